@@ -1,0 +1,151 @@
+// engine.ts - reverse-mode autograd: graph nodes, recording, backward() and autograd.grad().
+// Each differentiable op records one Node with a closure computing its input gradients (the formula lives next
+// to the op in lib/ops/*); `saved` lists the tensors the closure reads so their version counters are checked.
+import { TorchError } from '../errors';
+import { gradState } from './mode';
+import type { Tensor } from '../tensor';
+
+export type Edge = { node: Node } | { leaf: Tensor } | null;
+export type BackwardFn = (g: Tensor) => (Tensor | null | undefined)[];
+
+export class Node {
+  name: string;
+  next: Edge[];
+  fn: BackwardFn | null;
+  saved: [Tensor, number][];
+  retained: Tensor[] | null = null; // non-leaf tensors with retainGrad() whose grad this node's input is
+  hooks: ((g: Tensor) => Tensor | void)[] | null = null;
+  constructor(name: string, next: Edge[], fn: BackwardFn, saved: [Tensor, number][]) {
+    this.name = name;
+    this.next = next;
+    this.fn = fn;
+    this.saved = saved;
+  }
+  // PyTorch's grad_fn.next_functions, loosely: the nodes this one feeds gradients to
+  get nextFunctions(): (Node | string | null)[] {
+    return this.next.map((e) => (e === null ? null : 'node' in e ? e.node : 'AccumulateGrad'));
+  }
+  toString(): string { return `<${this.name}>`; }
+}
+
+export function edgeOf(t: Tensor): Edge {
+  if (t.gradFn) return { node: t.gradFn };
+  if (t.requiresGrad) return { leaf: t };
+  return null;
+}
+
+export function needsGrad(ts: (Tensor | null | undefined)[]): boolean {
+  if (!gradState.enabled) return false;
+  for (const t of ts) if (t && t.requiresGrad) return true;
+  return false;
+}
+
+// Attach a node to `out` when grad mode is on and any input requires grad.
+export function record(name: string, inputs: (Tensor | null | undefined)[], out: Tensor, fn: BackwardFn, saved: (Tensor | null | undefined)[] = []): Tensor {
+  if (!needsGrad(inputs)) return out;
+  const next = inputs.map((t) => (t ? edgeOf(t) : null));
+  const sv: [Tensor, number][] = [];
+  for (const s of saved) if (s) sv.push([s, s._version]);
+  out._setGradFn(new Node(name, next, fn, sv));
+  return out;
+}
+
+const FREED = 'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
+  'already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). ' +
+  'Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved ' +
+  'tensors after calling backward.';
+
+interface RunOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  capture?: Map<Node | Tensor, number>; // autograd.grad: where gradients of inputs are returned instead of accumulated
+  results?: (Tensor | null)[];
+}
+
+function addGrad(a: Tensor | undefined, b: Tensor): Tensor { return a === undefined ? b : a.add(b); }
+
+export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions): void {
+  // gather the graph reachable from the roots and count dependencies
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  for (const r of roots) if (r.gradFn && !deps.has(r.gradFn)) { deps.set(r.gradFn, 0); stack.push(r.gradFn); }
+  const seen = new Set<Node>(stack);
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    for (const e of n.next) {
+      if (e && 'node' in e) {
+        deps.set(e.node, (deps.get(e.node) || 0) + 1);
+        if (!seen.has(e.node)) { seen.add(e.node); stack.push(e.node); }
+      }
+    }
+  }
+  const pending = new Map<Node, Tensor>();
+  const leafGrads = new Map<Tensor, Tensor>();
+  const prevEnabled = gradState.enabled;
+  gradState.enabled = opts.createGraph;
+  try {
+    roots.forEach((r, i) => {
+      if (r.gradFn) pending.set(r.gradFn, addGrad(pending.get(r.gradFn), grads[i]));
+      else if (r.requiresGrad) leafGrads.set(r, addGrad(leafGrads.get(r), grads[i]));
+    });
+    const ready: Node[] = [];
+    for (const r of roots) if (r.gradFn && deps.get(r.gradFn) === 0 && !ready.includes(r.gradFn)) ready.push(r.gradFn);
+    while (ready.length) {
+      const node = ready.pop() as Node;
+      let g = pending.get(node) as Tensor;
+      pending.delete(node);
+      if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
+      if (node.retained) for (const t of node.retained) t._accumulateGrad(g, opts.createGraph);
+      if (opts.capture && opts.capture.has(node)) (opts.results as (Tensor | null)[])[opts.capture.get(node) as number] = g;
+      if (!node.fn) throw new TorchError(FREED);
+      for (const [t, v] of node.saved) {
+        if (t._version !== v) {
+          throw new TorchError('one of the variables needed for gradient computation has been modified by an inplace ' +
+            `operation: [${t.dtype} [${t.shape.join(', ')}]], which is output 0 of ${t.gradFn ? t.gradFn.name : 'a leaf'}, ` +
+            `is at version ${t._version}; expected version ${v} instead.`);
+        }
+      }
+      const gin = node.fn(g);
+      if (!opts.retainGraph) { node.fn = null; node.saved = []; }
+      node.next.forEach((e, i) => {
+        const gi = gin[i];
+        if (!e) return;
+        if ('node' in e) {
+          if (gi) pending.set(e.node, addGrad(pending.get(e.node), gi));
+          const d = (deps.get(e.node) as number) - 1;
+          deps.set(e.node, d);
+          if (d === 0) {
+            if (pending.has(e.node)) ready.push(e.node);
+            else releaseSubgraph(e.node, deps, ready, pending, opts);
+          }
+        } else if (gi) {
+          leafGrads.set(e.leaf, addGrad(leafGrads.get(e.leaf), gi));
+        }
+      });
+    }
+  } finally {
+    gradState.enabled = prevEnabled;
+  }
+  for (const [leaf, g] of leafGrads) {
+    if (opts.capture) {
+      if (opts.capture.has(leaf)) (opts.results as (Tensor | null)[])[opts.capture.get(leaf) as number] = g;
+    } else {
+      leaf._accumulateGrad(g, opts.createGraph);
+    }
+  }
+}
+
+// A node that receives no gradient at all: its inputs get none either, but the walk must still reach them.
+function releaseSubgraph(node: Node, deps: Map<Node, number>, ready: Node[], pending: Map<Node, Tensor>, opts: RunOptions): void {
+  if (!opts.retainGraph) { node.fn = null; node.saved = []; }
+  for (const e of node.next) {
+    if (e && 'node' in e) {
+      const d = (deps.get(e.node) as number) - 1;
+      deps.set(e.node, d);
+      if (d === 0) {
+        if (pending.has(e.node)) ready.push(e.node);
+        else releaseSubgraph(e.node, deps, ready, pending, opts);
+      }
+    }
+  }
+}

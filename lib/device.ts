@@ -1,0 +1,38 @@
+// device.ts - torch.device: 'cpu', 'cuda', 'cuda:N'.
+import { TorchError } from './errors';
+
+export class Device {
+  readonly type: 'cpu' | 'cuda';
+  readonly index: number | null;
+  constructor(spec: string | Device, index?: number) {
+    if (spec instanceof Device) { this.type = spec.type; this.index = spec.index; return; }
+    if (typeof spec !== 'string') throw new TorchError(`Expected a torch.device with a device type, got ${typeof spec}`);
+    const m = /^(cpu|cuda)(?::(\d+))?$/.exec(spec);
+    if (!m) throw new TorchError(`Expected one of cpu, cuda device type at start of device string: ${spec}`);
+    this.type = m[1] as 'cpu' | 'cuda';
+    const idx = m[2] !== undefined ? Number(m[2]) : index;
+    this.index = idx === undefined ? null : idx;
+    if (this.type === 'cpu' && this.index !== null && this.index !== 0) throw new TorchError(`CPU device index must be -1 or zero, got ${this.index}`);
+  }
+  toString(): string { return this.index === null ? this.type : `${this.type}:${this.index}`; }
+  toJSON(): string { return this.toString(); }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return `device(type='${this.type}'${this.index === null ? '' : `, index=${this.index}`})`; }
+  equals(o: Device): boolean { return this.type === o.type && (this.index ?? 0) === (o.index ?? 0); }
+}
+
+export const CPU = new Device('cpu');
+export type DeviceLike = string | Device;
+const cache = new Map<string, Device>();
+export function toDevice(d: unknown): Device {
+  if (d instanceof Device) return d.type === 'cuda' && d.index === null ? toDevice('cuda:0') : d;
+  if (typeof d !== 'string') throw new TorchError(`Expected a device (e.g. 'cpu', 'cuda:0'), got ${typeof d}`);
+  let r = cache.get(d);
+  if (!r) {
+    r = new Device(d);
+    if (r.type === 'cuda' && r.index === null) r = new Device('cuda:0');
+    if (r.type === 'cpu') r = CPU;
+    cache.set(d, r);
+  }
+  return r;
+}
+export function device(spec: string | Device, index?: number): Device { return new Device(spec, index); }

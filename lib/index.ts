@@ -1,0 +1,123 @@
+// index.ts - the public API: `import * as torch from 'nodetorch'`.
+import { Tensor, liveCounts, enterScope, exitScope, keptByLibrary } from './tensor';
+import { native } from './native';
+import { TorchError } from './errors';
+import { Device, device } from './device';
+import { DType, getDefaultDtype, setDefaultDtype, promoteTypes, toDType } from './dtype';
+import './ops/methods';
+import * as E from './ops/elementwise';
+import * as C from './ops/creation';
+import * as A from './autograd/api';
+import * as M from './autograd/mode';
+import { Node } from './autograd/engine';
+import { UNARY_NAMES } from './ops/methods';
+import { BINARY_DEFS as B, UNARY_DEFS as U } from './ops/elementwise';
+import { cuda, backends } from './cuda';
+export * from './ops/families';
+
+export { Tensor, TorchError, Device, device, Node };
+export type { DType };
+export const float32: DType = 'float32', float: DType = 'float32', float64: DType = 'float64', double: DType = 'float64';
+export const float16: DType = 'float16', half: DType = 'float16', bfloat16: DType = 'bfloat16';
+export const int64: DType = 'int64', long: DType = 'int64', int32: DType = 'int32', int: DType = 'int32';
+export const int16: DType = 'int16', short: DType = 'int16', int8: DType = 'int8', uint8: DType = 'uint8', bool: DType = 'bool';
+export { getDefaultDtype, setDefaultDtype, promoteTypes };
+export const resultType = (a: Tensor | number | boolean, b: Tensor | number | boolean): DType => E.promoted([a, b]);
+export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(from), toDType(to));
+
+// creation and random
+export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike,
+  emptyLike, fullLike, rand, randn, randint, randperm, randLike, randnLike, manualSeed, seed, initialSeed, bernoulli, normal, Generator } = C;
+export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+export const numel = (t: Tensor): number => t.numel();
+
+// arithmetic (functions); every Tensor method is also on the prototype
+type Fn = (...a: never[]) => unknown;
+const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
+  if (!(x instanceof Tensor)) throw new TypeError(`${name}(): argument 'input' must be Tensor, not ${x === null ? 'null' : typeof x}`);
+  return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
+};
+const U_FNS: Record<string, Fn> = {};
+for (const n of UNARY_NAMES) U_FNS[n] = fnOf(n);
+export const { neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos,
+  atan, sinh, cosh, tanh, sigmoid, relu, erf, floor, ceil, round, trunc } = U_FNS as Record<(typeof UNARY_NAMES)[number], (x: Tensor) => Tensor>;
+export const negative = neg, absolute = abs;
+export const { add, sub, mul, div, pow, remainder, fmod, floorDivide, maximum, minimum, eq, ne, lt, le, gt, ge, where, lerp, clamp,
+  nanToNum, allclose, isclose, equal } = E;
+export const subtract = sub, multiply = mul, divide = div, trueDivide = div, clip = clamp;
+export const atan2 = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.atan2, a, b);
+export const xlogy = (a: Tensor | number, b: Tensor | number): Tensor => E.binaryOp(B.xlogy, a, b);
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_and, a, b);
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_or, a, b);
+export const logicalXor = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_xor, a, b);
+export const logicalNot = fnOf('logicalNot') as (a: Tensor) => Tensor;
+export const bitwiseAnd = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_and, a, b);
+export const bitwiseOr = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_or, a, b);
+export const bitwiseXor = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_xor, a, b);
+export const bitwiseNot = fnOf('bitwiseNot') as (a: Tensor) => Tensor;
+export const isnan = (a: Tensor): Tensor => E.unaryOp(U.isnan, a);
+export const isinf = (a: Tensor): Tensor => E.unaryOp(U.isinf, a);
+export const isfinite = (a: Tensor): Tensor => E.unaryOp(U.isfinite, a);
+export const clone = fnOf('clone') as (a: Tensor) => Tensor;
+export const detach = fnOf('detach') as (a: Tensor) => Tensor;
+
+// autograd
+export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx };
+export const { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, setGradEnabled } = M;
+
+// memory
+export function memory(): { tensors: number; bytes: number; devices: Record<string, { tensors: number; bytes: number }> } {
+  const [cpuBytes, , cudaBytes] = native.memStats();
+  const lc = liveCounts();
+  const devices: Record<string, { tensors: number; bytes: number }> = {};
+  for (const [d, n] of lc.byDevice) if (n > 0) devices[d] = { tensors: n, bytes: 0 };
+  devices.cpu = { tensors: lc.byDevice.get('cpu') || 0, bytes: cpuBytes };
+  if (cudaBytes || devices['cuda:0']) devices['cuda:0'] = { tensors: (devices['cuda:0'] || { tensors: 0 }).tensors, bytes: cudaBytes };
+  return { tensors: lc.tensors, bytes: cpuBytes + cudaBytes, devices };
+}
+
+const kept = new WeakSet<Tensor>();
+export function keep<T extends Tensor>(t: T): T { kept.add(t); return t; }
+
+function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {
+  if (depth > 6 || x === null || typeof x !== 'object') return;
+  if (x instanceof Tensor) { out.add(x); return; }
+  if (Array.isArray(x)) { for (const y of x) collectTensors(y, out, depth + 1); return; }
+  if (x instanceof Map) { for (const y of x.values()) collectTensors(y, out, depth + 1); return; }
+  if (Object.getPrototypeOf(x) === Object.prototype) for (const y of Object.values(x)) collectTensors(y, out, depth + 1);
+}
+
+function releaseScope(scope: Set<Tensor>, result: unknown): void {
+  exitScope(scope);
+  const keepSet = new Set<Tensor>();
+  collectTensors(result, keepSet);
+  for (const t of scope) {
+    if (keepSet.has(t) || kept.has(t) || keptByLibrary.has(t) || t._isParam) continue;
+    t.dispose();
+  }
+}
+
+// tidy(fn): disposes every tensor created inside fn except the ones it returns, kept ones and library-held ones
+export function tidy<R>(fn: () => R): R;
+export function tidy<R>(name: string, fn: () => R): R;
+export function tidy<R>(a: string | (() => R), b?: () => R): R {
+  const fn = typeof a === 'function' ? a : (b as () => R);
+  if (typeof fn !== 'function') throw new TypeError('tidy(fn): fn must be a function');
+  const scope = enterScope();
+  let r: R;
+  try { r = fn(); } catch (e) { releaseScope(scope, undefined); throw e; }
+  if (r && typeof (r as unknown as Promise<unknown>).then === 'function') {
+    return (r as unknown as Promise<unknown>).then((v) => { releaseScope(scope, v); return v; }, (e) => { releaseScope(scope, undefined); throw e; }) as unknown as R;
+  }
+  releaseScope(scope, r);
+  return r;
+}
+export function dispose(x: unknown): void { const s = new Set<Tensor>(); collectTensors(x, s); for (const t of s) t.dispose(); }
+
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new TorchError(`set_num_threads expects a positive integer, got ${n}`);
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number { return native.info().threads; }
+export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
+export { cuda, backends };

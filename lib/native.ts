@@ -1,0 +1,50 @@
+// native.ts - the one loader of the addon; nothing else imports the .node file.
+// Prefers the CUDA build (build-cuda/, made by cmake-js when nvcc was found), then a prebuild or the
+// CPU build via node-gyp-build. Also owns the shared "meta" buffer through which tensor views reach run().
+import * as path from 'path';
+import * as fs from 'fs';
+import { TorchError } from './errors';
+
+export interface StorageHandle { readonly __storage: unique symbol }
+export interface NativeAddon {
+  alloc(nbytes: number, deviceType: number, deviceIndex: number, zero: boolean): StorageHandle;
+  wrap(buf: ArrayBuffer, byteOffset: number, byteLength: number): StorageHandle;
+  free(h: StorageHandle): void;
+  read(h: StorageHandle, byteOffset: number, nbytes: number): ArrayBuffer;
+  write(h: StorageHandle, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void;
+  setMeta(meta: Float64Array): number;
+  run(op: number, ...storages: StorageHandle[]): number;
+  memStats(): [number, number, number, number];
+  info(): { simd: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };
+  setNumThreads(n: number): void;
+  supports(op: number, device: number): boolean;
+  cuda(what: string, index?: number): unknown;
+  metaSize: number;
+}
+
+const root = path.join(__dirname, '..');
+
+function load(): NativeAddon {
+  const errors: string[] = [];
+  const wantCuda = process.env.NODETORCH_CUDA !== '0';
+  const cudaPath = path.join(root, 'build-cuda', 'Release', 'nodetorch.node');
+  if (wantCuda && fs.existsSync(cudaPath)) {
+    try { return require(cudaPath) as NativeAddon; } catch (e) { errors.push(`${cudaPath}: ${(e as Error).message}`); }
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gypBuild = require('node-gyp-build') as (dir: string) => NativeAddon;
+    return gypBuild(root);
+  } catch (e) { errors.push((e as Error).message); }
+  throw new TorchError(
+    'nodetorch: the native addon could not be loaded. Build it with `npm install` (needs g++, make, python3) ' +
+    'or `npx node-gyp rebuild`.\n' + errors.join('\n'));
+}
+
+export const native: NativeAddon = load();
+
+export const META_PER_TENSOR = 36;
+export const MAX_DIMS = 16;
+export const META_ATTR_BASE = 8 * META_PER_TENSOR;
+export const meta = new Float64Array(native.metaSize);
+native.setMeta(meta);

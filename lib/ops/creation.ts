@@ -1,0 +1,359 @@
+// creation.ts - torch.tensor, frombuffer, zeros/ones/full/empty/eye/arange/linspace, the *Like forms and the
+// random functions (Philox streams: native/kernels/philox.h), plus casting and device moves on Tensor.
+import { Tensor, empty_, runKernel, Storage, allocStorage, computeContiguousStrides } from '../tensor';
+import { DType, ITEMSIZE, toDType, getDefaultDtype, dtypeOfTypedArray, isFloating, describeValue } from '../dtype';
+import { Device, CPU, toDevice } from '../device';
+import { TorchError } from '../errors';
+import { native } from '../native';
+import { OP } from './ids';
+import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
+import { parseShape, splitOpts, isOptions, checkSize } from './util';
+
+export interface CreateOpts { dtype?: DType | string; device?: string | Device; requiresGrad?: boolean }
+
+function finish(t: Tensor, o: CreateOpts): Tensor {
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+const devOf = (o: CreateOpts): Device => (o.device === undefined ? CPU : toDevice(o.device));
+const dtOf = (o: CreateOpts, dflt: DType): DType => (o.dtype === undefined || o.dtype === null ? dflt : toDType(o.dtype));
+
+function checkCreateOpts(o: unknown, op: string): CreateOpts {
+  if (o === undefined) return {};
+  if (!isOptions(o)) throw new TypeError(`${op}(): expected an options object, got ${describeValue(o)}`);
+  return o as CreateOpts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// torch.tensor
+// ---------------------------------------------------------------------------------------------------------------
+type Nested = number | boolean | bigint | Nested[];
+
+function inferShapeAndKind(data: unknown): { shape: number[]; kind: 'bool' | 'int' | 'float' } {
+  const shape: number[] = [];
+  let cur: unknown = data;
+  while (Array.isArray(cur)) { shape.push(cur.length); cur = cur[0]; }
+  let kind: 'bool' | 'int' | 'float' = 'bool';
+  let count = 0;
+  const visit = (x: unknown, d: number): void => {
+    if (d === shape.length) {
+      if (typeof x === 'boolean') { /* bool */ }
+      else if (typeof x === 'number') { if (!Number.isInteger(x)) kind = 'float'; else if (kind === 'bool') kind = 'int'; }
+      else if (typeof x === 'bigint') { if (kind === 'bool') kind = 'int'; }
+      else if (x instanceof Tensor) { throw new TorchError('torch.tensor: nested Tensors are not supported; use torch.stack'); }
+      else throw new TypeError(`Could not infer dtype of ${describeValue(x)}`);
+      count++;
+      return;
+    }
+    if (!Array.isArray(x)) throw new TorchError(`expected sequence of length ${shape[d]} at dim ${d} (got ${describeValue(x)})`);
+    if (x.length !== shape[d]) throw new TorchError(`expected sequence of length ${shape[d]} at dim ${d} (got ${x.length})`);
+    for (const y of x) visit(y, d + 1);
+  };
+  visit(data, 0);
+  if (count === 0 && shape.length) kind = 'float';
+  return { shape, kind };
+}
+
+function flatten(data: Nested, out: (number | boolean | bigint)[]): void {
+  if (Array.isArray(data)) for (const x of data) flatten(x, out);
+  else out.push(data);
+}
+
+// host values -> a typed array in dtype dt's storage format (float16/bfloat16 via float32 and the copy kernel)
+function fillHost(dt: DType, vals: ArrayLike<number | boolean | bigint>, device: Device, shape: number[]): Tensor {
+  const n = vals.length;
+  if (dt === 'float16' || dt === 'bfloat16') {
+    const f = fillHost('float32', vals, device, shape);
+    return toDtype(f, dt);
+  }
+  const t = empty_(shape, dt, device);
+  if (n === 0) return t;
+  let arr: ArrayBufferView;
+  switch (dt) {
+    case 'float32': arr = Float32Array.from(vals as ArrayLike<number>, Number); break;
+    case 'float64': arr = Float64Array.from(vals as ArrayLike<number>, Number); break;
+    case 'int64': {
+      const a = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = vals[i];
+        if (typeof v === 'bigint') a[i] = v;
+        else {
+          const x = Number(v);
+          if (!Number.isFinite(x)) throw new TorchError(`cannot convert ${x} to an integer (int64)`);
+          a[i] = BigInt(Math.trunc(x));
+        }
+      }
+      arr = a;
+      break;
+    }
+    case 'int32': arr = Int32Array.from(vals as ArrayLike<number>, (v) => Math.trunc(Number(v))); break;
+    case 'int16': arr = Int16Array.from(vals as ArrayLike<number>, (v) => Math.trunc(Number(v))); break;
+    case 'int8': arr = Int8Array.from(vals as ArrayLike<number>, (v) => Math.trunc(Number(v))); break;
+    case 'uint8': arr = Uint8Array.from(vals as ArrayLike<number>, (v) => Math.trunc(Number(v)) & 255); break;
+    case 'bool': arr = Uint8Array.from(vals as ArrayLike<number>, (v) => (v ? 1 : 0)); break;
+    default: throw new TorchError(`unsupported dtype ${dt}`);
+  }
+  writeHost(t, arr);
+  return t;
+}
+
+export function tensor(data: unknown, opts?: CreateOpts): Tensor {
+  const o = checkCreateOpts(opts, 'tensor');
+  const dev = devOf(o);
+  if (data instanceof Tensor) {
+    data._check();
+    const r = toDeviceCopy(toDtype(data.detach(), dtOf(o, data.dtype), true), dev);
+    return finish(r === data ? r.clone() : r, o);
+  }
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const td = dtypeOfTypedArray(data);
+    if (!td) throw new TorchError(`torch.tensor: unsupported typed array ${data.constructor.name}`);
+    const src = fillHostTyped(data, td, dev);
+    return finish(toDtype(src, dtOf(o, td)), o);
+  }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && typeof data !== 'bigint' && !Array.isArray(data)) {
+    throw new TypeError(`tensor(): data must be a number, boolean, (nested) array or TypedArray, not ${describeValue(data)}`);
+  }
+  const { shape, kind } = inferShapeAndKind(data);
+  const inferred: DType = kind === 'bool' ? 'bool' : kind === 'int' ? 'int64' : getDefaultDtype();
+  const dt = dtOf(o, inferred);
+  const flat: (number | boolean | bigint)[] = [];
+  flatten(data as Nested, flat);
+  return finish(fillHost(dt, flat, dev, shape), o);
+}
+
+function fillHostTyped(a: ArrayBufferView, dt: DType, dev: Device): Tensor {
+  const n = a.byteLength / ITEMSIZE[dt];
+  const t = empty_([n], dt, dev);
+  if (n) writeHost(t, a);
+  return t;
+}
+
+export const asTensor = (data: unknown, opts?: CreateOpts): Tensor => (data instanceof Tensor && !opts ? data : tensor(data, opts));
+
+// frombuffer: a 1-D tensor sharing the TypedArray's (or ArrayBuffer's) memory, like torch.from_numpy
+export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DType | string; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {
+  let ab: ArrayBuffer, base: number, len: number, natural: DType | null;
+  if (buf instanceof ArrayBuffer) { ab = buf; base = 0; len = buf.byteLength; natural = null; }
+  else if (ArrayBuffer.isView(buf)) {
+    if (!(buf.buffer instanceof ArrayBuffer)) throw new TorchError('frombuffer: SharedArrayBuffer-backed arrays are not supported');
+    ab = buf.buffer; base = buf.byteOffset; len = buf.byteLength; natural = dtypeOfTypedArray(buf);
+  } else throw new TypeError(`frombuffer(): expected a TypedArray or ArrayBuffer, not ${describeValue(buf)}`);
+  const dt = opts.dtype !== undefined ? toDType(opts.dtype) : natural;
+  if (!dt) throw new TorchError('frombuffer: pass { dtype } to say how to read the bytes');
+  const isz = ITEMSIZE[dt];
+  const offset = opts.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > len) throw new TorchError(`offset (${offset} bytes) must be non-negative and no greater than buffer length (${len} bytes) minus 1`);
+  const avail = Math.floor((len - offset) / isz);
+  const count = opts.count === undefined || opts.count === -1 ? avail : checkSize(opts.count, 'frombuffer');
+  if (count > avail) throw new TorchError(`requested buffer length (${count} * ${isz} bytes) after offset (${offset} bytes) must not be greater than actual buffer length (${len} bytes)`);
+  if (((base + offset) % isz) !== 0) throw new TorchError(`frombuffer: byte offset ${base + offset} is not a multiple of the element size ${isz}`);
+  const st = new Storage(native.wrap(ab, base + offset, count * isz), count * isz, CPU);
+  st.keepAlive = ab;
+  const t = new Tensor(st, [count], [1], 0, dt);
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// filled tensors
+// ---------------------------------------------------------------------------------------------------------------
+function shapeAndOpts(args: unknown[], op: string): [number[], CreateOpts] {
+  const [pos, o] = splitOpts<CreateOpts>(args);
+  return [parseShape(pos, op), checkCreateOpts(o, op)];
+}
+
+export function empty(...args: unknown[]): Tensor {
+  const [shape, o] = shapeAndOpts(args, 'empty');
+  return finish(empty_(shape, dtOf(o, getDefaultDtype()), devOf(o)), o);
+}
+export function zeros(...args: unknown[]): Tensor {
+  const [shape, o] = shapeAndOpts(args, 'zeros');
+  const dev = devOf(o);
+  const t = dev.type === 'cpu' ? new Tensor(allocStorage(shape.reduce((a, b) => a * b, 1) * ITEMSIZE[dtOf(o, getDefaultDtype())], dev, true), shape, computeContiguousStrides(shape), 0, dtOf(o, getDefaultDtype())) : fill_(empty_(shape, dtOf(o, getDefaultDtype()), dev), 0);
+  return finish(t, o);
+}
+export function ones(...args: unknown[]): Tensor {
+  const [shape, o] = shapeAndOpts(args, 'ones');
+  return finish(fill_(empty_(shape, dtOf(o, getDefaultDtype()), devOf(o)), 1), o);
+}
+function scalarDtype(v: unknown): DType {
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number' && Number.isInteger(v)) return 'int64';
+  return getDefaultDtype();
+}
+export function full(size: unknown, value: unknown, opts?: CreateOpts): Tensor {
+  const shape = parseShape([size], 'full');
+  const o = checkCreateOpts(opts, 'full');
+  if (value instanceof Tensor) value = value.item();
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full(): argument 'fill_value' must be Number, not ${describeValue(value)}`);
+  return finish(fill_(empty_(shape, dtOf(o, scalarDtype(value)), devOf(o)), value), o);
+}
+export function eye(n: unknown, m?: unknown, opts?: CreateOpts): Tensor {
+  if (isOptions(m)) { opts = m as CreateOpts; m = undefined; }
+  const rows = checkSize(n, 'eye');
+  const cols = m === undefined || m === null ? rows : checkSize(m, 'eye');
+  const o = checkCreateOpts(opts, 'eye');
+  const t = zeros([rows, cols], { dtype: dtOf(o, getDefaultDtype()), device: devOf(o) });
+  const k = Math.min(rows, cols);
+  if (k > 0) fill_(new Tensor(t._st, [k], [cols + 1], 0, t.dtype), 1);
+  return finish(t, o);
+}
+
+export function arange(...args: unknown[]): Tensor {
+  const [pos, o0] = splitOpts<CreateOpts>(args);
+  const o = checkCreateOpts(o0, 'arange');
+  let start = 0, end: number, step = 1;
+  const nums = pos.map((x, i) => {
+    if (x instanceof Tensor) x = x.item();
+    if (typeof x !== 'number') throw new TypeError(`arange(): argument ${i} must be a number, not ${describeValue(x)}`);
+    return x;
+  });
+  if (nums.length === 1) end = nums[0];
+  else if (nums.length === 2) [start, end] = nums;
+  else if (nums.length === 3) [start, end, step] = nums;
+  else throw new TypeError('arange() takes 1 to 3 positional arguments');
+  if (step === 0) throw new TorchError('step must be nonzero');
+  if (![start, end, step].every(Number.isFinite)) throw new TorchError(`unsupported range: ${start} -> ${end}`);
+  if ((step > 0 && end < start) || (step < 0 && end > start)) throw new TorchError('upper bound and larger bound inconsistent with step sign');
+  const allInt = nums.every(Number.isInteger);
+  const dt = dtOf(o, allInt ? 'int64' : getDefaultDtype());
+  const n = Math.ceil((end - start) / step);
+  if (n > 2 ** 40) throw new TorchError(`arange: too many elements (${n})`);
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) vals[i] = start + i * step;
+  return finish(fillHost(dt, vals, devOf(o), [n]), o);
+}
+
+export function linspace(start: number, end: number, steps: number, opts?: CreateOpts): Tensor {
+  const o = checkCreateOpts(opts, 'linspace');
+  const n = checkSize(steps, 'linspace');
+  const dt = dtOf(o, getDefaultDtype());
+  const vals = new Float64Array(n);
+  const step = n > 1 ? (end - start) / (n - 1) : 0;
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) vals[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  if (!isFloating(dt)) for (let i = 0; i < n; i++) vals[i] = Math.trunc(vals[i]);
+  return finish(fillHost(dt, vals, devOf(o), [n]), o);
+}
+export function logspace(start: number, end: number, steps: number, opts: CreateOpts & { base?: number } = {}): Tensor {
+  const l = linspace(start, end, steps, { dtype: 'float64' });
+  const base = opts.base ?? 10;
+  const v = Array.from(l.toTypedArray() as Float64Array, (x) => base ** x);
+  return finish(fillHost(dtOf(opts, getDefaultDtype()), v, devOf(opts), [v.length]), opts);
+}
+
+function likeOpts(t: Tensor, opts: unknown, op: string): CreateOpts {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${describeValue(t)}`);
+  t._check();
+  const o = checkCreateOpts(opts, op);
+  return { dtype: o.dtype ?? t.dtype, device: o.device ?? t.device, requiresGrad: o.requiresGrad };
+}
+export const zerosLike = (t: Tensor, opts?: CreateOpts): Tensor => zeros(t.shape.slice(), likeOpts(t, opts, 'zeros_like'));
+export const onesLike = (t: Tensor, opts?: CreateOpts): Tensor => ones(t.shape.slice(), likeOpts(t, opts, 'ones_like'));
+export const emptyLike = (t: Tensor, opts?: CreateOpts): Tensor => empty(t.shape.slice(), likeOpts(t, opts, 'empty_like'));
+export const fullLike = (t: Tensor, v: number | boolean, opts?: CreateOpts): Tensor => full(t.shape.slice(), v, likeOpts(t, opts, 'full_like'));
+export const randLike = (t: Tensor, opts?: CreateOpts): Tensor => rand(t.shape.slice(), likeOpts(t, opts, 'rand_like'));
+export const randnLike = (t: Tensor, opts?: CreateOpts): Tensor => randn(t.shape.slice(), likeOpts(t, opts, 'randn_like'));
+
+// ---------------------------------------------------------------------------------------------------------------
+// random: a Generator is (seed, offset); each draw of n elements takes counters [offset, offset + n)
+// ---------------------------------------------------------------------------------------------------------------
+export class Generator {
+  private seed_: bigint;
+  offset = 0;
+  readonly device: Device;
+  constructor(opts: { device?: string | Device } = {}) {
+    this.device = opts.device ? toDevice(opts.device) : CPU;
+    this.seed_ = 67280421310721n;
+  }
+  manualSeed(seed: number | bigint): this {
+    if (typeof seed === 'number' && !Number.isInteger(seed)) throw new TorchError(`manual_seed expected an integer, got ${seed}`);
+    this.seed_ = BigInt.asUintN(64, BigInt(seed));
+    this.offset = 0;
+    return this;
+  }
+  seed(): bigint { this.seed_ = BigInt(Math.floor(Math.random() * 2 ** 52)); this.offset = 0; return this.seed_; }
+  initialSeed(): bigint { return this.seed_; }
+  getState(): { seed: string; offset: number } { return { seed: this.seed_.toString(), offset: this.offset }; }
+  setState(s: { seed: string; offset: number }): this { this.seed_ = BigInt(s.seed); this.offset = s.offset; return this; }
+  _take(n: number): [number, number, number] {
+    const lo = Number(this.seed_ & 0xffffffffn), hi = Number(this.seed_ >> 32n);
+    const off = this.offset;
+    // round up so that streams stay aligned to multiples of 4 (as PyTorch's Philox offsets)
+    this.offset += Math.ceil(n / 4) * 4;
+    return [lo, hi, off];
+  }
+}
+export const defaultGenerator = new Generator();
+export const cudaGenerator = new Generator({ device: 'cpu' });
+
+export function manualSeed(seed: number | bigint): Generator {
+  defaultGenerator.manualSeed(seed);
+  cudaGenerator.manualSeed(seed);
+  return defaultGenerator;
+}
+export function seed(): bigint { return defaultGenerator.seed(); }
+export function initialSeed(): bigint { return defaultGenerator.initialSeed(); }
+
+type RandOpts = CreateOpts & { generator?: Generator };
+function genFor(o: RandOpts, dev: Device): Generator {
+  if (o.generator) return o.generator;
+  return dev.type === 'cuda' ? cudaGenerator : defaultGenerator;
+}
+export function randomFill(t: Tensor, kind: number, p0: number, p1: number, gen?: Generator): Tensor {
+  const g = gen ?? (t.device.type === 'cuda' ? cudaGenerator : defaultGenerator);
+  const [lo, hi, off] = g._take(t.numel());
+  const dst = t.isContiguous() ? t : empty_(t.shape.slice(), t.dtype, t.device);
+  runKernel(OP.random, [dst], [kind, lo, hi, off, p0, p1]);
+  if (dst !== t) runKernel(OP.copy, [t, dst]);
+  t._st.version++;
+  return t;
+}
+
+export function rand(...args: unknown[]): Tensor {
+  const [shape, o] = shapeAndOpts(args, 'rand') as [number[], RandOpts];
+  const dt = dtOf(o, getDefaultDtype());
+  if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${dt}'`);
+  const dev = devOf(o);
+  return finish(randomFill(empty_(shape, dt, dev), 0, 0, 1, genFor(o, dev)), o);
+}
+export function randn(...args: unknown[]): Tensor {
+  const [shape, o] = shapeAndOpts(args, 'randn') as [number[], RandOpts];
+  const dt = dtOf(o, getDefaultDtype());
+  if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${dt}'`);
+  const dev = devOf(o);
+  return finish(randomFill(empty_(shape, dt, dev), 1, 0, 1, genFor(o, dev)), o);
+}
+export function randint(...args: unknown[]): Tensor {
+  const [pos, o0] = splitOpts<RandOpts>(args);
+  let low = 0, high: number, size: unknown;
+  if (pos.length === 2) [high, size] = pos as [number, unknown];
+  else if (pos.length === 3) [low, high, size] = pos as [number, number, unknown];
+  else throw new TypeError('randint(): expected (high, size) or (low, high, size)');
+  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TorchError('randint(): low and high must be integers');
+  if (high <= low) throw new TorchError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  const shape = parseShape([size], 'randint');
+  const o = checkCreateOpts(o0, 'randint') as RandOpts;
+  const dev = devOf(o);
+  return finish(randomFill(empty_(shape, dtOf(o, 'int64'), dev), 2, low, high, genFor(o, dev)), o);
+}
+export function randperm(n: unknown, opts?: RandOpts): Tensor {
+  const count = checkSize(n, 'randperm');
+  const o = checkCreateOpts(opts, 'randperm') as RandOpts;
+  const dev = devOf(o);
+  const g = genFor(o, dev);
+  const [lo, hi, off] = g._take(count);
+  const t = empty_([count], 'int64', CPU);
+  runKernel(OP.randperm, [t], [0, lo, hi, off]);
+  const r = dtOf(o, 'int64') === 'int64' ? t : toDtype(t, dtOf(o, 'int64'));
+  return finish(toDeviceCopy(r, dev), o);
+}
+export function bernoulli(p: Tensor, opts: { generator?: Generator } = {}): Tensor {
+  const u = rand(p.shape.slice(), { dtype: p.dtype, device: p.device, generator: opts.generator });
+  return u.lt(p).to(p.dtype);
+}
+export function normal(mean: number, std: number, size: number[], opts: RandOpts = {}): Tensor {
+  const dev = devOf(opts);
+  return finish(randomFill(empty_(parseShape([size], 'normal'), dtOf(opts, getDefaultDtype()), dev), 1, mean, std, genFor(opts, dev)), opts);
+}

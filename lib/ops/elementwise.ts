@@ -1,0 +1,630 @@
+// elementwise.ts - every op of API.md's Arithmetic section: type promotion and broadcasting are decided here,
+// the arithmetic runs in the native unary/binary/ternary kernels (native/kernels/*.def), and each op's gradient
+// formula sits beside it. Copies and casts (clone, contiguous, to) live here too since they are the copy kernel.
+import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf } from '../tensor';
+import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
+import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
+import { TorchError } from '../errors';
+import { record, needsGrad } from '../autograd/engine';
+import { gradState } from '../autograd/mode';
+import { broadcastShapes, broadcastView, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
+import { Device, toDevice } from '../device';
+
+// ------------------------------------------------------------------------------------------------------------
+// basic kernels: fill, copy, scalar tensors
+// ------------------------------------------------------------------------------------------------------------
+export function fill_(t: Tensor, v: number | boolean): Tensor {
+  const x = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  if (t.dtype === 'int64' && Number.isInteger(x) && Math.abs(x) > 2 ** 31) {
+    const big = BigInt.asUintN(64, BigInt(x));
+    runKernel(OP.fill, [t], [Number(big & 0xffffffffn), 1, Number(big >> 32n)]);
+  } else runKernel(OP.fill, [t], [x]);
+  return t;
+}
+
+export function copyInto(dst: Tensor, src: Tensor): void {
+  if (!sameShape(dst.shape, src.shape)) src = broadcastView(src, dst.shape, 'copy_');
+  if (dst.device !== src.device && !dst.device.equals(src.device)) {
+    // cross-device: go through a host copy of src (the only path that crosses devices)
+    const c = src.isContiguous() ? src : contiguous(src);
+    const host = c.toTypedArray();
+    const tmp = empty_(c.shape.slice(), c.dtype === 'float16' || c.dtype === 'bfloat16' ? 'float32' : c.dtype, dst.device);
+    writeHost(tmp, host);
+    runKernel(OP.copy, [dst, tmp]);
+    return;
+  }
+  runKernel(OP.copy, [dst, src]);
+}
+hooks.copyInto = copyInto;
+
+import { native } from '../native';
+import { ITEMSIZE } from '../dtype';
+export function writeHost(t: Tensor, data: ArrayBufferView): void {
+  native.write(t._st.handle, t._offset * ITEMSIZE[t.dtype], data);
+}
+
+// a 0-d tensor holding a JS scalar, in dtype dt
+export function scalarTensor(v: Scalar, dt: DType, device: Device): Tensor {
+  const t = empty_([], dt, device);
+  return fill_(t, v);
+}
+
+export function contiguous(t: Tensor): Tensor {
+  if (t.isContiguous()) return t;
+  return clone(t);
+}
+
+export function clone(t: Tensor): Tensor {
+  const out = empty_(t.shape.slice(), t.dtype, t.device);
+  copyInto(out, t);
+  return record('CloneBackward0', [t], out, (g) => [g]);
+}
+
+export function toDtype(t: Tensor, dt: DType, copy = false): Tensor {
+  if (t.dtype === dt && !copy) return t;
+  const out = empty_(t.shape.slice(), dt, t.device);
+  copyInto(out, t);
+  if (!isFloating(dt)) return out;
+  const src = t.dtype;
+  return record('ToCopyBackward0', [t], out, (g) => [toDtype(g, src)]);
+}
+
+export function toDeviceCopy(t: Tensor, dev: Device): Tensor {
+  if (t.device.equals(dev)) return t;
+  const out = empty_(t.shape.slice(), t.dtype, dev);
+  copyInto(out, t);
+  const srcDev = t.device;
+  return record('ToCopyBackward0', [t], out, (g) => [toDeviceCopy(g, srcDev)]);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// operand preparation
+// ------------------------------------------------------------------------------------------------------------
+const isScalar = (x: unknown): x is Scalar => typeof x === 'number' || typeof x === 'boolean';
+
+function checkOperand(x: unknown, op: string, what: string): TensorOrScalar {
+  if (x instanceof Tensor) { x._check(); return x; }
+  if (isScalar(x)) return x;
+  if (typeof x === 'bigint') return Number(x);
+  throw new TypeError(`${op}(): argument '${what}' must be Tensor or Number, not ${describeValue(x)}`);
+}
+
+export function promoted(xs: TensorOrScalar[]): DType {
+  const dims: DType[] = [], zero: DType[] = [], sc: Scalar[] = [];
+  for (const x of xs) {
+    if (x instanceof Tensor) (x.ndim ? dims : zero).push(x.dtype);
+    else sc.push(x);
+  }
+  return resultType(dims, zero, sc);
+}
+
+function deviceOf(xs: TensorOrScalar[]): Device {
+  let d: Device | null = null;
+  for (const x of xs) if (x instanceof Tensor) {
+    // 0-d CPU tensors may mix with CUDA tensors, as in PyTorch
+    if (d === null || (d.type === 'cpu' && x.device.type === 'cuda')) d = x.device;
+  }
+  return d as Device;
+}
+
+function asTensor(x: TensorOrScalar, ct: DType, dev: Device): Tensor {
+  if (x instanceof Tensor) {
+    if (x.ndim === 0 && !x.device.equals(dev)) return toDeviceCopy(x, dev);
+    return x;
+  }
+  return scalarTensor(x, ct, dev);
+}
+
+const CAN_CAST_RANK = (d: DType): number => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
+export function canCast(from: DType, to: DType): boolean { return CAN_CAST_RANK(from) <= CAN_CAST_RANK(to); }
+
+// in-place safety: the output must not be an expanded view, and inputs partially overlapping it are copied first
+function checkInplaceOut(out: Tensor, op: string): void {
+  if (!gradState.enabled) { /* still check overlap below */ }
+  for (let i = 0; i < out.ndim; i++) {
+    if (out._strides[i] === 0 && out.shape[i] > 1) {
+      throw new TorchError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
+    }
+  }
+}
+function unalias(x: Tensor, out: Tensor): Tensor {
+  if (x._st !== out._st) return x;
+  if (x._offset === out._offset && sameShape(x.shape, out.shape) && x._strides.every((s, i) => s === out._strides[i])) return x;
+  if (x.ndim === 0 || numelOf(x.shape) === 0) return x;
+  return clone(x);
+}
+
+function checkLeafInplace(t: Tensor, op: string): void {
+  if (gradState.enabled && t.requiresGrad && t.isLeaf) {
+    throw new TorchError(`a leaf Variable that requires grad is being used in an in-place operation. (${op})`);
+  }
+  if (t._inference && !gradState.inference && t.requiresGrad) throw new TorchError('Inplace update to inference tensor outside InferenceMode is not allowed.');
+}
+
+// Runs an op in place on `self`: out-of-place (with autograd) when a graph is being recorded, then written back.
+function inplace(self: Tensor, op: string, compute: (src: Tensor) => Tensor, direct: (out: Tensor) => void, others: TensorOrScalar[] = []): Tensor {
+  self._check();
+  checkLeafInplace(self, op);
+  checkInplaceOut(self, op);
+  const grads = needsGrad([self, ...others.filter((x): x is Tensor => x instanceof Tensor)]);
+  if (grads) {
+    // the op's saved values must not alias self (it is overwritten below), so the graph computes from a copy
+    const r = compute(clone(self));
+    gradState.enabled = false;
+    try { copyInto(self, r); } finally { gradState.enabled = true; }
+    self._st.version++;
+    if (r.gradFn) self._setGradFn(r.gradFn);
+    return self;
+  }
+  direct(self);
+  self._st.version++;
+  return self;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// unary
+// ------------------------------------------------------------------------------------------------------------
+interface UnaryDef {
+  name: UnaryName;
+  grad?: string; // PyTorch node name
+  float?: boolean; // integer inputs promote to the default float dtype (exp, sin, ...)
+  bool?: boolean; // result is bool
+  keepInt?: boolean; // integer inputs keep their dtype (neg, abs, ...)
+  noBool?: string; // error message for bool input
+  formula?: (g: Tensor, x: Tensor, y: Tensor, p: number[]) => Tensor;
+  savesOut?: boolean;
+  savesIn?: boolean;
+}
+
+export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: Tensor): Tensor {
+  x._check();
+  if (def.noBool && x.dtype === 'bool') throw new TorchError(def.noBool);
+  let rt: DType = x.dtype;
+  if (def.float && !isFloating(x.dtype)) rt = 'float32';
+  const ct = computeDtype(rt);
+  const resDtype = def.bool ? 'bool' : rt;
+  const o = out ?? empty_(x.shape.slice(), resDtype, x.device);
+  runKernel(OP.unary, [o, x], [UNARY[def.name], DTYPE_CODE[ct], ...params]);
+  if (out || !def.formula || !isFloating(resDtype)) return o;
+  const f = def.formula;
+  return record(def.grad as string, [x], o, (g) => [f(g, x, o, params)], def.savesOut ? [o] : def.savesIn ? [x] : []);
+}
+
+const zerosGrad = (g: Tensor): Tensor => mulScalar(g, 0);
+const fused = (name: BinaryName, g: Tensor, s: Tensor, params: number[] = []): Tensor | null =>
+  gradState.enabled ? null : binaryRaw(name, g, s, params, g.dtype);
+
+export const UNARY_DEFS: Record<string, UnaryDef> = {
+  neg: { name: 'neg', grad: 'NegBackward0', keepInt: true, noBool: 'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.', formula: (g) => neg(g) },
+  abs: { name: 'abs', grad: 'AbsBackward0', keepInt: true, savesIn: true, formula: (g, x) => mul(g, sign(x)) },
+  sign: { name: 'sign', grad: 'SignBackward0', keepInt: true, formula: zerosGrad },
+  exp: { name: 'exp', grad: 'ExpBackward0', float: true, savesOut: true, formula: (g, _x, y) => mul(g, y) },
+  expm1: { name: 'expm1', grad: 'Expm1Backward0', float: true, savesOut: true, formula: (g, _x, y) => mul(g, add(y, 1)) },
+  log: { name: 'log', grad: 'LogBackward0', float: true, savesIn: true, formula: (g, x) => div(g, x) },
+  log1p: { name: 'log1p', grad: 'Log1PBackward0', float: true, savesIn: true, formula: (g, x) => div(g, add(x, 1)) },
+  log2: { name: 'log2', grad: 'Log2Backward0', float: true, savesIn: true, formula: (g, x) => div(g, mulScalar(x, Math.LN2)) },
+  log10: { name: 'log10', grad: 'Log10Backward0', float: true, savesIn: true, formula: (g, x) => div(g, mulScalar(x, Math.LN10)) },
+  sqrt: { name: 'sqrt', grad: 'SqrtBackward0', float: true, savesOut: true, formula: (g, _x, y) => div(g, mulScalar(y, 2)) },
+  rsqrt: { name: 'rsqrt', grad: 'RsqrtBackward0', float: true, savesOut: true, formula: (g, _x, y) => mul(g, mulScalar(pow(y, 3), -0.5)) },
+  square: { name: 'square', grad: 'PowBackward0', keepInt: true, savesIn: true, formula: (g, x) => mul(g, mulScalar(x, 2)) },
+  reciprocal: { name: 'reciprocal', grad: 'ReciprocalBackward0', float: true, savesOut: true, formula: (g, _x, y) => mul(g, neg(mul(y, y))) },
+  sin: { name: 'sin', grad: 'SinBackward0', float: true, savesIn: true, formula: (g, x) => mul(g, cos(x)) },
+  cos: { name: 'cos', grad: 'CosBackward0', float: true, savesIn: true, formula: (g, x) => mul(g, neg(sin(x))) },
+  tan: { name: 'tan', grad: 'TanBackward0', float: true, savesOut: true, formula: (g, _x, y) => mul(g, add(mul(y, y), 1)) },
+  asin: { name: 'asin', grad: 'AsinBackward0', float: true, savesIn: true, formula: (g, x) => div(g, sqrt(rsub(mul(x, x), 1))) },
+  acos: { name: 'acos', grad: 'AcosBackward0', float: true, savesIn: true, formula: (g, x) => neg(div(g, sqrt(rsub(mul(x, x), 1)))) },
+  atan: { name: 'atan', grad: 'AtanBackward0', float: true, savesIn: true, formula: (g, x) => div(g, add(mul(x, x), 1)) },
+  sinh: { name: 'sinh', grad: 'SinhBackward0', float: true, savesIn: true, formula: (g, x) => mul(g, cosh(x)) },
+  cosh: { name: 'cosh', grad: 'CoshBackward0', float: true, savesIn: true, formula: (g, x) => mul(g, sinh(x)) },
+  tanh: { name: 'tanh', grad: 'TanhBackward0', float: true, savesOut: true, formula: (g, _x, y) => fused('tanh_backward', g, y) ?? mul(g, rsub(mul(y, y), 1)) },
+  sigmoid: { name: 'sigmoid', grad: 'SigmoidBackward0', float: true, savesOut: true, formula: (g, _x, y) => fused('sigmoid_backward', g, y) ?? mul(g, mul(y, rsub(y, 1))) },
+  relu: { name: 'relu', grad: 'ReluBackward0', keepInt: true, savesOut: true, formula: (g, _x, y) => fused('relu_backward', g, y) ?? mul(g, unaryOp(UNARY_DEFS.threshold_mask, y, [0])) },
+  erf: { name: 'erf', grad: 'ErfBackward0', float: true, savesIn: true, formula: (g, x) => mul(g, mulScalar(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))) },
+  floor: { name: 'floor', grad: 'FloorBackward0', keepInt: true, formula: zerosGrad },
+  ceil: { name: 'ceil', grad: 'CeilBackward0', keepInt: true, formula: zerosGrad },
+  round: { name: 'round', grad: 'RoundBackward0', keepInt: true, formula: zerosGrad },
+  trunc: { name: 'trunc', grad: 'TruncBackward0', keepInt: true, formula: zerosGrad },
+  bitwise_not: { name: 'bitwise_not', keepInt: true },
+  logical_not: { name: 'logical_not', bool: true },
+  isnan: { name: 'isnan', bool: true },
+  isinf: { name: 'isinf', bool: true },
+  isfinite: { name: 'isfinite', bool: true },
+  threshold_mask: { name: 'threshold_mask' },
+  leaky_relu: { name: 'leaky_relu', grad: 'LeakyReluBackward0', savesIn: true, formula: (g, x, _y, p) => fused('leaky_relu_backward', g, x, p) ?? mul(g, where(gt(x, 0), 1, p[0])) },
+  elu: { name: 'elu', grad: 'EluBackward0', float: true, savesIn: true, formula: (g, x, _y, p) => fused('elu_backward', g, x, p) ?? mul(g, where(gt(x, 0), 1, mulScalar(exp(x), p[0]))) },
+  gelu: { name: 'gelu', grad: 'GeluBackward0', float: true, savesIn: true, formula: (g, x) => fused('gelu_backward', g, x) ?? mul(g, add(mulScalar(add(erf(mulScalar(x, Math.SQRT1_2)), 1), 0.5), mul(x, mulScalar(exp(mulScalar(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI))))) },
+  gelu_tanh: { name: 'gelu_tanh', grad: 'GeluBackward0', float: true, savesIn: true, formula: (g, x) => (fused('gelu_tanh_backward', g, x) ?? geluTanhGradComposite(g, x)) },
+  silu: { name: 'silu', grad: 'SiluBackward0', float: true, savesIn: true, formula: (g, x) => fused('silu_backward', g, x) ?? mul(g, mul(sigmoid(x), add(mul(x, rsub(sigmoid(x), 1)), 1))) },
+  softplus: { name: 'softplus', grad: 'SoftplusBackward0', float: true, savesIn: true, formula: (g, x, _y, p) => fused('softplus_backward', g, x, p) ?? mul(g, where(gt(mulScalar(x, p[0]), p[1]), 1, sigmoid(mulScalar(x, p[0])))) },
+};
+
+function geluTanhGradComposite(g: Tensor, x: Tensor): Tensor {
+  const k = Math.sqrt(2 / Math.PI);
+  const inner = mulScalar(add(x, mulScalar(pow(x, 3), 0.044715)), k);
+  const th = tanh(inner);
+  const left = mulScalar(add(th, 1), 0.5);
+  const right = mul(mulScalar(x, 0.5), mul(rsub(mul(th, th), 1), mulScalar(add(mulScalar(mul(x, x), 3 * 0.044715), 1), k)));
+  return mul(g, add(left, right));
+}
+
+export const neg = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.neg, x);
+export const sign = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.sign, x);
+export const exp = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.exp, x);
+export const log = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.log, x);
+export const sqrt = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.sqrt, x);
+export const sin = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.sin, x);
+export const cos = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.cos, x);
+export const sinh = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.sinh, x);
+export const cosh = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.cosh, x);
+export const tanh = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.tanh, x);
+export const sigmoid = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.sigmoid, x);
+export const erf = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.erf, x);
+export const relu = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.relu, x);
+
+// ------------------------------------------------------------------------------------------------------------
+// binary
+// ------------------------------------------------------------------------------------------------------------
+// raw kernel call with explicit result/compute dtypes (no promotion, no autograd)
+export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, params: number[], rt: DType, out?: Tensor, ct?: DType): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  const o = out ?? empty_(shape, rt, a.device);
+  runKernel(OP.binary, [o, broadcastView(a, shape), broadcastView(b, shape)], [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], ...params], name);
+  return o;
+}
+
+type Grad2 = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, p: number[]) => [Tensor | null, Tensor | null];
+interface BinaryDef {
+  name: BinaryName;
+  op: string; // user-facing name for errors
+  grad?: string;
+  bool?: boolean;
+  float?: boolean; // true division: integer inputs give the default float dtype
+  intOnly?: boolean;
+  formula?: Grad2;
+  saves?: 'ab' | 'a' | 'b' | 'out' | 'abo';
+}
+
+export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: number[] = [], out?: Tensor): Tensor {
+  const a = checkOperand(a0, def.op, 'input');
+  const b = checkOperand(b0, def.op, 'other');
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${def.op}(): expected at least one Tensor argument`);
+  let rt = promoted([a, b]);
+  let ct = computeDtype(rt);
+  if (def.float && !isFloating(rt)) { rt = 'float32'; ct = 'float32'; }
+  if (def.intOnly && isFloating(rt)) throw new TorchError(`"${def.op}_cpu" not implemented for '${rt === 'float32' ? 'Float' : rt === 'float64' ? 'Double' : rt}'`);
+  const resDtype: DType = def.bool ? 'bool' : rt;
+  const dev = deviceOf([a, b]);
+  const ta = asTensor(a, ct, dev), tb = asTensor(b, ct, dev);
+  if (out) {
+    if (!canCast(resDtype, out.dtype)) throw new TorchError(`result type ${typeName(resDtype)} can't be cast to the desired output type ${typeName(out.dtype)}`);
+    const shape = broadcastShapes(ta.shape, tb.shape, def.op);
+    if (!sameShape(shape, out.shape)) throw new TorchError(`output with shape [${out.shape}] doesn't match the broadcast shape [${shape}]`);
+    runKernel(OP.binary, [out, broadcastView(unalias(ta, out), shape), broadcastView(unalias(tb, out), shape)], [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
+    return out;
+  }
+  const o = binaryRaw(def.name, ta, tb, params, resDtype, undefined, ct);
+  if (!def.formula || !isFloating(resDtype)) return o;
+  const f = def.formula;
+  const saved = def.saves === 'ab' ? [ta, tb] : def.saves === 'a' ? [ta] : def.saves === 'b' ? [tb] : def.saves === 'out' ? [o] : def.saves === 'abo' ? [ta, tb, o] : [];
+  return record(def.grad as string, [ta, tb], o, (g) => {
+    const [ga, gb] = f(g, ta, tb, o, params);
+    return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
+  }, saved);
+}
+
+export function typeName(d: DType): string {
+  const m: Record<DType, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
+  return m[d];
+}
+
+const gOnly = (g: Tensor, t: Tensor): Tensor => (g.dtype === t.dtype ? g : toDtype(g, t.dtype));
+
+export const BINARY_DEFS: Record<string, BinaryDef> = {
+  add: { name: 'add', op: 'add', grad: 'AddBackward0', formula: (g, a, b, _o, p) => [gOnly(g, a), gOnly(p[0] === 1 ? g : mulScalar(g, p[0]), b)] },
+  sub: { name: 'sub', op: 'sub', grad: 'SubBackward0', formula: (g, a, b, _o, p) => [gOnly(g, a), gOnly(mulScalar(g, -p[0]), b)] },
+  mul: { name: 'mul', op: 'mul', grad: 'MulBackward0', saves: 'ab', formula: (g, a, b) => [a.requiresGrad ? gOnly(mul(g, b), a) : null, b.requiresGrad ? gOnly(mul(g, a), b) : null] },
+  div: { name: 'div', op: 'div', grad: 'DivBackward0', float: true, saves: 'ab', formula: (g, a, b) => [a.requiresGrad ? div(g, b) : null, b.requiresGrad ? neg(div(mul(g, a), mul(b, b))) : null] },
+  div_trunc: { name: 'div_trunc', op: 'div', grad: 'DivBackward1', formula: (g) => [mulScalar(g, 0), mulScalar(g, 0)] },
+  div_floor: { name: 'div_floor', op: 'div', grad: 'DivBackward1', formula: (g) => [mulScalar(g, 0), mulScalar(g, 0)] },
+  floor_divide: { name: 'div_floor', op: 'floor_divide' },
+  pow: { name: 'pow', op: 'pow', grad: 'PowBackward1', saves: 'abo', formula: (g, a, b, o) => [
+    a.requiresGrad ? mul(g, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))) : null,
+    b.requiresGrad ? mul(g, where(logicalAnd(eq(a, 0), ge(b, 0)), 0, mul(o, log(a)))) : null] },
+  remainder: { name: 'remainder', op: 'remainder', grad: 'RemainderBackward0', saves: 'ab', formula: (g, a, b) => [g, b.requiresGrad ? mul(neg(g), binaryOp(BINARY_DEFS.div_floor, a, b)) : null] },
+  fmod: { name: 'fmod', op: 'fmod', grad: 'FmodBackward0', saves: 'ab', formula: (g, a, b) => [g, b.requiresGrad ? mul(neg(g), binaryOp(BINARY_DEFS.div_trunc, a, b)) : null] },
+  atan2: { name: 'atan2', op: 'atan2', grad: 'Atan2Backward0', float: true, saves: 'ab', formula: (g, a, b) => {
+    const den = add(mul(a, a), mul(b, b));
+    return [mul(g, div(b, den)), mul(g, div(neg(a), den))];
+  } },
+  maximum: { name: 'maximum', op: 'maximum', grad: 'MaximumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, gt) },
+  minimum: { name: 'minimum', op: 'minimum', grad: 'MinimumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, lt) },
+  eq: { name: 'eq', op: 'eq', bool: true }, ne: { name: 'ne', op: 'ne', bool: true },
+  lt: { name: 'lt', op: 'lt', bool: true }, le: { name: 'le', op: 'le', bool: true },
+  gt: { name: 'gt', op: 'gt', bool: true }, ge: { name: 'ge', op: 'ge', bool: true },
+  logical_and: { name: 'logical_and', op: 'logical_and', bool: true },
+  logical_or: { name: 'logical_or', op: 'logical_or', bool: true },
+  logical_xor: { name: 'logical_xor', op: 'logical_xor', bool: true },
+  bitwise_and: { name: 'bitwise_and', op: 'bitwise_and', intOnly: true },
+  bitwise_or: { name: 'bitwise_or', op: 'bitwise_or', intOnly: true },
+  bitwise_xor: { name: 'bitwise_xor', op: 'bitwise_xor', intOnly: true },
+  xlogy: { name: 'xlogy', op: 'xlogy', float: true, grad: 'XlogyBackward0', saves: 'ab', formula: (g, a, b) => [mul(g, where(eq(a, 0), 0, log(b))), mul(g, div(a, b))] },
+};
+
+function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, cmp: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
+  // ties split the gradient evenly, as PyTorch's masked_fill(grad/2) formula
+  const wins = toDtype(cmp(a, b), g.dtype);
+  const ties = mulScalar(toDtype(eq(a, b), g.dtype), 0.5);
+  const wa = add(wins, ties);
+  return [mul(g, wa), mul(g, rsub(wa, 1))];
+}
+
+function alphaOf(opts: unknown): number {
+  if (opts === undefined) return 1;
+  if (!isOptions(opts)) throw new TypeError(`expected an options object, got ${describeValue(opts)}`);
+  const a = (opts as { alpha?: unknown }).alpha;
+  if (a === undefined) return 1;
+  if (typeof a !== 'number') throw new TypeError(`alpha must be a number, got ${describeValue(a)}`);
+  return a;
+}
+
+function checkSubBool(a: unknown, b: unknown): void {
+  const isB = (x: unknown): boolean => (x instanceof Tensor ? x.dtype === 'bool' : typeof x === 'boolean');
+  if (isB(a) && isB(b)) throw new TorchError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
+  if (isB(b)) throw new TorchError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+}
+
+function checkAlphaInt(a: unknown, b: unknown, alpha: number): void {
+  if (!Number.isInteger(alpha) && !isFloating(promoted([checkOperand(a, 'add', 'input'), checkOperand(b, 'add', 'other')]))) {
+    throw new TorchError('For integral input tensors, argument alpha must not be a floating point number.');
+  }
+}
+
+export function add(a: unknown, b: unknown, opts?: { alpha?: number }): Tensor {
+  const alpha = alphaOf(opts);
+  if (alpha !== 1) checkAlphaInt(a, b, alpha);
+  return binaryOp(BINARY_DEFS.add, a, b, [alpha]);
+}
+export function sub(a: unknown, b: unknown, opts?: { alpha?: number }): Tensor {
+  const alpha = alphaOf(opts);
+  checkSubBool(a, b);
+  if (alpha !== 1) checkAlphaInt(a, b, alpha);
+  return binaryOp(BINARY_DEFS.sub, a, b, [alpha]);
+}
+export const rsub = (a: Tensor, s: number): Tensor => binaryOp(BINARY_DEFS.sub, s, a, [1]);
+export const mul = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.mul, a, b);
+export const mulScalar = (a: Tensor, s: number): Tensor => binaryOp(BINARY_DEFS.mul, a, s);
+
+function checkIntDivZero(a: TensorOrScalar, b: TensorOrScalar, op: string): void {
+  if (isFloating(promoted([a, b]))) return;
+  if (b instanceof Tensor ? any0(b) : Number(b) === 0) throw new TorchError(`ZeroDivisionError (${op} of integers by zero)`);
+}
+function any0(t: Tensor): boolean {
+  const v = t.toTypedArray();
+  for (let i = 0; i < v.length; i++) if (Number(v[i]) === 0) return true;
+  return false;
+}
+
+export function div(a: unknown, b: unknown, opts?: { roundingMode?: string | null }): Tensor {
+  const mode = opts && isOptions(opts) ? (opts as { roundingMode?: string | null }).roundingMode : undefined;
+  if (mode === undefined || mode === null) return binaryOp(BINARY_DEFS.div, a, b);
+  const ta = checkOperand(a, 'div', 'input'), tb = checkOperand(b, 'div', 'other');
+  if (mode === 'trunc') { checkIntDivZero(ta, tb, 'div'); return binaryOp(BINARY_DEFS.div_trunc, ta, tb); }
+  if (mode === 'floor') { checkIntDivZero(ta, tb, 'div'); return binaryOp(BINARY_DEFS.div_floor, ta, tb); }
+  throw new TorchError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+}
+
+export function pow(a: unknown, b: unknown): Tensor {
+  // tensor ** scalar: PowBackward0 with the exponent as a constant
+  if (a instanceof Tensor && typeof b === 'number') {
+    a._check();
+    if (!isFloating(a.dtype) && b < 0 && Number.isInteger(b)) throw new TorchError('Integers to negative integer powers are not allowed.');
+    const rt = promoted([a, b]);
+    if (b === 2 && isFloating(rt) && rt === a.dtype) {
+      const o = unaryOp({ name: 'square' }, a);
+      return record('PowBackward0', [a], o, (g) => [mul(g, mulScalar(a, 2))], [a]);
+    }
+    const ct = computeDtype(rt);
+    const x = a.dtype === rt ? a : toDtype(a, rt);
+    const o = empty_(a.shape.slice(), rt, a.device);
+    runKernel(OP.unary, [o, x], [UNARY.pow_scalar, DTYPE_CODE[ct], b]);
+    if (!isFloating(rt)) return o;
+    return record('PowBackward0', [a], o, (g) => [b === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(a, b - 1), b))], [a]);
+  }
+  if (typeof a === 'number' && b instanceof Tensor) {
+    const o = binaryOp(BINARY_DEFS.pow, a, b);
+    return o;
+  }
+  if (a instanceof Tensor && b instanceof Tensor && !isFloating(promoted([a, b]))) {
+    const v = b.toTypedArray();
+    for (let i = 0; i < v.length; i++) if (Number(v[i]) < 0) throw new TorchError('Integers to negative integer powers are not allowed.');
+  }
+  return binaryOp(BINARY_DEFS.pow, a, b);
+}
+
+export function remainder(a: unknown, b: unknown): Tensor {
+  const ta = checkOperand(a, 'remainder', 'input'), tb = checkOperand(b, 'remainder', 'other');
+  checkIntDivZero(ta, tb, 'remainder');
+  return binaryOp(BINARY_DEFS.remainder, ta, tb);
+}
+export function fmod(a: unknown, b: unknown): Tensor {
+  const ta = checkOperand(a, 'fmod', 'input'), tb = checkOperand(b, 'fmod', 'other');
+  checkIntDivZero(ta, tb, 'fmod');
+  return binaryOp(BINARY_DEFS.fmod, ta, tb);
+}
+export function floorDivide(a: unknown, b: unknown): Tensor {
+  const ta = checkOperand(a, 'floor_divide', 'input'), tb = checkOperand(b, 'floor_divide', 'other');
+  checkIntDivZero(ta, tb, 'floor_divide');
+  return binaryOp(BINARY_DEFS.floor_divide, ta, tb);
+}
+export const eq = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.eq, a, b);
+export const ne = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.ne, a, b);
+export const lt = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.lt, a, b);
+export const le = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.le, a, b);
+export const gt = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.gt, a, b);
+export const ge = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.ge, a, b);
+export const logicalAnd = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.logical_and, a, b);
+export const maximum = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'maximum'); return binaryOp(BINARY_DEFS.maximum, a, b); };
+export const minimum = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'minimum'); return binaryOp(BINARY_DEFS.minimum, a, b); };
+function requireTensors(a: unknown, b: unknown, op: string): void {
+  if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${describeValue(a)}`);
+  if (!(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'other' must be Tensor, not ${describeValue(b)}`);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// ternary: where, lerp, clamp
+// ------------------------------------------------------------------------------------------------------------
+export function where(cond: unknown, a: unknown, b: unknown): Tensor {
+  if (!(cond instanceof Tensor)) throw new TypeError(`where(): argument 'condition' must be Tensor, not ${describeValue(cond)}`);
+  cond._check();
+  if (cond.dtype !== 'bool' && cond.dtype !== 'uint8') throw new TorchError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${typeName(cond.dtype)}`);
+  const x = checkOperand(a, 'where', 'input'), y = checkOperand(b, 'where', 'other');
+  const rt = promoted([x, y]);
+  const ct = computeDtype(rt);
+  const dev = deviceOf([cond, ...[x, y]]);
+  const tx = asTensor(x, rt, dev), ty = asTensor(y, rt, dev);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, tx.shape, 'where'), ty.shape, 'where');
+  const o = empty_(shape, rt, dev);
+  runKernel(OP.ternary, [o, broadcastView(cond, shape), broadcastView(tx, shape), broadcastView(ty, shape)], [TERNARY.where, DTYPE_CODE[ct]], 'where');
+  if (!isFloating(rt)) return o;
+  return record('WhereBackward0', [tx, ty], o, (g) => {
+    const z = mulScalar(g, 0);
+    return [tx.requiresGrad ? sumToShape(where(cond, g, z), tx.shape) : null, ty.requiresGrad ? sumToShape(where(cond, z, g), ty.shape) : null];
+  }, [cond]);
+}
+
+export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
+  const ta = checkOperand(a, 'lerp', 'input'), tb = checkOperand(b, 'lerp', 'end'), tw = checkOperand(w, 'lerp', 'weight');
+  if (!(ta instanceof Tensor) || !(tb instanceof Tensor)) throw new TypeError('lerp(): input and end must be Tensors');
+  const rt = promoted([ta, tb]);
+  if (!isFloating(rt)) throw new TorchError(`"lerp_kernel_scalar" not implemented for '${typeName(rt)}'`);
+  const ct = computeDtype(rt);
+  const dev = deviceOf([ta, tb]);
+  const ww = asTensor(tw, rt, dev);
+  const shape = broadcastShapes(broadcastShapes(ta.shape, tb.shape, 'lerp'), ww.shape, 'lerp');
+  const o = empty_(shape, rt, dev);
+  runKernel(OP.ternary, [o, broadcastView(ta, shape), broadcastView(tb, shape), broadcastView(ww, shape)], [TERNARY.lerp, DTYPE_CODE[ct]], 'lerp');
+  return record(tw instanceof Tensor ? 'LerpBackward1' : 'LerpBackward0', [ta, tb, ww], o, (g) => [
+    ta.requiresGrad ? sumToShape(mul(g, rsub(ww, 1)), ta.shape) : null,
+    tb.requiresGrad ? sumToShape(mul(g, ww), tb.shape) : null,
+    ww.requiresGrad ? sumToShape(mul(g, sub(tb, ta)), ww.shape) : null,
+  ], [ta, tb, ww]);
+}
+
+export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
+  if (isOptions(min)) { const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
+  const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
+  x._check();
+  const lo = min === undefined ? null : min, hi = max === undefined ? null : max;
+  if (lo === null && hi === null) throw new TorchError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (x.dtype === 'bool') throw new TorchError('"clamp_cpu" not implemented for \'Bool\'');
+  const ops: TensorOrScalar[] = [x];
+  if (lo !== null) ops.push(checkOperand(lo, 'clamp', 'min'));
+  if (hi !== null) ops.push(checkOperand(hi, 'clamp', 'max'));
+  const rt = promoted(ops);
+  const ct = computeDtype(rt);
+  const dev = x.device;
+  const big = isFloating(rt) ? Infinity : Number.MAX_SAFE_INTEGER;
+  const tlo = lo === null ? scalarTensor(-big, ct, dev) : asTensor(lo as TensorOrScalar, rt, dev);
+  const thi = hi === null ? scalarTensor(big, ct, dev) : asTensor(hi as TensorOrScalar, rt, dev);
+  const shape = broadcastShapes(broadcastShapes(x.shape, tlo.shape, 'clamp'), thi.shape, 'clamp');
+  const o = empty_(shape, rt, dev);
+  runKernel(OP.ternary, [o, broadcastView(x, shape), broadcastView(tlo, shape), broadcastView(thi, shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp');
+  if (!isFloating(rt)) return o;
+  const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
+  return record(name, [x], o, (g) => {
+    let m = logicalAnd(ge(x, tlo), le(x, thi));
+    m = logicalAnd(m, logicalNotT(isnanT(x))) ;
+    return [sumToShape(mul(g, m), x.shape)];
+  }, [x]);
+}
+const isnanT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.isnan, x);
+const logicalNotT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.logical_not, x);
+
+export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): Tensor {
+  x._check();
+  if (!isFloating(x.dtype)) return clone(x);
+  const maxOf: Record<string, number> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38 };
+  const p = [opts.nan ?? 0, opts.posinf ?? maxOf[x.dtype], opts.neginf ?? -maxOf[x.dtype]];
+  const o = empty_(x.shape.slice(), x.dtype, x.device);
+  runKernel(OP.unary, [o, x], [UNARY.nan_to_num, DTYPE_CODE[computeDtype(x.dtype)], ...p]);
+  return record('NanToNumBackward0', [x], o, (g) => [mul(g, unaryOp(UNARY_DEFS.isfinite, x))], [x]);
+}
+
+export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  return isclose(a, b, opts).all().item() as boolean;
+}
+export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
+  const rt = promoted([a, b]);
+  const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');
+  let close = le(unaryOp(UNARY_DEFS.abs, sub(fa, fb)), add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol));
+  close = binaryOp(BINARY_DEFS.logical_or, close, eq(fa, fb));
+  if (opts.equalNan) close = binaryOp(BINARY_DEFS.logical_or, close, logicalAnd(isnanT(fa), isnanT(fb)));
+  return close;
+}
+export function equal(a: Tensor, b: Tensor): boolean {
+  a._check(); b._check();
+  if (!sameShape(a.shape, b.shape)) return false;
+  return eq(a, b).all().item() as boolean;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// in-place forms
+// ------------------------------------------------------------------------------------------------------------
+export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, params: number[] = []): Tensor {
+  const o = checkOperand(other, def.op + '_', 'other');
+  const rt = def.bool ? 'bool' : (def.float && !isFloating(promoted([self, o])) ? 'float32' : promoted([self, o]));
+  if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}`);
+  if (o instanceof Tensor) broadcastShapes(self.shape, o.shape, def.op + '_') && (() => {
+    const bs = broadcastShapes(self.shape, o.shape, def.op + '_');
+    if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape}] doesn't match the broadcast shape [${bs}]`);
+  })();
+  return inplace(self, def.op + '_', (src) => toDtype(binaryOp(def, src, o, params), self.dtype), (out) => { binaryOp(def, self, o, params, out); }, [o]);
+}
+
+export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = []): Tensor {
+  if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}`);
+  return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), (out) => {
+    const x = out;
+    runKernel(OP.unary, [out, x], [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params]);
+  });
+}
+
+export function copy_(self: Tensor, src: Tensor): Tensor {
+  if (!(src instanceof Tensor)) throw new TypeError(`copy_(): argument 'src' must be Tensor, not ${describeValue(src)}`);
+  src._check();
+  broadcastShapes(self.shape, src.shape, 'copy_');
+  return inplace(self, 'copy_', () => {
+    const b = broadcastView(src, self.shape);
+    const r = toDtype(toDeviceCopy(b, self.device), self.dtype, true);
+    return r;
+  }, (out) => copyInto(out, unalias(src, out)), [src]);
+}
+
+export function fillInplace(self: Tensor, v: unknown): Tensor {
+  self._check();
+  if (v instanceof Tensor) {
+    if (v.ndim !== 0) throw new TorchError(`fill_ only supports 0-dimension value tensor but got tensor with ${v.ndim} dimensions.`);
+    v = v.item();
+  }
+  if (typeof v !== 'number' && typeof v !== 'boolean') throw new TypeError(`fill_(): argument 'value' must be Number, not ${describeValue(v)}`);
+  const val = v;
+  return inplace(self, 'fill_', (src) => add(mulScalar(src, 0), val as number), (out) => { fill_(out, val); });
+}
+
+export function clampInplace(self: Tensor, min?: unknown, max?: unknown): Tensor {
+  return inplace(self, 'clamp_', (src) => clamp(src, min, max), (out) => {
+    const r = clamp(out, min, max);
+    gradState.enabled = false;
+    try { copyInto(out, r); } finally { gradState.enabled = true; }
+  });
+}
+
+export function whereInplaceMaskedFill(self: Tensor, mask: Tensor, value: unknown): Tensor {
+  return inplace(self, 'masked_fill_', (src) => toDtype(where(mask, value, src), self.dtype), (out) => {
+    const r = where(mask, value, out);
+    copyInto(out, toDtype(r, out.dtype));
+  }, value instanceof Tensor ? [value] : []);
+}
+
+export { toDevice, promoteTypes, toDType, viewOf };

@@ -1,0 +1,2 @@
+// indexing.ts - placeholder until the indexing family lands
+export {};

@@ -1,0 +1,2 @@
+// matmul.ts - placeholder until the matmul family lands
+export {};

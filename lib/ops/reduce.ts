@@ -1,0 +1,2 @@
+// reduce.ts - placeholder until the reduce family lands
+export {};

@@ -1,0 +1,121 @@
+// util.ts - argument handling shared by the op wrappers: shapes given as varargs or a list, the trailing options
+// object, broadcasting, and validation that turns bad JS input into TorchError/TypeError before native code runs.
+import { TorchError } from '../errors';
+import { Tensor, viewOf, sameShape } from '../tensor';
+import { describeValue } from '../dtype';
+
+export type Scalar = number | boolean;
+export type TensorOrScalar = Tensor | Scalar;
+
+export function isOptions(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x);
+}
+
+// split (...args) into positional args and a trailing options object
+export function splitOpts<T = Record<string, unknown>>(args: unknown[]): [unknown[], T] {
+  if (args.length && isOptions(args[args.length - 1])) return [args.slice(0, -1), args[args.length - 1] as T];
+  return [args, {} as T];
+}
+
+const MAX_NUMEL = 2 ** 50;
+
+export function checkSize(n: unknown, op: string, allowNeg1 = false): number {
+  if (typeof n === 'bigint') n = Number(n);
+  if (typeof n !== 'number' || !Number.isFinite(n) || !Number.isInteger(n)) {
+    throw new TorchError(`${op}: expected a sequence of integers as the size, but got ${describeValue(n)}`);
+  }
+  if (n < 0 && !(allowNeg1 && n === -1)) throw new TorchError(`${op}: Trying to create tensor with negative dimension ${n}: [${n}]`);
+  return n;
+}
+
+// shape from (2, 3) or ([2, 3]) or (torch.Size-like array)
+export function parseShape(args: unknown[], op: string, allowNeg1 = false): number[] {
+  let dims: unknown[];
+  if (args.length === 1 && (Array.isArray(args[0]) || ArrayBuffer.isView(args[0]))) dims = Array.from(args[0] as ArrayLike<unknown>);
+  else dims = args;
+  const shape = dims.map((d) => checkSize(d, op, allowNeg1));
+  let n = 1;
+  for (const s of shape) n *= Math.max(s, 1);
+  if (n > MAX_NUMEL) throw new TorchError(`${op}: size [${shape}] is too large (${n} elements)`);
+  if (shape.length > 16) throw new TorchError(`${op}: nodetorch supports at most 16 dimensions, got ${shape.length}`);
+  return shape;
+}
+
+export function checkTensor(t: unknown, op: string, what = 'input'): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}(): argument '${what}' must be Tensor, not ${describeValue(t)}`);
+  t._check();
+  return t;
+}
+
+export function checkInt(v: unknown, op: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TorchError(`${op}(): argument '${what}' must be an integer, not ${describeValue(v)}`);
+  return v;
+}
+
+export function checkNumber(v: unknown, op: string, what: string): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v !== 'number') throw new TorchError(`${op}(): argument '${what}' must be a number, not ${describeValue(v)}`);
+  return v;
+}
+
+export function broadcastShapes(a: readonly number[], b: readonly number[], op = 'broadcast'): number[] {
+  if (sameShape(a, b)) return a.slice();
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i < n - a.length ? 1 : a[i - (n - a.length)];
+    const db = i < n - b.length ? 1 : b[i - (n - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new TorchError(`${op}: The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+// a stride-0 view of t with `shape` (t's shape must broadcast to it)
+export function broadcastView(t: Tensor, shape: readonly number[], op = 'expand'): Tensor {
+  if (sameShape(t.shape, shape)) return t;
+  const nd = shape.length, off = nd - t.ndim;
+  if (off < 0) throw new TorchError(`${op}: the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`);
+  const st = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    if (i < off) { st[i] = 0; continue; }
+    const s = t.shape[i - off];
+    if (s === shape[i]) st[i] = t._strides[i - off];
+    else if (s === 1) st[i] = 0;
+    else throw new TorchError(`The expanded size of the tensor (${shape[i]}) must match the existing size (${s}) at non-singleton dimension ${i}.  Target sizes: [${shape.join(', ')}].  Tensor sizes: [${t.shape.join(', ')}]`);
+  }
+  return viewOf(t, shape.slice(), st, t._offset);
+}
+
+export function normDims(dims: number | number[] | undefined | null, ndim: number, op: string): number[] {
+  if (dims === undefined || dims === null) return [...Array(ndim).keys()];
+  const list = Array.isArray(dims) ? dims : [dims];
+  const n = Math.max(ndim, 1);
+  const out: number[] = [];
+  for (const d of list) {
+    if (typeof d !== 'number' || !Number.isInteger(d)) throw new TorchError(`${op}: dim must be an integer, got ${describeValue(d)}`);
+    if (d < -n || d >= n) throw new TorchError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${d})`);
+    const nd = d < 0 ? d + n : d;
+    if (out.includes(nd)) throw new TorchError(`dim ${nd} appears multiple times in the list of dims`);
+    out.push(nd);
+  }
+  if (ndim === 0) return [];
+  return out;
+}
+
+// the grad of a broadcast input: sum g over the broadcast dims back to `shape`
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead) dims.push(i);
+    else if (shape[i - lead] === 1 && g.shape[i] !== 1) dims.push(i);
+  }
+  let r = dims.length ? g.sum(dims, { keepdim: true }) : g;
+  if (lead > 0) r = r.reshape(shape.slice());
+  else if (!sameShape(r.shape, shape)) r = r.reshape(shape.slice());
+  return r;
+}

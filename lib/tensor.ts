@@ -1,0 +1,411 @@
+// tensor.ts - the Tensor class (thin: a view over a native Storage) and the plumbing every op uses:
+// allocation, running a native kernel over views, memory accounting, dispose/tidy, reading values back.
+// Methods of the op families are attached by lib/ops/*.ts (declaration merging keeps them typed).
+import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle } from './native';
+import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
+import { Device, CPU } from './device';
+import { TorchError } from './errors';
+import { Node, runBackward } from './autograd/engine';
+import { gradState } from './autograd/mode';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage: one native allocation, shared by every view of it. `refs` counts the live tensors holding it so that
+// dispose() of the last one frees the memory at once; otherwise the native finalizer frees it when collected.
+// ---------------------------------------------------------------------------------------------------------------
+export class Storage {
+  handle: StorageHandle;
+  readonly nbytes: number;
+  readonly device: Device;
+  refs = 0;
+  version = 0; // bumped by in-place ops; shared by views, as PyTorch's version counter
+  freed = false;
+  keepAlive: ArrayBuffer | null = null; // frombuffer: the JS memory this storage points into
+  constructor(handle: StorageHandle, nbytes: number, device: Device) {
+    this.handle = handle;
+    this.nbytes = nbytes;
+    this.device = device;
+  }
+  release(): void {
+    if (--this.refs <= 0 && !this.freed) {
+      this.freed = true;
+      native.free(this.handle);
+    }
+  }
+}
+
+const DEVTYPE = (d: Device): number => (d.type === 'cuda' ? 1 : 0);
+
+export function allocStorage(nbytes: number, device: Device, zero = false): Storage {
+  if (device.type === 'cuda' && !native.info().cudaBuilt) throw new TorchError('Torch not compiled with CUDA enabled');
+  return new Storage(native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero), nbytes, device);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// live tensor accounting and tidy scopes
+// ---------------------------------------------------------------------------------------------------------------
+const live = { tensors: 0, byDevice: new Map<string, number>() };
+const registry = new FinalizationRegistry<string>((dev) => {
+  live.tensors--;
+  live.byDevice.set(dev, (live.byDevice.get(dev) || 1) - 1);
+});
+const scopes: Set<Tensor>[] = [];
+export const keptByLibrary = new WeakSet<Tensor>();
+
+export function enterScope(): Set<Tensor> { const s = new Set<Tensor>(); scopes.push(s); return s; }
+export function exitScope(s: Set<Tensor>): void {
+  const i = scopes.lastIndexOf(s);
+  if (i >= 0) scopes.splice(i, 1);
+}
+export function liveCounts(): { tensors: number; byDevice: Map<string, number> } { return live; }
+
+export function computeContiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
+  return st;
+}
+export const numelOf = (shape: readonly number[]): number => { let n = 1; for (const s of shape) n *= s; return n; };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tensor
+// ---------------------------------------------------------------------------------------------------------------
+export class Tensor {
+  _st: Storage;
+  readonly shape: number[];
+  _strides: number[];
+  _offset: number;
+  readonly dtype: DType;
+  _rg = false;
+  _grad: Tensor | null = null;
+  gradFn: Node | null = null;
+  _retains = false;
+  _disposed = false;
+  _isParam = false;
+  _inference = false;
+
+  constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
+    this._st = st;
+    this.shape = shape;
+    this._strides = strides;
+    this._offset = offset;
+    this.dtype = dtype;
+    st.refs++;
+    this._inference = gradState.inference;
+    live.tensors++;
+    const dev = st.device.toString();
+    live.byDevice.set(dev, (live.byDevice.get(dev) || 0) + 1);
+    registry.register(this, dev, this);
+    if (scopes.length) scopes[scopes.length - 1].add(this);
+  }
+
+  // ---- metadata ----
+  get device(): Device { return this._st.device; }
+  get ndim(): number { return this.shape.length; }
+  dim(): number { return this.shape.length; }
+  numel(): number { return numelOf(this.shape); }
+  nelement(): number { return this.numel(); }
+  elementSize(): number { return ITEMSIZE[this.dtype]; }
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    return this.shape[normDim(dim, this.ndim, 'size')];
+  }
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    this._check();
+    if (dim === undefined) return this._strides.slice();
+    return this._strides[normDim(dim, this.ndim, 'stride')];
+  }
+  storageOffset(): number { return this._offset; }
+  dataPtr(): string { this._check(); return `${storageId(this._st)}:${this._offset * ITEMSIZE[this.dtype]}`; }
+  get isCuda(): boolean { return this._st.device.type === 'cuda'; }
+  get _version(): number { return this._st.version; }
+  isContiguous(): boolean {
+    let s = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this._strides[i] !== s) return false;
+      s *= this.shape[i];
+    }
+    return true;
+  }
+  isFloatingPoint(): boolean { return isFloating(this.dtype); }
+
+  // ---- autograd state ----
+  get requiresGrad(): boolean { return this._rg || this.gradFn !== null; }
+  set requiresGrad(v: boolean) { this.requiresGrad_(v); }
+  requiresGrad_(v = true): this {
+    if (this.gradFn !== null && !v) throw new TorchError("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+    if (v && !isFloating(this.dtype)) throw new TorchError('only Tensors of floating point dtype can require gradients');
+    if (v && this._inference) throw new TorchError('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.');
+    this._rg = v;
+    return this;
+  }
+  get isLeaf(): boolean { return this.gradFn === null; }
+  get grad(): Tensor | null { return this._grad; }
+  set grad(g: Tensor | null) {
+    if (g !== null && !(g instanceof Tensor)) throw new TorchError('assigned grad expected to be a Tensor or None');
+    if (g !== null && !sameShape(g.shape, this.shape)) throw new TorchError(`assigned grad has data of a different size: [${g.shape}] vs [${this.shape}]`);
+    this._grad = g;
+  }
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new TorchError("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.gradFn === null || this._retains) return;
+    this._retains = true;
+    (this.gradFn.retained ||= []).push(this);
+  }
+  get retainsGrad(): boolean { return this._retains; }
+  _setGradFn(n: Node): void { this.gradFn = n; }
+  _accumulateGrad(g: Tensor, createGraph: boolean): void {
+    let gg = g;
+    if (gg.dtype !== this.dtype) gg = gg.to(this.dtype);
+    if (this._grad === null) {
+      // a fresh tensor (not aliasing the incoming gradient) so that later in-place accumulation is safe
+      this._grad = createGraph ? gg : (gg.requiresGrad ? gg.detach() : gg).clone();
+      keptByLibrary.add(this._grad);
+    } else if (createGraph || this._grad.requiresGrad) {
+      this._grad = this._grad.add(gg);
+      keptByLibrary.add(this._grad);
+    } else {
+      gradState.enabled = false;
+      try { this._grad.add_(gg); } finally { gradState.enabled = true; }
+    }
+  }
+  backward(gradient?: Tensor | { retainGraph?: boolean; createGraph?: boolean } | null, opts?: { retainGraph?: boolean; createGraph?: boolean }): void {
+    let g: Tensor | null | undefined = null;
+    if (gradient instanceof Tensor || gradient === null || gradient === undefined) g = gradient as Tensor | null;
+    else { opts = gradient; g = null; }
+    backwardImpl([this], g ? [g] : [null], opts || {});
+  }
+
+  // ---- lifetime ----
+  _check(): void {
+    if (this._disposed) throw new TorchError('Tensor has been disposed: it was freed by dispose(), `using` or torch.tidy() and cannot be used');
+    if (this._st.freed) throw new TorchError('Tensor storage has been freed (another tensor sharing it was disposed)');
+  }
+  get isDisposed(): boolean { return this._disposed; }
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    registry.unregister(this);
+    live.tensors--;
+    const dev = this._st.device.toString();
+    live.byDevice.set(dev, (live.byDevice.get(dev) || 1) - 1);
+    this._st.release();
+    this.gradFn = null;
+    if (this._grad && !this._isParam) { /* grad is its own tensor; left to GC or its own dispose */ }
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  // ---- reading back ----
+  toTypedArray(): TypedArray | Float32Array | Uint8Array {
+    this._check();
+    const c = this.isContiguous() ? this : contiguousCopy(this);
+    const n = c.numel();
+    const isz = ITEMSIZE[c.dtype];
+    const ab = native.read(c._st.handle, c._offset * isz, n * isz);
+    const raw = typedArrayFor(c.dtype, ab, 0, n);
+    if (c.dtype === 'float16' || c.dtype === 'bfloat16') {
+      const out = new Float32Array(n);
+      const conv = c.dtype === 'float16' ? f16ToNumber : bf16ToNumber;
+      for (let i = 0; i < n; i++) out[i] = conv((raw as Uint16Array)[i]);
+      return out;
+    }
+    return raw;
+  }
+  async data(): Promise<TypedArray | Float32Array | Uint8Array> {
+    if (this.device.type === 'cuda') await new Promise((r) => setImmediate(r));
+    return this.toTypedArray();
+  }
+  dataSync(): TypedArray | Float32Array | Uint8Array { return this.toTypedArray(); }
+  _values(): (number | boolean)[] {
+    const a = this.toTypedArray();
+    const out = new Array<number | boolean>(a.length);
+    if (this.dtype === 'bool') for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0;
+    else if (this.dtype === 'int64') for (let i = 0; i < a.length; i++) out[i] = Number((a as BigInt64Array)[i]);
+    else for (let i = 0; i < a.length; i++) out[i] = a[i] as number;
+    return out;
+  }
+  item(): number | boolean {
+    const n = this.numel();
+    if (n !== 1) throw new TorchError(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    return this._values()[0];
+  }
+  tolist(): unknown {
+    const v = this._values();
+    const shape = this.shape;
+    if (shape.length === 0) return v[0];
+    let pos = 0;
+    const build = (d: number): unknown[] => {
+      const out: unknown[] = [];
+      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? v[pos++] : build(d + 1));
+      return out;
+    };
+    return build(0);
+  }
+  toString(): string { return formatTensor(this); }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this._disposed ? 'tensor(<disposed>)' : this.toString(); }
+  get [Symbol.toStringTag](): string { return 'Tensor'; }
+  toJSON(): unknown { return this.tolist(); }
+}
+
+let storageIds = new WeakMap<Storage, number>();
+let nextStorageId = 1;
+function storageId(s: Storage): number {
+  let id = storageIds.get(s);
+  if (id === undefined) { id = nextStorageId++; storageIds.set(s, id); }
+  return id;
+}
+export function _resetStorageIds(): void { storageIds = new WeakMap(); }
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function normDim(dim: number, ndim: number, op = 'dim'): number {
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) throw new TorchError(`${op}: dim must be an integer, got ${String(dim)}`);
+  const n = Math.max(ndim, 1);
+  if (dim < -n || dim >= n) throw new TorchError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  return dim < 0 ? dim + n : dim;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// creating tensors and running kernels
+// ---------------------------------------------------------------------------------------------------------------
+export function empty_(shape: number[], dtype: DType, device: Device = CPU, zero = false): Tensor {
+  const n = numelOf(shape);
+  const st = allocStorage(n * ITEMSIZE[dtype], device, zero);
+  return new Tensor(st, shape, computeContiguousStrides(shape), 0, dtype);
+}
+
+export function viewOf(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
+  base._check();
+  return new Tensor(base._st, shape, strides, offset, base.dtype);
+}
+
+function writeMeta(i: number, t: Tensor): void {
+  const b = i * META_PER_TENSOR;
+  const nd = t.shape.length;
+  if (nd > MAX_DIMS) throw new TorchError(`nodetorch supports at most ${MAX_DIMS} dimensions, got ${nd}`);
+  meta[b] = DTYPE_CODE[t.dtype];
+  meta[b + 1] = nd;
+  meta[b + 2] = t._offset;
+  for (let d = 0; d < nd; d++) { meta[b + 3 + d] = t.shape[d]; meta[b + 3 + MAX_DIMS + d] = t._strides[d]; }
+}
+
+// run(op, tensors, attrs): one native kernel call. Tensors must share a device (checked here, named in the error).
+export function runKernel(op: number, ts: Tensor[], attrs: readonly number[] = [], opName = ''): number {
+  const dev = ts[0]._st.device;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (t._disposed || t._st.freed) t._check();
+    if (i > 0 && t._st.device !== dev && !t._st.device.equals(dev)) {
+      throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${dev} and ${t._st.device}!${opName ? ` (in ${opName})` : ''}`);
+    }
+    writeMeta(i, t);
+  }
+  meta[META_ATTR_BASE] = attrs.length;
+  for (let i = 0; i < attrs.length; i++) meta[META_ATTR_BASE + 1 + i] = attrs[i];
+  switch (ts.length) {
+    case 1: return native.run(op, ts[0]._st.handle);
+    case 2: return native.run(op, ts[0]._st.handle, ts[1]._st.handle);
+    case 3: return native.run(op, ts[0]._st.handle, ts[1]._st.handle, ts[2]._st.handle);
+    case 4: return native.run(op, ts[0]._st.handle, ts[1]._st.handle, ts[2]._st.handle, ts[3]._st.handle);
+    default: return native.run(op, ...ts.map((t) => t._st.handle));
+  }
+}
+
+// set by lib/ops/elementwise.ts (copy kernel wrapper) to avoid an import cycle
+export const hooks: {
+  copyInto: (dst: Tensor, src: Tensor) => void;
+  backward: (roots: Tensor[], grads: (Tensor | null)[], opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }) => void;
+} = {
+  copyInto: () => { throw new TorchError('internal: copy not registered'); },
+  backward: () => { throw new TorchError('internal: backward not registered'); },
+};
+
+export function contiguousCopy(t: Tensor): Tensor {
+  const out = empty_(t.shape.slice(), t.dtype, t.device);
+  hooks.copyInto(out, t);
+  return out;
+}
+
+function backwardImpl(roots: Tensor[], grads: (Tensor | null)[], opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }): void {
+  hooks.backward(roots, grads, opts);
+}
+
+export function defaultBackward(roots: Tensor[], grads: (Tensor | null)[], opts: { retainGraph?: boolean; createGraph?: boolean }, onesLike: (t: Tensor) => Tensor): void {
+  const gs: Tensor[] = roots.map((r, i) => {
+    r._check();
+    if (!r.requiresGrad) throw new TorchError('element 0 of tensors does not require grad and does not have a grad_fn');
+    const g = grads[i];
+    if (g) {
+      if (!sameShape(g.shape, r.shape)) throw new TorchError(`Mismatch in shape: grad_output[0] has a shape of [${g.shape}] and output[0] has a shape of [${r.shape}].`);
+      return g;
+    }
+    if (r.numel() !== 1) throw new TorchError('grad can be implicitly created only for scalar outputs');
+    return onesLike(r);
+  });
+  const createGraph = !!opts.createGraph;
+  runBackward(roots, gs, { retainGraph: opts.retainGraph ?? createGraph, createGraph });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PyTorch-style printing (torch/_tensor_str.py, without the summarisation subtleties beyond edgeitems=3)
+// ---------------------------------------------------------------------------------------------------------------
+function formatTensor(t: Tensor): string {
+  if (t._disposed) return 'tensor(<disposed>)';
+  const vals = t._values();
+  const n = vals.length;
+  const summarize = n > 1000;
+  const shape = t.shape;
+  let fmt: (v: number | boolean) => string;
+  if (t.dtype === 'bool') fmt = (v) => (v ? 'True' : 'False');
+  else if (!isFloating(t.dtype)) fmt = (v) => String(v);
+  else {
+    const finite = (vals as number[]).filter((v) => Number.isFinite(v));
+    const abs = finite.map(Math.abs).filter((v) => v !== 0);
+    const intMode = finite.every((v) => Number.isInteger(v));
+    const maxA = abs.length ? Math.max(...abs) : 0;
+    const minA = abs.length ? Math.min(...abs) : 0;
+    const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
+    if (intMode) {
+      const sci = maxA > 1e8;
+      fmt = (v) => special(v as number) ?? (sci ? (v as number).toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : `${(v as number).toFixed(0)}.`);
+    } else if (abs.length && (maxA / minA > 1000 || maxA > 1e8 || minA < 1e-4)) {
+      fmt = (v) => special(v as number) ?? (v as number).toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+    } else {
+      fmt = (v) => special(v as number) ?? (v as number).toFixed(4);
+    }
+  }
+  const strs = vals.map(fmt);
+  const width = strs.reduce((w, s) => Math.max(w, s.length), 0);
+  const pad = (s: string): string => ' '.repeat(width - s.length) + s;
+  const prefix = 'tensor(';
+  let body: string;
+  if (shape.length === 0) body = strs[0];
+  else if (n === 0) body = '[]';
+  else {
+    const strides = computeContiguousStrides(shape);
+    const rec = (d: number, off: number, indent: number): string => {
+      const size = shape[d];
+      const idx: (number | null)[] = [];
+      if (summarize && size > 6) { for (let i = 0; i < 3; i++) idx.push(i); idx.push(null); for (let i = size - 3; i < size; i++) idx.push(i); }
+      else for (let i = 0; i < size; i++) idx.push(i);
+      if (d === shape.length - 1) return '[' + idx.map((i) => (i === null ? '...' : pad(strs[off + i]))).join(', ') + ']';
+      const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1);
+      return '[' + idx.map((i) => (i === null ? '...' : rec(d + 1, off + i * strides[d], indent + 1))).join(sep) + ']';
+    };
+    body = rec(0, 0, prefix.length);
+  }
+  const suffix: string[] = [];
+  if (t.device.type === 'cuda') suffix.push(`device='${t.device}'`);
+  const defaultish = t.dtype === getDefaultDtype() || t.dtype === 'int64' || t.dtype === 'bool';
+  if (!defaultish || n === 0 && t.dtype !== getDefaultDtype()) suffix.push(`dtype=torch.${t.dtype}`);
+  if (t.gradFn) suffix.push(`grad_fn=<${t.gradFn.name}>`);
+  else if (t.requiresGrad) suffix.push('requires_grad=True');
+  return prefix + body + (suffix.length ? ', ' + suffix.join(', ') : '') + ')';
+}

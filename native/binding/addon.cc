@@ -1,0 +1,312 @@
+// addon.cc - the narrow N-API surface of nodetorch (in the manner of tfjs-node's binding):
+//   alloc/wrap/free/read/write storages, run(opId, ...storages) over tensor views described in a shared
+//   Float64Array ("meta"), plus a few queries. Every C++ failure becomes a JS exception; nothing aborts.
+//
+// Note [basic finalizers]: storages are napi externals whose finalizer only frees native memory.
+// Built with NAPI_EXPERIMENTAL it is a "basic" finalizer, which Node runs inside the GC itself. A default
+// finalizer would be deferred to the event loop, so a synchronous training loop would never free anything.
+#include <napi.h>
+#include <omp.h>
+#include <cstring>
+#include <string>
+#include "../core/device.h"
+#include "../core/dispatch.h"
+#include "../cpu/cpu.h"
+
+using namespace nt;
+
+namespace {
+
+constexpr int kMetaPerTensor = 36;  // dtype, ndim, offset, shape[16], stride[16], (pad)
+constexpr int kMetaAttrBase = kMaxTensors * kMetaPerTensor;
+constexpr int kMetaSize = kMetaAttrBase + 1 + kMaxAttrs;
+
+double* g_meta = nullptr;
+napi_ref g_meta_ref = nullptr;
+
+void free_storage_memory(Storage* s) {
+  if (!s->data) return;
+  if (s->owned) {
+    if (s->device == DeviceType::CPU) cpu_free(s->data);
+    else cuda_hooks().free(s->data, s->nbytes, s->device_index);
+    mem_counters(s->device).bytes -= (int64_t)s->nbytes;
+  }
+  mem_counters(s->device).count -= 1;
+  s->data = nullptr;
+}
+
+void finalize_storage(node_api_basic_env env, void* data, void* /*hint*/) {
+  Storage* s = static_cast<Storage*>(data);
+  bool owned_cpu = s->owned && s->device == DeviceType::CPU && s->data;
+  int64_t n = (int64_t)s->nbytes;
+  free_storage_memory(s);
+  if (owned_cpu) {
+    int64_t adj;
+    napi_adjust_external_memory(env, -n, &adj);
+  }
+  delete s;
+}
+
+Napi::Value make_external(Napi::Env env, Storage* s) {
+  napi_value v;
+  napi_status st = napi_create_external(env, s, finalize_storage, nullptr, &v);
+  if (st != napi_ok) {
+    free_storage_memory(s);
+    delete s;
+    throw Napi::Error::New(env, "nodetorch: napi_create_external failed");
+  }
+  return Napi::Value(env, v);
+}
+
+Storage* get_storage(const Napi::Value& v) {
+  if (!v.IsExternal()) throw TorchError("internal: expected a storage handle");
+  return v.As<Napi::External<Storage>>().Data();
+}
+
+// alloc(nbytes, deviceType, deviceIndex, zero) -> storage
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double nb = info[0].As<Napi::Number>().DoubleValue();
+  int dev = info.Length() > 1 ? info[1].As<Napi::Number>().Int32Value() : 0;
+  int idx = info.Length() > 2 ? info[2].As<Napi::Number>().Int32Value() : 0;
+  bool zero = info.Length() > 3 && info[3].ToBoolean();
+  if (!(nb >= 0) || nb > 1.0e15) throw TorchError("invalid allocation size " + std::to_string(nb));
+  size_t n = (size_t)nb;
+  Storage* s = new Storage();
+  s->nbytes = n;
+  s->device = dev == 1 ? DeviceType::CUDA : DeviceType::CPU;
+  s->device_index = idx;
+  try {
+    if (s->device == DeviceType::CPU) {
+      s->data = cpu_alloc(n);
+      if (zero) memset(s->data, 0, n);
+    } else {
+      if (!cuda_built()) throw TorchError("Torch not compiled with CUDA enabled");
+      s->data = cuda_hooks().alloc(n, idx);
+      if (zero) cuda_hooks().memset0(s->data, n, idx);
+    }
+  } catch (...) {
+    delete s;
+    throw;
+  }
+  mem_counters(s->device).bytes += (int64_t)n;
+  mem_counters(s->device).count += 1;
+  if (s->device == DeviceType::CPU) {
+    int64_t adj;
+    napi_adjust_external_memory(env, (int64_t)n, &adj);
+  }
+  return make_external(env, s);
+}
+
+// wrap(arrayBuffer, byteOffset, byteLength) -> storage sharing the buffer's memory (the JS side keeps it alive)
+Napi::Value Wrap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  size_t off = (size_t)info[1].As<Napi::Number>().Int64Value();
+  size_t len = (size_t)info[2].As<Napi::Number>().Int64Value();
+  if (off + len > ab.ByteLength()) throw TorchError("frombuffer: range outside the buffer");
+  Storage* s = new Storage();
+  s->data = static_cast<char*>(ab.Data()) + off;
+  s->nbytes = len;
+  s->owned = false;
+  mem_counters(DeviceType::CPU).count += 1;
+  return make_external(env, s);
+}
+
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Storage* s = get_storage(info[0]);
+  bool owned_cpu = s->owned && s->device == DeviceType::CPU && s->data;
+  int64_t n = (int64_t)s->nbytes;
+  free_storage_memory(s);
+  if (owned_cpu) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -n);
+  return info.Env().Undefined();
+}
+
+// read(storage, byteOffset, nbytes) -> ArrayBuffer (a copy, from any device)
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Storage* s = get_storage(info[0]);
+  size_t off = (size_t)info[1].As<Napi::Number>().Int64Value();
+  size_t n = (size_t)info[2].As<Napi::Number>().Int64Value();
+  if (!s->data) throw TorchError("Tensor storage has been freed (the tensor was disposed)");
+  if (off + n > s->nbytes) throw TorchError("internal: read outside storage");
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, n);
+  if (n) {
+    if (s->device == DeviceType::CPU) memcpy(ab.Data(), static_cast<char*>(s->data) + off, n);
+    else cuda_hooks().to_host(ab.Data(), static_cast<char*>(s->data) + off, n, s->device_index);
+  }
+  return ab;
+}
+
+// write(storage, byteOffset, typedArrayOrArrayBuffer)
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Storage* s = get_storage(info[0]);
+  size_t off = (size_t)info[1].As<Napi::Number>().Int64Value();
+  const char* src;
+  size_t n;
+  if (info[2].IsTypedArray()) {
+    Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
+    src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    n = ta.ByteLength();
+  } else {
+    Napi::ArrayBuffer ab = info[2].As<Napi::ArrayBuffer>();
+    src = static_cast<const char*>(ab.Data());
+    n = ab.ByteLength();
+  }
+  if (!s->data) throw TorchError("Tensor storage has been freed (the tensor was disposed)");
+  if (off + n > s->nbytes) throw TorchError("internal: write outside storage");
+  if (n) {
+    if (s->device == DeviceType::CPU) memcpy(static_cast<char*>(s->data) + off, src, n);
+    else cuda_hooks().from_host(static_cast<char*>(s->data) + off, src, n, s->device_index);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value SetMeta(const Napi::CallbackInfo& info) {
+  Napi::Float64Array arr = info[0].As<Napi::Float64Array>();
+  if (arr.ElementLength() < (size_t)kMetaSize) throw TorchError("internal: meta buffer too small");
+  if (g_meta_ref) napi_delete_reference(info.Env(), g_meta_ref);
+  napi_create_reference(info.Env(), arr, 1, &g_meta_ref);
+  g_meta = arr.Data();
+  return Napi::Number::New(info.Env(), kMetaSize);
+}
+
+// run(opId, s0, s1, ...) -> number. Tensor i's view is meta[i*36 ...]; attrs at meta[288]: count, values.
+Napi::Value Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!g_meta) throw TorchError("internal: meta buffer not set");
+  int op = info[0].As<Napi::Number>().Int32Value();
+  Call c;
+  c.nt = (int)info.Length() - 1;
+  if (c.nt > kMaxTensors) throw TorchError("internal: too many tensors");
+  DeviceType dev = DeviceType::CPU;
+  for (int i = 0; i < c.nt; i++) {
+    Storage* s = get_storage(info[i + 1]);
+    if (!s->data) throw TorchError(std::string(op_name(op)) + ": a tensor's storage has been freed (the tensor was disposed)");
+    const double* m = g_meta + i * kMetaPerTensor;
+    TensorArg& t = c.t[i];
+    t.storage = s;
+    t.dtype = (DType)(int)m[0];
+    t.ndim = (int)m[1];
+    if (t.ndim < 0 || t.ndim > kMaxDims) throw TorchError("internal: bad ndim");
+    int64_t off = (int64_t)m[2];
+    int64_t lo = 0, hi = 0;  // extent of the view in elements, checked against the storage
+    bool empty = false;
+    for (int d = 0; d < t.ndim; d++) {
+      t.shape[d] = (int64_t)m[3 + d];
+      t.stride[d] = (int64_t)m[3 + kMaxDims + d];
+      if (t.shape[d] == 0) empty = true;
+      int64_t span = (t.shape[d] - 1) * t.stride[d];
+      if (span > 0) hi += span; else lo += span;
+    }
+    int isz = itemsize(t.dtype);
+    if (!empty && (off + lo < 0 || (size_t)((off + hi + 1) * isz) > s->nbytes))
+      throw TorchError(std::string(op_name(op)) + ": internal: view outside its storage");
+    t.data = static_cast<char*>(s->data) + off * isz;
+    if (i == 0) dev = s->device;
+    else if (s->device != dev) throw TorchError("Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!");
+  }
+  int na = (int)g_meta[kMetaAttrBase];
+  if (na < 0 || na > kMaxAttrs) throw TorchError("internal: bad attr count");
+  c.na = na;
+  for (int i = 0; i < na; i++) c.a[i] = g_meta[kMetaAttrBase + 1 + i];
+  KernelFn fn = find_kernel(op, dev);
+  fn(c);
+  return Napi::Number::New(env, c.result);
+}
+
+Napi::Value MemStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env, 4);
+  a.Set(0u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).bytes.load()));
+  a.Set(1u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).count.load()));
+  a.Set(2u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).bytes.load()));
+  a.Set(3u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).count.load()));
+  return a;
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("simd", Napi::String::New(env, cpu_simd_name()));
+  o.Set("threads", Napi::Number::New(env, omp_get_max_threads()));
+  o.Set("cudaBuilt", Napi::Boolean::New(env, cuda_built()));
+  o.Set("opCount", Napi::Number::New(env, (double)OP_COUNT));
+  Napi::Array names = Napi::Array::New(env, OP_COUNT);
+  for (int i = 0; i < OP_COUNT; i++) names.Set((uint32_t)i, Napi::String::New(env, op_name(i)));
+  o.Set("ops", names);
+  return o;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n >= 1) omp_set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+Napi::Value Supports(const Napi::CallbackInfo& info) {
+  int op = info[0].As<Napi::Number>().Int32Value();
+  int dev = info[1].As<Napi::Number>().Int32Value();
+  return Napi::Boolean::New(info.Env(), supports(op, dev == 1 ? DeviceType::CUDA : DeviceType::CPU));
+}
+
+Napi::Value Cuda(const Napi::CallbackInfo& info) {
+  // cuda(what, index): 'count' | 'sync' | 'diagnose' | 'reserved' | 'emptyCache'
+  Napi::Env env = info.Env();
+  std::string what = info[0].As<Napi::String>().Utf8Value();
+  int idx = info.Length() > 1 ? info[1].As<Napi::Number>().Int32Value() : 0;
+  DeviceHooks& h = cuda_hooks();
+  if (what == "diagnose") {
+    if (!cuda_built()) return Napi::String::New(env, "this nodetorch binary was built without CUDA (nvcc was not found at install time, or NODETORCH_CUDA=0)");
+    return Napi::String::New(env, h.diagnose());
+  }
+  if (!cuda_built()) {
+    if (what == "count" || what == "reserved") return Napi::Number::New(env, 0);
+    if (what == "sync" || what == "emptyCache") return env.Undefined();
+    throw TorchError("Torch not compiled with CUDA enabled");
+  }
+  if (what == "count") return Napi::Number::New(env, h.device_count());
+  if (what == "sync") { h.synchronize(idx); return env.Undefined(); }
+  if (what == "reserved") return Napi::Number::New(env, (double)h.memory_reserved(idx));
+  if (what == "emptyCache") { h.empty_cache(); return env.Undefined(); }
+  throw TorchError("internal: unknown cuda query " + what);
+}
+
+// Wrap each export so that C++ exceptions (TorchError, std::bad_alloc, ...) become JS errors.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const TorchError& e) {
+    Napi::Error err = Napi::Error::New(info.Env(), e.what());
+    err.Set("torchError", Napi::Boolean::New(info.Env(), true));
+    throw err;
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), "out of memory");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("internal error: ") + e.what());
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("alloc", Napi::Function::New<Guard<Alloc>>(env));
+  exports.Set("wrap", Napi::Function::New<Guard<Wrap>>(env));
+  exports.Set("free", Napi::Function::New<Guard<Free>>(env));
+  exports.Set("read", Napi::Function::New<Guard<Read>>(env));
+  exports.Set("write", Napi::Function::New<Guard<Write>>(env));
+  exports.Set("setMeta", Napi::Function::New<Guard<SetMeta>>(env));
+  exports.Set("run", Napi::Function::New<Guard<Run>>(env));
+  exports.Set("memStats", Napi::Function::New<Guard<MemStats>>(env));
+  exports.Set("info", Napi::Function::New<Guard<Info>>(env));
+  exports.Set("setNumThreads", Napi::Function::New<Guard<SetNumThreads>>(env));
+  exports.Set("supports", Napi::Function::New<Guard<Supports>>(env));
+  exports.Set("cuda", Napi::Function::New<Guard<Cuda>>(env));
+  exports.Set("metaSize", Napi::Number::New(env, kMetaSize));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nodetorch, Init)

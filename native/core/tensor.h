@@ -1,0 +1,66 @@
+// tensor.h - what a kernel sees: Storage (refcounted by the JS wrapper that owns it, device-tagged)
+// and TensorArg (a strided view over it: data pointer already offset, dtype, shape, strides in elements).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include "dtype.h"
+
+namespace nt {
+
+constexpr int kMaxDims = 16;
+constexpr int kMaxTensors = 8;
+constexpr int kMaxAttrs = 64;
+
+enum class DeviceType : int32_t { CPU = 0, CUDA = 1 };
+
+struct Storage {
+  void* data = nullptr;
+  size_t nbytes = 0;
+  DeviceType device = DeviceType::CPU;
+  int device_index = 0;
+  bool owned = true;  // false: memory belongs to a JS ArrayBuffer (frombuffer)
+};
+
+struct TensorArg {
+  char* data = nullptr;  // base + storage_offset * itemsize
+  Storage* storage = nullptr;
+  DType dtype = DType::F32;
+  int ndim = 0;
+  int64_t shape[kMaxDims] = {0};
+  int64_t stride[kMaxDims] = {0};
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) n *= shape[i];
+    return n;
+  }
+  bool contiguous() const {
+    int64_t s = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != s) return false;
+      s *= shape[i];
+    }
+    return true;
+  }
+  template <typename T> T* ptr() const { return reinterpret_cast<T*>(data); }
+};
+
+// One kernel invocation: tensors (outputs first, by each op's convention) and numeric attributes.
+struct Call {
+  TensorArg t[kMaxTensors];
+  int nt = 0;
+  double a[kMaxAttrs];
+  int na = 0;
+  double result = 0;  // a scalar result some kernels return (counts, sizes)
+  double attr(int i, double dflt = 0) const { return i < na ? a[i] : dflt; }
+  int64_t iattr(int i, int64_t dflt = 0) const { return i < na ? (int64_t)a[i] : dflt; }
+};
+
+// Thrown by kernels on bad input that slipped past TypeScript validation; the binding turns it into a TorchError.
+struct TorchError : std::runtime_error {
+  explicit TorchError(const std::string& m) : std::runtime_error(m) {}
+};
+
+}  // namespace nt

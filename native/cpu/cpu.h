@@ -1,0 +1,130 @@
+// cpu.h - helpers shared by the CPU kernels: the strided N-operand loop (TensorIterator-lite),
+// temporaries, parallel_for, and run-time SIMD detection.
+#pragma once
+#include <omp.h>
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+#include "../core/device.h"
+#include "../core/dispatch.h"
+#include "../kernels/scalar.h"
+
+namespace nt {
+
+const char* cpu_simd_name();
+bool cpu_has_avx2();
+bool cpu_has_avx512();
+
+constexpr int64_t kParallelGrain = 32768;  // elements below which a loop stays on one thread
+
+template <typename F>
+inline void parallel_for(int64_t n, int64_t grain, F f) {  // f(begin, end)
+  if (n <= grain || omp_get_max_threads() == 1 || omp_in_parallel()) { f(0, n); return; }
+  int nth = (int)std::min<int64_t>(omp_get_max_threads(), (n + grain - 1) / grain);
+#pragma omp parallel num_threads(nth)
+  {
+    int t = omp_get_thread_num(), T = omp_get_num_threads();
+    int64_t chunk = (n + T - 1) / T, b = t * chunk, e = std::min(n, b + chunk);
+    if (b < e) f(b, e);
+  }
+}
+
+template <typename T> constexpr DType dtype_of();
+template <> constexpr DType dtype_of<float>() { return DType::F32; }
+template <> constexpr DType dtype_of<double>() { return DType::F64; }
+template <> constexpr DType dtype_of<f16>() { return DType::F16; }
+template <> constexpr DType dtype_of<bf16>() { return DType::BF16; }
+template <> constexpr DType dtype_of<int64_t>() { return DType::I64; }
+template <> constexpr DType dtype_of<int32_t>() { return DType::I32; }
+template <> constexpr DType dtype_of<int16_t>() { return DType::I16; }
+template <> constexpr DType dtype_of<int8_t>() { return DType::I8; }
+template <> constexpr DType dtype_of<uint8_t>() { return DType::U8; }
+template <> constexpr DType dtype_of<bool>() { return DType::BOOL; }
+
+// A contiguous scratch tensor owned by a kernel call.
+struct Temp {
+  std::unique_ptr<char[]> buf;
+  TensorArg t;
+};
+
+// N operands of identical shape with their own (byte) strides; after coalescing, calls
+// op(char* ptrs[N], int64_t n, const int64_t bytestrides[N]) once per innermost run, in parallel for large sizes.
+template <int N, typename Op>
+void strided_loop(const TensorArg* const* ts, Op op, int64_t grain = kParallelGrain) {
+  int ndim = ts[0]->ndim;
+  int64_t shape[kMaxDims];
+  int64_t st[N][kMaxDims];
+  char* base[N];
+  int nd = 0;
+  for (int d = 0; d < ndim; d++) {
+    if (ts[0]->shape[d] == 1) continue;  // size-1 dims never move a pointer
+    shape[nd] = ts[0]->shape[d];
+    for (int k = 0; k < N; k++) st[k][nd] = ts[k]->stride[d] * itemsize(ts[k]->dtype);
+    nd++;
+  }
+  for (int k = 0; k < N; k++) base[k] = ts[k]->data;
+  int64_t total = 1;
+  for (int d = 0; d < nd; d++) total *= shape[d];
+  if (total == 0) return;
+  for (int d = 0; d < ndim; d++) if (ts[0]->shape[d] == 0) return;
+  // coalesce: merge dim d into d+1 when every operand steps through it contiguously
+  int w = 0;
+  for (int d = 1; d < nd; d++) {
+    bool ok = true;
+    for (int k = 0; k < N; k++) if (st[k][w] != st[k][d] * shape[d]) { ok = false; break; }
+    if (ok) {
+      shape[w] *= shape[d];
+      for (int k = 0; k < N; k++) st[k][w] = st[k][d];
+    } else {
+      w++;
+      shape[w] = shape[d];
+      for (int k = 0; k < N; k++) st[k][w] = st[k][d];
+    }
+  }
+  if (nd > 0) nd = w + 1;
+  if (nd == 0) {  // a single element
+    char* p[N];
+    int64_t s[N];
+    for (int k = 0; k < N; k++) { p[k] = base[k]; s[k] = 0; }
+    op(p, 1, s);
+    return;
+  }
+  int64_t inner = shape[nd - 1];
+  int64_t outer = total / inner;
+  int64_t is[N];
+  for (int k = 0; k < N; k++) is[k] = st[k][nd - 1];
+  auto run_rows = [&](int64_t r0, int64_t r1) {
+    char* p[N];
+    for (int64_t r = r0; r < r1; r++) {
+      int64_t rem = r;
+      for (int k = 0; k < N; k++) p[k] = base[k];
+      for (int d = nd - 2; d >= 0; d--) {
+        int64_t i = rem % shape[d];
+        rem /= shape[d];
+        for (int k = 0; k < N; k++) p[k] += i * st[k][d];
+      }
+      op(p, inner, is);
+    }
+  };
+  if (outer == 1 && inner > grain && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    // one long run: split it
+    parallel_for(inner, grain, [&](int64_t b, int64_t e) {
+      char* p[N];
+      for (int k = 0; k < N; k++) p[k] = base[k] + b * is[k];
+      op(p, e - b, is);
+    });
+  } else {
+    int64_t row_grain = std::max<int64_t>(1, grain / inner);
+    parallel_for(outer, row_grain, run_rows);
+  }
+}
+
+// dst <- src with dtype conversion; shapes equal, any strides
+void copy_cast(const TensorArg& dst, const TensorArg& src);
+// A contiguous temporary of dtype dt holding t's values (broadcast dims with stride 0 stay stride 0, uncopied).
+void make_compact_copy(const TensorArg& t, DType dt, Temp& out);
+// A contiguous temporary with t's shape and dtype dt (uninitialised).
+void make_temp(const TensorArg& like, DType dt, Temp& out);
+
+}  // namespace nt
