@@ -110,15 +110,13 @@ export function typedArrayFor(d: DType, buf: ArrayBuffer, byteOffset = 0, length
   }
 }
 
+const TYPED_DTYPE: Record<string, DType> = {
+  Float32Array: 'float32', Float64Array: 'float64', BigInt64Array: 'int64', Int32Array: 'int32', Int16Array: 'int16',
+  Int8Array: 'int8', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8',
+};
+// by the array's tag rather than instanceof, so arrays from another realm (vm contexts, jest) work too
 export function dtypeOfTypedArray(a: ArrayBufferView): DType | null {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof BigInt64Array) return 'int64';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof Int16Array) return 'int16';
-  if (a instanceof Int8Array) return 'int8';
-  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return 'uint8';
-  return null;
+  return TYPED_DTYPE[Object.prototype.toString.call(a).slice(8, -1)] ?? null;
 }
 
 // 16-bit float conversions on the JS side (reading float16/bfloat16 back)

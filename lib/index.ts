@@ -10,6 +10,7 @@ import * as C from './ops/creation';
 import * as A from './autograd/api';
 import * as M from './autograd/mode';
 import { Node } from './autograd/engine';
+import { gradcheck } from './autograd/gradcheck';
 import { UNARY_NAMES } from './ops/methods';
 import { BINARY_DEFS as B, UNARY_DEFS as U } from './ops/elementwise';
 import { cuda, backends } from './cuda';
@@ -62,7 +63,7 @@ export const clone = fnOf('clone') as (a: Tensor) => Tensor;
 export const detach = fnOf('detach') as (a: Tensor) => Tensor;
 
 // autograd
-export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx };
+export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck };
 export const { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, setGradEnabled } = M;
 
 // memory
@@ -121,3 +122,4 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number { return native.info().threads; }
 export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
 export { cuda, backends };
+export * as nn from './nn';

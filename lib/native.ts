@@ -41,7 +41,24 @@ function load(): NativeAddon {
     'or `npx node-gyp rebuild`.\n' + errors.join('\n'));
 }
 
-export const native: NativeAddon = load();
+// Every native failure surfaces as a TorchError (the addon throws plain Errors carrying PyTorch-style messages).
+function wrapErrors(raw: NativeAddon): NativeAddon {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== 'function') { out[k] = v; continue; }
+    const f = v as (...a: unknown[]) => unknown;
+    out[k] = function (...a: unknown[]): unknown {
+      try { return f.apply(raw, a); } catch (e) {
+        if (e instanceof TorchError) throw e;
+        throw new TorchError(e instanceof Error ? e.message : String(e), { cause: e });
+      }
+    };
+  }
+  return out as unknown as NativeAddon;
+}
+
+const rawNative: NativeAddon = load();
+export const native: NativeAddon = wrapErrors(rawNative);
 
 export const META_PER_TENSOR = 36;
 export const MAX_DIMS = 16;

@@ -134,10 +134,11 @@ export const asTensor = (data: unknown, opts?: CreateOpts): Tensor => (data inst
 // frombuffer: a 1-D tensor sharing the TypedArray's (or ArrayBuffer's) memory, like torch.from_numpy
 export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DType | string; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {
   let ab: ArrayBuffer, base: number, len: number, natural: DType | null;
-  if (buf instanceof ArrayBuffer) { ab = buf; base = 0; len = buf.byteLength; natural = null; }
+  const tag = (x: unknown): string => Object.prototype.toString.call(x);
+  if (tag(buf) === '[object ArrayBuffer]') { ab = buf as ArrayBuffer; base = 0; len = ab.byteLength; natural = null; }
   else if (ArrayBuffer.isView(buf)) {
-    if (!(buf.buffer instanceof ArrayBuffer)) throw new TorchError('frombuffer: SharedArrayBuffer-backed arrays are not supported');
-    ab = buf.buffer; base = buf.byteOffset; len = buf.byteLength; natural = dtypeOfTypedArray(buf);
+    if (tag(buf.buffer) !== '[object ArrayBuffer]') throw new TorchError('frombuffer: SharedArrayBuffer-backed arrays are not supported');
+    ab = buf.buffer as ArrayBuffer; base = buf.byteOffset; len = buf.byteLength; natural = dtypeOfTypedArray(buf);
   } else throw new TypeError(`frombuffer(): expected a TypedArray or ArrayBuffer, not ${describeValue(buf)}`);
   const dt = opts.dtype !== undefined ? toDType(opts.dtype) : natural;
   if (!dt) throw new TorchError('frombuffer: pass { dtype } to say how to read the bytes');
@@ -232,7 +233,8 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   const vals = new Float64Array(n);
   const step = n > 1 ? (end - start) / (n - 1) : 0;
   const half = Math.floor(n / 2);
-  for (let i = 0; i < n; i++) vals[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  if (n === 1) { vals[0] = start; }
+  if (n > 1) for (let i = 0; i < n; i++) vals[i] = i < half ? start + step * i : end - step * (n - 1 - i);
   if (!isFloating(dt)) for (let i = 0; i < n; i++) vals[i] = Math.trunc(vals[i]);
   return finish(fillHost(dt, vals, devOf(o), [n]), o);
 }

@@ -1,7 +1,7 @@
 // elementwise.ts - every op of API.md's Arithmetic section: type promotion and broadcasting are decided here,
 // the arithmetic runs in the native unary/binary/ternary kernels (native/kernels/*.def), and each op's gradient
 // formula sits beside it. Copies and casts (clone, contiguous, to) live here too since they are the copy kernel.
-import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf } from '../tensor';
+import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLibrary } from '../tensor';
 import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
 import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
 import { TorchError } from '../errors';
@@ -43,10 +43,18 @@ export function writeHost(t: Tensor, data: ArrayBufferView): void {
   native.write(t._st.handle, t._offset * ITEMSIZE[t.dtype], data);
 }
 
-// a 0-d tensor holding a JS scalar, in dtype dt
+// a 0-d tensor holding a JS scalar, in dtype dt. Scalars of binary ops (x.mul(2)) come from a small cache so
+// that a scalar op costs one kernel call, not three; the cached tensors are internal and never written to.
+const scalarCache = new Map<string, Tensor>();
 export function scalarTensor(v: Scalar, dt: DType, device: Device): Tensor {
-  const t = empty_([], dt, device);
-  return fill_(t, v);
+  const key = `${dt}|${device}|${typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v)}`;
+  let t = scalarCache.get(key);
+  if (t && !t.isDisposed) return t;
+  t = fill_(empty_([], dt, device), v);
+  keptByLibrary.add(t);
+  if (scalarCache.size >= 512) scalarCache.delete(scalarCache.keys().next().value as string);
+  scalarCache.set(key, t);
+  return t;
 }
 
 export function contiguous(t: Tensor): Tensor {

@@ -21,6 +21,13 @@ export const OP = {
   nonzero: 18,
   put: 19,
   matmul: 20,
+  im2col: 21,
+  col2im: 22,
+  max_pool2d: 23,
+  max_pool2d_backward: 24,
+  avg_pool2d: 25,
+  avg_pool2d_backward: 26,
+  optim_step: 27,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -107,4 +114,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 21;
+export const OP_COUNT = 28;

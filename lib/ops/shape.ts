@@ -7,7 +7,7 @@ import { record } from '../autograd/engine';
 import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './elementwise';
 import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions } from './util';
 import { arange } from './creation';
-import { promoteTypes, isFloating } from '../dtype';
+import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
 
 type T = Tensor;
 
@@ -81,8 +81,14 @@ export function reshape(x: T, ...shape: unknown[]): T {
 }
 export function view(x: T, ...shape: unknown[]): T {
   checkTensor(x, 'view');
-  if (shape.length === 1 && typeof shape[0] === 'string') return toDtype(x, shape[0] as never);
+  if (shape.length === 1 && typeof shape[0] === 'string') return viewAsDtype(x, toDType(shape[0], 'view'));
   return viewImpl(x, parseShape(shape, 'view', true), 'ViewBackward0', false);
+}
+
+// view(dtype): reinterpret the bytes (same element size only, as PyTorch requires for non-contiguous views)
+function viewAsDtype(x: T, dt: DType): T {
+  if (ITEMSIZE[dt] !== ITEMSIZE[x.dtype]) throw new TorchError(`view(dtype): viewing a ${x.dtype} tensor as ${dt} needs equal element sizes in nodetorch`);
+  return new Tensor(x._st, x.shape.slice(), x._strides.slice(), x._offset, dt);
 }
 
 export function flatten(x: T, startDim = 0, endDim = -1): T {

@@ -8,7 +8,20 @@
 #include "scalar.h"
 
 #ifdef __CUDACC__
-#define M_(f) ::f
+// nvcc: CUDA's device math overloads (global namespace) take float or double only, and <cmath>'s integral
+// overloads are host-only, so M_(f) goes through a wrapper that promotes an integral argument to double, as
+// std::f does on the host. A new M_(name) needs its row here (nvcc then fails loudly, never silently).
+namespace nt { namespace fn { namespace cm {
+template <typename T> __host__ __device__ __forceinline__ auto promote_(T x) {
+  if constexpr (std::is_integral<T>::value) return (double)x; else return x;
+}
+#define NT_CM(f) template <typename... A> __host__ __device__ __forceinline__ auto f(A... a) { return ::f(promote_(a)...); }
+NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf)
+NT_CM(exp) NT_CM(expm1) NT_CM(floor) NT_CM(fmod) NT_CM(isinf) NT_CM(log) NT_CM(log10) NT_CM(log1p) NT_CM(log2)
+NT_CM(nearbyint) NT_CM(pow) NT_CM(sin) NT_CM(sinh) NT_CM(sqrt) NT_CM(tan) NT_CM(tanh) NT_CM(trunc)
+#undef NT_CM
+}}}  // namespace nt::fn::cm
+#define M_(f) ::nt::fn::cm::f
 #else
 #define M_(f) std::f
 #endif

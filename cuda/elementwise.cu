@@ -1,0 +1,276 @@
+// elementwise.cu - fill, the casting strided copy, and the unary/binary/ternary kernels on CUDA, with exactly the
+// conventions of cpu/copy.cc and cpu/elementwise.cc (a0 op code, a1 compute dtype, a2.. params; inputs converted to
+// the compute dtype first, an output of another dtype computed into a temporary and cast). The per-element
+// arithmetic is the shared NT_HD functors of kernels/functors.h, so the CPU tests cover it.
+// One grid-stride kernel per (op, compute type); Indexer<N> turns a linear index into per-operand offsets, and after
+// dim coalescing a contiguous (or simply strided, or broadcast-scalar) operand set costs one multiply per element.
+#include "../native/kernels/functors.h"
+#include "common.cuh"
+
+namespace nt {
+namespace cu {
+
+namespace {
+
+// ---------------------------------------------------------------- fill / copy
+template <typename D>
+__global__ void fill_k(Indexer<1> ix, int64_t n, D* out, D v) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[1];
+    ix.offsets(i, o);
+    out[o[0]] = v;
+  }
+}
+
+template <typename D, typename S>
+__global__ void copy_k(Indexer<2> ix, int64_t n, D* out, const S* in) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[2];
+    ix.offsets(i, o);
+    out[o[0]] = cvt<D>(in[o[1]]);
+  }
+}
+
+template <typename D, typename S>
+void copy_typed(const TensorArg& dst, const TensorArg& src) {
+  const TensorArg* ts[2] = {&dst, &src};
+  Indexer<2> ix;
+  int64_t n = make_indexer<2>(ts, ix);
+  if (n == 0) return;
+  if (std::is_same<D, S>::value && ix.ndim <= 1 && (ix.ndim == 0 || (ix.stride[0][0] == 1 && ix.stride[1][0] == 1))) {
+    CUDA_CHECK(cudaMemcpyAsync(dst.data, src.data, (size_t)n * sizeof(D), cudaMemcpyDeviceToDevice, stream()));
+    return;
+  }
+  launch_1d(copy_k<D, S>, n, ix, n, (D*)dst.data, (const S*)src.data);
+}
+
+template <typename D>
+void fill_typed(const TensorArg& t, D v) {
+  const TensorArg* ts[1] = {&t};
+  Indexer<1> ix;
+  int64_t n = make_indexer<1>(ts, ix);
+  if (n == 0) return;
+  launch_1d(fill_k<D>, n, ix, n, (D*)t.data, v);
+}
+
+// fill: t0 = a0 (a1 = 1: a0 and a2 are the low/high 32 bits of an exact int64 value)
+void fill_kernel(Call& c) {
+  set_device(call_device(c));
+  const TensorArg& t = c.t[0];
+  if (c.attr(1) == 1 && t.dtype == DType::I64) {
+    int64_t v = (int64_t)(((uint64_t)(uint32_t)(int64_t)c.a[2] << 32) | (uint64_t)(uint32_t)(int64_t)c.a[0]);
+    fill_typed<int64_t>(t, v);
+    return;
+  }
+  double v = c.attr(0);
+  NT_DISPATCH_ALL(t.dtype, D, fill_typed<D>(t, cvt<D>(v)));
+}
+
+void copy_kernel(Call& c) {
+  set_device(call_device(c));
+  copy_cast(c.t[0], c.t[1]);
+}
+
+// ---------------------------------------------------------------- unary / binary / ternary
+// Prepares operands as cpu/elementwise.cc does: inputs in compute type T, output of result type R (temp if needed).
+template <typename T, typename R, int NIN, typename Body>
+void with_operands(Call& c, Body body) {
+  int dev = call_device(c);
+  DevTemp tin[NIN];
+  const TensorArg* in[NIN];
+  for (int k = 0; k < NIN; k++) {
+    const TensorArg& t = c.t[1 + k];
+    if (t.dtype != dtype_of<T>()) { make_compact_copy(t, dtype_of<T>(), dev, tin[k]); in[k] = &tin[k].t; }
+    else in[k] = &t;
+  }
+  const TensorArg& out = c.t[0];
+  if (out.dtype == dtype_of<R>()) {
+    body(out, in);
+  } else {
+    DevTemp tout;
+    make_temp(out, dtype_of<R>(), dev, tout);
+    body(tout.t, in);
+    copy_cast(out, tout.t);
+  }
+}
+
+template <typename T, typename F>
+__global__ void unary_k(Indexer<2> ix, int64_t n, typename F::template R<T>* out, const T* x, double p0, double p1, double p2) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[2];
+    ix.offsets(i, o);
+    out[o[0]] = F::f(x[o[1]], p0, p1, p2);
+  }
+}
+
+template <typename T, typename F>
+__global__ void binary_k(Indexer<3> ix, int64_t n, typename F::template R<T>* out, const T* a, const T* b, double p0, double p1) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[3];
+    ix.offsets(i, o);
+    out[o[0]] = F::f(a[o[1]], b[o[2]], p0, p1);
+  }
+}
+
+template <typename T>
+__global__ void where_k(Indexer<4> ix, int64_t n, T* out, const bool* cond, const T* a, const T* b) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[4];
+    ix.offsets(i, o);
+    out[o[0]] = cond[o[1]] ? a[o[2]] : b[o[3]];
+  }
+}
+
+template <typename T>
+__global__ void ternary_k(Indexer<4> ix, int64_t n, int code, T* out, const T* x, const T* y, const T* z) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[4];
+    ix.offsets(i, o);
+    T a = x[o[1]], b = y[o[2]], w = z[o[3]];
+    T r;
+    if (code == fn::T_lerp) r = fn::lerp_(a, b, w);
+    else if (code == fn::T_clamp) r = fn::clamp_(a, b, w);
+    else r = a + b * w;  // addcmul with value folded into z by lib/
+    out[o[0]] = r;
+  }
+}
+
+template <typename T, typename F>
+void unary_typed(Call& c) {
+  using R = typename F::template R<T>;
+  double p0 = c.attr(2), p1 = c.attr(3), p2 = c.attr(4);
+  with_operands<T, R, 1>(c, [&](const TensorArg& out, const TensorArg* const* in) {
+    const TensorArg* ts[2] = {&out, in[0]};
+    Indexer<2> ix;
+    int64_t n = make_indexer<2>(ts, ix);
+    launch_1d(unary_k<T, F>, n, ix, n, (R*)out.data, (const T*)in[0]->data, p0, p1, p2);
+  });
+}
+
+template <typename T, typename F>
+void binary_typed(Call& c) {
+  using R = typename F::template R<T>;
+  double p0 = c.attr(2), p1 = c.attr(3);
+  with_operands<T, R, 2>(c, [&](const TensorArg& out, const TensorArg* const* in) {
+    const TensorArg* ts[3] = {&out, in[0], in[1]};
+    Indexer<3> ix;
+    int64_t n = make_indexer<3>(ts, ix);
+    launch_1d(binary_k<T, F>, n, ix, n, (R*)out.data, (const T*)in[0]->data, (const T*)in[1]->data, p0, p1);
+  });
+}
+
+template <typename T>
+void ternary_typed(Call& c, int code) {
+  int dev = call_device(c);
+  if (code == fn::T_where) {
+    // t1 is the bool condition; t2, t3 in T
+    DevTemp tc, ta, tb;
+    const TensorArg* cond = &c.t[1];
+    const TensorArg* a = &c.t[2];
+    const TensorArg* b = &c.t[3];
+    if (cond->dtype != DType::BOOL) { make_compact_copy(*cond, DType::BOOL, dev, tc); cond = &tc.t; }
+    if (a->dtype != dtype_of<T>()) { make_compact_copy(*a, dtype_of<T>(), dev, ta); a = &ta.t; }
+    if (b->dtype != dtype_of<T>()) { make_compact_copy(*b, dtype_of<T>(), dev, tb); b = &tb.t; }
+    auto body = [&](const TensorArg& out) {
+      const TensorArg* ts[4] = {&out, cond, a, b};
+      Indexer<4> ix;
+      int64_t n = make_indexer<4>(ts, ix);
+      launch_1d(where_k<T>, n, ix, n, (T*)out.data, (const bool*)cond->data, (const T*)a->data, (const T*)b->data);
+    };
+    if (c.t[0].dtype == dtype_of<T>()) body(c.t[0]);
+    else { DevTemp to; make_temp(c.t[0], dtype_of<T>(), dev, to); body(to.t); copy_cast(c.t[0], to.t); }
+    return;
+  }
+  with_operands<T, T, 3>(c, [&](const TensorArg& out, const TensorArg* const* in) {
+    const TensorArg* ts[4] = {&out, in[0], in[1], in[2]};
+    Indexer<4> ix;
+    int64_t n = make_indexer<4>(ts, ix);
+    launch_1d(ternary_k<T>, n, ix, n, code, (T*)out.data, (const T*)in[0]->data, (const T*)in[1]->data, (const T*)in[2]->data);
+  });
+}
+
+using Fn = void (*)(Call&);
+
+template <typename T>
+Fn unary_table(int code) {
+  static const Fn table[] = {
+#define UNARY(name, result, expr) &unary_typed<T, fn::u_##name>,
+#include "../native/kernels/unary.def"
+#undef UNARY
+  };
+  return (code >= 0 && code < fn::U_COUNT) ? table[code] : nullptr;
+}
+template <typename T>
+Fn binary_table(int code) {
+  static const Fn table[] = {
+#define BINARY(name, result, expr) &binary_typed<T, fn::b_##name>,
+#include "../native/kernels/binary.def"
+#undef BINARY
+  };
+  return (code >= 0 && code < fn::B_COUNT) ? table[code] : nullptr;
+}
+
+void unary_kernel(Call& c) {
+  set_device(call_device(c));
+  int code = (int)c.attr(0);
+  DType ct = (DType)(int)c.attr(1);
+  Fn f = nullptr;
+  NT_DISPATCH_COMPUTE(ct, T, f = unary_table<T>(code));
+  if (!f) throw TorchError("internal: bad unary op code");
+  f(c);
+}
+void binary_kernel(Call& c) {
+  set_device(call_device(c));
+  int code = (int)c.attr(0);
+  DType ct = (DType)(int)c.attr(1);
+  Fn f = nullptr;
+  NT_DISPATCH_COMPUTE(ct, T, f = binary_table<T>(code));
+  if (!f) throw TorchError("internal: bad binary op code");
+  f(c);
+}
+void ternary_kernel(Call& c) {
+  set_device(call_device(c));
+  int code = (int)c.attr(0);
+  DType ct = (DType)(int)c.attr(1);
+  if (code < 0 || code >= fn::T_COUNT) throw TorchError("internal: bad ternary op code");
+  NT_DISPATCH_COMPUTE(ct, T, ternary_typed<T>(c, code));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- shared helpers (common.cuh)
+void copy_cast(const TensorArg& dst, const TensorArg& src) {
+  if (dst.ndim != src.ndim) throw TorchError("copy: rank mismatch");
+  for (int d = 0; d < dst.ndim; d++) if (dst.shape[d] != src.shape[d]) throw TorchError("copy: shape mismatch");
+  NT_DISPATCH_ALL(dst.dtype, D, NT_DISPATCH_ALL(src.dtype, S, copy_typed<D, S>(dst, src)));
+}
+
+void make_temp(const TensorArg& like, DType dt, int dev, DevTemp& out) {
+  out.t = like;
+  out.t.dtype = dt;
+  int64_t s = 1;
+  for (int d = like.ndim - 1; d >= 0; d--) { out.t.stride[d] = s; s *= like.shape[d]; }
+  out.alloc((size_t)std::max<int64_t>(1, s) * itemsize(dt), dev);
+  out.t.data = static_cast<char*>(out.p);
+  out.t.storage = nullptr;
+}
+
+void make_compact_copy(const TensorArg& t, DType dt, int dev, DevTemp& out) {
+  TensorArg compact = t;  // shape with broadcast dims collapsed to 1
+  for (int d = 0; d < t.ndim; d++) if (t.stride[d] == 0) compact.shape[d] = 1;
+  make_temp(compact, dt, dev, out);
+  copy_cast(out.t, compact);
+  for (int d = 0; d < t.ndim; d++) {
+    out.t.shape[d] = t.shape[d];
+    if (t.stride[d] == 0) out.t.stride[d] = 0;
+  }
+}
+
+REGISTER_KERNEL(fill, CUDA, fill_kernel);
+REGISTER_KERNEL(copy, CUDA, copy_kernel);
+REGISTER_KERNEL(unary, CUDA, unary_kernel);
+REGISTER_KERNEL(binary, CUDA, binary_kernel);
+REGISTER_KERNEL(ternary, CUDA, ternary_kernel);
+
+}  // namespace cu
+}  // namespace nt

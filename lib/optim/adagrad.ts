@@ -1,0 +1,43 @@
+// adagrad.ts - torch.optim.Adagrad (torch/optim/adagrad.py, dense gradients): lrDecay, initialAccumulatorValue,
+// weight decay, maximize. As in PyTorch the state (step, sum) is created in the constructor for every parameter.
+import { Tensor } from '../tensor';
+import { fullLike } from '../ops/creation';
+import { Optimizer, ParamGroup, ParamsArg, ALGO, checkOptions, nonNegative, flag } from './optimizer';
+
+export interface AdagradOptions { lr?: number; lrDecay?: number; weightDecay?: number; initialAccumulatorValue?: number; eps?: number; foreach?: boolean | null; maximize?: boolean; differentiable?: boolean }
+const KEYS = ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'foreach', 'maximize', 'differentiable'] as const;
+
+export class Adagrad extends Optimizer {
+  constructor(params: ParamsArg, options: AdagradOptions = {}) {
+    const o = checkOptions('Adagrad', options, KEYS);
+    const lr = nonNegative('Adagrad', 'learning rate', o.lr ?? 1e-2, 'lr');
+    const lrDecay = nonNegative('Adagrad', 'lr_decay value', o.lrDecay ?? 0, 'lrDecay');
+    const weightDecay = nonNegative('Adagrad', 'weight_decay value', o.weightDecay ?? 0, 'weightDecay');
+    const initialAccumulatorValue = nonNegative('Adagrad', 'initial_accumulator_value value', o.initialAccumulatorValue ?? 0, 'initialAccumulatorValue');
+    const eps = nonNegative('Adagrad', 'epsilon value', o.eps ?? 1e-10, 'eps');
+    super(params, { lr, lrDecay, eps, weightDecay, initialAccumulatorValue, foreach: o.foreach ?? null, maximize: flag(o.maximize),
+      differentiable: flag(o.differentiable) });
+  }
+
+  private _init(p: Tensor, g: ParamGroup): Record<string, unknown> {
+    return this._state(p, () => ({ step: 0, sum: fullLike(p, Number(g.initialAccumulatorValue ?? 0), { dtype: p.dtype }) }));
+  }
+
+  override addParamGroup(spec: Parameters<Optimizer['addParamGroup']>[0]): void {
+    super.addParamGroup(spec);
+    const g = this.paramGroups[this.paramGroups.length - 1];
+    for (const p of g.params) this._init(p, g);
+  }
+
+  protected _stepGroup(g: ParamGroup): void {
+    for (const p of g.params) {
+      if (p.grad === null) continue;
+      const s = this._init(p, g);
+      const sum = this._buffer(s, 'sum', () => fullLike(p, Number(g.initialAccumulatorValue ?? 0), { dtype: p.dtype }));
+      const step = Number(s.step ?? 0) + 1;
+      s.step = step;
+      const clr = g.lr / (1 + (step - 1) * Number(g.lrDecay ?? 0));
+      this._fused(ALGO.ADAGRAD, p, [sum], [clr, Number(g.eps), Number(g.weightDecay ?? 0), g.maximize ? 1 : 0]);
+    }
+  }
+}

@@ -1,0 +1,287 @@
+// optimizer.ts - the Optimizer base class (torch/optim/optimizer.py): parameter groups, per-parameter state,
+// zeroGrad, addParamGroup, and stateDict()/loadStateDict() in PyTorch's own structure, plus the one helper every
+// algorithm's step() uses: a fused native update per parameter (OP(optim_step), native/cpu/optim.cc).
+//
+// Names: paramGroups are plain objects with camelCase keys (lr, momentum, weightDecay, betas, ...; lr is what
+// schedulers write). Per-parameter state (`optimizer.state.get(p)`) and the state dict use PyTorch's snake_case
+// names (exp_avg, momentum_buffer, weight_decay, ...) so that checkpoints map one-to-one onto PyTorch's:
+//   { state: { 0: { step, exp_avg, exp_avg_sq }, ... }, param_groups: [{ lr, betas, ..., params: [0, 1] }] }
+// The step count is kept as a JS number; stateDict() gives it as a 0-d float32 tensor, as PyTorch 1.13+/2.x does.
+import { Tensor, keptByLibrary, runKernel } from '../tensor';
+import { TorchError } from '../errors';
+import { OP } from '../ops/ids';
+import { native } from '../native';
+import { noGrad, enableGrad } from '../autograd/mode';
+import { contiguous, toDtype, toDeviceCopy, copyInto, clone } from '../ops/elementwise';
+import { tensor as makeTensor } from '../ops/creation';
+import { describeValue, isFloating } from '../dtype';
+import { CPU } from '../device';
+
+// Algorithm codes of OP(optim_step) (native/kernels/optim.h, enum Algo)
+export const ALGO = { SGD: 0, ADAM: 1, ADAMW: 2, RMSPROP: 3, ADAGRAD: 4 } as const;
+const N_ATTRS = 10;
+
+export type ParamGroup = { params: Tensor[]; lr: number; [key: string]: unknown };
+export type ParamGroupSpec = { params: Tensor | Iterable<Tensor>; [key: string]: unknown };
+export type ParamsArg = Iterable<Tensor> | Iterable<ParamGroupSpec>;
+export type OptimizerState = Record<string, unknown>;
+export interface OptimizerStateDict {
+  state: Record<string | number, Record<string, unknown>>;
+  param_groups: Record<string, unknown>[];
+}
+
+export const camelToSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+export const snakeToCamel = (k: string): string => k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !(x instanceof Map) && !ArrayBuffer.isView(x);
+
+const copyValue = (v: unknown): unknown => (Array.isArray(v) ? v.map(copyValue) : v);
+
+export abstract class Optimizer {
+  defaults: Record<string, unknown>;
+  paramGroups: ParamGroup[] = [];
+  state = new Map<Tensor, OptimizerState>();
+  /** Steps taken (read by lr schedulers to warn about call order, as PyTorch's _step_count). */
+  _stepCount = 0;
+
+  constructor(params: ParamsArg, defaults: Record<string, unknown>) {
+    this.defaults = defaults;
+    if (params instanceof Tensor) {
+      throw new TorchError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${params.dtype} tensor`);
+    }
+    if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TorchError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${describeValue(params)}`);
+    }
+    if (params instanceof Set) throw new TorchError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.');
+    const list = Array.from(params as Iterable<unknown>);
+    if (list.length === 0) throw new TorchError('optimizer got an empty parameter list');
+    const groups: ParamGroupSpec[] = isPlainObject(list[0]) ? (list as ParamGroupSpec[]) : [{ params: list as Tensor[] }];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** The class name, as PyTorch prints it. */
+  get name(): string { return this.constructor.name; }
+
+  addParamGroup(spec: ParamGroupSpec): void {
+    if (!isPlainObject(spec)) throw new TorchError(`param group must be a dict, got ${describeValue(spec)}`);
+    const raw = spec.params;
+    let params: unknown[];
+    if (raw instanceof Tensor) params = [raw];
+    else if (raw instanceof Set) throw new TorchError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.');
+    else if (raw && typeof (raw as Iterable<unknown>)[Symbol.iterator] === 'function') params = Array.from(raw as Iterable<unknown>);
+    else throw new TorchError(`param group 'params' must be a Tensor or a list of Tensors, got ${describeValue(raw)}`);
+    params.forEach((p) => {
+      if (!(p instanceof Tensor)) throw new TorchError(`optimizer can only optimize Tensors, but one of the params is ${describeValue(p)}`);
+      p._check();
+      if (!p.isLeaf && !p.retainsGrad) throw new TorchError("can't optimize a non-leaf Tensor");
+    });
+    const group: ParamGroup = { params: params as Tensor[], lr: 0 };
+    delete (group as Record<string, unknown>).lr;
+    for (const [k, v] of Object.entries(spec)) if (k !== 'params') group[snakeToCamel(k)] = copyValue(v);
+    for (const [k, v] of Object.entries(this.defaults)) {
+      if (!(k in group)) {
+        if (v === undefined) throw new TorchError(`parameter group didn't specify a value of required optimization parameter ${camelToSnake(k)}`);
+        group[k] = copyValue(v);
+      }
+    }
+    const seen = new Set<Tensor>();
+    for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
+    for (const p of group.params) if (seen.has(p)) throw new TorchError('some parameters appear in more than one parameter group');
+    this.paramGroups.push(group);
+  }
+
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const setToNone = opts.setToNone ?? true;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        const gr = p.grad;
+        if (gr === null) continue;
+        if (setToNone) { p.grad = null; continue; }
+        if (gr.gradFn) gr.detach_(); else gr.requiresGrad_(false);
+        noGrad(() => gr.zero_());
+      }
+    }
+  }
+
+  /** One optimisation step over every parameter that has a gradient; `closure` re-evaluates the loss (run with grad enabled). */
+  step(closure?: () => unknown): unknown {
+    let loss: unknown;
+    if (closure !== undefined) {
+      if (typeof closure !== 'function') throw new TorchError(`step(): closure must be a function, got ${describeValue(closure)}`);
+      loss = enableGrad(closure);
+    }
+    noGrad(() => { for (const g of this.paramGroups) this._stepGroup(g); });
+    this._stepCount++;
+    return loss;
+  }
+
+  protected abstract _stepGroup(group: ParamGroup): void;
+
+  /** State of p, created with init() on first use; every tensor in it is marked as library-kept (tidy leaves it). */
+  protected _state(p: Tensor, init: () => OptimizerState): OptimizerState {
+    let s = this.state.get(p);
+    if (s === undefined || Object.keys(s).length === 0) {
+      s = init();
+      for (const v of Object.values(s)) if (v instanceof Tensor) keptByLibrary.add(v);
+      this.state.set(p, s);
+    }
+    return s;
+  }
+  protected _buffer(s: OptimizerState, key: string, make: () => Tensor): Tensor {
+    let t = s[key];
+    if (!(t instanceof Tensor)) { t = make(); keptByLibrary.add(t as Tensor); s[key] = t; }
+    return t as Tensor;
+  }
+
+  /**
+   * Runs the fused update for one parameter: tensors [p, p.grad, ...states], attrs [algo, ...hyper-parameters].
+   * The kernel wants contiguous float32/float64 operands of one dtype on one device; anything else (a strided param,
+   * float16/bfloat16, a device without the kernel) goes through working copies that are written back.
+   */
+  protected _fused(algo: number, p: Tensor, states: Tensor[], attrs: number[]): void {
+    const grad = p.grad as Tensor;
+    grad._check();
+    if (grad.numel() !== p.numel()) throw new TorchError(`${this.name}.step(): gradient has ${grad.numel()} elements but the parameter has ${p.numel()} (shapes [${grad.shape}] and [${p.shape}])`);
+    if (!grad.device.equals(p.device)) throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${grad.device}! (gradient of a parameter, in ${this.name}.step())`);
+    if (!isFloating(p.dtype)) throw new TorchError(`${this.name}.step(): parameters must be floating point, got ${p.dtype}`);
+    const a = new Array<number>(N_ATTRS).fill(0);
+    a[0] = algo;
+    for (let i = 0; i < attrs.length; i++) a[i + 1] = attrs[i];
+    const work = p.dtype === 'float32' || p.dtype === 'float64' ? p.dtype : 'float32';
+    const dev = p.device.type === 'cuda' && !native.supports(OP.optim_step, 1) ? CPU : p.device;
+    const prep = (t: Tensor): Tensor => {
+      let w = t;
+      if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
+      if (w.dtype !== work) w = toDtype(w, work);
+      return contiguous(w);
+    };
+    const pw = prep(p);
+    const gw = prep(grad);
+    const sw = states.map(prep);
+    runKernel(OP.optim_step, [pw, gw, ...sw], a, `${this.name}.step`);
+    if (pw !== p) copyInto(p, pw);
+    p._st.version++;
+    states.forEach((s, i) => { if (sw[i] !== s) copyInto(s, sw[i]); s._st.version++; });
+  }
+
+  // ---- state dict ----------------------------------------------------------------------------------------------
+  /** PyTorch's structure and key names; tensors are the optimizer's own (not copies), as in PyTorch. */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    let next = 0;
+    const param_groups = this.paramGroups.map((g) => {
+      const packed: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') packed[camelToSnake(k)] = copyValue(v);
+      packed.params = g.params.map((p) => {
+        let i = index.get(p);
+        if (i === undefined) { i = next++; index.set(p, i); }
+        return i;
+      });
+      return packed;
+    });
+    const state: Record<number, Record<string, unknown>> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(s)) {
+        out[k] = k === 'step' && typeof v === 'number' ? makeTensor(v, { dtype: 'float32' }) : v;
+      }
+      state[i] = out;
+    }
+    return { state, param_groups };
+  }
+
+  loadStateDict(sd: OptimizerStateDict | Map<string, unknown>): void {
+    const get = (k: string): unknown => (sd instanceof Map ? sd.get(k) : (sd as unknown as Record<string, unknown>)?.[k]);
+    if (!(isPlainObject(sd) || sd instanceof Map)) throw new TorchError(`loadStateDict(): expected an optimizer state dict ({ state, param_groups }), got ${describeValue(sd)}`);
+    const savedGroups = get('param_groups');
+    const savedState = get('state');
+    if (!Array.isArray(savedGroups)) throw new TorchError("loadStateDict(): the state dict has no 'param_groups' list");
+    if (savedState !== undefined && !isPlainObject(savedState) && !(savedState instanceof Map)) throw new TorchError("loadStateDict(): the state dict's 'state' must be an object");
+    if (savedGroups.length !== this.paramGroups.length) throw new TorchError('loaded state dict has a different number of parameter groups');
+    const groupsIn = savedGroups.map((g, i) => {
+      const e = g instanceof Map ? Object.fromEntries(g) : g;
+      if (!isPlainObject(e) || !Array.isArray(e.params)) throw new TorchError(`loadStateDict(): param_groups[${i}] has no 'params' list`);
+      return e as Record<string, unknown> & { params: unknown[] };
+    });
+    groupsIn.forEach((g, i) => {
+      if (g.params.length !== this.paramGroups[i].params.length) throw new TorchError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    });
+    const idMap = new Map<string, Tensor>();
+    groupsIn.forEach((g, i) => g.params.forEach((id, j) => idMap.set(String(id), this.paramGroups[i].params[j])));
+    const entries: [string, unknown][] = savedState === undefined ? [] : savedState instanceof Map ? [...savedState.entries()].map(([k, v]) => [String(k), v]) : Object.entries(savedState);
+    const state = new Map<Tensor, OptimizerState>();
+    noGrad(() => {
+      for (const [k, v] of entries) {
+        const p = idMap.get(k);
+        if (p === undefined) continue;
+        const src = v instanceof Map ? Object.fromEntries(v) : v;
+        if (!isPlainObject(src)) throw new TorchError(`loadStateDict(): state[${k}] must be an object`);
+        const s: OptimizerState = {};
+        for (const [key, val] of Object.entries(src)) {
+          if (val instanceof Tensor) {
+            val._check();
+            if (key === 'step') { s[key] = Number(val.item()); continue; }
+            let t = clone(val.detach());
+            if (isFloating(t.dtype) && t.dtype !== p.dtype) t = toDtype(t, p.dtype);
+            if (!t.device.equals(p.device)) t = toDeviceCopy(t, p.device);
+            keptByLibrary.add(t);
+            s[key] = t;
+          } else s[key] = copyValue(val);
+        }
+        state.set(p, s);
+      }
+    });
+    // hyper-parameters come from the state dict (PyTorch replaces each group dict, keeping its params); the group
+    // objects themselves stay, so references held elsewhere (schedulers) keep working
+    this.paramGroups.forEach((g, i) => {
+      const rec = g as Record<string, unknown>;
+      for (const k of Object.keys(rec)) if (k !== 'params') delete rec[k];
+      for (const [k, v] of Object.entries(groupsIn[i])) if (k !== 'params') rec[snakeToCamel(k)] = copyValue(v);
+      for (const [k, v] of Object.entries(this.defaults)) if (!(k in rec) && v !== undefined) rec[k] = copyValue(v);
+    });
+    this.state = state;
+  }
+
+  toString(): string {
+    let s = `${this.name} (`;
+    this.paramGroups.forEach((g, i) => {
+      s += `\nParameter Group ${i}`;
+      for (const k of Object.keys(g).filter((x) => x !== 'params').sort()) s += `\n    ${camelToSnake(k)}: ${fmt(g[k])}`;
+    });
+    return s + '\n)';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+function fmt(v: unknown): string {
+  if (Array.isArray(v)) return `(${v.map(fmt).join(', ')})`;
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return String(v);
+}
+
+// ---- validation shared by the algorithms -------------------------------------------------------------------------
+export function checkOptions(name: string, opts: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (!isPlainObject(opts)) throw new TorchError(`${name}(): expected an options object, got ${describeValue(opts)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k0, v] of Object.entries(opts)) {
+    const k = snakeToCamel(k0);
+    if (!allowed.includes(k)) throw new TorchError(`${name}(): unexpected option '${k0}' (expected one of ${allowed.join(', ')})`);
+    out[k] = v;
+  }
+  return out;
+}
+export function num(name: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TorchError(`${name}(): option '${key}' must be a number, got ${describeValue(v)}`);
+  return v;
+}
+export function nonNegative(name: string, what: string, v: unknown, key = what): number {
+  const x = num(name, key, v);
+  if (!(x >= 0)) throw new TorchError(`Invalid ${what}: ${x}`);
+  return x;
+}
+export const flag = (v: unknown): boolean => !!v;

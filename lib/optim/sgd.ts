@@ -1,0 +1,39 @@
+// sgd.ts - torch.optim.SGD: momentum, dampening, Nesterov, weight decay, maximize (torch/optim/sgd.py).
+// State per parameter: momentum_buffer (only when momentum != 0, as PyTorch 2.x). One fused native call per param.
+import { Tensor } from '../tensor';
+import { TorchError } from '../errors';
+import { zerosLike } from '../ops/creation';
+import { Optimizer, ParamGroup, ParamsArg, ALGO, checkOptions, nonNegative, flag } from './optimizer';
+
+export interface SGDOptions { lr?: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean; foreach?: boolean | null; differentiable?: boolean }
+const KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize', 'foreach', 'differentiable'] as const;
+
+export class SGD extends Optimizer {
+  constructor(params: ParamsArg, options: SGDOptions = {}) {
+    const o = checkOptions('SGD', options, KEYS);
+    // lr: required in PyTorch 1.13, 1e-3 by default since 2.2 (the later behaviour)
+    const lr = nonNegative('SGD', 'learning rate', o.lr ?? 1e-3, 'lr');
+    const momentum = nonNegative('SGD', 'momentum value', o.momentum ?? 0, 'momentum');
+    const weightDecay = nonNegative('SGD', 'weight_decay value', o.weightDecay ?? 0, 'weightDecay');
+    const dampening = Number(o.dampening ?? 0);
+    const nesterov = flag(o.nesterov);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new TorchError('Nesterov momentum requires a momentum and zero dampening');
+    super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize: flag(o.maximize), foreach: o.foreach ?? null, differentiable: flag(o.differentiable) });
+  }
+
+  protected _stepGroup(g: ParamGroup): void {
+    const momentum = Number(g.momentum ?? 0);
+    for (const p of g.params) {
+      if (p.grad === null) continue;
+      const states: Tensor[] = [];
+      let first = 0;
+      if (momentum !== 0) {
+        const s = this._state(p, () => ({}));
+        if (!(s.momentum_buffer instanceof Tensor)) first = 1;
+        states.push(this._buffer(s, 'momentum_buffer', () => zerosLike(p)));
+      }
+      this._fused(ALGO.SGD, p, states, [g.lr, momentum, Number(g.dampening ?? 0), Number(g.weightDecay ?? 0),
+        g.nesterov ? 1 : 0, g.maximize ? 1 : 0, first]);
+    }
+  }
+}

@@ -1,0 +1,363 @@
+// conv.cc - the nn kernels: im2col / col2im (convolution and transposed convolution are GEMMs over these, run by
+// lib/nn/functional.ts with the matmul kernel) and 2-D max / average pooling, forward and backward.
+//
+// Layout note: the column matrix is [C*kh*kw, N*OH*OW] (one row per input channel and kernel tap, the batch
+// folded into the columns), so a whole convolution is one (grouped: G-batched) GEMM
+//   out'[G, OC/G, N*L] = W[G, OC/G, C/G*kh*kw] @ col[G, C/G*kh*kw, N*L]      (L = OH*OW)
+// and both backward products are single GEMMs too (gW = gout' @ col^T, gcol = W^T @ gout').
+// Every kernel parallelises over independent rows (im2col) or (n, c) planes (col2im, pooling), so no two threads
+// write the same element. Float32 and float64 only (lib/ computes float16/bfloat16 in float32).
+// Each kernel keeps a naive form of its index arithmetic in the small inline helpers below; the fast paths only
+// hoist the bounds tests out of the inner loop.
+#include <cmath>
+#include <limits>
+#include "cpu.h"
+
+namespace nt {
+
+namespace {
+
+// ---- per-element index arithmetic -------------------------------------------------------------------------
+// first output position o with 0 <= o*s + off (off = k*d - p): ceil(-off / s) clamped to [0, n]
+inline int64_t first_valid(int64_t off, int64_t s, int64_t n) {
+  if (off >= 0) return 0;
+  int64_t o = (-off + s - 1) / s;
+  return o < n ? o : n;
+}
+// one past the last output position o with o*s + off < size
+inline int64_t end_valid(int64_t off, int64_t s, int64_t size, int64_t n) {
+  int64_t lim = size - off;  // need o*s < lim
+  if (lim <= 0) return 0;
+  int64_t o = (lim + s - 1) / s;
+  return o < n ? o : n;
+}
+
+struct Geom {  // the 10 attrs shared by im2col / col2im
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+};
+inline Geom geom_of(const Call& c) {
+  Geom g;
+  g.kh = c.iattr(0); g.kw = c.iattr(1); g.sh = c.iattr(2); g.sw = c.iattr(3);
+  g.ph = c.iattr(4); g.pw = c.iattr(5); g.dh = c.iattr(6); g.dw = c.iattr(7);
+  g.oh = c.iattr(8); g.ow = c.iattr(9);
+  if (g.kh <= 0 || g.kw <= 0 || g.sh <= 0 || g.sw <= 0 || g.dh <= 0 || g.dw <= 0 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
+    throw TorchError("internal: bad convolution geometry");
+  return g;
+}
+
+void check_float(const TensorArg& t, const char* op) {
+  if (t.dtype != DType::F32 && t.dtype != DType::F64) throw TorchError(std::string(op) + ": expected a float32 or float64 tensor");
+}
+void check_4d(const TensorArg& t, const char* op) {
+  if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// im2col: t0 = col [C*kh*kw, N*OH*OW] (contiguous), t1 = x [N, C, H, W] (any strides)
+//   a0 kh, a1 kw, a2 sh, a3 sw, a4 ph, a5 pw, a6 dh, a7 dw, a8 OH, a9 OW.
+//   col[(c*kh + i)*kw + j, n*L + oh*OW + ow] = x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw]  (0 outside x)
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void im2col_typed(const Call& c, const Geom& g) {
+  const TensorArg& col = c.t[0];
+  const TensorArg& x = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
+  if (col.numel() != C * kk * N * L || !col.contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
+  T* dst0 = col.ptr<T>();
+  const T* src0 = x.ptr<const T>();
+  const int64_t units = C * kk * N;
+  parallel_for(units, std::max<int64_t>(1, 16384 / std::max<int64_t>(L, 1)), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; u++) {
+      const int64_t r = u / N, n = u % N;
+      const int64_t ch = r / kk, i = (r % kk) / g.kw, j = r % g.kw;
+      T* dst = dst0 + r * (N * L) + n * L;
+      const T* plane = src0 + n * sN + ch * sC;
+      const int64_t offh = i * g.dh - g.ph, offw = j * g.dw - g.pw;
+      const int64_t oh0 = first_valid(offh, g.sh, g.oh), oh1 = end_valid(offh, g.sh, H, g.oh);
+      const int64_t ow0 = first_valid(offw, g.sw, g.ow), ow1 = std::max(ow0, end_valid(offw, g.sw, W, g.ow));
+      for (int64_t oh = 0; oh < g.oh; oh++) {
+        T* d = dst + oh * g.ow;
+        if (oh < oh0 || oh >= oh1 || ow0 >= ow1) { for (int64_t ow = 0; ow < g.ow; ow++) d[ow] = T(0); continue; }
+        const T* row = plane + (oh * g.sh + offh) * sH;
+        for (int64_t ow = 0; ow < ow0; ow++) d[ow] = T(0);
+        if (g.sw == 1 && sW == 1) {
+          std::memcpy(d + ow0, row + (ow0 + offw), (size_t)(ow1 - ow0) * sizeof(T));
+        } else {
+          for (int64_t ow = ow0; ow < ow1; ow++) d[ow] = row[(ow * g.sw + offw) * sW];
+        }
+        for (int64_t ow = ow1; ow < g.ow; ow++) d[ow] = T(0);
+      }
+    }
+  });
+}
+
+void im2col_kernel(Call& c) {
+  const Geom g = geom_of(c);
+  check_4d(c.t[1], "im2col");
+  check_float(c.t[1], "im2col");
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: im2col dtype mismatch");
+  if (c.t[1].dtype == DType::F32) im2col_typed<float>(c, g); else im2col_typed<double>(c, g);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// col2im: t0 = x [N, C, H, W] (contiguous; overwritten), t1 = col [C*kh*kw, N*OH*OW] (contiguous)
+//   attrs as im2col. x[n, c, h, w] = sum of the col entries that im2col would have read from (n, c, h, w):
+//   the adjoint of im2col (gradient of the input; the output of a transposed convolution).
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void col2im_typed(const Call& c, const Geom& g) {
+  const TensorArg& x = c.t[0];
+  const TensorArg& col = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
+  if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
+  T* dst0 = x.ptr<T>();
+  const T* src0 = col.ptr<const T>();
+  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * kk, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t n = p / C, ch = p % C;
+      T* plane = dst0 + p * H * W;
+      for (int64_t q = 0; q < H * W; q++) plane[q] = T(0);
+      for (int64_t i = 0; i < g.kh; i++) {
+        for (int64_t j = 0; j < g.kw; j++) {
+          const int64_t r = (ch * g.kh + i) * g.kw + j;
+          const T* src = src0 + r * (N * L) + n * L;
+          const int64_t offh = i * g.dh - g.ph, offw = j * g.dw - g.pw;
+          const int64_t oh0 = first_valid(offh, g.sh, g.oh), oh1 = end_valid(offh, g.sh, H, g.oh);
+          const int64_t ow0 = first_valid(offw, g.sw, g.ow), ow1 = end_valid(offw, g.sw, W, g.ow);
+          for (int64_t oh = oh0; oh < oh1; oh++) {
+            T* row = plane + (oh * g.sh + offh) * W;
+            const T* s = src + oh * g.ow;
+            if (g.sw == 1) {
+              T* rr = row + offw;
+              for (int64_t ow = ow0; ow < ow1; ow++) rr[ow] += s[ow];
+            } else {
+              for (int64_t ow = ow0; ow < ow1; ow++) row[ow * g.sw + offw] += s[ow];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void col2im_kernel(Call& c) {
+  const Geom g = geom_of(c);
+  check_4d(c.t[0], "col2im");
+  check_float(c.t[0], "col2im");
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: col2im dtype mismatch");
+  if (c.t[0].dtype == DType::F32) col2im_typed<float>(c, g); else col2im_typed<double>(c, g);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// pooling geometry: a0 kh, a1 kw, a2 sh, a3 sw, a4 ph, a5 pw, then per kernel (below). Output sizes (ceil_mode
+// included) are decided in lib/ and arrive as the output tensor's shape.
+// ---------------------------------------------------------------------------------------------------------------
+struct Pool {
+  int64_t kh, kw, sh, sw, ph, pw;
+};
+inline Pool pool_of(const Call& c) {
+  Pool p{c.iattr(0), c.iattr(1), c.iattr(2), c.iattr(3), c.iattr(4), c.iattr(5)};
+  if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.ph < 0 || p.pw < 0) throw TorchError("internal: bad pooling geometry");
+  return p;
+}
+
+// PyTorch's max-pool comparison: NaN wins (and propagates)
+template <typename T>
+inline bool max_takes(T v, T best) { return v > best || std::isnan(v); }
+
+// ---------------------------------------------------------------------------------------------------------------
+// max_pool2d: t0 = out [N, C, OH, OW] (contiguous), t1 = indices int64 [N, C, OH, OW] (contiguous; flat h*W + w
+//   within the input plane, as PyTorch's return_indices), t2 = x [N, C, H, W] (any strides).
+//   attrs: pooling geometry, a6 dh, a7 dw (dilation). Windows are clipped to the input (padding is -inf).
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void max_pool_typed(const Call& c, const Pool& g, int64_t dh, int64_t dw) {
+  const TensorArg& out = c.t[0];
+  const TensorArg& idx = c.t[1];
+  const TensorArg& x = c.t[2];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = out.shape[2], OW = out.shape[3];
+  const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
+  T* o0 = out.ptr<T>();
+  int64_t* i0 = idx.ptr<int64_t>();
+  const T* x0 = x.ptr<const T>();
+  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const T* plane = x0 + (p / C) * sN + (p % C) * sC;
+      T* o = o0 + p * OH * OW;
+      int64_t* ix = i0 + p * OH * OW;
+      for (int64_t oh = 0; oh < OH; oh++) {
+        for (int64_t ow = 0; ow < OW; ow++) {
+          int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+          const int64_t h1 = std::min(h0 + (g.kh - 1) * dh + 1, H), w1 = std::min(w0 + (g.kw - 1) * dw + 1, W);
+          while (h0 < 0) h0 += dh;
+          while (w0 < 0) w0 += dw;
+          int64_t best_i = h0 * W + w0;
+          T best = -std::numeric_limits<T>::infinity();
+          for (int64_t h = h0; h < h1; h += dh)
+            for (int64_t w = w0; w < w1; w += dw) {
+              const T v = plane[h * sH + w * sW];
+              if (max_takes(v, best)) { best = v; best_i = h * W + w; }
+            }
+          o[oh * OW + ow] = best;
+          ix[oh * OW + ow] = best_i;
+        }
+      }
+    }
+  });
+}
+
+void max_pool2d_kernel(Call& c) {
+  const Pool g = pool_of(c);
+  const int64_t dh = c.iattr(6, 1), dw = c.iattr(7, 1);
+  if (dh <= 0 || dw <= 0) throw TorchError("internal: bad pooling dilation");
+  check_4d(c.t[2], "max_pool2d");
+  check_float(c.t[2], "max_pool2d");
+  if (c.t[1].dtype != DType::I64 || c.t[0].dtype != c.t[2].dtype || !c.t[0].contiguous() || !c.t[1].contiguous())
+    throw TorchError("internal: max_pool2d output buffers");
+  if (c.t[2].dtype == DType::F32) max_pool_typed<float>(c, g, dh, dw); else max_pool_typed<double>(c, g, dh, dw);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// max_pool2d_backward: t0 = gx [N, C, H, W] (contiguous; overwritten), t1 = gout [N, C, OH, OW] (contiguous),
+//   t2 = indices int64 [N, C, OH, OW] (contiguous, from max_pool2d). gx[plane][indices] += gout (no attrs).
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void max_pool_backward_typed(const Call& c) {
+  const TensorArg& gx = c.t[0];
+  const TensorArg& go = c.t[1];
+  const TensorArg& idx = c.t[2];
+  const int64_t NC = gx.shape[0] * gx.shape[1], HW = gx.shape[2] * gx.shape[3];
+  const int64_t OHW = go.shape[2] * go.shape[3];
+  T* g0 = gx.ptr<T>();
+  const T* o0 = go.ptr<const T>();
+  const int64_t* i0 = idx.ptr<const int64_t>();
+  parallel_for(NC, std::max<int64_t>(1, 16384 / std::max<int64_t>(HW + OHW, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      T* plane = g0 + p * HW;
+      for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
+      const T* o = o0 + p * OHW;
+      const int64_t* ix = i0 + p * OHW;
+      for (int64_t q = 0; q < OHW; q++) {
+        const int64_t k = ix[q];
+        if (k >= 0 && k < HW) plane[k] += o[q];
+      }
+    }
+  });
+}
+
+void max_pool2d_backward_kernel(Call& c) {
+  check_4d(c.t[0], "max_pool2d_backward");
+  check_float(c.t[0], "max_pool2d_backward");
+  if (c.t[1].dtype != c.t[0].dtype || c.t[2].dtype != DType::I64 || !c.t[0].contiguous() || !c.t[1].contiguous() || !c.t[2].contiguous())
+    throw TorchError("internal: max_pool2d_backward buffers");
+  if (c.t[0].dtype == DType::F32) max_pool_backward_typed<float>(c); else max_pool_backward_typed<double>(c);
+}
+
+// average-pool window of output (oh, ow): clipped bounds and the divisor (PyTorch's AvgPoolKernel.cpp rules)
+struct AvgWin {
+  int64_t h0, h1, w0, w1, div;
+};
+inline AvgWin avg_window(const Pool& g, int64_t oh, int64_t ow, int64_t H, int64_t W, bool include_pad, int64_t divisor) {
+  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+  int64_t h1 = std::min(h0 + g.kh, H + g.ph), w1 = std::min(w0 + g.kw, W + g.pw);
+  const int64_t pool_size = (h1 - h0) * (w1 - w0);
+  h0 = std::max<int64_t>(h0, 0); w0 = std::max<int64_t>(w0, 0);
+  h1 = std::min(h1, H); w1 = std::min(w1, W);
+  int64_t div = divisor > 0 ? divisor : include_pad ? pool_size : (h1 - h0) * (w1 - w0);
+  return AvgWin{h0, h1, w0, w1, div};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// avg_pool2d: t0 = out [N, C, OH, OW] (contiguous), t1 = x [N, C, H, W] (any strides).
+//   attrs: pooling geometry, a6 count_include_pad (0/1), a7 divisor_override (0 = none). Sums in double.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void avg_pool_typed(const Call& c, const Pool& g, bool include_pad, int64_t divisor) {
+  const TensorArg& out = c.t[0];
+  const TensorArg& x = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = out.shape[2], OW = out.shape[3];
+  const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
+  T* o0 = out.ptr<T>();
+  const T* x0 = x.ptr<const T>();
+  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const T* plane = x0 + (p / C) * sN + (p % C) * sC;
+      T* o = o0 + p * OH * OW;
+      for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) {
+          const AvgWin a = avg_window(g, oh, ow, H, W, include_pad, divisor);
+          if (a.h0 >= a.h1 || a.w0 >= a.w1) { o[oh * OW + ow] = T(0); continue; }
+          double s = 0;
+          for (int64_t h = a.h0; h < a.h1; h++)
+            for (int64_t w = a.w0; w < a.w1; w++) s += (double)plane[h * sH + w * sW];
+          o[oh * OW + ow] = (T)(s / (double)a.div);
+        }
+    }
+  });
+}
+
+void avg_pool2d_kernel(Call& c) {
+  const Pool g = pool_of(c);
+  check_4d(c.t[1], "avg_pool2d");
+  check_float(c.t[1], "avg_pool2d");
+  if (c.t[0].dtype != c.t[1].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d output buffer");
+  const bool inc = c.iattr(6, 1) != 0;
+  const int64_t div = c.iattr(7, 0);
+  if (c.t[1].dtype == DType::F32) avg_pool_typed<float>(c, g, inc, div); else avg_pool_typed<double>(c, g, inc, div);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// avg_pool2d_backward: t0 = gx [N, C, H, W] (contiguous; overwritten), t1 = gout [N, C, OH, OW] (any strides).
+//   attrs as avg_pool2d. gx[h, w] += gout[oh, ow] / divisor over each window that covers (h, w).
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void avg_pool_backward_typed(const Call& c, const Pool& g, bool include_pad, int64_t divisor) {
+  const TensorArg& gx = c.t[0];
+  const TensorArg& go = c.t[1];
+  const int64_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3];
+  const int64_t NC = gx.shape[0] * C, OH = go.shape[2], OW = go.shape[3];
+  const int64_t sN = go.stride[0], sC = go.stride[1], sH = go.stride[2], sW = go.stride[3];
+  T* g0 = gx.ptr<T>();
+  const T* o0 = go.ptr<const T>();
+  parallel_for(NC, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      T* plane = g0 + p * H * W;
+      for (int64_t q = 0; q < H * W; q++) plane[q] = T(0);
+      const T* o = o0 + (p / C) * sN + (p % C) * sC;
+      for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) {
+          const AvgWin a = avg_window(g, oh, ow, H, W, include_pad, divisor);
+          if (a.h0 >= a.h1 || a.w0 >= a.w1) continue;
+          const T v = (T)((double)o[oh * sH + ow * sW] / (double)a.div);
+          for (int64_t h = a.h0; h < a.h1; h++)
+            for (int64_t w = a.w0; w < a.w1; w++) plane[h * W + w] += v;
+        }
+    }
+  });
+}
+
+void avg_pool2d_backward_kernel(Call& c) {
+  const Pool g = pool_of(c);
+  check_4d(c.t[0], "avg_pool2d_backward");
+  check_float(c.t[0], "avg_pool2d_backward");
+  if (c.t[1].dtype != c.t[0].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d_backward buffers");
+  const bool inc = c.iattr(6, 1) != 0;
+  const int64_t div = c.iattr(7, 0);
+  if (c.t[0].dtype == DType::F32) avg_pool_backward_typed<float>(c, g, inc, div); else avg_pool_backward_typed<double>(c, g, inc, div);
+}
+
+}  // namespace
+
+REGISTER_KERNEL(im2col, CPU, im2col_kernel);
+REGISTER_KERNEL(col2im, CPU, col2im_kernel);
+REGISTER_KERNEL(max_pool2d, CPU, max_pool2d_kernel);
+REGISTER_KERNEL(max_pool2d_backward, CPU, max_pool2d_backward_kernel);
+REGISTER_KERNEL(avg_pool2d, CPU, avg_pool2d_kernel);
+REGISTER_KERNEL(avg_pool2d_backward, CPU, avg_pool2d_backward_kernel);
+
+}  // namespace nt

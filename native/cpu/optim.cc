@@ -1,0 +1,93 @@
+// optim.cc - OP(optim_step): one fused, in-place optimizer update per parameter (one native call, one pass over
+// memory) for SGD, Adam/AdamW, RMSprop and Adagrad. The arithmetic is kernels/optim.h, shared with CUDA.
+//
+// Convention: t0 = param (updated in place), t1 = grad, t2.. = state buffers in the order below; all contiguous,
+// of the param's dtype (float32 or float64) and numel. lib/optim/ makes contiguous copies when needed.
+//   SGD      t2 momentum_buffer (only when momentum != 0)
+//   Adam(W)  t2 exp_avg, t3 exp_avg_sq, t4 max_exp_avg_sq (only with amsgrad)
+//   RMSprop  t2 square_avg, then grad_avg (centered), then momentum_buffer (momentum > 0)
+//   Adagrad  t2 sum
+// a0 = algorithm (kernels/optim.h Algo); the hyper-parameters follow as listed in kernels/optim.h. Bias corrections
+// and Adagrad's decayed lr are computed in TypeScript from the step count, as PyTorch computes them in Python.
+#include "../kernels/optim.h"
+#include "cpu.h"
+
+namespace nt {
+
+namespace {
+
+constexpr int64_t kOptimGrain = 16384;
+
+template <typename T>
+void step_typed(Call& c, int algo) {
+  const int64_t n = c.t[0].numel();
+  T* p = c.t[0].ptr<T>();
+  const T* g = c.t[1].ptr<T>();
+  T* s0 = c.nt > 2 ? c.t[2].ptr<T>() : nullptr;
+  T* s1 = c.nt > 3 ? c.t[3].ptr<T>() : nullptr;
+  T* s2 = c.nt > 4 ? c.t[4].ptr<T>() : nullptr;
+  const double* a = c.a;
+  switch (algo) {
+    case optim::SGD: {
+      const optim::SgdScalars<T> s = optim::sgd_scalars<T>(a);
+      parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
+        if (s.has_momentum) for (int64_t i = b; i < e; i++) optim::sgd_update(p[i], g[i], s0 + i, s);
+        else for (int64_t i = b; i < e; i++) optim::sgd_update<T>(p[i], g[i], nullptr, s);
+      });
+      break;
+    }
+    case optim::ADAM:
+    case optim::ADAMW: {
+      const optim::AdamScalars<T> s = optim::adam_scalars<T>(a, algo == optim::ADAMW);
+      parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; i++) optim::adam_update(p[i], g[i], s0[i], s1[i], s.amsgrad ? s2 + i : nullptr, s);
+      });
+      break;
+    }
+    case optim::RMSPROP: {
+      const optim::RmspropScalars<T> s = optim::rmsprop_scalars<T>(a);
+      T* ga = s.centered ? s1 : nullptr;
+      T* buf = s.has_momentum ? (s.centered ? s2 : s1) : nullptr;
+      parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; i++) optim::rmsprop_update(p[i], g[i], s0[i], ga ? ga + i : nullptr, buf ? buf + i : nullptr, s);
+      });
+      break;
+    }
+    case optim::ADAGRAD: {
+      const optim::AdagradScalars<T> s = optim::adagrad_scalars<T>(a);
+      parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; i++) optim::adagrad_update(p[i], g[i], s0[i], s);
+      });
+      break;
+    }
+    default: break;
+  }
+}
+
+void optim_step_kernel(Call& c) {
+  int algo = (int)c.attr(0, -1);
+  if (c.na < 10) throw TorchError("internal: optim_step expects 10 attributes");
+  int ns = optim::state_count(algo, c.a);
+  if (ns < 0) throw TorchError("internal: optim_step: unknown algorithm code " + std::to_string(algo));
+  if (c.nt != 2 + ns)
+    throw TorchError("internal: optim_step: expected " + std::to_string(2 + ns) + " tensors, got " + std::to_string(c.nt));
+  const TensorArg& p = c.t[0];
+  if (p.dtype != DType::F32 && p.dtype != DType::F64)
+    throw TorchError(std::string("optim_step: parameters must be float32 or float64 here, got ") + dtype_name(p.dtype));
+  const int64_t n = p.numel();
+  for (int i = 0; i < c.nt; i++) {
+    const TensorArg& t = c.t[i];
+    if (t.dtype != p.dtype) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another dtype");
+    if (t.numel() != n) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another numel");
+    if (!t.contiguous()) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " is not contiguous");
+  }
+  if (n == 0) return;
+  if (p.dtype == DType::F32) step_typed<float>(c, algo);
+  else step_typed<double>(c, algo);
+}
+
+}  // namespace
+
+REGISTER_KERNEL(optim_step, CPU, optim_step_kernel);
+
+}  // namespace nt

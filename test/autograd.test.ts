@@ -1,0 +1,157 @@
+// autograd.test.ts - the autograd engine's behaviour as PyTorch's: leaves, accumulation, retainGrad, graph
+// freeing, grad modes, version counters, custom Functions, higher-order gradients, and gradcheck over the ops.
+import * as torch from '../lib/index';
+type T = torch.Tensor;
+const f64 = (v: unknown, rg = true): T => torch.tensor(v, { dtype: 'float64', requiresGrad: rg });
+
+describe('engine', () => {
+  test('leaf / non-leaf, accumulation across backward calls', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(x).sum();
+    expect(x.isLeaf).toBe(true);
+    expect(y.isLeaf).toBe(false);
+    expect(y.gradFn!.name).toBe('SumBackward0');
+    y.backward({ retainGraph: true });
+    y.backward();
+    expect(x.grad!.tolist()).toEqual([4, 8, 12]);
+  });
+  test('non-scalar backward needs a gradient', () => {
+    const x = f64([1, 2]);
+    expect(() => x.mul(2).backward()).toThrow(/grad can be implicitly created only for scalar outputs/);
+  });
+  test('second backward through a freed graph', () => {
+    const x = f64([1, 2]);
+    const y = x.exp().sum();
+    y.backward();
+    expect(() => y.backward()).toThrow(/Trying to backward through the graph a second time/);
+  });
+  test('retainGrad on non-leaf', () => {
+    const x = f64([1, 2]);
+    const y = x.mul(3);
+    y.retainGrad();
+    y.pow(2).sum().backward();
+    expect(y.grad!.tolist()).toEqual([6, 12]);
+    expect(x.grad!.tolist()).toEqual([18, 36]);
+  });
+  test('noGrad / enableGrad / inferenceMode as functions and guards', () => {
+    const x = f64([1]);
+    expect(torch.noGrad(() => x.mul(2)).requiresGrad).toBe(false);
+    {
+      using _g = torch.noGrad();
+      expect(torch.isGradEnabled()).toBe(false);
+      expect(x.mul(2).requiresGrad).toBe(false);
+      expect(torch.enableGrad(() => x.mul(2)).requiresGrad).toBe(true);
+    }
+    expect(torch.isGradEnabled()).toBe(true);
+    const inf = torch.inferenceMode(() => torch.ones(2));
+    expect(() => inf.requiresGrad_()).toThrow(/inference tensor/);
+  });
+  test('in-place on a leaf that requires grad', () => {
+    const x = f64([1, 2]);
+    expect(() => x.add_(1)).toThrow(/a leaf Variable that requires grad is being used in an in-place operation/);
+    torch.noGrad(() => x.add_(1));
+    expect(x.tolist()).toEqual([2, 3]);
+  });
+  test('modified saved tensor is detected', () => {
+    const x = f64([1, 2]);
+    const y = x.exp();
+    const z = y.mul(2);
+    void z;
+    const w = y.exp();
+    y.add_(1);
+    expect(() => w.sum().backward()).toThrow(/modified by an inplace operation/);
+  });
+  test('in-place on an intermediate keeps gradients right', () => {
+    const x = f64([1, 2, 3]);
+    const y = x.mul(2);
+    y.mul_(x);  // y = 2x^2
+    y.sum().backward();
+    expect(x.grad!.tolist()).toEqual([4, 8, 12]);
+  });
+  test('broadcast gradients reduce to the input shape', () => {
+    const a = f64([[1], [2]]);
+    const b = f64([1, 2, 3]);
+    a.mul(b).sum().backward();
+    expect(a.grad!.shape).toEqual([2, 1]);
+    expect(a.grad!.tolist()).toEqual([[6], [6]]);
+    expect(b.grad!.tolist()).toEqual([3, 3, 3]);
+  });
+  test('integer tensors cannot require grad', () => {
+    expect(() => torch.tensor([1, 2], { requiresGrad: true })).toThrow(/floating point/);
+  });
+  test('autograd.grad with createGraph gives second derivatives', () => {
+    const x = f64([0.5, -1, 2]);
+    const [g] = torch.autograd.grad(x.pow(3).sum(), [x], { createGraph: true });
+    expect(g!.tolist()).toEqual([0.75, 3, 12]);
+    const [h] = torch.autograd.grad(g!.sum(), [x]);
+    expect(h!.tolist()).toEqual([3, -6, 12]);
+  });
+  test('gradient penalty (grad of grad norm)', () => {
+    const x = f64([0.3, -0.7]);
+    const y = x.sin().sum();
+    const [g] = torch.autograd.grad(y, [x], { createGraph: true });
+    g!.pow(2).sum().backward();
+    // d/dx cos(x)^2 = -2 sin(x) cos(x)
+    const want = [0.3, -0.7].map((v) => -2 * Math.sin(v) * Math.cos(v));
+    (x.grad!.tolist() as number[]).forEach((v, i) => expect(v).toBeCloseTo(want[i], 12));
+  });
+  test('allowUnused', () => {
+    const x = f64([1]), y = f64([2]);
+    expect(() => torch.autograd.grad(x.mul(2).sum(), [x, y])).toThrow(/not have been used/);
+    const r = torch.autograd.grad(x.mul(2).sum(), [x, y], { allowUnused: true });
+    expect(r[1]).toBeNull();
+  });
+  test('custom Function', () => {
+    class Cube extends torch.autograd.Function {
+      static override forward(ctx: torch.autograd.FunctionCtx, x: T): T { ctx.saveForBackward(x); return x.pow(3); }
+      static override backward(ctx: torch.autograd.FunctionCtx, g: T): T { const [x] = ctx.savedTensors; return g.mul(x.pow(2)).mul(3); }
+    }
+    const x = f64([1, 2]);
+    Cube.apply(x).sum().backward();
+    expect(x.grad!.tolist()).toEqual([3, 12]);
+  });
+  test('saved tensors are released after backward', () => {
+    const x = f64(Array.from({ length: 100000 }, (_, i) => i / 1e5));
+    const before = torch.memory().bytes;
+    let y: T | null = x.exp().sin().mul(2).sum();
+    const during = torch.memory().bytes;
+    expect(during - before).toBeGreaterThan(1e6);
+    y.backward();
+    y = null;
+    if (global.gc) global.gc();
+    expect(x.grad!.shape).toEqual([100000]);
+  });
+});
+
+describe('gradcheck over differentiable ops (float64, incl. broadcasting and non-contiguous inputs)', () => {
+  const x = (): T => f64([[0.3, -1.2, 0.7], [1.1, 0.4, -0.6]]);
+  const pos = (): T => f64([[0.3, 1.2, 0.7], [1.1, 0.4, 2.6]]);
+  const y = (): T => f64([0.5, -2.0, 1.5]);
+  const nc = (): T => f64([[0.3, 1.1], [-1.2, 0.4], [0.7, -0.6]]); // transposed below -> non-contiguous [2, 3]
+  const UN: Record<string, (a: T) => T> = {
+    neg: (a) => a.neg(), abs: (a) => a.abs(), exp: (a) => a.exp(), expm1: (a) => a.expm1(), sin: (a) => a.sin(), cos: (a) => a.cos(),
+    tan: (a) => a.tan(), atan: (a) => a.atan(), sinh: (a) => a.sinh(), cosh: (a) => a.cosh(), tanh: (a) => a.tanh(),
+    sigmoid: (a) => a.sigmoid(), relu: (a) => a.relu(), erf: (a) => a.erf(), square: (a) => a.square(), pow3: (a) => a.pow(3),
+    powFrac: (a) => a.abs().add(0.1).pow(1.5), clamp: (a) => a.clamp(-0.5, 0.5), lerp: (a) => torch.lerp(a, a.mul(3), 0.25),
+    permute: (a) => a.t().mul(a.t()), reshape: (a) => a.reshape(3, 2).mul(2), expand: (a) => a.unsqueeze(0).expand(2, 2, 3).mul(1.5),
+    flip: (a) => a.flip([0, 1]).mul(a), roll: (a) => a.roll(1, 1).mul(a), repeat: (a) => a.repeat(2, 1), tril: (a) => a.tril(),
+    triu: (a) => a.triu(1), diagonal: (a) => a.diagonal().mul(2), catStack: (a) => torch.cat([a, torch.stack([a.select(0, 1), a.select(0, 0)])], 0),
+    split: (a) => a.split(2, 1)[1].mul(3), narrowSlice: (a) => a.slice(1, 0, 3, 2).mul(a.narrow(1, 1, 2)),
+    where: (a) => torch.where(a.gt(0), a, a.mul(a)), maximum: (a) => torch.maximum(a, a.flip([1])),
+    chain: (a) => a.mul(2).sin().exp().div(a.pow(2).add(1)),
+  };
+  for (const [name, f] of Object.entries(UN)) {
+    test(name, () => { expect(torch.autograd.gradcheck(f, [x()])).toBe(true); });
+  }
+  for (const name of ['log', 'sqrt', 'rsqrt', 'reciprocal', 'log1p', 'log2', 'log10']) {
+    test(name, () => { expect(torch.autograd.gradcheck((a: T) => (a as unknown as Record<string, () => T>)[name](), [pos()])).toBe(true); });
+  }
+  const BIN: Record<string, (a: T, b: T) => T> = {
+    add: (a, b) => a.add(b, { alpha: 2 }), sub: (a, b) => a.sub(b), mul: (a, b) => a.mul(b), div: (a, b) => a.div(b),
+    atan2: (a, b) => torch.atan2(a, b), pow: (a, b) => a.abs().add(0.5).pow(b), minimum: (a, b) => torch.minimum(a, b),
+  };
+  for (const [name, f] of Object.entries(BIN)) {
+    test(name + ' (broadcast)', () => { expect(torch.autograd.gradcheck(f, [x(), y()])).toBe(true); });
+    test(name + ' (non-contiguous)', () => { expect(torch.autograd.gradcheck((a: T, b: T) => f(a.t(), b), [nc(), y()])).toBe(true); });
+  }
+});
