@@ -70,7 +70,13 @@ void probe() {
 std::string unavailable_reason() {
   probe();
   DeviceInfo& d = devinfo();
-  if (d.err != cudaSuccess) return std::string("cudaGetDeviceCount failed: ") + cudaGetErrorString(d.err) + " (" + cudaGetErrorName(d.err) + ")";
+  if (d.err != cudaSuccess) {
+    std::string r = std::string("cudaGetDeviceCount failed: ") + cudaGetErrorString(d.err) + " (" + cudaGetErrorName(d.err) + ")";
+    int drv = 0;
+    if (cudaDriverGetVersion(&drv) != cudaSuccess) cudaGetLastError();
+    if (drv == 0) r = "no NVIDIA driver was found (libcuda.so could not be loaded); " + r;
+    return r;
+  }
   if (d.count == 0) return "cudaGetDeviceCount found no CUDA device";
   return "";
 }

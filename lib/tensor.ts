@@ -8,6 +8,9 @@ import { TorchError } from './errors';
 import { Node, runBackward } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
+// `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
+if (!(Symbol as { dispose?: symbol }).dispose) Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
+
 // ---------------------------------------------------------------------------------------------------------------
 // Storage: one native allocation, shared by every view of it. `refs` counts the live tensors holding it so that
 // dispose() of the last one frees the memory at once; otherwise the native finalizer frees it when collected.

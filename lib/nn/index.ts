@@ -1,5 +1,19 @@
 // nn/index.ts - torch.nn: Module and its registry, containers, layers, losses, torch.nn.functional (F),
-// nn.init, nn.utils and summary.
+// nn.init, nn.utils and summary (torch.summary).
 export { Module, Parameter, Buffer, isParameter } from './module';
 export type { RemovableHandle, StateDict, IncompatibleKeys } from './module';
 export { Sequential, ModuleList, ModuleDict } from './containers';
+export * from './layers/linear';
+export * from './layers/conv';
+export * from './layers/pooling';
+export * from './layers/activation';
+export * from './layers/normalization';
+export * from './layers/dropout';
+export * from './layers/sparse';
+export * from './layers/loss';
+export * from './layers/rnn';
+export * from './layers/transformer';
+export * as functional from './functional';
+export * as init from './init';
+export * as utils from './utils';
+export { summary } from './summary';

@@ -539,11 +539,24 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
   runKernel(OP.ternary, [o, broadcastView(x, shape), broadcastView(tlo, shape), broadcastView(thi, shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
   const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
-  return record(name, [x], o, (g) => {
+  const hasLo = lo !== null, hasHi = hi !== null;
+  // clamp_backward / clamp_backward_min_max of PyTorch's derivatives.yaml
+  return record(name, [x, hasLo ? tlo : null, hasHi ? thi : null], o, (g) => {
+    const z = mulScalar(g, 0);
     let m = logicalAnd(ge(x, tlo), le(x, thi));
-    m = logicalAnd(m, logicalNotT(isnanT(x))) ;
-    return [sumToShape(mul(g, m), x.shape)];
-  }, [x]);
+    m = logicalAnd(m, logicalNotT(isnanT(x)));
+    const gx = sumToShape(where(m, g, z), x.shape);
+    let glo: Tensor | null = null, ghi: Tensor | null = null;
+    if (hasLo && tlo.requiresGrad) {
+      const c = hasHi ? logicalAnd(lt(x, tlo), lt(tlo, thi)) : lt(x, tlo);
+      glo = sumToShape(where(c, g, z), tlo.shape);
+    }
+    if (hasHi && thi.requiresGrad) {
+      const c = hasLo ? binaryOp(BINARY_DEFS.logical_or, gt(x, thi), lt(thi, tlo)) : gt(x, thi);
+      ghi = sumToShape(where(c, g, z), thi.shape);
+    }
+    return [gx, glo, ghi];
+  }, [x, tlo, thi]);
 }
 const isnanT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.isnan, x);
 const logicalNotT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.logical_not, x);

@@ -1,2 +1,804 @@
-// reduce.ts - placeholder until the reduce family lands
-export {};
+// reduce.ts - API.md's Reductions section: sum, mean, prod, std/var, max/min, amax/amin, argmax/argmin,
+// logsumexp, norm, cumsum/cumprod, all/any, sort/argsort/topk, unique, softmax/logSoftmax (and nansum,
+// countNonzero). Argument parsing, dtype rules and PyTorch's error messages are decided here; the work runs in the
+// native kernels of native/cpu/reduce.cc, which always reduce over trailing dims, so each wrapper first permutes
+// the reduced dims (or the scanned/sorted dim) to the end as a view. Each op's gradient formula sits beside it and
+// is built from differentiable ops, so createGraph gives higher-order gradients; the fused native softmax
+// backward is used only when no graph is being recorded.
+import { Tensor, empty_, runKernel, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
+import { DType, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
+import { OP, UNARY } from './ids';
+import { TorchError } from '../errors';
+import { record } from '../autograd/engine';
+import { gradState } from '../autograd/mode';
+import * as E from './elementwise';
+import * as Sh from './shape';
+import { normDims, isOptions, checkTensor } from './util';
+import { arange, zeros } from './creation';
+
+type T = Tensor;
+type Dim = number | number[];
+export interface ReduceOptions { keepdim?: boolean; dtype?: DType | string; dim?: Dim | null }
+export interface VarOptions { keepdim?: boolean; correction?: number; unbiased?: boolean; dim?: Dim | null }
+type ReduceArgs = [] | [ReduceOptions] | [Dim | null | undefined] | [Dim | null | undefined, ReduceOptions | boolean | undefined] | [Dim | null | undefined, boolean, ReduceOptions];
+
+// op codes of the native reduce kernel (native/kernels/reduce.h ReduceCode)
+const RC = { sum: 0, prod: 1, max: 2, min: 3, all: 4, any: 5, nansum: 6, mean: 7, sumabs: 8, sumsq: 9 } as const;
+
+// ------------------------------------------------------------------------------------------------------------
+// (values, indices) results: an object that is also iterable and indexable as [values, indices]
+// ------------------------------------------------------------------------------------------------------------
+export class ValuesIndices {
+  readonly values: T;
+  readonly indices: T;
+  readonly length = 2;
+  constructor(values: T, indices: T) { this.values = values; this.indices = indices; }
+  get 0(): T { return this.values; }
+  get 1(): T { return this.indices; }
+  *[Symbol.iterator](): Iterator<T> { yield this.values; yield this.indices; }
+  toString(): string { return `(values=${this.values.toString()},\nindices=${this.indices.toString()})`; }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// argument handling
+// ------------------------------------------------------------------------------------------------------------
+const typeName = E.typeName;
+
+// (dim?, keepdim?, opts?) in any of PyTorch's call forms; a plain object last is the options object
+function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string, args: unknown[]): { dim: Dim | null | undefined; keepdim: boolean; opts: O } {
+  let pos = args;
+  let opts = {} as O;
+  if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as O; pos = pos.slice(0, -1); }
+  if (pos.length > 2) throw new TypeError(`${op}() received too many positional arguments (${args.length})`);
+  let dim = pos[0] as Dim | null | undefined;
+  if (dim === undefined && opts.dim !== undefined) dim = opts.dim;
+  if (dim !== undefined && dim !== null && typeof dim !== 'number' && !Array.isArray(dim)) {
+    throw new TypeError(`${op}(): argument 'dim' must be int or tuple of ints, not ${describeValue(dim)}`);
+  }
+  let keepdim = opts.keepdim;
+  if (pos.length > 1) {
+    if (typeof pos[1] !== 'boolean') throw new TypeError(`${op}(): argument 'keepdim' must be bool, not ${describeValue(pos[1])}`);
+    keepdim = pos[1];
+  }
+  if (keepdim !== undefined && typeof keepdim !== 'boolean') throw new TypeError(`${op}(): argument 'keepdim' must be bool, not ${describeValue(keepdim)}`);
+  return { dim, keepdim: !!keepdim, opts };
+}
+
+// reduced dims (sorted ascending); no dim (or an empty list) means every dim, as PyTorch's sum(dim=[])
+function reducedDims(x: T, dim: Dim | null | undefined, op: string): { dims: number[]; all: boolean } {
+  if (dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0)) return { dims: [...Array(x.ndim).keys()], all: true };
+  const dims = normDims(dim, x.ndim, op).sort((a, b) => a - b);
+  return { dims, all: false };
+}
+
+function checkDim(d: unknown, ndim: number, op: string): number {
+  if (typeof d !== 'number' || !Number.isInteger(d)) throw new TypeError(`${op}(): argument 'dim' must be int, not ${describeValue(d)}`);
+  return normDim(d, ndim, op);
+}
+
+function optDtype(o: { dtype?: DType | string | null }, op: string): DType | null {
+  if (o.dtype === undefined || o.dtype === null) return null;
+  return toDType(o.dtype, op);
+}
+
+function noGradDo<R>(fn: () => R): R {
+  const prev = gradState.enabled;
+  gradState.enabled = false;
+  try { return fn(); } finally { gradState.enabled = prev; }
+}
+
+// shape with size-1 dims at `dims` (the keepdim shape)
+function keptShape(shape: readonly number[], dims: number[]): number[] {
+  return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+}
+// a fresh contiguous result viewed with size-1 dims re-inserted (no copy, no autograd: it is not yet recorded)
+function withKeepdim(out: T, fullShape: readonly number[], dims: number[], keepdim: boolean): T {
+  if (!keepdim || dims.length === 0) return out;
+  const ks = keptShape(fullShape, dims);
+  return viewOf(out, ks, computeContiguousStrides(ks), out._offset);
+}
+
+// x viewed as [kept..., reduced...]: the native kernels reduce over trailing dims. Reduced dims are ordered by
+// decreasing stride so the innermost reduced dim is the one that is contiguous in memory.
+function permutedForReduce(x: T, dims: number[]): T {
+  const red = dims.slice().sort((a, b) => Math.abs(x._strides[b]) - Math.abs(x._strides[a]) || a - b);
+  const kept = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
+  const order = [...kept, ...red];
+  return viewOf(x, order.map((d) => x.shape[d]), order.map((d) => x._strides[d]), x._offset);
+}
+
+// x with `dim` moved last (a view), for the kernels that work along the last dim; a 0-d x is viewed as [1]
+function dimLast(x: T, d: number): T {
+  if (x.ndim === 0) return viewOf(x, [1], [1], x._offset);
+  if (d === x.ndim - 1) return x;
+  const order = [...Array(x.ndim).keys()].filter((i) => i !== d);
+  order.push(d);
+  return viewOf(x, order.map((i) => x.shape[i]), order.map((i) => x._strides[i]), x._offset);
+}
+
+// the native reduce kernel: out[kept] = op over dims of x (no autograd)
+function reduceRaw(x: T, dims: number[], code: number, outDtype: DType, keepdim: boolean, op: string): T {
+  const kept = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
+  const out = empty_(kept.map((d) => x.shape[d]), outDtype, x.device);
+  runKernel(OP.reduce, [out, permutedForReduce(x, dims)], [code, dims.length, DTYPE_CODE[computeDtype(x.dtype)]], op);
+  return withKeepdim(out, x.shape, dims, keepdim);
+}
+
+// grad of a reduction: g (reduced shape) unsqueezed back at `dims` and expanded to `shape`
+function restoreDims(g: T, dims: number[], ndim: number, keepdim: boolean): T {
+  if (keepdim || ndim === 0) return g;
+  let r = g;
+  for (const d of dims) r = Sh.unsqueeze(r, d);
+  return r;
+}
+function expandGrad(g: T, shape: number[], dims: number[], keepdim: boolean): T {
+  return Sh.expand(restoreDims(g, dims, shape.length, keepdim), shape);
+}
+
+const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
+
+// ------------------------------------------------------------------------------------------------------------
+// sum, nansum, mean, prod
+// ------------------------------------------------------------------------------------------------------------
+export function sum(x: T, ...args: ReduceArgs): T {
+  checkTensor(x, 'sum');
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('sum', args);
+  const dt = optDtype(opts, 'sum');
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  const { dims } = reducedDims(src, dim, 'sum');
+  const out = reduceRaw(src, dims, RC.sum, dt ?? intResult(src.dtype), keepdim, 'sum');
+  if (!isFloating(out.dtype)) return out;
+  const shape = src.shape.slice();
+  // SumBackward0 for sum() / sum(dtype=), SumBackward1 when a dim is given (even an empty list, as PyTorch)
+  const named = dim === undefined || dim === null ? 'SumBackward0' : 'SumBackward1';
+  return record(named, [src], out, (g) => [expandGrad(g, shape, dims, keepdim)]);
+}
+
+export function nansum(x: T, ...args: ReduceArgs): T {
+  checkTensor(x, 'nansum');
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('nansum', args);
+  const dt = optDtype(opts, 'nansum');
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  const { dims } = reducedDims(src, dim, 'nansum');
+  const out = reduceRaw(src, dims, isFloating(src.dtype) ? RC.nansum : RC.sum, dt ?? intResult(src.dtype), keepdim, 'nansum');
+  if (!isFloating(out.dtype)) return out;
+  const shape = src.shape.slice();
+  return record('NansumBackward0', [src], out, (g) => [E.mul(expandGrad(g, shape, dims, keepdim), E.unaryOp(E.UNARY_DEFS.logical_not, E.unaryOp(E.UNARY_DEFS.isnan, src)))], [src]);
+}
+
+export function mean(x: T, ...args: ReduceArgs): T {
+  checkTensor(x, 'mean');
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args);
+  const dt = optDtype(opts, 'mean');
+  if (!isFloating(dt ?? x.dtype)) {
+    throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}`);
+  }
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  const { dims } = reducedDims(src, dim, 'mean');
+  const out = reduceRaw(src, dims, RC.mean, src.dtype, keepdim, 'mean');
+  const shape = src.shape.slice();
+  const n = dims.reduce((a, d) => a * shape[d], 1);
+  return record(dim === undefined || dim === null ? 'MeanBackward0' : 'MeanBackward1', [src], out, (g) => [E.div(expandGrad(g, shape, dims, keepdim), n)]);
+}
+
+export function prod(x: T, ...args: unknown[]): T {
+  checkTensor(x, 'prod');
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('prod', args);
+  if (Array.isArray(dim)) throw new TypeError("prod(): argument 'dim' must be int, not list");
+  const dt = optDtype(opts, 'prod');
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  const full = dim === undefined || dim === null;
+  const dims = full ? [...Array(src.ndim).keys()] : [checkDim(dim, src.ndim, 'prod')].filter(() => src.ndim > 0);
+  const out = reduceRaw(src, dims, RC.prod, dt ?? intResult(src.dtype), keepdim, 'prod');
+  if (!isFloating(out.dtype)) return out;
+  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, dims, full ? false : keepdim)], [src]);
+}
+
+// d prod / d x_i = prod of the other elements, computed without dividing by zero: with no zero in the slice
+// g * p / x; with exactly one zero only that position gets g * (product of the nonzeros); with more, zero.
+function prodBackward(g: T, x: T, dims: number[], keepdim: boolean): T {
+  if (x.ndim === 0) return g;
+  const gk = restoreDims(g, dims, x.ndim, keepdim);
+  const zero = E.eq(x, 0);
+  const nz = reduceRaw(zero, dims, RC.sum, 'int64', true, 'prod');
+  const xs = E.where(zero, 1, x);
+  // product of the nonzeros of each slice, keepdim-shaped (differentiable, for createGraph)
+  const pk = dims.length === 1 ? prod(xs, dims[0], { keepdim: true })
+    : Sh.reshape(prod(Sh.reshape(xs, [-1]), 0, { keepdim: true }), keptShape(x.shape, dims));
+  const noZero = E.div(E.mul(gk, pk), xs);
+  const oneZero = E.where(zero, E.mul(gk, pk), 0);
+  return E.where(E.eq(nz, 0), noZero, E.where(E.eq(nz, 1), oneZero, 0));
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// var, std
+// ------------------------------------------------------------------------------------------------------------
+function parseVarArgs(op: string, args: unknown[]): { dim: Dim | null | undefined; keepdim: boolean; correction: number } {
+  // PyTorch's positional forms: std(unbiased), std(dim, unbiased, keepdim); the rest in the options object
+  let pos = args;
+  let opts: VarOptions = {};
+  if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as VarOptions; pos = pos.slice(0, -1); }
+  if (pos.length > 3 || (typeof pos[0] === 'boolean' && pos.length > 1)) throw new TypeError(`${op}() received an invalid combination of arguments`);
+  let unbiasedPos: boolean | undefined;
+  let dim: Dim | null | undefined;
+  let keepdim = opts.keepdim;
+  if (typeof pos[0] === 'boolean') unbiasedPos = pos[0];
+  else {
+    dim = pos[0] as Dim | null | undefined;
+    if (pos.length > 1) {
+      if (typeof pos[1] !== 'boolean') throw new TypeError(`${op}(): argument 'unbiased' must be bool, not ${describeValue(pos[1])}`);
+      unbiasedPos = pos[1];
+    }
+    if (pos.length > 2) {
+      if (typeof pos[2] !== 'boolean') throw new TypeError(`${op}(): argument 'keepdim' must be bool, not ${describeValue(pos[2])}`);
+      keepdim = pos[2];
+    }
+  }
+  if (dim === undefined && opts.dim !== undefined) dim = opts.dim;
+  if (dim !== undefined && dim !== null && typeof dim !== 'number' && !Array.isArray(dim)) throw new TypeError(`${op}(): argument 'dim' must be int or tuple of ints, not ${describeValue(dim)}`);
+  if (keepdim !== undefined && typeof keepdim !== 'boolean') throw new TypeError(`${op}(): argument 'keepdim' must be bool, not ${describeValue(keepdim)}`);
+  if (opts.correction !== undefined && opts.unbiased !== undefined) throw new TorchError(`${op}: cannot specify both correction and unbiased arguments`);
+  let correction = 1;
+  if (opts.correction !== undefined && opts.correction !== null) {
+    if (typeof opts.correction !== 'number' || !Number.isFinite(opts.correction)) throw new TypeError(`${op}(): argument 'correction' must be a number, not ${describeValue(opts.correction)}`);
+    correction = opts.correction;
+  } else {
+    const u = opts.unbiased ?? unbiasedPos;
+    if (u !== undefined && typeof u !== 'boolean') throw new TypeError(`${op}(): argument 'unbiased' must be bool, not ${describeValue(u)}`);
+    correction = u === false ? 0 : 1;
+  }
+  return { dim, keepdim: !!keepdim, correction };
+}
+
+function varCore(x: T, op: 'var' | 'std', args: unknown[]): T {
+  checkTensor(x, op);
+  const { dim, keepdim, correction } = parseVarArgs(op, args);
+  if (!isFloating(x.dtype)) throw new TorchError('std and var only support floating point and complex dtypes');
+  const { dims } = reducedDims(x, dim, op);
+  const kept = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
+  let out = empty_(kept.map((d) => x.shape[d]), x.dtype, x.device);
+  runKernel(OP.var, [out, permutedForReduce(x, dims)], [dims.length, correction], op);
+  if (op === 'std') runKernel(OP.unary, [out, out], [UNARY.sqrt, DTYPE_CODE[computeDtype(x.dtype)]], op);
+  out = withKeepdim(out, x.shape, dims, keepdim);
+  const n = dims.reduce((a, d) => a * x.shape[d], 1);
+  const den = Math.max(0, n - correction);
+  const res = out;
+  return record(op === 'var' ? 'VarBackward0' : 'StdBackward0', [x], out, (g) => {
+    const gk = restoreDims(g, dims, x.ndim, keepdim);
+    const centred = E.sub(x, mean(x, dims, { keepdim: true }));
+    if (op === 'var') return [E.mul(gk, E.div(E.mulScalar(centred, 2), den))];
+    const sk = restoreDims(res, dims, x.ndim, keepdim);
+    return [E.mul(E.div(gk, E.mulScalar(sk, den)), centred)];
+  }, [x, res]);
+}
+
+export function var_(x: T, ...args: unknown[]): T { return varCore(x, 'var', args); }
+export function std(x: T, ...args: unknown[]): T { return varCore(x, 'std', args); }
+export { var_ as var };
+
+// ------------------------------------------------------------------------------------------------------------
+// max, min, amax, amin, argmax, argmin
+// ------------------------------------------------------------------------------------------------------------
+// values and indices of the max/min along one dim (native arg_reduce)
+function argReduceRaw(x: T, d: number, isMin: boolean, keepdim: boolean, withValues: boolean): { values: T | null; indices: T } {
+  const xl = dimLast(x, d);
+  const outShape = xl.shape.slice(0, -1);
+  const idx = empty_(outShape.slice(), 'int64', x.device);
+  const vals = withValues ? empty_(outShape.slice(), x.dtype, x.device) : null;
+  runKernel(OP.arg_reduce, vals ? [idx, vals, xl] : [idx, xl], [isMin ? 1 : 0], isMin ? 'argmin' : 'argmax');
+  const kd = (t: T): T => (x.ndim === 0 ? t : withKeepdim(t, x.shape, [d], keepdim));
+  return { values: vals ? kd(vals) : null, indices: kd(idx) };
+}
+
+function maxMin(x: T, isMin: boolean, args: unknown[]): T | ValuesIndices {
+  const op = isMin ? 'min' : 'max';
+  checkTensor(x, op);
+  if (args.length && args[0] instanceof Tensor) {
+    if (args.length > 1) throw new TypeError(`${op}(): too many arguments with a Tensor 'other'`);
+    return isMin ? E.minimum(x, args[0]) : E.maximum(x, args[0]);
+  }
+  const { dim, keepdim } = parseArgs(op, args);
+  if (dim === undefined || dim === null) {
+    if (x.numel() === 0) throw new TorchError(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    const dims = [...Array(x.ndim).keys()];
+    const out = reduceRaw(x, dims, isMin ? RC.min : RC.max, x.dtype, false, op);
+    if (!isFloating(x.dtype)) return out;
+    // MaxBackward1: the gradient is shared evenly by every element equal to the result (NaN-aware)
+    return record(isMin ? 'MinBackward1' : 'MaxBackward1', [x], out, (g) => [evenlyDistribute(g, x, out)], [x, out]);
+  }
+  if (Array.isArray(dim)) throw new TypeError(`${op}(): argument 'dim' must be int, not list`);
+  const d = checkDim(dim, x.ndim, op);
+  if (x.ndim > 0 && x.shape[d] === 0) throw new TorchError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+  const { values, indices } = argReduceRaw(x, d, isMin, keepdim, true);
+  let v = values as T;
+  if (isFloating(x.dtype)) {
+    const shape = x.shape.slice();
+    v = record(isMin ? 'MinBackward0' : 'MaxBackward0', [x], v, (g) => [indexSelectBackward(g, d, indices, shape, keepdim)], [indices]);
+  }
+  return new ValuesIndices(v, indices);
+}
+
+function evenlyDistribute(g: T, x: T, out: T): T {
+  const nanOut = noGradDo(() => E.unaryOp(E.UNARY_DEFS.isnan, out)).item() as boolean;
+  const mask = nanOut ? E.unaryOp(E.UNARY_DEFS.isnan, x) : E.eq(x, out);
+  const count = noGradDo(() => sum(mask));
+  return E.mul(E.toDtype(mask, g.dtype), E.div(g, count));
+}
+
+// gradient of a value picked at `indices` along dim d (max/min with dim): g placed at the index, zeros elsewhere,
+// as a one-hot product (differentiable, no scatter needed)
+function indexSelectBackward(g: T, d: number, indices: T, shape: number[], keepdim: boolean): T {
+  if (shape.length === 0) return g;
+  const gk = restoreDims(g, [d], shape.length, keepdim);
+  const ik = restoreDims(indices, [d], shape.length, keepdim);
+  const n = shape[d];
+  const posShape = shape.map((s, i) => (i === d ? n : 1));
+  const pos = Sh.reshape(arange(n, { device: g.device }), posShape);
+  const hit = E.eq(pos, ik);
+  return E.mul(gk, E.toDtype(hit, g.dtype));
+}
+
+export function max(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, false, args); }
+export function min(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, true, args); }
+
+function aminmax(x: T, isMin: boolean, args: unknown[]): T {
+  const op = isMin ? 'amin' : 'amax';
+  checkTensor(x, op);
+  const { dim, keepdim } = parseArgs(op, args);
+  const { dims } = reducedDims(x, dim, op);
+  if (x.numel() === 0) {
+    const bad = dims.find((d) => x.shape[d] === 0);
+    if (bad !== undefined || x.ndim === 0) throw new TorchError(`${op}(): Expected reduction dim ${bad ?? 0} to have non-zero size.`);
+  }
+  const out = reduceRaw(x, dims, isMin ? RC.min : RC.max, x.dtype, keepdim, op);
+  if (!isFloating(x.dtype)) return out;
+  // AmaxBackward0: shared evenly by the elements equal to the result along the reduced dims
+  return record(isMin ? 'AminBackward0' : 'AmaxBackward0', [x], out, (g) => {
+    const gk = restoreDims(g, dims, x.ndim, keepdim);
+    const ok = restoreDims(out, dims, x.ndim, keepdim);
+    const mask = E.toDtype(E.eq(x, ok), g.dtype);
+    const count = dims.length ? sum(mask, dims, { keepdim: true }) : mask;
+    return [E.div(E.mul(gk, mask), count)];
+  }, [x, out]);
+}
+export function amax(x: T, ...args: unknown[]): T { return aminmax(x, false, args); }
+export function amin(x: T, ...args: unknown[]): T { return aminmax(x, true, args); }
+
+function argCore(x: T, isMin: boolean, args: unknown[]): T {
+  const op = isMin ? 'argmin' : 'argmax';
+  checkTensor(x, op);
+  const { dim, keepdim } = parseArgs(op, args);
+  if (dim === undefined || dim === null) {
+    if (x.numel() === 0) throw new TorchError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
+    const flat = noGradDo(() => Sh.reshape(x, [-1]));
+    const { indices } = argReduceRaw(flat, 0, isMin, false, false);
+    if (!keepdim) return indices;
+    const ks = x.shape.map(() => 1);
+    return viewOf(indices, ks, computeContiguousStrides(ks), indices._offset);
+  }
+  if (Array.isArray(dim)) throw new TypeError(`${op}(): argument 'dim' must be int, not list`);
+  const d = checkDim(dim, x.ndim, op);
+  if (x.ndim > 0 && x.shape[d] === 0) throw new TorchError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
+  return argReduceRaw(x, d, isMin, keepdim, false).indices;
+}
+export function argmax(x: T, ...args: unknown[]): T { return argCore(x, false, args); }
+export function argmin(x: T, ...args: unknown[]): T { return argCore(x, true, args); }
+
+// ------------------------------------------------------------------------------------------------------------
+// all, any, countNonzero
+// ------------------------------------------------------------------------------------------------------------
+function allAny(x: T, isAny: boolean, args: unknown[]): T {
+  const op = isAny ? 'any' : 'all';
+  checkTensor(x, op);
+  const { dim, keepdim } = parseArgs(op, args);
+  const { dims } = reducedDims(x, dim, op);
+  // PyTorch keeps uint8 for uint8 input, bool otherwise
+  return reduceRaw(x, dims, isAny ? RC.any : RC.all, x.dtype === 'uint8' ? 'uint8' : 'bool', keepdim, op);
+}
+export function all(x: T, ...args: unknown[]): T { return allAny(x, false, args); }
+export function any(x: T, ...args: unknown[]): T { return allAny(x, true, args); }
+
+export function countNonzero(x: T, ...args: unknown[]): T {
+  checkTensor(x, 'count_nonzero');
+  const { dim } = parseArgs('count_nonzero', args);
+  const { dims } = reducedDims(x, dim, 'count_nonzero');
+  const nz = noGradDo(() => E.ne(x, 0));
+  return reduceRaw(nz, dims, RC.sum, 'int64', false, 'count_nonzero');
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// logsumexp, norm
+// ------------------------------------------------------------------------------------------------------------
+export function logsumexp(x: T, ...args: unknown[]): T {
+  checkTensor(x, 'logsumexp');
+  const { dim, keepdim } = parseArgs('logsumexp', args);
+  const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
+  const { dims } = reducedDims(src, dim, 'logsumexp');
+  // log(sum(exp(x - m))) + m with m the max (0 where it is infinite, so all -inf slices give -inf, not NaN)
+  const out = noGradDo(() => {
+    if (src.numel() === 0) {
+      const s = reduceRaw(src, dims, RC.sum, src.dtype, keepdim, 'logsumexp');
+      return E.log(s);
+    }
+    const m0 = reduceRaw(src, dims, RC.max, src.dtype, true, 'logsumexp');
+    const m = E.where(E.unaryOp(E.UNARY_DEFS.isinf, m0), 0, m0);
+    const s = reduceRaw(E.exp(E.sub(src, m)), dims, RC.sum, src.dtype, keepdim, 'logsumexp');
+    return E.add(E.log(s), keepdim ? m : reshapeNoGrad(m, s.shape));
+  });
+  return record('LogsumexpBackward0', [src], out, (g) => {
+    const gk = restoreDims(g, dims, src.ndim, keepdim);
+    const rk = restoreDims(out, dims, src.ndim, keepdim);
+    return [E.mul(gk, E.exp(E.sub(src, rk)))];
+  }, [src, out]);
+}
+function reshapeNoGrad(t: T, shape: number[]): T { return noGradDo(() => Sh.reshape(t, shape)); }
+
+export function norm(x: T, ...args: unknown[]): T {
+  checkTensor(x, 'norm');
+  let a = args;
+  let p: number | string = 2;
+  if (a.length && (typeof a[0] === 'number' || typeof a[0] === 'string' || a[0] === null)) {
+    if (a[0] !== null) p = a[0] as number | string;
+    a = a.slice(1);
+  } else if (a.length && isOptions(a[a.length - 1]) && (a[a.length - 1] as { p?: number | string }).p !== undefined) {
+    p = (a[a.length - 1] as { p: number | string }).p;
+  }
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions & { p?: unknown }>('norm', a);
+  const dt = optDtype(opts, 'norm');
+  if (typeof p === 'string') {
+    if (p === 'fro') p = 2;
+    else if (p === 'nuc') throw new TorchError('norm: the nuclear norm (p="nuc") is not supported');
+    else throw new TorchError(`norm: invalid p ${JSON.stringify(p)}`);
+  }
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`norm(): argument 'p' must be a number or 'fro', not ${describeValue(p)}`);
+  if (!isFloating(dt ?? x.dtype)) throw new TorchError(`norm(): input dtype should be either floating point or complex. Got ${typeName(dt ?? x.dtype)} instead.`);
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  const { dims } = reducedDims(src, dim, 'norm');
+  const pp = p;
+  const out = noGradDo(() => {
+    if (pp === 2) return E.sqrt(reduceRaw(src, dims, RC.sumsq, src.dtype, keepdim, 'norm'));
+    if (pp === 1) return reduceRaw(src, dims, RC.sumabs, src.dtype, keepdim, 'norm');
+    if (pp === Infinity || pp === -Infinity) {
+      if (src.numel() === 0) return reduceRaw(src, dims, RC.sum, src.dtype, keepdim, 'norm');
+      return reduceRaw(E.unaryOp(E.UNARY_DEFS.abs, src), dims, pp > 0 ? RC.max : RC.min, src.dtype, keepdim, 'norm');
+    }
+    if (pp === 0) return reduceRaw(E.toDtype(E.ne(src, 0), src.dtype), dims, RC.sum, src.dtype, keepdim, 'norm');
+    return E.pow(reduceRaw(E.pow(E.unaryOp(E.UNARY_DEFS.abs, src), pp), dims, RC.sum, src.dtype, keepdim, 'norm'), 1 / pp);
+  });
+  // NormBackward1 (PyTorch 1.13 records it for every torch.norm / Tensor.norm form); FunctionsManual's norm_backward
+  return record('NormBackward1', [src], out, (g) => {
+    const gk = restoreDims(g, dims, src.ndim, keepdim);
+    const nk = restoreDims(out, dims, src.ndim, keepdim);
+    const sgn = E.sign(src);
+    const absx = E.unaryOp(E.UNARY_DEFS.abs, src);
+    const zeroNorm = E.eq(nk, 0);
+    if (pp === 0) return [zeros(src.shape.slice(), { dtype: src.dtype, device: src.device })];
+    if (pp === 1) return [E.mul(sgn, gk)];
+    if (pp === 2) return [E.mul(gk, E.where(zeroNorm, 0, E.div(src, nk)))];
+    if (!Number.isFinite(pp)) {
+      const mask = E.toDtype(E.binaryOp(E.BINARY_DEFS.logical_or, E.eq(absx, nk), E.unaryOp(E.UNARY_DEFS.isnan, absx)), g.dtype);
+      const count = dims.length ? sum(mask, dims, { keepdim: true }) : mask;
+      return [E.mul(sgn, E.mul(E.div(gk, count), mask))];
+    }
+    if (pp < 1) {
+      const scaled = E.mul(sgn, E.where(E.eq(src, 0), 0, E.pow(absx, pp - 1)));
+      return [E.mul(E.mul(scaled, gk), E.pow(nk, 1 - pp))];
+    }
+    const scaled = pp < 2 ? E.mul(sgn, E.pow(absx, pp - 1)) : E.mul(src, E.pow(absx, pp - 2));
+    const scale = E.where(zeroNorm, 0, E.div(gk, E.pow(nk, pp - 1)));
+    return [E.mul(scaled, scale)];
+  }, [src, out]);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// cumsum, cumprod
+// ------------------------------------------------------------------------------------------------------------
+function scanRaw(x: T, d: number, isProd: boolean, outDtype: DType): T {
+  const out = empty_(x.shape.slice(), outDtype, x.device);
+  if (x.numel() === 0) return out;
+  runKernel(OP.scan, [dimLast(out, d), dimLast(x, d)], [isProd ? 1 : 0], isProd ? 'cumprod' : 'cumsum');
+  return out;
+}
+
+function scanArgs(x: T, op: string, args: unknown[]): { d: number; src: T; dt: DType | null } {
+  checkTensor(x, op);
+  let a = args;
+  let opts: ReduceOptions = {};
+  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as ReduceOptions; a = a.slice(0, -1); }
+  const dim = a.length ? a[0] : opts.dim;
+  if (dim === undefined || dim === null) throw new TypeError(`${op}() missing required argument 'dim'`);
+  const d = checkDim(dim, x.ndim, op);
+  const dt = optDtype(opts, op);
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  return { d, src, dt };
+}
+
+// reverse cumulative sum along d (the adjoint of cumsum)
+function revCumsum(g: T, d: number): T {
+  if (g.ndim === 0) return g;
+  return Sh.flip(cumsum(Sh.flip(g, [d]), d), [d]);
+}
+
+export function cumsum(x: T, ...args: unknown[]): T {
+  const { d, src, dt } = scanArgs(x, 'cumsum', args);
+  const out = scanRaw(src, d, false, dt ?? intResult(src.dtype));
+  if (!isFloating(out.dtype)) return out;
+  return record('CumsumBackward0', [src], out, (g) => [revCumsum(g, d)]);
+}
+
+export function cumprod(x: T, ...args: unknown[]): T {
+  const { d, src, dt } = scanArgs(x, 'cumprod', args);
+  const out = scanRaw(src, d, true, dt ?? intResult(src.dtype));
+  if (!isFloating(out.dtype)) return out;
+  return record('CumprodBackward0', [src], out, (g) => [cumprodBackward(g, src, out, d)], [src, out]);
+}
+
+// d/dx_i of sum_k g_k y_k with y = cumprod(x): revcumsum(g*y)_i / x_i when x has no zero (the common case);
+// with zeros, positions before the first zero of a slice use that formula, the first zero itself gets
+// revcumsum(g * cumprod(x with that zero replaced by 1)), and later positions get 0.
+function cumprodBackward(g: T, x: T, y: T, d: number): T {
+  if (x.ndim === 0 || x.numel() === 0) return g;
+  const zero = E.eq(x, 0);
+  const hasZero = noGradDo(() => any(zero)).item() as boolean;
+  if (!hasZero) return E.div(revCumsum(E.mul(g, y), d), x);
+  const cz = noGradDo(() => cumsum(zero, d));
+  const before = E.eq(cz, 0);
+  const first = E.logicalAnd(zero, E.eq(cz, 1));
+  const xs = E.where(before, x, 1);
+  const t1 = E.where(before, E.div(revCumsum(E.mul(g, y), d), xs), 0);
+  const y1 = cumprod(E.where(first, 1, x), d);
+  const t2 = E.where(first, revCumsum(E.mul(g, y1), d), 0);
+  return E.add(t1, t2);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// sort, argsort, topk
+// ------------------------------------------------------------------------------------------------------------
+interface SortOptions { descending?: boolean; stable?: boolean; dim?: number }
+function sortRaw(x: T, d: number, descending: boolean, k: number): { values: T; indices: T } {
+  const shape = x.shape.slice();
+  if (shape.length) shape[d] = k;
+  const values = empty_(shape.slice(), x.dtype, x.device);
+  const indices = empty_(shape.slice(), 'int64', x.device);
+  if (numelOf(shape) > 0) runKernel(OP.sort, [dimLast(values, d), dimLast(indices, d), dimLast(x, d)], [descending ? 1 : 0, 1, k], 'sort');
+  return { values, indices };
+}
+
+// gradient of values gathered at `indices` along d (sort, topk): g scattered back into zeros of `shape`.
+// Uses the indexing family's scatter when it is present; otherwise a one-hot product (k x n per row).
+function scatterBackward(g: T, d: number, indices: T, shape: number[]): T {
+  if (shape.length === 0) return g;
+  const P = Tensor.prototype as unknown as { scatter?: unknown };
+  if (typeof P.scatter === 'function') {
+    const z = zeros(shape, { dtype: g.dtype, device: g.device });
+    return (z as unknown as { scatter(dim: number, index: T, src: T): T }).scatter(d, indices, g);
+  }
+  const n = shape[d];
+  const gl = Sh.unsqueeze(Sh.movedim(g, d, -1), -1); // [..., k, 1]
+  const il = Sh.unsqueeze(Sh.movedim(indices, d, -1), -1);
+  const hit = E.toDtype(E.eq(il, arange(n, { device: g.device })), g.dtype); // [..., k, n]
+  const r = sum(E.mul(gl, hit), -2); // [..., n]
+  return Sh.movedim(r, -1, d);
+}
+
+function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descending: boolean } {
+  checkTensor(x, op);
+  let a = args;
+  let opts: SortOptions = {};
+  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as SortOptions; a = a.slice(0, -1); }
+  const dim = a.length ? a[0] : opts.dim ?? -1;
+  let descending = opts.descending;
+  if (a.length > 1) descending = a[1] as boolean;
+  if (descending !== undefined && typeof descending !== 'boolean') throw new TypeError(`${op}(): argument 'descending' must be bool, not ${describeValue(descending)}`);
+  if (opts.stable !== undefined && opts.stable !== null && typeof opts.stable !== 'boolean') throw new TypeError(`${op}(): argument 'stable' must be bool, not ${describeValue(opts.stable)}`);
+  return { d: checkDim(dim, x.ndim, op), descending: !!descending };
+}
+
+export function sort(x: T, ...args: unknown[]): ValuesIndices {
+  const { d, descending } = parseSortArgs(x, 'sort', args);
+  const n = x.ndim ? x.shape[d] : 1;
+  const { values, indices } = sortRaw(x, d, descending, n);
+  let v = values;
+  if (isFloating(x.dtype)) {
+    const shape = x.shape.slice();
+    v = record('SortBackward0', [x], values, (g) => [scatterBackward(g, d, indices, shape)], [indices]);
+  }
+  return new ValuesIndices(v, indices);
+}
+
+export function argsort(x: T, ...args: unknown[]): T {
+  const { d, descending } = parseSortArgs(x, 'argsort', args);
+  return sortRaw(x, d, descending, x.ndim ? x.shape[d] : 1).indices;
+}
+
+export function msort(x: T): T { return sort(x, 0).values; }
+
+export function topk(x: T, k: unknown, ...args: unknown[]): ValuesIndices {
+  checkTensor(x, 'topk');
+  if (typeof k !== 'number' || !Number.isInteger(k)) throw new TypeError(`topk(): argument 'k' must be int, not ${describeValue(k)}`);
+  let a = args;
+  let opts: { largest?: boolean; sorted?: boolean; dim?: number } = {};
+  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
+  const dim = a.length ? a[0] : opts.dim ?? -1;
+  const largest = a.length > 1 ? a[1] : opts.largest ?? true;
+  if (typeof largest !== 'boolean') throw new TypeError(`topk(): argument 'largest' must be bool, not ${describeValue(largest)}`);
+  const d = checkDim(dim, x.ndim, 'topk');
+  const n = x.ndim ? x.shape[d] : 1;
+  if (k < 0 || k > n) throw new TorchError('selected index k out of range');
+  // always returned sorted (a valid order for sorted=false too)
+  const { values, indices } = sortRaw(x, d, largest, k);
+  let v = values;
+  if (isFloating(x.dtype)) {
+    const shape = x.shape.slice();
+    v = record('TopkBackward0', [x], values, (g) => [scatterBackward(g, d, indices, shape)], [indices]);
+  }
+  return new ValuesIndices(v, indices);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// unique
+// ------------------------------------------------------------------------------------------------------------
+interface UniqueOptions { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }
+
+// a tensor from host values read back by toTypedArray (float16/bfloat16 come back as float32: written as
+// float32, then cast, which is exact)
+function fromHost(vals: ArrayBufferView & { length: number }, dtype: DType, shape: number[], like: T): T {
+  const st: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
+  const t = empty_(shape, st, like.device);
+  if (vals.length) E.writeHost(t, vals);
+  return st === dtype ? t : E.toDtype(t, dtype);
+}
+
+type HostArray = ArrayBufferView & { length: number; [i: number]: number | bigint };
+function newLike(a: HostArray, n: number): HostArray {
+  return new (a.constructor as new (n: number) => HostArray)(n);
+}
+
+export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
+  checkTensor(x, 'unique');
+  if (!isOptions(opts)) throw new TypeError(`unique(): expected an options object, got ${describeValue(opts)}`);
+  const wantInv = !!opts.returnInverse, wantCounts = !!opts.returnCounts;
+  const result = (values: T, inverse: T, counts: T): T | T[] => {
+    if (!wantInv && !wantCounts) return values;
+    const r = [values];
+    if (wantInv) r.push(inverse);
+    if (wantCounts) r.push(counts);
+    return r;
+  };
+  const int64 = (a: number[]): BigInt64Array => BigInt64Array.from(a, (v) => BigInt(v));
+  if (opts.dim !== undefined && opts.dim !== null) return uniqueDim(x, checkDim(opts.dim, x.ndim, 'unique'), result, int64);
+  const n = x.numel();
+  const flat = noGradDo(() => Sh.reshape(x, [-1]));
+  const { values, indices } = sortRaw(flat, 0, false, n);
+  const v = values.toTypedArray() as HostArray;
+  const idx = indices.toTypedArray() as BigInt64Array;
+  const keep: number[] = [];
+  const counts: number[] = [];
+  const inverse = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    // NaN != NaN: every NaN is its own value (PyTorch 1.13's counts for NaN are inconsistent; see README)
+    if (i === 0 || v[i] !== v[i - 1]) { keep.push(i); counts.push(0); }
+    counts[counts.length - 1]++;
+    inverse[Number(idx[i])] = keep.length - 1;
+  }
+  const u = newLike(v, keep.length);
+  keep.forEach((k, j) => { u[j] = v[k]; });
+  const vt = fromHost(u, x.dtype, [keep.length], x);
+  return result(vt, fromHost(int64(inverse), 'int64', x.shape.slice(), x), fromHost(int64(counts), 'int64', [counts.length], x));
+}
+
+function uniqueDim(x: T, d: number, result: (v: T, i: T, c: T) => T | T[], int64: (a: number[]) => BigInt64Array): T | T[] {
+  if (x.ndim === 0) throw new TorchError('unique: a 0-d tensor has no dim to take unique slices along');
+  const n = x.shape[d];
+  const moved = noGradDo(() => E.contiguous(Sh.movedim(x, d, 0)));
+  const m = n ? moved.numel() / n : 0;
+  const v = moved.toTypedArray() as HostArray;
+  const cmpRows = (a: number, b: number): number => {
+    for (let j = 0; j < m; j++) {
+      const p = v[a * m + j], q = v[b * m + j];
+      if (p < q) return -1;
+      if (p > q) return 1;
+    }
+    return 0;
+  };
+  const order = [...Array(n).keys()].sort((a, b) => cmpRows(a, b) || a - b);
+  const keep: number[] = [];
+  const counts: number[] = [];
+  const inverse = new Array<number>(n);
+  order.forEach((r, i) => {
+    if (i === 0 || cmpRows(order[i - 1], r) !== 0) { keep.push(r); counts.push(0); }
+    counts[counts.length - 1]++;
+    inverse[r] = keep.length - 1;
+  });
+  const u = newLike(v, keep.length * m);
+  keep.forEach((r, j) => { for (let q = 0; q < m; q++) u[j * m + q] = v[r * m + q]; });
+  const restShape = moved.shape.slice(1);
+  const vals = fromHost(u, x.dtype, [keep.length, ...restShape], x);
+  const back = noGradDo(() => E.contiguous(Sh.movedim(vals, 0, d)));
+  return result(back, fromHost(int64(inverse), 'int64', [n], x), fromHost(int64(counts), 'int64', [counts.length], x));
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// softmax, logSoftmax
+// ------------------------------------------------------------------------------------------------------------
+// PyTorch's implicit dim for softmax(x) without one (legacy _get_softmax_dim)
+const implicitDim = (ndim: number): number => (ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1);
+
+function softmaxCore(x: T, isLog: boolean, args: unknown[]): T {
+  const op = isLog ? 'log_softmax' : 'softmax';
+  checkTensor(x, op);
+  let a = args;
+  let opts: { dtype?: DType | string; dim?: number } = {};
+  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
+  const dim = a.length && a[0] !== undefined && a[0] !== null ? a[0] : opts.dim ?? implicitDim(x.ndim);
+  const d = checkDim(dim, x.ndim, op);
+  const dt = optDtype(opts, op);
+  const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
+  if (!isFloating(src.dtype)) throw new TorchError(`"${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${typeName(src.dtype)}'`);
+  const out = empty_(src.shape.slice(), src.dtype, src.device);
+  if (src.numel()) runKernel(OP.softmax, [dimLast(out, d), dimLast(src, d)], [isLog ? 1 : 0], op);
+  return record(isLog ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [src], out, (g) => [softmaxBackward(g, out, d, isLog)], [out]);
+}
+
+function softmaxBackward(g: T, y: T, d: number, isLog: boolean): T {
+  if (!gradState.enabled && g.dtype === y.dtype) {
+    // fused native kernel when no graph is being built (g may be any strided/expanded view)
+    const gi = empty_(y.shape.slice(), y.dtype, y.device);
+    if (y.numel()) runKernel(OP.softmax_backward, [dimLast(gi, d), dimLast(g, d), dimLast(y, d)], [isLog ? 1 : 0], 'softmax_backward');
+    return gi;
+  }
+  const dd = y.ndim ? [d] : [];
+  if (isLog) return E.sub(g, E.mul(E.exp(y), dd.length ? sum(g, dd, { keepdim: true }) : g));
+  const gy = E.mul(g, y);
+  return E.mul(y, E.sub(g, dd.length ? sum(gy, dd, { keepdim: true }) : gy));
+}
+
+export function softmax(x: T, ...args: unknown[]): T { return softmaxCore(x, false, args); }
+export function logSoftmax(x: T, ...args: unknown[]): T { return softmaxCore(x, true, args); }
+
+// ------------------------------------------------------------------------------------------------------------
+// Tensor methods
+// ------------------------------------------------------------------------------------------------------------
+declare module '../tensor' {
+  interface Tensor {
+    sum(...args: ReduceArgs): Tensor;
+    nansum(...args: ReduceArgs): Tensor;
+    mean(...args: ReduceArgs): Tensor;
+    prod(dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, opts?: ReduceOptions): Tensor;
+    std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
+    var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
+    max(): Tensor;
+    max(other: Tensor): Tensor;
+    max(dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+    min(): Tensor;
+    min(other: Tensor): Tensor;
+    min(dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+    amax(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    amin(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    argmax(dim?: number | null | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    argmin(dim?: number | null | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    all(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    any(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    countNonzero(dim?: Dim | null): Tensor;
+    logsumexp(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
+    cumsum(dim: number, opts?: { dtype?: DType | string }): Tensor;
+    cumprod(dim: number, opts?: { dtype?: DType | string }): Tensor;
+    sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
+    argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
+    msort(): Tensor;
+    topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
+    unique(opts?: UniqueOptions): Tensor | Tensor[];
+    softmax(dim?: number | { dtype?: DType | string }, opts?: { dtype?: DType | string }): Tensor;
+    logSoftmax(dim?: number | { dtype?: DType | string }, opts?: { dtype?: DType | string }): Tensor;
+  }
+}
+
+const P = Tensor.prototype as unknown as Record<string, unknown>;
+const M = {
+  sum, nansum, mean, prod, std, var: var_, max, min, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, norm,
+  cumsum, cumprod, sort, argsort, msort, topk, unique, softmax, logSoftmax,
+} as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
+for (const [name, f] of Object.entries(M)) {
+  P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };
+}

@@ -29,7 +29,7 @@ export class Adagrad extends Optimizer {
     for (const p of g.params) this._init(p, g);
   }
 
-  protected _stepGroup(g: ParamGroup): void {
+  protected override _stepGroup(g: ParamGroup): void {
     for (const p of g.params) {
       if (p.grad === null) continue;
       const s = this._init(p, g);

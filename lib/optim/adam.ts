@@ -26,7 +26,7 @@ function adamDefaults(name: string, options: AdamOptions, wdDefault: number): Re
 
 abstract class AdamBase extends Optimizer {
   protected abstract readonly algo: number;
-  protected _stepGroup(g: ParamGroup): void {
+  protected override _stepGroup(g: ParamGroup): void {
     const [beta1, beta2] = g.betas as [number, number];
     for (const p of g.params) {
       if (p.grad === null) continue;

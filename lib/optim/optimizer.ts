@@ -38,7 +38,8 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> =>
 
 const copyValue = (v: unknown): unknown => (Array.isArray(v) ? v.map(copyValue) : v);
 
-export abstract class Optimizer {
+/** Subclass it as in PyTorch: pass defaults to super(), then override _stepGroup(group) (or step() itself). */
+export class Optimizer {
   defaults: Record<string, unknown>;
   paramGroups: ParamGroup[] = [];
   state = new Map<Tensor, OptimizerState>();
@@ -116,7 +117,11 @@ export abstract class Optimizer {
     return loss;
   }
 
-  protected abstract _stepGroup(group: ParamGroup): void;
+  /** One group's update; the algorithms override it (a custom optimizer may override step() instead). */
+  protected _stepGroup(group: ParamGroup): void {
+    void group;
+    throw new TorchError(`${this.name}.step() is not implemented: override _stepGroup(group) or step()`);
+  }
 
   /** State of p, created with init() on first use; every tensor in it is marked as library-kept (tidy leaves it). */
   protected _state(p: Tensor, init: () => OptimizerState): OptimizerState {

@@ -19,7 +19,7 @@ export class RMSprop extends Optimizer {
       maximize: flag(o.maximize), differentiable: flag(o.differentiable) });
   }
 
-  protected _stepGroup(g: ParamGroup): void {
+  protected override _stepGroup(g: ParamGroup): void {
     const momentum = Number(g.momentum ?? 0);
     const centered = !!g.centered;
     for (const p of g.params) {

@@ -21,7 +21,7 @@ export class SGD extends Optimizer {
     super(params, { lr, momentum, dampening, weightDecay, nesterov, maximize: flag(o.maximize), foreach: o.foreach ?? null, differentiable: flag(o.differentiable) });
   }
 
-  protected _stepGroup(g: ParamGroup): void {
+  protected override _stepGroup(g: ParamGroup): void {
     const momentum = Number(g.momentum ?? 0);
     for (const p of g.params) {
       if (p.grad === null) continue;

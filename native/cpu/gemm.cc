@@ -7,13 +7,16 @@
 // direct loop (packing would cost more than the arithmetic); integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
 //
-// Convention: t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], all 3-D with any strides (0 for a broadcast batch).
+// Convention: t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], 3-D with any strides (0 for a broadcast batch); a 2-D operand
+// is a batch of one.
 //   a0 = alpha, a1 = beta (beta == 0: t0 is write-only, never read, so NaNs in fresh memory cannot leak),
 //   a2 = path (0 auto, 1 naive, 2 blocked, 3 direct), a3 = micro-kernel (0 auto, 1 avx512, 2 avx2, 3 portable).
 // a2/a3 let the tests check every path against the naive one on any machine; NODETORCH_GEMM=naive|blocked|direct
 // sets the default path (debugging).
 #include <immintrin.h>
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include "cpu.h"
 
 namespace nt {
@@ -214,66 +217,83 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// the blocked driver: loops jc (NC) > pc (KC, B packed by all threads, barrier) > ic (MC, A packed per thread) >
-// ir (MR sliver, stays in L1) > jr (NR sliver, streams from the L2-resident B panel).
-// Threads split the MR x NR tile grid of each panel, rows first (no A is packed twice), columns when m is short.
+// the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~8 MB, L3-resident) by all
+// threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
+// one at a time. Inside a block: pc (KC) > pack A (alpha folded in) > ir (MR sliver, stays in L1) > jr (NR sliver
+// of B, streams from L2). Claiming work from a counter, rather than splitting it statically between barriers,
+// keeps a thread that the OS descheduled from stalling the others (these machines are shared).
 // ---------------------------------------------------------------------------------------------------------------
 template <typename T>
 using UkrFn = void (*)(int64_t, const T*, const T*, T*, int64_t, int, T);
 
+inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
+  for (int i = 0; v.load(std::memory_order_acquire) < target; i++) {
+    if (i < 4096) _mm_pause();
+    else std::this_thread::yield();
+  }
+}
+
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
-#ifndef NT_KC
-#define NT_KC 256
-#define NT_NC 2048
-#endif
-  static constexpr int64_t KC = sizeof(T) == 4 ? NT_KC : 192;
-  static constexpr int64_t NC = ((sizeof(T) == 4 ? NT_NC : 1024) / NR) * NR;  // KC*NC*sizeof(T) ~ 2 MB f32 / 1.5 MB f64
-  static constexpr int64_t MC = 8 * MR;
+  static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
+  static constexpr int64_t NSP = (int64_t)(8 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
+  static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
 
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
+    int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
+    int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
+    int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
+    // block shape: as large as the caches like, then smaller until there are a few blocks per thread
+    int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
+    int64_t want = nth > 1 ? 3 * nth : 1;
+    auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
+    while (nblocks() < want && (mb > 1 || nb > 1)) {
+      if (mb * MR >= nb * NR && mb > 1) mb = (mb + 1) / 2;
+      else if (nb > 1) nb = (nb + 1) / 2;
+      else mb = (mb + 1) / 2;
+    }
     int64_t kcmax = std::min(KC, k);
-    int64_t ncmax = std::min(NC, (n + NR - 1) / NR * NR);
-    T* bpack = tl_bpack.get<T>((size_t)(kcmax * ncmax));
-    auto body = [&](int t, int T_) {
-      T* apack = tl_apack.get<T>((size_t)(MC * kcmax));
+    T* bpack = tl_bpack.get<T>((size_t)(k * sp_sl * NR));
+    // per super-panel: next pack sliver, packed count, next block, finished count
+    std::vector<std::atomic<int64_t>> ctr((size_t)(4 * nsp));
+    for (auto& x : ctr) x.store(0, std::memory_order_relaxed);
+    int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
+
+    auto body = [&](int T_) {
+      T* apack = tl_apack.get<T>((size_t)(mb * MR * kcmax));
       alignas(64) T tile[MR * NR];
-      for (int64_t jc = 0; jc < n; jc += NC) {
-        int64_t nc = std::min(NC, n - jc);
-        int64_t nsl = (nc + NR - 1) / NR, msl = (m + MR - 1) / MR;
-        // thread grid tm x tn over (row slivers, column slivers): least work per thread, rows preferred
-        int tm = T_, tn = 1;
-        {
-          int64_t best = -1;
-          for (int a = T_; a >= 1; a--) {
-            if (T_ % a) continue;
-            int b = T_ / a;
-            int64_t w = ((msl + a - 1) / a) * ((nsl + b - 1) / b);
-            if (best < 0 || w < best) { best = w; tm = a; tn = b; }
+      for (int64_t sp = 0; sp < nsp; sp++) {
+        std::atomic<int64_t>* c4 = &ctr[(size_t)(4 * sp)];
+        int64_t j_sp = sp * sp_sl * NR, nsp_n = std::min(sp_sl * NR, n - j_sp), nsl = (nsp_n + NR - 1) / NR;
+        if (sp > 0 && T_ > 1) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
+        // pack: one task = one NR-column sliver over all of K; layout [pc block][sliver][kc][NR]
+        for (int64_t s; (s = c4[0].fetch_add(1, std::memory_order_relaxed)) < nsl;) {
+          for (int64_t pc = 0; pc < k; pc += KC) {
+            int64_t kc = std::min(KC, k - pc);
+            Mat<const T> Bp{B.p + pc * B.rs + j_sp * B.cs, B.rs, B.cs};
+            pack_b<T, NR>(bpack + pc * nsl * NR, Bp, kc, nsp_n, s, s + 1);
           }
+          c4[1].fetch_add(1, std::memory_order_release);
         }
-        int ti = t / tn, tj = t % tn;
-        int64_t r0 = msl * ti / tm * MR, r1 = std::min(m, msl * (ti + 1) / tm * MR);
-        int64_t c0 = nsl * tj / tn, c1 = nsl * (tj + 1) / tn;
-        for (int64_t pc = 0; pc < k; pc += KC) {
-          int64_t kc = std::min(KC, k - pc);
-          Mat<const T> Bp{B.p + pc * B.rs + jc * B.cs, B.rs, B.cs};
-          pack_b<T, NR>(bpack, Bp, kc, nc, nsl * t / T_, nsl * (t + 1) / T_);
-          if (T_ > 1) {
-#pragma omp barrier
-          }
-          int mode = pc > 0 ? 1 : (beta == T(0) ? 0 : (beta == T(1) ? 1 : 2));
-          for (int64_t ic = r0; ic < r1; ic += MC) {
-            int64_t mc = std::min(MC, r1 - ic);
-            pack_a<T, MR>(apack, Mat<const T>{A.p + ic * A.rs + pc * A.cs, A.rs, A.cs}, mc, kc, alpha);
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              int mr = (int)std::min<int64_t>(MR, mc - ir);
-              const T* as = apack + ir * kc;
-              for (int64_t s = c0; s < c1; s++) {
-                int64_t j0 = s * NR;
-                int nr = (int)std::min<int64_t>(NR, nc - j0);
-                const T* bs = bpack + s * kc * NR;
-                Mat<T> Ct{C.p + (ic + ir) * C.rs + (jc + j0) * C.cs, C.rs, C.cs};
+        if (T_ > 1) spin_until(c4[1], nsl);
+        int64_t nbj = (nsl + nb - 1) / nb, nblk = ((msl + mb - 1) / mb) * nbj;
+        for (int64_t blk; (blk = c4[2].fetch_add(1, std::memory_order_relaxed)) < nblk;) {
+          int64_t bi = blk / nbj, bj = blk % nbj;
+          int64_t i0 = bi * mb * MR, i1 = std::min(m, i0 + mb * MR);
+          int64_t s0 = bj * nb, s1 = std::min(nsl, s0 + nb);
+          for (int64_t pc = 0; pc < k; pc += KC) {
+            int64_t kc = std::min(KC, k - pc);
+            int mode = pc > 0 ? 1 : bmode;
+            pack_a<T, MR>(apack, Mat<const T>{A.p + i0 * A.rs + pc * A.cs, A.rs, A.cs}, i1 - i0, kc, alpha);
+            const T* bblock = bpack + pc * nsl * NR;
+            for (int64_t ir = i0; ir < i1; ir += MR) {
+              int mr = (int)std::min<int64_t>(MR, i1 - ir);
+              const T* as = apack + (ir - i0) * kc;
+              for (int64_t s = s0; s < s1; s++) {
+                int64_t j = j_sp + s * NR;
+                int nr = (int)std::min<int64_t>(NR, n - j);
+                const T* bs = bblock + s * kc * NR;
+                Mat<T> Ct{C.p + ir * C.rs + j * C.cs, C.rs, C.cs};
                 if (mr == MR && nr == NR && C.cs == 1) {
                   UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
                 } else {
@@ -283,17 +303,15 @@ struct Blocked {
               }
             }
           }
-          if (T_ > 1) {
-#pragma omp barrier
-          }
+          c4[3].fetch_add(1, std::memory_order_release);
         }
       }
     };
     if (nth <= 1) {
-      body(0, 1);
+      body(1);
     } else {
 #pragma omp parallel num_threads(nth)
-      body(omp_get_thread_num(), omp_get_num_threads());
+      body(omp_get_num_threads());
     }
   }
 };
@@ -442,8 +460,17 @@ void run_int(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, doub
 
 void matmul_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("matmul: internal: expected 3 tensors");
+  for (int i = 0; i < 3; i++) {  // a 2-D operand is a batch of one
+    TensorArg& t = c.t[i];
+    if (t.ndim == 2) {
+      t.shape[2] = t.shape[1]; t.stride[2] = t.stride[1];
+      t.shape[1] = t.shape[0]; t.stride[1] = t.stride[0];
+      t.shape[0] = 1; t.stride[0] = 0;
+      t.ndim = 3;
+    }
+    if (t.ndim != 3) throw TorchError("matmul: internal: operands must be 2-D or 3-D");
+  }
   const TensorArg &tc = c.t[0], &ta = c.t[1], &tb = c.t[2];
-  if (tc.ndim != 3 || ta.ndim != 3 || tb.ndim != 3) throw TorchError("matmul: internal: operands must be 3-D");
   int64_t batch = tc.shape[0], m = tc.shape[1], n = tc.shape[2], k = ta.shape[2];
   if (ta.shape[0] != batch || tb.shape[0] != batch || ta.shape[1] != m || tb.shape[1] != k || tb.shape[2] != n)
     throw TorchError("matmul: internal: operand shapes disagree");

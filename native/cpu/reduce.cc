@@ -182,6 +182,12 @@ struct SimpleReducer {
   static Acc identity() { return Op::identity(); }
   static Acc merge(Acc a, Acc b) { return Op::combine(a, b); }
   static Acc leaf(const S* p, int64_t n, int64_t s) {
+    if (n < kLanes) {  // short runs (many small outputs): plain loop
+      T r = Op::load(p[0]);
+      for (int64_t i = 1; i < n; i++) r = Op::combine(r, Op::load(p[i * s]));
+      return n ? r : Op::identity();
+    }
+    if constexpr (Op::kNanFlag) return leaf_flagged(p, n, s);
     T acc[kLanes];
     for (int j = 0; j < kLanes; j++) acc[j] = Op::identity();
     int64_t i = 0;
@@ -195,6 +201,24 @@ struct SimpleReducer {
     for (int j = 0; i < n; i++, j++) acc[j] = Op::combine(acc[j], Op::load(p[i * s]));
     for (int w = kLanes / 2; w > 0; w /= 2)
       for (int j = 0; j < w; j++) acc[j] = Op::combine(acc[j], acc[j + w]);
+    return acc[0];
+  }
+  // float max/min: NaN-blind lanes (maxps/minps) plus NaN-flag lanes
+  static Acc leaf_flagged(const S* p, int64_t n, int64_t s) {
+    T acc[kLanes], nf[kLanes];
+    for (int j = 0; j < kLanes; j++) { acc[j] = Op::identity(); nf[j] = T(0); }
+    int64_t i = 0;
+    if (s == 1) {
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; j++) { T v = Op::load(p[i + j]); acc[j] = Op::plain(acc[j], v); nf[j] = nan_flag(nf[j], v); }
+    } else {
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; j++) { T v = Op::load(p[(i + j) * s]); acc[j] = Op::plain(acc[j], v); nf[j] = nan_flag(nf[j], v); }
+    }
+    for (int j = 0; i < n; i++, j++) { T v = Op::load(p[i * s]); acc[j] = Op::plain(acc[j], v); nf[j] = nan_flag(nf[j], v); }
+    for (int j = 0; j < kLanes; j++) if (isnan_(nf[j])) return nf[j];
+    for (int w = kLanes / 2; w > 0; w /= 2)
+      for (int j = 0; j < w; j++) acc[j] = Op::plain(acc[j], acc[j + w]);
     return acc[0];
   }
 };
@@ -267,11 +291,14 @@ void run_rows(const S* in, const Geom& g, typename Rd::Acc* out) {
     nch = std::min<int64_t>((nth + O - 1) / O, std::max<int64_t>(1, R / (4 * kBlock)));
   }
   if (nch == 1) {
+    // one run of at most a block per output (short rows): the leaf alone, no tree
+    const bool single = g.red.nd == 1 && R <= kBlock;
+    const int64_t s0 = g.red.st[0][0];
     pfor(O, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(R, 1)), [&](int64_t ob, int64_t oe) {
       Odo o;
       o.init(od.nd, od.sh, od.st[0], ob);
       for (int64_t i = ob; i < oe; i++) {
-        out[i] = reduce_range<Rd, S>(in + o.off, g, 0, R);
+        out[i] = single ? Rd::leaf(in + o.off, R, s0) : reduce_range<Rd, S>(in + o.off, g, 0, R);
         o.next();
       }
     });
@@ -316,6 +343,18 @@ void column_range(const S* base, const Geom& g, int64_t rb, int64_t re, int tw, 
   Odo od;
   od.init(r.nd, r.sh, r.st[0], rb);
   int64_t rows = 0;
+  if constexpr (Op::kNanFlag) {  // float max/min: NaN-blind lanes plus NaN flags (see leaf_flagged)
+    T nf[kTile];
+    for (int c = 0; c < tw; c++) nf[c] = T(0);
+    for (int64_t i = rb; i < re; i++) {
+      const S* p = base + od.off;
+      for (int c = 0; c < tw; c++) { T v = Op::load(p[c]); cur[c] = Op::plain(cur[c], v); nf[c] = nan_flag(nf[c], v); }
+      od.next();
+    }
+    for (int c = 0; c < tw; c++) acc[c] = isnan_(nf[c]) ? nf[c] : cur[c];
+    (void)levels;
+    return;
+  }
   for (int64_t i = rb; i < re; i++) {
     const S* p = base + od.off;
     if (tw == kTile) {
@@ -443,12 +482,19 @@ void reduce_with(const TensorArg& out, const TensorArg& in, int nred, bool mean)
 template <typename S>
 void reduce_typed(const TensorArg& out, const TensorArg& in, int code, int nred) {
   using T = typename NatT<S>::type;
+  constexpr bool fl = std::is_floating_point<T>::value;
+  // nansum/|x|/x^2 sums are float-only in lib; integers take the plain sum (nansum of ints is sum) to keep the
+  // number of instantiations down
+  if (!fl && (code == R_NANSUM || code == R_SUMABS || code == R_SUMSQ || code == R_MEAN)) {
+    if (code != R_NANSUM) throw TorchError("reduce: internal: op needs a floating input");
+    code = R_SUM;
+  }
   switch (code) {
     case R_SUM: reduce_with<SumOp<T>, S>(out, in, nred, false); break;
-    case R_MEAN: reduce_with<SumOp<T>, S>(out, in, nred, true); break;
-    case R_NANSUM: reduce_with<NansumOp<T>, S>(out, in, nred, false); break;
-    case R_SUMABS: reduce_with<SumAbsOp<T>, S>(out, in, nred, false); break;
-    case R_SUMSQ: reduce_with<SumSqOp<T>, S>(out, in, nred, false); break;
+    case R_MEAN: if constexpr (fl) reduce_with<SumOp<T>, S>(out, in, nred, true); break;
+    case R_NANSUM: if constexpr (fl) reduce_with<NansumOp<T>, S>(out, in, nred, false); break;
+    case R_SUMABS: if constexpr (fl) reduce_with<SumAbsOp<T>, S>(out, in, nred, false); break;
+    case R_SUMSQ: if constexpr (fl) reduce_with<SumSqOp<T>, S>(out, in, nred, false); break;
     case R_PROD: reduce_with<ProdOp<T>, S>(out, in, nred, false); break;
     case R_MAX: reduce_with<MaxOp<typename CmpT<S>::type>, S>(out, in, nred, false); break;
     case R_MIN: reduce_with<MinOp<typename CmpT<S>::type>, S>(out, in, nred, false); break;

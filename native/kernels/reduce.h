@@ -59,8 +59,13 @@ template <typename T> NT_HD T highest_() {
 
 // Each op: T the accumulator type; identity(); load(x) maps a stored element (any storage type S) to T;
 // combine(a, b) is associative (summation order is chosen by the loops, pairwise for accuracy).
+// kNanFlag ops (float max/min) may instead be computed as plain(a, x) = the NaN-blind max/min, which
+// vectorises to maxps/minps, plus a separate "saw a NaN" lane (nan_flag); the result is NaN when the flag is.
+template <typename T> NT_HD T nan_flag(T flag, T x) { return isnan_(x) ? x : flag; }
+
 template <typename T> struct SumOp {
   static constexpr bool kCascade = true;  // benefits from pairwise summation
+  static constexpr bool kNanFlag = false;
   NT_HD static T identity() { return T(0); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return a + b; }
@@ -76,31 +81,38 @@ template <typename T> struct SumSqOp : SumOp<T> {
 };
 template <typename T> struct ProdOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kNanFlag = false;
   NT_HD static T identity() { return T(1); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return a * b; }
 };
 template <typename T> struct MaxOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kNanFlag = std::is_floating_point<T>::value;
   NT_HD static T identity() { return lowest_<T>(); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return max_nan(a, b); }
+  NT_HD static T plain(T a, T x) { return x > a ? x : a; }
 };
 template <typename T> struct MinOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kNanFlag = std::is_floating_point<T>::value;
   NT_HD static T identity() { return highest_<T>(); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return min_nan(a, b); }
+  NT_HD static T plain(T a, T x) { return x < a ? x : a; }
 };
 // all/any: truthiness of the stored value (x != 0; NaN is true), accumulated as 0/1 in T
 template <typename T> struct AllOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kNanFlag = false;
   NT_HD static T identity() { return T(1); }
   template <typename S> NT_HD static T load(S x) { return cvt<bool>(x) ? T(1) : T(0); }
   NT_HD static T combine(T a, T b) { return a & b; }
 };
 template <typename T> struct AnyOp {
   static constexpr bool kCascade = false;
+  static constexpr bool kNanFlag = false;
   NT_HD static T identity() { return T(0); }
   template <typename S> NT_HD static T load(S x) { return cvt<bool>(x) ? T(1) : T(0); }
   NT_HD static T combine(T a, T b) { return a | b; }

@@ -1,0 +1,574 @@
+// reduce.cu - the reduce kernel on CUDA (sum, prod, max, min, all, any, nansum, mean, sum|x|, sum x^2) with
+// cpu/reduce.cc's convention and the shared identity/load/combine steps of kernels/reduce.h (NaN rules included):
+//   t0 = reduction of t1 over its trailing a1 dims; t0 has t1's leading dims, any strides and dtype (cast into);
+//   a0 = ReduceCode, a2 = compute dtype (an input of another dtype is converted first; all/any/max/min ignore it).
+//
+// Two layouts, as on the CPU:
+//   "rows": one warp per (output, chunk of the reduced range); lanes stride along the reduced dims (coalesced when
+//     the innermost reduced dim is contiguous) and combine by shuffles.
+//   "columns": when the outputs are contiguous in the input (sum over dim 0 of a row-major matrix) or the
+//     reduced range is short, one thread column per output: 32 consecutive outputs per block (coalesced reads),
+//     8 threads per output splitting the reduced range, combined through shared memory.
+// With too few outputs to fill the GPU the reduced range is split into chunks whose partials land in a temporary
+// [outputs, chunks] that a second "rows" pass merges (combine only, no load). The order is fixed by the geometry,
+// so results are deterministic; float sums are tree-shaped (error grows with log of the chunking), not serial.
+#include "../native/kernels/reduce.h"
+#include "common.cuh"
+
+namespace nt {
+namespace cu {
+
+namespace {
+
+using namespace red;
+
+// natural compute type of a storage type (cpu/reduce.cc's NatT/CmpT)
+template <typename S> struct NatT { using type = int64_t; };
+template <> struct NatT<float> { using type = float; };
+template <> struct NatT<f16> { using type = float; };
+template <> struct NatT<bf16> { using type = float; };
+template <> struct NatT<double> { using type = double; };
+template <typename S> struct CmpT { using type = S; };
+template <> struct CmpT<f16> { using type = float; };
+template <> struct CmpT<bf16> { using type = float; };
+
+DType natural_compute(DType d) {
+  if (d == DType::F64) return DType::F64;
+  if (is_float(d)) return DType::F32;
+  return DType::I64;
+}
+
+// Merging partials: the op's combine with a plain load (SumSqOp's load squares, which partials must not see).
+template <typename Op>
+struct MergeOf {
+  using T = decltype(Op::identity());
+  NT_HD static T identity() { return Op::identity(); }
+  template <typename S> NT_HD static T load(S x) { return (T)x; }
+  NT_HD static T combine(T a, T b) { return Op::combine(a, b); }
+};
+
+// Geometry: coalesced outer dims (one per output) and reduced dims, element strides of the input.
+struct RedGeom {
+  int ond, rnd;
+  int64_t osh[kMaxDims], ost[kMaxDims];
+  int64_t rsh[kMaxDims], rst[kMaxDims];
+  int64_t O, R;
+  __device__ __forceinline__ int64_t outer_off(int64_t o) const {
+    if (ond == 1) return o * ost[0];
+    int64_t off = 0;
+    for (int d = ond - 1; d >= 0; d--) { int64_t q = o / osh[d]; off += (o - q * osh[d]) * ost[d]; o = q; }
+    return off;
+  }
+  __device__ __forceinline__ int64_t red_off(int64_t r) const {
+    if (rnd == 1) return r * rst[0];
+    int64_t off = 0;
+    for (int d = rnd - 1; d >= 0; d--) { int64_t q = r / rsh[d]; off += (r - q * rsh[d]) * rst[d]; r = q; }
+    return off;
+  }
+};
+
+// drops size-1 dims and merges dims the input steps through contiguously
+void coalesce(int n, const int64_t* shape, const int64_t* stride, int& nd, int64_t* sh, int64_t* st) {
+  nd = 0;
+  for (int d = 0; d < n; d++) {
+    if (shape[d] == 1) continue;
+    if (nd > 0 && st[nd - 1] == stride[d] * shape[d]) {
+      sh[nd - 1] *= shape[d];
+      st[nd - 1] = stride[d];
+      continue;
+    }
+    sh[nd] = shape[d];
+    st[nd] = stride[d];
+    nd++;
+  }
+}
+
+RedGeom make_geom(const TensorArg& in, int nred) {
+  RedGeom g;
+  for (int d = 0; d < kMaxDims; d++) { g.osh[d] = g.rsh[d] = 1; g.ost[d] = g.rst[d] = 0; }
+  int nout = in.ndim - nred;
+  coalesce(nout, in.shape, in.stride, g.ond, g.osh, g.ost);
+  coalesce(nred, in.shape + nout, in.stride + nout, g.rnd, g.rsh, g.rst);
+  g.O = 1;
+  g.R = 1;
+  for (int d = 0; d < nout; d++) g.O *= in.shape[d];
+  for (int d = nout; d < in.ndim; d++) g.R *= in.shape[d];
+  return g;
+}
+
+template <typename T>
+__device__ __forceinline__ T shfl_down(T v, int delta) {
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value) return __shfl_down_sync(0xffffffffu, v, delta);
+  else if constexpr (sizeof(T) == 8) return (T)__shfl_down_sync(0xffffffffu, (long long)v, delta);
+  else return (T)__shfl_down_sync(0xffffffffu, (int)v, delta);
+}
+
+// rows: warp w handles (output w / chunks, chunk w % chunks) and writes out[w]; mean_n >= 0 divides by it (mean)
+template <typename Op, typename S>
+__global__ void reduce_rows_k(RedGeom g, const S* in, decltype(Op::identity())* out, int64_t chunks, int64_t chunk_len,
+                              int64_t mean_n) {
+  using T = decltype(Op::identity());
+  const int lane = threadIdx.x & 31;
+  const int64_t warps = (int64_t)gridDim.x * (blockDim.x / 32);
+  const int64_t total = g.O * chunks;
+  for (int64_t w = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32; w < total; w += warps) {
+    int64_t o = w / chunks, ch = w - o * chunks;
+    int64_t r0 = ch * chunk_len, r1 = r0 + chunk_len < g.R ? r0 + chunk_len : g.R;
+    const S* base = in + g.outer_off(o);
+    T acc = Op::identity();
+    for (int64_t r = r0 + lane; r < r1; r += 32) acc = Op::combine(acc, Op::template load<S>(base[g.red_off(r)]));
+#pragma unroll
+    for (int d = 16; d > 0; d >>= 1) acc = Op::combine(acc, shfl_down(acc, d));
+    if (lane == 0) {
+      if constexpr (std::is_floating_point<T>::value) {
+        if (mean_n >= 0) acc = acc / (T)mean_n;  // mean: divided by the reduced count (0/0 is NaN, as the CPU)
+      }
+      out[w] = acc;
+    }
+  }
+}
+
+// columns: block (32, 8); blockIdx.x over tiles of 32 outputs, blockIdx.y the chunk; writes out[o * chunks + chunk]
+template <typename Op, typename S>
+__global__ void reduce_cols_k(RedGeom g, const S* in, decltype(Op::identity())* out, int64_t chunk_len, bool mean) {
+  using T = decltype(Op::identity());
+  __shared__ T part[8][33];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int64_t chunks = gridDim.y, ch = blockIdx.y;
+  const int64_t r0 = ch * chunk_len, r1 = r0 + chunk_len < g.R ? r0 + chunk_len : g.R;
+  const int64_t tiles = (g.O + 31) / 32;
+  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    int64_t o = tile * 32 + tx;
+    T acc = Op::identity();
+    if (o < g.O) {
+      const S* base = in + g.outer_off(o);
+      for (int64_t r = r0 + ty; r < r1; r += 8) acc = Op::combine(acc, Op::template load<S>(base[g.red_off(r)]));
+    }
+    part[ty][tx] = acc;
+    __syncthreads();
+    if (ty == 0 && o < g.O) {
+      T a = part[0][tx];
+#pragma unroll
+      for (int k = 1; k < 8; k++) a = Op::combine(a, part[k][tx]);
+      if constexpr (std::is_floating_point<T>::value) {
+        if (mean && chunks == 1) a = a / (T)g.R;
+      }
+      out[o * chunks + ch] = a;
+    }
+    __syncthreads();
+  }
+}
+
+template <typename Op, typename S>
+void reduce_with(const TensorArg& out, const TensorArg& in, int nred, bool mean, int dev) {
+  using T = decltype(Op::identity());
+  RedGeom g = make_geom(in, nred);
+  if (g.O == 0) return;
+  // results of type T go straight into t0 when it is contiguous of that dtype, else into a temporary cast after
+  DevTemp obuf;
+  T* dst;
+  if (out.dtype == dtype_of<T>() && out.contiguous()) dst = (T*)out.data;
+  else { make_temp(out, dtype_of<T>(), dev, obuf); dst = (T*)obuf.p; }
+  const S* src = (const S*)in.data;
+  const int64_t target_threads = (int64_t)sm_count(dev) * 1024;
+  bool columns = (g.ond > 0 && g.ost[g.ond - 1] == 1 && g.osh[g.ond - 1] >= 8 && !(g.rnd > 0 && g.rst[g.rnd - 1] == 1)) ||
+                 g.R < 32;
+  int64_t chunks = 1;
+  DevTemp pbuf;
+  if (columns) {
+    int64_t tiles = (g.O + 31) / 32;
+    if (tiles * 256 < target_threads && g.R >= 8 * 64)
+      chunks = std::min<int64_t>((target_threads / 256 + tiles - 1) / tiles, (g.R + 8 * 64 - 1) / (8 * 64));
+    chunks = std::min<int64_t>(chunks, 65535);
+    int64_t chunk_len = (g.R + chunks - 1) / chunks;
+    T* first = dst;
+    if (chunks > 1) { pbuf.alloc((size_t)(g.O * chunks) * sizeof(T), dev); first = (T*)pbuf.p; }
+    dim3 grid((unsigned)std::min<int64_t>(tiles, 65535), (unsigned)chunks);
+    reduce_cols_k<Op, S><<<grid, dim3(32, 8), 0, stream()>>>(g, src, first, chunk_len, mean);
+    check_launch();
+  } else {
+    if (g.O * 32 < target_threads && g.R >= 32 * 64)
+      chunks = std::min<int64_t>((target_threads / 32 + g.O - 1) / g.O, (g.R + 32 * 64 - 1) / (32 * 64));
+    int64_t chunk_len = (g.R + chunks - 1) / chunks;
+    T* first = dst;
+    if (chunks > 1) { pbuf.alloc((size_t)(g.O * chunks) * sizeof(T), dev); first = (T*)pbuf.p; }
+    int64_t warps = g.O * chunks;
+    unsigned blocks = (unsigned)std::max<int64_t>(1, std::min<int64_t>((warps + 7) / 8, 65536));
+    reduce_rows_k<Op, S><<<blocks, 256, 0, stream()>>>(g, src, first, chunks, chunk_len, mean && chunks == 1 ? g.R : -1);
+    check_launch();
+  }
+  if (chunks > 1) {  // merge the partials [O, chunks] in order; mean divides by the original reduced count
+    RedGeom m;
+    for (int d = 0; d < kMaxDims; d++) { m.osh[d] = m.rsh[d] = 1; m.ost[d] = m.rst[d] = 0; }
+    m.ond = 1; m.osh[0] = g.O; m.ost[0] = chunks;
+    m.rnd = 1; m.rsh[0] = chunks; m.rst[0] = 1;
+    m.O = g.O;
+    m.R = chunks;
+    unsigned blocks = (unsigned)std::max<int64_t>(1, std::min<int64_t>((g.O + 7) / 8, 65536));
+    reduce_rows_k<MergeOf<Op>, T><<<blocks, 256, 0, stream()>>>(m, (const T*)pbuf.p, dst, 1, chunks, mean ? g.R : -1);
+    check_launch();
+  }
+  if (obuf.p) copy_cast(out, obuf.t);
+}
+
+template <typename S>
+void reduce_typed(const TensorArg& out, const TensorArg& in, int code, int nred, int dev) {
+  using T = typename NatT<S>::type;
+  switch (code) {
+    case R_SUM: reduce_with<SumOp<T>, S>(out, in, nred, false, dev); break;
+    case R_MEAN: reduce_with<SumOp<T>, S>(out, in, nred, true, dev); break;
+    case R_NANSUM: reduce_with<NansumOp<T>, S>(out, in, nred, false, dev); break;
+    case R_SUMABS: reduce_with<SumAbsOp<T>, S>(out, in, nred, false, dev); break;
+    case R_SUMSQ: reduce_with<SumSqOp<T>, S>(out, in, nred, false, dev); break;
+    case R_PROD: reduce_with<ProdOp<T>, S>(out, in, nred, false, dev); break;
+    case R_MAX: reduce_with<MaxOp<typename CmpT<S>::type>, S>(out, in, nred, false, dev); break;
+    case R_MIN: reduce_with<MinOp<typename CmpT<S>::type>, S>(out, in, nred, false, dev); break;
+    case R_ALL: reduce_with<AllOp<int64_t>, S>(out, in, nred, false, dev); break;
+    case R_ANY: reduce_with<AnyOp<int64_t>, S>(out, in, nred, false, dev); break;
+    default: throw TorchError("reduce: internal: bad op code");
+  }
+}
+
+void check_reduce_shapes(const TensorArg& out, const TensorArg& in, int nred, const char* op) {
+  if (nred < 0 || nred > in.ndim || out.ndim != in.ndim - nred) throw TorchError(std::string(op) + ": internal: bad reduced-dim count");
+  for (int d = 0; d < out.ndim; d++)
+    if (out.shape[d] != in.shape[d]) throw TorchError(std::string(op) + ": internal: output shape mismatch");
+}
+
+void reduce_kernel(Call& c) {
+  if (c.nt != 2) throw TorchError("reduce: internal: expected 2 tensors");
+  int dev = call_device(c);
+  set_device(dev);
+  int code = (int)c.attr(0);
+  int nred = (int)c.attr(1);
+  const TensorArg& out = c.t[0];
+  const TensorArg* in = &c.t[1];
+  check_reduce_shapes(out, *in, nred, "reduce");
+  DevTemp tmp;
+  bool boolish = code == R_ALL || code == R_ANY || code == R_MAX || code == R_MIN;
+  if (!boolish && c.na > 2) {
+    DType ct = (DType)(int)c.attr(2);
+    if ((int)ct < 0 || (int)ct >= kNumDTypes) throw TorchError("reduce: internal: bad compute dtype");
+    if (natural_compute(in->dtype) != ct) { make_compact_copy(*in, ct, dev, tmp); in = &tmp.t; }
+  }
+  NT_DISPATCH_ALL(in->dtype, S, reduce_typed<S>(out, *in, code, nred, dev));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// row kernels of the family (cpu/reduce.cc's conventions): arg_reduce, var, softmax, softmax_backward, scan.
+// One warp per row (per output for var); rows are walked through an Indexer over the operands' leading dims.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+__device__ __forceinline__ T shfl_xor(T v, int mask) {
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value) return __shfl_xor_sync(0xffffffffu, v, mask);
+  else if constexpr (sizeof(T) == 8) return (T)__shfl_xor_sync(0xffffffffu, (long long)v, mask);
+  else return (T)__shfl_xor_sync(0xffffffffu, (int)v, mask);
+}
+template <typename T> __device__ __forceinline__ T warp_sum(T v) {
+#pragma unroll
+  for (int m = 16; m > 0; m >>= 1) v += shfl_xor(v, m);
+  return v;
+}
+template <typename T> __device__ __forceinline__ T warp_max(T v) {
+#pragma unroll
+  for (int m = 16; m > 0; m >>= 1) v = max_nan(v, shfl_xor(v, m));
+  return v;
+}
+
+// Indexer over the leading dims (all but the last) of N operands that share them; returns the row count.
+template <int N>
+int64_t row_indexer(const TensorArg* const* ts, Indexer<N>& ix) {
+  TensorArg lead[N];
+  const TensorArg* lp[N];
+  for (int k = 0; k < N; k++) {
+    lead[k] = *ts[k];
+    lead[k].ndim = ts[k]->ndim > 0 ? ts[k]->ndim - 1 : 0;
+    lp[k] = &lead[k];
+  }
+  return make_indexer<N>(lp, ix);
+}
+inline int64_t last_len(const TensorArg& t) { return t.ndim ? t.shape[t.ndim - 1] : 1; }
+inline int64_t last_stride(const TensorArg& t) { return t.ndim ? t.stride[t.ndim - 1] : 0; }
+inline unsigned warp_blocks(int64_t rows) { return (unsigned)std::max<int64_t>(1, std::min<int64_t>((rows + 7) / 8, 65536)); }
+
+#define NT_WARP_ROWS(row, rows)                                                                              \
+  for (int64_t row = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32; row < (rows);                    \
+       row += (int64_t)gridDim.x * (blockDim.x / 32))
+
+// ---- arg_reduce
+template <typename S>
+__global__ void arg_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t* idx, S* val, bool with_val, const S* x, int64_t sx,
+                      bool is_min) {
+  using C = typename CmpT<S>::type;
+  const int lane = threadIdx.x & 31;
+  NT_WARP_ROWS(row, rows) {
+    int64_t off[3];
+    ix.offsets(row, off);
+    const S* xr = x + off[2];
+    C best = C(0);
+    int64_t bi = -1;
+    for (int64_t i = lane; i < n; i += 32) {
+      C v = cvt<C>(xr[i * sx]);
+      if (bi < 0 || (is_min ? arg_better_min(v, best) : arg_better_max(v, best))) { best = v; bi = i; }
+    }
+    // the best under (NaN first, then the extreme value, then the smaller index): the sequential scan's answer
+#pragma unroll
+    for (int m = 16; m > 0; m >>= 1) {
+      C ob = shfl_xor(best, m);
+      int64_t oi = shfl_xor(bi, m);
+      if (oi < 0) continue;
+      bool other_better = is_min ? arg_better_min(ob, best) : arg_better_max(ob, best);
+      bool mine_better = is_min ? arg_better_min(best, ob) : arg_better_max(best, ob);
+      if (bi < 0 || other_better || (!mine_better && oi < bi)) { best = ob; bi = oi; }
+    }
+    if (lane == 0) {
+      idx[off[0]] = bi;
+      if (with_val) val[off[1]] = xr[bi * sx];
+    }
+  }
+}
+
+template <typename S>
+void arg_typed(Call& c, bool is_min) {
+  const TensorArg& in = c.t[c.nt - 1];
+  const bool with_values = c.nt == 3;
+  const TensorArg* ts[3] = {&c.t[0], with_values ? &c.t[1] : &c.t[0], &in};
+  Indexer<3> ix;
+  int64_t rows = row_indexer<3>(ts, ix);
+  if (rows == 0) return;
+  arg_k<S><<<warp_blocks(rows), 256, 0, stream()>>>(ix, rows, last_len(in), (int64_t*)c.t[0].data,
+                                                    with_values ? (S*)c.t[1].data : nullptr, with_values, (const S*)in.data,
+                                                    last_stride(in), is_min);
+  check_launch();
+}
+
+void arg_reduce_kernel(Call& c) {
+  if (c.nt != 2 && c.nt != 3) throw TorchError("arg_reduce: internal: expected 2 or 3 tensors");
+  set_device(call_device(c));
+  const TensorArg& in = c.t[c.nt - 1];
+  if (in.ndim < 1) throw TorchError("arg_reduce: internal: input must have a dim");
+  check_reduce_shapes(c.t[0], in, 1, "arg_reduce");
+  if (c.nt == 3) check_reduce_shapes(c.t[1], in, 1, "arg_reduce");
+  if (c.t[0].dtype != DType::I64) throw TorchError("arg_reduce: internal: indices must be int64");
+  if (c.nt == 3 && c.t[1].dtype != in.dtype) throw TorchError("arg_reduce: internal: values dtype mismatch");
+  if (in.shape[in.ndim - 1] == 0) {
+    if (in.numel() == 0 && c.t[0].numel() == 0) return;
+    throw TorchError("argmax(): Expected reduction dim to have non-zero size.");
+  }
+  bool is_min = c.attr(0) != 0;
+  NT_DISPATCH_ALL(in.dtype, S, arg_typed<S>(c, is_min));
+}
+
+// ---- var: Welford per lane in double, lanes merged with Chan's formula (kernels/reduce.h)
+template <typename S>
+__global__ void var_k(RedGeom g, const S* x, double* var, double* mean, double correction) {
+  const int lane = threadIdx.x & 31;
+  NT_WARP_ROWS(o, g.O) {
+    const S* base = x + g.outer_off(o);
+    VarAcc a = var_identity();
+    for (int64_t r = lane; r < g.R; r += 32) a = welford_update(a, cvt<double>(base[g.red_off(r)]));
+#pragma unroll
+    for (int d = 16; d > 0; d >>= 1) {
+      VarAcc b;
+      b.n = __shfl_down_sync(0xffffffffu, a.n, d);
+      b.mean = __shfl_down_sync(0xffffffffu, a.mean, d);
+      b.m2 = __shfl_down_sync(0xffffffffu, a.m2, d);
+      if (lane + d < 32) a = welford_merge(a, b);
+    }
+    if (lane == 0) {
+      var[o] = var_finish(a, correction);
+      if (mean) mean[o] = g.R > 0 ? a.mean : NAN;
+    }
+  }
+}
+
+void var_kernel(Call& c) {
+  if (c.nt != 2 && c.nt != 3) throw TorchError("var: internal: expected 2 or 3 tensors");
+  int dev = call_device(c);
+  set_device(dev);
+  const TensorArg& in = c.t[c.nt - 1];
+  int nred = (int)c.attr(0);
+  double correction = c.attr(1, 1.0);
+  check_reduce_shapes(c.t[0], in, nred, "var");
+  if (c.nt == 3) check_reduce_shapes(c.t[1], in, nred, "var");
+  if (!is_float(in.dtype)) throw TorchError("std and var only support floating point and complex dtypes");
+  RedGeom g = make_geom(in, nred);
+  if (g.O == 0) return;
+  DevTemp tv, tm;
+  make_temp(c.t[0], DType::F64, dev, tv);
+  if (c.nt == 3) make_temp(c.t[1], DType::F64, dev, tm);
+  double* mp = c.nt == 3 ? (double*)tm.p : nullptr;
+  switch (in.dtype) {
+    case DType::F32: var_k<float><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const float*)in.data, (double*)tv.p, mp, correction); break;
+    case DType::F64: var_k<double><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const double*)in.data, (double*)tv.p, mp, correction); break;
+    case DType::F16: var_k<f16><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const f16*)in.data, (double*)tv.p, mp, correction); break;
+    default: var_k<bf16><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const bf16*)in.data, (double*)tv.p, mp, correction); break;
+  }
+  check_launch();
+  copy_cast(c.t[0], tv.t);
+  if (c.nt == 3) copy_cast(c.t[1], tm.t);
+}
+
+// ---- softmax / log_softmax along the last dim, in float (16/32-bit floats) or double
+template <typename S>
+__global__ void softmax_k(Indexer<2> ix, int64_t rows, int64_t n, S* y, int64_t so, const S* x, int64_t si, bool log) {
+  using C = typename NatT<S>::type;
+  const int lane = threadIdx.x & 31;
+  NT_WARP_ROWS(row, rows) {
+    int64_t off[2];
+    ix.offsets(row, off);
+    S* yr = y + off[0];
+    const S* xr = x + off[1];
+    C mx = lowest_<C>();
+    for (int64_t i = lane; i < n; i += 32) mx = max_nan(mx, cvt<C>(xr[i * si]));
+    mx = warp_max(mx);
+    C sum = 0;
+    for (int64_t i = lane; i < n; i += 32) sum += RM_(exp)(cvt<C>(xr[i * si]) - mx);
+    sum = warp_sum(sum);
+    if (log) {
+      C ls = RM_(log)(sum);
+      for (int64_t i = lane; i < n; i += 32) yr[i * so] = cvt<S>(softmax_out(cvt<C>(xr[i * si]), mx, ls, true));
+    } else {
+      C inv = C(1) / sum;
+      for (int64_t i = lane; i < n; i += 32) yr[i * so] = cvt<S>(RM_(exp)(cvt<C>(xr[i * si]) - mx) * inv);
+    }
+  }
+}
+
+template <typename S>
+__global__ void softmax_bw_k(Indexer<3> ix, int64_t rows, int64_t n, S* o, int64_t s0, const S* g, int64_t s1, const S* y,
+                             int64_t s2, bool log) {
+  using C = typename NatT<S>::type;
+  const int lane = threadIdx.x & 31;
+  NT_WARP_ROWS(row, rows) {
+    int64_t off[3];
+    ix.offsets(row, off);
+    S* orow = o + off[0];
+    const S* gr = g + off[1];
+    const S* yr = y + off[2];
+    C s = 0;
+    if (log) for (int64_t i = lane; i < n; i += 32) s += cvt<C>(gr[i * s1]);
+    else for (int64_t i = lane; i < n; i += 32) s += cvt<C>(gr[i * s1]) * cvt<C>(yr[i * s2]);
+    s = warp_sum(s);
+    for (int64_t i = lane; i < n; i += 32) orow[i * s0] = cvt<S>(softmax_grad(cvt<C>(gr[i * s1]), cvt<C>(yr[i * s2]), s, log));
+  }
+}
+
+void check_same_shape(const TensorArg& a, const TensorArg& b, const char* op) {
+  if (a.ndim != b.ndim) throw TorchError(std::string(op) + ": internal: rank mismatch");
+  for (int d = 0; d < a.ndim; d++) if (a.shape[d] != b.shape[d]) throw TorchError(std::string(op) + ": internal: shape mismatch");
+}
+
+template <typename S>
+void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
+  const TensorArg* ts[2] = {&out, &in};
+  Indexer<2> ix;
+  int64_t rows = row_indexer<2>(ts, ix), n = last_len(in);
+  if (rows == 0 || n == 0) return;
+  softmax_k<S><<<warp_blocks(rows), 256, 0, stream()>>>(ix, rows, n, (S*)out.data, last_stride(out), (const S*)in.data,
+                                                        last_stride(in), log);
+  check_launch();
+}
+
+void softmax_kernel(Call& c) {
+  if (c.nt != 2) throw TorchError("softmax: internal: expected 2 tensors");
+  set_device(call_device(c));
+  check_same_shape(c.t[0], c.t[1], "softmax");
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("softmax: internal: dtype mismatch");
+  bool log = c.attr(0) != 0;
+  switch (c.t[1].dtype) {
+    case DType::F32: softmax_typed<float>(c.t[0], c.t[1], log); break;
+    case DType::F64: softmax_typed<double>(c.t[0], c.t[1], log); break;
+    case DType::F16: softmax_typed<f16>(c.t[0], c.t[1], log); break;
+    case DType::BF16: softmax_typed<bf16>(c.t[0], c.t[1], log); break;
+    default: throw TorchError(std::string("softmax: not implemented for ") + dtype_name(c.t[1].dtype));
+  }
+}
+
+template <typename S>
+void softmax_backward_typed(const TensorArg& gi, const TensorArg& go, const TensorArg& y, bool log) {
+  const TensorArg* ts[3] = {&gi, &go, &y};
+  Indexer<3> ix;
+  int64_t rows = row_indexer<3>(ts, ix), n = last_len(gi);
+  if (rows == 0 || n == 0) return;
+  softmax_bw_k<S><<<warp_blocks(rows), 256, 0, stream()>>>(ix, rows, n, (S*)gi.data, last_stride(gi), (const S*)go.data,
+                                                           last_stride(go), (const S*)y.data, last_stride(y), log);
+  check_launch();
+}
+
+void softmax_backward_kernel(Call& c) {
+  if (c.nt != 3) throw TorchError("softmax_backward: internal: expected 3 tensors");
+  set_device(call_device(c));
+  check_same_shape(c.t[0], c.t[1], "softmax_backward");
+  check_same_shape(c.t[0], c.t[2], "softmax_backward");
+  DType dt = c.t[0].dtype;
+  if (c.t[1].dtype != dt || c.t[2].dtype != dt) throw TorchError("softmax_backward: internal: dtype mismatch");
+  bool log = c.attr(0) != 0;
+  switch (dt) {
+    case DType::F32: softmax_backward_typed<float>(c.t[0], c.t[1], c.t[2], log); break;
+    case DType::F64: softmax_backward_typed<double>(c.t[0], c.t[1], c.t[2], log); break;
+    case DType::F16: softmax_backward_typed<f16>(c.t[0], c.t[1], c.t[2], log); break;
+    case DType::BF16: softmax_backward_typed<bf16>(c.t[0], c.t[1], c.t[2], log); break;
+    default: throw TorchError(std::string("softmax_backward: not implemented for ") + dtype_name(dt));
+  }
+}
+
+// ---- scan: cumsum / cumprod along the last dim, one thread per row in the CPU's order (double or int64 accumulator)
+template <typename S>
+__global__ void scan_k(Indexer<2> ix, int64_t rows, int64_t n,
+                       typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, S, int64_t>::type* y,
+                       int64_t so, const S* x, int64_t si, bool prod) {
+  using A = typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, double, int64_t>::type;
+  using O = typename std::conditional<std::is_same<A, double>::value, S, int64_t>::type;
+  NT_KERNEL_LOOP(row, rows) {
+    int64_t off[2];
+    ix.offsets(row, off);
+    O* yr = y + off[0];
+    const S* xr = x + off[1];
+    A acc = prod ? A(1) : A(0);
+    for (int64_t i = 0; i < n; i++) {
+      acc = scan_combine(acc, cvt<A>(xr[i * si]), prod);
+      yr[i * so] = cvt<O>(acc);
+    }
+  }
+}
+
+template <typename S>
+void scan_typed(const TensorArg& out, const TensorArg& in, bool prod) {
+  using O = typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, S, int64_t>::type;
+  const TensorArg* ts[2] = {&out, &in};
+  Indexer<2> ix;
+  int64_t rows = row_indexer<2>(ts, ix), n = last_len(in);
+  if (rows == 0 || n == 0) return;
+  launch_1d(scan_k<S>, rows, ix, rows, n, (O*)out.data, last_stride(out), (const S*)in.data, last_stride(in), prod);
+}
+
+void scan_kernel(Call& c) {
+  if (c.nt != 2) throw TorchError("scan: internal: expected 2 tensors");
+  int dev = call_device(c);
+  set_device(dev);
+  check_same_shape(c.t[0], c.t[1], "scan");
+  bool prod = c.attr(0) != 0;
+  const TensorArg& in = c.t[1];
+  DType natural_out = is_float(in.dtype) ? in.dtype : DType::I64;
+  if (c.t[0].dtype == natural_out) {
+    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(c.t[0], in, prod));
+  } else {
+    DevTemp t;
+    make_temp(c.t[0], natural_out, dev, t);
+    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(t.t, in, prod));
+    copy_cast(c.t[0], t.t);
+  }
+}
+
+}  // namespace
+
+REGISTER_KERNEL(reduce, CUDA, reduce_kernel);
+REGISTER_KERNEL(arg_reduce, CUDA, arg_reduce_kernel);
+REGISTER_KERNEL(var, CUDA, var_kernel);
+REGISTER_KERNEL(softmax, CUDA, softmax_kernel);
+REGISTER_KERNEL(softmax_backward, CUDA, softmax_backward_kernel);
+REGISTER_KERNEL(scan, CUDA, scan_kernel);
+
+}  // namespace cu
+}  // namespace nt

@@ -1,0 +1,725 @@
+// functional.ts - torch.nn.functional (imported as F): activations over the native functors of
+// native/kernels/unary.def, linear/conv/pool (./convolution.ts, native kernels), and normalisation, dropout,
+// embedding, padding, attention and the losses as composites of tensor ops (their gradients come from the ops').
+// Call conventions (API.md): required arguments and the optional tensors are positional, the rest in one options
+// object: F.conv2d(x, w, bias | null, { stride }), F.softmax(x, dim), F.crossEntropy(x, t, { labelSmoothing }).
+import { Tensor, viewOf } from '../tensor';
+import { TorchError } from '../errors';
+import { DType, isFloating, toDType } from '../dtype';
+import { record } from '../autograd/engine';
+import { noGrad } from '../autograd/mode';
+import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
+import { checkTensor } from '../ops/util';
+import { arange, rand, zeros, full, tensor } from '../ops/creation';
+import { cat } from '../ops/shape';
+
+export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
+import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
+
+type T = Tensor;
+const xlogyT = (a: T, b: T): T => binaryOp(BINARY_DEFS.xlogy, a, b);
+const shp = (s: readonly number[]): string => `[${s.join(', ')}]`;
+const sizeStr = (s: readonly number[]): string => `torch.Size([${s.join(', ')}])`;
+
+function num(v: unknown, name: string, op: string, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number') throw new TypeError(`${op}(): argument '${name}' must be a number, not ${typeof v}`);
+  return v;
+}
+function optsOf<O>(o: unknown, op: string): O {
+  if (o === undefined || o === null) return {} as O;
+  if (typeof o !== 'object' || Array.isArray(o) || o instanceof Tensor) throw new TypeError(`${op}(): expected an options object as the last argument`);
+  return o as O;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// activations
+// ------------------------------------------------------------------------------------------------------------
+type Inplace = { inplace?: boolean };
+function maybeInplace(x: T, r: T, o: Inplace): T { return o.inplace ? x.copy_(r) : r; }
+
+export function relu(x: T, opts: Inplace = {}): T { checkTensor(x, 'relu'); return maybeInplace(x, unaryOp(UNARY_DEFS.relu, x), opts); }
+export function relu6(x: T, opts: Inplace = {}): T { return hardtanh(x, { minVal: 0, maxVal: 6, ...opts }); }
+export function hardtanh(x: T, opts: { minVal?: number; maxVal?: number } & Inplace = {}): T {
+  checkTensor(x, 'hardtanh');
+  return maybeInplace(x, x.clamp(opts.minVal ?? -1, opts.maxVal ?? 1), opts);
+}
+export function leakyRelu(x: T, opts: { negativeSlope?: number } & Inplace | number = {}): T {
+  checkTensor(x, 'leaky_relu');
+  const o = typeof opts === 'number' ? { negativeSlope: opts } : optsOf<{ negativeSlope?: number } & Inplace>(opts, 'leaky_relu');
+  return maybeInplace(x, unaryOp(UNARY_DEFS.leaky_relu, x, [num(o.negativeSlope, 'negative_slope', 'leaky_relu', 0.01)]), o);
+}
+export function elu(x: T, opts: { alpha?: number } & Inplace = {}): T {
+  checkTensor(x, 'elu');
+  return maybeInplace(x, unaryOp(UNARY_DEFS.elu, x, [num(opts.alpha, 'alpha', 'elu', 1)]), opts);
+}
+export function selu(x: T): T {
+  const alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
+  return elu(x, { alpha }).mul(scale);
+}
+export function celu(x: T, opts: { alpha?: number } = {}): T {
+  const a = opts.alpha ?? 1;
+  return elu(x.div(a), { alpha: 1 }).mul(a);
+}
+export function gelu(x: T, opts: { approximate?: 'none' | 'tanh' } = {}): T {
+  checkTensor(x, 'gelu');
+  const a = opts.approximate ?? 'none';
+  if (a !== 'none' && a !== 'tanh') throw new TorchError(`approximate argument must be either none or tanh.`);
+  return unaryOp(a === 'tanh' ? UNARY_DEFS.gelu_tanh : UNARY_DEFS.gelu, x);
+}
+export function silu(x: T, opts: Inplace = {}): T { checkTensor(x, 'silu'); return maybeInplace(x, unaryOp(UNARY_DEFS.silu, x), opts); }
+export function mish(x: T): T { return x.mul(softplus(x).tanh()); }
+export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
+export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
+export function softplus(x: T, opts: { beta?: number; threshold?: number } = {}): T {
+  checkTensor(x, 'softplus');
+  return unaryOp(UNARY_DEFS.softplus, x, [num(opts.beta, 'beta', 'softplus', 1), num(opts.threshold, 'threshold', 'softplus', 20)]);
+}
+export function logsigmoid(x: T): T { return softplus(x.neg()).neg(); }
+export function softsign(x: T): T { return x.div(x.abs().add(1)); }
+export function hardsigmoid(x: T): T { return x.add(3).clamp(0, 6).div(6); }
+export function hardswish(x: T): T { return x.mul(hardsigmoid(x)); }
+export function tanhshrink(x: T): T { return x.sub(x.tanh()); }
+export function glu(x: T, dim = -1): T {
+  const [a, b] = x.chunk(2, dim);
+  return a.mul(b.sigmoid());
+}
+
+// PyTorch's implicit softmax dim (deprecated there): 0 for 0-, 1- and 3-D inputs, else 1
+function softmaxDim(x: T, dim: number | undefined | null): number {
+  if (dim === undefined || dim === null) return x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1;
+  return dim;
+}
+function withDtype(x: T, o: { dtype?: DType | string } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
+export function softmax(x: T, dim?: number | null, opts?: { dtype?: DType | string }): T { checkTensor(x, 'softmax'); return withDtype(x, opts).softmax(softmaxDim(x, dim)); }
+export function softmin(x: T, dim?: number | null, opts?: { dtype?: DType | string }): T { return softmax(withDtype(x, opts).neg(), softmaxDim(x, dim)); }
+export function logSoftmax(x: T, dim?: number | null, opts?: { dtype?: DType | string }): T { checkTensor(x, 'log_softmax'); return withDtype(x, opts).logSoftmax(softmaxDim(x, dim)); }
+
+// ------------------------------------------------------------------------------------------------------------
+// bilinear, dropout, embedding
+// ------------------------------------------------------------------------------------------------------------
+// y[n, o] = x1[n, :] @ W[o] @ x2[n, :] + b[o]
+export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
+  checkTensor(x1, 'bilinear', 'input1'); checkTensor(x2, 'bilinear', 'input2'); checkTensor(w, 'bilinear', 'weight');
+  if (w.ndim !== 3) throw new TorchError(`bilinear(): weight must be 3-dimensional, but got ${w.ndim}-D`);
+  const [O, I, J] = w.shape;
+  if (x1.shape[x1.ndim - 1] !== I) throw new TorchError(`bilinear(): input1 size does not match weight size: got ${x1.shape[x1.ndim - 1]} but expected ${I}`);
+  if (x2.shape[x2.ndim - 1] !== J) throw new TorchError(`bilinear(): input2 size does not match weight size: got ${x2.shape[x2.ndim - 1]} but expected ${J}`);
+  const lead = x1.shape.slice(0, -1);
+  const a = x1.reshape([-1, I]), c = x2.reshape([-1, J]);
+  const t = a.matmul(w.permute([1, 0, 2]).reshape([I, O * J])).reshape([-1, O, J]);
+  let y = t.mul(c.unsqueeze(1)).sum(-1);
+  if (b) y = y.add(b);
+  return y.reshape([...lead, O]);
+}
+
+export function dropout(x: T, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): T {
+  checkTensor(x, 'dropout');
+  const p = num(opts.p, 'p', 'dropout', 0.5);
+  if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const training = opts.training ?? true;
+  if (!training || p === 0 || x.numel() === 0) return x;
+  if (!isFloating(x.dtype)) throw new TorchError(`"bernoulli" not implemented for '${x.dtype}'`);
+  // mask from the Philox stream (torch.manualSeed makes it reproducible), scaled by 1/(1-p)
+  const u = rand(x.shape.slice(), { dtype: x.dtype, device: x.device });
+  const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
+  const r = x.mul(m);
+  return opts.inplace ? x.copy_(r) : r;
+}
+export const dropout1d = dropout;
+export function dropout2d(x: T, opts: { p?: number; training?: boolean } = {}): T {
+  // whole channels: the mask is [N, C, 1, 1]
+  const p = num(opts.p, 'p', 'dropout2d', 0.5);
+  if (!(opts.training ?? true) || p === 0) return x;
+  const shape = x.shape.map((s, i) => (i < x.ndim - 2 ? s : 1));
+  const u = rand(shape, { dtype: x.dtype, device: x.device });
+  const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
+  return x.mul(m);
+}
+export function alphaDropout(x: T, opts: { p?: number; training?: boolean } = {}): T {
+  // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
+  const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
+  if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!(opts.training ?? true) || p === 0) return x;
+  const alpha = 1.7580993408473766;
+  const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
+  const keep = toDtype(rand(x.shape.slice(), { dtype: x.dtype, device: x.device }).lt(1 - p), x.dtype);
+  const b = keep.sub(1).mul(alpha * a).add(alpha * a * p);
+  return x.mul(keep.mul(a)).add(b);
+}
+
+export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
+
+export function embedding(input: T, weight: T, opts: EmbeddingOpts = {}): T {
+  checkTensor(input, 'embedding', 'indices'); checkTensor(weight, 'embedding', 'weight');
+  if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TorchError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype === 'float32' ? 'Float' : input.dtype}Tensor instead (while checking arguments for embedding)`);
+  if (weight.ndim !== 2) throw new TorchError("'weight' must be 2-D");
+  const [V, D] = weight.shape;
+  let pad = opts.paddingIdx ?? null;
+  if (pad !== null) {
+    if (pad >= V || pad < -V) throw new TorchError('Padding_idx must be within num_embeddings');
+    if (pad < 0) pad += V;
+  }
+  const flat = input.reshape([-1]);
+  const idxVals = flat.toTypedArray() as BigInt64Array | Int32Array;
+  for (let i = 0; i < idxVals.length; i++) {
+    const v = Number(idxVals[i]);
+    if (v < 0 || v >= V) throw new TorchError('index out of range in self');
+  }
+  if (opts.maxNorm !== undefined && opts.maxNorm !== null) embeddingRenorm_(weight, flat, idxVals, opts.maxNorm, opts.normType ?? 2);
+  const rows = noGrad(() => weight.detach().indexSelect(0, flat));
+  const out = rows.reshape([...input.shape, D]);
+  const scale = opts.scaleGradByFreq;
+  const idx64 = flat.dtype === 'int64' ? flat : toDtype(flat, 'int64');
+  return record('EmbeddingBackward0', [weight], out, (g) => {
+    let g2 = g.reshape([-1, D]);
+    if (pad !== null || scale) {
+      const counts = new Map<number, number>();
+      for (let i = 0; i < idxVals.length; i++) { const v = Number(idxVals[i]); counts.set(v, (counts.get(v) ?? 0) + 1); }
+      const f = new Float64Array(idxVals.length);
+      for (let i = 0; i < idxVals.length; i++) {
+        const v = Number(idxVals[i]);
+        f[i] = v === pad ? 0 : scale ? 1 / (counts.get(v) as number) : 1;
+      }
+      g2 = g2.mul(tensor(f, { dtype: g.dtype, device: g.device }).unsqueeze(1));
+    }
+    const z = zeros([V, D], { dtype: g.dtype, device: g.device });
+    return [z.scatterAdd(0, idx64.unsqueeze(1).expand([idx64.numel(), D]), g2)];
+  });
+}
+
+// rows of weight referenced by the indices with norm > maxNorm are rescaled in place (PyTorch's embedding_renorm_)
+function embeddingRenorm_(weight: T, flat: T, vals: BigInt64Array | Int32Array, maxNorm: number, normType: number): void {
+  const uniq = [...new Set(Array.from(vals as ArrayLike<number | bigint>, Number))];
+  if (!uniq.length) return;
+  noGrad(() => {
+    const idx = tensor(uniq, { dtype: 'int64', device: weight.device });
+    const rows = weight.indexSelect(0, idx);
+    const norms = rows.abs().pow(normType).sum(1, { keepdim: true }).pow(1 / normType);
+    const scale = where(norms.gt(maxNorm), norms.add(1e-7).reciprocal().mul(maxNorm), 1);
+    const updated = rows.mul(scale);
+    weight.indexPut_([idx], updated);
+  });
+  void flat;
+}
+
+export function oneHot(x: T, numClasses = -1): T {
+  checkTensor(x, 'one_hot');
+  if (x.dtype !== 'int64') throw new TorchError('one_hot is only applicable to index tensor.');
+  let n = numClasses;
+  const vals = x.toTypedArray() as BigInt64Array;
+  let mx = -1, mn = 0;
+  for (let i = 0; i < vals.length; i++) { const v = Number(vals[i]); if (v > mx) mx = v; if (v < mn) mn = v; }
+  if (mn < 0) throw new TorchError('Class values must be non-negative.');
+  if (n === -1) n = mx + 1;
+  else if (mx >= n) throw new TorchError('Class values must be smaller than num_classes.');
+  const cls = arange(n, { device: x.device });
+  return toDtype(x.unsqueeze(-1).eq(cls), 'int64');
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// normalisation
+// ------------------------------------------------------------------------------------------------------------
+export interface BatchNormOpts { training?: boolean; momentum?: number | null; eps?: number }
+
+// per-channel vector c shaped to broadcast over [N, C, *]
+const chan = (c: T, nd: number): T => c.reshape([1, c.numel(), ...Array(Math.max(nd - 2, 0)).fill(1)]);
+
+export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null = null, bias: T | null = null, opts: BatchNormOpts = {}): T {
+  checkTensor(x, 'batch_norm');
+  if (x.ndim < 2) throw new TorchError(`batch_norm: expected 2D or higher input (got ${x.ndim}D input)`);
+  const training = opts.training ?? false;
+  const momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+  const eps = opts.eps ?? 1e-5;
+  const C = x.shape[1];
+  for (const [t, nm] of [[runningMean, 'running_mean'], [runningVar, 'running_var'], [weight, 'weight'], [bias, 'bias']] as [T | null, string][]) {
+    if (t && t.numel() !== C) throw new TorchError(`${nm} should contain ${C} elements not ${t.numel()}`);
+  }
+  const nd = x.ndim;
+  const dims = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2)];
+  let mean: T, invstd: T;
+  if (training) {
+    const n = x.numel() / C;
+    if (n <= 1) throw new TorchError(`Expected more than 1 value per channel when training, got input size ${sizeStr(x.shape)}`);
+    mean = x.mean(dims);
+    const v = x.var(dims, { correction: 0 });
+    invstd = v.add(eps).rsqrt();
+    if (runningMean || runningVar) {
+      const m = momentum ?? 0.1;
+      noGrad(() => {
+        if (runningMean) runningMean.mul_(1 - m).add_(toDtype(mean.detach(), runningMean.dtype).mul(m));
+        if (runningVar) runningVar.mul_(1 - m).add_(toDtype(v.detach(), runningVar.dtype).mul(m * n / (n - 1)));
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar) throw new TorchError('running_mean and running_var must be defined in evaluation mode');
+    mean = runningMean;
+    invstd = runningVar.add(eps).rsqrt();
+  }
+  // y = x * scale + shift with per-channel scale = w * invstd, shift = b - mean * scale
+  let scale = invstd;
+  if (weight) scale = scale.mul(weight);
+  let shift = mean.mul(scale).neg();
+  if (bias) shift = shift.add(bias);
+  return x.mul(chan(scale, nd)).add(chan(shift, nd));
+}
+
+export function layerNorm(x: T, normalizedShape: number | number[], weight: T | null = null, bias: T | null = null, opts: { eps?: number } = {}): T {
+  checkTensor(x, 'layer_norm');
+  const ns = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
+  const k = ns.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k === 0 || x.ndim < k || tail.some((s, i) => s !== ns[i])) {
+    throw new TorchError(`Given normalized_shape=${shp(ns)}, expected input with shape [*, ${ns.join(', ')}], but got input of size${shp(x.shape)}`);
+  }
+  if (weight && (weight.ndim !== k || weight.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected weight to be of same shape as normalized_shape, but got weight of shape ${shp(weight.shape)} and normalized_shape = ${shp(ns)}`);
+  if (bias && (bias.ndim !== k || bias.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected bias to be of same shape as normalized_shape, but got bias of shape ${shp(bias.shape)} and normalized_shape = ${shp(ns)}`);
+  const eps = opts.eps ?? 1e-5;
+  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const mean = x.mean(dims, { keepdim: true });
+  const v = x.var(dims, { correction: 0, keepdim: true });
+  let y = x.sub(mean).mul(v.add(eps).rsqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+export function groupNorm(x: T, numGroups: number, weight: T | null = null, bias: T | null = null, opts: { eps?: number } = {}): T {
+  checkTensor(x, 'group_norm');
+  if (x.ndim < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
+  const [N, C] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups <= 0 || C % numGroups !== 0) {
+    throw new TorchError(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${shp(x.shape)} and num_groups=${numGroups}`);
+  }
+  const eps = opts.eps ?? 1e-5;
+  const xr = x.reshape([N, numGroups, -1]);
+  const mean = xr.mean(2, { keepdim: true });
+  const v = xr.var(2, { correction: 0, keepdim: true });
+  let y = xr.sub(mean).mul(v.add(eps).rsqrt()).reshape(x.shape.slice());
+  if (weight) y = y.mul(chan(weight, x.ndim));
+  if (bias) y = y.add(chan(bias, x.ndim));
+  return y;
+}
+
+export function instanceNorm(x: T, runningMean: T | null = null, runningVar: T | null = null, weight: T | null = null, bias: T | null = null, opts: { useInputStats?: boolean; momentum?: number; eps?: number } = {}): T {
+  const [N, C] = x.shape;
+  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), null, null, null, null, { training: opts.useInputStats ?? true, eps: opts.eps });
+  let y = r.reshape(x.shape.slice());
+  if (weight) y = y.mul(chan(weight, x.ndim));
+  if (bias) y = y.add(chan(bias, x.ndim));
+  void runningMean; void runningVar;
+  return y;
+}
+
+export function normalize(x: T, opts: { p?: number; dim?: number; eps?: number } = {}): T {
+  checkTensor(x, 'normalize');
+  const p = opts.p ?? 2, dim = opts.dim ?? 1, eps = opts.eps ?? 1e-12;
+  const n = x.norm(p, dim, { keepdim: true }).clampMin(eps);
+  return x.div(n.expandAs(x));
+}
+
+export function cosineSimilarity(x1: T, x2: T, opts: { dim?: number; eps?: number } = {}): T {
+  const dim = opts.dim ?? 1, eps = opts.eps ?? 1e-8;
+  const w12 = x1.mul(x2).sum(dim);
+  const n1 = x1.mul(x1).sum(dim), n2 = x2.mul(x2).sum(dim);
+  return w12.div(n1.mul(n2).clampMin(eps * eps).sqrt());
+}
+
+export function pairwiseDistance(x1: T, x2: T, opts: { p?: number; eps?: number; keepdim?: boolean } = {}): T {
+  const p = opts.p ?? 2, eps = opts.eps ?? 1e-6;
+  return x1.sub(x2).add(eps).norm(p, -1, { keepdim: !!opts.keepdim });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// padding
+// ------------------------------------------------------------------------------------------------------------
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+export function pad(x: T, padding: number[], opts: { mode?: PadMode; value?: number } | PadMode = {}): T {
+  checkTensor(x, 'pad');
+  const o = typeof opts === 'string' ? { mode: opts } : opts;
+  const mode = o.mode ?? 'constant';
+  if (!Array.isArray(padding) || padding.some((v) => !Number.isInteger(v))) throw new TypeError('pad(): argument \'pad\' must be tuple of ints');
+  if (padding.length % 2 !== 0) throw new TorchError('Padding length must be divisible by 2');
+  const np = padding.length / 2;
+  if (np > x.ndim) throw new TorchError('Padding length too large');
+  if (mode === 'constant') return constantPad(x, padding, o.value ?? 0);
+  if (o.value !== undefined && o.value !== 0) throw new TorchError(`Padding mode "${mode}" doesn't take in value argument.`);
+  if (!['reflect', 'replicate', 'circular'].includes(mode)) throw new TorchError(`Unrecognised padding mode ${mode}`);
+  let r = x;
+  for (let i = 0; i < np; i++) {
+    const d = x.ndim - 1 - i;
+    const l = padding[2 * i], rr = padding[2 * i + 1];
+    const n = r.shape[d];
+    if (mode === 'reflect' && (l >= n || rr >= n)) {
+      throw new TorchError(`Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${rr}) at dimension ${d} of input ${shp(x.shape)}`);
+    }
+    if (mode === 'circular' && (l > n || rr > n)) throw new TorchError('Padding value causes wrapping around more than once.');
+    if (l < 0 || rr < 0) {
+      if (l < 0) r = r.narrow(d, -l, r.shape[d] + l);
+      if (rr < 0) r = r.narrow(d, 0, r.shape[d] + rr);
+      continue;
+    }
+    const parts: T[] = [];
+    const m = r.shape[d];
+    if (l > 0) {
+      if (mode === 'reflect') parts.push(r.narrow(d, 1, l).flip([d]));
+      else if (mode === 'replicate') parts.push(r.narrow(d, 0, 1).expand(r.shape.map((s, j) => (j === d ? l : s))));
+      else parts.push(r.narrow(d, m - l, l));
+    }
+    parts.push(r);
+    if (rr > 0) {
+      if (mode === 'reflect') parts.push(r.narrow(d, m - 1 - rr, rr).flip([d]));
+      else if (mode === 'replicate') parts.push(r.narrow(d, m - 1, 1).expand(r.shape.map((s, j) => (j === d ? rr : s))));
+      else parts.push(r.narrow(d, 0, rr));
+    }
+    r = parts.length > 1 ? cat(parts, d) : r;
+  }
+  return r;
+}
+
+function constantPad(x: T, padding: number[], value: number): T {
+  const np = padding.length / 2;
+  const outShape = x.shape.slice();
+  const srcStart = new Array<number>(x.ndim).fill(0), dstStart = new Array<number>(x.ndim).fill(0), len = x.shape.slice();
+  for (let i = 0; i < np; i++) {
+    const d = x.ndim - 1 - i;
+    const l = padding[2 * i], r = padding[2 * i + 1];
+    outShape[d] = x.shape[d] + l + r;
+    if (outShape[d] < 0) throw new TorchError(`The input size ${x.shape[d]}, plus negative padding ${l} and ${r} resulted in a negative output size, which is invalid. Check dimension ${d} of your input.`);
+    srcStart[d] = Math.max(0, -l);
+    dstStart[d] = Math.max(0, l);
+    len[d] = Math.max(0, x.shape[d] - Math.max(0, -l) - Math.max(0, -r));
+  }
+  const out = full(outShape, value, { dtype: x.dtype, device: x.device });
+  const sub = (t: T, start: number[]): T => viewOf(t, len.slice(), t._strides.slice(), t._offset + start.reduce((a, s, i) => a + s * t._strides[i], 0));
+  if (len.every((v) => v > 0)) copyInto(sub(out, dstStart), sub(x, srcStart));
+  const inShape = x.shape.slice();
+  return record('ConstantPadNdBackward0', [x], out, (g) => {
+    const gx = zeros(inShape, { dtype: g.dtype, device: g.device });
+    if (len.every((v) => v > 0)) copyInto(sub(gx, srcStart), sub(g, dstStart));
+    return [gx];
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// pooling extras (1-d forms over the 2-d kernels)
+// ------------------------------------------------------------------------------------------------------------
+export function maxPool1d(x: T, kernelSize: number, opts: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean } = {}): T | [T, T] {
+  const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices });
+  return Array.isArray(r) ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
+}
+export function avgPool1d(x: T, kernelSize: number, opts: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {}): T {
+  return avgPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode, countIncludePad: opts.countIncludePad }).squeeze(-2);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// losses
+// ------------------------------------------------------------------------------------------------------------
+export type Reduction = 'mean' | 'sum' | 'none';
+function reduce(t: T, r: Reduction | undefined): T {
+  const red = r ?? 'mean';
+  if (red === 'mean') return t.mean();
+  if (red === 'sum') return t.sum();
+  if (red === 'none') return t;
+  throw new TorchError(`${String(red)} is not a valid value for reduction`);
+}
+function checkRed(r: unknown): void {
+  if (r !== undefined && r !== 'mean' && r !== 'sum' && r !== 'none' && r !== 'batchmean') throw new TorchError(`${String(r)} is not a valid value for reduction`);
+}
+function pairLoss(a: T, b: T, op: string): void {
+  checkTensor(a, op, 'input'); checkTensor(b, op, 'target');
+}
+
+export function mseLoss(input: T, target: T, opts: { reduction?: Reduction } = {}): T {
+  pairLoss(input, target, 'mse_loss'); checkRed(opts.reduction);
+  const d = input.sub(target);
+  return reduce(d.mul(d), opts.reduction);
+}
+export function l1Loss(input: T, target: T, opts: { reduction?: Reduction } = {}): T {
+  pairLoss(input, target, 'l1_loss'); checkRed(opts.reduction);
+  return reduce(input.sub(target).abs(), opts.reduction);
+}
+export function smoothL1Loss(input: T, target: T, opts: { reduction?: Reduction; beta?: number } = {}): T {
+  pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
+  const beta = opts.beta ?? 1;
+  if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
+  const d = input.sub(target).abs();
+  if (beta === 0) return reduce(d, opts.reduction);
+  return reduce(where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta)), opts.reduction);
+}
+export function huberLoss(input: T, target: T, opts: { reduction?: Reduction; delta?: number } = {}): T {
+  pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
+  const delta = opts.delta ?? 1;
+  if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
+  const d = input.sub(target).abs();
+  return reduce(where(d.lt(delta), d.mul(d).mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction);
+}
+
+export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
+
+// class-index targets: validates shapes/values; returns the class dim
+function checkClassTarget(input: T, target: T, op: string): number {
+  if (target.dtype !== 'int64') throw new TorchError(`expected scalar type Long but found ${target.dtype === 'float32' ? 'Float' : target.dtype === 'int32' ? 'Int' : target.dtype}`);
+  if (input.ndim === 0) throw new TorchError(`${op}: input tensor should be 1D or more, got 0D`);
+  if (input.ndim === 1) {
+    if (target.ndim !== 0) throw new TorchError(`${op}: 0D or 1D target tensor expected, multi-target not supported`);
+    return 0;
+  }
+  if (target.ndim !== input.ndim - 1) {
+    if (target.ndim === input.ndim && input.ndim === 2) throw new TorchError('0D or 1D target tensor expected, multi-target not supported');
+    throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+  }
+  if (target.shape[0] !== input.shape[0]) throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  for (let i = 2; i < input.ndim; i++) {
+    if (target.shape[i - 1] !== input.shape[i]) throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+  }
+  return 1;
+}
+function checkTargetValues(target: T, C: number, ignoreIndex: number): void {
+  const v = target.toTypedArray() as BigInt64Array;
+  for (let i = 0; i < v.length; i++) {
+    const t = Number(v[i]);
+    if (t !== ignoreIndex && (t < 0 || t >= C)) throw new TorchError(`Target ${t} is out of bounds.`);
+  }
+}
+// the one-hot selection mask of the (non-ignored) targets along the class dim, in dtype dt
+function targetMask(target: T, classDim: number, C: number, ignoreIndex: number, dt: DType, nd: number): { sel: T; valid: T } {
+  const shape = Array<number>(nd).fill(1);
+  shape[classDim] = C;
+  const cls = arange(C, { device: target.device }).reshape(shape);
+  const tg = classDim === 0 ? target.reshape([1]) : target.unsqueeze(1);
+  const valid = target.ne(ignoreIndex);
+  const sel = toDtype(tg.eq(cls).logicalAnd(classDim === 0 ? valid.reshape([1]) : valid.unsqueeze(1)), dt);
+  return { sel, valid };
+}
+
+export function nllLoss(input: T, target: T, opts: NLLOpts = {}): T {
+  pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
+  const classDim = checkClassTarget(input, target, 'nll_loss');
+  const C = input.shape[classDim];
+  const ignore = opts.ignoreIndex ?? -100;
+  const weight = opts.weight ?? null;
+  if (weight && weight.numel() !== C) throw new TorchError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shp(weight.shape)}`);
+  checkTargetValues(target, C, ignore);
+  const { sel } = targetMask(target, classDim, C, ignore, input.dtype, input.ndim);
+  const wsel = weight ? sel.mul(weight.reshape(classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)])) : sel;
+  const per = input.mul(wsel).sum(classDim).neg();
+  const red = opts.reduction ?? 'mean';
+  if (red === 'none') return per;
+  if (red === 'sum') return per.sum();
+  return per.sum().div(wsel.sum());
+}
+
+export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
+
+export function crossEntropy(input: T, target: T, opts: CrossEntropyOpts = {}): T {
+  pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
+  const ls = opts.labelSmoothing ?? 0;
+  if (ls < 0 || ls > 1) throw new TorchError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
+  const classDim = input.ndim === 1 ? 0 : 1;
+  if (input.ndim === 0) throw new TorchError('cross_entropy: input tensor should be 1D or more, got 0D');
+  const C = input.shape[classDim];
+  const weight = opts.weight ?? null;
+  const red = opts.reduction ?? 'mean';
+  const logp = input.logSoftmax(classDim);
+  const wshape = classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)];
+  if (isFloating(target.dtype)) {
+    // class probabilities
+    if (target.shape.length !== input.shape.length || target.shape.some((s, i) => s !== input.shape[i])) {
+      throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+    }
+    let t = target;
+    if (ls > 0) t = t.mul(1 - ls).add(ls / C);
+    let prod = logp.mul(t);
+    if (weight) prod = prod.mul(weight.reshape(wshape));
+    if (red === 'none') return prod.sum(classDim).neg();
+    if (red === 'sum') return prod.sum().neg();
+    return prod.sum().neg().div(input.numel() / C);
+  }
+  const ignore = opts.ignoreIndex ?? -100;
+  const nll = nllLoss(logp, target, { weight, ignoreIndex: ignore, reduction: red });
+  if (ls === 0) return nll;
+  let smooth = weight ? logp.mul(weight.reshape(wshape)).sum(classDim).neg() : logp.sum(classDim).neg();
+  const valid = target.ne(ignore);
+  smooth = smooth.mul(toDtype(valid, smooth.dtype));
+  let ret: T;
+  if (red === 'none') ret = smooth;
+  else if (red === 'sum') ret = smooth.sum();
+  else if (weight) {
+    const { sel } = targetMask(target, classDim, C, ignore, input.dtype, input.ndim);
+    ret = smooth.sum().div(sel.mul(weight.reshape(wshape)).sum());
+  } else ret = smooth.sum().div(toDtype(valid, smooth.dtype).sum());
+  return nll.mul(1 - ls).add(ret.mul(ls / C));
+}
+
+export function binaryCrossEntropy(input: T, target: T, opts: { weight?: T | null; reduction?: Reduction } = {}): T {
+  pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
+  if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
+    throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
+  }
+  const v = noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item());
+  if (v) throw new TorchError('all elements of input should be between 0 and 1');
+  // elementwise loss with PyTorch's gradient (x - t) / max(x(1-x), 1e-12), finite at x = 0 or 1
+  const xd = input.detach(), td = target.detach();
+  const lx = xd.log().clampMin(-100), l1x = xd.neg().add(1).log().clampMin(-100);
+  const val = td.mul(lx).add(td.neg().add(1).mul(l1x)).neg();
+  const per = record('BinaryCrossEntropyBackward0', [input, target], val, (g) => [
+    input.requiresGrad ? g.mul(xd.sub(td)).div(xd.mul(xd.neg().add(1)).clampMin(1e-12)) : null,
+    target.requiresGrad ? g.mul(l1x.sub(lx)) : null,
+  ], [input, target]);
+  const w = opts.weight ? per.mul(opts.weight) : per;
+  return reduce(w, opts.reduction);
+}
+
+export function binaryCrossEntropyWithLogits(input: T, target: T, opts: { weight?: T | null; posWeight?: T | null; reduction?: Reduction } = {}): T {
+  pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
+  if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
+    throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
+  }
+  // (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t; softplus carries the exact gradient
+  const sp = softplus(input.neg());
+  let loss: T;
+  if (opts.posWeight) {
+    const lw = opts.posWeight.sub(1).mul(target).add(1);
+    loss = target.neg().add(1).mul(input).add(lw.mul(sp));
+  } else loss = target.neg().add(1).mul(input).add(sp);
+  if (opts.weight) loss = loss.mul(opts.weight);
+  return reduce(loss, opts.reduction);
+}
+
+export function klDiv(input: T, target: T, opts: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): T {
+  pairLoss(input, target, 'kl_div'); checkRed(opts.reduction);
+  const red = opts.reduction ?? 'mean';
+  const loss = opts.logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
+  if (red === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]);
+  return reduce(loss, red as Reduction);
+}
+
+export function poissonNllLoss(input: T, target: T, opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}): T {
+  const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
+  let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
+  if (opts.full) {
+    const st = target.mul(target.log()).sub(target).add(target.mul(2 * Math.PI).log().mul(0.5));
+    loss = loss.add(where(target.gt(1), st, 0));
+  }
+  return reduce(loss, opts.reduction);
+}
+
+export function marginRankingLoss(x1: T, x2: T, target: T, opts: { margin?: number; reduction?: Reduction } = {}): T {
+  return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// attention
+// ------------------------------------------------------------------------------------------------------------
+export function scaledDotProductAttention(q: T, k: T, v: T, opts: { attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean } = {}): T {
+  const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], E = q.shape[q.ndim - 1];
+  const scale = opts.scale ?? 1 / Math.sqrt(E);
+  let att = q.matmul(k.transpose(-2, -1)).mul(scale);
+  if (opts.isCausal) {
+    const keep = zeros([L, S], { dtype: 'bool', device: q.device }).logicalNot().tril();
+    att = where(keep, att, -Infinity);
+  }
+  // a bool mask says which positions may be attended (True = keep), a float mask is added
+  if (opts.attnMask) att = opts.attnMask.dtype === 'bool' ? where(opts.attnMask, att, -Infinity) : att.add(opts.attnMask);
+  let p = att.softmax(-1);
+  if (opts.dropoutP) p = dropout(p, { p: opts.dropoutP, training: opts.training ?? true });
+  return p.matmul(v);
+}
+
+export interface MHAForwardOpts {
+  keyPaddingMask?: T | null; needWeights?: boolean; attnMask?: T | null; averageAttnWeights?: boolean;
+  dropoutP?: number; training?: boolean; isCausal?: boolean;
+  // separate projections (kdim/vdim != embed_dim): inProjWeight is then ignored
+  qProjWeight?: T | null; kProjWeight?: T | null; vProjWeight?: T | null;
+  biasK?: T | null; biasV?: T | null; addZeroAttn?: boolean;
+}
+
+// torch.nn.functional.multi_head_attention_forward for [L, N, E] inputs (batch second)
+export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: number, inProjWeight: T | null, inProjBias: T | null,
+  outProjWeight: T, outProjBias: T | null, opts: MHAForwardOpts = {}): [T, T | null] {
+  const unbatched = query.ndim === 2;
+  if (unbatched) {
+    const same = query === key, kv = key === value;
+    query = query.unsqueeze(1);
+    key = same ? query : key.unsqueeze(1);
+    value = kv ? key : value.unsqueeze(1);
+    if (opts.keyPaddingMask) opts = { ...opts, keyPaddingMask: opts.keyPaddingMask.unsqueeze(0) };
+  } else if (query.ndim !== 3) throw new TorchError(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
+  const [L, N, E] = query.shape;
+  if (E % numHeads !== 0) throw new TorchError(`embed_dim ${E} not divisible by num_heads ${numHeads}`);
+  if (key.shape[0] !== value.shape[0] || key.shape[1] !== value.shape[1]) throw new TorchError(`key shape ${sizeStr(key.shape)} does not match value shape ${sizeStr(value.shape)}`);
+  const hd = E / numHeads;
+  let q: T, k: T, v: T;
+  if (opts.qProjWeight) {
+    const [bq, bk, bv] = inProjBias ? inProjBias.chunk(3, 0) : [null, null, null];
+    q = linearF(query, opts.qProjWeight, bq);
+    k = linearF(key, opts.kProjWeight as T, bk);
+    v = linearF(value, opts.vProjWeight as T, bv);
+  } else {
+    const w = inProjWeight as T;
+    if (query === key && key === value) {
+      [q, k, v] = linearF(query, w, inProjBias).chunk(3, -1);
+    } else {
+      const [wq, wk, wv] = w.chunk(3, 0);
+      const [bq, bk, bv] = inProjBias ? inProjBias.chunk(3, 0) : [null, null, null];
+      q = linearF(query, wq, bq);
+      if (key === value) [k, v] = linearF(key, w.narrow(0, E, 2 * E), inProjBias ? inProjBias.narrow(0, E, 2 * E) : null).chunk(2, -1);
+      else { k = linearF(key, wk, bk); v = linearF(value, wv, bv); }
+    }
+  }
+  let attnMask = opts.attnMask ?? null;
+  let kpm = opts.keyPaddingMask ?? null;
+  if (opts.biasK && opts.biasV) {
+    k = cat([k, opts.biasK.expand([1, N, E])], 0);
+    v = cat([v, opts.biasV.expand([1, N, E])], 0);
+    if (attnMask) attnMask = pad(attnMask, [0, 1]);
+    if (kpm) kpm = pad(kpm, [0, 1]);
+  }
+  // [len, N, E] -> [N, H, len, hd]
+  const heads = (t: T): T => t.reshape([t.shape[0], N, numHeads, hd]).permute([1, 2, 0, 3]);
+  q = heads(q); k = heads(k); v = heads(v);
+  if (opts.addZeroAttn) {
+    k = cat([k, zeros([N, numHeads, 1, hd], { dtype: k.dtype, device: k.device })], 2);
+    v = cat([v, zeros([N, numHeads, 1, hd], { dtype: v.dtype, device: v.device })], 2);
+    if (attnMask) attnMask = pad(attnMask, [0, 1]);
+    if (kpm) kpm = pad(kpm, [0, 1]);
+  }
+  const S = k.shape[2];
+  let att = q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(hd)); // [N, H, L, S]
+  let mask: T | null = null; // additive float mask broadcastable to [N, H, L, S]
+  const toAdd = (m: T): T => (m.dtype === 'bool' ? toDtype(where(m, -Infinity, 0), att.dtype) : toDtype(m, att.dtype));
+  if (opts.isCausal && !attnMask) {
+    const causal = zeros([L, S], { dtype: 'bool', device: query.device }).logicalNot().triu(1);
+    mask = toAdd(causal);
+  }
+  if (attnMask) {
+    const am = attnMask;
+    if (am.ndim === 2) {
+      if (am.shape[0] !== L || am.shape[1] !== S) throw new TorchError(`The shape of the 2D attn_mask is ${sizeStr(am.shape)}, but should be ${sizeStr([L, S])}.`);
+      mask = toAdd(am);
+    } else if (am.ndim === 3) {
+      if (am.shape[0] !== N * numHeads || am.shape[1] !== L || am.shape[2] !== S) throw new TorchError(`The shape of the 3D attn_mask is ${sizeStr(am.shape)}, but should be ${sizeStr([N * numHeads, L, S])}.`);
+      mask = toAdd(am).reshape([N, numHeads, L, S]);
+    } else throw new TorchError(`attn_mask's dimension ${am.ndim} is not supported`);
+  }
+  if (kpm) {
+    if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) throw new TorchError(`expecting key_padding_mask shape of ${shp([N, S])}, but got ${sizeStr(kpm.shape)}`);
+    const km = toAdd(kpm.reshape([N, 1, 1, S]));
+    mask = mask ? mask.add(km) : km;
+  }
+  if (mask) att = att.add(mask);
+  let p = att.softmax(-1);
+  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, { p: opts.dropoutP, training: true });
+  let out = p.matmul(v); // [N, H, L, hd]
+  out = out.permute([2, 0, 1, 3]).reshape([L * N, E]);
+  out = linearF(out, outProjWeight, outProjBias).reshape([L, N, E]);
+  let weights: T | null = null;
+  if (opts.needWeights ?? true) {
+    weights = (opts.averageAttnWeights ?? true) ? p.mean(1) : p;
+    if (unbatched) weights = weights.squeeze(0);
+  }
+  if (unbatched) out = out.squeeze(1);
+  return [out, weights];
+}

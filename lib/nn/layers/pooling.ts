@@ -1,0 +1,79 @@
+// pooling.ts - MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d (torch/nn/modules/pooling.py); the repr prints the
+// sizes as given (an int stays an int), as PyTorch's.
+import { Tensor } from '../../tensor';
+import { Module } from '../module';
+import * as F from '../functional';
+import { pyBool, optsArg } from './common';
+
+type T = Tensor;
+type Size = number | number[];
+const rep = (v: Size | null): string => (v === null ? 'None' : Array.isArray(v) ? (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`) : String(v));
+
+export interface MaxPoolModuleOpts { stride?: Size | null; padding?: Size; dilation?: Size; ceilMode?: boolean; returnIndices?: boolean }
+export interface AvgPoolModuleOpts { stride?: Size | null; padding?: Size; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
+
+export class MaxPool2d extends Module {
+  declare kernelSize: Size; declare stride: Size; declare padding: Size; declare dilation: Size;
+  declare ceilMode: boolean; declare returnIndices: boolean;
+  constructor(kernelSize: Size, opts: MaxPoolModuleOpts = {}) {
+    super();
+    const o = optsArg<MaxPoolModuleOpts>(opts, 'MaxPool2d');
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.ceilMode = !!o.ceilMode;
+    this.returnIndices = !!o.returnIndices;
+  }
+  override forward(x: T): T | [T, T] {
+    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${rep(this.kernelSize)}, stride=${rep(this.stride)}, padding=${rep(this.padding)}, dilation=${rep(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+export class MaxPool1d extends MaxPool2d {
+  override forward(x: T): T | [T, T] {
+    return F.maxPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, dilation: this.dilation as number, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+}
+
+export class AvgPool2d extends Module {
+  declare kernelSize: Size; declare stride: Size; declare padding: Size;
+  declare ceilMode: boolean; declare countIncludePad: boolean; declare divisorOverride: number | null;
+  constructor(kernelSize: Size, opts: AvgPoolModuleOpts = {}) {
+    super();
+    const o = optsArg<AvgPoolModuleOpts>(opts, 'AvgPool2d');
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = !!o.ceilMode;
+    this.countIncludePad = o.countIncludePad ?? true;
+    this.divisorOverride = o.divisorOverride ?? null;
+  }
+  override forward(x: T): T {
+    return F.avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+  }
+  override extraRepr(): string { return `kernel_size=${rep(this.kernelSize)}, stride=${rep(this.stride)}, padding=${rep(this.padding)}`; }
+}
+
+export class AvgPool1d extends AvgPool2d {
+  override forward(x: T): T {
+    return F.avgPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+  override extraRepr(): string { return `kernel_size=${rep([this.kernelSize as number])}, stride=${rep([this.stride as number])}, padding=${rep([this.padding as number])}`; }
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  declare outputSize: number | (number | null)[];
+  constructor(outputSize: number | (number | null)[]) {
+    super();
+    this.outputSize = outputSize;
+  }
+  override forward(x: T): T { return F.adaptiveAvgPool2d(x, this.outputSize); }
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `output_size=${Array.isArray(o) ? `(${o.map((v) => (v === null ? 'None' : String(v))).join(', ')})` : String(o)}`;
+  }
+}

@@ -1,0 +1,195 @@
+// rnn.ts - RNN, LSTM, GRU (torch/nn/modules/rnn.py): PyTorch's parameter names and order (weight_ih_l{k}, weight_hh_l{k},
+// bias_ih_l{k}, bias_hh_l{k}, then the *_reverse set per layer), gate order (LSTM i, f, g, o; GRU r, z, n), init
+// U(-1/sqrt(hidden), 1/sqrt(hidden)), inputs [L, N, H_in] (batchFirst: [N, L, H_in]) or unbatched [L, H_in].
+// The input projection of a whole sequence is one GEMM per layer and direction; each time step adds h @ W_hh^T.
+import { Tensor } from '../../tensor';
+import { Module, Parameter } from '../module';
+import * as F from '../functional';
+import * as init from '../init';
+import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt } from './common';
+import { TorchError } from '../../errors';
+import { zeros } from '../../ops/creation';
+import { stack, cat } from '../../ops/shape';
+
+type T = Tensor;
+type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+export interface RNNOpts extends FactoryOpts {
+  numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; bidirectional?: boolean;
+  nonlinearity?: 'tanh' | 'relu'; projSize?: number;
+}
+const sz = (s: readonly number[]): string => `(${s.join(', ')})`;
+
+abstract class RNNBase extends Module {
+  declare mode: Mode;
+  declare inputSize: number;
+  declare hiddenSize: number;
+  declare numLayers: number;
+  declare bias: boolean;
+  declare batchFirst: boolean;
+  declare dropout: number;
+  declare bidirectional: boolean;
+  declare _flatWeightsNames: string[];
+
+  constructor(mode: Mode, cls: string, inputSize: number, hiddenSize: number, opts: RNNOpts) {
+    super();
+    const o = optsArg<RNNOpts>(opts, cls);
+    this.mode = mode;
+    this.inputSize = checkPosInt(inputSize, 'input_size', cls, true);
+    this.hiddenSize = checkPosInt(hiddenSize, 'hidden_size', cls);
+    this.numLayers = checkPosInt(o.numLayers ?? 1, 'num_layers', cls);
+    this.bias = o.bias ?? true;
+    this.batchFirst = !!o.batchFirst;
+    const dropout = o.dropout ?? 0;
+    if (typeof dropout !== 'number' || dropout < 0 || dropout > 1) throw new TorchError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
+    this.dropout = dropout;
+    this.bidirectional = !!o.bidirectional;
+    if (o.projSize) throw new TorchError('proj_size is not supported by nodetorch yet');
+    const gate = mode === 'LSTM' ? 4 * hiddenSize : mode === 'GRU' ? 3 * hiddenSize : hiddenSize;
+    const D = this.bidirectional ? 2 : 1;
+    const names: string[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let dir = 0; dir < D; dir++) {
+        const inSize = layer === 0 ? inputSize : hiddenSize * D;
+        const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
+        const ps: [string, number[]][] = [[`weight_ih${sfx}`, [gate, inSize]], [`weight_hh${sfx}`, [gate, hiddenSize]]];
+        if (this.bias) ps.push([`bias_ih${sfx}`, [gate]], [`bias_hh${sfx}`, [gate]]);
+        for (const [n, s] of ps) { this.registerParameter(n, newParam(s, o)); names.push(n); }
+      }
+    }
+    this._flatWeightsNames = names;
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
+  }
+  get allWeights(): Parameter[][] {
+    const D = this.bidirectional ? 2 : 1, per = this.bias ? 4 : 2;
+    const ws = this._flatWeightsNames.map((n) => this._parameters.get(n) as Parameter);
+    const out: Parameter[][] = [];
+    for (let i = 0; i < this.numLayers * D; i++) out.push(ws.slice(i * per, (i + 1) * per));
+    return out;
+  }
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (!this.bias) s += ', bias=False';
+    if (this.batchFirst) s += ', batch_first=True';
+    if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.bidirectional) s += ', bidirectional=True';
+    return s;
+  }
+
+  // x: [L, N, In]; h0/c0: [layers*D, N, H]. Returns [out [L, N, D*H], hn, cn]
+  protected run(x: T, h0: T, c0: T | null): [T, T, T | null] {
+    const D = this.bidirectional ? 2 : 1;
+    const L = x.shape[0], N = x.shape[1], H = this.hiddenSize;
+    const hs: T[] = [], cs: T[] = [];
+    let layerIn = x;
+    const ws = this.allWeights;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const dirOuts: T[] = [];
+      for (let dir = 0; dir < D; dir++) {
+        const [wih, whh, bih, bhh] = ws[layer * D + dir];
+        const idx = layer * D + dir;
+        let h = h0.select(0, idx);
+        let c = c0 ? c0.select(0, idx) : null;
+        const inF = layerIn.shape[2];
+        const xw = F.linear(layerIn.reshape([L * N, inF]), wih, bih ?? null).reshape([L, N, -1]);
+        const outs: T[] = new Array(L);
+        for (let s = 0; s < L; s++) {
+          const t = dir === 0 ? s : L - 1 - s;
+          const gi = xw.select(0, t);
+          const gh = F.linear(h, whh, bhh ?? null);
+          if (this.mode === 'LSTM') {
+            const g = gi.add(gh);
+            const [ig, fg, gg, og] = g.chunk(4, 1);
+            c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
+            h = og.sigmoid().mul(c.tanh());
+          } else if (this.mode === 'GRU') {
+            const [ir, iz, inn] = gi.chunk(3, 1);
+            const [hr, hz, hn] = gh.chunk(3, 1);
+            const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+            const n = inn.add(r.mul(hn)).tanh();
+            h = n.add(z.mul(h.sub(n)));
+          } else {
+            const pre = gi.add(gh);
+            h = this.mode === 'RNN_TANH' ? pre.tanh() : pre.relu();
+          }
+          outs[t] = h;
+        }
+        dirOuts.push(stack(outs, 0));
+        hs.push(h);
+        if (c) cs.push(c);
+      }
+      layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 2);
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, { p: this.dropout, training: true });
+    }
+    void N; void H;
+    return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+  }
+
+  protected prepare(input: T, cls: string): { x: T; unbatched: boolean } {
+    if (!(input instanceof Tensor)) throw new TypeError(`${cls}: input must be a Tensor`);
+    if (input.ndim !== 2 && input.ndim !== 3) throw new TorchError(`${cls}: Expected input to be 2D or 3D, got ${input.ndim}D tensor instead`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) throw new TorchError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+    const unbatched = input.ndim === 2;
+    let x = unbatched ? input.unsqueeze(1) : input;
+    if (this.batchFirst && !unbatched) x = x.transpose(0, 1);
+    return { x, unbatched };
+  }
+  protected hidden(h: T | null | undefined, N: number, unbatched: boolean, x: T, what: string): T {
+    const D = this.bidirectional ? 2 : 1;
+    const expect = [this.numLayers * D, N, this.hiddenSize];
+    if (h === null || h === undefined) return zeros(expect, { dtype: x.dtype, device: x.device });
+    if (!(h instanceof Tensor)) throw new TypeError(`${what} must be a Tensor`);
+    const hh = unbatched ? (h.ndim === 2 ? h.unsqueeze(1) : h) : h;
+    if (unbatched && h.ndim !== 2) throw new TorchError(`For unbatched 2-D input, ${what} should also be 2-D but got ${h.ndim}-D tensor`);
+    if (!unbatched && h.ndim !== 3) throw new TorchError(`For batched 3-D input, ${what} should also be 3-D but got ${h.ndim}-D tensor`);
+    if (hh.shape.some((s, i) => s !== expect[i])) throw new TorchError(`Expected hidden size ${sz(expect)}, got [${(unbatched ? h.shape : hh.shape).join(', ')}]`);
+    return hh;
+  }
+  protected finish(out: T, unbatched: boolean): T {
+    if (unbatched) return out.squeeze(1);
+    return this.batchFirst ? out.transpose(0, 1) : out;
+  }
+}
+
+export class RNN extends RNNBase {
+  declare nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts = {}) {
+    const nl = (opts && opts.nonlinearity) ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new TorchError(`Unknown nonlinearity '${nl}'. Select from 'tanh' or 'relu'.`);
+    super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', 'RNN', inputSize, hiddenSize, opts);
+    this.nonlinearity = nl;
+  }
+  override forward(input: T, hx?: T | null): [T, T] {
+    const { x, unbatched } = this.prepare(input, 'RNN');
+    const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
+    const [out, hn] = this.run(x, h0, null);
+    return [this.finish(out, unbatched), unbatched ? hn.squeeze(1) : hn];
+  }
+}
+
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts = {}) { super('GRU', 'GRU', inputSize, hiddenSize, opts); }
+  override forward(input: T, hx?: T | null): [T, T] {
+    const { x, unbatched } = this.prepare(input, 'GRU');
+    const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
+    const [out, hn] = this.run(x, h0, null);
+    return [this.finish(out, unbatched), unbatched ? hn.squeeze(1) : hn];
+  }
+}
+
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts = {}) { super('LSTM', 'LSTM', inputSize, hiddenSize, opts); }
+  override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
+    const { x, unbatched } = this.prepare(input, 'LSTM');
+    if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
+    const h0 = this.hidden(hx ? hx[0] : null, x.shape[1], unbatched, x, 'h_0');
+    const c0 = this.hidden(hx ? hx[1] : null, x.shape[1], unbatched, x, 'c_0');
+    const [out, hn, cn] = this.run(x, h0, c0);
+    const sq = (t: T): T => (unbatched ? t.squeeze(1) : t);
+    return [this.finish(out, unbatched), [sq(hn), sq(cn as T)]];
+  }
+}

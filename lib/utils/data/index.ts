@@ -1,0 +1,10 @@
+// utils/data/index.ts - torch.utils.data: datasets, samplers, DataLoader, collation and worker info.
+export { Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, randomSplit } from './dataset';
+export type { DatasetLike, WorkerDatasetSpec } from './dataset';
+export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from './sampler';
+export type { Sampler } from './sampler';
+export { DataLoader } from './dataloader';
+export type { DataLoaderOptions } from './dataloader';
+export { defaultCollate, defaultConvert } from './collate';
+export { getWorkerInfo } from './worker_info';
+export type { WorkerInfo } from './worker_info';

@@ -1,0 +1,2 @@
+// utils/index.ts - torch.utils (torch.utils.data lives in ./data).
+export * as data from './data';

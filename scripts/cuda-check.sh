@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# cuda-check.sh - the CI compile-and-link check of the CUDA backend, and its smoke test.
+#   1. builds the CUDA addon with cmake-js (NODETORCH_CUDA=1, so a missing nvcc or any compile/link error fails)
+#      into a temporary directory (or --out DIR), for NODETORCH_CUDA_ARCH (default "80;90": keep it short);
+#   2. loads it with node: it must load on a machine without a GPU or driver, report info().cudaBuilt === true,
+#      answer cuda('count') (0 there) and cuda('diagnose') without throwing, and run CPU ops correctly;
+#   3. when a GPU is present, runs every CUDA kernel against the CPU kernels of the same binary
+#      (fill, copy/cast, unary, binary, ternary, random, randperm, matmul paths, reduce layouts, allocator).
+# Usage: scripts/cuda-check.sh [--out DIR] [--keep] [--no-build]   (--no-build: test DIR/Release/nodetorch.node)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+OUT=""
+KEEP=0
+BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --no-build) BUILD=0; shift ;;
+    *) echo "cuda-check: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$OUT" ]; then
+  [ "$BUILD" = 1 ] || { echo "cuda-check: --no-build needs --out DIR" >&2; exit 2; }
+  OUT="$(mktemp -d "${TMPDIR:-/tmp}/nodetorch-cuda.XXXXXX")"
+  [ "$KEEP" = 1 ] || trap 'rm -rf "$OUT"' EXIT
+fi
+OUT="$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")"
+export NODETORCH_CUDA=1
+export NODETORCH_CUDA_ARCH="${NODETORCH_CUDA_ARCH:-80;90}"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+t_start=$(date +%s)
+
+if [ "$BUILD" = 1 ]; then
+  NVCC="$(command -v nvcc || true)"
+  [ -n "$NVCC" ] || NVCC=/usr/local/cuda/bin/nvcc
+  [ -x "$NVCC" ] || { echo "cuda-check: FAIL: nvcc not found (PATH or /usr/local/cuda/bin)" >&2; exit 1; }
+  export CUDACXX="${CUDACXX:-$NVCC}"
+  echo "cuda-check: building with $("$NVCC" --version | tail -n 2 | head -n 1) for architectures $NODETORCH_CUDA_ARCH, $JOBS jobs, into $OUT"
+  npx --no-install cmake-js build --out "$OUT" --parallel "$JOBS" --log-level warn
+  t_built=$(date +%s)
+  echo "cuda-check: build took $((t_built - t_start)) s"
+else
+  t_built=$t_start
+fi
+
+ADDON="$OUT/Release/nodetorch.node"
+[ -f "$ADDON" ] || { echo "cuda-check: FAIL: $ADDON was not produced" >&2; exit 1; }
+echo "cuda-check: $(du -h "$ADDON" | cut -f1) $ADDON"
+
+NT_ADDON="$ADDON" NT_ROOT="$ROOT" node - <<'EOF'
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const n = require(process.env.NT_ADDON);
+let failures = 0, checks = 0;
+function check(ok, what) {
+  checks++;
+  if (!ok) { failures++; console.error(`  FAIL ${what}`); }
+}
+
+const info = n.info();
+check(info.cudaBuilt === true, 'info().cudaBuilt === true');
+const count = n.cuda('count');
+check(typeof count === 'number' && count >= 0, `cuda('count') is a number (${count})`);
+const diag = n.cuda('diagnose');
+check(typeof diag === 'string' && diag.length > 0, "cuda('diagnose') is a message");
+console.log(`cuda-check: loaded; simd ${info.simd}, ${info.threads} threads, ${info.ops.length} ops, cuda count ${count}`);
+console.log(diag.split('\n').map((l) => '  | ' + l).join('\n'));
+
+// ---- raw access to the binding: tensors are {s, dtype, shape, stride, offset} over storages
+const META = 36, ATTR = 8 * META;
+const meta = new Float64Array(n.metaSize);
+n.setMeta(meta);
+const opId = Object.fromEntries(info.ops.map((o, i) => [o, i]));
+const F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I64 = 4, I32 = 5, I16 = 6, I8 = 7, U8 = 8, BOOL = 9;
+const SIZE = [4, 8, 2, 2, 8, 4, 2, 1, 1, 1];
+const ARR = [Float32Array, Float64Array, Uint16Array, Uint16Array, BigInt64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint8Array];
+const contig = (shape) => { const s = []; let k = 1; for (let d = shape.length - 1; d >= 0; d--) { s[d] = k; k *= shape[d]; } return s; };
+const numel = (shape) => shape.reduce((a, b) => a * b, 1);
+function tensor(dev, dtype, shape, values) {
+  const nb = Math.max(1, numel(shape)) * SIZE[dtype];
+  const s = n.alloc(nb, dev, 0, values === undefined);
+  const t = { s, dtype, shape, stride: contig(shape), offset: 0, dev, nb };
+  if (values !== undefined) n.write(s, 0, encode(dtype, values));
+  return t;
+}
+function f2h(v) { const f = new Float32Array([v]); const x = new Uint32Array(f.buffer)[0]; /* rough, for inputs only */
+  const sign = (x >>> 16) & 0x8000, e = ((x >>> 23) & 0xff) - 112, m = (x >>> 13) & 0x3ff;
+  if (e <= 0) return sign; if (e >= 31) return sign | 0x7c00; return sign | (e << 10) | m; }
+function h2f(h) { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24; if (e === 31) return m ? NaN : s * Infinity; return s * (1 + m / 1024) * 2 ** (e - 15); }
+function b2f(h) { const u = new Uint32Array([h << 16]); return new Float32Array(u.buffer)[0]; }
+function f2b(v) { const u = new Uint32Array(new Float32Array([v]).buffer)[0]; return (u >>> 16) & 0xffff; }
+function encode(dtype, values) {
+  const A = ARR[dtype];
+  if (dtype === I64) return A.from(values, (v) => BigInt(Math.trunc(v)));
+  if (dtype === F16) return A.from(values, f2h);
+  if (dtype === BF16) return A.from(values, f2b);
+  if (dtype === BOOL) return A.from(values, (v) => (v ? 1 : 0));
+  return A.from(values);
+}
+function values(t) {
+  const raw = new ARR[t.dtype](n.read(t.s, 0, t.nb));
+  const all = Array.from(raw, (v) => (t.dtype === I64 ? Number(v) : t.dtype === F16 ? h2f(v) : t.dtype === BF16 ? b2f(v) : v));
+  const out = [], idx = new Array(t.shape.length).fill(0), N = numel(t.shape);
+  for (let i = 0; i < N; i++) {
+    let off = t.offset;
+    for (let d = 0; d < t.shape.length; d++) off += idx[d] * t.stride[d];
+    out.push(all[off]);
+    for (let d = t.shape.length - 1; d >= 0; d--) { if (++idx[d] < t.shape[d]) break; idx[d] = 0; }
+  }
+  return out;
+}
+function run(op, ts, attrs) {
+  ts.forEach((t, i) => {
+    const b = i * META;
+    meta[b] = t.dtype; meta[b + 1] = t.shape.length; meta[b + 2] = t.offset;
+    t.shape.forEach((v, d) => { meta[b + 3 + d] = v; meta[b + 19 + d] = t.stride[d]; });
+  });
+  meta[ATTR] = attrs.length;
+  attrs.forEach((v, i) => { meta[ATTR + 1 + i] = v; });
+  return n.run(opId[op], ...ts.map((t) => t.s));
+}
+const view = (t, shape, stride, offset = 0) => ({ ...t, shape, stride, offset });
+function close(a, b, rtol, atol) {
+  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    if (x === y) continue;
+    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) return `[${i}] ${x} vs ${y}`;
+  }
+  return null;
+}
+let seed = 12345;
+const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const rlist = (k, lo, hi) => Array.from({ length: k }, () => lo + (hi - lo) * rnd());
+const defRows = (file) => fs.readFileSync(path.join(process.env.NT_ROOT, 'native/kernels', file), 'utf8')
+  .split('\n').map((l) => /^(UNARY|BINARY)\((\w+),\s*(\w+)/.exec(l)).filter(Boolean).map((m) => ({ name: m[2], result: m[3] }));
+const UN = defRows('unary.def'), BI = defRows('binary.def');
+
+// ---- CPU ops through this binary
+{
+  const a = tensor(0, F32, [2, 3], [1, 2, 3, 4, 5, 6]);
+  const b = tensor(0, F32, [2, 3], [10, 20, 30, 40, 50, 60]);
+  const o = tensor(0, F32, [2, 3]);
+  run('binary', [o, a, b], [BI.findIndex((r) => r.name === 'add'), F32, 1]);
+  check(close(values(o), [11, 22, 33, 44, 55, 66], 0, 0) === null, 'cpu add');
+  run('unary', [o, a], [UN.findIndex((r) => r.name === 'exp'), F32, 0, 0, 0]);
+  check(close(values(o), [1, 2, 3, 4, 5, 6].map(Math.exp), 1e-6, 0) === null, 'cpu exp');
+  run('fill', [o], [2.5]);
+  check(close(values(o), [2.5, 2.5, 2.5, 2.5, 2.5, 2.5], 0, 0) === null, 'cpu fill');
+  const m = tensor(0, F32, [1, 2, 2]);
+  run('matmul', [m, view(a, [1, 2, 3], [0, 3, 1]), view(b, [1, 3, 2], [0, 1, 3])], [1, 0]);
+  check(close(values(m), [140, 320, 320, 770], 0, 0) === null, 'cpu matmul');
+  const h = tensor(0, F16, [2, 3]);
+  run('copy', [h, a], []);
+  check(close(values(h), [1, 2, 3, 4, 5, 6], 0, 0) === null, 'cpu copy f32->f16');
+  if (opId.reduce !== undefined) {
+    const r = tensor(0, F32, [2]);
+    run('reduce', [r, a], [0, 1, F32]);
+    check(close(values(r), [6, 15], 0, 0) === null, 'cpu reduce sum');
+  }
+  if (count === 0) {
+    let msg = '';
+    try { n.alloc(16, 1, 0, true); } catch (e) { msg = e.message; }
+    check(/CUDA/.test(msg), `a CUDA allocation without a GPU throws a clear error (${msg})`);
+  }
+  console.log(`cuda-check: CPU ops through the CUDA binary: ${failures ? 'FAILED' : 'ok'}`);
+}
+
+// ---- every CUDA kernel against the CPU kernel of the same binary (only with a GPU)
+function both(op, make, attrs, tol = [0, 0], name = op) {
+  const cpu = make(0), gpu = make(1);
+  run(op, cpu, attrs);
+  run(op, gpu, attrs);
+  const r = close(values(gpu[0]), values(cpu[0]), tol[0], tol[1]);
+  check(r === null, `${name}: cuda vs cpu ${r || ''}`);
+  for (const ts of [cpu, gpu]) for (const t of ts) if (t.own !== false) n.free(t.s);
+}
+if (count > 0) {
+  const t0 = Date.now();
+  const dts = [F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL];
+  // fill and copy/cast through strided and broadcast views
+  for (const dt of dts) both('fill', (d) => [view(tensor(d, dt, [5, 6]), [3, 6], [6, 1], 6)], [dt === BOOL ? 1 : 7.75], [0, 0], `fill ${dt}`);
+  both('fill', (d) => [tensor(d, I64, [4])], [0x12345678, 1, 0x1234], [0, 0], 'fill exact int64');
+  const src = rlist(4 * 6, -50, 50);
+  for (const dd of dts) for (const sd of [F32, F64, I64, F16, BOOL]) {
+    both('copy', (d) => {
+      const s = tensor(d, sd, [4, 6], src);
+      return [tensor(d, dd, [6, 4]), view(s, [6, 4], [1, 6])];
+    }, [], [0, 0], `copy ${sd}->${dd} (transposed)`);
+  }
+  both('copy', (d) => [tensor(d, F32, [3, 5]), view(tensor(d, F64, [5], rlist(5, -1, 1)), [3, 5], [0, 1])], [], [0, 0], 'copy broadcast');
+  both('copy', (d) => [tensor(d, F32, [1000003]), tensor(d, F32, [1000003], rlist(1000003, -1, 1))], [], [0, 0], 'copy large');
+  // unary: every row, float32 and float64 (and int64 for the integer-safe rows)
+  const intUnary = new Set(['neg', 'abs', 'sign', 'square', 'relu', 'bitwise_not', 'logical_not', 'isnan', 'isinf', 'isfinite']);
+  const ux = rlist(7 * 9, 0.05, 0.95);
+  UN.forEach((row, code) => {
+    for (const ct of [F32, F64, I64]) {
+      if (ct === I64 && !intUnary.has(row.name)) continue;
+      const od = row.result === 'BOOL' ? BOOL : ct;
+      const xs = ct === I64 ? ux.map((v) => Math.round(v * 40 - 20)) : ux;
+      both('unary', (d) => [tensor(d, od, [9, 7]), view(tensor(d, ct, [7, 9], xs), [9, 7], [1, 9])], [code, ct, 1.5, 20, -3],
+        ct === F32 ? [2e-6, 1e-6] : ct === F64 ? [1e-14, 1e-14] : [0, 0], `unary ${row.name} ${ct}`);
+    }
+  });
+  both('unary', (d) => [tensor(d, F16, [64]), tensor(d, BF16, [64], rlist(64, -2, 2))], [UN.findIndex((r) => r.name === 'tanh'), F32, 0, 0, 0],
+    [2e-3, 1e-3], 'unary tanh bf16 in, f16 out (converted operands)');
+  // binary: every row, a transposed, b broadcast along dim 0
+  const intBinary = new Set(['add', 'sub', 'mul', 'div_trunc', 'div_floor', 'remainder', 'fmod', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le',
+    'gt', 'ge', 'logical_and', 'logical_or', 'logical_xor', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'pow']);
+  const ba = rlist(5 * 8, 0.5, 2), bb = rlist(8, 0.5, 2);
+  BI.forEach((row, code) => {
+    for (const ct of [F32, F64, I64]) {
+      if (ct === I64 && !intBinary.has(row.name)) continue;
+      const od = row.result === 'BOOL' ? BOOL : ct;
+      const A = ct === I64 ? ba.map((v) => Math.round(v * 10 - 12)) : ba, B = ct === I64 ? bb.map((v) => Math.round(v * 3)) : bb;
+      both('binary', (d) => [tensor(d, od, [5, 8]), view(tensor(d, ct, [8, 5], A), [5, 8], [1, 5]), view(tensor(d, ct, [8], B), [5, 8], [0, 1])],
+        [code, ct, 0.75, 20], ct === F32 ? [2e-6, 1e-6] : ct === F64 ? [1e-14, 1e-14] : [0, 0], `binary ${row.name} ${ct}`);
+    }
+  });
+  // ternary: where, lerp, clamp, addcmul
+  const cx = rlist(24, -2, 2), cy = rlist(24, -1, 0), cz = rlist(24, 0, 1);
+  both('ternary', (d) => [tensor(d, F32, [4, 6]), tensor(d, BOOL, [4, 6], cx.map((v) => v > 0)), tensor(d, F32, [4, 6], cy), view(tensor(d, F64, [6], cz), [4, 6], [0, 1])],
+    [0, F32], [0, 0], 'where');
+  for (const code of [1, 2, 3])
+    both('ternary', (d) => [tensor(d, F32, [4, 6]), tensor(d, F32, [4, 6], cx), tensor(d, F32, [4, 6], cy), tensor(d, F32, [4, 6], cz)], [code, F32],
+      [1e-6, 1e-6], `ternary ${code}`);
+  // random: the same Philox stream on both devices
+  const rs = [0xdeadbeef, 0x1234, 777];
+  for (const [kind, dt, p] of [[0, F32, [0, 1]], [0, F64, [-2, 3]], [1, F32, [0, 1]], [1, F64, [1, 2]], [2, I64, [-5, 100]], [2, F32, [0, 10]], [3, F32, [0.3, 0]], [0, F16, [0, 1]]])
+    both('random', (d) => [tensor(d, dt, [1000])], [kind, ...rs, ...p], dt === F64 && kind === 1 ? [1e-15, 1e-15] : [0, 0], `random kind ${kind} dtype ${dt}`);
+  both('randperm', (d) => [tensor(d, I64, [1000])], [0, ...rs], [0, 0], 'randperm');
+  both('randperm', (d) => [view(tensor(d, I64, [2000]), [1000], [2])], [0, ...rs], [0, 0], 'randperm strided');
+  // matmul: transposed A, broadcast B over the batch, beta != 0, every path
+  const [bt, M, K, N] = [3, 37, 29, 41];
+  const ma = rlist(bt * M * K, -1, 1), mb = rlist(K * N, -1, 1), mc = rlist(bt * M * N, -1, 1);
+  for (const dt of [F32, F64, F16, BF16, I64, I32])
+    for (const p of dt === F32 || dt === F64 ? [0, 1, 2] : [0]) {
+      const isInt = dt === I64 || dt === I32;
+      const A = isInt ? ma.map((v) => Math.round(v * 9)) : ma, B = isInt ? mb.map((v) => Math.round(v * 9)) : mb, C = isInt ? mc.map((v) => Math.round(v * 9)) : mc;
+      both('matmul', (d) => [tensor(d, dt, [bt, M, N], C), view(tensor(d, dt, [bt, K, M], A), [bt, M, K], [K * M, 1, M]), view(tensor(d, dt, [K, N], B), [bt, K, N], [0, N, 1])],
+        [isInt ? 2 : 1.5, isInt ? 3 : 0.5, p], dt === F64 ? [1e-12, 1e-12] : dt === F32 ? [1e-5, 1e-5] : isInt ? [0, 0] : [2e-2, 2e-2], `matmul dtype ${dt} path ${p}`);
+    }
+  both('matmul', (d) => [tensor(d, F32, [1, 300, 200]), tensor(d, F32, [1, 300, 500], rlist(150000, -1, 1)), tensor(d, F32, [1, 500, 200], rlist(100000, -1, 1))],
+    [1, 0], [1e-4, 1e-4], 'matmul 300x500x200');
+  // reduce: rows, columns, chunked full reductions, permuted input, converted input
+  if (opId.reduce !== undefined) {
+    const rx = rlist(64 * 300, -1, 1);
+    for (let code = 0; code < 10; code++) {
+      const tol = code === 1 ? [1e-4, 1e-30] : [2e-5, 1e-5];
+      both('reduce', (d) => [tensor(d, F32, [64]), tensor(d, F32, [64, 300], rx)], [code, 1, F32], tol, `reduce ${code} rows`);
+      both('reduce', (d) => [tensor(d, F32, [300]), view(tensor(d, F32, [64, 300], rx), [300, 64], [1, 300])], [code, 1, F32], tol, `reduce ${code} columns`);
+      both('reduce', (d) => [tensor(d, F64, []), tensor(d, F32, [64, 300], rx)], [code, 2, F32], code === 1 ? [1e-3, 1e-30] : [1e-4, 1e-5], `reduce ${code} full`);
+    }
+    const big = rlist(3000000, 0, 1);
+    both('reduce', (d) => [tensor(d, F32, []), tensor(d, F32, [3000000], big)], [0, 1, F32], [1e-5, 0], 'reduce sum 3M');
+    both('reduce', (d) => [tensor(d, F32, [3]), view(tensor(d, F32, [1000000, 3], big), [3, 1000000], [1, 3])], [7, 1, F32], [1e-5, 0], 'reduce mean columns 1M');
+    both('reduce', (d) => [tensor(d, F64, [2]), view(tensor(d, F16, [2, 1500, 1000], big.map((v) => v * 4)), [2, 1500, 1000], [1500000, 1000, 1])], [0, 2, F64], [1e-9, 0], 'reduce sum f16 as f64');
+    both('reduce', (d) => [tensor(d, I64, [4]), tensor(d, I32, [4, 5000], rlist(20000, -100, 100).map(Math.round))], [0, 1, I64], [0, 0], 'reduce sum int');
+    both('reduce', (d) => [tensor(d, BOOL, [4]), tensor(d, F32, [4, 0])], [4, 1], [0, 0], 'reduce all of empty');
+  }
+  // allocator
+  const before = n.cuda('reserved', 0);
+  const held = Array.from({ length: 20 }, (_, i) => n.alloc(1000 * (i + 1) ** 2, 1, 0, true));
+  check(n.cuda('reserved', 0) >= before, 'reserved grows');
+  held.forEach((s) => n.free(s));
+  n.cuda('sync', 0);
+  n.cuda('emptyCache');
+  let bad = '';
+  try { n.alloc(16, 1, count + 3, true); } catch (e) { bad = e.message; }
+  check(/invalid device ordinal/.test(bad), `a bad device index throws (${bad})`);
+  console.log(`cuda-check: CUDA kernels vs CPU: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+} else {
+  console.log('cuda-check: no GPU here: CUDA kernels not run (compile, link and load checked)');
+}
+if (failures) { console.error(`cuda-check: ${failures} of ${checks} checks FAILED`); process.exit(1); }
+console.log(`cuda-check: ${checks} checks passed`);
+EOF
+t_end=$(date +%s)
+echo "cuda-check: OK (build $((t_built - t_start)) s, load and tests $((t_end - t_built)) s, total $((t_end - t_start)) s)"
