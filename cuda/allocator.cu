@@ -27,6 +27,12 @@ void throw_cuda_error(cudaError_t e, const char* expr) {
   cudaGetLastError();  // clear a non-sticky error so that later calls are not blamed for this one
   std::string m = std::string("CUDA error: ") + cudaGetErrorString(e) + " (" + cudaGetErrorName(e) + ")";
   if (expr && *expr) m += std::string(" in ") + expr;
+  if (e == cudaErrorIllegalAddress || e == cudaErrorLaunchFailure || e == cudaErrorIllegalInstruction ||
+      e == cudaErrorMisalignedAddress || e == cudaErrorHardwareStackError || e == cudaErrorInvalidPc ||
+      e == cudaErrorAssert || e == cudaErrorLaunchTimeout)
+    m += ". This error is sticky: the CUDA context of this process is unusable from now on (restart the process); "
+         "kernel errors are reported asynchronously, so the failing kernel may be an earlier one (run with "
+         "CUDA_LAUNCH_BLOCKING=1 to find it)";
   if (e == cudaErrorNoKernelImageForDevice || e == cudaErrorUnsupportedPtxVersion)
     m += ". This nodetorch binary was compiled for CUDA architectures " NT_CUDA_ARCHS
          "; rebuild for this GPU with NODETORCH_CUDA_ARCH=<sm> npm run build:cuda";

@@ -50,7 +50,9 @@ function wrapErrors(raw: NativeAddon): NativeAddon {
     out[k] = function (...a: unknown[]): unknown {
       try { return f.apply(raw, a); } catch (e) {
         if (e instanceof TorchError) throw e;
-        throw new TorchError(e instanceof Error ? e.message : String(e), { cause: e });
+        // the addon's Errors may come from another realm (vm contexts, jest), so read the message structurally
+        const msg = e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
+        throw new TorchError(msg, { cause: e });
       }
     };
   }

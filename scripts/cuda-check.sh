@@ -30,6 +30,11 @@ OUT="$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")"
 export NODETORCH_CUDA=1
 export NODETORCH_CUDA_ARCH="${NODETORCH_CUDA_ARCH:-80;90}"
 JOBS="$(nproc 2>/dev/null || echo 2)"
+# use this node's own headers rather than letting cmake-js download them (no network on CI machines)
+if [ -z "${npm_config_nodedir:-}" ]; then
+  NODE_PREFIX="$(cd "$(dirname "$(command -v node)")/.." && pwd)"
+  [ -f "$NODE_PREFIX/include/node/node_api.h" ] && export npm_config_nodedir="$NODE_PREFIX"
+fi
 t_start=$(date +%s)
 
 if [ "$BUILD" = 1 ]; then
@@ -38,6 +43,7 @@ if [ "$BUILD" = 1 ]; then
   [ -x "$NVCC" ] || { echo "cuda-check: FAIL: nvcc not found (PATH or /usr/local/cuda/bin)" >&2; exit 1; }
   export CUDACXX="${CUDACXX:-$NVCC}"
   echo "cuda-check: building with $("$NVCC" --version | tail -n 2 | head -n 1) for architectures $NODETORCH_CUDA_ARCH, $JOBS jobs, into $OUT"
+  npx --no-install cmake-js configure --out "$OUT" --log-level warn
   npx --no-install cmake-js build --out "$OUT" --parallel "$JOBS" --log-level warn
   t_built=$(date +%s)
   echo "cuda-check: build took $((t_built - t_start)) s"

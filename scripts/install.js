@@ -9,6 +9,7 @@
 // Environment: NODETORCH_CUDA=0|1, NODETORCH_CUDA_ARCH="80;90" (passed on to CMakeLists.txt).
 'use strict';
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
@@ -39,6 +40,13 @@ function onPath(name) {
   return null;
 }
 
+// Outside npm (no npm_config_nodedir), node-gyp and cmake-js would download Node's headers; use this node's own
+// headers instead when its installation ships them (distribution packages and the official tarballs do).
+if (!process.env.npm_config_nodedir) {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) process.env.npm_config_nodedir = prefix;
+}
+
 // ---- (a) the CPU addon
 function prebuildPath() {
   const saved = process.env.PREBUILDS_ONLY;
@@ -59,10 +67,10 @@ function buildCpu() {
   if (pre) { say(`using prebuild ${path.relative(root, pre)} (no CPU compile)`); return; }
   // npm passes its bundled node-gyp to install scripts; else the local devDependency; else node-gyp on PATH
   const gypJs = process.env.npm_config_node_gyp || resolveModule('node-gyp/bin/node-gyp.js');
-  say('building the CPU addon: node-gyp rebuild -j max');
+  const args = ['rebuild', '-j', 'max'];
+  say(`building the CPU addon: node-gyp ${args.join(' ')}`);
   const t0 = Date.now();
-  const err = gypJs ? run(process.execPath, [gypJs, 'rebuild', '-j', 'max'])
-    : run(onPath('node-gyp') || 'node-gyp', ['rebuild', '-j', 'max']);
+  const err = gypJs ? run(process.execPath, [gypJs, ...args]) : run(onPath('node-gyp') || 'node-gyp', args);
   if (err) fail(`the CPU build failed (${err}). It needs python3, make and a C++17 compiler (g++ or clang++).`);
   say(`CPU addon built in ${((Date.now() - t0) / 1000).toFixed(0)} s (build/Release/nodetorch.node)`);
 }
@@ -97,7 +105,10 @@ function buildCuda(fatal) {
   say(`building the CUDA addon with ${nvcc} for architectures ${arch}: cmake-js build --out build-cuda`);
   const env = { ...process.env, CUDACXX: process.env.CUDACXX || nvcc, NODETORCH_CUDA: '1', NODETORCH_CUDA_ARCH: arch };
   const t0 = Date.now();
-  const err = run(process.execPath, [cmakeJs, 'build', '--out', 'build-cuda', '--log-level', 'warn'], env);
+  // configure every time (cheap) so that NODETORCH_CUDA / NODETORCH_CUDA_ARCH changes apply; the build is incremental
+  const common = ['--out', 'build-cuda', '--log-level', 'warn'];
+  const err = run(process.execPath, [cmakeJs, 'configure', ...common], env) ||
+    run(process.execPath, [cmakeJs, 'build', ...common, '--parallel', String(Math.max(1, os.cpus().length))], env);
   const out = path.join(root, 'build-cuda', 'Release', 'nodetorch.node');
   if (err || !fs.existsSync(out)) {
     try { fs.rmSync(out, { force: true }); } catch { /* a stale CUDA binary must not shadow the CPU build */ }

@@ -275,15 +275,18 @@ describeWorkers('DataLoader (worker threads)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-workers-'));
     mod = path.join(dir, 'ds.js');
     fs.writeFileSync(mod, `
-const torch = require(${JSON.stringify(DIST)});
+// torch is required lazily: the main thread only uses this class for its length (two copies of the library,
+// lib/ under ts-jest and dist/, must not both run kernels in one thread: they would each install their own meta buffer)
+let torchMod = null;
+const torch = () => torchMod || (torchMod = require(${JSON.stringify(DIST)}));
 class Noisy {
   constructor(n, failAt = -1) { this.n = n; this.failAt = failAt; }
   get length() { return this.n; }
   getItem(i) {
     if (i === this.failAt) throw new RangeError('bad sample ' + i);
-    const info = torch.utils.data.getWorkerInfo();
+    const info = torch().utils.data.getWorkerInfo();
     // a random "augmentation": reproducible because each worker seeds torch from the loader's generator
-    return { x: torch.full([3, 2], i, { dtype: 'float32' }).add(torch.rand(3, 2).mul(0.001)), y: i, w: info ? info.id : -1 };
+    return { x: torch().full([3, 2], i, { dtype: 'float32' }).add(torch().rand(3, 2).mul(0.001)), y: i, w: info ? info.id : -1 };
   }
 }
 exports.Noisy = Noisy;

@@ -9,7 +9,7 @@ import { DType, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
-import { checkTensor } from '../ops/util';
+import { checkTensor, isOptions } from '../ops/util';
 import { arange, rand, zeros, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
@@ -100,6 +100,7 @@ export function logSoftmax(x: T, dim?: number | null, opts?: { dtype?: DType | s
 // ------------------------------------------------------------------------------------------------------------
 // y[n, o] = x1[n, :] @ W[o] @ x2[n, :] + b[o]
 export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
+  if (isOptions(b)) b = null;
   checkTensor(x1, 'bilinear', 'input1'); checkTensor(x2, 'bilinear', 'input2'); checkTensor(w, 'bilinear', 'weight');
   if (w.ndim !== 3) throw new TorchError(`bilinear(): weight must be 3-dimensional, but got ${w.ndim}-D`);
   const [O, I, J] = w.shape;
@@ -166,7 +167,7 @@ export function embedding(input: T, weight: T, opts: EmbeddingOpts = {}): T {
     const v = Number(idxVals[i]);
     if (v < 0 || v >= V) throw new TorchError('index out of range in self');
   }
-  if (opts.maxNorm !== undefined && opts.maxNorm !== null) embeddingRenorm_(weight, flat, idxVals, opts.maxNorm, opts.normType ?? 2);
+  if (opts.maxNorm !== undefined && opts.maxNorm !== null) embeddingRenorm_(weight, idxVals, opts.maxNorm, opts.normType ?? 2);
   const rows = noGrad(() => weight.detach().indexSelect(0, flat));
   const out = rows.reshape([...input.shape, D]);
   const scale = opts.scaleGradByFreq;
@@ -189,7 +190,7 @@ export function embedding(input: T, weight: T, opts: EmbeddingOpts = {}): T {
 }
 
 // rows of weight referenced by the indices with norm > maxNorm are rescaled in place (PyTorch's embedding_renorm_)
-function embeddingRenorm_(weight: T, flat: T, vals: BigInt64Array | Int32Array, maxNorm: number, normType: number): void {
+function embeddingRenorm_(weight: T, vals: BigInt64Array | Int32Array, maxNorm: number, normType: number): void {
   const uniq = [...new Set(Array.from(vals as ArrayLike<number | bigint>, Number))];
   if (!uniq.length) return;
   noGrad(() => {
@@ -200,7 +201,6 @@ function embeddingRenorm_(weight: T, flat: T, vals: BigInt64Array | Int32Array, 
     const updated = rows.mul(scale);
     weight.indexPut_([idx], updated);
   });
-  void flat;
 }
 
 export function oneHot(x: T, numClasses = -1): T {
@@ -225,7 +225,20 @@ export interface BatchNormOpts { training?: boolean; momentum?: number | null; e
 // per-channel vector c shaped to broadcast over [N, C, *]
 const chan = (c: T, nd: number): T => c.reshape([1, c.numel(), ...Array(Math.max(nd - 2, 0)).fill(1)]);
 
-export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null = null, bias: T | null = null, opts: BatchNormOpts = {}): T {
+// trailing optional tensors may be left out before the options object: F.batchNorm(x, rm, rv, { training: true })
+function optTail<O>(ts: unknown[], opts: O | undefined): [(T | null)[], O] {
+  const out: (T | null)[] = [];
+  let o = opts;
+  for (const t of ts) {
+    if (o === undefined && isOptions(t)) { o = t as O; out.push(null); continue; }
+    out.push(o !== undefined && isOptions(t) ? null : ((t as T | null | undefined) ?? null));
+  }
+  return [out, o ?? ({} as O)];
+}
+
+export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight0: T | null | BatchNormOpts = null, bias0: T | null | BatchNormOpts = null, opts0?: BatchNormOpts): T {
+  const [[rm0, rv0, weight, bias], opts] = optTail<BatchNormOpts>([runningMean, runningVar, weight0, bias0], opts0);
+  runningMean = rm0; runningVar = rv0;
   checkTensor(x, 'batch_norm');
   if (x.ndim < 2) throw new TorchError(`batch_norm: expected 2D or higher input (got ${x.ndim}D input)`);
   const training = opts.training ?? false;
@@ -264,7 +277,8 @@ export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, wei
   return x.mul(chan(scale, nd)).add(chan(shift, nd));
 }
 
-export function layerNorm(x: T, normalizedShape: number | number[], weight: T | null = null, bias: T | null = null, opts: { eps?: number } = {}): T {
+export function layerNorm(x: T, normalizedShape: number | number[], weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number }): T {
+  const [[weight, bias], opts] = optTail<{ eps?: number }>([weight0, bias0], opts0);
   checkTensor(x, 'layer_norm');
   const ns = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
   const k = ns.length;
@@ -284,7 +298,8 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight: T | 
   return y;
 }
 
-export function groupNorm(x: T, numGroups: number, weight: T | null = null, bias: T | null = null, opts: { eps?: number } = {}): T {
+export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number }): T {
+  const [[weight, bias], opts] = optTail<{ eps?: number }>([weight0, bias0], opts0);
   checkTensor(x, 'group_norm');
   if (x.ndim < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
   const [N, C] = x.shape;
@@ -301,13 +316,20 @@ export function groupNorm(x: T, numGroups: number, weight: T | null = null, bias
   return y;
 }
 
-export function instanceNorm(x: T, runningMean: T | null = null, runningVar: T | null = null, weight: T | null = null, bias: T | null = null, opts: { useInputStats?: boolean; momentum?: number; eps?: number } = {}): T {
+type InstOpts = { useInputStats?: boolean; momentum?: number; eps?: number };
+export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | null | InstOpts = null, w0: T | null | InstOpts = null, b0: T | null | InstOpts = null, opts0?: InstOpts): T {
+  const [[runningMean, runningVar, weight, bias], opts] = optTail<InstOpts>([rm0, rv0, w0, b0], opts0);
   const [N, C] = x.shape;
-  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), null, null, null, null, { training: opts.useInputStats ?? true, eps: opts.eps });
+  // per-(n, c) statistics: a batch norm over [1, N*C, ...]; running stats (repeated per sample) as PyTorch's
+  const rep = (t: T | null): T | null => (t ? t.repeat([N]) : null);
+  const useInput = opts.useInputStats ?? true;
+  const rm = rep(runningMean), rv = rep(runningVar);
+  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, null, null, { training: useInput, momentum: opts.momentum ?? 0.1, eps: opts.eps });
+  if (useInput && runningMean && rm) noGrad(() => runningMean.copy_(rm.reshape([N, C]).mean(0)));
+  if (useInput && runningVar && rv) noGrad(() => runningVar.copy_(rv.reshape([N, C]).mean(0)));
   let y = r.reshape(x.shape.slice());
   if (weight) y = y.mul(chan(weight, x.ndim));
   if (bias) y = y.add(chan(bias, x.ndim));
-  void runningMean; void runningVar;
   return y;
 }
 
@@ -524,9 +546,9 @@ export function crossEntropy(input: T, target: T, opts: CrossEntropyOpts = {}): 
   const red = opts.reduction ?? 'mean';
   const logp = input.logSoftmax(classDim);
   const wshape = classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)];
-  if (isFloating(target.dtype)) {
-    // class probabilities
-    if (target.shape.length !== input.shape.length || target.shape.some((s, i) => s !== input.shape[i])) {
+  if (isFloating(target.dtype) && target.ndim === input.ndim) {
+    // class probabilities (a float target of the input's shape)
+    if (target.shape.some((s, i) => s !== input.shape[i])) {
       throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
     }
     let t = target;

@@ -52,18 +52,25 @@ const fillRandom = (t: T, kind: number, p0: number, p1: number, gen?: Generator)
   return t;
 };
 
-export function uniform_(t: T, a = 0, b = 1, opts: GenOpt = {}): T {
+type UOpts = GenOpt & { a?: number; b?: number };
+type NOpts = GenOpt & { mean?: number; std?: number };
+type GainOpts = GenOpt & { gain?: number };
+// uniform_(t, a, b) or uniform_(t, { a, b, generator })
+export function uniform_(t: T, a: number | UOpts = 0, b = 1, opts: GenOpt = {}): T {
+  if (typeof a === 'object') { opts = a; b = a.b ?? 1; a = a.a ?? 0; }
   check(t, 'uniform_');
   if (a > b) throw new TorchError(`uniform_ expects to return a [from, to) range, but found from=${a} > to=${b}`);
   return fillRandom(t, 0, a, b, opts.generator);
 }
-export function normal_(t: T, mean = 0, std = 1, opts: GenOpt = {}): T {
+export function normal_(t: T, mean: number | NOpts = 0, std = 1, opts: GenOpt = {}): T {
+  if (typeof mean === 'object') { opts = mean; std = mean.std ?? 1; mean = mean.mean ?? 0; }
   check(t, 'normal_');
   if (std < 0) throw new TorchError(`normal expects std >= 0.0, but found std ${std}`);
   return fillRandom(t, 1, mean, std, opts.generator);
 }
 // normal(mean, std) redrawn until inside [a, b] (for the usual |a|, |b| >= 2 std a couple of passes suffice)
-export function truncNormal_(t: T, mean = 0, std = 1, a = -2, b = 2, opts: GenOpt = {}): T {
+export function truncNormal_(t: T, mean: number | (NOpts & { a?: number; b?: number }) = 0, std = 1, a = -2, b = 2, opts: GenOpt = {}): T {
+  if (typeof mean === 'object') { opts = mean; std = mean.std ?? 1; a = mean.a ?? -2; b = mean.b ?? 2; mean = mean.mean ?? 0; }
   check(t, 'trunc_normal_');
   return noGrad(() => {
     fillRandom(t, 1, mean, std, opts.generator);
@@ -112,13 +119,15 @@ export function dirac_(t: T, groups = 1): T {
   return t;
 }
 
-export function xavierUniform_(t: T, gain = 1, opts: GenOpt = {}): T {
+export function xavierUniform_(t: T, gain: number | GainOpts = 1, opts: GenOpt = {}): T {
+  if (typeof gain === 'object') { opts = gain; gain = gain.gain ?? 1; }
   check(t, 'xavier_uniform_');
   const [fi, fo] = calculateFanInAndFanOut(t);
   const a = Math.sqrt(3) * gain * Math.sqrt(2 / (fi + fo));
   return fillRandom(t, 0, -a, a, opts.generator);
 }
-export function xavierNormal_(t: T, gain = 1, opts: GenOpt = {}): T {
+export function xavierNormal_(t: T, gain: number | GainOpts = 1, opts: GenOpt = {}): T {
+  if (typeof gain === 'object') { opts = gain; gain = gain.gain ?? 1; }
   check(t, 'xavier_normal_');
   const [fi, fo] = calculateFanInAndFanOut(t);
   return fillRandom(t, 1, 0, gain * Math.sqrt(2 / (fi + fo)), opts.generator);

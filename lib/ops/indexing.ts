@@ -353,8 +353,19 @@ function valueTensor(value: unknown, x: T, op: string): T {
   throw new TypeError(`${op}(): value must be a Tensor or a number, not ${describeValue(value)}`);
 }
 
+// PyTorch's setitem drops the value's leading size-1 dims before broadcasting it (slicePrefix1sSize)
+function dropLeadingOnes(shape: number[]): number[] {
+  let i = 0;
+  while (i < shape.length && shape[i] === 1) i++;
+  return shape.slice(i);
+}
+// the value's gradient: g at the written positions, summed to the value's shape
+const valueGrad = (g: T, list: unknown[], vShape: number[]): T =>
+  reshape(sumToShape(index(g, ...(list as IndexSpec[])), dropLeadingOnes(vShape)), vShape);
+
 // writes value into x[specs] (no autograd); returns whether advanced indexing was used
-function writeIndexed(x: T, specs: unknown[], v: T, accumulate: boolean): boolean {
+function writeIndexed(x: T, specs: unknown[], v0: T, accumulate: boolean): boolean {
+  const v = v0.ndim && v0.shape[0] === 1 ? reshape(v0, dropLeadingOnes(v0.shape)) : v0;
   const { view, adv } = applySlicing(x, specs);
   if (!adv.length) {
     let src = v;
@@ -389,9 +400,10 @@ export function indexPut_(x: T, specs: IndexSpec[] | IndexSpec, value: T | numbe
   if (v.dtype !== x.dtype) v = nograd(() => toDtype(v, x.dtype));
   const vt = isTensorValue ? (value as T) : null;
   const vShape = v.shape.slice();
+  const selfNeeds = x.requiresGrad;
   return inplace(x, 'index_put_', [vt], () => { writeIndexed(x, list, v, accumulate); }, advanced ? 'IndexPutBackward0' : 'CopySlices', (g) => [
-    accumulate ? g : indexPut(g, list as IndexSpec[], 0),
-    vt && vt.requiresGrad ? sumToShape(index(g, ...(list as IndexSpec[])), vShape) : null,
+    !selfNeeds ? null : accumulate ? g : indexPut(g, list as IndexSpec[], 0),
+    vt && vt.requiresGrad ? valueGrad(g, list, vShape) : null,
   ]);
 }
 
@@ -408,7 +420,7 @@ export function indexPut(x: T, specs: IndexSpec[] | IndexSpec, value: T | number
   const advanced = nograd(() => writeIndexed(out, list, v, accumulate));
   return record(advanced ? 'IndexPutBackward0' : 'CopySlices', [x, vt], out, (g) => [
     x.requiresGrad ? (accumulate ? g : indexPut(g, list as IndexSpec[], 0)) : null,
-    vt && vt.requiresGrad ? sumToShape(index(g, ...(list as IndexSpec[])), vShape) : null,
+    vt && vt.requiresGrad ? valueGrad(g, list, vShape) : null,
   ]);
 }
 
@@ -741,6 +753,9 @@ export function maskedSelect(x: T, mask: T): T {
 // ------------------------------------------------------------------------------------------------------------
 // nonzero / argwhere / take / put
 // ------------------------------------------------------------------------------------------------------------
+export function nonzero(x: T): T;
+export function nonzero(x: T, opts: { asTuple: true }): T[];
+export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[];
 export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[] {
   checkTensor(x, 'nonzero');
   if (isOptions(opts) && opts.asTuple) {
@@ -823,6 +838,8 @@ declare module '../tensor' {
     maskedFill(mask: T, value: number | boolean | T): T;
     maskedFill_(mask: T, value: number | boolean | T): T;
     maskedSelect(mask: T): T;
+    nonzero(): T;
+    nonzero(opts: { asTuple: true }): T[];
     nonzero(opts?: { asTuple?: boolean }): T | T[];
     argwhere(): T;
     take(index: T): T;

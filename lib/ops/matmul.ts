@@ -489,7 +489,7 @@ export function einsum(equation: string, ...operands: (T | T[])[]): T {
   full.forEach((ls, i) => ls.forEach((l, d) => {
     const s = ops[i].shape[d], first = ls.indexOf(l);
     if (first !== d && ops[i].shape[first] !== s) {
-      throw new TorchError(`einsum(): subscript ${labelName(l)} is repeated for operand ${i} but the sizes don't match, ${ops[i].shape[first]} != ${s}`);
+      throw new TorchError(`einsum(): subscript ${labelName(l)} is repeated for operand ${i} but the sizes don't match, ${s} != ${ops[i].shape[first]}`);
     }
     const prev = size.get(l);
     if (prev === undefined || prev === 1) size.set(l, s);

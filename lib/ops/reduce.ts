@@ -191,23 +191,29 @@ export function prod(x: T, ...args: unknown[]): T {
   const dims = full ? [...Array(src.ndim).keys()] : [checkDim(dim, src.ndim, 'prod')].filter(() => src.ndim > 0);
   const out = reduceRaw(src, dims, RC.prod, dt ?? intResult(src.dtype), keepdim, 'prod');
   if (!isFloating(out.dtype)) return out;
-  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, dims, full ? false : keepdim)], [src]);
+  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, out, dims, keepdim)], [src, out]);
 }
 
-// d prod / d x_i = prod of the other elements, computed without dividing by zero: with no zero in the slice
-// g * p / x; with exactly one zero only that position gets g * (product of the nonzeros); with more, zero.
-function prodBackward(g: T, x: T, dims: number[], keepdim: boolean): T {
+// ProdBackward (FunctionsManual's prod_backward): g * p / x when the input has no zero; otherwise the product of
+// the other elements as exclusive cumulative products from both ends (prod_safe_zeros_backward), which stays
+// differentiable, so second-order gradients through zeros are right too.
+function prodBackward(g: T, x: T, res: T, dims: number[], keepdim: boolean): T {
   if (x.ndim === 0) return g;
   const gk = restoreDims(g, dims, x.ndim, keepdim);
-  const zero = E.eq(x, 0);
-  const nz = reduceRaw(zero, dims, RC.sum, 'int64', true, 'prod');
-  const xs = E.where(zero, 1, x);
-  // product of the nonzeros of each slice, keepdim-shaped (differentiable, for createGraph)
-  const pk = dims.length === 1 ? prod(xs, dims[0], { keepdim: true })
-    : Sh.reshape(prod(Sh.reshape(xs, [-1]), 0, { keepdim: true }), keptShape(x.shape, dims));
-  const noZero = E.div(E.mul(gk, pk), xs);
-  const oneZero = E.where(zero, E.mul(gk, pk), 0);
-  return E.where(E.eq(nz, 0), noZero, E.where(E.eq(nz, 1), oneZero, 0));
+  const hasZero = noGradDo(() => any(E.eq(x, 0))).item() as boolean;
+  if (!hasZero) return E.mul(gk, E.div(restoreDims(res, dims, x.ndim, keepdim), x));
+  if (dims.length === 1) return E.mul(gk, othersProduct(x, dims[0]));
+  const flat = Sh.reshape(x, [-1]);
+  return E.mul(gk, Sh.reshape(othersProduct(flat, 0), x.shape.slice()));
+}
+// prod_{j != i} x_j along d: exclusive cumprod from the left times exclusive cumprod from the right
+function othersProduct(x: T, d: number): T {
+  const n = x.shape[d];
+  const ones = Sh.narrow(E.add(E.mulScalar(x, 0), 1), d, 0, 1);
+  if (n === 1) return E.add(E.mulScalar(x, 0), 1);
+  const left = cumprod(Sh.cat([ones, Sh.narrow(x, d, 0, n - 1)], d), d);
+  const right = Sh.flip(cumprod(Sh.cat([ones, Sh.flip(Sh.narrow(x, d, 1, n - 1), [d])], d), d), [d]);
+  return E.mul(left, right);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -367,6 +373,7 @@ export function amin(x: T, ...args: unknown[]): T { return aminmax(x, true, args
 function argCore(x: T, isMin: boolean, args: unknown[]): T {
   const op = isMin ? 'argmin' : 'argmax';
   checkTensor(x, op);
+  if (x.dtype === 'bool') throw new TorchError(`"${op}_cpu" not implemented for 'Bool'`);
   const { dim, keepdim } = parseArgs(op, args);
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) throw new TorchError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
@@ -537,10 +544,13 @@ export function cumprod(x: T, ...args: unknown[]): T {
 // with zeros, positions before the first zero of a slice use that formula, the first zero itself gets
 // revcumsum(g * cumprod(x with that zero replaced by 1)), and later positions get 0.
 function cumprodBackward(g: T, x: T, y: T, d: number): T {
-  if (x.ndim === 0 || x.numel() === 0) return g;
+  if (x.ndim === 0 || x.numel() === 0 || x.shape[d] === 1) return g;
   const zero = E.eq(x, 0);
   const hasZero = noGradDo(() => any(zero)).item() as boolean;
   if (!hasZero) return E.div(revCumsum(E.mul(g, y), d), x);
+  // building a graph (createGraph): the masked O(n) form below has the right values but not the right
+  // derivatives at the zeros, so use PyTorch's O(n^2) form, sum_{k>=i} g_k * prod_{j<=k, j!=i} x_j
+  if (gradState.enabled) return cumprodBackwardGraph(g, x, d);
   const cz = noGradDo(() => cumsum(zero, d));
   const before = E.eq(cz, 0);
   const first = E.logicalAnd(zero, E.eq(cz, 1));
@@ -549,6 +559,24 @@ function cumprodBackward(g: T, x: T, y: T, d: number): T {
   const y1 = cumprod(E.where(first, 1, x), d);
   const t2 = E.where(first, revCumsum(E.mul(g, y1), d), 0);
   return E.add(t1, t2);
+}
+
+function cumprodBackwardGraph(g: T, x: T, d: number): T {
+  const n = x.shape[d];
+  const parts: T[] = [];
+  for (let k = 0; k < n; k++) {
+    // omitted[k..n-1] = prod_{j<=m, j!=k} x_j for m = k..n-1
+    let omitted: T;
+    const until = k > 0 ? prod(Sh.narrow(x, d, 0, k), d, { keepdim: true }) : null;
+    if (k === n - 1) omitted = until as T;
+    else {
+      const from = cumprod(Sh.narrow(x, d, k + 1, n - k - 1), d);
+      const head = until ?? E.add(E.mulScalar(Sh.narrow(x, d, 0, 1), 0), 1);
+      omitted = Sh.cat([head, until ? E.mul(until, from) : from], d);
+    }
+    parts.push(sum(E.mul(Sh.narrow(g, d, k, n - k), omitted), d, { keepdim: true }));
+  }
+  return Sh.cat(parts, d);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -581,7 +609,7 @@ function scatterBackward(g: T, d: number, indices: T, shape: number[]): T {
   return Sh.movedim(r, -1, d);
 }
 
-function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descending: boolean } {
+function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descending: boolean; stableGiven: boolean } {
   checkTensor(x, op);
   let a = args;
   let opts: SortOptions = {};
@@ -591,17 +619,18 @@ function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descendi
   if (a.length > 1) descending = a[1] as boolean;
   if (descending !== undefined && typeof descending !== 'boolean') throw new TypeError(`${op}(): argument 'descending' must be bool, not ${describeValue(descending)}`);
   if (opts.stable !== undefined && opts.stable !== null && typeof opts.stable !== 'boolean') throw new TypeError(`${op}(): argument 'stable' must be bool, not ${describeValue(opts.stable)}`);
-  return { d: checkDim(dim, x.ndim, op), descending: !!descending };
+  return { d: checkDim(dim, x.ndim, op), descending: !!descending, stableGiven: opts.stable !== undefined && opts.stable !== null };
 }
 
 export function sort(x: T, ...args: unknown[]): ValuesIndices {
-  const { d, descending } = parseSortArgs(x, 'sort', args);
+  const { d, descending, stableGiven } = parseSortArgs(x, 'sort', args);
   const n = x.ndim ? x.shape[d] : 1;
   const { values, indices } = sortRaw(x, d, descending, n);
   let v = values;
   if (isFloating(x.dtype)) {
     const shape = x.shape.slice();
-    v = record('SortBackward0', [x], values, (g) => [scatterBackward(g, d, indices, shape)], [indices]);
+    // sort(stable=...) is PyTorch's sort.stable overload: SortBackward1
+    v = record(stableGiven ? 'SortBackward1' : 'SortBackward0', [x], values, (g) => [scatterBackward(g, d, indices, shape)], [indices]);
   }
   return new ValuesIndices(v, indices);
 }
@@ -625,6 +654,7 @@ export function topk(x: T, k: unknown, ...args: unknown[]): ValuesIndices {
   const d = checkDim(dim, x.ndim, 'topk');
   const n = x.ndim ? x.shape[d] : 1;
   if (k < 0 || k > n) throw new TorchError('selected index k out of range');
+  if (x.dtype === 'bool') throw new TorchError('"topk_cpu" not implemented for \'Bool\'');
   // always returned sorted (a valid order for sorted=false too)
   const { values, indices } = sortRaw(x, d, largest, k);
   let v = values;

@@ -68,7 +68,9 @@ void im2col_typed(const Call& c, const Geom& g) {
   T* dst0 = col.ptr<T>();
   const T* src0 = x.ptr<const T>();
   const int64_t units = C * kk * N;
-  parallel_for(units, std::max<int64_t>(1, 16384 / std::max<int64_t>(L, 1)), [&](int64_t u0, int64_t u1) {
+  const Geom G = g;
+  parallel_for(units, std::max<int64_t>(1, 16384 / std::max<int64_t>(L, 1)), [=](int64_t u0, int64_t u1) {
+    const Geom& g = G;
     for (int64_t u = u0; u < u1; u++) {
       const int64_t r = u / N, n = u % N;
       const int64_t ch = r / kk, i = (r % kk) / g.kw, j = r % g.kw;
@@ -115,7 +117,9 @@ void col2im_typed(const Call& c, const Geom& g) {
   if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
   T* dst0 = x.ptr<T>();
   const T* src0 = col.ptr<const T>();
-  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * kk, 1)), [&](int64_t p0, int64_t p1) {
+  const Geom G = g;
+  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * kk, 1)), [=](int64_t p0, int64_t p1) {
+    const Geom& g = G;
     for (int64_t p = p0; p < p1; p++) {
       const int64_t n = p / C, ch = p % C;
       T* plane = dst0 + p * H * W;
@@ -173,6 +177,31 @@ inline bool max_takes(T v, T best) { return v > best || std::isnan(v); }
 //   within the input plane, as PyTorch's return_indices), t2 = x [N, C, H, W] (any strides).
 //   attrs: pooling geometry, a6 dh, a7 dw (dilation). Windows are clipped to the input (padding is -inf).
 // ---------------------------------------------------------------------------------------------------------------
+// one (n, c) plane; every size is a by-value argument, so the int64 index stores cannot alias them
+template <typename T>
+void max_pool_plane(const T* plane, int64_t sH, int64_t sW, int64_t H, int64_t W, T* o, int64_t* ix, int64_t OH, int64_t OW,
+                    Pool g, int64_t dh, int64_t dw) {
+  for (int64_t oh = 0; oh < OH; oh++) {
+    int64_t h0 = oh * g.sh - g.ph;
+    const int64_t h1 = std::min(h0 + (g.kh - 1) * dh + 1, H);
+    while (h0 < 0) h0 += dh;
+    for (int64_t ow = 0; ow < OW; ow++) {
+      int64_t w0 = ow * g.sw - g.pw;
+      const int64_t w1 = std::min(w0 + (g.kw - 1) * dw + 1, W);
+      while (w0 < 0) w0 += dw;
+      int64_t best_i = h0 * W + w0;
+      T best = -std::numeric_limits<T>::infinity();
+      for (int64_t h = h0; h < h1; h += dh)
+        for (int64_t w = w0; w < w1; w += dw) {
+          const T v = plane[h * sH + w * sW];
+          if (max_takes(v, best)) { best = v; best_i = h * W + w; }
+        }
+      o[oh * OW + ow] = best;
+      ix[oh * OW + ow] = best_i;
+    }
+  }
+}
+
 template <typename T>
 void max_pool_typed(const Call& c, const Pool& g, int64_t dh, int64_t dw) {
   const TensorArg& out = c.t[0];
@@ -184,29 +213,10 @@ void max_pool_typed(const Call& c, const Pool& g, int64_t dh, int64_t dw) {
   T* o0 = out.ptr<T>();
   int64_t* i0 = idx.ptr<int64_t>();
   const T* x0 = x.ptr<const T>();
-  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-      const T* plane = x0 + (p / C) * sN + (p % C) * sC;
-      T* o = o0 + p * OH * OW;
-      int64_t* ix = i0 + p * OH * OW;
-      for (int64_t oh = 0; oh < OH; oh++) {
-        for (int64_t ow = 0; ow < OW; ow++) {
-          int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
-          const int64_t h1 = std::min(h0 + (g.kh - 1) * dh + 1, H), w1 = std::min(w0 + (g.kw - 1) * dw + 1, W);
-          while (h0 < 0) h0 += dh;
-          while (w0 < 0) w0 += dw;
-          int64_t best_i = h0 * W + w0;
-          T best = -std::numeric_limits<T>::infinity();
-          for (int64_t h = h0; h < h1; h += dh)
-            for (int64_t w = w0; w < w1; w += dw) {
-              const T v = plane[h * sH + w * sW];
-              if (max_takes(v, best)) { best = v; best_i = h * W + w; }
-            }
-          o[oh * OW + ow] = best;
-          ix[oh * OW + ow] = best_i;
-        }
-      }
-    }
+  const Pool G = g;
+  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [=](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++)
+      max_pool_plane(x0 + (p / C) * sN + (p % C) * sC, sH, sW, H, W, o0 + p * OH * OW, i0 + p * OH * OW, OH, OW, G, dh, dw);
   });
 }
 
@@ -235,7 +245,7 @@ void max_pool_backward_typed(const Call& c) {
   T* g0 = gx.ptr<T>();
   const T* o0 = go.ptr<const T>();
   const int64_t* i0 = idx.ptr<const int64_t>();
-  parallel_for(NC, std::max<int64_t>(1, 16384 / std::max<int64_t>(HW + OHW, 1)), [&](int64_t p0, int64_t p1) {
+  parallel_for(NC, std::max<int64_t>(1, 16384 / std::max<int64_t>(HW + OHW, 1)), [=](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       T* plane = g0 + p * HW;
       for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
@@ -284,7 +294,9 @@ void avg_pool_typed(const Call& c, const Pool& g, bool include_pad, int64_t divi
   const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
   T* o0 = out.ptr<T>();
   const T* x0 = x.ptr<const T>();
-  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
+  const Pool G = g;
+  parallel_for(N * C, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [=](int64_t p0, int64_t p1) {
+    const Pool& g = G;
     for (int64_t p = p0; p < p1; p++) {
       const T* plane = x0 + (p / C) * sN + (p % C) * sC;
       T* o = o0 + p * OH * OW;
@@ -324,7 +336,9 @@ void avg_pool_backward_typed(const Call& c, const Pool& g, bool include_pad, int
   const int64_t sN = go.stride[0], sC = go.stride[1], sH = go.stride[2], sW = go.stride[3];
   T* g0 = gx.ptr<T>();
   const T* o0 = go.ptr<const T>();
-  parallel_for(NC, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [&](int64_t p0, int64_t p1) {
+  const Pool G = g;
+  parallel_for(NC, std::max<int64_t>(1, 8192 / std::max<int64_t>(OH * OW * g.kh * g.kw, 1)), [=](int64_t p0, int64_t p1) {
+    const Pool& g = G;
     for (int64_t p = p0; p < p1; p++) {
       T* plane = g0 + p * H * W;
       for (int64_t q = 0; q < H * W; q++) plane[q] = T(0);

@@ -10,12 +10,17 @@
 // Convention: t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], 3-D with any strides (0 for a broadcast batch); a 2-D operand
 // is a batch of one.
 //   a0 = alpha, a1 = beta (beta == 0: t0 is write-only, never read, so NaNs in fresh memory cannot leak),
-//   a2 = path (0 auto, 1 naive, 2 blocked, 3 direct), a3 = micro-kernel (0 auto, 1 avx512, 2 avx2, 3 portable).
+//   a2 = path (0 auto, 1 naive, 2 blocked, 3 direct, 4 skinny when m or n <= 8), a3 = micro-kernel (0 auto,
+//   1 avx512, 2 avx2, 3 portable).
 // a2/a3 let the tests check every path against the naive one on any machine; NODETORCH_GEMM=naive|blocked|direct
 // sets the default path (debugging).
 #include <immintrin.h>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include "cpu.h"
 
@@ -26,7 +31,7 @@ namespace {
 #define NT_AVX512 __attribute__((target("avx512f,fma")))
 #define NT_AVX2 __attribute__((target("avx2,fma")))
 
-enum Path { P_AUTO = 0, P_NAIVE = 1, P_BLOCKED = 2, P_DIRECT = 3 };
+enum Path { P_AUTO = 0, P_NAIVE = 1, P_BLOCKED = 2, P_DIRECT = 3, P_SKINNY = 4 };
 enum Isa { I_AUTO = 0, I_AVX512 = 1, I_AVX2 = 2, I_PORTABLE = 3 };
 
 // One matrix operand: element pointer and element strides.
@@ -175,13 +180,16 @@ void pack_b(T* __restrict dst, Mat<const T> B, int64_t kc, int64_t nc, int64_t s
         const T* r = src + p * B.rs;
         for (int j = 0; j < NR; j++) d[p * NR + j] = r[j];
       }
-    } else if (B.rs == 1) {  // columns contiguous (a transposed B): read along k, write strided by NR
-      for (int64_t j = 0; j < nr; j++) {
-        const T* col = src + j * B.cs;
-        for (int64_t p = 0; p < kc; p++) d[p * NR + j] = col[p];
+    } else if (B.rs == 1) {  // columns contiguous (a transposed B): a cache line of each column per step, in L1
+      for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+        int64_t pe = std::min<int64_t>(16, kc - p0);
+        for (int64_t j = 0; j < nr; j++) {
+          const T* col = src + j * B.cs + p0;
+          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * NR + j] = col[p];
+        }
+        for (int64_t j = nr; j < NR; j++)
+          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * NR + j] = T(0);
       }
-      for (int64_t j = nr; j < NR; j++)
-        for (int64_t p = 0; p < kc; p++) d[p * NR + j] = T(0);
     } else {
       for (int64_t p = 0; p < kc; p++) {
         const T* r = src + p * B.rs;
@@ -205,16 +213,87 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
         for (int i = 0; i < MR; i++) d[p * MR + i] = alpha * col[i];
       }
     } else {
-      for (int64_t i = 0; i < mr; i++) {
-        const T* row = A.p + (i0 + i) * A.rs;
-        if (A.cs == 1) for (int64_t p = 0; p < kc; p++) d[p * MR + i] = alpha * row[p];
-        else for (int64_t p = 0; p < kc; p++) d[p * MR + i] = alpha * row[p * A.cs];
+      // row-major A: a cache line of each row per step, so the scattered writes stay within L1
+      for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+        int64_t pe = std::min<int64_t>(16, kc - p0);
+        for (int64_t i = 0; i < mr; i++) {
+          const T* row = A.p + (i0 + i) * A.rs + p0 * A.cs;
+          if (A.cs == 1) for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = alpha * row[p];
+          else for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = alpha * row[p * A.cs];
+        }
+        for (int64_t i = mr; i < MR; i++)
+          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = T(0);
       }
-      for (int64_t i = mr; i < MR; i++)
-        for (int64_t p = 0; p < kc; p++) d[p * MR + i] = T(0);
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Note [GEMM thread pool]: the blocked GEMM shares its work through counters, so any number of threads may join a
+// job, and the caller waits only for workers that actually started it. OpenMP's fork/join would instead make the
+// caller wait, at the end of every region, for each team thread to be scheduled at least once: on a loaded machine
+// that is a scheduler time slice (~20 ms) per call. Workers spin briefly for the next job, then sleep.
+// ---------------------------------------------------------------------------------------------------------------
+class Pool {
+ public:
+  static Pool& get() {
+    static Pool* p = new Pool();  // never destroyed: its detached threads may outlive static destructors
+    return *p;
+  }
+  // fn(tid) on the caller (tid 0) and on up to n-1 workers
+  void run(int n, const std::function<void(int)>& fn) {
+    if (n <= 1 || busy_.exchange(true)) { fn(0); return; }  // busy: another JS thread is using the pool
+    try {
+      while ((int)nthreads_ < n - 1) { std::thread(&Pool::worker, this).detach(); nthreads_++; }
+    } catch (...) { /* no more threads: run with those we have */ }
+    job_ = &fn;
+    want_ = n;
+    next_tid_.store(1, std::memory_order_relaxed);
+    open_.store(1, std::memory_order_seq_cst);
+    gen_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lk(mu_);
+      cv_.notify_all();
+    }
+    fn(0);
+    open_.store(0, std::memory_order_seq_cst);
+    while (in_flight_.load(std::memory_order_seq_cst) != 0) _mm_pause();
+    busy_.store(false, std::memory_order_release);
+  }
+
+ private:
+  void worker() {
+    uint64_t seen = gen_.load(std::memory_order_acquire);
+    for (;;) {
+      uint64_t g;
+      auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; (g = gen_.load(std::memory_order_acquire)) == seen; i++) {
+        _mm_pause();
+        if ((i & 255) == 255 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) {
+          std::unique_lock<std::mutex> lk(mu_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          cv_.wait(lk, [&] { return gen_.load(std::memory_order_seq_cst) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+        }
+      }
+      seen = g;
+      in_flight_.fetch_add(1, std::memory_order_seq_cst);
+      if (open_.load(std::memory_order_seq_cst)) {  // else the caller has finished: this job is gone
+        int tid = next_tid_.fetch_add(1, std::memory_order_relaxed);
+        if (tid < want_) (*job_)(tid);
+      }
+      in_flight_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<int> open_{0}, in_flight_{0}, next_tid_{1}, sleepers_{0};
+  std::atomic<bool> busy_{false};
+  const std::function<void(int)>* job_ = nullptr;
+  int want_ = 0;
+  size_t nthreads_ = 0;
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~8 MB, L3-resident) by all
@@ -227,10 +306,7 @@ template <typename T>
 using UkrFn = void (*)(int64_t, const T*, const T*, T*, int64_t, int, T);
 
 inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
-  for (int i = 0; v.load(std::memory_order_acquire) < target; i++) {
-    if (i < 4096) _mm_pause();
-    else std::this_thread::yield();
-  }
+  while (v.load(std::memory_order_acquire) < target) _mm_pause();
 }
 
 template <typename T, int MR, int NR, UkrFn<T> UKR>
@@ -259,13 +335,13 @@ struct Blocked {
     for (auto& x : ctr) x.store(0, std::memory_order_relaxed);
     int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
 
-    auto body = [&](int T_) {
+    auto body = [&]() {
       T* apack = tl_apack.get<T>((size_t)(mb * MR * kcmax));
       alignas(64) T tile[MR * NR];
       for (int64_t sp = 0; sp < nsp; sp++) {
         std::atomic<int64_t>* c4 = &ctr[(size_t)(4 * sp)];
         int64_t j_sp = sp * sp_sl * NR, nsp_n = std::min(sp_sl * NR, n - j_sp), nsl = (nsp_n + NR - 1) / NR;
-        if (sp > 0 && T_ > 1) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
+        if (sp > 0) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
         // pack: one task = one NR-column sliver over all of K; layout [pc block][sliver][kc][NR]
         for (int64_t s; (s = c4[0].fetch_add(1, std::memory_order_relaxed)) < nsl;) {
           for (int64_t pc = 0; pc < k; pc += KC) {
@@ -275,7 +351,7 @@ struct Blocked {
           }
           c4[1].fetch_add(1, std::memory_order_release);
         }
-        if (T_ > 1) spin_until(c4[1], nsl);
+        spin_until(c4[1], nsl);
         int64_t nbj = (nsl + nb - 1) / nb, nblk = ((msl + mb - 1) / mb) * nbj;
         for (int64_t blk; (blk = c4[2].fetch_add(1, std::memory_order_relaxed)) < nblk;) {
           int64_t bi = blk / nbj, bj = blk % nbj;
@@ -307,14 +383,136 @@ struct Blocked {
         }
       }
     };
-    if (nth <= 1) {
-      body(1);
-    } else {
-#pragma omp parallel num_threads(nth)
-      body(omp_get_num_threads());
-    }
+    if (nth <= 1) body();
+    else Pool::get().run(nth, [&](int) { body(); });
   }
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// skinny products (m <= 8 after orienting, e.g. a batch-1 Linear, mv, GEMV): memory-bound on B, so B is read once
+// in its own layout instead of being packed. Rows of B contiguous: acc[m][w] += A[i,p] * B[p, j-chunk] over p, the
+// accumulators in L1. Columns of B contiguous: m dot products per column, the column read once. Compiled for each
+// ISA (target_clones), picked when the library loads.
+// ---------------------------------------------------------------------------------------------------------------
+constexpr int kSkinnyMax = 8;
+#ifndef NT_SKC
+#define NT_SKC 512
+#endif
+constexpr int64_t kSkinnyChunk = NT_SKC;  // columns per chunk: m x 512 accumulators fit L1
+
+template <typename T>
+__attribute__((always_inline)) inline void skinny_rows_body(int64_t m, int64_t k, const T* A, int64_t ars, int64_t acs,
+                                                           const T* B, int64_t brs, T* acc, int64_t w) {
+  for (int64_t i = 0; i < m * w; i++) acc[i] = T(0);
+  for (int64_t p = 0; p < k; p++) {
+    const T* b = B + p * brs;
+    for (int64_t i = 0; i < m; i++) {
+      T a = A[i * ars + p * acs];
+      T* o = acc + i * w;
+#pragma omp simd
+      for (int64_t j = 0; j < w; j++) o[j] += a * b[j];
+    }
+  }
+}
+
+// s[i] = dot(A row i (contiguous), column (contiguous)) for i < M, with vector-extension accumulators
+template <typename T, int M>
+__attribute__((always_inline)) inline void skinny_dots(int64_t k, const T* A, int64_t lda, const T* col, T* s) {
+  constexpr int W = 64 / sizeof(T);
+  typedef T V __attribute__((vector_size(64)));
+  V acc[M];
+  for (int i = 0; i < M; i++) acc[i] = V{};
+  int64_t p = 0;
+  for (; p + W <= k; p += W) {
+    V b;
+    memcpy(&b, col + p, sizeof(V));
+    for (int i = 0; i < M; i++) {
+      V a;
+      memcpy(&a, A + i * lda + p, sizeof(V));
+      acc[i] += a * b;
+    }
+  }
+  for (int i = 0; i < M; i++) {
+    T t = 0;
+    for (int l = 0; l < W; l++) t += acc[i][l];
+    for (int64_t q = p; q < k; q++) t += A[i * lda + q] * col[q];
+    s[i] = t;
+  }
+}
+template <typename T>
+__attribute__((always_inline)) inline void skinny_cols_body(int64_t m, int64_t k, const T* A, int64_t lda, const T* B,
+                                                           int64_t bcs, int64_t j0, int64_t j1, T* out, int64_t ldo) {
+  for (int64_t j = j0; j < j1; j++) {
+    T s[kSkinnyMax];
+    const T* col = B + j * bcs;
+    switch (m) {
+      case 1: skinny_dots<T, 1>(k, A, lda, col, s); break;
+      case 2: skinny_dots<T, 2>(k, A, lda, col, s); break;
+      case 3: skinny_dots<T, 3>(k, A, lda, col, s); break;
+      case 4: skinny_dots<T, 4>(k, A, lda, col, s); break;
+      case 5: skinny_dots<T, 5>(k, A, lda, col, s); break;
+      case 6: skinny_dots<T, 6>(k, A, lda, col, s); break;
+      case 7: skinny_dots<T, 7>(k, A, lda, col, s); break;
+      default: skinny_dots<T, 8>(k, A, lda, col, s); break;
+    }
+    for (int64_t i = 0; i < m; i++) out[i * ldo + (j - j0)] = s[i];
+  }
+}
+
+#define NT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+NT_CLONES void skinny_rows_f32(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) {
+  skinny_rows_body<float>(m, k, A, ars, acs, B, brs, acc, w);
+}
+NT_CLONES void skinny_rows_f64(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) {
+  skinny_rows_body<double>(m, k, A, ars, acs, B, brs, acc, w);
+}
+NT_CLONES void skinny_cols_f32(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) {
+  skinny_cols_body<float>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
+}
+NT_CLONES void skinny_cols_f64(int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo) {
+  skinny_cols_body<double>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
+}
+#undef NT_CLONES
+inline void skinny_rows(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) { skinny_rows_f32(m, k, A, ars, acs, B, brs, acc, w); }
+inline void skinny_rows(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) { skinny_rows_f64(m, k, A, ars, acs, B, brs, acc, w); }
+inline void skinny_cols(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) { skinny_cols_f32(m, k, A, lda, B, bcs, j0, j1, out, ldo); }
+inline void skinny_cols(int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo) { skinny_cols_f64(m, k, A, lda, B, bcs, j0, j1, out, ldo); }
+
+// C (m <= 8 rows) = alpha * A @ B + beta * C where B has unit row or column stride; false if it has neither
+template <typename T>
+bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
+  bool rows = B.cs == 1, cols = !rows && B.rs == 1;
+  if (!rows && !cols) return false;
+  // dot form wants A's rows contiguous: copy them (m x k, small) when they are not
+  std::vector<T> acopy;
+  const T* Ap = A.p;
+  int64_t lda = A.rs;
+  if (cols && A.cs != 1) {
+    acopy.resize((size_t)(m * k));
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t p = 0; p < k; p++) acopy[(size_t)(i * k + p)] = A.at(i, p);
+    Ap = acopy.data();
+    lda = k;
+  }
+  int64_t nchunks = (n + kSkinnyChunk - 1) / kSkinnyChunk;
+  std::atomic<int64_t> next{0};
+  auto work = [&](int) {
+    T* acc = tl_row.get<T>((size_t)(m * kSkinnyChunk));
+    for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) {
+      int64_t j0 = c * kSkinnyChunk, w = std::min(kSkinnyChunk, n - j0);
+      if (rows) skinny_rows(m, k, A.p, A.rs, A.cs, B.p + j0, B.rs, acc, w);
+      else skinny_cols(m, k, Ap, lda, B.p, B.cs, j0, j0 + w, acc, w);
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < w; j++) {
+          T& o = C.at(i, j0 + j);
+          o = beta == T(0) ? alpha * acc[i * w + j] : alpha * acc[i * w + j] + beta * o;
+        }
+    }
+  };
+  if (nth > 1 && nchunks > 1) Pool::get().run((int)std::min<int64_t>(nth, nchunks), work);
+  else work(0);
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // direct path for tiny products: one row of C accumulated at a time (i-p-j order, unit-stride inner loop when B's
@@ -414,19 +612,27 @@ void run_float(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, do
   }
   bool direct = path == P_DIRECT || (path == P_AUTO && mm * n * k < kDirectMax);
   GemmFn<T> blocked = direct ? nullptr : pick_blocked<T>(isa);
+  // skinny: few rows (or, transposed, few columns) against a B read once in its own layout
+  bool skinny = !direct && (path == P_AUTO || path == P_SKINNY) && std::min(mm, n) <= kSkinnyMax;
   auto one = [&](int64_t b, int nth) {
     Mat<const T> A = nb == 1 ? A0 : mat_of<T>(ta, b), B = mat_of<T>(tb, b);
     Mat<T> C = nb == 1 ? C0 : mat_of_out<T>(tc, b);
-    if (direct) gemm_direct<T>(mm, n, k, A, B, C, al, be);
-    else blocked(mm, n, k, A, B, C, al, be, nth);
+    if (direct) { gemm_direct<T>(mm, n, k, A, B, C, al, be); return; }
+    if (skinny) {
+      if (mm <= n ? gemm_skinny<T>(mm, n, k, A, B, C, al, be, nth)
+                  : gemm_skinny<T>(n, mm, k, Mat<const T>{B.p, B.cs, B.rs}, Mat<const T>{A.p, A.cs, A.rs}, Mat<T>{C.p, C.cs, C.rs}, al, be, nth))
+        return;
+    }
+    blocked(mm, n, k, A, B, C, al, be, nth);
   };
   int maxth = omp_in_parallel() ? 1 : omp_get_max_threads();
   int64_t work = mm * n * k;
   if (nb > 1 && maxth > 1 && work < 64 * kWorkPerThread && nb * work >= 2 * kWorkPerThread) {
     // many small products: one per thread, each sequential
-    int nth = (int)std::min<int64_t>(maxth, nb);
-#pragma omp parallel for num_threads(nth) schedule(static)
-    for (int64_t b = 0; b < nb; b++) one(b, 1);
+    std::atomic<int64_t> next{0};
+    Pool::get().run((int)std::min<int64_t>(maxth, nb), [&](int) {
+      for (int64_t b; (b = next.fetch_add(1, std::memory_order_relaxed)) < nb;) one(b, 1);
+    });
     return;
   }
   int nth = (int)std::max<int64_t>(1, std::min<int64_t>(maxth, work / kWorkPerThread));

@@ -21,6 +21,9 @@
 #include <vector>
 #include "../kernels/reduce.h"
 #include "cpu.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace nt {
 namespace {
@@ -49,6 +52,152 @@ void pfor(int64_t n, int64_t grain, F f) {
   });
   if (failed) throw TorchError(msg);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// SSE2 fast paths (x86-64 baseline). GCC does not vectorise NaN-propagating selects or exp, so the hot float loops
+// are written with intrinsics; every one has the portable loop below it as its reference and fallback.
+// ---------------------------------------------------------------------------------------------------------------
+#if defined(__SSE2__)
+#define NT_SIMD 1
+// NaN-propagating max/min of a contiguous run (n >= 0): maxps/minps lanes, which ignore a NaN operand, plus an
+// unordered-compare mask that remembers any NaN.
+template <bool IsMin>
+float simd_minmax(const float* p, int64_t n) {
+  __m128 a0 = _mm_set1_ps(IsMin ? INFINITY : -INFINITY), a1 = a0, a2 = a0, a3 = a0;
+  __m128 nan = _mm_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128 v0 = _mm_loadu_ps(p + i), v1 = _mm_loadu_ps(p + i + 4), v2 = _mm_loadu_ps(p + i + 8), v3 = _mm_loadu_ps(p + i + 12);
+    a0 = IsMin ? _mm_min_ps(v0, a0) : _mm_max_ps(v0, a0);
+    a1 = IsMin ? _mm_min_ps(v1, a1) : _mm_max_ps(v1, a1);
+    a2 = IsMin ? _mm_min_ps(v2, a2) : _mm_max_ps(v2, a2);
+    a3 = IsMin ? _mm_min_ps(v3, a3) : _mm_max_ps(v3, a3);
+    nan = _mm_or_ps(nan, _mm_or_ps(_mm_cmpunord_ps(v0, v1), _mm_cmpunord_ps(v2, v3)));
+  }
+  a0 = IsMin ? _mm_min_ps(_mm_min_ps(a0, a1), _mm_min_ps(a2, a3)) : _mm_max_ps(_mm_max_ps(a0, a1), _mm_max_ps(a2, a3));
+  float t[4];
+  _mm_storeu_ps(t, a0);
+  float r = t[0];
+  for (int j = 1; j < 4; j++) r = IsMin ? (t[j] < r ? t[j] : r) : (t[j] > r ? t[j] : r);
+  bool any_nan = _mm_movemask_ps(nan) != 0;
+  for (; i < n; i++) {
+    float v = p[i];
+    if (v != v) any_nan = true;
+    r = IsMin ? (v < r ? v : r) : (v > r ? v : r);
+  }
+  return any_nan ? NAN : r;
+}
+template <bool IsMin>
+double simd_minmax(const double* p, int64_t n) {
+  __m128d a0 = _mm_set1_pd(IsMin ? INFINITY : -INFINITY), a1 = a0, a2 = a0, a3 = a0;
+  __m128d nan = _mm_setzero_pd();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m128d v0 = _mm_loadu_pd(p + i), v1 = _mm_loadu_pd(p + i + 2), v2 = _mm_loadu_pd(p + i + 4), v3 = _mm_loadu_pd(p + i + 6);
+    a0 = IsMin ? _mm_min_pd(v0, a0) : _mm_max_pd(v0, a0);
+    a1 = IsMin ? _mm_min_pd(v1, a1) : _mm_max_pd(v1, a1);
+    a2 = IsMin ? _mm_min_pd(v2, a2) : _mm_max_pd(v2, a2);
+    a3 = IsMin ? _mm_min_pd(v3, a3) : _mm_max_pd(v3, a3);
+    nan = _mm_or_pd(nan, _mm_or_pd(_mm_cmpunord_pd(v0, v1), _mm_cmpunord_pd(v2, v3)));
+  }
+  a0 = IsMin ? _mm_min_pd(_mm_min_pd(a0, a1), _mm_min_pd(a2, a3)) : _mm_max_pd(_mm_max_pd(a0, a1), _mm_max_pd(a2, a3));
+  double t[2];
+  _mm_storeu_pd(t, a0);
+  double r = IsMin ? (t[1] < t[0] ? t[1] : t[0]) : (t[1] > t[0] ? t[1] : t[0]);
+  bool any_nan = _mm_movemask_pd(nan) != 0;
+  for (; i < n; i++) {
+    double v = p[i];
+    if (v != v) any_nan = true;
+    r = IsMin ? (v < r ? v : r) : (v > r ? v : r);
+  }
+  return any_nan ? (double)NAN : r;
+}
+// column tile update for float/double max/min: cur[c] = NaN-blind max/min, nf[c] |= isnan (tw % lanes lanes by SIMD)
+template <bool IsMin>
+void simd_col_minmax(float* cur, float* nf, const float* p, int tw) {
+  int c = 0;
+  for (; c + 4 <= tw; c += 4) {
+    __m128 v = _mm_loadu_ps(p + c), a = _mm_loadu_ps(cur + c);
+    _mm_storeu_ps(cur + c, IsMin ? _mm_min_ps(v, a) : _mm_max_ps(v, a));
+    _mm_storeu_ps(nf + c, _mm_or_ps(_mm_loadu_ps(nf + c), _mm_cmpunord_ps(v, v)));
+  }
+  for (; c < tw; c++) {
+    float v = p[c];
+    cur[c] = IsMin ? (v < cur[c] ? v : cur[c]) : (v > cur[c] ? v : cur[c]);
+    if (v != v) nf[c] = NAN;
+  }
+}
+template <bool IsMin>
+void simd_col_minmax(double* cur, double* nf, const double* p, int tw) {
+  int c = 0;
+  for (; c + 2 <= tw; c += 2) {
+    __m128d v = _mm_loadu_pd(p + c), a = _mm_loadu_pd(cur + c);
+    _mm_storeu_pd(cur + c, IsMin ? _mm_min_pd(v, a) : _mm_max_pd(v, a));
+    _mm_storeu_pd(nf + c, _mm_or_pd(_mm_loadu_pd(nf + c), _mm_cmpunord_pd(v, v)));
+  }
+  for (; c < tw; c++) {
+    double v = p[c];
+    cur[c] = IsMin ? (v < cur[c] ? v : cur[c]) : (v > cur[c] ? v : cur[c]);
+    if (v != v) nf[c] = NAN;
+  }
+}
+// exp of 4 floats: Cody-Waite reduction to [-ln2/2, ln2/2] and Cephes' degree-6 polynomial (max relative error
+// 1.2e-7 over [-87.3, 88.3], checked against std::exp); below -87.3 (and -inf) gives 0, NaN stays NaN.
+inline __m128 exp4(__m128 x) {
+  const __m128 lo = _mm_set1_ps(-87.3f), hi = _mm_set1_ps(88.3f), magic = _mm_set1_ps(12582912.0f);
+  __m128 xc = _mm_min_ps(_mm_max_ps(x, lo), hi);
+  __m128 t = _mm_add_ps(_mm_mul_ps(xc, _mm_set1_ps(1.44269504088896341f)), magic);  // round(x / ln2) + 1.5*2^23
+  __m128i n = _mm_sub_epi32(_mm_castps_si128(t), _mm_set1_epi32(0x4B400000));
+  __m128 fn = _mm_sub_ps(t, magic);
+  __m128 r = _mm_sub_ps(xc, _mm_mul_ps(fn, _mm_set1_ps(0.693359375f)));
+  r = _mm_sub_ps(r, _mm_mul_ps(fn, _mm_set1_ps(-2.12194440e-4f)));
+  __m128 p = _mm_set1_ps(1.9875691500E-4f);
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.3981999507E-3f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(8.3334519073E-3f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(4.1665795894E-2f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.6666665459E-1f));
+  p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(5.0000001201E-1f));
+  p = _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(p, r), r), r), _mm_set1_ps(1.0f));
+  __m128 scale = _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(n, _mm_set1_epi32(127)), 23));
+  __m128 y = _mm_andnot_ps(_mm_cmplt_ps(x, lo), _mm_mul_ps(p, scale));
+  __m128 nan = _mm_cmpunord_ps(x, x);
+  return _mm_or_ps(_mm_andnot_ps(nan, y), _mm_and_ps(nan, x));
+}
+// softmax / log_softmax of one contiguous float row (x and y may not alias)
+void simd_softmax_row(const float* x, float* y, int64_t n, bool log) {
+  if (n == 0) return;
+  float mx = simd_minmax<false>(x, n);
+  if (mx != mx || mx == -INFINITY) {  // a NaN row, or all -inf (x - max is NaN): all NaN, as the scalar path
+    for (int64_t i = 0; i < n; i++) y[i] = NAN;
+    return;
+  }
+  __m128 m = _mm_set1_ps(mx), s0 = _mm_setzero_ps(), s1 = _mm_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m128 e0 = exp4(_mm_sub_ps(_mm_loadu_ps(x + i), m)), e1 = exp4(_mm_sub_ps(_mm_loadu_ps(x + i + 4), m));
+    if (!log) { _mm_storeu_ps(y + i, e0); _mm_storeu_ps(y + i + 4, e1); }
+    s0 = _mm_add_ps(s0, e0);
+    s1 = _mm_add_ps(s1, e1);
+  }
+  float t[4];
+  _mm_storeu_ps(t, _mm_add_ps(s0, s1));
+  float sum = (t[0] + t[1]) + (t[2] + t[3]);
+  for (; i < n; i++) { float e = std::exp(x[i] - mx); if (!log) y[i] = e; sum += e; }
+  if (log) {  // (x - max) - log(sum), in PyTorch's order
+    float ls = std::log(sum);
+    __m128 lsv = _mm_set1_ps(ls);
+    i = 0;
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(y + i, _mm_sub_ps(_mm_sub_ps(_mm_loadu_ps(x + i), m), lsv));
+    for (; i < n; i++) y[i] = (x[i] - mx) - ls;
+  } else {
+    __m128 inv = _mm_set1_ps(1.0f / sum);
+    i = 0;
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(y + i, _mm_mul_ps(_mm_loadu_ps(y + i), inv));
+    float iv = 1.0f / sum;
+    for (; i < n; i++) y[i] *= iv;
+  }
+}
+#endif
 
 // A heap array (std::vector<bool> has no data(), and these may hold bool).
 template <typename T>
@@ -187,6 +336,11 @@ struct SimpleReducer {
       for (int64_t i = 1; i < n; i++) r = Op::combine(r, Op::load(p[i * s]));
       return n ? r : Op::identity();
     }
+#ifdef NT_SIMD
+    if constexpr (Op::kNanFlag && std::is_same<S, T>::value) {
+      if (s == 1) return simd_minmax<Op::kIsMin>(p, n);
+    }
+#endif
     if constexpr (Op::kNanFlag) return leaf_flagged(p, n, s);
     T acc[kLanes];
     for (int j = 0; j < kLanes; j++) acc[j] = Op::identity();
@@ -348,6 +502,13 @@ void column_range(const S* base, const Geom& g, int64_t rb, int64_t re, int tw, 
     for (int c = 0; c < tw; c++) nf[c] = T(0);
     for (int64_t i = rb; i < re; i++) {
       const S* p = base + od.off;
+#ifdef NT_SIMD
+      if constexpr (std::is_same<S, T>::value) {
+        simd_col_minmax<Op::kIsMin>(cur, nf, p, tw);
+        od.next();
+        continue;
+      }
+#endif
       for (int c = 0; c < tw; c++) { T v = Op::load(p[c]); cur[c] = Op::plain(cur[c], v); nf[c] = nan_flag(nf[c], v); }
       od.next();
     }
@@ -620,6 +781,21 @@ void arg_typed(Call& c, bool is_min) {
         const S* p = base + oo.off;
         C best = cvt<C>(p[0]);
         int64_t bi = 0;
+#ifdef NT_SIMD
+        if constexpr (std::is_same<S, float>::value || std::is_same<S, double>::value) {
+          if (sn == 1 && n >= 64) {
+            // two passes: the vectorised max/min, then the first index holding it (or the first NaN)
+            S m = is_min ? simd_minmax<true>(p, n) : simd_minmax<false>(p, n);
+            int64_t i = 0;
+            if (m != m) { while (i < n && p[i] == p[i]) i++; }
+            else { while (i < n && p[i] != m) i++; }
+            idx[o] = i < n ? i : 0;
+            if (with_values) val[o] = p[idx[o]];
+            oo.next();
+            continue;
+          }
+        }
+#endif
         for (int64_t i = 1; i < n; i++) {
           C x = cvt<C>(p[i * sn]);
           if (better(x, best)) { best = x; bi = i; }
@@ -708,6 +884,11 @@ void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
   for_rows<2>(ts, r, n * 4, [&](char** p) {
     S* y = (S*)p[0];
     const S* x = (const S*)p[1];
+#ifdef NT_SIMD
+    if constexpr (std::is_same<S, float>::value) {
+      if (so == 1 && si == 1) { simd_softmax_row(x, y, n, log); return; }
+    }
+#endif
     C mx = lowest_<C>();
     for (int64_t i = 0; i < n; i++) mx = max_nan(mx, cvt<C>(x[i * si]));
     C sum = 0;
@@ -823,9 +1004,41 @@ void scan_kernel(Call& c) {
 // ---------------------------------------------------------------------------------------------------------------
 // sort
 // ---------------------------------------------------------------------------------------------------------------
+// Sort keys: an unsigned integer whose order is PyTorch's order (NaN above +inf, -0 equal to +0), so a row sorts
+// as integers: an LSD radix sort (stable: equal keys keep index order) for long rows, the comparator sort below
+// (the reference) for short ones and for partial sorts (topk).
+template <typename S> struct SortKey {  // integers: flip the sign bit
+  using K = typename std::conditional<(sizeof(S) > 4), uint64_t, uint32_t>::type;
+  static K of(S v) {
+    if constexpr (std::is_same<S, bool>::value || std::is_unsigned<S>::value) return (K)v;
+    else return (K)(typename std::make_signed<K>::type)v ^ ((K)1 << (sizeof(K) * 8 - 1));
+  }
+};
+inline uint32_t float_key(float v) {
+  if (v != v) return 0xFFFFFFFFu;
+  if (v == 0) v = 0;  // -0 == +0
+  uint32_t b;
+  memcpy(&b, &v, 4);
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+template <> struct SortKey<float> { using K = uint32_t; static K of(float v) { return float_key(v); } };
+template <> struct SortKey<f16> { using K = uint32_t; static K of(f16 v) { return float_key(to_f(v)); } };
+template <> struct SortKey<bf16> { using K = uint32_t; static K of(bf16 v) { return float_key(to_f(v)); } };
+template <> struct SortKey<double> {
+  using K = uint64_t;
+  static K of(double v) {
+    if (v != v) return ~(uint64_t)0;
+    if (v == 0) v = 0;
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    return (b >> 63) ? ~b : (b | ((uint64_t)1 << 63));
+  }
+};
+
 template <typename S>
 void sort_typed(Call& c, bool descending, int64_t k) {
   using C = typename CmpT<S>::type;
+  using K = typename SortKey<S>::K;
   const TensorArg& vals = c.t[0];
   const TensorArg& ids = c.t[1];
   const TensorArg& in = c.t[2];
@@ -837,26 +1050,67 @@ void sort_typed(Call& c, bool descending, int64_t k) {
   const int64_t n = in.ndim ? in.shape[in.ndim - 1] : 1;
   const int64_t sv = r.ls[0], si = r.ls[1], sx = in.ndim ? in.stride[in.ndim - 1] : 0;
   if (r.count == 0 || k == 0) return;
+  // rows this long take the radix sort (index fits 32 bits); shorter rows and partial sorts the comparator sort
+  const bool radix = k == n && n >= 64 && n < ((int64_t)1 << 32);
   auto cmp = [descending](const std::pair<C, int64_t>& a, const std::pair<C, int64_t>& b) {
     return sort_before(a.first, a.second, b.first, b.second, descending);
   };
   pfor(r.count, std::max<int64_t>(1, kParallelGrain / (16 * n)), [&](int64_t b, int64_t e) {
-    std::vector<std::pair<C, int64_t>> buf((size_t)n);  // one per thread chunk
+    // scratch, one set per thread chunk
+    std::vector<std::pair<C, int64_t>> buf(radix ? 0 : (size_t)n);
+    std::vector<K> keys(radix ? (size_t)n * 2 : 0);
+    std::vector<uint32_t> order(radix ? (size_t)n * 2 : 0);
     Odo o[3];
     for (int q = 0; q < 3; q++) o[q].init(r.d.nd, r.d.sh, r.d.st[q], b);
     for (int64_t row = b; row < e; row++) {
-    S* v = vals.ptr<S>() + o[0].off;
-    int64_t* ix = ids.ptr<int64_t>() + o[1].off;
-    const S* x = in.ptr<S>() + o[2].off;
-    for (int q = 0; q < 3; q++) o[q].next();
-    for (int64_t i = 0; i < n; i++) buf[i] = {cvt<C>(x[i * sx]), i};
-    // a total order (ties broken by index), so these give the stable order PyTorch's stable sort gives
-    if (k < n) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), cmp);
-    else std::sort(buf.begin(), buf.end(), cmp);
-    for (int64_t j = 0; j < k; j++) {
-      v[j * sv] = x[buf[j].second * sx];
-      ix[j * si] = buf[j].second;
-    }
+      S* v = vals.ptr<S>() + o[0].off;
+      int64_t* ix = ids.ptr<int64_t>() + o[1].off;
+      const S* x = in.ptr<S>() + o[2].off;
+      for (int q = 0; q < 3; q++) o[q].next();
+      if (radix) {
+        K* k1 = keys.data();
+        uint32_t* i1 = order.data();
+        // descending: complemented keys; equal keys still keep index order (PyTorch's stable descending sort)
+        const K flip = descending ? ~(K)0 : (K)0;
+        for (int64_t i = 0; i < n; i++) { k1[i] = SortKey<S>::of(x[i * sx]) ^ flip; i1[i] = (uint32_t)i; }
+        // stable LSD radix sort by key, 8 bits per pass, ping-ponging between the two halves of the scratch;
+        // passes where every key has the same digit are skipped (short-range ints, rows of similar floats)
+        K* k2 = k1 + n;
+        uint32_t* i2 = i1 + n;
+        int passes = 0;
+        for (int shift = 0; shift < (int)sizeof(K) * 8; shift += 8) {
+          int64_t cnt[257] = {0};
+          K* ks = passes & 1 ? k2 : k1;
+          uint32_t* is = passes & 1 ? i2 : i1;
+          K* kd = passes & 1 ? k1 : k2;
+          uint32_t* id = passes & 1 ? i1 : i2;
+          for (int64_t i = 0; i < n; i++) cnt[((ks[i] >> shift) & 0xFF) + 1]++;
+          bool trivial = false;
+          for (int d = 1; d <= 256; d++) if (cnt[d] == n) { trivial = true; break; }
+          if (trivial) continue;
+          for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
+          for (int64_t i = 0; i < n; i++) {
+            int64_t pos = cnt[(ks[i] >> shift) & 0xFF]++;
+            kd[pos] = ks[i];
+            id[pos] = is[i];
+          }
+          passes++;
+        }
+        const uint32_t* sorted = passes & 1 ? i2 : i1;
+        for (int64_t j = 0; j < n; j++) {
+          v[j * sv] = x[(int64_t)sorted[j] * sx];
+          ix[j * si] = sorted[j];
+        }
+        continue;
+      }
+      for (int64_t i = 0; i < n; i++) buf[i] = {cvt<C>(x[i * sx]), i};
+      // a total order (ties broken by index), so these give the stable order PyTorch's stable sort gives
+      if (k < n) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), cmp);
+      else std::sort(buf.begin(), buf.end(), cmp);
+      for (int64_t j = 0; j < k; j++) {
+        v[j * sv] = x[buf[j].second * sx];
+        ix[j * si] = buf[j].second;
+      }
     }
   });
 }

@@ -89,6 +89,7 @@ template <typename T> struct ProdOp {
 template <typename T> struct MaxOp {
   static constexpr bool kCascade = false;
   static constexpr bool kNanFlag = std::is_floating_point<T>::value;
+  static constexpr bool kIsMin = false;
   NT_HD static T identity() { return lowest_<T>(); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return max_nan(a, b); }
@@ -97,6 +98,7 @@ template <typename T> struct MaxOp {
 template <typename T> struct MinOp {
   static constexpr bool kCascade = false;
   static constexpr bool kNanFlag = std::is_floating_point<T>::value;
+  static constexpr bool kIsMin = true;
   NT_HD static T identity() { return highest_<T>(); }
   template <typename S> NT_HD static T load(S x) { return cvt<T>(x); }
   NT_HD static T combine(T a, T b) { return min_nan(a, b); }

@@ -269,6 +269,8 @@ case_put('put/accumulate_two_dups', y45, [L([1, 1, 2]), L([3, 3, 3])], torch.ten
 case_put('put/accumulate_broadcast', y45, [L([[0], [0]]), L([1, 2])], torch.tensor(0.5), accumulate=True)
 case_put('put/accumulate_mask', y45, [y45 > 5], torch.tensor(1.0), accumulate=True)
 case_put('put/accumulate_int', T(3, 3, dtype=torch.int64), [L([0, 0]), L([2, 2])], L([5, 6]), accumulate=True)
+case_put('put/value_leading_ones', y45, [[0, 2]], torch.ones(1, 1, 5) * 2)
+case_put('put/basic_value_leading_ones', y45, [1, '1:3'], torch.tensor([[[5.0, 6.0]]]))
 case_put('put/bad_shape', y45, [[0, 1]], torch.ones(3), grad=False)
 case_put('put/dtype_mismatch', y45, [[0, 1]], torch.ones(5, dtype=torch.float64), grad=False)
 case_put('put/oob', y45, [[4]], 1.0, grad=False)

@@ -82,7 +82,6 @@ abstract class ConvNd extends Module {
     }
   }
   override extraRepr(): string {
-    const n = this.kernelSize.length;
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
     if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
     else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
@@ -91,7 +90,6 @@ abstract class ConvNd extends Module {
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (this.bias === null) s += ', bias=False';
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
-    void n;
     return s;
   }
   protected _padded(x: T): [T, number | number[] | 'same' | 'valid'] {

@@ -83,7 +83,7 @@ abstract class RNNBase extends Module {
   // x: [L, N, In]; h0/c0: [layers*D, N, H]. Returns [out [L, N, D*H], hn, cn]
   protected run(x: T, h0: T, c0: T | null): [T, T, T | null] {
     const D = this.bidirectional ? 2 : 1;
-    const L = x.shape[0], N = x.shape[1], H = this.hiddenSize;
+    const L = x.shape[0], N = x.shape[1];
     const hs: T[] = [], cs: T[] = [];
     let layerIn = x;
     const ws = this.allWeights;
@@ -125,7 +125,6 @@ abstract class RNNBase extends Module {
       layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 2);
       if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, { p: this.dropout, training: true });
     }
-    void N; void H;
     return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
   }
 

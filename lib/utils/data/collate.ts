@@ -7,11 +7,14 @@ import { tensor, frombuffer, empty } from '../../ops/creation';
 import { stack } from '../../ops/shape';
 import { describe } from './dataset';
 
+// realm-independent checks: objects that arrive from a worker (or live in a jest/vm context) have another realm's
+// Object.prototype and Map, so `=== Object.prototype` and `instanceof Map` would miss them
 const isPlainObject = (x: unknown): x is Record<string, unknown> => {
-  if (x === null || typeof x !== 'object') return false;
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
   const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
+  return p === null || Object.getPrototypeOf(p) === null;
 };
+const isMap = (x: unknown): x is Map<unknown, unknown> => Object.prototype.toString.call(x) === '[object Map]';
 const isTypedArray = (x: unknown): x is ArrayBufferView => ArrayBuffer.isView(x) && !(x instanceof DataView);
 
 const COLLATE_ERR = 'defaultCollate: batch must contain tensors, typed arrays, numbers, booleans, strings, plain objects, Maps or arrays; found ';
@@ -47,7 +50,7 @@ export function defaultCollate(batch: unknown[]): unknown {
     if (!batch.every((b) => Array.isArray(b) && b.length === n)) throw new TorchError('each element in list of batch should be of equal size');
     return Array.from({ length: n }, (_, k) => defaultCollate(batch.map((b) => (b as unknown[])[k])));
   }
-  if (elem instanceof Map) {
+  if (isMap(elem)) {
     const out = new Map<unknown, unknown>();
     for (const k of elem.keys()) out.set(k, defaultCollate(batch.map((b) => (b as Map<unknown, unknown>).get(k))));
     return out;
@@ -70,7 +73,7 @@ export function defaultConvert(x: unknown): unknown {
   if (x instanceof Tensor) return x;
   if (isTypedArray(x)) return tensor(x);
   if (Array.isArray(x)) return x.map(defaultConvert);
-  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, defaultConvert(v)]));
+  if (isMap(x)) return new Map([...x].map(([k, v]) => [k, defaultConvert(v)]));
   if (isPlainObject(x)) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, defaultConvert(v)]));
   return x;
 }
@@ -93,7 +96,7 @@ export function encodeForTransfer(x: unknown, transfer: ArrayBuffer[], depth = 0
     return e;
   }
   if (Array.isArray(x)) return x.map((v) => encodeForTransfer(v, transfer, depth + 1));
-  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, encodeForTransfer(v, transfer, depth + 1)]));
+  if (isMap(x)) return new Map([...x].map(([k, v]) => [k, encodeForTransfer(v, transfer, depth + 1)]));
   if (isPlainObject(x)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(x)) out[k] = encodeForTransfer(v, transfer, depth + 1);
@@ -105,7 +108,7 @@ export function encodeForTransfer(x: unknown, transfer: ArrayBuffer[], depth = 0
 
 export function decodeTransfer(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(decodeTransfer);
-  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, decodeTransfer(v)]));
+  if (isMap(x)) return new Map([...x].map(([k, v]) => [k, decodeTransfer(v)]));
   if (isPlainObject(x)) {
     if (x.__ntTensor === 1) {
       const e = x as unknown as EncodedTensor;

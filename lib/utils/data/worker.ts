@@ -12,7 +12,7 @@ const wd = workerData as Init;
 const port = parentPort as import('worker_threads').MessagePort;
 
 const isClass = (f: unknown): boolean => typeof f === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(f));
-const isPlain = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype;
+const isPlain = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x) && Object.getPrototypeOf(Object.getPrototypeOf(x) ?? Object.prototype) === null;
 
 function exportOf(modulePath: string, name: string | undefined): unknown {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

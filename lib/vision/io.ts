@@ -1,0 +1,213 @@
+// io.ts - torchvision.io: read/decode PNG (pngjs) and JPEG (jpeg-js) into uint8 [C, H, W] tensors, encode/write
+// PNG and JPEG. Both codecs are pure JavaScript: nothing native to build or download (see the README, "Vision").
+// Channels as torchvision's ImageReadMode.UNCHANGED: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA; palette PNGs expand to
+// RGB (their tRNS transparency is ignored, as torchvision's decoder does). 16-bit PNGs are scaled to 8 bits.
+import * as fs from 'fs';
+import * as torch from '../index';
+import type { Tensor } from '../index';
+
+const TorchError = torch.TorchError;
+
+export const ImageReadMode = { UNCHANGED: 'UNCHANGED', GRAY: 'GRAY', GRAY_ALPHA: 'GRAY_ALPHA', RGB: 'RGB', RGB_ALPHA: 'RGB_ALPHA' } as const;
+export type ImageReadModeT = keyof typeof ImageReadMode;
+export interface ReadOpts { mode?: ImageReadModeT }
+
+type Bytes = Uint8Array;
+
+function bytesOf(data: unknown, op: string): Bytes {
+  if (data instanceof torch.Tensor) {
+    if (data.dtype !== 'uint8' || data.ndim !== 1) throw new TorchError(`${op}: expected a 1-D uint8 tensor of encoded bytes, got ${data.dtype} of shape [${data.shape.join(', ')}]`);
+    return data.toTypedArray() as Uint8Array;
+  }
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new TorchError(`${op}: expected a Buffer, Uint8Array or a 1-D uint8 tensor, got ${data === null ? 'null' : typeof data}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// files
+// ---------------------------------------------------------------------------------------------------------------
+export function readFile(path: string): Tensor {
+  const buf = readBytes(path, 'readFile');
+  return torch.frombuffer(new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
+}
+function readBytes(path: unknown, op: string): Buffer {
+  if (typeof path !== 'string' || !path) throw new TorchError(`${op}: path must be a non-empty string, got ${String(path)}`);
+  try { return fs.readFileSync(path); } catch (e) {
+    throw new TorchError(`${op}: cannot read '${path}': ${(e as Error).message}`, { cause: e });
+  }
+}
+export function writeFile(path: string, data: Tensor | Uint8Array): void {
+  const b = bytesOf(data, 'writeFile');
+  try { fs.writeFileSync(path, b); } catch (e) { throw new TorchError(`writeFile: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// decoding
+// ---------------------------------------------------------------------------------------------------------------
+// HWC pixels with `c` channels -> uint8 [outC, H, W] under `mode` (grey from colour by 0.2989 R + 0.587 G + 0.114 B)
+function toCHW(src: Uint8Array, srcStride: number, h: number, w: number, c: 1 | 2 | 3 | 4, mode: ImageReadModeT, op: string): Tensor {
+  const hasColor = c >= 3, hasAlpha = c === 2 || c === 4;
+  let outC: number;
+  switch (mode) {
+    case 'UNCHANGED': outC = c; break;
+    case 'GRAY': outC = 1; break;
+    case 'GRAY_ALPHA': outC = 2; break;
+    case 'RGB': outC = 3; break;
+    case 'RGB_ALPHA': outC = 4; break;
+    default: throw new TorchError(`${op}: mode must be one of ${Object.keys(ImageReadMode).join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  const hw = h * w;
+  const out = new Uint8Array(outC * hw);
+  for (let i = 0; i < hw; i++) {
+    const b = i * srcStride;
+    const r = src[b], g = hasColor ? src[b + 1] : r, bl = hasColor ? src[b + 2] : r;
+    const a = hasAlpha ? src[b + (c === 2 ? 1 : 3)] : 255;
+    if (outC <= 2) {
+      out[i] = hasColor ? Math.min(255, Math.round(0.2989 * r + 0.587 * g + 0.114 * bl)) : r;
+      if (outC === 2) out[hw + i] = a;
+    } else {
+      out[i] = r; out[hw + i] = g; out[2 * hw + i] = bl;
+      if (outC === 4) out[3 * hw + i] = a;
+    }
+  }
+  return torch.frombuffer(out).view(outC, h, w);
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const isPng = (b: Bytes): boolean => b.length >= 8 && PNG_MAGIC.every((v, i) => b[i] === v);
+const isJpeg = (b: Bytes): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+export function decodePng(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  const b = bytesOf(data, 'decodePng');
+  if (!isPng(b)) throw new TorchError('decodePng: the data is not a PNG image (bad signature)');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { PNG } = require('pngjs') as typeof import('pngjs');
+  let png: { width: number; height: number; data: Buffer; colorType?: number };
+  try { png = PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength)) as unknown as typeof png; } catch (e) {
+    throw new TorchError(`decodePng: corrupt or unsupported PNG: ${(e as Error).message}`, { cause: e });
+  }
+  const ct = png.colorType ?? 6;
+  // colour type bits: 1 palette, 2 colour, 4 alpha; pngjs always hands back RGBA
+  const c = (ct === 3 ? 3 : ((ct & 2) ? 3 : 1) + ((ct & 4) ? 1 : 0)) as 1 | 2 | 3 | 4;
+  // pick the channels out of RGBA: grey = R; grey+alpha = R, A
+  const { width: w, height: h } = png;
+  const rgba = png.data;
+  let src: Uint8Array = rgba, stride = 4;
+  if (c === 2) { src = new Uint8Array(2 * w * h); for (let i = 0; i < w * h; i++) { src[2 * i] = rgba[4 * i]; src[2 * i + 1] = rgba[4 * i + 3]; } stride = 2; }
+  return toCHW(src, stride, h, w, c, opts.mode ?? 'UNCHANGED', 'decodePng');
+}
+
+// number of colour components in the JPEG's frame header (1 grey, 3 YCbCr/RGB, 4 CMYK)
+function jpegComponents(b: Bytes): number {
+  let i = 2;
+  while (i + 3 < b.length) {
+    if (b[i] !== 0xff) return 3;
+    const m = b[i + 1];
+    if (m === 0xff) { i++; continue; }
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) return i + 9 < b.length ? b[i + 9] : 3;
+    if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { i += 2; continue; }
+    if (m === 0xda || m === 0xd9) return 3;
+    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+  }
+  return 3;
+}
+
+export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  const b = bytesOf(data, 'decodeJpeg');
+  if (!isJpeg(b)) throw new TorchError('decodeJpeg: the data is not a JPEG image (bad signature)');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
+  let img: { width: number; height: number; data: Uint8Array };
+  try { img = jpeg.decode(b, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 200, maxMemoryUsageInMB: 1024 }); } catch (e) {
+    throw new TorchError(`decodeJpeg: corrupt or unsupported JPEG: ${(e as Error).message}`, { cause: e });
+  }
+  const c = jpegComponents(b) === 1 ? 1 : 3;
+  if (c === 1) {
+    const g = new Uint8Array(img.width * img.height);
+    for (let i = 0; i < g.length; i++) g[i] = img.data[3 * i];
+    return toCHW(g, 1, img.height, img.width, 1, opts.mode ?? 'UNCHANGED', 'decodeJpeg');
+  }
+  return toCHW(img.data, 3, img.height, img.width, 3, opts.mode ?? 'UNCHANGED', 'decodeJpeg');
+}
+
+/** PNG or JPEG bytes -> uint8 [C, H, W], told apart by their signatures. */
+export function decodeImage(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  const b = bytesOf(data, 'decodeImage');
+  if (isPng(b)) return decodePng(b, opts);
+  if (isJpeg(b)) return decodeJpeg(b, opts);
+  const head = Array.from(b.slice(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ');
+  throw new TorchError(`decodeImage: unsupported image format (only PNG and JPEG are decoded; the data starts with ${head || 'nothing'})`);
+}
+
+/** torchvision.io.read_image: a PNG or JPEG file -> uint8 [C, H, W]. */
+export function readImage(path: string, opts: ReadOpts = {}): Tensor {
+  const buf = readBytes(path, 'readImage');
+  try { return decodeImage(buf, opts); } catch (e) {
+    if (e instanceof TorchError) throw new TorchError(`readImage('${path}'): ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** readImage with a non-blocking file read (for datasets read by `for await` DataLoaders). */
+export async function readImageAsync(path: string, opts: ReadOpts = {}): Promise<Tensor> {
+  if (typeof path !== 'string' || !path) throw new TorchError(`readImageAsync: path must be a non-empty string, got ${String(path)}`);
+  let buf: Buffer;
+  try { buf = await fs.promises.readFile(path); } catch (e) { throw new TorchError(`readImageAsync: cannot read '${path}': ${(e as Error).message}`, { cause: e }); }
+  try { return decodeImage(buf, opts); } catch (e) {
+    if (e instanceof TorchError) throw new TorchError(`readImageAsync('${path}'): ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// encoding
+// ---------------------------------------------------------------------------------------------------------------
+function imageBytes(t: unknown, op: string, allowed: number[]): { hwc: Uint8Array; c: number; h: number; w: number } {
+  if (!(t instanceof torch.Tensor)) throw new TorchError(`${op}: expected a uint8 Tensor [C, H, W], got ${t === null ? 'null' : typeof t}`);
+  if (t.dtype !== 'uint8') throw new TorchError(`${op}: expected a uint8 tensor, got ${t.dtype} (for a float image in [0, 1] use utils.saveImage, or convert with img.mul(255).round().clamp(0, 255).to('uint8'))`);
+  const img = t.ndim === 2 ? t.unsqueeze(0) : t;
+  if (img.ndim !== 3) throw new TorchError(`${op}: expected a [C, H, W] (or [H, W]) tensor, got shape [${t.shape.join(', ')}]`);
+  const [c, h, w] = img.shape;
+  if (!allowed.includes(c)) throw new TorchError(`${op}: the number of channels should be ${allowed.join(', ')}, got: ${c}`);
+  if (h === 0 || w === 0) throw new TorchError(`${op}: cannot encode an empty ${h}x${w} image`);
+  const hwc = img.cpu().permute(1, 2, 0).contiguous().toTypedArray() as Uint8Array;
+  return { hwc, c, h, w };
+}
+
+/** uint8 [C, H, W] (C = 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA) -> PNG bytes. */
+export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): Buffer {
+  const { hwc, c, h, w } = imageBytes(t, 'encodePng', [1, 2, 3, 4]);
+  const level = opts.compressionLevel ?? 6;
+  if (!Number.isInteger(level) || level < 0 || level > 9) throw new TorchError(`encodePng: compressionLevel must be an integer in [0, 9], got ${level}`);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { PNG } = require('pngjs') as typeof import('pngjs');
+  const colorType = ({ 1: 0, 2: 4, 3: 2, 4: 6 } as Record<number, number>)[c];
+  const png = { width: w, height: h, data: Buffer.from(hwc.buffer, hwc.byteOffset, hwc.byteLength) } as unknown as import('pngjs').PNG;
+  return PNG.sync.write(png, { colorType: colorType as 0 | 2 | 4 | 6, inputColorType: colorType as 0 | 2 | 4 | 6, inputHasAlpha: c === 2 || c === 4, deflateLevel: level } as import('pngjs').PNGOptions);
+}
+
+export function writePng(t: Tensor, path: string, opts: { compressionLevel?: number } = {}): void {
+  const bytes = encodePng(t, opts);
+  try { fs.writeFileSync(path, bytes); } catch (e) { throw new TorchError(`writePng: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+}
+
+/** uint8 [C, H, W] (C = 1 or 3) -> JPEG bytes (baseline, quality 1..100, default 75 as torchvision). */
+export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Buffer {
+  const q = opts.quality ?? 75;
+  if (!Number.isInteger(q) || q < 1 || q > 100) throw new TorchError(`Image quality should be a positive number between 1 and 100, got ${q}`);
+  const { hwc, c, h, w } = imageBytes(t, 'encodeJpeg', [1, 3]);
+  const rgba = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    for (let k = 0; k < 3; k++) rgba[4 * i + k] = hwc[i * c + (c === 1 ? 0 : k)];
+    rgba[4 * i + 3] = 255;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
+  return jpeg.encode({ data: rgba, width: w, height: h }, q).data as Buffer;
+}
+
+export function writeJpeg(t: Tensor, path: string, opts: { quality?: number } = {}): void {
+  const bytes = encodeJpeg(t, opts);
+  try { fs.writeFileSync(path, bytes); } catch (e) { throw new TorchError(`writeJpeg: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+}
