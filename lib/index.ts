@@ -123,6 +123,7 @@ export function getNumThreads(): number { return native.info().threads; }
 export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
 export { cuda, backends };
 export * as nn from './nn';
+export { summary } from './nn';
 export * as optim from './optim';
 export { save, load, saveAsync, loadAsync } from './serialization';
 export * as utils from './utils';

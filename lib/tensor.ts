@@ -47,9 +47,9 @@ export function allocStorage(nbytes: number, device: Device, zero = false): Stor
 // live tensor accounting and tidy scopes
 // ---------------------------------------------------------------------------------------------------------------
 const live = { tensors: 0, byDevice: new Map<string, number>() };
-const registry = new FinalizationRegistry<string>((dev) => {
+const registry = new FinalizationRegistry<{ dev: string }>((tok) => {
   live.tensors--;
-  live.byDevice.set(dev, (live.byDevice.get(dev) || 1) - 1);
+  live.byDevice.set(tok.dev, (live.byDevice.get(tok.dev) || 1) - 1);
 });
 const scopes: Set<Tensor>[] = [];
 export const keptByLibrary = new WeakSet<Tensor>();
@@ -85,6 +85,7 @@ export class Tensor {
   _disposed = false;
   _isParam = false;
   _inference = false;
+  _live: { dev: string };
 
   constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
     this._st = st;
@@ -97,7 +98,8 @@ export class Tensor {
     live.tensors++;
     const dev = st.device.toString();
     live.byDevice.set(dev, (live.byDevice.get(dev) || 0) + 1);
-    registry.register(this, dev, this);
+    this._live = { dev };
+    registry.register(this, this._live, this);
     if (scopes.length) scopes[scopes.length - 1].add(this);
   }
 
@@ -160,6 +162,25 @@ export class Tensor {
   }
   get retainsGrad(): boolean { return this._retains; }
   _setGradFn(n: Node): void { this.gradFn = n; }
+  // PyTorch's `t.data = src`: this object takes over src's storage and view (Module.to() moves parameters so)
+  _setData(src: Tensor): void {
+    if (src === this) return;
+    src._check();
+    const old = this._st;
+    src._st.refs++;
+    this._st = src._st;
+    (this as { shape: number[] }).shape = src.shape.slice();
+    this._strides = src._strides.slice();
+    this._offset = src._offset;
+    (this as { dtype: DType }).dtype = src.dtype;
+    const dev = src._st.device.toString();
+    if (dev !== this._live.dev) {
+      live.byDevice.set(this._live.dev, (live.byDevice.get(this._live.dev) || 1) - 1);
+      live.byDevice.set(dev, (live.byDevice.get(dev) || 0) + 1);
+      this._live.dev = dev;
+    }
+    old.release();
+  }
   _accumulateGrad(g: Tensor, createGraph: boolean): void {
     let gg = g;
     if (gg.dtype !== this.dtype) gg = gg.to(this.dtype);
@@ -193,7 +214,7 @@ export class Tensor {
     this._disposed = true;
     registry.unregister(this);
     live.tensors--;
-    const dev = this._st.device.toString();
+    const dev = this._live.dev;
     live.byDevice.set(dev, (live.byDevice.get(dev) || 1) - 1);
     this._st.release();
     this.gradFn = null;

@@ -105,16 +105,7 @@ const shapeStr = (s: readonly number[]): string => `torch.Size([${s.join(', ')}]
 // replace the data of `dst` (a parameter, buffer or grad) by `src`'s, keeping the `dst` object, so that optimizers
 // and other holders of the object see the moved/cast values (PyTorch's `param.data = fn(param.data)`).
 export function setTensorData(dst: Tensor, src: Tensor): void {
-  if (dst === src) return;
-  src._check();
-  const old = dst._st;
-  src._st.refs++;
-  dst._st = src._st;
-  (dst as { shape: number[] }).shape = src.shape.slice();
-  dst._strides = src._strides.slice();
-  dst._offset = src._offset;
-  (dst as { dtype: DType }).dtype = src.dtype;
-  old.release();
+  dst._setData(src);
 }
 
 export type StateDict = Record<string, Tensor>;

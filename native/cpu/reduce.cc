@@ -14,6 +14,9 @@
 // (a full sum of 10M elements runs on all threads), and partials are merged in order.
 // Napkin math for the full float32 sum: 10M elements = 40 MB read once; at ~10 GB/s per core that is ~4 ms on one
 // thread and memory-bound on two; the 16-lane loop issues 4 SSE adds per 16 elements, far below that limit.
+// GCC does not vectorise NaN-propagating max/min or exp, so float max/min, argmax/argmin and softmax rows have
+// SSE2 paths (x86-64 baseline) beside their portable loops; sort turns values into order-preserving integer keys
+// and radix-sorts long rows. Each fast path is checked against the portable one by test/reduce.test.ts.
 #include <algorithm>
 #include <atomic>
 #include <string>
