@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as torch from '../lib/index';
+import * as vision from '../lib/vision';
 
 const { DataLoader, TensorDataset, Subset, ConcatDataset, randomSplit, Dataset, IterableDataset, defaultCollate,
   RandomSampler, SequentialSampler, BatchSampler, SubsetRandomSampler, WeightedRandomSampler } = torch.utils.data;
@@ -39,12 +40,12 @@ describe('datasets', () => {
     const s = new Subset(ds, [5, 0, 2]);
     expect(s.length).toBe(3);
     expect((s.getItem(0) as T[])[1].item()).toBe(25);
-    const c = new ConcatDataset([s, [100, 200]]);
+    const c = new ConcatDataset<unknown>([s, [100, 200]]);
     expect(c.length).toBe(5);
     expect(c.cumulativeSizes).toEqual([3, 5]);
     expect(c.getItem(4)).toBe(200);
     expect(c.getItem(-2)).toBe(100);
-    expect(((c.getItem(2) as T[])[1]).item()).toBe(4);
+    expect(((c.getItem(2) as unknown as T[])[1]).item()).toBe(4);
     expect(() => c.getItem(-6)).toThrow(/should not exceed/);
     expect(() => new ConcatDataset([])).toThrow(/empty/);
   });
@@ -348,6 +349,23 @@ exports.makeNoisy = async (n) => new Noisy(n);
     expect(err?.message).toMatch(/bad sample 7/);
     expect(err?.message).toMatch(/ds\.js:\d+/); // the worker's stack frame
     expect(batches).toBe(2);
+  });
+
+  test('a built-in vision dataset with transforms rebuilds itself in the workers (workerSpec)', async () => {
+    const V = vision.transforms;
+    const ds = new vision.datasets.MNISTSample({ train: false, transform: new V.Compose([new V.ToDtype('float32', { scale: true }), new V.Normalize([0.1307], [0.3081])]) });
+    const sub = new Subset(ds, range(40));
+    const inProc = [...new DataLoader(sub, { batchSize: 16 })] as T[][];
+    const viaWorkers: T[][] = [];
+    for await (const b of new DataLoader(sub, { batchSize: 16, numWorkers: 2 })) viaWorkers.push(b as T[]);
+    expect(viaWorkers.length).toBe(3);
+    viaWorkers.forEach((b, k) => {
+      expect(b[0].shape).toEqual(inProc[k][0].shape);
+      expect(b[0].allclose(inProc[k][0])).toBe(true);
+      expect(b[1].tolist()).toEqual(inProc[k][1].tolist());
+    });
+    const withLambda = new vision.datasets.MNISTSample({ train: false, transform: new vision.transforms.Lambda((x: T) => x) });
+    await expect((async () => { for await (const b of new DataLoader(withLambda, { numWorkers: 1 })) void b; })()).rejects.toThrow(/cannot be sent to DataLoader worker threads/);
   });
 
   test('clear errors: no worker spec, a spec that does not load, for...of', async () => {

@@ -15,6 +15,7 @@ import * as E from './elementwise';
 import * as Sh from './shape';
 import { normDims, isOptions, checkTensor } from './util';
 import { arange, zeros } from './creation';
+import { scatter } from './indexing';
 
 type T = Tensor;
 type Dim = number | number[];
@@ -592,21 +593,12 @@ function sortRaw(x: T, d: number, descending: boolean, k: number): { values: T; 
   return { values, indices };
 }
 
-// gradient of values gathered at `indices` along d (sort, topk): g scattered back into zeros of `shape`.
-// Uses the indexing family's scatter when it is present; otherwise a one-hot product (k x n per row).
+// gradient of values taken at `indices` along d (sort, topk): g scattered back into zeros of `shape`, as PyTorch's
+// value_selecting_reduction_backward; the indices are distinct along d, so the assigning scatter is exact, and it
+// is differentiable w.r.t. g (createGraph)
 function scatterBackward(g: T, d: number, indices: T, shape: number[]): T {
   if (shape.length === 0) return g;
-  const P = Tensor.prototype as unknown as { scatter?: unknown };
-  if (typeof P.scatter === 'function') {
-    const z = zeros(shape, { dtype: g.dtype, device: g.device });
-    return (z as unknown as { scatter(dim: number, index: T, src: T): T }).scatter(d, indices, g);
-  }
-  const n = shape[d];
-  const gl = Sh.unsqueeze(Sh.movedim(g, d, -1), -1); // [..., k, 1]
-  const il = Sh.unsqueeze(Sh.movedim(indices, d, -1), -1);
-  const hit = E.toDtype(E.eq(il, arange(n, { device: g.device })), g.dtype); // [..., k, n]
-  const r = sum(E.mul(gl, hit), -2); // [..., n]
-  return Sh.movedim(r, -1, d);
+  return scatter(zeros(shape, { dtype: g.dtype, device: g.device }), d, indices, g);
 }
 
 function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descending: boolean; stableGiven: boolean } {

@@ -21,8 +21,20 @@ constexpr int kMetaPerTensor = 36;  // dtype, ndim, offset, shape[16], stride[16
 constexpr int kMetaAttrBase = kMaxTensors * kMetaPerTensor;
 constexpr int kMetaSize = kMetaAttrBase + 1 + kMaxAttrs;
 
-double* g_meta = nullptr;
-napi_ref g_meta_ref = nullptr;
+// Per-environment state: the main thread and every worker_thread load the addon into their own napi_env, each
+// with its own meta buffer, so the pointer lives in the env's instance data, never in a global.
+struct EnvData {
+  double* meta = nullptr;
+  napi_ref meta_ref = nullptr;
+};
+EnvData* env_data(Napi::Env env) {
+  EnvData* d = env.GetInstanceData<EnvData>();
+  if (!d) {
+    d = new EnvData();
+    env.SetInstanceData<EnvData>(d);  // deleted by node-addon-api's default finalizer when the env goes away
+  }
+  return d;
+}
 
 void free_storage_memory(Storage* s) {
   if (!s->data) return;
@@ -165,15 +177,17 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 Napi::Value SetMeta(const Napi::CallbackInfo& info) {
   Napi::Float64Array arr = info[0].As<Napi::Float64Array>();
   if (arr.ElementLength() < (size_t)kMetaSize) throw TorchError("internal: meta buffer too small");
-  if (g_meta_ref) napi_delete_reference(info.Env(), g_meta_ref);
-  napi_create_reference(info.Env(), arr, 1, &g_meta_ref);
-  g_meta = arr.Data();
+  EnvData* d = env_data(info.Env());
+  if (d->meta_ref) napi_delete_reference(info.Env(), d->meta_ref);
+  napi_create_reference(info.Env(), arr, 1, &d->meta_ref);
+  d->meta = arr.Data();
   return Napi::Number::New(info.Env(), kMetaSize);
 }
 
 // run(opId, s0, s1, ...) -> number. Tensor i's view is meta[i*36 ...]; attrs at meta[288]: count, values.
 Napi::Value Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const double* g_meta = env_data(env)->meta;
   if (!g_meta) throw TorchError("internal: meta buffer not set");
   int op = info[0].As<Napi::Number>().Int32Value();
   Call c;

@@ -166,11 +166,103 @@ void ukr_portable(int64_t kc, const T* __restrict A, const T* __restrict B, T* C
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// transposing copies for packing: dst[q * ldd + r] = alpha * src[r * lds + q] for r < rows (<= one register's
+// lanes), q < len, in 8x8 (float) / 4x4 (double) register transposes; lanes past `rows` are not written.
+// ---------------------------------------------------------------------------------------------------------------
+NT_AVX2 void tpack_f32(const float* src, int64_t lds, int rows, int64_t len, float* dst, int64_t ldd, float alpha) {
+  __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), lanes);
+  __m256 al = _mm256_set1_ps(alpha);
+  int64_t q = 0;
+  for (; q + 8 <= len; q += 8) {
+    __m256 r[8];
+    for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + i * lds + q) : _mm256_setzero_ps();
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    __m256 o[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+                   _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+                   _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                   _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+    for (int i = 0; i < 8; i++) {
+      __m256 v = alpha == 1.0f ? o[i] : _mm256_mul_ps(o[i], al);
+      if (rows == 8) _mm256_storeu_ps(dst + (q + i) * ldd, v);
+      else _mm256_maskstore_ps(dst + (q + i) * ldd, mask, v);
+    }
+  }
+  for (; q < len; q++)
+    for (int i = 0; i < rows; i++) dst[q * ldd + i] = alpha * src[i * lds + q];
+}
+NT_AVX2 void tpack_f64(const double* src, int64_t lds, int rows, int64_t len, double* dst, int64_t ldd, double alpha) {
+  __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(rows), _mm256_setr_epi64x(0, 1, 2, 3));
+  __m256d al = _mm256_set1_pd(alpha);
+  int64_t q = 0;
+  for (; q + 4 <= len; q += 4) {
+    __m256d r[4];
+    for (int i = 0; i < 4; i++) r[i] = i < rows ? _mm256_loadu_pd(src + i * lds + q) : _mm256_setzero_pd();
+    __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+    __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+    __m256d o[4] = {_mm256_permute2f128_pd(t0, t2, 0x20), _mm256_permute2f128_pd(t1, t3, 0x20),
+                    _mm256_permute2f128_pd(t0, t2, 0x31), _mm256_permute2f128_pd(t1, t3, 0x31)};
+    for (int i = 0; i < 4; i++) {
+      __m256d v = alpha == 1.0 ? o[i] : _mm256_mul_pd(o[i], al);
+      if (rows == 4) _mm256_storeu_pd(dst + (q + i) * ldd, v);
+      else _mm256_maskstore_pd(dst + (q + i) * ldd, mask, v);
+    }
+  }
+  for (; q < len; q++)
+    for (int i = 0; i < rows; i++) dst[q * ldd + i] = alpha * src[i * lds + q];
+}
+inline void tpack(const float* s, int64_t lds, int rows, int64_t len, float* d, int64_t ldd, float alpha) { tpack_f32(s, lds, rows, len, d, ldd, alpha); }
+inline void tpack(const double* s, int64_t lds, int rows, int64_t len, double* d, int64_t ldd, double alpha) { tpack_f64(s, lds, rows, len, d, ldd, alpha); }
+template <typename T> constexpr int tpack_lanes() { return 32 / (int)sizeof(T); }
+
+// transposing pack of `n` source vectors (stride lds, contiguous along q) into dst[q * W + r], r < n <= W, with
+// zeros for r >= n
+template <typename T, int W>
+void tpack_all(const T* src, int64_t lds, int n, int64_t len, T* dst, T alpha) {
+  constexpr int L = tpack_lanes<T>();
+  if (cpu_has_avx2()) {
+    for (int r0 = 0; r0 < W; r0 += L) {
+      int rows = std::min(L, std::max(0, n - r0));
+      int width = std::min(L, W - r0);
+      if (rows > 0 && width == L) tpack(src + r0 * lds, lds, rows, len, dst + r0, W, alpha);
+      else if (rows > 0) for (int64_t q = 0; q < len; q++) for (int i = 0; i < rows; i++) dst[q * W + r0 + i] = alpha * src[(r0 + i) * lds + q];
+      for (int i = rows; i < width; i++) for (int64_t q = 0; q < len; q++) dst[q * W + r0 + i] = T(0);
+    }
+    return;
+  }
+  for (int64_t q0 = 0; q0 < len; q0 += 16) {  // no AVX2: a cache line of each vector per step, writes within L1
+    int64_t qe = std::min<int64_t>(16, len - q0);
+    for (int r = 0; r < n; r++)
+      for (int64_t q = 0; q < qe; q++) dst[(q0 + q) * W + r] = alpha * src[r * lds + q0 + q];
+    for (int r = n; r < W; r++)
+      for (int64_t q = 0; q < qe; q++) dst[(q0 + q) * W + r] = T(0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // packing (zero-padded to full slivers so the micro-kernel never sees a ragged edge)
 // ---------------------------------------------------------------------------------------------------------------
 // B[kc x nc] -> slivers of NR columns, each kc rows of NR contiguous values; slivers [s0, s1) only
 template <typename T, int NR>
 void pack_b(T* __restrict dst, Mat<const T> B, int64_t kc, int64_t nc, int64_t s0, int64_t s1) {
+  if (B.cs == 1) {  // row-major B: walk each row once across all full slivers (long contiguous reads)
+    int64_t full = std::min(s1, nc / NR);
+    if (full > s0) {
+      for (int64_t p = 0; p < kc; p++) {
+        const T* r = B.p + p * B.rs + s0 * NR;
+        T* d = dst + s0 * kc * NR + p * NR;
+        for (int64_t s = s0; s < full; s++, r += NR, d += kc * NR) memcpy(d, r, NR * sizeof(T));
+      }
+      s0 = full;
+    }
+  }
   for (int64_t s = s0; s < s1; s++) {
     int64_t j0 = s * NR, nr = std::min<int64_t>(NR, nc - j0);
     T* d = dst + s * kc * NR;
@@ -180,16 +272,8 @@ void pack_b(T* __restrict dst, Mat<const T> B, int64_t kc, int64_t nc, int64_t s
         const T* r = src + p * B.rs;
         for (int j = 0; j < NR; j++) d[p * NR + j] = r[j];
       }
-    } else if (B.rs == 1) {  // columns contiguous (a transposed B): a cache line of each column per step, in L1
-      for (int64_t p0 = 0; p0 < kc; p0 += 16) {
-        int64_t pe = std::min<int64_t>(16, kc - p0);
-        for (int64_t j = 0; j < nr; j++) {
-          const T* col = src + j * B.cs + p0;
-          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * NR + j] = col[p];
-        }
-        for (int64_t j = nr; j < NR; j++)
-          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * NR + j] = T(0);
-      }
+    } else if (B.rs == 1) {  // columns contiguous (a transposed B)
+      tpack_all<T, NR>(src, B.cs, (int)nr, kc, d, T(1));
     } else {
       for (int64_t p = 0; p < kc; p++) {
         const T* r = src + p * B.rs;
@@ -212,18 +296,15 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
         const T* col = A.p + p * A.cs + i0;
         for (int i = 0; i < MR; i++) d[p * MR + i] = alpha * col[i];
       }
+    } else if (A.cs == 1) {  // row-major A
+      tpack_all<T, MR>(A.p + i0 * A.rs, A.rs, (int)mr, kc, d, alpha);
     } else {
-      // row-major A: a cache line of each row per step, so the scattered writes stay within L1
-      for (int64_t p0 = 0; p0 < kc; p0 += 16) {
-        int64_t pe = std::min<int64_t>(16, kc - p0);
-        for (int64_t i = 0; i < mr; i++) {
-          const T* row = A.p + (i0 + i) * A.rs + p0 * A.cs;
-          if (A.cs == 1) for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = alpha * row[p];
-          else for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = alpha * row[p * A.cs];
-        }
-        for (int64_t i = mr; i < MR; i++)
-          for (int64_t p = 0; p < pe; p++) d[(p0 + p) * MR + i] = T(0);
+      for (int64_t i = 0; i < mr; i++) {
+        const T* row = A.p + (i0 + i) * A.rs;
+        for (int64_t p = 0; p < kc; p++) d[p * MR + i] = alpha * row[p * A.cs];
       }
+      for (int64_t i = mr; i < MR; i++)
+        for (int64_t p = 0; p < kc; p++) d[p * MR + i] = T(0);
     }
   }
 }
@@ -319,14 +400,14 @@ struct Blocked {
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
     int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
-    // block shape: as large as the caches like, then smaller until there are a few blocks per thread
+    // block shape: as large as the caches like, then fewer rows (each column block re-packs its A rows, so
+    // splitting columns costs more) until there are a couple of blocks per thread
     int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
-    int64_t want = nth > 1 ? 3 * nth : 1;
+    int64_t want = nth > 1 ? 2 * nth : 1;
     auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
     while (nblocks() < want && (mb > 1 || nb > 1)) {
-      if (mb * MR >= nb * NR && mb > 1) mb = (mb + 1) / 2;
-      else if (nb > 1) nb = (nb + 1) / 2;
-      else mb = (mb + 1) / 2;
+      if (mb > 1) mb = (mb + 1) / 2;
+      else nb = (nb + 1) / 2;
     }
     int64_t kcmax = std::min(KC, k);
     T* bpack = tl_bpack.get<T>((size_t)(k * sp_sl * NR));
@@ -342,16 +423,16 @@ struct Blocked {
         std::atomic<int64_t>* c4 = &ctr[(size_t)(4 * sp)];
         int64_t j_sp = sp * sp_sl * NR, nsp_n = std::min(sp_sl * NR, n - j_sp), nsl = (nsp_n + NR - 1) / NR;
         if (sp > 0) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
-        // pack: one task = one NR-column sliver over all of K; layout [pc block][sliver][kc][NR]
-        for (int64_t s; (s = c4[0].fetch_add(1, std::memory_order_relaxed)) < nsl;) {
-          for (int64_t pc = 0; pc < k; pc += KC) {
-            int64_t kc = std::min(KC, k - pc);
-            Mat<const T> Bp{B.p + pc * B.rs + j_sp * B.cs, B.rs, B.cs};
-            pack_b<T, NR>(bpack + pc * nsl * NR, Bp, kc, nsp_n, s, s + 1);
-          }
+        // pack: one task = a KC-row block of G slivers (long contiguous reads of B's rows or columns);
+        // layout [pc block][sliver][kc][NR]
+        const int64_t G = B.cs == 1 ? 32 : 8, npc = (k + KC - 1) / KC, ntask = npc * ((nsl + G - 1) / G);
+        for (int64_t t; (t = c4[0].fetch_add(1, std::memory_order_relaxed)) < ntask;) {
+          int64_t s0 = (t / npc) * G, s1 = std::min(nsl, s0 + G), pc = (t % npc) * KC, kc = std::min(KC, k - pc);
+          Mat<const T> Bp{B.p + pc * B.rs + j_sp * B.cs, B.rs, B.cs};
+          pack_b<T, NR>(bpack + pc * nsl * NR, Bp, kc, nsp_n, s0, s1);
           c4[1].fetch_add(1, std::memory_order_release);
         }
-        spin_until(c4[1], nsl);
+        spin_until(c4[1], ntask);
         int64_t nbj = (nsl + nb - 1) / nb, nblk = ((msl + mb - 1) / mb) * nbj;
         for (int64_t blk; (blk = c4[2].fetch_add(1, std::memory_order_relaxed)) < nblk;) {
           int64_t bi = blk / nbj, bj = blk % nbj;
@@ -404,7 +485,18 @@ template <typename T>
 __attribute__((always_inline)) inline void skinny_rows_body(int64_t m, int64_t k, const T* A, int64_t ars, int64_t acs,
                                                            const T* B, int64_t brs, T* acc, int64_t w) {
   for (int64_t i = 0; i < m * w; i++) acc[i] = T(0);
-  for (int64_t p = 0; p < k; p++) {
+  int64_t p = 0;
+  for (; p + 4 <= k; p += 4) {  // four rows of B per pass: a quarter of the accumulator traffic
+    const T *b0 = B + p * brs, *b1 = b0 + brs, *b2 = b1 + brs, *b3 = b2 + brs;
+    for (int64_t i = 0; i < m; i++) {
+      const T* a = A + i * ars + p * acs;
+      T a0 = a[0], a1 = a[acs], a2 = a[2 * acs], a3 = a[3 * acs];
+      T* o = acc + i * w;
+#pragma omp simd
+      for (int64_t j = 0; j < w; j++) o[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+    }
+  }
+  for (; p < k; p++) {
     const T* b = B + p * brs;
     for (int64_t i = 0; i < m; i++) {
       T a = A[i * ars + p * acs];

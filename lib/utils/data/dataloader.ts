@@ -17,7 +17,7 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { TorchError } from '../../errors';
-import { Generator, randint } from '../../ops/creation';
+import { Generator, randint, arange } from '../../ops/creation';
 import { DatasetLike, WorkerDatasetSpec, asDataset, datasetLength, isIterableDataset, describe, compiledPath } from './dataset';
 import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
 import { defaultCollate, defaultConvert, decodeTransfer } from './collate';
@@ -244,6 +244,7 @@ export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
     const pool = new WorkerPool(this.numWorkers, spec, this.workerInit, seed, !this.collateFn, this.timeout);
     try {
       await pool.ready();
+      checkAddonAfterWorkers();
       const it = this.indexIter();
       const pending = new Map<number, Promise<unknown>>();
       let sent = 0, next = 0;
@@ -270,6 +271,15 @@ export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
       await pool.close();
     }
   }
+}
+
+// Loading the addon in a worker must leave the main thread's kernels alone (each thread needs its own view of the
+// meta buffer that carries tensor views to run(); see the README's notes on worker threads). A build where that
+// does not hold shows up at once here, as a wrong small result, instead of as silently wrong training data.
+function checkAddonAfterWorkers(): void {
+  let ok = false;
+  try { ok = (arange(5).mul(3).tolist() as number[]).join(',') === '0,3,6,9,12'; } catch { ok = false; }
+  if (!ok) throw new TorchError('DataLoader: this build of the native addon is not safe to load in worker threads (kernels on the main thread gave wrong results after the workers started); use numWorkers: 0, or rebuild the addon with per-thread meta buffers');
 }
 
 function noLength(): never { throw new TorchError('DataLoader: the length of this loader is unknown (its dataset or sampler has no length)'); }

@@ -33,11 +33,13 @@ export abstract class Dataset<T = unknown> implements DatasetLike<T> {
   concat(other: DatasetLike<T>): ConcatDataset<T> { return new ConcatDataset<T>([this, other]); }
 }
 
-/** Base class for iterable-style datasets: implement `[Symbol.iterator]` or `[Symbol.asyncIterator]`. */
+/**
+ * Base class for iterable-style datasets: subclasses implement `[Symbol.iterator]()` or `[Symbol.asyncIterator]()`
+ * yielding samples of type T (not declared here, so that a subclass needs no `override`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export abstract class IterableDataset<T = unknown> {
   readonly isIterableDataset = true;
-  [Symbol.iterator]?(): Iterator<T>;
-  [Symbol.asyncIterator]?(): AsyncIterator<T>;
 }
 
 export function isIterableDataset(d: unknown): boolean {

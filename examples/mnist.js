@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// mnist.js - trains a small CNN on nodetorch's built-in MNIST digits (vision.datasets.MNISTSample: 8,000 train /
+// 2,000 test, no download) and reports held-out accuracy, a confusion matrix, a checkpoint round trip and a PNG of
+// the misclassified digits. Plain JavaScript over the compiled library (run `npm install` or `npm run build:ts`
+// first), so it runs with no build step of its own:
+//
+//   node examples/mnist.js [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0]
+//                          [--train-size 8000] [--test-size 2000] [--threads N] [--out DIR] [--quiet]
+//
+// The same seed gives the same run on the CPU (initialisation, shuffling and dropout-free training are all driven
+// by torch.manualSeed and a seeded torch.Generator). Writes DIR/mnist_cnn.pt, DIR/misclassified.png and
+// DIR/metrics.json (default DIR: mnist-out/ in the working directory).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const torch = require('../dist/index.js');
+const vision = require('../dist/vision/index.js');
+
+const { nn, optim } = torch;
+const F = nn.functional;
+
+// ---------------------------------------------------------------------------------------------------------------
+// command line
+// ---------------------------------------------------------------------------------------------------------------
+/** @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean}} */
+function parseArgs(argv) {
+  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false };
+  const num = (name, v, int) => {
+    const x = Number(v);
+    if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed') throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
+    return x;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
+    const val = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case '--device': o.device = val(); break;
+      case '--epochs': o.epochs = num('epochs', val(), true); break;
+      case '--batch-size': o.batchSize = num('batch-size', val(), true); break;
+      case '--lr': o.lr = num('lr', val(), false); break;
+      case '--seed': o.seed = num('seed', val(), true); break;
+      case '--train-size': o.trainSize = num('train-size', val(), true); break;
+      case '--test-size': o.testSize = num('test-size', val(), true); break;
+      case '--threads': o.threads = num('threads', val(), true); break;
+      case '--out': o.out = val(); break;
+      case '--quiet': o.quiet = true; break;
+      case '-h': case '--help':
+        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  if (!/^(cpu|cuda(:\d+)?)$/.test(o.device)) throw new Error(`--device must be cpu or cuda, got ${o.device}`);
+  if (o.device.startsWith('cuda') && !torch.cuda.isAvailable()) throw new Error(`--device ${o.device}: CUDA is not available (${JSON.stringify(torch.cuda.diagnose ? torch.cuda.diagnose() : 'no diagnosis')})`);
+  o.trainSize = Math.min(o.trainSize, 8000);
+  o.testSize = Math.min(o.testSize, 2000);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// model and data
+// ---------------------------------------------------------------------------------------------------------------
+/** Two conv + ReLU + max-pool blocks, then two linear layers: 28x28 -> 14x14 -> 7x7 -> 10 logits. */
+function makeModel() {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(32 * 7 * 7, 128), new nn.ReLU(), new nn.Linear(128, 10),
+  );
+}
+
+const MEAN = 0.1307, STD = 0.3081; // MNIST's pixel statistics, as in PyTorch's MNIST example
+
+/** The first `n` digits of a split as a TensorDataset of normalised float images [n, 1, 28, 28] and int64 labels. */
+function loadSplit(train, n) {
+  const { data, targets } = vision.datasets.MNISTSample.load({ train });
+  // the same arithmetic as transforms ToDtype(float32, {scale: true}) + Normalize, done once for the whole split
+  const x = data.narrow(0, 0, n).unsqueeze(1).to('float32').div(255).sub(MEAN).div(STD);
+  return { ds: new torch.utils.data.TensorDataset(x, targets.narrow(0, 0, n).clone()), raw: data.narrow(0, 0, n) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// progress display: a live bar on a terminal, plain lines otherwise
+// ---------------------------------------------------------------------------------------------------------------
+class Progress {
+  constructor(total, label, opts) {
+    this.total = total; this.label = label; this.tty = !!process.stdout.isTTY && !opts.quiet; this.quiet = opts.quiet;
+    this.t0 = Date.now(); this.last = 0; this.lines = 0;
+  }
+  update(done, samples, loss, acc) {
+    const el = (Date.now() - this.t0) / 1000;
+    const rate = samples / Math.max(el, 1e-9);
+    const eta = done > 0 ? el / done * (this.total - done) : 0;
+    const text = `loss ${loss.toFixed(4)}  acc ${(acc * 100).toFixed(2)}%  ${rate.toFixed(0)} samples/s  ETA ${eta.toFixed(0)}s`;
+    if (this.tty) {
+      const width = 28, filled = Math.round(width * done / this.total);
+      process.stdout.write(`\r${this.label} [${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(width - filled - 1, 0))}] ${done}/${this.total}  ${text}\x1b[K`);
+    } else if (!this.quiet && (Date.now() - this.last > 10000 || done === this.total) && done !== this.total) {
+      console.log(`${this.label} ${done}/${this.total} batches  ${text}`);
+      this.last = Date.now();
+    }
+  }
+  finish(summary) {
+    if (this.tty) process.stdout.write(`\r${this.label} ${summary}\x1b[K\n`);
+    else if (!this.quiet) console.log(`${this.label} ${summary}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// train / evaluate
+// ---------------------------------------------------------------------------------------------------------------
+function trainEpoch(model, loader, opt, sched, device, label, opts) {
+  model.train();
+  const bar = new Progress(loader.length, label, opts);
+  let lossSum = 0, correct = 0, seen = 0, step = 0;
+  const t0 = process.hrtime.bigint();
+  for (const [xb, yb] of loader) {
+    // tidy frees the step's intermediates at once (parameters, grads and optimizer state are kept)
+    const [l, c] = torch.tidy(() => {
+      const x = xb.to(device), y = yb.to(device);
+      const logits = model.call(x);
+      const loss = F.crossEntropy(logits, y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      sched.step();
+      return [loss.item(), logits.argmax(1).eq(y).sum().item()];
+    });
+    const n = xb.shape[0];
+    lossSum += l * n; correct += c; seen += n; step++;
+    bar.update(step, seen, lossSum / seen, correct / seen);
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  bar.finish(`loss ${(lossSum / seen).toFixed(4)}  train acc ${(100 * correct / seen).toFixed(2)}%  ${secs.toFixed(1)}s  ${(seen / secs).toFixed(0)} samples/s  lr ${sched.getLastLr()[0].toExponential(2)}`);
+  return { loss: lossSum / seen, acc: correct / seen, secs, samplesPerSec: seen / secs };
+}
+
+/** Accuracy, predictions and the confusion matrix over a loader, in inference mode. */
+function evaluate(model, loader, device) {
+  model.eval();
+  return torch.inferenceMode(() => {
+    const preds = [], labels = [];
+    for (const [xb, yb] of loader) {
+      torch.tidy(() => {
+        const p = model.call(xb.to(device)).argmax(1).cpu();
+        preds.push(...p.tolist());
+        labels.push(...yb.tolist());
+      });
+    }
+    const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
+    let correct = 0;
+    preds.forEach((p, i) => { confusion[labels[i]][p]++; if (p === labels[i]) correct++; });
+    return { acc: correct / labels.length, correct, total: labels.length, preds, labels, confusion };
+  });
+}
+
+function formatConfusion(m) {
+  const w = Math.max(4, ...m.flat().map((v) => String(v).length + 1));
+  const pad = (s) => String(s).padStart(w);
+  const lines = ['true\\pred' + m.map((_, j) => pad(j)).join('')];
+  m.forEach((row, i) => lines.push(`${String(i).padStart(9)}${row.map(pad).join('')}`));
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+function main() {
+  let o;
+  try { o = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist.js: ${e.message}`); process.exit(2); }
+  if (o.threads) torch.setNumThreads(o.threads);
+  const log = (...a) => { if (!o.quiet) console.log(...a); };
+  fs.mkdirSync(o.out, { recursive: true });
+  torch.manualSeed(o.seed);
+  if (torch.cuda.isAvailable() && torch.cuda.manualSeed) torch.cuda.manualSeed(o.seed);
+  const device = o.device;
+
+  const t0 = Date.now();
+  const train = loadSplit(true, o.trainSize);
+  const test = loadSplit(false, o.testSize);
+  log(`nodetorch ${require('../package.json').version} | ${torch.config().simd} | ${torch.getNumThreads()} threads | device ${device}`);
+  log(`data: ${o.trainSize} training and ${o.testSize} test digits (vision.datasets.MNISTSample), loaded in ${Date.now() - t0} ms`);
+
+  const model = makeModel().to(device);
+  if (typeof torch.summary === 'function' && !o.quiet) torch.summary(model, [1, 1, 28, 28], { device });
+
+  const gen = new torch.Generator().manualSeed(o.seed);
+  const trainLoader = new torch.utils.data.DataLoader(train.ds, { batchSize: o.batchSize, shuffle: true, generator: gen });
+  const testLoader = new torch.utils.data.DataLoader(test.ds, { batchSize: 500 });
+  const opt = new optim.Adam(model.parameters(), { lr: o.lr });
+  const sched = new optim.lrScheduler.OneCycleLR(opt, o.lr, { epochs: o.epochs, stepsPerEpoch: trainLoader.length });
+
+  const epochs = [];
+  const tTrain = Date.now();
+  for (let e = 1; e <= o.epochs; e++) {
+    const r = trainEpoch(model, trainLoader, opt, sched, device, `epoch ${e}/${o.epochs}`, o);
+    const ev = evaluate(model, testLoader, device);
+    epochs.push({ epoch: e, ...r, testAcc: ev.acc });
+    log(`          test acc ${(100 * ev.acc).toFixed(2)}% (${ev.correct}/${ev.total})`);
+  }
+  const trainSecs = (Date.now() - tTrain) / 1000;
+
+  const final = evaluate(model, testLoader, device);
+  log(`\nconfusion matrix (rows: true digit, columns: predicted) on ${final.total} held-out digits:\n${formatConfusion(final.confusion)}`);
+
+  // checkpoint round trip: a fresh model loaded from the file must predict exactly the same
+  const ckpt = path.join(o.out, 'mnist_cnn.pt');
+  torch.save(model.stateDict(), ckpt);
+  const fresh = makeModel().to(device);
+  fresh.loadStateDict(torch.load(ckpt, { mapLocation: device }));
+  const again = evaluate(fresh, testLoader, device);
+  if (again.correct !== final.correct || again.preds.some((p, i) => p !== final.preds[i])) {
+    throw new Error(`the reloaded model disagrees with the trained one: ${again.correct} vs ${final.correct} correct`);
+  }
+  log(`checkpoint: ${ckpt} (${(fs.statSync(ckpt).size / 1024).toFixed(0)} KiB), reloaded into a fresh model: same predictions, accuracy ${(100 * again.acc).toFixed(2)}%`);
+
+  // the misclassified digits as a grid (first 64), with their predictions listed
+  const wrong = final.preds.map((p, i) => [p, i]).filter(([p, i]) => p !== final.labels[i]).map(([, i]) => i);
+  const gridPath = path.join(o.out, 'misclassified.png');
+  if (wrong.length) {
+    const shown = wrong.slice(0, 64);
+    const imgs = torch.stack(shown.map((i) => test.raw.select(0, i).unsqueeze(0)), 0).to('float32').div(255);
+    vision.utils.saveImage(imgs, gridPath, { nrow: 8, padding: 2, padValue: 0.5 });
+    log(`misclassified: ${wrong.length} digits, first ${shown.length} in ${gridPath} (row by row, true->predicted: ${shown.slice(0, 16).map((i) => `${final.labels[i]}->${final.preds[i]}`).join(' ')}${shown.length > 16 ? ' ...' : ''})`);
+  } else log('misclassified: none');
+
+  const metrics = {
+    device, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, trainSize: o.trainSize, testSize: o.testSize,
+    threads: torch.getNumThreads(), trainSeconds: trainSecs, secondsPerEpoch: epochs.map((e) => e.secs), samplesPerSec: epochs.map((e) => e.samplesPerSec),
+    trainLoss: epochs.map((e) => e.loss), testAccuracy: final.acc, testCorrect: final.correct, reloadedAccuracy: again.acc, misclassified: wrong.length,
+    confusion: final.confusion, peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+  fs.writeFileSync(path.join(o.out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  console.log(`test accuracy: ${(100 * final.acc).toFixed(2)}% (${final.correct}/${final.total}) after ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, training ${trainSecs.toFixed(1)}s`);
+}
+
+main();

@@ -1,0 +1,56 @@
+// example.test.ts - examples/mnist.js run as a user runs it (node, over the compiled dist/), at a reduced size:
+// it must train to well above chance, reload its checkpoint to the same predictions, write its PNG grid and
+// metrics, and give the same numbers for the same seed.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const script = path.join(root, 'examples', 'mnist.js');
+const built = fs.existsSync(path.join(root, 'dist', 'index.js')) && fs.existsSync(path.join(root, 'dist', 'vision', 'index.js'));
+
+interface Metrics { testAccuracy: number; reloadedAccuracy: number; trainLoss: number[]; testCorrect: number; misclassified: number; confusion: number[][] }
+
+function run(out: string, extra: string[] = []): { stdout: string; metrics: Metrics } {
+  const stdout = execFileSync(process.execPath, [script, '--train-size', '800', '--test-size', '300', '--epochs', '1', '--batch-size', '32',
+    '--lr', '0.01', '--threads', '1', '--out', out, ...extra], { encoding: 'utf8', timeout: 240000 });
+  return { stdout, metrics: JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as Metrics };
+}
+
+describe('examples/mnist.js', () => {
+  let tmp: string;
+  beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-example-')); });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('dist/ is built (npm run build:ts) so that the example can run', () => {
+    expect(built).toBe(true);
+  });
+
+  (built ? test : test.skip)('trains at reduced size, reloads its checkpoint, writes the grid; same seed, same run', () => {
+    const a = run(path.join(tmp, 'a'));
+    expect(a.stdout).toMatch(/Total params: 206,922/); // torch.summary's table
+    expect(a.stdout).toMatch(/confusion matrix/);
+    expect(a.stdout).toMatch(/reloaded into a fresh model: same predictions/);
+    expect(a.stdout).toMatch(/^test accuracy: \d+\.\d\d% \(\d+\/300\)/m);
+    expect(a.metrics.testAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+    expect(a.metrics.reloadedAccuracy).toBe(a.metrics.testAccuracy);
+    expect(a.metrics.confusion.flat().reduce((x, y) => x + y, 0)).toBe(300);
+    expect(fs.existsSync(path.join(tmp, 'a', 'mnist_cnn.pt'))).toBe(true);
+    if (a.metrics.misclassified > 0) {
+      const png = fs.readFileSync(path.join(tmp, 'a', 'misclassified.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    }
+    const b = run(path.join(tmp, 'b'), ['--quiet']);
+    expect(b.metrics.trainLoss).toEqual(a.metrics.trainLoss);
+    expect(b.metrics.testCorrect).toBe(a.metrics.testCorrect);
+    expect(b.stdout.trim().split('\n')).toHaveLength(1); // --quiet: the result line only
+  }, 300000);
+
+  (built ? test : test.skip)('bad flags exit with a message', () => {
+    let err: { status?: number; stderr?: string } = {};
+    try { execFileSync(process.execPath, [script, '--epochs', 'zero'], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { err = e as typeof err; }
+    expect(err.status).toBe(2);
+    expect(String(err.stderr)).toMatch(/--epochs expects a positive integer/);
+  });
+});
