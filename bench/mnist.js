@@ -19,6 +19,8 @@ const batchSize = Number(opt('batch-size', 64));
 const lr = Number(opt('lr', 0.01));
 const python = opt('python', '/usr/bin/python3');
 
+// both sides under the same OpenMP wait policy (the example sets PASSIVE unless told otherwise; see there why)
+const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-bench-mnist-'));
 try {
   // the split, as raw bytes: uint8 images [N, 28, 28] and int64 labels [N]
@@ -28,15 +30,15 @@ try {
     fs.writeFileSync(path.join(dir, `${name}_labels.bin`), Buffer.from(targets.toTypedArray().buffer));
   }
   const common = ['--epochs', String(epochs), '--batch-size', String(batchSize), '--lr', String(lr), '--threads', String(threads)];
-  console.log(`MNIST CNN, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model})`);
+  console.log(`MNIST CNN, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY}, load average ${os.loadavg()[0].toFixed(1)}`);
 
   const out = path.join(dir, 'nt');
-  execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'mnist.js'), ...common, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'mnist.js'), ...common, '--out', out, '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const nt = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
 
   let pt = null;
   try {
-    pt = JSON.parse(execFileSync(python, [path.join(__dirname, 'mnist_torch.py'), dir, ...common], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop());
+    pt = JSON.parse(execFileSync(python, [path.join(__dirname, 'mnist_torch.py'), dir, ...common], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop());
   } catch (e) {
     console.log(`(PyTorch side skipped: ${python} could not run bench/mnist_torch.py: ${e.message.split('\n')[0]})`);
   }

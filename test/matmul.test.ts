@@ -127,7 +127,8 @@ describe('native GEMM paths vs naive', () => {
   const simd = native.info().simd;
   test(`machine SIMD: ${simd}`, () => { expect(['avx512', 'avx2', 'generic']).toContain(simd); });
   const shapes: [number, number, number][] = [[1, 1, 1], [1, 300, 1], [3, 300, 2], [14, 32, 32], [15, 33, 17], [6, 16, 15],
-    [97, 129, 65], [129, 257, 300], [200, 40, 513], [2, 1000, 2], [1000, 3, 7], [300, 600, 70], [20, 4096, 600]];
+    [97, 129, 65], [129, 257, 300], [200, 40, 513], [2, 1000, 2], [1000, 3, 7], [300, 600, 70], [20, 4096, 600],
+    [8, 700, 1500], [1300, 33, 5], [5, 17, 3]];
   for (const dtype of ['float32', 'float64'] as torch.DType[]) {
     for (const [m, k, n] of shapes) {
       if (dtype === 'float64' && k > 1000) continue;
@@ -142,7 +143,7 @@ describe('native GEMM paths vs naive', () => {
         const tol = dtype === 'float64' ? 1e-12 : 2e-5 * Math.sqrt(k);
         for (const [name, a, b] of layouts) {
           const ref = gemmRaw(empty_([m, n], dtype), a, b, [1, 0, 1, 0]);
-          for (const [path, isa] of [[0, 0], [3, 0], [2, 1], [2, 2], [2, 3]]) {
+          for (const [path, isa] of [[0, 0], [3, 0], [4, 0], [2, 1], [2, 2], [2, 3]]) {
             const out = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1, 0, path, isa]);
             const e = maxRelErr(out, ref);
             if (!(e <= tol)) throw new Error(`${name} path ${path} ${ISAS[isa - 1] ?? 'auto'}: max rel err ${e}`);
