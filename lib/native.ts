@@ -24,6 +24,11 @@ export interface NativeAddon {
 
 const root = path.join(__dirname, '..');
 
+// OpenMP threads that spin while waiting make every parallel region crawl on a shared or small machine (a training
+// step measured 4x slower on a busy 2-core box); sleep instead, unless the user chose otherwise. Must be set before
+// the addon (and so libgomp) loads.
+if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
+
 function load(): NativeAddon {
   const errors: string[] = [];
   const wantCuda = process.env.NODETORCH_CUDA !== '0';
@@ -65,5 +70,9 @@ export const native: NativeAddon = wrapErrors(rawNative);
 export const META_PER_TENSOR = 36;
 export const MAX_DIMS = 16;
 export const META_ATTR_BASE = 8 * META_PER_TENSOR;
-export const meta = new Float64Array(native.metaSize);
+// One meta buffer per thread, shared by every copy of this library loaded in it (lib/ and dist/, two installs):
+// the addon keeps one pointer per environment, so a second buffer would silently replace the first.
+const META_KEY = Symbol.for('nodetorch.meta');
+const g = globalThis as unknown as Record<symbol, Float64Array | undefined>;
+export const meta: Float64Array = g[META_KEY] ?? (g[META_KEY] = new Float64Array(native.metaSize));
 native.setMeta(meta);

@@ -37,7 +37,7 @@ export function specArg(x: unknown, where: string): unknown {
   if (x instanceof Transform) return { __workerSpec: x.workerSpec() };
   if (typeof x === 'function') throw new TorchError(`${where}: a function (Lambda or a plain function transform) cannot be sent to DataLoader worker threads; build the dataset in a module and pass { workerDataset: { module, exportName, args } }`);
   if (Array.isArray(x)) return x.map((v) => specArg(v, where));
-  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+  if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && Object.getPrototypeOf(Object.getPrototypeOf(x) ?? Object.prototype) === null) {
     return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, specArg(v, where)]));
   }
   if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x)) throw new TorchError(`${where}: a ${(x as object).constructor?.name ?? 'object'} argument cannot be sent to DataLoader worker threads`);

@@ -1,11 +1,13 @@
 // gemm.cc - the matmul kernel, t0[b] = alpha * t1[b] @ t2[b] + beta * t0[b], and its naive reference.
 //
-// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed into KC x NC panels that
-// stay in L2 and are shared by the threads, A into MR-row slivers that stay in L1, and a register-blocked FMA
-// micro-kernel (AVX-512, AVX2 or portable, picked at run time) computes each MR x NR tile of C. Packing reads the
-// operands through their strides, so transposed and broadcast inputs cost nothing extra. Tiny products take a
-// direct loop (packing would cost more than the arithmetic); integer dtypes take a simple exact loop, and
+// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed once per call into KC-row
+// panels of NR-column slivers (shared by the threads), A into MR-row slivers that stay in L1, and a
+// register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
+// of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
+// broadcast inputs are never copied. Skinny products (m or n <= 8: batch-1 layers, mv) are memory-bound and read
+// B once in its own layout instead; tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
+// Threads come from a small pool of our own (Note [GEMM thread pool]).
 //
 // Convention: t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], 3-D with any strides (0 for a broadcast batch); a 2-D operand
 // is a batch of one.
@@ -92,7 +94,7 @@ inline void apply_tile(const T* t, int64_t ldt, int mr, int nr, Mat<T> C, int mo
 // micro-kernels: C[MR x NR] (row stride ldc, unit column stride) op= A-sliver (kc x MR, packed) * B-sliver
 // (kc x NR, packed). The accumulators live in registers for the whole kc loop; one body serves every ISA.
 // ---------------------------------------------------------------------------------------------------------------
-#define NT_UKR_BODY(REG, W, ZERO, LOAD, SET1, FMA, LOADU, STOREU, MUL)                                \
+#define NT_UKR_BODY(REG, W, ZERO, LOAD, SET1, FMA, LOADU, STOREU)                                     \
   REG c[MR][NV];                                                                                    \
   _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++)                                             \
   _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) c[i][j] = ZERO();                          \
@@ -127,22 +129,22 @@ inline void apply_tile(const T* t, int64_t ldt, int mr, int nr, Mat<T> C, int mo
 template <int MR, int NV>
 NT_AVX512 void ukr_avx512_f32(int64_t kc, const float* __restrict A, const float* __restrict B, float* C, int64_t ldc, int mode, float beta) {
   using T = float;
-  NT_UKR_BODY(__m512, 16, _mm512_setzero_ps, _mm512_load_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_storeu_ps, _)
+  NT_UKR_BODY(__m512, 16, _mm512_setzero_ps, _mm512_load_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_storeu_ps)
 }
 template <int MR, int NV>
 NT_AVX512 void ukr_avx512_f64(int64_t kc, const double* __restrict A, const double* __restrict B, double* C, int64_t ldc, int mode, double beta) {
   using T = double;
-  NT_UKR_BODY(__m512d, 8, _mm512_setzero_pd, _mm512_load_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_storeu_pd, _)
+  NT_UKR_BODY(__m512d, 8, _mm512_setzero_pd, _mm512_load_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_storeu_pd)
 }
 template <int MR, int NV>
 NT_AVX2 void ukr_avx2_f32(int64_t kc, const float* __restrict A, const float* __restrict B, float* C, int64_t ldc, int mode, float beta) {
   using T = float;
-  NT_UKR_BODY(__m256, 8, _mm256_setzero_ps, _mm256_load_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_storeu_ps, _)
+  NT_UKR_BODY(__m256, 8, _mm256_setzero_ps, _mm256_load_ps, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_storeu_ps)
 }
 template <int MR, int NV>
 NT_AVX2 void ukr_avx2_f64(int64_t kc, const double* __restrict A, const double* __restrict B, double* C, int64_t ldc, int mode, double beta) {
   using T = double;
-  NT_UKR_BODY(__m256d, 4, _mm256_setzero_pd, _mm256_load_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_loadu_pd, _mm256_storeu_pd, _)
+  NT_UKR_BODY(__m256d, 4, _mm256_setzero_pd, _mm256_load_pd, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_loadu_pd, _mm256_storeu_pd)
 }
 #undef NT_UKR_BODY
 
@@ -267,12 +269,7 @@ void pack_b(T* __restrict dst, Mat<const T> B, int64_t kc, int64_t nc, int64_t s
     int64_t j0 = s * NR, nr = std::min<int64_t>(NR, nc - j0);
     T* d = dst + s * kc * NR;
     const T* src = B.p + j0 * B.cs;
-    if (nr == NR && B.cs == 1) {
-      for (int64_t p = 0; p < kc; p++) {
-        const T* r = src + p * B.rs;
-        for (int j = 0; j < NR; j++) d[p * NR + j] = r[j];
-      }
-    } else if (B.rs == 1) {  // columns contiguous (a transposed B)
+    if (B.rs == 1 && B.cs != 1) {  // columns contiguous (a transposed B)
       tpack_all<T, NR>(src, B.cs, (int)nr, kc, d, T(1));
     } else {
       for (int64_t p = 0; p < kc; p++) {
@@ -476,10 +473,7 @@ struct Blocked {
 // ISA (target_clones), picked when the library loads.
 // ---------------------------------------------------------------------------------------------------------------
 constexpr int kSkinnyMax = 8;
-#ifndef NT_SKC
-#define NT_SKC 512
-#endif
-constexpr int64_t kSkinnyChunk = NT_SKC;  // columns per chunk: m x 512 accumulators fit L1
+constexpr int64_t kSkinnyChunk = 512;  // columns per chunk: m x 512 accumulators fit L1
 
 template <typename T>
 __attribute__((always_inline)) inline void skinny_rows_body(int64_t m, int64_t k, const T* A, int64_t ars, int64_t acs,
