@@ -102,11 +102,13 @@ void check_indices(const TensorArg& idx, int dev, int64_t size, bool wrap, Wordi
 // ---- storage-type arithmetic (the expressions of cpu/index.cc's add_scaled / mul_vals) ----------------------
 template <typename T> __device__ __forceinline__ T dev_add_scaled(T a, T b, double alpha) {
   if constexpr (is_half16<T>::value) {
-    return cvt<T>(to_f(a) + (float)alpha * to_f(b));
+    return cvt<T>(__fadd_rn(to_f(a), __fmul_rn((float)alpha, to_f(b))));  // no FMA contraction: the CPU's rounding
   } else if constexpr (std::is_same<T, bool>::value) {
     return a || (b && alpha != 0);
-  } else if constexpr (std::is_floating_point<T>::value) {
-    return alpha == 1 ? a + b : a + (T)alpha * b;
+  } else if constexpr (std::is_same<T, float>::value) {
+    return alpha == 1 ? a + b : __fadd_rn(a, __fmul_rn((float)alpha, b));
+  } else if constexpr (std::is_same<T, double>::value) {
+    return alpha == 1 ? a + b : __dadd_rn(a, __dmul_rn(alpha, b));
   } else {
     return (T)(uint64_t)((uint64_t)(int64_t)a + (uint64_t)((int64_t)alpha * (int64_t)b));
   }

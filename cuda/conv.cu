@@ -1,0 +1,315 @@
+// conv.cu - im2col / col2im and 2-D max / average pooling (forward and backward) on CUDA, with exactly the tensor/attr
+// conventions of cpu/conv.cc (float32 and float64 only; lib/ computes float16/bfloat16 in float32):
+//   im2col              t0 col [C*kh*kw, N*OH*OW] (contiguous) <- t1 x [N,C,H,W] (any strides); a0..a9 kh kw sh sw ph pw dh dw OH OW
+//   col2im              t0 x [N,C,H,W] (contiguous; overwritten) = adjoint of im2col(t1 col, contiguous); attrs as im2col
+//   max_pool2d          t0 out, t1 int64 indices (h*W + w in the plane) [N,C,OH,OW] (contiguous) <- t2 x (any strides);
+//                       a0..a5 kh kw sh sw ph pw, a6 dh, a7 dw; NaN wins; windows clipped (padding is -inf)
+//   max_pool2d_backward t0 gx (contiguous; overwritten) <- t1 gout, t2 indices (contiguous): gx[plane][idx] += gout
+//   avg_pool2d          t0 out (contiguous) <- t1 x (any strides); a6 count_include_pad, a7 divisor_override; sums in double
+//   avg_pool2d_backward t0 gx (contiguous; overwritten) <- t1 gout (any strides); attrs as avg_pool2d
+//
+// Every kernel gives one thread to one output element and reproduces the CPU's summation order for it, so the
+// results are the CPU's bit for bit: im2col / max_pool / avg_pool are per-output loops; col2im sums an input
+// element's taps in (i, j) order; avg_pool2d_backward sums the covering windows in (oh, ow) order from 0;
+// max_pool2d_backward keeps the CPU's per-plane serial loop (one thread per (n, c) plane: any index values, even
+// ones not produced by max_pool2d, are handled exactly as on the CPU, including duplicates and out-of-plane ones).
+//
+// Note: the per-element index arithmetic (first_valid / end_valid / avg_window / max_takes) lives only inside
+// cpu/conv.cc (host inline); the device forms below repeat its expressions.
+#include <cmath>
+#include <string>
+#include "../native/kernels/reduce.h"
+#include "common.cuh"
+
+namespace nt {
+namespace cu {
+
+namespace {
+
+struct Geom {  // the 10 attrs shared by im2col / col2im
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+};
+Geom geom_of(const Call& c) {
+  Geom g;
+  g.kh = c.iattr(0); g.kw = c.iattr(1); g.sh = c.iattr(2); g.sw = c.iattr(3);
+  g.ph = c.iattr(4); g.pw = c.iattr(5); g.dh = c.iattr(6); g.dw = c.iattr(7);
+  g.oh = c.iattr(8); g.ow = c.iattr(9);
+  if (g.kh <= 0 || g.kw <= 0 || g.sh <= 0 || g.sw <= 0 || g.dh <= 0 || g.dw <= 0 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
+    throw TorchError("internal: bad convolution geometry");
+  return g;
+}
+
+void check_float(const TensorArg& t, const char* op) {
+  if (t.dtype != DType::F32 && t.dtype != DType::F64) throw TorchError(std::string(op) + ": expected a float32 or float64 tensor");
+}
+void check_4d(const TensorArg& t, const char* op) {
+  if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
+}
+
+struct Str4 {  // element strides of a 4-D operand
+  int64_t n, c, h, w;
+};
+Str4 str4(const TensorArg& t) { return Str4{t.stride[0], t.stride[1], t.stride[2], t.stride[3]}; }
+
+// ---------------------------------------------------------------- im2col
+template <typename T>
+__global__ void im2col_k(int64_t total, T* col, const T* x, Str4 s, int64_t N, int64_t H, int64_t W, Geom g) {
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw, NL = N * L;
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t r = e / NL, rest = e - r * NL;
+    const int64_t n = rest / L, l = rest - n * L;
+    const int64_t oh = l / g.ow, ow = l - oh * g.ow;
+    const int64_t ch = r / kk, i = (r % kk) / g.kw, j = r % g.kw;
+    const int64_t h = oh * g.sh - g.ph + i * g.dh, w = ow * g.sw - g.pw + j * g.dw;
+    col[e] = (h >= 0 && h < H && w >= 0 && w < W) ? x[n * s.n + ch * s.c + h * s.h + w * s.w] : T(0);
+  }
+}
+
+void im2col_kernel(Call& c) {
+  set_device(call_device(c));
+  const Geom g = geom_of(c);
+  check_4d(c.t[1], "im2col");
+  check_float(c.t[1], "im2col");
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: im2col dtype mismatch");
+  const TensorArg& col = c.t[0];
+  const TensorArg& x = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
+  if (col.numel() != C * kk * N * L || !col.contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
+  const int64_t total = C * kk * N * L;
+  if (x.dtype == DType::F32) launch_1d(im2col_k<float>, total, total, (float*)col.data, (const float*)x.data, str4(x), N, H, W, g);
+  else launch_1d(im2col_k<double>, total, total, (double*)col.data, (const double*)x.data, str4(x), N, H, W, g);
+}
+
+// ---------------------------------------------------------------- col2im
+// x[n, ch, h, w] = sum over taps (i, j) (in that order) of col[(ch*kh + i)*kw + j, n*L + oh*OW + ow] where
+// oh*sh - ph + i*dh == h and ow*sw - pw + j*dw == w, 0 <= oh < OH, 0 <= ow < OW.
+template <typename T>
+__global__ void col2im_k(int64_t total, T* x, const T* col, int64_t N, int64_t C, int64_t H, int64_t W, Geom g) {
+  const int64_t L = g.oh * g.ow, NL = N * L;
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t w = e % W, t1 = e / W, h = t1 % H, t2 = t1 / H, ch = t2 % C, n = t2 / C;
+    T acc = T(0);
+    for (int64_t i = 0; i < g.kh; i++) {
+      const int64_t ah = h + g.ph - i * g.dh;  // = oh * sh
+      if (ah < 0 || ah % g.sh) continue;
+      const int64_t oh = ah / g.sh;
+      if (oh >= g.oh) continue;
+      for (int64_t j = 0; j < g.kw; j++) {
+        const int64_t aw = w + g.pw - j * g.dw;
+        if (aw < 0 || aw % g.sw) continue;
+        const int64_t ow = aw / g.sw;
+        if (ow >= g.ow) continue;
+        const int64_t r = (ch * g.kh + i) * g.kw + j;
+        acc += col[r * NL + n * L + oh * g.ow + ow];
+      }
+    }
+    x[e] = acc;
+  }
+}
+
+void col2im_kernel(Call& c) {
+  set_device(call_device(c));
+  const Geom g = geom_of(c);
+  check_4d(c.t[0], "col2im");
+  check_float(c.t[0], "col2im");
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: col2im dtype mismatch");
+  const TensorArg& x = c.t[0];
+  const TensorArg& col = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
+  if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
+  const int64_t total = N * C * H * W;
+  if (x.dtype == DType::F32) launch_1d(col2im_k<float>, total, total, (float*)x.data, (const float*)col.data, N, C, H, W, g);
+  else launch_1d(col2im_k<double>, total, total, (double*)x.data, (const double*)col.data, N, C, H, W, g);
+}
+
+// ---------------------------------------------------------------- pooling
+struct Pool {
+  int64_t kh, kw, sh, sw, ph, pw;
+};
+Pool pool_of(const Call& c) {
+  Pool p{c.iattr(0), c.iattr(1), c.iattr(2), c.iattr(3), c.iattr(4), c.iattr(5)};
+  if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.ph < 0 || p.pw < 0) throw TorchError("internal: bad pooling geometry");
+  return p;
+}
+
+// PyTorch's max-pool comparison: NaN wins (and propagates)
+template <typename T> __device__ __forceinline__ bool max_takes(T v, T best) { return v > best || v != v; }
+
+template <typename T>
+__global__ void max_pool_k(int64_t total, T* out, int64_t* ind, const T* x, Str4 s, int64_t C, int64_t H, int64_t W,
+                           int64_t OH, int64_t OW, Pool g, int64_t dh, int64_t dw) {
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t ow = e % OW, t1 = e / OW, oh = t1 % OH, p = t1 / OH;
+    const T* plane = x + (p / C) * s.n + (p % C) * s.c;
+    int64_t h0 = oh * g.sh - g.ph;
+    const int64_t h1 = min(h0 + (g.kh - 1) * dh + 1, H);
+    while (h0 < 0) h0 += dh;
+    int64_t w0 = ow * g.sw - g.pw;
+    const int64_t w1 = min(w0 + (g.kw - 1) * dw + 1, W);
+    while (w0 < 0) w0 += dw;
+    int64_t best_i = h0 * W + w0;
+    T best = red::lowest_<T>();
+    for (int64_t h = h0; h < h1; h += dh)
+      for (int64_t w = w0; w < w1; w += dw) {
+        const T v = plane[h * s.h + w * s.w];
+        if (max_takes(v, best)) { best = v; best_i = h * W + w; }
+      }
+    out[e] = best;
+    ind[e] = best_i;
+  }
+}
+
+void max_pool2d_kernel(Call& c) {
+  set_device(call_device(c));
+  const Pool g = pool_of(c);
+  const int64_t dh = c.iattr(6, 1), dw = c.iattr(7, 1);
+  if (dh <= 0 || dw <= 0) throw TorchError("internal: bad pooling dilation");
+  check_4d(c.t[2], "max_pool2d");
+  check_float(c.t[2], "max_pool2d");
+  if (c.t[1].dtype != DType::I64 || c.t[0].dtype != c.t[2].dtype || !c.t[0].contiguous() || !c.t[1].contiguous())
+    throw TorchError("internal: max_pool2d output buffers");
+  const TensorArg& out = c.t[0];
+  const TensorArg& x = c.t[2];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = out.shape[2], OW = out.shape[3];
+  const int64_t total = N * C * OH * OW;
+  if (x.dtype == DType::F32)
+    launch_1d(max_pool_k<float>, total, total, (float*)out.data, (int64_t*)c.t[1].data, (const float*)x.data, str4(x), C, H, W, OH, OW, g, dh, dw);
+  else
+    launch_1d(max_pool_k<double>, total, total, (double*)out.data, (int64_t*)c.t[1].data, (const double*)x.data, str4(x), C, H, W, OH, OW, g, dh, dw);
+}
+
+// one thread per (n, c) plane, the CPU's loop: zero the plane, then plane[idx[q]] += gout[q] for q in order
+template <typename T>
+__global__ void max_pool_bw_k(int64_t NC, T* gx, const T* go, const int64_t* ind, int64_t HW, int64_t OHW) {
+  NT_KERNEL_LOOP(p, NC) {
+    T* plane = gx + p * HW;
+    for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
+    const T* o = go + p * OHW;
+    const int64_t* ix = ind + p * OHW;
+    for (int64_t q = 0; q < OHW; q++) {
+      const int64_t k = ix[q];
+      if (k >= 0 && k < HW) plane[k] += o[q];
+    }
+  }
+}
+
+void max_pool2d_backward_kernel(Call& c) {
+  set_device(call_device(c));
+  check_4d(c.t[0], "max_pool2d_backward");
+  check_float(c.t[0], "max_pool2d_backward");
+  if (c.t[1].dtype != c.t[0].dtype || c.t[2].dtype != DType::I64 || !c.t[0].contiguous() || !c.t[1].contiguous() || !c.t[2].contiguous())
+    throw TorchError("internal: max_pool2d_backward buffers");
+  const TensorArg& gx = c.t[0];
+  const TensorArg& go = c.t[1];
+  const int64_t NC = gx.shape[0] * gx.shape[1], HW = gx.shape[2] * gx.shape[3];
+  const int64_t OHW = go.shape[2] * go.shape[3];
+  if (gx.dtype == DType::F32)
+    launch_1d(max_pool_bw_k<float>, NC, NC, (float*)gx.data, (const float*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
+  else
+    launch_1d(max_pool_bw_k<double>, NC, NC, (double*)gx.data, (const double*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
+}
+
+// average-pool window of output (oh, ow): clipped bounds and the divisor (cpu/conv.cc's avg_window)
+struct AvgWin {
+  int64_t h0, h1, w0, w1, div;
+};
+__device__ __forceinline__ AvgWin avg_window(const Pool& g, int64_t oh, int64_t ow, int64_t H, int64_t W, bool include_pad,
+                                             int64_t divisor) {
+  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
+  int64_t h1 = min(h0 + g.kh, H + g.ph), w1 = min(w0 + g.kw, W + g.pw);
+  const int64_t pool_size = (h1 - h0) * (w1 - w0);
+  h0 = max(h0, (int64_t)0); w0 = max(w0, (int64_t)0);
+  h1 = min(h1, H); w1 = min(w1, W);
+  int64_t div = divisor > 0 ? divisor : include_pad ? pool_size : (h1 - h0) * (w1 - w0);
+  return AvgWin{h0, h1, w0, w1, div};
+}
+
+template <typename T>
+__global__ void avg_pool_k(int64_t total, T* out, const T* x, Str4 s, int64_t C, int64_t H, int64_t W, int64_t OH, int64_t OW,
+                           Pool g, bool include_pad, int64_t divisor) {
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t ow = e % OW, t1 = e / OW, oh = t1 % OH, p = t1 / OH;
+    const T* plane = x + (p / C) * s.n + (p % C) * s.c;
+    const AvgWin a = avg_window(g, oh, ow, H, W, include_pad, divisor);
+    if (a.h0 >= a.h1 || a.w0 >= a.w1) { out[e] = T(0); continue; }
+    double sum = 0;
+    for (int64_t h = a.h0; h < a.h1; h++)
+      for (int64_t w = a.w0; w < a.w1; w++) sum += (double)plane[h * s.h + w * s.w];
+    out[e] = (T)(sum / (double)a.div);
+  }
+}
+
+void avg_pool2d_kernel(Call& c) {
+  set_device(call_device(c));
+  const Pool g = pool_of(c);
+  check_4d(c.t[1], "avg_pool2d");
+  check_float(c.t[1], "avg_pool2d");
+  if (c.t[0].dtype != c.t[1].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d output buffer");
+  const bool inc = c.iattr(6, 1) != 0;
+  const int64_t div = c.iattr(7, 0);
+  const TensorArg& out = c.t[0];
+  const TensorArg& x = c.t[1];
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = out.shape[2], OW = out.shape[3];
+  const int64_t total = N * C * OH * OW;
+  if (x.dtype == DType::F32)
+    launch_1d(avg_pool_k<float>, total, total, (float*)out.data, (const float*)x.data, str4(x), C, H, W, OH, OW, g, inc, div);
+  else
+    launch_1d(avg_pool_k<double>, total, total, (double*)out.data, (const double*)x.data, str4(x), C, H, W, OH, OW, g, inc, div);
+}
+
+// gx[h, w] = 0 + the (T-rounded) gout / divisor of every window covering (h, w), in (oh, ow) order (the CPU's order)
+template <typename T>
+__global__ void avg_pool_bw_k(int64_t total, T* gx, const T* go, Str4 s, int64_t C, int64_t H, int64_t W, int64_t OH,
+                              int64_t OW, Pool g, bool include_pad, int64_t divisor) {
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t w = e % W, t1 = e / W, h = t1 % H, p = t1 / H;
+    const T* o = go + (p / C) * s.n + (p % C) * s.c;
+    // a superset of the covering windows: oh*sh - ph <= h < oh*sh - ph + kh (tested exactly below)
+    const int64_t oh0 = max((int64_t)0, (h + g.ph - g.kh) / g.sh), oh1 = min(OH - 1, (h + g.ph) / g.sh);
+    const int64_t ow0 = max((int64_t)0, (w + g.pw - g.kw) / g.sw), ow1 = min(OW - 1, (w + g.pw) / g.sw);
+    T acc = T(0);
+    for (int64_t oh = oh0; oh <= oh1; oh++)
+      for (int64_t ow = ow0; ow <= ow1; ow++) {
+        const AvgWin a = avg_window(g, oh, ow, H, W, include_pad, divisor);
+        if (a.h0 >= a.h1 || a.w0 >= a.w1) continue;
+        if (h < a.h0 || h >= a.h1 || w < a.w0 || w >= a.w1) continue;
+        acc += (T)((double)o[oh * s.h + ow * s.w] / (double)a.div);
+      }
+    gx[e] = acc;
+  }
+}
+
+void avg_pool2d_backward_kernel(Call& c) {
+  set_device(call_device(c));
+  const Pool g = pool_of(c);
+  check_4d(c.t[0], "avg_pool2d_backward");
+  check_float(c.t[0], "avg_pool2d_backward");
+  if (c.t[1].dtype != c.t[0].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d_backward buffers");
+  const bool inc = c.iattr(6, 1) != 0;
+  const int64_t div = c.iattr(7, 0);
+  const TensorArg& gx = c.t[0];
+  const TensorArg& go = c.t[1];
+  const int64_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3];
+  const int64_t OH = go.shape[2], OW = go.shape[3];
+  const int64_t total = gx.shape[0] * C * H * W;
+  if (gx.dtype == DType::F32)
+    launch_1d(avg_pool_bw_k<float>, total, total, (float*)gx.data, (const float*)go.data, str4(go), C, H, W, OH, OW, g, inc, div);
+  else
+    launch_1d(avg_pool_bw_k<double>, total, total, (double*)gx.data, (const double*)go.data, str4(go), C, H, W, OH, OW, g, inc, div);
+}
+
+}  // namespace
+
+REGISTER_KERNEL(im2col, CUDA, im2col_kernel);
+REGISTER_KERNEL(col2im, CUDA, col2im_kernel);
+REGISTER_KERNEL(max_pool2d, CUDA, max_pool2d_kernel);
+REGISTER_KERNEL(max_pool2d_backward, CUDA, max_pool2d_backward_kernel);
+REGISTER_KERNEL(avg_pool2d, CUDA, avg_pool2d_kernel);
+REGISTER_KERNEL(avg_pool2d_backward, CUDA, avg_pool2d_backward_kernel);
+
+}  // namespace cu
+}  // namespace nt

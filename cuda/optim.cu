@@ -1,0 +1,103 @@
+// optim.cu - OP(optim_step) on CUDA: one fused, in-place optimizer update per parameter, one thread per element,
+// with cpu/optim.cc's convention and checks. The arithmetic is kernels/optim.h's NT_HD update functions, and the
+// hyper-parameter structs are built on the host by the same optim::*_scalars<T>(c.a). sqrt and division are IEEE
+// (nvcc's defaults), but nvcc contracts a*b + c into FMAs (--fmad=true) where the x86-64 baseline CPU build does not,
+// so results agree with the CPU kernel to a few ulps, not always bit for bit.
+//   t0 = param (updated in place), t1 = grad, t2.. = state buffers (all contiguous, the param's dtype and numel)
+//   SGD      t2 momentum_buffer (only when momentum != 0)
+//   Adam(W)  t2 exp_avg, t3 exp_avg_sq, t4 max_exp_avg_sq (only with amsgrad)
+//   RMSprop  t2 square_avg, then grad_avg (centered), then momentum_buffer (momentum > 0)
+//   Adagrad  t2 sum
+// a0 = algorithm (kernels/optim.h Algo), a1.. the hyper-parameters listed in kernels/optim.h.
+#include <string>
+#include "../native/kernels/optim.h"
+#include "common.cuh"
+
+namespace nt {
+namespace cu {
+
+namespace {
+
+template <typename T>
+__global__ void sgd_k(int64_t n, T* p, const T* g, T* buf, optim::SgdScalars<T> s) {
+  NT_KERNEL_LOOP(i, n) optim::sgd_update<T>(p[i], g[i], buf ? buf + i : nullptr, s);
+}
+template <typename T>
+__global__ void adam_k(int64_t n, T* p, const T* g, T* m, T* v, T* vmax, optim::AdamScalars<T> s) {
+  NT_KERNEL_LOOP(i, n) optim::adam_update<T>(p[i], g[i], m[i], v[i], vmax ? vmax + i : nullptr, s);
+}
+template <typename T>
+__global__ void rmsprop_k(int64_t n, T* p, const T* g, T* sq, T* ga, T* buf, optim::RmspropScalars<T> s) {
+  NT_KERNEL_LOOP(i, n) optim::rmsprop_update<T>(p[i], g[i], sq[i], ga ? ga + i : nullptr, buf ? buf + i : nullptr, s);
+}
+template <typename T>
+__global__ void adagrad_k(int64_t n, T* p, const T* g, T* sum, optim::AdagradScalars<T> s) {
+  NT_KERNEL_LOOP(i, n) optim::adagrad_update<T>(p[i], g[i], sum[i], s);
+}
+
+template <typename T>
+void step_typed(Call& c, int algo) {
+  const int64_t n = c.t[0].numel();
+  T* p = c.t[0].ptr<T>();
+  const T* g = c.t[1].ptr<T>();
+  T* s0 = c.nt > 2 ? c.t[2].ptr<T>() : nullptr;
+  T* s1 = c.nt > 3 ? c.t[3].ptr<T>() : nullptr;
+  T* s2 = c.nt > 4 ? c.t[4].ptr<T>() : nullptr;
+  const double* a = c.a;
+  switch (algo) {
+    case optim::SGD: {
+      const optim::SgdScalars<T> s = optim::sgd_scalars<T>(a);
+      launch_1d(sgd_k<T>, n, n, p, g, s.has_momentum ? s0 : nullptr, s);
+      break;
+    }
+    case optim::ADAM:
+    case optim::ADAMW: {
+      const optim::AdamScalars<T> s = optim::adam_scalars<T>(a, algo == optim::ADAMW);
+      launch_1d(adam_k<T>, n, n, p, g, s0, s1, s.amsgrad ? s2 : nullptr, s);
+      break;
+    }
+    case optim::RMSPROP: {
+      const optim::RmspropScalars<T> s = optim::rmsprop_scalars<T>(a);
+      T* ga = s.centered ? s1 : nullptr;
+      T* buf = s.has_momentum ? (s.centered ? s2 : s1) : nullptr;
+      launch_1d(rmsprop_k<T>, n, n, p, g, s0, ga, buf, s);
+      break;
+    }
+    case optim::ADAGRAD: {
+      const optim::AdagradScalars<T> s = optim::adagrad_scalars<T>(a);
+      launch_1d(adagrad_k<T>, n, n, p, g, s0, s);
+      break;
+    }
+    default: break;
+  }
+}
+
+void optim_step_kernel(Call& c) {
+  set_device(call_device(c));
+  int algo = (int)c.attr(0, -1);
+  if (c.na < 10) throw TorchError("internal: optim_step expects 10 attributes");
+  int ns = optim::state_count(algo, c.a);
+  if (ns < 0) throw TorchError("internal: optim_step: unknown algorithm code " + std::to_string(algo));
+  if (c.nt != 2 + ns)
+    throw TorchError("internal: optim_step: expected " + std::to_string(2 + ns) + " tensors, got " + std::to_string(c.nt));
+  const TensorArg& p = c.t[0];
+  if (p.dtype != DType::F32 && p.dtype != DType::F64)
+    throw TorchError(std::string("optim_step: parameters must be float32 or float64 here, got ") + dtype_name(p.dtype));
+  const int64_t n = p.numel();
+  for (int i = 0; i < c.nt; i++) {
+    const TensorArg& t = c.t[i];
+    if (t.dtype != p.dtype) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another dtype");
+    if (t.numel() != n) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another numel");
+    if (!t.contiguous()) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " is not contiguous");
+  }
+  if (n == 0) return;
+  if (p.dtype == DType::F32) step_typed<float>(c, algo);
+  else step_typed<double>(c, algo);
+}
+
+}  // namespace
+
+REGISTER_KERNEL(optim_step, CUDA, optim_step_kernel);
+
+}  // namespace cu
+}  // namespace nt

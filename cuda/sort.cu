@@ -1,0 +1,185 @@
+// sort.cu - OP(sort) on CUDA with cpu/reduce.cc's convention:
+//   t0 values (t2's dtype) and t1 int64 indices of t2 sorted along its last dim (any strides); a0 = descending,
+//   a1 = stable (the order is always the stable one: ties keep their input order), a2 = k (optional): only the first
+//   k of each sorted row are written (topk), t0/t1 then have last dim k. NaN sorts above +inf, -0 equals +0.
+// The order is kernels/reduce.h's red::sort_before (compared in CmpT: float for float16/bfloat16), a strict total
+// order with ties broken by index, so every correct sort gives exactly the CPU kernel's (stable) result; values are
+// copied from the input element chosen (bits preserved, -0 stays -0).
+// Two ways:
+//   rows of up to kSharedMax elements: one block per row, a bitonic sort of (key, index) pairs in shared memory
+//     (the row padded to a power of two with entries that order after everything);
+//   longer rows: the input is made contiguous on the device, copied to the host, sorted per row with std::sort /
+//     std::partial_sort under the same comparator (the CPU kernel's comparator path), and copied back through device
+//     temporaries into the (any-strided) outputs. Correct, not fast: a device radix/merge sort would replace it.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+#include "../native/kernels/reduce.h"
+#include "common.cuh"
+
+namespace nt {
+namespace cu {
+
+namespace {
+
+template <typename S> struct CmpT { using type = S; };
+template <> struct CmpT<f16> { using type = float; };
+template <> struct CmpT<bf16> { using type = float; };
+
+constexpr int64_t kSharedMax = 2048;
+
+// Indexer over the leading dims (all but the last) of N operands that share them; returns the row count.
+template <int N>
+int64_t row_indexer(const TensorArg* const* ts, Indexer<N>& ix) {
+  TensorArg lead[N];
+  const TensorArg* lp[N];
+  for (int q = 0; q < N; q++) {
+    lead[q] = *ts[q];
+    lead[q].ndim = ts[q]->ndim > 0 ? ts[q]->ndim - 1 : 0;
+    lp[q] = &lead[q];
+  }
+  return make_indexer<N>(lp, ix);
+}
+
+template <typename C>
+__device__ __forceinline__ bool entry_before(const C* key, const int32_t* id, int a, int b, bool desc) {
+  const int32_t ia = id[a], ib = id[b];
+  if (ia < 0) return false;  // padding orders after everything
+  if (ib < 0) return true;
+  return red::sort_before(key[a], (int64_t)ia, key[b], (int64_t)ib, desc);
+}
+
+template <typename S>
+__global__ void sort_rows_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t k, int P, S* vals, int64_t sv, int64_t* ids,
+                            int64_t si, const S* x, int64_t sx, bool desc) {
+  using C = typename CmpT<S>::type;
+  extern __shared__ __align__(16) unsigned char sort_smem[];
+  C* key = reinterpret_cast<C*>(sort_smem);
+  int32_t* id = reinterpret_cast<int32_t*>(sort_smem + (size_t)P * sizeof(C));
+  for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    int64_t off[3];
+    ix.offsets(row, off);
+    const S* xr = x + off[2];
+    for (int i = threadIdx.x; i < P; i += blockDim.x) {
+      if (i < n) { key[i] = cvt<C>(xr[i * sx]); id[i] = i; }
+      else { key[i] = C(0); id[i] = -1; }
+    }
+    __syncthreads();
+    for (int kk = 2; kk <= P; kk <<= 1) {
+      for (int j = kk >> 1; j > 0; j >>= 1) {
+        for (int i = threadIdx.x; i < P; i += blockDim.x) {
+          const int l = i ^ j;
+          if (l > i) {
+            const bool up = (i & kk) == 0;
+            const bool swap = up ? entry_before(key, id, l, i, desc) : entry_before(key, id, i, l, desc);
+            if (swap) {
+              C tk = key[i]; key[i] = key[l]; key[l] = tk;
+              int32_t ti = id[i]; id[i] = id[l]; id[l] = ti;
+            }
+          }
+        }
+        __syncthreads();
+      }
+    }
+    for (int64_t j = threadIdx.x; j < k; j += blockDim.x) {
+      const int32_t s = id[j];
+      vals[off[0] + j * sv] = xr[(int64_t)s * sx];
+      ids[off[1] + j * si] = s;
+    }
+    __syncthreads();
+  }
+}
+
+template <typename S>
+void sort_device(const TensorArg& vals, const TensorArg& ids, const TensorArg& in, bool desc, int64_t k) {
+  using C = typename CmpT<S>::type;
+  TensorArg in_k = in;
+  if (in.ndim) in_k.shape[in.ndim - 1] = k;
+  const TensorArg* ts[3] = {&vals, &ids, &in_k};
+  Indexer<3> ix;
+  const int64_t rows = row_indexer<3>(ts, ix);
+  if (rows == 0 || k == 0) return;
+  const int nd = in.ndim;
+  const int64_t n = nd ? in.shape[nd - 1] : 1;
+  const int64_t sv = nd ? vals.stride[nd - 1] : 0, si = nd ? ids.stride[nd - 1] : 0, sx = nd ? in.stride[nd - 1] : 0;
+  int P = 1;
+  while (P < n) P <<= 1;
+  const int threads = std::max(32, std::min(512, P / 2));
+  const unsigned blocks = (unsigned)std::min<int64_t>(rows, 65535);
+  const size_t smem = (size_t)P * (sizeof(C) + sizeof(int32_t));
+  sort_rows_k<S><<<blocks, threads, smem, stream()>>>(ix, rows, n, k, P, (S*)vals.data, sv, (int64_t*)ids.data, si,
+                                                      (const S*)in.data, sx, desc);
+  check_launch();
+}
+
+template <typename S>
+void sort_host(const TensorArg& vals, const TensorArg& ids, const TensorArg& in, bool desc, int64_t k, int dev) {
+  using C = typename CmpT<S>::type;
+  const int64_t numel = in.numel();
+  const int64_t n = in.ndim ? in.shape[in.ndim - 1] : 1;
+  if (numel == 0 || k == 0) return;
+  const int64_t rows = numel / n;
+  std::unique_ptr<S[]> hx(new S[(size_t)numel]);
+  {
+    DevTemp tin;
+    make_temp(in, in.dtype, dev, tin);
+    copy_cast(tin.t, in);
+    CUDA_CHECK(cudaMemcpy(hx.get(), tin.p, (size_t)numel * sizeof(S), cudaMemcpyDeviceToHost));
+  }
+  std::unique_ptr<S[]> hv(new S[(size_t)(rows * k)]);
+  std::vector<int64_t> hi((size_t)(rows * k));
+  auto cmp = [desc](const std::pair<C, int64_t>& a, const std::pair<C, int64_t>& b) {
+    return red::sort_before(a.first, a.second, b.first, b.second, desc);
+  };
+  std::vector<std::pair<C, int64_t>> buf((size_t)n);
+  for (int64_t r = 0; r < rows; r++) {
+    const S* x = hx.get() + r * n;
+    for (int64_t i = 0; i < n; i++) buf[(size_t)i] = {cvt<C>(x[i]), i};
+    if (k < n) std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), cmp);
+    else std::sort(buf.begin(), buf.end(), cmp);
+    for (int64_t j = 0; j < k; j++) {
+      hv[(size_t)(r * k + j)] = x[buf[(size_t)j].second];
+      hi[(size_t)(r * k + j)] = buf[(size_t)j].second;
+    }
+  }
+  DevTemp tv, ti;
+  make_temp(vals, vals.dtype, dev, tv);
+  make_temp(ids, DType::I64, dev, ti);
+  CUDA_CHECK(cudaMemcpy(tv.p, hv.get(), (size_t)(rows * k) * sizeof(S), cudaMemcpyHostToDevice));
+  CUDA_CHECK(cudaMemcpy(ti.p, hi.data(), (size_t)(rows * k) * sizeof(int64_t), cudaMemcpyHostToDevice));
+  copy_cast(vals, tv.t);
+  copy_cast(ids, ti.t);
+  CUDA_CHECK(cudaStreamSynchronize(stream()));  // the host buffers go away when we return
+}
+
+void sort_kernel(Call& c) {
+  if (c.nt != 3) throw TorchError("sort: internal: expected 3 tensors");
+  const int dev = call_device(c);
+  set_device(dev);
+  const TensorArg& in = c.t[2];
+  int64_t n = in.ndim ? in.shape[in.ndim - 1] : 1;
+  int64_t k = c.na > 2 ? (int64_t)c.attr(2) : n;
+  if (k < 0 || k > n) throw TorchError("sort: internal: k out of range");
+  for (int i = 0; i < 2; i++) {
+    const TensorArg& t = c.t[i];
+    if (t.ndim != in.ndim) throw TorchError("sort: internal: rank mismatch");
+    for (int d = 0; d < in.ndim; d++)
+      if (t.shape[d] != (d == in.ndim - 1 ? k : in.shape[d])) throw TorchError("sort: internal: shape mismatch");
+  }
+  if (c.t[0].dtype != in.dtype || c.t[1].dtype != DType::I64) throw TorchError("sort: internal: dtype mismatch");
+  bool descending = c.attr(0) != 0;
+  if (n <= kSharedMax) {
+    NT_DISPATCH_ALL(in.dtype, S, sort_device<S>(c.t[0], c.t[1], in, descending, k));
+  } else {
+    NT_DISPATCH_ALL(in.dtype, S, sort_host<S>(c.t[0], c.t[1], in, descending, k, dev));
+  }
+}
+
+}  // namespace
+
+REGISTER_KERNEL(sort, CUDA, sort_kernel);
+
+}  // namespace cu
+}  // namespace nt

@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// cuda-check-extra.js - GPU-only checks of the CUDA indexing, conv/pool, optimizer and sort kernels (cuda/index.cu,
+// cuda/conv.cu, cuda/optim.cu, cuda/sort.cu): each CUDA kernel against the CPU kernel of the same binary on random
+// inputs (strided views, duplicates, NaN, negative indices, both sort paths), plus the bad-index errors.
+// Without a GPU it says so and exits 0 (the build, link and load are scripts/cuda-check.sh's job).
+// Usage: node scripts/cuda-check-extra.js [ADDON]     (ADDON default: $NT_ADDON, else build-cuda/Release/nodetorch.node)
+//   e.g. NODETORCH_CUDA_ARCH=90 bash scripts/cuda-check.sh --out /tmp/cuda2 --keep && node scripts/cuda-check-extra.js /tmp/cuda2/Release/nodetorch.node
+'use strict';
+const path = require('path');
+const addonPath = path.resolve(process.argv[2] || process.env.NT_ADDON || path.join(__dirname, '..', 'build-cuda/Release/nodetorch.node'));
+const n = require(addonPath);
+const info = n.info();
+if (info.cudaBuilt !== true) { console.error(`cuda-check-extra: FAIL: ${addonPath} was built without CUDA`); process.exit(1); }
+const count = n.cuda('count');
+// NT_EXTRA_SELFTEST=1: run the "GPU" side on the CPU too (checks this script and its inputs on a machine without a GPU)
+const SELFTEST = process.env.NT_EXTRA_SELFTEST === '1';
+const GPU = SELFTEST ? 0 : 1;
+if (!(count > 0) && !SELFTEST) { console.log('cuda-check-extra: no GPU here: skipped (index, conv/pool, optim_step and sort CUDA kernels not run)'); process.exit(0); }
+
+let failures = 0, checks = 0;
+function check(ok, what) { checks++; if (!ok) { failures++; console.error(`  FAIL ${what}`); } }
+
+// ---- raw access to the binding (as scripts/cuda-check.sh)
+const META = 36, ATTR = 8 * META;
+const meta = new Float64Array(n.metaSize);
+n.setMeta(meta);
+const opId = Object.fromEntries(info.ops.map((o, i) => [o, i]));
+const F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I64 = 4, I32 = 5, I16 = 6, I8 = 7, U8 = 8, BOOL = 9;
+const SIZE = [4, 8, 2, 2, 8, 4, 2, 1, 1, 1];
+const ARR = [Float32Array, Float64Array, Uint16Array, Uint16Array, BigInt64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint8Array];
+const contig = (shape) => { const s = []; let k = 1; for (let d = shape.length - 1; d >= 0; d--) { s[d] = k; k *= shape[d]; } return s; };
+const numel = (shape) => shape.reduce((a, b) => a * b, 1);
+function f2h(v) { const f = new Float32Array([v]); const x = new Uint32Array(f.buffer)[0];
+  const sign = (x >>> 16) & 0x8000, e = ((x >>> 23) & 0xff) - 112, m = (x >>> 13) & 0x3ff;
+  if (Number.isNaN(v)) return 0x7e00; if (e <= 0) return sign; if (e >= 31) return sign | 0x7c00; return sign | (e << 10) | m; }
+function h2f(h) { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24; if (e === 31) return m ? NaN : s * Infinity; return s * (1 + m / 1024) * 2 ** (e - 15); }
+function b2f(h) { const u = new Uint32Array([h << 16]); return new Float32Array(u.buffer)[0]; }
+function f2b(v) { const u = new Uint32Array(new Float32Array([v]).buffer)[0]; return (u >>> 16) & 0xffff; }
+function encode(dtype, values) {
+  const A = ARR[dtype];
+  if (dtype === I64) return A.from(values, (v) => BigInt(Math.trunc(v)));
+  if (dtype === F16) return A.from(values, f2h);
+  if (dtype === BF16) return A.from(values, f2b);
+  if (dtype === BOOL) return A.from(values, (v) => (v ? 1 : 0));
+  if (dtype >= I32) return A.from(values, (v) => Math.trunc(v));
+  return A.from(values);
+}
+function tensor(dev, dtype, shape, values) {
+  const nb = Math.max(1, numel(shape)) * SIZE[dtype];
+  const s = n.alloc(nb, dev, 0, values === undefined);
+  const t = { s, dtype, shape, stride: contig(shape), offset: 0, dev, nb };
+  if (values !== undefined) n.write(s, 0, encode(dtype, values));
+  else n.write(s, 0, new Uint8Array(nb));  // deterministic start (outputs compared whole)
+  return t;
+}
+function values(t) {
+  const raw = new ARR[t.dtype](n.read(t.s, 0, t.nb));
+  const all = Array.from(raw, (v) => (t.dtype === I64 ? Number(v) : t.dtype === F16 ? h2f(v) : t.dtype === BF16 ? b2f(v) : v));
+  const out = [], idx = new Array(t.shape.length).fill(0), N = numel(t.shape);
+  for (let i = 0; i < N; i++) {
+    let off = t.offset;
+    for (let d = 0; d < t.shape.length; d++) off += idx[d] * t.stride[d];
+    out.push(all[off]);
+    for (let d = t.shape.length - 1; d >= 0; d--) { if (++idx[d] < t.shape[d]) break; idx[d] = 0; }
+  }
+  return out;
+}
+function run(op, ts, attrs) {
+  ts.forEach((t, i) => {
+    const b = i * META;
+    meta[b] = t.dtype; meta[b + 1] = t.shape.length; meta[b + 2] = t.offset;
+    t.shape.forEach((v, d) => { meta[b + 3 + d] = v; meta[b + 19 + d] = t.stride[d]; });
+  });
+  meta[ATTR] = attrs.length;
+  attrs.forEach((v, i) => { meta[ATTR + 1 + i] = v; });
+  return n.run(opId[op], ...ts.map((t) => t.s));
+}
+const view = (t, shape, stride, offset = 0) => ({ ...t, shape, stride, offset });
+function close(a, b, rtol, atol) {
+  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    if (x === y) continue;
+    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) return `[${i}] ${x} vs ${y}`;
+  }
+  return null;
+}
+let seed = 4242;
+const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const rlist = (k, lo, hi) => Array.from({ length: k }, () => lo + (hi - lo) * rnd());
+const ilist = (k, lo, hi) => Array.from({ length: k }, () => lo + Math.floor((hi - lo) * rnd()));
+const freeAll = (ts) => { const seen = new Set(); for (const t of ts) if (!seen.has(t.s)) { seen.add(t.s); n.free(t.s); } };
+
+// both(op, make, attrs, opts): runs make(0) on the CPU and make(1) on the GPU; compares tensors opts.cmp (default [0])
+// and the returned results; opts.tol = [rtol, atol]
+function both(op, make, attrs, opts = {}) {
+  const name = opts.name || op, cmp = opts.cmp || [0], tol = opts.tol || [0, 0];
+  const s0 = seed, cpu = make(0), s1 = seed;
+  seed = s0;  // inputs drawn inside make() are the same on both sides
+  const gpu = make(GPU);
+  seed = s1;
+  let rc, rg, ec = null, eg = null;
+  try { rc = run(op, cpu, attrs); } catch (e) { ec = e.message; }
+  try { rg = run(op, gpu, attrs); } catch (e) { eg = e.message; }
+  if (ec !== null || eg !== null) {
+    check(ec === eg, `${name}: errors differ: cpu "${ec}" cuda "${eg}"`);
+  } else {
+    check(rc === rg, `${name}: results differ: ${rc} vs ${rg}`);
+    for (const i of cmp) {
+      const r = close(values(gpu[i]), values(cpu[i]), tol[0], tol[1]);
+      check(r === null, `${name}: tensor ${i}: cuda vs cpu ${r || ''}`);
+    }
+  }
+  freeAll(cpu); freeAll(gpu);
+  return { ec, eg };
+}
+function sameError(op, make, attrs, name, pattern) {
+  const { ec, eg } = both(op, make, attrs, { name });
+  check(ec !== null && eg !== null && (!pattern || pattern.test(eg)), `${name}: expected an error on both (cpu "${ec}", cuda "${eg}")`);
+}
+
+const t0 = Date.now();
+const vals = (dt, k) => dt === BOOL ? ilist(k, 0, 2) : dt >= I64 ? ilist(k, -60, 60).map((v) => (dt === U8 ? Math.abs(v) : v)) : rlist(k, -3, 3);
+const ALL = [F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL];
+
+// ---------------------------------------------------------------- gather
+for (const dt of ALL) {
+  const sv = vals(dt, 6 * 9);
+  const i0 = ilist(4 * 7, 0, 6), i1 = ilist(5 * 4, 0, 9);
+  both('gather', (d) => [tensor(d, dt, [4, 7]), tensor(d, dt, [6, 9], sv), tensor(d, I64, [4, 7], i0)], [0], { name: `gather dim0 ${dt}` });
+  both('gather', (d) => [tensor(d, dt, [5, 4]), view(tensor(d, dt, [9, 6], sv), [6, 9], [1, 6]), tensor(d, I64, [5, 4], i1)], [1], { name: `gather dim1 transposed ${dt}` });
+}
+sameError('gather', (d) => [tensor(d, F32, [2, 2]), tensor(d, F32, [3, 3], rlist(9, 0, 1)), tensor(d, I64, [2, 2], [0, 1, 3, 0])], [0], 'gather bad index', /out of bounds/);
+
+// ---------------------------------------------------------------- scatter
+for (const dt of [F32, F64, F16, I64, I32, I8, BOOL]) {
+  const self = vals(dt, 6 * 8), src = vals(dt, 5 * 8), idx = ilist(5 * 8, 0, 6);
+  for (const mode of [0, 1, 2])
+    both('scatter', (d) => [tensor(d, dt, [6, 8], self), tensor(d, I64, [5, 8], idx), tensor(d, dt, [5, 8], src)], [0, mode], { name: `scatter dim0 mode ${mode} ${dt}` });
+  both('scatter', (d) => [view(tensor(d, dt, [8, 6], self), [6, 8], [1, 6]), tensor(d, I64, [6, 3], ilist(18, 0, 8)), tensor(d, dt, [6, 5], vals(dt, 30))], [1, 1],
+    { name: `scatter dim1 add transposed self ${dt}` });
+}
+both('scatter', (d) => [tensor(d, F32, [1000]), tensor(d, I64, [5000], ilist(5000, 0, 1000)), tensor(d, F32, [5000], rlist(5000, -1, 1))], [0, 1], { name: 'scatter add 1-D duplicates' });
+sameError('scatter', (d) => [tensor(d, F32, [3]), tensor(d, I64, [2], [0, -1]), tensor(d, F32, [2], [1, 2])], [0, 0], 'scatter negative index', /out of bounds/);
+
+// ---------------------------------------------------------------- index_select
+for (const dt of ALL) {
+  const sv = vals(dt, 7 * 5 * 3);
+  const ix = ilist(9, 0, 5), ixn = ilist(9, -5, 5);
+  both('index_select', (d) => [tensor(d, dt, [7, 9, 3]), tensor(d, dt, [7, 5, 3], sv), tensor(d, I64, [9], ix)], [1, 0, -1], { name: `index_select dim1 ${dt}` });
+  both('index_select', (d) => [tensor(d, dt, [9, 5, 3]), view(tensor(d, dt, [3, 5, 7], sv), [7, 5, 3], [1, 7, 35]), view(tensor(d, I64, [18], ixn.flatMap((v) => [v, 0])), [9], [2])],
+    [0, 1, -1], { name: `index_select dim0 negatives strided ${dt}` });
+}
+both('index_select', (d) => [tensor(d, I64, [9]), tensor(d, F32, [5], rlist(5, 0, 1)), tensor(d, I64, [9], ilist(9, -5, 5))], [0, 2, -2], { name: 'index_select normalise' });
+sameError('index_select', (d) => [tensor(d, F32, [2]), tensor(d, F32, [5], rlist(5, 0, 1)), tensor(d, I64, [2], [1, 5])], [0, 0, -1], 'index_select bad index (self words)', /index out of range in self/);
+sameError('index_select', (d) => [tensor(d, I64, [2]), tensor(d, F32, [5], rlist(5, 0, 1)), tensor(d, I64, [2], [1, -6])], [0, 2, -2], 'index_select bad index (flat words)', /out of range: tried/);
+sameError('index_select', (d) => [tensor(d, F32, [2, 3]), tensor(d, F32, [4, 3], rlist(12, 0, 1)), tensor(d, I64, [2], [1, 7])], [0, 0, 0], 'index_select bad index (dim words)', /out of bounds for dimension 0/);
+
+// ---------------------------------------------------------------- index_add
+for (const dt of [F32, F64, F16, BF16, I64, I32, U8, BOOL])
+  for (const alpha of [1, 2.5]) {
+    const self = vals(dt, 6 * 4), src = vals(dt, 10 * 4);
+    both('index_add', (d) => [tensor(d, dt, [6, 4], self), tensor(d, I64, [10], ilist(10, 0, 6)), tensor(d, dt, [10, 4], src)], [0, alpha, 0], { name: `index_add dim0 alpha ${alpha} ${dt}` });
+    both('index_add', (d) => [view(tensor(d, dt, [4, 6], self), [6, 4], [1, 6]), tensor(d, I64, [7], ilist(7, -4, 4)), tensor(d, dt, [6, 7], vals(dt, 42))], [1, alpha, 1],
+      { name: `index_add dim1 wrap alpha ${alpha} ${dt}` });
+  }
+sameError('index_add', (d) => [tensor(d, F32, [3]), tensor(d, I64, [2], [0, -1]), tensor(d, F32, [2], [1, 2])], [0, 1, 0], 'index_add negative without wrap', /out of bounds/);
+
+// ---------------------------------------------------------------- nonzero
+for (const dt of [F32, F64, F16, I64, I8, BOOL]) {
+  const v = vals(dt, 5 * 6 * 7).map((x, i) => (i % 3 === 0 ? 0 : x));
+  if (dt <= BF16) v[4] = NaN;
+  const mk = (d) => view(tensor(d, dt, [7, 6, 5], v), [5, 6, 7], [1, 5, 30]);
+  const ic = mk(0), ig = mk(GPU);
+  const nc = run('nonzero', [ic], []), ng = run('nonzero', [ig], []);
+  check(nc === ng, `nonzero count ${dt}: ${ng} vs ${nc}`);
+  const oc = tensor(0, I64, [nc, 3]), og = tensor(GPU, I64, [ng, 3]);
+  run('nonzero', [oc, ic], []); run('nonzero', [og, ig], []);
+  const r = close(values(og), values(oc), 0, 0);
+  check(r === null, `nonzero coordinates ${dt}: ${r || ''}`);
+  freeAll([ic, oc]); freeAll([ig, og]);
+}
+{
+  const z = (d) => [tensor(d, F32, [0, 3])];
+  both('nonzero', z, [], { name: 'nonzero empty', cmp: [] });
+}
+
+// ---------------------------------------------------------------- put
+for (const dt of [F32, F64, F16, I64, I32, BOOL]) {
+  const self = vals(dt, 6 * 5);
+  const uniq = Array.from({ length: 30 }, (_, i) => i).sort(() => rnd() - 0.5).slice(0, 12).map((v, i) => (i % 2 ? v - 30 : v));
+  both('put', (d) => [tensor(d, dt, [6, 5], self), tensor(d, I64, [3, 4], uniq), tensor(d, dt, [3, 4], vals(dt, 12))], [0], { name: `put unique ${dt}` });
+  both('put', (d) => [view(tensor(d, dt, [5, 6], self), [6, 5], [1, 6]), tensor(d, I64, [20], ilist(20, -30, 30)), tensor(d, dt, [20], vals(dt, 20))], [1],
+    { name: `put accumulate duplicates strided ${dt}` });
+  both('put', (d) => [tensor(d, dt, [6, 5], self), tensor(d, I64, [20], ilist(20, 0, 5)), tensor(d, dt, [20], vals(dt, 20))], [0], { name: `put assign duplicates ${dt}` });
+}
+sameError('put', (d) => [tensor(d, F32, [4]), tensor(d, I64, [2], [0, 4]), tensor(d, F32, [2], [1, 2])], [0], 'put bad index', /out of range: tried to access index 4 on a tensor of 4 elements/);
+
+// ---------------------------------------------------------------- im2col / col2im
+for (const dt of [F32, F64])
+  for (const [N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw] of [[2, 3, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1], [1, 2, 11, 10, 3, 2, 2, 3, 2, 1, 2, 1], [3, 1, 5, 5, 5, 5, 1, 1, 0, 0, 1, 1]]) {
+    const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    const g = [kh, kw, sh, sw, ph, pw, dh, dw, OH, OW];
+    const x = rlist(N * C * H * W, -1, 1), col = rlist(C * kh * kw * N * OH * OW, -1, 1);
+    both('im2col', (d) => [tensor(d, dt, [C * kh * kw, N * OH * OW]), view(tensor(d, dt, [N, H, W, C], x), [N, C, H, W], [H * W * C, 1, W * C, C])], g,
+      { name: `im2col ${dt} ${g}` });
+    both('col2im', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [C * kh * kw, N * OH * OW], col)], g, { name: `col2im ${dt} ${g}` });
+  }
+
+// ---------------------------------------------------------------- pooling
+for (const dt of [F32, F64])
+  for (const [N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, extra] of [[2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1, 0], [1, 2, 10, 7, 3, 3, 2, 1, 1, 1, 2, 1, 0], [2, 2, 7, 7, 3, 2, 2, 2, 1, 1, 1, 1, 1]]) {
+    // extra = 1: one more output row/column (ceil_mode-like windows that start in the padding)
+    const OH = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1 + extra, OW = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1 + extra;
+    const x = rlist(N * C * H * W, -2, 2);
+    x[3] = NaN;
+    const xv = (d) => view(tensor(d, dt, [N, C, W, H], x), [N, C, H, W], [C * H * W, H * W, 1, H]);
+    both('max_pool2d', (d) => [tensor(d, dt, [N, C, OH, OW]), tensor(d, I64, [N, C, OH, OW]), xv(d)], [kh, kw, sh, sw, ph, pw, dh, dw],
+      { name: `max_pool2d ${dt} ${[kh, kw, sh, sw, ph, pw, dh, dw]}`, cmp: [0, 1] });
+    const ind = ilist(N * C * OH * OW, 0, H * W);
+    const go = rlist(N * C * OH * OW, -1, 1);
+    both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], ind)], [],
+      { name: `max_pool2d_backward ${dt}` });
+    for (const [inc, div] of [[1, 0], [0, 0], [1, 5]]) {
+      if (dh !== 1 || dw !== 1) continue;
+      const a = [kh, kw, sh, sw, ph, pw, inc, div];
+      both('avg_pool2d', (d) => [tensor(d, dt, [N, C, OH, OW]), xv(d)], a, { name: `avg_pool2d ${dt} ${a}` });
+      both('avg_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), view(tensor(d, dt, [N, C, OW, OH], go), [N, C, OH, OW], [C * OH * OW, OH * OW, 1, OH])], a,
+        { name: `avg_pool2d_backward ${dt} ${a}` });
+    }
+  }
+
+// ---------------------------------------------------------------- optim_step
+{
+  const K = 1000;
+  const P = rlist(K, -1, 1), G = rlist(K, -1, 1), S0 = rlist(K, 0, 1), S1 = rlist(K, 0, 1), S2 = rlist(K, 0, 1);
+  const cases = [
+    ['sgd plain', [0, 0.1, 0, 0, 0, 0, 0, 0, 0, 0], 0],
+    ['sgd momentum nesterov wd', [0, 0.1, 0.9, 0.1, 0.01, 1, 0, 0, 0, 0], 1],
+    ['sgd momentum first maximize', [0, 0.1, 0.9, 0, 0, 0, 1, 1, 0, 0], 1],
+    ['adam', [1, 1e-3, 0.9, 0.999, 1e-8, 0, 0, 0, 0.19, Math.sqrt(0.002)], 2],
+    ['adam wd amsgrad maximize', [1, 1e-3, 0.9, 0.999, 1e-8, 0.01, 1, 1, 0.19, Math.sqrt(0.002)], 3],
+    ['adamw', [2, 1e-3, 0.9, 0.999, 1e-8, 0.01, 0, 0, 0.271, Math.sqrt(0.003)], 2],
+    ['rmsprop', [3, 1e-2, 0.99, 1e-8, 0, 0, 0, 0, 0, 0], 1],
+    ['rmsprop centered momentum wd', [3, 1e-2, 0.99, 1e-8, 0.01, 0.9, 1, 0, 0, 0], 3],
+    ['adagrad', [4, 1e-2, 1e-10, 0.01, 0, 0, 0, 0, 0, 0], 1],
+  ];
+  for (const dt of [F32, F64])
+    for (const [name, a, ns] of cases)
+      both('optim_step', (d) => [tensor(d, dt, [K], P), tensor(d, dt, [K], G), ...[S0, S1, S2].slice(0, ns).map((s) => tensor(d, dt, [K], s))], a,
+        { name: `optim_step ${name} ${dt}`, cmp: Array.from({ length: 1 + ns }, (_, i) => (i === 0 ? 0 : i + 1)), tol: dt === F32 ? [1e-5, 1e-7] : [1e-13, 1e-15] });
+}
+
+// ---------------------------------------------------------------- sort (shared-memory path n <= 2048, host path above)
+for (const dt of ALL)
+  for (const len of [1, 37, 256, 2048, 3000])
+    for (const desc of [0, 1]) {
+      const rows = len > 1000 ? 3 : 5;
+      const v = dt <= BF16 ? rlist(rows * len, -4, 4).map((x, i) => (i % 7 === 0 ? Math.round(x) : i % 11 === 0 ? NaN : i % 13 === 0 ? -0 : x)) : vals(dt, rows * len);
+      both('sort', (d) => [tensor(d, dt, [rows, len]), tensor(d, I64, [rows, len]), view(tensor(d, dt, [len, rows], v), [rows, len], [1, rows])], [desc, 1],
+        { name: `sort ${dt} len ${len} desc ${desc}`, cmp: [0, 1] });
+    }
+for (const len of [100, 2500])
+  both('sort', (d) => [tensor(d, F32, [2, 3, 5]), tensor(d, I64, [2, 3, 5]), tensor(d, F32, [2, 3, len], rlist(6 * len, -1, 1).map((x, i) => (i % 9 ? x : NaN)))], [1, 1, 5],
+    { name: `topk 5 of ${len}`, cmp: [0, 1] });
+both('sort', (d) => [tensor(d, F64, []), tensor(d, I64, []), tensor(d, F64, [], [3.5])], [0, 1], { name: 'sort 0-d', cmp: [0, 1] });
+
+console.log(`cuda-check-extra: index/conv/optim/sort CUDA kernels vs CPU: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (failures) process.exit(1);
