@@ -310,7 +310,7 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 // Note [GEMM thread pool]: the blocked GEMM shares its work through counters, so any number of threads may join a
 // job, and the caller waits only for workers that actually started it. OpenMP's fork/join would instead make the
 // caller wait, at the end of every region, for each team thread to be scheduled at least once: on a loaded machine
-// that is a scheduler time slice (~20 ms) per call. Workers spin briefly for the next job, then sleep.
+// that is a scheduler time slice (~20 ms) per call. Workers wait for the next job yielding, then sleep.
 // ---------------------------------------------------------------------------------------------------------------
 class Pool {
  public:
@@ -335,7 +335,10 @@ class Pool {
     }
     fn(0);
     open_.store(0, std::memory_order_seq_cst);
-    while (in_flight_.load(std::memory_order_seq_cst) != 0) _mm_pause();
+    for (int i = 0; in_flight_.load(std::memory_order_seq_cst) != 0; i++) {
+      if (i < 2048) _mm_pause();
+      else std::this_thread::yield();
+    }
     busy_.store(false, std::memory_order_release);
   }
 
@@ -345,9 +348,12 @@ class Pool {
     for (;;) {
       uint64_t g;
       auto t0 = std::chrono::steady_clock::now();
+      // between jobs: a few pauses, then sched_yield (a waiting worker must not hold a core the caller needs on
+      // a busy machine: OpenBLAS waits the same way), then sleep
       for (int i = 0; (g = gen_.load(std::memory_order_acquire)) == seen; i++) {
-        _mm_pause();
-        if ((i & 255) == 255 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) {
+        if (i < 64) _mm_pause();
+        else std::this_thread::yield();
+        if ((i & 15) == 15 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) {
           std::unique_lock<std::mutex> lk(mu_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
           cv_.wait(lk, [&] { return gen_.load(std::memory_order_seq_cst) != seen; });
@@ -383,8 +389,13 @@ class Pool {
 template <typename T>
 using UkrFn = void (*)(int64_t, const T*, const T*, T*, int64_t, int, T);
 
+// waits for work another thread claimed; after a short spin it yields, since on a busy machine that thread may be
+// waiting for this very core
 inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
-  while (v.load(std::memory_order_acquire) < target) _mm_pause();
+  for (int i = 0; v.load(std::memory_order_acquire) < target; i++) {
+    if (i < 2048) _mm_pause();
+    else std::this_thread::yield();
+  }
 }
 
 template <typename T, int MR, int NR, UkrFn<T> UKR>
