@@ -14,37 +14,21 @@
 // max_pool2d_backward keeps the CPU's per-plane serial loop (one thread per (n, c) plane: any index values, even
 // ones not produced by max_pool2d, are handled exactly as on the CPU, including duplicates and out-of-plane ones).
 //
-// Note: the per-element index arithmetic (first_valid / end_valid / avg_window / max_takes) lives only inside
-// cpu/conv.cc (host inline); the device forms below repeat its expressions.
+// Shared with cpu/conv.cc: the per-element index arithmetic (avg_window / max_takes, NT_HD in native/kernels/conv.h)
+// and the attr parsing and buffer checks (native/kernels/conv_check.h).
 #include <cmath>
 #include <string>
 #include "../native/kernels/reduce.h"
 #include "common.cuh"
+#include "../native/kernels/conv.h"
+#include "../native/kernels/conv_check.h"
 
 namespace nt {
 namespace cu {
 
 namespace {
 
-struct Geom {  // the 10 attrs shared by im2col / col2im
-  int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
-};
-Geom geom_of(const Call& c) {
-  Geom g;
-  g.kh = c.iattr(0); g.kw = c.iattr(1); g.sh = c.iattr(2); g.sw = c.iattr(3);
-  g.ph = c.iattr(4); g.pw = c.iattr(5); g.dh = c.iattr(6); g.dw = c.iattr(7);
-  g.oh = c.iattr(8); g.ow = c.iattr(9);
-  if (g.kh <= 0 || g.kw <= 0 || g.sh <= 0 || g.sw <= 0 || g.dh <= 0 || g.dw <= 0 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
-    throw TorchError("internal: bad convolution geometry");
-  return g;
-}
-
-void check_float(const TensorArg& t, const char* op) {
-  if (t.dtype != DType::F32 && t.dtype != DType::F64) throw TorchError(std::string(op) + ": expected a float32 or float64 tensor");
-}
-void check_4d(const TensorArg& t, const char* op) {
-  if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
-}
+using namespace conv;
 
 struct Str4 {  // element strides of a 4-D operand
   int64_t n, c, h, w;
@@ -67,16 +51,11 @@ __global__ void im2col_k(int64_t total, T* col, const T* x, Str4 s, int64_t N, i
 
 void im2col_kernel(Call& c) {
   set_device(call_device(c));
-  const Geom g = geom_of(c);
-  check_4d(c.t[1], "im2col");
-  check_float(c.t[1], "im2col");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: im2col dtype mismatch");
+  const Geom g = check_im2col(c);
   const TensorArg& col = c.t[0];
   const TensorArg& x = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
-  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
-  const int64_t total = C * kk * N * L;
+  const int64_t total = C * (g.kh * g.kw) * N * (g.oh * g.ow);
   if (x.dtype == DType::F32) launch_1d(im2col_k<float>, total, total, (float*)col.data, (const float*)x.data, str4(x), N, H, W, g);
   else launch_1d(im2col_k<double>, total, total, (double*)col.data, (const double*)x.data, str4(x), N, H, W, g);
 }
@@ -110,33 +89,16 @@ __global__ void col2im_k(int64_t total, T* x, const T* col, int64_t N, int64_t C
 
 void col2im_kernel(Call& c) {
   set_device(call_device(c));
-  const Geom g = geom_of(c);
-  check_4d(c.t[0], "col2im");
-  check_float(c.t[0], "col2im");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: col2im dtype mismatch");
+  const Geom g = check_col2im(c);
   const TensorArg& x = c.t[0];
   const TensorArg& col = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
-  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
   const int64_t total = N * C * H * W;
   if (x.dtype == DType::F32) launch_1d(col2im_k<float>, total, total, (float*)x.data, (const float*)col.data, N, C, H, W, g);
   else launch_1d(col2im_k<double>, total, total, (double*)x.data, (const double*)col.data, N, C, H, W, g);
 }
 
 // ---------------------------------------------------------------- pooling
-struct Pool {
-  int64_t kh, kw, sh, sw, ph, pw;
-};
-Pool pool_of(const Call& c) {
-  Pool p{c.iattr(0), c.iattr(1), c.iattr(2), c.iattr(3), c.iattr(4), c.iattr(5)};
-  if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.ph < 0 || p.pw < 0) throw TorchError("internal: bad pooling geometry");
-  return p;
-}
-
-// PyTorch's max-pool comparison: NaN wins (and propagates)
-template <typename T> __device__ __forceinline__ bool max_takes(T v, T best) { return v > best || v != v; }
-
 template <typename T>
 __global__ void max_pool_k(int64_t total, T* out, int64_t* ind, const T* x, Str4 s, int64_t C, int64_t H, int64_t W,
                            int64_t OH, int64_t OW, Pool g, int64_t dh, int64_t dw) {
@@ -163,13 +125,8 @@ __global__ void max_pool_k(int64_t total, T* out, int64_t* ind, const T* x, Str4
 
 void max_pool2d_kernel(Call& c) {
   set_device(call_device(c));
-  const Pool g = pool_of(c);
-  const int64_t dh = c.iattr(6, 1), dw = c.iattr(7, 1);
-  if (dh <= 0 || dw <= 0) throw TorchError("internal: bad pooling dilation");
-  check_4d(c.t[2], "max_pool2d");
-  check_float(c.t[2], "max_pool2d");
-  if (c.t[1].dtype != DType::I64 || c.t[0].dtype != c.t[2].dtype || !c.t[0].contiguous() || !c.t[1].contiguous())
-    throw TorchError("internal: max_pool2d output buffers");
+  int64_t dh, dw;
+  const Pool g = check_max_pool2d(c, dh, dw);
   const TensorArg& out = c.t[0];
   const TensorArg& x = c.t[2];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
@@ -198,10 +155,7 @@ __global__ void max_pool_bw_k(int64_t NC, T* gx, const T* go, const int64_t* ind
 
 void max_pool2d_backward_kernel(Call& c) {
   set_device(call_device(c));
-  check_4d(c.t[0], "max_pool2d_backward");
-  check_float(c.t[0], "max_pool2d_backward");
-  if (c.t[1].dtype != c.t[0].dtype || c.t[2].dtype != DType::I64 || !c.t[0].contiguous() || !c.t[1].contiguous() || !c.t[2].contiguous())
-    throw TorchError("internal: max_pool2d_backward buffers");
+  check_max_pool2d_backward(c);
   const TensorArg& gx = c.t[0];
   const TensorArg& go = c.t[1];
   const int64_t NC = gx.shape[0] * gx.shape[1], HW = gx.shape[2] * gx.shape[3];
@@ -210,21 +164,6 @@ void max_pool2d_backward_kernel(Call& c) {
     launch_1d(max_pool_bw_k<float>, NC, NC, (float*)gx.data, (const float*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
   else
     launch_1d(max_pool_bw_k<double>, NC, NC, (double*)gx.data, (const double*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
-}
-
-// average-pool window of output (oh, ow): clipped bounds and the divisor (cpu/conv.cc's avg_window)
-struct AvgWin {
-  int64_t h0, h1, w0, w1, div;
-};
-__device__ __forceinline__ AvgWin avg_window(const Pool& g, int64_t oh, int64_t ow, int64_t H, int64_t W, bool include_pad,
-                                             int64_t divisor) {
-  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
-  int64_t h1 = min(h0 + g.kh, H + g.ph), w1 = min(w0 + g.kw, W + g.pw);
-  const int64_t pool_size = (h1 - h0) * (w1 - w0);
-  h0 = max(h0, (int64_t)0); w0 = max(w0, (int64_t)0);
-  h1 = min(h1, H); w1 = min(w1, W);
-  int64_t div = divisor > 0 ? divisor : include_pad ? pool_size : (h1 - h0) * (w1 - w0);
-  return AvgWin{h0, h1, w0, w1, div};
 }
 
 template <typename T>
@@ -244,12 +183,9 @@ __global__ void avg_pool_k(int64_t total, T* out, const T* x, Str4 s, int64_t C,
 
 void avg_pool2d_kernel(Call& c) {
   set_device(call_device(c));
-  const Pool g = pool_of(c);
-  check_4d(c.t[1], "avg_pool2d");
-  check_float(c.t[1], "avg_pool2d");
-  if (c.t[0].dtype != c.t[1].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d output buffer");
-  const bool inc = c.iattr(6, 1) != 0;
-  const int64_t div = c.iattr(7, 0);
+  bool inc;
+  int64_t div;
+  const Pool g = check_avg_pool2d(c, inc, div);
   const TensorArg& out = c.t[0];
   const TensorArg& x = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
@@ -285,12 +221,9 @@ __global__ void avg_pool_bw_k(int64_t total, T* gx, const T* go, Str4 s, int64_t
 
 void avg_pool2d_backward_kernel(Call& c) {
   set_device(call_device(c));
-  const Pool g = pool_of(c);
-  check_4d(c.t[0], "avg_pool2d_backward");
-  check_float(c.t[0], "avg_pool2d_backward");
-  if (c.t[1].dtype != c.t[0].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d_backward buffers");
-  const bool inc = c.iattr(6, 1) != 0;
-  const int64_t div = c.iattr(7, 0);
+  bool inc;
+  int64_t div;
+  const Pool g = check_avg_pool2d_backward(c, inc, div);
   const TensorArg& gx = c.t[0];
   const TensorArg& go = c.t[1];
   const int64_t C = gx.shape[1], H = gx.shape[2], W = gx.shape[3];

@@ -127,11 +127,7 @@ __global__ void ternary_k(Indexer<4> ix, int64_t n, int code, T* out, const T* x
     int64_t o[4];
     ix.offsets(i, o);
     T a = x[o[1]], b = y[o[2]], w = z[o[3]];
-    T r;
-    if (code == fn::T_lerp) r = fn::lerp_(a, b, w);
-    else if (code == fn::T_clamp) r = fn::clamp_(a, b, w);
-    else r = a + b * w;  // addcmul with value folded into z by lib/
-    out[o[0]] = r;
+    out[o[0]] = fn::ternary_(code, a, b, w);
   }
 }
 

@@ -15,57 +15,21 @@
 // put runs one thread per index when the (normalised) indices are distinct, else serially on one thread in order.
 // nonzero converts the input to bool on the device and builds the coordinates on the host (correctness first).
 //
-// Note: the storage-type arithmetic add_scaled / mul_vals lives only inside cpu/index.cc (host inline, not NT_HD);
-// device copies with the same expressions are below (dev_add_scaled / dev_mul_vals).
+// Shared with cpu/index.cc: the argument checks and error messages (native/kernels/index_check.h) and the
+// storage-type arithmetic add_scaled / mul_vals (native/kernels/index.h, NT_HD).
 #include <algorithm>
 #include <string>
 #include <vector>
 #include "common.cuh"
+#include "../native/kernels/index.h"
+#include "../native/kernels/index_check.h"
 
 namespace nt {
 namespace cu {
 
 namespace {
 
-// ---- small helpers (as cpu/index.cc) -------------------------------------------------------------------------
-TensorArg as_1d(const TensorArg& t) {
-  if (t.ndim > 0) return t;
-  TensorArg r = t;
-  r.ndim = 1;
-  r.shape[0] = 1;
-  r.stride[0] = 1;
-  return r;
-}
-
-TensorArg drop_dim(const TensorArg& t, int dim) {
-  TensorArg r = t;
-  r.ndim = t.ndim - 1;
-  for (int d = dim; d < r.ndim; d++) { r.shape[d] = t.shape[d + 1]; r.stride[d] = t.stride[d + 1]; }
-  return r;
-}
-
-std::string shape_str(const TensorArg& t) {
-  std::string s = "[";
-  for (int d = 0; d < t.ndim; d++) { if (d) s += ", "; s += std::to_string(t.shape[d]); }
-  return s + "]";
-}
-
-int check_dim(const Call& c, int i, const TensorArg& t, const char* op) {
-  int64_t d = c.iattr(i);
-  int nd = t.ndim > 0 ? t.ndim : 1;
-  if (d < 0 || d >= nd) throw TorchError(std::string(op) + ": internal: dim " + std::to_string(d) + " out of range");
-  return (int)d;
-}
-
-void need_i64(const TensorArg& t, const char* op) {
-  if (t.dtype != DType::I64) throw TorchError(std::string(op) + "(): Expected dtype int64 for index");
-}
-void need_same_dtype(const TensorArg& a, const TensorArg& b, const char* op) {
-  if (a.dtype != b.dtype) {
-    throw TorchError(std::string(op) + "(): Expected self.dtype to be equal to src.dtype (got " + dtype_name(a.dtype) +
-                     " and " + dtype_name(b.dtype) + ")");
-  }
-}
+using namespace idx;
 
 // The values of an int64 device tensor (any strides) in C order, on the host.
 std::vector<int64_t> host_i64(const TensorArg& t, int dev) {
@@ -79,45 +43,14 @@ std::vector<int64_t> host_i64(const TensorArg& t, int dev) {
   return h;
 }
 
-enum Wording { kDimWords, kSelfWords, kFlatWords };
-
 // cpu/index.cc's check_indices on the host copy: the first bad value (C order) throws PyTorch's message.
 void check_indices(const std::vector<int64_t>& idx, int64_t size, bool wrap, Wording w, int64_t report_dim) {
-  const int64_t lo = wrap ? -size : 0;
   for (int64_t v : idx) {
-    if (v >= lo && v < size) continue;
-    if (w == kSelfWords) throw TorchError("index out of range in self");
-    if (w == kFlatWords) {
-      throw TorchError("out of range: tried to access index " + std::to_string(v) + " on a tensor of " +
-                       std::to_string(size) + " elements.");
-    }
-    throw TorchError("index " + std::to_string(v) + " is out of bounds for dimension " + std::to_string(report_dim) +
-                     " with size " + std::to_string(size));
+    if (!index_ok(v, size, wrap)) throw_bad_index(v, size, w, report_dim);
   }
 }
 void check_indices(const TensorArg& idx, int dev, int64_t size, bool wrap, Wording w, int64_t report_dim) {
   check_indices(host_i64(idx, dev), size, wrap, w, report_dim);
-}
-
-// ---- storage-type arithmetic (the expressions of cpu/index.cc's add_scaled / mul_vals) ----------------------
-template <typename T> __device__ __forceinline__ T dev_add_scaled(T a, T b, double alpha) {
-  if constexpr (is_half16<T>::value) {
-    return cvt<T>(__fadd_rn(to_f(a), __fmul_rn((float)alpha, to_f(b))));  // no FMA contraction: the CPU's rounding
-  } else if constexpr (std::is_same<T, bool>::value) {
-    return a || (b && alpha != 0);
-  } else if constexpr (std::is_same<T, float>::value) {
-    return alpha == 1 ? a + b : __fadd_rn(a, __fmul_rn((float)alpha, b));
-  } else if constexpr (std::is_same<T, double>::value) {
-    return alpha == 1 ? a + b : __dadd_rn(a, __dmul_rn(alpha, b));
-  } else {
-    return (T)(uint64_t)((uint64_t)(int64_t)a + (uint64_t)((int64_t)alpha * (int64_t)b));
-  }
-}
-template <typename T> __device__ __forceinline__ T dev_mul_vals(T a, T b) {
-  if constexpr (is_half16<T>::value) return cvt<T>(to_f(a) * to_f(b));
-  else if constexpr (std::is_same<T, bool>::value) return a && b;
-  else if constexpr (std::is_floating_point<T>::value) return a * b;
-  else return (T)(uint64_t)((uint64_t)(int64_t)a * (uint64_t)(int64_t)b);
 }
 
 // ---- the gather-style kernel shared by gather and index_select ----------------------------------------------
@@ -147,18 +80,7 @@ void gather_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   TensorArg out = as_1d(c.t[0]), src = as_1d(c.t[1]), idx = as_1d(c.t[2]);
-  need_i64(idx, "gather");
-  need_same_dtype(out, src, "gather");
-  int dim = check_dim(c, 0, src, "gather");
-  if (idx.ndim != src.ndim) throw TorchError("Index tensor must have the same number of dimensions as input tensor");
-  if (out.ndim != idx.ndim) throw TorchError("gather: internal: output rank differs from index rank");
-  for (int d = 0; d < idx.ndim; d++) {
-    if (out.shape[d] != idx.shape[d]) throw TorchError("gather: internal: output shape differs from index shape");
-    if (d != dim && idx.shape[d] > src.shape[d]) {
-      throw TorchError("Size does not match at dimension " + std::to_string(d) + " expected index " + shape_str(idx) +
-                       " to be smaller than self " + shape_str(src) + " apart from dimension " + std::to_string(dim));
-    }
-  }
+  int dim = check_gather(c, out, src, idx);
   if (idx.numel() == 0) return;
   check_indices(idx, dev, src.shape[dim], false, kDimWords, dim);
   TensorArg sv = src;
@@ -183,8 +105,8 @@ __global__ void scatter_k(Indexer<3> ix, int64_t n, int64_t L, T* self, const in
       T* d = dst + v * dsd;
       T x = sb[j * ssd];
       if (mode == 0) *d = x;
-      else if (mode == 1) *d = dev_add_scaled<T>(*d, x, 1.0);
-      else *d = dev_mul_vals<T>(*d, x);
+      else if (mode == 1) *d = add_scaled<T>(*d, x, 1.0);
+      else *d = mul_vals<T>(*d, x);
     }
   }
 }
@@ -206,19 +128,8 @@ void scatter_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   TensorArg self = as_1d(c.t[0]), idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  need_i64(idx, "scatter");
-  need_same_dtype(self, src, "scatter");
-  int dim = check_dim(c, 0, self, "scatter");
-  int mode = (int)c.iattr(1);
-  if (mode < 0 || mode > 2) throw TorchError("scatter: internal: bad mode");
-  if (idx.ndim != self.ndim) throw TorchError("Index tensor must have the same number of dimensions as self tensor");
-  if (src.ndim != idx.ndim) throw TorchError("Index tensor must have the same number of dimensions as src tensor");
-  for (int d = 0; d < idx.ndim; d++) {
-    if ((d != dim && idx.shape[d] > self.shape[d]) || idx.shape[d] > src.shape[d]) {
-      throw TorchError("Expected index " + shape_str(idx) + " to be smaller than self " + shape_str(self) +
-                       " apart from dimension " + std::to_string(dim) + " and to be smaller size than src " + shape_str(src));
-    }
-  }
+  int dim, mode;
+  check_scatter(c, self, idx, src, dim, mode);
   if (idx.numel() == 0) return;
   check_indices(idx, dev, self.shape[dim], false, kDimWords, dim);
   NT_DISPATCH_ALL(self.dtype, T, scatter_typed<T>(self, idx, src, dim, mode));
@@ -239,15 +150,13 @@ void index_select_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   TensorArg out = as_1d(c.t[0]), src = as_1d(c.t[1]), idx = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("index_select(): Expected dtype int64 for index");
-  if (idx.ndim != 1) throw TorchError("index_select(): Index is supposed to be a vector");
-  int dim = check_dim(c, 0, src, "index_select");
-  int mode = (int)c.iattr(1);
-  int64_t words = c.iattr(2, -1);
-  Wording w = words == -1 ? kSelfWords : words == -2 ? kFlatWords : kDimWords;
+  const SelectArgs sa = select_args(c, src, idx);
+  const int dim = sa.dim, mode = sa.mode;
+  const int64_t words = sa.words;
+  const Wording w = sa.w;
   const int64_t size = src.shape[dim], n = idx.shape[0];
   if (mode == 2) {  // normalise only
-    if (out.dtype != DType::I64 || out.ndim != 1 || out.shape[0] != n) throw TorchError("index_select: internal: bad normalise output");
+    check_select_normalise_out(out, n);
     if (n == 0) return;
     check_indices(idx, dev, size, true, w, words);
     const TensorArg* ts[2] = {&out, &idx};
@@ -256,12 +165,7 @@ void index_select_kernel(Call& c) {
     launch_1d(normalise_k, m, ix, m, (int64_t*)out.data, (const int64_t*)idx.data, size);
     return;
   }
-  if (mode != 0 && mode != 1) throw TorchError("index_select: internal: bad mode");
-  need_same_dtype(out, src, "index_select");
-  if (out.ndim != src.ndim) throw TorchError("index_select: internal: output rank differs from input rank");
-  for (int d = 0; d < src.ndim; d++) {
-    if (out.shape[d] != (d == dim ? n : src.shape[d])) throw TorchError("index_select: internal: bad output shape");
-  }
+  check_select_out(out, src, sa, n);
   if (out.numel() == 0) {
     if (n) check_indices(idx, dev, size, mode == 1, w, words);
     return;
@@ -290,7 +194,7 @@ __global__ void index_add_k(Indexer<2> ix, int64_t n, int64_t L, T* self, const 
       int64_t v = idx[i * ist];
       if (v < 0) v += size;
       T* dp = d + v * dsd;
-      *dp = dev_add_scaled<T>(*dp, x[i * ssd], alpha);
+      *dp = add_scaled<T>(*dp, x[i * ssd], alpha);
     }
   }
 }
@@ -310,19 +214,10 @@ void index_add_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   TensorArg self = as_1d(c.t[0]), idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("index_add_(): Expected dtype int64 for index");
-  if (idx.ndim != 1) throw TorchError("index_add_(): Index is supposed to be a vector");
-  need_same_dtype(self, src, "index_add_");
-  int dim = check_dim(c, 0, self, "index_add_");
-  double alpha = c.attr(1, 1.0);
-  bool wrap = c.iattr(2) == 1;
-  if (src.ndim != self.ndim) throw TorchError("index_add_(): Source/destination tensor must have same number of dimensions");
-  for (int d = 0; d < self.ndim; d++) {
-    if (src.shape[d] != (d == dim ? idx.shape[0] : self.shape[d])) {
-      throw TorchError("index_add_(): source " + shape_str(src) + " must have the shape of self " + shape_str(self) +
-                       " with dimension " + std::to_string(dim) + " of the index's length " + std::to_string(idx.shape[0]));
-    }
-  }
+  int dim;
+  double alpha;
+  bool wrap;
+  check_index_add(c, self, idx, src, dim, alpha, wrap);
   if (idx.shape[0] == 0) return;
   check_indices(idx, dev, self.shape[dim], wrap, kDimWords, dim);
   if (src.numel() == 0) return;
@@ -337,12 +232,7 @@ void nonzero_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   const TensorArg& in = c.nt == 1 ? c.t[0] : c.t[1];
-  if (c.nt == 2) {
-    const TensorArg& out = c.t[0];
-    if (out.dtype != DType::I64 || out.ndim != 2 || out.shape[1] != in.ndim) {
-      throw TorchError("nonzero: internal: output must be int64 [n, " + std::to_string(in.ndim) + "]");
-    }
-  }
+  if (c.nt == 2) check_nonzero_out(c.t[0], in);
   const int64_t numel = in.numel();
   std::vector<uint8_t> flags((size_t)std::max<int64_t>(numel, 0));
   if (numel > 0) {
@@ -356,10 +246,7 @@ void nonzero_kernel(Call& c) {
   c.result = (double)total;
   if (c.nt == 1) return;
   const TensorArg& out = c.t[0];
-  if (out.shape[0] != total) {
-    throw TorchError("nonzero: internal: output has " + std::to_string(out.shape[0]) + " rows for " + std::to_string(total) +
-                     " non-zero elements");
-  }
+  check_nonzero_rows(out, total);
   const int nd = in.ndim;
   if (total == 0 || nd == 0) return;
   std::vector<int64_t> coords((size_t)(total * nd));
@@ -387,7 +274,7 @@ template <typename T>
 __device__ __forceinline__ void put_one(const DevTensor& self, bool contig, int64_t numel, int64_t lin, T x, bool accumulate) {
   if (lin < 0) lin += numel;
   T* d = self.ptr<T>() + (contig ? lin : self.offset(lin));
-  *d = accumulate ? dev_add_scaled<T>(*d, x, 1.0) : x;
+  *d = accumulate ? add_scaled<T>(*d, x, 1.0) : x;
 }
 
 template <typename T>
@@ -433,10 +320,7 @@ void put_kernel(Call& c) {
   set_device(dev);
   const TensorArg& self = c.t[0];
   TensorArg idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("put_(): Expected a long tensor for index");
-  if (self.dtype != src.dtype) throw TorchError("put_(): self and source expected to have the same dtype");
-  if (idx.ndim != src.ndim) throw TorchError("put_(): internal: source must have the index's shape");
-  for (int d = 0; d < idx.ndim; d++) if (idx.shape[d] != src.shape[d]) throw TorchError("put_(): internal: source must have the index's shape");
+  check_put(self, idx, src);
   if (idx.numel() == 0) return;
   const int64_t numel = self.numel();
   std::vector<int64_t> h = host_i64(idx, dev);

@@ -13,6 +13,7 @@
 // [outputs, chunks] that a second "rows" pass merges (combine only, no load). The order is fixed by the geometry,
 // so results are deterministic; float sums are tree-shaped (error grows with log of the chunking), not serial.
 #include "../native/kernels/reduce.h"
+#include "../native/kernels/reduce_check.h"
 #include "common.cuh"
 
 namespace nt {
@@ -22,21 +23,8 @@ namespace {
 
 using namespace red;
 
-// natural compute type of a storage type (cpu/reduce.cc's NatT/CmpT)
-template <typename S> struct NatT { using type = int64_t; };
-template <> struct NatT<float> { using type = float; };
-template <> struct NatT<f16> { using type = float; };
-template <> struct NatT<bf16> { using type = float; };
-template <> struct NatT<double> { using type = double; };
-template <typename S> struct CmpT { using type = S; };
-template <> struct CmpT<f16> { using type = float; };
-template <> struct CmpT<bf16> { using type = float; };
-
-DType natural_compute(DType d) {
-  if (d == DType::F64) return DType::F64;
-  if (is_float(d)) return DType::F32;
-  return DType::I64;
-}
+// natural_compute, NatT / CmpT and the attr decoding and shape checks of every kernel here are shared with
+// cpu/reduce.cc (native/kernels/reduce.h, native/kernels/reduce_check.h).
 
 // Merging partials: the op's combine with a plain load (SumSqOp's load squares, which partials must not see).
 template <typename Op>
@@ -229,29 +217,16 @@ void reduce_typed(const TensorArg& out, const TensorArg& in, int code, int nred,
   }
 }
 
-void check_reduce_shapes(const TensorArg& out, const TensorArg& in, int nred, const char* op) {
-  if (nred < 0 || nred > in.ndim || out.ndim != in.ndim - nred) throw TorchError(std::string(op) + ": internal: bad reduced-dim count");
-  for (int d = 0; d < out.ndim; d++)
-    if (out.shape[d] != in.shape[d]) throw TorchError(std::string(op) + ": internal: output shape mismatch");
-}
-
 void reduce_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("reduce: internal: expected 2 tensors");
   int dev = call_device(c);
   set_device(dev);
-  int code = (int)c.attr(0);
-  int nred = (int)c.attr(1);
+  const ReduceArgs a = reduce_args(c);
   const TensorArg& out = c.t[0];
   const TensorArg* in = &c.t[1];
-  check_reduce_shapes(out, *in, nred, "reduce");
   DevTemp tmp;
-  bool boolish = code == R_ALL || code == R_ANY || code == R_MAX || code == R_MIN;
-  if (!boolish && c.na > 2) {
-    DType ct = (DType)(int)c.attr(2);
-    if ((int)ct < 0 || (int)ct >= kNumDTypes) throw TorchError("reduce: internal: bad compute dtype");
-    if (natural_compute(in->dtype) != ct) { make_compact_copy(*in, ct, dev, tmp); in = &tmp.t; }
-  }
-  NT_DISPATCH_ALL(in->dtype, S, reduce_typed<S>(out, *in, code, nred, dev));
+  if (a.convert) { make_compact_copy(*in, a.ct, dev, tmp); in = &tmp.t; }
+  NT_DISPATCH_ALL(in->dtype, S, reduce_typed<S>(out, *in, a.code, a.nred, dev));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -346,15 +321,10 @@ void arg_reduce_kernel(Call& c) {
   if (c.nt != 2 && c.nt != 3) throw TorchError("arg_reduce: internal: expected 2 or 3 tensors");
   set_device(call_device(c));
   const TensorArg& in = c.t[c.nt - 1];
-  if (in.ndim < 1) throw TorchError("arg_reduce: internal: input must have a dim");
-  check_reduce_shapes(c.t[0], in, 1, "arg_reduce");
-  if (c.nt == 3) check_reduce_shapes(c.t[1], in, 1, "arg_reduce");
+  check_arg_reduce_shapes(c);
   if (c.t[0].dtype != DType::I64) throw TorchError("arg_reduce: internal: indices must be int64");
   if (c.nt == 3 && c.t[1].dtype != in.dtype) throw TorchError("arg_reduce: internal: values dtype mismatch");
-  if (in.shape[in.ndim - 1] == 0) {
-    if (in.numel() == 0 && c.t[0].numel() == 0) return;
-    throw TorchError("argmax(): Expected reduction dim to have non-zero size.");
-  }
+  if (arg_reduce_empty(c)) return;
   bool is_min = c.attr(0) != 0;
   NT_DISPATCH_ALL(in.dtype, S, arg_typed<S>(c, is_min));
 }
@@ -387,11 +357,9 @@ void var_kernel(Call& c) {
   int dev = call_device(c);
   set_device(dev);
   const TensorArg& in = c.t[c.nt - 1];
-  int nred = (int)c.attr(0);
-  double correction = c.attr(1, 1.0);
-  check_reduce_shapes(c.t[0], in, nred, "var");
-  if (c.nt == 3) check_reduce_shapes(c.t[1], in, nred, "var");
-  if (!is_float(in.dtype)) throw TorchError("std and var only support floating point and complex dtypes");
+  int nred;
+  double correction;
+  var_args(c, nred, correction);
   RedGeom g = make_geom(in, nred);
   if (g.O == 0) return;
   DevTemp tv, tm;
@@ -454,11 +422,6 @@ __global__ void softmax_bw_k(Indexer<3> ix, int64_t rows, int64_t n, S* o, int64
   }
 }
 
-void check_same_shape(const TensorArg& a, const TensorArg& b, const char* op) {
-  if (a.ndim != b.ndim) throw TorchError(std::string(op) + ": internal: rank mismatch");
-  for (int d = 0; d < a.ndim; d++) if (a.shape[d] != b.shape[d]) throw TorchError(std::string(op) + ": internal: shape mismatch");
-}
-
 template <typename S>
 void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
   const TensorArg* ts[2] = {&out, &in};
@@ -473,9 +436,7 @@ void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
 void softmax_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("softmax: internal: expected 2 tensors");
   set_device(call_device(c));
-  check_same_shape(c.t[0], c.t[1], "softmax");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("softmax: internal: dtype mismatch");
-  bool log = c.attr(0) != 0;
+  bool log = softmax_args(c);
   switch (c.t[1].dtype) {
     case DType::F32: softmax_typed<float>(c.t[0], c.t[1], log); break;
     case DType::F64: softmax_typed<double>(c.t[0], c.t[1], log); break;
@@ -499,11 +460,8 @@ void softmax_backward_typed(const TensorArg& gi, const TensorArg& go, const Tens
 void softmax_backward_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("softmax_backward: internal: expected 3 tensors");
   set_device(call_device(c));
-  check_same_shape(c.t[0], c.t[1], "softmax_backward");
-  check_same_shape(c.t[0], c.t[2], "softmax_backward");
+  bool log = softmax_backward_args(c);
   DType dt = c.t[0].dtype;
-  if (c.t[1].dtype != dt || c.t[2].dtype != dt) throw TorchError("softmax_backward: internal: dtype mismatch");
-  bool log = c.attr(0) != 0;
   switch (dt) {
     case DType::F32: softmax_backward_typed<float>(c.t[0], c.t[1], c.t[2], log); break;
     case DType::F64: softmax_backward_typed<double>(c.t[0], c.t[1], c.t[2], log); break;
@@ -547,10 +505,9 @@ void scan_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("scan: internal: expected 2 tensors");
   int dev = call_device(c);
   set_device(dev);
-  check_same_shape(c.t[0], c.t[1], "scan");
-  bool prod = c.attr(0) != 0;
+  DType natural_out;
+  bool prod = scan_args(c, natural_out);
   const TensorArg& in = c.t[1];
-  DType natural_out = is_float(in.dtype) ? in.dtype : DType::I64;
   if (c.t[0].dtype == natural_out) {
     NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(c.t[0], in, prod));
   } else {

@@ -24,9 +24,7 @@ namespace cu {
 
 namespace {
 
-template <typename S> struct CmpT { using type = S; };
-template <> struct CmpT<f16> { using type = float; };
-template <> struct CmpT<bf16> { using type = float; };
+using red::CmpT;  // float for float16/bfloat16 (native/kernels/reduce.h, as cpu/reduce.cc)
 
 constexpr int64_t kSharedMax = 2048;
 

@@ -7,50 +7,20 @@
 // and both backward products are single GEMMs too (gW = gout' @ col^T, gcol = W^T @ gout').
 // Every kernel parallelises over independent rows (im2col) or (n, c) planes (col2im, pooling), so no two threads
 // write the same element. Float32 and float64 only (lib/ computes float16/bfloat16 in float32).
-// Each kernel keeps a naive form of its index arithmetic in the small inline helpers below; the fast paths only
-// hoist the bounds tests out of the inner loop.
+// Each kernel keeps a naive form of its index arithmetic in the small NT_HD helpers of kernels/conv.h (shared with
+// cuda/conv.cu, as are the attr parsing and buffer checks of kernels/conv_check.h); the fast paths only hoist the
+// bounds tests out of the inner loop.
 #include <cmath>
 #include <limits>
 #include "cpu.h"
+#include "../kernels/conv.h"
+#include "../kernels/conv_check.h"
 
 namespace nt {
 
 namespace {
 
-// ---- per-element index arithmetic -------------------------------------------------------------------------
-// first output position o with 0 <= o*s + off (off = k*d - p): ceil(-off / s) clamped to [0, n]
-inline int64_t first_valid(int64_t off, int64_t s, int64_t n) {
-  if (off >= 0) return 0;
-  int64_t o = (-off + s - 1) / s;
-  return o < n ? o : n;
-}
-// one past the last output position o with o*s + off < size
-inline int64_t end_valid(int64_t off, int64_t s, int64_t size, int64_t n) {
-  int64_t lim = size - off;  // need o*s < lim
-  if (lim <= 0) return 0;
-  int64_t o = (lim + s - 1) / s;
-  return o < n ? o : n;
-}
-
-struct Geom {  // the 10 attrs shared by im2col / col2im
-  int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
-};
-inline Geom geom_of(const Call& c) {
-  Geom g;
-  g.kh = c.iattr(0); g.kw = c.iattr(1); g.sh = c.iattr(2); g.sw = c.iattr(3);
-  g.ph = c.iattr(4); g.pw = c.iattr(5); g.dh = c.iattr(6); g.dw = c.iattr(7);
-  g.oh = c.iattr(8); g.ow = c.iattr(9);
-  if (g.kh <= 0 || g.kw <= 0 || g.sh <= 0 || g.sw <= 0 || g.dh <= 0 || g.dw <= 0 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
-    throw TorchError("internal: bad convolution geometry");
-  return g;
-}
-
-void check_float(const TensorArg& t, const char* op) {
-  if (t.dtype != DType::F32 && t.dtype != DType::F64) throw TorchError(std::string(op) + ": expected a float32 or float64 tensor");
-}
-void check_4d(const TensorArg& t, const char* op) {
-  if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
-}
+using namespace conv;
 
 // ---------------------------------------------------------------------------------------------------------------
 // im2col: t0 = col [C*kh*kw, N*OH*OW] (contiguous), t1 = x [N, C, H, W] (any strides)
@@ -64,7 +34,6 @@ void im2col_typed(const Call& c, const Geom& g) {
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
   const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
   T* dst0 = col.ptr<T>();
   const T* src0 = x.ptr<const T>();
   const int64_t units = C * kk * N;
@@ -96,10 +65,7 @@ void im2col_typed(const Call& c, const Geom& g) {
 }
 
 void im2col_kernel(Call& c) {
-  const Geom g = geom_of(c);
-  check_4d(c.t[1], "im2col");
-  check_float(c.t[1], "im2col");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: im2col dtype mismatch");
+  const Geom g = check_im2col(c);
   if (c.t[1].dtype == DType::F32) im2col_typed<float>(c, g); else im2col_typed<double>(c, g);
 }
 
@@ -114,7 +80,6 @@ void col2im_typed(const Call& c, const Geom& g) {
   const TensorArg& col = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
   T* dst0 = x.ptr<T>();
   const T* src0 = col.ptr<const T>();
   const Geom G = g;
@@ -148,10 +113,7 @@ void col2im_typed(const Call& c, const Geom& g) {
 }
 
 void col2im_kernel(Call& c) {
-  const Geom g = geom_of(c);
-  check_4d(c.t[0], "col2im");
-  check_float(c.t[0], "col2im");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: col2im dtype mismatch");
+  const Geom g = check_col2im(c);
   if (c.t[0].dtype == DType::F32) col2im_typed<float>(c, g); else col2im_typed<double>(c, g);
 }
 
@@ -159,19 +121,6 @@ void col2im_kernel(Call& c) {
 // pooling geometry: a0 kh, a1 kw, a2 sh, a3 sw, a4 ph, a5 pw, then per kernel (below). Output sizes (ceil_mode
 // included) are decided in lib/ and arrive as the output tensor's shape.
 // ---------------------------------------------------------------------------------------------------------------
-struct Pool {
-  int64_t kh, kw, sh, sw, ph, pw;
-};
-inline Pool pool_of(const Call& c) {
-  Pool p{c.iattr(0), c.iattr(1), c.iattr(2), c.iattr(3), c.iattr(4), c.iattr(5)};
-  if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.ph < 0 || p.pw < 0) throw TorchError("internal: bad pooling geometry");
-  return p;
-}
-
-// PyTorch's max-pool comparison: NaN wins (and propagates)
-template <typename T>
-inline bool max_takes(T v, T best) { return v > best || std::isnan(v); }
-
 // ---------------------------------------------------------------------------------------------------------------
 // max_pool2d: t0 = out [N, C, OH, OW] (contiguous), t1 = indices int64 [N, C, OH, OW] (contiguous; flat h*W + w
 //   within the input plane, as PyTorch's return_indices), t2 = x [N, C, H, W] (any strides).
@@ -221,13 +170,8 @@ void max_pool_typed(const Call& c, const Pool& g, int64_t dh, int64_t dw) {
 }
 
 void max_pool2d_kernel(Call& c) {
-  const Pool g = pool_of(c);
-  const int64_t dh = c.iattr(6, 1), dw = c.iattr(7, 1);
-  if (dh <= 0 || dw <= 0) throw TorchError("internal: bad pooling dilation");
-  check_4d(c.t[2], "max_pool2d");
-  check_float(c.t[2], "max_pool2d");
-  if (c.t[1].dtype != DType::I64 || c.t[0].dtype != c.t[2].dtype || !c.t[0].contiguous() || !c.t[1].contiguous())
-    throw TorchError("internal: max_pool2d output buffers");
+  int64_t dh, dw;
+  const Pool g = check_max_pool2d(c, dh, dw);
   if (c.t[2].dtype == DType::F32) max_pool_typed<float>(c, g, dh, dw); else max_pool_typed<double>(c, g, dh, dw);
 }
 
@@ -260,25 +204,8 @@ void max_pool_backward_typed(const Call& c) {
 }
 
 void max_pool2d_backward_kernel(Call& c) {
-  check_4d(c.t[0], "max_pool2d_backward");
-  check_float(c.t[0], "max_pool2d_backward");
-  if (c.t[1].dtype != c.t[0].dtype || c.t[2].dtype != DType::I64 || !c.t[0].contiguous() || !c.t[1].contiguous() || !c.t[2].contiguous())
-    throw TorchError("internal: max_pool2d_backward buffers");
+  check_max_pool2d_backward(c);
   if (c.t[0].dtype == DType::F32) max_pool_backward_typed<float>(c); else max_pool_backward_typed<double>(c);
-}
-
-// average-pool window of output (oh, ow): clipped bounds and the divisor (PyTorch's AvgPoolKernel.cpp rules)
-struct AvgWin {
-  int64_t h0, h1, w0, w1, div;
-};
-inline AvgWin avg_window(const Pool& g, int64_t oh, int64_t ow, int64_t H, int64_t W, bool include_pad, int64_t divisor) {
-  int64_t h0 = oh * g.sh - g.ph, w0 = ow * g.sw - g.pw;
-  int64_t h1 = std::min(h0 + g.kh, H + g.ph), w1 = std::min(w0 + g.kw, W + g.pw);
-  const int64_t pool_size = (h1 - h0) * (w1 - w0);
-  h0 = std::max<int64_t>(h0, 0); w0 = std::max<int64_t>(w0, 0);
-  h1 = std::min(h1, H); w1 = std::min(w1, W);
-  int64_t div = divisor > 0 ? divisor : include_pad ? pool_size : (h1 - h0) * (w1 - w0);
-  return AvgWin{h0, h1, w0, w1, div};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -314,12 +241,9 @@ void avg_pool_typed(const Call& c, const Pool& g, bool include_pad, int64_t divi
 }
 
 void avg_pool2d_kernel(Call& c) {
-  const Pool g = pool_of(c);
-  check_4d(c.t[1], "avg_pool2d");
-  check_float(c.t[1], "avg_pool2d");
-  if (c.t[0].dtype != c.t[1].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d output buffer");
-  const bool inc = c.iattr(6, 1) != 0;
-  const int64_t div = c.iattr(7, 0);
+  bool inc;
+  int64_t div;
+  const Pool g = check_avg_pool2d(c, inc, div);
   if (c.t[1].dtype == DType::F32) avg_pool_typed<float>(c, g, inc, div); else avg_pool_typed<double>(c, g, inc, div);
 }
 
@@ -356,12 +280,9 @@ void avg_pool_backward_typed(const Call& c, const Pool& g, bool include_pad, int
 }
 
 void avg_pool2d_backward_kernel(Call& c) {
-  const Pool g = pool_of(c);
-  check_4d(c.t[0], "avg_pool2d_backward");
-  check_float(c.t[0], "avg_pool2d_backward");
-  if (c.t[1].dtype != c.t[0].dtype || !c.t[0].contiguous()) throw TorchError("internal: avg_pool2d_backward buffers");
-  const bool inc = c.iattr(6, 1) != 0;
-  const int64_t div = c.iattr(7, 0);
+  bool inc;
+  int64_t div;
+  const Pool g = check_avg_pool2d_backward(c, inc, div);
   if (c.t[0].dtype == DType::F32) avg_pool_backward_typed<float>(c, g, inc, div); else avg_pool_backward_typed<double>(c, g, inc, div);
 }
 

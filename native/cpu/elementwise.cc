@@ -102,11 +102,7 @@ void ternary_typed(Call& c, int code) {
     strided_loop<4>(ts, [code](char** p, int64_t n, const int64_t* s) {
       for (int64_t i = 0; i < n; i++) {
         T x = *(const T*)(p[1] + i * s[1]), y = *(const T*)(p[2] + i * s[2]), z = *(const T*)(p[3] + i * s[3]);
-        T r;
-        if (code == fn::T_lerp) r = fn::lerp_(x, y, z);
-        else if (code == fn::T_clamp) r = fn::clamp_(x, y, z);
-        else r = x + y * z;  // addcmul with value folded into z by lib/
-        *(T*)(p[0] + i * s[0]) = r;
+        *(T*)(p[0] + i * s[0]) = fn::ternary_(code, x, y, z);
       }
     });
   });

@@ -409,9 +409,9 @@ struct Blocked {
     int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
     // block shape: as large as the caches like, then fewer rows (each column block re-packs its A rows, so
-    // splitting columns costs more) until there are a couple of blocks per thread
+    // splitting columns costs more) until there are a few blocks per thread
     int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
-    int64_t want = nth > 1 ? 2 * nth : 1;
+    int64_t want = nth > 1 ? 4 * nth : 1;
     auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
     while (nblocks() < want && (mb > 1 || nb > 1)) {
       if (mb > 1) mb = (mb + 1) / 2;
@@ -433,7 +433,9 @@ struct Blocked {
         if (sp > 0) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
         // pack: one task = a KC-row block of G slivers (long contiguous reads of B's rows or columns);
         // layout [pc block][sliver][kc][NR]
-        const int64_t G = B.cs == 1 ? 32 : 8, npc = (k + KC - 1) / KC, ntask = npc * ((nsl + G - 1) / G);
+        const int64_t npc = (k + KC - 1) / KC;
+        const int64_t G = std::max<int64_t>(1, std::min<int64_t>(B.cs == 1 ? 32 : 8, (nsl * npc + 2 * nth - 1) / (2 * nth) / npc));
+        const int64_t ntask = npc * ((nsl + G - 1) / G);
         for (int64_t t; (t = c4[0].fetch_add(1, std::memory_order_relaxed)) < ntask;) {
           int64_t s0 = (t / npc) * G, s1 = std::min(nsl, s0 + G), pc = (t % npc) * KC, kc = std::min(KC, k - pc);
           Mat<const T> Bp{B.p + pc * B.rs + j_sp * B.cs, B.rs, B.cs};

@@ -21,59 +21,20 @@
 #include <mutex>
 #include <string>
 #include "cpu.h"
+#include "../kernels/index.h"
+#include "../kernels/index_check.h"
 
 namespace nt {
 
 namespace {
 
-// ---- small helpers ------------------------------------------------------------------------------------------
-
-// A 0-d tensor is indexed as if it had one dimension of size 1 (PyTorch does the same for gather/scatter).
-TensorArg as_1d(const TensorArg& t) {
-  if (t.ndim > 0) return t;
-  TensorArg r = t;
-  r.ndim = 1;
-  r.shape[0] = 1;
-  r.stride[0] = 1;
-  return r;
-}
-
-TensorArg drop_dim(const TensorArg& t, int dim) {
-  TensorArg r = t;
-  r.ndim = t.ndim - 1;
-  for (int d = dim; d < r.ndim; d++) { r.shape[d] = t.shape[d + 1]; r.stride[d] = t.stride[d + 1]; }
-  return r;
-}
-
-std::string shape_str(const TensorArg& t) {
-  std::string s = "[";
-  for (int d = 0; d < t.ndim; d++) { if (d) s += ", "; s += std::to_string(t.shape[d]); }
-  return s + "]";
-}
-
-int check_dim(const Call& c, int i, const TensorArg& t, const char* op) {
-  int64_t d = c.iattr(i);
-  int nd = t.ndim > 0 ? t.ndim : 1;
-  if (d < 0 || d >= nd) throw TorchError(std::string(op) + ": internal: dim " + std::to_string(d) + " out of range");
-  return (int)d;
-}
-
-void need_i64(const TensorArg& t, const char* op) {
-  if (t.dtype != DType::I64) throw TorchError(std::string(op) + "(): Expected dtype int64 for index");
-}
-void need_same_dtype(const TensorArg& a, const TensorArg& b, const char* op) {
-  if (a.dtype != b.dtype) {
-    throw TorchError(std::string(op) + "(): Expected self.dtype to be equal to src.dtype (got " + dtype_name(a.dtype) +
-                     " and " + dtype_name(b.dtype) + ")");
-  }
-}
-
-enum Wording { kDimWords, kSelfWords, kFlatWords };
+// the argument checks, 0-d handling and error messages are shared with cuda/index.cu (kernels/index_check.h),
+// and so is the storage-type arithmetic add_scaled / mul_vals (kernels/index.h, NT_HD)
+using namespace idx;
 
 // Checks every value of idx lies in [-size, size) (wrap) or [0, size); throws PyTorch's message for the first bad
 // one found. Runs before any write. The loop may be parallel, so it records instead of throwing inside it.
 void check_indices(const TensorArg& idx, int64_t size, bool wrap, Wording w, int64_t report_dim) {
-  const int64_t lo = wrap ? -size : 0;
   std::atomic<bool> bad{false};
   std::mutex m;
   int64_t bad_value = 0;
@@ -82,7 +43,7 @@ void check_indices(const TensorArg& idx, int64_t size, bool wrap, Wording w, int
     if (bad.load(std::memory_order_relaxed)) return;
     for (int64_t k = 0; k < n; k++) {
       int64_t v = *(const int64_t*)(p[0] + k * s[0]);
-      if (v < lo || v >= size) {
+      if (!index_ok(v, size, wrap)) {
         std::lock_guard<std::mutex> g(m);
         if (!bad.load()) { bad_value = v; bad.store(true); }
         return;
@@ -90,32 +51,7 @@ void check_indices(const TensorArg& idx, int64_t size, bool wrap, Wording w, int
     }
   });
   if (!bad.load()) return;
-  if (w == kSelfWords) throw TorchError("index out of range in self");
-  if (w == kFlatWords) {
-    throw TorchError("out of range: tried to access index " + std::to_string(bad_value) + " on a tensor of " +
-                     std::to_string(size) + " elements.");
-  }
-  throw TorchError("index " + std::to_string(bad_value) + " is out of bounds for dimension " + std::to_string(report_dim) +
-                   " with size " + std::to_string(size));
-}
-
-// ---- arithmetic on storage types (f16/bf16 computed in float, as PyTorch's CPU; integers wrap) -----------------
-template <typename T> inline T add_scaled(T a, T b, double alpha) {
-  if constexpr (is_half16<T>::value) {
-    return cvt<T>(to_f(a) + (float)alpha * to_f(b));
-  } else if constexpr (std::is_same<T, bool>::value) {
-    return a || (b && alpha != 0);
-  } else if constexpr (std::is_floating_point<T>::value) {
-    return alpha == 1 ? a + b : a + (T)alpha * b;
-  } else {
-    return (T)(uint64_t)((uint64_t)(int64_t)a + (uint64_t)((int64_t)alpha * (int64_t)b));
-  }
-}
-template <typename T> inline T mul_vals(T a, T b) {
-  if constexpr (is_half16<T>::value) return cvt<T>(to_f(a) * to_f(b));
-  else if constexpr (std::is_same<T, bool>::value) return a && b;
-  else if constexpr (std::is_floating_point<T>::value) return a * b;
-  else return (T)(uint64_t)((uint64_t)(int64_t)a * (uint64_t)(int64_t)b);
+  throw_bad_index(bad_value, size, w, report_dim);
 }
 
 // ---- the gather-style loop shared by gather and index_select -------------------------------------------------
@@ -145,18 +81,7 @@ void gather_loop(const TensorArg& out, const TensorArg& srcv, const TensorArg& i
 void gather_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("gather: internal: expected 3 tensors");
   TensorArg out = as_1d(c.t[0]), src = as_1d(c.t[1]), idx = as_1d(c.t[2]);
-  need_i64(idx, "gather");
-  need_same_dtype(out, src, "gather");
-  int dim = check_dim(c, 0, src, "gather");
-  if (idx.ndim != src.ndim) throw TorchError("Index tensor must have the same number of dimensions as input tensor");
-  if (out.ndim != idx.ndim) throw TorchError("gather: internal: output rank differs from index rank");
-  for (int d = 0; d < idx.ndim; d++) {
-    if (out.shape[d] != idx.shape[d]) throw TorchError("gather: internal: output shape differs from index shape");
-    if (d != dim && idx.shape[d] > src.shape[d]) {
-      throw TorchError("Size does not match at dimension " + std::to_string(d) + " expected index " + shape_str(idx) +
-                       " to be smaller than self " + shape_str(src) + " apart from dimension " + std::to_string(dim));
-    }
-  }
+  int dim = check_gather(c, out, src, idx);
   if (idx.numel() == 0) return;
   check_indices(idx, src.shape[dim], false, kDimWords, dim);
   TensorArg sv = src;
@@ -198,19 +123,8 @@ void scatter_typed(const TensorArg& self, const TensorArg& idx, const TensorArg&
 void scatter_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("scatter: internal: expected 3 tensors");
   TensorArg self = as_1d(c.t[0]), idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  need_i64(idx, "scatter");
-  need_same_dtype(self, src, "scatter");
-  int dim = check_dim(c, 0, self, "scatter");
-  int mode = (int)c.iattr(1);
-  if (mode < 0 || mode > 2) throw TorchError("scatter: internal: bad mode");
-  if (idx.ndim != self.ndim) throw TorchError("Index tensor must have the same number of dimensions as self tensor");
-  if (src.ndim != idx.ndim) throw TorchError("Index tensor must have the same number of dimensions as src tensor");
-  for (int d = 0; d < idx.ndim; d++) {
-    if ((d != dim && idx.shape[d] > self.shape[d]) || idx.shape[d] > src.shape[d]) {
-      throw TorchError("Expected index " + shape_str(idx) + " to be smaller than self " + shape_str(self) +
-                       " apart from dimension " + std::to_string(dim) + " and to be smaller size than src " + shape_str(src));
-    }
-  }
+  int dim, mode;
+  check_scatter(c, self, idx, src, dim, mode);
   if (idx.numel() == 0) return;
   check_indices(idx, self.shape[dim], false, kDimWords, dim);
   NT_DISPATCH_ALL(self.dtype, T, scatter_typed<T>(self, idx, src, dim, mode));
@@ -220,15 +134,13 @@ void scatter_kernel(Call& c) {
 void index_select_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("index_select: internal: expected 3 tensors");
   TensorArg out = as_1d(c.t[0]), src = as_1d(c.t[1]), idx = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("index_select(): Expected dtype int64 for index");
-  if (idx.ndim != 1) throw TorchError("index_select(): Index is supposed to be a vector");
-  int dim = check_dim(c, 0, src, "index_select");
-  int mode = (int)c.iattr(1);
-  int64_t words = c.iattr(2, -1);
-  Wording w = words == -1 ? kSelfWords : words == -2 ? kFlatWords : kDimWords;
+  const SelectArgs sa = select_args(c, src, idx);
+  const int dim = sa.dim, mode = sa.mode;
+  const int64_t words = sa.words;
+  const Wording w = sa.w;
   const int64_t size = src.shape[dim], n = idx.shape[0];
   if (mode == 2) {  // normalise only
-    if (out.dtype != DType::I64 || out.ndim != 1 || out.shape[0] != n) throw TorchError("index_select: internal: bad normalise output");
+    check_select_normalise_out(out, n);
     if (n == 0) return;
     check_indices(idx, size, true, w, words);
     const TensorArg* ts[2] = {&out, &idx};
@@ -240,12 +152,7 @@ void index_select_kernel(Call& c) {
     });
     return;
   }
-  if (mode != 0 && mode != 1) throw TorchError("index_select: internal: bad mode");
-  need_same_dtype(out, src, "index_select");
-  if (out.ndim != src.ndim) throw TorchError("index_select: internal: output rank differs from input rank");
-  for (int d = 0; d < src.ndim; d++) {
-    if (out.shape[d] != (d == dim ? n : src.shape[d])) throw TorchError("index_select: internal: bad output shape");
-  }
+  check_select_out(out, src, sa, n);
   if (out.numel() == 0) {
     if (n) check_indices(idx, size, mode == 1, w, words);
     return;
@@ -290,19 +197,10 @@ void index_add_typed(const TensorArg& self, const TensorArg& idx, const TensorAr
 void index_add_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("index_add: internal: expected 3 tensors");
   TensorArg self = as_1d(c.t[0]), idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("index_add_(): Expected dtype int64 for index");
-  if (idx.ndim != 1) throw TorchError("index_add_(): Index is supposed to be a vector");
-  need_same_dtype(self, src, "index_add_");
-  int dim = check_dim(c, 0, self, "index_add_");
-  double alpha = c.attr(1, 1.0);
-  bool wrap = c.iattr(2) == 1;
-  if (src.ndim != self.ndim) throw TorchError("index_add_(): Source/destination tensor must have same number of dimensions");
-  for (int d = 0; d < self.ndim; d++) {
-    if (src.shape[d] != (d == dim ? idx.shape[0] : self.shape[d])) {
-      throw TorchError("index_add_(): source " + shape_str(src) + " must have the shape of self " + shape_str(self) +
-                       " with dimension " + std::to_string(dim) + " of the index's length " + std::to_string(idx.shape[0]));
-    }
-  }
+  int dim;
+  double alpha;
+  bool wrap;
+  check_index_add(c, self, idx, src, dim, alpha, wrap);
   if (idx.shape[0] == 0) return;
   check_indices(idx, self.shape[dim], wrap, kDimWords, dim);
   if (src.numel() == 0) return;
@@ -355,9 +253,7 @@ void nonzero_typed(const TensorArg& in, const TensorArg* out, double& result) {
   for (int ci = 0; ci < nchunks; ci++) counts[ci + 1] += counts[ci];
   const int64_t total = counts[nchunks];
   if (!out) { result = (double)total; return; }
-  if (out->shape[0] != total) {
-    throw TorchError("nonzero: internal: output has " + std::to_string(out->shape[0]) + " rows for " + std::to_string(total) + " non-zero elements");
-  }
+  check_nonzero_rows(*out, total);
   const int nd = in.ndim;
   const int64_t rs = out->stride[0], cs = out->ndim > 1 ? out->stride[1] : 0;
   int64_t* op = out->ptr<int64_t>();
@@ -386,9 +282,7 @@ void nonzero_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("nonzero: internal: expected 1 or 2 tensors");
   const TensorArg& out = c.t[0];
   const TensorArg& in = c.t[1];
-  if (out.dtype != DType::I64 || out.ndim != 2 || out.shape[1] != in.ndim) {
-    throw TorchError("nonzero: internal: output must be int64 [n, " + std::to_string(in.ndim) + "]");
-  }
+  check_nonzero_out(out, in);
   NT_DISPATCH_ALL(in.dtype, T, nonzero_typed<T>(in, &out, c.result));
 }
 
@@ -425,10 +319,7 @@ void put_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("put: internal: expected 3 tensors");
   const TensorArg& self = c.t[0];
   TensorArg idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
-  if (idx.dtype != DType::I64) throw TorchError("put_(): Expected a long tensor for index");
-  if (self.dtype != src.dtype) throw TorchError("put_(): self and source expected to have the same dtype");
-  if (idx.ndim != src.ndim) throw TorchError("put_(): internal: source must have the index's shape");
-  for (int d = 0; d < idx.ndim; d++) if (idx.shape[d] != src.shape[d]) throw TorchError("put_(): internal: source must have the index's shape");
+  check_put(self, idx, src);
   if (idx.numel() == 0) return;
   const int64_t numel = self.numel();
   check_indices(idx, numel, true, kFlatWords, 0);

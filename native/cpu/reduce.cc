@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 #include "../kernels/reduce.h"
+#include "../kernels/reduce_check.h"
 #include "cpu.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -211,22 +212,8 @@ struct Buf {
   T* data() { return p.get(); }
 };
 
-// "natural" compute dtype of a storage dtype: float32 for the 16/32-bit floats, float64, int64 for ints/bool
-DType natural_compute(DType d) {
-  if (d == DType::F64) return DType::F64;
-  if (is_float(d)) return DType::F32;
-  return DType::I64;
-}
-template <typename S> struct NatT { using type = int64_t; };
-template <> struct NatT<float> { using type = float; };
-template <> struct NatT<f16> { using type = float; };
-template <> struct NatT<bf16> { using type = float; };
-template <> struct NatT<double> { using type = double; };
-
-// value type used for comparisons and exp: float for 16-bit floats, else the type itself
-template <typename S> struct CmpT { using type = S; };
-template <> struct CmpT<f16> { using type = float; };
-template <> struct CmpT<bf16> { using type = float; };
+// natural_compute, NatT / CmpT and the attr decoding and shape checks of every kernel here are shared with
+// cuda/reduce.cu (kernels/reduce.h, kernels/reduce_check.h).
 
 // Walks a set of dims (shape, strides in elements) in C order, keeping the element offset.
 struct Odo {
@@ -613,12 +600,6 @@ struct OutBuf {
   void finish() { if (buf) copy_cast(t0, contiguous_like(t0, dtype_of<T>(), buf.get())); }
 };
 
-void check_reduce_shapes(const TensorArg& out, const TensorArg& in, int nred, const char* op) {
-  if (nred < 0 || nred > in.ndim || out.ndim != in.ndim - nred) throw TorchError(std::string(op) + ": internal: bad reduced-dim count");
-  for (int d = 0; d < out.ndim; d++)
-    if (out.shape[d] != in.shape[d]) throw TorchError(std::string(op) + ": internal: output shape mismatch");
-}
-
 template <typename Op, typename S>
 void reduce_with(const TensorArg& out, const TensorArg& in, int nred, bool mean) {
   using T = decltype(Op::identity());
@@ -676,19 +657,12 @@ void reduce_typed(const TensorArg& out, const TensorArg& in, int code, int nred)
 // identity (sum 0, prod 1, all true, any false; mean 0/0 = NaN); lib rejects max/min of empty slices first.
 void reduce_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("reduce: internal: expected 2 tensors");
-  int code = (int)c.attr(0);
-  int nred = (int)c.attr(1);
+  const ReduceArgs a = reduce_args(c);
   const TensorArg& out = c.t[0];
   const TensorArg* in = &c.t[1];
-  check_reduce_shapes(out, *in, nred, "reduce");
   Temp tmp;
-  bool boolish = code == R_ALL || code == R_ANY || code == R_MAX || code == R_MIN;
-  if (!boolish && c.na > 2) {
-    DType ct = (DType)(int)c.attr(2);
-    if ((int)ct < 0 || (int)ct >= kNumDTypes) throw TorchError("reduce: internal: bad compute dtype");
-    if (natural_compute(in->dtype) != ct) { make_compact_copy(*in, ct, tmp); in = &tmp.t; }
-  }
-  NT_DISPATCH_ALL(in->dtype, S, reduce_typed<S>(out, *in, code, nred));
+  if (a.convert) { make_compact_copy(*in, a.ct, tmp); in = &tmp.t; }
+  NT_DISPATCH_ALL(in->dtype, S, reduce_typed<S>(out, *in, a.code, a.nred));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -717,11 +691,9 @@ void var_typed(Call& c, const TensorArg& in, int nred, double correction) {
 void var_kernel(Call& c) {
   if (c.nt != 2 && c.nt != 3) throw TorchError("var: internal: expected 2 or 3 tensors");
   const TensorArg& in = c.t[c.nt - 1];
-  int nred = (int)c.attr(0);
-  double correction = c.attr(1, 1.0);
-  check_reduce_shapes(c.t[0], in, nred, "var");
-  if (c.nt == 3) check_reduce_shapes(c.t[1], in, nred, "var");
-  if (!is_float(in.dtype)) throw TorchError("std and var only support floating point and complex dtypes");
+  int nred;
+  double correction;
+  var_args(c, nred, correction);
   switch (in.dtype) {
     case DType::F32: var_typed<float>(c, in, nred, correction); break;
     case DType::F64: var_typed<double>(c, in, nred, correction); break;
@@ -820,13 +792,8 @@ void arg_typed(Call& c, bool is_min) {
 void arg_reduce_kernel(Call& c) {
   if (c.nt != 2 && c.nt != 3) throw TorchError("arg_reduce: internal: expected 2 or 3 tensors");
   const TensorArg& in = c.t[c.nt - 1];
-  if (in.ndim < 1) throw TorchError("arg_reduce: internal: input must have a dim");
-  check_reduce_shapes(c.t[0], in, 1, "arg_reduce");
-  if (c.nt == 3) check_reduce_shapes(c.t[1], in, 1, "arg_reduce");
-  if (in.shape[in.ndim - 1] == 0) {
-    if (in.numel() == 0 && c.t[0].numel() == 0) return;
-    throw TorchError("argmax(): Expected reduction dim to have non-zero size.");
-  }
+  check_arg_reduce_shapes(c);
+  if (arg_reduce_empty(c)) return;
   bool is_min = c.attr(0) != 0;
   NT_DISPATCH_ALL(in.dtype, S, arg_typed<S>(c, is_min));
 }
@@ -851,11 +818,6 @@ Rows make_rows(const TensorArg* const* ts, int nops) {
   for (int i = 0; i + 1 < nd; i++) r.count *= a.shape[i];
   return r;
 }
-void check_same_shape(const TensorArg& a, const TensorArg& b, const char* op) {
-  if (a.ndim != b.ndim) throw TorchError(std::string(op) + ": internal: rank mismatch");
-  for (int d = 0; d < a.ndim; d++) if (a.shape[d] != b.shape[d]) throw TorchError(std::string(op) + ": internal: shape mismatch");
-}
-
 // run f(row pointers..., ) over rows in parallel; f(const char* const* p) gets each operand's row start
 template <int N, typename F>
 void for_rows(const TensorArg* const* ts, const Rows& r, int64_t work_per_row, F f) {
@@ -917,9 +879,7 @@ void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
 // computed in float (float16/bfloat16/float32) or double. t0 has t1's shape and dtype, any strides. Float only.
 void softmax_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("softmax: internal: expected 2 tensors");
-  check_same_shape(c.t[0], c.t[1], "softmax");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("softmax: internal: dtype mismatch");
-  bool log = c.attr(0) != 0;
+  bool log = softmax_args(c);
   switch (c.t[1].dtype) {
     case DType::F32: softmax_typed<float>(c.t[0], c.t[1], log); break;
     case DType::F64: softmax_typed<double>(c.t[0], c.t[1], log); break;
@@ -950,11 +910,8 @@ void softmax_backward_typed(const TensorArg& gi, const TensorArg& go, const Tens
 // along the last dim; all three share shape and float dtype.
 void softmax_backward_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("softmax_backward: internal: expected 3 tensors");
-  check_same_shape(c.t[0], c.t[1], "softmax_backward");
-  check_same_shape(c.t[0], c.t[2], "softmax_backward");
+  bool log = softmax_backward_args(c);
   DType dt = c.t[0].dtype;
-  if (c.t[1].dtype != dt || c.t[2].dtype != dt) throw TorchError("softmax_backward: internal: dtype mismatch");
-  bool log = c.attr(0) != 0;
   switch (dt) {
     case DType::F32: softmax_backward_typed<float>(c.t[0], c.t[1], c.t[2], log); break;
     case DType::F64: softmax_backward_typed<double>(c.t[0], c.t[1], c.t[2], log); break;
@@ -990,10 +947,9 @@ void scan_typed(const TensorArg& out, const TensorArg& in, bool prod) {
 // dtype is t1's for floats and int64 for integers/bool (otherwise the result is computed in that dtype and cast).
 void scan_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("scan: internal: expected 2 tensors");
-  check_same_shape(c.t[0], c.t[1], "scan");
-  bool prod = c.attr(0) != 0;
+  DType natural_out;
+  bool prod = scan_args(c, natural_out);
   const TensorArg& in = c.t[1];
-  DType natural_out = is_float(in.dtype) ? in.dtype : DType::I64;
   if (c.t[0].dtype == natural_out) {
     NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(c.t[0], in, prod));
   } else {

@@ -162,6 +162,12 @@ template <typename T> NT_HD T clamp_(T x, T lo, T hi) {
   T r = x < lo ? lo : x;
   return r > hi ? hi : r;
 }
+// one element of the lerp / clamp / addcmul ternary kernel (where is a plain select, done by the loops)
+template <typename T> NT_HD T ternary_(int code, T x, T y, T z) {
+  if (code == T_lerp) return lerp_(x, y, z);
+  if (code == T_clamp) return clamp_(x, y, z);
+  return x + y * z;  // addcmul with value folded into z by lib/
+}
 
 }  // namespace fn
 }  // namespace nt

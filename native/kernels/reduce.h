@@ -24,6 +24,18 @@
 namespace nt {
 namespace red {
 
+// natural compute type of a storage type: float for the 16/32-bit floats, double, int64 for integers and bool
+template <typename S> struct NatT { using type = int64_t; };
+template <> struct NatT<float> { using type = float; };
+template <> struct NatT<f16> { using type = float; };
+template <> struct NatT<bf16> { using type = float; };
+template <> struct NatT<double> { using type = double; };
+
+// value type used for comparisons and exp: float for 16-bit floats, else the type itself
+template <typename S> struct CmpT { using type = S; };
+template <> struct CmpT<f16> { using type = float; };
+template <> struct CmpT<bf16> { using type = float; };
+
 // op codes of the `reduce` kernel (a0); lib/ops/reduce.ts mirrors this list
 enum ReduceCode {
   R_SUM = 0,
