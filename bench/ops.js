@@ -6,6 +6,7 @@
 'use strict';
 const { execFileSync } = require('child_process');
 const path = require('path');
+const os = require('os');
 const torch = require('../dist/index.js');
 
 const argv = process.argv.slice(2);
@@ -69,6 +70,7 @@ function benchTorch() {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+const load0 = os.loadavg()[0];
 const nt = benchNodetorch();
 const pt = argv.includes('--no-torch') ? { skipped: '--no-torch' } : benchTorch();
 const f = (v, d = 1) => (v === null || v === undefined ? '-' : v.toFixed(d));
@@ -85,7 +87,7 @@ for (const k of Object.keys(nt.tiny_us)) rows.push([`${k} us/call`, f(nt.tiny_us
 console.log(`nodetorch: ${nt.threads} thread(s), SIMD ${nt.simd}`);
 if (pt.skipped) console.log(`PyTorch: skipped (${pt.skipped})`);
 else console.log(`PyTorch ${pt.version}: torch.set_num_threads(${threads}) (reports ${pt.threads}), OMP/OPENBLAS/MKL_NUM_THREADS=${threads}, BLAS ${pt.blas}`);
-console.log('medians of several runs; ratio = nodetorch relative to PyTorch (>1 is faster)\n');
+console.log(`medians of several runs; ratio = nodetorch relative to PyTorch (>1 is faster); ${os.cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)} (others' work skews both columns)\n`);
 const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['', 'nodetorch', 'PyTorch', 'ratio'][i].length));
 const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
 console.log(line(['', 'nodetorch', 'PyTorch', 'ratio']));

@@ -18,7 +18,6 @@
 // and the attr parsing and buffer checks (native/kernels/conv_check.h).
 #include <cmath>
 #include <string>
-#include "../native/kernels/reduce.h"
 #include "common.cuh"
 #include "../native/kernels/conv.h"
 #include "../native/kernels/conv_check.h"
@@ -105,19 +104,12 @@ __global__ void max_pool_k(int64_t total, T* out, int64_t* ind, const T* x, Str4
   NT_KERNEL_LOOP(e, total) {
     const int64_t ow = e % OW, t1 = e / OW, oh = t1 % OH, p = t1 / OH;
     const T* plane = x + (p / C) * s.n + (p % C) * s.c;
-    int64_t h0 = oh * g.sh - g.ph;
-    const int64_t h1 = min(h0 + (g.kh - 1) * dh + 1, H);
-    while (h0 < 0) h0 += dh;
-    int64_t w0 = ow * g.sw - g.pw;
-    const int64_t w1 = min(w0 + (g.kw - 1) * dw + 1, W);
-    while (w0 < 0) w0 += dw;
-    int64_t best_i = h0 * W + w0;
-    T best = red::lowest_<T>();
-    for (int64_t h = h0; h < h1; h += dh)
-      for (int64_t w = w0; w < w1; w += dw) {
-        const T v = plane[h * s.h + w * s.w];
-        if (max_takes(v, best)) { best = v; best_i = h * W + w; }
-      }
+    int64_t h0, h1, w0, w1;
+    max_span(oh, g.sh, g.ph, g.kh, dh, H, h0, h1);
+    max_span(ow, g.sw, g.pw, g.kw, dw, W, w0, w1);
+    int64_t best_i;
+    T best;
+    max_in_window(plane, s.h, s.w, W, h0, h1, dh, w0, w1, dw, best, best_i);
     out[e] = best;
     ind[e] = best_i;
   }
@@ -141,16 +133,7 @@ void max_pool2d_kernel(Call& c) {
 // one thread per (n, c) plane, the CPU's loop: zero the plane, then plane[idx[q]] += gout[q] for q in order
 template <typename T>
 __global__ void max_pool_bw_k(int64_t NC, T* gx, const T* go, const int64_t* ind, int64_t HW, int64_t OHW) {
-  NT_KERNEL_LOOP(p, NC) {
-    T* plane = gx + p * HW;
-    for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
-    const T* o = go + p * OHW;
-    const int64_t* ix = ind + p * OHW;
-    for (int64_t q = 0; q < OHW; q++) {
-      const int64_t k = ix[q];
-      if (k >= 0 && k < HW) plane[k] += o[q];
-    }
-  }
+  NT_KERNEL_LOOP(p, NC) max_pool_bw_plane(gx + p * HW, go + p * OHW, ind + p * OHW, HW, OHW);
 }
 
 void max_pool2d_backward_kernel(Call& c) {

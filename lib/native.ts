@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import { TorchError } from './errors';
 
 export interface StorageHandle { readonly __storage: unique symbol }
+export interface TensorToken { readonly __token: unique symbol }
 export interface NativeAddon {
   alloc(nbytes: number, deviceType: number, deviceIndex: number, zero: boolean): StorageHandle;
   wrap(buf: ArrayBuffer, byteOffset: number, byteLength: number): StorageHandle;
@@ -14,7 +15,9 @@ export interface NativeAddon {
   write(h: StorageHandle, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void;
   setMeta(meta: Float64Array): number;
   run(op: number, ...storages: StorageHandle[]): number;
-  memStats(): [number, number, number, number];
+  memStats(): [number, number, number, number, number, number];
+  token(deviceType: number): TensorToken;
+  tokenSet(t: TensorToken, deviceType: number): void;
   info(): { simd: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };
   setNumThreads(n: number): void;
   supports(op: number, device: number): boolean;

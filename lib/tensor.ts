@@ -1,7 +1,7 @@
 // tensor.ts - the Tensor class (thin: a view over a native Storage) and the plumbing every op uses:
 // allocation, running a native kernel over views, memory accounting, dispose/tidy, reading values back.
 // Methods of the op families are attached by lib/ops/*.ts (declaration merging keeps them typed).
-import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle } from './native';
+import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle, TensorToken } from './native';
 import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
 import { Device, CPU } from './device';
 import { TorchError } from './errors';
@@ -46,11 +46,8 @@ export function allocStorage(nbytes: number, device: Device, zero = false): Stor
 // ---------------------------------------------------------------------------------------------------------------
 // live tensor accounting and tidy scopes
 // ---------------------------------------------------------------------------------------------------------------
-const live = { tensors: 0, byDevice: new Map<string, number>() };
-const registry = new FinalizationRegistry<{ dev: string }>((tok) => {
-  live.tensors--;
-  live.byDevice.set(tok.dev, (live.byDevice.get(tok.dev) || 1) - 1);
-});
+// Live tensors are counted natively: each Tensor holds a token whose basic finalizer runs inside GC (see
+// native/binding/addon.cc), so the count is exact in a synchronous loop; dispose() releases it at once.
 const scopes: Set<Tensor>[] = [];
 export const keptByLibrary = new WeakSet<Tensor>();
 
@@ -59,7 +56,12 @@ export function exitScope(s: Set<Tensor>): void {
   const i = scopes.lastIndexOf(s);
   if (i >= 0) scopes.splice(i, 1);
 }
-export function liveCounts(): { tensors: number; byDevice: Map<string, number> } { return live; }
+export function liveCounts(): { tensors: number; byDevice: Map<string, number> } {
+  const m = native.memStats();
+  const byDevice = new Map<string, number>([['cpu', m[4]]]);
+  if (m[5]) byDevice.set('cuda:0', m[5]);
+  return { tensors: m[4] + m[5], byDevice };
+}
 
 export function computeContiguousStrides(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
@@ -85,7 +87,7 @@ export class Tensor {
   _disposed = false;
   _isParam = false;
   _inference = false;
-  _live: { dev: string };
+  _tok: TensorToken;
 
   constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
     this._st = st;
@@ -95,11 +97,7 @@ export class Tensor {
     this.dtype = dtype;
     st.refs++;
     this._inference = gradState.inference;
-    live.tensors++;
-    const dev = st.device.toString();
-    live.byDevice.set(dev, (live.byDevice.get(dev) || 0) + 1);
-    this._live = { dev };
-    registry.register(this, this._live, this);
+    this._tok = native.token(st.device.type === 'cuda' ? 1 : 0);
     if (scopes.length) scopes[scopes.length - 1].add(this);
   }
 
@@ -173,12 +171,7 @@ export class Tensor {
     this._strides = src._strides.slice();
     this._offset = src._offset;
     (this as { dtype: DType }).dtype = src.dtype;
-    const dev = src._st.device.toString();
-    if (dev !== this._live.dev) {
-      live.byDevice.set(this._live.dev, (live.byDevice.get(this._live.dev) || 1) - 1);
-      live.byDevice.set(dev, (live.byDevice.get(dev) || 0) + 1);
-      this._live.dev = dev;
-    }
+    if (src._st.device.type !== old.device.type) native.tokenSet(this._tok, src._st.device.type === 'cuda' ? 1 : 0);
     old.release();
   }
   _accumulateGrad(g: Tensor, createGraph: boolean): void {
@@ -212,10 +205,7 @@ export class Tensor {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    registry.unregister(this);
-    live.tensors--;
-    const dev = this._live.dev;
-    live.byDevice.set(dev, (live.byDevice.get(dev) || 1) - 1);
+    native.tokenSet(this._tok, -1);
     this._st.release();
     this.gradFn = null;
     if (this._grad && !this._isParam) { /* grad is its own tensor; left to GC or its own dispose */ }

@@ -7,6 +7,7 @@
 // finalizer would be deferred to the event loop, so a synchronous training loop would never free anything.
 #include <napi.h>
 #include <omp.h>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include "../core/device.h"
@@ -73,6 +74,46 @@ Napi::Value make_external(Napi::Env env, Storage* s) {
 Storage* get_storage(const Napi::Value& v) {
   if (!v.IsExternal()) throw TorchError("internal: expected a storage handle");
   return v.As<Napi::External<Storage>>().Data();
+}
+
+// Tensor tokens: one tiny external per JS Tensor whose basic finalizer decrements the live-tensor count of its
+// device, so torch.memory().tensors is exact inside a synchronous loop too (a FinalizationRegistry callback would
+// wait for the event loop). dispose() releases the token at once.
+struct Token {
+  int dev;
+  bool live;
+};
+std::atomic<int64_t> g_tensor_count[2];
+
+void finalize_token(node_api_basic_env, void* data, void*) {
+  Token* t = static_cast<Token*>(data);
+  if (t->live) g_tensor_count[t->dev] -= 1;
+  delete t;
+}
+
+Napi::Value NewToken(const Napi::CallbackInfo& info) {
+  int dev = info[0].As<Napi::Number>().Int32Value() == 1 ? 1 : 0;
+  Token* t = new Token{dev, true};
+  napi_value v;
+  if (napi_create_external(info.Env(), t, finalize_token, nullptr, &v) != napi_ok) {
+    delete t;
+    throw Napi::Error::New(info.Env(), "nodetorch: napi_create_external failed");
+  }
+  g_tensor_count[dev] += 1;
+  return Napi::Value(info.Env(), v);
+}
+
+// tokenSet(token, dev): dev 0/1 moves the count to that device; -1 releases it (dispose)
+Napi::Value TokenSet(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) throw TorchError("internal: expected a tensor token");
+  Token* t = info[0].As<Napi::External<Token>>().Data();
+  int dev = info[1].As<Napi::Number>().Int32Value();
+  if (t->live) {
+    g_tensor_count[t->dev] -= 1;
+    if (dev >= 0) { t->dev = dev == 1 ? 1 : 0; g_tensor_count[t->dev] += 1; }
+    else t->live = false;
+  }
+  return info.Env().Undefined();
 }
 
 // alloc(nbytes, deviceType, deviceIndex, zero) -> storage
@@ -231,11 +272,13 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 
 Napi::Value MemStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Array a = Napi::Array::New(env, 4);
+  Napi::Array a = Napi::Array::New(env, 6);
   a.Set(0u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).bytes.load()));
   a.Set(1u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).count.load()));
   a.Set(2u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).bytes.load()));
   a.Set(3u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).count.load()));
+  a.Set(4u, Napi::Number::New(env, (double)g_tensor_count[0].load()));
+  a.Set(5u, Napi::Number::New(env, (double)g_tensor_count[1].load()));
   return a;
 }
 
@@ -312,6 +355,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("write", Napi::Function::New<Guard<Write>>(env));
   exports.Set("setMeta", Napi::Function::New<Guard<SetMeta>>(env));
   exports.Set("run", Napi::Function::New<Guard<Run>>(env));
+  exports.Set("token", Napi::Function::New<Guard<NewToken>>(env));
+  exports.Set("tokenSet", Napi::Function::New<Guard<TokenSet>>(env));
   exports.Set("memStats", Napi::Function::New<Guard<MemStats>>(env));
   exports.Set("info", Napi::Function::New<Guard<Info>>(env));
   exports.Set("setNumThreads", Napi::Function::New<Guard<SetNumThreads>>(env));

@@ -131,20 +131,14 @@ template <typename T>
 void max_pool_plane(const T* plane, int64_t sH, int64_t sW, int64_t H, int64_t W, T* o, int64_t* ix, int64_t OH, int64_t OW,
                     Pool g, int64_t dh, int64_t dw) {
   for (int64_t oh = 0; oh < OH; oh++) {
-    int64_t h0 = oh * g.sh - g.ph;
-    const int64_t h1 = std::min(h0 + (g.kh - 1) * dh + 1, H);
-    while (h0 < 0) h0 += dh;
+    int64_t h0, h1;
+    max_span(oh, g.sh, g.ph, g.kh, dh, H, h0, h1);
     for (int64_t ow = 0; ow < OW; ow++) {
-      int64_t w0 = ow * g.sw - g.pw;
-      const int64_t w1 = std::min(w0 + (g.kw - 1) * dw + 1, W);
-      while (w0 < 0) w0 += dw;
-      int64_t best_i = h0 * W + w0;
-      T best = -std::numeric_limits<T>::infinity();
-      for (int64_t h = h0; h < h1; h += dh)
-        for (int64_t w = w0; w < w1; w += dw) {
-          const T v = plane[h * sH + w * sW];
-          if (max_takes(v, best)) { best = v; best_i = h * W + w; }
-        }
+      int64_t w0, w1;
+      max_span(ow, g.sw, g.pw, g.kw, dw, W, w0, w1);
+      int64_t best_i;
+      T best;
+      max_in_window(plane, sH, sW, W, h0, h1, dh, w0, w1, dw, best, best_i);
       o[oh * OW + ow] = best;
       ix[oh * OW + ow] = best_i;
     }
@@ -190,16 +184,7 @@ void max_pool_backward_typed(const Call& c) {
   const T* o0 = go.ptr<const T>();
   const int64_t* i0 = idx.ptr<const int64_t>();
   parallel_for(NC, std::max<int64_t>(1, 16384 / std::max<int64_t>(HW + OHW, 1)), [=](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-      T* plane = g0 + p * HW;
-      for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
-      const T* o = o0 + p * OHW;
-      const int64_t* ix = i0 + p * OHW;
-      for (int64_t q = 0; q < OHW; q++) {
-        const int64_t k = ix[q];
-        if (k >= 0 && k < HW) plane[k] += o[q];
-      }
-    }
+    for (int64_t p = p0; p < p1; p++) max_pool_bw_plane(g0 + p * HW, o0 + p * OHW, i0 + p * OHW, HW, OHW);
   });
 }
 

@@ -3,6 +3,7 @@
 // (float16 results of float32 math, say) is computed into a temporary and cast. Contiguous runs take a tight loop
 // the compiler vectorises; broadcast scalars and strided runs take the general one.
 #include "../kernels/functors.h"
+#include "../kernels/ew_dispatch.h"
 #include "cpu.h"
 
 namespace nt {
@@ -108,47 +109,19 @@ void ternary_typed(Call& c, int code) {
   });
 }
 
-using Fn = void (*)(Call&);
-
-template <typename T>
-Fn unary_table(int code) {
-  static const Fn table[] = {
-#define UNARY(name, result, expr) &unary_typed<T, fn::u_##name>,
-#include "../kernels/unary.def"
-#undef UNARY
-  };
-  return (code >= 0 && code < fn::U_COUNT) ? table[code] : nullptr;
-}
-template <typename T>
-Fn binary_table(int code) {
-  static const Fn table[] = {
-#define BINARY(name, result, expr) &binary_typed<T, fn::b_##name>,
-#include "../kernels/binary.def"
-#undef BINARY
-  };
-  return (code >= 0 && code < fn::B_COUNT) ? table[code] : nullptr;
-}
+// the typed kernels as kernels/ew_dispatch.h's tables take them (op-code decoding shared with the other backend)
+template <typename T, typename F> struct UnaryRun { static void run(Call& c) { unary_typed<T, F>(c); } };
+template <typename T, typename F> struct BinaryRun { static void run(Call& c) { binary_typed<T, F>(c); } };
 
 void unary_kernel(Call& c) {
-  int code = (int)c.attr(0);
-  DType ct = (DType)(int)c.attr(1);
-  Fn f = nullptr;
-  NT_DISPATCH_COMPUTE(ct, T, f = unary_table<T>(code));
-  if (!f) throw TorchError("internal: bad unary op code");
-  f(c);
+  fn::unary_fn<UnaryRun>(c)(c);
 }
 void binary_kernel(Call& c) {
-  int code = (int)c.attr(0);
-  DType ct = (DType)(int)c.attr(1);
-  Fn f = nullptr;
-  NT_DISPATCH_COMPUTE(ct, T, f = binary_table<T>(code));
-  if (!f) throw TorchError("internal: bad binary op code");
-  f(c);
+  fn::binary_fn<BinaryRun>(c)(c);
 }
 void ternary_kernel(Call& c) {
-  int code = (int)c.attr(0);
+  int code = fn::ternary_code(c);
   DType ct = (DType)(int)c.attr(1);
-  if (code < 0 || code >= fn::T_COUNT) throw TorchError("internal: bad ternary op code");
   NT_DISPATCH_COMPUTE(ct, T, ternary_typed<T>(c, code));
 }
 

@@ -880,13 +880,7 @@ void softmax_typed(const TensorArg& out, const TensorArg& in, bool log) {
 void softmax_kernel(Call& c) {
   if (c.nt != 2) throw TorchError("softmax: internal: expected 2 tensors");
   bool log = softmax_args(c);
-  switch (c.t[1].dtype) {
-    case DType::F32: softmax_typed<float>(c.t[0], c.t[1], log); break;
-    case DType::F64: softmax_typed<double>(c.t[0], c.t[1], log); break;
-    case DType::F16: softmax_typed<f16>(c.t[0], c.t[1], log); break;
-    case DType::BF16: softmax_typed<bf16>(c.t[0], c.t[1], log); break;
-    default: throw TorchError(std::string("softmax: not implemented for ") + dtype_name(c.t[1].dtype));
-  }
+  NT_DISPATCH_SOFTMAX(c.t[1].dtype, "softmax", S, softmax_typed<S>(c.t[0], c.t[1], log));
 }
 
 template <typename S>
@@ -912,13 +906,7 @@ void softmax_backward_kernel(Call& c) {
   if (c.nt != 3) throw TorchError("softmax_backward: internal: expected 3 tensors");
   bool log = softmax_backward_args(c);
   DType dt = c.t[0].dtype;
-  switch (dt) {
-    case DType::F32: softmax_backward_typed<float>(c.t[0], c.t[1], c.t[2], log); break;
-    case DType::F64: softmax_backward_typed<double>(c.t[0], c.t[1], c.t[2], log); break;
-    case DType::F16: softmax_backward_typed<f16>(c.t[0], c.t[1], c.t[2], log); break;
-    case DType::BF16: softmax_backward_typed<bf16>(c.t[0], c.t[1], c.t[2], log); break;
-    default: throw TorchError(std::string("softmax_backward: not implemented for ") + dtype_name(dt));
-  }
+  NT_DISPATCH_SOFTMAX(dt, "softmax_backward", S, softmax_backward_typed<S>(c.t[0], c.t[1], c.t[2], log));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

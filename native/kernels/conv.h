@@ -3,6 +3,7 @@
 // buffer checks are in conv_check.h.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include "../core/dtype.h"
 
 namespace nt {
@@ -35,6 +36,37 @@ NT_HD int64_t end_valid(int64_t off, int64_t s, int64_t size, int64_t n) {
 
 // PyTorch's max-pool comparison: NaN wins (and propagates); v != v is isnan(v) (no fast-math anywhere)
 template <typename T> NT_HD bool max_takes(T v, T best) { return v > best || v != v; }
+
+// the dilated max-pool window of output position o along one dim: lo, lo + d, ... < hi, clipped to [0, size)
+// (padding is -inf, so clipped taps never win)
+NT_HD void max_span(int64_t o, int64_t s, int64_t p, int64_t k, int64_t d, int64_t size, int64_t& lo, int64_t& hi) {
+  lo = o * s - p;
+  hi = min_i64(lo + (k - 1) * d + 1, size);
+  while (lo < 0) lo += d;
+}
+
+// the max (NaN wins, first of equals) of plane[h*sH + w*sW] over the window and its flat index h*W + w
+// (the window start when the window is empty)
+template <typename T>
+NT_HD void max_in_window(const T* plane, int64_t sH, int64_t sW, int64_t W, int64_t h0, int64_t h1, int64_t dh, int64_t w0,
+                         int64_t w1, int64_t dw, T& best, int64_t& best_i) {
+  best_i = h0 * W + w0;
+  best = -std::numeric_limits<T>::infinity();
+  for (int64_t h = h0; h < h1; h += dh)
+    for (int64_t w = w0; w < w1; w += dw) {
+      const T v = plane[h * sH + w * sW];
+      if (max_takes(v, best)) { best = v; best_i = h * W + w; }
+    }
+}
+
+// max_pool2d_backward of one (n, c) plane: zero it, then plane[ix[q]] += o[q] for q in order (out-of-plane skipped)
+template <typename T> NT_HD void max_pool_bw_plane(T* plane, const T* o, const int64_t* ix, int64_t HW, int64_t OHW) {
+  for (int64_t q = 0; q < HW; q++) plane[q] = T(0);
+  for (int64_t q = 0; q < OHW; q++) {
+    const int64_t k = ix[q];
+    if (k >= 0 && k < HW) plane[k] += o[q];
+  }
+}
 
 // average-pool window of output (oh, ow): clipped bounds and the divisor (PyTorch's AvgPoolKernel.cpp rules)
 struct AvgWin {

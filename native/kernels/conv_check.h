@@ -33,31 +33,33 @@ inline void check_4d(const TensorArg& t, const char* op) {
   if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
 }
 
-// im2col: t0 col [C*kh*kw, N*OH*OW] (contiguous), t1 x [N, C, H, W]
-inline Geom check_im2col(const Call& c) {
+// im2col / col2im: the geometry; x = t[xi] a 4-D float tensor, t0 and t1 of one dtype
+inline Geom col_geom(const Call& c, int xi, const char* op) {
   const Geom g = geom_of(c);
-  check_4d(c.t[1], "im2col");
-  check_float(c.t[1], "im2col");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: im2col dtype mismatch");
-  const TensorArg& col = c.t[0];
-  const TensorArg& x = c.t[1];
+  check_4d(c.t[xi], op);
+  check_float(c.t[xi], op);
+  if (c.t[0].dtype != c.t[1].dtype) throw TorchError(std::string("internal: ") + op + " dtype mismatch");
+  return g;
+}
+// whether col has the C*kh*kw x N*OH*OW elements of x's column matrix
+inline bool col_size_ok(const TensorArg& col, const TensorArg& x, const Geom& g) {
   const int64_t N = x.shape[0], C = x.shape[1];
   const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
+  return col.numel() == C * kk * N * L;
+}
+
+// im2col: t0 col [C*kh*kw, N*OH*OW] (contiguous), t1 x [N, C, H, W]
+inline Geom check_im2col(const Call& c) {
+  const Geom g = col_geom(c, 1, "im2col");
+  if (!col_size_ok(c.t[0], c.t[1], g) || !c.t[0].contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
   return g;
 }
 
 // col2im: t0 x [N, C, H, W] (contiguous), t1 col (contiguous)
 inline Geom check_col2im(const Call& c) {
-  const Geom g = geom_of(c);
-  check_4d(c.t[0], "col2im");
-  check_float(c.t[0], "col2im");
-  if (c.t[0].dtype != c.t[1].dtype) throw TorchError("internal: col2im dtype mismatch");
-  const TensorArg& x = c.t[0];
-  const TensorArg& col = c.t[1];
-  const int64_t N = x.shape[0], C = x.shape[1];
-  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw;
-  if (col.numel() != C * kk * N * L || !col.contiguous() || !x.contiguous()) throw TorchError("internal: col2im buffers have the wrong size");
+  const Geom g = col_geom(c, 0, "col2im");
+  if (!col_size_ok(c.t[1], c.t[0], g) || !c.t[1].contiguous() || !c.t[0].contiguous())
+    throw TorchError("internal: col2im buffers have the wrong size");
   return g;
 }
 

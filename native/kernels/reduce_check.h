@@ -106,3 +106,13 @@ inline bool scan_args(const Call& c, DType& natural_out) {
 
 }  // namespace red
 }  // namespace nt
+
+// softmax / softmax_backward: run __VA_ARGS__ with S the storage type of float dtype dt, else op's "not implemented"
+#define NT_DISPATCH_SOFTMAX(dt, op, S, ...)                                                          \
+  switch (dt) {                                                                                      \
+    case ::nt::DType::F32: { using S = float; __VA_ARGS__; break; }                                  \
+    case ::nt::DType::F64: { using S = double; __VA_ARGS__; break; }                                 \
+    case ::nt::DType::F16: { using S = ::nt::f16; __VA_ARGS__; break; }                              \
+    case ::nt::DType::BF16: { using S = ::nt::bf16; __VA_ARGS__; break; }                            \
+    default: throw ::nt::TorchError(std::string(op ": not implemented for ") + ::nt::dtype_name(dt)); \
+  }
