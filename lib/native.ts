@@ -50,20 +50,37 @@ function load(): NativeAddon {
 }
 
 // Every native failure surfaces as a TorchError (the addon throws plain Errors carrying PyTorch-style messages).
+function toTorchError(e: unknown): TorchError {
+  if (e instanceof TorchError) return e;
+  // the addon's Errors may come from another realm (vm contexts, jest), so read the message structurally
+  const msg = e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
+  return new TorchError(msg, { cause: e });
+}
 function wrapErrors(raw: NativeAddon): NativeAddon {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v !== 'function') { out[k] = v; continue; }
     const f = v as (...a: unknown[]) => unknown;
     out[k] = function (...a: unknown[]): unknown {
-      try { return f.apply(raw, a); } catch (e) {
-        if (e instanceof TorchError) throw e;
-        // the addon's Errors may come from another realm (vm contexts, jest), so read the message structurally
-        const msg = e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : String(e);
-        throw new TorchError(msg, { cause: e });
-      }
+      try { return f.apply(raw, a); } catch (e) { throw toTorchError(e); }
     };
   }
+  // the per-op hot path: fixed arities, no rest arrays
+  const run = raw.run as (...a: unknown[]) => number;
+  out.run = function (op: number, s0: unknown, s1?: unknown, s2?: unknown, s3?: unknown, ...more: unknown[]): number {
+    try {
+      switch (arguments.length) {
+        case 2: return run(op, s0);
+        case 3: return run(op, s0, s1);
+        case 4: return run(op, s0, s1, s2);
+        case 5: return run(op, s0, s1, s2, s3);
+        default: return run(op, s0, s1, s2, s3, ...more);
+      }
+    } catch (e) { throw toTorchError(e); }
+  };
+  const alloc = raw.alloc, token = raw.token;
+  out.alloc = (n: number, d: number, i: number, z: boolean): StorageHandle => { try { return alloc(n, d, i, z); } catch (e) { throw toTorchError(e); } };
+  out.token = (d: number): TensorToken => { try { return token(d); } catch (e) { throw toTorchError(e); } };
   return out as unknown as NativeAddon;
 }
 

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -318,7 +319,8 @@ class Pool {
     static Pool* p = new Pool();  // never destroyed: its detached threads may outlive static destructors
     return *p;
   }
-  // fn(tid) on the caller (tid 0) and on up to n-1 workers
+  // fn(tid) on the caller (tid 0) and on up to n-1 workers. fn must not throw once it has claimed work (others may
+  // wait for that work); an exception before that is rethrown here, after every started worker has finished.
   void run(int n, const std::function<void(int)>& fn) {
     if (n <= 1 || busy_.exchange(true)) { fn(0); return; }  // busy: another JS thread is using the pool
     try {
@@ -326,6 +328,7 @@ class Pool {
     } catch (...) { /* no more threads: run with those we have */ }
     job_ = &fn;
     want_ = n;
+    failed_.store(false, std::memory_order_relaxed);
     next_tid_.store(1, std::memory_order_relaxed);
     open_.store(1, std::memory_order_seq_cst);
     gen_.fetch_add(1, std::memory_order_seq_cst);
@@ -333,13 +336,16 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       cv_.notify_all();
     }
-    fn(0);
+    std::exception_ptr err;
+    try { fn(0); } catch (...) { err = std::current_exception(); }
     open_.store(0, std::memory_order_seq_cst);
     for (int i = 0; in_flight_.load(std::memory_order_seq_cst) != 0; i++) {
       if (i < 2048) _mm_pause();
       else std::this_thread::yield();
     }
     busy_.store(false, std::memory_order_release);
+    if (err) std::rethrow_exception(err);
+    if (failed_.load()) throw std::bad_alloc();
   }
 
  private:
@@ -364,7 +370,9 @@ class Pool {
       in_flight_.fetch_add(1, std::memory_order_seq_cst);
       if (open_.load(std::memory_order_seq_cst)) {  // else the caller has finished: this job is gone
         int tid = next_tid_.fetch_add(1, std::memory_order_relaxed);
-        if (tid < want_) (*job_)(tid);
+        if (tid < want_) {
+          try { (*job_)(tid); } catch (...) { failed_.store(true); }  // never let an exception end the process
+        }
       }
       in_flight_.fetch_sub(1, std::memory_order_seq_cst);
     }
@@ -373,14 +381,15 @@ class Pool {
   std::condition_variable cv_;
   std::atomic<uint64_t> gen_{0};
   std::atomic<int> open_{0}, in_flight_{0}, next_tid_{1}, sleepers_{0};
-  std::atomic<bool> busy_{false};
+  std::atomic<bool> busy_{false}, failed_{false};
   const std::function<void(int)>* job_ = nullptr;
   int want_ = 0;
   size_t nthreads_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~8 MB, L3-resident) by all
+// the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~4 MB, L3-resident; two
+// buffers, so threads done with one panel go on to pack the next without waiting for the others) by all
 // threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
 // one at a time. Inside a block: pc (KC) > pack A (alpha folded in) > ir (MR sliver, stays in L1) > jr (NR sliver
 // of B, streams from L2). Claiming work from a counter, rather than splitting it statically between barriers,
@@ -401,7 +410,7 @@ inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
   static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
-  static constexpr int64_t NSP = (int64_t)(8 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
+  static constexpr int64_t NSP = (int64_t)(4 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
   static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
 
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
@@ -411,26 +420,29 @@ struct Blocked {
     // block shape: as large as the caches like, then fewer rows (each column block re-packs its A rows, so
     // splitting columns costs more) until there are a few blocks per thread
     int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
-    int64_t want = nth > 1 ? 4 * nth : 1;
+    // small blocks (~0.3 ms each) also bound how long the last one keeps the others waiting when a core is shared
+    int64_t want = nth > 1 ? std::max<int64_t>(4 * nth, 2 * m * n * std::max<int64_t>(k, 1) / 30000000) : 1;
     auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
     while (nblocks() < want && (mb > 1 || nb > 1)) {
       if (mb > 1) mb = (mb + 1) / 2;
       else nb = (nb + 1) / 2;
     }
     int64_t kcmax = std::min(KC, k);
-    T* bpack = tl_bpack.get<T>((size_t)(k * sp_sl * NR));
+    T* bpack2 = tl_bpack.get<T>((size_t)(2 * k * sp_sl * NR));
     // per super-panel: next pack sliver, packed count, next block, finished count
     std::vector<std::atomic<int64_t>> ctr((size_t)(4 * nsp));
     for (auto& x : ctr) x.store(0, std::memory_order_relaxed);
     int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
 
-    auto body = [&]() {
-      T* apack = tl_apack.get<T>((size_t)(mb * MR * kcmax));
+    auto body = [&]() -> bool {
+      T* apack;
+      try { apack = tl_apack.get<T>((size_t)(mb * MR * kcmax)); } catch (...) { return false; }  // before claiming work
       alignas(64) T tile[MR * NR];
       for (int64_t sp = 0; sp < nsp; sp++) {
         std::atomic<int64_t>* c4 = &ctr[(size_t)(4 * sp)];
         int64_t j_sp = sp * sp_sl * NR, nsp_n = std::min(sp_sl * NR, n - j_sp), nsl = (nsp_n + NR - 1) / NR;
-        if (sp > 0) spin_until(ctr[(size_t)(4 * (sp - 1) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
+        T* bpack = bpack2 + (sp & 1) * k * sp_sl * NR;  // free once panel sp-2 is done
+        if (sp > 1) spin_until(ctr[(size_t)(4 * (sp - 2) + 3)], ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb));
         // pack: one task = a KC-row block of G slivers (long contiguous reads of B's rows or columns);
         // layout [pc block][sliver][kc][NR]
         const int64_t npc = (k + KC - 1) / KC;
@@ -473,9 +485,15 @@ struct Blocked {
           c4[3].fetch_add(1, std::memory_order_release);
         }
       }
+      return true;
     };
-    if (nth <= 1) body();
-    else Pool::get().run(nth, [&](int) { body(); });
+    if (nth <= 1) {
+      if (!body()) throw std::bad_alloc();
+    } else {
+      Pool::get().run(nth, [&](int) { body(); });
+      if (ctr[(size_t)(4 * (nsp - 1) + 3)].load() < ((msl + mb - 1) / mb) * ((nsl_all - (nsp - 1) * sp_sl + nb - 1) / nb))
+        throw std::bad_alloc();  // no thread could get scratch memory
+    }
   }
 };
 
@@ -595,8 +613,10 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
   }
   int64_t nchunks = (n + kSkinnyChunk - 1) / kSkinnyChunk;
   std::atomic<int64_t> next{0};
+  std::atomic<int64_t> finished{0};
   auto work = [&](int) {
-    T* acc = tl_row.get<T>((size_t)(m * kSkinnyChunk));
+    T* acc;
+    try { acc = tl_row.get<T>((size_t)(m * kSkinnyChunk)); } catch (...) { return; }  // before claiming work
     for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) {
       int64_t j0 = c * kSkinnyChunk, w = std::min(kSkinnyChunk, n - j0);
       if (rows) skinny_rows(m, k, A.p, A.rs, A.cs, B.p + j0, B.rs, acc, w);
@@ -606,10 +626,12 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
           T& o = C.at(i, j0 + j);
           o = beta == T(0) ? alpha * acc[i * w + j] : alpha * acc[i * w + j] + beta * o;
         }
+      finished.fetch_add(1, std::memory_order_relaxed);
     }
   };
   if (nth > 1 && nchunks > 1) Pool::get().run((int)std::min<int64_t>(nth, nchunks), work);
   else work(0);
+  if (finished.load() < nchunks) throw std::bad_alloc();
   return true;
 }
 
