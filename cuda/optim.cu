@@ -11,6 +11,7 @@
 // a0 = algorithm (kernels/optim.h Algo), a1.. the hyper-parameters listed in kernels/optim.h.
 #include <string>
 #include "../native/kernels/optim.h"
+#include "../native/kernels/optim_check.h"
 #include "common.cuh"
 
 namespace nt {
@@ -74,24 +75,10 @@ void step_typed(Call& c, int algo) {
 
 void optim_step_kernel(Call& c) {
   set_device(call_device(c));
-  int algo = (int)c.attr(0, -1);
-  if (c.na < 10) throw TorchError("internal: optim_step expects 10 attributes");
-  int ns = optim::state_count(algo, c.a);
-  if (ns < 0) throw TorchError("internal: optim_step: unknown algorithm code " + std::to_string(algo));
-  if (c.nt != 2 + ns)
-    throw TorchError("internal: optim_step: expected " + std::to_string(2 + ns) + " tensors, got " + std::to_string(c.nt));
-  const TensorArg& p = c.t[0];
-  if (p.dtype != DType::F32 && p.dtype != DType::F64)
-    throw TorchError(std::string("optim_step: parameters must be float32 or float64 here, got ") + dtype_name(p.dtype));
-  const int64_t n = p.numel();
-  for (int i = 0; i < c.nt; i++) {
-    const TensorArg& t = c.t[i];
-    if (t.dtype != p.dtype) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another dtype");
-    if (t.numel() != n) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " has another numel");
-    if (!t.contiguous()) throw TorchError("internal: optim_step: tensor " + std::to_string(i) + " is not contiguous");
-  }
+  int algo;
+  const int64_t n = optim::step_args(c, algo);
   if (n == 0) return;
-  if (p.dtype == DType::F32) step_typed<float>(c, algo);
+  if (c.t[0].dtype == DType::F32) step_typed<float>(c, algo);
   else step_typed<double>(c, algo);
 }
 

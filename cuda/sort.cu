@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 #include "../native/kernels/reduce.h"
+#include "../native/kernels/reduce_check.h"
 #include "common.cuh"
 
 namespace nt {
@@ -153,21 +154,12 @@ void sort_host(const TensorArg& vals, const TensorArg& ids, const TensorArg& in,
 }
 
 void sort_kernel(Call& c) {
-  if (c.nt != 3) throw TorchError("sort: internal: expected 3 tensors");
+  const red::SortArgs sa = red::sort_args(c);
   const int dev = call_device(c);
   set_device(dev);
   const TensorArg& in = c.t[2];
-  int64_t n = in.ndim ? in.shape[in.ndim - 1] : 1;
-  int64_t k = c.na > 2 ? (int64_t)c.attr(2) : n;
-  if (k < 0 || k > n) throw TorchError("sort: internal: k out of range");
-  for (int i = 0; i < 2; i++) {
-    const TensorArg& t = c.t[i];
-    if (t.ndim != in.ndim) throw TorchError("sort: internal: rank mismatch");
-    for (int d = 0; d < in.ndim; d++)
-      if (t.shape[d] != (d == in.ndim - 1 ? k : in.shape[d])) throw TorchError("sort: internal: shape mismatch");
-  }
-  if (c.t[0].dtype != in.dtype || c.t[1].dtype != DType::I64) throw TorchError("sort: internal: dtype mismatch");
-  bool descending = c.attr(0) != 0;
+  const int64_t n = sa.n, k = sa.k;
+  const bool descending = sa.descending;
   if (n <= kSharedMax) {
     NT_DISPATCH_ALL(in.dtype, S, sort_device<S>(c.t[0], c.t[1], in, descending, k));
   } else {

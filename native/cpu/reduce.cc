@@ -1066,19 +1066,10 @@ void sort_typed(Call& c, bool descending, int64_t k) {
 // a1 = stable (the order is always the stable one: ties keep their input order), a2 = k (optional): only the
 // first k of each sorted row are written (topk), t0/t1 then have last dim k. NaN sorts above +inf, as PyTorch.
 void sort_kernel(Call& c) {
-  if (c.nt != 3) throw TorchError("sort: internal: expected 3 tensors");
+  const red::SortArgs sa = red::sort_args(c);
   const TensorArg& in = c.t[2];
-  int64_t n = in.ndim ? in.shape[in.ndim - 1] : 1;
-  int64_t k = c.na > 2 ? (int64_t)c.attr(2) : n;
-  if (k < 0 || k > n) throw TorchError("sort: internal: k out of range");
-  for (int i = 0; i < 2; i++) {
-    const TensorArg& t = c.t[i];
-    if (t.ndim != in.ndim) throw TorchError("sort: internal: rank mismatch");
-    for (int d = 0; d < in.ndim; d++)
-      if (t.shape[d] != (d == in.ndim - 1 ? k : in.shape[d])) throw TorchError("sort: internal: shape mismatch");
-  }
-  if (c.t[0].dtype != in.dtype || c.t[1].dtype != DType::I64) throw TorchError("sort: internal: dtype mismatch");
-  bool descending = c.attr(0) != 0;
+  const bool descending = sa.descending;
+  const int64_t k = sa.k;
   NT_DISPATCH_ALL(in.dtype, S, sort_typed<S>(c, descending, k));
 }
 

@@ -104,6 +104,29 @@ inline bool scan_args(const Call& c, DType& natural_out) {
   return prod;
 }
 
+// sort: t0 values, t1 int64 indices, t2 input; a0 descending, a2 = k (topk) -> checks, returns the row length k
+struct SortArgs {
+  int64_t n, k;
+  bool descending;
+};
+inline SortArgs sort_args(const Call& c) {
+  if (c.nt != 3) throw TorchError("sort: internal: expected 3 tensors");
+  const TensorArg& in = c.t[2];
+  SortArgs a;
+  a.n = in.ndim ? in.shape[in.ndim - 1] : 1;
+  a.k = c.na > 2 ? (int64_t)c.attr(2) : a.n;
+  if (a.k < 0 || a.k > a.n) throw TorchError("sort: internal: k out of range");
+  for (int i = 0; i < 2; i++) {
+    const TensorArg& t = c.t[i];
+    if (t.ndim != in.ndim) throw TorchError("sort: internal: rank mismatch");
+    for (int d = 0; d < in.ndim; d++)
+      if (t.shape[d] != (d == in.ndim - 1 ? a.k : in.shape[d])) throw TorchError("sort: internal: shape mismatch");
+  }
+  if (c.t[0].dtype != in.dtype || c.t[1].dtype != DType::I64) throw TorchError("sort: internal: dtype mismatch");
+  a.descending = c.attr(0) != 0;
+  return a;
+}
+
 }  // namespace red
 }  // namespace nt
 
