@@ -8,7 +8,8 @@ import { TorchError } from './errors';
 export interface StorageHandle { readonly __storage: unique symbol }
 export interface TensorToken { readonly __token: unique symbol }
 export interface NativeAddon {
-  alloc(nbytes: number, deviceType: number, deviceIndex: number, zero: boolean): StorageHandle;
+  // counted: the storage also serves as the token of the first tensor made on it (Note [tensor tokens], addon.cc)
+  alloc(nbytes: number, deviceType: number, deviceIndex: number, zero: boolean, counted?: boolean): StorageHandle;
   wrap(buf: ArrayBuffer, byteOffset: number, byteLength: number): StorageHandle;
   free(h: StorageHandle): void;
   read(h: StorageHandle, byteOffset: number, nbytes: number): ArrayBuffer;
@@ -79,7 +80,7 @@ function wrapErrors(raw: NativeAddon): NativeAddon {
     } catch (e) { throw toTorchError(e); }
   };
   const alloc = raw.alloc, token = raw.token;
-  out.alloc = (n: number, d: number, i: number, z: boolean): StorageHandle => { try { return alloc(n, d, i, z); } catch (e) { throw toTorchError(e); } };
+  out.alloc = (n: number, d: number, i: number, z: boolean, c = false): StorageHandle => { try { return alloc(n, d, i, z, c); } catch (e) { throw toTorchError(e); } };
   out.token = (d: number): TensorToken => { try { return token(d); } catch (e) { throw toTorchError(e); } };
   return out as unknown as NativeAddon;
 }

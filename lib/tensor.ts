@@ -38,10 +38,13 @@ export class Storage {
 
 const DEVTYPE = (d: Device): number => (d.type === 'cuda' ? 1 : 0);
 
-export function allocStorage(nbytes: number, device: Device, zero = false): Storage {
-  if (device.type === 'cuda' && !native.info().cudaBuilt) throw new TorchError('Torch not compiled with CUDA enabled');
-  return new Storage(native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero), nbytes, device);
+// counted: the storage's handle is also the token of the one tensor the caller makes on it (see Tensor)
+export function allocStorage(nbytes: number, device: Device, zero = false, counted = false): Storage {
+  if (device.type === 'cuda' && !cudaBuilt()) throw new TorchError('Torch not compiled with CUDA enabled');
+  return new Storage(native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero, counted), nbytes, device);
 }
+let cudaBuiltCache: boolean | undefined;
+const cudaBuilt = (): boolean => (cudaBuiltCache ??= native.info().cudaBuilt);
 
 // ---------------------------------------------------------------------------------------------------------------
 // live tensor accounting and tidy scopes
@@ -89,7 +92,8 @@ export class Tensor {
   _inference = false;
   _tok: TensorToken;
 
-  constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
+  // token: a storage allocated `counted` passes its own handle (one external for both); others get a token here
+  constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType, token?: TensorToken) {
     this._st = st;
     this.shape = shape;
     this._strides = strides;
@@ -97,7 +101,7 @@ export class Tensor {
     this.dtype = dtype;
     st.refs++;
     this._inference = gradState.inference;
-    this._tok = native.token(st.device.type === 'cuda' ? 1 : 0);
+    this._tok = token ?? native.token(st.device.type === 'cuda' ? 1 : 0);
     if (scopes.length) scopes[scopes.length - 1].add(this);
   }
 
@@ -171,7 +175,12 @@ export class Tensor {
     this._strides = src._strides.slice();
     this._offset = src._offset;
     (this as { dtype: DType }).dtype = src.dtype;
-    if (src._st.device.type !== old.device.type) native.tokenSet(this._tok, src._st.device.type === 'cuda' ? 1 : 0);
+    if ((this._tok as unknown) === (old.handle as unknown)) {
+      // the old storage was this tensor's token: it may now be collected before this tensor, so take a token of
+      // our own and release the old one
+      native.tokenSet(this._tok, -1);
+      this._tok = native.token(src._st.device.type === 'cuda' ? 1 : 0);
+    } else if (src._st.device.type !== old.device.type) native.tokenSet(this._tok, src._st.device.type === 'cuda' ? 1 : 0);
     old.release();
   }
   _accumulateGrad(g: Tensor, createGraph: boolean): void {
@@ -291,8 +300,8 @@ export function normDim(dim: number, ndim: number, op = 'dim'): number {
 // ---------------------------------------------------------------------------------------------------------------
 export function empty_(shape: number[], dtype: DType, device: Device = CPU, zero = false): Tensor {
   const n = numelOf(shape);
-  const st = allocStorage(n * ITEMSIZE[dtype], device, zero);
-  return new Tensor(st, shape, computeContiguousStrides(shape), 0, dtype);
+  const st = allocStorage(n * ITEMSIZE[dtype], device, zero, true);
+  return new Tensor(st, shape, computeContiguousStrides(shape), 0, dtype, st.handle as unknown as TensorToken);
 }
 
 export function viewOf(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {

@@ -293,6 +293,16 @@ interface BinaryDef {
 }
 
 export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: number[] = [], out?: Tensor): Tensor {
+  if (out === undefined && a0 instanceof Tensor && b0 instanceof Tensor && a0.dtype === b0.dtype && a0._st.device === b0._st.device) {
+    // the common case, two tensors of one dtype on one device: no promotion or device rules to apply
+    const rt = a0.dtype;
+    if ((!def.float || isFloating(rt)) && (!def.intOnly || !isFloating(rt))) {
+      a0._check();
+      b0._check();
+      const resDtype: DType = def.bool ? 'bool' : rt;
+      return withGrad(def, a0, b0, binaryRaw(def.name, a0, b0, params, resDtype, undefined, computeDtype(rt)), params);
+    }
+  }
   const a = checkOperand(a0, def.op, 'input');
   const b = checkOperand(b0, def.op, 'other');
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${def.op}(): expected at least one Tensor argument`);
@@ -310,8 +320,12 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
     runKernel(OP.binary, [out, broadcastView(unalias(ta, out), shape), broadcastView(unalias(tb, out), shape)], [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
     return out;
   }
-  const o = binaryRaw(def.name, ta, tb, params, resDtype, undefined, ct);
-  if (!def.formula || !isFloating(resDtype)) return o;
+  return withGrad(def, ta, tb, binaryRaw(def.name, ta, tb, params, resDtype, undefined, ct), params);
+}
+
+// records the backward node of a binary op when one is needed (checked first: no closure is made otherwise)
+function withGrad(def: BinaryDef, ta: Tensor, tb: Tensor, o: Tensor, params: number[]): Tensor {
+  if (!def.formula || !gradState.enabled || !(ta.requiresGrad || tb.requiresGrad) || !isFloating(o.dtype)) return o;
   const f = def.formula;
   const saved = def.saves === 'ab' ? [ta, tb] : def.saves === 'a' ? [ta] : def.saves === 'b' ? [tb] : def.saves === 'out' ? [o] : def.saves === 'abo' ? [ta, tb, o] : [];
   return record(def.grad as string, [ta, tb], o, (g) => {

@@ -8,7 +8,7 @@ import { Tensor, empty_, runKernel, viewOf, sameShape, computeContiguousStrides 
 import { DType, isFloating, describeValue } from '../dtype';
 import { OP } from './ids';
 import { TorchError } from '../errors';
-import { record } from '../autograd/engine';
+import { record, needsGrad } from '../autograd/engine';
 import { copyInto, fill_, mul, mulScalar, toDtype, promoted, typeName } from './elementwise';
 import { broadcastView, isOptions } from './util';
 
@@ -208,6 +208,7 @@ function mmCore(x: T, y: T): T {
   sameDtype(x, y);
   const out = empty_([x.shape[0], y.shape[1]], x.dtype, x.device);
   gemm(out, x, y);
+  if (!needsGrad([x, y])) return out;
   return record('MmBackward0', [x, y], out, (g) => [
     x.requiresGrad ? mmCore(g, transpose2(y)) : null,
     y.requiresGrad ? mmCore(transpose2(x), g) : null,

@@ -6,7 +6,6 @@
 // Built with NAPI_EXPERIMENTAL it is a "basic" finalizer, which Node runs inside the GC itself. A default
 // finalizer would be deferred to the event loop, so a synchronous training loop would never free anything.
 #include <napi.h>
-#include <omp.h>
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -37,10 +36,23 @@ EnvData* env_data(Napi::Env env) {
   return d;
 }
 
+// Note [tensor tokens]: every JS Tensor holds a token whose basic finalizer decrements the live-tensor count of
+// its device, so torch.memory().tensors is exact inside a synchronous loop too (a FinalizationRegistry callback
+// would wait for the event loop); dispose() releases it at once. A tensor made by alloc(..., counted) - the fresh
+// output of an op, by far the most common tensor - uses its storage's own external as its token (the count lives in
+// Storage::tok), which saves a second external and a second N-API call per op; the JS side gives such a tensor a
+// token of its own if it ever lets go of that storage (Tensor._setData). Views get tokens from token().
+std::atomic<int64_t> g_tensor_count[2];
+static_assert(offsetof(Storage, tok) == 0, "a storage external must start with its tensor count");
+
+inline void uncount(TensorCount* t) {
+  if (t->live) { g_tensor_count[t->dev] -= 1; t->live = false; }
+}
+
 void free_storage_memory(Storage* s) {
   if (!s->data) return;
   if (s->owned) {
-    if (s->device == DeviceType::CPU) cpu_free(s->data);
+    if (s->device == DeviceType::CPU) cpu_free(s->data, s->nbytes);
     else cuda_hooks().free(s->data, s->nbytes, s->device_index);
     mem_counters(s->device).bytes -= (int64_t)s->nbytes;
   }
@@ -57,6 +69,7 @@ void finalize_storage(node_api_basic_env env, void* data, void* /*hint*/) {
     int64_t adj;
     napi_adjust_external_memory(env, -n, &adj);
   }
+  uncount(&s->tok);
   delete s;
 }
 
@@ -76,24 +89,15 @@ Storage* get_storage(const Napi::Value& v) {
   return v.As<Napi::External<Storage>>().Data();
 }
 
-// Tensor tokens: one tiny external per JS Tensor whose basic finalizer decrements the live-tensor count of its
-// device, so torch.memory().tensors is exact inside a synchronous loop too (a FinalizationRegistry callback would
-// wait for the event loop). dispose() releases the token at once.
-struct Token {
-  int dev;
-  bool live;
-};
-std::atomic<int64_t> g_tensor_count[2];
-
 void finalize_token(node_api_basic_env, void* data, void*) {
-  Token* t = static_cast<Token*>(data);
-  if (t->live) g_tensor_count[t->dev] -= 1;
+  TensorCount* t = static_cast<TensorCount*>(data);
+  uncount(t);
   delete t;
 }
 
 Napi::Value NewToken(const Napi::CallbackInfo& info) {
   int dev = info[0].As<Napi::Number>().Int32Value() == 1 ? 1 : 0;
-  Token* t = new Token{dev, true};
+  TensorCount* t = new TensorCount{dev, true};
   napi_value v;
   if (napi_create_external(info.Env(), t, finalize_token, nullptr, &v) != napi_ok) {
     delete t;
@@ -103,10 +107,11 @@ Napi::Value NewToken(const Napi::CallbackInfo& info) {
   return Napi::Value(info.Env(), v);
 }
 
-// tokenSet(token, dev): dev 0/1 moves the count to that device; -1 releases it (dispose)
+// tokenSet(token, dev): dev 0/1 moves the count to that device; -1 releases it (dispose). The token may be a
+// token() or a counted storage: both externals point at a TensorCount.
 Napi::Value TokenSet(const Napi::CallbackInfo& info) {
   if (!info[0].IsExternal()) throw TorchError("internal: expected a tensor token");
-  Token* t = info[0].As<Napi::External<Token>>().Data();
+  TensorCount* t = static_cast<TensorCount*>(info[0].As<Napi::External<void>>().Data());
   int dev = info[1].As<Napi::Number>().Int32Value();
   if (t->live) {
     g_tensor_count[t->dev] -= 1;
@@ -123,6 +128,7 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   int dev = info.Length() > 1 ? info[1].As<Napi::Number>().Int32Value() : 0;
   int idx = info.Length() > 2 ? info[2].As<Napi::Number>().Int32Value() : 0;
   bool zero = info.Length() > 3 && info[3].ToBoolean();
+  bool counted = info.Length() > 4 && info[4].ToBoolean();  // the storage is also its first tensor's token
   if (!(nb >= 0) || nb > 1.0e15) throw TorchError("invalid allocation size " + std::to_string(nb));
   size_t n = (size_t)nb;
   Storage* s = new Storage();
@@ -148,7 +154,13 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
     int64_t adj;
     napi_adjust_external_memory(env, (int64_t)n, &adj);
   }
-  return make_external(env, s);
+  Napi::Value v = make_external(env, s);
+  if (counted) {
+    s->tok.dev = s->device == DeviceType::CUDA ? 1 : 0;
+    s->tok.live = true;
+    g_tensor_count[s->tok.dev] += 1;
+  }
+  return v;
 }
 
 // wrap(arrayBuffer, byteOffset, byteLength) -> storage sharing the buffer's memory (the JS side keeps it alive)
@@ -286,7 +298,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("simd", Napi::String::New(env, cpu_simd_name()));
-  o.Set("threads", Napi::Number::New(env, omp_get_max_threads()));
+  o.Set("threads", Napi::Number::New(env, num_threads()));
   o.Set("cudaBuilt", Napi::Boolean::New(env, cuda_built()));
   o.Set("opCount", Napi::Number::New(env, (double)OP_COUNT));
   Napi::Array names = Napi::Array::New(env, OP_COUNT);
@@ -297,7 +309,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
-  if (n >= 1) omp_set_num_threads(n);
+  if (n >= 1) set_num_threads(n);
   return info.Env().Undefined();
 }
 

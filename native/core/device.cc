@@ -1,6 +1,8 @@
 // device.cc - CPU memory and the device hook table.
 #include "device.h"
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <unistd.h>
 
 namespace nt {
@@ -26,15 +28,76 @@ static size_t physical_memory() {
   return v;
 }
 
+// Small blocks (<= 32 KiB, the tensors of tiny ops and of per-step scalars) come from per-size-class free lists
+// (powers of two from 64 B), so a loop of small ops reuses a handful of blocks instead of going through
+// aligned_alloc/free each time (glibc's memalign path skips its thread cache and fragments the small bins).
+// At most ~1 MiB is kept per class; a block above 32 KiB goes straight to aligned_alloc.
+namespace {
+constexpr int kMinShift = 6, kMaxShift = 15;
+constexpr int kClasses = kMaxShift - kMinShift + 1;
+struct FreeBlock { FreeBlock* next; };
+struct SizeClass {
+  FreeBlock* head = nullptr;
+  size_t count = 0;
+};
+struct SmallCache {
+  std::mutex mu;
+  SizeClass cls[kClasses];
+};
+SmallCache& small_cache() {
+  static SmallCache* c = new SmallCache();  // never destroyed: finalizers may run after static destructors
+  return *c;
+}
+inline int class_of(size_t n) {  // n >= 1; -1 when too big for the cache
+  if (n > ((size_t)1 << kMaxShift)) return -1;
+  int k = kMinShift;
+  while (((size_t)1 << k) < n) k++;
+  return k - kMinShift;
+}
+inline size_t class_cap(int c) { return std::max<size_t>(16, ((size_t)1 << 20) >> (c + kMinShift)); }
+}  // namespace
+
 void* cpu_alloc(size_t nbytes) {
   if (nbytes > physical_memory())
     throw TorchError("DefaultCPUAllocator: not enough memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
+  int c = class_of(nbytes ? nbytes : 1);
+  if (c >= 0) {
+    SmallCache& sc = small_cache();
+    {
+      std::lock_guard<std::mutex> lk(sc.mu);
+      SizeClass& k = sc.cls[c];
+      if (k.head) {
+        FreeBlock* b = k.head;
+        k.head = b->next;
+        k.count--;
+        return b;
+      }
+    }
+    void* p = std::aligned_alloc(64, (size_t)1 << (c + kMinShift));
+    if (!p) throw TorchError("DefaultCPUAllocator: can't allocate memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
+    return p;
+  }
   size_t n = (nbytes + 63) & ~(size_t)63;
-  if (n == 0) n = 64;
   void* p = std::aligned_alloc(64, n);
   if (!p) throw TorchError("DefaultCPUAllocator: can't allocate memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
   return p;
 }
-void cpu_free(void* p) { std::free(p); }
+void cpu_free(void* p, size_t nbytes) {
+  if (!p) return;
+  int c = class_of(nbytes ? nbytes : 1);
+  if (c >= 0) {
+    SmallCache& sc = small_cache();
+    std::lock_guard<std::mutex> lk(sc.mu);
+    SizeClass& k = sc.cls[c];
+    if (k.count < class_cap(c)) {
+      FreeBlock* b = static_cast<FreeBlock*>(p);
+      b->next = k.head;
+      k.head = b;
+      k.count++;
+      return;
+    }
+  }
+  std::free(p);
+}
 
 }  // namespace nt

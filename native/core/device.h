@@ -32,6 +32,6 @@ struct MemCounters {
 MemCounters& mem_counters(DeviceType d);
 
 void* cpu_alloc(size_t nbytes);
-void cpu_free(void* p);
+void cpu_free(void* p, size_t nbytes);  // nbytes as given to cpu_alloc
 
 }  // namespace nt

@@ -15,7 +15,14 @@ constexpr int kMaxAttrs = 64;
 
 enum class DeviceType : int32_t { CPU = 0, CUDA = 1 };
 
+// Live-tensor accounting (native/binding/addon.cc, Note [tensor tokens]): one per JS Tensor.
+struct TensorCount {
+  int dev = 0;        // 0 cpu, 1 cuda: which device's count it is in
+  bool live = false;  // counted (a finalizer or dispose() uncounts it once)
+};
+
 struct Storage {
+  TensorCount tok;  // first member: a storage external doubles as its first tensor's token
   void* data = nullptr;
   size_t nbytes = 0;
   DeviceType device = DeviceType::CPU;

@@ -1,7 +1,6 @@
 // cpu.h - helpers shared by the CPU kernels: the strided N-operand loop (TensorIterator-lite),
-// temporaries, parallel_for, and run-time SIMD detection.
+// temporaries, parallel_for (pool.h), and run-time SIMD detection.
 #pragma once
-#include <omp.h>
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -9,6 +8,7 @@
 #include "../core/device.h"
 #include "../core/dispatch.h"
 #include "../kernels/scalar.h"
+#include "pool.h"
 
 namespace nt {
 
@@ -17,18 +17,6 @@ bool cpu_has_avx2();
 bool cpu_has_avx512();
 
 constexpr int64_t kParallelGrain = 32768;  // elements below which a loop stays on one thread
-
-template <typename F>
-inline void parallel_for(int64_t n, int64_t grain, F f) {  // f(begin, end)
-  if (n <= grain || omp_get_max_threads() == 1 || omp_in_parallel()) { f(0, n); return; }
-  int nth = (int)std::min<int64_t>(omp_get_max_threads(), (n + grain - 1) / grain);
-#pragma omp parallel num_threads(nth)
-  {
-    int t = omp_get_thread_num(), T = omp_get_num_threads();
-    int64_t chunk = (n + T - 1) / T, b = t * chunk, e = std::min(n, b + chunk);
-    if (b < e) f(b, e);
-  }
-}
 
 
 // A contiguous scratch tensor owned by a kernel call.
@@ -96,7 +84,7 @@ void strided_loop(const TensorArg* const* ts, Op op, int64_t grain = kParallelGr
       op(p, inner, is);
     }
   };
-  if (outer == 1 && inner > grain && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+  if (outer == 1 && inner > grain && num_threads() > 1 && !in_parallel()) {
     // one long run: split it
     parallel_for(inner, grain, [&](int64_t b, int64_t e) {
       char* p[N];

@@ -7,7 +7,7 @@
 // broadcast inputs are never copied. Skinny products (m or n <= 8: batch-1 layers, mv) are memory-bound and read
 // B once in its own layout instead; tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
-// Threads come from a small pool of our own (Note [GEMM thread pool]).
+// Threads come from the small pool of our own that every CPU kernel uses (Note [thread pool] in pool.cc).
 //
 // Convention: t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], 3-D with any strides (0 for a broadcast batch); a 2-D operand
 // is a batch of one.
@@ -308,86 +308,6 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Note [GEMM thread pool]: the blocked GEMM shares its work through counters, so any number of threads may join a
-// job, and the caller waits only for workers that actually started it. OpenMP's fork/join would instead make the
-// caller wait, at the end of every region, for each team thread to be scheduled at least once: on a loaded machine
-// that is a scheduler time slice (~20 ms) per call. Workers wait for the next job yielding, then sleep.
-// ---------------------------------------------------------------------------------------------------------------
-class Pool {
- public:
-  static Pool& get() {
-    static Pool* p = new Pool();  // never destroyed: its detached threads may outlive static destructors
-    return *p;
-  }
-  // fn(tid) on the caller (tid 0) and on up to n-1 workers. fn must not throw once it has claimed work (others may
-  // wait for that work); an exception before that is rethrown here, after every started worker has finished.
-  void run(int n, const std::function<void(int)>& fn) {
-    if (n <= 1 || busy_.exchange(true)) { fn(0); return; }  // busy: another JS thread is using the pool
-    try {
-      while ((int)nthreads_ < n - 1) { std::thread(&Pool::worker, this).detach(); nthreads_++; }
-    } catch (...) { /* no more threads: run with those we have */ }
-    job_ = &fn;
-    want_ = n;
-    failed_.store(false, std::memory_order_relaxed);
-    next_tid_.store(1, std::memory_order_relaxed);
-    open_.store(1, std::memory_order_seq_cst);
-    gen_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-      std::lock_guard<std::mutex> lk(mu_);
-      cv_.notify_all();
-    }
-    std::exception_ptr err;
-    try { fn(0); } catch (...) { err = std::current_exception(); }
-    open_.store(0, std::memory_order_seq_cst);
-    for (int i = 0; in_flight_.load(std::memory_order_seq_cst) != 0; i++) {
-      if (i < 2048) _mm_pause();
-      else std::this_thread::yield();
-    }
-    busy_.store(false, std::memory_order_release);
-    if (err) std::rethrow_exception(err);
-    if (failed_.load()) throw std::bad_alloc();
-  }
-
- private:
-  void worker() {
-    uint64_t seen = gen_.load(std::memory_order_acquire);
-    for (;;) {
-      uint64_t g;
-      auto t0 = std::chrono::steady_clock::now();
-      // between jobs: a few pauses, then sched_yield (a waiting worker must not hold a core the caller needs on
-      // a busy machine: OpenBLAS waits the same way), then sleep
-      for (int i = 0; (g = gen_.load(std::memory_order_acquire)) == seen; i++) {
-        if (i < 64) _mm_pause();
-        else std::this_thread::yield();
-        if ((i & 15) == 15 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) {
-          std::unique_lock<std::mutex> lk(mu_);
-          sleepers_.fetch_add(1, std::memory_order_seq_cst);
-          cv_.wait(lk, [&] { return gen_.load(std::memory_order_seq_cst) != seen; });
-          sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-        }
-      }
-      seen = g;
-      in_flight_.fetch_add(1, std::memory_order_seq_cst);
-      if (open_.load(std::memory_order_seq_cst)) {  // else the caller has finished: this job is gone
-        int tid = next_tid_.fetch_add(1, std::memory_order_relaxed);
-        if (tid < want_) {
-          try { (*job_)(tid); } catch (...) { failed_.store(true); }  // never let an exception end the process
-        }
-      }
-      in_flight_.fetch_sub(1, std::memory_order_seq_cst);
-    }
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::atomic<uint64_t> gen_{0};
-  std::atomic<int> open_{0}, in_flight_{0}, next_tid_{1}, sleepers_{0};
-  std::atomic<bool> busy_{false}, failed_{false};
-  const std::function<void(int)>* job_ = nullptr;
-  int want_ = 0;
-  size_t nthreads_ = 0;
-};
-
-// ---------------------------------------------------------------------------------------------------------------
 // the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~4 MB, L3-resident; two
 // buffers, so threads done with one panel go on to pack the next without waiting for the others) by all
 // threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
@@ -490,7 +410,7 @@ struct Blocked {
     if (nth <= 1) {
       if (!body()) throw std::bad_alloc();
     } else {
-      Pool::get().run(nth, [&](int) { body(); });
+      pool_run(nth, [&](int) { body(); });
       if (ctr[(size_t)(4 * (nsp - 1) + 3)].load() < ((msl + mb - 1) / mb) * ((nsl_all - (nsp - 1) * sp_sl + nb - 1) / nb))
         throw std::bad_alloc();  // no thread could get scratch memory
     }
@@ -629,7 +549,7 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
       finished.fetch_add(1, std::memory_order_relaxed);
     }
   };
-  if (nth > 1 && nchunks > 1) Pool::get().run((int)std::min<int64_t>(nth, nchunks), work);
+  if (nth > 1 && nchunks > 1) pool_run((int)std::min<int64_t>(nth, nchunks), work);
   else work(0);
   if (finished.load() < nchunks) throw std::bad_alloc();
   return true;
@@ -746,12 +666,12 @@ void run_float(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, do
     }
     blocked(mm, n, k, A, B, C, al, be, nth);
   };
-  int maxth = omp_in_parallel() ? 1 : omp_get_max_threads();
+  int maxth = in_parallel() ? 1 : num_threads();
   int64_t work = mm * n * k;
   if (nb > 1 && maxth > 1 && work < 64 * kWorkPerThread && nb * work >= 2 * kWorkPerThread) {
     // many small products: one per thread, each sequential
     std::atomic<int64_t> next{0};
-    Pool::get().run((int)std::min<int64_t>(maxth, nb), [&](int) {
+    pool_run((int)std::min<int64_t>(maxth, nb), [&](int) {
       for (int64_t b; (b = next.fetch_add(1, std::memory_order_relaxed)) < nb;) one(b, 1);
     });
     return;

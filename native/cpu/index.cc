@@ -235,8 +235,8 @@ template <typename T>
 void nonzero_typed(const TensorArg& in, const TensorArg* out, double& result) {
   const int64_t numel = in.numel();
   int nchunks = 1;
-  if (numel > kParallelGrain && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-    nchunks = (int)std::min<int64_t>(omp_get_max_threads(), (numel + kParallelGrain - 1) / kParallelGrain);
+  if (numel > kParallelGrain && num_threads() > 1 && !in_parallel()) {
+    nchunks = (int)std::min<int64_t>(num_threads(), (numel + kParallelGrain - 1) / kParallelGrain);
   }
   const int64_t chunk = (numel + nchunks - 1) / std::max(1, nchunks);
   std::vector<int64_t> counts(nchunks + 1, 0);
@@ -247,8 +247,7 @@ void nonzero_typed(const TensorArg& in, const TensorArg* out, double& result) {
   };
   if (nchunks == 1) count_chunk(0);
   else {
-#pragma omp parallel for num_threads(nchunks) schedule(static, 1)
-    for (int ci = 0; ci < nchunks; ci++) count_chunk(ci);
+    parallel_tasks(nchunks, nchunks, [&](int64_t ci) { count_chunk((int)ci); });
   }
   for (int ci = 0; ci < nchunks; ci++) counts[ci + 1] += counts[ci];
   const int64_t total = counts[nchunks];
@@ -268,8 +267,7 @@ void nonzero_typed(const TensorArg& in, const TensorArg* out, double& result) {
   };
   if (nchunks == 1) write_chunk(0);
   else {
-#pragma omp parallel for num_threads(nchunks) schedule(static, 1)
-    for (int ci = 0; ci < nchunks; ci++) write_chunk(ci);
+    parallel_tasks(nchunks, nchunks, [&](int64_t ci) { write_chunk((int)ci); });
   }
   result = (double)total;
 }

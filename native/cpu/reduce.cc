@@ -332,21 +332,42 @@ struct SimpleReducer {
     }
 #endif
     if constexpr (Op::kNanFlag) return leaf_flagged(p, n, s);
+    if (s == 1) {
+#if defined(__x86_64__) && !defined(__AVX2__)
+      if (cpu_has_avx2()) return leaf_unit_avx2(p, n);
+#endif
+      return leaf_unit<kLanes>(p, n);
+    }
     T acc[kLanes];
     for (int j = 0; j < kLanes; j++) acc[j] = Op::identity();
     int64_t i = 0;
-    if (s == 1) {
-      for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; j++) acc[j] = Op::combine(acc[j], Op::load(p[i + j]));
-    } else {
-      for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; j++) acc[j] = Op::combine(acc[j], Op::load(p[(i + j) * s]));
-    }
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; j++) acc[j] = Op::combine(acc[j], Op::load(p[(i + j) * s]));
     for (int j = 0; i < n; i++, j++) acc[j] = Op::combine(acc[j], Op::load(p[i * s]));
     for (int w = kLanes / 2; w > 0; w /= 2)
       for (int j = 0; j < w; j++) acc[j] = Op::combine(acc[j], acc[j + w]);
     return acc[0];
   }
+  // a contiguous run with L independent lanes (the compiler vectorises the j loop), lanes folded pairwise
+  template <int L>
+  __attribute__((always_inline)) static inline Acc leaf_unit(const S* p, int64_t n) {
+    T acc[L];
+    for (int j = 0; j < L; j++) acc[j] = Op::identity();
+    int64_t i = 0;
+    for (; i + L <= n; i += L)
+      for (int j = 0; j < L; j++) acc[j] = Op::combine(acc[j], Op::load(p[i + j]));
+    for (int j = 0; i < n; i++, j++) acc[j] = Op::combine(acc[j], Op::load(p[i]));
+    for (int w = L / 2; w > 0; w /= 2)
+      for (int j = 0; j < w; j++) acc[j] = Op::combine(acc[j], acc[j + w]);
+    return acc[0];
+  }
+#if defined(__x86_64__) && !defined(__AVX2__)
+  // the same loop compiled for AVX2 (picked at run time): four 256-bit accumulators of 32-bit lanes (or of
+  // 64-bit lanes for double/int64), enough independent adds to hide the add latency
+  __attribute__((target("avx2,fma"))) static Acc leaf_unit_avx2(const S* p, int64_t n) {
+    return leaf_unit<(sizeof(T) >= 8 ? 16 : 32)>(p, n);
+  }
+#endif
   // float max/min: NaN-blind lanes (maxps/minps) plus NaN-flag lanes
   static Acc leaf_flagged(const S* p, int64_t n, int64_t s) {
     T acc[kLanes], nf[kLanes];
@@ -429,10 +450,11 @@ void run_rows(const S* in, const Geom& g, typename Rd::Acc* out) {
   using Acc = typename Rd::Acc;
   const int64_t O = g.O, R = g.R;
   const Dims& od = g.outer;
-  int nth = omp_get_max_threads();
+  int nth = num_threads();
   int64_t nch = 1;
-  if (O < nth && O * R > kParallelGrain && !omp_in_parallel()) {
-    nch = std::min<int64_t>((nth + O - 1) / O, std::max<int64_t>(1, R / (4 * kBlock)));
+  if (O < nth && O * R > kParallelGrain && !in_parallel()) {
+    // a few chunks per thread, claimed dynamically (pool.h), so one late thread does not hold up the call
+    nch = std::min<int64_t>((4 * nth + O - 1) / O, std::max<int64_t>(1, R / (4 * kBlock)));
   }
   if (nch == 1) {
     // one run of at most a block per output (short rows): the leaf alone, no tree
@@ -542,10 +564,10 @@ void run_columns(const S* in, const Geom& g, T* out) {
   const int64_t orows = O / W;
   const int64_t tiles = (W + kTile - 1) / kTile;
   const int64_t tasks = orows * tiles;
-  int nth = omp_get_max_threads();
+  int nth = num_threads();
   int64_t nch = 1;
-  if (tasks < nth && O * R > kParallelGrain && !omp_in_parallel())
-    nch = std::min<int64_t>((nth + tasks - 1) / tasks, std::max<int64_t>(1, R / (4 * kColRows)));
+  if (tasks < nth && O * R > kParallelGrain && !in_parallel())
+    nch = std::min<int64_t>((4 * nth + tasks - 1) / tasks, std::max<int64_t>(1, R / (4 * kColRows)));
   Buf<T> part(nch > 1 ? (size_t)(tasks * nch * kTile) : 0);
   int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, R * kTile));
   pfor(tasks * nch, nch > 1 ? 1 : grain, [&](int64_t wb, int64_t we) {
