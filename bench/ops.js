@@ -2,7 +2,9 @@
 // ops.js - nodetorch beside PyTorch CPU on the same operations, sizes and thread count (medians of several runs):
 // matmul 256/1024/2048 float32 in GFLOP/s, add of 10M float32 in GB/s (3 arrays x 4 bytes x n), sum of 10M in GB/s,
 // and the per-call cost of tiny ops in microseconds. A benchmark, not a test: it asserts nothing.
-// Usage: node bench/ops.js [--threads N] [--quick] [--no-torch]      (needs `npx tsc` first: it loads ../dist)
+// Both sides run --rounds times (default 3), alternating, so that a noisy neighbour hits both alike; each figure is
+// the median over rounds of the per-round medians.
+// Usage: node bench/ops.js [--threads N] [--rounds R] [--quick] [--no-torch]      (needs `npx tsc` first: it loads ../dist)
 'use strict';
 const { execFileSync } = require('child_process');
 const path = require('path');
@@ -70,9 +72,26 @@ function benchTorch() {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+// median over rounds of every number in a list of same-shaped results
+function mergeRounds(rs) {
+  const first = rs[0];
+  if (typeof first === 'number') { const v = rs.slice().sort((a, b) => a - b); return v[v.length >> 1]; }
+  if (first === null || typeof first !== 'object') return first;
+  const out = Array.isArray(first) ? [] : {};
+  for (const k of Object.keys(first)) out[k] = mergeRounds(rs.map((r) => r[k]));
+  return out;
+}
+const rounds = Math.max(1, Number(opt('--rounds') || (quick ? 1 : 3)));
 const load0 = os.loadavg()[0];
-const nt = benchNodetorch();
-const pt = argv.includes('--no-torch') ? { skipped: '--no-torch' } : benchTorch();
+const ntRounds = [], ptRounds = [];
+for (let r = 0; r < rounds; r++) {
+  ntRounds.push(benchNodetorch());
+  ptRounds.push(argv.includes('--no-torch') ? { skipped: '--no-torch' } : benchTorch());
+  if (ptRounds[0].skipped) break;
+}
+for (let r = ntRounds.length; r < rounds; r++) ntRounds.push(benchNodetorch());
+const nt = mergeRounds(ntRounds);
+const pt = ptRounds[0].skipped ? ptRounds[0] : mergeRounds(ptRounds);
 const f = (v, d = 1) => (v === null || v === undefined ? '-' : v.toFixed(d));
 const ratio = (a, b, higherIsBetter) => (a == null || b == null ? '' : `${(higherIsBetter ? a / b : b / a).toFixed(2)}x`);
 const rows = [];
@@ -87,7 +106,7 @@ for (const k of Object.keys(nt.tiny_us)) rows.push([`${k} us/call`, f(nt.tiny_us
 console.log(`nodetorch: ${nt.threads} thread(s), SIMD ${nt.simd}`);
 if (pt.skipped) console.log(`PyTorch: skipped (${pt.skipped})`);
 else console.log(`PyTorch ${pt.version}: torch.set_num_threads(${threads}) (reports ${pt.threads}), OMP/OPENBLAS/MKL_NUM_THREADS=${threads}, BLAS ${pt.blas}`);
-console.log(`medians of several runs; ratio = nodetorch relative to PyTorch (>1 is faster); ${os.cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)} (others' work skews both columns)\n`);
+console.log(`medians of several runs, ${rounds} alternating round(s); ratio = nodetorch relative to PyTorch (>1 is faster); ${os.cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)} (others' work skews both columns)\n`);
 const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['', 'nodetorch', 'PyTorch', 'ratio'][i].length));
 const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
 console.log(line(['', 'nodetorch', 'PyTorch', 'ratio']));

@@ -309,7 +309,25 @@ export function viewOf(base: Tensor, shape: number[], strides: number[], offset:
   return new Tensor(base._st, shape, strides, offset, base.dtype);
 }
 
-function writeMeta(i: number, t: Tensor): void {
+// What a kernel call needs of a tensor. A Tensor is one; rawView() makes a bare one for views that only exist to
+// hand a kernel a permuted/broadcast layout (no Tensor object, no token, nothing for the GC to finalize).
+export interface Operand {
+  readonly _st: Storage;
+  readonly shape: readonly number[];
+  readonly _strides: readonly number[];
+  readonly _offset: number;
+  readonly dtype: DType;
+  readonly _disposed: boolean;
+}
+export function rawView(base: Operand, shape: readonly number[], strides: readonly number[], offset: number): Operand {
+  return { _st: base._st, shape, _strides: strides, _offset: offset, dtype: base.dtype, _disposed: base._disposed };
+}
+function checkAlive(t: Operand): void {
+  if (t._disposed) throw new TorchError('Tensor has been disposed: it was freed by dispose(), `using` or torch.tidy() and cannot be used');
+  if (t._st.freed) throw new TorchError('Tensor storage has been freed (another tensor sharing it was disposed)');
+}
+
+function writeMeta(i: number, t: Operand): void {
   const b = i * META_PER_TENSOR;
   const nd = t.shape.length;
   if (nd > MAX_DIMS) throw new TorchError(`nodetorch supports at most ${MAX_DIMS} dimensions, got ${nd}`);
@@ -320,11 +338,11 @@ function writeMeta(i: number, t: Tensor): void {
 }
 
 // run(op, tensors, attrs): one native kernel call. Tensors must share a device (checked here, named in the error).
-export function runKernel(op: number, ts: Tensor[], attrs: readonly number[] = [], opName = ''): number {
+export function runKernel(op: number, ts: readonly Operand[], attrs: readonly number[] = [], opName = ''): number {
   const dev = ts[0]._st.device;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];
-    if (t._disposed || t._st.freed) t._check();
+    if (t._disposed || t._st.freed) checkAlive(t);
     if (i > 0 && t._st.device !== dev && !t._st.device.equals(dev)) {
       throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${dev} and ${t._st.device}!${opName ? ` (in ${opName})` : ''}`);
     }

@@ -7,7 +7,7 @@ import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
 import { TorchError } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { broadcastShapes, broadcastView, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
+import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
 import { Device, toDevice } from '../device';
 
 // ------------------------------------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: T
   const resDtype = def.bool ? 'bool' : rt;
   const o = out ?? empty_(x.shape.slice(), resDtype, x.device);
   runKernel(OP.unary, [o, x], [UNARY[def.name], DTYPE_CODE[ct], ...params]);
-  if (out || !def.formula || !isFloating(resDtype)) return o;
+  if (out || !def.formula || !isFloating(resDtype) || !gradState.enabled || !x.requiresGrad) return o;
   const f = def.formula;
   return record(def.grad as string, [x], o, (g) => [f(g, x, o, params)], def.savesOut ? [o] : def.savesIn ? [x] : []);
 }
@@ -276,7 +276,9 @@ export const relu = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.relu, x);
 export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, params: number[], rt: DType, out?: Tensor, ct?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
   const o = out ?? empty_(shape, rt, a.device);
-  runKernel(OP.binary, [o, broadcastView(a, shape), broadcastView(b, shape)], [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], ...params], name);
+  const attrs = params.length === 0 ? [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)]]
+    : params.length === 1 ? [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], params[0]] : [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], ...params];
+  runKernel(OP.binary, [o, broadcastOperand(a, shape), broadcastOperand(b, shape)], attrs, name);
   return o;
 }
 
@@ -317,7 +319,7 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
     if (!canCast(resDtype, out.dtype)) throw new TorchError(`result type ${typeName(resDtype)} can't be cast to the desired output type ${typeName(out.dtype)}`);
     const shape = broadcastShapes(ta.shape, tb.shape, def.op);
     if (!sameShape(shape, out.shape)) throw new TorchError(`output with shape [${out.shape}] doesn't match the broadcast shape [${shape}]`);
-    runKernel(OP.binary, [out, broadcastView(unalias(ta, out), shape), broadcastView(unalias(tb, out), shape)], [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
+    runKernel(OP.binary, [out, broadcastOperand(unalias(ta, out), shape), broadcastOperand(unalias(tb, out), shape)], [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
     return out;
   }
   return withGrad(def, ta, tb, binaryRaw(def.name, ta, tb, params, resDtype, undefined, ct), params);
@@ -506,7 +508,7 @@ export function where(cond: unknown, a: unknown, b: unknown): Tensor {
   const tx = asTensor(x, rt, dev), ty = asTensor(y, rt, dev);
   const shape = broadcastShapes(broadcastShapes(cond.shape, tx.shape, 'where'), ty.shape, 'where');
   const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastView(cond, shape), broadcastView(tx, shape), broadcastView(ty, shape)], [TERNARY.where, DTYPE_CODE[ct]], 'where');
+  runKernel(OP.ternary, [o, broadcastOperand(cond, shape), broadcastOperand(tx, shape), broadcastOperand(ty, shape)], [TERNARY.where, DTYPE_CODE[ct]], 'where');
   if (!isFloating(rt)) return o;
   return record('WhereBackward0', [tx, ty], o, (g) => {
     const z = mulScalar(g, 0);
@@ -524,7 +526,7 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   const ww = asTensor(tw, rt, dev);
   const shape = broadcastShapes(broadcastShapes(ta.shape, tb.shape, 'lerp'), ww.shape, 'lerp');
   const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastView(ta, shape), broadcastView(tb, shape), broadcastView(ww, shape)], [TERNARY.lerp, DTYPE_CODE[ct]], 'lerp');
+  runKernel(OP.ternary, [o, broadcastOperand(ta, shape), broadcastOperand(tb, shape), broadcastOperand(ww, shape)], [TERNARY.lerp, DTYPE_CODE[ct]], 'lerp');
   return record(tw instanceof Tensor ? 'LerpBackward1' : 'LerpBackward0', [ta, tb, ww], o, (g) => [
     ta.requiresGrad ? sumToShape(mul(g, rsub(ww, 1)), ta.shape) : null,
     tb.requiresGrad ? sumToShape(mul(g, ww), tb.shape) : null,
@@ -550,7 +552,7 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
   const thi = hi === null ? scalarTensor(big, ct, dev) : asTensor(hi as TensorOrScalar, rt, dev);
   const shape = broadcastShapes(broadcastShapes(x.shape, tlo.shape, 'clamp'), thi.shape, 'clamp');
   const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastView(x, shape), broadcastView(tlo, shape), broadcastView(thi, shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp');
+  runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
   const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
   const hasLo = lo !== null, hasHi = hi !== null;

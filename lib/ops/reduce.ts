@@ -5,11 +5,11 @@
 // the reduced dims (or the scanned/sorted dim) to the end as a view. Each op's gradient formula sits beside it and
 // is built from differentiable ops, so createGraph gives higher-order gradients; the fused native softmax
 // backward is used only when no graph is being recorded.
-import { Tensor, empty_, runKernel, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
+import { Tensor, Operand, empty_, runKernel, rawView, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
 import { DType, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
 import { OP, UNARY } from './ids';
 import { TorchError } from '../errors';
-import { record } from '../autograd/engine';
+import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
 import * as Sh from './shape';
@@ -65,6 +65,8 @@ function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string
   return { dim, keepdim: !!keepdim, opts };
 }
 
+const NO_ARGS: { dim: undefined; keepdim: boolean; opts: ReduceOptions } = Object.freeze({ dim: undefined, keepdim: false, opts: Object.freeze({}) });
+
 // reduced dims (sorted ascending); no dim (or an empty list) means every dim, as PyTorch's sum(dim=[])
 function reducedDims(x: T, dim: Dim | null | undefined, op: string): { dims: number[]; all: boolean } {
   if (dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0)) return { dims: [...Array(x.ndim).keys()], all: true };
@@ -101,26 +103,31 @@ function withKeepdim(out: T, fullShape: readonly number[], dims: number[], keepd
 
 // x viewed as [kept..., reduced...]: the native kernels reduce over trailing dims. Reduced dims are ordered by
 // decreasing stride so the innermost reduced dim is the one that is contiguous in memory.
-function permutedForReduce(x: T, dims: number[]): T {
-  const red = dims.slice().sort((a, b) => Math.abs(x._strides[b]) - Math.abs(x._strides[a]) || a - b);
-  const kept = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
-  const order = [...kept, ...red];
-  return viewOf(x, order.map((d) => x.shape[d]), order.map((d) => x._strides[d]), x._offset);
+function permutedForReduce(x: T, dims: number[]): Operand {
+  const red = dims.length > 1 ? dims.slice().sort((a, b) => Math.abs(x._strides[b]) - Math.abs(x._strides[a]) || a - b) : dims;
+  const order: number[] = [];
+  for (let d = 0; d < x.ndim; d++) if (!dims.includes(d)) order.push(d);
+  for (const d of red) order.push(d);
+  let identity = true;
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) { identity = false; break; }
+  if (identity) return x;
+  return rawView(x, order.map((d) => x.shape[d]), order.map((d) => x._strides[d]), x._offset);
 }
 
 // x with `dim` moved last (a view), for the kernels that work along the last dim; a 0-d x is viewed as [1]
-function dimLast(x: T, d: number): T {
-  if (x.ndim === 0) return viewOf(x, [1], [1], x._offset);
+function dimLast(x: T, d: number): Operand {
+  if (x.ndim === 0) return rawView(x, [1], [1], x._offset);
   if (d === x.ndim - 1) return x;
   const order = [...Array(x.ndim).keys()].filter((i) => i !== d);
   order.push(d);
-  return viewOf(x, order.map((i) => x.shape[i]), order.map((i) => x._strides[i]), x._offset);
+  return rawView(x, order.map((i) => x.shape[i]), order.map((i) => x._strides[i]), x._offset);
 }
 
 // the native reduce kernel: out[kept] = op over dims of x (no autograd)
 function reduceRaw(x: T, dims: number[], code: number, outDtype: DType, keepdim: boolean, op: string): T {
-  const kept = [...Array(x.ndim).keys()].filter((d) => !dims.includes(d));
-  const out = empty_(kept.map((d) => x.shape[d]), outDtype, x.device);
+  const outShape: number[] = [];
+  for (let d = 0; d < x.ndim; d++) if (!dims.includes(d)) outShape.push(x.shape[d]);
+  const out = empty_(outShape, outDtype, x.device);
   runKernel(OP.reduce, [out, permutedForReduce(x, dims)], [code, dims.length, DTYPE_CODE[computeDtype(x.dtype)]], op);
   return withKeepdim(out, x.shape, dims, keepdim);
 }
@@ -143,12 +150,12 @@ const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
 // ------------------------------------------------------------------------------------------------------------
 export function sum(x: T, ...args: ReduceArgs): T {
   checkTensor(x, 'sum');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('sum', args);
+  const { dim, keepdim, opts } = args.length === 0 ? NO_ARGS : parseArgs<ReduceOptions>('sum', args);
   const dt = optDtype(opts, 'sum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'sum');
   const out = reduceRaw(src, dims, RC.sum, dt ?? intResult(src.dtype), keepdim, 'sum');
-  if (!isFloating(out.dtype)) return out;
+  if (!isFloating(out.dtype) || !needsGrad([src])) return out;
   const shape = src.shape.slice();
   // SumBackward0 for sum() / sum(dtype=), SumBackward1 when a dim is given (even an empty list, as PyTorch)
   const named = dim === undefined || dim === null ? 'SumBackward0' : 'SumBackward1';

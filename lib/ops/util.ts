@@ -1,7 +1,7 @@
 // util.ts - argument handling shared by the op wrappers: shapes given as varargs or a list, the trailing options
 // object, broadcasting, and validation that turns bad JS input into TorchError/TypeError before native code runs.
 import { TorchError } from '../errors';
-import { Tensor, viewOf, sameShape } from '../tensor';
+import { Tensor, Operand, viewOf, rawView, sameShape } from '../tensor';
 import { describeValue } from '../dtype';
 
 export type Scalar = number | boolean;
@@ -76,6 +76,15 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
 // a stride-0 view of t with `shape` (t's shape must broadcast to it)
 export function broadcastView(t: Tensor, shape: readonly number[], op = 'expand'): Tensor {
   if (sameShape(t.shape, shape)) return t;
+  const st = broadcastStrides(t, shape, op);
+  return viewOf(t, shape.slice(), st, t._offset);
+}
+// t broadcast to `shape` only as a kernel's operand (no Tensor made): binary/ternary kernels' inputs
+export function broadcastOperand(t: Tensor, shape: readonly number[], op = 'expand'): Operand {
+  if (sameShape(t.shape, shape)) return t;
+  return rawView(t, shape, broadcastStrides(t, shape, op), t._offset);
+}
+function broadcastStrides(t: Tensor, shape: readonly number[], op: string): number[] {
   const nd = shape.length, off = nd - t.ndim;
   if (off < 0) throw new TorchError(`${op}: the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`);
   const st = new Array<number>(nd);
@@ -86,7 +95,7 @@ export function broadcastView(t: Tensor, shape: readonly number[], op = 'expand'
     else if (s === 1) st[i] = 0;
     else throw new TorchError(`The expanded size of the tensor (${shape[i]}) must match the existing size (${s}) at non-singleton dimension ${i}.  Target sizes: [${shape.join(', ')}].  Tensor sizes: [${t.shape.join(', ')}]`);
   }
-  return viewOf(t, shape.slice(), st, t._offset);
+  return st;
 }
 
 export function normDims(dims: number | number[] | undefined | null, ndim: number, op: string): number[] {
