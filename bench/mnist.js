@@ -19,8 +19,9 @@ const batchSize = Number(opt('batch-size', 64));
 const lr = Number(opt('lr', 0.01));
 const python = opt('python', '/usr/bin/python3');
 
-// both sides under the same OpenMP wait policy (the example sets PASSIVE unless told otherwise; see there why)
-const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' };
+// PyTorch runs as its users get it (libgomp's default wait policy unless OMP_WAIT_POLICY is set); nodetorch has no
+// OpenMP (its own pool, native/cpu/pool.cc)
+const env = { ...process.env };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-bench-mnist-'));
 try {
   // the split, as raw bytes: uint8 images [N, 28, 28] and int64 labels [N]
@@ -30,7 +31,7 @@ try {
     fs.writeFileSync(path.join(dir, `${name}_labels.bin`), Buffer.from(targets.toTypedArray().buffer));
   }
   const common = ['--epochs', String(epochs), '--batch-size', String(batchSize), '--lr', String(lr), '--threads', String(threads)];
-  console.log(`MNIST CNN, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY}, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`MNIST CNN, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), PyTorch's OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY || 'default'}, load average ${os.loadavg()[0].toFixed(1)}`);
 
   const out = path.join(dir, 'nt');
   execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'mnist.js'), ...common, '--out', out, '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -105,7 +105,7 @@ for (const k of Object.keys(nt.tiny_us)) rows.push([`${k} us/call`, f(nt.tiny_us
 
 console.log(`nodetorch: ${nt.threads} thread(s), SIMD ${nt.simd}`);
 if (pt.skipped) console.log(`PyTorch: skipped (${pt.skipped})`);
-else console.log(`PyTorch ${pt.version}: torch.set_num_threads(${threads}) (reports ${pt.threads}), OMP/OPENBLAS/MKL_NUM_THREADS=${threads}, BLAS ${pt.blas}`);
+else console.log(`PyTorch ${pt.version}: torch.set_num_threads(${threads}) (reports ${pt.threads}), OMP/OPENBLAS/MKL_NUM_THREADS=${threads}, OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY || 'default'}, BLAS ${pt.blas}`);
 console.log(`medians of several runs, ${rounds} alternating round(s); ratio = nodetorch relative to PyTorch (>1 is faster); ${os.cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${os.loadavg()[0].toFixed(2)} (others' work skews both columns)\n`);
 const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['', 'nodetorch', 'PyTorch', 'ratio'][i].length));
 const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');

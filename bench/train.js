@@ -69,7 +69,7 @@ const row = (name, a, b, unit, higherBetter = true) => {
   const ratio = typeof b === 'number' ? (higherBetter ? a / b : b / a) : null;
   console.log(`${name.padEnd(44)} ${a.toFixed(2).padStart(10)} ${typeof b === 'number' ? b.toFixed(2).padStart(10) : '       n/a'} ${unit.padEnd(8)} ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
-console.log(`nodetorch vs PyTorch CPU, ${threads} thread(s) each, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY} for both${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}, BLAS: ${t.blas}`}`);
+console.log(`nodetorch vs PyTorch CPU, ${threads} thread(s) each, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'default'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}, BLAS: ${t.blas}`}`);
 console.log(`${'benchmark'.padEnd(44)} ${'nodetorch'.padStart(10)} ${'pytorch'.padStart(10)} ${'unit'.padEnd(8)} ratio (>1: nodetorch better)`);
 row('MLP 784-256-10 train step, batch 128', n.mlp, t.mlp, 'steps/s');
 row('CNN 2x(conv3x3+relu+pool)+fc, batch 64', n.cnn, t.cnn, 'steps/s');

@@ -13,10 +13,6 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-// OpenMP threads that spin while waiting lose badly when the cores are shared with other work (measured here: a
-// training step 4x slower on a busy 2-core machine); waiting passively costs nothing when they are not. libgomp
-// reads this when the addon loads, so it is set before the require.
-if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'PASSIVE';
 const torch = require('../dist/index.js');
 const vision = require('../dist/vision/index.js');
 

@@ -28,11 +28,6 @@ export interface NativeAddon {
 
 const root = path.join(__dirname, '..');
 
-// OpenMP threads that spin while waiting make every parallel region crawl on a shared or small machine (a training
-// step measured 4x slower on a busy 2-core box); sleep instead, unless the user chose otherwise. Must be set before
-// the addon (and so libgomp) loads.
-if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
-
 function load(): NativeAddon {
   const errors: string[] = [];
   const wantCuda = process.env.NODETORCH_CUDA !== '0';

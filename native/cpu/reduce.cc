@@ -5,9 +5,10 @@
 //
 // lib/ops/reduce.ts permutes the reduced dims to the end, so every kernel here sees [outer..., reduced...] with
 // arbitrary strides. Two loop shapes cover the layouts that matter:
-//   - "rows": each output reduces runs along the innermost reduced dim (contiguous runs take a 16-lane loop the
-//     compiler vectorises). Float sums are pairwise: 16-lane partial sums over blocks of 1024 elements, the block
-//     sums combined by a binary-counter tree, so the error grows with log(n) (1e7 float32 ones sum to exactly 1e7).
+//   - "rows": each output reduces runs along the innermost reduced dim (contiguous runs take a many-lane loop the
+//     compiler vectorises, built for SSE2 and for AVX2, picked at run time). Float sums are pairwise: 16/32-lane
+//     partial sums over blocks of 4096 elements (long enough that folding the lanes costs little), the block sums
+//     combined by a binary-counter tree, so the error grows with log(n) (1e7 float32 ones sum to exactly 1e7).
 //   - "columns": when the outputs are contiguous in the input (sum over dim 0 of a row-major matrix), a tile of
 //     64 outputs is accumulated row by row, vectorised across outputs; rows are combined pairwise the same way.
 // Both split the reduced range across threads when there are too few outputs to keep every thread busy
@@ -34,7 +35,7 @@ namespace {
 
 using namespace red;
 
-constexpr int64_t kBlock = 1024;  // elements per leaf partial of the pairwise tree
+constexpr int64_t kBlock = 4096;  // elements per leaf partial of the pairwise tree
 constexpr int kLanes = 16;        // independent accumulators in the leaf loop
 constexpr int kTile = 64;         // outputs per column tile
 constexpr int64_t kColRows = 64;  // reduced rows per column partial of the pairwise tree
@@ -708,7 +709,7 @@ void var_typed(Call& c, const TensorArg& in, int nred, double correction) {
 }
 
 // var: t0 = variance of t(last) over its trailing a0 dims with correction a1 (divisor max(0, N - a1)); with
-// three tensors t1 receives the mean too. Floating inputs only (lib checks); accumulated in double, per 1024-element
+// three tensors t1 receives the mean too. Floating inputs only (lib checks); accumulated in double, per 4096-element
 // run two-pass and the runs merged with Chan's formula; t0/t1 may have any float dtype and strides.
 void var_kernel(Call& c) {
   if (c.nt != 2 && c.nt != 3) throw TorchError("var: internal: expected 2 or 3 tensors");
