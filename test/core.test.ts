@@ -169,6 +169,15 @@ describe('errors', () => {
     expect(() => t.add(1)).toThrow(/disposed/);
   });
   test('negative size', () => { expect(() => torch.zeros(-1)).toThrow(torch.TorchError); });
+  test('arange with an integer dtype casts start and step first (PyTorch 1.13)', () => {
+    expect(torch.arange(-3, 3, 2.5, { dtype: 'int64' }).tolist()).toEqual([-3, -1, 1]);
+    expect(torch.arange(0.5, 4, { dtype: 'int64' }).tolist()).toEqual([0, 1, 2, 3]);
+    expect(() => torch.arange(0, 3, 0.5, { dtype: 'int32' })).toThrow(/step must be nonzero/);
+    expect(torch.arange(0, 1, 0.25, { dtype: 'float16' }).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+    const big = torch.arange(3_000_000);
+    expect(big.dtype).toBe('int64');
+    expect(big.index(2_999_999).item()).toBe(2_999_999);
+  });
   test('bool subtraction', () => { expect(() => torch.tensor([true]).sub(torch.tensor([true]))).toThrow(/Subtraction/); });
 });
 

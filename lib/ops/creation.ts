@@ -222,8 +222,16 @@ export function arange(...args: unknown[]): Tensor {
   const n = Math.ceil((end - start) / step);
   if (n > 2 ** 40) throw new TorchError(`arange: too many elements (${n})`);
   const vals = new Float64Array(n);
-  for (let i = 0; i < n; i++) vals[i] = start + i * step;
-  return finish(fillHost(dt, vals, devOf(o), [n]), o);
+  // integer dtypes: start and step are cast to the dtype first (the length still comes from the given values), as
+  // PyTorch's arange(-3, 3, 2.5, dtype=int64) gives [-3, -1, 1]
+  const s0 = isFloating(dt) ? start : Math.trunc(start), st0 = isFloating(dt) ? step : Math.trunc(step);
+  if (st0 === 0) throw new TorchError('step must be nonzero');
+  for (let i = 0; i < n; i++) vals[i] = s0 + i * st0;
+  // computed in double, then cast natively (truncating toward zero for integer dtypes, via float32 for the 16-bit
+  // floats, as PyTorch's accumulate types do)
+  const f64 = fillHostTyped(vals, 'float64', devOf(o));
+  const r = dt === 'float64' ? f64 : dt === 'float16' || dt === 'bfloat16' ? toDtype(toDtype(f64, 'float32'), dt) : toDtype(f64, dt);
+  return finish(r, o);
 }
 
 export function linspace(start: number, end: number, steps: number, opts?: CreateOpts): Tensor {
