@@ -643,3 +643,21 @@ describe('summary', () => {
     expect(model.training).toBe(true);
   });
 });
+
+// MaxPool2d(2)'s fast path (whole 2x2 windows on unit-stride rows) against PyTorch 1.13 on ties and NaNs (several
+// NaNs in one window included); made by: x = (arange(126) * 7 % 5).float().reshape(1, 2, 7, 9) with NaNs at
+// [0,0,2,3], [0,1,4,4], [0,1,5,5], [0,0,0,1], [0,0,1,0]; F.max_pool2d(x, 2, return_indices=True)
+describe('max_pool2d 2x2 fast path', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const R = require('./ref/maxpool2x2.json') as { x: (number | null)[]; v: (number | null)[]; i: number[]; shape: number[] };
+  const x = torch.tensor(R.x.map((a) => (a === null ? NaN : a))).reshape(1, 2, 7, 9);
+  const check = (xx: torch.Tensor): void => {
+    const r = torch.nn.functional.maxPool2d(xx, 2, { returnIndices: true }) as unknown as [torch.Tensor, torch.Tensor];
+    const [v, i] = [r[0], r[1]];
+    expect(v.shape).toEqual(R.shape);
+    expect((v.flatten().tolist() as number[]).map((a) => (Number.isNaN(a) ? null : a))).toEqual(R.v);
+    expect(i.flatten().tolist()).toEqual(R.i);
+  };
+  test('contiguous float32 and float64', () => { check(x); check(x.double()); });
+  test('a non-contiguous input (general path) gives the same', () => { check(x.transpose(2, 3).contiguous().transpose(2, 3)); });
+});
