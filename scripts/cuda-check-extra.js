@@ -8,8 +8,10 @@
 'use strict';
 const path = require('path');
 const addonPath = path.resolve(process.argv[2] || process.env.NT_ADDON || path.join(__dirname, '..', 'build-cuda/Release/nodetorch.node'));
-const n = require(addonPath);
-const info = n.info();
+// tensors as plain records over storages, kernels called through the meta buffer (shared with cuda-check.sh)
+const R = require('./raw-binding.js')(addonPath, { seed: 4242 });
+const { n, info, opId, check, tensor, values, run, view, close, rnd, rlist, ilist, freeAll, SIZE, contig, numel } = R;
+const { F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL } = R;
 if (info.cudaBuilt !== true) { console.error(`cuda-check-extra: FAIL: ${addonPath} was built without CUDA`); process.exit(1); }
 const count = n.cuda('count');
 // NT_EXTRA_SELFTEST=1: run the "GPU" side on the CPU too (checks this script and its inputs on a machine without a GPU)
@@ -17,90 +19,14 @@ const SELFTEST = process.env.NT_EXTRA_SELFTEST === '1';
 const GPU = SELFTEST ? 0 : 1;
 if (!(count > 0) && !SELFTEST) { console.log('cuda-check-extra: no GPU here: skipped (index, conv/pool, optim_step and sort CUDA kernels not run)'); process.exit(0); }
 
-let failures = 0, checks = 0;
-function check(ok, what) { checks++; if (!ok) { failures++; console.error(`  FAIL ${what}`); } }
-
-// ---- raw access to the binding (as scripts/cuda-check.sh)
-const META = 36, ATTR = 8 * META;
-const meta = new Float64Array(n.metaSize);
-n.setMeta(meta);
-const opId = Object.fromEntries(info.ops.map((o, i) => [o, i]));
-const F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I64 = 4, I32 = 5, I16 = 6, I8 = 7, U8 = 8, BOOL = 9;
-const SIZE = [4, 8, 2, 2, 8, 4, 2, 1, 1, 1];
-const ARR = [Float32Array, Float64Array, Uint16Array, Uint16Array, BigInt64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint8Array];
-const contig = (shape) => { const s = []; let k = 1; for (let d = shape.length - 1; d >= 0; d--) { s[d] = k; k *= shape[d]; } return s; };
-const numel = (shape) => shape.reduce((a, b) => a * b, 1);
-function f2h(v) { const f = new Float32Array([v]); const x = new Uint32Array(f.buffer)[0];
-  const sign = (x >>> 16) & 0x8000, e = ((x >>> 23) & 0xff) - 112, m = (x >>> 13) & 0x3ff;
-  if (Number.isNaN(v)) return 0x7e00; if (e <= 0) return sign; if (e >= 31) return sign | 0x7c00; return sign | (e << 10) | m; }
-function h2f(h) { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24; if (e === 31) return m ? NaN : s * Infinity; return s * (1 + m / 1024) * 2 ** (e - 15); }
-function b2f(h) { const u = new Uint32Array([h << 16]); return new Float32Array(u.buffer)[0]; }
-function f2b(v) { const u = new Uint32Array(new Float32Array([v]).buffer)[0]; return (u >>> 16) & 0xffff; }
-function encode(dtype, values) {
-  const A = ARR[dtype];
-  if (dtype === I64) return A.from(values, (v) => BigInt(Math.trunc(v)));
-  if (dtype === F16) return A.from(values, f2h);
-  if (dtype === BF16) return A.from(values, f2b);
-  if (dtype === BOOL) return A.from(values, (v) => (v ? 1 : 0));
-  if (dtype >= I32) return A.from(values, (v) => Math.trunc(v));
-  return A.from(values);
-}
-function tensor(dev, dtype, shape, values) {
-  const nb = Math.max(1, numel(shape)) * SIZE[dtype];
-  const s = n.alloc(nb, dev, 0, values === undefined);
-  const t = { s, dtype, shape, stride: contig(shape), offset: 0, dev, nb };
-  if (values !== undefined) n.write(s, 0, encode(dtype, values));
-  else n.write(s, 0, new Uint8Array(nb));  // deterministic start (outputs compared whole)
-  return t;
-}
-function values(t) {
-  const raw = new ARR[t.dtype](n.read(t.s, 0, t.nb));
-  const all = Array.from(raw, (v) => (t.dtype === I64 ? Number(v) : t.dtype === F16 ? h2f(v) : t.dtype === BF16 ? b2f(v) : v));
-  const out = [], idx = new Array(t.shape.length).fill(0), N = numel(t.shape);
-  for (let i = 0; i < N; i++) {
-    let off = t.offset;
-    for (let d = 0; d < t.shape.length; d++) off += idx[d] * t.stride[d];
-    out.push(all[off]);
-    for (let d = t.shape.length - 1; d >= 0; d--) { if (++idx[d] < t.shape[d]) break; idx[d] = 0; }
-  }
-  return out;
-}
-function run(op, ts, attrs) {
-  ts.forEach((t, i) => {
-    const b = i * META;
-    meta[b] = t.dtype; meta[b + 1] = t.shape.length; meta[b + 2] = t.offset;
-    t.shape.forEach((v, d) => { meta[b + 3 + d] = v; meta[b + 19 + d] = t.stride[d]; });
-  });
-  meta[ATTR] = attrs.length;
-  attrs.forEach((v, i) => { meta[ATTR + 1 + i] = v; });
-  return n.run(opId[op], ...ts.map((t) => t.s));
-}
-const view = (t, shape, stride, offset = 0) => ({ ...t, shape, stride, offset });
-function close(a, b, rtol, atol) {
-  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    if (Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (x === y) continue;
-    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) return `[${i}] ${x} vs ${y}`;
-  }
-  return null;
-}
-let seed = 4242;
-const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-const rlist = (k, lo, hi) => Array.from({ length: k }, () => lo + (hi - lo) * rnd());
-const ilist = (k, lo, hi) => Array.from({ length: k }, () => lo + Math.floor((hi - lo) * rnd()));
-const freeAll = (ts) => { const seen = new Set(); for (const t of ts) if (!seen.has(t.s)) { seen.add(t.s); n.free(t.s); } };
-
 // both(op, make, attrs, opts): runs make(0) on the CPU and make(1) on the GPU; compares tensors opts.cmp (default [0])
 // and the returned results; opts.tol = [rtol, atol]
 function both(op, make, attrs, opts = {}) {
   const name = opts.name || op, cmp = opts.cmp || [0], tol = opts.tol || [0, 0];
-  const s0 = seed, cpu = make(0), s1 = seed;
-  seed = s0;  // inputs drawn inside make() are the same on both sides
+  const s0 = R.getSeed(), cpu = make(0), s1 = R.getSeed();
+  R.setSeed(s0);  // inputs drawn inside make() are the same on both sides
   const gpu = make(GPU);
-  seed = s1;
+  R.setSeed(s1);
   let rc, rg, ec = null, eg = null;
   try { rc = run(op, cpu, attrs); } catch (e) { ec = e.message; }
   try { rg = run(op, gpu, attrs); } catch (e) { eg = e.message; }
@@ -267,5 +193,5 @@ for (const len of [100, 2500])
     { name: `topk 5 of ${len}`, cmp: [0, 1] });
 both('sort', (d) => [tensor(d, F64, []), tensor(d, I64, []), tensor(d, F64, [], [3.5])], [0, 1], { name: 'sort 0-d', cmp: [0, 1] });
 
-console.log(`cuda-check-extra: index/conv/optim/sort CUDA kernels vs CPU: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-if (failures) process.exit(1);
+console.log(`cuda-check-extra: index/conv/optim/sort CUDA kernels vs CPU: ${R.checks()} checks, ${R.failures()} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (R.failures()) process.exit(1);

@@ -6,6 +6,7 @@
 #      answer cuda('count') (0 there) and cuda('diagnose') without throwing, and run CPU ops correctly;
 #   3. when a GPU is present, runs every CUDA kernel against the CPU kernels of the same binary
 #      (fill, copy/cast, unary, binary, ternary, random, randperm, matmul paths, reduce layouts, allocator).
+#      NT_CHECK_SELFTEST=1 runs step 3 with the CPU on both sides (checks the script itself on a machine without a GPU).
 # Usage: scripts/cuda-check.sh [--out DIR] [--keep] [--no-build]   (--no-build: test DIR/Release/nodetorch.node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,16 +58,15 @@ echo "cuda-check: $(du -h "$ADDON" | cut -f1) $ADDON"
 
 NT_ADDON="$ADDON" NT_ROOT="$ROOT" node - <<'EOF'
 'use strict';
-const fs = require('fs');
 const path = require('path');
-const n = require(process.env.NT_ADDON);
-let failures = 0, checks = 0;
-function check(ok, what) {
-  checks++;
-  if (!ok) { failures++; console.error(`  FAIL ${what}`); }
-}
+// tensors as plain records over storages, kernels called through the meta buffer (shared with cuda-check-extra.js)
+const R = require(path.join(process.env.NT_ROOT, 'scripts/raw-binding.js'))(process.env.NT_ADDON, { seed: 12345, root: process.env.NT_ROOT });
+const { n, info, opId, check, tensor, values, run, view, close, rlist, UN, BI } = R;
+const { F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL } = R;
+// NT_CHECK_SELFTEST=1: the "GPU" side runs on the CPU too (checks this script on a machine without a GPU)
+const SELFTEST = process.env.NT_CHECK_SELFTEST === '1';
+const GPU = SELFTEST ? 0 : 1;
 
-const info = n.info();
 check(info.cudaBuilt === true, 'info().cudaBuilt === true');
 const count = n.cuda('count');
 check(typeof count === 'number' && count >= 0, `cuda('count') is a number (${count})`);
@@ -74,78 +74,6 @@ const diag = n.cuda('diagnose');
 check(typeof diag === 'string' && diag.length > 0, "cuda('diagnose') is a message");
 console.log(`cuda-check: loaded; simd ${info.simd}, ${info.threads} threads, ${info.ops.length} ops, cuda count ${count}`);
 console.log(diag.split('\n').map((l) => '  | ' + l).join('\n'));
-
-// ---- raw access to the binding: tensors are {s, dtype, shape, stride, offset} over storages
-const META = 36, ATTR = 8 * META;
-const meta = new Float64Array(n.metaSize);
-n.setMeta(meta);
-const opId = Object.fromEntries(info.ops.map((o, i) => [o, i]));
-const F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I64 = 4, I32 = 5, I16 = 6, I8 = 7, U8 = 8, BOOL = 9;
-const SIZE = [4, 8, 2, 2, 8, 4, 2, 1, 1, 1];
-const ARR = [Float32Array, Float64Array, Uint16Array, Uint16Array, BigInt64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint8Array];
-const contig = (shape) => { const s = []; let k = 1; for (let d = shape.length - 1; d >= 0; d--) { s[d] = k; k *= shape[d]; } return s; };
-const numel = (shape) => shape.reduce((a, b) => a * b, 1);
-function tensor(dev, dtype, shape, values) {
-  const nb = Math.max(1, numel(shape)) * SIZE[dtype];
-  const s = n.alloc(nb, dev, 0, values === undefined);
-  const t = { s, dtype, shape, stride: contig(shape), offset: 0, dev, nb };
-  if (values !== undefined) n.write(s, 0, encode(dtype, values));
-  return t;
-}
-function f2h(v) { const f = new Float32Array([v]); const x = new Uint32Array(f.buffer)[0]; /* rough, for inputs only */
-  const sign = (x >>> 16) & 0x8000, e = ((x >>> 23) & 0xff) - 112, m = (x >>> 13) & 0x3ff;
-  if (e <= 0) return sign; if (e >= 31) return sign | 0x7c00; return sign | (e << 10) | m; }
-function h2f(h) { const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24; if (e === 31) return m ? NaN : s * Infinity; return s * (1 + m / 1024) * 2 ** (e - 15); }
-function b2f(h) { const u = new Uint32Array([h << 16]); return new Float32Array(u.buffer)[0]; }
-function f2b(v) { const u = new Uint32Array(new Float32Array([v]).buffer)[0]; return (u >>> 16) & 0xffff; }
-function encode(dtype, values) {
-  const A = ARR[dtype];
-  if (dtype === I64) return A.from(values, (v) => BigInt(Math.trunc(v)));
-  if (dtype === F16) return A.from(values, f2h);
-  if (dtype === BF16) return A.from(values, f2b);
-  if (dtype === BOOL) return A.from(values, (v) => (v ? 1 : 0));
-  return A.from(values);
-}
-function values(t) {
-  const raw = new ARR[t.dtype](n.read(t.s, 0, t.nb));
-  const all = Array.from(raw, (v) => (t.dtype === I64 ? Number(v) : t.dtype === F16 ? h2f(v) : t.dtype === BF16 ? b2f(v) : v));
-  const out = [], idx = new Array(t.shape.length).fill(0), N = numel(t.shape);
-  for (let i = 0; i < N; i++) {
-    let off = t.offset;
-    for (let d = 0; d < t.shape.length; d++) off += idx[d] * t.stride[d];
-    out.push(all[off]);
-    for (let d = t.shape.length - 1; d >= 0; d--) { if (++idx[d] < t.shape[d]) break; idx[d] = 0; }
-  }
-  return out;
-}
-function run(op, ts, attrs) {
-  ts.forEach((t, i) => {
-    const b = i * META;
-    meta[b] = t.dtype; meta[b + 1] = t.shape.length; meta[b + 2] = t.offset;
-    t.shape.forEach((v, d) => { meta[b + 3 + d] = v; meta[b + 19 + d] = t.stride[d]; });
-  });
-  meta[ATTR] = attrs.length;
-  attrs.forEach((v, i) => { meta[ATTR + 1 + i] = v; });
-  return n.run(opId[op], ...ts.map((t) => t.s));
-}
-const view = (t, shape, stride, offset = 0) => ({ ...t, shape, stride, offset });
-function close(a, b, rtol, atol) {
-  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    if (Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (x === y) continue;
-    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) return `[${i}] ${x} vs ${y}`;
-  }
-  return null;
-}
-let seed = 12345;
-const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-const rlist = (k, lo, hi) => Array.from({ length: k }, () => lo + (hi - lo) * rnd());
-const defRows = (file) => fs.readFileSync(path.join(process.env.NT_ROOT, 'native/kernels', file), 'utf8')
-  .split('\n').map((l) => /^(UNARY|BINARY)\((\w+),\s*(\w+)/.exec(l)).filter(Boolean).map((m) => ({ name: m[2], result: m[3] }));
-const UN = defRows('unary.def'), BI = defRows('binary.def');
 
 // ---- CPU ops through this binary
 {
@@ -174,19 +102,22 @@ const UN = defRows('unary.def'), BI = defRows('binary.def');
     try { n.alloc(16, 1, 0, true); } catch (e) { msg = e.message; }
     check(/CUDA/.test(msg), `a CUDA allocation without a GPU throws a clear error (${msg})`);
   }
-  console.log(`cuda-check: CPU ops through the CUDA binary: ${failures ? 'FAILED' : 'ok'}`);
+  console.log(`cuda-check: CPU ops through the CUDA binary: ${R.failures() ? 'FAILED' : 'ok'}`);
 }
 
 // ---- every CUDA kernel against the CPU kernel of the same binary (only with a GPU)
 function both(op, make, attrs, tol = [0, 0], name = op) {
-  const cpu = make(0), gpu = make(1);
+  const s0 = R.getSeed(), cpu = make(0), s1 = R.getSeed();
+  R.setSeed(s0);  // inputs drawn inside make() must be the same on both sides
+  const gpu = make(GPU);
+  R.setSeed(s1);
   run(op, cpu, attrs);
   run(op, gpu, attrs);
   const r = close(values(gpu[0]), values(cpu[0]), tol[0], tol[1]);
   check(r === null, `${name}: cuda vs cpu ${r || ''}`);
   for (const ts of [cpu, gpu]) for (const t of ts) if (t.own !== false) n.free(t.s);
 }
-if (count > 0) {
+if (count > 0 || SELFTEST) {
   const t0 = Date.now();
   const dts = [F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL];
   // fill and copy/cast through strided and broadcast views
@@ -230,7 +161,7 @@ if (count > 0) {
   });
   // ternary: where, lerp, clamp, addcmul
   const cx = rlist(24, -2, 2), cy = rlist(24, -1, 0), cz = rlist(24, 0, 1);
-  both('ternary', (d) => [tensor(d, F32, [4, 6]), tensor(d, BOOL, [4, 6], cx.map((v) => v > 0)), tensor(d, F32, [4, 6], cy), view(tensor(d, F64, [6], cz), [4, 6], [0, 1])],
+  both('ternary', (d) => [tensor(d, F32, [4, 6]), tensor(d, BOOL, [4, 6], cx.map((v) => v > 0)), tensor(d, F32, [4, 6], cy), view(tensor(d, F64, [6], cz.slice(0, 6)), [4, 6], [0, 1])],
     [0, F32], [0, 0], 'where');
   for (const code of [1, 2, 3])
     both('ternary', (d) => [tensor(d, F32, [4, 6]), tensor(d, F32, [4, 6], cx), tensor(d, F32, [4, 6], cy), tensor(d, F32, [4, 6], cz)], [code, F32],
@@ -270,6 +201,7 @@ if (count > 0) {
     both('reduce', (d) => [tensor(d, BOOL, [4]), tensor(d, F32, [4, 0])], [4, 1], [0, 0], 'reduce all of empty');
   }
   // allocator
+  if (!SELFTEST) {
   const before = n.cuda('reserved', 0);
   const held = Array.from({ length: 20 }, (_, i) => n.alloc(1000 * (i + 1) ** 2, 1, 0, true));
   check(n.cuda('reserved', 0) >= before, 'reserved grows');
@@ -279,12 +211,13 @@ if (count > 0) {
   let bad = '';
   try { n.alloc(16, 1, count + 3, true); } catch (e) { bad = e.message; }
   check(/invalid device ordinal/.test(bad), `a bad device index throws (${bad})`);
-  console.log(`cuda-check: CUDA kernels vs CPU: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  console.log(`cuda-check: CUDA kernels vs CPU${SELFTEST ? ' (self-test: CPU vs CPU)' : ''}: ${R.checks()} checks, ${R.failures()} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 } else {
   console.log('cuda-check: no GPU here: CUDA kernels not run (compile, link and load checked)');
 }
-if (failures) { console.error(`cuda-check: ${failures} of ${checks} checks FAILED`); process.exit(1); }
-console.log(`cuda-check: ${checks} checks passed`);
+if (R.failures()) { console.error(`cuda-check: ${R.failures()} of ${R.checks()} checks FAILED`); process.exit(1); }
+console.log(`cuda-check: ${R.checks()} checks passed`);
 EOF
 t_end=$(date +%s)
 echo "cuda-check: OK (build $((t_built - t_start)) s, load and tests $((t_end - t_built)) s, total $((t_end - t_start)) s)"
