@@ -38,12 +38,11 @@ __global__ void adagrad_k(int64_t n, T* p, const T* g, T* sum, optim::AdagradSca
 
 template <typename T>
 void step_typed(Call& c, int algo) {
-  const int64_t n = c.t[0].numel();
-  T* p = c.t[0].ptr<T>();
-  const T* g = c.t[1].ptr<T>();
-  T* s0 = c.nt > 2 ? c.t[2].ptr<T>() : nullptr;
-  T* s1 = c.nt > 3 ? c.t[3].ptr<T>() : nullptr;
-  T* s2 = c.nt > 4 ? c.t[4].ptr<T>() : nullptr;
+  const optim::StepOperands<T> o = optim::step_operands<T>(c);
+  const int64_t n = o.n;
+  T* p = o.p;
+  const T* g = o.g;
+  T *s0 = o.s0, *s1 = o.s1, *s2 = o.s2;
   const double* a = c.a;
   switch (algo) {
     case optim::SGD: {
@@ -59,8 +58,8 @@ void step_typed(Call& c, int algo) {
     }
     case optim::RMSPROP: {
       const optim::RmspropScalars<T> s = optim::rmsprop_scalars<T>(a);
-      T* ga = s.centered ? s1 : nullptr;
-      T* buf = s.has_momentum ? (s.centered ? s2 : s1) : nullptr;
+      T* ga = o.rms_grad_avg(s);
+      T* buf = o.rms_momentum(s);
       launch_1d(rmsprop_k<T>, n, n, p, g, s0, ga, buf, s);
       break;
     }

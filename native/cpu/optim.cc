@@ -21,12 +21,11 @@ constexpr int64_t kOptimGrain = 16384;
 
 template <typename T>
 void step_typed(Call& c, int algo) {
-  const int64_t n = c.t[0].numel();
-  T* p = c.t[0].ptr<T>();
-  const T* g = c.t[1].ptr<T>();
-  T* s0 = c.nt > 2 ? c.t[2].ptr<T>() : nullptr;
-  T* s1 = c.nt > 3 ? c.t[3].ptr<T>() : nullptr;
-  T* s2 = c.nt > 4 ? c.t[4].ptr<T>() : nullptr;
+  const optim::StepOperands<T> o = optim::step_operands<T>(c);
+  const int64_t n = o.n;
+  T* p = o.p;
+  const T* g = o.g;
+  T *s0 = o.s0, *s1 = o.s1, *s2 = o.s2;
   const double* a = c.a;
   switch (algo) {
     case optim::SGD: {
@@ -47,8 +46,8 @@ void step_typed(Call& c, int algo) {
     }
     case optim::RMSPROP: {
       const optim::RmspropScalars<T> s = optim::rmsprop_scalars<T>(a);
-      T* ga = s.centered ? s1 : nullptr;
-      T* buf = s.has_momentum ? (s.centered ? s2 : s1) : nullptr;
+      T* ga = o.rms_grad_avg(s);
+      T* buf = o.rms_momentum(s);
       parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; i++) optim::rmsprop_update(p[i], g[i], s0[i], ga ? ga + i : nullptr, buf ? buf + i : nullptr, s);
       });

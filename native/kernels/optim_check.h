@@ -29,5 +29,22 @@ inline int64_t step_args(const Call& c, int& algo) {
   return n;
 }
 
+// The operands of a checked optim_step call: param, grad and up to three state tensors (null when absent);
+// for RMSprop, which of them are grad_avg (centered) and the momentum buffer.
+template <typename T>
+struct StepOperands {
+  int64_t n;
+  T* p;
+  const T* g;
+  T *s0, *s1, *s2;
+  T* rms_grad_avg(const RmspropScalars<T>& s) const { return s.centered ? s1 : nullptr; }
+  T* rms_momentum(const RmspropScalars<T>& s) const { return s.has_momentum ? (s.centered ? s2 : s1) : nullptr; }
+};
+template <typename T>
+inline StepOperands<T> step_operands(Call& c) {
+  return StepOperands<T>{c.t[0].numel(), c.t[0].ptr<T>(), c.t[1].ptr<T>(), c.nt > 2 ? c.t[2].ptr<T>() : nullptr,
+                         c.nt > 3 ? c.t[3].ptr<T>() : nullptr, c.nt > 4 ? c.t[4].ptr<T>() : nullptr};
+}
+
 }  // namespace optim
 }  // namespace nt
