@@ -91,6 +91,9 @@ export class Tensor {
   _isParam = false;
   _inference = false;
   _tok: TensorToken;
+  // the tensor this one is a differentiable view of (the root of a chain of views; null when not a view). An in-place
+  // op on a view rewrites the base's history too (CopySlices, lib/ops/elementwise.ts rebaseView)
+  _base: Tensor | null = null;
 
   // token: a storage allocated `counted` passes its own handle (one external for both); others get a token here
   constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType, token?: TensorToken) {
@@ -306,7 +309,9 @@ export function empty_(shape: number[], dtype: DType, device: Device = CPU, zero
 
 export function viewOf(base: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   base._check();
-  return new Tensor(base._st, shape, strides, offset, base.dtype);
+  const v = new Tensor(base._st, shape, strides, offset, base.dtype);
+  v._base = base._base ?? base;
+  return v;
 }
 
 // What a kernel call needs of a tensor. A Tensor is one; rawView() makes a bare one for views that only exist to

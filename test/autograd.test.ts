@@ -155,3 +155,57 @@ describe('gradcheck over differentiable ops (float64, incl. broadcasting and non
     test(name + ' (non-contiguous)', () => { expect(torch.autograd.gradcheck((a: T, b: T) => f(a.t(), b), [nc(), y()])).toBe(true); });
   }
 });
+
+// In-place ops on views rewrite the base's history (PyTorch's CopySlices); references from test/ref/gen_copyslices.py
+describe('in-place on views (CopySlices)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const REF = require('./ref/copyslices.json') as { input: number[][]; cases: Record<string, { out: number; grad: number[][] }> };
+  const d = (v: unknown): T => torch.tensor(v, { dtype: 'float64' });
+  const cases: Record<string, (a: T) => T> = {
+    narrow_mul_: (a) => { const y = a.mul(2); y.narrow(0, 0, 2).mul_(3); return y.mul(y).sum(); },
+    select_copy_const: (a) => { const z = a.mul(1); z.select(0, 1).copy_(d([5, 6, 7, 8])); return z.mul(a).sum(); },
+    two_views_transposed: (a) => {
+      const b = a.mul(2);
+      b.index(':', 1).add_(1.5);
+      b.t().index(2).mul_(torch.arange(4, { dtype: 'float64' }));
+      return b.pow(2).sum();
+    },
+    view_of_view_add_: (a) => {
+      const c = a.mul(1);
+      c.narrow(0, 1, 2).narrow(1, 0, 2).add_(a.narrow(0, 0, 2).narrow(1, 0, 2).mul(a.narrow(0, 2, 2).narrow(1, 2, 2)));
+      return c.exp().sum();
+    },
+    copy_into_constant_base: (a) => { const q = torch.zeros([4, 4], { dtype: 'float64' }); q.narrow(0, 1, 2).copy_(a.narrow(0, 0, 2).mul(3)); return q.mul(q.sin()).sum(); },
+    masked_fill_index_fill_on_views: (a) => {
+      const c = a.mul(1);
+      c.narrow(0, 0, 3).maskedFill_(a.narrow(0, 0, 3).gt(1), 0);
+      c.select(1, 2).indexFill_(0, torch.tensor([0, 3]), 2.5);
+      return c.mul(c).sum();
+    },
+    copy_const_whole: (a) => { const z = a.mul(1); z.copy_(torch.zeros([4, 4], { dtype: 'float64' })); return z.add(a).sum(); },
+  };
+  for (const [name, f] of Object.entries(cases)) {
+    test(name, () => {
+      const a = torch.tensor(REF.input, { dtype: 'float64', requiresGrad: true });
+      const out = f(a);
+      out.backward();
+      expect(out.item()).toBeCloseTo(REF.cases[name].out, 9);
+      const g = a.grad!.tolist() as number[][];
+      g.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(REF.cases[name].grad[i][j], 9)));
+    });
+  }
+  test('the base and the view report PyTorch\'s node names; a view of a leaf is refused', () => {
+    const a = torch.ones([3], { requiresGrad: true });
+    const y = a.mul(2);
+    y.narrow(0, 0, 2).mul_(3);
+    expect(y.gradFn!.name).toBe('CopySlices');
+    const z = a.mul(1);
+    z.copy_(torch.zeros(3));
+    expect(z.gradFn!.name).toBe('CopyBackwards');
+    expect(() => a.narrow(0, 0, 1).mul_(2)).toThrow(/a view of a leaf Variable that requires grad is being used in an in-place operation/);
+    expect(() => a.index(0).fill_(1)).toThrow(torch.TorchError);
+    // under noGrad the same write is allowed (an optimizer's update of a parameter slice)
+    torch.noGrad(() => a.narrow(0, 0, 1).mul_(2));
+    expect(a.tolist()).toEqual([2, 1, 1]);
+  });
+});

@@ -5,7 +5,7 @@ import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLib
 import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
 import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
 import { TorchError } from '../errors';
-import { record, needsGrad } from '../autograd/engine';
+import { record, needsGrad, Node, edgeOf } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
 import { Device, toDevice } from '../device';
@@ -149,10 +149,51 @@ function checkLeafInplace(t: Tensor, op: string): void {
   if (t._inference && !gradState.inference && t.requiresGrad) throw new TorchError('Inplace update to inference tensor outside InferenceMode is not allowed.');
 }
 
+// In-place on a view of a leaf that requires grad is refused, as PyTorch refuses it.
+export function checkViewOfLeafInplace(t: Tensor): void {
+  const b = t._base;
+  if (b && b !== t && gradState.enabled && b.requiresGrad && b.isLeaf) {
+    throw new TorchError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+}
+
+// After an in-place op gave the view `self` a new history (self.gradFn), its base gets one too: PyTorch's
+// CopySlices. The base's gradient g splits into the view's region, which flows into self's new node, and the rest,
+// which flows into the base's previous history (the region zeroed: those values were overwritten). The base must be
+// laid out contiguously (every op output and every created tensor is), so the region is g seen through the view's
+// own strides; for any other base the history of the base is left as it was.
+export function rebaseView(self: Tensor): void {
+  const b = self._base;
+  if (!b || b === self || self.gradFn === null || !b.isContiguous() || self._offset < b._offset) return;
+  const prev = edgeOf(b);
+  const shape = self.shape.slice(), strides = self._strides.slice(), off = self._offset - b._offset;
+  const bshape = b.shape.slice();
+  const node = new Node('CopySlices', [prev, { node: self.gradFn }], (g) => {
+    const gc = g.isContiguous() && g._offset === 0 && sameShape(g.shape, bshape) ? g : contiguousCopyOf(g, bshape);
+    const region = viewOf(gc, shape, strides, off);
+    const gSelf = prev ? clone(region) : region;
+    let gBase: Tensor | null = null;
+    if (prev) {
+      gBase = clone(gc);
+      const prevGrad = gradState.enabled;
+      gradState.enabled = false;
+      try { fill_(viewOf(gBase, shape, strides, off), 0); } finally { gradState.enabled = prevGrad; }
+    }
+    return [gBase, gSelf];
+  }, []);
+  b._setGradFn(node);
+}
+function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
+  const c = empty_(shape, g.dtype, g.device);
+  copyInto(c, g);
+  return c;
+}
+
 // Runs an op in place on `self`: out-of-place (with autograd) when a graph is being recorded, then written back.
 function inplace(self: Tensor, op: string, compute: (src: Tensor) => Tensor, direct: (out: Tensor) => void, others: TensorOrScalar[] = []): Tensor {
   self._check();
   checkLeafInplace(self, op);
+  checkViewOfLeafInplace(self);
   checkInplaceOut(self, op);
   const grads = needsGrad([self, ...others.filter((x): x is Tensor => x instanceof Tensor)]);
   if (grads) {
@@ -161,7 +202,10 @@ function inplace(self: Tensor, op: string, compute: (src: Tensor) => Tensor, dir
     gradState.enabled = false;
     try { copyInto(self, r); } finally { gradState.enabled = true; }
     self._st.version++;
-    if (r.gradFn) self._setGradFn(r.gradFn);
+    // a result that depends on no differentiable input (copy_ of a constant) still cuts self's old history off:
+    // PyTorch's CopyBackwards, which sends zeros to what self was
+    self._setGradFn(r.gradFn ?? new Node('CopyBackwards', [edgeOf(self)], (g) => [mulScalar(g, 0)], []));
+    rebaseView(self);
     return self;
   }
   direct(self);

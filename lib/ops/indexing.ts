@@ -9,7 +9,7 @@ import { TorchError } from '../errors';
 import { OP } from './ids';
 import { record, needsGrad, BackwardFn } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { copyInto, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName } from './elementwise';
+import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName } from './elementwise';
 import { select, slice, unsqueeze, reshape, permute } from './shape';
 import { broadcastShapes, broadcastView, checkTensor, isOptions, sumToShape } from './util';
 import { tensor as makeTensor, arange } from './creation';
@@ -59,10 +59,11 @@ function inplace(self: T, op: string, others: (T | null)[], write: () => void, n
       throw new TorchError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
     }
   }
+  checkViewOfLeafInplace(self);
   const want = needsGrad([self, ...others]);
   nograd(write);
   self._st.version++;
-  if (want) record(name, [self, ...others], self, fn);
+  if (want) { record(name, [self, ...others], self, fn); rebaseView(self); }
   return self;
 }
 // a source that shares memory with the tensor being written is copied first

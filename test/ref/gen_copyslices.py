@@ -1,0 +1,59 @@
+# gen_copyslices.py - references for in-place ops on views (CopySlices) in test/autograd.test.ts: gradients of
+# fixed inputs through PyTorch 1.13. Run: /usr/bin/python3 test/ref/gen_copyslices.py > test/ref/copyslices.json
+import json
+import torch
+
+A = torch.tensor([[0.5, -1.0, 2.0, 1.5], [-0.25, 3.0, -2.0, 0.75], [1.0, 0.5, -1.5, 2.5], [-3.0, 1.25, 0.25, -0.5]], dtype=torch.float64)
+cases = {}
+
+def run(name, f):
+    a = A.clone().requires_grad_(True)
+    out = f(a)
+    out.backward()
+    cases[name] = {'out': out.item(), 'grad': a.grad.tolist()}
+
+def c1(a):
+    y = a * 2
+    y[0:2].mul_(3)
+    return (y * y).sum()
+run('narrow_mul_', c1)
+
+def c2(a):
+    z = a * 1
+    z[1].copy_(torch.tensor([5.0, 6.0, 7.0, 8.0], dtype=torch.float64))
+    return (z * a).sum()
+run('select_copy_const', c2)
+
+def c3(a):
+    b = a * 2
+    b[:, 1].add_(1.5)
+    b.t()[2].mul_(torch.arange(4, dtype=torch.float64))
+    return (b ** 2).sum()
+run('two_views_transposed', c3)
+
+def c4(a):
+    c = a * 1
+    c[1:3][:, 0:2].add_(a[0:2, 0:2] * a[2:4, 2:4])
+    return (c.exp()).sum()
+run('view_of_view_add_', c4)
+
+def c5(a):
+    q = torch.zeros(4, 4, dtype=torch.float64)
+    q[1:3].copy_(a[0:2] * 3)
+    return (q * q.sin()).sum()
+run('copy_into_constant_base', c5)
+
+def c6(a):
+    c = a * 1
+    c[0:3].masked_fill_(a[0:3] > 1, 0.0)
+    c[:, 2].index_fill_(0, torch.tensor([0, 3]), 2.5)
+    return (c * c).sum()
+run('masked_fill_index_fill_on_views', c6)
+
+def c7(a):
+    z = a * 1
+    z.copy_(torch.zeros(4, 4, dtype=torch.float64))
+    return (z + a).sum()
+run('copy_const_whole', c7)
+
+print(json.dumps({'input': A.tolist(), 'cases': cases}))
