@@ -19,7 +19,7 @@ namespace {
 
 template <typename T>
 __global__ void random_k(T* out, int64_t n, int kind, uint64_t seed, uint64_t off, double q0, double q1) {
-  NT_KERNEL_LOOP(i, n) out[i] = rnd::random_value<T>(philox4x32(off + (uint64_t)i, seed), kind, q0, q1);
+  NT_KERNEL_LOOP(i, n) out[i] = rnd::random_at<T>(i, off, seed, kind, q0, q1);
 }
 
 template <typename T>

@@ -71,6 +71,27 @@ describe('thread pool', () => {
     expect(firstDiff(bits(torch.add(a.mul(b), a.exp())), r1)).toBe(-1);
   });
 
+  test('randn: four normals per generator block, the same values whatever the size, chunking or thread count', () => {
+    torch.manualSeed(1);
+    const a = torch.randn(1003);
+    torch.manualSeed(1);
+    const b = torch.randn(N + 1);
+    expect(firstDiff(bits(a.narrow(0, 0, 1000)), bits(b.narrow(0, 0, 1000)))).toBe(-1);
+    torch.setNumThreads(1);
+    torch.manualSeed(2);
+    const c1 = torch.randn(N + 3, { dtype: 'float64' });
+    torch.setNumThreads(3);
+    torch.manualSeed(2);
+    const c2 = torch.randn(N + 3, { dtype: 'float64' });
+    expect(torch.equal(c1, c2)).toBe(true);
+    // moments of N(0, 1), and the cos/sin draws of one pair uncorrelated
+    expect(Math.abs(c1.mean().item())).toBeLessThan(3e-3);
+    expect(Math.abs(c1.std().item() - 1)).toBeLessThan(3e-3);
+    expect(Math.abs(c1.pow(4).mean().item() - 3)).toBeLessThan(0.03);
+    const q = c1.narrow(0, 0, N).reshape(-1, 4);
+    for (const [i, j] of [[0, 1], [0, 2], [1, 3]]) expect(Math.abs(q.index(':', i).mul(q.index(':', j)).mean().item())).toBeLessThan(5e-3);
+  });
+
   test('errors found by multi-threaded kernels surface as TorchError and the pool keeps working', () => {
     torch.setNumThreads(2);
     const src = torch.arange(N, { dtype: 'float32' });

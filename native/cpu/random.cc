@@ -15,8 +15,22 @@ static void random_typed(Call& c) {
   const double q0 = a.q0, q1 = a.q1;
   T* out = t.ptr<T>();
   int64_t n = t.numel();
+  if (kind == R_normal && !std::is_integral<T>::value) {
+    // four normals per Philox block (rnd::random_at): whole blocks at once, chunk edges element by element
+    parallel_for(n, 8192, [&](int64_t b, int64_t e) {
+      int64_t i = b;
+      for (; i < e && (i & 3); i++) out[i] = rnd::random_at<T>(i, off, seed, kind, q0, q1);
+      for (; i + 4 <= e; i += 4) {
+        double z[4];
+        philox_normal4(philox4x32(off + ((uint64_t)i >> 2), seed), z);
+        for (int k = 0; k < 4; k++) out[i + k] = rnd::normal_value<T>(z[k], q0, q1);
+      }
+      for (; i < e; i++) out[i] = rnd::random_at<T>(i, off, seed, kind, q0, q1);
+    });
+    return;
+  }
   parallel_for(n, 8192, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; i++) out[i] = rnd::random_value<T>(philox4x32(off + (uint64_t)i, seed), kind, q0, q1);
+    for (int64_t i = b; i < e; i++) out[i] = rnd::random_at<T>(i, off, seed, kind, q0, q1);
   });
 }
 

@@ -43,8 +43,8 @@ NT_HD double mul_(double a, double b) {
 #endif
 }
 
-// element value from its Philox block r
-template <typename T> NT_HD T random_value(const Philox4& r, int kind, double q0, double q1) {
+// element value from its Philox block r (lane: which of a normal block's four draws)
+template <typename T> NT_HD T random_value(const Philox4& r, int kind, double q0, double q1, int lane = 0) {
   double v;
   switch (kind) {
     case R_uniform: {
@@ -52,7 +52,7 @@ template <typename T> NT_HD T random_value(const Philox4& r, int kind, double q0
       v = add_(q0, mul_(sub_(q1, q0), u));
       break;
     }
-    case R_normal: v = add_(q0, mul_(q1, philox_normal(r))); break;
+    case R_normal: v = add_(q0, mul_(q1, philox_normal(r, lane))); break;
     case R_randint: {
       uint64_t range = (uint64_t)(int64_t)sub_(q1, q0);
       v = add_(q0, (double)(range ? philox_u64(r) % range : 0));
@@ -68,6 +68,15 @@ template <typename T> NT_HD T random_value(const Philox4& r, int kind, double q0
   }
   return cvt<T>(kind == R_uniform && std::is_same<T, float>::value ? (double)(float)v : v);
 }
+
+// Element i of a draw at generator offset `off`: counter off + i (a normal draw: counter off + i/4, lane i%4, four
+// normals per block). Every CPU and CUDA element goes through this (the CPU's grouped normal loop computes the same
+// values four at a time).
+template <typename T> NT_HD T random_at(int64_t i, uint64_t off, uint64_t seed, int kind, double q0, double q1) {
+  if (kind == R_normal) return random_value<T>(philox4x32(off + ((uint64_t)i >> 2), seed), kind, q0, q1, (int)(i & 3));
+  return random_value<T>(philox4x32(off + (uint64_t)i, seed), kind, q0, q1);
+}
+template <typename T> NT_HD T normal_value(double z, double q0, double q1) { return cvt<T>(add_(q0, mul_(q1, z))); }
 
 // ---- host side ------------------------------------------------------------------------------------------------
 inline uint64_t seed_of(const Call& c) { return ((uint64_t)(uint32_t)c.a[2] << 32) | (uint32_t)c.a[1]; }
