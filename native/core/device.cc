@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include <unistd.h>
 
 namespace nt {
@@ -54,6 +57,7 @@ inline int class_of(size_t n) {  // n >= 1; -1 when too big for the cache
   while (((size_t)1 << k) < n) k++;
   return k - kMinShift;
 }
+constexpr size_t kHuge = (size_t)2 << 20, kHugeMin = (size_t)4 << 20;
 inline size_t class_cap(int c) { return std::max<size_t>(16, ((size_t)1 << 20) >> (c + kMinShift)); }
 }  // namespace
 
@@ -77,6 +81,21 @@ void* cpu_alloc(size_t nbytes) {
     if (!p) throw TorchError("DefaultCPUAllocator: can't allocate memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
     return p;
   }
+#ifdef __linux__
+  // Large blocks are 2 MiB-aligned and marked MADV_HUGEPAGE (transparent huge pages in "madvise" mode, the common
+  // default): a fresh 40 MB output then takes ~20 page faults instead of ~10,000 and streams with far fewer TLB
+  // misses (measured here: add of 10M floats into a fresh output 5.6 -> 12.5 GB/s, sum 20-26 -> 29-34 GB/s).
+  // Only when rounding up to 2 MiB wastes at most 1/8 of the block; NODETORCH_THP=0 turns it off.
+  static const bool thp = !(getenv("NODETORCH_THP") && std::string(getenv("NODETORCH_THP")) == "0");
+  size_t hn = (nbytes + kHuge - 1) & ~(kHuge - 1);
+  if (thp && nbytes >= kHugeMin && hn - nbytes <= nbytes / 8) {
+    size_t n = hn;
+    void* p = std::aligned_alloc(kHuge, n);
+    if (!p) throw TorchError("DefaultCPUAllocator: can't allocate memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
+    madvise(p, n, MADV_HUGEPAGE);
+    return p;
+  }
+#endif
   size_t n = (nbytes + 63) & ~(size_t)63;
   void* p = std::aligned_alloc(64, n);
   if (!p) throw TorchError("DefaultCPUAllocator: can't allocate memory: you tried to allocate " + std::to_string(nbytes) + " bytes.");
