@@ -3,7 +3,7 @@
 //   MLP 784-256-10, batch 128 (Linear/ReLU/Linear, cross-entropy, SGD momentum) steps/s;
 //   CNN two conv(3x3)+ReLU+maxpool blocks, batch 64 on 28x28, then Linear, steps/s;
 //   backward overhead per op on tiny tensors (a chain of 20 elementwise ops on [4] tensors, forward vs forward+backward).
-// A benchmark, not a test. Usage: node bench/train.js [--threads N] [--no-torch]   (needs dist/ built)
+// A benchmark, not a test. Usage: node bench/train.js [--threads N] [--rounds R] [--no-torch]   (needs dist/ built)
 'use strict';
 const { execFileSync } = require('child_process');
 const path = require('path');
@@ -63,13 +63,23 @@ function runTorch() {
   } catch (e) { return { error: String(e.message || e).split('\n')[0] }; }
 }
 
-const n = bench();
-const t = argv.includes('--no-torch') ? { error: 'skipped' } : runTorch();
+// both sides run --rounds times (default 3), alternating, so that a noisy neighbour hits both alike; each figure is
+// the median over rounds
+const median = (v) => { const s = v.slice().sort((a, b) => a - b); return s[s.length >> 1]; };
+const mergeRounds = (rs) => Object.fromEntries(Object.keys(rs[0]).map((k) => [k, typeof rs[0][k] === 'number' ? median(rs.map((r) => r[k])) : rs[0][k]]));
+const rounds = Math.max(1, Number(opt('--rounds') || 3));
+const nr = [], tr = [];
+for (let r = 0; r < rounds; r++) {
+  nr.push(bench());
+  if (!argv.includes('--no-torch') && !(tr.length && tr[0].error)) tr.push(runTorch());
+}
+const n = mergeRounds(nr);
+const t = argv.includes('--no-torch') ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr);
 const row = (name, a, b, unit, higherBetter = true) => {
   const ratio = typeof b === 'number' ? (higherBetter ? a / b : b / a) : null;
   console.log(`${name.padEnd(44)} ${a.toFixed(2).padStart(10)} ${typeof b === 'number' ? b.toFixed(2).padStart(10) : '       n/a'} ${unit.padEnd(8)} ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
-console.log(`nodetorch vs PyTorch CPU, ${threads} thread(s) each, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'default'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}, BLAS: ${t.blas}`}`);
+console.log(`nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'default'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}, BLAS: ${t.blas}`}`);
 console.log(`${'benchmark'.padEnd(44)} ${'nodetorch'.padStart(10)} ${'pytorch'.padStart(10)} ${'unit'.padEnd(8)} ratio (>1: nodetorch better)`);
 row('MLP 784-256-10 train step, batch 128', n.mlp, t.mlp, 'steps/s');
 row('CNN 2x(conv3x3+relu+pool)+fc, batch 64', n.cnn, t.cnn, 'steps/s');
