@@ -661,3 +661,46 @@ describe('max_pool2d 2x2 fast path', () => {
   test('contiguous float32 and float64', () => { check(x); check(x.double()); });
   test('a non-contiguous input (general path) gives the same', () => { check(x.transpose(2, 3).contiguous().transpose(2, 3)); });
 });
+
+// nn.TransformerEncoder (a stack of copies of one layer, then a norm) against PyTorch 1.13 (test/ref/gen_transformer_encoder.py)
+describe('TransformerEncoder', () => {
+  interface Enc { shape: number[]; data: (number | null)[] }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const R = require('./ref/transformer_encoder.json') as { cases: { name: string; batchFirst: boolean; normFirst: boolean; mask: Enc | null; kpm: boolean[]; state: Record<string, Enc>; x: Enc; y: Enc; w: Enc; gx: Enc }[] };
+  const t = (e: Enc, rg = false): torch.Tensor => torch.tensor(e.data.map((v) => (v === null ? -Infinity : v))).reshape(e.shape).requiresGrad_(rg);
+  const close = (a: torch.Tensor, e: Enc, tol: number): void => {
+    expect(a.shape).toEqual(e.shape);
+    const v = a.flatten().tolist() as number[];
+    let worst = 0;
+    v.forEach((x, i) => { worst = Math.max(worst, Math.abs(x - (e.data[i] as number))); });
+    expect(worst).toBeLessThan(tol);
+  };
+  for (const c of R.cases) {
+    test(c.name, () => {
+      const layer = new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12, dropout: 0, batchFirst: c.batchFirst, normFirst: c.normFirst });
+      const m = new torch.nn.TransformerEncoder(layer, 2, { norm: new torch.nn.LayerNorm(8) });
+      expect(Object.keys(m.stateDict()).sort()).toEqual(Object.keys(c.state).sort());
+      const sd: Record<string, torch.Tensor> = {};
+      for (const [k, v] of Object.entries(c.state)) sd[k] = t(v);
+      m.loadStateDict(sd);
+      const x = t(c.x, true);
+      const y = m.call(x, { mask: c.mask ? t(c.mask) : null, srcKeyPaddingMask: torch.tensor(c.kpm).reshape(2, 5) }) as torch.Tensor;
+      close(y, c.y, 2e-5);
+      y.mul(t(c.w)).sum().backward();
+      close(x.grad!, c.gx, 2e-5);
+    });
+  }
+  test('layers start as copies of the given layer and are independent; bad arguments are refused', () => {
+    const layer = new torch.nn.TransformerEncoderLayer(4, 1, { dimFeedforward: 6 });
+    const m = new torch.nn.TransformerEncoder(layer, 3);
+    const w0 = (m.layers.at(0) as torch.nn.TransformerEncoderLayer).linear1.weight;
+    const w2 = (m.layers.at(2) as torch.nn.TransformerEncoderLayer).linear1.weight;
+    expect(torch.equal(w0, layer.linear1.weight)).toBe(true);
+    expect(torch.equal(w2, layer.linear1.weight)).toBe(true);
+    torch.noGrad(() => w0.add_(1));
+    expect(torch.equal(w2, layer.linear1.weight)).toBe(true);
+    expect(m.parameters().length).toBe(3 * layer.parameters().length);
+    expect(() => new torch.nn.TransformerEncoder(new torch.nn.Linear(2, 2) as never, 2)).toThrow(torch.TorchError);
+    expect(() => new torch.nn.TransformerEncoder(layer, 0)).toThrow(/num_layers must be a positive integer/);
+  });
+});

@@ -9,6 +9,9 @@ import { NonDynamicallyQuantizableLinear, Linear } from './linear';
 import { Dropout } from './dropout';
 import { LayerNorm } from './normalization';
 import { TorchError } from '../../errors';
+import { ModuleList } from '../containers';
+import { describeValue } from '../../dtype';
+import { noGrad } from '../../autograd/mode';
 
 type T = Tensor;
 
@@ -116,9 +119,13 @@ export class TransformerEncoderLayer extends Module {
   declare dropout2: Dropout;
   declare _act: (x: T) => T;
 
+  declare _ctorArgs: [number, number, TransformerEncoderLayerOpts];
+
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts = {}) {
     super();
     const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer');
+    // kept so that TransformerEncoder can make copies of this layer (PyTorch deep-copies it)
+    Object.defineProperty(this, '_ctorArgs', { value: [dModel, nhead, { ...o }], enumerable: false, writable: true, configurable: true });
     const f = { dtype: o.dtype, device: o.device };
     const p = o.dropout ?? 0.1, bias = o.bias ?? true;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: !!o.batchFirst, ...f });
@@ -150,6 +157,48 @@ export class TransformerEncoderLayer extends Module {
       x = this.norm1.call(x.add(sa(x)));
       x = this.norm2.call(x.add(ff(x)));
     }
+    return x;
+  }
+}
+
+export interface TransformerEncoderOpts { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean }
+export interface TransformerEncoderCallOpts { mask?: T | null; srcKeyPaddingMask?: T | null; isCausal?: boolean }
+
+// A stack of numLayers copies of encoderLayer (each starts with the given layer's weights, as PyTorch's deepcopy),
+// then an optional norm. State-dict keys: layers.0.self_attn.in_proj_weight, ..., norm.weight, as PyTorch's.
+export class TransformerEncoder extends Module {
+  declare layers: ModuleList;
+  declare numLayers: number;
+  declare norm: Module | null;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: TransformerEncoderOpts = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) {
+      throw new TorchError(`TransformerEncoder(): encoder_layer must be a TransformerEncoderLayer, not ${describeValue(encoderLayer)}`);
+    }
+    checkPosInt(numLayers, 'num_layers', 'TransformerEncoder');
+    const o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder');
+    const state = encoderLayer.stateDict();
+    const copies: Module[] = [];
+    for (let i = 0; i < numLayers; i++) {
+      const [d, h, lo] = encoderLayer._ctorArgs;
+      const l = new TransformerEncoderLayer(d, h, lo);
+      noGrad(() => l.loadStateDict(state));
+      l.train(encoderLayer.training);
+      copies.push(l);
+    }
+    this.layers = new ModuleList(copies);
+    this.numLayers = numLayers;
+    if (o.norm !== undefined && o.norm !== null && !(o.norm instanceof Module)) throw new TorchError(`TransformerEncoder(): norm must be a Module, not ${describeValue(o.norm)}`);
+    this.norm = o.norm ?? null;
+  }
+  override forward(src: T, opts: TransformerEncoderCallOpts = {}): T {
+    const o = optsArg<TransformerEncoderCallOpts>(opts, 'TransformerEncoder.forward');
+    let x = src;
+    for (const l of this.layers._modules.values()) {
+      x = (l as TransformerEncoderLayer).call(x, { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal }) as T;
+    }
+    if (this.norm) x = this.norm.call(x) as T;
     return x;
   }
 }
