@@ -177,9 +177,10 @@ describe('initialisation statistics match PyTorch', () => {
       expect(Math.abs(s.std - c.std) / c.std).toBeLessThan(0.02 + 4 / Math.sqrt(2 * p.numel()));
       expect(Math.abs(s.mean)).toBeLessThan(4 * c.std / Math.sqrt(p.numel()) + 1e-6);
       if (c.kind === 'uniform') {
-        // U(-b, b): std = b / sqrt(3); every value inside the bound and the extreme close to it
-        const bound = c.std * Math.sqrt(3);
-        expect(s.absmax).toBeLessThanOrEqual(bound * 1.05);
+        // U(-b, b): PyTorch's largest |value| of these >= 300 draws is within ~1% of b (a sample std is not: it
+        // wanders by ~4% for 300 values); every value inside the bound and the extreme close to it
+        const bound = c.absmax;
+        expect(s.absmax).toBeLessThanOrEqual(bound * 1.02);
         expect(s.absmax).toBeGreaterThan(bound * 0.9);
       }
     });

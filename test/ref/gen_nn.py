@@ -296,6 +296,8 @@ mcase('sequential_cnn', {'type': 'Sequential', 'children': [S('Conv2d', 1, 4, 3,
                                                            S('Flatten'), S('Linear', 4 * 3 * 3, 5), S('LogSoftmax', 1)]}, [r(2, 1, 6, 6)])
 mcase('cross_entropy_module_nd_smooth', S('CrossEntropyLoss', labelSmoothing=0.1, ignoreIndex=0), [r(2, 3, 4), idx(3, 2, 4)])
 mcase('bce_logits_module_weights', S('BCEWithLogitsLoss', weight=r(3, rg=False), posWeight=('T', torch.rand(3) + 0.5, False)), [r(4, 3), r(4, 3, lo=0.0, hi=1.0)])
+mcase('lstm_proj_2layer_bi_batchfirst', S('LSTM', 3, 5, numLayers=2, projSize=2, bidirectional=True, batchFirst=True), [r(2, 4, 3), [r(4, 2, 2), r(4, 2, 5)]])
+mcase('lstm_proj_unbatched', S('LSTM', 2, 4, projSize=3), [r(5, 2)])
 mcase('kldiv_module_logtarget', S('KLDivLoss', reduction='batchmean', logTarget=True), [('T', torch.log_softmax(torch.randn(3, 4), 1), True), ('T', torch.log_softmax(torch.randn(3, 4), 1), True)])
 
 

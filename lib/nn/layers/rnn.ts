@@ -28,6 +28,7 @@ abstract class RNNBase extends Module {
   declare batchFirst: boolean;
   declare dropout: number;
   declare bidirectional: boolean;
+  declare projSize: number;
   declare _flatWeightsNames: string[];
 
   constructor(mode: Mode, cls: string, inputSize: number, hiddenSize: number, opts: RNNOpts) {
@@ -43,16 +44,22 @@ abstract class RNNBase extends Module {
     if (typeof dropout !== 'number' || dropout < 0 || dropout > 1) throw new TorchError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
     this.dropout = dropout;
     this.bidirectional = !!o.bidirectional;
-    if (o.projSize) throw new TorchError('proj_size is not supported by nodetorch yet');
+    const proj = o.projSize ?? 0;
+    if (typeof proj !== 'number' || !Number.isInteger(proj) || proj < 0) throw new TorchError('proj_size should be a positive integer or zero to disable projections');
+    if (proj > 0 && mode !== 'LSTM') throw new TorchError(`proj_size argument is only supported for LSTM, not RNN or GRU`);
+    if (proj >= hiddenSize) throw new TorchError('proj_size has to be smaller than hidden_size');
+    this.projSize = proj;
+    const realHidden = proj > 0 ? proj : hiddenSize;  // the size of h (c keeps hidden_size)
     const gate = mode === 'LSTM' ? 4 * hiddenSize : mode === 'GRU' ? 3 * hiddenSize : hiddenSize;
     const D = this.bidirectional ? 2 : 1;
     const names: string[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
       for (let dir = 0; dir < D; dir++) {
-        const inSize = layer === 0 ? inputSize : hiddenSize * D;
+        const inSize = layer === 0 ? inputSize : realHidden * D;
         const sfx = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
-        const ps: [string, number[]][] = [[`weight_ih${sfx}`, [gate, inSize]], [`weight_hh${sfx}`, [gate, hiddenSize]]];
+        const ps: [string, number[]][] = [[`weight_ih${sfx}`, [gate, inSize]], [`weight_hh${sfx}`, [gate, realHidden]]];
         if (this.bias) ps.push([`bias_ih${sfx}`, [gate]], [`bias_hh${sfx}`, [gate]]);
+        if (proj > 0) ps.push([`weight_hr${sfx}`, [proj, hiddenSize]]);
         for (const [n, s] of ps) { this.registerParameter(n, newParam(s, o)); names.push(n); }
       }
     }
@@ -64,7 +71,7 @@ abstract class RNNBase extends Module {
     for (const p of this.parameters()) init.uniform_(p, -stdv, stdv);
   }
   get allWeights(): Parameter[][] {
-    const D = this.bidirectional ? 2 : 1, per = this.bias ? 4 : 2;
+    const D = this.bidirectional ? 2 : 1, per = (this.bias ? 4 : 2) + (this.projSize > 0 ? 1 : 0);
     const ws = this._flatWeightsNames.map((n) => this._parameters.get(n) as Parameter);
     const out: Parameter[][] = [];
     for (let i = 0; i < this.numLayers * D; i++) out.push(ws.slice(i * per, (i + 1) * per));
@@ -72,6 +79,7 @@ abstract class RNNBase extends Module {
   }
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize !== 0) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
@@ -90,7 +98,10 @@ abstract class RNNBase extends Module {
     for (let layer = 0; layer < this.numLayers; layer++) {
       const dirOuts: T[] = [];
       for (let dir = 0; dir < D; dir++) {
-        const [wih, whh, bih, bhh] = ws[layer * D + dir];
+        const w = ws[layer * D + dir];
+        const [wih, whh] = w;
+        const bih = this.bias ? w[2] : undefined, bhh = this.bias ? w[3] : undefined;
+        const whr = this.projSize > 0 ? w[w.length - 1] : null;
         const idx = layer * D + dir;
         let h = h0.select(0, idx);
         let c = c0 ? c0.select(0, idx) : null;
@@ -106,6 +117,7 @@ abstract class RNNBase extends Module {
             const [ig, fg, gg, og] = g.chunk(4, 1);
             c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
             h = og.sigmoid().mul(c.tanh());
+            if (whr) h = F.linear(h, whr, null);  // the projection: h is proj_size wide
           } else if (this.mode === 'GRU') {
             const [ir, iz, inn] = gi.chunk(3, 1);
             const [hr, hz, hn] = gh.chunk(3, 1);
@@ -137,9 +149,10 @@ abstract class RNNBase extends Module {
     if (this.batchFirst && !unbatched) x = x.transpose(0, 1);
     return { x, unbatched };
   }
+  // what: 'h_0' / 'hx' (h is proj_size wide when projecting) or 'c_0' (always hidden_size)
   protected hidden(h: T | null | undefined, N: number, unbatched: boolean, x: T, what: string): T {
     const D = this.bidirectional ? 2 : 1;
-    const expect = [this.numLayers * D, N, this.hiddenSize];
+    const expect = [this.numLayers * D, N, what !== 'c_0' && this.projSize > 0 ? this.projSize : this.hiddenSize];
     if (h === null || h === undefined) return zeros(expect, { dtype: x.dtype, device: x.device });
     if (!(h instanceof Tensor)) throw new TypeError(`${what} must be a Tensor`);
     const hh = unbatched ? (h.ndim === 2 ? h.unsqueeze(1) : h) : h;
