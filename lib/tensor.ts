@@ -85,7 +85,7 @@ export class Tensor {
   readonly dtype: DType;
   _rg = false;
   _grad: Tensor | null = null;
-  gradFn: Node | null = null;
+  _gradFn: Node | null = null;
   _retains = false;
   _disposed = false;
   _isParam = false;
@@ -94,6 +94,7 @@ export class Tensor {
   // the tensor this one is a differentiable view of (the root of a chain of views; null when not a view). An in-place
   // op on a view rewrites the base's history too (CopySlices, lib/ops/elementwise.ts rebaseView)
   _base: Tensor | null = null;
+  _viewVer = 0; // the storage version this view's history was made for (a later in-place op elsewhere makes it stale)
 
   // token: a storage allocated `counted` passes its own handle (one external for both); others get a token here
   constructor(st: Storage, shape: number[], strides: number[], offset: number, dtype: DType, token?: TensorToken) {
@@ -166,7 +167,14 @@ export class Tensor {
     (this.gradFn.retained ||= []).push(this);
   }
   get retainsGrad(): boolean { return this._retains; }
-  _setGradFn(n: Node): void { this.gradFn = n; }
+  _setGradFn(n: Node): void { this._gradFn = n; }
+  // A view whose base (or another view of it) was modified in place after this view's history was recorded gets a
+  // fresh history, a view of the base's current one (PyTorch regenerates a view's grad_fn the same way).
+  get gradFn(): Node | null {
+    if (this._base !== null && this._viewVer !== this._st.version) hooks.refreshView(this);
+    return this._gradFn;
+  }
+  set gradFn(n: Node | null) { this._gradFn = n; }
   // PyTorch's `t.data = src`: this object takes over src's storage and view (Module.to() moves parameters so)
   _setData(src: Tensor): void {
     if (src === this) return;
@@ -311,6 +319,7 @@ export function viewOf(base: Tensor, shape: number[], strides: number[], offset:
   base._check();
   const v = new Tensor(base._st, shape, strides, offset, base.dtype);
   v._base = base._base ?? base;
+  v._viewVer = base._st.version;
   return v;
 }
 
@@ -368,9 +377,11 @@ export function runKernel(op: number, ts: readonly Operand[], attrs: readonly nu
 export const hooks: {
   copyInto: (dst: Tensor, src: Tensor) => void;
   backward: (roots: Tensor[], grads: (Tensor | null)[], opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }) => void;
+  refreshView: (view: Tensor) => void;
 } = {
   copyInto: () => { throw new TorchError('internal: copy not registered'); },
   backward: () => { throw new TorchError('internal: backward not registered'); },
+  refreshView: (v) => { v._viewVer = v._st.version; },
 };
 
 export function contiguousCopy(t: Tensor): Tensor {

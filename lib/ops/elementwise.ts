@@ -36,6 +36,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   runKernel(OP.copy, [dst, src]);
 }
 hooks.copyInto = copyInto;
+hooks.refreshView = refreshView;
 
 import { native } from '../native';
 import { ITEMSIZE } from '../dtype';
@@ -183,6 +184,21 @@ export function rebaseView(self: Tensor): void {
   }, []);
   b._setGradFn(node);
 }
+// A stale view's new history: AsStridedBackward0 of its base's current one (the view's gradient scattered into a
+// zero gradient of the base at the view's region). Only for a contiguous base that takes part in autograd.
+function refreshView(v: Tensor): void {
+  const b = v._base as Tensor;
+  v._viewVer = v._st.version;
+  if (!b.isContiguous() || v._offset < b._offset || !(b._rg || b.gradFn !== null)) return;
+  const shape = v.shape.slice(), strides = v._strides.slice(), off = v._offset - b._offset;
+  const bshape = b.shape.slice(), dt = b.dtype, dev = b.device;
+  v._gradFn = new Node('AsStridedBackward0', [edgeOf(b)], (g) => {
+    const gb = empty_(bshape, dt, dev);
+    fill_(gb, 0);
+    copyInto(viewOf(gb, shape, strides, off), g);
+    return [gb];
+  }, []);
+}
 function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
   const c = empty_(shape, g.dtype, g.device);
   copyInto(c, g);
@@ -202,6 +218,7 @@ function inplace(self: Tensor, op: string, compute: (src: Tensor) => Tensor, dir
     gradState.enabled = false;
     try { copyInto(self, r); } finally { gradState.enabled = true; }
     self._st.version++;
+    self._viewVer = self._st.version;  // this view's history is the one set here, not a stale one
     // a result that depends on no differentiable input (copy_ of a constant) still cuts self's old history off:
     // PyTorch's CopyBackwards, which sends zeros to what self was
     self._setGradFn(r.gradFn ?? new Node('CopyBackwards', [edgeOf(self)], (g) => [mulScalar(g, 0)], []));

@@ -63,6 +63,7 @@ function inplace(self: T, op: string, others: (T | null)[], write: () => void, n
   const want = needsGrad([self, ...others]);
   nograd(write);
   self._st.version++;
+  self._viewVer = self._st.version;  // (needsGrad above already refreshed a stale history)
   if (want) { record(name, [self, ...others], self, fn); rebaseView(self); }
   return self;
 }

@@ -56,4 +56,18 @@ def c7(a):
     return (z + a).sum()
 run('copy_const_whole', c7)
 
+def c8(a):
+    h = a * 1
+    v = h[0:2]           # a view taken before an overlapping in-place op on another view
+    h[1:3].mul_(3)
+    return (v * v).sum() + h.sum()
+run('stale_overlapping_view', c8)
+
+def c9(a):
+    h = a * 1
+    v = h[:, 1]          # a view taken before an in-place op on its base
+    h.add_(a * a)
+    return v.exp().sum()
+run('stale_view_after_base_inplace', c9)
+
 print(json.dumps({'input': A.tolist(), 'cases': cases}))
