@@ -153,3 +153,25 @@ parentPort.postMessage(out);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60000);
 });
+
+(haveDist ? describe : describe.skip)('thread counts are per JS thread', () => {
+  test('a worker_thread that sets 1 thread (as DataLoader workers do) leaves the main thread its own count', async () => {
+    torch.setNumThreads(2);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-threads-'));
+    const file = path.join(dir, 'w.js');
+    fs.writeFileSync(file, `
+const { parentPort } = require('worker_threads');
+const torch = require(${JSON.stringify(DIST)});
+torch.setNumThreads(1);
+parentPort.postMessage([torch.getNumThreads(), torch.ones(100000).sum().item()]);
+`);
+    const got = await new Promise<number[]>((resolve, reject) => {
+      const w = new Worker(file);
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(got).toEqual([1, 100000]);
+    expect(torch.getNumThreads()).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 30000);
+});

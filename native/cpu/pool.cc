@@ -49,7 +49,10 @@ int default_threads() {
   return h ? (int)h : 1;
 }
 
-std::atomic<int> g_threads{0};
+std::atomic<int> g_threads{0};  // the process default (computed once)
+// setNumThreads applies to the calling JS thread only, as OpenMP's per-thread num-threads setting did: a DataLoader
+// worker that asks for 1 thread must not make the main thread's kernels serial
+thread_local int t_threads = 0;
 
 class Pool {
  public:
@@ -135,6 +138,7 @@ class Pool {
 }  // namespace
 
 int num_threads() {
+  if (t_threads > 0) return t_threads;
   int n = g_threads.load(std::memory_order_relaxed);
   if (n == 0) {
     n = default_threads();
@@ -143,7 +147,7 @@ int num_threads() {
   return n;
 }
 void set_num_threads(int n) {
-  if (n >= 1) g_threads.store(n, std::memory_order_relaxed);
+  if (n >= 1) t_threads = n;
 }
 bool in_parallel() { return t_in_job; }
 void pool_run(int n, const std::function<void(int)>& fn) { Pool::get().run(n, fn); }

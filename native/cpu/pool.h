@@ -10,7 +10,7 @@
 namespace nt {
 
 int num_threads();             // threads a kernel may use: setNumThreads, else OMP_NUM_THREADS, else the CPUs we may run on
-void set_num_threads(int n);   // n >= 1
+void set_num_threads(int n);   // n >= 1; for the calling (JS) thread only
 bool in_parallel();            // true on a thread running a pool job: nested loops run serially
 
 // fn(tid) on the calling thread (tid 0) and on up to n-1 pooled workers that join while the caller still works.
