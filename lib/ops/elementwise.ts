@@ -163,13 +163,21 @@ export function checkViewOfLeafInplace(t: Tensor): void {
 // which flows into the base's previous history (the region zeroed: those values were overwritten). The base must be
 // laid out contiguously (every op output and every created tensor is), so the region is g seen through the view's
 // own strides; for any other base the history of the base is left as it was.
+// where a view lies in its (contiguous) base: the base, and the view's geometry relative to the base's first element
+interface ViewRegion { b: Tensor; shape: number[]; strides: number[]; off: number; bshape: number[] }
+function viewRegion(v: Tensor): ViewRegion | null {
+  const b = v._base;
+  if (!b || b === v || !b.isContiguous() || v._offset < b._offset) return null;
+  return { b, shape: v.shape.slice(), strides: v._strides.slice(), off: v._offset - b._offset, bshape: b.shape.slice() };
+}
+
 export function rebaseView(self: Tensor): void {
-  const b = self._base;
-  if (!b || b === self || self.gradFn === null || !b.isContiguous() || self._offset < b._offset) return;
+  const fn = self.gradFn;
+  const reg = fn === null ? null : viewRegion(self);
+  if (!fn || !reg) return;
+  const { b, shape, strides, off, bshape } = reg;
   const prev = edgeOf(b);
-  const shape = self.shape.slice(), strides = self._strides.slice(), off = self._offset - b._offset;
-  const bshape = b.shape.slice();
-  const node = new Node('CopySlices', [prev, { node: self.gradFn }], (g) => {
+  const node = new Node('CopySlices', [prev, { node: fn }], (g) => {
     const gc = g.isContiguous() && g._offset === 0 && sameShape(g.shape, bshape) ? g : contiguousCopyOf(g, bshape);
     const region = viewOf(gc, shape, strides, off);
     const gSelf = prev ? clone(region) : region;
@@ -187,11 +195,11 @@ export function rebaseView(self: Tensor): void {
 // A stale view's new history: AsStridedBackward0 of its base's current one (the view's gradient scattered into a
 // zero gradient of the base at the view's region). Only for a contiguous base that takes part in autograd.
 function refreshView(v: Tensor): void {
-  const b = v._base as Tensor;
   v._viewVer = v._st.version;
-  if (!b.isContiguous() || v._offset < b._offset || !(b._rg || b.gradFn !== null)) return;
-  const shape = v.shape.slice(), strides = v._strides.slice(), off = v._offset - b._offset;
-  const bshape = b.shape.slice(), dt = b.dtype, dev = b.device;
+  const reg = viewRegion(v);
+  if (!reg || !reg.b.requiresGrad) return;
+  const { b, shape, strides, off, bshape } = reg;
+  const dt = b.dtype, dev = b.device;
   v._gradFn = new Node('AsStridedBackward0', [edgeOf(b)], (g) => {
     const gb = empty_(bshape, dt, dev);
     fill_(gb, 0);

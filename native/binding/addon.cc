@@ -299,10 +299,6 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("simd", Napi::String::New(env, cpu_simd_name()));
   o.Set("threads", Napi::Number::New(env, num_threads()));
-  uint64_t jobs = 0, joined = 0;
-  pool_stats(jobs, joined);
-  o.Set("poolJobs", Napi::Number::New(env, (double)jobs));
-  o.Set("poolJoined", Napi::Number::New(env, (double)joined));
   o.Set("cudaBuilt", Napi::Boolean::New(env, cuda_built()));
   o.Set("opCount", Napi::Number::New(env, (double)OP_COUNT));
   Napi::Array names = Napi::Array::New(env, OP_COUNT);

@@ -84,8 +84,6 @@ class Pool {
       try { fn(0); } catch (...) { err = std::current_exception(); }
     }
     open_.store(0, std::memory_order_seq_cst);
-    jobs_.fetch_add(1, std::memory_order_relaxed);
-    joined_.fetch_add((uint64_t)std::min(next_tid_.load(std::memory_order_relaxed), want_) - 1, std::memory_order_relaxed);
     for (int i = 0; in_flight_.load(std::memory_order_seq_cst) != 0; i++) {
       if (i < 2048) cpu_relax();
       else std::this_thread::yield();
@@ -127,9 +125,6 @@ class Pool {
   std::atomic<uint64_t> gen_{0};
   std::atomic<int> open_{0}, in_flight_{0}, next_tid_{1}, sleepers_{0};
   std::atomic<bool> busy_{false};
- public:
-  std::atomic<uint64_t> jobs_{0}, joined_{0};  // parallel jobs run, and workers that joined them (diagnostics)
- private:
   const std::function<void(int)>* job_ = nullptr;
   int want_ = 0;
   size_t nthreads_ = 0;
@@ -151,9 +146,6 @@ void set_num_threads(int n) {
 }
 bool in_parallel() { return t_in_job; }
 void pool_run(int n, const std::function<void(int)>& fn) { Pool::get().run(n, fn); }
-void pool_stats(uint64_t& jobs, uint64_t& joined) {
-  jobs = Pool::get().jobs_.load();
-  joined = Pool::get().joined_.load();
-}
+
 
 }  // namespace nt

@@ -17,7 +17,6 @@ bool in_parallel();            // true on a thread running a pool job: nested lo
 // fn must take its work from shared counters (any number of threads may join; the caller may end up doing all
 // of it) and must not throw: parallel_for below catches for it.
 void pool_run(int n, const std::function<void(int)>& fn);
-void pool_stats(uint64_t& jobs, uint64_t& joined);  // parallel jobs so far, and how many workers joined them
 
 // The first exception thrown by any chunk of a parallel loop, rethrown on the calling thread.
 class FirstError {
