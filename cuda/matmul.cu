@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 #include "common.cuh"
+#include "../native/kernels/matmul_check.h"
 
 namespace nt {
 namespace cu {
@@ -288,14 +289,8 @@ void run_float(const GemmArgs& g, double alpha, double beta, int path, int dev) 
 }
 
 void matmul_kernel(Call& c) {
-  if (c.nt != 3) throw TorchError("matmul: internal: expected 3 tensors");
+  if (!matmul_operands(c)) return;
   const TensorArg &tc = c.t[0], &ta = c.t[1], &tb = c.t[2];
-  if (tc.ndim != 3 || ta.ndim != 3 || tb.ndim != 3) throw TorchError("matmul: internal: operands must be 3-D");
-  int64_t batch = tc.shape[0], m = tc.shape[1], n = tc.shape[2], k = ta.shape[2];
-  if (ta.shape[0] != batch || tb.shape[0] != batch || ta.shape[1] != m || tb.shape[1] != k || tb.shape[2] != n)
-    throw TorchError("matmul: internal: operand shapes disagree");
-  if (ta.dtype != tb.dtype || tc.dtype != ta.dtype) throw TorchError("matmul: internal: operand dtypes disagree");
-  if (batch == 0 || m == 0 || n == 0) return;
   int dev = call_device(c);
   set_device(dev);
   double alpha = c.attr(0, 1), beta = c.attr(1, 0);

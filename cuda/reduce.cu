@@ -307,7 +307,14 @@ template <typename S>
 void arg_typed(Call& c, bool is_min) {
   const TensorArg& in = c.t[c.nt - 1];
   const bool with_values = c.nt == 3;
-  const TensorArg* ts[3] = {&c.t[0], with_values ? &c.t[1] : &c.t[0], &in};
+  // the outputs have the input's leading dims only: give them a size-1 last dim, which row_indexer drops again
+  TensorArg o[2] = {c.t[0], with_values ? c.t[1] : c.t[0]};
+  for (TensorArg& t : o) {
+    t.shape[t.ndim] = 1;
+    t.stride[t.ndim] = 0;
+    t.ndim++;
+  }
+  const TensorArg* ts[3] = {&o[0], &o[1], &in};
   Indexer<3> ix;
   int64_t rows = row_indexer<3>(ts, ix);
   if (rows == 0) return;

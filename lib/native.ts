@@ -30,6 +30,13 @@ const root = path.join(__dirname, '..');
 
 function load(): NativeAddon {
   const errors: string[] = [];
+  // NODETORCH_ADDON: load this binary and nothing else (the CUDA emulator build, scripts/cuda-emu/, or a test build)
+  const forced = process.env.NODETORCH_ADDON;
+  if (forced) {
+    try { return require(path.resolve(forced)) as NativeAddon; } catch (e) {
+      throw new TorchError(`nodetorch: NODETORCH_ADDON=${forced} could not be loaded: ${(e as Error).message}`);
+    }
+  }
   const wantCuda = process.env.NODETORCH_CUDA !== '0';
   const cudaPath = path.join(root, 'build-cuda', 'Release', 'nodetorch.node');
   if (wantCuda && fs.existsSync(cudaPath)) {

@@ -25,6 +25,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include "../kernels/matmul_check.h"
 #include "cpu.h"
 
 namespace nt {
@@ -706,23 +707,8 @@ void run_int(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, doub
 }
 
 void matmul_kernel(Call& c) {
-  if (c.nt != 3) throw TorchError("matmul: internal: expected 3 tensors");
-  for (int i = 0; i < 3; i++) {  // a 2-D operand is a batch of one
-    TensorArg& t = c.t[i];
-    if (t.ndim == 2) {
-      t.shape[2] = t.shape[1]; t.stride[2] = t.stride[1];
-      t.shape[1] = t.shape[0]; t.stride[1] = t.stride[0];
-      t.shape[0] = 1; t.stride[0] = 0;
-      t.ndim = 3;
-    }
-    if (t.ndim != 3) throw TorchError("matmul: internal: operands must be 2-D or 3-D");
-  }
+  if (!matmul_operands(c)) return;
   const TensorArg &tc = c.t[0], &ta = c.t[1], &tb = c.t[2];
-  int64_t batch = tc.shape[0], m = tc.shape[1], n = tc.shape[2], k = ta.shape[2];
-  if (ta.shape[0] != batch || tb.shape[0] != batch || ta.shape[1] != m || tb.shape[1] != k || tb.shape[2] != n)
-    throw TorchError("matmul: internal: operand shapes disagree");
-  if (ta.dtype != tb.dtype || tc.dtype != ta.dtype) throw TorchError("matmul: internal: operand dtypes disagree");
-  if (batch == 0 || m == 0 || n == 0) return;
   double alpha = c.attr(0, 1), beta = c.attr(1, 0);
   int path = (int)c.iattr(2, 0), isa = (int)c.iattr(3, 0);
   switch (tc.dtype) {

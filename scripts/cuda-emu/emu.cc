@@ -1,0 +1,786 @@
+// emu.cc - the CUDA emulator's runtime: devices, device memory, launches, the block scheduler, and cuBLAS's
+// strided-batched GEMMs. See cuda_runtime.h for what it is for; scripts/cuda-emu/build.js builds it into an addon.
+//
+// Launches. A launch runs its blocks one after another on the calling host thread (launches are serialised by one
+// lock: one emulated GPU, one stream). Within a block every CUDA thread is a fiber with its own stack. The
+// scheduler starts the threads in order; a thread runs until it ends or waits at a barrier, and a barrier opens
+// when every thread of its group that has not ended has reached it (the block for __syncthreads, the warp for the
+// value exchange behind __shfl_*_sync). A thread that has not started yet counts as not arrived, so a barrier can
+// only open once all its threads got there. When no thread can run and some have not ended, the kernel is stuck
+// (a barrier in divergent code): the launch fails with cudaErrorLaunchFailure and a message on stderr, as do a
+// shuffle whose mask names an ended lane and a launch configuration a GPU refuses.
+//
+// Device memory. cudaMalloc maps a fresh region followed by a guard page; outside kernels and copies every region
+// is PROT_NONE, so host code that dereferences a device pointer faults (SIGSEGV, reported by a handler that names
+// the region). Copies check that their pointers lie in device memory or not, as their kind says.
+//
+// Environment: CUEMU_DEVICES (default 1), CUEMU_MEM_GB (default 16), CUEMU_PROTECT=0 (leave device memory open),
+//              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel).
+#include <cuda_runtime.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#if !defined(__x86_64__)
+#error "the CUDA emulator's fiber switch is written for x86-64"
+#endif
+
+thread_local uint3 threadIdx;
+thread_local uint3 blockIdx;
+thread_local dim3 blockDim;
+thread_local dim3 gridDim;
+
+// void cuemu_swap(void** save_sp, void* load_sp): saves the callee-saved registers, MXCSR and the x87 control word
+// on the current stack, stores the stack pointer in *save_sp, and resumes the context saved at load_sp.
+extern "C" void cuemu_swap(void** save_sp, void* load_sp);
+asm(R"(
+  .pushsection .text
+  .globl cuemu_swap
+  .type cuemu_swap, @function
+cuemu_swap:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size cuemu_swap, .-cuemu_swap
+  .popsection
+)");
+
+namespace cuemu {
+namespace {
+
+// ---------------------------------------------------------------- state
+constexpr size_t kPage = 4096;
+constexpr size_t kStack = 256 * 1024;  // per emulated thread; a guard page below it
+constexpr int kMaxBlockThreads = 1024;
+constexpr size_t kMaxSmem = 48 * 1024;
+
+struct Region { size_t len; uintptr_t ptr; size_t user; int dev; };  // mapping length; the pointer handed out
+
+struct Global {
+  std::recursive_mutex mu;  // one emulated GPU: launches, copies and allocations in turn
+  int ndev = 1;
+  size_t mem_total = 16ull << 30;
+  bool protect = true;
+  bool cublas = true;
+  std::map<uintptr_t, Region> regions;  // base -> region (user bytes from base)
+  std::vector<size_t> used;            // per device
+  bool open = false;                   // regions currently readable/writable
+  Global() {
+    if (const char* s = getenv("CUEMU_DEVICES")) ndev = std::max(0, atoi(s));
+    if (const char* s = getenv("CUEMU_MEM_GB")) mem_total = (size_t)(atof(s) * (1ull << 30));
+    if (const char* s = getenv("CUEMU_PROTECT")) protect = std::string(s) != "0";
+    if (const char* s = getenv("CUEMU_CUBLAS")) cublas = std::string(s) != "0";
+    used.assign(std::max(ndev, 1), 0);
+  }
+};
+Global& G() {
+  static Global* g = new Global();
+  return *g;
+}
+
+thread_local int t_device = 0;
+thread_local cudaError_t t_last = cudaSuccess;
+cudaError_t g_sticky = cudaSuccess;  // a failed kernel poisons the context, as on a GPU
+
+cudaError_t set_error(cudaError_t e) {
+  if (e != cudaSuccess) t_last = e;
+  return e;
+}
+
+// open/close every device region (callers hold G().mu)
+void set_open(bool open) {
+  Global& g = G();
+  if (!g.protect || g.open == open) return;
+  for (auto& kv : g.regions)
+    if (mprotect((void*)kv.first, kv.second.len - kPage, open ? PROT_READ | PROT_WRITE : PROT_NONE) != 0) {
+      perror("cuemu: mprotect");
+      abort();
+    }
+  g.open = open;
+}
+struct OpenDevice {  // device memory readable for the scope (kernels, copies, memset)
+  std::lock_guard<std::recursive_mutex> lock;
+  bool was;
+  OpenDevice() : lock(G().mu), was(G().open) { set_open(true); }
+  ~OpenDevice() { if (!was) set_open(false); }
+};
+
+// the region whose allocation holds [p, p+n), or null (*base: the mapping's start)
+const Region* find_region(const void* p, size_t n, uintptr_t* base = nullptr) {
+  Global& g = G();
+  uintptr_t a = (uintptr_t)p;
+  auto it = g.regions.upper_bound(a);
+  if (it == g.regions.begin()) return nullptr;
+  --it;
+  const Region& r = it->second;
+  if (a < r.ptr || a + n > r.ptr + r.user || a + n < a) return nullptr;
+  if (base) *base = it->first;
+  return &r;
+}
+
+struct sigaction g_old_segv;
+void segv_handler(int sig, siginfo_t* si, void* uc) {
+  uintptr_t a = (uintptr_t)si->si_addr;
+  char msg[256];
+  int len = 0;
+  Global& g = G();
+  auto it = g.regions.upper_bound(a);
+  if (it != g.regions.begin()) {
+    --it;
+    const Region& r = it->second;
+    if (a >= it->first && a < it->first + r.len) {
+      if (a >= r.ptr + r.user)
+        len = snprintf(msg, sizeof msg, "cuemu: access at %p, past the end of a %zu-byte device allocation at %p\n",
+                       (void*)a, r.user, (void*)r.ptr);
+      else
+        len = snprintf(msg, sizeof msg, "cuemu: host code touched device memory at %p (allocation at %p, %zu bytes)\n",
+                       (void*)a, (void*)r.ptr, r.user);
+    }
+  }
+  if (len == 0) {  // not ours: hand the fault to whoever handled it before (V8's trap handler, node's default)
+    sigaction(SIGSEGV, &g_old_segv, nullptr);
+    if ((g_old_segv.sa_flags & SA_SIGINFO) && g_old_segv.sa_sigaction) { g_old_segv.sa_sigaction(sig, si, uc); return; }
+    return;  // the faulting instruction runs again under the old disposition
+  }
+  if (write(2, msg, (size_t)len) < 0) {}
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+void install_segv_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = segv_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, &g_old_segv);
+  });
+}
+
+bool bad_device(int d) { return d < 0 || d >= G().ndev; }
+
+// ---------------------------------------------------------------- fibers and the block scheduler
+enum State { NEW, READY, WAIT, DONE };
+
+struct Fiber {
+  void* sp = nullptr;
+  char* stack = nullptr;  // kStack bytes above a guard page; owned by the Sched's pool
+  State state = NEW;
+  uint3 tid;
+  int lane = 0, warp = 0;
+};
+
+struct WarpEx {  // the value exchange of one warp
+  int arrived = 0;
+  unsigned gen = 0;
+  unsigned mask = 0;  // of the exchange in progress
+  uint64_t val[32];
+  bool has[32];
+};
+
+struct Sched {
+  KernelBody* body = nullptr;
+  const char* name = "";
+  dim3 grid, block;
+  std::vector<Fiber> fibers;
+  std::vector<char*> pool;  // stacks (kept between launches on this host thread)
+  std::vector<char*> free_stacks;
+  int cur = -1;
+  void* sched_sp = nullptr;
+  int live = 0;  // threads of this block not ended
+  int block_arrived = 0;
+  unsigned block_gen = 0;
+  std::vector<WarpEx> warps;
+  std::string fail;  // the first failure of this launch
+  // shared memory of the running block: the dynamic array at 0, static declarations after it
+  std::vector<unsigned char> smem;
+  size_t smem_dyn = 0, smem_top = 0;
+  std::vector<std::pair<int, size_t>> smem_keys;
+};
+thread_local Sched* t_sched = nullptr;
+
+char* new_stack() {
+  void* m = mmap(nullptr, kStack + kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) { perror("cuemu: mmap stack"); abort(); }
+  mprotect(m, kPage, PROT_NONE);  // guard: a stack overflow faults
+  return (char*)m + kPage;
+}
+
+void fiber_main();
+
+void prepare(Fiber& f, char* stack) {
+  f.stack = stack;
+  uintptr_t top = ((uintptr_t)(stack + kStack)) & ~(uintptr_t)15;
+  uint64_t* a = (uint64_t*)(top - 16);  // a % 16 == 0: the "return address" slot cuemu_swap pops
+  a[0] = (uint64_t)(void*)&fiber_main;
+  a[1] = 0;
+  uint64_t* s = a - 7;  // 6 registers and the MXCSR / x87 control word slot
+  for (int i = 1; i < 7; i++) s[i] = 0;
+  uint32_t mx;
+  uint16_t cw;
+  asm volatile("stmxcsr %0" : "=m"(mx));
+  asm volatile("fnstcw %0" : "=m"(cw));
+  uint32_t* w = (uint32_t*)s;
+  w[0] = mx;
+  w[1] = cw;
+  f.sp = s;
+}
+
+void set_coords(const Sched& s, const Fiber& f) {
+  threadIdx = f.tid;
+  blockDim = s.block;
+  gridDim = s.grid;
+}
+
+void wake_all(Sched& s) {
+  for (auto& o : s.fibers) if (o.state == WAIT) o.state = READY;
+}
+
+void fiber_main() {
+  Sched& s = *t_sched;
+  s.body->run();
+  Fiber& f = s.fibers[s.cur];
+  f.state = DONE;
+  s.live--;
+  // an ended thread counts as arrived at __syncthreads (as on a GPU, where exited threads no longer hold it up)
+  if (s.block_arrived > 0 && s.block_arrived == s.live) {
+    s.block_arrived = 0;
+    s.block_gen++;
+    wake_all(s);
+  }
+  // ...but a shuffle whose mask names it can never complete
+  WarpEx& w = s.warps[f.warp];
+  if (w.arrived > 0 && (w.mask >> f.lane & 1u)) {
+    if (s.fail.empty())
+      s.fail = std::string("__shfl_*_sync in ") + s.name + ": lane " + std::to_string(f.lane) + " of warp " +
+               std::to_string(f.warp) + " is named by the mask but ended before the exchange";
+    w.arrived = 0;
+    w.gen++;
+    wake_all(s);
+  }
+  cuemu_swap(&f.sp, s.sched_sp);
+  abort();  // never resumed
+}
+
+// the calling thread waits until the scheduler resumes it (after some barrier opened)
+void wait_here(Sched& s) {
+  Fiber& f = s.fibers[s.cur];
+  f.state = WAIT;
+  cuemu_swap(&f.sp, s.sched_sp);
+}
+
+bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
+  const int n = (int)(s.block.x * s.block.y * s.block.z);
+  blockIdx = uint3{bx, by, bz};
+  s.fibers.assign(n, Fiber());
+  for (int i = 0; i < n; i++) {
+    Fiber& f = s.fibers[i];
+    f.tid = uint3{(unsigned)(i % s.block.x), (unsigned)((i / s.block.x) % s.block.y), (unsigned)(i / (s.block.x * s.block.y))};
+    f.lane = i % 32;
+    f.warp = i / 32;
+  }
+  const int nw = (n + 31) / 32;
+  s.warps.assign(nw, WarpEx());
+  s.live = n;
+  s.block_arrived = 0;
+  s.block_gen = 0;
+  // shared memory starts as 0xff bytes (NaN floats, -1 integers), so a read before any write shows
+  std::fill(s.smem.begin(), s.smem.begin() + std::min(s.smem.size(), std::max(s.smem_top, s.smem_dyn)), (unsigned char)0xff);
+  s.free_stacks = s.pool;
+  size_t made = s.pool.size();
+  for (;;) {
+    bool progress = false;
+    for (int i = 0; i < n; i++) {
+      Fiber& f = s.fibers[i];
+      if (f.state == NEW) {
+        if (s.free_stacks.empty()) { s.pool.push_back(new_stack()); s.free_stacks.push_back(s.pool.back()); made++; }
+        prepare(f, s.free_stacks.back());
+        s.free_stacks.pop_back();
+        f.state = READY;
+      }
+      if (f.state != READY) continue;
+      s.cur = i;
+      set_coords(s, f);
+      cuemu_swap(&s.sched_sp, f.sp);
+      progress = true;
+      if (f.state == DONE) s.free_stacks.push_back(f.stack);
+    }
+    if (s.live == 0) break;
+    if (!progress) {
+      if (s.fail.empty()) {
+        s.fail = std::string("kernel ") + s.name + " is stuck: " + std::to_string(s.live) +
+                 " threads of block (" + std::to_string(bx) + "," + std::to_string(by) + "," + std::to_string(bz) +
+                 ") wait at barriers that cannot open (__syncthreads or a shuffle in divergent code)";
+      }
+      return false;  // the waiting fibers are abandoned; their stacks are reused by the next launch
+    }
+  }
+  (void)made;
+  return true;
+}
+
+// ---------------------------------------------------------------- cuBLAS (column-major, as libcublas)
+enum { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_NOT_INITIALIZED = 1, CUBLAS_STATUS_INVALID_VALUE = 7,
+       CUBLAS_STATUS_EXECUTION_FAILED = 13 };
+struct EmuHandle { int magic = 0x0b1a5; int device = 0; };
+int g_cublas_token;
+
+int cublas_create(EmuHandle** h) {
+  if (!h) return CUBLAS_STATUS_INVALID_VALUE;
+  if (G().ndev == 0) return CUBLAS_STATUS_NOT_INITIALIZED;
+  *h = new EmuHandle();
+  (*h)->device = t_device;
+  return CUBLAS_STATUS_SUCCESS;
+}
+int cublas_set_stream(EmuHandle* h, cudaStream_t) {
+  return h && h->magic == 0x0b1a5 ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
+}
+
+// the bytes an operand of `rows x cols` (column-major, leading dimension ld) spans in batch `count` of stride st
+bool operand_ok(const void* p, size_t es, long long rows, long long cols, int ld, long long st, int count) {
+  if (rows == 0 || cols == 0 || count == 0) return true;
+  long long last = (long long)(count - 1) * st + (cols - 1) * (long long)ld + (rows - 1);
+  long long first = std::min(0LL, (long long)(count - 1) * st);
+  if (st < 0) last = (cols - 1) * (long long)ld + (rows - 1);
+  const char* lo = (const char*)p + first * (long long)es;
+  return find_region(lo, (size_t)(last - first + 1) * es) != nullptr;
+}
+
+template <typename T>
+int gemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, long long sa,
+            const T* B, int ldb, long long sb, const T* beta, T* C, int ldc, long long sc, int batch) {
+  if (!h || h->magic != 0x0b1a5) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1) || m < 0 || n < 0 || k < 0 || batch < 0 || !alpha || !beta)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+  if (lda < std::max(1LL, ar) || ldb < std::max(1LL, br) || ldc < std::max(1, m)) return CUBLAS_STATUS_INVALID_VALUE;
+  OpenDevice open;
+  if (!operand_ok(A, sizeof(T), ar, ac, lda, sa, batch) || !operand_ok(B, sizeof(T), br, bc, ldb, sb, batch) ||
+      !operand_ok(C, sizeof(T), m, n, ldc, sc, batch)) {
+    fprintf(stderr, "cuemu: cublas%cgemmStridedBatched: an operand reaches outside device memory "
+            "(m=%d n=%d k=%d lda=%d ldb=%d ldc=%d strides %lld %lld %lld batch %d)\n",
+            sizeof(T) == 4 ? 'S' : 'D', m, n, k, lda, ldb, ldc, sa, sb, sc, batch);
+    return CUBLAS_STATUS_EXECUTION_FAILED;
+  }
+  const T al = *alpha, be = *beta;
+  for (int b = 0; b < batch; b++) {
+    const T* a = A + b * sa;
+    const T* bb = B + b * sb;
+    T* c = C + b * sc;
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        T acc = 0;
+        for (int p = 0; p < k; p++) {
+          T x = ta ? a[p + (long long)i * lda] : a[i + (long long)p * lda];
+          T y = tb ? bb[j + (long long)p * ldb] : bb[p + (long long)j * ldb];
+          acc += x * y;
+        }
+        T& out = c[i + (long long)j * ldc];
+        out = be == T(0) ? al * acc : al * acc + be * out;  // beta == 0: C is not read (as cuBLAS)
+      }
+  }
+  return CUBLAS_STATUS_SUCCESS;
+}
+int sgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const float* al, const float* A, int lda, long long sa,
+             const float* B, int ldb, long long sb, const float* be, float* C, int ldc, long long sc, int batch) {
+  return gemm_sb<float>(h, ta, tb, m, n, k, al, A, lda, sa, B, ldb, sb, be, C, ldc, sc, batch);
+}
+int dgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const double* al, const double* A, int lda, long long sa,
+             const double* B, int ldb, long long sb, const double* be, double* C, int ldc, long long sc, int batch) {
+  return gemm_sb<double>(h, ta, tb, m, n, k, al, A, lda, sa, B, ldb, sb, be, C, ldc, sc, batch);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- device-side entry points
+void* smem_static(int key, size_t bytes, size_t align) {
+  Sched& s = *t_sched;
+  for (auto& kv : s.smem_keys) if (kv.first == key) return s.smem.data() + kv.second;
+  size_t off = (s.smem_top + align - 1) / align * align;
+  if (off + bytes > s.smem.size()) {
+    if (s.fail.empty()) s.fail = std::string("kernel ") + s.name + ": more than 48 KiB of shared memory";
+    static thread_local std::vector<unsigned char> scratch;
+    scratch.resize(bytes);
+    return scratch.data();
+  }
+  s.smem_keys.push_back({key, off});
+  s.smem_top = off + bytes;
+  return s.smem.data() + off;
+}
+void* smem_dynamic() { return t_sched->smem.data(); }
+
+void sync_block() {
+  Sched& s = *t_sched;
+  const unsigned gen = s.block_gen;
+  if (++s.block_arrived == s.live) {
+    s.block_arrived = 0;
+    s.block_gen++;
+    wake_all(s);
+    return;
+  }
+  while (s.block_gen == gen) wait_here(s);
+}
+
+// one warp-wide exchange: every lane of the mask deposits its value, waits for the others, reads its source lane's
+// value, and waits again so that no lane deposits its next value before all have read
+uint64_t shfl(uint64_t bits, unsigned mask, int mode, int arg, int width) {
+  Sched& s = *t_sched;
+  Fiber& f = s.fibers[s.cur];
+  const int w = f.warp, lane = f.lane;
+  WarpEx& x = s.warps[w];
+  const int nlanes = std::min(32, (int)(s.block.x * s.block.y * s.block.z) - w * 32);
+  auto fail = [&](const std::string& why) {
+    if (s.fail.empty()) s.fail = std::string("__shfl_*_sync in ") + s.name + ": " + why;
+  };
+  if (width <= 0 || width > 32 || (width & (width - 1))) { fail("width must be a power of 2 up to 32"); return bits; }
+  if (!(mask >> lane & 1u)) { fail("the mask does not name the calling lane"); return bits; }
+  if (nlanes < 32 && (mask >> nlanes) != 0) { fail("the mask names lanes past the end of the block"); return bits; }
+  if (x.arrived > 0 && x.mask != mask) { fail("lanes of one warp exchange with different masks"); return bits; }
+  for (int l = 0; l < 32; l++)
+    if ((mask >> l & 1u) && s.fibers[w * 32 + l].state == DONE) {
+      fail("lane " + std::to_string(l) + " is named by the mask but has ended");
+      return bits;
+    }
+  const int expect = __builtin_popcount(mask);
+  auto barrier = [&] {
+    const unsigned gen = x.gen;
+    x.mask = mask;
+    if (++x.arrived == expect) {
+      x.arrived = 0;
+      x.gen++;
+      wake_all(s);
+      return;
+    }
+    while (x.gen == gen && s.fail.empty()) wait_here(s);
+  };
+  x.val[lane] = bits;
+  x.has[lane] = true;
+  barrier();
+  const int base = lane & ~(width - 1), in = lane - base;
+  int src = lane;
+  switch (mode) {
+    case 0: src = in + arg < width ? lane + arg : lane; break;
+    case 1: src = base + ((in ^ arg) & (width - 1)); break;
+    case 2: src = base + (((arg % width) + width) % width); break;
+    default: src = in - arg >= 0 ? lane - arg : lane; break;
+  }
+  uint64_t r = bits;
+  if (!(mask >> src & 1u) || !x.has[src]) fail("source lane " + std::to_string(src) + " is not in the mask");
+  else r = x.val[src];
+  barrier();
+  x.has[lane] = false;
+  return r;
+}
+
+// ---------------------------------------------------------------- launches
+void launch_body(const char* name, const Config& cfg, KernelBody& body) {
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) { set_error(g_sticky); return; }
+  const dim3 g = cfg.grid, b = cfg.block;
+  const unsigned long long nthreads = (unsigned long long)b.x * b.y * b.z;
+  if (G().ndev == 0) { set_error(cudaErrorNoDevice); return; }
+  if (g.x == 0 || g.y == 0 || g.z == 0 || nthreads == 0 || nthreads > (unsigned long long)kMaxBlockThreads ||
+      b.x > 1024 || b.y > 1024 || b.z > 64 || g.x > 2147483647u || g.y > 65535 || g.z > 65535) {
+    fprintf(stderr, "cuemu: %s<<<(%u,%u,%u), (%u,%u,%u)>>>: invalid configuration\n", name, g.x, g.y, g.z, b.x, b.y, b.z);
+    set_error(cudaErrorInvalidConfiguration);
+    return;
+  }
+  if (cfg.smem > kMaxSmem) {
+    fprintf(stderr, "cuemu: %s: %zu bytes of dynamic shared memory (more than 48 KiB needs an opt-in)\n", name, cfg.smem);
+    set_error(cudaErrorInvalidValue);
+    return;
+  }
+  if (cfg.stream != 0) { set_error(cudaErrorInvalidValue); return; }  // nodetorch uses the default stream only
+  static thread_local Sched* sched = nullptr;
+  if (!sched) sched = new Sched();
+  Sched& s = *sched;
+  Sched* outer = t_sched;
+  if (outer) { fprintf(stderr, "cuemu: %s launched from device code\n", name); abort(); }
+  s.body = &body;
+  s.name = name;
+  s.grid = g;
+  s.block = b;
+  s.fail.clear();
+  s.smem.assign(kMaxSmem, 0xff);
+  s.smem_dyn = cfg.smem;
+  s.smem_top = cfg.smem;
+  s.smem_keys.clear();
+  OpenDevice open;
+  t_sched = &s;
+  bool ok = true;
+  for (unsigned z = 0; z < g.z && ok; z++)
+    for (unsigned y = 0; y < g.y && ok; y++)
+      for (unsigned x = 0; x < g.x && ok; x++) {
+        ok = run_block(s, x, y, z);
+        if (!s.fail.empty()) ok = false;
+      }
+  t_sched = nullptr;
+  if (!ok) {
+    fprintf(stderr, "cuemu: launch of %s<<<(%u,%u,%u), (%u,%u,%u), %zu>>> failed: %s\n", name, g.x, g.y, g.z, b.x, b.y,
+            b.z, cfg.smem, s.fail.c_str());
+    g_sticky = cudaErrorLaunchFailure;
+    set_error(cudaErrorLaunchFailure);
+  }
+}
+
+void* emu_dlopen(const char* name, int) {
+  if (!G().cublas || !name || std::string(name).rfind("libcublas", 0) != 0) return nullptr;
+  return &g_cublas_token;
+}
+void* emu_dlsym(void* handle, const char* sym) {
+  if (handle != &g_cublas_token || !sym) return nullptr;
+  std::string s(sym);
+  if (s == "cublasCreate_v2") return (void*)&cublas_create;
+  if (s == "cublasSetStream_v2") return (void*)&cublas_set_stream;
+  if (s == "cublasSgemmStridedBatched") return (void*)&sgemm_sb;
+  if (s == "cublasDgemmStridedBatched") return (void*)&dgemm_sb;
+  return nullptr;
+}
+
+}  // namespace cuemu
+
+// ---------------------------------------------------------------- the runtime API
+using namespace cuemu;
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  if (!count) return set_error(cudaErrorInvalidValue);
+  *count = G().ndev;
+  return G().ndev ? cudaSuccess : set_error(cudaErrorNoDevice);
+}
+cudaError_t cudaSetDevice(int d) {
+  if (bad_device(d)) return set_error(cudaErrorInvalidDevice);
+  t_device = d;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDevice(int* d) {
+  if (!d) return set_error(cudaErrorInvalidValue);
+  if (G().ndev == 0) return set_error(cudaErrorNoDevice);
+  *d = t_device;
+  return cudaSuccess;
+}
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int d) {
+  if (!p) return set_error(cudaErrorInvalidValue);
+  if (bad_device(d)) return set_error(cudaErrorInvalidDevice);
+  memset(p, 0, sizeof *p);
+  snprintf(p->name, sizeof p->name, "nodetorch CUDA emulator (CPU)");
+  p->totalGlobalMem = G().mem_total;
+  p->sharedMemPerBlock = kMaxSmem;
+  p->warpSize = 32;
+  p->maxThreadsPerBlock = kMaxBlockThreads;
+  p->maxThreadsDim[0] = 1024; p->maxThreadsDim[1] = 1024; p->maxThreadsDim[2] = 64;
+  p->maxGridSize[0] = 2147483647; p->maxGridSize[1] = 65535; p->maxGridSize[2] = 65535;
+  p->major = 9;
+  p->minor = 0;
+  p->multiProcessorCount = 4;
+  return cudaSuccess;
+}
+cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int d) {
+  if (!v) return set_error(cudaErrorInvalidValue);
+  if (bad_device(d)) return set_error(cudaErrorInvalidDevice);
+  switch (a) {
+    case cudaDevAttrMultiProcessorCount: *v = 4; return cudaSuccess;
+    case cudaDevAttrWarpSize: *v = 32; return cudaSuccess;
+    case cudaDevAttrMaxThreadsPerBlock: *v = kMaxBlockThreads; return cudaSuccess;
+  }
+  return set_error(cudaErrorInvalidValue);
+}
+cudaError_t cudaDriverGetVersion(int* v) {
+  if (!v) return set_error(cudaErrorInvalidValue);
+  *v = G().ndev ? CUDART_VERSION : 0;
+  return cudaSuccess;
+}
+cudaError_t cudaRuntimeGetVersion(int* v) {
+  if (!v) return set_error(cudaErrorInvalidValue);
+  *v = CUDART_VERSION;
+  return cudaSuccess;
+}
+cudaError_t cudaGetLastError() {
+  cudaError_t e = t_last;
+  t_last = g_sticky;
+  return e;
+}
+cudaError_t cudaPeekAtLastError() { return t_last; }
+
+const char* cudaGetErrorName(cudaError_t e) {
+  switch (e) {
+#define N_(x) case x: return #x;
+    N_(cudaSuccess) N_(cudaErrorInvalidValue) N_(cudaErrorMemoryAllocation) N_(cudaErrorInitializationError)
+    N_(cudaErrorInvalidConfiguration) N_(cudaErrorInvalidMemcpyDirection) N_(cudaErrorNoDevice)
+    N_(cudaErrorInvalidDevice) N_(cudaErrorNoKernelImageForDevice) N_(cudaErrorUnsupportedPtxVersion)
+    N_(cudaErrorIllegalAddress) N_(cudaErrorLaunchOutOfResources) N_(cudaErrorLaunchTimeout)
+    N_(cudaErrorHardwareStackError) N_(cudaErrorIllegalInstruction) N_(cudaErrorMisalignedAddress)
+    N_(cudaErrorInvalidPc) N_(cudaErrorLaunchFailure) N_(cudaErrorAssert) N_(cudaErrorUnknown)
+#undef N_
+  }
+  return "cudaErrorUnknown";
+}
+const char* cudaGetErrorString(cudaError_t e) {
+  switch (e) {
+    case cudaSuccess: return "no error";
+    case cudaErrorInvalidValue: return "invalid argument";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+    case cudaErrorInvalidMemcpyDirection: return "invalid copy direction for memcpy";
+    case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+    case cudaErrorInvalidDevice: return "invalid device ordinal";
+    case cudaErrorLaunchFailure: return "unspecified launch failure";
+    default: return "unknown error";
+  }
+}
+
+cudaError_t cudaMalloc(void** p, size_t n) {
+  if (!p) return set_error(cudaErrorInvalidValue);
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);
+  Global& g = G();
+  if (g.ndev == 0) return set_error(cudaErrorNoDevice);
+  install_segv_handler();
+  size_t user = std::max<size_t>(n, 1);
+  if (g.used[t_device] + user > g.mem_total) return set_error(cudaErrorMemoryAllocation);
+  size_t len = (user + kPage - 1) / kPage * kPage + kPage;
+  void* m = mmap(nullptr, len, g.protect && !g.open ? PROT_NONE : PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED) return set_error(cudaErrorMemoryAllocation);
+  mprotect((char*)m + len - kPage, kPage, PROT_NONE);
+  // the region's user bytes end at the guard page, so that an overrun of the allocation faults
+  uintptr_t base = (uintptr_t)m + (len - kPage - (user + 255) / 256 * 256);  // 256-byte aligned, as cudaMalloc
+  g.regions[(uintptr_t)m] = Region{len, base, user, t_device};
+  g.used[t_device] += user;
+  *p = (void*)base;
+  return cudaSuccess;
+}
+cudaError_t cudaFree(void* p) {
+  if (!p) return cudaSuccess;
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  Global& g = G();
+  uintptr_t base = 0;
+  const Region* r = find_region(p, 1, &base);
+  if (!r || r->ptr != (uintptr_t)p) {
+    fprintf(stderr, "cuemu: cudaFree(%p): not a pointer cudaMalloc returned\n", p);
+    return set_error(cudaErrorInvalidValue);
+  }
+  g.used[r->dev] -= std::min(g.used[r->dev], r->user);
+  munmap((void*)base, r->len);
+  g.regions.erase(base);
+  return cudaSuccess;
+}
+cudaError_t cudaMemGetInfo(size_t* f, size_t* t) {
+  if (!f || !t) return set_error(cudaErrorInvalidValue);
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  *t = G().mem_total;
+  *f = G().mem_total - std::min(G().mem_total, G().used[t_device]);
+  return cudaSuccess;
+}
+
+static bool on_device(const void* p, size_t n) { return find_region(p, n) != nullptr; }
+static bool on_host(const void* p, size_t n) {
+  uintptr_t a = (uintptr_t)p;
+  auto& rs = G().regions;
+  auto it = rs.upper_bound(a + n);
+  if (it == rs.begin()) return true;
+  --it;
+  return it->first + it->second.len <= a;  // no overlap with the region below a+n
+}
+
+// where the pointers of a copy must lie, as its kind says
+static bool kind_ok(void* dst, size_t dn, const void* src, size_t sn, cudaMemcpyKind kind, cudaError_t* err) {
+  *err = cudaSuccess;
+  switch (kind) {
+    case cudaMemcpyHostToDevice: return on_device(dst, dn) && on_host(src, sn);
+    case cudaMemcpyDeviceToHost: return on_host(dst, dn) && on_device(src, sn);
+    case cudaMemcpyDeviceToDevice: return on_device(dst, dn) && on_device(src, sn);
+    case cudaMemcpyHostToHost: return on_host(dst, dn) && on_host(src, sn);
+    case cudaMemcpyDefault: return true;
+  }
+  *err = cudaErrorInvalidMemcpyDirection;
+  return false;
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
+  if (n == 0) return cudaSuccess;
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);
+  if (!dst || !src) return set_error(cudaErrorInvalidValue);
+  cudaError_t err;
+  if (!kind_ok(dst, n, src, n, kind, &err)) {
+    if (err != cudaSuccess) return set_error(err);
+    fprintf(stderr, "cuemu: cudaMemcpy(%p, %p, %zu, kind %d): a pointer is not where the kind says\n", dst, src, n, (int)kind);
+    return set_error(cudaErrorInvalidValue);
+  }
+  OpenDevice open;
+  memmove(dst, src, n);
+  return cudaSuccess;
+}
+cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                         cudaMemcpyKind kind) {
+  if (width == 0 || height == 0) return cudaSuccess;
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);
+  if (!dst || !src || width > dpitch || width > spitch) return set_error(cudaErrorInvalidValue);
+  const size_t dn = dpitch * (height - 1) + width, sn = spitch * (height - 1) + width;
+  cudaError_t err;
+  if (!kind_ok(dst, dn, (void*)src, sn, kind, &err)) {
+    if (err != cudaSuccess) return set_error(err);
+    fprintf(stderr, "cuemu: cudaMemcpy2D(%p, %zu, %p, %zu, %zu, %zu, kind %d): a pointer range is not where the kind says\n",
+            dst, dpitch, src, spitch, width, height, (int)kind);
+    return set_error(cudaErrorInvalidValue);
+  }
+  OpenDevice open;
+  for (size_t r = 0; r < height; r++) memmove((char*)dst + r * dpitch, (const char*)src + r * spitch, width);
+  return cudaSuccess;
+}
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind kind, cudaStream_t s) {
+  if (s != 0) return set_error(cudaErrorInvalidValue);
+  return cudaMemcpy(dst, src, n, kind);
+}
+cudaError_t cudaMemset(void* p, int value, size_t n) {
+  if (n == 0) return cudaSuccess;
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);
+  if (!on_device(p, n)) {
+    fprintf(stderr, "cuemu: cudaMemset(%p, %d, %zu): not device memory\n", p, value, n);
+    return set_error(cudaErrorInvalidValue);
+  }
+  OpenDevice open;
+  memset(p, value, n);
+  return cudaSuccess;
+}
+cudaError_t cudaMemsetAsync(void* p, int value, size_t n, cudaStream_t s) {
+  if (s != 0) return set_error(cudaErrorInvalidValue);
+  return cudaMemset(p, value, n);
+}
+cudaError_t cudaDeviceSynchronize() {
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  return g_sticky != cudaSuccess ? set_error(g_sticky) : cudaSuccess;
+}
+cudaError_t cudaStreamSynchronize(cudaStream_t s) {
+  if (s != 0) return set_error(cudaErrorInvalidValue);
+  return cudaDeviceSynchronize();
+}
