@@ -310,7 +310,37 @@ print(json.dumps(out))`;
     expect(() => torch.save(c, f)).toThrow(/circular/);
     expect(() => torch.save({ a: [1] }, f, { format: 'safetensors' })).toThrow(/flat map of tensors/);
     expect(() => torch.save({ a: torch.ones([1]) }, f, { metadata: { n: 1 as unknown as string } })).toThrow(/metadata values must be strings/);
+    expect(() => torch.save({ a: torch.ones([1]) }, f, { metadata: { 'nodetorch.devices': '{}' } })).toThrow(/'nodetorch.devices' is reserved/);
     expect(fs.existsSync(f)).toBe(false);
+  });
+
+  // a state dict saved from CUDA records its devices in the safetensors metadata, and torch.load puts the tensors back
+  // there unless mapLocation says otherwise (PyTorch's rule); here the file is written by hand (no GPU needed)
+  test('safetensors files record non-CPU devices; torch.load honours them and mapLocation', () => {
+    const write = (meta: Record<string, string>): string => {
+      const f = tmpFile('.safetensors');
+      const h = Buffer.from(JSON.stringify({ __metadata__: meta, w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }).padEnd(120, ' '));
+      const len = Buffer.alloc(8); len.writeBigUInt64LE(BigInt(h.length));
+      fs.writeFileSync(f, Buffer.concat([len, h, Buffer.from(new Float32Array([1.5, -2, 3]).buffer)]));
+      return f;
+    };
+    const f = write({ 'nodetorch.devices': '{"w":"cuda:0"}' });
+    const onCpu = torch.load(f, { mapLocation: 'cpu' }) as Record<string, torch.Tensor>;
+    expect(onCpu.w.device.type).toBe('cpu');
+    expect(onCpu.w.tolist()).toEqual([1.5, -2]);
+    if (torch.cuda.isAvailable()) {
+      const back = torch.load(f) as Record<string, torch.Tensor>;
+      expect(String(back.w.device)).toBe('cuda:0');
+      expect(back.b.device.type).toBe('cpu');
+      expect(back.w.cpu().tolist()).toEqual([1.5, -2]);
+    } else {
+      expect(() => torch.load(f)).toThrow(/Attempting to deserialize object on a CUDA device but torch.cuda.isAvailable\(\) is False/);
+    }
+    expect(() => torch.load(write({ 'nodetorch.devices': '{"w":"tpu"}' }))).toThrow(/'nodetorch.devices' is not a JSON object of device names/);
+    const saved = tmpFile('.safetensors');
+    torch.save({ w: torch.ones([2]) }, saved);
+    const buf = fs.readFileSync(saved);
+    expect(buf.toString('utf8', 8, 8 + Number(buf.readBigUInt64LE(0)))).not.toMatch(/__metadata__/); // CPU tensors: no record
   });
 });
 

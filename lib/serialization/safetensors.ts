@@ -10,14 +10,21 @@ import { TorchError } from '../errors';
 import { ST_DTYPE, DTYPE_OF_ST, tensorBytes, tensorFromBytes, corrupt, placeStorage, LoadOptions, setKey } from './common';
 
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
+// __metadata__ key under which torch.save records the devices of non-CPU tensors ({ name: 'cuda:0' }, as JSON), so that
+// torch.load without mapLocation puts them back where they were saved from, as PyTorch's torch.load does
+export const DEVICES_KEY = 'nodetorch.devices';
 
 /** Header and data chunks of a safetensors file for `entries` (in order). */
 export function encodeSafetensors(entries: [string, Tensor][], metadata?: Record<string, string> | null): Uint8Array[] {
   const header: Record<string, unknown> = {};
   if (metadata) {
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new TorchError(`torch.save: safetensors metadata values must be strings, got ${typeof v} for '${k}'`);
-    header.__metadata__ = metadata;
+    if (DEVICES_KEY in metadata) throw new TorchError(`torch.save: the safetensors metadata key '${DEVICES_KEY}' is reserved (it records the tensors' devices)`);
   }
+  const devices: Record<string, string> = {};
+  for (const [k, t] of entries) if (t.device.type !== 'cpu') devices[k] = String(t.device);
+  const meta = Object.keys(devices).length ? { ...(metadata ?? {}), [DEVICES_KEY]: JSON.stringify(devices) } : metadata;
+  if (meta) header.__metadata__ = meta;
   const chunks: Uint8Array[] = [];
   let off = 0;
   for (const [k, t] of entries) {
@@ -59,6 +66,7 @@ export function decodeSafetensors(buf: Buffer, file: string, opts: LoadOptions):
   const dataLen = buf.length - dataStart;
   const out: Record<string, Tensor> = {};
   const spans: [number, number, string][] = [];
+  const saved = savedDevices((header as Record<string, unknown>).__metadata__, file);
   for (const [key, info] of Object.entries(header as Record<string, unknown>)) {
     if (key === '__metadata__') continue;
     const what = `tensor '${key}'`;
@@ -75,13 +83,24 @@ export function decodeSafetensors(buf: Buffer, file: string, opts: LoadOptions):
     if (e - b !== numel * ITEMSIZE[dt as DType]) throw corrupt(file, `${what}: ${e - b} bytes of data for a ${dt} tensor of shape [${shape}] (needs ${numel * ITEMSIZE[dt as DType]})`);
     spans.push([b, e, key]);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + b, e - b);
-    setKey(out, key, placeStorage(tensorFromBytes(bytes, dt, shape as number[], `torch.load: '${file}': ${what}`), 'cpu', opts.mapLocation));
+    setKey(out, key, placeStorage(tensorFromBytes(bytes, dt, shape as number[], `torch.load: '${file}': ${what}`), saved[key] ?? 'cpu', opts.mapLocation));
   }
   spans.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   for (let i = 1; i < spans.length; i++) {
     if (spans[i][0] < spans[i - 1][1]) throw corrupt(file, `tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap in the data`);
   }
   return out;
+}
+
+// the saved devices recorded under DEVICES_KEY (files written elsewhere have none: everything was saved from the CPU)
+function savedDevices(meta: unknown, file: string): Record<string, string> {
+  if (meta === null || typeof meta !== 'object' || !(DEVICES_KEY in (meta as object))) return {};
+  const raw = (meta as Record<string, unknown>)[DEVICES_KEY];
+  let d: unknown;
+  try { d = JSON.parse(String(raw)); } catch { d = null; }
+  if (d === null || typeof d !== 'object' || Array.isArray(d) || !Object.values(d as object).every((v) => typeof v === 'string' && /^(cpu|cuda(:\d+)?)$/.test(v)))
+    throw corrupt(file, `the safetensors metadata '${DEVICES_KEY}' is not a JSON object of device names: ${String(raw).slice(0, 80)}`);
+  return d as Record<string, string>;
 }
 
 /** The __metadata__ of a safetensors file (or null). */
