@@ -105,6 +105,7 @@ cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitc
 cudaError_t cudaMemset(void* p, int value, size_t n);
 cudaError_t cudaMemsetAsync(void* p, int value, size_t n, cudaStream_t s = 0);
 cudaError_t cudaDeviceSynchronize();
+cudaError_t cudaDeviceReset();
 cudaError_t cudaStreamSynchronize(cudaStream_t s);
 
 // ---- device side: the current thread's coordinates (switched by the scheduler) and the block-level builtins

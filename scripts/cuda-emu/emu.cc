@@ -780,6 +780,20 @@ cudaError_t cudaDeviceSynchronize() {
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   return g_sticky != cudaSuccess ? set_error(g_sticky) : cudaSuccess;
 }
+cudaError_t cudaDeviceReset() {  // frees every allocation of the current device and clears a sticky error
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  Global& g = G();
+  if (g.ndev == 0) return set_error(cudaErrorNoDevice);
+  for (auto it = g.regions.begin(); it != g.regions.end();) {
+    if (it->second.dev != t_device) { ++it; continue; }
+    munmap((void*)it->first, it->second.len);
+    it = g.regions.erase(it);
+  }
+  g.used[t_device] = 0;
+  g_sticky = cudaSuccess;
+  t_last = cudaSuccess;
+  return cudaSuccess;
+}
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   if (s != 0) return set_error(cudaErrorInvalidValue);
   return cudaDeviceSynchronize();
