@@ -2,7 +2,8 @@
 # check.sh - runs the CUDA backend on the CPU under the CUDA emulator and checks it the way a GPU run would:
 #   1. builds the emulator addon (scripts/cuda-emu/build.js: cuda/*.cu translated and compiled with g++, linked with
 #      node-gyp's CPU objects, so `npm install` must have run) and the emulator's self-test, and runs the self-test;
-#   2. scripts/cuda-check.sh and scripts/cuda-check-extra.js: every CUDA kernel against the CPU kernel;
+#   2. scripts/cuda-check.sh and scripts/cuda-check-extra.js: every CUDA kernel against the CPU kernel, twice (threads
+#      of a block run first-to-last, then last-first, so a missing __syncthreads shows from either side);
 #   3. scripts/cuda-check-lib.js: the public API on 'cuda' against 'cpu' (autograd, nn, optim, save/load, errors);
 #   4. the conformance runner with --device cuda (only the four toString cases may fail: PyTorch prints
 #      device='cuda:0' for a CUDA tensor, and the recorded answers are CPU tensors' repr);
@@ -37,6 +38,10 @@ step "emulator self-test"
 step "CUDA kernels against the CPU kernels"
 bash scripts/cuda-check.sh --no-build --out "$OUT"
 node scripts/cuda-check-extra.js "$ADDON"
+
+step "the same kernel checks with each block's threads scheduled last-first, and without the emulated cuBLAS"
+CUEMU_SCHEDULE=reverse CUEMU_CUBLAS=0 bash scripts/cuda-check.sh --no-build --out "$OUT" | tail -n 2
+CUEMU_SCHEDULE=reverse node scripts/cuda-check-extra.js "$ADDON"
 
 step "the public API on cuda against cpu"
 NODETORCH_ADDON="$ADDON" node scripts/cuda-check-lib.js

@@ -15,7 +15,9 @@
 // the region). Copies check that their pointers lie in device memory or not, as their kind says.
 //
 // Environment: CUEMU_DEVICES (default 1), CUEMU_MEM_GB (default 16), CUEMU_PROTECT=0 (leave device memory open),
-//              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel).
+//              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel),
+//              CUEMU_SCHEDULE=reverse (a block's threads run last-first: a missing barrier shows from the other side;
+//              blocks still run in order).
 #include <cuda_runtime.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -89,6 +91,7 @@ struct Global {
   size_t mem_total = 16ull << 30;
   bool protect = true;
   bool cublas = true;
+  bool reverse = false;  // CUEMU_SCHEDULE=reverse: a block's threads start and resume last-first
   std::map<uintptr_t, Region> regions;  // base -> region (user bytes from base)
   std::vector<size_t> used;            // per device
   bool open = false;                   // regions currently readable/writable
@@ -97,6 +100,7 @@ struct Global {
     if (const char* s = getenv("CUEMU_MEM_GB")) mem_total = (size_t)(atof(s) * (1ull << 30));
     if (const char* s = getenv("CUEMU_PROTECT")) protect = std::string(s) != "0";
     if (const char* s = getenv("CUEMU_CUBLAS")) cublas = std::string(s) != "0";
+    if (const char* s = getenv("CUEMU_SCHEDULE")) reverse = std::string(s) == "reverse";
     used.assign(std::max(ndev, 1), 0);
   }
 };
@@ -314,13 +318,13 @@ bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
   // shared memory starts as 0xff bytes (NaN floats, -1 integers), so a read before any write shows
   std::fill(s.smem.begin(), s.smem.begin() + std::min(s.smem.size(), std::max(s.smem_top, s.smem_dyn)), (unsigned char)0xff);
   s.free_stacks = s.pool;
-  size_t made = s.pool.size();
   for (;;) {
     bool progress = false;
-    for (int i = 0; i < n; i++) {
+    for (int k = 0; k < n; k++) {
+      const int i = G().reverse ? n - 1 - k : k;
       Fiber& f = s.fibers[i];
       if (f.state == NEW) {
-        if (s.free_stacks.empty()) { s.pool.push_back(new_stack()); s.free_stacks.push_back(s.pool.back()); made++; }
+        if (s.free_stacks.empty()) { s.pool.push_back(new_stack()); s.free_stacks.push_back(s.pool.back()); }
         prepare(f, s.free_stacks.back());
         s.free_stacks.pop_back();
         f.state = READY;
@@ -342,7 +346,6 @@ bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
       return false;  // the waiting fibers are abandoned; their stacks are reused by the next launch
     }
   }
-  (void)made;
   return true;
 }
 
