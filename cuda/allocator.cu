@@ -307,6 +307,7 @@ void h_memset0(void* p, size_t n, int index) {
   CUDA_CHECK(cudaMemsetAsync(p, 0, n, stream()));
 }
 size_t h_reserved(int index) { return dev_reserved(index); }
+size_t h_allocated(int index) { return dev_allocated(index); }
 void h_empty_cache() {
   Allocator& A = allocator();
   std::lock_guard<std::mutex> lock(A.mu);
@@ -397,6 +398,7 @@ struct InstallHooks {
     h.device_count = device_count;
     h.diagnose = h_diagnose;
     h.memory_reserved = h_reserved;
+    h.memory_allocated = h_allocated;
     h.empty_cache = h_empty_cache;
     h.memset0 = h_memset0;
   }

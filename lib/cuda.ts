@@ -12,7 +12,8 @@ export const cuda = {
     try { return native.cuda('count') as number; } catch { return 0; }
   },
   synchronize(index = 0): void { native.cuda('sync', index); },
-  memoryAllocated(_index = 0): number { return native.memStats()[2]; },
+  // bytes in live blocks of the caching allocator on that device (rounded block sizes, as PyTorch counts)
+  memoryAllocated(index = 0): number { return native.cuda('allocated', index) as number; },
   memoryReserved(index = 0): number { return native.cuda('reserved', index) as number; },
   emptyCache(): void { native.cuda('emptyCache'); },
   manualSeed(seed: number): void { cudaGenerator.manualSeed(seed); },

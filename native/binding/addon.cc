@@ -320,7 +320,7 @@ Napi::Value Supports(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Cuda(const Napi::CallbackInfo& info) {
-  // cuda(what, index): 'count' | 'sync' | 'diagnose' | 'reserved' | 'emptyCache'
+  // cuda(what, index): 'count' | 'sync' | 'diagnose' | 'reserved' | 'allocated' | 'emptyCache'
   Napi::Env env = info.Env();
   std::string what = info[0].As<Napi::String>().Utf8Value();
   int idx = info.Length() > 1 ? info[1].As<Napi::Number>().Int32Value() : 0;
@@ -330,13 +330,14 @@ Napi::Value Cuda(const Napi::CallbackInfo& info) {
     return Napi::String::New(env, h.diagnose());
   }
   if (!cuda_built()) {
-    if (what == "count" || what == "reserved") return Napi::Number::New(env, 0);
+    if (what == "count" || what == "reserved" || what == "allocated") return Napi::Number::New(env, 0);
     if (what == "sync" || what == "emptyCache") return env.Undefined();
     throw TorchError("Torch not compiled with CUDA enabled");
   }
   if (what == "count") return Napi::Number::New(env, h.device_count());
   if (what == "sync") { h.synchronize(idx); return env.Undefined(); }
   if (what == "reserved") return Napi::Number::New(env, (double)h.memory_reserved(idx));
+  if (what == "allocated") return Napi::Number::New(env, (double)h.memory_allocated(idx));
   if (what == "emptyCache") { h.empty_cache(); return env.Undefined(); }
   throw TorchError("internal: unknown cuda query " + what);
 }

@@ -17,6 +17,7 @@ struct DeviceHooks {
   int (*device_count)() = nullptr;
   std::string (*diagnose)() = nullptr;
   size_t (*memory_reserved)(int index) = nullptr;
+  size_t (*memory_allocated)(int index) = nullptr;  // bytes of live blocks of that device (the caching allocator's)
   void (*empty_cache)() = nullptr;
   void (*memset0)(void* p, size_t n, int index) = nullptr;
 };
