@@ -265,6 +265,33 @@ both('autograd: losses', (d) => {
   return [l, xs.grad];
 });
 
+both('autograd: more layers (GRU, transformer, conv1d/transposed, pools, embedding with repeated ids)', (d) => {
+  torch.manualSeed(6);
+  const gru = new nn.GRU(5, 4, { bidirectional: true }).to(d);
+  const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }), 2).to(d);
+  const c1 = new nn.Conv1d(3, 4, 3, { padding: 2, dilation: 2 }).to(d), ct = new nn.ConvTranspose2d(2, 3, 3, { stride: 2, padding: 1, outputPadding: 1 }).to(d);
+  const emb = new nn.Embedding(6, 8, { paddingIdx: 0 }).to(d);
+  const [s, i1, i2, i3] = inputs(() => [randn([7, 2, 5]), randn([2, 3, 11]), randn([2, 2, 5, 5]), torch.tensor([[1, 1, 0, 5], [5, 1, 2, 2]])]).map((t) => t.to(d));
+  const [g] = gru.forward(s);
+  const e = enc.forward(emb.forward(i3));
+  const a = c1.forward(i1), b = ct.forward(i2);
+  const p = F.avgPool2d(b, 2, { stride: 1, padding: 1, countIncludePad: false }).add(F.maxPool2d(b, 3, { stride: 2, padding: 1 }).mean());
+  const loss = g.pow(2).sum().add(e.sum()).add(F.maxPool1d(a, 2).sum()).add(p.sum());
+  loss.backward();
+  const grads = [gru, enc, c1, ct, emb].flatMap((m) => [...m.parameters()].map((q) => q.grad));
+  return [g, e, a, b, p, loss, ...grads];
+}, [2e-3, 2e-4]);
+both('dropout and clipGradNorm_ on cuda', (d) => {
+  const x = inputs(() => randn([4, 50])).to(d).requiresGrad_();
+  torch.manualSeed(21);
+  if (d === 'cuda') torch.cuda.manualSeed(21);
+  const y = F.dropout(x, 0.3, true);
+  const keep = y.ne(0).to('float32').mean().item();
+  y.mul(x).sum().backward();
+  const norm = nn.utils.clipGradNorm_([x], 1.0);
+  return [Math.abs(keep - 0.7) < 0.1, y.eq(0).logicalOr(y.sub(x.div(0.7)).abs().lt(1e-5)).all(), norm.gt(0), x.grad.norm().lt(1.0001)];
+});
+
 // ---------------------------------------------------------------- optimizers (trajectories over a few steps)
 for (const [name, make] of [
   ['SGD momentum nesterov', (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3 })],
@@ -285,6 +312,25 @@ for (const [name, make] of [
     return w.detach();
   }, [1e-4, 1e-5]);
 }
+
+both('optim state dict on cuda: save, load, resume', (d) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-cuda-opt-'));
+  const [w0, x] = inputs(() => [randn([4, 3]), randn([6, 4])]);
+  const w = w0.to(d).requiresGrad_();
+  const opt = new optim.Adam([w], { lr: 0.05 });
+  const sched = new optim.lrScheduler.OneCycleLR(opt, 0.1, { totalSteps: 10 });
+  const step = (o, p) => { o.zeroGrad(); x.to(d).matmul(p).sin().sum().backward(); o.step(); };
+  for (let i = 0; i < 3; i++) { step(opt, w); sched.step(); }
+  torch.save({ opt: opt.stateDict(), w: w.detach() }, path.join(dir, 'ck.pt'));
+  const ck = torch.load(path.join(dir, 'ck.pt'));
+  const w2 = ck.w.clone().requiresGrad_();
+  const opt2 = new optim.Adam([w2], { lr: 0.05 });
+  opt2.loadStateDict(ck.opt);
+  step(opt, w);
+  step(opt2, w2);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return [w.detach(), w2.detach(), String(ck.w.device) === (d === 'cpu' ? 'cpu' : 'cuda:0'), opt.paramGroups[0].lr];
+});
 
 // ---------------------------------------------------------------- a short training run, serialization, DataLoader
 both('train a small CNN for 8 steps (DataLoader batches moved in the loop)', (d) => {

@@ -1,10 +1,12 @@
 // example.test.ts - examples/mnist.js run as a user runs it (node, over the compiled dist/), at a reduced size:
 // it must train to well above chance, reload its checkpoint to the same predictions, write its PNG grid and
-// metrics, and give the same numbers for the same seed.
+// metrics, and give the same numbers for the same seed; with --device cuda it trains on the GPU (or, under the CUDA
+// emulator, scripts/cuda-emu) to the CPU run's numbers, and without CUDA it says so and exits 2.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as torch from '../lib/index';
 
 const root = path.resolve(__dirname, '..');
 const script = path.join(root, 'examples', 'mnist.js');
@@ -45,6 +47,23 @@ describe('examples/mnist.js', () => {
     expect(b.metrics.trainLoss).toEqual(a.metrics.trainLoss);
     expect(b.metrics.testCorrect).toBe(a.metrics.testCorrect);
     expect(b.stdout.trim().split('\n')).toHaveLength(1); // --quiet: the result line only
+  }, 300000);
+
+  (built ? test : test.skip)('--device cuda: the CPU run\'s numbers on a CUDA device, a clear exit without one', () => {
+    if (!torch.cuda.isAvailable()) {
+      let err: { status?: number; stderr?: string } = {};
+      try { execFileSync(process.execPath, [script, '--device', 'cuda', '--epochs', '1'], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { err = e as typeof err; }
+      expect(err.status).toBe(2);
+      expect(String(err.stderr)).toMatch(/--device cuda: CUDA is not available/);
+      return;
+    }
+    const c = run(path.join(tmp, 'cpu'), ['--quiet', '--seed', '3']);
+    const g = run(path.join(tmp, 'cuda'), ['--quiet', '--seed', '3', '--device', 'cuda']);
+    expect(g.stdout).toMatch(/^test accuracy: \d+\.\d\d% \(\d+\/300\)/m);
+    expect(g.metrics.trainLoss.length).toBe(c.metrics.trainLoss.length);
+    g.metrics.trainLoss.forEach((l, i) => expect(Math.abs(l - c.metrics.trainLoss[i])).toBeLessThan(2e-3 + 2e-3 * Math.abs(c.metrics.trainLoss[i])));
+    expect(Math.abs(g.metrics.testCorrect - c.metrics.testCorrect)).toBeLessThanOrEqual(3); // summation orders differ
+    expect(g.metrics.reloadedAccuracy).toBe(g.metrics.testAccuracy);
   }, 300000);
 
   (built ? test : test.skip)('bad flags exit with a message', () => {
