@@ -292,6 +292,32 @@ both('dropout and clipGradNorm_ on cuda', (d) => {
   return [Math.abs(keep - 0.7) < 0.1, y.eq(0).logicalOr(y.sub(x.div(0.7)).abs().lt(1e-5)).all(), norm.gt(0), x.grad.norm().lt(1.0001)];
 });
 
+// ---------------------------------------------------------------- vision transforms on CUDA tensors (as torchvision)
+{
+  const { transforms: T, utils: VU, io: VIO } = require(path.join(__dirname, '..', 'dist', 'vision'));
+  const img = inputs(() => torch.randint(0, 256, [3, 20, 24], { dtype: 'uint8' }));
+  const list = [
+    ['ToDtype', new T.ToDtype('float32', { scale: true }), true], ['Normalize', new T.Normalize([0.5, 0.4, 0.3], [0.2, 0.2, 0.2])],
+    ['Resize', new T.Resize([10, 12])], ['Resize antialias', new T.Resize(8, { antialias: true })], ['CenterCrop', new T.CenterCrop(11)],
+    ['RandomCrop', new T.RandomCrop(12, { padding: 2 })], ['RandomResizedCrop', new T.RandomResizedCrop(9)],
+    ['RandomHorizontalFlip', new T.RandomHorizontalFlip(1)], ['RandomRotation', new T.RandomRotation(30)],
+    ['ColorJitter', new T.ColorJitter({ brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.1 })],
+  ];
+  for (const [name, t, raw] of list) {
+    both(`vision ${name}`, (d) => {
+      const x = (raw ? img : img.to('float32').div(255)).to(d);
+      torch.manualSeed(5);  // the random transforms draw their parameters from the CPU generator, as torchvision
+      return t.forward(x);
+    }, [1e-5, 1e-5]);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-cuda-vis-'));
+  const grid = VU.makeGrid(inputs(() => torch.rand([4, 3, 8, 8])).cuda(), { nrow: 2 });
+  VU.saveImage(grid, path.join(dir, 'g.png'));
+  const back = VIO.readImage(path.join(dir, 'g.png'));
+  check(grid.device.type === 'cuda' && JSON.stringify(back.shape) === '[3,22,22]', `makeGrid/saveImage of CUDA tensors (${grid.device}, ${back.shape})`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 // ---------------------------------------------------------------- optimizers (trajectories over a few steps)
 for (const [name, make] of [
   ['SGD momentum nesterov', (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3 })],
@@ -370,5 +396,21 @@ both('train a small CNN for 8 steps (DataLoader batches moved in the loop)', (d)
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`cuda-check-lib: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s on ${torch.cuda.diagnose().split('\n').find((l) => /cuda:0/.test(l)) || 'cuda:0'}`);
-process.exit(failures ? 1 : 0);
+// worker_threads load the same binary; their CPU batches are moved to the GPU on the main thread
+async function workers() {
+  const { datasets, transforms: T } = require(path.join(__dirname, '..', 'dist', 'vision'));
+  const make = () => new datasets.MNISTSample({ train: false, transform: new T.ToDtype('float32', { scale: true }) });
+  const dl = new torch.utils.data.DataLoader(make(), { batchSize: 100, numWorkers: 2 });
+  const ref = new torch.utils.data.DataLoader(make(), { batchSize: 100 });
+  const w = torch.ones([784, 1], { device: 'cuda' });
+  let seen = 0, sum = 0, want = 0, n = 0;
+  for await (const [xb, yb] of dl) { seen += yb.numel(); sum += xb.cuda().reshape([-1, 784]).matmul(w).sum().item(); if (++n === 5) break; }
+  n = 0;
+  for (const [xb] of ref) { want += xb.sum().item(); if (++n === 5) break; }
+  check(seen === 500 && Math.abs(sum - want) < 1e-2 * Math.abs(want), `DataLoader with numWorkers 2 feeding CUDA tensors (${seen} samples, sum ${sum} vs ${want})`);
+}
+
+workers().catch((e) => check(false, `DataLoader with workers: ${e.stack || e}`)).then(() => {
+  console.log(`cuda-check-lib: ${checks} checks, ${failures} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s on ${torch.cuda.diagnose().split('\n').find((l) => /cuda:0/.test(l)) || 'cuda:0'}`);
+  process.exit(failures ? 1 : 0);
+});
