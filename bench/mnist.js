@@ -2,7 +2,9 @@
 // mnist.js - time per epoch, samples/s and peak RSS of examples/mnist.js's training beside the same training in
 // PyTorch (bench/mnist_torch.py): same 8,000 / 2,000 digits (exported here to raw .bin files), same CNN, batch size,
 // optimizer and schedule, same thread count. A report, never an assertion.
-//   node bench/mnist.js [--epochs 2] [--threads N] [--batch-size 64] [--lr 0.01] [--python /usr/bin/python3]
+//   node bench/mnist.js [--epochs 2] [--threads N] [--batch-size 64] [--lr 0.01] [--device cpu|cuda] [--python /usr/bin/python3]
+// (--device cuda: both sides train on the GPU; PyTorch's time includes a synchronize at the end of each epoch, and
+// nodetorch's epoch ends with the loss read back, which waits for the GPU too)
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -17,7 +19,8 @@ const epochs = Number(opt('epochs', 2));
 const threads = Number(opt('threads', torch.getNumThreads()));
 const batchSize = Number(opt('batch-size', 64));
 const lr = Number(opt('lr', 0.01));
-const python = opt('python', '/usr/bin/python3');
+const python = opt('python', fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const device = opt('device', 'cpu');
 
 // PyTorch runs as its users get it (libgomp's default wait policy unless OMP_WAIT_POLICY is set); nodetorch has no
 // OpenMP (its own pool, native/cpu/pool.cc)
@@ -30,8 +33,8 @@ try {
     fs.writeFileSync(path.join(dir, `${name}_images.bin`), data.toTypedArray());
     fs.writeFileSync(path.join(dir, `${name}_labels.bin`), Buffer.from(targets.toTypedArray().buffer));
   }
-  const common = ['--epochs', String(epochs), '--batch-size', String(batchSize), '--lr', String(lr), '--threads', String(threads)];
-  console.log(`MNIST CNN, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), PyTorch's OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY || 'default'}, load average ${os.loadavg()[0].toFixed(1)}`);
+  const common = ['--epochs', String(epochs), '--batch-size', String(batchSize), '--lr', String(lr), '--threads', String(threads), '--device', device];
+  console.log(`MNIST CNN on ${device}, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), PyTorch's OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY || 'default'}, load average ${os.loadavg()[0].toFixed(1)}`);
 
   const out = path.join(dir, 'nt');
   execFileSync(process.execPath, [path.join(__dirname, '..', 'examples', 'mnist.js'), ...common, '--out', out, '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,6 +1,8 @@
 // fuzz.test.ts - no JavaScript input may crash the process: call every exported function and Tensor method with
 // seeded garbage (wrong types, NaN, negative/huge/fractional sizes, disposed tensors, mismatched shapes/dtypes)
-// and require that each call either returns or throws TorchError/TypeError/RangeError.
+// and require that each call either returns or throws TorchError/TypeError/RangeError. Where CUDA is available (a
+// GPU, or the CUDA emulator of scripts/cuda-emu), the same again with the pool's tensors on the GPU (mixed with CPU
+// values): the CUDA kernels' argument checks and the device plumbing must hold up as well.
 import * as torch from '../lib/index';
 
 function rng(seed: number): () => number {
@@ -12,14 +14,15 @@ const SKIP_FN = new Set(['save', 'load', 'saveAsync', 'loadAsync', 'setNumThread
   'setDefaultDtype', 'setGradEnabled', 'manualSeed', 'seed', 'dispose', 'keep']);
 const SKIP_METHOD = new Set(['constructor', 'dispose', 'backward', 'data', 'requiresGrad_', 'retainGrad', 'cuda', 'register', 'apply']);
 
-function pool(r: () => number): unknown[] {
+function pool(r: () => number, dev = 'cpu'): unknown[] {
   const disposed = torch.ones(2); disposed.dispose();
-  const t = (): torch.Tensor => torch.randn([2, 3]);
+  const on = (x: torch.Tensor): torch.Tensor => x.to(dev);
+  const t = (): torch.Tensor => on(torch.randn([2, 3]));
   return [
-    t(), torch.ones([3]), torch.zeros([2, 3], { dtype: 'int64' }), torch.tensor([true, false, true]), torch.tensor(1.5),
-    torch.zeros([0]), torch.zeros([2, 0, 3]), torch.randn([3, 2]).t(), torch.ones([1, 3], { dtype: 'float16' }),
-    torch.ones([4], { dtype: 'uint8' }), torch.arange(6).reshape(2, 3), torch.randn([2, 3], { dtype: 'float64' }),
-    torch.randn([3], { requiresGrad: true }), disposed,
+    t(), on(torch.ones([3])), on(torch.zeros([2, 3], { dtype: 'int64' })), on(torch.tensor([true, false, true])), on(torch.tensor(1.5)),
+    on(torch.zeros([0])), on(torch.zeros([2, 0, 3])), on(torch.randn([3, 2])).t(), on(torch.ones([1, 3], { dtype: 'float16' })),
+    on(torch.ones([4], { dtype: 'uint8' })), on(torch.arange(6)).reshape(2, 3), on(torch.randn([2, 3], { dtype: 'float64' })),
+    on(torch.randn([3])).requiresGrad_(), disposed,
     0, 1, 2, -1, -3, 0.5, NaN, Infinity, -Infinity, 1e15, 2 ** 53, 1e300,
     true, false, null, undefined, '', 'abc', ':', '1:2', '...', 'float32', 'cuda', 'cpu:7',
     [], [2, 3], [-1], [0.5], [NaN], [1e15, 1e15], [[1, 2], [3]], [t(), t()], ['a'],
@@ -41,8 +44,8 @@ function callOnce(f: (...a: unknown[]) => unknown, self: unknown, args: unknown[
   }
 }
 
-test('fuzz exported functions and methods', () => {
-  const r = rng(1234);
+function fuzz(dev: string, seed: number): void {
+  const r = rng(seed);
   const fns = Object.entries(torch).filter(([k, v]) => typeof v === 'function' && !SKIP_FN.has(k) && !/^[A-Z]/.test(k)) as [string, (...a: unknown[]) => unknown][];
   const methods = Object.getOwnPropertyNames(torch.Tensor.prototype).filter((k) => {
     if (SKIP_METHOD.has(k)) return false;
@@ -52,7 +55,7 @@ test('fuzz exported functions and methods', () => {
   const odd: string[] = [];
   let calls = 0;
   for (let round = 0; round < 6; round++) {
-    const p = pool(r);
+    const p = pool(r, dev);
     const pick = (): unknown => p[Math.floor(r() * p.length)];
     for (const [name, f] of fns) {
       for (let k = 0; k < 4; k++) {
@@ -78,5 +81,13 @@ test('fuzz exported functions and methods', () => {
   expect(calls).toBeGreaterThan(2000);
   expect(odd).toEqual([]);
   // still alive and computing
-  expect(torch.ones(3).add(1).sum().item()).toBe(6);
-});
+  expect(torch.ones(3, { device: dev }).add(1).sum().item()).toBe(6);
+}
+
+// NT_FUZZ_SEEDS=1-50 runs more seeds (a longer hunt); the default is one seed per device
+const seeds = (dflt: number): number[] => {
+  const m = /^(\d+)-(\d+)$/.exec(process.env.NT_FUZZ_SEEDS || '');
+  return m ? Array.from({ length: +m[2] - +m[1] + 1 }, (_, i) => +m[1] + i) : [dflt];
+};
+test('fuzz exported functions and methods', () => { for (const s of seeds(1234)) fuzz('cpu', s); }, 600000);
+(torch.cuda.isAvailable() ? test : test.skip)('fuzz with the tensors on CUDA', () => { for (const s of seeds(4321)) fuzz('cuda', s); }, 600000);
