@@ -378,10 +378,15 @@ export const hooks: {
   copyInto: (dst: Tensor, src: Tensor) => void;
   backward: (roots: Tensor[], grads: (Tensor | null)[], opts: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }) => void;
   refreshView: (view: Tensor) => void;
+  // ops/shape.ts's differentiable as_strided and its adjoint (for the view-history nodes of ops/elementwise.ts)
+  asStrided: (x: Tensor, size: number[], stride: number[], storageOffset: number) => Tensor;
+  asStridedScatter: (g: Tensor, baseShape: number[], size: number[], stride: number[], off: number) => Tensor;
 } = {
   copyInto: () => { throw new TorchError('internal: copy not registered'); },
   backward: () => { throw new TorchError('internal: backward not registered'); },
   refreshView: (v) => { v._viewVer = v._st.version; },
+  asStrided: () => { throw new TorchError('internal: as_strided not registered'); },
+  asStridedScatter: () => { throw new TorchError('internal: as_strided_scatter not registered'); },
 };
 
 export function contiguousCopy(t: Tensor): Tensor {

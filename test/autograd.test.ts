@@ -156,10 +156,11 @@ describe('gradcheck over differentiable ops (float64, incl. broadcasting and non
   }
 });
 
-// In-place ops on views rewrite the base's history (PyTorch's CopySlices); references from test/ref/gen_copyslices.py
+// In-place ops on views rewrite the base's history (PyTorch's CopySlices), and view backwards are differentiable
+// (double backward); references from test/ref/gen_copyslices.py
 describe('in-place on views (CopySlices)', () => {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const REF = require('./ref/copyslices.json') as { input: number[][]; cases: Record<string, { out: number; grad: number[][] }> };
+  const REF = require('./ref/copyslices.json') as { input: number[][]; cases: Record<string, { out: number; grad: number[][]; gradgrad: number[][] }> };
   const d = (v: unknown): T => torch.tensor(v, { dtype: 'float64' });
   const cases: Record<string, (a: T) => T> = {
     narrow_mul_: (a) => { const y = a.mul(2); y.narrow(0, 0, 2).mul_(3); return y.mul(y).sum(); },
@@ -185,15 +186,31 @@ describe('in-place on views (CopySlices)', () => {
     copy_const_whole: (a) => { const z = a.mul(1); z.copy_(torch.zeros([4, 4], { dtype: 'float64' })); return z.add(a).sum(); },
     stale_overlapping_view: (a) => { const h = a.mul(1); const v = h.narrow(0, 0, 2); h.narrow(0, 1, 2).mul_(3); return v.mul(v).sum().add(h.sum()); },
     stale_view_after_base_inplace: (a) => { const h = a.mul(1); const v = h.index(':', 1); h.add_(a.mul(a)); return v.exp().sum(); },
+    // view ops and asStrided (their backward is differentiable too: see the gradgrad check below)
+    view_narrow_select_step: (a) => a.narrow(0, 1, 2).pow(3).sum().add(a.select(1, 2).mul(a.select(0, 0)).sum()).add(a.index('::2', '1::2').pow(2).exp().sum()),
+    view_diagonal_offset: (a) => a.diagonal(1).pow(3).sum().add(a.t().diagonal(-1).mul(a.diagonal().narrow(0, 1, 3)).sum()),
+    as_strided_overlapping: (a) => a.asStrided([3, 3], [1, 1], 2).pow(3).sum(),
+    as_strided_of_transposed: (a) => a.t().asStrided([2, 3], [1, 4], 1).sin().mul(a.select(0, 0).narrow(0, 0, 3)).sum(),
+    gradient_penalty_through_slices: (a) => {
+      const h = a.mul(a.sin()).sum(1);
+      const [g] = torch.autograd.grad(h.narrow(0, 1, 3).sum().add(h.select(0, 0).mul(0.5)), a, { createGraph: true });
+      return g.index(':', '1:').norm(2, 1).sub(1).pow(2).sum();
+    },
   };
+  const close = (got: number[][], want: number[][]): void => got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 8)));
   for (const [name, f] of Object.entries(cases)) {
     test(name, () => {
       const a = torch.tensor(REF.input, { dtype: 'float64', requiresGrad: true });
       const out = f(a);
       out.backward();
       expect(out.item()).toBeCloseTo(REF.cases[name].out, 9);
-      const g = a.grad!.tolist() as number[][];
-      g.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(REF.cases[name].grad[i][j], 9)));
+      close(a.grad!.tolist() as number[][], REF.cases[name].grad);
+    });
+    test(`${name}: double backward`, () => {
+      const a = torch.tensor(REF.input, { dtype: 'float64', requiresGrad: true });
+      const [g] = torch.autograd.grad(f(a), a, { createGraph: true });
+      const gg = g.requiresGrad ? torch.autograd.grad(g.mul(g).sum(), a, { allowUnused: true })[0] : null;
+      close((gg ?? torch.zerosLike(a)).tolist() as number[][], REF.cases[name].gradgrad);
     });
   }
   test('the base and the view report PyTorch\'s node names; a view of a leaf is refused', () => {

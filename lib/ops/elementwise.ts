@@ -178,6 +178,15 @@ export function rebaseView(self: Tensor): void {
   const { b, shape, strides, off, bshape } = reg;
   const prev = edgeOf(b);
   const node = new Node('CopySlices', [prev, { node: fn }], (g) => {
+    if (gradState.enabled) {  // createGraph: the same split from differentiable ops, so that it can be differentiated again
+      const gcd = g.isContiguous() ? g : contiguous(g);
+      const gSelfD = clone(hooks.asStrided(gcd, shape, strides, gcd._offset + off));
+      if (!prev) return [null, gSelfD];
+      const keep = empty_(bshape, g.dtype, g.device);
+      fill_(keep, 1);
+      fill_(viewOf(keep, shape, strides, off), 0);
+      return [mul(gcd, keep), gSelfD];
+    }
     const gc = g.isContiguous() && g._offset === 0 && sameShape(g.shape, bshape) ? g : contiguousCopyOf(g, bshape);
     const region = viewOf(gc, shape, strides, off);
     const gSelf = prev ? clone(region) : region;
@@ -201,6 +210,7 @@ function refreshView(v: Tensor): void {
   const { b, shape, strides, off, bshape } = reg;
   const dt = b.dtype, dev = b.device;
   v._gradFn = new Node('AsStridedBackward0', [edgeOf(b)], (g) => {
+    if (gradState.enabled) return [hooks.asStridedScatter(g, bshape, shape, strides, off)];  // createGraph: differentiable
     const gb = empty_(bshape, dt, dev);
     fill_(gb, 0);
     copyInto(viewOf(gb, shape, strides, off), g);

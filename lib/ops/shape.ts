@@ -1,12 +1,14 @@
 // shape.ts - API.md's Shapes section: views (never copy: reshape-where-possible, view, permute, transpose,
 // expand, select, slice, narrow, squeeze, unsqueeze, diagonal, T/mT) built from shape/stride arithmetic in
 // TypeScript, and the copying ops (cat, stack, flip, roll, tril/triu, repeat/tile) over the native copy kernel.
-import { Tensor, viewOf, empty_, computeContiguousStrides, numelOf, sameShape, normDim } from '../tensor';
+import { Tensor, viewOf, empty_, computeContiguousStrides, numelOf, sameShape, normDim, runKernel, hooks } from '../tensor';
+import { OP } from './ids';
 import { TorchError } from '../errors';
 import { record } from '../autograd/engine';
+import { gradState } from '../autograd/mode';
 import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './elementwise';
 import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions } from './util';
-import { arange } from './creation';
+import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
 
 type T = Tensor;
@@ -242,13 +244,23 @@ function sliceImpl(x: T, d: number, start: number, end: number, step: number, na
   st[d] = x._strides[d] * step;
   const out = viewOf(x, shape, st, x._offset + (len > 0 ? start * x._strides[d] : 0));
   const inShape = x.shape.slice();
-  return record(name, [x], out, (g) => {
-    const z = zerosFor(g, inShape);
-    copyInto(sliceImpl(z, d, start, end, step), g);
-    return [z];
-  });
+  return record(name, [x], out, (g) => [viewGrad(g, inShape, (z) => sliceImpl(z, d, start, end, step))]);
 }
 function zerosFor(g: T, shape: number[]): T { return fill_(empty_(shape, g.dtype, g.device), 0); }
+// The gradient of a view op: zeros of the input's shape with g at the view's elements. While a graph is recorded
+// (createGraph) it is an as_strided scatter, whose own gradient is the same view of the incoming one, so a view's
+// backward can be differentiated again.
+function viewGrad(g: T, inShape: number[], view: (z: T) => T): T {
+  const z = zerosFor(g, inShape);
+  const zv = view(z);
+  if (!gradState.enabled || !g.requiresGrad) {
+    copyInto(zv, g);
+    return z;
+  }
+  const geo: [number[], number[], number] = [zv.shape.slice(), zv._strides.slice(), zv._offset - z._offset];
+  z.dispose();
+  return asStridedScatter(g, inShape, ...geo);
+}
 
 export function slice(x: T, dim = 0, start?: number | null, end?: number | null, step = 1): T {
   checkTensor(x, 'slice');
@@ -278,11 +290,7 @@ export function select(x: T, dim: number, index: number): T {
   shape.splice(d, 1); st.splice(d, 1);
   const out = viewOf(x, shape, st, x._offset + i * x._strides[d]);
   const inShape = x.shape.slice();
-  return record('SelectBackward0', [x], out, (g) => {
-    const z = zerosFor(g, inShape);
-    copyInto(select(z, d, i), g);
-    return [z];
-  });
+  return record('SelectBackward0', [x], out, (g) => [viewGrad(g, inShape, (z) => select(z, d, i))]);
 }
 
 export function diagonal(x: T, offset = 0, dim1 = 0, dim2 = 1): T {
@@ -299,11 +307,7 @@ export function diagonal(x: T, offset = 0, dim1 = 0, dim2 = 1): T {
   shape.push(len); st.push(x._strides[a] + x._strides[b]);
   const out = viewOf(x, shape, st, off);
   const inShape = x.shape.slice();
-  return record('DiagonalBackward0', [x], out, (g) => {
-    const z = zerosFor(g, inShape);
-    copyInto(diagonal(z, offset, a, b), g);
-    return [z];
-  });
+  return record('DiagonalBackward0', [x], out, (g) => [viewGrad(g, inShape, (z) => diagonal(z, offset, a, b))]);
 }
 
 export function asStrided(x: T, size: number[], stride: number[], storageOffset?: number): T {
@@ -317,7 +321,59 @@ export function asStrided(x: T, size: number[], stride: number[], storageOffset?
     if (shape[i] > 0) hi += (shape[i] - 1) * stride[i];
   }
   if (numelOf(shape) > 0 && (hi + 1) * x.elementSize() > x._st.nbytes) throw new TorchError(`setStorage: sizes [${shape}], strides [${stride}], storage offset ${off} requiring a storage size of ${(hi + 1) * x.elementSize()} are out of bounds for storage of size ${x._st.nbytes}`);
-  return viewOf(x, shape, stride.slice(), off);
+  const out = viewOf(x, shape, stride.slice(), off);
+  if (!x.requiresGrad) return out;
+  const xs = x.shape.slice(), xst = x._strides.slice(), xo = x._offset, st = stride.slice();
+  // AsStridedBackward0: g scattered (added) at the output's places in x's storage, then read back through x's own
+  // geometry; both steps are differentiable ops, so double backward works. (x itself overlapping, e.g. expanded, gets
+  // the summed gradient at each element, where PyTorch divides it by the element's multiplicity.)
+  return record('AsStridedBackward0', [x], out, (g) => {
+    if (x.isContiguous()) return [asStridedScatter(g, xs, shape, st, off - xo)];
+    const last = (o: number, sh: readonly number[], sd: readonly number[]): number => sh.reduce((a, n, i) => a + (n > 0 ? (n - 1) * sd[i] : 0), o);
+    const lo = Math.min(xo, off), hi = Math.max(last(xo, xs, xst), last(off, shape, st));
+    const gs = asStridedScatter(g, [hi - lo + 1], shape, st, off - lo);
+    return [asStrided(gs, xs, xst, xo - lo)];
+  });
+}
+
+hooks.asStrided = asStrided;
+hooks.asStridedScatter = (g, b, size, stride, off) => asStridedScatter(g, b, size, stride, off);
+
+// true unless the geometry provably maps every index to its own element (dims sorted by stride, each stride at least
+// the extent of the smaller ones): then a scatter can copy instead of add
+function mayOverlap(shape: readonly number[], strides: readonly number[]): boolean {
+  const dims = shape.map((n, i) => [n, strides[i]]).filter(([n]) => n > 1).sort((a, b) => a[1] - b[1]);
+  let extent = 1;
+  for (const [n, s] of dims) {
+    if (s < extent) return true;
+    extent = s * (n - 1) + extent;
+  }
+  return false;
+}
+
+/** zeros of `baseShape` (contiguous) with g added at the elements the geometry (size, stride, offset, relative to the
+ *  first element) names -- as_strided's adjoint. Differentiable: its gradient is as_strided of the incoming one. */
+export function asStridedScatter(g: T, baseShape: number[], size: number[], stride: number[], off: number): T {
+  const out = empty_(baseShape, g.dtype, g.device, true);
+  if (numelOf(size) > 0) {
+    if (!mayOverlap(size, stride)) {
+      copyInto(viewOf(out, size, stride, off), g);
+    } else {  // overlapping places: accumulate through put_(accumulate) with each element's flat position
+      const n = numelOf(size), pos = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let r = i, p = off;
+        for (let d = size.length - 1; d >= 0; d--) { p += (r % size[d]) * stride[d]; r = Math.floor(r / size[d]); }
+        pos[i] = p;
+      }
+      const index = makeTensor(Array.from(pos), { dtype: 'int64', device: g.device });
+      runKernel(OP.put, [out, index, contiguous(g).reshape([n])], [1], 'as_strided_backward');
+    }
+  }
+  const bs = baseShape.slice();
+  return record('AsStridedScatterBackward', [g], out, (gg) => {
+    const c = gg.isContiguous() && sameShape(gg.shape, bs) ? gg : contiguous(gg);
+    return [asStrided(c, size, stride, c._offset + off)];
+  });
 }
 
 // ------------------------------------------------------------------------------------------------------------

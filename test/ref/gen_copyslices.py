@@ -11,6 +11,11 @@ def run(name, f):
     out = f(a)
     out.backward()
     cases[name] = {'out': out.item(), 'grad': a.grad.tolist()}
+    # double backward: the gradient of sum(grad^2), through the same history built with create_graph
+    a = A.clone().requires_grad_(True)
+    g, = torch.autograd.grad(f(a), a, create_graph=True)
+    gg = torch.autograd.grad((g * g).sum(), a, allow_unused=True)[0] if g.requires_grad else None  # None: a constant gradient
+    cases[name]['gradgrad'] = (gg if gg is not None else torch.zeros_like(a)).tolist()
 
 def c1(a):
     y = a * 2
@@ -69,5 +74,19 @@ def c9(a):
     h.add_(a * a)
     return v.exp().sum()
 run('stale_view_after_base_inplace', c9)
+
+# view ops and as_strided, differentiated twice
+def v(name, f):
+    run(name, f)
+v('view_narrow_select_step', lambda a: (a[1:3] ** 3).sum() + (a[:, 2] * a[0]).sum() + (a[::2, 1::2] ** 2).exp().sum())
+v('view_diagonal_offset', lambda a: (a.diagonal(1) ** 3).sum() + (a.t().diagonal(-1) * a.diagonal()[1:]).sum())
+v('as_strided_overlapping', lambda a: (a.as_strided([3, 3], [1, 1], 2) ** 3).sum())
+v('as_strided_of_transposed', lambda a: (a.t().as_strided([2, 3], [1, 4], 1).sin() * a[0, :3]).sum())
+# a gradient penalty (WGAN-GP style) through slicing: the gradient's norm, differentiated
+def gp(a):
+    h = (a * a.sin()).sum(1)
+    g, = torch.autograd.grad(h[1:].sum() + 0.5 * h[0], a, create_graph=True)
+    return ((g[:, 1:].norm(dim=1) - 1) ** 2).sum()
+run('gradient_penalty_through_slices', gp)
 
 print(json.dumps({'input': A.tolist(), 'cases': cases}))
