@@ -232,3 +232,50 @@ describe('in-place on views (CopySlices)', () => {
     expect(a.tolist()).toEqual([2, 1, 1]);
   });
 });
+
+// Double backward (createGraph) through common ops: the gradient of sum(grad^2) against PyTorch's
+// (test/ref/gen_gradgrad.py; the same programs)
+describe('double backward through common ops', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const REF = require('./ref/gradgrad.json') as { A: number[][]; W: number[][]; cases: Record<string, number[][]> };
+  const F = torch.nn.functional;
+  const W = torch.tensor(REF.W, { dtype: 'float64' });
+  const cases: Record<string, (a: T) => T> = {
+    softmax: (a) => F.softmax(a, 1).pow(2).sum(), logSoftmax: (a) => F.logSoftmax(a, 1).pow(2).sum(),
+    crossEntropy: (a) => F.crossEntropy(a, torch.tensor([0, 3, 1])), relu: (a) => F.relu(a).pow(3).sum(),
+    sigmoid: (a) => a.sigmoid().sum(), tanh: (a) => a.tanh().sum(), gelu: (a) => F.gelu(a).sum(), silu: (a) => F.silu(a).sum(),
+    matmul: (a) => a.matmul(W).pow(2).sum(), mean: (a) => a.mean(1).pow(3).sum(), var: (a) => a.var(1).sum(), std: (a) => a.std(0).sum(),
+    norm: (a) => a.norm(), layerNorm: (a) => F.layerNorm(a, [4]).pow(3).sum(), max: (a) => a.max(1).values.pow(3).sum(),
+    amax: (a) => a.amax(1).pow(3).sum(), logsumexp: (a) => a.logsumexp(1).sum(),
+    gather: (a) => a.gather(1, torch.tensor([[0], [2], [3]])).pow(3).sum(), indexT: (a) => a.index(torch.tensor([2, 0])).pow(3).sum(),
+    maskedFill: (a) => a.maskedFill(a.gt(0), 0).pow(3).sum(), where: (a) => torch.where(a.gt(0), a, a.mul(2)).pow(3).sum(),
+    cumsum: (a) => a.cumsum(1).pow(2).sum(), prod: (a) => a.prod(1).sum(), sort: (a) => a.sort(1).values.pow(3).sum(),
+    cat: (a) => torch.cat([a, a.mul(2)], 0).pow(3).sum(), stack: (a) => torch.stack([a, a]).pow(3).sum(),
+    conv2d: (a) => F.conv2d(a.reshape([1, 1, 3, 4]), W.narrow(0, 0, 2).narrow(1, 0, 2).reshape([1, 1, 2, 2])).pow(2).sum(),
+    maxPool: (a) => F.maxPool2d(a.reshape([1, 1, 3, 4]), 2).pow(3).sum(), avgPool: (a) => F.avgPool2d(a.reshape([1, 1, 3, 4]), 2).pow(3).sum(),
+    mse: (a) => F.mseLoss(a, W.narrow(0, 0, 3)), bce: (a) => F.binaryCrossEntropyWithLogits(a, a.detach().sigmoid()),
+    linear: (a) => F.linear(a, W, W.select(0, 0)).pow(2).sum(), dropoutEval: (a) => F.dropout(a, 0.5, false).pow(3).sum(), padNeg: (a) => F.pad(a, [-1, 2, 1, -1]).pow(3).sum(), pad2: (a) => F.pad(a, [1, 1, 2, 0], { value: 0.5 }).pow(3).sum(),
+    embeddingLike: (a) => a.indexSelect(0, torch.tensor([1, 1, 2])).pow(3).sum(), clamp: (a) => a.clamp(-0.5, 0.5).pow(3).sum(),
+    abs: (a) => a.abs().pow(3).sum(), expSum: (a) => a.exp().sum(), pad: (a) => F.pad(a, [1, 1]).pow(3).sum(),
+  };
+  test('every reference case has a program here', () => expect(Object.keys(cases).sort()).toEqual(Object.keys(REF.cases).sort()));
+  for (const [name, f] of Object.entries(cases)) {
+    test(name, () => {
+      const a = torch.tensor(REF.A, { dtype: 'float64', requiresGrad: true });
+      const [g] = torch.autograd.grad(f(a), a, { createGraph: true });
+      const gg = g.requiresGrad ? torch.autograd.grad(g.mul(g).sum(), a, { allowUnused: true })[0] : null;
+      const got = (gg ?? torch.zerosLike(a)).tolist() as number[][];
+      got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(REF.cases[name][i][j], 7)));
+    });
+  }
+  test('F.dropout takes PyTorch\'s positional (p, training, inplace) as well as options; dropout1d drops channels', () => {
+    const x = torch.ones([2, 3, 40]);
+    expect(F.dropout(x, 0.5, false)).toBe(x);
+    expect(F.dropout(x, { p: 0.5, training: false })).toBe(x);
+    const d1 = F.dropout1d(x, 0.5);
+    expect(d1.amax(2).eq(d1.amin(2)).all().item()).toBe(true); // each channel kept or dropped whole
+    expect(() => F.dropout(x, 0.5, 'yes' as unknown as boolean)).toThrow(/argument 'training' must be bool/);
+    expect(() => F.dropout(x, '0.5' as unknown as number)).toThrow(/expected an options object/);
+    expect(() => F.dropout1d(torch.ones([2, 2, 2, 2]), 0.5)).toThrow(/Expected 2D or 3D input/);
+  });
+});

@@ -7,7 +7,7 @@ import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
 import { DType, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
-import { noGrad } from '../autograd/mode';
+import { noGrad, gradState } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
 import { checkTensor, isOptions } from '../ops/util';
 import { arange, rand, zeros, full, tensor } from '../ops/creation';
@@ -114,8 +114,21 @@ export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
   return y.reshape([...lead, O]);
 }
 
-export function dropout(x: T, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): T {
+// The dropouts take an options object, or PyTorch's positional form F.dropout(x, p, training, inplace)
+type DropoutOpts = { p?: number; training?: boolean; inplace?: boolean };
+function dropoutOpts(op: string, a: unknown, training: unknown, inplace: unknown): DropoutOpts {
+  if (typeof a === 'number' || (a === undefined && (training !== undefined || inplace !== undefined))) {
+    if (training !== undefined && typeof training !== 'boolean') throw new TypeError(`${op}(): argument 'training' must be bool, not ${typeof training}`);
+    if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${op}(): argument 'inplace' must be bool, not ${typeof inplace}`);
+    return { p: a as number | undefined, training: training as boolean | undefined, inplace: inplace as boolean | undefined };
+  }
+  if (training !== undefined || inplace !== undefined) throw new TypeError(`${op}(): argument 'p' must be a number when training/inplace are given positionally`);
+  return optsOf<DropoutOpts>(a, op);
+}
+
+export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boolean, inplaceArg?: boolean): T {
   checkTensor(x, 'dropout');
+  opts = dropoutOpts('dropout', opts, trainingArg, inplaceArg);
   const p = num(opts.p, 'p', 'dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const training = opts.training ?? true;
@@ -127,18 +140,31 @@ export function dropout(x: T, opts: { p?: number; training?: boolean; inplace?: 
   const r = x.mul(m);
   return opts.inplace ? x.copy_(r) : r;
 }
-export const dropout1d = dropout;
-export function dropout2d(x: T, opts: { p?: number; training?: boolean } = {}): T {
+// whole channels of [N, C, L] (or [C, L]) inputs, as PyTorch's dropout1d
+export function dropout1d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+  checkTensor(x, 'dropout1d');
+  if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`dropout1d: Expected 2D or 3D input, but received a ${x.ndim}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`);
+  const o = dropoutOpts('dropout1d', opts, training, inplace);
+  const r = dropout2d(x.unsqueeze(-1), { p: o.p, training: o.training }).squeeze(-1);
+  return o.inplace ? x.copy_(r) : r;
+}
+export function dropout2d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
   // whole channels: the mask is [N, C, 1, 1]
+  checkTensor(x, 'dropout2d');
+  opts = dropoutOpts('dropout2d', opts, training, inplace);
   const p = num(opts.p, 'p', 'dropout2d', 0.5);
+  if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!(opts.training ?? true) || p === 0) return x;
   const shape = x.shape.map((s, i) => (i < x.ndim - 2 ? s : 1));
   const u = rand(shape, { dtype: x.dtype, device: x.device });
   const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
-  return x.mul(m);
+  const r = x.mul(m);
+  return opts.inplace ? x.copy_(r) : r;
 }
-export function alphaDropout(x: T, opts: { p?: number; training?: boolean } = {}): T {
+export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean): T {
   // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
+  checkTensor(x, 'alpha_dropout');
+  opts = dropoutOpts('alpha_dropout', opts, training, undefined);
   const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!(opts.training ?? true) || p === 0) return x;
@@ -418,6 +444,13 @@ function constantPad(x: T, padding: number[], value: number): T {
   if (len.every((v) => v > 0)) copyInto(sub(out, dstStart), sub(x, srcStart));
   const inShape = x.shape.slice();
   return record('ConstantPadNdBackward0', [x], out, (g) => {
+    if (gradState.enabled && g.requiresGrad) {  // createGraph: narrows of g, re-padded where x was cropped (differentiable)
+      let v = g;
+      for (let d = 0; d < inShape.length; d++) if (dstStart[d] !== 0 || len[d] !== g.shape[d]) v = v.narrow(d, dstStart[d], len[d]);
+      const back: number[] = [];
+      for (let i = 0; i < np; i++) { const d = inShape.length - 1 - i; back.push(srcStart[d], inShape[d] - srcStart[d] - len[d]); }
+      return [back.some((b) => b !== 0) ? constantPad(v, back, 0) : v];
+    }
     const gx = zeros(inShape, { dtype: g.dtype, device: g.device });
     if (len.every((v) => v > 0)) copyInto(sub(gx, srcStart), sub(g, dstStart));
     return [gx];
