@@ -705,3 +705,51 @@ describe('TransformerEncoder', () => {
     expect(() => new torch.nn.TransformerEncoder(layer, 0)).toThrow(/num_layers must be a positive integer/);
   });
 });
+
+// PyTorch's positional optional arguments are accepted beside the options objects, and nothing is ignored silently:
+// a value where none fits is a TypeError naming the op
+describe('functional call forms: positional (as PyTorch) and options objects agree; stray values are TypeErrors', () => {
+  const F = torch.nn.functional;
+  torch.manualSeed(3);
+  const x = torch.randn([2, 3, 6, 6]), y = torch.rand([2, 3, 6, 6]), w = torch.randn([4, 3, 3, 3]), b = torch.randn([4]);
+  const same = (a: torch.Tensor, c: torch.Tensor): void => {
+    expect(a.shape).toEqual(c.shape);
+    expect(a.sub(c).abs().max().item()).toBe(0);
+  };
+  const pairs: [string, () => torch.Tensor, () => torch.Tensor][] = [
+    ['elu', () => F.elu(x, 0.5), () => F.elu(x, { alpha: 0.5 })],
+    ['celu', () => F.celu(x, 2), () => F.celu(x, { alpha: 2 })],
+    ['hardtanh', () => F.hardtanh(x, -0.5, 0.25), () => F.hardtanh(x, { minVal: -0.5, maxVal: 0.25 })],
+    ['leakyRelu', () => F.leakyRelu(x, 0.3), () => F.leakyRelu(x, { negativeSlope: 0.3 })],
+    ['softplus', () => F.softplus(x, 2, 1), () => F.softplus(x, { beta: 2, threshold: 1 })],
+    ['gelu', () => F.gelu(x, 'tanh'), () => F.gelu(x, { approximate: 'tanh' })],
+    ['normalize', () => F.normalize(x, 1, 2), () => F.normalize(x, { p: 1, dim: 2 })],
+    ['cosineSimilarity', () => F.cosineSimilarity(x, y, 2), () => F.cosineSimilarity(x, y, { dim: 2 })],
+    ['pairwiseDistance', () => F.pairwiseDistance(x, y, 1), () => F.pairwiseDistance(x, y, { p: 1 })],
+    ['maxPool2d', () => F.maxPool2d(x, 3, 2, 1) as torch.Tensor, () => F.maxPool2d(x, 3, { stride: 2, padding: 1 }) as torch.Tensor],
+    ['avgPool2d', () => F.avgPool2d(x, 3, 2, 1, false, false), () => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false })],
+    ['maxPool1d', () => F.maxPool1d(x.flatten(2), 4, 3) as torch.Tensor, () => F.maxPool1d(x.flatten(2), 4, { stride: 3 }) as torch.Tensor],
+    ['conv2d', () => F.conv2d(x, w, b, 2, 1), () => F.conv2d(x, w, b, { stride: 2, padding: 1 })],
+    ['conv2d without bias', () => F.conv2d(x, w, null, 1, [1, 0]), () => F.conv2d(x, w, { padding: [1, 0] })],
+    ['convTranspose2d', () => F.convTranspose2d(x, w.transpose(0, 1), null, 2, 1, 1), () => F.convTranspose2d(x, w.transpose(0, 1), { stride: 2, padding: 1, outputPadding: 1 })],
+    ['unfold', () => F.unfold(x, 2, 1, 1, 2), () => F.unfold(x, 2, { dilation: 1, padding: 1, stride: 2 })],
+    ['pad', () => F.pad(x, [1, 2], 'constant', 0.5), () => F.pad(x, [1, 2], { value: 0.5 })],
+    ['layerNorm', () => F.layerNorm(x, [6], null, null, 0.5), () => F.layerNorm(x, [6], { eps: 0.5 })],
+    ['groupNorm', () => F.groupNorm(x, 3, null, null, 0.5), () => F.groupNorm(x, 3, { eps: 0.5 })],
+    ['batchNorm', () => F.batchNorm(x, null, null, null, null, true, 0.1, 0.5), () => F.batchNorm(x, null, null, { training: true, eps: 0.5 })],
+    ['embedding', () => F.embedding(torch.tensor([[0, 2], [1, 0]]), y.flatten(1).narrow(0, 0, 2).repeat([2, 1]), 0), () => F.embedding(torch.tensor([[0, 2], [1, 0]]), y.flatten(1).narrow(0, 0, 2).repeat([2, 1]), { paddingIdx: 0 })],
+    ['dropout (eval)', () => F.dropout(x, 0.5, false), () => F.dropout(x, { p: 0.5, training: false })],
+  ];
+  for (const [name, pos, opt] of pairs) test(name, () => same(pos(), opt()));
+  test('stray or doubled values are TypeErrors naming the op', () => {
+    const call = (f: () => unknown): unknown => f;
+    expect(call(() => F.mseLoss(x, y, 'sum' as never))).toThrow(/mse_loss\(\): expected an options object, got the string 'sum'/);
+    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), torch.ones([108]) as never)).toThrow(/cross_entropy\(\): expected an options object, got a Tensor/);
+    expect(() => F.softmax(x, 1, 'float64' as never)).toThrow(/softmax\(\): expected an options object/);
+    expect(() => F.maxPool2d(x, 2, 2, 0, 1, false, false, 7 as never)).toThrow(/max_pool2d\(\): takes at most 5 optional positional arguments/);
+    expect(() => F.elu(x, 0.5, { alpha: 2 } as never)).toThrow(/elu\(\): got multiple values for argument 'alpha'/);
+    expect(() => F.conv2d(x, w, 3 as never)).toThrow(/conv2d\(\): argument 'bias' must be a Tensor or null/);
+    expect(() => F.layerNorm(x, [6], { eps: 0.5 } as never, null, 0.1)).toThrow(/layer_norm\(\): the options object must be the last argument/);
+    expect(() => F.elu(x, 'big' as never)).toThrow(TypeError);
+  });
+});

@@ -10,7 +10,7 @@ import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
-import { checkTensor, isOptions } from '../ops/util';
+import { checkTensor, isOptions, posOpts } from '../ops/util';
 import { tensor } from '../ops/creation';
 
 type T = Tensor;
@@ -313,12 +313,25 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
 }
 
 // an options object in the bias position (F.conv2d(x, w, { stride })) is the options object (API.md conventions)
-function biasAndOpts<O>(b: unknown, opts: O | undefined): [T | null, O] {
-  if (isOptions(b)) return [null, b as O];
-  return [(b as T | null | undefined) ?? null, opts ?? ({} as O)];
+// the bias (a Tensor or null) or an options object in its place; then PyTorch's positional arguments (`names`) or an
+// options object
+function biasAndOpts<O extends object>(op: string, b: unknown, rest: unknown[], names: string[]): [T | null, O] {
+  if (isOptions(b)) {
+    if (rest.some((v) => v !== undefined)) throw new TypeError(`${op}(): the options object must be the last argument`);
+    return [null, b as O];
+  }
+  if (b !== undefined && b !== null && !(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'bias' must be a Tensor or null, got ${typeof b}`);
+  return [(b as T | null | undefined) ?? null, posOpts<O>(op, rest, names)];
 }
-export function conv2d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts): T { const [bb, o] = biasAndOpts(b, opts); return convNd(x, w, bb, o, 2, 'conv2d'); }
-export function conv1d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts): T { const [bb, o] = biasAndOpts(b, opts); return convNd(x, w, bb, o, 1, 'conv1d'); }
+const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'];
+export function conv2d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+  const [bb, o] = biasAndOpts<ConvOpts>('conv2d', b, [opts, ...more], CONV_NAMES);
+  return convNd(x, w, bb, o, 2, 'conv2d');
+}
+export function conv1d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+  const [bb, o] = biasAndOpts<ConvOpts>('conv1d', b, [opts, ...more], CONV_NAMES);
+  return convNd(x, w, bb, o, 1, 'conv1d');
+}
 
 // ------------------------------------------------------------------------------------------------------------
 // convTranspose2d: x [N, Cin, H, W], w [Cin, Cout/G, kh, kw]
@@ -375,9 +388,9 @@ function convTranspose2dCore(x: T, w: T, b: T | null, s: number[], p: number[], 
   }, [x, w]);
 }
 
-export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = null, opts0?: ConvTransposeOpts): T {
+export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = null, opts0?: ConvTransposeOpts | IntOr2, ...more: unknown[]): T {
   const op = 'conv_transpose2d';
-  let [b, opts] = biasAndOpts<ConvTransposeOpts>(b0, opts0);
+  let [b, opts] = biasAndOpts<ConvTransposeOpts>(op, b0, [opts0, ...more], ['stride', 'padding', 'outputPadding', 'groups', 'dilation']);
   checkTensor(x, op, 'input'); checkTensor(w, op, 'weight');
   if (b !== null && b !== undefined) checkTensor(b, op, 'bias'); else b = null;
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: ${shp(x.shape)}`);
@@ -400,7 +413,8 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
 // unfold / fold (torch.nn.functional.unfold/fold: [N, C*kh*kw, L] <-> [N, C, H, W])
 // ------------------------------------------------------------------------------------------------------------
 export interface UnfoldOpts { dilation?: IntOr2; padding?: IntOr2; stride?: IntOr2 }
-export function unfold(x: T, kernelSize: IntOr2, opts: UnfoldOpts = {}): T {
+export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+  const opts = posOpts<UnfoldOpts>('unfold', [opts0, ...more], ['dilation', 'padding', 'stride']);
   checkTensor(x, 'unfold');
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'im2col');
@@ -418,7 +432,8 @@ export function unfold(x: T, kernelSize: IntOr2, opts: UnfoldOpts = {}): T {
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }
-export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, opts: UnfoldOpts = {}): T {
+export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+  const opts = posOpts<UnfoldOpts>('fold', [opts0, ...more], ['dilation', 'padding', 'stride']);
   checkTensor(x, 'fold');
   if (x.ndim !== 3 && x.ndim !== 2) throw new TorchError(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'col2im');
@@ -489,7 +504,8 @@ function maxPoolBackward(g: T, idx: T, inShape: number[]): T {
   return record('MaxPool2DWithIndicesBackwardBackward0', [g], gx, (gg) => [gg.reshape([N, C, H * W]).gather(2, idx.reshape([N, C, OH * OW])).reshape([N, C, OH, OW])]);
 }
 
-export function maxPool2d(x: T, kernelSize: IntOr2, opts: MaxPoolOpts = {}): T | [T, T] {
+export function maxPool2d(x: T, kernelSize: IntOr2, opts0: MaxPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T | [T, T] {
+  const opts = posOpts<MaxPoolOpts>('max_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
   const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode, 'max_pool2d');
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
@@ -513,7 +529,8 @@ function avgPoolBackward(g: T, a: number[], inShape: number[]): T {
   return record('AvgPool2DBackwardBackward0', [g], gx, (gg) => [avgPoolForward(contig(gg), a, OH, OW)]);
 }
 
-export function avgPool2d(x: T, kernelSize: IntOr2, opts: AvgPoolOpts = {}): T {
+export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T {
+  const opts = posOpts<AvgPoolOpts>('avg_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
   const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, 1, !!opts.ceilMode, 'avg_pool2d');
   const div = opts.divisorOverride ?? 0;
   if (div !== 0 && (!Number.isInteger(div) || div < 0)) throw new TorchError('divisor must be not zero');

@@ -11,6 +11,40 @@ export function isOptions(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x);
 }
 
+/** The optional arguments of a function that takes an options object and, as PyTorch does, the same arguments
+ *  positionally: `rest` is what followed the required arguments -- nothing, an options object, or values in PyTorch's
+ *  order (`names`), optionally followed by an options object for the rest. Anything else (a value where none fits, a
+ *  value and the same option twice) is a TypeError naming the op: nothing is ignored silently. */
+export function posOpts<O extends object>(op: string, rest: readonly unknown[], names: readonly string[]): O {
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const a = rest[i];
+    if (isOptions(a)) {
+      if (i !== n - 1) throw new TypeError(`${op}(): the options object must be the last argument`);
+      for (const [k, v] of Object.entries(a)) {
+        if (k in o) throw new TypeError(`${op}(): got multiple values for argument '${k}'`);
+        o[k] = v;
+      }
+      break;
+    }
+    if (i >= names.length) {
+      throw new TypeError(names.length
+        ? `${op}(): takes at most ${names.length} optional positional argument${names.length > 1 ? 's' : ''} (${names.join(', ')}), then an options object; got ${describeArg(a)} at position ${i + 1}`
+        : `${op}(): expected an options object, got ${describeArg(a)}`);
+    }
+    if (a !== undefined) o[names[i]] = a;
+  }
+  return o as O;
+}
+function describeArg(a: unknown): string {
+  if (a === null) return 'null';
+  if (a instanceof Tensor) return 'a Tensor';
+  if (Array.isArray(a)) return 'an array';
+  return typeof a === 'string' ? `the string '${a}'` : `${typeof a} ${String(a)}`;
+}
+
 // split (...args) into positional args and a trailing options object
 export function splitOpts<T = Record<string, unknown>>(args: unknown[]): [unknown[], T] {
   if (args.length && isOptions(args[args.length - 1])) return [args.slice(0, -1), args[args.length - 1] as T];
