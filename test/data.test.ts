@@ -1,6 +1,7 @@
 // data.test.ts - torch.utils.data: datasets, randomSplit, samplers, defaultCollate (PyTorch's dtypes), DataLoader
 // order / seed reproducibility / dropLast / length, async datasets with for await (read-ahead), and worker threads
 // (batches transferred back, the same batches as in-process, errors surfacing with the worker's stack).
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -295,6 +296,26 @@ exports.makeNoisy = async (n) => new Noisy(n);
 `);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // Leaving a loop early terminates busy workers while they are inside the addon; an error the addon raises then
+  // cannot be thrown into the dying thread, and must be dropped rather than abort the process (it did, about one
+  // run in four, before the addon was built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS)
+  test('breaking out of loops over worker loaders, again and again, never aborts the process', () => {
+    const script = `
+      const torch = require(${JSON.stringify(DIST)});
+      const vision = require(${JSON.stringify(path.join(path.dirname(DIST), 'vision', 'index.js'))});
+      (async () => {
+        for (let k = 0; k < 12; k++) {
+          const ds = new vision.datasets.MNISTSample({ train: false, transform: new vision.transforms.ToDtype('float32', { scale: true }) });
+          for await (const b of new torch.utils.data.DataLoader(ds, { batchSize: 50, numWorkers: 2 })) { void b; break; }
+        }
+        console.log('ok');
+      })();`;
+    for (let run = 0; run < 3; run++) {
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120000 });
+      expect({ status: r.status, signal: r.signal, out: r.stdout.trim(), err: r.stderr.slice(-300) }).toEqual({ status: 0, signal: null, out: 'ok', err: '' });
+    }
+  }, 300000);
 
   const collect = async (dl: InstanceType<typeof DataLoader>): Promise<{ x: number[]; y: number[]; w: number[] }[]> => {
     const out: { x: number[]; y: number[]; w: number[] }[] = [];

@@ -146,7 +146,7 @@ if (!nodeInc) fail("node's headers (node_api.h) were not found next to this node
 const cxx = process.env.CXX || 'g++';
 const flags = ['-std=c++17', '-O2', '-fPIC', '-pthread', '-fexceptions', '-fno-math-errno', '-ffp-contract=off',
   '-D__CUDACC__', '-include', 'cuda_runtime.h', '-DNT_CUDA_ARCHS="emulated"', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
-  '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DBUILDING_NODE_EXTENSION',
+  '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION',
   `-I${__dirname}`, `-iquote${path.join(root, 'cuda')}`, `-I${path.resolve(root, napiInc)}`, `-I${nodeInc}`];
 const headers = [path.join(__dirname, 'cuda_runtime.h')].concat(
   cudaFiles.filter((f) => f.endsWith('.cuh')).map((f) => path.join(srcDir, f)),
