@@ -753,3 +753,40 @@ describe('functional call forms: positional (as PyTorch) and options objects agr
     expect(() => F.elu(x, 'big' as never)).toThrow(TypeError);
   });
 });
+
+// Layers take PyTorch's positional constructor arguments too (`new nn.Conv2d(3, 16, 3, 1, 1)`), same as the options
+describe('layer constructors: positional (as PyTorch) and options objects agree', () => {
+  const nn = torch.nn;
+  const pairs: [string, () => torch.nn.Module, () => torch.nn.Module, string[]][] = [
+    ['Conv2d', () => new nn.Conv2d(3, 4, 3, 2, 1, 1, 1, false), () => new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1, bias: false }), ['stride', 'padding', 'bias']],
+    ['Conv1d', () => new nn.Conv1d(3, 4, 3, 1, 2, 2), () => new nn.Conv1d(3, 4, 3, { padding: 2, dilation: 2 }), ['padding', 'dilation']],
+    ['ConvTranspose2d', () => new nn.ConvTranspose2d(3, 4, 3, 2, 1, 1), () => new nn.ConvTranspose2d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), ['stride', 'padding', 'outputPadding']],
+    ['MaxPool2d', () => new nn.MaxPool2d(3, 2, 1, 1, true), () => new nn.MaxPool2d(3, { stride: 2, padding: 1, returnIndices: true }), ['stride', 'padding', 'returnIndices']],
+    ['AvgPool2d', () => new nn.AvgPool2d(3, 2, 1, true, false), () => new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), ['stride', 'ceilMode', 'countIncludePad']],
+    ['LSTM', () => new nn.LSTM(4, 8, 2, true, true, 0, true), () => new nn.LSTM(4, 8, { numLayers: 2, batchFirst: true, bidirectional: true }), ['numLayers', 'batchFirst', 'bidirectional']],
+    ['RNN', () => new nn.RNN(4, 8, 1, 'relu'), () => new nn.RNN(4, 8, { nonlinearity: 'relu' }), ['nonlinearity']],
+    ['Linear', () => new nn.Linear(4, 3, false), () => new nn.Linear(4, 3, { bias: false }), ['bias']],
+    ['BatchNorm2d', () => new nn.BatchNorm2d(4, 1e-3, 0.2, false), () => new nn.BatchNorm2d(4, { eps: 1e-3, momentum: 0.2, affine: false }), ['eps', 'momentum', 'affine']],
+    ['LayerNorm', () => new nn.LayerNorm(4, 1e-3, false), () => new nn.LayerNorm(4, { eps: 1e-3, elementwiseAffine: false }), ['eps', 'elementwiseAffine']],
+    ['Embedding', () => new nn.Embedding(10, 4, 0), () => new nn.Embedding(10, 4, { paddingIdx: 0 }), ['paddingIdx']],
+    ['ELU', () => new nn.ELU(0.5), () => new nn.ELU({ alpha: 0.5 }), ['alpha']],
+    ['MultiheadAttention', () => new nn.MultiheadAttention(8, 2, 0.1, false), () => new nn.MultiheadAttention(8, 2, { dropout: 0.1, bias: false }), ['dropout']],
+    ['TransformerEncoderLayer', () => new nn.TransformerEncoderLayer(8, 2, 16, 0.0), () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), []],
+  ];
+  for (const [name, pos, opt, keys] of pairs) {
+    test(name, () => {
+      const a = pos() as unknown as Record<string, unknown>, b = opt() as unknown as Record<string, unknown>;
+      for (const k of keys) expect(a[k]).toEqual(b[k]);
+      expect((a as unknown as torch.nn.Module).toString()).toBe((b as unknown as torch.nn.Module).toString());
+    });
+  }
+  test('class weights positionally; stray values are TypeErrors', () => {
+    const w = torch.tensor([1, 2, 3]);
+    const l = new nn.CrossEntropyLoss(w);
+    expect(l.weight!.tolist()).toEqual([1, 2, 3]);
+    expect(new nn.NLLLoss(w, ).weight!.tolist()).toEqual([1, 2, 3]);
+    expect(() => new nn.Conv2d(3, 4, 3, 1, 0, 1, 1, true, 'zeros', 9 as never)).toThrow(/Conv2d\(\): takes at most 6 optional positional arguments/);
+    expect(() => new nn.Linear(4, 3, false, { bias: true } as never)).toThrow(TypeError);
+    expect(() => new nn.MSELoss('sum' as never)).toThrow(/MSELoss: expected an options object/);
+  });
+});

@@ -16,7 +16,7 @@ export class ReLU extends Module {
 }
 export class ReLU6 extends Module {
   declare inplace: boolean;
-  constructor(opts: Inplace = {}) { super(); this.inplace = !!optsArg<Inplace>(opts, 'ReLU6').inplace; }
+  constructor(opts: Inplace | boolean = {}, ...more: unknown[]) { super(); this.inplace = !!optsArg<Inplace>(opts, 'ReLU6', more, ['inplace']).inplace; }
   override forward(x: T): T { return F.relu6(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceStr(this.inplace); }
 }
@@ -35,9 +35,9 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   declare alpha: number;
   declare inplace: boolean;
-  constructor(opts: { alpha?: number } & Inplace = {}) {
+  constructor(opts: { alpha?: number } & Inplace | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ alpha?: number } & Inplace>(opts, 'ELU');
+    const o = optsArg<{ alpha?: number } & Inplace>(opts, 'ELU', more, ['alpha', 'inplace']);
     this.alpha = o.alpha ?? 1.0;
     this.inplace = !!o.inplace;
   }
@@ -49,13 +49,13 @@ export class SELU extends Module {
 }
 export class GELU extends Module {
   declare approximate: 'none' | 'tanh';
-  constructor(opts: { approximate?: 'none' | 'tanh' } = {}) { super(); this.approximate = optsArg<{ approximate?: 'none' | 'tanh' }>(opts, 'GELU').approximate ?? 'none'; }
+  constructor(opts: { approximate?: 'none' | 'tanh' } | 'none' | 'tanh' = {}, ...more: unknown[]) { super(); this.approximate = optsArg<{ approximate?: 'none' | 'tanh' }>(opts, 'GELU', more, ['approximate']).approximate ?? 'none'; }
   override forward(x: T): T { return F.gelu(x, { approximate: this.approximate }); }
   override extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
 export class SiLU extends Module {
   declare inplace: boolean;
-  constructor(opts: Inplace = {}) { super(); this.inplace = !!optsArg<Inplace>(opts, 'SiLU').inplace; }
+  constructor(opts: Inplace | boolean = {}, ...more: unknown[]) { super(); this.inplace = !!optsArg<Inplace>(opts, 'SiLU', more, ['inplace']).inplace; }
   override forward(x: T): T { return F.silu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceStr(this.inplace); }
 }
@@ -68,16 +68,16 @@ export class Hardswish extends Module { override forward(x: T): T { return F.har
 export class Hardsigmoid extends Module { override forward(x: T): T { return F.hardsigmoid(x); } }
 export class Hardtanh extends Module {
   declare minVal: number; declare maxVal: number;
-  constructor(opts: { minVal?: number; maxVal?: number } = {}) { super(); const o = optsArg<{ minVal?: number; maxVal?: number }>(opts, 'Hardtanh'); this.minVal = o.minVal ?? -1; this.maxVal = o.maxVal ?? 1; }
+  constructor(opts: { minVal?: number; maxVal?: number } | number = {}, ...more: unknown[]) { super(); const o = optsArg<{ minVal?: number; maxVal?: number }>(opts, 'Hardtanh', more, ['minVal', 'maxVal']); this.minVal = o.minVal ?? -1; this.maxVal = o.maxVal ?? 1; }
   override forward(x: T): T { return F.hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
   override extraRepr(): string { return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`; }
 }
 export class Softplus extends Module {
   declare beta: number;
   declare threshold: number;
-  constructor(opts: { beta?: number; threshold?: number } = {}) {
+  constructor(opts: { beta?: number; threshold?: number } | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ beta?: number; threshold?: number }>(opts, 'Softplus');
+    const o = optsArg<{ beta?: number; threshold?: number }>(opts, 'Softplus', more, ['beta', 'threshold']);
     this.beta = o.beta ?? 1;
     this.threshold = o.threshold ?? 20;
   }

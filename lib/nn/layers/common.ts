@@ -1,5 +1,6 @@
 // common.ts - helpers shared by the layer modules: Python-style repr of option values (PyTorch's extra_repr
 // prints Python literals: True, 1e-05, (3, 3), None) and parameter allocation honouring { dtype, device }.
+import { posOpts } from '../../ops/util';
 import { Tensor } from '../../tensor';
 import { DType, toDType, getDefaultDtype } from '../../dtype';
 import { Device, toDevice, CPU } from '../../device';
@@ -44,8 +45,10 @@ export function tupleOf(v: number | number[], n: number, name: string): number[]
   return arr as number[];
 }
 
-// a trailing options object, or {} (layers accept both `new X(a, b)` and `new X(a, b, { ... })`)
-export function optsArg<O>(o: unknown, cls: string): O {
+// a trailing options object, or {} (layers accept both `new X(a, b)` and `new X(a, b, { ... })`); with `names`, also
+// PyTorch's positional arguments in that order (`new nn.Conv2d(3, 16, 3, 1, 1)`), optionally followed by options
+export function optsArg<O>(o: unknown, cls: string, more: readonly unknown[] = [], names: readonly string[] = []): O {
+  if (names.length) return posOpts<O & object>(cls, [o, ...more], names);
   if (o === undefined || o === null) return {} as O;
   if (typeof o !== 'object' || Array.isArray(o) || o instanceof Tensor) throw new TypeError(`${cls}: expected an options object, got ${Array.isArray(o) ? 'an array' : typeof o}`);
   return o as O;

@@ -99,8 +99,8 @@ abstract class ConvNd extends Module {
 }
 
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts = {}) {
-    super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d'), false);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']), false);
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
@@ -109,8 +109,8 @@ export class Conv1d extends ConvNd {
 }
 
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts = {}) {
-    super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d'), false);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']), false);
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
@@ -119,8 +119,8 @@ export class Conv2d extends ConvNd {
 }
 
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeModuleOpts = {}) {
-    const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d');
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']);
     if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') throw new TorchError('Only "zeros" padding mode is supported for ConvTranspose2d');
     super(2, 'ConvTranspose2d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);
   }

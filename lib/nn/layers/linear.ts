@@ -18,9 +18,9 @@ export class Linear extends Module {
   declare outFeatures: number;
   declare weight: Parameter;
   declare bias: Parameter | null;
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts = {}) {
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Linear');
+    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Linear', more, ['bias']);
     this.inFeatures = checkPosInt(inFeatures, 'in_features', 'Linear', true);
     this.outFeatures = checkPosInt(outFeatures, 'out_features', 'Linear', true);
     this.weight = newParam([outFeatures, inFeatures], o);
@@ -50,9 +50,9 @@ export class Bilinear extends Module {
   declare outFeatures: number;
   declare weight: Parameter;
   declare bias: Parameter | null;
-  constructor(in1Features: number, in2Features: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts = {}) {
+  constructor(in1Features: number, in2Features: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Bilinear');
+    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Bilinear', more, ['bias']);
     this.in1Features = checkPosInt(in1Features, 'in1_features', 'Bilinear', true);
     this.in2Features = checkPosInt(in2Features, 'in2_features', 'Bilinear', true);
     this.outFeatures = checkPosInt(outFeatures, 'out_features', 'Bilinear', true);

@@ -15,9 +15,9 @@ export interface AvgPoolModuleOpts { stride?: Size | null; padding?: Size; ceilM
 export class MaxPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size; declare dilation: Size;
   declare ceilMode: boolean; declare returnIndices: boolean;
-  constructor(kernelSize: Size, opts: MaxPoolModuleOpts = {}) {
+  constructor(kernelSize: Size, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<MaxPoolModuleOpts>(opts, 'MaxPool2d');
+    const o = optsArg<MaxPoolModuleOpts>(opts ?? undefined, 'MaxPool2d', more, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -42,9 +42,9 @@ export class MaxPool1d extends MaxPool2d {
 export class AvgPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size;
   declare ceilMode: boolean; declare countIncludePad: boolean; declare divisorOverride: number | null;
-  constructor(kernelSize: Size, opts: AvgPoolModuleOpts = {}) {
+  constructor(kernelSize: Size, opts: AvgPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<AvgPoolModuleOpts>(opts, 'AvgPool2d');
+    const o = optsArg<AvgPoolModuleOpts>(opts ?? undefined, 'AvgPool2d', more, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;

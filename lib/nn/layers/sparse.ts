@@ -22,9 +22,9 @@ export class Embedding extends Module {
   declare scaleGradByFreq: boolean;
   declare sparse: boolean;
   declare weight: Parameter;
-  constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingModuleOpts = {}) {
+  constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingModuleOpts | number | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<EmbeddingModuleOpts>(opts, 'Embedding');
+    const o = optsArg<EmbeddingModuleOpts>(opts ?? undefined, 'Embedding', more, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse']);
     this.numEmbeddings = checkPosInt(numEmbeddings, 'num_embeddings', 'Embedding', true);
     this.embeddingDim = checkPosInt(embeddingDim, 'embedding_dim', 'Embedding', true);
     let pad = o.paddingIdx ?? null;

@@ -32,9 +32,9 @@ export class MultiheadAttention extends Module {
   declare addZeroAttn: boolean;
   declare out_proj: NonDynamicallyQuantizableLinear;
 
-  constructor(embedDim: number, numHeads: number, opts: MHAOpts = {}) {
+  constructor(embedDim: number, numHeads: number, opts: MHAOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<MHAOpts>(opts, 'MultiheadAttention');
+    const o = optsArg<MHAOpts>(opts, 'MultiheadAttention', more, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']);
     this.embedDim = checkPosInt(embedDim, 'embed_dim', 'MultiheadAttention');
     this.numHeads = checkPosInt(numHeads, 'num_heads', 'MultiheadAttention');
     this.kdim = o.kdim ?? embedDim;
@@ -121,9 +121,9 @@ export class TransformerEncoderLayer extends Module {
 
   declare _ctorArgs: [number, number, TransformerEncoderLayerOpts];
 
-  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts = {}) {
+  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer');
+    const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer', more, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias']);
     // kept so that TransformerEncoder can make copies of this layer (PyTorch deep-copies it)
     Object.defineProperty(this, '_ctorArgs', { value: [dModel, nhead, { ...o }], enumerable: false, writable: true, configurable: true });
     const f = { dtype: o.dtype, device: o.device };
