@@ -356,3 +356,20 @@ describe('call forms and semantics', () => {
     expect(z.grad!.sum().item()).toBeCloseTo(3, 5);
   });
 });
+
+describe('positional dtype for softmax/logSoftmax/cumsum/cumprod; split/chunk/unbind take { dim }', () => {
+  const x = torch.randn([3, 5]);
+  test('(dim, dtype) positionally equals the options form; anything more is a TypeError', () => {
+    expect(x.cumsum(1, 'float64').dtype).toBe('float64');
+    expect(x.softmax(1, 'float64').dtype).toBe('float64');
+    expect(torch.logSoftmax(x, 1, 'float64').sub(torch.logSoftmax(x, 1, { dtype: 'float64' })).abs().max().item()).toBe(0);
+    expect(() => x.cumsum(1, true as never)).toThrow(/cumsum\(\) takes \(dim, dtype\?\)/);
+    expect(() => x.softmax(1, 'float64', 2 as never)).toThrow(/softmax\(\) takes \(dim, dtype\?\)/);
+  });
+  test('{ dim } options', () => {
+    expect(x.split(2, { dim: 1 }).map((t) => t.shape)).toEqual([[3, 2], [3, 2], [3, 1]]);
+    expect(x.chunk(2, { dim: 1 })[0].shape).toEqual([3, 3]);
+    expect(torch.unbind(x, { dim: 1 }).length).toBe(5);
+    expect(() => x.split(2, { axis: 1 } as never)).toThrow(/unexpected option 'axis'/);
+  });
+});

@@ -523,9 +523,17 @@ function scanArgs(x: T, op: string, args: unknown[]): { d: number; src: T; dt: D
   const dim = a.length ? a[0] : opts.dim;
   if (dim === undefined || dim === null) throw new TypeError(`${op}() missing required argument 'dim'`);
   const d = checkDim(dim, x.ndim, op);
+  opts = positionalDtype(op, a, opts);
   const dt = optDtype(opts, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   return { d, src, dt };
+}
+
+// (dim, dtype) positionally, as torch.softmax(x, 1, torch.float64); anything more is an error, never ignored
+function positionalDtype<O extends { dtype?: DType | string }>(op: string, a: unknown[], opts: O): O {
+  if (a.length <= 1) return opts;
+  if (a.length === 2 && typeof a[1] === 'string' && opts.dtype === undefined) return { ...opts, dtype: a[1] };
+  throw new TypeError(`${op}() takes (dim, dtype?) and an options object; got ${a.length} positional arguments${a.length === 2 ? ` (the second must be a dtype name, not ${typeof a[1]})` : ''}`);
 }
 
 // reverse cumulative sum along d (the adjoint of cumsum)
@@ -761,6 +769,7 @@ function softmaxCore(x: T, isLog: boolean, args: unknown[]): T {
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
   const dim = a.length && a[0] !== undefined && a[0] !== null ? a[0] : opts.dim ?? implicitDim(x.ndim);
   const d = checkDim(dim, x.ndim, op);
+  opts = positionalDtype(op, a, opts);
   const dt = optDtype(opts, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   if (!isFloating(src.dtype)) throw new TorchError(`"${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${typeName(src.dtype)}'`);

@@ -439,9 +439,19 @@ export function stack(tensors: T[], dim = 0): T {
 export const hstack = (ts: T[]): T => cat(ts, ts[0].ndim === 1 ? 0 : 1);
 export const vstack = (ts: T[]): T => cat(ts.map((x) => (x.ndim === 1 ? unsqueeze(x, 0) : x)), 0);
 
-export function split(x: T, sizeOrSections: number | number[], dim = 0): T[] {
+// a dim given positionally or as { dim }
+function dimArg(dim: number | { dim?: number } | undefined, op: string): number {
+  if (dim === undefined) return 0;
+  if (isOptions(dim)) {
+    for (const k of Object.keys(dim)) if (k !== 'dim') throw new TypeError(`${op}(): unexpected option '${k}' (expected dim)`);
+    return (dim as { dim?: number }).dim ?? 0;
+  }
+  return dim as number;
+}
+
+export function split(x: T, sizeOrSections: number | number[], dim: number | { dim?: number } = 0): T[] {
   checkTensor(x, 'split');
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dimArg(dim, 'split'), x.ndim);
   const size = x.shape[d];
   let sizes: number[];
   if (Array.isArray(sizeOrSections)) {
@@ -461,25 +471,26 @@ export function split(x: T, sizeOrSections: number | number[], dim = 0): T[] {
   return out;
 }
 
-export function chunk(x: T, chunks: number, dim = 0): T[] {
+export function chunk(x: T, chunks: number, dim: number | { dim?: number } = 0): T[] {
   checkTensor(x, 'chunk');
   checkInt(chunks, 'chunk', 'chunks');
   if (chunks <= 0) throw new TorchError('chunk expects `chunks` to be greater than 0, got: ' + chunks);
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dimArg(dim, 'chunk'), x.ndim);
   const each = Math.ceil(x.shape[d] / chunks);
   return split(x, Math.max(each, x.shape[d] === 0 ? 0 : 1), d);
 }
-export function tensorSplit(x: T, sections: number, dim = 0): T[] {
-  const d = normDim(dim, x.ndim);
+export function tensorSplit(x: T, sections: number, dim: number | { dim?: number } = 0): T[] {
+  checkTensor(x, 'tensor_split');
+  const d = normDim(dimArg(dim, 'tensor_split'), x.ndim);
   const n = x.shape[d];
   const base = Math.floor(n / sections), extra = n % sections;
   const sizes = Array.from({ length: sections }, (_, i) => base + (i < extra ? 1 : 0));
   return split(x, sizes, d);
 }
 
-export function unbind(x: T, dim = 0): T[] {
+export function unbind(x: T, dim: number | { dim?: number } = 0): T[] {
   checkTensor(x, 'unbind');
-  const d = normDim(dim, x.ndim);
+  const d = normDim(dimArg(dim, 'unbind'), x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
 
