@@ -752,6 +752,21 @@ describe('functional call forms: positional (as PyTorch) and options objects agr
     expect(() => F.layerNorm(x, [6], { eps: 0.5 } as never, null, 0.1)).toThrow(/layer_norm\(\): the options object must be the last argument/);
     expect(() => F.elu(x, 'big' as never)).toThrow(TypeError);
   });
+  test('unknown options are TypeErrors (as Python\'s unexpected keyword arguments), in functions and layers', () => {
+    const opts = (o: Record<string, unknown>): never => o as never;
+    expect(() => F.conv2d(x, w, null, opts({ strides: 2 }))).toThrow(/conv2d\(\): unexpected option 'strides' \(expected stride, padding, dilation, groups\)/);
+    expect(() => F.maxPool2d(x, 2, opts({ strid: 2 }))).toThrow(/max_pool2d\(\): unexpected option 'strid'/);
+    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), opts({ reduce: 'sum' }))).toThrow(/cross_entropy\(\): unexpected option 'reduce'/);
+    expect(() => F.layerNorm(x, [6], opts({ epsilon: 1e-3 }))).toThrow(/layer_norm\(\): unexpected option 'epsilon' \(expected eps\)/);
+    expect(() => F.dropout(x, opts({ prob: 0.1 }))).toThrow(/dropout\(\): unexpected option 'prob'/);
+    expect(() => new torch.nn.Conv2d(3, 4, 3, opts({ padd: 1 }))).toThrow(/Conv2d\(\): unexpected option 'padd'/);
+    expect(() => new torch.nn.Linear(3, 4, opts({ bais: false }))).toThrow(/Linear\(\): unexpected option 'bais'/);
+    expect(() => new torch.nn.LSTM(3, 4, opts({ batch_first: true }))).toThrow(/LSTM\(\): unexpected option 'batch_first'/);
+    expect(() => new torch.nn.CrossEntropyLoss(opts({ label_smoothing: 0.1 }))).toThrow(/CrossEntropyLoss\(\): unexpected option 'label_smoothing'/);
+    // the valid spellings still work, dtype/device included
+    expect(new torch.nn.Linear(3, 4, { bias: false, dtype: 'float64' }).weight.dtype).toBe('float64');
+    expect(F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), { reduction: 'sum', labelSmoothing: 0.1 }).ndim).toBe(0);
+  });
 });
 
 // Layers take PyTorch's positional constructor arguments too (`new nn.Conv2d(3, 16, 3, 1, 1)`), same as the options

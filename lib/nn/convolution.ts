@@ -318,10 +318,10 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
 function biasAndOpts<O extends object>(op: string, b: unknown, rest: unknown[], names: string[]): [T | null, O] {
   if (isOptions(b)) {
     if (rest.some((v) => v !== undefined)) throw new TypeError(`${op}(): the options object must be the last argument`);
-    return [null, b as O];
+    return [null, posOpts<O>(op, [b], names, [])];
   }
   if (b !== undefined && b !== null && !(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'bias' must be a Tensor or null, got ${typeof b}`);
-  return [(b as T | null | undefined) ?? null, posOpts<O>(op, rest, names)];
+  return [(b as T | null | undefined) ?? null, posOpts<O>(op, rest, names, [])];
 }
 const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'];
 export function conv2d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
@@ -414,7 +414,7 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
 // ------------------------------------------------------------------------------------------------------------
 export interface UnfoldOpts { dilation?: IntOr2; padding?: IntOr2; stride?: IntOr2 }
 export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
-  const opts = posOpts<UnfoldOpts>('unfold', [opts0, ...more], ['dilation', 'padding', 'stride']);
+  const opts = posOpts<UnfoldOpts>('unfold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
   checkTensor(x, 'unfold');
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'im2col');
@@ -433,7 +433,7 @@ export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}
   return back(out, dt);
 }
 export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
-  const opts = posOpts<UnfoldOpts>('fold', [opts0, ...more], ['dilation', 'padding', 'stride']);
+  const opts = posOpts<UnfoldOpts>('fold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
   checkTensor(x, 'fold');
   if (x.ndim !== 3 && x.ndim !== 2) throw new TorchError(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'col2im');
@@ -505,7 +505,7 @@ function maxPoolBackward(g: T, idx: T, inShape: number[]): T {
 }
 
 export function maxPool2d(x: T, kernelSize: IntOr2, opts0: MaxPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T | [T, T] {
-  const opts = posOpts<MaxPoolOpts>('max_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
+  const opts = posOpts<MaxPoolOpts>('max_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
   const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode, 'max_pool2d');
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
@@ -530,7 +530,7 @@ function avgPoolBackward(g: T, a: number[], inShape: number[]): T {
 }
 
 export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<AvgPoolOpts>('avg_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+  const opts = posOpts<AvgPoolOpts>('avg_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], []);
   const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, 1, !!opts.ceilMode, 'avg_pool2d');
   const div = opts.divisorOverride ?? 0;
   if (div !== 0 && (!Number.isInteger(div) || div < 0)) throw new TorchError('divisor must be not zero');

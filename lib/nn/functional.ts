@@ -38,46 +38,46 @@ function optsOf<O>(o: unknown, op: string): O {
 type Inplace = { inplace?: boolean };
 function maybeInplace(x: T, r: T, o: Inplace): T { return o.inplace ? x.copy_(r) : r; }
 
-export function relu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('relu', [opts0], ['inplace']); checkTensor(x, 'relu'); return maybeInplace(x, unaryOp(UNARY_DEFS.relu, x), opts); }
-export function relu6(x: T, opts0: Inplace | boolean = {}): T { return hardtanh(x, { minVal: 0, maxVal: 6, ...posOpts<Inplace>('relu6', [opts0], ['inplace']) }); }
+export function relu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('relu', [opts0], ['inplace'], []); checkTensor(x, 'relu'); return maybeInplace(x, unaryOp(UNARY_DEFS.relu, x), opts); }
+export function relu6(x: T, opts0: Inplace | boolean = {}): T { return hardtanh(x, { minVal: 0, maxVal: 6, ...posOpts<Inplace>('relu6', [opts0], ['inplace'], []) }); }
 export function hardtanh(x: T, opts0: { minVal?: number; maxVal?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ minVal?: number; maxVal?: number } & Inplace>('hardtanh', [opts0, ...more], ['minVal', 'maxVal', 'inplace']);
+  const opts = posOpts<{ minVal?: number; maxVal?: number } & Inplace>('hardtanh', [opts0, ...more], ['minVal', 'maxVal', 'inplace'], []);
   checkTensor(x, 'hardtanh');
   return maybeInplace(x, x.clamp(opts.minVal ?? -1, opts.maxVal ?? 1), opts);
 }
 export function leakyRelu(x: T, opts: { negativeSlope?: number } & Inplace | number = {}, ...more: unknown[]): T {
   checkTensor(x, 'leaky_relu');
-  const o = posOpts<{ negativeSlope?: number } & Inplace>('leaky_relu', [opts, ...more], ['negativeSlope', 'inplace']);
+  const o = posOpts<{ negativeSlope?: number } & Inplace>('leaky_relu', [opts, ...more], ['negativeSlope', 'inplace'], []);
   return maybeInplace(x, unaryOp(UNARY_DEFS.leaky_relu, x, [num(o.negativeSlope, 'negative_slope', 'leaky_relu', 0.01)]), o);
 }
 export function elu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ alpha?: number } & Inplace>('elu', [opts0, ...more], ['alpha', 'inplace']);
+  const opts = posOpts<{ alpha?: number } & Inplace>('elu', [opts0, ...more], ['alpha', 'inplace'], []);
   checkTensor(x, 'elu');
   return maybeInplace(x, unaryOp(UNARY_DEFS.elu, x, [num(opts.alpha, 'alpha', 'elu', 1)]), opts);
 }
 export function selu(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('selu', [opts0], ['inplace']);
+  const opts = posOpts<Inplace>('selu', [opts0], ['inplace'], []);
   const alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
   return maybeInplace(x, elu(x, { alpha }).mul(scale), opts);
 }
 export function celu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ alpha?: number } & Inplace>('celu', [opts0, ...more], ['alpha', 'inplace']);
+  const opts = posOpts<{ alpha?: number } & Inplace>('celu', [opts0, ...more], ['alpha', 'inplace'], []);
   const a = num(opts.alpha, 'alpha', 'celu', 1);
   return maybeInplace(x, elu(x.div(a), { alpha: 1 }).mul(a), opts);
 }
 export function gelu(x: T, opts0: { approximate?: 'none' | 'tanh' } | 'none' | 'tanh' = {}): T {
-  const opts = posOpts<{ approximate?: 'none' | 'tanh' }>('gelu', [opts0], ['approximate']);
+  const opts = posOpts<{ approximate?: 'none' | 'tanh' }>('gelu', [opts0], ['approximate'], []);
   checkTensor(x, 'gelu');
   const a = opts.approximate ?? 'none';
   if (a !== 'none' && a !== 'tanh') throw new TorchError(`approximate argument must be either none or tanh.`);
   return unaryOp(a === 'tanh' ? UNARY_DEFS.gelu_tanh : UNARY_DEFS.gelu, x);
 }
-export function silu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('silu', [opts0], ['inplace']); checkTensor(x, 'silu'); return maybeInplace(x, unaryOp(UNARY_DEFS.silu, x), opts); }
+export function silu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('silu', [opts0], ['inplace'], []); checkTensor(x, 'silu'); return maybeInplace(x, unaryOp(UNARY_DEFS.silu, x), opts); }
 export function mish(x: T): T { return x.mul(softplus(x).tanh()); }
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
 export function softplus(x: T, opts0: { beta?: number; threshold?: number } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ beta?: number; threshold?: number }>('softplus', [opts0, ...more], ['beta', 'threshold']);
+  const opts = posOpts<{ beta?: number; threshold?: number }>('softplus', [opts0, ...more], ['beta', 'threshold'], []);
   checkTensor(x, 'softplus');
   return unaryOp(UNARY_DEFS.softplus, x, [num(opts.beta, 'beta', 'softplus', 1), num(opts.threshold, 'threshold', 'softplus', 20)]);
 }
@@ -97,9 +97,9 @@ function softmaxDim(x: T, dim: number | undefined | null): number {
   return dim;
 }
 function withDtype(x: T, o: { dtype?: DType | string } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
-export function softmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmax', [opts0], []); checkTensor(x, 'softmax'); return withDtype(x, opts).softmax(softmaxDim(x, dim)); }
-export function softmin(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmin', [opts0], []); return softmax(withDtype(x, opts).neg(), softmaxDim(x, dim)); }
-export function logSoftmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('log_softmax', [opts0], []); checkTensor(x, 'log_softmax'); return withDtype(x, opts).logSoftmax(softmaxDim(x, dim)); }
+export function softmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmax', [opts0], [], ['dtype']); checkTensor(x, 'softmax'); return withDtype(x, opts).softmax(softmaxDim(x, dim)); }
+export function softmin(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmin', [opts0], [], ['dtype']); return softmax(withDtype(x, opts).neg(), softmaxDim(x, dim)); }
+export function logSoftmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('log_softmax', [opts0], [], ['dtype']); checkTensor(x, 'log_softmax'); return withDtype(x, opts).logSoftmax(softmaxDim(x, dim)); }
 
 // ------------------------------------------------------------------------------------------------------------
 // bilinear, dropout, embedding
@@ -129,7 +129,8 @@ function dropoutOpts(op: string, a: unknown, training: unknown, inplace: unknown
     return { p: a as number | undefined, training: training as boolean | undefined, inplace: inplace as boolean | undefined };
   }
   if (training !== undefined || inplace !== undefined) throw new TypeError(`${op}(): argument 'p' must be a number when training/inplace are given positionally`);
-  return optsOf<DropoutOpts>(a, op);
+  optsOf<DropoutOpts>(a, op);
+  return posOpts<DropoutOpts>(op, [a], ['p', 'training', 'inplace'], []);
 }
 
 export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boolean, inplaceArg?: boolean): T {
@@ -184,7 +185,7 @@ export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: b
 export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
 
 export function embedding(input: T, weight: T, opts0: EmbeddingOpts | number | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<EmbeddingOpts>('embedding', [opts0 === null ? undefined : opts0, ...more], ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse']);
+  const opts = posOpts<EmbeddingOpts>('embedding', [opts0 === null ? undefined : opts0, ...more], ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], []);
   checkTensor(input, 'embedding', 'indices'); checkTensor(weight, 'embedding', 'weight');
   if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TorchError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype === 'float32' ? 'Float' : input.dtype}Tensor instead (while checking arguments for embedding)`);
   if (weight.ndim !== 2) throw new TorchError("'weight' must be 2-D");
@@ -268,12 +269,12 @@ function optTail<O extends object>(op: string, ts: unknown[], rest: unknown[], n
     if (isOptions(t)) {
       if ([...ts.slice(i + 1), ...rest].some((v) => v !== undefined && v !== null)) throw new TypeError(`${op}(): the options object must be the last argument`);
       while (out.length < ts.length) out.push(null);
-      return [out, posOpts<O>(op, [t], names)];
+      return [out, posOpts<O>(op, [t], names, [])];
     }
     if (t !== undefined && t !== null && !(t instanceof Tensor)) throw new TypeError(`${op}(): expected a Tensor or null for the optional tensor argument ${i + 1}, got ${typeof t}`);
     out.push((t as T | null | undefined) ?? null);
   }
-  return [out, posOpts<O>(op, rest, names)];
+  return [out, posOpts<O>(op, rest, names, [])];
 }
 
 export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight0: T | null | BatchNormOpts = null, bias0: T | null | BatchNormOpts = null, opts0?: BatchNormOpts | boolean, ...more: unknown[]): T {
@@ -374,7 +375,7 @@ export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | nul
 }
 
 export function normalize(x: T, opts0: { p?: number; dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; dim?: number; eps?: number }>('normalize', [opts0, ...more], ['p', 'dim', 'eps']);
+  const opts = posOpts<{ p?: number; dim?: number; eps?: number }>('normalize', [opts0, ...more], ['p', 'dim', 'eps'], []);
   checkTensor(x, 'normalize');
   const p = opts.p ?? 2, dim = opts.dim ?? 1, eps = opts.eps ?? 1e-12;
   const n = x.norm(p, dim, { keepdim: true }).clampMin(eps);
@@ -382,7 +383,7 @@ export function normalize(x: T, opts0: { p?: number; dim?: number; eps?: number 
 }
 
 export function cosineSimilarity(x1: T, x2: T, opts0: { dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ dim?: number; eps?: number }>('cosine_similarity', [opts0, ...more], ['dim', 'eps']);
+  const opts = posOpts<{ dim?: number; eps?: number }>('cosine_similarity', [opts0, ...more], ['dim', 'eps'], []);
   const dim = opts.dim ?? 1, eps = opts.eps ?? 1e-8;
   const w12 = x1.mul(x2).sum(dim);
   const n1 = x1.mul(x1).sum(dim), n2 = x2.mul(x2).sum(dim);
@@ -390,7 +391,7 @@ export function cosineSimilarity(x1: T, x2: T, opts0: { dim?: number; eps?: numb
 }
 
 export function pairwiseDistance(x1: T, x2: T, opts0: { p?: number; eps?: number; keepdim?: boolean } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; eps?: number; keepdim?: boolean }>('pairwise_distance', [opts0, ...more], ['p', 'eps', 'keepdim']);
+  const opts = posOpts<{ p?: number; eps?: number; keepdim?: boolean }>('pairwise_distance', [opts0, ...more], ['p', 'eps', 'keepdim'], []);
   const p = opts.p ?? 2, eps = opts.eps ?? 1e-6;
   return x1.sub(x2).add(eps).norm(p, -1, { keepdim: !!opts.keepdim });
 }
@@ -402,7 +403,7 @@ export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 export function pad(x: T, padding: number[], opts: { mode?: PadMode; value?: number } | PadMode = {}, ...more: unknown[]): T {
   checkTensor(x, 'pad');
-  const o = posOpts<{ mode?: PadMode; value?: number }>('pad', [opts, ...more], ['mode', 'value']);
+  const o = posOpts<{ mode?: PadMode; value?: number }>('pad', [opts, ...more], ['mode', 'value'], []);
   const mode = o.mode ?? 'constant';
   if (!Array.isArray(padding) || padding.some((v) => !Number.isInteger(v))) throw new TypeError('pad(): argument \'pad\' must be tuple of ints');
   if (padding.length % 2 !== 0) throw new TorchError('Padding length must be divisible by 2');
@@ -478,12 +479,12 @@ function constantPad(x: T, padding: number[], value: number): T {
 // pooling extras (1-d forms over the 2-d kernels)
 // ------------------------------------------------------------------------------------------------------------
 export function maxPool1d(x: T, kernelSize: number, opts0: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean } | number | null = {}, ...more: unknown[]): T | [T, T] {
-  const opts = posOpts<{ stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
+  const opts = posOpts<{ stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
   const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices });
   return Array.isArray(r) ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
 }
 export function avgPool1d(x: T, kernelSize: number, opts0: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } | number | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad']);
+  const opts = posOpts<{ stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad'], []);
   return avgPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode, countIncludePad: opts.countIncludePad }).squeeze(-2);
 }
 
@@ -506,18 +507,18 @@ function pairLoss(a: T, b: T, op: string): void {
 }
 
 export function mseLoss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ reduction?: Reduction }>('mse_loss', [opts0], []);
+  const opts = posOpts<{ reduction?: Reduction }>('mse_loss', [opts0], [], ['reduction']);
   pairLoss(input, target, 'mse_loss'); checkRed(opts.reduction);
   const d = input.sub(target);
   return reduce(d.mul(d), opts.reduction);
 }
 export function l1Loss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ reduction?: Reduction }>('l1_loss', [opts0], []);
+  const opts = posOpts<{ reduction?: Reduction }>('l1_loss', [opts0], [], ['reduction']);
   pairLoss(input, target, 'l1_loss'); checkRed(opts.reduction);
   return reduce(input.sub(target).abs(), opts.reduction);
 }
 export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction; beta?: number } = {}): T {
-  const opts = posOpts<{ reduction?: Reduction; beta?: number }>('smooth_l1_loss', [opts0], []);
+  const opts = posOpts<{ reduction?: Reduction; beta?: number }>('smooth_l1_loss', [opts0], [], ['reduction', 'beta']);
   pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
@@ -526,7 +527,7 @@ export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction
   return reduce(where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta)), opts.reduction);
 }
 export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; delta?: number } = {}): T {
-  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', [opts0], []);
+  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', [opts0], [], ['reduction', 'delta']);
   pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
   const delta = opts.delta ?? 1;
   if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
@@ -573,7 +574,7 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
 }
 
 export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
-  const opts = posOpts<NLLOpts>('nll_loss', [opts0], []);
+  const opts = posOpts<NLLOpts>('nll_loss', [opts0], [], ['weight', 'ignoreIndex', 'reduction']);
   pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
   const classDim = checkClassTarget(input, target, 'nll_loss');
   const C = input.shape[classDim];
@@ -593,7 +594,7 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
 export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}): T {
-  const opts = posOpts<CrossEntropyOpts>('cross_entropy', [opts0], []);
+  const opts = posOpts<CrossEntropyOpts>('cross_entropy', [opts0], [], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
   pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
   const ls = opts.labelSmoothing ?? 0;
   if (ls < 0 || ls > 1) throw new TorchError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
@@ -634,7 +635,7 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
 }
 
 export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | null; reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', [opts0], []);
+  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', [opts0], [], ['weight', 'reduction']);
   pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
@@ -654,7 +655,7 @@ export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | nu
 }
 
 export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weight?: T | null; posWeight?: T | null; reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', [opts0], []);
+  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', [opts0], [], ['weight', 'posWeight', 'reduction']);
   pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
@@ -671,7 +672,7 @@ export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weigh
 }
 
 export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): T {
-  const opts = posOpts<{ reduction?: Reduction | 'batchmean'; logTarget?: boolean }>('kl_div', [opts0], []);
+  const opts = posOpts<{ reduction?: Reduction | 'batchmean'; logTarget?: boolean }>('kl_div', [opts0], [], ['reduction', 'logTarget']);
   pairLoss(input, target, 'kl_div'); checkRed(opts.reduction);
   const red = opts.reduction ?? 'mean';
   const loss = opts.logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
@@ -680,7 +681,7 @@ export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'bat
 }
 
 export function poissonNllLoss(input: T, target: T, opts0: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', [opts0], []);
+  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', [opts0], [], ['logInput', 'full', 'eps', 'reduction']);
   const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
   if (opts.full) {
@@ -691,7 +692,7 @@ export function poissonNllLoss(input: T, target: T, opts0: { logInput?: boolean;
 }
 
 export function marginRankingLoss(x1: T, x2: T, target: T, opts0: { margin?: number; reduction?: Reduction } = {}): T {
-  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', [opts0], []);
+  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', [opts0], [], ['margin', 'reduction']);
   return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
 }
 
@@ -699,7 +700,7 @@ export function marginRankingLoss(x1: T, x2: T, target: T, opts0: { margin?: num
 // attention
 // ------------------------------------------------------------------------------------------------------------
 export function scaledDotProductAttention(q: T, k: T, v: T, opts0: { attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean } | T | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean }>('scaled_dot_product_attention', [opts0 ?? undefined, ...more], ['attnMask', 'dropoutP', 'isCausal', 'scale']);
+  const opts = posOpts<{ attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean }>('scaled_dot_product_attention', [opts0 ?? undefined, ...more], ['attnMask', 'dropoutP', 'isCausal', 'scale'], ['training']);
   const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], E = q.shape[q.ndim - 1];
   const scale = opts.scale ?? 1 / Math.sqrt(E);
   let att = q.matmul(k.transpose(-2, -1)).mul(scale);

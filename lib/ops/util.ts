@@ -14,8 +14,9 @@ export function isOptions(x: unknown): x is Record<string, unknown> {
 /** The optional arguments of a function that takes an options object and, as PyTorch does, the same arguments
  *  positionally: `rest` is what followed the required arguments -- nothing, an options object, or values in PyTorch's
  *  order (`names`), optionally followed by an options object for the rest. Anything else (a value where none fits, a
- *  value and the same option twice) is a TypeError naming the op: nothing is ignored silently. */
-export function posOpts<O extends object>(op: string, rest: readonly unknown[], names: readonly string[]): O {
+ *  value and the same option twice) is a TypeError naming the op: nothing is ignored silently. With `also`, the options
+ *  are checked too: every key must be one of `names` or `also`. */
+export function posOpts<O extends object>(op: string, rest: readonly unknown[], names: readonly string[], also: readonly string[] | null = null): O {
   let n = rest.length;
   while (n > 0 && rest[n - 1] === undefined) n--;
   const o: Record<string, unknown> = {};
@@ -35,6 +36,15 @@ export function posOpts<O extends object>(op: string, rest: readonly unknown[], 
         : `${op}(): expected an options object, got ${describeArg(a)}`);
     }
     if (a !== undefined) o[names[i]] = a;
+  }
+  // with `also` (the options that have no positional slot), an unknown option is an error, as Python's unexpected
+  // keyword argument
+  if (also) {
+    for (const k of Object.keys(o)) {
+      if (!names.includes(k) && !also.includes(k)) {
+        throw new TypeError(`${op}(): unexpected option '${k}' (expected ${[...names, ...also].join(', ') || 'none'})`);
+      }
+    }
   }
   return o as O;
 }

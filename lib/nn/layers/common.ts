@@ -47,8 +47,9 @@ export function tupleOf(v: number | number[], n: number, name: string): number[]
 
 // a trailing options object, or {} (layers accept both `new X(a, b)` and `new X(a, b, { ... })`); with `names`, also
 // PyTorch's positional arguments in that order (`new nn.Conv2d(3, 16, 3, 1, 1)`), optionally followed by options
-export function optsArg<O>(o: unknown, cls: string, more: readonly unknown[] = [], names: readonly string[] = []): O {
-  if (names.length) return posOpts<O & object>(cls, [o, ...more], names);
+// `also`: the options without a positional slot; given, every key must be one of names/also (else a TypeError)
+export function optsArg<O>(o: unknown, cls: string, more: readonly unknown[] = [], names: readonly string[] = [], also: readonly string[] | null = null): O {
+  if (names.length || also) return posOpts<O & object>(cls, [o, ...more], names, also);
   if (o === undefined || o === null) return {} as O;
   if (typeof o !== 'object' || Array.isArray(o) || o instanceof Tensor) throw new TypeError(`${cls}: expected an options object, got ${Array.isArray(o) ? 'an array' : typeof o}`);
   return o as O;

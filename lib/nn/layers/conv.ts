@@ -100,7 +100,7 @@ abstract class ConvNd extends Module {
 
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
-    super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']), false);
+    super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
@@ -110,7 +110,7 @@ export class Conv1d extends ConvNd {
 
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
-    super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']), false);
+    super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
@@ -120,7 +120,7 @@ export class Conv2d extends ConvNd {
 
 export class ConvTranspose2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
-    const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']);
+    const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'], ['dtype', 'device']);
     if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') throw new TorchError('Only "zeros" padding mode is supported for ConvTranspose2d');
     super(2, 'ConvTranspose2d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);
   }

@@ -20,7 +20,7 @@ export class Linear extends Module {
   declare bias: Parameter | null;
   constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Linear', more, ['bias']);
+    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Linear', more, ['bias'], ['dtype', 'device']);
     this.inFeatures = checkPosInt(inFeatures, 'in_features', 'Linear', true);
     this.outFeatures = checkPosInt(outFeatures, 'out_features', 'Linear', true);
     this.weight = newParam([outFeatures, inFeatures], o);
@@ -52,7 +52,7 @@ export class Bilinear extends Module {
   declare bias: Parameter | null;
   constructor(in1Features: number, in2Features: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Bilinear', more, ['bias']);
+    const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Bilinear', more, ['bias'], ['dtype', 'device']);
     this.in1Features = checkPosInt(in1Features, 'in1_features', 'Bilinear', true);
     this.in2Features = checkPosInt(in2Features, 'in2_features', 'Bilinear', true);
     this.outFeatures = checkPosInt(outFeatures, 'out_features', 'Bilinear', true);

@@ -49,7 +49,7 @@ export class HuberLoss extends Loss {
 export class NLLLoss extends WeightedLoss {
   declare ignoreIndex: number;
   constructor(opts0: LossOpts & { weight?: T | null; ignoreIndex?: number } | T | null = {}) {
-    const opts = optsArg<LossOpts & { weight?: T | null; ignoreIndex?: number }>(opts0 ?? undefined, 'NLLLoss', [], ['weight']);
+    const opts = optsArg<LossOpts & { weight?: T | null; ignoreIndex?: number }>(opts0 ?? undefined, 'NLLLoss', [], ['weight'], ['ignoreIndex', 'reduction']);
     super(opts, 'NLLLoss');
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -60,7 +60,7 @@ export class CrossEntropyLoss extends WeightedLoss {
   declare labelSmoothing: number;
   constructor(opts0: LossOpts & { weight?: T | null; ignoreIndex?: number; labelSmoothing?: number } | T | null = {}) {
     // the class weights may come first, positionally, as in PyTorch (nn.CrossEntropyLoss(weight))
-    const opts = optsArg<LossOpts & { weight?: T | null; ignoreIndex?: number; labelSmoothing?: number }>(opts0 ?? undefined, 'CrossEntropyLoss', [], ['weight']);
+    const opts = optsArg<LossOpts & { weight?: T | null; ignoreIndex?: number; labelSmoothing?: number }>(opts0 ?? undefined, 'CrossEntropyLoss', [], ['weight'], ['ignoreIndex', 'reduction', 'labelSmoothing']);
     super(opts, 'CrossEntropyLoss');
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -70,12 +70,12 @@ export class CrossEntropyLoss extends WeightedLoss {
   }
 }
 export class BCELoss extends WeightedLoss {
-  constructor(opts: LossOpts & { weight?: T | null } | T | null = {}) { super(optsArg<LossOpts & { weight?: T | null }>(opts ?? undefined, 'BCELoss', [], ['weight']), 'BCELoss'); }
+  constructor(opts: LossOpts & { weight?: T | null } | T | null = {}) { super(optsArg<LossOpts & { weight?: T | null }>(opts ?? undefined, 'BCELoss', [], ['weight'], ['reduction']), 'BCELoss'); }
   override forward(input: T, target: T): T { return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction }); }
 }
 export class BCEWithLogitsLoss extends Loss {
   constructor(opts0: LossOpts & { weight?: T | null; posWeight?: T | null } | T | null = {}) {
-    const opts = optsArg<LossOpts & { weight?: T | null; posWeight?: T | null }>(opts0 ?? undefined, 'BCEWithLogitsLoss', [], ['weight']);
+    const opts = optsArg<LossOpts & { weight?: T | null; posWeight?: T | null }>(opts0 ?? undefined, 'BCEWithLogitsLoss', [], ['weight'], ['posWeight', 'reduction']);
     super(opts, 'BCEWithLogitsLoss');
     this.registerBuffer('weight', opts.weight ?? null);
     this.registerBuffer('pos_weight', opts.posWeight ?? null);

@@ -90,13 +90,13 @@ abstract class BatchNormBase extends Module {
 }
 
 export class BatchNorm1d extends BatchNormBase {
-  constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm1d', more, ['eps', 'momentum', 'affine', 'trackRunningStats']), 'BatchNorm1d'); }
+  constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm1d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm1d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`expected 2D or 3D input (got ${x.ndim}D input)`);
   }
 }
 export class BatchNorm2d extends BatchNormBase {
-  constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm2d', more, ['eps', 'momentum', 'affine', 'trackRunningStats']), 'BatchNorm2d'); }
+  constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm2d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm2d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 4) throw new TorchError(`expected 4D input (got ${x.ndim}D input)`);
   }
@@ -110,7 +110,7 @@ export class LayerNorm extends Module {
   declare bias: Parameter | null;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts>(opts, 'LayerNorm', more, ['eps', 'elementwiseAffine', 'bias']);
+    const o = optsArg<{ eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts>(opts, 'LayerNorm', more, ['eps', 'elementwiseAffine', 'bias'], ['dtype', 'device']);
     this.normalizedShape = Array.isArray(normalizedShape) ? normalizedShape.slice() : [normalizedShape];
     this.eps = o.eps ?? 1e-5;
     this.elementwiseAffine = o.elementwiseAffine ?? true;
@@ -140,7 +140,7 @@ export class GroupNorm extends Module {
   declare bias: Parameter | null;
   constructor(numGroups: number, numChannels: number, opts: { eps?: number; affine?: boolean } & FactoryOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<{ eps?: number; affine?: boolean } & FactoryOpts>(opts, 'GroupNorm', more, ['eps', 'affine']);
+    const o = optsArg<{ eps?: number; affine?: boolean } & FactoryOpts>(opts, 'GroupNorm', more, ['eps', 'affine'], ['dtype', 'device']);
     if (numChannels % numGroups !== 0) throw new TorchError('num_channels must be divisible by num_groups');
     this.numGroups = numGroups;
     this.numChannels = numChannels;

@@ -17,7 +17,7 @@ export class MaxPool2d extends Module {
   declare ceilMode: boolean; declare returnIndices: boolean;
   constructor(kernelSize: Size, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<MaxPoolModuleOpts>(opts ?? undefined, 'MaxPool2d', more, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']);
+    const o = optsArg<MaxPoolModuleOpts>(opts ?? undefined, 'MaxPool2d', more, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], []);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -44,7 +44,7 @@ export class AvgPool2d extends Module {
   declare ceilMode: boolean; declare countIncludePad: boolean; declare divisorOverride: number | null;
   constructor(kernelSize: Size, opts: AvgPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<AvgPoolModuleOpts>(opts ?? undefined, 'AvgPool2d', more, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+    const o = optsArg<AvgPoolModuleOpts>(opts ?? undefined, 'AvgPool2d', more, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], []);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;

@@ -170,7 +170,7 @@ abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   declare nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts0: RNNOpts | number = {}, ...more: unknown[]) {
-    const opts = optsArg<RNNOpts>(opts0, 'RNN', more, ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional']);
+    const opts = optsArg<RNNOpts>(opts0, 'RNN', more, ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device']);
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new TorchError(`Unknown nonlinearity '${nl}'. Select from 'tanh' or 'relu'.`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', 'RNN', inputSize, hiddenSize, opts);
@@ -185,7 +185,7 @@ export class RNN extends RNNBase {
 }
 
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'])); }
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
   override forward(input: T, hx?: T | null): [T, T] {
     const { x, unbatched } = this.prepare(input, 'GRU');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
@@ -195,7 +195,7 @@ export class GRU extends RNNBase {
 }
 
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'])); }
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
   override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
     const { x, unbatched } = this.prepare(input, 'LSTM');
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');

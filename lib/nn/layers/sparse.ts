@@ -24,7 +24,7 @@ export class Embedding extends Module {
   declare weight: Parameter;
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingModuleOpts | number | null = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<EmbeddingModuleOpts>(opts ?? undefined, 'Embedding', more, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse']);
+    const o = optsArg<EmbeddingModuleOpts>(opts ?? undefined, 'Embedding', more, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], ['dtype', 'device', '_weight', '_freeze']);
     this.numEmbeddings = checkPosInt(numEmbeddings, 'num_embeddings', 'Embedding', true);
     this.embeddingDim = checkPosInt(embeddingDim, 'embedding_dim', 'Embedding', true);
     let pad = o.paddingIdx ?? null;
@@ -54,7 +54,8 @@ export class Embedding extends Module {
   }
   static fromPretrained(embeddings: T, opts: { freeze?: boolean; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean } = {}): Embedding {
     if (embeddings.ndim !== 2) throw new TorchError('Embeddings parameter is expected to be 2-dimensional');
-    return new Embedding(embeddings.shape[0], embeddings.shape[1], { ...opts, _weight: embeddings, _freeze: opts.freeze ?? true });
+    const { freeze, ...rest } = opts;
+    return new Embedding(embeddings.shape[0], embeddings.shape[1], { ...rest, _weight: embeddings, _freeze: freeze ?? true });
   }
   override forward(x: T): T {
     return F.embedding(x, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq, sparse: this.sparse });

@@ -34,7 +34,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, opts: MHAOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<MHAOpts>(opts, 'MultiheadAttention', more, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']);
+    const o = optsArg<MHAOpts>(opts, 'MultiheadAttention', more, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst'], ['dtype', 'device']);
     this.embedDim = checkPosInt(embedDim, 'embed_dim', 'MultiheadAttention');
     this.numHeads = checkPosInt(numHeads, 'num_heads', 'MultiheadAttention');
     this.kdim = o.kdim ?? embedDim;
@@ -83,7 +83,7 @@ export class MultiheadAttention extends Module {
     if (this.p('bias_v')) init.xavierNormal_(this.p('bias_v') as T);
   }
   override forward(query: T, key: T, value: T, opts: MHACallOpts = {}): [T, T | null] {
-    const o = optsArg<MHACallOpts>(opts, 'MultiheadAttention.forward');
+    const o = optsArg<MHACallOpts>(opts, 'MultiheadAttention.forward', [], [], ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal']);
     let q = query, k = key, v = value;
     if (this.batchFirst && query.ndim === 3) {
       // keep the identity of shared inputs (self-attention takes the packed projection)
@@ -123,7 +123,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts | number = {}, ...more: unknown[]) {
     super();
-    const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer', more, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias']);
+    const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer', more, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'], ['dtype', 'device']);
     // kept so that TransformerEncoder can make copies of this layer (PyTorch deep-copies it)
     Object.defineProperty(this, '_ctorArgs', { value: [dModel, nhead, { ...o }], enumerable: false, writable: true, configurable: true });
     const f = { dtype: o.dtype, device: o.device };
@@ -146,7 +146,7 @@ export class TransformerEncoderLayer extends Module {
   }
   get selfAttn(): MultiheadAttention { return this.self_attn; }
   override forward(src: T, opts: TransformerCallOpts = {}): T {
-    const o = optsArg<TransformerCallOpts>(opts, 'TransformerEncoderLayer.forward');
+    const o = optsArg<TransformerCallOpts>(opts, 'TransformerEncoderLayer.forward', [], [], ['srcMask', 'srcKeyPaddingMask', 'isCausal']);
     const sa = (x: T): T => this.dropout1.call(this.self_attn.call(x, x, x, { attnMask: o.srcMask ?? null, keyPaddingMask: o.srcKeyPaddingMask ?? null, needWeights: false, isCausal: o.isCausal })[0]);
     const ff = (x: T): T => this.dropout2.call(this.linear2.call(this.dropout.call(this._act(this.linear1.call(x)))));
     let x = src;
@@ -177,7 +177,7 @@ export class TransformerEncoder extends Module {
       throw new TorchError(`TransformerEncoder(): encoder_layer must be a TransformerEncoderLayer, not ${describeValue(encoderLayer)}`);
     }
     checkPosInt(numLayers, 'num_layers', 'TransformerEncoder');
-    const o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder');
+    const o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder', [], [], ['norm', 'enableNestedTensor', 'maskCheck']);
     const state = encoderLayer.stateDict();
     const copies: Module[] = [];
     for (let i = 0; i < numLayers; i++) {
@@ -193,7 +193,7 @@ export class TransformerEncoder extends Module {
     this.norm = o.norm ?? null;
   }
   override forward(src: T, opts: TransformerEncoderCallOpts = {}): T {
-    const o = optsArg<TransformerEncoderCallOpts>(opts, 'TransformerEncoder.forward');
+    const o = optsArg<TransformerEncoderCallOpts>(opts, 'TransformerEncoder.forward', [], [], ['mask', 'srcKeyPaddingMask', 'isCausal']);
     let x = src;
     for (const l of this.layers._modules.values()) {
       x = (l as TransformerEncoderLayer).call(x, { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal }) as T;
