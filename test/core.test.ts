@@ -243,3 +243,23 @@ describe('tensor basics', () => {
     expect(torch.full([1], 2 ** 40 + 3, { dtype: 'int64' }).item()).toBe(2 ** 40 + 3);
   });
 });
+
+describe('unknown options are TypeErrors in factories and reductions (as Python\'s unexpected keyword arguments)', () => {
+  const opts = (o: Record<string, unknown>): never => o as never;
+  test('factories', () => {
+    expect(() => torch.zeros([2], opts({ dtyp: 'float64' }))).toThrow(/zeros\(\): unexpected option 'dtyp' \(expected dtype, device, requiresGrad\)/);
+    expect(() => torch.full([2], 1, opts({ requires_grad: true }))).toThrow(/full\(\): unexpected option 'requires_grad'/);
+    expect(() => torch.arange(0, 3, 1, opts({ dtpye: 'int32' }))).toThrow(/arange\(\): unexpected option 'dtpye'/);
+    expect(torch.randn([2], { generator: new torch.Generator().manualSeed(1) }).shape).toEqual([2]);
+    expect(() => torch.zeros([2], opts({ generator: null }))).toThrow(/unexpected option 'generator'/);
+    expect(torch.logspace(0, 2, 3, { base: 2 }).tolist()).toEqual([1, 2, 4]);
+  });
+  test('reductions', () => {
+    const x = torch.ones([2, 3]);
+    expect(() => x.sum(1, opts({ keepDim: true }))).toThrow(/sum\(\): unexpected option 'keepDim' \(expected dim, keepdim, dtype\)/);
+    expect(() => x.max(1, opts({ keep_dim: true }))).toThrow(/unexpected option 'keep_dim'/);
+    expect(() => x.var(1, opts({ ddof: 0 }))).toThrow(/var\(\): unexpected option 'ddof'/);
+    expect(x.sum(1, { keepdim: true, dtype: 'float64' }).dtype).toBe('float64');
+    expect(x.std(1, { correction: 0 }).tolist()).toEqual([0, 0]);
+  });
+});

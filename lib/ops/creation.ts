@@ -18,9 +18,15 @@ function finish(t: Tensor, o: CreateOpts): Tensor {
 const devOf = (o: CreateOpts): Device => (o.device === undefined ? CPU : toDevice(o.device));
 const dtOf = (o: CreateOpts, dflt: DType): DType => (o.dtype === undefined || o.dtype === null ? dflt : toDType(o.dtype));
 
-function checkCreateOpts(o: unknown, op: string): CreateOpts {
+// the factory options; `extra`: what else this op takes (generator for the random ones). An unknown option is a
+// TypeError, as Python's unexpected keyword argument (a misspelt dtype would otherwise be ignored)
+const CREATE_KEYS = ['dtype', 'device', 'requiresGrad'];
+function checkCreateOpts(o: unknown, op: string, extra: readonly string[] = []): CreateOpts {
   if (o === undefined) return {};
   if (!isOptions(o)) throw new TypeError(`${op}(): expected an options object, got ${describeValue(o)}`);
+  for (const k of Object.keys(o)) {
+    if (!CREATE_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected ${[...CREATE_KEYS, ...extra].join(', ')})`);
+  }
   return o as CreateOpts;
 }
 
@@ -159,9 +165,9 @@ export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: D
 // ---------------------------------------------------------------------------------------------------------------
 // filled tensors
 // ---------------------------------------------------------------------------------------------------------------
-function shapeAndOpts(args: unknown[], op: string): [number[], CreateOpts] {
+function shapeAndOpts(args: unknown[], op: string, extra: readonly string[] = []): [number[], CreateOpts] {
   const [pos, o] = splitOpts<CreateOpts>(args);
-  return [parseShape(pos, op), checkCreateOpts(o, op)];
+  return [parseShape(pos, op), checkCreateOpts(o, op, extra)];
 }
 
 export function empty(...args: unknown[]): Tensor {
@@ -247,6 +253,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   return finish(fillHost(dt, vals, devOf(o), [n]), o);
 }
 export function logspace(start: number, end: number, steps: number, opts: CreateOpts & { base?: number } = {}): Tensor {
+  checkCreateOpts(opts, 'logspace', ['base']);
   const l = linspace(start, end, steps, { dtype: 'float64' });
   const base = opts.base ?? 10;
   const v = Array.from(l.toTypedArray() as Float64Array, (x) => base ** x);
@@ -322,14 +329,14 @@ export function randomFill(t: Tensor, kind: number, p0: number, p1: number, gen?
 }
 
 export function rand(...args: unknown[]): Tensor {
-  const [shape, o] = shapeAndOpts(args, 'rand') as [number[], RandOpts];
+  const [shape, o] = shapeAndOpts(args, 'rand', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
   if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${dt}'`);
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 0, 0, 1, genFor(o, dev)), o);
 }
 export function randn(...args: unknown[]): Tensor {
-  const [shape, o] = shapeAndOpts(args, 'randn') as [number[], RandOpts];
+  const [shape, o] = shapeAndOpts(args, 'randn', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
   if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${dt}'`);
   const dev = devOf(o);
@@ -344,13 +351,13 @@ export function randint(...args: unknown[]): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TorchError('randint(): low and high must be integers');
   if (high <= low) throw new TorchError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const shape = parseShape([size], 'randint');
-  const o = checkCreateOpts(o0, 'randint') as RandOpts;
+  const o = checkCreateOpts(o0, 'randint', ['generator']) as RandOpts;
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dtOf(o, 'int64'), dev), 2, low, high, genFor(o, dev)), o);
 }
 export function randperm(n: unknown, opts?: RandOpts): Tensor {
   const count = checkSize(n, 'randperm');
-  const o = checkCreateOpts(opts, 'randperm') as RandOpts;
+  const o = checkCreateOpts(opts, 'randperm', ['generator']) as RandOpts;
   const dev = devOf(o);
   const g = genFor(o, dev);
   const [lo, hi, off] = g._take(count);

@@ -46,10 +46,12 @@ export class ValuesIndices {
 const typeName = E.typeName;
 
 // (dim?, keepdim?, opts?) in any of PyTorch's call forms; a plain object last is the options object
-function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string, args: unknown[]): { dim: Dim | null | undefined; keepdim: boolean; opts: O } {
+// (dim?, keepdim?, options?); `keys`: the options this op takes (an unknown one is a TypeError, as in Python)
+function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string, args: unknown[], keys: readonly string[] = ['dim', 'keepdim']): { dim: Dim | null | undefined; keepdim: boolean; opts: O } {
   let pos = args;
   let opts = {} as O;
   if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as O; pos = pos.slice(0, -1); }
+  for (const k of Object.keys(opts)) if (!keys.includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected ${keys.join(', ')})`);
   if (pos.length > 2) throw new TypeError(`${op}() received too many positional arguments (${args.length})`);
   let dim = pos[0] as Dim | null | undefined;
   if (dim === undefined && opts.dim !== undefined) dim = opts.dim;
@@ -65,6 +67,7 @@ function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string
   return { dim, keepdim: !!keepdim, opts };
 }
 
+const DTYPE_KEYS = ['dim', 'keepdim', 'dtype'];
 const NO_ARGS: { dim: undefined; keepdim: boolean; opts: ReduceOptions } = Object.freeze({ dim: undefined, keepdim: false, opts: Object.freeze({}) });
 
 // reduced dims (sorted ascending); no dim (or an empty list) means every dim, as PyTorch's sum(dim=[])
@@ -150,7 +153,7 @@ const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
 // ------------------------------------------------------------------------------------------------------------
 export function sum(x: T, ...args: ReduceArgs): T {
   checkTensor(x, 'sum');
-  const { dim, keepdim, opts } = args.length === 0 ? NO_ARGS : parseArgs<ReduceOptions>('sum', args);
+  const { dim, keepdim, opts } = args.length === 0 ? NO_ARGS : parseArgs<ReduceOptions>('sum', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'sum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'sum');
@@ -164,7 +167,7 @@ export function sum(x: T, ...args: ReduceArgs): T {
 
 export function nansum(x: T, ...args: ReduceArgs): T {
   checkTensor(x, 'nansum');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('nansum', args);
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('nansum', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'nansum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'nansum');
@@ -176,7 +179,7 @@ export function nansum(x: T, ...args: ReduceArgs): T {
 
 export function mean(x: T, ...args: ReduceArgs): T {
   checkTensor(x, 'mean');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args);
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'mean');
   if (!isFloating(dt ?? x.dtype)) {
     throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}`);
@@ -191,7 +194,7 @@ export function mean(x: T, ...args: ReduceArgs): T {
 
 export function prod(x: T, ...args: unknown[]): T {
   checkTensor(x, 'prod');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('prod', args);
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('prod', args, DTYPE_KEYS);
   if (Array.isArray(dim)) throw new TypeError("prod(): argument 'dim' must be int, not list");
   const dt = optDtype(opts, 'prod');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
@@ -232,6 +235,7 @@ function parseVarArgs(op: string, args: unknown[]): { dim: Dim | null | undefine
   let pos = args;
   let opts: VarOptions = {};
   if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as VarOptions; pos = pos.slice(0, -1); }
+  for (const k of Object.keys(opts)) if (!['dim', 'keepdim', 'correction', 'unbiased'].includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected dim, keepdim, correction, unbiased)`);
   if (pos.length > 3 || (typeof pos[0] === 'boolean' && pos.length > 1)) throw new TypeError(`${op}() received an invalid combination of arguments`);
   let unbiasedPos: boolean | undefined;
   let dim: Dim | null | undefined;
@@ -458,7 +462,7 @@ export function norm(x: T, ...args: unknown[]): T {
   } else if (a.length && isOptions(a[a.length - 1]) && (a[a.length - 1] as { p?: number | string }).p !== undefined) {
     p = (a[a.length - 1] as { p: number | string }).p;
   }
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions & { p?: unknown }>('norm', a);
+  const { dim, keepdim, opts } = parseArgs<ReduceOptions & { p?: unknown }>('norm', a, ['dim', 'keepdim', 'dtype', 'p']);
   const dt = optDtype(opts, 'norm');
   if (typeof p === 'string') {
     if (p === 'fro') p = 2;
