@@ -4,7 +4,7 @@
 import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle, TensorToken } from './native';
 import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
 import { Device, CPU } from './device';
-import { TorchError } from './errors';
+import { TorchError, checkKeys } from './errors';
 import { Node, runBackward } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
@@ -213,6 +213,7 @@ export class Tensor {
     let g: Tensor | null | undefined = null;
     if (gradient instanceof Tensor || gradient === null || gradient === undefined) g = gradient as Tensor | null;
     else { opts = gradient; g = null; }
+    checkKeys('backward', opts, ['retainGraph', 'createGraph', 'inputs']);
     backwardImpl([this], g ? [g] : [null], opts || {});
   }
 

@@ -262,4 +262,25 @@ describe('unknown options are TypeErrors in factories and reductions (as Python\
     expect(x.sum(1, { keepdim: true, dtype: 'float64' }).dtype).toBe('float64');
     expect(x.std(1, { correction: 0 }).tolist()).toEqual([0, 0]);
   });
+  test('autograd, to(), shape and index ops; the vision and data options', () => {
+    const x = torch.randn([3], { requiresGrad: true });
+    expect(() => x.mul(2).sum().backward(opts({ retain_graph: true }))).toThrow(/backward\(\): unexpected option 'retain_graph' \(expected retainGraph, createGraph, inputs\)/);
+    expect(() => torch.autograd.grad(x.mul(2).sum(), x, opts({ create_graph: true }))).toThrow(/autograd.grad\(\): unexpected option 'create_graph'/);
+    expect(() => x.to(opts({ dtyp: 'float64' }))).toThrow(/to\(\): unexpected option 'dtyp'/);
+    expect(x.to('cpu', 'float64').dtype).toBe('float64'); // PyTorch's to(device, dtype)
+    expect(x.to('float16', { nonBlocking: true }).dtype).toBe('float16');
+    expect(() => torch.cat([x, x], opts({ axis: 0 }))).toThrow(/cat\(\): unexpected option 'axis'/);
+    expect(() => x.detach().sort(opts({ descendng: true }))).toThrow(/sort\(\): unexpected option 'descendng'/);
+    expect(() => x.detach().topk(2, opts({ sortd: false }))).toThrow(/topk\(\): unexpected option 'sortd'/);
+    expect(() => torch.unique(x.detach(), opts({ return_counts: true }))).toThrow(/unique\(\): unexpected option 'return_counts'/);
+    expect(() => torch.nn.utils.clipGradNorm_([x], 1, opts({ norm_type: 1 }))).toThrow(/clip_grad_norm_\(\): unexpected option 'norm_type'/);
+    expect(() => new torch.nn.Linear(2, 2).to(opts({ dtyp: 'float64' }))).toThrow(/Module.to\(\): unexpected option 'dtyp'/);
+    expect(() => torch.utils.data.randomSplit([1, 2, 3], [1, 2], opts({ gen: 1 }))).toThrow(/randomSplit\(\): unexpected option 'gen'/);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const vision = require('../lib/vision') as typeof import('../lib/vision');
+    expect(() => new vision.transforms.Normalize([0.5], [0.5], opts({ inplac: true }))).toThrow(/Normalize\(\): unexpected option 'inplac'/);
+    expect(() => new vision.transforms.Resize(8, opts({ antialis: true }))).toThrow(/Resize\(\): unexpected option 'antialis'/);
+    expect(() => new vision.transforms.RandomCrop(8, opts({ pad: 2 }))).toThrow(/RandomCrop\(\): unexpected option 'pad'/);
+    expect(() => new vision.datasets.MNISTSample(opts({ trian: false }))).toThrow(/MNISTSample\(\): unexpected option 'trian'/);
+  });
 });

@@ -1,6 +1,6 @@
 // api.ts - torch.autograd: backward(), grad(), and custom Functions (static forward/backward with a ctx).
 import { Tensor, hooks, defaultBackward, sameShape } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { runBackward, record, Node } from './engine';
 import { gradState } from './mode';
 import { onesLike } from '../ops/creation';
@@ -8,6 +8,7 @@ import { onesLike } from '../ops/creation';
 hooks.backward = (roots, grads, opts) => defaultBackward(roots, grads, opts, (t) => onesLike(t));
 
 export function backward(tensors: Tensor | Tensor[], gradTensors?: Tensor | (Tensor | null)[] | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+  checkKeys('backward', opts, ['retainGraph', 'createGraph', 'inputs']);
   const roots = Array.isArray(tensors) ? tensors : [tensors];
   const gs = gradTensors == null ? roots.map(() => null) : Array.isArray(gradTensors) ? gradTensors : [gradTensors];
   defaultBackward(roots, gs, opts, (t) => onesLike(t));
@@ -16,6 +17,7 @@ export function backward(tensors: Tensor | Tensor[], gradTensors?: Tensor | (Ten
 export interface GradOptions { gradOutputs?: Tensor | (Tensor | null)[] | null; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
 
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  checkKeys('autograd.grad', opts, ['gradOutputs', 'retainGraph', 'createGraph', 'allowUnused']);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   for (const t of [...outs, ...ins]) if (!(t instanceof Tensor)) throw new TypeError('autograd.grad: outputs and inputs must be Tensors');

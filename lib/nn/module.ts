@@ -13,7 +13,7 @@
 // (`this.weight`) cost what a read through a trap-less Proxy costs. A class field redeclared *without* an
 // initializer in a subclass (defined as undefined) leaves an already registered entry alone.
 import { Tensor, keptByLibrary } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { DType, toDType, isFloating } from '../dtype';
 import { Device, toDevice } from '../device';
 import { noGrad } from '../autograd/mode';
@@ -371,6 +371,7 @@ export class Module {
         if (/^(cpu|cuda)(:\d+)?$/.test(x)) dev = toDevice(x);
         else dt = toDType(x, 'to');
       } else if (typeof x === 'object') {
+        checkKeys('Module.to', x, ['device', 'dtype', 'nonBlocking']);
         const o = x as { device?: unknown; dtype?: unknown };
         if (o.device !== undefined) dev = toDevice(o.device);
         if (o.dtype !== undefined) dt = toDType(o.dtype, 'to');

@@ -1,7 +1,7 @@
 // utils.ts - torch.nn.utils: gradient clipping (clipGradNorm_ returns the total norm as a 0-d tensor, as PyTorch)
 // and parameters <-> vector.
 import { Tensor } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { noGrad } from '../autograd/mode';
 import { tensor } from '../ops/creation';
 import { cat, stack } from '../ops/shape';
@@ -26,8 +26,10 @@ function listOf(params: Params): T[] {
 
 const normName = (p: number): string => (p === Infinity ? 'inf' : Number.isInteger(p) ? `${p}.0` : String(p));
 
-export function clipGradNorm_(parameters: Params, maxNorm: number, opts: { normType?: number | 'inf'; errorIfNonfinite?: boolean; foreach?: boolean } = {}): T {
+export function clipGradNorm_(parameters: Params, maxNorm: number, opts: { normType?: number | 'inf'; errorIfNonfinite?: boolean; foreach?: boolean } | number | 'inf' = {}): T {
   if (typeof maxNorm !== 'number') throw new TypeError('clip_grad_norm_(): max_norm must be a number');
+  if (typeof opts === 'number' || opts === 'inf') opts = { normType: opts as number | 'inf' };  // PyTorch's positional norm_type
+  checkKeys('clip_grad_norm_', opts, ['normType', 'errorIfNonfinite', 'foreach']);
   const p = opts.normType === 'inf' ? Infinity : opts.normType ?? 2;
   const grads = listOf(parameters).map((t) => t.grad).filter((g): g is T => g !== null);
   if (!grads.length) return tensor(0.0, { dtype: 'float32' });

@@ -5,7 +5,7 @@
 // index value, so a bad one throws instead of touching memory it should not.
 import { Tensor, empty_, runKernel, viewOf, numelOf, sameShape, normDim, computeContiguousStrides } from '../tensor';
 import { DType, describeValue } from '../dtype';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { OP } from './ids';
 import { record, needsGrad, BackwardFn } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
@@ -439,8 +439,9 @@ function gatherChecks(x: T, d: number, index: T, op: string): void {
   void op;
 }
 
-export function gather(x: T, dim: number, index: T, _opts?: { sparseGrad?: boolean }): T {
+export function gather(x: T, dim: number, index: T, opts?: { sparseGrad?: boolean }): T {
   checkTensor(x, 'gather');
+  checkKeys('gather', opts, ['sparseGrad']);
   checkTensor(index, 'gather', 'index');
   checkIndexDtype(index, 'gather');
   const d = normDim(dim, x.ndim, 'gather');

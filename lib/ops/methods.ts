@@ -1,9 +1,9 @@
 // methods.ts - Tensor methods and torch.* functions of the Arithmetic and Casting sections, wired to
 // lib/ops/elementwise.ts. (Each op family file does the same for its own ops.)
 import { Tensor } from '../tensor';
-import { DType, toDType, isFloating } from '../dtype';
+import { DType, toDType, isFloating, describeValue } from '../dtype';
 import { Device, toDevice } from '../device';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import * as E from './elementwise';
 import { isOptions, TensorOrScalar } from './util';
 import { UNARY_DEFS as U, BINARY_DEFS as B } from './elementwise';
@@ -49,7 +49,7 @@ declare module '../tensor' {
     equal(o: T): boolean;
     fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
     clone(): T; contiguous(): T; detach(): T; detach_(): T;
-    to(target: DType | string | Device | { dtype?: DType | string; device?: string | Device; copy?: boolean }, opts?: { copy?: boolean }): T;
+    to(target: DType | string | Device | T | { dtype?: DType | string; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DType | string | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     type(dtype?: DType | string): T | string;
     float(): T; double(): T; half(): T; bfloat16(): T; long(): T; int(): T; short(): T; char(): T; byte(): T; bool(): T;
     cpu(): T; cuda(index?: number): T;
@@ -131,20 +131,33 @@ P.detach_ = function (this: T): T {
   return this;
 };
 
-function toImpl(this: T, target: unknown, opts?: { copy?: boolean }): T {
+// to(device | dtype | tensor | { dtype, device, copy, nonBlocking }), also PyTorch's to(device, dtype) and a trailing
+// { copy, nonBlocking } (copies are synchronous here: nonBlocking is accepted and changes nothing)
+function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
   this._check();
-  let dt: DType | undefined, dev: Device | undefined, copy = !!(opts && opts.copy);
-  if (target instanceof Tensor) { dt = target.dtype; dev = target.device; }
-  else if (target instanceof Device) dev = target;
-  else if (typeof target === 'string') {
-    if (/^(cpu|cuda)(:\d+)?$/.test(target)) dev = toDevice(target);
-    else dt = toDType(target, 'to');
-  } else if (isOptions(target)) {
-    const o = target as { dtype?: string; device?: string | Device; copy?: boolean };
-    if (o.dtype !== undefined) dt = toDType(o.dtype, 'to');
-    if (o.device !== undefined) dev = toDevice(o.device);
-    if (o.copy) copy = true;
-  } else throw new TypeError(`to() received an invalid combination of arguments: ${String(target)}`);
+  let dt: DType | undefined, dev: Device | undefined, copy = false;
+  const take = (v: unknown, where: string): void => {
+    if (v instanceof Tensor) { dt = v.dtype; dev = v.device; }
+    else if (v instanceof Device) dev = v;
+    else if (typeof v === 'string') {
+      if (/^(cpu|cuda)(:\d+)?$/.test(v)) dev = toDevice(v);
+      else dt = toDType(v, 'to');
+    } else if (isOptions(v)) {
+      checkKeys('to', v, ['dtype', 'device', 'copy', 'nonBlocking']);
+      const o = v as { dtype?: string; device?: string | Device; copy?: boolean };
+      if (o.dtype !== undefined) dt = toDType(o.dtype, 'to');
+      if (o.device !== undefined) dev = toDevice(o.device);
+      if (o.copy) copy = true;
+    } else throw new TypeError(`to() received an invalid combination of arguments: ${where} ${describeValue(v)}`);
+  };
+  take(target, 'argument 1');
+  if (rest.length > 2 || (rest.length === 2 && !isOptions(rest[1]))) throw new TypeError('to() received too many arguments: to(device?, dtype?, { copy, nonBlocking }?)');
+  if (rest.length >= 1 && rest[0] !== undefined) {
+    if (isOptions(rest[0]) && rest.length === 1) take(rest[0], 'argument 2');
+    else if (typeof rest[0] === 'string' || rest[0] instanceof Device) take(rest[0], 'argument 2');
+    else throw new TypeError(`to() received an invalid combination of arguments: argument 2 ${describeValue(rest[0])}`);
+  }
+  if (rest.length === 2) take(rest[1], 'argument 3');
   let r: T = this;
   if (dev && !dev.equals(r.device)) r = E.toDeviceCopy(r, dev);
   if (dt && dt !== r.dtype) r = E.toDtype(r, dt);

@@ -8,7 +8,7 @@
 import { Tensor, Operand, empty_, runKernel, rawView, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
 import { DType, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
 import { OP, UNARY } from './ids';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
@@ -625,6 +625,7 @@ function parseSortArgs(x: T, op: string, args: unknown[]): { d: number; descendi
   let a = args;
   let opts: SortOptions = {};
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as SortOptions; a = a.slice(0, -1); }
+  checkKeys(op, opts, ['dim', 'descending', 'stable']);
   const dim = a.length ? a[0] : opts.dim ?? -1;
   let descending = opts.descending;
   if (a.length > 1) descending = a[1] as boolean;
@@ -659,6 +660,7 @@ export function topk(x: T, k: unknown, ...args: unknown[]): ValuesIndices {
   let a = args;
   let opts: { largest?: boolean; sorted?: boolean; dim?: number } = {};
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
+  checkKeys('topk', opts, ['dim', 'largest', 'sorted']);
   const dim = a.length ? a[0] : opts.dim ?? -1;
   const largest = a.length > 1 ? a[1] : opts.largest ?? true;
   if (typeof largest !== 'boolean') throw new TypeError(`topk(): argument 'largest' must be bool, not ${describeValue(largest)}`);
@@ -698,6 +700,7 @@ function newLike(a: HostArray, n: number): HostArray {
 export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
   checkTensor(x, 'unique');
   if (!isOptions(opts)) throw new TypeError(`unique(): expected an options object, got ${describeValue(opts)}`);
+  checkKeys('unique', opts, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
   const wantInv = !!opts.returnInverse, wantCounts = !!opts.returnCounts;
   const result = (values: T, inverse: T, counts: T): T | T[] => {
     if (!wantInv && !wantCounts) return values;

@@ -3,7 +3,7 @@
 // TypeScript, and the copying ops (cat, stack, flip, roll, tril/triu, repeat/tile) over the native copy kernel.
 import { Tensor, viewOf, empty_, computeContiguousStrides, numelOf, sameShape, normDim, runKernel, hooks } from '../tensor';
 import { OP } from './ids';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './elementwise';
@@ -387,7 +387,7 @@ function tensorList(ts: unknown, op: string): T[] {
 
 export function cat(tensors: T[], dim = 0): T {
   const ts = tensorList(tensors, 'cat');
-  if (isOptions(dim)) dim = (dim as { dim?: number }).dim ?? 0;
+  if (isOptions(dim)) { checkKeys('cat', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   // PyTorch skips legacy 1-D empty tensors
   const parts = ts.filter((x) => !(x.ndim === 1 && x.shape[0] === 0));
   if (!parts.length) return clone(ts[0]);
@@ -429,7 +429,7 @@ function sliceView(x: T, d: number, s: number, e: number): T {
 
 export function stack(tensors: T[], dim = 0): T {
   const ts = tensorList(tensors, 'stack');
-  if (isOptions(dim)) dim = (dim as { dim?: number }).dim ?? 0;
+  if (isOptions(dim)) { checkKeys('stack', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   ts.forEach((x, i) => {
     if (!sameShape(x.shape, ts[0].shape)) throw new TorchError(`stack expects each tensor to be equal size, but got [${ts[0].shape.join(', ')}] at entry 0 and [${x.shape.join(', ')}] at entry ${i}`);
   });

@@ -8,6 +8,7 @@ import * as torch from '../index';
 import type { Tensor } from '../index';
 import { applyTransform, specArg, TransformFn } from './transforms';
 import * as io from './io';
+import { checkKeys } from '../errors';
 
 /** torchvision.datasets.utils (extractArchive). */
 export * as utils from './archive';
@@ -121,6 +122,7 @@ export class MNIST extends Dataset<[unknown, unknown]> {
     super();
     const name = new.target.name;
     if (!opts || typeof opts !== 'object' || typeof opts.root !== 'string' || !opts.root) throw new TorchError(`${name}: expected options { root: string, train?, transform?, targetTransform? }`);
+    checkKeys(name, opts, ['root', 'train', 'transform', 'targetTransform', 'download']);
     if (opts.download) throw new TorchError(`${name}: download is not supported: nodetorch never fetches data sets. Put the IDX files (gzipped or not) in ${path.join(opts.root, name, 'raw')} or ${opts.root}.`);
     this.root = opts.root;
     this.train = opts.train ?? true;
@@ -261,6 +263,7 @@ export class MNISTSample extends Dataset<[unknown, unknown]> {
   constructor(opts: MNISTSampleOpts = {}) {
     super();
     if (opts === null || typeof opts !== 'object') throw new TorchError('MNISTSample: expected an options object { train?, transform?, targetTransform? }');
+    checkKeys('MNISTSample', opts, ['train', 'transform', 'targetTransform']);
     this.train = opts.train ?? true;
     this.transform = opts.transform ?? null;
     this.targetTransform = opts.targetTransform ?? null;
@@ -417,6 +420,7 @@ export interface ImageFolderOpts { transform?: TransformFn | null; targetTransfo
 export class ImageFolder extends DatasetFolder {
   private readonly imgOpts: ImageFolderOpts;
   constructor(root: string, opts: ImageFolderOpts = {}) {
+    checkKeys('ImageFolder', opts, ['transform', 'targetTransform', 'loader', 'isValidFile']);
     super(root, {
       loader: opts.loader ?? io.readImage, extensions: opts.isValidFile ? null : IMG_EXTENSIONS,
       transform: opts.transform, targetTransform: opts.targetTransform, isValidFile: opts.isValidFile ?? null,

@@ -6,6 +6,7 @@
 import * as torch from '../index';
 import type { Tensor, DType } from '../index';
 import * as F from './functional';
+import { checkKeys } from '../errors';
 import type { Interpolation, PaddingMode, PixelBuffer } from './functional';
 
 export * as functional from './functional';
@@ -95,6 +96,7 @@ export class ToDtype extends Transform {
   readonly scale: boolean;
   constructor(readonly dtype: DType, opts: { scale?: boolean } = {}) {
     super();
+    checkKeys('ToDtype', opts, ['scale']);
     this.scale = !!opts.scale;
     this.args = [dtype, opts];
   }
@@ -109,6 +111,7 @@ export class ConvertImageDtype extends Transform {
 export class Normalize extends Transform {
   constructor(readonly mean: number[], readonly std: number[], readonly opts: { inplace?: boolean } = {}) {
     super();
+    checkKeys('Normalize', opts, ['inplace']);
     this.args = [mean, std, opts];
   }
   forward(x: unknown): Tensor { return F.normalize(checkImg(x, 'Normalize'), this.mean, this.std, this.opts); }
@@ -121,6 +124,7 @@ export class Resize extends Transform {
   readonly maxSize?: number;
   constructor(readonly size: number | number[], opts: F.ResizeOpts = {}) {
     super();
+    checkKeys('Resize', opts, ['interpolation', 'maxSize', 'antialias']);
     F.computeResizedOutputSize(8, 8, size); // validates size (maxSize is checked against the image when it runs)
     this.interpolation = opts.interpolation ?? 'bilinear';
     if (!['nearest', 'bilinear'].includes(this.interpolation)) throw new TorchError(`Resize: interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(opts.interpolation)}`);
@@ -142,6 +146,7 @@ export class CenterCrop extends Transform {
 export class Pad extends Transform {
   constructor(readonly padding: number | number[], readonly opts: { fill?: number | number[]; paddingMode?: PaddingMode } = {}) {
     super();
+    checkKeys('Pad', opts, ['fill', 'paddingMode']);
     F.parsePadding(padding);
     this.args = [padding, opts];
   }
@@ -153,6 +158,7 @@ export class RandomCrop extends Transform {
   readonly size: [number, number];
   constructor(size: number | number[], readonly opts: RandomCropOpts = {}) {
     super();
+    checkKeys('RandomCrop', opts, ['padding', 'padIfNeeded', 'fill', 'paddingMode']);
     this.size = F.sizePair(size, 'RandomCrop');
     if (opts.padding !== undefined && opts.padding !== null) F.parsePadding(opts.padding);
     this.args = [size, opts];
@@ -188,6 +194,7 @@ export class RandomResizedCrop extends Transform {
   readonly ratio: [number, number];
   constructor(size: number | number[], readonly opts: RandomResizedCropOpts = {}) {
     super();
+    checkKeys('RandomResizedCrop', opts, ['scale', 'ratio', 'interpolation', 'antialias']);
     this.size = F.sizePair(size, 'RandomResizedCrop');
     this.scale = opts.scale ?? [0.08, 1.0];
     this.ratio = opts.ratio ?? [3 / 4, 4 / 3];
@@ -251,6 +258,7 @@ export class RandomRotation extends Transform {
   readonly degrees: [number, number];
   constructor(degrees: number | [number, number], readonly opts: RandomRotationOpts = {}) {
     super();
+    checkKeys('RandomRotation', opts, ['interpolation', 'expand', 'center', 'fill']);
     if (typeof degrees === 'number') {
       if (degrees < 0) throw new TorchError('If degrees is a single number, it must be positive.');
       this.degrees = [-degrees, degrees];
@@ -297,6 +305,7 @@ export class ColorJitter extends Transform {
   constructor(brightness: Range | ColorJitterOpts = 0, contrast: Range = 0, saturation: Range = 0, hue: Range = 0) {
     super();
     if (brightness !== null && typeof brightness === 'object' && !Array.isArray(brightness)) {
+      checkKeys('ColorJitter', brightness, ['brightness', 'contrast', 'saturation', 'hue']);
       const o = brightness as ColorJitterOpts;
       brightness = o.brightness ?? 0; contrast = o.contrast ?? 0; saturation = o.saturation ?? 0; hue = o.hue ?? 0;
     }

@@ -1,7 +1,7 @@
 // dataset.ts - torch.utils.data datasets: Dataset (getItem/length), IterableDataset, TensorDataset, Subset,
 // ConcatDataset and randomSplit, with PyTorch's semantics (index checks, negative indices, split arithmetic).
 import { Tensor } from '../../tensor';
-import { TorchError } from '../../errors';
+import { TorchError, checkKeys } from '../../errors';
 import { Generator, randperm, tensor } from '../../ops/creation';
 import { stack } from '../../ops/shape';
 
@@ -193,6 +193,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
  * is reproducible under `torch.manualSeed` or a seeded `torch.Generator`.
  */
 export function randomSplit<T>(dataset: DatasetLike<T> | T[], lengths: number[], opts: { generator?: Generator } = {}): Subset<T>[] {
+  checkKeys('randomSplit', opts, ['generator']);
   const ds = asDataset<T>(dataset, 'randomSplit');
   const n = datasetLength(ds, 'randomSplit');
   if (!Array.isArray(lengths) || !lengths.length || lengths.some((l) => typeof l !== 'number' || !Number.isFinite(l))) {
