@@ -283,4 +283,16 @@ describe('unknown options are TypeErrors in factories and reductions (as Python\
     expect(() => new vision.transforms.RandomCrop(8, opts({ pad: 2 }))).toThrow(/RandomCrop\(\): unexpected option 'pad'/);
     expect(() => new vision.datasets.MNISTSample(opts({ trian: false }))).toThrow(/MNISTSample\(\): unexpected option 'trian'/);
   });
+  test('elementwise and index ops: PyTorch positional accumulate / rounding mode; unknown options', () => {
+    const z = torch.zeros([4]);
+    z.indexPut_([torch.tensor([1, 1])], torch.tensor(2.5), true);  // PyTorch's index_put_(indices, values, accumulate)
+    expect(z.tolist()).toEqual([0, 5, 0, 0]);
+    expect(torch.div(torch.tensor([7, -7]), 2, 'floor').tolist()).toEqual([3, -4]);
+    expect(() => torch.div(torch.tensor([7]), 2, opts({ rounding_mode: 'floor' }))).toThrow(/div\(\): unexpected option 'rounding_mode'/);
+    expect(() => z.clamp(opts({ min: 0, mx: 1 }))).toThrow(/clamp\(\): unexpected option 'mx'/);
+    expect(() => z.add(1, opts({ alhpa: 2 }))).toThrow(/unexpected option 'alhpa'/);
+    expect(() => z.indexPut_([torch.tensor([1])], torch.tensor(1.5), 'yes' as never)).toThrow(/argument 'accumulate' must be bool/);
+    expect(() => torch.addmm(torch.zeros([2, 2]), torch.ones([2, 2]), torch.ones([2, 2]), opts({ beat: 0 }))).toThrow(/unexpected option 'beat'/);
+    expect(() => z.nonzero(opts({ as_tuple: true }))).toThrow(/nonzero\(\): unexpected option 'as_tuple'/);
+  });
 });

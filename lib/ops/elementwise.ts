@@ -4,7 +4,7 @@
 import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLibrary } from '../tensor';
 import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
 import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { record, needsGrad, Node, edgeOf } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
@@ -464,6 +464,7 @@ function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, cmp: (x: Tensor, y: Tensor)
 function alphaOf(opts: unknown): number {
   if (opts === undefined) return 1;
   if (!isOptions(opts)) throw new TypeError(`expected an options object, got ${describeValue(opts)}`);
+  checkKeys('add/sub', opts, ['alpha']);
   const a = (opts as { alpha?: unknown }).alpha;
   if (a === undefined) return 1;
   if (typeof a !== 'number') throw new TypeError(`alpha must be a number, got ${describeValue(a)}`);
@@ -507,8 +508,11 @@ function any0(t: Tensor): boolean {
   return false;
 }
 
-export function div(a: unknown, b: unknown, opts?: { roundingMode?: string | null }): Tensor {
-  const mode = opts && isOptions(opts) ? (opts as { roundingMode?: string | null }).roundingMode : undefined;
+export function div(a: unknown, b: unknown, opts?: { roundingMode?: string | null } | string | null): Tensor {
+  // { roundingMode } or the mode itself ('trunc' | 'floor'); anything else is an error, never true division by default
+  if (opts !== undefined && opts !== null && typeof opts !== 'string' && !isOptions(opts)) throw new TypeError(`div(): expected { roundingMode } or a rounding mode, got ${describeValue(opts)}`);
+  if (isOptions(opts)) checkKeys('div', opts, ['roundingMode']);
+  const mode = typeof opts === 'string' ? opts : opts && isOptions(opts) ? (opts as { roundingMode?: string | null }).roundingMode : undefined;
   if (mode === undefined || mode === null) return binaryOp(BINARY_DEFS.div, a, b);
   const ta = checkOperand(a, 'div', 'input'), tb = checkOperand(b, 'div', 'other');
   if (mode === 'trunc') { checkIntDivZero(ta, tb, 'div'); return binaryOp(BINARY_DEFS.div_trunc, ta, tb); }
@@ -614,7 +618,7 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
 }
 
 export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
-  if (isOptions(min)) { const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
+  if (isOptions(min)) { checkKeys('clamp', min, ['min', 'max']); const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
   const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
   x._check();
   const lo = min === undefined ? null : min, hi = max === undefined ? null : max;

@@ -389,10 +389,10 @@ function writeIndexed(x: T, specs: unknown[], v0: T, accumulate: boolean): boole
   return true;
 }
 
-export function indexPut_(x: T, specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts: { accumulate?: boolean } = {}): T {
+export function indexPut_(x: T, specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts: { accumulate?: boolean } | boolean = {}): T {
   checkTensor(x, 'index_put_', 'self');
   const list = specList(specs);
-  const accumulate = !!(isOptions(opts) && opts.accumulate);
+  const accumulate = accumulateOf(opts, 'index_put_');
   let v = valueTensor(value, x, 'index_put_');
   const isTensorValue = value instanceof Tensor;
   const advanced = list.some((s) => Array.isArray(s) || typeof s === 'boolean' || (s instanceof Tensor && (s.ndim > 0 || s.dtype === 'bool' || s.dtype === 'uint8')));
@@ -410,10 +410,10 @@ export function indexPut_(x: T, specs: IndexSpec[] | IndexSpec, value: T | numbe
 }
 
 // out-of-place torch.indexPut(x, specs, value, { accumulate })
-export function indexPut(x: T, specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts: { accumulate?: boolean } = {}): T {
+export function indexPut(x: T, specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts: { accumulate?: boolean } | boolean = {}): T {
   checkTensor(x, 'index_put', 'self');
   const list = specList(specs);
-  const accumulate = !!(isOptions(opts) && opts.accumulate);
+  const accumulate = accumulateOf(opts, 'index_put');
   let v = valueTensor(value, x, 'index_put');
   if (v.dtype !== x.dtype) v = nograd(() => toDtype(v, x.dtype));
   const vt = value instanceof Tensor ? value : null;
@@ -490,7 +490,16 @@ function parseScatterSrc(src: unknown, op: string): T | number | boolean {
   if (typeof src === 'number' || typeof src === 'boolean') return src;
   throw new TypeError(`${op}(): argument 'src' must be Tensor or Number, not ${describeValue(src)}`);
 }
+// accumulate as { accumulate } or positionally (PyTorch's index_put_(indices, values, accumulate))
+function accumulateOf(opts: unknown, op: string): boolean {
+  if (opts === undefined || opts === null) return false;
+  if (typeof opts === 'boolean') return opts;
+  if (!isOptions(opts)) throw new TypeError(`${op}(): argument 'accumulate' must be bool or { accumulate }, not ${describeValue(opts)}`);
+  checkKeys(op, opts, ['accumulate']);
+  return !!opts.accumulate;
+}
 function reduceMode(opts: unknown, op: string): number {
+  if (isOptions(opts)) checkKeys(op, opts, ['reduce', 'includeSelf']);
   if (!isOptions(opts) || opts.reduce === undefined || opts.reduce === null) return 0;
   const m = REDUCE_MODE[String(opts.reduce)];
   if (!m) throw new TorchError(`${op}(): reduce argument must be either add or multiply. Got ${String(opts.reduce)}`);
@@ -602,6 +611,8 @@ function zerosIndexAdd(shape: number[], d: number, index: T, src: T, wrap: boole
 }
 
 function alphaOf(opts: unknown, x: T): number {
+  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`index_add(): expected an options object { alpha }, got ${describeValue(opts)}`);
+  checkKeys('index_add', opts, ['alpha']);
   const a = isOptions(opts) && opts.alpha !== undefined ? opts.alpha : 1;
   if (typeof a !== 'number') throw new TypeError(`index_add(): argument 'alpha' must be Number, not ${describeValue(a)}`);
   if (!Number.isInteger(a) && !x.isFloatingPoint()) throw new TorchError('For integral input tensors, argument alpha must not be a floating point number.');
@@ -761,6 +772,8 @@ export function nonzero(x: T, opts: { asTuple: true }): T[];
 export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[];
 export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[] {
   checkTensor(x, 'nonzero');
+  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`nonzero(): expected an options object { asTuple }, got ${describeValue(opts)}`);
+  checkKeys('nonzero', opts, ['asTuple']);
   if (isOptions(opts) && opts.asTuple) {
     const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
     const nz = nonzeroRaw(xx);
@@ -795,7 +808,7 @@ function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
   checkTensor(index, 'put_', 'index');
   checkTensor(source, 'put_', 'source');
   putChecks(x, index, source, 'put_');
-  const acc = !!(isOptions(opts) && opts.accumulate);
+  const acc = accumulateOf(opts, 'put_');
   const i = onDeviceOf(index, x);
   const ss = source.shape.slice();
   return inplace(x, 'put_', [source], () => putRaw(x, i, source.detach(), acc), 'PutBackward0', (g) => [
@@ -808,7 +821,7 @@ export function put(x: T, index: T, source: T, opts?: { accumulate?: boolean }):
   checkTensor(index, 'put', 'index');
   checkTensor(source, 'put', 'source');
   putChecks(x, index, source, 'put');
-  const acc = !!(isOptions(opts) && opts.accumulate);
+  const acc = accumulateOf(opts, 'put');
   const i = onDeviceOf(index, x);
   const out = nograd(() => copyOf(x));
   nograd(() => putRaw(out, i, source.detach(), acc));

@@ -7,7 +7,7 @@
 import { Tensor, empty_, runKernel, viewOf, sameShape, computeContiguousStrides } from '../tensor';
 import { DType, isFloating, describeValue } from '../dtype';
 import { OP } from './ids';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { copyInto, fill_, mul, mulScalar, toDtype, promoted, typeName } from './elementwise';
 import { broadcastView, isOptions } from './util';
@@ -43,6 +43,7 @@ function scalesOf(opts: unknown, op: string, dt: DType): { beta: number; alpha: 
   let beta = 1, alpha = 1;
   if (opts !== undefined && opts !== null) {
     if (!isOptions(opts)) throw new TorchError(`${op}(): expected an options object { beta, alpha }, got ${describeValue(opts)}`);
+    checkKeys(op, opts, ['beta', 'alpha']);
     const o = opts as Scales;
     for (const k of ['beta', 'alpha'] as const) {
       const v: unknown = o[k];

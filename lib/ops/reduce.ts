@@ -524,6 +524,7 @@ function scanArgs(x: T, op: string, args: unknown[]): { d: number; src: T; dt: D
   let a = args;
   let opts: ReduceOptions = {};
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as ReduceOptions; a = a.slice(0, -1); }
+  checkKeys(op, opts, ['dim', 'dtype']);
   const dim = a.length ? a[0] : opts.dim;
   if (dim === undefined || dim === null) throw new TypeError(`${op}() missing required argument 'dim'`);
   const d = checkDim(dim, x.ndim, op);
@@ -774,6 +775,7 @@ function softmaxCore(x: T, isLog: boolean, args: unknown[]): T {
   let a = args;
   let opts: { dtype?: DType | string; dim?: number } = {};
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
+  checkKeys(op, opts, ['dim', 'dtype']);
   const dim = a.length && a[0] !== undefined && a[0] !== null ? a[0] : opts.dim ?? implicitDim(x.ndim);
   const d = checkDim(dim, x.ndim, op);
   opts = positionalDtype(op, a, opts);
