@@ -805,3 +805,28 @@ describe('layer constructors: positional (as PyTorch) and options objects agree'
     expect(() => new nn.MSELoss('sum' as never)).toThrow(/MSELoss: expected an options object/);
   });
 });
+
+describe('Module and optimizer housekeeping: PyTorch positional flags, unknown options are TypeErrors', () => {
+  test('loadStateDict(sd, false) is non-strict as PyTorch; zeroGrad(false) zeroes in place', () => {
+    const m = new torch.nn.Linear(2, 2);
+    const sd = m.stateDict();
+    delete sd.bias;
+    expect(m.loadStateDict(sd, false).missingKeys).toEqual(['bias']);
+    expect(() => m.loadStateDict(sd)).toThrow(/Missing key\(s\) in state_dict: "bias"/);
+    m.weight.sum().backward();
+    const opt = new torch.optim.SGD(m.parameters(), { lr: 0.1 });
+    opt.zeroGrad(false);
+    expect(m.weight.grad!.abs().sum().item()).toBe(0);
+    opt.zeroGrad(true);
+    expect(m.weight.grad).toBeNull();
+  });
+  test('unknown options', () => {
+    const m = new torch.nn.Linear(2, 2);
+    const o = (x: Record<string, unknown>): never => x as never;
+    expect(() => m.loadStateDict(m.stateDict(), o({ stict: false }))).toThrow(/loadStateDict\(\): unexpected option 'stict'/);
+    expect(() => m.stateDict(o({ prefx: 'a.' }))).toThrow(/stateDict\(\): unexpected option 'prefx'/);
+    expect(() => m.zeroGrad(o({ set_to_none: false }))).toThrow(/zeroGrad\(\): unexpected option 'set_to_none'/);
+    expect(() => m.namedParameters(o({ prefx: 'x' }))).toThrow(/namedParameters\(\): unexpected option 'prefx'/);
+    expect(() => new torch.optim.SGD(m.parameters(), { lr: 0.1 }).zeroGrad(o({ set_to_none: false }))).toThrow(/zeroGrad\(\): unexpected option 'set_to_none'/);
+  });
+});

@@ -273,6 +273,7 @@ export class Module {
 
   // ---- traversal ----
   namedModules(opts: { prefix?: string; removeDuplicate?: boolean } = {}): [string, Module][] {
+    checkKeys('namedModules', opts, ['prefix', 'removeDuplicate']);
     const out: [string, Module][] = [];
     const memo = new Set<Module>();
     const dedup = opts.removeDuplicate ?? true;
@@ -309,11 +310,13 @@ export class Module {
   }
   namedParameters(opts: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } | boolean = {}): [string, Parameter][] {
     const o = typeof opts === 'boolean' ? { recurse: opts } : opts;
+    checkKeys('namedParameters', o, ['prefix', 'recurse', 'removeDuplicate']);
     return this._namedMembers((m) => m._parameters, o);
   }
   parameters(opts: { recurse?: boolean } | boolean = {}): Parameter[] { return this.namedParameters(opts).map((e) => e[1]); }
   namedBuffers(opts: { prefix?: string; recurse?: boolean; removeDuplicate?: boolean } | boolean = {}): [string, Tensor][] {
     const o = typeof opts === 'boolean' ? { recurse: opts } : opts;
+    checkKeys('namedBuffers', o, ['prefix', 'recurse', 'removeDuplicate']);
     return this._namedMembers((m) => m._buffers, o);
   }
   buffers(opts: { recurse?: boolean } | boolean = {}): Tensor[] { return this.namedBuffers(opts).map((e) => e[1]); }
@@ -337,6 +340,7 @@ export class Module {
     return this;
   }
   zeroGrad(opts: { setToNone?: boolean } | boolean = {}): void {
+    if (typeof opts !== 'boolean') checkKeys('zeroGrad', opts, ['setToNone']);
     const setToNone = typeof opts === 'boolean' ? opts : opts.setToNone ?? true;
     for (const p of this.parameters()) {
       const g = p.grad;
@@ -397,6 +401,7 @@ export class Module {
 
   // ---- state dict ----
   stateDict(opts: { prefix?: string; keepVars?: boolean; destination?: StateDict } = {}): StateDict {
+    checkKeys('stateDict', opts, ['prefix', 'keepVars', 'destination']);
     const dest: StateDict = opts.destination ?? {};
     const keep = !!opts.keepVars;
     const walk = (m: Module, prefix: string): void => {
@@ -412,9 +417,11 @@ export class Module {
     for (const [k, b] of this._buffers) if (b && !this._nonPersistent.has(k)) dest[prefix + k] = keepVars ? b : b.detach();
   }
 
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: { strict?: boolean } = {}): IncompatibleKeys {
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: { strict?: boolean } | boolean = {}): IncompatibleKeys {
     if (stateDict === null || typeof stateDict !== 'object') throw new TypeError(`Expected state_dict to be dict-like, got ${typeNameOf(stateDict)}.`);
-    const strict = opts.strict ?? true;
+    // PyTorch's load_state_dict(state_dict, strict) positionally, or { strict }
+    if (typeof opts !== 'boolean') checkKeys('loadStateDict', opts, ['strict']);
+    const strict = typeof opts === 'boolean' ? opts : opts.strict ?? true;
     const sd: Map<string, unknown> = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
     const missing: string[] = [], unexpected: string[] = [], errors: string[] = [];
     const walk = (m: Module, prefix: string): void => {

@@ -8,7 +8,7 @@
 //   { state: { 0: { step, exp_avg, exp_avg_sq }, ... }, param_groups: [{ lr, betas, ..., params: [0, 1] }] }
 // The step count is kept as a JS number; stateDict() gives it as a 0-d float32 tensor, as PyTorch 1.13+/2.x does.
 import { Tensor, keptByLibrary, runKernel } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { OP } from '../ops/ids';
 import { native } from '../native';
 import { noGrad, enableGrad } from '../autograd/mode';
@@ -92,8 +92,10 @@ export class Optimizer {
     this.paramGroups.push(group);
   }
 
-  zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    const setToNone = opts.setToNone ?? true;
+  zeroGrad(opts: { setToNone?: boolean } | boolean = {}): void {
+    // PyTorch's zero_grad(set_to_none) positionally, or { setToNone }
+    if (typeof opts !== 'boolean') checkKeys('zeroGrad', opts, ['setToNone']);
+    const setToNone = typeof opts === 'boolean' ? opts : opts.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         const gr = p.grad;
