@@ -282,6 +282,8 @@ describe('unknown options are TypeErrors in factories and reductions (as Python\
     expect(() => new vision.transforms.Resize(8, opts({ antialis: true }))).toThrow(/Resize\(\): unexpected option 'antialis'/);
     expect(() => new vision.transforms.RandomCrop(8, opts({ pad: 2 }))).toThrow(/RandomCrop\(\): unexpected option 'pad'/);
     expect(() => new vision.datasets.MNISTSample(opts({ trian: false }))).toThrow(/MNISTSample\(\): unexpected option 'trian'/);
+    expect(() => vision.utils.makeGrid(torch.rand([2, 3, 4, 4]), opts({ n_row: 2 }))).toThrow(/makeGrid\(\): unexpected option 'n_row'/);
+    expect(() => vision.io.encodePng(torch.zeros([1, 2, 2], { dtype: 'uint8' }), opts({ level: 2 }))).toThrow(/encodePng\(\): unexpected option 'level'/);
   });
   test('elementwise and index ops: PyTorch positional accumulate / rounding mode; unknown options', () => {
     const z = torch.zeros([4]);

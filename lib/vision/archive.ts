@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as torch from '../index';
+import { checkKeys } from '../errors';
 
 const TorchError = torch.TorchError;
 
@@ -71,6 +72,7 @@ function tarEntries(buf: Buffer, file: string): Entry[] {
  */
 export function extractArchive(fromPath: string, toPath?: string | null, opts: { removeFinished?: boolean } = {}): string {
   if (typeof fromPath !== 'string' || !fromPath) throw new TorchError('extractArchive: fromPath must be a file path');
+  checkKeys('extractArchive', opts, ['removeFinished']);
   if (!fs.existsSync(fromPath)) throw new TorchError(`extractArchive: '${fromPath}' does not exist`);
   const to = path.resolve(toPath ?? path.dirname(fromPath));
   const lower = fromPath.toLowerCase();

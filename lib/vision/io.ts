@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as torch from '../index';
 import type { Tensor } from '../index';
+import { checkKeys } from '../errors';
 
 const TorchError = torch.TorchError;
 
@@ -79,6 +80,7 @@ const isPng = (b: Bytes): boolean => b.length >= 8 && PNG_MAGIC.every((v, i) => 
 const isJpeg = (b: Bytes): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
 export function decodePng(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  checkKeys('decodePng', opts, ['mode']);
   const b = bytesOf(data, 'decodePng');
   if (!isPng(b)) throw new TorchError('decodePng: the data is not a PNG image (bad signature)');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -114,6 +116,7 @@ function jpegComponents(b: Bytes): number {
 }
 
 export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  checkKeys('decodeJpeg', opts, ['mode']);
   const b = bytesOf(data, 'decodeJpeg');
   if (!isJpeg(b)) throw new TorchError('decodeJpeg: the data is not a JPEG image (bad signature)');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -133,6 +136,7 @@ export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tens
 
 /** PNG or JPEG bytes -> uint8 [C, H, W], told apart by their signatures. */
 export function decodeImage(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
+  checkKeys('decodeImage', opts, ['mode']);
   const b = bytesOf(data, 'decodeImage');
   if (isPng(b)) return decodePng(b, opts);
   if (isJpeg(b)) return decodeJpeg(b, opts);
@@ -177,6 +181,7 @@ function imageBytes(t: unknown, op: string, allowed: number[]): { hwc: Uint8Arra
 
 /** uint8 [C, H, W] (C = 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA) -> PNG bytes. */
 export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): Buffer {
+  checkKeys('encodePng', opts, ['compressionLevel']);
   const { hwc, c, h, w } = imageBytes(t, 'encodePng', [1, 2, 3, 4]);
   const level = opts.compressionLevel ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) throw new TorchError(`encodePng: compressionLevel must be an integer in [0, 9], got ${level}`);
@@ -194,6 +199,7 @@ export function writePng(t: Tensor, path: string, opts: { compressionLevel?: num
 
 /** uint8 [C, H, W] (C = 1 or 3) -> JPEG bytes (baseline, quality 1..100, default 75 as torchvision). */
 export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Buffer {
+  checkKeys('encodeJpeg', opts, ['quality']);
   const q = opts.quality ?? 75;
   if (!Number.isInteger(q) || q < 1 || q > 100) throw new TorchError(`Image quality should be a positive number between 1 and 100, got ${q}`);
   const { hwc, c, h, w } = imageBytes(t, 'encodeJpeg', [1, 3]);

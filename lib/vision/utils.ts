@@ -3,6 +3,7 @@
 import * as torch from '../index';
 import type { Tensor } from '../index';
 import * as io from './io';
+import { checkKeys } from '../errors';
 
 const TorchError = torch.TorchError;
 
@@ -24,6 +25,7 @@ function minMax(t: Tensor): [number, number] {
 
 /** torchvision.utils.make_grid: images laid out `nrow` per row with `padding` pixels of `padValue` between them. */
 export function makeGrid(tensor: Tensor | Tensor[], opts: MakeGridOpts = {}): Tensor {
+  checkKeys('makeGrid', opts, ['nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue']);
   const nrow = opts.nrow ?? 8, padding = opts.padding ?? 2, padValue = opts.padValue ?? 0;
   if (!Number.isInteger(nrow) || nrow < 1) throw new TorchError(`makeGrid: nrow must be a positive integer, got ${nrow}`);
   if (!Number.isInteger(padding) || padding < 0) throw new TorchError(`makeGrid: padding must be a non-negative integer, got ${padding}`);
@@ -75,6 +77,7 @@ export function makeGrid(tensor: Tensor | Tensor[], opts: MakeGridOpts = {}): Te
  */
 export function saveImage(tensor: Tensor | Tensor[], path: string, opts: MakeGridOpts & { format?: 'png' | 'jpeg' } = {}): void {
   if (typeof path !== 'string' || !path) throw new TorchError('saveImage: path must be a non-empty string');
+  checkKeys('saveImage', opts, ['nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue', 'format']);
   const { format, ...gridOpts } = opts;
   const grid = makeGrid(tensor, gridOpts);
   const u8 = grid.dtype === 'uint8' ? grid : grid.mul(255).add(0.5).clamp(0, 255).to('cpu').to('uint8');
