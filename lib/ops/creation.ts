@@ -3,7 +3,7 @@
 import { Tensor, empty_, runKernel, Storage, allocStorage, computeContiguousStrides } from '../tensor';
 import { DType, ITEMSIZE, toDType, getDefaultDtype, dtypeOfTypedArray, isFloating, describeValue } from '../dtype';
 import { Device, CPU, toDevice } from '../device';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
 import { OP } from './ids';
 import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
@@ -24,9 +24,7 @@ const CREATE_KEYS = ['dtype', 'device', 'requiresGrad'];
 function checkCreateOpts(o: unknown, op: string, extra: readonly string[] = []): CreateOpts {
   if (o === undefined) return {};
   if (!isOptions(o)) throw new TypeError(`${op}(): expected an options object, got ${describeValue(o)}`);
-  for (const k of Object.keys(o)) {
-    if (!CREATE_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected ${[...CREATE_KEYS, ...extra].join(', ')})`);
-  }
+  checkKeys(op, o, [...CREATE_KEYS, ...extra]);
   return o as CreateOpts;
 }
 

@@ -51,7 +51,7 @@ function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string
   let pos = args;
   let opts = {} as O;
   if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as O; pos = pos.slice(0, -1); }
-  for (const k of Object.keys(opts)) if (!keys.includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected ${keys.join(', ')})`);
+  checkKeys(op, opts, keys);
   if (pos.length > 2) throw new TypeError(`${op}() received too many positional arguments (${args.length})`);
   let dim = pos[0] as Dim | null | undefined;
   if (dim === undefined && opts.dim !== undefined) dim = opts.dim;
@@ -235,7 +235,7 @@ function parseVarArgs(op: string, args: unknown[]): { dim: Dim | null | undefine
   let pos = args;
   let opts: VarOptions = {};
   if (pos.length && isOptions(pos[pos.length - 1])) { opts = pos[pos.length - 1] as VarOptions; pos = pos.slice(0, -1); }
-  for (const k of Object.keys(opts)) if (!['dim', 'keepdim', 'correction', 'unbiased'].includes(k)) throw new TypeError(`${op}(): unexpected option '${k}' (expected dim, keepdim, correction, unbiased)`);
+  checkKeys(op, opts, ['dim', 'keepdim', 'correction', 'unbiased']);
   if (pos.length > 3 || (typeof pos[0] === 'boolean' && pos.length > 1)) throw new TypeError(`${op}() received an invalid combination of arguments`);
   let unbiasedPos: boolean | undefined;
   let dim: Dim | null | undefined;

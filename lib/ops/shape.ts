@@ -443,7 +443,7 @@ export const vstack = (ts: T[]): T => cat(ts.map((x) => (x.ndim === 1 ? unsqueez
 function dimArg(dim: number | { dim?: number } | undefined, op: string): number {
   if (dim === undefined) return 0;
   if (isOptions(dim)) {
-    for (const k of Object.keys(dim)) if (k !== 'dim') throw new TypeError(`${op}(): unexpected option '${k}' (expected dim)`);
+    checkKeys(op, dim, ['dim']);
     return (dim as { dim?: number }).dim ?? 0;
   }
   return dim as number;

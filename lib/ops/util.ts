@@ -1,6 +1,6 @@
 // util.ts - argument handling shared by the op wrappers: shapes given as varargs or a list, the trailing options
 // object, broadcasting, and validation that turns bad JS input into TorchError/TypeError before native code runs.
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { Tensor, Operand, viewOf, rawView, sameShape } from '../tensor';
 import { describeValue } from '../dtype';
 
@@ -39,13 +39,7 @@ export function posOpts<O extends object>(op: string, rest: readonly unknown[], 
   }
   // with `also` (the options that have no positional slot), an unknown option is an error, as Python's unexpected
   // keyword argument
-  if (also) {
-    for (const k of Object.keys(o)) {
-      if (!names.includes(k) && !also.includes(k)) {
-        throw new TypeError(`${op}(): unexpected option '${k}' (expected ${[...names, ...also].join(', ') || 'none'})`);
-      }
-    }
-  }
+  if (also) checkKeys(op, o, [...names, ...also]);
   return o as O;
 }
 function describeArg(a: unknown): string {
