@@ -127,3 +127,4 @@ export { summary } from './nn';
 export * as optim from './optim';
 export { save, load, saveAsync, loadAsync } from './serialization';
 export * as utils from './utils';
+export * as distributed from './distributed';

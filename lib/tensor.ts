@@ -5,7 +5,7 @@ import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle,
 import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
 import { Device, CPU } from './device';
 import { TorchError, checkKeys } from './errors';
-import { Node, runBackward } from './autograd/engine';
+import { Node, runBackward, registerPostAccumulateGradHook } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
 // `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
@@ -160,6 +160,9 @@ export class Tensor {
     if (g !== null && !sameShape(g.shape, this.shape)) throw new TorchError(`assigned grad has data of a different size: [${g.shape}] vs [${this.shape}]`);
     this._grad = g;
   }
+  /** PyTorch's register_post_accumulate_grad_hook: hook(this) runs once this leaf's .grad holds the whole gradient of
+   *  a backward pass (before backward returns). */
+  registerPostAccumulateGradHook(hook: (t: Tensor) => void): { id: number; remove(): void } { return registerPostAccumulateGradHook(this, hook); }
   retainGrad(): void {
     if (!this.requiresGrad) throw new TorchError("can't retain_grad on Tensor that has requires_grad=False");
     if (this.gradFn === null || this._retains) return;
@@ -205,8 +208,9 @@ export class Tensor {
       this._grad = this._grad.add(gg);
       keptByLibrary.add(this._grad);
     } else {
+      const was = gradState.enabled;
       gradState.enabled = false;
-      try { this._grad.add_(gg); } finally { gradState.enabled = true; }
+      try { this._grad.add_(gg); } finally { gradState.enabled = was; }
     }
   }
   backward(gradient?: Tensor | { retainGraph?: boolean; createGraph?: boolean } | null, opts?: { retainGraph?: boolean; createGraph?: boolean }): void {

@@ -64,30 +64,85 @@ interface RunOptions {
 
 function addGrad(a: Tensor | undefined, b: Tensor): Tensor { return a === undefined ? b : a.add(b); }
 
+// Hooks run after a leaf's .grad has received its whole gradient of one backward pass (PyTorch's
+// register_post_accumulate_grad_hook); DDP starts a bucket's all-reduce from them while backward goes on.
+type PostHook = (t: Tensor) => void;
+const postHooks = new WeakMap<Tensor, Map<number, PostHook>>();
+let nextHookId = 1;
+export function registerPostAccumulateGradHook(t: Tensor, hook: PostHook): { id: number; remove(): void } {
+  if (typeof hook !== 'function') throw new TypeError('register_post_accumulate_grad_hook(): hook must be a function');
+  if (!t.requiresGrad || t.gradFn) throw new TorchError('post accumulate grad hooks cannot be registered on non-leaf tensors');
+  let m = postHooks.get(t);
+  if (!m) { m = new Map(); postHooks.set(t, m); }
+  const id = nextHookId++;
+  m.set(id, hook);
+  const mm = m;
+  return { id, remove: () => { mm.delete(id); } };
+}
+
+// Callbacks queued while a backward pass runs, run once it has finished (PyTorch's
+// Variable._execution_engine.queue_callback): DDP waits for its last buckets there.
+const callbackStack: (() => void)[][] = [];
+export function queueCallback(fn: () => void): void {
+  if (!callbackStack.length) throw new TorchError('queue_callback: no backward pass is running (call it from a hook during backward)');
+  callbackStack[callbackStack.length - 1].push(fn);
+}
+
 export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions): void {
-  // gather the graph reachable from the roots and count dependencies
+  // gather the graph reachable from the roots and count dependencies (of nodes, and of leaves: a leaf's gradient is
+  // final once every edge into it has delivered, so it can be accumulated and its hooks run before backward ends)
   const deps = new Map<Node, number>();
+  const leafDeps = new Map<Tensor, number>();
   const stack: Node[] = [];
   for (const r of roots) if (r.gradFn && !deps.has(r.gradFn)) { deps.set(r.gradFn, 0); stack.push(r.gradFn); }
   const seen = new Set<Node>(stack);
   while (stack.length) {
     const n = stack.pop() as Node;
     for (const e of n.next) {
-      if (e && 'node' in e) {
+      if (!e) continue;
+      if ('node' in e) {
         deps.set(e.node, (deps.get(e.node) || 0) + 1);
         if (!seen.has(e.node)) { seen.add(e.node); stack.push(e.node); }
+      } else {
+        leafDeps.set(e.leaf, (leafDeps.get(e.leaf) || 0) + 1);
       }
     }
   }
   const pending = new Map<Node, Tensor>();
   const leafGrads = new Map<Tensor, Tensor>();
   const prevEnabled = gradState.enabled;
+  const callbacks: (() => void)[] = [];
+  callbackStack.push(callbacks);
+  const finalizeLeaf = (leaf: Tensor): void => {
+    const g = leafGrads.get(leaf);
+    if (g === undefined) return;
+    leafGrads.delete(leaf);
+    if (opts.capture) {
+      if (opts.capture.has(leaf)) (opts.results as (Tensor | null)[])[opts.capture.get(leaf) as number] = g;
+      return;
+    }
+    const during = gradState.enabled;
+    gradState.enabled = prevEnabled;
+    try {
+      leaf._accumulateGrad(g, opts.createGraph);
+      const hs = postHooks.get(leaf);
+      if (hs && hs.size) for (const h of [...hs.values()]) h(leaf);
+    } finally {
+      gradState.enabled = during;
+    }
+  };
+  const leafDone = (leaf: Tensor): void => {
+    const d = (leafDeps.get(leaf) as number) - 1;
+    leafDeps.set(leaf, d);
+    if (d === 0) finalizeLeaf(leaf);
+  };
   gradState.enabled = opts.createGraph;
   try {
     roots.forEach((r, i) => {
       if (r.gradFn) pending.set(r.gradFn, addGrad(pending.get(r.gradFn), grads[i]));
       else if (r.requiresGrad) leafGrads.set(r, addGrad(leafGrads.get(r), grads[i]));
     });
+    for (const leaf of [...leafGrads.keys()]) if (!leafDeps.get(leaf)) finalizeLeaf(leaf);
     const ready: Node[] = [];
     for (const r of roots) if (r.gradFn && deps.get(r.gradFn) === 0 && !ready.includes(r.gradFn)) ready.push(r.gradFn);
     while (ready.length) {
@@ -116,27 +171,25 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
           deps.set(e.node, d);
           if (d === 0) {
             if (pending.has(e.node)) ready.push(e.node);
-            else releaseSubgraph(e.node, deps, ready, pending, opts);
+            else releaseSubgraph(e.node, deps, ready, pending, opts, leafDone);
           }
-        } else if (gi) {
-          leafGrads.set(e.leaf, addGrad(leafGrads.get(e.leaf), gi));
+        } else {
+          if (gi) leafGrads.set(e.leaf, addGrad(leafGrads.get(e.leaf), gi));
+          leafDone(e.leaf);
         }
       });
     }
+    // leaves fed only through nodes that were never run (cannot normally happen) still get what they received
+    for (const leaf of [...leafGrads.keys()]) finalizeLeaf(leaf);
   } finally {
     gradState.enabled = prevEnabled;
+    callbackStack.pop();
   }
-  for (const [leaf, g] of leafGrads) {
-    if (opts.capture) {
-      if (opts.capture.has(leaf)) (opts.results as (Tensor | null)[])[opts.capture.get(leaf) as number] = g;
-    } else {
-      leaf._accumulateGrad(g, opts.createGraph);
-    }
-  }
+  for (const cb of callbacks) cb();
 }
 
 // A node that receives no gradient at all: its inputs get none either, but the walk must still reach them.
-function releaseSubgraph(node: Node, deps: Map<Node, number>, ready: Node[], pending: Map<Node, Tensor>, opts: RunOptions): void {
+function releaseSubgraph(node: Node, deps: Map<Node, number>, ready: Node[], pending: Map<Node, Tensor>, opts: RunOptions, leafDone: (t: Tensor) => void): void {
   if (!opts.retainGraph) { node.fn = null; node.saved = []; }
   for (const e of node.next) {
     if (e && 'node' in e) {
@@ -144,8 +197,10 @@ function releaseSubgraph(node: Node, deps: Map<Node, number>, ready: Node[], pen
       deps.set(e.node, d);
       if (d === 0) {
         if (pending.has(e.node)) ready.push(e.node);
-        else releaseSubgraph(e.node, deps, ready, pending, opts);
+        else releaseSubgraph(e.node, deps, ready, pending, opts, leafDone);
       }
+    } else if (e) {
+      leafDone(e.leaf);
     }
   }
 }

@@ -14,6 +14,7 @@
 #include "../cpu/cpu.h"
 
 using namespace nt;
+namespace nt { void register_store(Napi::Env env, Napi::Object exports); }  // store_napi.cc
 
 namespace {
 
@@ -360,7 +361,16 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
   }
 }
 
+// dataPtr(storage) -> BigInt: the address of a CPU storage's memory, for the distributed binding (a separate addon,
+// native/gloo/) whose collectives read and write tensors in place. The JS side keeps the tensor alive meanwhile.
+Napi::Value DataPtr(const Napi::CallbackInfo& info) {
+  Storage* s = get_storage(info[0]);
+  return Napi::BigInt::New(info.Env(), (uint64_t)(uintptr_t)s->data);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  register_store(env, exports);
+  exports.Set("dataPtr", Napi::Function::New<Guard<DataPtr>>(env));
   exports.Set("alloc", Napi::Function::New<Guard<Alloc>>(env));
   exports.Set("wrap", Napi::Function::New<Guard<Wrap>>(env));
   exports.Set("free", Napi::Function::New<Guard<Free>>(env));

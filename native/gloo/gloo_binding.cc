@@ -1,0 +1,527 @@
+// gloo_binding.cc - the distributed addon (nodetorch_gloo.node): process groups on Gloo's TCP transport.
+// A separate addon so that libgloo (and what it pulls in) stays off the core addon's link line: without Gloo the
+// package installs and loads as before. Tensors are passed as raw CPU addresses (core addon's dataPtr) that the JS
+// side keeps alive until the work completes.
+// Note [one worker thread per group]: like PyTorch's ProcessGroupGloo, a group runs its collectives in submission
+// order on its own native thread, so every rank issues them in the same order, and an asynchronous collective
+// communicates while JavaScript goes on (DDP's bucket all-reduces overlap the rest of backward). Point-to-point
+// operations post at once and complete on a thread of their own, as they must not wait behind collectives.
+#include <napi.h>
+
+#include <gloo/allgather.h>
+#include <gloo/allreduce.h>
+#include <gloo/barrier.h>
+#include <gloo/broadcast.h>
+#include <gloo/gather.h>
+#include <gloo/reduce.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/store.h>
+#include <gloo/scatter.h>
+#include <gloo/transport/tcp/device.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "../core/dtype.h"
+#include "../dist/store.h"
+
+namespace {
+
+using nt::DType;
+using Ms = std::chrono::milliseconds;
+
+enum ReduceOp { kSum = 0, kAvg = 1, kProduct = 2, kMin = 3, kMax = 4 };
+
+// ---------------------------------------------------------------- rendezvous through our store
+
+class GlooStore : public gloo::rendezvous::Store {
+ public:
+  GlooStore(nt::dist::Store* s, std::string prefix, int64_t timeout_ms) : s_(s), prefix_(std::move(prefix)), timeout_(timeout_ms) {}
+  void set(const std::string& key, const std::vector<char>& data) override { s_->set(prefix_ + key, data); }
+  std::vector<char> get(const std::string& key) override { return s_->get(prefix_ + key, timeout_); }
+  void wait(const std::vector<std::string>& keys) override { wait(keys, Ms(timeout_)); }
+  void wait(const std::vector<std::string>& keys, const Ms& timeout) override {
+    std::vector<std::string> k;
+    for (const auto& x : keys) k.push_back(prefix_ + x);
+    s_->wait(k, timeout.count() > 0 ? timeout.count() : timeout_);
+  }
+
+ private:
+  nt::dist::Store* s_;
+  std::string prefix_;
+  int64_t timeout_;
+};
+
+// ---------------------------------------------------------------- element-wise combine functions
+
+template <typename T> struct Plain {
+  static double load(const void* p, size_t i) { return (double)((const T*)p)[i]; }
+};
+template <typename T, typename F>
+void combine_as(void* c, const void* a, const void* b, size_t n, F f) {
+  T* o = (T*)c;
+  const T* x = (const T*)a;
+  const T* y = (const T*)b;
+  for (size_t i = 0; i < n; i++) o[i] = f(x[i], y[i]);
+}
+
+// NaN propagates through min/max, as torch.minimum/maximum
+template <typename T> T tmin(T a, T b) { return (a != a) ? a : (b != b) ? b : (b < a ? b : a); }
+template <typename T> T tmax(T a, T b) { return (a != a) ? a : (b != b) ? b : (b > a ? b : a); }
+
+template <typename T>
+gloo::AllreduceOptions::Func typed(int op) {
+  switch (op) {
+    case kSum: case kAvg: return [](void* c, const void* a, const void* b, size_t n) { combine_as<T>(c, a, b, n, [](T x, T y) { return (T)(x + y); }); };
+    case kProduct: return [](void* c, const void* a, const void* b, size_t n) { combine_as<T>(c, a, b, n, [](T x, T y) { return (T)(x * y); }); };
+    case kMin: return [](void* c, const void* a, const void* b, size_t n) { combine_as<T>(c, a, b, n, tmin<T>); };
+    default: return [](void* c, const void* a, const void* b, size_t n) { combine_as<T>(c, a, b, n, tmax<T>); };
+  }
+}
+
+// float16/bfloat16: computed in float32, rounded back per step (as PyTorch's Gloo backend does for half)
+template <float (*Load)(uint16_t), uint16_t (*Store)(float)>
+gloo::AllreduceOptions::Func half_typed(int op) {
+  switch (op) {
+    case kSum: case kAvg: return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint16_t>(c, a, b, n, [](uint16_t x, uint16_t y) { return Store(Load(x) + Load(y)); }); };
+    case kProduct: return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint16_t>(c, a, b, n, [](uint16_t x, uint16_t y) { return Store(Load(x) * Load(y)); }); };
+    case kMin: return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint16_t>(c, a, b, n, [](uint16_t x, uint16_t y) { return Store(tmin(Load(x), Load(y))); }); };
+    default: return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint16_t>(c, a, b, n, [](uint16_t x, uint16_t y) { return Store(tmax(Load(x), Load(y))); }); };
+  }
+}
+uint16_t f2h(float f) { return nt::float_to_half(f); }
+float h2f(uint16_t h) { return nt::half_to_float(h); }
+uint16_t f2b(float f) { return nt::float_to_bf16(f); }
+float b2f(uint16_t h) { return nt::bf16_to_float(h); }
+
+// bool: sum and max are logical or, product and min logical and (as PyTorch's backends treat bool)
+gloo::AllreduceOptions::Func bool_typed(int op) {
+  if (op == kProduct || op == kMin) return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint8_t>(c, a, b, n, [](uint8_t x, uint8_t y) { return (uint8_t)(x && y); }); };
+  return [](void* c, const void* a, const void* b, size_t n) { combine_as<uint8_t>(c, a, b, n, [](uint8_t x, uint8_t y) { return (uint8_t)(x || y); }); };
+}
+
+gloo::AllreduceOptions::Func reduce_fn(DType d, int op) {
+  switch (d) {
+    case DType::F32: return typed<float>(op);
+    case DType::F64: return typed<double>(op);
+    case DType::F16: return half_typed<h2f, f2h>(op);
+    case DType::BF16: return half_typed<b2f, f2b>(op);
+    case DType::I64: return typed<int64_t>(op);
+    case DType::I32: return typed<int32_t>(op);
+    case DType::I16: return typed<int16_t>(op);
+    case DType::I8: return typed<int8_t>(op);
+    case DType::U8: return typed<uint8_t>(op);
+    default: return bool_typed(op);
+  }
+}
+
+// Calls f with a typed null pointer whose element size is the dtype's (Gloo only uses sizeof(T) to cut buffers, so
+// elements are never split between ring segments).
+template <typename F>
+void by_size(DType d, F f) {
+  switch (nt::itemsize(d)) {
+    case 8: f((uint64_t*)nullptr); break;
+    case 4: f((uint32_t*)nullptr); break;
+    case 2: f((uint16_t*)nullptr); break;
+    default: f((uint8_t*)nullptr); break;
+  }
+}
+
+// ---------------------------------------------------------------- work
+
+struct WorkState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::string error;
+  int source = -1;  // the sender of a completed recv
+  bool has_tsfn = false;
+  Napi::ThreadSafeFunction tsfn;
+
+  void finish(std::string err) {
+    bool notify = false;
+    Napi::ThreadSafeFunction f;
+    {
+      std::lock_guard<std::mutex> g(mu);
+      done = true;
+      error = std::move(err);
+      if (has_tsfn) { notify = true; f = tsfn; has_tsfn = false; }
+    }
+    cv.notify_all();
+    if (notify) {
+      f.BlockingCall();
+      f.Release();
+    }
+  }
+};
+using WorkPtr = std::shared_ptr<WorkState>;
+
+struct Group {
+  int rank = 0, size = 1;
+  int64_t timeout_ms = 0;
+  std::unique_ptr<nt::dist::Store> store;
+  std::shared_ptr<gloo::rendezvous::Context> ctx;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::pair<std::function<void()>, WorkPtr>> q;
+  bool stopping = false;
+  uint32_t next_tag = 0;
+  std::string broken;  // the first failure: later collectives fail at once instead of hanging on a dead peer
+
+  void run() {
+    for (;;) {
+      std::pair<std::function<void()>, WorkPtr> job;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return stopping || !q.empty(); });
+        if (q.empty()) return;
+        job = std::move(q.front());
+        q.pop_front();
+      }
+      std::string err;
+      if (!broken.empty()) err = "the process group is unusable after an earlier failure: " + broken;
+      else {
+        try {
+          job.first();
+        } catch (const std::exception& e) {
+          err = e.what();
+        } catch (...) {
+          err = "unknown failure";
+        }
+        if (!err.empty()) broken = err;
+      }
+      job.second->finish(err);
+    }
+  }
+};
+using GroupPtr = std::shared_ptr<Group>;
+
+struct GroupBox { GroupPtr g; };
+
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    Napi::Error err = Napi::Error::New(info.Env(), e.what());
+    err.Set("torchError", Napi::Boolean::New(info.Env(), true));
+    throw err;
+  }
+}
+
+GroupPtr group_of(const Napi::Value& v) {
+  if (!v.IsExternal()) throw std::runtime_error("internal: expected a process group handle");
+  GroupBox* b = v.As<Napi::External<GroupBox>>().Data();
+  if (!b->g) throw std::runtime_error("the process group has been destroyed");
+  return b->g;
+}
+WorkPtr work_of(const Napi::Value& v) {
+  if (!v.IsExternal()) throw std::runtime_error("internal: expected a work handle");
+  return *v.As<Napi::External<WorkPtr>>().Data();
+}
+void* ptr_of(const Napi::Value& v) {
+  bool lossless = true;
+  return (void*)(uintptr_t)v.As<Napi::BigInt>().Uint64Value(&lossless);
+}
+std::string str_of(const Napi::Object& o, const char* k) { return o.Get(k).IsString() ? o.Get(k).As<Napi::String>().Utf8Value() : std::string(); }
+int64_t num_of(const Napi::Object& o, const char* k) { return (int64_t)o.Get(k).As<Napi::Number>().DoubleValue(); }
+
+// The address this host is reached at from the master: the source address of a UDP "connection" to it (no packet
+// is sent), so that a multi-homed machine advertises the interface that routes to its peers.
+std::string local_address_towards(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), "9", &hints, &res) != 0 || !res) return "";
+  std::string out;
+  int fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
+    sockaddr_storage ss{};
+    socklen_t sl = sizeof ss;
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (getsockname(fd, (sockaddr*)&ss, &sl) == 0) {
+      if (ss.ss_family == AF_INET) inet_ntop(AF_INET, &((sockaddr_in*)&ss)->sin_addr, buf, sizeof buf);
+      else inet_ntop(AF_INET6, &((sockaddr_in6*)&ss)->sin6_addr, buf, sizeof buf);
+      out = buf;
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  freeaddrinfo(res);
+  return out;
+}
+
+// newGroup({ storeKind, storeWhere, storePort, prefix, rank, size, timeoutMs, iface, hostname })
+Napi::Value NewGroup(const Napi::CallbackInfo& info) {
+  Napi::Object o = info[0].As<Napi::Object>();
+  auto g = std::make_shared<Group>();
+  g->rank = (int)num_of(o, "rank");
+  g->size = (int)num_of(o, "size");
+  g->timeout_ms = num_of(o, "timeoutMs");
+  std::string kind = str_of(o, "storeKind");
+  g->store = kind == "file" ? nt::dist::open_file_store(str_of(o, "storeWhere"), g->timeout_ms)
+                            : nt::dist::connect_tcp_store(str_of(o, "storeWhere"), (int)num_of(o, "storePort"), g->timeout_ms);
+  gloo::transport::tcp::attr attr;
+  std::string iface = str_of(o, "iface");
+  if (!iface.empty()) attr.iface = iface;
+  else {
+    std::string h = str_of(o, "hostname");
+    std::string a = h.empty() ? "" : local_address_towards(h);
+    attr.hostname = a.empty() ? (h.empty() ? "127.0.0.1" : h) : a;
+  }
+  std::shared_ptr<gloo::transport::Device> dev;
+  try {
+    dev = gloo::transport::tcp::CreateDevice(attr);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("Gloo: cannot create the TCP device") + (iface.empty() ? " for " + attr.hostname : " on interface " + iface) + ": " + e.what());
+  }
+  g->ctx = std::make_shared<gloo::rendezvous::Context>(g->rank, g->size);
+  g->ctx->setTimeout(Ms(g->timeout_ms));
+  GlooStore gs(g->store.get(), str_of(o, "prefix"), g->timeout_ms);
+  g->ctx->connectFullMesh(gs, dev);
+  std::thread([g]() { g->run(); }).detach();
+  return Napi::External<GroupBox>::New(info.Env(), new GroupBox{g}, [](Napi::Env, GroupBox* b) {
+    if (b->g) { std::lock_guard<std::mutex> l(b->g->mu); b->g->stopping = true; b->g->cv.notify_all(); }
+    delete b;
+  });
+}
+
+Napi::Value DestroyGroup(const Napi::CallbackInfo& info) {
+  GroupBox* b = info[0].As<Napi::External<GroupBox>>().Data();
+  if (b->g) {
+    { std::lock_guard<std::mutex> l(b->g->mu); b->g->stopping = true; }
+    b->g->cv.notify_all();
+    b->g.reset();  // the worker thread keeps the group alive until the queued work has run
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value MakeWork(Napi::Env env, const WorkPtr& w) {
+  return Napi::External<WorkPtr>::New(env, new WorkPtr(w), [](Napi::Env, WorkPtr* p) { delete p; });
+}
+
+Napi::Value Enqueue(Napi::Env env, const GroupPtr& g, std::function<void()> fn) {
+  auto w = std::make_shared<WorkState>();
+  {
+    std::lock_guard<std::mutex> l(g->mu);
+    if (g->stopping) throw std::runtime_error("the process group has been destroyed");
+    g->q.emplace_back(std::move(fn), w);
+  }
+  g->cv.notify_all();
+  return MakeWork(env, w);
+}
+
+// submit(group, { kind, dtype, op, root, n, ptr, out, ptrs }) -> work
+Napi::Value Submit(const Napi::CallbackInfo& info) {
+  GroupPtr g = group_of(info[0]);
+  Napi::Object o = info[1].As<Napi::Object>();
+  std::string kind = str_of(o, "kind");
+  DType d = (DType)num_of(o, "dtype");
+  int op = o.Has("op") ? (int)num_of(o, "op") : kSum;
+  int root = o.Has("root") ? (int)num_of(o, "root") : 0;
+  size_t n = o.Has("n") ? (size_t)num_of(o, "n") : 0;
+  void* ptr = o.Has("ptr") ? ptr_of(o.Get("ptr")) : nullptr;
+  void* out = o.Has("out") ? ptr_of(o.Get("out")) : nullptr;
+  std::vector<void*> ptrs;
+  if (o.Has("ptrs")) {
+    auto a = o.Get("ptrs").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) ptrs.push_back(ptr_of(a.Get(i)));
+  }
+  uint32_t tag = g->next_tag++;
+  auto ctx = g->ctx;
+  Ms timeout(g->timeout_ms);
+  std::function<void()> fn;
+  if (kind == "allreduce") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::AllreduceOptions opts(ctx);
+      by_size(d, [&](auto* t) { opts.setOutput(static_cast<decltype(t)>(ptr), n); });
+      opts.setReduceFunction(reduce_fn(d, op));
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::allreduce(opts);
+    };
+  } else if (kind == "reduce") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::ReduceOptions opts(ctx);
+      by_size(d, [&](auto* t) { opts.setOutput(static_cast<decltype(t)>(ptr), n); });
+      opts.setRoot(root);
+      opts.setReduceFunction(reduce_fn(d, op));
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::reduce(opts);
+    };
+  } else if (kind == "broadcast") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::BroadcastOptions opts(ctx);
+      by_size(d, [&](auto* t) {
+        if (ctx->rank == root) opts.setInput(static_cast<decltype(t)>(ptr), n);
+        opts.setOutput(static_cast<decltype(t)>(ptr), n);
+      });
+      opts.setRoot(root);
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::broadcast(opts);
+    };
+  } else if (kind == "allgather") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::AllgatherOptions opts(ctx);
+      by_size(d, [&](auto* t) {
+        opts.setInput(static_cast<decltype(t)>(ptr), n);
+        opts.setOutput(static_cast<decltype(t)>(out), n * (size_t)ctx->size);
+      });
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::allgather(opts);
+    };
+  } else if (kind == "gather") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::GatherOptions opts(ctx);
+      by_size(d, [&](auto* t) {
+        opts.setInput(static_cast<decltype(t)>(ptr), n);
+        if (ctx->rank == root) opts.setOutput(static_cast<decltype(t)>(out), n * (size_t)ctx->size);
+      });
+      opts.setRoot(root);
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::gather(opts);
+    };
+  } else if (kind == "scatter") {
+    fn = [=]() {
+      if (n == 0) return;
+      gloo::ScatterOptions opts(ctx);
+      by_size(d, [&](auto* t) {
+        using T = std::remove_pointer_t<decltype(t)>;
+        if (ctx->rank == root) {
+          std::vector<T*> in;
+          for (void* p : ptrs) in.push_back((T*)p);
+          opts.setInputs(in, n);
+        }
+        opts.setOutput((T*)ptr, n);
+      });
+      opts.setRoot(root);
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::scatter(opts);
+    };
+  } else if (kind == "barrier") {
+    fn = [=]() {
+      gloo::BarrierOptions opts(ctx);
+      opts.setTag(tag);
+      opts.setTimeout(timeout);
+      gloo::barrier(opts);
+    };
+  } else {
+    throw std::runtime_error("internal: unknown collective " + kind);
+  }
+  return Enqueue(info.Env(), g, std::move(fn));
+}
+
+// p2p(group, { kind: 'send'|'recv', ptr, nbytes, peer (-1: any source for recv), tag }) -> work
+// Posted at once on this thread (Gloo's unbound buffers are asynchronous) and completed on a thread of its own.
+Napi::Value P2p(const Napi::CallbackInfo& info) {
+  GroupPtr g = group_of(info[0]);
+  Napi::Object o = info[1].As<Napi::Object>();
+  bool send = str_of(o, "kind") == "send";
+  void* ptr = ptr_of(o.Get("ptr"));
+  size_t nbytes = (size_t)num_of(o, "nbytes");
+  int peer = (int)num_of(o, "peer");
+  uint64_t tag = (uint64_t)num_of(o, "tag");
+  // a zero-byte message still needs a buffer to carry it
+  auto holder = std::make_shared<std::vector<char>>(nbytes == 0 ? 1 : 0);
+  void* p = nbytes == 0 ? holder->data() : ptr;
+  std::shared_ptr<gloo::transport::UnboundBuffer> buf(g->ctx->createUnboundBuffer(p, nbytes == 0 ? 1 : nbytes).release());
+  if (send) buf->send(peer, tag);
+  else if (peer >= 0) buf->recv(peer, tag);
+  else {
+    std::vector<int> all;
+    for (int r = 0; r < g->size; r++) if (r != g->rank) all.push_back(r);
+    buf->recv(all, tag);
+  }
+  auto w = std::make_shared<WorkState>();
+  Ms timeout(g->timeout_ms);
+  std::thread([g, buf, holder, w, send, timeout]() {
+    std::string err;
+    try {
+      int r = -1;
+      bool ok = send ? buf->waitSend(&r, timeout) : buf->waitRecv(&r, timeout);
+      if (!ok) err = std::string(send ? "send" : "recv") + " was aborted";
+      std::lock_guard<std::mutex> l(w->mu);
+      w->source = r;
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+    w->finish(err);
+  }).detach();
+  return MakeWork(info.Env(), w);
+}
+
+Napi::Value Source(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::lock_guard<std::mutex> g(w->mu);
+  return Napi::Number::New(info.Env(), w->source);
+}
+
+// wait(work): blocks until the work completes; throws its error. Returns true.
+Napi::Value Wait(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::unique_lock<std::mutex> lk(w->mu);
+  w->cv.wait(lk, [&] { return w->done; });
+  if (!w->error.empty()) throw std::runtime_error(w->error);
+  return Napi::Boolean::New(info.Env(), true);
+}
+// status(work) -> 0 pending, 1 done, 2 failed (error readable with error(work))
+Napi::Value Status(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::lock_guard<std::mutex> g(w->mu);
+  return Napi::Number::New(info.Env(), !w->done ? 0 : w->error.empty() ? 1 : 2);
+}
+Napi::Value Error(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::lock_guard<std::mutex> g(w->mu);
+  return Napi::String::New(info.Env(), w->error);
+}
+// notify(work, cb): cb() runs on this JS thread once the work completes; false when it is already complete.
+Napi::Value Notify(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::lock_guard<std::mutex> g(w->mu);
+  if (w->done) return Napi::Boolean::New(info.Env(), false);
+  if (!w->has_tsfn) {
+    w->tsfn = Napi::ThreadSafeFunction::New(info.Env(), info[1].As<Napi::Function>(), "nodetorch-gloo-work", 0, 1);
+    w->has_tsfn = true;
+  }
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("newGroup", Napi::Function::New<Guarded<NewGroup>>(env));
+  exports.Set("destroyGroup", Napi::Function::New<Guarded<DestroyGroup>>(env));
+  exports.Set("submit", Napi::Function::New<Guarded<Submit>>(env));
+  exports.Set("p2p", Napi::Function::New<Guarded<P2p>>(env));
+  exports.Set("wait", Napi::Function::New<Guarded<Wait>>(env));
+  exports.Set("status", Napi::Function::New<Guarded<Status>>(env));
+  exports.Set("error", Napi::Function::New<Guarded<Error>>(env));
+  exports.Set("source", Napi::Function::New<Guarded<Source>>(env));
+  exports.Set("notify", Napi::Function::New<Guarded<Notify>>(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nodetorch_gloo, Init)
