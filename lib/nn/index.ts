@@ -17,3 +17,4 @@ export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
 export { summary } from './summary';
+export * as parallel from './parallel';
