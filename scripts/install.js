@@ -5,6 +5,7 @@
 //   (b) CUDA addon: unless NODETORCH_CUDA=0, when nvcc is found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin), the
 //       cmake-js build of CMakeLists.txt into build-cuda/ (lib/native.ts prefers it). A failure warns and keeps the
 //       CPU build, unless NODETORCH_CUDA=1, which makes it fatal.
+//   (c) distributed addon: where Gloo (libgloo-dev) is found, native/gloo/ with node-gyp (see buildGloo).
 //   --cuda-only runs (b) alone, with failures fatal.
 // Environment: NODETORCH_CUDA=0|1, NODETORCH_CUDA_ARCH="80;90" (passed on to CMakeLists.txt).
 'use strict';
@@ -117,5 +118,30 @@ function buildCuda(fatal) {
   say(`CUDA addon built in ${((Date.now() - t0) / 1000).toFixed(0)} s (build-cuda/Release/nodetorch.node)`);
 }
 
+// ---- (c) the distributed (Gloo) addon: native/gloo/ -> native/gloo/build/Release/nodetorch_gloo.node, where Gloo's
+//       headers and library are found; a separate addon so that libgloo stays off the core addon's link line.
+//       NODETORCH_GLOO=0 skips it, NODETORCH_GLOO=1 makes its absence or failure fatal.
+function buildGloo() {
+  const env = process.env.NODETORCH_GLOO;
+  if (env === '0') { say('NODETORCH_GLOO=0: skipping the distributed (Gloo) binding'); return; }
+  const found = require('./find-gloo.js').find();
+  if (!found.found) {
+    if (env === '1') fail(found.reason);
+    say(`distributed (Gloo) binding not built: ${found.reason}. torch.distributed.isGlooAvailable() will be false.`);
+    return;
+  }
+  const gypJs = process.env.npm_config_node_gyp || resolveModule('node-gyp/bin/node-gyp.js');
+  const args = ['rebuild', '-j', 'max', '--directory', path.join('native', 'gloo')];
+  const t0 = Date.now();
+  const err = gypJs ? run(process.execPath, [gypJs, ...args]) : run(onPath('node-gyp') || 'node-gyp', args);
+  if (err) {
+    if (env === '1') fail(`the distributed (Gloo) binding failed to build (${err})`);
+    console.warn(`nodetorch: WARNING: the distributed (Gloo) binding failed to build (${err}); torch.distributed is unavailable.`);
+    return;
+  }
+  say(`distributed (Gloo) binding built in ${((Date.now() - t0) / 1000).toFixed(0)} s against ${found.libdir}/libgloo.so (native/gloo/build/Release/nodetorch_gloo.node)`);
+}
+
 if (!cudaOnly) buildCpu();
+if (!cudaOnly) buildGloo();
 buildCuda(cudaOnly || cudaEnv === '1');

@@ -740,3 +740,12 @@ export function broadcastObjectList(objectList: unknown[], src = 0, opts: { grou
 }
 
 export { sleepMs as _sleepMs };
+
+/** internal (DDP): an all-reduce (SUM) of a contiguous CPU tensor in place, without the agreement check. */
+export function _allReduceFlat(flat: Tensor, group?: Group | null): Work {
+  const pg = groupOf('allReduce', group);
+  if (!pg) return new Work('allReduce', null, null, null);
+  return run('allReduce', pg, { kind: 'allreduce', dtype: DTYPE_CODE[flat.dtype], op: 0, n: flat.numel(), ptr: ptrOf(flat) }, [flat], () => { flat._st.version++; }, true) as Work;
+}
+/** internal (DDP): the ProcessGroup a group argument stands for (null for a non-member). */
+export function _groupOf(op: string, group?: Group | null): ProcessGroup | null { return groupOf(op, group); }
