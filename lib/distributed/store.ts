@@ -24,7 +24,25 @@ interface StoreApi {
   deleteKey(h: Handle, k: string): boolean;
   numKeys(h: Handle): number;
 }
-export const storeApi = (): StoreApi => (native as unknown as { store: StoreApi }).store;
+let wrapped: StoreApi | null = null;
+/** The native store functions; their failures (timeouts, refused connections, a closed peer) become TorchErrors. */
+export const storeApi = (): StoreApi => {
+  if (wrapped) return wrapped;
+  const raw = (native as unknown as { store: StoreApi }).store;
+  const w: Record<string, unknown> = {};
+  for (const k of Object.keys(raw) as (keyof StoreApi)[]) {
+    const f = raw[k] as (...a: unknown[]) => unknown;
+    w[k] = (...a: unknown[]): unknown => {
+      try { return f(...a); } catch (e) {
+        // (native errors may come from another realm, e.g. under jest: test by name rather than instanceof)
+        const err = e as { name?: unknown; message?: unknown };
+        if (!err || err.name !== 'Error' || typeof err.message !== 'string') throw e;
+        throw new TorchError(err.message, { cause: e });
+      }
+    };
+  }
+  return (wrapped = w as unknown as StoreApi);
+};
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 export const sleepMs = (ms: number): void => { Atomics.wait(sleepCell, 0, 0, ms); };

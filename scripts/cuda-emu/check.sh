@@ -83,6 +83,7 @@ d=$(( c > g ? c - g : g - c ))
 
 if [ "$JEST" = 1 ]; then
   step "jest with the emulator binary"
-  NODETORCH_ADDON="$ADDON" npx --no-install jest --ci --silent
+  # (the multi-process distributed tests are CPU-only and already ran in npm test: not again here)
+  NODETORCH_ADDON="$ADDON" npx --no-install jest --ci --silent --testPathIgnorePatterns distributed
 fi
 step "OK"
