@@ -137,11 +137,11 @@ class DDPState {
     for (let r = 1; r < all.length; r++) {
       const o = all[r] as string[][];
       if (o.length !== ref.length) {
-        throw new TorchError(`DDP expects same model across all ranks, but Rank ${this.pg.ranks[r]} has ${o.length} params, while rank ${this.pg.ranks[0]} has inconsistent ${ref.length} params.`);
+        throw new TorchError(`DistributedDataParallel: DDP expects same model across all ranks, but Rank ${this.pg.ranks[r]} has ${o.length} params, while rank ${this.pg.ranks[0]} has inconsistent ${ref.length} params.`);
       }
       for (let i = 0; i < o.length; i++) {
         if (o[i][1] !== ref[i][1] || o[i][2] !== ref[i][2]) {
-          throw new TorchError(`DDP expects same model across all ranks, but Rank ${this.pg.ranks[r]} has parameter ${i} ('${o[i][0]}') of ${o[i][1]} [${o[i][2].replace(/x/g, ', ')}], while rank ${this.pg.ranks[0]} has ${ref[i][1]} [${ref[i][2].replace(/x/g, ', ')}] ('${ref[i][0]}').`);
+          throw new TorchError(`DistributedDataParallel: DDP expects same model across all ranks, but Rank ${this.pg.ranks[r]} has parameter ${i} ('${o[i][0]}') of ${o[i][1]} [${o[i][2].replace(/x/g, ', ')}], while rank ${this.pg.ranks[0]} has ${ref[i][1]} [${ref[i][2].replace(/x/g, ', ')}] ('${ref[i][0]}').`);
         }
       }
     }
