@@ -264,7 +264,8 @@ class DDPState {
   }
 
   onGradReady(i: number): void {
-    if (!this.requireSync || !this.expecting) return;
+    // as PyTorch, whether this backward reduces was decided by its forward (noSync around the forward, not the backward)
+    if (!this.expecting) return;
     if (this.ready[i]) {
       throw new TorchError(`Expected to mark a variable ready only once. This error is caused by parameter '${this.names[i]}' receiving its gradient ` +
         'twice in one backward pass (a parameter shared by several parts of the model used in a reentrant backward, or backward called twice ' +
