@@ -336,6 +336,57 @@ else setInterval(() => {}, 1000);
     }
   });
 
+  test('--standalone: DDP with DistributedSampler on 2 workers trains as one process on the whole batch', async () => {
+    if (!isGlooAvailable()) {
+      console.warn(`launcher.test.ts: SKIPPED the DDP test: ${glooUnavailableReason()}`);
+      return;
+    }
+    // rank r reads samples r, r + 2, ... in batches of 2; the all-reduce averages the two ranks' gradients, so each step
+    // equals one step on the 4 consecutive samples that a plain DataLoader of batch 4 gives
+    const w = script('ddp_train.js', `const torch = require(${JSON.stringify(DIST)});
+const { nn, optim, distributed: d } = torch;
+const { DataLoader, TensorDataset, DistributedSampler } = torch.utils.data;
+d.initProcessGroup({ backend: 'gloo' });
+const W = d.getWorldSize();
+torch.manualSeed(d.getRank() * 7 + 1); // different inits: DDP broadcasts rank 0's
+const X = torch.arange(24, { dtype: 'float32' }).reshape([8, 3]).div(10);
+const Y = X.sum(1, { keepdim: true }).mul(0.5).add(1);
+const ds = new TensorDataset(X, Y);
+const model = new nn.Linear(3, 1);
+const ref = new nn.Linear(3, 1);
+const ddp = new nn.parallel.DistributedDataParallel(model);
+ref.loadStateDict(model.stateDict());
+const w0 = model.weight.tolist();
+const opt = new optim.SGD(ddp.parameters(), { lr: 0.1 });
+const ropt = new optim.SGD(ref.parameters(), { lr: 0.1 });
+const sampler = new DistributedSampler(ds, { shuffle: false });
+for (let epoch = 0; epoch < 3; epoch++) {
+  sampler.setEpoch(epoch);
+  for (const [x, y] of new DataLoader(ds, { batchSize: 2, sampler })) {
+    opt.zeroGrad(); nn.functional.mseLoss(ddp.call(x), y).backward(); opt.step();
+  }
+  for (const [x, y] of new DataLoader(ds, { batchSize: 2 * W })) {
+    ropt.zeroGrad(); nn.functional.mseLoss(ref.call(x), y).backward(); ropt.step();
+  }
+}
+console.log('OUT' + JSON.stringify({ rank: d.getRank(), w0, w: model.weight.tolist(), rw: ref.weight.tolist(), b: model.bias.tolist(), rb: ref.bias.tolist() }));
+d.destroyProcessGroup();
+`);
+    const r = await run(['--standalone', '--nproc-per-node', '2', w], { GLOO_SOCKET_IFNAME: 'lo' });
+    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({ code: 0, err: '' });
+    const outs = jsonLines(r.stdout, 'OUT{') as unknown as { rank: number; w0: number[][]; w: number[][]; rw: number[][]; b: number[]; rb: number[] }[];
+    expect(outs.map((o) => o.rank).sort()).toEqual([0, 1]);
+    expect(outs[0].w).toEqual(outs[1].w);
+    expect(outs[0].b).toEqual(outs[1].b);
+    for (const o of outs) {
+      o.w[0].forEach((v, k) => expect(v).toBeCloseTo(o.rw[0][k], 5));
+      expect(o.b[0]).toBeCloseTo(o.rb[0], 5);
+    }
+    // both started from rank 0's weights (broadcast at construction), and training moved them
+    expect(outs[0].w0).toEqual(outs[1].w0);
+    outs[0].w[0].forEach((v, k) => expect(Math.abs(v - outs[0].w0[0][k])).toBeGreaterThan(1e-3));
+  }, 120000);
+
   test('two launchers as two nodes (--nnodes 2 --node-rank 0/1): 4 ranks rendezvous through env:// and all-reduce over Gloo', async () => {
     if (!isGlooAvailable()) {
       console.warn(`launcher.test.ts: SKIPPED the two-node Gloo test: ${glooUnavailableReason()}`);
