@@ -337,14 +337,15 @@ export class Launcher {
         if (r.kind === 'ok') return 0;
         if (r.kind === 'signal') return 128 + (SIGNUM[r.signal] ?? 0);
         const f = r.failure;
+        const who = `rank ${f.rank} (local rank ${f.localRank}${f.pid > 0 ? `, pid ${f.pid}` : ''})`;
         if (attempt < cfg.maxRestarts) {
-          say(`worker group failed (rank ${f.rank}, local rank ${f.localRank}, pid ${f.pid} ${describeExit(f.code, f.signal)}); ` +
+          say(`worker group failed: ${who} ${describeExit(f.code, f.signal)}; ` +
             `restarting the local worker group (restart ${attempt + 1} of ${cfg.maxRestarts})`);
           continue;
         }
-        say(`worker rank ${f.rank} (local rank ${f.localRank}, pid ${f.pid}) failed: it ${describeExit(f.code, f.signal)}` +
+        say(`worker ${who} failed: it ${describeExit(f.code, f.signal)}` +
           (cfg.maxRestarts ? ` (after ${cfg.maxRestarts} restart${cfg.maxRestarts > 1 ? 's' : ''})` : '') +
-          `; the other workers were stopped${logDir ? `; logs in ${logDir}` : ''}`);
+          (cfg.nprocPerNode > 1 ? '; the other workers were stopped' : '') + (logDir ? `; logs in ${logDir}` : ''));
         return f.status || 1;
       }
     } finally {
@@ -449,7 +450,7 @@ export class Launcher {
         const bad = this.workers.find((w) => w.exited && exitStatusOf(w.exit!.code, w.exit!.signal) !== 0);
         if (bad) {
           failure = { localRank: bad.localRank, rank: bad.rank, pid: bad.pid, code: bad.exit!.code, signal: bad.exit!.signal, status: exitStatusOf(bad.exit!.code, bad.exit!.signal) };
-          if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank} (pid ${bad.pid}) ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
+          if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank}${bad.pid > 0 ? ` (pid ${bad.pid})` : ''} ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
           this.stopAll('SIGTERM');
         }
       }
