@@ -143,6 +143,23 @@ describe('DistributedSampler with DataLoader', () => {
     expect(seen.filter((v) => v === perm[0]).length).toBe(2);
   });
 
+  test('one DataLoader reused over epochs follows setEpoch', () => {
+    const ds = new TensorDataset(torch.arange(12));
+    const sampler = new DistributedSampler(ds, { numReplicas: 2, rank: 1, seed: 9 });
+    const dl = new DataLoader(ds, { batchSize: 4, sampler });
+    const epoch = (e: number): number[] => {
+      sampler.setEpoch(e);
+      const out: number[] = [];
+      for (const [x] of dl) out.push(...(x.tolist() as number[]));
+      return out;
+    };
+    const e0 = epoch(0), e1 = epoch(1);
+    expect(e0).toEqual(_pytorchRandperm(12, 9).filter((_, k) => k % 2 === 1));
+    expect(e1).toEqual(_pytorchRandperm(12, 10).filter((_, k) => k % 2 === 1));
+    expect(e0).not.toEqual(e1);
+    expect(epoch(0)).toEqual(e0);
+  });
+
   test('sampler and shuffle are exclusive, as in PyTorch', () => {
     const ds = new TensorDataset(torch.arange(4));
     expect(() => new DataLoader(ds, { sampler: new DistributedSampler(ds, { numReplicas: 2, rank: 0 }), shuffle: true })).toThrow(/mutually exclusive/);
