@@ -3,6 +3,8 @@ export { Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, randomS
 export type { DatasetLike, WorkerDatasetSpec } from './dataset';
 export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from './sampler';
 export type { Sampler } from './sampler';
+export { DistributedSampler } from './distributed_sampler';
+export type { DistributedSamplerOptions } from './distributed_sampler';
 export { DataLoader } from './dataloader';
 export type { DataLoaderOptions } from './dataloader';
 export { defaultCollate, defaultConvert } from './collate';

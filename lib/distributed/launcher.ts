@@ -1,0 +1,490 @@
+// launcher.ts - nodetorch-run, the launcher of distributed jobs (PyTorch's torchrun, static rendezvous):
+//   npx nodetorch-run --nproc-per-node 2 train.js --epochs 3
+// starts nproc-per-node copies of `node train.js --epochs 3` with the environment torch.distributed's env://
+// rendezvous reads (RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT, ...),
+// prefixes each line of their output with its rank, and watches them: when one fails it stops the others (SIGTERM,
+// SIGKILL after --term-timeout) and either restarts the whole local group (--max-restarts) or exits with the failed
+// worker's exit code. SIGINT/SIGTERM/SIGHUP to the launcher are forwarded to the workers.
+//
+// Multi-node: run one launcher per node with the same --nnodes, --nproc-per-node, --master-addr and --master-port
+// and its own --node-rank; global RANK = node_rank * nproc_per_node + local_rank. The workers rendezvous among
+// themselves through env:// (global rank 0, on node 0, hosts the TCPStore at MASTER_ADDR:MASTER_PORT); the launchers do
+// not talk to each other, so a restart (--max-restarts) is per node: a node's failure makes the other nodes' workers
+// fail in their next collective, and each node restarts (or gives up) on its own.
+//
+// Each worker is started in its own process group (and session), so that stopping it reaches any processes it
+// started, and a terminal's Ctrl-C reaches the launcher only, which forwards it. Each node worker also preloads
+// launcher_child.js, which ends the worker if the launcher itself is killed (no orphans).
+import { ChildProcess, spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+/** A usage error: reported without a stack, exit status 2 (as argparse). */
+export class LaunchError extends Error {
+  constructor(message: string, readonly help = false) { super(message); this.name = 'LaunchError'; }
+}
+
+export interface LaunchConfig {
+  nprocPerNode: number;
+  nnodes: number;
+  nodeRank: number;
+  masterAddr: string;
+  /** 0 with --standalone: a free port is picked for each attempt */
+  masterPort: number;
+  standalone: boolean;
+  maxRestarts: number;
+  runId: string;
+  /** per local rank: bit 1 stdout, bit 2 stderr */
+  redirects: number[];
+  tee: number[];
+  logDir: string | null;
+  /** local ranks whose output shows on the console (null: all) */
+  localRanksFilter: Set<number> | null;
+  /** ${rank}, ${local_rank}, ${role_name} are substituted */
+  prefixTemplate: string;
+  noPython: boolean;
+  /** seconds between SIGTERM and SIGKILL when stopping workers */
+  termTimeout: number;
+  script: string;
+  scriptArgs: string[];
+}
+
+export const USAGE = `usage: nodetorch-run [options] script.js [script args...]
+
+Starts nproc-per-node copies of \`node script.js\` with torch.distributed's environment (RANK, LOCAL_RANK,
+WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT, TORCHELASTIC_RESTART_COUNT, ...), as torchrun.
+Options take a value as "--opt value" or "--opt=value"; "-" and "_" are interchangeable in option names.
+
+  --nproc-per-node N|gpu|cpu|auto  workers on this node (default 1; gpu: one per CUDA device; cpu: one per core;
+                                   auto: gpu if CUDA is available, else cpu)
+  --nnodes N                 number of nodes (default 1)
+  --node-rank R              this node's rank, 0..nnodes-1 (default 0)
+  --master-addr ADDR         address of node 0, where global rank 0 hosts the TCPStore (default 127.0.0.1)
+  --master-port PORT         its port (default 29500)
+  --standalone               single node, a free port on localhost (ignores --master-addr/--master-port)
+  --max-restarts N           restart the local worker group up to N times when a worker fails (default 0)
+  --rdzv-id ID               the run id, TORCHELASTIC_RUN_ID (default "none"; a random one with --standalone)
+  --log-dir DIR              write each worker's stdout and stderr to DIR/attempt_<k>/rank<R>/{stdout,stderr}.log
+                             (as --tee 3 unless --redirects or --tee say otherwise)
+  -r, --redirects 0|1|2|3    send stdout (1), stderr (2) or both (3) to the log files only; per local rank as "0:3,1:1"
+  -t, --tee 0|1|2|3          send them to the log files and to the console
+  --local-ranks-filter L,..  show only these local ranks' output on the console (the log files get everything)
+  --log-line-prefix-template T  console line prefix, with \${rank}, \${local_rank}, \${role_name} (default "[\${rank}]: "
+                             as "[rank0]: ")
+  --term-timeout S           seconds a stopped worker gets between SIGTERM and SIGKILL (default 30)
+  --no-python, --no-node     run script directly as an executable instead of \`node script\`
+  -h, --help                 this text`;
+
+const VALUE_OPTS = new Set(['nproc-per-node', 'nnodes', 'node-rank', 'master-addr', 'master-port', 'max-restarts', 'rdzv-id',
+  'run-id', 'log-dir', 'redirects', 'tee', 'local-ranks-filter', 'log-line-prefix-template', 'term-timeout']);
+const FLAG_OPTS = new Set(['standalone', 'no-python', 'no-node', 'help']);
+const SHORT: Record<string, string> = { '-r': 'redirects', '-t': 'tee', '-h': 'help' };
+
+function intArg(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new LaunchError(`--${name}: expected an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`}, got '${v}'`);
+  }
+  return n;
+}
+
+// "3" for every local rank, or "0:3,1:1" per local rank (the rest 0), as torchrun's --redirects/--tee
+function stdSpec(name: string, v: string, nproc: number): number[] {
+  const out = new Array<number>(nproc).fill(0);
+  if (!v.includes(':')) {
+    out.fill(intArg(name, v, 0, 3));
+    return out;
+  }
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new LaunchError(`--${name}: expected 0..3 or local_rank:0..3 pairs like "0:3,1:1", got '${v}'`);
+    const lr = intArg(name, m[1], 0, nproc - 1);
+    out[lr] = intArg(name, m[2], 0, 3);
+  }
+  return out;
+}
+
+/** How many CUDA devices nodetorch sees (loads the native addon). */
+function cudaDeviceCount(): { count: number; why: string } {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { cuda } = require('../cuda') as typeof import('../cuda');
+    if (!cuda.isAvailable()) return { count: 0, why: 'torch.cuda.isAvailable() is false (no CUDA device, or nodetorch was built without CUDA)' };
+    return { count: cuda.deviceCount(), why: '' };
+  } catch (e) {
+    return { count: 0, why: `the nodetorch addon could not be loaded: ${(e as Error).message}` };
+  }
+}
+
+/** Parses nodetorch-run's command line (torchrun's spelling): options, then the script and its arguments. */
+export function parseArgs(argv: string[]): LaunchConfig {
+  const raw = new Map<string, string>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { i++; break; }
+    if (!a.startsWith('-') || a === '-') break;
+    let name: string;
+    let value: string | undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      name = (eq >= 0 ? a.slice(2, eq) : a.slice(2)).replace(/_/g, '-');
+      if (eq >= 0) value = a.slice(eq + 1);
+    } else if (SHORT[a.slice(0, 2)]) {
+      name = SHORT[a.slice(0, 2)];
+      if (a.length > 2) value = a[2] === '=' ? a.slice(3) : a.slice(2);
+    } else {
+      throw new LaunchError(`unknown option '${a}'\n\n${USAGE}`);
+    }
+    if (name === 'no-node') name = 'no-python';
+    if (name === 'run-id') name = 'rdzv-id';
+    if (FLAG_OPTS.has(name)) {
+      if (value !== undefined) throw new LaunchError(`--${name} takes no value`);
+      raw.set(name, '');
+    } else if (VALUE_OPTS.has(name)) {
+      if (value === undefined) {
+        if (i + 1 >= argv.length) throw new LaunchError(`--${name} expects a value`);
+        value = argv[++i];
+      }
+      raw.set(name, value);
+    } else {
+      throw new LaunchError(`unknown option '${a}'\n\n${USAGE}`);
+    }
+  }
+  if (raw.has('help')) throw new LaunchError(USAGE, true);
+  if (i >= argv.length) throw new LaunchError(`the training script is missing\n\n${USAGE}`);
+  const script = argv[i];
+  const scriptArgs = argv.slice(i + 1);
+
+  const nnodesStr = raw.get('nnodes') ?? '1';
+  const mm = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(nnodesStr);
+  let nnodes: number;
+  if (mm) {
+    if (mm[1] !== mm[2]) throw new LaunchError(`--nnodes ${nnodesStr}: elastic node ranges (MIN:MAX) are not supported; give a fixed number of nodes`);
+    nnodes = intArg('nnodes', mm[1], 1);
+  } else {
+    nnodes = intArg('nnodes', nnodesStr, 1);
+  }
+  const nodeRank = intArg('node-rank', raw.get('node-rank') ?? '0', 0);
+  if (nodeRank >= nnodes) throw new LaunchError(`--node-rank ${nodeRank} must be in [0, ${nnodes - 1}] for --nnodes ${nnodes}`);
+
+  const np = (raw.get('nproc-per-node') ?? '1').trim();
+  let nprocPerNode: number;
+  if (np === 'gpu' || np === 'auto') {
+    const { count, why } = cudaDeviceCount();
+    if (count > 0) nprocPerNode = count;
+    else if (np === 'auto') nprocPerNode = os.cpus().length || 1;
+    else throw new LaunchError(`--nproc-per-node gpu: no CUDA device is available: ${why}`);
+  } else if (np === 'cpu') {
+    nprocPerNode = os.cpus().length || 1;
+  } else {
+    nprocPerNode = intArg('nproc-per-node', np, 1);
+  }
+
+  const standalone = raw.has('standalone');
+  if (standalone && nnodes !== 1) throw new LaunchError(`--standalone runs a single node, but --nnodes is ${nnodes}`);
+  const masterAddr = standalone ? '127.0.0.1' : (raw.get('master-addr') ?? '127.0.0.1');
+  if (!masterAddr.trim()) throw new LaunchError('--master-addr must not be empty');
+  const masterPort = standalone ? 0 : intArg('master-port', raw.get('master-port') ?? '29500', 1, 65535);
+  const maxRestarts = intArg('max-restarts', raw.get('max-restarts') ?? '0', 0);
+  const runId = raw.get('rdzv-id') ?? (standalone ? crypto.randomUUID() : 'none');
+
+  const redirects = stdSpec('redirects', raw.get('redirects') ?? '0', nprocPerNode);
+  let tee = stdSpec('tee', raw.get('tee') ?? '0', nprocPerNode);
+  const logDir = raw.has('log-dir') ? path.resolve(raw.get('log-dir') as string) : null;
+  if (logDir && !raw.has('redirects') && !raw.has('tee')) tee = new Array<number>(nprocPerNode).fill(3);
+
+  let localRanksFilter: Set<number> | null = null;
+  if (raw.has('local-ranks-filter')) {
+    const v = raw.get('local-ranks-filter') as string;
+    localRanksFilter = new Set(v.split(',').filter((s) => s.trim() !== '').map((s) => intArg('local-ranks-filter', s, 0, nprocPerNode - 1)));
+  }
+  const termTimeoutStr = raw.get('term-timeout') ?? '30';
+  const termTimeout = Number(termTimeoutStr);
+  if (!/^\s*[\d.]+\s*$/.test(termTimeoutStr) || !Number.isFinite(termTimeout) || termTimeout < 0) throw new LaunchError(`--term-timeout: expected a number of seconds >= 0, got '${termTimeoutStr}'`);
+
+  return {
+    nprocPerNode, nnodes, nodeRank, masterAddr, masterPort, standalone, maxRestarts, runId, redirects, tee, logDir,
+    localRanksFilter, prefixTemplate: raw.get('log-line-prefix-template') ?? '[rank${rank}]: ', noPython: raw.has('no-python'),
+    termTimeout, script, scriptArgs,
+  };
+}
+
+/** The environment of local rank `localRank` (torchrun's variables). */
+export function workerEnv(cfg: LaunchConfig, localRank: number, restartCount: number, masterPort: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const worldSize = cfg.nnodes * cfg.nprocPerNode;
+  const rank = cfg.nodeRank * cfg.nprocPerNode + localRank;
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    LOCAL_RANK: String(localRank),
+    RANK: String(rank),
+    GROUP_RANK: String(cfg.nodeRank),
+    ROLE_RANK: String(rank),
+    ROLE_NAME: 'default',
+    LOCAL_WORLD_SIZE: String(cfg.nprocPerNode),
+    WORLD_SIZE: String(worldSize),
+    GROUP_WORLD_SIZE: String(cfg.nnodes),
+    ROLE_WORLD_SIZE: String(worldSize),
+    MASTER_ADDR: cfg.masterAddr,
+    MASTER_PORT: String(masterPort),
+    TORCHELASTIC_RESTART_COUNT: String(restartCount),
+    TORCHELASTIC_MAX_RESTARTS: String(cfg.maxRestarts),
+    TORCHELASTIC_RUN_ID: cfg.runId,
+    TORCHELASTIC_USE_AGENT_STORE: 'False',
+    NODETORCH_RUN_PID: String(process.pid),
+  };
+  // as torchrun: several workers on one node share its cores
+  if (cfg.nprocPerNode > 1 && base.OMP_NUM_THREADS === undefined) env.OMP_NUM_THREADS = '1';
+  return env;
+}
+
+/** A free TCP port on `host` (bound, read, released). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const SIGNUM: Record<string, number> = os.constants.signals as unknown as Record<string, number>;
+const exitStatusOf = (code: number | null, signal: NodeJS.Signals | null): number => (code ?? 128 + (signal ? SIGNUM[signal] ?? 0 : 0));
+const describeExit = (code: number | null, signal: NodeJS.Signals | null): string => (signal ? `was killed by ${signal}` : `exited with code ${code}`);
+
+// output of one stream of one worker: whole lines, prefixed, to the console; raw to a log file
+class LineSink {
+  private partial = '';
+  constructor(private readonly console: NodeJS.WritableStream | null, private readonly prefix: string, private readonly file: fs.WriteStream | null) {}
+  write(chunk: string): void {
+    if (this.file) this.file.write(chunk);
+    if (!this.console) return;
+    const text = this.partial + chunk;
+    const end = text.lastIndexOf('\n');
+    if (end < 0) { this.partial = text; return; }
+    this.partial = text.slice(end + 1);
+    const lines = text.slice(0, end).split('\n');
+    this.console.write(lines.map((l) => this.prefix + l + '\n').join(''));
+  }
+  end(): Promise<void> {
+    if (this.console && this.partial) { this.console.write(this.prefix + this.partial + '\n'); this.partial = ''; }
+    const f = this.file;
+    if (!f) return Promise.resolve();
+    return new Promise((resolve) => f.end(resolve));
+  }
+}
+
+interface Worker {
+  localRank: number;
+  rank: number;
+  child: ChildProcess;
+  pid: number;
+  exited: boolean;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+  /** resolves when the process has exited and its output is written */
+  done: Promise<void>;
+}
+
+interface Failure { localRank: number; rank: number; pid: number; code: number | null; signal: NodeJS.Signals | null; status: number }
+
+type GroupResult = { kind: 'ok' } | { kind: 'failed'; failure: Failure } | { kind: 'signal'; signal: NodeJS.Signals };
+
+function say(msg: string): void { process.stderr.write(`[nodetorch-run] ${msg}\n`); }
+
+function killGroup(w: Worker, sig: NodeJS.Signals): void {
+  if (w.exited || !(w.pid > 1)) return;
+  try { process.kill(-w.pid, sig); } catch { try { w.child.kill(sig); } catch { /* gone */ } }
+}
+
+/** Runs the job to the end; resolves with the launcher's exit status. */
+export class Launcher {
+  private workers: Worker[] = [];
+  private signal: NodeJS.Signals | null = null;
+  private signalCount = 0;
+  private onGroupEvent: (() => void) | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(readonly cfg: LaunchConfig) {}
+
+  async run(): Promise<number> {
+    const cfg = this.cfg;
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
+      const h = (): void => this.onSignal(sig);
+      this.handlers.set(sig, h);
+      process.on(sig, h);
+    }
+    try {
+      if (cfg.nprocPerNode > 1 && process.env.OMP_NUM_THREADS === undefined) {
+        say('setting OMP_NUM_THREADS=1 for each worker (as torchrun) so that the workers do not overload the cores; set it yourself to tune');
+      }
+      let logDir = cfg.logDir;
+      if (!logDir && (cfg.redirects.some((v) => v) || cfg.tee.some((v) => v))) {
+        logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-run_'));
+        say(`log directory: ${logDir}`);
+      }
+      for (let attempt = 0; ; attempt++) {
+        const port = cfg.standalone ? await freePort('127.0.0.1') : cfg.masterPort;
+        if (this.signal) return 128 + (SIGNUM[this.signal] ?? 0);
+        const r = await this.runGroup(attempt, port, logDir);
+        if (r.kind === 'ok') return 0;
+        if (r.kind === 'signal') return 128 + (SIGNUM[r.signal] ?? 0);
+        const f = r.failure;
+        const who = `rank ${f.rank} (local rank ${f.localRank}${f.pid > 0 ? `, pid ${f.pid}` : ''})`;
+        if (attempt < cfg.maxRestarts) {
+          say(`worker group failed: ${who} ${describeExit(f.code, f.signal)}; ` +
+            `restarting the local worker group (restart ${attempt + 1} of ${cfg.maxRestarts})`);
+          continue;
+        }
+        say(`worker ${who} failed: it ${describeExit(f.code, f.signal)}` +
+          (cfg.maxRestarts ? ` (after ${cfg.maxRestarts} restart${cfg.maxRestarts > 1 ? 's' : ''})` : '') +
+          (cfg.nprocPerNode > 1 ? '; the other workers were stopped' : '') + (logDir ? `; logs in ${logDir}` : ''));
+        return f.status || 1;
+      }
+    } finally {
+      for (const [sig, h] of this.handlers) process.removeListener(sig, h);
+      this.handlers.clear();
+    }
+  }
+
+  private onSignal(sig: NodeJS.Signals): void {
+    this.signalCount++;
+    if (!this.signal) this.signal = sig;
+    if (this.signalCount === 1) {
+      say(`received ${sig}, forwarding it to the workers`);
+      for (const w of this.workers) killGroup(w, sig); // also when they are already being stopped after a failure
+      this.stopAll(sig);
+    } else {
+      say(`received ${sig} again, killing the workers`);
+      for (const w of this.workers) killGroup(w, 'SIGKILL');
+    }
+    this.onGroupEvent?.();
+  }
+
+  // the first stop sends `sig` to every live worker's process group, and SIGKILL after the grace period
+  private stopAll(sig: NodeJS.Signals): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const w of this.workers) killGroup(w, sig);
+    this.killTimer = setTimeout(() => {
+      const left = this.workers.filter((w) => !w.exited);
+      if (left.length) say(`${left.length} worker${left.length > 1 ? 's' : ''} still running ${this.cfg.termTimeout} s after ${sig}: sending SIGKILL`);
+      for (const w of left) killGroup(w, 'SIGKILL');
+    }, this.cfg.termTimeout * 1000);
+  }
+
+  private spawnWorker(localRank: number, attempt: number, port: number, logDir: string | null): Worker {
+    const cfg = this.cfg;
+    const rank = cfg.nodeRank * cfg.nprocPerNode + localRank;
+    const env = workerEnv(cfg, localRank, attempt, port);
+    const preload = path.join(__dirname, 'launcher_child.js');
+    const [cmd, args] = cfg.noPython ? [cfg.script, cfg.scriptArgs]
+      : [process.execPath, [...(fs.existsSync(preload) ? ['--require', preload] : []), cfg.script, ...cfg.scriptArgs]];
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const prefix = cfg.prefixTemplate.replace(/\$\{rank\}/g, String(rank)).replace(/\$\{local_rank\}/g, String(localRank)).replace(/\$\{role_name\}/g, 'default');
+    const show = !cfg.localRanksFilter || cfg.localRanksFilter.has(localRank);
+    const sinks: LineSink[] = [];
+    const streams: [NodeJS.ReadableStream | null, NodeJS.WritableStream, number, string][] = [
+      [child.stdout, process.stdout, 1, 'stdout.log'], [child.stderr, process.stderr, 2, 'stderr.log']];
+    let dir: string | null = null;
+    for (const [src, dst, bit, file] of streams) {
+      const toFile = !!logDir && !!((cfg.redirects[localRank] | cfg.tee[localRank]) & bit);
+      const toConsole = show && (!(cfg.redirects[localRank] & bit) || !!(cfg.tee[localRank] & bit));
+      if (toFile && !dir) {
+        dir = path.join(logDir as string, `attempt_${attempt}`, `rank${rank}`);
+        fs.mkdirSync(dir, { recursive: true });
+      }
+      const sink = new LineSink(toConsole ? dst : null, prefix, toFile ? fs.createWriteStream(path.join(dir as string, file)) : null);
+      sinks.push(sink);
+      if (src) {
+        src.setEncoding('utf8');
+        src.on('data', (c: string) => sink.write(c));
+      }
+    }
+    const w: Worker = { localRank, rank, child, pid: child.pid ?? -1, exited: false, exit: null, done: Promise.resolve() };
+    w.done = new Promise<void>((resolve) => {
+      let finished = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (finished) return;
+        finished = true;
+        w.exited = true;
+        w.exit = { code, signal };
+        this.onGroupEvent?.();
+        // the pipes close when the last process holding them exits; a grandchild may keep them open, so wait at most 2 s
+        const closed = new Promise<void>((r) => { if (child.stdout?.readableEnded && child.stderr?.readableEnded) r(); else child.once('close', () => r()); });
+        const t = new Promise<void>((r) => setTimeout(r, 2000).unref());
+        void Promise.race([closed, t]).then(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          return Promise.all(sinks.map((s) => s.end()));
+        }).then(() => resolve());
+      };
+      child.once('exit', (code, signal) => finish(code, signal));
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        say(`could not start rank ${rank}: ${e.message}`);
+        finish(e.code === 'ENOENT' ? 127 : 126, null);
+      });
+    });
+    return w;
+  }
+
+  private async runGroup(attempt: number, port: number, logDir: string | null): Promise<GroupResult> {
+    const cfg = this.cfg;
+    this.stopping = false;
+    this.workers = [];
+    let failure: Failure | null = null;
+    let wake: () => void = () => {};
+    this.onGroupEvent = () => wake();
+    for (let lr = 0; lr < cfg.nprocPerNode; lr++) this.workers.push(this.spawnWorker(lr, attempt, port, logDir));
+    if (this.signal) this.stopAll(this.signal); // a signal that came while starting
+    for (;;) {
+      const changed = new Promise<void>((r) => { wake = r; });
+      if (!failure && !this.signal) {
+        const bad = this.workers.find((w) => w.exited && exitStatusOf(w.exit!.code, w.exit!.signal) !== 0);
+        if (bad) {
+          failure = { localRank: bad.localRank, rank: bad.rank, pid: bad.pid, code: bad.exit!.code, signal: bad.exit!.signal, status: exitStatusOf(bad.exit!.code, bad.exit!.signal) };
+          if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank}${bad.pid > 0 ? ` (pid ${bad.pid})` : ''} ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
+          this.stopAll('SIGTERM');
+        }
+      }
+      if (this.workers.every((w) => w.exited)) break;
+      await changed;
+    }
+    await Promise.all(this.workers.map((w) => w.done));
+    if (this.killTimer) { clearTimeout(this.killTimer); this.killTimer = null; }
+    this.onGroupEvent = null;
+    if (this.signal) return { kind: 'signal', signal: this.signal };
+    if (failure) return { kind: 'failed', failure };
+    return { kind: 'ok' };
+  }
+}
+
+/** The command-line entry point (scripts/nodetorch-run.js). */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  let cfg: LaunchConfig;
+  try {
+    cfg = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof LaunchError) {
+      const help = e.help;
+      (help ? process.stdout : process.stderr).write((help ? '' : 'nodetorch-run: error: ') + e.message + '\n');
+      process.exitCode = help ? 0 : 2;
+      return;
+    }
+    throw e;
+  }
+  // a closed console (| head) must not kill the launcher while its workers run
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  new Launcher(cfg).run().then((code) => { process.exitCode = code; }, (e: Error) => {
+    say(`internal error: ${e.stack ?? e.message}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,428 @@
+// nodetorch-run (lib/distributed/launcher.ts, scripts/nodetorch-run.js): the real launcher, spawned on small worker
+// scripts written to a temp dir. Environment, rank-prefixed output, log files, failure handling (the others are
+// stopped, no orphans, the failed worker's exit code), --max-restarts, signal forwarding, and two launchers as two
+// nodes whose four workers rendezvous through env:// and all-reduce over Gloo. Needs the compiled library (dist/).
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, workerEnv, LaunchError } from '../lib/distributed/launcher';
+import { isGlooAvailable, glooUnavailableReason } from '../lib/distributed';
+import { cuda } from '../lib/cuda';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUN = path.join(ROOT, 'scripts', 'nodetorch-run.js');
+const DIST = path.join(ROOT, 'dist', 'index.js');
+const haveDist = fs.existsSync(path.join(ROOT, 'dist', 'distributed', 'launcher.js')) && fs.existsSync(DIST);
+if (!haveDist) console.warn('launcher.test.ts: dist/ is not built (npm run build:ts); the tests that spawn nodetorch-run are SKIPPED');
+const describeRun = haveDist ? describe : describe.skip;
+
+let dir: string;
+beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-launch-')); });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function script(name: string, body: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, body);
+  return p;
+}
+
+interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+interface Running { child: ChildProcess; out: { stdout: string; stderr: string }; result: Promise<Result> }
+
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const t0 = Date.now();
+  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+  const child = spawn(process.execPath, [RUN, ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { out.stdout += c; });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { out.stderr += c; });
+  const result = new Promise<Result>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, ...out, ms: Date.now() - t0 })));
+  return { child, out, result };
+}
+const run = (args: string[], env?: NodeJS.ProcessEnv): Promise<Result> => start(args, env).result;
+
+async function until(cond: () => boolean, what: string, ms = 20000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// a process that is gone or a zombie (a worker orphaned by a killed launcher is reparented, and its new parent may
+// not reap it at once) is not running
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    try { process.kill(pid, 0); return true; } catch { return false; }
+  }
+}
+
+// the worker lines of one stream: prefix -> payload lines
+function byRank(text: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const r = /^\[rank(\d+)\]: (.*)$/.exec(line);
+    if (!r) continue;
+    if (!m.has(r[1])) m.set(r[1], []);
+    m.get(r[1])!.push(r[2]);
+  }
+  return m;
+}
+const jsonLines = (text: string, tag: string): Record<string, string>[] => text.split('\n').filter((l) => l.includes(tag)).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+const ENV_KEYS = ['RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'GROUP_WORLD_SIZE', 'ROLE_RANK', 'MASTER_ADDR',
+  'MASTER_PORT', 'TORCHELASTIC_RESTART_COUNT', 'TORCHELASTIC_MAX_RESTARTS', 'TORCHELASTIC_RUN_ID', 'OMP_NUM_THREADS'];
+const ENV_SCRIPT = `console.log('ENV' + JSON.stringify({ ...Object.fromEntries(${JSON.stringify(ENV_KEYS)}.map((k) => [k, process.env[k]])), args: process.argv.slice(2).join(' ') }));\n`;
+
+// For two workers: after its setup, each calls mark(); other() resolves once the other rank has marked too (marker
+// files per tag and attempt), so that a failure is staged only after both workers are up, however slow their start
+const sync = (tag: string): string => `
+const fs_ = require('fs');
+const marker_ = (r) => ${JSON.stringify(dir)} + '/${tag}-' + process.env.TORCHELASTIC_RESTART_COUNT + '-' + r;
+const mark = () => fs_.writeFileSync(marker_(process.env.RANK), '');
+const other = () => new Promise((res) => { const t = setInterval(() => { if (fs_.existsSync(marker_(1 - Number(process.env.RANK)))) { clearInterval(t); res(); } }, 10); });
+`;
+
+describe('nodetorch-run command line (parseArgs)', () => {
+  test('torchrun spellings: --opt value, --opt=value, dashes or underscores; the script and its arguments', () => {
+    const a = parseArgs(['--nproc-per-node', '2', '--nnodes=3', '--node_rank', '2', '--master_addr=10.0.0.1', '--master-port', '1234', '--max_restarts=4', 'train.js', '--lr', '0.1', '--nnodes', '9']);
+    expect(a).toMatchObject({ nprocPerNode: 2, nnodes: 3, nodeRank: 2, masterAddr: '10.0.0.1', masterPort: 1234, maxRestarts: 4, standalone: false, runId: 'none', script: 'train.js', scriptArgs: ['--lr', '0.1', '--nnodes', '9'] });
+    const b = parseArgs(['--nproc_per_node=2', '--nnodes', '3:3', '--', 'x.js']);
+    expect(b).toMatchObject({ nprocPerNode: 2, nnodes: 3, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: 29500, maxRestarts: 0, script: 'x.js', scriptArgs: [] });
+    const c = parseArgs(['--standalone', '--nproc-per-node', '3', '-t', '0:3,2:1', '--log-dir', 'logs', 'x.js']);
+    expect(c.standalone).toBe(true);
+    expect(c.masterPort).toBe(0);
+    expect(c.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(c.tee).toEqual([3, 0, 1]);
+    expect(c.redirects).toEqual([0, 0, 0]);
+    expect(c.logDir).toBe(path.resolve('logs'));
+    // a log dir alone writes both streams of every rank to files and the console
+    expect(parseArgs(['--nproc-per-node', '2', '--log_dir', 'l', 'x.js']).tee).toEqual([3, 3]);
+    expect(parseArgs(['-r', '3', 'x.js']).redirects).toEqual([3]);
+  });
+
+  test('global rank = node_rank * nproc_per_node + local_rank, and the rest of torchrun\'s environment', () => {
+    const cfg = parseArgs(['--nnodes', '2', '--node-rank', '1', '--nproc-per-node', '3', '--master-port', '4321', '--rdzv-id', 'job7', 'x.js']);
+    const e = workerEnv(cfg, 2, 1, 4321, {});
+    expect(e).toMatchObject({ RANK: '5', LOCAL_RANK: '2', WORLD_SIZE: '6', LOCAL_WORLD_SIZE: '3', GROUP_RANK: '1', GROUP_WORLD_SIZE: '2', ROLE_RANK: '5',
+      MASTER_ADDR: '127.0.0.1', MASTER_PORT: '4321', TORCHELASTIC_RESTART_COUNT: '1', TORCHELASTIC_MAX_RESTARTS: '0', TORCHELASTIC_RUN_ID: 'job7', OMP_NUM_THREADS: '1' });
+    expect(workerEnv(cfg, 0, 0, 4321, { OMP_NUM_THREADS: '4' }).OMP_NUM_THREADS).toBe('4');
+  });
+
+  test('bad command lines', () => {
+    const bad = (args: string[], re: RegExp): void => {
+      expect(() => parseArgs(args)).toThrow(LaunchError);
+      expect(() => parseArgs(args)).toThrow(re);
+    };
+    bad(['--nproc-per-node', '0', 'x.js'], /--nproc-per-node: expected an integer >= 1, got '0'/);
+    bad(['--nproc-per-node', 'two', 'x.js'], /--nproc-per-node/);
+    bad(['--nnodes', '2', '--node-rank', '2', 'x.js'], /--node-rank 2 must be in \[0, 1\]/);
+    bad(['--nnodes', '1:4', 'x.js'], /elastic/);
+    bad(['--standalone', '--nnodes', '2', 'x.js'], /single node/);
+    bad(['--master-port', '70000', 'x.js'], /--master-port/);
+    bad(['--bogus', 'x.js'], /unknown option '--bogus'/);
+    bad(['--nproc-per-node'], /expects a value/);
+    bad(['--nproc-per-node', '2'], /script is missing/);
+    bad(['--nproc-per-node', '2', '--tee', '5', 'x.js'], /--tee/);
+    bad(['--nproc-per-node', '2', '--local-ranks-filter', '2', 'x.js'], /--local-ranks-filter/);
+    bad(['--standalone=1', 'x.js'], /takes no value/);
+  });
+});
+
+describeRun('nodetorch-run', () => {
+  test('two workers get torchrun\'s environment and their arguments; --standalone picks a free port', async () => {
+    const w = script('env.js', ENV_SCRIPT);
+    const r = await run(['--nproc-per-node', '2', w, 'a', '--b=1'], { OMP_NUM_THREADS: '' });
+    expect(r.code).toBe(0);
+    const envs = jsonLines(r.stdout, 'ENV{').sort((p, q) => Number(p.RANK) - Number(q.RANK));
+    expect(envs).toEqual([0, 1].map((k) => ({ RANK: String(k), LOCAL_RANK: String(k), WORLD_SIZE: '2', LOCAL_WORLD_SIZE: '2', GROUP_RANK: '0', GROUP_WORLD_SIZE: '1',
+      ROLE_RANK: String(k), MASTER_ADDR: '127.0.0.1', MASTER_PORT: '29500', TORCHELASTIC_RESTART_COUNT: '0', TORCHELASTIC_MAX_RESTARTS: '0',
+      TORCHELASTIC_RUN_ID: 'none', OMP_NUM_THREADS: '', args: 'a --b=1' })));
+
+    const s = await run(['--standalone', '--nproc_per_node=2', w], { OMP_NUM_THREADS: undefined as unknown as string });
+    expect(s.code).toBe(0);
+    const se = jsonLines(s.stdout, 'ENV{');
+    expect(se.length).toBe(2);
+    expect(se[0].MASTER_PORT).toBe(se[1].MASTER_PORT);
+    expect(Number(se[0].MASTER_PORT)).toBeGreaterThan(0);
+    expect(se[0].TORCHELASTIC_RUN_ID).toBe(se[1].TORCHELASTIC_RUN_ID);
+    expect(se[0].TORCHELASTIC_RUN_ID).not.toBe('none');
+    expect(se.map((e) => e.OMP_NUM_THREADS)).toEqual(['1', '1']); // as torchrun, with a notice
+    expect(s.stderr).toMatch(/OMP_NUM_THREADS=1/);
+  });
+
+  test('every output line carries its rank, on stdout and stderr, whole lines, a last line without newline too', async () => {
+    const w = script('lines.js', `
+const r = process.env.RANK;
+for (let i = 0; i < 300; i++) process.stdout.write('out ' + r + ' ' + i + ' ' + 'x'.repeat(i % 50) + '\\n');
+for (let i = 0; i < 50; i++) console.error('err ' + r + ' ' + i);
+process.stdout.write('tail ' + r);
+`);
+    const r = await run(['--nproc-per-node', '3', w]);
+    expect(r.code).toBe(0);
+    const out = byRank(r.stdout), err = byRank(r.stderr);
+    for (const k of ['0', '1', '2']) {
+      expect(out.get(k)).toEqual([...Array.from({ length: 300 }, (_, i) => `out ${k} ${i} ${'x'.repeat(i % 50)}`), `tail ${k}`]);
+      expect(err.get(k)).toEqual(Array.from({ length: 50 }, (_, i) => `err ${k} ${i}`));
+    }
+    // nothing else on stdout: every line is a worker's, prefixed
+    expect(r.stdout.split('\n').filter((l) => l && !/^\[rank\d\]: /.test(l))).toEqual([]);
+  });
+
+  test('a failing worker stops the others (no orphans) and the launcher exits with its code', async () => {
+    const w = script('fail.js', `${sync('fail')}
+console.log('PID ' + process.pid);
+mark();
+if (process.env.RANK === '1') other().then(() => { console.error('rank 1 fails'); process.exit(3); });
+else setTimeout(() => console.log('rank 0 was not stopped'), 60000);
+`);
+    const r = await run(['--nproc-per-node', '2', w]);
+    expect(r.code).toBe(3);
+    const pids = r.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+    expect(pids.length).toBe(2);
+    for (const p of pids) expect(running(p)).toBe(false);
+    expect(r.stdout).not.toMatch(/was not stopped/);
+    expect(r.stderr).toMatch(/\[rank1\]: rank 1 fails/);
+    expect(r.stderr).toMatch(/rank 1 .*exited with code 3/);
+    expect(r.ms).toBeLessThan(20000);
+  });
+
+  test('a worker that ignores SIGTERM is killed after --term-timeout; one killed by a signal gives 128 + signo', async () => {
+    const w = script('stubborn.js', `${sync('stubborn')}
+console.log('PID ' + process.pid);
+if (process.env.RANK === '0') { process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); }
+mark();
+if (process.env.RANK === '1') other().then(() => process.kill(process.pid, 'SIGKILL'));
+`);
+    const r = await run(['--nproc-per-node', '2', '--term-timeout', '1', w]);
+    expect(r.code).toBe(128 + 9);
+    expect(r.stdout).toMatch(/\[rank0\]: ignoring SIGTERM/);
+    expect(r.stderr).toMatch(/sending SIGKILL/);
+    for (const l of r.stdout.split('\n').filter((x) => x.includes('PID '))) expect(running(Number(l.split('PID ')[1]))).toBe(false);
+    expect(r.ms).toBeLessThan(15000);
+  });
+
+  test('--max-restarts 1 restarts the group once, with TORCHELASTIC_RESTART_COUNT incremented', async () => {
+    // a worker fails only once the other has printed, so that both attempts show both ranks
+    const w = script('flaky.js', `${ENV_SCRIPT}${sync('flaky')}
+mark();
+other().then(() => { if (process.env.RANK === '1' && process.env.TORCHELASTIC_RESTART_COUNT === '0') process.exit(5); });
+`);
+    const r = await run(['--nproc-per-node', '2', '--max-restarts', '1', w]);
+    expect(r.code).toBe(0);
+    const envs = jsonLines(r.stdout, 'ENV{');
+    expect(envs.map((e) => `${e.TORCHELASTIC_RESTART_COUNT}/${e.RANK}/${e.TORCHELASTIC_MAX_RESTARTS}`).sort()).toEqual(['0/0/1', '0/1/1', '1/0/1', '1/1/1']);
+    expect(r.stderr).toMatch(/restarting the local worker group \(restart 1 of 1\)/);
+
+    // always failing: two attempts, then the failed worker's code
+    const always = script('always.js', `${ENV_SCRIPT}${sync('always')}
+mark();
+other().then(() => { if (process.env.RANK === '0') process.exit(7); else setTimeout(() => {}, 30000); });
+`);
+    const f = await run(['--nproc-per-node', '2', '--max_restarts=1', always]);
+    expect(f.code).toBe(7);
+    expect(jsonLines(f.stdout, 'ENV{').map((e) => e.TORCHELASTIC_RESTART_COUNT).sort()).toEqual(['0', '0', '1', '1']);
+    expect(f.stderr).toMatch(/after 1 restart/);
+    expect(f.ms).toBeLessThan(20000);
+  });
+
+  test('SIGTERM to the launcher is forwarded to the workers, which all end', async () => {
+    const w = script('wait.js', `
+process.on('SIGTERM', () => { console.log('got SIGTERM'); process.exit(0); });
+console.log('PID ' + process.pid);
+setInterval(() => {}, 1000);
+`);
+    const h = start(['--nproc-per-node', '2', w]);
+    await until(() => (h.out.stdout.match(/PID /g) ?? []).length === 2, 'both workers');
+    const pids = h.out.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+    h.child.kill('SIGTERM');
+    const r = await h.result;
+    expect(r.code).toBe(128 + 15);
+    expect(byRank(r.stdout).get('0')).toContain('got SIGTERM');
+    expect(byRank(r.stdout).get('1')).toContain('got SIGTERM');
+    for (const p of pids) expect(running(p)).toBe(false);
+  });
+
+  test('SIGINT to the launcher ends workers that keep the default handler', async () => {
+    const w = script('busy.js', `console.log('PID ' + process.pid); setInterval(() => {}, 1000);\n`);
+    const h = start(['--nproc-per-node', '2', w]);
+    await until(() => (h.out.stdout.match(/PID /g) ?? []).length === 2, 'both workers');
+    const pids = h.out.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+    h.child.kill('SIGINT');
+    const r = await h.result;
+    expect(r.code).toBe(128 + 2);
+    expect(r.stderr).toMatch(/received SIGINT/);
+    for (const p of pids) expect(running(p)).toBe(false);
+  });
+
+  test('workers do not outlive a launcher killed with SIGKILL, even when blocked in a synchronous call', async () => {
+    const w = script('blocked.js', `
+console.log('PID ' + process.pid);
+const t0 = Date.now();
+if (process.env.RANK === '1') { setTimeout(() => {}, 1); while (Date.now() - t0 < 60000) {} } // a blocked main thread
+else setInterval(() => {}, 1000);
+`);
+    const h = start(['--nproc-per-node', '2', w]);
+    await until(() => (h.out.stdout.match(/PID /g) ?? []).length === 2, 'both workers');
+    const pids = h.out.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+    expect(pids.every(running)).toBe(true);
+    h.child.kill('SIGKILL');
+    await h.result;
+    await until(() => !pids.some(running), 'the orphaned workers to end', 10000);
+  });
+
+  test('--log-dir writes per-rank log files (and tees to the console); --redirects keeps the console quiet; --local-ranks-filter', async () => {
+    const w = script('log.js', `console.log('hello from ' + process.env.RANK); console.error('warn from ' + process.env.RANK);\n`);
+    const logs = path.join(dir, 'logs');
+    const r = await run(['--nproc-per-node', '2', '--log-dir', logs, w]);
+    expect(r.code).toBe(0);
+    for (const k of [0, 1]) {
+      expect(fs.readFileSync(path.join(logs, 'attempt_0', `rank${k}`, 'stdout.log'), 'utf8')).toBe(`hello from ${k}\n`);
+      expect(fs.readFileSync(path.join(logs, 'attempt_0', `rank${k}`, 'stderr.log'), 'utf8')).toBe(`warn from ${k}\n`);
+    }
+    expect(byRank(r.stdout).get('1')).toEqual(['hello from 1']);
+
+    const logs2 = path.join(dir, 'logs2');
+    const q = await run(['--nproc-per-node', '2', '--log-dir', logs2, '--redirects', '3', w]);
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe('');
+    expect(q.stderr).not.toMatch(/warn from/);
+    expect(fs.readFileSync(path.join(logs2, 'attempt_0', 'rank1', 'stdout.log'), 'utf8')).toBe('hello from 1\n');
+
+    const f = await run(['--nproc-per-node', '2', '--local-ranks-filter', '1', '--log-line-prefix-template', '<${role_name}${local_rank}/${rank}> ', w]);
+    expect(f.stdout).toBe('<default1/1> hello from 1\n');
+  });
+
+  test('--no-python runs the script as an executable', async () => {
+    const r = await run(['--nproc-per-node', '2', '--no-python', '/bin/sh', '-c', 'echo "rank=$RANK of $WORLD_SIZE"']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['[rank0]: rank=0 of 2', '[rank1]: rank=1 of 2']);
+  });
+
+  test('usage errors exit with status 2 and say what is wrong; --help prints the options', async () => {
+    const u = await run(['--nnodes', '2', '--node-rank', '5', 'x.js']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/nodetorch-run: error: --node-rank 5 must be in \[0, 1\]/);
+    const h = await run(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/--nproc-per-node N\|gpu/);
+    const missing = await run(['--nproc-per-node', '1', path.join(dir, 'does-not-exist.js')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/\[rank0\]: .*Cannot find module/);
+  });
+
+  test('--nproc-per-node gpu uses the CUDA device count, or says clearly that there is none', async () => {
+    const w = script('gpu.js', ENV_SCRIPT);
+    const r = await run(['--nproc-per-node', 'gpu', w]);
+    if (cuda.isAvailable()) {
+      expect(r.code).toBe(0);
+      expect(jsonLines(r.stdout, 'ENV{').map((e) => e.LOCAL_WORLD_SIZE)).toEqual(new Array(cuda.deviceCount()).fill(String(cuda.deviceCount())));
+    } else {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--nproc-per-node gpu: no CUDA device is available/);
+    }
+  });
+
+  test('--standalone: DDP with DistributedSampler on 2 workers trains as one process on the whole batch', async () => {
+    if (!isGlooAvailable()) {
+      console.warn(`launcher.test.ts: SKIPPED the DDP test: ${glooUnavailableReason()}`);
+      return;
+    }
+    // rank r reads samples r, r + 2, ... in batches of 2; the all-reduce averages the two ranks' gradients, so each step
+    // equals one step on the 4 consecutive samples that a plain DataLoader of batch 4 gives
+    const w = script('ddp_train.js', `const torch = require(${JSON.stringify(DIST)});
+const { nn, optim, distributed: d } = torch;
+const { DataLoader, TensorDataset, DistributedSampler } = torch.utils.data;
+d.initProcessGroup({ backend: 'gloo' });
+const W = d.getWorldSize();
+torch.manualSeed(d.getRank() * 7 + 1); // different inits: DDP broadcasts rank 0's
+const X = torch.arange(24, { dtype: 'float32' }).reshape([8, 3]).div(10);
+const Y = X.sum(1, { keepdim: true }).mul(0.5).add(1);
+const ds = new TensorDataset(X, Y);
+const model = new nn.Linear(3, 1);
+const ref = new nn.Linear(3, 1);
+const ddp = new nn.parallel.DistributedDataParallel(model);
+ref.loadStateDict(model.stateDict());
+const w0 = model.weight.tolist();
+const opt = new optim.SGD(ddp.parameters(), { lr: 0.1 });
+const ropt = new optim.SGD(ref.parameters(), { lr: 0.1 });
+const sampler = new DistributedSampler(ds, { shuffle: false });
+for (let epoch = 0; epoch < 3; epoch++) {
+  sampler.setEpoch(epoch);
+  for (const [x, y] of new DataLoader(ds, { batchSize: 2, sampler })) {
+    opt.zeroGrad(); nn.functional.mseLoss(ddp.call(x), y).backward(); opt.step();
+  }
+  for (const [x, y] of new DataLoader(ds, { batchSize: 2 * W })) {
+    ropt.zeroGrad(); nn.functional.mseLoss(ref.call(x), y).backward(); ropt.step();
+  }
+}
+console.log('OUT' + JSON.stringify({ rank: d.getRank(), w0, w: model.weight.tolist(), rw: ref.weight.tolist(), b: model.bias.tolist(), rb: ref.bias.tolist() }));
+d.destroyProcessGroup();
+`);
+    const r = await run(['--standalone', '--nproc-per-node', '2', w], { GLOO_SOCKET_IFNAME: 'lo' });
+    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({ code: 0, err: '' });
+    const outs = jsonLines(r.stdout, 'OUT{') as unknown as { rank: number; w0: number[][]; w: number[][]; rw: number[][]; b: number[]; rb: number[] }[];
+    expect(outs.map((o) => o.rank).sort()).toEqual([0, 1]);
+    expect(outs[0].w).toEqual(outs[1].w);
+    expect(outs[0].b).toEqual(outs[1].b);
+    for (const o of outs) {
+      o.w[0].forEach((v, k) => expect(v).toBeCloseTo(o.rw[0][k], 5));
+      expect(o.b[0]).toBeCloseTo(o.rb[0], 5);
+    }
+    // both started from rank 0's weights (broadcast at construction), and training moved them
+    expect(outs[0].w0).toEqual(outs[1].w0);
+    outs[0].w[0].forEach((v, k) => expect(Math.abs(v - outs[0].w0[0][k])).toBeGreaterThan(1e-3));
+  }, 120000);
+
+  test('two launchers as two nodes (--nnodes 2 --node-rank 0/1): 4 ranks rendezvous through env:// and all-reduce over Gloo', async () => {
+    if (!isGlooAvailable()) {
+      console.warn(`launcher.test.ts: SKIPPED the two-node Gloo test: ${glooUnavailableReason()}`);
+      return;
+    }
+    const w = script('ddp.js', `
+const torch = require(${JSON.stringify(DIST)});
+const d = torch.distributed;
+d.initProcessGroup({ backend: 'gloo' });
+const r = d.getRank();
+const t = torch.tensor([r + 1, 10 * (r + 1), r === 0 ? 5 : 0], { dtype: 'float32' });
+d.allReduce(t);
+const mx = torch.tensor([r], { dtype: 'float32' });
+d.allReduce(mx, { op: d.ReduceOp.MAX });
+const sampler = new torch.utils.data.DistributedSampler(10);
+console.log('OUT' + JSON.stringify({ rank: r, world: d.getWorldSize(), env: process.env.RANK, local: process.env.LOCAL_RANK, group: process.env.GROUP_RANK, sum: t.tolist(), max: mx.item(), idx: [...sampler] }));
+d.destroyProcessGroup();
+`);
+    const port = await freePort();
+    const common = ['--nnodes', '2', '--nproc-per-node', '2', '--master-addr', '127.0.0.1', '--master-port', String(port)];
+    const env = { GLOO_SOCKET_IFNAME: 'lo' };
+    const [n0, n1] = await Promise.all([run([...common, '--node-rank', '0', w], env), run([...common, '--node_rank=1', w], env)]);
+    expect({ code0: n0.code, code1: n1.code, err: n0.code || n1.code ? n0.stderr + n1.stderr : '' }).toEqual({ code0: 0, code1: 0, err: '' });
+    const outs = [...jsonLines(n0.stdout, 'OUT{'), ...jsonLines(n1.stdout, 'OUT{')] as unknown as { rank: number; world: number; env: string; local: string; group: string; sum: number[]; max: number; idx: number[] }[];
+    outs.sort((a, b) => a.rank - b.rank);
+    expect(outs.map((o) => [o.rank, o.env, o.local, o.group, o.world])).toEqual([[0, '0', '0', '0', 4], [1, '1', '1', '0', 4], [2, '2', '0', '1', 4], [3, '3', '1', '1', 4]]);
+    // node 0's launcher printed ranks 0 and 1, node 1's ranks 2 and 3
+    expect([...byRank(n0.stdout).keys()].sort()).toEqual(['0', '1']);
+    expect([...byRank(n1.stdout).keys()].sort()).toEqual(['2', '3']);
+    for (const o of outs) {
+      expect(o.sum).toEqual([10, 100, 5]);
+      expect(o.max).toBe(3);
+    }
+    // the samplers took their defaults from the process group: PyTorch's split of 10 samples over 4 ranks (fixture)
+    const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'distributed_sampler.json'), 'utf8')) as { cases: { n: number; numReplicas: number; shuffle: boolean; dropLast: boolean; ranks: { epochs: number[][] }[] }[] };
+    const c = ref.cases.find((x) => x.n === 10 && x.numReplicas === 4 && x.shuffle && !x.dropLast)!;
+    expect(outs.map((o) => o.idx)).toEqual(c.ranks.map((rr) => rr.epochs[0]));
+  }, 120000);
+});
