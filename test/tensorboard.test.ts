@@ -506,5 +506,56 @@ describe('errors', () => {
     expect(img.shape).toEqual([3, 1, 7]);
     expect(img.select(0, 0).flatten().tolist()).toEqual([0, 127, 255, 254, 0, 255, 25]);
     expect(img.select(0, 2).flatten().tolist()).toEqual([0, 127, 255, 254, 0, 255, 25]);
+    // uint8 pixels are written as they are (scale 1), an RGB image stays RGB
+    const u = new SummaryWriter(path.join(dir, 'u8'));
+    const px = torch.tensor([[[0, 200, 255]], [[1, 2, 3]], [[7, 8, 9]]], { dtype: 'uint8' });
+    u.addImage('b', px, 0);
+    u.close();
+    const b2 = readRecords(u.eventFiles().length ? u.eventFiles()[0] : path.join(dir, 'u8', fs.readdirSync(path.join(dir, 'u8'))[0]))[1];
+    const img2 = vision.io.decodePng(new Uint8Array(b2.subarray(b2.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47])))));
+    expect(img2.tolist()).toEqual(px.tolist());
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// examples/mnist.js --tensorboard
+// ---------------------------------------------------------------------------------------------------------------
+const haveExample = haveDist && fs.existsSync(path.join(path.dirname(DIST), 'vision', 'index.js'));
+(haveExample ? test : test.skip)('examples/mnist.js --tensorboard logs loss, lr, accuracy, histograms, the misclassified grid, hparams', () => {
+  const dir = tmp();
+  const logdir = path.join(dir, 'tb');
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '..', 'examples', 'mnist.js'), '--train-size', '800', '--test-size', '300',
+    '--epochs', '2', '--batch-size', '32', '--threads', '1', '--quiet', '--out', path.join(dir, 'out'), '--tensorboard', logdir], { encoding: 'utf8', timeout: 240000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'metrics.json'), 'utf8'));
+  const runs = readLogdirTS(logdir);
+  expect(Object.keys(runs).sort()).toEqual(['', 'accuracy_test', 'accuracy_train', 'hparams']);
+  const byTag = new Map<string, { step: number; v: { [k: string]: Json } }[]>();
+  for (const e of runs[''][0].events) {
+    for (const v of ((e.summary as { value: { [k: string]: Json }[] } | undefined)?.value ?? [])) {
+      const list = byTag.get(v.tag as string) ?? [];
+      list.push({ step: (e.step as number) ?? 0, v });
+      byTag.set(v.tag as string, list);
+    }
+  }
+  const steps = 2 * 25; // 800 / 32 per epoch
+  expect(byTag.get('train/loss')!.map((x) => x.step)).toEqual(Array.from({ length: steps }, (_, i) => i));
+  for (const x of byTag.get('train/loss')!) expect(Number.isFinite(x.v.simple_value)).toBe(true);
+  const lr = byTag.get('train/lr')!.map((x) => x.v.simple_value as number);
+  expect(lr.length).toBe(steps);
+  expect(Math.max(...lr)).toBeCloseTo(0.01, 4); // OneCycleLR's peak, then down
+  expect(lr[steps - 1]).toBeLessThan(lr[steps / 2]);
+  const acc = byTag.get('test/accuracy')!;
+  expect(acc.map((x) => x.step)).toEqual([25, 50]);
+  expect(acc[1].v.simple_value).toBeCloseTo(metrics.testAccuracy, 6);
+  expect(byTag.get('weights/9.weight')!.length).toBe(2);
+  const img = byTag.get('test/misclassified')![1].v.image as { encoded_image_string: { width: number; height: number } };
+  const nWrong = metrics.misclassified as number;
+  const shown = Math.min(nWrong, 64), cols = Math.min(shown, 8);
+  expect(img.encoded_image_string.width).toBe(cols * 30 + 2);
+  expect(img.encoded_image_string.height).toBe(Math.ceil(shown / cols) * 30 + 2);
+  const hp = runs.hparams[0].events.map((e) => (e.summary as { value: { tag: string }[] } | undefined)?.value[0].tag).filter(Boolean);
+  expect(hp).toEqual(['_hparams_/experiment', '_hparams_/session_start_info', '_hparams_/session_end_info', 'hparam/test_accuracy', 'hparam/train_loss']);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
