@@ -6,10 +6,14 @@
 //
 //   node examples/mnist.js [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0]
 //                          [--train-size 8000] [--test-size 2000] [--threads N] [--out DIR] [--quiet]
+//                          [--tensorboard LOGDIR]
 //
 // The same seed gives the same run on the CPU (initialisation, shuffling and dropout-free training are all driven
 // by torch.manualSeed and a seeded torch.Generator). Writes DIR/mnist_cnn.pt, DIR/misclassified.png and
-// DIR/metrics.json (default DIR: mnist-out/ in the working directory).
+// DIR/metrics.json (default DIR: mnist-out/ in the working directory). With --tensorboard LOGDIR it also logs, through
+// torch.utils.tensorboard.SummaryWriter, the loss and learning rate per step, train and test accuracy per epoch,
+// weight histograms, a grid of the misclassified test digits per epoch and the run's hparams
+// (view with `tensorboard --logdir LOGDIR`).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -24,7 +28,7 @@ const F = nn.functional;
 // ---------------------------------------------------------------------------------------------------------------
 /** @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean}} */
 function parseArgs(argv) {
-  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false };
+  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null };
   const num = (name, v, int) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed') throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
@@ -45,8 +49,9 @@ function parseArgs(argv) {
       case '--threads': o.threads = num('threads', val(), true); break;
       case '--out': o.out = val(); break;
       case '--quiet': o.quiet = true; break;
+      case '--tensorboard': o.tensorboard = val(); if (!o.tensorboard) throw new Error('--tensorboard expects a log directory'); break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -111,7 +116,7 @@ class Progress {
 // ---------------------------------------------------------------------------------------------------------------
 // train / evaluate
 // ---------------------------------------------------------------------------------------------------------------
-function trainEpoch(model, loader, opt, sched, device, label, opts) {
+function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstStep) {
   model.train();
   const bar = new Progress(loader.length, label, opts);
   let lossSum = 0, correct = 0, seen = 0, step = 0;
@@ -129,12 +134,25 @@ function trainEpoch(model, loader, opt, sched, device, label, opts) {
       return [loss.item(), logits.argmax(1).eq(y).sum().item()];
     });
     const n = xb.shape[0];
+    if (tb) {
+      tb.addScalar('train/loss', l, firstStep + step);
+      tb.addScalar('train/lr', sched.getLastLr()[0], firstStep + step);
+    }
     lossSum += l * n; correct += c; seen += n; step++;
     bar.update(step, seen, lossSum / seen, correct / seen);
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   bar.finish(`loss ${(lossSum / seen).toFixed(4)}  train acc ${(100 * correct / seen).toFixed(2)}%  ${secs.toFixed(1)}s  ${(seen / secs).toFixed(0)} samples/s  lr ${sched.getLastLr()[0].toExponential(2)}`);
   return { loss: lossSum / seen, acc: correct / seen, secs, samplesPerSec: seen / secs };
+}
+
+/** The first 64 misclassified digits of an evaluation as one float image [3, H, W] (8 per row), or null. */
+function misclassifiedGrid(ev, raw) {
+  const wrong = ev.preds.map((p, i) => [p, i]).filter(([p, i]) => p !== ev.labels[i]).map(([, i]) => i);
+  if (!wrong.length) return { wrong, grid: null };
+  const shown = wrong.slice(0, 64);
+  const imgs = torch.stack(shown.map((i) => raw.select(0, i).unsqueeze(0)), 0).to('float32').div(255);
+  return { wrong, shown, imgs, grid: vision.utils.makeGrid(imgs, { nrow: 8, padding: 2, padValue: 0.5 }) };
 }
 
 /** Accuracy, predictions and the confusion matrix over a loader, in inference mode. */
@@ -190,13 +208,26 @@ function main() {
   const opt = new optim.Adam(model.parameters(), { lr: o.lr });
   const sched = new optim.lrScheduler.OneCycleLR(opt, o.lr, { epochs: o.epochs, stepsPerEpoch: trainLoader.length });
 
+  // TensorBoard: events are queued and written in the background, so logging every step costs the loop little
+  const tb = o.tensorboard ? new torch.utils.tensorboard.SummaryWriter(o.tensorboard, { flushSecs: 10 }) : null;
   const epochs = [];
   const tTrain = Date.now();
   for (let e = 1; e <= o.epochs; e++) {
-    const r = trainEpoch(model, trainLoader, opt, sched, device, `epoch ${e}/${o.epochs}`, o);
+    const r = trainEpoch(model, trainLoader, opt, sched, device, `epoch ${e}/${o.epochs}`, o, tb, (e - 1) * trainLoader.length);
     const ev = evaluate(model, testLoader, device);
     epochs.push({ epoch: e, ...r, testAcc: ev.acc });
     log(`          test acc ${(100 * ev.acc).toFixed(2)}% (${ev.correct}/${ev.total})`);
+    if (tb) {
+      const step = e * trainLoader.length;
+      tb.addScalar('train/accuracy', r.acc, step);
+      tb.addScalar('train/epoch_loss', r.loss, step);
+      tb.addScalar('test/accuracy', ev.acc, step);
+      tb.addScalars('accuracy', { train: r.acc, test: ev.acc }, step);
+      torch.noGrad(() => { for (const [name, p] of model.namedParameters()) tb.addHistogram(`weights/${name}`, p, step); });
+      const { wrong, grid } = misclassifiedGrid(ev, test.raw);
+      if (grid) tb.addImage('test/misclassified', grid, step);
+      tb.addText('test/misclassified', `epoch ${e}: ${wrong.length} of ${ev.total} test digits misclassified`, step);
+    }
   }
   const trainSecs = (Date.now() - tTrain) / 1000;
 
@@ -215,11 +246,9 @@ function main() {
   log(`checkpoint: ${ckpt} (${(fs.statSync(ckpt).size / 1024).toFixed(0)} KiB), reloaded into a fresh model: same predictions, accuracy ${(100 * again.acc).toFixed(2)}%`);
 
   // the misclassified digits as a grid (first 64), with their predictions listed
-  const wrong = final.preds.map((p, i) => [p, i]).filter(([p, i]) => p !== final.labels[i]).map(([, i]) => i);
+  const { wrong, shown, imgs } = misclassifiedGrid(final, test.raw);
   const gridPath = path.join(o.out, 'misclassified.png');
   if (wrong.length) {
-    const shown = wrong.slice(0, 64);
-    const imgs = torch.stack(shown.map((i) => test.raw.select(0, i).unsqueeze(0)), 0).to('float32').div(255);
     vision.utils.saveImage(imgs, gridPath, { nrow: 8, padding: 2, padValue: 0.5 });
     log(`misclassified: ${wrong.length} digits, first ${shown.length} in ${gridPath} (row by row, true->predicted: ${shown.slice(0, 16).map((i) => `${final.labels[i]}->${final.preds[i]}`).join(' ')}${shown.length > 16 ? ' ...' : ''})`);
   } else log('misclassified: none');
@@ -231,6 +260,12 @@ function main() {
     confusion: final.confusion, peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   fs.writeFileSync(path.join(o.out, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  if (tb) {
+    tb.addHparams({ lr: o.lr, batchSize: o.batchSize, epochs: o.epochs, seed: o.seed, device },
+      { 'hparam/test_accuracy': final.acc, 'hparam/train_loss': epochs[epochs.length - 1].loss }, { runName: 'hparams' });
+    tb.close();
+    log(`tensorboard: event files in ${o.tensorboard} (tensorboard --logdir ${o.tensorboard})`);
+  }
   console.log(`test accuracy: ${(100 * final.acc).toFixed(2)}% (${final.correct}/${final.total}) after ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, training ${trainSecs.toFixed(1)}s`);
 }
 
