@@ -23,13 +23,20 @@ export class Device {
 export const CPU = new Device('cpu');
 export type DeviceLike = string | Device;
 const cache = new Map<string, Device>();
+
+// torch.cuda.setDevice: the device that 'cuda' without an index means (per process, as PyTorch's current device)
+let currentCuda = 0;
+export function currentCudaIndex(): number { return currentCuda; }
+export function setCurrentCudaIndex(i: number): void { currentCuda = i; }
+
 export function toDevice(d: unknown): Device {
-  if (d instanceof Device) return d.type === 'cuda' && d.index === null ? toDevice('cuda:0') : d;
+  if (d instanceof Device) return d.type === 'cuda' && d.index === null ? toDevice(`cuda:${currentCuda}`) : d;
   if (typeof d !== 'string') throw new TorchError(`Expected a device (e.g. 'cpu', 'cuda:0'), got ${typeof d}`);
+  if (d === 'cuda') return toDevice(`cuda:${currentCuda}`);
   let r = cache.get(d);
   if (!r) {
     r = new Device(d);
-    if (r.type === 'cuda' && r.index === null) r = new Device('cuda:0');
+    if (r.type === 'cuda' && r.index === null) r = new Device(`cuda:${currentCuda}`);
     if (r.type === 'cpu') r = CPU;
     cache.set(d, r);
   }

@@ -7,12 +7,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as net from 'net';
-import { spawn } from 'child_process';
 import * as torch from '../lib';
+import { runWorld, expectOk, RankOut, wrap } from './dist_world';
 
-const ROOT = path.resolve(__dirname, '..');
-const haveDist = fs.existsSync(path.join(ROOT, 'dist', 'index.js'));
+const haveDist = fs.existsSync(path.join(__dirname, '..', 'dist', 'index.js'));
 const dist = torch.distributed;
 const haveGloo = dist.isGlooAvailable();
 const skipReason = !haveDist ? 'dist/ is not built (npm run build:ts)' : !haveGloo ? dist.glooUnavailableReason() : '';
@@ -29,54 +27,7 @@ test('the multi-process tests are able to run (required in CI)', () => {
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-dist-'));
 afterAll(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-  });
-}
-
-interface RankOut { rank: number; code: number | null; signal: string | null; result: any; stdout: string; stderr: string }
-
-const PRELUDE = `
-const torch = require(${JSON.stringify(path.join(ROOT, 'dist'))});
-const dist = torch.distributed;
-const rank = Number(process.env.RANK), ws = Number(process.env.WORLD_SIZE);
-const out = {};
-const arr = (t) => Array.from(t.toTypedArray ? t.contiguous().toTypedArray() : t, (v) => typeof v === 'bigint' ? Number(v) : Number(v));
-const errOf = (fn) => { try { fn(); return null; } catch (e) { return { name: e.constructor.name, message: String(e.message) }; } };
-const done = () => { process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n'); };
-`;
-
-let nScript = 0;
-/** Runs `body` on n ranks; resolves with each rank's exit and parsed RESULT. */
-async function world(n: number, body: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RankOut[]> {
-  const file = path.join(tmp, `w${nScript++}.js`);
-  fs.writeFileSync(file, PRELUDE + body);
-  const port = await freePort();
-  const procs = Array.from({ length: n }, (_, rank) => new Promise<RankOut>((resolve) => {
-    const env = { ...process.env, RANK: String(rank), WORLD_SIZE: String(n), LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), GLOO_SOCKET_IFNAME: 'lo', OMP_NUM_THREADS: '1', ...opts.env };
-    const p = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 90000);
-    p.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      resolve({ rank, code, signal, result: line ? JSON.parse(line.slice(7)) : null, stdout, stderr });
-    });
-  }));
-  return Promise.all(procs);
-}
-
-function expectOk(outs: RankOut[]): void {
-  for (const o of outs) {
-    if (o.code !== 0 || !o.result) throw new Error(`rank ${o.rank} exited ${o.code ?? o.signal}\n${o.stderr}\n${o.stdout}`);
-  }
-}
+const world = (n: number, body: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RankOut[]> => runWorld(tmp, n, body, opts);
 
 // ---------------------------------------------------------------------------------------------------------------
 // collectives x dtypes, 2 and 3 ranks
@@ -86,22 +37,6 @@ const FLOATS = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 const N = 5;
 /** rank r's input for dtype d: (r+1)*(i+1) (bool: (r+i) even) */
 const inputOf = (d: string, r: number): number[] => Array.from({ length: N }, (_, i) => (d === 'bool' ? ((r + i) % 2 === 0 ? 1 : 0) : (r + 1) * (i + 1)));
-/** wrap a JS number as the integer dtype would store it */
-function wrap(d: string, v: number): number {
-  switch (d) {
-    case 'int8': return new Int8Array([v])[0];
-    case 'uint8': return new Uint8Array([v])[0];
-    case 'int16': return new Int16Array([v])[0];
-    case 'int32': return new Int32Array([v])[0];
-    case 'bool': return v ? 1 : 0;
-    case 'bfloat16': { // round to nearest even on the upper 16 bits of the float32
-      const u = new Uint32Array(new Float32Array([v]).buffer);
-      u[0] = (u[0] + 0x7fff + ((u[0] >>> 16) & 1)) & 0xffff0000;
-      return new Float32Array(u.buffer)[0];
-    }
-    default: return v; // float16 holds every value used here exactly
-  }
-}
 function reduceExpect(d: string, op: string, ws: number): number[] {
   return Array.from({ length: N }, (_, i) => {
     const vals = Array.from({ length: ws }, (_, r) => inputOf(d, r)[i]);

@@ -1,7 +1,8 @@
 // distributed/index.ts - torch.distributed: process groups, collectives and point-to-point on Gloo (CPU tensors; CUDA
-// tensors are staged through the host), rendezvous through a TCPStore/FileStore. The engine communicates (the
-// nodetorch_gloo addon, native/gloo/); this file checks arguments, lays tensors out contiguously for it, keeps them
-// alive while it works, and copies results back.
+// tensors are staged through the host) or NCCL (CUDA tensors, in device memory), rendezvous through a
+// TCPStore/FileStore. The engines communicate (the nodetorch_gloo addon, native/gloo/; NCCL through the core addon,
+// nccl.ts); this file checks arguments, lays tensors out contiguously on the group's device, keeps them alive while
+// the engine works, and copies results back.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,7 +11,9 @@ import { native } from '../native';
 import { TorchError } from '../errors';
 import { Tensor } from '../tensor';
 import { DTYPE_CODE, ITEMSIZE, isFloating } from '../dtype';
-import { empty } from '../ops/creation';
+import { empty, zeros } from '../ops/creation';
+import { Device, CPU, toDevice, currentCudaIndex } from '../device';
+import { Engine, ncclEngine, ncclNewGroup, ncclStatus } from './nccl';
 import { cat } from '../ops/families';
 import { setCurrentWorld } from './state';
 import { Store, TCPStore, FileStore, PrefixStore, DEFAULT_STORE_TIMEOUT_MS, sleepMs } from './store';
@@ -22,16 +25,8 @@ export const DEFAULT_PG_TIMEOUT_MS = 30 * 60 * 1000; // PyTorch's default_pg_tim
 
 // ---------------------------------------------------------------- the Gloo addon
 
-interface GlooAddon {
+interface GlooAddon extends Engine {
   newGroup(o: object): object;
-  destroyGroup(h: object): void;
-  submit(h: object, o: object): object;
-  p2p(h: object, o: object): object;
-  wait(w: object): boolean;
-  status(w: object): number;
-  error(w: object): string;
-  source(w: object): number;
-  notify(w: object, cb: () => void): boolean;
 }
 let gloo: GlooAddon | null | undefined;
 let glooReason = '';
@@ -59,11 +54,18 @@ function glooOrThrow(op: string): GlooAddon {
 }
 
 /** Whether torch.distributed can run here (a store is always built; a backend must load). */
-export function isAvailable(): boolean { return isGlooAvailable(); }
+export function isAvailable(): boolean { return isGlooAvailable() || isNcclAvailable(); }
 export function isGlooAvailable(): boolean { return loadGloo() !== null; }
 /** Why Gloo is not available ('' when it is). */
 export function glooUnavailableReason(): string { loadGloo(); return gloo ? '' : glooReason; }
-export function isNcclAvailable(): boolean { return false; }
+/** Whether the NCCL backend can run: the CUDA build of nodetorch and libnccl.so.2 loadable (Note [NCCL at run time]). */
+export function isNcclAvailable(): boolean { return ncclStatus().ok; }
+/** Why NCCL is not available ('' when it is): every place searched for libnccl.so.2, or that this build has no CUDA. */
+export function ncclUnavailableReason(): string { const s = ncclStatus(); return s.ok ? '' : s.detail; }
+function ncclOrThrow(op: string): void {
+  const s = ncclStatus();
+  if (!s.ok) throw new TorchError(`${op}: the NCCL backend is not available: ${s.detail}`);
+}
 export function isTorchelasticLaunched(): boolean { return process.env.TORCHELASTIC_RUN_ID !== undefined; }
 
 // ---------------------------------------------------------------- reduce ops
@@ -90,12 +92,18 @@ export class ProcessGroup {
   readonly ranks: number[];
   readonly timeout: number;
   readonly name: string;
+  /** where the engine works: 'cpu' for Gloo, the communicator's CUDA device for NCCL */
+  readonly device: Device;
   _handle: object | null;
-  constructor(handle: object, rank: number, size: number, ranks: number[], timeout: number, name: string) {
+  readonly _engine: Engine;
+  _keep: unknown = null;
+  constructor(handle: object, rank: number, size: number, ranks: number[], timeout: number, name: string, backend: Backend = 'gloo', engine: Engine | null = null, device: Device = CPU) {
     this._handle = handle;
     this.rank = rank;
     this.size = size;
-    this.backend = 'gloo';
+    this.backend = backend;
+    this._engine = engine ?? (loadGloo() as GlooAddon);
+    this.device = device;
     this.ranks = ranks;
     this.timeout = timeout;
     this.name = name;
@@ -148,10 +156,10 @@ export function initProcessGroup(opts: InitOptions = {}): void {
   const known = ['backend', 'initMethod', 'rank', 'worldSize', 'timeout', 'store', 'groupName'];
   for (const k of Object.keys(opts)) if (!known.includes(k)) throw new TypeError(`initProcessGroup() got an unexpected keyword argument '${k}' (expected one of ${known.join(', ')})`);
   if (world) throw new TorchError('trying to initialize the default process group twice!');
-  const backend = (opts.backend ?? 'gloo').toLowerCase();
-  if (backend === 'nccl') throw new TorchError('initProcessGroup: the NCCL backend is not available in this build of nodetorch (CUDA tensors work with backend \'gloo\', staged through host memory)');
-  if (backend !== 'gloo') throw new TorchError(`initProcessGroup: unknown backend '${opts.backend}' (expected 'gloo' or 'nccl')`);
-  glooOrThrow('initProcessGroup');
+  const backend = String(opts.backend ?? 'gloo').toLowerCase();
+  if (backend !== 'gloo' && backend !== 'nccl') throw new TorchError(`initProcessGroup: unknown backend '${opts.backend}' (expected 'gloo' or 'nccl')`);
+  if (backend === 'gloo') glooOrThrow('initProcessGroup');
+  else ncclOrThrow('initProcessGroup');
   const timeout = opts.timeout ?? DEFAULT_PG_TIMEOUT_MS;
   if (typeof timeout !== 'number' || !(timeout > 0)) throw new TorchError(`initProcessGroup: timeout must be a positive number of milliseconds, got ${String(timeout)}`);
   let rank = opts.rank ?? -1;
@@ -206,7 +214,7 @@ export function initProcessGroup(opts: InitOptions = {}): void {
   const all = Array.from({ length: size }, (_, i) => i);
   let pg: ProcessGroup;
   try {
-    pg = makeGroup(store, prefix + 'default_pg/', rank, size, all, timeout, opts.groupName ?? 'default_pg', masterHost);
+    pg = makeGroup(store, prefix + 'default_pg/', rank, size, all, timeout, opts.groupName ?? 'default_pg', masterHost, backend as Backend);
   } catch (e) {
     if (ownStore) (store as TCPStore | FileStore).close();
     throw e;
@@ -220,7 +228,16 @@ function checkRank(rank: number, size: number): void {
   if (!Number.isInteger(rank) || rank < 0 || rank >= size) throw new TorchError(`initProcessGroup: rank must be in [0, ${size - 1}] for worldSize ${size}, got ${rank}`);
 }
 
-function makeGroup(store: Store, prefix: string, rank: number, size: number, ranks: number[], timeout: number, name: string, masterHost: string): ProcessGroup {
+function makeGroup(store: Store, prefix: string, rank: number, size: number, ranks: number[], timeout: number, name: string, masterHost: string, backend: Backend): ProcessGroup {
+  if (backend === 'nccl') {
+    // one communicator per group, on the current CUDA device (torch.cuda.setDevice(LOCAL_RANK) first, as in PyTorch)
+    const dev = toDevice(`cuda:${currentCudaIndex()}`);
+    const scratch = zeros([1], { device: dev });
+    const h = ncclNewGroup(new PrefixStore(prefix, store), rank, size, dev.index ?? 0, timeout, ptrOf(scratch));
+    const pg = new ProcessGroup(h, rank, size, ranks, timeout, name, 'nccl', ncclEngine, dev);
+    pg._keep = scratch;
+    return pg;
+  }
   const g = glooOrThrow('initProcessGroup');
   const iface = process.env.GLOO_SOCKET_IFNAME ? process.env.GLOO_SOCKET_IFNAME.split(',')[0] : '';
   let h: object;
@@ -232,7 +249,7 @@ function makeGroup(store: Store, prefix: string, rank: number, size: number, ran
   } catch (e) {
     throw new TorchError(`initProcessGroup: Gloo rendezvous of rank ${rank} (of ${size}) failed: ${(e as Error).message}`, { cause: e });
   }
-  return new ProcessGroup(h, rank, size, ranks, timeout, name);
+  return new ProcessGroup(h, rank, size, ranks, timeout, name, 'gloo', g, CPU);
 }
 
 export function isInitialized(): boolean { return world !== null; }
@@ -240,15 +257,14 @@ export function isInitialized(): boolean { return world !== null; }
 /** Destroys a group, or every group and the default one (then initProcessGroup may be called again). */
 export function destroyProcessGroup(group?: Group | null): void {
   const w = requireWorld('destroyProcessGroup');
-  const g = glooOrThrow('destroyProcessGroup');
   if (group && group !== w.pg) {
     if (!(group instanceof ProcessGroup)) return;
-    if (group._handle) g.destroyGroup(group._handle);
+    if (group._handle) group._engine.destroyGroup(group._handle);
     group._handle = null;
     w.groups = w.groups.filter((x) => x !== group);
     return;
   }
-  for (const pg of w.groups) { if (pg._handle) g.destroyGroup(pg._handle); pg._handle = null; }
+  for (const pg of w.groups) { if (pg._handle) pg._engine.destroyGroup(pg._handle); pg._handle = null; }
   if (w.ownStore) (w.store as TCPStore | FileStore).close();
   world = null;
   setCurrentWorld(null);
@@ -261,7 +277,9 @@ export function destroyProcessGroup(group?: Group | null): void {
 export function newGroup(ranks?: number[] | null, opts: { timeout?: number; backend?: Backend | string } = {}): Group {
   const w = requireWorld('newGroup');
   for (const k of Object.keys(opts)) if (!['timeout', 'backend'].includes(k)) throw new TypeError(`newGroup() got an unexpected keyword argument '${k}'`);
-  if (opts.backend !== undefined && String(opts.backend).toLowerCase() !== 'gloo') throw new TorchError(`newGroup: backend '${opts.backend}' is not available (only 'gloo')`);
+  const backend = String(opts.backend ?? w.pg.backend).toLowerCase();
+  if (backend !== 'gloo' && backend !== 'nccl') throw new TorchError(`newGroup: unknown backend '${opts.backend}' (expected 'gloo' or 'nccl')`);
+  if (backend === 'gloo') glooOrThrow('newGroup'); else ncclOrThrow('newGroup');
   const rs = ranks == null ? Array.from({ length: w.worldSize }, (_, i) => i) : [...ranks].sort((a, b) => a - b);
   for (const r of rs) if (!Number.isInteger(r) || r < 0 || r >= w.worldSize) throw new TorchError(`newGroup: rank ${r} is not in [0, ${w.worldSize - 1}]`);
   if (new Set(rs).size !== rs.length) throw new TorchError(`newGroup: ranks contain duplicates: [${ranks}]`);
@@ -269,7 +287,7 @@ export function newGroup(ranks?: number[] | null, opts: { timeout?: number; back
   const me = rs.indexOf(w.globalRank);
   if (me < 0) return NON_GROUP_MEMBER;
   const timeout = opts.timeout ?? w.pg.timeout;
-  const pg = makeGroup(w.store, `${w.prefix}group${id}/`, me, rs.length, rs, timeout, `group${id}`, w.store.spec.kind === 'tcp' ? w.store.spec.where : '');
+  const pg = makeGroup(w.store, `${w.prefix}group${id}/`, me, rs.length, rs, timeout, `group${id}`, w.store.spec.kind === 'tcp' ? w.store.spec.where : '', backend as Backend);
   w.groups.push(pg);
   return pg;
 }
@@ -323,9 +341,11 @@ export class Work implements PromiseLike<void> {
   private readonly op: string;
   private keep: unknown;
   private promise: Promise<void> | null = null;
-  constructor(op: string, w: object | null, keep: unknown, post: (() => void) | null) {
+  private readonly engine: Engine | null;
+  constructor(op: string, w: object | null, keep: unknown, post: (() => void) | null, engine: Engine | null = null) {
     this.op = op;
     this.w = w;
+    this.engine = engine;
     this.keep = keep;
     this.post = post;
     if (!w) this.finish(null);
@@ -342,7 +362,7 @@ export class Work implements PromiseLike<void> {
   }
   private poll(): boolean {
     if (this.settled) return true;
-    const g = gloo as GlooAddon;
+    const g = this.engine as Engine;
     const s = g.status(this.w as object);
     if (s === 0) return false;
     this.finish(s === 2 ? g.error(this.w as object) : null);
@@ -351,7 +371,7 @@ export class Work implements PromiseLike<void> {
   /** Blocks until the operation has completed; throws a TorchError if it failed. Returns true. */
   wait(): boolean {
     if (!this.settled) {
-      try { (gloo as GlooAddon).wait(this.w as object); this.finish(null); } catch (e) { this.finish((e as Error).message); }
+      try { (this.engine as Engine).wait(this.w as object); this.finish(null); } catch (e) { this.finish((e as Error).message); }
     }
     if (this.err) throw this.err;
     return true;
@@ -360,12 +380,12 @@ export class Work implements PromiseLike<void> {
   isSuccess(): boolean { return this.poll() && this.err === null; }
   exception(): TorchError | null { this.poll(); return this.err; }
   /** the sender of a completed recv/irecv (PyTorch's Work.source_rank) */
-  sourceRank(): number { this.wait(); return this.w ? (gloo as GlooAddon).source(this.w) : -1; }
+  sourceRank(): number { this.wait(); return this.w ? (this.engine as Engine).source(this.w) : -1; }
   then<A = void, B = never>(onOk?: ((v: void) => A | PromiseLike<A>) | null, onErr?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     if (!this.promise) {
       this.promise = new Promise<void>((resolve, reject) => {
         const done = (): void => { try { this.wait(); resolve(); } catch (e) { reject(e); } };
-        if (this.settled || !(gloo as GlooAddon).notify(this.w as object, done)) setImmediate(done);
+        if (this.settled || !(this.engine as Engine).notify(this.w as object, done)) setImmediate(done);
       });
     }
     return this.promise.then(onOk, onErr);
@@ -373,6 +393,7 @@ export class Work implements PromiseLike<void> {
 }
 
 function describeFailure(msg: string): string {
+  if (/^timed out/i.test(msg)) return msg;
   if (/timed out|timeout/i.test(msg)) return `timed out (a peer did not take part in time): ${msg}`;
   if (/reset by peer|Connection closed|EOF|Broken pipe|connection refused|closed by peer|Read error|Write error/i.test(msg)) return `a peer process failed or exited (${msg})`;
   return msg;
@@ -395,11 +416,18 @@ function checkTensor(op: string, t: unknown, what = 'tensor'): Tensor {
 }
 const desc = (t: Tensor): string => `${t.dtype} [${t.shape.join(', ')}]${t.device.type === 'cpu' ? '' : ' on ' + t.device.toString()}`;
 
-// A contiguous CPU tensor holding t's values that the engine may read and write; `back()` puts results into t.
+// A contiguous tensor on the group's device holding t's values that the engine may read and write; `back()` puts
+// results into t. NCCL groups take CUDA tensors of their own device only (as PyTorch's).
 interface Buf { t: Tensor; ptr: bigint; back(): void }
-function bufOf(t: Tensor, copyIn = true): Buf {
-  const direct = t.device.type === 'cpu' && t.isContiguous();
-  const b = direct ? t : copyIn ? t.detach().to('cpu').contiguous().clone() : empty(t.shape, { dtype: t.dtype });
+function checkDevice(op: string, pg: ProcessGroup, t: Tensor): void {
+  if (pg.backend !== 'nccl') return;
+  if (t.device.type !== 'cuda') throw new TorchError(`${op}: Tensors must be CUDA and dense (the NCCL backend), got ${desc(t)}`);
+  if (!t.device.equals(pg.device)) throw new TorchError(`${op}: the tensor is on ${t.device.toString()} but this NCCL process group communicates on ${pg.device.toString()} (torch.cuda.setDevice before initProcessGroup)`);
+}
+function bufOf(op: string, pg: ProcessGroup, t: Tensor, copyIn = true): Buf {
+  checkDevice(op, pg, t);
+  const direct = t.device.equals(pg.device) && t.isContiguous();
+  const b = direct ? t : copyIn ? t.detach().to(pg.device).contiguous().clone() : empty(t.shape, { dtype: t.dtype, device: pg.device });
   return {
     t: b,
     ptr: ptrOf(b),
@@ -418,10 +446,10 @@ function noGradCopy(dst: Tensor, src: Tensor): void {
 }
 
 function run(op: string, pg: ProcessGroup, spec: Record<string, unknown>, keep: unknown, post: (() => void) | null, asyncOp: boolean | undefined): Work | undefined {
-  const g = glooOrThrow(op);
+  const g = pg._engine;
   let w: object;
   try { w = g.submit(pg._handle as object, spec); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
-  const work = new Work(op, w, keep, post);
+  const work = new Work(op, w, keep, post, g);
   if (asyncOp) return work;
   work.wait();
   return undefined;
@@ -442,10 +470,12 @@ function checkAgreement(op: string, pg: ProcessGroup, t: Tensor | null, opc: num
   mine[4] = t ? t.numel() : 0;
   mine[5] = t ? t.ndim : 0;
   if (t) t.shape.slice(0, F - 6).forEach((s, i) => { mine[6 + i] = s; });
-  const fp = tensorFrom(mine);
-  const all = empty([pg.size * F], { dtype: 'int64' });
-  const g = glooOrThrow(op);
-  const w = new Work(op, g.submit(pg._handle as object, { kind: 'allgather', dtype: DTYPE_CODE.int64, n: F, ptr: ptrOf(fp), out: ptrOf(all) }), [fp, all], null);
+  const fp = tensorFrom(mine).to(pg.device);
+  const all = empty([pg.size * F], { dtype: 'int64', device: pg.device });
+  const g = pg._engine;
+  let sub: object;
+  try { sub = g.submit(pg._handle as object, { kind: 'allgather', dtype: DTYPE_CODE.int64, n: F, ptr: ptrOf(fp), out: ptrOf(all) }); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
+  const w = new Work(op, sub, [fp, all], null, g);
   w.wait();
   const v = all.tolist() as number[];
   const rows = Array.from({ length: pg.size }, (_, r) => v.slice(r * F, r * F + F));
@@ -481,7 +511,7 @@ export function allReduce(tensor: Tensor, opts: CollectiveOptions & { op?: Reduc
   const opc = opCode(op, opts.op ?? 'sum');
   if (opc === 1 && !isFloating(tensor.dtype)) throw new TorchError(`${op}: ReduceOp.AVG needs a floating-point tensor, got ${tensor.dtype}`);
   checkAgreement(op, pg, tensor, opc, -1);
-  const b = bufOf(tensor);
+  const b = bufOf(op, pg, tensor);
   return run(op, pg, { kind: 'allreduce', dtype: DTYPE_CODE[tensor.dtype], op: opc, n: tensor.numel(), ptr: b.ptr }, [tensor, b.t], () => {
     if (opc === 1) b.t.detach().div_(pg.size);
     b.back();
@@ -497,7 +527,7 @@ export function broadcast(tensor: Tensor, src: number, opts: CollectiveOptions =
   if (!pg) return undefined;
   const root = rootOf(op, pg, src, 'src');
   checkAgreement(op, pg, tensor, 0, root);
-  const b = bufOf(tensor, pg.rank === root);
+  const b = bufOf(op, pg, tensor, pg.rank === root);
   return run(op, pg, { kind: 'broadcast', dtype: DTYPE_CODE[tensor.dtype], root, n: tensor.numel(), ptr: b.ptr }, [tensor, b.t], () => { if (pg.rank !== root) b.back(); }, opts.asyncOp);
 }
 
@@ -513,7 +543,8 @@ export function reduce(tensor: Tensor, dst: number, opts: CollectiveOptions & { 
   if (opc === 1 && !isFloating(tensor.dtype)) throw new TorchError(`${op}: ReduceOp.AVG needs a floating-point tensor, got ${tensor.dtype}`);
   checkAgreement(op, pg, tensor, opc, root);
   // Gloo uses the non-root buffers as scratch space: those ranks reduce a copy
-  const b = pg.rank === root ? bufOf(tensor) : { t: tensor.detach().to('cpu').contiguous().clone(), ptr: 0n, back: () => undefined };
+  checkDevice(op, pg, tensor);
+  const b = pg.rank === root ? bufOf(op, pg, tensor) : { t: tensor.detach().to(pg.device).contiguous().clone(), ptr: 0n, back: () => undefined };
   if (pg.rank !== root) b.ptr = ptrOf(b.t);
   return run(op, pg, { kind: 'reduce', dtype: DTYPE_CODE[tensor.dtype], op: opc, root, n: tensor.numel(), ptr: b.ptr }, [tensor, b.t], () => {
     if (pg.rank === root) { if (opc === 1) b.t.detach().div_(pg.size); b.back(); }
@@ -539,9 +570,9 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, opts: Collective
   if (!pg) return undefined;
   const outs = checkList(op, tensorList, pg.size, tensor, 'tensorList');
   checkAgreement(op, pg, tensor, 0, -1);
-  const inp = bufOf(tensor);
+  const inp = bufOf(op, pg, tensor);
   const n = tensor.numel();
-  const out = empty([pg.size * n], { dtype: tensor.dtype });
+  const out = empty([pg.size * n], { dtype: tensor.dtype, device: pg.device });
   return run(op, pg, { kind: 'allgather', dtype: DTYPE_CODE[tensor.dtype], n, ptr: inp.ptr, out: ptrOf(out) }, [tensor, inp.t, out, outs], () => {
     outs.forEach((t, i) => noGradCopy(t, out.narrow(0, i * n, n).view(t.shape)));
   }, opts.asyncOp);
@@ -559,8 +590,8 @@ export function allGatherIntoTensor(output: Tensor, tensor: Tensor, opts: Collec
     throw new TorchError(`${op}: output tensor size must be equal to world_size times input tensor size (output ${desc(output)}, input ${desc(tensor)}, world size ${pg.size})`);
   }
   checkAgreement(op, pg, tensor, 0, -1);
-  const inp = bufOf(tensor);
-  const out = bufOf(output, false);
+  const inp = bufOf(op, pg, tensor);
+  const out = bufOf(op, pg, output, false);
   return run(op, pg, { kind: 'allgather', dtype: DTYPE_CODE[tensor.dtype], n: tensor.numel(), ptr: inp.ptr, out: out.ptr }, [tensor, output, inp.t, out.t], () => out.back(), opts.asyncOp);
 }
 
@@ -572,7 +603,9 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], opts: Collect
   const pg = groupOf(op, opts.group);
   if (!pg) return undefined;
   const ins = checkList(op, inputList, pg.size, output, 'inputList');
-  const flat = cat(ins.map((t) => t.detach().to('cpu').reshape([-1])));
+  ins.forEach((t) => checkDevice(op, pg, t));
+  checkDevice(op, pg, output);
+  const flat = cat(ins.map((t) => t.detach().to(pg.device).reshape([-1])));
   return reduceScatterFlat(op, pg, output, flat, opts);
 }
 
@@ -587,7 +620,9 @@ export function reduceScatterTensor(output: Tensor, input: Tensor, opts: Collect
   if (output.dtype !== input.dtype || input.numel() !== pg.size * output.numel()) {
     throw new TorchError(`${op}: input tensor must be the same size as output size times world size (input ${desc(input)}, output ${desc(output)}, world size ${pg.size})`);
   }
-  return reduceScatterFlat(op, pg, output, input.detach().to('cpu').contiguous().reshape([-1]).clone(), opts);
+  checkDevice(op, pg, input);
+  checkDevice(op, pg, output);
+  return reduceScatterFlat(op, pg, output, input.detach().to(pg.device).contiguous().reshape([-1]).clone(), opts);
 }
 
 // Gloo has no reduce-scatter for arbitrary types: all-reduce the whole buffer, keep this rank's chunk
@@ -615,9 +650,9 @@ export function gather(tensor: Tensor, gatherList: Tensor[] | null | undefined, 
   if (pg.rank === root) outs = checkList(op, gatherList, pg.size, tensor, 'gatherList');
   else if (gatherList && gatherList.length) throw new TorchError(`${op}: Argument \`gather_list\` must NOT be specified on non-destination ranks.`);
   checkAgreement(op, pg, tensor, 0, root);
-  const inp = bufOf(tensor);
+  const inp = bufOf(op, pg, tensor);
   const n = tensor.numel();
-  const out = pg.rank === root ? empty([pg.size * n], { dtype: tensor.dtype }) : null;
+  const out = pg.rank === root ? empty([pg.size * n], { dtype: tensor.dtype, device: pg.device }) : null;
   return run(op, pg, { kind: 'gather', dtype: DTYPE_CODE[tensor.dtype], root, n, ptr: inp.ptr, ...(out ? { out: ptrOf(out) } : {}) }, [tensor, inp.t, out, outs], () => {
     if (out) outs.forEach((t, i) => noGradCopy(t, out.narrow(0, i * n, n).view(t.shape)));
   }, opts.asyncOp);
@@ -632,10 +667,10 @@ export function scatter(tensor: Tensor, scatterList: Tensor[] | null | undefined
   if (!pg) return undefined;
   const root = rootOf(op, pg, src, 'src');
   let ins: Buf[] = [];
-  if (pg.rank === root) ins = checkList(op, scatterList, pg.size, tensor, 'scatterList').map((t) => bufOf(t));
+  if (pg.rank === root) ins = checkList(op, scatterList, pg.size, tensor, 'scatterList').map((t) => bufOf(op, pg, t));
   else if (scatterList && scatterList.length) throw new TorchError(`${op}: Argument \`scatter_list\` must NOT be specified on non-source ranks.`);
   checkAgreement(op, pg, tensor, 0, root);
-  const out = bufOf(tensor, false);
+  const out = bufOf(op, pg, tensor, false);
   return run(op, pg, { kind: 'scatter', dtype: DTYPE_CODE[tensor.dtype], root, n: tensor.numel(), ptr: out.ptr, ...(ins.length ? { ptrs: ins.map((b) => b.ptr) } : {}) },
     [tensor, out.t, ins.map((b) => b.t), scatterList], () => out.back(), opts.asyncOp);
 }
@@ -664,11 +699,11 @@ function p2p(op: string, kind: 'send' | 'recv', tensor: Tensor, peer: number | u
   } else if (kind === 'send') throw new TorchError(`${op}: dst is required`);
   const tag = opts.tag ?? 0;
   if (!Number.isInteger(tag) || tag < 0) throw new TorchError(`${op}: tag must be a non-negative integer, got ${String(tag)}`);
-  const b = bufOf(tensor, kind === 'send');
-  const g = glooOrThrow(op);
+  const b = bufOf(op, pg, tensor, kind === 'send');
+  const g = pg._engine;
   let w: object;
   try { w = g.p2p(pg._handle as object, { kind, ptr: b.ptr, nbytes: tensor.numel() * ITEMSIZE[tensor.dtype], peer: gp, tag }); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
-  return new Work(op, w, [tensor, b.t], kind === 'recv' ? () => b.back() : null);
+  return new Work(op, w, [tensor, b.t], kind === 'recv' ? () => b.back() : null, g);
 }
 export function send(tensor: Tensor, dst: number, opts: P2POptions = {}): void { p2p('send', 'send', tensor, dst, opts).wait(); }
 /** Receives into `tensor` from `src` (any rank when omitted); returns the sender's rank. */
@@ -707,13 +742,15 @@ export function allGatherObject(objectList: unknown[], obj: unknown, opts: { gro
   if (!pg) return;
   if (objectList.length !== pg.size) throw new TorchError(`${op}: objectList must have ${pg.size} entries (one per rank), got ${objectList.length}`);
   const mine = serialize(op, obj);
-  const sizes = empty([pg.size], { dtype: 'int64' });
-  allGatherIntoTensor(sizes, tensorFrom([mine.length]), { group: pg });
+  const dev = pg.device;
+  const sizes = empty([pg.size], { dtype: 'int64', device: dev });
+  allGatherIntoTensor(sizes, tensorFrom([mine.length]).to(dev), { group: pg });
   const ls = sizes.tolist() as number[];
   const max = Math.max(1, ...ls);
-  const all = empty([pg.size * max], { dtype: 'uint8' });
-  allGatherIntoTensor(all, bytesTensor(mine, max).narrow(0, 0, max), { group: pg });
-  for (let r = 0; r < pg.size; r++) objectList[r] = v8.deserialize(readBytes(all, r * max, ls[r]));
+  const all = empty([pg.size * max], { dtype: 'uint8', device: dev });
+  allGatherIntoTensor(all, bytesTensor(mine, max).narrow(0, 0, max).to(dev), { group: pg });
+  const host = all.to('cpu');
+  for (let r = 0; r < pg.size; r++) objectList[r] = v8.deserialize(readBytes(host, r * max, ls[r]));
 }
 
 /** Replaces the entries of `objectList` on every rank with those of rank `src`. */
@@ -726,17 +763,19 @@ export function broadcastObjectList(objectList: unknown[], src = 0, opts: { grou
   const root = rootOf(op, pg, src, 'src');
   const n = objectList.length;
   const parts = pg.rank === root ? objectList.map((o) => serialize(op, o)) : [];
-  const sizes = pg.rank === root ? tensorFrom(parts.map((p) => p.length)) : empty([n], { dtype: 'int64' });
+  const dev = pg.device;
+  const sizes = pg.rank === root ? tensorFrom(parts.map((p) => p.length)).to(dev) : empty([n], { dtype: 'int64', device: dev });
   if (n === 0) return;
   broadcast(sizes, src, { group: pg });
   const ls = sizes.tolist() as number[];
   const total = ls.reduce((a, b) => a + b, 0);
   const joined = new Uint8Array(total);
   if (pg.rank === root) { let o = 0; for (const p of parts) { joined.set(p, o); o += p.length; } }
-  const bytes = bytesTensor(joined, total);
+  const bytes = bytesTensor(joined, total).to(dev);
   broadcast(bytes, src, { group: pg });
+  const host = bytes.to('cpu');
   let o = 0;
-  for (let i = 0; i < n; i++) { objectList[i] = v8.deserialize(readBytes(bytes, o, ls[i])); o += ls[i]; }
+  for (let i = 0; i < n; i++) { objectList[i] = v8.deserialize(readBytes(host, o, ls[i])); o += ls[i]; }
 }
 
 export { sleepMs as _sleepMs };
@@ -744,7 +783,7 @@ export { sleepMs as _sleepMs };
 /** internal (DDP): an all-reduce (SUM) of a contiguous CPU tensor in place, without the agreement check. */
 export function _allReduceFlat(flat: Tensor, group?: Group | null): Work {
   const pg = groupOf('allReduce', group);
-  if (!pg) return new Work('allReduce', null, null, null);
+  if (!pg) return new Work('allReduce', null, null, null, null);
   return run('allReduce', pg, { kind: 'allreduce', dtype: DTYPE_CODE[flat.dtype], op: 0, n: flat.numel(), ptr: ptrOf(flat) }, [flat], () => { flat._st.version++; }, true) as Work;
 }
 /** internal (DDP): the ProcessGroup a group argument stands for (null for a non-member). */

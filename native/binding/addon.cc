@@ -15,6 +15,7 @@
 
 using namespace nt;
 namespace nt { void register_store(Napi::Env env, Napi::Object exports); }  // store_napi.cc
+namespace nt { void register_nccl(Napi::Env env, Napi::Object exports); }   // nccl_napi.cc
 
 namespace {
 
@@ -361,7 +362,7 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
   }
 }
 
-// dataPtr(storage) -> BigInt: the address of a CPU storage's memory, for the distributed binding (a separate addon,
+// dataPtr(storage) -> BigInt: the address of a storage's memory (device memory for CUDA: the NCCL backend), for the Gloo addon (separate,
 // native/gloo/) whose collectives read and write tensors in place. The JS side keeps the tensor alive meanwhile.
 Napi::Value DataPtr(const Napi::CallbackInfo& info) {
   Storage* s = get_storage(info[0]);
@@ -370,6 +371,7 @@ Napi::Value DataPtr(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_store(env, exports);
+  register_nccl(env, exports);
   exports.Set("dataPtr", Napi::Function::New<Guard<DataPtr>>(env));
   exports.Set("alloc", Napi::Function::New<Guard<Alloc>>(env));
   exports.Set("wrap", Napi::Function::New<Guard<Wrap>>(env));

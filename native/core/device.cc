@@ -1,5 +1,6 @@
 // device.cc - CPU memory and the device hook table.
 #include "device.h"
+#include "nccl_hooks.h"
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +16,10 @@ DeviceHooks& cuda_hooks() {
   return h;
 }
 bool cuda_built() { return cuda_hooks().alloc != nullptr; }
+NcclHooks& nccl_hooks() {
+  static NcclHooks h;
+  return h;
+}
 
 MemCounters& mem_counters(DeviceType d) {
   static MemCounters c[2];

@@ -12,7 +12,7 @@
 //        dlopen( / dlsym(                                ->  the emulated libcublas (emu.cc)
 //      and nothing else (nvcc includes cuda_runtime.h first in every unit; so does g++ here): the kernels, the NT_HD functors and the host code compile as written (with __CUDACC__
 //      defined, so that the headers take their nvcc branches);
-//   2. compiles them and emu.cc with g++ (-ffp-contract=off: no FMA contraction, as the sources' __f*_rn assume);
+//   2. compiles them, emu.cc and libnccl.cc (the stand-in libnccl) with g++ (-ffp-contract=off: no FMA contraction, as the sources' __f*_rn assume);
 //   3. links them with the CPU objects node-gyp built (build/Release/obj.target: run `npm install` or
 //      `npx node-gyp rebuild` first) into OUT/Release/nodetorch.node.
 //   4. links scripts/cuda-emu/selftest.cu (translated the same way) with emu.o into OUT/selftest, the emulator's own test.
@@ -132,6 +132,7 @@ for (const f of cudaFiles) {
   if (f.endsWith('.cu')) units.push(dst);
 }
 units.push(path.join(__dirname, 'emu.cc'));
+units.push(path.join(__dirname, 'libnccl.cc'));  // the stand-in libnccl (dlopen("libnccl.so.2") finds it)
 // the emulator's own test program (scripts/cuda-emu/selftest.cu), linked with emu.o only
 fs.mkdirSync(path.join(out, 'src', 'selftest'), { recursive: true });
 const selftest = emit('scripts/cuda-emu/selftest.cu', path.join(out, 'src', 'selftest'));
@@ -148,7 +149,7 @@ const flags = ['-std=c++17', '-O2', '-fPIC', '-pthread', '-fexceptions', '-fno-m
   '-D__CUDACC__', '-include', 'cuda_runtime.h', '-DNT_CUDA_ARCHS="emulated"', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
   '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION',
   `-I${__dirname}`, `-iquote${path.join(root, 'cuda')}`, `-I${path.resolve(root, napiInc)}`, `-I${nodeInc}`];
-const headers = [path.join(__dirname, 'cuda_runtime.h')].concat(
+const headers = [path.join(__dirname, 'cuda_runtime.h'), path.join(__dirname, 'emu_api.h')].concat(
   cudaFiles.filter((f) => f.endsWith('.cuh')).map((f) => path.join(srcDir, f)),
   fs.readdirSync(path.join(root, 'native', 'kernels')).map((f) => path.join(root, 'native', 'kernels', f)),
   fs.readdirSync(path.join(root, 'native', 'core')).filter((f) => f.endsWith('.h')).map((f) => path.join(root, 'native', 'core', f)));
@@ -188,7 +189,7 @@ async function main() {
   const addon = path.join(out, 'Release', 'nodetorch.node');
   const emuObjs = units.filter((u) => u !== selftest).map(objOf);
   execFileSync(cxx, ['-shared', '-pthread', '-o', addon, ...cpuObjs, ...emuObjs, '-ldl'], { stdio: 'inherit' });
-  execFileSync(cxx, ['-pthread', '-o', path.join(out, 'selftest'), objOf(selftest), objOf(path.join(__dirname, 'emu.cc')), '-ldl'], { stdio: 'inherit' });
+  execFileSync(cxx, ['-pthread', '-o', path.join(out, 'selftest'), objOf(selftest), objOf(path.join(__dirname, 'emu.cc')), objOf(path.join(__dirname, 'libnccl.cc')), '-ldl'], { stdio: 'inherit' });
   console.log(`cuda-emu build: ${addon} and ${path.join(out, 'selftest')}`);
 }
 main().catch((e) => fail(e.message));

@@ -17,8 +17,14 @@
 // Environment: CUEMU_DEVICES (default 1), CUEMU_MEM_GB (default 16), CUEMU_PROTECT=0 (leave device memory open),
 //              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel),
 //              CUEMU_SCHEDULE=reverse (a block's threads run last-first: a missing barrier shows from the other side;
-//              blocks still run in order).
+//              blocks still run in order), CUEMU_NCCL=0 (no stand-in libnccl).
+//
+// Streams. The default stream is the caller's thread (everything on it is synchronous). A created stream
+// (cudaStreamCreateWithFlags) has a thread of its own that runs what is submitted to it in order: copies and the
+// stand-in libnccl's operations (libnccl.cc); events record a position in a stream and complete when it has run, so
+// cudaEventQuery/Synchronize and cudaStreamWaitEvent behave as on a GPU.
 #include <cuda_runtime.h>
+#include "emu_api.h"
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -26,10 +32,13 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #if !defined(__x86_64__)
@@ -135,6 +144,17 @@ struct OpenDevice {  // device memory readable for the scope (kernels, copies, m
   OpenDevice() : lock(G().mu), was(G().open) { set_open(true); }
   ~OpenDevice() { if (!was) set_open(false); }
 };
+}  // namespace
+DeviceAccess::DeviceAccess() {
+  G().mu.lock();
+  was_ = G().open;
+  set_open(true);
+}
+DeviceAccess::~DeviceAccess() {
+  if (!was_) set_open(false);
+  G().mu.unlock();
+}
+namespace {
 
 // the region whose allocation holds [p, p+n), or null (*base: the mapping's start)
 const Region* find_region(const void* p, size_t n, uintptr_t* base = nullptr) {
@@ -148,6 +168,13 @@ const Region* find_region(const void* p, size_t n, uintptr_t* base = nullptr) {
   if (base) *base = it->first;
   return &r;
 }
+
+}  // namespace
+bool is_device(const void* p, size_t n) {
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  return find_region(p, n) != nullptr;
+}
+namespace {
 
 struct sigaction g_old_segv;
 void segv_handler(int sig, siginfo_t* si, void* uc) {
@@ -553,11 +580,21 @@ void launch_body(const char* name, const Config& cfg, KernelBody& body) {
   }
 }
 
+int g_nccl_token;
 void* emu_dlopen(const char* name, int) {
-  if (!G().cublas || !name || std::string(name).rfind("libcublas", 0) != 0) return nullptr;
+  if (!name) return nullptr;
+  std::string n(name), base = n.substr(n.rfind('/') == std::string::npos ? 0 : n.rfind('/') + 1);
+  if (base.rfind("libnccl", 0) == 0) {  // the stand-in NCCL: by name, or at a path that exists
+    const char* e = getenv("CUEMU_NCCL");
+    if (e && std::string(e) == "0") return nullptr;
+    if (n.find('/') != std::string::npos && access(name, F_OK) != 0) return nullptr;
+    return &g_nccl_token;
+  }
+  if (!G().cublas || n.rfind("libcublas", 0) != 0) return nullptr;
   return &g_cublas_token;
 }
 void* emu_dlsym(void* handle, const char* sym) {
+  if (handle == &g_nccl_token && sym) return nccl_sym(sym);
   if (handle != &g_cublas_token || !sym) return nullptr;
   std::string s(sym);
   if (s == "cublasCreate_v2") return (void*)&cublas_create;
@@ -639,7 +676,7 @@ const char* cudaGetErrorName(cudaError_t e) {
     N_(cudaErrorInvalidDevice) N_(cudaErrorNoKernelImageForDevice) N_(cudaErrorUnsupportedPtxVersion)
     N_(cudaErrorIllegalAddress) N_(cudaErrorLaunchOutOfResources) N_(cudaErrorLaunchTimeout)
     N_(cudaErrorHardwareStackError) N_(cudaErrorIllegalInstruction) N_(cudaErrorMisalignedAddress)
-    N_(cudaErrorInvalidPc) N_(cudaErrorLaunchFailure) N_(cudaErrorAssert) N_(cudaErrorUnknown)
+    N_(cudaErrorInvalidPc) N_(cudaErrorLaunchFailure) N_(cudaErrorAssert) N_(cudaErrorUnknown) N_(cudaErrorNotReady)
 #undef N_
   }
   return "cudaErrorUnknown";
@@ -654,6 +691,7 @@ const char* cudaGetErrorString(cudaError_t e) {
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
     case cudaErrorInvalidDevice: return "invalid device ordinal";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
+    case cudaErrorNotReady: return "device not ready";
     default: return "unknown error";
   }
 }
@@ -760,8 +798,14 @@ cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitc
   return cudaSuccess;
 }
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind kind, cudaStream_t s) {
-  if (s != 0) return set_error(cudaErrorInvalidValue);
-  return cudaMemcpy(dst, src, n, kind);
+  if (s == 0) return cudaMemcpy(dst, src, n, kind);
+  {
+    std::lock_guard<std::recursive_mutex> lock(G().mu);
+    cudaError_t err;
+    if (n && (!dst || !src || !kind_ok(dst, n, src, n, kind, &err))) return set_error(cudaErrorInvalidValue);
+  }
+  stream_submit(s, [=] { cudaMemcpy(dst, src, n, kind); });
+  return cudaSuccess;
 }
 cudaError_t cudaMemset(void* p, int value, size_t n) {
   if (n == 0) return cudaSuccess;
@@ -797,7 +841,109 @@ cudaError_t cudaDeviceReset() {  // frees every allocation of the current device
   t_last = cudaSuccess;
   return cudaSuccess;
 }
+// ---------------------------------------------------------------- streams and events (see the header comment)
+struct CUstream_st {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> q;
+  uint64_t submitted = 0, completed = 0;
+  bool stop = false;
+  std::thread th;
+  void loop() {
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      cv.wait(l, [&] { return stop || !q.empty(); });
+      if (q.empty()) return;
+      std::function<void()> fn = std::move(q.front());
+      q.pop_front();
+      l.unlock();
+      fn();
+      l.lock();
+      completed++;
+      cv.notify_all();
+    }
+  }
+  void wait_for(uint64_t ticket) {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return completed >= ticket; });
+  }
+};
+struct CUevent_st {
+  cudaStream_t s = nullptr;
+  uint64_t ticket = 0;
+};
+namespace cuemu {
+void stream_submit(cudaStream_t s, std::function<void()> fn) {
+  if (s == 0) { fn(); return; }
+  std::lock_guard<std::mutex> l(s->mu);
+  s->q.push_back(std::move(fn));
+  s->submitted++;
+  s->cv.notify_all();
+}
+}  // namespace cuemu
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned int) {
+  if (!s) return set_error(cudaErrorInvalidValue);
+  auto* st = new CUstream_st();
+  st->th = std::thread([st] { st->loop(); });
+  *s = st;
+  return cudaSuccess;
+}
+cudaError_t cudaStreamCreate(cudaStream_t* s) { return cudaStreamCreateWithFlags(s, 0); }
+cudaError_t cudaStreamDestroy(cudaStream_t s) {
+  if (!s) return set_error(cudaErrorInvalidValue);
+  {
+    std::lock_guard<std::mutex> l(s->mu);
+    s->stop = true;
+    s->cv.notify_all();
+  }
+  s->th.join();  // runs what was submitted first, as a GPU finishes a destroyed stream's work
+  delete s;
+  return cudaSuccess;
+}
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
-  if (s != 0) return set_error(cudaErrorInvalidValue);
+  if (s != 0) {
+    uint64_t t;
+    { std::lock_guard<std::mutex> l(s->mu); t = s->submitted; }
+    s->wait_for(t);
+  }
   return cudaDeviceSynchronize();
+}
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned int) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  *e = new CUevent_st();
+  return cudaSuccess;
+}
+cudaError_t cudaEventCreate(cudaEvent_t* e) { return cudaEventCreateWithFlags(e, 0); }
+cudaError_t cudaEventDestroy(cudaEvent_t e) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  delete e;
+  return cudaSuccess;
+}
+cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  if (s == 0) { e->s = nullptr; e->ticket = 0; return cudaSuccess; }  // the default stream is already there
+  std::lock_guard<std::mutex> l(s->mu);
+  e->s = s;
+  e->ticket = s->submitted;
+  return cudaSuccess;
+}
+cudaError_t cudaEventQuery(cudaEvent_t e) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  if (!e->s) return cudaSuccess;
+  std::lock_guard<std::mutex> l(e->s->mu);
+  return e->s->completed >= e->ticket ? cudaSuccess : cudaErrorNotReady;  // not-ready is not an error (no set_error)
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t e) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  if (e->s) e->s->wait_for(e->ticket);
+  return cudaSuccess;
+}
+cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int) {
+  if (!e) return set_error(cudaErrorInvalidValue);
+  if (!e->s || e->s == s) return cudaSuccess;
+  cudaStream_t es = e->s;
+  uint64_t t = e->ticket;
+  if (s == 0) { es->wait_for(t); return cudaSuccess; }  // later default-stream work runs after the event
+  stream_submit(s, [es, t] { es->wait_for(t); });
+  return cudaSuccess;
 }

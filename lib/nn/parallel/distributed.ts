@@ -61,6 +61,9 @@ export class DistributedDataParallel extends Module {
     const devices = new Set(params.map((p) => p.device.toString()));
     if (devices.size > 1) throw new TorchError(`DistributedDataParallel's input module must be on the same type of devices, but input module parameters locate in {${[...devices].join(', ')}}.`);
     const onCpu = params[0].device.type === 'cpu';
+    if (pg.backend === 'nccl' && !params[0].device.equals(pg.device)) {
+      throw new TorchError(`DistributedDataParallel: the NCCL process group communicates on ${pg.device.toString()}, but the module's parameters are on ${params[0].device.toString()} (move the model with model.to('cuda:LOCAL_RANK') after torch.cuda.setDevice(LOCAL_RANK))`);
+    }
     if (onCpu && ((opts.deviceIds && opts.deviceIds.length) || (opts.outputDevice !== undefined && opts.outputDevice !== null))) {
       throw new TorchError(`DistributedDataParallel device_ids and output_device arguments only work with single-device/multiple-device GPU modules or CPU modules, but got device_ids [${opts.deviceIds ?? ''}], output_device ${opts.outputDevice ?? 'None'}, and module parameters {${[...devices].join(', ')}}.`);
     }
@@ -157,7 +160,7 @@ class DDPState {
       let bytes = 0;
       const flush = (): void => {
         if (!chunk.length) return;
-        const flat = cat(chunk.map((t) => t.detach().to('cpu').reshape([-1])));
+        const flat = cat(chunk.map((t) => t.detach().to(this.pg.device).reshape([-1])));
         dist.broadcast(flat, this.pg.ranks[0], { group: this.pg });
         let off = 0;
         for (const t of chunk) { assign(t, flat.narrow(0, off, t.numel()).view(t.shape)); off += t.numel(); }
@@ -196,7 +199,7 @@ class DDPState {
       const offsets: number[] = [];
       let n = 0;
       idx.forEach((pi, k) => { offsets.push(n); n += this.params[pi].numel(); this.where[pi] = [bi, k]; });
-      return { params: idx, offsets, flat: zeros([n], { dtype: this.params[idx[0]].dtype }), pending: idx.length, work: null };
+      return { params: idx, offsets, flat: zeros([n], { dtype: this.params[idx[0]].dtype, device: this.pg.device }), pending: idx.length, work: null };
     });
     this.ready = new Array(this.params.length).fill(false);
   }
@@ -283,7 +286,7 @@ class DDPState {
     const v = this.view(b, k);
     noGrad(() => {
       if (grad === null) v.zero_();
-      else if (grad._st !== b.flat._st) v.copy_(grad.detach().to('cpu')).mul_(1 / this.pg.size);
+      else if (grad._st !== b.flat._st) v.copy_(grad.detach().to(this.pg.device)).mul_(1 / this.pg.size);
       else v.mul_(1 / this.pg.size); // gradientAsBucketView: the gradient already lives in the bucket
     });
     this.ready[i] = true;
@@ -298,7 +301,7 @@ class DDPState {
     this.armed = false;
     let globallyUsed: Uint8Array | null = null;
     if (this.opts.findUnusedParameters) {
-      const u = fromBytes(this.used);
+      const u = fromBytes(this.used).to(this.pg.device);
       dist.allReduce(u, { group: this.pg });
       globallyUsed = Uint8Array.from(u.tolist() as number[], (x) => (x > 0 ? 1 : 0));
     }
@@ -310,11 +313,11 @@ class DDPState {
         if (globallyUsed && !globallyUsed[pi]) return; // unused on every rank: .grad stays as it was
         const v = this.view(b, k);
         if (p.grad === null) {
-          const g = this.opts.gradientAsBucketView && p.device.type === 'cpu' ? v : v.to(p.device).clone();
+          const g = this.opts.gradientAsBucketView && p.device.equals(this.pg.device) ? v : v.to(p.device).clone();
           p.grad = g;
           keptByLibrary.add(g);
         } else if (p.grad._st !== b.flat._st) {
-          if (this.opts.gradientAsBucketView && p.device.type === 'cpu' && p.grad.dtype === v.dtype) { p.grad = v; keptByLibrary.add(v); } else assign(p.grad, v);
+          if (this.opts.gradientAsBucketView && p.device.equals(this.pg.device) && p.grad.dtype === v.dtype) { p.grad = v; keptByLibrary.add(v); } else assign(p.grad, v);
         }
       });
     }

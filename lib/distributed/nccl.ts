@@ -1,0 +1,142 @@
+// nccl.ts - the NCCL engine of torch.distributed (CUDA tensors): rendezvous of a communicator through the store, and
+// the engine interface index.ts drives (submit / p2p / wait / status / notify), over the core addon's `nccl`
+// functions (native/binding/nccl_napi.cc -> cuda/nccl.cu). NCCL is loaded at run time (Note [NCCL at run time]);
+// nothing here needs Gloo. Operations run on the communicator's stream; waiting polls them, and a wait that outlives
+// the group's timeout aborts the communicator (ncclCommAbort) and fails with a TorchError, so a dead or missing peer
+// never hangs a rank.
+import { native } from '../native';
+import { TorchError } from '../errors';
+import { Store, sleepMs } from './store';
+
+interface NcclNative {
+  available(): { ok: boolean; detail: string };
+  uniqueId(): Buffer;
+  commInit(id: Buffer, nranks: number, rank: number, device: number): object;
+  enqueue(comm: object, op: Record<string, unknown>): object;
+  query(work: object): number;
+  abort(comm: object): void;
+  destroy(comm: object): void;
+}
+const api = (): NcclNative => (native as unknown as { nccl: NcclNative }).nccl;
+
+/** Whether NCCL can be used here, and the library (or why not: every place searched). */
+export function ncclStatus(): { ok: boolean; detail: string } {
+  const a = (native as unknown as { nccl?: NcclNative }).nccl;
+  if (!a) return { ok: false, detail: 'this nodetorch binary has no NCCL support (it predates it): rebuild it (npm rebuild nodetorch)' };
+  try { return a.available(); } catch (e) { return { ok: false, detail: (e as Error).message }; }
+}
+
+/** The engine interface of a process group (the Gloo addon's, which this mirrors). */
+export interface Engine {
+  submit(h: object, o: Record<string, unknown>): object;
+  p2p(h: object, o: Record<string, unknown>): object;
+  wait(w: object): boolean;
+  status(w: object): number;
+  error(w: object): string;
+  source(w: object): number;
+  notify(w: object, cb: () => void): boolean;
+  destroyGroup(h: object): void;
+}
+
+interface GroupH { comm: object; timeoutMs: number; device: number; aborted: boolean; barrierPtr: bigint }
+interface WorkH { g: GroupH; w: object; t0: number; state: number; err: string; peer: number }
+
+const KIND: Record<string, number> = { allreduce: 0, broadcast: 1, reduce: 2, allgather: 3, reducescatter: 4, send: 5, recv: 6, gather: 7, scatter: 8 };
+
+/**
+ * Makes this rank's communicator: rank 0 creates NCCL's unique id and puts it in the store, every rank reads it;
+ * all ranks then wait (up to the timeout) until every one has arrived, so that NCCL's blocking ncclCommInitRank is
+ * only entered when it can complete. `barrierPtr`: a 1-element float32 device buffer for barrier().
+ */
+export function ncclNewGroup(store: Store, rank: number, size: number, device: number, timeoutMs: number, barrierPtr: bigint): object {
+  const st = ncclStatus();
+  if (!st.ok) throw new TorchError(`initProcessGroup: the NCCL backend is not available: ${st.detail}`);
+  if (rank === 0) store.set('nccl_unique_id', api().uniqueId());
+  const t0 = Date.now();
+  const saved = store.timeout;
+  store.timeout = Math.max(1, timeoutMs);
+  let id: Buffer;
+  try {
+    id = store.get('nccl_unique_id');
+  } catch (e) {
+    throw new TorchError(`initProcessGroup: rank ${rank} did not receive NCCL's unique id from rank 0 within ${timeoutMs} ms (${(e as Error).message})`, { cause: e });
+  } finally {
+    store.timeout = saved;
+  }
+  store.add('nccl_arrived', 1);
+  for (;;) {
+    const n = store.add('nccl_arrived', 0);
+    if (n >= size) break;
+    if (Date.now() - t0 > timeoutMs) throw new TorchError(`initProcessGroup: timed out after ${timeoutMs} ms waiting for the NCCL ranks (${n} of ${size} arrived)`);
+    sleepMs(2);
+  }
+  const comm = api().commInit(id, size, rank, device);
+  const g: GroupH = { comm, timeoutMs, device, aborted: false, barrierPtr };
+  return g;
+}
+
+function poll(w: WorkH): number {
+  if (w.state !== 0) return w.state;
+  if (w.g.aborted) { w.state = 2; w.err = 'the NCCL communicator was aborted after an earlier failure or timeout'; return 2; }
+  let s: number;
+  try { s = api().query(w.w); } catch (e) { w.state = 2; w.err = (e as Error).message; return 2; }
+  if (s === 1) { w.state = 1; return 1; }
+  if (Date.now() - w.t0 > w.g.timeoutMs) {
+    try { api().abort(w.g.comm); } catch { /* already gone */ }
+    w.g.aborted = true;
+    w.state = 2;
+    w.err = `timed out after ${w.g.timeoutMs} ms (a peer did not take part in time); the NCCL communicator was aborted (ncclCommAbort)`;
+    return 2;
+  }
+  return 0;
+}
+
+export const ncclEngine: Engine = {
+  submit(h: object, o: Record<string, unknown>): object {
+    const g = h as GroupH;
+    const kind = o.kind as string;
+    const op: Record<string, unknown> = { kind: KIND[kind], dtype: o.dtype, op: o.op ?? 0, count: o.n ?? 0, root: o.root ?? -1 };
+    switch (kind) {
+      case 'allreduce': case 'broadcast': case 'reduce': op.send = o.ptr; op.recv = o.ptr; break;
+      case 'allgather': case 'gather': op.send = o.ptr; op.recv = o.out; break;
+      case 'scatter': op.recv = o.ptr; op.parts = o.ptrs; break;
+      case 'barrier': op.kind = KIND.allreduce; op.dtype = 0; op.count = 1; op.send = g.barrierPtr; op.recv = g.barrierPtr; break;
+      default: throw new TorchError(`internal: NCCL has no operation '${kind}'`);
+    }
+    if (g.aborted) throw new TorchError('the NCCL communicator was aborted after an earlier failure or timeout; destroy the process group and initialize a new one');
+    const w: WorkH = { g, w: api().enqueue(g.comm, op), t0: Date.now(), state: 0, err: '', peer: -1 };
+    return w;
+  },
+  p2p(h: object, o: Record<string, unknown>): object {
+    const g = h as GroupH;
+    const peer = o.peer as number;
+    if (peer < 0) throw new TorchError('NCCL cannot receive from any source: pass src');
+    if (g.aborted) throw new TorchError('the NCCL communicator was aborted after an earlier failure or timeout; destroy the process group and initialize a new one');
+    const send = o.kind === 'send';
+    const op = { kind: send ? KIND.send : KIND.recv, dtype: 8, op: 0, count: o.nbytes, peer, [send ? 'send' : 'recv']: o.ptr };
+    const w: WorkH = { g, w: api().enqueue(g.comm, op), t0: Date.now(), state: 0, err: '', peer };
+    return w;
+  },
+  wait(x: object): boolean {
+    const w = x as WorkH;
+    let spins = 0;
+    while (poll(w) === 0) sleepMs(spins++ < 100 ? 0.02 : 0.5);
+    if (w.state === 2) throw new Error(w.err);
+    return true;
+  },
+  status(x: object): number { return poll(x as WorkH); },
+  error(x: object): string { return (x as WorkH).err; },
+  source(x: object): number { return (x as WorkH).peer; },
+  notify(x: object, cb: () => void): boolean {
+    const w = x as WorkH;
+    const tick = (): void => { if (poll(w) === 0) setTimeout(tick, 1); else cb(); };
+    setImmediate(tick);
+    return true;
+  },
+  destroyGroup(h: object): void {
+    const g = h as GroupH;
+    if (g.aborted) return;
+    g.aborted = true;
+    api().destroy(g.comm);
+  },
+};
