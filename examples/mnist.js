@@ -269,4 +269,6 @@ function main() {
   console.log(`test accuracy: ${(100 * final.acc).toFixed(2)}% (${final.correct}/${final.total}) after ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, training ${trainSecs.toFixed(1)}s`);
 }
 
-main();
+// examples/mnist_ddp.js reuses the model, the data and the evaluation
+if (require.main === module) main();
+module.exports = { makeModel, loadSplit, evaluate, formatConfusion };

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// mnist_ddp.js - the MNIST job of examples/mnist.js (same CNN, data, optimizer and schedule) trained on several
+// processes with DistributedDataParallel: each rank reads its own shard of the training set through a
+// DistributedSampler, gradients are averaged across ranks during backward, and rank 0 alone logs, evaluates and
+// writes the checkpoint. Run it through the launcher (`npm run example:mnist-ddp` starts 2 processes on this machine):
+//
+//   npx nodetorch-run --standalone --nproc-per-node 2 [--max-restarts 1] examples/mnist_ddp.js
+//        [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0] [--train-size 8000]
+//        [--test-size 2000] [--out DIR] [--fail-at-epoch K] [--fresh]
+//
+// --batch-size is the global batch (each rank takes batch-size / world-size samples per step), so that the run
+// matches the single-process example's optimisation. After every epoch rank 0 saves DIR/mnist_ddp_ckpt.pt (model,
+// optimizer, scheduler, epoch); a restarted job (the launcher's --max-restarts) resumes from it (--fresh ignores it).
+// --fail-at-epoch K makes rank 1 crash once after epoch K (only in the first attempt), to show the restart and resume.
+// With --device cuda each rank uses GPU LOCAL_RANK and the NCCL backend; on the CPU, Gloo.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const torch = require('../dist/index.js');
+const { makeModel, loadSplit, evaluate } = require('./mnist.js');
+
+const { nn, optim } = torch;
+const F = nn.functional;
+const dist = torch.distributed;
+
+function parseArgs(argv) {
+  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, out: 'mnist-ddp-out', failAtEpoch: 0, fresh: false };
+  const num = (name, v, int) => {
+    const x = Number(v);
+    if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || (x <= 0 && name !== 'seed' && name !== 'fail-at-epoch')) throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
+    return x;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
+    const val = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case '--device': o.device = val(); break;
+      case '--epochs': o.epochs = num('epochs', val(), true); break;
+      case '--batch-size': o.batchSize = num('batch-size', val(), true); break;
+      case '--lr': o.lr = num('lr', val(), false); break;
+      case '--seed': o.seed = num('seed', val(), true); break;
+      case '--train-size': o.trainSize = Math.min(8000, num('train-size', val(), true)); break;
+      case '--test-size': o.testSize = Math.min(2000, num('test-size', val(), true)); break;
+      case '--out': o.out = val(); break;
+      case '--fail-at-epoch': o.failAtEpoch = num('fail-at-epoch', val(), true); break;
+      case '--fresh': o.fresh = true; break;
+      case '-h': case '--help':
+        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  if (!/^(cpu|cuda)$/.test(o.device)) throw new Error(`--device must be cpu or cuda, got ${o.device}`);
+  return o;
+}
+
+function main() {
+  let o;
+  try { o = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist_ddp.js: ${e.message}`); process.exit(2); }
+  if (process.env.RANK === undefined) {
+    console.error('mnist_ddp.js: start it through the launcher: npx nodetorch-run --standalone --nproc-per-node 2 examples/mnist_ddp.js');
+    process.exit(2);
+  }
+  const localRank = Number(process.env.LOCAL_RANK ?? 0);
+  let device = 'cpu';
+  if (o.device === 'cuda') {
+    if (!torch.cuda.isAvailable()) { console.error('mnist_ddp.js: --device cuda: CUDA is not available'); process.exit(2); }
+    torch.cuda.setDevice(localRank % torch.cuda.deviceCount());
+    device = `cuda:${torch.cuda.currentDevice()}`;
+  }
+  dist.initProcessGroup({ backend: o.device === 'cuda' ? 'nccl' : 'gloo' });
+  const rank = dist.getRank(), ws = dist.getWorldSize();
+  const restart = Number(process.env.TORCHELASTIC_RESTART_COUNT ?? 0);
+  const log = (...a) => { if (rank === 0) console.log(...a); };
+  if (o.batchSize % ws !== 0) throw new Error(`--batch-size ${o.batchSize} must be a multiple of the world size ${ws}`);
+  const perRank = o.batchSize / ws;
+  fs.mkdirSync(o.out, { recursive: true });
+  const ckptPath = path.join(o.out, 'mnist_ddp_ckpt.pt');
+
+  torch.manualSeed(o.seed);  // the same initial weights on every rank (DDP also broadcasts rank 0's at construction)
+  const train = loadSplit(true, o.trainSize);
+  const test = loadSplit(false, o.testSize);
+  const net = makeModel().to(device);
+  const sampler = new torch.utils.data.DistributedSampler(train.ds, { shuffle: true, seed: o.seed });
+  const loader = new torch.utils.data.DataLoader(train.ds, { batchSize: perRank, sampler });
+  const opt = new optim.Adam(net.parameters(), { lr: o.lr });
+  const sched = new optim.lrScheduler.OneCycleLR(opt, o.lr, { epochs: o.epochs, stepsPerEpoch: loader.length });
+  let start = 1;
+  if (!o.fresh && fs.existsSync(ckptPath)) {
+    const ck = torch.load(ckptPath, { mapLocation: device });
+    net.loadStateDict(ck.model);
+    opt.loadStateDict(ck.optimizer);
+    sched.loadStateDict(ck.scheduler);
+    start = ck.epoch + 1;
+    log(`resumed from ${ckptPath} after epoch ${ck.epoch} (restart ${restart})`);
+  }
+  const model = new nn.parallel.DistributedDataParallel(net);
+  log(`nodetorch DDP: ${ws} ranks (${dist.getBackend()}) | ${torch.getNumThreads()} threads each | device ${o.device} | global batch ${o.batchSize} (${perRank} per rank) | ${loader.length} steps per epoch`);
+
+  const t0 = Date.now();
+  for (let e = start; e <= o.epochs; e++) {
+    sampler.setEpoch(e);
+    model.train();
+    const te = Date.now();
+    let lossSum = 0, correct = 0, seen = 0;
+    for (const [xb, yb] of loader) {
+      const [l, c] = torch.tidy(() => {
+        const x = xb.to(device), y = yb.to(device);
+        const logits = model.call(x);
+        const loss = F.crossEntropy(logits, y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        sched.step();
+        return [loss.item(), logits.argmax(1).eq(y).sum().item()];
+      });
+      lossSum += l * xb.shape[0]; correct += c; seen += xb.shape[0];
+    }
+    // the epoch's figures over every rank's shard
+    const tot = torch.tensor([lossSum, correct, seen], { dtype: 'float64', device });
+    dist.allReduce(tot);
+    const [L, C, S] = tot.cpu().tolist();
+    if (rank === 0) {
+      const ev = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device);
+      const secs = (Date.now() - te) / 1000;
+      console.log(`epoch ${e}/${o.epochs}  loss ${(L / S).toFixed(4)}  train acc ${(100 * C / S).toFixed(2)}%  test acc ${(100 * ev.acc).toFixed(2)}%  ${secs.toFixed(1)}s  ${(S / secs).toFixed(0)} samples/s`);
+      torch.save({ model: net.stateDict(), optimizer: opt.stateDict(), scheduler: sched.stateDict(), epoch: e }, ckptPath + '.tmp');
+      fs.renameSync(ckptPath + '.tmp', ckptPath);  // a crash never leaves half a checkpoint
+    }
+    dist.barrier();  // the checkpoint is complete before anyone goes on (or fails)
+    if (o.failAtEpoch === e && restart === 0 && rank === 1) {
+      console.error(`rank 1: crashing on purpose after epoch ${e} (--fail-at-epoch): the launcher restarts the job, which resumes from the checkpoint`);
+      process.exit(17);
+    }
+  }
+  if (rank === 0) {
+    const final = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device);
+    console.log(`test accuracy: ${(100 * final.acc).toFixed(2)}% (${final.correct}/${final.total}) after ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, ${ws} ranks, training ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  }
+  dist.destroyProcessGroup();
+}
+
+main();
