@@ -415,3 +415,64 @@ describe('GradScaler against PyTorch\'s algorithm', () => {
     expect(sc.getGrowthTracker()).toBe(1);
   });
 });
+
+// On a CUDA device (or under the CUDA emulator, scripts/cuda-emu): PyTorch's CUDA lists, and GradScaler's fused
+// kernel on the device giving the CPU's trajectory.
+const cudaTest = torch.cuda.isAvailable() ? test : test.skip;
+describe('autocast and GradScaler on CUDA', () => {
+  cudaTest('autocast(\'cuda\') follows PyTorch\'s CUDA lists (float16, float32, fp32_set_opt_dtype, promote, banned)', () => {
+    const c = (t: T): T => t.to('cuda');
+    const a = c(torch.randn([4, 4])), b = c(torch.randn([4, 4])), v = c(torch.randn([4]));
+    torch.autocast('cuda', () => {
+      expect(torch.isAutocastEnabled()).toBe(true);
+      expect(torch.mm(a, b).dtype).toBe('float16');
+      expect(torch.matmul(a, b).dtype).toBe('float16');
+      expect(torch.mv(a, v).dtype).toBe('float16');
+      expect(F.linear(a, b, v).dtype).toBe('float16');
+      const h = torch.mm(a, b);
+      expect(torch.exp(h).dtype).toBe('float32');
+      expect(h.log1p().dtype).toBe('float32');
+      expect(torch.pow(h, 2).dtype).toBe('float32');
+      expect(torch.softmax(h, 1).dtype).toBe('float32');
+      expect(torch.softmax(h, 1, 'float16' as never).dtype).toBe('float16'); // an explicit dtype wins
+      expect(torch.sum(h).dtype).toBe('float32');
+      expect(F.layerNorm(h, [4]).dtype).toBe('float32');
+      expect(F.mseLoss(h, a).dtype).toBe('float32');
+      expect(torch.relu(h).dtype).toBe('float16');
+      expect(torch.dot(h.select(0, 0), v).dtype).toBe('float32'); // promote
+      expect(torch.cat([h, a]).dtype).toBe('float32'); // cat promotes natively
+      expect(() => F.binaryCrossEntropy(torch.sigmoid(h), a.sigmoid())).toThrow('unsafe to autocast');
+      // CPU tensors are not touched by CUDA autocast
+      expect(torch.mm(torch.randn([2, 2]), torch.randn([2, 2])).dtype).toBe('float32');
+    });
+    const w = c(torch.randn([4, 4])).requiresGrad_(true);
+    const y = torch.autocast('cuda', { dtype: 'float16' }, () => torch.mm(w, b));
+    y.to('float32').sum().backward();
+    expect(w.grad?.dtype).toBe('float32');
+    expect(w.grad?.device.type).toBe('cuda');
+  });
+
+  cudaTest('GradScaler on CUDA tensors: the fused kernel gives the CPU trajectory', () => {
+    expect(native.supports(OP.amp_unscale, 1)).toBe(true);
+    for (const c of REF.scaler.filter((x) => x.clip === null && !x.two_opts)) {
+      const w1 = fromRef(c.init[0]).to('cuda').requiresGrad_(true), w2 = fromRef(c.init[1]).to('cuda').requiresGrad_(true);
+      const opt = new torch.optim.SGD([w1, w2], { lr: c.lr, momentum: 0.9 });
+      const sc = new torch.amp.GradScaler('cuda', c.opts);
+      c.xs.forEach((xr, s) => {
+        const x1 = fromRef(xr[0]).to('cuda'), x2 = fromRef(xr[1]).to('cuda');
+        opt.zeroGrad();
+        sc.scale(w1.mul(x1).sum().add(w2.mul(x2).mul(x2).sum())).backward();
+        sc.step(opt);
+        sc.update();
+        expect(sc.getScale()).toBe(c.scales[s]);
+        expectTensor(w1.cpu(), c.params[s][0], { rtol: 1e-5, atol: 1e-6 });
+        expectTensor(w2.cpu(), c.params[s][1], { rtol: 1e-5, atol: 1e-6 });
+      });
+    }
+    const f = torch.zeros([1]).to('cuda');
+    const g = torch.tensor([2, Infinity, 4], { dtype: 'float16' }).to('cuda');
+    runKernel(OP.amp_unscale, [f, g], [0.5]);
+    expect(f.item()).toBe(1);
+    expect(g.cpu().tolist()).toEqual([1, Infinity, 2]);
+  });
+});
