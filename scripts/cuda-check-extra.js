@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // cuda-check-extra.js - GPU-only checks of the CUDA indexing, conv/pool, optimizer, GradScaler and sort kernels
-// (cuda/index.cu, cuda/conv.cu, cuda/optim.cu, cuda/sort.cu): each CUDA kernel against the CPU kernel of the same binary on random
-// inputs (strided views, duplicates, NaN, negative indices, both sort paths), plus the bad-index errors.
+// (cuda/index.cu, cuda/conv.cu, cuda/optim.cu, cuda/sort.cu): each CUDA kernel against the CPU kernel of the same
+// binary on random inputs (strided views, duplicates, NaN, negative indices, both sort paths), plus the bad-index
+// errors.
 // Without a GPU it says so and exits 0 (the build, link and load are scripts/cuda-check.sh's job).
 // Usage: node scripts/cuda-check-extra.js [ADDON]     (ADDON default: $NT_ADDON, else build-cuda/Release/nodetorch.node)
 //   e.g. NODETORCH_CUDA_ARCH=90 bash scripts/cuda-check.sh --out /tmp/cuda2 --keep && node scripts/cuda-check-extra.js /tmp/cuda2/Release/nodetorch.node
