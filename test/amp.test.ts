@@ -184,6 +184,16 @@ describe('autocast weight cache', () => {
       expect(torch.mm(w, x).sum().item()).toBe(12);
     });
   });
+  test('a cast cached under noGrad is not reused for a graph', () => {
+    const w = torch.ones([2, 2]).requiresGrad_(true), x = torch.eye(2);
+    const y = torch.autocast('cpu', () => {
+      torch.noGrad(() => torch.mm(w, x));
+      return torch.mm(w, x);
+    });
+    expect(y.gradFn).not.toBeNull();
+    y.to('float32').sum().backward();
+    expect(w.grad?.tolist()).toEqual([[1, 1], [1, 1]]);
+  });
   test('gradients through a shared cast accumulate once per use', () => {
     const w = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }).requiresGrad_(true), x = torch.eye(2);
     const y = torch.autocast('cpu', () => torch.mm(w, x).add(torch.mm(w, x)));
@@ -395,6 +405,24 @@ describe('GradScaler against PyTorch\'s algorithm', () => {
         expect(warn).toHaveBeenCalled();
       } finally { warn.mockRestore(); }
     }
+  });
+
+  test('autocast + GradScaler steps in tidy leave no tensors behind', () => {
+    const lin = new torch.nn.Linear(6, 3);
+    const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.01 });
+    const sc = new torch.amp.GradScaler('cpu', { initScale: 4 });
+    const x = torch.randn([5, 6]), y = torch.randn([5, 3]);
+    const step = (): void => torch.tidy(() => {
+      opt.zeroGrad(false); // zeroed in place: no dropped gradient left for the collector to count
+      const loss = torch.autocast('cpu', () => F.mseLoss(lin.call(x), y));
+      sc.scale(loss).backward();
+      sc.step(opt);
+      sc.update();
+    });
+    step();
+    const base = torch.memory().tensors;
+    for (let i = 0; i < 5; i++) step();
+    expect(torch.memory().tensors).toBe(base);
   });
 
   test('a scaled float32 training step under autocast: scale(outputs) arrays, tidy keeps the scaler\'s tensors', () => {

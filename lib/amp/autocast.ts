@@ -18,6 +18,7 @@ import { Tensor } from '../tensor';
 import { DType, isFloating, toDType } from '../dtype';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
+import { gradState } from '../autograd/mode';
 import { acState, refreshOn, AutocastDevice } from './state';
 
 export { acState } from './state';
@@ -60,7 +61,9 @@ function castTensor(t: Tensor, dt: DType, dev: AutocastDevice, lower: boolean): 
   const cast = acHooks.cast as (t: Tensor, dt: DType) => Tensor;
   if (lower && acState.cacheEnabled && t.dtype === 'float32' && t._rg && t.gradFn === null && t._base === null) {
     const e = acState.cache.get(t);
-    if (e && e.st === t._st && e.ver === t._version && !e.out.isDisposed && e.out.dtype === dt) return e.out;
+    // reusable unless the weight changed in place, tidy freed the cast, or it was made under noGrad (no gradient
+    // edge) and is now wanted for a graph
+    if (e && e.st === t._st && e.ver === t._version && !e.out.isDisposed && e.out.dtype === dt && (e.out.gradFn !== null || !gradState.enabled)) return e.out;
     const out = cast(t, dt);
     acState.cache.set(t, { out, st: t._st, ver: t._version });
     return out;

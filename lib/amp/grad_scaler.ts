@@ -238,6 +238,8 @@ export class GradScaler {
         } else this._growthTracker = successful;
       }
     }
+    // found_inf has been read: free it now rather than at the next collection
+    for (const st of this._perOptimizer.values()) for (const f of st.foundInf.values()) f.dispose();
     this._perOptimizer = new Map();
   }
 
