@@ -162,7 +162,7 @@ export function autocastCall<R>(op: string, fn: (...a: never) => R, args: ArrayL
 // ------------------------------------------------------------------------------------------------------------
 // the public API: torch.autocast(deviceType, [opts], [fn]) and torch.isAutocastEnabled
 // ------------------------------------------------------------------------------------------------------------
-export interface AutocastOptions { dtype?: DType | string; enabled?: boolean; cacheEnabled?: boolean }
+export interface AutocastOptions { dtype?: DType; enabled?: boolean; cacheEnabled?: boolean }
 export type AutocastGuard = { [Symbol.dispose](): void; dispose(): void };
 
 let cudaAvail: boolean | undefined;
