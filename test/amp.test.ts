@@ -470,6 +470,10 @@ describe('autocast and GradScaler on CUDA', () => {
       expect(torch.dot(h.select(0, 0), v).dtype).toBe('float32'); // promote
       expect(torch.cat([h, a]).dtype).toBe('float32'); // cat promotes natively
       expect(() => F.binaryCrossEntropy(torch.sigmoid(h), a.sigmoid())).toThrow('unsafe to autocast');
+      expect(F.batchNorm(h, null, null, null, null, { training: true }).dtype).toBe('float16'); // unlisted, one kernel in PyTorch
+      expect(F.groupNorm(h.reshape([1, 4, 4]), 2).dtype).toBe('float32');
+      const lstm = new torch.nn.LSTM(4, 3).to('cuda'); // cuDNN's RNN runs in float16 under autocast
+      expect((lstm.call(c(torch.randn([2, 1, 4]))) as [T, T[]])[0].dtype).toBe('float16');
       // CPU tensors are not touched by CUDA autocast
       expect(torch.mm(torch.randn([2, 2]), torch.randn([2, 2])).dtype).toBe('float32');
     });

@@ -10,6 +10,8 @@
 //   promote  floating args -> the widest of them (float32 if any is float32, else the autocast dtype)
 //   plain    no cast, sub-ops not cast either: ops that are one unlisted kernel in PyTorch but that nodetorch
 //            composes from listed ops (bilinear, adaptive pooling, LSTM/GRU on the CPU), so they keep PyTorch's dtype
+//   lowerInputs  the tensor arguments to the autocast dtype, sub-ops still autocast: the recurrent layers on CUDA
+//            (PyTorch's _cudnn_rnn autocast wrapper), whose weights are reached inside, through linear
 //   banned   an error (binary_cross_entropy on CUDA, as PyTorch)
 // Casts are the differentiable `to` (ToCopyBackward0), so gradients come back to every leaf in its own dtype.
 // Casts of float32 leaves that require grad (weights) to the lower dtype are cached until the outermost autocast
@@ -24,7 +26,7 @@ import { acState, refreshOn, AutocastDevice } from './state';
 export { acState } from './state';
 export type { AutocastDevice } from './state';
 
-type Policy = 'lower' | 'fp32' | 'fp32opt' | 'promote' | 'plain' | 'banned';
+type Policy = 'lower' | 'lowerInputs' | 'fp32' | 'fp32opt' | 'promote' | 'plain' | 'banned';
 
 // PyTorch op name -> policy on each device type. Only ops nodetorch has are listed; names are ATen's.
 const CPU: Record<string, Policy> = {};
@@ -43,7 +45,8 @@ put(CUDA, 'fp32', `exp expm1 log log10 log2 log1p reciprocal rsqrt sinh cosh tan
   binary_cross_entropy_with_logits logsumexp cross_entropy_loss`);
 put(CUDA, 'fp32opt', 'prod softmax log_softmax cumprod cumsum sum norm');
 put(CUDA, 'promote', 'bilinear dot index_put scatter_add atan2');
-put(CUDA, 'plain', 'adaptive_avg_pool2d');
+put(CUDA, 'plain', 'adaptive_avg_pool2d batch_norm');
+put(CUDA, 'lowerInputs', 'lstm gru rnn');
 put(CUDA, 'banned', 'binary_cross_entropy');
 const TABLES: Record<AutocastDevice, Record<string, Policy>> = { cpu: CPU, cuda: CUDA };
 
@@ -125,7 +128,11 @@ function policyOf(op: string, args: ArrayLike<unknown>): [Policy, AutocastDevice
 }
 
 /** Whether op, called with args, is listed for autocast on its device now (the guard of every hooked op). */
-export function autocastListed(op: string, args: ArrayLike<unknown>): boolean { return acState.on && policyOf(op, args) !== null; }
+export function autocastListed(op: string, args: ArrayLike<unknown>): boolean {
+  if (reenter === op) { reenter = null; return false; } // a lowerInputs op calling its own body
+  return acState.on && policyOf(op, args) !== null;
+}
+let reenter: string | null = null;
 
 /**
  * The hook of a listed op, called when autocastListed(op, args): casts the arguments by the op's policy on the
@@ -150,6 +157,11 @@ export function autocastCall<R>(op: string, fn: (...a: never) => R, args: ArrayL
       mapTensors(args, (t) => { if (eligible(t, d) && t.dtype !== low) wide = 'float32'; return t; });
       cargs = mapTensors(args, (t) => castTensor(t, wide, d, false));
       break;
+    }
+    case 'lowerInputs': {
+      cargs = mapTensors(args, (t) => castTensor(t, low, d, false));
+      reenter = op;
+      try { return (fn as (...a: unknown[]) => R).apply(self, cargs); } finally { reenter = null; }
     }
     case 'banned': throw new TorchError(BANNED);
     default: cargs = Array.prototype.slice.call(args);

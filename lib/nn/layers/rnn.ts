@@ -178,6 +178,7 @@ export class RNN extends RNNBase {
     this.nonlinearity = nl;
   }
   override forward(input: T, hx?: T | null): [T, T] {
+    if (acState.on && autocastListed('rnn', arguments)) return autocastCall('rnn', RNN.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'RNN');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
     const [out, hn] = this.run(x, h0, null);
@@ -188,7 +189,8 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
   override forward(input: T, hx?: T | null): [T, T] {
-    // PyTorch's CPU GRU/LSTM are single kernels that autocast does not list: they keep the input's dtype
+    // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
+    // runs in the autocast dtype (lib/amp/autocast.ts)
     if (acState.on && autocastListed('gru', arguments)) return autocastCall('gru', GRU.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'GRU');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
