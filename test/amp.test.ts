@@ -7,6 +7,7 @@ import { expectTensor, Ref } from './helpers';
 import { native } from '../lib/native';
 import { OP } from '../lib/ops/ids';
 import { runKernel } from '../lib/tensor';
+import { scalerInternals } from '../lib/amp/grad_scaler';
 
 type T = torch.Tensor;
 const F = torch.nn.functional;
@@ -306,7 +307,12 @@ describe('autocast scoping and API', () => {
 });
 
 describe('GradScaler against PyTorch\'s algorithm', () => {
-  test.each(REF.scaler.map((c) => [c.name, c] as [string, ScalerCase]))('%s', (_n, c) => {
+  const cases = REF.scaler.flatMap((c) => [[c.name, c, false], [`${c.name} (tensor-op path, no kernel)`, c, true]] as [string, ScalerCase, boolean][]);
+  test.each(cases)('%s', (_n, c, tensorOps) => {
+    scalerInternals.tensorOps = tensorOps;
+    try { scalerCase(c); } finally { scalerInternals.tensorOps = false; }
+  });
+  const scalerCase = (c: ScalerCase): void => {
     const w1 = fromRef(c.init[0]).requiresGrad_(true), w2 = fromRef(c.init[1]).requiresGrad_(true);
     const optims = c.two_opts
       ? [new torch.optim.SGD([w1], { lr: c.lr }), new torch.optim.SGD([w2], { lr: c.lr, momentum: 0.5 })]
@@ -339,7 +345,7 @@ describe('GradScaler against PyTorch\'s algorithm', () => {
     const sc2 = new torch.amp.GradScaler('cpu');
     sc2.loadStateDict(sc.stateDict());
     expect(sc2.stateDict()).toEqual(c.state_dict);
-  });
+  };
 
   test('the fused kernel: found_inf, unscale in float for bfloat16/float32/float64, strided gradients', () => {
     const f = torch.zeros([1]);

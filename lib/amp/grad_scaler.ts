@@ -32,6 +32,9 @@ interface OptState { stage: Stage; foundInf: Map<string, Tensor>; foundValue: nu
 
 const MAX_GRADS_PER_CALL = 7; // kMaxTensors (8) less found_inf
 
+/** For tests: tensorOps = true takes the path of a binary without OP(amp_unscale) (tensor ops, no host read). */
+export const scalerInternals = { tensorOps: false };
+
 const stepOf = (o: Optimizer, args: unknown[]): unknown => (o as unknown as { step(...a: unknown[]): unknown }).step(...args);
 
 function warn(msg: string): void { process.emitWarning(msg, 'UserWarning'); }
@@ -151,7 +154,7 @@ export class GradScaler {
         const f = empty_([1], 'float32', dev, true);
         keptByLibrary.add(f);
         found.set(key, f);
-        const fused = dev.type === 'cpu' || native.supports(OP.amp_unscale, 1);
+        const fused = !scalerInternals.tensorOps && native.supports(OP.amp_unscale, dev.type === 'cuda' ? 1 : 0);
         for (let i = 0; i < grads.length; i += MAX_GRADS_PER_CALL) {
           const chunk = grads.slice(i, i + MAX_GRADS_PER_CALL);
           const work = chunk.map((g) => contiguous(g));
