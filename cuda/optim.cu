@@ -81,9 +81,37 @@ void optim_step_kernel(Call& c) {
   else step_typed<double>(c, algo);
 }
 
+// OP(amp_unscale): GradScaler's inf/NaN check and unscale, one thread per element of each gradient; found_inf stays
+// on the device (every thread that sees a non-finite element stores the same 1.0f, so the race is benign).
+template <typename T>
+__global__ void amp_unscale_k(int64_t n, T* g, float inv, float* found) {
+  NT_KERNEL_LOOP(i, n) {
+    if (optim::amp_unscale<T>(g[i], inv)) *found = 1.f;
+  }
+}
+
+void amp_unscale_kernel(Call& c) {
+  set_device(call_device(c));
+  optim::amp_unscale_args(c);
+  const float inv = (float)c.a[0];
+  float* found = c.t[0].ptr<float>();
+  for (int i = 1; i < c.nt; i++) {
+    const TensorArg& t = c.t[i];
+    const int64_t n = t.numel();
+    if (n == 0) continue;
+    switch (t.dtype) {
+      case DType::F32: launch_1d(amp_unscale_k<float>, n, n, t.ptr<float>(), inv, found); break;
+      case DType::F64: launch_1d(amp_unscale_k<double>, n, n, t.ptr<double>(), inv, found); break;
+      case DType::F16: launch_1d(amp_unscale_k<f16>, n, n, t.ptr<f16>(), inv, found); break;
+      default: launch_1d(amp_unscale_k<bf16>, n, n, t.ptr<bf16>(), inv, found); break;
+    }
+  }
+}
+
 }  // namespace
 
 REGISTER_KERNEL(optim_step, CUDA, optim_step_kernel);
+REGISTER_KERNEL(amp_unscale, CUDA, amp_unscale_kernel);
 
 }  // namespace cu
 }  // namespace nt

@@ -4,9 +4,10 @@
 // the misclassified digits. Plain JavaScript over the compiled library (run `npm install` or `npm run build:ts`
 // first), so it runs with no build step of its own:
 //
-//   node examples/mnist.js [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0]
+//   node examples/mnist.js [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0] [--amp]
 //                          [--train-size 8000] [--test-size 2000] [--threads N] [--out DIR] [--quiet]
 //                          [--tensorboard LOGDIR]
+// --amp: mixed precision, torch.autocast (bfloat16 on the CPU; float16 on CUDA, with a torch.amp.GradScaler).
 //
 // The same seed gives the same run on the CPU (initialisation, shuffling and dropout-free training are all driven
 // by torch.manualSeed and a seeded torch.Generator). Writes DIR/mnist_cnn.pt, DIR/misclassified.png and
@@ -26,9 +27,9 @@ const F = nn.functional;
 // ---------------------------------------------------------------------------------------------------------------
 // command line
 // ---------------------------------------------------------------------------------------------------------------
-/** @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean}} */
+/** @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean, amp: boolean}} */
 function parseArgs(argv) {
-  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null };
+  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null, amp: false };
   const num = (name, v, int) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed') throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
@@ -50,8 +51,9 @@ function parseArgs(argv) {
       case '--out': o.out = val(); break;
       case '--quiet': o.quiet = true; break;
       case '--tensorboard': o.tensorboard = val(); if (!o.tensorboard) throw new Error('--tensorboard expects a log directory'); break;
+      case '--amp': o.amp = true; break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -116,7 +118,13 @@ class Progress {
 // ---------------------------------------------------------------------------------------------------------------
 // train / evaluate
 // ---------------------------------------------------------------------------------------------------------------
-function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstStep) {
+// --amp: the forward pass and the loss under torch.autocast (bfloat16 on the CPU, float16 on CUDA); on CUDA the loss
+// is scaled by a GradScaler so that small float16 gradients do not flush to zero (a step with inf/NaN gradients is
+// skipped and the scale backed off). bfloat16 has float32's exponent range, so the CPU needs no scaler.
+const devType = (device) => (device.startsWith('cuda') ? 'cuda' : 'cpu');
+const maybeAutocast = (device, amp, fn) => (amp ? torch.autocast(devType(device), fn) : fn());
+
+function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstStep, scaler) {
   model.train();
   const bar = new Progress(loader.length, label, opts);
   let lossSum = 0, correct = 0, seen = 0, step = 0;
@@ -125,11 +133,19 @@ function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstSte
     // tidy frees the step's intermediates at once (parameters, grads and optimizer state are kept)
     const [l, c] = torch.tidy(() => {
       const x = xb.to(device), y = yb.to(device);
-      const logits = model.call(x);
-      const loss = F.crossEntropy(logits, y);
+      const [logits, loss] = maybeAutocast(device, opts.amp, () => {
+        const out = model.call(x);
+        return [out, F.crossEntropy(out, y)];
+      });
       opt.zeroGrad();
-      loss.backward();
-      opt.step();
+      if (scaler) {
+        scaler.scale(loss).backward();
+        scaler.step(opt);
+        scaler.update();
+      } else {
+        loss.backward();
+        opt.step();
+      }
       sched.step();
       return [loss.item(), logits.argmax(1).eq(y).sum().item()];
     });
@@ -156,13 +172,13 @@ function misclassifiedGrid(ev, raw) {
 }
 
 /** Accuracy, predictions and the confusion matrix over a loader, in inference mode. */
-function evaluate(model, loader, device) {
+function evaluate(model, loader, device, amp = false) {
   model.eval();
   return torch.inferenceMode(() => {
     const preds = [], labels = [];
     for (const [xb, yb] of loader) {
       torch.tidy(() => {
-        const p = model.call(xb.to(device)).argmax(1).cpu();
+        const p = maybeAutocast(device, amp, () => model.call(xb.to(device))).argmax(1).cpu();
         preds.push(...p.tolist());
         labels.push(...yb.tolist());
       });
@@ -197,6 +213,7 @@ function main() {
   const train = loadSplit(true, o.trainSize);
   const test = loadSplit(false, o.testSize);
   log(`nodetorch ${require('../package.json').version} | ${torch.config().simd} | ${torch.getNumThreads()} threads | device ${device}`);
+  if (o.amp) log(`mixed precision: autocast to ${devType(device) === 'cuda' ? 'float16 with a GradScaler' : 'bfloat16'}`);
   log(`data: ${o.trainSize} training and ${o.testSize} test digits (vision.datasets.MNISTSample), loaded in ${Date.now() - t0} ms`);
 
   const model = makeModel().to(device);
@@ -207,14 +224,15 @@ function main() {
   const testLoader = new torch.utils.data.DataLoader(test.ds, { batchSize: 500 });
   const opt = new optim.Adam(model.parameters(), { lr: o.lr });
   const sched = new optim.lrScheduler.OneCycleLR(opt, o.lr, { epochs: o.epochs, stepsPerEpoch: trainLoader.length });
+  const scaler = o.amp && devType(device) === 'cuda' ? new torch.amp.GradScaler('cuda') : null;
 
   // TensorBoard: events are queued and written in the background, so logging every step costs the loop little
   const tb = o.tensorboard ? new torch.utils.tensorboard.SummaryWriter(o.tensorboard, { flushSecs: 10 }) : null;
   const epochs = [];
   const tTrain = Date.now();
   for (let e = 1; e <= o.epochs; e++) {
-    const r = trainEpoch(model, trainLoader, opt, sched, device, `epoch ${e}/${o.epochs}`, o, tb, (e - 1) * trainLoader.length);
-    const ev = evaluate(model, testLoader, device);
+    const r = trainEpoch(model, trainLoader, opt, sched, device, `epoch ${e}/${o.epochs}`, o, tb, (e - 1) * trainLoader.length, scaler);
+    const ev = evaluate(model, testLoader, device, o.amp);
     epochs.push({ epoch: e, ...r, testAcc: ev.acc });
     log(`          test acc ${(100 * ev.acc).toFixed(2)}% (${ev.correct}/${ev.total})`);
     if (tb) {
@@ -231,7 +249,7 @@ function main() {
   }
   const trainSecs = (Date.now() - tTrain) / 1000;
 
-  const final = evaluate(model, testLoader, device);
+  const final = evaluate(model, testLoader, device, o.amp);
   log(`\nconfusion matrix (rows: true digit, columns: predicted) on ${final.total} held-out digits:\n${formatConfusion(final.confusion)}`);
 
   // checkpoint round trip: a fresh model loaded from the file must predict exactly the same
@@ -239,7 +257,7 @@ function main() {
   torch.save(model.stateDict(), ckpt);
   const fresh = makeModel().to(device);
   fresh.loadStateDict(torch.load(ckpt, { mapLocation: device }));
-  const again = evaluate(fresh, testLoader, device);
+  const again = evaluate(fresh, testLoader, device, o.amp);
   if (again.correct !== final.correct || again.preds.some((p, i) => p !== final.preds[i])) {
     throw new Error(`the reloaded model disagrees with the trained one: ${again.correct} vs ${final.correct} correct`);
   }
@@ -254,7 +272,7 @@ function main() {
   } else log('misclassified: none');
 
   const metrics = {
-    device, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, trainSize: o.trainSize, testSize: o.testSize,
+    device, amp: o.amp, gradScale: scaler ? scaler.getScale() : null, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, trainSize: o.trainSize, testSize: o.testSize,
     threads: torch.getNumThreads(), trainSeconds: trainSecs, secondsPerEpoch: epochs.map((e) => e.secs), samplesPerSec: epochs.map((e) => e.samplesPerSec),
     trainLoss: epochs.map((e) => e.loss), testAccuracy: final.acc, testCorrect: final.correct, reloadedAccuracy: again.acc, misclassified: wrong.length,
     confusion: final.confusion, peakRssMB: process.resourceUsage().maxRSS / 1024,

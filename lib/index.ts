@@ -13,7 +13,9 @@ import { Node } from './autograd/engine';
 import { gradcheck } from './autograd/gradcheck';
 import { UNARY_NAMES } from './ops/methods';
 import { BINARY_DEFS as B, UNARY_DEFS as U } from './ops/elementwise';
-import { cuda, backends } from './cuda';
+import { cuda as cudaBase, backends } from './cuda';
+import * as AC from './amp/autocast';
+import { GradScaler } from './amp/grad_scaler';
 export * from './ops/families';
 
 export { Tensor, TorchError, Device, device, Node };
@@ -121,7 +123,17 @@ export function setNumThreads(n: number): void {
 }
 export function getNumThreads(): number { return native.info().threads; }
 export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
-export { cuda, backends };
+export { backends };
+
+// mixed precision: torch.autocast, torch.amp, torch.cuda.amp, torch.cpu.amp
+export const { autocast, isAutocastEnabled, getAutocastDtype, clearAutocastCache } = AC;
+export * as amp from './amp';
+/** torch.cuda.amp.GradScaler: torch.amp.GradScaler on 'cuda' (disabled, with a warning, where CUDA is not available). */
+class CudaGradScaler extends GradScaler {
+  constructor(opts?: import('./amp/grad_scaler').GradScalerOptions) { super('cuda', opts); }
+}
+export const cuda = Object.assign(cudaBase, { amp: { autocast: AC.deviceAutocast('cuda'), GradScaler: CudaGradScaler } });
+export const cpu = { amp: { autocast: AC.deviceAutocast('cpu') } };
 export * as nn from './nn';
 export { summary } from './nn';
 export * as optim from './optim';

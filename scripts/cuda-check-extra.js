@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// cuda-check-extra.js - GPU-only checks of the CUDA indexing, conv/pool, optimizer and sort kernels (cuda/index.cu,
-// cuda/conv.cu, cuda/optim.cu, cuda/sort.cu): each CUDA kernel against the CPU kernel of the same binary on random
-// inputs (strided views, duplicates, NaN, negative indices, both sort paths), plus the bad-index errors.
+// cuda-check-extra.js - GPU-only checks of the CUDA indexing, conv/pool, optimizer, GradScaler and sort kernels
+// (cuda/index.cu, cuda/conv.cu, cuda/optim.cu, cuda/sort.cu): each CUDA kernel against the CPU kernel of the same
+// binary on random inputs (strided views, duplicates, NaN, negative indices, both sort paths), plus the bad-index
+// errors.
 // Without a GPU it says so and exits 0 (the build, link and load are scripts/cuda-check.sh's job).
 // Usage: node scripts/cuda-check-extra.js [ADDON]     (ADDON default: $NT_ADDON, else build-cuda/Release/nodetorch.node)
 //   e.g. NODETORCH_CUDA_ARCH=90 bash scripts/cuda-check.sh --out /tmp/cuda2 --keep && node scripts/cuda-check-extra.js /tmp/cuda2/Release/nodetorch.node
@@ -177,6 +178,17 @@ for (const dt of [F32, F64])
     for (const [name, a, ns] of cases)
       both('optim_step', (d) => [tensor(d, dt, [K], P), tensor(d, dt, [K], G), ...[S0, S1, S2].slice(0, ns).map((s) => tensor(d, dt, [K], s))], a,
         { name: `optim_step ${name} ${dt}`, cmp: Array.from({ length: 1 + ns }, (_, i) => (i === 0 ? 0 : i + 1)), tol: dt === F32 ? [1e-5, 1e-7] : [1e-13, 1e-15] });
+}
+
+// ---------------------------------------------------------------- amp_unscale (GradScaler's fused inf check + unscale)
+{
+  const K = 777;
+  const clean = [rlist(K, -3, 3), rlist(13, -3, 3), rlist(K, -1e4, 1e4)];
+  const dirty = clean.map((v, j) => v.map((x, i) => (j === 1 && i === 5 ? Infinity : j === 2 && i === 100 ? NaN : x)));
+  for (const [vals, what] of [[clean, 'finite'], [dirty, 'inf/nan']])
+    for (const inv of [0.0009765625, 1, 1 / 3])
+      both('amp_unscale', (d) => [tensor(d, F32, [1], [0]), tensor(d, F32, [K], vals[0]), tensor(d, BF16, [13], vals[1]), tensor(d, F64, [K], vals[2]),
+        tensor(d, F16, [K], vals[0])], [inv], { name: `amp_unscale ${what} inv ${inv}`, cmp: [0, 1, 2, 3, 4], tol: [1e-6, 1e-30] });
 }
 
 // ---------------------------------------------------------------- sort (shared-memory path n <= 2048, host path above)

@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, '..');
 const script = path.join(root, 'examples', 'mnist.js');
 const built = fs.existsSync(path.join(root, 'dist', 'index.js')) && fs.existsSync(path.join(root, 'dist', 'vision', 'index.js'));
 
-interface Metrics { testAccuracy: number; reloadedAccuracy: number; trainLoss: number[]; testCorrect: number; misclassified: number; confusion: number[][] }
+interface Metrics { amp: boolean; gradScale: number | null; testAccuracy: number; reloadedAccuracy: number; trainLoss: number[]; testCorrect: number; misclassified: number; confusion: number[][] }
 
 function run(out: string, extra: string[] = []): { stdout: string; metrics: Metrics } {
   const stdout = execFileSync(process.execPath, [script, '--train-size', '800', '--test-size', '300', '--epochs', '1', '--batch-size', '32',
@@ -64,6 +64,22 @@ describe('examples/mnist.js', () => {
     g.metrics.trainLoss.forEach((l, i) => expect(Math.abs(l - c.metrics.trainLoss[i])).toBeLessThan(2e-3 + 2e-3 * Math.abs(c.metrics.trainLoss[i])));
     expect(Math.abs(g.metrics.testCorrect - c.metrics.testCorrect)).toBeLessThanOrEqual(3); // summation orders differ
     expect(g.metrics.reloadedAccuracy).toBe(g.metrics.testAccuracy);
+  }, 300000);
+
+  (built ? test : test.skip)('--amp: trains under autocast (bfloat16 on the CPU; float16 with a GradScaler on CUDA)', () => {
+    const f = run(path.join(tmp, 'fp32'), ['--quiet', '--seed', '5']);
+    const m = run(path.join(tmp, 'amp'), ['--quiet', '--seed', '5', '--amp']);
+    expect(m.metrics.amp).toBe(true);
+    expect(m.metrics.gradScale).toBeNull(); // no scaler for bfloat16
+    expect(m.metrics.testAccuracy).toBeGreaterThan(0.5);
+    expect(m.metrics.reloadedAccuracy).toBe(m.metrics.testAccuracy);
+    // bfloat16 rounding changes the run a little, not its course
+    expect(Math.abs(m.metrics.trainLoss[0] - f.metrics.trainLoss[0])).toBeLessThan(0.05 * f.metrics.trainLoss[0]);
+    if (torch.cuda.isAvailable()) {
+      const g = run(path.join(tmp, 'amp-cuda'), ['--quiet', '--seed', '5', '--amp', '--device', 'cuda']);
+      expect(g.metrics.testAccuracy).toBeGreaterThan(0.5);
+      expect(typeof g.metrics.gradScale).toBe('number');
+    }
   }, 300000);
 
   (built ? test : test.skip)('bad flags exit with a message', () => {

@@ -3,6 +3,7 @@
 // to the op in lib/ops/*); `saved` lists the tensors the closure reads so their version counters are checked.
 import { TorchError } from '../errors';
 import { gradState } from './mode';
+import { acState, refreshOn } from '../amp/state';
 import type { Tensor } from '../tensor';
 
 export type Edge = { node: Node } | { leaf: Tensor } | null;
@@ -137,6 +138,9 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
     if (d === 0) finalizeLeaf(leaf);
   };
   gradState.enabled = opts.createGraph;
+  // gradients are computed in the dtypes the forward recorded: autocast does not apply inside backward
+  acState.suspended++;
+  acState.on = false;
   try {
     roots.forEach((r, i) => {
       if (r.gradFn) pending.set(r.gradFn, addGrad(pending.get(r.gradFn), grads[i]));
@@ -183,6 +187,8 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
     for (const leaf of [...leafGrads.keys()]) finalizeLeaf(leaf);
   } finally {
     gradState.enabled = prevEnabled;
+    acState.suspended--;
+    refreshOn();
     callbackStack.pop();
   }
   for (const cb of callbacks) cb();

@@ -12,6 +12,7 @@ import { gradState } from '../autograd/mode';
 import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts } from '../ops/util';
 import { tensor } from '../ops/creation';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 export type IntOr2 = number | [number, number] | number[];
@@ -93,6 +94,7 @@ const back = (r: T, dt: DType): T => (r.dtype === dt ? r : toDtype(r, dt));
 // linear: y = x @ w^T + b, one GEMM with the bias pre-filled (beta = 1); node AddmmBackward0 / MmBackward0
 // ------------------------------------------------------------------------------------------------------------
 export function linear(x: T, w: T, b: T | null = null): T {
+  if (acState.on && autocastListed('linear', arguments)) return autocastCall('linear', linear, arguments);
   if (isOptions(b)) b = null;
   checkTensor(x, 'linear', 'input'); checkTensor(w, 'linear', 'weight');
   if (b !== null && b !== undefined) checkTensor(b, 'linear', 'bias'); else b = null;
@@ -325,10 +327,12 @@ function biasAndOpts<O extends object>(op: string, b: unknown, rest: unknown[], 
 }
 const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'];
 export function conv2d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+  if (acState.on && autocastListed('conv2d', arguments)) return autocastCall('conv2d', conv2d, arguments);
   const [bb, o] = biasAndOpts<ConvOpts>('conv2d', b, [opts, ...more], CONV_NAMES);
   return convNd(x, w, bb, o, 2, 'conv2d');
 }
 export function conv1d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+  if (acState.on && autocastListed('conv1d', arguments)) return autocastCall('conv1d', conv1d, arguments);
   const [bb, o] = biasAndOpts<ConvOpts>('conv1d', b, [opts, ...more], CONV_NAMES);
   return convNd(x, w, bb, o, 1, 'conv1d');
 }
@@ -389,6 +393,7 @@ function convTranspose2dCore(x: T, w: T, b: T | null, s: number[], p: number[], 
 }
 
 export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = null, opts0?: ConvTransposeOpts | IntOr2, ...more: unknown[]): T {
+  if (acState.on && autocastListed('conv_transpose2d', arguments)) return autocastCall('conv_transpose2d', convTranspose2d, arguments);
   const op = 'conv_transpose2d';
   let [b, opts] = biasAndOpts<ConvTransposeOpts>(op, b0, [opts0, ...more], ['stride', 'padding', 'outputPadding', 'groups', 'dilation']);
   checkTensor(x, op, 'input'); checkTensor(w, op, 'weight');
@@ -544,6 +549,7 @@ export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 
 // adaptive average pooling: windows [floor(i*H/OH), ceil((i+1)*H/OH)); an evenly dividing size is a plain average
 // pool, anything else is P_h @ x @ P_w^T with the averaging matrices (differentiable through matmul)
 export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[]): T {
+  if (acState.on && autocastListed('adaptive_avg_pool2d', arguments)) return autocastCall('adaptive_avg_pool2d', adaptiveAvgPool2d, arguments);
   checkTensor(x, 'adaptive_avg_pool2d');
   if (x.ndim !== 3 && x.ndim !== 4) throw new TorchError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${shp(x.shape)}`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];

@@ -15,6 +15,7 @@ import { cat } from '../ops/shape';
 
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
 import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 const xlogyT = (a: T, b: T): T => binaryOp(BINARY_DEFS.xlogy, a, b);
@@ -77,6 +78,7 @@ export function mish(x: T): T { return x.mul(softplus(x).tanh()); }
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
 export function softplus(x: T, opts0: { beta?: number; threshold?: number } | number = {}, ...more: unknown[]): T {
+  if (acState.on && autocastListed('softplus', arguments)) return autocastCall('softplus', softplus, arguments);
   const opts = posOpts<{ beta?: number; threshold?: number }>('softplus', [opts0, ...more], ['beta', 'threshold'], []);
   checkTensor(x, 'softplus');
   return unaryOp(UNARY_DEFS.softplus, x, [num(opts.beta, 'beta', 'softplus', 1), num(opts.threshold, 'threshold', 'softplus', 20)]);
@@ -106,6 +108,7 @@ export function logSoftmax(x: T, dim?: number | null, opts0?: { dtype?: DType | 
 // ------------------------------------------------------------------------------------------------------------
 // y[n, o] = x1[n, :] @ W[o] @ x2[n, :] + b[o]
 export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
+  if (acState.on && autocastListed('bilinear', arguments)) return autocastCall('bilinear', bilinear, arguments);
   if (isOptions(b)) b = null;
   checkTensor(x1, 'bilinear', 'input1'); checkTensor(x2, 'bilinear', 'input2'); checkTensor(w, 'bilinear', 'weight');
   if (w.ndim !== 3) throw new TorchError(`bilinear(): weight must be 3-dimensional, but got ${w.ndim}-D`);
@@ -278,6 +281,7 @@ function optTail<O extends object>(op: string, ts: unknown[], rest: unknown[], n
 }
 
 export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight0: T | null | BatchNormOpts = null, bias0: T | null | BatchNormOpts = null, opts0?: BatchNormOpts | boolean, ...more: unknown[]): T {
+  if (acState.on && autocastListed('batch_norm', arguments)) return autocastCall('batch_norm', batchNorm, arguments);
   const [[rm0, rv0, weight, bias], opts] = optTail<BatchNormOpts>('batch_norm', [runningMean, runningVar, weight0, bias0], [opts0, ...more], ['training', 'momentum', 'eps']);
   runningMean = rm0; runningVar = rv0;
   checkTensor(x, 'batch_norm');
@@ -319,6 +323,7 @@ export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, wei
 }
 
 export function layerNorm(x: T, normalizedShape: number | number[], weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+  if (acState.on && autocastListed('layer_norm', arguments)) return autocastCall('layer_norm', layerNorm, arguments);
   const [[weight, bias], opts] = optTail<{ eps?: number }>('layer_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'layer_norm');
   const ns = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
@@ -340,6 +345,7 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight0: T |
 }
 
 export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+  if (acState.on && autocastListed('group_norm', arguments)) return autocastCall('group_norm', groupNorm, arguments);
   const [[weight, bias], opts] = optTail<{ eps?: number }>('group_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'group_norm');
   if (x.ndim < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
@@ -383,6 +389,7 @@ export function normalize(x: T, opts0: { p?: number; dim?: number; eps?: number 
 }
 
 export function cosineSimilarity(x1: T, x2: T, opts0: { dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
+  if (acState.on && autocastListed('cosine_similarity', arguments)) return autocastCall('cosine_similarity', cosineSimilarity, arguments);
   const opts = posOpts<{ dim?: number; eps?: number }>('cosine_similarity', [opts0, ...more], ['dim', 'eps'], []);
   const dim = opts.dim ?? 1, eps = opts.eps ?? 1e-8;
   const w12 = x1.mul(x2).sum(dim);
@@ -405,6 +412,11 @@ export function pad(x: T, padding: number[], opts: { mode?: PadMode; value?: num
   checkTensor(x, 'pad');
   const o = posOpts<{ mode?: PadMode; value?: number }>('pad', [opts, ...more], ['mode', 'value'], []);
   const mode = o.mode ?? 'constant';
+  // reflection_pad / replication_pad are on the CPU autocast float32 list (constant and circular padding are not)
+  if (acState.on) {
+    const op = mode === 'reflect' ? 'reflection_pad' : mode === 'replicate' ? 'replication_pad' : '';
+    if (op && autocastListed(op, arguments)) return autocastCall(op, pad, arguments);
+  }
   if (!Array.isArray(padding) || padding.some((v) => !Number.isInteger(v))) throw new TypeError('pad(): argument \'pad\' must be tuple of ints');
   if (padding.length % 2 !== 0) throw new TorchError('Padding length must be divisible by 2');
   const np = padding.length / 2;
@@ -507,17 +519,20 @@ function pairLoss(a: T, b: T, op: string): void {
 }
 
 export function mseLoss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('mse_loss', arguments)) return autocastCall('mse_loss', mseLoss, arguments);
   const opts = posOpts<{ reduction?: Reduction }>('mse_loss', [opts0], [], ['reduction']);
   pairLoss(input, target, 'mse_loss'); checkRed(opts.reduction);
   const d = input.sub(target);
   return reduce(d.mul(d), opts.reduction);
 }
 export function l1Loss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('l1_loss', arguments)) return autocastCall('l1_loss', l1Loss, arguments);
   const opts = posOpts<{ reduction?: Reduction }>('l1_loss', [opts0], [], ['reduction']);
   pairLoss(input, target, 'l1_loss'); checkRed(opts.reduction);
   return reduce(input.sub(target).abs(), opts.reduction);
 }
 export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction; beta?: number } = {}): T {
+  if (acState.on && autocastListed('smooth_l1_loss', arguments)) return autocastCall('smooth_l1_loss', smoothL1Loss, arguments);
   const opts = posOpts<{ reduction?: Reduction; beta?: number }>('smooth_l1_loss', [opts0], [], ['reduction', 'beta']);
   pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
   const beta = opts.beta ?? 1;
@@ -527,6 +542,7 @@ export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction
   return reduce(where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta)), opts.reduction);
 }
 export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; delta?: number } = {}): T {
+  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss, arguments);
   const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', [opts0], [], ['reduction', 'delta']);
   pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
   const delta = opts.delta ?? 1;
@@ -574,6 +590,7 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
 }
 
 export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
+  if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss, arguments);
   const opts = posOpts<NLLOpts>('nll_loss', [opts0], [], ['weight', 'ignoreIndex', 'reduction']);
   pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
   const classDim = checkClassTarget(input, target, 'nll_loss');
@@ -594,6 +611,7 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
 export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}): T {
+  if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy, arguments);
   const opts = posOpts<CrossEntropyOpts>('cross_entropy', [opts0], [], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
   pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
   const ls = opts.labelSmoothing ?? 0;
@@ -635,6 +653,7 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
 }
 
 export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | null; reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy, arguments);
   const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', [opts0], [], ['weight', 'reduction']);
   pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
@@ -655,6 +674,7 @@ export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | nu
 }
 
 export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weight?: T | null; posWeight?: T | null; reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits, arguments);
   const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', [opts0], [], ['weight', 'posWeight', 'reduction']);
   pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
@@ -672,6 +692,7 @@ export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weigh
 }
 
 export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): T {
+  if (acState.on && autocastListed('kl_div', arguments)) return autocastCall('kl_div', klDiv, arguments);
   const opts = posOpts<{ reduction?: Reduction | 'batchmean'; logTarget?: boolean }>('kl_div', [opts0], [], ['reduction', 'logTarget']);
   pairLoss(input, target, 'kl_div'); checkRed(opts.reduction);
   const red = opts.reduction ?? 'mean';
@@ -681,6 +702,7 @@ export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'bat
 }
 
 export function poissonNllLoss(input: T, target: T, opts0: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss, arguments);
   const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', [opts0], [], ['logInput', 'full', 'eps', 'reduction']);
   const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
@@ -692,6 +714,7 @@ export function poissonNllLoss(input: T, target: T, opts0: { logInput?: boolean;
 }
 
 export function marginRankingLoss(x1: T, x2: T, target: T, opts0: { margin?: number; reduction?: Reduction } = {}): T {
+  if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss, arguments);
   const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', [opts0], [], ['margin', 'reduction']);
   return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
 }

@@ -9,6 +9,7 @@ import { record, needsGrad, Node, edgeOf } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
 import { Device, toDevice } from '../device';
+import { acState, autocastListed, autocastCall, acHooks } from '../amp/autocast';
 
 // ------------------------------------------------------------------------------------------------------------
 // basic kernels: fill, copy, scalar tensors
@@ -77,6 +78,7 @@ export function toDtype(t: Tensor, dt: DType, copy = false): Tensor {
   const src = t.dtype;
   return record('ToCopyBackward0', [t], out, (g) => [toDtype(g, src)]);
 }
+acHooks.cast = (t, dt) => toDtype(t, dt);
 
 export function toDeviceCopy(t: Tensor, dev: Device): Tensor {
   if (t.device.equals(dev)) return t;
@@ -264,6 +266,7 @@ interface UnaryDef {
 }
 
 export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: Tensor): Tensor {
+  if (acState.on && out === undefined && autocastListed(def.name, arguments)) return autocastCall(def.name, unaryOp, arguments);
   x._check();
   if (def.noBool && x.dtype === 'bool') throw new TorchError(def.noBool);
   let rt: DType = x.dtype;
@@ -521,6 +524,7 @@ export function div(a: unknown, b: unknown, opts?: { roundingMode?: string | nul
 }
 
 export function pow(a: unknown, b: unknown): Tensor {
+  if (acState.on && autocastListed('pow', arguments)) return autocastCall('pow', pow, arguments);
   // tensor ** scalar: PowBackward0 with the exponent as a constant
   if (a instanceof Tensor && typeof b === 'number') {
     a._check();

@@ -28,6 +28,7 @@ export const OP = {
   avg_pool2d: 25,
   avg_pool2d_backward: 26,
   optim_step: 27,
+  amp_unscale: 28,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -114,4 +115,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 28;
+export const OP_COUNT = 29;

@@ -13,6 +13,7 @@ import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, wh
 import { select, slice, unsqueeze, reshape, permute } from './shape';
 import { broadcastShapes, broadcastView, checkTensor, isOptions, sumToShape } from './util';
 import { tensor as makeTensor, arange } from './creation';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 export type IndexSpec = number | string | null | boolean | Tensor | unknown[];
@@ -411,6 +412,7 @@ export function indexPut_(x: T, specs: IndexSpec[] | IndexSpec, value: T | numbe
 
 // out-of-place torch.indexPut(x, specs, value, { accumulate })
 export function indexPut(x: T, specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts: { accumulate?: boolean } | boolean = {}): T {
+  if (acState.on && autocastListed('index_put', arguments)) return autocastCall('index_put', indexPut, arguments);
   checkTensor(x, 'index_put', 'self');
   const list = specList(specs);
   const accumulate = accumulateOf(opts, 'index_put');
@@ -536,6 +538,7 @@ function scatter_(x: T, dim: number, index: T, src: T | number | boolean, opts?:
 }
 
 export function scatterAdd(x: T, dim: number, index: T, src: T): T {
+  if (acState.on && autocastListed('scatter_add', arguments)) return autocastCall('scatter_add', scatterAdd, arguments);
   checkTensor(x, 'scatter_add');
   checkTensor(index, 'scatter_add', 'index');
   checkTensor(src, 'scatter_add', 'src');
@@ -690,6 +693,7 @@ function indexCopyChecks(x: T, d: number, i: T, src: T, op: string): void {
   }
 }
 export function indexCopy(x: T, dim: number, index: T, source: T): T {
+  if (acState.on && autocastListed('index_copy', arguments)) return autocastCall('index_copy', indexCopy, arguments);
   checkTensor(x, 'index_copy');
   checkTensor(source, 'index_copy', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_copy'), x);

@@ -11,6 +11,7 @@ import { TorchError, checkKeys } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { copyInto, fill_, mul, mulScalar, toDtype, promoted, typeName } from './elementwise';
 import { broadcastView, isOptions } from './util';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 interface Scales { beta?: number; alpha?: number }
@@ -217,6 +218,7 @@ function mmCore(x: T, y: T): T {
 }
 
 export function mm(input: T, mat2: T): T {
+  if (acState.on && autocastListed('mm', arguments)) return autocastCall('mm', mm, arguments);
   const x = arg(input, 'mm', 'input'), y = arg(mat2, 'mm', 'mat2');
   if (x.ndim !== 2) throw new TorchError('self must be a matrix');
   if (y.ndim !== 2) throw new TorchError('mat2 must be a matrix');
@@ -241,6 +243,7 @@ function bmmCore(x: T, y: T): T {
   ], [x, y]);
 }
 export function bmm(input: T, mat2: T): T {
+  if (acState.on && autocastListed('bmm', arguments)) return autocastCall('bmm', bmm, arguments);
   return bmmCore(arg(input, 'bmm', 'input'), arg(mat2, 'bmm', 'mat2'));
 }
 
@@ -260,6 +263,7 @@ function mvCore(x: T, v: T): T {
   ], [x, v]);
 }
 export function mv(input: T, vec: T): T {
+  if (acState.on && autocastListed('mv', arguments)) return autocastCall('mv', mv, arguments);
   return mvCore(arg(input, 'mv', 'input'), arg(vec, 'mv', 'vec'));
 }
 
@@ -279,6 +283,7 @@ function dotCore(a: T, b: T): T {
   ], [a, b]);
 }
 export function dot(input: T, other: T): T {
+  if (acState.on && autocastListed('dot', arguments)) return autocastCall('dot', dot, arguments);
   return dotCore(arg(input, 'dot', 'input'), arg(other, 'dot', 'tensor'));
 }
 
@@ -310,6 +315,7 @@ function withInput(inp: T, shape: number[], beta: number, op: string): T {
 }
 
 export function addmm(input: T, mat1: T, mat2: T, opts?: Scales): T {
+  if (acState.on && autocastListed('addmm', arguments)) return autocastCall('addmm', addmm, arguments);
   const inp = arg(input, 'addmm', 'input'), x = arg(mat1, 'addmm', 'mat1'), y = arg(mat2, 'addmm', 'mat2');
   if (x.ndim !== 2) throw new TorchError(`mat1 must be a matrix, got ${x.ndim}-D tensor`);
   if (y.ndim !== 2) throw new TorchError(`mat2 must be a matrix, got ${y.ndim}-D tensor`);
@@ -328,6 +334,7 @@ export function addmm(input: T, mat1: T, mat2: T, opts?: Scales): T {
 }
 
 export function baddbmm(input: T, batch1: T, batch2: T, opts?: Scales): T {
+  if (acState.on && autocastListed('baddbmm', arguments)) return autocastCall('baddbmm', baddbmm, arguments);
   const inp = arg(input, 'baddbmm', 'input'), x = arg(batch1, 'baddbmm', 'batch1'), y = arg(batch2, 'baddbmm', 'batch2');
   bmmCheck(x, y);
   selfDtype(inp, y);
@@ -343,6 +350,7 @@ export function baddbmm(input: T, batch1: T, batch2: T, opts?: Scales): T {
 }
 
 export function addmv(input: T, mat: T, vec: T, opts?: Scales): T {
+  if (acState.on && autocastListed('addmv', arguments)) return autocastCall('addmv', addmv, arguments);
   const inp = arg(input, 'addmv', 'input'), x = arg(mat, 'addmv', 'mat'), v = arg(vec, 'addmv', 'vec');
   mvCheck(x, v);
   selfDtype(inp, x);
@@ -421,6 +429,7 @@ function matmulNd(a: T, b: T): T {
 }
 
 export function matmul(input: T, other: T): T {
+  if (acState.on && autocastListed('matmul', arguments)) return autocastCall('matmul', matmul, arguments);
   const a = arg(input, 'matmul', 'input'), b = arg(other, 'matmul', 'other');
   const da = a.ndim, db = b.ndim;
   if (da === 0 || db === 0) throw new TorchError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
@@ -455,6 +464,7 @@ function parseTerm(s: string, at: number, what: string): Term {
 }
 
 export function einsum(equation: string, ...operands: (T | T[])[]): T {
+  if (acState.on && autocastListed('einsum', arguments)) return autocastCall('einsum', einsum, arguments);
   if (typeof equation !== 'string') throw new TorchError(`einsum(): argument 'equation' must be str, not ${describeValue(equation)}`);
   const list: unknown[] = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands;
   const ops = list.map((x, i) => arg(x, 'einsum', `operands[${i}]`));

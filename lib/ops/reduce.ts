@@ -16,6 +16,7 @@ import * as Sh from './shape';
 import { normDims, isOptions, checkTensor } from './util';
 import { arange, zeros } from './creation';
 import { scatter } from './indexing';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 type Dim = number | number[];
@@ -152,6 +153,7 @@ const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
 // sum, nansum, mean, prod
 // ------------------------------------------------------------------------------------------------------------
 export function sum(x: T, ...args: ReduceArgs): T {
+  if (acState.on && autocastListed('sum', arguments)) return autocastCall('sum', sum, arguments);
   checkTensor(x, 'sum');
   const { dim, keepdim, opts } = args.length === 0 ? NO_ARGS : parseArgs<ReduceOptions>('sum', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'sum');
@@ -193,6 +195,7 @@ export function mean(x: T, ...args: ReduceArgs): T {
 }
 
 export function prod(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('prod', arguments)) return autocastCall('prod', prod, arguments);
   checkTensor(x, 'prod');
   const { dim, keepdim, opts } = parseArgs<ReduceOptions>('prod', args, DTYPE_KEYS);
   if (Array.isArray(dim)) throw new TypeError("prod(): argument 'dim' must be int, not list");
@@ -429,6 +432,7 @@ export function countNonzero(x: T, ...args: unknown[]): T {
 // logsumexp, norm
 // ------------------------------------------------------------------------------------------------------------
 export function logsumexp(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('logsumexp', arguments)) return autocastCall('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp');
   const { dim, keepdim } = parseArgs('logsumexp', args);
   const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
@@ -453,6 +457,7 @@ export function logsumexp(x: T, ...args: unknown[]): T {
 function reshapeNoGrad(t: T, shape: number[]): T { return noGradDo(() => Sh.reshape(t, shape)); }
 
 export function norm(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('norm', arguments)) return autocastCall('norm', norm, arguments);
   checkTensor(x, 'norm');
   let a = args;
   let p: number | string = 2;
@@ -548,6 +553,7 @@ function revCumsum(g: T, d: number): T {
 }
 
 export function cumsum(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('cumsum', arguments)) return autocastCall('cumsum', cumsum, arguments);
   const { d, src, dt } = scanArgs(x, 'cumsum', args);
   const out = scanRaw(src, d, false, dt ?? intResult(src.dtype));
   if (!isFloating(out.dtype)) return out;
@@ -555,6 +561,7 @@ export function cumsum(x: T, ...args: unknown[]): T {
 }
 
 export function cumprod(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('cumprod', arguments)) return autocastCall('cumprod', cumprod, arguments);
   const { d, src, dt } = scanArgs(x, 'cumprod', args);
   const out = scanRaw(src, d, true, dt ?? intResult(src.dtype));
   if (!isFloating(out.dtype)) return out;
@@ -800,8 +807,14 @@ function softmaxBackward(g: T, y: T, d: number, isLog: boolean): T {
   return E.mul(y, E.sub(g, dd.length ? sum(gy, dd, { keepdim: true }) : gy));
 }
 
-export function softmax(x: T, ...args: unknown[]): T { return softmaxCore(x, false, args); }
-export function logSoftmax(x: T, ...args: unknown[]): T { return softmaxCore(x, true, args); }
+export function softmax(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('softmax', arguments)) return autocastCall('softmax', softmax, arguments);
+  return softmaxCore(x, false, args);
+}
+export function logSoftmax(x: T, ...args: unknown[]): T {
+  if (acState.on && autocastListed('log_softmax', arguments)) return autocastCall('log_softmax', logSoftmax, arguments);
+  return softmaxCore(x, true, args);
+}
 
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods

@@ -10,6 +10,7 @@ import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './
 import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions } from './util';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
+import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 
@@ -386,6 +387,7 @@ function tensorList(ts: unknown, op: string): T[] {
 }
 
 export function cat(tensors: T[], dim = 0): T {
+  if (acState.on && autocastListed('cat', arguments)) return autocastCall('cat', cat, arguments);
   const ts = tensorList(tensors, 'cat');
   if (isOptions(dim)) { checkKeys('cat', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   // PyTorch skips legacy 1-D empty tensors
@@ -428,6 +430,7 @@ function sliceView(x: T, d: number, s: number, e: number): T {
 }
 
 export function stack(tensors: T[], dim = 0): T {
+  if (acState.on && autocastListed('stack', arguments)) return autocastCall('stack', stack, arguments);
   const ts = tensorList(tensors, 'stack');
   if (isOptions(dim)) { checkKeys('stack', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   ts.forEach((x, i) => {

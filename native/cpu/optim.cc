@@ -9,6 +9,7 @@
 //   Adagrad  t2 sum
 // a0 = algorithm (kernels/optim.h Algo); the hyper-parameters follow as listed in kernels/optim.h. Bias corrections
 // and Adagrad's decayed lr are computed in TypeScript from the step count, as PyTorch computes them in Python.
+#include <atomic>
 #include "../kernels/optim.h"
 #include "../kernels/optim_check.h"
 #include "cpu.h"
@@ -72,8 +73,41 @@ void optim_step_kernel(Call& c) {
   else step_typed<double>(c, algo);
 }
 
+// OP(amp_unscale): GradScaler's fused inf/NaN check and unscale over up to seven gradients per call (one pass over
+// each); t0 = found_inf float32 [1] (set to 1 when a non-finite element is seen, never cleared here), t1.. = the
+// gradients (contiguous), multiplied in place by a0 = inv_scale.
+template <typename T>
+bool unscale_typed(const TensorArg& t, float inv) {
+  T* g = t.ptr<T>();
+  std::atomic<bool> bad{false};
+  parallel_for(t.numel(), kOptimGrain, [&](int64_t b, int64_t e) {
+    bool local = false;
+    for (int64_t i = b; i < e; i++) local |= optim::amp_unscale<T>(g[i], inv);
+    if (local) bad.store(true, std::memory_order_relaxed);
+  });
+  return bad.load();
+}
+
+void amp_unscale_kernel(Call& c) {
+  optim::amp_unscale_args(c);
+  const float inv = (float)c.a[0];
+  bool bad = false;
+  for (int i = 1; i < c.nt; i++) {
+    const TensorArg& t = c.t[i];
+    if (t.numel() == 0) continue;
+    switch (t.dtype) {
+      case DType::F32: bad |= unscale_typed<float>(t, inv); break;
+      case DType::F64: bad |= unscale_typed<double>(t, inv); break;
+      case DType::F16: bad |= unscale_typed<f16>(t, inv); break;
+      default: bad |= unscale_typed<bf16>(t, inv); break;
+    }
+  }
+  if (bad) *c.t[0].ptr<float>() = 1.f;
+}
+
 }  // namespace
 
 REGISTER_KERNEL(optim_step, CPU, optim_step_kernel);
+REGISTER_KERNEL(amp_unscale, CPU, amp_unscale_kernel);
 
 }  // namespace nt

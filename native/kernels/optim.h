@@ -7,12 +7,15 @@
 // caller (OptimScalars below) and only then rounded to T.
 #pragma once
 #include <cmath>
+#include <type_traits>
 #include "scalar.h"
 
 #ifdef __CUDACC__
 #define NT_OPT_SQRT(x) ::sqrt(x)
+#define NT_OPT_ISFINITE(x) ::isfinite(x)
 #else
 #define NT_OPT_SQRT(x) std::sqrt(x)
+#define NT_OPT_ISFINITE(x) std::isfinite(x)
 #endif
 
 namespace nt {
@@ -175,6 +178,19 @@ inline AdagradScalars<T> adagrad_scalars(const double* a) {
   s.wd = (T)a[3];
   s.maximize = a[4] != 0;
   return s;
+}
+
+// ---- GradScaler's unscale (ATen's _amp_foreach_non_finite_check_and_unscale_) -------------------------------------
+// One gradient element: reports whether it is inf or NaN (checked before scaling), and multiplies it by inv_scale in
+// float (float16/bfloat16/float32 gradients) or double, unless inv_scale is exactly 1. inv_scale is the float32
+// reciprocal of the scale, as PyTorch computes it (scale.double().reciprocal().float()).
+template <typename T>
+NT_HD bool amp_unscale(T& v, float inv_scale) {
+  using Acc = typename std::conditional<std::is_same<T, double>::value, double, float>::type;
+  const Acc x = cvt<Acc>(v);
+  const bool bad = !NT_OPT_ISFINITE(x);
+  if (inv_scale != 1.f) v = cvt<T>(x * (Acc)inv_scale);
+  return bad;
 }
 
 // number of state tensors each algorithm takes after (param, grad), from the same flags

@@ -46,5 +46,19 @@ inline StepOperands<T> step_operands(Call& c) {
                          c.nt > 3 ? c.t[3].ptr<T>() : nullptr, c.nt > 4 ? c.t[4].ptr<T>() : nullptr};
 }
 
+// Validates an amp_unscale call: t0 found_inf (float32, one element), t1.. gradients (float16/bfloat16/float32/
+// float64, contiguous), a0 = inv_scale. The gradients may be on the device of found_inf only.
+inline void amp_unscale_args(const Call& c) {
+  if (c.nt < 1 || c.na < 1) throw TorchError("internal: amp_unscale expects found_inf, gradients and inv_scale");
+  const TensorArg& f = c.t[0];
+  if (f.dtype != DType::F32 || f.numel() != 1) throw TorchError("found_inf must be a one-element float32 tensor");
+  for (int i = 1; i < c.nt; i++) {
+    const TensorArg& g = c.t[i];
+    if (g.dtype != DType::F32 && g.dtype != DType::F64 && g.dtype != DType::F16 && g.dtype != DType::BF16)
+      throw TorchError(std::string("_amp_foreach_non_finite_check_and_unscale_: gradients must be floating point, got ") + dtype_name(g.dtype));
+    if (!g.contiguous()) throw TorchError("internal: amp_unscale: gradient " + std::to_string(i) + " is not contiguous");
+  }
+}
+
 }  // namespace optim
 }  // namespace nt

@@ -10,6 +10,7 @@ import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt } from './common';
 import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
 import { stack, cat } from '../../ops/shape';
+import { acState, autocastListed, autocastCall } from '../../amp/autocast';
 
 type T = Tensor;
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -177,6 +178,7 @@ export class RNN extends RNNBase {
     this.nonlinearity = nl;
   }
   override forward(input: T, hx?: T | null): [T, T] {
+    if (acState.on && autocastListed('rnn', arguments)) return autocastCall('rnn', RNN.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'RNN');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
     const [out, hn] = this.run(x, h0, null);
@@ -187,6 +189,9 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
   override forward(input: T, hx?: T | null): [T, T] {
+    // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
+    // runs in the autocast dtype (lib/amp/autocast.ts)
+    if (acState.on && autocastListed('gru', arguments)) return autocastCall('gru', GRU.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'GRU');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
     const [out, hn] = this.run(x, h0, null);
@@ -197,6 +202,7 @@ export class GRU extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
   override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
+    if (acState.on && autocastListed('lstm', arguments)) return autocastCall('lstm', LSTM.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'LSTM');
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
     const h0 = this.hidden(hx ? hx[0] : null, x.shape[1], unbatched, x, 'h_0');
