@@ -27,18 +27,24 @@ const F = nn.functional;
 // ---------------------------------------------------------------------------------------------------------------
 // command line
 // ---------------------------------------------------------------------------------------------------------------
-/** @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean, amp: boolean}} */
-function parseArgs(argv) {
-  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null, amp: false };
+/**
+ * The command line of this example (and, with `extra`, of examples/mnist_ddp.js: more defaults, more flags as
+ * `flag -> (o, val, num) => void`, flags it refuses, and the file whose header comment --help prints).
+ * @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean, amp: boolean}}
+ */
+function parseArgs(argv, extra = {}) {
+  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null, amp: false, ...(extra.defaults || {}) };
   const num = (name, v, int) => {
     const x = Number(v);
-    if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed') throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
+    if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed' && !(extra.zeroOk || []).includes(name)) throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
     return x;
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
     const val = () => (inline !== undefined ? inline : argv[++i]);
+    if ((extra.refuse || []).includes(flag)) throw new Error(`option ${flag} is not supported by this example`);
+    if (extra.flags && extra.flags[flag]) { extra.flags[flag](o, val, num); continue; }
     switch (flag) {
       case '--device': o.device = val(); break;
       case '--epochs': o.epochs = num('epochs', val(), true); break;
@@ -53,7 +59,7 @@ function parseArgs(argv) {
       case '--tensorboard': o.tensorboard = val(); if (!o.tensorboard) throw new Error('--tensorboard expects a log directory'); break;
       case '--amp': o.amp = true; break;
       case '-h': case '--help':
-        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+        console.log(headerOf(extra.helpFile || __filename));
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -64,6 +70,13 @@ function parseArgs(argv) {
   o.trainSize = Math.min(o.trainSize, 8000);
   o.testSize = Math.min(o.testSize, 2000);
   return o;
+}
+
+// the comment block at the top of a script, as help text
+function headerOf(file) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').slice(1);
+  const n = lines.findIndex((l) => !l.startsWith('//'));
+  return lines.slice(0, n < 0 ? lines.length : n).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -289,4 +302,4 @@ function main() {
 
 // examples/mnist_ddp.js reuses the model, the data and the evaluation
 if (require.main === module) main();
-module.exports = { makeModel, loadSplit, evaluate, formatConfusion };
+module.exports = { parseArgs, makeModel, loadSplit, evaluate, formatConfusion };

@@ -6,7 +6,7 @@
 //
 //   npx nodetorch-run --standalone --nproc-per-node 2 [--max-restarts 1] examples/mnist_ddp.js
 //        [--device cpu|cuda] [--epochs 6] [--batch-size 64] [--lr 0.01] [--seed 0] [--train-size 8000]
-//        [--test-size 2000] [--out DIR] [--fail-at-epoch K] [--fresh]
+//        [--test-size 2000] [--threads N] [--amp] [--out DIR] [--fail-at-epoch K] [--fresh]
 //
 // --batch-size is the global batch (each rank takes batch-size / world-size samples per step), so that the run
 // matches the single-process example's optimisation. After every epoch rank 0 saves DIR/mnist_ddp_ckpt.pt (model,
@@ -17,60 +17,40 @@
 const fs = require('fs');
 const path = require('path');
 const torch = require('../dist/index.js');
-const { makeModel, loadSplit, evaluate } = require('./mnist.js');
+const { parseArgs, makeModel, loadSplit, evaluate } = require('./mnist.js');
 
 const { nn, optim } = torch;
 const F = nn.functional;
 const dist = torch.distributed;
 
-function parseArgs(argv) {
-  const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, out: 'mnist-ddp-out', failAtEpoch: 0, fresh: false };
-  const num = (name, v, int) => {
-    const x = Number(v);
-    if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || (x <= 0 && name !== 'seed' && name !== 'fail-at-epoch')) throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
-    return x;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
-    const val = () => (inline !== undefined ? inline : argv[++i]);
-    switch (flag) {
-      case '--device': o.device = val(); break;
-      case '--epochs': o.epochs = num('epochs', val(), true); break;
-      case '--batch-size': o.batchSize = num('batch-size', val(), true); break;
-      case '--lr': o.lr = num('lr', val(), false); break;
-      case '--seed': o.seed = num('seed', val(), true); break;
-      case '--train-size': o.trainSize = Math.min(8000, num('train-size', val(), true)); break;
-      case '--test-size': o.testSize = Math.min(2000, num('test-size', val(), true)); break;
-      case '--out': o.out = val(); break;
-      case '--fail-at-epoch': o.failAtEpoch = num('fail-at-epoch', val(), true); break;
-      case '--fresh': o.fresh = true; break;
-      case '-h': case '--help':
-        console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown option ${a} (see --help)`);
-    }
-  }
-  if (!/^(cpu|cuda)$/.test(o.device)) throw new Error(`--device must be cpu or cuda, got ${o.device}`);
-  return o;
-}
+// mnist.js's command line, with this example's defaults and flags
+const parseDdpArgs = (argv) => parseArgs(argv, {
+  defaults: { out: 'mnist-ddp-out', failAtEpoch: 0, fresh: false },
+  flags: {
+    '--fail-at-epoch': (o, val, num) => { o.failAtEpoch = num('fail-at-epoch', val(), true); },
+    '--fresh': (o) => { o.fresh = true; },
+  },
+  zeroOk: ['fail-at-epoch'],
+  refuse: ['--tensorboard', '--quiet'],
+  helpFile: __filename,
+});
 
 function main() {
   let o;
-  try { o = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist_ddp.js: ${e.message}`); process.exit(2); }
+  try { o = parseDdpArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist_ddp.js: ${e.message}`); process.exit(2); }
+  if (o.threads) torch.setNumThreads(o.threads);
   if (process.env.RANK === undefined) {
     console.error('mnist_ddp.js: start it through the launcher: npx nodetorch-run --standalone --nproc-per-node 2 examples/mnist_ddp.js');
     process.exit(2);
   }
   const localRank = Number(process.env.LOCAL_RANK ?? 0);
   let device = 'cpu';
-  if (o.device === 'cuda') {
+  if (o.device.startsWith('cuda')) {
     if (!torch.cuda.isAvailable()) { console.error('mnist_ddp.js: --device cuda: CUDA is not available'); process.exit(2); }
     torch.cuda.setDevice(localRank % torch.cuda.deviceCount());
     device = `cuda:${torch.cuda.currentDevice()}`;
   }
-  dist.initProcessGroup({ backend: o.device === 'cuda' ? 'nccl' : 'gloo' });
+  dist.initProcessGroup({ backend: device === 'cpu' ? 'gloo' : 'nccl' });
   const rank = dist.getRank(), ws = dist.getWorldSize();
   const restart = Number(process.env.TORCHELASTIC_RESTART_COUNT ?? 0);
   const log = (...a) => { if (rank === 0) console.log(...a); };
@@ -87,6 +67,7 @@ function main() {
   const loader = new torch.utils.data.DataLoader(train.ds, { batchSize: perRank, sampler });
   const opt = new optim.Adam(net.parameters(), { lr: o.lr });
   const sched = new optim.lrScheduler.OneCycleLR(opt, o.lr, { epochs: o.epochs, stepsPerEpoch: loader.length });
+  const scaler = o.amp && device !== 'cpu' ? new torch.amp.GradScaler('cuda') : null;  // float16 on CUDA needs loss scaling
   let start = 1;
   if (!o.fresh && fs.existsSync(ckptPath)) {
     const ck = torch.load(ckptPath, { mapLocation: device });
@@ -97,7 +78,7 @@ function main() {
     log(`resumed from ${ckptPath} after epoch ${ck.epoch} (restart ${restart})`);
   }
   const model = new nn.parallel.DistributedDataParallel(net);
-  log(`nodetorch DDP: ${ws} ranks (${dist.getBackend()}) | ${torch.getNumThreads()} threads each | device ${o.device} | global batch ${o.batchSize} (${perRank} per rank) | ${loader.length} steps per epoch`);
+  log(`nodetorch DDP: ${ws} ranks (${dist.getBackend()}) | ${torch.getNumThreads()} threads each | device ${device}${o.amp ? ' (amp)' : ''} | global batch ${o.batchSize} (${perRank} per rank) | ${loader.length} steps per epoch`);
 
   const t0 = Date.now();
   for (let e = start; e <= o.epochs; e++) {
@@ -108,11 +89,10 @@ function main() {
     for (const [xb, yb] of loader) {
       const [l, c] = torch.tidy(() => {
         const x = xb.to(device), y = yb.to(device);
-        const logits = model.call(x);
-        const loss = F.crossEntropy(logits, y);
+        const fwd = () => { const out = model.call(x); return [out, F.crossEntropy(out, y)]; };
+        const [logits, loss] = o.amp ? torch.autocast(device === 'cpu' ? 'cpu' : 'cuda', fwd) : fwd();
         opt.zeroGrad();
-        loss.backward();
-        opt.step();
+        if (scaler) { scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); } else { loss.backward(); opt.step(); }
         sched.step();
         return [loss.item(), logits.argmax(1).eq(y).sum().item()];
       });
@@ -123,7 +103,7 @@ function main() {
     dist.allReduce(tot);
     const [L, C, S] = tot.cpu().tolist();
     if (rank === 0) {
-      const ev = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device);
+      const ev = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device, o.amp);
       const secs = (Date.now() - te) / 1000;
       console.log(`epoch ${e}/${o.epochs}  loss ${(L / S).toFixed(4)}  train acc ${(100 * C / S).toFixed(2)}%  test acc ${(100 * ev.acc).toFixed(2)}%  ${secs.toFixed(1)}s  ${(S / secs).toFixed(0)} samples/s`);
       torch.save({ model: net.stateDict(), optimizer: opt.stateDict(), scheduler: sched.stateDict(), epoch: e }, ckptPath + '.tmp');
@@ -136,7 +116,7 @@ function main() {
     }
   }
   if (rank === 0) {
-    const final = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device);
+    const final = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device, o.amp);
     console.log(`test accuracy: ${(100 * final.acc).toFixed(2)}% (${final.correct}/${final.total}) after ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, ${ws} ranks, training ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   }
   dist.destroyProcessGroup();
