@@ -123,8 +123,22 @@ def main():
         pixels = np.floor(v.astype(np.int64) * 255 / 65535 + 0.5).astype(np.uint8)
         entries.append({'file': name, 'mode': f'{c} channels, 16 bits -> 8', 'width': w, 'height': h,
                         'sha256': hashlib.sha256(pixels.tobytes()).hexdigest()})
+    # encoding: source pixels (lossless PNG) and what PIL decodes from PIL's own JPEG of them (default 4:2:0 chroma,
+    # as torchvision's encode_jpeg); encodeJpeg's file must decode to the same
+    encode = []
+    src_rgb, src_grey = photo(64, 48, seed=21), photo(57, 43, seed=22, grey=True)
+    Image.fromarray(src_rgb).save(os.path.join(out, 'enc_src_rgb.png'))
+    Image.fromarray(src_grey).save(os.path.join(out, 'enc_src_grey.png'))
+    for src, sname, q in [(src_rgb, 'rgb', 75), (src_rgb, 'rgb', 95), (src_grey, 'grey', 85)]:
+        buf = io.BytesIO()
+        Image.fromarray(src).save(buf, 'JPEG', quality=q)
+        dec = Image.open(io.BytesIO(buf.getvalue()))
+        dec.load()
+        ref = f'enc_{sname}_q{q}.pil.png'
+        Image.fromarray(np.asarray(dec)).save(os.path.join(out, ref), optimize=True)
+        encode.append({'source': f'enc_src_{sname}.png', 'quality': q, 'pil': ref, 'pil_bytes': len(buf.getvalue())})
     meta = {'pil': Image.__version__, 'libjpeg_turbo': True, 'note': 'sha256 of PIL-decoded pixels, HWC uint8',
-            'files': entries}
+            'files': entries, 'encode': encode}
     with open(os.path.join(here, 'vision_sharp.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     total = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
