@@ -270,6 +270,25 @@ describe('without sharp', () => {
     expect(o.hashes).toEqual(jsHashes());
   });
 
+  (HAVE_SHARP ? test : test.skip)('sharp loads but its helper thread cannot: one warning, then the JS codecs', () => {
+    const pre = path.join(tmp, 'no-sharp-in-workers.js');
+    fs.writeFileSync(pre, `
+      const Module = require('module');
+      const { isMainThread } = require('worker_threads');
+      const orig = Module._load;
+      Module._load = function (req) {
+        if (!isMainThread && /[\\/]node_modules[\\/]sharp[\\/]/.test(req)) throw new Error('no sharp in this thread (simulated)');
+        return orig.apply(this, arguments);
+      };`);
+    const r = run(script, { NODETORCH_NO_SHARP: '' }, ['-r', pre]);
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/Warning: nodetorch\/vision: sharp cannot be used synchronously: its helper thread could not load it: no sharp in this thread \(simulated\); using the pure-JS codecs/);
+    expect(r.err.match(/Warning/g)?.length).toBe(1);
+    const o = JSON.parse(r.out);
+    expect(o.info.backend).toBe('js');
+    expect(o.hashes).toEqual(jsHashes());
+  });
+
   (HAVE_SHARP ? test : test.skip)('with sharp, the same script gives PIL\'s pixels (the hashes recorded by gen_vision_sharp.py)', () => {
     const r = run(script, { NODETORCH_NO_SHARP: '' });
     expect({ status: r.status, err: r.err }).toEqual({ status: 0, err: '' });

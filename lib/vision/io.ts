@@ -9,6 +9,8 @@ import type { Tensor } from '../index';
 import { checkKeys } from '../errors';
 import * as sh from './sharp';
 
+export type { ImageBackendInfo } from './sharp';
+
 const TorchError = torch.TorchError;
 
 export const ImageReadMode = { UNCHANGED: 'UNCHANGED', GRAY: 'GRAY', GRAY_ALPHA: 'GRAY_ALPHA', RGB: 'RGB', RGB_ALPHA: 'RGB_ALPHA' } as const;
@@ -85,7 +87,7 @@ export function decodePng(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tenso
   checkKeys('decodePng', opts, ['mode']);
   const b = bytesOf(data, 'decodePng');
   if (!isPng(b)) throw new TorchError('decodePng: the data is not a PNG image (bad signature)');
-  if (sh.loadSharp()) return viaSharpSync(b, 'png', opts.mode ?? 'UNCHANGED', 'decodePng');
+  if (sh.sharpSync()) return viaSharpSync(b, 'png', opts.mode ?? 'UNCHANGED', 'decodePng');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { PNG } = require('pngjs') as typeof import('pngjs');
   let png: { width: number; height: number; data: Buffer; colorType?: number };
@@ -197,7 +199,7 @@ export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tens
   checkKeys('decodeJpeg', opts, ['mode']);
   const b = bytesOf(data, 'decodeJpeg');
   if (!isJpeg(b)) throw new TorchError('decodeJpeg: the data is not a JPEG image (bad signature)');
-  if (sh.loadSharp()) return viaSharpSync(b, 'jpeg', opts.mode ?? 'UNCHANGED', 'decodeJpeg');
+  if (sh.sharpSync()) return viaSharpSync(b, 'jpeg', opts.mode ?? 'UNCHANGED', 'decodeJpeg');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const jpeg = require('jpeg-js') as typeof import('jpeg-js');
   let img: { width: number; height: number; data: Uint8Array };
@@ -295,7 +297,7 @@ export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): 
   if (!Number.isInteger(level) || level < 0 || level > 9) throw new TorchError(`encodePng: compressionLevel must be an integer in [0, 9], got ${level}`);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { PNG } = require('pngjs') as typeof import('pngjs');
-  if (sh.loadSharp()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c <= 2 ? 'b-w' : undefined, out: { format: 'png', compressionLevel: level } }, 'encodePng');
+  if (sh.sharpSync()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c <= 2 ? 'b-w' : undefined, out: { format: 'png', compressionLevel: level } }, 'encodePng');
   const colorType = ({ 1: 0, 2: 4, 3: 2, 4: 6 } as Record<number, number>)[c];
   const png = { width: w, height: h, data: Buffer.from(hwc.buffer, hwc.byteOffset, hwc.byteLength) } as unknown as import('pngjs').PNG;
   return PNG.sync.write(png, { colorType: colorType as 0 | 2 | 4 | 6, inputColorType: colorType as 0 | 2 | 4 | 6, inputHasAlpha: c === 2 || c === 4, deflateLevel: level } as import('pngjs').PNGOptions);
@@ -313,7 +315,7 @@ export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Buffer {
   if (!Number.isInteger(q) || q < 1 || q > 100) throw new TorchError(`Image quality should be a positive number between 1 and 100, got ${q}`);
   const { hwc, c, h, w } = imageBytes(t, 'encodeJpeg', [1, 3]);
   // sharp writes a grey image as a one-component JPEG (as torchvision), jpeg-js as three equal channels
-  if (sh.loadSharp()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c === 1 ? 'b-w' : undefined, out: { format: 'jpeg', quality: q } }, 'encodeJpeg');
+  if (sh.sharpSync()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c === 1 ? 'b-w' : undefined, out: { format: 'jpeg', quality: q } }, 'encodeJpeg');
   const rgba = Buffer.alloc(w * h * 4);
   for (let i = 0; i < w * h; i++) {
     for (let k = 0; k < 3; k++) rgba[4 * i + k] = hwc[i * c + (c === 1 ? 0 : k)];

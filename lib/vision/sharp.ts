@@ -103,6 +103,7 @@ export interface ImageBackendInfo {
 export function backendInfo(): ImageBackendInfo {
   const s = tryLoad();
   if (forced === 'js') return { backend: 'js', version: s.version, reason: "setImageBackend('js')" };
+  sharpSync(); // the answer holds for the synchronous functions too: their helper thread must start
   return s.sharp ? { backend: 'sharp', version: s.version, reason: '' } : { backend: 'js', version: null, reason: s.reason };
 }
 
@@ -124,7 +125,10 @@ export async function runAsync(r: Recipe): Promise<RecipeResult> {
   const sharp = loadSharp();
   if (!sharp) throw new TorchError('sharp is not available');
   const o = await runRecipe(sharp, r);
-  return { data: new Uint8Array(o.data.buffer, o.data.byteOffset, o.data.byteLength), width: o.width, height: o.height, channels: o.channels };
+  // tensors are made over this memory without a copy (torch.frombuffer): it must be the result's alone
+  const d = o.data;
+  const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? new Uint8Array(d.buffer, 0, d.byteLength) : new Uint8Array(d);
+  return { data, width: o.width, height: o.height, channels: o.channels };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,6 +140,10 @@ const { workerData } = require('worker_threads');
 const { port, flag } = workerData;
 let sharp = null, loadError = null;
 try { sharp = require(workerData.sharpPath); } catch (e) { loadError = e; }
+// the handshake: flag[1] = 1 loaded, 2 failed (the message says why)
+if (!sharp) port.postMessage({ ok: false, message: String((loadError && loadError.message) || loadError) });
+Atomics.store(flag, 1, sharp ? 1 : 2);
+Atomics.notify(flag, 1);
 const run = async (sharp, r) => {${RECIPE_SRC}};
 port.on('message', async (r) => {
   let msg, transfer = [];
@@ -160,23 +168,46 @@ interface Bridge { worker: Worker; port: MessagePort; flag: Int32Array }
 let bridge: Bridge | null = null;
 /** How long a synchronous call waits for the helper before giving up (ms). */
 const SYNC_TIMEOUT_MS = 300_000;
+/** How long the helper may take to start and load sharp (ms). */
+const START_TIMEOUT_MS = 30_000;
 
-function getBridge(): Bridge {
-  if (bridge) return bridge;
-  const s = tryLoad(); // loads sharp on this thread first (Note [Synchronous sharp])
-  if (!s.sharp || !s.path) throw new TorchError(`sharp is not available (${s.reason})`);
+// Starts the helper and waits for it to load sharp. A helper that cannot start or load sharp (it loaded on this
+// thread, so this is not expected) turns sharp off for this thread, with a warning: the JS codecs take over.
+function startBridge(s: NonNullable<typeof state>): Bridge | null {
   const { port1, port2 } = new MessageChannel();
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SRC, { eval: true, workerData: { port: port2, flag, sharpPath: s.path }, transferList: [port2], stdout: false, stderr: false });
-  worker.unref();
-  worker.on('error', () => { if (bridge && bridge.worker === worker) bridge = null; });
-  worker.on('exit', () => { if (bridge && bridge.worker === worker) bridge = null; });
-  bridge = { worker, port: port1, flag };
-  return bridge;
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  let worker: Worker | null = null, why = '';
+  try {
+    worker = new Worker(WORKER_SRC, { eval: true, workerData: { port: port2, flag, sharpPath: s.path }, transferList: [port2], stdout: false, stderr: false });
+    worker.unref();
+    const t0 = Date.now();
+    while (Atomics.load(flag, 1) === 0 && Date.now() - t0 < START_TIMEOUT_MS) Atomics.wait(flag, 1, 0, 100);
+    const st = Atomics.load(flag, 1);
+    if (st === 0) why = `its helper thread did not start within ${START_TIMEOUT_MS / 1000} s`;
+    else if (st === 2) why = `its helper thread could not load it: ${String((receiveMessageOnPort(port1)?.message as { message?: string } | undefined)?.message)}`;
+  } catch (e) { why = `its helper thread could not start: ${(e as Error).message}`; }
+  if (why) {
+    if (worker) void worker.terminate();
+    s.sharp = null;
+    s.reason = `sharp cannot be used synchronously: ${why}`;
+    process.emitWarning(`nodetorch/vision: ${s.reason}; using the pure-JS codecs`);
+    return null;
+  }
+  const w = worker as Worker;
+  w.on('error', () => { if (bridge && bridge.worker === w) bridge = null; });
+  w.on('exit', () => { if (bridge && bridge.worker === w) bridge = null; });
+  return (bridge = { worker: w, port: port1, flag });
+}
+
+/** True when the synchronous functions should use sharp (it loads, and its helper thread runs). */
+export function sharpSync(): boolean {
+  if (!loadSharp()) return false;
+  return bridge !== null || startBridge(tryLoad()) !== null;
 }
 
 export function runSync(r: Recipe): RecipeResult {
-  const b = getBridge();
+  const b = bridge ?? (sharpSync() ? bridge : null);
+  if (!b) throw new TorchError(`sharp is not available (${tryLoad().reason})`);
   const input = new Uint8Array(r.input); // a copy of our own, moved to the helper
   Atomics.store(b.flag, 0, 0);
   b.port.postMessage({ ...r, input }, [input.buffer]);
