@@ -124,6 +124,10 @@ describe('asynchronous decoding', () => {
     const all = [...JPEGS, ...PNGS, ...JPEGS];
     const got = await Promise.all(all.map((f, i) => (i % 2 ? io.decodeImageAsync(bytes(f.file)) : io.readImageAsync(path.join(DIR, f.file)))));
     all.forEach((f, i) => expect([f.file, got[i].equal(io.decodeImage(bytes(f.file)))]).toEqual([f.file, true]));
+    // a 1-D uint8 tensor of the file's bytes, as torchvision's read_file gives
+    const fromTensor = await io.decodeImageAsync(io.readFile(path.join(DIR, 'q85_422.jpg')));
+    expect(fromTensor.equal(io.decodeImage(bytes('q85_422.jpg')))).toBe(true);
+    await expect(io.decodeImageAsync(bytes('rgb.png'), { mode: 'constructor' as never })).rejects.toThrow(/mode must be one of/);
     const g = await io.decodeImageAsync(bytes('rgba.png'), { mode: 'GRAY_ALPHA' });
     expect(g.equal(io.decodeImage(bytes('rgba.png'), { mode: 'GRAY_ALPHA' }))).toBe(true);
   });

@@ -192,7 +192,7 @@ async function viaSharpAsync(b: Bytes, kind: 'png' | 'jpeg', mode: ImageReadMode
 }
 
 function checkMode(mode: unknown, op: string): void {
-  if (typeof mode !== 'string' || !(mode in ImageReadMode)) throw new TorchError(`${op}: mode must be one of ${Object.keys(ImageReadMode).join(', ')}, got ${JSON.stringify(mode)}`);
+  if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(ImageReadMode, mode)) throw new TorchError(`${op}: mode must be one of ${Object.keys(ImageReadMode).join(', ')}, got ${JSON.stringify(mode)}`);
 }
 
 export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
