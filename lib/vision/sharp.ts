@@ -10,9 +10,9 @@
 // block in Atomics.wait until it answers: the request goes over a MessageChannel, the worker runs sharp, posts the
 // result (its pixel buffer transferred, not copied), then flips a shared flag and notifies; the caller wakes and takes
 // the result with receiveMessageOnPort, which reads a port without the event loop. The blocking is what any
-// synchronous decoder does; the worker costs one thread and about 0.1 ms per call. The asynchronous functions
-// (readImageAsync, decodeImageAsync) call sharp directly, so concurrent calls decode in parallel on libuv's threads.
-// Both paths run the same recipe code (RECIPE_SRC), so they cannot disagree.
+// synchronous decoder does; the worker costs one thread and a fraction of a millisecond per call. The asynchronous
+// functions (readImageAsync, decodeImageAsync) call sharp directly, so concurrent calls decode in parallel on libuv's
+// threads. Both paths run the same recipe code (RECIPE_SRC), so they cannot disagree.
 // sharp's notes for glibc Linux ask that the main thread load sharp before worker threads that use it start (its
 // shared libraries must outlive them): loadSharp() is called on the main thread whenever a helper starts there, and
 // ImageFolder calls preloadSharp() when it builds a DataLoader worker spec.
