@@ -260,10 +260,14 @@ describe('io', () => {
     const back = vision.io.readImage(p);
     expect(back.shape).toEqual([3, 32, 40]);
     const err = back.float().sub(img.float()).abs().mean().item() as number;
-    expect(err).toBeLessThan(12);
-    // jpeg-js encodes RGB only: a grey input is written as three equal channels
+    const sharp = vision.io.imageBackend().backend === 'sharp';
+    // sharp writes 4:2:0 chroma as PIL and torchvision do: PIL's quality-95 round trip of this high-frequency colour
+    // pattern is off by 13.4546875 on average, and so is sharp's (see test/vision_sharp.test.ts); jpeg-js keeps
+    // full-resolution chroma (4:4:4) and stays closer
+    if (sharp) expect(err).toBeCloseTo(13.4546875, 5); else expect(err).toBeLessThan(12);
+    // jpeg-js encodes RGB only: a grey input is written as three equal channels; sharp writes a grey JPEG
     const grey = vision.io.decodeJpeg(vision.io.encodeJpeg(imgU(1, 16, 16), { quality: 90 }));
-    expect(grey.shape).toEqual([3, 16, 16]);
+    expect(grey.shape).toEqual([sharp ? 1 : 3, 16, 16]);
   });
 
   test.each(REF.files.map((f) => [f.name, f] as const))('decodes %s (made by PIL) as torchvision.io does', (name, f) => {
@@ -273,8 +277,10 @@ describe('io', () => {
     const got = Array.from(out.toTypedArray() as Uint8Array);
     // PNG is lossless: exact (colour to grey conversion: libpng's fixed-point rounding, within 1);
     // JPEG: jpeg-js's IDCT and colour conversion differ from libjpeg-turbo's by a few levels (the reference JPEG
-    // is 4:4:4; with 4:2:0 chroma the two differ more, jpeg-js replicating chroma where libjpeg interpolates it)
-    const tol = name.endsWith('.jpg') ? 4 : name.includes('as_gray') ? 1 : 0;
+    // is 4:4:4; with 4:2:0 chroma the two differ more, jpeg-js replicating chroma where libjpeg interpolates it);
+    // sharp decodes with libjpeg-turbo as torchvision does: exact
+    const jpegTol = vision.io.imageBackend().backend === 'sharp' ? 0 : 4;
+    const tol = name.endsWith('.jpg') ? jpegTol : name.includes('as_gray') ? 1 : 0;
     const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - f.expected.data[i])), 0);
     expect(worst).toBeLessThanOrEqual(tol);
   });

@@ -8,6 +8,7 @@ import * as torch from '../index';
 import type { Tensor } from '../index';
 import { applyTransform, specArg, TransformFn } from './transforms';
 import * as io from './io';
+import { preloadSharp } from './sharp';
 import { checkKeys } from '../errors';
 
 /** torchvision.datasets.utils (extractArchive). */
@@ -432,6 +433,7 @@ export class ImageFolder extends DatasetFolder {
     if (o.isValidFile) throw new TorchError('ImageFolder: isValidFile is a function and cannot be sent to DataLoader worker threads; use the workerDataset option');
     const loader = o.loader === undefined || o.loader === io.readImage ? 'readImage' : o.loader === io.readImageAsync ? 'readImageAsync' : null;
     if (!loader) throw new TorchError('ImageFolder: a custom loader cannot be sent to DataLoader worker threads; use the workerDataset option');
+    preloadSharp(); // the workers decode with sharp: load it on the main thread first (lib/vision/sharp.ts)
     return { module: selfModule(), exportName: 'ImageFolder', args: [this.root, { transform: specArg(o.transform ?? null, 'ImageFolder'), targetTransform: specArg(o.targetTransform ?? null, 'ImageFolder'), loader }] };
   }
   /** Rebuilds an ImageFolder in a worker (its loader travels by name). */

@@ -1,11 +1,15 @@
-// io.ts - torchvision.io: read/decode PNG (pngjs) and JPEG (jpeg-js) into uint8 [C, H, W] tensors, encode/write
-// PNG and JPEG. Both codecs are pure JavaScript: nothing native to build or download (see the README, "Vision").
+// io.ts - torchvision.io: read/decode PNG and JPEG into uint8 [C, H, W] tensors, encode/write PNG and JPEG.
+// Codecs: sharp (libvips with libjpeg-turbo/mozjpeg and libpng) when it loads, which decodes JPEG to PIL's pixels
+// exactly; otherwise the pure-JavaScript pngjs and jpeg-js (see sharp.ts, and the README, "Vision").
 // Channels as torchvision's ImageReadMode.UNCHANGED: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA; palette PNGs expand to
 // RGB (their tRNS transparency is ignored, as torchvision's decoder does). 16-bit PNGs are scaled to 8 bits.
 import * as fs from 'fs';
 import * as torch from '../index';
 import type { Tensor } from '../index';
 import { checkKeys } from '../errors';
+import * as sh from './sharp';
+
+export type { ImageBackendInfo } from './sharp';
 
 const TorchError = torch.TorchError;
 
@@ -47,7 +51,7 @@ export function writeFile(path: string, data: Tensor | Uint8Array): void {
 // decoding
 // ---------------------------------------------------------------------------------------------------------------
 // HWC pixels with `c` channels -> uint8 [outC, H, W] under `mode` (grey from colour by 0.2989 R + 0.587 G + 0.114 B)
-function toCHW(src: Uint8Array, srcStride: number, h: number, w: number, c: 1 | 2 | 3 | 4, mode: ImageReadModeT, op: string): Tensor {
+function toCHW(src: Uint8Array, srcStride: number, h: number, w: number, c: 1 | 2 | 3 | 4, mode: ImageReadModeT, op: string, alphaAt = c === 2 ? 1 : 3): Tensor {
   const hasColor = c >= 3, hasAlpha = c === 2 || c === 4;
   let outC: number;
   switch (mode) {
@@ -63,7 +67,7 @@ function toCHW(src: Uint8Array, srcStride: number, h: number, w: number, c: 1 | 
   for (let i = 0; i < hw; i++) {
     const b = i * srcStride;
     const r = src[b], g = hasColor ? src[b + 1] : r, bl = hasColor ? src[b + 2] : r;
-    const a = hasAlpha ? src[b + (c === 2 ? 1 : 3)] : 255;
+    const a = hasAlpha ? src[b + alphaAt] : 255;
     if (outC <= 2) {
       out[i] = hasColor ? Math.min(255, Math.round(0.2989 * r + 0.587 * g + 0.114 * bl)) : r;
       if (outC === 2) out[hw + i] = a;
@@ -83,6 +87,7 @@ export function decodePng(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tenso
   checkKeys('decodePng', opts, ['mode']);
   const b = bytesOf(data, 'decodePng');
   if (!isPng(b)) throw new TorchError('decodePng: the data is not a PNG image (bad signature)');
+  if (sh.sharpSync()) return viaSharpSync(b, 'png', opts.mode ?? 'UNCHANGED', 'decodePng');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { PNG } = require('pngjs') as typeof import('pngjs');
   let png: { width: number; height: number; data: Buffer; colorType?: number };
@@ -115,10 +120,86 @@ function jpegComponents(b: Bytes): number {
   return 3;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// decoding through sharp
+// ---------------------------------------------------------------------------------------------------------------
+// The channels torchvision returns for a file (UNCHANGED), from its header: for PNG the IHDR colour type (palette ->
+// RGB, tRNS ignored), for JPEG the frame's component count (grey, or RGB for YCbCr/RGB/CMYK).
+function pngHeader(b: Bytes): { c: 1 | 2 | 3 | 4; depth: number } {
+  // signature (8), IHDR length (4), 'IHDR', width (4), height (4), bit depth, colour type
+  if (b.length < 26 || b[12] !== 0x49 || b[13] !== 0x48 || b[14] !== 0x44 || b[15] !== 0x52) {
+    throw new TorchError('decodePng: corrupt or unsupported PNG: the IHDR chunk is missing');
+  }
+  const ct = b[25];
+  const c = ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, 1 | 2 | 3 | 4>)[ct];
+  if (!c) throw new TorchError(`decodePng: corrupt or unsupported PNG: colour type ${ct}`);
+  return { c, depth: b[24] };
+}
+
+// Grey images are asked for as one band ('b-w'); sharp's raw output of a grey image with alpha keeps only the grey
+// band, so grey + alpha comes as sRGB + alpha (grey replicated exactly) and R and A are picked out. 16-bit PNGs come
+// as 16-bit samples, scaled here to round(v * 255 / 65535) as pngjs does (libvips' own 16-to-8 conversion differs).
+function sharpDecodeRecipe(b: Bytes, kind: 'png' | 'jpeg'): { recipe: sh.Recipe; c: 1 | 2 | 3 | 4 } {
+  if (kind === 'jpeg') {
+    const c = jpegComponents(b) === 1 ? 1 : 3;
+    return { recipe: { input: b, colourspace: c === 1 ? 'b-w' : undefined, out: { format: 'raw' } }, c };
+  }
+  const { c, depth } = pngHeader(b);
+  if (depth === 16) return { recipe: { input: b, colourspace: c <= 2 ? 'grey16' : 'rgb16', depth16: true, out: { format: 'raw' } }, c };
+  return { recipe: { input: b, colourspace: c === 1 ? 'b-w' : undefined, out: { format: 'raw' } }, c };
+}
+
+const MODE_CHANNELS: Record<string, number> = { GRAY: 1, GRAY_ALPHA: 2, RGB: 3, RGB_ALPHA: 4 };
+
+function fromSharp(r: sh.RecipeResult, c: 1 | 2 | 3 | 4, mode: ImageReadModeT, op: string, depth16 = false): Tensor {
+  const { width: w, height: h, channels: k } = r;
+  if (r.data.length !== w * h * k * (depth16 ? 2 : 1) || (c === 4 && k !== 4) || (c === 3 && k < 3)) {
+    throw new TorchError(`${op}: sharp returned ${k} channels of ${w}x${h} (${r.data.length} bytes) for a ${c}-channel image`);
+  }
+  if (depth16) {
+    const u16 = new Uint16Array(r.data.buffer, r.data.byteOffset, r.data.length / 2);
+    const u8 = new Uint8Array(u16.length);
+    for (let i = 0; i < u16.length; i++) u8[i] = ((2 * u16[i] + 257) / 514) | 0; // round(v / 257), never a tie
+    r = { ...r, data: u8 };
+  }
+  if (k === c && (mode === 'UNCHANGED' || MODE_CHANNELS[mode] === c)) {
+    // the common case: the HWC pixels as they are, made CHW by one native copy
+    const t = torch.frombuffer(r.data).view(h, w, c);
+    return c === 1 ? t.view(1, h, w) : t.permute(2, 0, 1).contiguous();
+  }
+  return toCHW(r.data, k, h, w, c, mode, op, c === 2 ? k - 1 : 3);
+}
+
+function sharpFailure(e: unknown, kind: 'png' | 'jpeg', op: string): never {
+  if (e instanceof sh.SharpError) throw new TorchError(`${op}: corrupt or unsupported ${kind === 'png' ? 'PNG' : 'JPEG'}: ${e.message}`, { cause: e });
+  throw e;
+}
+
+function viaSharpSync(b: Bytes, kind: 'png' | 'jpeg', mode: ImageReadModeT, op: string): Tensor {
+  checkMode(mode, op);
+  const { recipe, c } = sharpDecodeRecipe(b, kind);
+  let r: sh.RecipeResult;
+  try { r = sh.runSync(recipe); } catch (e) { sharpFailure(e, kind, op); }
+  return fromSharp(r, c, mode, op, recipe.depth16);
+}
+
+async function viaSharpAsync(b: Bytes, kind: 'png' | 'jpeg', mode: ImageReadModeT, op: string): Promise<Tensor> {
+  checkMode(mode, op);
+  const { recipe, c } = sharpDecodeRecipe(b, kind);
+  let r: sh.RecipeResult;
+  try { r = await sh.runAsyncWrapped(recipe); } catch (e) { sharpFailure(e, kind, op); }
+  return fromSharp(r, c, mode, op, recipe.depth16);
+}
+
+function checkMode(mode: unknown, op: string): void {
+  if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(ImageReadMode, mode)) throw new TorchError(`${op}: mode must be one of ${Object.keys(ImageReadMode).join(', ')}, got ${JSON.stringify(mode)}`);
+}
+
 export function decodeJpeg(data: Tensor | Uint8Array, opts: ReadOpts = {}): Tensor {
   checkKeys('decodeJpeg', opts, ['mode']);
   const b = bytesOf(data, 'decodeJpeg');
   if (!isJpeg(b)) throw new TorchError('decodeJpeg: the data is not a JPEG image (bad signature)');
+  if (sh.sharpSync()) return viaSharpSync(b, 'jpeg', opts.mode ?? 'UNCHANGED', 'decodeJpeg');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const jpeg = require('jpeg-js') as typeof import('jpeg-js');
   let img: { width: number; height: number; data: Uint8Array };
@@ -153,16 +234,36 @@ export function readImage(path: string, opts: ReadOpts = {}): Tensor {
   }
 }
 
-/** readImage with a non-blocking file read (for datasets read by `for await` DataLoaders). */
+/**
+ * decodeImage without blocking: with sharp the decoding runs on libuv's threads, so several calls decode in parallel
+ * (the JS codecs decode on this thread).
+ */
+export async function decodeImageAsync(data: Tensor | Uint8Array, opts: ReadOpts = {}): Promise<Tensor> {
+  checkKeys('decodeImageAsync', opts, ['mode']);
+  const b = bytesOf(data, 'decodeImageAsync');
+  if (sh.loadSharp() && (isPng(b) || isJpeg(b))) {
+    const kind = isPng(b) ? 'png' : 'jpeg';
+    return viaSharpAsync(b, kind, opts.mode ?? 'UNCHANGED', kind === 'png' ? 'decodePng' : 'decodeJpeg');
+  }
+  return decodeImage(b, opts);
+}
+
+/** readImage with a non-blocking file read and decode (for datasets read by `for await` DataLoaders). */
 export async function readImageAsync(path: string, opts: ReadOpts = {}): Promise<Tensor> {
   if (typeof path !== 'string' || !path) throw new TorchError(`readImageAsync: path must be a non-empty string, got ${String(path)}`);
   let buf: Buffer;
   try { buf = await fs.promises.readFile(path); } catch (e) { throw new TorchError(`readImageAsync: cannot read '${path}': ${(e as Error).message}`, { cause: e }); }
-  try { return decodeImage(buf, opts); } catch (e) {
+  try { return await decodeImageAsync(buf, opts); } catch (e) {
     if (e instanceof TorchError) throw new TorchError(`readImageAsync('${path}'): ${e.message}`, { cause: e });
     throw e;
   }
 }
+
+/** Which codec decodes and encodes: 'sharp' (libvips; JPEG pixels as PIL's) or 'js' (pngjs + jpeg-js), and why. */
+export function imageBackend(): sh.ImageBackendInfo { return sh.backendInfo(); }
+
+/** Chooses the codec for this thread: 'js' always works; 'sharp' throws a TorchError when sharp cannot load. */
+export function setImageBackend(backend: 'sharp' | 'js'): void { sh.setBackend(backend); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // encoding
@@ -179,6 +280,15 @@ function imageBytes(t: unknown, op: string, allowed: number[]): { hwc: Uint8Arra
   return { hwc, c, h, w };
 }
 
+function encodeViaSharp(recipe: sh.Recipe, op: string): Buffer {
+  let r: sh.RecipeResult;
+  try { r = sh.runSync(recipe); } catch (e) {
+    if (e instanceof sh.SharpError) throw new TorchError(`${op}: sharp failed: ${e.message}`, { cause: e });
+    throw e;
+  }
+  return Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+}
+
 /** uint8 [C, H, W] (C = 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA) -> PNG bytes. */
 export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): Buffer {
   checkKeys('encodePng', opts, ['compressionLevel']);
@@ -187,6 +297,7 @@ export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): 
   if (!Number.isInteger(level) || level < 0 || level > 9) throw new TorchError(`encodePng: compressionLevel must be an integer in [0, 9], got ${level}`);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { PNG } = require('pngjs') as typeof import('pngjs');
+  if (sh.sharpSync()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c <= 2 ? 'b-w' : undefined, out: { format: 'png', compressionLevel: level } }, 'encodePng');
   const colorType = ({ 1: 0, 2: 4, 3: 2, 4: 6 } as Record<number, number>)[c];
   const png = { width: w, height: h, data: Buffer.from(hwc.buffer, hwc.byteOffset, hwc.byteLength) } as unknown as import('pngjs').PNG;
   return PNG.sync.write(png, { colorType: colorType as 0 | 2 | 4 | 6, inputColorType: colorType as 0 | 2 | 4 | 6, inputHasAlpha: c === 2 || c === 4, deflateLevel: level } as import('pngjs').PNGOptions);
@@ -197,12 +308,14 @@ export function writePng(t: Tensor, path: string, opts: { compressionLevel?: num
   try { fs.writeFileSync(path, bytes); } catch (e) { throw new TorchError(`writePng: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
 }
 
-/** uint8 [C, H, W] (C = 1 or 3) -> JPEG bytes (baseline, quality 1..100, default 75 as torchvision). */
+/** uint8 [C, H, W] (C = 1 or 3) -> JPEG bytes (baseline, 4:2:0 chroma, quality 1..100, default 75 as torchvision). */
 export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Buffer {
   checkKeys('encodeJpeg', opts, ['quality']);
   const q = opts.quality ?? 75;
   if (!Number.isInteger(q) || q < 1 || q > 100) throw new TorchError(`Image quality should be a positive number between 1 and 100, got ${q}`);
   const { hwc, c, h, w } = imageBytes(t, 'encodeJpeg', [1, 3]);
+  // sharp writes a grey image as a one-component JPEG (as torchvision), jpeg-js as three equal channels
+  if (sh.sharpSync()) return encodeViaSharp({ input: hwc, raw: { width: w, height: h, channels: c }, colourspace: c === 1 ? 'b-w' : undefined, out: { format: 'jpeg', quality: q } }, 'encodeJpeg');
   const rgba = Buffer.alloc(w * h * 4);
   for (let i = 0; i < w * h; i++) {
     for (let k = 0; k < 3; k++) rgba[4 * i + k] = hwc[i * c + (c === 1 ? 0 : k)];
