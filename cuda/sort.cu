@@ -50,13 +50,18 @@ __device__ __forceinline__ bool entry_before(const C* key, const int32_t* id, in
   return red::sort_before(key[a], (int64_t)ia, key[b], (int64_t)ib, desc);
 }
 
+// The shared memory of sort_rows_k: P keys from offset 0, then P int32 indices from the first 4-byte boundary after
+// them (directly after 1- or 2-byte keys of an odd count the indices would be misaligned: cudaErrorMisalignedAddress).
+template <typename C>
+__host__ __device__ __forceinline__ size_t sort_ids_offset(int P) { return ((size_t)P * sizeof(C) + 3) & ~(size_t)3; }
+
 template <typename S>
 __global__ void sort_rows_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t k, int P, S* vals, int64_t sv, int64_t* ids,
                             int64_t si, const S* x, int64_t sx, bool desc) {
   using C = typename CmpT<S>::type;
   extern __shared__ __align__(16) unsigned char sort_smem[];
   C* key = reinterpret_cast<C*>(sort_smem);
-  int32_t* id = reinterpret_cast<int32_t*>(sort_smem + (size_t)P * sizeof(C));
+  int32_t* id = reinterpret_cast<int32_t*>(sort_smem + sort_ids_offset<C>(P));  // 4-byte aligned (1- and 2-byte keys)
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     int64_t off[3];
     ix.offsets(row, off);
@@ -107,7 +112,7 @@ void sort_device(const TensorArg& vals, const TensorArg& ids, const TensorArg& i
   while (P < n) P <<= 1;
   const int threads = std::max(32, std::min(512, P / 2));
   const unsigned blocks = (unsigned)std::min<int64_t>(rows, 65535);
-  const size_t smem = (size_t)P * (sizeof(C) + sizeof(int32_t));
+  const size_t smem = sort_ids_offset<C>(P) + (size_t)P * sizeof(int32_t);
   sort_rows_k<S><<<blocks, threads, smem, stream()>>>(ix, rows, n, k, P, (S*)vals.data, sv, (int64_t*)ids.data, si,
                                                       (const S*)in.data, sx, desc);
   check_launch();

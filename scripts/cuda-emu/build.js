@@ -12,7 +12,8 @@
 //        dlopen( / dlsym(                                ->  the emulated libcublas (emu.cc)
 //      and nothing else (nvcc includes cuda_runtime.h first in every unit; so does g++ here): the kernels, the NT_HD functors and the host code compile as written (with __CUDACC__
 //      defined, so that the headers take their nvcc branches);
-//   2. compiles them, emu.cc and libnccl.cc (the stand-in libnccl) with g++ (-ffp-contract=off: no FMA contraction, as the sources' __f*_rn assume);
+//   2. compiles them, emu.cc and libnccl.cc (the stand-in libnccl) with g++ (-ffp-contract=off: no FMA contraction, as the sources' __f*_rn assume;
+//      -fsanitize=alignment: a misaligned access, which a GPU refuses, stops the process);
 //   3. links them with the CPU objects node-gyp built (build/Release/obj.target: run `npm install` or
 //      `npx node-gyp rebuild` first) into OUT/Release/nodetorch.node.
 //   4. links scripts/cuda-emu/selftest.cu (translated the same way) with emu.o into OUT/selftest, the emulator's own test.
@@ -145,7 +146,10 @@ const nodeInc = [path.join(path.dirname(process.execPath), '..', 'include', 'nod
   .find((d) => fs.existsSync(path.join(d, 'node_api.h')));
 if (!nodeInc) fail("node's headers (node_api.h) were not found next to this node");
 const cxx = process.env.CXX || 'g++';
-const flags = ['-std=c++17', '-O2', '-fPIC', '-pthread', '-fexceptions', '-fno-math-errno', '-ffp-contract=off',
+// -fsanitize=alignment: a misaligned load or store (x86 forgives it, a GPU raises cudaErrorMisalignedAddress) stops
+// the process with UBSan's message naming the source line, so that this class of bug fails in CI
+const sanitize = ['-fsanitize=alignment', '-fno-sanitize-recover=alignment'];
+const flags = [...sanitize, '-std=c++17', '-O2', '-fPIC', '-pthread', '-fexceptions', '-fno-math-errno', '-ffp-contract=off',
   '-D__CUDACC__', '-include', 'cuda_runtime.h', '-DNT_CUDA_ARCHS="emulated"', '-DNAPI_EXPERIMENTAL', '-DNAPI_CPP_EXCEPTIONS',
   '-DNODE_ADDON_API_DISABLE_DEPRECATED', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION',
   `-I${__dirname}`, `-iquote${path.join(root, 'cuda')}`, `-I${path.resolve(root, napiInc)}`, `-I${nodeInc}`];
@@ -188,8 +192,8 @@ async function main() {
   });
   const addon = path.join(out, 'Release', 'nodetorch.node');
   const emuObjs = units.filter((u) => u !== selftest).map(objOf);
-  execFileSync(cxx, ['-shared', '-pthread', '-o', addon, ...cpuObjs, ...emuObjs, '-ldl'], { stdio: 'inherit' });
-  execFileSync(cxx, ['-pthread', '-o', path.join(out, 'selftest'), objOf(selftest), objOf(path.join(__dirname, 'emu.cc')), objOf(path.join(__dirname, 'libnccl.cc')), '-ldl'], { stdio: 'inherit' });
+  execFileSync(cxx, ['-shared', '-pthread', ...sanitize, '-o', addon, ...cpuObjs, ...emuObjs, '-ldl'], { stdio: 'inherit' });
+  execFileSync(cxx, ['-pthread', ...sanitize, '-o', path.join(out, 'selftest'), objOf(selftest), objOf(path.join(__dirname, 'emu.cc')), objOf(path.join(__dirname, 'libnccl.cc')), '-ldl'], { stdio: 'inherit' });
   console.log(`cuda-emu build: ${addon} and ${path.join(out, 'selftest')}`);
 }
 main().catch((e) => fail(e.message));
