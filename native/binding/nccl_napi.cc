@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include "../core/device.h"
 #include "../core/nccl_hooks.h"
+#include "napi_guard.h"
 
 namespace nt {
 namespace {
@@ -19,21 +20,8 @@ struct WorkBox {
   ~WorkBox() { if (work && nccl_hooks().release) nccl_hooks().release(work); }
 };
 
-[[noreturn]] void fail(Napi::Env env, const std::string& m) {
-  Napi::Error err = Napi::Error::New(env, m);
-  err.Set("torchError", Napi::Boolean::New(env, true));
-  throw err;
-}
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return F(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    fail(info.Env(), e.what());
-  }
-}
+using napi_guard::Guarded;
+[[noreturn]] void fail(Napi::Env env, const std::string& m) { napi_guard::throw_torch_error(env, m); }
 NcclHooks& hooks(Napi::Env env) {
   NcclHooks& h = nccl_hooks();
   if (!h.load) fail(env, kNoCuda);
@@ -154,15 +142,15 @@ Napi::Value Destroy(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_nccl(Napi::Env env, Napi::Object exports) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("available", Napi::Function::New<Guarded<Available>>(env));
-  o.Set("uniqueId", Napi::Function::New<Guarded<UniqueId>>(env));
-  o.Set("commInit", Napi::Function::New<Guarded<CommInit>>(env));
-  o.Set("enqueue", Napi::Function::New<Guarded<Enqueue>>(env));
-  o.Set("query", Napi::Function::New<Guarded<Query>>(env));
-  o.Set("abort", Napi::Function::New<Guarded<Abort>>(env));
-  o.Set("destroy", Napi::Function::New<Guarded<Destroy>>(env));
-  exports.Set("nccl", o);
+  napi_guard::set_table(env, exports, "nccl", {
+    {"available", Napi::Function::New<Guarded<Available>>(env)},
+    {"uniqueId", Napi::Function::New<Guarded<UniqueId>>(env)},
+    {"commInit", Napi::Function::New<Guarded<CommInit>>(env)},
+    {"enqueue", Napi::Function::New<Guarded<Enqueue>>(env)},
+    {"query", Napi::Function::New<Guarded<Query>>(env)},
+    {"abort", Napi::Function::New<Guarded<Abort>>(env)},
+    {"destroy", Napi::Function::New<Guarded<Destroy>>(env)},
+  });
 }
 
 }  // namespace nt

@@ -3,6 +3,7 @@
 // runs on native threads (Note [store server thread]).
 #include <napi.h>
 #include "../dist/store.h"
+#include "napi_guard.h"
 
 using nt::dist::Store;
 using nt::dist::StoreError;
@@ -12,18 +13,7 @@ namespace {
 
 struct StoreBox { std::unique_ptr<Store> s; };
 
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return F(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    Napi::Error err = Napi::Error::New(info.Env(), e.what());
-    err.Set("torchError", Napi::Boolean::New(info.Env(), true));
-    throw err;
-  }
-}
+using nt::napi_guard::Guarded;
 
 Store* store_of(const Napi::Value& v) {
   if (!v.IsExternal()) throw StoreError("internal: expected a store handle");
@@ -117,19 +107,19 @@ Napi::Value NumKeys(const Napi::CallbackInfo& info) {
 
 namespace nt {
 void register_store(Napi::Env env, Napi::Object exports) {
-  Napi::Object s = Napi::Object::New(env);
-  s.Set("serverStart", Napi::Function::New<Guarded<ServerStart>>(env));
-  s.Set("serverStop", Napi::Function::New<Guarded<ServerStop>>(env));
-  s.Set("connect", Napi::Function::New<Guarded<Connect>>(env));
-  s.Set("close", Napi::Function::New<Guarded<Close>>(env));
-  s.Set("set", Napi::Function::New<Guarded<Set>>(env));
-  s.Set("get", Napi::Function::New<Guarded<Get>>(env));
-  s.Set("add", Napi::Function::New<Guarded<Add>>(env));
-  s.Set("compareSet", Napi::Function::New<Guarded<CompareSet>>(env));
-  s.Set("check", Napi::Function::New<Guarded<Check>>(env));
-  s.Set("wait", Napi::Function::New<Guarded<Wait>>(env));
-  s.Set("deleteKey", Napi::Function::New<Guarded<Delete>>(env));
-  s.Set("numKeys", Napi::Function::New<Guarded<NumKeys>>(env));
-  exports.Set("store", s);
+  nt::napi_guard::set_table(env, exports, "store", {
+    {"serverStart", Napi::Function::New<Guarded<ServerStart>>(env)},
+    {"serverStop", Napi::Function::New<Guarded<ServerStop>>(env)},
+    {"connect", Napi::Function::New<Guarded<Connect>>(env)},
+    {"close", Napi::Function::New<Guarded<Close>>(env)},
+    {"set", Napi::Function::New<Guarded<Set>>(env)},
+    {"get", Napi::Function::New<Guarded<Get>>(env)},
+    {"add", Napi::Function::New<Guarded<Add>>(env)},
+    {"compareSet", Napi::Function::New<Guarded<CompareSet>>(env)},
+    {"check", Napi::Function::New<Guarded<Check>>(env)},
+    {"wait", Napi::Function::New<Guarded<Wait>>(env)},
+    {"deleteKey", Napi::Function::New<Guarded<Delete>>(env)},
+    {"numKeys", Napi::Function::New<Guarded<NumKeys>>(env)},
+  });
 }
 }  // namespace nt

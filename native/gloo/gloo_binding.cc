@@ -7,6 +7,7 @@
 // communicates while JavaScript goes on (DDP's bucket all-reduces overlap the rest of backward). Point-to-point
 // operations post at once and complete on a thread of their own, as they must not wait behind collectives.
 #include <napi.h>
+#include "../binding/napi_guard.h"
 
 #include <gloo/allgather.h>
 #include <gloo/allreduce.h>
@@ -208,18 +209,7 @@ using GroupPtr = std::shared_ptr<Group>;
 
 struct GroupBox { GroupPtr g; };
 
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value Guarded(const Napi::CallbackInfo& info) {
-  try {
-    return F(info);
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    Napi::Error err = Napi::Error::New(info.Env(), e.what());
-    err.Set("torchError", Napi::Boolean::New(info.Env(), true));
-    throw err;
-  }
-}
+using nt::napi_guard::Guarded;
 
 GroupPtr group_of(const Napi::Value& v) {
   if (!v.IsExternal()) throw std::runtime_error("internal: expected a process group handle");
