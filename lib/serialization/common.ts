@@ -26,8 +26,15 @@ export function tensorBytes(t: Tensor): Uint8Array {
   return new Uint8Array(native.read(c._st.handle, c._offset * isz, n * isz));
 }
 
+/** Files may claim any shape; more dimensions than this are refused before anything is allocated (PyTorch's limit). */
+export const MAX_FILE_DIMS = 64;
+export function checkRank(shape: readonly unknown[], what: string): void {
+  if (shape.length > MAX_FILE_DIMS) throw new TorchError(`${what}: a tensor of ${shape.length} dimensions (at most ${MAX_FILE_DIMS} are allowed)`);
+}
+
 /** A new CPU tensor of `shape` holding `bytes` (little-endian, C order); the length must match exactly. */
 export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[], what: string): Tensor {
+  checkRank(shape, what);
   let n = 1;
   for (const s of shape) {
     if (!Number.isSafeInteger(s) || s < 0) throw new TorchError(`${what}: invalid shape [${shape}]`);

@@ -153,19 +153,31 @@ enum BinaryCode {
 };
 
 // ternary: where(c, a, b), lerp(a, b, w), clamp(x, lo, hi) (NaN propagates, as PyTorch)
-enum TernaryCode { T_where = 0, T_lerp = 1, T_clamp = 2, T_addcmul = 3, T_COUNT };
+// T_clamp is clamp with scalar bounds, T_clamp_t with tensor bounds: PyTorch's two kernels differ on ties (a scalar
+// bound keeps x when x equals it, so clamp(-0., 0, 1) is -0; a tensor bound is taken, as maximum/minimum do).
+enum TernaryCode { T_where = 0, T_lerp = 1, T_clamp = 2, T_addcmul = 3, T_clamp_t = 4, T_COUNT };
 template <typename T> NT_HD T lerp_(T a, T b, T w) {
   return (w < T(0.5) && w > T(-0.5)) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
 }
+// min(max(x, lo), hi) with NaN from any of the three (a NaN bound gives NaN everywhere, as PyTorch)
 template <typename T> NT_HD T clamp_(T x, T lo, T hi) {
+  if (lo != lo) return lo;
+  if (hi != hi) return hi;
   if (x != x) return x;
   T r = x < lo ? lo : x;
   return r > hi ? hi : r;
+}
+template <typename T> NT_HD T clamp_t_(T x, T lo, T hi) {
+  if (x != x) return x;
+  T r = x > lo ? x : lo;  // NaN lo -> lo
+  if (r != r) return r;
+  return r < hi ? r : hi;  // NaN hi -> hi
 }
 // one element of the lerp / clamp / addcmul ternary kernel (where is a plain select, done by the loops)
 template <typename T> NT_HD T ternary_(int code, T x, T y, T z) {
   if (code == T_lerp) return lerp_(x, y, z);
   if (code == T_clamp) return clamp_(x, y, z);
+  if (code == T_clamp_t) return clamp_t_(x, y, z);
   return x + y * z;  // addcmul with value folded into z by lib/
 }
 
