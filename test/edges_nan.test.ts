@@ -18,8 +18,9 @@ interface Case {
 }
 interface ArangeCase { args: number[]; dtype: string | null; expected?: Ref; error?: string }
 interface StdVarCase { name: string; f: 'std' | 'var'; base: Ref; expand: number[] | null; opts: Record<string, unknown>; expected: Ref; grad: Ref }
+interface ModCase { name: string; args: unknown[]; opts: Record<string, unknown> | null; train: boolean; repr: string; input: Ref; expected: Out; grad: Ref; params: Record<string, Ref> }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const REF = require('./ref/edges.json') as { cases: Case[]; arange: ArangeCase[]; stdvar: StdVarCase[] };
+const REF = require('./ref/edges.json') as { cases: Case[]; arange: ArangeCase[]; stdvar: StdVarCase[]; modules: ModCase[] };
 
 const dec = (v: unknown): unknown => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const decAll = (v: unknown): unknown => {
@@ -204,6 +205,27 @@ describe('std / var gradients where every deviation is zero', () => {
       expectRef(out, s.expected, `${s.name} value`);
       out.backward(torch.onesLike(out));
       expectRef(base.grad, s.grad, `${s.name} grad`);
+    });
+  }
+});
+
+describe('the nn modules of these ops', () => {
+  for (const mc of REF.modules) {
+    test(`${mc.repr}`, () => {
+      const Ctor = (torch.nn as unknown as Record<string, new (...a: unknown[]) => torch.nn.Module>)[mc.name];
+      const m = new Ctor(...(mc.args.map((a) => decAll(a))), ...(mc.opts ? [decAll(mc.opts)] : []));
+      m.train(mc.train);
+      expect(m.toString()).toBe(mc.repr);
+      const x = build(mc.input).requiresGrad_(true);
+      const out = norm((m as unknown as { call(x: T): unknown }).call(x));
+      const c = { name: mc.name, js: { f: '' }, inputs: [] } as unknown as Case;
+      compareOut(out, mc.expected, c, mc.repr);
+      const first = (Array.isArray(out) ? out[0] : out) as T;
+      first.backward(torch.onesLike(first));
+      expectRef(x.grad, mc.grad, `${mc.repr} grad`, undefined, false);
+      const params = new Map(m.namedParameters());
+      expect([...params.keys()]).toEqual(Object.keys(mc.params));
+      for (const [k, g] of Object.entries(mc.params)) expectRef(params.get(k)!.grad, g, `${mc.repr} ${k} grad`, undefined, false);
     });
   }
 });

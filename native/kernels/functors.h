@@ -16,7 +16,7 @@ template <typename T> __host__ __device__ __forceinline__ auto promote_(T x) {
   if constexpr (std::is_integral<T>::value) return (double)x; else return x;
 }
 #define NT_CM(f) template <typename... A> __host__ __device__ __forceinline__ auto f(A... a) { return ::f(promote_(a)...); }
-NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf)
+NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf) NT_CM(fabs)
 NT_CM(exp) NT_CM(expm1) NT_CM(floor) NT_CM(fmod) NT_CM(isinf) NT_CM(log) NT_CM(log10) NT_CM(log1p) NT_CM(log2)
 NT_CM(nearbyint) NT_CM(pow) NT_CM(sin) NT_CM(sinh) NT_CM(sqrt) NT_CM(tan) NT_CM(tanh) NT_CM(trunc)
 #undef NT_CM
@@ -32,6 +32,11 @@ namespace fn {
 template <typename T> NT_HD T sigmoid_(T x) {
   if constexpr (std::is_floating_point<T>::value) return T(1) / (T(1) + M_(exp)(-x));
   else return (T)(1.0 / (1.0 + M_(exp)(-(double)x)));
+}
+// |x| with abs(-0) = +0 and NaN kept (fabs clears the sign bit: one vectorised and-mask); integers as -x below 0
+template <typename T> NT_HD T abs_(T x) {
+  if constexpr (std::is_floating_point<T>::value) return M_(fabs)(x);
+  else return x < T(0) ? -x : x;
 }
 template <typename T> NT_HD bool isinf_(T x) {
   if constexpr (std::is_floating_point<T>::value) return M_(isinf)(x);

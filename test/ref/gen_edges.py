@@ -481,7 +481,41 @@ for f in ('std', 'var'):
     for kw in ({}, {'correction': 0}, {'dim': 0}, {'dim': 0, 'correction': 0}):
         sv('n=1', lambda dt: torch.tensor([3.0], dtype=dt), f, kw)
 
+# ---- modules: the nn layers over the functional forms above, with PyTorch's reprs ----------------------------------
+MODS = []
+def mod(name, args, opts, make, x, train=False, later=None):
+    m = make()
+    m.train(train)
+    xx = x.clone().requires_grad_(True)
+    out = m(xx)
+    first = out[0] if isinstance(out, tuple) else out
+    first.backward(torch.ones_like(first))
+    if later: out = later(xx.detach(), out.detach())  # the values only; the gradient is PyTorch's
+    MODS.append({'name': name, 'args': jsval(args), 'opts': jsval(opts), 'train': train, 'repr': repr(m), 'input': enc(x),
+                 'expected': enc_out(out), 'grad': enc(xx.grad),
+                 'params': {k: enc(v.grad) for k, v in m.named_parameters()}})
+xs, xm2 = T(SPECIAL), T(M)
+mod('PReLU', [], None, lambda: torch.nn.PReLU(), xs)
+mod('PReLU', [5], None, lambda: torch.nn.PReLU(5), xm2)
+mod('PReLU', [], {'numParameters': 5, 'init': 0.1}, lambda: torch.nn.PReLU(5, 0.1), xm2)
+mod('Threshold', [0.5, -3.0], None, lambda: torch.nn.Threshold(0.5, -3.0), xs)
+mod('Hardshrink', [1.5], None, lambda: torch.nn.Hardshrink(1.5), xs)
+mod('Softshrink', [], None, lambda: torch.nn.Softshrink(), xs, later=lambda x, y: torch.where(x.isnan(), x, y))  # NaN kept (PyTorch >= 2.6)
+mod('Tanhshrink', [], None, lambda: torch.nn.Tanhshrink(), xs)
+mod('CELU', [0.7], None, lambda: torch.nn.CELU(0.7), xs)
+mod('RReLU', [], None, lambda: torch.nn.RReLU(), xs)
+mod('Hardtanh', [-2.0, 0.5], None, lambda: torch.nn.Hardtanh(-2.0, 0.5), xs)
+mod('ReLU6', [], None, lambda: torch.nn.ReLU6(), xs)
+mod('Hardsigmoid', [], None, lambda: torch.nn.Hardsigmoid(), xs)
+mod('Hardswish', [], None, lambda: torch.nn.Hardswish(), xs)
+p2m = T(P2)
+mod('MaxPool3d', [2], {'returnIndices': True}, lambda: torch.nn.MaxPool3d(2, return_indices=True), p2m.reshape(1, 1, 2, 4, 6))
+mod('AdaptiveMaxPool1d', [5], None, lambda: torch.nn.AdaptiveMaxPool1d(5), p2m.reshape(1, 2, 24))
+mod('AdaptiveMaxPool2d', [[3, 4]], {'returnIndices': True}, lambda: torch.nn.AdaptiveMaxPool2d((3, 4), return_indices=True), p2m)
+mod('AdaptiveMaxPool2d', [[None, 2]], None, lambda: torch.nn.AdaptiveMaxPool2d((None, 2)), p2m)
+mod('AdaptiveMaxPool3d', [[1, 3, 4]], None, lambda: torch.nn.AdaptiveMaxPool3d((1, 3, 4)), p2m.reshape(1, 1, 2, 4, 6))
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'edges.json')
 with open(path, 'w') as fh:
-    json.dump({'torch': torch.__version__, 'cases': CASES, 'arange': AR, 'stdvar': SV}, fh, separators=(',', ':'), allow_nan=False)
-print(f'{len(CASES)} cases, {len(AR)} arange, {len(SV)} std/var -> {path} ({os.path.getsize(path)} bytes)')
+    json.dump({'torch': torch.__version__, 'cases': CASES, 'arange': AR, 'stdvar': SV, 'modules': MODS}, fh, separators=(',', ':'), allow_nan=False)
+print(f'{len(CASES)} cases, {len(AR)} arange, {len(SV)} std/var, {len(MODS)} modules -> {path} ({os.path.getsize(path)} bytes)')
