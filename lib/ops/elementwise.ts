@@ -452,7 +452,8 @@ export const BINARY_DEFS: Record<string, BinaryDef> = {
   bitwise_and: { name: 'bitwise_and', op: 'bitwise_and', intOnly: true },
   bitwise_or: { name: 'bitwise_or', op: 'bitwise_or', intOnly: true },
   bitwise_xor: { name: 'bitwise_xor', op: 'bitwise_xor', intOnly: true },
-  xlogy: { name: 'xlogy', op: 'xlogy', float: true, grad: 'XlogyBackward0', saves: 'ab', formula: (g, a, b) => [mul(g, where(eq(a, 0), 0, log(b))), mul(g, div(a, b))] },
+  // XlogyBackward0: xlogy(grad, other), 0 where self == 0 and other <= 0 (so log(other) counts at self = 0 too)
+  xlogy: { name: 'xlogy', op: 'xlogy', float: true, grad: 'XlogyBackward0', saves: 'ab', formula: (g, a, b) => [where(logicalAnd(eq(a, 0), le(b, 0)), 0, binaryOp(BINARY_DEFS.xlogy, g, b)), mul(g, div(a, b))] },
 };
 
 function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
@@ -542,7 +543,9 @@ export function pow(a: unknown, b: unknown): Tensor {
     const ct = computeDtype(rt);
     const x = a.dtype === rt ? a : toDtype(a, rt);
     const o = empty_(a.shape.slice(), rt, a.device);
-    runKernel(OP.unary, [o, x], [UNARY.pow_scalar, DTYPE_CODE[ct], b]);
+    // PyTorch computes x ** 0.5 as sqrt and x ** -0.5 as rsqrt: NaN (not +inf) at -inf, -0 (-inf) at -0
+    const code = isFloating(rt) && b === 0.5 ? UNARY.sqrt : isFloating(rt) && b === -0.5 ? UNARY.rsqrt : UNARY.pow_scalar;
+    runKernel(OP.unary, [o, x], [code, DTYPE_CODE[ct], b]);
     if (!isFloating(rt)) return o;
     return record('PowBackward0', [a], o, (g) => [b === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(a, b - 1), b))], [a]);
   }
@@ -713,7 +716,9 @@ export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: numb
   const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
   const rt = promoted([a, b]);
   const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');
-  let close = le(unaryOp(UNARY_DEFS.abs, sub(fa, fb)), add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol));
+  // PyTorch's: equal, or a finite error within atol + |rtol * other| (so inf vs -inf is not close, inf - inf is NaN)
+  const err = unaryOp(UNARY_DEFS.abs, sub(fa, fb));
+  let close = logicalAnd(unaryOp(UNARY_DEFS.isfinite, err), le(err, add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol)));
   close = binaryOp(BINARY_DEFS.logical_or, close, eq(fa, fb));
   if (opts.equalNan) close = binaryOp(BINARY_DEFS.logical_or, close, logicalAnd(isnanT(fa), isnanT(fb)));
   return close;

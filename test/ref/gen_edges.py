@@ -392,6 +392,36 @@ for dt, sfx in DTS:
     case(f'where scalar nan {sfx}', {'f': 'torch.where', 'args': [nan]}, lambda c, a: torch.where(c, a, torch.tensor(nan, dtype=dt)), [cond, x])
     case(f'maskedFill nan {sfx}', {'f': 'm.maskedFill', 'args': [nan]}, lambda a, c: a.masked_fill(c, nan), [x, cond])
 
+# ---- the rest of the elementwise ops: NaN / inf / -0 in and out, with gradients ---------------------------------
+A16 = A + [0.5, -2.5, 7.0, -0.0]
+B16 = B + [-0.0, 2.0, -3.0, 0.5]
+for dt, sfx in DTS:
+    x = T(SPECIAL + [2.5, -2.5, 0.49999997, -0.5000001, 1e-30, -1e-30, 1e30, -1e30] + [0.1 * i - 0.35 for i in range(8)], dt)
+    for f in ('exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan',
+              'sinh', 'cosh', 'tanh', 'sigmoid', 'erf', 'neg', 'square', 'reciprocal', 'trunc', 'ceil'):
+        case(f'{f} special {sfx}', {'f': f'torch.{f}'}, lambda x, f=f: getattr(torch, f)(x), [x],
+             tol={'rtol': 1e-5 if dt == F32 else 1e-12, 'atol': 1e-30}, grad_tol={'rtol': 1e-4 if dt == F32 else 1e-9, 'atol': 1e-30})
+    a, b = T(A16, dt), T(B16, dt)
+    for f in ('add', 'sub', 'mul', 'div', 'pow', 'atan2', 'remainder', 'fmod', 'xlogy', 'floorDivide'):
+        py = {'floorDivide': torch.floor_divide}.get(f, getattr(torch, f, None))
+        case(f'{f} special {sfx}', {'f': f'torch.{f}'}, lambda a, b, py=py: py(a, b), [a, b],
+             grad=f not in ('remainder', 'fmod', 'floorDivide'), zsign=f not in ('remainder', 'fmod'),
+             tol={'rtol': 1e-5 if dt == F32 else 1e-12}, grad_tol={'rtol': 1e-4 if dt == F32 else 1e-12},
+             note='remainder/fmod of zero results: the sign follows the C library' if f in ('remainder', 'fmod') else None)
+    for mode in ('trunc', 'floor'):
+        case(f'div {mode} special {sfx}', {'f': 'torch.div', 'opts': {'roundingMode': mode}}, lambda a, b, m=mode: torch.div(a, b, rounding_mode=m),
+             [a, b], grad=False)
+    for f in ('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr', 'logicalXor'):
+        py = {'logicalAnd': torch.logical_and, 'logicalOr': torch.logical_or, 'logicalXor': torch.logical_xor}.get(f) or getattr(torch, f)
+        case(f'{f} special {sfx}', {'f': f'torch.{f}'}, lambda a, b, py=py: py(a, b), [a, b], grad=False)
+    case(f'lerp special {sfx}', {'f': 'torch.lerp'}, lambda a, b, w: torch.lerp(a, b, w), [a, b, T([0.5] * 8 + [0.0, 1.0, nan, inf, -0.5, 2.0, 0.25, 1.0], dt)])
+    case(f'pow scalar 2 {sfx}', {'f': 'torch.pow', 'args': [2]}, lambda a: torch.pow(a, 2), [a])
+    case(f'pow scalar 0.5 {sfx}', {'f': 'torch.pow', 'args': [0.5]}, lambda a: torch.pow(a, 0.5), [a])
+    case(f'pow scalar 0 {sfx}', {'f': 'torch.pow', 'args': [0]}, lambda a: torch.pow(a, 0), [a])
+    case(f'rpow 2 {sfx}', {'f': 'torch.pow', 'call': [2.5, I(0)]}, lambda a: torch.pow(2.5, a), [a])
+    case(f'allclose equalNan {sfx}', {'f': 'torch.isclose', 'opts': {'equalNan': True}}, lambda a, b: torch.isclose(a, b, equal_nan=True), [a, b], grad=False)
+    case(f'isclose {sfx}', {'f': 'torch.isclose'}, lambda a, b: torch.isclose(a, b), [a, b], grad=False)
+
 # ---- losses -------------------------------------------------------------------------------------------------------
 for dt, sfx in DTS:
     inp = T([0.5, nan, inf, -inf, 2.0, -0.0, 1.0, 3.0], dt)
