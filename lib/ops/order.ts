@@ -82,7 +82,10 @@ function medianCore(x: T, args: unknown[], ignoreNan: boolean): T | R.ValuesIndi
   const { d, keepdim } = dimKeep(op, x, args, null);
   if (d === null) {
     // the whole tensor: a value only; its gradient is shared by every element equal to it (NaN: by the NaNs)
-    if (x.numel() === 0) return full([], NaN, { dtype: x.dtype, device: x.device });
+    if (x.numel() === 0) {
+      const nanv = full([], NaN, { dtype: isFloating(x.dtype) ? x.dtype : 'float32', device: x.device });
+      return isFloating(x.dtype) ? record(ignoreNan ? 'NanmedianBackward0' : 'MedianBackward0', [x], nanv, () => [zeros(x.shape.slice(), { dtype: x.dtype, device: x.device })]) : nanv;
+    }
     const flat = x.reshape([-1]);
     const v = (medianCore(noGrad(() => flat.detach()), [0], ignoreNan) as R.ValuesIndices).values;
     if (!isFloating(x.dtype)) return v;

@@ -356,6 +356,22 @@ for dt, sfx in DTS:
          expected=lambda x: uniq_later(x, return_inverse=True, return_counts=True), zsign=False, grad=False,
          later='each NaN is its own value with count 1 and its own inverse slot')
 
+# integer inputs and PyTorch's refusals of the order statistics
+ints = torch.tensor([[3, 1, 4, 1, 5], [9, -2, 6, 5, -2]])
+case('cummax int', {'f': 'torch.cummax', 'args': [1]}, lambda x: tuple(torch.cummax(x, 1)), [ints])
+case('cummin int', {'f': 'torch.cummin', 'args': [1]}, lambda x: tuple(torch.cummin(x, 1)), [ints])
+case('median int dim1', {'f': 'torch.median', 'args': [1]}, lambda x: tuple(torch.median(x, 1)), [ints], index_any=(1, False))
+case('median int', {'f': 'torch.median'}, lambda x: torch.median(x), [ints])
+case('kthvalue int', {'f': 'torch.kthvalue', 'args': [2, 1]}, lambda x: tuple(torch.kthvalue(x, 2, 1)), [ints], index_any=(1, False))
+case('mode int', {'f': 'torch.mode', 'args': [1]}, lambda x: tuple(torch.mode(x, 1)), [ints], index_any=(1, False))
+case('aminmax int', {'f': 'torch.aminmax', 'opts': {'dim': 1}}, lambda x: tuple(torch.aminmax(x, dim=1)), [ints])
+case('median of nothing', {'f': 'torch.median'}, lambda x: torch.median(x), [torch.zeros(0)])
+case('kthvalue k out of range', {'f': 'torch.kthvalue', 'args': [3]}, lambda x: torch.kthvalue(x, 3), [T([1.0, 2.0])])
+case('aminmax of nothing', {'f': 'torch.aminmax'}, lambda x: torch.aminmax(x), [torch.zeros(0)])
+case('median empty dim', {'f': 'torch.median', 'args': [0]}, lambda x: torch.median(x, 0), [torch.zeros(0, 2)])
+case('mode empty dim', {'f': 'torch.mode', 'args': [0]}, lambda x: torch.mode(x, 0), [torch.zeros(0, 2)])
+case('nanmean int', {'f': 'torch.nanmean'}, lambda x: torch.nanmean(x), [ints])
+
 # ---- reductions ------------------------------------------------------------------------------------------------
 for dt, sfx in DTS:
     xm, m2 = T(M, dt), T(M2, dt)
