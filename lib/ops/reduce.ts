@@ -14,7 +14,7 @@ import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
 import * as Sh from './shape';
 import { normDims, isOptions, checkTensor } from './util';
-import { arange, zeros, zeros as zerosT, ones } from './creation';
+import { arange, zeros, ones } from './creation';
 import { scatter } from './indexing';
 
 type T = Tensor;
@@ -202,21 +202,21 @@ export function prod(x: T, ...args: unknown[]): T {
   const dims = full ? [...Array(src.ndim).keys()] : [checkDim(dim, src.ndim, 'prod')].filter(() => src.ndim > 0);
   const out = reduceRaw(src, dims, RC.prod, dt ?? intResult(src.dtype), keepdim, 'prod');
   if (!isFloating(out.dtype)) return out;
-  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, out, dims, keepdim)], [src, out]);
+  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, out, dims, keepdim, full)], [src, out]);
 }
 
 // ProdBackward (FunctionsManual's prod_backward): g * p / x when the input has no zero; otherwise the product of
 // the other elements as exclusive cumulative products from both ends (prod_safe_zeros_backward), which stays
 // differentiable, so second-order gradients through zeros are right too.
-function prodBackward(g: T, x: T, res: T, dims: number[], keepdim: boolean): T {
+function prodBackward(g: T, x: T, res: T, dims: number[], keepdim: boolean, full: boolean): T {
   if (x.ndim === 0) return g;
   const gk = restoreDims(g, dims, x.ndim, keepdim);
   const nz = noGradDo(() => sum(E.eq(x, 0))).item() as number;
   if (nz === 0) return E.mul(gk, E.div(restoreDims(res, dims, x.ndim, keepdim), x));
-  if (dims.length === 1) return E.mul(gk, othersProduct(x, dims[0]));
   // the product of everything: with two zeros or more every partial product is 0 (PyTorch returns zeros, whatever
   // NaN or inf the other elements hold)
-  if (nz > 1) return zerosT(x.shape.slice(), { dtype: x.dtype, device: x.device });
+  if (full && nz > 1) return zeros(x.shape.slice(), { dtype: x.dtype, device: x.device });
+  if (dims.length === 1) return E.mul(gk, othersProduct(x, dims[0]));
   const flat = Sh.reshape(x, [-1]);
   return E.mul(gk, Sh.reshape(othersProduct(flat, 0), x.shape.slice()));
 }

@@ -386,6 +386,11 @@ for dt, sfx in DTS:
         for p in (1, 2, inf, -inf, 0, 3):
             case(f'norm p={p} {iname} {sfx}', {'f': 'torch.norm', 'args': [p]}, lambda x, p=p: torch.norm(x, p), [inp])
             case(f'norm p={p} {iname} dim1 {sfx}', {'f': 'torch.norm', 'args': [p, 1]}, lambda x, p=p: torch.norm(x, p, 1), [inp])
+    z2 = T([0.0, 2.0, inf, -0.0, nan, 3.0], dt)
+    z1 = T([0.0, 2.0, inf, 1.5, -inf, 3.0], dt)
+    for zi, zn in [(z2, 'two zeros'), (z1, 'one zero')]:
+        case(f'prod {zn} {sfx}', {'f': 'torch.prod'}, lambda x: torch.prod(x), [zi], zsign=False)
+        case(f'prod {zn} dim0 {sfx}', {'f': 'torch.prod', 'args': [0]}, lambda x: torch.prod(x, 0), [zi], zsign=False)
     for f in ('cumsum', 'cumprod'):
         case(f'{f} {sfx}', {'f': f'torch.{f}', 'args': [1]}, lambda x, f=f: getattr(torch, f)(x, 1), [xm], zsign=False)
     case(f'logcumsumexp-free softmax row of -inf {sfx}', {'f': 'torch.logsumexp', 'args': [1], 'opts': {'keepdim': True}},
