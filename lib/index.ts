@@ -46,7 +46,7 @@ export const { neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt,
   atan, sinh, cosh, tanh, sigmoid, relu, erf, floor, ceil, round, trunc } = U_FNS as Record<(typeof UNARY_NAMES)[number], (x: Tensor) => Tensor>;
 export const negative = neg, absolute = abs;
 export const { add, sub, mul, div, pow, remainder, fmod, floorDivide, maximum, minimum, eq, ne, lt, le, gt, ge, where, lerp, clamp,
-  nanToNum, allclose, isclose, equal } = E;
+  nanToNum, allclose, isclose, equal, fmax, fmin, sgn, signbit, isposinf, isneginf, frac } = E;
 export const subtract = sub, multiply = mul, divide = div, trueDivide = div, clip = clamp;
 export const atan2 = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.atan2, a, b);
 export const xlogy = (a: Tensor | number, b: Tensor | number): Tensor => E.binaryOp(B.xlogy, a, b);

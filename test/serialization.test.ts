@@ -370,8 +370,9 @@ describe('atomic writes and file-system errors', () => {
     }
     await expect(torch.loadAsync(missing)).rejects.toThrow(torch.TorchError);
     await expect(torch.saveAsync({ a: torch.ones([1]) }, missing)).rejects.toMatchObject({ cause: { code: 'ENOENT' } });
-    expect(() => torch.load(tmp)).toThrow(/EISDIR/);
-    expect(() => torch.load(42 as never)).toThrow(/expected a file path/);
+    expect(() => torch.load(tmp)).toThrow(/is a directory, not a regular file/);
+    expect(() => torch.load(42 as never)).toThrow(TypeError);
+    expect(() => torch.load(42 as never)).toThrow(/torch\.load\(\): argument 'path' must be a path/);
   });
 });
 

@@ -1,6 +1,7 @@
 // store.ts - torch.distributed's key-value stores: TCPStore (server on native threads, in the core addon), FileStore
 // and PrefixStore. The rendezvous of every process group goes through one of them (the Gloo addon opens its own
 // connection to the same store from `spec`, so these classes are also how a group finds its store).
+import { pathStr } from '../fsutil';
 import { native } from '../native';
 import { TorchError } from '../errors';
 
@@ -161,9 +162,9 @@ export class FileStore extends Store {
   readonly path: string;
   readonly spec: StoreSpec;
   private handle: Handle | null;
-  constructor(fileName: string, worldSize?: number) {
+  constructor(fileName0: string | URL | Buffer, worldSize?: number) {
     super();
-    if (typeof fileName !== 'string' || !fileName) throw new TypeError('FileStore: fileName must be a non-empty string');
+    const fileName = pathStr(fileName0, 'FileStore', 'fileName');
     if (worldSize !== undefined && worldSize !== -1 && (!Number.isInteger(worldSize) || worldSize < 1)) throw new TorchError(`FileStore: worldSize must be a positive integer, got ${String(worldSize)}`);
     this.path = fileName;
     this.spec = { kind: 'file', where: fileName, port: 0, prefix: '' };

@@ -16,6 +16,7 @@ import { cat } from '../ops/shape';
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
 import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+export { maxPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d } from './maxpool';
 
 type T = Tensor;
 const xlogyT = (a: T, b: T): T => binaryOp(BINARY_DEFS.xlogy, a, b);
@@ -44,7 +45,21 @@ export function relu6(x: T, opts0: Inplace | boolean = {}): T { return hardtanh(
 export function hardtanh(x: T, opts0: { minVal?: number; maxVal?: number } & Inplace | number = {}, ...more: unknown[]): T {
   const opts = posOpts<{ minVal?: number; maxVal?: number } & Inplace>('hardtanh', [opts0, ...more], ['minVal', 'maxVal', 'inplace'], []);
   checkTensor(x, 'hardtanh');
-  return maybeInplace(x, x.clamp(opts.minVal ?? -1, opts.maxVal ?? 1), opts);
+  const lo = num(opts.minVal, 'min_val', 'hardtanh', -1), hi = num(opts.maxVal, 'max_val', 'hardtanh', 1);
+  const y = noGrad(() => x.clamp(lo, hi));
+  // HardtanhBackward0 (PyTorch's vectorised hardtanh_backward): the gradient passes strictly inside (min, max), so
+  // it is 0 at the bounds and at NaN (clamp's own gradient passes at the bounds)
+  return maybeInplace(x, record('HardtanhBackward0', [x], y, (g) => [g.mul(x.gt(lo).logicalAnd(x.lt(hi)))], [x]), opts);
+}
+// threshold(x, threshold, value): x where x > threshold, else value (NaN is kept: it is not <= threshold)
+export function threshold(x: T, thresholdArg: number, value: number, inplaceArg: boolean | Inplace = false): T {
+  checkTensor(x, 'threshold');
+  const th = num(thresholdArg, 'threshold', 'threshold', NaN), v = num(value, 'value', 'threshold', NaN);
+  const opts = posOpts<Inplace>('threshold', [inplaceArg], ['inplace'], []);
+  const below = x.le(th);
+  const y = noGrad(() => where(below, v, x).to(x.dtype));
+  // ThresholdBackward0: threshold_backward(grad, self, threshold) = grad where !(self <= threshold)
+  return maybeInplace(x, record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]), opts);
 }
 export function leakyRelu(x: T, opts: { negativeSlope?: number } & Inplace | number = {}, ...more: unknown[]): T {
   checkTensor(x, 'leaky_relu');
@@ -83,11 +98,84 @@ export function softplus(x: T, opts0: { beta?: number; threshold?: number } | nu
   checkTensor(x, 'softplus');
   return unaryOp(UNARY_DEFS.softplus, x, [num(opts.beta, 'beta', 'softplus', 1), num(opts.threshold, 'threshold', 'softplus', 20)]);
 }
-export function logsigmoid(x: T): T { return softplus(x.neg()).neg(); }
+// logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form: 0 at +inf, -inf at -inf, NaN at NaN); its gradient
+// LogSigmoidBackward0 is 1 - sigmoid(x) written with z = exp(-|x|) so it never forms inf/inf
+export function logsigmoid(x: T): T {
+  checkTensor(x, 'log_sigmoid');
+  const z = noGrad(() => x.abs().neg().exp());
+  const y = noGrad(() => x.clampMax(0).sub(z.log1p()));
+  return record('LogSigmoidBackward0', [x], y, (g) => {
+    const q = z.div(z.add(1));
+    return [g.mul(where(x.lt(0), q.neg().add(1), q))];
+  }, [x]);
+}
 export function softsign(x: T): T { return x.div(x.abs().add(1)); }
-export function hardsigmoid(x: T): T { return x.add(3).clamp(0, 6).div(6); }
-export function hardswish(x: T): T { return x.mul(hardsigmoid(x)); }
+// hardsigmoid = clamp(x + 3, 0, 6) / 6; HardsigmoidBackward0 passes grad / 6 strictly inside (-3, 3) (0 at NaN)
+export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
+  const opts = posOpts<Inplace>('hardsigmoid', [opts0], ['inplace'], []);
+  checkTensor(x, 'hardsigmoid');
+  const y = noGrad(() => x.add(3).clamp(0, 6).div(6));
+  return maybeInplace(x, record('HardsigmoidBackward0', [x], y, (g) => [g.mul(x.gt(-3).logicalAnd(x.lt(3))).div(6)], [x]), opts);
+}
+// hardswish = x * clamp(x + 3, 0, 6) / 6; HardswishBackward0 as PyTorch's vectorised kernel: 0 below -3, grad from 3
+// up (and at +inf), grad * (x / 3 + 0.5) in between and at NaN (which gives NaN)
+export function hardswish(x: T, opts0: Inplace | boolean = {}): T {
+  const opts = posOpts<Inplace>('hardswish', [opts0], ['inplace'], []);
+  checkTensor(x, 'hardswish');
+  const y = noGrad(() => x.mul(x.add(3).clamp(0, 6)).div(6));
+  return maybeInplace(x, record('HardswishBackward0', [x], y, (g) => [where(x.lt(-3), 0, where(x.ge(3), g, g.mul(x.div(3).add(0.5))))], [x]), opts);
+}
 export function tanhshrink(x: T): T { return x.sub(x.tanh()); }
+// hardshrink: 0 on [-lambd, lambd], x elsewhere (NaN stays NaN)
+export function hardshrink(x: T, lambd = 0.5): T {
+  checkTensor(x, 'hardshrink');
+  const l = num(lambd, 'lambd', 'hardshrink', 0.5);
+  return shrinkGrad('HardshrinkBackward0', x, l, noGrad(() => where(x.ge(-l).logicalAnd(x.le(l)), 0, x)));
+}
+// the shrinks' backward (PyTorch's vectorised kernel): the gradient passes where x < -lambd or x > lambd, not at NaN
+function shrinkGrad(name: string, x: T, l: number, y: T): T {
+  return record(name, [x], y, (g) => [g.mul(x.lt(-l).logicalOr(x.gt(l)))], [x]);
+}
+// softshrink: x - lambd above lambd, x + lambd below -lambd, 0 between; NaN stays NaN (as PyTorch >= 2.6; 1.13 gave
+// 0, pytorch#138385). The gradient passes outside [-lambd, lambd].
+export function softshrink(x: T, lambd = 0.5): T {
+  checkTensor(x, 'softshrink');
+  const l = num(lambd, 'lambd', 'softshrink', 0.5);
+  if (l < 0) throw new TorchError(`lambda must be greater or equal to 0, but found to be ${l}.`);
+  return shrinkGrad('SoftshrinkBackward0', x, l, noGrad(() => where(x.gt(l), x.sub(l), where(x.lt(-l), x.add(l), where(x.isnan(), x, 0)))));
+}
+// prelu(x, weight): x where x > 0, weight * x elsewhere; weight has 1 or C (= x.shape[1]) elements. The gradient is
+// written with selects, not products with a 0/1 mask, so an infinite x gives no NaN in the weight's gradient.
+export function prelu(x: T, weight: T): T {
+  checkTensor(x, 'prelu'); checkTensor(weight, 'prelu', 'weight');
+  const C = x.ndim >= 2 ? x.shape[1] : 1;
+  if (weight.numel() !== 1 && weight.numel() !== C) {
+    throw new TorchError(`Mismatch of parameter numbers and input channel size. Found parameter numbers = ${weight.numel()} and channel size = ${C}.`);
+  }
+  const w = weight.numel() === 1 || x.ndim < 2 ? weight.reshape([]) : weight.reshape([1, C, ...Array(x.ndim - 2).fill(1)]);
+  const pos = x.gt(0);
+  const y = noGrad(() => where(pos, x, w.mul(x)));
+  return record('PreluBackward0', [x, weight], y, (g) => {
+    const gx = x.requiresGrad ? where(pos, g, g.mul(w)) : null;
+    let gw: T | null = null;
+    if (weight.requiresGrad) {
+      const per = where(pos, 0, g.mul(x));
+      const dims = [...Array(x.ndim).keys()].filter((d) => !(w.ndim > 0 && d === 1));
+      gw = (dims.length ? per.sum(dims) : per).reshape(weight.shape);
+    }
+    return [gx, gw];
+  }, [x, weight]);
+}
+// rrelu: in training, each negative element is scaled by its own slope drawn from U(lower, upper); in evaluation by
+// (lower + upper) / 2, i.e. leaky_relu
+export function rrelu(x: T, lower0: number | { lower?: number; upper?: number; training?: boolean; inplace?: boolean } = 1 / 8, ...more: unknown[]): T {
+  const opts = posOpts<{ lower?: number; upper?: number; training?: boolean; inplace?: boolean }>('rrelu', [lower0, ...more], ['lower', 'upper', 'training', 'inplace'], []);
+  checkTensor(x, 'rrelu');
+  const lower = num(opts.lower, 'lower', 'rrelu', 1 / 8), upper = num(opts.upper, 'upper', 'rrelu', 1 / 3);
+  if (!opts.training) return maybeInplace(x, leakyRelu(x, (lower + upper) / 2), opts);
+  const slope = noGrad(() => rand(x.shape, { dtype: x.dtype, device: x.device }).mul(upper - lower).add(lower));
+  return maybeInplace(x, x.mul(where(x.gt(0), 1, slope).to(x.dtype)), opts);
+}
 export function glu(x: T, dim = -1): T {
   const [a, b] = x.chunk(2, dim);
   return a.mul(b.sigmoid());
@@ -537,9 +625,30 @@ export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction
   pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
-  const d = input.sub(target).abs();
-  if (beta === 0) return reduce(d, opts.reduction);
-  return reduce(where(d.lt(beta), d.mul(d).mul(0.5 / beta), d.sub(0.5 * beta)), opts.reduction);
+  if (beta === 0) return l1Loss(input, target, { reduction: opts.reduction });
+  // SmoothL1LossBackward0 as PyTorch's: sign(x) beyond +-beta, x / beta inside (and at NaN), x = input - target; a
+  // select, so an infinite difference gives +-1 instead of the inf * 0 of differentiating both branches of a where
+  const x = noGrad(() => input.sub(target));
+  const ad = noGrad(() => x.abs());
+  const per = noGrad(() => where(ad.lt(beta), ad.mul(ad).mul(0.5 / beta), ad.sub(0.5 * beta)));
+  return reduce(pairGrad('SmoothL1LossBackward0', input, target, per, x,
+    where(x.le(-beta), -1, where(x.ge(beta), 1, x.div(beta)))), opts.reduction);
+}
+// the elementwise loss `per` of input and target with d per / d input = dIn (and d per / d target = -dIn)
+function pairGrad(name: string, input: T, target: T, per: T, x: T, dIn: T): T {
+  return record(name, [input, target], per, (g) => {
+    const gi = g.mul(dIn);
+    return [input.requiresGrad ? sumTo(gi, input.shape) : null, target.requiresGrad ? sumTo(gi.neg(), target.shape) : null];
+  }, [x]);
+}
+function sumTo(g: T, shape: readonly number[]): T {
+  if (g.ndim === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  let r = dims.length ? g.sum(dims, { keepdim: true }) : g;
+  if (lead) r = r.reshape(shape.slice());
+  return r;
 }
 export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; delta?: number } = {}): T {
   if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss, arguments);
@@ -547,8 +656,12 @@ export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; d
   pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
   const delta = opts.delta ?? 1;
   if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
-  const d = input.sub(target).abs();
-  return reduce(where(d.lt(delta), d.mul(d).mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction);
+  // HuberLossBackward0 as PyTorch's: +-delta beyond +-delta, x inside (and at NaN)
+  const x = noGrad(() => input.sub(target));
+  const ad = noGrad(() => x.abs());
+  const per = noGrad(() => where(ad.lt(delta), ad.mul(ad).mul(0.5), ad.sub(0.5 * delta).mul(delta)));
+  return reduce(pairGrad('HuberLossBackward0', input, target, per, x,
+    where(x.le(-delta), -delta, where(x.ge(delta), delta, x))), opts.reduction);
 }
 
 export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
@@ -599,13 +712,17 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
   const weight = opts.weight ?? null;
   if (weight && weight.numel() !== C) throw new TorchError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shp(weight.shape)}`);
   checkTargetValues(target, C, ignore);
-  const { sel } = targetMask(target, classDim, C, ignore, input.dtype, input.ndim);
-  const wsel = weight ? sel.mul(weight.reshape(classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)])) : sel;
-  const per = input.mul(wsel).sum(classDim).neg();
+  // pick each target's log-probability with gather, so a NaN or -inf at another class never reaches the loss (a
+  // one-hot product would give NaN * 0); ignored targets pick class 0 and are then replaced by 0 with a select
+  const valid = target.ne(ignore);
+  const tsafe = where(valid, target, 0);
+  const picked = classDim === 0 ? input.gather(0, tsafe.reshape([1])).reshape([]) : input.gather(1, tsafe.unsqueeze(1)).squeeze(1);
+  const wt = weight ? where(valid, weight.to(input.dtype).index(tsafe.reshape([-1])).reshape(tsafe.shape), 0) : toDtype(valid, input.dtype);
+  const per = where(valid, picked.mul(wt).neg(), 0);
   const red = opts.reduction ?? 'mean';
   if (red === 'none') return per;
   if (red === 'sum') return per.sum();
-  return per.sum().div(wsel.sum());
+  return per.sum().div(wt.sum());
 }
 
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
@@ -659,15 +776,18 @@ export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | nu
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
-  const v = noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item());
+  // PyTorch checks 0 <= x <= 1 per element, so a NaN input is refused too
+  const v = noGrad(() => input.ge(0).logicalAnd(input.le(1)).logicalNot().any().item());
   if (v) throw new TorchError('all elements of input should be between 0 and 1');
-  // elementwise loss with PyTorch's gradient (x - t) / max(x(1-x), 1e-12), finite at x = 0 or 1
+  // elementwise loss (t - 1) * max(log(1 - x), -100) - t * max(log(x), -100), in PyTorch's order (so 0 * log terms
+  // give +0), with PyTorch's gradients: (x - t) / max(x(1-x), 1e-12) for the input, finite at x = 0 or 1, and the
+  // unclamped log(1 - x) - log(x) for the target
   const xd = input.detach(), td = target.detach();
   const lx = xd.log().clampMin(-100), l1x = xd.neg().add(1).log().clampMin(-100);
-  const val = td.mul(lx).add(td.neg().add(1).mul(l1x)).neg();
+  const val = td.sub(1).mul(l1x).sub(td.mul(lx));
   const per = record('BinaryCrossEntropyBackward0', [input, target], val, (g) => [
-    input.requiresGrad ? g.mul(xd.sub(td)).div(xd.mul(xd.neg().add(1)).clampMin(1e-12)) : null,
-    target.requiresGrad ? g.mul(l1x.sub(lx)) : null,
+    input.requiresGrad ? g.mul(xd.sub(td)).div(xd.mul(xd.neg().add(1)).clampMin(Math.fround(1e-12))) : null,  // PyTorch's EPSILON is a float
+    target.requiresGrad ? g.mul(xd.neg().add(1).log().sub(xd.log())) : null,
   ], [input, target]);
   const w = opts.weight ? per.mul(opts.weight) : per;
   return reduce(w, opts.reduction);

@@ -220,16 +220,19 @@ export function arange(...args: unknown[]): Tensor {
   else throw new TypeError('arange() takes 1 to 3 positional arguments');
   if (step === 0) throw new TorchError('step must be nonzero');
   if (![start, end, step].every(Number.isFinite)) throw new TorchError(`unsupported range: ${start} -> ${end}`);
-  if ((step > 0 && end < start) || (step < 0 && end > start)) throw new TorchError('upper bound and larger bound inconsistent with step sign');
   const allInt = nums.every(Number.isInteger);
   const dt = dtOf(o, allInt ? 'int64' : getDefaultDtype());
-  const n = Math.ceil((end - start) / step);
+  // PyTorch's RangeFactories: for an integer dtype, start, end and step are first cast to int64 (truncated), and
+  // the checks and the values use the cast numbers; the length is ceil((end - start) / step) of the cast numbers
+  // for int64, of the given numbers for the narrower integer types and the floats. So arange(0, 5, 1.5, int64) is
+  // [0, 1, 2, 3, 4] (step 1, 5 elements) while with int32 it is [0, 1, 2, 3] (4 elements).
+  const isInt = !isFloating(dt);
+  const s0 = isInt ? Math.trunc(start) : start, e0 = isInt ? Math.trunc(end) : end, st0 = isInt ? Math.trunc(step) : step;
+  if (st0 === 0) throw new TorchError('step must be nonzero');
+  if ((st0 > 0 && e0 < s0) || (st0 < 0 && e0 > s0)) throw new TorchError('upper bound and larger bound inconsistent with step sign');
+  const n = Math.max(0, dt === 'int64' ? Math.ceil((e0 - s0) / st0) : Math.ceil((end - start) / step));
   if (n > 2 ** 40) throw new TorchError(`arange: too many elements (${n})`);
   const vals = new Float64Array(n);
-  // integer dtypes: start and step are cast to the dtype first (the length still comes from the given values), as
-  // PyTorch's arange(-3, 3, 2.5, dtype=int64) gives [-3, -1, 1]
-  const s0 = isFloating(dt) ? start : Math.trunc(start), st0 = isFloating(dt) ? step : Math.trunc(step);
-  if (st0 === 0) throw new TorchError('step must be nonzero');
   for (let i = 0; i < n; i++) vals[i] = s0 + i * st0;
   // computed in double, then cast natively (truncating toward zero for integer dtypes, via float32 for the 16-bit
   // floats, as PyTorch's accumulate types do)

@@ -442,8 +442,10 @@ export const BINARY_DEFS: Record<string, BinaryDef> = {
     const den = add(mul(a, a), mul(b, b));
     return [mul(g, div(b, den)), mul(g, div(neg(a), den))];
   } },
-  maximum: { name: 'maximum', op: 'maximum', grad: 'MaximumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, gt) },
-  minimum: { name: 'minimum', op: 'minimum', grad: 'MinimumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, lt) },
+  maximum: { name: 'maximum', op: 'maximum', grad: 'MaximumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, lt) },
+  minimum: { name: 'minimum', op: 'minimum', grad: 'MinimumBackward0', saves: 'ab', formula: (g, a, b) => minmaxGrad(g, a, b, gt) },
+  fmax: { name: 'fmax', op: 'fmax', grad: 'FmaxBackward0', saves: 'ab', formula: (g, a, b) => fminmaxGrad(g, a, b, ge) },
+  fmin: { name: 'fmin', op: 'fmin', grad: 'FminBackward0', saves: 'ab', formula: (g, a, b) => fminmaxGrad(g, a, b, le) },
   eq: { name: 'eq', op: 'eq', bool: true }, ne: { name: 'ne', op: 'ne', bool: true },
   lt: { name: 'lt', op: 'lt', bool: true }, le: { name: 'le', op: 'le', bool: true },
   gt: { name: 'gt', op: 'gt', bool: true }, ge: { name: 'ge', op: 'ge', bool: true },
@@ -453,15 +455,23 @@ export const BINARY_DEFS: Record<string, BinaryDef> = {
   bitwise_and: { name: 'bitwise_and', op: 'bitwise_and', intOnly: true },
   bitwise_or: { name: 'bitwise_or', op: 'bitwise_or', intOnly: true },
   bitwise_xor: { name: 'bitwise_xor', op: 'bitwise_xor', intOnly: true },
-  xlogy: { name: 'xlogy', op: 'xlogy', float: true, grad: 'XlogyBackward0', saves: 'ab', formula: (g, a, b) => [mul(g, where(eq(a, 0), 0, log(b))), mul(g, div(a, b))] },
+  // XlogyBackward0: xlogy(grad, other), 0 where self == 0 and other <= 0 (so log(other) counts at self = 0 too)
+  xlogy: { name: 'xlogy', op: 'xlogy', float: true, grad: 'XlogyBackward0', saves: 'ab', formula: (g, a, b) => [where(logicalAnd(eq(a, 0), le(b, 0)), 0, binaryOp(BINARY_DEFS.xlogy, g, b)), mul(g, div(a, b))] },
 };
 
-function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, cmp: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
-  // ties split the gradient evenly, as PyTorch's masked_fill(grad/2) formula
-  const wins = toDtype(cmp(a, b), g.dtype);
+function minmaxGrad(g: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
+  // PyTorch's where(a == b, grad / 2, grad).masked_fill_(a loses to b, 0), and the mirror for b: a side gets nothing
+  // only where it lost, so where a NaN is involved (no comparison holds) both sides get the whole gradient
   const ties = mulScalar(toDtype(eq(a, b), g.dtype), 0.5);
-  const wa = add(wins, ties);
-  return [mul(g, wa), mul(g, rsub(wa, 1))];
+  const wa = sub(toDtype(logicalNotT(loses(a, b)), g.dtype), ties);
+  const wb = sub(toDtype(logicalNotT(loses(b, a)), g.dtype), ties);
+  return [mul(g, wa), mul(g, wb)];
+}
+// fmax/fmin (derivatives.yaml): a takes the gradient where it won or tied, or where b is NaN; b where a did not
+function fminmaxGrad(g: Tensor, a: Tensor, b: Tensor, wins: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
+  const aTakes = logicalOr(wins(a, b), isnanT(b));
+  const z = mulScalar(g, 0);
+  return [where(aTakes, g, z), where(aTakes, z, g)];
 }
 
 function alphaOf(opts: unknown): number {
@@ -537,7 +547,9 @@ export function pow(a: unknown, b: unknown): Tensor {
     const ct = computeDtype(rt);
     const x = a.dtype === rt ? a : toDtype(a, rt);
     const o = empty_(a.shape.slice(), rt, a.device);
-    runKernel(OP.unary, [o, x], [UNARY.pow_scalar, DTYPE_CODE[ct], b]);
+    // PyTorch computes x ** 0.5 as sqrt and x ** -0.5 as rsqrt: NaN (not +inf) at -inf, -0 (-inf) at -0
+    const code = isFloating(rt) && b === 0.5 ? UNARY.sqrt : isFloating(rt) && b === -0.5 ? UNARY.rsqrt : UNARY.pow_scalar;
+    runKernel(OP.unary, [o, x], [code, DTYPE_CODE[ct], b]);
     if (!isFloating(rt)) return o;
     return record('PowBackward0', [a], o, (g) => [b === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(a, b - 1), b))], [a]);
   }
@@ -574,8 +586,12 @@ export const le = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.le, a
 export const gt = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.gt, a, b);
 export const ge = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.ge, a, b);
 export const logicalAnd = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.logical_and, a, b);
+export const logicalOr = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.logical_or, a, b);
 export const maximum = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'maximum'); return binaryOp(BINARY_DEFS.maximum, a, b); };
 export const minimum = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'minimum'); return binaryOp(BINARY_DEFS.minimum, a, b); };
+// fmax/fmin: as maximum/minimum, but a NaN loses to a number (NaN only where both are NaN)
+export const fmax = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'fmax'); return binaryOp(BINARY_DEFS.fmax, a, b); };
+export const fmin = (a: unknown, b: unknown): Tensor => { requireTensors(a, b, 'fmin'); return binaryOp(BINARY_DEFS.fmin, a, b); };
 function requireTensors(a: unknown, b: unknown, op: string): void {
   if (!(a instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${describeValue(a)}`);
   if (!(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'other' must be Tensor, not ${describeValue(b)}`);
@@ -639,7 +655,9 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
   const thi = hi === null ? scalarTensor(big, ct, dev) : asTensor(hi as TensorOrScalar, rt, dev);
   const shape = broadcastShapes(broadcastShapes(x.shape, tlo.shape, 'clamp'), thi.shape, 'clamp');
   const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp');
+  // PyTorch's scalar-bound and tensor-bound kernels differ on ties (see kernels/functors.h clamp_ / clamp_t_)
+  const code = lo instanceof Tensor || hi instanceof Tensor ? TERNARY.clamp_t : TERNARY.clamp;
+  runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [code, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
   const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
   const hasLo = lo !== null, hasHi = hi !== null;
@@ -674,6 +692,27 @@ export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number | null
   return record('NanToNumBackward0', [x], o, (g) => [mul(g, unaryOp(UNARY_DEFS.isfinite, x))], [x]);
 }
 
+// ---- NaN / inf / sign predicates and small elementwise extras ----
+const isFloatTensor = (x: Tensor): boolean => isFloating(x.dtype);
+// sgn: sign for real tensors (complex tensors are not supported)
+export function sgn(x: Tensor): Tensor { return unaryOp(UNARY_DEFS.sign, x); }
+// signbit: true for negative numbers and -0 (a NaN read from a JS number is positive)
+export function signbit(x: Tensor): Tensor {
+  x._check();
+  if (!isFloatTensor(x)) return lt(x, 0);
+  return where(eq(x, 0), lt(unaryOp(UNARY_DEFS.reciprocal, x), 0), lt(x, 0));
+}
+export function isposinf(x: Tensor): Tensor { x._check(); return isFloatTensor(x) ? eq(x, Infinity) : zeros_(x); }
+export function isneginf(x: Tensor): Tensor { x._check(); return isFloatTensor(x) ? eq(x, -Infinity) : zeros_(x); }
+const zeros_ = (x: Tensor): Tensor => lt(x, x);
+// frac(x) = x - trunc(x) (NaN at +-inf); FracBackward0 passes the gradient unchanged
+export function frac(x: Tensor): Tensor {
+  x._check();
+  if (!isFloatTensor(x)) throw new TorchError(`"frac_cpu" not implemented for '${typeName(x.dtype)}'`);
+  const y = gradState.enabled ? (() => { gradState.enabled = false; try { return sub(x, unaryOp(UNARY_DEFS.trunc, x)); } finally { gradState.enabled = true; } })() : sub(x, unaryOp(UNARY_DEFS.trunc, x));
+  return record('FracBackward0', [x], y, (g) => [g]);
+}
+
 export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
   return isclose(a, b, opts).all().item() as boolean;
 }
@@ -681,7 +720,9 @@ export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: numb
   const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
   const rt = promoted([a, b]);
   const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');
-  let close = le(unaryOp(UNARY_DEFS.abs, sub(fa, fb)), add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol));
+  // PyTorch's: equal, or a finite error within atol + |rtol * other| (so inf vs -inf is not close, inf - inf is NaN)
+  const err = unaryOp(UNARY_DEFS.abs, sub(fa, fb));
+  let close = logicalAnd(unaryOp(UNARY_DEFS.isfinite, err), le(err, add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol)));
   close = binaryOp(BINARY_DEFS.logical_or, close, eq(fa, fb));
   if (opts.equalNan) close = binaryOp(BINARY_DEFS.logical_or, close, logicalAnd(isnanT(fa), isnanT(fb)));
   return close;

@@ -4,3 +4,4 @@ export * from './shape';
 export * from './reduce';
 export * from './indexing';
 export * from './matmul';
+export * from './order';

@@ -111,8 +111,10 @@ export const BINARY = {
   silu_backward: 31,
   softplus_backward: 32,
   xlogy: 33,
+  fmax: 34,
+  fmin: 35,
 } as const;
-export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3 } as const;
+export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
 export const OP_COUNT = 29;

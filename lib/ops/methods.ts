@@ -177,3 +177,17 @@ const CASTS: [string, DType][] = [['float', 'float32'], ['double', 'float64'], [
 for (const [n, d] of CASTS) P[n] = function (this: T): T { this._check(); return E.toDtype(this, d); };
 P.cpu = function (this: T): T { return toImpl.call(this, 'cpu'); };
 P.cuda = function (this: T, index?: number): T { return toImpl.call(this, index === undefined ? 'cuda' : `cuda:${index}`); };
+
+// NaN / inf predicates and the NaN-aware binary ops
+declare module '../tensor' {
+  interface Tensor {
+    fmax(o: T): T; fmin(o: T): T; sgn(): T; signbit(): T; isposinf(): T; isneginf(): T; frac(): T;
+  }
+}
+P.fmax = function (this: T, o: T): T { return E.fmax(this, o); };
+P.fmin = function (this: T, o: T): T { return E.fmin(this, o); };
+P.sgn = function (this: T): T { return E.sgn(this); };
+P.signbit = function (this: T): T { return E.signbit(this); };
+P.isposinf = function (this: T): T { return E.isposinf(this); };
+P.isneginf = function (this: T): T { return E.isneginf(this); };
+P.frac = function (this: T): T { return E.frac(this); };

@@ -14,7 +14,7 @@ import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
 import * as Sh from './shape';
 import { normDims, isOptions, checkTensor } from './util';
-import { arange, zeros } from './creation';
+import { arange, zeros, ones } from './creation';
 import { scatter } from './indexing';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
@@ -205,26 +205,31 @@ export function prod(x: T, ...args: unknown[]): T {
   const dims = full ? [...Array(src.ndim).keys()] : [checkDim(dim, src.ndim, 'prod')].filter(() => src.ndim > 0);
   const out = reduceRaw(src, dims, RC.prod, dt ?? intResult(src.dtype), keepdim, 'prod');
   if (!isFloating(out.dtype)) return out;
-  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, out, dims, keepdim)], [src, out]);
+  return record(full ? 'ProdBackward0' : 'ProdBackward1', [src], out, (g) => [prodBackward(g, src, out, dims, keepdim, full)], [src, out]);
 }
 
 // ProdBackward (FunctionsManual's prod_backward): g * p / x when the input has no zero; otherwise the product of
 // the other elements as exclusive cumulative products from both ends (prod_safe_zeros_backward), which stays
 // differentiable, so second-order gradients through zeros are right too.
-function prodBackward(g: T, x: T, res: T, dims: number[], keepdim: boolean): T {
+function prodBackward(g: T, x: T, res: T, dims: number[], keepdim: boolean, full: boolean): T {
   if (x.ndim === 0) return g;
   const gk = restoreDims(g, dims, x.ndim, keepdim);
-  const hasZero = noGradDo(() => any(E.eq(x, 0))).item() as boolean;
-  if (!hasZero) return E.mul(gk, E.div(restoreDims(res, dims, x.ndim, keepdim), x));
+  const nz = noGradDo(() => sum(E.eq(x, 0))).item() as number;
+  if (nz === 0) return E.mul(gk, E.div(restoreDims(res, dims, x.ndim, keepdim), x));
+  // the product of everything: with two zeros or more every partial product is 0 (PyTorch returns zeros, whatever
+  // NaN or inf the other elements hold)
+  if (full && nz > 1) return zeros(x.shape.slice(), { dtype: x.dtype, device: x.device });
   if (dims.length === 1) return E.mul(gk, othersProduct(x, dims[0]));
   const flat = Sh.reshape(x, [-1]);
   return E.mul(gk, Sh.reshape(othersProduct(flat, 0), x.shape.slice()));
 }
-// prod_{j != i} x_j along d: exclusive cumprod from the left times exclusive cumprod from the right
+// prod_{j != i} x_j along d: exclusive cumprod from the left times exclusive cumprod from the right (the padding ones
+// are constants, not x * 0 + 1, which is NaN at an infinite x)
+const onesOf = (shape: number[], like: T): T => ones(shape, { dtype: like.dtype, device: like.device });
 function othersProduct(x: T, d: number): T {
   const n = x.shape[d];
-  const ones = Sh.narrow(E.add(E.mulScalar(x, 0), 1), d, 0, 1);
-  if (n === 1) return E.add(E.mulScalar(x, 0), 1);
+  const ones = onesOf(x.shape.map((s, i) => (i === d ? 1 : s)), x);
+  if (n === 1) return onesOf(x.shape.slice(), x);
   const left = cumprod(Sh.cat([ones, Sh.narrow(x, d, 0, n - 1)], d), d);
   const right = Sh.flip(cumprod(Sh.cat([ones, Sh.flip(Sh.narrow(x, d, 1, n - 1), [d])], d), d), [d]);
   return E.mul(left, right);
@@ -288,8 +293,11 @@ function varCore(x: T, op: 'var' | 'std', args: unknown[]): T {
     const gk = restoreDims(g, dims, x.ndim, keepdim);
     const centred = E.sub(x, mean(x, dims, { keepdim: true }));
     if (op === 'var') return [E.mul(gk, E.div(E.mulScalar(centred, 2), den))];
+    // std_backward: grad / (2 std) is taken as 0 where std == 0 (a constant or expanded slice: every deviation is 0,
+    // so the gradient is 0, not 0/0), then var_backward
     const sk = restoreDims(res, dims, x.ndim, keepdim);
-    return [E.mul(E.div(gk, E.mulScalar(sk, den)), centred)];
+    const gs = E.where(E.eq(sk, 0), 0, E.div(gk, E.mulScalar(sk, den)));
+    return [E.mul(gs, centred)];
   }, [x, res]);
 }
 
@@ -623,7 +631,7 @@ function sortRaw(x: T, d: number, descending: boolean, k: number): { values: T; 
 // gradient of values taken at `indices` along d (sort, topk): g scattered back into zeros of `shape`, as PyTorch's
 // value_selecting_reduction_backward; the indices are distinct along d, so the assigning scatter is exact, and it
 // is differentiable w.r.t. g (createGraph)
-function scatterBackward(g: T, d: number, indices: T, shape: number[]): T {
+export function scatterBackward(g: T, d: number, indices: T, shape: number[]): T {
   if (shape.length === 0) return g;
   return scatter(zeros(shape, { dtype: g.dtype, device: g.device }), d, indices, g);
 }

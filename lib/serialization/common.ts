@@ -5,7 +5,7 @@ import { Tensor, empty_, contiguousCopy } from '../tensor';
 import { DType, ITEMSIZE } from '../dtype';
 import { Device, CPU, toDevice } from '../device';
 import { TorchError } from '../errors';
-import { native } from '../native';
+import { native, MAX_DIMS } from '../native';
 import { writeHost, toDeviceCopy } from '../ops/elementwise';
 import { cuda } from '../cuda';
 
@@ -26,8 +26,15 @@ export function tensorBytes(t: Tensor): Uint8Array {
   return new Uint8Array(native.read(c._st.handle, c._offset * isz, n * isz));
 }
 
+/** A file may claim any shape: more dimensions than nodetorch's limit (16; PyTorch's is 64) are refused before anything
+ * is allocated. */
+export function checkRank(shape: readonly unknown[], what: string): void {
+  if (shape.length > MAX_DIMS) throw new TorchError(`${what}: a tensor of ${shape.length} dimensions; nodetorch supports at most ${MAX_DIMS}`);
+}
+
 /** A new CPU tensor of `shape` holding `bytes` (little-endian, C order); the length must match exactly. */
 export function tensorFromBytes(bytes: Uint8Array, dtype: DType, shape: number[], what: string): Tensor {
+  checkRank(shape, what);
   let n = 1;
   for (const s of shape) {
     if (!Number.isSafeInteger(s) || s < 0) throw new TorchError(`${what}: invalid shape [${shape}]`);

@@ -11,7 +11,9 @@
 // (PyTorch's torch.save format since 1.6, read by torch_zip.ts through a restricted unpickler that executes nothing
 // from the file), or a safetensors header. A state dict comes back as a plain object in its saved key order.
 // Corrupt, truncated or foreign files give a TorchError saying what is wrong; file-system failures a TorchError
-// whose `cause` is the OS error. `path` may also be a Buffer/Uint8Array holding a file's bytes.
+// whose `cause` is the OS error. `path` may also be a Buffer/Uint8Array holding a file's bytes. Only regular files are
+// read (a FIFO, a device or a directory is a TorchError); a path that is neither a string nor a file: URL (a number,
+// which fs would take as a file descriptor) is a TypeError.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
@@ -23,20 +25,15 @@ import { encodeNodetorch, decodeNodetorch, looksLikeNodetorch } from './ntckpt';
 import { looksLikeZip } from './zip';
 import { decodeTorchZip } from './torch_zip';
 import { fsError, isPlainObject, LoadOptions, MapLocation } from './common';
+import { pathArg, shown, readRegularFile, readRegularFileAsync, PathLike as FsPathLike } from '../fsutil';
 
 export type { LoadOptions, MapLocation };
 export interface SaveOptions { format?: 'auto' | 'safetensors' | 'nodetorch'; metadata?: Record<string, string> | null }
 
-type PathLike = string | URL;
+type PathLike = FsPathLike;
 
-function checkPath(p: unknown, op: string): string {
-  if (p instanceof URL) {
-    if (p.protocol !== 'file:') throw new TorchError(`torch.${op}: only file: URLs are supported, got ${p.protocol}`);
-    return decodeURIComponent(p.pathname);
-  }
-  if (typeof p !== 'string' || p.length === 0) throw new TorchError(`torch.${op}: expected a file path (string), got ${describeValue(p)}`);
-  return p;
-}
+// save's path, and load's when it is not the file's bytes: a string, a file: URL or a Buffer naming the file
+const checkPath = (p: unknown, op: string): string => shown(pathArg(p, `torch.${op}`));
 
 function saveOpts(o: unknown): SaveOptions {
   if (o === undefined || o === null) return {};
@@ -151,24 +148,22 @@ export function loadBuffer(buf: Buffer, name: string, opts: LoadOptions = {}): u
   throw new TorchError(`torch.load: '${name}' is not a file nodetorch can read (expected a safetensors file, a nodetorch checkpoint or a PyTorch zip checkpoint; it starts with bytes ${head})`);
 }
 
+// load's source: the bytes of a file (a Buffer or Uint8Array, like PyTorch's file-like objects), or a path (string or
+// file: URL); only a regular file is read (a FIFO or /dev/zero would never end)
 /** torch.load(path, { mapLocation }): synchronous. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function load<T = any>(file: PathLike | Uint8Array, opts?: LoadOptions): T {
+export function load<T = any>(file: string | URL | Uint8Array, opts?: LoadOptions): T {
   const o = loadOpts(opts);
   if (file instanceof Uint8Array) return loadBuffer(Buffer.from(file.buffer, file.byteOffset, file.byteLength), '<buffer>', o) as T;
   const f = checkPath(file, 'load');
-  let buf: Buffer;
-  try { buf = fs.readFileSync(f); } catch (e) { throw fsError('load', f, e); }
-  return loadBuffer(buf, f, o) as T;
+  return loadBuffer(readRegularFile(f, 'torch.load', (e) => fsError('load', f, e)), f, o) as T;
 }
 
 /** torch.loadAsync(path, opts): as load(), reading the file with fs.promises. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function loadAsync<T = any>(file: PathLike | Uint8Array, opts?: LoadOptions): Promise<T> {
+export async function loadAsync<T = any>(file: string | URL | Uint8Array, opts?: LoadOptions): Promise<T> {
   const o = loadOpts(opts);
   if (file instanceof Uint8Array) return loadBuffer(Buffer.from(file.buffer, file.byteOffset, file.byteLength), '<buffer>', o) as T;
   const f = checkPath(file, 'load');
-  let buf: Buffer;
-  try { buf = await fs.promises.readFile(f); } catch (e) { throw fsError('load', f, e); }
-  return loadBuffer(buf, f, o) as T;
+  return loadBuffer(await readRegularFileAsync(f, 'torch.load', (e) => fsError('load', f, e)), f, o) as T;
 }

@@ -22,7 +22,7 @@
 import { Tensor } from '../tensor';
 import { ITEMSIZE, DType } from '../dtype';
 import { TorchError } from '../errors';
-import { ST_DTYPE, DTYPE_OF_ST, tensorBytes, tensorFromBytes, placeStorage, crc32, corrupt, LoadOptions, isPlainObject, setKey } from './common';
+import { ST_DTYPE, DTYPE_OF_ST, tensorBytes, tensorFromBytes, placeStorage, crc32, corrupt, LoadOptions, isPlainObject, setKey, checkRank } from './common';
 
 export const NT_MAGIC = Buffer.from([0x89, 0x4e, 0x54, 0x4f, 0x52, 0x43, 0x48, 0x0a]);
 export const NT_VERSION = 1;
@@ -115,6 +115,7 @@ export function decodeNodetorch(buf: Buffer, file: string, opts: LoadOptions): u
     if (!dt) throw corrupt(file, `${what}: unknown dtype ${String(info.dtype)}`);
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) throw corrupt(file, `${what}: invalid shape`);
+    checkRank(shape, `torch.load: '${file}': ${what}`);
     const offs = info.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((x) => Number.isSafeInteger(x) && x >= 0) || offs[0] > offs[1] || offs[1] > data.length) {
       throw corrupt(file, `${what}: data_offsets ${JSON.stringify(offs)} are outside the data (${data.length} bytes)`);

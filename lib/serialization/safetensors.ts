@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor';
 import { ITEMSIZE, DType } from '../dtype';
 import { TorchError } from '../errors';
-import { ST_DTYPE, DTYPE_OF_ST, tensorBytes, tensorFromBytes, corrupt, placeStorage, LoadOptions, setKey } from './common';
+import { ST_DTYPE, DTYPE_OF_ST, tensorBytes, tensorFromBytes, corrupt, placeStorage, LoadOptions, setKey, checkRank } from './common';
 
 const MAX_HEADER = 100_000_000; // the reference implementation's limit
 // __metadata__ key under which torch.save records the devices of non-CPU tensors ({ name: 'cuda:0' }, as JSON), so that
@@ -76,6 +76,7 @@ export function decodeSafetensors(buf: Buffer, file: string, opts: LoadOptions):
     const dt = DTYPE_OF_ST[dtype];
     if (!dt) throw new TorchError(`torch.load: '${file}': tensor '${key}' has safetensors dtype ${dtype}, which nodetorch does not support (supported: ${Object.keys(DTYPE_OF_ST).join(', ')})`);
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) throw corrupt(file, `${what}: invalid shape ${JSON.stringify(shape)}`);
+    checkRank(shape, `torch.load: '${file}': ${what}`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((x) => Number.isSafeInteger(x) && x >= 0) || offs[0] > offs[1]) throw corrupt(file, `${what}: invalid data_offsets ${JSON.stringify(offs)}`);
     const [b, e] = offs as [number, number];
     if (e > dataLen) throw corrupt(file, `${what}: data_offsets [${b}, ${e}] run past the end of the data (${dataLen} bytes)`);

@@ -12,7 +12,7 @@ import { TorchError } from '../errors';
 import { asStrided } from '../ops/shape';
 import { ZipReader } from './zip';
 import { unpickle, PyDict, PyGlobal, typeName } from './pickle';
-import { tensorFromBytes, placeStorage, swapBytes, corrupt, LoadOptions, setKey } from './common';
+import { tensorFromBytes, placeStorage, swapBytes, corrupt, LoadOptions, setKey, checkRank } from './common';
 
 const STORAGE_DTYPES: Record<string, DType> = {
   'torch.FloatStorage': 'float32', 'torch.DoubleStorage': 'float64', 'torch.HalfStorage': 'float16',
@@ -81,6 +81,7 @@ export function decodeTorchZip(buf: Buffer, file: string, opts: LoadOptions): un
     if (!(st instanceof StorageRef)) throw corrupt(file, `a tensor's storage is a ${typeName(st)}`);
     if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw corrupt(file, `invalid storage offset ${String(offset)}`);
     const shape = ints(size, 'size'), strides = ints(stride, 'stride');
+    checkRank(shape, `torch.load: '${file}'`);
     if (shape.length !== strides.length) throw corrupt(file, `tensor size [${shape}] and stride [${strides}] differ in length`);
     let t: Tensor;
     try { t = asStrided(st.tensor, shape, strides, offset); } catch (e) { throw corrupt(file, `a tensor does not fit its storage: ${(e as Error).message}`); }

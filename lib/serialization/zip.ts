@@ -83,13 +83,16 @@ export class ZipReader {
     const lo = en.localOffset;
     if (lo + 30 > b.length || b.readUInt32LE(lo) !== SIG_LOCAL) throw corrupt(this.file, `zip archive: the local header of '${name}' is damaged`);
     const start = lo + 30 + b.readUInt16LE(lo + 26) + b.readUInt16LE(lo + 28);
+    if (en.method === 0 && en.usize !== en.csize) throw corrupt(this.file, `zip archive: stored entry '${name}' has sizes ${en.csize} and ${en.usize}`);
     if (start + en.csize > b.length) throw corrupt(this.file, `zip archive: the data of '${name}' (${en.csize} bytes) runs past the end of the file`);
     if (en.flags & 1) throw new TorchError(`torch.load: '${this.file}': zip entry '${name}' is encrypted, which is not supported`);
     const raw = b.subarray(start, start + en.csize);
     let data: Buffer;
     if (en.method === 0) data = raw;
     else if (en.method === 8) {
-      try { data = zlib.inflateRawSync(raw); } catch (e) { throw corrupt(this.file, `zip archive: entry '${name}' does not inflate (${(e as Error).message})`); }
+      // deflate expands at most ~1032:1, so a larger claimed size is a lie; inflating stops at the claimed size
+      if (en.usize > en.csize * 1032 + 64) throw corrupt(this.file, `zip archive: entry '${name}' claims ${en.usize} bytes from ${en.csize} compressed bytes, more than deflate can produce`);
+      try { data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, en.usize) }); } catch (e) { throw corrupt(this.file, `zip archive: entry '${name}' does not inflate to its ${en.usize} bytes (${(e as Error).message})`); }
     } else throw new TorchError(`torch.load: '${this.file}': zip entry '${name}' uses compression method ${en.method}; only stored (0) and deflate (8) are supported`);
     if (data.length !== en.usize) throw corrupt(this.file, `zip archive: entry '${name}' is ${data.length} bytes, the directory says ${en.usize}`);
     if (crc32(data) !== en.crc) throw corrupt(this.file, `zip archive: CRC-32 mismatch in entry '${name}'`);

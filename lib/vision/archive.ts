@@ -1,6 +1,7 @@
 // archive.ts - torchvision.datasets.utils.extract_archive: .zip (adm-zip), .tar, .tar.gz / .tgz and single-file
 // .gz archives. Every entry's destination is checked before anything is written: an entry whose path leaves the
 // target folder (zip-slip: '../x', an absolute path) or a tar link makes the whole extraction fail.
+import { pathStr, readRegularFile, PathLike } from '../fsutil';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -24,11 +25,11 @@ function safeTarget(root: string, name: string, archive: string): string {
   return dest;
 }
 
-function zipEntries(file: string): Entry[] {
+function zipEntries(bytes: Buffer, file: string): Entry[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const AdmZip = require('adm-zip') as typeof import('adm-zip');
   let zip: import('adm-zip');
-  try { zip = new AdmZip(file); } catch (e) { throw new TorchError(`extractArchive: '${file}' is not a valid zip file: ${(e as Error).message}`, { cause: e }); }
+  try { zip = new AdmZip(bytes); } catch (e) { throw new TorchError(`extractArchive: '${file}' is not a valid zip file: ${(e as Error).message}`, { cause: e }); }
   return zip.getEntries().map((e) => ({
     name: e.entryName, dir: e.isDirectory,
     data: () => { try { return e.getData(); } catch (err) { throw new TorchError(`extractArchive: cannot read entry '${e.entryName}' of '${file}': ${(err as Error).message}`, { cause: err }); } },
@@ -70,16 +71,17 @@ function tarEntries(buf: Buffer, file: string): Entry[] {
  * Extracts `fromPath` into `toPath` (default: its folder) and returns `toPath`; with `removeFinished` the archive is
  * deleted afterwards. Kinds are told by the name: .zip, .tar, .tar.gz / .tgz, or a single gzipped file (.gz).
  */
-export function extractArchive(fromPath: string, toPath?: string | null, opts: { removeFinished?: boolean } = {}): string {
-  if (typeof fromPath !== 'string' || !fromPath) throw new TorchError('extractArchive: fromPath must be a file path');
+export function extractArchive(fromPath0: PathLike, toPath0?: PathLike | null, opts: { removeFinished?: boolean } = {}): string {
+  const fromPath = pathStr(fromPath0, 'extractArchive', 'fromPath');
+  const toPath = toPath0 === undefined || toPath0 === null ? null : pathStr(toPath0, 'extractArchive', 'toPath');
   checkKeys('extractArchive', opts, ['removeFinished']);
   if (!fs.existsSync(fromPath)) throw new TorchError(`extractArchive: '${fromPath}' does not exist`);
   const to = path.resolve(toPath ?? path.dirname(fromPath));
   const lower = fromPath.toLowerCase();
   let entries: Entry[];
-  const readAll = (): Buffer => { try { return fs.readFileSync(fromPath); } catch (e) { throw new TorchError(`extractArchive: cannot read '${fromPath}': ${(e as Error).message}`, { cause: e }); } };
+  const readAll = (): Buffer => readRegularFile(fromPath, 'extractArchive', (e) => new TorchError(`extractArchive: cannot read '${fromPath}': ${(e as Error).message}`, { cause: e }));
   const gunzip = (b: Buffer): Buffer => { try { return zlib.gunzipSync(b); } catch (e) { throw new TorchError(`extractArchive: '${fromPath}' is not a valid gzip file: ${(e as Error).message}`, { cause: e }); } };
-  if (lower.endsWith('.zip')) entries = zipEntries(fromPath);
+  if (lower.endsWith('.zip')) entries = zipEntries(readAll(), fromPath);
   else if (lower.endsWith('.tar')) entries = tarEntries(readAll(), fromPath);
   else if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) entries = tarEntries(gunzip(readAll()), fromPath);
   else if (lower.endsWith('.gz')) {

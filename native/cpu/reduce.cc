@@ -399,10 +399,13 @@ struct VarReducer {
   static Acc leaf(const S* p, int64_t n, int64_t s) {
     if (n == 0) return var_identity();
     double sum[4] = {0, 0, 0, 0};
+    const double first = cvt<double>(p[0]);
+    bool same = true;  // a run of one finite value: mean exactly it, M2 exactly 0 (sum/n may not give it back)
     int64_t i = 0;
     for (; i + 4 <= n; i += 4)
-      for (int j = 0; j < 4; j++) sum[j] += cvt<double>(p[(i + j) * s]);
-    for (int j = 0; i < n; i++, j++) sum[j] += cvt<double>(p[i * s]);
+      for (int j = 0; j < 4; j++) { double v = cvt<double>(p[(i + j) * s]); sum[j] += v; same &= v == first; }
+    for (int j = 0; i < n; i++, j++) { double v = cvt<double>(p[i * s]); sum[j] += v; same &= v == first; }
+    if (same && std::isfinite(first)) return VarAcc{(double)n, first, 0.0};
     double mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / (double)n;
     double m2[4] = {0, 0, 0, 0};
     i = 0;

@@ -16,7 +16,7 @@ template <typename T> __host__ __device__ __forceinline__ auto promote_(T x) {
   if constexpr (std::is_integral<T>::value) return (double)x; else return x;
 }
 #define NT_CM(f) template <typename... A> __host__ __device__ __forceinline__ auto f(A... a) { return ::f(promote_(a)...); }
-NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf)
+NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf) NT_CM(fabs)
 NT_CM(exp) NT_CM(expm1) NT_CM(floor) NT_CM(fmod) NT_CM(isinf) NT_CM(log) NT_CM(log10) NT_CM(log1p) NT_CM(log2)
 NT_CM(nearbyint) NT_CM(pow) NT_CM(sin) NT_CM(sinh) NT_CM(sqrt) NT_CM(tan) NT_CM(tanh) NT_CM(trunc)
 #undef NT_CM
@@ -32,6 +32,11 @@ namespace fn {
 template <typename T> NT_HD T sigmoid_(T x) {
   if constexpr (std::is_floating_point<T>::value) return T(1) / (T(1) + M_(exp)(-x));
   else return (T)(1.0 / (1.0 + M_(exp)(-(double)x)));
+}
+// |x| with abs(-0) = +0 and NaN kept (fabs clears the sign bit: one vectorised and-mask); integers as -x below 0
+template <typename T> NT_HD T abs_(T x) {
+  if constexpr (std::is_floating_point<T>::value) return M_(fabs)(x);
+  else return x < T(0) ? -x : x;
 }
 template <typename T> NT_HD bool isinf_(T x) {
   if constexpr (std::is_floating_point<T>::value) return M_(isinf)(x);
@@ -153,19 +158,31 @@ enum BinaryCode {
 };
 
 // ternary: where(c, a, b), lerp(a, b, w), clamp(x, lo, hi) (NaN propagates, as PyTorch)
-enum TernaryCode { T_where = 0, T_lerp = 1, T_clamp = 2, T_addcmul = 3, T_COUNT };
+// T_clamp is clamp with scalar bounds, T_clamp_t with tensor bounds: PyTorch's two kernels differ on ties (a scalar
+// bound keeps x when x equals it, so clamp(-0., 0, 1) is -0; a tensor bound is taken, as maximum/minimum do).
+enum TernaryCode { T_where = 0, T_lerp = 1, T_clamp = 2, T_addcmul = 3, T_clamp_t = 4, T_COUNT };
 template <typename T> NT_HD T lerp_(T a, T b, T w) {
   return (w < T(0.5) && w > T(-0.5)) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
 }
+// min(max(x, lo), hi) with NaN from any of the three (a NaN bound gives NaN everywhere, as PyTorch)
 template <typename T> NT_HD T clamp_(T x, T lo, T hi) {
+  if (lo != lo) return lo;
+  if (hi != hi) return hi;
   if (x != x) return x;
   T r = x < lo ? lo : x;
   return r > hi ? hi : r;
+}
+template <typename T> NT_HD T clamp_t_(T x, T lo, T hi) {
+  if (x != x) return x;
+  T r = x > lo ? x : lo;  // NaN lo -> lo
+  if (r != r) return r;
+  return r < hi ? r : hi;  // NaN hi -> hi
 }
 // one element of the lerp / clamp / addcmul ternary kernel (where is a plain select, done by the loops)
 template <typename T> NT_HD T ternary_(int code, T x, T y, T z) {
   if (code == T_lerp) return lerp_(x, y, z);
   if (code == T_clamp) return clamp_(x, y, z);
+  if (code == T_clamp_t) return clamp_t_(x, y, z);
   return x + y * z;  // addcmul with value folded into z by lib/
 }
 

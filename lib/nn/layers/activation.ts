@@ -1,8 +1,9 @@
 // activation.ts - activation modules over torch.nn.functional (torch/nn/modules/activation.py), with their reprs.
 import { Tensor } from '../../tensor';
-import { Module } from '../module';
+import { Module, Parameter } from '../module';
 import * as F from '../functional';
-import { pyFloat, optsArg } from './common';
+import { pyFloat, optsArg, newParam, checkPosInt, FactoryOpts } from './common';
+import { noGrad } from '../../autograd/mode';
 
 type T = Tensor;
 type Inplace = { inplace?: boolean };
@@ -104,4 +105,62 @@ export class GLU extends Module {
   constructor(dim = -1) { super(); this.dim = dim; }
   override forward(x: T): T { return F.glu(x, this.dim); }
   override extraRepr(): string { return `dim=${this.dim}`; }
+}
+
+// ---- the rest of PyTorch's activation modules (NaN rules as the functional forms) ----
+export class Threshold extends Module {
+  declare threshold: number; declare value: number; declare inplace: boolean;
+  constructor(threshold: number | { threshold: number; value: number; inplace?: boolean }, value?: number, inplace = false) {
+    super();
+    const o = typeof threshold === 'object' ? threshold : { threshold, value: value as number, inplace };
+    if (typeof o.threshold !== 'number' || typeof o.value !== 'number') throw new TypeError('Threshold: threshold and value must be numbers');
+    this.threshold = o.threshold; this.value = o.value; this.inplace = !!o.inplace;
+  }
+  override forward(x: T): T { return F.threshold(x, this.threshold, this.value, this.inplace); }
+  override extraRepr(): string { return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+export class Hardshrink extends Module {
+  declare lambd: number;
+  constructor(lambd: number | { lambd?: number } = 0.5) { super(); this.lambd = typeof lambd === 'number' ? lambd : lambd.lambd ?? 0.5; }
+  override forward(x: T): T { return F.hardshrink(x, this.lambd); }
+  override extraRepr(): string { return pyFloat(this.lambd); }
+}
+export class Softshrink extends Hardshrink {
+  override forward(x: T): T { return F.softshrink(x, this.lambd); }
+}
+export class Tanhshrink extends Module { override forward(x: T): T { return F.tanhshrink(x); } }
+export class CELU extends Module {
+  declare alpha: number; declare inplace: boolean;
+  constructor(opts: { alpha?: number } & Inplace | number = {}, ...more: unknown[]) {
+    super();
+    const o = optsArg<{ alpha?: number } & Inplace>(opts, 'CELU', more, ['alpha', 'inplace']);
+    this.alpha = o.alpha ?? 1.0; this.inplace = !!o.inplace;
+  }
+  override forward(x: T): T { return F.celu(x, { alpha: this.alpha, inplace: this.inplace }); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+/** PReLU(numParameters = 1, init = 0.25): a learnt slope for the negative part, one per channel or shared. */
+export class PReLU extends Module {
+  declare numParameters: number;
+  declare weight: Parameter;
+  constructor(opts: { numParameters?: number; init?: number } & FactoryOpts | number = {}, ...more: unknown[]) {
+    super();
+    const o = optsArg<{ numParameters?: number; init?: number } & FactoryOpts>(opts, 'PReLU', more, ['numParameters', 'init'], ['dtype', 'device']);
+    this.numParameters = checkPosInt(o.numParameters ?? 1, 'num_parameters', 'PReLU');
+    this.weight = newParam([this.numParameters], o);
+    noGrad(() => this.weight.fill_(o.init ?? 0.25));
+  }
+  override forward(x: T): T { return F.prelu(x, this.weight); }
+  override extraRepr(): string { return `num_parameters=${this.numParameters}`; }
+}
+/** RReLU(lower = 1/8, upper = 1/3): random slopes in training, their mean in evaluation. */
+export class RReLU extends Module {
+  declare lower: number; declare upper: number; declare inplace: boolean;
+  constructor(opts: { lower?: number; upper?: number } & Inplace | number = {}, ...more: unknown[]) {
+    super();
+    const o = optsArg<{ lower?: number; upper?: number } & Inplace>(opts, 'RReLU', more, ['lower', 'upper', 'inplace']);
+    this.lower = o.lower ?? 1 / 8; this.upper = o.upper ?? 1 / 3; this.inplace = !!o.inplace;
+  }
+  override forward(x: T): T { return F.rrelu(x, { lower: this.lower, upper: this.upper, training: this.training, inplace: this.inplace }); }
+  override extraRepr(): string { return `lower=${this.lower}, upper=${this.upper}${this.inplace ? ', inplace=True' : ''}`; }
 }

@@ -77,3 +77,33 @@ export class AdaptiveAvgPool2d extends Module {
     return `output_size=${Array.isArray(o) ? `(${o.map((v) => (v === null ? 'None' : String(v))).join(', ')})` : String(o)}`;
   }
 }
+
+export class MaxPool3d extends MaxPool2d {
+  override forward(x: T): T | [T, T] {
+    return F.maxPool3d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+}
+
+type AdaptiveSize = number | null | (number | null)[];
+abstract class AdaptiveMaxPoolNd extends Module {
+  declare outputSize: AdaptiveSize;
+  declare returnIndices: boolean;
+  constructor(outputSize: AdaptiveSize, opts: { returnIndices?: boolean } | boolean = {}) {
+    super();
+    this.outputSize = outputSize;
+    this.returnIndices = typeof opts === 'boolean' ? opts : !!optsArg<{ returnIndices?: boolean }>(opts, 'AdaptiveMaxPool').returnIndices;
+  }
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `output_size=${Array.isArray(o) ? `(${o.map((v) => (v === null ? 'None' : String(v))).join(', ')})` : o === null ? 'None' : String(o)}`;
+  }
+}
+export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
+  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool1d(x, this.outputSize as number, { returnIndices: this.returnIndices }); }
+}
+export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
+  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool2d(x, this.outputSize, { returnIndices: this.returnIndices }); }
+}
+export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd {
+  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool3d(x, this.outputSize, { returnIndices: this.returnIndices }); }
+}
