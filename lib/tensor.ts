@@ -41,7 +41,36 @@ const DEVTYPE = (d: Device): number => (d.type === 'cuda' ? 1 : 0);
 // counted: the storage's handle is also the token of the one tensor the caller makes on it (see Tensor)
 export function allocStorage(nbytes: number, device: Device, zero = false, counted = false): Storage {
   if (device.type === 'cuda' && !cudaBuilt()) throw new TorchError('Torch not compiled with CUDA enabled');
-  return new Storage(native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero, counted), nbytes, device);
+  let h: StorageHandle;
+  try {
+    h = native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero, counted);
+  } catch (e) {
+    // CUDA out of memory: unreachable tensors may still hold device memory until V8 collects them (API.md, Memory).
+    // Collect (their finalizers return the blocks to the caching allocator) and try once more before failing.
+    if (device.type !== 'cuda' || !/out of memory/i.test(String((e as Error).message)) || !collectGarbage()) throw e;
+    h = native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero, counted);
+  }
+  return new Storage(h, nbytes, device);
+}
+let gcFn: (() => void) | null | undefined;
+/** A full garbage collection, if one can be requested (node's --expose-gc, switched on at run time). */
+export function collectGarbage(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
+    try {
+      const g = (globalThis as { gc?: () => void }).gc;
+      if (typeof g === 'function') gcFn = g;
+      else {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        require('v8').setFlagsFromString('--expose-gc');
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        gcFn = require('vm').runInNewContext('gc') as () => void;
+      }
+    } catch { gcFn = null; }
+  }
+  if (!gcFn) return false;
+  gcFn();
+  return true;
 }
 let cudaBuiltCache: boolean | undefined;
 const cudaBuilt = (): boolean => (cudaBuiltCache ??= native.info().cudaBuilt);

@@ -64,10 +64,10 @@ void free_storage_memory(Storage* s) {
 
 void finalize_storage(node_api_basic_env env, void* data, void* /*hint*/) {
   Storage* s = static_cast<Storage*>(data);
-  bool owned_cpu = s->owned && s->device == DeviceType::CPU && s->data;
+  bool owned = s->owned && s->data;  // CPU and CUDA bytes alike count as V8 external memory (Note [device bytes to V8])
   int64_t n = (int64_t)s->nbytes;
   free_storage_memory(s);
-  if (owned_cpu) {
+  if (owned) {
     int64_t adj;
     napi_adjust_external_memory(env, -n, &adj);
   }
@@ -152,7 +152,10 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   }
   mem_counters(s->device).bytes += (int64_t)n;
   mem_counters(s->device).count += 1;
-  if (s->device == DeviceType::CPU) {
+  // Note [device bytes to V8]: device memory is reported to V8 as external memory too, so that a loop which leaves
+  // CUDA tensors to the garbage collector makes V8 collect in proportion to the GPU memory it holds (as it does for
+  // CPU storages); the allocator's out-of-memory path also asks lib/ to collect and retry (lib/tensor.ts allocStorage).
+  {
     int64_t adj;
     napi_adjust_external_memory(env, (int64_t)n, &adj);
   }
@@ -182,10 +185,10 @@ Napi::Value Wrap(const Napi::CallbackInfo& info) {
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
   Storage* s = get_storage(info[0]);
-  bool owned_cpu = s->owned && s->device == DeviceType::CPU && s->data;
+  bool owned = s->owned && s->data;
   int64_t n = (int64_t)s->nbytes;
   free_storage_memory(s);
-  if (owned_cpu) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -n);
+  if (owned) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -n);
   return info.Env().Undefined();
 }
 
