@@ -447,6 +447,13 @@ function noGradCopy(dst: Tensor, src: Tensor): void {
 
 function run(op: string, pg: ProcessGroup, spec: Record<string, unknown>, keep: unknown, post: (() => void) | null, asyncOp: boolean | undefined): Work | undefined {
   const g = pg._engine;
+  if (pg.size === 1 && ['allreduce', 'broadcast', 'reduce', 'barrier'].includes(spec.kind as string)) {
+    // a group of one: the result is the input, in place; no round trip through the engine's thread
+    const work = new Work(op, null, null, post, g);
+    if (asyncOp) return work;
+    work.wait();
+    return undefined;
+  }
   let w: object;
   try { w = g.submit(pg._handle as object, spec); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
   const work = new Work(op, w, keep, post, g);

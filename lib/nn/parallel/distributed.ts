@@ -9,6 +9,7 @@ import { Tensor, keptByLibrary } from '../../tensor';
 import { TorchError } from '../../errors';
 import { empty, zeros } from '../../ops/creation';
 import { cat } from '../../ops/families';
+import { binaryOp, BINARY_DEFS } from '../../ops/elementwise';
 import { noGrad } from '../../autograd/mode';
 import { queueCallback, Node } from '../../autograd/engine';
 import * as dist from '../../distributed';
@@ -286,7 +287,11 @@ class DDPState {
     const v = this.view(b, k);
     noGrad(() => {
       if (grad === null) v.zero_();
-      else if (grad._st !== b.flat._st) v.copy_(grad.detach().to(this.pg.device)).mul_(1 / this.pg.size);
+      else if (grad._st !== b.flat._st) {
+        // grad / world size written straight into the bucket (one pass, as PyTorch's mul_out)
+        if (grad.device.equals(this.pg.device) && grad.dtype === v.dtype) binaryOp(BINARY_DEFS.mul, grad.detach(), 1 / this.pg.size, [], v);
+        else v.copy_(grad.detach().to(this.pg.device)).mul_(1 / this.pg.size);
+      }
       else v.mul_(1 / this.pg.size); // gradientAsBucketView: the gradient already lives in the bucket
     });
     this.ready[i] = true;
