@@ -22,6 +22,8 @@ export class Device {
 
 export const CPU = new Device('cpu');
 export type DeviceLike = string | Device;
+/** A device string as the declarations take it where a dtype could also be meant (`t.to('cuda:1')`). */
+export type DeviceName = 'cpu' | 'cuda' | `cuda:${number}`;
 const cache = new Map<string, Device>();
 
 // torch.cuda.setDevice: the device that 'cuda' without an index means (per process, as PyTorch's current device)

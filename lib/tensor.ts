@@ -266,10 +266,12 @@ export class Tensor {
     else for (let i = 0; i < a.length; i++) out[i] = a[i] as number;
     return out;
   }
-  item(): number | boolean {
+  /** The value of a one-element tensor: a number (a boolean for a bool tensor: write `t.item<boolean>()` there). Typed
+   *  `number` by default so that `total += loss.item()` compiles (JavaScript arithmetic reads `true` as 1, as Python). */
+  item<R extends number | boolean = number>(): R {
     const n = this.numel();
     if (n !== 1) throw new TorchError(`a Tensor with ${n} elements cannot be converted to Scalar`);
-    return this._values()[0];
+    return this._values()[0] as R;
   }
   tolist(): unknown {
     const v = this._values();

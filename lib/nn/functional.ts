@@ -5,7 +5,7 @@
 // object: F.conv2d(x, w, bias | null, { stride }), F.softmax(x, dim), F.crossEntropy(x, t, { labelSmoothing }).
 import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
-import { DType, isFloating, toDType } from '../dtype';
+import { DType, DTypeName, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad, gradState } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
@@ -186,10 +186,18 @@ function softmaxDim(x: T, dim: number | undefined | null): number {
   if (dim === undefined || dim === null) return x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1;
   return dim;
 }
-function withDtype(x: T, o: { dtype?: DType | string } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
-export function softmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmax', [opts0], [], ['dtype']); checkTensor(x, 'softmax'); return withDtype(x, opts).softmax(softmaxDim(x, dim)); }
-export function softmin(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmin', [opts0], [], ['dtype']); return softmax(withDtype(x, opts).neg(), softmaxDim(x, dim)); }
-export function logSoftmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('log_softmax', [opts0], [], ['dtype']); checkTensor(x, 'log_softmax'); return withDtype(x, opts).logSoftmax(softmaxDim(x, dim)); }
+function withDtype(x: T, o: { dtype?: DTypeName } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
+// F.softmax(x, dim, { dtype }) or F.softmax(x, { dim, dtype })
+type SoftmaxOpts = { dim?: number | null; dtype?: DTypeName };
+function softmaxArgs(op: string, x: T, dim: number | null | SoftmaxOpts | undefined, opts0: { dtype?: DTypeName } | undefined): [T, number] {
+  const o: SoftmaxOpts = isOptions(dim) ? posOpts<SoftmaxOpts>(op, [dim, opts0], [], ['dim', 'dtype'])
+    : { ...posOpts<SoftmaxOpts>(op, [opts0], [], ['dtype']), dim };
+  checkTensor(x, op);
+  return [withDtype(x, o), softmaxDim(x, o.dim)];
+}
+export function softmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmax', x, dim, opts0); return y.softmax(d); }
+export function softmin(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmin', x, dim, opts0); return softmax(y.neg(), d); }
+export function logSoftmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('log_softmax', x, dim, opts0); return y.logSoftmax(d); }
 
 // ------------------------------------------------------------------------------------------------------------
 // bilinear, dropout, embedding

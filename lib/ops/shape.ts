@@ -386,7 +386,7 @@ function tensorList(ts: unknown, op: string): T[] {
   return ts.map((x, i) => checkTensor(x, op, `tensors[${i}]`));
 }
 
-export function cat(tensors: T[], dim = 0): T {
+export function cat(tensors: T[], dim: number | { dim?: number } = 0): T {
   if (acState.on && autocastListed('cat', arguments)) return autocastCall('cat', cat, arguments);
   const ts = tensorList(tensors, 'cat');
   if (isOptions(dim)) { checkKeys('cat', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
@@ -429,7 +429,7 @@ function sliceView(x: T, d: number, s: number, e: number): T {
   return viewOf(x, shape, x._strides.slice(), x._offset + s * x._strides[d]);
 }
 
-export function stack(tensors: T[], dim = 0): T {
+export function stack(tensors: T[], dim: number | { dim?: number } = 0): T {
   if (acState.on && autocastListed('stack', arguments)) return autocastCall('stack', stack, arguments);
   const ts = tensorList(tensors, 'stack');
   if (isOptions(dim)) { checkKeys('stack', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
