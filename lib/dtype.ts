@@ -21,6 +21,10 @@ const ALIASES: Record<string, DType> = {
   int16: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
 };
 
+export function isDTypeName(d: unknown): d is DTypeName {
+  return typeof d === 'string' && Object.prototype.hasOwnProperty.call(ALIASES, d.startsWith('torch.') ? d.slice(6) : d);
+}
+
 export function toDType(d: unknown, what = 'dtype'): DType {
   if (typeof d === 'string') {
     const k = d.startsWith('torch.') ? d.slice(6) : d;

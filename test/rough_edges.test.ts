@@ -111,3 +111,47 @@ describe('grad modes scoped to an async function', () => {
     expect(torch.isGradEnabled()).toBe(true);
   });
 });
+
+describe('messages that point at the cause', () => {
+  const INT_HINT = /torch\.tensor\(\[1\.0, 2\.0\]\) is int64, because 1\.0 === 1 in JavaScript; pass \{ dtype: 'float32' \}/;
+  test('an int64 tensor made from JS numbers reaching a float-only op says why it is int64', () => {
+    const t = torch.tensor([1.0, 2.0]);
+    expect(t.dtype).toBe('int64');
+    expect(() => t.mean()).toThrow(/mean\(\): could not infer output dtype/);
+    expect(() => t.mean()).toThrow(INT_HINT);
+    expect(() => new torch.nn.Linear(2, 1).call(torch.tensor([[1.0, 2.0]]))).toThrow(INT_HINT);
+    expect(() => new torch.nn.Conv2d(1, 1, 1).call(torch.ones([1, 1, 2, 2], { dtype: 'int64' }))).toThrow(INT_HINT);
+    expect(() => torch.tensor([1, 2]).div_(2)).toThrow(/result type Float can't be cast to the desired output type Long/);
+    expect(() => torch.tensor([1, 2]).div_(2)).toThrow(INT_HINT);
+    expect(() => torch.tensor([1, 2]).mul_(0.5)).toThrow(INT_HINT);
+    expect(() => torch.tensor([1, 2]).sqrt_()).toThrow(INT_HINT);
+    // the float forms work, and other dtypes get no such note
+    expect(torch.tensor([1.0, 2.0], { dtype: 'float32' }).mean().item()).toBe(1.5);
+    expect(() => torch.ones(2, { dtype: 'int32' }).mean()).toThrow(/Got: Int$/);
+    expect(() => torch.ones(2, { dtype: 'int64' }).mean({ dtype: 'int32' })).not.toThrow(INT_HINT);
+  });
+  test('a wrong-shaped cross-entropy target says which shapes were expected', () => {
+    const F = torch.nn.functional;
+    const x = torch.randn([3, 5]);
+    expect(() => F.crossEntropy(x, torch.tensor([[1], [2], [3]]))).toThrow(/multi-target not supported/);
+    expect(() => F.crossEntropy(x, torch.tensor([[1], [2], [3]]))).toThrow(/input of shape \[3, 5\].*class indices, shape \[3\] and dtype int64.*got a target of shape \[3, 1\]/);
+    expect(() => F.crossEntropy(x, torch.tensor([1, 2]))).toThrow(/Expected input batch_size \(3\) to match target batch_size \(2\)\..*shape \[3\].*got a target of shape \[2\]/);
+    expect(() => F.crossEntropy(torch.randn([2, 4, 5]), torch.zeros([2, 6], { dtype: 'int64' }))).toThrow(/Expected target size torch.Size\(\[2, 5\]\), got torch.Size\(\[2, 6\]\).*shape \[2, 5\]/);
+    expect(() => F.crossEntropy(x, torch.rand([3, 4]))).toThrow(/class probabilities of the input's shape \[3, 5\]; got \[3, 4\]/);
+    expect(() => F.nllLoss(x.logSoftmax(1), torch.tensor([[0, 1, 2]]))).toThrow(/got a target of shape \[1, 3\]/);
+  });
+  test('.numpy() points at toTypedArray()', () => {
+    expect(() => torch.ones(2).numpy()).toThrow(torch.TorchError);
+    expect(() => torch.ones(2).numpy()).toThrow(/numpy\(\).*t\.toTypedArray\(\)/);
+  });
+  test("to('gpu') says which devices exist", () => {
+    const devs = torch.cuda.isAvailable() ? /devices here: 'cpu', 'cuda'.*'cuda:0'/ : /devices here: 'cpu' only/;
+    expect(() => torch.ones(2).to('gpu' as 'cpu')).toThrow(/to\(\): 'gpu' is neither a device nor a dtype/);
+    expect(() => torch.ones(2).to('gpu' as 'cpu')).toThrow(devs);
+    expect(() => torch.ones(2).to('gpu' as 'cpu')).toThrow(/dtypes: float32, float64/);
+    expect(() => torch.ones(2, { device: 'gpu' })).toThrow(devs);
+    expect(() => torch.device('gpu')).toThrow(/device string: gpu \(devices here/);
+    expect(torch.ones(2).to('float64').dtype).toBe('float64');
+    expect(torch.ones(2).to('torch.half').dtype).toBe('float16');
+  });
+});

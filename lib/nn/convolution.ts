@@ -4,7 +4,7 @@
 // when a graph of the backward is being built (createGraph) the backward is written with differentiable ops
 // instead, so higher-order gradients work.
 import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, intFromNumbersHint } from '../errors';
 import { DType, isFloating } from '../dtype';
 import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
@@ -81,10 +81,10 @@ function computeIn(ts: (T | null)[], op: string): [(T | null)[], DType] {
   for (const t of ts) {
     if (t && t.dtype !== dt) {
       const nm = (d: DType): string => (d === 'float32' ? 'float' : d === 'float64' ? 'double' : d);
-      throw new TorchError(`Input type (${nm(dt)}) and ${ts.indexOf(t) === 1 ? 'weight' : 'bias'} type (${nm(t.dtype)}) should be the same`);
+      throw new TorchError(`Input type (${nm(dt)}) and ${ts.indexOf(t) === 1 ? 'weight' : 'bias'} type (${nm(t.dtype)}) should be the same${intFromNumbersHint(dt)}`);
     }
   }
-  if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'${intFromNumbersHint(dt)}`);
   if (dt === 'float16' || dt === 'bfloat16') return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
   return [ts, dt];
 }

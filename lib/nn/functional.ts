@@ -674,21 +674,28 @@ export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; d
 
 export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
 
+// what a class-index target must look like, appended to PyTorch's shape messages
+function targetHint(input: T, target: T): string {
+  const idx = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  return ` (for an input of shape [${input.shape.join(', ')}] the target holds class indices, shape [${idx.join(', ')}] and dtype int64` +
+    ` (cross_entropy also takes class probabilities of the input's shape); got a target of shape [${target.shape.join(', ')}])`;
+}
+
 // class-index targets: validates shapes/values; returns the class dim
 function checkClassTarget(input: T, target: T, op: string): number {
   if (target.dtype !== 'int64') throw new TorchError(`expected scalar type Long but found ${target.dtype === 'float32' ? 'Float' : target.dtype === 'int32' ? 'Int' : target.dtype}`);
   if (input.ndim === 0) throw new TorchError(`${op}: input tensor should be 1D or more, got 0D`);
   if (input.ndim === 1) {
-    if (target.ndim !== 0) throw new TorchError(`${op}: 0D or 1D target tensor expected, multi-target not supported`);
+    if (target.ndim !== 0) throw new TorchError(`${op}: 0D or 1D target tensor expected, multi-target not supported${targetHint(input, target)}`);
     return 0;
   }
   if (target.ndim !== input.ndim - 1) {
-    if (target.ndim === input.ndim && input.ndim === 2) throw new TorchError('0D or 1D target tensor expected, multi-target not supported');
-    throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+    if (target.ndim === input.ndim && input.ndim === 2) throw new TorchError(`0D or 1D target tensor expected, multi-target not supported${targetHint(input, target)}`);
+    throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}${targetHint(input, target)}`);
   }
-  if (target.shape[0] !== input.shape[0]) throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  if (target.shape[0] !== input.shape[0]) throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).${targetHint(input, target)}`);
   for (let i = 2; i < input.ndim; i++) {
-    if (target.shape[i - 1] !== input.shape[i]) throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+    if (target.shape[i - 1] !== input.shape[i]) throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}${targetHint(input, target)}`);
   }
   return 1;
 }
@@ -751,7 +758,7 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
   if (isFloating(target.dtype) && target.ndim === input.ndim) {
     // class probabilities (a float target of the input's shape)
     if (target.shape.some((s, i) => s !== input.shape[i])) {
-      throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+      throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}). (a float target holds class probabilities of the input's shape [${input.shape.join(', ')}]; got [${target.shape.join(', ')}])`);
     }
     let t = target;
     if (ls > 0) t = t.mul(1 - ls).add(ls / C);

@@ -1,8 +1,8 @@
 // methods.ts - Tensor methods and torch.* functions of the Arithmetic and Casting sections, wired to
 // lib/ops/elementwise.ts. (Each op family file does the same for its own ops.)
 import { Tensor } from '../tensor';
-import { DType, DTypeName, toDType, isFloating, describeValue } from '../dtype';
-import { Device, DeviceName, toDevice } from '../device';
+import { DType, DTypeName, DTYPES, toDType, isFloating, describeValue, isDTypeName } from '../dtype';
+import { Device, DeviceName, toDevice, devicesHere } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import * as E from './elementwise';
 import { isOptions, TensorOrScalar } from './util';
@@ -142,7 +142,8 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
     else if (v instanceof Device) dev = v;
     else if (typeof v === 'string') {
       if (/^(cpu|cuda)(:\d+)?$/.test(v)) dev = toDevice(v);
-      else dt = toDType(v, 'to');
+      else if (isDTypeName(v)) dt = toDType(v, 'to');
+      else throw new TorchError(`to(): '${v}' is neither a device nor a dtype; ${devicesHere()}; dtypes: ${DTYPES.join(', ')}`);
     } else if (isOptions(v)) {
       checkKeys('to', v, ['dtype', 'device', 'copy', 'nonBlocking']);
       const o = v as { dtype?: string; device?: string | Device; copy?: boolean };

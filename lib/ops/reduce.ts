@@ -8,7 +8,7 @@
 import { Tensor, Operand, empty_, runKernel, rawView, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
 import { DType, DTypeName, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
 import { OP, UNARY } from './ids';
-import { TorchError, checkKeys } from '../errors';
+import { TorchError, checkKeys, intFromNumbersHint } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
@@ -184,7 +184,7 @@ export function mean(x: T, ...args: ReduceArgs): T {
   const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'mean');
   if (!isFloating(dt ?? x.dtype)) {
-    throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}`);
+    throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}${dt ? '' : intFromNumbersHint(x.dtype)}`);
   }
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'mean');
