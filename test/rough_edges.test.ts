@@ -155,3 +155,74 @@ describe('messages that point at the cause', () => {
     expect(torch.ones(2).to('torch.half').dtype).toBe('float16');
   });
 });
+
+describe("keyword-style arguments with PyTorch's names", () => {
+  const nn = torch.nn;
+  test('new nn.Linear({ inFeatures, outFeatures, bias }) equals the positional form', () => {
+    torch.manualSeed(3);
+    const a = new nn.Linear({ inFeatures: 4, outFeatures: 2 });
+    torch.manualSeed(3);
+    const b = new nn.Linear(4, 2);
+    expect(a.weight.shape).toEqual([2, 4]);
+    expect(a.weight.equal(b.weight)).toBe(true);
+    expect(a.bias!.equal(b.bias!)).toBe(true);
+    expect(String(a)).toBe('Linear(in_features=4, out_features=2, bias=True)');
+    const c = new nn.Linear({ inFeatures: 3, outFeatures: 5, bias: false, dtype: 'float64' });
+    expect(c.bias).toBeNull();
+    expect(c.weight.dtype).toBe('float64');
+    expect(new nn.Linear(3, { outFeatures: 2 } as never).weight.shape).toEqual([2, 3]);
+    expect(() => new nn.Linear({ inFeatures: 4 } as never)).toThrow(/Linear\(\): missing required argument 'outFeatures'/);
+    expect(() => new nn.Linear({ inFeatures: 4, outFeatures: 2, bais: false } as never)).toThrow(/unexpected option 'bais'/);
+    expect(() => new nn.Linear(4, { inFeatures: 4, outFeatures: 2 } as never)).toThrow(/multiple values for argument 'inFeatures'/);
+  });
+  test('new nn.Conv2d(3, 10, { kernelSize: 3, padding: 1 }) and the all-keyword form', () => {
+    const c = new nn.Conv2d(3, 10, { kernelSize: 3, padding: 1 });
+    expect(c.weight.shape).toEqual([10, 3, 3, 3]);
+    expect(c.call(torch.randn([1, 3, 8, 8])).shape).toEqual([1, 10, 8, 8]);
+    expect(String(c)).toBe('Conv2d(3, 10, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
+    const d = new nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: [3, 1], stride: 2, bias: false });
+    expect(d.weight.shape).toEqual([2, 1, 3, 1]);
+    expect(d.bias).toBeNull();
+    expect(new nn.Conv1d(2, 4, { kernelSize: 3 }).weight.shape).toEqual([4, 2, 3]);
+    expect(new nn.ConvTranspose2d(4, 2, { kernelSize: 2, stride: 2 }).call(torch.randn([1, 4, 3, 3])).shape).toEqual([1, 2, 6, 6]);
+    expect(() => new nn.Conv2d(3, 10, { padding: 1 } as never)).toThrow(/missing required argument 'kernelSize'/);
+  });
+  test('new nn.MaxPool2d({ kernelSize: 2 }): no [object Object] in the repr', () => {
+    const m = new nn.MaxPool2d({ kernelSize: 2 });
+    expect(String(m)).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)');
+    expect(m.call(torch.randn([1, 1, 4, 4])).shape).toEqual([1, 1, 2, 2]);
+    expect(String(new nn.MaxPool2d({ kernelSize: 3, stride: 1, padding: 1 }))).toBe('MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=1, ceil_mode=False)');
+    expect(String(new nn.AvgPool2d({ kernelSize: 2 }))).not.toMatch(/object Object/);
+    expect(String(new nn.AdaptiveAvgPool2d({ outputSize: 1 }))).toBe('AdaptiveAvgPool2d(output_size=1)');
+  });
+  test('new transforms.RandomHorizontalFlip({ p: 0.5 }) and the other single-probability transforms', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { transforms } = require('../lib/vision') as typeof import('../lib/vision');
+    const f = new transforms.RandomHorizontalFlip({ p: 1 });
+    expect(f.p).toBe(1);
+    const img = torch.arange(6, { dtype: 'float32' }).reshape([1, 2, 3]);
+    expect(f.call(img)).toBeInstanceOf(torch.Tensor);
+    expect((f.call(img) as torch.Tensor).tolist()).toEqual([[[2, 1, 0], [5, 4, 3]]]);
+    expect(new transforms.RandomHorizontalFlip({}).p).toBe(0.5);
+    expect(String(new transforms.RandomHorizontalFlip({ p: 0.25 }))).toBe('RandomHorizontalFlip(p=0.25)');
+    expect(new transforms.RandomVerticalFlip({ p: 0 }).p).toBe(0);
+    expect(new transforms.RandomGrayscale({ p: 0.3 }).p).toBe(0.3);
+    expect(new transforms.Grayscale({ numOutputChannels: 3 }).numOutputChannels).toBe(3);
+    expect(() => new transforms.RandomHorizontalFlip({ prob: 0.5 } as never)).toThrow(/unexpected option 'prob'/);
+    expect(() => new transforms.RandomHorizontalFlip({ p: 2 })).toThrow(/p should be a probability in \[0, 1\], got 2$/);
+  });
+  test('torch.flatten(x, { startDim }), x.transpose({ dim0, dim1 }), F.adaptiveAvgPool2d(x, { outputSize })', () => {
+    const x = torch.arange(24).reshape([2, 3, 4]);
+    expect(torch.flatten(x, { startDim: 1 }).shape).toEqual([2, 12]);
+    expect(x.flatten({ endDim: 1 }).shape).toEqual([6, 4]);
+    expect(torch.flatten(x, 1).equal(torch.flatten(x, { startDim: 1 }))).toBe(true);
+    expect(x.transpose({ dim0: 0, dim1: 2 }).equal(x.transpose(0, 2))).toBe(true);
+    expect(torch.transpose(x, { dim0: 0, dim1: 1 }).shape).toEqual([3, 2, 4]);
+    const img = torch.randn([1, 2, 4, 4]);
+    const F = torch.nn.functional;
+    expect(F.adaptiveAvgPool2d(img, { outputSize: 1 }).equal(F.adaptiveAvgPool2d(img, 1))).toBe(true);
+    expect(() => torch.flatten(x, { startDim: 1, dim: 2 } as never)).toThrow(/flatten\(\): unexpected option 'dim'/);
+    expect(() => x.transpose({ dim0: 0 } as never)).toThrow(/missing required argument 'dim1'/);
+    expect(() => F.adaptiveAvgPool2d(img, { size: 1 } as never)).toThrow(TypeError);
+  });
+});

@@ -10,7 +10,7 @@ import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
-import { checkTensor, isOptions, posOpts } from '../ops/util';
+import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
@@ -548,8 +548,9 @@ export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 
 
 // adaptive average pooling: windows [floor(i*H/OH), ceil((i+1)*H/OH)); an evenly dividing size is a plain average
 // pool, anything else is P_h @ x @ P_w^T with the averaging matrices (differentiable through matmul)
-export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[]): T {
+export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] }): T {
   if (acState.on && autocastListed('adaptive_avg_pool2d', arguments)) return autocastCall('adaptive_avg_pool2d', adaptiveAvgPool2d, arguments);
+  [outputSize] = kwLeading('adaptive_avg_pool2d', Array.from(arguments).slice(1), ['outputSize'], 1, []) as [number | (number | null)[]];
   checkTensor(x, 'adaptive_avg_pool2d');
   if (x.ndim !== 3 && x.ndim !== 4) throw new TorchError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${shp(x.shape)}`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];

@@ -79,3 +79,16 @@ expectType<typeof datasets.MNIST>()(datasets.MNIST);
 // dtype constants are DType
 const dt: torch.DType = 'bfloat16';
 expectType<T>()(x.to(dt));
+
+// keyword-style arguments with PyTorch's names
+expectType<T>()(new torch.nn.Linear({ inFeatures: 4, outFeatures: 2 }).call(x));
+expectType<T>()(new torch.nn.Conv2d(3, 10, { kernelSize: 3, padding: 1 }).call(torch.randn([1, 3, 8, 8])));
+expectType<T>()(new torch.nn.Conv2d({ inChannels: 3, outChannels: 10, kernelSize: 3 }).weight);
+new torch.nn.MaxPool2d({ kernelSize: 2 });
+new transforms.RandomHorizontalFlip({ p: 0.5 });
+expectType<T>()(torch.flatten(x, { startDim: 1 }));
+expectType<T>()(x.flatten({ startDim: 1 }));
+expectType<T>()(x.transpose({ dim0: 0, dim1: 1 }));
+expectType<T>()(F.adaptiveAvgPool2d(torch.randn([1, 1, 4, 4]), { outputSize: 1 }));
+// JavaScript interop: rows of a tensor
+for (const row of x) expectType<T>()(row);

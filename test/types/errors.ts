@@ -31,3 +31,10 @@ new torch.utils.data.DataLoader([1, 2], { batchSise: 2 });
 // @ts-expect-error the wrong expected type fails expectType
 expectType<string>()(x);
 export { n, s, name };
+// @ts-expect-error a misspelt keyword name
+new torch.nn.Linear({ inFeatures: 4, outFeature: 2 });
+// @ts-expect-error Conv2d needs its kernelSize
+new torch.nn.Conv2d(3, 10, { padding: 1 });
+// @ts-expect-error arithmetic operators do not apply to tensors
+const sum = x + x;
+export { sum };
