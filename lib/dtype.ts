@@ -4,6 +4,10 @@ import { TorchError } from './errors';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
+/** What a dtype argument accepts: a DType, PyTorch's short names, or either with 'torch.' before it ('torch.float32'). */
+export type DTypeAlias = 'float' | 'double' | 'half' | 'long' | 'int' | 'short';
+export type DTypeName = DType | DTypeAlias | `torch.${DType | DTypeAlias}`;
+
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
 export const DTYPE_CODE: Record<DType, number> = {
   float32: 0, float64: 1, float16: 2, bfloat16: 3, int64: 4, int32: 5, int16: 6, int8: 7, uint8: 8, bool: 9,
@@ -16,6 +20,10 @@ const ALIASES: Record<string, DType> = {
   float32: 'float32', float64: 'float64', float16: 'float16', bfloat16: 'bfloat16', int64: 'int64', int32: 'int32',
   int16: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
 };
+
+export function isDTypeName(d: unknown): d is DTypeName {
+  return typeof d === 'string' && Object.prototype.hasOwnProperty.call(ALIASES, d.startsWith('torch.') ? d.slice(6) : d);
+}
 
 export function toDType(d: unknown, what = 'dtype'): DType {
   if (typeof d === 'string') {

@@ -19,3 +19,8 @@ export function checkKeys(op: string, o: unknown, allowed: readonly string[]): v
 export function check(cond: unknown, msg: string | (() => string)): asserts cond {
   if (!cond) throw new TorchError(typeof msg === 'function' ? msg() : msg);
 }
+
+/** Appended where an int64 tensor reaches an op that needs floats: JavaScript numbers such as 1.0 are integers. */
+export function intFromNumbersHint(dtype: string): string {
+  return dtype === 'int64' ? ". Note: torch.tensor([1.0, 2.0]) is int64, because 1.0 === 1 in JavaScript; pass { dtype: 'float32' } (torch.tensor(data, { dtype: 'float32' })) or call .float()" : '';
+}

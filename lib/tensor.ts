@@ -287,6 +287,10 @@ export class Tensor {
     return this.toTypedArray();
   }
   dataSync(): TypedArray | Float32Array | Uint8Array { return this.toTypedArray(); }
+  /** There is no NumPy here: throws, pointing at toTypedArray() / tolist() / data(). */
+  numpy(): never {
+    throw new TorchError('Tensor.numpy(): there is no NumPy in JavaScript; use t.toTypedArray() (a new flat TypedArray in C order, what .cpu().numpy() holds; t.shape gives its shape), t.tolist() for nested arrays, or await t.data()');
+  }
   _values(): (number | boolean)[] {
     const a = this.toTypedArray();
     const out = new Array<number | boolean>(a.length);
@@ -295,10 +299,12 @@ export class Tensor {
     else for (let i = 0; i < a.length; i++) out[i] = a[i] as number;
     return out;
   }
-  item(): number | boolean {
+  /** The value of a one-element tensor: a number (a boolean for a bool tensor: write `t.item<boolean>()` there). Typed
+   *  `number` by default so that `total += loss.item()` compiles (JavaScript arithmetic reads `true` as 1, as Python). */
+  item<R extends number | boolean = number>(): R {
     const n = this.numel();
     if (n !== 1) throw new TorchError(`a Tensor with ${n} elements cannot be converted to Scalar`);
-    return this._values()[0];
+    return this._values()[0] as R;
   }
   tolist(): unknown {
     const v = this._values();
@@ -313,6 +319,24 @@ export class Tensor {
     return build(0);
   }
   toString(): string { return formatTensor(this); }
+  // JavaScript interop (API.md, Reading tensors back): Number(t) / +t of a one-element tensor is its value (Python's
+  // float(t)), `${t}` its text; `a + b`, `a == 1` (hint 'default') and arithmetic on a larger tensor are TypeErrors
+  // naming the method to use, never a silent string or NaN
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): number | string {
+    if (hint === 'string') return this.toString();
+    if (hint === 'number') {
+      const n = this.numel();
+      if (n !== 1) throw new TypeError(`only one element tensors can be converted to a number, this one has ${n} (shape [${this.shape.join(', ')}]); JavaScript's arithmetic operators do not apply to tensors: use a.add(b), a.sub(b), a.mul(b), a.div(b) (torch.add, torch.mul, ...)`);
+      return Number(this.item<number | boolean>());
+    }
+    throw new TypeError("a Tensor cannot be an operand of JavaScript's + or == operators: use a.add(b) (torch.add) to add, a.eq(b) or torch.equal(a, b) to compare, String(t) or `${t}` for its text");
+  }
+  // for (const row of t): the sub-tensors along the first dimension, as Python's `for row in t`
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    this._check();
+    if (this.shape.length === 0) throw new TypeError('iteration over a 0-d tensor');
+    for (let i = 0; i < this.shape[0]; i++) yield this.select(0, i);
+  }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this._disposed ? 'tensor(<disposed>)' : this.toString(); }
   get [Symbol.toStringTag](): string { return 'Tensor'; }
   toJSON(): unknown { return this.tolist(); }

@@ -226,6 +226,8 @@ describe('errors carry PyTorch\'s wording', () => {
   const PREFIX_ONLY: Record<string, number> = {
     max_pool2d_pad_too_big: 'pad should be at most half of'.length,
     conv2d_groups_weight: 'Given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size '.length,
+    // PyTorch's text, then the target shapes that were expected (issue 11)
+    nll_batch_mismatch: 'Expected input batch_size (3) to match target batch_size (2).'.length,
   };
   for (const c of REF.errors) {
     it(c.name, () => {

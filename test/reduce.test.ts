@@ -135,7 +135,8 @@ describe('reductions vs PyTorch', () => {
       if (c.error !== undefined) {
         let msg = '';
         expect(() => { try { call(c, false); } catch (e) { msg = (e as Error).message; throw e; } }).toThrow();
-        if (c.check_message) expect(msg).toBe(c.error);
+        // mean of int64: PyTorch's text, then a note on JS numbers being integers (issue 11)
+        if (c.check_message) expect(c.name === 'mean/int_error' ? msg.slice(0, c.error.length) : msg).toBe(c.error);
         return;
       }
       const { out } = call(c, false);

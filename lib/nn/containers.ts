@@ -2,6 +2,7 @@
 // registered under '0', '1', ... (or the given names), so state-dict keys read '0.weight', 'features.3.bias'.
 import { Module } from './module';
 import { TorchError } from '../errors';
+import type { Tensor } from '../tensor';
 
 type Named = Record<string, Module> | Map<string, Module> | [string, Module][];
 
@@ -36,7 +37,8 @@ export class Sequential extends Module {
       });
     }
   }
-  override forward(input: any): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // typed for the common case (a chain of layers from Tensor to Tensor); at run time any value is passed along
+  override forward(input: Tensor): Tensor {
     let x = input;
     for (const m of this._modules.values()) if (m) x = m.call(x);
     return x;

@@ -4,13 +4,13 @@
 // when a graph of the backward is being built (createGraph) the backward is written with differentiable ops
 // instead, so higher-order gradients work.
 import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, intFromNumbersHint } from '../errors';
 import { DType, isFloating } from '../dtype';
 import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
-import { checkTensor, isOptions, posOpts } from '../ops/util';
+import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
@@ -81,10 +81,10 @@ function computeIn(ts: (T | null)[], op: string): [(T | null)[], DType] {
   for (const t of ts) {
     if (t && t.dtype !== dt) {
       const nm = (d: DType): string => (d === 'float32' ? 'float' : d === 'float64' ? 'double' : d);
-      throw new TorchError(`Input type (${nm(dt)}) and ${ts.indexOf(t) === 1 ? 'weight' : 'bias'} type (${nm(t.dtype)}) should be the same`);
+      throw new TorchError(`Input type (${nm(dt)}) and ${ts.indexOf(t) === 1 ? 'weight' : 'bias'} type (${nm(t.dtype)}) should be the same${intFromNumbersHint(dt)}`);
     }
   }
-  if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'${intFromNumbersHint(dt)}`);
   if (dt === 'float16' || dt === 'bfloat16') return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
   return [ts, dt];
 }
@@ -548,8 +548,9 @@ export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 
 
 // adaptive average pooling: windows [floor(i*H/OH), ceil((i+1)*H/OH)); an evenly dividing size is a plain average
 // pool, anything else is P_h @ x @ P_w^T with the averaging matrices (differentiable through matmul)
-export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[]): T {
+export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] }): T {
   if (acState.on && autocastListed('adaptive_avg_pool2d', arguments)) return autocastCall('adaptive_avg_pool2d', adaptiveAvgPool2d, arguments);
+  [outputSize] = kwLeading('adaptive_avg_pool2d', Array.from(arguments).slice(1), ['outputSize'], 1, []) as [number | (number | null)[]];
   checkTensor(x, 'adaptive_avg_pool2d');
   if (x.ndim !== 3 && x.ndim !== 4) throw new TorchError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${shp(x.shape)}`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];

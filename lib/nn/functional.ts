@@ -5,7 +5,7 @@
 // object: F.conv2d(x, w, bias | null, { stride }), F.softmax(x, dim), F.crossEntropy(x, t, { labelSmoothing }).
 import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
-import { DType, isFloating, toDType } from '../dtype';
+import { DType, DTypeName, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad, gradState } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
@@ -186,10 +186,18 @@ function softmaxDim(x: T, dim: number | undefined | null): number {
   if (dim === undefined || dim === null) return x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1;
   return dim;
 }
-function withDtype(x: T, o: { dtype?: DType | string } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
-export function softmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmax', [opts0], [], ['dtype']); checkTensor(x, 'softmax'); return withDtype(x, opts).softmax(softmaxDim(x, dim)); }
-export function softmin(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('softmin', [opts0], [], ['dtype']); return softmax(withDtype(x, opts).neg(), softmaxDim(x, dim)); }
-export function logSoftmax(x: T, dim?: number | null, opts0?: { dtype?: DType | string }): T { const opts = posOpts<{ dtype?: DType | string }>('log_softmax', [opts0], [], ['dtype']); checkTensor(x, 'log_softmax'); return withDtype(x, opts).logSoftmax(softmaxDim(x, dim)); }
+function withDtype(x: T, o: { dtype?: DTypeName } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
+// F.softmax(x, dim, { dtype }) or F.softmax(x, { dim, dtype })
+type SoftmaxOpts = { dim?: number | null; dtype?: DTypeName };
+function softmaxArgs(op: string, x: T, dim: number | null | SoftmaxOpts | undefined, opts0: { dtype?: DTypeName } | undefined): [T, number] {
+  const o: SoftmaxOpts = isOptions(dim) ? posOpts<SoftmaxOpts>(op, [dim, opts0], [], ['dim', 'dtype'])
+    : { ...posOpts<SoftmaxOpts>(op, [opts0], [], ['dtype']), dim };
+  checkTensor(x, op);
+  return [withDtype(x, o), softmaxDim(x, o.dim)];
+}
+export function softmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmax', x, dim, opts0); return y.softmax(d); }
+export function softmin(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmin', x, dim, opts0); return softmax(y.neg(), d); }
+export function logSoftmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('log_softmax', x, dim, opts0); return y.logSoftmax(d); }
 
 // ------------------------------------------------------------------------------------------------------------
 // bilinear, dropout, embedding
@@ -666,21 +674,28 @@ export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; d
 
 export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
 
+// what a class-index target must look like, appended to PyTorch's shape messages
+function targetHint(input: T, target: T): string {
+  const idx = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  return ` (for an input of shape [${input.shape.join(', ')}] the target holds class indices, shape [${idx.join(', ')}] and dtype int64` +
+    ` (cross_entropy also takes class probabilities of the input's shape); got a target of shape [${target.shape.join(', ')}])`;
+}
+
 // class-index targets: validates shapes/values; returns the class dim
 function checkClassTarget(input: T, target: T, op: string): number {
   if (target.dtype !== 'int64') throw new TorchError(`expected scalar type Long but found ${target.dtype === 'float32' ? 'Float' : target.dtype === 'int32' ? 'Int' : target.dtype}`);
   if (input.ndim === 0) throw new TorchError(`${op}: input tensor should be 1D or more, got 0D`);
   if (input.ndim === 1) {
-    if (target.ndim !== 0) throw new TorchError(`${op}: 0D or 1D target tensor expected, multi-target not supported`);
+    if (target.ndim !== 0) throw new TorchError(`${op}: 0D or 1D target tensor expected, multi-target not supported${targetHint(input, target)}`);
     return 0;
   }
   if (target.ndim !== input.ndim - 1) {
-    if (target.ndim === input.ndim && input.ndim === 2) throw new TorchError('0D or 1D target tensor expected, multi-target not supported');
-    throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+    if (target.ndim === input.ndim && input.ndim === 2) throw new TorchError(`0D or 1D target tensor expected, multi-target not supported${targetHint(input, target)}`);
+    throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}${targetHint(input, target)}`);
   }
-  if (target.shape[0] !== input.shape[0]) throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  if (target.shape[0] !== input.shape[0]) throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).${targetHint(input, target)}`);
   for (let i = 2; i < input.ndim; i++) {
-    if (target.shape[i - 1] !== input.shape[i]) throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}`);
+    if (target.shape[i - 1] !== input.shape[i]) throw new TorchError(`Expected target size ${sizeStr([input.shape[0], ...input.shape.slice(2)])}, got ${sizeStr(target.shape)}${targetHint(input, target)}`);
   }
   return 1;
 }
@@ -743,7 +758,7 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
   if (isFloating(target.dtype) && target.ndim === input.ndim) {
     // class probabilities (a float target of the input's shape)
     if (target.shape.some((s, i) => s !== input.shape[i])) {
-      throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+      throw new TorchError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}). (a float target holds class probabilities of the input's shape [${input.shape.join(', ')}]; got [${target.shape.join(', ')}])`);
     }
     let t = target;
     if (ls > 0) t = t.mul(1 - ls).add(ls / C);

@@ -14,7 +14,7 @@
 // initializer in a subclass (defined as undefined) leaves an already registered entry alone.
 import { Tensor, keptByLibrary } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
-import { DType, toDType, isFloating } from '../dtype';
+import { DType, DTypeName, toDType, isFloating } from '../dtype';
 import { Device, toDevice } from '../device';
 import { noGrad } from '../autograd/mode';
 import { empty } from '../ops/creation';
@@ -246,6 +246,8 @@ export class Module {
   forward(..._args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any
     throw new TorchError(`Module [${this._getName()}] is missing the required "forward" function`);
   }
+  /** Runs forward (and the hooks): typed from this module's own `forward`, so `new nn.Linear(4, 2).call(x)` is a Tensor. */
+  call(...args: Parameters<this['forward']>): ReturnType<this['forward']>;
   call(...args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (this._forwardPreHooks.size) {
       for (const h of [...this._forwardPreHooks.values()]) {
@@ -392,7 +394,7 @@ export class Module {
   }
   cuda(index?: number): this { return this.to(index === undefined ? 'cuda' : `cuda:${index}`); }
   cpu(): this { return this.to('cpu'); }
-  type(dtype: DType | string): this { const d = toDType(dtype); return this._apply((t) => (t.dtype === d ? t : t.to(d))); }
+  type(dtype: DTypeName): this { const d = toDType(dtype); return this._apply((t) => (t.dtype === d ? t : t.to(d))); }
   private _castFloat(d: DType): this { return this._apply((t) => (isFloating(t.dtype) && t.dtype !== d ? t.to(d) : t)); }
   float(): this { return this._castFloat('float32'); }
   double(): this { return this._castFloat('float64'); }

@@ -5,12 +5,12 @@ import { Tensor } from '../tensor';
 import { TorchError } from '../errors';
 import { noGrad } from '../autograd/mode';
 import { zeros } from '../ops/creation';
-import { DType, ITEMSIZE, getDefaultDtype, toDType } from '../dtype';
+import { DType, DTypeName, ITEMSIZE, getDefaultDtype, toDType } from '../dtype';
 import { Device } from '../device';
 import { Module, RemovableHandle } from './module';
 
 type T = Tensor;
-export interface SummaryOpts { depth?: number; dtypes?: (DType | string)[]; device?: string | Device; print?: boolean; mode?: 'eval' | 'train' | 'same' }
+export interface SummaryOpts { depth?: number; dtypes?: (DTypeName)[]; device?: string | Device; print?: boolean; mode?: 'eval' | 'train' | 'same' }
 
 const W_NAME = 40, W_SHAPE = 25, W_PARAM = 15;
 const pad = (s: string, w: number): string => (s.length >= w ? s + ' ' : s + ' '.repeat(w - s.length));

@@ -1,7 +1,7 @@
 // creation.ts - torch.tensor, frombuffer, zeros/ones/full/empty/eye/arange/linspace, the *Like forms and the
 // random functions (Philox streams: native/kernels/philox.h), plus casting and device moves on Tensor.
 import { Tensor, empty_, runKernel, Storage, allocStorage, computeContiguousStrides } from '../tensor';
-import { DType, ITEMSIZE, toDType, getDefaultDtype, dtypeOfTypedArray, isFloating, describeValue } from '../dtype';
+import { DType, DTypeName, ITEMSIZE, toDType, getDefaultDtype, dtypeOfTypedArray, isFloating, describeValue } from '../dtype';
 import { Device, CPU, toDevice } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
@@ -9,7 +9,7 @@ import { OP } from './ids';
 import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
 import { parseShape, splitOpts, isOptions, checkSize } from './util';
 
-export interface CreateOpts { dtype?: DType | string; device?: string | Device; requiresGrad?: boolean }
+export interface CreateOpts { dtype?: DTypeName; device?: string | Device; requiresGrad?: boolean }
 
 function finish(t: Tensor, o: CreateOpts): Tensor {
   if (o.requiresGrad) t.requiresGrad_(true);
@@ -136,7 +136,7 @@ function fillHostTyped(a: ArrayBufferView, dt: DType, dev: Device): Tensor {
 export const asTensor = (data: unknown, opts?: CreateOpts): Tensor => (data instanceof Tensor && !opts ? data : tensor(data, opts));
 
 // frombuffer: a 1-D tensor sharing the TypedArray's (or ArrayBuffer's) memory, like torch.from_numpy
-export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DType | string; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {
+export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DTypeName; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {
   let ab: ArrayBuffer, base: number, len: number, natural: DType | null;
   const tag = (x: unknown): string => Object.prototype.toString.call(x);
   if (tag(buf) === '[object ArrayBuffer]') { ab = buf as ArrayBuffer; base = 0; len = ab.byteLength; natural = null; }
@@ -163,21 +163,26 @@ export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: D
 // ---------------------------------------------------------------------------------------------------------------
 // filled tensors
 // ---------------------------------------------------------------------------------------------------------------
+/** A size as varargs or one list, then the options: `zeros(2, 3)`, `zeros([2, 3], { dtype })`, `zeros(2, 3, { dtype })`. */
+export type SizeArgs<O> = [...size: number[]] | [...size: number[], opts: O] | [size: readonly number[], opts?: O];
 function shapeAndOpts(args: unknown[], op: string, extra: readonly string[] = []): [number[], CreateOpts] {
   const [pos, o] = splitOpts<CreateOpts>(args);
   return [parseShape(pos, op), checkCreateOpts(o, op, extra)];
 }
 
+export function empty(...args: SizeArgs<CreateOpts>): Tensor;
 export function empty(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'empty');
   return finish(empty_(shape, dtOf(o, getDefaultDtype()), devOf(o)), o);
 }
+export function zeros(...args: SizeArgs<CreateOpts>): Tensor;
 export function zeros(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'zeros');
   const dev = devOf(o);
   const t = dev.type === 'cpu' ? new Tensor(allocStorage(shape.reduce((a, b) => a * b, 1) * ITEMSIZE[dtOf(o, getDefaultDtype())], dev, true), shape, computeContiguousStrides(shape), 0, dtOf(o, getDefaultDtype())) : fill_(empty_(shape, dtOf(o, getDefaultDtype()), dev), 0);
   return finish(t, o);
 }
+export function ones(...args: SizeArgs<CreateOpts>): Tensor;
 export function ones(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'ones');
   return finish(fill_(empty_(shape, dtOf(o, getDefaultDtype()), devOf(o)), 1), o);
@@ -314,7 +319,7 @@ export function manualSeed(seed: number | bigint): Generator {
 export function seed(): bigint { return defaultGenerator.seed(); }
 export function initialSeed(): bigint { return defaultGenerator.initialSeed(); }
 
-type RandOpts = CreateOpts & { generator?: Generator };
+export type RandOpts = CreateOpts & { generator?: Generator };
 function genFor(o: RandOpts, dev: Device): Generator {
   if (o.generator) return o.generator;
   return dev.type === 'cuda' ? cudaGenerator : defaultGenerator;
@@ -329,6 +334,7 @@ export function randomFill(t: Tensor, kind: number, p0: number, p1: number, gen?
   return t;
 }
 
+export function rand(...args: SizeArgs<RandOpts>): Tensor;
 export function rand(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'rand', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
@@ -336,6 +342,7 @@ export function rand(...args: unknown[]): Tensor {
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 0, 0, 1, genFor(o, dev)), o);
 }
+export function randn(...args: SizeArgs<RandOpts>): Tensor;
 export function randn(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'randn', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());

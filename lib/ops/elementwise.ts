@@ -4,7 +4,7 @@
 import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLibrary } from '../tensor';
 import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
 import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
-import { TorchError, checkKeys } from '../errors';
+import { TorchError, checkKeys, intFromNumbersHint } from '../errors';
 import { record, needsGrad, Node, edgeOf } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
@@ -739,7 +739,7 @@ export function equal(a: Tensor, b: Tensor): boolean {
 export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, params: number[] = []): Tensor {
   const o = checkOperand(other, def.op + '_', 'other');
   const rt = def.bool ? 'bool' : (def.float && !isFloating(promoted([self, o])) ? 'float32' : promoted([self, o]));
-  if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}`);
+  if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}${isFloating(rt) ? intFromNumbersHint(self.dtype) : ''}`);
   if (o instanceof Tensor) broadcastShapes(self.shape, o.shape, def.op + '_') && (() => {
     const bs = broadcastShapes(self.shape, o.shape, def.op + '_');
     if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape}] doesn't match the broadcast shape [${bs}]`);
@@ -748,7 +748,7 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
 }
 
 export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = []): Tensor {
-  if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}`);
+  if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}${intFromNumbersHint(self.dtype)}`);
   return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), (out) => {
     const x = out;
     runKernel(OP.unary, [out, x], [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params]);

@@ -177,7 +177,7 @@ function applySlicing(x: T, specs0: unknown[]): Basic {
       const isMask = s.dtype === 'bool' || s.dtype === 'uint8';
       if (s.dtype !== 'int64' && s.dtype !== 'int32' && !isMask) throw new TorchError('tensors used as indices must be long, int, byte or bool tensors');
       if (s.ndim === 0) {  // 0-d integer tensors index like numbers, 0-d masks like booleans
-        const v = s.item();
+        const v = s.item<number | boolean>();
         if (isMask) boolIndex(v !== 0 && v !== false);
         else selectInt(v as number);
       } else recordIndex(s);

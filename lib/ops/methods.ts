@@ -1,8 +1,8 @@
 // methods.ts - Tensor methods and torch.* functions of the Arithmetic and Casting sections, wired to
 // lib/ops/elementwise.ts. (Each op family file does the same for its own ops.)
 import { Tensor } from '../tensor';
-import { DType, toDType, isFloating, describeValue } from '../dtype';
-import { Device, toDevice } from '../device';
+import { DType, DTypeName, DTYPES, toDType, isFloating, describeValue, isDTypeName } from '../dtype';
+import { Device, DeviceName, toDevice, devicesHere } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import * as E from './elementwise';
 import { isOptions, TensorOrScalar } from './util';
@@ -49,8 +49,9 @@ declare module '../tensor' {
     equal(o: T): boolean;
     fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
     clone(): T; contiguous(): T; detach(): T; detach_(): T;
-    to(target: DType | string | Device | T | { dtype?: DType | string; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DType | string | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
-    type(dtype?: DType | string): T | string;
+    to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
+    type(): string;
+    type(dtype: DTypeName): T;
     float(): T; double(): T; half(): T; bfloat16(): T; long(): T; int(): T; short(): T; char(): T; byte(): T; bool(): T;
     cpu(): T; cuda(index?: number): T;
   }
@@ -141,7 +142,8 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
     else if (v instanceof Device) dev = v;
     else if (typeof v === 'string') {
       if (/^(cpu|cuda)(:\d+)?$/.test(v)) dev = toDevice(v);
-      else dt = toDType(v, 'to');
+      else if (isDTypeName(v)) dt = toDType(v, 'to');
+      else throw new TorchError(`to(): '${v}' is neither a device nor a dtype; ${devicesHere()}; dtypes: ${DTYPES.join(', ')}`);
     } else if (isOptions(v)) {
       checkKeys('to', v, ['dtype', 'device', 'copy', 'nonBlocking']);
       const o = v as { dtype?: string; device?: string | Device; copy?: boolean };

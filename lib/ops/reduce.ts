@@ -6,9 +6,9 @@
 // is built from differentiable ops, so createGraph gives higher-order gradients; the fused native softmax
 // backward is used only when no graph is being recorded.
 import { Tensor, Operand, empty_, runKernel, rawView, viewOf, numelOf, normDim, computeContiguousStrides } from '../tensor';
-import { DType, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
+import { DType, DTypeName, DTYPE_CODE, isFloating, toDType, describeValue, getDefaultDtype, computeDtype } from '../dtype';
 import { OP, UNARY } from './ids';
-import { TorchError, checkKeys } from '../errors';
+import { TorchError, checkKeys, intFromNumbersHint } from '../errors';
 import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
@@ -20,7 +20,7 @@ import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
 type T = Tensor;
 type Dim = number | number[];
-export interface ReduceOptions { keepdim?: boolean; dtype?: DType | string; dim?: Dim | null }
+export interface ReduceOptions { keepdim?: boolean; dtype?: DTypeName; dim?: Dim | null }
 export interface VarOptions { keepdim?: boolean; correction?: number; unbiased?: boolean; dim?: Dim | null }
 type ReduceArgs = [] | [ReduceOptions] | [Dim | null | undefined] | [Dim | null | undefined, ReduceOptions | boolean | undefined] | [Dim | null | undefined, boolean, ReduceOptions];
 
@@ -83,7 +83,7 @@ function checkDim(d: unknown, ndim: number, op: string): number {
   return normDim(d, ndim, op);
 }
 
-function optDtype(o: { dtype?: DType | string | null }, op: string): DType | null {
+function optDtype(o: { dtype?: DTypeName | null }, op: string): DType | null {
   if (o.dtype === undefined || o.dtype === null) return null;
   return toDType(o.dtype, op);
 }
@@ -184,7 +184,7 @@ export function mean(x: T, ...args: ReduceArgs): T {
   const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args, DTYPE_KEYS);
   const dt = optDtype(opts, 'mean');
   if (!isFloating(dt ?? x.dtype)) {
-    throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}`);
+    throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}${dt ? '' : intFromNumbersHint(x.dtype)}`);
   }
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'mean');
@@ -367,7 +367,15 @@ function indexSelectBackward(g: T, d: number, indices: T, shape: number[], keepd
   return E.mul(gk, E.toDtype(hit, g.dtype));
 }
 
+/** The dim of max/min as an option: `{ dim, keepdim }` (the declarations below give ValuesIndices when a dim is given). */
+export interface DimKeepdim { dim: number; keepdim?: boolean }
+export function max(x: T): T;
+export function max(x: T, other: T): T;
+export function max(x: T, dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
 export function max(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, false, args); }
+export function min(x: T): T;
+export function min(x: T, other: T): T;
+export function min(x: T, dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
 export function min(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, true, args); }
 
 function aminmax(x: T, isMin: boolean, args: unknown[]): T {
@@ -548,7 +556,7 @@ function scanArgs(x: T, op: string, args: unknown[]): { d: number; src: T; dt: D
 }
 
 // (dim, dtype) positionally, as torch.softmax(x, 1, torch.float64); anything more is an error, never ignored
-function positionalDtype<O extends { dtype?: DType | string }>(op: string, a: unknown[], opts: O): O {
+function positionalDtype<O extends { dtype?: DTypeName }>(op: string, a: unknown[], opts: O): O {
   if (a.length <= 1) return opts;
   if (a.length === 2 && typeof a[1] === 'string' && opts.dtype === undefined) return { ...opts, dtype: a[1] };
   throw new TypeError(`${op}() takes (dim, dtype?) and an options object; got ${a.length} positional arguments${a.length === 2 ? ` (the second must be a dtype name, not ${typeof a[1]})` : ''}`);
@@ -788,7 +796,7 @@ function softmaxCore(x: T, isLog: boolean, args: unknown[]): T {
   const op = isLog ? 'log_softmax' : 'softmax';
   checkTensor(x, op);
   let a = args;
-  let opts: { dtype?: DType | string; dim?: number } = {};
+  let opts: { dtype?: DTypeName; dim?: number } = {};
   if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
   checkKeys(op, opts, ['dim', 'dtype']);
   const dim = a.length && a[0] !== undefined && a[0] !== null ? a[0] : opts.dim ?? implicitDim(x.ndim);
@@ -837,28 +845,28 @@ declare module '../tensor' {
     var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     max(): Tensor;
     max(other: Tensor): Tensor;
-    max(dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+    max(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
     min(): Tensor;
     min(other: Tensor): Tensor;
-    min(dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+    min(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
     amax(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     amin(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    argmax(dim?: number | null | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    argmin(dim?: number | null | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
+    argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     all(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     any(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     countNonzero(dim?: Dim | null): Tensor;
     logsumexp(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
-    cumsum(dim: number, opts?: { dtype?: DType | string }): Tensor;
-    cumprod(dim: number, opts?: { dtype?: DType | string }): Tensor;
+    cumsum(dim: number, opts?: { dtype?: DTypeName }): Tensor;
+    cumprod(dim: number, opts?: { dtype?: DTypeName }): Tensor;
     sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
     argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
     msort(): Tensor;
     topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
-    softmax(dim?: number | { dtype?: DType | string }, opts?: { dtype?: DType | string }): Tensor;
-    logSoftmax(dim?: number | { dtype?: DType | string }, opts?: { dtype?: DType | string }): Tensor;
+    softmax(dim?: number | { dtype?: DTypeName }, opts?: { dtype?: DTypeName }): Tensor;
+    logSoftmax(dim?: number | { dtype?: DTypeName }, opts?: { dtype?: DTypeName }): Tensor;
   }
 }
 

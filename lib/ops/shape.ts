@@ -7,7 +7,7 @@ import { TorchError, checkKeys } from '../errors';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './elementwise';
-import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions } from './util';
+import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions, kwLeading } from './util';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
@@ -94,7 +94,8 @@ function viewAsDtype(x: T, dt: DType): T {
   return new Tensor(x._st, x.shape.slice(), x._strides.slice(), x._offset, dt);
 }
 
-export function flatten(x: T, startDim = 0, endDim = -1): T {
+export function flatten(x: T, startDim: number | { startDim?: number; endDim?: number } = 0, endDim = -1): T {
+  [startDim = 0, endDim = -1] = kwLeading('flatten', Array.from(arguments).slice(1), ['startDim', 'endDim'], 0, []) as [number?, number?];
   checkTensor(x, 'flatten');
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim), e = normDim(endDim, x.ndim);
@@ -148,7 +149,8 @@ export function permute(x: T, ...dims: unknown[]): T {
   return record('PermuteBackward0', [x], out, (g) => [permute(g, inv)]);
 }
 
-export function transpose(x: T, d0: number, d1: number): T {
+export function transpose(x: T, d0: number | { dim0: number; dim1: number }, d1?: number): T {
+  [d0, d1] = kwLeading('transpose', Array.from(arguments).slice(1), ['dim0', 'dim1'], 2, []) as [number, number];
   checkTensor(x, 'transpose');
   if (x.ndim === 0) return viewAlias(x);
   const a = normDim(d0, x.ndim), b = normDim(d1, x.ndim);
@@ -386,7 +388,7 @@ function tensorList(ts: unknown, op: string): T[] {
   return ts.map((x, i) => checkTensor(x, op, `tensors[${i}]`));
 }
 
-export function cat(tensors: T[], dim = 0): T {
+export function cat(tensors: T[], dim: number | { dim?: number } = 0): T {
   if (acState.on && autocastListed('cat', arguments)) return autocastCall('cat', cat, arguments);
   const ts = tensorList(tensors, 'cat');
   if (isOptions(dim)) { checkKeys('cat', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
@@ -429,7 +431,7 @@ function sliceView(x: T, d: number, s: number, e: number): T {
   return viewOf(x, shape, x._strides.slice(), x._offset + s * x._strides[d]);
 }
 
-export function stack(tensors: T[], dim = 0): T {
+export function stack(tensors: T[], dim: number | { dim?: number } = 0): T {
   if (acState.on && autocastListed('stack', arguments)) return autocastCall('stack', stack, arguments);
   const ts = tensorList(tensors, 'stack');
   if (isOptions(dim)) { checkKeys('stack', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
@@ -601,9 +603,9 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 declare module '../tensor' {
   interface Tensor {
     reshape(...shape: (number | number[])[]): T; view(...shape: (number | number[])[]): T; viewAs(other: T): T; reshapeAs(other: T): T;
-    flatten(startDim?: number, endDim?: number): T; unflatten(dim: number, sizes: number[]): T;
+    flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number): T; unflatten(dim: number, sizes: number[]): T;
     squeeze(dim?: number | number[]): T; unsqueeze(dim: number): T; squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    permute(...dims: (number | number[])[]): T; transpose(d0: number, d1: number): T; swapaxes(d0: number, d1: number): T; swapdims(d0: number, d1: number): T;
+    permute(...dims: (number | number[])[]): T; transpose(d0: number, d1: number): T; transpose(dims: { dim0: number; dim1: number }): T; swapaxes(d0: number, d1: number): T; swapdims(d0: number, d1: number): T;
     t(): T; readonly T: T; readonly mT: T; readonly H: T; readonly mH: T; adjoint(): T; movedim(s: number | number[], d: number | number[]): T;
     expand(...sizes: (number | number[])[]): T; expandAs(other: T): T; broadcastTo(shape: number[]): T;
     repeat(...reps: (number | number[])[]): T; tile(...reps: (number | number[])[]): T;
@@ -620,12 +622,12 @@ P.reshape = function (this: T, ...s: unknown[]): T { return reshape(this, ...s);
 P.view = function (this: T, ...s: unknown[]): T { return view(this, ...s); };
 P.viewAs = function (this: T, o: T): T { return view(this, checkTensor(o, 'view_as', 'other').shape.slice()); };
 P.reshapeAs = function (this: T, o: T): T { return reshape(this, checkTensor(o, 'reshape_as', 'other').shape.slice()); };
-P.flatten = function (this: T, s?: number, e?: number): T { return flatten(this, s, e); };
+P.flatten = function (this: T, ...a: [number?, number?]): T { return flatten(this, ...a); };
 P.unflatten = function (this: T, d: number, s: number[]): T { return unflatten(this, d, s); };
 P.squeeze = function (this: T, d?: number | number[]): T { return squeeze(this, d); };
 P.unsqueeze = function (this: T, d: number): T { return unsqueeze(this, d); };
 P.permute = function (this: T, ...d: unknown[]): T { return permute(this, ...d); };
-P.transpose = function (this: T, a: number, b: number): T { return transpose(this, a, b); };
+P.transpose = function (this: T, ...a: [number, number]): T { return transpose(this, ...a); };
 P.swapaxes = P.transpose; P.swapdims = P.transpose;
 P.t = function (this: T): T { return t(this); };
 P.adjoint = function (this: T): T { return adjoint(this); };

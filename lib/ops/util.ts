@@ -11,6 +11,37 @@ export function isOptions(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x);
 }
 
+/** PyTorch's keyword names for leading positional parameters (API.md: any argument PyTorch accepts by keyword may be
+ *  given in the options object): where a plain options object stands at a position i < names.length, parameters
+ *  i.. are taken from it by their camelCase names, and the arguments are returned as if given positionally (the
+ *  object's other keys follow as an options object, when there are any). The first `required` are required; with
+ *  `also`, the other keys must be among `also` (a TypeError otherwise, as Python's unexpected keyword argument). */
+export function kwLeading(op: string, args: readonly unknown[], names: readonly string[], required = 0, also: readonly string[] | null = null): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const i = args.findIndex((a, k) => k < names.length && k < n && isOptions(a));
+  if (i < 0) return args.slice(0, n);
+  if (i !== n - 1) throw new TypeError(`${op}(): the options object must be the last argument`);
+  const o = args[i] as Record<string, unknown>;
+  for (let k = 0; k < i; k++) if (names[k] in o) throw new TypeError(`${op}(): got multiple values for argument '${names[k]}'`);
+  const out = args.slice(0, i);
+  for (let k = i; k < names.length; k++) {
+    if (!(names[k] in o) || o[names[k]] === undefined) {
+      if (k < required) throw new TypeError(`${op}(): missing required argument '${names[k]}' (positionally, or in the options object by that name)`);
+    }
+    out.push(o[names[k]]);
+  }
+  const rest: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(o)) if (!names.includes(key)) rest[key] = v;
+  if (also) checkKeys(op, rest, also.length ? also : names);
+  while (out.length && out[out.length - 1] === undefined) out.pop();
+  if (Object.keys(rest).length) {
+    while (out.length < names.length) out.push(undefined);
+    out.push(rest);
+  }
+  return out;
+}
+
 /** The optional arguments of a function that takes an options object and, as PyTorch does, the same arguments
  *  positionally: `rest` is what followed the required arguments -- nothing, an options object, or values in PyTorch's
  *  order (`names`), optionally followed by an options object for the rest. Anything else (a value where none fits, a

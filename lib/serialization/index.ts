@@ -151,8 +151,7 @@ export function loadBuffer(buf: Buffer, name: string, opts: LoadOptions = {}): u
 // load's source: the bytes of a file (a Buffer or Uint8Array, like PyTorch's file-like objects), or a path (string or
 // file: URL); only a regular file is read (a FIFO or /dev/zero would never end)
 /** torch.load(path, { mapLocation }): synchronous. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function load<T = any>(file: string | URL | Uint8Array, opts?: LoadOptions): T {
+export function load<T = unknown>(file: string | URL | Uint8Array, opts?: LoadOptions): T {
   const o = loadOpts(opts);
   if (file instanceof Uint8Array) return loadBuffer(Buffer.from(file.buffer, file.byteOffset, file.byteLength), '<buffer>', o) as T;
   const f = checkPath(file, 'load');
@@ -160,8 +159,7 @@ export function load<T = any>(file: string | URL | Uint8Array, opts?: LoadOption
 }
 
 /** torch.loadAsync(path, opts): as load(), reading the file with fs.promises. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function loadAsync<T = any>(file: string | URL | Uint8Array, opts?: LoadOptions): Promise<T> {
+export async function loadAsync<T = unknown>(file: string | URL | Uint8Array, opts?: LoadOptions): Promise<T> {
   const o = loadOpts(opts);
   if (file instanceof Uint8Array) return loadBuffer(Buffer.from(file.buffer, file.byteOffset, file.byteLength), '<buffer>', o) as T;
   const f = checkPath(file, 'load');

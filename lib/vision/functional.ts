@@ -9,6 +9,7 @@
 // arithmetic (normalize, dtype conversion, flips, crops) use tensor ops, so they keep the device and autograd.
 import * as torch from '../index';
 import type { Tensor, DType } from '../index';
+import type { DeviceName } from '../device';
 
 const TorchError = torch.TorchError;
 const fr = Math.fround;
@@ -78,7 +79,7 @@ export function fromValues(v: Float64Array, shape: number[], dtype: DType, devic
     if (t.dtype !== dtype) t = t.to(dtype);
   }
   const dev = String(device);
-  return dev === 'cpu' ? t : t.to(dev);
+  return dev === 'cpu' ? t : t.to(dev as DeviceName);
 }
 
 // float32 rounding for computations torchvision does in float32 (identity for float64 images)

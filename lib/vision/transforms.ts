@@ -236,8 +236,15 @@ const checkP = (p: unknown, op: string): number => {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new TorchError(`${op}: p should be a probability in [0, 1], got ${String(p)}`);
   return p;
 };
+// a single optional parameter given positionally or by PyTorch's keyword name: RandomHorizontalFlip(0.5) or ({ p: 0.5 })
+function kwOne<V>(v: unknown, name: string, op: string, def: V): V {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v as V;
+  checkKeys(op, v, [name]);
+  return ((v as Record<string, unknown>)[name] ?? def) as V;
+}
 export class RandomHorizontalFlip extends Transform {
-  constructor(readonly p = 0.5) { super(); checkP(p, 'RandomHorizontalFlip'); this.args = [p]; }
+  readonly p: number;
+  constructor(p: number | { p?: number } = 0.5) { super(); this.p = checkP(kwOne(p, 'p', 'RandomHorizontalFlip', 0.5), 'RandomHorizontalFlip'); this.args = [this.p]; }
   forward(x: unknown): Tensor {
     const img = checkImg(x, 'RandomHorizontalFlip');
     return (torch.rand(1).item() as number) < this.p ? F.hflip(img) : img;
@@ -245,7 +252,8 @@ export class RandomHorizontalFlip extends Transform {
   protected override reprArgs(): string { return `p=${this.p}`; }
 }
 export class RandomVerticalFlip extends Transform {
-  constructor(readonly p = 0.5) { super(); checkP(p, 'RandomVerticalFlip'); this.args = [p]; }
+  readonly p: number;
+  constructor(p: number | { p?: number } = 0.5) { super(); this.p = checkP(kwOne(p, 'p', 'RandomVerticalFlip', 0.5), 'RandomVerticalFlip'); this.args = [this.p]; }
   forward(x: unknown): Tensor {
     const img = checkImg(x, 'RandomVerticalFlip');
     return (torch.rand(1).item() as number) < this.p ? F.vflip(img) : img;
@@ -340,11 +348,13 @@ export class ColorJitter extends Transform {
 }
 
 export class Grayscale extends Transform {
-  constructor(readonly numOutputChannels = 1) { super(); this.args = [numOutputChannels]; }
+  readonly numOutputChannels: number;
+  constructor(numOutputChannels: number | { numOutputChannels?: number } = 1) { super(); this.numOutputChannels = kwOne(numOutputChannels, 'numOutputChannels', 'Grayscale', 1); this.args = [this.numOutputChannels]; }
   forward(x: unknown): Tensor { return F.rgbToGrayscale(checkImg(x, 'Grayscale'), this.numOutputChannels); }
 }
 export class RandomGrayscale extends Transform {
-  constructor(readonly p = 0.1) { super(); checkP(p, 'RandomGrayscale'); this.args = [p]; }
+  readonly p: number;
+  constructor(p: number | { p?: number } = 0.1) { super(); this.p = checkP(kwOne(p, 'p', 'RandomGrayscale', 0.1), 'RandomGrayscale'); this.args = [this.p]; }
   forward(x: unknown): Tensor {
     const img = checkImg(x, 'RandomGrayscale');
     const c = F.getImageNumChannels(img);

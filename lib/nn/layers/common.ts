@@ -2,13 +2,13 @@
 // prints Python literals: True, 1e-05, (3, 3), None) and parameter allocation honouring { dtype, device }.
 import { posOpts } from '../../ops/util';
 import { Tensor } from '../../tensor';
-import { DType, toDType, getDefaultDtype } from '../../dtype';
+import { DType, DTypeName, toDType, getDefaultDtype } from '../../dtype';
 import { Device, toDevice, CPU } from '../../device';
 import { empty } from '../../ops/creation';
 import { Parameter } from '../module';
 import { TorchError } from '../../errors';
 
-export interface FactoryOpts { dtype?: DType | string; device?: string | Device }
+export interface FactoryOpts { dtype?: DTypeName; device?: string | Device }
 
 export function newParam(shape: number[], f: FactoryOpts): Parameter {
   const dtype = f.dtype === undefined ? getDefaultDtype() : toDType(f.dtype);

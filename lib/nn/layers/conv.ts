@@ -6,6 +6,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { FactoryOpts, newParam, pyTuple, optsArg, checkPosInt, tupleOf } from './common';
 import { TorchError } from '../../errors';
+import { kwLeading } from '../../ops/util';
 import { calculateFanInAndFanOut } from '../init';
 
 type T = Tensor;
@@ -98,8 +99,23 @@ abstract class ConvNd extends Module {
   }
 }
 
+// new nn.Conv2d(3, 10, { kernelSize: 3, padding: 1 }) or new nn.Conv2d({ inChannels, outChannels, kernelSize, ... }):
+// PyTorch's keyword names for the leading parameters
+type KernelKw = { kernelSize: number | number[] };
+type ConvKw = { inChannels: number; outChannels: number } & KernelKw;
+type ConvArgs<O> = [number, number, number | number[], O | number | number[], ...unknown[]];
+function convArgs<O>(op: string, args: IArguments): ConvArgs<O> {
+  const a = kwLeading(op, Array.from(args), ['inChannels', 'outChannels', 'kernelSize'], 3);
+  if (a[3] === undefined) a[3] = {};
+  return a as ConvArgs<O>;
+}
+
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+  constructor(opts: ConvModuleOpts & ConvKw);
+  constructor(inChannels: number, outChannels: number, opts: ConvModuleOpts & KernelKw);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvModuleOpts>('Conv1d', arguments);
     super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
   }
   override forward(x: T): T {
@@ -109,7 +125,11 @@ export class Conv1d extends ConvNd {
 }
 
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+  constructor(opts: ConvModuleOpts & ConvKw);
+  constructor(inChannels: number, outChannels: number, opts: ConvModuleOpts & KernelKw);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvModuleOpts>('Conv2d', arguments);
     super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
   }
   override forward(x: T): T {
@@ -119,7 +139,11 @@ export class Conv2d extends ConvNd {
 }
 
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
+  constructor(opts: ConvTransposeModuleOpts & ConvKw);
+  constructor(inChannels: number, outChannels: number, opts: ConvTransposeModuleOpts & KernelKw);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvTransposeModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvTransposeModuleOpts>('ConvTranspose2d', arguments);
     const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'], ['dtype', 'device']);
     if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') throw new TorchError('Only "zeros" padding mode is supported for ConvTranspose2d');
     super(2, 'ConvTranspose2d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);

@@ -5,6 +5,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { FactoryOpts, newParam, pyBool, pyTuple, optsArg, checkPosInt } from './common';
 import { TorchError } from '../../errors';
+import { kwLeading } from '../../ops/util';
 
 type T = Tensor;
 
@@ -18,8 +19,12 @@ export class Linear extends Module {
   declare outFeatures: number;
   declare weight: Parameter;
   declare bias: Parameter | null;
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
+  constructor(opts: { inFeatures: number; outFeatures: number; bias?: boolean } & FactoryOpts);
+  constructor(inFeatures: number, outFeatures: number, opts?: { bias?: boolean } & FactoryOpts | boolean, ...more: unknown[]);
+  constructor(inFeatures: number | { inFeatures: number; outFeatures: number }, outFeatures?: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
+    // new nn.Linear({ inFeatures: 4, outFeatures: 2 }) (PyTorch's keyword names)
+    [inFeatures, outFeatures, opts = {}, ...more] = kwLeading('Linear', Array.from(arguments), ['inFeatures', 'outFeatures'], 2) as [number, number, { bias?: boolean } & FactoryOpts | boolean, ...unknown[]];
     const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Linear', more, ['bias'], ['dtype', 'device']);
     this.inFeatures = checkPosInt(inFeatures, 'in_features', 'Linear', true);
     this.outFeatures = checkPosInt(outFeatures, 'out_features', 'Linear', true);

@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
 import { pyBool, optsArg } from './common';
+import { kwLeading } from '../../ops/util';
 
 type T = Tensor;
 type Size = number | number[];
@@ -15,8 +16,12 @@ export interface AvgPoolModuleOpts { stride?: Size | null; padding?: Size; ceilM
 export class MaxPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size; declare dilation: Size;
   declare ceilMode: boolean; declare returnIndices: boolean;
-  constructor(kernelSize: Size, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
+  constructor(opts: MaxPoolModuleOpts & { kernelSize: Size });
+  constructor(kernelSize: Size, opts?: MaxPoolModuleOpts | Size | null, ...more: unknown[]);
+  constructor(kernelSize: Size | { kernelSize: Size }, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
+    // new nn.MaxPool2d({ kernelSize: 2 }) (PyTorch's keyword name)
+    [kernelSize, opts = {}, ...more] = kwLeading(new.target.name, Array.from(arguments), ['kernelSize'], 1) as [Size, MaxPoolModuleOpts | Size | null, ...unknown[]];
     const o = optsArg<MaxPoolModuleOpts>(opts ?? undefined, 'MaxPool2d', more, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], []);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
@@ -42,8 +47,12 @@ export class MaxPool1d extends MaxPool2d {
 export class AvgPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size;
   declare ceilMode: boolean; declare countIncludePad: boolean; declare divisorOverride: number | null;
-  constructor(kernelSize: Size, opts: AvgPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
+  constructor(opts: AvgPoolModuleOpts & { kernelSize: Size });
+  constructor(kernelSize: Size, opts?: AvgPoolModuleOpts | Size | null, ...more: unknown[]);
+  constructor(kernelSize: Size | { kernelSize: Size }, opts: AvgPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
+    // new nn.AvgPool2d({ kernelSize: 2 }) (PyTorch's keyword name)
+    [kernelSize, opts = {}, ...more] = kwLeading(new.target.name, Array.from(arguments), ['kernelSize'], 1) as [Size, AvgPoolModuleOpts | Size | null, ...unknown[]];
     const o = optsArg<AvgPoolModuleOpts>(opts ?? undefined, 'AvgPool2d', more, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], []);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
@@ -67,8 +76,9 @@ export class AvgPool1d extends AvgPool2d {
 
 export class AdaptiveAvgPool2d extends Module {
   declare outputSize: number | (number | null)[];
-  constructor(outputSize: number | (number | null)[]) {
+  constructor(outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] }) {
     super();
+    [outputSize] = kwLeading('AdaptiveAvgPool2d', Array.from(arguments), ['outputSize'], 1) as [number | (number | null)[]];
     this.outputSize = outputSize;
   }
   override forward(x: T): T { return F.adaptiveAvgPool2d(x, this.outputSize); }
@@ -88,8 +98,9 @@ type AdaptiveSize = number | null | (number | null)[];
 abstract class AdaptiveMaxPoolNd extends Module {
   declare outputSize: AdaptiveSize;
   declare returnIndices: boolean;
-  constructor(outputSize: AdaptiveSize, opts: { returnIndices?: boolean } | boolean = {}) {
+  constructor(outputSize: AdaptiveSize | { outputSize: AdaptiveSize; returnIndices?: boolean }, opts: { returnIndices?: boolean } | boolean = {}) {
     super();
+    [outputSize, opts = {}] = kwLeading(new.target.name, Array.from(arguments), ['outputSize'], 1) as [AdaptiveSize, { returnIndices?: boolean } | boolean];
     this.outputSize = outputSize;
     this.returnIndices = typeof opts === 'boolean' ? opts : !!optsArg<{ returnIndices?: boolean }>(opts, 'AdaptiveMaxPool').returnIndices;
   }

@@ -20,6 +20,19 @@ const isTypedArray = (x: unknown): x is ArrayBufferView => ArrayBuffer.isView(x)
 const COLLATE_ERR = 'defaultCollate: batch must contain tensors, typed arrays, numbers, booleans, strings, plain objects, Maps or arrays; found ';
 
 /**
+ * The type defaultCollate makes of samples of type T: tensors, numbers, booleans, bigints and typed arrays become one
+ * Tensor; strings a string[]; tuples, arrays, Maps and plain objects are collated element by element.
+ */
+export type Collated<T> =
+  unknown extends T ? unknown :
+  T extends Tensor | number | boolean | bigint | ArrayBufferView ? Tensor :
+  T extends string ? string[] :
+  T extends Map<infer K, infer V> ? Map<K, Collated<V>> :
+  T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> } :
+  T extends object ? { [K in keyof T]: Collated<T[K]> } :
+  unknown;
+
+/**
  * Merges a list of samples into a batch, as PyTorch's default_collate: Tensors are stacked along a new first
  * dimension; numbers become a 1-D tensor (int64 when every value is integral, else float64, as Python ints and
  * floats do); booleans a bool tensor; bigints int64; typed arrays are made tensors and stacked; strings stay a list;

@@ -21,11 +21,10 @@ import { Generator, randint, arange } from '../../ops/creation';
 import { DatasetLike, WorkerDatasetSpec, asDataset, datasetLength, isIterableDataset, describe, compiledPath } from './dataset';
 import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
 import { defaultCollate, defaultConvert, decodeTransfer } from './collate';
+import type { Collated } from './collate';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type CollateFn = (samples: any[]) => unknown;
-
-export interface DataLoaderOptions {
+/** T: the dataset's sample type; B: the batch type collateFn makes of T[] (defaultCollate's when it is not given). */
+export interface DataLoaderOptions<T = unknown, B = unknown> {
   /** Samples per batch (default 1); `null` turns automatic batching off (each sample is yielded alone). */
   batchSize?: number | null;
   /** A new random order every epoch (torch.randperm from `generator` or torch's default generator). */
@@ -36,7 +35,7 @@ export interface DataLoaderOptions {
   batchSampler?: Sampler<number[]>;
   /** Drop the last, incomplete batch. */
   dropLast?: boolean;
-  collateFn?: CollateFn;
+  collateFn?: ((samples: T[]) => B) | null;
   generator?: Generator;
   /** Worker threads that run getItem and the transforms (0 = on the main thread). */
   numWorkers?: number;
@@ -53,7 +52,9 @@ export interface DataLoaderOptions {
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 
-export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
+/** `DataLoader<T, B>`: batches of type B (defaultCollate's `Collated<T>` unless `collateFn` says otherwise), so that a
+ *  TensorDataset of two tensors gives `for (const [xb, yb] of loader)` with both typed Tensor. */
+export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly dataset: DatasetLike | Iterable<unknown> | AsyncIterable<unknown>;
   readonly batchSize: number | null;
   readonly dropLast: boolean;
@@ -62,13 +63,13 @@ export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
   readonly numWorkers: number;
   readonly prefetch: number;
   readonly generator?: Generator;
-  readonly collateFn: CollateFn | null;
+  readonly collateFn: ((samples: T[]) => B) | null;
   readonly timeout: number;
   private readonly workerDataset?: WorkerDatasetSpec;
   private readonly workerInit?: { module: string; exportName?: string };
   private readonly iterable: boolean;
 
-  constructor(dataset: unknown, opts: DataLoaderOptions = {}) {
+  constructor(dataset: DatasetLike<T> | readonly T[] | Iterable<T> | AsyncIterable<T>, opts: DataLoaderOptions<T, B> = {}) {
     if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TorchError(`DataLoader: options must be an object, got ${describe(opts)}`);
     const known = ['batchSize', 'shuffle', 'sampler', 'batchSampler', 'dropLast', 'collateFn', 'generator', 'numWorkers', 'prefetch', 'prefetchFactor', 'workerDataset', 'workerInit', 'timeout', 'pinMemory', 'persistentWorkers'];
     for (const k of Object.keys(opts)) if (!known.includes(k)) throw new TorchError(`DataLoader: unknown option '${k}' (known: ${known.join(', ')})`);
@@ -141,7 +142,7 @@ export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
     return src[Symbol.iterator]();
   }
 
-  private collate(samples: unknown[]): unknown { return (this.collateFn ?? defaultCollate)(samples); }
+  private collate(samples: unknown[]): unknown { return this.collateFn ? this.collateFn(samples as T[]) : defaultCollate(samples); }
 
   private fetchSync(idx: number[] | number): unknown {
     const ds = this.dataset as DatasetLike;
@@ -265,7 +266,7 @@ export class DataLoader<B = unknown> implements Iterable<B>, AsyncIterable<B> {
         const raw = await p;
         send();
         const v = decodeTransfer(raw);
-        yield (this.collateFn ? (this.batchSize === null ? this.collateFn(v as never) : this.collateFn(v as unknown[])) : v) as B;
+        yield (this.collateFn ? (this.batchSize === null ? this.collateFn(v as never) : this.collateFn(v as T[])) : v) as B;
       }
     } finally {
       await pool.close();

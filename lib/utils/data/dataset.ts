@@ -99,9 +99,9 @@ export function gatherRows(t: Tensor, indices: number[]): Tensor {
 }
 
 /** Samples are rows of the given tensors (same size along dim 0); `getItem(i)` is `[t0[i], t1[i], ...]`. */
-export class TensorDataset extends Dataset<Tensor[]> {
-  readonly tensors: Tensor[];
-  constructor(...tensors: Tensor[]) {
+export class TensorDataset<Ts extends Tensor[] = Tensor[]> extends Dataset<Ts> {
+  readonly tensors: Ts;
+  constructor(...tensors: Ts) {
     super();
     if (!tensors.length) throw new TorchError('TensorDataset: expected at least one tensor');
     tensors.forEach((t, i) => {
@@ -115,15 +115,15 @@ export class TensorDataset extends Dataset<Tensor[]> {
     this.tensors = tensors;
   }
   get length(): number { return this.tensors[0].shape[0]; }
-  getItem(i: number): Tensor[] {
+  getItem(i: number): Ts {
     const k = checkIndex(i, this.length);
-    return this.tensors.map((t) => t.select(0, k));
+    return this.tensors.map((t) => t.select(0, k)) as Ts;
   }
   /** The collated batch for `indices` at once (what defaultCollate would make of the items, in one copy per tensor). */
-  getBatch(indices: number[]): Tensor[] {
+  getBatch(indices: number[]): Ts {
     const n = this.length;
     const idx = indices.map((i) => checkIndex(i, n));
-    return this.tensors.map((t) => gatherRows(t, idx));
+    return this.tensors.map((t) => gatherRows(t, idx)) as Ts;
   }
 }
 

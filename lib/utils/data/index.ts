@@ -8,5 +8,6 @@ export type { DistributedSamplerOptions } from './distributed_sampler';
 export { DataLoader } from './dataloader';
 export type { DataLoaderOptions } from './dataloader';
 export { defaultCollate, defaultConvert } from './collate';
+export type { Collated } from './collate';
 export { getWorkerInfo } from './worker_info';
 export type { WorkerInfo } from './worker_info';
