@@ -428,7 +428,8 @@ describe('GradScaler against PyTorch\'s algorithm', () => {
     step();
     const base = torch.memory().tensors;
     for (let i = 0; i < 5; i++) step();
-    expect(torch.memory().tensors).toBe(base);
+    // not above: the collector may meanwhile finalize garbage of earlier tests (the count then falls)
+    expect(torch.memory().tensors).toBeLessThanOrEqual(base);
   });
 
   test('a scaled float32 training step under autocast: scale(outputs) arrays, tidy keeps the scaler\'s tensors', () => {
