@@ -50,8 +50,12 @@ __attribute__((always_inline)) inline void row_gsums_body(const T* g, const T* x
   *dot += rb;
 }
 template <typename T>
-__attribute__((always_inline)) inline void row_affine_body(const T* x, T* y, int64_t n, T a, T b) {
-  for (int64_t i = 0; i < n; i++) y[i] = bn::fwd_elem<T>(x[i], a, b);
+__attribute__((always_inline)) inline void row_norm_body(const T* x, T* y, int64_t n, T m, T a, T b) {
+  for (int64_t i = 0; i < n; i++) y[i] = bn::fwd_elem<T>(x[i], m, a, b);
+}
+template <typename T>
+__attribute__((always_inline)) inline void row_scale_body(const T* x, T* y, int64_t n, T a) {
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] * a;
 }
 template <typename T>
 __attribute__((always_inline)) inline void row_bwd_body(const T* g, const T* x, T* gx, int64_t n, T mean, T A, T B, T C0) {
@@ -64,8 +68,10 @@ NT_CLONES double row_sqdev(const float* p, int64_t n, double m) { return row_sqd
 NT_CLONES double row_sqdev(const double* p, int64_t n, double m) { return row_sqdev_body(p, n, m); }
 NT_CLONES void row_gsums(const float* g, const float* x, int64_t n, double m, double* sg, double* dot) { row_gsums_body(g, x, n, m, sg, dot); }
 NT_CLONES void row_gsums(const double* g, const double* x, int64_t n, double m, double* sg, double* dot) { row_gsums_body(g, x, n, m, sg, dot); }
-NT_CLONES void row_affine(const float* x, float* y, int64_t n, float a, float b) { row_affine_body(x, y, n, a, b); }
-NT_CLONES void row_affine(const double* x, double* y, int64_t n, double a, double b) { row_affine_body(x, y, n, a, b); }
+NT_CLONES void row_norm(const float* x, float* y, int64_t n, float m, float a, float b) { row_norm_body(x, y, n, m, a, b); }
+NT_CLONES void row_norm(const double* x, double* y, int64_t n, double m, double a, double b) { row_norm_body(x, y, n, m, a, b); }
+NT_CLONES void row_scale(const float* x, float* y, int64_t n, float a) { row_scale_body(x, y, n, a); }
+NT_CLONES void row_scale(const double* x, double* y, int64_t n, double a) { row_scale_body(x, y, n, a); }
 NT_CLONES void row_bwd(const float* g, const float* x, float* gx, int64_t n, float mean, float A, float B, float C0) { row_bwd_body(g, x, gx, n, mean, A, B, C0); }
 NT_CLONES void row_bwd(const double* g, const double* x, double* gx, int64_t n, double mean, double A, double B, double C0) { row_bwd_body(g, x, gx, n, mean, A, B, C0); }
 #undef NT_CLONES
@@ -87,10 +93,8 @@ void forward_typed(Call& c, int64_t N, int64_t C, int64_t S) {
   T* rm = hrm ? c.t[6].ptr<T>() : nullptr;
   T* rv = hrv ? c.t[7].ptr<T>() : nullptr;
   const int64_t M = N * S, CS = C * S;
-  auto affine = [&](int64_t ch, double mean, double istd) {
-    const bn::FwdCoef k = bn::fwd_coef(mean, istd, w ? (double)w[ch] : 1.0, b ? (double)b[ch] : 0.0);
-    return std::make_pair((T)k.a, (T)k.b);
-  };
+  auto scale = [&](int64_t ch, double istd) { return (T)bn::fwd_scale(istd, w ? (double)w[ch] : 1.0); };
+  auto shift = [&](int64_t ch) { return b ? b[ch] : T(0); };
   if (training) {
     parallel_for(C, channel_grain(M), [&](int64_t c0, int64_t c1) {
       for (int64_t ch = c0; ch < c1; ch++) {
@@ -104,25 +108,23 @@ void forward_typed(Call& c, int64_t N, int64_t C, int64_t S) {
         sistd[ch] = istd;
         if (rm) rm[ch] = (T)bn::running_mean_update((double)rm[ch], mean, momentum);
         if (rv) rv[ch] = (T)bn::running_var_update((double)rv[ch], v, M, momentum);
-        const auto ab = affine(ch, mean, istd);
-        for (int64_t n = 0; n < N; n++) row_affine(x + n * CS + ch * S, y + n * CS + ch * S, S, ab.first, ab.second);
+        const T tm = (T)mean, a = scale(ch, istd), sh = shift(ch);
+        for (int64_t n = 0; n < N; n++) row_norm(x + n * CS + ch * S, y + n * CS + ch * S, S, tm, a, sh);
       }
     });
     return;
   }
   // evaluation: running statistics; one multiply-add per element over the (n, c) planes
-  std::vector<T> ka(C), kb(C);
+  std::vector<T> ka(C);
   for (int64_t ch = 0; ch < C; ch++) {
     smean[ch] = (double)rm[ch];
     sistd[ch] = bn::invstd((double)rv[ch], eps);
-    const auto ab = affine(ch, smean[ch], sistd[ch]);
-    ka[ch] = ab.first;
-    kb[ch] = ab.second;
+    ka[ch] = scale(ch, sistd[ch]);
   }
   parallel_for(N * C, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(S, 1)), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t ch = p % C;
-      row_affine(x + p * S, y + p * S, S, ka[ch], kb[ch]);
+      row_norm(x + p * S, y + p * S, S, rm[ch], ka[ch], shift(ch));
     }
   });
 }
@@ -153,7 +155,7 @@ void backward_typed(Call& c, int64_t N, int64_t C, int64_t S) {
       const bn::BwdCoef k = bn::bwd_coef(training, istd, w ? (double)w[ch] : 1.0, sg, dot, M);
       const T tm = (T)mean, A = (T)k.A, B = (T)k.B, C0 = (T)k.C0;
       if (!training) {  // gx = g * w * invstd: no (x - mean) term, so an infinite x does not turn it into NaN
-        for (int64_t n = 0; n < N; n++) row_affine(g + n * CS + ch * S, gx + n * CS + ch * S, S, A, T(0));
+        for (int64_t n = 0; n < N; n++) row_scale(g + n * CS + ch * S, gx + n * CS + ch * S, S, A);
         continue;
       }
       for (int64_t n = 0; n < N; n++) row_bwd(g + n * CS + ch * S, x + n * CS + ch * S, gx + n * CS + ch * S, S, tm, A, B, C0);

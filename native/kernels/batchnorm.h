@@ -2,8 +2,10 @@
 // NT_HD inline functions a CPU kernel (cpu/batchnorm.cc) and a CUDA kernel can share, plus the host-side checks of
 // both calls. Statistics are accumulated in double for every input dtype; the per-element work is one
 // multiply-add per element with per-channel coefficients derived here in double and rounded to T once, as
-// PyTorch's CPU kernels (aten/src/ATen/native/cpu/batch_norm_kernel.cpp) form alpha/beta per channel:
-//   forward   y  = x * a + b                 a = w * invstd, b = bias - mean * a
+// PyTorch's CPU kernels (aten/src/ATen/native/cpu/batch_norm_kernel.cpp) form alpha per channel:
+//   forward   y  = (x - mean) * a + bias     a = w * invstd
+// (PyTorch folds it into x * a + (bias - mean * a), which cancels catastrophically in float32 when |mean| >> std:
+// with mean 1000, std 0.01 its outputs are off by ~0.01; x - mean is exact there, so this form is kept)
 //   backward  gx = g * A + (x - mean) * B + C0    (train: A = w * invstd, B = -A * invstd^2 * dot / M,
 //                                                   C0 = -A * sum(g) / M;  eval: A = w * invstd, B = C0 = 0)
 //             gw = dot * invstd, gb = sum(g)      with dot = sum(g * (x - mean)), M = elements per channel.
@@ -34,12 +36,8 @@ NT_HD double running_var_update(double rv, double var_sum, int64_t m, double mom
   return momentum * unbiased + (1.0 - momentum) * rv;
 }
 
-// forward coefficients of one channel
-struct FwdCoef { double a, b; };
-NT_HD FwdCoef fwd_coef(double mean, double istd, double w, double bias) {
-  const double a = w * istd;
-  return FwdCoef{a, bias - mean * a};
-}
+// forward scale of one channel
+NT_HD double fwd_scale(double istd, double w) { return w * istd; }
 
 // backward coefficients of one channel; sg = sum(g), dot = sum(g * (x - mean)), m = elements per channel
 struct BwdCoef { double A, B, C0; };
@@ -51,7 +49,7 @@ NT_HD BwdCoef bwd_coef(bool training, double istd, double w, double sg, double d
 }
 
 template <typename T>
-NT_HD T fwd_elem(T x, T a, T b) { return x * a + b; }
+NT_HD T fwd_elem(T x, T mean, T a, T bias) { return (x - mean) * a + bias; }
 template <typename T>
 NT_HD T bwd_elem(T g, T x, T mean, T A, T B, T C0) { return g * A + (x - mean) * B + C0; }
 
