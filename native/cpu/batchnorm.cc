@@ -58,8 +58,8 @@ __attribute__((always_inline)) inline void row_scale_body(const T* x, T* y, int6
   for (int64_t i = 0; i < n; i++) y[i] = x[i] * a;
 }
 template <typename T>
-__attribute__((always_inline)) inline void row_bwd_body(const T* g, const T* x, T* gx, int64_t n, T mean, T A, T B, T C0) {
-  for (int64_t i = 0; i < n; i++) gx[i] = bn::bwd_elem<T>(g[i], x[i], mean, A, B, C0);
+__attribute__((always_inline)) inline void row_bwd_body(const T* g, const T* x, T* gx, int64_t n, T mean, T gmean, T k, T istd, T w) {
+  for (int64_t i = 0; i < n; i++) gx[i] = bn::bwd_elem<T>(g[i], x[i], mean, gmean, k, istd, w);
 }
 
 NT_CLONES double row_sum(const float* p, int64_t n) { return row_sum_body(p, n); }
@@ -72,8 +72,8 @@ NT_CLONES void row_norm(const float* x, float* y, int64_t n, float m, float a, f
 NT_CLONES void row_norm(const double* x, double* y, int64_t n, double m, double a, double b) { row_norm_body(x, y, n, m, a, b); }
 NT_CLONES void row_scale(const float* x, float* y, int64_t n, float a) { row_scale_body(x, y, n, a); }
 NT_CLONES void row_scale(const double* x, double* y, int64_t n, double a) { row_scale_body(x, y, n, a); }
-NT_CLONES void row_bwd(const float* g, const float* x, float* gx, int64_t n, float mean, float A, float B, float C0) { row_bwd_body(g, x, gx, n, mean, A, B, C0); }
-NT_CLONES void row_bwd(const double* g, const double* x, double* gx, int64_t n, double mean, double A, double B, double C0) { row_bwd_body(g, x, gx, n, mean, A, B, C0); }
+NT_CLONES void row_bwd(const float* g, const float* x, float* gx, int64_t n, float mean, float gm, float k, float is, float w) { row_bwd_body(g, x, gx, n, mean, gm, k, is, w); }
+NT_CLONES void row_bwd(const double* g, const double* x, double* gx, int64_t n, double mean, double gm, double k, double is, double w) { row_bwd_body(g, x, gx, n, mean, gm, k, is, w); }
 #undef NT_CLONES
 
 // channels per parallel chunk: enough work per chunk to be worth a thread
@@ -152,13 +152,15 @@ void backward_typed(Call& c, int64_t N, int64_t C, int64_t S) {
       if (gw) gw[ch] = (T)(dot * istd);
       if (gb) gb[ch] = (T)sg;
       if (!gx) continue;
-      const bn::BwdCoef k = bn::bwd_coef(training, istd, w ? (double)w[ch] : 1.0, sg, dot, M);
-      const T tm = (T)mean, A = (T)k.A, B = (T)k.B, C0 = (T)k.C0;
+      const double wd = w ? (double)w[ch] : 1.0;
       if (!training) {  // gx = g * w * invstd: no (x - mean) term, so an infinite x does not turn it into NaN
+        const T A = (T)(wd * istd);
         for (int64_t n = 0; n < N; n++) row_scale(g + n * CS + ch * S, gx + n * CS + ch * S, S, A);
         continue;
       }
-      for (int64_t n = 0; n < N; n++) row_bwd(g + n * CS + ch * S, x + n * CS + ch * S, gx + n * CS + ch * S, S, tm, A, B, C0);
+      const bn::BwdCoef k = bn::bwd_coef(istd, sg, dot, M);
+      const T tm = (T)mean, gm = (T)k.gmean, kk = (T)k.k, is = (T)istd, tw = (T)wd;
+      for (int64_t n = 0; n < N; n++) row_bwd(g + n * CS + ch * S, x + n * CS + ch * S, gx + n * CS + ch * S, S, tm, gm, kk, is, tw);
     }
   });
 }

@@ -6,8 +6,8 @@
 //   forward   y  = (x - mean) * a + bias     a = w * invstd
 // (PyTorch folds it into x * a + (bias - mean * a), which cancels catastrophically in float32 when |mean| >> std:
 // with mean 1000, std 0.01 its outputs are off by ~0.01; x - mean is exact there, so this form is kept)
-//   backward  gx = g * A + (x - mean) * B + C0    (train: A = w * invstd, B = -A * invstd^2 * dot / M,
-//                                                   C0 = -A * sum(g) / M;  eval: A = w * invstd, B = C0 = 0)
+//   backward  gx = ((g - sum(g) / M) - (x - mean) * k) * invstd * w    (train, k = dot * invstd^2 / M, in
+//                 PyTorch's operation order);  eval: gx = g * (w * invstd)
 //             gw = dot * invstd, gb = sum(g)      with dot = sum(g * (x - mean)), M = elements per channel.
 #pragma once
 #include <cmath>
@@ -39,19 +39,14 @@ NT_HD double running_var_update(double rv, double var_sum, int64_t m, double mom
 // forward scale of one channel
 NT_HD double fwd_scale(double istd, double w) { return w * istd; }
 
-// backward coefficients of one channel; sg = sum(g), dot = sum(g * (x - mean)), m = elements per channel
-struct BwdCoef { double A, B, C0; };
-NT_HD BwdCoef bwd_coef(bool training, double istd, double w, double sg, double dot, int64_t m) {
-  const double A = w * istd;
-  if (!training) return BwdCoef{A, 0.0, 0.0};
-  const double k = dot * istd * istd / double(m);
-  return BwdCoef{A, -A * k, -A * sg / double(m)};
-}
+// backward coefficients of one channel (training); sg = sum(g), dot = sum(g * (x - mean)), m = elements per channel
+struct BwdCoef { double gmean, k; };
+NT_HD BwdCoef bwd_coef(double istd, double sg, double dot, int64_t m) { return BwdCoef{sg / double(m), dot * istd * istd / double(m)}; }
 
 template <typename T>
 NT_HD T fwd_elem(T x, T mean, T a, T bias) { return (x - mean) * a + bias; }
 template <typename T>
-NT_HD T bwd_elem(T g, T x, T mean, T A, T B, T C0) { return g * A + (x - mean) * B + C0; }
+NT_HD T bwd_elem(T g, T x, T mean, T gmean, T k, T istd, T w) { return ((g - gmean) - (x - mean) * k) * istd * w; }
 
 // ---- host-side checks (TypeScript validates; these catch internal misuse without crashing) ----
 inline void check_vec(const TensorArg& t, const TensorArg& x, int64_t C, const char* what, bool f64) {
