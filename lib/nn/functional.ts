@@ -8,7 +8,7 @@ import { TorchError } from '../errors';
 import { DType, DTypeName, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad, gradState } from '../autograd/mode';
-import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS } from '../ops/elementwise';
+import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS, unaryInplace, activationInplace, clampScalarKernel, unaryKernelInto, fused } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts } from '../ops/util';
 import { arange, rand, zeros, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
@@ -16,6 +16,7 @@ import { cat } from '../ops/shape';
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
 import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { fusedBatchNorm } from './batchnorm';
 export { maxPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d } from './maxpool';
 
 type T = Tensor;
@@ -40,12 +41,16 @@ function optsOf<O>(o: unknown, op: string): O {
 type Inplace = { inplace?: boolean };
 function maybeInplace(x: T, r: T, o: Inplace): T { return o.inplace ? x.copy_(r) : r; }
 
-export function relu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('relu', [opts0], ['inplace'], []); checkTensor(x, 'relu'); return maybeInplace(x, unaryOp(UNARY_DEFS.relu, x), opts); }
+export function relu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('relu', [opts0], ['inplace'], []); checkTensor(x, 'relu'); return opts.inplace ? unaryInplace(x, UNARY_DEFS.relu) : unaryOp(UNARY_DEFS.relu, x); }
 export function relu6(x: T, opts0: Inplace | boolean = {}): T { return hardtanh(x, { minVal: 0, maxVal: 6, ...posOpts<Inplace>('relu6', [opts0], ['inplace'], []) }); }
 export function hardtanh(x: T, opts0: { minVal?: number; maxVal?: number } & Inplace | number = {}, ...more: unknown[]): T {
   const opts = posOpts<{ minVal?: number; maxVal?: number } & Inplace>('hardtanh', [opts0, ...more], ['minVal', 'maxVal', 'inplace'], []);
   checkTensor(x, 'hardtanh');
   const lo = num(opts.minVal, 'min_val', 'hardtanh', -1), hi = num(opts.maxVal, 'max_val', 'hardtanh', 1);
+  if (opts.inplace && x.dtype !== 'bool') {
+    // in place from the result: strictly inside (min, max) after the op is strictly inside before it
+    return activationInplace(x, 'hardtanh_', (t) => clampScalarKernel(t, lo, hi), { name: 'HardtanhBackward0', uses: 'result', f: (g, y) => g.mul(y.gt(lo).logicalAnd(y.lt(hi))) });
+  }
   const y = noGrad(() => x.clamp(lo, hi));
   // HardtanhBackward0 (PyTorch's vectorised hardtanh_backward): the gradient passes strictly inside (min, max), so
   // it is 0 at the bounds and at NaN (clamp's own gradient passes at the bounds)
@@ -56,30 +61,60 @@ export function threshold(x: T, thresholdArg: number, value: number, inplaceArg:
   checkTensor(x, 'threshold');
   const th = num(thresholdArg, 'threshold', 'threshold', NaN), v = num(value, 'value', 'threshold', NaN);
   const opts = posOpts<Inplace>('threshold', [inplaceArg], ['inplace'], []);
+  if (opts.inplace) {
+    // ThresholdBackward1 (PyTorch's threshold_): the gradient passes where the result is above the threshold
+    return activationInplace(x, 'threshold_', (t) => copyInto(t, noGrad(() => where(t.le(th), v, t).to(t.dtype))), { name: 'ThresholdBackward1', uses: 'result', f: (g, y) => g.mul(y.gt(th)) });
+  }
   const below = x.le(th);
   const y = noGrad(() => where(below, v, x).to(x.dtype));
   // ThresholdBackward0: threshold_backward(grad, self, threshold) = grad where !(self <= threshold)
-  return maybeInplace(x, record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]), opts);
+  return record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]);
 }
 export function leakyRelu(x: T, opts: { negativeSlope?: number } & Inplace | number = {}, ...more: unknown[]): T {
   checkTensor(x, 'leaky_relu');
   const o = posOpts<{ negativeSlope?: number } & Inplace>('leaky_relu', [opts, ...more], ['negativeSlope', 'inplace'], []);
-  return maybeInplace(x, unaryOp(UNARY_DEFS.leaky_relu, x, [num(o.negativeSlope, 'negative_slope', 'leaky_relu', 0.01)]), o);
+  const slope = num(o.negativeSlope, 'negative_slope', 'leaky_relu', 0.01);
+  if (o.inplace) {
+    // LeakyReluBackward1: from the result, whose sign is the input's for a slope >= 0 (PyTorch refuses a negative one)
+    return activationInplace(x, 'leaky_relu_', (t) => unaryKernelInto(t, UNARY_DEFS.leaky_relu, [slope]), { name: 'LeakyReluBackward1', uses: 'result', f: (g, y) => {
+      if (slope < 0) throw new TorchError('In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward calculation with negative slope');
+      return fused('leaky_relu_backward', g, y, [slope]) ?? g.mul(where(y.gt(0), 1, slope).to(g.dtype));
+    } });
+  }
+  return unaryOp(UNARY_DEFS.leaky_relu, x, [slope]);
 }
 export function elu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
   const opts = posOpts<{ alpha?: number } & Inplace>('elu', [opts0, ...more], ['alpha', 'inplace'], []);
   checkTensor(x, 'elu');
-  return maybeInplace(x, unaryOp(UNARY_DEFS.elu, x, [num(opts.alpha, 'alpha', 'elu', 1)]), opts);
+  const alpha = num(opts.alpha, 'alpha', 'elu', 1);
+  if (opts.inplace) {
+    // EluBackward1: from the result, alpha * exp(x) = y + alpha where y <= 0 (PyTorch refuses a negative alpha)
+    return activationInplace(x, 'elu_', (t) => unaryKernelInto(t, UNARY_DEFS.elu, [alpha]), { name: 'EluBackward1', uses: 'result', f: (g, y) => {
+      if (alpha < 0) throw new TorchError('In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead.');
+      return g.mul(where(y.gt(0), 1, y.add(alpha)).to(g.dtype));
+    } });
+  }
+  return unaryOp(UNARY_DEFS.elu, x, [alpha]);
 }
 export function selu(x: T, opts0: Inplace | boolean = {}): T {
   const opts = posOpts<Inplace>('selu', [opts0], ['inplace'], []);
   const alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
-  return maybeInplace(x, elu(x, { alpha }).mul(scale), opts);
+  if (opts.inplace) {
+    // EluBackward1 (selu_): dy/dx = scale where y > 0, else y + scale * alpha
+    return activationInplace(x, 'selu_', (t) => { unaryKernelInto(t, UNARY_DEFS.elu, [alpha]); binaryOp(BINARY_DEFS.mul, t, scale, [], t); },
+      { name: 'EluBackward1', uses: 'result', f: (g, y) => g.mul(where(y.gt(0), scale, y.add(scale * alpha)).to(g.dtype)) });
+  }
+  return elu(x, { alpha }).mul(scale);
 }
 export function celu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
   const opts = posOpts<{ alpha?: number } & Inplace>('celu', [opts0, ...more], ['alpha', 'inplace'], []);
   const a = num(opts.alpha, 'alpha', 'celu', 1);
-  return maybeInplace(x, elu(x.div(a), { alpha: 1 }).mul(a), opts);
+  if (opts.inplace) {
+    // CeluBackward1 (celu_): dy/dx = 1 where y > 0, else exp(x / alpha) = y / alpha + 1
+    return activationInplace(x, 'celu_', (t) => copyInto(t, noGrad(() => elu(t.div(a), { alpha: 1 }).mul(a).to(t.dtype))),
+      { name: 'CeluBackward1', uses: 'result', f: (g, y) => g.mul(where(y.gt(0), 1, y.div(a).add(1)).to(g.dtype)) });
+  }
+  return elu(x.div(a), { alpha: 1 }).mul(a);
 }
 export function gelu(x: T, opts0: { approximate?: 'none' | 'tanh' } | 'none' | 'tanh' = {}): T {
   const opts = posOpts<{ approximate?: 'none' | 'tanh' }>('gelu', [opts0], ['approximate'], []);
@@ -88,7 +123,7 @@ export function gelu(x: T, opts0: { approximate?: 'none' | 'tanh' } | 'none' | '
   if (a !== 'none' && a !== 'tanh') throw new TorchError(`approximate argument must be either none or tanh.`);
   return unaryOp(a === 'tanh' ? UNARY_DEFS.gelu_tanh : UNARY_DEFS.gelu, x);
 }
-export function silu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('silu', [opts0], ['inplace'], []); checkTensor(x, 'silu'); return maybeInplace(x, unaryOp(UNARY_DEFS.silu, x), opts); }
+export function silu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('silu', [opts0], ['inplace'], []); checkTensor(x, 'silu'); return opts.inplace ? unaryInplace(x, UNARY_DEFS.silu) : unaryOp(UNARY_DEFS.silu, x); }
 export function mish(x: T): T { return x.mul(softplus(x).tanh()); }
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
@@ -114,16 +149,23 @@ export function softsign(x: T): T { return x.div(x.abs().add(1)); }
 export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
   const opts = posOpts<Inplace>('hardsigmoid', [opts0], ['inplace'], []);
   checkTensor(x, 'hardsigmoid');
-  const y = noGrad(() => x.add(3).clamp(0, 6).div(6));
-  return maybeInplace(x, record('HardsigmoidBackward0', [x], y, (g) => [g.mul(x.gt(-3).logicalAnd(x.lt(3))).div(6)], [x]), opts);
+  const fwd = (t: T): T => t.add(3).clamp(0, 6).div(6);
+  const grad = (g: T, t: T): T => g.mul(t.gt(-3).logicalAnd(t.lt(3))).div(6);
+  // in place: one copy of the input is kept for the gradient, as PyTorch keeps self.clone()
+  if (opts.inplace) return activationInplace(x, 'hardsigmoid_', (t) => copyInto(t, noGrad(() => fwd(t))), { name: 'HardsigmoidBackward0', uses: 'input', f: grad });
+  const y = noGrad(() => fwd(x));
+  return record('HardsigmoidBackward0', [x], y, (g) => [grad(g, x)], [x]);
 }
 // hardswish = x * clamp(x + 3, 0, 6) / 6; HardswishBackward0 as PyTorch's vectorised kernel: 0 below -3, grad from 3
 // up (and at +inf), grad * (x / 3 + 0.5) in between and at NaN (which gives NaN)
 export function hardswish(x: T, opts0: Inplace | boolean = {}): T {
   const opts = posOpts<Inplace>('hardswish', [opts0], ['inplace'], []);
   checkTensor(x, 'hardswish');
-  const y = noGrad(() => x.mul(x.add(3).clamp(0, 6)).div(6));
-  return maybeInplace(x, record('HardswishBackward0', [x], y, (g) => [where(x.lt(-3), 0, where(x.ge(3), g, g.mul(x.div(3).add(0.5))))], [x]), opts);
+  const fwd = (t: T): T => t.mul(t.add(3).clamp(0, 6)).div(6);
+  const grad = (g: T, t: T): T => where(t.lt(-3), 0, where(t.ge(3), g, g.mul(t.div(3).add(0.5))));
+  if (opts.inplace) return activationInplace(x, 'hardswish_', (t) => copyInto(t, noGrad(() => fwd(t))), { name: 'HardswishBackward0', uses: 'input', f: grad });
+  const y = noGrad(() => fwd(x));
+  return record('HardswishBackward0', [x], y, (g) => [grad(g, x)], [x]);
 }
 export function tanhshrink(x: T): T { return x.sub(x.tanh()); }
 // hardshrink: 0 on [-lambd, lambd], x elsewhere (NaN stays NaN)
@@ -172,9 +214,10 @@ export function rrelu(x: T, lower0: number | { lower?: number; upper?: number; t
   const opts = posOpts<{ lower?: number; upper?: number; training?: boolean; inplace?: boolean }>('rrelu', [lower0, ...more], ['lower', 'upper', 'training', 'inplace'], []);
   checkTensor(x, 'rrelu');
   const lower = num(opts.lower, 'lower', 'rrelu', 1 / 8), upper = num(opts.upper, 'upper', 'rrelu', 1 / 3);
-  if (!opts.training) return maybeInplace(x, leakyRelu(x, (lower + upper) / 2), opts);
+  if (!opts.training) return leakyRelu(x, { negativeSlope: (lower + upper) / 2, inplace: !!opts.inplace });
   const slope = noGrad(() => rand(x.shape, { dtype: x.dtype, device: x.device }).mul(upper - lower).add(lower));
-  return maybeInplace(x, x.mul(where(x.gt(0), 1, slope).to(x.dtype)), opts);
+  const m = where(x.gt(0), 1, slope).to(x.dtype);
+  return opts.inplace ? x.mul_(m) : x.mul(m);
 }
 export function glu(x: T, dim = -1): T {
   const [a, b] = x.chunk(2, dim);
@@ -243,8 +286,8 @@ export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boo
   // mask from the Philox stream (torch.manualSeed makes it reproducible), scaled by 1/(1-p)
   const u = rand(x.shape.slice(), { dtype: x.dtype, device: x.device });
   const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
-  const r = x.mul(m);
-  return opts.inplace ? x.copy_(r) : r;
+  // in place: x.mul_(mask), as PyTorch's dropout_ (MulBackward0)
+  return opts.inplace ? x.mul_(m) : x.mul(m);
 }
 // whole channels of [N, C, L] (or [C, L]) inputs, as PyTorch's dropout1d
 export function dropout1d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
@@ -391,10 +434,14 @@ export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, wei
   }
   const nd = x.ndim;
   const dims = [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2)];
+  if (training && x.numel() / C <= 1) throw new TorchError(`Expected more than 1 value per channel when training, got input size ${sizeStr(x.shape)}`);
+  if (!training && (!runningMean || !runningVar)) throw new TorchError('running_mean and running_var must be defined in evaluation mode');
+  // one native kernel forward and backward where it applies (lib/nn/batchnorm.ts), else the composite below
+  const fused = fusedBatchNorm(x, runningMean, runningVar, weight, bias, training, momentum ?? 0.1, eps);
+  if (fused) return fused;
   let mean: T, invstd: T;
   if (training) {
     const n = x.numel() / C;
-    if (n <= 1) throw new TorchError(`Expected more than 1 value per channel when training, got input size ${sizeStr(x.shape)}`);
     mean = x.mean(dims);
     const v = x.var(dims, { correction: 0 });
     invstd = v.add(eps).rsqrt();

@@ -281,7 +281,7 @@ export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: T
 }
 
 const zerosGrad = (g: Tensor): Tensor => mulScalar(g, 0);
-const fused = (name: BinaryName, g: Tensor, s: Tensor, params: number[] = []): Tensor | null =>
+export const fused = (name: BinaryName, g: Tensor, s: Tensor, params: number[] = []): Tensor | null =>
   gradState.enabled ? null : binaryRaw(name, g, s, params, g.dtype);
 
 export const UNARY_DEFS: Record<string, UnaryDef> = {
@@ -749,10 +749,56 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
 
 export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = []): Tensor {
   if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}${intFromNumbersHint(self.dtype)}`);
-  return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), (out) => {
-    const x = out;
-    runKernel(OP.unary, [out, x], [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params]);
-  });
+  const kernel = (out: Tensor): void => { runKernel(OP.unary, [out, out], [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params], def.name + '_'); };
+  if (def.bool) return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), kernel);
+  const f = def.formula;
+  const grad: InplaceGrad | null = f && def.grad ? {
+    name: def.grad,
+    uses: def.savesIn ? 'input' : def.savesOut ? 'result' : 'none',
+    f: (g, v) => f(g, v, v, params),
+  } : null;
+  return activationInplace(self, def.name + '_', kernel, grad);
+}
+
+/** How an op run truly in place differentiates: its node's name and formula, given the gradient and the value the
+ *  formula reads: the op's result (self after the op, saved at its new version, as PyTorch's relu_ saves `result`),
+ *  a copy of the input taken before the op (PyTorch saves `self.clone()` for such in-place ops), or nothing. */
+export interface InplaceGrad { name: string; uses: 'result' | 'input' | 'none'; f: (g: Tensor, v: Tensor) => Tensor }
+
+/** Runs `kernel` on self's own storage (no new tensor, no copy back) with PyTorch's in-place autograd rules: a leaf
+ *  that requires grad (or a view of one) is refused, the version counter moves, and self's history becomes the op's
+ *  node, fed by self's previous history (a view's base gets CopySlices). */
+export function activationInplace(self: Tensor, op: string, kernel: (t: Tensor) => void, grad: InplaceGrad | null): Tensor {
+  self._check();
+  checkLeafInplace(self, op);
+  checkViewOfLeafInplace(self);
+  checkInplaceOut(self, op);
+  if (grad === null || !isFloating(self.dtype) || !needsGrad([self])) {
+    kernel(self);
+    self._st.version++;
+    return self;
+  }
+  const prev = edgeOf(self);
+  const xin = grad.uses === 'input' ? clone(self) : null;  // recorded: a createGraph gradient reaches self's history
+  kernel(self);
+  self._st.version++;
+  self._viewVer = self._st.version;
+  const v = xin ?? self;
+  const f = grad.f;
+  self._setGradFn(new Node(grad.name, [prev], (g) => [f(g, v)], grad.uses === 'result' ? [[self, self._st.version]] : []));
+  rebaseView(self);
+  return self;
+}
+
+/** a unary kernel written into t itself (the activations' in-place forms) */
+export function unaryKernelInto(t: Tensor, def: UnaryDef, params: number[] = []): void {
+  runKernel(OP.unary, [t, t], [UNARY[def.name], DTYPE_CODE[computeDtype(t.dtype)], ...params], def.name + '_');
+}
+
+/** clamp(self, lo, hi) written into self (hardtanh_, relu6_) */
+export function clampScalarKernel(t: Tensor, lo: number, hi: number): void {
+  const ct = computeDtype(t.dtype);
+  runKernel(OP.ternary, [t, t, broadcastOperand(scalarTensor(lo, ct, t.device), t.shape), broadcastOperand(scalarTensor(hi, ct, t.device), t.shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp_');
 }
 
 export function copy_(self: Tensor, src: Tensor): Tensor {

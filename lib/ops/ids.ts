@@ -29,6 +29,8 @@ export const OP = {
   avg_pool2d_backward: 26,
   optim_step: 27,
   amp_unscale: 28,
+  batch_norm: 29,
+  batch_norm_backward: 30,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -117,4 +119,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 29;
+export const OP_COUNT = 31;

@@ -1,4 +1,4 @@
-// normalization.ts - BatchNorm1d/2d, LayerNorm, GroupNorm (torch/nn/modules/batchnorm.py, normalization.py).
+// normalization.ts - BatchNorm1d/2d/3d, LayerNorm, GroupNorm (torch/nn/modules/batchnorm.py, normalization.py).
 // BatchNorm keeps PyTorch's buffers and key names: running_mean, running_var, num_batches_tracked (int64).
 import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
@@ -99,6 +99,13 @@ export class BatchNorm2d extends BatchNormBase {
   constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm2d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm2d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 4) throw new TorchError(`expected 4D input (got ${x.ndim}D input)`);
+  }
+}
+
+export class BatchNorm3d extends BatchNormBase {
+  constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm3d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm3d'); }
+  protected checkInputDim(x: T): void {
+    if (x.ndim !== 5) throw new TorchError(`expected 5D input (got ${x.ndim}D input)`);
   }
 }
 

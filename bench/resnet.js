@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// resnet.js - torchvision's ResNet-18 (built here from nn layers, same structure and parameter names as
+// torchvision.models.resnet18) beside PyTorch CPU: batch 16, 3x64x64, the same thread count (default 2) on both sides;
+// eval forward and one training step (cross-entropy, SGD momentum), medians; plus the parts this work targets:
+// BatchNorm2d eval/train forward (+backward) on [16,64,32,32] and nn.ReLU({ inplace: true }) on the same shape.
+// A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--no-torch] [--lib DIR]
+//   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to time a before/after)
+'use strict';
+const { execFileSync } = require('child_process');
+const path = require('path');
+const argv = process.argv.slice(2);
+const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+const torch = require(path.resolve(opt('--lib') || path.join(__dirname, '../dist'), 'index.js'));
+const { nn, optim } = torch;
+const F = nn.functional;
+torch.setNumThreads(Number(opt('--threads') || 2));
+const threads = torch.getNumThreads();
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+function msPer(fn, reps, warmup = 2) {
+  for (let i = 0; i < warmup; i++) fn();
+  const ts = [];
+  for (let i = 0; i < reps; i++) { const t = now(); fn(); ts.push(now() - t); }
+  ts.sort((a, b) => a - b);
+  return 1000 * ts[ts.length >> 1];
+}
+
+// torchvision.models.resnet.BasicBlock / ResNet([2, 2, 2, 2])
+class BasicBlock extends nn.Module {
+  constructor(inp, planes, stride) {
+    super();
+    this.conv1 = new nn.Conv2d(inp, planes, 3, { stride, padding: 1, bias: false });
+    this.bn1 = new nn.BatchNorm2d(planes);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.conv2 = new nn.Conv2d(planes, planes, 3, { padding: 1, bias: false });
+    this.bn2 = new nn.BatchNorm2d(planes);
+    if (stride !== 1 || inp !== planes) this.downsample = new nn.Sequential(new nn.Conv2d(inp, planes, 1, { stride, bias: false }), new nn.BatchNorm2d(planes));
+    else this.downsample = null;
+  }
+  forward(x) {
+    let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
+    out = this.bn2.call(this.conv2.call(out));
+    out = out.add_(this.downsample ? this.downsample.call(x) : x);
+    return this.relu.call(out);
+  }
+}
+class ResNet18 extends nn.Module {
+  constructor(numClasses = 1000) {
+    super();
+    this.conv1 = new nn.Conv2d(3, 64, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = new nn.BatchNorm2d(64);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.maxpool = new nn.MaxPool2d(3, { stride: 2, padding: 1 });
+    const layer = (inp, planes, stride) => new nn.Sequential(new BasicBlock(inp, planes, stride), new BasicBlock(planes, planes, 1));
+    this.layer1 = layer(64, 64, 1);
+    this.layer2 = layer(64, 128, 2);
+    this.layer3 = layer(128, 256, 2);
+    this.layer4 = layer(256, 512, 2);
+    this.avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
+    this.fc = new nn.Linear(512, numClasses);
+  }
+  forward(x) {
+    x = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
+    x = this.layer4.call(this.layer3.call(this.layer2.call(this.layer1.call(x))));
+    return this.fc.call(torch.flatten(this.avgpool.call(x), 1));
+  }
+}
+
+function bench() {
+  torch.manualSeed(0);
+  const model = new ResNet18();
+  const x = torch.randn([16, 3, 64, 64]), y = torch.randint(0, 1000, [16]);
+  model.eval();
+  const evalMs = msPer(() => torch.tidy(() => { torch.noGrad(() => model.call(x)); }), 7);
+  model.train();
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const trainMs = msPer(() => torch.tidy(() => { opt.zeroGrad(); F.crossEntropy(model.call(x), y).backward(); opt.step(); }), 5);
+  // the parts
+  const a = torch.randn([16, 64, 32, 32]);
+  const bn = new nn.BatchNorm2d(64);
+  bn.eval();
+  const bnEval = msPer(() => torch.tidy(() => { torch.noGrad(() => bn.call(a)); }), 30);
+  bn.train();
+  const bnTrain = msPer(() => torch.tidy(() => { torch.noGrad(() => bn.call(a)); }), 30);
+  const ag = a.clone().requiresGrad_();
+  const gOut = torch.randn([16, 64, 32, 32]);
+  const bnTrainBwd = msPer(() => torch.tidy(() => { bn.call(ag).backward(gOut); }), 20);
+  const relu = new nn.ReLU({ inplace: true });
+  const b = a.clone();
+  const reluEval = msPer(() => torch.tidy(() => { torch.noGrad(() => relu.call(b)); }), 30);
+  const w = a.clone().requiresGrad_();
+  const reluGrad = msPer(() => torch.tidy(() => { relu.call(w.mul(1)); }), 30);
+  const mulOnly = msPer(() => torch.tidy(() => { w.mul(1); }), 30);
+  return { threads, evalMs, trainMs, bnEval, bnTrain, bnTrainBwd, reluEval, reluGrad: reluGrad - mulOnly };
+}
+
+function runTorch() {
+  try {
+    // PyTorch's OpenMP workers spin while waiting by default; on a shared, loaded machine that makes its timings
+    // several times slower than its own best, so its child runs with OMP_WAIT_POLICY=PASSIVE unless one is set
+    const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' };
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'resnet_torch.py'), String(threads)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (e) { return { error: String(e.message || e).split('\n')[0] }; }
+}
+
+// both sides run --rounds times (default 3), alternating, so that a noisy neighbour hits both alike; medians over rounds
+const median = (v) => { const s = v.slice().sort((p, q) => p - q); return s[s.length >> 1]; };
+const mergeRounds = (rs) => Object.fromEntries(Object.keys(rs[0]).map((k) => [k, typeof rs[0][k] === 'number' ? median(rs.map((r) => r[k])) : rs[0][k]]));
+const rounds = Math.max(1, Number(opt('--rounds') || 3));
+const nr = [], tr = [];
+for (let r = 0; r < rounds; r++) {
+  nr.push(bench());
+  if (!argv.includes('--no-torch') && !(tr.length && tr[0].error)) tr.push(runTorch());
+}
+const n = mergeRounds(nr);
+const t = argv.includes('--no-torch') ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr);
+const row = (name, a, b) => {
+  const ratio = typeof b === 'number' ? b / a : null;
+  console.log(`${name.padEnd(52)} ${a.toFixed(2).padStart(9)} ${typeof b === 'number' ? b.toFixed(2).padStart(9) : '      n/a'}   ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
+};
+console.log(`ResNet-18 nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'PASSIVE'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}`}`);
+console.log(`${'benchmark (ms, lower is better)'.padEnd(52)} ${'nodetorch'.padStart(9)} ${'pytorch'.padStart(9)}   speed (>1: nodetorch faster)`);
+row('ResNet-18 eval forward, batch 16, 3x64x64', n.evalMs, t.evalMs);
+row('ResNet-18 train step (CE + SGD momentum)', n.trainMs, t.trainMs);
+row('BatchNorm2d eval forward [16,64,32,32]', n.bnEval, t.bnEval);
+row('BatchNorm2d train forward [16,64,32,32]', n.bnTrain, t.bnTrain);
+row('BatchNorm2d train forward+backward [16,64,32,32]', n.bnTrainBwd, t.bnTrainBwd);
+row('ReLU(inplace) no grad [16,64,32,32]', n.reluEval, t.reluEval);
+row('ReLU(inplace) with grad, recording [16,64,32,32]', n.reluGrad, t.reluGrad);
