@@ -91,7 +91,7 @@ install_case() {  # name PATH [VAR=value...] [npm args...]
   mkdir -p "$dir"
   printf '{ "name": "packed-%s", "version": "1.0.0", "private": true }\n' "$name" > "$dir/package.json"
   local t0; t0=$(now)
-  (cd "$dir" && "${clean_env[@]}" "${vars[@]}" PATH="$path" npm install --no-audit --no-fund --foreground-scripts "$@" "$tarball" > install.log 2>&1)
+  (cd "$dir" && "${clean_env[@]}" "${vars[@]}" PATH="$path" npm install --no-audit --no-fund --foreground-scripts "$tarball" "$@" > install.log 2>&1)
   local rc=$?
   echo "$(elapsed "$t0")" > "$dir/seconds"
   return $rc
@@ -109,7 +109,9 @@ check_case() {  # name PATH label
   fi
   awk -v s="$secs" -v l="$limit" 'BEGIN { exit !(s < l) }' || die "$label: npm install took $secs s (limit $limit s)"
   local expect="nodetorch.napi.node"; [ $have_nvcc = 1 ] && expect="cuda/nodetorch.node"
-  (cd "$dir" && "${clean_env[@]}" PATH="$path" node "$root/scripts/ci/train-step.js" "$expect" "$have_nvcc" "$expect_gloo") \
+  # run from the install folder: from inside this repository, require('nodetorch') would find the repository itself
+  cp "$root/scripts/ci/train-step.js" "$dir/"
+  (cd "$dir" && "${clean_env[@]}" PATH="$path" node train-step.js "$expect" "$have_nvcc" "$expect_gloo") \
     || die "$label: the training step failed"
   say "$label: npm install in $secs s, no compilation, training step OK"
 }

@@ -10,10 +10,13 @@ const path = require('path');
 
 const [expectBinary, expectCuda, expectGloo = '-'] = process.argv.slice(2);
 const t0 = Date.now();
-const torch = require('nodetorch');
+// the package installed under the current folder (not a checkout this file may sit in)
+const entry = require.resolve('nodetorch', { paths: [process.cwd()] });
+const torch = require(entry);
 const fail = (m) => { console.error(`train-step: FAIL: ${m}`); process.exit(1); };
 
-const installed = path.dirname(require.resolve('nodetorch/package.json'));
+const installed = path.dirname(require.resolve('nodetorch/package.json', { paths: [process.cwd()] }));
+if (!installed.startsWith(path.join(process.cwd(), 'node_modules') + path.sep)) fail(`nodetorch resolved to ${installed}, not under ./node_modules`);
 const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\n')
   .map((l) => l.slice(l.indexOf('/'))).filter((f) => f.startsWith('/') && f.endsWith('.node')))];
 const ours = mapped.filter((f) => f.startsWith(installed + path.sep));
