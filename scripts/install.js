@@ -84,39 +84,39 @@ function tryLoad(file, kind) {
   return { ok: false, error: why.trim() };
 }
 
-function prebuildInfo() {
-  try { return JSON.parse(fs.readFileSync(path.join(platformDir, 'prebuilds.json'), 'utf8')); } catch { return {}; }
+function prebuildInfo(dir) {
+  try { return JSON.parse(fs.readFileSync(path.join(dir, 'prebuilds.json'), 'utf8')); } catch { return {}; }
 }
 
 // Which prebuilds to use: { cpu, cuda, gloo } booleans, or null when this package ships none for this platform.
-function usePrebuilds() {
-  const has = (k) => fs.existsSync(path.join(platformDir, PREBUILT[k]));
+function usePrebuilds(dir = platformDir) {
+  const has = (k) => fs.existsSync(path.join(dir, PREBUILT[k]));
   if (!has('cpu') && !has('cuda')) return null;
-  const meta = prebuildInfo();
+  const meta = prebuildInfo(dir);
   const t0 = Date.now();
   const use = { cpu: false, cuda: false, gloo: false };
   if (has('cuda') && cudaEnv !== '0') {
-    const r = tryLoad(path.join(platformDir, PREBUILT.cuda), 'core');
+    const r = tryLoad(path.join(dir, PREBUILT.cuda), 'core');
     if (r.ok && r.info.cudaBuilt) {
       use.cuda = true;
       const archs = meta.cuda && meta.cuda.architectures ? ` for ${meta.cuda.architectures}` : '';
-      say(`using the prebuilt CUDA addon ${rel(path.join(platformDir, PREBUILT.cuda))}${archs} (CPU and CUDA tensors; no compile)`);
+      say(`using the prebuilt CUDA addon ${rel(path.join(dir, PREBUILT.cuda))}${archs} (CPU and CUDA tensors; no compile)`);
     } else {
       warn(`the prebuilt CUDA addon does not load here (${r.ok ? 'built without CUDA' : r.error})`);
     }
   }
   if (has('cpu')) {
-    const r = tryLoad(path.join(platformDir, PREBUILT.cpu), 'core');
+    const r = tryLoad(path.join(dir, PREBUILT.cpu), 'core');
     if (r.ok) {
       use.cpu = true;
-      if (!use.cuda) say(`using the prebuilt CPU addon ${rel(path.join(platformDir, PREBUILT.cpu))} (no compile)`);
+      if (!use.cuda) say(`using the prebuilt CPU addon ${rel(path.join(dir, PREBUILT.cpu))} (no compile)`);
     } else {
       warn(`the prebuilt CPU addon does not load here (${r.error})`);
     }
   }
   if (has('gloo') && process.env.NODETORCH_GLOO !== '0') {
-    const r = tryLoad(path.join(platformDir, PREBUILT.gloo), 'gloo');
-    if (r.ok) { use.gloo = true; say(`using the prebuilt distributed (Gloo) binding ${rel(path.join(platformDir, PREBUILT.gloo))}`); }
+    const r = tryLoad(path.join(dir, PREBUILT.gloo), 'gloo');
+    if (r.ok) { use.gloo = true; say(`using the prebuilt distributed (Gloo) binding ${rel(path.join(dir, PREBUILT.gloo))}`); }
     else say(`the prebuilt distributed (Gloo) binding does not load here (${r.error})`);
   }
   say(`prebuilt binaries checked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -147,12 +147,15 @@ function buildCpu({ rebuild = true } = {}) {
 // been compiled with the flags CMakeLists.txt gives its own C++ compile (position independent, -O3, C++17, ...).
 const NEEDED_FLAGS = ['-fPIC', '-O3', '-std=c++17', '-fexceptions', '-fno-math-errno', '-fopenmp-simd',
   '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS', '-DNAPI_EXPERIMENTAL'];
-function cpuObjects() {
-  const build = path.join(root, 'build');
+function cpuObjects(base = root, sources = null) {
+  const rel = (p) => path.relative(base, p);
+  const build = path.join(base, 'build');
   const objdir = path.join(build, 'Release', 'obj.target', 'nodetorch');
   const depdir = path.join(build, 'Release', '.deps', 'Release', 'obj.target', 'nodetorch');
-  const sources = spawnSync(process.execPath, [path.join(__dirname, 'sources.js')], { cwd: root, encoding: 'utf8' })
-    .stdout.trim().split('\n').filter(Boolean);
+  if (!sources) {
+    sources = spawnSync(process.execPath, [path.join(__dirname, 'sources.js')], { cwd: base, encoding: 'utf8' })
+      .stdout.trim().split('\n').filter(Boolean);
+  }
   if (!sources.length) return { reason: 'scripts/sources.js listed no sources' };
   const objects = [];
   for (const src of sources) {
@@ -269,5 +272,5 @@ function main() {
   say(`install step done in ${secs(t0)} s`);
 }
 
-module.exports = { root, platformDir, PREBUILT, say, warn, fail, run, onPath, tryLoad, findNvcc, cpuObjects, buildCpu, buildCuda, buildGloo };
+module.exports = { root, platformDir, PREBUILT, say, warn, fail, run, onPath, tryLoad, findNvcc, cpuObjects, buildCpu, buildCuda, buildGloo, buildFromSourceRequested, usePrebuilds };
 if (require.main === module) main();
