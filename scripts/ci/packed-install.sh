@@ -12,14 +12,22 @@
 #      prebuilt CUDA addon being the binary loaded (torch.backends.cuda.isBuilt() true) and a short training step
 #      (scripts/ci/train-step.js) passing;
 #      c. `--build-from-source` with no compiler on PATH: must try to compile (and so fail, quickly) - the flag works.
-# Usage: bash scripts/ci/packed-install.sh [--cuda-out DIR]      (DIR: the CUDA build folder, default build-cuda/prebuild)
+# Usage: bash scripts/ci/packed-install.sh [--cuda-out DIR | --no-prebuild]
+#   --cuda-out DIR  the CUDA build folder (default build-cuda/prebuild)
+#   --no-prebuild   pack the prebuilds/ already there (a release build: `npm run prebuild` first) instead of step 1
 # Environment: NODETORCH_CUDA_ARCH, NT_PACKED_LIMIT_S, NT_PACKED_KEEP=1 (keep the temporary folder).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 limit=${NT_PACKED_LIMIT_S:-60}
 cuda_out=build-cuda/prebuild
-[ "${1:-}" = "--cuda-out" ] && cuda_out=$2
+prebuild=1
+case "${1:-}" in
+  --cuda-out) cuda_out=$2 ;;
+  --no-prebuild) prebuild=0 ;;
+  "") ;;
+  *) echo "usage: $0 [--cuda-out DIR | --no-prebuild]" >&2; exit 2 ;;
+esac
 work=$(mktemp -d /tmp/nodetorch-packed.XXXXXX)
 [ "${NT_PACKED_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 say() { echo "packed-install: $*"; }
@@ -34,7 +42,9 @@ nvcc_bin=$(command -v nvcc || true)
 
 # ---- 1. prebuild
 t=$(now)
-if [ $have_nvcc = 1 ]; then
+if [ $prebuild = 0 ]; then
+  say "using the prebuilds already in prebuilds/: $(node -e 'const m = require("./prebuilds/" + process.platform + "-" + process.arch + "/prebuilds.json"); console.log(m.built, m.cuda ? m.cuda.architectures : "no CUDA")')"
+elif [ $have_nvcc = 1 ]; then
   NODETORCH_CUDA_ARCH="${NODETORCH_CUDA_ARCH:-75}" node scripts/prebuild.js --cuda-out "$cuda_out"
 else
   say "nvcc not found: prebuilding without CUDA"
