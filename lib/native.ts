@@ -1,6 +1,10 @@
 // native.ts - the one loader of the addon; nothing else imports the .node file.
-// Prefers the CUDA build (build-cuda/, made by cmake-js when nvcc was found), then a prebuild or the
-// CPU build via node-gyp-build. Also owns the shared "meta" buffer through which tensor views reach run().
+// Order: what was compiled here before what was shipped, CUDA before CPU-only (NODETORCH_CUDA=0 skips the CUDA ones):
+//   1. build-cuda/Release/nodetorch.node                   the CUDA source build (cmake-js, where nvcc was found)
+//   2. build/Release/nodetorch.node                        the CPU source build (node-gyp)
+//   3. prebuilds/<platform>-<arch>/cuda/nodetorch.node     the prebuilt CUDA addon (`npm run prebuild`)
+//   4. prebuilds/<platform>-<arch>/nodetorch.napi.node     the prebuilt CPU addon, found by node-gyp-build
+// Also owns the shared "meta" buffer through which tensor views reach run().
 import * as path from 'path';
 import * as fs from 'fs';
 import { TorchError } from './errors';
@@ -38,9 +42,14 @@ function load(): NativeAddon {
     }
   }
   const wantCuda = process.env.NODETORCH_CUDA !== '0';
-  const cudaPath = path.join(root, 'build-cuda', 'Release', 'nodetorch.node');
-  if (wantCuda && fs.existsSync(cudaPath)) {
-    try { return require(cudaPath) as NativeAddon; } catch (e) { errors.push(`${cudaPath}: ${(e as Error).message}`); }
+  const candidates = [
+    wantCuda ? path.join(root, 'build-cuda', 'Release', 'nodetorch.node') : '',
+    path.join(root, 'build', 'Release', 'nodetorch.node'),
+    wantCuda ? path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'cuda', 'nodetorch.node') : '',
+  ];
+  for (const c of candidates) {
+    if (!c || !fs.existsSync(c)) continue;
+    try { return require(c) as NativeAddon; } catch (e) { errors.push(`${c}: ${(e as Error).message}`); }
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -35,7 +35,7 @@ function loadGloo(): GlooAddon | null {
   const root = path.join(__dirname, '..', '..');
   const candidates = process.env.NODETORCH_GLOO_ADDON ? [path.resolve(process.env.NODETORCH_GLOO_ADDON)]
     : [path.join(root, 'native', 'gloo', 'build', 'Release', 'nodetorch_gloo.node'),
-      path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'nodetorch_gloo.node')];
+      path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'gloo', 'nodetorch_gloo.node')];  // npm run prebuild
   const errs: string[] = [];
   for (const c of candidates) {
     if (!fs.existsSync(c)) { errs.push(`${c}: not built`); continue; }
