@@ -6,6 +6,7 @@
 // A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--no-torch] [--lib DIR]
 //   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to time a before/after)
 'use strict';
+const { alternateRounds } = require('./common');
 const { execFileSync } = require('child_process');
 const path = require('path');
 const argv = process.argv.slice(2);
@@ -105,16 +106,8 @@ function runTorch() {
 }
 
 // both sides run --rounds times (default 3), alternating, so that a noisy neighbour hits both alike; medians over rounds
-const median = (v) => { const s = v.slice().sort((p, q) => p - q); return s[s.length >> 1]; };
-const mergeRounds = (rs) => Object.fromEntries(Object.keys(rs[0]).map((k) => [k, typeof rs[0][k] === 'number' ? median(rs.map((r) => r[k])) : rs[0][k]]));
 const rounds = Math.max(1, Number(opt('--rounds') || 3));
-const nr = [], tr = [];
-for (let r = 0; r < rounds; r++) {
-  nr.push(bench());
-  if (!argv.includes('--no-torch') && !(tr.length && tr[0].error)) tr.push(runTorch());
-}
-const n = mergeRounds(nr);
-const t = argv.includes('--no-torch') ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr);
+const { n, t } = alternateRounds(bench, runTorch, rounds, argv.includes('--no-torch'));
 const row = (name, a, b) => {
   const ratio = typeof b === 'number' ? b / a : null;
   console.log(`${name.padEnd(52)} ${a.toFixed(2).padStart(9)} ${typeof b === 'number' ? b.toFixed(2).padStart(9) : '      n/a'}   ${ratio ? ratio.toFixed(2) + 'x' : ''}`);

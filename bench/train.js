@@ -5,6 +5,7 @@
 //   backward overhead per op on tiny tensors (a chain of 20 elementwise ops on [4] tensors, forward vs forward+backward).
 // A benchmark, not a test. Usage: node bench/train.js [--threads N] [--rounds R] [--no-torch]   (needs dist/ built)
 'use strict';
+const { alternateRounds } = require('./common');
 const { execFileSync } = require('child_process');
 const path = require('path');
 const torch = require('../dist/index.js');
@@ -65,16 +66,8 @@ function runTorch() {
 
 // both sides run --rounds times (default 3), alternating, so that a noisy neighbour hits both alike; each figure is
 // the median over rounds
-const median = (v) => { const s = v.slice().sort((a, b) => a - b); return s[s.length >> 1]; };
-const mergeRounds = (rs) => Object.fromEntries(Object.keys(rs[0]).map((k) => [k, typeof rs[0][k] === 'number' ? median(rs.map((r) => r[k])) : rs[0][k]]));
 const rounds = Math.max(1, Number(opt('--rounds') || 3));
-const nr = [], tr = [];
-for (let r = 0; r < rounds; r++) {
-  nr.push(bench());
-  if (!argv.includes('--no-torch') && !(tr.length && tr[0].error)) tr.push(runTorch());
-}
-const n = mergeRounds(nr);
-const t = argv.includes('--no-torch') ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr);
+const { n, t } = alternateRounds(bench, runTorch, rounds, argv.includes('--no-torch'));
 const row = (name, a, b, unit, higherBetter = true) => {
   const ratio = typeof b === 'number' ? (higherBetter ? a / b : b / a) : null;
   console.log(`${name.padEnd(44)} ${a.toFixed(2).padStart(10)} ${typeof b === 'number' ? b.toFixed(2).padStart(10) : '       n/a'} ${unit.padEnd(8)} ${ratio ? ratio.toFixed(2) + 'x' : ''}`);

@@ -1,0 +1,18 @@
+// common.js - what the side-by-side benchmarks share: nodetorch and PyTorch each run `rounds` times, alternating, so
+// that a noisy neighbour hits both alike; every numeric figure is the median over the rounds (a PyTorch side that
+// failed, or was skipped with --no-torch, is reported as { error }).
+'use strict';
+const median = (v) => { const s = v.slice().sort((a, b) => a - b); return s[s.length >> 1]; };
+const mergeRounds = (rs) => Object.fromEntries(Object.keys(rs[0]).map((k) => [k, typeof rs[0][k] === 'number' ? median(rs.map((r) => r[k])) : rs[0][k]]));
+
+/** @returns {{ n: object, t: object }} nodetorch's and PyTorch's figures, medians over the rounds */
+function alternateRounds(bench, runTorch, rounds, noTorch) {
+  const nr = [], tr = [];
+  for (let r = 0; r < Math.max(1, rounds); r++) {
+    nr.push(bench());
+    if (!noTorch && !(tr.length && tr[0].error)) tr.push(runTorch());
+  }
+  return { n: mergeRounds(nr), t: noTorch ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr) };
+}
+
+module.exports = { median, mergeRounds, alternateRounds };
