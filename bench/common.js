@@ -15,4 +15,16 @@ function alternateRounds(bench, runTorch, rounds, noTorch) {
   return { n: mergeRounds(nr), t: noTorch ? { error: 'skipped' } : tr[0].error ? tr[0] : mergeRounds(tr) };
 }
 
-module.exports = { median, mergeRounds, alternateRounds };
+/** The host a figure comes from: CPU model and the SIMD/matrix features that decide kernel choice (issue 14). */
+function hostLine() {
+  let model = require('os').cpus()[0]?.model ?? 'unknown CPU';
+  let flags = [];
+  try {
+    const info = require('fs').readFileSync('/proc/cpuinfo', 'utf8');
+    const f = new Set(((/^flags\s*:\s*(.*)$/m.exec(info) || [])[1] || '').split(/\s+/));
+    flags = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile', 'amx_bf16'].filter((x) => f.has(x));
+  } catch { /* not Linux */ }
+  return `host: ${model}, ${require('os').cpus().length} CPUs, features ${flags.join(' ') || 'none of avx2/avx512/amx'}`;
+}
+
+module.exports = { median, mergeRounds, alternateRounds, hostLine };

@@ -78,8 +78,8 @@ async function main() {
   const py = '/usr/bin/python3';
   let torchOk = !argv.includes('--no-torch');
   if (torchOk) { try { execFileSync(py, ['-c', 'import torch, torch.distributed as d; assert d.is_gloo_available()'], { stdio: 'ignore' }); } catch { torchOk = false; } }
-  const cpu = require('os').cpus()[0].model;
-  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, median step of ${steps} (after 3 warm-up), median of ${rounds} rounds; ${cpu}`);
+  console.log(require('./common').hostLine());
+  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, median step of ${steps} (after 3 warm-up), median of ${rounds} rounds`);
   const med = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
   for (const model of ['mlp', 'cnn']) {
     const cfgs = [['single', 1], ['ddp', 2], ['nooverlap', 2]];

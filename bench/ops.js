@@ -103,6 +103,7 @@ rows.push(['add 10M f32 GB/s', f(nt.add_gbs), f(pt.add_gbs), ratio(nt.add_gbs, p
 rows.push(['sum 10M f32 GB/s', nt.sum_gbs === null ? 'n/a (no sum)' : f(nt.sum_gbs), f(pt.sum_gbs), ratio(nt.sum_gbs, pt.sum_gbs, true)]);
 for (const k of Object.keys(nt.tiny_us)) rows.push([`${k} us/call`, f(nt.tiny_us[k], 2), f(pt.tiny_us && pt.tiny_us[k], 2), ratio(nt.tiny_us[k], pt.tiny_us && pt.tiny_us[k], false)]);
 
+console.log(require('./common').hostLine());
 console.log(`nodetorch: ${nt.threads} thread(s), SIMD ${nt.simd}`);
 if (pt.skipped) console.log(`PyTorch: skipped (${pt.skipped})`);
 else console.log(`PyTorch ${pt.version}: torch.set_num_threads(${threads}) (reports ${pt.threads}), OMP/OPENBLAS/MKL_NUM_THREADS=${threads}, OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY || 'default'}, BLAS ${pt.blas}`);

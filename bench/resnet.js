@@ -6,7 +6,7 @@
 // A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--no-torch] [--lib DIR]
 //   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to time a before/after)
 'use strict';
-const { alternateRounds } = require('./common');
+const { alternateRounds, hostLine } = require('./common');
 const { execFileSync } = require('child_process');
 const path = require('path');
 const argv = process.argv.slice(2);
@@ -112,6 +112,7 @@ const row = (name, a, b) => {
   const ratio = typeof b === 'number' ? b / a : null;
   console.log(`${name.padEnd(52)} ${a.toFixed(2).padStart(9)} ${typeof b === 'number' ? b.toFixed(2).padStart(9) : '      n/a'}   ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
+console.log(hostLine());
 console.log(`ResNet-18 nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'PASSIVE'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}`}`);
 console.log(`${'benchmark (ms, lower is better)'.padEnd(52)} ${'nodetorch'.padStart(9)} ${'pytorch'.padStart(9)}   speed (>1: nodetorch faster)`);
 row('ResNet-18 eval forward, batch 16, 3x64x64', n.evalMs, t.evalMs);

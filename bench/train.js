@@ -5,7 +5,7 @@
 //   backward overhead per op on tiny tensors (a chain of 20 elementwise ops on [4] tensors, forward vs forward+backward).
 // A benchmark, not a test. Usage: node bench/train.js [--threads N] [--rounds R] [--no-torch]   (needs dist/ built)
 'use strict';
-const { alternateRounds } = require('./common');
+const { alternateRounds, hostLine } = require('./common');
 const { execFileSync } = require('child_process');
 const path = require('path');
 const torch = require('../dist/index.js');
@@ -72,6 +72,7 @@ const row = (name, a, b, unit, higherBetter = true) => {
   const ratio = typeof b === 'number' ? (higherBetter ? a / b : b / a) : null;
   console.log(`${name.padEnd(44)} ${a.toFixed(2).padStart(10)} ${typeof b === 'number' ? b.toFixed(2).padStart(10) : '       n/a'} ${unit.padEnd(8)} ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
+console.log(hostLine());
 console.log(`nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'default'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}, BLAS: ${t.blas}`}`);
 console.log(`${'benchmark'.padEnd(44)} ${'nodetorch'.padStart(10)} ${'pytorch'.padStart(10)} ${'unit'.padEnd(8)} ratio (>1: nodetorch better)`);
 row('MLP 784-256-10 train step, batch 128', n.mlp, t.mlp, 'steps/s');
