@@ -14,6 +14,16 @@
 #include "common.cuh"
 #include "../native/kernels/matmul_check.h"
 
+// Note [FMA]: the CUDA build compiles with --fmad=false (CMakeLists.txt), so that the shared functors give the CPU's
+// bits (nvcc would otherwise contract a + b * c into one rounding where the CPU build rounds twice). The GEMM's
+// multiply-accumulate is the exception, fused explicitly: the CPU's GEMM micro-kernel fuses it too (FMA instructions).
+template <typename A>
+__host__ __device__ __forceinline__ A mad_acc(A acc, A x, A y) {
+  if constexpr (std::is_same<A, float>::value) return fmaf(x, y, acc);
+  else if constexpr (std::is_same<A, double>::value) return fma(x, y, acc);
+  else return acc + x * y;
+}
+
 namespace nt {
 namespace cu {
 
@@ -126,7 +136,7 @@ __global__ void __launch_bounds__(GT) gemm_tiled_k(GemmArgs g, Acc alpha, Acc be
 #pragma unroll
           for (int a = 0; a < TM; a++)
 #pragma unroll
-            for (int b = 0; b < TN; b++) acc[a][b] += av[a] * bv[b];
+            for (int b = 0; b < TN; b++) acc[a][b] = mad_acc(acc[a][b], av[a], bv[b]);
         }
         __syncthreads();
       }

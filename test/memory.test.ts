@@ -56,8 +56,9 @@ test('a synchronous training loop keeps the live tensor count and RSS flat', () 
     step();
     if (i % 100 === 0) maxTensors = Math.max(maxTensors, torch.memory().tensors);
   }
-  // ~40 tensors are made per step: without collection inside the loop the count would reach ~160,000
-  expect(maxTensors).toBeLessThan(30000);
+  // ~40 tensors are made per step: without collection inside the loop the count would reach ~160,000 (where V8
+  // collects in between depends on its heuristics and the binary: 31,000 has been seen under the CUDA emulator)
+  expect(maxTensors).toBeLessThan(45000);
   expect((process.memoryUsage().rss - rss0) / 2 ** 20).toBeLessThan(200);
 });
 
