@@ -453,8 +453,11 @@ describe('ImageFolder', () => {
       // os.walk order sorted by folder: cat/ before cat/sub/
       [path.join('cat', 'z.PNG'), 0], [path.join('cat', 'sub', 'y.jpeg'), 0], [path.join('dog', 'a.jpg'), 1], [path.join('dog', 'b.png'), 1]]);
     expect(ds.length).toBe(4);
+    // the default loader converts to RGB as torchvision's (PIL convert('RGB')): a grey PNG comes as 3 equal channels
     const [img, y] = ds.getItem(0) as [Tn, number];
-    expect(img.shape).toEqual([1, 6, 6]);
+    expect(img.shape).toEqual([3, 6, 6]);
+    expect(img.select(0, 1).equal(img.select(0, 0))).toBe(true);
+    expect(img.select(0, 2).equal(img.select(0, 0))).toBe(true);
     expect(y).toBe(0);
     expect((ds.getItem(2) as [Tn, number])[0].shape).toEqual([3, 6, 6]);
   });
@@ -492,7 +495,8 @@ describe('datasets.utils.extractArchive', () => {
     expect(fs.readFileSync(path.join(out, 'data', 'readme.txt'), 'utf8')).toBe('hello');
     const ds = new vision.datasets.ImageFolder(path.join(out, 'data'));
     expect(ds.classes).toEqual(['a', 'b']);
-    expect((ds.getItem(1) as [Tn, number])[0].shape).toEqual([1, 3, 5]);
+    expect((ds.getItem(1) as [Tn, number])[0].shape).toEqual([3, 3, 5]);
+    expect((new vision.datasets.ImageFolder(path.join(out, 'data'), { loader: vision.io.readImage }).getItem(1) as [Tn, number])[0].shape).toEqual([1, 3, 5]);
   });
 
   test('rejects zip-slip entries before writing anything', () => {

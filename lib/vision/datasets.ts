@@ -318,6 +318,53 @@ for (const C of [MNIST, MNISTSample]) {
 export const IMG_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 type Loader = (p: string) => unknown;
 
+/**
+ * A loader given as a module export, so that DataLoader worker threads can load it too:
+ * `require(module)[exportName]` (the module's default export, or the module itself, when exportName is left out),
+ * a function `(path) => sample` (or a Promise of one). The same convention as WorkerDatasetSpec and workerInit;
+ * use an absolute module path (a relative one is resolved against the current directory).
+ */
+export interface LoaderSpec { module: string; exportName?: string }
+
+/**
+ * torchvision.datasets.folder.default_loader (PIL's `Image.open(f).convert('RGB')`): a PNG or JPEG file as uint8
+ * [3, H, W] whatever its colour type: grey (and 1-bit) repeated over the three channels, alpha dropped (not
+ * composited, as PIL's convert('RGB')), palette entries looked up (tRNS ignored).
+ */
+export function defaultLoader(p: string): Tensor { return io.readImage(p, { mode: 'RGB' }); }
+/** defaultLoader without blocking (io.readImageAsync in 'RGB' mode), for `for await` DataLoaders. */
+export function defaultLoaderAsync(p: string): Promise<Tensor> { return io.readImageAsync(p, { mode: 'RGB' }); }
+
+// the loaders that travel to worker threads by name
+const NAMED_LOADERS: Record<string, Loader> = { defaultLoader, defaultLoaderAsync, readImage: io.readImage, readImageAsync: io.readImageAsync };
+const loaderName = (f: unknown): string | undefined => Object.keys(NAMED_LOADERS).find((k) => NAMED_LOADERS[k] === f);
+
+const isLoaderSpec = (x: unknown): x is LoaderSpec => x !== null && typeof x === 'object' && typeof (x as LoaderSpec).module === 'string';
+
+function absModule(m: string): string { return m.startsWith('./') || m.startsWith('../') ? path.resolve(m) : m; }
+
+function loadLoaderSpec(spec: LoaderSpec, op: string): Loader {
+  checkKeys(`${op} loader`, spec, ['module', 'exportName']);
+  if (!spec.module) throw new TorchError(`${op}: loader.module must be a module path`);
+  if (spec.exportName !== undefined && typeof spec.exportName !== 'string') throw new TorchError(`${op}: loader.exportName must be a string, got ${typeof spec.exportName}`);
+  let mod: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  try { mod = require(absModule(spec.module)) as Record<string, unknown>; } catch (e) {
+    throw new TorchError(`${op}: cannot load the loader module '${spec.module}': ${(e as Error).message}`, { cause: e });
+  }
+  const f = spec.exportName === undefined ? (mod.default ?? mod) : mod[spec.exportName];
+  if (typeof f !== 'function') throw new TorchError(`${op}: export '${spec.exportName ?? 'default'}' of '${spec.module}' is not a function (got ${f === null ? 'null' : typeof f})`);
+  return f as Loader;
+}
+
+// a loader option (function or module spec) -> the function, and how it travels to workers
+function resolveLoader(l: unknown, op: string): { fn: Loader; spec: string | LoaderSpec | null } {
+  if (typeof l === 'function') return { fn: l as Loader, spec: loaderName(l) ?? null };
+  if (typeof l === 'string' && NAMED_LOADERS[l]) return { fn: NAMED_LOADERS[l], spec: l };
+  if (isLoaderSpec(l)) return { fn: loadLoaderSpec(l, op), spec: { module: absModule(l.module), ...(l.exportName !== undefined ? { exportName: l.exportName } : {}) } };
+  throw new TorchError(`${op}: loader must be a function or a module spec { module, exportName? }, got ${l === null ? 'null' : typeof l}`);
+}
+
 export const hasFileAllowedExtension = (filename: string, extensions: string[]): boolean => {
   const f = filename.toLowerCase();
   return extensions.some((e) => f.endsWith(e.toLowerCase()));
@@ -381,9 +428,12 @@ export function makeDataset(dir0: PathLike, classToIdx: Record<string, number>, 
   return out;
 }
 
-export interface DatasetFolderOpts { loader: Loader; extensions?: string[] | null; transform?: TransformFn | null; targetTransform?: TransformFn | null; isValidFile?: ((p: string) => boolean) | null }
+export interface DatasetFolderOpts { loader: Loader | LoaderSpec; extensions?: string[] | null; transform?: TransformFn | null; targetTransform?: TransformFn | null; isValidFile?: ((p: string) => boolean) | null }
 
-/** A generic folder dataset: root/<class>/**\/<file>, files read by `loader` (which may return a Promise). */
+/**
+ * A generic folder dataset: root/<class>/**\/<file>, files read by `loader` (which may return a Promise). The loader
+ * is a function, or a module spec { module, exportName? } naming one, which DataLoader worker threads can rebuild.
+ */
 export class DatasetFolder extends Dataset<[unknown, unknown]> {
   readonly root: string;
   readonly loader: Loader;
@@ -394,14 +444,20 @@ export class DatasetFolder extends Dataset<[unknown, unknown]> {
   readonly classToIdx: Record<string, number>;
   readonly samples: [string, number][];
   readonly targets: number[];
+  /** @internal how the loader travels to worker threads: a loader's name, a module spec, or null (it cannot) */
+  protected readonly loaderSpec: string | LoaderSpec | null;
+  private readonly isValidFile: ((p: string) => boolean) | null;
 
   constructor(root0: PathLike, opts: DatasetFolderOpts) {
     super();
     const root = pathStr(root0, new.target.name, 'root');
     if (!isDir(root)) throw new TorchError(`${new.target.name}: '${root}' is not a folder`);
-    if (typeof opts.loader !== 'function') throw new TorchError(`${new.target.name}: loader must be a function`);
+    if (!opts || typeof opts !== 'object') throw new TorchError(`${new.target.name}: expected options { loader, extensions?, transform?, targetTransform?, isValidFile? }`);
+    const l = resolveLoader(opts.loader, new.target.name);
     this.root = root;
-    this.loader = opts.loader;
+    this.loader = l.fn;
+    this.loaderSpec = l.spec;
+    this.isValidFile = opts.isValidFile ?? null;
     this.extensions = opts.extensions ?? null;
     this.transform = opts.transform ?? null;
     this.targetTransform = opts.targetTransform ?? null;
@@ -419,35 +475,37 @@ export class DatasetFolder extends Dataset<[unknown, unknown]> {
     if (s && typeof (s as Promise<unknown>).then === 'function') return (s as Promise<unknown>).then(finish);
     return finish(s);
   }
+  /** How DataLoader worker threads rebuild this dataset (the loader must be a module spec or a built-in loader). */
+  workerSpec(): { module: string; exportName: string; args: unknown[] } {
+    const name = this.constructor.name;
+    if (this.isValidFile) throw new TorchError(`${name}: isValidFile is a function and cannot be sent to DataLoader worker threads; use the workerDataset option`);
+    if (this.loaderSpec === null) throw new TorchError(`${name}: a loader function cannot be sent to DataLoader worker threads; give it as a module spec { module: '/abs/path/loader.js', exportName: 'load' }, or use the workerDataset option`);
+    if (typeof this.loaderSpec === 'string') preloadSharp(); // the workers decode with sharp: load it on the main thread first (lib/vision/sharp.ts)
+    return { module: selfModule(), exportName: 'DatasetFolder', args: [this.root, { loader: this.loaderSpec, extensions: this.extensions, transform: specArg(this.transform, name), targetTransform: specArg(this.targetTransform, name) }] };
+  }
 }
 
-export interface ImageFolderOpts { transform?: TransformFn | null; targetTransform?: TransformFn | null; loader?: Loader; isValidFile?: ((p: string) => boolean) | null }
+export interface ImageFolderOpts { transform?: TransformFn | null; targetTransform?: TransformFn | null; loader?: Loader | LoaderSpec; isValidFile?: ((p: string) => boolean) | null }
 
 /**
- * torchvision's ImageFolder: root/<class>/**\/*.{png,jpg,jpeg}, images as uint8 [C, H, W] read by io.readImage
- * (pass `loader: io.readImageAsync` to read files without blocking, for `for await` DataLoaders).
+ * torchvision's ImageFolder: root/<class>/**\/*.{png,jpg,jpeg}. The default loader is `defaultLoader`, which, as
+ * torchvision's PIL loader, gives every image as uint8 [3, H, W] (grey, grey + alpha, RGBA and palette images are
+ * converted to RGB), so a folder mixing them batches. `loader: defaultLoaderAsync` reads without blocking (for
+ * `for await` DataLoaders); `loader: io.readImage` keeps each file's own channels. A custom loader given as a module
+ * spec `{ module, exportName? }` also works in DataLoader worker threads.
  */
 export class ImageFolder extends DatasetFolder {
-  private readonly imgOpts: ImageFolderOpts;
   constructor(root: string, opts: ImageFolderOpts = {}) {
     checkKeys('ImageFolder', opts, ['transform', 'targetTransform', 'loader', 'isValidFile']);
     super(root, {
-      loader: opts.loader ?? io.readImage, extensions: opts.isValidFile ? null : IMG_EXTENSIONS,
+      loader: opts.loader ?? defaultLoader, extensions: opts.isValidFile ? null : IMG_EXTENSIONS,
       transform: opts.transform, targetTransform: opts.targetTransform, isValidFile: opts.isValidFile ?? null,
     });
-    this.imgOpts = opts;
   }
-  workerSpec(): { module: string; exportName: string; args: unknown[] } {
-    const o = this.imgOpts;
-    if (o.isValidFile) throw new TorchError('ImageFolder: isValidFile is a function and cannot be sent to DataLoader worker threads; use the workerDataset option');
-    const loader = o.loader === undefined || o.loader === io.readImage ? 'readImage' : o.loader === io.readImageAsync ? 'readImageAsync' : null;
-    if (!loader) throw new TorchError('ImageFolder: a custom loader cannot be sent to DataLoader worker threads; use the workerDataset option');
-    preloadSharp(); // the workers decode with sharp: load it on the main thread first (lib/vision/sharp.ts)
-    return { module: selfModule(), exportName: 'ImageFolder', args: [this.root, { transform: specArg(o.transform ?? null, 'ImageFolder'), targetTransform: specArg(o.targetTransform ?? null, 'ImageFolder'), loader }] };
-  }
-  /** Rebuilds an ImageFolder in a worker (its loader travels by name). */
-  static fromSpec(root: string, o: Omit<ImageFolderOpts, 'loader'> & { loader?: unknown }): ImageFolder {
-    const loader = o.loader === 'readImageAsync' ? io.readImageAsync : io.readImage;
-    return new ImageFolder(root, { ...o, loader });
+  override workerSpec(): { module: string; exportName: string; args: unknown[] } {
+    const s = super.workerSpec();
+    const o = s.args[1] as Record<string, unknown>;
+    delete o.extensions;
+    return { ...s, exportName: 'ImageFolder' };
   }
 }
