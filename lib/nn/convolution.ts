@@ -199,16 +199,24 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
   const g: Geom = { kh, kw, sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh: OH, ow: OW };
   const K = Cg * kh * kw, OCg = OC / G, L = OH * OW, NL = N * L;
   const wc = contig(w);
-  const col = im2colRaw(x, g);
-  const out3 = empty_([G, OCg, NL], x.dtype, x.device);
-  if (b) copyInto(out3, kv(b, [G, OCg, NL], [OCg * b._strides[0], b._strides[0], 0], b._offset));
-  if (K > 0 && NL > 0) bmm(out3, v3(wc, [G, OCg, K], [OCg * K, K, 1], 0), v3(col, [G, K, NL], [K * NL, NL, 1], 0), b ? 1 : 0);
-  else if (!b) fill_(out3, 0);
-  // out3 holds [OC, N, OH, OW]; the result is [N, OC, OH, OW]
   let out: T;
-  if (N === 1) out = viewOf(out3, [1, OC, OH, OW], computeContiguousStrides([1, OC, OH, OW]), 0);
-  else { out = empty_([N, OC, OH, OW], x.dtype, x.device); copyInto(out, kv(out3, [N, OC, OH, OW], [L, NL, OW, 1], 0)); }
-  const keepCol = w.requiresGrad ? col : null;
+  let keepCol: T | null = null;
+  if (!x.isCuda && K > 0 && NL > 0 && (x.dtype === 'float32' || x.dtype === 'float64')) {
+    // CPU: the native conv2d kernel (per-sample im2col + GEMM straight into the NCHW output; see cpu/conv.cc); the
+    // weight gradient's column matrix is rebuilt in the backward
+    out = empty_([N, OC, OH, OW], x.dtype, x.device);
+    runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
+  } else {
+    const col = im2colRaw(x, g);
+    const out3 = empty_([G, OCg, NL], x.dtype, x.device);
+    if (b) copyInto(out3, kv(b, [G, OCg, NL], [OCg * b._strides[0], b._strides[0], 0], b._offset));
+    if (K > 0 && NL > 0) bmm(out3, v3(wc, [G, OCg, K], [OCg * K, K, 1], 0), v3(col, [G, K, NL], [K * NL, NL, 1], 0), b ? 1 : 0);
+    else if (!b) fill_(out3, 0);
+    // out3 holds [OC, N, OH, OW]; the result is [N, OC, OH, OW]
+    if (N === 1) out = viewOf(out3, [1, OC, OH, OW], computeContiguousStrides([1, OC, OH, OW]), 0);
+    else { out = empty_([N, OC, OH, OW], x.dtype, x.device); copyInto(out, kv(out3, [N, OC, OH, OW], [L, NL, OW, 1], 0)); }
+    keepCol = w.requiresGrad ? col : null;
+  }
   return record('ConvolutionBackward0', [x, w, b], out, (gr) => {
     if (gradState.enabled) {
       const gp3 = gr.permute([1, 0, 2, 3]).reshape([G, OCg, NL]);
@@ -231,7 +239,7 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     if (w.requiresGrad) {
       // gw^T[g] = col[g] @ gp[g]^T written through a transposed view of gw (faster than gp @ col^T, measured)
       gw = empty_(w.shape.slice(), w.dtype, w.device);
-      const c = keepCol as T;
+      const c = keepCol ?? im2colRaw(x, g);
       const S = splitCount(N, L, OCg * K, G);
       if (K === 0 || NL === 0) fill_(gw, 0);
       else if (S > 1) {

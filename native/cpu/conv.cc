@@ -12,11 +12,16 @@
 // bounds tests out of the inner loop.
 #include <cmath>
 #include <limits>
+#include <vector>
+#include <atomic>
 #include "cpu.h"
 #include "../kernels/conv.h"
 #include "../kernels/conv_check.h"
 
 namespace nt {
+
+template <typename T>
+void gemm_rowmajor(int64_t m, int64_t n, int64_t k, const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc, T beta, int nth);  // gemm.cc
 
 namespace {
 
@@ -27,6 +32,26 @@ using namespace conv;
 //   a0 kh, a1 kw, a2 sh, a3 sw, a4 ph, a5 pw, a6 dh, a7 dw, a8 OH, a9 OW.
 //   col[(c*kh + i)*kw + j, n*L + oh*OW + ow] = x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw]  (0 outside x)
 // ---------------------------------------------------------------------------------------------------------------
+// one row of the column matrix: dst[oh*OW + ow] = plane[(oh*sh - ph + i*dh, ow*sw - pw + j*dw)] (0 outside)
+template <typename T>
+inline void im2col_row(const T* plane, int64_t sH, int64_t sW, int64_t H, int64_t W, int64_t i, int64_t j, const Geom& g, T* dst) {
+  const int64_t offh = i * g.dh - g.ph, offw = j * g.dw - g.pw;
+  const int64_t oh0 = first_valid(offh, g.sh, g.oh), oh1 = end_valid(offh, g.sh, H, g.oh);
+  const int64_t ow0 = first_valid(offw, g.sw, g.ow), ow1 = std::max(ow0, end_valid(offw, g.sw, W, g.ow));
+  for (int64_t oh = 0; oh < g.oh; oh++) {
+    T* d = dst + oh * g.ow;
+    if (oh < oh0 || oh >= oh1 || ow0 >= ow1) { for (int64_t ow = 0; ow < g.ow; ow++) d[ow] = T(0); continue; }
+    const T* row = plane + (oh * g.sh + offh) * sH;
+    for (int64_t ow = 0; ow < ow0; ow++) d[ow] = T(0);
+    if (g.sw == 1 && sW == 1) {
+      std::memcpy(d + ow0, row + (ow0 + offw), (size_t)(ow1 - ow0) * sizeof(T));
+    } else {
+      for (int64_t ow = ow0; ow < ow1; ow++) d[ow] = row[(ow * g.sw + offw) * sW];
+    }
+    for (int64_t ow = ow1; ow < g.ow; ow++) d[ow] = T(0);
+  }
+}
+
 template <typename T>
 void im2col_typed(const Call& c, const Geom& g) {
   const TensorArg& col = c.t[0];
@@ -43,25 +68,101 @@ void im2col_typed(const Call& c, const Geom& g) {
     for (int64_t u = u0; u < u1; u++) {
       const int64_t r = u / N, n = u % N;
       const int64_t ch = r / kk, i = (r % kk) / g.kw, j = r % g.kw;
-      T* dst = dst0 + r * (N * L) + n * L;
-      const T* plane = src0 + n * sN + ch * sC;
-      const int64_t offh = i * g.dh - g.ph, offw = j * g.dw - g.pw;
-      const int64_t oh0 = first_valid(offh, g.sh, g.oh), oh1 = end_valid(offh, g.sh, H, g.oh);
-      const int64_t ow0 = first_valid(offw, g.sw, g.ow), ow1 = std::max(ow0, end_valid(offw, g.sw, W, g.ow));
-      for (int64_t oh = 0; oh < g.oh; oh++) {
-        T* d = dst + oh * g.ow;
-        if (oh < oh0 || oh >= oh1 || ow0 >= ow1) { for (int64_t ow = 0; ow < g.ow; ow++) d[ow] = T(0); continue; }
-        const T* row = plane + (oh * g.sh + offh) * sH;
-        for (int64_t ow = 0; ow < ow0; ow++) d[ow] = T(0);
-        if (g.sw == 1 && sW == 1) {
-          std::memcpy(d + ow0, row + (ow0 + offw), (size_t)(ow1 - ow0) * sizeof(T));
-        } else {
-          for (int64_t ow = ow0; ow < ow1; ow++) d[ow] = row[(ow * g.sw + offw) * sW];
-        }
-        for (int64_t ow = ow1; ow < g.ow; ow++) d[ow] = T(0);
-      }
+      im2col_row(src0 + n * sN + ch * sC, sH, sW, H, W, i, j, g, dst0 + r * (N * L) + n * L);
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d (forward): t0 out [N, OC, OH, OW] (contiguous), t1 x [N, C, H, W] (any strides), t2 w [OC, C/G, kh, kw]
+//   (contiguous), t3 bias [OC] (optional, any stride); a0..a9 as im2col, a10 groups G.
+// One sample at a time: its column matrix [C/G*kh*kw, OH*OW] per group (small enough to stay in L2/L3, unlike the
+// whole batch's), then out[n, group rows] = bias + W[g] @ col straight into the NCHW output (no permuting copy).
+// 1x1 stride-1 unpadded convolutions over rows of unit stride skip the column matrix: the sample is already B.
+// Threads: each sample on one thread (samples claimed from a counter) when there are at least as many samples as
+// threads; otherwise the samples in turn, each im2col and GEMM using all threads.
+// ---------------------------------------------------------------------------------------------------------------
+template <typename T>
+void conv2d_typed(const Call& c, const Geom& g, int64_t G) {
+  const TensorArg& out = c.t[0];
+  const TensorArg& x = c.t[1];
+  const TensorArg& w = c.t[2];
+  const bool has_bias = c.nt > 3;
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3], OC = w.shape[0];
+  const int64_t sN = x.stride[0], sC = x.stride[1], sH = x.stride[2], sW = x.stride[3];
+  const int64_t L = g.oh * g.ow, kk = g.kh * g.kw, Cg = C / G, K = Cg * kk, OCg = OC / G;
+  const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && sW == 1 && sH == W &&
+                      g.oh == H && g.ow == W;
+  T* o0 = out.ptr<T>();
+  const T* x0 = x.ptr<const T>();
+  const T* w0 = w.ptr<const T>();
+  const T* b0 = has_bias ? c.t[3].ptr<const T>() : nullptr;
+  const int64_t bs = has_bias ? c.t[3].stride[0] : 0;
+  const int maxth = in_parallel() ? 1 : num_threads();
+  const Geom G0 = g;
+  // one sample: col is scratch of K*L elements (unused when direct); nth threads for im2col rows and the GEMM
+  auto sample = [=](int64_t n, T* col, int nth) {
+    const Geom& g = G0;
+    const T* xs = x0 + n * sN;
+    for (int64_t gi = 0; gi < G; gi++) {
+      const T* B = xs + gi * Cg * sC;
+      int64_t ldb = sC;
+      if (!direct) {
+        auto rows = [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; r++) {
+            const int64_t ch = gi * Cg + r / kk, i = (r % kk) / g.kw, j = r % g.kw;
+            im2col_row(xs + ch * sC, sH, sW, H, W, i, j, g, col + r * L);
+          }
+        };
+        if (nth > 1) parallel_for(K, std::max<int64_t>(1, 16384 / std::max<int64_t>(L, 1)), rows); else rows(0, K);
+        B = col;
+        ldb = L;
+      }
+      T* C0 = o0 + (n * OC + gi * OCg) * L;
+      if (has_bias)
+        for (int64_t oc = 0; oc < OCg; oc++) {
+          const T v = b0[(gi * OCg + oc) * bs];
+          for (int64_t q = 0; q < L; q++) C0[oc * L + q] = v;
+        }
+      gemm_rowmajor<T>(OCg, L, K, w0 + gi * OCg * K, K, B, ldb, C0, L, has_bias ? T(1) : T(0), nth);
+    }
+  };
+  const size_t scratch = direct ? 1 : (size_t)(K * L);
+  if (maxth > 1 && N >= maxth) {
+    std::atomic<int64_t> next{0};
+    FirstError err;
+    pool_run((int)std::min<int64_t>(maxth, N), [&](int) {
+      try {
+        std::vector<T> col(scratch);
+        for (int64_t n; (n = next.fetch_add(1, std::memory_order_relaxed)) < N;) {
+          if (err.failed()) continue;
+          sample(n, col.data(), 1);
+        }
+      } catch (...) { err.keep(); }
+    });
+    err.rethrow();
+  } else {
+    std::vector<T> col(scratch);
+    for (int64_t n = 0; n < N; n++) sample(n, col.data(), maxth);
+  }
+}
+
+void conv2d_kernel(Call& c) {
+  const Geom g = geom_of(c);
+  const int64_t G = c.iattr(10, 1);
+  if (c.nt < 3) throw TorchError("internal: conv2d expects out, x, w[, bias]");
+  const TensorArg &out = c.t[0], &x = c.t[1], &w = c.t[2];
+  check_4d(x, "conv2d");
+  check_4d(w, "conv2d");
+  check_4d(out, "conv2d");
+  check_float(x, "conv2d");
+  if (out.dtype != x.dtype || w.dtype != x.dtype || (c.nt > 3 && c.t[3].dtype != x.dtype)) throw TorchError("internal: conv2d dtype mismatch");
+  if (G <= 0 || x.shape[1] % G || w.shape[0] % G || w.shape[1] * G != x.shape[1] || w.shape[2] != g.kh || w.shape[3] != g.kw ||
+      out.shape[0] != x.shape[0] || out.shape[1] != w.shape[0] || out.shape[2] != g.oh || out.shape[3] != g.ow ||
+      !out.contiguous() || !w.contiguous() || (c.nt > 3 && (c.t[3].ndim != 1 || c.t[3].shape[0] != w.shape[0])))
+    throw TorchError("internal: conv2d operand shapes");
+  if (out.numel() == 0) return;
+  if (x.dtype == DType::F32) conv2d_typed<float>(c, g, G); else conv2d_typed<double>(c, g, G);
 }
 
 void im2col_kernel(Call& c) {
@@ -304,6 +405,7 @@ void avg_pool2d_backward_kernel(Call& c) {
 
 }  // namespace
 
+REGISTER_KERNEL(conv2d, CPU, conv2d_kernel);
 REGISTER_KERNEL(im2col, CPU, im2col_kernel);
 REGISTER_KERNEL(col2im, CPU, col2im_kernel);
 REGISTER_KERNEL(max_pool2d, CPU, max_pool2d_kernel);

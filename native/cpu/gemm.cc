@@ -736,6 +736,24 @@ void matmul_kernel(Call& c) {
 
 }  // namespace
 
+// conv.cc's per-sample products (its conv2d kernel): C[m x n] = A[m x k] @ B[k x n] + beta * C, every operand
+// row-major with the given row strides, on up to nth threads (1 inside a pool job); the same path choice as
+// matmul's auto path (direct for tiny, skinny for m or n <= 8, else blocked with the best micro-kernel).
+template <typename T>
+void gemm_rowmajor(int64_t m, int64_t n, int64_t k, const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc, T beta, int nth) {
+  Mat<const T> a{A, lda, 1}, b{B, ldb, 1};
+  Mat<T> c{C, ldc, 1};
+  if (k == 0) { scale_out<T>(m, n, c, beta); return; }
+  if (m * n * k < kDirectMax) { gemm_direct<T>(m, n, k, a, b, c, T(1), beta); return; }
+  if (std::min(m, n) <= kSkinnyMax &&
+      (m <= n ? gemm_skinny<T>(m, n, k, a, b, c, T(1), beta, nth)
+              : gemm_skinny<T>(n, m, k, Mat<const T>{B, 1, ldb}, Mat<const T>{A, 1, lda}, Mat<T>{C, 1, ldc}, T(1), beta, nth)))
+    return;
+  pick_blocked<T>(I_AUTO)(m, n, k, a, b, c, T(1), beta, nth);
+}
+template void gemm_rowmajor<float>(int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float, int);
+template void gemm_rowmajor<double>(int64_t, int64_t, int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t, double, int);
+
 REGISTER_KERNEL(matmul, CPU, matmul_kernel);
 
 }  // namespace nt

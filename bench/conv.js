@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// conv.js - float32 conv2d forward (and, with --backward, forward+backward) GFLOP/s beside PyTorch CPU on the shapes of
+// issue 14: the issue's two 32x32 layers, the MNIST example's two convolutions (batch 64), and ResNet-18's (batch 16,
+// 3x64x64 input: the 7x7 stride-2 stem, a 3x3 64-channel 16x16 layer, the 3x3 stride-2 and 1x1 stride-2 downsampling
+// layers). 2 * N * OC * OH * OW * C/G * kh * kw flops per forward. Both sides run --rounds times (default 3),
+// alternating (bench/common.js); each figure is the median over rounds of per-round medians.
+// Usage: node bench/conv.js [--threads N] [--rounds R] [--reps K] [--no-torch]        (needs `npx tsc` first: it loads ../dist)
+'use strict';
+const { execFileSync } = require('child_process');
+const path = require('path');
+const torch = require('../dist/index.js');
+const { alternateRounds, hostLine } = require('./common');
+
+const argv = process.argv.slice(2);
+const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+torch.setNumThreads(Number(opt('--threads') ?? 2));
+const threads = torch.getNumThreads();
+const rounds = Number(opt('--rounds') ?? 3);
+const reps = Number(opt('--reps') ?? 9);
+const noTorch = argv.includes('--no-torch');
+
+// name, input shape, out channels, kernel, stride, padding
+const SHAPES = [
+  ['issue [32,3,32,32]->64 3x3 p1', [32, 3, 32, 32], 64, 3, 1, 1],
+  ['issue [32,64,32,32]->64 3x3 p1', [32, 64, 32, 32], 64, 3, 1, 1],
+  ['mnist [64,1,28,28]->16 3x3 p1', [64, 1, 28, 28], 16, 3, 1, 1],
+  ['mnist [64,16,14,14]->32 3x3 p1', [64, 16, 14, 14], 32, 3, 1, 1],
+  ['resnet stem [16,3,64,64]->64 7x7 s2 p3', [16, 3, 64, 64], 64, 7, 2, 3],
+  ['resnet [16,64,16,16]->64 3x3 p1', [16, 64, 16, 16], 64, 3, 1, 1],
+  ['resnet [16,64,16,16]->128 3x3 s2 p1', [16, 64, 16, 16], 128, 3, 2, 1],
+  ['resnet [16,64,16,16]->128 1x1 s2', [16, 64, 16, 16], 128, 1, 2, 0],
+  ['1x1 [16,64,16,16]->64', [16, 64, 16, 16], 64, 1, 1, 0],
+];
+const flops = ([, [N, C, H, W], OC, k, s, p]) => {
+  const OH = Math.floor((H + 2 * p - k) / s) + 1, OW = Math.floor((W + 2 * p - k) / s) + 1;
+  return 2 * N * OC * OH * OW * C * k * k;
+};
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+function medianTime(fn, n, warmup = 2) {
+  for (let i = 0; i < warmup; i++) fn();
+  const ts = [];
+  for (let i = 0; i < n; i++) { const t = now(); fn(); ts.push(now() - t); }
+  ts.sort((a, b) => a - b);
+  return ts[ts.length >> 1];
+}
+
+function bench() {
+  torch.manualSeed(0);
+  const res = {};
+  for (const sh of SHAPES) {
+    const [name, xs, OC, k, s, p] = sh;
+    const x = torch.randn(xs), w = torch.randn([OC, xs[1], k, k]), b = torch.randn([OC]);
+    const t = medianTime(() => torch.tidy(() => { torch.nn.functional.conv2d(x, w, b, { stride: s, padding: p }); }), reps);
+    res[name] = flops(sh) / t / 1e9;
+  }
+  return res;
+}
+
+function runTorch() {
+  try {
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'conv_torch.py'), String(threads), String(reps), JSON.stringify(SHAPES)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (e) { return { error: String(e.message).split('\n')[0] }; }
+}
+
+const { n, t } = alternateRounds(bench, runTorch, rounds, noTorch);
+console.log(hostLine());
+console.log(`conv2d forward float32, ${threads} threads, GFLOP/s (median of ${rounds} alternating rounds x ${reps} reps)`);
+if (t.error) console.log(`PyTorch: ${t.error}`);
+console.log(`${'shape'.padEnd(42)} ${'nodetorch'.padStart(10)} ${'PyTorch'.padStart(10)} ${'ratio'.padStart(7)}`);
+for (const [name] of SHAPES) {
+  const tv = t.error ? NaN : t[name];
+  console.log(`${name.padEnd(42)} ${n[name].toFixed(1).padStart(10)} ${(tv ?? NaN).toFixed(1).padStart(10)} ${(n[name] / tv).toFixed(2).padStart(7)}`);
+}
