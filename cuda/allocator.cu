@@ -139,7 +139,8 @@ struct BySize {
 };
 struct Pools {
   std::set<Block*, BySize> small, large;  // free blocks
-  size_t reserved = 0, allocated = 0, peak = 0;
+  size_t reserved = 0, allocated = 0, peak = 0, peak_reserved = 0;
+  int64_t allocations = 0, retries = 0, ooms = 0;  // PyTorch's allocation.all.allocated, num_alloc_retries, num_ooms
 };
 
 struct Allocator {
@@ -198,11 +199,13 @@ struct Allocator {
       if (e == cudaErrorMemoryAllocation) {
         cudaGetLastError();
         release_cached(dev);
+        P.retries++;
         e = cudaMalloc(&p, seg);
       }
       if (e != cudaSuccess) {
         cudaGetLastError();
         if (e != cudaErrorMemoryAllocation) throw_cuda_error(e, "cudaMalloc");
+        P.ooms++;
         size_t freeb = 0, total = 0;
         cudaMemGetInfo(&freeb, &total);
         cudaGetLastError();
@@ -214,6 +217,7 @@ struct Allocator {
                          " is reserved by nodetorch but unallocated.");
       }
       P.reserved += seg;
+      P.peak_reserved = std::max(P.peak_reserved, P.reserved);
       b = new Block{static_cast<char*>(p), seg, dev, small};
     }
     // split off the tail when it is worth keeping as a block of its own
@@ -231,6 +235,7 @@ struct Allocator {
     live[b->ptr] = b;
     P.allocated += b->size;
     P.peak = std::max(P.peak, P.allocated);
+    P.allocations++;
     return b->ptr;
   }
 
@@ -278,6 +283,25 @@ size_t dev_allocated(int index) {
   Allocator& A = allocator();
   std::lock_guard<std::mutex> lock(A.mu);
   return index >= 0 && index < (int)A.pools.size() ? A.pools[index].allocated : 0;
+}
+// torch.cuda.memoryStats: allocated (current, peak), reserved (current, peak), allocations, retries, ooms
+void dev_stats(int index, int64_t* out) {
+  Allocator& A = allocator();
+  std::lock_guard<std::mutex> lock(A.mu);
+  for (int i = 0; i < 7; i++) out[i] = 0;
+  if (index < 0 || index >= (int)A.pools.size()) return;
+  const Pools& P = A.pools[index];
+  out[0] = (int64_t)P.allocated; out[1] = (int64_t)P.peak; out[2] = (int64_t)P.reserved; out[3] = (int64_t)P.peak_reserved;
+  out[4] = P.allocations; out[5] = P.retries; out[6] = P.ooms;
+}
+// torch.cuda.resetPeakMemoryStats: the peaks start again from the current values
+void dev_reset_peak(int index) {
+  Allocator& A = allocator();
+  std::lock_guard<std::mutex> lock(A.mu);
+  if (index < 0 || index >= (int)A.pools.size()) return;
+  Pools& P = A.pools[index];
+  P.peak = P.allocated;
+  P.peak_reserved = P.reserved;
 }
 size_t dev_reserved(int index) {
   Allocator& A = allocator();
@@ -399,6 +423,8 @@ struct InstallHooks {
     h.diagnose = h_diagnose;
     h.memory_reserved = h_reserved;
     h.memory_allocated = h_allocated;
+    h.memory_stats = dev_stats;
+    h.reset_peak = dev_reset_peak;
     h.empty_cache = h_empty_cache;
     h.memset0 = h_memset0;
   }

@@ -14,8 +14,35 @@ export const cuda = {
   },
   synchronize(index = 0): void { native.cuda('sync', index); },
   // bytes in live blocks of the caching allocator on that device (rounded block sizes, as PyTorch counts)
-  memoryAllocated(index = 0): number { return native.cuda('allocated', index) as number; },
-  memoryReserved(index = 0): number { return native.cuda('reserved', index) as number; },
+  memoryAllocated(device?: number | string | Device): number { return native.cuda('allocated', statIndex(device)) as number; },
+  memoryReserved(device?: number | string | Device): number { return native.cuda('reserved', statIndex(device)) as number; },
+  /** the peak of memoryAllocated since the start or the last resetPeakMemoryStats (PyTorch's max_memory_allocated) */
+  maxMemoryAllocated(device?: number | string | Device): number { return rawStats(device)[1]; },
+  maxMemoryReserved(device?: number | string | Device): number { return rawStats(device)[3]; },
+  resetPeakMemoryStats(device?: number | string | Device): void { native.cuda('resetPeak', statIndex(device)); },
+  /** the caching allocator's statistics under PyTorch's memory_stats() keys */
+  memoryStats(device?: number | string | Device): Record<string, number> {
+    const v = rawStats(device);
+    return {
+      'allocated_bytes.all.current': v[0], 'allocated_bytes.all.peak': v[1],
+      'reserved_bytes.all.current': v[2], 'reserved_bytes.all.peak': v[3],
+      'allocation.all.allocated': v[4], num_alloc_retries: v[5], num_ooms: v[6],
+    };
+  },
+  /** a readable table of memoryStats (PyTorch's memory_summary, abridged) */
+  memorySummary(device?: number | string | Device): string {
+    const i = statIndex(device);
+    const v = rawStats(i);
+    const mib = (b: number): string => `${(b / 1048576).toFixed(2)} MiB`.padStart(14);
+    return [
+      `|  nodetorch CUDA memory summary, device ${i}`.padEnd(68) + '|',
+      '|-------------------------------------------------------------------|',
+      '|                         |        current |           peak |        |',
+      `| allocated memory        | ${mib(v[0])} | ${mib(v[1])} |        |`,
+      `| reserved (cached) memory| ${mib(v[2])} | ${mib(v[3])} |        |`,
+      `| allocations: ${String(v[4]).padEnd(12)} cudaMalloc retries: ${String(v[5]).padEnd(6)} OOMs: ${String(v[6]).padEnd(6)}|`,
+    ].join('\n');
+  },
   emptyCache(): void { native.cuda('emptyCache'); },
   manualSeed(seed: number): void { cudaGenerator.manualSeed(seed); },
   manualSeedAll(seed: number): void { cudaGenerator.manualSeed(seed); },
@@ -40,6 +67,18 @@ export const cuda = {
     return r;
   },
 };
+
+// the device a memory statistic is about: the current one by default (as PyTorch)
+function statIndex(device?: number | string | Device): number {
+  if (device === undefined || device === null) return currentCudaIndex();
+  if (typeof device === 'number') return device;
+  const dev = device instanceof Device ? device : new Device(device);
+  if (dev.type !== 'cuda') throw new TorchError(`torch.cuda memory statistics: Expected a cuda device, but got: ${dev.toString()}`);
+  return dev.index ?? currentCudaIndex();
+}
+function rawStats(device?: number | string | Device): number[] {
+  return native.cuda('stats', typeof device === 'number' ? device : statIndex(device)) as number[];
+}
 
 function cudaIndexOf(op: string, d: number | string | Device): number {
   let i: number;

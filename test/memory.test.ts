@@ -84,3 +84,31 @@ const emulated = torch.cuda.isAvailable() && /nodetorch CUDA emulator/.test(torc
     console.log('ok');`], { encoding: 'utf8', env: { ...process.env, CUEMU_MEM_GB: '0.0625' }, timeout: 120000 });
   expect([r.status, r.stdout.trim(), r.stderr.slice(0, 500)]).toEqual([0, 'ok', '']);
 });
+
+// torch.cuda memory statistics (PyTorch's keys), on the CUDA emulator (or a GPU): peaks follow allocations and
+// resetPeakMemoryStats starts them again from the current values
+(torch.cuda.isAvailable() ? test : test.skip)('torch.cuda.memoryStats / maxMemoryAllocated / resetPeakMemoryStats / memorySummary', () => {
+  const c = torch.cuda;
+  c.resetPeakMemoryStats();
+  const base = c.memoryAllocated();
+  const n0 = c.memoryStats()['allocation.all.allocated'];
+  const a = torch.empty([1 << 20], { device: 'cuda' });  // 4 MiB
+  const b = torch.empty([1 << 21], { device: 'cuda' });  // 8 MiB
+  const s = c.memoryStats();
+  expect(s['allocated_bytes.all.current']).toBe(c.memoryAllocated());
+  expect(s['allocated_bytes.all.current'] - base).toBeGreaterThanOrEqual(12 * 2 ** 20);
+  expect(s['allocated_bytes.all.peak']).toBeGreaterThanOrEqual(s['allocated_bytes.all.current']);
+  expect(s['reserved_bytes.all.peak']).toBeGreaterThanOrEqual(s['reserved_bytes.all.current']);
+  expect(s['reserved_bytes.all.current']).toBeGreaterThanOrEqual(s['allocated_bytes.all.current']);
+  expect(s['allocation.all.allocated'] - n0).toBeGreaterThanOrEqual(2);
+  const peak = c.maxMemoryAllocated();
+  b.dispose();
+  expect(c.maxMemoryAllocated()).toBe(peak);
+  expect(c.memoryAllocated()).toBeLessThan(peak);
+  c.resetPeakMemoryStats();
+  expect(c.maxMemoryAllocated()).toBe(c.memoryAllocated());
+  expect(c.maxMemoryReserved()).toBe(c.memoryReserved());
+  expect(c.memorySummary()).toMatch(/allocated memory/);
+  expect(() => c.memoryStats('cpu')).toThrow(torch.TorchError);
+  a.dispose();
+});

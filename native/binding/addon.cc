@@ -325,7 +325,7 @@ Napi::Value Supports(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Cuda(const Napi::CallbackInfo& info) {
-  // cuda(what, index): 'count' | 'sync' | 'diagnose' | 'reserved' | 'allocated' | 'emptyCache'
+  // cuda(what, index): 'count' | 'sync' | 'diagnose' | 'reserved' | 'allocated' | 'emptyCache' | 'stats' | 'resetPeak'
   Napi::Env env = info.Env();
   std::string what = info[0].As<Napi::String>().Utf8Value();
   int idx = info.Length() > 1 ? info[1].As<Napi::Number>().Int32Value() : 0;
@@ -344,6 +344,14 @@ Napi::Value Cuda(const Napi::CallbackInfo& info) {
   if (what == "reserved") return Napi::Number::New(env, (double)h.memory_reserved(idx));
   if (what == "allocated") return Napi::Number::New(env, (double)h.memory_allocated(idx));
   if (what == "emptyCache") { h.empty_cache(); return env.Undefined(); }
+  if (what == "stats") {
+    int64_t v[7] = {0, 0, 0, 0, 0, 0, 0};
+    if (h.memory_stats) h.memory_stats(idx, v);
+    Napi::Array a = Napi::Array::New(env, 7);
+    for (uint32_t i = 0; i < 7; i++) a.Set(i, Napi::Number::New(env, (double)v[i]));
+    return a;
+  }
+  if (what == "resetPeak") { if (h.reset_peak) h.reset_peak(idx); return env.Undefined(); }
   throw TorchError("internal: unknown cuda query " + what);
 }
 

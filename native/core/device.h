@@ -20,6 +20,8 @@ struct DeviceHooks {
   size_t (*memory_allocated)(int index) = nullptr;  // bytes of live blocks of that device (the caching allocator's)
   void (*empty_cache)() = nullptr;
   void (*memset0)(void* p, size_t n, int index) = nullptr;
+  void (*memory_stats)(int index, int64_t* out7) = nullptr;  // allocated, peak, reserved, peak reserved, allocations, retries, ooms
+  void (*reset_peak)(int index) = nullptr;
 };
 
 DeviceHooks& cuda_hooks();
