@@ -190,15 +190,11 @@ export function cummin(x: T, dim: unknown): R.ValuesIndices { return cumCore(x, 
 
 // ---- aminmax --------------------------------------------------------------------------------------------------
 // torch.aminmax(x, { dim, keepdim }) -> { min, max } (also iterable as [min, max])
-export class MinMax {
+export class MinMax extends R.TensorPair {
   readonly min: T;
   readonly max: T;
-  readonly length = 2;
-  constructor(min: T, max: T) { this.min = min; this.max = max; }
-  get 0(): T { return this.min; }
-  get 1(): T { return this.max; }
-  *[Symbol.iterator](): Iterator<T> { yield this.min; yield this.max; }
-  toString(): string { return `(min=${this.min.toString()},\nmax=${this.max.toString()})`; }
+  constructor(min: T, max: T) { super(); this.min = min; this.max = max; }
+  protected pair(): [string, T, string, T] { return ['min', this.min, 'max', this.max]; }
 }
 export function aminmax(x: T, opts: DimKeep = {}): MinMax {
   checkTensor(x, 'aminmax');

@@ -30,15 +30,20 @@ const RC = { sum: 0, prod: 1, max: 2, min: 3, all: 4, any: 5, nansum: 6, mean: 7
 // ------------------------------------------------------------------------------------------------------------
 // (values, indices) results: an object that is also iterable and indexable as [values, indices]
 // ------------------------------------------------------------------------------------------------------------
-export class ValuesIndices {
+// The named pair results (ValuesIndices here, MinMax of aminmax in order.ts): indexable, iterable, printed by name.
+export abstract class TensorPair {
+  readonly length = 2;
+  protected abstract pair(): [string, T, string, T];
+  get 0(): T { return this.pair()[1]; }
+  get 1(): T { return this.pair()[3]; }
+  *[Symbol.iterator](): Iterator<T> { const p = this.pair(); yield p[1]; yield p[3]; }
+  toString(): string { const [a, x, b, y] = this.pair(); return `(${a}=${x.toString()},\n${b}=${y.toString()})`; }
+}
+export class ValuesIndices extends TensorPair {
   readonly values: T;
   readonly indices: T;
-  readonly length = 2;
-  constructor(values: T, indices: T) { this.values = values; this.indices = indices; }
-  get 0(): T { return this.values; }
-  get 1(): T { return this.indices; }
-  *[Symbol.iterator](): Iterator<T> { yield this.values; yield this.indices; }
-  toString(): string { return `(values=${this.values.toString()},\nindices=${this.indices.toString()})`; }
+  constructor(values: T, indices: T) { super(); this.values = values; this.indices = indices; }
+  protected pair(): [string, T, string, T] { return ['values', this.values, 'indices', this.indices]; }
 }
 
 // ------------------------------------------------------------------------------------------------------------
