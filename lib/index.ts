@@ -122,7 +122,10 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 export function getNumThreads(): number { return native.info().threads; }
-export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
+export const config = (): { simd: string; cpuBf16: 'amx_bf16' | 'avx512_bf16' | 'none'; threads: number; cudaBuilt: boolean } => {
+  const i = native.info();
+  return { simd: i.simd, cpuBf16: i.cpuBf16 as 'amx_bf16' | 'avx512_bf16' | 'none', threads: i.threads, cudaBuilt: i.cudaBuilt };
+};
 export { backends };
 
 // mixed precision: torch.autocast, torch.amp, torch.cuda.amp, torch.cpu.amp

@@ -23,7 +23,7 @@ export interface NativeAddon {
   memStats(): [number, number, number, number, number, number];
   token(deviceType: number): TensorToken;
   tokenSet(t: TensorToken, deviceType: number): void;
-  info(): { simd: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };
+  info(): { simd: string; cpuBf16: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };
   setNumThreads(n: number): void;
   supports(op: number, device: number): boolean;
   cuda(what: string, index?: number): unknown;

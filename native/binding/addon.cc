@@ -304,6 +304,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("simd", Napi::String::New(env, cpu_simd_name()));
   o.Set("threads", Napi::Number::New(env, num_threads()));
+  o.Set("cpuBf16", Napi::String::New(env, cpu_bf16_level() == 2 ? "amx_bf16" : cpu_bf16_level() == 1 ? "avx512_bf16" : "none"));
   o.Set("cudaBuilt", Napi::Boolean::New(env, cuda_built()));
   o.Set("opCount", Napi::Number::New(env, (double)OP_COUNT));
   Napi::Array names = Napi::Array::New(env, OP_COUNT);

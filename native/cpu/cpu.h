@@ -15,6 +15,12 @@ namespace nt {
 const char* cpu_simd_name();
 bool cpu_has_avx2();
 bool cpu_has_avx512();
+bool cpu_has_avx512bf16();  // gemm_bf16.cc: AVX512-BF16 usable (NODETORCH_NO_AVX512BF16 unset)
+// gemm_bf16.cc: the CPU's bfloat16 dot-product level: 0 none, 1 AVX512-BF16 (vdpbf16ps), 2 AMX-BF16 tiles too
+int cpu_bf16_level();
+// gemm_bf16.cc: bfloat16 C = alpha * A @ B + beta * C (3-D operands as OP(matmul)) at `level` (0: the best there is);
+// false when the CPU lacks it
+bool gemm_bf16_dot(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, double alpha, double beta, int level);
 
 constexpr int64_t kParallelGrain = 32768;  // elements below which a loop stays on one thread
 

@@ -13,7 +13,8 @@
 // is a batch of one.
 //   a0 = alpha, a1 = beta (beta == 0: t0 is write-only, never read, so NaNs in fresh memory cannot leak),
 //   a2 = path (0 auto, 1 naive, 2 blocked, 3 direct, 4 skinny when m or n <= 8), a3 = micro-kernel (0 auto,
-//   1 avx512, 2 avx2, 3 portable).
+//   1 avx512, 2 avx2, 3 portable, 4 bfloat16 operands on AVX512-BF16's vdpbf16ps, 5 on AMX tiles:
+//   gemm_bf16.cc).
 // a2/a3 let the tests check every path against the naive one on any machine; NODETORCH_GEMM=naive|blocked|direct
 // sets the default path (debugging).
 #include <immintrin.h>
@@ -36,7 +37,7 @@ namespace {
 #define NT_AVX2 __attribute__((target("avx2,fma")))
 
 enum Path { P_AUTO = 0, P_NAIVE = 1, P_BLOCKED = 2, P_DIRECT = 3, P_SKINNY = 4 };
-enum Isa { I_AUTO = 0, I_AVX512 = 1, I_AVX2 = 2, I_PORTABLE = 3 };
+enum Isa { I_AUTO = 0, I_AVX512 = 1, I_AVX2 = 2, I_PORTABLE = 3, I_BF16 = 4, I_AMX = 5 };
 
 // One matrix operand: element pointer and element strides.
 template <typename T>
@@ -714,8 +715,17 @@ void matmul_kernel(Call& c) {
   switch (tc.dtype) {
     case DType::F32: run_float<float>(tc, ta, tb, alpha, beta, path, isa); break;
     case DType::F64: run_float<double>(tc, ta, tb, alpha, beta, path, isa); break;
-    case DType::F16:
-    case DType::BF16: {
+    case DType::BF16:
+      // the CPU's bfloat16 dot products (gemm_bf16.cc) where it has them: a3 = 4 (AVX512-BF16) or 5 (AMX) asks for
+      // one (tests), the auto choice takes the best above the direct loop's size; NODETORCH_NO_AMX=1 stops at
+      // AVX512-BF16, NODETORCH_NO_AVX512BF16=1 keeps the float32 path
+      if ((path == P_AUTO ? default_path() : path) != P_NAIVE &&
+          (isa == I_BF16 || isa == I_AMX || (isa == I_AUTO && tc.shape[1] * tc.shape[2] * ta.shape[2] >= kDirectMax)) &&
+          gemm_bf16_dot(tc, ta, tb, alpha, beta, isa == I_BF16 ? 1 : isa == I_AMX ? 2 : 0))
+        break;
+      if (isa == I_BF16 || isa == I_AMX) isa = I_AUTO;
+      // fall through
+    case DType::F16: {
       Temp a32, b32, c32;
       make_compact_copy(ta, DType::F32, a32);
       make_compact_copy(tb, DType::F32, b32);
