@@ -2,7 +2,7 @@
 import { native } from './native';
 import { TorchError } from './errors';
 import { Device, currentCudaIndex, setCurrentCudaIndex } from './device';
-import { cudaGenerator } from './ops/creation';
+import { Generator, cudaGeneratorFor, cudaGeneratorCount, cudaManualSeedAll } from './ops/creation';
 
 export const cuda = {
   isAvailable(): boolean {
@@ -44,8 +44,22 @@ export const cuda = {
     ].join('\n');
   },
   emptyCache(): void { native.cuda('emptyCache'); },
-  manualSeed(seed: number): void { cudaGenerator.manualSeed(seed); },
-  manualSeedAll(seed: number): void { cudaGenerator.manualSeed(seed); },
+  /** Seeds the current CUDA device's default generator (torch.cuda.manual_seed); the others keep theirs. */
+  manualSeed(seed: number | bigint): void { cudaGeneratorFor(currentCudaIndex()).manualSeed(seed); },
+  /** Seeds every CUDA device's default generator, also those not used yet (torch.cuda.manual_seed_all). */
+  manualSeedAll(seed: number | bigint): void { cudaManualSeedAll(seed); },
+  /** A random seed for the current device's generator (torch.cuda.seed); seedAll: one random seed for every device. */
+  seed(): void { cudaGeneratorFor(currentCudaIndex()).seed(); },
+  seedAll(): void { cudaManualSeedAll(BigInt(Math.floor(Math.random() * 2 ** 52))); },
+  /** The current device's generator's seed (torch.cuda.initial_seed). */
+  initialSeed(): bigint { return cudaGeneratorFor(currentCudaIndex()).initialSeed(); },
+  /** The default generator of CUDA device `index` (torch.cuda.default_generators[index]). */
+  defaultGenerator(index: number = currentCudaIndex()): Generator { return cudaGeneratorFor(index); },
+  /** The generator states of the devices used so far, and back (torch.cuda.get_rng_state_all / set_rng_state_all). */
+  getRngStateAll(): { seed: string; offset: number }[] {
+    return Array.from({ length: Math.max(cuda.deviceCount(), cudaGeneratorCount()) }, (_, i) => cudaGeneratorFor(i).getState());
+  },
+  setRngStateAll(states: { seed: string; offset: number }[]): void { states.forEach((st, i) => cudaGeneratorFor(i).setState(st)); },
   diagnose(): string { return native.cuda('diagnose') as string; },
   /** The index that 'cuda' (no index) means, and where new communicators and `cuda` tensors go by default. */
   currentDevice(): number {

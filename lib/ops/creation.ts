@@ -2,7 +2,7 @@
 // random functions (Philox streams: native/kernels/philox.h), plus casting and device moves on Tensor.
 import { Tensor, empty_, runKernel, Storage, allocStorage, computeContiguousStrides } from '../tensor';
 import { DType, DTypeName, ITEMSIZE, toDType, getDefaultDtype, dtypeOfTypedArray, isFloating, describeValue } from '../dtype';
-import { Device, CPU, toDevice } from '../device';
+import { Device, CPU, toDevice, currentCudaIndex } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
 import { OP } from './ids';
@@ -309,11 +309,33 @@ export class Generator {
   }
 }
 export const defaultGenerator = new Generator();
-export const cudaGenerator = new Generator({ device: 'cpu' });
+
+// One default generator per CUDA device (PyTorch's torch.cuda.default_generators): random ops on cuda:i draw from
+// generator i, torch.cuda.manualSeed seeds the current device's, manualSeedAll and torch.manualSeed every device's.
+// Made on first use with PyTorch's default seed; a device first used after a seed-all takes that seed.
+const cudaGenerators: Generator[] = [];
+let cudaSeedAll: bigint | null = null;
+export function cudaGeneratorFor(index: number): Generator {
+  if (!Number.isInteger(index) || index < 0) throw new TorchError(`Invalid CUDA device index ${index}`);
+  let g = cudaGenerators[index];
+  if (!g) {
+    g = cudaGenerators[index] = new Generator();
+    if (cudaSeedAll !== null) g.manualSeed(cudaSeedAll);
+  }
+  return g;
+}
+/** one more than the highest device index whose generator has been made */
+export function cudaGeneratorCount(): number { return cudaGenerators.length; }
+export function cudaManualSeedAll(seed: number | bigint): void {
+  if (typeof seed === 'number' && !Number.isInteger(seed)) throw new TorchError(`manual_seed expected an integer, got ${seed}`);
+  cudaSeedAll = BigInt.asUintN(64, BigInt(seed));
+  for (const g of cudaGenerators) if (g) g.manualSeed(seed);
+}
+const cudaGenOf = (dev: Device): Generator => cudaGeneratorFor(dev.index ?? currentCudaIndex());
 
 export function manualSeed(seed: number | bigint): Generator {
   defaultGenerator.manualSeed(seed);
-  cudaGenerator.manualSeed(seed);
+  cudaManualSeedAll(seed);
   return defaultGenerator;
 }
 export function seed(): bigint { return defaultGenerator.seed(); }
@@ -322,10 +344,10 @@ export function initialSeed(): bigint { return defaultGenerator.initialSeed(); }
 export type RandOpts = CreateOpts & { generator?: Generator };
 function genFor(o: RandOpts, dev: Device): Generator {
   if (o.generator) return o.generator;
-  return dev.type === 'cuda' ? cudaGenerator : defaultGenerator;
+  return dev.type === 'cuda' ? cudaGenOf(dev) : defaultGenerator;
 }
 export function randomFill(t: Tensor, kind: number, p0: number, p1: number, gen?: Generator): Tensor {
-  const g = gen ?? (t.device.type === 'cuda' ? cudaGenerator : defaultGenerator);
+  const g = gen ?? (t.device.type === 'cuda' ? cudaGenOf(t.device) : defaultGenerator);
   const [lo, hi, off] = g._take(t.numel());
   const dst = t.isContiguous() ? t : empty_(t.shape.slice(), t.dtype, t.device);
   runKernel(OP.random, [dst], [kind, lo, hi, off, p0, p1]);
