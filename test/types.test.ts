@@ -69,3 +69,42 @@ describe('TypeScript declarations (tsc --strict)', () => {
     }, 60000);
   });
 });
+
+// the run-time side of test/types/options.ts: the forms typed as valid run, and those typed as errors because an
+// argument is duplicated, surplus or foreign throw (the declarations neither over- nor under-promise)
+describe('layer constructor forms: the declarations agree with the runtime', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const torch = require('../lib') as typeof import('../lib');
+  const nn = torch.nn;
+  const valid: [string, () => unknown][] = [
+    ['Linear(4, 2, false, { dtype })', () => new nn.Linear(4, 2, false, { dtype: 'float64' })],
+    ['Conv2d(3, 8, 3, 1, 1)', () => new nn.Conv2d(3, 8, 3, 1, 1)],
+    ['Conv2d all positional', () => new nn.Conv2d(3, 8, 3, 2, 'valid', 1, 1, false, 'reflect')],
+    ['Conv2d(3, 8, [3, 3], 1, { padding, bias })', () => new nn.Conv2d(3, 8, [3, 3], 1, { padding: 1, bias: false })],
+    ['ConvTranspose2d(3, 8, 3, 2, 1, 1)', () => new nn.ConvTranspose2d(3, 8, 3, 2, 1, 1)],
+    ['MaxPool2d all positional', () => new nn.MaxPool2d(2, 2, 0, 1, false, true)],
+    ['AvgPool2d all positional', () => new nn.AvgPool2d(3, 1, 1, false, true, null)],
+    ['BatchNorm2d all positional', () => new nn.BatchNorm2d(16, 1e-3, 0.1, true, false)],
+    ['LayerNorm([4], 1e-6, false)', () => new nn.LayerNorm([4], 1e-6, false)],
+    ['Embedding all positional', () => new nn.Embedding(10, 3, null, 1.0, 2, false, false)],
+    ['RNN(4, 8, 2, relu, true, true)', () => new nn.RNN(4, 8, 2, 'relu', true, true)],
+    ['LSTM(4, 8, { numLayers, projSize })', () => new nn.LSTM(4, 8, { numLayers: 2, projSize: 4 })],
+    ['GRU all positional', () => new nn.GRU(4, 8, 1, true, true, 0.0, true)],
+    ['MultiheadAttention(8, 2, 0, true, { batchFirst })', () => new nn.MultiheadAttention(8, 2, 0.0, true, { batchFirst: true })],
+    ['TransformerEncoderLayer positional', () => new nn.TransformerEncoderLayer(8, 2, 16, 0.1, 'gelu', 1e-5, true)],
+    ['ELU(0.5, true)', () => new nn.ELU(0.5, true)],
+    ['GELU(tanh)', () => new nn.GELU('tanh')],
+    ['PReLU(3, 0.1, { dtype })', () => new nn.PReLU(3, 0.1, { dtype: 'float32' })],
+    ['RReLU(0.1, 0.3, false)', () => new nn.RReLU(0.1, 0.3, false)],
+  ];
+  test.each(valid)('%s runs', (_name, make) => { expect(make()).toBeInstanceOf(nn.Module); });
+  const invalid: [string, () => unknown][] = [
+    ['Linear: bias twice', () => new (nn.Linear as unknown as new (...a: unknown[]) => unknown)(4, 2, false, { bias: true })],
+    ['Linear: a surplus argument', () => new (nn.Linear as unknown as new (...a: unknown[]) => unknown)(4, 2, false, 3)],
+    ['Conv2d: stride twice', () => new (nn.Conv2d as unknown as new (...a: unknown[]) => unknown)(3, 8, 3, 1, { stride: 2 })],
+    ['LSTM: nonlinearity', () => new (nn.LSTM as unknown as new (...a: unknown[]) => unknown)(4, 8, { nonlinearity: 'relu' })],
+    ['GRU: projSize', () => new (nn.GRU as unknown as new (...a: unknown[]) => unknown)(4, 8, { projSize: 2 })],
+    ['ReLU6: a surplus argument', () => new (nn.ReLU6 as unknown as new (...a: unknown[]) => unknown)(true, true)],
+  ];
+  test.each(invalid)('%s throws a TypeError', (_name, make) => { expect(make).toThrow(TypeError); });
+});
