@@ -53,6 +53,17 @@ describe('TypeScript declarations (tsc --strict)', () => {
       expect(r.status).toBe(0);
     }, 60000);
 
+    test('moduleResolution node16 from an ES module (.mts)', () => {
+      fs.copyFileSync(path.join(dir, 'main.ts'), path.join(dir, 'main.mts'));
+      fs.writeFileSync(path.join(dir, 'tsconfig.esm.json'), JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, types: [], moduleResolution: 'node16', module: 'node16', target: 'ES2022' },
+        files: ['main.mts'],
+      }));
+      const r = runTsc(['-p', 'tsconfig.esm.json'], dir);
+      expect(r.out).toBe('');
+      expect(r.status).toBe(0);
+    }, 60000);
+
     test('without typesVersions, node10 does not find it (the test can fail)', () => {
       const pkgFile = path.join(dir, 'node_modules', 'nodetorch', 'package.json');
       const saved = fs.readFileSync(pkgFile, 'utf8');
