@@ -26,9 +26,9 @@ export type ComposeChain<Ts extends readonly unknown[], Prev = unknown, First ex
     : Ts;
 /** What a Compose of these transforms takes: the first transform's input (unknown when the list is not a tuple). */
 export type ComposeInput<Ts extends readonly unknown[]> = Ts extends readonly [infer H, ...unknown[]] ? TransformInput<H> : unknown;
-/** What a Compose of these transforms returns: the last transform's output (its input for an empty list). */
-export type ComposeOutput<Ts extends readonly unknown[]> =
-  Ts extends readonly [...unknown[], infer L] ? TransformOutput<L> : Ts extends readonly [] ? unknown : unknown;
+/** What a Compose of these transforms returns: the last transform's output (unknown for an empty list or one that is
+ *  not a tuple). */
+export type ComposeOutput<Ts extends readonly unknown[]> = Ts extends readonly [...unknown[], infer L] ? TransformOutput<L> : unknown;
 
 /** Runs a transform given as a Transform object, anything with `call(x)`, or a function. */
 export function applyTransform(t: TransformFn | null | undefined, x: unknown): unknown {
@@ -83,7 +83,7 @@ const checkImg = (x: unknown, op: string): Tensor => F.assertImage(x, op);
  *  compile error. */
 export class Compose<Ts extends readonly TransformFn[] = TransformFn[]> extends Transform {
   readonly transforms: Ts;
-  constructor(transforms: [...Ts] & ComposeChain<NoInfer<Ts>>);
+  constructor(transforms: [...Ts] & ComposeChain<Ts>);
   constructor(transforms: TransformFn[]) {
     super();
     if (!Array.isArray(transforms)) throw new TorchError('Compose: expected a list of transforms');
