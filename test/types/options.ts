@@ -94,6 +94,7 @@ new nn.SiLU({ inPlace: true });
 
 // ---- DataLoader options
 new torch.utils.data.DataLoader([1, 2, 3], { batchSize: 2, shuffle: true, dropLast: true, numWorkers: 0, prefetchFactor: 2 });
+new torch.utils.data.DataLoader([1, 2, 3], { pinMemory: true, persistentWorkers: false }); // what the run time accepts
 // @ts-expect-error PyTorch's name is dropLast
 new torch.utils.data.DataLoader([1, 2, 3], { drop_last: true });
 // @ts-expect-error batchSize is a number (or null)
