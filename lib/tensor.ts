@@ -11,10 +11,6 @@ import { gradState } from './autograd/mode';
 // `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
 if (!(Symbol as { dispose?: symbol }).dispose) Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
 
-// ---------------------------------------------------------------------------------------------------------------
-// Storage: one native allocation, shared by every view of it. `refs` counts the live tensors holding it so that
-// dispose() of the last one frees the memory at once; otherwise the native finalizer frees it when collected.
-// ---------------------------------------------------------------------------------------------------------------
 /** What `tolist()` returns when the rank is not stated: a number or boolean (0-d), or arrays of them nested one level
  *  per dimension. */
 export type NestedList<E extends number | boolean = number | boolean> = E | NestedList<E>[];
@@ -24,6 +20,10 @@ export type ListOf<D extends number, E extends number | boolean = number> =
   D extends 4 ? E[][][][] : D extends 5 ? E[][][][][] : D extends 6 ? E[][][][][][] : D extends 7 ? E[][][][][][][] :
   D extends 8 ? E[][][][][][][][] : NestedList<E>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Storage: one native allocation, shared by every view of it. `refs` counts the live tensors holding it so that
+// dispose() of the last one frees the memory at once; otherwise the native finalizer frees it when collected.
+// ---------------------------------------------------------------------------------------------------------------
 export class Storage {
   handle: StorageHandle;
   readonly nbytes: number;
