@@ -15,6 +15,8 @@
 // torch.utils.tensorboard.SummaryWriter, the loss and learning rate per step, train and test accuracy per epoch,
 // weight histograms, a grid of the misclassified test digits per epoch and the run's hparams
 // (view with `tensorboard --logdir LOGDIR`).
+
+// @ts-check (examples are type-checked under tsc --strict by test/snippets.test.ts: scripts/check-types.js)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -23,17 +25,30 @@ const vision = require('../dist/vision/index.js');
 
 const { nn, optim } = torch;
 const F = nn.functional;
+/** @typedef {import('../dist/index.js').Tensor} Tensor @typedef {import('../dist/index.js').DeviceName} DeviceName */
 
 // ---------------------------------------------------------------------------------------------------------------
 // command line
 // ---------------------------------------------------------------------------------------------------------------
 /**
+ * @typedef {{device: DeviceName, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number,
+ *   testSize: number, threads: number|null, out: string, quiet: boolean, tensorboard: string|null, amp: boolean,
+ *   failAtEpoch?: number, fresh?: boolean}} Options
+ * @typedef {(name: string, v: string|undefined, int: boolean) => number} NumArg
+ * @typedef {{defaults?: Partial<Options>, flags?: Record<string, (o: Options, val: () => string|undefined, num: NumArg) => void>,
+ *   zeroOk?: string[], refuse?: string[], helpFile?: string}} ArgsExtra
+ */
+/**
  * The command line of this example (and, with `extra`, of examples/mnist_ddp.js: more defaults, more flags as
  * `flag -> (o, val, num) => void`, flags it refuses, and the file whose header comment --help prints).
- * @returns {{device: string, epochs: number, batchSize: number, lr: number, seed: number, trainSize: number, testSize: number, threads: number|null, out: string, quiet: boolean, amp: boolean}}
+ * @param {string[]} argv
+ * @param {ArgsExtra} [extra]
+ * @returns {Options}
  */
 function parseArgs(argv, extra = {}) {
+  /** @type {Options} */
   const o = { device: 'cpu', epochs: 6, batchSize: 64, lr: 0.01, seed: 0, trainSize: 8000, testSize: 2000, threads: null, out: 'mnist-out', quiet: false, tensorboard: null, amp: false, ...(extra.defaults || {}) };
+  /** @type {NumArg} */
   const num = (name, v, int) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x <= 0 && name !== 'seed' && !(extra.zeroOk || []).includes(name)) throw new Error(`--${name} expects a ${int ? 'positive integer' : 'positive number'}, got ${v}`);
@@ -46,7 +61,7 @@ function parseArgs(argv, extra = {}) {
     if ((extra.refuse || []).includes(flag)) throw new Error(`option ${flag} is not supported by this example`);
     if (extra.flags && extra.flags[flag]) { extra.flags[flag](o, val, num); continue; }
     switch (flag) {
-      case '--device': o.device = val(); break;
+      case '--device': o.device = /** @type {DeviceName} */ (val()); break;  // checked below
       case '--epochs': o.epochs = num('epochs', val(), true); break;
       case '--batch-size': o.batchSize = num('batch-size', val(), true); break;
       case '--lr': o.lr = num('lr', val(), false); break;
@@ -54,9 +69,9 @@ function parseArgs(argv, extra = {}) {
       case '--train-size': o.trainSize = num('train-size', val(), true); break;
       case '--test-size': o.testSize = num('test-size', val(), true); break;
       case '--threads': o.threads = num('threads', val(), true); break;
-      case '--out': o.out = val(); break;
+      case '--out': o.out = val() ?? ''; break;
       case '--quiet': o.quiet = true; break;
-      case '--tensorboard': o.tensorboard = val(); if (!o.tensorboard) throw new Error('--tensorboard expects a log directory'); break;
+      case '--tensorboard': o.tensorboard = val() ?? null; if (!o.tensorboard) throw new Error('--tensorboard expects a log directory'); break;
       case '--amp': o.amp = true; break;
       case '-h': case '--help':
         console.log(headerOf(extra.helpFile || __filename));
@@ -72,7 +87,7 @@ function parseArgs(argv, extra = {}) {
   return o;
 }
 
-// the comment block at the top of a script, as help text
+/** The comment block at the top of a script, as help text. @param {string} file */
 function headerOf(file) {
   const lines = fs.readFileSync(file, 'utf8').split('\n').slice(1);
   const n = lines.findIndex((l) => !l.startsWith('//'));
@@ -93,7 +108,11 @@ function makeModel() {
 
 const MEAN = 0.1307, STD = 0.3081; // MNIST's pixel statistics, as in PyTorch's MNIST example
 
-/** The first `n` digits of a split as a TensorDataset of normalised float images [n, 1, 28, 28] and int64 labels. */
+/**
+ * The first `n` digits of a split as a TensorDataset of normalised float images [n, 1, 28, 28] and int64 labels.
+ * @param {boolean} train
+ * @param {number} n
+ */
 function loadSplit(train, n) {
   const { data, targets } = vision.datasets.MNISTSample.load({ train });
   // the same arithmetic as transforms ToDtype(float32, {scale: true}) + Normalize, done once for the whole split
@@ -105,10 +124,12 @@ function loadSplit(train, n) {
 // progress display: a live bar on a terminal, plain lines otherwise
 // ---------------------------------------------------------------------------------------------------------------
 class Progress {
+  /** @param {number} total @param {string} label @param {{quiet: boolean}} opts */
   constructor(total, label, opts) {
     this.total = total; this.label = label; this.tty = !!process.stdout.isTTY && !opts.quiet; this.quiet = opts.quiet;
     this.t0 = Date.now(); this.last = 0; this.lines = 0;
   }
+  /** @param {number} done @param {number} samples @param {number} loss @param {number} acc */
   update(done, samples, loss, acc) {
     const el = (Date.now() - this.t0) / 1000;
     const rate = samples / Math.max(el, 1e-9);
@@ -122,6 +143,7 @@ class Progress {
       this.last = Date.now();
     }
   }
+  /** @param {string} summary */
   finish(summary) {
     if (this.tty) process.stdout.write(`\r${this.label} ${summary}\x1b[K\n`);
     else if (!this.quiet) console.log(`${this.label} ${summary}`);
@@ -134,9 +156,24 @@ class Progress {
 // --amp: the forward pass and the loss under torch.autocast (bfloat16 on the CPU, float16 on CUDA); on CUDA the loss
 // is scaled by a GradScaler so that small float16 gradients do not flush to zero (a step with inf/NaN gradients is
 // skipped and the scale backed off). bfloat16 has float32's exponent range, so the CPU needs no scaler.
+/** @param {DeviceName} device @returns {'cuda' | 'cpu'} */
 const devType = (device) => (device.startsWith('cuda') ? 'cuda' : 'cpu');
+/** @template R @param {DeviceName} device @param {boolean} amp @param {() => R} fn @returns {R} */
 const maybeAutocast = (device, amp, fn) => (amp ? torch.autocast(devType(device), fn) : fn());
 
+/**
+ * One epoch of training; returns its loss, accuracy and speed.
+ * @param {import('../dist/index.js').nn.Module & { forward(x: Tensor): Tensor }} model
+ * @param {import('../dist/index.js').utils.data.DataLoader<[Tensor, Tensor]>} loader
+ * @param {import('../dist/index.js').optim.Optimizer} opt
+ * @param {import('../dist/index.js').optim.lrScheduler.LRScheduler} sched
+ * @param {DeviceName} device
+ * @param {string} label
+ * @param {Options} opts
+ * @param {import('../dist/index.js').utils.tensorboard.SummaryWriter | null} tb
+ * @param {number} firstStep
+ * @param {import('../dist/index.js').amp.GradScaler | null} scaler
+ */
 function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstStep, scaler) {
   model.train();
   const bar = new Progress(loader.length, label, opts);
@@ -148,7 +185,7 @@ function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstSte
       const x = xb.to(device), y = yb.to(device);
       const [logits, loss] = maybeAutocast(device, opts.amp, () => {
         const out = model.call(x);
-        return [out, F.crossEntropy(out, y)];
+        return /** @type {const} */ ([out, F.crossEntropy(out, y)]);
       });
       opt.zeroGrad();
       if (scaler) {
@@ -160,7 +197,7 @@ function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstSte
         opt.step();
       }
       sched.step();
-      return [loss.item(), logits.argmax(1).eq(y).sum().item()];
+      return /** @type {const} */ ([loss.item(), logits.argmax(1).eq(y).sum().item()]);
     });
     const n = xb.shape[0];
     if (tb) {
@@ -175,25 +212,38 @@ function trainEpoch(model, loader, opt, sched, device, label, opts, tb, firstSte
   return { loss: lossSum / seen, acc: correct / seen, secs, samplesPerSec: seen / secs };
 }
 
-/** The first 64 misclassified digits of an evaluation as one float image [3, H, W] (8 per row), or null. */
+/**
+ * The first 64 misclassified digits of an evaluation as one float image [3, H, W] (8 per row), or null.
+ * @param {{preds: number[], labels: number[]}} ev
+ * @param {Tensor} raw
+ * @returns {{wrong: number[], shown?: number[], imgs?: Tensor, grid: Tensor | null}}
+ */
 function misclassifiedGrid(ev, raw) {
-  const wrong = ev.preds.map((p, i) => [p, i]).filter(([p, i]) => p !== ev.labels[i]).map(([, i]) => i);
+  const wrong = ev.preds.map((p, i) => /** @type {const} */ ([p, i])).filter(([p, i]) => p !== ev.labels[i]).map(([, i]) => i);
   if (!wrong.length) return { wrong, grid: null };
   const shown = wrong.slice(0, 64);
   const imgs = torch.stack(shown.map((i) => raw.select(0, i).unsqueeze(0)), 0).to('float32').div(255);
   return { wrong, shown, imgs, grid: vision.utils.makeGrid(imgs, { nrow: 8, padding: 2, padValue: 0.5 }) };
 }
 
-/** Accuracy, predictions and the confusion matrix over a loader, in inference mode. */
+/**
+ * Accuracy, predictions and the confusion matrix over a loader, in inference mode.
+ * @param {import('../dist/index.js').nn.Module & { forward(x: Tensor): Tensor }} model
+ * @param {import('../dist/index.js').utils.data.DataLoader<[Tensor, Tensor]>} loader
+ * @param {DeviceName} device
+ */
 function evaluate(model, loader, device, amp = false) {
   model.eval();
   return torch.inferenceMode(() => {
-    const preds = [], labels = [];
+    /** @type {number[]} */
+    const preds = [];
+    /** @type {number[]} */
+    const labels = [];
     for (const [xb, yb] of loader) {
       torch.tidy(() => {
         const p = maybeAutocast(device, amp, () => model.call(xb.to(device))).argmax(1).cpu();
-        preds.push(...p.tolist());
-        labels.push(...yb.tolist());
+        preds.push(.../** @type {number[]} */ (p.tolist()));
+        labels.push(.../** @type {number[]} */ (yb.tolist()));
       });
     }
     const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
@@ -203,9 +253,10 @@ function evaluate(model, loader, device, amp = false) {
   });
 }
 
+/** The confusion matrix as text. @param {number[][]} m */
 function formatConfusion(m) {
   const w = Math.max(4, ...m.flat().map((v) => String(v).length + 1));
-  const pad = (s) => String(s).padStart(w);
+  const pad = (/** @type {unknown} */ s) => String(s).padStart(w);
   const lines = ['true\\pred' + m.map((_, j) => pad(j)).join('')];
   m.forEach((row, i) => lines.push(`${String(i).padStart(9)}${row.map(pad).join('')}`));
   return lines.join('\n');
@@ -214,9 +265,9 @@ function formatConfusion(m) {
 // ---------------------------------------------------------------------------------------------------------------
 function main() {
   let o;
-  try { o = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist.js: ${e.message}`); process.exit(2); }
+  try { o = parseArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist.js: ${e instanceof Error ? e.message : e}`); process.exit(2); }
   if (o.threads) torch.setNumThreads(o.threads);
-  const log = (...a) => { if (!o.quiet) console.log(...a); };
+  const log = (/** @type {unknown[]} */ ...a) => { if (!o.quiet) console.log(...a); };
   fs.mkdirSync(o.out, { recursive: true });
   torch.manualSeed(o.seed);
   if (torch.cuda.isAvailable() && torch.cuda.manualSeed) torch.cuda.manualSeed(o.seed);
@@ -277,9 +328,9 @@ function main() {
   log(`checkpoint: ${ckpt} (${(fs.statSync(ckpt).size / 1024).toFixed(0)} KiB), reloaded into a fresh model: same predictions, accuracy ${(100 * again.acc).toFixed(2)}%`);
 
   // the misclassified digits as a grid (first 64), with their predictions listed
-  const { wrong, shown, imgs } = misclassifiedGrid(final, test.raw);
+  const { wrong, shown = [], imgs } = misclassifiedGrid(final, test.raw);
   const gridPath = path.join(o.out, 'misclassified.png');
-  if (wrong.length) {
+  if (wrong.length && imgs) {
     vision.utils.saveImage(imgs, gridPath, { nrow: 8, padding: 2, padValue: 0.5 });
     log(`misclassified: ${wrong.length} digits, first ${shown.length} in ${gridPath} (row by row, true->predicted: ${shown.slice(0, 16).map((i) => `${final.labels[i]}->${final.preds[i]}`).join(' ')}${shown.length > 16 ? ' ...' : ''})`);
   } else log('misclassified: none');

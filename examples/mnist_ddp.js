@@ -13,6 +13,8 @@
 // optimizer, scheduler, epoch); a restarted job (the launcher's --max-restarts) resumes from it (--fresh ignores it).
 // --fail-at-epoch K makes rank 1 crash once after epoch K (only in the first attempt), to show the restart and resume.
 // With --device cuda each rank uses GPU LOCAL_RANK and the NCCL backend; on the CPU, Gloo.
+
+// @ts-check (examples are type-checked under tsc --strict by test/snippets.test.ts: scripts/check-types.js)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -22,9 +24,10 @@ const { parseArgs, makeModel, loadSplit, evaluate } = require('./mnist.js');
 const { nn, optim } = torch;
 const F = nn.functional;
 const dist = torch.distributed;
+/** @typedef {import('../dist/index.js').DeviceName} DeviceName */
 
 // mnist.js's command line, with this example's defaults and flags
-const parseDdpArgs = (argv) => parseArgs(argv, {
+const parseDdpArgs = (/** @type {string[]} */ argv) => parseArgs(argv, {
   defaults: { out: 'mnist-ddp-out', failAtEpoch: 0, fresh: false },
   flags: {
     '--fail-at-epoch': (o, val, num) => { o.failAtEpoch = num('fail-at-epoch', val(), true); },
@@ -37,13 +40,14 @@ const parseDdpArgs = (argv) => parseArgs(argv, {
 
 function main() {
   let o;
-  try { o = parseDdpArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist_ddp.js: ${e.message}`); process.exit(2); }
+  try { o = parseDdpArgs(process.argv.slice(2)); } catch (e) { console.error(`mnist_ddp.js: ${e instanceof Error ? e.message : e}`); process.exit(2); }
   if (o.threads) torch.setNumThreads(o.threads);
   if (process.env.RANK === undefined) {
     console.error('mnist_ddp.js: start it through the launcher: npx nodetorch-run --standalone --nproc-per-node 2 examples/mnist_ddp.js');
     process.exit(2);
   }
   const localRank = Number(process.env.LOCAL_RANK ?? 0);
+  /** @type {DeviceName} */
   let device = 'cpu';
   if (o.device.startsWith('cuda')) {
     if (!torch.cuda.isAvailable()) { console.error('mnist_ddp.js: --device cuda: CUDA is not available'); process.exit(2); }
@@ -53,7 +57,7 @@ function main() {
   dist.initProcessGroup({ backend: device === 'cpu' ? 'gloo' : 'nccl' });
   const rank = dist.getRank(), ws = dist.getWorldSize();
   const restart = Number(process.env.TORCHELASTIC_RESTART_COUNT ?? 0);
-  const log = (...a) => { if (rank === 0) console.log(...a); };
+  const log = (/** @type {unknown[]} */ ...a) => { if (rank === 0) console.log(...a); };
   if (o.batchSize % ws !== 0) throw new Error(`--batch-size ${o.batchSize} must be a multiple of the world size ${ws}`);
   const perRank = o.batchSize / ws;
   fs.mkdirSync(o.out, { recursive: true });
@@ -70,7 +74,8 @@ function main() {
   const scaler = o.amp && device !== 'cpu' ? new torch.amp.GradScaler('cuda') : null;  // float16 on CUDA needs loss scaling
   let start = 1;
   if (!o.fresh && fs.existsSync(ckptPath)) {
-    const ck = torch.load(ckptPath, { mapLocation: device });
+    // what torch.save wrote below (torch.load is `unknown` until told)
+    const ck = /** @type {{ model: Parameters<typeof net.loadStateDict>[0], optimizer: Parameters<typeof opt.loadStateDict>[0], scheduler: Parameters<typeof sched.loadStateDict>[0], epoch: number }} */ (torch.load(ckptPath, { mapLocation: device }));
     net.loadStateDict(ck.model);
     opt.loadStateDict(ck.optimizer);
     sched.loadStateDict(ck.scheduler);
@@ -89,19 +94,19 @@ function main() {
     for (const [xb, yb] of loader) {
       const [l, c] = torch.tidy(() => {
         const x = xb.to(device), y = yb.to(device);
-        const fwd = () => { const out = model.call(x); return [out, F.crossEntropy(out, y)]; };
+        const fwd = () => { const out = model.call(x); return /** @type {const} */ ([out, F.crossEntropy(out, y)]); };
         const [logits, loss] = o.amp ? torch.autocast(device === 'cpu' ? 'cpu' : 'cuda', fwd) : fwd();
         opt.zeroGrad();
         if (scaler) { scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); } else { loss.backward(); opt.step(); }
         sched.step();
-        return [loss.item(), logits.argmax(1).eq(y).sum().item()];
+        return /** @type {const} */ ([loss.item(), logits.argmax(1).eq(y).sum().item()]);
       });
       lossSum += l * xb.shape[0]; correct += c; seen += xb.shape[0];
     }
     // the epoch's figures over every rank's shard
     const tot = torch.tensor([lossSum, correct, seen], { dtype: 'float64', device });
     dist.allReduce(tot);
-    const [L, C, S] = tot.cpu().tolist();
+    const [L, C, S] = /** @type {number[]} */ (tot.cpu().tolist());
     if (rank === 0) {
       const ev = evaluate(net, new torch.utils.data.DataLoader(test.ds, { batchSize: 500 }), device, o.amp);
       const secs = (Date.now() - te) / 1000;

@@ -20,6 +20,8 @@ export * from './ops/families';
 
 export { Tensor, TorchError, Device, device, Node };
 export type { DType };
+export type { NestedList, ListOf } from './tensor';
+export type { DeviceName } from './device';
 export const float32: DType = 'float32', float: DType = 'float32', float64: DType = 'float64', double: DType = 'float64';
 export const float16: DType = 'float16', half: DType = 'float16', bfloat16: DType = 'bfloat16';
 export const int64: DType = 'int64', long: DType = 'int64', int32: DType = 'int32', int: DType = 'int32';

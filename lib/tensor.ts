@@ -11,6 +11,15 @@ import { gradState } from './autograd/mode';
 // `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
 if (!(Symbol as { dispose?: symbol }).dispose) Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
 
+/** What `tolist()` returns when the rank is not stated: a number or boolean (0-d), or arrays of them nested one level
+ *  per dimension. */
+export type NestedList<E extends number | boolean = number | boolean> = E | NestedList<E>[];
+/** `tolist<D, E>()`: E nested D levels deep (D = 0..8), or a `NestedList<E>` when D is not a literal. */
+export type ListOf<D extends number, E extends number | boolean = number> =
+  number extends D ? NestedList<E> : D extends 0 ? E : D extends 1 ? E[] : D extends 2 ? E[][] : D extends 3 ? E[][][] :
+  D extends 4 ? E[][][][] : D extends 5 ? E[][][][][] : D extends 6 ? E[][][][][][] : D extends 7 ? E[][][][][][][] :
+  D extends 8 ? E[][][][][][][][] : NestedList<E>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Storage: one native allocation, shared by every view of it. `refs` counts the live tensors holding it so that
 // dispose() of the last one frees the memory at once; otherwise the native finalizer frees it when collected.
@@ -301,18 +310,25 @@ export class Tensor {
   }
   /** The value of a one-element tensor: a number (a boolean for a bool tensor: write `t.item<boolean>()` there). Typed
    *  `number` by default so that `total += loss.item()` compiles (JavaScript arithmetic reads `true` as 1, as Python). */
-  item<R extends number | boolean = number>(): R {
+  // (not a bare `R extends number | boolean`: from a context such as `number | Tensor`, TypeScript would infer R as
+  // that constraint, number | boolean; `symbol` in the constraint marks this fallback, which then reads as number)
+  item<R extends number | boolean | symbol = number>(): [symbol] extends [R] ? number : R {
     const n = this.numel();
     if (n !== 1) throw new TorchError(`a Tensor with ${n} elements cannot be converted to Scalar`);
-    return this._values()[0] as R;
+    return this._values()[0] as [symbol] extends [R] ? number : R;
   }
-  tolist(): unknown {
+  /** The values as nested arrays, one level per dimension (a number or boolean for a 0-d tensor). The rank and the
+   *  element type are not in the Tensor's type: say them where known, `t.tolist<2>()` is `number[][]`,
+   *  `mask.tolist<1, boolean>()` is `boolean[]`; without them the result is a `NestedList`. */
+  tolist(): NestedList;
+  tolist<D extends number, E extends number | boolean = number>(): ListOf<D, E>;
+  tolist(): NestedList {
     const v = this._values();
     const shape = this.shape;
     if (shape.length === 0) return v[0];
     let pos = 0;
-    const build = (d: number): unknown[] => {
-      const out: unknown[] = [];
+    const build = (d: number): NestedList[] => {
+      const out: NestedList[] = [];
       for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? v[pos++] : build(d + 1));
       return out;
     };
@@ -339,7 +355,7 @@ export class Tensor {
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this._disposed ? 'tensor(<disposed>)' : this.toString(); }
   get [Symbol.toStringTag](): string { return 'Tensor'; }
-  toJSON(): unknown { return this.tolist(); }
+  toJSON(): NestedList { return this.tolist(); }
 }
 
 let storageIds = new WeakMap<Storage, number>();

@@ -1,7 +1,7 @@
-// types.test.ts - the declarations under `tsc --strict`: test/types/*.ts (the README's TypeScript snippets, type-level
-// assertions of API.md's TypeScript section, and code that must not compile, marked @ts-expect-error) compile with no
-// error; and 'nodetorch/vision' resolves under moduleResolution node10, node16 and bundler from the package.json that
-// ships (its exports map, types and typesVersions).
+// types.test.ts - 'nodetorch/vision' resolves under moduleResolution node10, node16 and bundler from the package.json
+// that ships (its exports map, types and typesVersions). test/types/*.ts (type-level assertions of API.md's
+// TypeScript section, and code that must not compile, marked @ts-expect-error) are compiled with the README and
+// API.md snippets and the examples in one tsc program: test/snippets.test.ts (scripts/check-types.js).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,12 +16,6 @@ function runTsc(args: string[], cwd = root): { status: number | null; out: strin
 }
 
 describe('TypeScript declarations (tsc --strict)', () => {
-  test('test/types/*.ts type-check: README snippets, typed forms, and the forms that must fail', () => {
-    const r = runTsc(['-p', path.join('test', 'types', 'tsconfig.json')]);
-    expect(r.out).toBe('');
-    expect(r.status).toBe(0);
-  }, 240000);
-
   describe("'nodetorch/vision' resolves from the package.json", () => {
     let dir: string;
     beforeAll(() => {
@@ -59,6 +53,17 @@ describe('TypeScript declarations (tsc --strict)', () => {
       expect(r.status).toBe(0);
     }, 60000);
 
+    test('moduleResolution node16 from an ES module (.mts)', () => {
+      fs.copyFileSync(path.join(dir, 'main.ts'), path.join(dir, 'main.mts'));
+      fs.writeFileSync(path.join(dir, 'tsconfig.esm.json'), JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, types: [], moduleResolution: 'node16', module: 'node16', target: 'ES2022' },
+        files: ['main.mts'],
+      }));
+      const r = runTsc(['-p', 'tsconfig.esm.json'], dir);
+      expect(r.out).toBe('');
+      expect(r.status).toBe(0);
+    }, 60000);
+
     test('without typesVersions, node10 does not find it (the test can fail)', () => {
       const pkgFile = path.join(dir, 'node_modules', 'nodetorch', 'package.json');
       const saved = fs.readFileSync(pkgFile, 'utf8');
@@ -74,4 +79,43 @@ describe('TypeScript declarations (tsc --strict)', () => {
       }
     }, 60000);
   });
+});
+
+// the run-time side of test/types/options.ts: the forms typed as valid run, and those typed as errors because an
+// argument is duplicated, surplus or foreign throw (the declarations neither over- nor under-promise)
+describe('layer constructor forms: the declarations agree with the runtime', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const torch = require('../lib') as typeof import('../lib');
+  const nn = torch.nn;
+  const valid: [string, () => unknown][] = [
+    ['Linear(4, 2, false, { dtype })', () => new nn.Linear(4, 2, false, { dtype: 'float64' })],
+    ['Conv2d(3, 8, 3, 1, 1)', () => new nn.Conv2d(3, 8, 3, 1, 1)],
+    ['Conv2d all positional', () => new nn.Conv2d(3, 8, 3, 2, 'valid', 1, 1, false, 'reflect')],
+    ['Conv2d(3, 8, [3, 3], 1, { padding, bias })', () => new nn.Conv2d(3, 8, [3, 3], 1, { padding: 1, bias: false })],
+    ['ConvTranspose2d(3, 8, 3, 2, 1, 1)', () => new nn.ConvTranspose2d(3, 8, 3, 2, 1, 1)],
+    ['MaxPool2d all positional', () => new nn.MaxPool2d(2, 2, 0, 1, false, true)],
+    ['AvgPool2d all positional', () => new nn.AvgPool2d(3, 1, 1, false, true, null)],
+    ['BatchNorm2d all positional', () => new nn.BatchNorm2d(16, 1e-3, 0.1, true, false)],
+    ['LayerNorm([4], 1e-6, false)', () => new nn.LayerNorm([4], 1e-6, false)],
+    ['Embedding all positional', () => new nn.Embedding(10, 3, null, 1.0, 2, false, false)],
+    ['RNN(4, 8, 2, relu, true, true)', () => new nn.RNN(4, 8, 2, 'relu', true, true)],
+    ['LSTM(4, 8, { numLayers, projSize })', () => new nn.LSTM(4, 8, { numLayers: 2, projSize: 4 })],
+    ['GRU all positional', () => new nn.GRU(4, 8, 1, true, true, 0.0, true)],
+    ['MultiheadAttention(8, 2, 0, true, { batchFirst })', () => new nn.MultiheadAttention(8, 2, 0.0, true, { batchFirst: true })],
+    ['TransformerEncoderLayer positional', () => new nn.TransformerEncoderLayer(8, 2, 16, 0.1, 'gelu', 1e-5, true)],
+    ['ELU(0.5, true)', () => new nn.ELU(0.5, true)],
+    ['GELU(tanh)', () => new nn.GELU('tanh')],
+    ['PReLU(3, 0.1, { dtype })', () => new nn.PReLU(3, 0.1, { dtype: 'float32' })],
+    ['RReLU(0.1, 0.3, false)', () => new nn.RReLU(0.1, 0.3, false)],
+  ];
+  test.each(valid)('%s runs', (_name, make) => { expect(make()).toBeInstanceOf(nn.Module); });
+  const invalid: [string, () => unknown][] = [
+    ['Linear: bias twice', () => new (nn.Linear as unknown as new (...a: unknown[]) => unknown)(4, 2, false, { bias: true })],
+    ['Linear: a surplus argument', () => new (nn.Linear as unknown as new (...a: unknown[]) => unknown)(4, 2, false, 3)],
+    ['Conv2d: stride twice', () => new (nn.Conv2d as unknown as new (...a: unknown[]) => unknown)(3, 8, 3, 1, { stride: 2 })],
+    ['LSTM: nonlinearity', () => new (nn.LSTM as unknown as new (...a: unknown[]) => unknown)(4, 8, { nonlinearity: 'relu' })],
+    ['GRU: projSize', () => new (nn.GRU as unknown as new (...a: unknown[]) => unknown)(4, 8, { projSize: 2 })],
+    ['ReLU6: a surplus argument', () => new (nn.ReLU6 as unknown as new (...a: unknown[]) => unknown)(true, true)],
+  ];
+  test.each(invalid)('%s throws a TypeError', (_name, make) => { expect(make).toThrow(TypeError); });
 });

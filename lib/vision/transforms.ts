@@ -14,6 +14,22 @@ export * as functional from './functional';
 const TorchError = torch.TorchError;
 export type TransformFn = ((x: any) => any) | { call(x: any): any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The input type of a transform (what its function or `call` takes). */
+export type TransformInput<T> = T extends (x: infer I) => unknown ? I : T extends { call(x: infer I): unknown } ? I : never;
+/** The output type of a transform (what its function or `call` returns). */
+export type TransformOutput<T> = T extends (x: never) => infer O ? O : T extends { call(x: never): infer O } ? O : never;
+/** The transforms of a Compose, each checked against the output of the one before it: where transform i cannot take
+ *  what transform i-1 returns, its expected type becomes a transform that does, and tsc reports that element. */
+export type ComposeChain<Ts extends readonly unknown[], Prev = unknown, First extends boolean = true> =
+  Ts extends readonly [infer H, ...infer R]
+    ? [First extends true ? H : [Prev] extends [TransformInput<H>] ? H : H extends (x: never) => unknown ? (x: Prev) => unknown : { call: (x: Prev) => unknown }, ...ComposeChain<R, TransformOutput<H>, false>]
+    : Ts;
+/** What a Compose of these transforms takes: the first transform's input (unknown when the list is not a tuple). */
+export type ComposeInput<Ts extends readonly unknown[]> = Ts extends readonly [infer H, ...unknown[]] ? TransformInput<H> : unknown;
+/** What a Compose of these transforms returns: the last transform's output (unknown for an empty list or one that is
+ *  not a tuple). */
+export type ComposeOutput<Ts extends readonly unknown[]> = Ts extends readonly [...unknown[], infer L] ? TransformOutput<L> : unknown;
+
 /** Runs a transform given as a Transform object, anything with `call(x)`, or a function. */
 export function applyTransform(t: TransformFn | null | undefined, x: unknown): unknown {
   if (t === null || t === undefined) return x;
@@ -49,6 +65,8 @@ export function specArg(x: unknown, where: string): unknown {
 export abstract class Transform {
   protected args: unknown[] = [];
   abstract forward(x: unknown): unknown;
+  /** runs forward (typed as it) */
+  call(x: Parameters<this['forward']>[0]): ReturnType<this['forward']>;
   call(x: unknown): unknown { return this.forward(x); }
   workerSpec(): { module: string; exportName: string; args: unknown[] } {
     const name = this.constructor.name;
@@ -60,17 +78,22 @@ export abstract class Transform {
 
 const checkImg = (x: unknown, op: string): Tensor => F.assertImage(x, op);
 
-export class Compose extends Transform {
-  readonly transforms: TransformFn[];
+/** `new Compose([a, b, c])` runs a, then b, then c. Typed through its transforms: `call(x)` takes what the first one
+ *  takes and returns what the last one returns, and a transform that cannot take what the one before it returns is a
+ *  compile error. */
+export class Compose<Ts extends readonly TransformFn[] = TransformFn[]> extends Transform {
+  readonly transforms: Ts;
+  constructor(transforms: [...Ts] & ComposeChain<Ts>);
   constructor(transforms: TransformFn[]) {
     super();
     if (!Array.isArray(transforms)) throw new TorchError('Compose: expected a list of transforms');
     transforms.forEach((t, i) => {
       if (typeof t !== 'function' && (t === null || typeof t !== 'object' || typeof (t as { call?: unknown }).call !== 'function')) throw new TorchError(`Compose: transform ${i} is not a function or an object with call(x)`);
     });
-    this.transforms = transforms;
+    this.transforms = transforms as unknown as Ts;
     this.args = [transforms];
   }
+  forward(x: ComposeInput<Ts>): ComposeOutput<Ts>;
   forward(x: unknown): unknown { for (const t of this.transforms) x = applyTransform(t, x); return x; }
   override toString(): string { return `Compose(\n${this.transforms.map((t) => `    ${typeof t === 'function' ? `<function ${t.name || 'anonymous'}>` : String(t)}`).join('\n')}\n)`; }
 }

@@ -2,7 +2,7 @@
 import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
-import { pyFloat, optsArg, newParam, checkPosInt, FactoryOpts } from './common';
+import { pyFloat, optsArg, newParam, checkPosInt, FactoryOpts, PosArgs } from './common';
 import { noGrad } from '../../autograd/mode';
 
 type T = Tensor;
@@ -17,6 +17,7 @@ export class ReLU extends Module {
 }
 export class ReLU6 extends Module {
   declare inplace: boolean;
+  constructor(...args: PosArgs<Inplace, ['inplace']>);
   constructor(opts: Inplace | boolean = {}, ...more: unknown[]) { super(); this.inplace = !!optsArg<Inplace>(opts, 'ReLU6', more, ['inplace']).inplace; }
   override forward(x: T): T { return F.relu6(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceStr(this.inplace); }
@@ -36,6 +37,7 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   declare alpha: number;
   declare inplace: boolean;
+  constructor(...args: PosArgs<{ alpha?: number } & Inplace, ['alpha', 'inplace']>);
   constructor(opts: { alpha?: number } & Inplace | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ alpha?: number } & Inplace>(opts, 'ELU', more, ['alpha', 'inplace']);
@@ -50,12 +52,14 @@ export class SELU extends Module {
 }
 export class GELU extends Module {
   declare approximate: 'none' | 'tanh';
+  constructor(...args: PosArgs<{ approximate?: 'none' | 'tanh' }, ['approximate']>);
   constructor(opts: { approximate?: 'none' | 'tanh' } | 'none' | 'tanh' = {}, ...more: unknown[]) { super(); this.approximate = optsArg<{ approximate?: 'none' | 'tanh' }>(opts, 'GELU', more, ['approximate']).approximate ?? 'none'; }
   override forward(x: T): T { return F.gelu(x, { approximate: this.approximate }); }
   override extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
 export class SiLU extends Module {
   declare inplace: boolean;
+  constructor(...args: PosArgs<Inplace, ['inplace']>);
   constructor(opts: Inplace | boolean = {}, ...more: unknown[]) { super(); this.inplace = !!optsArg<Inplace>(opts, 'SiLU', more, ['inplace']).inplace; }
   override forward(x: T): T { return F.silu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceStr(this.inplace); }
@@ -69,6 +73,7 @@ export class Hardswish extends Module { override forward(x: T): T { return F.har
 export class Hardsigmoid extends Module { override forward(x: T): T { return F.hardsigmoid(x); } }
 export class Hardtanh extends Module {
   declare minVal: number; declare maxVal: number;
+  constructor(...args: PosArgs<{ minVal?: number; maxVal?: number }, ['minVal', 'maxVal']>);
   constructor(opts: { minVal?: number; maxVal?: number } | number = {}, ...more: unknown[]) { super(); const o = optsArg<{ minVal?: number; maxVal?: number }>(opts, 'Hardtanh', more, ['minVal', 'maxVal']); this.minVal = o.minVal ?? -1; this.maxVal = o.maxVal ?? 1; }
   override forward(x: T): T { return F.hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
   override extraRepr(): string { return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`; }
@@ -76,6 +81,7 @@ export class Hardtanh extends Module {
 export class Softplus extends Module {
   declare beta: number;
   declare threshold: number;
+  constructor(...args: PosArgs<{ beta?: number; threshold?: number }, ['beta', 'threshold']>);
   constructor(opts: { beta?: number; threshold?: number } | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ beta?: number; threshold?: number }>(opts, 'Softplus', more, ['beta', 'threshold']);
@@ -131,6 +137,7 @@ export class Softshrink extends Hardshrink {
 export class Tanhshrink extends Module { override forward(x: T): T { return F.tanhshrink(x); } }
 export class CELU extends Module {
   declare alpha: number; declare inplace: boolean;
+  constructor(...args: PosArgs<{ alpha?: number } & Inplace, ['alpha', 'inplace']>);
   constructor(opts: { alpha?: number } & Inplace | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ alpha?: number } & Inplace>(opts, 'CELU', more, ['alpha', 'inplace']);
@@ -143,6 +150,7 @@ export class CELU extends Module {
 export class PReLU extends Module {
   declare numParameters: number;
   declare weight: Parameter;
+  constructor(...args: PosArgs<{ numParameters?: number; init?: number } & FactoryOpts, ['numParameters', 'init']>);
   constructor(opts: { numParameters?: number; init?: number } & FactoryOpts | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ numParameters?: number; init?: number } & FactoryOpts>(opts, 'PReLU', more, ['numParameters', 'init'], ['dtype', 'device']);
@@ -156,6 +164,7 @@ export class PReLU extends Module {
 /** RReLU(lower = 1/8, upper = 1/3): random slopes in training, their mean in evaluation. */
 export class RReLU extends Module {
   declare lower: number; declare upper: number; declare inplace: boolean;
+  constructor(...args: PosArgs<{ lower?: number; upper?: number } & Inplace, ['lower', 'upper', 'inplace']>);
   constructor(opts: { lower?: number; upper?: number } & Inplace | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ lower?: number; upper?: number } & Inplace>(opts, 'RReLU', more, ['lower', 'upper', 'inplace']);

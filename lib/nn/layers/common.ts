@@ -10,6 +10,17 @@ import { TorchError } from '../../errors';
 
 export interface FactoryOpts { dtype?: DTypeName; device?: string | Device }
 
+/**
+ * The arguments, after the required ones, of a layer whose keyword arguments `O` PyTorch also takes positionally in
+ * the order `K` (what optsArg reads at run time): the first few positionally (`undefined` skips one), then
+ * optionally one options object with the others. A key given both ways, an unknown key or a surplus argument is a
+ * compile error here (and a TypeError at run time). `new nn.BatchNorm2d(16, 1e-3, 0.1, { device })`.
+ */
+export type PosArgs<O, K extends readonly PropertyKey[]> =
+  K extends readonly [infer H, ...infer R extends readonly PropertyKey[]]
+    ? H extends keyof O ? [opts?: O] | [arg: O[H] | undefined, ...PosArgs<Omit<O, H>, R>] : never
+    : [keyof O] extends [never] ? [] : [opts?: O];  // (no options left: `{}` would take any value)
+
 export function newParam(shape: number[], f: FactoryOpts): Parameter {
   const dtype = f.dtype === undefined ? getDefaultDtype() : toDType(f.dtype);
   const device = f.device === undefined ? CPU : toDevice(f.device);

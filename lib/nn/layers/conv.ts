@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, pyTuple, optsArg, checkPosInt, tupleOf } from './common';
+import { FactoryOpts, newParam, pyTuple, optsArg, checkPosInt, tupleOf, PosArgs } from './common';
 import { TorchError } from '../../errors';
 import { kwLeading } from '../../ops/util';
 import { calculateFanInAndFanOut } from '../init';
@@ -113,7 +113,7 @@ function convArgs<O>(op: string, args: IArguments): ConvArgs<O> {
 export class Conv1d extends ConvNd {
   constructor(opts: ConvModuleOpts & ConvKw);
   constructor(inChannels: number, outChannels: number, opts: ConvModuleOpts & KernelKw);
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: PosArgs<ConvModuleOpts, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
   constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
     [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvModuleOpts>('Conv1d', arguments);
     super(1, 'Conv1d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv1d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
@@ -127,7 +127,7 @@ export class Conv1d extends ConvNd {
 export class Conv2d extends ConvNd {
   constructor(opts: ConvModuleOpts & ConvKw);
   constructor(inChannels: number, outChannels: number, opts: ConvModuleOpts & KernelKw);
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: PosArgs<ConvModuleOpts, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']>);
   constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvModuleOpts | number | number[] = {}, ...more: unknown[]) {
     [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvModuleOpts>('Conv2d', arguments);
     super(2, 'Conv2d', inChannels, outChannels, kernelSize, optsArg(opts, 'Conv2d', more, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['dtype', 'device']), false);
@@ -141,7 +141,7 @@ export class Conv2d extends ConvNd {
 export class ConvTranspose2d extends ConvNd {
   constructor(opts: ConvTransposeModuleOpts & ConvKw);
   constructor(inChannels: number, outChannels: number, opts: ConvTransposeModuleOpts & KernelKw);
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts?: ConvTransposeModuleOpts | number | number[], ...more: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: PosArgs<ConvTransposeModuleOpts, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
   constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
     [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvTransposeModuleOpts>('ConvTranspose2d', arguments);
     const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose2d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'], ['dtype', 'device']);

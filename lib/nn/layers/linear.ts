@@ -3,7 +3,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, pyBool, pyTuple, optsArg, checkPosInt } from './common';
+import { FactoryOpts, newParam, pyBool, pyTuple, optsArg, checkPosInt, PosArgs } from './common';
 import { TorchError } from '../../errors';
 import { kwLeading } from '../../ops/util';
 
@@ -20,7 +20,7 @@ export class Linear extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
   constructor(opts: { inFeatures: number; outFeatures: number; bias?: boolean } & FactoryOpts);
-  constructor(inFeatures: number, outFeatures: number, opts?: { bias?: boolean } & FactoryOpts | boolean, ...more: unknown[]);
+  constructor(inFeatures: number, outFeatures: number, ...args: PosArgs<{ bias?: boolean } & FactoryOpts, ['bias']>);
   constructor(inFeatures: number | { inFeatures: number; outFeatures: number }, outFeatures?: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
     // new nn.Linear({ inFeatures: 4, outFeatures: 2 }) (PyTorch's keyword names)
@@ -55,6 +55,7 @@ export class Bilinear extends Module {
   declare outFeatures: number;
   declare weight: Parameter;
   declare bias: Parameter | null;
+  constructor(in1Features: number, in2Features: number, outFeatures: number, ...args: PosArgs<{ bias?: boolean } & FactoryOpts, ['bias']>);
   constructor(in1Features: number, in2Features: number, outFeatures: number, opts: { bias?: boolean } & FactoryOpts | boolean = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ bias?: boolean } & FactoryOpts>(opts, 'Bilinear', more, ['bias'], ['dtype', 'device']);

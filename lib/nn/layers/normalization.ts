@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, newTensor, pyFloat, pyBool, pyTuple, optsArg, checkPosInt } from './common';
+import { FactoryOpts, newParam, newTensor, pyFloat, pyBool, pyTuple, optsArg, checkPosInt, PosArgs } from './common';
 import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
 import { noGrad } from '../../autograd/mode';
@@ -90,12 +90,14 @@ abstract class BatchNormBase extends Module {
 }
 
 export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, ...args: PosArgs<BatchNormModuleOpts, ['eps', 'momentum', 'affine', 'trackRunningStats']>);
   constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm1d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm1d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`expected 2D or 3D input (got ${x.ndim}D input)`);
   }
 }
 export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, ...args: PosArgs<BatchNormModuleOpts, ['eps', 'momentum', 'affine', 'trackRunningStats']>);
   constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm2d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm2d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 4) throw new TorchError(`expected 4D input (got ${x.ndim}D input)`);
@@ -103,6 +105,7 @@ export class BatchNorm2d extends BatchNormBase {
 }
 
 export class BatchNorm3d extends BatchNormBase {
+  constructor(numFeatures: number, ...args: PosArgs<BatchNormModuleOpts, ['eps', 'momentum', 'affine', 'trackRunningStats']>);
   constructor(numFeatures: number, opts: BatchNormModuleOpts | number = {}, ...more: unknown[]) { super(numFeatures, optsArg<BatchNormModuleOpts>(opts, 'BatchNorm3d', more, ['eps', 'momentum', 'affine', 'trackRunningStats'], ['dtype', 'device']), 'BatchNorm3d'); }
   protected checkInputDim(x: T): void {
     if (x.ndim !== 5) throw new TorchError(`expected 5D input (got ${x.ndim}D input)`);
@@ -115,6 +118,7 @@ export class LayerNorm extends Module {
   declare elementwiseAffine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
+  constructor(normalizedShape: number | number[], ...args: PosArgs<{ eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts, ['eps', 'elementwiseAffine', 'bias']>);
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOpts>(opts, 'LayerNorm', more, ['eps', 'elementwiseAffine', 'bias'], ['dtype', 'device']);
@@ -145,6 +149,7 @@ export class GroupNorm extends Module {
   declare affine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
+  constructor(numGroups: number, numChannels: number, ...args: PosArgs<{ eps?: number; affine?: boolean } & FactoryOpts, ['eps', 'affine']>);
   constructor(numGroups: number, numChannels: number, opts: { eps?: number; affine?: boolean } & FactoryOpts | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<{ eps?: number; affine?: boolean } & FactoryOpts>(opts, 'GroupNorm', more, ['eps', 'affine'], ['dtype', 'device']);

@@ -3,7 +3,7 @@
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
-import { pyBool, optsArg } from './common';
+import { pyBool, optsArg, PosArgs } from './common';
 import { kwLeading } from '../../ops/util';
 
 type T = Tensor;
@@ -17,7 +17,7 @@ export class MaxPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size; declare dilation: Size;
   declare ceilMode: boolean; declare returnIndices: boolean;
   constructor(opts: MaxPoolModuleOpts & { kernelSize: Size });
-  constructor(kernelSize: Size, opts?: MaxPoolModuleOpts | Size | null, ...more: unknown[]);
+  constructor(kernelSize: Size, ...args: PosArgs<MaxPoolModuleOpts, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']>);
   constructor(kernelSize: Size | { kernelSize: Size }, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
     // new nn.MaxPool2d({ kernelSize: 2 }) (PyTorch's keyword name)
@@ -48,7 +48,7 @@ export class AvgPool2d extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size;
   declare ceilMode: boolean; declare countIncludePad: boolean; declare divisorOverride: number | null;
   constructor(opts: AvgPoolModuleOpts & { kernelSize: Size });
-  constructor(kernelSize: Size, opts?: AvgPoolModuleOpts | Size | null, ...more: unknown[]);
+  constructor(kernelSize: Size, ...args: PosArgs<AvgPoolModuleOpts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']>);
   constructor(kernelSize: Size | { kernelSize: Size }, opts: AvgPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
     // new nn.AvgPool2d({ kernelSize: 2 }) (PyTorch's keyword name)

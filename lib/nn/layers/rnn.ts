@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt } from './common';
+import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt, PosArgs } from './common';
 import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
 import { stack, cat } from '../../ops/shape';
@@ -170,6 +170,7 @@ abstract class RNNBase extends Module {
 
 export class RNN extends RNNBase {
   declare nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'projSize'>, ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional']>);
   constructor(inputSize: number, hiddenSize: number, opts0: RNNOpts | number = {}, ...more: unknown[]) {
     const opts = optsArg<RNNOpts>(opts0, 'RNN', more, ['numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device']);
     const nl = opts.nonlinearity ?? 'tanh';
@@ -187,6 +188,7 @@ export class RNN extends RNNBase {
 }
 
 export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity' | 'projSize'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
   override forward(input: T, hx?: T | null): [T, T] {
     // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
@@ -200,6 +202,7 @@ export class GRU extends RNNBase {
 }
 
 export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
   override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
     if (acState.on && autocastListed('lstm', arguments)) return autocastCall('lstm', LSTM.prototype.forward, arguments, this);

@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt } from './common';
+import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt, PosArgs } from './common';
 import { TorchError } from '../../errors';
 import { noGrad } from '../../autograd/mode';
 
@@ -22,6 +22,7 @@ export class Embedding extends Module {
   declare scaleGradByFreq: boolean;
   declare sparse: boolean;
   declare weight: Parameter;
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: PosArgs<EmbeddingModuleOpts, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse']>);
   constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingModuleOpts | number | null = {}, ...more: unknown[]) {
     super();
     const o = optsArg<EmbeddingModuleOpts>(opts ?? undefined, 'Embedding', more, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], ['dtype', 'device', '_weight', '_freeze']);

@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
-import { FactoryOpts, newParam, optsArg, checkPosInt } from './common';
+import { FactoryOpts, newParam, optsArg, checkPosInt, PosArgs } from './common';
 import { NonDynamicallyQuantizableLinear, Linear } from './linear';
 import { Dropout } from './dropout';
 import { LayerNorm } from './normalization';
@@ -32,6 +32,7 @@ export class MultiheadAttention extends Module {
   declare addZeroAttn: boolean;
   declare out_proj: NonDynamicallyQuantizableLinear;
 
+  constructor(embedDim: number, numHeads: number, ...args: PosArgs<MHAOpts, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']>);
   constructor(embedDim: number, numHeads: number, opts: MHAOpts | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<MHAOpts>(opts, 'MultiheadAttention', more, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst'], ['dtype', 'device']);
@@ -121,6 +122,7 @@ export class TransformerEncoderLayer extends Module {
 
   declare _ctorArgs: [number, number, TransformerEncoderLayerOpts];
 
+  constructor(dModel: number, nhead: number, ...args: PosArgs<TransformerEncoderLayerOpts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias']>);
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts | number = {}, ...more: unknown[]) {
     super();
     const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer', more, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'], ['dtype', 'device']);

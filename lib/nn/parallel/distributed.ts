@@ -46,10 +46,10 @@ interface Bucket {
 // Copies `src` into `dst` without recording autograd history (parameters are leaves that require grad).
 function assign(dst: Tensor, src: Tensor): void { noGrad(() => { dst.detach().copy_(src.to(dst.device)); }); }
 
-export class DistributedDataParallel extends Module {
-  declare module: Module;
+export class DistributedDataParallel<M extends Module = Module> extends Module {
+  declare module: M;
   declare _ddp: DDPState;
-  constructor(module: Module, opts: DDPOptions = {}) {
+  constructor(module: M, opts: DDPOptions = {}) {
     super();
     if (!(module instanceof Module)) throw new TypeError('DistributedDataParallel: module must be an nn.Module');
     if (opts === null || typeof opts !== 'object') throw new TypeError('DistributedDataParallel: options must be an object');
@@ -73,6 +73,8 @@ export class DistributedDataParallel extends Module {
     this.module = module;
     Object.defineProperty(this, '_ddp', { value: new DDPState(module, pg, params, opts, cap), enumerable: false, writable: true });
   }
+  /** runs `module` (typed as its forward) */
+  override forward(...args: Parameters<M['forward']>): ReturnType<M['forward']>;
   override forward(...args: unknown[]): unknown {
     return this._ddp.forward(args);
   }

@@ -48,6 +48,10 @@ export interface DataLoaderOptions<T = unknown, B = unknown> {
   workerInit?: { module: string; exportName?: string };
   /** Milliseconds to wait for one batch from the workers before giving up (0: no limit). */
   timeout?: number;
+  /** Accepted as PyTorch's and ignored: batches are not put in pinned memory (not implemented yet). */
+  pinMemory?: boolean;
+  /** Accepted as PyTorch's and ignored. */
+  persistentWorkers?: boolean;
 }
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
