@@ -3,6 +3,7 @@
 // gradients (PyTorch's node names). Basic indexing (numbers, slices, null, '...') makes views through shape.ts;
 // advanced indexing (index tensors, masks) copies through the kernels of native/cpu/index.cc, which check every
 // index value, so a bad one throws instead of touching memory it should not.
+import { inplaceRecord } from '../autograd/inplace';
 import { Tensor, empty_, runKernel, viewOf, numelOf, sameShape, normDim, computeContiguousStrides } from '../tensor';
 import { DType, describeValue } from '../dtype';
 import { TorchError, checkKeys } from '../errors';
@@ -48,26 +49,8 @@ function onDeviceOf(idx: T, x: T): T {
   return toDeviceCopy(idx, x.device);
 }
 
-// In-place ops: PyTorch's checks, the write with autograd off, then one node on `self` whose edge to its previous
-// history is taken before the new node replaces it (record() reads the edges first).
-function inplace(self: T, op: string, others: (T | null)[], write: () => void, name: string, fn: BackwardFn): T {
-  self._check();
-  if (gradState.enabled && self.requiresGrad && self.isLeaf) {
-    throw new TorchError(`a leaf Variable that requires grad is being used in an in-place operation. (${op})`);
-  }
-  for (let i = 0; i < self.ndim; i++) {
-    if (self._strides[i] === 0 && self.shape[i] > 1) {
-      throw new TorchError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
-    }
-  }
-  checkViewOfLeafInplace(self);
-  const want = needsGrad([self, ...others]);
-  nograd(write);
-  self._st.version++;
-  self._viewVer = self._st.version;  // (needsGrad above already refreshed a stale history)
-  if (want) { record(name, [self, ...others], self, fn); rebaseView(self); }
-  return self;
-}
+// In-place ops go through the one in-place protocol (lib/autograd/inplace.ts): checks, write, version, node.
+const inplace = inplaceRecord;
 // a source that shares memory with the tensor being written is copied first
 const unalias = (src: T, dst: T): T => (src._st === dst._st ? copyOf(src) : src);
 
