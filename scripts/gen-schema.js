@@ -96,7 +96,8 @@ function overloads(row, params, extra) {
 }
 
 function specOf(row, params) {
-  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''} }`);
+  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype' };
+  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''} }`;
 }
 
@@ -127,8 +128,8 @@ function emit(rows) {
     const spec = `S_${row.name}`;
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
-    o.push(`function ${row.name}_call(args: readonly unknown[]): ${row.ret} {`);
-    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args);`);
+    o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args, method);`);
     if (row.out) {
       o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${implCall(row, vals, false)});`);
     }
@@ -143,7 +144,7 @@ function emit(rows) {
     if (row.method) {
       const mparams = row.params.slice(1);
       for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
-      wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args]); };`);
+      wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);
       for (const a of row.alias) wire.push(`P.${camel(a)} = P.${row.name};`);
     }
     if (row.inplace) {
@@ -155,7 +156,7 @@ function emit(rows) {
       const body = row.kernelInplace
         ? `return ${implCall(row, ivals, true)};`
         : `return inplaceResult(self, '${row.py}_', (src) => ${implCall(row, ['src', ...ivals.slice(1)], false)}, v);`;
-      wire.push(`P.${row.name}_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(${ispec}, [self, ...args]); ${body} };`);
+      wire.push(`P.${row.name}_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(${ispec}, [self, ...args], true); ${body} };`);
       for (const a of row.alias) wire.push(`P.${camel(a)}_ = P.${row.name}_;`);
     }
     o.push(``);
@@ -179,9 +180,12 @@ function emit(rows) {
   return o.join('\n');
 }
 
+function main() {
 const src = emit(parseSchema(fs.readFileSync(SCHEMA, 'utf8')));
 if (process.argv.includes('--check')) {
   const cur = fs.existsSync(DST) ? fs.readFileSync(DST, 'utf8') : '';
   if (cur !== src) { console.error('lib/ops/generated.ts is out of date: run node scripts/gen-schema.js'); process.exit(1); }
 } else if (!fs.existsSync(DST) || fs.readFileSync(DST, 'utf8') !== src) fs.writeFileSync(DST, src);
+}
+if (require.main === module) main();
 module.exports = { parseSchema };

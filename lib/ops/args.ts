@@ -6,22 +6,24 @@
 // PyTorch's); the parser fills in the schema's defaults, so an implementation receives every parameter.
 import { Tensor, empty_ } from '../tensor';
 import { TorchError } from '../errors';
-import { describeValue } from '../dtype';
+import { describeValue, isDTypeName } from '../dtype';
 import { gradState } from '../autograd/mode';
 import { checkResultCast } from '../autograd/inplace';
 import { isOptions } from './util';
 import { copyInto } from './elementwise';
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
-export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown }
+export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' }
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
 export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true }
 
 /** The arguments of one call in the schema's order, defaults filled in; `out` is the out= tensor when given. */
 export interface Parsed { readonly v: unknown[]; readonly out: Tensor | null }
 
-export function parseCall(spec: OpSpec, args: readonly unknown[]): Parsed {
+/** `method`: args[0] is the bound self (tensor.op(...)), left out of the messages' names and counts. */
+export function parseCall(spec: OpSpec, args: readonly unknown[], method = false): Parsed {
   const { op, params } = spec;
+  const m = method ? 1 : 0;
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   let opts: Record<string, unknown> | null = null;
@@ -29,7 +31,8 @@ export function parseCall(spec: OpSpec, args: readonly unknown[]): Parsed {
   let nPos = 0;
   while (nPos < params.length && !params[nPos].kw) nPos++;
   if (n > nPos) {
-    throw new TypeError(`${op}() takes ${nPos} positional argument${nPos === 1 ? '' : 's'} but ${n} ${n === 1 ? 'was' : 'were'} given (${params.slice(0, nPos).map((p) => p.name).join(', ')}; the others go in the options object)`);
+    const names = params.slice(m, nPos).map((p) => p.name + ('def' in p ? '?' : ''));
+    throw new TypeError(`${op}() takes (${names.join(', ')}) positionally, then an options object; got ${n - m} positional arguments`);
   }
   const v: unknown[] = new Array(params.length);
   for (let i = 0; i < n; i++) {
@@ -40,7 +43,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[]): Parsed {
   if (opts) {
     for (const key of Object.keys(opts)) {
       const val = opts[key];
-      if (key === 'out' && spec.out) {
+      if (key === 'out' && spec.out && !method) {  // out= is the function's (PyTorch's methods take none)
         if (val === undefined || val === null) continue;
         if (!(val instanceof Tensor)) throw new TypeError(`${op}(): argument 'out' must be Tensor, not ${describeValue(val)}`);
         out = val;
@@ -48,7 +51,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[]): Parsed {
       }
       const i = params.findIndex((p) => p.name === key);
       if (i < 0) {
-        const names = params.map((p) => p.name).concat(spec.out ? ['out'] : []);
+        const names = params.slice(m).map((p) => p.name).concat(spec.out && !method ? ['out'] : []);
         throw new TypeError(`${op}(): unexpected option '${key}' (expected ${names.join(', ') || 'none'})`);
       }
       if (i < n && v[i] !== undefined) throw new TypeError(`${op}(): got multiple values for argument '${key}'`);
@@ -60,6 +63,12 @@ export function parseCall(spec: OpSpec, args: readonly unknown[]): Parsed {
     const p = params[i];
     if (!('def' in p)) throw new TypeError(`${op}(): missing required argument '${p.name}' (positionally, or in the options object by that name)`);
     v[i] = p.def;
+  }
+  // the value checks that no implementation makes: flags and dtype names (the rest is checked by the op itself)
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i], x = v[i];
+    if (p.t === 'bool' && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool, not ${describeValue(x)}`);
+    if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);
   }
   return { v, out };
 }

@@ -10,8 +10,8 @@ import * as I from './impls';
 export * from './families';
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true };
-function neg_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_neg, args);
+function neg_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_neg, args, method);
   if (out) return writeOut('neg', out, v, () => I.unary('neg', v[0] as Tensor));
   return I.unary('neg', v[0] as Tensor);
 }
@@ -22,8 +22,8 @@ export const negative = neg;
 const S_neg_: OpSpec = { op: 'neg_', params: [{ name: 'input' }] };
 
 const S_abs: OpSpec = { op: 'abs', params: [{ name: 'input' }], out: true };
-function abs_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_abs, args);
+function abs_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_abs, args, method);
   if (out) return writeOut('abs', out, v, () => I.unary('abs', v[0] as Tensor));
   return I.unary('abs', v[0] as Tensor);
 }
@@ -34,8 +34,8 @@ export const absolute = abs;
 const S_abs_: OpSpec = { op: 'abs_', params: [{ name: 'input' }] };
 
 const S_sign: OpSpec = { op: 'sign', params: [{ name: 'input' }], out: true };
-function sign_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sign, args);
+function sign_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sign, args, method);
   if (out) return writeOut('sign', out, v, () => I.unary('sign', v[0] as Tensor));
   return I.unary('sign', v[0] as Tensor);
 }
@@ -45,8 +45,8 @@ export function sign(...args: unknown[]): Tensor { return sign_call(args); }
 const S_sign_: OpSpec = { op: 'sign_', params: [{ name: 'input' }] };
 
 const S_exp: OpSpec = { op: 'exp', params: [{ name: 'input' }], out: true };
-function exp_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_exp, args);
+function exp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_exp, args, method);
   if (out) return writeOut('exp', out, v, () => I.unary('exp', v[0] as Tensor));
   return I.unary('exp', v[0] as Tensor);
 }
@@ -56,8 +56,8 @@ export function exp(...args: unknown[]): Tensor { return exp_call(args); }
 const S_exp_: OpSpec = { op: 'exp_', params: [{ name: 'input' }] };
 
 const S_expm1: OpSpec = { op: 'expm1', params: [{ name: 'input' }], out: true };
-function expm1_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_expm1, args);
+function expm1_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_expm1, args, method);
   if (out) return writeOut('expm1', out, v, () => I.unary('expm1', v[0] as Tensor));
   return I.unary('expm1', v[0] as Tensor);
 }
@@ -67,8 +67,8 @@ export function expm1(...args: unknown[]): Tensor { return expm1_call(args); }
 const S_expm1_: OpSpec = { op: 'expm1_', params: [{ name: 'input' }] };
 
 const S_log: OpSpec = { op: 'log', params: [{ name: 'input' }], out: true };
-function log_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_log, args);
+function log_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_log, args, method);
   if (out) return writeOut('log', out, v, () => I.unary('log', v[0] as Tensor));
   return I.unary('log', v[0] as Tensor);
 }
@@ -78,8 +78,8 @@ export function log(...args: unknown[]): Tensor { return log_call(args); }
 const S_log_: OpSpec = { op: 'log_', params: [{ name: 'input' }] };
 
 const S_log1p: OpSpec = { op: 'log1p', params: [{ name: 'input' }], out: true };
-function log1p_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_log1p, args);
+function log1p_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_log1p, args, method);
   if (out) return writeOut('log1p', out, v, () => I.unary('log1p', v[0] as Tensor));
   return I.unary('log1p', v[0] as Tensor);
 }
@@ -89,8 +89,8 @@ export function log1p(...args: unknown[]): Tensor { return log1p_call(args); }
 const S_log1p_: OpSpec = { op: 'log1p_', params: [{ name: 'input' }] };
 
 const S_log2: OpSpec = { op: 'log2', params: [{ name: 'input' }], out: true };
-function log2_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_log2, args);
+function log2_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_log2, args, method);
   if (out) return writeOut('log2', out, v, () => I.unary('log2', v[0] as Tensor));
   return I.unary('log2', v[0] as Tensor);
 }
@@ -100,8 +100,8 @@ export function log2(...args: unknown[]): Tensor { return log2_call(args); }
 const S_log2_: OpSpec = { op: 'log2_', params: [{ name: 'input' }] };
 
 const S_log10: OpSpec = { op: 'log10', params: [{ name: 'input' }], out: true };
-function log10_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_log10, args);
+function log10_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_log10, args, method);
   if (out) return writeOut('log10', out, v, () => I.unary('log10', v[0] as Tensor));
   return I.unary('log10', v[0] as Tensor);
 }
@@ -111,8 +111,8 @@ export function log10(...args: unknown[]): Tensor { return log10_call(args); }
 const S_log10_: OpSpec = { op: 'log10_', params: [{ name: 'input' }] };
 
 const S_sqrt: OpSpec = { op: 'sqrt', params: [{ name: 'input' }], out: true };
-function sqrt_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sqrt, args);
+function sqrt_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sqrt, args, method);
   if (out) return writeOut('sqrt', out, v, () => I.unary('sqrt', v[0] as Tensor));
   return I.unary('sqrt', v[0] as Tensor);
 }
@@ -122,8 +122,8 @@ export function sqrt(...args: unknown[]): Tensor { return sqrt_call(args); }
 const S_sqrt_: OpSpec = { op: 'sqrt_', params: [{ name: 'input' }] };
 
 const S_rsqrt: OpSpec = { op: 'rsqrt', params: [{ name: 'input' }], out: true };
-function rsqrt_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_rsqrt, args);
+function rsqrt_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_rsqrt, args, method);
   if (out) return writeOut('rsqrt', out, v, () => I.unary('rsqrt', v[0] as Tensor));
   return I.unary('rsqrt', v[0] as Tensor);
 }
@@ -133,8 +133,8 @@ export function rsqrt(...args: unknown[]): Tensor { return rsqrt_call(args); }
 const S_rsqrt_: OpSpec = { op: 'rsqrt_', params: [{ name: 'input' }] };
 
 const S_square: OpSpec = { op: 'square', params: [{ name: 'input' }], out: true };
-function square_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_square, args);
+function square_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_square, args, method);
   if (out) return writeOut('square', out, v, () => I.unary('square', v[0] as Tensor));
   return I.unary('square', v[0] as Tensor);
 }
@@ -144,8 +144,8 @@ export function square(...args: unknown[]): Tensor { return square_call(args); }
 const S_square_: OpSpec = { op: 'square_', params: [{ name: 'input' }] };
 
 const S_reciprocal: OpSpec = { op: 'reciprocal', params: [{ name: 'input' }], out: true };
-function reciprocal_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_reciprocal, args);
+function reciprocal_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_reciprocal, args, method);
   if (out) return writeOut('reciprocal', out, v, () => I.unary('reciprocal', v[0] as Tensor));
   return I.unary('reciprocal', v[0] as Tensor);
 }
@@ -155,8 +155,8 @@ export function reciprocal(...args: unknown[]): Tensor { return reciprocal_call(
 const S_reciprocal_: OpSpec = { op: 'reciprocal_', params: [{ name: 'input' }] };
 
 const S_sin: OpSpec = { op: 'sin', params: [{ name: 'input' }], out: true };
-function sin_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sin, args);
+function sin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sin, args, method);
   if (out) return writeOut('sin', out, v, () => I.unary('sin', v[0] as Tensor));
   return I.unary('sin', v[0] as Tensor);
 }
@@ -166,8 +166,8 @@ export function sin(...args: unknown[]): Tensor { return sin_call(args); }
 const S_sin_: OpSpec = { op: 'sin_', params: [{ name: 'input' }] };
 
 const S_cos: OpSpec = { op: 'cos', params: [{ name: 'input' }], out: true };
-function cos_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_cos, args);
+function cos_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cos, args, method);
   if (out) return writeOut('cos', out, v, () => I.unary('cos', v[0] as Tensor));
   return I.unary('cos', v[0] as Tensor);
 }
@@ -177,8 +177,8 @@ export function cos(...args: unknown[]): Tensor { return cos_call(args); }
 const S_cos_: OpSpec = { op: 'cos_', params: [{ name: 'input' }] };
 
 const S_tan: OpSpec = { op: 'tan', params: [{ name: 'input' }], out: true };
-function tan_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_tan, args);
+function tan_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tan, args, method);
   if (out) return writeOut('tan', out, v, () => I.unary('tan', v[0] as Tensor));
   return I.unary('tan', v[0] as Tensor);
 }
@@ -188,8 +188,8 @@ export function tan(...args: unknown[]): Tensor { return tan_call(args); }
 const S_tan_: OpSpec = { op: 'tan_', params: [{ name: 'input' }] };
 
 const S_asin: OpSpec = { op: 'asin', params: [{ name: 'input' }], out: true };
-function asin_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_asin, args);
+function asin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_asin, args, method);
   if (out) return writeOut('asin', out, v, () => I.unary('asin', v[0] as Tensor));
   return I.unary('asin', v[0] as Tensor);
 }
@@ -199,8 +199,8 @@ export function asin(...args: unknown[]): Tensor { return asin_call(args); }
 const S_asin_: OpSpec = { op: 'asin_', params: [{ name: 'input' }] };
 
 const S_acos: OpSpec = { op: 'acos', params: [{ name: 'input' }], out: true };
-function acos_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_acos, args);
+function acos_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_acos, args, method);
   if (out) return writeOut('acos', out, v, () => I.unary('acos', v[0] as Tensor));
   return I.unary('acos', v[0] as Tensor);
 }
@@ -210,8 +210,8 @@ export function acos(...args: unknown[]): Tensor { return acos_call(args); }
 const S_acos_: OpSpec = { op: 'acos_', params: [{ name: 'input' }] };
 
 const S_atan: OpSpec = { op: 'atan', params: [{ name: 'input' }], out: true };
-function atan_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_atan, args);
+function atan_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_atan, args, method);
   if (out) return writeOut('atan', out, v, () => I.unary('atan', v[0] as Tensor));
   return I.unary('atan', v[0] as Tensor);
 }
@@ -221,8 +221,8 @@ export function atan(...args: unknown[]): Tensor { return atan_call(args); }
 const S_atan_: OpSpec = { op: 'atan_', params: [{ name: 'input' }] };
 
 const S_sinh: OpSpec = { op: 'sinh', params: [{ name: 'input' }], out: true };
-function sinh_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sinh, args);
+function sinh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sinh, args, method);
   if (out) return writeOut('sinh', out, v, () => I.unary('sinh', v[0] as Tensor));
   return I.unary('sinh', v[0] as Tensor);
 }
@@ -232,8 +232,8 @@ export function sinh(...args: unknown[]): Tensor { return sinh_call(args); }
 const S_sinh_: OpSpec = { op: 'sinh_', params: [{ name: 'input' }] };
 
 const S_cosh: OpSpec = { op: 'cosh', params: [{ name: 'input' }], out: true };
-function cosh_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_cosh, args);
+function cosh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cosh, args, method);
   if (out) return writeOut('cosh', out, v, () => I.unary('cosh', v[0] as Tensor));
   return I.unary('cosh', v[0] as Tensor);
 }
@@ -243,8 +243,8 @@ export function cosh(...args: unknown[]): Tensor { return cosh_call(args); }
 const S_cosh_: OpSpec = { op: 'cosh_', params: [{ name: 'input' }] };
 
 const S_tanh: OpSpec = { op: 'tanh', params: [{ name: 'input' }], out: true };
-function tanh_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_tanh, args);
+function tanh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tanh, args, method);
   if (out) return writeOut('tanh', out, v, () => I.unary('tanh', v[0] as Tensor));
   return I.unary('tanh', v[0] as Tensor);
 }
@@ -254,8 +254,8 @@ export function tanh(...args: unknown[]): Tensor { return tanh_call(args); }
 const S_tanh_: OpSpec = { op: 'tanh_', params: [{ name: 'input' }] };
 
 const S_sigmoid: OpSpec = { op: 'sigmoid', params: [{ name: 'input' }], out: true };
-function sigmoid_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sigmoid, args);
+function sigmoid_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sigmoid, args, method);
   if (out) return writeOut('sigmoid', out, v, () => I.unary('sigmoid', v[0] as Tensor));
   return I.unary('sigmoid', v[0] as Tensor);
 }
@@ -265,8 +265,8 @@ export function sigmoid(...args: unknown[]): Tensor { return sigmoid_call(args);
 const S_sigmoid_: OpSpec = { op: 'sigmoid_', params: [{ name: 'input' }] };
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }], out: true };
-function relu_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_relu, args);
+function relu_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_relu, args, method);
   if (out) return writeOut('relu', out, v, () => I.unary('relu', v[0] as Tensor));
   return I.unary('relu', v[0] as Tensor);
 }
@@ -276,8 +276,8 @@ export function relu(...args: unknown[]): Tensor { return relu_call(args); }
 const S_relu_: OpSpec = { op: 'relu_', params: [{ name: 'input' }] };
 
 const S_erf: OpSpec = { op: 'erf', params: [{ name: 'input' }], out: true };
-function erf_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_erf, args);
+function erf_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_erf, args, method);
   if (out) return writeOut('erf', out, v, () => I.unary('erf', v[0] as Tensor));
   return I.unary('erf', v[0] as Tensor);
 }
@@ -287,8 +287,8 @@ export function erf(...args: unknown[]): Tensor { return erf_call(args); }
 const S_erf_: OpSpec = { op: 'erf_', params: [{ name: 'input' }] };
 
 const S_floor: OpSpec = { op: 'floor', params: [{ name: 'input' }], out: true };
-function floor_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_floor, args);
+function floor_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_floor, args, method);
   if (out) return writeOut('floor', out, v, () => I.unary('floor', v[0] as Tensor));
   return I.unary('floor', v[0] as Tensor);
 }
@@ -298,8 +298,8 @@ export function floor(...args: unknown[]): Tensor { return floor_call(args); }
 const S_floor_: OpSpec = { op: 'floor_', params: [{ name: 'input' }] };
 
 const S_ceil: OpSpec = { op: 'ceil', params: [{ name: 'input' }], out: true };
-function ceil_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_ceil, args);
+function ceil_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_ceil, args, method);
   if (out) return writeOut('ceil', out, v, () => I.unary('ceil', v[0] as Tensor));
   return I.unary('ceil', v[0] as Tensor);
 }
@@ -309,8 +309,8 @@ export function ceil(...args: unknown[]): Tensor { return ceil_call(args); }
 const S_ceil_: OpSpec = { op: 'ceil_', params: [{ name: 'input' }] };
 
 const S_round: OpSpec = { op: 'round', params: [{ name: 'input' }], out: true };
-function round_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_round, args);
+function round_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_round, args, method);
   if (out) return writeOut('round', out, v, () => I.unary('round', v[0] as Tensor));
   return I.unary('round', v[0] as Tensor);
 }
@@ -320,8 +320,8 @@ export function round(...args: unknown[]): Tensor { return round_call(args); }
 const S_round_: OpSpec = { op: 'round_', params: [{ name: 'input' }] };
 
 const S_trunc: OpSpec = { op: 'trunc', params: [{ name: 'input' }], out: true };
-function trunc_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_trunc, args);
+function trunc_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_trunc, args, method);
   if (out) return writeOut('trunc', out, v, () => I.unary('trunc', v[0] as Tensor));
   return I.unary('trunc', v[0] as Tensor);
 }
@@ -331,8 +331,8 @@ export function trunc(...args: unknown[]): Tensor { return trunc_call(args); }
 const S_trunc_: OpSpec = { op: 'trunc_', params: [{ name: 'input' }] };
 
 const S_logicalNot: OpSpec = { op: 'logical_not', params: [{ name: 'input' }], out: true };
-function logicalNot_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_logicalNot, args);
+function logicalNot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logicalNot, args, method);
   if (out) return writeOut('logical_not', out, v, () => I.logicalNot(v[0] as Tensor));
   return I.logicalNot(v[0] as Tensor);
 }
@@ -342,8 +342,8 @@ export function logicalNot(...args: unknown[]): Tensor { return logicalNot_call(
 const S_logicalNot_: OpSpec = { op: 'logical_not_', params: [{ name: 'input' }] };
 
 const S_bitwiseNot: OpSpec = { op: 'bitwise_not', params: [{ name: 'input' }], out: true };
-function bitwiseNot_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_bitwiseNot, args);
+function bitwiseNot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bitwiseNot, args, method);
   if (out) return writeOut('bitwise_not', out, v, () => I.bitwiseNot(v[0] as Tensor));
   return I.bitwiseNot(v[0] as Tensor);
 }
@@ -353,8 +353,8 @@ export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }] };
 
 const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }] };
-function isnan_call(args: readonly unknown[]): Tensor {
-  const { v } = parseCall(S_isnan, args);
+function isnan_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_isnan, args, method);
   return I.unary('isnan', v[0] as Tensor);
 }
 export function isnan(input: Tensor): Tensor;
@@ -362,8 +362,8 @@ export function isnan(opts: { input: Tensor }): Tensor;
 export function isnan(...args: unknown[]): Tensor { return isnan_call(args); }
 
 const S_isinf: OpSpec = { op: 'isinf', params: [{ name: 'input' }] };
-function isinf_call(args: readonly unknown[]): Tensor {
-  const { v } = parseCall(S_isinf, args);
+function isinf_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_isinf, args, method);
   return I.unary('isinf', v[0] as Tensor);
 }
 export function isinf(input: Tensor): Tensor;
@@ -371,8 +371,8 @@ export function isinf(opts: { input: Tensor }): Tensor;
 export function isinf(...args: unknown[]): Tensor { return isinf_call(args); }
 
 const S_isfinite: OpSpec = { op: 'isfinite', params: [{ name: 'input' }] };
-function isfinite_call(args: readonly unknown[]): Tensor {
-  const { v } = parseCall(S_isfinite, args);
+function isfinite_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_isfinite, args, method);
   return I.unary('isfinite', v[0] as Tensor);
 }
 export function isfinite(input: Tensor): Tensor;
@@ -380,8 +380,8 @@ export function isfinite(opts: { input: Tensor }): Tensor;
 export function isfinite(...args: unknown[]): Tensor { return isfinite_call(args); }
 
 const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true };
-function add_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_add, args);
+function add_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_add, args, method);
   if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
   return I.add(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
 }
@@ -392,8 +392,8 @@ export function add(...args: unknown[]): Tensor { return add_call(args); }
 const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }] };
 
 const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true };
-function sub_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_sub, args);
+function sub_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sub, args, method);
   if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
   return I.sub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
 }
@@ -405,8 +405,8 @@ export const subtract = sub;
 const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }] };
 
 const S_mul: OpSpec = { op: 'mul', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function mul_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_mul, args);
+function mul_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mul, args, method);
   if (out) return writeOut('mul', out, v, () => I.binary('mul', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('mul', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -418,8 +418,8 @@ export const multiply = mul;
 const S_mul_: OpSpec = { op: 'mul_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_div: OpSpec = { op: 'div', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }], out: true };
-function div_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_div, args);
+function div_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_div, args, method);
   if (out) return writeOut('div', out, v, () => I.div(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null));
   return I.div(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null);
 }
@@ -433,8 +433,8 @@ export const trueDivide = div;
 const S_div_: OpSpec = { op: 'div_', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }] };
 
 const S_pow: OpSpec = { op: 'pow', params: [{ name: 'input' }, { name: 'exponent' }], out: true };
-function pow_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_pow, args);
+function pow_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_pow, args, method);
   if (out) return writeOut('pow', out, v, () => I.binary('pow', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('pow', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -445,8 +445,8 @@ export function pow(...args: unknown[]): Tensor { return pow_call(args); }
 const S_pow_: OpSpec = { op: 'pow_', params: [{ name: 'input' }, { name: 'exponent' }] };
 
 const S_remainder: OpSpec = { op: 'remainder', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function remainder_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_remainder, args);
+function remainder_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_remainder, args, method);
   if (out) return writeOut('remainder', out, v, () => I.binary('remainder', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('remainder', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -457,8 +457,8 @@ export function remainder(...args: unknown[]): Tensor { return remainder_call(ar
 const S_remainder_: OpSpec = { op: 'remainder_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_fmod: OpSpec = { op: 'fmod', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function fmod_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_fmod, args);
+function fmod_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_fmod, args, method);
   if (out) return writeOut('fmod', out, v, () => I.binary('fmod', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('fmod', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -469,8 +469,8 @@ export function fmod(...args: unknown[]): Tensor { return fmod_call(args); }
 const S_fmod_: OpSpec = { op: 'fmod_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_floorDivide: OpSpec = { op: 'floor_divide', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function floorDivide_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_floorDivide, args);
+function floorDivide_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_floorDivide, args, method);
   if (out) return writeOut('floor_divide', out, v, () => I.binary('floor_divide', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('floor_divide', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -481,8 +481,8 @@ export function floorDivide(...args: unknown[]): Tensor { return floorDivide_cal
 const S_floorDivide_: OpSpec = { op: 'floor_divide_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_atan2: OpSpec = { op: 'atan2', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function atan2_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_atan2, args);
+function atan2_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_atan2, args, method);
   if (out) return writeOut('atan2', out, v, () => I.binary('atan2', v[0] as Tensor, v[1] as Tensor));
   return I.binary('atan2', v[0] as Tensor, v[1] as Tensor);
 }
@@ -493,8 +493,8 @@ export function atan2(...args: unknown[]): Tensor { return atan2_call(args); }
 const S_atan2_: OpSpec = { op: 'atan2_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_maximum: OpSpec = { op: 'maximum', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function maximum_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_maximum, args);
+function maximum_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_maximum, args, method);
   if (out) return writeOut('maximum', out, v, () => I.binary('maximum', v[0] as Tensor, v[1] as Tensor));
   return I.binary('maximum', v[0] as Tensor, v[1] as Tensor);
 }
@@ -504,8 +504,8 @@ export function maximum(opts: { input: Tensor; other: Tensor; out?: Tensor }): T
 export function maximum(...args: unknown[]): Tensor { return maximum_call(args); }
 
 const S_minimum: OpSpec = { op: 'minimum', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function minimum_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_minimum, args);
+function minimum_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_minimum, args, method);
   if (out) return writeOut('minimum', out, v, () => I.binary('minimum', v[0] as Tensor, v[1] as Tensor));
   return I.binary('minimum', v[0] as Tensor, v[1] as Tensor);
 }
@@ -515,8 +515,8 @@ export function minimum(opts: { input: Tensor; other: Tensor; out?: Tensor }): T
 export function minimum(...args: unknown[]): Tensor { return minimum_call(args); }
 
 const S_fmax: OpSpec = { op: 'fmax', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function fmax_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_fmax, args);
+function fmax_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_fmax, args, method);
   if (out) return writeOut('fmax', out, v, () => I.binary('fmax', v[0] as Tensor, v[1] as Tensor));
   return I.binary('fmax', v[0] as Tensor, v[1] as Tensor);
 }
@@ -526,8 +526,8 @@ export function fmax(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tens
 export function fmax(...args: unknown[]): Tensor { return fmax_call(args); }
 
 const S_fmin: OpSpec = { op: 'fmin', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function fmin_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_fmin, args);
+function fmin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_fmin, args, method);
   if (out) return writeOut('fmin', out, v, () => I.binary('fmin', v[0] as Tensor, v[1] as Tensor));
   return I.binary('fmin', v[0] as Tensor, v[1] as Tensor);
 }
@@ -537,8 +537,8 @@ export function fmin(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tens
 export function fmin(...args: unknown[]): Tensor { return fmin_call(args); }
 
 const S_xlogy: OpSpec = { op: 'xlogy', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function xlogy_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_xlogy, args);
+function xlogy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_xlogy, args, method);
   if (out) return writeOut('xlogy', out, v, () => I.binary('xlogy', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('xlogy', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -549,8 +549,8 @@ export function xlogy(...args: unknown[]): Tensor { return xlogy_call(args); }
 const S_xlogy_: OpSpec = { op: 'xlogy_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_eq: OpSpec = { op: 'eq', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function eq_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_eq, args);
+function eq_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_eq, args, method);
   if (out) return writeOut('eq', out, v, () => I.binary('eq', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('eq', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -561,8 +561,8 @@ export function eq(...args: unknown[]): Tensor { return eq_call(args); }
 const S_eq_: OpSpec = { op: 'eq_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_ne: OpSpec = { op: 'ne', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function ne_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_ne, args);
+function ne_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_ne, args, method);
   if (out) return writeOut('ne', out, v, () => I.binary('ne', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('ne', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -574,8 +574,8 @@ export const notEqual = ne;
 const S_ne_: OpSpec = { op: 'ne_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_lt: OpSpec = { op: 'lt', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function lt_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_lt, args);
+function lt_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_lt, args, method);
   if (out) return writeOut('lt', out, v, () => I.binary('lt', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('lt', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -587,8 +587,8 @@ export const less = lt;
 const S_lt_: OpSpec = { op: 'lt_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_le: OpSpec = { op: 'le', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function le_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_le, args);
+function le_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_le, args, method);
   if (out) return writeOut('le', out, v, () => I.binary('le', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('le', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -600,8 +600,8 @@ export const lessEqual = le;
 const S_le_: OpSpec = { op: 'le_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_gt: OpSpec = { op: 'gt', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function gt_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_gt, args);
+function gt_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_gt, args, method);
   if (out) return writeOut('gt', out, v, () => I.binary('gt', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('gt', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -613,8 +613,8 @@ export const greater = gt;
 const S_gt_: OpSpec = { op: 'gt_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_ge: OpSpec = { op: 'ge', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function ge_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_ge, args);
+function ge_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_ge, args, method);
   if (out) return writeOut('ge', out, v, () => I.binary('ge', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('ge', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -626,8 +626,8 @@ export const greaterEqual = ge;
 const S_ge_: OpSpec = { op: 'ge_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_logicalAnd: OpSpec = { op: 'logical_and', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function logicalAnd_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_logicalAnd, args);
+function logicalAnd_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logicalAnd, args, method);
   if (out) return writeOut('logical_and', out, v, () => I.binary('logical_and', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('logical_and', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -638,8 +638,8 @@ export function logicalAnd(...args: unknown[]): Tensor { return logicalAnd_call(
 const S_logicalAnd_: OpSpec = { op: 'logical_and_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_logicalOr: OpSpec = { op: 'logical_or', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function logicalOr_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_logicalOr, args);
+function logicalOr_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logicalOr, args, method);
   if (out) return writeOut('logical_or', out, v, () => I.binary('logical_or', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('logical_or', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -650,8 +650,8 @@ export function logicalOr(...args: unknown[]): Tensor { return logicalOr_call(ar
 const S_logicalOr_: OpSpec = { op: 'logical_or_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_logicalXor: OpSpec = { op: 'logical_xor', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function logicalXor_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_logicalXor, args);
+function logicalXor_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logicalXor, args, method);
   if (out) return writeOut('logical_xor', out, v, () => I.binary('logical_xor', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('logical_xor', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -662,8 +662,8 @@ export function logicalXor(...args: unknown[]): Tensor { return logicalXor_call(
 const S_logicalXor_: OpSpec = { op: 'logical_xor_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_bitwiseAnd: OpSpec = { op: 'bitwise_and', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function bitwiseAnd_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_bitwiseAnd, args);
+function bitwiseAnd_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bitwiseAnd, args, method);
   if (out) return writeOut('bitwise_and', out, v, () => I.binary('bitwise_and', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('bitwise_and', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -674,8 +674,8 @@ export function bitwiseAnd(...args: unknown[]): Tensor { return bitwiseAnd_call(
 const S_bitwiseAnd_: OpSpec = { op: 'bitwise_and_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_bitwiseOr: OpSpec = { op: 'bitwise_or', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function bitwiseOr_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_bitwiseOr, args);
+function bitwiseOr_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bitwiseOr, args, method);
   if (out) return writeOut('bitwise_or', out, v, () => I.binary('bitwise_or', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('bitwise_or', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -686,8 +686,8 @@ export function bitwiseOr(...args: unknown[]): Tensor { return bitwiseOr_call(ar
 const S_bitwiseOr_: OpSpec = { op: 'bitwise_or_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_bitwiseXor: OpSpec = { op: 'bitwise_xor', params: [{ name: 'input' }, { name: 'other' }], out: true };
-function bitwiseXor_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_bitwiseXor, args);
+function bitwiseXor_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bitwiseXor, args, method);
   if (out) return writeOut('bitwise_xor', out, v, () => I.binary('bitwise_xor', v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.binary('bitwise_xor', v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -698,8 +698,8 @@ export function bitwiseXor(...args: unknown[]): Tensor { return bitwiseXor_call(
 const S_bitwiseXor_: OpSpec = { op: 'bitwise_xor_', params: [{ name: 'input' }, { name: 'other' }] };
 
 const S_clamp: OpSpec = { op: 'clamp', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }], out: true };
-function clamp_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_clamp, args);
+function clamp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_clamp, args, method);
   if (out) return writeOut('clamp', out, v, () => I.clamp(v[0] as Tensor, v[1] as Tensor | number | boolean | null, v[2] as Tensor | number | boolean | null));
   return I.clamp(v[0] as Tensor, v[1] as Tensor | number | boolean | null, v[2] as Tensor | number | boolean | null);
 }
@@ -712,8 +712,8 @@ export const clip = clamp;
 const S_clamp_: OpSpec = { op: 'clamp_', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }] };
 
 const S_clampMin: OpSpec = { op: 'clamp_min', params: [{ name: 'input' }, { name: 'min' }], out: true };
-function clampMin_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_clampMin, args);
+function clampMin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_clampMin, args, method);
   if (out) return writeOut('clamp_min', out, v, () => I.clampMin(v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.clampMin(v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -724,8 +724,8 @@ export function clampMin(...args: unknown[]): Tensor { return clampMin_call(args
 const S_clampMin_: OpSpec = { op: 'clamp_min_', params: [{ name: 'input' }, { name: 'min' }] };
 
 const S_clampMax: OpSpec = { op: 'clamp_max', params: [{ name: 'input' }, { name: 'max' }], out: true };
-function clampMax_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_clampMax, args);
+function clampMax_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_clampMax, args, method);
   if (out) return writeOut('clamp_max', out, v, () => I.clampMax(v[0] as Tensor, v[1] as Tensor | number | boolean));
   return I.clampMax(v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
@@ -736,8 +736,8 @@ export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args
 const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }] };
 
 const S_lerp: OpSpec = { op: 'lerp', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], out: true };
-function lerp_call(args: readonly unknown[]): Tensor {
-  const { v, out } = parseCall(S_lerp, args);
+function lerp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_lerp, args, method);
   if (out) return writeOut('lerp', out, v, () => I.lerp(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean));
   return I.lerp(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean);
 }
@@ -747,6 +747,208 @@ export function lerp(input: Tensor, opts: { end: Tensor; weight: Tensor | number
 export function lerp(opts: { input: Tensor; end: Tensor; weight: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function lerp(...args: unknown[]): Tensor { return lerp_call(args); }
 const S_lerp_: OpSpec = { op: 'lerp_', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }] };
+
+const S_sum: OpSpec = { op: 'sum', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+function sum_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sum, args, method);
+  if (out) return writeOut('sum', out, v, () => I.sum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
+  return I.sum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null);
+}
+export function sum(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function sum(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function sum(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function sum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function sum(...args: unknown[]): Tensor { return sum_call(args); }
+
+const S_nansum: OpSpec = { op: 'nansum', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+function nansum_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_nansum, args, method);
+  if (out) return writeOut('nansum', out, v, () => I.nansum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
+  return I.nansum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null);
+}
+export function nansum(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nansum(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nansum(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nansum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nansum(...args: unknown[]): Tensor { return nansum_call(args); }
+
+const S_mean: OpSpec = { op: 'mean', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+function mean_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mean, args, method);
+  if (out) return writeOut('mean', out, v, () => I.mean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
+  return I.mean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null);
+}
+export function mean(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function mean(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function mean(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function mean(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function mean(...args: unknown[]): Tensor { return mean_call(args); }
+
+const S_nanmean: OpSpec = { op: 'nanmean', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+function nanmean_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_nanmean, args, method);
+  if (out) return writeOut('nanmean', out, v, () => I.nanmean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
+  return I.nanmean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null);
+}
+export function nanmean(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nanmean(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nanmean(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nanmean(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function nanmean(...args: unknown[]): Tensor { return nanmean_call(args); }
+
+const S_prod: OpSpec = { op: 'prod', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+function prod_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_prod, args, method);
+  if (out) return writeOut('prod', out, v, () => I.prod(v[0] as Tensor, v[1] as number | null, v[2] as boolean, v[3] as DTypeName | null));
+  return I.prod(v[0] as Tensor, v[1] as number | null, v[2] as boolean, v[3] as DTypeName | null);
+}
+export function prod(input: Tensor, dim: number | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function prod(input: Tensor, dim: number | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function prod(...args: unknown[]): Tensor { return prod_call(args); }
+
+const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function amax_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_amax, args, method);
+  if (out) return writeOut('amax', out, v, () => I.amax(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
+  return I.amax(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean);
+}
+export function amax(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function amax(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function amax(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function amax(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function amax(...args: unknown[]): Tensor { return amax_call(args); }
+
+const S_amin: OpSpec = { op: 'amin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function amin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_amin, args, method);
+  if (out) return writeOut('amin', out, v, () => I.amin(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
+  return I.amin(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean);
+}
+export function amin(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function amin(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function amin(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function amin(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function amin(...args: unknown[]): Tensor { return amin_call(args); }
+
+const S_argmax: OpSpec = { op: 'argmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function argmax_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_argmax, args, method);
+  if (out) return writeOut('argmax', out, v, () => I.argmax(v[0] as Tensor, v[1] as number | null, v[2] as boolean));
+  return I.argmax(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function argmax(input: Tensor, dim: number | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function argmax(input: Tensor, dim: number | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmax(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmax(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmax(...args: unknown[]): Tensor { return argmax_call(args); }
+
+const S_argmin: OpSpec = { op: 'argmin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function argmin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_argmin, args, method);
+  if (out) return writeOut('argmin', out, v, () => I.argmin(v[0] as Tensor, v[1] as number | null, v[2] as boolean));
+  return I.argmin(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function argmin(input: Tensor, dim: number | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function argmin(input: Tensor, dim: number | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmin(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmin(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function argmin(...args: unknown[]): Tensor { return argmin_call(args); }
+
+const S_all: OpSpec = { op: 'all', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function all_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_all, args, method);
+  if (out) return writeOut('all', out, v, () => I.all(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
+  return I.all(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean);
+}
+export function all(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function all(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function all(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function all(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function all(...args: unknown[]): Tensor { return all_call(args); }
+
+const S_any: OpSpec = { op: 'any', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function any_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_any, args, method);
+  if (out) return writeOut('any', out, v, () => I.any(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
+  return I.any(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean);
+}
+export function any(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function any(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function any(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function any(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function any(...args: unknown[]): Tensor { return any_call(args); }
+
+const S_countNonzero: OpSpec = { op: 'count_nonzero', params: [{ name: 'input' }, { name: 'dim', def: null }] };
+function countNonzero_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_countNonzero, args, method);
+  return I.countNonzero(v[0] as Tensor, v[1] as number | number[] | null);
+}
+export function countNonzero(input: Tensor, dim: number | number[] | null): Tensor;
+export function countNonzero(input: Tensor, opts?: { dim?: number | number[] | null }): Tensor;
+export function countNonzero(opts: { input: Tensor; dim?: number | number[] | null }): Tensor;
+export function countNonzero(...args: unknown[]): Tensor { return countNonzero_call(args); }
+
+const S_logsumexp: OpSpec = { op: 'logsumexp', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+function logsumexp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logsumexp, args, method);
+  if (out) return writeOut('logsumexp', out, v, () => I.logsumexp(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
+  return I.logsumexp(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean);
+}
+export function logsumexp(input: Tensor, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function logsumexp(input: Tensor, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function logsumexp(input: Tensor, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function logsumexp(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function logsumexp(...args: unknown[]): Tensor { return logsumexp_call(args); }
+
+const S_cumsum: OpSpec = { op: 'cumsum', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true };
+function cumsum_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cumsum, args, method);
+  if (out) return writeOut('cumsum', out, v, () => I.cumsum(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null));
+  return I.cumsum(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null);
+}
+export function cumsum(input: Tensor, dim: number, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function cumsum(input: Tensor, dim: number, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumsum(input: Tensor, opts: { dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumsum(opts: { input: Tensor; dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumsum(...args: unknown[]): Tensor { return cumsum_call(args); }
+const S_cumsum_: OpSpec = { op: 'cumsum_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }] };
+
+const S_cumprod: OpSpec = { op: 'cumprod', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true };
+function cumprod_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cumprod, args, method);
+  if (out) return writeOut('cumprod', out, v, () => I.cumprod(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null));
+  return I.cumprod(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null);
+}
+export function cumprod(input: Tensor, dim: number, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function cumprod(input: Tensor, dim: number, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumprod(input: Tensor, opts: { dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumprod(opts: { input: Tensor; dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function cumprod(...args: unknown[]): Tensor { return cumprod_call(args); }
+const S_cumprod_: OpSpec = { op: 'cumprod_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }] };
+
+const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }] };
+function softmax_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_softmax, args, method);
+  return I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
+}
+export function softmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
+export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
+export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function softmax(...args: unknown[]): Tensor { return softmax_call(args); }
+
+const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }] };
+function logSoftmax_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_logSoftmax, args, method);
+  return I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
+}
+export function logSoftmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
+export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
+export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function logSoftmax(...args: unknown[]): Tensor { return logSoftmax_call(args); }
 
 declare module '../tensor' {
   interface Tensor {
@@ -983,154 +1185,229 @@ declare module '../tensor' {
     lerp_(end: Tensor, weight: Tensor | number | boolean): Tensor;
     lerp_(end: Tensor, opts: { weight: Tensor | number | boolean }): Tensor;
     lerp_(opts: { end: Tensor; weight: Tensor | number | boolean }): Tensor;
+    sum(dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    sum(dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    sum(opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    nansum(dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    nansum(dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    nansum(opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    mean(dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    mean(dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    mean(opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    nanmean(dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    nanmean(dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    nanmean(opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    prod(dim: number | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    prod(dim: number | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    prod(opts?: { dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    amax(dim: number | number[] | null, keepdim: boolean): Tensor;
+    amax(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
+    amax(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+    amin(dim: number | number[] | null, keepdim: boolean): Tensor;
+    amin(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
+    amin(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+    argmax(dim: number | null, keepdim: boolean): Tensor;
+    argmax(dim: number | null, opts?: { keepdim?: boolean }): Tensor;
+    argmax(opts?: { dim?: number | null; keepdim?: boolean }): Tensor;
+    argmin(dim: number | null, keepdim: boolean): Tensor;
+    argmin(dim: number | null, opts?: { keepdim?: boolean }): Tensor;
+    argmin(opts?: { dim?: number | null; keepdim?: boolean }): Tensor;
+    all(dim: number | number[] | null, keepdim: boolean): Tensor;
+    all(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
+    all(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+    any(dim: number | number[] | null, keepdim: boolean): Tensor;
+    any(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
+    any(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+    countNonzero(dim: number | number[] | null): Tensor;
+    countNonzero(opts?: { dim?: number | number[] | null }): Tensor;
+    logsumexp(dim: number | number[] | null, keepdim: boolean): Tensor;
+    logsumexp(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
+    logsumexp(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
+    cumsum(dim: number, dtype: DTypeName | null): Tensor;
+    cumsum(dim: number, opts?: { dtype?: DTypeName | null }): Tensor;
+    cumsum(opts: { dim: number; dtype?: DTypeName | null }): Tensor;
+    cumsum_(dim: number, dtype: DTypeName | null): Tensor;
+    cumsum_(dim: number, opts?: { dtype?: DTypeName | null }): Tensor;
+    cumsum_(opts: { dim: number; dtype?: DTypeName | null }): Tensor;
+    cumprod(dim: number, dtype: DTypeName | null): Tensor;
+    cumprod(dim: number, opts?: { dtype?: DTypeName | null }): Tensor;
+    cumprod(opts: { dim: number; dtype?: DTypeName | null }): Tensor;
+    cumprod_(dim: number, dtype: DTypeName | null): Tensor;
+    cumprod_(dim: number, opts?: { dtype?: DTypeName | null }): Tensor;
+    cumprod_(opts: { dim: number; dtype?: DTypeName | null }): Tensor;
+    softmax(dim: number | null, dtype: DTypeName | null): Tensor;
+    softmax(dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
+    softmax(opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
+    logSoftmax(dim: number | null, dtype: DTypeName | null): Tensor;
+    logSoftmax(dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
+    logSoftmax(opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args]); };
+P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
-P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args]); return I.unary_('neg', self as Tensor); };
+P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
 P.negative_ = P.neg_;
-P.abs = function (this: Tensor, ...args: unknown[]): Tensor { return abs_call([this, ...args]); };
+P.abs = function (this: Tensor, ...args: unknown[]): Tensor { return abs_call([this, ...args], true); };
 P.absolute = P.abs;
-P.abs_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_abs_, [self, ...args]); return I.unary_('abs', self as Tensor); };
+P.abs_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_abs_, [self, ...args], true); return I.unary_('abs', self as Tensor); };
 P.absolute_ = P.abs_;
-P.sign = function (this: Tensor, ...args: unknown[]): Tensor { return sign_call([this, ...args]); };
-P.sign_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sign_, [self, ...args]); return I.unary_('sign', self as Tensor); };
-P.exp = function (this: Tensor, ...args: unknown[]): Tensor { return exp_call([this, ...args]); };
-P.exp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_exp_, [self, ...args]); return I.unary_('exp', self as Tensor); };
-P.expm1 = function (this: Tensor, ...args: unknown[]): Tensor { return expm1_call([this, ...args]); };
-P.expm1_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_expm1_, [self, ...args]); return I.unary_('expm1', self as Tensor); };
-P.log = function (this: Tensor, ...args: unknown[]): Tensor { return log_call([this, ...args]); };
-P.log_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log_, [self, ...args]); return I.unary_('log', self as Tensor); };
-P.log1p = function (this: Tensor, ...args: unknown[]): Tensor { return log1p_call([this, ...args]); };
-P.log1p_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log1p_, [self, ...args]); return I.unary_('log1p', self as Tensor); };
-P.log2 = function (this: Tensor, ...args: unknown[]): Tensor { return log2_call([this, ...args]); };
-P.log2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log2_, [self, ...args]); return I.unary_('log2', self as Tensor); };
-P.log10 = function (this: Tensor, ...args: unknown[]): Tensor { return log10_call([this, ...args]); };
-P.log10_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log10_, [self, ...args]); return I.unary_('log10', self as Tensor); };
-P.sqrt = function (this: Tensor, ...args: unknown[]): Tensor { return sqrt_call([this, ...args]); };
-P.sqrt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sqrt_, [self, ...args]); return I.unary_('sqrt', self as Tensor); };
-P.rsqrt = function (this: Tensor, ...args: unknown[]): Tensor { return rsqrt_call([this, ...args]); };
-P.rsqrt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_rsqrt_, [self, ...args]); return I.unary_('rsqrt', self as Tensor); };
-P.square = function (this: Tensor, ...args: unknown[]): Tensor { return square_call([this, ...args]); };
-P.square_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_square_, [self, ...args]); return I.unary_('square', self as Tensor); };
-P.reciprocal = function (this: Tensor, ...args: unknown[]): Tensor { return reciprocal_call([this, ...args]); };
-P.reciprocal_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_reciprocal_, [self, ...args]); return I.unary_('reciprocal', self as Tensor); };
-P.sin = function (this: Tensor, ...args: unknown[]): Tensor { return sin_call([this, ...args]); };
-P.sin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sin_, [self, ...args]); return I.unary_('sin', self as Tensor); };
-P.cos = function (this: Tensor, ...args: unknown[]): Tensor { return cos_call([this, ...args]); };
-P.cos_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cos_, [self, ...args]); return I.unary_('cos', self as Tensor); };
-P.tan = function (this: Tensor, ...args: unknown[]): Tensor { return tan_call([this, ...args]); };
-P.tan_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tan_, [self, ...args]); return I.unary_('tan', self as Tensor); };
-P.asin = function (this: Tensor, ...args: unknown[]): Tensor { return asin_call([this, ...args]); };
-P.asin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_asin_, [self, ...args]); return I.unary_('asin', self as Tensor); };
-P.acos = function (this: Tensor, ...args: unknown[]): Tensor { return acos_call([this, ...args]); };
-P.acos_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_acos_, [self, ...args]); return I.unary_('acos', self as Tensor); };
-P.atan = function (this: Tensor, ...args: unknown[]): Tensor { return atan_call([this, ...args]); };
-P.atan_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_atan_, [self, ...args]); return I.unary_('atan', self as Tensor); };
-P.sinh = function (this: Tensor, ...args: unknown[]): Tensor { return sinh_call([this, ...args]); };
-P.sinh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sinh_, [self, ...args]); return I.unary_('sinh', self as Tensor); };
-P.cosh = function (this: Tensor, ...args: unknown[]): Tensor { return cosh_call([this, ...args]); };
-P.cosh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cosh_, [self, ...args]); return I.unary_('cosh', self as Tensor); };
-P.tanh = function (this: Tensor, ...args: unknown[]): Tensor { return tanh_call([this, ...args]); };
-P.tanh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tanh_, [self, ...args]); return I.unary_('tanh', self as Tensor); };
-P.sigmoid = function (this: Tensor, ...args: unknown[]): Tensor { return sigmoid_call([this, ...args]); };
-P.sigmoid_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sigmoid_, [self, ...args]); return I.unary_('sigmoid', self as Tensor); };
-P.relu = function (this: Tensor, ...args: unknown[]): Tensor { return relu_call([this, ...args]); };
-P.relu_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_relu_, [self, ...args]); return I.unary_('relu', self as Tensor); };
-P.erf = function (this: Tensor, ...args: unknown[]): Tensor { return erf_call([this, ...args]); };
-P.erf_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_erf_, [self, ...args]); return I.unary_('erf', self as Tensor); };
-P.floor = function (this: Tensor, ...args: unknown[]): Tensor { return floor_call([this, ...args]); };
-P.floor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_floor_, [self, ...args]); return I.unary_('floor', self as Tensor); };
-P.ceil = function (this: Tensor, ...args: unknown[]): Tensor { return ceil_call([this, ...args]); };
-P.ceil_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ceil_, [self, ...args]); return I.unary_('ceil', self as Tensor); };
-P.round = function (this: Tensor, ...args: unknown[]): Tensor { return round_call([this, ...args]); };
-P.round_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_round_, [self, ...args]); return I.unary_('round', self as Tensor); };
-P.trunc = function (this: Tensor, ...args: unknown[]): Tensor { return trunc_call([this, ...args]); };
-P.trunc_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_trunc_, [self, ...args]); return I.unary_('trunc', self as Tensor); };
-P.logicalNot = function (this: Tensor, ...args: unknown[]): Tensor { return logicalNot_call([this, ...args]); };
-P.logicalNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalNot_, [self, ...args]); return I.logicalNot_(self as Tensor); };
-P.bitwiseNot = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseNot_call([this, ...args]); };
-P.bitwiseNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseNot_, [self, ...args]); return I.bitwiseNot_(self as Tensor); };
-P.isnan = function (this: Tensor, ...args: unknown[]): Tensor { return isnan_call([this, ...args]); };
-P.isinf = function (this: Tensor, ...args: unknown[]): Tensor { return isinf_call([this, ...args]); };
-P.isfinite = function (this: Tensor, ...args: unknown[]): Tensor { return isfinite_call([this, ...args]); };
-P.add = function (this: Tensor, ...args: unknown[]): Tensor { return add_call([this, ...args]); };
-P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, [self, ...args]); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
-P.sub = function (this: Tensor, ...args: unknown[]): Tensor { return sub_call([this, ...args]); };
+P.sign = function (this: Tensor, ...args: unknown[]): Tensor { return sign_call([this, ...args], true); };
+P.sign_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sign_, [self, ...args], true); return I.unary_('sign', self as Tensor); };
+P.exp = function (this: Tensor, ...args: unknown[]): Tensor { return exp_call([this, ...args], true); };
+P.exp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_exp_, [self, ...args], true); return I.unary_('exp', self as Tensor); };
+P.expm1 = function (this: Tensor, ...args: unknown[]): Tensor { return expm1_call([this, ...args], true); };
+P.expm1_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_expm1_, [self, ...args], true); return I.unary_('expm1', self as Tensor); };
+P.log = function (this: Tensor, ...args: unknown[]): Tensor { return log_call([this, ...args], true); };
+P.log_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log_, [self, ...args], true); return I.unary_('log', self as Tensor); };
+P.log1p = function (this: Tensor, ...args: unknown[]): Tensor { return log1p_call([this, ...args], true); };
+P.log1p_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log1p_, [self, ...args], true); return I.unary_('log1p', self as Tensor); };
+P.log2 = function (this: Tensor, ...args: unknown[]): Tensor { return log2_call([this, ...args], true); };
+P.log2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log2_, [self, ...args], true); return I.unary_('log2', self as Tensor); };
+P.log10 = function (this: Tensor, ...args: unknown[]): Tensor { return log10_call([this, ...args], true); };
+P.log10_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_log10_, [self, ...args], true); return I.unary_('log10', self as Tensor); };
+P.sqrt = function (this: Tensor, ...args: unknown[]): Tensor { return sqrt_call([this, ...args], true); };
+P.sqrt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sqrt_, [self, ...args], true); return I.unary_('sqrt', self as Tensor); };
+P.rsqrt = function (this: Tensor, ...args: unknown[]): Tensor { return rsqrt_call([this, ...args], true); };
+P.rsqrt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_rsqrt_, [self, ...args], true); return I.unary_('rsqrt', self as Tensor); };
+P.square = function (this: Tensor, ...args: unknown[]): Tensor { return square_call([this, ...args], true); };
+P.square_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_square_, [self, ...args], true); return I.unary_('square', self as Tensor); };
+P.reciprocal = function (this: Tensor, ...args: unknown[]): Tensor { return reciprocal_call([this, ...args], true); };
+P.reciprocal_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_reciprocal_, [self, ...args], true); return I.unary_('reciprocal', self as Tensor); };
+P.sin = function (this: Tensor, ...args: unknown[]): Tensor { return sin_call([this, ...args], true); };
+P.sin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sin_, [self, ...args], true); return I.unary_('sin', self as Tensor); };
+P.cos = function (this: Tensor, ...args: unknown[]): Tensor { return cos_call([this, ...args], true); };
+P.cos_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cos_, [self, ...args], true); return I.unary_('cos', self as Tensor); };
+P.tan = function (this: Tensor, ...args: unknown[]): Tensor { return tan_call([this, ...args], true); };
+P.tan_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tan_, [self, ...args], true); return I.unary_('tan', self as Tensor); };
+P.asin = function (this: Tensor, ...args: unknown[]): Tensor { return asin_call([this, ...args], true); };
+P.asin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_asin_, [self, ...args], true); return I.unary_('asin', self as Tensor); };
+P.acos = function (this: Tensor, ...args: unknown[]): Tensor { return acos_call([this, ...args], true); };
+P.acos_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_acos_, [self, ...args], true); return I.unary_('acos', self as Tensor); };
+P.atan = function (this: Tensor, ...args: unknown[]): Tensor { return atan_call([this, ...args], true); };
+P.atan_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_atan_, [self, ...args], true); return I.unary_('atan', self as Tensor); };
+P.sinh = function (this: Tensor, ...args: unknown[]): Tensor { return sinh_call([this, ...args], true); };
+P.sinh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sinh_, [self, ...args], true); return I.unary_('sinh', self as Tensor); };
+P.cosh = function (this: Tensor, ...args: unknown[]): Tensor { return cosh_call([this, ...args], true); };
+P.cosh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cosh_, [self, ...args], true); return I.unary_('cosh', self as Tensor); };
+P.tanh = function (this: Tensor, ...args: unknown[]): Tensor { return tanh_call([this, ...args], true); };
+P.tanh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tanh_, [self, ...args], true); return I.unary_('tanh', self as Tensor); };
+P.sigmoid = function (this: Tensor, ...args: unknown[]): Tensor { return sigmoid_call([this, ...args], true); };
+P.sigmoid_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sigmoid_, [self, ...args], true); return I.unary_('sigmoid', self as Tensor); };
+P.relu = function (this: Tensor, ...args: unknown[]): Tensor { return relu_call([this, ...args], true); };
+P.relu_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_relu_, [self, ...args], true); return I.unary_('relu', self as Tensor); };
+P.erf = function (this: Tensor, ...args: unknown[]): Tensor { return erf_call([this, ...args], true); };
+P.erf_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_erf_, [self, ...args], true); return I.unary_('erf', self as Tensor); };
+P.floor = function (this: Tensor, ...args: unknown[]): Tensor { return floor_call([this, ...args], true); };
+P.floor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_floor_, [self, ...args], true); return I.unary_('floor', self as Tensor); };
+P.ceil = function (this: Tensor, ...args: unknown[]): Tensor { return ceil_call([this, ...args], true); };
+P.ceil_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ceil_, [self, ...args], true); return I.unary_('ceil', self as Tensor); };
+P.round = function (this: Tensor, ...args: unknown[]): Tensor { return round_call([this, ...args], true); };
+P.round_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_round_, [self, ...args], true); return I.unary_('round', self as Tensor); };
+P.trunc = function (this: Tensor, ...args: unknown[]): Tensor { return trunc_call([this, ...args], true); };
+P.trunc_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_trunc_, [self, ...args], true); return I.unary_('trunc', self as Tensor); };
+P.logicalNot = function (this: Tensor, ...args: unknown[]): Tensor { return logicalNot_call([this, ...args], true); };
+P.logicalNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalNot_, [self, ...args], true); return I.logicalNot_(self as Tensor); };
+P.bitwiseNot = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseNot_call([this, ...args], true); };
+P.bitwiseNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseNot_, [self, ...args], true); return I.bitwiseNot_(self as Tensor); };
+P.isnan = function (this: Tensor, ...args: unknown[]): Tensor { return isnan_call([this, ...args], true); };
+P.isinf = function (this: Tensor, ...args: unknown[]): Tensor { return isinf_call([this, ...args], true); };
+P.isfinite = function (this: Tensor, ...args: unknown[]): Tensor { return isfinite_call([this, ...args], true); };
+P.add = function (this: Tensor, ...args: unknown[]): Tensor { return add_call([this, ...args], true); };
+P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, [self, ...args], true); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.sub = function (this: Tensor, ...args: unknown[]): Tensor { return sub_call([this, ...args], true); };
 P.subtract = P.sub;
-P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, [self, ...args]); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, [self, ...args], true); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
 P.subtract_ = P.sub_;
-P.mul = function (this: Tensor, ...args: unknown[]): Tensor { return mul_call([this, ...args]); };
+P.mul = function (this: Tensor, ...args: unknown[]): Tensor { return mul_call([this, ...args], true); };
 P.multiply = P.mul;
-P.mul_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_mul_, [self, ...args]); return I.binary_('mul', self as Tensor, v[1] as Tensor | number | boolean); };
+P.mul_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_mul_, [self, ...args], true); return I.binary_('mul', self as Tensor, v[1] as Tensor | number | boolean); };
 P.multiply_ = P.mul_;
-P.div = function (this: Tensor, ...args: unknown[]): Tensor { return div_call([this, ...args]); };
+P.div = function (this: Tensor, ...args: unknown[]): Tensor { return div_call([this, ...args], true); };
 P.divide = P.div;
 P.trueDivide = P.div;
-P.div_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_div_, [self, ...args]); return I.div_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null); };
+P.div_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_div_, [self, ...args], true); return I.div_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null); };
 P.divide_ = P.div_;
 P.trueDivide_ = P.div_;
-P.pow = function (this: Tensor, ...args: unknown[]): Tensor { return pow_call([this, ...args]); };
-P.pow_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_pow_, [self, ...args]); return I.binary_('pow', self as Tensor, v[1] as Tensor | number | boolean); };
-P.remainder = function (this: Tensor, ...args: unknown[]): Tensor { return remainder_call([this, ...args]); };
-P.remainder_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_remainder_, [self, ...args]); return I.binary_('remainder', self as Tensor, v[1] as Tensor | number | boolean); };
-P.fmod = function (this: Tensor, ...args: unknown[]): Tensor { return fmod_call([this, ...args]); };
-P.fmod_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_fmod_, [self, ...args]); return I.binary_('fmod', self as Tensor, v[1] as Tensor | number | boolean); };
-P.floorDivide = function (this: Tensor, ...args: unknown[]): Tensor { return floorDivide_call([this, ...args]); };
-P.floorDivide_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_floorDivide_, [self, ...args]); return I.binary_('floor_divide', self as Tensor, v[1] as Tensor | number | boolean); };
-P.atan2 = function (this: Tensor, ...args: unknown[]): Tensor { return atan2_call([this, ...args]); };
-P.atan2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_atan2_, [self, ...args]); return I.binary_('atan2', self as Tensor, v[1] as Tensor); };
-P.maximum = function (this: Tensor, ...args: unknown[]): Tensor { return maximum_call([this, ...args]); };
-P.minimum = function (this: Tensor, ...args: unknown[]): Tensor { return minimum_call([this, ...args]); };
-P.fmax = function (this: Tensor, ...args: unknown[]): Tensor { return fmax_call([this, ...args]); };
-P.fmin = function (this: Tensor, ...args: unknown[]): Tensor { return fmin_call([this, ...args]); };
-P.xlogy = function (this: Tensor, ...args: unknown[]): Tensor { return xlogy_call([this, ...args]); };
-P.xlogy_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_xlogy_, [self, ...args]); return inplaceResult(self, 'xlogy_', (src) => I.binary('xlogy', src as Tensor, v[1] as Tensor | number | boolean), v); };
-P.eq = function (this: Tensor, ...args: unknown[]): Tensor { return eq_call([this, ...args]); };
-P.eq_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_eq_, [self, ...args]); return I.binary_('eq', self as Tensor, v[1] as Tensor | number | boolean); };
-P.ne = function (this: Tensor, ...args: unknown[]): Tensor { return ne_call([this, ...args]); };
+P.pow = function (this: Tensor, ...args: unknown[]): Tensor { return pow_call([this, ...args], true); };
+P.pow_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_pow_, [self, ...args], true); return I.binary_('pow', self as Tensor, v[1] as Tensor | number | boolean); };
+P.remainder = function (this: Tensor, ...args: unknown[]): Tensor { return remainder_call([this, ...args], true); };
+P.remainder_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_remainder_, [self, ...args], true); return I.binary_('remainder', self as Tensor, v[1] as Tensor | number | boolean); };
+P.fmod = function (this: Tensor, ...args: unknown[]): Tensor { return fmod_call([this, ...args], true); };
+P.fmod_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_fmod_, [self, ...args], true); return I.binary_('fmod', self as Tensor, v[1] as Tensor | number | boolean); };
+P.floorDivide = function (this: Tensor, ...args: unknown[]): Tensor { return floorDivide_call([this, ...args], true); };
+P.floorDivide_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_floorDivide_, [self, ...args], true); return I.binary_('floor_divide', self as Tensor, v[1] as Tensor | number | boolean); };
+P.atan2 = function (this: Tensor, ...args: unknown[]): Tensor { return atan2_call([this, ...args], true); };
+P.atan2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_atan2_, [self, ...args], true); return I.binary_('atan2', self as Tensor, v[1] as Tensor); };
+P.maximum = function (this: Tensor, ...args: unknown[]): Tensor { return maximum_call([this, ...args], true); };
+P.minimum = function (this: Tensor, ...args: unknown[]): Tensor { return minimum_call([this, ...args], true); };
+P.fmax = function (this: Tensor, ...args: unknown[]): Tensor { return fmax_call([this, ...args], true); };
+P.fmin = function (this: Tensor, ...args: unknown[]): Tensor { return fmin_call([this, ...args], true); };
+P.xlogy = function (this: Tensor, ...args: unknown[]): Tensor { return xlogy_call([this, ...args], true); };
+P.xlogy_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_xlogy_, [self, ...args], true); return inplaceResult(self, 'xlogy_', (src) => I.binary('xlogy', src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.eq = function (this: Tensor, ...args: unknown[]): Tensor { return eq_call([this, ...args], true); };
+P.eq_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_eq_, [self, ...args], true); return I.binary_('eq', self as Tensor, v[1] as Tensor | number | boolean); };
+P.ne = function (this: Tensor, ...args: unknown[]): Tensor { return ne_call([this, ...args], true); };
 P.notEqual = P.ne;
-P.ne_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ne_, [self, ...args]); return I.binary_('ne', self as Tensor, v[1] as Tensor | number | boolean); };
+P.ne_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ne_, [self, ...args], true); return I.binary_('ne', self as Tensor, v[1] as Tensor | number | boolean); };
 P.notEqual_ = P.ne_;
-P.lt = function (this: Tensor, ...args: unknown[]): Tensor { return lt_call([this, ...args]); };
+P.lt = function (this: Tensor, ...args: unknown[]): Tensor { return lt_call([this, ...args], true); };
 P.less = P.lt;
-P.lt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lt_, [self, ...args]); return I.binary_('lt', self as Tensor, v[1] as Tensor | number | boolean); };
+P.lt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lt_, [self, ...args], true); return I.binary_('lt', self as Tensor, v[1] as Tensor | number | boolean); };
 P.less_ = P.lt_;
-P.le = function (this: Tensor, ...args: unknown[]): Tensor { return le_call([this, ...args]); };
+P.le = function (this: Tensor, ...args: unknown[]): Tensor { return le_call([this, ...args], true); };
 P.lessEqual = P.le;
-P.le_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_le_, [self, ...args]); return I.binary_('le', self as Tensor, v[1] as Tensor | number | boolean); };
+P.le_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_le_, [self, ...args], true); return I.binary_('le', self as Tensor, v[1] as Tensor | number | boolean); };
 P.lessEqual_ = P.le_;
-P.gt = function (this: Tensor, ...args: unknown[]): Tensor { return gt_call([this, ...args]); };
+P.gt = function (this: Tensor, ...args: unknown[]): Tensor { return gt_call([this, ...args], true); };
 P.greater = P.gt;
-P.gt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_gt_, [self, ...args]); return I.binary_('gt', self as Tensor, v[1] as Tensor | number | boolean); };
+P.gt_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_gt_, [self, ...args], true); return I.binary_('gt', self as Tensor, v[1] as Tensor | number | boolean); };
 P.greater_ = P.gt_;
-P.ge = function (this: Tensor, ...args: unknown[]): Tensor { return ge_call([this, ...args]); };
+P.ge = function (this: Tensor, ...args: unknown[]): Tensor { return ge_call([this, ...args], true); };
 P.greaterEqual = P.ge;
-P.ge_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ge_, [self, ...args]); return I.binary_('ge', self as Tensor, v[1] as Tensor | number | boolean); };
+P.ge_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ge_, [self, ...args], true); return I.binary_('ge', self as Tensor, v[1] as Tensor | number | boolean); };
 P.greaterEqual_ = P.ge_;
-P.logicalAnd = function (this: Tensor, ...args: unknown[]): Tensor { return logicalAnd_call([this, ...args]); };
-P.logicalAnd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalAnd_, [self, ...args]); return I.binary_('logical_and', self as Tensor, v[1] as Tensor | number | boolean); };
-P.logicalOr = function (this: Tensor, ...args: unknown[]): Tensor { return logicalOr_call([this, ...args]); };
-P.logicalOr_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalOr_, [self, ...args]); return I.binary_('logical_or', self as Tensor, v[1] as Tensor | number | boolean); };
-P.logicalXor = function (this: Tensor, ...args: unknown[]): Tensor { return logicalXor_call([this, ...args]); };
-P.logicalXor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalXor_, [self, ...args]); return I.binary_('logical_xor', self as Tensor, v[1] as Tensor | number | boolean); };
-P.bitwiseAnd = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseAnd_call([this, ...args]); };
-P.bitwiseAnd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseAnd_, [self, ...args]); return I.binary_('bitwise_and', self as Tensor, v[1] as Tensor | number | boolean); };
-P.bitwiseOr = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseOr_call([this, ...args]); };
-P.bitwiseOr_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseOr_, [self, ...args]); return I.binary_('bitwise_or', self as Tensor, v[1] as Tensor | number | boolean); };
-P.bitwiseXor = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseXor_call([this, ...args]); };
-P.bitwiseXor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseXor_, [self, ...args]); return I.binary_('bitwise_xor', self as Tensor, v[1] as Tensor | number | boolean); };
-P.clamp = function (this: Tensor, ...args: unknown[]): Tensor { return clamp_call([this, ...args]); };
+P.logicalAnd = function (this: Tensor, ...args: unknown[]): Tensor { return logicalAnd_call([this, ...args], true); };
+P.logicalAnd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalAnd_, [self, ...args], true); return I.binary_('logical_and', self as Tensor, v[1] as Tensor | number | boolean); };
+P.logicalOr = function (this: Tensor, ...args: unknown[]): Tensor { return logicalOr_call([this, ...args], true); };
+P.logicalOr_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalOr_, [self, ...args], true); return I.binary_('logical_or', self as Tensor, v[1] as Tensor | number | boolean); };
+P.logicalXor = function (this: Tensor, ...args: unknown[]): Tensor { return logicalXor_call([this, ...args], true); };
+P.logicalXor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalXor_, [self, ...args], true); return I.binary_('logical_xor', self as Tensor, v[1] as Tensor | number | boolean); };
+P.bitwiseAnd = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseAnd_call([this, ...args], true); };
+P.bitwiseAnd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseAnd_, [self, ...args], true); return I.binary_('bitwise_and', self as Tensor, v[1] as Tensor | number | boolean); };
+P.bitwiseOr = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseOr_call([this, ...args], true); };
+P.bitwiseOr_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseOr_, [self, ...args], true); return I.binary_('bitwise_or', self as Tensor, v[1] as Tensor | number | boolean); };
+P.bitwiseXor = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseXor_call([this, ...args], true); };
+P.bitwiseXor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseXor_, [self, ...args], true); return I.binary_('bitwise_xor', self as Tensor, v[1] as Tensor | number | boolean); };
+P.clamp = function (this: Tensor, ...args: unknown[]): Tensor { return clamp_call([this, ...args], true); };
 P.clip = P.clamp;
-P.clamp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clamp_, [self, ...args]); return I.clamp_(self as Tensor, v[1] as Tensor | number | boolean | null, v[2] as Tensor | number | boolean | null); };
+P.clamp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clamp_, [self, ...args], true); return I.clamp_(self as Tensor, v[1] as Tensor | number | boolean | null, v[2] as Tensor | number | boolean | null); };
 P.clip_ = P.clamp_;
-P.clampMin = function (this: Tensor, ...args: unknown[]): Tensor { return clampMin_call([this, ...args]); };
-P.clampMin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMin_, [self, ...args]); return inplaceResult(self, 'clamp_min_', (src) => I.clampMin(src as Tensor, v[1] as Tensor | number | boolean), v); };
-P.clampMax = function (this: Tensor, ...args: unknown[]): Tensor { return clampMax_call([this, ...args]); };
-P.clampMax_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMax_, [self, ...args]); return inplaceResult(self, 'clamp_max_', (src) => I.clampMax(src as Tensor, v[1] as Tensor | number | boolean), v); };
-P.lerp = function (this: Tensor, ...args: unknown[]): Tensor { return lerp_call([this, ...args]); };
-P.lerp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lerp_, [self, ...args]); return inplaceResult(self, 'lerp_', (src) => I.lerp(src as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean), v); };
+P.clampMin = function (this: Tensor, ...args: unknown[]): Tensor { return clampMin_call([this, ...args], true); };
+P.clampMin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMin_, [self, ...args], true); return inplaceResult(self, 'clamp_min_', (src) => I.clampMin(src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.clampMax = function (this: Tensor, ...args: unknown[]): Tensor { return clampMax_call([this, ...args], true); };
+P.clampMax_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMax_, [self, ...args], true); return inplaceResult(self, 'clamp_max_', (src) => I.clampMax(src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.lerp = function (this: Tensor, ...args: unknown[]): Tensor { return lerp_call([this, ...args], true); };
+P.lerp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lerp_, [self, ...args], true); return inplaceResult(self, 'lerp_', (src) => I.lerp(src as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean), v); };
+P.sum = function (this: Tensor, ...args: unknown[]): Tensor { return sum_call([this, ...args], true); };
+P.nansum = function (this: Tensor, ...args: unknown[]): Tensor { return nansum_call([this, ...args], true); };
+P.mean = function (this: Tensor, ...args: unknown[]): Tensor { return mean_call([this, ...args], true); };
+P.nanmean = function (this: Tensor, ...args: unknown[]): Tensor { return nanmean_call([this, ...args], true); };
+P.prod = function (this: Tensor, ...args: unknown[]): Tensor { return prod_call([this, ...args], true); };
+P.amax = function (this: Tensor, ...args: unknown[]): Tensor { return amax_call([this, ...args], true); };
+P.amin = function (this: Tensor, ...args: unknown[]): Tensor { return amin_call([this, ...args], true); };
+P.argmax = function (this: Tensor, ...args: unknown[]): Tensor { return argmax_call([this, ...args], true); };
+P.argmin = function (this: Tensor, ...args: unknown[]): Tensor { return argmin_call([this, ...args], true); };
+P.all = function (this: Tensor, ...args: unknown[]): Tensor { return all_call([this, ...args], true); };
+P.any = function (this: Tensor, ...args: unknown[]): Tensor { return any_call([this, ...args], true); };
+P.countNonzero = function (this: Tensor, ...args: unknown[]): Tensor { return countNonzero_call([this, ...args], true); };
+P.logsumexp = function (this: Tensor, ...args: unknown[]): Tensor { return logsumexp_call([this, ...args], true); };
+P.cumsum = function (this: Tensor, ...args: unknown[]): Tensor { return cumsum_call([this, ...args], true); };
+P.cumsum_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cumsum_, [self, ...args], true); return inplaceResult(self, 'cumsum_', (src) => I.cumsum(src as Tensor, v[1] as number, v[2] as DTypeName | null), v); };
+P.cumprod = function (this: Tensor, ...args: unknown[]): Tensor { return cumprod_call([this, ...args], true); };
+P.cumprod_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cumprod_, [self, ...args], true); return inplaceResult(self, 'cumprod_', (src) => I.cumprod(src as Tensor, v[1] as number, v[2] as DTypeName | null), v); };
+P.softmax = function (this: Tensor, ...args: unknown[]): Tensor { return softmax_call([this, ...args], true); };
+P.logSoftmax = function (this: Tensor, ...args: unknown[]): Tensor { return logSoftmax_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -1198,4 +1475,21 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clamp_min', name: 'clampMin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMinBackward0', autocast: null },
   { op: 'clamp_max', name: 'clampMax', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMaxBackward0', autocast: null },
   { op: 'lerp', name: 'lerp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LerpBackward0', autocast: null },
+  { op: 'sum', name: 'sum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SumBackward0', autocast: 'fp32opt' },
+  { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
+  { op: 'mean', name: 'mean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'MeanBackward0', autocast: null },
+  { op: 'nanmean', name: 'nanmean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: null, autocast: null },
+  { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'fp32' },
+  { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
+  { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
+  { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
+  { op: 'argmin', name: 'argmin', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
+  { op: 'all', name: 'all', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'any', name: 'any', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'count_nonzero', name: 'countNonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'logsumexp', name: 'logsumexp', variants: ['function', 'method', 'out'], dtype: 'float', grad: 'LogsumexpBackward0', autocast: 'fp32' },
+  { op: 'cumsum', name: 'cumsum', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumsumBackward0', autocast: 'fp32opt' },
+  { op: 'cumprod', name: 'cumprod', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumprodBackward0', autocast: 'fp32opt' },
+  { op: 'softmax', name: 'softmax', variants: ['function', 'method'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'fp32opt' },
+  { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'fp32opt' },
 ];

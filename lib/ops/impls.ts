@@ -52,3 +52,7 @@ export function clamp_(self: T, min: S | null, max: S | null): T { return E.clam
 export function clampMin(input: T, min: S): T { return E.clamp(input, min, null); }
 export function clampMax(input: T, max: S): T { return E.clamp(input, null, max); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+// ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
+export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';
+export { nanmean } from './order';
