@@ -950,6 +950,315 @@ export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: 
 export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function logSoftmax(...args: unknown[]): Tensor { return logSoftmax_call(args); }
 
+const S_flatten: OpSpec = { op: 'flatten', params: [{ name: 'input' }, { name: 'startDim', def: 0 }, { name: 'endDim', def: -1 }] };
+function flatten_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_flatten, args, method);
+  return I.flatten(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function flatten(input: Tensor, startDim: number, endDim: number): Tensor;
+export function flatten(input: Tensor, startDim: number, opts?: { endDim?: number }): Tensor;
+export function flatten(input: Tensor, opts?: { startDim?: number; endDim?: number }): Tensor;
+export function flatten(opts: { input: Tensor; startDim?: number; endDim?: number }): Tensor;
+export function flatten(...args: unknown[]): Tensor { return flatten_call(args); }
+
+const S_unflatten: OpSpec = { op: 'unflatten', params: [{ name: 'input' }, { name: 'dim' }, { name: 'sizes' }] };
+function unflatten_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unflatten, args, method);
+  return I.unflatten(v[0] as Tensor, v[1] as number, v[2] as number[]);
+}
+export function unflatten(input: Tensor, dim: number, sizes: number[]): Tensor;
+export function unflatten(input: Tensor, dim: number, opts: { sizes: number[] }): Tensor;
+export function unflatten(input: Tensor, opts: { dim: number; sizes: number[] }): Tensor;
+export function unflatten(opts: { input: Tensor; dim: number; sizes: number[] }): Tensor;
+export function unflatten(...args: unknown[]): Tensor { return unflatten_call(args); }
+
+const S_squeeze: OpSpec = { op: 'squeeze', params: [{ name: 'input' }, { name: 'dim', def: null }] };
+function squeeze_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_squeeze, args, method);
+  return I.squeeze(v[0] as Tensor, v[1] as number | number[] | null);
+}
+export function squeeze(input: Tensor, dim: number | number[] | null): Tensor;
+export function squeeze(input: Tensor, opts?: { dim?: number | number[] | null }): Tensor;
+export function squeeze(opts: { input: Tensor; dim?: number | number[] | null }): Tensor;
+export function squeeze(...args: unknown[]): Tensor { return squeeze_call(args); }
+
+const S_unsqueeze: OpSpec = { op: 'unsqueeze', params: [{ name: 'input' }, { name: 'dim' }] };
+function unsqueeze_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unsqueeze, args, method);
+  return I.unsqueeze(v[0] as Tensor, v[1] as number);
+}
+export function unsqueeze(input: Tensor, dim: number): Tensor;
+export function unsqueeze(input: Tensor, opts: { dim: number }): Tensor;
+export function unsqueeze(opts: { input: Tensor; dim: number }): Tensor;
+export function unsqueeze(...args: unknown[]): Tensor { return unsqueeze_call(args); }
+
+const S_transpose: OpSpec = { op: 'transpose', params: [{ name: 'input' }, { name: 'dim0' }, { name: 'dim1' }] };
+function transpose_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_transpose, args, method);
+  return I.transpose(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function transpose(input: Tensor, dim0: number, dim1: number): Tensor;
+export function transpose(input: Tensor, dim0: number, opts: { dim1: number }): Tensor;
+export function transpose(input: Tensor, opts: { dim0: number; dim1: number }): Tensor;
+export function transpose(opts: { input: Tensor; dim0: number; dim1: number }): Tensor;
+export function transpose(...args: unknown[]): Tensor { return transpose_call(args); }
+export const swapdims = transpose;
+
+const S_swapaxes: OpSpec = { op: 'swapaxes', params: [{ name: 'input' }, { name: 'axis0' }, { name: 'axis1' }] };
+function swapaxes_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_swapaxes, args, method);
+  return I.swapaxes(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor;
+export function swapaxes(input: Tensor, axis0: number, opts: { axis1: number }): Tensor;
+export function swapaxes(input: Tensor, opts: { axis0: number; axis1: number }): Tensor;
+export function swapaxes(opts: { input: Tensor; axis0: number; axis1: number }): Tensor;
+export function swapaxes(...args: unknown[]): Tensor { return swapaxes_call(args); }
+
+const S_t: OpSpec = { op: 't', params: [{ name: 'input' }] };
+function t_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_t, args, method);
+  return I.t(v[0] as Tensor);
+}
+export function t(input: Tensor): Tensor;
+export function t(opts: { input: Tensor }): Tensor;
+export function t(...args: unknown[]): Tensor { return t_call(args); }
+
+const S_adjoint: OpSpec = { op: 'adjoint', params: [{ name: 'input' }] };
+function adjoint_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_adjoint, args, method);
+  return I.adjoint(v[0] as Tensor);
+}
+export function adjoint(input: Tensor): Tensor;
+export function adjoint(opts: { input: Tensor }): Tensor;
+export function adjoint(...args: unknown[]): Tensor { return adjoint_call(args); }
+
+const S_movedim: OpSpec = { op: 'movedim', params: [{ name: 'input' }, { name: 'source' }, { name: 'destination' }] };
+function movedim_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_movedim, args, method);
+  return I.movedim(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[]);
+}
+export function movedim(input: Tensor, source: number | number[], destination: number | number[]): Tensor;
+export function movedim(input: Tensor, source: number | number[], opts: { destination: number | number[] }): Tensor;
+export function movedim(input: Tensor, opts: { source: number | number[]; destination: number | number[] }): Tensor;
+export function movedim(opts: { input: Tensor; source: number | number[]; destination: number | number[] }): Tensor;
+export function movedim(...args: unknown[]): Tensor { return movedim_call(args); }
+export const moveaxis = movedim;
+
+const S_narrow: OpSpec = { op: 'narrow', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }] };
+function narrow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_narrow, args, method);
+  return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor;
+export function narrow(input: Tensor, dim: number, start: number, opts: { length: number }): Tensor;
+export function narrow(input: Tensor, dim: number, opts: { start: number; length: number }): Tensor;
+export function narrow(input: Tensor, opts: { dim: number; start: number; length: number }): Tensor;
+export function narrow(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
+export function narrow(...args: unknown[]): Tensor { return narrow_call(args); }
+
+const S_slice: OpSpec = { op: 'slice', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }] };
+function slice_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_slice, args, method);
+  return I.slice(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as number | null, v[4] as number);
+}
+export function slice(input: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+export function slice(input: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+export function slice(input: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+export function slice(input: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+export function slice(input: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function slice(opts: { input: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function slice(...args: unknown[]): Tensor { return slice_call(args); }
+
+const S_select: OpSpec = { op: 'select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }] };
+function select_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_select, args, method);
+  return I.select(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function select(input: Tensor, dim: number, index: number): Tensor;
+export function select(input: Tensor, dim: number, opts: { index: number }): Tensor;
+export function select(input: Tensor, opts: { dim: number; index: number }): Tensor;
+export function select(opts: { input: Tensor; dim: number; index: number }): Tensor;
+export function select(...args: unknown[]): Tensor { return select_call(args); }
+
+const S_diagonal: OpSpec = { op: 'diagonal', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }] };
+function diagonal_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagonal, args, method);
+  return I.diagonal(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function diagonal(input: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+export function diagonal(input: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+export function diagonal(input: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+export function diagonal(input: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonal(opts: { input: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonal(...args: unknown[]): Tensor { return diagonal_call(args); }
+
+const S_expandAs: OpSpec = { op: 'expand_as', params: [{ name: 'input' }, { name: 'other' }] };
+function expandAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_expandAs, args, method);
+  return I.expandAs(v[0] as Tensor, v[1] as Tensor);
+}
+
+const S_broadcastTo: OpSpec = { op: 'broadcast_to', params: [{ name: 'input' }, { name: 'size' }] };
+function broadcastTo_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_broadcastTo, args, method);
+  return I.broadcastTo(v[0] as Tensor, v[1] as number[]);
+}
+export function broadcastTo(input: Tensor, size: number[]): Tensor;
+export function broadcastTo(input: Tensor, opts: { size: number[] }): Tensor;
+export function broadcastTo(opts: { input: Tensor; size: number[] }): Tensor;
+export function broadcastTo(...args: unknown[]): Tensor { return broadcastTo_call(args); }
+
+const S_cat: OpSpec = { op: 'cat', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true };
+function cat_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cat, args, method);
+  if (out) return writeOut('cat', out, v, () => I.cat(v[0] as readonly Tensor[], v[1] as number));
+  return I.cat(v[0] as readonly Tensor[], v[1] as number);
+}
+export function cat(tensors: readonly Tensor[], dim: number, opts?: { out?: Tensor }): Tensor;
+export function cat(tensors: readonly Tensor[], opts?: { dim?: number; out?: Tensor }): Tensor;
+export function cat(opts: { tensors: readonly Tensor[]; dim?: number; out?: Tensor }): Tensor;
+export function cat(...args: unknown[]): Tensor { return cat_call(args); }
+export const concat = cat;
+export const concatenate = cat;
+
+const S_stack: OpSpec = { op: 'stack', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true };
+function stack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_stack, args, method);
+  if (out) return writeOut('stack', out, v, () => I.stack(v[0] as readonly Tensor[], v[1] as number));
+  return I.stack(v[0] as readonly Tensor[], v[1] as number);
+}
+export function stack(tensors: readonly Tensor[], dim: number, opts?: { out?: Tensor }): Tensor;
+export function stack(tensors: readonly Tensor[], opts?: { dim?: number; out?: Tensor }): Tensor;
+export function stack(opts: { tensors: readonly Tensor[]; dim?: number; out?: Tensor }): Tensor;
+export function stack(...args: unknown[]): Tensor { return stack_call(args); }
+
+const S_hstack: OpSpec = { op: 'hstack', params: [{ name: 'tensors' }], out: true };
+function hstack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_hstack, args, method);
+  if (out) return writeOut('hstack', out, v, () => I.hstack(v[0] as readonly Tensor[]));
+  return I.hstack(v[0] as readonly Tensor[]);
+}
+export function hstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function hstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function hstack(...args: unknown[]): Tensor { return hstack_call(args); }
+
+const S_vstack: OpSpec = { op: 'vstack', params: [{ name: 'tensors' }], out: true };
+function vstack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_vstack, args, method);
+  if (out) return writeOut('vstack', out, v, () => I.vstack(v[0] as readonly Tensor[]));
+  return I.vstack(v[0] as readonly Tensor[]);
+}
+export function vstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function vstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function vstack(...args: unknown[]): Tensor { return vstack_call(args); }
+
+const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections' }, { name: 'dim', def: 0 }] };
+function split_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_split, args, method);
+  return I.split(v[0] as Tensor, v[1] as number | number[], v[2] as number);
+}
+export function split(tensor: Tensor, splitSizeOrSections: number | number[], dim: number): Tensor[];
+export function split(tensor: Tensor, splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
+export function split(tensor: Tensor, opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(opts: { tensor: Tensor; splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(...args: unknown[]): Tensor[] { return split_call(args); }
+
+const S_chunk: OpSpec = { op: 'chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }] };
+function chunk_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_chunk, args, method);
+  return I.chunk(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function chunk(input: Tensor, chunks: number, dim: number): Tensor[];
+export function chunk(input: Tensor, chunks: number, opts?: { dim?: number }): Tensor[];
+export function chunk(input: Tensor, opts: { chunks: number; dim?: number }): Tensor[];
+export function chunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
+export function chunk(...args: unknown[]): Tensor[] { return chunk_call(args); }
+
+const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections' }, { name: 'dim', def: 0 }] };
+function tensorSplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_tensorSplit, args, method);
+  return I.tensorSplit(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function tensorSplit(input: Tensor, sections: number, dim: number): Tensor[];
+export function tensorSplit(input: Tensor, sections: number, opts?: { dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, opts: { sections: number; dim?: number }): Tensor[];
+export function tensorSplit(opts: { input: Tensor; sections: number; dim?: number }): Tensor[];
+export function tensorSplit(...args: unknown[]): Tensor[] { return tensorSplit_call(args); }
+
+const S_unbind: OpSpec = { op: 'unbind', params: [{ name: 'input' }, { name: 'dim', def: 0 }] };
+function unbind_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unbind, args, method);
+  return I.unbind(v[0] as Tensor, v[1] as number);
+}
+export function unbind(input: Tensor, dim: number): Tensor[];
+export function unbind(input: Tensor, opts?: { dim?: number }): Tensor[];
+export function unbind(opts: { input: Tensor; dim?: number }): Tensor[];
+export function unbind(...args: unknown[]): Tensor[] { return unbind_call(args); }
+
+const S_flip: OpSpec = { op: 'flip', params: [{ name: 'input' }, { name: 'dims' }] };
+function flip_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_flip, args, method);
+  return I.flip(v[0] as Tensor, v[1] as number | number[]);
+}
+export function flip(input: Tensor, dims: number | number[]): Tensor;
+export function flip(input: Tensor, opts: { dims: number | number[] }): Tensor;
+export function flip(opts: { input: Tensor; dims: number | number[] }): Tensor;
+export function flip(...args: unknown[]): Tensor { return flip_call(args); }
+
+const S_fliplr: OpSpec = { op: 'fliplr', params: [{ name: 'input' }] };
+function fliplr_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fliplr, args, method);
+  return I.fliplr(v[0] as Tensor);
+}
+export function fliplr(input: Tensor): Tensor;
+export function fliplr(opts: { input: Tensor }): Tensor;
+export function fliplr(...args: unknown[]): Tensor { return fliplr_call(args); }
+
+const S_flipud: OpSpec = { op: 'flipud', params: [{ name: 'input' }] };
+function flipud_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_flipud, args, method);
+  return I.flipud(v[0] as Tensor);
+}
+export function flipud(input: Tensor): Tensor;
+export function flipud(opts: { input: Tensor }): Tensor;
+export function flipud(...args: unknown[]): Tensor { return flipud_call(args); }
+
+const S_roll: OpSpec = { op: 'roll', params: [{ name: 'input' }, { name: 'shifts' }, { name: 'dims', def: null }] };
+function roll_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_roll, args, method);
+  return I.roll(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[] | null);
+}
+export function roll(input: Tensor, shifts: number | number[], dims: number | number[] | null): Tensor;
+export function roll(input: Tensor, shifts: number | number[], opts?: { dims?: number | number[] | null }): Tensor;
+export function roll(input: Tensor, opts: { shifts: number | number[]; dims?: number | number[] | null }): Tensor;
+export function roll(opts: { input: Tensor; shifts: number | number[]; dims?: number | number[] | null }): Tensor;
+export function roll(...args: unknown[]): Tensor { return roll_call(args); }
+
+const S_tril: OpSpec = { op: 'tril', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true };
+function tril_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tril, args, method);
+  if (out) return writeOut('tril', out, v, () => I.tril(v[0] as Tensor, v[1] as number));
+  return I.tril(v[0] as Tensor, v[1] as number);
+}
+export function tril(input: Tensor, diagonal: number, opts?: { out?: Tensor }): Tensor;
+export function tril(input: Tensor, opts?: { diagonal?: number; out?: Tensor }): Tensor;
+export function tril(opts: { input: Tensor; diagonal?: number; out?: Tensor }): Tensor;
+export function tril(...args: unknown[]): Tensor { return tril_call(args); }
+const S_tril_: OpSpec = { op: 'tril_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }] };
+
+const S_triu: OpSpec = { op: 'triu', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true };
+function triu_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_triu, args, method);
+  if (out) return writeOut('triu', out, v, () => I.triu(v[0] as Tensor, v[1] as number));
+  return I.triu(v[0] as Tensor, v[1] as number);
+}
+export function triu(input: Tensor, diagonal: number, opts?: { out?: Tensor }): Tensor;
+export function triu(input: Tensor, opts?: { diagonal?: number; out?: Tensor }): Tensor;
+export function triu(opts: { input: Tensor; diagonal?: number; out?: Tensor }): Tensor;
+export function triu(...args: unknown[]): Tensor { return triu_call(args); }
+const S_triu_: OpSpec = { op: 'triu_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }] };
+
 declare module '../tensor' {
   interface Tensor {
     neg(): Tensor;
@@ -1241,6 +1550,79 @@ declare module '../tensor' {
     logSoftmax(dim: number | null, dtype: DTypeName | null): Tensor;
     logSoftmax(dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
     logSoftmax(opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
+    flatten(startDim: number, endDim: number): Tensor;
+    flatten(startDim: number, opts?: { endDim?: number }): Tensor;
+    flatten(opts?: { startDim?: number; endDim?: number }): Tensor;
+    unflatten(dim: number, sizes: number[]): Tensor;
+    unflatten(dim: number, opts: { sizes: number[] }): Tensor;
+    unflatten(opts: { dim: number; sizes: number[] }): Tensor;
+    squeeze(dim: number | number[] | null): Tensor;
+    squeeze(opts?: { dim?: number | number[] | null }): Tensor;
+    unsqueeze(dim: number): Tensor;
+    unsqueeze(opts: { dim: number }): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    transpose(dim0: number, opts: { dim1: number }): Tensor;
+    transpose(opts: { dim0: number; dim1: number }): Tensor;
+    swapdims(dim0: number, dim1: number): Tensor;
+    swapdims(dim0: number, opts: { dim1: number }): Tensor;
+    swapdims(opts: { dim0: number; dim1: number }): Tensor;
+    swapaxes(axis0: number, axis1: number): Tensor;
+    swapaxes(axis0: number, opts: { axis1: number }): Tensor;
+    swapaxes(opts: { axis0: number; axis1: number }): Tensor;
+    t(): Tensor;
+    adjoint(): Tensor;
+    movedim(source: number | number[], destination: number | number[]): Tensor;
+    movedim(source: number | number[], opts: { destination: number | number[] }): Tensor;
+    movedim(opts: { source: number | number[]; destination: number | number[] }): Tensor;
+    moveaxis(source: number | number[], destination: number | number[]): Tensor;
+    moveaxis(source: number | number[], opts: { destination: number | number[] }): Tensor;
+    moveaxis(opts: { source: number | number[]; destination: number | number[] }): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    narrow(dim: number, start: number, opts: { length: number }): Tensor;
+    narrow(dim: number, opts: { start: number; length: number }): Tensor;
+    narrow(opts: { dim: number; start: number; length: number }): Tensor;
+    slice(dim: number, start: number | null, end: number | null, step: number): Tensor;
+    slice(dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+    slice(dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+    slice(dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+    slice(opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+    select(dim: number, index: number): Tensor;
+    select(dim: number, opts: { index: number }): Tensor;
+    select(opts: { dim: number; index: number }): Tensor;
+    diagonal(offset: number, dim1: number, dim2: number): Tensor;
+    diagonal(offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+    diagonal(offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+    diagonal(opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+    expandAs(other: Tensor): Tensor;
+    expandAs(opts: { other: Tensor }): Tensor;
+    broadcastTo(size: number[]): Tensor;
+    broadcastTo(opts: { size: number[] }): Tensor;
+    split(splitSizeOrSections: number | number[], dim: number): Tensor[];
+    split(splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
+    split(opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+    chunk(chunks: number, dim: number): Tensor[];
+    chunk(chunks: number, opts?: { dim?: number }): Tensor[];
+    chunk(opts: { chunks: number; dim?: number }): Tensor[];
+    tensorSplit(sections: number, dim: number): Tensor[];
+    tensorSplit(sections: number, opts?: { dim?: number }): Tensor[];
+    tensorSplit(opts: { sections: number; dim?: number }): Tensor[];
+    unbind(dim: number): Tensor[];
+    unbind(opts?: { dim?: number }): Tensor[];
+    flip(dims: number | number[]): Tensor;
+    flip(opts: { dims: number | number[] }): Tensor;
+    fliplr(): Tensor;
+    flipud(): Tensor;
+    roll(shifts: number | number[], dims: number | number[] | null): Tensor;
+    roll(shifts: number | number[], opts?: { dims?: number | number[] | null }): Tensor;
+    roll(opts: { shifts: number | number[]; dims?: number | number[] | null }): Tensor;
+    tril(diagonal: number): Tensor;
+    tril(opts?: { diagonal?: number }): Tensor;
+    tril_(diagonal: number): Tensor;
+    tril_(opts?: { diagonal?: number }): Tensor;
+    triu(diagonal: number): Tensor;
+    triu(opts?: { diagonal?: number }): Tensor;
+    triu_(diagonal: number): Tensor;
+    triu_(opts?: { diagonal?: number }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -1408,6 +1790,35 @@ P.cumprod = function (this: Tensor, ...args: unknown[]): Tensor { return cumprod
 P.cumprod_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_cumprod_, [self, ...args], true); return inplaceResult(self, 'cumprod_', (src) => I.cumprod(src as Tensor, v[1] as number, v[2] as DTypeName | null), v); };
 P.softmax = function (this: Tensor, ...args: unknown[]): Tensor { return softmax_call([this, ...args], true); };
 P.logSoftmax = function (this: Tensor, ...args: unknown[]): Tensor { return logSoftmax_call([this, ...args], true); };
+P.flatten = function (this: Tensor, ...args: unknown[]): Tensor { return flatten_call([this, ...args], true); };
+P.unflatten = function (this: Tensor, ...args: unknown[]): Tensor { return unflatten_call([this, ...args], true); };
+P.squeeze = function (this: Tensor, ...args: unknown[]): Tensor { return squeeze_call([this, ...args], true); };
+P.unsqueeze = function (this: Tensor, ...args: unknown[]): Tensor { return unsqueeze_call([this, ...args], true); };
+P.transpose = function (this: Tensor, ...args: unknown[]): Tensor { return transpose_call([this, ...args], true); };
+P.swapdims = P.transpose;
+P.swapaxes = function (this: Tensor, ...args: unknown[]): Tensor { return swapaxes_call([this, ...args], true); };
+P.t = function (this: Tensor, ...args: unknown[]): Tensor { return t_call([this, ...args], true); };
+P.adjoint = function (this: Tensor, ...args: unknown[]): Tensor { return adjoint_call([this, ...args], true); };
+P.movedim = function (this: Tensor, ...args: unknown[]): Tensor { return movedim_call([this, ...args], true); };
+P.moveaxis = P.movedim;
+P.narrow = function (this: Tensor, ...args: unknown[]): Tensor { return narrow_call([this, ...args], true); };
+P.slice = function (this: Tensor, ...args: unknown[]): Tensor { return slice_call([this, ...args], true); };
+P.select = function (this: Tensor, ...args: unknown[]): Tensor { return select_call([this, ...args], true); };
+P.diagonal = function (this: Tensor, ...args: unknown[]): Tensor { return diagonal_call([this, ...args], true); };
+P.expandAs = function (this: Tensor, ...args: unknown[]): Tensor { return expandAs_call([this, ...args], true); };
+P.broadcastTo = function (this: Tensor, ...args: unknown[]): Tensor { return broadcastTo_call([this, ...args], true); };
+P.split = function (this: Tensor, ...args: unknown[]): Tensor[] { return split_call([this, ...args], true); };
+P.chunk = function (this: Tensor, ...args: unknown[]): Tensor[] { return chunk_call([this, ...args], true); };
+P.tensorSplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return tensorSplit_call([this, ...args], true); };
+P.unbind = function (this: Tensor, ...args: unknown[]): Tensor[] { return unbind_call([this, ...args], true); };
+P.flip = function (this: Tensor, ...args: unknown[]): Tensor { return flip_call([this, ...args], true); };
+P.fliplr = function (this: Tensor, ...args: unknown[]): Tensor { return fliplr_call([this, ...args], true); };
+P.flipud = function (this: Tensor, ...args: unknown[]): Tensor { return flipud_call([this, ...args], true); };
+P.roll = function (this: Tensor, ...args: unknown[]): Tensor { return roll_call([this, ...args], true); };
+P.tril = function (this: Tensor, ...args: unknown[]): Tensor { return tril_call([this, ...args], true); };
+P.tril_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tril_, [self, ...args], true); return inplaceResult(self, 'tril_', (src) => I.tril(src as Tensor, v[1] as number), v); };
+P.triu = function (this: Tensor, ...args: unknown[]): Tensor { return triu_call([this, ...args], true); };
+P.triu_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_triu_, [self, ...args], true); return inplaceResult(self, 'triu_', (src) => I.triu(src as Tensor, v[1] as number), v); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -1492,4 +1903,33 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'cumprod', name: 'cumprod', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumprodBackward0', autocast: 'fp32opt' },
   { op: 'softmax', name: 'softmax', variants: ['function', 'method'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'fp32opt' },
   { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'fp32opt' },
+  { op: 'flatten', name: 'flatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unflatten', name: 'unflatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'squeeze', name: 'squeeze', variants: ['function', 'method'], dtype: 'keep', grad: 'SqueezeBackward0', autocast: null },
+  { op: 'unsqueeze', name: 'unsqueeze', variants: ['function', 'method'], dtype: 'keep', grad: 'UnsqueezeBackward0', autocast: null },
+  { op: 'transpose', name: 'transpose', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
+  { op: 'swapaxes', name: 'swapaxes', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
+  { op: 't', name: 't', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
+  { op: 'adjoint', name: 'adjoint', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
+  { op: 'movedim', name: 'movedim', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
+  { op: 'narrow', name: 'narrow', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'slice', name: 'slice', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
+  { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'expand_as', name: 'expandAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'broadcast_to', name: 'broadcastTo', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cat', name: 'cat', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'promote' },
+  { op: 'stack', name: 'stack', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'promote' },
+  { op: 'hstack', name: 'hstack', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: null },
+  { op: 'vstack', name: 'vstack', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: null },
+  { op: 'split', name: 'split', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'chunk', name: 'chunk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tensor_split', name: 'tensorSplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unbind', name: 'unbind', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'flip', name: 'flip', variants: ['function', 'method'], dtype: 'keep', grad: 'FlipBackward0', autocast: null },
+  { op: 'fliplr', name: 'fliplr', variants: ['function', 'method'], dtype: 'keep', grad: 'FlipBackward0', autocast: null },
+  { op: 'flipud', name: 'flipud', variants: ['function', 'method'], dtype: 'keep', grad: 'FlipBackward0', autocast: null },
+  { op: 'roll', name: 'roll', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tril', name: 'tril', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'triu', name: 'triu', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
 ];

@@ -56,3 +56,8 @@ export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end,
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
 export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';
 export { nanmean } from './order';
+
+// ---- shape and views: lib/ops/shape.ts's functions take the rows' parameters as they are ----
+export { flatten, unflatten, squeeze, unsqueeze, transpose, t, adjoint, movedim, narrow, slice, select, diagonal, expandAs, broadcastTo,
+  cat, stack, hstack, vstack, split, chunk, tensorSplit, unbind, flip, fliplr, flipud, roll, tril, triu } from './shape';
+export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat as concat, cat as concatenate } from './shape';
