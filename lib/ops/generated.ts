@@ -1259,6 +1259,146 @@ export function triu(opts: { input: Tensor; diagonal?: number; out?: Tensor }): 
 export function triu(...args: unknown[]): Tensor { return triu_call(args); }
 const S_triu_: OpSpec = { op: 'triu_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }] };
 
+const S_gather: OpSpec = { op: 'gather', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'sparseGrad', kw: true, def: false, t: 'bool' }], out: true };
+function gather_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_gather, args, method);
+  if (out) return writeOut('gather', out, v, () => I.gather(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as boolean));
+  return I.gather(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as boolean);
+}
+export function gather(input: Tensor, dim: number, index: Tensor, opts?: { sparseGrad?: boolean; out?: Tensor }): Tensor;
+export function gather(input: Tensor, dim: number, opts: { index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
+export function gather(input: Tensor, opts: { dim: number; index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
+export function gather(opts: { input: Tensor; dim: number; index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
+export function gather(...args: unknown[]): Tensor { return gather_call(args); }
+
+const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], out: true };
+function scatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_scatter, args, method);
+  if (out) return writeOut('scatter', out, v, () => I.scatter(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null));
+  return I.scatter(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null);
+}
+export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(...args: unknown[]): Tensor { return scatter_call(args); }
+const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }] };
+
+const S_scatterAdd: OpSpec = { op: 'scatter_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], out: true };
+function scatterAdd_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_scatterAdd, args, method);
+  if (out) return writeOut('scatter_add', out, v, () => I.scatterAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor));
+  return I.scatterAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor);
+}
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor, opts?: { out?: Tensor }): Tensor;
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor; out?: Tensor }): Tensor;
+export function scatterAdd(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor; out?: Tensor }): Tensor;
+export function scatterAdd(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
+export function scatterAdd(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
+export function scatterAdd(...args: unknown[]): Tensor { return scatterAdd_call(args); }
+const S_scatterAdd_: OpSpec = { op: 'scatter_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }] };
+
+const S_indexSelect: OpSpec = { op: 'index_select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], out: true };
+function indexSelect_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_indexSelect, args, method);
+  if (out) return writeOut('index_select', out, v, () => I.indexSelect(v[0] as Tensor, v[1] as number, v[2] as Tensor));
+  return I.indexSelect(v[0] as Tensor, v[1] as number, v[2] as Tensor);
+}
+export function indexSelect(input: Tensor, dim: number, index: Tensor, opts?: { out?: Tensor }): Tensor;
+export function indexSelect(input: Tensor, dim: number, opts: { index: Tensor; out?: Tensor }): Tensor;
+export function indexSelect(input: Tensor, opts: { dim: number; index: Tensor; out?: Tensor }): Tensor;
+export function indexSelect(opts: { input: Tensor; dim: number; index: Tensor; out?: Tensor }): Tensor;
+export function indexSelect(...args: unknown[]): Tensor { return indexSelect_call(args); }
+
+const S_indexAdd: OpSpec = { op: 'index_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }], out: true };
+function indexAdd_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_indexAdd, args, method);
+  if (out) return writeOut('index_add', out, v, () => I.indexAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as number));
+  return I.indexAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as number);
+}
+export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number; out?: Tensor }): Tensor;
+export function indexAdd(input: Tensor, dim: number, index: Tensor, opts: { source: Tensor; alpha?: number; out?: Tensor }): Tensor;
+export function indexAdd(input: Tensor, dim: number, opts: { index: Tensor; source: Tensor; alpha?: number; out?: Tensor }): Tensor;
+export function indexAdd(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; alpha?: number; out?: Tensor }): Tensor;
+export function indexAdd(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; alpha?: number; out?: Tensor }): Tensor;
+export function indexAdd(...args: unknown[]): Tensor { return indexAdd_call(args); }
+const S_indexAdd_: OpSpec = { op: 'index_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }] };
+
+const S_indexCopy: OpSpec = { op: 'index_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }], out: true };
+function indexCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_indexCopy, args, method);
+  if (out) return writeOut('index_copy', out, v, () => I.indexCopy(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor));
+  return I.indexCopy(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor);
+}
+export function indexCopy(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { out?: Tensor }): Tensor;
+export function indexCopy(input: Tensor, dim: number, index: Tensor, opts: { source: Tensor; out?: Tensor }): Tensor;
+export function indexCopy(input: Tensor, dim: number, opts: { index: Tensor; source: Tensor; out?: Tensor }): Tensor;
+export function indexCopy(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; out?: Tensor }): Tensor;
+export function indexCopy(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; out?: Tensor }): Tensor;
+export function indexCopy(...args: unknown[]): Tensor { return indexCopy_call(args); }
+const S_indexCopy_: OpSpec = { op: 'index_copy_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }] };
+
+const S_indexFill: OpSpec = { op: 'index_fill', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }] };
+function indexFill_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_indexFill, args, method);
+  return I.indexFill(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean);
+}
+export function indexFill(input: Tensor, dim: number, index: Tensor, value: Tensor | number | boolean): Tensor;
+export function indexFill(input: Tensor, dim: number, index: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+export function indexFill(input: Tensor, dim: number, opts: { index: Tensor; value: Tensor | number | boolean }): Tensor;
+export function indexFill(input: Tensor, opts: { dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
+export function indexFill(opts: { input: Tensor; dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
+export function indexFill(...args: unknown[]): Tensor { return indexFill_call(args); }
+const S_indexFill_: OpSpec = { op: 'index_fill_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }] };
+
+const S_maskedFill: OpSpec = { op: 'masked_fill', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }] };
+function maskedFill_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_maskedFill, args, method);
+  return I.maskedFill(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean);
+}
+export function maskedFill(input: Tensor, mask: Tensor, value: Tensor | number | boolean): Tensor;
+export function maskedFill(input: Tensor, mask: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+export function maskedFill(input: Tensor, opts: { mask: Tensor; value: Tensor | number | boolean }): Tensor;
+export function maskedFill(opts: { input: Tensor; mask: Tensor; value: Tensor | number | boolean }): Tensor;
+export function maskedFill(...args: unknown[]): Tensor { return maskedFill_call(args); }
+const S_maskedFill_: OpSpec = { op: 'masked_fill_', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }] };
+
+const S_maskedSelect: OpSpec = { op: 'masked_select', params: [{ name: 'input' }, { name: 'mask' }], out: true };
+function maskedSelect_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_maskedSelect, args, method);
+  if (out) return writeOut('masked_select', out, v, () => I.maskedSelect(v[0] as Tensor, v[1] as Tensor));
+  return I.maskedSelect(v[0] as Tensor, v[1] as Tensor);
+}
+export function maskedSelect(input: Tensor, mask: Tensor, opts?: { out?: Tensor }): Tensor;
+export function maskedSelect(input: Tensor, opts: { mask: Tensor; out?: Tensor }): Tensor;
+export function maskedSelect(opts: { input: Tensor; mask: Tensor; out?: Tensor }): Tensor;
+export function maskedSelect(...args: unknown[]): Tensor { return maskedSelect_call(args); }
+
+const S_take: OpSpec = { op: 'take', params: [{ name: 'input' }, { name: 'index' }], out: true };
+function take_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_take, args, method);
+  if (out) return writeOut('take', out, v, () => I.take(v[0] as Tensor, v[1] as Tensor));
+  return I.take(v[0] as Tensor, v[1] as Tensor);
+}
+export function take(input: Tensor, index: Tensor, opts?: { out?: Tensor }): Tensor;
+export function take(input: Tensor, opts: { index: Tensor; out?: Tensor }): Tensor;
+export function take(opts: { input: Tensor; index: Tensor; out?: Tensor }): Tensor;
+export function take(...args: unknown[]): Tensor { return take_call(args); }
+
+const S_put: OpSpec = { op: 'put', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }] };
+function put_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_put, args, method);
+  return I.put(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean);
+}
+export function put(input: Tensor, index: Tensor, source: Tensor, accumulate: boolean): Tensor;
+export function put(input: Tensor, index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
+export function put(input: Tensor, index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
+export function put(input: Tensor, opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+export function put(...args: unknown[]): Tensor { return put_call(args); }
+const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }] };
+
 declare module '../tensor' {
   interface Tensor {
     neg(): Tensor;
@@ -1623,6 +1763,70 @@ declare module '../tensor' {
     triu(opts?: { diagonal?: number }): Tensor;
     triu_(diagonal: number): Tensor;
     triu_(opts?: { diagonal?: number }): Tensor;
+    gather(dim: number, index: Tensor, opts?: { sparseGrad?: boolean }): Tensor;
+    gather(dim: number, opts: { index: Tensor; sparseGrad?: boolean }): Tensor;
+    gather(opts: { dim: number; index: Tensor; sparseGrad?: boolean }): Tensor;
+    scatter(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    scatterAdd(dim: number, index: Tensor, opts: { src: Tensor }): Tensor;
+    scatterAdd(dim: number, opts: { index: Tensor; src: Tensor }): Tensor;
+    scatterAdd(opts: { dim: number; index: Tensor; src: Tensor }): Tensor;
+    scatterAdd_(dim: number, index: Tensor, src: Tensor): Tensor;
+    scatterAdd_(dim: number, index: Tensor, opts: { src: Tensor }): Tensor;
+    scatterAdd_(dim: number, opts: { index: Tensor; src: Tensor }): Tensor;
+    scatterAdd_(opts: { dim: number; index: Tensor; src: Tensor }): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    indexSelect(dim: number, opts: { index: Tensor }): Tensor;
+    indexSelect(opts: { dim: number; index: Tensor }): Tensor;
+    indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
+    indexAdd(dim: number, index: Tensor, opts: { source: Tensor; alpha?: number }): Tensor;
+    indexAdd(dim: number, opts: { index: Tensor; source: Tensor; alpha?: number }): Tensor;
+    indexAdd(opts: { dim: number; index: Tensor; source: Tensor; alpha?: number }): Tensor;
+    indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor;
+    indexAdd_(dim: number, index: Tensor, opts: { source: Tensor; alpha?: number }): Tensor;
+    indexAdd_(dim: number, opts: { index: Tensor; source: Tensor; alpha?: number }): Tensor;
+    indexAdd_(opts: { dim: number; index: Tensor; source: Tensor; alpha?: number }): Tensor;
+    indexCopy(dim: number, index: Tensor, source: Tensor): Tensor;
+    indexCopy(dim: number, index: Tensor, opts: { source: Tensor }): Tensor;
+    indexCopy(dim: number, opts: { index: Tensor; source: Tensor }): Tensor;
+    indexCopy(opts: { dim: number; index: Tensor; source: Tensor }): Tensor;
+    indexCopy_(dim: number, index: Tensor, source: Tensor): Tensor;
+    indexCopy_(dim: number, index: Tensor, opts: { source: Tensor }): Tensor;
+    indexCopy_(dim: number, opts: { index: Tensor; source: Tensor }): Tensor;
+    indexCopy_(opts: { dim: number; index: Tensor; source: Tensor }): Tensor;
+    indexFill(dim: number, index: Tensor, value: Tensor | number | boolean): Tensor;
+    indexFill(dim: number, index: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+    indexFill(dim: number, opts: { index: Tensor; value: Tensor | number | boolean }): Tensor;
+    indexFill(opts: { dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
+    indexFill_(dim: number, index: Tensor, value: Tensor | number | boolean): Tensor;
+    indexFill_(dim: number, index: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+    indexFill_(dim: number, opts: { index: Tensor; value: Tensor | number | boolean }): Tensor;
+    indexFill_(opts: { dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
+    maskedFill(mask: Tensor, value: Tensor | number | boolean): Tensor;
+    maskedFill(mask: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+    maskedFill(opts: { mask: Tensor; value: Tensor | number | boolean }): Tensor;
+    maskedFill_(mask: Tensor, value: Tensor | number | boolean): Tensor;
+    maskedFill_(mask: Tensor, opts: { value: Tensor | number | boolean }): Tensor;
+    maskedFill_(opts: { mask: Tensor; value: Tensor | number | boolean }): Tensor;
+    maskedSelect(mask: Tensor): Tensor;
+    maskedSelect(opts: { mask: Tensor }): Tensor;
+    take(index: Tensor): Tensor;
+    take(opts: { index: Tensor }): Tensor;
+    put(index: Tensor, source: Tensor, accumulate: boolean): Tensor;
+    put(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
+    put(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
+    put(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    put_(index: Tensor, source: Tensor, accumulate: boolean): Tensor;
+    put_(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
+    put_(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
+    put_(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -1819,6 +2023,24 @@ P.tril = function (this: Tensor, ...args: unknown[]): Tensor { return tril_call(
 P.tril_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_tril_, [self, ...args], true); return inplaceResult(self, 'tril_', (src) => I.tril(src as Tensor, v[1] as number), v); };
 P.triu = function (this: Tensor, ...args: unknown[]): Tensor { return triu_call([this, ...args], true); };
 P.triu_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_triu_, [self, ...args], true); return inplaceResult(self, 'triu_', (src) => I.triu(src as Tensor, v[1] as number), v); };
+P.gather = function (this: Tensor, ...args: unknown[]): Tensor { return gather_call([this, ...args], true); };
+P.scatter = function (this: Tensor, ...args: unknown[]): Tensor { return scatter_call([this, ...args], true); };
+P.scatter_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_scatter_, [self, ...args], true); return I.scatter_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null); };
+P.scatterAdd = function (this: Tensor, ...args: unknown[]): Tensor { return scatterAdd_call([this, ...args], true); };
+P.scatterAdd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_scatterAdd_, [self, ...args], true); return I.scatterAdd_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor); };
+P.indexSelect = function (this: Tensor, ...args: unknown[]): Tensor { return indexSelect_call([this, ...args], true); };
+P.indexAdd = function (this: Tensor, ...args: unknown[]): Tensor { return indexAdd_call([this, ...args], true); };
+P.indexAdd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexAdd_, [self, ...args], true); return I.indexAdd_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as number); };
+P.indexCopy = function (this: Tensor, ...args: unknown[]): Tensor { return indexCopy_call([this, ...args], true); };
+P.indexCopy_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexCopy_, [self, ...args], true); return I.indexCopy_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor); };
+P.indexFill = function (this: Tensor, ...args: unknown[]): Tensor { return indexFill_call([this, ...args], true); };
+P.indexFill_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexFill_, [self, ...args], true); return I.indexFill_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean); };
+P.maskedFill = function (this: Tensor, ...args: unknown[]): Tensor { return maskedFill_call([this, ...args], true); };
+P.maskedFill_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_maskedFill_, [self, ...args], true); return I.maskedFill_(self as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean); };
+P.maskedSelect = function (this: Tensor, ...args: unknown[]): Tensor { return maskedSelect_call([this, ...args], true); };
+P.take = function (this: Tensor, ...args: unknown[]): Tensor { return take_call([this, ...args], true); };
+P.put = function (this: Tensor, ...args: unknown[]): Tensor { return put_call([this, ...args], true); };
+P.put_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_put_, [self, ...args], true); return I.put_(self as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -1932,4 +2154,15 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'roll', name: 'roll', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'tril', name: 'tril', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'triu', name: 'triu', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'gather', name: 'gather', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'GatherBackward0', autocast: null },
+  { op: 'scatter', name: 'scatter', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'ScatterBackward0', autocast: null },
+  { op: 'scatter_add', name: 'scatterAdd', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'ScatterAddBackward0', autocast: 'promote' },
+  { op: 'index_select', name: 'indexSelect', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'IndexSelectBackward0', autocast: null },
+  { op: 'index_add', name: 'indexAdd', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'IndexAddBackward0', autocast: null },
+  { op: 'index_copy', name: 'indexCopy', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'IndexCopyBackward0', autocast: 'promote' },
+  { op: 'index_fill', name: 'indexFill', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'IndexFillBackward0', autocast: null },
+  { op: 'masked_fill', name: 'maskedFill', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'MaskedFillBackward0', autocast: null },
+  { op: 'masked_select', name: 'maskedSelect', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MaskedSelectBackward0', autocast: null },
+  { op: 'take', name: 'take', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TakeBackward0', autocast: null },
+  { op: 'put', name: 'put', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'PutBackward0', autocast: null },
 ];

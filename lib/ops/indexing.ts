@@ -507,7 +507,7 @@ export function scatter(x: T, dim: number, index: T, src: T | number | boolean, 
   return record('ScatterBackward1', [x], out, (g) => [scatter(g, d, index, 0)]);
 }
 
-function scatter_(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
+export function scatter_(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
   checkTensor(x, 'scatter_');
   checkTensor(index, 'scatter_', 'index');
   const s = parseScatterSrc(src, 'scatter_');
@@ -532,7 +532,7 @@ export function scatterAdd(x: T, dim: number, index: T, src: T): T {
   return record('ScatterAddBackward0', [x, src], out, (g) => [g, src.requiresGrad ? srcGrad(g, d, index, src.shape.slice()) : null]);
 }
 
-function scatterAdd_(x: T, dim: number, index: T, src: T): T {
+export function scatterAdd_(x: T, dim: number, index: T, src: T): T {
   checkTensor(x, 'scatter_add_');
   checkTensor(index, 'scatter_add_', 'index');
   checkTensor(src, 'scatter_add_', 'src');
@@ -614,7 +614,7 @@ export function indexAdd(x: T, dim: number, index: T, source: T, opts?: { alpha?
   return indexAddImpl(x, d, i, source, alphaOf(opts, x), false);
 }
 
-function indexAdd_(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
+export function indexAdd_(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
   checkTensor(x, 'index_add_');
   checkTensor(source, 'index_add_', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_add_'), x);
@@ -657,7 +657,7 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
     vt && vt.requiresGrad ? sumToShape(indexSelect(g, d, i), []) : null,
   ]);
 }
-function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
+export function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill_');
   const i = onDeviceOf(vectorIndex(index, 'index_fill_'), x);
   const d = normDim(dim, x.ndim, 'index_fill_');
@@ -690,7 +690,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
     x.requiresGrad ? indexFill(g, d, i, 0) : null, source.requiresGrad ? reshape(indexSelect(g, d, i), ss) : null,
   ]);
 }
-function indexCopy_(x: T, dim: number, index: T, source: T): T {
+export function indexCopy_(x: T, dim: number, index: T, source: T): T {
   checkTensor(x, 'index_copy_');
   checkTensor(source, 'index_copy_', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_copy_'), x);
@@ -727,7 +727,7 @@ export function maskedFill(x: T, mask: T, value: number | boolean | T): T {
   ]);
 }
 
-function maskedFill_(x: T, mask: T, value: number | boolean | T): T {
+export function maskedFill_(x: T, mask: T, value: number | boolean | T): T {
   checkTensor(x, 'masked_fill_');
   const m = boolMask(mask, 'masked_fill_');
   const [v, vt] = fillValue(value, 'masked_fill_');
@@ -790,7 +790,7 @@ function putRaw(x: T, index: T, source: T, accumulate: boolean): void {
   runKernel(OP.put, [x, index, reshape(unalias(source, x), index.shape.slice())], [accumulate ? 1 : 0], 'put_');
 }
 
-function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
+export function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
   checkTensor(x, 'put_');
   checkTensor(index, 'put_', 'index');
   checkTensor(source, 'put_', 'source');
@@ -821,40 +821,25 @@ export function put(x: T, index: T, source: T, opts?: { accumulate?: boolean }):
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
+// gather, scatter(_), scatterAdd(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedFill(_),
+// maskedSelect, take, put(_) are the schema's rows (lib/ops/ops.schema). What stays here: index (varargs index specs),
+// indexPut(_) (its indices are nodetorch's IndexSpec union, and PyTorch's accumulate may come positionally as a
+// bool or in { accumulate }), nonzero (its result type depends on asTuple), argwhere.
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
     indexPut_(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
     indexPut(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
-    indexSelect(dim: number, index: T): T;
-    gather(dim: number, index: T, opts?: { sparseGrad?: boolean }): T;
-    scatter(dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T;
-    scatter_(dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T;
-    scatterAdd(dim: number, index: T, src: T): T;
-    scatterAdd_(dim: number, index: T, src: T): T;
-    indexAdd(dim: number, index: T, source: T, opts?: { alpha?: number }): T;
-    indexAdd_(dim: number, index: T, source: T, opts?: { alpha?: number }): T;
-    indexCopy(dim: number, index: T, source: T): T;
-    indexCopy_(dim: number, index: T, source: T): T;
-    indexFill(dim: number, index: T, value: number | boolean | T): T;
-    indexFill_(dim: number, index: T, value: number | boolean | T): T;
-    maskedFill(mask: T, value: number | boolean | T): T;
-    maskedFill_(mask: T, value: number | boolean | T): T;
-    maskedSelect(mask: T): T;
     nonzero(): T;
     nonzero(opts: { asTuple: true }): T[];
     nonzero(opts?: { asTuple?: boolean }): T | T[];
     argwhere(): T;
-    take(index: T): T;
-    put(index: T, source: T, opts?: { accumulate?: boolean }): T;
-    put_(index: T, source: T, opts?: { accumulate?: boolean }): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, indexPut_, indexPut, indexSelect, gather, scatter, scatter_, scatterAdd, scatterAdd_, indexAdd, indexAdd_,
-  indexCopy, indexCopy_, indexFill, indexFill_, maskedFill, maskedFill_, maskedSelect, nonzero, argwhere, take, put, put_,
+  index, indexPut_, indexPut, nonzero, argwhere,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };
