@@ -52,10 +52,10 @@ export function checkNotOverlapping(out: Tensor, op: string): void {
 
 /** PyTorch's rule for writing a result of dtype `rt` into a tensor of dtype `dst` (in place or out=): no float
  *  into an integer tensor, no integer into bool. */
-export function checkResultCast(rt: DType, dst: DType): void {
+export function checkResultCast(rt: DType, dst: DType, hint = true): void {
   const rank = (d: DType): number => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
   if (rank(rt) > rank(dst)) {
-    throw new TorchError(`result type ${E.typeName(rt)} can't be cast to the desired output type ${E.typeName(dst)}${isFloating(rt) ? intFromNumbersHint(dst) : ''}`);
+    throw new TorchError(`result type ${E.typeName(rt)} can't be cast to the desired output type ${E.typeName(dst)}${hint && isFloating(rt) ? intFromNumbersHint(dst) : ''}`);
   }
 }
 

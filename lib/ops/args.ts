@@ -28,6 +28,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
   while (n > 0 && args[n - 1] === undefined) n--;
   let opts: Record<string, unknown> | null = null;
   if (n > 0 && isOptions(args[n - 1])) { opts = args[n - 1] as Record<string, unknown>; n--; }
+  for (let i = 0; i < n; i++) if (isOptions(args[i])) throw new TypeError(`${op}(): the options object must be the last argument`);
   let nPos = 0;
   while (nPos < params.length && !params[nPos].kw) nPos++;
   if (n > nPos) {
@@ -35,10 +36,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
     throw new TypeError(`${op}() takes (${names.join(', ')}) positionally, then an options object; got ${n - m} positional arguments`);
   }
   const v: unknown[] = new Array(params.length);
-  for (let i = 0; i < n; i++) {
-    if (isOptions(args[i])) throw new TypeError(`${op}(): the options object must be the last argument`);
-    v[i] = args[i];
-  }
+  for (let i = 0; i < n; i++) v[i] = args[i];
   let out: Tensor | null = null;
   if (opts) {
     for (const key of Object.keys(opts)) {
@@ -83,7 +81,7 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
   }
   const r = compute();
   if (!r.device.equals(out.device)) throw new TorchError(`Expected out tensor to have device ${r.device}, but got ${out.device} instead`);
-  checkResultCast(r.dtype, out.dtype);
+  checkResultCast(r.dtype, out.dtype, false);
   if (r.shape.length !== out.shape.length || r.shape.some((s, i) => s !== out.shape[i])) {
     if (out.numel() !== 0) {
       process.emitWarning(`${op}(): An output with one or more elements was resized since it had shape [${out.shape.join(', ')}], which does not match the required output shape [${r.shape.join(', ')}]. This behavior is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).`, 'UserWarning');

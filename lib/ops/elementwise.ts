@@ -591,7 +591,9 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   ], [ta, tb, ww]);
 }
 
-export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
+/** clamp; `only`: clamp_min / clamp_max (PyTorch's ClampMin/ClampMax nodes; clamp itself records ClampBackward0 with a
+ *  tensor bound, ClampBackward1 with scalar ones, whether one or both are given) */
+export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 'Max'): Tensor {
   if (isOptions(min)) { checkKeys('clamp', min, ['min', 'max']); const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
   const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
   x._check();
@@ -613,7 +615,8 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
   const code = lo instanceof Tensor || hi instanceof Tensor ? TERNARY.clamp_t : TERNARY.clamp;
   runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [code, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
-  const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
+  const tensorBound = lo instanceof Tensor || hi instanceof Tensor;
+  const name = only ? `Clamp${only}Backward${tensorBound ? 1 : 0}` : tensorBound ? 'ClampBackward0' : 'ClampBackward1';
   const hasLo = lo !== null, hasHi = hi !== null;
   // clamp_backward / clamp_backward_min_max of PyTorch's derivatives.yaml
   return record(name, [x, hasLo ? tlo : null, hasHi ? thi : null], o, (g) => {
@@ -696,7 +699,7 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
   if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}${isFloating(rt) ? intFromNumbersHint(self.dtype) : ''}`);
   if (o instanceof Tensor) broadcastShapes(self.shape, o.shape, def.op + '_') && (() => {
     const bs = broadcastShapes(self.shape, o.shape, def.op + '_');
-    if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape}] doesn't match the broadcast shape [${bs}]`);
+    if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape.join(', ')}] doesn't match the broadcast shape [${bs.join(', ')}]`);
   })();
   return inplace(self, def.op + '_', (src) => toDtype(binaryOp(def, src, o, params), self.dtype), (out) => { binaryOp(def, self, o, params, out); }, [o]);
 }

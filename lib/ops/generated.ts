@@ -2112,7 +2112,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
   { op: 'mean', name: 'mean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'MeanBackward0', autocast: null },
   { op: 'nanmean', name: 'nanmean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: null, autocast: null },
-  { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'fp32' },
+  { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'cpu:fp32,cuda:fp32opt' },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },

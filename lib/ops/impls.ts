@@ -50,8 +50,8 @@ export function div_(self: T, other: S, roundingMode: 'trunc' | 'floor' | null):
 
 export function clamp(input: T, min: S | null, max: S | null): T { return E.clamp(input, min, max); }
 export function clamp_(self: T, min: S | null, max: S | null): T { return E.clampInplace(self, min, max); }
-export function clampMin(input: T, min: S): T { return E.clamp(input, min, null); }
-export function clampMax(input: T, max: S): T { return E.clamp(input, null, max); }
+export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
+export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
 
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----

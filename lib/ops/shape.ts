@@ -116,7 +116,6 @@ export function squeeze(x: T, dim?: number | number[] | null): T {
   let dims: number[];
   if (dim === undefined || dim === null) dims = x.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0);
   else dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim)).filter((d) => x.ndim > 0 && x.shape[d] === 1);
-  if (!dims.length) return viewAlias(x);
   const shape: number[] = [], st: number[] = [];
   x.shape.forEach((s, i) => { if (!dims.includes(i)) { shape.push(s); st.push(x._strides[i]); } });
   const inShape = x.shape.slice();
