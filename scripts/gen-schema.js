@@ -96,7 +96,7 @@ function overloads(row, params, extra) {
 }
 
 function specOf(row, params) {
-  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype' };
+  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''} }`;
 }

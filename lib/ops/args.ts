@@ -13,7 +13,7 @@ import { isOptions } from './util';
 import { copyInto } from './elementwise';
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
-export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' }
+export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' }
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
 export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true }
 
@@ -66,6 +66,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
   for (let i = 0; i < params.length; i++) {
     const p = params[i], x = v[i];
     if (p.t === 'bool' && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool, not ${describeValue(x)}`);
+    if (p.t === 'ints' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be int or tuple of ints, not ${describeValue(x)}`);
     if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);
   }
   return { v, out };

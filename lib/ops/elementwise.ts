@@ -594,7 +594,6 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
 /** clamp; `only`: clamp_min / clamp_max (PyTorch's ClampMin/ClampMax nodes; clamp itself records ClampBackward0 with a
  *  tensor bound, ClampBackward1 with scalar ones, whether one or both are given) */
 export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 'Max'): Tensor {
-  if (isOptions(min)) { checkKeys('clamp', min, ['min', 'max']); const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
   const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
   x._check();
   const lo = min === undefined ? null : min, hi = max === undefined ? null : max;

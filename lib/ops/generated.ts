@@ -748,7 +748,7 @@ export function lerp(opts: { input: Tensor; end: Tensor; weight: Tensor | number
 export function lerp(...args: unknown[]): Tensor { return lerp_call(args); }
 const S_lerp_: OpSpec = { op: 'lerp_', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }] };
 
-const S_sum: OpSpec = { op: 'sum', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_sum: OpSpec = { op: 'sum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
 function sum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sum, args, method);
   if (out) return writeOut('sum', out, v, () => I.sum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -760,7 +760,7 @@ export function sum(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function sum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function sum(...args: unknown[]): Tensor { return sum_call(args); }
 
-const S_nansum: OpSpec = { op: 'nansum', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_nansum: OpSpec = { op: 'nansum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
 function nansum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_nansum, args, method);
   if (out) return writeOut('nansum', out, v, () => I.nansum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -772,7 +772,7 @@ export function nansum(input: Tensor, opts?: { dim?: number | number[] | null; k
 export function nansum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function nansum(...args: unknown[]): Tensor { return nansum_call(args); }
 
-const S_mean: OpSpec = { op: 'mean', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_mean: OpSpec = { op: 'mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
 function mean_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_mean, args, method);
   if (out) return writeOut('mean', out, v, () => I.mean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -784,7 +784,7 @@ export function mean(input: Tensor, opts?: { dim?: number | number[] | null; kee
 export function mean(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function mean(...args: unknown[]): Tensor { return mean_call(args); }
 
-const S_nanmean: OpSpec = { op: 'nanmean', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_nanmean: OpSpec = { op: 'nanmean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
 function nanmean_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_nanmean, args, method);
   if (out) return writeOut('nanmean', out, v, () => I.nanmean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -808,7 +808,7 @@ export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: bool
 export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(...args: unknown[]): Tensor { return prod_call(args); }
 
-const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
 function amax_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_amax, args, method);
   if (out) return writeOut('amax', out, v, () => I.amax(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -820,7 +820,7 @@ export function amax(input: Tensor, opts?: { dim?: number | number[] | null; kee
 export function amax(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function amax(...args: unknown[]): Tensor { return amax_call(args); }
 
-const S_amin: OpSpec = { op: 'amin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_amin: OpSpec = { op: 'amin', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
 function amin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_amin, args, method);
   if (out) return writeOut('amin', out, v, () => I.amin(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -856,7 +856,7 @@ export function argmin(input: Tensor, opts?: { dim?: number | null; keepdim?: bo
 export function argmin(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function argmin(...args: unknown[]): Tensor { return argmin_call(args); }
 
-const S_all: OpSpec = { op: 'all', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_all: OpSpec = { op: 'all', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
 function all_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_all, args, method);
   if (out) return writeOut('all', out, v, () => I.all(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -868,7 +868,7 @@ export function all(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function all(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function all(...args: unknown[]): Tensor { return all_call(args); }
 
-const S_any: OpSpec = { op: 'any', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_any: OpSpec = { op: 'any', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
 function any_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_any, args, method);
   if (out) return writeOut('any', out, v, () => I.any(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -880,7 +880,7 @@ export function any(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function any(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function any(...args: unknown[]): Tensor { return any_call(args); }
 
-const S_countNonzero: OpSpec = { op: 'count_nonzero', params: [{ name: 'input' }, { name: 'dim', def: null }] };
+const S_countNonzero: OpSpec = { op: 'count_nonzero', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }] };
 function countNonzero_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_countNonzero, args, method);
   return I.countNonzero(v[0] as Tensor, v[1] as number | number[] | null);
@@ -890,7 +890,7 @@ export function countNonzero(input: Tensor, opts?: { dim?: number | number[] | n
 export function countNonzero(opts: { input: Tensor; dim?: number | number[] | null }): Tensor;
 export function countNonzero(...args: unknown[]): Tensor { return countNonzero_call(args); }
 
-const S_logsumexp: OpSpec = { op: 'logsumexp', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_logsumexp: OpSpec = { op: 'logsumexp', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
 function logsumexp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logsumexp, args, method);
   if (out) return writeOut('logsumexp', out, v, () => I.logsumexp(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -972,7 +972,7 @@ export function unflatten(input: Tensor, opts: { dim: number; sizes: number[] })
 export function unflatten(opts: { input: Tensor; dim: number; sizes: number[] }): Tensor;
 export function unflatten(...args: unknown[]): Tensor { return unflatten_call(args); }
 
-const S_squeeze: OpSpec = { op: 'squeeze', params: [{ name: 'input' }, { name: 'dim', def: null }] };
+const S_squeeze: OpSpec = { op: 'squeeze', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }] };
 function squeeze_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_squeeze, args, method);
   return I.squeeze(v[0] as Tensor, v[1] as number | number[] | null);
@@ -1033,7 +1033,7 @@ export function adjoint(input: Tensor): Tensor;
 export function adjoint(opts: { input: Tensor }): Tensor;
 export function adjoint(...args: unknown[]): Tensor { return adjoint_call(args); }
 
-const S_movedim: OpSpec = { op: 'movedim', params: [{ name: 'input' }, { name: 'source' }, { name: 'destination' }] };
+const S_movedim: OpSpec = { op: 'movedim', params: [{ name: 'input' }, { name: 'source', t: 'ints' }, { name: 'destination', t: 'ints' }] };
 function movedim_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_movedim, args, method);
   return I.movedim(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[]);
@@ -1153,7 +1153,7 @@ export function vstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Ten
 export function vstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
 export function vstack(...args: unknown[]): Tensor { return vstack_call(args); }
 
-const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections' }, { name: 'dim', def: 0 }] };
+const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints' }, { name: 'dim', def: 0 }] };
 function split_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_split, args, method);
   return I.split(v[0] as Tensor, v[1] as number | number[], v[2] as number);
@@ -1196,7 +1196,7 @@ export function unbind(input: Tensor, opts?: { dim?: number }): Tensor[];
 export function unbind(opts: { input: Tensor; dim?: number }): Tensor[];
 export function unbind(...args: unknown[]): Tensor[] { return unbind_call(args); }
 
-const S_flip: OpSpec = { op: 'flip', params: [{ name: 'input' }, { name: 'dims' }] };
+const S_flip: OpSpec = { op: 'flip', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }] };
 function flip_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_flip, args, method);
   return I.flip(v[0] as Tensor, v[1] as number | number[]);
@@ -1224,7 +1224,7 @@ export function flipud(input: Tensor): Tensor;
 export function flipud(opts: { input: Tensor }): Tensor;
 export function flipud(...args: unknown[]): Tensor { return flipud_call(args); }
 
-const S_roll: OpSpec = { op: 'roll', params: [{ name: 'input' }, { name: 'shifts' }, { name: 'dims', def: null }] };
+const S_roll: OpSpec = { op: 'roll', params: [{ name: 'input' }, { name: 'shifts', t: 'ints' }, { name: 'dims', def: null, t: 'ints' }] };
 function roll_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_roll, args, method);
   return I.roll(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[] | null);

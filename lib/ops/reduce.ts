@@ -73,17 +73,7 @@ function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string
   return { dim, keepdim: !!keepdim, opts };
 }
 
-// The schema's reductions (lib/ops/ops.schema) take their parameters parsed (lib/ops/args.ts): these check values.
-function dimArg(op: string, dim: unknown): Dim | null {
-  if (dim !== undefined && dim !== null && typeof dim !== 'number' && !Array.isArray(dim)) {
-    throw new TypeError(`${op}(): argument 'dim' must be int or tuple of ints, not ${describeValue(dim)}`);
-  }
-  return (dim ?? null) as Dim | null;
-}
-function boolArg(op: string, what: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${op}(): argument '${what}' must be bool, not ${describeValue(v)}`);
-  return v;
-}
+// The schema's reductions (lib/ops/ops.schema) take their parameters parsed and type-checked (lib/ops/args.ts).
 
 // reduced dims (sorted ascending); no dim (or an empty list) means every dim, as PyTorch's sum(dim=[])
 function reducedDims(x: T, dim: Dim | null | undefined, op: string): { dims: number[]; all: boolean } {
@@ -166,10 +156,9 @@ const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
 // ------------------------------------------------------------------------------------------------------------
 // sum, nansum, mean, prod
 // ------------------------------------------------------------------------------------------------------------
-export function sum(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: DTypeName | null = null): T {
+export function sum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('sum', arguments)) return autocastCall('sum', sum, arguments);
   checkTensor(x, 'sum');
-  const dim = dimArg('sum', dim0), keepdim = boolArg('sum', 'keepdim', keepdim0);
   const dt = optDtype({ dtype }, 'sum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'sum');
@@ -181,9 +170,8 @@ export function sum(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: DTyp
   return record(named, [src], out, (g) => [expandGrad(g, shape, dims, keepdim)]);
 }
 
-export function nansum(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: DTypeName | null = null): T {
+export function nansum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nansum');
-  const dim = dimArg('nansum', dim0), keepdim = boolArg('nansum', 'keepdim', keepdim0);
   const dt = optDtype({ dtype }, 'nansum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'nansum');
@@ -193,9 +181,8 @@ export function nansum(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: D
   return record('NansumBackward0', [src], out, (g) => [E.mul(expandGrad(g, shape, dims, keepdim), E.unaryOp(E.UNARY_DEFS.logical_not, E.unaryOp(E.UNARY_DEFS.isnan, src)))], [src]);
 }
 
-export function mean(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: DTypeName | null = null): T {
+export function mean(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'mean');
-  const dim = dimArg('mean', dim0), keepdim = boolArg('mean', 'keepdim', keepdim0);
   const dt = optDtype({ dtype }, 'mean');
   if (!isFloating(dt ?? x.dtype)) {
     throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}${dt ? '' : intFromNumbersHint(x.dtype)}`);
@@ -208,10 +195,9 @@ export function mean(x: T, dim0: Dim | null = null, keepdim0 = false, dtype: DTy
   return record(dim === undefined || dim === null ? 'MeanBackward0' : 'MeanBackward1', [src], out, (g) => [E.div(expandGrad(g, shape, dims, keepdim), n)]);
 }
 
-export function prod(x: T, dim0: number | null = null, keepdim0 = false, dtype: DTypeName | null = null): T {
+export function prod(x: T, dim: number | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('prod', arguments)) return autocastCall('prod', prod, arguments);
   checkTensor(x, 'prod');
-  const dim = dimArg('prod', dim0), keepdim = boolArg('prod', 'keepdim', keepdim0);
   if (Array.isArray(dim)) throw new TypeError("prod(): argument 'dim' must be int, not list");
   const dt = optDtype({ dtype }, 'prod');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
@@ -392,10 +378,9 @@ export function min(x: T, other: T): T;
 export function min(x: T, dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
 export function min(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, true, args); }
 
-function aminmax(x: T, isMin: boolean, dim0: Dim | null, keepdim0: boolean): T {
+function aminmax(x: T, isMin: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isMin ? 'amin' : 'amax';
   checkTensor(x, op);
-  const dim = dimArg(op, dim0), keepdim = boolArg(op, 'keepdim', keepdim0);
   const { dims } = reducedDims(x, dim, op);
   if (x.numel() === 0) {
     const bad = dims.find((d) => x.shape[d] === 0);
@@ -415,11 +400,10 @@ function aminmax(x: T, isMin: boolean, dim0: Dim | null, keepdim0: boolean): T {
 export function amax(x: T, dim: Dim | null = null, keepdim = false): T { return aminmax(x, false, dim, keepdim); }
 export function amin(x: T, dim: Dim | null = null, keepdim = false): T { return aminmax(x, true, dim, keepdim); }
 
-function argCore(x: T, isMin: boolean, dim0: number | null, keepdim0: boolean): T {
+function argCore(x: T, isMin: boolean, dim: number | null, keepdim: boolean): T {
   const op = isMin ? 'argmin' : 'argmax';
   checkTensor(x, op);
   if (x.dtype === 'bool') throw new TorchError(`"${op}_cpu" not implemented for 'Bool'`);
-  const dim = dimArg(op, dim0), keepdim = boolArg(op, 'keepdim', keepdim0);
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) throw new TorchError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
     const flat = noGradDo(() => Sh.reshape(x, [-1]));
@@ -439,10 +423,9 @@ export function argmin(x: T, dim: number | null = null, keepdim = false): T { re
 // ------------------------------------------------------------------------------------------------------------
 // all, any, countNonzero
 // ------------------------------------------------------------------------------------------------------------
-function allAny(x: T, isAny: boolean, dim0: Dim | null, keepdim0: boolean): T {
+function allAny(x: T, isAny: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isAny ? 'any' : 'all';
   checkTensor(x, op);
-  const dim = dimArg(op, dim0), keepdim = boolArg(op, 'keepdim', keepdim0);
   const { dims } = reducedDims(x, dim, op);
   // PyTorch keeps uint8 for uint8 input, bool otherwise
   return reduceRaw(x, dims, isAny ? RC.any : RC.all, x.dtype === 'uint8' ? 'uint8' : 'bool', keepdim, op);
@@ -450,9 +433,8 @@ function allAny(x: T, isAny: boolean, dim0: Dim | null, keepdim0: boolean): T {
 export function all(x: T, dim: Dim | null = null, keepdim = false): T { return allAny(x, false, dim, keepdim); }
 export function any(x: T, dim: Dim | null = null, keepdim = false): T { return allAny(x, true, dim, keepdim); }
 
-export function countNonzero(x: T, dim0: Dim | null = null): T {
+export function countNonzero(x: T, dim: Dim | null = null): T {
   checkTensor(x, 'count_nonzero');
-  const dim = dimArg('count_nonzero', dim0);
   const { dims } = reducedDims(x, dim, 'count_nonzero');
   const nz = noGradDo(() => E.ne(x, 0));
   return reduceRaw(nz, dims, RC.sum, 'int64', false, 'count_nonzero');
@@ -461,10 +443,9 @@ export function countNonzero(x: T, dim0: Dim | null = null): T {
 // ------------------------------------------------------------------------------------------------------------
 // logsumexp, norm
 // ------------------------------------------------------------------------------------------------------------
-export function logsumexp(x: T, dim0: Dim | null = null, keepdim0 = false): T {
+export function logsumexp(x: T, dim: Dim | null = null, keepdim = false): T {
   if (acState.on && autocastListed('logsumexp', arguments)) return autocastCall('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp');
-  const dim = dimArg('logsumexp', dim0), keepdim = boolArg('logsumexp', 'keepdim', keepdim0);
   const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
   const { dims } = reducedDims(src, dim, 'logsumexp');
   // log(sum(exp(x - m))) + m with m the max (0 where it is infinite, so all -inf slices give -inf, not NaN)
