@@ -35,6 +35,7 @@ describe('the generated surface', () => {
       if (row.variants.includes('function')) expect([row.name, typeof ns[row.name]]).toEqual([row.name, 'function']);
       if (row.variants.includes('method')) expect([row.name, typeof P[row.name]]).toEqual([row.name, 'function']);
       if (row.variants.includes('inplace')) expect([row.name + '_', typeof P[row.name + '_']]).toEqual([row.name + '_', 'function']);
+      if (row.variants.includes('functional')) expect([row.op, typeof (F as unknown as Record<string, unknown>)[row.name]]).toEqual([row.op, 'function']);
     }
   });
 });
@@ -229,6 +230,13 @@ describe("the schema's columns", () => {
       checked.push(row.op);
     }
     expect(checked.length).toBeGreaterThan(60);
+    // the nn.functional rows
+    for (const row of SCHEMA) {
+      if (!row.grad || !row.variants.includes('functional')) continue;
+      const x = torch.tensor([[0.25, -1.5], [2.0, -0.75]], { dtype: 'float64', requiresGrad: true });
+      const out = (F as unknown as Record<string, (a: T) => T>)[row.name](x);
+      expect([row.op, out.gradFn?.name]).toEqual([row.op, row.grad]);
+    }
   });
   test('autocast=: the category amp/autocast.ts applies (fp32 and fp32opt on CUDA, promote on both devices)', () => {
     for (const row of SCHEMA) {
