@@ -101,7 +101,8 @@ function overloads(row, params, extra) {
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
-  return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''} }`;
+  const npos = params.filter((p) => !p.kw).length;
+  return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
 }
 
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema

@@ -15,7 +15,7 @@ import { copyInto } from './elementwise';
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
 export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' }
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
-export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true }
+export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true; readonly npos?: number }
 
 /** The arguments of one call in the schema's order, defaults filled in; `out` is the out= tensor when given. */
 export interface Parsed { readonly v: unknown[]; readonly out: Tensor | null }
@@ -28,9 +28,12 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
   while (n > 0 && args[n - 1] === undefined) n--;
   let opts: Record<string, unknown> | null = null;
   if (n > 0 && isOptions(args[n - 1])) { opts = args[n - 1] as Record<string, unknown>; n--; }
-  for (let i = 0; i < n; i++) if (isOptions(args[i])) throw new TypeError(`${op}(): the options object must be the last argument`);
-  let nPos = 0;
-  while (nPos < params.length && !params[nPos].kw) nPos++;
+  for (let i = 0; i < n; i++) {
+    const a = args[i];
+    if (typeof a === 'object' && a !== null && !(a instanceof Tensor) && isOptions(a)) throw new TypeError(`${op}(): the options object must be the last argument`);
+  }
+  let nPos = spec.npos ?? 0;  // (the generated specs give it)
+  if (spec.npos === undefined) while (nPos < params.length && !params[nPos].kw) nPos++;
   if (n > nPos) {
     const names = params.slice(m, nPos).map((p) => p.name + ('def' in p ? '?' : ''));
     throw new TypeError(`${op}() takes (${names.join(', ')}) positionally, then an options object; got ${n - m} positional arguments`);
@@ -56,15 +59,16 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
       v[i] = val;
     }
   }
+  // the defaults, and the value checks that no implementation makes: flags, dims' types and dtype names (the rest is
+  // checked by the op itself, in PyTorch's words)
   for (let i = 0; i < params.length; i++) {
-    if (v[i] !== undefined) continue;
     const p = params[i];
-    if (!('def' in p)) throw new TypeError(`${op}(): missing required argument '${p.name}' (positionally, or in the options object by that name)`);
-    v[i] = p.def;
-  }
-  // the value checks that no implementation makes: flags and dtype names (the rest is checked by the op itself)
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i], x = v[i];
+    if (v[i] === undefined) {
+      if (!('def' in p)) throw new TypeError(`${op}(): missing required argument '${p.name}' (positionally, or in the options object by that name)`);
+      v[i] = p.def;
+    }
+    if (p.t === undefined) continue;
+    const x = v[i];
     if (p.t === 'bool' && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool, not ${describeValue(x)}`);
     if (p.t === 'ints' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be int or tuple of ints, not ${describeValue(x)}`);
     if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);

@@ -9,7 +9,7 @@ import type { ValuesIndices } from './reduce';
 import * as I from './impls';
 export * from './families';
 
-const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true };
+const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
   if (out) return writeOut('neg', out, v, () => I.unary('neg', v[0] as Tensor));
@@ -19,9 +19,9 @@ export function neg(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function neg(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function neg(...args: unknown[]): Tensor { return neg_call(args); }
 export const negative = neg;
-const S_neg_: OpSpec = { op: 'neg_', params: [{ name: 'input' }] };
+const S_neg_: OpSpec = { op: 'neg_', params: [{ name: 'input' }], npos: 1 };
 
-const S_abs: OpSpec = { op: 'abs', params: [{ name: 'input' }], out: true };
+const S_abs: OpSpec = { op: 'abs', params: [{ name: 'input' }], out: true, npos: 1 };
 function abs_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_abs, args, method);
   if (out) return writeOut('abs', out, v, () => I.unary('abs', v[0] as Tensor));
@@ -31,9 +31,9 @@ export function abs(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function abs(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function abs(...args: unknown[]): Tensor { return abs_call(args); }
 export const absolute = abs;
-const S_abs_: OpSpec = { op: 'abs_', params: [{ name: 'input' }] };
+const S_abs_: OpSpec = { op: 'abs_', params: [{ name: 'input' }], npos: 1 };
 
-const S_sign: OpSpec = { op: 'sign', params: [{ name: 'input' }], out: true };
+const S_sign: OpSpec = { op: 'sign', params: [{ name: 'input' }], out: true, npos: 1 };
 function sign_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sign, args, method);
   if (out) return writeOut('sign', out, v, () => I.unary('sign', v[0] as Tensor));
@@ -42,9 +42,9 @@ function sign_call(args: readonly unknown[], method = false): Tensor {
 export function sign(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function sign(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function sign(...args: unknown[]): Tensor { return sign_call(args); }
-const S_sign_: OpSpec = { op: 'sign_', params: [{ name: 'input' }] };
+const S_sign_: OpSpec = { op: 'sign_', params: [{ name: 'input' }], npos: 1 };
 
-const S_exp: OpSpec = { op: 'exp', params: [{ name: 'input' }], out: true };
+const S_exp: OpSpec = { op: 'exp', params: [{ name: 'input' }], out: true, npos: 1 };
 function exp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_exp, args, method);
   if (out) return writeOut('exp', out, v, () => I.unary('exp', v[0] as Tensor));
@@ -53,9 +53,9 @@ function exp_call(args: readonly unknown[], method = false): Tensor {
 export function exp(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function exp(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function exp(...args: unknown[]): Tensor { return exp_call(args); }
-const S_exp_: OpSpec = { op: 'exp_', params: [{ name: 'input' }] };
+const S_exp_: OpSpec = { op: 'exp_', params: [{ name: 'input' }], npos: 1 };
 
-const S_expm1: OpSpec = { op: 'expm1', params: [{ name: 'input' }], out: true };
+const S_expm1: OpSpec = { op: 'expm1', params: [{ name: 'input' }], out: true, npos: 1 };
 function expm1_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_expm1, args, method);
   if (out) return writeOut('expm1', out, v, () => I.unary('expm1', v[0] as Tensor));
@@ -64,9 +64,9 @@ function expm1_call(args: readonly unknown[], method = false): Tensor {
 export function expm1(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function expm1(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function expm1(...args: unknown[]): Tensor { return expm1_call(args); }
-const S_expm1_: OpSpec = { op: 'expm1_', params: [{ name: 'input' }] };
+const S_expm1_: OpSpec = { op: 'expm1_', params: [{ name: 'input' }], npos: 1 };
 
-const S_log: OpSpec = { op: 'log', params: [{ name: 'input' }], out: true };
+const S_log: OpSpec = { op: 'log', params: [{ name: 'input' }], out: true, npos: 1 };
 function log_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_log, args, method);
   if (out) return writeOut('log', out, v, () => I.unary('log', v[0] as Tensor));
@@ -75,9 +75,9 @@ function log_call(args: readonly unknown[], method = false): Tensor {
 export function log(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function log(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function log(...args: unknown[]): Tensor { return log_call(args); }
-const S_log_: OpSpec = { op: 'log_', params: [{ name: 'input' }] };
+const S_log_: OpSpec = { op: 'log_', params: [{ name: 'input' }], npos: 1 };
 
-const S_log1p: OpSpec = { op: 'log1p', params: [{ name: 'input' }], out: true };
+const S_log1p: OpSpec = { op: 'log1p', params: [{ name: 'input' }], out: true, npos: 1 };
 function log1p_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_log1p, args, method);
   if (out) return writeOut('log1p', out, v, () => I.unary('log1p', v[0] as Tensor));
@@ -86,9 +86,9 @@ function log1p_call(args: readonly unknown[], method = false): Tensor {
 export function log1p(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function log1p(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function log1p(...args: unknown[]): Tensor { return log1p_call(args); }
-const S_log1p_: OpSpec = { op: 'log1p_', params: [{ name: 'input' }] };
+const S_log1p_: OpSpec = { op: 'log1p_', params: [{ name: 'input' }], npos: 1 };
 
-const S_log2: OpSpec = { op: 'log2', params: [{ name: 'input' }], out: true };
+const S_log2: OpSpec = { op: 'log2', params: [{ name: 'input' }], out: true, npos: 1 };
 function log2_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_log2, args, method);
   if (out) return writeOut('log2', out, v, () => I.unary('log2', v[0] as Tensor));
@@ -97,9 +97,9 @@ function log2_call(args: readonly unknown[], method = false): Tensor {
 export function log2(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function log2(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function log2(...args: unknown[]): Tensor { return log2_call(args); }
-const S_log2_: OpSpec = { op: 'log2_', params: [{ name: 'input' }] };
+const S_log2_: OpSpec = { op: 'log2_', params: [{ name: 'input' }], npos: 1 };
 
-const S_log10: OpSpec = { op: 'log10', params: [{ name: 'input' }], out: true };
+const S_log10: OpSpec = { op: 'log10', params: [{ name: 'input' }], out: true, npos: 1 };
 function log10_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_log10, args, method);
   if (out) return writeOut('log10', out, v, () => I.unary('log10', v[0] as Tensor));
@@ -108,9 +108,9 @@ function log10_call(args: readonly unknown[], method = false): Tensor {
 export function log10(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function log10(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function log10(...args: unknown[]): Tensor { return log10_call(args); }
-const S_log10_: OpSpec = { op: 'log10_', params: [{ name: 'input' }] };
+const S_log10_: OpSpec = { op: 'log10_', params: [{ name: 'input' }], npos: 1 };
 
-const S_sqrt: OpSpec = { op: 'sqrt', params: [{ name: 'input' }], out: true };
+const S_sqrt: OpSpec = { op: 'sqrt', params: [{ name: 'input' }], out: true, npos: 1 };
 function sqrt_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sqrt, args, method);
   if (out) return writeOut('sqrt', out, v, () => I.unary('sqrt', v[0] as Tensor));
@@ -119,9 +119,9 @@ function sqrt_call(args: readonly unknown[], method = false): Tensor {
 export function sqrt(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function sqrt(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function sqrt(...args: unknown[]): Tensor { return sqrt_call(args); }
-const S_sqrt_: OpSpec = { op: 'sqrt_', params: [{ name: 'input' }] };
+const S_sqrt_: OpSpec = { op: 'sqrt_', params: [{ name: 'input' }], npos: 1 };
 
-const S_rsqrt: OpSpec = { op: 'rsqrt', params: [{ name: 'input' }], out: true };
+const S_rsqrt: OpSpec = { op: 'rsqrt', params: [{ name: 'input' }], out: true, npos: 1 };
 function rsqrt_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_rsqrt, args, method);
   if (out) return writeOut('rsqrt', out, v, () => I.unary('rsqrt', v[0] as Tensor));
@@ -130,9 +130,9 @@ function rsqrt_call(args: readonly unknown[], method = false): Tensor {
 export function rsqrt(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function rsqrt(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function rsqrt(...args: unknown[]): Tensor { return rsqrt_call(args); }
-const S_rsqrt_: OpSpec = { op: 'rsqrt_', params: [{ name: 'input' }] };
+const S_rsqrt_: OpSpec = { op: 'rsqrt_', params: [{ name: 'input' }], npos: 1 };
 
-const S_square: OpSpec = { op: 'square', params: [{ name: 'input' }], out: true };
+const S_square: OpSpec = { op: 'square', params: [{ name: 'input' }], out: true, npos: 1 };
 function square_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_square, args, method);
   if (out) return writeOut('square', out, v, () => I.unary('square', v[0] as Tensor));
@@ -141,9 +141,9 @@ function square_call(args: readonly unknown[], method = false): Tensor {
 export function square(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function square(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function square(...args: unknown[]): Tensor { return square_call(args); }
-const S_square_: OpSpec = { op: 'square_', params: [{ name: 'input' }] };
+const S_square_: OpSpec = { op: 'square_', params: [{ name: 'input' }], npos: 1 };
 
-const S_reciprocal: OpSpec = { op: 'reciprocal', params: [{ name: 'input' }], out: true };
+const S_reciprocal: OpSpec = { op: 'reciprocal', params: [{ name: 'input' }], out: true, npos: 1 };
 function reciprocal_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_reciprocal, args, method);
   if (out) return writeOut('reciprocal', out, v, () => I.unary('reciprocal', v[0] as Tensor));
@@ -152,9 +152,9 @@ function reciprocal_call(args: readonly unknown[], method = false): Tensor {
 export function reciprocal(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function reciprocal(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function reciprocal(...args: unknown[]): Tensor { return reciprocal_call(args); }
-const S_reciprocal_: OpSpec = { op: 'reciprocal_', params: [{ name: 'input' }] };
+const S_reciprocal_: OpSpec = { op: 'reciprocal_', params: [{ name: 'input' }], npos: 1 };
 
-const S_sin: OpSpec = { op: 'sin', params: [{ name: 'input' }], out: true };
+const S_sin: OpSpec = { op: 'sin', params: [{ name: 'input' }], out: true, npos: 1 };
 function sin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sin, args, method);
   if (out) return writeOut('sin', out, v, () => I.unary('sin', v[0] as Tensor));
@@ -163,9 +163,9 @@ function sin_call(args: readonly unknown[], method = false): Tensor {
 export function sin(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function sin(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function sin(...args: unknown[]): Tensor { return sin_call(args); }
-const S_sin_: OpSpec = { op: 'sin_', params: [{ name: 'input' }] };
+const S_sin_: OpSpec = { op: 'sin_', params: [{ name: 'input' }], npos: 1 };
 
-const S_cos: OpSpec = { op: 'cos', params: [{ name: 'input' }], out: true };
+const S_cos: OpSpec = { op: 'cos', params: [{ name: 'input' }], out: true, npos: 1 };
 function cos_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_cos, args, method);
   if (out) return writeOut('cos', out, v, () => I.unary('cos', v[0] as Tensor));
@@ -174,9 +174,9 @@ function cos_call(args: readonly unknown[], method = false): Tensor {
 export function cos(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function cos(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function cos(...args: unknown[]): Tensor { return cos_call(args); }
-const S_cos_: OpSpec = { op: 'cos_', params: [{ name: 'input' }] };
+const S_cos_: OpSpec = { op: 'cos_', params: [{ name: 'input' }], npos: 1 };
 
-const S_tan: OpSpec = { op: 'tan', params: [{ name: 'input' }], out: true };
+const S_tan: OpSpec = { op: 'tan', params: [{ name: 'input' }], out: true, npos: 1 };
 function tan_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_tan, args, method);
   if (out) return writeOut('tan', out, v, () => I.unary('tan', v[0] as Tensor));
@@ -185,9 +185,9 @@ function tan_call(args: readonly unknown[], method = false): Tensor {
 export function tan(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function tan(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function tan(...args: unknown[]): Tensor { return tan_call(args); }
-const S_tan_: OpSpec = { op: 'tan_', params: [{ name: 'input' }] };
+const S_tan_: OpSpec = { op: 'tan_', params: [{ name: 'input' }], npos: 1 };
 
-const S_asin: OpSpec = { op: 'asin', params: [{ name: 'input' }], out: true };
+const S_asin: OpSpec = { op: 'asin', params: [{ name: 'input' }], out: true, npos: 1 };
 function asin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_asin, args, method);
   if (out) return writeOut('asin', out, v, () => I.unary('asin', v[0] as Tensor));
@@ -196,9 +196,9 @@ function asin_call(args: readonly unknown[], method = false): Tensor {
 export function asin(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function asin(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function asin(...args: unknown[]): Tensor { return asin_call(args); }
-const S_asin_: OpSpec = { op: 'asin_', params: [{ name: 'input' }] };
+const S_asin_: OpSpec = { op: 'asin_', params: [{ name: 'input' }], npos: 1 };
 
-const S_acos: OpSpec = { op: 'acos', params: [{ name: 'input' }], out: true };
+const S_acos: OpSpec = { op: 'acos', params: [{ name: 'input' }], out: true, npos: 1 };
 function acos_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_acos, args, method);
   if (out) return writeOut('acos', out, v, () => I.unary('acos', v[0] as Tensor));
@@ -207,9 +207,9 @@ function acos_call(args: readonly unknown[], method = false): Tensor {
 export function acos(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function acos(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function acos(...args: unknown[]): Tensor { return acos_call(args); }
-const S_acos_: OpSpec = { op: 'acos_', params: [{ name: 'input' }] };
+const S_acos_: OpSpec = { op: 'acos_', params: [{ name: 'input' }], npos: 1 };
 
-const S_atan: OpSpec = { op: 'atan', params: [{ name: 'input' }], out: true };
+const S_atan: OpSpec = { op: 'atan', params: [{ name: 'input' }], out: true, npos: 1 };
 function atan_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_atan, args, method);
   if (out) return writeOut('atan', out, v, () => I.unary('atan', v[0] as Tensor));
@@ -218,9 +218,9 @@ function atan_call(args: readonly unknown[], method = false): Tensor {
 export function atan(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function atan(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function atan(...args: unknown[]): Tensor { return atan_call(args); }
-const S_atan_: OpSpec = { op: 'atan_', params: [{ name: 'input' }] };
+const S_atan_: OpSpec = { op: 'atan_', params: [{ name: 'input' }], npos: 1 };
 
-const S_sinh: OpSpec = { op: 'sinh', params: [{ name: 'input' }], out: true };
+const S_sinh: OpSpec = { op: 'sinh', params: [{ name: 'input' }], out: true, npos: 1 };
 function sinh_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sinh, args, method);
   if (out) return writeOut('sinh', out, v, () => I.unary('sinh', v[0] as Tensor));
@@ -229,9 +229,9 @@ function sinh_call(args: readonly unknown[], method = false): Tensor {
 export function sinh(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function sinh(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function sinh(...args: unknown[]): Tensor { return sinh_call(args); }
-const S_sinh_: OpSpec = { op: 'sinh_', params: [{ name: 'input' }] };
+const S_sinh_: OpSpec = { op: 'sinh_', params: [{ name: 'input' }], npos: 1 };
 
-const S_cosh: OpSpec = { op: 'cosh', params: [{ name: 'input' }], out: true };
+const S_cosh: OpSpec = { op: 'cosh', params: [{ name: 'input' }], out: true, npos: 1 };
 function cosh_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_cosh, args, method);
   if (out) return writeOut('cosh', out, v, () => I.unary('cosh', v[0] as Tensor));
@@ -240,9 +240,9 @@ function cosh_call(args: readonly unknown[], method = false): Tensor {
 export function cosh(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function cosh(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function cosh(...args: unknown[]): Tensor { return cosh_call(args); }
-const S_cosh_: OpSpec = { op: 'cosh_', params: [{ name: 'input' }] };
+const S_cosh_: OpSpec = { op: 'cosh_', params: [{ name: 'input' }], npos: 1 };
 
-const S_tanh: OpSpec = { op: 'tanh', params: [{ name: 'input' }], out: true };
+const S_tanh: OpSpec = { op: 'tanh', params: [{ name: 'input' }], out: true, npos: 1 };
 function tanh_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_tanh, args, method);
   if (out) return writeOut('tanh', out, v, () => I.unary('tanh', v[0] as Tensor));
@@ -251,9 +251,9 @@ function tanh_call(args: readonly unknown[], method = false): Tensor {
 export function tanh(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function tanh(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function tanh(...args: unknown[]): Tensor { return tanh_call(args); }
-const S_tanh_: OpSpec = { op: 'tanh_', params: [{ name: 'input' }] };
+const S_tanh_: OpSpec = { op: 'tanh_', params: [{ name: 'input' }], npos: 1 };
 
-const S_sigmoid: OpSpec = { op: 'sigmoid', params: [{ name: 'input' }], out: true };
+const S_sigmoid: OpSpec = { op: 'sigmoid', params: [{ name: 'input' }], out: true, npos: 1 };
 function sigmoid_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sigmoid, args, method);
   if (out) return writeOut('sigmoid', out, v, () => I.unary('sigmoid', v[0] as Tensor));
@@ -262,9 +262,9 @@ function sigmoid_call(args: readonly unknown[], method = false): Tensor {
 export function sigmoid(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function sigmoid(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function sigmoid(...args: unknown[]): Tensor { return sigmoid_call(args); }
-const S_sigmoid_: OpSpec = { op: 'sigmoid_', params: [{ name: 'input' }] };
+const S_sigmoid_: OpSpec = { op: 'sigmoid_', params: [{ name: 'input' }], npos: 1 };
 
-const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }], out: true };
+const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }], out: true, npos: 1 };
 function relu_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_relu, args, method);
   if (out) return writeOut('relu', out, v, () => I.unary('relu', v[0] as Tensor));
@@ -273,9 +273,9 @@ function relu_call(args: readonly unknown[], method = false): Tensor {
 export function relu(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function relu(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function relu(...args: unknown[]): Tensor { return relu_call(args); }
-const S_relu_: OpSpec = { op: 'relu_', params: [{ name: 'input' }] };
+const S_relu_: OpSpec = { op: 'relu_', params: [{ name: 'input' }], npos: 1 };
 
-const S_erf: OpSpec = { op: 'erf', params: [{ name: 'input' }], out: true };
+const S_erf: OpSpec = { op: 'erf', params: [{ name: 'input' }], out: true, npos: 1 };
 function erf_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_erf, args, method);
   if (out) return writeOut('erf', out, v, () => I.unary('erf', v[0] as Tensor));
@@ -284,9 +284,9 @@ function erf_call(args: readonly unknown[], method = false): Tensor {
 export function erf(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function erf(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function erf(...args: unknown[]): Tensor { return erf_call(args); }
-const S_erf_: OpSpec = { op: 'erf_', params: [{ name: 'input' }] };
+const S_erf_: OpSpec = { op: 'erf_', params: [{ name: 'input' }], npos: 1 };
 
-const S_floor: OpSpec = { op: 'floor', params: [{ name: 'input' }], out: true };
+const S_floor: OpSpec = { op: 'floor', params: [{ name: 'input' }], out: true, npos: 1 };
 function floor_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_floor, args, method);
   if (out) return writeOut('floor', out, v, () => I.unary('floor', v[0] as Tensor));
@@ -295,9 +295,9 @@ function floor_call(args: readonly unknown[], method = false): Tensor {
 export function floor(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function floor(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function floor(...args: unknown[]): Tensor { return floor_call(args); }
-const S_floor_: OpSpec = { op: 'floor_', params: [{ name: 'input' }] };
+const S_floor_: OpSpec = { op: 'floor_', params: [{ name: 'input' }], npos: 1 };
 
-const S_ceil: OpSpec = { op: 'ceil', params: [{ name: 'input' }], out: true };
+const S_ceil: OpSpec = { op: 'ceil', params: [{ name: 'input' }], out: true, npos: 1 };
 function ceil_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_ceil, args, method);
   if (out) return writeOut('ceil', out, v, () => I.unary('ceil', v[0] as Tensor));
@@ -306,9 +306,9 @@ function ceil_call(args: readonly unknown[], method = false): Tensor {
 export function ceil(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function ceil(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function ceil(...args: unknown[]): Tensor { return ceil_call(args); }
-const S_ceil_: OpSpec = { op: 'ceil_', params: [{ name: 'input' }] };
+const S_ceil_: OpSpec = { op: 'ceil_', params: [{ name: 'input' }], npos: 1 };
 
-const S_round: OpSpec = { op: 'round', params: [{ name: 'input' }], out: true };
+const S_round: OpSpec = { op: 'round', params: [{ name: 'input' }], out: true, npos: 1 };
 function round_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_round, args, method);
   if (out) return writeOut('round', out, v, () => I.unary('round', v[0] as Tensor));
@@ -317,9 +317,9 @@ function round_call(args: readonly unknown[], method = false): Tensor {
 export function round(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function round(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function round(...args: unknown[]): Tensor { return round_call(args); }
-const S_round_: OpSpec = { op: 'round_', params: [{ name: 'input' }] };
+const S_round_: OpSpec = { op: 'round_', params: [{ name: 'input' }], npos: 1 };
 
-const S_trunc: OpSpec = { op: 'trunc', params: [{ name: 'input' }], out: true };
+const S_trunc: OpSpec = { op: 'trunc', params: [{ name: 'input' }], out: true, npos: 1 };
 function trunc_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_trunc, args, method);
   if (out) return writeOut('trunc', out, v, () => I.unary('trunc', v[0] as Tensor));
@@ -328,9 +328,9 @@ function trunc_call(args: readonly unknown[], method = false): Tensor {
 export function trunc(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function trunc(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function trunc(...args: unknown[]): Tensor { return trunc_call(args); }
-const S_trunc_: OpSpec = { op: 'trunc_', params: [{ name: 'input' }] };
+const S_trunc_: OpSpec = { op: 'trunc_', params: [{ name: 'input' }], npos: 1 };
 
-const S_logicalNot: OpSpec = { op: 'logical_not', params: [{ name: 'input' }], out: true };
+const S_logicalNot: OpSpec = { op: 'logical_not', params: [{ name: 'input' }], out: true, npos: 1 };
 function logicalNot_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logicalNot, args, method);
   if (out) return writeOut('logical_not', out, v, () => I.logicalNot(v[0] as Tensor));
@@ -339,9 +339,9 @@ function logicalNot_call(args: readonly unknown[], method = false): Tensor {
 export function logicalNot(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function logicalNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function logicalNot(...args: unknown[]): Tensor { return logicalNot_call(args); }
-const S_logicalNot_: OpSpec = { op: 'logical_not_', params: [{ name: 'input' }] };
+const S_logicalNot_: OpSpec = { op: 'logical_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_bitwiseNot: OpSpec = { op: 'bitwise_not', params: [{ name: 'input' }], out: true };
+const S_bitwiseNot: OpSpec = { op: 'bitwise_not', params: [{ name: 'input' }], out: true, npos: 1 };
 function bitwiseNot_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseNot, args, method);
   if (out) return writeOut('bitwise_not', out, v, () => I.bitwiseNot(v[0] as Tensor));
@@ -350,9 +350,9 @@ function bitwiseNot_call(args: readonly unknown[], method = false): Tensor {
 export function bitwiseNot(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
-const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }] };
+const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }] };
+const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }], npos: 1 };
 function isnan_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_isnan, args, method);
   return I.unary('isnan', v[0] as Tensor);
@@ -361,7 +361,7 @@ export function isnan(input: Tensor): Tensor;
 export function isnan(opts: { input: Tensor }): Tensor;
 export function isnan(...args: unknown[]): Tensor { return isnan_call(args); }
 
-const S_isinf: OpSpec = { op: 'isinf', params: [{ name: 'input' }] };
+const S_isinf: OpSpec = { op: 'isinf', params: [{ name: 'input' }], npos: 1 };
 function isinf_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_isinf, args, method);
   return I.unary('isinf', v[0] as Tensor);
@@ -370,7 +370,7 @@ export function isinf(input: Tensor): Tensor;
 export function isinf(opts: { input: Tensor }): Tensor;
 export function isinf(...args: unknown[]): Tensor { return isinf_call(args); }
 
-const S_isfinite: OpSpec = { op: 'isfinite', params: [{ name: 'input' }] };
+const S_isfinite: OpSpec = { op: 'isfinite', params: [{ name: 'input' }], npos: 1 };
 function isfinite_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_isfinite, args, method);
   return I.unary('isfinite', v[0] as Tensor);
@@ -379,7 +379,7 @@ export function isfinite(input: Tensor): Tensor;
 export function isfinite(opts: { input: Tensor }): Tensor;
 export function isfinite(...args: unknown[]): Tensor { return isfinite_call(args); }
 
-const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true };
+const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function add_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_add, args, method);
   if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
@@ -389,9 +389,9 @@ export function add(input: Tensor, other: Tensor | number | boolean, opts?: { al
 export function add(input: Tensor, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(...args: unknown[]): Tensor { return add_call(args); }
-const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }] };
+const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
 
-const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true };
+const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function sub_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sub, args, method);
   if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
@@ -402,9 +402,9 @@ export function sub(input: Tensor, opts: { other: Tensor | number | boolean; alp
 export function sub(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function sub(...args: unknown[]): Tensor { return sub_call(args); }
 export const subtract = sub;
-const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }] };
+const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
 
-const S_mul: OpSpec = { op: 'mul', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_mul: OpSpec = { op: 'mul', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function mul_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_mul, args, method);
   if (out) return writeOut('mul', out, v, () => I.binary('mul', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -415,9 +415,9 @@ export function mul(input: Tensor, opts: { other: Tensor | number | boolean; out
 export function mul(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function mul(...args: unknown[]): Tensor { return mul_call(args); }
 export const multiply = mul;
-const S_mul_: OpSpec = { op: 'mul_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_mul_: OpSpec = { op: 'mul_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_div: OpSpec = { op: 'div', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }], out: true };
+const S_div: OpSpec = { op: 'div', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }], out: true, npos: 3 };
 function div_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_div, args, method);
   if (out) return writeOut('div', out, v, () => I.div(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null));
@@ -430,9 +430,9 @@ export function div(opts: { input: Tensor; other: Tensor | number | boolean; rou
 export function div(...args: unknown[]): Tensor { return div_call(args); }
 export const divide = div;
 export const trueDivide = div;
-const S_div_: OpSpec = { op: 'div_', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }] };
+const S_div_: OpSpec = { op: 'div_', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }], npos: 3 };
 
-const S_pow: OpSpec = { op: 'pow', params: [{ name: 'input' }, { name: 'exponent' }], out: true };
+const S_pow: OpSpec = { op: 'pow', params: [{ name: 'input' }, { name: 'exponent' }], out: true, npos: 2 };
 function pow_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_pow, args, method);
   if (out) return writeOut('pow', out, v, () => I.binary('pow', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -442,9 +442,9 @@ export function pow(input: Tensor, exponent: Tensor | number | boolean, opts?: {
 export function pow(input: Tensor, opts: { exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function pow(opts: { input: Tensor; exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function pow(...args: unknown[]): Tensor { return pow_call(args); }
-const S_pow_: OpSpec = { op: 'pow_', params: [{ name: 'input' }, { name: 'exponent' }] };
+const S_pow_: OpSpec = { op: 'pow_', params: [{ name: 'input' }, { name: 'exponent' }], npos: 2 };
 
-const S_remainder: OpSpec = { op: 'remainder', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_remainder: OpSpec = { op: 'remainder', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function remainder_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_remainder, args, method);
   if (out) return writeOut('remainder', out, v, () => I.binary('remainder', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -454,9 +454,9 @@ export function remainder(input: Tensor, other: Tensor | number | boolean, opts?
 export function remainder(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function remainder(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function remainder(...args: unknown[]): Tensor { return remainder_call(args); }
-const S_remainder_: OpSpec = { op: 'remainder_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_remainder_: OpSpec = { op: 'remainder_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_fmod: OpSpec = { op: 'fmod', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_fmod: OpSpec = { op: 'fmod', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function fmod_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_fmod, args, method);
   if (out) return writeOut('fmod', out, v, () => I.binary('fmod', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -466,9 +466,9 @@ export function fmod(input: Tensor, other: Tensor | number | boolean, opts?: { o
 export function fmod(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function fmod(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function fmod(...args: unknown[]): Tensor { return fmod_call(args); }
-const S_fmod_: OpSpec = { op: 'fmod_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_fmod_: OpSpec = { op: 'fmod_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_floorDivide: OpSpec = { op: 'floor_divide', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_floorDivide: OpSpec = { op: 'floor_divide', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function floorDivide_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_floorDivide, args, method);
   if (out) return writeOut('floor_divide', out, v, () => I.binary('floor_divide', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -478,9 +478,9 @@ export function floorDivide(input: Tensor, other: Tensor | number | boolean, opt
 export function floorDivide(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function floorDivide(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function floorDivide(...args: unknown[]): Tensor { return floorDivide_call(args); }
-const S_floorDivide_: OpSpec = { op: 'floor_divide_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_floorDivide_: OpSpec = { op: 'floor_divide_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_atan2: OpSpec = { op: 'atan2', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_atan2: OpSpec = { op: 'atan2', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function atan2_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_atan2, args, method);
   if (out) return writeOut('atan2', out, v, () => I.binary('atan2', v[0] as Tensor, v[1] as Tensor));
@@ -490,9 +490,9 @@ export function atan2(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Te
 export function atan2(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
 export function atan2(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function atan2(...args: unknown[]): Tensor { return atan2_call(args); }
-const S_atan2_: OpSpec = { op: 'atan2_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_atan2_: OpSpec = { op: 'atan2_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_maximum: OpSpec = { op: 'maximum', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_maximum: OpSpec = { op: 'maximum', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function maximum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_maximum, args, method);
   if (out) return writeOut('maximum', out, v, () => I.binary('maximum', v[0] as Tensor, v[1] as Tensor));
@@ -503,7 +503,7 @@ export function maximum(input: Tensor, opts: { other: Tensor; out?: Tensor }): T
 export function maximum(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function maximum(...args: unknown[]): Tensor { return maximum_call(args); }
 
-const S_minimum: OpSpec = { op: 'minimum', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_minimum: OpSpec = { op: 'minimum', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function minimum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_minimum, args, method);
   if (out) return writeOut('minimum', out, v, () => I.binary('minimum', v[0] as Tensor, v[1] as Tensor));
@@ -514,7 +514,7 @@ export function minimum(input: Tensor, opts: { other: Tensor; out?: Tensor }): T
 export function minimum(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function minimum(...args: unknown[]): Tensor { return minimum_call(args); }
 
-const S_fmax: OpSpec = { op: 'fmax', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_fmax: OpSpec = { op: 'fmax', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function fmax_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_fmax, args, method);
   if (out) return writeOut('fmax', out, v, () => I.binary('fmax', v[0] as Tensor, v[1] as Tensor));
@@ -525,7 +525,7 @@ export function fmax(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tens
 export function fmax(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function fmax(...args: unknown[]): Tensor { return fmax_call(args); }
 
-const S_fmin: OpSpec = { op: 'fmin', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_fmin: OpSpec = { op: 'fmin', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function fmin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_fmin, args, method);
   if (out) return writeOut('fmin', out, v, () => I.binary('fmin', v[0] as Tensor, v[1] as Tensor));
@@ -536,7 +536,7 @@ export function fmin(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tens
 export function fmin(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function fmin(...args: unknown[]): Tensor { return fmin_call(args); }
 
-const S_xlogy: OpSpec = { op: 'xlogy', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_xlogy: OpSpec = { op: 'xlogy', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function xlogy_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_xlogy, args, method);
   if (out) return writeOut('xlogy', out, v, () => I.binary('xlogy', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -546,9 +546,9 @@ export function xlogy(input: Tensor, other: Tensor | number | boolean, opts?: { 
 export function xlogy(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function xlogy(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function xlogy(...args: unknown[]): Tensor { return xlogy_call(args); }
-const S_xlogy_: OpSpec = { op: 'xlogy_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_xlogy_: OpSpec = { op: 'xlogy_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_eq: OpSpec = { op: 'eq', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_eq: OpSpec = { op: 'eq', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function eq_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_eq, args, method);
   if (out) return writeOut('eq', out, v, () => I.binary('eq', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -558,9 +558,9 @@ export function eq(input: Tensor, other: Tensor | number | boolean, opts?: { out
 export function eq(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function eq(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function eq(...args: unknown[]): Tensor { return eq_call(args); }
-const S_eq_: OpSpec = { op: 'eq_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_eq_: OpSpec = { op: 'eq_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_ne: OpSpec = { op: 'ne', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_ne: OpSpec = { op: 'ne', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function ne_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_ne, args, method);
   if (out) return writeOut('ne', out, v, () => I.binary('ne', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -571,9 +571,9 @@ export function ne(input: Tensor, opts: { other: Tensor | number | boolean; out?
 export function ne(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function ne(...args: unknown[]): Tensor { return ne_call(args); }
 export const notEqual = ne;
-const S_ne_: OpSpec = { op: 'ne_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_ne_: OpSpec = { op: 'ne_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_lt: OpSpec = { op: 'lt', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_lt: OpSpec = { op: 'lt', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function lt_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_lt, args, method);
   if (out) return writeOut('lt', out, v, () => I.binary('lt', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -584,9 +584,9 @@ export function lt(input: Tensor, opts: { other: Tensor | number | boolean; out?
 export function lt(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function lt(...args: unknown[]): Tensor { return lt_call(args); }
 export const less = lt;
-const S_lt_: OpSpec = { op: 'lt_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_lt_: OpSpec = { op: 'lt_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_le: OpSpec = { op: 'le', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_le: OpSpec = { op: 'le', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function le_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_le, args, method);
   if (out) return writeOut('le', out, v, () => I.binary('le', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -597,9 +597,9 @@ export function le(input: Tensor, opts: { other: Tensor | number | boolean; out?
 export function le(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function le(...args: unknown[]): Tensor { return le_call(args); }
 export const lessEqual = le;
-const S_le_: OpSpec = { op: 'le_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_le_: OpSpec = { op: 'le_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_gt: OpSpec = { op: 'gt', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_gt: OpSpec = { op: 'gt', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function gt_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_gt, args, method);
   if (out) return writeOut('gt', out, v, () => I.binary('gt', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -610,9 +610,9 @@ export function gt(input: Tensor, opts: { other: Tensor | number | boolean; out?
 export function gt(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function gt(...args: unknown[]): Tensor { return gt_call(args); }
 export const greater = gt;
-const S_gt_: OpSpec = { op: 'gt_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_gt_: OpSpec = { op: 'gt_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_ge: OpSpec = { op: 'ge', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_ge: OpSpec = { op: 'ge', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function ge_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_ge, args, method);
   if (out) return writeOut('ge', out, v, () => I.binary('ge', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -623,9 +623,9 @@ export function ge(input: Tensor, opts: { other: Tensor | number | boolean; out?
 export function ge(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function ge(...args: unknown[]): Tensor { return ge_call(args); }
 export const greaterEqual = ge;
-const S_ge_: OpSpec = { op: 'ge_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_ge_: OpSpec = { op: 'ge_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_logicalAnd: OpSpec = { op: 'logical_and', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_logicalAnd: OpSpec = { op: 'logical_and', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function logicalAnd_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logicalAnd, args, method);
   if (out) return writeOut('logical_and', out, v, () => I.binary('logical_and', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -635,9 +635,9 @@ export function logicalAnd(input: Tensor, other: Tensor | number | boolean, opts
 export function logicalAnd(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalAnd(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalAnd(...args: unknown[]): Tensor { return logicalAnd_call(args); }
-const S_logicalAnd_: OpSpec = { op: 'logical_and_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_logicalAnd_: OpSpec = { op: 'logical_and_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_logicalOr: OpSpec = { op: 'logical_or', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_logicalOr: OpSpec = { op: 'logical_or', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function logicalOr_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logicalOr, args, method);
   if (out) return writeOut('logical_or', out, v, () => I.binary('logical_or', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -647,9 +647,9 @@ export function logicalOr(input: Tensor, other: Tensor | number | boolean, opts?
 export function logicalOr(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalOr(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalOr(...args: unknown[]): Tensor { return logicalOr_call(args); }
-const S_logicalOr_: OpSpec = { op: 'logical_or_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_logicalOr_: OpSpec = { op: 'logical_or_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_logicalXor: OpSpec = { op: 'logical_xor', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_logicalXor: OpSpec = { op: 'logical_xor', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function logicalXor_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logicalXor, args, method);
   if (out) return writeOut('logical_xor', out, v, () => I.binary('logical_xor', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -659,9 +659,9 @@ export function logicalXor(input: Tensor, other: Tensor | number | boolean, opts
 export function logicalXor(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalXor(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function logicalXor(...args: unknown[]): Tensor { return logicalXor_call(args); }
-const S_logicalXor_: OpSpec = { op: 'logical_xor_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_logicalXor_: OpSpec = { op: 'logical_xor_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_bitwiseAnd: OpSpec = { op: 'bitwise_and', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_bitwiseAnd: OpSpec = { op: 'bitwise_and', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseAnd_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseAnd, args, method);
   if (out) return writeOut('bitwise_and', out, v, () => I.binary('bitwise_and', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -671,9 +671,9 @@ export function bitwiseAnd(input: Tensor, other: Tensor | number | boolean, opts
 export function bitwiseAnd(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseAnd(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseAnd(...args: unknown[]): Tensor { return bitwiseAnd_call(args); }
-const S_bitwiseAnd_: OpSpec = { op: 'bitwise_and_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_bitwiseAnd_: OpSpec = { op: 'bitwise_and_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_bitwiseOr: OpSpec = { op: 'bitwise_or', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_bitwiseOr: OpSpec = { op: 'bitwise_or', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseOr_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseOr, args, method);
   if (out) return writeOut('bitwise_or', out, v, () => I.binary('bitwise_or', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -683,9 +683,9 @@ export function bitwiseOr(input: Tensor, other: Tensor | number | boolean, opts?
 export function bitwiseOr(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseOr(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseOr(...args: unknown[]): Tensor { return bitwiseOr_call(args); }
-const S_bitwiseOr_: OpSpec = { op: 'bitwise_or_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_bitwiseOr_: OpSpec = { op: 'bitwise_or_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_bitwiseXor: OpSpec = { op: 'bitwise_xor', params: [{ name: 'input' }, { name: 'other' }], out: true };
+const S_bitwiseXor: OpSpec = { op: 'bitwise_xor', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseXor_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseXor, args, method);
   if (out) return writeOut('bitwise_xor', out, v, () => I.binary('bitwise_xor', v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -695,9 +695,9 @@ export function bitwiseXor(input: Tensor, other: Tensor | number | boolean, opts
 export function bitwiseXor(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseXor(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseXor(...args: unknown[]): Tensor { return bitwiseXor_call(args); }
-const S_bitwiseXor_: OpSpec = { op: 'bitwise_xor_', params: [{ name: 'input' }, { name: 'other' }] };
+const S_bitwiseXor_: OpSpec = { op: 'bitwise_xor_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
-const S_clamp: OpSpec = { op: 'clamp', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }], out: true };
+const S_clamp: OpSpec = { op: 'clamp', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }], out: true, npos: 3 };
 function clamp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_clamp, args, method);
   if (out) return writeOut('clamp', out, v, () => I.clamp(v[0] as Tensor, v[1] as Tensor | number | boolean | null, v[2] as Tensor | number | boolean | null));
@@ -709,9 +709,9 @@ export function clamp(input: Tensor, opts?: { min?: Tensor | number | boolean | 
 export function clamp(opts: { input: Tensor; min?: Tensor | number | boolean | null; max?: Tensor | number | boolean | null; out?: Tensor }): Tensor;
 export function clamp(...args: unknown[]): Tensor { return clamp_call(args); }
 export const clip = clamp;
-const S_clamp_: OpSpec = { op: 'clamp_', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }] };
+const S_clamp_: OpSpec = { op: 'clamp_', params: [{ name: 'input' }, { name: 'min', def: null }, { name: 'max', def: null }], npos: 3 };
 
-const S_clampMin: OpSpec = { op: 'clamp_min', params: [{ name: 'input' }, { name: 'min' }], out: true };
+const S_clampMin: OpSpec = { op: 'clamp_min', params: [{ name: 'input' }, { name: 'min' }], out: true, npos: 2 };
 function clampMin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_clampMin, args, method);
   if (out) return writeOut('clamp_min', out, v, () => I.clampMin(v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -721,9 +721,9 @@ export function clampMin(input: Tensor, min: Tensor | number | boolean, opts?: {
 export function clampMin(input: Tensor, opts: { min: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function clampMin(opts: { input: Tensor; min: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function clampMin(...args: unknown[]): Tensor { return clampMin_call(args); }
-const S_clampMin_: OpSpec = { op: 'clamp_min_', params: [{ name: 'input' }, { name: 'min' }] };
+const S_clampMin_: OpSpec = { op: 'clamp_min_', params: [{ name: 'input' }, { name: 'min' }], npos: 2 };
 
-const S_clampMax: OpSpec = { op: 'clamp_max', params: [{ name: 'input' }, { name: 'max' }], out: true };
+const S_clampMax: OpSpec = { op: 'clamp_max', params: [{ name: 'input' }, { name: 'max' }], out: true, npos: 2 };
 function clampMax_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_clampMax, args, method);
   if (out) return writeOut('clamp_max', out, v, () => I.clampMax(v[0] as Tensor, v[1] as Tensor | number | boolean));
@@ -733,9 +733,9 @@ export function clampMax(input: Tensor, max: Tensor | number | boolean, opts?: {
 export function clampMax(input: Tensor, opts: { max: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function clampMax(opts: { input: Tensor; max: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args); }
-const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }] };
+const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }], npos: 2 };
 
-const S_lerp: OpSpec = { op: 'lerp', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], out: true };
+const S_lerp: OpSpec = { op: 'lerp', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], out: true, npos: 3 };
 function lerp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_lerp, args, method);
   if (out) return writeOut('lerp', out, v, () => I.lerp(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean));
@@ -746,9 +746,9 @@ export function lerp(input: Tensor, end: Tensor, opts: { weight: Tensor | number
 export function lerp(input: Tensor, opts: { end: Tensor; weight: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function lerp(opts: { input: Tensor; end: Tensor; weight: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function lerp(...args: unknown[]): Tensor { return lerp_call(args); }
-const S_lerp_: OpSpec = { op: 'lerp_', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }] };
+const S_lerp_: OpSpec = { op: 'lerp_', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], npos: 3 };
 
-const S_sum: OpSpec = { op: 'sum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_sum: OpSpec = { op: 'sum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 3 };
 function sum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sum, args, method);
   if (out) return writeOut('sum', out, v, () => I.sum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -760,7 +760,7 @@ export function sum(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function sum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function sum(...args: unknown[]): Tensor { return sum_call(args); }
 
-const S_nansum: OpSpec = { op: 'nansum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_nansum: OpSpec = { op: 'nansum', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 3 };
 function nansum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_nansum, args, method);
   if (out) return writeOut('nansum', out, v, () => I.nansum(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -772,7 +772,7 @@ export function nansum(input: Tensor, opts?: { dim?: number | number[] | null; k
 export function nansum(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function nansum(...args: unknown[]): Tensor { return nansum_call(args); }
 
-const S_mean: OpSpec = { op: 'mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_mean: OpSpec = { op: 'mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 3 };
 function mean_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_mean, args, method);
   if (out) return writeOut('mean', out, v, () => I.mean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -784,7 +784,7 @@ export function mean(input: Tensor, opts?: { dim?: number | number[] | null; kee
 export function mean(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function mean(...args: unknown[]): Tensor { return mean_call(args); }
 
-const S_nanmean: OpSpec = { op: 'nanmean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_nanmean: OpSpec = { op: 'nanmean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 3 };
 function nanmean_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_nanmean, args, method);
   if (out) return writeOut('nanmean', out, v, () => I.nanmean(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -796,7 +796,7 @@ export function nanmean(input: Tensor, opts?: { dim?: number | number[] | null; 
 export function nanmean(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function nanmean(...args: unknown[]): Tensor { return nanmean_call(args); }
 
-const S_prod: OpSpec = { op: 'prod', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true };
+const S_prod: OpSpec = { op: 'prod', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 3 };
 function prod_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_prod, args, method);
   if (out) return writeOut('prod', out, v, () => I.prod(v[0] as Tensor, v[1] as number | null, v[2] as boolean, v[3] as DTypeName | null));
@@ -808,7 +808,7 @@ export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: bool
 export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(...args: unknown[]): Tensor { return prod_call(args); }
 
-const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function amax_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_amax, args, method);
   if (out) return writeOut('amax', out, v, () => I.amax(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -820,7 +820,7 @@ export function amax(input: Tensor, opts?: { dim?: number | number[] | null; kee
 export function amax(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function amax(...args: unknown[]): Tensor { return amax_call(args); }
 
-const S_amin: OpSpec = { op: 'amin', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_amin: OpSpec = { op: 'amin', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function amin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_amin, args, method);
   if (out) return writeOut('amin', out, v, () => I.amin(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -832,7 +832,7 @@ export function amin(input: Tensor, opts?: { dim?: number | number[] | null; kee
 export function amin(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function amin(...args: unknown[]): Tensor { return amin_call(args); }
 
-const S_argmax: OpSpec = { op: 'argmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_argmax: OpSpec = { op: 'argmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function argmax_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_argmax, args, method);
   if (out) return writeOut('argmax', out, v, () => I.argmax(v[0] as Tensor, v[1] as number | null, v[2] as boolean));
@@ -844,7 +844,7 @@ export function argmax(input: Tensor, opts?: { dim?: number | null; keepdim?: bo
 export function argmax(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function argmax(...args: unknown[]): Tensor { return argmax_call(args); }
 
-const S_argmin: OpSpec = { op: 'argmin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_argmin: OpSpec = { op: 'argmin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function argmin_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_argmin, args, method);
   if (out) return writeOut('argmin', out, v, () => I.argmin(v[0] as Tensor, v[1] as number | null, v[2] as boolean));
@@ -856,7 +856,7 @@ export function argmin(input: Tensor, opts?: { dim?: number | null; keepdim?: bo
 export function argmin(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function argmin(...args: unknown[]): Tensor { return argmin_call(args); }
 
-const S_all: OpSpec = { op: 'all', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_all: OpSpec = { op: 'all', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function all_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_all, args, method);
   if (out) return writeOut('all', out, v, () => I.all(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -868,7 +868,7 @@ export function all(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function all(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function all(...args: unknown[]): Tensor { return all_call(args); }
 
-const S_any: OpSpec = { op: 'any', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_any: OpSpec = { op: 'any', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function any_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_any, args, method);
   if (out) return writeOut('any', out, v, () => I.any(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -880,7 +880,7 @@ export function any(input: Tensor, opts?: { dim?: number | number[] | null; keep
 export function any(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function any(...args: unknown[]): Tensor { return any_call(args); }
 
-const S_countNonzero: OpSpec = { op: 'count_nonzero', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }] };
+const S_countNonzero: OpSpec = { op: 'count_nonzero', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }], npos: 2 };
 function countNonzero_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_countNonzero, args, method);
   return I.countNonzero(v[0] as Tensor, v[1] as number | number[] | null);
@@ -890,7 +890,7 @@ export function countNonzero(input: Tensor, opts?: { dim?: number | number[] | n
 export function countNonzero(opts: { input: Tensor; dim?: number | number[] | null }): Tensor;
 export function countNonzero(...args: unknown[]): Tensor { return countNonzero_call(args); }
 
-const S_logsumexp: OpSpec = { op: 'logsumexp', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true };
+const S_logsumexp: OpSpec = { op: 'logsumexp', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function logsumexp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logsumexp, args, method);
   if (out) return writeOut('logsumexp', out, v, () => I.logsumexp(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean));
@@ -902,7 +902,7 @@ export function logsumexp(input: Tensor, opts?: { dim?: number | number[] | null
 export function logsumexp(opts: { input: Tensor; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function logsumexp(...args: unknown[]): Tensor { return logsumexp_call(args); }
 
-const S_cumsum: OpSpec = { op: 'cumsum', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true };
+const S_cumsum: OpSpec = { op: 'cumsum', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function cumsum_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_cumsum, args, method);
   if (out) return writeOut('cumsum', out, v, () => I.cumsum(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null));
@@ -913,9 +913,9 @@ export function cumsum(input: Tensor, dim: number, opts?: { dtype?: DTypeName | 
 export function cumsum(input: Tensor, opts: { dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function cumsum(opts: { input: Tensor; dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function cumsum(...args: unknown[]): Tensor { return cumsum_call(args); }
-const S_cumsum_: OpSpec = { op: 'cumsum_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }] };
+const S_cumsum_: OpSpec = { op: 'cumsum_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 
-const S_cumprod: OpSpec = { op: 'cumprod', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true };
+const S_cumprod: OpSpec = { op: 'cumprod', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function cumprod_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_cumprod, args, method);
   if (out) return writeOut('cumprod', out, v, () => I.cumprod(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null));
@@ -926,9 +926,9 @@ export function cumprod(input: Tensor, dim: number, opts?: { dtype?: DTypeName |
 export function cumprod(input: Tensor, opts: { dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function cumprod(opts: { input: Tensor; dim: number; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function cumprod(...args: unknown[]): Tensor { return cumprod_call(args); }
-const S_cumprod_: OpSpec = { op: 'cumprod_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }] };
+const S_cumprod_: OpSpec = { op: 'cumprod_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 
-const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }] };
+const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 function softmax_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_softmax, args, method);
   return I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
@@ -939,7 +939,7 @@ export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTy
 export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function softmax(...args: unknown[]): Tensor { return softmax_call(args); }
 
-const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }] };
+const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 function logSoftmax_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_logSoftmax, args, method);
   return I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
@@ -950,7 +950,7 @@ export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: 
 export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function logSoftmax(...args: unknown[]): Tensor { return logSoftmax_call(args); }
 
-const S_flatten: OpSpec = { op: 'flatten', params: [{ name: 'input' }, { name: 'startDim', def: 0 }, { name: 'endDim', def: -1 }] };
+const S_flatten: OpSpec = { op: 'flatten', params: [{ name: 'input' }, { name: 'startDim', def: 0 }, { name: 'endDim', def: -1 }], npos: 3 };
 function flatten_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_flatten, args, method);
   return I.flatten(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -961,7 +961,7 @@ export function flatten(input: Tensor, opts?: { startDim?: number; endDim?: numb
 export function flatten(opts: { input: Tensor; startDim?: number; endDim?: number }): Tensor;
 export function flatten(...args: unknown[]): Tensor { return flatten_call(args); }
 
-const S_unflatten: OpSpec = { op: 'unflatten', params: [{ name: 'input' }, { name: 'dim' }, { name: 'sizes' }] };
+const S_unflatten: OpSpec = { op: 'unflatten', params: [{ name: 'input' }, { name: 'dim' }, { name: 'sizes' }], npos: 3 };
 function unflatten_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_unflatten, args, method);
   return I.unflatten(v[0] as Tensor, v[1] as number, v[2] as number[]);
@@ -972,7 +972,7 @@ export function unflatten(input: Tensor, opts: { dim: number; sizes: number[] })
 export function unflatten(opts: { input: Tensor; dim: number; sizes: number[] }): Tensor;
 export function unflatten(...args: unknown[]): Tensor { return unflatten_call(args); }
 
-const S_squeeze: OpSpec = { op: 'squeeze', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }] };
+const S_squeeze: OpSpec = { op: 'squeeze', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }], npos: 2 };
 function squeeze_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_squeeze, args, method);
   return I.squeeze(v[0] as Tensor, v[1] as number | number[] | null);
@@ -982,7 +982,7 @@ export function squeeze(input: Tensor, opts?: { dim?: number | number[] | null }
 export function squeeze(opts: { input: Tensor; dim?: number | number[] | null }): Tensor;
 export function squeeze(...args: unknown[]): Tensor { return squeeze_call(args); }
 
-const S_unsqueeze: OpSpec = { op: 'unsqueeze', params: [{ name: 'input' }, { name: 'dim' }] };
+const S_unsqueeze: OpSpec = { op: 'unsqueeze', params: [{ name: 'input' }, { name: 'dim' }], npos: 2 };
 function unsqueeze_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_unsqueeze, args, method);
   return I.unsqueeze(v[0] as Tensor, v[1] as number);
@@ -992,7 +992,7 @@ export function unsqueeze(input: Tensor, opts: { dim: number }): Tensor;
 export function unsqueeze(opts: { input: Tensor; dim: number }): Tensor;
 export function unsqueeze(...args: unknown[]): Tensor { return unsqueeze_call(args); }
 
-const S_transpose: OpSpec = { op: 'transpose', params: [{ name: 'input' }, { name: 'dim0' }, { name: 'dim1' }] };
+const S_transpose: OpSpec = { op: 'transpose', params: [{ name: 'input' }, { name: 'dim0' }, { name: 'dim1' }], npos: 3 };
 function transpose_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_transpose, args, method);
   return I.transpose(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -1004,7 +1004,7 @@ export function transpose(opts: { input: Tensor; dim0: number; dim1: number }): 
 export function transpose(...args: unknown[]): Tensor { return transpose_call(args); }
 export const swapdims = transpose;
 
-const S_swapaxes: OpSpec = { op: 'swapaxes', params: [{ name: 'input' }, { name: 'axis0' }, { name: 'axis1' }] };
+const S_swapaxes: OpSpec = { op: 'swapaxes', params: [{ name: 'input' }, { name: 'axis0' }, { name: 'axis1' }], npos: 3 };
 function swapaxes_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_swapaxes, args, method);
   return I.swapaxes(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -1015,7 +1015,7 @@ export function swapaxes(input: Tensor, opts: { axis0: number; axis1: number }):
 export function swapaxes(opts: { input: Tensor; axis0: number; axis1: number }): Tensor;
 export function swapaxes(...args: unknown[]): Tensor { return swapaxes_call(args); }
 
-const S_t: OpSpec = { op: 't', params: [{ name: 'input' }] };
+const S_t: OpSpec = { op: 't', params: [{ name: 'input' }], npos: 1 };
 function t_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_t, args, method);
   return I.t(v[0] as Tensor);
@@ -1024,7 +1024,7 @@ export function t(input: Tensor): Tensor;
 export function t(opts: { input: Tensor }): Tensor;
 export function t(...args: unknown[]): Tensor { return t_call(args); }
 
-const S_adjoint: OpSpec = { op: 'adjoint', params: [{ name: 'input' }] };
+const S_adjoint: OpSpec = { op: 'adjoint', params: [{ name: 'input' }], npos: 1 };
 function adjoint_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_adjoint, args, method);
   return I.adjoint(v[0] as Tensor);
@@ -1033,7 +1033,7 @@ export function adjoint(input: Tensor): Tensor;
 export function adjoint(opts: { input: Tensor }): Tensor;
 export function adjoint(...args: unknown[]): Tensor { return adjoint_call(args); }
 
-const S_movedim: OpSpec = { op: 'movedim', params: [{ name: 'input' }, { name: 'source', t: 'ints' }, { name: 'destination', t: 'ints' }] };
+const S_movedim: OpSpec = { op: 'movedim', params: [{ name: 'input' }, { name: 'source', t: 'ints' }, { name: 'destination', t: 'ints' }], npos: 3 };
 function movedim_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_movedim, args, method);
   return I.movedim(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[]);
@@ -1045,7 +1045,7 @@ export function movedim(opts: { input: Tensor; source: number | number[]; destin
 export function movedim(...args: unknown[]): Tensor { return movedim_call(args); }
 export const moveaxis = movedim;
 
-const S_narrow: OpSpec = { op: 'narrow', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }] };
+const S_narrow: OpSpec = { op: 'narrow', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }], npos: 4 };
 function narrow_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_narrow, args, method);
   return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
@@ -1057,7 +1057,7 @@ export function narrow(input: Tensor, opts: { dim: number; start: number; length
 export function narrow(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
 export function narrow(...args: unknown[]): Tensor { return narrow_call(args); }
 
-const S_slice: OpSpec = { op: 'slice', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }] };
+const S_slice: OpSpec = { op: 'slice', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 5 };
 function slice_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_slice, args, method);
   return I.slice(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as number | null, v[4] as number);
@@ -1070,7 +1070,7 @@ export function slice(input: Tensor, opts?: { dim?: number; start?: number | nul
 export function slice(opts: { input: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
 export function slice(...args: unknown[]): Tensor { return slice_call(args); }
 
-const S_select: OpSpec = { op: 'select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }] };
+const S_select: OpSpec = { op: 'select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], npos: 3 };
 function select_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_select, args, method);
   return I.select(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -1081,7 +1081,7 @@ export function select(input: Tensor, opts: { dim: number; index: number }): Ten
 export function select(opts: { input: Tensor; dim: number; index: number }): Tensor;
 export function select(...args: unknown[]): Tensor { return select_call(args); }
 
-const S_diagonal: OpSpec = { op: 'diagonal', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }] };
+const S_diagonal: OpSpec = { op: 'diagonal', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }], npos: 4 };
 function diagonal_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_diagonal, args, method);
   return I.diagonal(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
@@ -1093,13 +1093,13 @@ export function diagonal(input: Tensor, opts?: { offset?: number; dim1?: number;
 export function diagonal(opts: { input: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
 export function diagonal(...args: unknown[]): Tensor { return diagonal_call(args); }
 
-const S_expandAs: OpSpec = { op: 'expand_as', params: [{ name: 'input' }, { name: 'other' }] };
+const S_expandAs: OpSpec = { op: 'expand_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 function expandAs_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_expandAs, args, method);
   return I.expandAs(v[0] as Tensor, v[1] as Tensor);
 }
 
-const S_broadcastTo: OpSpec = { op: 'broadcast_to', params: [{ name: 'input' }, { name: 'size' }] };
+const S_broadcastTo: OpSpec = { op: 'broadcast_to', params: [{ name: 'input' }, { name: 'size' }], npos: 2 };
 function broadcastTo_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_broadcastTo, args, method);
   return I.broadcastTo(v[0] as Tensor, v[1] as number[]);
@@ -1109,7 +1109,7 @@ export function broadcastTo(input: Tensor, opts: { size: number[] }): Tensor;
 export function broadcastTo(opts: { input: Tensor; size: number[] }): Tensor;
 export function broadcastTo(...args: unknown[]): Tensor { return broadcastTo_call(args); }
 
-const S_cat: OpSpec = { op: 'cat', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true };
+const S_cat: OpSpec = { op: 'cat', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true, npos: 2 };
 function cat_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_cat, args, method);
   if (out) return writeOut('cat', out, v, () => I.cat(v[0] as readonly Tensor[], v[1] as number));
@@ -1122,7 +1122,7 @@ export function cat(...args: unknown[]): Tensor { return cat_call(args); }
 export const concat = cat;
 export const concatenate = cat;
 
-const S_stack: OpSpec = { op: 'stack', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true };
+const S_stack: OpSpec = { op: 'stack', params: [{ name: 'tensors' }, { name: 'dim', def: 0 }], out: true, npos: 2 };
 function stack_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_stack, args, method);
   if (out) return writeOut('stack', out, v, () => I.stack(v[0] as readonly Tensor[], v[1] as number));
@@ -1133,7 +1133,7 @@ export function stack(tensors: readonly Tensor[], opts?: { dim?: number; out?: T
 export function stack(opts: { tensors: readonly Tensor[]; dim?: number; out?: Tensor }): Tensor;
 export function stack(...args: unknown[]): Tensor { return stack_call(args); }
 
-const S_hstack: OpSpec = { op: 'hstack', params: [{ name: 'tensors' }], out: true };
+const S_hstack: OpSpec = { op: 'hstack', params: [{ name: 'tensors' }], out: true, npos: 1 };
 function hstack_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_hstack, args, method);
   if (out) return writeOut('hstack', out, v, () => I.hstack(v[0] as readonly Tensor[]));
@@ -1143,7 +1143,7 @@ export function hstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Ten
 export function hstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
 export function hstack(...args: unknown[]): Tensor { return hstack_call(args); }
 
-const S_vstack: OpSpec = { op: 'vstack', params: [{ name: 'tensors' }], out: true };
+const S_vstack: OpSpec = { op: 'vstack', params: [{ name: 'tensors' }], out: true, npos: 1 };
 function vstack_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_vstack, args, method);
   if (out) return writeOut('vstack', out, v, () => I.vstack(v[0] as readonly Tensor[]));
@@ -1153,7 +1153,7 @@ export function vstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Ten
 export function vstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
 export function vstack(...args: unknown[]): Tensor { return vstack_call(args); }
 
-const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints' }, { name: 'dim', def: 0 }] };
+const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints' }, { name: 'dim', def: 0 }], npos: 3 };
 function split_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_split, args, method);
   return I.split(v[0] as Tensor, v[1] as number | number[], v[2] as number);
@@ -1164,7 +1164,7 @@ export function split(tensor: Tensor, opts: { splitSizeOrSections: number | numb
 export function split(opts: { tensor: Tensor; splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
 export function split(...args: unknown[]): Tensor[] { return split_call(args); }
 
-const S_chunk: OpSpec = { op: 'chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }] };
+const S_chunk: OpSpec = { op: 'chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }], npos: 3 };
 function chunk_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_chunk, args, method);
   return I.chunk(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -1175,7 +1175,7 @@ export function chunk(input: Tensor, opts: { chunks: number; dim?: number }): Te
 export function chunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
 export function chunk(...args: unknown[]): Tensor[] { return chunk_call(args); }
 
-const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections' }, { name: 'dim', def: 0 }] };
+const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections' }, { name: 'dim', def: 0 }], npos: 3 };
 function tensorSplit_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_tensorSplit, args, method);
   return I.tensorSplit(v[0] as Tensor, v[1] as number, v[2] as number);
@@ -1186,7 +1186,7 @@ export function tensorSplit(input: Tensor, opts: { sections: number; dim?: numbe
 export function tensorSplit(opts: { input: Tensor; sections: number; dim?: number }): Tensor[];
 export function tensorSplit(...args: unknown[]): Tensor[] { return tensorSplit_call(args); }
 
-const S_unbind: OpSpec = { op: 'unbind', params: [{ name: 'input' }, { name: 'dim', def: 0 }] };
+const S_unbind: OpSpec = { op: 'unbind', params: [{ name: 'input' }, { name: 'dim', def: 0 }], npos: 2 };
 function unbind_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_unbind, args, method);
   return I.unbind(v[0] as Tensor, v[1] as number);
@@ -1196,7 +1196,7 @@ export function unbind(input: Tensor, opts?: { dim?: number }): Tensor[];
 export function unbind(opts: { input: Tensor; dim?: number }): Tensor[];
 export function unbind(...args: unknown[]): Tensor[] { return unbind_call(args); }
 
-const S_flip: OpSpec = { op: 'flip', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }] };
+const S_flip: OpSpec = { op: 'flip', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }], npos: 2 };
 function flip_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_flip, args, method);
   return I.flip(v[0] as Tensor, v[1] as number | number[]);
@@ -1206,7 +1206,7 @@ export function flip(input: Tensor, opts: { dims: number | number[] }): Tensor;
 export function flip(opts: { input: Tensor; dims: number | number[] }): Tensor;
 export function flip(...args: unknown[]): Tensor { return flip_call(args); }
 
-const S_fliplr: OpSpec = { op: 'fliplr', params: [{ name: 'input' }] };
+const S_fliplr: OpSpec = { op: 'fliplr', params: [{ name: 'input' }], npos: 1 };
 function fliplr_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_fliplr, args, method);
   return I.fliplr(v[0] as Tensor);
@@ -1215,7 +1215,7 @@ export function fliplr(input: Tensor): Tensor;
 export function fliplr(opts: { input: Tensor }): Tensor;
 export function fliplr(...args: unknown[]): Tensor { return fliplr_call(args); }
 
-const S_flipud: OpSpec = { op: 'flipud', params: [{ name: 'input' }] };
+const S_flipud: OpSpec = { op: 'flipud', params: [{ name: 'input' }], npos: 1 };
 function flipud_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_flipud, args, method);
   return I.flipud(v[0] as Tensor);
@@ -1224,7 +1224,7 @@ export function flipud(input: Tensor): Tensor;
 export function flipud(opts: { input: Tensor }): Tensor;
 export function flipud(...args: unknown[]): Tensor { return flipud_call(args); }
 
-const S_roll: OpSpec = { op: 'roll', params: [{ name: 'input' }, { name: 'shifts', t: 'ints' }, { name: 'dims', def: null, t: 'ints' }] };
+const S_roll: OpSpec = { op: 'roll', params: [{ name: 'input' }, { name: 'shifts', t: 'ints' }, { name: 'dims', def: null, t: 'ints' }], npos: 3 };
 function roll_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_roll, args, method);
   return I.roll(v[0] as Tensor, v[1] as number | number[], v[2] as number | number[] | null);
@@ -1235,7 +1235,7 @@ export function roll(input: Tensor, opts: { shifts: number | number[]; dims?: nu
 export function roll(opts: { input: Tensor; shifts: number | number[]; dims?: number | number[] | null }): Tensor;
 export function roll(...args: unknown[]): Tensor { return roll_call(args); }
 
-const S_tril: OpSpec = { op: 'tril', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true };
+const S_tril: OpSpec = { op: 'tril', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true, npos: 2 };
 function tril_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_tril, args, method);
   if (out) return writeOut('tril', out, v, () => I.tril(v[0] as Tensor, v[1] as number));
@@ -1245,9 +1245,9 @@ export function tril(input: Tensor, diagonal: number, opts?: { out?: Tensor }): 
 export function tril(input: Tensor, opts?: { diagonal?: number; out?: Tensor }): Tensor;
 export function tril(opts: { input: Tensor; diagonal?: number; out?: Tensor }): Tensor;
 export function tril(...args: unknown[]): Tensor { return tril_call(args); }
-const S_tril_: OpSpec = { op: 'tril_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }] };
+const S_tril_: OpSpec = { op: 'tril_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], npos: 2 };
 
-const S_triu: OpSpec = { op: 'triu', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true };
+const S_triu: OpSpec = { op: 'triu', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true, npos: 2 };
 function triu_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_triu, args, method);
   if (out) return writeOut('triu', out, v, () => I.triu(v[0] as Tensor, v[1] as number));
@@ -1257,9 +1257,9 @@ export function triu(input: Tensor, diagonal: number, opts?: { out?: Tensor }): 
 export function triu(input: Tensor, opts?: { diagonal?: number; out?: Tensor }): Tensor;
 export function triu(opts: { input: Tensor; diagonal?: number; out?: Tensor }): Tensor;
 export function triu(...args: unknown[]): Tensor { return triu_call(args); }
-const S_triu_: OpSpec = { op: 'triu_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }] };
+const S_triu_: OpSpec = { op: 'triu_', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], npos: 2 };
 
-const S_gather: OpSpec = { op: 'gather', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'sparseGrad', kw: true, def: false, t: 'bool' }], out: true };
+const S_gather: OpSpec = { op: 'gather', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'sparseGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
 function gather_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_gather, args, method);
   if (out) return writeOut('gather', out, v, () => I.gather(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as boolean));
@@ -1271,7 +1271,7 @@ export function gather(input: Tensor, opts: { dim: number; index: Tensor; sparse
 export function gather(opts: { input: Tensor; dim: number; index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
 export function gather(...args: unknown[]): Tensor { return gather_call(args); }
 
-const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], out: true };
+const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], out: true, npos: 4 };
 function scatter_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_scatter, args, method);
   if (out) return writeOut('scatter', out, v, () => I.scatter(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null));
@@ -1283,9 +1283,9 @@ export function scatter(input: Tensor, dim: number, opts: { index: Tensor; src: 
 export function scatter(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(...args: unknown[]): Tensor { return scatter_call(args); }
-const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }] };
+const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], npos: 4 };
 
-const S_scatterAdd: OpSpec = { op: 'scatter_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], out: true };
+const S_scatterAdd: OpSpec = { op: 'scatter_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], out: true, npos: 4 };
 function scatterAdd_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_scatterAdd, args, method);
   if (out) return writeOut('scatter_add', out, v, () => I.scatterAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor));
@@ -1297,9 +1297,9 @@ export function scatterAdd(input: Tensor, dim: number, opts: { index: Tensor; sr
 export function scatterAdd(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
 export function scatterAdd(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
 export function scatterAdd(...args: unknown[]): Tensor { return scatterAdd_call(args); }
-const S_scatterAdd_: OpSpec = { op: 'scatter_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }] };
+const S_scatterAdd_: OpSpec = { op: 'scatter_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], npos: 4 };
 
-const S_indexSelect: OpSpec = { op: 'index_select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], out: true };
+const S_indexSelect: OpSpec = { op: 'index_select', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], out: true, npos: 3 };
 function indexSelect_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_indexSelect, args, method);
   if (out) return writeOut('index_select', out, v, () => I.indexSelect(v[0] as Tensor, v[1] as number, v[2] as Tensor));
@@ -1311,7 +1311,7 @@ export function indexSelect(input: Tensor, opts: { dim: number; index: Tensor; o
 export function indexSelect(opts: { input: Tensor; dim: number; index: Tensor; out?: Tensor }): Tensor;
 export function indexSelect(...args: unknown[]): Tensor { return indexSelect_call(args); }
 
-const S_indexAdd: OpSpec = { op: 'index_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }], out: true };
+const S_indexAdd: OpSpec = { op: 'index_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 4 };
 function indexAdd_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_indexAdd, args, method);
   if (out) return writeOut('index_add', out, v, () => I.indexAdd(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as number));
@@ -1323,9 +1323,9 @@ export function indexAdd(input: Tensor, dim: number, opts: { index: Tensor; sour
 export function indexAdd(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; alpha?: number; out?: Tensor }): Tensor;
 export function indexAdd(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; alpha?: number; out?: Tensor }): Tensor;
 export function indexAdd(...args: unknown[]): Tensor { return indexAdd_call(args); }
-const S_indexAdd_: OpSpec = { op: 'index_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }] };
+const S_indexAdd_: OpSpec = { op: 'index_add_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'alpha', kw: true, def: 1 }], npos: 4 };
 
-const S_indexCopy: OpSpec = { op: 'index_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }], out: true };
+const S_indexCopy: OpSpec = { op: 'index_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }], out: true, npos: 4 };
 function indexCopy_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_indexCopy, args, method);
   if (out) return writeOut('index_copy', out, v, () => I.indexCopy(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor));
@@ -1337,9 +1337,9 @@ export function indexCopy(input: Tensor, dim: number, opts: { index: Tensor; sou
 export function indexCopy(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; out?: Tensor }): Tensor;
 export function indexCopy(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; out?: Tensor }): Tensor;
 export function indexCopy(...args: unknown[]): Tensor { return indexCopy_call(args); }
-const S_indexCopy_: OpSpec = { op: 'index_copy_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }] };
+const S_indexCopy_: OpSpec = { op: 'index_copy_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }], npos: 4 };
 
-const S_indexFill: OpSpec = { op: 'index_fill', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }] };
+const S_indexFill: OpSpec = { op: 'index_fill', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }], npos: 4 };
 function indexFill_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_indexFill, args, method);
   return I.indexFill(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean);
@@ -1350,9 +1350,9 @@ export function indexFill(input: Tensor, dim: number, opts: { index: Tensor; val
 export function indexFill(input: Tensor, opts: { dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
 export function indexFill(opts: { input: Tensor; dim: number; index: Tensor; value: Tensor | number | boolean }): Tensor;
 export function indexFill(...args: unknown[]): Tensor { return indexFill_call(args); }
-const S_indexFill_: OpSpec = { op: 'index_fill_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }] };
+const S_indexFill_: OpSpec = { op: 'index_fill_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'value' }], npos: 4 };
 
-const S_maskedFill: OpSpec = { op: 'masked_fill', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }] };
+const S_maskedFill: OpSpec = { op: 'masked_fill', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }], npos: 3 };
 function maskedFill_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_maskedFill, args, method);
   return I.maskedFill(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean);
@@ -1362,9 +1362,9 @@ export function maskedFill(input: Tensor, mask: Tensor, opts: { value: Tensor | 
 export function maskedFill(input: Tensor, opts: { mask: Tensor; value: Tensor | number | boolean }): Tensor;
 export function maskedFill(opts: { input: Tensor; mask: Tensor; value: Tensor | number | boolean }): Tensor;
 export function maskedFill(...args: unknown[]): Tensor { return maskedFill_call(args); }
-const S_maskedFill_: OpSpec = { op: 'masked_fill_', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }] };
+const S_maskedFill_: OpSpec = { op: 'masked_fill_', params: [{ name: 'input' }, { name: 'mask' }, { name: 'value' }], npos: 3 };
 
-const S_maskedSelect: OpSpec = { op: 'masked_select', params: [{ name: 'input' }, { name: 'mask' }], out: true };
+const S_maskedSelect: OpSpec = { op: 'masked_select', params: [{ name: 'input' }, { name: 'mask' }], out: true, npos: 2 };
 function maskedSelect_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_maskedSelect, args, method);
   if (out) return writeOut('masked_select', out, v, () => I.maskedSelect(v[0] as Tensor, v[1] as Tensor));
@@ -1375,7 +1375,7 @@ export function maskedSelect(input: Tensor, opts: { mask: Tensor; out?: Tensor }
 export function maskedSelect(opts: { input: Tensor; mask: Tensor; out?: Tensor }): Tensor;
 export function maskedSelect(...args: unknown[]): Tensor { return maskedSelect_call(args); }
 
-const S_take: OpSpec = { op: 'take', params: [{ name: 'input' }, { name: 'index' }], out: true };
+const S_take: OpSpec = { op: 'take', params: [{ name: 'input' }, { name: 'index' }], out: true, npos: 2 };
 function take_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_take, args, method);
   if (out) return writeOut('take', out, v, () => I.take(v[0] as Tensor, v[1] as Tensor));
@@ -1386,7 +1386,7 @@ export function take(input: Tensor, opts: { index: Tensor; out?: Tensor }): Tens
 export function take(opts: { input: Tensor; index: Tensor; out?: Tensor }): Tensor;
 export function take(...args: unknown[]): Tensor { return take_call(args); }
 
-const S_put: OpSpec = { op: 'put', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }] };
+const S_put: OpSpec = { op: 'put', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 function put_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_put, args, method);
   return I.put(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean);
@@ -1397,7 +1397,7 @@ export function put(input: Tensor, index: Tensor, opts: { source: Tensor; accumu
 export function put(input: Tensor, opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
 export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
 export function put(...args: unknown[]): Tensor { return put_call(args); }
-const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }] };
+const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
 declare module '../tensor' {
   interface Tensor {

@@ -5,7 +5,7 @@ import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
 
-const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu(input: Tensor, inplace: boolean): Tensor;
 export function relu(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function relu(opts: { input: Tensor; inplace?: boolean }): Tensor;
@@ -13,7 +13,7 @@ export function relu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_relu, args);
   return A.relu(v[0] as Tensor, v[1] as boolean);
 }
-const S_relu6: OpSpec = { op: 'relu6', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_relu6: OpSpec = { op: 'relu6', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu6(input: Tensor, inplace: boolean): Tensor;
 export function relu6(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function relu6(opts: { input: Tensor; inplace?: boolean }): Tensor;
@@ -21,7 +21,7 @@ export function relu6(...args: unknown[]): Tensor {
   const { v } = parseCall(S_relu6, args);
   return A.relu6(v[0] as Tensor, v[1] as boolean);
 }
-const S_hardtanh: OpSpec = { op: 'hardtanh', params: [{ name: 'input' }, { name: 'minVal', def: -1 }, { name: 'maxVal', def: 1 }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_hardtanh: OpSpec = { op: 'hardtanh', params: [{ name: 'input' }, { name: 'minVal', def: -1 }, { name: 'maxVal', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function hardtanh(input: Tensor, minVal: number, maxVal: number, inplace: boolean): Tensor;
 export function hardtanh(input: Tensor, minVal: number, maxVal: number, opts?: { inplace?: boolean }): Tensor;
 export function hardtanh(input: Tensor, minVal: number, opts?: { maxVal?: number; inplace?: boolean }): Tensor;
@@ -31,7 +31,7 @@ export function hardtanh(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardtanh, args);
   return A.hardtanh(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
 }
-const S_leakyRelu: OpSpec = { op: 'leaky_relu', params: [{ name: 'input' }, { name: 'negativeSlope', def: 0.01 }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_leakyRelu: OpSpec = { op: 'leaky_relu', params: [{ name: 'input' }, { name: 'negativeSlope', def: 0.01 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function leakyRelu(input: Tensor, negativeSlope: number, inplace: boolean): Tensor;
 export function leakyRelu(input: Tensor, negativeSlope: number, opts?: { inplace?: boolean }): Tensor;
 export function leakyRelu(input: Tensor, opts?: { negativeSlope?: number; inplace?: boolean }): Tensor;
@@ -40,7 +40,7 @@ export function leakyRelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_leakyRelu, args);
   return A.leakyRelu(v[0] as Tensor, v[1] as number, v[2] as boolean);
 }
-const S_elu: OpSpec = { op: 'elu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_elu: OpSpec = { op: 'elu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function elu(input: Tensor, alpha: number, inplace: boolean): Tensor;
 export function elu(input: Tensor, alpha: number, opts?: { inplace?: boolean }): Tensor;
 export function elu(input: Tensor, opts?: { alpha?: number; inplace?: boolean }): Tensor;
@@ -49,7 +49,7 @@ export function elu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_elu, args);
   return A.elu(v[0] as Tensor, v[1] as number, v[2] as boolean);
 }
-const S_selu: OpSpec = { op: 'selu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_selu: OpSpec = { op: 'selu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function selu(input: Tensor, inplace: boolean): Tensor;
 export function selu(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function selu(opts: { input: Tensor; inplace?: boolean }): Tensor;
@@ -57,7 +57,7 @@ export function selu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_selu, args);
   return A.selu(v[0] as Tensor, v[1] as boolean);
 }
-const S_celu: OpSpec = { op: 'celu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_celu: OpSpec = { op: 'celu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function celu(input: Tensor, alpha: number, inplace: boolean): Tensor;
 export function celu(input: Tensor, alpha: number, opts?: { inplace?: boolean }): Tensor;
 export function celu(input: Tensor, opts?: { alpha?: number; inplace?: boolean }): Tensor;
@@ -66,7 +66,7 @@ export function celu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_celu, args);
   return A.celu(v[0] as Tensor, v[1] as number, v[2] as boolean);
 }
-const S_gelu: OpSpec = { op: 'gelu', params: [{ name: 'input' }, { name: 'approximate', def: 'none' }] };
+const S_gelu: OpSpec = { op: 'gelu', params: [{ name: 'input' }, { name: 'approximate', def: 'none' }], npos: 2 };
 export function gelu(input: Tensor, approximate: 'none' | 'tanh'): Tensor;
 export function gelu(input: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor;
 export function gelu(opts: { input: Tensor; approximate?: 'none' | 'tanh' }): Tensor;
@@ -74,7 +74,7 @@ export function gelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_gelu, args);
   return A.gelu(v[0] as Tensor, v[1] as 'none' | 'tanh');
 }
-const S_silu: OpSpec = { op: 'silu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }] };
+const S_silu: OpSpec = { op: 'silu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function silu(input: Tensor, inplace: boolean): Tensor;
 export function silu(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function silu(opts: { input: Tensor; inplace?: boolean }): Tensor;
@@ -82,7 +82,7 @@ export function silu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_silu, args);
   return A.silu(v[0] as Tensor, v[1] as boolean);
 }
-const S_softplus: OpSpec = { op: 'softplus', params: [{ name: 'input' }, { name: 'beta', def: 1 }, { name: 'threshold', def: 20 }] };
+const S_softplus: OpSpec = { op: 'softplus', params: [{ name: 'input' }, { name: 'beta', def: 1 }, { name: 'threshold', def: 20 }], npos: 3 };
 export function softplus(input: Tensor, beta: number, threshold: number): Tensor;
 export function softplus(input: Tensor, beta: number, opts?: { threshold?: number }): Tensor;
 export function softplus(input: Tensor, opts?: { beta?: number; threshold?: number }): Tensor;
@@ -91,7 +91,7 @@ export function softplus(...args: unknown[]): Tensor {
   const { v } = parseCall(S_softplus, args);
   return A.softplus(v[0] as Tensor, v[1] as number, v[2] as number);
 }
-const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }] };
+const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 2 };
 export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
 export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
@@ -99,7 +99,7 @@ export function softmax(...args: unknown[]): Tensor {
   const { v } = parseCall(S_softmax, args);
   return A.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-const S_softmin: OpSpec = { op: 'softmin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }] };
+const S_softmin: OpSpec = { op: 'softmin', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 2 };
 export function softmin(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
 export function softmin(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function softmin(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
@@ -107,7 +107,7 @@ export function softmin(...args: unknown[]): Tensor {
   const { v } = parseCall(S_softmin, args);
   return A.softmin(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }] };
+const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 2 };
 export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
 export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
 export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
