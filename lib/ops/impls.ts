@@ -5,7 +5,6 @@
 // (lib/autograd/inplace.ts) as its family's helpers do.
 import { Tensor } from '../tensor';
 import * as E from './elementwise';
-import * as X from './indexing';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 
@@ -63,13 +62,6 @@ export { flatten, unflatten, squeeze, unsqueeze, transpose, t, adjoint, movedim,
   cat, stack, hstack, vstack, split, chunk, tensorSplit, unbind, flip, fliplr, flipud, roll, tril, triu } from './shape';
 export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat as concat, cat as concatenate } from './shape';
 
-// ---- indexing: lib/ops/indexing.ts (its functions still take their flags as an options object) ----
-type Reduce = 'add' | 'multiply' | null;
-export function gather(input: T, dim: number, index: T, sparseGrad: boolean): T { return X.gather(input, dim, index, { sparseGrad }); }
-export function scatter(input: T, dim: number, index: T, src: S, reduce: Reduce): T { return X.scatter(input, dim, index, src, reduce === null ? undefined : { reduce }); }
-export function scatter_(self: T, dim: number, index: T, src: S, reduce: Reduce): T { return X.scatter_(self, dim, index, src, reduce === null ? undefined : { reduce }); }
-export function indexAdd(input: T, dim: number, index: T, source: T, alpha: number): T { return X.indexAdd(input, dim, index, source, { alpha }); }
-export function indexAdd_(self: T, dim: number, index: T, source: T, alpha: number): T { return X.indexAdd_(self, dim, index, source, { alpha }); }
-export function put(input: T, index: T, source: T, accumulate: boolean): T { return X.put(input, index, source, { accumulate }); }
-export function put_(self: T, index: T, source: T, accumulate: boolean): T { return X.put_(self, index, source, { accumulate }); }
-export { scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill, indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';
+// ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
+export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
+  indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';

@@ -424,9 +424,9 @@ function gatherChecks(x: T, d: number, index: T, op: string): void {
   void op;
 }
 
-export function gather(x: T, dim: number, index: T, opts?: { sparseGrad?: boolean }): T {
+export function gather(x: T, dim: number, index: T, sparseGrad = false): T {
+  void sparseGrad;  // a dense gradient either way (PyTorch's sparse one is a layout nodetorch does not have)
   checkTensor(x, 'gather');
-  checkKeys('gather', opts, ['sparseGrad']);
   checkTensor(index, 'gather', 'index');
   checkIndexDtype(index, 'gather');
   const d = normDim(dim, x.ndim, 'gather');
@@ -483,23 +483,22 @@ function accumulateOf(opts: unknown, op: string): boolean {
   checkKeys(op, opts, ['accumulate']);
   return !!opts.accumulate;
 }
-function reduceMode(opts: unknown, op: string): number {
-  if (isOptions(opts)) checkKeys(op, opts, ['reduce', 'includeSelf']);
-  if (!isOptions(opts) || opts.reduce === undefined || opts.reduce === null) return 0;
-  const m = REDUCE_MODE[String(opts.reduce)];
-  if (!m) throw new TorchError(`${op}(): reduce argument must be either add or multiply. Got ${String(opts.reduce)}`);
+function reduceMode(reduce: string | null, op: string): number {
+  if (reduce === null) return 0;
+  const m = REDUCE_MODE[String(reduce)];
+  if (!m) throw new TorchError(`${op}(): reduce argument must be either add or multiply. Got ${String(reduce)}`);
   return m;
 }
 const notDifferentiable = (op: string): BackwardFn => () => { throw new TorchError(`derivative for aten::${op} is not implemented`); };
 
-export function scatter(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
+export function scatter(x: T, dim: number, index: T, src: T | number | boolean, reduce: 'add' | 'multiply' | null = null): T {
   checkTensor(x, 'scatter');
   checkTensor(index, 'scatter', 'index');
   const s = parseScatterSrc(src, 'scatter');
   const d = normDim(dim, x.ndim, 'scatter');
   const st = s instanceof Tensor ? s : null;
   scatterChecks(x, d, index, st, 'scatter');
-  const mode = reduceMode(opts, 'scatter');
+  const mode = reduceMode(reduce, 'scatter');
   const out = nograd(() => copyOf(x));
   nograd(() => scatterRaw(out, d, index, s, mode));
   if (mode) return record('ScatterBackward0', [x, st], out, notDifferentiable('scatter'));
@@ -507,14 +506,14 @@ export function scatter(x: T, dim: number, index: T, src: T | number | boolean, 
   return record('ScatterBackward1', [x], out, (g) => [scatter(g, d, index, 0)]);
 }
 
-export function scatter_(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
+export function scatter_(x: T, dim: number, index: T, src: T | number | boolean, reduce: 'add' | 'multiply' | null = null): T {
   checkTensor(x, 'scatter_');
   checkTensor(index, 'scatter_', 'index');
   const s = parseScatterSrc(src, 'scatter_');
   const d = normDim(dim, x.ndim, 'scatter_');
   const st = s instanceof Tensor ? s : null;
   scatterChecks(x, d, index, st, 'scatter_');
-  const mode = reduceMode(opts, 'scatter_');
+  const mode = reduceMode(reduce, 'scatter_');
   const fn: BackwardFn = mode ? notDifferentiable('scatter')
     : st ? (g) => [scatter(g, d, index, 0), st.requiresGrad ? srcGrad(g, d, index, st.shape.slice()) : null] : (g) => [scatter(g, d, index, 0)];
   return inplace(x, 'scatter_', [st], () => scatterRaw(x, d, index, s, mode), st || mode ? 'ScatterBackward0' : 'ScatterBackward1', fn);
@@ -596,31 +595,28 @@ function zerosIndexAdd(shape: number[], d: number, index: T, src: T, wrap: boole
   return record('IndexAddBackward0', [src], out, (g) => [reshape(indexSelectImpl(g, d, index, wrap ? 1 : 0, -1), ss)]);
 }
 
-function alphaOf(opts: unknown, x: T): number {
-  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`index_add(): expected an options object { alpha }, got ${describeValue(opts)}`);
-  checkKeys('index_add', opts, ['alpha']);
-  const a = isOptions(opts) && opts.alpha !== undefined ? opts.alpha : 1;
+function alphaOf(a: unknown, x: T): number {
   if (typeof a !== 'number') throw new TypeError(`index_add(): argument 'alpha' must be Number, not ${describeValue(a)}`);
   if (!Number.isInteger(a) && !x.isFloatingPoint()) throw new TorchError('For integral input tensors, argument alpha must not be a floating point number.');
   return a;
 }
 
-export function indexAdd(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
+export function indexAdd(x: T, dim: number, index: T, source: T, alpha = 1): T {
   checkTensor(x, 'index_add');
   checkTensor(source, 'index_add', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_add'), x);
   const d = normDim(dim, x.ndim, 'index_add');
   indexAddChecks(x, d, i, source, 'index_add');
-  return indexAddImpl(x, d, i, source, alphaOf(opts, x), false);
+  return indexAddImpl(x, d, i, source, alphaOf(alpha, x), false);
 }
 
-export function indexAdd_(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
+export function indexAdd_(x: T, dim: number, index: T, source: T, alpha0 = 1): T {
   checkTensor(x, 'index_add_');
   checkTensor(source, 'index_add_', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_add_'), x);
   const d = normDim(dim, x.ndim, 'index_add_');
   indexAddChecks(x, d, i, source, 'index_add_');
-  const alpha = alphaOf(opts, x);
+  const alpha = alphaOf(alpha0, x);
   const s = source.ndim === x.ndim ? source : reshape(source.detach(), x.ndim ? x.shape.map((v, k) => (k === d ? i.numel() : v)) : []);
   const ss = source.shape.slice();
   return inplace(x, 'index_add_', [source], () => {
@@ -790,12 +786,12 @@ function putRaw(x: T, index: T, source: T, accumulate: boolean): void {
   runKernel(OP.put, [x, index, reshape(unalias(source, x), index.shape.slice())], [accumulate ? 1 : 0], 'put_');
 }
 
-export function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
+export function put_(x: T, index: T, source: T, accumulate = false): T {
   checkTensor(x, 'put_');
   checkTensor(index, 'put_', 'index');
   checkTensor(source, 'put_', 'source');
   putChecks(x, index, source, 'put_');
-  const acc = accumulateOf(opts, 'put_');
+  const acc = accumulate;
   const i = onDeviceOf(index, x);
   const ss = source.shape.slice();
   return inplace(x, 'put_', [source], () => putRaw(x, i, source.detach(), acc), 'PutBackward0', (g) => [
@@ -803,12 +799,12 @@ export function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean })
   ]);
 }
 
-export function put(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
+export function put(x: T, index: T, source: T, accumulate = false): T {
   checkTensor(x, 'put');
   checkTensor(index, 'put', 'index');
   checkTensor(source, 'put', 'source');
   putChecks(x, index, source, 'put');
-  const acc = accumulateOf(opts, 'put');
+  const acc = accumulate;
   const i = onDeviceOf(index, x);
   const out = nograd(() => copyOf(x));
   nograd(() => putRaw(out, i, source.detach(), acc));
