@@ -58,8 +58,8 @@ function count(op) {
       }
       if (new RegExp(`^export function ${n}\\(.*\\):[^{]*;\\s*$`).test(t)) { c.decl++; return; }
       if (new RegExp(`^export (async )?(function|const) ${n}\\b|^function ${n}\\(|\\bP\\.${n}\\s*=|^\\s*\\[?'${n}',\\s*[A-Z]`).test(t)) { c.def++; return; }
-      if (new RegExp(`(posOpts|kwLeading|parseArgs|parseVarArgs|checkKeys|optsArg|splitOpts|isOptions|positionalDtype|scanArgs|dimArg|accumulateOf|reduceMode)\\b[^;]*'${n}'`).test(t)) { c.parse++; return; }
-      if (new RegExp(`(checkTensor|normDim|checkInt|checkDim|parseScatterSrc|checkOperand)\\b[^;]*'${n}'`).test(t)) { c.check++; return; }
+      if (new RegExp(`(posOpts|kwLeading|parseArgs|parseVarArgs|checkKeys|optsArg|splitOpts|isOptions|positionalDtype|scanArgs|dimArg|accumulateOf)\\b[^;]*'${n}'`).test(t)) { c.parse++; return; }
+      if (new RegExp(`(checkTensor|normDim|checkInt|checkDim|parseScatterSrc|checkOperand|reduceMode)\\b[^;]*'${n}'`).test(t)) { c.check++; return; }
       if (new RegExp(`\\[[^\\]]*'${n}'[^\\]]*\\]|(\\{|,)\\s*${n}\\s*(,|\\})`).test(t) && !/import/.test(t)) { c.list++; return; }
     });
   }
