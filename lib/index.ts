@@ -11,12 +11,11 @@ import * as A from './autograd/api';
 import * as M from './autograd/mode';
 import { Node } from './autograd/engine';
 import { gradcheck } from './autograd/gradcheck';
-import { UNARY_NAMES } from './ops/methods';
-import { BINARY_DEFS as B, UNARY_DEFS as U } from './ops/elementwise';
 import { cuda as cudaBase, backends } from './cuda';
 import * as AC from './amp/autocast';
 import { GradScaler } from './amp/grad_scaler';
-export * from './ops/families';
+// the schema's ops (lib/ops/ops.schema -> lib/ops/generated.ts), and the hand-written families (re-exported there)
+export * from './ops/generated';
 
 export { Tensor, TorchError, Device, device, Node };
 export type { DType };
@@ -42,27 +41,7 @@ const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
   if (!(x instanceof Tensor)) throw new TypeError(`${name}(): argument 'input' must be Tensor, not ${x === null ? 'null' : typeof x}`);
   return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
 };
-const U_FNS: Record<string, Fn> = {};
-for (const n of UNARY_NAMES) U_FNS[n] = fnOf(n);
-export const { neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos,
-  atan, sinh, cosh, tanh, sigmoid, relu, erf, floor, ceil, round, trunc } = U_FNS as Record<(typeof UNARY_NAMES)[number], (x: Tensor) => Tensor>;
-export const negative = neg, absolute = abs;
-export const { add, sub, mul, div, pow, remainder, fmod, floorDivide, maximum, minimum, eq, ne, lt, le, gt, ge, where, lerp, clamp,
-  nanToNum, allclose, isclose, equal, fmax, fmin, sgn, signbit, isposinf, isneginf, frac } = E;
-export const subtract = sub, multiply = mul, divide = div, trueDivide = div, clip = clamp;
-export const atan2 = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.atan2, a, b);
-export const xlogy = (a: Tensor | number, b: Tensor | number): Tensor => E.binaryOp(B.xlogy, a, b);
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_and, a, b);
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_or, a, b);
-export const logicalXor = (a: Tensor, b: Tensor): Tensor => E.binaryOp(B.logical_xor, a, b);
-export const logicalNot = fnOf('logicalNot') as (a: Tensor) => Tensor;
-export const bitwiseAnd = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_and, a, b);
-export const bitwiseOr = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_or, a, b);
-export const bitwiseXor = (a: Tensor, b: Tensor | number): Tensor => E.binaryOp(B.bitwise_xor, a, b);
-export const bitwiseNot = fnOf('bitwiseNot') as (a: Tensor) => Tensor;
-export const isnan = (a: Tensor): Tensor => E.unaryOp(U.isnan, a);
-export const isinf = (a: Tensor): Tensor => E.unaryOp(U.isinf, a);
-export const isfinite = (a: Tensor): Tensor => E.unaryOp(U.isfinite, a);
+export const { where, nanToNum, allclose, isclose, equal, sgn, signbit, isposinf, isneginf, frac } = E;
 export const clone = fnOf('clone') as (a: Tensor) => Tensor;
 export const detach = fnOf('detach') as (a: Tensor) => Tensor;
 

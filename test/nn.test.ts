@@ -747,7 +747,7 @@ describe('functional call forms: positional (as PyTorch) and options objects agr
     const call = (f: () => unknown): unknown => f;
     expect(call(() => F.mseLoss(x, y, 'sum' as never))).toThrow(/mse_loss\(\): expected an options object, got the string 'sum'/);
     expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), torch.ones([108]) as never)).toThrow(/cross_entropy\(\): expected an options object, got a Tensor/);
-    expect(() => F.softmax(x, 1, 'float64' as never)).toThrow(/softmax\(\): expected an options object/);
+    expect(() => F.softmax(x, 1, 'float64' as never)).toThrow(/softmax\(\) takes \(input, dim\?\) positionally, then an options object/);
     expect(() => F.maxPool2d(x, 2, 2, 0, 1, false, false, 7 as never)).toThrow(/max_pool2d\(\): takes at most 5 optional positional arguments/);
     expect(() => F.elu(x, 0.5, { alpha: 2 } as never)).toThrow(/elu\(\): got multiple values for argument 'alpha'/);
     expect(() => F.conv2d(x, w, 3 as never)).toThrow(/conv2d\(\): argument 'bias' must be a Tensor or null/);

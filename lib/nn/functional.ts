@@ -17,6 +17,8 @@ export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPo
 import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { fusedBatchNorm } from './batchnorm';
+import * as A from './activation_impl';
+export { relu, relu6, hardtanh, leakyRelu, elu, selu, celu, gelu, silu, softplus, softmax, softmin, logSoftmax } from '../ops/generated_functional';
 export { maxPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d } from './maxpool';
 
 type T = Tensor;
@@ -39,23 +41,8 @@ function optsOf<O>(o: unknown, op: string): O {
 // activations
 // ------------------------------------------------------------------------------------------------------------
 type Inplace = { inplace?: boolean };
-function maybeInplace(x: T, r: T, o: Inplace): T { return o.inplace ? x.copy_(r) : r; }
-
-export function relu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('relu', [opts0], ['inplace'], []); checkTensor(x, 'relu'); return opts.inplace ? unaryInplace(x, UNARY_DEFS.relu) : unaryOp(UNARY_DEFS.relu, x); }
-export function relu6(x: T, opts0: Inplace | boolean = {}): T { return hardtanh(x, { minVal: 0, maxVal: 6, ...posOpts<Inplace>('relu6', [opts0], ['inplace'], []) }); }
-export function hardtanh(x: T, opts0: { minVal?: number; maxVal?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ minVal?: number; maxVal?: number } & Inplace>('hardtanh', [opts0, ...more], ['minVal', 'maxVal', 'inplace'], []);
-  checkTensor(x, 'hardtanh');
-  const lo = num(opts.minVal, 'min_val', 'hardtanh', -1), hi = num(opts.maxVal, 'max_val', 'hardtanh', 1);
-  if (opts.inplace && x.dtype !== 'bool') {
-    // in place from the result: strictly inside (min, max) after the op is strictly inside before it
-    return activationInplace(x, 'hardtanh_', (t) => clampScalarKernel(t, lo, hi), { name: 'HardtanhBackward0', uses: 'result', f: (g, y) => g.mul(y.gt(lo).logicalAnd(y.lt(hi))) });
-  }
-  const y = noGrad(() => x.clamp(lo, hi));
-  // HardtanhBackward0 (PyTorch's vectorised hardtanh_backward): the gradient passes strictly inside (min, max), so
-  // it is 0 at the bounds and at NaN (clamp's own gradient passes at the bounds)
-  return maybeInplace(x, record('HardtanhBackward0', [x], y, (g) => [g.mul(x.gt(lo).logicalAnd(x.lt(hi)))], [x]), opts);
-}
+// relu, relu6, hardtanh, leakyRelu, elu, selu, celu, gelu, silu, softplus, softmax, softmin, logSoftmax: the schema's
+// F. rows (lib/ops/ops.schema -> lib/ops/generated_functional.ts; implementations in ./activation_impl.ts)
 // threshold(x, threshold, value): x where x > threshold, else value (NaN is kept: it is not <= threshold)
 export function threshold(x: T, thresholdArg: number, value: number, inplaceArg: boolean | Inplace = false): T {
   checkTensor(x, 'threshold');
@@ -70,69 +57,9 @@ export function threshold(x: T, thresholdArg: number, value: number, inplaceArg:
   // ThresholdBackward0: threshold_backward(grad, self, threshold) = grad where !(self <= threshold)
   return record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]);
 }
-export function leakyRelu(x: T, opts: { negativeSlope?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  checkTensor(x, 'leaky_relu');
-  const o = posOpts<{ negativeSlope?: number } & Inplace>('leaky_relu', [opts, ...more], ['negativeSlope', 'inplace'], []);
-  const slope = num(o.negativeSlope, 'negative_slope', 'leaky_relu', 0.01);
-  if (o.inplace) {
-    // LeakyReluBackward1: from the result, whose sign is the input's for a slope >= 0 (PyTorch refuses a negative one)
-    return activationInplace(x, 'leaky_relu_', (t) => unaryKernelInto(t, UNARY_DEFS.leaky_relu, [slope]), { name: 'LeakyReluBackward1', uses: 'result', f: (g, y) => {
-      if (slope < 0) throw new TorchError('In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward calculation with negative slope');
-      return fused('leaky_relu_backward', g, y, [slope]) ?? g.mul(where(y.gt(0), 1, slope).to(g.dtype));
-    } });
-  }
-  return unaryOp(UNARY_DEFS.leaky_relu, x, [slope]);
-}
-export function elu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ alpha?: number } & Inplace>('elu', [opts0, ...more], ['alpha', 'inplace'], []);
-  checkTensor(x, 'elu');
-  const alpha = num(opts.alpha, 'alpha', 'elu', 1);
-  if (opts.inplace) {
-    // EluBackward1: from the result, alpha * exp(x) = y + alpha where y <= 0 (PyTorch refuses a negative alpha)
-    return activationInplace(x, 'elu_', (t) => unaryKernelInto(t, UNARY_DEFS.elu, [alpha]), { name: 'EluBackward1', uses: 'result', f: (g, y) => {
-      if (alpha < 0) throw new TorchError('In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead.');
-      return g.mul(where(y.gt(0), 1, y.add(alpha)).to(g.dtype));
-    } });
-  }
-  return unaryOp(UNARY_DEFS.elu, x, [alpha]);
-}
-export function selu(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('selu', [opts0], ['inplace'], []);
-  const alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
-  if (opts.inplace) {
-    // EluBackward1 (selu_): dy/dx = scale where y > 0, else y + scale * alpha
-    return activationInplace(x, 'selu_', (t) => { unaryKernelInto(t, UNARY_DEFS.elu, [alpha]); binaryOp(BINARY_DEFS.mul, t, scale, [], t); },
-      { name: 'EluBackward1', uses: 'result', f: (g, y) => g.mul(where(y.gt(0), scale, y.add(scale * alpha)).to(g.dtype)) });
-  }
-  return elu(x, { alpha }).mul(scale);
-}
-export function celu(x: T, opts0: { alpha?: number } & Inplace | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ alpha?: number } & Inplace>('celu', [opts0, ...more], ['alpha', 'inplace'], []);
-  const a = num(opts.alpha, 'alpha', 'celu', 1);
-  if (opts.inplace) {
-    // CeluBackward1 (celu_): dy/dx = 1 where y > 0, else exp(x / alpha) = y / alpha + 1
-    return activationInplace(x, 'celu_', (t) => copyInto(t, noGrad(() => elu(t.div(a), { alpha: 1 }).mul(a).to(t.dtype))),
-      { name: 'CeluBackward1', uses: 'result', f: (g, y) => g.mul(where(y.gt(0), 1, y.div(a).add(1)).to(g.dtype)) });
-  }
-  return elu(x.div(a), { alpha: 1 }).mul(a);
-}
-export function gelu(x: T, opts0: { approximate?: 'none' | 'tanh' } | 'none' | 'tanh' = {}): T {
-  const opts = posOpts<{ approximate?: 'none' | 'tanh' }>('gelu', [opts0], ['approximate'], []);
-  checkTensor(x, 'gelu');
-  const a = opts.approximate ?? 'none';
-  if (a !== 'none' && a !== 'tanh') throw new TorchError(`approximate argument must be either none or tanh.`);
-  return unaryOp(a === 'tanh' ? UNARY_DEFS.gelu_tanh : UNARY_DEFS.gelu, x);
-}
-export function silu(x: T, opts0: Inplace | boolean = {}): T { const opts = posOpts<Inplace>('silu', [opts0], ['inplace'], []); checkTensor(x, 'silu'); return opts.inplace ? unaryInplace(x, UNARY_DEFS.silu) : unaryOp(UNARY_DEFS.silu, x); }
-export function mish(x: T): T { return x.mul(softplus(x).tanh()); }
+export function mish(x: T): T { return x.mul(A.softplus(x, 1, 20).tanh()); }
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
-export function softplus(x: T, opts0: { beta?: number; threshold?: number } | number = {}, ...more: unknown[]): T {
-  if (acState.on && autocastListed('softplus', arguments)) return autocastCall('softplus', softplus, arguments);
-  const opts = posOpts<{ beta?: number; threshold?: number }>('softplus', [opts0, ...more], ['beta', 'threshold'], []);
-  checkTensor(x, 'softplus');
-  return unaryOp(UNARY_DEFS.softplus, x, [num(opts.beta, 'beta', 'softplus', 1), num(opts.threshold, 'threshold', 'softplus', 20)]);
-}
 // logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form: 0 at +inf, -inf at -inf, NaN at NaN); its gradient
 // LogSigmoidBackward0 is 1 - sigmoid(x) written with z = exp(-|x|) so it never forms inf/inf
 export function logsigmoid(x: T): T {
@@ -214,7 +141,7 @@ export function rrelu(x: T, lower0: number | { lower?: number; upper?: number; t
   const opts = posOpts<{ lower?: number; upper?: number; training?: boolean; inplace?: boolean }>('rrelu', [lower0, ...more], ['lower', 'upper', 'training', 'inplace'], []);
   checkTensor(x, 'rrelu');
   const lower = num(opts.lower, 'lower', 'rrelu', 1 / 8), upper = num(opts.upper, 'upper', 'rrelu', 1 / 3);
-  if (!opts.training) return leakyRelu(x, { negativeSlope: (lower + upper) / 2, inplace: !!opts.inplace });
+  if (!opts.training) return A.leakyRelu(x, (lower + upper) / 2, !!opts.inplace);
   const slope = noGrad(() => rand(x.shape, { dtype: x.dtype, device: x.device }).mul(upper - lower).add(lower));
   const m = where(x.gt(0), 1, slope).to(x.dtype);
   return opts.inplace ? x.mul_(m) : x.mul(m);
@@ -224,23 +151,6 @@ export function glu(x: T, dim = -1): T {
   return a.mul(b.sigmoid());
 }
 
-// PyTorch's implicit softmax dim (deprecated there): 0 for 0-, 1- and 3-D inputs, else 1
-function softmaxDim(x: T, dim: number | undefined | null): number {
-  if (dim === undefined || dim === null) return x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1;
-  return dim;
-}
-function withDtype(x: T, o: { dtype?: DTypeName } | undefined): T { return o && o.dtype ? toDtype(x, toDType(o.dtype)) : x; }
-// F.softmax(x, dim, { dtype }) or F.softmax(x, { dim, dtype })
-type SoftmaxOpts = { dim?: number | null; dtype?: DTypeName };
-function softmaxArgs(op: string, x: T, dim: number | null | SoftmaxOpts | undefined, opts0: { dtype?: DTypeName } | undefined): [T, number] {
-  const o: SoftmaxOpts = isOptions(dim) ? posOpts<SoftmaxOpts>(op, [dim, opts0], [], ['dim', 'dtype'])
-    : { ...posOpts<SoftmaxOpts>(op, [opts0], [], ['dtype']), dim };
-  checkTensor(x, op);
-  return [withDtype(x, o), softmaxDim(x, o.dim)];
-}
-export function softmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmax', x, dim, opts0); return y.softmax(d); }
-export function softmin(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('softmin', x, dim, opts0); return softmax(y.neg(), d); }
-export function logSoftmax(x: T, dim?: number | null | SoftmaxOpts, opts0?: { dtype?: DTypeName }): T { const [y, d] = softmaxArgs('log_softmax', x, dim, opts0); return y.logSoftmax(d); }
 
 // ------------------------------------------------------------------------------------------------------------
 // bilinear, dropout, embedding
@@ -863,7 +773,7 @@ export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weigh
     throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
   }
   // (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t; softplus carries the exact gradient
-  const sp = softplus(input.neg());
+  const sp = A.softplus(input.neg(), 1, 20);
   let loss: T;
   if (opts.posWeight) {
     const lw = opts.posWeight.sub(1).mul(target).add(1);

@@ -10,6 +10,9 @@ import { gradState } from '../autograd/mode';
 import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
 import { Device, toDevice } from '../device';
 import { acState, autocastListed, autocastCall, acHooks } from '../amp/autocast';
+import { inplaceCompute as inplace, inplaceKernel, InplaceGrad, checkViewOfLeafInplace } from '../autograd/inplace';
+export { checkViewOfLeafInplace, inplaceKernel as activationInplace };
+export type { InplaceGrad };
 
 // ------------------------------------------------------------------------------------------------------------
 // basic kernels: fill, copy, scalar tensors
@@ -129,35 +132,11 @@ function asTensor(x: TensorOrScalar, ct: DType, dev: Device): Tensor {
 const CAN_CAST_RANK = (d: DType): number => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
 export function canCast(from: DType, to: DType): boolean { return CAN_CAST_RANK(from) <= CAN_CAST_RANK(to); }
 
-// in-place safety: the output must not be an expanded view, and inputs partially overlapping it are copied first
-function checkInplaceOut(out: Tensor, op: string): void {
-  if (!gradState.enabled) { /* still check overlap below */ }
-  for (let i = 0; i < out.ndim; i++) {
-    if (out._strides[i] === 0 && out.shape[i] > 1) {
-      throw new TorchError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
-    }
-  }
-}
 function unalias(x: Tensor, out: Tensor): Tensor {
   if (x._st !== out._st) return x;
   if (x._offset === out._offset && sameShape(x.shape, out.shape) && x._strides.every((s, i) => s === out._strides[i])) return x;
   if (x.ndim === 0 || numelOf(x.shape) === 0) return x;
   return clone(x);
-}
-
-function checkLeafInplace(t: Tensor, op: string): void {
-  if (gradState.enabled && t.requiresGrad && t.isLeaf) {
-    throw new TorchError(`a leaf Variable that requires grad is being used in an in-place operation. (${op})`);
-  }
-  if (t._inference && !gradState.inference && t.requiresGrad) throw new TorchError('Inplace update to inference tensor outside InferenceMode is not allowed.');
-}
-
-// In-place on a view of a leaf that requires grad is refused, as PyTorch refuses it.
-export function checkViewOfLeafInplace(t: Tensor): void {
-  const b = t._base;
-  if (b && b !== t && gradState.enabled && b.requiresGrad && b.isLeaf) {
-    throw new TorchError('a view of a leaf Variable that requires grad is being used in an in-place operation.');
-  }
 }
 
 // After an in-place op gave the view `self` a new history (self.gradFn), its base gets one too: PyTorch's
@@ -223,31 +202,6 @@ function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
   const c = empty_(shape, g.dtype, g.device);
   copyInto(c, g);
   return c;
-}
-
-// Runs an op in place on `self`: out-of-place (with autograd) when a graph is being recorded, then written back.
-function inplace(self: Tensor, op: string, compute: (src: Tensor) => Tensor, direct: (out: Tensor) => void, others: TensorOrScalar[] = []): Tensor {
-  self._check();
-  checkLeafInplace(self, op);
-  checkViewOfLeafInplace(self);
-  checkInplaceOut(self, op);
-  const grads = needsGrad([self, ...others.filter((x): x is Tensor => x instanceof Tensor)]);
-  if (grads) {
-    // the op's saved values must not alias self (it is overwritten below), so the graph computes from a copy
-    const r = compute(clone(self));
-    gradState.enabled = false;
-    try { copyInto(self, r); } finally { gradState.enabled = true; }
-    self._st.version++;
-    self._viewVer = self._st.version;  // this view's history is the one set here, not a stale one
-    // a result that depends on no differentiable input (copy_ of a constant) still cuts self's old history off:
-    // PyTorch's CopyBackwards, which sends zeros to what self was
-    self._setGradFn(r.gradFn ?? new Node('CopyBackwards', [edgeOf(self)], (g) => [mulScalar(g, 0)], []));
-    rebaseView(self);
-    return self;
-  }
-  direct(self);
-  self._st.version++;
-  return self;
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -637,8 +591,9 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   ], [ta, tb, ww]);
 }
 
-export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
-  if (isOptions(min)) { checkKeys('clamp', min, ['min', 'max']); const o = min as { min?: unknown; max?: unknown }; min = o.min; max = o.max; }
+/** clamp; `only`: clamp_min / clamp_max (PyTorch's ClampMin/ClampMax nodes; clamp itself records ClampBackward0 with a
+ *  tensor bound, ClampBackward1 with scalar ones, whether one or both are given) */
+export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 'Max'): Tensor {
   const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
   x._check();
   const lo = min === undefined ? null : min, hi = max === undefined ? null : max;
@@ -659,7 +614,8 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown): Tensor {
   const code = lo instanceof Tensor || hi instanceof Tensor ? TERNARY.clamp_t : TERNARY.clamp;
   runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [code, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
-  const name = (lo instanceof Tensor || hi instanceof Tensor) ? 'ClampBackward0' : (lo !== null && hi !== null ? 'ClampBackward1' : lo !== null ? 'ClampMinBackward0' : 'ClampMaxBackward0');
+  const tensorBound = lo instanceof Tensor || hi instanceof Tensor;
+  const name = only ? `Clamp${only}Backward${tensorBound ? 1 : 0}` : tensorBound ? 'ClampBackward0' : 'ClampBackward1';
   const hasLo = lo !== null, hasHi = hi !== null;
   // clamp_backward / clamp_backward_min_max of PyTorch's derivatives.yaml
   return record(name, [x, hasLo ? tlo : null, hasHi ? thi : null], o, (g) => {
@@ -742,7 +698,7 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
   if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}${isFloating(rt) ? intFromNumbersHint(self.dtype) : ''}`);
   if (o instanceof Tensor) broadcastShapes(self.shape, o.shape, def.op + '_') && (() => {
     const bs = broadcastShapes(self.shape, o.shape, def.op + '_');
-    if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape}] doesn't match the broadcast shape [${bs}]`);
+    if (!sameShape(bs, self.shape)) throw new TorchError(`output with shape [${self.shape.join(', ')}] doesn't match the broadcast shape [${bs.join(', ')}]`);
   })();
   return inplace(self, def.op + '_', (src) => toDtype(binaryOp(def, src, o, params), self.dtype), (out) => { binaryOp(def, self, o, params, out); }, [o]);
 }
@@ -757,37 +713,7 @@ export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = [])
     uses: def.savesIn ? 'input' : def.savesOut ? 'result' : 'none',
     f: (g, v) => f(g, v, v, params),
   } : null;
-  return activationInplace(self, def.name + '_', kernel, grad);
-}
-
-/** How an op run truly in place differentiates: its node's name and formula, given the gradient and the value the
- *  formula reads: the op's result (self after the op, saved at its new version, as PyTorch's relu_ saves `result`),
- *  a copy of the input taken before the op (PyTorch saves `self.clone()` for such in-place ops), or nothing. */
-export interface InplaceGrad { name: string; uses: 'result' | 'input' | 'none'; f: (g: Tensor, v: Tensor) => Tensor }
-
-/** Runs `kernel` on self's own storage (no new tensor, no copy back) with PyTorch's in-place autograd rules: a leaf
- *  that requires grad (or a view of one) is refused, the version counter moves, and self's history becomes the op's
- *  node, fed by self's previous history (a view's base gets CopySlices). */
-export function activationInplace(self: Tensor, op: string, kernel: (t: Tensor) => void, grad: InplaceGrad | null): Tensor {
-  self._check();
-  checkLeafInplace(self, op);
-  checkViewOfLeafInplace(self);
-  checkInplaceOut(self, op);
-  if (grad === null || !isFloating(self.dtype) || !needsGrad([self])) {
-    kernel(self);
-    self._st.version++;
-    return self;
-  }
-  const prev = edgeOf(self);
-  const xin = grad.uses === 'input' ? clone(self) : null;  // recorded: a createGraph gradient reaches self's history
-  kernel(self);
-  self._st.version++;
-  self._viewVer = self._st.version;
-  const v = xin ?? self;
-  const f = grad.f;
-  self._setGradFn(new Node(grad.name, [prev], (g) => [f(g, v)], grad.uses === 'result' ? [[self, self._st.version]] : []));
-  rebaseView(self);
-  return self;
+  return inplaceKernel(self, def.name + '_', kernel, grad);
 }
 
 /** a unary kernel written into t itself (the activations' in-place forms) */

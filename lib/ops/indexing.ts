@@ -3,6 +3,7 @@
 // gradients (PyTorch's node names). Basic indexing (numbers, slices, null, '...') makes views through shape.ts;
 // advanced indexing (index tensors, masks) copies through the kernels of native/cpu/index.cc, which check every
 // index value, so a bad one throws instead of touching memory it should not.
+import { inplaceRecord } from '../autograd/inplace';
 import { Tensor, empty_, runKernel, viewOf, numelOf, sameShape, normDim, computeContiguousStrides } from '../tensor';
 import { DType, describeValue } from '../dtype';
 import { TorchError, checkKeys } from '../errors';
@@ -48,26 +49,8 @@ function onDeviceOf(idx: T, x: T): T {
   return toDeviceCopy(idx, x.device);
 }
 
-// In-place ops: PyTorch's checks, the write with autograd off, then one node on `self` whose edge to its previous
-// history is taken before the new node replaces it (record() reads the edges first).
-function inplace(self: T, op: string, others: (T | null)[], write: () => void, name: string, fn: BackwardFn): T {
-  self._check();
-  if (gradState.enabled && self.requiresGrad && self.isLeaf) {
-    throw new TorchError(`a leaf Variable that requires grad is being used in an in-place operation. (${op})`);
-  }
-  for (let i = 0; i < self.ndim; i++) {
-    if (self._strides[i] === 0 && self.shape[i] > 1) {
-      throw new TorchError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.`);
-    }
-  }
-  checkViewOfLeafInplace(self);
-  const want = needsGrad([self, ...others]);
-  nograd(write);
-  self._st.version++;
-  self._viewVer = self._st.version;  // (needsGrad above already refreshed a stale history)
-  if (want) { record(name, [self, ...others], self, fn); rebaseView(self); }
-  return self;
-}
+// In-place ops go through the one in-place protocol (lib/autograd/inplace.ts): checks, write, version, node.
+const inplace = inplaceRecord;
 // a source that shares memory with the tensor being written is copied first
 const unalias = (src: T, dst: T): T => (src._st === dst._st ? copyOf(src) : src);
 
@@ -441,9 +424,9 @@ function gatherChecks(x: T, d: number, index: T, op: string): void {
   void op;
 }
 
-export function gather(x: T, dim: number, index: T, opts?: { sparseGrad?: boolean }): T {
+export function gather(x: T, dim: number, index: T, sparseGrad = false): T {
+  void sparseGrad;  // a dense gradient either way (PyTorch's sparse one is a layout nodetorch does not have)
   checkTensor(x, 'gather');
-  checkKeys('gather', opts, ['sparseGrad']);
   checkTensor(index, 'gather', 'index');
   checkIndexDtype(index, 'gather');
   const d = normDim(dim, x.ndim, 'gather');
@@ -500,23 +483,22 @@ function accumulateOf(opts: unknown, op: string): boolean {
   checkKeys(op, opts, ['accumulate']);
   return !!opts.accumulate;
 }
-function reduceMode(opts: unknown, op: string): number {
-  if (isOptions(opts)) checkKeys(op, opts, ['reduce', 'includeSelf']);
-  if (!isOptions(opts) || opts.reduce === undefined || opts.reduce === null) return 0;
-  const m = REDUCE_MODE[String(opts.reduce)];
-  if (!m) throw new TorchError(`${op}(): reduce argument must be either add or multiply. Got ${String(opts.reduce)}`);
+function reduceMode(reduce: string | null, op: string): number {
+  if (reduce === null) return 0;
+  const m = REDUCE_MODE[String(reduce)];
+  if (!m) throw new TorchError(`${op}(): reduce argument must be either add or multiply. Got ${String(reduce)}`);
   return m;
 }
 const notDifferentiable = (op: string): BackwardFn => () => { throw new TorchError(`derivative for aten::${op} is not implemented`); };
 
-export function scatter(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
+export function scatter(x: T, dim: number, index: T, src: T | number | boolean, reduce: 'add' | 'multiply' | null = null): T {
   checkTensor(x, 'scatter');
   checkTensor(index, 'scatter', 'index');
   const s = parseScatterSrc(src, 'scatter');
   const d = normDim(dim, x.ndim, 'scatter');
   const st = s instanceof Tensor ? s : null;
   scatterChecks(x, d, index, st, 'scatter');
-  const mode = reduceMode(opts, 'scatter');
+  const mode = reduceMode(reduce, 'scatter');
   const out = nograd(() => copyOf(x));
   nograd(() => scatterRaw(out, d, index, s, mode));
   if (mode) return record('ScatterBackward0', [x, st], out, notDifferentiable('scatter'));
@@ -524,14 +506,14 @@ export function scatter(x: T, dim: number, index: T, src: T | number | boolean, 
   return record('ScatterBackward1', [x], out, (g) => [scatter(g, d, index, 0)]);
 }
 
-function scatter_(x: T, dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T {
+export function scatter_(x: T, dim: number, index: T, src: T | number | boolean, reduce: 'add' | 'multiply' | null = null): T {
   checkTensor(x, 'scatter_');
   checkTensor(index, 'scatter_', 'index');
   const s = parseScatterSrc(src, 'scatter_');
   const d = normDim(dim, x.ndim, 'scatter_');
   const st = s instanceof Tensor ? s : null;
   scatterChecks(x, d, index, st, 'scatter_');
-  const mode = reduceMode(opts, 'scatter_');
+  const mode = reduceMode(reduce, 'scatter_');
   const fn: BackwardFn = mode ? notDifferentiable('scatter')
     : st ? (g) => [scatter(g, d, index, 0), st.requiresGrad ? srcGrad(g, d, index, st.shape.slice()) : null] : (g) => [scatter(g, d, index, 0)];
   return inplace(x, 'scatter_', [st], () => scatterRaw(x, d, index, s, mode), st || mode ? 'ScatterBackward0' : 'ScatterBackward1', fn);
@@ -549,7 +531,7 @@ export function scatterAdd(x: T, dim: number, index: T, src: T): T {
   return record('ScatterAddBackward0', [x, src], out, (g) => [g, src.requiresGrad ? srcGrad(g, d, index, src.shape.slice()) : null]);
 }
 
-function scatterAdd_(x: T, dim: number, index: T, src: T): T {
+export function scatterAdd_(x: T, dim: number, index: T, src: T): T {
   checkTensor(x, 'scatter_add_');
   checkTensor(index, 'scatter_add_', 'index');
   checkTensor(src, 'scatter_add_', 'src');
@@ -613,31 +595,28 @@ function zerosIndexAdd(shape: number[], d: number, index: T, src: T, wrap: boole
   return record('IndexAddBackward0', [src], out, (g) => [reshape(indexSelectImpl(g, d, index, wrap ? 1 : 0, -1), ss)]);
 }
 
-function alphaOf(opts: unknown, x: T): number {
-  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`index_add(): expected an options object { alpha }, got ${describeValue(opts)}`);
-  checkKeys('index_add', opts, ['alpha']);
-  const a = isOptions(opts) && opts.alpha !== undefined ? opts.alpha : 1;
+function alphaOf(a: unknown, x: T): number {
   if (typeof a !== 'number') throw new TypeError(`index_add(): argument 'alpha' must be Number, not ${describeValue(a)}`);
   if (!Number.isInteger(a) && !x.isFloatingPoint()) throw new TorchError('For integral input tensors, argument alpha must not be a floating point number.');
   return a;
 }
 
-export function indexAdd(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
+export function indexAdd(x: T, dim: number, index: T, source: T, alpha = 1): T {
   checkTensor(x, 'index_add');
   checkTensor(source, 'index_add', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_add'), x);
   const d = normDim(dim, x.ndim, 'index_add');
   indexAddChecks(x, d, i, source, 'index_add');
-  return indexAddImpl(x, d, i, source, alphaOf(opts, x), false);
+  return indexAddImpl(x, d, i, source, alphaOf(alpha, x), false);
 }
 
-function indexAdd_(x: T, dim: number, index: T, source: T, opts?: { alpha?: number }): T {
+export function indexAdd_(x: T, dim: number, index: T, source: T, alpha0 = 1): T {
   checkTensor(x, 'index_add_');
   checkTensor(source, 'index_add_', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_add_'), x);
   const d = normDim(dim, x.ndim, 'index_add_');
   indexAddChecks(x, d, i, source, 'index_add_');
-  const alpha = alphaOf(opts, x);
+  const alpha = alphaOf(alpha0, x);
   const s = source.ndim === x.ndim ? source : reshape(source.detach(), x.ndim ? x.shape.map((v, k) => (k === d ? i.numel() : v)) : []);
   const ss = source.shape.slice();
   return inplace(x, 'index_add_', [source], () => {
@@ -674,7 +653,7 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
     vt && vt.requiresGrad ? sumToShape(indexSelect(g, d, i), []) : null,
   ]);
 }
-function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
+export function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill_');
   const i = onDeviceOf(vectorIndex(index, 'index_fill_'), x);
   const d = normDim(dim, x.ndim, 'index_fill_');
@@ -707,7 +686,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
     x.requiresGrad ? indexFill(g, d, i, 0) : null, source.requiresGrad ? reshape(indexSelect(g, d, i), ss) : null,
   ]);
 }
-function indexCopy_(x: T, dim: number, index: T, source: T): T {
+export function indexCopy_(x: T, dim: number, index: T, source: T): T {
   checkTensor(x, 'index_copy_');
   checkTensor(source, 'index_copy_', 'source');
   const i = onDeviceOf(vectorIndex(index, 'index_copy_'), x);
@@ -744,7 +723,7 @@ export function maskedFill(x: T, mask: T, value: number | boolean | T): T {
   ]);
 }
 
-function maskedFill_(x: T, mask: T, value: number | boolean | T): T {
+export function maskedFill_(x: T, mask: T, value: number | boolean | T): T {
   checkTensor(x, 'masked_fill_');
   const m = boolMask(mask, 'masked_fill_');
   const [v, vt] = fillValue(value, 'masked_fill_');
@@ -807,12 +786,12 @@ function putRaw(x: T, index: T, source: T, accumulate: boolean): void {
   runKernel(OP.put, [x, index, reshape(unalias(source, x), index.shape.slice())], [accumulate ? 1 : 0], 'put_');
 }
 
-function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
+export function put_(x: T, index: T, source: T, accumulate = false): T {
   checkTensor(x, 'put_');
   checkTensor(index, 'put_', 'index');
   checkTensor(source, 'put_', 'source');
   putChecks(x, index, source, 'put_');
-  const acc = accumulateOf(opts, 'put_');
+  const acc = accumulate;
   const i = onDeviceOf(index, x);
   const ss = source.shape.slice();
   return inplace(x, 'put_', [source], () => putRaw(x, i, source.detach(), acc), 'PutBackward0', (g) => [
@@ -820,12 +799,12 @@ function put_(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
   ]);
 }
 
-export function put(x: T, index: T, source: T, opts?: { accumulate?: boolean }): T {
+export function put(x: T, index: T, source: T, accumulate = false): T {
   checkTensor(x, 'put');
   checkTensor(index, 'put', 'index');
   checkTensor(source, 'put', 'source');
   putChecks(x, index, source, 'put');
-  const acc = accumulateOf(opts, 'put');
+  const acc = accumulate;
   const i = onDeviceOf(index, x);
   const out = nograd(() => copyOf(x));
   nograd(() => putRaw(out, i, source.detach(), acc));
@@ -838,40 +817,25 @@ export function put(x: T, index: T, source: T, opts?: { accumulate?: boolean }):
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
+// gather, scatter(_), scatterAdd(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedFill(_),
+// maskedSelect, take, put(_) are the schema's rows (lib/ops/ops.schema). What stays here: index (varargs index specs),
+// indexPut(_) (its indices are nodetorch's IndexSpec union, and PyTorch's accumulate may come positionally as a
+// bool or in { accumulate }), nonzero (its result type depends on asTuple), argwhere.
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
     indexPut_(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
     indexPut(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
-    indexSelect(dim: number, index: T): T;
-    gather(dim: number, index: T, opts?: { sparseGrad?: boolean }): T;
-    scatter(dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T;
-    scatter_(dim: number, index: T, src: T | number | boolean, opts?: { reduce?: 'add' | 'multiply' }): T;
-    scatterAdd(dim: number, index: T, src: T): T;
-    scatterAdd_(dim: number, index: T, src: T): T;
-    indexAdd(dim: number, index: T, source: T, opts?: { alpha?: number }): T;
-    indexAdd_(dim: number, index: T, source: T, opts?: { alpha?: number }): T;
-    indexCopy(dim: number, index: T, source: T): T;
-    indexCopy_(dim: number, index: T, source: T): T;
-    indexFill(dim: number, index: T, value: number | boolean | T): T;
-    indexFill_(dim: number, index: T, value: number | boolean | T): T;
-    maskedFill(mask: T, value: number | boolean | T): T;
-    maskedFill_(mask: T, value: number | boolean | T): T;
-    maskedSelect(mask: T): T;
     nonzero(): T;
     nonzero(opts: { asTuple: true }): T[];
     nonzero(opts?: { asTuple?: boolean }): T | T[];
     argwhere(): T;
-    take(index: T): T;
-    put(index: T, source: T, opts?: { accumulate?: boolean }): T;
-    put_(index: T, source: T, opts?: { accumulate?: boolean }): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, indexPut_, indexPut, indexSelect, gather, scatter, scatter_, scatterAdd, scatterAdd_, indexAdd, indexAdd_,
-  indexCopy, indexCopy_, indexFill, indexFill_, maskedFill, maskedFill_, maskedSelect, nonzero, argwhere, take, put, put_,
+  index, indexPut_, indexPut, nonzero, argwhere,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };

@@ -10,7 +10,7 @@
 // The value-selecting ones record PyTorch's node names with the gradient scattered to the selected indices.
 import { Tensor, normDim } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
-import { isFloating, describeValue, DType } from '../dtype';
+import { isFloating, describeValue, DType, DTypeName, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import * as E from './elementwise';
@@ -138,7 +138,7 @@ export function mode(x: T, ...args: unknown[]): R.ValuesIndices {
     const j = arange(n, { device: x.device }).expand(sv.shape.slice());
     const startPos = cumExtreme(E.where(start, j, 0), sv.ndim - 1, false).values;
     const freq = E.where(end, j.sub(startPos).add(1), 0);
-    const best = R.argmax(freq, -1, { keepdim: true });
+    const best = R.argmax(freq, -1, true);
     return s.indices.gather(-1, best).movedim(-1, dd);
   });
   const r = selectAt(x, x1, dd, idx1, keepdim, 'ModeBackward0');
@@ -208,26 +208,17 @@ export function aminmax(x: T, opts: DimKeep = {}): MinMax {
   }
   const d = normDim(opts.dim, Math.max(x.ndim, 1), 'aminmax');
   if (x.ndim > 0 && x.shape[d] === 0) throw new TorchError('aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.');
-  const kd = { keepdim: !!opts.keepdim };
+  const kd = !!opts.keepdim;
   return x.ndim === 0 ? new MinMax(x.clone(), x.clone()) : new MinMax(R.amin(x, d, kd), R.amax(x, d, kd));
 }
 
 // ---- nanmean --------------------------------------------------------------------------------------------------
-export function nanmean(x: T, ...args: unknown[]): T {
+export function nanmean(x: T, dim: number | number[] | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nanmean');
-  let a = args;
-  let dtype: DType | null = null;
-  if (a.length && isOptions(a[a.length - 1])) {
-    const o = { ...(a[a.length - 1] as Record<string, unknown>) };
-    checkKeys('nanmean', o, ['dim', 'keepdim', 'dtype']);
-    if (o.dtype !== undefined && o.dtype !== null) dtype = o.dtype as DType;
-    delete o.dtype;
-    a = [...a.slice(0, -1), o];
-  }
-  const src = dtype ? E.toDtype(x, dtype) : x;
+  const src = dtype ? E.toDtype(x, toDType(dtype, 'nanmean')) : x;
   if (!isFloating(src.dtype)) throw new TorchError(`nanmean(): expected input to have floating point dtype but got ${E.typeName(src.dtype)}`);
   const notNan = E.unaryOp(E.UNARY_DEFS.isnan, src).logicalNot();
-  return R.nansum(src, ...(a as [])).div(R.sum(notNan, ...(a as [])));
+  return R.nansum(src, dim, keepdim).div(R.sum(notNan, dim, keepdim));
 }
 
 declare module '../tensor' {
@@ -241,7 +232,6 @@ declare module '../tensor' {
     cummax(dim: number | { dim: number }): R.ValuesIndices;
     cummin(dim: number | { dim: number }): R.ValuesIndices;
     aminmax(opts?: DimKeep): MinMax;
-    nanmean(dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean; dtype?: DType }, keepdim?: boolean | { dtype?: DType }): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -252,4 +242,3 @@ P.mode = function (this: T, ...a: unknown[]) { return mode(this, ...a); };
 P.cummax = function (this: T, dim: unknown) { return cummax(this, dim); };
 P.cummin = function (this: T, dim: unknown) { return cummin(this, dim); };
 P.aminmax = function (this: T, o?: DimKeep) { return aminmax(this, o); };
-P.nanmean = function (this: T, ...a: unknown[]) { return nanmean(this, ...a); };

@@ -73,8 +73,7 @@ function parseArgs<O extends { keepdim?: boolean; dim?: Dim | null }>(op: string
   return { dim, keepdim: !!keepdim, opts };
 }
 
-const DTYPE_KEYS = ['dim', 'keepdim', 'dtype'];
-const NO_ARGS: { dim: undefined; keepdim: boolean; opts: ReduceOptions } = Object.freeze({ dim: undefined, keepdim: false, opts: Object.freeze({}) });
+// The schema's reductions (lib/ops/ops.schema) take their parameters parsed and type-checked (lib/ops/args.ts).
 
 // reduced dims (sorted ascending); no dim (or an empty list) means every dim, as PyTorch's sum(dim=[])
 function reducedDims(x: T, dim: Dim | null | undefined, op: string): { dims: number[]; all: boolean } {
@@ -157,11 +156,10 @@ const intResult = (d: DType): DType => (isFloating(d) ? d : 'int64');
 // ------------------------------------------------------------------------------------------------------------
 // sum, nansum, mean, prod
 // ------------------------------------------------------------------------------------------------------------
-export function sum(x: T, ...args: ReduceArgs): T {
+export function sum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('sum', arguments)) return autocastCall('sum', sum, arguments);
   checkTensor(x, 'sum');
-  const { dim, keepdim, opts } = args.length === 0 ? NO_ARGS : parseArgs<ReduceOptions>('sum', args, DTYPE_KEYS);
-  const dt = optDtype(opts, 'sum');
+  const dt = optDtype({ dtype }, 'sum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'sum');
   const out = reduceRaw(src, dims, RC.sum, dt ?? intResult(src.dtype), keepdim, 'sum');
@@ -172,10 +170,9 @@ export function sum(x: T, ...args: ReduceArgs): T {
   return record(named, [src], out, (g) => [expandGrad(g, shape, dims, keepdim)]);
 }
 
-export function nansum(x: T, ...args: ReduceArgs): T {
+export function nansum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nansum');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('nansum', args, DTYPE_KEYS);
-  const dt = optDtype(opts, 'nansum');
+  const dt = optDtype({ dtype }, 'nansum');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'nansum');
   const out = reduceRaw(src, dims, isFloating(src.dtype) ? RC.nansum : RC.sum, dt ?? intResult(src.dtype), keepdim, 'nansum');
@@ -184,10 +181,9 @@ export function nansum(x: T, ...args: ReduceArgs): T {
   return record('NansumBackward0', [src], out, (g) => [E.mul(expandGrad(g, shape, dims, keepdim), E.unaryOp(E.UNARY_DEFS.logical_not, E.unaryOp(E.UNARY_DEFS.isnan, src)))], [src]);
 }
 
-export function mean(x: T, ...args: ReduceArgs): T {
+export function mean(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'mean');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('mean', args, DTYPE_KEYS);
-  const dt = optDtype(opts, 'mean');
+  const dt = optDtype({ dtype }, 'mean');
   if (!isFloating(dt ?? x.dtype)) {
     throw new TorchError(`mean(): could not infer output dtype. ${dt ? 'Optional' : 'Input'} dtype must be either a floating point or complex dtype. Got: ${typeName(dt ?? x.dtype)}${dt ? '' : intFromNumbersHint(x.dtype)}`);
   }
@@ -199,12 +195,11 @@ export function mean(x: T, ...args: ReduceArgs): T {
   return record(dim === undefined || dim === null ? 'MeanBackward0' : 'MeanBackward1', [src], out, (g) => [E.div(expandGrad(g, shape, dims, keepdim), n)]);
 }
 
-export function prod(x: T, ...args: unknown[]): T {
+export function prod(x: T, dim: number | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('prod', arguments)) return autocastCall('prod', prod, arguments);
   checkTensor(x, 'prod');
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions>('prod', args, DTYPE_KEYS);
   if (Array.isArray(dim)) throw new TypeError("prod(): argument 'dim' must be int, not list");
-  const dt = optDtype(opts, 'prod');
+  const dt = optDtype({ dtype }, 'prod');
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const full = dim === undefined || dim === null;
   const dims = full ? [...Array(src.ndim).keys()] : [checkDim(dim, src.ndim, 'prod')].filter(() => src.ndim > 0);
@@ -296,7 +291,7 @@ function varCore(x: T, op: 'var' | 'std', args: unknown[]): T {
   const res = out;
   return record(op === 'var' ? 'VarBackward0' : 'StdBackward0', [x], out, (g) => {
     const gk = restoreDims(g, dims, x.ndim, keepdim);
-    const centred = E.sub(x, mean(x, dims, { keepdim: true }));
+    const centred = E.sub(x, mean(x, dims, true));
     if (op === 'var') return [E.mul(gk, E.div(E.mulScalar(centred, 2), den))];
     // std_backward: grad / (2 std) is taken as 0 where std == 0 (a constant or expanded slice: every deviation is 0,
     // so the gradient is 0, not 0/0), then var_backward
@@ -383,10 +378,9 @@ export function min(x: T, other: T): T;
 export function min(x: T, dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
 export function min(x: T, ...args: unknown[]): T | ValuesIndices { return maxMin(x, true, args); }
 
-function aminmax(x: T, isMin: boolean, args: unknown[]): T {
+function aminmax(x: T, isMin: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isMin ? 'amin' : 'amax';
   checkTensor(x, op);
-  const { dim, keepdim } = parseArgs(op, args);
   const { dims } = reducedDims(x, dim, op);
   if (x.numel() === 0) {
     const bad = dims.find((d) => x.shape[d] === 0);
@@ -399,18 +393,17 @@ function aminmax(x: T, isMin: boolean, args: unknown[]): T {
     const gk = restoreDims(g, dims, x.ndim, keepdim);
     const ok = restoreDims(out, dims, x.ndim, keepdim);
     const mask = E.toDtype(E.eq(x, ok), g.dtype);
-    const count = dims.length ? sum(mask, dims, { keepdim: true }) : mask;
+    const count = dims.length ? sum(mask, dims, true) : mask;
     return [E.div(E.mul(gk, mask), count)];
   }, [x, out]);
 }
-export function amax(x: T, ...args: unknown[]): T { return aminmax(x, false, args); }
-export function amin(x: T, ...args: unknown[]): T { return aminmax(x, true, args); }
+export function amax(x: T, dim: Dim | null = null, keepdim = false): T { return aminmax(x, false, dim, keepdim); }
+export function amin(x: T, dim: Dim | null = null, keepdim = false): T { return aminmax(x, true, dim, keepdim); }
 
-function argCore(x: T, isMin: boolean, args: unknown[]): T {
+function argCore(x: T, isMin: boolean, dim: number | null, keepdim: boolean): T {
   const op = isMin ? 'argmin' : 'argmax';
   checkTensor(x, op);
   if (x.dtype === 'bool') throw new TorchError(`"${op}_cpu" not implemented for 'Bool'`);
-  const { dim, keepdim } = parseArgs(op, args);
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) throw new TorchError(`${op}(): Expected reduction dim to be specified for input.numel() == 0.`);
     const flat = noGradDo(() => Sh.reshape(x, [-1]));
@@ -424,26 +417,24 @@ function argCore(x: T, isMin: boolean, args: unknown[]): T {
   if (x.ndim > 0 && x.shape[d] === 0) throw new TorchError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
   return argReduceRaw(x, d, isMin, keepdim, false).indices;
 }
-export function argmax(x: T, ...args: unknown[]): T { return argCore(x, false, args); }
-export function argmin(x: T, ...args: unknown[]): T { return argCore(x, true, args); }
+export function argmax(x: T, dim: number | null = null, keepdim = false): T { return argCore(x, false, dim, keepdim); }
+export function argmin(x: T, dim: number | null = null, keepdim = false): T { return argCore(x, true, dim, keepdim); }
 
 // ------------------------------------------------------------------------------------------------------------
 // all, any, countNonzero
 // ------------------------------------------------------------------------------------------------------------
-function allAny(x: T, isAny: boolean, args: unknown[]): T {
+function allAny(x: T, isAny: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isAny ? 'any' : 'all';
   checkTensor(x, op);
-  const { dim, keepdim } = parseArgs(op, args);
   const { dims } = reducedDims(x, dim, op);
   // PyTorch keeps uint8 for uint8 input, bool otherwise
   return reduceRaw(x, dims, isAny ? RC.any : RC.all, x.dtype === 'uint8' ? 'uint8' : 'bool', keepdim, op);
 }
-export function all(x: T, ...args: unknown[]): T { return allAny(x, false, args); }
-export function any(x: T, ...args: unknown[]): T { return allAny(x, true, args); }
+export function all(x: T, dim: Dim | null = null, keepdim = false): T { return allAny(x, false, dim, keepdim); }
+export function any(x: T, dim: Dim | null = null, keepdim = false): T { return allAny(x, true, dim, keepdim); }
 
-export function countNonzero(x: T, ...args: unknown[]): T {
+export function countNonzero(x: T, dim: Dim | null = null): T {
   checkTensor(x, 'count_nonzero');
-  const { dim } = parseArgs('count_nonzero', args);
   const { dims } = reducedDims(x, dim, 'count_nonzero');
   const nz = noGradDo(() => E.ne(x, 0));
   return reduceRaw(nz, dims, RC.sum, 'int64', false, 'count_nonzero');
@@ -452,10 +443,9 @@ export function countNonzero(x: T, ...args: unknown[]): T {
 // ------------------------------------------------------------------------------------------------------------
 // logsumexp, norm
 // ------------------------------------------------------------------------------------------------------------
-export function logsumexp(x: T, ...args: unknown[]): T {
+export function logsumexp(x: T, dim: Dim | null = null, keepdim = false): T {
   if (acState.on && autocastListed('logsumexp', arguments)) return autocastCall('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp');
-  const { dim, keepdim } = parseArgs('logsumexp', args);
   const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
   const { dims } = reducedDims(src, dim, 'logsumexp');
   // log(sum(exp(x - m))) + m with m the max (0 where it is infinite, so all -inf slices give -inf, not NaN)
@@ -522,7 +512,7 @@ export function norm(x: T, ...args: unknown[]): T {
     if (pp === 2) return [E.mul(gk, E.where(zeroNorm, 0, E.div(src, nk)))];
     if (!Number.isFinite(pp)) {
       const mask = E.toDtype(E.binaryOp(E.BINARY_DEFS.logical_or, E.eq(absx, nk), E.unaryOp(E.UNARY_DEFS.isnan, absx)), g.dtype);
-      const count = dims.length ? sum(mask, dims, { keepdim: true }) : mask;
+      const count = dims.length ? sum(mask, dims, true) : mask;
       return [E.mul(sgn, E.mul(E.div(gk, count), mask))];
     }
     if (pp < 1) {
@@ -545,26 +535,12 @@ function scanRaw(x: T, d: number, isProd: boolean, outDtype: DType): T {
   return out;
 }
 
-function scanArgs(x: T, op: string, args: unknown[]): { d: number; src: T; dt: DType | null } {
+function scanArgs(x: T, op: string, dim: number, dtype: DTypeName | null): { d: number; src: T; dt: DType | null } {
   checkTensor(x, op);
-  let a = args;
-  let opts: ReduceOptions = {};
-  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as ReduceOptions; a = a.slice(0, -1); }
-  checkKeys(op, opts, ['dim', 'dtype']);
-  const dim = a.length ? a[0] : opts.dim;
-  if (dim === undefined || dim === null) throw new TypeError(`${op}() missing required argument 'dim'`);
   const d = checkDim(dim, x.ndim, op);
-  opts = positionalDtype(op, a, opts);
-  const dt = optDtype(opts, op);
+  const dt = optDtype({ dtype }, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   return { d, src, dt };
-}
-
-// (dim, dtype) positionally, as torch.softmax(x, 1, torch.float64); anything more is an error, never ignored
-function positionalDtype<O extends { dtype?: DTypeName }>(op: string, a: unknown[], opts: O): O {
-  if (a.length <= 1) return opts;
-  if (a.length === 2 && typeof a[1] === 'string' && opts.dtype === undefined) return { ...opts, dtype: a[1] };
-  throw new TypeError(`${op}() takes (dim, dtype?) and an options object; got ${a.length} positional arguments${a.length === 2 ? ` (the second must be a dtype name, not ${typeof a[1]})` : ''}`);
 }
 
 // reverse cumulative sum along d (the adjoint of cumsum)
@@ -573,17 +549,17 @@ function revCumsum(g: T, d: number): T {
   return Sh.flip(cumsum(Sh.flip(g, [d]), d), [d]);
 }
 
-export function cumsum(x: T, ...args: unknown[]): T {
+export function cumsum(x: T, dim: number, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('cumsum', arguments)) return autocastCall('cumsum', cumsum, arguments);
-  const { d, src, dt } = scanArgs(x, 'cumsum', args);
+  const { d, src, dt } = scanArgs(x, 'cumsum', dim, dtype);
   const out = scanRaw(src, d, false, dt ?? intResult(src.dtype));
   if (!isFloating(out.dtype)) return out;
   return record('CumsumBackward0', [src], out, (g) => [revCumsum(g, d)]);
 }
 
-export function cumprod(x: T, ...args: unknown[]): T {
+export function cumprod(x: T, dim: number, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('cumprod', arguments)) return autocastCall('cumprod', cumprod, arguments);
-  const { d, src, dt } = scanArgs(x, 'cumprod', args);
+  const { d, src, dt } = scanArgs(x, 'cumprod', dim, dtype);
   const out = scanRaw(src, d, true, dt ?? intResult(src.dtype));
   if (!isFloating(out.dtype)) return out;
   return record('CumprodBackward0', [src], out, (g) => [cumprodBackward(g, src, out, d)], [src, out]);
@@ -616,14 +592,14 @@ function cumprodBackwardGraph(g: T, x: T, d: number): T {
   for (let k = 0; k < n; k++) {
     // omitted[k..n-1] = prod_{j<=m, j!=k} x_j for m = k..n-1
     let omitted: T;
-    const until = k > 0 ? prod(Sh.narrow(x, d, 0, k), d, { keepdim: true }) : null;
+    const until = k > 0 ? prod(Sh.narrow(x, d, 0, k), d, true) : null;
     if (k === n - 1) omitted = until as T;
     else {
       const from = cumprod(Sh.narrow(x, d, k + 1, n - k - 1), d);
       const head = until ?? E.add(E.mulScalar(Sh.narrow(x, d, 0, 1), 0), 1);
       omitted = Sh.cat([head, until ? E.mul(until, from) : from], d);
     }
-    parts.push(sum(E.mul(Sh.narrow(g, d, k, n - k), omitted), d, { keepdim: true }));
+    parts.push(sum(E.mul(Sh.narrow(g, d, k, n - k), omitted), d, true));
   }
   return Sh.cat(parts, d);
 }
@@ -797,17 +773,11 @@ function uniqueDim(x: T, d: number, result: (v: T, i: T, c: T) => T | T[], int64
 // PyTorch's implicit dim for softmax(x) without one (legacy _get_softmax_dim)
 const implicitDim = (ndim: number): number => (ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1);
 
-function softmaxCore(x: T, isLog: boolean, args: unknown[]): T {
+function softmaxCore(x: T, isLog: boolean, dim: number | null, dtype: DTypeName | null): T {
   const op = isLog ? 'log_softmax' : 'softmax';
   checkTensor(x, op);
-  let a = args;
-  let opts: { dtype?: DTypeName; dim?: number } = {};
-  if (a.length && isOptions(a[a.length - 1])) { opts = a[a.length - 1] as typeof opts; a = a.slice(0, -1); }
-  checkKeys(op, opts, ['dim', 'dtype']);
-  const dim = a.length && a[0] !== undefined && a[0] !== null ? a[0] : opts.dim ?? implicitDim(x.ndim);
-  const d = checkDim(dim, x.ndim, op);
-  opts = positionalDtype(op, a, opts);
-  const dt = optDtype(opts, op);
+  const d = checkDim(dim ?? implicitDim(x.ndim), x.ndim, op);
+  const dt = optDtype({ dtype }, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   if (!isFloating(src.dtype)) throw new TorchError(`"${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${typeName(src.dtype)}'`);
   const out = empty_(src.shape.slice(), src.dtype, src.device);
@@ -823,29 +793,29 @@ function softmaxBackward(g: T, y: T, d: number, isLog: boolean): T {
     return gi;
   }
   const dd = y.ndim ? [d] : [];
-  if (isLog) return E.sub(g, E.mul(E.exp(y), dd.length ? sum(g, dd, { keepdim: true }) : g));
+  if (isLog) return E.sub(g, E.mul(E.exp(y), dd.length ? sum(g, dd, true) : g));
   const gy = E.mul(g, y);
-  return E.mul(y, E.sub(g, dd.length ? sum(gy, dd, { keepdim: true }) : gy));
+  return E.mul(y, E.sub(g, dd.length ? sum(gy, dd, true) : gy));
 }
 
-export function softmax(x: T, ...args: unknown[]): T {
+export function softmax(x: T, dim: number | null = null, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('softmax', arguments)) return autocastCall('softmax', softmax, arguments);
-  return softmaxCore(x, false, args);
+  return softmaxCore(x, false, dim, dtype);
 }
-export function logSoftmax(x: T, ...args: unknown[]): T {
+export function logSoftmax(x: T, dim: number | null = null, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('log_softmax', arguments)) return autocastCall('log_softmax', logSoftmax, arguments);
-  return softmaxCore(x, true, args);
+  return softmaxCore(x, true, dim, dtype);
 }
 
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
+// sum, mean, prod, amax/amin, argmax/argmin, all/any, countNonzero, logsumexp, cumsum/cumprod, softmax/logSoftmax:
+// the schema's rows (lib/ops/ops.schema). std/var keep their own parser: PyTorch's std(unbiased) and std(dim, unbiased,
+// keepdim) overloads give the first positional two meanings, which one row cannot say; max/min return a Tensor or
+// (values, indices) by their arguments.
 declare module '../tensor' {
   interface Tensor {
-    sum(...args: ReduceArgs): Tensor;
-    nansum(...args: ReduceArgs): Tensor;
-    mean(...args: ReduceArgs): Tensor;
-    prod(dim?: number | ReduceOptions, keepdim?: boolean | ReduceOptions, opts?: ReduceOptions): Tensor;
     std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     max(): Tensor;
@@ -854,31 +824,18 @@ declare module '../tensor' {
     min(): Tensor;
     min(other: Tensor): Tensor;
     min(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
-    amax(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    amin(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    all(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    any(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
-    countNonzero(dim?: Dim | null): Tensor;
-    logsumexp(dim?: Dim | { keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
-    cumsum(dim: number, opts?: { dtype?: DTypeName }): Tensor;
-    cumprod(dim: number, opts?: { dtype?: DTypeName }): Tensor;
     sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
     argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
     msort(): Tensor;
     topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
-    softmax(dim?: number | { dtype?: DTypeName }, opts?: { dtype?: DTypeName }): Tensor;
-    logSoftmax(dim?: number | { dtype?: DTypeName }, opts?: { dtype?: DTypeName }): Tensor;
   }
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  sum, nansum, mean, prod, std, var: var_, max, min, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, norm,
-  cumsum, cumprod, sort, argsort, msort, topk, unique, softmax, logSoftmax,
+  std, var: var_, max, min, norm, sort, argsort, msort, topk, unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

@@ -94,8 +94,7 @@ function viewAsDtype(x: T, dt: DType): T {
   return new Tensor(x._st, x.shape.slice(), x._strides.slice(), x._offset, dt);
 }
 
-export function flatten(x: T, startDim: number | { startDim?: number; endDim?: number } = 0, endDim = -1): T {
-  [startDim = 0, endDim = -1] = kwLeading('flatten', Array.from(arguments).slice(1), ['startDim', 'endDim'], 0, []) as [number?, number?];
+export function flatten(x: T, startDim = 0, endDim = -1): T {
   checkTensor(x, 'flatten');
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim), e = normDim(endDim, x.ndim);
@@ -112,16 +111,15 @@ export function unflatten(x: T, dim: number, sizes: number[]): T {
   return view(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-export function squeeze(x: T, dim?: number | number[]): T {
+export function squeeze(x: T, dim?: number | number[] | null): T {
   checkTensor(x, 'squeeze');
   let dims: number[];
   if (dim === undefined || dim === null) dims = x.shape.map((s, i) => (s === 1 ? i : -1)).filter((i) => i >= 0);
   else dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim)).filter((d) => x.ndim > 0 && x.shape[d] === 1);
-  if (!dims.length) return viewAlias(x);
   const shape: number[] = [], st: number[] = [];
   x.shape.forEach((s, i) => { if (!dims.includes(i)) { shape.push(s); st.push(x._strides[i]); } });
   const inShape = x.shape.slice();
-  return record(dim === undefined ? 'SqueezeBackward0' : 'SqueezeBackward1', [x], viewOf(x, shape, st, x._offset), (g) => [reshape(g, inShape)]);
+  return record(dim === undefined || dim === null ? 'SqueezeBackward0' : 'SqueezeBackward1', [x], viewOf(x, shape, st, x._offset), (g) => [reshape(g, inShape)]);
 }
 function viewAlias(x: T): T {
   return record('AliasBackward0', [x], viewOf(x, x.shape.slice(), x._strides.slice(), x._offset), (g) => [g]);
@@ -149,8 +147,7 @@ export function permute(x: T, ...dims: unknown[]): T {
   return record('PermuteBackward0', [x], out, (g) => [permute(g, inv)]);
 }
 
-export function transpose(x: T, d0: number | { dim0: number; dim1: number }, d1?: number): T {
-  [d0, d1] = kwLeading('transpose', Array.from(arguments).slice(1), ['dim0', 'dim1'], 2, []) as [number, number];
+export function transpose(x: T, d0: number, d1: number): T {
   checkTensor(x, 'transpose');
   if (x.ndim === 0) return viewAlias(x);
   const a = normDim(d0, x.ndim), b = normDim(d1, x.ndim);
@@ -388,10 +385,9 @@ function tensorList(ts: unknown, op: string): T[] {
   return ts.map((x, i) => checkTensor(x, op, `tensors[${i}]`));
 }
 
-export function cat(tensors: T[], dim: number | { dim?: number } = 0): T {
+export function cat(tensors: readonly T[], dim = 0): T {
   if (acState.on && autocastListed('cat', arguments)) return autocastCall('cat', cat, arguments);
   const ts = tensorList(tensors, 'cat');
-  if (isOptions(dim)) { checkKeys('cat', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   // PyTorch skips legacy 1-D empty tensors
   const parts = ts.filter((x) => !(x.ndim === 1 && x.shape[0] === 0));
   if (!parts.length) return clone(ts[0]);
@@ -431,32 +427,22 @@ function sliceView(x: T, d: number, s: number, e: number): T {
   return viewOf(x, shape, x._strides.slice(), x._offset + s * x._strides[d]);
 }
 
-export function stack(tensors: T[], dim: number | { dim?: number } = 0): T {
+export function stack(tensors: readonly T[], dim = 0): T {
   if (acState.on && autocastListed('stack', arguments)) return autocastCall('stack', stack, arguments);
   const ts = tensorList(tensors, 'stack');
-  if (isOptions(dim)) { checkKeys('stack', dim, ['dim']); dim = (dim as { dim?: number }).dim ?? 0; }
   ts.forEach((x, i) => {
     if (!sameShape(x.shape, ts[0].shape)) throw new TorchError(`stack expects each tensor to be equal size, but got [${ts[0].shape.join(', ')}] at entry 0 and [${x.shape.join(', ')}] at entry ${i}`);
   });
   const d = normDim(dim, ts[0].ndim + 1);
   return cat(ts.map((x) => unsqueeze(x, d)), d);
 }
-export const hstack = (ts: T[]): T => cat(ts, ts[0].ndim === 1 ? 0 : 1);
-export const vstack = (ts: T[]): T => cat(ts.map((x) => (x.ndim === 1 ? unsqueeze(x, 0) : x)), 0);
+export const hstack = (ts: readonly T[]): T => cat(ts, ts[0].ndim === 1 ? 0 : 1);
+export const vstack = (ts: readonly T[]): T => cat(ts.map((x) => (x.ndim === 1 ? unsqueeze(x, 0) : x)), 0);
 
-// a dim given positionally or as { dim }
-function dimArg(dim: number | { dim?: number } | undefined, op: string): number {
-  if (dim === undefined) return 0;
-  if (isOptions(dim)) {
-    checkKeys(op, dim, ['dim']);
-    return (dim as { dim?: number }).dim ?? 0;
-  }
-  return dim as number;
-}
 
-export function split(x: T, sizeOrSections: number | number[], dim: number | { dim?: number } = 0): T[] {
+export function split(x: T, sizeOrSections: number | number[], dim = 0): T[] {
   checkTensor(x, 'split');
-  const d = normDim(dimArg(dim, 'split'), x.ndim);
+  const d = normDim(dim, x.ndim);
   const size = x.shape[d];
   let sizes: number[];
   if (Array.isArray(sizeOrSections)) {
@@ -476,26 +462,26 @@ export function split(x: T, sizeOrSections: number | number[], dim: number | { d
   return out;
 }
 
-export function chunk(x: T, chunks: number, dim: number | { dim?: number } = 0): T[] {
+export function chunk(x: T, chunks: number, dim = 0): T[] {
   checkTensor(x, 'chunk');
   checkInt(chunks, 'chunk', 'chunks');
   if (chunks <= 0) throw new TorchError('chunk expects `chunks` to be greater than 0, got: ' + chunks);
-  const d = normDim(dimArg(dim, 'chunk'), x.ndim);
+  const d = normDim(dim, x.ndim);
   const each = Math.ceil(x.shape[d] / chunks);
   return split(x, Math.max(each, x.shape[d] === 0 ? 0 : 1), d);
 }
-export function tensorSplit(x: T, sections: number, dim: number | { dim?: number } = 0): T[] {
+export function tensorSplit(x: T, sections: number, dim = 0): T[] {
   checkTensor(x, 'tensor_split');
-  const d = normDim(dimArg(dim, 'tensor_split'), x.ndim);
+  const d = normDim(dim, x.ndim);
   const n = x.shape[d];
   const base = Math.floor(n / sections), extra = n % sections;
   const sizes = Array.from({ length: sections }, (_, i) => base + (i < extra ? 1 : 0));
   return split(x, sizes, d);
 }
 
-export function unbind(x: T, dim: number | { dim?: number } = 0): T[] {
+export function unbind(x: T, dim = 0): T[] {
   checkTensor(x, 'unbind');
-  const d = normDim(dimArg(dim, 'unbind'), x.ndim);
+  const d = normDim(dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
 
@@ -600,20 +586,18 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
+// The shape ops with a fixed signature are the schema's rows (lib/ops/ops.schema). What stays here: the varargs
+// shapes (reshape, view, permute, expand, repeat, tile take `(2, 3)` or `([2, 3])`, which a row cannot say), the
+// properties (T, mT, H, mH), and squeeze_/unsqueeze_, which change self's geometry rather than write its elements
+// (not the in-place protocol's write-then-rewire).
 declare module '../tensor' {
   interface Tensor {
     reshape(...shape: (number | number[])[]): T; view(...shape: (number | number[])[]): T; viewAs(other: T): T; reshapeAs(other: T): T;
-    flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number): T; unflatten(dim: number, sizes: number[]): T;
-    squeeze(dim?: number | number[]): T; unsqueeze(dim: number): T; squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    permute(...dims: (number | number[])[]): T; transpose(d0: number, d1: number): T; transpose(dims: { dim0: number; dim1: number }): T; swapaxes(d0: number, d1: number): T; swapdims(d0: number, d1: number): T;
-    t(): T; readonly T: T; readonly mT: T; readonly H: T; readonly mH: T; adjoint(): T; movedim(s: number | number[], d: number | number[]): T;
-    expand(...sizes: (number | number[])[]): T; expandAs(other: T): T; broadcastTo(shape: number[]): T;
+    squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
+    permute(...dims: (number | number[])[]): T;
+    readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
+    expand(...sizes: (number | number[])[]): T;
     repeat(...reps: (number | number[])[]): T; tile(...reps: (number | number[])[]): T;
-    narrow(dim: number, start: number, length: number): T; select(dim: number, index: number): T;
-    slice(dim?: number, start?: number | null, end?: number | null, step?: number): T; diagonal(offset?: number, dim1?: number, dim2?: number): T;
-    split(size: number | number[], dim?: number): T[]; chunk(chunks: number, dim?: number): T[]; unbind(dim?: number): T[]; tensorSplit(sections: number, dim?: number): T[];
-    flip(dims: number | number[]): T; fliplr(): T; flipud(): T; roll(shifts: number | number[], dims?: number | number[]): T;
-    tril(diagonal?: number): T; triu(diagonal?: number): T; tril_(diagonal?: number): T; triu_(diagonal?: number): T;
     asStrided(size: number[], stride: number[], storageOffset?: number): T;
   }
 }
@@ -622,16 +606,7 @@ P.reshape = function (this: T, ...s: unknown[]): T { return reshape(this, ...s);
 P.view = function (this: T, ...s: unknown[]): T { return view(this, ...s); };
 P.viewAs = function (this: T, o: T): T { return view(this, checkTensor(o, 'view_as', 'other').shape.slice()); };
 P.reshapeAs = function (this: T, o: T): T { return reshape(this, checkTensor(o, 'reshape_as', 'other').shape.slice()); };
-P.flatten = function (this: T, ...a: [number?, number?]): T { return flatten(this, ...a); };
-P.unflatten = function (this: T, d: number, s: number[]): T { return unflatten(this, d, s); };
-P.squeeze = function (this: T, d?: number | number[]): T { return squeeze(this, d); };
-P.unsqueeze = function (this: T, d: number): T { return unsqueeze(this, d); };
 P.permute = function (this: T, ...d: unknown[]): T { return permute(this, ...d); };
-P.transpose = function (this: T, ...a: [number, number]): T { return transpose(this, ...a); };
-P.swapaxes = P.transpose; P.swapdims = P.transpose;
-P.t = function (this: T): T { return t(this); };
-P.adjoint = function (this: T): T { return adjoint(this); };
-P.movedim = function (this: T, s: number | number[], d: number | number[]): T { return movedim(this, s, d); };
 Object.defineProperty(Tensor.prototype, 'T', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'H', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
@@ -640,26 +615,8 @@ Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
 } });
 Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T).mT; } });
 P.expand = function (this: T, ...s: unknown[]): T { return expand(this, ...s); };
-P.expandAs = function (this: T, o: T): T { return expandAs(this, checkTensor(o, 'expand_as', 'other')); };
-P.broadcastTo = function (this: T, s: number[]): T { return broadcastTo(this, s); };
 P.repeat = function (this: T, ...r: unknown[]): T { return repeat(this, ...r); };
 P.tile = function (this: T, ...r: unknown[]): T { return tile(this, ...r); };
-P.narrow = function (this: T, d: number, s: number, l: number): T { return narrow(this, d, s, l); };
-P.select = function (this: T, d: number, i: number): T { return select(this, d, i); };
-P.slice = function (this: T, d?: number, s?: number | null, e?: number | null, st?: number): T { return slice(this, d, s, e, st); };
-P.diagonal = function (this: T, o?: number, a?: number, b?: number): T { return diagonal(this, o, a, b); };
-P.split = function (this: T, s: number | number[], d?: number): T[] { return split(this, s, d); };
-P.chunk = function (this: T, c: number, d?: number): T[] { return chunk(this, c, d); };
-P.tensorSplit = function (this: T, c: number, d?: number): T[] { return tensorSplit(this, c, d); };
-P.unbind = function (this: T, d?: number): T[] { return unbind(this, d); };
-P.flip = function (this: T, d: number | number[]): T { return flip(this, d); };
-P.fliplr = function (this: T): T { return fliplr(this); };
-P.flipud = function (this: T): T { return flipud(this); };
-P.roll = function (this: T, s: number | number[], d?: number | number[]): T { return roll(this, s, d); };
-P.tril = function (this: T, k?: number): T { return tril(this, k); };
-P.triu = function (this: T, k?: number): T { return triu(this, k); };
-P.tril_ = function (this: T, k?: number): T { return this.copy_(tril(this, k)); };
-P.triu_ = function (this: T, k?: number): T { return this.copy_(triu(this, k)); };
 P.asStrided = function (this: T, s: number[], st: number[], o?: number): T { return asStrided(this, s, st, o); };
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };

@@ -1,0 +1,67 @@
+// impls.ts - the implementations behind the schema's rows (lib/ops/ops.schema): each takes the row's parameters in
+// the row's order, parsed and with the defaults filled in (lib/ops/args.ts), and returns the result. Argument
+// structure is never handled here; value checks (PyTorch's messages) and the kernels live in the family files.
+// A name ending in `_` is a row's `inplace!` variant: it writes self's storage itself, through the in-place protocol
+// (lib/autograd/inplace.ts) as its family's helpers do.
+import { Tensor } from '../tensor';
+import * as E from './elementwise';
+import { TorchError } from '../errors';
+import { isFloating } from '../dtype';
+
+type T = Tensor;
+type S = Tensor | number | boolean;
+const U = E.UNARY_DEFS, B = E.BINARY_DEFS;
+
+// ---- elementwise unary: one kernel each (native/kernels/unary.def) ----
+export function unary(op: string, input: T): T { return E.unaryOp(U[op], input); }
+export function unary_(op: string, self: T): T { return E.unaryInplace(self, U[op]); }
+export function logicalNot(input: T): T { return E.unaryOp(U.logical_not, input); }
+export function logicalNot_(self: T): T { return E.copy_(self, E.unaryOp(U.logical_not, self)); }
+export function bitwiseNot(input: T): T {
+  input._check();
+  if (isFloating(input.dtype)) throw new TorchError(`"bitwise_not_cpu" not implemented for '${E.typeName(input.dtype)}'`);
+  return input.dtype === 'bool' ? E.unaryOp(U.logical_not, input) : E.unaryOp(U.bitwise_not, input);
+}
+export function bitwiseNot_(self: T): T { return E.copy_(self, bitwiseNot(self)); }
+
+// ---- elementwise binary ----
+const BINARY: Record<string, (a: T, b: S) => T> = {
+  mul: E.mul, pow: E.pow, remainder: E.remainder, fmod: E.fmod, floor_divide: E.floorDivide, maximum: E.maximum,
+  minimum: E.minimum, fmax: E.fmax, fmin: E.fmin, eq: E.eq, ne: E.ne, lt: E.lt, le: E.le, gt: E.gt, ge: E.ge,
+  logical_and: E.logicalAnd, logical_or: E.logicalOr,
+};
+export function binary(op: string, input: T, other: S): T {
+  const f = BINARY[op];
+  return f ? f(input, other) : E.binaryOp(B[op], input, other);
+}
+// the kernels of the in-place forms (floor_divide_ runs the div_floor kernel)
+export function binary_(op: string, self: T, other: S): T { return E.binaryInplace(self, B[op], other); }
+
+export function add(input: T, other: S, alpha: number): T { return E.add(input, other, { alpha }); }
+export function add_(self: T, other: S, alpha: number): T { return E.binaryInplace(self, B.add, other, [alpha]); }
+export function sub(input: T, other: S, alpha: number): T { return E.sub(input, other, { alpha }); }
+export function sub_(self: T, other: S, alpha: number): T { return E.binaryInplace(self, B.sub, other, [alpha]); }
+export function div(input: T, other: S, roundingMode: 'trunc' | 'floor' | null): T { return E.div(input, other, { roundingMode }); }
+export function div_(self: T, other: S, roundingMode: 'trunc' | 'floor' | null): T {
+  if (roundingMode !== null && roundingMode !== 'trunc' && roundingMode !== 'floor') E.div(self, other, { roundingMode });  // PyTorch's message
+  return E.binaryInplace(self, B[roundingMode === 'trunc' ? 'div_trunc' : roundingMode === 'floor' ? 'div_floor' : 'div'], other);
+}
+
+export function clamp(input: T, min: S | null, max: S | null): T { return E.clamp(input, min, max); }
+export function clamp_(self: T, min: S | null, max: S | null): T { return E.clampInplace(self, min, max); }
+export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
+export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
+export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+// ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
+export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';
+export { nanmean } from './order';
+
+// ---- shape and views: lib/ops/shape.ts's functions take the rows' parameters as they are ----
+export { flatten, unflatten, squeeze, unsqueeze, transpose, t, adjoint, movedim, narrow, slice, select, diagonal, expandAs, broadcastTo,
+  cat, stack, hstack, vstack, split, chunk, tensorSplit, unbind, flip, fliplr, flipud, roll, tril, triu } from './shape';
+export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat as concat, cat as concatenate } from './shape';
+
+// ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
+export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
+  indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// gen-schema.js - generates lib/ops/generated.ts from the op schema lib/ops/ops.schema (one row per public op):
+// the torch.* functions, the Tensor methods and in-place variants, their declarations (overloads: PyTorch's
+// parameters positionally, then the rest in an options object by camelCase name), the OpSpec tables that drive the
+// one runtime parser (lib/ops/args.ts), out=, and the schema's autocast/gradient columns as data.
+// Run by `npm run build:ts` and `npm run gen:ops` (as gen-ops.js); never edit generated.ts by hand.
+// `node scripts/gen-schema.js --check` exits 1 when generated.ts is not what the schema gives (the tests run it).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const root = path.join(__dirname, '..');
+const SCHEMA = path.join(root, 'lib/ops/ops.schema');
+const DST = path.join(root, 'lib/ops/generated.ts');
+const DST_F = path.join(root, 'lib/ops/generated_functional.ts');
+
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+// schema types -> TypeScript types (the declarations) ; `?` after a type adds null (PyTorch's Optional)
+const TYPES = {
+  Tensor: 'Tensor', 'Tensor[]': 'readonly Tensor[]', 'Tensor|Scalar': 'Tensor | number | boolean', Scalar: 'number',
+  'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
+  bool: 'boolean', DType: 'DTypeName',
+};
+function tsType(t, where) {
+  let opt = false;
+  if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
+  let ts = TYPES[t];
+  if (!ts && /^'[^']*'(\|'[^']*')*$/.test(t)) ts = t.split('|').join(' | ');
+  if (!ts) throw new Error(`${where}: unknown type '${t}'`);
+  return opt ? `${ts} | null` : ts;
+}
+function jsDefault(d, where) {
+  if (d === 'None') return 'null';
+  if (d === 'True') return 'true';
+  if (d === 'False') return 'false';
+  if (/^-?\d+(\.\d+)?(e-?\d+)?$/.test(d) || /^'[^']*'$/.test(d)) return d;
+  throw new Error(`${where}: unknown default '${d}'`);
+}
+
+// ---- parse the schema -------------------------------------------------------------------------------------------
+function parseSchema(text) {
+  const rows = [];
+  const lines = text.split('\n');
+  for (let ln = 0; ln < lines.length; ln++) {
+    let line = lines[ln].replace(/#.*$/, '').trimEnd();
+    if (!line.trim()) continue;
+    while (ln + 1 < lines.length && /^\s+\S/.test(lines[ln + 1]) && !lines[ln + 1].trim().startsWith('#')) line += ' ' + lines[++ln].trim();
+    const where = `ops.schema:${ln + 1}`;
+    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([\w\[\]]+)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
+    if (!m) throw new Error(`${where}: cannot parse row: ${line}`);
+    const [, fullName, sig, ret, variants, rest] = m;
+    const functional = fullName.startsWith('F.');
+    const name = functional ? fullName.slice(2) : fullName;
+    const params = [];
+    let kw = false;
+    for (const p of sig.split(/,\s*/).filter(Boolean)) {
+      if (p === '*') { kw = true; continue; }
+      const pm = /^(\w+):\s*([^=]+?)\s*(?:=\s*(.+))?$/.exec(p);
+      if (!pm) throw new Error(`${where}: cannot parse parameter '${p}'`);
+      params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: tsType(pm[2], where), kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
+    }
+    const keys = {};
+    for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
+      const [k, v] = kv.split('=');
+      keys[k] = v === undefined ? true : v;
+    }
+    const vs = variants.split(/\s+/).filter(Boolean);
+    for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean' };
+    if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
+    rows.push({
+      py: name, name: camel(name), params, ret: RETS[ret], where, functional,
+      fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
+      kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
+      alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null,
+      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
+    });
+  }
+  return rows;
+}
+
+// ---- emit ---------------------------------------------------------------------------------------------------------
+// the overloads of a call whose first `skip` parameters are bound (a method's self): k positional arguments, the
+// remaining parameters in an options object (required when a required parameter is left to it)
+function overloads(row, params, extra) {
+  const pos = params.filter((p) => !p.kw);
+  const nReq = pos.filter((p) => p.def === undefined).length;
+  const out = [];
+  for (let k = pos.length; k >= 0; k--) {
+    const args = pos.slice(0, k).map((p) => `${p.name}: ${p.ts}`);
+    const inOpts = params.filter((p) => p.kw || pos.indexOf(p) >= k);
+    const fields = inOpts.map((p) => `${p.name}${p.def === undefined ? '' : '?'}: ${p.ts}`).concat(extra);
+    const optsReq = inOpts.some((p) => p.def === undefined);
+    if (fields.length) args.push(`opts${optsReq ? '' : '?'}: { ${fields.join('; ')} }`);
+    if (k < nReq && !optsReq) continue;
+    out.push(args.join(', '));
+  }
+  return out;
+}
+
+function specOf(row, params) {
+  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
+  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
+  const npos = params.filter((p) => !p.kw).length;
+  return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
+}
+
+// the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
+// and an implementation's signature is a compile error
+function implCall(row, vals, inplace) {
+  const args = row.params.map((p, i) => `${vals[i]} as ${p.ts}`);
+  if (row.functional) return `A.${row.name}(${args.join(', ')})`;
+  if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
+  return `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
+}
+
+function emit(allRows) {
+  const rows = allRows.filter((r) => !r.functional);
+  const o = [];
+  const decl = [];
+  const wire = [];
+  o.push(`// GENERATED by scripts/gen-schema.js from lib/ops/ops.schema. Do not edit.`);
+  o.push(`// The public entry points of the schema's ops: torch.* functions, Tensor methods and in-place variants, their`);
+  o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
+  o.push(`import { Tensor } from '../tensor';`);
+  o.push(`import type { DTypeName } from '../dtype';`);
+  o.push(`import { parseCall, writeOut, OpSpec } from './args';`);
+  o.push(`import { inplaceResult } from '../autograd/inplace';`);
+  o.push(`import type { ValuesIndices } from './reduce';`);
+  o.push(`import * as I from './impls';`);
+  o.push(`export * from './families';`);
+  o.push(``);
+  for (const row of rows) {
+    const spec = `S_${row.name}`;
+    o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
+    const vals = row.params.map((_, i) => `v[${i}]`);
+    o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args, method);`);
+    if (row.out) {
+      o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${implCall(row, vals, false)});`);
+    }
+    o.push(`  return ${implCall(row, vals, false)};`);
+    o.push(`}`);
+    if (row.fn) {
+      for (const sig of overloads(row, row.params, row.out ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+      o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
+      for (const a of row.alias) o.push(`export const ${camel(a)} = ${row.name};`);
+    }
+    const names = [row.name, ...row.alias.map(camel)];
+    if (row.method) {
+      const mparams = row.params.slice(1);
+      for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
+      wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);
+      for (const a of row.alias) wire.push(`P.${camel(a)} = P.${row.name};`);
+    }
+    if (row.inplace) {
+      const ispec = `S_${row.name}_`;
+      o.push(`const ${ispec}: OpSpec = ${specOf({ ...row, py: row.py + '_', out: false }, row.params)};`);
+      const mparams = row.params.slice(1);
+      for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}_(${sig}): Tensor;`);
+      const ivals = ['self', ...row.params.slice(1).map((_, i) => `v[${i + 1}]`)];
+      const body = row.kernelInplace
+        ? `return ${implCall(row, ivals, true)};`
+        : `return inplaceResult(self, '${row.py}_', (src) => ${implCall(row, ['src', ...ivals.slice(1)], false)}, v);`;
+      wire.push(`P.${row.name}_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(${ispec}, [self, ...args], true); ${body} };`);
+      for (const a of row.alias) wire.push(`P.${camel(a)}_ = P.${row.name}_;`);
+    }
+    o.push(``);
+  }
+  o.push(`declare module '../tensor' {`);
+  o.push(`  interface Tensor {`);
+  o.push(...decl);
+  o.push(`  }`);
+  o.push(`}`);
+  o.push(`const P = Tensor.prototype as unknown as Record<string, unknown>;`);
+  o.push(...wire);
+  o.push(``);
+  o.push(`/** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */`);
+  o.push(`export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [`);
+  for (const r of allRows) {
+    const vs = [r.functional ? 'functional' : r.fn && 'function', r.method && 'method', r.inplace && 'inplace', r.out && 'out'].filter(Boolean);
+    o.push(`  { op: '${r.functional ? 'F.' : ''}${r.py}', name: '${r.name}', variants: [${vs.map((v) => `'${v}'`).join(', ')}], dtype: ${r.dtype ? `'${r.dtype}'` : 'null'}, grad: ${r.grad ? `'${r.grad}'` : 'null'}, autocast: ${r.autocast ? `'${r.autocast}'` : 'null'} },`);
+  }
+  o.push(`];`);
+  o.push(``);
+  return o.join('\n');
+}
+
+// the nn.functional rows: torch.nn.functional's functions (lib/nn/functional.ts re-exports them)
+function emitFunctional(allRows) {
+  const o = [];
+  o.push(`// GENERATED by scripts/gen-schema.js from lib/ops/ops.schema (its F. rows). Do not edit.`);
+  o.push(`// torch.nn.functional's schema functions (re-exported by lib/nn/functional.ts); implementations: lib/nn/activation_impl.ts.`);
+  o.push(`import type { Tensor } from '../tensor';`);
+  o.push(`import type { DTypeName } from '../dtype';`);
+  o.push(`import { parseCall, OpSpec } from './args';`);
+  o.push(`import * as A from '../nn/activation_impl';`);
+  o.push(``);
+  for (const row of allRows.filter((r) => r.functional)) {
+    const spec = `S_${row.name}`;
+    o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
+    for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+    o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} {`);
+    o.push(`  const { v } = parseCall(${spec}, args);`);
+    o.push(`  return ${implCall(row, row.params.map((_, i) => `v[${i}]`), false)};`);
+    o.push(`}`);
+  }
+  o.push(``);
+  return o.join('\n');
+}
+
+function main() {
+  const rows = parseSchema(fs.readFileSync(SCHEMA, 'utf8'));
+  for (const [dst, src] of [[DST, emit(rows)], [DST_F, emitFunctional(rows)]]) {
+    const cur = fs.existsSync(dst) ? fs.readFileSync(dst, 'utf8') : '';
+    if (process.argv.includes('--check')) {
+      if (cur !== src) { console.error(`${path.relative(root, dst)} is out of date: run node scripts/gen-schema.js`); process.exit(1); }
+    } else if (cur !== src) fs.writeFileSync(dst, src);
+  }
+}
+if (require.main === module) main();
+module.exports = { parseSchema };
