@@ -93,9 +93,10 @@ const back = (r: T, dt: DType): T => (r.dtype === dt ? r : toDtype(r, dt));
 // ------------------------------------------------------------------------------------------------------------
 // linear: y = x @ w^T + b, one GEMM with the bias pre-filled (beta = 1); node AddmmBackward0 / MmBackward0
 // ------------------------------------------------------------------------------------------------------------
-export function linear(x: T, w: T, b: T | null = null): T {
+export function linear(x: T, w: T | { weight: T; bias?: T | null }, b: T | null | { bias?: T | null } = null): T {
   if (acState.on && autocastListed('linear', arguments)) return autocastCall('linear', linear, arguments);
-  if (isOptions(b)) b = null;
+  // PyTorch's keywords: linear(x, { weight, bias }) or linear(x, w, { bias })
+  if (isOptions(w) || isOptions(b)) [w, b = null] = kwLeading('linear', Array.from(arguments).slice(1), ['weight', 'bias'], 1, []) as [T, T | null];
   checkTensor(x, 'linear', 'input'); checkTensor(w, 'linear', 'weight');
   if (b !== null && b !== undefined) checkTensor(b, 'linear', 'bias'); else b = null;
   if (w.ndim !== 2) throw new TorchError(`linear(): weight must be 2-D, got ${w.ndim}-D`);
@@ -334,15 +335,17 @@ function biasAndOpts<O extends object>(op: string, b: unknown, rest: unknown[], 
   return [(b as T | null | undefined) ?? null, posOpts<O>(op, rest, names, [])];
 }
 const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'];
-export function conv2d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+export function conv2d(x: T, w: T | (ConvOpts & { weight: T; bias?: T | null }), b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
   if (acState.on && autocastListed('conv2d', arguments)) return autocastCall('conv2d', conv2d, arguments);
+  if (isOptions(w)) [w, b = null, opts, ...more] = kwLeading('conv2d', Array.from(arguments).slice(1), ['weight', 'bias'], 1) as [T, T | null, ConvOpts];
   const [bb, o] = biasAndOpts<ConvOpts>('conv2d', b, [opts, ...more], CONV_NAMES);
-  return convNd(x, w, bb, o, 2, 'conv2d');
+  return convNd(x, w as T, bb, o, 2, 'conv2d');
 }
-export function conv1d(x: T, w: T, b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+export function conv1d(x: T, w: T | (ConvOpts & { weight: T; bias?: T | null }), b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
   if (acState.on && autocastListed('conv1d', arguments)) return autocastCall('conv1d', conv1d, arguments);
+  if (isOptions(w)) [w, b = null, opts, ...more] = kwLeading('conv1d', Array.from(arguments).slice(1), ['weight', 'bias'], 1) as [T, T | null, ConvOpts];
   const [bb, o] = biasAndOpts<ConvOpts>('conv1d', b, [opts, ...more], CONV_NAMES);
-  return convNd(x, w, bb, o, 1, 'conv1d');
+  return convNd(x, w as T, bb, o, 1, 'conv1d');
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -426,7 +429,8 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
 // unfold / fold (torch.nn.functional.unfold/fold: [N, C*kh*kw, L] <-> [N, C, H, W])
 // ------------------------------------------------------------------------------------------------------------
 export interface UnfoldOpts { dilation?: IntOr2; padding?: IntOr2; stride?: IntOr2 }
-export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+export function unfold(x: T, kernelSize: IntOr2 | (UnfoldOpts & { kernelSize: IntOr2 }), opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('unfold', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, UnfoldOpts];
   const opts = posOpts<UnfoldOpts>('unfold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
   checkTensor(x, 'unfold');
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.ndim}D)`);
@@ -434,7 +438,7 @@ export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}
   let xc = xc0 as T;
   const unb = xc.ndim === 3;
   if (unb) xc = xc.unsqueeze(0);
-  const k = pairOf(kernelSize, 'kernel_size', 'unfold'), d = pairOf(opts.dilation ?? 1, 'dilation', 'unfold');
+  const k = pairOf(kernelSize as IntOr2, 'kernel_size', 'unfold'), d = pairOf(opts.dilation ?? 1, 'dilation', 'unfold');
   const p = pairOf(opts.padding ?? 0, 'padding', 'unfold'), s = pairOf(opts.stride ?? 1, 'stride', 'unfold');
   const [N, C, H, W] = xc.shape;
   const OH = convOutSize(H, k[0], s[0], p[0], d[0]), OW = convOutSize(W, k[1], s[1], p[1], d[1]);
@@ -445,7 +449,8 @@ export function unfold(x: T, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }
-export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+export function fold(x: T, outputSize: IntOr2 | (UnfoldOpts & { outputSize: IntOr2; kernelSize?: IntOr2 }), kernelSize?: IntOr2 | (UnfoldOpts & { kernelSize: IntOr2 }), opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
+  if (isOptions(outputSize) || isOptions(kernelSize)) [outputSize, kernelSize, opts0 = {}, ...more] = kwLeading('fold', Array.from(arguments).slice(1), ['outputSize', 'kernelSize'], 2) as [IntOr2, IntOr2, UnfoldOpts];
   const opts = posOpts<UnfoldOpts>('fold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
   checkTensor(x, 'fold');
   if (x.ndim !== 3 && x.ndim !== 2) throw new TorchError(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${x.ndim}D)`);
@@ -453,7 +458,7 @@ export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, opts0: Unfold
   let xc = xc0 as T;
   const unb = xc.ndim === 2;
   if (unb) xc = xc.unsqueeze(0);
-  const os = pairOf(outputSize, 'output_size', 'fold'), k = pairOf(kernelSize, 'kernel_size', 'fold');
+  const os = pairOf(outputSize as IntOr2, 'output_size', 'fold'), k = pairOf(kernelSize as IntOr2, 'kernel_size', 'fold');
   const d = pairOf(opts.dilation ?? 1, 'dilation', 'fold'), p = pairOf(opts.padding ?? 0, 'padding', 'fold'), s = pairOf(opts.stride ?? 1, 'stride', 'fold');
   const [N, CK, L] = xc.shape;
   const kk = k[0] * k[1];
@@ -517,9 +522,10 @@ function maxPoolBackward(g: T, idx: T, inShape: number[]): T {
   return record('MaxPool2DWithIndicesBackwardBackward0', [g], gx, (gg) => [gg.reshape([N, C, H * W]).gather(2, idx.reshape([N, C, OH * OW])).reshape([N, C, OH, OW])]);
 }
 
-export function maxPool2d(x: T, kernelSize: IntOr2, opts0: MaxPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T | [T, T] {
+export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize: IntOr2 }), opts0: MaxPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T | [T, T] {
+  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('max_pool2d', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, MaxPoolOpts];
   const opts = posOpts<MaxPoolOpts>('max_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
-  const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode, 'max_pool2d');
+  const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize as IntOr2, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode, 'max_pool2d');
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
   let [out, idx] = maxPool2dCore(xc as T, k, s, p, d, OH, OW);
@@ -542,9 +548,10 @@ function avgPoolBackward(g: T, a: number[], inShape: number[]): T {
   return record('AvgPool2DBackwardBackward0', [g], gx, (gg) => [avgPoolForward(contig(gg), a, OH, OW)]);
 }
 
-export function avgPool2d(x: T, kernelSize: IntOr2, opts0: AvgPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T {
+export function avgPool2d(x: T, kernelSize: IntOr2 | (AvgPoolOpts & { kernelSize: IntOr2 }), opts0: AvgPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T {
+  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('avg_pool2d', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, AvgPoolOpts];
   const opts = posOpts<AvgPoolOpts>('avg_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], []);
-  const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize, opts.stride, opts.padding, 1, !!opts.ceilMode, 'avg_pool2d');
+  const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize as IntOr2, opts.stride, opts.padding, 1, !!opts.ceilMode, 'avg_pool2d');
   const div = opts.divisorOverride ?? 0;
   if (div !== 0 && (!Number.isInteger(div) || div < 0)) throw new TorchError('divisor must be not zero');
   if (!isFloating(x.dtype)) throw new TorchError(`"avg_pool2d" not implemented for '${x.dtype}'`);

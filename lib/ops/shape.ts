@@ -80,10 +80,12 @@ function oldShapeStrides(x: T, ns: number[]): number[] | null {
 
 export function reshape(x: T, ...shape: unknown[]): T {
   checkTensor(x, 'reshape');
+  shape = kwLeading('reshape', shape, ['shape'], 1, []);
   return viewImpl(x, parseShape(shape, 'reshape', true), 'ReshapeAliasBackward0', true);
 }
 export function view(x: T, ...shape: unknown[]): T {
   checkTensor(x, 'view');
+  shape = kwLeading('view', shape, ['size'], 1, []);
   if (shape.length === 1 && typeof shape[0] === 'string') return viewAsDtype(x, toDType(shape[0], 'view'));
   return viewImpl(x, parseShape(shape, 'view', true), 'ViewBackward0', false);
 }
@@ -137,6 +139,7 @@ export function unsqueeze(x: T, dim: number): T {
 
 export function permute(x: T, ...dims: unknown[]): T {
   checkTensor(x, 'permute');
+  dims = kwLeading('permute', dims, ['dims'], 1, []);
   const list = (dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : dims) as number[];
   if (list.length !== x.ndim) throw new TorchError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${list.length}`);
   const p = list.map((d) => normDim(d, x.ndim, 'permute'));
@@ -177,6 +180,7 @@ export function movedim(x: T, src: number | number[], dst: number | number[]): T
 
 export function expand(x: T, ...sizes: unknown[]): T {
   checkTensor(x, 'expand');
+  sizes = kwLeading('expand', sizes, ['size'], 1, []);
   const req = parseShape(sizes, 'expand', true);
   if (req.length < x.ndim) throw new TorchError(`expand(torch.FloatTensor{[${x.shape.join(', ')}]}, size=[${req.join(', ')}]): the number of sizes provided (${req.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   const off = req.length - x.ndim;
@@ -549,6 +553,7 @@ function maskKeep(x: T, mask: T, name: string, back: (g: T) => T): T {
 
 export function repeat(x: T, ...reps: unknown[]): T {
   checkTensor(x, 'repeat');
+  reps = kwLeading('repeat', reps, ['repeats'], 1, []);
   const r = parseShape(reps, 'repeat');
   if (r.length < x.ndim) throw new TorchError('Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor');
   const lead = r.length - x.ndim;
@@ -576,6 +581,7 @@ export function repeat(x: T, ...reps: unknown[]): T {
 }
 export function tile(x: T, ...reps: unknown[]): T {
   checkTensor(x, 'tile');
+  reps = kwLeading('tile', reps, ['dims'], 1, []);
   const r = parseShape(reps, 'tile');
   const full = r.length < x.ndim ? [...Array(x.ndim - r.length).fill(1), ...r] : r;
   return repeat(x, full);
@@ -592,12 +598,14 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 // (not the in-place protocol's write-then-rewire).
 declare module '../tensor' {
   interface Tensor {
-    reshape(...shape: (number | number[])[]): T; view(...shape: (number | number[])[]): T; viewAs(other: T): T; reshapeAs(other: T): T;
+    reshape(...shape: (number | number[])[]): T; reshape(opts: { shape: number[] }): T;
+    view(...shape: (number | number[])[]): T; view(opts: { size: number[] }): T; viewAs(other: T): T; reshapeAs(other: T): T;
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    permute(...dims: (number | number[])[]): T;
+    permute(...dims: (number | number[])[]): T; permute(opts: { dims: number[] }): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
-    expand(...sizes: (number | number[])[]): T;
-    repeat(...reps: (number | number[])[]): T; tile(...reps: (number | number[])[]): T;
+    expand(...sizes: (number | number[])[]): T; expand(opts: { size: number[] }): T;
+    repeat(...reps: (number | number[])[]): T; repeat(opts: { repeats: number[] }): T;
+    tile(...reps: (number | number[])[]): T; tile(opts: { dims: number[] }): T;
     asStrided(size: number[], stride: number[], storageOffset?: number): T;
   }
 }

@@ -1,0 +1,33 @@
+// keywords.ts - the hand-written ops (varargs shapes, nn.functional convolution/pooling/linear) take PyTorch's
+// keyword names for their leading parameters in the options object, and refuse misspelt keys at compile time.
+// (The runtime side: test/keywords.test.ts.)
+import * as torch from 'nodetorch';
+import { expectType } from './assert';
+
+type T = torch.Tensor;
+const F = torch.nn.functional;
+const x = torch.randn([1, 2, 4, 4]);
+const w = torch.randn([3, 2, 3, 3]);
+
+expectType<T>()(x.reshape({ shape: [2, 16] }));
+expectType<T>()(x.view({ size: [2, 16] }));
+expectType<T>()(x.permute({ dims: [0, 2, 1, 3] }));
+expectType<T>()(torch.randn([1, 3]).expand({ size: [2, 3] }));
+expectType<T>()(torch.randn([1, 3]).repeat({ repeats: [2, 2] }));
+expectType<T>()(torch.randn([1, 3]).tile({ dims: [2] }));
+F.maxPool2d(x, { kernelSize: 2, stride: 1 });
+expectType<T>()(F.avgPool2d(x, { kernelSize: 2, ceilMode: true }));
+expectType<T>()(F.linear(torch.randn([2, 3]), { weight: torch.randn([4, 3]), bias: null }));
+expectType<T>()(F.linear(torch.randn([2, 3]), torch.randn([4, 3]), { bias: torch.zeros([4]) }));
+expectType<T>()(F.conv2d(x, { weight: w, padding: 1 }));
+expectType<T>()(F.unfold(x, { kernelSize: 2, stride: 2 }));
+expectType<T>()(F.fold(torch.randn([1, 8, 9]), { outputSize: [4, 4], kernelSize: 2 }));
+
+// @ts-expect-error a misspelt keyword
+x.reshape({ shap: [2, 16] });
+// @ts-expect-error permute's keyword is dims
+x.permute({ size: [0, 2, 1, 3] });
+// @ts-expect-error max-pool takes no 'groups'
+F.maxPool2d(x, { kernelSize: 2, groups: 2 });
+// @ts-expect-error linear needs its weight
+F.linear(torch.randn([2, 3]), { bias: null });
