@@ -150,6 +150,23 @@ for (const dt of [F32, F64])
     const go = rlist(N * C * OH * OW, -1, 1);
     both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], ind)], [],
       { name: `max_pool2d_backward ${dt}` });
+    // with the forward's geometry (as lib passes it): random indices (the device-side switch to the per-plane loop)
+    // and indices that max_pool2d could have produced (a tap of each output's window: the per-input-element gather),
+    // gradients of many outputs landing on one input (ties); both exact
+    const geom = [kh, kw, sh, sw, ph, pw, dh, dw];
+    both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], ind)], geom,
+      { name: `max_pool2d_backward ${dt} geometry, arbitrary indices` });
+    const tap = [];
+    for (let q = 0; q < N * C * OH * OW; q++) {
+      const ow = q % OW, oh = Math.floor(q / OW) % OH, taps = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+        const h = oh * sh - ph + i * dh, w = ow * sw - pw + j * dw;
+        if (h >= 0 && h < H && w >= 0 && w < W) taps.push(h * W + w);
+      }
+      tap.push(taps.length ? taps[q % 3 === 0 ? 0 : Math.floor(rnd() * taps.length)] : 0);
+    }
+    both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], tap)], geom,
+      { name: `max_pool2d_backward ${dt} geometry, window indices` });
     for (const [inc, div] of [[1, 0], [0, 0], [1, 5]]) {
       if (dh !== 1 || dw !== 1) continue;
       const a = [kh, kw, sh, sw, ph, pw, inc, div];
