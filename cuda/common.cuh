@@ -100,7 +100,8 @@ inline DevTensor dev_tensor(const TensorArg& t) {
 struct FastDiv {
   uint32_t d = 1, m = 1, s = 0;
   FastDiv() = default;
-  explicit FastDiv(uint32_t div) : d(div) {
+  explicit FastDiv(uint32_t div) : d(div ? div : 1) {  // an empty dim (size 0) is never divided by: any value
+    div = d;
     s = 0;
     while (s < 32 && (uint64_t(1) << s) < div) s++;
     m = (uint32_t)(((uint64_t(1) << 32) * ((uint64_t(1) << s) - div)) / div + 1);

@@ -261,6 +261,21 @@ describe('sort on the device beyond 2,048 elements', () => {
   });
 });
 
+describe('indexers with fast divisors (multiply-high and shift) on strided and empty operands', () => {
+  it('strided elementwise and reductions over 3-4 dims, empty reduced ranges', () => {
+    const x = randOf([5, 7, 9, 11], 'float64', 80).permute([2, 0, 3, 1]);
+    const y = randOf([9, 5, 11, 7], 'float64', 81);
+    expectEqual(x.to('cuda').add(y.to('cuda')).cpu(), x.add(y), 'strided add');
+    expectEqual(x.to('cuda').mul(y.to('cuda').transpose(0, 2).transpose(0, 2)).cpu(), x.mul(y), 'strided mul');
+    expectClose(x.to('cuda').sum([1, 3]).cpu(), x.sum([1, 3]), 1e-12, 1e-12, 'strided sum');
+    expectEqual(x.to('cuda').amax([0, 2]).cpu(), x.amax([0, 2]), 'strided amax');
+    const e = torch.zeros([3, 0, 4]);
+    expectEqual(e.to('cuda').sum(1).cpu(), e.sum(1), 'sum over an empty dim');
+    expectEqual(e.to('cuda').all(1).cpu(), e.all(1), 'all over an empty dim');
+    expectEqual(torch.var(e.to('cuda'), [1]).cpu(), torch.var(e, [1]), 'var over an empty dim');
+  });
+});
+
 describe('float16 / bfloat16 elementwise and reductions (vectorised loads, float32 math)', () => {
   it('contiguous add / mul / unary and sums equal the CPU across odd lengths (the scalar tail)', () => {
     for (const dt of ['float16', 'bfloat16'] as const) {
