@@ -94,13 +94,39 @@ inline DevTensor dev_tensor(const TensorArg& t) {
   return d;
 }
 
+// Fast division by an invariant divisor (PyTorch's IntDivider): q = (mulhi(n, m) + n) >> s for 0 <= n < 2^31 and
+// 1 <= d < 2^31, with m and s chosen on the host. The strided indexers use it when every linear index of the launch
+// fits in 31 bits (the usual case), and 64-bit division otherwise, so huge tensors stay correct.
+struct FastDiv {
+  uint32_t d = 1, m = 1, s = 0;
+  FastDiv() = default;
+  explicit FastDiv(uint32_t div) : d(div ? div : 1) {  // an empty dim (size 0) is never divided by: any value
+    div = d;
+    s = 0;
+    while (s < 32 && (uint64_t(1) << s) < div) s++;
+    m = (uint32_t)(((uint64_t(1) << 32) * ((uint64_t(1) << s) - div)) / div + 1);
+  }
+  __host__ __device__ __forceinline__ uint32_t div(uint32_t n) const {
+#ifdef __CUDA_ARCH__
+    const uint32_t t = __umulhi(n, m);
+#else
+    const uint32_t t = (uint32_t)(((uint64_t)n * m) >> 32);
+#endif
+    return (uint32_t)(((uint64_t)t + n) >> s);
+  }
+};
+constexpr int64_t kFastDivMax = (int64_t(1) << 31) - 1;
+
 // N operands of one shape, their own element strides; size-1 dims dropped and contiguous runs merged on the host
-// (as cpu.h's strided_loop), so a contiguous or simply strided operand set costs one multiply per element.
+// (as cpu.h's strided_loop), so a contiguous or simply strided operand set costs one multiply per element. The
+// outermost dim needs no division (i < total); the others divide by a precomputed FastDiv when `i32` (total < 2^31).
 template <int N>
 struct Indexer {
   int ndim;
+  bool i32;
   int64_t shape[kMaxDims];
   int64_t stride[N][kMaxDims];
+  FastDiv fd[kMaxDims];
   __device__ __forceinline__ void offsets(int64_t i, int64_t (&off)[N]) const {
     if (ndim == 1) {
 #pragma unroll
@@ -109,12 +135,31 @@ struct Indexer {
     }
 #pragma unroll
     for (int k = 0; k < N; k++) off[k] = 0;
-    for (int d = ndim - 1; d >= 0; d--) {
+    if (i32) {
+      uint32_t li = (uint32_t)i;
+      for (int d = ndim - 1; d > 0; d--) {
+        const uint32_t q = fd[d].div(li), r = li - q * fd[d].d;
+        li = q;
+#pragma unroll
+        for (int k = 0; k < N; k++) off[k] += (int64_t)r * stride[k][d];
+      }
+#pragma unroll
+      for (int k = 0; k < N; k++) off[k] += (int64_t)li * stride[k][0];
+      return;
+    }
+    for (int d = ndim - 1; d > 0; d--) {
       int64_t s = shape[d], q = i / s, r = i - q * s;
       i = q;
 #pragma unroll
       for (int k = 0; k < N; k++) off[k] += r * stride[k][d];
     }
+#pragma unroll
+    for (int k = 0; k < N; k++) off[k] += i * stride[k][0];
+  }
+  // the fast divisors for the current shape (make_indexer calls it; call again after editing shape/ndim by hand)
+  void prepare(int64_t total) {
+    i32 = total <= kFastDivMax;
+    for (int d = 0; d < kMaxDims; d++) fd[d] = FastDiv(i32 && d < ndim ? (uint32_t)shape[d] : 1u);
   }
 };
 
@@ -129,6 +174,7 @@ int64_t make_indexer(const TensorArg* const* ts, Indexer<N>& ix) {
     ix.shape[d] = 1;
     for (int k = 0; k < N; k++) ix.stride[k][d] = 0;
   }
+  ix.prepare(1);
   if (total == 0) return 0;
   int nd = 0;
   for (int d = 0; d < t0.ndim; d++) {
@@ -137,7 +183,7 @@ int64_t make_indexer(const TensorArg* const* ts, Indexer<N>& ix) {
     for (int k = 0; k < N; k++) ix.stride[k][nd] = ts[k]->stride[d];
     nd++;
   }
-  if (nd == 0) { ix.ndim = 0; return 1; }
+  if (nd == 0) { ix.ndim = 0; ix.prepare(1); return 1; }
   int w = 0;
   for (int d = 1; d < nd; d++) {
     bool ok = true;
@@ -156,7 +202,69 @@ int64_t make_indexer(const TensorArg* const* ts, Indexer<N>& ix) {
     ix.shape[d] = 1;
     for (int k = 0; k < N; k++) ix.stride[k][d] = 0;
   }
+  ix.prepare(total);
   return total;
+}
+
+// ---- vectorised access: V elements of T moved by one (up to 16-byte) load or store; the pointer must be aligned
+template <typename T, int V>
+struct alignas(sizeof(T) * V) VecT {
+  T v[V];
+};
+
+// ---- atomics ----
+// atomic_apply(p, f): *p = f(*p) atomically for any 1/2/4/8-byte element type (a compare-and-swap loop on the
+// aligned 32- or 64-bit word that holds it), so the shared NT_HD arithmetic (add_scaled, mul_vals, ...) runs unchanged
+// where outputs collide. The order in which colliding threads apply f is unspecified on a GPU (float sums then differ
+// from the CPU's serial order in the last bits); the emulator runs threads in order and gives the serial result.
+template <typename T, typename F>
+__device__ __forceinline__ void atomic_apply(T* p, F f) {
+  static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8, "atomic_apply: element size");
+  if constexpr (sizeof(T) == 8) {
+    unsigned long long* a = reinterpret_cast<unsigned long long*>(p);
+    unsigned long long old = *a, assumed;
+    do {
+      assumed = old;
+      T v;
+      memcpy(&v, &assumed, 8);
+      const T nv = f(v);
+      unsigned long long nb;
+      memcpy(&nb, &nv, 8);
+      old = atomicCAS(a, assumed, nb);
+    } while (old != assumed);
+  } else if constexpr (sizeof(T) == 4) {
+    unsigned int* a = reinterpret_cast<unsigned int*>(p);
+    unsigned int old = *a, assumed;
+    do {
+      assumed = old;
+      T v;
+      memcpy(&v, &assumed, 4);
+      const T nv = f(v);
+      unsigned int nb;
+      memcpy(&nb, &nv, 4);
+      old = atomicCAS(a, assumed, nb);
+    } while (old != assumed);
+  } else {
+    const uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+    unsigned int* a = reinterpret_cast<unsigned int*>(addr & ~(uintptr_t)3);
+    const unsigned shift = (unsigned)(addr & 3) * 8;
+    const unsigned int mask = (sizeof(T) == 1 ? 0xffu : 0xffffu) << shift;
+    unsigned int old = *a, assumed;
+    do {
+      assumed = old;
+      const unsigned int bits = (assumed & mask) >> shift;
+      T v;
+      memcpy(&v, &bits, sizeof(T));  // little-endian: the low bytes
+      const T nv = f(v);
+      unsigned int nb = 0;
+      memcpy(&nb, &nv, sizeof(T));
+      old = atomicCAS(a, assumed, (assumed & ~mask) | ((nb << shift) & mask));
+    } while (old != assumed);
+  }
+}
+// the smallest value written wins (first-bad-position flags)
+__device__ __forceinline__ void atomic_min_u64(unsigned long long* p, unsigned long long v) {
+  atomic_apply(p, [v](unsigned long long o) { return v < o ? v : o; });
 }
 
 // ---- device temporaries ----
@@ -186,6 +294,10 @@ struct DevTemp {
 void copy_cast(const TensorArg& dst, const TensorArg& src);
 void make_temp(const TensorArg& like, DType dt, int dev, DevTemp& out);
 void make_compact_copy(const TensorArg& t, DType dt, int dev, DevTemp& out);
+
+// reduce.cu: in-place inclusive cumulative sum of n contiguous int64 on the device (the parallel scan of cumsum;
+// nonzero's compaction offsets).
+void scan_i64_inplace(int64_t* data, int64_t n, int dev);
 
 }  // namespace cu
 }  // namespace nt

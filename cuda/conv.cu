@@ -11,8 +11,8 @@
 // Every kernel gives one thread to one output element and reproduces the CPU's summation order for it, so the
 // results are the CPU's bit for bit: im2col / max_pool / avg_pool are per-output loops; col2im sums an input
 // element's taps in (i, j) order; avg_pool2d_backward sums the covering windows in (oh, ow) order from 0;
-// max_pool2d_backward keeps the CPU's per-plane serial loop (one thread per (n, c) plane: any index values, even
-// ones not produced by max_pool2d, are handled exactly as on the CPU, including duplicates and out-of-plane ones).
+// max_pool2d_backward gathers per input element over the covering windows in the CPU's order (see the kernel), with
+// a device-side switch to the CPU's per-plane loop for indices that max_pool2d cannot have produced.
 //
 // Shared with cpu/conv.cc: the per-element index arithmetic (avg_window / max_takes, NT_HD in native/kernels/conv.h)
 // and the attr parsing and buffer checks (native/kernels/conv_check.h).
@@ -130,10 +130,76 @@ void max_pool2d_kernel(Call& c) {
     launch_1d(max_pool_k<double>, total, total, (double*)out.data, (int64_t*)c.t[1].data, (const double*)x.data, str4(x), C, H, W, OH, OW, g, dh, dw);
 }
 
-// one thread per (n, c) plane, the CPU's loop: zero the plane, then plane[idx[q]] += gout[q] for q in order
+// max_pool2d_backward. With the forward's geometry (a0..a7 = kh, kw, sh, sw, ph, pw, dh, dw, as lib passes them):
+// a check kernel flags (in device memory, never read by the host) any index that is in the plane but not a tap of
+// its output's window; unflagged, one thread per input element sums gout over the outputs whose windows cover it,
+// in the CPU's (oh, ow) order from 0 -- the CPU's bits. Flagged (indices not from max_pool2d), the CPU's per-plane
+// serial loop runs instead, so any index values (duplicates, out-of-plane ones skipped) give the CPU's result.
+// Without the geometry (callers other than lib): the CPU's per-plane loop.
 template <typename T>
-__global__ void max_pool_bw_k(int64_t NC, T* gx, const T* go, const int64_t* ind, int64_t HW, int64_t OHW) {
+__global__ void max_pool_bw_check_k(int64_t total, const int64_t* ind, int64_t W, int64_t HW, int64_t OH, int64_t OW, Pool g,
+                                    int64_t dh, int64_t dw, int* bad) {
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t k = ind[e];
+    if (k < 0 || k >= HW) continue;  // skipped by both ways
+    const int64_t ow = e % OW, oh = (e / OW) % OH;
+    const int64_t th = k / W + g.ph - oh * g.sh, tw = k % W + g.pw - ow * g.sw;
+    if (th < 0 || tw < 0 || th % dh || tw % dw || th / dh >= g.kh || tw / dw >= g.kw) *bad = 1;
+  }
+}
+
+template <typename T>
+__global__ void max_pool_bw_gather_k(int64_t total, T* gx, const T* go, const int64_t* ind, int64_t H, int64_t W, int64_t OH,
+                                     int64_t OW, Pool g, int64_t dh, int64_t dw, const int* bad) {
+  if (*bad) return;
+  NT_KERNEL_LOOP(e, total) {
+    const int64_t w = e % W, t1 = e / W, h = t1 % H, p = t1 / H;
+    const int64_t* ip = ind + p * OH * OW;
+    const T* gp = go + p * OH * OW;
+    const int64_t k = h * W + w;
+    T acc = T(0);
+    for (int64_t i = g.kh - 1; i >= 0; i--) {  // oh ascending
+      const int64_t a = h + g.ph - i * dh;
+      if (a < 0 || a % g.sh) continue;
+      const int64_t oh = a / g.sh;
+      if (oh >= OH) continue;
+      for (int64_t j = g.kw - 1; j >= 0; j--) {  // ow ascending
+        const int64_t b = w + g.pw - j * dw;
+        if (b < 0 || b % g.sw) continue;
+        const int64_t ow = b / g.sw;
+        if (ow >= OW) continue;
+        if (ip[oh * OW + ow] == k) acc += gp[oh * OW + ow];
+      }
+    }
+    gx[e] = acc;
+  }
+}
+
+// the CPU's loop, one thread per (n, c) plane: the fallback for indices not produced by max_pool2d
+template <typename T>
+__global__ void max_pool_bw_k(int64_t NC, T* gx, const T* go, const int64_t* ind, int64_t HW, int64_t OHW, const int* bad) {
+  if (!*bad) return;
   NT_KERNEL_LOOP(p, NC) max_pool_bw_plane(gx + p * HW, go + p * OHW, ind + p * OHW, HW, OHW);
+}
+
+template <typename T>
+void max_pool_bw_typed(const Call& c, T* gx, const T* go, const int64_t* ind, int64_t NC, int64_t H, int64_t W, int64_t OH,
+                       int64_t OW) {
+  const int64_t HW = H * W, OHW = OH * OW;
+  DevTemp flag;
+  int* bad = (int*)flag.alloc(sizeof(int), call_device(c));
+  if (c.na < 8) {  // no geometry: the CPU's loop
+    CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(int), stream()));
+    launch_1d(max_pool_bw_k<T>, NC, NC, gx, go, ind, HW, OHW, (const int*)bad);
+    return;
+  }
+  const Pool g = pool_of(c);
+  const int64_t dh = c.iattr(6, 1), dw = c.iattr(7, 1);
+  if (dh <= 0 || dw <= 0) throw TorchError("internal: bad pooling dilation");
+  CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(int), stream()));
+  launch_1d(max_pool_bw_check_k<T>, NC * OHW, NC * OHW, ind, W, HW, OH, OW, g, dh, dw, bad);
+  launch_1d(max_pool_bw_gather_k<T>, NC * HW, NC * HW, gx, go, ind, H, W, OH, OW, g, dh, dw, (const int*)bad);
+  launch_1d(max_pool_bw_k<T>, NC, NC, gx, go, ind, HW, OHW, (const int*)bad);
 }
 
 void max_pool2d_backward_kernel(Call& c) {
@@ -141,12 +207,12 @@ void max_pool2d_backward_kernel(Call& c) {
   check_max_pool2d_backward(c);
   const TensorArg& gx = c.t[0];
   const TensorArg& go = c.t[1];
-  const int64_t NC = gx.shape[0] * gx.shape[1], HW = gx.shape[2] * gx.shape[3];
-  const int64_t OHW = go.shape[2] * go.shape[3];
+  const int64_t NC = gx.shape[0] * gx.shape[1], H = gx.shape[2], W = gx.shape[3];
+  const int64_t OH = go.shape[2], OW = go.shape[3];
   if (gx.dtype == DType::F32)
-    launch_1d(max_pool_bw_k<float>, NC, NC, (float*)gx.data, (const float*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
+    max_pool_bw_typed<float>(c, (float*)gx.data, (const float*)go.data, (const int64_t*)c.t[2].data, NC, H, W, OH, OW);
   else
-    launch_1d(max_pool_bw_k<double>, NC, NC, (double*)gx.data, (const double*)go.data, (const int64_t*)c.t[2].data, HW, OHW);
+    max_pool_bw_typed<double>(c, (double*)gx.data, (const double*)go.data, (const int64_t*)c.t[2].data, NC, H, W, OH, OW);
 }
 
 template <typename T>

@@ -8,12 +8,17 @@
 //   nonzero       one tensor: result = count; two tensors: t0 int64 [n, ndim] <- C-order coordinates of t1's non-zeros
 //   put           in place on t0: t0.flatten()[t1] = t2 (a0 = 0) or += t2 (a0 = 1); negatives count from the end
 //
-// Bounds: every index tensor is copied to the host and validated before any launch (a synchronising read), so a bad
-// index throws the CPU kernel's TorchError and nothing is read or written out of bounds.
-// Determinism: scatter and index_add give one thread to each position off `dim` and walk the index serially in the
-// CPU's order (no atomics, so duplicates accumulate in the same order and float results match the CPU bit for bit);
-// put runs one thread per index when the (normalised) indices are distinct, else serially on one thread in order.
-// nonzero converts the input to bool on the device and builds the coordinates on the host (correctness first).
+// Bounds: every index tensor is validated ON THE DEVICE before the op's kernel: a check kernel records the first bad
+// position (C order) with an atomic min in an 8-byte device flag, and the host reads back that flag only (one 8-byte
+// read, plus one more for the bad value when there is one): the index array never travels to the host. A bad index
+// throws the CPU kernel's TorchError (PyTorch's message) and nothing is read or written out of bounds.
+// Parallelism: gather/index_select one thread per output element; scatter, index_add and put one thread per index
+// position (dim included), colliding updates through atomic_apply (common.cuh: a CAS loop around the shared NT_HD
+// arithmetic). Integer, bool and multiply-free results equal the CPU's exactly; float add/multiply with repeated
+// indices may differ from the CPU's serial order in the last bits on a GPU (the emulator runs threads in order and
+// gives the serial result); assign with repeated indices leaves one of the values (PyTorch: undefined which).
+// nonzero: truthiness flags as int64 on the device, an inclusive device scan (reduce.cu's scan_i64_inplace), one
+// 8-byte read of the count, and a compaction kernel that writes the coordinates.
 //
 // Shared with cpu/index.cc: the argument checks and error messages (native/kernels/index_check.h) and the
 // storage-type arithmetic add_scaled / mul_vals (native/kernels/index.h, NT_HD).
@@ -31,26 +36,47 @@ namespace {
 
 using namespace idx;
 
-// The values of an int64 device tensor (any strides) in C order, on the host.
-std::vector<int64_t> host_i64(const TensorArg& t, int dev) {
-  const int64_t n = t.numel();
-  std::vector<int64_t> h((size_t)std::max<int64_t>(n, 0));
-  if (n <= 0) return h;
-  DevTemp tmp;
-  make_temp(t, DType::I64, dev, tmp);
-  copy_cast(tmp.t, t);
-  CUDA_CHECK(cudaMemcpy(h.data(), tmp.p, (size_t)n * sizeof(int64_t), cudaMemcpyDeviceToHost));
-  return h;
-}
-
-// cpu/index.cc's check_indices on the host copy: the first bad value (C order) throws PyTorch's message.
-void check_indices(const std::vector<int64_t>& idx, int64_t size, bool wrap, Wording w, int64_t report_dim) {
-  for (int64_t v : idx) {
-    if (!index_ok(v, size, wrap)) throw_bad_index(v, size, w, report_dim);
+// First position (C order over idx's dims, broadcast dims dropped) whose value is outside [lo, size); ~0 when none.
+__global__ void check_idx_k(Indexer<1> ix, int64_t n, const int64_t* idx, int64_t lo, int64_t size, unsigned long long* bad) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[1];
+    ix.offsets(i, o);
+    const int64_t v = idx[o[0]];
+    if (v < lo || v >= size) atomic_min_u64(bad, (unsigned long long)i);
   }
 }
+
+// cpu/index.cc's check_indices, on the device: the first bad value (C order) throws PyTorch's message.
 void check_indices(const TensorArg& idx, int dev, int64_t size, bool wrap, Wording w, int64_t report_dim) {
-  check_indices(host_i64(idx, dev), size, wrap, w, report_dim);
+  TensorArg r = idx;  // broadcast (stride-0) dims repeat the same values: check each value once
+  r.ndim = 0;
+  for (int d = 0; d < idx.ndim; d++) {
+    if (idx.stride[d] == 0 && idx.shape[d] > 0) continue;
+    r.shape[r.ndim] = idx.shape[d];
+    r.stride[r.ndim] = idx.stride[d];
+    r.ndim++;
+  }
+  const TensorArg* ts[1] = {&r};
+  Indexer<1> ix;
+  const int64_t n = make_indexer<1>(ts, ix);
+  if (n == 0) return;
+  DevTemp flag;
+  flag.alloc(sizeof(unsigned long long), dev);
+  CUDA_CHECK(cudaMemsetAsync(flag.p, 0xff, sizeof(unsigned long long), stream()));
+  launch_1d(check_idx_k, n, ix, n, (const int64_t*)idx.data, wrap ? -size : 0, size, (unsigned long long*)flag.p);
+  unsigned long long pos = 0;
+  CUDA_CHECK(cudaMemcpy(&pos, flag.p, sizeof(pos), cudaMemcpyDeviceToHost));
+  if (pos == ~0ull) return;
+  // the offset of position pos (the indexer's arithmetic, on the host) and the one bad value
+  int64_t lin = (int64_t)pos, off = 0;
+  for (int d = ix.ndim - 1; d >= 0; d--) {
+    const int64_t s = ix.shape[d], q = d > 0 ? lin / s : 0;
+    off += (lin - q * s) * ix.stride[0][d];
+    lin = q;
+  }
+  int64_t v = 0;
+  CUDA_CHECK(cudaMemcpy(&v, (const int64_t*)idx.data + off, sizeof(v), cudaMemcpyDeviceToHost));
+  throw_bad_index(v, size, w, report_dim);
 }
 
 // ---- the gather-style kernel shared by gather and index_select ----------------------------------------------
@@ -90,37 +116,29 @@ void gather_kernel(Call& c) {
 }
 
 // ---- scatter -------------------------------------------------------------------------------------------------
-// One thread per index position off `dim` (each owns distinct self elements), serial along `dim` in the CPU's order.
+// One thread per index position: self' (stride 0 along dim) + idx * self.stride[dim]; add/multiply through atomics.
 template <typename T>
-__global__ void scatter_k(Indexer<3> ix, int64_t n, int64_t L, T* self, const int64_t* idx, const T* src, int64_t dsd,
-                          int64_t isd, int64_t ssd, int mode) {
+__global__ void scatter_k(Indexer<3> ix, int64_t n, T* self, const int64_t* idx, const T* src, int64_t dsd, int mode) {
   NT_KERNEL_LOOP(i, n) {
     int64_t o[3];
     ix.offsets(i, o);
-    T* dst = self + o[0];
-    const int64_t* ib = idx + o[1];
-    const T* sb = src + o[2];
-    for (int64_t j = 0; j < L; j++) {
-      int64_t v = ib[j * isd];
-      T* d = dst + v * dsd;
-      T x = sb[j * ssd];
-      if (mode == 0) *d = x;
-      else if (mode == 1) *d = add_scaled<T>(*d, x, 1.0);
-      else *d = mul_vals<T>(*d, x);
-    }
+    T* d = self + o[0] + idx[o[1]] * dsd;
+    const T x = src[o[2]];
+    if (mode == 0) *d = x;
+    else if (mode == 1) atomic_apply(d, [x](T a) { return add_scaled<T>(a, x, 1.0); });
+    else atomic_apply(d, [x](T a) { return mul_vals<T>(a, x); });
   }
 }
 
 template <typename T>
 void scatter_typed(const TensorArg& self, const TensorArg& idx, const TensorArg& src, int dim, int mode) {
-  const int64_t L = idx.shape[dim];
-  TensorArg selfR = drop_dim(self, dim), idxR = drop_dim(idx, dim), srcR = drop_dim(src, dim);
-  for (int d = 0; d < selfR.ndim; d++) selfR.shape[d] = srcR.shape[d] = idxR.shape[d];
-  const TensorArg* ts[3] = {&selfR, &idxR, &srcR};
+  TensorArg selfV = self, srcV = src;
+  for (int d = 0; d < idx.ndim; d++) selfV.shape[d] = srcV.shape[d] = idx.shape[d];
+  selfV.stride[dim] = 0;
+  const TensorArg* ts[3] = {&selfV, &idx, &srcV};
   Indexer<3> ix;
   int64_t n = make_indexer<3>(ts, ix);
-  launch_1d(scatter_k<T>, n, ix, n, L, (T*)self.data, (const int64_t*)idx.data, (const T*)src.data, self.stride[dim],
-            idx.stride[dim], src.stride[dim], mode);
+  launch_1d(scatter_k<T>, n, ix, n, (T*)self.data, (const int64_t*)idx.data, (const T*)src.data, self.stride[dim], mode);
 }
 
 void scatter_kernel(Call& c) {
@@ -181,32 +199,35 @@ void index_select_kernel(Call& c) {
 }
 
 // ---- index_add -----------------------------------------------------------------------------------------------
-// One thread per position off `dim`, serial over the index in the CPU's order: duplicates accumulate without races.
+// One thread per src element: self' (stride 0 along dim) + idx[i] * self.stride[dim] += alpha * src, atomically.
 template <typename T>
-__global__ void index_add_k(Indexer<2> ix, int64_t n, int64_t L, T* self, const T* src, const int64_t* idx, int64_t ist,
-                            int64_t dsd, int64_t ssd, double alpha, int64_t size) {
-  NT_KERNEL_LOOP(k, n) {
-    int64_t o[2];
-    ix.offsets(k, o);
-    T* d = self + o[0];
-    const T* x = src + o[1];
-    for (int64_t i = 0; i < L; i++) {
-      int64_t v = idx[i * ist];
-      if (v < 0) v += size;
-      T* dp = d + v * dsd;
-      *dp = add_scaled<T>(*dp, x[i * ssd], alpha);
-    }
+__global__ void index_add_k(Indexer<3> ix, int64_t n, T* self, const T* src, const int64_t* idx, int64_t dsd, double alpha,
+                            int64_t size) {
+  NT_KERNEL_LOOP(i, n) {
+    int64_t o[3];
+    ix.offsets(i, o);
+    int64_t v = idx[o[2]];
+    if (v < 0) v += size;
+    const T x = src[o[1]];
+    atomic_apply(self + o[0] + v * dsd, [x, alpha](T a) { return add_scaled<T>(a, x, alpha); });
   }
 }
 
 template <typename T>
 void index_add_typed(const TensorArg& self, const TensorArg& idx, const TensorArg& src, int dim, double alpha, int64_t size) {
-  TensorArg selfR = drop_dim(self, dim), srcR = drop_dim(src, dim);
-  const TensorArg* ts[2] = {&selfR, &srcR};
-  Indexer<2> ix;
-  int64_t n = make_indexer<2>(ts, ix);
-  launch_1d(index_add_k<T>, n, ix, n, idx.shape[0], (T*)self.data, (const T*)src.data, (const int64_t*)idx.data,
-            idx.stride[0], self.stride[dim], src.stride[dim], alpha, size);
+  TensorArg selfV = self, idxV = src;
+  for (int d = 0; d < src.ndim; d++) {
+    selfV.shape[d] = src.shape[d];
+    idxV.stride[d] = d == dim ? idx.stride[0] : 0;
+  }
+  selfV.stride[dim] = 0;
+  idxV.dtype = DType::I64;
+  idxV.data = idx.data;
+  const TensorArg* ts[3] = {&selfV, &src, &idxV};
+  Indexer<3> ix;
+  int64_t n = make_indexer<3>(ts, ix);
+  launch_1d(index_add_k<T>, n, ix, n, (T*)self.data, (const T*)src.data, (const int64_t*)idx.data, self.stride[dim], alpha,
+            size);
 }
 
 void index_add_kernel(Call& c) {
@@ -225,93 +246,78 @@ void index_add_kernel(Call& c) {
 }
 
 // ---- nonzero -------------------------------------------------------------------------------------------------
-// The input's truthiness (cvt<bool>, NaN true) as a contiguous bool copy on the device, read back; coordinates on
-// the host in C order, then copied into the (any-strided) output through a device temporary.
+// cs = inclusive scan of the input's truthiness (cvt<bool>, NaN true) in C order; element i is a non-zero when
+// cs[i] differs from cs[i-1], and its row is cs[i] - 1.
+__global__ void nonzero_k(int64_t numel, const int64_t* cs, int nd, Indexer<1> coord, int64_t* out, int64_t rs, int64_t cst) {
+  NT_KERNEL_LOOP(i, numel) {
+    const int64_t c = cs[i];
+    if (c == (i ? cs[i - 1] : 0)) continue;
+    int64_t* o = out + (c - 1) * rs;
+    int64_t lin = i;
+    for (int d = nd - 1; d >= 0; d--) {
+      const int64_t s = coord.shape[d], q = lin / s;
+      o[d * cst] = lin - q * s;
+      lin = q;
+    }
+  }
+}
+
 void nonzero_kernel(Call& c) {
   if (c.nt != 1 && c.nt != 2) throw TorchError("nonzero: internal: expected 1 or 2 tensors");
   int dev = call_device(c);
   set_device(dev);
-  const TensorArg& in = c.nt == 1 ? c.t[0] : c.t[1];
+  const TensorArg& in = c.t[c.nt == 1 ? 0 : 1];
   if (c.nt == 2) check_nonzero_out(c.t[0], in);
   const int64_t numel = in.numel();
-  std::vector<uint8_t> flags((size_t)std::max<int64_t>(numel, 0));
+  int64_t total = 0;
+  DevTemp tcs;
   if (numel > 0) {
     DevTemp tb;
     make_temp(in, DType::BOOL, dev, tb);
     copy_cast(tb.t, in);
-    CUDA_CHECK(cudaMemcpy(flags.data(), tb.p, (size_t)numel, cudaMemcpyDeviceToHost));
+    make_temp(in, DType::I64, dev, tcs);
+    copy_cast(tcs.t, tb.t);
+    scan_i64_inplace((int64_t*)tcs.p, numel, dev);
+    CUDA_CHECK(cudaMemcpy(&total, (const int64_t*)tcs.p + (numel - 1), sizeof(total), cudaMemcpyDeviceToHost));
   }
-  int64_t total = 0;
-  for (int64_t i = 0; i < numel; i++) total += flags[i] ? 1 : 0;
   c.result = (double)total;
   if (c.nt == 1) return;
   const TensorArg& out = c.t[0];
   check_nonzero_rows(out, total);
   const int nd = in.ndim;
   if (total == 0 || nd == 0) return;
-  std::vector<int64_t> coords((size_t)(total * nd));
-  int64_t coord[kMaxDims] = {0};
-  int64_t row = 0;
-  for (int64_t i = 0; i < numel; i++) {
-    if (flags[i]) {
-      for (int d = 0; d < nd; d++) coords[(size_t)(row * nd + d)] = coord[d];
-      row++;
-    }
-    for (int d = nd - 1; d >= 0; d--) {  // carry
-      if (++coord[d] < in.shape[d]) break;
-      coord[d] = 0;
-    }
-  }
-  DevTemp tc;
-  make_temp(out, DType::I64, dev, tc);
-  CUDA_CHECK(cudaMemcpy(tc.p, coords.data(), coords.size() * sizeof(int64_t), cudaMemcpyHostToDevice));
-  copy_cast(out, tc.t);
-  CUDA_CHECK(cudaStreamSynchronize(stream()));
+  Indexer<1> coord;  // only its shape is used: the input's dims
+  for (int d = 0; d < kMaxDims; d++) coord.shape[d] = d < nd ? in.shape[d] : 1;
+  coord.ndim = nd;
+  launch_1d(nonzero_k, numel, numel, (const int64_t*)tcs.p, nd, coord, (int64_t*)out.data, out.stride[0],
+            out.ndim > 1 ? out.stride[1] : 0);
 }
 
 // ---- put -----------------------------------------------------------------------------------------------------
-template <typename T>
-__device__ __forceinline__ void put_one(const DevTensor& self, bool contig, int64_t numel, int64_t lin, T x, bool accumulate) {
-  if (lin < 0) lin += numel;
-  T* d = self.ptr<T>() + (contig ? lin : self.offset(lin));
-  *d = accumulate ? add_scaled<T>(*d, x, 1.0) : x;
-}
-
+// One thread per index; accumulate through atomics (repeated indices sum), assign leaves one of the repeated values.
 template <typename T>
 __global__ void put_k(Indexer<2> ix, int64_t n, DevTensor self, bool contig, int64_t numel, const int64_t* idx, const T* src,
                       bool accumulate) {
   NT_KERNEL_LOOP(i, n) {
     int64_t o[2];
     ix.offsets(i, o);
-    put_one<T>(self, contig, numel, idx[o[0]], src[o[1]], accumulate);
-  }
-}
-// duplicates: one thread, the CPU's serial order (last write wins, sums in index order)
-template <typename T>
-__global__ void put_serial_k(Indexer<2> ix, int64_t n, DevTensor self, bool contig, int64_t numel, const int64_t* idx,
-                             const T* src, bool accumulate) {
-  if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  for (int64_t i = 0; i < n; i++) {
-    int64_t o[2];
-    ix.offsets(i, o);
-    put_one<T>(self, contig, numel, idx[o[0]], src[o[1]], accumulate);
+    int64_t lin = idx[o[0]];
+    if (lin < 0) lin += numel;
+    T* d = self.ptr<T>() + (contig ? lin : self.offset(lin));
+    const T x = src[o[1]];
+    if (accumulate) atomic_apply(d, [x](T a) { return add_scaled<T>(a, x, 1.0); });
+    else *d = x;
   }
 }
 
 template <typename T>
-void put_typed(const TensorArg& self, const TensorArg& idx, const TensorArg& src, bool accumulate, bool serial) {
+void put_typed(const TensorArg& self, const TensorArg& idx, const TensorArg& src, bool accumulate) {
   const TensorArg* ts[2] = {&idx, &src};
   Indexer<2> ix;
   int64_t n = make_indexer<2>(ts, ix);
   if (n == 0) return;
-  DevTensor st = dev_tensor(self);
-  if (serial) {
-    put_serial_k<T><<<1, 1, 0, stream()>>>(ix, n, st, self.contiguous(), self.numel(), (const int64_t*)idx.data,
-                                           (const T*)src.data, accumulate);
-    check_launch();
-  } else {
-    launch_1d(put_k<T>, n, ix, n, st, self.contiguous(), self.numel(), (const int64_t*)idx.data, (const T*)src.data, accumulate);
-  }
+  launch_1d(put_k<T>, n, ix, n, dev_tensor(self), self.contiguous(), self.numel(), (const int64_t*)idx.data,
+            (const T*)src.data, accumulate);
 }
 
 void put_kernel(Call& c) {
@@ -322,14 +328,9 @@ void put_kernel(Call& c) {
   TensorArg idx = as_1d(c.t[1]), src = as_1d(c.t[2]);
   check_put(self, idx, src);
   if (idx.numel() == 0) return;
-  const int64_t numel = self.numel();
-  std::vector<int64_t> h = host_i64(idx, dev);
-  check_indices(h, numel, true, kFlatWords, 0);
-  for (int64_t& v : h) if (v < 0) v += numel;
-  std::sort(h.begin(), h.end());
-  bool dup = std::adjacent_find(h.begin(), h.end()) != h.end();
-  bool accumulate = c.iattr(0) == 1;
-  NT_DISPATCH_ALL(self.dtype, T, put_typed<T>(self, idx, src, accumulate, dup));
+  check_indices(idx, dev, self.numel(), true, kFlatWords, 0);
+  const bool accumulate = c.iattr(0) == 1;
+  NT_DISPATCH_ALL(self.dtype, T, put_typed<T>(self, idx, src, accumulate));
 }
 
 }  // namespace

@@ -35,23 +35,36 @@ struct MergeOf {
   NT_HD static T combine(T a, T b) { return Op::combine(a, b); }
 };
 
-// Geometry: coalesced outer dims (one per output) and reduced dims, element strides of the input.
+// Geometry: coalesced outer dims (one per output) and reduced dims, element strides of the input. The outermost
+// dim of each needs no division; the others divide by precomputed FastDivs (common.cuh) when O / R fit in 31 bits.
 struct RedGeom {
   int ond, rnd;
+  bool o32, r32;
   int64_t osh[kMaxDims], ost[kMaxDims];
   int64_t rsh[kMaxDims], rst[kMaxDims];
+  FastDiv ofd[kMaxDims], rfd[kMaxDims];
   int64_t O, R;
-  __device__ __forceinline__ int64_t outer_off(int64_t o) const {
-    if (ond == 1) return o * ost[0];
+  __device__ __forceinline__ static int64_t off_of(int64_t i, int nd, bool i32, const int64_t* sh, const int64_t* st,
+                                                   const FastDiv* fd) {
+    if (nd <= 1) return nd == 1 ? i * st[0] : 0;
     int64_t off = 0;
-    for (int d = ond - 1; d >= 0; d--) { int64_t q = o / osh[d]; off += (o - q * osh[d]) * ost[d]; o = q; }
-    return off;
+    if (i32) {
+      uint32_t li = (uint32_t)i;
+      for (int d = nd - 1; d > 0; d--) { const uint32_t q = fd[d].div(li); off += (int64_t)(li - q * fd[d].d) * st[d]; li = q; }
+      return off + (int64_t)li * st[0];
+    }
+    for (int d = nd - 1; d > 0; d--) { int64_t q = i / sh[d]; off += (i - q * sh[d]) * st[d]; i = q; }
+    return off + i * st[0];
   }
-  __device__ __forceinline__ int64_t red_off(int64_t r) const {
-    if (rnd == 1) return r * rst[0];
-    int64_t off = 0;
-    for (int d = rnd - 1; d >= 0; d--) { int64_t q = r / rsh[d]; off += (r - q * rsh[d]) * rst[d]; r = q; }
-    return off;
+  __device__ __forceinline__ int64_t outer_off(int64_t o) const { return off_of(o, ond, o32, osh, ost, ofd); }
+  __device__ __forceinline__ int64_t red_off(int64_t r) const { return off_of(r, rnd, r32, rsh, rst, rfd); }
+  void prepare() {
+    o32 = O <= kFastDivMax;
+    r32 = R <= kFastDivMax;
+    for (int d = 0; d < kMaxDims; d++) {
+      ofd[d] = FastDiv(o32 && d < ond ? (uint32_t)osh[d] : 1u);
+      rfd[d] = FastDiv(r32 && d < rnd ? (uint32_t)rsh[d] : 1u);
+    }
   }
 };
 
@@ -81,6 +94,7 @@ RedGeom make_geom(const TensorArg& in, int nred) {
   g.R = 1;
   for (int d = 0; d < nout; d++) g.O *= in.shape[d];
   for (int d = nout; d < in.ndim; d++) g.R *= in.shape[d];
+  g.prepare();
   return g;
 }
 
@@ -94,7 +108,7 @@ __device__ __forceinline__ T shfl_down(T v, int delta) {
 // rows: warp w handles (output w / chunks, chunk w % chunks) and writes out[w]; mean_n >= 0 divides by it (mean)
 template <typename Op, typename S>
 __global__ void reduce_rows_k(RedGeom g, const S* in, decltype(Op::identity())* out, int64_t chunks, int64_t chunk_len,
-                              int64_t mean_n) {
+                              int64_t mean_n, bool vec) {
   using T = decltype(Op::identity());
   const int lane = threadIdx.x & 31;
   const int64_t warps = (int64_t)gridDim.x * (blockDim.x / 32);
@@ -104,7 +118,27 @@ __global__ void reduce_rows_k(RedGeom g, const S* in, decltype(Op::identity())* 
     int64_t r0 = ch * chunk_len, r1 = r0 + chunk_len < g.R ? r0 + chunk_len : g.R;
     const S* base = in + g.outer_off(o);
     T acc = Op::identity();
-    for (int64_t r = r0 + lane; r < r1; r += 32) acc = Op::combine(acc, Op::template load<S>(base[g.red_off(r)]));
+    if constexpr (sizeof(S) == 2) {
+      if (vec) {  // contiguous 16-bit range: a scalar head to 16-byte alignment, 8 elements per load, a scalar tail
+        const S* p = base + r0;
+        const int64_t len = r1 - r0;
+        int64_t head = (int64_t)(((16 - (reinterpret_cast<uintptr_t>(p) & 15)) & 15) / sizeof(S));
+        if (head > len) head = len;
+        for (int64_t r = lane; r < head; r += 32) acc = Op::combine(acc, Op::template load<S>(p[r]));
+        const VecT<S, 8>* pv = reinterpret_cast<const VecT<S, 8>*>(p + head);
+        const int64_t nv = (len - head) / 8;
+        for (int64_t v = lane; v < nv; v += 32) {
+          const VecT<S, 8> x = pv[v];
+#pragma unroll
+          for (int j = 0; j < 8; j++) acc = Op::combine(acc, Op::template load<S>(x.v[j]));
+        }
+        for (int64_t r = head + nv * 8 + lane; r < len; r += 32) acc = Op::combine(acc, Op::template load<S>(p[r]));
+      } else {
+        for (int64_t r = r0 + lane; r < r1; r += 32) acc = Op::combine(acc, Op::template load<S>(base[g.red_off(r)]));
+      }
+    } else {
+      for (int64_t r = r0 + lane; r < r1; r += 32) acc = Op::combine(acc, Op::template load<S>(base[g.red_off(r)]));
+    }
 #pragma unroll
     for (int d = 16; d > 0; d >>= 1) acc = Op::combine(acc, shfl_down(acc, d));
     if (lane == 0) {
@@ -182,7 +216,8 @@ void reduce_with(const TensorArg& out, const TensorArg& in, int nred, bool mean,
     if (chunks > 1) { pbuf.alloc((size_t)(g.O * chunks) * sizeof(T), dev); first = (T*)pbuf.p; }
     int64_t warps = g.O * chunks;
     unsigned blocks = (unsigned)std::max<int64_t>(1, std::min<int64_t>((warps + 7) / 8, 65536));
-    reduce_rows_k<Op, S><<<blocks, 256, 0, stream()>>>(g, src, first, chunks, chunk_len, mean && chunks == 1 ? g.R : -1);
+    const bool vec = sizeof(S) == 2 && g.rnd == 1 && g.rst[0] == 1;  // 16-bit contiguous rows: vectorised loads
+    reduce_rows_k<Op, S><<<blocks, 256, 0, stream()>>>(g, src, first, chunks, chunk_len, mean && chunks == 1 ? g.R : -1, vec);
     check_launch();
   }
   if (chunks > 1) {  // merge the partials [O, chunks] in order; mean divides by the original reduced count
@@ -192,8 +227,9 @@ void reduce_with(const TensorArg& out, const TensorArg& in, int nred, bool mean,
     m.rnd = 1; m.rsh[0] = chunks; m.rst[0] = 1;
     m.O = g.O;
     m.R = chunks;
+    m.prepare();
     unsigned blocks = (unsigned)std::max<int64_t>(1, std::min<int64_t>((g.O + 7) / 8, 65536));
-    reduce_rows_k<MergeOf<Op>, T><<<blocks, 256, 0, stream()>>>(m, (const T*)pbuf.p, dst, 1, chunks, mean ? g.R : -1);
+    reduce_rows_k<MergeOf<Op>, T><<<blocks, 256, 0, stream()>>>(m, (const T*)pbuf.p, dst, 1, chunks, mean ? g.R : -1, false);
     check_launch();
   }
   if (obuf.p) copy_cast(out, obuf.t);
@@ -336,14 +372,19 @@ void arg_reduce_kernel(Call& c) {
   NT_DISPATCH_ALL(in.dtype, S, arg_typed<S>(c, is_min));
 }
 
-// ---- var: Welford per lane in double, lanes merged with Chan's formula (kernels/reduce.h)
+// ---- var: Welford per lane in double, lanes merged with Chan's formula (kernels/reduce.h). With too few outputs to
+// fill the GPU (BatchNorm: C outputs) the reduced range is split into chunks, one warp per (output, chunk) writing a
+// partial (n, mean, m2), and a second pass merges each output's partials in chunk order (welford_merge).
 template <typename S>
-__global__ void var_k(RedGeom g, const S* x, double* var, double* mean, double correction) {
+__global__ void var_k(RedGeom g, const S* x, int64_t chunks, int64_t chunk_len, VarAcc* part, double* var, double* mean,
+                      double correction) {
   const int lane = threadIdx.x & 31;
-  NT_WARP_ROWS(o, g.O) {
+  NT_WARP_ROWS(w, g.O * chunks) {
+    const int64_t o = w / chunks, ch = w - o * chunks;
+    const int64_t r0 = ch * chunk_len, r1 = r0 + chunk_len < g.R ? r0 + chunk_len : g.R;
     const S* base = x + g.outer_off(o);
     VarAcc a = var_identity();
-    for (int64_t r = lane; r < g.R; r += 32) a = welford_update(a, cvt<double>(base[g.red_off(r)]));
+    for (int64_t r = r0 + lane; r < r1; r += 32) a = welford_update(a, cvt<double>(base[g.red_off(r)]));
 #pragma unroll
     for (int d = 16; d > 0; d >>= 1) {
       VarAcc b;
@@ -353,10 +394,39 @@ __global__ void var_k(RedGeom g, const S* x, double* var, double* mean, double c
       if (lane + d < 32) a = welford_merge(a, b);
     }
     if (lane == 0) {
-      var[o] = var_finish(a, correction);
-      if (mean) mean[o] = g.R > 0 ? a.mean : NAN;
+      if (part) {
+        part[w] = a;
+      } else {
+        var[o] = var_finish(a, correction);
+        if (mean) mean[o] = g.R > 0 ? a.mean : NAN;
+      }
     }
   }
+}
+
+__global__ void var_merge_k(int64_t O, int64_t chunks, const VarAcc* part, double* var, double* mean, double correction,
+                            int64_t R) {
+  NT_KERNEL_LOOP(o, O) {
+    VarAcc a = var_identity();
+    for (int64_t ch = 0; ch < chunks; ch++) a = welford_merge(a, part[o * chunks + ch]);
+    var[o] = var_finish(a, correction);
+    if (mean) mean[o] = R > 0 ? a.mean : NAN;
+  }
+}
+
+template <typename S>
+void var_typed(const RedGeom& g, const S* x, double* var, double* mean, double correction, int dev) {
+  const int64_t target_threads = (int64_t)sm_count(dev) * 1024;
+  int64_t chunks = 1;
+  if (g.O * 32 < target_threads && g.R >= 32 * 64)
+    chunks = std::min<int64_t>((target_threads / 32 + g.O - 1) / g.O, (g.R + 32 * 64 - 1) / (32 * 64));
+  const int64_t chunk_len = (g.R + chunks - 1) / chunks;
+  DevTemp pbuf;
+  VarAcc* part = nullptr;
+  if (chunks > 1) part = (VarAcc*)pbuf.alloc((size_t)(g.O * chunks) * sizeof(VarAcc), dev);
+  var_k<S><<<warp_blocks(g.O * chunks), 256, 0, stream()>>>(g, x, chunks, chunk_len, part, var, mean, correction);
+  check_launch();
+  if (part) launch_1d(var_merge_k, g.O, g.O, chunks, (const VarAcc*)part, var, mean, correction, g.R);
 }
 
 void var_kernel(Call& c) {
@@ -374,12 +444,11 @@ void var_kernel(Call& c) {
   if (c.nt == 3) make_temp(c.t[1], DType::F64, dev, tm);
   double* mp = c.nt == 3 ? (double*)tm.p : nullptr;
   switch (in.dtype) {
-    case DType::F32: var_k<float><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const float*)in.data, (double*)tv.p, mp, correction); break;
-    case DType::F64: var_k<double><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const double*)in.data, (double*)tv.p, mp, correction); break;
-    case DType::F16: var_k<f16><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const f16*)in.data, (double*)tv.p, mp, correction); break;
-    default: var_k<bf16><<<warp_blocks(g.O), 256, 0, stream()>>>(g, (const bf16*)in.data, (double*)tv.p, mp, correction); break;
+    case DType::F32: var_typed<float>(g, (const float*)in.data, (double*)tv.p, mp, correction, dev); break;
+    case DType::F64: var_typed<double>(g, (const double*)in.data, (double*)tv.p, mp, correction, dev); break;
+    case DType::F16: var_typed<f16>(g, (const f16*)in.data, (double*)tv.p, mp, correction, dev); break;
+    default: var_typed<bf16>(g, (const bf16*)in.data, (double*)tv.p, mp, correction, dev); break;
   }
-  check_launch();
   copy_cast(c.t[0], tv.t);
   if (c.nt == 3) copy_cast(c.t[1], tm.t);
 }
@@ -466,34 +535,171 @@ void softmax_backward_kernel(Call& c) {
   NT_DISPATCH_SOFTMAX(dt, "softmax_backward", S, softmax_backward_typed<S>(c.t[0], c.t[1], c.t[2], log));
 }
 
-// ---- scan: cumsum / cumprod along the last dim, one thread per row in the CPU's order (double or int64 accumulator)
-template <typename S>
-__global__ void scan_k(Indexer<2> ix, int64_t rows, int64_t n,
-                       typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, S, int64_t>::type* y,
-                       int64_t so, const S* x, int64_t si, bool prod) {
-  using A = typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, double, int64_t>::type;
-  using O = typename std::conditional<std::is_same<A, double>::value, S, int64_t>::type;
-  NT_KERNEL_LOOP(row, rows) {
+// ---- scan: cumsum / cumprod along the last dim in a double (floats) or int64 accumulator, as the CPU.
+// A block per (row, segment): the segment is walked in tiles of blockDim.x * kScanItems elements, loaded coalesced
+// into shared memory, each thread scans its kScanItems consecutive entries, a block-wide exclusive scan of the
+// thread totals (shuffles + one warp over the warp totals) gives each thread its prefix, and the tile's total carries
+// into the next tile. Long rows with few rows split into segments: pass 1 reduces each segment, pass 2 scans the
+// segment totals per row (this kernel again), pass 3 scans each segment from its carry-in.
+// Integer results are the CPU's exactly (wrapping sums/products are associative); float results are the same sums
+// and products in another (tree) order: within double rounding of the CPU's serial double accumulator, then rounded
+// to the output dtype (float32/16 outputs almost always bit-equal; float64 within a few ulps times log n).
+constexpr int kScanItems = 8;
+
+template <typename T>
+__device__ __forceinline__ T shfl_up(T v, int delta) {
+  if constexpr (std::is_same<T, double>::value || std::is_same<T, float>::value) return __shfl_up_sync(0xffffffffu, v, delta);
+  else return (T)__shfl_up_sync(0xffffffffu, (long long)v, delta);
+}
+
+// exclusive scan of one value per thread over the block (blockDim.x a multiple of 32); *total gets the block's total
+template <typename A>
+__device__ __forceinline__ A block_exclusive(A v, bool prod, A ident, A* warp_tot, A& total) {
+  const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5, nw = blockDim.x >> 5;
+  A inc = v;
+#pragma unroll
+  for (int d = 1; d < 32; d <<= 1) {
+    const A o = shfl_up(inc, d);
+    if (lane >= d) inc = scan_combine(o, inc, prod);
+  }
+  if (lane == 31) warp_tot[wid] = inc;
+  __syncthreads();
+  if (wid == 0) {
+    A w = lane < nw ? warp_tot[lane] : ident;
+#pragma unroll
+    for (int d = 1; d < 32; d <<= 1) {
+      const A o = shfl_up(w, d);
+      if (lane >= d) w = scan_combine(o, w, prod);
+    }
+    if (lane < nw) warp_tot[lane] = w;
+  }
+  __syncthreads();
+  const A wpre = wid ? warp_tot[wid - 1] : ident;
+  total = warp_tot[nw - 1];
+  A ex = shfl_up(inc, 1);
+  if (lane == 0) ex = ident;
+  __syncthreads();  // warp_tot is reused by the next call
+  return wid ? scan_combine(wpre, ex, prod) : ex;
+}
+
+// pass 1: the combine of each (row, segment) into tot[row * nseg + seg]
+template <typename S, typename A>
+__global__ void scan_tot_k(Indexer<2> ix, int64_t rows, int64_t n, const S* x, int64_t si, bool prod, int64_t nseg,
+                           int64_t seglen, A* tot) {
+  __shared__ A warp_tot_p[32];
+  const A ident = prod ? A(1) : A(0);
+  for (int64_t w = blockIdx.x; w < rows * nseg; w += gridDim.x) {
+    const int64_t row = w / nseg, seg = w - row * nseg;
+    int64_t off[2];
+    ix.offsets(row, off);
+    const S* xr = x + off[1];
+    const int64_t lo = seg * seglen, hi = lo + seglen < n ? lo + seglen : n;
+    A acc = ident;
+    for (int64_t r = lo + threadIdx.x; r < hi; r += blockDim.x) acc = scan_combine(acc, cvt<A>(xr[r * si]), prod);
+    A total;
+    block_exclusive(acc, prod, ident, warp_tot_p, total);
+    if (threadIdx.x == 0) tot[w] = total;
+  }
+}
+
+// pass 3 (or the only pass): inclusive scan of each (row, segment) from the carry-in seg_incl[row * nseg + seg - 1]
+template <typename S, typename O, typename A>
+__global__ void scan_k(Indexer<2> ix, int64_t rows, int64_t n, O* y, int64_t so, const S* x, int64_t si, bool prod,
+                       int64_t nseg, int64_t seglen, const A* seg_incl) {
+  extern __shared__ __align__(16) unsigned char scan_smem[];
+  A* tile = reinterpret_cast<A*>(scan_smem);
+  __shared__ A warp_tot_s[32];
+  const A ident = prod ? A(1) : A(0);
+  const int T = blockDim.x;
+  const int64_t TILE = (int64_t)T * kScanItems;
+  for (int64_t w = blockIdx.x; w < rows * nseg; w += gridDim.x) {
+    const int64_t row = w / nseg, seg = w - row * nseg;
     int64_t off[2];
     ix.offsets(row, off);
     O* yr = y + off[0];
     const S* xr = x + off[1];
-    A acc = prod ? A(1) : A(0);
-    for (int64_t i = 0; i < n; i++) {
-      acc = scan_combine(acc, cvt<A>(xr[i * si]), prod);
-      yr[i * so] = cvt<O>(acc);
+    const int64_t lo = seg * seglen, hi = lo + seglen < n ? lo + seglen : n;
+    A carry = seg > 0 && seg_incl ? seg_incl[w - 1] : ident;
+    for (int64_t t0 = lo; t0 < hi; t0 += TILE) {
+      const int64_t m = hi - t0 < TILE ? hi - t0 : TILE;
+      for (int k = threadIdx.x; k < TILE; k += T) tile[k] = k < m ? cvt<A>(xr[(t0 + k) * si]) : ident;
+      __syncthreads();
+      A* mine = tile + threadIdx.x * kScanItems;
+      A acc = mine[0];
+#pragma unroll
+      for (int j = 1; j < kScanItems; j++) {
+        acc = scan_combine(acc, mine[j], prod);
+        mine[j] = acc;
+      }
+      A total;
+      const A ex = block_exclusive(acc, prod, ident, warp_tot_s, total);
+      const A base = scan_combine(carry, ex, prod);
+#pragma unroll
+      for (int j = 0; j < kScanItems; j++) mine[j] = scan_combine(base, mine[j], prod);
+      __syncthreads();
+      for (int k = threadIdx.x; k < m; k += T) yr[(t0 + k) * so] = cvt<O>(tile[k]);
+      carry = scan_combine(carry, total, prod);
+      __syncthreads();
     }
   }
 }
 
+inline int scan_threads(int64_t len) {
+  int64_t t = (len + kScanItems - 1) / kScanItems;
+  t = (t + 31) / 32 * 32;
+  return (int)std::max<int64_t>(32, std::min<int64_t>(256, t));
+}
+
+// y = scan of x along the last dim; the rows of the leading dims through ix
+template <typename S, typename O, typename A>
+void scan_run(const Indexer<2>& ix, int64_t rows, int64_t n, O* y, int64_t so, const S* x, int64_t si, bool prod, int dev) {
+  const int64_t sms = sm_count(dev);
+  int64_t nseg = 1, seglen = n;
+  const int64_t tile_max = 256 * kScanItems;
+  if (rows < sms * 2 && n > 2 * tile_max) {
+    nseg = std::min<int64_t>((n + tile_max - 1) / tile_max, (sms * 4 + rows - 1) / rows);
+    seglen = ((n + nseg - 1) / nseg + tile_max - 1) / tile_max * tile_max;
+    nseg = (n + seglen - 1) / seglen;
+  }
+  const int threads = scan_threads(seglen);
+  const size_t smem = (size_t)threads * kScanItems * sizeof(A);
+  const unsigned blocks = (unsigned)std::min<int64_t>(rows * nseg, 65535);
+  if (nseg == 1) {
+    scan_k<S, O, A><<<blocks, threads, smem, stream()>>>(ix, rows, n, y, so, x, si, prod, 1, n, (const A*)nullptr);
+    check_launch();
+    return;
+  }
+  DevTemp tb;
+  A* tot = (A*)tb.alloc((size_t)(rows * nseg) * sizeof(A), dev);
+  scan_tot_k<S, A><<<blocks, 256, 0, stream()>>>(ix, rows, n, x, si, prod, nseg, seglen, tot);
+  check_launch();
+  {  // the segment totals [rows, nseg], contiguous, scanned in place per row
+    TensorArg t;
+    t.dtype = dtype_of<A>();
+    t.ndim = 2;
+    t.shape[0] = rows; t.shape[1] = nseg;
+    t.stride[0] = nseg; t.stride[1] = 1;
+    const TensorArg* ts[2] = {&t, &t};
+    Indexer<2> tix;
+    row_indexer<2>(ts, tix);
+    const int tthreads = scan_threads(nseg);
+    scan_k<A, A, A><<<(unsigned)std::min<int64_t>(rows, 65535), tthreads, (size_t)tthreads * kScanItems * sizeof(A),
+                      stream()>>>(tix, rows, nseg, tot, 1, (const A*)tot, 1, prod, 1, nseg, (const A*)nullptr);
+    check_launch();
+  }
+  scan_k<S, O, A><<<blocks, threads, smem, stream()>>>(ix, rows, n, y, so, x, si, prod, nseg, seglen, (const A*)tot);
+  check_launch();
+}
+
 template <typename S>
-void scan_typed(const TensorArg& out, const TensorArg& in, bool prod) {
-  using O = typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, S, int64_t>::type;
+void scan_typed(const TensorArg& out, const TensorArg& in, bool prod, int dev) {
+  using A = typename std::conditional<std::is_floating_point<typename NatT<S>::type>::value, double, int64_t>::type;
+  using O = typename std::conditional<std::is_same<A, double>::value, S, int64_t>::type;
   const TensorArg* ts[2] = {&out, &in};
   Indexer<2> ix;
   int64_t rows = row_indexer<2>(ts, ix), n = last_len(in);
   if (rows == 0 || n == 0) return;
-  launch_1d(scan_k<S>, rows, ix, rows, n, (O*)out.data, last_stride(out), (const S*)in.data, last_stride(in), prod);
+  scan_run<S, O, A>(ix, rows, n, (O*)out.data, last_stride(out), (const S*)in.data, last_stride(in), prod, dev);
 }
 
 void scan_kernel(Call& c) {
@@ -504,16 +710,30 @@ void scan_kernel(Call& c) {
   bool prod = scan_args(c, natural_out);
   const TensorArg& in = c.t[1];
   if (c.t[0].dtype == natural_out) {
-    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(c.t[0], in, prod));
+    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(c.t[0], in, prod, dev));
   } else {
     DevTemp t;
     make_temp(c.t[0], natural_out, dev, t);
-    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(t.t, in, prod));
+    NT_DISPATCH_ALL(in.dtype, S, scan_typed<S>(t.t, in, prod, dev));
     copy_cast(c.t[0], t.t);
   }
 }
 
 }  // namespace
+
+void scan_i64_inplace(int64_t* data, int64_t n, int dev) {
+  if (n <= 0) return;
+  TensorArg t;
+  t.dtype = DType::I64;
+  t.data = (char*)data;
+  t.ndim = 1;
+  t.shape[0] = n;
+  t.stride[0] = 1;
+  const TensorArg* ts[2] = {&t, &t};
+  Indexer<2> ix;
+  const int64_t rows = row_indexer<2>(ts, ix);
+  scan_run<int64_t, int64_t, int64_t>(ix, rows, n, data, 1, data, 1, false, dev);
+}
 
 REGISTER_KERNEL(reduce, CUDA, reduce_kernel);
 REGISTER_KERNEL(arg_reduce, CUDA, arg_reduce_kernel);

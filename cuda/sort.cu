@@ -8,9 +8,9 @@
 // Two ways:
 //   rows of up to kSharedMax elements: one block per row, a bitonic sort of (key, index) pairs in shared memory
 //     (the row padded to a power of two with entries that order after everything);
-//   longer rows: the input is made contiguous on the device, copied to the host, sorted per row with std::sort /
-//     std::partial_sort under the same comparator (the CPU kernel's comparator path), and copied back through device
-//     temporaries into the (any-strided) outputs. Correct, not fast: a device radix/merge sort would replace it.
+//   longer rows (below 2^31 elements): a merge sort on the device (sort_merge: shared-memory tiles of kSharedMax,
+//     then parallel merge passes by binary search), no host round trip;
+//   rows of 2^31 elements or more: through the host (std::sort under the same comparator), as a last resort.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -118,6 +118,124 @@ void sort_device(const TensorArg& vals, const TensorArg& ids, const TensorArg& i
   check_launch();
 }
 
+// ---- rows longer than kSharedMax: a merge sort on the device ----
+// Pass 1 sorts each tile of kSharedMax entries of each row in shared memory (the bitonic network above) into a
+// global (key, int32 index) buffer; each merge pass then doubles the sorted run length: every entry finds its place
+// in the merged run as (its rank in its own run) + (the number of entries of the partner run that order before it,
+// by binary search) -- ranks are unique because the order breaks ties by index. The last pass's indices pick the
+// first k values from the input (bits preserved).
+template <typename S>
+__global__ void sort_tiles_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t ntiles, const S* x, int64_t sx, bool desc,
+                             typename CmpT<S>::type* kout, int32_t* iout) {
+  using C = typename CmpT<S>::type;
+  constexpr int P = (int)kSharedMax;
+  extern __shared__ __align__(16) unsigned char tile_smem[];
+  C* key = reinterpret_cast<C*>(tile_smem);
+  int32_t* id = reinterpret_cast<int32_t*>(tile_smem + sort_ids_offset<C>(P));
+  for (int64_t w = blockIdx.x; w < rows * ntiles; w += gridDim.x) {
+    const int64_t row = w / ntiles, t = w - row * ntiles, start = t * P;
+    const int64_t len = n - start < P ? n - start : P;
+    int64_t off[3];
+    ix.offsets(row, off);
+    const S* xr = x + off[2];
+    for (int i = threadIdx.x; i < P; i += blockDim.x) {
+      if (i < len) { key[i] = cvt<C>(xr[(start + i) * sx]); id[i] = (int32_t)(start + i); }
+      else { key[i] = C(0); id[i] = -1; }
+    }
+    __syncthreads();
+    for (int kk = 2; kk <= P; kk <<= 1) {
+      for (int j = kk >> 1; j > 0; j >>= 1) {
+        for (int i = threadIdx.x; i < P; i += blockDim.x) {
+          const int l = i ^ j;
+          if (l > i) {
+            const bool up = (i & kk) == 0;
+            const bool swap = up ? entry_before(key, id, l, i, desc) : entry_before(key, id, i, l, desc);
+            if (swap) {
+              C tk = key[i]; key[i] = key[l]; key[l] = tk;
+              int32_t ti = id[i]; id[i] = id[l]; id[l] = ti;
+            }
+          }
+        }
+        __syncthreads();
+      }
+    }
+    for (int i = threadIdx.x; i < len; i += blockDim.x) {
+      kout[row * n + start + i] = key[i];
+      iout[row * n + start + i] = id[i];
+    }
+    __syncthreads();
+  }
+}
+
+template <typename C>
+__global__ void merge_pass_k(int64_t rows, int64_t n, int64_t w, const C* kin, const int32_t* iin, C* kout, int32_t* iout,
+                             bool desc) {
+  NT_KERNEL_LOOP(e, rows * n) {
+    const int64_t row = e / n, pos = e - row * n;
+    const C* kr = kin + row * n;
+    const int32_t* ir = iin + row * n;
+    const int64_t r = pos / w, p0 = (r ^ 1) * w, base = (r & ~(int64_t)1) * w;
+    const C key = kr[pos];
+    const int32_t id = ir[pos];
+    int64_t dst = pos;
+    if (p0 < n) {
+      int64_t lo = p0, hi = p0 + w < n ? p0 + w : n;
+      while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (red::sort_before(kr[mid], (int64_t)ir[mid], key, (int64_t)id, desc)) lo = mid + 1;
+        else hi = mid;
+      }
+      dst = base + (pos - r * w) + (lo - p0);
+    }
+    kout[row * n + dst] = key;
+    iout[row * n + dst] = id;
+  }
+}
+
+template <typename S>
+__global__ void sort_emit_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t k, const int32_t* order, S* vals, int64_t sv,
+                            int64_t* ids, int64_t si, const S* x, int64_t sx) {
+  NT_KERNEL_LOOP(e, rows * k) {
+    const int64_t row = e / k, j = e - row * k;
+    int64_t off[3];
+    ix.offsets(row, off);
+    const int64_t s = order[row * n + j];
+    vals[off[0] + j * sv] = x[off[2] + s * sx];
+    ids[off[1] + j * si] = s;
+  }
+}
+
+template <typename S>
+void sort_merge(const TensorArg& vals, const TensorArg& ids, const TensorArg& in, bool desc, int64_t k, int dev) {
+  using C = typename CmpT<S>::type;
+  TensorArg in_k = in;
+  in_k.shape[in.ndim - 1] = k;
+  const TensorArg* ts[3] = {&vals, &ids, &in_k};
+  Indexer<3> ix;
+  const int64_t rows = row_indexer<3>(ts, ix);
+  if (rows == 0 || k == 0) return;
+  const int nd = in.ndim;
+  const int64_t n = in.shape[nd - 1];
+  const int64_t sv = vals.stride[nd - 1], si = ids.stride[nd - 1], sx = in.stride[nd - 1];
+  DevTemp k0, k1, i0, i1;
+  C* ka = (C*)k0.alloc((size_t)(rows * n) * sizeof(C), dev);
+  C* kb = (C*)k1.alloc((size_t)(rows * n) * sizeof(C), dev);
+  int32_t* ia = (int32_t*)i0.alloc((size_t)(rows * n) * sizeof(int32_t), dev);
+  int32_t* ib = (int32_t*)i1.alloc((size_t)(rows * n) * sizeof(int32_t), dev);
+  const int64_t ntiles = (n + kSharedMax - 1) / kSharedMax;
+  const size_t smem = sort_ids_offset<C>((int)kSharedMax) + (size_t)kSharedMax * sizeof(int32_t);
+  sort_tiles_k<S><<<(unsigned)std::min<int64_t>(rows * ntiles, 65535), 512, smem, stream()>>>(ix, rows, n, ntiles,
+                                                                                             (const S*)in.data, sx, desc, ka, ia);
+  check_launch();
+  for (int64_t w = kSharedMax; w < n; w *= 2) {
+    launch_1d(merge_pass_k<C>, rows * n, rows, n, w, (const C*)ka, (const int32_t*)ia, kb, ib, desc);
+    std::swap(ka, kb);
+    std::swap(ia, ib);
+  }
+  launch_1d(sort_emit_k<S>, rows * k, ix, rows, n, k, (const int32_t*)ia, (S*)vals.data, sv, (int64_t*)ids.data, si,
+            (const S*)in.data, sx);
+}
+
 template <typename S>
 void sort_host(const TensorArg& vals, const TensorArg& ids, const TensorArg& in, bool desc, int64_t k, int dev) {
   using C = typename CmpT<S>::type;
@@ -167,6 +285,8 @@ void sort_kernel(Call& c) {
   const bool descending = sa.descending;
   if (n <= kSharedMax) {
     NT_DISPATCH_ALL(in.dtype, S, sort_device<S>(c.t[0], c.t[1], in, descending, k));
+  } else if (n < (int64_t(1) << 31)) {
+    NT_DISPATCH_ALL(in.dtype, S, sort_merge<S>(c.t[0], c.t[1], in, descending, k, dev));
   } else {
     NT_DISPATCH_ALL(in.dtype, S, sort_host<S>(c.t[0], c.t[1], in, descending, k, dev));
   }

@@ -43,6 +43,30 @@ function both(op, make, attrs, opts = {}) {
   freeAll(cpu); freeAll(gpu);
   return { ec, eg };
 }
+// Assignment with repeated targets (scatter mode 0, put without accumulate): PyTorch leaves one of the values, undefined
+// which, and the CUDA kernels write in parallel: each result element must be the CPU's where at most one source
+// position targets it, else one of the source values aimed at it. targets[p] = flat result position of source p.
+function assignCheck(op, make, attrs, name, targets, srcIdx) {
+  const s0 = R.getSeed(), cpu = make(0), s1 = R.getSeed();
+  R.setSeed(s0);
+  const gpu = make(GPU);
+  R.setSeed(s1);
+  run(op, cpu, attrs); run(op, gpu, attrs);
+  const rc = values(cpu[0]), rg = values(gpu[0]), sv = values(gpu[srcIdx]);
+  const cand = new Map();
+  targets.forEach((t, p) => { if (!cand.has(t)) cand.set(t, []); cand.get(t).push(sv[p]); });
+  let bad = null;
+  for (let t = 0; t < rc.length && bad === null; t++) {
+    const c = cand.get(t), same = (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+    if (!c || c.length === 1) { if (!same(rg[t], rc[t])) bad = `[${t}] ${rg[t]} vs ${rc[t]}`; }
+    else if (!c.some((v) => same(v, rg[t]))) bad = `[${t}] ${rg[t]} is none of ${c}`;
+  }
+  check(bad === null, `${name}: ${bad || ''}`);
+  freeAll(cpu); freeAll(gpu);
+}
+// float sums/products whose order the hardware picks (atomics): [rtol, atol] by dtype (16-bit: each partial sum is
+// rounded to the storage type, values up to ~6 here: a few ulps of the partial sums); integers and bools exact
+const orderTol = (dt) => (dt === BF16 ? [2e-2, 0.1] : dt === F16 ? [1e-2, 2e-2] : dt === F32 ? [1e-5, 1e-5] : dt === F64 ? [1e-12, 1e-12] : [0, 0]);
 function sameError(op, make, attrs, name, pattern) {
   const { ec, eg } = both(op, make, attrs, { name });
   check(ec !== null && eg !== null && (!pattern || pattern.test(eg)), `${name}: expected an error on both (cpu "${ec}", cuda "${eg}")`);
@@ -64,12 +88,16 @@ sameError('gather', (d) => [tensor(d, F32, [2, 2]), tensor(d, F32, [3, 3], rlist
 // ---------------------------------------------------------------- scatter
 for (const dt of [F32, F64, F16, I64, I32, I8, BOOL]) {
   const self = vals(dt, 6 * 8), src = vals(dt, 5 * 8), idx = ilist(5 * 8, 0, 6);
-  for (const mode of [0, 1, 2])
-    both('scatter', (d) => [tensor(d, dt, [6, 8], self), tensor(d, I64, [5, 8], idx), tensor(d, dt, [5, 8], src)], [0, mode], { name: `scatter dim0 mode ${mode} ${dt}` });
+  assignCheck('scatter', (d) => [tensor(d, dt, [6, 8], self), tensor(d, I64, [5, 8], idx), tensor(d, dt, [5, 8], src)], [0, 0], `scatter dim0 mode 0 ${dt}`,
+    idx.map((v, p) => v * 8 + (p % 8)), 2);
+  for (const mode of [1, 2])
+    both('scatter', (d) => [tensor(d, dt, [6, 8], self), tensor(d, I64, [5, 8], idx), tensor(d, dt, [5, 8], src)], [0, mode],
+      { name: `scatter dim0 mode ${mode} ${dt}`, tol: orderTol(dt) });
   both('scatter', (d) => [view(tensor(d, dt, [8, 6], self), [6, 8], [1, 6]), tensor(d, I64, [6, 3], ilist(18, 0, 8)), tensor(d, dt, [6, 5], vals(dt, 30))], [1, 1],
-    { name: `scatter dim1 add transposed self ${dt}` });
+    { name: `scatter dim1 add transposed self ${dt}`, tol: orderTol(dt) });
 }
-both('scatter', (d) => [tensor(d, F32, [1000]), tensor(d, I64, [5000], ilist(5000, 0, 1000)), tensor(d, F32, [5000], rlist(5000, -1, 1))], [0, 1], { name: 'scatter add 1-D duplicates' });
+both('scatter', (d) => [tensor(d, F32, [1000]), tensor(d, I64, [5000], ilist(5000, 0, 1000)), tensor(d, F32, [5000], rlist(5000, -1, 1))], [0, 1],
+  { name: 'scatter add 1-D duplicates', tol: orderTol(F32) });
 sameError('scatter', (d) => [tensor(d, F32, [3]), tensor(d, I64, [2], [0, -1]), tensor(d, F32, [2], [1, 2])], [0, 0], 'scatter negative index', /out of bounds/);
 
 // ---------------------------------------------------------------- index_select
@@ -89,9 +117,10 @@ sameError('index_select', (d) => [tensor(d, F32, [2, 3]), tensor(d, F32, [4, 3],
 for (const dt of [F32, F64, F16, BF16, I64, I32, U8, BOOL])
   for (const alpha of [1, 2.5]) {
     const self = vals(dt, 6 * 4), src = vals(dt, 10 * 4);
-    both('index_add', (d) => [tensor(d, dt, [6, 4], self), tensor(d, I64, [10], ilist(10, 0, 6)), tensor(d, dt, [10, 4], src)], [0, alpha, 0], { name: `index_add dim0 alpha ${alpha} ${dt}` });
+    both('index_add', (d) => [tensor(d, dt, [6, 4], self), tensor(d, I64, [10], ilist(10, 0, 6)), tensor(d, dt, [10, 4], src)], [0, alpha, 0],
+      { name: `index_add dim0 alpha ${alpha} ${dt}`, tol: orderTol(dt) });
     both('index_add', (d) => [view(tensor(d, dt, [4, 6], self), [6, 4], [1, 6]), tensor(d, I64, [7], ilist(7, -4, 4)), tensor(d, dt, [6, 7], vals(dt, 42))], [1, alpha, 1],
-      { name: `index_add dim1 wrap alpha ${alpha} ${dt}` });
+      { name: `index_add dim1 wrap alpha ${alpha} ${dt}`, tol: orderTol(dt) });
   }
 sameError('index_add', (d) => [tensor(d, F32, [3]), tensor(d, I64, [2], [0, -1]), tensor(d, F32, [2], [1, 2])], [0, 1, 0], 'index_add negative without wrap', /out of bounds/);
 
@@ -120,8 +149,9 @@ for (const dt of [F32, F64, F16, I64, I32, BOOL]) {
   const uniq = Array.from({ length: 30 }, (_, i) => i).sort(() => rnd() - 0.5).slice(0, 12).map((v, i) => (i % 2 ? v - 30 : v));
   both('put', (d) => [tensor(d, dt, [6, 5], self), tensor(d, I64, [3, 4], uniq), tensor(d, dt, [3, 4], vals(dt, 12))], [0], { name: `put unique ${dt}` });
   both('put', (d) => [view(tensor(d, dt, [5, 6], self), [6, 5], [1, 6]), tensor(d, I64, [20], ilist(20, -30, 30)), tensor(d, dt, [20], vals(dt, 20))], [1],
-    { name: `put accumulate duplicates strided ${dt}` });
-  both('put', (d) => [tensor(d, dt, [6, 5], self), tensor(d, I64, [20], ilist(20, 0, 5)), tensor(d, dt, [20], vals(dt, 20))], [0], { name: `put assign duplicates ${dt}` });
+    { name: `put accumulate duplicates strided ${dt}`, tol: orderTol(dt) });
+  const pidx = ilist(20, 0, 5);
+  assignCheck('put', (d) => [tensor(d, dt, [6, 5], self), tensor(d, I64, [20], pidx), tensor(d, dt, [20], vals(dt, 20))], [0], `put assign duplicates ${dt}`, pidx, 2);
 }
 sameError('put', (d) => [tensor(d, F32, [4]), tensor(d, I64, [2], [0, 4]), tensor(d, F32, [2], [1, 2])], [0], 'put bad index', /out of range: tried to access index 4 on a tensor of 4 elements/);
 
@@ -150,6 +180,23 @@ for (const dt of [F32, F64])
     const go = rlist(N * C * OH * OW, -1, 1);
     both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], ind)], [],
       { name: `max_pool2d_backward ${dt}` });
+    // with the forward's geometry (as lib passes it): random indices (the device-side switch to the per-plane loop)
+    // and indices that max_pool2d could have produced (a tap of each output's window: the per-input-element gather),
+    // gradients of many outputs landing on one input (ties); both exact
+    const geom = [kh, kw, sh, sw, ph, pw, dh, dw];
+    both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], ind)], geom,
+      { name: `max_pool2d_backward ${dt} geometry, arbitrary indices` });
+    const tap = [];
+    for (let q = 0; q < N * C * OH * OW; q++) {
+      const ow = q % OW, oh = Math.floor(q / OW) % OH, taps = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+        const h = oh * sh - ph + i * dh, w = ow * sw - pw + j * dw;
+        if (h >= 0 && h < H && w >= 0 && w < W) taps.push(h * W + w);
+      }
+      tap.push(taps.length ? taps[q % 3 === 0 ? 0 : Math.floor(rnd() * taps.length)] : 0);
+    }
+    both('max_pool2d_backward', (d) => [tensor(d, dt, [N, C, H, W]), tensor(d, dt, [N, C, OH, OW], go), tensor(d, I64, [N, C, OH, OW], tap)], geom,
+      { name: `max_pool2d_backward ${dt} geometry, window indices` });
     for (const [inc, div] of [[1, 0], [0, 0], [1, 5]]) {
       if (dh !== 1 || dw !== 1) continue;
       const a = [kh, kw, sh, sw, ph, pw, inc, div];

@@ -511,12 +511,13 @@ function maxPool2dCore(x: T, k: number[], s: number[], p: number[], d: number[],
   const idx = empty_([N, C, OH, OW], 'int64', x.device);
   if (out.numel()) runKernel(OP.max_pool2d, [out, idx, x], [k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]], 'max_pool2d');
   const inShape = x.shape.slice();
-  record('MaxPool2DWithIndicesBackward0', [x], out, (g) => [maxPoolBackward(g, idx, inShape)]);
+  record('MaxPool2DWithIndicesBackward0', [x], out, (g) => [maxPoolBackward(g, idx, inShape, [k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]])]);
   return [out, idx];
 }
-function maxPoolBackward(g: T, idx: T, inShape: number[]): T {
+// geom: the forward's [kh, kw, sh, sw, ph, pw, dh, dw] (lets the CUDA kernel gather per input element; the CPU ignores it)
+function maxPoolBackward(g: T, idx: T, inShape: number[], geom: number[] = []): T {
   const gx = empty_(inShape.slice(), g.dtype, g.device);
-  if (gx.numel()) runKernel(OP.max_pool2d_backward, [gx, contig(g), idx], [], 'max_pool2d_backward');
+  if (gx.numel()) runKernel(OP.max_pool2d_backward, [gx, contig(g), idx], geom, 'max_pool2d_backward');
   const [N, C, H, W] = inShape, OH = idx.shape[2], OW = idx.shape[3];
   // its gradient: gather the incoming gradient at the argmax positions
   return record('MaxPool2DWithIndicesBackwardBackward0', [g], gx, (gg) => [gg.reshape([N, C, H * W]).gather(2, idx.reshape([N, C, OH * OW])).reshape([N, C, OH, OW])]);

@@ -10,7 +10,8 @@
 // between CUDA calls (it is mapped PROT_NONE outside kernels and copies), so a host dereference of a device pointer
 // faults here as it would on a real GPU.
 //
-// Not emulated (not used by nodetorch): streams other than the default one, events, atomics, textures, graphs.
+// Not emulated (not used by nodetorch): streams other than the default one, events, textures, graphs (atomicCAS is:
+// see the end of this file).
 #pragma once
 #include <cmath>
 #include <math.h>
@@ -222,3 +223,21 @@ inline float __fsub_rn(float a, float b) { return a - b; }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __dsub_rn(double a, double b) { return a - b; }
+// Atomics: launches are serialised and a block's threads are fibers that switch only at barriers, so a plain
+// read-modify-write is atomic here (cuda/common.cuh's atomic_apply builds every other atomic on atomicCAS).
+inline unsigned int atomicCAS(unsigned int* p, unsigned int compare, unsigned int val) {
+  unsigned int old = *p;
+  if (old == compare) *p = val;
+  return old;
+}
+inline unsigned long long atomicCAS(unsigned long long* p, unsigned long long compare, unsigned long long val) {
+  unsigned long long old = *p;
+  if (old == compare) *p = val;
+  return old;
+}
+inline int atomicCAS(int* p, int compare, int val) {
+  int old = *p;
+  if (old == compare) *p = val;
+  return old;
+}
+inline unsigned int __umulhi(unsigned int a, unsigned int b) { return (unsigned int)(((unsigned long long)a * b) >> 32); }
