@@ -39,7 +39,7 @@ std::vector<int64_t> host_i64(const TensorArg& t, int dev) {
   DevTemp tmp;
   make_temp(t, DType::I64, dev, tmp);
   copy_cast(tmp.t, t);
-  CUDA_CHECK(cudaMemcpy(h.data(), tmp.p, (size_t)n * sizeof(int64_t), cudaMemcpyDeviceToHost));
+  memcpy_d2h(h.data(), tmp.p, (size_t)n * sizeof(int64_t));
   return h;
 }
 
@@ -239,7 +239,7 @@ void nonzero_kernel(Call& c) {
     DevTemp tb;
     make_temp(in, DType::BOOL, dev, tb);
     copy_cast(tb.t, in);
-    CUDA_CHECK(cudaMemcpy(flags.data(), tb.p, (size_t)numel, cudaMemcpyDeviceToHost));
+    memcpy_d2h(flags.data(), tb.p, (size_t)numel);
   }
   int64_t total = 0;
   for (int64_t i = 0; i < numel; i++) total += flags[i] ? 1 : 0;
@@ -264,7 +264,7 @@ void nonzero_kernel(Call& c) {
   }
   DevTemp tc;
   make_temp(out, DType::I64, dev, tc);
-  CUDA_CHECK(cudaMemcpy(tc.p, coords.data(), coords.size() * sizeof(int64_t), cudaMemcpyHostToDevice));
+  CUDA_CHECK(cudaMemcpyAsync(tc.p, coords.data(), coords.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream()));
   copy_cast(out, tc.t);
   CUDA_CHECK(cudaStreamSynchronize(stream()));
 }
