@@ -9,6 +9,8 @@ import { spawnSync } from 'child_process';
 import * as torch from '../lib';
 import { native } from '../lib/native';
 import { Tensor } from '../lib/tensor';
+import * as os from 'os';
+import { runWorld, expectOk } from './dist_world';
 
 const cudaOk = torch.cuda.isAvailable();
 if (!cudaOk) console.warn('cuda_streams.test.ts: no CUDA device here: the CUDA stream/event/pinned-memory tests are SKIPPED (they run under the CUDA emulator: scripts/cuda-emu/check.sh, or NODETORCH_ADDON=$PWD/build-emu/Release/nodetorch.node npx jest test/cuda_streams.test.ts)');
@@ -277,5 +279,34 @@ describe('pinned memory and non-blocking copies', () => {
     for await (const b of dl as AsyncIterable<{ x: Tensor }>) expect(b.x.isPinned()).toBe(true);
     const plain = [...new torch.utils.data.DataLoader(data, { batchSize: 3 })] as unknown as { x: Tensor }[];
     expect(plain[0].x.isPinned()).toBe(false);
+  });
+});
+
+describe('NCCL after a side stream', () => {
+  const dist = path.join(__dirname, '..', 'dist', 'index.js');
+  const ok = cudaOk && fs.existsSync(dist) && torch.distributed.isNcclAvailable();
+  (ok ? test : test.skip)('a collective issued inside stream(s, ...) waits for s\'s kernels (2 ranks)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-streams-'));
+    try {
+      const outs = await runWorld(tmp, 2, `
+        torch.cuda.setDevice(0);
+        dist.initProcessGroup({ backend: 'nccl' });
+        const s = new torch.cuda.Stream();
+        const big = torch.full([400000], rank + 1, { device: 'cuda' });
+        s.waitStream(torch.cuda.currentStream());
+        out.r = torch.cuda.stream(s, () => {
+          let x = big;
+          for (let i = 0; i < 3; i++) x = x.mul(2).add(1);  // queued on s, still running when the collective is issued
+          dist.allReduce(x);
+          return [x.min().item(), x.max().item()];           // read on s
+        });
+        dist.destroyProcessGroup();
+        done();`);
+      expectOk(outs);
+      // rank r: ((r+1)*2+1)*2+1)*2+1 = 8r+15; summed over ranks 0 and 1: 15 + 23
+      for (const o of outs) expect(o.result.r).toEqual([38, 38]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
