@@ -4,12 +4,20 @@
 // the CUDA runtime is first touched when a CUDA tensor is made or torch.cuda.* is asked something. So this binary
 // loads and runs CPU code on a machine without a driver or a GPU, and deviceCount() is then 0, not an error.
 //
-// Allocation (after PyTorch's c10/cuda/CUDACachingAllocator.cpp, simplified to one stream, Note [one stream]):
-// requests are rounded up to 512 B. Requests up to 1 MiB come from 2 MiB segments ("small pool"); larger ones from
+// Allocation (after PyTorch's c10/cuda/CUDACachingAllocator.cpp): requests are rounded up to 512 B. Requests up to 1 MiB come from 2 MiB segments ("small pool"); larger ones from
 // segments rounded up to 2 MiB ("large pool"). A free block that is bigger than needed is split, freed blocks merge
 // with free neighbours of the same segment, and cached segments are returned to the driver by emptyCache() or when
 // cudaMalloc fails (then retried once). reserved = bytes held from cudaMalloc, allocated = bytes in live blocks.
+//
+// Note [allocator streams]: a segment belongs to the stream that was current when it was made, and its blocks are
+// handed out only to requests on that stream, so a block freed right after queuing kernels on stream s is reused only
+// by later work on s (ordered after them). A block also used on other streams (tensor.recordStream(t, s2)) is not
+// reusable when freed: an event is recorded on each such stream, and the block returns to its pool only once they
+// have all completed (checked at each allocation; emptyCache and the out-of-memory path wait for them). allocated
+// drops at the free itself, as PyTorch's statistics.
 #include <cstdio>
+#include <algorithm>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -111,6 +119,8 @@ void set_device(int index) {
   tl_current = index;
 }
 
+int current_device() { return tl_current < 0 ? 0 : tl_current; }
+
 int sm_count(int index) {
   probe();
   DeviceInfo& d = devinfo();
@@ -130,23 +140,75 @@ struct Block {
   size_t size;
   int dev;
   bool small;
-  bool allocated = false;
+  cudaStream_t stream = nullptr;  // the stream its segment was made for (Note [allocator streams])
+  bool allocated = false;         // handed out, or freed but waiting for events of other streams
+  int pending = 0;                // events not yet completed since the free
+  std::vector<cudaStream_t> uses;  // other streams it was used on (recordStream)
   Block* prev = nullptr;  // neighbours within the same cudaMalloc segment
   Block* next = nullptr;
 };
 struct BySize {
-  bool operator()(const Block* a, const Block* b) const { return a->size != b->size ? a->size < b->size : a->ptr < b->ptr; }
+  bool operator()(const Block* a, const Block* b) const {
+    if (a->stream != b->stream) return std::less<cudaStream_t>()(a->stream, b->stream);
+    return a->size != b->size ? a->size < b->size : a->ptr < b->ptr;
+  }
 };
 struct Pools {
   std::set<Block*, BySize> small, large;  // free blocks
   size_t reserved = 0, allocated = 0, peak = 0, peak_reserved = 0;
   int64_t allocations = 0, retries = 0, ooms = 0;  // PyTorch's allocation.all.allocated, num_alloc_retries, num_ooms
+  int64_t pending = 0;  // blocks freed but waiting for events of other streams
 };
 
 struct Allocator {
   std::mutex mu;
   std::vector<Pools> pools;
   std::unordered_map<void*, Block*> live;
+  std::vector<std::pair<cudaEvent_t, Block*>> events;  // recorded at frees of blocks used on other streams
+
+  // returns the block to its pool, merged with free neighbours; caller holds mu
+  void free_block(Block* b) {
+    Pools& P = pools[b->dev];
+    auto& pool = b->small ? P.small : P.large;
+    b->allocated = false;
+    b->uses.clear();
+    if (b->prev && !b->prev->allocated) {  // merge into the previous block
+      Block* a = b->prev;
+      pool.erase(a);
+      a->size += b->size;
+      a->next = b->next;
+      if (b->next) b->next->prev = a;
+      delete b;
+      b = a;
+    }
+    if (b->next && !b->next->allocated) {  // absorb the next block
+      Block* n = b->next;
+      pool.erase(n);
+      b->size += n->size;
+      b->next = n->next;
+      if (n->next) n->next->prev = b;
+      delete n;
+    }
+    pool.insert(b);
+  }
+
+  // blocks whose events have all completed go back to their pools (wait: synchronise on them first); caller holds mu
+  void process_events(bool wait) {
+    size_t w = 0;
+    for (size_t i = 0; i < events.size(); i++) {
+      cudaEvent_t e = events[i].first;
+      Block* b = events[i].second;
+      cudaError_t st = wait ? cudaEventSynchronize(e) : cudaEventQuery(e);
+      if (st == cudaErrorNotReady) { cudaGetLastError(); events[w++] = events[i]; continue; }
+      if (st != cudaSuccess) cudaGetLastError();  // a failed context: nothing will run any more
+      cudaEventDestroy(e);
+      if (--b->pending == 0) {
+        pools[b->dev].pending--;
+        free_block(b);
+      }
+    }
+    events.resize(w);
+  }
 
   Pools& pools_of(int dev) {
     if ((int)pools.size() <= dev) pools.resize(dev + 1);
@@ -161,7 +223,7 @@ struct Allocator {
       for (auto* set : {&P.small, &P.large}) {
         for (auto it = set->begin(); it != set->end();) {
           Block* b = *it;
-          if (!b->prev && !b->next) {
+          if (!b->prev && !b->next && !b->allocated) {
             int cur = -1;
             cudaGetDevice(&cur);
             if (cur != d) cudaSetDevice(d);
@@ -181,15 +243,18 @@ struct Allocator {
 
   void* alloc(size_t nbytes, int dev) {
     set_device(dev);
+    cudaStream_t st = stream();
     size_t size = std::max<size_t>(kRound, (nbytes + kRound - 1) / kRound * kRound);
     bool small = size <= kSmallSize;
     std::lock_guard<std::mutex> lock(mu);
     Pools& P = pools_of(dev);
+    if (!events.empty()) process_events(false);
     auto& pool = small ? P.small : P.large;
     Block key{nullptr, size, dev, small};
+    key.stream = st;
     auto it = pool.lower_bound(&key);
     Block* b = nullptr;
-    if (it != pool.end()) {
+    if (it != pool.end() && (*it)->stream == st) {
       b = *it;
       pool.erase(it);
     } else {
@@ -198,6 +263,7 @@ struct Allocator {
       cudaError_t e = cudaMalloc(&p, seg);
       if (e == cudaErrorMemoryAllocation) {
         cudaGetLastError();
+        process_events(true);
         release_cached(dev);
         P.retries++;
         e = cudaMalloc(&p, seg);
@@ -219,11 +285,13 @@ struct Allocator {
       P.reserved += seg;
       P.peak_reserved = std::max(P.peak_reserved, P.reserved);
       b = new Block{static_cast<char*>(p), seg, dev, small};
+      b->stream = st;
     }
     // split off the tail when it is worth keeping as a block of its own
     size_t rest = b->size - size;
     if (rest >= (small ? kRound : kSmallSize + 1)) {
       Block* r = new Block{b->ptr + size, rest, dev, small};
+      r->stream = st;
       r->prev = b;
       r->next = b->next;
       if (b->next) b->next->prev = r;
@@ -246,27 +314,38 @@ struct Allocator {
     Block* b = it->second;
     live.erase(it);
     Pools& P = pools[b->dev];
-    auto& pool = b->small ? P.small : P.large;
     P.allocated -= b->size;
-    b->allocated = false;
-    if (b->prev && !b->prev->allocated) {  // merge into the previous block
-      Block* a = b->prev;
-      pool.erase(a);
-      a->size += b->size;
-      a->next = b->next;
-      if (b->next) b->next->prev = a;
-      delete b;
-      b = a;
+    if (!b->uses.empty()) {  // Note [allocator streams]: back to the pool once the other streams' work has run
+      int cur = -1;
+      if (cudaGetDevice(&cur) != cudaSuccess) cudaGetLastError();
+      if (cur != b->dev) cudaSetDevice(b->dev);
+      for (cudaStream_t s : b->uses) {
+        cudaEvent_t e = nullptr;
+        if (cudaEventCreateWithFlags(&e, cudaEventDisableTiming) == cudaSuccess && cudaEventRecord(e, s) == cudaSuccess) {
+          events.emplace_back(e, b);
+          b->pending++;
+        } else {  // no event: wait for that stream here instead
+          cudaGetLastError();
+          if (e) cudaEventDestroy(e);
+          cudaStreamSynchronize(s);
+          cudaGetLastError();
+        }
+      }
+      if (cur >= 0 && cur != b->dev) cudaSetDevice(cur);
+      b->uses.clear();
+      if (b->pending > 0) { P.pending++; return; }
     }
-    if (b->next && !b->next->allocated) {  // absorb the next block
-      Block* n = b->next;
-      pool.erase(n);
-      b->size += n->size;
-      b->next = n->next;
-      if (n->next) n->next->prev = b;
-      delete n;
-    }
-    pool.insert(b);
+    free_block(b);
+  }
+
+  // tensor.recordStream(s): the block's memory is in use on stream s too (Note [allocator streams])
+  void record_stream(void* p, cudaStream_t s) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = live.find(p);
+    if (it == live.end()) return;  // not a block start (a pinned or foreign pointer): nothing to track
+    Block* b = it->second;
+    if (s == b->stream) return;
+    if (std::find(b->uses.begin(), b->uses.end(), s) == b->uses.end()) b->uses.push_back(s);
   }
 };
 
@@ -279,6 +358,13 @@ Allocator& allocator() {
 
 void* dev_alloc(size_t nbytes, int index) { return allocator().alloc(nbytes, index); }
 void dev_free(void* p, size_t, int) { if (p) allocator().free(p); }
+void dev_record_stream(void* p, cudaStream_t s) { if (p) allocator().record_stream(p, s); }
+// whether a device pointer is the start of a live block (tests of tensor.recordStream use it through dataPtr)
+int64_t dev_pending(int index) {
+  Allocator& A = allocator();
+  std::lock_guard<std::mutex> lock(A.mu);
+  return index >= 0 && index < (int)A.pools.size() ? A.pools[index].pending : 0;
+}
 size_t dev_allocated(int index) {
   Allocator& A = allocator();
   std::lock_guard<std::mutex> lock(A.mu);
@@ -288,11 +374,11 @@ size_t dev_allocated(int index) {
 void dev_stats(int index, int64_t* out) {
   Allocator& A = allocator();
   std::lock_guard<std::mutex> lock(A.mu);
-  for (int i = 0; i < 7; i++) out[i] = 0;
+  for (int i = 0; i < 8; i++) out[i] = 0;
   if (index < 0 || index >= (int)A.pools.size()) return;
   const Pools& P = A.pools[index];
   out[0] = (int64_t)P.allocated; out[1] = (int64_t)P.peak; out[2] = (int64_t)P.reserved; out[3] = (int64_t)P.peak_reserved;
-  out[4] = P.allocations; out[5] = P.retries; out[6] = P.ooms;
+  out[4] = P.allocations; out[5] = P.retries; out[6] = P.ooms; out[7] = P.pending;
 }
 // torch.cuda.resetPeakMemoryStats: the peaks start again from the current values
 void dev_reset_peak(int index) {
@@ -312,14 +398,15 @@ size_t dev_reserved(int index) {
 // ---------------------------------------------------------------- hooks
 namespace {
 
+// host reads and writes run on the current stream and synchronise it (Note [streams]): the JS buffer is read or
+// may go away once they return
 void h_to_host(void* dst, const void* src, size_t n, int index) {
   set_device(index);
-  CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost));  // waits for the kernels before it (one stream)
+  memcpy_d2h(dst, src, n);
 }
 void h_from_host(void* dst, const void* src, size_t n, int index) {
   set_device(index);
-  CUDA_CHECK(cudaMemcpy(dst, src, n, cudaMemcpyHostToDevice));
-  CUDA_CHECK(cudaStreamSynchronize(stream()));  // the JS source buffer may go away once we return
+  memcpy_h2d(dst, src, n);
 }
 void h_synchronize(int index) {
   if (device_count() == 0) return;  // nothing can be pending
@@ -343,6 +430,7 @@ void h_empty_cache() {
     cudaGetLastError();
     if (cur >= 0 && cur != d) cudaSetDevice(cur);
   }
+  A.process_events(true);
   A.release_cached(-1);
 }
 

@@ -3,9 +3,12 @@
 // indexing (DevTensor for one operand, Indexer<N> for N operands of one shape with coalesced dims), and device
 // temporaries from the caching allocator (cuda/allocator.cu).
 //
-// Note [one stream]: every kernel and copy runs on the legacy default stream of its device, so kernels are ordered
-// and a block handed back to the caching allocator right after a launch can be reused by the next launch safely
-// (the PyTorch caching-allocator contract, with one stream). Reading a value back synchronises.
+// Note [streams]: every kernel, memset and copy runs on the *current stream* of its device (stream(): per host thread
+// and device, set from JS by torch.cuda.stream(s, fn); the legacy default stream unless set; cuda/stream.cu). Work
+// on one stream is ordered, so a block handed back to the caching allocator right after a launch can be reused by
+// the next launch on that stream safely; the allocator reuses a block only on the stream it was allocated on, and
+// tensor.recordStream(s) makes a free wait for s's work (PyTorch's rule, allocator.cu). A copy to the host is issued
+// on the current stream and synchronises it (memcpy_d2h).
 #pragma once
 #include <cuda_runtime.h>
 #include <algorithm>
@@ -33,7 +36,8 @@ namespace cu {
 int device_count();                 // 0 (no throw) when there is no driver or no device
 void check_device(int index);       // throws a clear TorchError when CUDA is unusable or index is out of range
 void set_device(int index);         // check_device + cudaSetDevice, skipped when already current on this thread
-inline cudaStream_t stream() { return 0; }  // see Note [one stream]
+cudaStream_t stream();              // the current stream of the current device on this thread (Note [streams])
+int current_device();               // the device set_device made current on this thread (0 before any)
 int sm_count(int index);
 
 // ---- memory (allocator.cu): the caching allocator behind the DeviceHooks, also used for kernel temporaries ----
@@ -57,7 +61,20 @@ inline unsigned grid_for(int64_t n, int threads = kThreads) {
 
 inline void check_launch() { CUDA_CHECK(cudaGetLastError()); }
 
-// launch_1d(kernel, n, args...): grid-stride kernel over n elements on the default stream, launch errors checked.
+// copies between host (pageable) memory and the device on the current stream, synchronised: the host buffer may be
+// read or go away once they return (Note [streams])
+inline void memcpy_d2h(void* dst, const void* src, size_t n) {
+  if (!n) return;
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToHost, stream()));
+  CUDA_CHECK(cudaStreamSynchronize(stream()));
+}
+inline void memcpy_h2d(void* dst, const void* src, size_t n) {
+  if (!n) return;
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, n, cudaMemcpyHostToDevice, stream()));
+  CUDA_CHECK(cudaStreamSynchronize(stream()));
+}
+
+// launch_1d(kernel, n, args...): grid-stride kernel over n elements on the current stream, launch errors checked.
 template <typename... KArgs, typename... Args>
 void launch_1d(void (*kernel)(KArgs...), int64_t n, Args&&... args) {
   if (n <= 0) return;
@@ -269,7 +286,7 @@ __device__ __forceinline__ void atomic_min_u64(unsigned long long* p, unsigned l
 
 // ---- device temporaries ----
 // A contiguous scratch tensor in device memory, returned to the caching allocator when it goes out of scope
-// (safe right after queuing kernels: Note [one stream]).
+// (safe right after queuing kernels on the current stream: Note [streams]).
 struct DevTemp {
   void* p = nullptr;
   size_t nbytes = 0;

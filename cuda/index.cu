@@ -65,7 +65,7 @@ void check_indices(const TensorArg& idx, int dev, int64_t size, bool wrap, Wordi
   CUDA_CHECK(cudaMemsetAsync(flag.p, 0xff, sizeof(unsigned long long), stream()));
   launch_1d(check_idx_k, n, ix, n, (const int64_t*)idx.data, wrap ? -size : 0, size, (unsigned long long*)flag.p);
   unsigned long long pos = 0;
-  CUDA_CHECK(cudaMemcpy(&pos, flag.p, sizeof(pos), cudaMemcpyDeviceToHost));
+  memcpy_d2h(&pos, flag.p, sizeof(pos));
   if (pos == ~0ull) return;
   // the offset of position pos (the indexer's arithmetic, on the host) and the one bad value
   int64_t lin = (int64_t)pos, off = 0;
@@ -75,7 +75,7 @@ void check_indices(const TensorArg& idx, int dev, int64_t size, bool wrap, Wordi
     lin = q;
   }
   int64_t v = 0;
-  CUDA_CHECK(cudaMemcpy(&v, (const int64_t*)idx.data + off, sizeof(v), cudaMemcpyDeviceToHost));
+  memcpy_d2h(&v, (const int64_t*)idx.data + off, sizeof(v));
   throw_bad_index(v, size, w, report_dim);
 }
 
@@ -278,7 +278,7 @@ void nonzero_kernel(Call& c) {
     make_temp(in, DType::I64, dev, tcs);
     copy_cast(tcs.t, tb.t);
     scan_i64_inplace((int64_t*)tcs.p, numel, dev);
-    CUDA_CHECK(cudaMemcpy(&total, (const int64_t*)tcs.p + (numel - 1), sizeof(total), cudaMemcpyDeviceToHost));
+    memcpy_d2h(&total, (const int64_t*)tcs.p + (numel - 1), sizeof(total));
   }
   c.result = (double)total;
   if (c.nt == 1) return;

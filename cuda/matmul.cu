@@ -254,6 +254,7 @@ bool try_cublas(const GemmArgs& g, double alpha, double beta, int dev) {
   if (!A.ok || !B.ok || !C.ok) return false;
   cublasHandle_t h = cublas().handle(dev);
   if (!h) return false;
+  if (cublas().set_stream(h, stream()) != 0) return false;  // the current stream (Note [streams])
   T al = (T)alpha, be = (T)beta;
   const T* a = (const T*)g.a;
   const T* b = (const T*)g.b;

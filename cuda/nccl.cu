@@ -9,7 +9,7 @@
 //
 // Note [communication stream]. Each communicator has its own non-blocking stream. An operation first makes that
 // stream wait for an event recorded on the device's compute stream (all kernels so far, including those that
-// produced the input: Note [one stream] in common.cuh), then runs NCCL there and records a done event. The caller
+// produced the input: the current stream, Note [streams] in common.cuh), then runs NCCL there and records a done event. The caller
 // polls query(): done when the event has completed, failed as soon as ncclCommGetAsyncError reports an error; the
 // caller's timeout calls abort (ncclCommAbort), so that a dead or missing peer becomes a TorchError, never a hang.
 // The caller keeps the operation's tensors alive until it is done (PyTorch's recordStream rule, by reference).

@@ -45,14 +45,14 @@ void randperm_kernel(Call& c) {
   std::vector<int64_t> idx = rnd::randperm_order(c, n);
   int64_t st = t.ndim > 0 ? t.stride[0] : 1;
   if (st == 1 || n == 1) {
-    CUDA_CHECK(cudaMemcpy(t.data, idx.data(), (size_t)n * sizeof(int64_t), cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMemcpyAsync(t.data, idx.data(), (size_t)n * sizeof(int64_t), cudaMemcpyHostToDevice, stream()));
   } else if (st > 1) {
-    CUDA_CHECK(cudaMemcpy2D(t.data, (size_t)st * sizeof(int64_t), idx.data(), sizeof(int64_t), sizeof(int64_t), (size_t)n,
-                            cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMemcpy2DAsync(t.data, (size_t)st * sizeof(int64_t), idx.data(), sizeof(int64_t), sizeof(int64_t), (size_t)n,
+                                 cudaMemcpyHostToDevice, stream()));
   } else {  // a negative or zero stride (not made by lib/, but handled): stage and scatter with the copy kernel
     DevTemp tmp;
     tmp.alloc((size_t)n * sizeof(int64_t), call_device(c));
-    CUDA_CHECK(cudaMemcpy(tmp.p, idx.data(), (size_t)n * sizeof(int64_t), cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMemcpyAsync(tmp.p, idx.data(), (size_t)n * sizeof(int64_t), cudaMemcpyHostToDevice, stream()));
     TensorArg src = t;
     src.data = static_cast<char*>(tmp.p);
     src.storage = nullptr;

@@ -248,7 +248,7 @@ void sort_host(const TensorArg& vals, const TensorArg& ids, const TensorArg& in,
     DevTemp tin;
     make_temp(in, in.dtype, dev, tin);
     copy_cast(tin.t, in);
-    CUDA_CHECK(cudaMemcpy(hx.get(), tin.p, (size_t)numel * sizeof(S), cudaMemcpyDeviceToHost));
+    memcpy_d2h(hx.get(), tin.p, (size_t)numel * sizeof(S));
   }
   std::unique_ptr<S[]> hv(new S[(size_t)(rows * k)]);
   std::vector<int64_t> hi((size_t)(rows * k));
@@ -269,8 +269,8 @@ void sort_host(const TensorArg& vals, const TensorArg& ids, const TensorArg& in,
   DevTemp tv, ti;
   make_temp(vals, vals.dtype, dev, tv);
   make_temp(ids, DType::I64, dev, ti);
-  CUDA_CHECK(cudaMemcpy(tv.p, hv.get(), (size_t)(rows * k) * sizeof(S), cudaMemcpyHostToDevice));
-  CUDA_CHECK(cudaMemcpy(ti.p, hi.data(), (size_t)(rows * k) * sizeof(int64_t), cudaMemcpyHostToDevice));
+  CUDA_CHECK(cudaMemcpyAsync(tv.p, hv.get(), (size_t)(rows * k) * sizeof(S), cudaMemcpyHostToDevice, stream()));
+  CUDA_CHECK(cudaMemcpyAsync(ti.p, hi.data(), (size_t)(rows * k) * sizeof(int64_t), cudaMemcpyHostToDevice, stream()));
   copy_cast(vals, tv.t);
   copy_cast(ids, ti.t);
   CUDA_CHECK(cudaStreamSynchronize(stream()));  // the host buffers go away when we return

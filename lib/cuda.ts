@@ -3,6 +3,7 @@ import { native } from './native';
 import { TorchError } from './errors';
 import { Device, currentCudaIndex, setCurrentCudaIndex } from './device';
 import { Generator, cudaGeneratorFor, cudaGeneratorCount, cudaManualSeedAll } from './ops/creation';
+import * as CS from './cuda_stream';
 
 export const cuda = {
   isAvailable(): boolean {
@@ -12,7 +13,18 @@ export const cuda = {
   deviceCount(): number {
     try { return native.cuda('count') as number; } catch { return 0; }
   },
-  synchronize(index = 0): void { native.cuda('sync', index); },
+  /** Waits for all work on every stream of the device (the current device by default): cudaDeviceSynchronize. */
+  synchronize(device?: number | string | Device): void {
+    if (!native.info().cudaBuilt) return;
+    native.cuda('sync', device === undefined || device === null ? currentCudaIndex() : statIndex(device));
+  },
+  // streams and events (lib/cuda_stream.ts)
+  Stream: CS.Stream,
+  Event: CS.Event,
+  stream: CS.stream,
+  currentStream: CS.currentStream,
+  defaultStream: CS.defaultStream,
+  setStream: CS.setStream,
   // bytes in live blocks of the caching allocator on that device (rounded block sizes, as PyTorch counts)
   memoryAllocated(device?: number | string | Device): number { return native.cuda('allocated', statIndex(device)) as number; },
   memoryReserved(device?: number | string | Device): number { return native.cuda('reserved', statIndex(device)) as number; },
@@ -27,6 +39,12 @@ export const cuda = {
       'allocated_bytes.all.current': v[0], 'allocated_bytes.all.peak': v[1],
       'reserved_bytes.all.current': v[2], 'reserved_bytes.all.peak': v[3],
       'allocation.all.allocated': v[4], num_alloc_retries: v[5], num_ooms: v[6],
+      // blocks freed while recorded on other streams (recordStream), waiting for those streams' events
+      'nodetorch.blocks_waiting_for_streams': v[7] ?? 0,
+      // the caching host allocator (pinned memory): bytes in live pinned blocks, bytes held from cudaHostAlloc,
+      // freed blocks waiting for their non-blocking copies
+      'nodetorch.pinned_bytes.allocated': v[8] ?? 0, 'nodetorch.pinned_bytes.reserved': v[9] ?? 0,
+      'nodetorch.pinned_blocks_waiting_for_copies': v[10] ?? 0,
     };
   },
   /** a readable table of memoryStats (PyTorch's memory_summary, abridged) */

@@ -27,6 +27,8 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   supports(op: number, device: number): boolean;
   cuda(what: string, index?: number): unknown;
+  // streams, events, recordStream, pinned memory (addon.cc CudaStreams -> cuda/stream.cu)
+  cudaStreams(what: string, ...args: unknown[]): unknown;
   metaSize: number;
 }
 

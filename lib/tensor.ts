@@ -47,9 +47,14 @@ export class Storage {
 
 const DEVTYPE = (d: Device): number => (d.type === 'cuda' ? 1 : 0);
 
+// Note [stream scopes] (lib/cuda_stream.ts): once an async torch.cuda.stream scope exists, every native call that
+// queues CUDA work first makes the native current streams those of the running asynchronous context.
+export const cudaStreamHook: { active: boolean; apply: () => void } = { active: false, apply: () => {} };
+
 // counted: the storage's handle is also the token of the one tensor the caller makes on it (see Tensor)
 export function allocStorage(nbytes: number, device: Device, zero = false, counted = false): Storage {
   if (device.type === 'cuda' && !cudaBuilt()) throw new TorchError('Torch not compiled with CUDA enabled');
+  if (cudaStreamHook.active) cudaStreamHook.apply();
   let h: StorageHandle;
   try {
     h = native.alloc(nbytes, DEVTYPE(device), device.index ?? 0, zero, counted);
@@ -170,6 +175,39 @@ export class Tensor {
   storageOffset(): number { return this._offset; }
   dataPtr(): string { this._check(); return `${storageId(this._st)}:${this._offset * ITEMSIZE[this.dtype]}`; }
   get isCuda(): boolean { return this._st.device.type === 'cuda'; }
+
+  // ---- pinned memory and streams (lib/cuda_stream.ts, cuda/stream.cu) ----
+  /** Whether this is a CPU tensor in pinned (page-locked) host memory. */
+  isPinned(): boolean {
+    this._check();
+    return this._st.device.type === 'cpu' && (native.cudaStreams('isPinned', this._st.handle) as boolean);
+  }
+  /**
+   * A copy of this CPU tensor in pinned host memory (this tensor itself if it is pinned already), from which
+   * `to('cuda', { nonBlocking: true })` is an asynchronous copy on the current stream.
+   */
+  pinMemory(): Tensor {
+    this._check();
+    if (this._st.device.type !== 'cpu') throw new TorchError(`cannot pin '${(this as unknown as { type(): string }).type()}' only dense CPU tensors can be pinned`);
+    if (this.isPinned()) return this;
+    const c = this.isContiguous() ? this : contiguousCopy(this);
+    const isz = ITEMSIZE[c.dtype];
+    const h = native.cudaStreams('pin', c._st.handle, c._offset * isz, c.numel() * isz) as StorageHandle;
+    const st = new Storage(h, c.numel() * isz, this._st.device);
+    return new Tensor(st, this.shape.slice(), computeContiguousStrides(this.shape), 0, this.dtype);
+  }
+  /**
+   * Marks this CUDA tensor's memory as used by work queued on `stream`: when it is freed, the caching allocator
+   * reuses the block only after that work has run (PyTorch's record_stream).
+   */
+  recordStream(stream: { _dev: number; _id: number; device: Device }): void {
+    this._check();
+    if (this._st.device.type !== 'cuda') throw new TorchError(`recordStream: expected a CUDA tensor, but got a tensor on ${this.device} (record_stream is only meaningful for CUDA tensors)`);
+    if (!stream || typeof stream._id !== 'number') throw new TypeError('recordStream(): expected a torch.cuda.Stream');
+    const dev = this._st.device.index ?? 0;
+    if (stream._dev !== dev) throw new TorchError(`recordStream: the stream is on cuda:${stream._dev} but the tensor is on cuda:${dev}; a tensor can only be recorded on a stream of its own device`);
+    native.cudaStreams('recordStream', this._st.handle, stream._dev, stream._id);
+  }
   get _version(): number { return this._st.version; }
   isContiguous(): boolean {
     let s = 1;
@@ -281,6 +319,7 @@ export class Tensor {
     const c = this.isContiguous() ? this : contiguousCopy(this);
     const n = c.numel();
     const isz = ITEMSIZE[c.dtype];
+    if (cudaStreamHook.active) cudaStreamHook.apply();
     const ab = native.read(c._st.handle, c._offset * isz, n * isz);
     const raw = typedArrayFor(c.dtype, ab, 0, n);
     if (c.dtype === 'float16' || c.dtype === 'bfloat16') {
@@ -438,6 +477,7 @@ export function runKernel(op: number, ts: readonly Operand[], attrs: readonly nu
   }
   meta[META_ATTR_BASE] = attrs.length;
   for (let i = 0; i < attrs.length; i++) meta[META_ATTR_BASE + 1 + i] = attrs[i];
+  if (cudaStreamHook.active) cudaStreamHook.apply();
   switch (ts.length) {
     case 1: return native.run(op, ts[0]._st.handle);
     case 2: return native.run(op, ts[0]._st.handle, ts[1]._st.handle);

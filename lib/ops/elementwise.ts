@@ -1,7 +1,7 @@
 // elementwise.ts - every op of API.md's Arithmetic section: type promotion and broadcasting are decided here,
 // the arithmetic runs in the native unary/binary/ternary kernels (native/kernels/*.def), and each op's gradient
 // formula sits beside it. Copies and casts (clone, contiguous, to) live here too since they are the copy kernel.
-import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLibrary } from '../tensor';
+import { Tensor, empty_, runKernel, hooks, viewOf, sameShape, numelOf, keptByLibrary, cudaStreamHook } from '../tensor';
 import { DType, DTYPE_CODE, resultType, computeDtype, isFloating, promoteTypes, toDType, describeValue } from '../dtype';
 import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
 import { TorchError, checkKeys, intFromNumbersHint } from '../errors';
@@ -26,9 +26,19 @@ export function fill_(t: Tensor, v: number | boolean): Tensor {
   return t;
 }
 
-export function copyInto(dst: Tensor, src: Tensor): void {
+// nonBlocking: a copy from pinned host memory to the GPU is queued on the current stream and not waited for (as
+// PyTorch's non_blocking=True); from pageable memory, and to the host, copies are synchronous
+export function copyInto(dst: Tensor, src: Tensor, nonBlocking = false): void {
   if (!sameShape(dst.shape, src.shape)) src = broadcastView(src, dst.shape, 'copy_');
   if (dst.device !== src.device && !dst.device.equals(src.device)) {
+    if (dst.device.type === 'cuda' && src.device.type === 'cpu' && dst.dtype === src.dtype && dst.isContiguous() && src.isContiguous()) {
+      // host -> device, same dtype, both contiguous: one copy of the bytes on the current stream (cuda/stream.cu)
+      src._check();
+      const isz = ITEMSIZE[src.dtype];
+      if (cudaStreamHook.active) cudaStreamHook.apply();
+      native.cudaStreams('copyH2D', dst._st.handle, dst._offset * isz, src._st.handle, src._offset * isz, numelOf(src.shape) * isz, nonBlocking);
+      return;
+    }
     // cross-device: go through a host copy of src (the only path that crosses devices)
     const c = src.isContiguous() ? src : contiguous(src);
     const host = c.toTypedArray();
@@ -83,10 +93,10 @@ export function toDtype(t: Tensor, dt: DType, copy = false): Tensor {
 }
 acHooks.cast = (t, dt) => toDtype(t, dt);
 
-export function toDeviceCopy(t: Tensor, dev: Device): Tensor {
+export function toDeviceCopy(t: Tensor, dev: Device, nonBlocking = false): Tensor {
   if (t.device.equals(dev)) return t;
   const out = empty_(t.shape.slice(), t.dtype, dev);
-  copyInto(out, t);
+  copyInto(out, t, nonBlocking);
   const srcDev = t.device;
   return record('ToCopyBackward0', [t], out, (g) => [toDeviceCopy(g, srcDev)]);
 }

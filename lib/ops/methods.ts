@@ -56,10 +56,11 @@ P.detach_ = function (this: T): T {
 };
 
 // to(device | dtype | tensor | { dtype, device, copy, nonBlocking }), also PyTorch's to(device, dtype) and a trailing
-// { copy, nonBlocking } (copies are synchronous here: nonBlocking is accepted and changes nothing)
+// { copy, nonBlocking } (nonBlocking: a copy from pinned memory to CUDA is asynchronous on the current stream, as
+// PyTorch's; other copies are synchronous)
 function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
   this._check();
-  let dt: DType | undefined, dev: Device | undefined, copy = false;
+  let dt: DType | undefined, dev: Device | undefined, copy = false, nonBlocking = false;
   const take = (v: unknown, where: string): void => {
     if (v instanceof Tensor) { dt = v.dtype; dev = v.device; }
     else if (v instanceof Device) dev = v;
@@ -69,7 +70,8 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
       else throw new TorchError(`to(): '${v}' is neither a device nor a dtype; ${devicesHere()}; dtypes: ${DTYPES.join(', ')}`);
     } else if (isOptions(v)) {
       checkKeys('to', v, ['dtype', 'device', 'copy', 'nonBlocking']);
-      const o = v as { dtype?: string; device?: string | Device; copy?: boolean };
+      const o = v as { dtype?: string; device?: string | Device; copy?: boolean; nonBlocking?: boolean };
+      if (o.nonBlocking) nonBlocking = true;
       if (o.dtype !== undefined) dt = toDType(o.dtype, 'to');
       if (o.device !== undefined) dev = toDevice(o.device);
       if (o.copy) copy = true;
@@ -84,7 +86,7 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
   }
   if (rest.length === 2) take(rest[1], 'argument 3');
   let r: T = this;
-  if (dev && !dev.equals(r.device)) r = E.toDeviceCopy(r, dev);
+  if (dev && !dev.equals(r.device)) r = E.toDeviceCopy(r, dev, nonBlocking);
   if (dt && dt !== r.dtype) r = E.toDtype(r, dt);
   if (copy && r === this) r = E.clone(this);
   return r;

@@ -54,7 +54,8 @@ inline void uncount(TensorCount* t) {
 void free_storage_memory(Storage* s) {
   if (!s->data) return;
   if (s->owned) {
-    if (s->device == DeviceType::CPU) cpu_free(s->data, s->nbytes);
+    if (s->pinned) cuda_hooks().host_free(s->data);
+    else if (s->device == DeviceType::CPU) cpu_free(s->data, s->nbytes);
     else cuda_hooks().free(s->data, s->nbytes, s->device_index);
     mem_counters(s->device).bytes -= (int64_t)s->nbytes;
   }
@@ -346,14 +347,96 @@ Napi::Value Cuda(const Napi::CallbackInfo& info) {
   if (what == "allocated") return Napi::Number::New(env, (double)h.memory_allocated(idx));
   if (what == "emptyCache") { h.empty_cache(); return env.Undefined(); }
   if (what == "stats") {
-    int64_t v[7] = {0, 0, 0, 0, 0, 0, 0};
+    int64_t v[11] = {0};
     if (h.memory_stats) h.memory_stats(idx, v);
-    Napi::Array a = Napi::Array::New(env, 7);
-    for (uint32_t i = 0; i < 7; i++) a.Set(i, Napi::Number::New(env, (double)v[i]));
+    if (h.host_stats) h.host_stats(v + 8);
+    Napi::Array a = Napi::Array::New(env, 11);
+    for (uint32_t i = 0; i < 11; i++) a.Set(i, Napi::Number::New(env, (double)v[i]));
     return a;
   }
   if (what == "resetPeak") { if (h.reset_peak) h.reset_peak(idx); return env.Undefined(); }
   throw TorchError("internal: unknown cuda query " + what);
+}
+
+// cudaStreams(what, ...): streams, events, recordStream, pinned memory (cuda/stream.cu through the DeviceHooks).
+// Streams are (device, id) numbers; events are externals whose finalizer destroys the CUDA event.
+void finalize_event(node_api_basic_env, void* data, void*) { cuda_hooks().event_free(data); }
+void* get_event(const Napi::Value& v) {
+  if (!v.IsExternal()) throw TorchError("internal: expected an event handle");
+  return v.As<Napi::External<void>>().Data();
+}
+Napi::Value CudaStreams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string what = info[0].As<Napi::String>().Utf8Value();
+  auto num = [&](size_t i) { return info[i].As<Napi::Number>().Int32Value(); };
+  DeviceHooks& h = cuda_hooks();
+  if (what == "isPinned") return Napi::Boolean::New(env, get_storage(info[1])->pinned);
+  if (!cuda_built() || !h.stream_new) {
+    if (what == "pin") throw TorchError("pinMemory: Cannot access accelerator device when none is available (this nodetorch binary was built without CUDA; PyTorch without CUDA: Could not run 'aten::_pin_memory' with arguments from the 'CUDA' backend)");
+    throw TorchError("Torch not compiled with CUDA enabled");
+  }
+  if (what == "new") return Napi::Number::New(env, h.stream_new(num(1), num(2)));
+  if (what == "set") { h.stream_set(num(1), num(2)); return env.Undefined(); }
+  if (what == "query") return Napi::Boolean::New(env, h.stream_query(num(1), num(2)));
+  if (what == "sync") { h.stream_sync(num(1), num(2)); return env.Undefined(); }
+  if (what == "waitStream") { h.stream_wait_stream(num(1), num(2), num(3), num(4)); return env.Undefined(); }
+  if (what == "eventNew") {
+    void* e = h.event_new(info[1].ToBoolean(), info[2].ToBoolean());
+    napi_value v;
+    if (napi_create_external(env, e, finalize_event, nullptr, &v) != napi_ok) {
+      h.event_free(e);
+      throw Napi::Error::New(env, "nodetorch: napi_create_external failed");
+    }
+    return Napi::Value(env, v);
+  }
+  if (what == "eventRecord") { h.event_record(get_event(info[1]), num(2), num(3)); return env.Undefined(); }
+  if (what == "eventWait") { h.event_wait(get_event(info[1]), num(2), num(3)); return env.Undefined(); }
+  if (what == "eventQuery") return Napi::Boolean::New(env, h.event_query(get_event(info[1])));
+  if (what == "eventSync") { h.event_sync(get_event(info[1])); return env.Undefined(); }
+  if (what == "eventElapsed") return Napi::Number::New(env, h.event_elapsed(get_event(info[1]), get_event(info[2])));
+  if (what == "eventDevice") return Napi::Number::New(env, h.event_device(get_event(info[1])));
+  if (what == "recordStream") {
+    Storage* s = get_storage(info[1]);
+    if (s->device != DeviceType::CUDA || !s->data) return env.Undefined();
+    h.record_stream(s->data, num(2), num(3));
+    return env.Undefined();
+  }
+  if (what == "pin") {  // pin(storage, byteOffset, nbytes) -> a new pinned CPU storage holding a copy of those bytes
+    Storage* src = get_storage(info[1]);
+    size_t off = (size_t)info[2].As<Napi::Number>().Int64Value();
+    size_t n = (size_t)info[3].As<Napi::Number>().Int64Value();
+    if (!src->data) throw TorchError("Tensor storage has been freed (the tensor was disposed)");
+    if (src->device != DeviceType::CPU) throw TorchError("pinMemory: cannot pin a tensor that is not on the CPU");
+    if (off + n > src->nbytes) throw TorchError("internal: pin outside storage");
+    Storage* s = new Storage();
+    try {
+      s->data = h.host_alloc(n);
+    } catch (...) {
+      delete s;
+      throw;
+    }
+    if (n) memcpy(s->data, static_cast<char*>(src->data) + off, n);
+    s->nbytes = n;
+    s->pinned = true;
+    mem_counters(DeviceType::CPU).bytes += (int64_t)n;
+    mem_counters(DeviceType::CPU).count += 1;
+    Napi::MemoryManagement::AdjustExternalMemory(env, (int64_t)n);
+    return make_external(env, s);
+  }
+  if (what == "copyH2D") {  // copyH2D(dst, dstByteOff, src, srcByteOff, nbytes, nonBlocking)
+    Storage* d = get_storage(info[1]);
+    size_t doff = (size_t)info[2].As<Napi::Number>().Int64Value();
+    Storage* sr = get_storage(info[3]);
+    size_t soff = (size_t)info[4].As<Napi::Number>().Int64Value();
+    size_t n = (size_t)info[5].As<Napi::Number>().Int64Value();
+    bool nb = info[6].ToBoolean();
+    if (!d->data || !sr->data) throw TorchError("Tensor storage has been freed (the tensor was disposed)");
+    if (d->device != DeviceType::CUDA || sr->device != DeviceType::CPU) throw TorchError("internal: copyH2D needs a CUDA destination and a CPU source");
+    if (doff + n > d->nbytes || soff + n > sr->nbytes) throw TorchError("internal: copy outside storage");
+    h.copy_h2d(static_cast<char*>(d->data) + doff, static_cast<char*>(sr->data) + soff, n, d->device_index, nb && sr->pinned);
+    return env.Undefined();
+  }
+  throw TorchError("internal: unknown cudaStreams call " + what);
 }
 
 // Wrap each export so that C++ exceptions (TorchError, std::bad_alloc, ...) become JS errors.
@@ -399,6 +482,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New<Guard<SetNumThreads>>(env));
   exports.Set("supports", Napi::Function::New<Guard<Supports>>(env));
   exports.Set("cuda", Napi::Function::New<Guard<Cuda>>(env));
+  exports.Set("cudaStreams", Napi::Function::New<Guard<CudaStreams>>(env));
   exports.Set("metaSize", Napi::Number::New(env, kMetaSize));
   return exports;
 }

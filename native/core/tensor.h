@@ -28,6 +28,7 @@ struct Storage {
   DeviceType device = DeviceType::CPU;
   int device_index = 0;
   bool owned = true;  // false: memory belongs to a JS ArrayBuffer (frombuffer)
+  bool pinned = false;  // CPU storage in pinned (page-locked) host memory from cuda_hooks().host_alloc
 };
 
 struct TensorArg {

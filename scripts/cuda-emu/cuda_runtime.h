@@ -10,8 +10,9 @@
 // between CUDA calls (it is mapped PROT_NONE outside kernels and copies), so a host dereference of a device pointer
 // faults here as it would on a real GPU.
 //
-// Not emulated (not used by nodetorch): streams other than the default one, events, textures, graphs (atomicCAS is:
-// see the end of this file).
+// Streams and events are emulated (emu.cc: a created stream runs its launches, copies and memsets in order on a thread
+// of its own; the default stream is the caller's thread and waits for blocking streams as the legacy default stream);
+// so is pinned host memory (cudaHostAlloc). Not emulated (not used by nodetorch): textures, graphs (atomicCAS is: see the end of this file).
 #pragma once
 #include <cmath>
 #include <math.h>
@@ -42,6 +43,11 @@ typedef struct CUevent_st* cudaEvent_t;
 #define cudaStreamNonBlocking 0x01
 #define cudaEventDefault 0x00
 #define cudaEventDisableTiming 0x02
+#define cudaEventBlockingSync 0x01
+#define cudaHostAllocDefault 0x00
+#define cudaHostAllocPortable 0x01
+#define cudaHostAllocMapped 0x02
+#define cudaHostAllocWriteCombined 0x04
 
 enum cudaError {
   cudaSuccess = 0,
@@ -53,6 +59,7 @@ enum cudaError {
   cudaErrorNoDevice = 100,
   cudaErrorInvalidDevice = 101,
   cudaErrorNoKernelImageForDevice = 209,
+  cudaErrorInvalidResourceHandle = 400,
   cudaErrorNotReady = 600,
   cudaErrorUnsupportedPtxVersion = 222,
   cudaErrorIllegalAddress = 700,
@@ -74,6 +81,13 @@ enum cudaMemcpyKind {
   cudaMemcpyDeviceToHost = 2,
   cudaMemcpyDeviceToDevice = 3,
   cudaMemcpyDefault = 4,
+};
+enum cudaMemoryType { cudaMemoryTypeUnregistered = 0, cudaMemoryTypeHost = 1, cudaMemoryTypeDevice = 2, cudaMemoryTypeManaged = 3 };
+struct cudaPointerAttributes {
+  enum cudaMemoryType type;
+  int device;
+  void* devicePointer;
+  void* hostPointer;
 };
 enum cudaDeviceAttr { cudaDevAttrMaxThreadsPerBlock = 1, cudaDevAttrWarpSize = 10, cudaDevAttrMultiProcessorCount = 16 };
 
@@ -109,6 +123,13 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind kind, cudaStream_t s = 0);
 cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
                          cudaMemcpyKind kind);
+cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                              cudaMemcpyKind kind, cudaStream_t s = 0);
+cudaError_t cudaHostAlloc(void** p, size_t n, unsigned int flags);
+cudaError_t cudaMallocHost(void** p, size_t n);
+cudaError_t cudaFreeHost(void* p);
+cudaError_t cudaHostGetFlags(unsigned int* flags, void* p);
+cudaError_t cudaPointerGetAttributes(cudaPointerAttributes* attr, const void* p);
 cudaError_t cudaMemset(void* p, int value, size_t n);
 cudaError_t cudaMemsetAsync(void* p, int value, size_t n, cudaStream_t s = 0);
 cudaError_t cudaDeviceSynchronize();
@@ -116,6 +137,9 @@ cudaError_t cudaDeviceReset();
 cudaError_t cudaStreamSynchronize(cudaStream_t s);
 cudaError_t cudaStreamCreate(cudaStream_t* s);
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned int flags);
+cudaError_t cudaStreamCreateWithPriority(cudaStream_t* s, unsigned int flags, int priority);
+cudaError_t cudaDeviceGetStreamPriorityRange(int* least, int* greatest);
+cudaError_t cudaStreamQuery(cudaStream_t s);
 cudaError_t cudaStreamDestroy(cudaStream_t s);
 cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int flags = 0);
 cudaError_t cudaEventCreate(cudaEvent_t* e);
@@ -124,6 +148,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t e);
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s = 0);
 cudaError_t cudaEventQuery(cudaEvent_t e);
 cudaError_t cudaEventSynchronize(cudaEvent_t e);
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
 
 // ---- device side: the current thread's coordinates (switched by the scheduler) and the block-level builtins
 extern thread_local uint3 threadIdx;
@@ -156,6 +181,8 @@ struct Config {
 };
 
 void launch_body(const char* name, const Config& cfg, KernelBody& body);
+// a launch on a created stream: runs later on that stream's thread, which then deletes body
+void launch_async(const char* name, const Config& cfg, KernelBody* body);
 
 // `kernel<<<cfg>>>(args...)`, as rewritten by build.js: the arguments are converted to the kernel's parameter types
 // once (as CUDA copies them into the parameter buffer), then every thread of the grid runs the kernel on them.
@@ -163,8 +190,13 @@ template <typename... P, typename... A>
 void launch(const char* name, const Config& cfg, void (*kernel)(P...), A&&... args) {
   static_assert(sizeof...(P) == sizeof...(A), "kernel launch: wrong number of arguments");
   using Tuple = std::tuple<typename std::decay<P>::type...>;
-  KernelBodyT<void (*)(P...), Tuple> body(kernel, Tuple(std::forward<A>(args)...));
-  launch_body(name, cfg, body);
+  using Body = KernelBodyT<void (*)(P...), Tuple>;
+  if (cfg.stream == 0) {
+    Body body(kernel, Tuple(std::forward<A>(args)...));
+    launch_body(name, cfg, body);
+  } else {
+    launch_async(name, cfg, new Body(kernel, Tuple(std::forward<A>(args)...)));
+  }
 }
 
 // shared memory of the running block: static __shared__ declarations (keyed by the declaration's line) and the

@@ -1,8 +1,8 @@
 // emu.cc - the CUDA emulator's runtime: devices, device memory, launches, the block scheduler, and cuBLAS's
 // strided-batched GEMMs. See cuda_runtime.h for what it is for; scripts/cuda-emu/build.js builds it into an addon.
 //
-// Launches. A launch runs its blocks one after another on the calling host thread (launches are serialised by one
-// lock: one emulated GPU, one stream). Within a block every CUDA thread is a fiber with its own stack. The
+// Launches. A launch runs its blocks one after another on the calling host thread, or on its stream's thread for a
+// created stream (launches are serialised by one lock: one emulated GPU, one kernel at a time). Within a block every CUDA thread is a fiber with its own stack. The
 // scheduler starts the threads in order; a thread runs until it ends or waits at a barrier, and a barrier opens
 // when every thread of its group that has not ended has reached it (the block for __syncthreads, the warp for the
 // value exchange behind __shfl_*_sync). A thread that has not started yet counts as not arrived, so a barrier can
@@ -20,9 +20,16 @@
 //              blocks still run in order), CUEMU_NCCL=0 (no stand-in libnccl).
 //
 // Streams. The default stream is the caller's thread (everything on it is synchronous). A created stream
-// (cudaStreamCreateWithFlags) has a thread of its own that runs what is submitted to it in order: copies and the
-// stand-in libnccl's operations (libnccl.cc); events record a position in a stream and complete when it has run, so
-// cudaEventQuery/Synchronize and cudaStreamWaitEvent behave as on a GPU.
+// (cudaStreamCreateWithFlags/WithPriority) has a thread of its own that runs what is submitted to it in order: kernel
+// launches, copies, memsets and the stand-in libnccl's operations (libnccl.cc); events record a position in a stream
+// and complete when it has run, so cudaEventQuery/Synchronize, cudaStreamWaitEvent and cudaStreamQuery behave as on a
+// GPU, and cudaEventElapsedTime gives the host time between the two positions having run. The default stream is the
+// legacy one: its work first waits for every blocking stream (made without cudaStreamNonBlocking); work queued on a
+// stream after default-stream work is ordered after it because that work has already run. Priorities are accepted
+// and ignored. cuBLAS calls run on the caller's thread after the handle's stream has drained (synchronous, ordered).
+// Pinned host memory (cudaHostAlloc) is ordinary host memory that cudaPointerGetAttributes/cudaHostGetFlags know;
+// cudaMemcpyAsync on a created stream is truly asynchronous from/to pinned memory, while from pageable memory it
+// stages the bytes at the call and to pageable memory it waits, as the CUDA driver does.
 #include <cuda_runtime.h>
 #include "emu_api.h"
 #include <signal.h>
@@ -30,6 +37,9 @@
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <cinttypes>
 #include <cstdio>
 #include <condition_variable>
@@ -120,12 +130,20 @@ Global& G() {
 
 thread_local int t_device = 0;
 thread_local cudaError_t t_last = cudaSuccess;
-cudaError_t g_sticky = cudaSuccess;  // a failed kernel poisons the context, as on a GPU
+std::atomic<cudaError_t> g_sticky{cudaSuccess};  // a failed kernel poisons the context, as on a GPU (read without the lock)
 
 cudaError_t set_error(cudaError_t e) {
   if (e != cudaSuccess) t_last = e;
   return e;
 }
+
+thread_local bool t_on_stream = false;  // this thread is a created stream's worker
+void legacy_sync();                     // default-stream work waits for the blocking streams (defined with streams)
+void drain_stream(cudaStream_t s);      // waits until s has run everything submitted so far (s == 0: legacy_sync)
+bool is_pinned(const void* p, size_t n);
+}  // namespace
+void legacy_sync_all();                 // waits for every created stream (cudaDeviceSynchronize)
+namespace {
 
 // open/close every device region (callers hold G().mu)
 void set_open(bool open) {
@@ -379,7 +397,7 @@ bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
 // ---------------------------------------------------------------- cuBLAS (column-major, as libcublas)
 enum { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_NOT_INITIALIZED = 1, CUBLAS_STATUS_INVALID_VALUE = 7,
        CUBLAS_STATUS_EXECUTION_FAILED = 13 };
-struct EmuHandle { int magic = 0x0b1a5; int device = 0; };
+struct EmuHandle { int magic = 0x0b1a5; int device = 0; cudaStream_t stream = nullptr; };
 int g_cublas_token;
 
 int cublas_create(EmuHandle** h) {
@@ -389,8 +407,10 @@ int cublas_create(EmuHandle** h) {
   (*h)->device = t_device;
   return CUBLAS_STATUS_SUCCESS;
 }
-int cublas_set_stream(EmuHandle* h, cudaStream_t) {
-  return h && h->magic == 0x0b1a5 ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
+int cublas_set_stream(EmuHandle* h, cudaStream_t s) {
+  if (!h || h->magic != 0x0b1a5) return CUBLAS_STATUS_NOT_INITIALIZED;
+  h->stream = s;
+  return CUBLAS_STATUS_SUCCESS;
 }
 
 // the bytes an operand of `rows x cols` (column-major, leading dimension ld) spans in batch `count` of stride st
@@ -411,6 +431,7 @@ int gemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const T* alpha, c
     return CUBLAS_STATUS_INVALID_VALUE;
   const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
   if (lda < std::max(1LL, ar) || ldb < std::max(1LL, br) || ldc < std::max(1, m)) return CUBLAS_STATUS_INVALID_VALUE;
+  drain_stream(h->stream);  // after the handle's stream's work so far (the GEMM then runs here, synchronously)
   OpenDevice open;
   if (!operand_ok(A, sizeof(T), ar, ac, lda, sa, batch) || !operand_ok(B, sizeof(T), br, bc, ldb, sb, batch) ||
       !operand_ok(C, sizeof(T), m, n, ldc, sc, batch)) {
@@ -530,24 +551,31 @@ uint64_t shfl(uint64_t bits, unsigned mask, int mode, int arg, int width) {
 }
 
 // ---------------------------------------------------------------- launches
-void launch_body(const char* name, const Config& cfg, KernelBody& body) {
-  std::lock_guard<std::recursive_mutex> lock(G().mu);
-  if (g_sticky != cudaSuccess) { set_error(g_sticky); return; }
+// the launch errors a GPU reports at the launch itself (reads only what does not need the lock)
+static bool config_ok(const char* name, const Config& cfg) {
+  if (g_sticky != cudaSuccess) { set_error(g_sticky); return false; }
   const dim3 g = cfg.grid, b = cfg.block;
   const unsigned long long nthreads = (unsigned long long)b.x * b.y * b.z;
-  if (G().ndev == 0) { set_error(cudaErrorNoDevice); return; }
+  if (G().ndev == 0) { set_error(cudaErrorNoDevice); return false; }
   if (g.x == 0 || g.y == 0 || g.z == 0 || nthreads == 0 || nthreads > (unsigned long long)kMaxBlockThreads ||
       b.x > 1024 || b.y > 1024 || b.z > 64 || g.x > 2147483647u || g.y > 65535 || g.z > 65535) {
     fprintf(stderr, "cuemu: %s<<<(%u,%u,%u), (%u,%u,%u)>>>: invalid configuration\n", name, g.x, g.y, g.z, b.x, b.y, b.z);
     set_error(cudaErrorInvalidConfiguration);
-    return;
+    return false;
   }
   if (cfg.smem > kMaxSmem) {
     fprintf(stderr, "cuemu: %s: %zu bytes of dynamic shared memory (more than 48 KiB needs an opt-in)\n", name, cfg.smem);
     set_error(cudaErrorInvalidValue);
-    return;
+    return false;
   }
-  if (cfg.stream != 0) { set_error(cudaErrorInvalidValue); return; }  // nodetorch uses the default stream only
+  return true;
+}
+
+// runs every block of a launch on this thread
+static void run_launch(const char* name, const Config& cfg, KernelBody& body) {
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (g_sticky != cudaSuccess) return;  // a kernel queued behind a failed one does not run (the context is dead)
+  const dim3 g = cfg.grid, b = cfg.block;
   static thread_local Sched* sched = nullptr;
   if (!sched) sched = new Sched();
   Sched& s = *sched;
@@ -578,6 +606,27 @@ void launch_body(const char* name, const Config& cfg, KernelBody& body) {
     g_sticky = cudaErrorLaunchFailure;
     set_error(cudaErrorLaunchFailure);
   }
+}
+
+void launch_body(const char* name, const Config& cfg, KernelBody& body) {
+  if (cfg.stream != 0) {  // a caller that built the body itself: run it on the stream and wait (it owns the body)
+    KernelBody* b = &body;
+    if (!config_ok(name, cfg)) return;
+    stream_submit(cfg.stream, [name, cfg, b] { run_launch(name, cfg, *b); });
+    drain_stream(cfg.stream);
+    return;
+  }
+  legacy_sync();
+  if (!config_ok(name, cfg)) return;
+  run_launch(name, cfg, body);
+}
+void launch_async(const char* name, const Config& cfg, KernelBody* body) {
+  // Note: nothing here takes the emulator's lock, which a kernel running on a stream holds: queuing stays asynchronous
+  if (!config_ok(name, cfg)) { delete body; return; }
+  stream_submit(cfg.stream, [name, cfg, body] {
+    run_launch(name, cfg, *body);
+    delete body;
+  });
 }
 
 int g_nccl_token;
@@ -677,6 +726,7 @@ const char* cudaGetErrorName(cudaError_t e) {
     N_(cudaErrorIllegalAddress) N_(cudaErrorLaunchOutOfResources) N_(cudaErrorLaunchTimeout)
     N_(cudaErrorHardwareStackError) N_(cudaErrorIllegalInstruction) N_(cudaErrorMisalignedAddress)
     N_(cudaErrorInvalidPc) N_(cudaErrorLaunchFailure) N_(cudaErrorAssert) N_(cudaErrorUnknown) N_(cudaErrorNotReady)
+    N_(cudaErrorInvalidResourceHandle)
 #undef N_
   }
   return "cudaErrorUnknown";
@@ -692,6 +742,7 @@ const char* cudaGetErrorString(cudaError_t e) {
     case cudaErrorInvalidDevice: return "invalid device ordinal";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
     case cudaErrorNotReady: return "device not ready";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
     default: return "unknown error";
   }
 }
@@ -764,7 +815,8 @@ static bool kind_ok(void* dst, size_t dn, const void* src, size_t sn, cudaMemcpy
   return false;
 }
 
-cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
+// the copy itself, on this thread (callers that are default-stream work have waited in legacy_sync)
+static cudaError_t do_memcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
   if (n == 0) return cudaSuccess;
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   if (g_sticky != cudaSuccess) return set_error(g_sticky);
@@ -779,8 +831,12 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind
   memmove(dst, src, n);
   return cudaSuccess;
 }
-cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
-                         cudaMemcpyKind kind) {
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t n, cudaMemcpyKind kind) {
+  legacy_sync();
+  return do_memcpy(dst, src, n, kind);
+}
+static cudaError_t do_memcpy2d(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                               cudaMemcpyKind kind) {
   if (width == 0 || height == 0) return cudaSuccess;
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   if (g_sticky != cudaSuccess) return set_error(g_sticky);
@@ -797,17 +853,38 @@ cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitc
   for (size_t r = 0; r < height; r++) memmove((char*)dst + r * dpitch, (const char*)src + r * spitch, width);
   return cudaSuccess;
 }
+cudaError_t cudaMemcpy2D(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                         cudaMemcpyKind kind) {
+  legacy_sync();
+  return do_memcpy2d(dst, dpitch, src, spitch, width, height, kind);
+}
+cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src, size_t spitch, size_t width, size_t height,
+                              cudaMemcpyKind kind, cudaStream_t s) {
+  if (s == 0) return cudaMemcpy2D(dst, dpitch, src, spitch, width, height, kind);
+  // queued on s and waited for: correct for pageable memory (the only use), without staging a strided range
+  cudaError_t r = cudaSuccess;
+  stream_submit(s, [&] { r = do_memcpy2d(dst, dpitch, src, spitch, width, height, kind); });
+  drain_stream(s);
+  return r != cudaSuccess ? set_error(r) : cudaSuccess;
+}
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t n, cudaMemcpyKind kind, cudaStream_t s) {
   if (s == 0) return cudaMemcpy(dst, src, n, kind);
-  {
-    std::lock_guard<std::recursive_mutex> lock(G().mu);
-    cudaError_t err;
-    if (n && (!dst || !src || !kind_ok(dst, n, src, n, kind, &err))) return set_error(cudaErrorInvalidValue);
+  if (n == 0) return cudaSuccess;
+  // validated when it runs (do_memcpy): checking the pointers here would need the lock a running kernel holds
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);
+  if (!dst || !src || (int)kind < 0 || (int)kind > 4) return set_error(cudaErrorInvalidValue);
+  const bool host_src = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyHostToHost;
+  const bool host_dst = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyHostToHost;
+  if (host_src && !is_pinned(src, n)) {  // pageable source: staged now, so the caller may reuse it at once
+    auto staged = std::make_shared<std::vector<char>>((const char*)src, (const char*)src + n);
+    stream_submit(s, [=] { do_memcpy(dst, staged->data(), n, kind == cudaMemcpyHostToHost ? cudaMemcpyHostToHost : cudaMemcpyHostToDevice); });
+  } else {
+    stream_submit(s, [=] { do_memcpy(dst, src, n, kind); });  // pinned (or device) memory: truly asynchronous
   }
-  stream_submit(s, [=] { cudaMemcpy(dst, src, n, kind); });
+  if (host_dst && !is_pinned(dst, n)) drain_stream(s);  // to pageable memory: the data is there when it returns
   return cudaSuccess;
 }
-cudaError_t cudaMemset(void* p, int value, size_t n) {
+static cudaError_t do_memset(void* p, int value, size_t n) {
   if (n == 0) return cudaSuccess;
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   if (g_sticky != cudaSuccess) return set_error(g_sticky);
@@ -819,15 +896,99 @@ cudaError_t cudaMemset(void* p, int value, size_t n) {
   memset(p, value, n);
   return cudaSuccess;
 }
-cudaError_t cudaMemsetAsync(void* p, int value, size_t n, cudaStream_t s) {
-  if (s != 0) return set_error(cudaErrorInvalidValue);
-  return cudaMemset(p, value, n);
+cudaError_t cudaMemset(void* p, int value, size_t n) {
+  legacy_sync();
+  return do_memset(p, value, n);
 }
+cudaError_t cudaMemsetAsync(void* p, int value, size_t n, cudaStream_t s) {
+  if (s == 0) return cudaMemset(p, value, n);
+  if (n == 0) return cudaSuccess;
+  if (g_sticky != cudaSuccess) return set_error(g_sticky);  // the range is checked when it runs (do_memset)
+  stream_submit(s, [=] { do_memset(p, value, n); });
+  return cudaSuccess;
+}
+
+// ---------------------------------------------------------------- pinned host memory
+static std::mutex g_pinned_mu;
+static std::map<uintptr_t, std::pair<size_t, unsigned>> g_pinned;  // base -> (bytes, cudaHostAlloc flags)
+namespace cuemu {
+namespace {
+bool is_pinned(const void* p, size_t n) {
+  std::lock_guard<std::mutex> l(g_pinned_mu);
+  uintptr_t a = (uintptr_t)p;
+  auto it = g_pinned.upper_bound(a);
+  if (it == g_pinned.begin()) return false;
+  --it;
+  return a + n <= it->first + it->second.first;
+}
+}  // namespace
+}  // namespace cuemu
+cudaError_t cudaHostAlloc(void** p, size_t n, unsigned int flags) {
+  if (!p) return set_error(cudaErrorInvalidValue);
+  if (G().ndev == 0) return set_error(cudaErrorNoDevice);
+  size_t len = (std::max<size_t>(n, 1) + kPage - 1) / kPage * kPage;
+  void* m = aligned_alloc(kPage, len);
+  if (!m) return set_error(cudaErrorMemoryAllocation);
+  std::lock_guard<std::mutex> l(g_pinned_mu);
+  g_pinned[(uintptr_t)m] = {len, flags};
+  *p = m;
+  return cudaSuccess;
+}
+cudaError_t cudaMallocHost(void** p, size_t n) { return cudaHostAlloc(p, n, cudaHostAllocDefault); }
+cudaError_t cudaFreeHost(void* p) {
+  if (!p) return cudaSuccess;
+  {
+    std::lock_guard<std::mutex> l(g_pinned_mu);
+    auto it = g_pinned.find((uintptr_t)p);
+    if (it == g_pinned.end()) {
+      fprintf(stderr, "cuemu: cudaFreeHost(%p): not a pointer cudaHostAlloc returned\n", p);
+      return set_error(cudaErrorInvalidValue);
+    }
+    g_pinned.erase(it);
+  }
+  free(p);
+  return cudaSuccess;
+}
+cudaError_t cudaHostGetFlags(unsigned int* flags, void* p) {
+  if (!flags) return set_error(cudaErrorInvalidValue);
+  std::lock_guard<std::mutex> l(g_pinned_mu);
+  uintptr_t a = (uintptr_t)p;
+  auto it = g_pinned.upper_bound(a);
+  if (it == g_pinned.begin()) return set_error(cudaErrorInvalidValue);
+  --it;
+  if (a >= it->first + it->second.first) return set_error(cudaErrorInvalidValue);
+  *flags = it->second.second;
+  return cudaSuccess;
+}
+cudaError_t cudaPointerGetAttributes(cudaPointerAttributes* attr, const void* p) {
+  if (!attr) return set_error(cudaErrorInvalidValue);
+  memset(attr, 0, sizeof *attr);
+  attr->device = -2;
+  if (is_pinned(p, 1)) {
+    attr->type = cudaMemoryTypeHost;
+    attr->device = t_device;
+    attr->hostPointer = const_cast<void*>(p);
+    attr->devicePointer = const_cast<void*>(p);  // as with unified addressing
+    return cudaSuccess;
+  }
+  std::lock_guard<std::recursive_mutex> lock(G().mu);
+  if (const Region* r = find_region(p, 1)) {
+    attr->type = cudaMemoryTypeDevice;
+    attr->device = r->dev;
+    attr->devicePointer = const_cast<void*>(p);
+    return cudaSuccess;
+  }
+  attr->type = cudaMemoryTypeUnregistered;  // pageable host memory (CUDA 11+: success, unregistered)
+  return cudaSuccess;
+}
+
 cudaError_t cudaDeviceSynchronize() {
+  if (!t_on_stream) legacy_sync_all();
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   return g_sticky != cudaSuccess ? set_error(g_sticky) : cudaSuccess;
 }
 cudaError_t cudaDeviceReset() {  // frees every allocation of the current device and clears a sticky error
+  if (!t_on_stream) legacy_sync_all();
   std::lock_guard<std::recursive_mutex> lock(G().mu);
   Global& g = G();
   if (g.ndev == 0) return set_error(cudaErrorNoDevice);
@@ -848,8 +1009,10 @@ struct CUstream_st {
   std::deque<std::function<void()>> q;
   uint64_t submitted = 0, completed = 0;
   bool stop = false;
+  bool blocking = true;  // made without cudaStreamNonBlocking: the legacy default stream waits for it
   std::thread th;
   void loop() {
+    cuemu::t_on_stream = true;
     std::unique_lock<std::mutex> l(mu);
     for (;;) {
       cv.wait(l, [&] { return stop || !q.empty(); });
@@ -867,30 +1030,87 @@ struct CUstream_st {
     std::unique_lock<std::mutex> l(mu);
     cv.wait(l, [&] { return completed >= ticket; });
   }
+  void drain() {
+    uint64_t t;
+    { std::lock_guard<std::mutex> l(mu); t = submitted; }
+    wait_for(t);
+  }
+};
+struct EventStamp {  // when the recorded position ran (host clock)
+  std::atomic<bool> done{false};
+  double ms = 0;
 };
 struct CUevent_st {
+  unsigned flags = 0;
+  bool recorded = false;
   cudaStream_t s = nullptr;
   uint64_t ticket = 0;
+  std::shared_ptr<EventStamp> stamp;
 };
+static std::mutex g_streams_mu;
+static std::vector<CUstream_st*> g_streams;  // live created streams
+static double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 namespace cuemu {
 void stream_submit(cudaStream_t s, std::function<void()> fn) {
-  if (s == 0) { fn(); return; }
+  if (s == 0) { legacy_sync(); fn(); return; }
   std::lock_guard<std::mutex> l(s->mu);
   s->q.push_back(std::move(fn));
   s->submitted++;
   s->cv.notify_all();
 }
+namespace {
+void legacy_sync() {
+  if (t_on_stream) return;
+  std::vector<CUstream_st*> ss;
+  {
+    std::lock_guard<std::mutex> l(g_streams_mu);
+    for (CUstream_st* s : g_streams) if (s->blocking) ss.push_back(s);
+  }
+  for (CUstream_st* s : ss) s->drain();
+}
+void drain_stream(cudaStream_t s) {
+  if (s == 0) legacy_sync();
+  else s->drain();
+}
+}  // namespace
+void legacy_sync_all() {
+  std::vector<CUstream_st*> ss;
+  {
+    std::lock_guard<std::mutex> l(g_streams_mu);
+    ss = g_streams;
+  }
+  for (CUstream_st* s : ss) s->drain();
+}
 }  // namespace cuemu
-cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned int) {
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned int flags) {
   if (!s) return set_error(cudaErrorInvalidValue);
   auto* st = new CUstream_st();
+  st->blocking = !(flags & cudaStreamNonBlocking);
   st->th = std::thread([st] { st->loop(); });
+  {
+    std::lock_guard<std::mutex> l(g_streams_mu);
+    g_streams.push_back(st);
+  }
   *s = st;
   return cudaSuccess;
 }
 cudaError_t cudaStreamCreate(cudaStream_t* s) { return cudaStreamCreateWithFlags(s, 0); }
+cudaError_t cudaStreamCreateWithPriority(cudaStream_t* s, unsigned int flags, int) {
+  return cudaStreamCreateWithFlags(s, flags);  // priorities are accepted and ignored
+}
+cudaError_t cudaDeviceGetStreamPriorityRange(int* least, int* greatest) {
+  if (least) *least = 0;
+  if (greatest) *greatest = -5;
+  return cudaSuccess;
+}
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
   if (!s) return set_error(cudaErrorInvalidValue);
+  {
+    std::lock_guard<std::mutex> l(g_streams_mu);
+    g_streams.erase(std::remove(g_streams.begin(), g_streams.end(), s), g_streams.end());
+  }
   {
     std::lock_guard<std::mutex> l(s->mu);
     s->stop = true;
@@ -901,28 +1121,45 @@ cudaError_t cudaStreamDestroy(cudaStream_t s) {
   return cudaSuccess;
 }
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
-  if (s != 0) {
-    uint64_t t;
-    { std::lock_guard<std::mutex> l(s->mu); t = s->submitted; }
-    s->wait_for(t);
-  }
-  return cudaDeviceSynchronize();
+  drain_stream(s);
+  return g_sticky != cudaSuccess ? set_error(g_sticky) : cudaSuccess;
 }
-cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned int) {
+cudaError_t cudaStreamQuery(cudaStream_t s) {
+  if (s != 0) {
+    std::lock_guard<std::mutex> l(s->mu);
+    if (s->completed < s->submitted) return cudaErrorNotReady;  // not an error (no set_error)
+  }
+  return g_sticky != cudaSuccess ? set_error(g_sticky) : cudaSuccess;
+}
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned int flags) {
   if (!e) return set_error(cudaErrorInvalidValue);
   *e = new CUevent_st();
+  (*e)->flags = flags;
   return cudaSuccess;
 }
 cudaError_t cudaEventCreate(cudaEvent_t* e) { return cudaEventCreateWithFlags(e, 0); }
 cudaError_t cudaEventDestroy(cudaEvent_t e) {
   if (!e) return set_error(cudaErrorInvalidValue);
-  delete e;
+  delete e;  // a pending stamp closure holds the stamp, not the event
   return cudaSuccess;
 }
 cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   if (!e) return set_error(cudaErrorInvalidValue);
-  if (s == 0) { e->s = nullptr; e->ticket = 0; return cudaSuccess; }  // the default stream is already there
+  auto st = std::make_shared<EventStamp>();
+  e->recorded = true;
+  e->stamp = st;
+  if (s == 0) {  // the legacy default stream: after the blocking streams' work; its own work has already run
+    legacy_sync();
+    st->ms = now_ms();
+    st->done = true;
+    e->s = nullptr;
+    e->ticket = 0;
+    return cudaSuccess;
+  }
   std::lock_guard<std::mutex> l(s->mu);
+  s->q.push_back([st] { st->ms = now_ms(); st->done = true; });
+  s->submitted++;
+  s->cv.notify_all();
   e->s = s;
   e->ticket = s->submitted;
   return cudaSuccess;
@@ -936,6 +1173,14 @@ cudaError_t cudaEventQuery(cudaEvent_t e) {
 cudaError_t cudaEventSynchronize(cudaEvent_t e) {
   if (!e) return set_error(cudaErrorInvalidValue);
   if (e->s) e->s->wait_for(e->ticket);
+  return cudaSuccess;
+}
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
+  if (!ms || !start || !end) return set_error(cudaErrorInvalidValue);
+  if ((start->flags & cudaEventDisableTiming) || (end->flags & cudaEventDisableTiming) || !start->recorded || !end->recorded)
+    return set_error(cudaErrorInvalidResourceHandle);
+  if (!start->stamp->done || !end->stamp->done) return set_error(cudaErrorNotReady);
+  *ms = (float)(end->stamp->ms - start->stamp->ms);
   return cudaSuccess;
 }
 cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int) {

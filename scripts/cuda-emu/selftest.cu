@@ -2,6 +2,9 @@
 // the thread/block coordinates, __syncthreads with shared memory, every shuffle flavour, dynamic shared memory,
 // grid-stride loops, the emulated cuBLAS against a naive GEMM, and the failures a GPU would show (a barrier in
 // divergent code, a shuffle naming an ended lane, a bad launch configuration, wrong copy kinds) -- each must be
+// reported; streams (launches, copies and memsets queued on a stream's own thread, in order; events, waits, timing;
+// the legacy default stream waiting for blocking streams) and pinned host memory (attributes, truly asynchronous
+// copies from it, staged copies from pageable memory) --
 // reported, and a failed kernel must poison later calls as on a GPU. Plain CUDA: build.js translates it like
 // cuda/*.cu and links it into a stand-alone program (check.sh runs it).
 #include <cstdio>
@@ -21,6 +24,16 @@ static int failures = 0, checks = 0;
       printf("\n");                                    \
     }                                                  \
   } while (0)
+
+// spins for a while, then writes val: work that is still running when the host looks
+__global__ void busy_k(int* out, int iters, int val) {
+  volatile int acc = 0;
+  for (int i = 0; i < iters; i++) acc = acc + 1;
+  if (threadIdx.x == 0 && blockIdx.x == 0) out[0] = val + (acc - iters);
+}
+__global__ void add_k(int* p, int v) {
+  if (threadIdx.x == 0 && blockIdx.x == 0) p[0] += v;
+}
 
 __global__ void coords_k(int* out) {
   const int tid = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
@@ -242,6 +255,92 @@ int main() {
     EXPECT(cudaGetLastError() == cudaErrorInvalidConfiguration, "2048 threads per block is an invalid configuration");
     EXPECT(cudaGetLastError() == cudaSuccess, "configuration errors are not sticky");
     EXPECT(cudaMemcpy(d, host, sizeof host, cudaMemcpyHostToDevice) == cudaSuccess, "a later copy works");
+    cudaFree(d);
+  }
+  // streams: launches run on the stream's thread, in order, after the call has returned
+  {
+    const int kBusy = 400000;  // per thread of a 64-thread block: tens of milliseconds under the emulator
+    int* d;
+    cudaMalloc(&d, 4 * sizeof(int));
+    cudaMemset(d, 0, 4 * sizeof(int));
+    cudaStream_t s, s2, blk;
+    EXPECT(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) == cudaSuccess, "cudaStreamCreateWithFlags");
+    EXPECT(cudaStreamCreateWithPriority(&s2, cudaStreamNonBlocking, -1) == cudaSuccess, "cudaStreamCreateWithPriority");
+    EXPECT(cudaStreamCreate(&blk) == cudaSuccess, "cudaStreamCreate");
+    int lo = 1, hi = 1;
+    EXPECT(cudaDeviceGetStreamPriorityRange(&lo, &hi) == cudaSuccess && hi <= lo, "priority range");
+    busy_k<<<1, 64, 0, s>>>(d, kBusy, 5);
+    add_k<<<1, 1, 0, s>>>(d, 1);
+    EXPECT(cudaStreamQuery(s) == cudaErrorNotReady, "a stream with a running kernel is not ready");
+    EXPECT(cudaGetLastError() == cudaSuccess, "cudaErrorNotReady is not an error");
+    EXPECT(cudaStreamSynchronize(s) == cudaSuccess && cudaStreamQuery(s) == cudaSuccess, "synchronised, then ready");
+    int h[4] = {0, 0, 0, 0};
+    cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost);
+    EXPECT(h[0] == 6, "stream launches ran in order (got %d, expected 6)", h[0]);
+    // an event recorded on s; s2 waits for it before its own kernel
+    cudaEvent_t e0, e1, nt;
+    cudaEventCreate(&e0);
+    cudaEventCreate(&e1);
+    cudaEventCreateWithFlags(&nt, cudaEventDisableTiming);
+    EXPECT(cudaEventRecord(e0, s) == cudaSuccess, "cudaEventRecord");
+    busy_k<<<1, 64, 0, s>>>(d + 1, kBusy, 10);
+    EXPECT(cudaEventRecord(e1, s) == cudaSuccess, "cudaEventRecord");
+    cudaEventRecord(nt, s);
+    float ms = -1;
+    EXPECT(cudaEventQuery(e1) == cudaErrorNotReady, "an event behind a running kernel is not ready");
+    EXPECT(cudaEventElapsedTime(&ms, e0, e1) == cudaErrorNotReady, "elapsed time of an event not yet complete: not ready");
+    cudaGetLastError();
+    cudaStreamWaitEvent(s2, e1, 0);
+    add_k<<<1, 1, 0, s2>>>(d + 1, 3);
+    EXPECT(cudaStreamSynchronize(s2) == cudaSuccess, "cudaStreamSynchronize");
+    cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost);
+    EXPECT(h[1] == 13, "s2 waited for the event on s (got %d, expected 13)", h[1]);
+    EXPECT(cudaEventSynchronize(e1) == cudaSuccess && cudaEventElapsedTime(&ms, e0, e1) == cudaSuccess && ms > 0,
+           "elapsed time across a kernel is positive (%g ms)", ms);
+    EXPECT(cudaEventElapsedTime(&ms, e0, nt) == cudaErrorInvalidResourceHandle, "elapsed time with a non-timing event");
+    cudaGetLastError();
+    // the legacy default stream waits for a blocking stream, not for a non-blocking one's later work
+    busy_k<<<1, 64, 0, blk>>>(d + 2, kBusy, 20);
+    add_k<<<1, 1, 0, 0>>>(d + 2, 1);
+    cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost);
+    EXPECT(h[2] == 21, "default-stream work ran after the blocking stream's kernel (got %d, expected 21)", h[2]);
+    // memset on a stream, after the stream's kernel
+    busy_k<<<1, 64, 0, s>>>(d + 3, kBusy / 4, 7);
+    EXPECT(cudaMemsetAsync(d + 3, 0, sizeof(int), s) == cudaSuccess, "cudaMemsetAsync on a stream");
+    cudaStreamSynchronize(s);
+    cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost);
+    EXPECT(h[3] == 0, "the memset ran after the kernel (got %d)", h[3]);
+    // pinned host memory: attributes; an async copy from it reads it when it runs, one from pageable memory at the call
+    int* pin = nullptr;
+    EXPECT(cudaHostAlloc((void**)&pin, 4 * sizeof(int), cudaHostAllocDefault) == cudaSuccess && pin, "cudaHostAlloc");
+    unsigned flags = 99;
+    EXPECT(cudaHostGetFlags(&flags, pin + 1) == cudaSuccess && flags == cudaHostAllocDefault, "cudaHostGetFlags");
+    cudaPointerAttributes at;
+    EXPECT(cudaPointerGetAttributes(&at, pin) == cudaSuccess && at.type == cudaMemoryTypeHost, "pinned: cudaMemoryTypeHost");
+    EXPECT(cudaPointerGetAttributes(&at, d) == cudaSuccess && at.type == cudaMemoryTypeDevice && at.device == 0, "device pointer");
+    EXPECT(cudaPointerGetAttributes(&at, h) == cudaSuccess && at.type == cudaMemoryTypeUnregistered, "pageable pointer");
+    EXPECT(cudaHostGetFlags(&flags, h) == cudaErrorInvalidValue, "cudaHostGetFlags of pageable memory");
+    cudaGetLastError();
+    pin[0] = 1;
+    busy_k<<<1, 64, 0, s>>>(d + 3, kBusy, 0);
+    cudaMemcpyAsync(d, pin, sizeof(int), cudaMemcpyHostToDevice, s);
+    pin[0] = 2;  // the copy has not run yet: a GPU reads pinned memory when the copy runs
+    int pageable = 1;
+    cudaMemcpyAsync(d + 1, &pageable, sizeof(int), cudaMemcpyHostToDevice, s);
+    pageable = 2;  // staged at the call
+    EXPECT(cudaStreamQuery(s) == cudaErrorNotReady, "the copies are queued behind the kernel");
+    cudaMemcpyAsync(h, d, 2 * sizeof(int), cudaMemcpyDeviceToHost, s);  // to pageable memory: waits
+    EXPECT(h[0] == 2 && h[1] == 1, "async copy from pinned memory ran later (%d, expected 2), pageable was staged (%d, expected 1)", h[0], h[1]);
+    EXPECT(cudaFreeHost(pin) == cudaSuccess, "cudaFreeHost");
+    EXPECT(cudaFreeHost(h) == cudaErrorInvalidValue, "cudaFreeHost of memory cudaHostAlloc did not return");
+    cudaGetLastError();
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    cudaEventDestroy(nt);
+    EXPECT(cudaDeviceSynchronize() == cudaSuccess, "cudaDeviceSynchronize waits for every stream");
+    cudaStreamDestroy(s);
+    cudaStreamDestroy(s2);
+    cudaStreamDestroy(blk);
     cudaFree(d);
   }
   // kernels a GPU would hang on or fault in: reported, and the context is poisoned until cudaDeviceReset

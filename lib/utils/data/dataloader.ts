@@ -22,6 +22,8 @@ import { DatasetLike, WorkerDatasetSpec, asDataset, datasetLength, isIterableDat
 import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
 import { defaultCollate, defaultConvert, decodeTransfer } from './collate';
 import type { Collated } from './collate';
+import { Tensor } from '../../tensor';
+import { native } from '../../native';
 
 /** T: the dataset's sample type; B: the batch type collateFn makes of T[] (defaultCollate's when it is not given). */
 export interface DataLoaderOptions<T = unknown, B = unknown> {
@@ -48,10 +50,29 @@ export interface DataLoaderOptions<T = unknown, B = unknown> {
   workerInit?: { module: string; exportName?: string };
   /** Milliseconds to wait for one batch from the workers before giving up (0: no limit). */
   timeout?: number;
-  /** Accepted as PyTorch's and ignored: batches are not put in pinned memory (not implemented yet). */
+  /**
+   * Copy each batch's CPU tensors (also inside arrays and objects) into pinned host memory after collation, so that
+   * `to('cuda', { nonBlocking: true })` of them is asynchronous. Without CUDA: a warning, and ignored (as PyTorch).
+   */
   pinMemory?: boolean;
   /** Accepted as PyTorch's and ignored. */
   persistentWorkers?: boolean;
+}
+
+// pinned copies of the CPU tensors in a batch (arrays and plain objects searched), as PyTorch's pin_memory()
+function pinBatch(v: unknown): unknown {
+  if (v instanceof Tensor) return v.device.type === 'cpu' ? v.pinMemory() : v;
+  if (Array.isArray(v)) return v.map(pinBatch);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = pinBatch(x);
+    return o;
+  }
+  return v;
+}
+let warnedPin = false;
+function cudaUsable(): boolean {
+  try { return native.info().cudaBuilt && (native.cuda('count') as number) > 0; } catch { return false; }
 }
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> => x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
@@ -69,6 +90,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   readonly generator?: Generator;
   readonly collateFn: ((samples: T[]) => B) | null;
   readonly timeout: number;
+  /** whether batches are pinned (false where pinMemory was asked for without CUDA) */
+  readonly pinMemory: boolean;
   private readonly workerDataset?: WorkerDatasetSpec;
   private readonly workerInit?: { module: string; exportName?: string };
   private readonly iterable: boolean;
@@ -94,6 +117,14 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     this.generator = opts.generator;
     this.collateFn = opts.collateFn ?? null;
     this.timeout = timeout;
+    this.pinMemory = !!opts.pinMemory;
+    if (this.pinMemory && !cudaUsable()) {
+      if (!warnedPin) {
+        warnedPin = true;
+        process.emitWarning("'pinMemory' argument is set as true but no accelerator is found, then device pinned memory won't be used.", 'UserWarning');
+      }
+      this.pinMemory = false;
+    }
     this.workerDataset = opts.workerDataset;
     this.workerInit = opts.workerInit;
     const dropLast = !!opts.dropLast;
@@ -172,13 +203,22 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   }
 
   *[Symbol.iterator](): Iterator<B> {
+    if (!this.pinMemory) { yield* this.iterPlain(); return; }
+    for (const b of this.iterPlain()) yield pinBatch(b) as B;
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    if (!this.pinMemory) { yield* this.iterPlainAsync(); return; }
+    for await (const b of this.iterPlainAsync()) yield pinBatch(b) as B;
+  }
+
+  private *iterPlain(): IterableIterator<B> {
     if (this.numWorkers > 0) throw new TorchError(`DataLoader with numWorkers=${this.numWorkers} loads in worker threads; iterate it with \`for await (const batch of loader)\``);
     if (this.iterable) { yield* this.iterSync(); return; }
     const it = this.indexIter();
     for (let r = it.next(); !r.done; r = it.next()) yield this.fetchSync(r.value) as B;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+  private async *iterPlainAsync(): AsyncGenerator<B> {
     if (this.iterable) { yield* this.iterAsync(); return; }
     if (this.numWorkers > 0) { yield* this.iterWorkers(); return; }
     const it = this.indexIter();
