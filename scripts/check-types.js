@@ -54,11 +54,7 @@ const CONTEXT = {
 // does not have yet: they must still fail (else the entry is stale and reported as an error).
 const INLINE_GLOBALS = new Set(['Math', 'Number', 'String', 'Array', 'Object', 'JSON', 'console', 'undefined', 'Infinity', 'NaN', 'Symbol', 'Map']);
 const PLACEHOLDERS = { 'torch.op(a, b)': 'a placeholder op name', 'a.op(b)': 'a placeholder op name' };
-const KNOWN_GAPS = {
-  't.pinMemory()': 'pinned host memory is not implemented (Tensor.pinMemory)',
-  't.isPinned()': 'pinned host memory is not implemented (Tensor.isPinned)',
-  'torch.cuda.currentStream()': 'CUDA streams are not exposed (torch.cuda.currentStream)',
-};
+const KNOWN_GAPS = {};
 
 /** The inline code spans of a Markdown file that are one complete call expression over known names. */
 function inlineForms(file) {

@@ -5,6 +5,7 @@
 // the group's timeout aborts the communicator (ncclCommAbort) and fails with a TorchError, so a dead or missing peer
 // never hangs a rank.
 import { native } from '../native';
+import { cudaStreamHook } from '../tensor';
 import { TorchError } from '../errors';
 import { Store, sleepMs } from './store';
 
@@ -17,7 +18,12 @@ interface NcclNative {
   abort(comm: object): void;
   destroy(comm: object): void;
 }
-const api = (): NcclNative => (native as unknown as { nccl: NcclNative }).nccl;
+// every NCCL call first re-applies the current stream of the running (async) context, as kernel calls do
+// (cuda_stream.ts), so that a collective after an await inside torch.cuda.stream(s, fn) is ordered after s
+const api = (): NcclNative => {
+  if (cudaStreamHook.active) cudaStreamHook.apply();
+  return (native as unknown as { nccl: NcclNative }).nccl;
+};
 
 /** Whether NCCL can be used here, and the library (or why not: every place searched). */
 export function ncclStatus(): { ok: boolean; detail: string } {
