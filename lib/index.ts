@@ -124,6 +124,7 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number { return native.info().threads; }
 export const config = (): { simd: string; threads: number; cudaBuilt: boolean } => { const i = native.info(); return { simd: i.simd, threads: i.threads, cudaBuilt: i.cudaBuilt }; };
 export { backends };
+export { setFloat32MatmulPrecision, getFloat32MatmulPrecision } from './precision';
 
 // mixed precision: torch.autocast, torch.amp, torch.cuda.amp, torch.cpu.amp
 export const { autocast, isAutocastEnabled, getAutocastDtype, clearAutocastCache } = AC;
