@@ -1,8 +1,8 @@
 # gen_cuda_gemm.py - reference values from real PyTorch 1.13 (CPU) for test/cuda_gemm.test.ts:
 #   precision  torch.set_float32_matmul_precision / torch.backends.cuda.matmul.allow_tf32 / torch.backends.cudnn.allow_tf32:
 #              a sequence of settings and what PyTorch reads back after each (the two matmul switches are one state)
-#   cases      float16/bfloat16 mm, bmm, matmul (broadcast), addmm (alpha, beta), baddbmm, linear and conv2d (stride,
-#              padding, groups) forward and backward. The inputs are drawn in float32 and rounded to the 16-bit dtype;
+#   cases      float16/bfloat16 mm, bmm, matmul (broadcast), addmm (alpha, beta), baddbmm, linear, conv2d (stride,
+#              padding, groups), conv1d and conv_transpose2d forward and backward. The inputs are drawn in float32 and rounded to the 16-bit dtype;
 #              the reference is PyTorch's float32 result on those rounded inputs (what a GEMM that accumulates in
 #              float32 gives before its one rounding to 16 bits: PyTorch 1.13's CPU has no float16 matmul/conv), with
 #              the gradients of sum(out * g) for a given g
@@ -47,6 +47,8 @@ CASES = [
     ('linear', 'linear', [[4, 3, 24], [10, 24], [10]], {}),
     ('conv2d', 'conv2d', [[2, 3, 7, 6], [5, 3, 3, 3], [5]], {'stride': 1, 'padding': 1, 'groups': 1}),
     ('conv2d_strided_groups', 'conv2d', [[2, 4, 8, 8], [6, 2, 3, 2], [6]], {'stride': 2, 'padding': 1, 'groups': 2}),
+    ('conv1d', 'conv1d', [[3, 4, 11], [6, 4, 3], [6]], {'stride': 2, 'padding': 1, 'groups': 1}),
+    ('conv_transpose2d', 'conv_transpose2d', [[2, 4, 5, 4], [4, 3, 3, 3], [3]], {'stride': 2, 'padding': 1, 'groups': 1}),
 ]
 
 
@@ -67,6 +69,10 @@ def call(op, xs, o):
         return F.linear(*xs)
     if op == 'conv2d':
         return F.conv2d(*xs, stride=o['stride'], padding=o['padding'], groups=o['groups'])
+    if op == 'conv1d':
+        return F.conv1d(*xs, stride=o['stride'], padding=o['padding'], groups=o['groups'])
+    if op == 'conv_transpose2d':
+        return F.conv_transpose2d(*xs, stride=o['stride'], padding=o['padding'], groups=o['groups'])
     raise ValueError(op)
 
 
