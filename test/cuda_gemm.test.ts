@@ -255,11 +255,33 @@ describe('TF32 for float32 matmul and convolution', () => {
 });
 
 // ------------------------------------------------------------------------------------------------------------
-// bench/cuda.js runs (tiny sizes under the emulator)
+// child processes (need dist/): NVIDIA_TF32_OVERRIDE=0, and bench/cuda.js (tiny sizes under the emulator)
 // ------------------------------------------------------------------------------------------------------------
 const dist = path.join(__dirname, '..', 'dist', 'index.js');
 const haveDist = fs.existsSync(dist);
-if (cudaOk && !haveDist) console.warn('cuda_gemm.test.ts: *** dist/ is not built: the bench/cuda.js --small run is SKIPPED (npx tsc -p tsconfig.json) ***');
+if (cudaOk && !haveDist) console.warn('cuda_gemm.test.ts: *** dist/ is not built: the child-process tests (NVIDIA_TF32_OVERRIDE, bench/cuda.js --small) are SKIPPED (npx tsc -p tsconfig.json) ***');
+
+(cudaOk && haveDist ? test : test.skip)('NVIDIA_TF32_OVERRIDE=0 (the library-wide switch) keeps float32 exact whatever the flags say', () => {
+  // the largest |cuda - cpu| of a float32 matmul and conv2d with TF32 allowed, relative to the largest |cpu| value
+  const script = `
+    const torch = require(${JSON.stringify(dist)});
+    torch.manualSeed(5);
+    torch.backends.cuda.matmul.allowTf32 = true;
+    const a = torch.randn([20, 200]), b = torch.randn([200, 12]), x = torch.randn([2, 16, 8, 8]), w = torch.randn([4, 16, 3, 3]);
+    const d = (g, c) => g.to('cpu').sub(c).abs().max().item() / c.abs().max().item();
+    const F = torch.nn.functional;
+    console.log(JSON.stringify([d(a.to('cuda').matmul(b.to('cuda')), a.matmul(b)),
+      d(F.conv2d(x.to('cuda'), w.to('cuda'), null, { padding: 1 }), F.conv2d(x, w, null, { padding: 1 }))]));`;
+  const run = (env: Record<string, string>): number[] => {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });
+    expect([r.status, r.stderr.slice(0, 500)]).toEqual([0, '']);
+    return JSON.parse(r.stdout.trim().split('\n').pop() as string) as number[];
+  };
+  const [mmOn, convOn] = run({});
+  const [mmOff, convOff] = run({ NVIDIA_TF32_OVERRIDE: '0' });
+  expect([mmOn > 1e-5, convOn > 1e-5]).toEqual([true, true]);
+  expect([mmOff < 1e-6, convOff < 1e-6]).toEqual([true, true]);
+}, 240000);
 (cudaOk && haveDist ? test : test.skip)('bench/cuda.js --small runs every row (float32, TF32, bfloat16, float16, add, sum, MLP, CNN)', () => {
   const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'bench', 'cuda.js'), '--small', '--rounds', '1', '--no-torch'], { encoding: 'utf8', timeout: 240000 });
   expect([r.status, r.stderr.slice(0, 800)]).toEqual([0, '']);

@@ -385,7 +385,8 @@ bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
 //   16-bit operands are converted to float and accumulate in float (the result is rounded to C's type once).
 //   TF32 (CUBLAS_COMPUTE_32F_FAST_TF32, or CUBLAS_TF32_TENSOR_OP_MATH on the handle for Sgemm and the non-pedantic
 //   CUBLAS_COMPUTE_32F) rounds every float32 operand to TF32 (10 explicit mantissa bits, round to nearest even) before
-//   multiplying, as a tensor core's input conversion, so a caller can see that TF32 was really selected.
+//   multiplying, as a tensor core's input conversion, so a caller can see that TF32 was really selected;
+//   NVIDIA_TF32_OVERRIDE=0 in the environment turns TF32 off everywhere (as in libcublas).
 //   Any other combination is CUBLAS_STATUS_NOT_SUPPORTED (as the library answers).
 enum { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_NOT_INITIALIZED = 1, CUBLAS_STATUS_INVALID_VALUE = 7,
        CUBLAS_STATUS_EXECUTION_FAILED = 13, CUBLAS_STATUS_NOT_SUPPORTED = 15 };
@@ -421,6 +422,12 @@ int cublas_get_math_mode(EmuHandle* h, int* mode) {
   return CUBLAS_STATUS_SUCCESS;
 }
 bool handle_tf32(const EmuHandle* h) { return (h->math & ~EMU_DISALLOW_REDUCED_PRECISION_REDUCTION) == EMU_TF32_TENSOR_OP_MATH; }
+// NVIDIA_TF32_OVERRIDE=0 turns TF32 off in the whole library whatever a call asks (as libcublas and cuDNN honour it):
+// the checks that compare CUDA results with the CPU's exact float32 set it
+bool tf32_overridden_off() {
+  static const bool off = [] { const char* e = getenv("NVIDIA_TF32_OVERRIDE"); return e && std::string(e) == "0"; }();
+  return off;
+}
 
 // float32 -> TF32 (1 sign, 8 exponent, 10 mantissa bits; kept in a float), round to nearest even; inf/NaN unchanged
 float to_tf32(float x) {
@@ -486,7 +493,7 @@ int gemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const T* alpha, c
             sizeof(T) == 4 ? 'S' : 'D', m, n, k, lda, ldb, ldc, sa, sb, sc, batch);
     return CUBLAS_STATUS_EXECUTION_FAILED;
   }
-  const bool tf32 = sizeof(T) == 4 && handle_tf32(h);  // Sgemm under CUBLAS_TF32_TENSOR_OP_MATH
+  const bool tf32 = sizeof(T) == 4 && handle_tf32(h) && !tf32_overridden_off();  // Sgemm under CUBLAS_TF32_TENSOR_OP_MATH
   auto la = [&](long long i) { return tf32 ? (T)to_tf32((float)A[i]) : A[i]; };
   auto lb = [&](long long i) { return tf32 ? (T)to_tf32((float)B[i]) : B[i]; };
   gemm_loop<T>(ta, tb, m, n, k, *alpha, lda, sa, ldb, sb, *beta, ldc, sc, batch, la, lb,
@@ -527,6 +534,7 @@ int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* al
     tf32 = false;
   else
     return CUBLAS_STATUS_NOT_SUPPORTED;
+  if (tf32_overridden_off()) tf32 = false;
   const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
   OpenDevice open;
   if (!operand_ok(A, emu_type_size(at), ar, ac, lda, sa, batch) || !operand_ok(B, emu_type_size(bt), br, bc, ldb, sb, batch) ||
