@@ -282,6 +282,37 @@ if (cudaOk && !haveDist) console.warn('cuda_gemm.test.ts: *** dist/ is not built
   expect([mmOn > 1e-5, convOn > 1e-5]).toEqual([true, true]);
   expect([mmOff < 1e-6, convOff < 1e-6]).toEqual([true, true]);
 }, 240000);
+// only under the emulator: its cuBLAS can play an older library (CUEMU_CUBLAS_EX=0: no cublas*GemmEx) or a GPU without
+// bfloat16 GEMMs (CUEMU_CUBLAS_BF16=0: CUBLAS_STATUS_NOT_SUPPORTED), which matmul.cu must survive with the tiled kernel
+const emulated = cudaOk && /nodetorch CUDA emulator/.test(torch.cuda.diagnose());
+(emulated && haveDist ? test : test.skip)('without cublas*GemmEx, or when it answers NOT_SUPPORTED, 16-bit matmuls fall back to the tiled kernel and TF32 to exact float32', () => {
+  // per dtype: the largest |cuda - exact| of [33 x 70] @ [70 x 19], relative to the largest |exact|
+  const script = `
+    const torch = require(${JSON.stringify(dist)});
+    torch.manualSeed(9);
+    torch.backends.cuda.matmul.allowTf32 = true;
+    const a = torch.randn([33, 70]), b = torch.randn([70, 19]);
+    const r = {};
+    for (const dt of ['float16', 'bfloat16', 'float32']) {
+      const x = a.to(dt), y = b.to(dt);
+      const exact = x.to('float64').matmul(y.to('float64'));
+      const got = x.to('cuda').matmul(y.to('cuda')).to('cpu').to('float64');
+      r[dt] = got.sub(exact).abs().max().item() / exact.abs().max().item();
+    }
+    console.log(JSON.stringify(r));`;
+  const run = (env: Record<string, string>): Record<string, number> => {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });
+    expect([r.status, r.stderr.slice(0, 500)]).toEqual([0, '']);
+    return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, number>;
+  };
+  for (const env of [{}, { CUEMU_CUBLAS_BF16: '0' }, { CUEMU_CUBLAS_EX: '0' }]) {
+    const e = run(env);
+    const tf32Used = !('CUEMU_CUBLAS_EX' in env);  // without the Ex entry points float32 stays exact (Sgemm)
+    expect([env, e.float16 < 2 ** -11, e.bfloat16 < 2 ** -8, tf32Used ? e.float32 > 1e-5 : e.float32 < 1e-6])
+      .toEqual([env, true, true, true]);
+  }
+}, 240000);
+
 (cudaOk && haveDist ? test : test.skip)('bench/cuda.js --small runs every row (float32, TF32, bfloat16, float16, add, sum, MLP, CNN)', () => {
   const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'bench', 'cuda.js'), '--small', '--rounds', '1', '--no-torch'], { encoding: 'utf8', timeout: 240000 });
   expect([r.status, r.stderr.slice(0, 800)]).toEqual([0, '']);

@@ -16,6 +16,7 @@
 //
 // Environment: CUEMU_DEVICES (default 1), CUEMU_MEM_GB (default 16), CUEMU_PROTECT=0 (leave device memory open),
 //              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel),
+//              CUEMU_CUBLAS_EX=0 / CUEMU_CUBLAS_BF16=0 (no cublas*GemmEx / no bfloat16 in them: see the cuBLAS part),
 //              CUEMU_SCHEDULE=reverse (a block's threads run last-first: a missing barrier shows from the other side;
 //              blocks still run in order), CUEMU_NCCL=0 (no stand-in libnccl).
 //
@@ -428,6 +429,10 @@ bool tf32_overridden_off() {
   static const bool off = [] { const char* e = getenv("NVIDIA_TF32_OVERRIDE"); return e && std::string(e) == "0"; }();
   return off;
 }
+// CUEMU_CUBLAS_BF16=0: the Ex entry points answer CUBLAS_STATUS_NOT_SUPPORTED for CUDA_R_16BF (as a GPU without
+// bfloat16 GEMMs); CUEMU_CUBLAS_EX=0: the library has no Ex entry points (an old libcublas). Both let the tests reach
+// matmul.cu's fallbacks.
+bool env_off(const char* name) { const char* e = getenv(name); return e && std::string(e) == "0"; }
 
 // float32 -> TF32 (1 sign, 8 exponent, 10 mantissa bits; kept in a float), round to nearest even; inf/NaN unchanged
 float to_tf32(float x) {
@@ -534,6 +539,7 @@ int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* al
     tf32 = false;
   else
     return CUBLAS_STATUS_NOT_SUPPORTED;
+  if ((at == EMU_R_16BF || ct == EMU_R_16BF) && env_off("CUEMU_CUBLAS_BF16")) return CUBLAS_STATUS_NOT_SUPPORTED;
   if (tf32_overridden_off()) tf32 = false;
   const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
   OpenDevice open;
@@ -709,8 +715,8 @@ void* emu_dlsym(void* handle, const char* sym) {
   if (s == "cublasSetStream_v2") return (void*)&cublas_set_stream;
   if (s == "cublasSgemmStridedBatched") return (void*)&sgemm_sb;
   if (s == "cublasDgemmStridedBatched") return (void*)&dgemm_sb;
-  if (s == "cublasGemmEx") return (void*)&gemm_ex;
-  if (s == "cublasGemmStridedBatchedEx") return (void*)&gemm_ex_sb;
+  if (s == "cublasGemmEx") return env_off("CUEMU_CUBLAS_EX") ? nullptr : (void*)&gemm_ex;
+  if (s == "cublasGemmStridedBatchedEx") return env_off("CUEMU_CUBLAS_EX") ? nullptr : (void*)&gemm_ex_sb;
   if (s == "cublasSetMathMode") return (void*)&cublas_set_math_mode;
   if (s == "cublasGetMathMode") return (void*)&cublas_get_math_mode;
   return nullptr;
