@@ -515,14 +515,24 @@ int dgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const double* al
 }
 
 size_t emu_type_size(int t) { return t == EMU_R_32F ? 4 : 2; }
-float emu_load(int t, const void* p, long long i) {
-  if (t == EMU_R_32F) return ((const float*)p)[i];
-  const uint16_t v = ((const uint16_t*)p)[i];
-  return t == EMU_R_16F ? nt::half_to_float(v) : nt::bf16_to_float(v);
+template <int T> float emu_load(const void* p, long long i) {
+  if constexpr (T == EMU_R_32F) return ((const float*)p)[i];
+  else if constexpr (T == EMU_R_16F) return nt::half_to_float(((const uint16_t*)p)[i]);
+  else return nt::bf16_to_float(((const uint16_t*)p)[i]);
 }
-void emu_store(int t, void* p, long long i, float v) {
-  if (t == EMU_R_32F) ((float*)p)[i] = v;
-  else ((uint16_t*)p)[i] = t == EMU_R_16F ? nt::float_to_half(v) : nt::float_to_bf16(v);
+template <int T> void emu_store(void* p, long long i, float v) {
+  if constexpr (T == EMU_R_32F) ((float*)p)[i] = v;
+  else if constexpr (T == EMU_R_16F) ((uint16_t*)p)[i] = nt::float_to_half(v);
+  else ((uint16_t*)p)[i] = nt::float_to_bf16(v);
+}
+// the Ex product with A and B of type AB and C of type CT (compile-time, so the loop inlines its conversions)
+template <int AB, int CT, bool TF32>
+void gemm_ex_typed(int ta, int tb, int m, int n, int k, float al, const void* A, int lda, long long sa, const void* B, int ldb,
+                   long long sb, float be, void* C, int ldc, long long sc, int batch) {
+  auto la = [&](long long i) { const float v = emu_load<AB>(A, i); return TF32 ? to_tf32(v) : v; };
+  auto lb = [&](long long i) { const float v = emu_load<AB>(B, i); return TF32 ? to_tf32(v) : v; };
+  gemm_loop<float>(ta, tb, m, n, k, al, lda, sa, ldb, sb, be, ldc, sc, batch, la, lb,
+                   [&](long long i) { return emu_load<CT>(C, i); }, [&](long long i, float v) { emu_store<CT>(C, i, v); });
 }
 
 int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, const void* A, int at, int lda,
@@ -550,10 +560,12 @@ int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* al
             at, bt, ct, m, n, k, lda, ldb, ldc, sa, sb, sc, batch);
     return CUBLAS_STATUS_EXECUTION_FAILED;
   }
-  auto la = [&](long long i) { float v = emu_load(at, A, i); return tf32 ? to_tf32(v) : v; };
-  auto lb = [&](long long i) { float v = emu_load(bt, B, i); return tf32 ? to_tf32(v) : v; };
-  gemm_loop<float>(ta, tb, m, n, k, *(const float*)alpha, lda, sa, ldb, sb, *(const float*)beta, ldc, sc, batch, la, lb,
-                   [&](long long i) { return emu_load(ct, C, i); }, [&](long long i, float v) { emu_store(ct, C, i, v); });
+  const float al = *(const float*)alpha, be = *(const float*)beta;
+#define EMU_EX(AB, CT, TF) gemm_ex_typed<AB, CT, TF>(ta, tb, m, n, k, al, A, lda, sa, B, ldb, sb, be, C, ldc, sc, batch)
+  if (at == EMU_R_32F) { if (tf32) EMU_EX(EMU_R_32F, EMU_R_32F, true); else EMU_EX(EMU_R_32F, EMU_R_32F, false); }
+  else if (at == EMU_R_16F) { if (ct == EMU_R_16F) EMU_EX(EMU_R_16F, EMU_R_16F, false); else EMU_EX(EMU_R_16F, EMU_R_32F, false); }
+  else { if (ct == EMU_R_16BF) EMU_EX(EMU_R_16BF, EMU_R_16BF, false); else EMU_EX(EMU_R_16BF, EMU_R_32F, false); }
+#undef EMU_EX
   return CUBLAS_STATUS_SUCCESS;
 }
 int gemm_ex(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, const void* A, int at, int lda,
