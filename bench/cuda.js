@@ -8,7 +8,8 @@
 // sets torch.backends.cuda.matmul.allow_tf32, as ours sets torch.backends.cuda.matmul.allowTf32).
 // --small: tiny sizes (matmul 64, 4096 elements, batch 8), so that it runs under the CUDA emulator in seconds: a
 // check that the benchmark works, not a measurement.
-// A benchmark, not a test. Usage: node bench/cuda.js [--small] [--rounds R] [--no-torch] [--json FILE]  (needs dist/)
+// A benchmark, not a test. Usage: node bench/cuda.js [--small] [--rounds R] [--no-torch] [--json FILE]  (needs dist/;
+// PYTHON=path picks the python with torch, default python3)
 'use strict';
 const { alternateRounds, median } = require('./common');
 const { execFileSync } = require('child_process');
@@ -106,7 +107,7 @@ function bench() {
 
 function runTorch() {
   try {
-    const out = execFileSync('python3', [path.join(__dirname, 'cuda_torch.py'), JSON.stringify(SIZES)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900000 });
+    const out = execFileSync(process.env.PYTHON || 'python3', [path.join(__dirname, 'cuda_torch.py'), JSON.stringify(SIZES)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900000 });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) { return { error: String(e.message || e).split('\n')[0] }; }
 }

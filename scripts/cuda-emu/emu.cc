@@ -525,14 +525,28 @@ template <int T> void emu_store(void* p, long long i, float v) {
   else if constexpr (T == EMU_R_16F) ((uint16_t*)p)[i] = nt::float_to_half(v);
   else ((uint16_t*)p)[i] = nt::float_to_bf16(v);
 }
-// the Ex product with A and B of type AB and C of type CT (compile-time, so the loop inlines its conversions)
+// the Ex product with A and B of type AB and C of type CT: each batch's op(A) and op(B) are converted to float (and
+// TF32-rounded) once, then C[i, j] = al * sum over p in order of a[i, p] * b[p, j] (+ be * C) in float, rounded once
 template <int AB, int CT, bool TF32>
 void gemm_ex_typed(int ta, int tb, int m, int n, int k, float al, const void* A, int lda, long long sa, const void* B, int ldb,
                    long long sb, float be, void* C, int ldc, long long sc, int batch) {
-  auto la = [&](long long i) { const float v = emu_load<AB>(A, i); return TF32 ? to_tf32(v) : v; };
-  auto lb = [&](long long i) { const float v = emu_load<AB>(B, i); return TF32 ? to_tf32(v) : v; };
-  gemm_loop<float>(ta, tb, m, n, k, al, lda, sa, ldb, sb, be, ldc, sc, batch, la, lb,
-                   [&](long long i) { return emu_load<CT>(C, i); }, [&](long long i, float v) { emu_store<CT>(C, i, v); });
+  std::vector<float> a((size_t)m * k), bt((size_t)n * k);  // op(A) row-major [m, k], op(B)^T row-major [n, k]
+  auto cv = [](float v) { return TF32 ? to_tf32(v) : v; };
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < m; i++)
+      for (int p = 0; p < k; p++) a[(size_t)i * k + p] = cv(emu_load<AB>(A, b * sa + (ta ? p + (long long)i * lda : i + (long long)p * lda)));
+    for (int j = 0; j < n; j++)
+      for (int p = 0; p < k; p++) bt[(size_t)j * k + p] = cv(emu_load<AB>(B, b * sb + (tb ? j + (long long)p * ldb : p + (long long)j * ldb)));
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        const float* x = a.data() + (size_t)i * k;
+        const float* y = bt.data() + (size_t)j * k;
+        float acc = 0;
+        for (int p = 0; p < k; p++) acc += x[p] * y[p];
+        const long long ci = b * sc + i + (long long)j * ldc;
+        emu_store<CT>(C, ci, be == 0.f ? al * acc : al * acc + be * emu_load<CT>(C, ci));  // beta == 0: C is not read
+      }
+  }
 }
 
 int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, const void* A, int at, int lda,
