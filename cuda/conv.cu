@@ -1,5 +1,6 @@
 // conv.cu - im2col / col2im and 2-D max / average pooling (forward and backward) on CUDA, with exactly the tensor/attr
-// conventions of cpu/conv.cc (float32 and float64 only; lib/ computes float16/bfloat16 in float32):
+// conventions of cpu/conv.cc (float32 and float64; im2col / col2im also float16 and bfloat16, so that convolutions in
+// 16 bits run their GEMM on tensor cores, cuda/matmul.cu; the pooling kernels: lib/ computes 16-bit in float32):
 //   im2col              t0 col [C*kh*kw, N*OH*OW] (contiguous) <- t1 x [N,C,H,W] (any strides); a0..a9 kh kw sh sw ph pw dh dw OH OW
 //   col2im              t0 x [N,C,H,W] (contiguous; overwritten) = adjoint of im2col(t1 col, contiguous); attrs as im2col
 //   max_pool2d          t0 out, t1 int64 indices (h*W + w in the plane) [N,C,OH,OW] (contiguous) <- t2 x (any strides);
@@ -9,7 +10,7 @@
 //   avg_pool2d_backward t0 gx (contiguous; overwritten) <- t1 gout (any strides); attrs as avg_pool2d
 //
 // Every kernel gives one thread to one output element and reproduces the CPU's summation order for it, so the
-// results are the CPU's bit for bit: im2col / max_pool / avg_pool are per-output loops; col2im sums an input
+// float32/float64 results are the CPU's bit for bit (col2im sums 16-bit columns in float32, rounding once): im2col / max_pool / avg_pool are per-output loops; col2im sums an input
 // element's taps in (i, j) order; avg_pool2d_backward sums the covering windows in (oh, ow) order from 0;
 // max_pool2d_backward gathers per input element over the covering windows in the CPU's order (see the kernel), with
 // a device-side switch to the CPU's per-plane loop for indices that max_pool2d cannot have produced.
@@ -44,19 +45,23 @@ __global__ void im2col_k(int64_t total, T* col, const T* x, Str4 s, int64_t N, i
     const int64_t oh = l / g.ow, ow = l - oh * g.ow;
     const int64_t ch = r / kk, i = (r % kk) / g.kw, j = r % g.kw;
     const int64_t h = oh * g.sh - g.ph + i * g.dh, w = ow * g.sw - g.pw + j * g.dw;
-    col[e] = (h >= 0 && h < H && w >= 0 && w < W) ? x[n * s.n + ch * s.c + h * s.h + w * s.w] : T(0);
+    col[e] = (h >= 0 && h < H && w >= 0 && w < W) ? x[n * s.n + ch * s.c + h * s.h + w * s.w] : cvt<T>(0.0f);
   }
 }
 
 void im2col_kernel(Call& c) {
   set_device(call_device(c));
-  const Geom g = check_im2col(c);
+  const Geom g = check_im2col(c, true);
   const TensorArg& col = c.t[0];
   const TensorArg& x = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t total = C * (g.kh * g.kw) * N * (g.oh * g.ow);
-  if (x.dtype == DType::F32) launch_1d(im2col_k<float>, total, total, (float*)col.data, (const float*)x.data, str4(x), N, H, W, g);
-  else launch_1d(im2col_k<double>, total, total, (double*)col.data, (const double*)x.data, str4(x), N, H, W, g);
+  switch (x.dtype) {
+    case DType::F32: launch_1d(im2col_k<float>, total, total, (float*)col.data, (const float*)x.data, str4(x), N, H, W, g); break;
+    case DType::F64: launch_1d(im2col_k<double>, total, total, (double*)col.data, (const double*)x.data, str4(x), N, H, W, g); break;
+    case DType::F16: launch_1d(im2col_k<f16>, total, total, (f16*)col.data, (const f16*)x.data, str4(x), N, H, W, g); break;
+    default: launch_1d(im2col_k<bf16>, total, total, (bf16*)col.data, (const bf16*)x.data, str4(x), N, H, W, g); break;
+  }
 }
 
 // ---------------------------------------------------------------- col2im
@@ -64,10 +69,11 @@ void im2col_kernel(Call& c) {
 // oh*sh - ph + i*dh == h and ow*sw - pw + j*dw == w, 0 <= oh < OH, 0 <= ow < OW.
 template <typename T>
 __global__ void col2im_k(int64_t total, T* x, const T* col, int64_t N, int64_t C, int64_t H, int64_t W, Geom g) {
+  using Acc = typename std::conditional<is_half16<T>::value, float, T>::type;
   const int64_t L = g.oh * g.ow, NL = N * L;
   NT_KERNEL_LOOP(e, total) {
     const int64_t w = e % W, t1 = e / W, h = t1 % H, t2 = t1 / H, ch = t2 % C, n = t2 / C;
-    T acc = T(0);
+    Acc acc = Acc(0);
     for (int64_t i = 0; i < g.kh; i++) {
       const int64_t ah = h + g.ph - i * g.dh;  // = oh * sh
       if (ah < 0 || ah % g.sh) continue;
@@ -79,22 +85,26 @@ __global__ void col2im_k(int64_t total, T* x, const T* col, int64_t N, int64_t C
         const int64_t ow = aw / g.sw;
         if (ow >= g.ow) continue;
         const int64_t r = (ch * g.kh + i) * g.kw + j;
-        acc += col[r * NL + n * L + oh * g.ow + ow];
+        acc += cvt<Acc>(col[r * NL + n * L + oh * g.ow + ow]);
       }
     }
-    x[e] = acc;
+    x[e] = cvt<T>(acc);
   }
 }
 
 void col2im_kernel(Call& c) {
   set_device(call_device(c));
-  const Geom g = check_col2im(c);
+  const Geom g = check_col2im(c, true);
   const TensorArg& x = c.t[0];
   const TensorArg& col = c.t[1];
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t total = N * C * H * W;
-  if (x.dtype == DType::F32) launch_1d(col2im_k<float>, total, total, (float*)x.data, (const float*)col.data, N, C, H, W, g);
-  else launch_1d(col2im_k<double>, total, total, (double*)x.data, (const double*)col.data, N, C, H, W, g);
+  switch (x.dtype) {
+    case DType::F32: launch_1d(col2im_k<float>, total, total, (float*)x.data, (const float*)col.data, N, C, H, W, g); break;
+    case DType::F64: launch_1d(col2im_k<double>, total, total, (double*)x.data, (const double*)col.data, N, C, H, W, g); break;
+    case DType::F16: launch_1d(col2im_k<f16>, total, total, (f16*)x.data, (const f16*)col.data, N, C, H, W, g); break;
+    default: launch_1d(col2im_k<bf16>, total, total, (bf16*)x.data, (const bf16*)col.data, N, C, H, W, g); break;
+  }
 }
 
 // ---------------------------------------------------------------- pooling

@@ -1,9 +1,17 @@
 // matmul.cu - the matmul kernel on CUDA, t0[b] = alpha * t1[b] @ t2[b] + beta * t0[b], with cpu/gemm.cc's convention:
 //   t0 [b,m,n], t1 [b,m,k], t2 [b,k,n], all 3-D with any strides (0 for a broadcast batch);
-//   a0 = alpha, a1 = beta (beta == 0: t0 is write-only, never read), a2 = path (0 auto, 1 naive, 2 and 3 tiled).
-// float32/float64: cuBLAS when libcublas can be loaded at run time (dlopen, never linked; NODETORCH_CUBLAS=0 turns it
-// off) and the operands have BLAS layouts, else our tiled shared-memory GEMM (64x64 tiles, 4x4 outputs per thread).
-// float16/bfloat16 take the tiled kernel reading and writing 16-bit values and accumulating in float (as the CPU).
+//   a0 = alpha, a1 = beta (beta == 0: t0 is write-only, never read), a2 = path (0 auto, 1 naive, 2 and 3 tiled),
+//   a3 = tf32 (1: float32 may run on TF32 tensor cores; lib/ passes torch.backends.cuda.matmul.allowTf32 for matmuls
+//   and torch.backends.cudnn.allowTf32 for convolutions, read at each call).
+// cuBLAS when libcublas can be loaded at run time (dlopen, never linked; NODETORCH_CUBLAS=0 turns it off) and the
+// operands have BLAS layouts:
+//   float64                      cublasDgemmStridedBatched
+//   float32                      cublasSgemmStridedBatched (exact float32: the handle is left in CUBLAS_DEFAULT_MATH);
+//                                with a3 = 1 cublasGemmStridedBatchedEx(CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32)
+//   float16 / bfloat16           cublasGemmStridedBatchedEx(CUDA_R_16F / CUDA_R_16BF, CUBLAS_COMPUTE_32F): tensor
+//                                cores, float32 accumulation, float alpha/beta (as PyTorch's at::cuda::blas::gemm)
+// else (or when cuBLAS answers CUBLAS_STATUS_NOT_SUPPORTED) our tiled shared-memory GEMM (64x64 tiles, 4x4 outputs
+// per thread), which reads and writes 16-bit values and accumulates them in float32 (as the CPU); it never uses TF32.
 // Integers: exact wrap-around arithmetic in uint64, one thread per output (as cpu/gemm.cc's run_int).
 // The naive kernel (a2 = 1, or NODETORCH_GEMM=naive) is the reference the tests check the others against.
 #include <dlfcn.h>
@@ -177,12 +185,22 @@ void run_naive(const GemmArgs& g, double alpha, double beta) {
 typedef struct cublasContext* cublasHandle_t;
 typedef int cublasStatus_t;
 constexpr int CUBLAS_OP_N = 0, CUBLAS_OP_T = 1;
+constexpr int CUBLAS_STATUS_NOT_SUPPORTED = 15;
+constexpr int CUBLAS_DEFAULT_MATH = 0;
+constexpr int CUDA_R_32F = 0, CUDA_R_16F = 2, CUDA_R_16BF = 14;           // cudaDataType_t
+constexpr int CUBLAS_COMPUTE_32F = 68, CUBLAS_COMPUTE_32F_FAST_TF32 = 77;  // cublasComputeType_t
+constexpr int CUBLAS_GEMM_DEFAULT = -1;                                   // cublasGemmAlgo_t
 using CreateFn = cublasStatus_t (*)(cublasHandle_t*);
 using SetStreamFn = cublasStatus_t (*)(cublasHandle_t, cudaStream_t);
+using SetMathModeFn = cublasStatus_t (*)(cublasHandle_t, int);
 using SgemmSBFn = cublasStatus_t (*)(cublasHandle_t, int, int, int, int, int, const float*, const float*, int, long long,
                                      const float*, int, long long, const float*, float*, int, long long, int);
 using DgemmSBFn = cublasStatus_t (*)(cublasHandle_t, int, int, int, int, int, const double*, const double*, int, long long,
                                      const double*, int, long long, const double*, double*, int, long long, int);
+// cublasGemmStridedBatchedEx(handle, transa, transb, m, n, k, alpha, A, Atype, lda, strideA, B, Btype, ldb, strideB,
+//                            beta, C, Ctype, ldc, strideC, batchCount, computeType, algo)
+using GemmExSBFn = cublasStatus_t (*)(cublasHandle_t, int, int, int, int, int, const void*, const void*, int, int, long long,
+                                      const void*, int, int, long long, const void*, void*, int, int, long long, int, int, int);
 
 struct Cublas {
   std::once_flag once;
@@ -190,8 +208,10 @@ struct Cublas {
   bool ok = false;
   CreateFn create = nullptr;
   SetStreamFn set_stream = nullptr;
+  SetMathModeFn set_math = nullptr;  // optional
   SgemmSBFn sgemm = nullptr;
   DgemmSBFn dgemm = nullptr;
+  GemmExSBFn gemm_ex = nullptr;      // optional: without it float16/bfloat16 take the tiled kernel, TF32 exact float32
   std::vector<cublasHandle_t> handles;  // per device; nullptr: not made yet
   std::vector<bool> failed;
 
@@ -204,8 +224,10 @@ struct Cublas {
     if (!h) return;
     create = (CreateFn)dlsym(h, "cublasCreate_v2");
     set_stream = (SetStreamFn)dlsym(h, "cublasSetStream_v2");
+    set_math = (SetMathModeFn)dlsym(h, "cublasSetMathMode");
     sgemm = (SgemmSBFn)dlsym(h, "cublasSgemmStridedBatched");
     dgemm = (DgemmSBFn)dlsym(h, "cublasDgemmStridedBatched");
+    gemm_ex = (GemmExSBFn)dlsym(h, "cublasGemmStridedBatchedEx");
     ok = create && set_stream && sgemm && dgemm;  // the library stays loaded for the life of the process
   }
   // the handle of device dev (current), or nullptr when cuBLAS is unusable there
@@ -216,7 +238,9 @@ struct Cublas {
     if ((int)handles.size() <= dev) { handles.resize(dev + 1, nullptr); failed.resize(dev + 1, false); }
     if (!handles[dev] && !failed[dev]) {
       cublasHandle_t hd = nullptr;
-      if (create(&hd) == 0 && hd && set_stream(hd, stream()) == 0) handles[dev] = hd;
+      // CUBLAS_DEFAULT_MATH: Sgemm stays exact float32 (TF32 only where a call asks for it by its compute type)
+      if (create(&hd) == 0 && hd && set_stream(hd, stream()) == 0 && (!set_math || set_math(hd, CUBLAS_DEFAULT_MATH) == 0))
+        handles[dev] = hd;
       else failed[dev] = true;
       cudaGetLastError();
     }
@@ -242,9 +266,16 @@ BlasMat blas_mat(int64_t r, int64_t c, int64_t rs, int64_t cs) {
   return x;
 }
 
-// true when cuBLAS did the product
-template <typename T>
-bool try_cublas(const GemmArgs& g, double alpha, double beta, int dev) {
+// the cudaDataType of a storage type (-1: none of the Ex types)
+template <typename S> constexpr int cuda_data_type() {
+  return std::is_same<S, float>::value ? CUDA_R_32F : std::is_same<S, f16>::value ? CUDA_R_16F
+       : std::is_same<S, bf16>::value ? CUDA_R_16BF : -1;
+}
+
+// true when cuBLAS did the product; false (nothing written) when the operands or the library do not suit cuBLAS,
+// including CUBLAS_STATUS_NOT_SUPPORTED from an Ex call (the caller then runs the tiled kernel)
+template <typename S>
+bool try_cublas(const GemmArgs& g, double alpha, double beta, int dev, bool tf32) {
   if (g.m > INT_MAX || g.n > INT_MAX || g.k > INT_MAX || g.batch > INT_MAX || g.k == 0) return false;
   for (int d = 0; d < 3; d++) if (g.sa[d] < 0 || g.sb[d] < 0 || g.sc[d] < 0) return false;
   if (g.batch > 1 && g.sc[0] == 0) return false;
@@ -252,21 +283,33 @@ bool try_cublas(const GemmArgs& g, double alpha, double beta, int dev) {
   BlasMat B = blas_mat(g.k, g.n, g.sb[1], g.sb[2]);
   BlasMat C = blas_mat(g.m, g.n, g.sc[1], g.sc[2]);
   if (!A.ok || !B.ok || !C.ok) return false;
+  constexpr bool half16 = is_half16<S>::value;
+  const bool use_ex = half16 || (std::is_same<S, float>::value && tf32);
   cublasHandle_t h = cublas().handle(dev);
   if (!h) return false;
   if (cublas().set_stream(h, stream()) != 0) return false;  // the current stream (Note [streams])
-  T al = (T)alpha, be = (T)beta;
-  const T* a = (const T*)g.a;
-  const T* b = (const T*)g.b;
-  T* c = (T*)g.c;
+  const bool ex = use_ex && cublas().gemm_ex;  // no Ex entry point: float32 stays exact (Sgemm), 16-bit goes tiled
+  if (half16 && !ex) return false;
+  const S* a = (const S*)g.a;
+  const S* b = (const S*)g.b;
+  S* c = (S*)g.c;
   int m = (int)g.m, n = (int)g.n, k = (int)g.k, batch = (int)g.batch;
-  cublasStatus_t st;
-  auto gemm = [&](int ta, int tb, int M, int N, const T* x, int ldx, long long sx, const T* y, int ldy, long long sy) {
-    if constexpr (std::is_same<T, float>::value)
-      return cublas().sgemm(h, ta, tb, M, N, k, &al, x, ldx, sx, y, ldy, sy, &be, c, (int)C.ld, g.sc[0], batch);
-    else
+  auto gemm = [&](int ta, int tb, int M, int N, const S* x, int ldx, long long sx, const S* y, int ldy, long long sy) {
+    if constexpr (std::is_same<S, double>::value) {
+      double al = alpha, be = beta;
       return cublas().dgemm(h, ta, tb, M, N, k, &al, x, ldx, sx, y, ldy, sy, &be, c, (int)C.ld, g.sc[0], batch);
+    } else {
+      float al = (float)alpha, be = (float)beta;  // the scale type of CUBLAS_COMPUTE_32F*: float
+      if constexpr (std::is_same<S, float>::value) {
+        if (!ex) return cublas().sgemm(h, ta, tb, M, N, k, &al, x, ldx, sx, y, ldy, sy, &be, c, (int)C.ld, g.sc[0], batch);
+      }
+      constexpr int dt = cuda_data_type<S>();
+      const int compute = std::is_same<S, float>::value ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+      return cublas().gemm_ex(h, ta, tb, M, N, k, &al, x, dt, ldx, sx, y, dt, ldy, sy, &be, c, dt, (int)C.ld, g.sc[0],
+                              batch, compute, CUBLAS_GEMM_DEFAULT);
+    }
   };
+  cublasStatus_t st;
   if (C.rowmajor) {
     // C^T (n x m, col-major) = B^T (n x k) * A^T (k x m)
     st = gemm(B.rowmajor ? CUBLAS_OP_N : CUBLAS_OP_T, A.rowmajor ? CUBLAS_OP_N : CUBLAS_OP_T, n, m, b, (int)B.ld, g.sb[0], a,
@@ -276,7 +319,11 @@ bool try_cublas(const GemmArgs& g, double alpha, double beta, int dev) {
     st = gemm(A.rowmajor ? CUBLAS_OP_T : CUBLAS_OP_N, B.rowmajor ? CUBLAS_OP_T : CUBLAS_OP_N, m, n, a, (int)A.ld, g.sa[0], b,
               (int)B.ld, g.sb[0]);
   }
-  if (st != 0) throw TorchError("CUDA error: cuBLAS gemm failed with status " + std::to_string(st));
+  if (st == CUBLAS_STATUS_NOT_SUPPORTED && ex) { cudaGetLastError(); return false; }  // this library/GPU lacks the combination
+  if (st != 0)
+    throw TorchError(std::string("CUDA error: cuBLAS ") + (ex ? "cublasGemmStridedBatchedEx" : "gemm") + " failed with status " +
+                     std::to_string(st) + " (" + dtype_name(dtype_of<S>()) + ", m=" + std::to_string(g.m) + " n=" +
+                     std::to_string(g.n) + " k=" + std::to_string(g.k) + " batch=" + std::to_string(g.batch) + ")");
   check_launch();
   return true;
 }
@@ -292,10 +339,10 @@ int default_path() {
 }
 
 template <typename S, typename Acc>
-void run_float(const GemmArgs& g, double alpha, double beta, int path, int dev) {
+void run_float(const GemmArgs& g, double alpha, double beta, int path, int dev, bool tf32) {
   if (path == P_AUTO) path = default_path();
   if (path == P_NAIVE) return run_naive<S>(g, alpha, beta);
-  if (path == P_AUTO && std::is_same<S, Acc>::value && try_cublas<Acc>(g, alpha, beta, dev)) return;
+  if (path == P_AUTO && try_cublas<S>(g, alpha, beta, dev, tf32)) return;
   run_tiled<S, Acc>(g, alpha, beta);
 }
 
@@ -306,12 +353,13 @@ void matmul_kernel(Call& c) {
   set_device(dev);
   double alpha = c.attr(0, 1), beta = c.attr(1, 0);
   int path = (int)c.iattr(2, 0);
+  const bool tf32 = c.iattr(3, 0) != 0;
   GemmArgs g = gemm_args(tc, ta, tb);
   switch (tc.dtype) {
-    case DType::F32: run_float<float, float>(g, alpha, beta, path, dev); break;
-    case DType::F64: run_float<double, double>(g, alpha, beta, path, dev); break;
-    case DType::F16: run_float<f16, float>(g, alpha, beta, path, dev); break;
-    case DType::BF16: run_float<bf16, float>(g, alpha, beta, path, dev); break;
+    case DType::F32: run_float<float, float>(g, alpha, beta, path, dev, tf32); break;
+    case DType::F64: run_float<double, double>(g, alpha, beta, path, dev, tf32); break;
+    case DType::F16: run_float<f16, float>(g, alpha, beta, path, dev, tf32); break;
+    case DType::BF16: run_float<bf16, float>(g, alpha, beta, path, dev, tf32); break;
     case DType::I64: run_naive<int64_t>(g, alpha, beta); break;
     case DType::I32: run_naive<int32_t>(g, alpha, beta); break;
     case DType::I16: run_naive<int16_t>(g, alpha, beta); break;

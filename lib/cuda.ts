@@ -4,6 +4,7 @@ import { TorchError } from './errors';
 import { Device, currentCudaIndex, setCurrentCudaIndex } from './device';
 import { Generator, cudaGeneratorFor, cudaGeneratorCount, cudaManualSeedAll } from './ops/creation';
 import * as CS from './cuda_stream';
+import { matmulTf32, setMatmulTf32, convTf32, setCudnnTf32 } from './precision';
 
 export const cuda = {
   isAvailable(): boolean {
@@ -130,6 +131,16 @@ function cudaIndexOf(op: string, d: number | string | Device): number {
 export const backends = {
   cuda: {
     isBuilt(): boolean { return native.info().cudaBuilt; },
-    matmul: { allowTf32: false },
+    /** allowTf32: float32 matmuls on CUDA may use TF32 tensor cores (default false; linked to setFloat32MatmulPrecision) */
+    matmul: {
+      get allowTf32(): boolean { return matmulTf32(); },
+      set allowTf32(v: boolean) { setMatmulTf32(v); },
+    },
+  },
+  /** nodetorch has no cuDNN: its convolutions are GEMMs (cuda/conv.cu + cuda/matmul.cu) that follow this flag as PyTorch's cuDNN ones do */
+  cudnn: {
+    /** allowTf32: float32 convolutions on CUDA may use TF32 tensor cores (default true, as PyTorch) */
+    get allowTf32(): boolean { return convTf32(); },
+    set allowTf32(v: boolean) { setCudnnTf32(v); },
   },
 };

@@ -108,6 +108,7 @@ export const config = (): { simd: string; cpuBf16: 'amx_bf16' | 'avx512_bf16' | 
   return { simd: i.simd, cpuBf16: i.cpuBf16 as 'amx_bf16' | 'avx512_bf16' | 'none', threads: i.threads, cudaBuilt: i.cudaBuilt };
 };
 export { backends };
+export { setFloat32MatmulPrecision, getFloat32MatmulPrecision } from './precision';
 
 // mixed precision: torch.autocast, torch.amp, torch.cuda.amp, torch.cpu.amp
 export const { autocast, isAutocastEnabled, getAutocastDtype, clearAutocastCache } = AC;

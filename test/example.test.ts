@@ -14,9 +14,9 @@ const built = fs.existsSync(path.join(root, 'dist', 'index.js')) && fs.existsSyn
 
 interface Metrics { amp: boolean; gradScale: number | null; testAccuracy: number; reloadedAccuracy: number; trainLoss: number[]; testCorrect: number; misclassified: number; confusion: number[][] }
 
-function run(out: string, extra: string[] = []): { stdout: string; metrics: Metrics } {
+function run(out: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): { stdout: string; metrics: Metrics } {
   const stdout = execFileSync(process.execPath, [script, '--train-size', '800', '--test-size', '300', '--epochs', '1', '--batch-size', '32',
-    '--lr', '0.01', '--threads', '1', '--out', out, ...extra], { encoding: 'utf8', timeout: 240000 });
+    '--lr', '0.01', '--threads', '1', '--out', out, ...extra], { encoding: 'utf8', timeout: 240000, env });
   return { stdout, metrics: JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8')) as Metrics };
 }
 
@@ -58,7 +58,9 @@ describe('examples/mnist.js', () => {
       return;
     }
     const c = run(path.join(tmp, 'cpu'), ['--quiet', '--seed', '3']);
-    const g = run(path.join(tmp, 'cuda'), ['--quiet', '--seed', '3', '--device', 'cuda']);
+    // TF32 off (NVIDIA's library-wide switch): float32 convolutions default to TF32 on CUDA, as PyTorch's
+    // cudnn.allow_tf32, and this compares with the CPU's exact float32
+    const g = run(path.join(tmp, 'cuda'), ['--quiet', '--seed', '3', '--device', 'cuda'], { ...process.env, NVIDIA_TF32_OVERRIDE: '0' });
     expect(g.stdout).toMatch(/^test accuracy: \d+\.\d\d% \(\d+\/300\)/m);
     expect(g.metrics.trainLoss.length).toBe(c.metrics.trainLoss.length);
     g.metrics.trainLoss.forEach((l, i) => expect(Math.abs(l - c.metrics.trainLoss[i])).toBeLessThan(2e-3 + 2e-3 * Math.abs(c.metrics.trainLoss[i])));

@@ -13,6 +13,7 @@ import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { matmulTf32, convTf32 } from '../precision';
 
 type T = Tensor;
 export type IntOr2 = number | [number, number] | number[];
@@ -53,9 +54,12 @@ function emptyPermuted(shape: number[], mem: number[], dtype: DType, t: T): [T, 
   return [buf, kv(buf, shape.slice(), st, 0)];
 }
 
-// out[b] = a[b] @ c[b] (+ beta * out[b]) on 3-D views with the native matmul kernel
-function bmm(out: T, a: T, b: T, beta = 0): T {
-  runKernel(OP.matmul, [out, a, b], [1, beta], 'matmul');
+// out[b] = a[b] @ c[b] (+ beta * out[b]) on 3-D views with the native matmul kernel. On CUDA: float16/bfloat16 run on
+// tensor cores (float32 accumulation); float32 may take TF32 per `tf32` (read at each call: convolutions follow
+// torch.backends.cudnn.allowTf32, linear torch.backends.cuda.matmul.allowTf32, as in PyTorch)
+function bmm(out: T, a: T, b: T, beta = 0, tf32 = convTf32): T {
+  const tf = out.dtype === 'float32' && out.device.type === 'cuda' && tf32();
+  runKernel(OP.matmul, [out, a, b], tf ? [1, beta, 0, 1] : [1, beta], 'matmul');
   return out;
 }
 // A kernel operand: the fields runKernel / copyInto read (storage, shape, strides, offset, dtype, device), without a
@@ -74,8 +78,10 @@ function splitCount(N: number, L: number, outElems: number, G: number): number {
   return 1;
 }
 
-// float16/bfloat16 run in float32 (casts are differentiable); returns [compute tensors, result dtype]
-function computeIn(ts: (T | null)[], op: string): [(T | null)[], DType] {
+// float16/bfloat16 run in float32 (casts are differentiable), except on CUDA for the GEMM-based ops (`gemm16`:
+// linear, conv, convTranspose), which compute in 16 bits on tensor cores with float32 accumulation; returns
+// [compute tensors, result dtype]
+function computeIn(ts: (T | null)[], op: string, gemm16 = false): [(T | null)[], DType] {
   const x = ts[0] as T;
   const dt = x.dtype;
   for (const t of ts) {
@@ -85,7 +91,7 @@ function computeIn(ts: (T | null)[], op: string): [(T | null)[], DType] {
     }
   }
   if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'${intFromNumbersHint(dt)}`);
-  if (dt === 'float16' || dt === 'bfloat16') return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
+  if ((dt === 'float16' || dt === 'bfloat16') && !(gemm16 && x.isCuda)) return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
   return [ts, dt];
 }
 const back = (r: T, dt: DType): T => (r.dtype === dt ? r : toDtype(r, dt));
@@ -101,7 +107,7 @@ export function linear(x: T, w: T | { weight: T; bias?: T | null }, b: T | null 
   if (b !== null && b !== undefined) checkTensor(b, 'linear', 'bias'); else b = null;
   if (w.ndim !== 2) throw new TorchError(`linear(): weight must be 2-D, got ${w.ndim}-D`);
   if (x.ndim === 0) throw new TorchError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
-  const [[xc, wc, bc], dt] = computeIn([x, w, b], 'linear');
+  const [[xc, wc, bc], dt] = computeIn([x, w, b], 'linear', true);
   const K = w.shape[1], O = w.shape[0];
   const xin = xc as T;
   if (xin.shape[xin.ndim - 1] !== K) {
@@ -123,7 +129,7 @@ function linear2d(x: T, w: T, b: T | null): T {
   const out = empty_([M, O], x.dtype, x.device);
   if (b) copyInto(out, kv(b, [M, O], [0, b.ndim ? b._strides[0] * (b.shape[0] === 1 ? 0 : 1) : 0], b._offset));
   if (K === 0) { if (!b) fill_(out, 0); }
-  else bmm(v3(out, [1, M, O], [0, O, 1], 0), v3(x, [1, M, K], [0, x._strides[0], x._strides[1]]), v3(w, [1, K, O], [0, w._strides[1], w._strides[0]]), b ? 1 : 0);
+  else bmm(v3(out, [1, M, O], [0, O, 1], 0), v3(x, [1, M, K], [0, x._strides[0], x._strides[1]]), v3(w, [1, K, O], [0, w._strides[1], w._strides[0]]), b ? 1 : 0, matmulTf32);
   return record(b ? 'AddmmBackward0' : 'MmBackward0', [x, w, b], out, (g) => {
     if (gradState.enabled) {
       return [x.requiresGrad ? g.matmul(w) : null, w.requiresGrad ? g.t().matmul(x) : null, b && b.requiresGrad ? g.sum(0).reshape(b.shape.slice()) : null];
@@ -131,11 +137,11 @@ function linear2d(x: T, w: T, b: T | null): T {
     let gx: T | null = null, gw: T | null = null, gb: T | null = null;
     if (x.requiresGrad) {
       gx = empty_([M, K], x.dtype, x.device);
-      bmm(v3(gx, [1, M, K], [0, K, 1], 0), v3(g, [1, M, O], [0, g._strides[0], g._strides[1]]), v3(w, [1, O, K], [0, w._strides[0], w._strides[1]]));
+      bmm(v3(gx, [1, M, K], [0, K, 1], 0), v3(g, [1, M, O], [0, g._strides[0], g._strides[1]]), v3(w, [1, O, K], [0, w._strides[0], w._strides[1]]), 0, matmulTf32);
     }
     if (w.requiresGrad) {
       gw = empty_([O, K], w.dtype, w.device);
-      bmm(v3(gw, [1, O, K], [0, K, 1], 0), v3(g, [1, O, M], [0, g._strides[1], g._strides[0]]), v3(x, [1, M, K], [0, x._strides[0], x._strides[1]]));
+      bmm(v3(gw, [1, O, K], [0, K, 1], 0), v3(g, [1, O, M], [0, g._strides[1], g._strides[0]]), v3(x, [1, M, K], [0, x._strides[0], x._strides[1]]), 0, matmulTf32);
     }
     if (b && b.requiresGrad) {
       const s = g.sum(0);
@@ -311,7 +317,7 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
   else p = pairOf(pad, 'padding', op, nsp);
   checkPositive(p, 'padding', op, true);
   const unbatched = x.ndim === batchedDims - 1;
-  const [[xc0, wc0, bc], dt] = computeIn([x, w, b], op);
+  const [[xc0, wc0, bc], dt] = computeIn([x, w, b], op, true);
   let xc = xc0 as T, wc = wc0 as T;
   if (unbatched) xc = xc.unsqueeze(0);
   xc = padRightRaw(xc, extra);
@@ -416,7 +422,7 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
   const s = pairOf(opts.stride ?? 1, 'stride', op), p = pairOf(opts.padding ?? 0, 'padding', op);
   const o = pairOf(opts.outputPadding ?? 0, 'output_padding', op), d = pairOf(opts.dilation ?? 1, 'dilation', op);
   checkPositive(s, 'stride', op); checkPositive(d, 'dilation', op); checkPositive(p, 'padding', op, true); checkPositive(o, 'output_padding', op, true);
-  const [[xc0, wc, bc], dt] = computeIn([x, w, b], op);
+  const [[xc0, wc, bc], dt] = computeIn([x, w, b], op, true);
   const unb = x.ndim === 3;
   let xc = xc0 as T;
   if (unb) xc = xc.unsqueeze(0);

@@ -12,6 +12,7 @@ import { record, needsGrad } from '../autograd/engine';
 import { copyInto, fill_, mul, mulScalar, toDtype, promoted, typeName } from './elementwise';
 import { broadcastView, isOptions } from './util';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { matmulTf32 } from '../precision';
 
 type T = Tensor;
 interface Scales { beta?: number; alpha?: number }
@@ -62,9 +63,12 @@ function scalesOf(opts: unknown, op: string, dt: DType): { beta: number; alpha: 
 // raw helpers (no autograd)
 // ------------------------------------------------------------------------------------------------------------
 const NO_ATTRS: number[] = [];
-// out = alpha * a @ b + beta * out on 2-D/3-D views; beta == 0 never reads out
-function gemm(out: T, a: T, b: T, alpha = 1, beta = 0): void {
-  runKernel(OP.matmul, [out, a, b], alpha === 1 && beta === 0 ? NO_ATTRS : [alpha, beta], 'matmul');
+// out = alpha * a @ b + beta * out on 2-D/3-D views; beta == 0 never reads out. A float32 product on CUDA may take
+// TF32 tensor cores when torch.backends.cuda.matmul.allowTf32 / setFloat32MatmulPrecision say so at this call (attr
+// a3; `tf32` false: a sum written as a GEMM, which PyTorch computes exactly)
+function gemm(out: T, a: T, b: T, alpha = 1, beta = 0, tf32 = true): void {
+  if (tf32 && out.dtype === 'float32' && out.isCuda && matmulTf32()) runKernel(OP.matmul, [out, a, b], [alpha, beta, 0, 1], 'matmul');
+  else runKernel(OP.matmul, [out, a, b], alpha === 1 && beta === 0 ? NO_ATTRS : [alpha, beta], 'matmul');
 }
 
 function contiguousRaw(t: T): T {
@@ -169,7 +173,7 @@ function sumDims(t: T, ds: number[]): T {
   const x3 = merge3(t, [[], kept, ds]);
   const out = empty_(kept.map((d) => t.shape[d]), t.dtype, t.device);
   const one = fill_(empty_([], t.dtype, t.device), 1);
-  gemm(viewOf(out, [1, x3.shape[1], 1], [0, 1, 1], 0), x3, viewOf(one, [1, x3.shape[2], 1], [0, 0, 0], 0));
+  gemm(viewOf(out, [1, x3.shape[1], 1], [0, 1, 1], 0), x3, viewOf(one, [1, x3.shape[2], 1], [0, 0, 0], 0), 1, 0, false);
   const ts = t.shape.slice();
   const back = ts.map((_, i) => (kept.includes(i) ? [kept.indexOf(i)] : []));
   return record('SumBackward1', [t], out, (g) => [expandTo(dimView(g, back, 'UnsqueezeBackward0'), ts)]);

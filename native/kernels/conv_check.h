@@ -33,11 +33,12 @@ inline void check_4d(const TensorArg& t, const char* op) {
   if (t.ndim != 4) throw TorchError(std::string("internal: ") + op + " expects a 4-D tensor");
 }
 
-// im2col / col2im: the geometry; x = t[xi] a 4-D float tensor, t0 and t1 of one dtype
-inline Geom col_geom(const Call& c, int xi, const char* op) {
+// im2col / col2im: the geometry; x = t[xi] a 4-D float tensor (half16: float16/bfloat16 too, as cuda/conv.cu), t0
+// and t1 of one dtype
+inline Geom col_geom(const Call& c, int xi, const char* op, bool half16 = false) {
   const Geom g = geom_of(c);
   check_4d(c.t[xi], op);
-  check_float(c.t[xi], op);
+  if (!half16 || (c.t[xi].dtype != DType::F16 && c.t[xi].dtype != DType::BF16)) check_float(c.t[xi], op);
   if (c.t[0].dtype != c.t[1].dtype) throw TorchError(std::string("internal: ") + op + " dtype mismatch");
   return g;
 }
@@ -49,15 +50,15 @@ inline bool col_size_ok(const TensorArg& col, const TensorArg& x, const Geom& g)
 }
 
 // im2col: t0 col [C*kh*kw, N*OH*OW] (contiguous), t1 x [N, C, H, W]
-inline Geom check_im2col(const Call& c) {
-  const Geom g = col_geom(c, 1, "im2col");
+inline Geom check_im2col(const Call& c, bool half16 = false) {
+  const Geom g = col_geom(c, 1, "im2col", half16);
   if (!col_size_ok(c.t[0], c.t[1], g) || !c.t[0].contiguous()) throw TorchError("internal: im2col column buffer has the wrong size");
   return g;
 }
 
 // col2im: t0 x [N, C, H, W] (contiguous), t1 col (contiguous)
-inline Geom check_col2im(const Call& c) {
-  const Geom g = col_geom(c, 0, "col2im");
+inline Geom check_col2im(const Call& c, bool half16 = false) {
+  const Geom g = col_geom(c, 0, "col2im", half16);
   if (!col_size_ok(c.t[1], c.t[0], g) || !c.t[1].contiguous() || !c.t[0].contiguous())
     throw TorchError("internal: col2im buffers have the wrong size");
   return g;

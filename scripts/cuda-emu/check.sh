@@ -43,13 +43,15 @@ step "the same kernel checks with each block's threads scheduled last-first, and
 CUEMU_SCHEDULE=reverse CUEMU_CUBLAS=0 bash scripts/cuda-check.sh --no-build --out "$OUT" | tail -n 2
 CUEMU_SCHEDULE=reverse node scripts/cuda-check-extra.js "$ADDON"
 
+# the steps below compare CUDA results with the CPU's exact float32: TF32 off (float32 convolutions default to TF32, as
+# PyTorch's cudnn.allow_tf32; NVIDIA_TF32_OVERRIDE=0 is NVIDIA's library-wide switch, which the emulated cuBLAS honours)
 step "the public API on cuda against cpu"
-NODETORCH_ADDON="$ADDON" node scripts/cuda-check-lib.js
+NVIDIA_TF32_OVERRIDE=0 NODETORCH_ADDON="$ADDON" node scripts/cuda-check-lib.js
 
 step "conformance --device cuda"
 if [ -f "$CONF/run.js" ]; then
   J="$(mktemp)"
-  NODETORCH_ADDON="$ADDON" node "$CONF/run.js" . --device cuda --quiet --json "$J" | tail -n 1 || true
+  NVIDIA_TF32_OVERRIDE=0 NODETORCH_ADDON="$ADDON" node "$CONF/run.js" . --device cuda --quiet --json "$J" | tail -n 1 || true
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     if (r.loadError) { console.error("conformance: load error: " + r.loadError); process.exit(1); }
@@ -70,7 +72,7 @@ step "the MNIST example with --device cuda (reduced size) against the CPU run"
 EX="$(mktemp -d)"
 ARGS=(--train-size 800 --test-size 300 --epochs 1 --batch-size 32 --lr 0.01 --threads 1 --seed 7 --quiet)
 cpu_line="$(node examples/mnist.js "${ARGS[@]}" --out "$EX/cpu")"
-gpu_line="$(NODETORCH_ADDON="$ADDON" node examples/mnist.js --device cuda "${ARGS[@]}" --out "$EX/cuda")"
+gpu_line="$(NVIDIA_TF32_OVERRIDE=0 NODETORCH_ADDON="$ADDON" node examples/mnist.js --device cuda "${ARGS[@]}" --out "$EX/cuda")"
 echo "cpu:  $cpu_line"
 echo "cuda: $gpu_line"
 rm -rf "$EX"

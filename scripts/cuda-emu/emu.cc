@@ -16,6 +16,7 @@
 //
 // Environment: CUEMU_DEVICES (default 1), CUEMU_MEM_GB (default 16), CUEMU_PROTECT=0 (leave device memory open),
 //              CUEMU_CUBLAS=0 (no emulated libcublas: matmul.cu takes its own tiled kernel),
+//              CUEMU_CUBLAS_EX=0 / CUEMU_CUBLAS_BF16=0 (no cublas*GemmEx / no bfloat16 in them: see the cuBLAS part),
 //              CUEMU_SCHEDULE=reverse (a block's threads run last-first: a missing barrier shows from the other side;
 //              blocks still run in order), CUEMU_NCCL=0 (no stand-in libnccl).
 //
@@ -32,6 +33,7 @@
 // stages the bytes at the call and to pageable memory it waits, as the CUDA driver does.
 #include <cuda_runtime.h>
 #include "emu_api.h"
+#include "../../native/core/dtype.h"  // float16/bfloat16 conversions for the cuBLAS Ex stand-in
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -395,9 +397,23 @@ bool run_block(Sched& s, unsigned bx, unsigned by, unsigned bz) {
 }
 
 // ---------------------------------------------------------------- cuBLAS (column-major, as libcublas)
+// cublas{S,D}gemmStridedBatched, cublasGemmEx / cublasGemmStridedBatchedEx and cublasSetMathMode/GetMathMode, with
+// libcublas's types (cudaDataType_t, cublasComputeType_t, cublasMath_t) and status codes:
+//   Ex with A = B = C in CUDA_R_32F and CUBLAS_COMPUTE_32F / _32F_PEDANTIC / _32F_FAST_TF32, or A = B in CUDA_R_16F /
+//   CUDA_R_16BF and C of that type or CUDA_R_32F with CUBLAS_COMPUTE_32F / _PEDANTIC; alpha and beta are floats.
+//   16-bit operands are converted to float and accumulate in float (the result is rounded to C's type once).
+//   TF32 (CUBLAS_COMPUTE_32F_FAST_TF32, or CUBLAS_TF32_TENSOR_OP_MATH on the handle for Sgemm and the non-pedantic
+//   CUBLAS_COMPUTE_32F) rounds every float32 operand to TF32 (10 explicit mantissa bits, round to nearest even) before
+//   multiplying, as a tensor core's input conversion, so a caller can see that TF32 was really selected;
+//   NVIDIA_TF32_OVERRIDE=0 in the environment turns TF32 off everywhere (as in libcublas).
+//   Any other combination is CUBLAS_STATUS_NOT_SUPPORTED (as the library answers).
 enum { CUBLAS_STATUS_SUCCESS = 0, CUBLAS_STATUS_NOT_INITIALIZED = 1, CUBLAS_STATUS_INVALID_VALUE = 7,
-       CUBLAS_STATUS_EXECUTION_FAILED = 13 };
-struct EmuHandle { int magic = 0x0b1a5; int device = 0; cudaStream_t stream = nullptr; };
+       CUBLAS_STATUS_EXECUTION_FAILED = 13, CUBLAS_STATUS_NOT_SUPPORTED = 15 };
+enum { EMU_R_32F = 0, EMU_R_16F = 2, EMU_R_16BF = 14 };                                   // cudaDataType_t
+enum { EMU_COMPUTE_32F = 68, EMU_COMPUTE_32F_PEDANTIC = 69, EMU_COMPUTE_32F_FAST_TF32 = 77 };  // cublasComputeType_t
+enum { EMU_DEFAULT_MATH = 0, EMU_TENSOR_OP_MATH = 1, EMU_PEDANTIC_MATH = 2, EMU_TF32_TENSOR_OP_MATH = 3,
+       EMU_DISALLOW_REDUCED_PRECISION_REDUCTION = 16 };                                   // cublasMath_t
+struct EmuHandle { int magic = 0x0b1a5; int device = 0; int math = EMU_DEFAULT_MATH; cudaStream_t stream = nullptr; };
 int g_cublas_token;
 
 int cublas_create(EmuHandle** h) {
@@ -407,10 +423,46 @@ int cublas_create(EmuHandle** h) {
   (*h)->device = t_device;
   return CUBLAS_STATUS_SUCCESS;
 }
+bool handle_ok(const EmuHandle* h) { return h && h->magic == 0x0b1a5; }
 int cublas_set_stream(EmuHandle* h, cudaStream_t s) {
-  if (!h || h->magic != 0x0b1a5) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (!handle_ok(h)) return CUBLAS_STATUS_NOT_INITIALIZED;
   h->stream = s;
   return CUBLAS_STATUS_SUCCESS;
+}
+int cublas_set_math_mode(EmuHandle* h, int mode) {
+  if (!handle_ok(h)) return CUBLAS_STATUS_NOT_INITIALIZED;
+  const int base = mode & ~EMU_DISALLOW_REDUCED_PRECISION_REDUCTION;
+  if (base < EMU_DEFAULT_MATH || base > EMU_TF32_TENSOR_OP_MATH) return CUBLAS_STATUS_INVALID_VALUE;
+  h->math = mode;
+  return CUBLAS_STATUS_SUCCESS;
+}
+int cublas_get_math_mode(EmuHandle* h, int* mode) {
+  if (!handle_ok(h)) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if (!mode) return CUBLAS_STATUS_INVALID_VALUE;
+  *mode = h->math;
+  return CUBLAS_STATUS_SUCCESS;
+}
+bool handle_tf32(const EmuHandle* h) { return (h->math & ~EMU_DISALLOW_REDUCED_PRECISION_REDUCTION) == EMU_TF32_TENSOR_OP_MATH; }
+// NVIDIA_TF32_OVERRIDE=0 turns TF32 off in the whole library whatever a call asks (as libcublas and cuDNN honour it):
+// the checks that compare CUDA results with the CPU's exact float32 set it
+bool tf32_overridden_off() {
+  static const bool off = [] { const char* e = getenv("NVIDIA_TF32_OVERRIDE"); return e && std::string(e) == "0"; }();
+  return off;
+}
+// CUEMU_CUBLAS_BF16=0: the Ex entry points answer CUBLAS_STATUS_NOT_SUPPORTED for CUDA_R_16BF (as a GPU without
+// bfloat16 GEMMs); CUEMU_CUBLAS_EX=0: the library has no Ex entry points (an old libcublas). Both let the tests reach
+// matmul.cu's fallbacks.
+bool env_off(const char* name) { const char* e = getenv(name); return e && std::string(e) == "0"; }
+
+// float32 -> TF32 (1 sign, 8 exponent, 10 mantissa bits; kept in a float), round to nearest even; inf/NaN unchanged
+float to_tf32(float x) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) == 0x7f800000u) return x;
+  u += 0xfffu + ((u >> 13) & 1u);
+  u &= ~0x1fffu;
+  memcpy(&x, &u, 4);
+  return x;
 }
 
 // the bytes an operand of `rows x cols` (column-major, leading dimension ld) spans in batch `count` of stride st
@@ -423,15 +475,42 @@ bool operand_ok(const void* p, size_t es, long long rows, long long cols, int ld
   return find_region(lo, (size_t)(last - first + 1) * es) != nullptr;
 }
 
+// the shape checks every gemm shares; CUBLAS_STATUS_SUCCESS when the call may proceed
+int gemm_args_ok(const EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, int lda, int ldb,
+                 const void* beta, int ldc, int batch) {
+  if (!handle_ok(h)) return CUBLAS_STATUS_NOT_INITIALIZED;
+  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1) || m < 0 || n < 0 || k < 0 || batch < 0 || !alpha || !beta)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  const long long ar = ta ? k : m, br = tb ? n : k;
+  if (lda < std::max(1LL, ar) || ldb < std::max(1LL, br) || ldc < std::max(1, m)) return CUBLAS_STATUS_INVALID_VALUE;
+  drain_stream(h->stream);  // after the handle's stream's work so far (the GEMM then runs here, synchronously)
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+// C[b] = al * op(A[b]) op(B[b]) + be * C[b] (be == 0: C is not read, as cuBLAS), A and B read through ld(a, i) /
+// ld(b, i) -> Acc and C through ldc / stc (Acc) and st(c, i, v); everything accumulates in Acc
+template <typename Acc, typename LA, typename LB, typename LC, typename SC>
+void gemm_loop(int ta, int tb, int m, int n, int k, Acc al, int lda, long long sa, int ldb, long long sb, Acc be, int ldc,
+               long long sc, int batch, LA lda_, LB ldb_, LC ldc_, SC stc) {
+  for (int b = 0; b < batch; b++)
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        Acc acc = 0;
+        for (int p = 0; p < k; p++) {
+          Acc x = lda_(b * sa + (ta ? p + (long long)i * lda : i + (long long)p * lda));
+          Acc y = ldb_(b * sb + (tb ? j + (long long)p * ldb : p + (long long)j * ldb));
+          acc += x * y;
+        }
+        const long long ci = b * sc + i + (long long)j * ldc;
+        stc(ci, be == Acc(0) ? al * acc : al * acc + be * ldc_(ci));
+      }
+}
+
 template <typename T>
 int gemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, long long sa,
             const T* B, int ldb, long long sb, const T* beta, T* C, int ldc, long long sc, int batch) {
-  if (!h || h->magic != 0x0b1a5) return CUBLAS_STATUS_NOT_INITIALIZED;
-  if ((ta != 0 && ta != 1) || (tb != 0 && tb != 1) || m < 0 || n < 0 || k < 0 || batch < 0 || !alpha || !beta)
-    return CUBLAS_STATUS_INVALID_VALUE;
+  if (int st = gemm_args_ok(h, ta, tb, m, n, k, alpha, lda, ldb, beta, ldc, batch)) return st;
   const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
-  if (lda < std::max(1LL, ar) || ldb < std::max(1LL, br) || ldc < std::max(1, m)) return CUBLAS_STATUS_INVALID_VALUE;
-  drain_stream(h->stream);  // after the handle's stream's work so far (the GEMM then runs here, synchronously)
   OpenDevice open;
   if (!operand_ok(A, sizeof(T), ar, ac, lda, sa, batch) || !operand_ok(B, sizeof(T), br, bc, ldb, sb, batch) ||
       !operand_ok(C, sizeof(T), m, n, ldc, sc, batch)) {
@@ -440,23 +519,11 @@ int gemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const T* alpha, c
             sizeof(T) == 4 ? 'S' : 'D', m, n, k, lda, ldb, ldc, sa, sb, sc, batch);
     return CUBLAS_STATUS_EXECUTION_FAILED;
   }
-  const T al = *alpha, be = *beta;
-  for (int b = 0; b < batch; b++) {
-    const T* a = A + b * sa;
-    const T* bb = B + b * sb;
-    T* c = C + b * sc;
-    for (int j = 0; j < n; j++)
-      for (int i = 0; i < m; i++) {
-        T acc = 0;
-        for (int p = 0; p < k; p++) {
-          T x = ta ? a[p + (long long)i * lda] : a[i + (long long)p * lda];
-          T y = tb ? bb[j + (long long)p * ldb] : bb[p + (long long)j * ldb];
-          acc += x * y;
-        }
-        T& out = c[i + (long long)j * ldc];
-        out = be == T(0) ? al * acc : al * acc + be * out;  // beta == 0: C is not read (as cuBLAS)
-      }
-  }
+  const bool tf32 = sizeof(T) == 4 && handle_tf32(h) && !tf32_overridden_off();  // Sgemm under CUBLAS_TF32_TENSOR_OP_MATH
+  auto la = [&](long long i) { return tf32 ? (T)to_tf32((float)A[i]) : A[i]; };
+  auto lb = [&](long long i) { return tf32 ? (T)to_tf32((float)B[i]) : B[i]; };
+  gemm_loop<T>(ta, tb, m, n, k, *alpha, lda, sa, ldb, sb, *beta, ldc, sc, batch, la, lb,
+               [&](long long i) { return C[i]; }, [&](long long i, T v) { C[i] = v; });
   return CUBLAS_STATUS_SUCCESS;
 }
 int sgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const float* al, const float* A, int lda, long long sa,
@@ -466,6 +533,79 @@ int sgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const float* al,
 int dgemm_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const double* al, const double* A, int lda, long long sa,
              const double* B, int ldb, long long sb, const double* be, double* C, int ldc, long long sc, int batch) {
   return gemm_sb<double>(h, ta, tb, m, n, k, al, A, lda, sa, B, ldb, sb, be, C, ldc, sc, batch);
+}
+
+size_t emu_type_size(int t) { return t == EMU_R_32F ? 4 : 2; }
+template <int T> float emu_load(const void* p, long long i) {
+  if constexpr (T == EMU_R_32F) return ((const float*)p)[i];
+  else if constexpr (T == EMU_R_16F) return nt::half_to_float(((const uint16_t*)p)[i]);
+  else return nt::bf16_to_float(((const uint16_t*)p)[i]);
+}
+template <int T> void emu_store(void* p, long long i, float v) {
+  if constexpr (T == EMU_R_32F) ((float*)p)[i] = v;
+  else if constexpr (T == EMU_R_16F) ((uint16_t*)p)[i] = nt::float_to_half(v);
+  else ((uint16_t*)p)[i] = nt::float_to_bf16(v);
+}
+// the Ex product with A and B of type AB and C of type CT: each batch's op(A) and op(B) are converted to float (and
+// TF32-rounded) once, then C[i, j] = al * sum over p in order of a[i, p] * b[p, j] (+ be * C) in float, rounded once
+template <int AB, int CT, bool TF32>
+void gemm_ex_typed(int ta, int tb, int m, int n, int k, float al, const void* A, int lda, long long sa, const void* B, int ldb,
+                   long long sb, float be, void* C, int ldc, long long sc, int batch) {
+  std::vector<float> a((size_t)m * k), bt((size_t)n * k);  // op(A) row-major [m, k], op(B)^T row-major [n, k]
+  auto cv = [](float v) { return TF32 ? to_tf32(v) : v; };
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < m; i++)
+      for (int p = 0; p < k; p++) a[(size_t)i * k + p] = cv(emu_load<AB>(A, b * sa + (ta ? p + (long long)i * lda : i + (long long)p * lda)));
+    for (int j = 0; j < n; j++)
+      for (int p = 0; p < k; p++) bt[(size_t)j * k + p] = cv(emu_load<AB>(B, b * sb + (tb ? j + (long long)p * ldb : p + (long long)j * ldb)));
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        const float* x = a.data() + (size_t)i * k;
+        const float* y = bt.data() + (size_t)j * k;
+        float acc = 0;
+        for (int p = 0; p < k; p++) acc += x[p] * y[p];
+        const long long ci = b * sc + i + (long long)j * ldc;
+        emu_store<CT>(C, ci, be == 0.f ? al * acc : al * acc + be * emu_load<CT>(C, ci));  // beta == 0: C is not read
+      }
+  }
+}
+
+int gemm_ex_sb(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, const void* A, int at, int lda,
+               long long sa, const void* B, int bt, int ldb, long long sb, const void* beta, void* C, int ct, int ldc,
+               long long sc, int batch, int compute, int algo) {
+  if (int st = gemm_args_ok(h, ta, tb, m, n, k, alpha, lda, ldb, beta, ldc, batch)) return st;
+  if (algo < -1 || (algo > 23 && algo < 99) || algo > 115) return CUBLAS_STATUS_INVALID_VALUE;  // cublasGemmAlgo_t
+  const bool in16 = at == bt && (at == EMU_R_16F || at == EMU_R_16BF);
+  const bool f32 = at == EMU_R_32F && bt == EMU_R_32F && ct == EMU_R_32F;
+  bool tf32;
+  if (f32 && (compute == EMU_COMPUTE_32F || compute == EMU_COMPUTE_32F_PEDANTIC || compute == EMU_COMPUTE_32F_FAST_TF32))
+    tf32 = compute == EMU_COMPUTE_32F_FAST_TF32 || (compute == EMU_COMPUTE_32F && handle_tf32(h));
+  else if (in16 && (ct == at || ct == EMU_R_32F) && (compute == EMU_COMPUTE_32F || compute == EMU_COMPUTE_32F_PEDANTIC))
+    tf32 = false;
+  else
+    return CUBLAS_STATUS_NOT_SUPPORTED;
+  if ((at == EMU_R_16BF || ct == EMU_R_16BF) && env_off("CUEMU_CUBLAS_BF16")) return CUBLAS_STATUS_NOT_SUPPORTED;
+  if (tf32_overridden_off()) tf32 = false;
+  const long long ar = ta ? k : m, ac = ta ? m : k, br = tb ? n : k, bc = tb ? k : n;
+  OpenDevice open;
+  if (!operand_ok(A, emu_type_size(at), ar, ac, lda, sa, batch) || !operand_ok(B, emu_type_size(bt), br, bc, ldb, sb, batch) ||
+      !operand_ok(C, emu_type_size(ct), m, n, ldc, sc, batch)) {
+    fprintf(stderr, "cuemu: cublasGemm(StridedBatched)Ex: an operand reaches outside device memory "
+            "(types %d %d %d, m=%d n=%d k=%d lda=%d ldb=%d ldc=%d strides %lld %lld %lld batch %d)\n",
+            at, bt, ct, m, n, k, lda, ldb, ldc, sa, sb, sc, batch);
+    return CUBLAS_STATUS_EXECUTION_FAILED;
+  }
+  const float al = *(const float*)alpha, be = *(const float*)beta;
+#define EMU_EX(AB, CT, TF) gemm_ex_typed<AB, CT, TF>(ta, tb, m, n, k, al, A, lda, sa, B, ldb, sb, be, C, ldc, sc, batch)
+  if (at == EMU_R_32F) { if (tf32) EMU_EX(EMU_R_32F, EMU_R_32F, true); else EMU_EX(EMU_R_32F, EMU_R_32F, false); }
+  else if (at == EMU_R_16F) { if (ct == EMU_R_16F) EMU_EX(EMU_R_16F, EMU_R_16F, false); else EMU_EX(EMU_R_16F, EMU_R_32F, false); }
+  else { if (ct == EMU_R_16BF) EMU_EX(EMU_R_16BF, EMU_R_16BF, false); else EMU_EX(EMU_R_16BF, EMU_R_32F, false); }
+#undef EMU_EX
+  return CUBLAS_STATUS_SUCCESS;
+}
+int gemm_ex(EmuHandle* h, int ta, int tb, int m, int n, int k, const void* alpha, const void* A, int at, int lda,
+            const void* B, int bt, int ldb, const void* beta, void* C, int ct, int ldc, int compute, int algo) {
+  return gemm_ex_sb(h, ta, tb, m, n, k, alpha, A, at, lda, 0, B, bt, ldb, 0, beta, C, ct, ldc, 0, 1, compute, algo);
 }
 
 }  // namespace
@@ -650,6 +790,10 @@ void* emu_dlsym(void* handle, const char* sym) {
   if (s == "cublasSetStream_v2") return (void*)&cublas_set_stream;
   if (s == "cublasSgemmStridedBatched") return (void*)&sgemm_sb;
   if (s == "cublasDgemmStridedBatched") return (void*)&dgemm_sb;
+  if (s == "cublasGemmEx") return env_off("CUEMU_CUBLAS_EX") ? nullptr : (void*)&gemm_ex;
+  if (s == "cublasGemmStridedBatchedEx") return env_off("CUEMU_CUBLAS_EX") ? nullptr : (void*)&gemm_ex_sb;
+  if (s == "cublasSetMathMode") return (void*)&cublas_set_math_mode;
+  if (s == "cublasGetMathMode") return (void*)&cublas_get_math_mode;
   return nullptr;
 }
 

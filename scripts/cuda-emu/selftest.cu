@@ -7,6 +7,7 @@
 // copies from it, staged copies from pageable memory) --
 // reported, and a failed kernel must poison later calls as on a GPU. Plain CUDA: build.js translates it like
 // cuda/*.cu and links it into a stand-alone program (check.sh runs it).
+#include "../../native/core/dtype.h"  // float16/bfloat16 bits for the cuBLAS Ex checks
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -106,6 +107,10 @@ __global__ void exit_then_sync_k(int* out) {
 typedef int (*SgemmSB)(void*, int, int, int, int, int, const float*, const float*, int, long long, const float*, int,
                        long long, const float*, float*, int, long long, int);
 typedef int (*Create)(void**);
+typedef int (*GemmEx)(void*, int, int, int, int, int, const void*, const void*, int, int, const void*, int, int,
+                      const void*, void*, int, int, int, int);
+typedef int (*SetMathMode)(void*, int);
+typedef int (*GetMathMode)(void*, int*);
 
 int main() {
   setvbuf(stdout, nullptr, _IONBF, 0);  // interleave with the emulator's messages on stderr
@@ -242,6 +247,56 @@ int main() {
     cudaFree(dA);
     cudaFree(dB);
     cudaFree(dC);
+
+    // cublasGemmEx: float16 / bfloat16 in, float accumulation; TF32 compute and math mode; unsupported combinations
+    GemmEx gemm_ex = (GemmEx)dlsym(lib, "cublasGemmEx");
+    SetMathMode set_math = (SetMathMode)dlsym(lib, "cublasSetMathMode");
+    GetMathMode get_math = (GetMathMode)dlsym(lib, "cublasGetMathMode");
+    EXPECT(gemm_ex && set_math && get_math && dlsym(lib, "cublasGemmStridedBatchedEx"), "the Ex and math-mode entry points");
+    // C (1 x 1) = a (1 x 3) . b (3 x 1): 2048 + 1 + 1 = 2050 in float (each 1 is lost if the sum is rounded to
+    // float16 as it goes, whose spacing at 2048 is 2), exactly 2050 in float16 and 2048 in bfloat16 (spacing 16)
+    const float one = 1.f, zero = 0.f;
+    uint16_t h3[3] = {nt::float_to_half(2048.f), nt::float_to_half(1.f), nt::float_to_half(1.f)};
+    uint16_t hb[3] = {nt::float_to_half(1.f), nt::float_to_half(1.f), nt::float_to_half(1.f)};
+    uint16_t b3[3] = {nt::float_to_bf16(2048.f), nt::float_to_bf16(1.f), nt::float_to_bf16(1.f)};
+    uint16_t bb[3] = {nt::float_to_bf16(1.f), nt::float_to_bf16(1.f), nt::float_to_bf16(1.f)};
+    void *ha, *hbv, *ba, *bbv, *c16, *c32;
+    cudaMalloc(&ha, 6); cudaMalloc(&hbv, 6); cudaMalloc(&ba, 6); cudaMalloc(&bbv, 6); cudaMalloc(&c16, 2); cudaMalloc(&c32, 4);
+    cudaMemcpy(ha, h3, 6, cudaMemcpyHostToDevice); cudaMemcpy(hbv, hb, 6, cudaMemcpyHostToDevice);
+    cudaMemcpy(ba, b3, 6, cudaMemcpyHostToDevice); cudaMemcpy(bbv, bb, 6, cudaMemcpyHostToDevice);
+    uint16_t r16 = 0;
+    float r32 = 0;
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ha, 2, 1, hbv, 2, 3, &zero, c16, 2, 1, 68, -1) == 0, "GemmEx float16 status");
+    cudaMemcpy(&r16, c16, 2, cudaMemcpyDeviceToHost);
+    EXPECT(nt::half_to_float(r16) == 2050.f, "GemmEx float16 accumulates in float");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ba, 14, 1, bbv, 14, 3, &zero, c32, 0, 1, 68, -1) == 0, "GemmEx bfloat16 -> float32 status");
+    cudaMemcpy(&r32, c32, 4, cudaMemcpyDeviceToHost);
+    EXPECT(r32 == 2050.f, "GemmEx bfloat16 in, float32 out, float accumulation");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ba, 14, 1, bbv, 14, 3, &zero, c16, 14, 1, 68, -1) == 0, "GemmEx bfloat16 status");
+    cudaMemcpy(&r16, c16, 2, cudaMemcpyDeviceToHost);
+    EXPECT(nt::bf16_to_float(r16) == 2048.f, "GemmEx bfloat16 rounds the float sum once");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ha, 2, 1, bbv, 14, 3, &zero, c16, 2, 1, 68, -1) == 15, "float16 x bfloat16 is CUBLAS_STATUS_NOT_SUPPORTED");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ha, 2, 1, hbv, 2, 3, &zero, c16, 2, 1, 77, -1) == 15, "float16 with COMPUTE_32F_FAST_TF32 is NOT_SUPPORTED");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 3, &one, ha, 2, 1, hbv, 2, 3, &zero, c16, 2, 1, 64, -1) == 15, "COMPUTE_16F is NOT_SUPPORTED here");
+    // TF32: x = 1 + 2^-20 keeps its low bits in float32 and loses them in TF32 (10 mantissa bits)
+    const float x = 1.f + 0x1p-20f;
+    float *fx, *fo;
+    cudaMalloc(&fx, 4); cudaMalloc(&fo, 4);
+    cudaMemcpy(fx, &x, 4, cudaMemcpyHostToDevice);
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 1, &one, fx, 0, 1, fx, 0, 1, &zero, fo, 0, 1, 68, -1) == 0, "GemmEx float32 status");
+    cudaMemcpy(&r32, fo, 4, cudaMemcpyDeviceToHost);
+    EXPECT(r32 == x * x, "COMPUTE_32F is exact float32 in the default math mode");
+    EXPECT(gemm_ex(h, 0, 0, 1, 1, 1, &one, fx, 0, 1, fx, 0, 1, &zero, fo, 0, 1, 77, -1) == 0, "GemmEx TF32 status");
+    cudaMemcpy(&r32, fo, 4, cudaMemcpyDeviceToHost);
+    EXPECT(r32 == 1.f, "COMPUTE_32F_FAST_TF32 rounds the operands to TF32");
+    int mode = -1;
+    EXPECT(set_math(h, 99) == 7 && get_math(h, &mode) == 0 && mode == 0, "a bad math mode is INVALID_VALUE and changes nothing");
+    EXPECT(set_math(h, 3) == 0 && get_math(h, &mode) == 0 && mode == 3, "CUBLAS_TF32_TENSOR_OP_MATH");
+    EXPECT(sgemm(h, 0, 0, 1, 1, 1, &one, fx, 1, 1, fx, 1, 1, &zero, fo, 1, 1, 1) == 0, "sgemm under TF32 math");
+    cudaMemcpy(&r32, fo, 4, cudaMemcpyDeviceToHost);
+    EXPECT(r32 == 1.f, "Sgemm under CUBLAS_TF32_TENSOR_OP_MATH uses TF32");
+    EXPECT(set_math(h, 0) == 0, "back to CUBLAS_DEFAULT_MATH");
+    cudaFree(ha); cudaFree(hbv); cudaFree(ba); cudaFree(bbv); cudaFree(c16); cudaFree(c32); cudaFree(fx); cudaFree(fo);
   }
   // copies must name the right kind; configuration errors are launch errors (not sticky)
   {

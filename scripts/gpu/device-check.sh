@@ -5,6 +5,8 @@
 #   1. nvidia-smi and torch.cuda.diagnose()        4. scripts/cuda-check-lib.js (the public API on cuda vs cpu)
 #   2. scripts/cuda-check.sh --no-build             5. the conformance runner with --device cuda
 #   3. scripts/cuda-check-extra.js                  6. the MNIST example with --device cuda (full size) and bench/mnist.js
+#                                                   7. bench/cuda.js beside PyTorch on the same GPU (matmul float32/TF32/
+#                                                      bfloat16/float16, add/sum bandwidth, MLP/CNN steps; JSON in $LOG)
 # Usage: bash scripts/gpu/device-check.sh [--quick]   (--quick: steps 1-3 only, to check the route)
 set -u
 cd "$(dirname "$0")/../.."
@@ -31,11 +33,14 @@ step diagnose 60 node -e "const t=require('.');console.log(t.cuda.diagnose());pr
 step cuda-check 300 bash scripts/cuda-check.sh --no-build --out build-gpu
 step cuda-check-extra 120 node scripts/cuda-check-extra.js "$NODETORCH_ADDON"
 if [ "$QUICK" = 0 ]; then
-  step cuda-check-lib 180 node scripts/cuda-check-lib.js
+  # these two compare with the CPU's exact float32: TF32 off (NVIDIA's library-wide switch; float32 convolutions
+  # default to TF32, as PyTorch's cudnn.allow_tf32)
+  step cuda-check-lib 180 env NVIDIA_TF32_OVERRIDE=0 node scripts/cuda-check-lib.js
   if [ -f conformance/run.js ]; then
-    step conformance 180 node conformance/run.js . --device cuda --json "$LOG/conformance.json"
+    step conformance 180 env NVIDIA_TF32_OVERRIDE=0 node conformance/run.js . --device cuda --json "$LOG/conformance.json"
   fi
   step example-mnist 300 node examples/mnist.js --device cuda --out "$LOG/mnist"
   step bench-mnist 300 node bench/mnist.js --device cuda --epochs 2
+  step bench-cuda 420 node bench/cuda.js --rounds 3 --json "$LOG/bench-cuda.json"
 fi
 exit $status
