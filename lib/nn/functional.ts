@@ -10,7 +10,7 @@ import { record } from '../autograd/engine';
 import { noGrad, gradState } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS, unaryInplace, activationInplace, clampScalarKernel, unaryKernelInto, fused } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts } from '../ops/util';
-import { arange, rand, zeros, full, tensor } from '../ops/creation';
+import { arange, rand, zeros, ones, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
@@ -248,12 +248,16 @@ export function embedding(input: T, weight: T, opts0: EmbeddingOpts | number | n
     if (pad < 0) pad += V;
   }
   const flat = input.reshape([-1]);
-  const idxVals = flat.toTypedArray() as BigInt64Array | Int32Array;
-  for (let i = 0; i < idxVals.length; i++) {
-    const v = Number(idxVals[i]);
-    if (v < 0 || v >= V) throw new TorchError('index out of range in self');
+  // indices stay on their device: indexSelect checks them there ('index out of range in self', as PyTorch); only
+  // maxNorm's in-place renormalisation of the referenced rows reads them on the host
+  if (opts.maxNorm !== undefined && opts.maxNorm !== null) {
+    const idxVals = flat.toTypedArray() as BigInt64Array | Int32Array;
+    for (let i = 0; i < idxVals.length; i++) {
+      const v = Number(idxVals[i]);
+      if (v < 0 || v >= V) throw new TorchError('index out of range in self');
+    }
+    embeddingRenorm_(weight, idxVals, opts.maxNorm, opts.normType ?? 2);
   }
-  if (opts.maxNorm !== undefined && opts.maxNorm !== null) embeddingRenorm_(weight, idxVals, opts.maxNorm, opts.normType ?? 2);
   const rows = noGrad(() => weight.detach().indexSelect(0, flat));
   const out = rows.reshape([...input.shape, D]);
   const scale = opts.scaleGradByFreq;
@@ -261,14 +265,11 @@ export function embedding(input: T, weight: T, opts0: EmbeddingOpts | number | n
   return record('EmbeddingBackward0', [weight], out, (g) => {
     let g2 = g.reshape([-1, D]);
     if (pad !== null || scale) {
-      const counts = new Map<number, number>();
-      for (let i = 0; i < idxVals.length; i++) { const v = Number(idxVals[i]); counts.set(v, (counts.get(v) ?? 0) + 1); }
-      const f = new Float64Array(idxVals.length);
-      for (let i = 0; i < idxVals.length; i++) {
-        const v = Number(idxVals[i]);
-        f[i] = v === pad ? 0 : scale ? 1 / (counts.get(v) as number) : 1;
-      }
-      g2 = g2.mul(tensor(f, { dtype: g.dtype, device: g.device }).unsqueeze(1));
+      // per-position factors on the device: 0 at paddingIdx, 1 / (occurrences of the index) with scaleGradByFreq
+      const n = idx64.numel(), fo = { dtype: g.dtype, device: g.device };
+      let f = scale ? zeros([V], fo).indexAdd(0, idx64, ones([n], fo)).indexSelect(0, idx64).reciprocal() : ones([n], fo);
+      if (pad !== null) f = f.mul(idx64.ne(pad).to(g.dtype));
+      g2 = g2.mul(f.unsqueeze(1));
     }
     const z = zeros([V, D], { dtype: g.dtype, device: g.device });
     return [z.scatterAdd(0, idx64.unsqueeze(1).expand([idx64.numel(), D]), g2)];
