@@ -188,6 +188,7 @@ describe('option checks', () => {
     ['SGD int param', () => new torch.optim.SGD([torch.tensor([1, 2, 3])], { fused: true }), /floating point Tensors of supported devices/],
     ['Adam foreach', () => new torch.optim.Adam([p()], { foreach: 'yes' as unknown as boolean }), /Adam\(\): option 'foreach' must be a boolean or null, got/],
     ['SGD fused', () => new torch.optim.SGD([p()], { fused: 1 as unknown as boolean }), /SGD\(\): option 'fused' must be a boolean or null/],
+    ['Adam foreach differentiable', () => { const q = p(); q.grad = torch.ones([3]); new torch.optim.Adam([q], { foreach: true, differentiable: true }).step(); }, /Adam: _foreach ops don't support autograd/],
   ])('%s', (_n, f, msg) => {
     expect(f).toThrow(TorchError);
     expect(f).toThrow(msg);

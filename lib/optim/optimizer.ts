@@ -214,7 +214,7 @@ export class Optimizer {
       const xa = new Float64Array(2 * list.length);
       list.forEach((it, i) => {
         const p = it.p;
-        const prep = (t: Tensor): Tensor => {
+        const prep = (t: Tensor): Tensor => {  // a param or state: written back when it is a working copy
           let w = t;
           if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
           if (w.dtype !== p.dtype) w = toDtype(w, p.dtype);
@@ -223,9 +223,8 @@ export class Optimizer {
           return w;
         };
         ops.push(prep(p));
-        const g = p.grad as Tensor;
-        const gw = g.device.equals(dev) && g.dtype === p.dtype ? contiguous(g) : contiguous(toDtype(toDeviceCopy(g, dev), p.dtype));
-        ops.push(gw);
+        const g = p.grad as Tensor;  // on p's device (checked above); read only
+        ops.push(contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype)));
         for (const st of it.states) ops.push(prep(st));
         xa[2 * i] = it.x0;
         xa[2 * i + 1] = it.x1;
@@ -241,7 +240,7 @@ export class Optimizer {
       meta[META_ATTR_BASE] = a.length;
       for (let i = 0; i < a.length; i++) meta[META_ATTR_BASE + 1 + i] = a[i];
       native.runList(OP.optim_step_multi, handles, desc, xa);
-      for (const [t, w] of back) if (w !== t) copyInto(t, w);
+      for (const [t, w] of back) copyInto(t, w);
       for (const it of list) { it.p._st.version++; for (const st of it.states) st._st.version++; }
     }
   }
@@ -253,7 +252,10 @@ export class Optimizer {
    */
   protected _multi(g: ParamGroup): boolean {
     if (g.fused === true) { this._checkFused(g); return true; }
-    if (g.foreach === true) return true;
+    if (g.foreach === true) {
+      if (g.differentiable === true) throw new TorchError(`${this.name}: _foreach ops don't support autograd (foreach: true with differentiable: true)`);
+      return true;
+    }
     if (g.foreach === false || g.differentiable === true) return false;
     let any = false;
     for (const p of g.params) {
