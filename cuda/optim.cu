@@ -176,6 +176,8 @@ void mta_run(const Call& c, int algo, const std::vector<int>& ids, MakeOp make_o
   Table tab{};
   double pa[10];
   const Op op = make_op(c.a);
+  // a10 > 0: fewer chunks per launch (tests: the split of a tensor across launches without 21M-element tensors)
+  const int max_blocks = c.na > 10 && c.a[10] >= 1 ? std::min(kMtaMaxBlocks, (int)c.a[10]) : kMtaMaxBlocks;
   int nt = 0, nb = 0;
   auto launch = [&]() {
     mta_k<T, Acc, K, Op><<<nb, kMtaThreads, 0, stream()>>>(tab, op);
@@ -196,7 +198,7 @@ void mta_run(const Call& c, int algo, const std::vector<int>& ids, MakeOp make_o
       tab.block_chunk[nb] = (int)ch;
       nb++;
       const bool done = ch == nch - 1;
-      if (nb == kMtaMaxBlocks || (done && nt + 1 == N)) {
+      if (nb == max_blocks || (done && nt + 1 == N)) {
         launch();
         if (done) nt = -1;
         else {  // the tensor goes on in the next launch, as its entry 0

@@ -6,6 +6,7 @@ import * as torch from '../lib/index';
 import { native } from '../lib/native';
 import { OP } from '../lib/ops/ids';
 import { TorchError } from '../lib/errors';
+import { optimInternals } from '../lib/optim/optimizer';
 import { Ref, expectTensor } from './helpers';
 
 type T = torch.Tensor;
@@ -232,6 +233,33 @@ describe('foreach / fused on CUDA', () => {
       for (const impl of [{ foreach: true }, { fused: true }, {}]) bitsEqual(trajectory(c, impl, 'cuda'), cpu);
     });
   }
+  cudaTest('tensors split across launches (2 chunks per launch) and full tensor tables give the CPU\'s bits', () => {
+    optimInternals.maxChunksPerLaunch = 2;
+    try {
+      const sizes = [200000, 65536, 1, 130000, 65537, ...Array.from({ length: 40 }, (_, i) => 3 + i * 101), 70000];
+      for (const [dtype, make] of [
+        ['float32', (ps: T[]) => new torch.optim.Adam(ps, { lr: 0.01, amsgrad: true, foreach: true })],
+        ['float16', (ps: T[]) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, foreach: true })],
+        ['bfloat16', (ps: T[]) => new torch.optim.AdamW(ps, { lr: 0.01, foreach: true })],
+      ] as [torch.DType, (ps: T[]) => torch.optim.Optimizer][]) {
+        torch.manualSeed(8);
+        const init = sizes.map((n) => torch.randn([n]).to(dtype));
+        const grad = sizes.map((n) => torch.randn([n]).to(dtype));
+        const gc = init.map((t) => t.to('cuda').requiresGrad_(true)), pc = init.map((t) => t.clone().requiresGrad_(true));
+        const oc = make(gc), op = new (oc.constructor as new (ps: T[], o: object) => torch.optim.Optimizer)(pc, { ...oc.defaults, foreach: false });
+        for (let s = 0; s < 2; s++) {
+          gc.forEach((p, i) => { p.grad = grad[i].to('cuda'); });
+          pc.forEach((p, i) => { p.grad = grad[i]; });
+          oc.step();
+          op.step();
+        }
+        gc.forEach((p, i) => {
+          const x = p.to('cpu').toTypedArray(), y = pc[i].toTypedArray();
+          expect(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength))).toBe(true);
+        });
+      }
+    } finally { optimInternals.maxChunksPerLaunch = 0; }
+  });
   cudaTest('one call per step on CUDA by default, several launches inside it for many large tensors', () => {
     const listSpy = jest.spyOn(native, 'runList');
     try {

@@ -20,6 +20,9 @@ import { meta, META_ATTR_BASE } from '../native';
 
 // Algorithm codes of OP(optim_step) (native/kernels/optim.h, enum Algo)
 export const ALGO = { SGD: 0, ADAM: 1, ADAMW: 2, RMSPROP: 3, ADAGRAD: 4 } as const;
+/** For tests: maxChunksPerLaunch > 0 caps the chunks of one CUDA multi-tensor launch (the kernel's limit is 320), so
+ *  that a tensor split across launches is exercised without 21M-element tensors. */
+export const optimInternals = { maxChunksPerLaunch: 0 };
 const N_ATTRS = 10;
 
 export type ParamGroup = { params: Tensor[]; lr: number; [key: string]: unknown };
@@ -195,9 +198,10 @@ export class Optimizer {
       const list = byDevice.get(key);
       if (list) list.push(it); else byDevice.set(key, [it]);
     }
-    const a = new Array<number>(N_ATTRS).fill(0);
+    const a = new Array<number>(N_ATTRS + 1).fill(0);
     a[0] = algo;
     for (let i = 0; i < attrs.length; i++) a[i + 1] = attrs[i];
+    a[N_ATTRS] = optimInternals.maxChunksPerLaunch;
     for (const list of byDevice.values()) {
       const dev = list[0].p.device;
       if (!native.supports(OP.optim_step_multi, dev.type === 'cuda' ? 1 : 0)) {

@@ -46,7 +46,8 @@ inline StepOperands<T> step_operands(Call& c) {
                          c.nt > 3 ? c.t[3].ptr<T>() : nullptr, c.nt > 4 ? c.t[4].ptr<T>() : nullptr};
 }
 
-// Validates an optim_step_multi call: a0 algorithm (SGD, Adam or AdamW), the 10 attributes of optim_step; the list
+// Validates an optim_step_multi call: a0 algorithm (SGD, Adam or AdamW), the 10 attributes of optim_step (and an
+// optional a10: the most chunks per CUDA launch, for tests; 0 = the kernel's own limit); the list
 // holds, per parameter, k = 2 + state_count tensors (param, grad, states in optim_step's order), each parameter's of
 // one dtype (float32, float64, float16 or bfloat16) and numel; xa two values per parameter (optim.h param_attrs).
 // Returns the parameter count; sets the algorithm code and k.
