@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// optim.js - the per-step time of Adam over 200 parameters of mixed sizes (about 3.2M elements: a few large
-// weights, many small biases and norms, as in a real model), nodetorch's foreach (one native call per group,
+// optim.js - the per-step time of Adam over 200 parameters of mixed sizes (about 3.3M elements: a few large
+// weights, many small biases and norms, as in a real model) and over 200 small ones (1024 elements each, where the
+// per-call cost dominates), nodetorch's foreach (one native call per group,
 // OP(optim_step_multi)) beside its for-loop (one call per parameter), and PyTorch's foreach and for-loop on the same
 // device and thread count. Medians in milliseconds. A benchmark, not a test: it asserts nothing.
 // Usage: node bench/optim.js [--threads N] [--reps R] [--device cpu|cuda] [--no-torch]   (needs `npx tsc` first: it loads ../dist)
@@ -18,15 +19,15 @@ const reps = Number(opt('--reps') || 21);
 const device = opt('--device') || 'cpu';
 
 // 200 parameters: 20 of 131072 (weights), 60 of 4096..16383, 120 of 16..1039 (biases, norms)
-const sizes = [];
-for (let i = 0; i < 20; i++) sizes.push(131072);
-for (let i = 0; i < 60; i++) sizes.push(4096 + ((i * 2654435761) % 12288));
-for (let i = 0; i < 120; i++) sizes.push(16 + ((i * 40503) % 1024));
-const total = sizes.reduce((a, b) => a + b, 0);
+const mixed = [];
+for (let i = 0; i < 20; i++) mixed.push(131072);
+for (let i = 0; i < 60; i++) mixed.push(4096 + ((i * 2654435761) % 12288));
+for (let i = 0; i < 120; i++) mixed.push(16 + ((i * 40503) % 1024));
+const small = Array.from({ length: 200 }, () => 1024);
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sync = () => { if (device === 'cuda') torch.cuda.synchronize(); };
-function stepMs(foreach) {
+function stepMs(sizes, foreach) {
   torch.manualSeed(0);
   const ps = sizes.map((n) => torch.randn([n], { device }).requiresGrad_(true));
   for (const p of ps) p.grad = torch.randn([p.numel()], { device });
@@ -38,21 +39,27 @@ function stepMs(foreach) {
   ts.sort((a, b) => a - b);
   return ts[ts.length >> 1];
 }
-
-const nt = { foreach_ms: stepMs(true), loop_ms: stepMs(false) };
-let pt = { skipped: '--no-torch' };
-if (!argv.includes('--no-torch')) {
+function torchMs(sizes) {
+  if (argv.includes('--no-torch')) return { skipped: '--no-torch' };
   try {
     const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
     const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'optim_torch.py'), String(threads), String(reps), device, sizes.join(',')], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
-    pt = JSON.parse(out.trim().split('\n').pop());
-  } catch (e) { pt = { skipped: `PyTorch run failed: ${String(e.message).split('\n')[0]}` }; }
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (e) { return { skipped: `PyTorch run failed: ${String(e.message).split('\n')[0]}` }; }
 }
+
 const f = (v) => (v == null ? '-' : v.toFixed(3));
 console.log(require('./common').hostLine());
-console.log(`Adam step, ${sizes.length} parameters, ${total} elements, float32 on ${device}; nodetorch ${threads} thread(s)` +
-  (pt.skipped ? `; PyTorch skipped (${pt.skipped})` : `; PyTorch ${pt.version}, ${pt.threads} thread(s)`) + `; medians of ${reps} steps, load ${os.loadavg()[0].toFixed(2)}\n`);
-console.log(`${''.padEnd(22)}${'nodetorch ms'.padStart(14)}${'PyTorch ms'.padStart(12)}`);
-console.log(`${'foreach'.padEnd(22)}${f(nt.foreach_ms).padStart(14)}${f(pt.foreach_ms).padStart(12)}`);
-console.log(`${'for-loop'.padEnd(22)}${f(nt.loop_ms).padStart(14)}${f(pt.loop_ms).padStart(12)}`);
-console.log(`${'for-loop / foreach'.padEnd(22)}${(nt.loop_ms / nt.foreach_ms).toFixed(2).padStart(14)}${(pt.skipped ? '-' : (pt.loop_ms / pt.foreach_ms).toFixed(2)).padStart(12)}`);
+let header = false;
+for (const [name, sizes] of [['200 mixed', mixed], ['200 x 1024', small]]) {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const nt = { foreach_ms: stepMs(sizes, true), loop_ms: stepMs(sizes, false) };
+  const pt = torchMs(sizes);
+  if (!header) {
+    console.log(`Adam step, float32 on ${device}; nodetorch ${threads} thread(s)` + (pt.skipped ? `; PyTorch skipped (${pt.skipped})` : `; PyTorch ${pt.version}, ${pt.threads} thread(s)`) +
+      `; medians of ${reps} steps, load ${os.loadavg()[0].toFixed(2)}\n`);
+    console.log(`${'parameters'.padEnd(28)}${'nodetorch foreach'.padStart(19)}${'for-loop'.padStart(10)}${'PyTorch foreach'.padStart(17)}${'for-loop'.padStart(10)}   (ms per step)`);
+    header = true;
+  }
+  console.log(`${`${name} (${total} el.)`.padEnd(28)}${f(nt.foreach_ms).padStart(19)}${f(nt.loop_ms).padStart(10)}${f(pt.foreach_ms).padStart(17)}${f(pt.loop_ms).padStart(10)}`);
+}

@@ -187,6 +187,7 @@ export class Optimizer {
   protected _stepMulti(algo: number, items: MultiItem[], attrs: number[], slots: readonly number[]): void {
     if (items.length === 0) return;
     const byDevice = new Map<string, MultiItem[]>();
+    const dev0 = items[0].p.device;
     for (const it of items) {
       const p = it.p;
       const grad = p.grad as Tensor;
@@ -194,7 +195,7 @@ export class Optimizer {
       if (grad.numel() !== p.numel()) throw new TorchError(`${this.name}.step(): gradient has ${grad.numel()} elements but the parameter has ${p.numel()} (shapes [${grad.shape}] and [${p.shape}])`);
       if (!grad.device.equals(p.device)) throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${grad.device}! (gradient of a parameter, in ${this.name}.step())`);
       if (!isFloating(p.dtype)) throw new TorchError(`${this.name}.step(): parameters must be floating point, got ${p.dtype}`);
-      const key = p.device.toString();
+      const key = p.device.equals(dev0) ? '' : p.device.toString();
       const list = byDevice.get(key);
       if (list) list.push(it); else byDevice.set(key, [it]);
     }
@@ -243,7 +244,7 @@ export class Optimizer {
       });
       meta[META_ATTR_BASE] = a.length;
       for (let i = 0; i < a.length; i++) meta[META_ATTR_BASE + 1 + i] = a[i];
-      native.runList(OP.optim_step_multi, handles, desc, xa);
+      native.runList(OP.optim_step_multi, desc, xa, ...handles);
       for (const [t, w] of back) copyInto(t, w);
       for (const it of list) { it.p._st.version++; for (const st of it.states) st._st.version++; }
     }
