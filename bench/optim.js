@@ -3,7 +3,7 @@
 // weights, many small biases and norms, as in a real model) and over 200 small ones (1024 elements each, where the
 // per-call cost dominates), nodetorch's foreach (one native call per group,
 // OP(optim_step_multi)) beside its for-loop (one call per parameter), and PyTorch's foreach and for-loop on the same
-// device and thread count. Medians in milliseconds. A benchmark, not a test: it asserts nothing.
+// device and thread count. Medians (and best) in milliseconds: on a shared machine the best is the steadier figure. A benchmark, not a test: it asserts nothing.
 // Usage: node bench/optim.js [--threads N] [--reps R] [--device cpu|cuda] [--no-torch]   (needs `npx tsc` first: it loads ../dist)
 'use strict';
 const { execFileSync } = require('child_process');
@@ -37,7 +37,7 @@ function stepMs(sizes, foreach) {
   const ts = [];
   for (let i = 0; i < reps; i++) { const t = now(); o.step(); sync(); ts.push(now() - t); }
   ts.sort((a, b) => a - b);
-  return ts[ts.length >> 1];
+  return [ts[ts.length >> 1], ts[0]];
 }
 function torchMs(sizes) {
   if (argv.includes('--no-torch')) return { skipped: '--no-torch' };
@@ -48,7 +48,7 @@ function torchMs(sizes) {
   } catch (e) { return { skipped: `PyTorch run failed: ${String(e.message).split('\n')[0]}` }; }
 }
 
-const f = (v) => (v == null ? '-' : v.toFixed(3));
+const f = (v) => (v == null ? '-' : `${v[0].toFixed(2)} (${v[1].toFixed(2)})`);
 console.log(require('./common').hostLine());
 let header = false;
 for (const [name, sizes] of [['200 mixed', mixed], ['200 x 1024', small]]) {
@@ -58,8 +58,8 @@ for (const [name, sizes] of [['200 mixed', mixed], ['200 x 1024', small]]) {
   if (!header) {
     console.log(`Adam step, float32 on ${device}; nodetorch ${threads} thread(s)` + (pt.skipped ? `; PyTorch skipped (${pt.skipped})` : `; PyTorch ${pt.version}, ${pt.threads} thread(s)`) +
       `; medians of ${reps} steps, load ${os.loadavg()[0].toFixed(2)}\n`);
-    console.log(`${'parameters'.padEnd(28)}${'nodetorch foreach'.padStart(19)}${'for-loop'.padStart(10)}${'PyTorch foreach'.padStart(17)}${'for-loop'.padStart(10)}   (ms per step)`);
+    console.log(`${'parameters'.padEnd(28)}${'nodetorch foreach'.padStart(20)}${'for-loop'.padStart(20)}${'PyTorch foreach'.padStart(20)}${'for-loop'.padStart(20)}   ms per step: median (best)`);
     header = true;
   }
-  console.log(`${`${name} (${total} el.)`.padEnd(28)}${f(nt.foreach_ms).padStart(19)}${f(nt.loop_ms).padStart(10)}${f(pt.foreach_ms).padStart(17)}${f(pt.loop_ms).padStart(10)}`);
+  console.log(`${`${name} (${total} el.)`.padEnd(28)}${f(nt.foreach_ms).padStart(20)}${f(nt.loop_ms).padStart(20)}${f(pt.foreach_ms).padStart(20)}${f(pt.loop_ms).padStart(20)}`);
 }
