@@ -10,13 +10,12 @@
 import { Tensor, keptByLibrary, runKernel } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
 import { OP } from '../ops/ids';
-import { native } from '../native';
+import { native, meta, META_ATTR_BASE } from '../native';
 import { noGrad, enableGrad } from '../autograd/mode';
 import { contiguous, toDtype, toDeviceCopy, copyInto, clone } from '../ops/elementwise';
 import { tensor as makeTensor } from '../ops/creation';
 import { describeValue, isFloating, DTYPE_CODE } from '../dtype';
 import { CPU } from '../device';
-import { meta, META_ATTR_BASE } from '../native';
 
 // Algorithm codes of OP(optim_step) (native/kernels/optim.h, enum Algo)
 export const ALGO = { SGD: 0, ADAM: 1, ADAMW: 2, RMSPROP: 3, ADAGRAD: 4 } as const;
