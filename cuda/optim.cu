@@ -1,8 +1,7 @@
 // optim.cu - OP(optim_step) on CUDA: one fused, in-place optimizer update per parameter, one thread per element,
 // with cpu/optim.cc's convention and checks. The arithmetic is kernels/optim.h's NT_HD update functions, and the
 // hyper-parameter structs are built on the host by the same optim::*_scalars<T>(c.a). sqrt and division are IEEE
-// (nvcc's defaults), but nvcc contracts a*b + c into FMAs (--fmad=true) where the x86-64 baseline CPU build does not,
-// so results agree with the CPU kernel to a few ulps, not always bit for bit.
+// (nvcc's defaults) and the build passes --fmad=false, so results are the CPU kernel's bits.
 //   t0 = param (updated in place), t1 = grad, t2.. = state buffers (all contiguous, the param's dtype and numel)
 //   SGD      t2 momentum_buffer (only when momentum != 0)
 //   Adam(W)  t2 exp_avg, t3 exp_avg_sq, t4 max_exp_avg_sq (only with amsgrad)
@@ -10,6 +9,8 @@
 //   Adagrad  t2 sum
 // a0 = algorithm (kernels/optim.h Algo), a1.. the hyper-parameters listed in kernels/optim.h.
 #include <string>
+#include <type_traits>
+#include <vector>
 #include "../native/kernels/optim.h"
 #include "../native/kernels/optim_check.h"
 #include "common.cuh"
@@ -81,6 +82,165 @@ void optim_step_kernel(Call& c) {
   else step_typed<double>(c, algo);
 }
 
+// ---- OP(optim_step_multi): every parameter of a group in one call (multi-tensor apply) ---------------------------
+// Note [multi-tensor apply]: the parameters' operands (param, grad, states: K pointers each), their sizes and their
+// per-parameter values (Adam's bias corrections, SGD's first step) travel in a small table passed by value as the
+// kernel's argument (constant parameter space, under the 4 KB limit: no host-to-device copy, no allocation), with a
+// block -> (tensor, chunk) map: each block takes one chunk of kMtaChunk elements of one tensor. One launch covers up
+// to kMtaMaxBlocks chunks of up to MtaMaxTensors<K> tensors; a call launches as many as it needs (tensors of one dtype
+// per launch). Loads and stores are 16-byte vectors (four float32, eight float16/bfloat16 - two half2/bfloat162 per
+// thread per operand, ...) where a chunk's operands are all 16-byte aligned and its length a multiple of the vector,
+// element by element otherwise. Each element runs the single-tensor step's functor (kernels/optim.h *MultiOp) in Acc
+// (float32 for float16/bfloat16), with --fmad=false as everywhere, so the results are the CPU's bits.
+constexpr int64_t kMtaChunk = 65536;
+constexpr int kMtaThreads = 512;
+constexpr int kMtaMaxBlocks = 320;
+constexpr int kMtaVecBytes = 16;
+template <int K> struct MtaMaxTensors;
+template <> struct MtaMaxTensors<2> { static constexpr int value = 56; };
+template <> struct MtaMaxTensors<3> { static constexpr int value = 48; };
+template <> struct MtaMaxTensors<4> { static constexpr int value = 36; };
+template <> struct MtaMaxTensors<5> { static constexpr int value = 30; };
+
+template <int K, typename Acc>
+struct MtaTable {
+  static constexpr int N = MtaMaxTensors<K>::value;
+  void* addr[K][N];
+  int64_t numel[N];
+  Acc x0[N], x1[N];
+  unsigned char block_tensor[kMtaMaxBlocks];
+  int block_chunk[kMtaMaxBlocks];
+};
+
+template <typename T, int V>
+struct alignas(sizeof(T) * V) MtaVec { T v[V]; };
+
+template <typename T, typename Acc, int K, typename Op>
+__global__ void mta_k(MtaTable<K, Acc> tab, Op op) {
+  constexpr int V = kMtaVecBytes / (int)sizeof(T);
+  const int ti = tab.block_tensor[blockIdx.x];
+  const int64_t base = (int64_t)tab.block_chunk[blockIdx.x] * kMtaChunk;
+  const int64_t rest = tab.numel[ti] - base;
+  const int64_t len = rest < kMtaChunk ? rest : kMtaChunk;
+  Op o = op;
+  o.set_param(tab.x0[ti], tab.x1[ti]);
+  T* ptr[K];
+  bool vec = len % V == 0;
+#pragma unroll
+  for (int k = 0; k < K; k++) {
+    ptr[k] = static_cast<T*>(tab.addr[k][ti]) + base;
+    vec = vec && (reinterpret_cast<uintptr_t>(ptr[k]) % kMtaVecBytes == 0);
+  }
+  if (vec) {
+    for (int64_t i = threadIdx.x; i < len / V; i += blockDim.x) {
+      MtaVec<T, V> r[K];
+#pragma unroll
+      for (int k = 0; k < K; k++) r[k] = reinterpret_cast<const MtaVec<T, V>*>(ptr[k])[i];
+#pragma unroll
+      for (int e = 0; e < V; e++) {
+        Acc x[optim::kMultiMaxOperands];
+#pragma unroll
+        for (int k = 0; k < K; k++) x[k] = cvt<Acc>(r[k].v[e]);
+        o(x);
+        r[0].v[e] = cvt<T>(x[0]);
+#pragma unroll
+        for (int k = 2; k < K; k++) r[k].v[e] = cvt<T>(x[k]);
+      }
+      reinterpret_cast<MtaVec<T, V>*>(ptr[0])[i] = r[0];
+#pragma unroll
+      for (int k = 2; k < K; k++) reinterpret_cast<MtaVec<T, V>*>(ptr[k])[i] = r[k];
+    }
+  } else {
+    for (int64_t i = threadIdx.x; i < len; i += blockDim.x) {
+      Acc x[optim::kMultiMaxOperands];
+#pragma unroll
+      for (int k = 0; k < K; k++) x[k] = cvt<Acc>(ptr[k][i]);
+      o(x);
+      ptr[0][i] = cvt<T>(x[0]);
+#pragma unroll
+      for (int k = 2; k < K; k++) ptr[k][i] = cvt<T>(x[k]);
+    }
+  }
+}
+
+template <typename T> using MtaAcc = typename std::conditional<std::is_same<T, double>::value, double, float>::type;
+
+// the launches for the parameters `ids` (all of dtype T) of a checked call; make_op(attrs) gives the op of a group
+// (c.a) or of one parameter (its param_attrs), from the single-tensor step's *_scalars<Acc>
+template <typename T, int K, typename Op, typename MakeOp>
+void mta_run(const Call& c, int algo, const std::vector<int>& ids, MakeOp make_op) {
+  using Acc = MtaAcc<T>;
+  using Table = MtaTable<K, Acc>;
+  static_assert(sizeof(Table) + sizeof(Op) <= 4000, "multi-tensor table over the kernel-argument limit");
+  constexpr int N = Table::N;
+  Table tab{};
+  double pa[10];
+  const Op op = make_op(c.a);
+  // a10 > 0: fewer chunks per launch (tests: the split of a tensor across launches without 21M-element tensors)
+  const int max_blocks = c.na > 10 && c.a[10] >= 1 ? std::min(kMtaMaxBlocks, (int)c.a[10]) : kMtaMaxBlocks;
+  int nt = 0, nb = 0;
+  auto launch = [&]() {
+    mta_k<T, Acc, K, Op><<<nb, kMtaThreads, 0, stream()>>>(tab, op);
+    check_launch();
+    nb = 0;
+  };
+  for (int id : ids) {
+    const TensorArg* ts = c.list + (size_t)id * K;
+    const int64_t n = ts[0].numel();
+    if (n == 0) continue;
+    for (int k = 0; k < K; k++) tab.addr[k][nt] = ts[k].data;
+    tab.numel[nt] = n;
+    optim::param_attrs(algo, c.a, c.xa + 2 * id, pa);
+    op.param_fields(make_op(pa).s, tab.x0[nt], tab.x1[nt]);
+    const int64_t nch = (n + kMtaChunk - 1) / kMtaChunk;
+    for (int64_t ch = 0; ch < nch; ch++) {
+      tab.block_tensor[nb] = (unsigned char)nt;
+      tab.block_chunk[nb] = (int)ch;
+      nb++;
+      const bool done = ch == nch - 1;
+      if (nb == max_blocks || (done && nt + 1 == N)) {
+        launch();
+        if (done) nt = -1;
+        else {  // the tensor goes on in the next launch, as its entry 0
+          for (int k = 0; k < K; k++) tab.addr[k][0] = tab.addr[k][nt];
+          tab.numel[0] = tab.numel[nt];
+          tab.x0[0] = tab.x0[nt];
+          tab.x1[0] = tab.x1[nt];
+          nt = 0;
+        }
+      }
+    }
+    nt++;
+  }
+  if (nb > 0) launch();
+}
+
+template <typename T>
+void multi_typed(const Call& c, int algo, int k, const std::vector<int>& ids) {
+  using Acc = MtaAcc<T>;
+  auto sgd = [](const double* a) { return optim::SgdMultiOp<Acc>{optim::sgd_scalars<Acc>(a)}; };
+  const bool decoupled = algo == optim::ADAMW;
+  auto adam = [decoupled](const double* a) { return optim::AdamMultiOp<Acc>{optim::adam_scalars<Acc>(a, decoupled)}; };
+  switch (k) {
+    case 2: mta_run<T, 2, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd); break;
+    case 3: mta_run<T, 3, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd); break;
+    case 4: mta_run<T, 4, optim::AdamMultiOp<Acc>>(c, algo, ids, adam); break;
+    default: mta_run<T, 5, optim::AdamMultiOp<Acc>>(c, algo, ids, adam); break;
+  }
+}
+
+void optim_step_multi_kernel(Call& c) {
+  set_device(c.nlist > 0 && c.list[0].storage ? c.list[0].storage->device_index : 0);
+  int algo, k;
+  const int np = optim::multi_args(c, algo, k);
+  std::vector<int> by[4];  // float32, float64, float16, bfloat16
+  for (int i = 0; i < np; i++) by[(int)c.list[(size_t)i * k].dtype].push_back(i);
+  if (!by[0].empty()) multi_typed<float>(c, algo, k, by[0]);
+  if (!by[1].empty()) multi_typed<double>(c, algo, k, by[1]);
+  if (!by[2].empty()) multi_typed<f16>(c, algo, k, by[2]);
+  if (!by[3].empty()) multi_typed<bf16>(c, algo, k, by[3]);
+}
+
 // OP(amp_unscale): GradScaler's inf/NaN check and unscale, one thread per element of each gradient; found_inf stays
 // on the device (every thread that sees a non-finite element stores the same 1.0f, so the race is benign).
 template <typename T>
@@ -112,6 +272,7 @@ void amp_unscale_kernel(Call& c) {
 
 REGISTER_KERNEL(optim_step, CUDA, optim_step_kernel);
 REGISTER_KERNEL(amp_unscale, CUDA, amp_unscale_kernel);
+REGISTER_KERNEL(optim_step_multi, CUDA, optim_step_multi_kernel);
 
 }  // namespace cu
 }  // namespace nt

@@ -20,6 +20,9 @@ export interface NativeAddon {
   write(h: StorageHandle, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void;
   setMeta(meta: Float64Array): number;
   run(op: number, ...storages: StorageHandle[]): number;
+  // a multi-tensor op (OP(optim_step_multi)): contiguous 1-D views, desc = [dtype, element offset, numel] per tensor,
+  // xa = per-item attributes; the op's attributes come from the meta buffer as for run()
+  runList(op: number, desc: Float64Array, xa: Float64Array, ...storages: StorageHandle[]): number;
   memStats(): [number, number, number, number, number, number];
   token(deviceType: number): TensorToken;
   tokenSet(t: TensorToken, deviceType: number): void;

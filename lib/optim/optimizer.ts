@@ -10,15 +10,18 @@
 import { Tensor, keptByLibrary, runKernel } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
 import { OP } from '../ops/ids';
-import { native } from '../native';
+import { native, meta, META_ATTR_BASE } from '../native';
 import { noGrad, enableGrad } from '../autograd/mode';
 import { contiguous, toDtype, toDeviceCopy, copyInto, clone } from '../ops/elementwise';
 import { tensor as makeTensor } from '../ops/creation';
-import { describeValue, isFloating } from '../dtype';
+import { describeValue, isFloating, DTYPE_CODE } from '../dtype';
 import { CPU } from '../device';
 
 // Algorithm codes of OP(optim_step) (native/kernels/optim.h, enum Algo)
 export const ALGO = { SGD: 0, ADAM: 1, ADAMW: 2, RMSPROP: 3, ADAGRAD: 4 } as const;
+/** For tests: maxChunksPerLaunch > 0 caps the chunks of one CUDA multi-tensor launch (the kernel's limit is 320), so
+ *  that a tensor split across launches is exercised without 21M-element tensors. */
+export const optimInternals = { maxChunksPerLaunch: 0 };
 const N_ATTRS = 10;
 
 export type ParamGroup = { params: Tensor[]; lr: number; [key: string]: unknown };
@@ -172,6 +175,114 @@ export class Optimizer {
     states.forEach((s, i) => { if (sw[i] !== s) copyInto(s, sw[i]); s._st.version++; });
   }
 
+  /**
+   * The step of a group's parameters in one native call per device (OP(optim_step_multi), PyTorch's foreach and
+   * fused implementations): items are [param, states, x0, x1] with the per-parameter values of the step (SGD: first
+   * step of the momentum buffer; Adam: bias_correction1, sqrt(bias_correction2)), attrs the group's hyper-parameters
+   * as for _fused. Operands that are not contiguous, not of the parameter's dtype or not on its device go through
+   * working copies that are written back, as in _fused. The kernel computes each element as the per-parameter path
+   * does (float16/bfloat16 in float32), so both give the same bits.
+   */
+  protected _stepMulti(algo: number, items: MultiItem[], attrs: number[], slots: readonly number[]): void {
+    if (items.length === 0) return;
+    const byDevice = new Map<string, MultiItem[]>();
+    const dev0 = items[0].p.device;
+    for (const it of items) {
+      const p = it.p;
+      const grad = p.grad as Tensor;
+      grad._check();
+      if (grad.numel() !== p.numel()) throw new TorchError(`${this.name}.step(): gradient has ${grad.numel()} elements but the parameter has ${p.numel()} (shapes [${grad.shape}] and [${p.shape}])`);
+      if (!grad.device.equals(p.device)) throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${grad.device}! (gradient of a parameter, in ${this.name}.step())`);
+      if (!isFloating(p.dtype)) throw new TorchError(`${this.name}.step(): parameters must be floating point, got ${p.dtype}`);
+      const key = p.device.equals(dev0) ? '' : p.device.toString();
+      const list = byDevice.get(key);
+      if (list) list.push(it); else byDevice.set(key, [it]);
+    }
+    const a = new Array<number>(N_ATTRS + 1).fill(0);
+    a[0] = algo;
+    for (let i = 0; i < attrs.length; i++) a[i + 1] = attrs[i];
+    a[N_ATTRS] = optimInternals.maxChunksPerLaunch;
+    for (const list of byDevice.values()) {
+      const dev = list[0].p.device;
+      if (!native.supports(OP.optim_step_multi, dev.type === 'cuda' ? 1 : 0)) {
+        // a binary without the multi-tensor kernel on this device: the per-parameter steps
+        for (const it of list) {
+          const pa = attrs.slice();
+          slots.forEach((slot, j) => { pa[slot - 1] = j === 0 ? it.x0 : it.x1; });
+          this._fused(algo, it.p, it.states, pa);
+        }
+        continue;
+      }
+      const ops: Tensor[] = [];
+      const back: [Tensor, Tensor][] = [];
+      const xa = new Float64Array(2 * list.length);
+      list.forEach((it, i) => {
+        const p = it.p;
+        const prep = (t: Tensor): Tensor => {  // a param or state: written back when it is a working copy
+          let w = t;
+          if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
+          if (w.dtype !== p.dtype) w = toDtype(w, p.dtype);
+          w = contiguous(w);
+          if (w !== t) back.push([t, w]);
+          return w;
+        };
+        ops.push(prep(p));
+        const g = p.grad as Tensor;  // on p's device (checked above); read only
+        ops.push(contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype)));
+        for (const st of it.states) ops.push(prep(st));
+        xa[2 * i] = it.x0;
+        xa[2 * i + 1] = it.x1;
+      });
+      const desc = new Float64Array(3 * ops.length);
+      const handles = ops.map((t, i) => {
+        t._check();
+        desc[3 * i] = DTYPE_CODE[t.dtype];
+        desc[3 * i + 1] = t._offset;
+        desc[3 * i + 2] = t.numel();
+        return t._st.handle;
+      });
+      meta[META_ATTR_BASE] = a.length;
+      for (let i = 0; i < a.length; i++) meta[META_ATTR_BASE + 1 + i] = a[i];
+      native.runList(OP.optim_step_multi, desc, xa, ...handles);
+      for (const [t, w] of back) copyInto(t, w);
+      for (const it of list) { it.p._st.version++; for (const st of it.states) st._st.version++; }
+    }
+  }
+
+  /**
+   * Whether a group steps through _stepMulti: PyTorch's rules (torch/optim/optimizer.py _default_to_fused_or_foreach):
+   * fused or foreach when asked; by default (foreach null) foreach when every parameter with a gradient is a CUDA
+   * tensor and the group is not differentiable, the per-parameter loop otherwise.
+   */
+  protected _multi(g: ParamGroup): boolean {
+    if (g.fused === true) { this._checkFused(g); return true; }
+    if (g.foreach === true) {
+      if (g.differentiable === true) throw new TorchError(`${this.name}: _foreach ops don't support autograd (foreach: true with differentiable: true)`);
+      return true;
+    }
+    if (g.foreach === false || g.differentiable === true) return false;
+    let any = false;
+    for (const p of g.params) {
+      if (p.grad === null) continue;
+      if (p.device.type !== 'cuda') return false;
+      any = true;
+    }
+    return any;
+  }
+
+  /** PyTorch's checks of fused=True (torch/optim/adam.py, sgd.py; the fused kernels' devices as in PyTorch 2.4+: cpu, cuda). */
+  protected _checkFused(g: Record<string, unknown>): void {
+    if (g.fused !== true) return;
+    if (g.differentiable === true) throw new TorchError('`fused` does not support `differentiable`');
+    if (g.foreach === true) throw new TorchError('`fused` and `foreach` cannot be `True` together.');
+    const params = (g.params ?? []) as Tensor[];
+    for (const p of params) {
+      if (!isFloating(p.dtype) || (p.device.type !== 'cpu' && p.device.type !== 'cuda')) {
+        throw new TorchError(`\`fused=True\` requires all the params to be floating point Tensors of supported devices: ['cpu', 'cuda'] (${this.name}: got a ${p.dtype} tensor on ${p.device})`);
+      }
+    }
+  }
+
   // ---- state dict ----------------------------------------------------------------------------------------------
   /** PyTorch's structure and key names; tensors are the optimizer's own (not copies), as in PyTorch. */
   stateDict(): OptimizerStateDict {
@@ -270,6 +381,9 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+/** One parameter of a multi-tensor step: its state tensors and its two per-parameter values (see _stepMulti). */
+export interface MultiItem { p: Tensor; states: Tensor[]; x0: number; x1: number }
+
 // ---- validation shared by the algorithms -------------------------------------------------------------------------
 export function checkOptions(name: string, opts: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (opts === undefined || opts === null) return {};
@@ -292,3 +406,9 @@ export function nonNegative(name: string, what: string, v: unknown, key = what):
   return x;
 }
 export const flag = (v: unknown): boolean => !!v;
+/** foreach / fused: true, false, or null/undefined (PyTorch's None: the default implementation). */
+export function optionalFlag(name: string, key: string, v: unknown): boolean | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'boolean') throw new TorchError(`${name}(): option '${key}' must be a boolean or null, got ${describeValue(v)}`);
+  return v;
+}

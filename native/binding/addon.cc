@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 #include <string>
+#include <vector>
 #include "../core/device.h"
 #include "../core/dispatch.h"
 #include "../cpu/cpu.h"
@@ -288,6 +289,63 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, c.result);
 }
 
+// runList(opId, desc Float64Array, xa Float64Array, s0, s1, ...) -> number: a multi-tensor op over a list of
+// contiguous tensors (OP(optim_step_multi)). desc holds three numbers per tensor: dtype, element offset, numel; each
+// becomes a 1-D view, checked against its storage as run() checks; all must be on one device. xa: per-item
+// attributes for the kernel (Call::xa); the op's attributes come from the meta buffer as for run(). The storages
+// come as arguments (cheaper to read than array elements); the views live in a per-thread buffer reused from call
+// to call (a step of a 200-parameter Adam passes 800 of them).
+Napi::Value RunList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double* g_meta = env_data(env)->meta;
+  if (!g_meta) throw TorchError("internal: meta buffer not set");
+  int op = info[0].As<Napi::Number>().Int32Value();
+  if (info.Length() < 3 || !info[1].IsTypedArray() || !info[2].IsTypedArray()) throw TorchError("internal: runList(op, desc, xa, ...storages)");
+  Napi::Float64Array desc = info[1].As<Napi::Float64Array>();
+  Napi::Float64Array xa = info[2].As<Napi::Float64Array>();
+  const size_t n = info.Length() - 3;
+  if (n == 0) throw TorchError(std::string(op_name(op)) + ": empty tensor list");
+  if (desc.ElementLength() < n * 3) throw TorchError("internal: runList: descriptor too short");
+  static thread_local std::vector<TensorArg> list;
+  if (list.size() < n) list.resize(n);
+  const double* d = desc.Data();
+  DeviceType dev = DeviceType::CPU;
+  int dev_index = 0;
+  for (size_t i = 0; i < n; i++) {
+    Storage* s = get_storage(info[3 + i]);
+    if (!s->data) throw TorchError(std::string(op_name(op)) + ": a tensor's storage has been freed (the tensor was disposed)");
+    TensorArg& t = list[i];
+    t.storage = s;
+    int dt = (int)d[i * 3];
+    if (dt < 0 || dt > (int)DType::BOOL) throw TorchError("internal: runList: bad dtype");
+    t.dtype = (DType)dt;
+    int64_t off = (int64_t)d[i * 3 + 1], numel = (int64_t)d[i * 3 + 2];
+    if (off < 0 || numel < 0) throw TorchError("internal: runList: bad view");
+    t.ndim = 1;
+    t.shape[0] = numel;
+    t.stride[0] = 1;
+    int isz = itemsize(t.dtype);
+    if ((size_t)((off + numel) * isz) > s->nbytes) throw TorchError(std::string(op_name(op)) + ": internal: view outside its storage");
+    t.data = static_cast<char*>(s->data) + off * isz;
+    if (i == 0) { dev = s->device; dev_index = s->device_index; }
+    else if (s->device != dev || s->device_index != dev_index)
+      throw TorchError(std::string("Expected all tensors to be on the same device, but found at least two devices (in ") + op_name(op) + ")");
+  }
+  Call c;
+  c.nt = 0;
+  c.list = list.data();
+  c.nlist = (int)n;
+  c.xa = xa.Data();
+  c.nxa = (int)xa.ElementLength();
+  int na = (int)g_meta[kMetaAttrBase];
+  if (na < 0 || na > kMaxAttrs) throw TorchError("internal: bad attr count");
+  c.na = na;
+  for (int i = 0; i < na; i++) c.a[i] = g_meta[kMetaAttrBase + 1 + i];
+  KernelFn fn = find_kernel(op, dev);
+  fn(c);
+  return Napi::Number::New(env, c.result);
+}
+
 Napi::Value MemStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array a = Napi::Array::New(env, 6);
@@ -475,6 +533,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("write", Napi::Function::New<Guard<Write>>(env));
   exports.Set("setMeta", Napi::Function::New<Guard<SetMeta>>(env));
   exports.Set("run", Napi::Function::New<Guard<Run>>(env));
+  exports.Set("runList", Napi::Function::New<Guard<RunList>>(env));
   exports.Set("token", Napi::Function::New<Guard<NewToken>>(env));
   exports.Set("tokenSet", Napi::Function::New<Guard<TokenSet>>(env));
   exports.Set("memStats", Napi::Function::New<Guard<MemStats>>(env));

@@ -62,6 +62,12 @@ struct Call {
   double a[kMaxAttrs];
   int na = 0;
   double result = 0;  // a scalar result some kernels return (counts, sizes)
+  // A tensor list (the binding's runList: the multi-tensor ops, e.g. OP(optim_step_multi)): nlist contiguous 1-D
+  // views and nxa per-item attributes; empty for run().
+  TensorArg* list = nullptr;
+  int nlist = 0;
+  const double* xa = nullptr;
+  int nxa = 0;
   double attr(int i, double dflt = 0) const { return i < na ? a[i] : dflt; }
   int64_t iattr(int i, int64_t dflt = 0) const { return i < na ? (int64_t)a[i] : dflt; }
 };

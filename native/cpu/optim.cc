@@ -10,6 +10,8 @@
 // a0 = algorithm (kernels/optim.h Algo); the hyper-parameters follow as listed in kernels/optim.h. Bias corrections
 // and Adagrad's decayed lr are computed in TypeScript from the step count, as PyTorch computes them in Python.
 #include <atomic>
+#include <type_traits>
+#include <vector>
 #include "../kernels/optim.h"
 #include "../kernels/optim_check.h"
 #include "cpu.h"
@@ -73,6 +75,83 @@ void optim_step_kernel(Call& c) {
   else step_typed<double>(c, algo);
 }
 
+// OP(optim_step_multi): the step of every parameter of a group in one call (torch._foreach_* / fused steps). The
+// list holds k = 2 + state_count tensors per parameter (param, grad, states, each contiguous, the parameter's dtype:
+// float32/float64/float16/bfloat16); a0..a9 as optim_step for the group; xa two per-parameter values (optim.h
+// param_attrs: SGD's first step of the momentum buffer, Adam's bias corrections). Work is cut into chunks of at most
+// kOptimGrain elements across all parameters, and the chunks are shared out over the threads, so many small
+// parameters run in parallel as well as one large one. Each element is computed in Acc (optim.h *MultiOp) with the
+// single-tensor step's scalars, so results equal the per-parameter path bit for bit.
+template <typename T> using MultiAcc = typename std::conditional<std::is_same<T, double>::value, double, float>::type;
+
+template <typename T, int K, typename Op>
+void multi_range(const TensorArg* ts, const Op& op, int64_t b, int64_t e) {
+  using Acc = MultiAcc<T>;
+  T* ptr[K];
+  for (int j = 0; j < K; j++) ptr[j] = ts[j].ptr<T>();
+  for (int64_t i = b; i < e; i++) {
+    Acc r[optim::kMultiMaxOperands];  // the ops index by their own flags (has_momentum, amsgrad): never past K
+    for (int j = 0; j < K; j++) r[j] = cvt<Acc>(ptr[j][i]);
+    op(r);
+    ptr[0][i] = cvt<T>(r[0]);
+    for (int j = 2; j < K; j++) ptr[j][i] = cvt<T>(r[j]);
+  }
+}
+
+// one chunk [b, e) of parameter ts[0..K) whose attribute list is pa
+template <typename T, int K>
+void multi_chunk(int algo, const double* pa, const TensorArg* ts, int64_t b, int64_t e) {
+  using Acc = MultiAcc<T>;
+  if constexpr (K <= 3) {  // SGD: param, grad (, momentum_buffer)
+    optim::SgdMultiOp<Acc> op{optim::sgd_scalars<Acc>(pa)};
+    multi_range<T, K>(ts, op, b, e);
+  } else {  // Adam(W): param, grad, exp_avg, exp_avg_sq (, max_exp_avg_sq)
+    optim::AdamMultiOp<Acc> op{optim::adam_scalars<Acc>(pa, algo == optim::ADAMW)};
+    multi_range<T, K>(ts, op, b, e);
+  }
+}
+
+template <int K>
+void multi_chunk_k(int algo, const double* pa, const TensorArg* ts, int64_t b, int64_t e) {
+  switch (ts[0].dtype) {
+    case DType::F32: multi_chunk<float, K>(algo, pa, ts, b, e); break;
+    case DType::F64: multi_chunk<double, K>(algo, pa, ts, b, e); break;
+    case DType::F16: multi_chunk<f16, K>(algo, pa, ts, b, e); break;
+    default: multi_chunk<bf16, K>(algo, pa, ts, b, e); break;
+  }
+}
+
+void optim_step_multi_kernel(Call& c) {
+  int algo, k;
+  const int np = optim::multi_args(c, algo, k);
+  struct Chunk { int param; int64_t b, e; };
+  std::vector<Chunk> chunks;
+  int64_t total = 0;
+  for (int i = 0; i < np; i++) {
+    const int64_t n = c.list[i * k].numel();
+    total += n;
+    for (int64_t b = 0; b < n; b += kOptimGrain) chunks.push_back({i, b, std::min(n, b + kOptimGrain)});
+  }
+  std::vector<double> attrs((size_t)np * 10);
+  for (int i = 0; i < np; i++) optim::param_attrs(algo, c.a, c.xa + 2 * i, attrs.data() + (size_t)i * 10);
+  auto run = [&](int64_t cb, int64_t ce) {
+    for (int64_t j = cb; j < ce; j++) {
+      const Chunk& ch = chunks[(size_t)j];
+      const TensorArg* ts = c.list + (size_t)ch.param * k;
+      const double* pa = attrs.data() + (size_t)ch.param * 10;
+      switch (k) {
+        case 2: multi_chunk_k<2>(algo, pa, ts, ch.b, ch.e); break;
+        case 3: multi_chunk_k<3>(algo, pa, ts, ch.b, ch.e); break;
+        case 4: multi_chunk_k<4>(algo, pa, ts, ch.b, ch.e); break;
+        default: multi_chunk_k<5>(algo, pa, ts, ch.b, ch.e); break;
+      }
+    }
+  };
+  const int64_t nc = (int64_t)chunks.size();
+  if (total <= kOptimGrain) run(0, nc);
+  else parallel_for(nc, 1, run);
+}
+
 // OP(amp_unscale): GradScaler's fused inf/NaN check and unscale over up to seven gradients per call (one pass over
 // each); t0 = found_inf float32 [1] (set to 1 when a non-finite element is seen, never cleared here), t1.. = the
 // gradients (contiguous), multiplied in place by a0 = inv_scale.
@@ -109,5 +188,6 @@ void amp_unscale_kernel(Call& c) {
 
 REGISTER_KERNEL(optim_step, CPU, optim_step_kernel);
 REGISTER_KERNEL(amp_unscale, CPU, amp_unscale_kernel);
+REGISTER_KERNEL(optim_step_multi, CPU, optim_step_multi_kernel);
 
 }  // namespace nt

@@ -193,6 +193,38 @@ NT_HD bool amp_unscale(T& v, float inv_scale) {
   return bad;
 }
 
+// ---- multi-tensor steps (OP(optim_step_multi): every parameter of a group in one call) ------------------------
+// The same update functions, applied to one element held in registers r[0] param, r[1] grad, r[2..] states, in
+// Acc: the parameter's own type for float32/float64, float32 for float16/bfloat16 (PyTorch's opmath; the per-tensor
+// path computes such parameters in float32 working copies too, so both paths give the same bits). Each op carries
+// the group's scalars; the two that depend on a parameter's own step count (SGD's first step of its momentum buffer,
+// Adam's bias corrections) are per-parameter fields, set with set_param from the values the host computed with the
+// same *_scalars<Acc> function as the single-tensor step.
+constexpr int kMultiMaxOperands = 5;  // param, grad and at most three states: the register array of one element
+template <typename Acc>
+struct SgdMultiOp {
+  SgdScalars<Acc> s;
+  NT_HD void set_param(Acc x0, Acc) { s.first = x0 != Acc(0); }
+  void param_fields(const SgdScalars<Acc>& p, Acc& x0, Acc& x1) const { x0 = p.first ? Acc(1) : Acc(0); x1 = Acc(0); }
+  NT_HD void operator()(Acc* r) const { sgd_update<Acc>(r[0], r[1], s.has_momentum ? r + 2 : nullptr, s); }
+};
+template <typename Acc>
+struct AdamMultiOp {
+  AdamScalars<Acc> s;
+  NT_HD void set_param(Acc x0, Acc x1) { s.neg_step_size = x0; s.bc2_sqrt = x1; }
+  void param_fields(const AdamScalars<Acc>& p, Acc& x0, Acc& x1) const { x0 = p.neg_step_size; x1 = p.bc2_sqrt; }
+  NT_HD void operator()(Acc* r) const { adam_update<Acc>(r[0], r[1], r[2], r[3], s.amsgrad ? r + 4 : nullptr, s); }
+};
+
+// The attribute list of one parameter: the group's a0..a9 with its per-parameter values x[0], x[1] (OP(optim_step_multi)'s
+// extra attributes) in their slots: SGD a7 (first step of the momentum buffer), Adam(W) a8 bias_correction1 and
+// a9 sqrt(bias_correction2).
+inline void param_attrs(int algo, const double* a, const double* x, double* out) {
+  for (int i = 0; i < 10; i++) out[i] = a[i];
+  if (algo == SGD) out[7] = x[0];
+  else { out[8] = x[0]; out[9] = x[1]; }
+}
+
 // number of state tensors each algorithm takes after (param, grad), from the same flags
 inline int state_count(int algo, const double* a) {
   switch (algo) {

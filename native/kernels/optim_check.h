@@ -46,6 +46,35 @@ inline StepOperands<T> step_operands(Call& c) {
                          c.nt > 3 ? c.t[3].ptr<T>() : nullptr, c.nt > 4 ? c.t[4].ptr<T>() : nullptr};
 }
 
+// Validates an optim_step_multi call: a0 algorithm (SGD, Adam or AdamW), the 10 attributes of optim_step (and an
+// optional a10: the most chunks per CUDA launch, for tests; 0 = the kernel's own limit); the list
+// holds, per parameter, k = 2 + state_count tensors (param, grad, states in optim_step's order), each parameter's of
+// one dtype (float32, float64, float16 or bfloat16) and numel; xa two values per parameter (optim.h param_attrs).
+// Returns the parameter count; sets the algorithm code and k.
+inline int multi_args(const Call& c, int& algo, int& k) {
+  algo = (int)c.attr(0, -1);
+  if (c.na < 10) throw TorchError("internal: optim_step_multi expects 10 attributes");
+  if (algo != SGD && algo != ADAM && algo != ADAMW)
+    throw TorchError("internal: optim_step_multi: unsupported algorithm code " + std::to_string(algo));
+  if (c.nt != 0) throw TorchError("internal: optim_step_multi takes a tensor list only");
+  k = 2 + state_count(algo, c.a);
+  if (c.nlist % k != 0) throw TorchError("internal: optim_step_multi: " + std::to_string(c.nlist) + " tensors is not a multiple of " + std::to_string(k));
+  const int np = c.nlist / k;
+  if (c.nxa != 2 * np) throw TorchError("internal: optim_step_multi: expected 2 attributes per parameter");
+  for (int i = 0; i < np; i++) {
+    const TensorArg& p = c.list[i * k];
+    if (p.dtype != DType::F32 && p.dtype != DType::F64 && p.dtype != DType::F16 && p.dtype != DType::BF16)
+      throw TorchError(std::string("optim_step_multi: parameters must be floating point, got ") + dtype_name(p.dtype));
+    for (int j = 1; j < k; j++) {
+      const TensorArg& t = c.list[i * k + j];
+      if (t.dtype != p.dtype) throw TorchError("internal: optim_step_multi: parameter " + std::to_string(i) + ": operand " + std::to_string(j) + " has another dtype");
+      if (t.numel() != p.numel()) throw TorchError("internal: optim_step_multi: parameter " + std::to_string(i) + ": operand " + std::to_string(j) + " has another numel");
+      if (!t.contiguous()) throw TorchError("internal: optim_step_multi: operand is not contiguous");
+    }
+  }
+  return np;
+}
+
 // Validates an amp_unscale call: t0 found_inf (float32, one element), t1.. gradients (float16/bfloat16/float32/
 // float64, contiguous), a0 = inv_scale. The gradients may be on the device of found_inf only.
 inline void amp_unscale_args(const Call& c) {
