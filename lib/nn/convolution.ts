@@ -184,6 +184,13 @@ function checkPositive(vals: number[], what: string, op: string, allowZero = fal
   for (const v of vals) if (allowZero ? v < 0 : v <= 0) throw new TorchError(`${op}: ${what} should be ${allowZero ? 'non-negative' : 'greater than zero'}, but got ${what}: (${vals.join(', ')})`);
 }
 
+// NODETORCH_CONV=gemm: the im2col + GEMM convolution everywhere (the native forward reads it too), for comparison
+let directBackwardOn: boolean | undefined;
+function directBackward(): boolean {
+  if (directBackwardOn === undefined) directBackwardOn = (typeof process !== 'undefined' && process.env?.NODETORCH_CONV) !== 'gemm';
+  return directBackwardOn;
+}
+
 // x4 [N,C,H,W] already batched; returns [N, OC, OH, OW]
 function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number[], G: number, op: string, oneD = false): T {
   const [N, C, H, W] = x.shape;
@@ -224,6 +231,19 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
       const gw = w.requiresGrad ? gp3.matmul(im2colOp(x, g).reshape([G, K, NL]).transpose(1, 2)).reshape(w.shape.slice()) : null;
       const gb = b && b.requiresGrad ? gr.sum([0, 2, 3]) : null;
       return [gx, gw, gb];
+    }
+    if (!x.isCuda && x.dtype === 'float32' && G === 1 && gr.dtype === 'float32' && K > 0 && NL > 0 && directBackward()) {
+      // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc
+      let gx: T | null = null, gw: T | null = null;
+      if (x.requiresGrad) {
+        gx = empty_([N, C, H, W], x.dtype, x.device);
+        runKernel(OP.conv2d_backward_input, [gx, gr, wc], attrs(g), op);
+      }
+      if (w.requiresGrad) {
+        gw = empty_(w.shape.slice(), w.dtype, w.device);
+        runKernel(OP.conv2d_backward_weight, [gw, gr, x], attrs(g), op);
+      }
+      return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
     }
     // gp: the gradient in [OC, N, OH, OW] memory order
     let gp: T;

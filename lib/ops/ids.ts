@@ -32,6 +32,8 @@ export const OP = {
   batch_norm: 29,
   batch_norm_backward: 30,
   conv2d: 31,
+  conv2d_backward_input: 32,
+  conv2d_backward_weight: 33,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -120,4 +122,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 32;
+export const OP_COUNT = 34;

@@ -14,6 +14,8 @@
 #include <limits>
 #include <vector>
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include "cpu.h"
 #include "../kernels/conv.h"
 #include "../kernels/conv_check.h"
@@ -22,6 +24,8 @@ namespace nt {
 
 template <typename T>
 void gemm_rowmajor(int64_t m, int64_t n, int64_t k, const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc, T beta, int nth);  // gemm.cc
+
+void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias, const conv::Geom& g);  // conv_direct.cc
 
 namespace {
 
@@ -162,6 +166,13 @@ void conv2d_kernel(Call& c) {
       !out.contiguous() || !w.contiguous() || (c.nt > 3 && (c.t[3].ndim != 1 || c.t[3].shape[0] != w.shape[0])))
     throw TorchError("internal: conv2d operand shapes");
   if (out.numel() == 0) return;
+  // float32 groups 1: the register-tiled direct convolution (conv_direct.cc); NODETORCH_CONV=gemm keeps this file's
+  // im2col + GEMM path (comparison, debugging)
+  static const bool gemm_only = [] { const char* e = getenv("NODETORCH_CONV"); return e && std::string(e) == "gemm"; }();
+  if (x.dtype == DType::F32 && G == 1 && !gemm_only) {
+    conv2d_direct_f32(out, x, w, c.nt > 3 ? &c.t[3] : nullptr, g);
+    return;
+  }
   if (x.dtype == DType::F32) conv2d_typed<float>(c, g, G); else conv2d_typed<double>(c, g, G);
 }
 
