@@ -232,8 +232,9 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
       const gb = b && b.requiresGrad ? gr.sum([0, 2, 3]) : null;
       return [gx, gw, gb];
     }
-    if (!x.isCuda && x.dtype === 'float32' && G === 1 && gr.dtype === 'float32' && K > 0 && NL > 0 && directBackward()) {
-      // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc
+    if (!x.isCuda && x.dtype === 'float32' && G === 1 && gr.dtype === 'float32' && K > 0 && NL > 0 && directBackward() && (!x.requiresGrad || C >= 16)) {
+      // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc (an input
+      // gradient of fewer than 16 channels would fill too few vector lanes: GEMM + col2im below)
       let gx: T | null = null, gw: T | null = null;
       if (x.requiresGrad) {
         gx = empty_([N, C, H, W], x.dtype, x.device);

@@ -18,6 +18,7 @@
 // Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -169,17 +170,24 @@ void pad_copy(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t
   });
 }
 
-// packed weights: wp[b][k][ob] = val(b*ob + lane, k) for lanes < rows, else 0
-template <typename F>
-void pack(int64_t rows, int64_t K, int ob, F val, float* wp) {
-  const int64_t nb = (rows + ob - 1) / ob;
-  parallel_for(nb * K, 4096 / ob + 1, [=](int64_t u0, int64_t u1) {
+// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn: 32 x 32 tiles (both sides stay in L1), tiles on the pool
+void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
+  constexpr int64_t T = 32;
+  const int64_t tr = (R + T - 1) / T, tc = (Cn + T - 1) / T;
+  parallel_for(tr * tc, 16, [=](int64_t u0, int64_t u1) {
     for (int64_t u = u0; u < u1; u++) {
-      const int64_t b = u / K, k = u % K;
-      float* d = wp + u * ob;
-      for (int l = 0; l < ob; l++) d[l] = b * ob + l < rows ? val(b * ob + l, k) : 0.f;
+      const int64_t r0 = (u / tc) * T, c0 = (u % tc) * T, r1 = std::min(R, r0 + T), c1 = std::min(Cn, c0 + T);
+      for (int64_t c = c0; c < c1; c++)
+        for (int64_t r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
     }
   });
+}
+
+// packed weights: wp[b][k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0
+void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
+  const int64_t nb = (rows + ob - 1) / ob;
+  if (rows % ob) std::memset(wp + (nb - 1) * K * ob, 0, sizeof(float) * (size_t)(K * ob));
+  for (int64_t b = 0; b < nb; b++) transpose(w + b * ob * K, K, std::min<int64_t>(ob, rows - b * ob), K, wp + b * K * ob, ob);
 }
 
 // out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool
@@ -245,7 +253,7 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
   Buf wp((size_t)(nb * K * kn.ob));
   const float* w0 = w.ptr<const float>();
-  pack(OC, K, kn.ob, [=](int64_t oc, int64_t k) { return w0[oc * K + k]; }, wp.p);
+  pack(w0, OC, K, kn.ob, wp.p);
   std::vector<float> bp;
   if (bias) {
     bp.assign((size_t)(nb * kn.ob), 0.f);
@@ -320,9 +328,21 @@ void backward_input(Call& c) {
         for (size_t a = 0; a < ti.size(); a++)
           for (size_t b = 0; b < tj.size(); b++)
             toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
-      if (K > 0) {
+      if (K > 0) {  // wp[b][oc*nt + t][l] = w[oc][b*ob + l][tap t]
         const int64_t* wi = widx.data();
-        pack(C, K, kn.ob, [=](int64_t ch, int64_t k) { return w0[((k / nt) * C + ch) * kk + wi[k % nt]]; }, wp.p);
+        const int ob = kn.ob;
+        float* wpp = wp.p;
+        parallel_for(nb * OC, 64, [=](int64_t u0, int64_t u1) {
+          for (int64_t u = u0; u < u1; u++) {
+            const int64_t b = u / OC, oc = u % OC;
+            float* d = wpp + (b * K + oc * nt) * ob;
+            for (int64_t t = 0; t < nt; t++)
+              for (int l = 0; l < ob; l++) {
+                const int64_t ch = b * ob + l;
+                d[t * ob + l] = ch < C ? w0[(oc * C + ch) * kk + wi[t]] : 0.f;
+              }
+          }
+        });
       }
       const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
       pin.resize((size_t)P);
@@ -371,22 +391,28 @@ void backward_weight(Call& c) {
   for (int64_t ch = 0; ch < C; ch++)
     for (int64_t i = 0; i < g.kh; i++)
       for (int64_t j = 0; j < g.kw; j++) tb[(size_t)((ch * g.kh + i) * g.kw + j)] = ch * Hp * Wp + i * g.dh * Wp + j * g.dw;
-  // gout pixel-major: gT[p][oc] (padding lanes 0)
+  // gout pixel-major: gT[p][oc] (padding lanes 0), one transpose per sample
   Buf gT((size_t)(P * OCp));
   {
-    const float* g0 = go.ptr<const float>();
-    const int64_t s0 = go.stride[0], s1 = go.stride[1], s2 = go.stride[2], s3 = go.stride[3];
-    const int64_t OW = g.ow;
-    float* d0 = gT.p;
-    parallel_for(P, std::max<int64_t>(1, 8192 / OCp), [=](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; p++) {
-        const int64_t n = p / L, q = p % L;
-        const float* s = g0 + n * s0 + (q / OW) * s2 + (q % OW) * s3;
-        float* d = d0 + p * OCp;
-        for (int64_t oc = 0; oc < OC; oc++) d[oc] = s[oc * s1];
-        for (int64_t oc = OC; oc < OCp; oc++) d[oc] = 0.f;
-      }
-    });
+    const TensorArg& gc = go;
+    const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L;
+    std::unique_ptr<Buf> tmp;
+    const float* g0 = gc.ptr<const float>();
+    int64_t s0 = gc.stride[0];
+    if (!dense) {
+      tmp.reset(new Buf((size_t)(N * OC * L)));
+      pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, tmp->p);
+      g0 = tmp->p;
+      s0 = OC * L;
+    }
+    if (OCp > OC) {
+      float* d0 = gT.p;
+      parallel_for(P, 4096, [=](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; p++)
+          for (int64_t oc = OC; oc < OCp; oc++) d0[p * OCp + oc] = 0.f;
+      });
+    }
+    for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
   }
   Buf acc((size_t)(Kp * OCp));
   const int64_t chunk = 256;
@@ -401,11 +427,7 @@ void backward_weight(Call& c) {
     }
   });
   // gw[oc][k] = acc[k][oc]
-  const float* a0 = acc.p;
-  parallel_for(OC, std::max<int64_t>(1, 16384 / K), [=](int64_t o0, int64_t o1) {
-    for (int64_t oc = o0; oc < o1; oc++)
-      for (int64_t k = 0; k < K; k++) gw0[oc * K + k] = a0[k * OCp + oc];
-  });
+  transpose(acc.p, OCp, K, OC, gw0, K);
 }
 
 }  // namespace
