@@ -8,6 +8,8 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import * as torch from '../lib/index';
 
+type T = torch.Tensor;
+
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { CASES, run } = require('./conv_direct_cases.js') as { CASES: unknown[][]; run: (t: unknown) => Record<string, number[]> };
 const TOL = 1e-5; // float32 inputs and sums of up to ~600 products, relative to the result's largest magnitude
@@ -31,6 +33,26 @@ describe('direct float32 convolution vs the float64 path', () => {
       check(run(torch));
     });
   }
+
+  test('inference reuses packed weights only while the weight is unchanged', () => {
+    torch.manualSeed(3);
+    const x = torch.randn([2, 8, 7, 7]);
+    const w = torch.randn([20, 8, 3, 3]).requiresGrad_(true), b = torch.randn([20]);
+    const F = torch.nn.functional;
+    const ref = (): T => F.conv2d(x.double(), w.detach().double(), b.double(), { padding: 1 });
+    const run = (): T => torch.noGrad(() => F.conv2d(x, w, b, { padding: 1 }));
+    const close = (a: T, r: T) => expect(a.double().sub(r).abs().max().item()).toBeLessThan(1e-4);
+    close(run(), ref());
+    close(run(), ref()); // the cached panels
+    torch.noGrad(() => { w.mul_(-2); }); // in place: the version moves on
+    close(run(), ref());
+    torch.noGrad(() => { w.narrow(0, 3, 5).fill_(0.5); }); // through a view of the same storage
+    close(run(), ref());
+    const y = F.conv2d(x, w, b, { padding: 1 }); // recording (training): packs inside the call
+    close(y.detach(), ref());
+    const view = w.narrow(0, 4, 12); // another tensor over the same storage: its own entry
+    close(torch.noGrad(() => F.conv2d(x, view, null, { padding: 1 })), F.conv2d(x.double(), view.detach().double(), null, { padding: 1 }));
+  });
 
   const root = path.join(__dirname, '..');
   const built = fs.existsSync(path.join(root, 'dist', 'index.js'));

@@ -191,6 +191,21 @@ function directBackward(): boolean {
   return directBackwardOn;
 }
 
+// The direct conv2d's packed weights (OP.conv2d_pack_weight) per weight tensor, for inference (no graph recorded, or a
+// weight without grad): reused while the weight's storage, version, offset, shape and strides are unchanged (an
+// optimizer step or copy_ bumps the version), dropped with the weight. Training packs inside each call instead.
+interface Packed { st: unknown; version: number; offset: number; layout: string; pk: T }
+const packCache = new WeakMap<T, Packed>();
+function packedWeight(w: T, wc: T, OC: number, K: number): T {
+  const layout = `${w.shape.join(',')}/${w._strides.join(',')}`;
+  const e = packCache.get(w);
+  if (e && e.st === w._st && e.version === w._version && e.offset === w._offset && e.layout === layout) return e.pk;
+  const pk = empty_([Math.ceil(OC / 32) * 32 * K], 'float32', wc.device);
+  runKernel(OP.conv2d_pack_weight, [pk, wc], [], 'conv2d');
+  packCache.set(w, { st: w._st, version: w._version, offset: w._offset, layout, pk });
+  return pk;
+}
+
 // x4 [N,C,H,W] already batched; returns [N, OC, OH, OW]
 function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number[], G: number, op: string, oneD = false): T {
   const [N, C, H, W] = x.shape;
@@ -212,7 +227,11 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     // CPU: the native conv2d kernel (per-sample im2col + GEMM straight into the NCHW output; see cpu/conv.cc); the
     // weight gradient's column matrix is rebuilt in the backward
     out = empty_([N, OC, OH, OW], x.dtype, x.device);
-    runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
+    if (x.dtype === 'float32' && G === 1 && directBackward() && (!gradState.enabled || !w.requiresGrad)) {
+      // inference: the direct kernel's packed weight panels, kept while the weight is unchanged
+      const pk = packedWeight(w, wc, OC, K);
+      runKernel(OP.conv2d, b ? [out, x, wc, b, pk] : [out, x, wc, pk], [...attrs(g), G, 1], 'conv2d');
+    } else runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
   } else {
     const col = im2colRaw(x, g);
     const out3 = empty_([G, OCg, NL], x.dtype, x.device);

@@ -34,6 +34,7 @@ export const OP = {
   conv2d: 31,
   conv2d_backward_input: 32,
   conv2d_backward_weight: 33,
+  conv2d_pack_weight: 34,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -122,4 +123,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 34;
+export const OP_COUNT = 35;

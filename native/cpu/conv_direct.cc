@@ -29,6 +29,8 @@
 
 namespace nt {
 
+int64_t conv2d_packed_numel(int64_t OC, int64_t K);
+
 namespace {
 
 using conv::Geom;
@@ -235,10 +237,13 @@ const float* padded_input(const TensorArg& x, const Geom& g, std::unique_ptr<Buf
 
 }  // namespace
 
+int64_t conv2d_packed_numel(int64_t OC, int64_t K) { return (OC + 31) / 32 * 32 * K; }  // every ISA's blocks fit
+
 // ---------------------------------------------------------------------------------------------------------------
 // forward: out [N, OC, OH, OW] (contiguous) = conv(x [N, C, H, W] any strides, w [OC, C, kh, kw] contiguous) + b
 // ---------------------------------------------------------------------------------------------------------------
-void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias, const Geom& g) {
+void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias, const Geom& g,
+                       const float* packed) {
   const int64_t N = x.shape[0], C = x.shape[1], OC = w.shape[0];
   const int64_t K = C * g.kh * g.kw, L = g.oh * g.ow;
   const Kern kn = pick(OC);
@@ -251,19 +256,38 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
       for (int64_t j = 0; j < g.kw; j++) toff[(size_t)((c * g.kh + i) * g.kw + j)] = c * Hp * Wp + i * g.dh * Wp + j * g.dw;
   pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
-  Buf wp((size_t)(nb * K * kn.ob));
-  const float* w0 = w.ptr<const float>();
-  pack(w0, OC, K, kn.ob, wp.p);
+  std::unique_ptr<Buf> wbuf;
+  if (!packed) {
+    wbuf.reset(new Buf((size_t)(nb * K * kn.ob)));
+    pack(w.ptr<const float>(), OC, K, kn.ob, wbuf->p);
+    packed = wbuf->p;
+  }
   std::vector<float> bp;
   if (bias) {
     bp.assign((size_t)(nb * kn.ob), 0.f);
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
-  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, wp.p, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
 }
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d_pack_weight: t0 packed float32 (contiguous, at least ceil(OC/32)*32 * C*kh*kw elements) <- t1 w [OC, C, kh,
+//   kw] float32 (contiguous): the forward's weight panels, for lib/ to keep while the weight is unchanged (inference
+//   calls conv2d with it: attr a11 = 1). The layout is this process's ISA's; nothing outside this file reads it.
+// ---------------------------------------------------------------------------------------------------------------
+void pack_weight(Call& c) {
+  if (c.nt != 2) throw TorchError("internal: conv2d_pack_weight expects packed, w");
+  const TensorArg &pk = c.t[0], &w = c.t[1];
+  conv::check_4d(w, "conv2d_pack_weight");
+  if (pk.dtype != DType::F32 || w.dtype != DType::F32 || !pk.contiguous() || !w.contiguous()) throw TorchError("internal: conv2d_pack_weight operands");
+  const int64_t OC = w.shape[0], K = w.shape[1] * w.shape[2] * w.shape[3];
+  if (pk.numel() < conv2d_packed_numel(OC, K)) throw TorchError("internal: conv2d_pack_weight buffer too small");
+  const Kern kn = pick(OC);
+  pack(w.ptr<const float>(), OC, K, kn.ob, pk.ptr<float>());
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
@@ -433,6 +457,7 @@ void backward_weight(Call& c) {
 }  // namespace
 
 REGISTER_KERNEL(conv2d_backward_input, CPU, backward_input);
+REGISTER_KERNEL(conv2d_pack_weight, CPU, pack_weight);
 REGISTER_KERNEL(conv2d_backward_weight, CPU, backward_weight);
 
 }  // namespace nt
