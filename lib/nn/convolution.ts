@@ -3,7 +3,7 @@
 // max/avg pooling. Each op records one autograd node (PyTorch's name) whose backward runs the same raw kernels;
 // when a graph of the backward is being built (createGraph) the backward is written with differentiable ops
 // instead, so higher-order gradients work.
-import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides } from '../tensor';
+import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides, keptByLibrary } from '../tensor';
 import { TorchError, intFromNumbersHint } from '../errors';
 import { DType, isFloating } from '../dtype';
 import { OP } from '../ops/ids';
@@ -193,7 +193,7 @@ function directBackward(): boolean {
 
 // The direct conv2d's packed weights (OP.conv2d_pack_weight) per weight tensor, for inference (no graph recorded, or a
 // weight without grad): reused while the weight's storage, version, offset, shape and strides are unchanged (an
-// optimizer step or copy_ bumps the version), dropped with the weight. Training packs inside each call instead.
+// optimizer step or copy_ bumps the version), dropped with the weight (not by tidy). Training packs inside each call.
 interface Packed { st: unknown; version: number; offset: number; layout: string; pk: T }
 const packCache = new WeakMap<T, Packed>();
 function packedWeight(w: T, wc: T, OC: number, K: number): T {
@@ -202,6 +202,7 @@ function packedWeight(w: T, wc: T, OC: number, K: number): T {
   if (e && e.st === w._st && e.version === w._version && e.offset === w._offset && e.layout === layout) return e.pk;
   const pk = empty_([Math.ceil(OC / 32) * 32 * K], 'float32', wc.device);
   runKernel(OP.conv2d_pack_weight, [pk, wc], [], 'conv2d');
+  keptByLibrary.add(pk); // held by the cache: torch.tidy() must not free it
   packCache.set(w, { st: w._st, version: w._version, offset: w._offset, layout, pk });
   return pk;
 }
