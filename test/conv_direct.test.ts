@@ -34,10 +34,10 @@ describe('direct float32 convolution vs the float64 path', () => {
     });
   }
 
-  test('inference reuses packed weights only while the weight is unchanged', () => {
+  test('inference reuses a Parameter\'s packed weights only while it is unchanged', () => {
     torch.manualSeed(3);
     const x = torch.randn([2, 8, 7, 7]);
-    const w = torch.randn([20, 8, 3, 3]).requiresGrad_(true), b = torch.randn([20]);
+    const w = new torch.nn.Parameter(torch.randn([20, 8, 3, 3])), b = torch.randn([20]);
     const F = torch.nn.functional;
     const ref = (): T => F.conv2d(x.double(), w.detach().double(), b.double(), { padding: 1 });
     const run = (): T => torch.noGrad(() => F.conv2d(x, w, b, { padding: 1 }));

@@ -191,8 +191,8 @@ function directBackward(): boolean {
   return directBackwardOn;
 }
 
-// The direct conv2d's packed weights (OP.conv2d_pack_weight) per weight tensor, for inference (no graph recorded, or a
-// weight without grad): reused while the weight's storage, version, offset, shape and strides are unchanged (an
+// The direct conv2d's packed weights (OP.conv2d_pack_weight) per Parameter (a module's weight; other tensors, such as
+// per-call dtype conversions, pack inside the call), for inference (no graph recorded, or a weight without grad): reused while the weight's storage, version, offset, shape and strides are unchanged (an
 // optimizer step or copy_ bumps the version), dropped with the weight (not by tidy). Training packs inside each call.
 interface Packed { st: unknown; version: number; offset: number; layout: string; pk: T }
 const packCache = new WeakMap<T, Packed>();
@@ -228,8 +228,8 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     // CPU: the native conv2d kernel (per-sample im2col + GEMM straight into the NCHW output; see cpu/conv.cc); the
     // weight gradient's column matrix is rebuilt in the backward
     out = empty_([N, OC, OH, OW], x.dtype, x.device);
-    if (x.dtype === 'float32' && G === 1 && directBackward() && (!gradState.enabled || !w.requiresGrad)) {
-      // inference: the direct kernel's packed weight panels, kept while the weight is unchanged
+    if (w._isParam && x.dtype === 'float32' && G === 1 && directBackward() && (!gradState.enabled || !w.requiresGrad)) {
+      // inference with a module's weight: the direct kernel's packed weight panels, kept while the weight is unchanged
       const pk = packedWeight(w, wc, OC, K);
       runKernel(OP.conv2d, b ? [out, x, wc, b, pk] : [out, x, wc, pk], [...attrs(g), G, 1], 'conv2d');
     } else runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
