@@ -27,4 +27,17 @@ function hostLine() {
   return `host: ${model}, ${require('os').cpus().length} CPUs, features ${flags.join(' ') || 'none of avx2/avx512/amx'}`;
 }
 
-module.exports = { median, mergeRounds, alternateRounds, hostLine };
+/** NODETORCH_CPU_ISA=avx2 caps nodetorch's kernels at AVX2 (an AVX2-only host, measured on an AVX-512 one): cap
+ * PyTorch alike (oneDNN's DNNL_MAX_CPU_ISA, ATen's ATEN_CPU_CAPABILITY). Extra environment for the PyTorch side. */
+function torchIsaEnv() {
+  const isa = process.env.NODETORCH_CPU_ISA;
+  if (isa === 'avx2') return { DNNL_MAX_CPU_ISA: 'AVX2', ATEN_CPU_CAPABILITY: 'avx2' };
+  return {};
+}
+/** hostLine() plus the ISA cap in force, if any */
+function hostIsaLine() {
+  const isa = process.env.NODETORCH_CPU_ISA;
+  return hostLine() + (isa ? `; both sides capped at ${isa} (NODETORCH_CPU_ISA; PyTorch: DNNL_MAX_CPU_ISA, ATEN_CPU_CAPABILITY)` : '');
+}
+
+module.exports = { median, mergeRounds, alternateRounds, hostLine, torchIsaEnv, hostIsaLine };

@@ -6,7 +6,7 @@
 // A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--no-torch] [--lib DIR]
 //   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to time a before/after)
 'use strict';
-const { alternateRounds, hostLine } = require('./common');
+const { alternateRounds, torchIsaEnv, hostIsaLine } = require('./common');
 const { execFileSync } = require('child_process');
 const path = require('path');
 const argv = process.argv.slice(2);
@@ -99,7 +99,7 @@ function runTorch() {
   try {
     // PyTorch's OpenMP workers spin while waiting by default; on a shared, loaded machine that makes its timings
     // several times slower than its own best, so its child runs with OMP_WAIT_POLICY=PASSIVE unless one is set
-    const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' };
+    const env = { ...process.env, ...torchIsaEnv(), OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' };
     const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'resnet_torch.py'), String(threads)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) { return { error: String(e.message || e).split('\n')[0] }; }
@@ -112,7 +112,7 @@ const row = (name, a, b) => {
   const ratio = typeof b === 'number' ? b / a : null;
   console.log(`${name.padEnd(52)} ${a.toFixed(2).padStart(9)} ${typeof b === 'number' ? b.toFixed(2).padStart(9) : '      n/a'}   ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
-console.log(hostLine());
+console.log(hostIsaLine());
 console.log(`ResNet-18 nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'PASSIVE'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}`}`);
 console.log(`${'benchmark (ms, lower is better)'.padEnd(52)} ${'nodetorch'.padStart(9)} ${'pytorch'.padStart(9)}   speed (>1: nodetorch faster)`);
 row('ResNet-18 eval forward, batch 16, 3x64x64', n.evalMs, t.evalMs);

@@ -3,7 +3,7 @@
 // max/avg pooling. Each op records one autograd node (PyTorch's name) whose backward runs the same raw kernels;
 // when a graph of the backward is being built (createGraph) the backward is written with differentiable ops
 // instead, so higher-order gradients work.
-import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides } from '../tensor';
+import { Tensor, empty_, runKernel, viewOf, computeContiguousStrides, keptByLibrary } from '../tensor';
 import { TorchError, intFromNumbersHint } from '../errors';
 import { DType, isFloating } from '../dtype';
 import { OP } from '../ops/ids';
@@ -191,6 +191,29 @@ function checkPositive(vals: number[], what: string, op: string, allowZero = fal
   for (const v of vals) if (allowZero ? v < 0 : v <= 0) throw new TorchError(`${op}: ${what} should be ${allowZero ? 'non-negative' : 'greater than zero'}, but got ${what}: (${vals.join(', ')})`);
 }
 
+// NODETORCH_CONV=gemm: the im2col + GEMM convolution everywhere (the native forward reads it too), for comparison
+let directBackwardOn: boolean | undefined;
+function directBackward(): boolean {
+  if (directBackwardOn === undefined) directBackwardOn = (typeof process !== 'undefined' && process.env?.NODETORCH_CONV) !== 'gemm';
+  return directBackwardOn;
+}
+
+// The direct conv2d's packed weights (OP.conv2d_pack_weight) per Parameter (a module's weight; other tensors, such as
+// per-call dtype conversions, pack inside the call), for inference (no graph recorded, or a weight without grad): reused while the weight's storage, version, offset, shape and strides are unchanged (an
+// optimizer step or copy_ bumps the version), dropped with the weight (not by tidy). Training packs inside each call.
+interface Packed { st: unknown; version: number; offset: number; layout: string; pk: T }
+const packCache = new WeakMap<T, Packed>();
+function packedWeight(w: T, wc: T, OC: number, K: number): T {
+  const layout = `${w.shape.join(',')}/${w._strides.join(',')}`;
+  const e = packCache.get(w);
+  if (e && e.st === w._st && e.version === w._version && e.offset === w._offset && e.layout === layout) return e.pk;
+  const pk = empty_([Math.ceil(OC / 32) * 32 * K], 'float32', wc.device);
+  runKernel(OP.conv2d_pack_weight, [pk, wc], [], 'conv2d');
+  keptByLibrary.add(pk); // held by the cache: torch.tidy() must not free it
+  packCache.set(w, { st: w._st, version: w._version, offset: w._offset, layout, pk });
+  return pk;
+}
+
 // x4 [N,C,H,W] already batched; returns [N, OC, OH, OW]
 function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number[], G: number, op: string, oneD = false): T {
   const [N, C, H, W] = x.shape;
@@ -212,7 +235,11 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     // CPU: the native conv2d kernel (per-sample im2col + GEMM straight into the NCHW output; see cpu/conv.cc); the
     // weight gradient's column matrix is rebuilt in the backward
     out = empty_([N, OC, OH, OW], x.dtype, x.device);
-    runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
+    if (w._isParam && x.dtype === 'float32' && G === 1 && directBackward() && (!gradState.enabled || !w.requiresGrad)) {
+      // inference with a module's weight: the direct kernel's packed weight panels, kept while the weight is unchanged
+      const pk = packedWeight(w, wc, OC, K);
+      runKernel(OP.conv2d, b ? [out, x, wc, b, pk] : [out, x, wc, pk], [...attrs(g), G, 1], 'conv2d');
+    } else runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
   } else {
     const col = im2colRaw(x, g);
     const out3 = empty_([G, OCg, NL], x.dtype, x.device);
@@ -231,6 +258,20 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
       const gw = w.requiresGrad ? gp3.matmul(im2colOp(x, g).reshape([G, K, NL]).transpose(1, 2)).reshape(w.shape.slice()) : null;
       const gb = b && b.requiresGrad ? gr.sum([0, 2, 3]) : null;
       return [gx, gw, gb];
+    }
+    if (!x.isCuda && x.dtype === 'float32' && G === 1 && gr.dtype === 'float32' && K > 0 && NL > 0 && directBackward() && (!x.requiresGrad || C >= 16)) {
+      // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc (an input
+      // gradient of fewer than 16 channels would fill too few vector lanes: GEMM + col2im below)
+      let gx: T | null = null, gw: T | null = null;
+      if (x.requiresGrad) {
+        gx = empty_([N, C, H, W], x.dtype, x.device);
+        runKernel(OP.conv2d_backward_input, [gx, gr, wc], attrs(g), op);
+      }
+      if (w.requiresGrad) {
+        gw = empty_(w.shape.slice(), w.dtype, w.device);
+        runKernel(OP.conv2d_backward_weight, [gw, gr, x], attrs(g), op);
+      }
+      return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
     }
     // gp: the gradient in [OC, N, OH, OW] memory order
     let gp: T;

@@ -32,7 +32,10 @@ export const OP = {
   batch_norm: 29,
   batch_norm_backward: 30,
   conv2d: 31,
-  optim_step_multi: 32,
+  conv2d_backward_input: 32,
+  conv2d_backward_weight: 33,
+  conv2d_pack_weight: 34,
+  optim_step_multi: 35,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -121,4 +124,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 33;
+export const OP_COUNT = 36;

@@ -14,6 +14,8 @@
 #include <limits>
 #include <vector>
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include "cpu.h"
 #include "../kernels/conv.h"
 #include "../kernels/conv_check.h"
@@ -22,6 +24,10 @@ namespace nt {
 
 template <typename T>
 void gemm_rowmajor(int64_t m, int64_t n, int64_t k, const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc, T beta, int nth);  // gemm.cc
+
+void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias, const conv::Geom& g,
+                       const float* packed);  // conv_direct.cc
+int64_t conv2d_packed_numel(int64_t OC, int64_t K);
 
 namespace {
 
@@ -150,6 +156,17 @@ void conv2d_typed(const Call& c, const Geom& g, int64_t G) {
 void conv2d_kernel(Call& c) {
   const Geom g = geom_of(c);
   const int64_t G = c.iattr(10, 1);
+  // a11 = 1: the last tensor is the weight packed by conv2d_pack_weight (float32, groups 1; conv_direct.cc)
+  const float* packed = nullptr;
+  if (c.iattr(11, 0) == 1) {
+    if (c.nt < 4) throw TorchError("internal: conv2d packed weight missing");
+    const TensorArg& pk = c.t[c.nt - 1];
+    if (pk.dtype != DType::F32 || !pk.contiguous() || c.nt < 3 ||
+        pk.numel() < conv2d_packed_numel(c.t[2].shape[0], c.t[2].numel() / std::max<int64_t>(1, c.t[2].shape[0])))
+      throw TorchError("internal: conv2d packed weight");
+    packed = pk.ptr<const float>();
+    c.nt--;
+  }
   if (c.nt < 3) throw TorchError("internal: conv2d expects out, x, w[, bias]");
   const TensorArg &out = c.t[0], &x = c.t[1], &w = c.t[2];
   check_4d(x, "conv2d");
@@ -162,6 +179,14 @@ void conv2d_kernel(Call& c) {
       !out.contiguous() || !w.contiguous() || (c.nt > 3 && (c.t[3].ndim != 1 || c.t[3].shape[0] != w.shape[0])))
     throw TorchError("internal: conv2d operand shapes");
   if (out.numel() == 0) return;
+  // float32 groups 1: the register-tiled direct convolution (conv_direct.cc); NODETORCH_CONV=gemm keeps this file's
+  // im2col + GEMM path (comparison, debugging)
+  static const bool gemm_only = [] { const char* e = getenv("NODETORCH_CONV"); return e && std::string(e) == "gemm"; }();
+  if (x.dtype == DType::F32 && G == 1 && !gemm_only) {
+    conv2d_direct_f32(out, x, w, c.nt > 3 ? &c.t[3] : nullptr, g, packed);
+    return;
+  }
+  if (packed) throw TorchError("internal: conv2d packed weight on the GEMM path");
   if (x.dtype == DType::F32) conv2d_typed<float>(c, g, G); else conv2d_typed<double>(c, g, G);
 }
 

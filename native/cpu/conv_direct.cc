@@ -1,0 +1,463 @@
+// conv_direct.cc - float32 2-D convolution (groups 1) forward, input gradient and weight gradient as direct,
+// register-tiled convolutions in oneDNN's manner: output channels in blocks of 16/32 (AVX2/AVX-512 vector lanes)
+// held in registers against a tile of output pixels, input channels and kernel taps streamed, weights packed once
+// per call into [channel block][tap][lanes] panels. No column matrix: every input element is read where it lies
+// (through a per-pixel offset and a per-tap offset into a zero-bordered copy of the input), so 3x3 / 1x1 / 7x7,
+// any stride, padding and dilation take the same loop. The micro-kernels are in conv_direct_body.inc, compiled
+// three times (AVX-512, AVX2+FMA, portable) and picked at run time (NODETORCH_CPU_ISA=avx2|generic overrides, as
+// for the GEMM: see simd.cc).
+//
+// Forward       out[n,oc,oh,ow] = b[oc] + sum_{c,i,j} x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw] w[oc,c,i,j]
+// Input grad    gx[n,c,h,w] = sum over (oc,i,j) with oh = (h+ph-i*dh)/sh integral (and ow alike) of
+//               gout[n,oc,oh,ow] w[oc,c,i,j]: the pixels of gx split into sh*sw phases (h mod sh, w mod sw); in one
+//               phase the contributing taps are fixed and oh = h/sh + const, so each phase is a stride-1 direct
+//               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im).
+// Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
+//               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
+//               of pixels; threads own disjoint (channel block, tap tile) slices, so no partial sums to reduce.
+// Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
+// order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
+#include <immintrin.h>
+#pragma GCC diagnostic ignored "-Wpsabi"
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+#include "cpu.h"
+#include "../kernels/conv.h"
+#include "../kernels/conv_check.h"
+
+namespace nt {
+
+int64_t conv2d_packed_numel(int64_t OC, int64_t K);
+
+namespace {
+
+using conv::Geom;
+
+// ---------------------------------------------------------------------------------------------------------------
+// the three compilations of the micro-kernels
+// ---------------------------------------------------------------------------------------------------------------
+#if defined(__x86_64__) || defined(__i386__)
+#define NT_CONV_X86 1
+#pragma GCC push_options
+#pragma GCC target("avx512f,fma")
+namespace k512 {
+typedef __m512 vf;
+constexpr int VL = 16;
+static inline vf vload(const float* p) { return _mm512_loadu_ps(p); }
+static inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, v); }
+static inline vf vset1(float x) { return _mm512_set1_ps(x); }
+static inline vf vzero() { return _mm512_setzero_ps(); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+#include "conv_direct_body.inc"
+constexpr int MP = 14;
+void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+}  // namespace k512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace k256 {
+typedef __m256 vf;
+constexpr int VL = 8;
+static inline vf vload(const float* p) { return _mm256_loadu_ps(p); }
+static inline void vstore(float* p, vf v) { _mm256_storeu_ps(p, v); }
+static inline vf vset1(float x) { return _mm256_set1_ps(x); }
+static inline vf vzero() { return _mm256_setzero_ps(); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+#include "conv_direct_body.inc"
+constexpr int MP = 6;
+void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+}  // namespace k256
+#pragma GCC pop_options
+#endif
+
+namespace kgen {  // portable: GCC vector types, lowered for the baseline ISA
+typedef float vf __attribute__((vector_size(32)));
+constexpr int VL = 8;
+static inline vf vload(const float* p) { vf v; std::memcpy(&v, p, sizeof v); return v; }
+static inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
+static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
+static inline vf vzero() { return vf{}; }
+static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
+#include "conv_direct_body.inc"
+constexpr int MP = 3;
+void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
+           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
+void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
+  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
+}
+}  // namespace kgen
+
+typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
+                       int64_t, int);
+typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
+
+// one ISA's kernels at one channel-block width (OB = nv * VL lanes)
+struct Kern {
+  int ob, mp;
+  TileFn tile;
+  GwFn gw;
+};
+
+// the widest block that the channel count fills: nv = 2 vectors unless one vector holds every channel
+Kern pick(int64_t channels) {
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) {
+    if (channels <= k512::VL) return {k512::VL, k512::MP, &k512::tile1, &k512::gw1};
+    return {2 * k512::VL, k512::MP, &k512::tile2, &k512::gw2};
+  }
+  if (cpu_has_avx2()) {
+    if (channels <= k256::VL) return {k256::VL, k256::MP, &k256::tile1, &k256::gw1};
+    return {2 * k256::VL, k256::MP, &k256::tile2, &k256::gw2};
+  }
+#endif
+  if (channels <= kgen::VL) return {kgen::VL, kgen::MP, &kgen::tile1, &kgen::gw1};
+  return {2 * kgen::VL, kgen::MP, &kgen::tile2, &kgen::gw2};
+}
+
+// 64-byte aligned float scratch owned by one call
+struct Buf {
+  float* p = nullptr;
+  explicit Buf(size_t n) {
+    p = static_cast<float*>(std::aligned_alloc(64, std::max<size_t>(64, ((n * sizeof(float)) + 63) & ~(size_t)63)));
+    if (!p) throw std::bad_alloc();
+  }
+  ~Buf() { std::free(p); }
+  Buf(const Buf&) = delete;
+  Buf& operator=(const Buf&) = delete;
+};
+
+// dst [N, C, top + H + bottom, left + W + right] = src [N, C, H, W] (any strides) with a zero border
+void pad_copy(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left,
+              int64_t Hp, int64_t Wp, float* dst) {
+  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(Hp * Wp, 1)), [=](int64_t p0, int64_t p1) {
+    for (int64_t pl = p0; pl < p1; pl++) {
+      const float* s = src + (pl / C) * st[0] + (pl % C) * st[1];
+      float* d = dst + pl * Hp * Wp;
+      std::memset(d, 0, sizeof(float) * (size_t)(top * Wp));
+      for (int64_t h = 0; h < H; h++) {
+        float* r = d + (top + h) * Wp;
+        for (int64_t w = 0; w < left; w++) r[w] = 0.f;
+        if (st[3] == 1) std::memcpy(r + left, s + h * st[2], sizeof(float) * (size_t)W);
+        else for (int64_t w = 0; w < W; w++) r[left + w] = s[h * st[2] + w * st[3]];
+        for (int64_t w = left + W; w < Wp; w++) r[w] = 0.f;
+      }
+      std::memset(d + (top + H) * Wp, 0, sizeof(float) * (size_t)((Hp - top - H) * Wp));
+    }
+  });
+}
+
+// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn: 32 x 32 tiles (both sides stay in L1), tiles on the pool
+void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
+  constexpr int64_t T = 32;
+  const int64_t tr = (R + T - 1) / T, tc = (Cn + T - 1) / T;
+  parallel_for(tr * tc, 16, [=](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; u++) {
+      const int64_t r0 = (u / tc) * T, c0 = (u % tc) * T, r1 = std::min(R, r0 + T), c1 = std::min(Cn, c0 + T);
+      for (int64_t c = c0; c < c1; c++)
+        for (int64_t r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+  });
+}
+
+// packed weights: wp[b][k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0
+void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
+  const int64_t nb = (rows + ob - 1) / ob;
+  if (rows % ob) std::memset(wp + (nb - 1) * K * ob, 0, sizeof(float) * (size_t)(K * ob));
+  for (int64_t b = 0; b < nb; b++) transpose(w + b * ob * K, K, std::min<int64_t>(ob, rows - b * ob), K, wp + b * K * ob, ob);
+}
+
+// out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool
+void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
+               const float* wp, const float* bias, float* out, int64_t ocs, int64_t rows) {
+  const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
+  const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
+  parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; u++) {
+      const int64_t b = u / nt, t = u % nt;
+      const int64_t p0 = t * kn.mp;
+      const int np = (int)std::min<int64_t>(kn.mp, P - p0);
+      kn.tile(in, pin + p0, np, toff, K, wp + b * K * kn.ob, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
+              (int)std::min<int64_t>(kn.ob, rows - b * kn.ob));
+    }
+  });
+}
+
+// the per-pixel offsets of a convolution's receptive fields in a padded input [N, C, Hp, Wp] (pin) and of the
+// output pixels in [N, OC, OH, OW] (pout), pixels in (n, oh, ow) order
+void pixel_tables(int64_t N, int64_t C, int64_t Hp, int64_t Wp, int64_t OC, const Geom& g, std::vector<int64_t>& pin,
+                  std::vector<int64_t>* pout) {
+  const int64_t L = g.oh * g.ow;
+  pin.resize((size_t)(N * L));
+  if (pout) pout->resize((size_t)(N * L));
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t oh = 0; oh < g.oh; oh++)
+      for (int64_t ow = 0; ow < g.ow; ow++) {
+        const int64_t p = (n * g.oh + oh) * g.ow + ow;
+        pin[(size_t)p] = n * C * Hp * Wp + oh * g.sh * Wp + ow * g.sw;
+        if (pout) (*pout)[(size_t)p] = n * OC * L + oh * g.ow + ow;
+      }
+}
+
+// the x operand, padded (or as it is when unpadded and contiguous); sets Hp, Wp
+const float* padded_input(const TensorArg& x, const Geom& g, std::unique_ptr<Buf>& keep, int64_t& Hp, int64_t& Wp) {
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  Hp = H + 2 * g.ph;
+  Wp = W + 2 * g.pw;
+  if (g.ph == 0 && g.pw == 0 && x.contiguous()) return x.ptr<const float>();
+  keep.reset(new Buf((size_t)(N * C * Hp * Wp)));
+  pad_copy(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
+  return keep->p;
+}
+
+}  // namespace
+
+int64_t conv2d_packed_numel(int64_t OC, int64_t K) { return (OC + 31) / 32 * 32 * K; }  // every ISA's blocks fit
+
+// ---------------------------------------------------------------------------------------------------------------
+// forward: out [N, OC, OH, OW] (contiguous) = conv(x [N, C, H, W] any strides, w [OC, C, kh, kw] contiguous) + b
+// ---------------------------------------------------------------------------------------------------------------
+void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg& w, const TensorArg* bias, const Geom& g,
+                       const float* packed) {
+  const int64_t N = x.shape[0], C = x.shape[1], OC = w.shape[0];
+  const int64_t K = C * g.kh * g.kw, L = g.oh * g.ow;
+  const Kern kn = pick(OC);
+  int64_t Hp, Wp;
+  std::unique_ptr<Buf> xbuf;
+  const float* xp = padded_input(x, g, xbuf, Hp, Wp);
+  std::vector<int64_t> toff((size_t)K), pin, pout;
+  for (int64_t c = 0; c < C; c++)
+    for (int64_t i = 0; i < g.kh; i++)
+      for (int64_t j = 0; j < g.kw; j++) toff[(size_t)((c * g.kh + i) * g.kw + j)] = c * Hp * Wp + i * g.dh * Wp + j * g.dw;
+  pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
+  const int64_t nb = (OC + kn.ob - 1) / kn.ob;
+  std::unique_ptr<Buf> wbuf;
+  if (!packed) {
+    wbuf.reset(new Buf((size_t)(nb * K * kn.ob)));
+    pack(w.ptr<const float>(), OC, K, kn.ob, wbuf->p);
+    packed = wbuf->p;
+  }
+  std::vector<float> bp;
+  if (bias) {
+    bp.assign((size_t)(nb * kn.ob), 0.f);
+    const float* b0 = bias->ptr<const float>();
+    for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
+  }
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d_pack_weight: t0 packed float32 (contiguous, at least ceil(OC/32)*32 * C*kh*kw elements) <- t1 w [OC, C, kh,
+//   kw] float32 (contiguous): the forward's weight panels, for lib/ to keep while the weight is unchanged (inference
+//   calls conv2d with it: attr a11 = 1). The layout is this process's ISA's; nothing outside this file reads it.
+// ---------------------------------------------------------------------------------------------------------------
+void pack_weight(Call& c) {
+  if (c.nt != 2) throw TorchError("internal: conv2d_pack_weight expects packed, w");
+  const TensorArg &pk = c.t[0], &w = c.t[1];
+  conv::check_4d(w, "conv2d_pack_weight");
+  if (pk.dtype != DType::F32 || w.dtype != DType::F32 || !pk.contiguous() || !w.contiguous()) throw TorchError("internal: conv2d_pack_weight operands");
+  const int64_t OC = w.shape[0], K = w.shape[1] * w.shape[2] * w.shape[3];
+  if (pk.numel() < conv2d_packed_numel(OC, K)) throw TorchError("internal: conv2d_pack_weight buffer too small");
+  const Kern kn = pick(OC);
+  pack(w.ptr<const float>(), OC, K, kn.ob, pk.ptr<float>());
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
+//   t2 w [OC, C, kh, kw] (contiguous); a0..a9 the forward's geometry (im2col's attrs). float32, groups 1.
+// ---------------------------------------------------------------------------------------------------------------
+void backward_input(Call& c) {
+  const Geom g = conv::geom_of(c);
+  if (c.nt != 3) throw TorchError("internal: conv2d_backward_input expects gx, gout, w");
+  const TensorArg &gx = c.t[0], &go = c.t[1], &w = c.t[2];
+  conv::check_4d(gx, "conv2d_backward_input");
+  conv::check_4d(go, "conv2d_backward_input");
+  conv::check_4d(w, "conv2d_backward_input");
+  if (gx.dtype != DType::F32 || go.dtype != DType::F32 || w.dtype != DType::F32) throw TorchError("internal: conv2d_backward_input is float32");
+  const int64_t N = gx.shape[0], C = gx.shape[1], H = gx.shape[2], W = gx.shape[3], OC = w.shape[0];
+  if (!gx.contiguous() || !w.contiguous() || w.shape[1] != C || w.shape[2] != g.kh || w.shape[3] != g.kw || go.shape[0] != N ||
+      go.shape[1] != OC || go.shape[2] != g.oh || go.shape[3] != g.ow)
+    throw TorchError("internal: conv2d_backward_input operand shapes");
+  if (gx.numel() == 0) return;
+  float* gx0 = gx.ptr<float>();
+  if (go.numel() == 0) { std::memset(gx0, 0, sizeof(float) * (size_t)gx.numel()); return; }
+  const int64_t OH = g.oh, OW = g.ow, sh = g.sh, sw = g.sw;
+  // phase taps: for h = sh*h' + rh, tap i contributes iff (rh + ph - i*dh) % sh == 0, at oh = h' + (rh + ph - i*dh)/sh
+  auto offs = [](int64_t r, int64_t p, int64_t k, int64_t d, int64_t s, std::vector<int64_t>& tap, std::vector<int64_t>& off) {
+    tap.clear();
+    off.clear();
+    for (int64_t i = 0; i < k; i++) {
+      const int64_t v = r + p - i * d;
+      if (((v % s) + s) % s == 0) { tap.push_back(i); off.push_back(v / s); }
+    }
+  };
+  // the border gout needs: rows oh = h' + off for every phase, tap and h' < ceil((H - rh)/sh)
+  int64_t top = 0, bot = 0, left = 0, right = 0;
+  std::vector<int64_t> ti, oi, tj, oj;
+  for (int64_t r = 0; r < sh && r < H; r++) {
+    offs(r, g.ph, g.kh, g.dh, sh, ti, oi);
+    const int64_t hn = (H - r + sh - 1) / sh;
+    for (int64_t o : oi) { top = std::max(top, -o); bot = std::max(bot, hn - 1 + o - (OH - 1)); }
+  }
+  for (int64_t r = 0; r < sw && r < W; r++) {
+    offs(r, g.pw, g.kw, g.dw, sw, tj, oj);
+    const int64_t wn = (W - r + sw - 1) / sw;
+    for (int64_t o : oj) { left = std::max(left, -o); right = std::max(right, wn - 1 + o - (OW - 1)); }
+  }
+  const int64_t Hg = top + OH + bot, Wg = left + OW + right;
+  Buf gp((size_t)(N * OC * Hg * Wg));
+  pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
+  const Kern kn = pick(C);
+  const int64_t nb = (C + kn.ob - 1) / kn.ob, kk = g.kh * g.kw;
+  const float* w0 = w.ptr<const float>();
+  Buf wp((size_t)(nb * OC * kk * kn.ob));
+  std::vector<int64_t> toff, pin, pout;
+  for (int64_t rh = 0; rh < sh && rh < H; rh++) {
+    offs(rh, g.ph, g.kh, g.dh, sh, ti, oi);
+    for (int64_t rw = 0; rw < sw && rw < W; rw++) {
+      offs(rw, g.pw, g.kw, g.dw, sw, tj, oj);
+      const int64_t nt = (int64_t)(ti.size() * tj.size()), K = OC * nt;
+      toff.resize((size_t)std::max<int64_t>(K, 1));
+      std::vector<int64_t> widx((size_t)std::max<int64_t>(nt, 1));
+      for (size_t a = 0; a < ti.size(); a++)
+        for (size_t b = 0; b < tj.size(); b++) widx[a * tj.size() + b] = ti[a] * g.kw + tj[b];
+      for (int64_t oc = 0; oc < OC; oc++)
+        for (size_t a = 0; a < ti.size(); a++)
+          for (size_t b = 0; b < tj.size(); b++)
+            toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
+      if (K > 0) {  // wp[b][oc*nt + t][l] = w[oc][b*ob + l][tap t]
+        const int64_t* wi = widx.data();
+        const int ob = kn.ob;
+        float* wpp = wp.p;
+        parallel_for(nb * OC, 64, [=](int64_t u0, int64_t u1) {
+          for (int64_t u = u0; u < u1; u++) {
+            const int64_t b = u / OC, oc = u % OC;
+            float* d = wpp + (b * K + oc * nt) * ob;
+            for (int64_t t = 0; t < nt; t++)
+              for (int l = 0; l < ob; l++) {
+                const int64_t ch = b * ob + l;
+                d[t * ob + l] = ch < C ? w0[(oc * C + ch) * kk + wi[t]] : 0.f;
+              }
+          }
+        });
+      }
+      const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
+      pin.resize((size_t)P);
+      pout.resize((size_t)P);
+      for (int64_t n = 0; n < N; n++)
+        for (int64_t a = 0; a < hn; a++)
+          for (int64_t b = 0; b < wn; b++) {
+            const int64_t p = (n * hn + a) * wn + b;
+            pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
+            pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
+          }
+      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, wp.p, nullptr, gx0, H * W, C);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d_backward_weight: t0 gw [OC, C, kh, kw] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
+//   t2 x [N, C, H, W] (any strides); a0..a9 the forward's geometry. float32, groups 1.
+// ---------------------------------------------------------------------------------------------------------------
+void backward_weight(Call& c) {
+  const Geom g = conv::geom_of(c);
+  if (c.nt != 3) throw TorchError("internal: conv2d_backward_weight expects gw, gout, x");
+  const TensorArg &gw = c.t[0], &go = c.t[1], &x = c.t[2];
+  conv::check_4d(gw, "conv2d_backward_weight");
+  conv::check_4d(go, "conv2d_backward_weight");
+  conv::check_4d(x, "conv2d_backward_weight");
+  if (gw.dtype != DType::F32 || go.dtype != DType::F32 || x.dtype != DType::F32) throw TorchError("internal: conv2d_backward_weight is float32");
+  const int64_t N = x.shape[0], C = x.shape[1], OC = gw.shape[0];
+  if (!gw.contiguous() || gw.shape[1] != C || gw.shape[2] != g.kh || gw.shape[3] != g.kw || go.shape[0] != N || go.shape[1] != OC ||
+      go.shape[2] != g.oh || go.shape[3] != g.ow)
+    throw TorchError("internal: conv2d_backward_weight operand shapes");
+  if (gw.numel() == 0) return;
+  float* gw0 = gw.ptr<float>();
+  const int64_t K = C * g.kh * g.kw, L = g.oh * g.ow, P = N * L;
+  if (P == 0) { std::memset(gw0, 0, sizeof(float) * (size_t)gw.numel()); return; }
+  const Kern kn = pick(OC);
+  const int64_t nb = (OC + kn.ob - 1) / kn.ob, OCp = nb * kn.ob;
+  int64_t Hp, Wp;
+  std::unique_ptr<Buf> xbuf;
+  const float* xp = padded_input(x, g, xbuf, Hp, Wp);
+  std::vector<int64_t> pin;
+  pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
+  const int64_t mk = kn.mp, nkt = (K + mk - 1) / mk, Kp = nkt * mk;
+  std::vector<int64_t> tb((size_t)Kp, 0);
+  for (int64_t ch = 0; ch < C; ch++)
+    for (int64_t i = 0; i < g.kh; i++)
+      for (int64_t j = 0; j < g.kw; j++) tb[(size_t)((ch * g.kh + i) * g.kw + j)] = ch * Hp * Wp + i * g.dh * Wp + j * g.dw;
+  // gout pixel-major: gT[p][oc] (padding lanes 0), one transpose per sample
+  Buf gT((size_t)(P * OCp));
+  {
+    const TensorArg& gc = go;
+    const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L;
+    std::unique_ptr<Buf> tmp;
+    const float* g0 = gc.ptr<const float>();
+    int64_t s0 = gc.stride[0];
+    if (!dense) {
+      tmp.reset(new Buf((size_t)(N * OC * L)));
+      pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, tmp->p);
+      g0 = tmp->p;
+      s0 = OC * L;
+    }
+    if (OCp > OC) {
+      float* d0 = gT.p;
+      parallel_for(P, 4096, [=](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; p++)
+          for (int64_t oc = OC; oc < OCp; oc++) d0[p * OCp + oc] = 0.f;
+      });
+    }
+    for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
+  }
+  Buf acc((size_t)(Kp * OCp));
+  const int64_t chunk = 256;
+  const int64_t units = nb * nkt;
+  parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
+    for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+      const int64_t np = std::min(chunk, P - p0);
+      for (int64_t u = u0; u < u1; u++) {
+        const int64_t b = u % nb, kt = u / nb;
+        kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp, p0 == 0);
+      }
+    }
+  });
+  // gw[oc][k] = acc[k][oc]
+  transpose(acc.p, OCp, K, OC, gw0, K);
+}
+
+}  // namespace
+
+REGISTER_KERNEL(conv2d_backward_input, CPU, backward_input);
+REGISTER_KERNEL(conv2d_pack_weight, CPU, pack_weight);
+REGISTER_KERNEL(conv2d_backward_weight, CPU, backward_weight);
+
+}  // namespace nt

@@ -1,0 +1,51 @@
+// conv_direct_cases.js - shared by test/conv_direct.test.ts (in process, over lib/) and its per-ISA child processes
+// (node over dist/, NODETORCH_CPU_ISA=avx2|generic): float32 conv2d forward and input/weight/bias gradients (the direct
+// kernels of native/cpu/conv_direct.cc) against the float64 im2col + GEMM path on the same values. Returns, per case,
+// the largest error relative to the float64 result's largest magnitude.
+'use strict';
+// name, [N, C, H, W], OC, [kh, kw], stride, padding, dilation
+const CASES = [
+  ['3x3 p1 odd sizes', [2, 5, 9, 11], 7, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['3x3 s2 p1 (ResNet downsample)', [3, 8, 10, 9], 20, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['1x1 s1', [2, 16, 5, 6], 33, [1, 1], [1, 1], [0, 0], [1, 1]],
+  ['1x1 s2', [2, 16, 7, 8], 40, [1, 1], [2, 2], [0, 0], [1, 1]],
+  ['7x7 s2 p3 (stem)', [2, 3, 21, 18], 64, [7, 7], [2, 2], [3, 3], [1, 1]],
+  ['3x3 s3 p2 rectangular pad', [1, 4, 13, 14], 9, [3, 3], [3, 2], [2, 0], [1, 1]],
+  ['5x3 dilated', [2, 3, 15, 12], 17, [5, 3], [1, 2], [2, 1], [2, 3]],
+  ['1 channel in (MNIST conv1)', [4, 1, 12, 12], 16, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['wide K (64ch 3x3)', [2, 64, 6, 6], 48, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['kernel = input, no pad', [3, 6, 4, 5], 10, [4, 5], [1, 1], [0, 0], [1, 1]],
+  ['stride > kernel', [2, 5, 11, 11], 6, [2, 2], [3, 3], [1, 0], [1, 1]],
+];
+
+function run(torch) {
+  const F = torch.nn.functional;
+  torch.manualSeed(7);
+  const out = {};
+  for (const [name, xs, OC, k, stride, padding, dilation] of CASES) {
+    const x64 = torch.randn(xs, { dtype: 'float64' }), w64 = torch.randn([OC, xs[1], ...k], { dtype: 'float64' }), b64 = torch.randn([OC], { dtype: 'float64' });
+    const opts = { stride, padding, dilation };
+    const grads = (x0, w0, b0) => {
+      const x = x0.detach().requiresGrad_(true), w = w0.detach().requiresGrad_(true), b = b0.detach().requiresGrad_(true);
+      const y = F.conv2d(x, w, b, opts);
+      const gy = torch.linspace(-1, 1, y.numel(), { dtype: x0.dtype }).reshape(y.shape).mul(torch.arange(y.numel(), { dtype: x0.dtype }).remainder(7).sub(3).reshape(y.shape));
+      const [gx, gw, gb] = torch.autograd.grad([y], [x, w, b], { gradOutputs: [gy] });
+      return [y, gx, gw, gb];
+    };
+    const ref = grads(x64, w64, b64);
+    const got = grads(x64.float(), w64.float(), b64.float());
+    out[name] = ref.map((r, i) => {
+      const scale = Math.max(1e-30, r.abs().max().item());
+      return got[i].double().sub(r).abs().max().item() / scale;
+    });
+  }
+  return out;
+}
+
+module.exports = { CASES, run };
+
+if (require.main === module) {
+  const torch = require(process.argv[2]);
+  torch.setNumThreads(Number(process.argv[3] ?? 2));
+  console.log(JSON.stringify({ simd: torch.config().simd, errors: run(torch) }));
+}
