@@ -20,7 +20,7 @@ export interface NativeAddon {
   write(h: StorageHandle, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void;
   setMeta(meta: Float64Array): number;
   run(op: number, ...storages: StorageHandle[]): number;
-  memStats(): [number, number, number, number, number, number];
+  memStats(emptyCpuCache?: boolean): [number, number, number, number, number, number, number];
   token(deviceType: number): TensorToken;
   tokenSet(t: TensorToken, deviceType: number): void;
   info(): { simd: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };

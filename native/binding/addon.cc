@@ -287,15 +287,19 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, c.result);
 }
 
+// memStats(emptyCpuCache?) -> [cpu bytes, cpu storages, cuda bytes, cuda storages, cpu tensors, cuda tensors,
+// bytes the CPU allocator keeps cached for reuse]
 Napi::Value MemStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Array a = Napi::Array::New(env, 6);
+  if (info.Length() > 0 && info[0].ToBoolean()) cpu_empty_cache();
+  Napi::Array a = Napi::Array::New(env, 7);
   a.Set(0u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).bytes.load()));
   a.Set(1u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).count.load()));
   a.Set(2u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).bytes.load()));
   a.Set(3u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).count.load()));
   a.Set(4u, Napi::Number::New(env, (double)g_tensor_count[0].load()));
   a.Set(5u, Napi::Number::New(env, (double)g_tensor_count[1].load()));
+  a.Set(6u, Napi::Number::New(env, (double)cpu_cached_bytes()));
   return a;
 }
 

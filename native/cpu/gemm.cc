@@ -422,7 +422,7 @@ struct Blocked {
 // skinny products (m <= 8 after orienting, e.g. a batch-1 Linear, mv, GEMV): memory-bound on B, so B is read once
 // in its own layout instead of being packed. Rows of B contiguous: acc[m][w] += A[i,p] * B[p, j-chunk] over p, the
 // accumulators in L1. Columns of B contiguous: m dot products per column, the column read once. Compiled for each
-// ISA (target_clones), picked when the library loads.
+// ISA and picked at run time (NT_SKINNY_ISA below).
 // ---------------------------------------------------------------------------------------------------------------
 constexpr int kSkinnyMax = 8;
 constexpr int64_t kSkinnyChunk = 512;  // columns per chunk: m x 512 accumulators fit L1
@@ -497,20 +497,30 @@ __attribute__((always_inline)) inline void skinny_cols_body(int64_t m, int64_t k
   }
 }
 
-#define NT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-NT_CLONES void skinny_rows_f32(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) {
-  skinny_rows_body<float>(m, k, A, ars, acs, B, brs, acc, w);
-}
-NT_CLONES void skinny_rows_f64(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) {
-  skinny_rows_body<double>(m, k, A, ars, acs, B, brs, acc, w);
-}
-NT_CLONES void skinny_cols_f32(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) {
-  skinny_cols_body<float>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
-}
-NT_CLONES void skinny_cols_f64(int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo) {
-  skinny_cols_body<double>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
-}
-#undef NT_CLONES
+// one copy per ISA, chosen through cpu_has_avx512/avx2 (so NODETORCH_CPU_ISA reaches these too, unlike
+// target_clones, which the loader resolves from the CPU alone)
+#define NT_SKINNY_ISA(NAME, BODY, T, PARAMS, ARGS)                      \
+  NT_AVX512 void NAME##_512 PARAMS { BODY<T> ARGS; }                    \
+  NT_AVX2 void NAME##_256 PARAMS { BODY<T> ARGS; }                      \
+  void NAME##_gen PARAMS { BODY<T> ARGS; }                              \
+  void NAME PARAMS {                                                    \
+    if (cpu_has_avx512()) NAME##_512 ARGS;                              \
+    else if (cpu_has_avx2()) NAME##_256 ARGS;                           \
+    else NAME##_gen ARGS;                                               \
+  }
+NT_SKINNY_ISA(skinny_rows_f32, skinny_rows_body, float,
+              (int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w),
+              (m, k, A, ars, acs, B, brs, acc, w))
+NT_SKINNY_ISA(skinny_rows_f64, skinny_rows_body, double,
+              (int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w),
+              (m, k, A, ars, acs, B, brs, acc, w))
+NT_SKINNY_ISA(skinny_cols_f32, skinny_cols_body, float,
+              (int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo),
+              (m, k, A, lda, B, bcs, j0, j1, out, ldo))
+NT_SKINNY_ISA(skinny_cols_f64, skinny_cols_body, double,
+              (int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo),
+              (m, k, A, lda, B, bcs, j0, j1, out, ldo))
+#undef NT_SKINNY_ISA
 inline void skinny_rows(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) { skinny_rows_f32(m, k, A, ars, acs, B, brs, acc, w); }
 inline void skinny_rows(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) { skinny_rows_f64(m, k, A, ars, acs, B, brs, acc, w); }
 inline void skinny_cols(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) { skinny_cols_f32(m, k, A, lda, B, bcs, j0, j1, out, ldo); }
