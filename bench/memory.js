@@ -5,8 +5,8 @@
 // peak (VmHWM) is read at the end. Then the cost of a short-lived fresh 4 MiB output (relu, clone; transparent huge
 // pages made it 2-4x slower): each op once per iteration, freed at once (tidy) and left to the garbage collector.
 // Each side runs in a process of its own (fresh RSS); rounds alternate (bench/common.js), figures are medians.
-// A benchmark, not a test. Usage: node bench/memory.js [--steps N] [--rounds R] [--threads N] [--no-torch] [--tidy]
-//   (needs dist/ built: npx tsc -p tsconfig.json)
+// A benchmark, not a test. Usage: node bench/memory.js [--steps N] [--rounds R] [--threads N] [--no-torch] [--tidy] [--lib DIR]
+//   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to measure a before/after)
 'use strict';
 const { alternateRounds, hostLine } = require('./common');
 const { execFileSync } = require('child_process');
@@ -22,17 +22,17 @@ const statusMiB = (key) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(
 
 // the child: one side's measurement, printed as one JSON line
 function child() {
-  const torch = require(path.join(__dirname, '../dist/index.js'));
+  const torch = require(path.resolve(opt('--lib') || path.join(__dirname, '../dist'), 'index.js'));
   const F = torch.nn.functional;
   torch.setNumThreads(threads);
   torch.manualSeed(0);
   const now = () => Number(process.hrtime.bigint()) / 1e6;
   const model = require('./resnet_model')(torch);
   model.train();
-  const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const sgd = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = torch.randn([16, 3, 64, 64]), y = torch.randint(0, 1000, [16]);
   const paramMiB = model.parameters().reduce((s, p) => s + p.numel() * 4, 0) / 2 ** 20;
-  const step = () => { opt.zeroGrad(); F.crossEntropy(model.call(x), y).backward(); opt.step(); };
+  const step = () => { sgd.zeroGrad(); F.crossEntropy(model.call(x), y).backward(); sgd.step(); };
   const rss = [], live = [];
   const t0 = now();
   for (let i = 0; i < steps; i++) {
@@ -65,7 +65,7 @@ function runSide(cmd, args, env) {
 }
 
 if (argv.includes('--child')) { child(); return; }
-const passArgs = ['--steps', String(steps), '--threads', String(threads), ...(useTidy ? ['--tidy'] : [])];
+const passArgs = ['--steps', String(steps), '--threads', String(threads), ...(useTidy ? ['--tidy'] : []), ...(opt('--lib') ? ['--lib', opt('--lib')] : [])];
 const node = () => runSide(process.execPath, [__filename, '--child', ...passArgs]);
 const py = () => runSide('/usr/bin/python3', [path.join(__dirname, 'memory_torch.py'), String(steps), String(threads)],
   { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE' });

@@ -20,11 +20,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 #include "../kernels/matmul_check.h"
 #include "cpu.h"
 
@@ -328,6 +330,29 @@ inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
   }
 }
 
+// The per-core L2 size decides how many B slivers one block streams past each A sliver (Note [blocking per CPU]):
+// sysconf, else sysfs, else 512 KiB (the smallest of the x86 server parts these kernels target: Zen 2/3).
+// NODETORCH_L2_KB overrides it (to try another CPU's blocking on this one).
+inline int64_t l2_bytes() {
+  static int64_t v = [] {
+    if (const char* e = getenv("NODETORCH_L2_KB")) { long k = atol(e); if (k > 0) return (int64_t)k << 10; }
+    long s = -1;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    s = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    if (s <= 0) {
+      if (FILE* f = fopen("/sys/devices/system/cpu/cpu0/cache/index2/size", "r")) {
+        long k = 0;
+        char unit = 0;
+        if (fscanf(f, "%ld%c", &k, &unit) >= 1) s = unit == 'M' ? k << 20 : k << 10;
+        fclose(f);
+      }
+    }
+    return s > 0 ? (int64_t)s : (int64_t)512 << 10;
+  }();
+  return v;
+}
+
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
   static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
@@ -340,7 +365,11 @@ struct Blocked {
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
     // block shape: as large as the caches like, then fewer rows (each column block re-packs its A rows, so
     // splitting columns costs more) until there are a few blocks per thread
-    int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
+    // Note [blocking per CPU]: the nb B slivers of a block (nb * NR * KC elements) stream from L2 past every A
+    // sliver, so they are held to half of this CPU's L2: 512 KiB of B on a 2 MiB-L2 Xeon, 256 KiB on a 512 KiB-L2
+    // EPYC (where the fixed 512 KiB spilled to L3 and the AVX2 path ran at 0.87-0.93x PyTorch)
+    const int64_t nb_cap = std::max<int64_t>(4, std::min<int64_t>(NB_MAX, l2_bytes() / 2 / (NR * KC * (int64_t)sizeof(T))));
+    int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, nb_cap);
     // small blocks (~0.3 ms each) also bound how long the last one keeps the others waiting when a core is shared
     int64_t want = nth > 1 ? std::max<int64_t>(4 * nth, 2 * m * n * std::max<int64_t>(k, 1) / 30000000) : 1;
     auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
