@@ -39,7 +39,8 @@ function child() {
     if (useTidy) torch.tidy(step); else step();
     if (i % 10 === 9 || i === 0) { rss.push(statusMiB('VmRSS')); live.push(torch.memory().bytes / 2 ** 20); }
   }
-  const stepMs = (now() - t0) / steps;
+  const stepMs = steps ? (now() - t0) / steps : 0;
+  if (!rss.length) { rss.push(statusMiB('VmRSS')); live.push(torch.memory().bytes / 2 ** 20); }  // --steps 0: the 4 MiB ops only
   const k = Math.max(1, Math.floor(rss.length / 10));  // the first and last tenth of the samples
   const avg = (v) => v.reduce((a, b) => a + b, 0) / v.length;
   const res = {

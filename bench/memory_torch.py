@@ -48,7 +48,8 @@ for i in range(steps):
     F.cross_entropy(model(x), y).backward()
     opt.step()
     if i % 10 == 9 or i == 0: rss.append(status_mib('VmRSS'))
-step_ms = (time.perf_counter() - t0) / steps * 1000
+step_ms = (time.perf_counter() - t0) / steps * 1000 if steps else 0
+if not rss: rss.append(status_mib('VmRSS'))
 k = max(1, len(rss) // 10)
 res = dict(version=torch.__version__, paramMiB=sum(p.numel() * 4 for p in model.parameters()) / 2**20, stepMs=step_ms,
            rssStart=sum(rss[:k]) / k, rssEnd=sum(rss[-k:]) / k, rssMax=max(rss), hwm=status_mib('VmHWM'))
