@@ -62,10 +62,17 @@ void free_storage_memory(Storage* s) {
   s->data = nullptr;
 }
 
+// what a storage is reported to V8 as: the bytes its block really holds (a CPU block is rounded up to its size
+// class or to whole pages, device.cc), so that V8's external-memory pressure, which schedules the collections that
+// free unreachable tensors, sees what the process holds
+static int64_t external_bytes(const Storage* s) {
+  return (int64_t)(s->device == DeviceType::CPU ? cpu_block_bytes(s->nbytes) : s->nbytes);
+}
+
 void finalize_storage(node_api_basic_env env, void* data, void* /*hint*/) {
   Storage* s = static_cast<Storage*>(data);
   bool owned = s->owned && s->data;  // CPU and CUDA bytes alike count as V8 external memory (Note [device bytes to V8])
-  int64_t n = (int64_t)s->nbytes;
+  int64_t n = external_bytes(s);
   free_storage_memory(s);
   if (owned) {
     int64_t adj;
@@ -157,7 +164,7 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   // CPU storages); the allocator's out-of-memory path also asks lib/ to collect and retry (lib/tensor.ts allocStorage).
   {
     int64_t adj;
-    napi_adjust_external_memory(env, (int64_t)n, &adj);
+    napi_adjust_external_memory(env, external_bytes(s), &adj);
   }
   Napi::Value v = make_external(env, s);
   if (counted) {
@@ -186,7 +193,7 @@ Napi::Value Wrap(const Napi::CallbackInfo& info) {
 Napi::Value Free(const Napi::CallbackInfo& info) {
   Storage* s = get_storage(info[0]);
   bool owned = s->owned && s->data;
-  int64_t n = (int64_t)s->nbytes;
+  int64_t n = external_bytes(s);
   free_storage_memory(s);
   if (owned) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -n);
   return info.Env().Undefined();

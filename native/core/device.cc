@@ -227,6 +227,11 @@ void cpu_free(void* p, size_t nbytes) {
   for (auto& b : out) unmap_large(b.p, b.n);
 }
 
+size_t cpu_block_bytes(size_t nbytes) {
+  int c = class_of(nbytes ? nbytes : 1);
+  return c >= 0 ? (size_t)1 << (c + kMinShift) : large_len(nbytes);
+}
+
 size_t cpu_cached_bytes() {
   size_t n = 0;
   {
