@@ -24,7 +24,11 @@ function hostLine() {
     const f = new Set(((/^flags\s*:\s*(.*)$/m.exec(info) || [])[1] || '').split(/\s+/));
     flags = ['avx2', 'fma', 'avx512f', 'avx512_bf16', 'amx_tile', 'amx_bf16'].filter((x) => f.has(x));
   } catch { /* not Linux */ }
-  return `host: ${model}, ${require('os').cpus().length} CPUs, features ${flags.join(' ') || 'none of avx2/avx512/amx'}`;
+  // overrides that change which kernels run: nodetorch's ISA cap (native/cpu/simd.cc) and OpenBLAS's core type
+  const env = ['NODETORCH_CPU_ISA', 'NODETORCH_NO_AVX512', 'OPENBLAS_CORETYPE', 'NODETORCH_THP', 'NODETORCH_CPU_CACHE_MB']
+    .filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  return `host: ${model}, ${require('os').cpus().length} CPUs, features ${flags.join(' ') || 'none of avx2/avx512/amx'}` +
+    `, load ${require('os').loadavg()[0].toFixed(1)}${env.length ? `, ${env.join(' ')}` : ''}`;
 }
 
 /** NODETORCH_CPU_ISA=avx2 caps nodetorch's kernels at AVX2 (an AVX2-only host, measured on an AVX-512 one): cap

@@ -28,6 +28,7 @@ try {
   execFileSync(python, [path.join(__dirname, 'decode_pil.py'), 'make', dir, String(n), String(width), String(height), String(quality)], { stdio: 'inherit' });
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
   const bytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+  console.log(require('./common').hostLine());
   console.log(`${files.length} JPEGs ${width}x${height}, quality ${quality}, 4:2:0, ${(bytes / files.length / 1024).toFixed(1)} KiB each; ${os.cpus().length} cores; ${vision.io.imageBackend().version ?? 'sharp not loaded'}`);
   for (const f of files) fs.readFileSync(f); // warm the page cache
 

@@ -34,6 +34,7 @@ try {
     fs.writeFileSync(path.join(dir, `${name}_labels.bin`), Buffer.from(targets.toTypedArray().buffer));
   }
   const common = ['--epochs', String(epochs), '--batch-size', String(batchSize), '--lr', String(lr), '--threads', String(threads), '--device', device];
+  console.log(require('./common').hostLine());
   console.log(`MNIST CNN on ${device}, ${epochs} epochs of 8,000 digits, batch ${batchSize}, Adam + OneCycleLR, ${threads} thread(s), ${os.cpus().length} cores (${os.cpus()[0].model}), PyTorch's OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY || 'default'}, load average ${os.loadavg()[0].toFixed(1)}`);
 
   const out = path.join(dir, 'nt');

@@ -32,6 +32,7 @@ const cases = [[big, [224, 224]], [big, [240, 320]], [big, [100, 133]], [big, [4
 
 const hwc = (t) => Buffer.from(t.permute(1, 2, 0).contiguous().toTypedArray());
 (async () => {
+  console.log(require('./common').hostLine());
   console.log('source     -> size      | max  mean  differ | sharp ms  nodetorch ms');
   for (const [src, [h, w]] of cases) {
     const [, H, W] = src.shape;

@@ -23,7 +23,7 @@ export interface NativeAddon {
   // a multi-tensor op (OP(optim_step_multi)): contiguous 1-D views, desc = [dtype, element offset, numel] per tensor,
   // xa = per-item attributes; the op's attributes come from the meta buffer as for run()
   runList(op: number, desc: Float64Array, xa: Float64Array, ...storages: StorageHandle[]): number;
-  memStats(): [number, number, number, number, number, number];
+  memStats(emptyCpuCache?: boolean): [number, number, number, number, number, number, number];
   token(deviceType: number): TensorToken;
   tokenSet(t: TensorToken, deviceType: number): void;
   info(): { simd: string; cpuBf16: string; threads: number; cudaBuilt: boolean; opCount: number; ops: string[] };

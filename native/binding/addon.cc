@@ -64,10 +64,17 @@ void free_storage_memory(Storage* s) {
   s->data = nullptr;
 }
 
+// what a storage is reported to V8 as: the bytes its block really holds (a CPU block is rounded up to its size
+// class or to whole pages, device.cc), so that V8's external-memory pressure, which schedules the collections that
+// free unreachable tensors, sees what the process holds
+static int64_t external_bytes(const Storage* s) {
+  return (int64_t)(s->device == DeviceType::CPU ? cpu_block_bytes(s->nbytes) : s->nbytes);
+}
+
 void finalize_storage(node_api_basic_env env, void* data, void* /*hint*/) {
   Storage* s = static_cast<Storage*>(data);
   bool owned = s->owned && s->data;  // CPU and CUDA bytes alike count as V8 external memory (Note [device bytes to V8])
-  int64_t n = (int64_t)s->nbytes;
+  int64_t n = external_bytes(s);
   free_storage_memory(s);
   if (owned) {
     int64_t adj;
@@ -159,7 +166,7 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   // CPU storages); the allocator's out-of-memory path also asks lib/ to collect and retry (lib/tensor.ts allocStorage).
   {
     int64_t adj;
-    napi_adjust_external_memory(env, (int64_t)n, &adj);
+    napi_adjust_external_memory(env, external_bytes(s), &adj);
   }
   Napi::Value v = make_external(env, s);
   if (counted) {
@@ -188,7 +195,7 @@ Napi::Value Wrap(const Napi::CallbackInfo& info) {
 Napi::Value Free(const Napi::CallbackInfo& info) {
   Storage* s = get_storage(info[0]);
   bool owned = s->owned && s->data;
-  int64_t n = (int64_t)s->nbytes;
+  int64_t n = external_bytes(s);
   free_storage_memory(s);
   if (owned) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -n);
   return info.Env().Undefined();
@@ -346,15 +353,19 @@ Napi::Value RunList(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, c.result);
 }
 
+// memStats(emptyCpuCache?) -> [cpu bytes, cpu storages, cuda bytes, cuda storages, cpu tensors, cuda tensors,
+// bytes the CPU allocator keeps cached for reuse]
 Napi::Value MemStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Array a = Napi::Array::New(env, 6);
+  if (info.Length() > 0 && info[0].ToBoolean()) cpu_empty_cache();
+  Napi::Array a = Napi::Array::New(env, 7);
   a.Set(0u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).bytes.load()));
   a.Set(1u, Napi::Number::New(env, (double)mem_counters(DeviceType::CPU).count.load()));
   a.Set(2u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).bytes.load()));
   a.Set(3u, Napi::Number::New(env, (double)mem_counters(DeviceType::CUDA).count.load()));
   a.Set(4u, Napi::Number::New(env, (double)g_tensor_count[0].load()));
   a.Set(5u, Napi::Number::New(env, (double)g_tensor_count[1].load()));
+  a.Set(6u, Napi::Number::New(env, (double)cpu_cached_bytes()));
   return a;
 }
 

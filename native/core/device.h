@@ -58,5 +58,8 @@ MemCounters& mem_counters(DeviceType d);
 
 void* cpu_alloc(size_t nbytes);
 void cpu_free(void* p, size_t nbytes);  // nbytes as given to cpu_alloc
+size_t cpu_block_bytes(size_t nbytes);  // what cpu_alloc(nbytes) really takes (size class / whole pages)
+size_t cpu_cached_bytes();  // freed blocks the CPU allocator keeps for reuse (Note [large blocks] in device.cc)
+void cpu_empty_cache();      // unmaps / frees them
 
 }  // namespace nt

@@ -21,11 +21,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 #include "../kernels/matmul_check.h"
 #include "cpu.h"
 
@@ -329,6 +331,29 @@ inline void spin_until(const std::atomic<int64_t>& v, int64_t target) {
   }
 }
 
+// The per-core L2 size decides how many B slivers one block streams past each A sliver (Note [blocking per CPU]):
+// sysconf, else sysfs, else 512 KiB (the smallest of the x86 server parts these kernels target: Zen 2/3).
+// NODETORCH_L2_KB overrides it (to try another CPU's blocking on this one).
+inline int64_t l2_bytes() {
+  static int64_t v = [] {
+    if (const char* e = getenv("NODETORCH_L2_KB")) { long k = atol(e); if (k > 0) return (int64_t)k << 10; }
+    long s = -1;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    s = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    if (s <= 0) {
+      if (FILE* f = fopen("/sys/devices/system/cpu/cpu0/cache/index2/size", "r")) {
+        long k = 0;
+        char unit = 0;
+        if (fscanf(f, "%ld%c", &k, &unit) >= 1) s = unit == 'M' ? k << 20 : k << 10;
+        fclose(f);
+      }
+    }
+    return s > 0 ? (int64_t)s : (int64_t)512 << 10;
+  }();
+  return v;
+}
+
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
   static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
@@ -341,7 +366,11 @@ struct Blocked {
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
     // block shape: as large as the caches like, then fewer rows (each column block re-packs its A rows, so
     // splitting columns costs more) until there are a few blocks per thread
-    int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, NB_MAX);
+    // Note [blocking per CPU]: the nb B slivers of a block (nb * NR * KC elements) stream from L2 past every A
+    // sliver, so they are held to half of this CPU's L2: 512 KiB of B on a 2 MiB-L2 Xeon, 256 KiB on a 512 KiB-L2
+    // EPYC (where the fixed 512 KiB spilled to L3 and the AVX2 path ran at 0.87-0.93x PyTorch)
+    const int64_t nb_cap = std::max<int64_t>(4, std::min<int64_t>(NB_MAX, l2_bytes() / 2 / (NR * KC * (int64_t)sizeof(T))));
+    int64_t mb = std::min(msl, MB_MAX), nb = std::min(sp_sl, nb_cap);
     // small blocks (~0.3 ms each) also bound how long the last one keeps the others waiting when a core is shared
     int64_t want = nth > 1 ? std::max<int64_t>(4 * nth, 2 * m * n * std::max<int64_t>(k, 1) / 30000000) : 1;
     auto nblocks = [&] { return ((msl + mb - 1) / mb) * ((sp_sl + nb - 1) / nb); };
@@ -423,7 +452,7 @@ struct Blocked {
 // skinny products (m <= 8 after orienting, e.g. a batch-1 Linear, mv, GEMV): memory-bound on B, so B is read once
 // in its own layout instead of being packed. Rows of B contiguous: acc[m][w] += A[i,p] * B[p, j-chunk] over p, the
 // accumulators in L1. Columns of B contiguous: m dot products per column, the column read once. Compiled for each
-// ISA (target_clones), picked when the library loads.
+// ISA and picked at run time (NT_SKINNY_ISA below).
 // ---------------------------------------------------------------------------------------------------------------
 constexpr int kSkinnyMax = 8;
 constexpr int64_t kSkinnyChunk = 512;  // columns per chunk: m x 512 accumulators fit L1
@@ -498,20 +527,30 @@ __attribute__((always_inline)) inline void skinny_cols_body(int64_t m, int64_t k
   }
 }
 
-#define NT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-NT_CLONES void skinny_rows_f32(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) {
-  skinny_rows_body<float>(m, k, A, ars, acs, B, brs, acc, w);
-}
-NT_CLONES void skinny_rows_f64(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) {
-  skinny_rows_body<double>(m, k, A, ars, acs, B, brs, acc, w);
-}
-NT_CLONES void skinny_cols_f32(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) {
-  skinny_cols_body<float>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
-}
-NT_CLONES void skinny_cols_f64(int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo) {
-  skinny_cols_body<double>(m, k, A, lda, B, bcs, j0, j1, out, ldo);
-}
-#undef NT_CLONES
+// one copy per ISA, chosen through cpu_has_avx512/avx2 (so NODETORCH_CPU_ISA reaches these too, unlike
+// target_clones, which the loader resolves from the CPU alone)
+#define NT_SKINNY_ISA(NAME, BODY, T, PARAMS, ARGS)                      \
+  NT_AVX512 void NAME##_512 PARAMS { BODY<T> ARGS; }                    \
+  NT_AVX2 void NAME##_256 PARAMS { BODY<T> ARGS; }                      \
+  void NAME##_gen PARAMS { BODY<T> ARGS; }                              \
+  void NAME PARAMS {                                                    \
+    if (cpu_has_avx512()) NAME##_512 ARGS;                              \
+    else if (cpu_has_avx2()) NAME##_256 ARGS;                           \
+    else NAME##_gen ARGS;                                               \
+  }
+NT_SKINNY_ISA(skinny_rows_f32, skinny_rows_body, float,
+              (int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w),
+              (m, k, A, ars, acs, B, brs, acc, w))
+NT_SKINNY_ISA(skinny_rows_f64, skinny_rows_body, double,
+              (int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w),
+              (m, k, A, ars, acs, B, brs, acc, w))
+NT_SKINNY_ISA(skinny_cols_f32, skinny_cols_body, float,
+              (int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo),
+              (m, k, A, lda, B, bcs, j0, j1, out, ldo))
+NT_SKINNY_ISA(skinny_cols_f64, skinny_cols_body, double,
+              (int64_t m, int64_t k, const double* A, int64_t lda, const double* B, int64_t bcs, int64_t j0, int64_t j1, double* out, int64_t ldo),
+              (m, k, A, lda, B, bcs, j0, j1, out, ldo))
+#undef NT_SKINNY_ISA
 inline void skinny_rows(int64_t m, int64_t k, const float* A, int64_t ars, int64_t acs, const float* B, int64_t brs, float* acc, int64_t w) { skinny_rows_f32(m, k, A, ars, acs, B, brs, acc, w); }
 inline void skinny_rows(int64_t m, int64_t k, const double* A, int64_t ars, int64_t acs, const double* B, int64_t brs, double* acc, int64_t w) { skinny_rows_f64(m, k, A, ars, acs, B, brs, acc, w); }
 inline void skinny_cols(int64_t m, int64_t k, const float* A, int64_t lda, const float* B, int64_t bcs, int64_t j0, int64_t j1, float* out, int64_t ldo) { skinny_cols_f32(m, k, A, lda, B, bcs, j0, j1, out, ldo); }

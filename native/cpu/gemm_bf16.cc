@@ -25,9 +25,9 @@
 namespace nt {
 
 bool cpu_has_avx512bf16() {
-  static bool v = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                  __builtin_cpu_supports("avx512bf16") && getenv("NODETORCH_NO_AVX512BF16") == nullptr &&
-                  getenv("NODETORCH_NO_AVX512") == nullptr;
+  // cpu_has_avx512(): also honours NODETORCH_CPU_ISA / NODETORCH_NO_AVX512 (simd.cc)
+  static bool v = cpu_has_avx512() && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16") &&
+                  getenv("NODETORCH_NO_AVX512BF16") == nullptr;
   return v;
 }
 

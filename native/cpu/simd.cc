@@ -1,6 +1,7 @@
-// simd.cc - run-time CPU feature detection (the GEMM and the direct convolution pick their micro-kernels from this).
-// NODETORCH_CPU_ISA=avx2 (or generic) caps what is used below what the CPU has, so that the AVX2 (or portable) paths
-// can be measured and tested on an AVX-512 machine; NODETORCH_NO_AVX512 is the older spelling of =avx2.
+// simd.cc - run-time CPU feature detection (the GEMM and the reductions pick their kernels from this).
+// NODETORCH_CPU_ISA=avx512|avx2|generic caps the instruction set the kernels may use below what the CPU has, so
+// the AVX2 path can be measured and tested on an AVX-512 machine (and the portable one on either);
+// NODETORCH_NO_AVX512 (older spelling) is the same as NODETORCH_CPU_ISA=avx2. An unknown value is ignored.
 #include <cstdlib>
 #include <cstring>
 #include "cpu.h"
@@ -8,12 +9,13 @@
 namespace nt {
 
 namespace {
-// 2 = no cap, 1 = avx2 at most, 0 = portable only
+// 2 = everything the CPU has, 1 = at most AVX2+FMA, 0 = portable code only
 int isa_cap() {
   static int v = [] {
     const char* e = getenv("NODETORCH_CPU_ISA");
-    if (e && (!std::strcmp(e, "generic") || !std::strcmp(e, "portable") || !std::strcmp(e, "none"))) return 0;
-    if ((e && !std::strcmp(e, "avx2")) || getenv("NODETORCH_NO_AVX512") != nullptr) return 1;
+    if (e && (!strcmp(e, "generic") || !strcmp(e, "portable") || !strcmp(e, "none"))) return 0;
+    if (e && !strcmp(e, "avx2")) return 1;
+    if (getenv("NODETORCH_NO_AVX512") != nullptr) return 1;
     return 2;
   }();
   return v;
@@ -22,7 +24,7 @@ int isa_cap() {
 
 bool cpu_has_avx2() {
 #if defined(__x86_64__) || defined(__i386__)
-  static bool v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && isa_cap() >= 1;
+  static bool v = isa_cap() >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return v;
 #else
   return false;
@@ -30,7 +32,7 @@ bool cpu_has_avx2() {
 }
 bool cpu_has_avx512() {
 #if defined(__x86_64__) || defined(__i386__)
-  static bool v = __builtin_cpu_supports("avx512f") && isa_cap() >= 2;
+  static bool v = isa_cap() >= 2 && __builtin_cpu_supports("avx512f");
   return v;
 #else
   return false;
