@@ -25,3 +25,14 @@ export function expectTensor(t: torch.Tensor, ref: Ref, tol?: { rtol?: number; a
     if (Math.abs(an - en) > atol + rtol * Math.abs(en)) throw new Error(`value ${i}: got ${an}, expected ${en} (dtype ${ref.dtype})`);
   });
 }
+
+// the reference generators' 32-bit LCG (test/ref/gen_*.py), bit for bit: n values in [-0.5, 0.5)
+export function lcg(seed: number, n: number): number[] {
+  let x = (Math.imul(seed, 2654435761 | 0) + 12345) >>> 0;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = (x >>> 8) / 16777216 - 0.5;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // every path (blocked with each micro-kernel, direct, fold, batch-parallel) against its naive reference on random
 // large shapes, plus the kernel's alpha/beta, dtype and threading rules.
 import * as torch from '../lib/index';
-import { expectTensor, Ref } from './helpers';
+import { expectTensor, Ref, lcg } from './helpers';
 import { runKernel, empty_ } from '../lib/tensor';
 import { OP } from '../lib/ops/ids';
 import { native } from '../lib/native';
@@ -18,16 +18,6 @@ interface Program { name: string; op: string; eq: string | null; inputs: Spec[];
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const REF = require('./ref/matmul.json') as { cases: Case[]; programs: Program[] };
 
-// the generator's 32-bit LCG, bit for bit
-function lcg(seed: number, n: number): number[] {
-  let x = (Math.imul(seed, 2654435761 | 0) + 12345) >>> 0;
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = (x >>> 8) / 16777216 - 0.5;
-  }
-  return out;
-}
 function nest(flat: unknown[], shape: number[]): unknown {
   if (shape.length === 0) return flat[0];
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);

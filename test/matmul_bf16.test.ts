@@ -5,6 +5,7 @@
 // On a CPU without AVX512-BF16 the kernel cannot run: these tests say so loudly and skip (the float32 path, which such
 // a CPU takes, is covered by matmul.test.ts and amp.test.ts).
 import * as torch from '../lib/index';
+import { lcg } from './helpers';
 import { runKernel } from '../lib/tensor';
 import { OP } from '../lib/ops/ids';
 import { native } from '../lib/native';
@@ -14,15 +15,6 @@ interface Case { name: string; inputs: { shape: number[]; seed: number }[]; kw: 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const REF = require('./ref/matmul_bf16.json') as { torch: string; cases: Case[] };
 
-function lcg(seed: number, n: number): number[] {
-  let x = (Math.imul(seed, 2654435761 | 0) + 12345) >>> 0;
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = (x >>> 8) / 16777216 - 0.5;
-  }
-  return out;
-}
 function make(shape: number[], seed: number, scale = 4): T {
   const n = shape.reduce((a, b) => a * b, 1);
   return torch.tensor(new Float32Array(lcg(seed, n).map((v) => v * scale))).reshape(shape).to('bfloat16');

@@ -50,18 +50,8 @@ static inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, v); }
 static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
 #include "conv_direct_body.inc"
-constexpr int MP = 14;
-void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
-void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
 }  // namespace k512
 #pragma GCC pop_options
 
@@ -75,18 +65,8 @@ static inline void vstore(float* p, vf v) { _mm256_storeu_ps(p, v); }
 static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
 #include "conv_direct_body.inc"
-constexpr int MP = 6;
-void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
-void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
 }  // namespace k256
 #pragma GCC pop_options
 #endif
@@ -99,18 +79,8 @@ static inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
+constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
 #include "conv_direct_body.inc"
-constexpr int MP = 3;
-void tile2(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 2>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void tile1(const float* in, const int64_t* pin, int np, const int64_t* toff, int64_t K, const float* wp, const float* bias, float* out,
-           const int64_t* pout, int64_t ocs, int noc) { tile<MP, 1>(in, pin, np, toff, K, wp, bias, out, pout, ocs, noc); }
-void gw2(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 2>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
-void gw1(const float* in, const int64_t* tb, const int64_t* pin, int64_t np, const float* g, int64_t ldg, float* acc, int64_t ldo, bool first) {
-  gw_tile<MP, 1>(in, tb, pin, np, g, ldg, acc, ldo, first);
-}
 }  // namespace kgen
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
