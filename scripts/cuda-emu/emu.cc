@@ -939,10 +939,10 @@ static bool on_device(const void* p, size_t n) { return find_region(p, n) != nul
 static bool on_host(const void* p, size_t n) {
   uintptr_t a = (uintptr_t)p;
   auto& rs = G().regions;
-  auto it = rs.upper_bound(a + n);
+  auto it = rs.lower_bound(a + n);  // the first region at or after the end: a region starting exactly at a+n is adjacent, not overlapping
   if (it == rs.begin()) return true;
   --it;
-  return it->first + it->second.len <= a;  // no overlap with the region below a+n
+  return it->first + it->second.len <= a;  // no overlap with the last region starting below a+n
 }
 
 // where the pointers of a copy must lie, as its kind says
