@@ -67,7 +67,7 @@ function bench() {
 
 function runTorch() {
   try {
-    const env = { ...process.env, ...torchIsaEnv(), OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY || 'PASSIVE', OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+    const env = { ...process.env, ...torchIsaEnv(), ...(process.env.OMP_WAIT_POLICY ? { OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY } : {}), OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
     const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'conv_torch.py'), String(threads), String(reps), JSON.stringify(SHAPES), backward ? 'backward' : 'forward'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) { return { error: String(e.message).split('\n')[0] }; }
@@ -75,7 +75,7 @@ function runTorch() {
 
 const { n, t } = alternateRounds(bench, runTorch, rounds, noTorch);
 console.log(hostIsaLine());
-console.log(`conv2d ${backward ? 'backward (input + weight gradients)' : 'forward'} float32, ${threads} threads, GFLOP/s (median of ${rounds} alternating rounds x ${reps} reps), PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'PASSIVE'}`);
+console.log(`conv2d ${backward ? 'backward (input + weight gradients)' : 'forward'} float32, ${threads} threads, GFLOP/s (median of ${rounds} alternating rounds x ${reps} reps), PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'unset (its default)'}`);
 if (t.error) console.log(`PyTorch: ${t.error}`);
 console.log(`${'shape'.padEnd(42)} ${'nodetorch'.padStart(10)} ${'PyTorch'.padStart(10)} ${'ratio'.padStart(7)}`);
 for (const [name] of SHAPES) {

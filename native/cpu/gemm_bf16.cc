@@ -56,9 +56,15 @@ void pack_b(const View& B, int64_t kend, int64_t k0, int64_t kp2, int64_t n, uin
       for (int64_t p = 0; p < kp2; p++) {
         int64_t ka = k0 + 2 * p, kb = ka + 1;
         uint32_t* row = o + p * NR;
-        for (int64_t jj = 0; jj < jn; jj++) {
-          uint32_t lo = ka < kend ? B.at(ka, j0 + jj) : 0, hi = kb < kend ? B.at(kb, j0 + jj) : 0;
-          row[jj] = lo | (hi << 16);
+        if (B.cs == 1 && kb < kend) {  // row-major B: two contiguous rows interleaved (vectorisable)
+          const uint16_t* ra = B.p + ka * B.rs + j0;
+          const uint16_t* rb = ra + B.rs;
+          for (int64_t jj = 0; jj < jn; jj++) row[jj] = (uint32_t)ra[jj] | ((uint32_t)rb[jj] << 16);
+        } else {
+          for (int64_t jj = 0; jj < jn; jj++) {
+            uint32_t lo = ka < kend ? B.at(ka, j0 + jj) : 0, hi = kb < kend ? B.at(kb, j0 + jj) : 0;
+            row[jj] = lo | (hi << 16);
+          }
         }
         for (int64_t jj = jn; jj < NR; jj++) row[jj] = 0;
       }
@@ -134,7 +140,13 @@ void pack_a_rows(const View& A, int64_t m, int64_t kend, int64_t i0, int64_t k0,
   for (int64_t r = 0; r < 32; r++) {
     uint32_t* o = out + r * kp2p;
     if (i0 + r >= m) { std::memset(o, 0, (size_t)kp2p * 4); continue; }
-    for (int64_t p = 0; p < kp2p; p++) {
+    int64_t p = 0;
+    if (A.cs == 1) {  // row-major A: a pair (k, k+1) is the 32-bit word at &A[i][k] (little-endian): a plain copy
+      const int64_t full = std::max<int64_t>(0, std::min(kp2p, (kend - k0) / 2));
+      std::memcpy(o, A.p + (i0 + r) * A.rs + k0, (size_t)full * 4);
+      p = full;
+    }
+    for (; p < kp2p; p++) {
       int64_t ka = k0 + 2 * p, kb = ka + 1;
       uint32_t lo = ka < kend ? A.at(i0 + r, ka) : 0, hi = kb < kend ? A.at(i0 + r, kb) : 0;
       o[p] = lo | (hi << 16);
