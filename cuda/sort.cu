@@ -55,6 +55,28 @@ __device__ __forceinline__ bool entry_before(const C* key, const int32_t* id, in
 template <typename C>
 __host__ __device__ __forceinline__ size_t sort_ids_offset(int P) { return ((size_t)P * sizeof(C) + 3) & ~(size_t)3; }
 
+// The block's bitonic sorting network over P (a power of two) shared-memory entries (key, original index), in place,
+// every thread of the block taking part; ends synchronised. Shared by the one-tile sort and the tiles of the merge sort.
+template <typename C>
+__device__ void bitonic_block(C* key, int32_t* id, int P, bool desc) {
+  for (int kk = 2; kk <= P; kk <<= 1) {
+    for (int j = kk >> 1; j > 0; j >>= 1) {
+      for (int i = threadIdx.x; i < P; i += blockDim.x) {
+        const int l = i ^ j;
+        if (l > i) {
+          const bool up = (i & kk) == 0;
+          const bool swap = up ? entry_before(key, id, l, i, desc) : entry_before(key, id, i, l, desc);
+          if (swap) {
+            C tk = key[i]; key[i] = key[l]; key[l] = tk;
+            int32_t ti = id[i]; id[i] = id[l]; id[l] = ti;
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
+}
+
 template <typename S>
 __global__ void sort_rows_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t k, int P, S* vals, int64_t sv, int64_t* ids,
                             int64_t si, const S* x, int64_t sx, bool desc) {
@@ -71,22 +93,7 @@ __global__ void sort_rows_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t k, i
       else { key[i] = C(0); id[i] = -1; }
     }
     __syncthreads();
-    for (int kk = 2; kk <= P; kk <<= 1) {
-      for (int j = kk >> 1; j > 0; j >>= 1) {
-        for (int i = threadIdx.x; i < P; i += blockDim.x) {
-          const int l = i ^ j;
-          if (l > i) {
-            const bool up = (i & kk) == 0;
-            const bool swap = up ? entry_before(key, id, l, i, desc) : entry_before(key, id, i, l, desc);
-            if (swap) {
-              C tk = key[i]; key[i] = key[l]; key[l] = tk;
-              int32_t ti = id[i]; id[i] = id[l]; id[l] = ti;
-            }
-          }
-        }
-        __syncthreads();
-      }
-    }
+    bitonic_block(key, id, P, desc);
     for (int64_t j = threadIdx.x; j < k; j += blockDim.x) {
       const int32_t s = id[j];
       vals[off[0] + j * sv] = xr[(int64_t)s * sx];
@@ -143,22 +150,7 @@ __global__ void sort_tiles_k(Indexer<3> ix, int64_t rows, int64_t n, int64_t nti
       else { key[i] = C(0); id[i] = -1; }
     }
     __syncthreads();
-    for (int kk = 2; kk <= P; kk <<= 1) {
-      for (int j = kk >> 1; j > 0; j >>= 1) {
-        for (int i = threadIdx.x; i < P; i += blockDim.x) {
-          const int l = i ^ j;
-          if (l > i) {
-            const bool up = (i & kk) == 0;
-            const bool swap = up ? entry_before(key, id, l, i, desc) : entry_before(key, id, i, l, desc);
-            if (swap) {
-              C tk = key[i]; key[i] = key[l]; key[l] = tk;
-              int32_t ti = id[i]; id[i] = id[l]; id[l] = ti;
-            }
-          }
-        }
-        __syncthreads();
-      }
-    }
+    bitonic_block(key, id, P, desc);
     for (int i = threadIdx.x; i < len; i += blockDim.x) {
       kout[row * n + start + i] = key[i];
       iout[row * n + start + i] = id[i];

@@ -251,6 +251,18 @@ Napi::Value SetMeta(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), kMetaSize);
 }
 
+
+// run()'s and runList()'s common end: the op's attributes from the meta buffer, then the kernel of op on dev
+Napi::Value dispatch_call(Napi::Env env, const double* g_meta, int op, DeviceType dev, Call& c) {
+  int na = (int)g_meta[kMetaAttrBase];
+  if (na < 0 || na > kMaxAttrs) throw TorchError("internal: bad attr count");
+  c.na = na;
+  for (int i = 0; i < na; i++) c.a[i] = g_meta[kMetaAttrBase + 1 + i];
+  KernelFn fn = find_kernel(op, dev);
+  fn(c);
+  return Napi::Number::New(env, c.result);
+}
+
 // run(opId, s0, s1, ...) -> number. Tensor i's view is meta[i*36 ...]; attrs at meta[288]: count, values.
 Napi::Value Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -287,13 +299,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
     if (i == 0) dev = s->device;
     else if (s->device != dev) throw TorchError("Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!");
   }
-  int na = (int)g_meta[kMetaAttrBase];
-  if (na < 0 || na > kMaxAttrs) throw TorchError("internal: bad attr count");
-  c.na = na;
-  for (int i = 0; i < na; i++) c.a[i] = g_meta[kMetaAttrBase + 1 + i];
-  KernelFn fn = find_kernel(op, dev);
-  fn(c);
-  return Napi::Number::New(env, c.result);
+  return dispatch_call(env, g_meta, op, dev, c);
 }
 
 // runList(opId, desc Float64Array, xa Float64Array, s0, s1, ...) -> number: a multi-tensor op over a list of
@@ -344,13 +350,7 @@ Napi::Value RunList(const Napi::CallbackInfo& info) {
   c.nlist = (int)n;
   c.xa = xa.Data();
   c.nxa = (int)xa.ElementLength();
-  int na = (int)g_meta[kMetaAttrBase];
-  if (na < 0 || na > kMaxAttrs) throw TorchError("internal: bad attr count");
-  c.na = na;
-  for (int i = 0; i < na; i++) c.a[i] = g_meta[kMetaAttrBase + 1 + i];
-  KernelFn fn = find_kernel(op, dev);
-  fn(c);
-  return Napi::Number::New(env, c.result);
+  return dispatch_call(env, g_meta, op, dev, c);
 }
 
 // memStats(emptyCpuCache?) -> [cpu bytes, cpu storages, cuda bytes, cuda storages, cpu tensors, cuda tensors,
