@@ -6,7 +6,8 @@
 // then one all-reduce of all gradients) against DDP's bucketed all-reduces that start during backward.
 // A benchmark, not a test: it asserts nothing. Each configuration runs --rounds times (default 3), nodetorch and
 // PyTorch alternating; each figure is the median over rounds of the per-round medians.
-// Usage: node bench/ddp.js [--steps N] [--rounds R] [--no-torch]     (needs `npx tsc` and the Gloo binding)
+// Usage: node bench/ddp.js [--model mlp,cnn] [--steps N] [--rounds R] [--stat median|p25] [--no-torch]
+// (--stat p25: each configuration's first-quartile step, which a loaded machine inflates less than the median)     (needs `npx tsc` and the Gloo binding)
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const path = require('path');
@@ -32,9 +33,10 @@ function worker() {
   const params = net.parameters();
   const opt_ = new optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = torch.randn([64, 1, 28, 28]); const y = torch.randint(0, 10, [64]);
-  const times = [];
+  const times = []; const cpus = [];
   for (let s = 0; s < steps + 3; s++) {
     if (mode !== 'single') dist.barrier();
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     torch.tidy(() => {
       opt_.zeroGrad();
@@ -50,10 +52,11 @@ function worker() {
       opt_.step();
     });
     const dt = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (s >= 3) times.push(dt);
+    const c = process.cpuUsage(c0);
+    if (s >= 3) { times.push(dt); cpus.push((c.user + c.system) / 1000); }
   }
-  times.sort((a, b) => a - b);
-  if (Number(process.env.RANK || '0') === 0) console.log('RESULT ' + JSON.stringify({ ms: times[times.length >> 1], ws }));
+  times.sort((a, b) => a - b); cpus.sort((a, b) => a - b);
+  if (Number(process.env.RANK || '0') === 0) console.log('RESULT ' + JSON.stringify({ ms: times[times.length >> 1], p25: times[times.length >> 2], cpu: cpus[cpus.length >> 1], ws }));
   if (mode !== 'single') dist.destroyProcessGroup();
 }
 
@@ -70,18 +73,21 @@ async function launch(cmd, args, n) {
     p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`${cmd} ${args.join(' ')} rank ${r} exited ${code}`))));
   })));
   const line = outs[0].split('\n').find((l) => l.startsWith('RESULT '));
-  return JSON.parse(line.slice(7)).ms;
+  return JSON.parse(line.slice(7));
 }
 
 async function main() {
   const steps = opt('--steps', '20'); const rounds = Number(opt('--rounds', '3'));
+  const models = opt('--model', 'mlp,cnn').split(',');
+  const stat = opt('--stat', 'median') === 'p25' ? 'p25' : 'ms';
   const py = '/usr/bin/python3';
   let torchOk = !argv.includes('--no-torch');
   if (torchOk) { try { execFileSync(py, ['-c', 'import torch, torch.distributed as d; assert d.is_gloo_available()'], { stdio: 'ignore' }); } catch { torchOk = false; } }
   console.log(require('./common').hostLine());
-  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, median step of ${steps} (after 3 warm-up), median of ${rounds} rounds`);
+  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, ${stat === 'ms' ? 'median' : 'first quartile'} step of ${steps} (after 3 warm-up), median of ${rounds} rounds`);
+  console.log('wall: step time of rank 0 (samples/s over all ranks); CPU: CPU time of rank 0 per step, all its threads (swings much less with the load)');
   const med = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
-  for (const model of ['mlp', 'cnn']) {
+  for (const model of models) {
     const cfgs = [['single', 1], ['ddp', 2], ['nooverlap', 2]];
     const res = {};
     for (let r = 0; r < rounds; r++) {
@@ -91,11 +97,13 @@ async function main() {
       }
     }
     console.log(`\n${model === 'mlp' ? 'MLP 784-1024-1024-10' : 'CNN conv(1,16,3)-pool-conv(16,32,3)-pool-linear'}`);
-    console.log('                          nodetorch            PyTorch 1.13');
+    console.log('                              nodetorch                 PyTorch 1.13');
+    console.log('                          wall              CPU     wall              CPU');
     const row = (label, key, n) => {
-      const a = med(res['nt ' + key]); const b = torchOk ? med(res['pt ' + key]) : NaN;
-      const f = (ms) => Number.isNaN(ms) ? '      -' : `${ms.toFixed(2).padStart(7)} ms ${(64 * n / ms * 1000).toFixed(0).padStart(6)}/s`;
-      console.log(`${label.padEnd(26)}${f(a)}   ${f(b)}`);
+      const pick = (side, f) => (res[side + ' ' + key] ? med(res[side + ' ' + key].map((x) => x[f])) : NaN);
+      const a = pick('nt', stat); const b = torchOk ? pick('pt', stat) : NaN;
+      const f = (ms, c) => Number.isNaN(ms) ? '      -                       ' : `${ms.toFixed(2).padStart(7)} ms ${(64 * n / ms * 1000).toFixed(0).padStart(6)}/s ${c.toFixed(2).padStart(7)} ms`;
+      console.log(`${label.padEnd(26)}${f(a, pick('nt', 'cpu'))}   ${f(b, torchOk ? pick('pt', 'cpu') : NaN)}`);
       return [a, b];
     };
     const s = row('1 process', 'single', 1);

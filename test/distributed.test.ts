@@ -203,6 +203,51 @@ out.rank = dist.getRank(); out.ws = dist.getWorldSize(); out.backend = dist.getB
   }, 120000);
 });
 
+describe('collectives in flight together (the group\'s Gloo worker threads)', () => {
+  // Several multi-segment all-reduces in flight at once (sizes that are no multiple of the SIMD width), a barrier
+  // that must not return before them, then values checked element by element; with 1, 2 (default) and 3 threads.
+  const BODY = `
+dist.initProcessGroup({ backend: 'gloo' });
+// one large all-reduce, then a barrier that another worker thread would otherwise finish first
+const big = torch.ones([4000000]);
+const wb = dist.allReduce(big, { asyncOp: true });
+dist.barrier();
+out.bigDoneAfterBarrier = wb.isCompleted();
+wb.wait();
+out.big = [big.min().item(), big.max().item()];
+const sizes = [1000003, 5, 777777, 300001, 64];
+const mk = (n, k, r) => torch.arange(n, { dtype: 'float32' }).remainder(997).add(r * 1000 + k);
+const ts = sizes.map((n, k) => mk(n, k, rank));
+const works = ts.map((t) => dist.allReduce(t, { asyncOp: true }));
+const ints = torch.arange(100001, { dtype: 'int32' }).mul(rank + 1);
+const wi = dist.allReduce(ints, { asyncOp: true, op: 'max' });
+dist.barrier();
+out.doneAfterBarrier = works.concat([wi]).map((w) => w.isCompleted());
+works.forEach((w) => w.wait()); wi.wait();
+// sum over ranks r of (i % 997 + 1000 r + k) = ws (i % 997 + k) + 1000 ws (ws - 1) / 2
+out.maxErr = ts.map((t, k) => t.sub(torch.arange(sizes[k], { dtype: 'float32' }).remainder(997).add(k).mul(ws).add(500 * ws * (ws - 1))).abs().max().item());
+out.intsOk = ints.equal(torch.arange(100001, { dtype: 'int32' }).mul(ws));
+// a synchronous collective after async ones, and the group still usable
+const s = torch.tensor([rank + 1]); dist.allReduce(s); out.sync = arr(s);
+done();
+dist.destroyProcessGroup();
+`;
+  for (const threads of ['1', '2', '3']) {
+    itP(`2 ranks, NODETORCH_GLOO_THREADS=${threads}`, async () => {
+      const outs = await world(2, BODY, { env: { NODETORCH_GLOO_THREADS: threads } });
+      expectOk(outs);
+      for (const { result: r } of outs) {
+        expect(r.bigDoneAfterBarrier).toBe(true);
+        expect(r.big).toEqual([2, 2]);
+        expect(r.doneAfterBarrier).toEqual([true, true, true, true, true, true]);
+        expect(r.maxErr).toEqual([0, 0, 0, 0, 0]);
+        expect(r.intsOk).toBe(true);
+        expect(r.sync).toEqual([3]);
+      }
+    }, 120000);
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('failures: every surviving rank gets a TorchError in time', () => {

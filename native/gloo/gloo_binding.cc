@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +41,12 @@ namespace {
 
 using nt::DType;
 using Ms = std::chrono::milliseconds;
+
+int64_t now_ns(clockid_t c = CLOCK_MONOTONIC) {
+  timespec ts;
+  clock_gettime(c, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 enum ReduceOp { kSum = 0, kAvg = 1, kProduct = 2, kMin = 3, kMax = 4 };
 
@@ -146,6 +153,8 @@ struct WorkState {
   bool done = false;
   std::string error;
   int source = -1;  // the sender of a completed recv
+  // timing (CLOCK_MONOTONIC ns): submitted, started on the group's thread, finished; the thread's CPU time for it
+  int64_t t_submit = 0, t_start = 0, t_end = 0, cpu_ns = 0;
   bool has_tsfn = false;
   Napi::ThreadSafeFunction tsfn;
 
@@ -167,6 +176,12 @@ struct WorkState {
 };
 using WorkPtr = std::shared_ptr<WorkState>;
 
+// Note [worker threads]: as PyTorch's ProcessGroupGloo (Options.threads, default 2), a group runs its collectives on
+// two native threads that take them from one queue in submission order, so every rank starts them in the same order
+// and two may be in flight at once (each has its own tag, so Gloo keeps their messages apart): DDP's last bucket
+// starts its all-reduce as soon as backward ends instead of queueing behind the previous bucket's, and one
+// all-reduce's waits on the wire overlap the other's. A barrier first waits for every collective submitted before
+// it, as PyTorch's does. NODETORCH_GLOO_THREADS sets the count (1 = strictly one collective at a time).
 struct Group {
   int rank = 0, size = 1;
   int64_t timeout_ms = 0;
@@ -175,23 +190,26 @@ struct Group {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::pair<std::function<void()>, WorkPtr>> q;
+  std::vector<std::weak_ptr<WorkState>> outstanding;  // submitted, maybe not finished (pruned at each submission)
   bool stopping = false;
   uint32_t next_tag = 0;
-  std::string broken;  // the first failure: later collectives fail at once instead of hanging on a dead peer
+  std::string broken;  // the first failure: later collectives fail at once instead of hanging on a dead peer (under mu)
 
   void run() {
     for (;;) {
       std::pair<std::function<void()>, WorkPtr> job;
+      std::string err;
       {
         std::unique_lock<std::mutex> lk(mu);
         cv.wait(lk, [&] { return stopping || !q.empty(); });
         if (q.empty()) return;
         job = std::move(q.front());
         q.pop_front();
+        if (!broken.empty()) err = "the process group is unusable after an earlier failure: " + broken;
       }
-      std::string err;
-      if (!broken.empty()) err = "the process group is unusable after an earlier failure: " + broken;
-      else {
+      job.second->t_start = now_ns();
+      int64_t c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+      if (err.empty()) {
         try {
           job.first();
         } catch (const std::exception& e) {
@@ -199,12 +217,22 @@ struct Group {
         } catch (...) {
           err = "unknown failure";
         }
-        if (!err.empty()) broken = err;
+        if (!err.empty()) {
+          std::lock_guard<std::mutex> lk(mu);
+          if (broken.empty()) broken = err;
+        }
       }
+      job.second->cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+      job.second->t_end = now_ns();
       job.second->finish(err);
     }
   }
 };
+int worker_threads() {
+  const char* e = getenv("NODETORCH_GLOO_THREADS");
+  int n = e ? atoi(e) : 2;
+  return n < 1 ? 1 : n > 16 ? 16 : n;
+}
 using GroupPtr = std::shared_ptr<Group>;
 
 struct GroupBox { GroupPtr g; };
@@ -281,7 +309,7 @@ Napi::Value NewGroup(const Napi::CallbackInfo& info) {
   g->ctx->setTimeout(Ms(g->timeout_ms));
   GlooStore gs(g->store.get(), str_of(o, "prefix"), g->timeout_ms);
   g->ctx->connectFullMesh(gs, dev);
-  std::thread([g]() { g->run(); }).detach();
+  for (int i = worker_threads(); i > 0; i--) std::thread([g]() { g->run(); }).detach();
   return Napi::External<GroupBox>::New(info.Env(), new GroupBox{g}, [](Napi::Env, GroupBox* b) {
     if (b->g) { std::lock_guard<std::mutex> l(b->g->mu); b->g->stopping = true; b->g->cv.notify_all(); }
     delete b;
@@ -302,14 +330,34 @@ Napi::Value MakeWork(Napi::Env env, const WorkPtr& w) {
   return Napi::External<WorkPtr>::New(env, new WorkPtr(w), [](Napi::Env, WorkPtr* p) { delete p; });
 }
 
-Napi::Value Enqueue(Napi::Env env, const GroupPtr& g, std::function<void()> fn) {
+// The collectives submitted before now that have not finished (a barrier waits for them). Called under g->mu.
+std::vector<WorkPtr> unfinished(Group& g) {
+  std::vector<WorkPtr> out;
+  std::vector<std::weak_ptr<WorkState>> keep;
+  for (auto& wp : g.outstanding) {
+    WorkPtr w = wp.lock();
+    if (!w) continue;
+    std::lock_guard<std::mutex> l(w->mu);
+    if (w->done) continue;
+    out.push_back(w);
+    keep.push_back(wp);
+  }
+  g.outstanding.swap(keep);
+  return out;
+}
+
+// fn receives the collectives submitted before it that were still unfinished (only a barrier looks at them)
+Napi::Value Enqueue(Napi::Env env, const GroupPtr& g, std::function<void(const std::vector<WorkPtr>&)> fn) {
   auto w = std::make_shared<WorkState>();
+  w->t_submit = now_ns();
   {
     std::lock_guard<std::mutex> l(g->mu);
     if (g->stopping) throw std::runtime_error("the process group has been destroyed");
-    g->q.emplace_back(std::move(fn), w);
+    auto prior = std::make_shared<std::vector<WorkPtr>>(unfinished(*g));
+    g->outstanding.push_back(w);
+    g->q.emplace_back([fn = std::move(fn), prior]() { fn(*prior); }, w);
   }
-  g->cv.notify_all();
+  g->cv.notify_one();
   return MakeWork(env, w);
 }
 
@@ -332,19 +380,21 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
   uint32_t tag = g->next_tag++;
   auto ctx = g->ctx;
   Ms timeout(g->timeout_ms);
-  std::function<void()> fn;
+  std::function<void(const std::vector<WorkPtr>&)> fn;
   if (kind == "allreduce") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::AllreduceOptions opts(ctx);
       by_size(d, [&](auto* t) { opts.setOutput(static_cast<decltype(t)>(ptr), n); });
       opts.setReduceFunction(reduce_fn(d, op));
       opts.setTag(tag);
       opts.setTimeout(timeout);
+      if (getenv("NT_GLOO_BCUBE")) opts.setAlgorithm(gloo::AllreduceOptions::Algorithm::BCUBE);
+      if (getenv("NT_GLOO_SEG")) opts.setMaxSegmentSize(atol(getenv("NT_GLOO_SEG")));
       gloo::allreduce(opts);
     };
   } else if (kind == "reduce") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::ReduceOptions opts(ctx);
       by_size(d, [&](auto* t) { opts.setOutput(static_cast<decltype(t)>(ptr), n); });
@@ -355,7 +405,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       gloo::reduce(opts);
     };
   } else if (kind == "broadcast") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::BroadcastOptions opts(ctx);
       by_size(d, [&](auto* t) {
@@ -368,7 +418,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       gloo::broadcast(opts);
     };
   } else if (kind == "allgather") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::AllgatherOptions opts(ctx);
       by_size(d, [&](auto* t) {
@@ -380,7 +430,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       gloo::allgather(opts);
     };
   } else if (kind == "gather") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::GatherOptions opts(ctx);
       by_size(d, [&](auto* t) {
@@ -393,7 +443,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       gloo::gather(opts);
     };
   } else if (kind == "scatter") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>&) {
       if (n == 0) return;
       gloo::ScatterOptions opts(ctx);
       by_size(d, [&](auto* t) {
@@ -411,7 +461,13 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       gloo::scatter(opts);
     };
   } else if (kind == "barrier") {
-    fn = [=]() {
+    fn = [=](const std::vector<WorkPtr>& prior) {
+      // after every collective submitted before it (another worker thread may still run one)
+      for (const WorkPtr& p : prior) {
+        std::unique_lock<std::mutex> lk(p->mu);
+        p->cv.wait(lk, [&] { return p->done; });
+        if (!p->error.empty()) throw std::runtime_error(p->error);
+      }
       gloo::BarrierOptions opts(ctx);
       opts.setTag(tag);
       opts.setTimeout(timeout);
@@ -482,6 +538,17 @@ Napi::Value Status(const Napi::CallbackInfo& info) {
   std::lock_guard<std::mutex> g(w->mu);
   return Napi::Number::New(info.Env(), !w->done ? 0 : w->error.empty() ? 1 : 2);
 }
+// timing(work) -> [submitted, started, finished, thread CPU] in ns (CLOCK_MONOTONIC; 0 while not reached)
+Napi::Value Timing(const Napi::CallbackInfo& info) {
+  WorkPtr w = work_of(info[0]);
+  std::lock_guard<std::mutex> g(w->mu);
+  Napi::Array a = Napi::Array::New(info.Env(), 4);
+  a.Set(0u, Napi::Number::New(info.Env(), (double)w->t_submit));
+  a.Set(1u, Napi::Number::New(info.Env(), (double)w->t_start));
+  a.Set(2u, Napi::Number::New(info.Env(), (double)w->t_end));
+  a.Set(3u, Napi::Number::New(info.Env(), (double)w->cpu_ns));
+  return a;
+}
 Napi::Value Error(const Napi::CallbackInfo& info) {
   WorkPtr w = work_of(info[0]);
   std::lock_guard<std::mutex> g(w->mu);
@@ -506,6 +573,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("p2p", Napi::Function::New<Guarded<P2p>>(env));
   exports.Set("wait", Napi::Function::New<Guarded<Wait>>(env));
   exports.Set("status", Napi::Function::New<Guarded<Status>>(env));
+  exports.Set("timing", Napi::Function::New<Guarded<Timing>>(env));
   exports.Set("error", Napi::Function::New<Guarded<Error>>(env));
   exports.Set("source", Napi::Function::New<Guarded<Source>>(env));
   exports.Set("notify", Napi::Function::New<Guarded<Notify>>(env));
