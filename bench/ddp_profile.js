@@ -3,7 +3,8 @@
 // samples per rank, 1 thread, SGD momentum): forward, backward's compute, DDP's hooks (gradients into the buckets),
 // when each bucket's all-reduce is submitted / starts / ends on the group's thread (and that thread's CPU time), how
 // long finalize blocks on the last bucket and copies back, and the optimizer step. Wall times swing with the load;
-// the CPU columns (this process, all threads; the Gloo worker thread's own) do much less, so compare those.
+// the CPU figures (this process, all threads; the JS thread's own per phase; the Gloo worker threads') do much
+// less, so compare those.
 // A diagnostic, not a test. Usage: node bench/ddp_profile.js [--model mlp|cnn] [--steps N] [--ws 2]
 'use strict';
 const { spawn } = require('child_process');
@@ -30,15 +31,17 @@ function worker() {
   const st = m._ddp; const engine = st.pg._engine;
   const now = () => Number(process.hrtime.bigint()) / 1e6; // ms, CLOCK_MONOTONIC as the engine's timing()
   const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+  const tcpu = () => engine.threadCpu() / 1e6; // this (JS) thread's CPU, ms
   let rec = null;
   // wrap DDP's phases (instance methods; the library is unchanged)
   const markReady = st.markReady.bind(st);
-  st.markReady = (i, g) => { const t = now(); markReady(i, g); rec.hooks += now() - t; };
+  st.markReady = (i, g) => { const t = now(); const c = tcpu(); markReady(i, g); rec.hooks += now() - t; rec.hooksCpu += tcpu() - c; };
   const finalize = st.finalize.bind(st);
   st.finalize = () => {
     rec.bwdEnd = now();
     const works = st.buckets.map((b) => b.work);
-    const t = now(); finalize(); rec.finalize = now() - t;
+    rec.bwdCpuEnd = tcpu();
+    const t = now(); const c = tcpu(); finalize(); rec.finalize = now() - t; rec.finalizeCpu = tcpu() - c;
     rec.buckets = works.map((w) => (w && w.w ? engine.timing(w.w).map((v, k) => (k < 3 ? v / 1e6 : v / 1e6)) : null));
   };
   const arf = dist._allReduceFlat;
@@ -49,21 +52,22 @@ function worker() {
   const rows = [];
   for (let s = 0; s < steps + 3; s++) {
     dist.barrier();
-    rec = { submitCost: 0, hooks: 0, wait: 0, finalize: 0, buckets: [] };
-    const c0 = cpu(); const t0 = now();
+    rec = { hooksCpu: 0, submitCost: 0, hooks: 0, wait: 0, finalize: 0, buckets: [] };
+    const c0 = cpu(); const t0 = now(); const j0 = tcpu();
     torch.tidy(() => {
       opt_.zeroGrad();
       const loss = F.crossEntropy(m.call(x), y);
-      rec.fwd = now() - t0;
-      const tb = now();
+      rec.fwd = now() - t0; rec.fwdCpu = tcpu() - j0;
+      const tb = now(); const jb = tcpu();
       rec.bwdStart = tb;
       loss.backward();
       rec.bwd = now() - tb;
-      const to = now();
+      rec.bwdComputeCpu = rec.bwdCpuEnd - jb - rec.hooksCpu;
+      const to = now(); const jo = tcpu();
       opt_.step();
-      rec.opt = now() - to;
+      rec.opt = now() - to; rec.optCpu = tcpu() - jo;
     });
-    rec.step = now() - t0; rec.cpu = cpu() - c0;
+    rec.step = now() - t0; rec.cpu = cpu() - c0; rec.jsCpu = tcpu() - j0;
     const bs = rec.bwdStart;
     rec.b = rec.buckets.map((b) => (b ? { submit: b[0] - bs, start: b[1] - bs, end: b[2] - bs, cpu: b[3] } : null));
     rec.compute = rec.bwdEnd - bs - rec.hooks;
@@ -73,6 +77,8 @@ function worker() {
   const med = (f) => { const v = rows.map(f).sort((a, b) => a - b); return v[v.length >> 1]; };
   const r = {
     rank: dist.getRank(), step: med((q) => q.step), cpu: med((q) => q.cpu), fwd: med((q) => q.fwd), bwdCompute: med((q) => q.compute),
+    fwdCpu: med((q) => q.fwdCpu), bwdComputeCpu: med((q) => q.bwdComputeCpu), hooksCpu: med((q) => q.hooksCpu), finalizeCpu: med((q) => q.finalizeCpu), optCpu: med((q) => q.optCpu), jsCpu: med((q) => q.jsCpu),
+    gloo: med((q) => q.b.reduce((a, b) => a + (b ? b.cpu : 0), 0)),
     hooks: med((q) => q.hooks), submitCost: med((q) => q.submitCost), finalize: med((q) => q.finalize), finalizeWait: med((q) => q.wait), opt: med((q) => q.opt), bwdEnd: med((q) => q.bwdEnd - q.bwdStart),
     buckets: rows[0].b.map((_, k) => ({ elems: st.buckets[k].flat.numel(), submit: med((q) => q.b[k].submit), start: med((q) => q.b[k].start), end: med((q) => q.b[k].end), run: med((q) => q.b[k].end - q.b[k].start), cpu: med((q) => q.b[k].cpu) })),
   };
@@ -100,6 +106,8 @@ async function main() {
     const r = JSON.parse(o.split('\n').find((l) => l.startsWith('PROFILE ')).slice(8));
     console.log(`rank ${r.rank}: step ${f(r.step)} (process CPU ${f(r.cpu)}) = forward ${f(r.fwd)} + backward ${f(r.bwdEnd)} [compute ${f(r.bwdCompute)}, hooks ${f(r.hooks)} (submitting ${f(r.submitCost)})] ` +
       `+ finalize ${f(r.finalize)} [blocked ${f(r.finalizeWait)}] + optimizer ${f(r.opt)}`);
+    console.log(`  CPU: process ${f(r.cpu)} = JS thread ${f(r.jsCpu)} [forward ${f(r.fwdCpu)}, backward compute ${f(r.bwdComputeCpu)}, hooks ${f(r.hooksCpu)}, finalize ${f(r.finalizeCpu)}, optimizer ${f(r.optCpu)}] ` +
+      `+ Gloo worker threads ${f(r.gloo)} + the rest (Gloo's I/O thread, ...) ${f(r.cpu - r.jsCpu - r.gloo)}`);
     r.buckets.forEach((b, k) => console.log(`  bucket ${k} (${(b.elems * 4 / 1e6).toFixed(2)} MB): submitted ${f(b.submit)}, started ${f(b.start)}, ended ${f(b.end)}, all-reduce ${f(b.run)} (Gloo thread CPU ${f(b.cpu)})`));
   }
 }

@@ -389,8 +389,6 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
       opts.setReduceFunction(reduce_fn(d, op));
       opts.setTag(tag);
       opts.setTimeout(timeout);
-      if (getenv("NT_GLOO_BCUBE")) opts.setAlgorithm(gloo::AllreduceOptions::Algorithm::BCUBE);
-      if (getenv("NT_GLOO_SEG")) opts.setMaxSegmentSize(atol(getenv("NT_GLOO_SEG")));
       gloo::allreduce(opts);
     };
   } else if (kind == "reduce") {
@@ -549,6 +547,8 @@ Napi::Value Timing(const Napi::CallbackInfo& info) {
   a.Set(3u, Napi::Number::New(info.Env(), (double)w->cpu_ns));
   return a;
 }
+// threadCpu() -> the calling thread's CPU time in ns (bench/ddp_profile.js: the JS thread's own share of a phase)
+Napi::Value ThreadCpu(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), (double)now_ns(CLOCK_THREAD_CPUTIME_ID)); }
 Napi::Value Error(const Napi::CallbackInfo& info) {
   WorkPtr w = work_of(info[0]);
   std::lock_guard<std::mutex> g(w->mu);
@@ -573,6 +573,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("p2p", Napi::Function::New<Guarded<P2p>>(env));
   exports.Set("wait", Napi::Function::New<Guarded<Wait>>(env));
   exports.Set("status", Napi::Function::New<Guarded<Status>>(env));
+  exports.Set("threadCpu", Napi::Function::New<Guarded<ThreadCpu>>(env));
   exports.Set("timing", Napi::Function::New<Guarded<Timing>>(env));
   exports.Set("error", Napi::Function::New<Guarded<Error>>(env));
   exports.Set("source", Napi::Function::New<Guarded<Source>>(env));
