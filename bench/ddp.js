@@ -8,7 +8,8 @@
 // A benchmark, not a test: it asserts nothing. Each configuration runs --rounds times (default 3), nodetorch and
 // PyTorch alternating; each figure is the median over rounds of the per-round medians.
 // Usage: node bench/ddp.js [--model mlp,cnn] [--steps N] [--rounds R] [--stat median|p25] [--no-torch]
-// (--stat p25: each configuration's first-quartile step, which a loaded machine inflates less than the median)     (needs `npx tsc` and the Gloo binding)
+// (needs `npx tsc` and the Gloo binding; --stat p25: each configuration's first-quartile step, which a loaded
+// machine inflates less than the median)
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const path = require('path');
