@@ -23,6 +23,8 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <dirent.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +71,51 @@ class GlooStore : public gloo::rendezvous::Store {
   std::string prefix_;
   int64_t timeout_;
 };
+
+// ---------------------------------------------------------------- communication threads' time slice
+
+// Note [short slices]: on a machine whose cores are all busy computing (two ranks on two cores), a communication
+// thread that wakes up (data arrived, a send can go on) waits behind the compute thread until that one's time slice
+// ends (EEVDF runs the current task to parity, ~3 ms), and a ring all-reduce wakes up a dozen times per bucket. Linux
+// 6.12+ lets a normal (SCHED_OTHER) thread ask for a shorter slice (sched_attr.sched_runtime), and a waking task with
+// a shorter slice may preempt the current one: so the group's worker threads and Gloo's I/O thread ask for
+// NODETORCH_GLOO_SLICE_US (default 100 us; 0 leaves them alone). Their CPU share does not change (same nice), only
+// how soon they run after a wake-up. Older kernels refuse or ignore the request, which changes nothing.
+int64_t slice_ns() {
+  static int64_t v = [] {
+    const char* e = getenv("NODETORCH_GLOO_SLICE_US");
+    double us = e ? atof(e) : 100;
+    return us > 0 ? (int64_t)(us * 1000) : (int64_t)0;
+  }();
+  return v;
+}
+struct SchedAttr {  // linux/sched/types.h's struct sched_attr (that header clashes with glibc's sched.h)
+  uint32_t size, sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime, sched_deadline, sched_period;
+  uint32_t sched_util_min, sched_util_max;
+};
+void request_short_slice(pid_t tid) {
+  int64_t ns = slice_ns();
+  if (ns <= 0) return;
+  SchedAttr a{};
+  a.size = sizeof a;
+  if (syscall(SYS_sched_getattr, tid, &a, sizeof a, 0) != 0 || a.sched_policy != 0 /* SCHED_NORMAL */) return;
+  a.size = sizeof a;
+  a.sched_flags = 0;  // policy and nice as read above
+  a.sched_runtime = (uint64_t)std::max<int64_t>(ns, 100000);  // the kernel's minimum is 100 us
+  syscall(SYS_sched_setattr, tid, &a, 0);
+}
+std::vector<pid_t> thread_ids() {
+  std::vector<pid_t> out;
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(d)) if (e->d_name[0] != '.') out.push_back((pid_t)atoi(e->d_name));
+    closedir(d);
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- element-wise combine functions
 
@@ -196,6 +243,7 @@ struct Group {
   std::string broken;  // the first failure: later collectives fail at once instead of hanging on a dead peer (under mu)
 
   void run() {
+    request_short_slice((pid_t)syscall(SYS_gettid));
     for (;;) {
       std::pair<std::function<void()>, WorkPtr> job;
       std::string err;
@@ -300,11 +348,14 @@ Napi::Value NewGroup(const Napi::CallbackInfo& info) {
     attr.hostname = a.empty() ? (h.empty() ? "127.0.0.1" : h) : a;
   }
   std::shared_ptr<gloo::transport::Device> dev;
+  std::vector<pid_t> before = thread_ids();
   try {
     dev = gloo::transport::tcp::CreateDevice(attr);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("Gloo: cannot create the TCP device") + (iface.empty() ? " for " + attr.hostname : " on interface " + iface) + ": " + e.what());
   }
+  // the device's I/O (epoll) thread started in CreateDevice: the threads that were not there before
+  for (pid_t t : thread_ids()) if (std::find(before.begin(), before.end(), t) == before.end()) request_short_slice(t);
   g->ctx = std::make_shared<gloo::rendezvous::Context>(g->rank, g->size);
   g->ctx->setTimeout(Ms(g->timeout_ms));
   GlooStore gs(g->store.get(), str_of(o, "prefix"), g->timeout_ms);
