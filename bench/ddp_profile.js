@@ -5,7 +5,8 @@
 // long finalize blocks on the last bucket and copies back, and the optimizer step. Wall times swing with the load;
 // the CPU figures (this process, all threads; the JS thread's own per phase; the Gloo worker threads') do much
 // less, so compare those.
-// A diagnostic, not a test. Usage: node bench/ddp_profile.js [--model mlp|cnn] [--steps N] [--ws 2]
+// A diagnostic, not a test. Usage: node bench/ddp_profile.js [--model mlp|cnn] [--steps N] [--ws 2] [--view]
+// (--view: DDP with gradientAsBucketView)
 'use strict';
 const { spawn } = require('child_process');
 const net = require('net');
@@ -25,7 +26,7 @@ function worker() {
   const net = model === 'mlp'
     ? new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 1024), new nn.ReLU(), new nn.Linear(1024, 1024), new nn.ReLU(), new nn.Linear(1024, 10))
     : new nn.Sequential(new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10));
-  const m = new nn.parallel.DistributedDataParallel(net);
+  const m = new nn.parallel.DistributedDataParallel(net, { gradientAsBucketView: argv.includes('--view') });
   const opt_ = new optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = torch.randn([64, 1, 28, 28]); const y = torch.randint(0, 10, [64]);
   const st = m._ddp; const engine = st.pg._engine;
@@ -95,7 +96,7 @@ async function main() {
   const port = await freePort();
   const outs = await Promise.all(Array.from({ length: ws }, (_, r) => new Promise((resolve, reject) => {
     const env = { ...process.env, RANK: String(r), WORLD_SIZE: String(ws), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), GLOO_SOCKET_IFNAME: 'lo', OMP_NUM_THREADS: '1' };
-    const p = spawn(process.execPath, [__filename, '--worker', '--model', model, '--steps', steps], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [__filename, '--worker', '--model', model, '--steps', steps, ...(argv.includes('--view') ? ['--view'] : [])], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let s = ''; p.stdout.on('data', (d) => { s += d; });
     p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`rank ${r} exited ${code}`))));
   })));
