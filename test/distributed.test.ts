@@ -232,6 +232,33 @@ const s = torch.tensor([rank + 1]); dist.allReduce(s); out.sync = arr(s);
 done();
 dist.destroyProcessGroup();
 `;
+  // Note [short slices] (native/gloo/gloo_binding.cc): the group's worker threads and Gloo's I/O thread ask for a
+  // 100 us slice where the kernel offers custom slices (Linux 6.12+, shown in /proc/<pid>/task/<tid>/sched).
+  itP('the communication threads ask for a short time slice (NODETORCH_GLOO_SLICE_US)', async () => {
+    const BODY2 = `
+const fs = require('fs');
+const slices = () => fs.readdirSync('/proc/self/task').map((t) => { try { const m = /^se\\.slice\\s*:\\s*(\\d+)/m.exec(fs.readFileSync('/proc/self/task/' + t + '/sched', 'utf8')); return m ? Number(m[1]) : null; } catch { return null; } }).filter((v) => v !== null);
+out.before = slices();
+dist.initProcessGroup({ backend: 'gloo' });
+out.after = slices();
+done();
+dist.destroyProcessGroup();
+`;
+    const rel = os.release().split('.').map(Number);
+    const customSlices = process.platform === 'linux' && (rel[0] > 6 || (rel[0] === 6 && rel[1] >= 12));
+    for (const [env, want] of [['100', 100000], ['250', 250000], ['0', 0]] as const) {
+      const outs = await world(2, BODY2, { env: { NODETORCH_GLOO_SLICE_US: env } });
+      expectOk(outs);
+      for (const { result: r } of outs) {
+        if (!customSlices) { console.warn(`kernel ${os.release()} has no custom slices: only checking that the group works`); continue; }
+        expect(r.before.length).toBeGreaterThan(0); // /proc/self/task/*/sched shows se.slice
+        const count = (l: number[], v: number): number => l.filter((x) => x === v).length;
+        // two workers and the I/O thread (with 0: nothing changed)
+        if (want) expect(count(r.after, want) - count(r.before, want)).toBe(3);
+        else expect(r.after.filter((x: number) => !r.before.includes(x))).toEqual([]);
+      }
+    }
+  }, 120000);
   for (const threads of ['1', '2', '3']) {
     itP(`2 ranks, NODETORCH_GLOO_THREADS=${threads}`, async () => {
       const outs = await world(2, BODY, { env: { NODETORCH_GLOO_THREADS: threads } });

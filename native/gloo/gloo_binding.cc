@@ -19,16 +19,19 @@
 #include <gloo/rendezvous/store.h>
 #include <gloo/scatter.h>
 #include <gloo/transport/tcp/device.h>
+#include <gloo/transport/tcp/loop.h>
 
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <dirent.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -108,14 +111,42 @@ void request_short_slice(pid_t tid) {
   a.sched_runtime = (uint64_t)std::max<int64_t>(ns, 100000);  // the kernel's minimum is 100 us
   syscall(SYS_sched_setattr, tid, &a, 0);
 }
-std::vector<pid_t> thread_ids() {
-  std::vector<pid_t> out;
-  if (DIR* d = opendir("/proc/self/task")) {
-    while (dirent* e = readdir(d)) if (e->d_name[0] != '.') out.push_back((pid_t)atoi(e->d_name));
-    closedir(d);
+// Runs once on the Gloo device's I/O (epoll) thread, through an eventfd registered with its loop: asks for the short
+// slice there, then unregisters itself (from the loop thread, which does not wait for a loop tick).
+class SliceOnLoop : public gloo::transport::tcp::Handler {
+ public:
+  explicit SliceOnLoop(std::shared_ptr<gloo::transport::tcp::Device> dev) : dev_(std::move(dev)), fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+  ~SliceOnLoop() override { if (fd_ >= 0) ::close(fd_); }
+  // true once the I/O thread has run it (false: no eventfd, or the loop did not answer within 5 s)
+  bool run() {
+    if (fd_ < 0) return false;
+    dev_->registerDescriptor(fd_, EPOLLIN, this);
+    uint64_t one = 1;
+    if (::write(fd_, &one, sizeof one) != (ssize_t)sizeof one) { dev_->unregisterDescriptor(fd_, this); return false; }
+    std::unique_lock<std::mutex> l(mu_);
+    if (cv_.wait_for(l, std::chrono::seconds(5), [&] { return done_; })) return true;
+    l.unlock();
+    if (!claimed_.exchange(true)) dev_->unregisterDescriptor(fd_, this);  // the loop never came: take it back
+    return false;
   }
-  return out;
-}
+  void handleEvents(int) override {
+    uint64_t v;
+    while (::read(fd_, &v, sizeof v) > 0) {}
+    if (claimed_.exchange(true)) return;
+    request_short_slice((pid_t)syscall(SYS_gettid));
+    dev_->unregisterDescriptor(fd_, this);
+    std::lock_guard<std::mutex> l(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+ private:
+  std::shared_ptr<gloo::transport::tcp::Device> dev_;
+  int fd_;
+  std::atomic<bool> claimed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
 
 // ---------------------------------------------------------------- element-wise combine functions
 
@@ -241,9 +272,9 @@ struct Group {
   bool stopping = false;
   uint32_t next_tag = 0;
   std::string broken;  // the first failure: later collectives fail at once instead of hanging on a dead peer (under mu)
+  std::unique_ptr<SliceOnLoop> slice_on_loop;
 
   void run() {
-    request_short_slice((pid_t)syscall(SYS_gettid));
     for (;;) {
       std::pair<std::function<void()>, WorkPtr> job;
       std::string err;
@@ -348,19 +379,39 @@ Napi::Value NewGroup(const Napi::CallbackInfo& info) {
     attr.hostname = a.empty() ? (h.empty() ? "127.0.0.1" : h) : a;
   }
   std::shared_ptr<gloo::transport::Device> dev;
-  std::vector<pid_t> before = thread_ids();
   try {
     dev = gloo::transport::tcp::CreateDevice(attr);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("Gloo: cannot create the TCP device") + (iface.empty() ? " for " + attr.hostname : " on interface " + iface) + ": " + e.what());
   }
-  // the device's I/O (epoll) thread started in CreateDevice: the threads that were not there before
-  for (pid_t t : thread_ids()) if (std::find(before.begin(), before.end(), t) == before.end()) request_short_slice(t);
+  // the device's I/O thread asks for its slice on itself (kept until the group goes: the loop may still be returning
+  // from its handler when run() does)
+  if (slice_ns() > 0) {
+    if (auto tcp = std::dynamic_pointer_cast<gloo::transport::tcp::Device>(dev)) {
+      g->slice_on_loop = std::make_unique<SliceOnLoop>(tcp);
+      g->slice_on_loop->run();
+    }
+  }
   g->ctx = std::make_shared<gloo::rendezvous::Context>(g->rank, g->size);
   g->ctx->setTimeout(Ms(g->timeout_ms));
   GlooStore gs(g->store.get(), str_of(o, "prefix"), g->timeout_ms);
   g->ctx->connectFullMesh(gs, dev);
-  for (int i = worker_threads(); i > 0; i--) std::thread([g]() { g->run(); }).detach();
+  // the workers are running (with their slice requested) when the group is returned
+  int n = worker_threads();
+  auto started = std::make_shared<std::pair<std::mutex, std::condition_variable>>();
+  auto count = std::make_shared<int>(0);
+  for (int i = 0; i < n; i++) {
+    std::thread([g, started, count]() {
+      request_short_slice((pid_t)syscall(SYS_gettid));
+      { std::lock_guard<std::mutex> l(started->first); ++*count; }
+      started->second.notify_all();
+      g->run();
+    }).detach();
+  }
+  {
+    std::unique_lock<std::mutex> l(started->first);
+    started->second.wait(l, [&] { return *count == n; });
+  }
   return Napi::External<GroupBox>::New(info.Env(), new GroupBox{g}, [](Napi::Env, GroupBox* b) {
     if (b->g) { std::lock_guard<std::mutex> l(b->g->mu); b->g->stopping = true; b->g->cv.notify_all(); }
     delete b;
