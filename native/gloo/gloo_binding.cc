@@ -77,14 +77,14 @@ class GlooStore : public gloo::rendezvous::Store {
 
 // ---------------------------------------------------------------- communication threads' time slice
 
-// Note [short slices]: on a machine whose cores are all busy computing (two ranks on two cores), a communication
-// thread that wakes up (data arrived, a send can go on) waits behind the compute thread until that one's time slice
-// ends (EEVDF lets the current task run to parity; its slice is 0.7 ms x (1 + log2 CPUs), 1.4 ms on 2 cores), and a
-// ring all-reduce wakes up a dozen times per bucket. Linux
-// 6.12+ lets a normal (SCHED_OTHER) thread ask for a shorter slice (sched_attr.sched_runtime), and a waking task with
-// a shorter slice may preempt the current one: so the group's worker threads and Gloo's I/O thread ask for
-// NODETORCH_GLOO_SLICE_US (default 100 us; 0 leaves them alone). Their CPU share does not change (same nice), only
-// how soon they run after a wake-up. Older kernels refuse or ignore the request, which changes nothing.
+// Note [short slices]: on a machine whose cores are all busy computing (two ranks on two cores), a communication thread
+// that wakes up (data arrived, a send can go on) waits behind the compute thread until that one's time slice ends
+// (EEVDF lets the current task run to parity; its slice is 0.7 ms x (1 + log2 CPUs), 1.4 ms on 2 cores), and a ring
+// all-reduce wakes up a dozen times per bucket. Linux 6.12+ lets a normal (SCHED_OTHER) thread ask for a shorter slice
+// (sched_attr.sched_runtime), and a waking task with a shorter slice may preempt the current one: so the group's worker
+// threads and Gloo's I/O thread ask for NODETORCH_GLOO_SLICE_US (default 100 us; 0 leaves them alone). Their CPU share
+// does not change (same nice), only how soon they run after a wake-up. Older kernels refuse or ignore the request,
+// which changes nothing.
 int64_t slice_ns() {
   static int64_t v = [] {
     const char* e = getenv("NODETORCH_GLOO_SLICE_US");
