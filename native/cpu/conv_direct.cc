@@ -325,7 +325,7 @@ void backward_input(Call& c) {
   auto offs = [](int64_t r, int64_t p, int64_t k, int64_t d, int64_t s, std::vector<int64_t>& tap, std::vector<int64_t>& off) {
     tap.clear();
     off.clear();
-    for (int64_t i = 0; i < k; i++) {
+    for (int64_t i = k - 1; i >= 0; i--) {  // last tap first: the gradient's rows and columns in ascending order
       const int64_t v = r + p - i * d;
       if (((v % s) + s) % s == 0) { tap.push_back(i); off.push_back(v / s); }
     }
@@ -369,14 +369,17 @@ void backward_input(Call& c) {
         const int ob = kn.ob;
         float* wpp = wp.p;
         parallel_for(nb * OC, 64, [=](int64_t u0, int64_t u1) {
+          // each (b, oc) panel of nt x ob floats is built in a local buffer, then written out in one sequential run
+          // (scattered stores straight into the fresh panel memory cost as much as the convolution at 512 channels)
+          std::vector<float> tmp((size_t)(nt * ob));
           for (int64_t u = u0; u < u1; u++) {
-            const int64_t b = u / OC, oc = u % OC;
-            float* d = wpp + (b * K + oc * nt) * ob;
-            for (int64_t t = 0; t < nt; t++)
-              for (int l = 0; l < ob; l++) {
-                const int64_t ch = b * ob + l;
-                d[t * ob + l] = ch < C ? w0[(oc * C + ch) * kk + wi[t]] : 0.f;
-              }
+            const int64_t b = u % nb, oc = u / nb, rows = std::min<int64_t>(ob, C - b * ob);  // w read in order
+            float* d = tmp.data();
+            if (rows < ob) std::fill(tmp.begin(), tmp.end(), 0.f);
+            const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
+            for (int64_t l = 0; l < rows; l++, s += kk)
+              for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
+            std::memcpy(wpp + (b * K + oc * nt) * ob, d, sizeof(float) * (size_t)(nt * ob));
           }
         });
       }
