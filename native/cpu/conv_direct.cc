@@ -21,6 +21,7 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 #include "cpu.h"
@@ -164,57 +165,76 @@ void transpose8(const float* s, int64_t lds, float* d, int64_t ldd) {
 #pragma GCC pop_options
 #endif
 
-// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn: 32 x 32 tiles on the pool; whole 8 x 8 blocks in AVX
-// registers where the CPU has AVX2, the rest through a local copy of the tile (reading the source column-wise
-// straight from memory hit the L1 cache's set conflicts when lds is a multiple of a large power of two: packing a
-// weight of K = 4608 cost 0.6x the convolution)
-void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
-  constexpr int64_t T = 32;
-  const int64_t tr = (R + T - 1) / T, tc = (Cn + T - 1) / T;
+// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn, over the 32 x 32 tiles u0..u1 (row-tile major); whole 8 x 8
+// blocks in AVX registers where the CPU has AVX2, the rest through a local copy of the tile (reading the source
+// column-wise straight from memory hit the L1 cache's set conflicts when lds is a multiple of a large power of two:
+// packing a weight of K = 4608 cost 0.6x the convolution)
+constexpr int64_t kT = 32;
+void transpose_tiles(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd, int64_t u0, int64_t u1) {
+  const int64_t tc = (Cn + kT - 1) / kT;
 #ifdef NT_CONV_X86
   const bool avx = cpu_has_avx2();
-#else
-  const bool avx = false;
 #endif
-  parallel_for(tr * tc, 16, [=](int64_t u0, int64_t u1) {
-    alignas(64) float t[T][T];
-    for (int64_t u = u0; u < u1; u++) {
-      const int64_t r0 = (u / tc) * T, c0 = (u % tc) * T, nr = std::min(R, r0 + T) - r0, nc = std::min(Cn, c0 + T) - c0;
-      int64_t r8 = 0, c8 = 0;
+  alignas(64) float t[kT][kT];
+  for (int64_t u = u0; u < u1; u++) {
+    const int64_t r0 = (u / tc) * kT, c0 = (u % tc) * kT, nr = std::min(R, r0 + kT) - r0, nc = std::min(Cn, c0 + kT) - c0;
+    int64_t r8 = 0, c8 = 0;
 #ifdef NT_CONV_X86
-      if (avx) {
-        r8 = nr & ~(int64_t)7;
-        c8 = nc & ~(int64_t)7;
-        for (int64_t r = 0; r < r8; r += 8)
-          for (int64_t c = 0; c < c8; c += 8) transpose8(src + (r0 + r) * lds + c0 + c, lds, dst + (c0 + c) * ldd + r0 + r, ldd);
-        if (r8 == nr && c8 == nc) continue;
-      }
-#endif
-      for (int64_t r = 0; r < nr; r++) std::memcpy(t[r], src + (r0 + r) * lds + c0, sizeof(float) * (size_t)nc);
-      for (int64_t c = 0; c < nc; c++)
-        for (int64_t r = c < c8 ? r8 : 0; r < nr; r++) dst[(c0 + c) * ldd + r0 + r] = t[r][c];
+    if (avx) {
+      r8 = nr & ~(int64_t)7;
+      c8 = nc & ~(int64_t)7;
+      for (int64_t r = 0; r < r8; r += 8)
+        for (int64_t c = 0; c < c8; c += 8) transpose8(src + (r0 + r) * lds + c0 + c, lds, dst + (c0 + c) * ldd + r0 + r, ldd);
+      if (r8 == nr && c8 == nc) continue;
     }
+#endif
+    for (int64_t r = 0; r < nr; r++) std::memcpy(t[r], src + (r0 + r) * lds + c0, sizeof(float) * (size_t)nc);
+    for (int64_t c = 0; c < nc; c++)
+      for (int64_t r = c < c8 ? r8 : 0; r < nr; r++) dst[(c0 + c) * ldd + r0 + r] = t[r][c];
+  }
+}
+// the same over every tile, on the pool
+void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
+  const int64_t n = ((R + kT - 1) / kT) * ((Cn + kT - 1) / kT);
+  parallel_for(n, 16, [=](int64_t u0, int64_t u1) { transpose_tiles(src, lds, R, Cn, dst, ldd, u0, u1); });
+}
+
+// packed weights of channel block b: wp[k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0.
+// One thread's work (the pool's chunks call it for their own blocks)
+void pack_block(const float* w, int64_t rows, int64_t K, int ob, int64_t b, float* wp) {
+  const int64_t r = std::min<int64_t>(ob, rows - b * ob);
+  if (r < ob) std::memset(wp, 0, sizeof(float) * (size_t)(K * ob));
+  transpose_tiles(w + b * ob * K, K, r, K, wp, ob, 0, (K + kT - 1) / kT);
+}
+// every block, on the pool
+void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
+  const int64_t nb = (rows + ob - 1) / ob;
+  parallel_for(nb, 1, [=](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) pack_block(w, rows, K, ob, b, wp + b * K * ob);
   });
 }
 
-// packed weights: wp[b][k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0
-void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
-  const int64_t nb = (rows + ob - 1) / ob;
-  if (rows % ob) std::memset(wp + (nb - 1) * K * ob, 0, sizeof(float) * (size_t)(K * ob));
-  for (int64_t b = 0; b < nb; b++) transpose(w + b * ob * K, K, std::min<int64_t>(ob, rows - b * ob), K, wp + b * K * ob, ob);
-}
+// packs channel block b's weight panel (K x ob floats) into dst
+typedef std::function<void(int64_t b, float* dst)> PackFn;
 
-// out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool
+// out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool. Weights: the packed panels wp,
+// or, with wp null, packb builds each block's panel as a thread reaches it, into that thread's buffer (it stays in
+// the L2 cache for the block's pixel tiles: packing the whole weight first wrote and reread it through memory, as
+// much time as the convolution at 512 channels)
 void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
-               const float* wp, const float* bias, float* out, int64_t ocs, int64_t rows) {
+               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows) {
   const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
   const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
   parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
+    std::unique_ptr<Buf> own;
+    int64_t have = -1;
+    if (!wp) own.reset(new Buf((size_t)(K * kn.ob)));
     for (int64_t u = u0; u < u1; u++) {
       const int64_t b = u / nt, t = u % nt;
       const int64_t p0 = t * kn.mp;
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
-      kn.tile(in, pin + p0, np, toff, K, wp + b * K * kn.ob, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
+      if (!wp && b != have) { (*packb)(b, own->p); have = b; }
+      kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
               (int)std::min<int64_t>(kn.ob, rows - b * kn.ob));
     }
   });
@@ -268,19 +288,16 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
       for (int64_t j = 0; j < g.kw; j++) toff[(size_t)((c * g.kh + i) * g.kw + j)] = c * Hp * Wp + i * g.dh * Wp + j * g.dw;
   pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
-  std::unique_ptr<Buf> wbuf;
-  if (!packed) {
-    wbuf.reset(new Buf((size_t)(nb * K * kn.ob)));
-    pack(w.ptr<const float>(), OC, K, kn.ob, wbuf->p);
-    packed = wbuf->p;
-  }
+  const float* w0 = w.ptr<const float>();
+  const int ob = kn.ob;
+  const PackFn packb = [=](int64_t b, float* dst) { pack_block(w0, OC, K, ob, b, dst); };  // without `packed`: per block
   std::vector<float> bp;
   if (bias) {
     bp.assign((size_t)(nb * kn.ob), 0.f);
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
-  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
 }
 
 namespace {
@@ -349,7 +366,6 @@ void backward_input(Call& c) {
   const Kern kn = pick(C);
   const int64_t nb = (C + kn.ob - 1) / kn.ob, kk = g.kh * g.kw;
   const float* w0 = w.ptr<const float>();
-  Buf wp((size_t)(nb * OC * kk * kn.ob));
   std::vector<int64_t> toff, pin, pout;
   for (int64_t rh = 0; rh < sh && rh < H; rh++) {
     offs(rh, g.ph, g.kh, g.dh, sh, ti, oi);
@@ -364,25 +380,25 @@ void backward_input(Call& c) {
         for (size_t a = 0; a < ti.size(); a++)
           for (size_t b = 0; b < tj.size(); b++)
             toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
-      if (K > 0) {  // wp[b][oc*nt + t][l] = w[oc][b*ob + l][tap t]
-        const int64_t* wi = widx.data();
-        const int ob = kn.ob;
-        float* wpp = wp.p;
-        parallel_for(nb * OC, 64, [=](int64_t u0, int64_t u1) {
-          // each (b, oc) panel of nt x ob floats is built in a local buffer, then written out in one sequential run
-          // (scattered stores straight into the fresh panel memory cost as much as the convolution at 512 channels)
-          std::vector<float> tmp((size_t)(nt * ob));
-          for (int64_t u = u0; u < u1; u++) {
-            const int64_t b = u % nb, oc = u / nb, rows = std::min<int64_t>(ob, C - b * ob);  // w read in order
-            float* d = tmp.data();
-            if (rows < ob) std::fill(tmp.begin(), tmp.end(), 0.f);
-            const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
+      // block b's panel, built by the thread that reaches it (run_tiles): dst[oc*nt + t][l] = w[oc][b*ob + l][tap t]
+      const int64_t* wi = widx.data();
+      const int ob = kn.ob;
+      bool reversed = nt == kk;  // every tap, last first (one phase of all taps): a transpose into rows nt-1 .. 0
+      for (int64_t t = 0; t < nt && reversed; t++) reversed = wi[t] == kk - 1 - t;
+      const PackFn packb = [=](int64_t b, float* dst) {
+        const int64_t rows = std::min<int64_t>(ob, C - b * ob);
+        if (rows < ob) std::memset(dst, 0, sizeof(float) * (size_t)(K * ob));
+        for (int64_t oc = 0; oc < OC; oc++) {
+          float* d = dst + oc * nt * ob;
+          const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
+          if (oc + 4 < OC)  // the rows 4 output channels on: strided runs that the hardware prefetcher misses
+            for (int64_t e = 0; e < rows * kk; e += 16) __builtin_prefetch(s + 4 * C * kk + e);
+          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, (kk + kT - 1) / kT);
+          else
             for (int64_t l = 0; l < rows; l++, s += kk)
               for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
-            std::memcpy(wpp + (b * K + oc * nt) * ob, d, sizeof(float) * (size_t)(nt * ob));
-          }
-        });
-      }
+        }
+      };
       const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
       pin.resize((size_t)P);
       pout.resize((size_t)P);
@@ -393,7 +409,7 @@ void backward_input(Call& c) {
             pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
             pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
           }
-      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, wp.p, nullptr, gx0, H * W, C);
+      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, nullptr, &packb, nullptr, gx0, H * W, C);
     }
   }
 }
