@@ -52,6 +52,34 @@ static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
+// the tile's epilogue for a run of np (<= 16) consecutive output pixels: r[p * rs] (p < np) holds pixel p's 16
+// channels; channel j (< noc) goes to o0[j * ocs + 0 .. np). A 16 x 16 transpose in registers, masked stores
+static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
+  vf t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    const vf a = i < np ? r[i * rs] : vzero(), b = i + 1 < np ? r[(i + 1) * rs] : vzero();
+    t[i] = _mm512_unpacklo_ps(a, b);
+    t[i + 1] = _mm512_unpackhi_ps(a, b);
+  }
+  for (int g = 0; g < 4; g++) {  // u[4g + m], 128-bit lane L: channel 4L + m of pixels 4g .. 4g+3
+    const __m512d t0 = _mm512_castps_pd(t[4 * g]), t1 = _mm512_castps_pd(t[4 * g + 1]), t2 = _mm512_castps_pd(t[4 * g + 2]),
+                  t3 = _mm512_castps_pd(t[4 * g + 3]);
+    u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+  const __mmask16 mk = (__mmask16)((1u << np) - 1);
+  for (int m = 0; m < 4; m++) {
+    const vf v0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x44), v1 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xEE);
+    const vf w0 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x44), w1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xEE);
+    const vf c[4] = {_mm512_shuffle_f32x4(v0, w0, 0x88), _mm512_shuffle_f32x4(v0, w0, 0xDD), _mm512_shuffle_f32x4(v1, w1, 0x88),
+                     _mm512_shuffle_f32x4(v1, w1, 0xDD)};
+    for (int L = 0; L < 4; L++)
+      if (4 * L + m < noc) _mm512_mask_storeu_ps(o0 + (4 * L + m) * ocs, mk, c[L]);
+  }
+  return true;
+}
 #include "conv_direct_body.inc"
 }  // namespace k512
 #pragma GCC pop_options
@@ -67,6 +95,23 @@ static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
+// as k512's: an 8 x 8 transpose in registers, masked stores
+static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
+  vf x[8];
+  for (int i = 0; i < 8; i++) x[i] = i < np ? r[i * rs] : vzero();
+  const vf t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]), t2 = _mm256_unpacklo_ps(x[2], x[3]),
+           t3 = _mm256_unpackhi_ps(x[2], x[3]), t4 = _mm256_unpacklo_ps(x[4], x[5]), t5 = _mm256_unpackhi_ps(x[4], x[5]),
+           t6 = _mm256_unpacklo_ps(x[6], x[7]), t7 = _mm256_unpackhi_ps(x[6], x[7]);
+  const vf u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44),
+           u3 = _mm256_shuffle_ps(t1, t3, 0xEE), u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  const vf c[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20), _mm256_permute2f128_ps(u2, u6, 0x20),
+                   _mm256_permute2f128_ps(u3, u7, 0x20), _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                   _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+  const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(np), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int j = 0; j < 8 && j < noc; j++) _mm256_maskstore_ps(o0 + j * ocs, mk, c[j]);
+  return true;
+}
 #include "conv_direct_body.inc"
 }  // namespace k256
 #pragma GCC pop_options
@@ -81,6 +126,7 @@ static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
 constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
+static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return false; }  // the scalar stores
 #include "conv_direct_body.inc"
 }  // namespace kgen
 
