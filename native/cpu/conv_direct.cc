@@ -515,18 +515,39 @@ void backward_weight(Call& c) {
     }
     for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
   }
-  Buf acc((size_t)(Kp * OCp));
   const int64_t chunk = 256;
   const int64_t units = nb * nkt;
-  parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
-    for (int64_t p0 = 0; p0 < P; p0 += chunk) {
-      const int64_t np = std::min(chunk, P - p0);
-      for (int64_t u = u0; u < u1; u++) {
-        const int64_t b = u % nb, kt = u / nb;
-        kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp, p0 == 0);
+  // fewer (channel block, tap tile) units than 2 per thread (MNIST's first layer: 1): the pixels are cut into S
+  // slices too, each with its own partial sums, added up at the end
+  const int64_t nth = num_threads(), nchunks = (P + chunk - 1) / chunk;
+  const int64_t S = units >= 2 * nth ? 1 : std::max<int64_t>(1, std::min<int64_t>(nchunks, (2 * nth + units - 1) / units));
+  const int64_t cps = (nchunks + S - 1) / S;  // pixel chunks per slice
+  Buf acc((size_t)(S * Kp * OCp));
+  parallel_for(S * units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P / S * mk * kn.ob)), [&](int64_t w0, int64_t w1) {
+    for (int64_t sl = w0 / units; sl <= (w1 - 1) / units; sl++) {
+      const int64_t u0 = std::max(w0, sl * units) - sl * units, u1 = std::min(w1, (sl + 1) * units) - sl * units;
+      float* a0 = acc.p + sl * Kp * OCp;
+      const int64_t pb = sl * cps * chunk, pe = std::min(P, (sl + 1) * cps * chunk);
+      if (pb >= pe) {  // an empty slice (more slices than chunks): zero partial sums
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u % nb, kt = u / nb;
+          for (int64_t k = 0; k < mk; k++) std::memset(a0 + (kt * mk + k) * OCp + b * kn.ob, 0, sizeof(float) * (size_t)kn.ob);
+        }
+        continue;
+      }
+      for (int64_t p0 = pb; p0 < pe; p0 += chunk) {
+        const int64_t np = std::min(chunk, pe - p0);
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u % nb, kt = u / nb;
+          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb);
+        }
       }
     }
   });
+  for (int64_t sl = 1; sl < S; sl++) {
+    const float* a = acc.p + sl * Kp * OCp;
+    for (int64_t i = 0; i < Kp * OCp; i++) acc.p[i] += a[i];
+  }
   // gw[oc][k] = acc[k][oc]
   transpose(acc.p, OCp, K, OC, gw0, K);
 }
