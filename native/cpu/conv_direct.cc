@@ -250,7 +250,7 @@ void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst,
 void pack_block(const float* w, int64_t rows, int64_t K, int ob, int64_t b, float* wp) {
   const int64_t r = std::min<int64_t>(ob, rows - b * ob);
   if (r < ob) std::memset(wp, 0, sizeof(float) * (size_t)(K * ob));
-  transpose_tiles(w + b * ob * K, K, r, K, wp, ob, 0, (K + kT - 1) / kT);
+  transpose_tiles(w + b * ob * K, K, r, K, wp, ob, 0, ((r + kT - 1) / kT) * ((K + kT - 1) / kT));
 }
 // every block, on the pool
 void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
@@ -439,7 +439,7 @@ void backward_input(Call& c) {
           const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
           if (oc + 4 < OC)  // the rows 4 output channels on: strided runs that the hardware prefetcher misses
             for (int64_t e = 0; e < rows * kk; e += 16) __builtin_prefetch(s + 4 * C * kk + e);
-          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, (kk + kT - 1) / kT);
+          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, ((rows + kT - 1) / kT) * ((kk + kT - 1) / kT));
           else
             for (int64_t l = 0; l < rows; l++, s += kk)
               for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
