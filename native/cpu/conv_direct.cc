@@ -52,6 +52,8 @@ static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 4, GWR_KT = 6;  // gwr_tile: output channels x taps (24 accumulators)
+static inline vf vload_n(const float* p, int m) { return m == VL ? vload(p) : _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1), p); }
 // the tile's epilogue for a run of np (<= 16) consecutive output pixels: r[p * rs] (p < np) holds pixel p's 16
 // channels; channel j (< noc) goes to o0[j * ocs + 0 .. np). A 16 x 16 transpose in registers, masked stores
 static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
@@ -95,6 +97,11 @@ static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 2, GWR_KT = 6;  // gwr_tile: output channels x taps (12 accumulators)
+static inline vf vload_n(const float* p, int m) {
+  if (m == VL) return vload(p);
+  return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
 // as k512's: an 8 x 8 transpose in registers, masked stores
 static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
   vf x[8];
@@ -126,6 +133,12 @@ static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
 constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 2, GWR_KT = 3;  // gwr_tile: output channels x taps
+static inline vf vload_n(const float* p, int m) {
+  vf v = vzero();
+  std::memcpy(&v, p, sizeof(float) * (size_t)m);
+  return v;
+}
 static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return false; }  // the scalar stores
 #include "conv_direct_body.inc"
 }  // namespace kgen
@@ -133,6 +146,20 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
                        int64_t, int);
 typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
+typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
+
+// the row-wise weight gradient (gwr_tile) of this CPU's ISA
+struct Gwr {
+  int ot, kt, vl;
+  GwrFn fn;
+};
+Gwr pick_gwr() {
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) return {k512::GWR_OT, k512::GWR_KT, k512::VL, &k512::gwr};
+  if (cpu_has_avx2()) return {k256::GWR_OT, k256::GWR_KT, k256::VL, &k256::gwr};
+#endif
+  return {kgen::GWR_OT, kgen::GWR_KT, kgen::VL, &kgen::gwr};
+}
 
 // one ISA's kernels at one channel-block width (OB = nv * VL lanes)
 struct Kern {
@@ -485,6 +512,48 @@ void backward_weight(Call& c) {
   int64_t Hp, Wp;
   std::unique_ptr<Buf> xbuf;
   const float* xp = padded_input(x, g, xbuf, Hp, Wp);
+  const Gwr gr = pick_gwr();
+  if (g.sw == 1 && K < 64 && OC >= gr.ot) {
+    // few taps (an image's 1-3 channels): gwr_tile, output pixels in vector lanes, no transpose of the gradient
+    const TensorArg& gc = go;
+    const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L && gc.stride[0] == OC * L;
+    std::unique_ptr<Buf> tmp;
+    const float* g0 = gc.ptr<const float>();
+    if (!dense) {
+      tmp.reset(new Buf((size_t)(N * OC * L)));
+      pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, tmp->p);
+      g0 = tmp->p;
+    }
+    const int64_t not_ = (OC + gr.ot - 1) / gr.ot, nkt2 = (K + gr.kt - 1) / gr.kt, units = not_ * nkt2;
+    // taps per k-tile (a partial last tile repeats its last tap: computed, not stored)
+    std::vector<int64_t> tb2((size_t)(nkt2 * gr.kt));
+    for (int64_t k = 0; k < nkt2 * gr.kt; k++) {
+      const int64_t kk = std::min(k, K - 1), ch = kk / (g.kh * g.kw), i = kk / g.kw % g.kh, j = kk % g.kw;
+      tb2[(size_t)k] = ch * Hp * Wp + i * g.dh * Wp + j * g.dw;
+    }
+    const int64_t accn = (int64_t)gr.ot * gr.kt * gr.vl;
+    Buf acc((size_t)(units * accn));
+    const int64_t CHW = C * Hp * Wp, xrs = g.sh * Wp;
+    parallel_for(units, 1, [&](int64_t u0, int64_t u1) {
+      for (int64_t n = 0; n < N; n++)  // a sample's gradient rows stay in cache for every unit of the range
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t ot = u / nkt2, kt = u % nkt2, oc0 = std::min<int64_t>(ot * gr.ot, OC - gr.ot);
+          // a partial last channel tile is shifted back to end at OC (its overlap is recomputed, stored once)
+          gr.fn(xp + n * CHW, tb2.data() + kt * gr.kt, xrs, g0 + (n * OC + oc0) * L, L, g.oh, g.ow, acc.p + u * accn, n == 0);
+        }
+    });
+    for (int64_t u = 0; u < units; u++) {
+      const int64_t ot = u / nkt2, kt = u % nkt2, oc0 = std::min<int64_t>(ot * gr.ot, OC - gr.ot);
+      for (int o = 0; o < gr.ot && oc0 + o < OC; o++)
+        for (int k = 0; k < gr.kt && kt * gr.kt + k < K; k++) {
+          const float* a = acc.p + u * accn + (o * gr.kt + k) * gr.vl;
+          float sum = 0.f;
+          for (int l = 0; l < gr.vl; l++) sum += a[l];
+          gw0[(oc0 + o) * K + kt * gr.kt + k] = sum;
+        }
+    }
+    return;
+  }
   std::vector<int64_t> pin;
   pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
   const int64_t mk = kn.mp, nkt = (K + mk - 1) / mk, Kp = nkt * mk;
