@@ -1,20 +1,24 @@
 // conv_direct.cc - float32 2-D convolution (groups 1) forward, input gradient and weight gradient as direct,
 // register-tiled convolutions in oneDNN's manner: output channels in blocks of 16/32 (AVX2/AVX-512 vector lanes)
-// held in registers against a tile of output pixels, input channels and kernel taps streamed, weights packed once
-// per call into [channel block][tap][lanes] panels. No column matrix: every input element is read where it lies
-// (through a per-pixel offset and a per-tap offset into a zero-bordered copy of the input), so 3x3 / 1x1 / 7x7,
-// any stride, padding and dilation take the same loop. The micro-kernels are in conv_direct_body.inc, compiled
-// three times (AVX-512, AVX2+FMA, portable) and picked at run time (NODETORCH_CPU_ISA=avx2|generic overrides, as
-// for the GEMM: see simd.cc).
+// held in registers against a tile of output pixels, input channels and kernel taps streamed, weights packed into
+// [channel block][tap][lanes] panels (a cached inference pack, or each block's panel packed by the thread that
+// reaches it, so it stays in L2). No column matrix: every input element is read where it lies (through a
+// per-pixel offset and a per-tap offset into a zero-bordered copy of the input), so 3x3 / 1x1 / 7x7, any stride,
+// padding and dilation take the same loop. A tile of consecutive output pixels is transposed in registers and
+// stored as channel rows. The micro-kernels are in conv_direct_body.inc, compiled three times (AVX-512, AVX2+FMA,
+// portable) and picked at run time (NODETORCH_CPU_ISA=avx2|generic overrides, as for the GEMM: see simd.cc).
 //
 // Forward       out[n,oc,oh,ow] = b[oc] + sum_{c,i,j} x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw] w[oc,c,i,j]
 // Input grad    gx[n,c,h,w] = sum over (oc,i,j) with oh = (h+ph-i*dh)/sh integral (and ow alike) of
 //               gout[n,oc,oh,ow] w[oc,c,i,j]: the pixels of gx split into sh*sw phases (h mod sh, w mod sw); in one
 //               phase the contributing taps are fixed and oh = h/sh + const, so each phase is a stride-1 direct
-//               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im).
+//               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
+//               last-first so that gout is read in ascending addresses (descending cost 1.5x).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
 //               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
-//               of pixels; threads own disjoint (channel block, tap tile) slices, so no partial sums to reduce.
+//               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
+//               sums when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
+//               in vector lanes instead, read from gout's rows as they are (gwr_tile), no transpose.
 // Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
