@@ -23,6 +23,7 @@
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
 #pragma GCC diagnostic ignored "-Wpsabi"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own AVX-512 intrinsics (_mm512_undefined_ps)
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -60,10 +61,11 @@ constexpr int GWR_OT = 4, GWR_KT = 6;  // gwr_tile: output channels x taps (24 a
 static inline vf vload_n(const float* p, int m) { return m == VL ? vload(p) : _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1), p); }
 // the tile's epilogue for a run of np (<= 16) consecutive output pixels: r[p * rs] (p < np) holds pixel p's 16
 // channels; channel j (< noc) goes to o0[j * ocs + 0 .. np). A 16 x 16 transpose in registers, masked stores
+template <int R>  // R: rows (pixels) the caller has, np <= R
 static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
   vf t[16], u[16];
   for (int i = 0; i < 16; i += 2) {
-    const vf a = i < np ? r[i * rs] : vzero(), b = i + 1 < np ? r[(i + 1) * rs] : vzero();
+    const vf a = i < R && i < np ? r[i * rs] : vzero(), b = i + 1 < R && i + 1 < np ? r[(i + 1) * rs] : vzero();
     t[i] = _mm512_unpacklo_ps(a, b);
     t[i + 1] = _mm512_unpackhi_ps(a, b);
   }
@@ -107,9 +109,10 @@ static inline vf vload_n(const float* p, int m) {
   return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
 }
 // as k512's: an 8 x 8 transpose in registers, masked stores
+template <int R>  // R: rows (pixels) the caller has, np <= R
 static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
   vf x[8];
-  for (int i = 0; i < 8; i++) x[i] = i < np ? r[i * rs] : vzero();
+  for (int i = 0; i < 8; i++) x[i] = i < R && i < np ? r[i * rs] : vzero();
   const vf t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]), t2 = _mm256_unpacklo_ps(x[2], x[3]),
            t3 = _mm256_unpackhi_ps(x[2], x[3]), t4 = _mm256_unpacklo_ps(x[4], x[5]), t5 = _mm256_unpackhi_ps(x[4], x[5]),
            t6 = _mm256_unpacklo_ps(x[6], x[7]), t7 = _mm256_unpackhi_ps(x[6], x[7]);
@@ -143,6 +146,7 @@ static inline vf vload_n(const float* p, int m) {
   std::memcpy(&v, p, sizeof(float) * (size_t)m);
   return v;
 }
+template <int R>
 static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return false; }  // the scalar stores
 #include "conv_direct_body.inc"
 }  // namespace kgen
@@ -441,7 +445,7 @@ void backward_input(Call& c) {
   Buf gp((size_t)(N * OC * Hg * Wg));
   pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
   const Kern kn = pick(C);
-  const int64_t nb = (C + kn.ob - 1) / kn.ob, kk = g.kh * g.kw;
+  const int64_t kk = g.kh * g.kw;
   const float* w0 = w.ptr<const float>();
   std::vector<int64_t> toff, pin, pout;
   for (int64_t rh = 0; rh < sh && rh < H; rh++) {
