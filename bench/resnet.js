@@ -3,7 +3,7 @@
 // torchvision.models.resnet18) beside PyTorch CPU: batch 16, 3x64x64, the same thread count (default 2) on both sides;
 // eval forward and one training step (cross-entropy, SGD momentum), medians; plus the parts this work targets:
 // BatchNorm2d eval/train forward (+backward) on [16,64,32,32] and nn.ReLU({ inplace: true }) on the same shape.
-// A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--no-torch] [--lib DIR]
+// A benchmark, not a test. Usage: node bench/resnet.js [--threads N] [--rounds R] [--cpu] [--no-torch] [--lib DIR]
 //   (needs dist/ built: npx tsc -p tsconfig.json; --lib points at another build's dist/ to time a before/after)
 'use strict';
 const { alternateRounds, torchIsaEnv, hostIsaLine } = require('./common');
@@ -14,9 +14,12 @@ const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1
 const torch = require(path.resolve(opt('--lib') || path.join(__dirname, '../dist'), 'index.js'));
 const { nn, optim } = torch;
 const F = nn.functional;
-torch.setNumThreads(Number(opt('--threads') || 2));
+// --cpu: process CPU time (user + system) instead of wall clock, both sides, at 1 thread unless --threads says
+// otherwise: the figure that survives a loaded shared machine (a busy neighbour barely changes it)
+const cpuClock = argv.includes('--cpu');
+torch.setNumThreads(Number(opt('--threads') || (cpuClock ? 1 : 2)));
 const threads = torch.getNumThreads();
-const now = () => Number(process.hrtime.bigint()) / 1e9;
+const now = cpuClock ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; } : () => Number(process.hrtime.bigint()) / 1e9;
 
 function msPer(fn, reps, warmup = 2) {
   for (let i = 0; i < warmup; i++) fn();
@@ -63,7 +66,7 @@ function runTorch() {
     // a quiet machine. On a shared, loaded machine spinning makes its timings several times slower than its best;
     // set OMP_WAIT_POLICY=PASSIVE there (it is passed on), and say so beside the figures
     const env = { ...process.env, ...torchIsaEnv(), ...(process.env.OMP_WAIT_POLICY ? { OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY } : {}) };
-    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'resnet_torch.py'), String(threads)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'resnet_torch.py'), String(threads), ...(cpuClock ? ['cpu'] : [])], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) { return { error: String(e.message || e).split('\n')[0] }; }
 }
@@ -76,7 +79,7 @@ const row = (name, a, b) => {
   console.log(`${name.padEnd(52)} ${a.toFixed(2).padStart(9)} ${typeof b === 'number' ? b.toFixed(2).padStart(9) : '      n/a'}   ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
 };
 console.log(hostIsaLine());
-console.log(`ResNet-18 nodetorch vs PyTorch CPU, ${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'unset (its default)'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}`}`);
+console.log(`ResNet-18 nodetorch vs PyTorch CPU, ${cpuClock ? 'process CPU time, ' : ''}${threads} thread(s) each, medians of ${rounds} alternating rounds, PyTorch's OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY || 'unset (its default)'}${t.error ? ` (PyTorch unavailable: ${t.error})` : `, PyTorch ${t.version}`}`);
 console.log(`${'benchmark (ms, lower is better)'.padEnd(52)} ${'nodetorch'.padStart(9)} ${'pytorch'.padStart(9)}   speed (>1: nodetorch faster)`);
 row('ResNet-18 eval forward, batch 16, 3x64x64', n.evalMs, t.evalMs);
 row('ResNet-18 train step (CE + SGD momentum)', n.trainMs, t.trainMs);

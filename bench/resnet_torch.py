@@ -3,6 +3,7 @@
 import json, sys, time, torch
 import torch.nn as nn, torch.nn.functional as F
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+clock = time.process_time if len(sys.argv) > 2 and sys.argv[2] == 'cpu' else time.perf_counter  # bench/resnet.js --cpu
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -10,7 +11,7 @@ def ms_per(fn, reps, warmup=2):
     for _ in range(warmup): fn()
     ts = []
     for _ in range(reps):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+        t = clock(); fn(); ts.append(clock() - t)
     ts.sort()
     return 1000 * ts[len(ts) // 2]
 

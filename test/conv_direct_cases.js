@@ -16,6 +16,14 @@ const CASES = [
   ['wide K (64ch 3x3)', [2, 64, 6, 6], 48, [3, 3], [1, 1], [1, 1], [1, 1]],
   ['kernel = input, no pad', [3, 6, 4, 5], 10, [4, 5], [1, 1], [0, 0], [1, 1]],
   ['stride > kernel', [2, 5, 11, 11], 6, [2, 2], [3, 3], [1, 0], [1, 1]],
+  // few taps (the weight gradient's row-wise kernel): row stride 2, dilated columns, a partial channel tile
+  ['2 channels 3x3 s(2,1) dilation (1,2)', [2, 2, 9, 11], 5, [3, 3], [2, 1], [1, 2], [1, 2]],
+  // 16 input channels at stride 1: the input gradient with pixels in vector lanes (AVX-512)
+  ['16 channels 3x3 p1 dilated', [2, 16, 7, 9], 24, [3, 3], [1, 1], [2, 1], [2, 1]],
+  // ResNet-like channel counts: several channel blocks each way
+  ['64 -> 128 channels 3x3', [2, 64, 5, 6], 128, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['128 -> 64 channels 1x1 s2', [2, 128, 5, 6], 64, [1, 1], [2, 2], [0, 0], [1, 1]],
+  ['64 -> 96 channels 3x3 s2', [2, 64, 6, 7], 96, [3, 3], [2, 2], [1, 1], [1, 1]],
 ];
 
 function run(torch) {

@@ -1,26 +1,33 @@
 // conv_direct.cc - float32 2-D convolution (groups 1) forward, input gradient and weight gradient as direct,
 // register-tiled convolutions in oneDNN's manner: output channels in blocks of 16/32 (AVX2/AVX-512 vector lanes)
-// held in registers against a tile of output pixels, input channels and kernel taps streamed, weights packed once
-// per call into [channel block][tap][lanes] panels. No column matrix: every input element is read where it lies
-// (through a per-pixel offset and a per-tap offset into a zero-bordered copy of the input), so 3x3 / 1x1 / 7x7,
-// any stride, padding and dilation take the same loop. The micro-kernels are in conv_direct_body.inc, compiled
-// three times (AVX-512, AVX2+FMA, portable) and picked at run time (NODETORCH_CPU_ISA=avx2|generic overrides, as
-// for the GEMM: see simd.cc).
+// held in registers against a tile of output pixels, input channels and kernel taps streamed, weights packed into
+// [channel block][tap][lanes] panels (a cached inference pack, or each block's panel packed by the thread that
+// reaches it, so it stays in L2). No column matrix: every input element is read where it lies (through a
+// per-pixel offset and a per-tap offset into a zero-bordered copy of the input), so 3x3 / 1x1 / 7x7, any stride,
+// padding and dilation take the same loop. A tile of consecutive output pixels is transposed in registers and
+// stored as channel rows. The micro-kernels are in conv_direct_body.inc, compiled three times (AVX-512, AVX2+FMA,
+// portable) and picked at run time (NODETORCH_CPU_ISA=avx2|generic overrides, as for the GEMM: see simd.cc).
 //
 // Forward       out[n,oc,oh,ow] = b[oc] + sum_{c,i,j} x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw] w[oc,c,i,j]
 // Input grad    gx[n,c,h,w] = sum over (oc,i,j) with oh = (h+ph-i*dh)/sh integral (and ow alike) of
 //               gout[n,oc,oh,ow] w[oc,c,i,j]: the pixels of gx split into sh*sw phases (h mod sh, w mod sw); in one
 //               phase the contributing taps are fixed and oh = h/sh + const, so each phase is a stride-1 direct
-//               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im).
+//               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
+//               last-first so that gout is read in ascending addresses (descending cost 1.5x).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
 //               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
-//               of pixels; threads own disjoint (channel block, tap tile) slices, so no partial sums to reduce.
+//               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
+//               sums when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
+//               in vector lanes instead, read from gout's rows as they are (gwr_tile), no transpose. The forward
+//               of one input channel (K <= 16) or of few taps and channels likewise (fwr_tile).
 // Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
 #pragma GCC diagnostic ignored "-Wpsabi"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own AVX-512 intrinsics (_mm512_undefined_ps)
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 #include "cpu.h"
@@ -51,6 +58,42 @@ static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 4, GWR_KT = 6;  // gwr_tile: output channels x taps (24 accumulators)
+static inline vf vload_n(const float* p, int m) { return m == VL ? vload(p) : _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1), p); }
+static inline void vstore_n(float* p, vf v, int m) {
+  if (m == VL) vstore(p, v);
+  else _mm512_mask_storeu_ps(p, (__mmask16)((1u << m) - 1), v);
+}
+constexpr int FWR_OT = 4, FWR_RT = 6;  // fwr_tile: output channels x output rows (24 accumulators)
+// the tile's epilogue for a run of np (<= 16) consecutive output pixels: r[p * rs] (p < np) holds pixel p's 16
+// channels; channel j (< noc) goes to o0[j * ocs + 0 .. np). A 16 x 16 transpose in registers, masked stores
+template <int R>  // R: rows (pixels) the caller has, np <= R
+static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
+  vf t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    const vf a = i < R && i < np ? r[i * rs] : vzero(), b = i + 1 < R && i + 1 < np ? r[(i + 1) * rs] : vzero();
+    t[i] = _mm512_unpacklo_ps(a, b);
+    t[i + 1] = _mm512_unpackhi_ps(a, b);
+  }
+  for (int g = 0; g < 4; g++) {  // u[4g + m], 128-bit lane L: channel 4L + m of pixels 4g .. 4g+3
+    const __m512d t0 = _mm512_castps_pd(t[4 * g]), t1 = _mm512_castps_pd(t[4 * g + 1]), t2 = _mm512_castps_pd(t[4 * g + 2]),
+                  t3 = _mm512_castps_pd(t[4 * g + 3]);
+    u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+  const __mmask16 mk = (__mmask16)((1u << np) - 1);
+  for (int m = 0; m < 4; m++) {
+    const vf v0 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x44), v1 = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xEE);
+    const vf w0 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x44), w1 = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xEE);
+    const vf c[4] = {_mm512_shuffle_f32x4(v0, w0, 0x88), _mm512_shuffle_f32x4(v0, w0, 0xDD), _mm512_shuffle_f32x4(v1, w1, 0x88),
+                     _mm512_shuffle_f32x4(v1, w1, 0xDD)};
+    for (int L = 0; L < 4; L++)
+      if (4 * L + m < noc) _mm512_mask_storeu_ps(o0 + (4 * L + m) * ocs, mk, c[L]);
+  }
+  return true;
+}
 #include "conv_direct_body.inc"
 }  // namespace k512
 #pragma GCC pop_options
@@ -66,6 +109,34 @@ static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 2, GWR_KT = 6;  // gwr_tile: output channels x taps (12 accumulators)
+static inline vf vload_n(const float* p, int m) {
+  if (m == VL) return vload(p);
+  return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+static inline void vstore_n(float* p, vf v, int m) {
+  if (m == VL) vstore(p, v);
+  else _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
+}
+constexpr int FWR_OT = 3, FWR_RT = 4;  // fwr_tile: output channels x output rows (12 accumulators)
+// as k512's: an 8 x 8 transpose in registers, masked stores
+template <int R>  // R: rows (pixels) the caller has, np <= R
+static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs, int noc) {
+  vf x[8];
+  for (int i = 0; i < 8; i++) x[i] = i < R && i < np ? r[i * rs] : vzero();
+  const vf t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]), t2 = _mm256_unpacklo_ps(x[2], x[3]),
+           t3 = _mm256_unpackhi_ps(x[2], x[3]), t4 = _mm256_unpacklo_ps(x[4], x[5]), t5 = _mm256_unpackhi_ps(x[4], x[5]),
+           t6 = _mm256_unpacklo_ps(x[6], x[7]), t7 = _mm256_unpackhi_ps(x[6], x[7]);
+  const vf u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44),
+           u3 = _mm256_shuffle_ps(t1, t3, 0xEE), u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  const vf c[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20), _mm256_permute2f128_ps(u2, u6, 0x20),
+                   _mm256_permute2f128_ps(u3, u7, 0x20), _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                   _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+  const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(np), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int j = 0; j < 8 && j < noc; j++) _mm256_maskstore_ps(o0 + j * ocs, mk, c[j]);
+  return true;
+}
 #include "conv_direct_body.inc"
 }  // namespace k256
 #pragma GCC pop_options
@@ -80,12 +151,50 @@ static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
 constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int GWR_OT = 2, GWR_KT = 3;  // gwr_tile: output channels x taps
+static inline vf vload_n(const float* p, int m) {
+  vf v = vzero();
+  std::memcpy(&v, p, sizeof(float) * (size_t)m);
+  return v;
+}
+static inline void vstore_n(float* p, vf v, int m) { std::memcpy(p, &v, sizeof(float) * (size_t)m); }
+constexpr int FWR_OT = 2, FWR_RT = 3;  // fwr_tile: output channels x output rows
+template <int R>
+static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return false; }  // the scalar stores
 #include "conv_direct_body.inc"
 }  // namespace kgen
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
                        int64_t, int);
 typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
+typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
+typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
+
+// the row-wise forward (fwr_tile) of this CPU's ISA
+struct Fwr {
+  int ot, rt, vl;
+  FwrFn fn;
+};
+Fwr pick_fwr() {
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) return {k512::FWR_OT, k512::FWR_RT, k512::VL, &k512::fwr};
+  if (cpu_has_avx2()) return {k256::FWR_OT, k256::FWR_RT, k256::VL, &k256::fwr};
+#endif
+  return {kgen::FWR_OT, kgen::FWR_RT, kgen::VL, &kgen::fwr};
+}
+
+// the row-wise weight gradient (gwr_tile) of this CPU's ISA
+struct Gwr {
+  int ot, kt, vl;
+  GwrFn fn;
+};
+Gwr pick_gwr() {
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) return {k512::GWR_OT, k512::GWR_KT, k512::VL, &k512::gwr};
+  if (cpu_has_avx2()) return {k256::GWR_OT, k256::GWR_KT, k256::VL, &k256::gwr};
+#endif
+  return {kgen::GWR_OT, kgen::GWR_KT, kgen::VL, &kgen::gwr};
+}
 
 // one ISA's kernels at one channel-block width (OB = nv * VL lanes)
 struct Kern {
@@ -110,14 +219,13 @@ Kern pick(int64_t channels) {
   return {2 * kgen::VL, kgen::MP, &kgen::tile2, &kgen::gw2};
 }
 
-// 64-byte aligned float scratch owned by one call
+// float scratch owned by one call, from the library's CPU allocator (64-byte aligned; large blocks come back from its
+// cache without page faults: fresh mmap'd scratch cost 10% of a backward in page clearing)
 struct Buf {
   float* p = nullptr;
-  explicit Buf(size_t n) {
-    p = static_cast<float*>(std::aligned_alloc(64, std::max<size_t>(64, ((n * sizeof(float)) + 63) & ~(size_t)63)));
-    if (!p) throw std::bad_alloc();
-  }
-  ~Buf() { std::free(p); }
+  size_t bytes;
+  explicit Buf(size_t n) : bytes(std::max<size_t>(64, n * sizeof(float))) { p = static_cast<float*>(cpu_alloc(bytes)); }
+  ~Buf() { cpu_free(p, bytes); }
   Buf(const Buf&) = delete;
   Buf& operator=(const Buf&) = delete;
 };
@@ -142,37 +250,99 @@ void pad_copy(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t
   });
 }
 
-// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn: 32 x 32 tiles (both sides stay in L1), tiles on the pool
-void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
-  constexpr int64_t T = 32;
-  const int64_t tr = (R + T - 1) / T, tc = (Cn + T - 1) / T;
-  parallel_for(tr * tc, 16, [=](int64_t u0, int64_t u1) {
-    for (int64_t u = u0; u < u1; u++) {
-      const int64_t r0 = (u / tc) * T, c0 = (u % tc) * T, r1 = std::min(R, r0 + T), c1 = std::min(Cn, c0 + T);
-      for (int64_t c = c0; c < c1; c++)
-        for (int64_t r = r0; r < r1; r++) dst[c * ldd + r] = src[r * lds + c];
+#ifdef NT_CONV_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+// d[c * ldd + r] = s[r * lds + c], r, c < 8: in registers (AVX)
+void transpose8(const float* s, int64_t lds, float* d, int64_t ldd) {
+  __m256 r0 = _mm256_loadu_ps(s), r1 = _mm256_loadu_ps(s + lds), r2 = _mm256_loadu_ps(s + 2 * lds), r3 = _mm256_loadu_ps(s + 3 * lds);
+  __m256 r4 = _mm256_loadu_ps(s + 4 * lds), r5 = _mm256_loadu_ps(s + 5 * lds), r6 = _mm256_loadu_ps(s + 6 * lds), r7 = _mm256_loadu_ps(s + 7 * lds);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE), u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE), u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(d + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(d + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(d + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(d + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(d + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(d + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(d + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+#pragma GCC pop_options
+#endif
+
+// dst[c * ldd + r] = src[r * lds + c] for r < R, c < Cn, over the 32 x 32 tiles u0..u1 (row-tile major); whole 8 x 8
+// blocks in AVX registers where the CPU has AVX2, the rest through a local copy of the tile (reading the source
+// column-wise straight from memory hit the L1 cache's set conflicts when lds is a multiple of a large power of two:
+// packing a weight of K = 4608 cost 0.6x the convolution)
+constexpr int64_t kT = 32;
+void transpose_tiles(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd, int64_t u0, int64_t u1) {
+  const int64_t tc = (Cn + kT - 1) / kT;
+#ifdef NT_CONV_X86
+  const bool avx = cpu_has_avx2();
+#endif
+  alignas(64) float t[kT][kT];
+  for (int64_t u = u0; u < u1; u++) {
+    const int64_t r0 = (u / tc) * kT, c0 = (u % tc) * kT, nr = std::min(R, r0 + kT) - r0, nc = std::min(Cn, c0 + kT) - c0;
+    int64_t r8 = 0, c8 = 0;
+#ifdef NT_CONV_X86
+    if (avx) {
+      r8 = nr & ~(int64_t)7;
+      c8 = nc & ~(int64_t)7;
+      for (int64_t r = 0; r < r8; r += 8)
+        for (int64_t c = 0; c < c8; c += 8) transpose8(src + (r0 + r) * lds + c0 + c, lds, dst + (c0 + c) * ldd + r0 + r, ldd);
+      if (r8 == nr && c8 == nc) continue;
     }
+#endif
+    for (int64_t r = 0; r < nr; r++) std::memcpy(t[r], src + (r0 + r) * lds + c0, sizeof(float) * (size_t)nc);
+    for (int64_t c = 0; c < nc; c++)
+      for (int64_t r = c < c8 ? r8 : 0; r < nr; r++) dst[(c0 + c) * ldd + r0 + r] = t[r][c];
+  }
+}
+// the same over every tile, on the pool
+void transpose(const float* src, int64_t lds, int64_t R, int64_t Cn, float* dst, int64_t ldd) {
+  const int64_t n = ((R + kT - 1) / kT) * ((Cn + kT - 1) / kT);
+  parallel_for(n, 16, [=](int64_t u0, int64_t u1) { transpose_tiles(src, lds, R, Cn, dst, ldd, u0, u1); });
+}
+
+// packed weights of channel block b: wp[k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0.
+// One thread's work (the pool's chunks call it for their own blocks)
+void pack_block(const float* w, int64_t rows, int64_t K, int ob, int64_t b, float* wp) {
+  const int64_t r = std::min<int64_t>(ob, rows - b * ob);
+  if (r < ob) std::memset(wp, 0, sizeof(float) * (size_t)(K * ob));
+  transpose_tiles(w + b * ob * K, K, r, K, wp, ob, 0, ((r + kT - 1) / kT) * ((K + kT - 1) / kT));
+}
+// every block, on the pool
+void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
+  const int64_t nb = (rows + ob - 1) / ob;
+  parallel_for(nb, 1, [=](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) pack_block(w, rows, K, ob, b, wp + b * K * ob);
   });
 }
 
-// packed weights: wp[b][k][l] = w[b*ob + l][k] (w row-major [rows][K]); lanes past `rows` are 0
-void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
-  const int64_t nb = (rows + ob - 1) / ob;
-  if (rows % ob) std::memset(wp + (nb - 1) * K * ob, 0, sizeof(float) * (size_t)(K * ob));
-  for (int64_t b = 0; b < nb; b++) transpose(w + b * ob * K, K, std::min<int64_t>(ob, rows - b * ob), K, wp + b * K * ob, ob);
-}
+// packs channel block b's weight panel (K x ob floats) into dst
+typedef std::function<void(int64_t b, float* dst)> PackFn;
 
-// out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool
+// out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool. Weights: the packed panels wp,
+// or, with wp null, packb builds each block's panel as a thread reaches it, into that thread's buffer (it stays in
+// the L2 cache for the block's pixel tiles: packing the whole weight first wrote and reread it through memory, as
+// much time as the convolution at 512 channels)
 void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
-               const float* wp, const float* bias, float* out, int64_t ocs, int64_t rows) {
+               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows) {
   const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
   const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
   parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
+    std::unique_ptr<Buf> own;
+    int64_t have = -1;
+    if (!wp) own.reset(new Buf((size_t)(K * kn.ob)));
     for (int64_t u = u0; u < u1; u++) {
       const int64_t b = u / nt, t = u % nt;
       const int64_t p0 = t * kn.mp;
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
-      kn.tile(in, pin + p0, np, toff, K, wp + b * K * kn.ob, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
+      if (!wp && b != have) { (*packb)(b, own->p); have = b; }
+      kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
               (int)std::min<int64_t>(kn.ob, rows - b * kn.ob));
     }
   });
@@ -224,21 +394,50 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
   for (int64_t c = 0; c < C; c++)
     for (int64_t i = 0; i < g.kh; i++)
       for (int64_t j = 0; j < g.kw; j++) toff[(size_t)((c * g.kh + i) * g.kw + j)] = c * Hp * Wp + i * g.dh * Wp + j * g.dw;
+  const Fwr fr = pick_fwr();
+  if (g.sw == 1 && (K <= 16 || (K < 64 && OC <= fr.vl)) && OC >= fr.ot && w.contiguous()) {
+    // very few taps (one input channel) or few taps and channels: output pixels in vector lanes, rows stored
+    // straight into NCHW (the channel-lane tile spent most of its time transposing its few products into place;
+    // at 27 taps x 64 channels it is the faster of the two, on AVX2 by 1.3x)
+    const float* w0 = w.ptr<const float>();
+    std::vector<float> bv;
+    if (bias) {
+      bv.resize((size_t)OC);
+      for (int64_t oc = 0; oc < OC; oc++) bv[(size_t)oc] = bias->ptr<const float>()[oc * bias->stride[0]];
+    }
+    const int64_t nrg = (g.oh + fr.rt - 1) / fr.rt, nv = (g.ow + fr.vl - 1) / fr.vl, not_ = (OC + fr.ot - 1) / fr.ot;
+    const int64_t CHW = C * Hp * Wp, xrs = g.sh * Wp;
+    float* o0 = out.ptr<float>();
+    const float* bp0 = bias ? bv.data() : nullptr;
+    const int64_t* tf = toff.data();
+    parallel_for(N * nrg, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, K * OC * nv)), [&](int64_t u0, int64_t u1) {
+      for (int64_t u = u0; u < u1; u++) {
+        const int64_t n = u / nrg, r0 = (u % nrg) * fr.rt;
+        const int nr = (int)std::min<int64_t>(fr.rt, g.oh - r0);
+        for (int64_t v = 0; v < nv; v++) {
+          const int m = (int)std::min<int64_t>(fr.vl, g.ow - v * fr.vl);
+          for (int64_t t = 0; t < not_; t++) {
+            const int64_t oc0 = std::min<int64_t>(t * fr.ot, OC - fr.ot);  // a partial last tile ends at OC
+            fr.fn(xp + n * CHW + r0 * xrs + v * fr.vl, tf, K, xrs, w0 + oc0 * K, bp0 ? bp0 + oc0 : nullptr, nr, m,
+                  o0 + (n * OC + oc0) * L + r0 * g.ow + v * fr.vl, L, g.ow);
+          }
+        }
+      }
+    });
+    return;
+  }
   pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
-  std::unique_ptr<Buf> wbuf;
-  if (!packed) {
-    wbuf.reset(new Buf((size_t)(nb * K * kn.ob)));
-    pack(w.ptr<const float>(), OC, K, kn.ob, wbuf->p);
-    packed = wbuf->p;
-  }
+  const float* w0 = w.ptr<const float>();
+  const int ob = kn.ob;
+  const PackFn packb = [=](int64_t b, float* dst) { pack_block(w0, OC, K, ob, b, dst); };  // without `packed`: per block
   std::vector<float> bp;
   if (bias) {
     bp.assign((size_t)(nb * kn.ob), 0.f);
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
-  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
 }
 
 namespace {
@@ -283,7 +482,7 @@ void backward_input(Call& c) {
   auto offs = [](int64_t r, int64_t p, int64_t k, int64_t d, int64_t s, std::vector<int64_t>& tap, std::vector<int64_t>& off) {
     tap.clear();
     off.clear();
-    for (int64_t i = 0; i < k; i++) {
+    for (int64_t i = k - 1; i >= 0; i--) {  // last tap first: the gradient's rows and columns in ascending order
       const int64_t v = r + p - i * d;
       if (((v % s) + s) % s == 0) { tap.push_back(i); off.push_back(v / s); }
     }
@@ -305,9 +504,8 @@ void backward_input(Call& c) {
   Buf gp((size_t)(N * OC * Hg * Wg));
   pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
   const Kern kn = pick(C);
-  const int64_t nb = (C + kn.ob - 1) / kn.ob, kk = g.kh * g.kw;
+  const int64_t kk = g.kh * g.kw;
   const float* w0 = w.ptr<const float>();
-  Buf wp((size_t)(nb * OC * kk * kn.ob));
   std::vector<int64_t> toff, pin, pout;
   for (int64_t rh = 0; rh < sh && rh < H; rh++) {
     offs(rh, g.ph, g.kh, g.dh, sh, ti, oi);
@@ -322,22 +520,25 @@ void backward_input(Call& c) {
         for (size_t a = 0; a < ti.size(); a++)
           for (size_t b = 0; b < tj.size(); b++)
             toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
-      if (K > 0) {  // wp[b][oc*nt + t][l] = w[oc][b*ob + l][tap t]
-        const int64_t* wi = widx.data();
-        const int ob = kn.ob;
-        float* wpp = wp.p;
-        parallel_for(nb * OC, 64, [=](int64_t u0, int64_t u1) {
-          for (int64_t u = u0; u < u1; u++) {
-            const int64_t b = u / OC, oc = u % OC;
-            float* d = wpp + (b * K + oc * nt) * ob;
-            for (int64_t t = 0; t < nt; t++)
-              for (int l = 0; l < ob; l++) {
-                const int64_t ch = b * ob + l;
-                d[t * ob + l] = ch < C ? w0[(oc * C + ch) * kk + wi[t]] : 0.f;
-              }
-          }
-        });
-      }
+      // block b's panel, built by the thread that reaches it (run_tiles): dst[oc*nt + t][l] = w[oc][b*ob + l][tap t]
+      const int64_t* wi = widx.data();
+      const int ob = kn.ob;
+      bool reversed = nt == kk;  // every tap, last first (one phase of all taps): a transpose into rows nt-1 .. 0
+      for (int64_t t = 0; t < nt && reversed; t++) reversed = wi[t] == kk - 1 - t;
+      const PackFn packb = [=](int64_t b, float* dst) {
+        const int64_t rows = std::min<int64_t>(ob, C - b * ob);
+        if (rows < ob) std::memset(dst, 0, sizeof(float) * (size_t)(K * ob));
+        for (int64_t oc = 0; oc < OC; oc++) {
+          float* d = dst + oc * nt * ob;
+          const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
+          if (oc + 4 < OC)  // the rows 4 output channels on: strided runs that the hardware prefetcher misses
+            for (int64_t e = 0; e < rows * kk; e += 16) __builtin_prefetch(s + 4 * C * kk + e);
+          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, ((rows + kT - 1) / kT) * ((kk + kT - 1) / kT));
+          else
+            for (int64_t l = 0; l < rows; l++, s += kk)
+              for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
+        }
+      };
       const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
       pin.resize((size_t)P);
       pout.resize((size_t)P);
@@ -348,7 +549,7 @@ void backward_input(Call& c) {
             pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
             pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
           }
-      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, wp.p, nullptr, gx0, H * W, C);
+      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, nullptr, &packb, nullptr, gx0, H * W, C);
     }
   }
 }
@@ -378,6 +579,48 @@ void backward_weight(Call& c) {
   int64_t Hp, Wp;
   std::unique_ptr<Buf> xbuf;
   const float* xp = padded_input(x, g, xbuf, Hp, Wp);
+  const Gwr gr = pick_gwr();
+  if (g.sw == 1 && K < 64 && OC >= gr.ot) {
+    // few taps (an image's 1-3 channels): gwr_tile, output pixels in vector lanes, no transpose of the gradient
+    const TensorArg& gc = go;
+    const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L && gc.stride[0] == OC * L;
+    std::unique_ptr<Buf> tmp;
+    const float* g0 = gc.ptr<const float>();
+    if (!dense) {
+      tmp.reset(new Buf((size_t)(N * OC * L)));
+      pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, tmp->p);
+      g0 = tmp->p;
+    }
+    const int64_t not_ = (OC + gr.ot - 1) / gr.ot, nkt2 = (K + gr.kt - 1) / gr.kt, units = not_ * nkt2;
+    // taps per k-tile (a partial last tile repeats its last tap: computed, not stored)
+    std::vector<int64_t> tb2((size_t)(nkt2 * gr.kt));
+    for (int64_t k = 0; k < nkt2 * gr.kt; k++) {
+      const int64_t kk = std::min(k, K - 1), ch = kk / (g.kh * g.kw), i = kk / g.kw % g.kh, j = kk % g.kw;
+      tb2[(size_t)k] = ch * Hp * Wp + i * g.dh * Wp + j * g.dw;
+    }
+    const int64_t accn = (int64_t)gr.ot * gr.kt * gr.vl;
+    Buf acc((size_t)(units * accn));
+    const int64_t CHW = C * Hp * Wp, xrs = g.sh * Wp;
+    parallel_for(units, 1, [&](int64_t u0, int64_t u1) {
+      for (int64_t n = 0; n < N; n++)  // a sample's gradient rows stay in cache for every unit of the range
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t ot = u / nkt2, kt = u % nkt2, oc0 = std::min<int64_t>(ot * gr.ot, OC - gr.ot);
+          // a partial last channel tile is shifted back to end at OC (its overlap is recomputed, stored once)
+          gr.fn(xp + n * CHW, tb2.data() + kt * gr.kt, xrs, g0 + (n * OC + oc0) * L, L, g.oh, g.ow, acc.p + u * accn, n == 0);
+        }
+    });
+    for (int64_t u = 0; u < units; u++) {
+      const int64_t ot = u / nkt2, kt = u % nkt2, oc0 = std::min<int64_t>(ot * gr.ot, OC - gr.ot);
+      for (int o = 0; o < gr.ot && oc0 + o < OC; o++)
+        for (int k = 0; k < gr.kt && kt * gr.kt + k < K; k++) {
+          const float* a = acc.p + u * accn + (o * gr.kt + k) * gr.vl;
+          float sum = 0.f;
+          for (int l = 0; l < gr.vl; l++) sum += a[l];
+          gw0[(oc0 + o) * K + kt * gr.kt + k] = sum;
+        }
+    }
+    return;
+  }
   std::vector<int64_t> pin;
   pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
   const int64_t mk = kn.mp, nkt = (K + mk - 1) / mk, Kp = nkt * mk;
@@ -408,18 +651,39 @@ void backward_weight(Call& c) {
     }
     for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
   }
-  Buf acc((size_t)(Kp * OCp));
   const int64_t chunk = 256;
   const int64_t units = nb * nkt;
-  parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
-    for (int64_t p0 = 0; p0 < P; p0 += chunk) {
-      const int64_t np = std::min(chunk, P - p0);
-      for (int64_t u = u0; u < u1; u++) {
-        const int64_t b = u % nb, kt = u / nb;
-        kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp, p0 == 0);
+  // fewer (channel block, tap tile) units than 2 per thread (MNIST's first layer: 1): the pixels are cut into S
+  // slices too, each with its own partial sums, added up at the end
+  const int64_t nth = num_threads(), nchunks = (P + chunk - 1) / chunk;
+  const int64_t S = units >= 2 * nth ? 1 : std::max<int64_t>(1, std::min<int64_t>(nchunks, (2 * nth + units - 1) / units));
+  const int64_t cps = (nchunks + S - 1) / S;  // pixel chunks per slice
+  Buf acc((size_t)(S * Kp * OCp));
+  parallel_for(S * units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P / S * mk * kn.ob)), [&](int64_t w0, int64_t w1) {
+    for (int64_t sl = w0 / units; sl <= (w1 - 1) / units; sl++) {
+      const int64_t u0 = std::max(w0, sl * units) - sl * units, u1 = std::min(w1, (sl + 1) * units) - sl * units;
+      float* a0 = acc.p + sl * Kp * OCp;
+      const int64_t pb = sl * cps * chunk, pe = std::min(P, (sl + 1) * cps * chunk);
+      if (pb >= pe) {  // an empty slice (more slices than chunks): zero partial sums
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u % nb, kt = u / nb;
+          for (int64_t k = 0; k < mk; k++) std::memset(a0 + (kt * mk + k) * OCp + b * kn.ob, 0, sizeof(float) * (size_t)kn.ob);
+        }
+        continue;
+      }
+      for (int64_t p0 = pb; p0 < pe; p0 += chunk) {
+        const int64_t np = std::min(chunk, pe - p0);
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u % nb, kt = u / nb;
+          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb);
+        }
       }
     }
   });
+  for (int64_t sl = 1; sl < S; sl++) {
+    const float* a = acc.p + sl * Kp * OCp;
+    for (int64_t i = 0; i < Kp * OCp; i++) acc.p[i] += a[i];
+  }
   // gw[oc][k] = acc[k][oc]
   transpose(acc.p, OCp, K, OC, gw0, K);
 }
