@@ -265,14 +265,13 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   /** Runs forward (and the hooks): typed from this module's own `forward`, so `new nn.Linear(4, 2).call(x)` is a Tensor. */
   call(...args: ForwardArgs<this>): ForwardOutput<this>;
   call(...args: unknown[]): unknown {
-    const forward = this.forward as (...a: unknown[]) => unknown;
     if (this._forwardPreHooks.size) {
       for (const h of [...this._forwardPreHooks.values()]) {
         const r = h(this, args);
         if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
       }
     }
-    let out = forward.apply(this, args);
+    let out = (this.forward as (...a: unknown[]) => unknown).apply(this, args);
     if (this._forwardHooks.size) {
       for (const h of [...this._forwardHooks.values()]) {
         const r = h(this, args, out);
