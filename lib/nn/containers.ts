@@ -92,7 +92,7 @@ export class Sequential<First extends Module = Module<[Tensor], Tensor>, Last ex
 /** nn.ModuleList. Typed by the modules it holds: `new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)])` is a
  *  `ModuleList<nn.Linear>`, so `for (const l of list) x = l.call(x)` keeps `x` a Tensor (a list of mixed layers is a
  *  list of their union). */
-export class ModuleList<M extends Module = Module> extends Module<[], never> {
+export class ModuleList<M extends Module = Module> extends Module {
   constructor(modules?: Iterable<M>) {
     super();
     if (modules) this.extend(modules);
@@ -131,7 +131,7 @@ export class ModuleList<M extends Module = Module> extends Module<[], never> {
 }
 
 /** nn.ModuleDict. Typed by the modules it holds: a ModuleDict of Linear layers gives Linear layers back. */
-export class ModuleDict<M extends Module = Module> extends Module<[], never> {
+export class ModuleDict<M extends Module = Module> extends Module {
   constructor(modules?: NamedModules<M>) {
     super();
     if (modules) this.update(modules);

@@ -169,3 +169,6 @@ net.loadStateDict(torch.load('net.pt'));
 torch.load('net.pt').keys();
 // @ts-expect-error a state dict holds tensors
 net.loadStateDict({ 'fc1.weight': 1 });
+// a container has no forward of its own (calling it throws, as PyTorch's): not a Tensor -> Tensor module
+// @ts-expect-error a ModuleList is not a Tensor -> Tensor module
+layer = blocks;
