@@ -119,3 +119,61 @@ describe('layer constructor forms: the declarations agree with the runtime', () 
   ];
   test.each(invalid)('%s throws a TypeError', (_name, make) => { expect(make).toThrow(TypeError); });
 });
+
+// the run-time side of test/types/modules.ts and test/types/transforms.ts: what the declarations say each call returns
+// is what it returns
+describe('module and transform types: the declarations agree with the runtime', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const torch = require('../lib') as typeof import('../lib');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { transforms } = require('../lib/vision') as typeof import('../lib/vision');
+  const nn = torch.nn;
+  const isT = (v: unknown): boolean => v instanceof torch.Tensor;
+  const img = torch.rand([1, 2, 4, 4]);
+
+  test('max pooling: a Tensor, or [output, indices] with returnIndices (options, positional, keyword form)', () => {
+    expect(isT(new nn.MaxPool2d(2).call(img))).toBe(true);
+    for (const pool of [new nn.MaxPool2d(2, { returnIndices: true }), new nn.MaxPool2d(2, 2, 0, 1, true), new nn.MaxPool2d({ kernelSize: 2, returnIndices: true })]) {
+      const r = pool.call(img);
+      expect(Array.isArray(r) && r.length === 2 && isT(r[0]) && isT(r[1]) && r[1].dtype === 'int64').toBe(true);
+    }
+    const a = new nn.AdaptiveMaxPool2d(1, true).call(img);
+    expect(Array.isArray(a) && a.length === 2).toBe(true);
+    expect(isT(new nn.AdaptiveMaxPool2d(1).call(img))).toBe(true);
+  });
+
+  test('Sequential returns its last module\'s output; ModuleList and ModuleDict hold what they were given', () => {
+    const [out, [h, c]] = new nn.Sequential(new nn.Embedding(10, 4), new nn.LSTM(4, 3)).call(torch.tensor([1, 2, 3]));
+    expect([out.shape, h.shape, c.shape]).toEqual([[3, 3], [1, 3], [1, 3]]);
+    expect(isT(new nn.Sequential().call(img))).toBe(true);
+    const list = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 2)]);
+    let x = torch.rand([2, 4]);
+    for (const l of list) { expect(l).toBeInstanceOf(nn.Linear); x = l.call(x); }
+    expect(x.shape).toEqual([2, 2]);
+    const dict = new nn.ModuleDict({ cls: new nn.Linear(4, 3) });
+    expect(dict.get('cls')).toBeInstanceOf(nn.Linear);
+  });
+
+  test('hooks: a pre-hook\'s tuple or single value replaces the arguments, a forward hook\'s value the output; only { prepend }', () => {
+    const lin = new nn.Linear(2, 2, false);
+    torch.noGrad(() => lin.weight.copy_(torch.eye(2)));
+    const x = torch.tensor([[1, 2]], { dtype: 'float32' });
+    const seen: unknown[] = [];
+    const h1 = lin.registerForwardPreHook((_m, [input]) => input.mul(10));
+    const h2 = lin.registerForwardPreHook((_m, args) => [args[0].add(1)]);
+    const h3 = lin.registerForwardHook((m, args, out) => { seen.push(m === lin, args.length); return out.neg(); });
+    const h4 = lin.registerForwardHook(() => undefined, { prepend: true });
+    expect(Array.from(lin.call(x).toTypedArray())).toEqual([-11, -21]);
+    expect(seen).toEqual([true, 1]);
+    for (const h of [h1, h2, h3, h4]) h.remove();
+    expect(Array.from(lin.call(x).toTypedArray())).toEqual([1, 2]);
+    const unchecked = lin as unknown as { registerForwardHook(h: () => void, o: object): unknown };
+    expect(() => unchecked.registerForwardHook(() => undefined, { withKwargs: true })).toThrow(TypeError);
+  });
+
+  test('Lambda runs its function; Compose passes each result on', () => {
+    const x = torch.tensor([1, 2], { dtype: 'float32' });
+    expect(Array.from(new transforms.Lambda((t) => t.mul(2)).call(x).toTypedArray())).toEqual([2, 4]);
+    expect(new transforms.Compose([new transforms.Lambda((t: import('../lib').Tensor) => t.numel())]).call(x)).toBe(2);
+  });
+});

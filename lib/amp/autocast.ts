@@ -13,6 +13,9 @@
 //   lowerInputs  the tensor arguments to the autocast dtype, sub-ops still autocast: the recurrent layers on CUDA
 //            (PyTorch's _cudnn_rnn autocast wrapper), whose weights are reached inside, through linear
 //   banned   an error (binary_cross_entropy on CUDA, as PyTorch)
+// An op with a row in lib/ops/ops.schema has its category there (the autocast= column, per device type), and
+// scripts/gen-autocast.js turns that column into policy.generated.ts; the ops below are the ones the schema has no
+// row for (see HAND_WRITTEN).
 // Casts are the differentiable `to` (ToCopyBackward0), so gradients come back to every leaf in its own dtype.
 // Casts of float32 leaves that require grad (weights) to the lower dtype are cached until the outermost autocast
 // scope exits (PyTorch's cached_cast); a cached cast is reused only while its source is unmodified.
@@ -21,37 +24,59 @@ import { DType, isFloating, toDType } from '../dtype';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
 import { gradState } from '../autograd/mode';
-import { acState, refreshOn, AutocastDevice } from './state';
+import { acState, refreshOn, AutocastDevice, AutocastPolicy } from './state';
+import { SCHEMA_AUTOCAST } from './policy.generated';
 
 export { acState } from './state';
-export type { AutocastDevice } from './state';
+export type { AutocastDevice, AutocastPolicy } from './state';
 
-type Policy = 'lower' | 'lowerInputs' | 'fp32' | 'fp32opt' | 'promote' | 'plain' | 'banned';
+type Policy = AutocastPolicy;
 
-// PyTorch op name -> policy on each device type. Only ops nodetorch has are listed; names are ATen's.
+// The hand-written part of the table: ops that have no row in lib/ops/ops.schema, so no autocast= column to be read
+// from. They are the matmul and convolution family (lib/ops/matmul.ts, lib/nn/convolution.ts), the losses,
+// normalisations, padding and the other nn.functional forms (lib/nn/functional.ts), the recurrent layers
+// (lib/nn/layers/rnn.ts), dot/mv/addmv/index_put, and norm (its overloads stay hand-written in reduce.ts): each is
+// written by hand there, and when one moves onto the schema its entry moves to its row (test/amp_schema.test.ts fails
+// while an op is in both). PyTorch op name -> policy on each device type; names are ATen's.
 const CPU: Record<string, Policy> = {};
 const CUDA: Record<string, Policy> = {};
 const put = (t: Record<string, Policy>, p: Policy, names: string): void => { for (const n of names.split(/\s+/)) if (n) t[n] = p; };
 // CPU (AutocastCPU, PyTorch 1.13). einsum is not listed there but decomposes into bmm, so it ends in the low dtype.
 put(CPU, 'lower', 'conv1d conv2d bmm mm baddbmm addmm linear matmul einsum');
-put(CPU, 'fp32', `prod binary_cross_entropy mse_loss nll_loss smooth_l1_loss cross_entropy_loss l1_loss huber_loss kl_div
+put(CPU, 'fp32', `binary_cross_entropy mse_loss nll_loss smooth_l1_loss cross_entropy_loss l1_loss huber_loss kl_div
   binary_cross_entropy_with_logits poisson_nll_loss margin_ranking_loss reflection_pad replication_pad`);
-put(CPU, 'promote', 'cat stack index_copy');
 put(CPU, 'plain', 'bilinear adaptive_avg_pool2d lstm gru');
 // CUDA (AutocastCUDA, PyTorch 1.13)
 put(CUDA, 'lower', 'conv1d conv2d conv_transpose2d addmm addmv matmul einsum mm mv linear baddbmm bmm');
-put(CUDA, 'fp32', `exp expm1 log log10 log2 log1p reciprocal rsqrt sinh cosh tan asin acos pow softplus layer_norm group_norm
-  cosine_similarity nll_loss kl_div l1_loss smooth_l1_loss huber_loss mse_loss margin_ranking_loss poisson_nll_loss
-  binary_cross_entropy_with_logits logsumexp cross_entropy_loss`);
-put(CUDA, 'fp32opt', 'prod softmax log_softmax cumprod cumsum sum norm');
-put(CUDA, 'promote', 'bilinear dot index_put scatter_add atan2');
+put(CUDA, 'fp32', `layer_norm group_norm cosine_similarity nll_loss kl_div l1_loss smooth_l1_loss huber_loss mse_loss
+  margin_ranking_loss poisson_nll_loss binary_cross_entropy_with_logits cross_entropy_loss`);
+put(CUDA, 'fp32opt', 'norm');
+put(CUDA, 'promote', 'bilinear dot index_put');
 put(CUDA, 'plain', 'adaptive_avg_pool2d batch_norm');
 put(CUDA, 'lowerInputs', 'lstm gru rnn');
 put(CUDA, 'banned', 'binary_cross_entropy');
-const TABLES: Record<AutocastDevice, Record<string, Policy>> = { cpu: CPU, cuda: CUDA };
+const HAND_WRITTEN: Record<AutocastDevice, Readonly<Record<string, Policy>>> = { cpu: CPU, cuda: CUDA };
 
-/** The autocast policy of an op on a device type (null: not listed), for tests and introspection. */
-export function autocastPolicy(op: string, deviceType: AutocastDevice): Policy | null { return TABLES[deviceType][op] ?? null; }
+// what autocastListed reads: the schema's entries, then the hand-written ones (disjoint; the test checks it)
+const table = (...parts: Readonly<Record<string, Policy>>[]): Readonly<Record<string, Policy>> => Object.assign(Object.create(null) as Record<string, Policy>, ...parts);
+const TABLES: Record<AutocastDevice, Readonly<Record<string, Policy>>> = {
+  cpu: table(SCHEMA_AUTOCAST.cpu, CPU),
+  cuda: table(SCHEMA_AUTOCAST.cuda, CUDA),
+};
+
+/** The autocast policy of an op on a device type (null: not listed), for tests and introspection. The op is named
+ *  as ATen names it (`log_softmax`); an nn.functional form may be named as the schema does (`F.softplus`). */
+export function autocastPolicy(op: string, deviceType: AutocastDevice): Policy | null {
+  const name = op.startsWith('F.') ? op.slice(2) : op;
+  return TABLES[deviceType][name] ?? null;
+}
+
+/** Where each listed op's policy comes from: the schema's autocast= column, or the hand-written table here (ops
+ *  without a schema row). For the tests. */
+export function autocastSources(): Record<AutocastDevice, { schema: string[]; handWritten: string[] }> {
+  const of = (d: AutocastDevice): { schema: string[]; handWritten: string[] } => ({ schema: Object.keys(SCHEMA_AUTOCAST[d]), handWritten: Object.keys(HAND_WRITTEN[d]) });
+  return { cpu: of('cpu'), cuda: of('cuda') };
+}
 
 // The cast itself is lib/ops/elementwise.ts's differentiable toDtype, injected there (no import cycle).
 export const acHooks: { cast: ((t: Tensor, dt: DType) => Tensor) | null } = { cast: null };

@@ -4,6 +4,8 @@ import type { DType } from '../dtype';
 import type { Tensor } from '../tensor';
 
 export type AutocastDevice = 'cpu' | 'cuda';
+/** An op's autocast category (lib/amp/autocast.ts says what each does). */
+export type AutocastPolicy = 'lower' | 'lowerInputs' | 'fp32' | 'fp32opt' | 'promote' | 'plain' | 'banned';
 
 export interface CacheEntry { out: Tensor; st: unknown; ver: number }
 

@@ -1,10 +1,12 @@
 // containers.ts - nn.Sequential, nn.ModuleList and nn.ModuleDict (torch/nn/modules/container.py): modules
 // registered under '0', '1', ... (or the given names), so state-dict keys read '0.weight', 'features.3.bias'.
-import { Module } from './module';
+import { Module, ForwardArgs, ForwardOutput } from './module';
 import { TorchError } from '../errors';
 import type { Tensor } from '../tensor';
 
-type Named = Record<string, Module> | Map<string, Module> | [string, Module][];
+/** Modules given by name: an object, a Map (PyTorch's OrderedDict) or [name, module] pairs. */
+export type NamedModules<M extends Module = Module> = Record<string, M> | Map<string, M> | [string, M][];
+type Named = NamedModules;
 
 function entriesOf(x: Named): [string, Module][] {
   if (x instanceof Map) return [...x.entries()];
@@ -25,7 +27,18 @@ function renumber(m: Module, mods: Module[]): void {
   mods.forEach((c, i) => m.addModule(String(i), c));
 }
 
-export class Sequential extends Module {
+/** nn.Sequential, typed by its first and last modules: `call` takes what `First`'s forward takes first and returns
+ *  what `Last`'s forward returns (`new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU())` is Tensor -> Tensor; ending
+ *  in an LSTM it returns the LSTM's tuple). Built from named modules, from a list that is not a tuple, or empty, it
+ *  is typed Tensor -> Tensor, the common case, and so is the type `nn.Sequential` written without arguments.
+ *  Modules appended later do not change its type. */
+export class Sequential<First extends Module = Module<[Tensor], Tensor>, Last extends Module = First>
+  extends Module<[input: ForwardArgs<First>[0]], ForwardOutput<Last>> {
+  constructor();
+  constructor(module: First);
+  constructor(...modules: [First, ...Module[], Last]);
+  constructor(...modules: Module[]);
+  constructor(named: Named);
   constructor(...args: (Module | Named)[]) {
     super();
     if (args.length === 1 && !(args[0] instanceof Module) && args[0] !== null && typeof args[0] === 'object') {
@@ -37,9 +50,10 @@ export class Sequential extends Module {
       });
     }
   }
-  // typed for the common case (a chain of layers from Tensor to Tensor); at run time any value is passed along
-  override forward(input: Tensor): Tensor {
-    let x = input;
+  // each module's output is the next one's input, whatever it is (an empty Sequential returns its input)
+  override forward(input: ForwardArgs<First>[0]): ForwardOutput<Last>;
+  override forward(...args: unknown[]): unknown {
+    let x = args[0];
     for (const m of this._modules.values()) if (m) x = m.call(x);
     return x;
   }
@@ -75,68 +89,73 @@ export class Sequential extends Module {
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()].filter((m) => m) as Module[])[Symbol.iterator](); }
 }
 
-export class ModuleList extends Module {
-  constructor(modules?: Iterable<Module>) {
+/** nn.ModuleList. Typed by the modules it holds: `new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)])` is a
+ *  `ModuleList<nn.Linear>`, so `for (const l of list) x = l.call(x)` keeps `x` a Tensor (a list of mixed layers is a
+ *  list of their union). */
+export class ModuleList<M extends Module = Module> extends Module {
+  constructor(modules?: Iterable<M>) {
     super();
     if (modules) this.extend(modules);
   }
+  private _list(): M[] { return [...this._modules.values()] as M[]; }
   get length(): number { return this._modules.size; }
-  at(i: number): Module {
-    const mods = [...this._modules.values()] as Module[];
+  at(i: number): M {
+    const mods = this._list();
     return mods[normIndex(i, mods.length, 'ModuleList')];
   }
-  get(i: number): Module { return this.at(i); }
-  set(i: number, m: Module): void {
+  get(i: number): M { return this.at(i); }
+  set(i: number, m: M): void {
     const k = normIndex(i, this._modules.size, 'ModuleList');
     this.addModule(String(k), m);
   }
-  slice(start?: number, end?: number): ModuleList { return new ModuleList(([...this._modules.values()] as Module[]).slice(start, end)); }
-  append(m: Module): this { this.addModule(String(this._modules.size), m); return this; }
-  extend(ms: Iterable<Module>): this {
-    if (ms === null || typeof (ms as Iterable<Module>)[Symbol.iterator] !== 'function') throw new TypeError('ModuleList.extend should be called with an iterable');
+  slice(start?: number, end?: number): ModuleList<M> { return new ModuleList<M>(this._list().slice(start, end)); }
+  append(m: M): this { this.addModule(String(this._modules.size), m); return this; }
+  extend(ms: Iterable<M>): this {
+    if (ms === null || typeof (ms as Iterable<M>)[Symbol.iterator] !== 'function') throw new TypeError('ModuleList.extend should be called with an iterable');
     for (const m of ms) this.append(m);
     return this;
   }
-  insert(index: number, m: Module): void {
-    const mods = [...this._modules.values()] as Module[];
+  insert(index: number, m: M): void {
+    const mods = this._list();
     const n = mods.length;
     mods.splice(Math.max(0, Math.min(n, index < 0 ? index + n : index)), 0, m);
     renumber(this, mods);
   }
-  pop(i = -1): Module {
-    const mods = [...this._modules.values()] as Module[];
+  pop(i = -1): M {
+    const mods = this._list();
     const [m] = mods.splice(normIndex(i, mods.length, 'ModuleList'), 1);
     renumber(this, mods);
     return m;
   }
-  [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()] as Module[])[Symbol.iterator](); }
+  [Symbol.iterator](): Iterator<M> { return this._list()[Symbol.iterator](); }
 }
 
-export class ModuleDict extends Module {
-  constructor(modules?: Named) {
+/** nn.ModuleDict. Typed by the modules it holds: a ModuleDict of Linear layers gives Linear layers back. */
+export class ModuleDict<M extends Module = Module> extends Module {
+  constructor(modules?: NamedModules<M>) {
     super();
     if (modules) this.update(modules);
   }
   get length(): number { return this._modules.size; }
-  get(key: string): Module | undefined { return this._modules.get(key) ?? undefined; }
-  set(key: string, m: Module): void { this.addModule(key, m); }
+  get(key: string): M | undefined { return (this._modules.get(key) ?? undefined) as M | undefined; }
+  set(key: string, m: M): void { this.addModule(key, m); }
   has(key: string): boolean { return this._modules.has(key); }
   contains(key: string): boolean { return this._modules.has(key); }
-  pop(key: string): Module {
+  pop(key: string): M {
     const m = this._modules.get(key);
     if (m === undefined) throw new TorchError(`KeyError: '${key}'`);
     this._self._modules.delete(key);
     Reflect.deleteProperty(this._self, key);
-    return m as Module;
+    return m as M;
   }
   delete(key: string): boolean { if (!this._modules.has(key)) return false; this.pop(key); return true; }
   clear(): void { for (const k of [...this._modules.keys()]) this.pop(k); }
   keys(): string[] { return [...this._modules.keys()]; }
-  values(): Module[] { return [...this._modules.values()] as Module[]; }
-  items(): [string, Module][] { return [...this._modules.entries()] as [string, Module][]; }
-  entries(): [string, Module][] { return this.items(); }
-  update(modules: Named | ModuleDict): void {
-    const ents = modules instanceof ModuleDict ? modules.items() : entriesOf(modules as Named);
+  values(): M[] { return [...this._modules.values()] as M[]; }
+  items(): [string, M][] { return [...this._modules.entries()] as [string, M][]; }
+  entries(): [string, M][] { return this.items(); }
+  update(modules: NamedModules<M> | ModuleDict<M>): void {
+    const ents = modules instanceof ModuleDict ? modules.items() : entriesOf(modules as Named) as [string, M][];
     for (const [k, m] of ents) this.addModule(k, m);
   }
   [Symbol.iterator](): Iterator<string> { return this.keys()[Symbol.iterator](); }

@@ -1,8 +1,9 @@
 // nn/index.ts - torch.nn: Module and its registry, containers, layers, losses, torch.nn.functional (F),
 // nn.init, nn.utils and summary (torch.summary).
 export { Module, Parameter, Buffer, isParameter } from './module';
-export type { RemovableHandle, StateDict, IncompatibleKeys } from './module';
+export type { RemovableHandle, StateDict, IncompatibleKeys, ForwardArgs, ForwardOutput, ForwardHook, ForwardPreHook } from './module';
 export { Sequential, ModuleList, ModuleDict } from './containers';
+export type { NamedModules } from './containers';
 export * from './layers/linear';
 export * from './layers/conv';
 export * from './layers/pooling';

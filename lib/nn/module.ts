@@ -19,7 +19,8 @@ import { Device, toDevice } from '../device';
 import { noGrad } from '../autograd/mode';
 import { empty } from '../ops/creation';
 
-type AnyFn = (...a: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// a hook as stored (typed per module where it is registered: ForwardHook<M>, ForwardPreHook<M>)
+type StoredHook = (m: Module, args: unknown[], out?: unknown) => unknown;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parameter and Buffer: tensors sharing the given tensor's storage, marked for the module registry
@@ -59,8 +60,18 @@ export const isParameter = (x: unknown): x is Parameter => x instanceof Tensor &
 // hooks
 // ---------------------------------------------------------------------------------------------------------------
 export interface RemovableHandle { id: number; remove(): void }
+/** What module M's `forward` (and so its `call`) takes: `ForwardArgs<nn.Linear>` is `[input: Tensor]`. */
+export type ForwardArgs<M extends Module> = Parameters<M['forward']>;
+/** What module M's `forward` (and so its `call`) returns: `ForwardOutput<nn.LSTM>` is `[Tensor, [Tensor, Tensor]]`. */
+export type ForwardOutput<M extends Module> = ReturnType<M['forward']>;
+/** `registerForwardPreHook`'s hook: sees the module and the arguments of `call`; returning a tuple of arguments (or
+ *  one argument) replaces them, returning nothing (or null) keeps them, as PyTorch's forward pre-hooks. */
+export type ForwardPreHook<M extends Module = Module> = (module: M, args: ForwardArgs<M>) => ForwardArgs<M> | ForwardArgs<M>[0] | void | null;
+/** `registerForwardHook`'s hook: sees the module, the arguments and the output of `forward`; returning a value replaces
+ *  the output, returning nothing (or null) keeps it, as PyTorch's forward hooks. */
+export type ForwardHook<M extends Module = Module> = (module: M, args: ForwardArgs<M>, output: ForwardOutput<M>) => ForwardOutput<M> | void | null;
 let nextHookId = 0;
-function handleFor(map: Map<number, AnyFn>, id: number): RemovableHandle {
+function handleFor(map: Map<number, StoredHook>, id: number): RemovableHandle {
   return { id, remove: () => { map.delete(id); } };
 }
 
@@ -114,15 +125,20 @@ export interface IncompatibleKeys { missingKeys: string[]; unexpectedKeys: strin
 // ---------------------------------------------------------------------------------------------------------------
 // Module
 // ---------------------------------------------------------------------------------------------------------------
-export class Module {
+/** torch.nn.Module. `In` and `Out` type the base `forward` (and so `call`) for code that holds a module by its
+ *  interface: `nn.Module<[Tensor], Tensor>` is any module from one Tensor to a Tensor, plain `nn.Module` takes
+ *  anything and returns `unknown`. A subclass needs no type arguments: `call` and the hooks are typed from the
+ *  subclass's own `forward` (`class Net extends nn.Module { forward(x: Tensor): Tensor {...} }`: `net.call(x)` is a
+ *  Tensor). */
+export class Module<In extends unknown[] = unknown[], Out = unknown> {
   declare training: boolean;
   declare _self: Module; // the raw target behind the Proxy
   declare _parameters: Map<string, Parameter | null>;
   declare _buffers: Map<string, Tensor | null>;
   declare _nonPersistent: Set<string>;
   declare _modules: Map<string, Module | null>;
-  declare _forwardHooks: Map<number, AnyFn>;
-  declare _forwardPreHooks: Map<number, AnyFn>;
+  declare _forwardHooks: Map<number, StoredHook>;
+  declare _forwardPreHooks: Map<number, StoredHook>;
 
   constructor() {
     const hidden = (k: string, v: unknown): void => { Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true }); };
@@ -134,7 +150,7 @@ export class Module {
     hidden('_modules', new Map());
     hidden('_forwardHooks', new Map());
     hidden('_forwardPreHooks', new Map());
-    return new Proxy(this, HANDLER);
+    return new Proxy(this, HANDLER as ProxyHandler<Module> as ProxyHandler<this>);
   }
 
   // ---- registry (called by the Proxy traps and the register* methods; `this` is the raw target there) ----
@@ -243,19 +259,19 @@ export class Module {
   }
 
   // ---- forward and hooks ----
-  forward(..._args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  forward(..._args: In): Out {
     throw new TorchError(`Module [${this._getName()}] is missing the required "forward" function`);
   }
   /** Runs forward (and the hooks): typed from this module's own `forward`, so `new nn.Linear(4, 2).call(x)` is a Tensor. */
-  call(...args: Parameters<this['forward']>): ReturnType<this['forward']>;
-  call(...args: any[]): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  call(...args: ForwardArgs<this>): ForwardOutput<this>;
+  call(...args: unknown[]): unknown {
     if (this._forwardPreHooks.size) {
       for (const h of [...this._forwardPreHooks.values()]) {
         const r = h(this, args);
         if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
       }
     }
-    let out = this.forward(...args);
+    let out = (this.forward as (...a: unknown[]) => unknown).apply(this, args);
     if (this._forwardHooks.size) {
       for (const h of [...this._forwardHooks.values()]) {
         const r = h(this, args, out);
@@ -264,13 +280,17 @@ export class Module {
     }
     return out;
   }
-  registerForwardPreHook(hook: (m: Module, args: any[]) => any, opts: { prepend?: boolean } = {}): RemovableHandle { // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A hook run before each `forward` (`hook(module, args)`; typed with this module's forward arguments). */
+  registerForwardPreHook(hook: ForwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
     if (typeof hook !== 'function') throw new TypeError('registerForwardPreHook(): hook must be a function');
-    return addHook(this._forwardPreHooks, hook, !!opts.prepend);
+    checkKeys('registerForwardPreHook', opts, ['prepend']);
+    return addHook(this._forwardPreHooks, hook as unknown as StoredHook, !!opts.prepend);
   }
-  registerForwardHook(hook: (m: Module, args: any[], out: any) => any, opts: { prepend?: boolean } = {}): RemovableHandle { // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A hook run after each `forward` (`hook(module, args, output)`; typed with this module's forward). */
+  registerForwardHook(hook: ForwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
     if (typeof hook !== 'function') throw new TypeError('registerForwardHook(): hook must be a function');
-    return addHook(this._forwardHooks, hook, !!opts.prepend);
+    checkKeys('registerForwardHook', opts, ['prepend']);
+    return addHook(this._forwardHooks, hook as unknown as StoredHook, !!opts.prepend);
   }
 
   // ---- traversal ----
@@ -497,7 +517,7 @@ function addIndent(s: string, n: number): string {
   return first + '\n' + lines.map((l) => ' '.repeat(n) + l).join('\n');
 }
 
-function addHook(map: Map<number, AnyFn>, hook: AnyFn, prepend: boolean): RemovableHandle {
+function addHook(map: Map<number, StoredHook>, hook: StoredHook, prepend: boolean): RemovableHandle {
   const id = nextHookId++;
   if (prepend) {
     const rest = [...map.entries()];

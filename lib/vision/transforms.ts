@@ -12,7 +12,9 @@ import type { Interpolation, PaddingMode, PixelBuffer } from './functional';
 export * as functional from './functional';
 
 const TorchError = torch.TorchError;
-export type TransformFn = ((x: any) => any) | { call(x: any): any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A transform: a function of one value, or an object with `call(x)` (every Transform). `never` as the parameter
+ *  type accepts a transform of any input; Compose checks each one against what the one before it returns. */
+export type TransformFn = ((x: never) => unknown) | { call(x: never): unknown };
 
 /** The input type of a transform (what its function or `call` takes). */
 export type TransformInput<T> = T extends (x: infer I) => unknown ? I : T extends { call(x: infer I): unknown } ? I : never;
@@ -33,7 +35,7 @@ export type ComposeOutput<Ts extends readonly unknown[]> = Ts extends readonly [
 /** Runs a transform given as a Transform object, anything with `call(x)`, or a function. */
 export function applyTransform(t: TransformFn | null | undefined, x: unknown): unknown {
   if (t === null || t === undefined) return x;
-  if (typeof t === 'function') return t(x);
+  if (typeof t === 'function') return (t as (x: unknown) => unknown)(x);
   if (typeof (t as { call?: unknown }).call === 'function') return (t as { call(x: unknown): unknown }).call(x);
   throw new TorchError(`expected a transform (a function or an object with call(x)), got ${typeof t}`);
 }
@@ -98,13 +100,16 @@ export class Compose<Ts extends readonly TransformFn[] = TransformFn[]> extends 
   override toString(): string { return `Compose(\n${this.transforms.map((t) => `    ${typeof t === 'function' ? `<function ${t.name || 'anonymous'}>` : String(t)}`).join('\n')}\n)`; }
 }
 
-export class Lambda extends Transform {
-  constructor(readonly lambd: (x: any) => any) { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A user function as a transform, typed as that function: `new transforms.Lambda((t: Tensor) => t.mul(2))` takes and
+ *  returns a Tensor. A parameter left unannotated is a Tensor (what transforms take), so `new Lambda((t) => t.flip(-1))`
+ *  type-checks as it would in a Compose of tensor transforms. */
+export class Lambda<I = Tensor, O = unknown> extends Transform {
+  constructor(readonly lambd: (x: I) => O) {
     super();
     if (typeof lambd !== 'function') throw new TorchError(`Argument lambd should be callable, got ${typeof lambd}`);
     this.args = [lambd];
   }
-  forward(x: unknown): unknown { return this.lambd(x); }
+  forward(x: I): O { return this.lambd(x); }
 }
 
 /** uint8 (Tensor [..., C, H, W] or HWC pixel buffer) -> float32 in [0, 1]. */

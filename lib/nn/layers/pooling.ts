@@ -10,14 +10,19 @@ type T = Tensor;
 type Size = number | number[];
 const rep = (v: Size | null): string => (v === null ? 'None' : Array.isArray(v) ? (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`) : String(v));
 
-export interface MaxPoolModuleOpts { stride?: Size | null; padding?: Size; dilation?: Size; ceilMode?: boolean; returnIndices?: boolean }
+/** `R`: the type of `returnIndices` as given (`true` when it is `true`), which decides what `call` returns. */
+export interface MaxPoolModuleOpts<R extends boolean = boolean> { stride?: Size | null; padding?: Size; dilation?: Size; ceilMode?: boolean; returnIndices?: R }
+/** What a max-pooling layer returns: the pooled Tensor, or `[output, indices]` when built with `returnIndices: true`
+ *  (both, typed as a union, when that flag is a `boolean` not known at compile time). */
+export type MaxPoolOutput<R extends boolean> = R extends true ? [T, T] : T;
 export interface AvgPoolModuleOpts { stride?: Size | null; padding?: Size; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
 
-export class MaxPool2d extends Module {
+/** nn.MaxPool2d: `call(x)` is a Tensor, or `[output, indices]` for `new nn.MaxPool2d(2, { returnIndices: true })`. */
+export class MaxPool2d<R extends boolean = false> extends Module {
   declare kernelSize: Size; declare stride: Size; declare padding: Size; declare dilation: Size;
-  declare ceilMode: boolean; declare returnIndices: boolean;
-  constructor(opts: MaxPoolModuleOpts & { kernelSize: Size });
-  constructor(kernelSize: Size, ...args: PosArgs<MaxPoolModuleOpts, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']>);
+  declare ceilMode: boolean; declare returnIndices: R;
+  constructor(opts: MaxPoolModuleOpts<R> & { kernelSize: Size });
+  constructor(kernelSize: Size, ...args: PosArgs<MaxPoolModuleOpts<R>, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']>);
   constructor(kernelSize: Size | { kernelSize: Size }, opts: MaxPoolModuleOpts | Size | null = {}, ...more: unknown[]) {
     super();
     // new nn.MaxPool2d({ kernelSize: 2 }) (PyTorch's keyword name)
@@ -28,19 +33,19 @@ export class MaxPool2d extends Module {
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
     this.ceilMode = !!o.ceilMode;
-    this.returnIndices = !!o.returnIndices;
+    this.returnIndices = !!o.returnIndices as R;
   }
-  override forward(x: T): T | [T, T] {
-    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  override forward(x: T): MaxPoolOutput<R> {
+    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
   }
   override extraRepr(): string {
     return `kernel_size=${rep(this.kernelSize)}, stride=${rep(this.stride)}, padding=${rep(this.padding)}, dilation=${rep(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
 }
 
-export class MaxPool1d extends MaxPool2d {
-  override forward(x: T): T | [T, T] {
-    return F.maxPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, dilation: this.dilation as number, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+export class MaxPool1d<R extends boolean = false> extends MaxPool2d<R> {
+  override forward(x: T): MaxPoolOutput<R> {
+    return F.maxPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, dilation: this.dilation as number, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
   }
 }
 
@@ -88,33 +93,33 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-export class MaxPool3d extends MaxPool2d {
-  override forward(x: T): T | [T, T] {
-    return F.maxPool3d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+export class MaxPool3d<R extends boolean = false> extends MaxPool2d<R> {
+  override forward(x: T): MaxPoolOutput<R> {
+    return F.maxPool3d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
   }
 }
 
 type AdaptiveSize = number | null | (number | null)[];
-abstract class AdaptiveMaxPoolNd extends Module {
+abstract class AdaptiveMaxPoolNd<R extends boolean = false> extends Module {
   declare outputSize: AdaptiveSize;
-  declare returnIndices: boolean;
-  constructor(outputSize: AdaptiveSize | { outputSize: AdaptiveSize; returnIndices?: boolean }, opts: { returnIndices?: boolean } | boolean = {}) {
+  declare returnIndices: R;
+  constructor(outputSize: AdaptiveSize | { outputSize: AdaptiveSize; returnIndices?: R }, opts: { returnIndices?: R } | R = {}) {
     super();
-    [outputSize, opts = {}] = kwLeading(new.target.name, Array.from(arguments), ['outputSize'], 1) as [AdaptiveSize, { returnIndices?: boolean } | boolean];
+    [outputSize, opts = {}] = kwLeading(new.target.name, Array.from(arguments), ['outputSize'], 1) as [AdaptiveSize, { returnIndices?: R } | R];
     this.outputSize = outputSize;
-    this.returnIndices = typeof opts === 'boolean' ? opts : !!optsArg<{ returnIndices?: boolean }>(opts, 'AdaptiveMaxPool').returnIndices;
+    this.returnIndices = (typeof opts === 'boolean' ? opts : !!optsArg<{ returnIndices?: boolean }>(opts, 'AdaptiveMaxPool').returnIndices) as R;
   }
   override extraRepr(): string {
     const o = this.outputSize;
     return `output_size=${Array.isArray(o) ? `(${o.map((v) => (v === null ? 'None' : String(v))).join(', ')})` : o === null ? 'None' : String(o)}`;
   }
 }
-export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
-  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool1d(x, this.outputSize as number, { returnIndices: this.returnIndices }); }
+export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool1d(x, this.outputSize as number, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
 }
-export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
-  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool2d(x, this.outputSize, { returnIndices: this.returnIndices }); }
+export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool2d(x, this.outputSize, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
 }
-export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd {
-  override forward(x: T): T | [T, T] { return F.adaptiveMaxPool3d(x, this.outputSize, { returnIndices: this.returnIndices }); }
+export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool3d(x, this.outputSize, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
 }

@@ -102,7 +102,7 @@ export class MultiheadAttention extends Module {
   }
 }
 
-type Activation = 'relu' | 'gelu' | ((x: T) => T) | Module;
+type Activation = 'relu' | 'gelu' | ((x: T) => T) | Module<[T], T>;
 export interface TransformerEncoderLayerOpts extends FactoryOpts {
   dimFeedforward?: number; dropout?: number; activation?: Activation; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean; bias?: boolean;
 }
@@ -163,15 +163,15 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
-export interface TransformerEncoderOpts { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean }
+export interface TransformerEncoderOpts { norm?: Module<[T], T> | null; enableNestedTensor?: boolean; maskCheck?: boolean }
 export interface TransformerEncoderCallOpts { mask?: T | null; srcKeyPaddingMask?: T | null; isCausal?: boolean }
 
 // A stack of numLayers copies of encoderLayer (each starts with the given layer's weights, as PyTorch's deepcopy),
 // then an optional norm. State-dict keys: layers.0.self_attn.in_proj_weight, ..., norm.weight, as PyTorch's.
 export class TransformerEncoder extends Module {
-  declare layers: ModuleList;
+  declare layers: ModuleList<TransformerEncoderLayer>;
   declare numLayers: number;
-  declare norm: Module | null;
+  declare norm: Module<[T], T> | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: TransformerEncoderOpts = {}) {
     super();
@@ -181,7 +181,7 @@ export class TransformerEncoder extends Module {
     checkPosInt(numLayers, 'num_layers', 'TransformerEncoder');
     const o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder', [], [], ['norm', 'enableNestedTensor', 'maskCheck']);
     const state = encoderLayer.stateDict();
-    const copies: Module[] = [];
+    const copies: TransformerEncoderLayer[] = [];
     for (let i = 0; i < numLayers; i++) {
       const [d, h, lo] = encoderLayer._ctorArgs;
       const l = new TransformerEncoderLayer(d, h, lo);
@@ -197,10 +197,10 @@ export class TransformerEncoder extends Module {
   override forward(src: T, opts: TransformerEncoderCallOpts = {}): T {
     const o = optsArg<TransformerEncoderCallOpts>(opts, 'TransformerEncoder.forward', [], [], ['mask', 'srcKeyPaddingMask', 'isCausal']);
     let x = src;
-    for (const l of this.layers._modules.values()) {
-      x = (l as TransformerEncoderLayer).call(x, { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal }) as T;
+    for (const l of this.layers) {
+      x = l.call(x, { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal });
     }
-    if (this.norm) x = this.norm.call(x) as T;
+    if (this.norm) x = this.norm.call(x);
     return x;
   }
 }
