@@ -13,7 +13,7 @@ import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
 import * as Sh from './shape';
-import { normDims, isOptions, checkTensor } from './util';
+import { normDims, isOptions, checkTensor, posOpts } from './util';
 import { arange, zeros, ones } from './creation';
 import { scatter } from './indexing';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
@@ -702,10 +702,11 @@ function newLike(a: HostArray, n: number): HostArray {
   return new (a.constructor as new (n: number) => HostArray)(n);
 }
 
-export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
+/** Tensor.unique(sorted, returnInverse, returnCounts, dim) positionally (PyTorch's Tensor.unique order) or by name */
+export function unique(x: T, ...rest: unknown[]): T | T[] {
   checkTensor(x, 'unique');
-  if (!isOptions(opts)) throw new TypeError(`unique(): expected an options object, got ${describeValue(opts)}`);
-  checkKeys('unique', opts, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
+  if (rest.length === 1 && rest[0] !== undefined && typeof rest[0] !== 'boolean' && !isOptions(rest[0])) throw new TypeError(`unique(): expected an options object, got ${describeValue(rest[0])}`);
+  const opts = posOpts<UniqueOptions>('unique', rest, ['sorted', 'returnInverse', 'returnCounts', 'dim'], []);
   const wantInv = !!opts.returnInverse, wantCounts = !!opts.returnCounts;
   const result = (values: T, inverse: T, counts: T): T | T[] => {
     if (!wantInv && !wantCounts) return values;
@@ -830,6 +831,7 @@ declare module '../tensor' {
     msort(): Tensor;
     topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
+    unique(sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   }
 }
 
