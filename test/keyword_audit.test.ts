@@ -46,6 +46,7 @@ const INTERNAL: Record<string, string> = {
   pickle_protocol: 'no pickle: nodetorch writes its own format',
   map_location: 'tensors load to the CPU; move them with .to()',
   weights_only: 'nodetorch files hold tensors and plain data only',
+  _stacklevel: "F.softmax's Python warning-stack depth",
   out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
@@ -74,6 +75,9 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
   'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
+  'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
+  'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
+  'functional:conv2d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
@@ -89,6 +93,9 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'functions:logspace:base': 'logspace takes base in its options object only',
   'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
+ 'functional:binary_cross_entropy:weight': 'the losses take weight by keyword only ({ weight })',
+  'functional:binary_cross_entropy_with_logits:weight': 'as binary_cross_entropy', 'functional:cross_entropy:weight': 'as binary_cross_entropy',
+  'functional:nll_loss:weight': 'as binary_cross_entropy', 'functional:margin_ranking_loss:margin': 'the losses take their options by keyword only',
   'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': 'asTensor(data, { dtype, device }): by keyword only', 'functions:as_tensor:device': 'as dtype',
   'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
@@ -143,6 +150,8 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
 // ---- sample values -------------------------------------------------------------------------------------------------
 const X = (): T => torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype: 'float32' });
 const Y = (): T => torch.tensor([[1.0, 2.0, -0.5], [0.25, 4.0, 1.5]], { dtype: 'float32' });
+const X3 = (): T => torch.arange(12, { dtype: 'float32' }).reshape([1, 2, 6]).sub(5).div(3);
+const X4 = (): T => torch.arange(16, { dtype: 'float32' }).reshape([1, 1, 4, 4]).sub(7).div(3);
 const XI = (): T => torch.tensor([[5, 3, 6], [2, 7, 12]]);
 const YI = (): T => torch.tensor([[3, 1, 4], [6, 5, 10]]);
 const IDX = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
@@ -194,6 +203,55 @@ const OVERRIDES: Record<string, Override> = {
   unique: { p: { sorted: () => true, return_inverse: () => false, return_counts: () => false, dim: () => null } },
   where: { self: X, p: { 'input:Scalar': () => 2, 'other:Scalar': () => 3 } },
   narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
+  // ---- torch.nn.functional
+  'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
+  'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },
+  'F.adaptive_max_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
+  'F.adaptive_max_pool3d': { p: { input: () => X4().unsqueeze(0), output_size: () => 2 } },
+  'F.avg_pool1d': { p: { input: () => X3(), kernel_size: () => [2], stride: () => [2], padding: () => [0] } },
+  'F.avg_pool2d': { p: { input: () => X4(), kernel_size: () => [2, 2], stride: () => [2, 2], padding: () => [0, 0], divisor_override: () => 3 } },
+  'F.max_pool1d': { p: { input: () => X3(), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.max_pool2d': { p: { input: () => X4(), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.max_pool3d': { p: { input: () => torch.arange(32, { dtype: 'float32' }).reshape([1, 1, 2, 4, 4]), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.batch_norm': { p: { running_mean: () => torch.zeros([3]), running_var: () => torch.ones([3]), weight: () => torch.ones([3]).mul(2), bias: () => torch.ones([3]), momentum: () => 0.1, eps: () => 1e-5 } },
+  'F.instance_norm': { p: { input: () => X3(), running_mean: () => null, running_var: () => null, weight: () => null, bias: () => null, use_input_stats: () => true, momentum: () => 0.1, eps: () => 1e-5 } },
+  'F.layer_norm': { p: { normalized_shape: () => [3], weight: () => torch.ones([3]).mul(2), bias: () => torch.ones([3]), eps: () => 1e-5 } },
+  'F.group_norm': { p: { input: () => X3(), num_groups: () => 1, weight: () => torch.ones([2]).mul(2), bias: () => torch.ones([2]), eps: () => 1e-5 } },
+  'F.bilinear': { p: { input1: X, input2: () => torch.ones([2, 4]), weight: () => torch.ones([5, 3, 4]), bias: () => torch.ones([5]) } },
+  'F.binary_cross_entropy': { p: { input: () => X().sigmoid(), target: () => Y().sigmoid(), weight: () => null, reduction: () => 'sum' } },
+  'F.binary_cross_entropy_with_logits': { p: { target: () => Y().sigmoid(), weight: () => null, pos_weight: () => null, reduction: () => 'sum' } },
+  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
+  'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
+  'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
+  'F.cross_entropy': { p: { target: () => torch.tensor([0, 2]), weight: () => null, ignore_index: () => -100, reduction: () => 'sum', label_smoothing: () => 0.1 } },
+  'F.nll_loss': { p: { input: () => X().logSoftmax(1), target: () => torch.tensor([0, 2]), weight: () => null, ignore_index: () => -100, reduction: () => 'sum' } },
+  'F.embedding': { p: { input: () => torch.tensor([[0, 1], [2, 1]]), weight: () => Y().t().contiguous(), padding_idx: () => null, max_norm: () => null, norm_type: () => 2, scale_grad_by_freq: () => false, sparse: () => false } },
+  'F.fold': { p: { input: () => torch.arange(16, { dtype: 'float32' }).reshape([1, 4, 4]), output_size: () => [3, 3], kernel_size: () => 2, dilation: () => 1, padding: () => 0, stride: () => 1 } },
+  'F.unfold': { p: { input: () => X4(), kernel_size: () => 2, dilation: () => 1, padding: () => 0, stride: () => 1 } },
+  'F.glu': { p: { dim: () => 0 } },
+  'F.huber_loss': { p: { target: Y, reduction: () => 'sum', delta: () => 0.5 } },
+  'F.l1_loss': { p: { target: Y, reduction: () => 'sum' } },
+  'F.mse_loss': { p: { target: Y, reduction: () => 'sum' } },
+  'F.smooth_l1_loss': { p: { target: Y, reduction: () => 'sum', beta: () => 0.5 } },
+  'F.kl_div': { p: { input: () => X().logSoftmax(1), target: () => Y().softmax(1), reduction: () => 'sum', log_target: () => false } },
+  'F.poisson_nll_loss': { p: { target: () => Y().abs(), log_input: () => true, full: () => false, eps: () => 1e-8, reduction: () => 'sum' } },
+  'F.margin_ranking_loss': { p: { input1: t([1, 2, 3], 'float32'), input2: t([2, 2, 1], 'float32'), target: t([1, -1, 1], 'float32'), margin: () => 0.5, reduction: () => 'sum' } },
+  'F.linear': { p: { weight: () => torch.ones([4, 3]), bias: () => torch.ones([4]) } },
+  'F.normalize': { p: { p: () => 2, dim: () => 1, eps: () => 1e-12 } },
+  'F.one_hot': { p: { input: () => torch.tensor([0, 2, 1]), num_classes: () => 3 } },
+  'F.pad': { p: { pad: () => [1, 1], mode: () => 'constant', value: () => 0.5 } },
+  'F.prelu': { p: { weight: () => torch.tensor([0.25]) } },
+  'F.rrelu': { p: { lower: () => 0.125, upper: () => 0.25 } },
+  'F.threshold': { p: { threshold: () => 0.1, value: () => 0 } },
+  'F.hardshrink': { p: { lambd: () => 0.5 } }, 'F.softshrink': { p: { lambd: () => 0.5 } },
+  'F.dropout': { p: { p: () => 0.5, training: () => true } }, 'F.dropout1d': { p: { input: () => X3(), p: () => 0.5, training: () => true } },
+  'F.dropout2d': { p: { input: X4, p: () => 0.5, training: () => true } }, 'F.alpha_dropout': { p: { p: () => 0.5, training: () => true } },
+  'F.softmax': { p: { dim: () => 1 } }, 'F.softmin': { p: { dim: () => 1 } }, 'F.log_softmax': { p: { dim: () => 1 } },
+  'F.softplus': { p: { beta: () => 1, threshold: () => 20 } },
+  'F.celu': { p: { alpha: () => 1 } }, 'F.elu': { p: { alpha: () => 1 } },
+  'F.hardtanh': { p: { min_val: () => -1, max_val: () => 1 } }, 'F.leaky_relu': { p: { negative_slope: () => 0.01 } },
 };
 
 function byName(kind: Kind, op: string, p: Param): Sample | undefined {
@@ -212,7 +270,7 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'dtype') return () => 'float32';
   if (n === 'device') return () => 'cpu';
   if (['keepdim', 'requires_grad', 'copy', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
-    'inplace', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) return () => false;
+    'inplace', 'training', 'log_target', 'full', 'scale_grad_by_freq', 'sparse', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) return () => false;
   if (n === 'dim' || n === 'dim0' || n === 'start_dim' || n === 'axis0' || n === 'dim1' && t === 'int' && op === 'transpose') return isList ? () => [0] : () => 0;
   if (n === 'dim1' || n === 'axis1') return () => 1;
   if (n === 'end_dim') return () => -1;
@@ -285,7 +343,11 @@ function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
   for (const ov of e.overloads) {
     const ovKey = `${kind}:${e.py}.${ov.overload}`;
     if (NOT_IMPLEMENTED[ovKey] || NOT_IMPLEMENTED[`${kind}:${e.py}`]) continue;
-    const ps = ov.params.filter((p) => !INTERNAL[p.name] && p.type !== 'varargs' && !NOT_IMPLEMENTED[`${kind}:${e.py}:${p.name}`]);
+    // a parameter after an internal one cannot be reached positionally without it (the losses' deprecated
+    // size_average/reduce, F.softmax's _stacklevel): it is audited as keyword-only
+    const skip = (p: Param): boolean => !!INTERNAL[p.name] || p.type === 'varargs' || !!NOT_IMPLEMENTED[`${kind}:${e.py}:${p.name}`];
+    const firstSkipped = ov.params.findIndex((p) => !p.kw && skip(p));
+    const ps = ov.params.map((p, i) => (firstSkipped >= 0 && i > firstSkipped && !p.kw ? { ...p, kw: true } : p)).filter((p) => !skip(p));
     const pos = ps.filter((p) => !p.kw);
     const lastReq = Math.max(-1, ...pos.map((p, i) => (p.default === undefined ? i : -1)));
     const reqKw = ps.filter((p) => p.kw && p.default === undefined && p.type !== 'bool?');  // (sort's stable: bool? without a default)
