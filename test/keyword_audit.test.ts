@@ -10,7 +10,10 @@
 // overloads of NOT_IMPLEMENTED). A keyword-only parameter has no positional reference: it is given in the options
 // object, and its call must succeed (and equal the call without it where the sample is the default's value).
 // Sample values come from the parameter's schema type and name (Tensor -> a small float tensor, int dim -> 0, int[]
-// size -> a valid shape, bool -> false, ...), with a table of per-op inputs (OVERRIDES) for ops that need them.
+// size -> a valid shape, bool -> true, ...), with a table of per-op inputs (OVERRIDES) for ops that need them.
+// Samples differ from the defaults where they can (bool -> not its default, alpha 2, dtype float64), so that a value
+// an op ignored shows; KW_AUDIT_INERT=file lists the parameters whose sample changed nothing, for a reader to check.
+// KW_AUDIT_OUT=prefix writes each kind's failures to prefix.<kind>.txt.
 // What is not audited is listed explicitly, each with a reason: parameters of PyTorch internals (INTERNAL), forms
 // nodetorch lacks (NOT_IMPLEMENTED), and names that are not ops or have no PyTorch counterpart (NOT_OPS, UNMATCHED).
 import * as fs from 'fs';
@@ -152,6 +155,7 @@ const X = (): T => torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype:
 const Y = (): T => torch.tensor([[1.0, 2.0, -0.5], [0.25, 4.0, 1.5]], { dtype: 'float32' });
 const X3 = (): T => torch.arange(12, { dtype: 'float32' }).reshape([1, 2, 6]).sub(5).div(3);
 const X4 = (): T => torch.arange(16, { dtype: 'float32' }).reshape([1, 1, 4, 4]).sub(7).div(3);
+const NANS = (): T => torch.tensor([[NaN, Infinity, -Infinity], [1.5, NaN, 2]], { dtype: 'float32' });
 const XI = (): T => torch.tensor([[5, 3, 6], [2, 7, 12]]);
 const YI = (): T => torch.tensor([[3, 1, 4], [6, 5, 10]]);
 const IDX = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
@@ -192,9 +196,11 @@ const OVERRIDES: Record<string, Override> = {
   index_put: { p: { indices: () => [VEC_I()], values: Y } }, index_put_: { p: { indices: () => [VEC_I()], values: Y } },
   masked_fill: { p: { 'value:Tensor': () => torch.tensor(1.5) } }, masked_fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
   fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
-  randint: { p: { low: () => 0, high: () => 5 } },
+  randint: { p: { low: () => 0, high: () => 5, requires_grad: () => false } },  // (an integer result cannot require grad)
+  arange: { p: { requires_grad: () => false } }, full: { p: { requires_grad: () => false } }, randperm: { p: { requires_grad: () => false } },
+  'Tensor.view': { p: { dtype: () => 'int32' } },
   split: { p: { tensor: X, split_size_or_sections: () => 1, split_size: () => 1, dim: () => 0 } },
-  tensor: { p: { data: () => [[1, 2], [3, 4]] } },
+  tensor: { p: { data: () => [[1.5, 2], [3, 4]] } },
   as_tensor: { p: { data: () => [[1, 2], [3, 4]] } },
   frombuffer: { p: { buffer: () => new Float32Array([1, 2, 3, 4]).buffer, count: () => -1, offset: () => 0, dtype: () => 'float32' } },
   as_strided_scatter: { p: { size: () => [2, 2], stride: () => [3, 1], src: () => torch.ones([2, 2]), storage_offset: () => 0 } },
@@ -202,6 +208,9 @@ const OVERRIDES: Record<string, Override> = {
   backward: { self: () => torch.tensor([1.5, 2.5], { requiresGrad: true }).mul(2).sum(), p: { gradient: () => null, retain_graph: () => false, create_graph: () => false, inputs: () => undefined } },
   unique: { p: { sorted: () => true, return_inverse: () => false, return_counts: () => false, dim: () => null } },
   where: { self: X, p: { 'input:Scalar': () => 2, 'other:Scalar': () => 3 } },
+  nan_to_num: { self: NANS, p: { input: NANS, nan: () => 7, posinf: () => 8, neginf: () => -9 } },
+  nan_to_num_: { self: NANS, p: { nan: () => 7, posinf: () => 8, neginf: () => -9 } },
+  isclose: { p: { rtol: () => 0.5, atol: () => 1, equal_nan: () => true } }, allclose: { p: { rtol: () => 10, atol: () => 10, equal_nan: () => true } },
   narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
@@ -267,10 +276,14 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   const n = p.name;
   const isList = /\[\d*\]/.test(t);
   if (n === 'input' || n === 'self') return t === 'Scalar' ? () => 2 : X;
-  if (n === 'dtype') return () => 'float32';
+  // samples differ from the defaults where they can, so that a value the op ignored would show
+  if (n === 'dtype') return () => 'float64';
   if (n === 'device') return () => 'cpu';
-  if (['keepdim', 'requires_grad', 'copy', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
-    'inplace', 'training', 'log_target', 'full', 'scale_grad_by_freq', 'sparse', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) return () => false;
+  if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
+    'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {
+    return () => p.default !== 'True';
+  }
   if (n === 'dim' || n === 'dim0' || n === 'start_dim' || n === 'axis0' || n === 'dim1' && t === 'int' && op === 'transpose') return isList ? () => [0] : () => 0;
   if (n === 'dim1' || n === 'axis1') return () => 1;
   if (n === 'end_dim') return () => -1;
@@ -279,7 +292,7 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'mask' || n === 'condition') return MASK;
   if (t === 'Tensor') return Y;
   if (t === 'Tensor[]') return () => [X(), Y()];
-  if (t === 'Scalar') return n === 'alpha' || n === 'beta' ? () => 1 : () => 2;
+  if (t === 'Scalar') return n === 'alpha' || n === 'beta' ? () => 2 : () => 2;
   if (t === 'float') return () => 0.5;
   if (t === 'bool') return () => false;
   if (t === 'str') return () => ({ rounding_mode: 'floor', reduce: 'add', approximate: 'none', reduction: 'mean' } as Record<string, string>)[n] ?? 'none';
@@ -287,6 +300,18 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (/^int\[\d*\]$/.test(t)) return n === 'size' || n === 'shape' ? () => [2, 3] : () => [1, 0];
   if (t === 'int') return () => ({ k: 1, chunks: 2, sections: 1, diagonal: 0, offset: 0, start: 0, length: 1, end: 2, step: 1, n: 2, decimals: 0, correction: 1 } as Record<string, number>)[n] ?? 1;
   return () => { throw new Error(`keyword audit: no sample for ${kind}.${op}(${n}: ${p.type}); add one to OVERRIDES`); };
+}
+
+/** a PyTorch default as a JavaScript value (undefined: not expressible) */
+function pyDefault(d: string | undefined): unknown {
+  if (d === undefined) return undefined;
+  if (d === 'True') return true;
+  if (d === 'False') return false;
+  if (d === 'None') return null;
+  if (/^-?\d+(\.\d*)?(e-?\d+)?$/.test(d)) return Number(d);
+  if (/^(["']).*\1$/.test(d)) return d.slice(1, -1);
+  if (/^\[[-\d, ]*\]$/.test(d)) return JSON.parse(d);
+  return undefined;
 }
 
 // ---- calls and results ------------------------------------------------------------------------------------------------
@@ -376,6 +401,22 @@ function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
       }
       if (!got.ok) { fails.push(`${where}: refused: ${got.type}: ${got.error}`); continue; }
       try { expect(got.value).toEqual(ref.value); } catch { fails.push(`${where}: the keyword call's result differs from the positional call's`); }
+      // the parameter alone by name, the optional ones before it left out: as the positional call with their defaults
+      const i0 = pos.indexOf(p);
+      if (!p.kw && i0 > lastReq + 1 && i0 > 0) {
+        const defs = pos.slice(lastReq + 1, i0).map((q) => pyDefault(q.default));
+        if (defs.every((d) => d !== undefined)) {
+          const refGap = run(() => { const b = build(kind, e.py, pos, i0 + 1, reqKw); b.args.splice(lastReq + 1, defs.length, ...defs); return b; });
+          const gotGap = run(() => build(kind, e.py, pos, lastReq + 1, [p, ...reqKw]));
+          if (!gotGap.ok && !(refGap.ok === false && refGap.error === gotGap.error)) fails.push(`${where} (alone, the optional parameters before it left out): refused: ${gotGap.error}`);
+          else if (refGap.ok) { try { expect(gotGap.value).toEqual(refGap.value); } catch { fails.push(`${where} (alone): the result differs from the positional call with the defaults`); } }
+        }
+      }
+      if (process.env.KW_AUDIT_INERT && p.default !== undefined) {  // (a diagnostic: a sample that changes nothing may be ignored)
+        const i = pos.indexOf(p);
+        const without = run(() => build(kind, e.py, pos, i >= 0 ? Math.min(i, lastReq + 1) : lastReq + 1, i >= 0 ? [...reqAfter(i - 1), ...reqKw] : reqKw));
+        try { expect(without).toEqual(got); fs.appendFileSync(process.env.KW_AUDIT_INERT, `${where}\n`); } catch { /* it has an effect */ }
+      }
     }
   }
   return fails;

@@ -220,18 +220,20 @@ export function dropout2d(x: T, opts: DropoutOpts | number = {}, training?: bool
   const r = x.mul(m);
   return opts.inplace ? x.copy_(r) : r;
 }
-export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean): T {
+/** alpha_dropout(input, p=0.5, training=False, inplace=False): PyTorch's defaults (training is off unless given:
+ *  nn.AlphaDropout passes its module's) */
+export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
   // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
   checkTensor(x, 'alpha_dropout');
-  opts = dropoutOpts('alpha_dropout', opts, training, undefined);
+  opts = dropoutOpts('alpha_dropout', opts, training, inplace);
   const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? true) || p === 0) return x;
+  if (!(opts.training ?? false) || p === 0) return x;
   const alpha = 1.7580993408473766;
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
   const keep = toDtype(rand(x.shape.slice(), { dtype: x.dtype, device: x.device }).lt(1 - p), x.dtype);
   const b = keep.sub(1).mul(alpha * a).add(alpha * a * p);
-  return x.mul(keep.mul(a)).add(b);
+  return opts.inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
 }
 
 export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
