@@ -3,11 +3,57 @@
 // declarations, and the specs of the one argument parser (lib/ops/args.ts).
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, writeOut, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import * as I from './impls';
 export * from './families';
+
+const O_max: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'max', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+];
+function max_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_max, args, method);
+  if (k === 0) return I.max(v[0] as Tensor);
+  if (k === 1) return I.maxDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  if (k === 2) return I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  throw new Error('unreachable');
+}
+export function max(input: Tensor): Tensor;
+export function max(opts: { input: Tensor }): Tensor;
+export function max(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function max(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function max(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(input: Tensor, other: Tensor): Tensor;
+export function max(input: Tensor, opts: { other: Tensor }): Tensor;
+export function max(opts: { input: Tensor; other: Tensor }): Tensor;
+export function max(...args: unknown[]): Tensor | ValuesIndices { return max_call(args); }
+
+const O_min: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'min', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+];
+function min_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_min, args, method);
+  if (k === 0) return I.min(v[0] as Tensor);
+  if (k === 1) return I.minDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  if (k === 2) return I.minOther(v[0] as Tensor, v[1] as Tensor);
+  throw new Error('unreachable');
+}
+export function min(input: Tensor): Tensor;
+export function min(opts: { input: Tensor }): Tensor;
+export function min(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function min(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function min(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(input: Tensor, other: Tensor): Tensor;
+export function min(input: Tensor, opts: { other: Tensor }): Tensor;
+export function min(opts: { input: Tensor; other: Tensor }): Tensor;
+export function min(...args: unknown[]): Tensor | ValuesIndices { return min_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
@@ -735,6 +781,22 @@ export function clampMax(opts: { input: Tensor; max: Tensor | number | boolean; 
 export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args); }
 const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }], npos: 2 };
 
+const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], npos: 3 };
+function where_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_where, args, method);
+  return I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
+}
+export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
+export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(...args: unknown[]): Tensor { return where_call(args); }
+const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
+function where_method(args: readonly unknown[]): Tensor {
+  const { v } = parseCall(S_where_self, args, true);
+  return I.where(v[1] as Tensor, v[0] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
+}
+
 const S_lerp: OpSpec = { op: 'lerp', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], out: true, npos: 3 };
 function lerp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_lerp, args, method);
@@ -1401,6 +1463,18 @@ const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index'
 
 declare module '../tensor' {
   interface Tensor {
+    max(): Tensor;
+    max(dim: number, keepdim: boolean): ValuesIndices;
+    max(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    max(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    max(other: Tensor): Tensor;
+    max(opts: { other: Tensor }): Tensor;
+    min(): Tensor;
+    min(dim: number, keepdim: boolean): ValuesIndices;
+    min(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    min(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    min(other: Tensor): Tensor;
+    min(opts: { other: Tensor }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -1628,6 +1702,9 @@ declare module '../tensor' {
     clampMax(opts: { max: Tensor | number | boolean }): Tensor;
     clampMax_(max: Tensor | number | boolean): Tensor;
     clampMax_(opts: { max: Tensor | number | boolean }): Tensor;
+    where(condition: Tensor, other: Tensor | number | boolean): Tensor;
+    where(condition: Tensor, opts: { other: Tensor | number | boolean }): Tensor;
+    where(opts: { condition: Tensor; other: Tensor | number | boolean }): Tensor;
     lerp(end: Tensor, weight: Tensor | number | boolean): Tensor;
     lerp(end: Tensor, opts: { weight: Tensor | number | boolean }): Tensor;
     lerp(opts: { end: Tensor; weight: Tensor | number | boolean }): Tensor;
@@ -1830,6 +1907,8 @@ declare module '../tensor' {
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
+P.max = function (this: Tensor, ...args: unknown[]): unknown { return max_call([this, ...args], true); };
+P.min = function (this: Tensor, ...args: unknown[]): unknown { return min_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -1973,6 +2052,7 @@ P.clampMin = function (this: Tensor, ...args: unknown[]): Tensor { return clampM
 P.clampMin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMin_, [self, ...args], true); return inplaceResult(self, 'clamp_min_', (src) => I.clampMin(src as Tensor, v[1] as Tensor | number | boolean), v); };
 P.clampMax = function (this: Tensor, ...args: unknown[]): Tensor { return clampMax_call([this, ...args], true); };
 P.clampMax_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMax_, [self, ...args], true); return inplaceResult(self, 'clamp_max_', (src) => I.clampMax(src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.where = function (this: Tensor, ...args: unknown[]): Tensor { return where_method([this, ...args]); };
 P.lerp = function (this: Tensor, ...args: unknown[]): Tensor { return lerp_call([this, ...args], true); };
 P.lerp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lerp_, [self, ...args], true); return inplaceResult(self, 'lerp_', (src) => I.lerp(src as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean), v); };
 P.sum = function (this: Tensor, ...args: unknown[]): Tensor { return sum_call([this, ...args], true); };
@@ -2107,12 +2187,19 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clamp', name: 'clamp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampBackward1', autocast: null },
   { op: 'clamp_min', name: 'clampMin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMinBackward0', autocast: null },
   { op: 'clamp_max', name: 'clampMax', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMaxBackward0', autocast: null },
+  { op: 'where', name: 'where', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
   { op: 'lerp', name: 'lerp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LerpBackward0', autocast: null },
   { op: 'sum', name: 'sum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SumBackward0', autocast: 'fp32opt' },
   { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
   { op: 'mean', name: 'mean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'MeanBackward0', autocast: null },
   { op: 'nanmean', name: 'nanmean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: null, autocast: null },
   { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'cpu:fp32,cuda:fp32opt' },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },

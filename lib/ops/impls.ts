@@ -5,6 +5,7 @@
 // (lib/autograd/inplace.ts) as its family's helpers do.
 import { Tensor } from '../tensor';
 import * as E from './elementwise';
+import * as R from './reduce';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 
@@ -52,6 +53,16 @@ export function clamp_(self: T, min: S | null, max: S | null): T { return E.clam
 export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
 export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+// ---- max/min: three overloads each (rows of one name), one implementation (reduce.ts's maxMin) ----
+export function max(input: T): T { return R.max(input); }
+export function maxDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.max(input, dim, keepdim); }
+export function maxOther(input: T, other: T): T { return R.max(input, other); }
+export function min(input: T): T { return R.min(input); }
+export function minDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.min(input, dim, keepdim); }
+export function minOther(input: T, other: T): T { return R.min(input, other); }
+// where: the method's self is the second parameter (x.where(condition, other)): the row's self=input
+export function where(condition: T, input: S, other: S): T { return E.where(condition, input, other); }
 
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
 export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';

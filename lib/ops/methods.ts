@@ -17,7 +17,6 @@ declare module '../tensor' {
     nanToNum(nan: number | null, posinf?: number | null, neginf?: number | null): T;
     nanToNum_(opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): T;
     nanToNum_(nan: number | null, posinf?: number | null, neginf?: number | null): T;
-    where(cond: T, other: S): T;
     allclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     allclose(o: T, rtol: number, atol?: number, equalNan?: boolean): boolean;
     isclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): T;
@@ -37,9 +36,6 @@ const P = Tensor.prototype as unknown as Record<string, unknown>;
 const nanToNumAny = E.nanToNum as (x: T, ...rest: unknown[]) => T;
 P.nanToNum = function (this: T, ...rest: unknown[]): T { return nanToNumAny(this, ...rest); };
 P.nanToNum_ = function (this: T, ...rest: unknown[]): T { return E.copy_(this, nanToNumAny(this, ...rest)); };
-// where(): the method's self is torch.where's second parameter (input), not its first (condition): a schema row
-// cannot say that, so both forms stay hand-written
-P.where = function (this: T, cond: T, other: S): T { return E.where(cond, this, other); };
 P.allclose = function (this: T, o: T, ...rest: unknown[]): boolean { return (E.allclose as (...a: unknown[]) => boolean)(this, o, ...rest); };
 P.isclose = function (this: T, o: T, ...rest: unknown[]): T { return (E.isclose as (...a: unknown[]) => T)(this, o, ...rest); };
 P.equal = function (this: T, o: T): boolean { return E.equal(this, o); };

@@ -367,7 +367,8 @@ function indexSelectBackward(g: T, d: number, indices: T, shape: number[], keepd
   return E.mul(gk, E.toDtype(hit, g.dtype));
 }
 
-/** The dim of max/min as an option: `{ dim, keepdim }` (the declarations below give ValuesIndices when a dim is given). */
+/** max/min's implementation (their three overloads are ops.schema rows, parsed by lib/ops/args.ts: max(input),
+ *  max(input, dim, keepdim) -> ValuesIndices, max(input, other)); these take the same positional forms. */
 export interface DimKeepdim { dim: number; keepdim?: boolean }
 export function max(x: T): T;
 export function max(x: T, other: T): T;
@@ -819,12 +820,6 @@ declare module '../tensor' {
   interface Tensor {
     std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
-    max(): Tensor;
-    max(other: Tensor): Tensor;
-    max(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
-    min(): Tensor;
-    min(other: Tensor): Tensor;
-    min(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
     sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
     argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
@@ -837,7 +832,7 @@ declare module '../tensor' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  std, var: var_, max, min, norm, sort, argsort, msort, topk, unique,
+  std, var: var_, norm, sort, argsort, msort, topk, unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

@@ -31,3 +31,23 @@ x.permute({ size: [0, 2, 1, 3] });
 F.maxPool2d(x, { kernelSize: 2, groups: 2 });
 // @ts-expect-error linear needs its weight
 F.linear(torch.randn([2, 3]), { bias: null });
+
+// max/min: three schema rows each (overloads); the dim form gives ValuesIndices by keyword too
+const y2 = torch.randn([2, 3]);
+expectType<T>()(y2.max({ dim: 0 }).values);
+expectType<T>()(torch.min(y2, { dim: 1, keepdim: true }).indices);
+expectType<T>()(torch.max({ input: y2, other: y2 }));
+expectType<T>()(y2.min({ other: y2 }));
+expectType<T>()(torch.max({ input: y2 }));
+// where: torch.where(condition, input, other); the method's self is input
+const c2 = y2.gt(0);
+expectType<T>()(torch.where({ condition: c2, input: y2, other: 0 }));
+expectType<T>()(y2.where(c2, { other: 0 }));
+expectType<T>()(y2.where({ condition: c2, other: y2 }));
+
+// @ts-expect-error max's keyword is keepdim
+y2.max({ dim: 0, keepDim: true });
+// @ts-expect-error max with a dim gives values/indices, not a tensor
+y2.max({ dim: 0 }).exp();
+// @ts-expect-error where's method takes condition, not input (self is the input)
+y2.where({ input: y2, other: 0 });
