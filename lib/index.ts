@@ -60,22 +60,19 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, nanToNum, allclose, isclose, equal, sgn, signbit, isposinf,
-  isneginf, frac, clone, detach, aminmax, argsort, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
-  ger, outer, matmul, nonzero, msort, numel, cummax, cummin, kthvalue, median, nanmedian, mode, norm, permute, reshape,
-  tile, sort, std, var_, topk, indexPut, indexPut_ } = keywordFunctions({
+  randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
+  isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
+  ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, std, var_, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
-  nanToNum: E.nanToNum, allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
+ allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
   isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
   clone: fnOf('clone') as (a: Tensor) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
-  aminmax: FAM.aminmax, argsort: FAM.argsort, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
+  aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
   addmm: FAM.addmm, addmv: FAM.addmv, baddbmm: FAM.baddbmm, bmm: FAM.bmm, mm: FAM.mm, mv: FAM.mv, dot: FAM.dot, ger: FAM.ger,
-  outer: FAM.outer, matmul: FAM.matmul, nonzero: FAM.nonzero, msort: FAM.msort, numel: (t: Tensor): number => t.numel(),
-  cummax: FAM.cummax, cummin: FAM.cummin, kthvalue: FAM.kthvalue, median: FAM.median,
-  nanmedian: FAM.nanmedian, mode: FAM.mode, norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile,
-  sort: FAM.sort, std: FAM.std, var_: FAM.var_, topk: FAM.topk, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
+  outer: FAM.outer, matmul: FAM.matmul, nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
+  norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, std: FAM.std, var_: FAM.var_, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });
 export { var_ as var };
 

@@ -6,6 +6,7 @@
 import { Tensor } from '../tensor';
 import * as E from './elementwise';
 import * as R from './reduce';
+import * as O from './order';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 
@@ -61,6 +62,22 @@ export function maxOther(input: T, other: T): T { return R.max(input, other); }
 export function min(input: T): T { return R.min(input); }
 export function minDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.min(input, dim, keepdim); }
 export function minOther(input: T, other: T): T { return R.min(input, other); }
+// sorting and order statistics: reduce.ts's and order.ts's implementations, called positionally
+export function sortRow(input: T, dim: number, descending: boolean, stable: boolean | null): R.ValuesIndices {
+  return stable === null ? R.sort(input, dim, descending) : R.sort(input, { stable, dim, descending });  // (stable=: SortBackward1)
+}
+export function argsortRow(input: T, dim: number, descending: boolean, stable: boolean): T { return R.argsort(input, { stable, dim, descending }); }
+export function msortRow(input: T): T { return R.msort(input); }
+export function topkRow(input: T, k: number, dim: number, largest: boolean, sorted: boolean): R.ValuesIndices { return R.topk(input, k, dim, largest, sorted); }
+export function kthvalueRow(input: T, k: number, dim: number, keepdim: boolean): R.ValuesIndices { return O.kthvalue(input, k, dim, keepdim); }
+export function modeRow(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.mode(input, dim, keepdim); }
+export function medianAll(input: T): T { return O.median(input) as T; }
+export function medianDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.median(input, dim, keepdim) as R.ValuesIndices; }
+export function nanmedianAll(input: T): T { return O.nanmedian(input) as T; }
+export function nanmedianDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.nanmedian(input, dim, keepdim) as R.ValuesIndices; }
+export function cummaxRow(input: T, dim: number): R.ValuesIndices { return O.cummax(input, dim); }
+export function cumminRow(input: T, dim: number): R.ValuesIndices { return O.cummin(input, dim); }
+export function nanToNumRow(input: T, nan: number | null, posinf: number | null, neginf: number | null): T { return E.nanToNum(input, nan, posinf, neginf); }
 // where: the method's self is the second parameter (x.where(condition, other)): the row's self=input
 export function where(condition: T, input: S, other: S): T { return E.where(condition, input, other); }
 

@@ -1,8 +1,7 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
-// family: their result type depends on the arguments (max/min with or without dim, sort/topk/kthvalue/median's
-// ValuesIndices), varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
-// randint(high, size) / randint(low, high, size)), or their own parsers predate the schema (matmul family, creation,
-// std/var)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
+// randint(high, size) / randint(low, high, size)), std/var (`var` is a reserved word the generator cannot emit), or
+// their own parsers predate the schema and are not migrated yet (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
@@ -73,7 +72,6 @@ const METHODS: Record<string, [string, Sig]> = {
   ger: ['ger', 'vec2'],
   outer: ['outer', 'vec2'],
   matmul: ['matmul', 'other'],
-  kthvalue: ['kthvalue', 'k, dim=-1, keepdim=false'],
   backward: ['backward', 'gradient?'],
   copy_: ['copy_', 'src, nonBlocking?'],
   fill_: ['fill_', 'value'],
@@ -81,7 +79,6 @@ const METHODS: Record<string, [string, Sig]> = {
   to: ['to', 'other'],
   view: ['view', 'size | dtype'],
   split: ['split', 'splitSize, dim?'],
-  topk: ['topk', 'k, dim=-1, largest=true, sorted=true'],
   reshapeAs: ['reshape_as', 'other'],
   viewAs: ['view_as', 'other'],
   size: ['size', 'dim?'],
@@ -100,7 +97,6 @@ export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  argsort: ['argsort', 'input, dim=-1, descending=false | input; stable, dim, descending'],
   argwhere: ['argwhere', 'input'],
   asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
   asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
@@ -123,10 +119,7 @@ export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
   isposinf: ['isposinf', 'input'],
   isneginf: ['isneginf', 'input'],
   nonzero: ['nonzero', 'input'],
-  msort: ['msort', 'input'],
   numel: ['numel', 'input'],
-  cummax: ['cummax', 'input, dim'],
-  cummin: ['cummin', 'input, dim'],
   empty: ['empty', 'size'],
   zeros: ['zeros', 'size'],
   ones: ['ones', 'size'],
@@ -143,24 +136,17 @@ export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
   allclose: ['allclose', 'input, other, rtol?, atol?, equalNan?'],
   isclose: ['isclose', 'input, other, rtol?, atol?, equalNan?'],
   eye: ['eye', 'n, m?'],
-  kthvalue: ['kthvalue', 'input, k, dim=-1, keepdim=false'],
   linspace: ['linspace', 'start, end, steps'],
   logspace: ['logspace', 'start, end, steps'],
-  median: ['median', 'input, dim?, keepdim?'],
-  nanmedian: ['nanmedian', 'input, dim?, keepdim?'],
-  mode: ['mode', 'input, dim=-1, keepdim=false'],
-  nanToNum: ['nan_to_num', 'input, nan?, posinf?, neginf?'],
   norm: ['norm', 'input, p=null, dim=null, keepdim=false'],
   permute: ['permute', 'input, dims'],
   reshape: ['reshape', 'input, shape'],
   tile: ['tile', 'input, dims'],
   randint: ['randint', 'high, size | low, high, size'],
   randperm: ['randperm', 'n'],
-  sort: ['sort', 'input, dim=-1, descending=false | input; stable, dim, descending'],
   std: ['std', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
   var: ['var', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
   var_: ['var', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
-  topk: ['topk', 'input, k, dim=-1, largest=true, sorted=true'],
   normal: ['normal', 'mean, std?, size?'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],

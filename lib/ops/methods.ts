@@ -13,10 +13,6 @@ type S = TensorOrScalar;
 declare module '../tensor' {
   interface Tensor {
     // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts)
-    nanToNum(opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): T;
-    nanToNum(nan: number | null, posinf?: number | null, neginf?: number | null): T;
-    nanToNum_(opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): T;
-    nanToNum_(nan: number | null, posinf?: number | null, neginf?: number | null): T;
     allclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     allclose(o: T, rtol: number, atol?: number, equalNan?: boolean): boolean;
     isclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): T;
@@ -33,9 +29,6 @@ declare module '../tensor' {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-const nanToNumAny = E.nanToNum as (x: T, ...rest: unknown[]) => T;
-P.nanToNum = function (this: T, ...rest: unknown[]): T { return nanToNumAny(this, ...rest); };
-P.nanToNum_ = function (this: T, ...rest: unknown[]): T { return E.copy_(this, nanToNumAny(this, ...rest)); };
 P.allclose = function (this: T, o: T, ...rest: unknown[]): boolean { return (E.allclose as (...a: unknown[]) => boolean)(this, o, ...rest); };
 P.isclose = function (this: T, o: T, ...rest: unknown[]): T { return (E.isclose as (...a: unknown[]) => T)(this, o, ...rest); };
 P.equal = function (this: T, o: T): boolean { return E.equal(this, o); };

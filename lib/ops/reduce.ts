@@ -821,10 +821,6 @@ declare module '../tensor' {
     std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
-    sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
-    argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
-    msort(): Tensor;
-    topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
     unique(sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   }
@@ -832,7 +828,7 @@ declare module '../tensor' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  std, var: var_, norm, sort, argsort, msort, topk, unique,
+  std, var: var_, norm, unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

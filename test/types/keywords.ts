@@ -51,3 +51,22 @@ y2.max({ dim: 0, keepDim: true });
 y2.max({ dim: 0 }).exp();
 // @ts-expect-error where's method takes condition, not input (self is the input)
 y2.where({ input: y2, other: 0 });
+
+// sorting and order statistics are schema rows: every parameter by name, ValuesIndices where PyTorch gives (values, indices)
+expectType<T>()(torch.sort({ input: y2, descending: true }).values);
+expectType<T>()(y2.sort({ stable: true, dim: 0 }).indices);
+expectType<T>()(y2.argsort({ descending: true }));
+expectType<T>()(y2.topk({ k: 2, largest: false }).values);
+expectType<T>()(torch.kthvalue(y2, { k: 1, dim: 0, keepdim: true }).indices);
+expectType<T>()(torch.median(y2));
+expectType<T>()(y2.median({ dim: 1 }).values);
+expectType<T>()(torch.cummax(y2, { dim: 1 }).indices);
+expectType<T>()(torch.nanToNum(y2, { nan: 0, posinf: 1 }));
+expectType<T>()(y2.nanToNum_(0, 1, -1));
+
+// @ts-expect-error topk's k is required
+y2.topk({ dim: 0 });
+// @ts-expect-error median without a dim is a tensor, with one values/indices
+torch.median(y2).values;
+// @ts-expect-error a misspelt keyword
+y2.sort({ decending: true });
