@@ -62,7 +62,7 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
   randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
   isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
-  ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, std, var_, indexPut, indexPut_ } = keywordFunctions({
+  ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
@@ -72,9 +72,8 @@ export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, aran
   aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
   addmm: FAM.addmm, addmv: FAM.addmv, baddbmm: FAM.baddbmm, bmm: FAM.bmm, mm: FAM.mm, mv: FAM.mv, dot: FAM.dot, ger: FAM.ger,
   outer: FAM.outer, matmul: FAM.matmul, nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
-  norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, std: FAM.std, var_: FAM.var_, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
+  norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });
-export { var_ as var };
 
 // autograd
 export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck };

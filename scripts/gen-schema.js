@@ -137,23 +137,26 @@ function emit(allRows) {
   for (const row of rows) { if (!groups.has(row.name)) groups.set(row.name, []); groups.get(row.name).push(row); }
   for (const [name, group] of groups) {
     if (group.length === 1) continue;
+    // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
+    const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
     for (const r of group) if (r.inplace || r.out || r.alias.length || r.self) throw new Error(`${r.where}: an overloaded row takes no inplace, out, alias or self= yet`);
     const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : ''}'`).join(', ')}]`;
-    o.push(`const O_${name}: readonly [OpSpec, readonly string[]][] = [`);
+    o.push(`const O_${id}: readonly [OpSpec, readonly string[]][] = [`);
     group.forEach((r, k) => o.push(`  [${specOf(r, r.params)}, ${kinds(r)}],`));
     o.push(`];`);
-    o.push(`function ${name}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
-    o.push(`  const { k, v } = parseOverloads(O_${name}, args, method);`);
+    o.push(`function ${id}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
+    o.push(`  const { k, v } = parseOverloads(O_${id}, args, method);`);
     group.forEach((r, k) => o.push(`  if (k === ${k}) return ${implCall(r, r.params.map((_, i) => `v[${i}]`), false)};`));
     o.push(`  throw new Error('unreachable');`);
     o.push(`}`);
     if (group.some((r) => r.fn)) {
-      for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${name}(${sig}): ${r.ret};`);
-      o.push(`export function ${name}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${name}_call(args); }`);
+      for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
+      if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
     if (group.some((r) => r.method)) {
       for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
-      wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${name}_call([this, ...args], true); };`);
+      wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);
     }
     o.push(``);
   }

@@ -121,6 +121,12 @@ export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly s
     if (kinds.every((kind, i) => fitsKind(spec, kind, i, v[i]))) return { k, v };
   }
   if (near.length === 1) throw near[0];
+  // every fitting form refuses the same option (a misspelt name): that is the error
+  const key = (e: TypeError): string | null => /unexpected option '([^']*)'/.exec(e.message)?.[1] ?? null;
+  if (near.length > 1 && key(near[0]) !== null && near.every((e) => key(e) === key(near[0]))) {
+    const names = [...new Set(overloads.flatMap(([spec]) => spec.params.slice(method ? 1 : 0).map((p) => p.name)))];
+    throw new TypeError(`${overloads[0][0].op}(): unexpected option '${key(near[0])}' (expected ${names.join(', ')})`);
+  }
   const m = method ? 1 : 0;
   const op = overloads[0][0].op;
   const forms = overloads.map(([spec]) => `(${spec.params.slice(m).map((p) => p.name + ('def' in p ? '?' : '')).join(', ')})`);

@@ -91,6 +91,57 @@ export function nanmedian(input: Tensor, opts: { dim: number; keepdim?: boolean 
 export function nanmedian(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
 export function nanmedian(...args: unknown[]): Tensor | ValuesIndices { return nanmedian_call(args); }
 
+const O_std: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function std_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_std, args, method);
+  if (k === 0) return I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.stdUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, unbiased: boolean): Tensor;
+export function std(input: Tensor, opts: { unbiased: boolean }): Tensor;
+export function std(opts: { input: Tensor; unbiased: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(...args: unknown[]): Tensor { return std_call(args); }
+
+const O_var_: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function var__call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_var_, args, method);
+  if (k === 0) return I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.varUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, unbiased: boolean): Tensor;
+export function var_(input: Tensor, opts: { unbiased: boolean }): Tensor;
+export function var_(opts: { input: Tensor; unbiased: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(...args: unknown[]): Tensor { return var__call(args); }
+export { var_ as var };
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -1619,6 +1670,22 @@ declare module '../tensor' {
     nanmedian(dim: number, keepdim: boolean): ValuesIndices;
     nanmedian(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
     nanmedian(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    std(dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+    std(dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+    std(dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    std(opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+    std(unbiased: boolean): Tensor;
+    std(opts: { unbiased: boolean }): Tensor;
+    std(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+    std(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    var(dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+    var(dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+    var(dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    var(opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+    var(unbiased: boolean): Tensor;
+    var(opts: { unbiased: boolean }): Tensor;
+    var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+    var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -2086,6 +2153,8 @@ P.max = function (this: Tensor, ...args: unknown[]): unknown { return max_call([
 P.min = function (this: Tensor, ...args: unknown[]): unknown { return min_call([this, ...args], true); };
 P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_call([this, ...args], true); };
 P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
+P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
+P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -2400,6 +2469,12 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'nanmedian', name: 'nanmedian', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummax', name: 'cummax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummin', name: 'cummin', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },

@@ -62,6 +62,18 @@ export function maxOther(input: T, other: T): T { return R.max(input, other); }
 export function min(input: T): T { return R.min(input); }
 export function minDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.min(input, dim, keepdim); }
 export function minOther(input: T, other: T): T { return R.min(input, other); }
+// std/var: reduce.ts's varCore, called positionally (correction through its options)
+type D = number | number[] | null;
+export function stdDim(input: T, dim: D, unbiased: boolean, keepdim: boolean): T { return R.std(input, dim, unbiased, keepdim); }
+export function stdUnbiased(input: T, unbiased: boolean): T { return R.std(input, unbiased); }
+export function stdCorrection(input: T, dim: D, correction: number | null, keepdim: boolean): T {
+  return R.std(input, dim, correction === null ? { keepdim } : { correction, keepdim });
+}
+export function varDim(input: T, dim: D, unbiased: boolean, keepdim: boolean): T { return R.var_(input, dim, unbiased, keepdim); }
+export function varUnbiased(input: T, unbiased: boolean): T { return R.var_(input, unbiased); }
+export function varCorrection(input: T, dim: D, correction: number | null, keepdim: boolean): T {
+  return R.var_(input, dim, correction === null ? { keepdim } : { correction, keepdim });
+}
 // sorting and order statistics: reduce.ts's and order.ts's implementations, called positionally
 export function sortRow(input: T, dim: number, descending: boolean, stable: boolean | null): R.ValuesIndices {
   return stable === null ? R.sort(input, dim, descending) : R.sort(input, { stable, dim, descending });  // (stable=: SortBackward1)

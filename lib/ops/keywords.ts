@@ -1,7 +1,7 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
 // family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
-// randint(high, size) / randint(low, high, size)), std/var (`var` is a reserved word the generator cannot emit), or
-// their own parsers predate the schema and are not migrated yet (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
+// (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
@@ -144,9 +144,6 @@ export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
   tile: ['tile', 'input, dims'],
   randint: ['randint', 'high, size | low, high, size'],
   randperm: ['randperm', 'n'],
-  std: ['std', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
-  var: ['var', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
-  var_: ['var', 'input, dim=null, unbiased=true, keepdim=false | input, dim=null; correction, keepdim'],
   normal: ['normal', 'mean, std?, size?'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],

@@ -813,13 +813,10 @@ export function logSoftmax(x: T, dim: number | null = null, dtype: DTypeName | n
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
 // sum, mean, prod, amax/amin, argmax/argmin, all/any, countNonzero, logsumexp, cumsum/cumprod, softmax/logSoftmax:
-// the schema's rows (lib/ops/ops.schema). std/var keep their own parser: PyTorch's std(unbiased) and std(dim, unbiased,
-// keepdim) overloads give the first positional two meanings, which one row cannot say; max/min return a Tensor or
-// (values, indices) by their arguments.
+// the schema's rows (lib/ops/ops.schema), as are std/var, max/min and sort/topk (overload rows: one name, several
+// rows, lib/ops/args.ts parseOverloads); norm and unique stay here.
 declare module '../tensor' {
   interface Tensor {
-    std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
-    var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
     unique(sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
@@ -828,7 +825,7 @@ declare module '../tensor' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  std, var: var_, norm, unique,
+  norm, unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

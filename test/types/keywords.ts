@@ -70,3 +70,11 @@ y2.topk({ dim: 0 });
 torch.median(y2).values;
 // @ts-expect-error a misspelt keyword
 y2.sort({ decending: true });
+
+// std/var: three overload rows each (dim/unbiased/keepdim, unbiased alone, dim with keyword-only correction)
+expectType<T>()(y2.std({ dim: 0, correction: 0 }));
+expectType<T>()(torch.var(y2, 1, false, true));
+expectType<T>()(y2.var(false));
+expectType<T>()(torch.std({ input: y2, dim: [0, 1], keepdim: true }));
+// @ts-expect-error std has no ddof (correction is PyTorch's name)
+y2.std({ ddof: 1 });
