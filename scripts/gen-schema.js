@@ -72,7 +72,7 @@ function parseSchema(text) {
       py: name, name: camel(name), params, ret: RETS[ret], where, functional,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
-      alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null,
+      alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
       dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
     });
   }
@@ -111,6 +111,7 @@ function implCall(row, vals, inplace) {
   const args = row.params.map((p, i) => `${vals[i]} as ${p.ts}`);
   if (row.functional) return `A.${row.name}(${args.join(', ')})`;
   if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
+  if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
   return `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
 }
 
@@ -124,13 +125,43 @@ function emit(allRows) {
   o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, writeOut, OpSpec } from './args';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(`import * as I from './impls';`);
   o.push(`export * from './families';`);
   o.push(``);
+  // overloads: rows of one name (max(input) / max(input, dim, keepdim) / max(input, other)) are tried in schema order;
+  // the first whose parameters take the arguments (names, counts, and Tensor/int/bool kinds) applies
+  const groups = new Map();
+  for (const row of rows) { if (!groups.has(row.name)) groups.set(row.name, []); groups.get(row.name).push(row); }
+  for (const [name, group] of groups) {
+    if (group.length === 1) continue;
+    // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
+    const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
+    for (const r of group) if (r.inplace || r.out || r.alias.length || r.self) throw new Error(`${r.where}: an overloaded row takes no inplace, out, alias or self= yet`);
+    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : ''}'`).join(', ')}]`;
+    o.push(`const O_${id}: readonly [OpSpec, readonly string[]][] = [`);
+    group.forEach((r, k) => o.push(`  [${specOf(r, r.params)}, ${kinds(r)}],`));
+    o.push(`];`);
+    o.push(`function ${id}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
+    o.push(`  const { k, v } = parseOverloads(O_${id}, args, method);`);
+    group.forEach((r, k) => o.push(`  if (k === ${k}) return ${implCall(r, r.params.map((_, i) => `v[${i}]`), false)};`));
+    o.push(`  throw new Error('unreachable');`);
+    o.push(`}`);
+    if (group.some((r) => r.fn)) {
+      for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
+      if (id !== name) o.push(`export { ${id} as ${name} };`);
+    }
+    if (group.some((r) => r.method)) {
+      for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
+      wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);
+    }
+    o.push(``);
+  }
   for (const row of rows) {
+    if (groups.get(row.name).length > 1) continue;
     const spec = `S_${row.name}`;
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
@@ -147,7 +178,21 @@ function emit(allRows) {
       for (const a of row.alias) o.push(`export const ${camel(a)} = ${row.name};`);
     }
     const names = [row.name, ...row.alias.map(camel)];
-    if (row.method) {
+    if (row.method && row.self) {
+      // the method's self is a later parameter (x.where(condition, other) is torch.where(condition, x, other)): its
+      // own spec lists self first, and the values go back to the row's order
+      const si = row.params.findIndex((p) => p.py === row.self);
+      if (si < 1) throw new Error(`${row.where}: self=${row.self} names no later parameter`);
+      const mparams = [row.params[si], ...row.params.filter((_, i) => i !== si)];
+      o.push(`const ${spec}_self: OpSpec = ${specOf(row, mparams)};`);
+      const back = row.params.map((p) => `v[${mparams.indexOf(p)}]`);
+      o.push(`function ${row.name}_method(args: readonly unknown[]): ${row.ret} {`);
+      o.push(`  const { v } = parseCall(${spec}_self, args, true);`);
+      o.push(`  return ${implCall(row, back, false)};`);
+      o.push(`}`);
+      for (const n of names) for (const sig of overloads(row, mparams.slice(1), [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
+      wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_method([this, ...args]); };`);
+    } else if (row.method) {
       const mparams = row.params.slice(1);
       for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);

@@ -220,18 +220,20 @@ export function dropout2d(x: T, opts: DropoutOpts | number = {}, training?: bool
   const r = x.mul(m);
   return opts.inplace ? x.copy_(r) : r;
 }
-export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean): T {
+/** alpha_dropout(input, p=0.5, training=False, inplace=False): PyTorch's defaults (training is off unless given:
+ *  nn.AlphaDropout passes its module's) */
+export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
   // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
   checkTensor(x, 'alpha_dropout');
-  opts = dropoutOpts('alpha_dropout', opts, training, undefined);
+  opts = dropoutOpts('alpha_dropout', opts, training, inplace);
   const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? true) || p === 0) return x;
+  if (!(opts.training ?? false) || p === 0) return x;
   const alpha = 1.7580993408473766;
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
   const keep = toDtype(rand(x.shape.slice(), { dtype: x.dtype, device: x.device }).lt(1 - p), x.dtype);
   const b = keep.sub(1).mul(alpha * a).add(alpha * a * p);
-  return x.mul(keep.mul(a)).add(b);
+  return opts.inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
 }
 
 export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
@@ -544,13 +546,27 @@ function constantPad(x: T, padding: number[], value: number): T {
 // ------------------------------------------------------------------------------------------------------------
 // pooling extras (1-d forms over the 2-d kernels)
 // ------------------------------------------------------------------------------------------------------------
-export function maxPool1d(x: T, kernelSize: number, opts0: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean } | number | null = {}, ...more: unknown[]): T | [T, T] {
-  const opts = posOpts<{ stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
+/** a 1-d pool's size: an int or a one-element list (PyTorch's _single) */
+function single(v: number | readonly number[] | null | undefined, op: string, name: string): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (Array.isArray(v)) {
+    if (v.length !== 1) throw new TypeError(`${op}(): argument '${name}' must be an int or a one-element list, not a list of ${v.length}`);
+    return v[0];
+  }
+  return v as number;
+}
+type Size1 = number | readonly [number];
+export function maxPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean } | Size1 | null = {}, ...more: unknown[]): T | [T, T] {
+  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
+  const kernelSize = single(kernelSize0, 'max_pool1d', 'kernel_size') as number;
+  const opts = { ...o, stride: single(o.stride, 'max_pool1d', 'stride'), padding: single(o.padding, 'max_pool1d', 'padding'), dilation: single(o.dilation, 'max_pool1d', 'dilation') };
   const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices });
   return Array.isArray(r) ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
 }
-export function avgPool1d(x: T, kernelSize: number, opts0: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } | number | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad'], []);
+export function avgPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean } | Size1 | null = {}, ...more: unknown[]): T {
+  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad'], []);
+  const kernelSize = single(kernelSize0, 'avg_pool1d', 'kernel_size') as number;
+  const opts = { ...o, stride: single(o.stride, 'avg_pool1d', 'stride'), padding: single(o.padding, 'avg_pool1d', 'padding') };
   return avgPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode, countIncludePad: opts.countIncludePad }).squeeze(-2);
 }
 
@@ -616,9 +632,12 @@ function sumTo(g: T, shape: readonly number[]): T {
   if (lead) r = r.reshape(shape.slice());
   return r;
 }
-export function huberLoss(input: T, target: T, opts0: { reduction?: Reduction; delta?: number } = {}): T {
-  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss, arguments);
-  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', [opts0], [], ['reduction', 'delta']);
+/** huber_loss(input, target, reduction, delta): PyTorch's positions (no deprecated ones), or the options object */
+export function huberLoss(input: T, target: T, opts?: { reduction?: Reduction; delta?: number }): T;
+export function huberLoss(input: T, target: T, reduction: Reduction, delta?: number): T;
+export function huberLoss(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', rest, ['reduction', 'delta'], []);
   pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
   const delta = opts.delta ?? 1;
   if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
@@ -794,9 +813,12 @@ export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'bat
   return reduce(loss, red as Reduction);
 }
 
-export function poissonNllLoss(input: T, target: T, opts0: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}): T {
-  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss, arguments);
-  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', [opts0], [], ['logInput', 'full', 'eps', 'reduction']);
+/** poisson_nll_loss(input, target, logInput, full, { eps, reduction }): PyTorch's positions up to its deprecated size_average */
+export function poissonNllLoss(input: T, target: T, opts?: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }): T;
+export function poissonNllLoss(input: T, target: T, logInput: boolean, full?: boolean, opts?: { eps?: number; reduction?: Reduction }): T;
+export function poissonNllLoss(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', rest, ['logInput', 'full'], ['eps', 'reduction']);
   const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
   if (opts.full) {

@@ -14,7 +14,7 @@ export * from './layers/sparse';
 export * from './layers/loss';
 export * from './layers/rnn';
 export * from './layers/transformer';
-export * as functional from './functional';
+export * as functional from './functional_api';
 export * as init from './init';
 export * as utils from './utils';
 export { summary } from './summary';

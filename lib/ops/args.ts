@@ -99,3 +99,37 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
   out._st.version++;
   return out;
 }
+
+/** The overloads of one op (rows of one name in ops.schema), tried in order: the first whose parameters take the
+ *  arguments applies -- names and counts as parseCall checks them, then each parameter's kind ('tensor': a Tensor,
+ *  'int': a number). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
+export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly string[]])[], args: readonly unknown[], method = false): { k: number; v: unknown[] } {
+  const fitsKind = (spec: OpSpec, kind: string, i: number, x: unknown): boolean => kind === '' || (x === null && 'def' in spec.params[i]) ||
+    (kind === 'tensor' ? x instanceof Tensor : typeof x === 'number');
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const nPos = n > 0 && isOptions(args[n - 1]) ? n - 1 : n;
+  const near: TypeError[] = [];  // the errors of the overloads whose positional arguments fit (a misspelt option, ...)
+  for (let k = 0; k < overloads.length; k++) {
+    const [spec, kinds] = overloads[k];
+    let v: unknown[];
+    try { v = parseCall(spec, args, method).v; } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      if (nPos <= (spec.npos ?? spec.params.length) && args.slice(0, nPos).every((x, i) => fitsKind(spec, kinds[i], i, x))) near.push(e);
+      continue;
+    }
+    if (kinds.every((kind, i) => fitsKind(spec, kind, i, v[i]))) return { k, v };
+  }
+  if (near.length === 1) throw near[0];
+  // every fitting form refuses the same option (a misspelt name): that is the error
+  const key = (e: TypeError): string | null => /unexpected option '([^']*)'/.exec(e.message)?.[1] ?? null;
+  if (near.length > 1 && key(near[0]) !== null && near.every((e) => key(e) === key(near[0]))) {
+    const names = [...new Set(overloads.flatMap(([spec]) => spec.params.slice(method ? 1 : 0).map((p) => p.name)))];
+    throw new TypeError(`${overloads[0][0].op}(): unexpected option '${key(near[0])}' (expected ${names.join(', ')})`);
+  }
+  const m = method ? 1 : 0;
+  const op = overloads[0][0].op;
+  const forms = overloads.map(([spec]) => `(${spec.params.slice(m).map((p) => p.name + ('def' in p ? '?' : '')).join(', ')})`);
+  const got = args.slice(m).filter((a) => a !== undefined).map((a) => describeValue(a));
+  throw new TypeError(`${op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ${forms.join(' ')} (each positionally, then an options object, or by name)`);
+}

@@ -7,7 +7,7 @@ import { OP, UNARY, BINARY, TERNARY, UnaryName, BinaryName } from './ids';
 import { TorchError, checkKeys, intFromNumbersHint } from '../errors';
 import { record, needsGrad, Node, edgeOf } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions } from './util';
+import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, TensorOrScalar, isOptions, posOpts } from './util';
 import { Device, toDevice } from '../device';
 import { acState, autocastListed, autocastCall, acHooks } from '../amp/autocast';
 import { inplaceCompute as inplace, inplaceKernel, InplaceGrad, checkViewOfLeafInplace } from '../autograd/inplace';
@@ -648,7 +648,12 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 
 const isnanT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.isnan, x);
 const logicalNotT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.logical_not, x);
 
-export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): Tensor {
+type NanToNumOpts = { nan?: number | null; posinf?: number | null; neginf?: number | null };
+/** nan_to_num(input, nan, posinf, neginf): positionally as PyTorch, or in the options object */
+export function nanToNum(x: Tensor, opts?: NanToNumOpts): Tensor;
+export function nanToNum(x: Tensor, nan: number | null, posinf?: number | null, neginf?: number | null): Tensor;
+export function nanToNum(x: Tensor, ...rest: unknown[]): Tensor {
+  const opts = posOpts<NanToNumOpts>('nan_to_num', rest, ['nan', 'posinf', 'neginf'], []);
   x._check();
   if (!isFloating(x.dtype)) return clone(x);
   const maxOf: Record<string, number> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38 };
@@ -679,10 +684,17 @@ export function frac(x: Tensor): Tensor {
   return record('FracBackward0', [x], y, (g) => [g]);
 }
 
-export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
-  return isclose(a, b, opts).all().item() as boolean;
+type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
+/** allclose/isclose(input, other, rtol, atol, equalNan): positionally as PyTorch, or in the options object */
+export function allclose(a: Tensor, b: Tensor, opts?: CloseOpts): boolean;
+export function allclose(a: Tensor, b: Tensor, rtol: number, atol?: number, equalNan?: boolean): boolean;
+export function allclose(a: Tensor, b: Tensor, ...rest: unknown[]): boolean {
+  return (isclose as (...a: unknown[]) => Tensor)(a, b, ...rest).all().item() as boolean;
 }
-export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+export function isclose(a: Tensor, b: Tensor, opts?: CloseOpts): Tensor;
+export function isclose(a: Tensor, b: Tensor, rtol: number, atol?: number, equalNan?: boolean): Tensor;
+export function isclose(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
+  const opts = posOpts<CloseOpts>('isclose', rest, ['rtol', 'atol', 'equalNan'], []);
   const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
   const rt = promoted([a, b]);
   const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');

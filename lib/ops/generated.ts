@@ -3,11 +3,144 @@
 // declarations, and the specs of the one argument parser (lib/ops/args.ts).
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, writeOut, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import * as I from './impls';
 export * from './families';
+
+const O_max: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'max', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+];
+function max_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_max, args, method);
+  if (k === 0) return I.max(v[0] as Tensor);
+  if (k === 1) return I.maxDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  if (k === 2) return I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  throw new Error('unreachable');
+}
+export function max(input: Tensor): Tensor;
+export function max(opts: { input: Tensor }): Tensor;
+export function max(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function max(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function max(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function max(input: Tensor, other: Tensor): Tensor;
+export function max(input: Tensor, opts: { other: Tensor }): Tensor;
+export function max(opts: { input: Tensor; other: Tensor }): Tensor;
+export function max(...args: unknown[]): Tensor | ValuesIndices { return max_call(args); }
+
+const O_min: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'min', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+];
+function min_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_min, args, method);
+  if (k === 0) return I.min(v[0] as Tensor);
+  if (k === 1) return I.minDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  if (k === 2) return I.minOther(v[0] as Tensor, v[1] as Tensor);
+  throw new Error('unreachable');
+}
+export function min(input: Tensor): Tensor;
+export function min(opts: { input: Tensor }): Tensor;
+export function min(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function min(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function min(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function min(input: Tensor, other: Tensor): Tensor;
+export function min(input: Tensor, opts: { other: Tensor }): Tensor;
+export function min(opts: { input: Tensor; other: Tensor }): Tensor;
+export function min(...args: unknown[]): Tensor | ValuesIndices { return min_call(args); }
+
+const O_median: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'median', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'median', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+];
+function median_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_median, args, method);
+  if (k === 0) return I.medianAll(v[0] as Tensor);
+  if (k === 1) return I.medianDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  throw new Error('unreachable');
+}
+export function median(input: Tensor): Tensor;
+export function median(opts: { input: Tensor }): Tensor;
+export function median(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function median(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function median(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function median(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function median(...args: unknown[]): Tensor | ValuesIndices { return median_call(args); }
+
+const O_nanmedian: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'nanmedian', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
+  [{ op: 'nanmedian', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
+];
+function nanmedian_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
+  const { k, v } = parseOverloads(O_nanmedian, args, method);
+  if (k === 0) return I.nanmedianAll(v[0] as Tensor);
+  if (k === 1) return I.nanmedianDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
+  throw new Error('unreachable');
+}
+export function nanmedian(input: Tensor): Tensor;
+export function nanmedian(opts: { input: Tensor }): Tensor;
+export function nanmedian(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function nanmedian(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function nanmedian(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+export function nanmedian(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
+export function nanmedian(...args: unknown[]): Tensor | ValuesIndices { return nanmedian_call(args); }
+
+const O_std: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function std_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_std, args, method);
+  if (k === 0) return I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.stdUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, unbiased: boolean): Tensor;
+export function std(input: Tensor, opts: { unbiased: boolean }): Tensor;
+export function std(opts: { input: Tensor; unbiased: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(...args: unknown[]): Tensor { return std_call(args); }
+
+const O_var_: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function var__call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_var_, args, method);
+  if (k === 0) return I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.varUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, unbiased: boolean): Tensor;
+export function var_(input: Tensor, opts: { unbiased: boolean }): Tensor;
+export function var_(opts: { input: Tensor; unbiased: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(...args: unknown[]): Tensor { return var__call(args); }
+export { var_ as var };
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
@@ -351,6 +484,19 @@ export function bitwiseNot(input: Tensor, opts?: { out?: Tensor }): Tensor;
 export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
+
+const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
+function nanToNum_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_nanToNum, args, method);
+  return I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null);
+}
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, neginf: number | null): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, opts?: { neginf?: number | null }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(...args: unknown[]): Tensor { return nanToNum_call(args); }
+const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
 
 const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }], npos: 1 };
 function isnan_call(args: readonly unknown[], method = false): Tensor {
@@ -735,6 +881,22 @@ export function clampMax(opts: { input: Tensor; max: Tensor | number | boolean; 
 export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args); }
 const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }], npos: 2 };
 
+const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], npos: 3 };
+function where_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_where, args, method);
+  return I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
+}
+export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
+export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(...args: unknown[]): Tensor { return where_call(args); }
+const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
+function where_method(args: readonly unknown[]): Tensor {
+  const { v } = parseCall(S_where_self, args, true);
+  return I.where(v[1] as Tensor, v[0] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
+}
+
 const S_lerp: OpSpec = { op: 'lerp', params: [{ name: 'input' }, { name: 'end' }, { name: 'weight' }], out: true, npos: 3 };
 function lerp_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_lerp, args, method);
@@ -807,6 +969,93 @@ export function prod(input: Tensor, dim: number | null, opts?: { keepdim?: boole
 export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(...args: unknown[]): Tensor { return prod_call(args); }
+
+const S_sort: OpSpec = { op: 'sort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: null }], npos: 3 };
+function sort_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_sort, args, method);
+  return I.sortRow(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean | null);
+}
+export function sort(input: Tensor, dim: number, descending: boolean, opts?: { stable?: boolean | null }): ValuesIndices;
+export function sort(input: Tensor, dim: number, opts?: { descending?: boolean; stable?: boolean | null }): ValuesIndices;
+export function sort(input: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean | null }): ValuesIndices;
+export function sort(opts: { input: Tensor; dim?: number; descending?: boolean; stable?: boolean | null }): ValuesIndices;
+export function sort(...args: unknown[]): ValuesIndices { return sort_call(args); }
+
+const S_argsort: OpSpec = { op: 'argsort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: false, t: 'bool' }], npos: 3 };
+function argsort_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_argsort, args, method);
+  return I.argsortRow(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+export function argsort(input: Tensor, dim: number, descending: boolean, opts?: { stable?: boolean }): Tensor;
+export function argsort(input: Tensor, dim: number, opts?: { descending?: boolean; stable?: boolean }): Tensor;
+export function argsort(input: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor;
+export function argsort(opts: { input: Tensor; dim?: number; descending?: boolean; stable?: boolean }): Tensor;
+export function argsort(...args: unknown[]): Tensor { return argsort_call(args); }
+
+const S_msort: OpSpec = { op: 'msort', params: [{ name: 'input' }], npos: 1 };
+function msort_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_msort, args, method);
+  return I.msortRow(v[0] as Tensor);
+}
+export function msort(input: Tensor): Tensor;
+export function msort(opts: { input: Tensor }): Tensor;
+export function msort(...args: unknown[]): Tensor { return msort_call(args); }
+
+const S_topk: OpSpec = { op: 'topk', params: [{ name: 'input' }, { name: 'k' }, { name: 'dim', def: -1 }, { name: 'largest', def: true, t: 'bool' }, { name: 'sorted', def: true, t: 'bool' }], npos: 5 };
+function topk_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_topk, args, method);
+  return I.topkRow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean, v[4] as boolean);
+}
+export function topk(input: Tensor, k: number, dim: number, largest: boolean, sorted: boolean): ValuesIndices;
+export function topk(input: Tensor, k: number, dim: number, largest: boolean, opts?: { sorted?: boolean }): ValuesIndices;
+export function topk(input: Tensor, k: number, dim: number, opts?: { largest?: boolean; sorted?: boolean }): ValuesIndices;
+export function topk(input: Tensor, k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+export function topk(input: Tensor, opts: { k: number; dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+export function topk(opts: { input: Tensor; k: number; dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+export function topk(...args: unknown[]): ValuesIndices { return topk_call(args); }
+
+const S_kthvalue: OpSpec = { op: 'kthvalue', params: [{ name: 'input' }, { name: 'k' }, { name: 'dim', def: -1 }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 };
+function kthvalue_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_kthvalue, args, method);
+  return I.kthvalueRow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
+}
+export function kthvalue(input: Tensor, k: number, dim: number, keepdim: boolean): ValuesIndices;
+export function kthvalue(input: Tensor, k: number, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function kthvalue(input: Tensor, k: number, opts?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+export function kthvalue(input: Tensor, opts: { k: number; dim?: number; keepdim?: boolean }): ValuesIndices;
+export function kthvalue(opts: { input: Tensor; k: number; dim?: number; keepdim?: boolean }): ValuesIndices;
+export function kthvalue(...args: unknown[]): ValuesIndices { return kthvalue_call(args); }
+
+const S_mode: OpSpec = { op: 'mode', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 };
+function mode_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_mode, args, method);
+  return I.modeRow(v[0] as Tensor, v[1] as number, v[2] as boolean);
+}
+export function mode(input: Tensor, dim: number, keepdim: boolean): ValuesIndices;
+export function mode(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function mode(input: Tensor, opts?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+export function mode(opts: { input: Tensor; dim?: number; keepdim?: boolean }): ValuesIndices;
+export function mode(...args: unknown[]): ValuesIndices { return mode_call(args); }
+
+const S_cummax: OpSpec = { op: 'cummax', params: [{ name: 'input' }, { name: 'dim' }], npos: 2 };
+function cummax_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_cummax, args, method);
+  return I.cummaxRow(v[0] as Tensor, v[1] as number);
+}
+export function cummax(input: Tensor, dim: number): ValuesIndices;
+export function cummax(input: Tensor, opts: { dim: number }): ValuesIndices;
+export function cummax(opts: { input: Tensor; dim: number }): ValuesIndices;
+export function cummax(...args: unknown[]): ValuesIndices { return cummax_call(args); }
+
+const S_cummin: OpSpec = { op: 'cummin', params: [{ name: 'input' }, { name: 'dim' }], npos: 2 };
+function cummin_call(args: readonly unknown[], method = false): ValuesIndices {
+  const { v } = parseCall(S_cummin, args, method);
+  return I.cumminRow(v[0] as Tensor, v[1] as number);
+}
+export function cummin(input: Tensor, dim: number): ValuesIndices;
+export function cummin(input: Tensor, opts: { dim: number }): ValuesIndices;
+export function cummin(opts: { input: Tensor; dim: number }): ValuesIndices;
+export function cummin(...args: unknown[]): ValuesIndices { return cummin_call(args); }
 
 const S_amax: OpSpec = { op: 'amax', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 3 };
 function amax_call(args: readonly unknown[], method = false): Tensor {
@@ -1401,6 +1650,42 @@ const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index'
 
 declare module '../tensor' {
   interface Tensor {
+    max(): Tensor;
+    max(dim: number, keepdim: boolean): ValuesIndices;
+    max(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    max(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    max(other: Tensor): Tensor;
+    max(opts: { other: Tensor }): Tensor;
+    min(): Tensor;
+    min(dim: number, keepdim: boolean): ValuesIndices;
+    min(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    min(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    min(other: Tensor): Tensor;
+    min(opts: { other: Tensor }): Tensor;
+    median(): Tensor;
+    median(dim: number, keepdim: boolean): ValuesIndices;
+    median(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    median(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    nanmedian(): Tensor;
+    nanmedian(dim: number, keepdim: boolean): ValuesIndices;
+    nanmedian(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    nanmedian(opts: { dim: number; keepdim?: boolean }): ValuesIndices;
+    std(dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+    std(dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+    std(dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    std(opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+    std(unbiased: boolean): Tensor;
+    std(opts: { unbiased: boolean }): Tensor;
+    std(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+    std(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    var(dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
+    var(dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
+    var(dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    var(opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+    var(unbiased: boolean): Tensor;
+    var(opts: { unbiased: boolean }): Tensor;
+    var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
+    var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -1467,6 +1752,14 @@ declare module '../tensor' {
     logicalNot_(): Tensor;
     bitwiseNot(): Tensor;
     bitwiseNot_(): Tensor;
+    nanToNum(nan: number | null, posinf: number | null, neginf: number | null): Tensor;
+    nanToNum(nan: number | null, posinf: number | null, opts?: { neginf?: number | null }): Tensor;
+    nanToNum(nan: number | null, opts?: { posinf?: number | null; neginf?: number | null }): Tensor;
+    nanToNum(opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+    nanToNum_(nan: number | null, posinf: number | null, neginf: number | null): Tensor;
+    nanToNum_(nan: number | null, posinf: number | null, opts?: { neginf?: number | null }): Tensor;
+    nanToNum_(nan: number | null, opts?: { posinf?: number | null; neginf?: number | null }): Tensor;
+    nanToNum_(opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
     isnan(): Tensor;
     isinf(): Tensor;
     isfinite(): Tensor;
@@ -1628,6 +1921,9 @@ declare module '../tensor' {
     clampMax(opts: { max: Tensor | number | boolean }): Tensor;
     clampMax_(max: Tensor | number | boolean): Tensor;
     clampMax_(opts: { max: Tensor | number | boolean }): Tensor;
+    where(condition: Tensor, other: Tensor | number | boolean): Tensor;
+    where(condition: Tensor, opts: { other: Tensor | number | boolean }): Tensor;
+    where(opts: { condition: Tensor; other: Tensor | number | boolean }): Tensor;
     lerp(end: Tensor, weight: Tensor | number | boolean): Tensor;
     lerp(end: Tensor, opts: { weight: Tensor | number | boolean }): Tensor;
     lerp(opts: { end: Tensor; weight: Tensor | number | boolean }): Tensor;
@@ -1649,6 +1945,29 @@ declare module '../tensor' {
     prod(dim: number | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
     prod(dim: number | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
     prod(opts?: { dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    sort(dim: number, descending: boolean, opts?: { stable?: boolean | null }): ValuesIndices;
+    sort(dim: number, opts?: { descending?: boolean; stable?: boolean | null }): ValuesIndices;
+    sort(opts?: { dim?: number; descending?: boolean; stable?: boolean | null }): ValuesIndices;
+    argsort(dim: number, descending: boolean, opts?: { stable?: boolean }): Tensor;
+    argsort(dim: number, opts?: { descending?: boolean; stable?: boolean }): Tensor;
+    argsort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor;
+    msort(): Tensor;
+    topk(k: number, dim: number, largest: boolean, sorted: boolean): ValuesIndices;
+    topk(k: number, dim: number, largest: boolean, opts?: { sorted?: boolean }): ValuesIndices;
+    topk(k: number, dim: number, opts?: { largest?: boolean; sorted?: boolean }): ValuesIndices;
+    topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+    topk(opts: { k: number; dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
+    kthvalue(k: number, dim: number, keepdim: boolean): ValuesIndices;
+    kthvalue(k: number, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    kthvalue(k: number, opts?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+    kthvalue(opts: { k: number; dim?: number; keepdim?: boolean }): ValuesIndices;
+    mode(dim: number, keepdim: boolean): ValuesIndices;
+    mode(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+    mode(opts?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+    cummax(dim: number): ValuesIndices;
+    cummax(opts: { dim: number }): ValuesIndices;
+    cummin(dim: number): ValuesIndices;
+    cummin(opts: { dim: number }): ValuesIndices;
     amax(dim: number | number[] | null, keepdim: boolean): Tensor;
     amax(dim: number | number[] | null, opts?: { keepdim?: boolean }): Tensor;
     amax(opts?: { dim?: number | number[] | null; keepdim?: boolean }): Tensor;
@@ -1830,6 +2149,12 @@ declare module '../tensor' {
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
+P.max = function (this: Tensor, ...args: unknown[]): unknown { return max_call([this, ...args], true); };
+P.min = function (this: Tensor, ...args: unknown[]): unknown { return min_call([this, ...args], true); };
+P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_call([this, ...args], true); };
+P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
+P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
+P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -1896,6 +2221,8 @@ P.logicalNot = function (this: Tensor, ...args: unknown[]): Tensor { return logi
 P.logicalNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logicalNot_, [self, ...args], true); return I.logicalNot_(self as Tensor); };
 P.bitwiseNot = function (this: Tensor, ...args: unknown[]): Tensor { return bitwiseNot_call([this, ...args], true); };
 P.bitwiseNot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_bitwiseNot_, [self, ...args], true); return I.bitwiseNot_(self as Tensor); };
+P.nanToNum = function (this: Tensor, ...args: unknown[]): Tensor { return nanToNum_call([this, ...args], true); };
+P.nanToNum_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_nanToNum_, [self, ...args], true); return inplaceResult(self, 'nan_to_num_', (src) => I.nanToNumRow(src as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null), v); };
 P.isnan = function (this: Tensor, ...args: unknown[]): Tensor { return isnan_call([this, ...args], true); };
 P.isinf = function (this: Tensor, ...args: unknown[]): Tensor { return isinf_call([this, ...args], true); };
 P.isfinite = function (this: Tensor, ...args: unknown[]): Tensor { return isfinite_call([this, ...args], true); };
@@ -1973,6 +2300,7 @@ P.clampMin = function (this: Tensor, ...args: unknown[]): Tensor { return clampM
 P.clampMin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMin_, [self, ...args], true); return inplaceResult(self, 'clamp_min_', (src) => I.clampMin(src as Tensor, v[1] as Tensor | number | boolean), v); };
 P.clampMax = function (this: Tensor, ...args: unknown[]): Tensor { return clampMax_call([this, ...args], true); };
 P.clampMax_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_clampMax_, [self, ...args], true); return inplaceResult(self, 'clamp_max_', (src) => I.clampMax(src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.where = function (this: Tensor, ...args: unknown[]): Tensor { return where_method([this, ...args]); };
 P.lerp = function (this: Tensor, ...args: unknown[]): Tensor { return lerp_call([this, ...args], true); };
 P.lerp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lerp_, [self, ...args], true); return inplaceResult(self, 'lerp_', (src) => I.lerp(src as Tensor, v[1] as Tensor, v[2] as Tensor | number | boolean), v); };
 P.sum = function (this: Tensor, ...args: unknown[]): Tensor { return sum_call([this, ...args], true); };
@@ -1980,6 +2308,14 @@ P.nansum = function (this: Tensor, ...args: unknown[]): Tensor { return nansum_c
 P.mean = function (this: Tensor, ...args: unknown[]): Tensor { return mean_call([this, ...args], true); };
 P.nanmean = function (this: Tensor, ...args: unknown[]): Tensor { return nanmean_call([this, ...args], true); };
 P.prod = function (this: Tensor, ...args: unknown[]): Tensor { return prod_call([this, ...args], true); };
+P.sort = function (this: Tensor, ...args: unknown[]): ValuesIndices { return sort_call([this, ...args], true); };
+P.argsort = function (this: Tensor, ...args: unknown[]): Tensor { return argsort_call([this, ...args], true); };
+P.msort = function (this: Tensor, ...args: unknown[]): Tensor { return msort_call([this, ...args], true); };
+P.topk = function (this: Tensor, ...args: unknown[]): ValuesIndices { return topk_call([this, ...args], true); };
+P.kthvalue = function (this: Tensor, ...args: unknown[]): ValuesIndices { return kthvalue_call([this, ...args], true); };
+P.mode = function (this: Tensor, ...args: unknown[]): ValuesIndices { return mode_call([this, ...args], true); };
+P.cummax = function (this: Tensor, ...args: unknown[]): ValuesIndices { return cummax_call([this, ...args], true); };
+P.cummin = function (this: Tensor, ...args: unknown[]): ValuesIndices { return cummin_call([this, ...args], true); };
 P.amax = function (this: Tensor, ...args: unknown[]): Tensor { return amax_call([this, ...args], true); };
 P.amin = function (this: Tensor, ...args: unknown[]): Tensor { return amin_call([this, ...args], true); };
 P.argmax = function (this: Tensor, ...args: unknown[]): Tensor { return argmax_call([this, ...args], true); };
@@ -2075,6 +2411,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'trunc', name: 'trunc', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'TruncBackward0', autocast: null },
   { op: 'logical_not', name: 'logicalNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'bool', grad: null, autocast: null },
   { op: 'bitwise_not', name: 'bitwiseNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nan_to_num', name: 'nanToNum', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'NanToNumBackward0', autocast: null },
   { op: 'isnan', name: 'isnan', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isinf', name: 'isinf', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isfinite', name: 'isfinite', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
@@ -2107,12 +2444,37 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clamp', name: 'clamp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampBackward1', autocast: null },
   { op: 'clamp_min', name: 'clampMin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMinBackward0', autocast: null },
   { op: 'clamp_max', name: 'clampMax', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMaxBackward0', autocast: null },
+  { op: 'where', name: 'where', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
   { op: 'lerp', name: 'lerp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LerpBackward0', autocast: null },
   { op: 'sum', name: 'sum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SumBackward0', autocast: 'cuda:fp32opt' },
   { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
   { op: 'mean', name: 'mean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'MeanBackward0', autocast: null },
   { op: 'nanmean', name: 'nanmean', variants: ['function', 'method', 'out'], dtype: 'arg', grad: null, autocast: null },
   { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'cpu:fp32,cuda:fp32opt' },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'sort', name: 'sort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'argsort', name: 'argsort', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'msort', name: 'msort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'topk', name: 'topk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'kthvalue', name: 'kthvalue', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'mode', name: 'mode', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'median', name: 'median', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'median', name: 'median', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nanmedian', name: 'nanmedian', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nanmedian', name: 'nanmedian', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cummax', name: 'cummax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cummin', name: 'cummin', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },

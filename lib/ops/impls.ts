@@ -5,6 +5,8 @@
 // (lib/autograd/inplace.ts) as its family's helpers do.
 import { Tensor } from '../tensor';
 import * as E from './elementwise';
+import * as R from './reduce';
+import * as O from './order';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 
@@ -52,6 +54,44 @@ export function clamp_(self: T, min: S | null, max: S | null): T { return E.clam
 export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
 export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+// ---- max/min: three overloads each (rows of one name), one implementation (reduce.ts's maxMin) ----
+export function max(input: T): T { return R.max(input); }
+export function maxDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.max(input, dim, keepdim); }
+export function maxOther(input: T, other: T): T { return R.max(input, other); }
+export function min(input: T): T { return R.min(input); }
+export function minDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return R.min(input, dim, keepdim); }
+export function minOther(input: T, other: T): T { return R.min(input, other); }
+// std/var: reduce.ts's varCore, called positionally (correction through its options)
+type D = number | number[] | null;
+export function stdDim(input: T, dim: D, unbiased: boolean, keepdim: boolean): T { return R.std(input, dim, unbiased, keepdim); }
+export function stdUnbiased(input: T, unbiased: boolean): T { return R.std(input, unbiased); }
+export function stdCorrection(input: T, dim: D, correction: number | null, keepdim: boolean): T {
+  return R.std(input, dim, correction === null ? { keepdim } : { correction, keepdim });
+}
+export function varDim(input: T, dim: D, unbiased: boolean, keepdim: boolean): T { return R.var_(input, dim, unbiased, keepdim); }
+export function varUnbiased(input: T, unbiased: boolean): T { return R.var_(input, unbiased); }
+export function varCorrection(input: T, dim: D, correction: number | null, keepdim: boolean): T {
+  return R.var_(input, dim, correction === null ? { keepdim } : { correction, keepdim });
+}
+// sorting and order statistics: reduce.ts's and order.ts's implementations, called positionally
+export function sortRow(input: T, dim: number, descending: boolean, stable: boolean | null): R.ValuesIndices {
+  return stable === null ? R.sort(input, dim, descending) : R.sort(input, { stable, dim, descending });  // (stable=: SortBackward1)
+}
+export function argsortRow(input: T, dim: number, descending: boolean, stable: boolean): T { return R.argsort(input, { stable, dim, descending }); }
+export function msortRow(input: T): T { return R.msort(input); }
+export function topkRow(input: T, k: number, dim: number, largest: boolean, sorted: boolean): R.ValuesIndices { return R.topk(input, k, dim, largest, sorted); }
+export function kthvalueRow(input: T, k: number, dim: number, keepdim: boolean): R.ValuesIndices { return O.kthvalue(input, k, dim, keepdim); }
+export function modeRow(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.mode(input, dim, keepdim); }
+export function medianAll(input: T): T { return O.median(input) as T; }
+export function medianDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.median(input, dim, keepdim) as R.ValuesIndices; }
+export function nanmedianAll(input: T): T { return O.nanmedian(input) as T; }
+export function nanmedianDim(input: T, dim: number, keepdim: boolean): R.ValuesIndices { return O.nanmedian(input, dim, keepdim) as R.ValuesIndices; }
+export function cummaxRow(input: T, dim: number): R.ValuesIndices { return O.cummax(input, dim); }
+export function cumminRow(input: T, dim: number): R.ValuesIndices { return O.cummin(input, dim); }
+export function nanToNumRow(input: T, nan: number | null, posinf: number | null, neginf: number | null): T { return E.nanToNum(input, nan, posinf, neginf); }
+// where: the method's self is the second parameter (x.where(condition, other)): the row's self=input
+export function where(condition: T, input: S, other: S): T { return E.where(condition, input, other); }
 
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
 export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';

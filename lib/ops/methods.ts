@@ -13,11 +13,10 @@ type S = TensorOrScalar;
 declare module '../tensor' {
   interface Tensor {
     // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts)
-    nanToNum(opts?: { nan?: number; posinf?: number; neginf?: number }): T;
-    nanToNum_(opts?: { nan?: number; posinf?: number; neginf?: number }): T;
-    where(cond: T, other: S): T;
     allclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    allclose(o: T, rtol: number, atol?: number, equalNan?: boolean): boolean;
     isclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): T;
+    isclose(o: T, rtol: number, atol?: number, equalNan?: boolean): T;
     equal(o: T): boolean;
     fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
     clone(): T; contiguous(): T; detach(): T; detach_(): T;
@@ -30,13 +29,8 @@ declare module '../tensor' {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.nanToNum = function (this: T, o?: Record<string, number>): T { return E.nanToNum(this, o); };
-P.nanToNum_ = function (this: T, o?: Record<string, number>): T { return E.copy_(this, E.nanToNum(this, o)); };
-// where(): the method's self is torch.where's second parameter (input), not its first (condition): a schema row
-// cannot say that, so both forms stay hand-written
-P.where = function (this: T, cond: T, other: S): T { return E.where(cond, this, other); };
-P.allclose = function (this: T, o: T, opts?: Record<string, never>): boolean { return E.allclose(this, o, opts); };
-P.isclose = function (this: T, o: T, opts?: Record<string, never>): T { return E.isclose(this, o, opts); };
+P.allclose = function (this: T, o: T, ...rest: unknown[]): boolean { return (E.allclose as (...a: unknown[]) => boolean)(this, o, ...rest); };
+P.isclose = function (this: T, o: T, ...rest: unknown[]): T { return (E.isclose as (...a: unknown[]) => T)(this, o, ...rest); };
 P.equal = function (this: T, o: T): boolean { return E.equal(this, o); };
 P.fill_ = function (this: T, v: unknown): T { return E.fillInplace(this, v); };
 P.zero_ = function (this: T): T { return E.fillInplace(this, 0); };

@@ -223,22 +223,8 @@ export function nanmean(x: T, dim: number | number[] | null = null, keepdim = fa
 
 declare module '../tensor' {
   interface Tensor {
-    kthvalue(k: number, dim?: number | DimKeep, keepdim?: boolean | DimKeep): R.ValuesIndices;
-    median(): T;
-    median(dim: number | DimKeep, keepdim?: boolean | DimKeep): R.ValuesIndices;
-    nanmedian(): T;
-    nanmedian(dim: number | DimKeep, keepdim?: boolean | DimKeep): R.ValuesIndices;
-    mode(dim?: number | DimKeep, keepdim?: boolean | DimKeep): R.ValuesIndices;
-    cummax(dim: number | { dim: number }): R.ValuesIndices;
-    cummin(dim: number | { dim: number }): R.ValuesIndices;
     aminmax(opts?: DimKeep): MinMax;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.kthvalue = function (this: T, k: number, ...a: unknown[]) { return kthvalue(this, k, ...a); };
-P.median = function (this: T, ...a: unknown[]) { return median(this, ...a); };
-P.nanmedian = function (this: T, ...a: unknown[]) { return nanmedian(this, ...a); };
-P.mode = function (this: T, ...a: unknown[]) { return mode(this, ...a); };
-P.cummax = function (this: T, dim: unknown) { return cummax(this, dim); };
-P.cummin = function (this: T, dim: unknown) { return cummin(this, dim); };
 P.aminmax = function (this: T, o?: DimKeep) { return aminmax(this, o); };

@@ -13,7 +13,7 @@ import { record, needsGrad } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import * as E from './elementwise';
 import * as Sh from './shape';
-import { normDims, isOptions, checkTensor } from './util';
+import { normDims, isOptions, checkTensor, posOpts } from './util';
 import { arange, zeros, ones } from './creation';
 import { scatter } from './indexing';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
@@ -367,7 +367,8 @@ function indexSelectBackward(g: T, d: number, indices: T, shape: number[], keepd
   return E.mul(gk, E.toDtype(hit, g.dtype));
 }
 
-/** The dim of max/min as an option: `{ dim, keepdim }` (the declarations below give ValuesIndices when a dim is given). */
+/** max/min's implementation (their three overloads are ops.schema rows, parsed by lib/ops/args.ts: max(input),
+ *  max(input, dim, keepdim) -> ValuesIndices, max(input, other)); these take the same positional forms. */
 export interface DimKeepdim { dim: number; keepdim?: boolean }
 export function max(x: T): T;
 export function max(x: T, other: T): T;
@@ -702,10 +703,11 @@ function newLike(a: HostArray, n: number): HostArray {
   return new (a.constructor as new (n: number) => HostArray)(n);
 }
 
-export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
+/** Tensor.unique(sorted, returnInverse, returnCounts, dim) positionally (PyTorch's Tensor.unique order) or by name */
+export function unique(x: T, ...rest: unknown[]): T | T[] {
   checkTensor(x, 'unique');
-  if (!isOptions(opts)) throw new TypeError(`unique(): expected an options object, got ${describeValue(opts)}`);
-  checkKeys('unique', opts, ['sorted', 'returnInverse', 'returnCounts', 'dim']);
+  if (rest.length === 1 && rest[0] !== undefined && typeof rest[0] !== 'boolean' && !isOptions(rest[0])) throw new TypeError(`unique(): expected an options object, got ${describeValue(rest[0])}`);
+  const opts = posOpts<UniqueOptions>('unique', rest, ['sorted', 'returnInverse', 'returnCounts', 'dim'], []);
   const wantInv = !!opts.returnInverse, wantCounts = !!opts.returnCounts;
   const result = (values: T, inverse: T, counts: T): T | T[] => {
     if (!wantInv && !wantCounts) return values;
@@ -811,31 +813,19 @@ export function logSoftmax(x: T, dim: number | null = null, dtype: DTypeName | n
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
 // sum, mean, prod, amax/amin, argmax/argmin, all/any, countNonzero, logsumexp, cumsum/cumprod, softmax/logSoftmax:
-// the schema's rows (lib/ops/ops.schema). std/var keep their own parser: PyTorch's std(unbiased) and std(dim, unbiased,
-// keepdim) overloads give the first positional two meanings, which one row cannot say; max/min return a Tensor or
-// (values, indices) by their arguments.
+// the schema's rows (lib/ops/ops.schema), as are std/var, max/min and sort/topk (overload rows: one name, several
+// rows, lib/ops/args.ts parseOverloads); norm and unique stay here.
 declare module '../tensor' {
   interface Tensor {
-    std(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
-    var(dim?: Dim | boolean | VarOptions | null, opts?: VarOptions | boolean, more?: VarOptions | boolean): Tensor;
-    max(): Tensor;
-    max(other: Tensor): Tensor;
-    max(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
-    min(): Tensor;
-    min(other: Tensor): Tensor;
-    min(dim: number | DimKeepdim, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
     norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
-    sort(dim?: number | SortOptions, opts?: SortOptions | boolean): ValuesIndices;
-    argsort(dim?: number | SortOptions, opts?: SortOptions | boolean): Tensor;
-    msort(): Tensor;
-    topk(k: number, dim?: number | { largest?: boolean; sorted?: boolean }, opts?: { largest?: boolean; sorted?: boolean } | boolean): ValuesIndices;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
+    unique(sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   }
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  std, var: var_, max, min, norm, sort, argsort, msort, topk, unique,
+  norm, unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

@@ -1,0 +1,475 @@
+// keyword_audit.test.ts - every PyTorch keyword argument of every public nodetorch op is accepted by its camelCase
+// name (issue 11), checked against PyTorch 1.13's own signatures: test/ref/torch_signatures.json, written by
+// scripts/schema/torch_signatures.py from the aten schemas and inspect.signature, for each torch.* function, Tensor
+// method and torch.nn.functional function nodetorch exports.
+//
+// For each overload and each parameter p (position i), the op is called twice with the same sample values: with
+// parameters 0..i given positionally (the reference), and with 0..i-1 positionally and p (with any later required
+// parameter) in the options object. The keyword call must give the reference's result (values, shapes, dtypes), or
+// the reference's very error (an op reached with the same values refuses them the same way; allowed only for the
+// overloads of NOT_IMPLEMENTED). A keyword-only parameter has no positional reference: it is given in the options
+// object, and its call must succeed (and equal the call without it where the sample is the default's value).
+// Sample values come from the parameter's schema type and name (Tensor -> a small float tensor, int dim -> 0, int[]
+// size -> a valid shape, bool -> true, ...), with a table of per-op inputs (OVERRIDES) for ops that need them.
+// Samples differ from the defaults where they can (bool -> not its default, alpha 2, dtype float64), so that a value
+// an op ignored shows; KW_AUDIT_INERT=file lists the parameters whose sample changed nothing, for a reader to check.
+// KW_AUDIT_OUT=prefix writes each kind's failures to prefix.<kind>.txt.
+// What is not audited is listed explicitly, each with a reason: parameters of PyTorch internals (INTERNAL), forms
+// nodetorch lacks (NOT_IMPLEMENTED), and names that are not ops or have no PyTorch counterpart (NOT_OPS, UNMATCHED).
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../lib';
+
+type T = torch.Tensor;
+type Kind = 'functions' | 'methods' | 'functional';
+interface Param { name: string; type: string; kw: boolean; default?: string; binding?: true }
+interface Overload { overload: string; params: Param[]; out?: true }
+interface Entry { py: string; source: string; overloads: Overload[] }
+type Ref = Record<Kind, Record<string, Entry>> & { torch: string; unmatched: Record<Kind, string[]> };
+const REF: Ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/torch_signatures.json'), 'utf8'));
+const F = torch.nn.functional as unknown as Record<string, (...a: unknown[]) => unknown>;
+const TORCH = torch as unknown as Record<string, (...a: unknown[]) => unknown>;
+
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+// ---- what is not audited, and why --------------------------------------------------------------------------------
+/** PyTorch parameters of features nodetorch does not have; never passed. */
+const INTERNAL: Record<string, string> = {
+  layout: 'one layout (strided): no sparse tensors',
+  pin_memory: 'creation ops: pinned host memory is pinMemory() on a tensor',
+  memory_format: 'no memory formats (channels_last): every tensor is contiguous or a strided view',
+  generator: 'random ops draw from the global generator (torch.manualSeed)',
+  sparse_grad: 'no sparse gradients',
+  implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
+  non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
+  size_average: 'deprecated since PyTorch 0.4 (reduction= replaces it)',
+  reduce: 'nn.functional losses: deprecated since PyTorch 0.4 (reduction= replaces it)',
+  _use_new_zipfile_serialization: 'one file format',
+  pickle_module: 'no pickle: nodetorch writes its own format',
+  pickle_protocol: 'no pickle: nodetorch writes its own format',
+  map_location: 'tensors load to the CPU; move them with .to()',
+  weights_only: 'nodetorch files hold tensors and plain data only',
+  _stacklevel: "F.softmax's Python warning-stack depth",
+  out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
+};
+/** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
+const SCALAR_SELF = 'a Python number as the input (torch.pow(2, x)): nodetorch ops take a tensor first (torch.tensor(2))';
+const NOT_IMPLEMENTED: Record<string, string> = {
+  'functions:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'functions:bitwise_or.Scalar_Tensor': SCALAR_SELF,
+  'functions:bitwise_xor.Scalar_Tensor': SCALAR_SELF, 'functions:remainder.Scalar_Tensor': SCALAR_SELF, 'functions:pow.Scalar': SCALAR_SELF,
+  'functions:xlogy.Scalar_Self': SCALAR_SELF, 'functions:where.ScalarSelf': SCALAR_SELF, 'functions:where.Scalar': SCALAR_SELF,
+  'functions:result_type.Scalar_Tensor': SCALAR_SELF,
+  'methods:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_or.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_xor.Scalar_Tensor': SCALAR_SELF,
+  'methods:remainder.Scalar_Tensor': SCALAR_SELF, 'methods:xlogy.Scalar_Self': SCALAR_SELF,
+  'functions:round.decimals': 'round(decimals=): not implemented (round to integers only)',
+  'methods:round.decimals': 'round(decimals=): not implemented', 'methods:round_.decimals': 'round_(decimals=): not implemented',
+  'functions:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
+  'methods:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
+  'functions:where.': 'where(condition) alone is torch.nonzero(condition, as_tuple=True): not implemented',
+  'functions:scatter.value': "scatter's value= overload: the number is taken positionally or as src=",
+  'functions:scatter.value_reduce': "scatter's value= overload: the number is taken positionally or as src=",
+  'methods:scatter.value': "scatter's value= overload: the number is taken positionally or as src=",
+  'methods:scatter.value_reduce': "scatter's value= overload: the number is taken positionally or as src=",
+  'methods:scatter_.value': "scatter_'s value= overload: the number is taken positionally or as src=",
+  'methods:scatter_.value_reduce': "scatter_'s value= overload: the number is taken positionally or as src=",
+  'functions:tensor_split.indices': 'tensor_split takes sections (an int) or indices (a list) positionally, by keyword as sections only',
+  'functions:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
+  'methods:tensor_split.indices': 'as tensor_split.indices', 'methods:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
+  'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
+  'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
+  'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
+  'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
+  'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
+  'functional:conv2d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
+  'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
+};
+/** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
+const POSITIONAL_GAPS: Record<string, string> = {
+  'functions:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
+  'methods:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
+  'methods:add_:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
+  'functions:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
+  'methods:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
+  'methods:sub_:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
+  'functions:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
+  'methods:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
+  'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
+  'functions:logspace:base': 'logspace takes base in its options object only',
+  'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
+ 'functional:binary_cross_entropy:weight': 'the losses take weight by keyword only ({ weight })',
+  'functional:binary_cross_entropy_with_logits:weight': 'as binary_cross_entropy', 'functional:cross_entropy:weight': 'as binary_cross_entropy',
+  'functional:nll_loss:weight': 'as binary_cross_entropy', 'functional:margin_ranking_loss:margin': 'the losses take their options by keyword only',
+  'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
+  'functions:as_tensor:dtype': 'asTensor(data, { dtype, device }): by keyword only', 'functions:as_tensor:device': 'as dtype',
+  'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
+  'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
+  'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
+};
+/** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
+const ERROR_PARITY: Record<string, string> = {
+  'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
+  'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
+};
+/** Results compared by shape and dtype only (uninitialized memory). */
+const SHAPE_ONLY = new Set(['empty', 'empty_like']);
+let current = '';
+/** Public names that are not tensor ops: their parameters are not keyword-audited. */
+const NOT_OPS: Record<string, string> = {
+  'functions:save': 'serialization: save(obj, path) writes nodetorch files (no pickle, no file objects)',
+  'functions:load': 'serialization: load(path)', 'functions:manual_seed': 'RNG state', 'functions:set_default_dtype': 'global setting',
+  'functions:set_float32_matmul_precision': 'global setting', 'functions:is_tensor': 'a type test (instanceof)',
+  'methods:record_stream': 'CUDA streams (tested in cuda_streams.test.ts)', 'methods:pin_memory': 'needs a CUDA build',
+  'methods:numpy': 'no NumPy in JavaScript: toTypedArray()', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
+};
+/** nodetorch names with no PyTorch counterpart (PyTorch has them only as methods, or not at all). */
+const ONLY_METHOD = 'a Tensor method in PyTorch; nodetorch also exports it as a function';
+const NODETORCH = 'nodetorch API with no PyTorch counterpart (README)';
+const UNMATCHED: Record<Kind, Record<string, string>> = {
+  functions: {
+    autocast: 'torch.autocast is a class (a context manager) in PyTorch', device: 'torch.device is a class in PyTorch',
+    canCast: 'torch.can_cast(from_, to): a function of dtypes', promoteTypes: 'torch.promote_types: a function of dtypes',
+    getDefaultDtype: 'no tensor arguments', clearAutocastCache: 'no arguments', getAutocastDtype: 'torch.get_autocast_gpu_dtype',
+    isAutocastEnabled: 'no tensor arguments', isGradEnabled: 'no arguments', isInferenceModeEnabled: 'no arguments',
+    setGradEnabled: 'torch.set_grad_enabled is a class in PyTorch', enableGrad: 'a class (context manager) in PyTorch',
+    noGrad: 'a class (context manager) in PyTorch', inferenceMode: 'a class (context manager) in PyTorch',
+    getNumThreads: 'no arguments', setNumThreads: 'torch.set_num_threads(int)', summary: NODETORCH, config: NODETORCH,
+    dispose: NODETORCH, keep: NODETORCH, tidy: NODETORCH, memory: NODETORCH, loadAsync: NODETORCH, saveAsync: NODETORCH,
+    expand: ONLY_METHOD, expandAs: ONLY_METHOD, repeat: ONLY_METHOD, view: ONLY_METHOD, slice: 'nodetorch: x[..., a:b] as a function',
+    indexAdd_: ONLY_METHOD, indexCopy_: ONLY_METHOD, indexFill_: ONLY_METHOD, maskedFill_: ONLY_METHOD, put_: ONLY_METHOD,
+    scatterAdd_: ONLY_METHOD, scatter_: ONLY_METHOD,
+    broadcastShapesList: 'internal helper exported by lib/ops/shape.ts (torch.broadcast_shapes takes varargs)',
+    contiguousCheck: 'internal helper exported by lib/ops/shape.ts', scatterBackward: 'internal helper exported by lib/ops/reduce.ts',
+  },
+  methods: {
+    dataSync: NODETORCH, dispose: NODETORCH, toTypedArray: NODETORCH, toJSON: 'JavaScript protocol', toString: 'JavaScript protocol',
+    index: "nodetorch's x[...] (PyTorch's __getitem__)", slice: "nodetorch's x[..., a:b]",
+    registerPostAccumulateGradHook: 'PyTorch 2.1 API (not in 1.13)',
+  },
+  functional: {
+    logsigmoid: 'F.logsigmoid is torch._C._nn.log_sigmoid: no aten schema by that name', scaledDotProductAttention: 'PyTorch 2.0 API (not in 1.13)',
+  },
+};
+
+// ---- sample values -------------------------------------------------------------------------------------------------
+const X = (): T => torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype: 'float32' });
+const Y = (): T => torch.tensor([[1.0, 2.0, -0.5], [0.25, 4.0, 1.5]], { dtype: 'float32' });
+const X3 = (): T => torch.arange(12, { dtype: 'float32' }).reshape([1, 2, 6]).sub(5).div(3);
+const X4 = (): T => torch.arange(16, { dtype: 'float32' }).reshape([1, 1, 4, 4]).sub(7).div(3);
+const NANS = (): T => torch.tensor([[NaN, Infinity, -Infinity], [1.5, NaN, 2]], { dtype: 'float32' });
+const XI = (): T => torch.tensor([[5, 3, 6], [2, 7, 12]]);
+const YI = (): T => torch.tensor([[3, 1, 4], [6, 5, 10]]);
+const IDX = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
+const MASK = (): T => torch.tensor([[true, false, true], [false, true, false]]);
+
+type Sample = () => unknown;
+interface Override { self?: Sample; p?: Record<string, Sample>; pre?: () => void }
+/** per-op inputs: keyed 'torch.name', 'Tensor.name', 'F.name' or 'name' (both torch.name and Tensor.name) */
+const t = (v: unknown, dtype?: string) => (): T => torch.tensor(v as number[], dtype ? { dtype: dtype as 'float32' } : undefined);
+const VEC_I = t([1, 0]);
+const OVERRIDES: Record<string, Override> = {
+  addmm: { self: t([[1, 2], [3, 4]], 'float32'), p: { input: t([[1, 2], [3, 4]], 'float32'), mat1: X, mat2: () => Y().t() } },
+  addmv: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
+  baddbmm: { self: () => torch.ones([1, 2, 2]), p: { input: () => torch.ones([1, 2, 2]), batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
+  bmm: { self: () => X().unsqueeze(0), p: { input: () => X().unsqueeze(0), mat2: () => Y().t().unsqueeze(0) } },
+  mm: { p: { mat2: () => Y().t() } },
+  matmul: { p: { other: () => Y().t() } },
+  mv: { p: { vec: t([1, 2, 3], 'float32') } },
+  dot: { self: t([1, 2, 3], 'float32'), p: { input: t([1, 2, 3], 'float32'), tensor: t([3, 2, 1], 'float32') } },
+  ger: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  outer: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  bitwise_and: { self: XI, p: { input: XI, 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_or: { self: XI, p: { input: XI, 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_xor: { self: XI, p: { input: XI, 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_and_: { self: XI, p: { 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_or_: { self: XI, p: { 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_xor_: { self: XI, p: { 'other:Tensor': YI, 'other:Scalar': () => 3 } },
+  bitwise_not: { self: XI, p: { input: XI } },
+  bitwise_not_: { self: XI },
+  clamp: { p: { 'min:Scalar': () => 0, 'max:Scalar': () => 1, 'min:Tensor': () => torch.zeros([2, 3]), 'max:Tensor': () => torch.ones([2, 3]) } },
+  diagonal: { p: { dim1: () => 0, dim2: () => 1 } },
+  roll: { p: { shifts: () => [1], dims: () => [0] } },
+  unflatten: { p: { dim: () => 0, sizes: () => [2, 1] } },
+  index_add: { p: { index: VEC_I } }, index_add_: { p: { index: VEC_I } },
+  index_copy: { p: { index: VEC_I } }, index_copy_: { p: { index: VEC_I } },
+  index_fill: { p: { index: VEC_I, 'value:Tensor': () => torch.tensor(1.5) } }, index_fill_: { p: { index: VEC_I, 'value:Tensor': () => torch.tensor(1.5) } },
+  index_select: { p: { index: VEC_I } },
+  index_put: { p: { indices: () => [VEC_I()], values: Y } }, index_put_: { p: { indices: () => [VEC_I()], values: Y } },
+  masked_fill: { p: { 'value:Tensor': () => torch.tensor(1.5) } }, masked_fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
+  fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
+  randint: { p: { low: () => 0, high: () => 5, requires_grad: () => false } },  // (an integer result cannot require grad)
+  arange: { p: { requires_grad: () => false } }, full: { p: { requires_grad: () => false } }, randperm: { p: { requires_grad: () => false } },
+  'Tensor.view': { p: { dtype: () => 'int32' } },
+  split: { p: { tensor: X, split_size_or_sections: () => 1, split_size: () => 1, dim: () => 0 } },
+  tensor: { p: { data: () => [[1.5, 2], [3, 4]] } },
+  as_tensor: { p: { data: () => [[1, 2], [3, 4]] } },
+  frombuffer: { p: { buffer: () => new Float32Array([1, 2, 3, 4]).buffer, count: () => -1, offset: () => 0, dtype: () => 'float32' } },
+  as_strided_scatter: { p: { size: () => [2, 2], stride: () => [3, 1], src: () => torch.ones([2, 2]), storage_offset: () => 0 } },
+  norm: { p: { input: X, p: () => 2, dim: () => 1, keepdim: () => false, dtype: () => 'float32' } },
+  backward: { self: () => torch.tensor([1.5, 2.5], { requiresGrad: true }).mul(2).sum(), p: { gradient: () => null, retain_graph: () => false, create_graph: () => false, inputs: () => undefined } },
+  unique: { p: { sorted: () => true, return_inverse: () => false, return_counts: () => false, dim: () => null } },
+  where: { self: X, p: { 'input:Scalar': () => 2, 'other:Scalar': () => 3 } },
+  nan_to_num: { self: NANS, p: { input: NANS, nan: () => 7, posinf: () => 8, neginf: () => -9 } },
+  nan_to_num_: { self: NANS, p: { nan: () => 7, posinf: () => 8, neginf: () => -9 } },
+  isclose: { p: { rtol: () => 0.5, atol: () => 1, equal_nan: () => true } }, allclose: { p: { rtol: () => 10, atol: () => 10, equal_nan: () => true } },
+  narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
+  // ---- torch.nn.functional
+  'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
+  'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },
+  'F.adaptive_max_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
+  'F.adaptive_max_pool3d': { p: { input: () => X4().unsqueeze(0), output_size: () => 2 } },
+  'F.avg_pool1d': { p: { input: () => X3(), kernel_size: () => [2], stride: () => [2], padding: () => [0] } },
+  'F.avg_pool2d': { p: { input: () => X4(), kernel_size: () => [2, 2], stride: () => [2, 2], padding: () => [0, 0], divisor_override: () => 3 } },
+  'F.max_pool1d': { p: { input: () => X3(), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.max_pool2d': { p: { input: () => X4(), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.max_pool3d': { p: { input: () => torch.arange(32, { dtype: 'float32' }).reshape([1, 1, 2, 4, 4]), kernel_size: () => 2, stride: () => 2, padding: () => 0, dilation: () => 1 } },
+  'F.batch_norm': { p: { running_mean: () => torch.zeros([3]), running_var: () => torch.ones([3]), weight: () => torch.ones([3]).mul(2), bias: () => torch.ones([3]), momentum: () => 0.1, eps: () => 1e-5 } },
+  'F.instance_norm': { p: { input: () => X3(), running_mean: () => null, running_var: () => null, weight: () => null, bias: () => null, use_input_stats: () => true, momentum: () => 0.1, eps: () => 1e-5 } },
+  'F.layer_norm': { p: { normalized_shape: () => [3], weight: () => torch.ones([3]).mul(2), bias: () => torch.ones([3]), eps: () => 1e-5 } },
+  'F.group_norm': { p: { input: () => X3(), num_groups: () => 1, weight: () => torch.ones([2]).mul(2), bias: () => torch.ones([2]), eps: () => 1e-5 } },
+  'F.bilinear': { p: { input1: X, input2: () => torch.ones([2, 4]), weight: () => torch.ones([5, 3, 4]), bias: () => torch.ones([5]) } },
+  'F.binary_cross_entropy': { p: { input: () => X().sigmoid(), target: () => Y().sigmoid(), weight: () => null, reduction: () => 'sum' } },
+  'F.binary_cross_entropy_with_logits': { p: { target: () => Y().sigmoid(), weight: () => null, pos_weight: () => null, reduction: () => 'sum' } },
+  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
+  'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
+  'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
+  'F.cross_entropy': { p: { target: () => torch.tensor([0, 2]), weight: () => null, ignore_index: () => -100, reduction: () => 'sum', label_smoothing: () => 0.1 } },
+  'F.nll_loss': { p: { input: () => X().logSoftmax(1), target: () => torch.tensor([0, 2]), weight: () => null, ignore_index: () => -100, reduction: () => 'sum' } },
+  'F.embedding': { p: { input: () => torch.tensor([[0, 1], [2, 1]]), weight: () => Y().t().contiguous(), padding_idx: () => null, max_norm: () => null, norm_type: () => 2, scale_grad_by_freq: () => false, sparse: () => false } },
+  'F.fold': { p: { input: () => torch.arange(16, { dtype: 'float32' }).reshape([1, 4, 4]), output_size: () => [3, 3], kernel_size: () => 2, dilation: () => 1, padding: () => 0, stride: () => 1 } },
+  'F.unfold': { p: { input: () => X4(), kernel_size: () => 2, dilation: () => 1, padding: () => 0, stride: () => 1 } },
+  'F.glu': { p: { dim: () => 0 } },
+  'F.huber_loss': { p: { target: Y, reduction: () => 'sum', delta: () => 0.5 } },
+  'F.l1_loss': { p: { target: Y, reduction: () => 'sum' } },
+  'F.mse_loss': { p: { target: Y, reduction: () => 'sum' } },
+  'F.smooth_l1_loss': { p: { target: Y, reduction: () => 'sum', beta: () => 0.5 } },
+  'F.kl_div': { p: { input: () => X().logSoftmax(1), target: () => Y().softmax(1), reduction: () => 'sum', log_target: () => false } },
+  'F.poisson_nll_loss': { p: { target: () => Y().abs(), log_input: () => true, full: () => false, eps: () => 1e-8, reduction: () => 'sum' } },
+  'F.margin_ranking_loss': { p: { input1: t([1, 2, 3], 'float32'), input2: t([2, 2, 1], 'float32'), target: t([1, -1, 1], 'float32'), margin: () => 0.5, reduction: () => 'sum' } },
+  'F.linear': { p: { weight: () => torch.ones([4, 3]), bias: () => torch.ones([4]) } },
+  'F.normalize': { p: { p: () => 2, dim: () => 1, eps: () => 1e-12 } },
+  'F.one_hot': { p: { input: () => torch.tensor([0, 2, 1]), num_classes: () => 3 } },
+  'F.pad': { p: { pad: () => [1, 1], mode: () => 'constant', value: () => 0.5 } },
+  'F.prelu': { p: { weight: () => torch.tensor([0.25]) } },
+  'F.rrelu': { p: { lower: () => 0.125, upper: () => 0.25 } },
+  'F.threshold': { p: { threshold: () => 0.1, value: () => 0 } },
+  'F.hardshrink': { p: { lambd: () => 0.5 } }, 'F.softshrink': { p: { lambd: () => 0.5 } },
+  'F.dropout': { p: { p: () => 0.5, training: () => true } }, 'F.dropout1d': { p: { input: () => X3(), p: () => 0.5, training: () => true } },
+  'F.dropout2d': { p: { input: X4, p: () => 0.5, training: () => true } }, 'F.alpha_dropout': { p: { p: () => 0.5, training: () => true } },
+  'F.softmax': { p: { dim: () => 1 } }, 'F.softmin': { p: { dim: () => 1 } }, 'F.log_softmax': { p: { dim: () => 1 } },
+  'F.softplus': { p: { beta: () => 1, threshold: () => 20 } },
+  'F.celu': { p: { alpha: () => 1 } }, 'F.elu': { p: { alpha: () => 1 } },
+  'F.hardtanh': { p: { min_val: () => -1, max_val: () => 1 } }, 'F.leaky_relu': { p: { negative_slope: () => 0.01 } },
+};
+
+function byName(kind: Kind, op: string, p: Param): Sample | undefined {
+  const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? OVERRIDES[kind === 'functional' ? '' : op];
+  const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : undefined;
+  return typed ?? o?.p?.[p.name];
+}
+
+function sampleOf(kind: Kind, op: string, p: Param): Sample {
+  const o = byName(kind, op, p);
+  if (o) return o;
+  const t = p.type.replace(/\?$/, '');
+  const n = p.name;
+  const isList = /\[\d*\]/.test(t);
+  if (n === 'input' || n === 'self') return t === 'Scalar' ? () => 2 : X;
+  // samples differ from the defaults where they can, so that a value the op ignored would show
+  if (n === 'dtype') return () => 'float64';
+  if (n === 'device') return () => 'cpu';
+  if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
+    'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {
+    return () => p.default !== 'True';
+  }
+  if (n === 'dim' || n === 'dim0' || n === 'start_dim' || n === 'axis0' || n === 'dim1' && t === 'int' && op === 'transpose') return isList ? () => [0] : () => 0;
+  if (n === 'dim1' || n === 'axis1') return () => 1;
+  if (n === 'end_dim') return () => -1;
+  if (n === 'dim2') return () => 1;
+  if (n === 'index') return t === 'Tensor' ? IDX : () => 0;
+  if (n === 'mask' || n === 'condition') return MASK;
+  if (t === 'Tensor') return Y;
+  if (t === 'Tensor[]') return () => [X(), Y()];
+  if (t === 'Scalar') return n === 'alpha' || n === 'beta' ? () => 2 : () => 2;
+  if (t === 'float') return () => 0.5;
+  if (t === 'bool') return () => false;
+  if (t === 'str') return () => ({ rounding_mode: 'floor', reduce: 'add', approximate: 'none', reduction: 'mean' } as Record<string, string>)[n] ?? 'none';
+  if (t === 'ScalarType') return () => 'float32';
+  if (/^int\[\d*\]$/.test(t)) return n === 'size' || n === 'shape' ? () => [2, 3] : () => [1, 0];
+  if (t === 'int') return () => ({ k: 1, chunks: 2, sections: 1, diagonal: 0, offset: 0, start: 0, length: 1, end: 2, step: 1, n: 2, decimals: 0, correction: 1 } as Record<string, number>)[n] ?? 1;
+  return () => { throw new Error(`keyword audit: no sample for ${kind}.${op}(${n}: ${p.type}); add one to OVERRIDES`); };
+}
+
+/** a PyTorch default as a JavaScript value (undefined: not expressible) */
+function pyDefault(d: string | undefined): unknown {
+  if (d === undefined) return undefined;
+  if (d === 'True') return true;
+  if (d === 'False') return false;
+  if (d === 'None') return null;
+  if (/^-?\d+(\.\d*)?(e-?\d+)?$/.test(d)) return Number(d);
+  if (/^(["']).*\1$/.test(d)) return d.slice(1, -1);
+  if (/^\[[-\d, ]*\]$/.test(d)) return JSON.parse(d);
+  return undefined;
+}
+
+// ---- calls and results ------------------------------------------------------------------------------------------------
+function invoke(kind: Kind, js: string, self: unknown, args: unknown[]): unknown {
+  if (kind === 'methods') {
+    const s = self as Record<string, (...a: unknown[]) => unknown>;
+    return s[js](...args);
+  }
+  const f = kind === 'functions' ? TORCH[js] : F[js];
+  return f(...args);
+}
+
+function snapshot(r: unknown, depth = 0): unknown {
+  if (r instanceof torch.Tensor && SHAPE_ONLY.has(current)) return { shape: r.shape, dtype: r.dtype };
+  if (r instanceof torch.Tensor) return { shape: r.shape, dtype: r.dtype, values: r.dtype === 'bool' || r.dtype === 'int64' ? r.tolist() : Array.from(r.contiguous().toTypedArray() as Float32Array) };
+  if (Array.isArray(r)) return r.map((x) => snapshot(x, depth + 1));
+  if (r && typeof r === 'object' && depth < 3) {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(r)) o[k] = snapshot((r as Record<string, unknown>)[k], depth + 1);
+    return o;
+  }
+  return r;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: string; type: string };
+function attempt(f: () => unknown): Outcome {
+  try { return { ok: true, value: snapshot(f()) }; } catch (e) {
+    const err = e as Error;
+    return { ok: false, error: String(err && err.message), type: err && err.constructor ? err.constructor.name : 'unknown' };
+  }
+}
+
+/** One call's arguments from the samples: positional values for params [0, npos), the named ones in the options object. */
+function build(kind: Kind, op: string, ps: Param[], npos: number, named: Param[]): { self: unknown; args: unknown[] } {
+  const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? (kind === 'functional' ? undefined : OVERRIDES[op]);
+  const self = kind === 'methods' ? (o?.self ?? X)() : undefined;
+  const args: unknown[] = ps.slice(0, npos).map((p) => sampleOf(kind, op, p)());
+  if (named.length) {
+    const opts: Record<string, unknown> = {};
+    for (const p of named) opts[camel(p.name)] = sampleOf(kind, op, p)();
+    args.push(opts);
+  }
+  return { self, args };
+}
+
+const BAD = /unexpected option|unknown option|\[object Object\]|options object must be the last|positionally, then an options object/;
+
+/** The audit of one op: a list of failures ('' when all its keywords are accepted and agree). */
+function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
+  const fails: string[] = [];
+  const pre = (OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${e.py}`] ?? OVERRIDES[e.py])?.pre;
+  const run = (b: () => { self: unknown; args: unknown[] }): Outcome => attempt(() => { torch.manualSeed(0); if (pre) pre(); const { self, args } = b(); return call(kind, js, self, args); });
+  current = e.py;
+  for (const ov of e.overloads) {
+    const ovKey = `${kind}:${e.py}.${ov.overload}`;
+    if (NOT_IMPLEMENTED[ovKey] || NOT_IMPLEMENTED[`${kind}:${e.py}`]) continue;
+    // a parameter after an internal one cannot be reached positionally without it (the losses' deprecated
+    // size_average/reduce, F.softmax's _stacklevel): it is audited as keyword-only
+    const skip = (p: Param): boolean => !!INTERNAL[p.name] || p.type === 'varargs' || !!NOT_IMPLEMENTED[`${kind}:${e.py}:${p.name}`];
+    const firstSkipped = ov.params.findIndex((p) => !p.kw && skip(p));
+    const ps = ov.params.map((p, i) => (firstSkipped >= 0 && i > firstSkipped && !p.kw ? { ...p, kw: true } : p)).filter((p) => !skip(p));
+    const pos = ps.filter((p) => !p.kw);
+    const lastReq = Math.max(-1, ...pos.map((p, i) => (p.default === undefined ? i : -1)));
+    const reqKw = ps.filter((p) => p.kw && p.default === undefined && p.type !== 'bool?');  // (sort's stable: bool? without a default)
+    const reqAfter = (i: number): Param[] => pos.filter((p, j) => j > i && j <= lastReq);
+    for (const p of ps) {
+      const where = `${kind === 'methods' ? 'Tensor.' : kind === 'functional' ? 'F.' : 'torch.'}${js}${ov.overload ? ` [${ov.overload}]` : ''} ${camel(p.name)}`;
+      let ref: Outcome, got: Outcome;
+      if (!p.kw) {
+        const i = pos.indexOf(p);
+        const n = Math.max(i, lastReq) + 1;
+        ref = run(() => build(kind, e.py, pos, n, reqKw));
+        got = run(() => build(kind, e.py, pos, i, [p, ...reqAfter(i), ...reqKw]));
+      } else {
+        ref = run(() => build(kind, e.py, pos, lastReq + 1, reqKw));
+        got = run(() => build(kind, e.py, pos, lastReq + 1, reqKw.includes(p) ? reqKw : [p, ...reqKw]));
+        if (got.ok && ref.ok && !(p.default !== undefined && ['requires_grad', 'stable'].includes(p.name))) ref = got;  // no positional form
+      }
+      if (!got.ok && BAD.test(got.error)) { fails.push(`${where}: refused: ${got.error}`); continue; }
+      if (!ref.ok && got.ok && POSITIONAL_GAPS[`${kind}:${e.py}:${p.name}`]) continue;
+      if (!ref.ok) {
+        if (!got.ok && got.error === ref.error && ERROR_PARITY[`${kind}:${e.py}`]) continue;
+        if (!got.ok && got.error === ref.error) {
+          fails.push(`${where}: the sample call fails (${ref.error}): list the form in NOT_IMPLEMENTED or give it inputs in OVERRIDES`);
+        } else fails.push(`${where}: positional call fails (${ref.error}), keyword call ${got.ok ? 'succeeds' : `fails differently (${got.error})`}`);
+        continue;
+      }
+      if (!got.ok) { fails.push(`${where}: refused: ${got.type}: ${got.error}`); continue; }
+      try { expect(got.value).toEqual(ref.value); } catch { fails.push(`${where}: the keyword call's result differs from the positional call's`); }
+      // the parameter alone by name, the optional ones before it left out: as the positional call with their defaults
+      const i0 = pos.indexOf(p);
+      if (!p.kw && i0 > lastReq + 1 && i0 > 0) {
+        const defs = pos.slice(lastReq + 1, i0).map((q) => pyDefault(q.default));
+        if (defs.every((d) => d !== undefined)) {
+          const refGap = run(() => { const b = build(kind, e.py, pos, i0 + 1, reqKw); b.args.splice(lastReq + 1, defs.length, ...defs); return b; });
+          const gotGap = run(() => build(kind, e.py, pos, lastReq + 1, [p, ...reqKw]));
+          if (!gotGap.ok && !(refGap.ok === false && refGap.error === gotGap.error)) fails.push(`${where} (alone, the optional parameters before it left out): refused: ${gotGap.error}`);
+          else if (refGap.ok) { try { expect(gotGap.value).toEqual(refGap.value); } catch { fails.push(`${where} (alone): the result differs from the positional call with the defaults`); } }
+        }
+      }
+      if (process.env.KW_AUDIT_INERT && p.default !== undefined) {  // (a diagnostic: a sample that changes nothing may be ignored)
+        const i = pos.indexOf(p);
+        const without = run(() => build(kind, e.py, pos, i >= 0 ? Math.min(i, lastReq + 1) : lastReq + 1, i >= 0 ? [...reqAfter(i - 1), ...reqKw] : reqKw));
+        try { expect(without).toEqual(got); fs.appendFileSync(process.env.KW_AUDIT_INERT, `${where}\n`); } catch { /* it has an effect */ }
+      }
+    }
+  }
+  return fails;
+}
+
+describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatures.json)', () => {
+  for (const kind of ['functions', 'methods', 'functional'] as Kind[]) {
+    test(`${kind}: every PyTorch keyword is accepted and agrees with the positional form`, () => {
+      const fails: string[] = [];
+      for (const [js, e] of Object.entries(REF[kind])) {
+        if (NOT_OPS[`${kind}:${e.py}`]) continue;
+        fails.push(...auditOp(kind, js, e));
+      }
+      if (process.env.KW_AUDIT_OUT) fs.writeFileSync(`${process.env.KW_AUDIT_OUT}.${kind}.txt`, fails.join("\n") + "\n");
+      expect(fails).toEqual([]);
+    });
+    test(`${kind}: every nodetorch name is in the reference or listed (UNMATCHED) with a reason`, () => {
+      expect(REF.unmatched[kind].slice().sort()).toEqual(Object.keys(UNMATCHED[kind]).sort());
+    });
+  }
+  test('the lists name only what exists: NOT_IMPLEMENTED and NOT_OPS entries are in the reference', () => {
+    for (const key of [...Object.keys(NOT_IMPLEMENTED), ...Object.keys(NOT_OPS)]) {
+      const [kind, rest] = key.split(':') as [Kind, string];
+      const py = rest.split('.')[0];
+      expect([key, Object.values(REF[kind]).some((e) => e.py === py)]).toEqual([key, true]);
+    }
+  });
+  test('the audit can fail: an op that drops one keyword is reported', () => {
+    const e = REF.methods.sum;
+    const dropKeepdim = (kind: Kind, js: string, self: unknown, args: unknown[]): unknown => {
+      const last = args[args.length - 1];
+      if (last && typeof last === 'object' && !(last instanceof torch.Tensor) && !Array.isArray(last) && 'keepdim' in last) {
+        throw new TypeError(`sum(): unexpected option 'keepdim'`);
+      }
+      return invoke(kind, js, self, args);
+    };
+    expect(auditOp('methods', 'sum', e)).toEqual([]);
+    expect(auditOp('methods', 'sum', e, dropKeepdim)).toEqual([expect.stringMatching(/Tensor\.sum \[dim_IntList\] keepdim: refused: sum\(\): unexpected option 'keepdim'/)]);
+  });
+});
+
+describe('ops the audit found missing or different', () => {
+  test('torch.asStridedScatter is PyTorch\'s as_strided_scatter (values from PyTorch 1.13)', () => {
+    const x = torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype: 'float32' });
+    expect(torch.asStridedScatter(x, torch.ones([2, 2]), [2, 2], [3, 1], 0).tolist()).toEqual([[1, 1, 2], [1, 1, 3]]);
+    expect(torch.asStridedScatter({ input: x, src: torch.ones([2, 2]), size: [2, 2], stride: [1, 3], storageOffset: 1 } as never).tolist())
+      .toEqual([[0.5, 1, 1], [1.5, 1, 1]]);
+    expect(() => torch.asStridedScatter(x, torch.ones([3]), [2, 2], [3, 1])).toThrow(/src to have a size equal to the slice/);
+  });
+  test('Tensor.unique takes its flags positionally, in PyTorch\'s order', () => {
+    const x = torch.tensor([3, 1, 3, 2]);
+    const [v, inv, c] = x.unique(true, true, true) as torch.Tensor[];
+    expect([v.tolist(), inv.tolist(), c.tolist()]).toEqual([[1, 2, 3], [2, 0, 2, 1], [1, 1, 2]]);
+    expect(() => x.unique('yes' as never)).toThrow(TypeError);
+  });
+});
