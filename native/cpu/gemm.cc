@@ -4,8 +4,8 @@
 // panels of NR-column slivers (shared by the threads), A into MR-row slivers that stay in L1, and a
 // register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
 // of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
-// broadcast inputs are never copied. Skinny products (m or n <= 8: batch-1 layers, mv) are memory-bound and read
-// B once in its own layout instead; tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
+// broadcast inputs are never copied. Skinny products (m or n <= 16: batch-1 layers, mv, 10-class heads) are memory-bound and read
+// B once in its own layout instead (up to 16 rows, in groups of 8); tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
 // Threads come from the small pool of our own that every CPU kernel uses (Note [thread pool] in pool.cc).
 //
@@ -238,8 +238,9 @@ void tpack_all(const T* src, int64_t lds, int n, int64_t len, T* dst, T alpha) {
     for (int r0 = 0; r0 < W; r0 += L) {
       int rows = std::min(L, std::max(0, n - r0));
       int width = std::min(L, W - r0);
-      if (rows > 0 && width == L) tpack(src + r0 * lds, lds, rows, len, dst + r0, W, alpha);
-      else if (rows > 0) for (int64_t q = 0; q < len; q++) for (int i = 0; i < rows; i++) dst[q * W + r0 + i] = alpha * src[(r0 + i) * lds + q];
+      // rows <= width always (n <= W), and tpack writes only lanes < rows, so a part-width group (the 6 of
+      // AVX2's 6-row A slivers, the last 6 of AVX-512's 14) transposes in registers too
+      if (rows > 0) tpack(src + r0 * lds, lds, rows, len, dst + r0, W, alpha);
       for (int i = rows; i < width; i++) for (int64_t q = 0; q < len; q++) dst[q * W + r0 + i] = T(0);
     }
     return;
@@ -454,7 +455,7 @@ struct Blocked {
 // accumulators in L1. Columns of B contiguous: m dot products per column, the column read once. Compiled for each
 // ISA and picked at run time (NT_SKINNY_ISA below).
 // ---------------------------------------------------------------------------------------------------------------
-constexpr int kSkinnyMax = 8;
+constexpr int kSkinnyMax = 16;  // up to 16 rows (the 10-class output layer of an MLP and its weight gradient)
 constexpr int64_t kSkinnyChunk = 512;  // columns per chunk: m x 512 accumulators fit L1
 
 template <typename T>
@@ -513,15 +514,18 @@ __attribute__((always_inline)) inline void skinny_cols_body(int64_t m, int64_t k
   for (int64_t j = j0; j < j1; j++) {
     T s[kSkinnyMax];
     const T* col = B + j * bcs;
-    switch (m) {
-      case 1: skinny_dots<T, 1>(k, A, lda, col, s); break;
-      case 2: skinny_dots<T, 2>(k, A, lda, col, s); break;
-      case 3: skinny_dots<T, 3>(k, A, lda, col, s); break;
-      case 4: skinny_dots<T, 4>(k, A, lda, col, s); break;
-      case 5: skinny_dots<T, 5>(k, A, lda, col, s); break;
-      case 6: skinny_dots<T, 6>(k, A, lda, col, s); break;
-      case 7: skinny_dots<T, 7>(k, A, lda, col, s); break;
-      default: skinny_dots<T, 8>(k, A, lda, col, s); break;
+    for (int64_t i0 = 0; i0 < m; i0 += 8) {  // groups of up to 8 rows (the column stays in L1 between them)
+      const T* a = A + i0 * lda;
+      switch (std::min<int64_t>(8, m - i0)) {
+        case 1: skinny_dots<T, 1>(k, a, lda, col, s + i0); break;
+        case 2: skinny_dots<T, 2>(k, a, lda, col, s + i0); break;
+        case 3: skinny_dots<T, 3>(k, a, lda, col, s + i0); break;
+        case 4: skinny_dots<T, 4>(k, a, lda, col, s + i0); break;
+        case 5: skinny_dots<T, 5>(k, a, lda, col, s + i0); break;
+        case 6: skinny_dots<T, 6>(k, a, lda, col, s + i0); break;
+        case 7: skinny_dots<T, 7>(k, a, lda, col, s + i0); break;
+        default: skinny_dots<T, 8>(k, a, lda, col, s + i0); break;
+      }
     }
     for (int64_t i = 0; i < m; i++) out[i * ldo + (j - j0)] = s[i];
   }
@@ -572,14 +576,15 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
     Ap = acopy.data();
     lda = k;
   }
-  int64_t nchunks = (n + kSkinnyChunk - 1) / kSkinnyChunk;
+  const int64_t chunk = m > 8 ? kSkinnyChunk / 2 : kSkinnyChunk;  // m x chunk accumulators stay within 32 KiB
+  int64_t nchunks = (n + chunk - 1) / chunk;
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> finished{0};
   auto work = [&](int) {
     T* acc;
-    try { acc = tl_row.get<T>((size_t)(m * kSkinnyChunk)); } catch (...) { return; }  // before claiming work
+    try { acc = tl_row.get<T>((size_t)(m * chunk)); } catch (...) { return; }  // before claiming work
     for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) {
-      int64_t j0 = c * kSkinnyChunk, w = std::min(kSkinnyChunk, n - j0);
+      int64_t j0 = c * chunk, w = std::min(chunk, n - j0);
       if (rows) skinny_rows(m, k, A.p, A.rs, A.cs, B.p + j0, B.rs, acc, w);
       else skinny_cols(m, k, Ap, lda, B.p, B.cs, j0, j0 + w, acc, w);
       for (int64_t i = 0; i < m; i++)
