@@ -103,7 +103,11 @@ inline void apply_tile(const T* t, int64_t ldt, int mr, int nr, Mat<T> C, int mo
   REG c[MR][NV];                                                                                    \
   _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++)                                             \
   _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) c[i][j] = ZERO();                          \
-  for (int64_t p = 0; p < kc; p++) {                                                                \
+  _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {  /* C's tile is read or written at the end */ \
+    _mm_prefetch((const char*)(C + i * ldc), _MM_HINT_T0);                                          \
+    _mm_prefetch((const char*)(C + i * ldc + W * NV - 1), _MM_HINT_T0);                             \
+  }                                                                                                 \
+  _Pragma("GCC unroll 4") for (int64_t p = 0; p < kc; p++) {                                        \
     REG b[NV];                                                                                      \
     _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) b[j] = LOAD(B + W * j);                  \
     _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {                                         \
@@ -359,7 +363,7 @@ template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
   static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
   static constexpr int64_t NSP = (int64_t)(4 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
-  static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
+  static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 2048 : 1024) / NR;  // block size in slivers
 
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
