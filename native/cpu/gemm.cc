@@ -187,6 +187,9 @@ NT_AVX2 void tpack_f32(const float* src, int64_t lds, int rows, int64_t len, flo
   int64_t q = 0;
   for (; q + 8 <= len; q += 8) {
     __m256 r[8];
+    // rows are short streams (kc long) far apart: fetch two lines ahead, which the hardware prefetcher would not
+    if ((q & 15) == 0)
+      for (int i = 0; i < rows; i++) _mm_prefetch((const char*)(src + i * lds + q + 32), _MM_HINT_T0);
     for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + i * lds + q) : _mm256_setzero_ps();
     __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
     __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
@@ -363,7 +366,7 @@ template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
   static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
   static constexpr int64_t NSP = (int64_t)(4 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
-  static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 2048 : 1024) / NR;  // block size in slivers
+  static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
 
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
