@@ -364,11 +364,59 @@ inline int64_t l2_bytes() {
 
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
-  static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
+  static int64_t kc_of() {
+    static const int64_t v = [] { const char* e = getenv("NODETORCH_GEMM_KC"); long x = e ? atol(e) : 0; return x > 0 ? (int64_t)x : (int64_t)(sizeof(T) == 4 ? 256 : 192); }();
+    return v;
+  }
   static constexpr int64_t NSP = (int64_t)(4 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
   static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
 
+  // One thread: the BLIS loop order. A KC-row slab of B (up to NC columns, L3) is packed once, and each MC-row
+  // block of A (L2) once per slab; B slivers stay in L1 while the A slivers stream past them. A is packed once
+  // per NC columns instead of once per 512 (the parallel order below re-packs A for every column block).
+  static void run_seq(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta) {
+    const int64_t KC = kc_of();
+    const int64_t NC = std::max<int64_t>(NR, ((int64_t)(4 << 20) / (KC * (int64_t)sizeof(T))) / NR * NR);  // 4 MiB slabs
+    const int64_t MC = MR * std::max<int64_t>(4, std::min<int64_t>(24, l2_bytes() / 4 / (MR * KC * (int64_t)sizeof(T))));
+    const int64_t kcmax = std::min(KC, k), ncmax = std::min(NC, n);
+    T* bpack = tl_bpack.get<T>((size_t)(kcmax * ((ncmax + NR - 1) / NR) * NR));
+    T* apack = tl_apack.get<T>((size_t)(std::min(MC, (m + MR - 1) / MR * MR) * kcmax));
+    alignas(64) T tile[MR * NR];
+    int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
+    for (int64_t jc = 0; jc < n; jc += NC) {
+      int64_t nc = std::min(NC, n - jc), nsl = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        int64_t kc = std::min(KC, k - pc);
+        int mode = pc > 0 ? 1 : bmode;
+        pack_b<T, NR>(bpack, Mat<const T>{B.p + pc * B.rs + jc * B.cs, B.rs, B.cs}, kc, nc, 0, nsl);
+        for (int64_t ic = 0; ic < m; ic += MC) {
+          int64_t mc = std::min(MC, m - ic);
+          pack_a<T, MR>(apack, Mat<const T>{A.p + ic * A.rs + pc * A.cs, A.rs, A.cs}, mc, kc, alpha);
+          for (int64_t s = 0; s < nsl; s++) {
+            int64_t j = jc + s * NR;
+            int nr = (int)std::min<int64_t>(NR, n - j);
+            const T* bs = bpack + s * kc * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              int mr = (int)std::min<int64_t>(MR, mc - ir);
+              const T* as = apack + ir * kc;
+              Mat<T> Ct{C.p + (ic + ir) * C.rs + j * C.cs, C.rs, C.cs};
+              if (mr == MR && nr == NR && C.cs == 1) {
+                UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
+              } else {
+                UKR(kc, as, bs, tile, NR, 0, T(0));
+                apply_tile(tile, NR, mr, nr, Ct, mode, beta);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
+    static const int seq_mode = [] { const char* e = getenv("NODETORCH_GEMM_SEQ"); return e ? atoi(e) : 1; }();
+    if (nth <= 1 && seq_mode) { run_seq(m, n, k, A, B, C, alpha, beta); return; }
+    const int64_t KC = kc_of();
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
     int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
