@@ -4,8 +4,8 @@
 // panels of NR-column slivers (shared by the threads), A into MR-row slivers that stay in L1, and a
 // register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
 // of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
-// broadcast inputs are never copied. Skinny products (m or n <= 8: batch-1 layers, mv) are memory-bound and read
-// B once in its own layout instead; tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
+// broadcast inputs are never copied. Skinny products (m or n <= 16: batch-1 layers, mv, 10-class heads) are memory-bound and read
+// B once in its own layout instead (up to 16 rows, in groups of 8); tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
 // Threads come from the small pool of our own that every CPU kernel uses (Note [thread pool] in pool.cc).
 //
@@ -103,7 +103,11 @@ inline void apply_tile(const T* t, int64_t ldt, int mr, int nr, Mat<T> C, int mo
   REG c[MR][NV];                                                                                    \
   _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++)                                             \
   _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) c[i][j] = ZERO();                          \
-  for (int64_t p = 0; p < kc; p++) {                                                                \
+  _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {  /* C's tile is read or written at the end */ \
+    _mm_prefetch((const char*)(C + i * ldc), _MM_HINT_T0);                                          \
+    _mm_prefetch((const char*)(C + i * ldc + W * NV - 1), _MM_HINT_T0);                             \
+  }                                                                                                 \
+  _Pragma("GCC unroll 4") for (int64_t p = 0; p < kc; p++) {                                        \
     REG b[NV];                                                                                      \
     _Pragma("GCC unroll 4") for (int j = 0; j < NV; j++) b[j] = LOAD(B + W * j);                  \
     _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {                                         \
@@ -183,6 +187,9 @@ NT_AVX2 void tpack_f32(const float* src, int64_t lds, int rows, int64_t len, flo
   int64_t q = 0;
   for (; q + 8 <= len; q += 8) {
     __m256 r[8];
+    // rows are short streams (kc long) far apart: fetch two lines ahead, which the hardware prefetcher would not
+    if ((q & 15) == 0)
+      for (int i = 0; i < rows; i++) _mm_prefetch((const char*)(src + i * lds + q + 32), _MM_HINT_T0);
     for (int i = 0; i < 8; i++) r[i] = i < rows ? _mm256_loadu_ps(src + i * lds + q) : _mm256_setzero_ps();
     __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
     __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
@@ -238,8 +245,9 @@ void tpack_all(const T* src, int64_t lds, int n, int64_t len, T* dst, T alpha) {
     for (int r0 = 0; r0 < W; r0 += L) {
       int rows = std::min(L, std::max(0, n - r0));
       int width = std::min(L, W - r0);
-      if (rows > 0 && width == L) tpack(src + r0 * lds, lds, rows, len, dst + r0, W, alpha);
-      else if (rows > 0) for (int64_t q = 0; q < len; q++) for (int i = 0; i < rows; i++) dst[q * W + r0 + i] = alpha * src[(r0 + i) * lds + q];
+      // rows <= width always (n <= W), and tpack writes only lanes < rows, so a part-width group (the 6 of
+      // AVX2's 6-row A slivers, the last 6 of AVX-512's 14) transposes in registers too
+      if (rows > 0) tpack(src + r0 * lds, lds, rows, len, dst + r0, W, alpha);
       for (int i = rows; i < width; i++) for (int64_t q = 0; q < len; q++) dst[q * W + r0 + i] = T(0);
     }
     return;
@@ -356,11 +364,59 @@ inline int64_t l2_bytes() {
 
 template <typename T, int MR, int NR, UkrFn<T> UKR>
 struct Blocked {
-  static constexpr int64_t KC = sizeof(T) == 4 ? 256 : 192;
+  static int64_t kc_of() {
+    static const int64_t v = [] { const char* e = getenv("NODETORCH_GEMM_KC"); long x = e ? atol(e) : 0; return x > 0 ? (int64_t)x : (int64_t)(sizeof(T) == 4 ? 256 : 192); }();
+    return v;
+  }
   static constexpr int64_t NSP = (int64_t)(4 << 20) / (int64_t)sizeof(T);  // elements of one packed super-panel
   static constexpr int64_t MB_MAX = 16, NB_MAX = (sizeof(T) == 4 ? 512 : 256) / NR;  // block size in slivers
 
+  // One thread: the BLIS loop order. A KC-row slab of B (up to NC columns, L3) is packed once, and each MC-row
+  // block of A (L2) once per slab; B slivers stay in L1 while the A slivers stream past them. A is packed once
+  // per NC columns instead of once per 512 (the parallel order below re-packs A for every column block).
+  static void run_seq(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta) {
+    const int64_t KC = kc_of();
+    const int64_t NC = std::max<int64_t>(NR, ((int64_t)(4 << 20) / (KC * (int64_t)sizeof(T))) / NR * NR);  // 4 MiB slabs
+    const int64_t MC = MR * std::max<int64_t>(4, std::min<int64_t>(24, l2_bytes() / 4 / (MR * KC * (int64_t)sizeof(T))));
+    const int64_t kcmax = std::min(KC, k), ncmax = std::min(NC, n);
+    T* bpack = tl_bpack.get<T>((size_t)(kcmax * ((ncmax + NR - 1) / NR) * NR));
+    T* apack = tl_apack.get<T>((size_t)(std::min(MC, (m + MR - 1) / MR * MR) * kcmax));
+    alignas(64) T tile[MR * NR];
+    int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
+    for (int64_t jc = 0; jc < n; jc += NC) {
+      int64_t nc = std::min(NC, n - jc), nsl = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        int64_t kc = std::min(KC, k - pc);
+        int mode = pc > 0 ? 1 : bmode;
+        pack_b<T, NR>(bpack, Mat<const T>{B.p + pc * B.rs + jc * B.cs, B.rs, B.cs}, kc, nc, 0, nsl);
+        for (int64_t ic = 0; ic < m; ic += MC) {
+          int64_t mc = std::min(MC, m - ic);
+          pack_a<T, MR>(apack, Mat<const T>{A.p + ic * A.rs + pc * A.cs, A.rs, A.cs}, mc, kc, alpha);
+          for (int64_t s = 0; s < nsl; s++) {
+            int64_t j = jc + s * NR;
+            int nr = (int)std::min<int64_t>(NR, n - j);
+            const T* bs = bpack + s * kc * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              int mr = (int)std::min<int64_t>(MR, mc - ir);
+              const T* as = apack + ir * kc;
+              Mat<T> Ct{C.p + (ic + ir) * C.rs + j * C.cs, C.rs, C.cs};
+              if (mr == MR && nr == NR && C.cs == 1) {
+                UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
+              } else {
+                UKR(kc, as, bs, tile, NR, 0, T(0));
+                apply_tile(tile, NR, mr, nr, Ct, mode, beta);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
+    static const int seq_mode = [] { const char* e = getenv("NODETORCH_GEMM_SEQ"); return e ? atoi(e) : 1; }();
+    if (nth <= 1 && seq_mode) { run_seq(m, n, k, A, B, C, alpha, beta); return; }
+    const int64_t KC = kc_of();
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
     int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
     int64_t nsp = (nsl_all + sp_sl - 1) / sp_sl;
@@ -454,7 +510,7 @@ struct Blocked {
 // accumulators in L1. Columns of B contiguous: m dot products per column, the column read once. Compiled for each
 // ISA and picked at run time (NT_SKINNY_ISA below).
 // ---------------------------------------------------------------------------------------------------------------
-constexpr int kSkinnyMax = 8;
+constexpr int kSkinnyMax = 16;  // up to 16 rows (the 10-class output layer of an MLP and its weight gradient)
 constexpr int64_t kSkinnyChunk = 512;  // columns per chunk: m x 512 accumulators fit L1
 
 template <typename T>
@@ -513,15 +569,18 @@ __attribute__((always_inline)) inline void skinny_cols_body(int64_t m, int64_t k
   for (int64_t j = j0; j < j1; j++) {
     T s[kSkinnyMax];
     const T* col = B + j * bcs;
-    switch (m) {
-      case 1: skinny_dots<T, 1>(k, A, lda, col, s); break;
-      case 2: skinny_dots<T, 2>(k, A, lda, col, s); break;
-      case 3: skinny_dots<T, 3>(k, A, lda, col, s); break;
-      case 4: skinny_dots<T, 4>(k, A, lda, col, s); break;
-      case 5: skinny_dots<T, 5>(k, A, lda, col, s); break;
-      case 6: skinny_dots<T, 6>(k, A, lda, col, s); break;
-      case 7: skinny_dots<T, 7>(k, A, lda, col, s); break;
-      default: skinny_dots<T, 8>(k, A, lda, col, s); break;
+    for (int64_t i0 = 0; i0 < m; i0 += 8) {  // groups of up to 8 rows (the column stays in L1 between them)
+      const T* a = A + i0 * lda;
+      switch (std::min<int64_t>(8, m - i0)) {
+        case 1: skinny_dots<T, 1>(k, a, lda, col, s + i0); break;
+        case 2: skinny_dots<T, 2>(k, a, lda, col, s + i0); break;
+        case 3: skinny_dots<T, 3>(k, a, lda, col, s + i0); break;
+        case 4: skinny_dots<T, 4>(k, a, lda, col, s + i0); break;
+        case 5: skinny_dots<T, 5>(k, a, lda, col, s + i0); break;
+        case 6: skinny_dots<T, 6>(k, a, lda, col, s + i0); break;
+        case 7: skinny_dots<T, 7>(k, a, lda, col, s + i0); break;
+        default: skinny_dots<T, 8>(k, a, lda, col, s + i0); break;
+      }
     }
     for (int64_t i = 0; i < m; i++) out[i * ldo + (j - j0)] = s[i];
   }
@@ -561,6 +620,9 @@ template <typename T>
 bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
   bool rows = B.cs == 1, cols = !rows && B.rs == 1;
   if (!rows && !cols) return false;
+  // the dot form's 64-byte generic vectors are lowered for the baseline ISA, not the AVX2 target, and run at ~10
+  // GFLOP/s there: below AVX-512 the blocked kernel is several times faster
+  if (cols && !cpu_has_avx512()) return false;
   // dot form wants A's rows contiguous: copy them (m x k, small) when they are not
   std::vector<T> acopy;
   const T* Ap = A.p;
@@ -572,14 +634,15 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
     Ap = acopy.data();
     lda = k;
   }
-  int64_t nchunks = (n + kSkinnyChunk - 1) / kSkinnyChunk;
+  const int64_t chunk = m > 8 ? kSkinnyChunk / 2 : kSkinnyChunk;  // m x chunk accumulators stay within 32 KiB
+  int64_t nchunks = (n + chunk - 1) / chunk;
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> finished{0};
   auto work = [&](int) {
     T* acc;
-    try { acc = tl_row.get<T>((size_t)(m * kSkinnyChunk)); } catch (...) { return; }  // before claiming work
+    try { acc = tl_row.get<T>((size_t)(m * chunk)); } catch (...) { return; }  // before claiming work
     for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) {
-      int64_t j0 = c * kSkinnyChunk, w = std::min(kSkinnyChunk, n - j0);
+      int64_t j0 = c * chunk, w = std::min(chunk, n - j0);
       if (rows) skinny_rows(m, k, A.p, A.rs, A.cs, B.p + j0, B.rs, acc, w);
       else skinny_cols(m, k, Ap, lda, B.p, B.cs, j0, j0 + w, acc, w);
       for (int64_t i = 0; i < m; i++)
