@@ -184,7 +184,9 @@ export function initProcessGroup(opts: InitOptions = {}): void {
       if (missing.length) throw new TorchError(`initProcessGroup (env://): environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} expected, but not set (or pass rank/worldSize)`);
       checkRank(rank, size);
       masterHost = addr as string;
-      store = new TCPStore(addr as string, port as number, { worldSize: size, isMaster: rank === 0, timeout: Math.min(timeout, DEFAULT_STORE_TIMEOUT_MS) });
+      // under a multi-node nodetorch-run (as torchrun's agents), the launchers host the store: every rank is a client
+      const agentStore = process.env.TORCHELASTIC_USE_AGENT_STORE === 'True';
+      store = new TCPStore(addr as string, port as number, { worldSize: size, isMaster: rank === 0 && !agentStore, timeout: Math.min(timeout, DEFAULT_STORE_TIMEOUT_MS) });
       ownStore = true;
     } else if (method.startsWith('tcp://')) {
       const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?(\?.*)?$/.exec(method);
