@@ -494,4 +494,25 @@ else { if (d.isInitialized()) d.destroyProcessGroup(); }
       expect(n.stdout).not.toMatch(/was not stopped/);
     }
   }, 180000);
+
+  test('two nodes: SIGTERM to one launcher stops the job on both nodes (no restart, no orphans)', async () => {
+    const w = script('idle.js', `console.log('PID ' + process.pid); setTimeout(() => console.log('was not stopped'), 60000);\n`);
+    const port = await freePort();
+    const common = ['--nnodes', '2', '--nproc-per-node', '1', '--master-addr', '127.0.0.1', '--master-port', String(port), '--max-restarts', '3', '--term-timeout', '5'];
+    const h0 = start([...common, '--node-rank', '0', w]);
+    const h1 = start([...common, '--node-rank', '1', w]);
+    await until(() => h0.out.stdout.includes('PID ') && h1.out.stdout.includes('PID '), 'both workers', 60000);
+    h1.child.kill('SIGTERM');
+    const [n0, n1] = await Promise.all([h0.result, h1.result]);
+    expect(n1.code).toBe(143);
+    expect(n0.code).toBe(1);
+    expect(n0.stderr).toMatch(/the job was stopped: node 1's launcher received SIGTERM/);
+    expect(n0.stderr).not.toMatch(/restarting/);
+    for (const n of [n0, n1]) {
+      const pids = n.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+      expect(pids.length).toBe(1);
+      for (const p of pids) expect(running(p)).toBe(false);
+      expect(n.stdout).not.toMatch(/was not stopped/);
+    }
+  }, 120000);
 });

@@ -580,6 +580,7 @@ export class Launcher {
     let failure: Failure | null = null;
     let other: GroupResult | null = null;  // multi-node: why the round ended elsewhere (remote failure, closed, store lost)
     let okMarked = false;
+    let okAt = 0;
     let okAll = false;
     let wake: () => void = () => {};
     this.onGroupEvent = () => wake();
@@ -598,6 +599,11 @@ export class Launcher {
               if (this.workers.some((w) => !w.exited)) say(closed ? `the job was stopped (${closed}): stopping the workers` : `a worker on another node failed (${js.failure(attempt)}): stopping the workers`);
               this.stopAll('SIGTERM');
             } else if (okMarked && js.count(`ok/${attempt}`) >= cfg.nnodes) okAll = true;
+            else if (okMarked && Date.now() - okAt > cfg.joinTimeout * 1000) {
+              // (as torchrun's exit barrier: a node that never reports does not keep this one forever)
+              say(`this node's workers finished, but not every node reported within join_timeout (${cfg.joinTimeout} s): exiting`);
+              okAll = true;
+            }
           } catch (e) {
             other = { kind: 'lost', why: (e as Error).message };
             this.stopAll('SIGTERM');
@@ -616,7 +622,7 @@ export class Launcher {
         }
         const allExited = this.workers.every((w) => w.exited);
         if (js && allExited && !failure && !other && !this.signal && !okMarked) {
-          try { js.count(`ok/${attempt}`, 1); okMarked = true; } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
+          try { js.count(`ok/${attempt}`, 1); okMarked = true; okAt = Date.now(); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
           continue;  // look at once whether the others are done too
         }
         if (allExited && (!js || failure || other || this.signal || okAll)) break;
