@@ -246,6 +246,16 @@ torch.cuda.stream(s, () => {
   out.v2 = [v2.min().item(), v2.max().item()];
   out.m = [m.min().item(), m.max().item()];
   out.syncTotalMs = Date.now() - t0;
+
+  // NCCL_BLOCKING_WAIT=1: wait() blocks the host until the collective is done (PyTorch's switch)
+  process.env.NCCL_BLOCKING_WAIT = '1';
+  const b = torch.full([1000], rank + 1, { dtype: 'float32', device: dev });
+  const wb = dist.allReduce(b, { asyncOp: true });
+  t0 = Date.now();
+  wb.wait();
+  out.blockingMs = Date.now() - t0;
+  out.blockingDone = wb.isCompleted();
+  delete process.env.NCCL_BLOCKING_WAIT;
 });
 done();
 dist.destroyProcessGroup();
@@ -262,6 +272,8 @@ dist.destroyProcessGroup();
       expect(r.v2).toEqual([16, 16]);                // (10 + 20) / 2 + 1
       expect(r.m).toEqual([1, 2000]);                // max over the ranks of arange + rank
       expect(r.syncTotalMs).toBeGreaterThanOrEqual(DELAY * 0.8);
+      expect(r.blockingMs).toBeGreaterThanOrEqual(DELAY * 0.8);
+      expect(r.blockingDone).toBe(true);
     }
   }, 180000);
 
