@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 #include "common.cuh"
+#include "../native/core/nccl_hooks.h"
 
 #ifndef NT_CUDA_ARCHS
 #define NT_CUDA_ARCHS "?"
@@ -403,6 +404,7 @@ namespace {
 void h_to_host(void* dst, const void* src, size_t n, int index) {
   set_device(index);
   memcpy_d2h(dst, src, n);
+  if (nccl_hooks().check_async_error) nccl_hooks().check_async_error();  // Note [NCCL watchdog] (nccl.cu)
 }
 void h_from_host(void* dst, const void* src, size_t n, int index) {
   set_device(index);
@@ -412,6 +414,7 @@ void h_synchronize(int index) {
   if (device_count() == 0) return;  // nothing can be pending
   set_device(index);
   CUDA_CHECK(cudaDeviceSynchronize());
+  if (nccl_hooks().check_async_error) nccl_hooks().check_async_error();  // Note [NCCL watchdog] (nccl.cu)
 }
 void h_memset0(void* p, size_t n, int index) {
   set_device(index);

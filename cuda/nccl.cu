@@ -9,15 +9,28 @@
 //
 // Note [communication stream]. Each communicator has its own non-blocking stream. An operation first makes that
 // stream wait for an event recorded on the device's compute stream (all kernels so far, including those that
-// produced the input: the current stream, Note [streams] in common.cuh), then runs NCCL there and records a done event. The caller
-// polls query(): done when the event has completed, failed as soon as ncclCommGetAsyncError reports an error; the
-// caller's timeout calls abort (ncclCommAbort), so that a dead or missing peer becomes a TorchError, never a hang.
-// The caller keeps the operation's tensors alive until it is done (PyTorch's recordStream rule, by reference).
+// produced the input: the current stream, Note [streams] in common.cuh), then runs NCCL there and records a done
+// event. As PyTorch's ProcessGroupNCCL, Work.wait() does not block the host: stream_wait() makes the *current* stream
+// wait for the done event (cudaStreamWaitEvent), so later kernels on it see the results; query() polls (done when the
+// event has completed, failed as soon as the communicator has an error). The caller keeps the operation's tensors
+// alive until it is done (PyTorch's recordStream rule, by reference).
+//
+// Note [NCCL watchdog]. Since nothing needs to wait on the host, a hang must be caught off the JS thread (which may
+// itself be blocked in a host synchronisation behind the collective): one watchdog thread per process polls every
+// operation in flight; when its communicator reports an asynchronous error (ncclCommGetAsyncError) or the operation
+// is still running its group's timeout after it was enqueued, the watchdog records why and aborts the communicator
+// (ncclCommAbort). The aborted operation ends, the streams waiting on it go on, and the failure surfaces as a
+// TorchError: in query() (Work.isCompleted/exception/await), in every later operation on the communicator, and once
+// at the next host synchronisation of the CUDA backend (check_async_error: a copy to the host, synchronize()).
 #include <dlfcn.h>
 #include <glob.h>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 #include "common.cuh"
@@ -128,14 +141,112 @@ Api& api() {
 struct Comm {
   ncclComm_t c = nullptr;
   int device = 0, nranks = 1, rank = 0;
+  int64_t timeout_ms = 1800000;
   cudaStream_t stream = nullptr;
-  bool dead = false;
+  // 0 alive, 1 aborted (by the watchdog or the caller), 2 destroyed; never deleted: Work objects point at it
+  std::atomic<int> state{0};
+  std::mutex mu;       // guards error, reported
+  std::string error;   // why the watchdog aborted it ('' when it did not)
+  bool reported = false;
+  std::string why() {
+    std::lock_guard<std::mutex> l(mu);
+    return error;
+  }
 };
 struct Work {
   Comm* comm;
   cudaEvent_t done = nullptr;
   std::string what;
+  std::chrono::steady_clock::time_point t0;
+  std::atomic<int> refs{1};
+  std::atomic<bool> completed{false};  // the done event was seen complete
 };
+void work_unref(Work* w) {
+  if (w->refs.fetch_sub(1) != 1) return;
+  if (w->done) cudaEventDestroy(w->done);
+  delete w;
+}
+
+// Note [NCCL watchdog]
+struct Watchdog {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Work*> pending;  // each holds a reference
+  std::thread th;
+  bool started = false;
+  std::atomic<int> npending{0};    // pending.size()
+  std::atomic<int> unreported{0};  // communicators aborted by the watchdog whose failure no host sync has reported
+  std::vector<Comm*> failed;       // (under mu) those communicators
+
+  void add(Work* w) {
+    w->refs.fetch_add(1);
+    std::lock_guard<std::mutex> l(mu);
+    pending.push_back(w);
+    npending = (int)pending.size();
+    if (!started) {
+      started = true;
+      th = std::thread([this] { loop(); });
+      th.detach();  // lives as long as the process
+    }
+  }
+  bool has_pending(Comm* c) {
+    std::lock_guard<std::mutex> l(mu);
+    for (Work* w : pending) if (w->comm == c) return true;
+    return false;
+  }
+  void fail(Comm* c, const std::string& why) {
+    int alive = 0;
+    if (!c->state.compare_exchange_strong(alive, 1)) return;  // already aborted or destroyed
+    {
+      std::lock_guard<std::mutex> l(c->mu);
+      c->error = why;
+    }
+    failed.push_back(c);
+    unreported.fetch_add(1);
+    api().commAbort(c->c);
+  }
+  // (mu is held while it scans, so that has_pending() and destroy see every operation in flight)
+  void loop() {
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      cv.wait_for(l, std::chrono::milliseconds(20));
+      const auto now = std::chrono::steady_clock::now();
+      std::vector<Work*> keep;
+      for (Work* w : pending) {
+        Comm* c = w->comm;
+        bool drop = c->state.load() != 0;
+        if (!drop) {
+          int r = ncclSuccess;
+          if (api().commGetAsyncError(c->c, &r) == ncclSuccess && r != ncclSuccess && r != ncclInProgress) {
+            fail(c, "NCCL error in " + w->what + ": " + api().getErrorString(r) + " (ncclResult " + std::to_string(r) + "); the NCCL communicator was aborted (ncclCommAbort)");
+            drop = true;
+          }
+        }
+        if (!drop) {
+          cudaSetDevice(c->device);
+          cudaError_t e = cudaEventQuery(w->done);
+          if (e == cudaSuccess) { w->completed = true; drop = true; }
+          else if (e != cudaErrorNotReady) { cudaGetLastError(); drop = true; }
+        }
+        if (!drop) {
+          const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - w->t0).count();
+          if (ms > c->timeout_ms) {
+            fail(c, "timed out after " + std::to_string(c->timeout_ms) + " ms in NCCL " + w->what + " (a peer did not take part in time); the NCCL communicator was aborted (ncclCommAbort)");
+            drop = true;
+          }
+        }
+        if (drop) work_unref(w);
+        else keep.push_back(w);
+      }
+      pending.swap(keep);
+      npending = (int)pending.size();
+    }
+  }
+};
+Watchdog& watchdog() {
+  static Watchdog* d = new Watchdog();  // never destroyed: its thread runs until the process ends
+  return *d;
+}
 
 [[noreturn]] void nccl_fail(const std::string& what, int r) {
   throw TorchError("NCCL error in " + what + ": " + api().getErrorString(r) + " (ncclResult " + std::to_string(r) + ")");
@@ -152,7 +263,7 @@ void h_unique_id(char out[128]) {
   NCCL_CHECK("ncclGetUniqueId", api().getUniqueId(&id));
   std::memcpy(out, id.internal, 128);
 }
-void* h_comm_init(const char idb[128], int nranks, int rank, int device) {
+void* h_comm_init(const char idb[128], int nranks, int rank, int device, int64_t timeout_ms) {
   set_device(device);
   ncclUniqueId id;
   std::memcpy(id.internal, idb, 128);
@@ -160,6 +271,7 @@ void* h_comm_init(const char idb[128], int nranks, int rank, int device) {
   c->device = device;
   c->nranks = nranks;
   c->rank = rank;
+  c->timeout_ms = timeout_ms > 0 ? timeout_ms : c->timeout_ms;
   int r = api().commInitRank(&c->c, nranks, id, rank);
   if (r != ncclSuccess) { delete c; nccl_fail("ncclCommInitRank (rank " + std::to_string(rank) + " of " + std::to_string(nranks) + " on cuda:" + std::to_string(device) + ")", r); }
   cudaError_t e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking);
@@ -198,7 +310,10 @@ void* h_enqueue(void* comm, const NcclOp& op) {
   Comm* c = static_cast<Comm*>(comm);
   static const char* names[] = {"allReduce", "broadcast", "reduce", "allGather", "reduceScatter", "send", "recv", "gather", "scatter"};
   std::string what = op.kind >= 0 && op.kind <= 8 ? names[op.kind] : "?";
-  if (c->dead) throw TorchError("NCCL " + what + ": the communicator was aborted after an earlier failure; destroy the process group and create a new one");
+  if (c->state.load() != 0) {
+    const std::string why = c->why();
+    throw TorchError("NCCL " + what + ": the communicator was aborted after an earlier failure" + (why.empty() ? "" : " (" + why + ")") + "; destroy the process group and create a new one");
+  }
   int dt = nccl_type(op.dtype);
   if (dt < 0) throw TorchError("NCCL " + what + ": Input tensor data type is not supported for NCCL process group: int16");
   const bool is_bool = op.dtype == 9;
@@ -249,44 +364,85 @@ void* h_enqueue(void* comm, const NcclOp& op) {
       break;
     default: throw TorchError("internal: unknown NCCL operation " + std::to_string(op.kind));
   }
-  auto* w = new Work{c, nullptr, what};
+  auto* w = new Work();
+  w->comm = c;
+  w->what = what;
+  w->t0 = std::chrono::steady_clock::now();
   cudaError_t e = cudaEventCreateWithFlags(&w->done, cudaEventDisableTiming);
   if (e == cudaSuccess) e = cudaEventRecord(w->done, s);
-  if (e != cudaSuccess) { if (w->done) cudaEventDestroy(w->done); delete w; CUDA_CHECK(e); }
+  if (e != cudaSuccess) { work_unref(w); CUDA_CHECK(e); }
+  watchdog().add(w);
   return w;
 }
 
 int h_query(void* work, std::string* err) {
   Work* w = static_cast<Work*>(work);
   Comm* c = w->comm;
-  if (c->dead) { *err = "NCCL " + w->what + ": the communicator was aborted (a timeout or an error on this rank)"; return 2; }
+  if (w->completed.load()) return 1;
+  const int st = c->state.load();
+  if (st == 1) {
+    const std::string why = c->why();
+    *err = why.empty() ? "NCCL " + w->what + ": the communicator was aborted (a timeout or an error on this rank)"
+                       : why.rfind("timed out", 0) == 0 && why.find(" in NCCL " + w->what + " ") != std::string::npos ? why
+                       : "NCCL " + w->what + ": the communicator was aborted after a failure: " + why;
+    return 2;
+  }
+  if (st == 2) { *err = "NCCL " + w->what + ": the process group was destroyed before the operation completed"; return 2; }
   int r = ncclSuccess;
   if (api().commGetAsyncError(c->c, &r) == ncclSuccess && r != ncclSuccess && r != ncclInProgress) {
     *err = "NCCL error in " + w->what + ": " + api().getErrorString(r) + " (ncclResult " + std::to_string(r) + ")";
     return 2;
   }
+  set_device(c->device);
   cudaError_t e = cudaEventQuery(w->done);
-  if (e == cudaSuccess) return 1;
+  if (e == cudaSuccess) { w->completed = true; return 1; }
   if (e == cudaErrorNotReady) return 0;
   cudaGetLastError();
   *err = "NCCL " + w->what + ": CUDA error " + cudaGetErrorString(e);
   return 2;
 }
-void h_release(void* work) {
+void h_stream_wait(void* work) {
   Work* w = static_cast<Work*>(work);
-  if (w->done) cudaEventDestroy(w->done);
-  delete w;
+  std::string err;
+  const int s = h_query(work, &err);
+  if (s == 2) throw TorchError(err);
+  if (s == 1) return;  // done: nothing to order after
+  set_device(w->comm->device);
+  CUDA_CHECK(cudaStreamWaitEvent(stream(), w->done, 0));
 }
+void h_check_async_error() {
+  Watchdog& d = watchdog();
+  if (d.unreported.load(std::memory_order_relaxed) == 0 && d.npending.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard<std::mutex> l(d.mu);
+  // a failure that ended an operation the host was just waiting behind may not have had its watchdog tick yet
+  for (Work* w : d.pending) {
+    Comm* c = w->comm;
+    int r = ncclSuccess;
+    if (c->state.load() == 0 && api().commGetAsyncError(c->c, &r) == ncclSuccess && r != ncclSuccess && r != ncclInProgress)
+      d.fail(c, "NCCL error in " + w->what + ": " + api().getErrorString(r) + " (ncclResult " + std::to_string(r) + "); the NCCL communicator was aborted (ncclCommAbort)");
+  }
+  for (Comm* c : d.failed) {
+    std::lock_guard<std::mutex> cl(c->mu);
+    if (c->error.empty() || c->reported) continue;
+    c->reported = true;
+    d.unreported.fetch_sub(1);
+    throw TorchError("an earlier NCCL collective failed after it was enqueued: " + c->error +
+                     ". Results of collectives on that process group are invalid; destroy it and create a new one");
+  }
+}
+void h_release(void* work) { work_unref(static_cast<Work*>(work)); }
 void h_abort(void* comm) {
   Comm* c = static_cast<Comm*>(comm);
-  if (c->dead) return;
-  c->dead = true;
+  int alive = 0;
+  if (!c->state.compare_exchange_strong(alive, 1)) return;
   api().commAbort(c->c);  // the Comm itself stays: pending Work objects still point at it
 }
 void h_destroy(void* comm) {
   Comm* c = static_cast<Comm*>(comm);
-  if (c->dead) return;
-  c->dead = true;
+  // after the operations in flight (the watchdog ends them within the timeout if a peer is missing)
+  while (c->state.load() == 0 && watchdog().has_pending(c)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  int alive = 0;
+  if (!c->state.compare_exchange_strong(alive, 2)) return;
   set_device(c->device);
   api().commDestroy(c->c);
   cudaStreamDestroy(c->stream);
@@ -300,6 +456,8 @@ struct InstallNccl {
     h.comm_init = h_comm_init;
     h.enqueue = h_enqueue;
     h.query = h_query;
+    h.stream_wait = h_stream_wait;
+    h.check_async_error = h_check_async_error;
     h.release = h_release;
     h.abort = h_abort;
     h.destroy = h_destroy;

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <vector>
 #include "common.cuh"
+#include "../native/core/nccl_hooks.h"
 
 namespace nt {
 namespace cu {
@@ -90,6 +91,7 @@ void h_stream_sync(int dev, int id) {
   cudaStream_t s = stream_of(dev, id);
   set_device(dev);
   CUDA_CHECK(cudaStreamSynchronize(s));
+  if (nccl_hooks().check_async_error) nccl_hooks().check_async_error();  // Note [NCCL watchdog] (nccl.cu)
 }
 void h_stream_wait_stream(int dev, int id, int odev, int oid) {
   cudaStream_t s = stream_of(dev, id), o = stream_of(odev, oid);

@@ -120,6 +120,11 @@ describe('nodetorch-run command line (parseArgs)', () => {
     expect(e).toMatchObject({ RANK: '5', LOCAL_RANK: '2', WORLD_SIZE: '6', LOCAL_WORLD_SIZE: '3', GROUP_RANK: '1', GROUP_WORLD_SIZE: '2', ROLE_RANK: '5',
       MASTER_ADDR: '127.0.0.1', MASTER_PORT: '4321', TORCHELASTIC_RESTART_COUNT: '1', TORCHELASTIC_MAX_RESTARTS: '0', TORCHELASTIC_RUN_ID: 'job7', OMP_NUM_THREADS: '1' });
     expect(workerEnv(cfg, 0, 0, 4321, { OMP_NUM_THREADS: '4' }).OMP_NUM_THREADS).toBe('4');
+    // several nodes: the workers use the launchers' store (node 0's launcher hosts it), as torchrun's agent store
+    expect(e.TORCHELASTIC_USE_AGENT_STORE).toBe('True');
+    expect(workerEnv(parseArgs(['--nproc-per-node', '2', 'x.js']), 0, 0, 4321, {}).TORCHELASTIC_USE_AGENT_STORE).toBe('False');
+    expect(cfg.joinTimeout).toBe(600);
+    expect(parseArgs(['--nnodes', '2', '--rdzv-conf', 'join_timeout=30', 'x.js']).joinTimeout).toBe(30);
   });
 
   test('bad command lines', () => {
@@ -132,6 +137,8 @@ describe('nodetorch-run command line (parseArgs)', () => {
     bad(['--nnodes', '2', '--node-rank', '2', 'x.js'], /--node-rank 2 must be in \[0, 1\]/);
     bad(['--nnodes', '1:4', 'x.js'], /elastic/);
     bad(['--standalone', '--nnodes', '2', 'x.js'], /single node/);
+    bad(['--rdzv-conf', 'join_timeout=0', 'x.js'], /join_timeout/);
+    bad(['--rdzv-conf', 'last_call=3', 'x.js'], /unknown key 'last_call'/);
     bad(['--master-port', '70000', 'x.js'], /--master-port/);
     bad(['--bogus', 'x.js'], /unknown option '--bogus'/);
     bad(['--nproc-per-node'], /expects a value/);
@@ -424,5 +431,88 @@ d.destroyProcessGroup();
     const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'distributed_sampler.json'), 'utf8')) as { cases: { n: number; numReplicas: number; shuffle: boolean; dropLast: boolean; ranks: { epochs: number[][] }[] }[] };
     const c = ref.cases.find((x) => x.n === 10 && x.numReplicas === 4 && x.shuffle && !x.dropLast)!;
     expect(outs.map((o) => o.idx)).toEqual(c.ranks.map((rr) => rr.epochs[0]));
+  }, 120000);
+
+  // Note [group-wide restarts] (launcher.ts): the launchers share node 0's store; a failure anywhere restarts every node
+  const roundScript = (name: string, failWhen: string): string => script(name, `
+const torch = require(${JSON.stringify(DIST)});
+const d = torch.distributed;
+const k = process.env.TORCHELASTIC_RESTART_COUNT, rank = Number(process.env.RANK), ws = Number(process.env.WORLD_SIZE);
+console.log('ENV' + JSON.stringify({ rank: process.env.RANK, group: process.env.GROUP_RANK, restart: k, agent: process.env.TORCHELASTIC_USE_AGENT_STORE, pid: process.pid }));
+// every worker of the round meets the others through the launchers' store (the workers' env:// store too)
+const st = new d.TCPStore(process.env.MASTER_ADDR, Number(process.env.MASTER_PORT), { isMaster: false, timeout: 60000 });
+st.add('test/round' + k, 1);
+while (st.add('test/round' + k, 0) < ws) d._sleepMs(20);
+let sum = null;
+if (d.isGlooAvailable()) {
+  d.initProcessGroup({ backend: 'gloo' });
+  const t = torch.tensor([rank + 1], { dtype: 'float32' }); d.allReduce(t); sum = t.item();
+}
+console.log('MET' + JSON.stringify({ rank, restart: k, sum }));
+if (${failWhen}) { console.error('rank ' + rank + ' fails in round ' + k); process.exit(3); }
+if (k === '0' || ${JSON.stringify(name)} === 'always.js') setTimeout(() => console.log('rank ' + rank + ' was not stopped'), 60000);
+else { if (d.isInitialized()) d.destroyProcessGroup(); }
+`);
+  const pidsOf = (text: string): number[] => jsonLines(text, 'ENV{').map((e) => Number(e.pid));
+
+  test('two nodes, --max-restarts 1: a worker failing once on node 1 restarts both nodes (restart count 1 everywhere), then the job completes', async () => {
+    const w = roundScript('once.js', "process.env.GROUP_RANK === '1' && process.env.LOCAL_RANK === '0' && k === '0'");
+    const port = await freePort();
+    const common = ['--nnodes', '2', '--nproc-per-node', '2', '--master-addr', '127.0.0.1', '--master-port', String(port), '--max-restarts', '1', '--term-timeout', '5'];
+    const env = { GLOO_SOCKET_IFNAME: 'lo' };
+    const [n0, n1] = await Promise.all([run([...common, '--node-rank', '0', w], env), run([...common, '--node-rank', '1', w], env)]);
+    expect({ code0: n0.code, code1: n1.code, err: n0.code || n1.code ? n0.stderr + n1.stderr : '' }).toEqual({ code0: 0, code1: 0, err: '' });
+    // both nodes ran rounds 0 and 1 with the launchers' store; every rank met the other three in each round
+    for (const [n, ranks] of [[n0, ['0', '1']], [n1, ['2', '3']]] as [Result, string[]][]) {
+      const envs = jsonLines(n.stdout, 'ENV{');
+      expect(envs.map((e) => `${e.restart}/${e.rank}`).sort()).toEqual(['0/' + ranks[0], '0/' + ranks[1], '1/' + ranks[0], '1/' + ranks[1]]);
+      for (const e of envs) expect(e.agent).toBe('True');
+      expect(n.stderr).toMatch(/worker group failed: rank 2 \(local rank 0 on node 1, pid \d+\) exited with code 3; restarting the workers of all 2 nodes \(restart 1 of 1\)/);
+      for (const p of pidsOf(n.stdout)) expect(running(p)).toBe(false);
+      expect(n.stdout).not.toMatch(/was not stopped/);
+    }
+    const met = [...jsonLines(n0.stdout, 'MET{'), ...jsonLines(n1.stdout, 'MET{')] as unknown as { rank: number; restart: string; sum: number | null }[];
+    expect(met.filter((m) => m.restart === '1').map((m) => m.rank).sort()).toEqual([0, 1, 2, 3]);
+    if (isGlooAvailable()) for (const m of met) expect(m.sum).toBe(10);  // 1+2+3+4: the four ranks of one round all-reduced
+    // the stopped node 0 workers of round 0 did not restart by themselves: 4 + 4 workers in all
+    expect(pidsOf(n0.stdout).length + pidsOf(n1.stdout).length).toBe(8);
+  }, 180000);
+
+  test('two nodes, a worker that always fails: after --max-restarts both launchers exit non-zero naming the failed rank, no orphans', async () => {
+    const w = roundScript('always.js', "process.env.GROUP_RANK === '1'");
+    const port = await freePort();
+    const common = ['--nnodes', '2', '--nproc-per-node', '1', '--master-addr', '127.0.0.1', '--master-port', String(port), '--max-restarts', '2', '--term-timeout', '5'];
+    const env = { GLOO_SOCKET_IFNAME: 'lo' };
+    const [n0, n1] = await Promise.all([run([...common, '--node-rank', '0', w], env), run([...common, '--node-rank', '1', w], env)]);
+    expect(n0.code).toBe(1);
+    expect(n1.code).toBe(3);  // the node of the failed worker exits with its code
+    for (const n of [n0, n1]) {
+      expect(jsonLines(n.stdout, 'ENV{').map((e) => e.restart).sort()).toEqual(['0', '1', '2']);
+      expect(n.stderr).toMatch(/restart 2 of 2/);
+      expect(n.stderr).toMatch(/worker rank 1 \(local rank 0 on node 1, pid \d+\) exited with code 3 \(after 2 restarts\); the workers of all 2 nodes were stopped/);
+      for (const p of pidsOf(n.stdout)) expect(running(p)).toBe(false);
+      expect(n.stdout).not.toMatch(/was not stopped/);
+    }
+  }, 180000);
+
+  test('two nodes: SIGTERM to one launcher stops the job on both nodes (no restart, no orphans)', async () => {
+    const w = script('idle.js', `console.log('PID ' + process.pid); setTimeout(() => console.log('was not stopped'), 60000);\n`);
+    const port = await freePort();
+    const common = ['--nnodes', '2', '--nproc-per-node', '1', '--master-addr', '127.0.0.1', '--master-port', String(port), '--max-restarts', '3', '--term-timeout', '5'];
+    const h0 = start([...common, '--node-rank', '0', w]);
+    const h1 = start([...common, '--node-rank', '1', w]);
+    await until(() => h0.out.stdout.includes('PID ') && h1.out.stdout.includes('PID '), 'both workers', 60000);
+    h1.child.kill('SIGTERM');
+    const [n0, n1] = await Promise.all([h0.result, h1.result]);
+    expect(n1.code).toBe(143);
+    expect(n0.code).toBe(1);
+    expect(n0.stderr).toMatch(/the job was stopped: node 1's launcher received SIGTERM/);
+    expect(n0.stderr).not.toMatch(/restarting/);
+    for (const n of [n0, n1]) {
+      const pids = n.stdout.split('\n').filter((l) => l.includes('PID ')).map((l) => Number(l.split('PID ')[1]));
+      expect(pids.length).toBe(1);
+      for (const p of pids) expect(running(p)).toBe(false);
+      expect(n.stdout).not.toMatch(/was not stopped/);
+    }
   }, 120000);
 });

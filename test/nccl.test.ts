@@ -209,4 +209,117 @@ process.exit(0);
     expect(r.ms).toBeLessThan(6000);
     expect(r.next?.message).toMatch(/aborted/);
   }, 60000);
+
+  // Note [NCCL watchdog] (cuda/nccl.cu): Work.wait() orders the current stream after the collective and returns; the
+  // stand-in libnccl's CUEMU_NCCL_DELAY_MS=ms:minBytes makes collectives of at least minBytes wait ms on their stream.
+  // (The emulator's legacy default stream runs on the host thread, so the ranks work on a created stream here.)
+  const DELAY = 4000;
+  itN('wait() does not block the host: later kernels on the current stream see the results (async and synchronous collectives), 2 ranks on cuda:0/cuda:1', async () => {
+    const outs = await runWorld(tmp, 2, `
+torch.cuda.setDevice(rank);
+dist.initProcessGroup({ backend: 'nccl' });
+const dev = 'cuda:' + rank;
+process.env.CUEMU_NCCL_DELAY_MS = '${DELAY}:1024';  // 1000 floats: delayed; the ranks' agreement check (96 bytes): not
+const s = new torch.cuda.Stream();
+torch.cuda.stream(s, () => {
+  const t = torch.full([1000], rank + 1, { dtype: 'float32', device: dev });
+  let t0 = Date.now();
+  const w = dist.allReduce(t, { asyncOp: true });
+  w.wait();
+  out.waitMs = Date.now() - t0;
+  const u = t.mul(2);                       // enqueued on s behind the collective
+  out.doneAfterKernel = w.isCompleted();
+  out.u = [u.min().item(), u.max().item()]; // the host waits here
+  out.totalMs = Date.now() - t0;
+  out.doneAtEnd = w.isCompleted();
+  out.device = t.device.toString();
+
+  // synchronous collectives: ordered on the current stream too; their copies back (AVG's division, a non-contiguous
+  // tensor's staging buffer) are kernels after the wait
+  const v = torch.full([1000], 10 * (rank + 1), { dtype: 'float32', device: dev });
+  const m = torch.arange(2000, { dtype: 'float32', device: dev }).reshape([40, 50]).add(rank).t();  // non-contiguous
+  t0 = Date.now();
+  dist.allReduce(v, { op: dist.ReduceOp.AVG });
+  dist.allReduce(m, { op: dist.ReduceOp.MAX });
+  out.syncMs = Date.now() - t0;
+  const v2 = v.add(1);
+  out.v2 = [v2.min().item(), v2.max().item()];
+  out.m = [m.min().item(), m.max().item()];
+  out.syncTotalMs = Date.now() - t0;
+
+  // NCCL_BLOCKING_WAIT=1: wait() blocks the host until the collective is done (PyTorch's switch)
+  process.env.NCCL_BLOCKING_WAIT = '1';
+  const b = torch.full([1000], rank + 1, { dtype: 'float32', device: dev });
+  const wb = dist.allReduce(b, { asyncOp: true });
+  t0 = Date.now();
+  wb.wait();
+  out.blockingMs = Date.now() - t0;
+  out.blockingDone = wb.isCompleted();
+  delete process.env.NCCL_BLOCKING_WAIT;
+});
+done();
+dist.destroyProcessGroup();
+`, { timeoutMs: 120000, env: { CUEMU_DEVICES: '2' } });
+    expectOk(outs);
+    for (const { rank, result: r } of outs) {
+      expect(r.device).toBe(`cuda:${rank}`);
+      expect(r.waitMs).toBeLessThan(DELAY / 2);      // blocking would take the whole delay
+      expect(r.doneAfterKernel).toBe(false);         // the kernel after wait() was enqueued before the collective ended
+      expect(r.u).toEqual([6, 6]);                   // and saw its result: 2 * (1 + 2)
+      expect(r.totalMs).toBeGreaterThanOrEqual(DELAY * 0.8);
+      expect(r.doneAtEnd).toBe(true);
+      expect(r.syncMs).toBeLessThan(DELAY / 2);      // two delayed synchronous collectives returned at once
+      expect(r.v2).toEqual([16, 16]);                // (10 + 20) / 2 + 1
+      expect(r.m).toEqual([1, 2000]);                // max over the ranks of arange + rank
+      expect(r.syncTotalMs).toBeGreaterThanOrEqual(DELAY * 0.8);
+      expect(r.blockingMs).toBeGreaterThanOrEqual(DELAY * 0.8);
+      expect(r.blockingDone).toBe(true);
+    }
+  }, 180000);
+
+  itN('a collective that hangs after wait() returned: the watchdog aborts it in time; the next host sync, the Work, await and later collectives raise TorchErrors', async () => {
+    const outs = await runWorld(tmp, 2, `
+torch.cuda.setDevice(rank);
+// rank 0 gives up after 2 s; rank 1's collective stalls 20 s on its stream (a stuck peer), until rank 0's abort ends it
+dist.initProcessGroup({ backend: 'nccl', timeout: rank === 0 ? 2000 : 30000 });
+const dev = 'cuda:' + rank;
+if (rank === 1) process.env.CUEMU_NCCL_DELAY_MS = '20000:1024';
+const s = new torch.cuda.Stream();
+torch.cuda.stream(s, () => {
+  const t = torch.ones([1000], { device: dev });
+  const t0 = Date.now();
+  const w = dist.allReduce(t, { asyncOp: true });
+  w.wait();
+  out.waitMs = Date.now() - t0;
+  if (rank === 0) {
+    dist._sleepMs(3500);                     // the JS thread blocked, no host sync: the watchdog runs anyway
+    out.completed = w.isCompleted();
+    out.workErr = errOf(() => { throw w.exception(); });
+  }
+  out.syncErr = errOf(() => t.sum().item()); // the next host synchronisation reports the abort
+  out.syncMs = Date.now() - t0;
+  out.reportedOnce = errOf(() => t.sum().item());
+  out.next = errOf(() => dist.allReduce(torch.ones([4], { device: dev })));
+  w.then(() => { out.awaited = 'resolved'; }, (e) => { out.awaited = e.name + ': ' + e.message; }).then(() => { done(); process.exit(0); });
+});
+`, { timeoutMs: 120000, env: { CUEMU_DEVICES: '2' } });
+    expectOk(outs);
+    const [r0, r1] = outs.map((o) => o.result);
+    for (const r of [r0, r1]) {
+      expect(r.waitMs).toBeLessThan(1500);
+      expect(r.syncErr?.name).toBe('TorchError');
+      expect(r.syncErr.message).toMatch(/NCCL/);
+      expect(r.syncErr.message).toMatch(/ncclCommAbort/);
+      expect(r.reportedOnce).toBeNull();
+      expect(r.next?.name).toBe('TorchError');
+      expect(r.next.message).toMatch(/aborted/);
+      expect(r.awaited).toMatch(/^TorchError: allReduce: /);
+    }
+    expect(r0.completed).toBe(true);
+    expect(r0.workErr?.name).toBe('TorchError');
+    expect(r0.workErr.message).toMatch(/allReduce: timed out after 2000 ms in NCCL allReduce .*ncclCommAbort/);
+    expect(r0.syncErr.message).toMatch(/timed out after 2000 ms/);
+    expect(r1.syncErr.message).toMatch(/remote process exited or there was a network error/);
+    expect(r1.syncMs).toBeLessThan(15000);           // ended by rank 0's abort, not by its own 20 s
+  }, 120000);
 });

@@ -184,7 +184,9 @@ export function initProcessGroup(opts: InitOptions = {}): void {
       if (missing.length) throw new TorchError(`initProcessGroup (env://): environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} expected, but not set (or pass rank/worldSize)`);
       checkRank(rank, size);
       masterHost = addr as string;
-      store = new TCPStore(addr as string, port as number, { worldSize: size, isMaster: rank === 0, timeout: Math.min(timeout, DEFAULT_STORE_TIMEOUT_MS) });
+      // under a multi-node nodetorch-run (as torchrun's agents), the launchers host the store: every rank is a client
+      const agentStore = process.env.TORCHELASTIC_USE_AGENT_STORE === 'True';
+      store = new TCPStore(addr as string, port as number, { worldSize: size, isMaster: rank === 0 && !agentStore, timeout: Math.min(timeout, DEFAULT_STORE_TIMEOUT_MS) });
       ownStore = true;
     } else if (method.startsWith('tcp://')) {
       const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?(\?.*)?$/.exec(method);
@@ -330,18 +332,27 @@ export function getGlobalRank(group: Group, groupRank: number): number {
 // ---------------------------------------------------------------- work
 
 /**
- * An asynchronous operation (`{ asyncOp: true }`): `wait()` blocks until it is done (and throws its error),
- * `isCompleted()` polls, and `await work` waits without blocking the event loop.
+ * An asynchronous operation (`{ asyncOp: true }`). On Gloo (CPU) `wait()` blocks until it is done and throws its
+ * error. On NCCL (CUDA), as PyTorch's: `wait()` does not block the host; it makes the *current* CUDA stream wait for
+ * the collective (cudaStreamWaitEvent), so later kernels on that stream see its results, and returns (it throws only
+ * if the operation has already failed; a later failure, e.g. a timeout, is raised by the next host synchronisation,
+ * by `await work` and by every later collective of the group). `isCompleted()` polls; `await work` waits on the host
+ * without blocking the event loop. NCCL_BLOCKING_WAIT=1 (or TORCH_NCCL_BLOCKING_WAIT=1) makes `wait()` block the host.
  */
 export class Work implements PromiseLike<void> {
   private w: object | null;
   private post: (() => void) | null;
   private err: TorchError | null = null;
+  /** the outcome is known (completed or failed) */
   private settled = false;
+  /** post (copying results back) has run, or will not */
+  private posted = false;
   private readonly op: string;
   private keep: unknown;
   private promise: Promise<void> | null = null;
   private readonly engine: Engine | null;
+  /** internal: wait() blocks the host (barrier, as PyTorch's NCCL barrier) */
+  _blocking = false;
   constructor(op: string, w: object | null, keep: unknown, post: (() => void) | null, engine: Engine | null = null) {
     this.op = op;
     this.w = w;
@@ -350,14 +361,22 @@ export class Work implements PromiseLike<void> {
     this.post = post;
     if (!w) this.finish(null);
   }
+  private runPost(): void {
+    if (this.posted) return;
+    this.posted = true;
+    const post = this.post;
+    this.post = null;
+    if (!post) return;
+    try { post(); } catch (e) { this.err = e instanceof TorchError ? e : new TorchError(`${this.op}: ${(e as Error).message}`, { cause: e }); }
+  }
   private finish(err: string | null): void {
     if (this.settled) return;
     this.settled = true;
-    if (err !== null) this.err = new TorchError(`${this.op}: ${describeFailure(err)}`);
-    else if (this.post) {
-      try { this.post(); } catch (e) { this.err = e instanceof TorchError ? e : new TorchError(`${this.op}: ${(e as Error).message}`, { cause: e }); }
-    }
-    this.post = null;
+    if (err !== null) {
+      this.err = new TorchError(`${this.op}: ${describeFailure(err)}`);
+      this.posted = true;
+      this.post = null;
+    } else this.runPost();
     this.keep = null;
   }
   private poll(): boolean {
@@ -368,14 +387,35 @@ export class Work implements PromiseLike<void> {
     this.finish(s === 2 ? g.error(this.w as object) : null);
     return true;
   }
-  /** Blocks until the operation has completed; throws a TorchError if it failed. Returns true. */
+  /**
+   * Gloo, or NCCL with NCCL_BLOCKING_WAIT=1: blocks until the operation has completed. NCCL: orders the current
+   * stream after it and returns at once. Throws a TorchError if it failed. Returns true.
+   */
   wait(): boolean {
     if (!this.settled) {
-      try { (this.engine as Engine).wait(this.w as object); this.finish(null); } catch (e) { this.finish((e as Error).message); }
+      const g = this.engine as Engine;
+      if (g.streamWait && !this._blocking && !blockingWait()) {
+        if (!this.posted) {
+          try { g.streamWait(this.w as object); } catch (e) { this.finish((e as Error).message); }
+          if (!this.settled) {
+            this.runPost();  // the copies back are kernels on the current stream: ordered after the collective
+            track(this);     // its tensors stay alive until it has completed
+          }
+        }
+      } else this._hostWait();
     }
     if (this.err) throw this.err;
     return true;
   }
+  /** internal: blocks the host until the operation has completed (barrier, the agreement check); throws its error */
+  _hostWait(): void {
+    if (!this.settled) {
+      try { (this.engine as Engine).wait(this.w as object); this.finish(null); } catch (e) { this.finish((e as Error).message); }
+    }
+    if (this.err) throw this.err;
+  }
+  /** internal (the in-flight list): polls; true once the outcome is known */
+  _poll(): boolean { return this.poll(); }
   isCompleted(): boolean { return this.poll(); }
   isSuccess(): boolean { return this.poll() && this.err === null; }
   exception(): TorchError | null { this.poll(); return this.err; }
@@ -384,11 +424,29 @@ export class Work implements PromiseLike<void> {
   then<A = void, B = never>(onOk?: ((v: void) => A | PromiseLike<A>) | null, onErr?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     if (!this.promise) {
       this.promise = new Promise<void>((resolve, reject) => {
-        const done = (): void => { try { this.wait(); resolve(); } catch (e) { reject(e); } };
+        const done = (): void => { try { this._hostWait(); resolve(); } catch (e) { reject(e); } };
         if (this.settled || !(this.engine as Engine).notify(this.w as object, done)) setImmediate(done);
       });
     }
     return this.promise.then(onOk, onErr);
+  }
+}
+
+const blockingWait = (): boolean => process.env.TORCH_NCCL_BLOCKING_WAIT === '1' || process.env.NCCL_BLOCKING_WAIT === '1';
+
+// NCCL work whose wait() returned before it completed: kept (with its tensors) until it has, polled at each new
+// collective and on an unref'd timer (a timer never keeps the process alive)
+const inflight = new Set<Work>();
+let inflightTimer: NodeJS.Timeout | null = null;
+function pruneInflight(): void {
+  for (const w of inflight) if (w._poll()) inflight.delete(w);
+  if (inflight.size === 0 && inflightTimer) { clearInterval(inflightTimer); inflightTimer = null; }
+}
+function track(w: Work): void {
+  inflight.add(w);
+  if (!inflightTimer) {
+    inflightTimer = setInterval(pruneInflight, 50);
+    inflightTimer.unref();
   }
 }
 
@@ -454,10 +512,14 @@ function run(op: string, pg: ProcessGroup, spec: Record<string, unknown>, keep: 
     work.wait();
     return undefined;
   }
+  if (inflight.size) pruneInflight();
   let w: object;
   try { w = g.submit(pg._handle as object, spec); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
   const work = new Work(op, w, keep, post, g);
+  // barrier() blocks the host, as PyTorch's NCCL barrier does
+  work._blocking = spec.kind === 'barrier';
   if (asyncOp) return work;
+  // synchronous: as PyTorch's, ordered on the current stream (NCCL: the host does not wait)
   work.wait();
   return undefined;
 }
@@ -477,15 +539,21 @@ function checkAgreement(op: string, pg: ProcessGroup, t: Tensor | null, opc: num
   mine[4] = t ? t.numel() : 0;
   mine[5] = t ? t.ndim : 0;
   if (t) t.shape.slice(0, F - 6).forEach((s, i) => { mine[6 + i] = s; });
-  const fp = tensorFrom(mine).to(pg.device);
-  const all = empty([pg.size * F], { dtype: 'int64', device: pg.device });
   const g = pg._engine;
-  let sub: object;
-  try { sub = g.submit(pg._handle as object, { kind: 'allgather', dtype: DTYPE_CODE.int64, n: F, ptr: ptrOf(fp), out: ptrOf(all) }); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
-  const w = new Work(op, sub, [fp, all], null, g);
-  w.wait();
-  const v = all.tolist() as number[];
-  const rows = Array.from({ length: pg.size }, (_, r) => v.slice(r * F, r * F + F));
+  let rows: number[][];
+  if (g.agree) {
+    // NCCL: through the store (Note [NCCL agreement through the store] in nccl.ts)
+    try { rows = g.agree(pg._handle as object, op, mine); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
+  } else {
+    const fp = tensorFrom(mine).to(pg.device);
+    const all = empty([pg.size * F], { dtype: 'int64', device: pg.device });
+    let sub: object;
+    try { sub = g.submit(pg._handle as object, { kind: 'allgather', dtype: DTYPE_CODE.int64, n: F, ptr: ptrOf(fp), out: ptrOf(all) }); } catch (e) { throw new TorchError(`${op}: ${(e as Error).message}`, { cause: e }); }
+    const w = new Work(op, sub, [fp, all], null, g);
+    w._hostWait();
+    const v = all.tolist() as number[];
+    rows = Array.from({ length: pg.size }, (_, r) => v.slice(r * F, r * F + F));
+  }
   const same = rows.every((r) => r[0] === rows[0][0] && r[1] === rows[0][1] && r[2] === rows[0][2] && r[3] === rows[0][3] && r[4] === rows[0][4]);
   if (same) return;
   const kindName = (c: number): string => Object.keys(KIND_CODE).find((k) => KIND_CODE[k] === c) ?? `op ${c}`;

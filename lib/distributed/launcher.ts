@@ -6,11 +6,22 @@
 // SIGKILL after --term-timeout) and either restarts the whole local group (--max-restarts) or exits with the failed
 // worker's exit code. SIGINT/SIGTERM/SIGHUP to the launcher are forwarded to the workers.
 //
-// Multi-node: run one launcher per node with the same --nnodes, --nproc-per-node, --master-addr and --master-port
-// and its own --node-rank; global RANK = node_rank * nproc_per_node + local_rank. The workers rendezvous among
-// themselves through env:// (global rank 0, on node 0, hosts the TCPStore at MASTER_ADDR:MASTER_PORT); the launchers do
-// not talk to each other, so a restart (--max-restarts) is per node: a node's failure makes the other nodes' workers
-// fail in their next collective, and each node restarts (or gives up) on its own.
+// Multi-node: run one launcher per node with the same --nnodes, --nproc-per-node, --master-addr, --master-port and
+// --max-restarts and its own --node-rank; global RANK = node_rank * nproc_per_node + local_rank. As torchrun's agents,
+// the launchers share a TCPStore: node 0's launcher hosts it at MASTER_ADDR:MASTER_PORT (on native threads), every
+// launcher connects to it, and the workers use it too (TORCHELASTIC_USE_AGENT_STORE=True: env:// connects to it
+// instead of global rank 0 hosting one). Restarts are group-wide (Note [group-wide restarts]).
+//
+// Note [group-wide restarts]. The job runs in rounds k = 0, 1, ...; before round k every launcher joins a barrier
+// (counter join/k reaching nnodes, within --rdzv-conf join_timeout), then starts its workers with
+// TORCHELASTIC_RESTART_COUNT=k, so every node's workers of one round have the same count. A store counter, the failure
+// generation `gen`, equals the number of rounds that failed: when a worker fails on some node in round k, its
+// launcher records the failure (fail/k: the first one wins) and moves gen from k to k+1; every launcher watches gen
+// and, once it passes k, stops its workers (SIGTERM, SIGKILL after --term-timeout). Then all restart together in
+// round k+1, up to --max-restarts; beyond that every launcher exits non-zero, naming the failed rank. A node whose
+// workers all succeed waits until every node's did (ok/k reaching nnodes) or a failure elsewhere restarts the round.
+// A launcher that gets SIGINT/SIGTERM closes the job for all (key `closed`); node 0's launcher keeps the store up
+// until every launcher has seen the end (exit counter, at most 30 s).
 //
 // Each worker is started in its own process group (and session), so that stopping it reaches any processes it
 // started, and a terminal's Ctrl-C reaches the launcher only, which forwards it. Each node worker also preloads
@@ -48,6 +59,8 @@ export interface LaunchConfig {
   noPython: boolean;
   /** seconds between SIGTERM and SIGKILL when stopping workers */
   termTimeout: number;
+  /** seconds a launcher of a multi-node job waits for the others at each round's barrier (--rdzv-conf join_timeout) */
+  joinTimeout: number;
   script: string;
   scriptArgs: string[];
 }
@@ -65,7 +78,9 @@ Options take a value as "--opt value" or "--opt=value"; "-" and "_" are intercha
   --master-addr ADDR         address of node 0, where global rank 0 hosts the TCPStore (default 127.0.0.1)
   --master-port PORT         its port (default 29500)
   --standalone               single node, a free port on localhost (ignores --master-addr/--master-port)
-  --max-restarts N           restart the local worker group up to N times when a worker fails (default 0)
+  --max-restarts N           restart the workers up to N times when a worker fails (default 0); with --nnodes > 1
+                             every node's workers restart together, as torchrun's
+  --rdzv-conf K=V,...        join_timeout=S: seconds each node waits for the others before a (re)start (default 600)
   --rdzv-id ID               the run id, TORCHELASTIC_RUN_ID (default "none"; a random one with --standalone)
   --log-dir DIR              write each worker's stdout and stderr to DIR/attempt_<k>/rank<R>/{stdout,stderr}.log
                              (as --tee 3 unless --redirects or --tee say otherwise)
@@ -79,7 +94,7 @@ Options take a value as "--opt value" or "--opt=value"; "-" and "_" are intercha
   -h, --help                 this text`;
 
 const VALUE_OPTS = new Set(['nproc-per-node', 'nnodes', 'node-rank', 'master-addr', 'master-port', 'max-restarts', 'rdzv-id',
-  'run-id', 'log-dir', 'redirects', 'tee', 'local-ranks-filter', 'log-line-prefix-template', 'term-timeout']);
+  'run-id', 'log-dir', 'redirects', 'tee', 'local-ranks-filter', 'log-line-prefix-template', 'term-timeout', 'rdzv-conf']);
 const FLAG_OPTS = new Set(['standalone', 'no-python', 'no-node', 'help']);
 const SHORT: Record<string, string> = { '-r': 'redirects', '-t': 'tee', '-h': 'help' };
 
@@ -206,10 +221,19 @@ export function parseArgs(argv: string[]): LaunchConfig {
   const termTimeout = Number(termTimeoutStr);
   if (!/^\s*[\d.]+\s*$/.test(termTimeoutStr) || !Number.isFinite(termTimeout) || termTimeout < 0) throw new LaunchError(`--term-timeout: expected a number of seconds >= 0, got '${termTimeoutStr}'`);
 
+  let joinTimeout = 600;
+  for (const kv of (raw.get('rdzv-conf') ?? '').split(',').filter((x) => x.trim() !== '')) {
+    const m = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(kv);
+    if (!m) throw new LaunchError(`--rdzv-conf: expected key=value pairs like "join_timeout=900", got '${kv}'`);
+    if (m[1].replace(/-/g, '_') !== 'join_timeout') throw new LaunchError(`--rdzv-conf: unknown key '${m[1]}' (supported: join_timeout)`);
+    joinTimeout = Number(m[2]);
+    if (!/^[\d.]+$/.test(m[2]) || !Number.isFinite(joinTimeout) || joinTimeout <= 0) throw new LaunchError(`--rdzv-conf join_timeout: expected a number of seconds > 0, got '${m[2]}'`);
+  }
+
   return {
     nprocPerNode, nnodes, nodeRank, masterAddr, masterPort, standalone, maxRestarts, runId, redirects, tee, logDir,
     localRanksFilter, prefixTemplate: raw.get('log-line-prefix-template') ?? '[rank${rank}]: ', noPython: raw.has('no-python'),
-    termTimeout, script, scriptArgs,
+    termTimeout, joinTimeout, script, scriptArgs,
   };
 }
 
@@ -233,7 +257,8 @@ export function workerEnv(cfg: LaunchConfig, localRank: number, restartCount: nu
     TORCHELASTIC_RESTART_COUNT: String(restartCount),
     TORCHELASTIC_MAX_RESTARTS: String(cfg.maxRestarts),
     TORCHELASTIC_RUN_ID: cfg.runId,
-    TORCHELASTIC_USE_AGENT_STORE: 'False',
+    // several nodes: the launchers' store (node 0's launcher hosts it at MASTER_PORT) is the workers' store too
+    TORCHELASTIC_USE_AGENT_STORE: cfg.nnodes > 1 ? 'True' : 'False',
     NODETORCH_RUN_PID: String(process.pid),
   };
   // as torchrun: several workers on one node share its cores
@@ -293,7 +318,67 @@ interface Worker {
 
 interface Failure { localRank: number; rank: number; pid: number; code: number | null; signal: NodeJS.Signals | null; status: number }
 
-type GroupResult = { kind: 'ok' } | { kind: 'failed'; failure: Failure } | { kind: 'signal'; signal: NodeJS.Signals };
+type GroupResult = { kind: 'ok' } | { kind: 'failed'; failure: Failure } | { kind: 'signal'; signal: NodeJS.Signals }
+  // multi-node: a failure on another node ended the round; the job was closed by another launcher; the store is gone
+  | { kind: 'remote' } | { kind: 'closed'; why: string } | { kind: 'lost'; why: string };
+
+const describeFailure = (f: Failure, nodeRank: number): string =>
+  `rank ${f.rank} (local rank ${f.localRank} on node ${nodeRank}${f.pid > 0 ? `, pid ${f.pid}` : ''}) ${describeExit(f.code, f.signal)}`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The launchers' shared store of a multi-node job (Note [group-wide restarts]): node 0's launcher runs the TCPStore
+ * server at --master-port; every launcher is a client. Its calls are short (the server answers on native threads).
+ */
+class JobStore {
+  private readonly store: import('./store').TCPStore;
+  private readonly p: string;
+  constructor(private readonly cfg: LaunchConfig) {
+    // loaded here only: a single-node launcher never needs the native addon
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { TCPStore } = require('./store') as typeof import('./store');
+    this.store = new TCPStore(cfg.masterAddr, cfg.masterPort, { isMaster: cfg.nodeRank === 0, timeout: cfg.joinTimeout * 1000 });
+    this.p = `/nodetorch-run/${cfg.runId}/`;
+    this.store.add(this.p + 'gen', 0);
+  }
+  count(key: string, d = 0): number { return this.store.add(this.p + key, d); }
+  /** the failure generation: how many rounds have failed (or been closed) */
+  gen(): number { return this.count('gen'); }
+  /** records the failure of round k (the first one wins) and moves the generation past k; the recorded one */
+  fail(k: number, why: string): string {
+    const got = this.store.compareSet(this.p + `fail/${k}`, '', why).toString();
+    this.store.compareSet(this.p + 'gen', String(k), String(k + 1));
+    return got;
+  }
+  failure(k: number): string { return this.store.check([this.p + `fail/${k}`]) ? this.store.get(this.p + `fail/${k}`).toString() : 'a worker failed'; }
+  close(k: number, why: string): void {
+    this.store.compareSet(this.p + 'closed', '', why);
+    this.store.compareSet(this.p + 'gen', String(k), String(k + 1));
+  }
+  closed(): string | null { return this.store.check([this.p + 'closed']) ? this.store.get(this.p + 'closed').toString() : null; }
+  /** waits (without blocking the event loop) until `key` counts n; false after `ms` or when stop() says so */
+  async barrier(key: string, n: number, ms: number, stop: () => boolean): Promise<boolean> {
+    this.count(key, 1);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (this.count(key) >= n) return true;
+      if (stop() || Date.now() > deadline) return false;
+      await sleep(50);
+    }
+  }
+  /** the end: node 0 keeps the server up until every launcher has seen it (at most 30 s) */
+  async finish(): Promise<void> {
+    try {
+      this.count('exit', 1);
+      if (this.cfg.nodeRank === 0) {
+        const deadline = Date.now() + 30000;
+        while (this.count('exit') < this.cfg.nnodes && Date.now() < deadline) await sleep(50);
+      }
+    } catch { /* the server is gone already */ }
+    this.store.close();
+  }
+}
 
 function say(msg: string): void { process.stderr.write(`[nodetorch-run] ${msg}\n`); }
 
@@ -330,12 +415,14 @@ export class Launcher {
         logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-run_'));
         say(`log directory: ${logDir}`);
       }
+      if (cfg.nnodes > 1) return await this.runJob(logDir);
       for (let attempt = 0; ; attempt++) {
         const port = cfg.standalone ? await freePort('127.0.0.1') : cfg.masterPort;
         if (this.signal) return 128 + (SIGNUM[this.signal] ?? 0);
         const r = await this.runGroup(attempt, port, logDir);
         if (r.kind === 'ok') return 0;
         if (r.kind === 'signal') return 128 + (SIGNUM[r.signal] ?? 0);
+        if (r.kind !== 'failed') return 1;  // (multi-node results only)
         const f = r.failure;
         const who = `rank ${f.rank} (local rank ${f.localRank}${f.pid > 0 ? `, pid ${f.pid}` : ''})`;
         if (attempt < cfg.maxRestarts) {
@@ -351,6 +438,57 @@ export class Launcher {
     } finally {
       for (const [sig, h] of this.handlers) process.removeListener(sig, h);
       this.handlers.clear();
+    }
+  }
+
+  // a multi-node job (Note [group-wide restarts])
+  private async runJob(logDir: string | null): Promise<number> {
+    const cfg = this.cfg;
+    const where = `${cfg.masterAddr}:${cfg.masterPort}`;
+    let js: JobStore;
+    try {
+      js = new JobStore(cfg);
+    } catch (e) {
+      say(cfg.nodeRank === 0 ? `node 0 could not host the launchers' store at port ${cfg.masterPort}: ${(e as Error).message}`
+        : `could not reach the launchers' store at ${where} (hosted by node 0's launcher) within ${cfg.joinTimeout} s: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
+      for (let k = 0; ; k++) {
+        if (this.signal) { js.close(k, `node ${cfg.nodeRank}'s launcher received ${this.signal}`); return 128 + (SIGNUM[this.signal] ?? 0); }
+        const closed = js.closed();
+        if (closed) { say(`the job was stopped: ${closed}`); return 1; }
+        if (js.gen() > k) continue;  // (a round that failed before this launcher joined it)
+        if (!await js.barrier(`join/${k}`, cfg.nnodes, cfg.joinTimeout * 1000, () => this.signal !== null || js.gen() > k)) {
+          if (this.signal) continue;
+          if (js.gen() > k) { k--; continue; }  // re-check: closed, or the round failed meanwhile
+          say(`timed out after ${cfg.joinTimeout} s waiting for the other nodes to join ${k ? `restart ${k}` : 'the job'} (${js.count(`join/${k}`)} of ${cfg.nnodes} nodes arrived)`);
+          js.close(k, `node ${cfg.nodeRank} timed out waiting for the other nodes`);
+          return 1;
+        }
+        const r = await this.runGroup(k, cfg.masterPort, logDir, js);
+        if (r.kind === 'ok') return 0;
+        if (r.kind === 'signal') {
+          try { js.close(k, `node ${cfg.nodeRank}'s launcher received ${r.signal}`); } catch { /* store gone */ }
+          return 128 + (SIGNUM[r.signal] ?? 0);
+        }
+        if (r.kind === 'closed') { say(`the job was stopped: ${r.why}; the workers of this node were stopped`); return 1; }
+        if (r.kind === 'lost') { say(`lost the launchers' store at ${where} (${r.why}): node 0's launcher is gone; the workers of this node were stopped`); return 1; }
+        const why = js.failure(k);
+        if (k < cfg.maxRestarts) {
+          say(`worker group failed: ${why}; restarting the workers of all ${cfg.nnodes} nodes (restart ${k + 1} of ${cfg.maxRestarts})`);
+          continue;
+        }
+        say(`worker ${why}` + (cfg.maxRestarts ? ` (after ${cfg.maxRestarts} restart${cfg.maxRestarts > 1 ? 's' : ''})` : '') +
+          `; the workers of all ${cfg.nnodes} nodes were stopped` + (logDir ? `; logs in ${logDir}` : ''));
+        return r.kind === 'failed' ? r.failure.status || 1 : 1;
+      }
+    } catch (e) {
+      say(`lost the launchers' store at ${where} (${(e as Error).message}); the workers of this node were stopped`);
+      for (const w of this.workers) killGroup(w, 'SIGKILL');
+      return 1;
+    } finally {
+      await js.finish();
     }
   }
 
@@ -435,33 +573,70 @@ export class Launcher {
     return w;
   }
 
-  private async runGroup(attempt: number, port: number, logDir: string | null): Promise<GroupResult> {
+  private async runGroup(attempt: number, port: number, logDir: string | null, js: JobStore | null = null): Promise<GroupResult> {
     const cfg = this.cfg;
     this.stopping = false;
     this.workers = [];
     let failure: Failure | null = null;
+    let other: GroupResult | null = null;  // multi-node: why the round ended elsewhere (remote failure, closed, store lost)
+    let okMarked = false;
+    let okAt = 0;
+    let okAll = false;
     let wake: () => void = () => {};
     this.onGroupEvent = () => wake();
+    // multi-node: the failure generation and the other nodes' success are polled (Note [group-wide restarts])
+    const poll = js ? setInterval(() => wake(), 100) : null;
     for (let lr = 0; lr < cfg.nprocPerNode; lr++) this.workers.push(this.spawnWorker(lr, attempt, port, logDir));
     if (this.signal) this.stopAll(this.signal); // a signal that came while starting
-    for (;;) {
-      const changed = new Promise<void>((r) => { wake = r; });
-      if (!failure && !this.signal) {
-        const bad = this.workers.find((w) => w.exited && exitStatusOf(w.exit!.code, w.exit!.signal) !== 0);
-        if (bad) {
-          failure = { localRank: bad.localRank, rank: bad.rank, pid: bad.pid, code: bad.exit!.code, signal: bad.exit!.signal, status: exitStatusOf(bad.exit!.code, bad.exit!.signal) };
-          if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank}${bad.pid > 0 ? ` (pid ${bad.pid})` : ''} ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
-          this.stopAll('SIGTERM');
+    try {
+      for (;;) {
+        const changed = new Promise<void>((r) => { wake = r; });
+        if (js && !other && !failure && !this.signal && !okAll) {
+          try {
+            if (js.gen() > attempt) {
+              const closed = js.closed();
+              other = closed ? { kind: 'closed', why: closed } : { kind: 'remote' };
+              if (this.workers.some((w) => !w.exited)) say(closed ? `the job was stopped (${closed}): stopping the workers` : `a worker on another node failed (${js.failure(attempt)}): stopping the workers`);
+              this.stopAll('SIGTERM');
+            } else if (okMarked && js.count(`ok/${attempt}`) >= cfg.nnodes) okAll = true;
+            else if (okMarked && Date.now() - okAt > cfg.joinTimeout * 1000) {
+              // (as torchrun's exit barrier: a node that never reports does not keep this one forever)
+              say(`this node's workers finished, but not every node reported within join_timeout (${cfg.joinTimeout} s): exiting`);
+              okAll = true;
+            }
+          } catch (e) {
+            other = { kind: 'lost', why: (e as Error).message };
+            this.stopAll('SIGTERM');
+          }
         }
+        if (!failure && !other && !this.signal) {
+          const bad = this.workers.find((w) => w.exited && exitStatusOf(w.exit!.code, w.exit!.signal) !== 0);
+          if (bad) {
+            failure = { localRank: bad.localRank, rank: bad.rank, pid: bad.pid, code: bad.exit!.code, signal: bad.exit!.signal, status: exitStatusOf(bad.exit!.code, bad.exit!.signal) };
+            if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank}${bad.pid > 0 ? ` (pid ${bad.pid})` : ''} ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
+            if (js) {
+              try { js.fail(attempt, describeFailure(failure, cfg.nodeRank)); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
+            }
+            this.stopAll('SIGTERM');
+          }
+        }
+        const allExited = this.workers.every((w) => w.exited);
+        if (js && allExited && !failure && !other && !this.signal && !okMarked) {
+          try { js.count(`ok/${attempt}`, 1); okMarked = true; okAt = Date.now(); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
+          continue;  // look at once whether the others are done too
+        }
+        if (allExited && (!js || failure || other || this.signal || okAll)) break;
+        await changed;
       }
-      if (this.workers.every((w) => w.exited)) break;
-      await changed;
+    } finally {
+      if (poll) clearInterval(poll);
     }
     await Promise.all(this.workers.map((w) => w.done));
     if (this.killTimer) { clearTimeout(this.killTimer); this.killTimer = null; }
     this.onGroupEvent = null;
     if (this.signal) return { kind: 'signal', signal: this.signal };
     if (failure) return { kind: 'failed', failure };
+    if (other) return other;
     return { kind: 'ok' };
   }
 }

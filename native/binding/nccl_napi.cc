@@ -1,7 +1,8 @@
 // nccl_napi.cc - JavaScript access to the NCCL backend of torch.distributed (lib/distributed/nccl.ts). Compiled into
 // both builds; the CUDA build fills nt::nccl_hooks() (cuda/nccl.cu), the CPU build leaves it empty and every call but
-// available() is a TorchError. Operations are enqueued on a communication stream and polled (query), never waited
-// for inside a call, so a hung peer cannot block here; the caller's timeout aborts the communicator.
+// available() is a TorchError. Operations are enqueued on a communication stream and polled (query) or ordered
+// before the current stream's later work (streamWait), never waited for inside a call, so a hung peer cannot block
+// here; the watchdog of cuda/nccl.cu aborts the communicator on a timeout (Note [NCCL watchdog]).
 #include <napi.h>
 #include <cstring>
 #include <stdexcept>
@@ -68,7 +69,7 @@ Napi::Value UniqueId(const Napi::CallbackInfo& info) {
   h.unique_id(id);
   return Napi::Buffer<char>::Copy(info.Env(), id, sizeof id);
 }
-// commInit(id: Buffer(128), nranks, rank, device) -> handle
+// commInit(id: Buffer(128), nranks, rank, device, timeoutMs) -> handle
 Napi::Value CommInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NcclHooks& h = hooks(env);
@@ -77,7 +78,8 @@ Napi::Value CommInit(const Napi::CallbackInfo& info) {
   if (!info[0].IsBuffer() || info[0].As<Napi::Buffer<char>>().Length() != 128) fail(env, "internal: an NCCL unique id is 128 bytes");
   char id[128];
   std::memcpy(id, info[0].As<Napi::Buffer<char>>().Data(), 128);
-  void* c = h.comm_init(id, info[1].As<Napi::Number>().Int32Value(), info[2].As<Napi::Number>().Int32Value(), info[3].As<Napi::Number>().Int32Value());
+  const int64_t timeout_ms = info[4].IsNumber() ? info[4].As<Napi::Number>().Int64Value() : 0;
+  void* c = h.comm_init(id, info[1].As<Napi::Number>().Int32Value(), info[2].As<Napi::Number>().Int32Value(), info[3].As<Napi::Number>().Int32Value(), timeout_ms);
   auto* box = new CommBox{c};
   return Napi::External<CommBox>::New(env, box, [](Napi::Env, CommBox* b) { delete b; });  // the communicator lives until destroy()
 }
@@ -114,13 +116,23 @@ Napi::Value Query(const Napi::CallbackInfo& info) {
   if (!w->work) return Napi::Number::New(env, 1);
   std::string err;
   int s = h.query(w->work, &err);
-  if (s == 2) {
-    h.release(w->work);
-    w->work = nullptr;
-    fail(env, err);
-  }
+  if (s == 2) fail(env, err);
   if (s == 1) { h.release(w->work); w->work = nullptr; }
   return Napi::Number::New(env, s);
+}
+// streamWait(work): the current stream waits for the operation (the host does not); throws if it failed
+Napi::Value StreamWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NcclHooks& h = hooks(env);
+  WorkBox* w = work_of(env, info[0]);
+  if (w->work) h.stream_wait(w->work);
+  return env.Undefined();
+}
+// checkAsyncError(): throws (once) what the watchdog aborted a communicator for (Note [NCCL async errors])
+Napi::Value CheckAsyncError(const Napi::CallbackInfo& info) {
+  NcclHooks& h = nccl_hooks();
+  if (h.check_async_error) h.check_async_error();
+  return info.Env().Undefined();
 }
 Napi::Value Abort(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -148,6 +160,8 @@ void register_nccl(Napi::Env env, Napi::Object exports) {
     {"commInit", Napi::Function::New<Guarded<CommInit>>(env)},
     {"enqueue", Napi::Function::New<Guarded<Enqueue>>(env)},
     {"query", Napi::Function::New<Guarded<Query>>(env)},
+    {"streamWait", Napi::Function::New<Guarded<StreamWait>>(env)},
+    {"checkAsyncError", Napi::Function::New<Guarded<CheckAsyncError>>(env)},
     {"abort", Napi::Function::New<Guarded<Abort>>(env)},
     {"destroy", Napi::Function::New<Guarded<Destroy>>(env)},
   });

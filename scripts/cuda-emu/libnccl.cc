@@ -11,6 +11,9 @@
 // the caller's events and polling behave as with a GPU. ncclCommAbort ends this rank's waits and marks the segment
 // aborted, so the other ranks' pending operations fail too (ncclRemoteError) instead of waiting forever.
 // Not a model of NCCL's speed or algorithms: of its results and of its contract with the caller.
+// CUEMU_NCCL_DELAY_MS=ms[:minBytes] (read at each call, so a process may set it for some operations only): every
+// operation moving at least minBytes (default 0) bytes per rank first waits ms on its stream, as a slow network
+// would (an abort ends the wait): the tests use it to see that Work.wait() does not block the host.
 #include <cuda_runtime.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -278,7 +281,26 @@ struct Pending {
   cudaStream_t s;
   std::function<bool()> coll;  // a collective, or empty for a p2p
   P2P p2p;
+  long delay_ms = 0;           // CUEMU_NCCL_DELAY_MS
 };
+long delay_for(size_t bytes) {
+  const char* v = getenv("CUEMU_NCCL_DELAY_MS");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  long ms = strtol(v, &end, 10);
+  size_t min_bytes = (end && *end == ':') ? (size_t)strtoull(end + 1, nullptr, 10) : 0;
+  return ms > 0 && bytes >= min_bytes ? ms : 0;
+}
+// the delay, cut short by an abort (false then)
+bool delay(Comm* c, long ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (c->abort.load()) return false;
+    if (c->h()->aborted.load()) { c->fail(ncclRemoteError); return false; }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 thread_local int t_group = 0;
 thread_local std::vector<Pending> t_pending;
 
@@ -291,6 +313,7 @@ void submit(std::vector<Pending> batch) {
     bool ok = !c->failed();
     std::vector<P2P> p2ps;
     for (Pending& p : batch) {
+      if (ok && p.delay_ms > 0) ok = delay(c, p.delay_ms);
       if (!ok) break;
       if (p.coll) ok = p.coll();
       else p2ps.push_back(p.p2p);
@@ -300,10 +323,10 @@ void submit(std::vector<Pending> batch) {
     c->busy.fetch_sub(1);
   });
 }
-int enqueue(Comm* c, cudaStream_t s, std::function<bool()> coll, const P2P* p) {
+int enqueue(Comm* c, cudaStream_t s, std::function<bool()> coll, const P2P* p, size_t bytes) {
   if (!c) return ncclInvalidArgument;
   if (c->abort.load()) return ncclInvalidUsage;
-  Pending pd{c, s, std::move(coll), p ? *p : P2P{c, false, 0, nullptr, 0}};
+  Pending pd{c, s, std::move(coll), p ? *p : P2P{c, false, 0, nullptr, 0}, delay_for(bytes)};
   if (t_group > 0) { t_pending.push_back(std::move(pd)); return ncclSuccess; }
   submit({std::move(pd)});
   return ncclSuccess;
@@ -409,39 +432,39 @@ int ncclGroupEnd() {
 int ncclAllReduce(const void* send, void* recv, size_t count, int dt, int op, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || op < 0 || op > ncclAvg || !ptr_ok(send, count * es) || !ptr_ok(recv, count * es)) return ncclInvalidArgument;
-  return enqueue(c, s, [=] { return run_allreduce(c, (const char*)send, (char*)recv, count, dt, op, -1); }, nullptr);
+  return enqueue(c, s, [=] { return run_allreduce(c, (const char*)send, (char*)recv, count, dt, op, -1); }, nullptr, count * es);
 }
 int ncclReduce(const void* send, void* recv, size_t count, int dt, int op, int root, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || root < 0 || root >= c->nranks || !ptr_ok(send, count * es) || (c->rank == root && !ptr_ok(recv, count * es))) return ncclInvalidArgument;
-  return enqueue(c, s, [=] { return run_allreduce(c, (const char*)send, (char*)recv, count, dt, op, root); }, nullptr);
+  return enqueue(c, s, [=] { return run_allreduce(c, (const char*)send, (char*)recv, count, dt, op, root); }, nullptr, count * es);
 }
 int ncclBroadcast(const void* send, void* recv, size_t count, int dt, int root, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || root < 0 || root >= c->nranks || !ptr_ok(recv, count * es) || (c->rank == root && !ptr_ok(send, count * es))) return ncclInvalidArgument;
-  return enqueue(c, s, [=] { return run_broadcast(c, (const char*)send, (char*)recv, count, dt, root); }, nullptr);
+  return enqueue(c, s, [=] { return run_broadcast(c, (const char*)send, (char*)recv, count, dt, root); }, nullptr, count * es);
 }
 int ncclAllGather(const void* send, void* recv, size_t count, int dt, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || !ptr_ok(send, count * es) || !ptr_ok(recv, count * es * c->nranks)) return ncclInvalidArgument;
-  return enqueue(c, s, [=] { return run_allgather(c, (const char*)send, (char*)recv, count, dt); }, nullptr);
+  return enqueue(c, s, [=] { return run_allgather(c, (const char*)send, (char*)recv, count, dt); }, nullptr, count * es);
 }
 int ncclReduceScatter(const void* send, void* recv, size_t count, int dt, int op, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || !ptr_ok(send, count * es * c->nranks) || !ptr_ok(recv, count * es)) return ncclInvalidArgument;
-  return enqueue(c, s, [=] { return run_reducescatter(c, (const char*)send, (char*)recv, count, dt, op); }, nullptr);
+  return enqueue(c, s, [=] { return run_reducescatter(c, (const char*)send, (char*)recv, count, dt, op); }, nullptr, count * es);
 }
 int ncclSend(const void* buf, size_t count, int dt, int peer, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || peer < 0 || peer >= c->nranks || peer == c->rank || !ptr_ok(buf, count * es)) return ncclInvalidArgument;
   P2P p{c, true, peer, (char*)buf, count * es};
-  return enqueue(c, s, nullptr, &p);
+  return enqueue(c, s, nullptr, &p, count * es);
 }
 int ncclRecv(void* buf, size_t count, int dt, int peer, Comm* c, cudaStream_t s) {
   size_t es = size_of(dt);
   if (!es || !c || peer < 0 || peer >= c->nranks || peer == c->rank || !ptr_ok(buf, count * es)) return ncclInvalidArgument;
   P2P p{c, false, peer, (char*)buf, count * es};
-  return enqueue(c, s, nullptr, &p);
+  return enqueue(c, s, nullptr, &p, count * es);
 }
 
 }  // namespace
