@@ -60,6 +60,9 @@ void pack_b(const View& B, int64_t kend, int64_t k0, int64_t kp2, int64_t n, uin
           const uint16_t* ra = B.p + ka * B.rs + j0;
           const uint16_t* rb = ra + B.rs;
           for (int64_t jj = 0; jj < jn; jj++) row[jj] = (uint32_t)ra[jj] | ((uint32_t)rb[jj] << 16);
+        } else if (B.rs == 1 && kb < kend) {  // column-major B: the pair (k, k+1) of a column is one 32-bit word
+          const uint16_t* ca = B.p + j0 * B.cs + ka;
+          for (int64_t jj = 0; jj < jn; jj++) std::memcpy(row + jj, ca + jj * B.cs, 4);
         } else {
           for (int64_t jj = 0; jj < jn; jj++) {
             uint32_t lo = ka < kend ? B.at(ka, j0 + jj) : 0, hi = kb < kend ? B.at(kb, j0 + jj) : 0;
