@@ -58,10 +58,19 @@ describe(`CPU bfloat16 convolution on ${cpuBf16}`, () => {
   bf16Test('the native bfloat16 kernels run (forward, input and weight gradients), not float32 temporaries', () => {
     const spy = jest.spyOn(native, 'run');
     try {
-      run(REF.cases[0], 'bfloat16');
-      const ops = new Set(spy.mock.calls.map((x) => x[0]));
-      for (const op of [OP.conv2d_bf16, OP.conv2d_bf16_backward_input, OP.conv2d_bf16_backward_weight]) expect(ops.has(op)).toBe(true);
-      expect(ops.has(OP.conv2d)).toBe(false);
+      // stride 1: the input gradient is a forward convolution (flipped, transposed weight)
+      run(REF.cases.find((c) => c.name === '3x3 pad 1 bias') as Case, 'bfloat16');
+      const calls = (op: number): number => spy.mock.calls.filter((x) => x[0] === op).length;
+      expect(calls(OP.conv2d_bf16)).toBe(2);
+      expect(calls(OP.conv2d_bf16_backward_weight)).toBe(1);
+      expect(calls(OP.conv2d_bf16_backward_input)).toBe(0);
+      // stride 2: column sums
+      spy.mockClear();
+      run(REF.cases.find((c) => c.name === 'stride 2 no bias') as Case, 'bfloat16');
+      expect(calls(OP.conv2d_bf16)).toBe(1);
+      expect(calls(OP.conv2d_bf16_backward_input)).toBe(1);
+      expect(calls(OP.conv2d_bf16_backward_weight)).toBe(1);
+      expect(calls(OP.conv2d) + calls(OP.im2col) + calls(OP.conv2d_backward_input)).toBe(0);
     } finally { spy.mockRestore(); }
   });
   for (const c of REF.cases) {

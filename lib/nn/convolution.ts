@@ -286,7 +286,14 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
       let gx: T | null = null, gw: T | null = null;
       if (x.requiresGrad) {
         gx = empty_([N, C, H, W], x.dtype, x.device);
-        runKernel(OP.conv2d_bf16_backward_input, [gx, gc, wc], [...attrs(g), G], op);
+        const P = [g.dh * (kh - 1) - g.ph, g.dw * (kw - 1) - g.pw];
+        if (g.sh === 1 && g.sw === 1 && P[0] >= 0 && P[1] >= 0) {
+          // stride 1: the input gradient is a convolution of the output gradient with the flipped, transposed weight
+          // (bfloat16 copies: exact), padded by d*(k-1)-p: the forward kernel, no column matrix to sum
+          const wt = contig(wc.reshape([G, OCg, Cg, kh, kw]).transpose(1, 2).flip([3, 4]).reshape([C, OCg, kh, kw]));
+          const gt: Geom = { kh, kw, sh: 1, sw: 1, ph: P[0], pw: P[1], dh: g.dh, dw: g.dw, oh: H, ow: W };
+          runKernel(OP.conv2d_bf16, [gx, gc, wt], [...attrs(gt), G], op);
+        } else runKernel(OP.conv2d_bf16_backward_input, [gx, gc, wc], [...attrs(g), G], op);
       }
       if (w.requiresGrad) {
         gw = empty_(w.shape.slice(), w.dtype, w.device);

@@ -6,7 +6,9 @@
 //
 //   conv2d_bf16                 out[n, g] = bf16(W[g] @ col_n[g] + bias)                      (per sample n, group g)
 //   conv2d_bf16_backward_input  gx[n] = bf16(col2im(W[g]^T @ gout[n, g]) (+ bias))    col2im summed in float32: the
-//                               input gradient, and the forward of a transposed convolution (with its bias)
+//                               input gradient of a strided convolution, and the forward of a transposed one (with
+//                               its bias); lib/ takes a stride-1 input gradient as conv2d_bf16 of the output gradient
+//                               with the flipped, transposed weight (no column sums)
 //   conv2d_bf16_backward_weight gw[g] = bf16(sum over n, l of gout[n, g, l] * col_n[g][:, l]) (one GEMM over N*L)
 // Geometry a0..a9 as im2col (kernels/conv.h Geom: the forward convolution's), a10 groups. Column matrices per sample
 // are [C/G*kh*kw, OH*OW] per group. Samples run in parallel (each thread its own buffers), so each output element is
