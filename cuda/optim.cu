@@ -116,8 +116,10 @@ template <typename T, int V>
 struct alignas(sizeof(T) * V) MtaVec { T v[V]; };
 
 template <typename T, typename Acc, int K, typename Op>
-__global__ void mta_k(MtaTable<K, Acc> tab, Op op) {
+__global__ void mta_k(MtaTable<K, Acc> tab, Op op, const float* found_inf, Acc grad_scale) {
   constexpr int V = kMtaVecBytes / (int)sizeof(T);
+  if (optim::amp_skip(found_inf)) return;  // GradScaler: inf/NaN gradients, read here on the device
+  const bool unscale = grad_scale != Acc(0);
   const int ti = tab.block_tensor[blockIdx.x];
   const int64_t base = (int64_t)tab.block_chunk[blockIdx.x] * kMtaChunk;
   const int64_t rest = tab.numel[ti] - base;
@@ -141,12 +143,17 @@ __global__ void mta_k(MtaTable<K, Acc> tab, Op op) {
         Acc x[optim::kMultiMaxOperands];
 #pragma unroll
         for (int k = 0; k < K; k++) x[k] = cvt<Acc>(r[k].v[e]);
+        if (unscale) {
+          x[1] = optim::amp_grad<Acc>(x[1], grad_scale);
+          r[1].v[e] = cvt<T>(x[1]);
+        }
         o(x);
         r[0].v[e] = cvt<T>(x[0]);
 #pragma unroll
         for (int k = 2; k < K; k++) r[k].v[e] = cvt<T>(x[k]);
       }
       reinterpret_cast<MtaVec<T, V>*>(ptr[0])[i] = r[0];
+      if (unscale) reinterpret_cast<MtaVec<T, V>*>(ptr[1])[i] = r[1];
 #pragma unroll
       for (int k = 2; k < K; k++) reinterpret_cast<MtaVec<T, V>*>(ptr[k])[i] = r[k];
     }
@@ -155,6 +162,10 @@ __global__ void mta_k(MtaTable<K, Acc> tab, Op op) {
       Acc x[optim::kMultiMaxOperands];
 #pragma unroll
       for (int k = 0; k < K; k++) x[k] = cvt<Acc>(ptr[k][i]);
+      if (unscale) {
+        x[1] = optim::amp_grad<Acc>(x[1], grad_scale);
+        ptr[1][i] = cvt<T>(x[1]);
+      }
       o(x);
       ptr[0][i] = cvt<T>(x[0]);
 #pragma unroll
@@ -171,16 +182,18 @@ template <typename T, int K, typename Op, typename MakeOp>
 void mta_run(const Call& c, int algo, const std::vector<int>& ids, MakeOp make_op) {
   using Acc = MtaAcc<T>;
   using Table = MtaTable<K, Acc>;
-  static_assert(sizeof(Table) + sizeof(Op) <= 4000, "multi-tensor table over the kernel-argument limit");
+  static_assert(sizeof(Table) + sizeof(Op) + sizeof(float*) + sizeof(Acc) <= 4000, "multi-tensor table over the kernel-argument limit");
   constexpr int N = Table::N;
   Table tab{};
   double pa[10];
   const Op op = make_op(c.a);
+  const float* found_inf = optim::multi_has_found_inf(c.a, c.na) ? c.list[c.nlist - 1].ptr<float>() : nullptr;
+  const Acc grad_scale = (Acc)optim::multi_grad_scale(c.a, c.na);
   // a10 > 0: fewer chunks per launch (tests: the split of a tensor across launches without 21M-element tensors)
   const int max_blocks = c.na > 10 && c.a[10] >= 1 ? std::min(kMtaMaxBlocks, (int)c.a[10]) : kMtaMaxBlocks;
   int nt = 0, nb = 0;
   auto launch = [&]() {
-    mta_k<T, Acc, K, Op><<<nb, kMtaThreads, 0, stream()>>>(tab, op);
+    mta_k<T, Acc, K, Op><<<nb, kMtaThreads, 0, stream()>>>(tab, op, found_inf, grad_scale);
     check_launch();
     nb = 0;
   };
@@ -221,11 +234,24 @@ void multi_typed(const Call& c, int algo, int k, const std::vector<int>& ids) {
   auto sgd = [](const double* a) { return optim::SgdMultiOp<Acc>{optim::sgd_scalars<Acc>(a)}; };
   const bool decoupled = algo == optim::ADAMW;
   auto adam = [decoupled](const double* a) { return optim::AdamMultiOp<Acc>{optim::adam_scalars<Acc>(a, decoupled)}; };
-  switch (k) {
-    case 2: mta_run<T, 2, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd); break;
-    case 3: mta_run<T, 3, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd); break;
-    case 4: mta_run<T, 4, optim::AdamMultiOp<Acc>>(c, algo, ids, adam); break;
-    default: mta_run<T, 5, optim::AdamMultiOp<Acc>>(c, algo, ids, adam); break;
+  auto rms = [](const double* a) { return optim::RmspropMultiOp<Acc>{optim::rmsprop_scalars<Acc>(a)}; };
+  auto adagrad = [](const double* a) { return optim::AdagradMultiOp<Acc>{optim::adagrad_scalars<Acc>(a)}; };
+  switch (algo) {
+    case optim::SGD:
+      if (k == 2) mta_run<T, 2, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd);
+      else mta_run<T, 3, optim::SgdMultiOp<Acc>>(c, algo, ids, sgd);
+      break;
+    case optim::ADAM:
+    case optim::ADAMW:
+      if (k == 4) mta_run<T, 4, optim::AdamMultiOp<Acc>>(c, algo, ids, adam);
+      else mta_run<T, 5, optim::AdamMultiOp<Acc>>(c, algo, ids, adam);
+      break;
+    case optim::RMSPROP:
+      if (k == 3) mta_run<T, 3, optim::RmspropMultiOp<Acc>>(c, algo, ids, rms);
+      else if (k == 4) mta_run<T, 4, optim::RmspropMultiOp<Acc>>(c, algo, ids, rms);
+      else mta_run<T, 5, optim::RmspropMultiOp<Acc>>(c, algo, ids, rms);
+      break;
+    default: mta_run<T, 3, optim::AdagradMultiOp<Acc>>(c, algo, ids, adagrad); break;
   }
 }
 

@@ -1,4 +1,4 @@
-// optim_foreach.test.ts - the foreach / fused implementations of SGD, Adam and AdamW (one native call per group,
+// optim_foreach.test.ts - the foreach / fused implementations of SGD, Adam, AdamW, RMSprop and Adagrad (one native call per group,
 // OP(optim_step_multi)): 10-step trajectories against PyTorch 1.13 (test/ref/gen_optim_foreach.py), bit-equal to the
 // per-parameter path; one native call per group; PyTorch's option checks; and, on CUDA (or under the CUDA emulator,
 // NODETORCH_ADDON=build-emu/Release/nodetorch.node), the multi-tensor kernel giving the CPU's bits.
@@ -10,18 +10,23 @@ import { optimInternals } from '../lib/optim/optimizer';
 import { Ref, expectTensor } from './helpers';
 
 type T = torch.Tensor;
-interface Case { name: string; optim: 'SGD' | 'Adam' | 'AdamW'; options: Record<string, unknown>; dtype: string; params: Ref[]; grads: (Ref | null)[][]; expected: Ref[][] }
+interface Case { name: string; optim: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' | 'Adagrad'; options: Record<string, unknown>; dtype: string; params: Ref[]; grads: (Ref | null)[][]; expected: Ref[][] }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const REF = require('./ref/optim_foreach.json') as { torch: string; steps: number; cases: Case[] };
 
 const fromRef = (r: Ref, device = 'cpu'): T => torch.tensor(r.data as number[], { dtype: r.dtype as torch.DType, device }).reshape(r.shape);
 type Impl = { foreach?: boolean | null; fused?: boolean | null };
 const IMPLS: [string, Impl][] = [['for-loop', { foreach: false }], ['foreach', { foreach: true }], ['fused', { fused: true }], ['default', {}]];
+// RMSprop and Adagrad have no fused option (PyTorch 1.13): for-loop, foreach and the default
+const hasFused = (c: Case): boolean => c.optim === 'SGD' || c.optim === 'Adam' || c.optim === 'AdamW';
+const implsOf = (c: Case): [string, Impl][] => IMPLS.filter(([n]) => n !== 'fused' || hasFused(c));
 
 function makeOpt(c: Case, params: T[], impl: Impl): torch.optim.Optimizer {
   const o = { ...c.options, ...impl } as Record<string, unknown>;
   if (c.optim === 'SGD') return new torch.optim.SGD(params, o);
   if (c.optim === 'Adam') return new torch.optim.Adam(params, o);
+  if (c.optim === 'RMSprop') return new torch.optim.RMSprop(params, o);
+  if (c.optim === 'Adagrad') return new torch.optim.Adagrad(params, o);
   return new torch.optim.AdamW(params, o);
 }
 
@@ -52,12 +57,12 @@ const TOL: Record<string, { rtol: number; atol: number } | undefined> = { float1
 describe('foreach / fused steps on the CPU against PyTorch', () => {
   test('the fixture covers every algorithm, option set and dtype', () => {
     expect(REF.steps).toBe(10);
-    expect(new Set(REF.cases.map((c) => c.optim))).toEqual(new Set(['SGD', 'Adam', 'AdamW']));
+    expect(new Set(REF.cases.map((c) => c.optim))).toEqual(new Set(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad']));
     expect(new Set(REF.cases.map((c) => c.dtype))).toEqual(new Set(['float32', 'float64', 'float16', 'bfloat16']));
   });
   for (const c of REF.cases) {
-    test(`${c.name} (${c.dtype}): for-loop, foreach, fused and default follow PyTorch, bit-equal to each other`, () => {
-      const runs = IMPLS.map(([name, impl]) => [name, trajectory(c, impl, 'cpu', (s, ps) => {
+    test(`${c.name} (${c.dtype}): for-loop, foreach${hasFused(c) ? ', fused' : ''} and default follow PyTorch, bit-equal to each other`, () => {
+      const runs = implsOf(c).map(([name, impl]) => [name, trajectory(c, impl, 'cpu', (s, ps) => {
         ps.forEach((p, i) => expectTensor(p, c.expected[s][i], TOL[c.dtype]));
       })] as const);
       for (const [, tr] of runs.slice(1)) bitsEqual(tr, runs[0][1]);
@@ -101,6 +106,10 @@ describe('many parameters in one call', () => {
       same(run(adam(true), dtype, 'cpu'), run(adam(false), dtype, 'cpu'));
       const sgd = (foreach: boolean) => (ps: T[]) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01, foreach });
       same(run(sgd(true), dtype, 'cpu'), run(sgd(false), dtype, 'cpu'));
+      const rms = (foreach: boolean) => (ps: T[]) => new torch.optim.RMSprop(ps, { lr: 0.01, centered: true, momentum: 0.9, weightDecay: 0.01, foreach });
+      same(run(rms(true), dtype, 'cpu'), run(rms(false), dtype, 'cpu'));
+      const ada = (foreach: boolean) => (ps: T[]) => new torch.optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.1, foreach });
+      same(run(ada(true), dtype, 'cpu'), run(ada(false), dtype, 'cpu'));
     });
   }
   test('a non-contiguous parameter, a gradient of another dtype and a float64 parameter in the same group', () => {
@@ -145,9 +154,11 @@ describe('one native call per group', () => {
     ['SGD', (ps: T[], o: Impl) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, ...o })],
     ['Adam', (ps: T[], o: Impl) => new torch.optim.Adam(ps, { lr: 0.1, amsgrad: true, ...o })],
     ['AdamW', (ps: T[], o: Impl) => new torch.optim.AdamW(ps, { lr: 0.1, ...o })],
+    ['RMSprop', (ps: T[], o: Impl) => new torch.optim.RMSprop(ps, { lr: 0.1, centered: true, momentum: 0.5, ...o })],
+    ['Adagrad', (ps: T[], o: Impl) => new torch.optim.Adagrad(ps, { lr: 0.1, ...o })],
   ] as const) {
-    test(`${name}: foreach and fused take one call per step; the for-loop one per parameter; the CPU default is the for-loop`, () => {
-      for (const impl of [{ foreach: true }, { fused: true }]) {
+    test(`${name}: foreach (and fused) take one call per step; the for-loop one per parameter; the CPU default is the for-loop`, () => {
+      for (const impl of name === 'RMSprop' || name === 'Adagrad' ? [{ foreach: true }] : [{ foreach: true }, { fused: true }]) {
         const ps = params(20);
         const opt = make(ps, impl);
         grads(ps);
@@ -230,7 +241,7 @@ describe('foreach / fused on CUDA', () => {
   for (const c of REF.cases) {
     cudaTest(`${c.name} (${c.dtype}): foreach, fused and the default (foreach) give the CPU for-loop's bits`, () => {
       const cpu = trajectory(c, { foreach: false }, 'cpu');
-      for (const impl of [{ foreach: true }, { fused: true }, {}]) bitsEqual(trajectory(c, impl, 'cuda'), cpu);
+      for (const impl of hasFused(c) ? [{ foreach: true }, { fused: true }, {}] : [{ foreach: true }, {}]) bitsEqual(trajectory(c, impl, 'cuda'), cpu);
     });
   }
   cudaTest('tensors split across launches (2 chunks per launch) and full tensor tables give the CPU\'s bits', () => {
@@ -241,6 +252,8 @@ describe('foreach / fused on CUDA', () => {
         ['float32', (ps: T[]) => new torch.optim.Adam(ps, { lr: 0.01, amsgrad: true, foreach: true })],
         ['float16', (ps: T[]) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, foreach: true })],
         ['bfloat16', (ps: T[]) => new torch.optim.AdamW(ps, { lr: 0.01, foreach: true })],
+        ['float32', (ps: T[]) => new torch.optim.RMSprop(ps, { lr: 0.01, centered: true, momentum: 0.9, foreach: true })],
+        ['bfloat16', (ps: T[]) => new torch.optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.1, foreach: true })],
       ] as [torch.DType, (ps: T[]) => torch.optim.Optimizer][]) {
         torch.manualSeed(8);
         const init = sizes.map((n) => torch.randn([n]).to(dtype));

@@ -8,6 +8,14 @@
 // step() reads found_inf once (the one device-to-host read of a step) and update() reuses that value. The scale and
 // growth tracker live on the host as float32 / int32 values, updated with _amp_update_scale_'s arithmetic; the
 // device copy of the scale that scale() multiplies by is refreshed when the scale changes (a write, never a read).
+//
+// Fused optimizers (Adam/AdamW/SGD with fused: true in every group: optimizer._stepSupportsAmpScaling, as PyTorch's
+// `_step_supports_amp_scaling`): step() does not unscale. It runs the inf check alone (the same kernel with
+// inv_scale 1, which writes nothing: PyTorch's _check_inf_per_device) unless unscale_() already did, and hands
+// found_inf (on the device) and the scale (none after unscale_()) to the optimizer's step, whose kernel divides the
+// gradients by the scale and skips the update where found_inf is set (PyTorch 2.x's grad_scale / found_inf of
+// _fused_adam_). No host read happens before the step; update() reads found_inf once, as for the other optimizers,
+// and the optimizer then undoes its host-side step counts of a skipped step (PyTorch's _foreach_sub_(steps, found_inf)).
 import { Tensor, empty_, runKernel, keptByLibrary } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
 import { OP } from '../ops/ids';
@@ -16,6 +24,7 @@ import { noGrad } from '../autograd/mode';
 import { fill_, contiguous, copyInto } from '../ops/elementwise';
 import { describeValue } from '../dtype';
 import type { Optimizer } from '../optim/optimizer';
+import { add } from '../ops/elementwise';
 import type { Device } from '../device';
 
 export interface GradScalerOptions {
@@ -134,14 +143,14 @@ export class GradScaler {
   }
 
   // the fused check-and-unscale of every gradient of the optimizer, grouped by device; returns found_inf per device
-  private _unscaleGrads(optimizer: Optimizer, invScale: number): Map<string, Tensor> {
+  private _unscaleGrads(optimizer: Optimizer, invScale: number, allowFp16 = false): Map<string, Tensor> {
     const perDevice = new Map<string, { dev: Device; grads: Tensor[] }>();
     for (const group of optimizer.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
         if (g === null) continue;
         g._check();
-        if (g.dtype === 'float16') throw new TorchError('Attempting to unscale FP16 gradients.');
+        if (g.dtype === 'float16' && !allowFp16) throw new TorchError('Attempting to unscale FP16 gradients.');
         const key = String(g.device);
         let e = perDevice.get(key);
         if (!e) { e = { dev: g.device, grads: [] }; perDevice.set(key, e); }
@@ -204,10 +213,31 @@ export class GradScaler {
     this._check('step');
     const st = this._state(optimizer);
     if (st.stage === Stage.STEPPED) throw new TorchError('step() has already been called since the last update().');
+    if (optimizer._stepSupportsAmpScaling) return this._fusedStep(optimizer, st, args);
     if (st.stage === Stage.READY) this.unscale_(optimizer);
     if (st.foundInf.size === 0) throw new TorchError('No inf checks were recorded for this optimizer.');
     let ret: unknown;
     if (!this._foundValue(st)) ret = stepOf(optimizer, args);
+    st.stage = Stage.STEPPED;
+    return ret;
+  }
+
+  // the step of an optimizer that unscales and skips in its own kernel (see the header): no host read here
+  private _fusedStep(optimizer: Optimizer, st: OptState, args: unknown[]): unknown {
+    const scale = this._scale as number;
+    const unscaled = st.stage === Stage.UNSCALED;
+    if (!unscaled) st.foundInf = this._unscaleGrads(optimizer, 1, true); // _check_inf_per_device: the check alone
+    if (st.foundInf.size === 0) throw new TorchError('No inf checks were recorded for this optimizer.');
+    const fs = [...st.foundInf.values()];
+    let found = fs[0];
+    if (fs.length > 1) {
+      // several devices: combined on the first one, as PyTorch combines them on the scale's device
+      found = noGrad(() => fs.slice(1).reduce((acc, f) => add(acc, f.to(fs[0].device)), fs[0]));
+      keptByLibrary.add(found);
+    }
+    optimizer._amp = { foundInf: found, gradScale: unscaled ? null : scale };
+    let ret: unknown;
+    try { ret = stepOf(optimizer, args); } finally { optimizer._amp = null; }
     st.stage = Stage.STEPPED;
     return ret;
   }
@@ -241,6 +271,8 @@ export class GradScaler {
         } else this._growthTracker = successful;
       }
     }
+    // fused steps settle their host-side step counts with the value read (see the header)
+    for (const [opt, st] of this._perOptimizer) if (st.foundInf.size > 0) opt._ampResolve(() => this._foundValue(st));
     // found_inf has been read: free it now rather than at the next collection
     for (const st of this._perOptimizer.values()) for (const f of st.foundInf.values()) f.dispose();
     this._perOptimizer = new Map();

@@ -14,6 +14,7 @@ import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { matmulTf32, convTf32 } from '../precision';
+import { native } from '../native';
 
 type T = Tensor;
 export type IntOr2 = number | [number, number] | number[];
@@ -78,10 +79,23 @@ function splitCount(N: number, L: number, outElems: number, G: number): number {
   return 1;
 }
 
+// CPU bfloat16 convolution on the CPU's bfloat16 instructions (AMX / AVX512-BF16: cpu/conv_bf16.cc, bfloat16
+// operands, float32 sums, one rounding, as oneDNN) where the CPU has them (torch.config().cpuBf16 !== 'none', the
+// matmul's switches NODETORCH_NO_AMX / NODETORCH_NO_AVX512BF16); float32 temporaries otherwise
+let bf16ConvOn: boolean | undefined;
+export function cpuBf16Conv(): boolean {
+  if (bf16ConvOn === undefined) {
+    const info = native.info() as { cpuBf16?: string };
+    bf16ConvOn = info.cpuBf16 !== undefined && info.cpuBf16 !== 'none' && native.supports(OP.conv2d_bf16, 0);
+  }
+  return bf16ConvOn;
+}
+const bf16Native = (x: T): boolean => !x.isCuda && x.dtype === 'bfloat16' && cpuBf16Conv();
+
 // float16/bfloat16 run in float32 (casts are differentiable), except on CUDA for the GEMM-based ops (`gemm16`:
-// linear, conv, convTranspose), which compute in 16 bits on tensor cores with float32 accumulation; returns
-// [compute tensors, result dtype]
-function computeIn(ts: (T | null)[], op: string, gemm16 = false): [(T | null)[], DType] {
+// linear, conv, convTranspose), which compute in 16 bits on tensor cores with float32 accumulation, and bfloat16
+// convolutions (`conv`) on a CPU with bfloat16 instructions (cpuBf16Conv); returns [compute tensors, result dtype]
+function computeIn(ts: (T | null)[], op: string, gemm16 = false, conv = false): [(T | null)[], DType] {
   const x = ts[0] as T;
   const dt = x.dtype;
   for (const t of ts) {
@@ -91,7 +105,7 @@ function computeIn(ts: (T | null)[], op: string, gemm16 = false): [(T | null)[],
     }
   }
   if (!isFloating(dt)) throw new TorchError(`"${op}" not implemented for '${dt}'${intFromNumbersHint(dt)}`);
-  if ((dt === 'float16' || dt === 'bfloat16') && !(gemm16 && x.isCuda)) return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
+  if ((dt === 'float16' || dt === 'bfloat16') && !(gemm16 && x.isCuda) && !(conv && bf16Native(x))) return [ts.map((t) => (t ? toDtype(t, 'float32') : null)), dt];
   return [ts, dt];
 }
 const back = (r: T, dt: DType): T => (r.dtype === dt ? r : toDtype(r, dt));
@@ -231,7 +245,11 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
   const wc = contig(w);
   let out: T;
   let keepCol: T | null = null;
-  if (!x.isCuda && K > 0 && NL > 0 && (x.dtype === 'float32' || x.dtype === 'float64')) {
+  const bf16 = bf16Native(x) && K > 0 && NL > 0;
+  if (bf16) {
+    out = empty_([N, OC, OH, OW], x.dtype, x.device);
+    runKernel(OP.conv2d_bf16, b ? [out, x, wc, contig(b)] : [out, x, wc], [...attrs(g), G], op);
+  } else if (!x.isCuda && K > 0 && NL > 0 && (x.dtype === 'float32' || x.dtype === 'float64')) {
     // CPU: the native conv2d kernel (per-sample im2col + GEMM straight into the NCHW output; see cpu/conv.cc); the
     // weight gradient's column matrix is rebuilt in the backward
     out = empty_([N, OC, OH, OW], x.dtype, x.device);
@@ -253,11 +271,35 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
   }
   return record('ConvolutionBackward0', [x, w, b], out, (gr) => {
     if (gradState.enabled) {
-      const gp3 = gr.permute([1, 0, 2, 3]).reshape([G, OCg, NL]);
-      const gx = x.requiresGrad ? col2imOp(w.reshape([G, OCg, K]).transpose(1, 2).matmul(gp3).reshape([G * K, NL]), g, x.shape.slice()) : null;
-      const gw = w.requiresGrad ? gp3.matmul(im2colOp(x, g).reshape([G, K, NL]).transpose(1, 2)).reshape(w.shape.slice()) : null;
+      // a differentiable backward (create_graph); the bfloat16 native path's through float32 casts (as before it)
+      const f32 = (t: T): T => (bf16 ? t.to('float32') : t);
+      const b16 = (t: T | null): T | null => (bf16 && t ? t.to('bfloat16') : t);
+      const gp3 = f32(gr).permute([1, 0, 2, 3]).reshape([G, OCg, NL]);
+      const gx = x.requiresGrad ? b16(col2imOp(f32(w).reshape([G, OCg, K]).transpose(1, 2).matmul(gp3).reshape([G * K, NL]), g, x.shape.slice())) : null;
+      const gw = w.requiresGrad ? b16(gp3.matmul(im2colOp(f32(x), g).reshape([G, K, NL]).transpose(1, 2)).reshape(w.shape.slice())) : null;
       const gb = b && b.requiresGrad ? gr.sum([0, 2, 3]) : null;
       return [gx, gw, gb];
+    }
+    if (bf16 && gr.dtype === 'bfloat16') {
+      // CPU bfloat16 (cpu/conv_bf16.cc): both gradients summed in float32 and rounded once
+      const gc = contig(gr);
+      let gx: T | null = null, gw: T | null = null;
+      if (x.requiresGrad) {
+        gx = empty_([N, C, H, W], x.dtype, x.device);
+        const P = [g.dh * (kh - 1) - g.ph, g.dw * (kw - 1) - g.pw];
+        if (g.sh === 1 && g.sw === 1 && P[0] >= 0 && P[1] >= 0) {
+          // stride 1: the input gradient is a convolution of the output gradient with the flipped, transposed weight
+          // (bfloat16 copies: exact), padded by d*(k-1)-p: the forward kernel, no column matrix to sum
+          const wt = contig(wc.reshape([G, OCg, Cg, kh, kw]).transpose(1, 2).flip([3, 4]).reshape([C, OCg, kh, kw]));
+          const gt: Geom = { kh, kw, sh: 1, sw: 1, ph: P[0], pw: P[1], dh: g.dh, dw: g.dw, oh: H, ow: W };
+          runKernel(OP.conv2d_bf16, [gx, gc, wt], [...attrs(gt), G], op);
+        } else runKernel(OP.conv2d_bf16_backward_input, [gx, gc, wc], [...attrs(g), G], op);
+      }
+      if (w.requiresGrad) {
+        gw = empty_(w.shape.slice(), w.dtype, w.device);
+        runKernel(OP.conv2d_bf16_backward_weight, [gw, gc, x], [...attrs(g), G], op);
+      }
+      return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
     }
     if (!x.isCuda && x.dtype === 'float32' && G === 1 && gr.dtype === 'float32' && K > 0 && NL > 0 && directBackward() && (!x.requiresGrad || C >= 16)) {
       // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc (an input
@@ -358,7 +400,7 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
   else p = pairOf(pad, 'padding', op, nsp);
   checkPositive(p, 'padding', op, true);
   const unbatched = x.ndim === batchedDims - 1;
-  const [[xc0, wc0, bc], dt] = computeIn([x, w, b], op, true);
+  const [[xc0, wc0, bc], dt] = computeIn([x, w, b], op, true, true);
   let xc = xc0 as T, wc = wc0 as T;
   if (unbatched) xc = xc.unsqueeze(0);
   xc = padRightRaw(xc, extra);
@@ -419,6 +461,7 @@ function convTranspose2dCore(x: T, w: T, b: T | null, s: number[], p: number[], 
   const g: Geom = { kh, kw, sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh: H, ow: W };
   const KK = Coutg * kh * kw, HW = H * W, NHW = N * HW;
   const wc = contig(w);
+  if (bf16Native(x) && KK > 0 && NHW > 0 && Cing > 0) return convTranspose2dBf16(x, wc, w, b, g, [N, Cout, OH, OW], G);
   const xp = N === 1 ? contig(x) : permuteCopy(x, [1, 0, 2, 3]); // [Cin, N, H, W]
   const xp3 = v3(xp, [G, Cing, NHW], [Cing * NHW, NHW, 1], 0);
   const col = empty_([G * KK, NHW], x.dtype, x.device);
@@ -450,6 +493,36 @@ function convTranspose2dCore(x: T, w: T, b: T | null, s: number[], p: number[], 
   }, [x, w]);
 }
 
+// CPU bfloat16 transposed convolution (cpu/conv_bf16.cc): the forward is conv2d's input gradient (columns summed in
+// float32, the bias added, one rounding); its input gradient a conv2d forward, its weight gradient conv2d's with the
+// roles of input and output gradient exchanged
+function convTranspose2dBf16(x: T, wc: T, w: T, b: T | null, g: Geom, outShape: number[], G: number): T {
+  const op = 'conv_transpose2d';
+  const xc = contig(x);
+  const out = empty_(outShape, x.dtype, x.device);
+  runKernel(OP.conv2d_bf16_backward_input, b ? [out, xc, wc, contig(b)] : [out, xc, wc], [...attrs(g), G], op);
+  return record('ConvolutionBackward0', [x, w, b], out, (gr) => {
+    if (gradState.enabled || gr.dtype !== 'bfloat16') {
+      // a differentiable backward (create_graph): convTranspose2dCore's, the weight gradient through float32 casts
+      const [N, Cin, H, W] = x.shape, Cing = Cin / G, KK = (outShape[1] / G) * g.kh * g.kw, NHW = N * H * W;
+      const gx = x.requiresGrad ? conv2d(gr, w, null, { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: G }) : null;
+      const gw = w.requiresGrad ? x.to('float32').permute([1, 0, 2, 3]).reshape([G, Cing, NHW]).matmul(im2colOp(gr.to('float32'), g).reshape([G, KK, NHW]).transpose(1, 2)).reshape(w.shape.slice()).to(w.dtype) : null;
+      return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
+    }
+    const gc = contig(gr);
+    let gx: T | null = null, gw: T | null = null;
+    if (x.requiresGrad) {
+      gx = empty_(x.shape.slice(), x.dtype, x.device);
+      runKernel(OP.conv2d_bf16, [gx, gc, wc], [...attrs(g), G], op);
+    }
+    if (w.requiresGrad) {
+      gw = empty_(w.shape.slice(), w.dtype, w.device);
+      runKernel(OP.conv2d_bf16_backward_weight, [gw, xc, gc], [...attrs(g), G], op);
+    }
+    return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
+  }, [x, w]);
+}
+
 export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = null, opts0?: ConvTransposeOpts | IntOr2, ...more: unknown[]): T {
   if (acState.on && autocastListed('conv_transpose2d', arguments)) return autocastCall('conv_transpose2d', convTranspose2d, arguments);
   const op = 'conv_transpose2d';
@@ -463,7 +536,7 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
   const s = pairOf(opts.stride ?? 1, 'stride', op), p = pairOf(opts.padding ?? 0, 'padding', op);
   const o = pairOf(opts.outputPadding ?? 0, 'output_padding', op), d = pairOf(opts.dilation ?? 1, 'dilation', op);
   checkPositive(s, 'stride', op); checkPositive(d, 'dilation', op); checkPositive(p, 'padding', op, true); checkPositive(o, 'output_padding', op, true);
-  const [[xc0, wc, bc], dt] = computeIn([x, w, b], op, true);
+  const [[xc0, wc, bc], dt] = computeIn([x, w, b], op, true, true);
   const unb = x.ndim === 3;
   let xc = xc0 as T;
   if (unb) xc = xc.unsqueeze(0);

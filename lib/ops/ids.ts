@@ -36,6 +36,9 @@ export const OP = {
   conv2d_backward_weight: 33,
   conv2d_pack_weight: 34,
   optim_step_multi: 35,
+  conv2d_bf16: 36,
+  conv2d_bf16_backward_input: 37,
+  conv2d_bf16_backward_weight: 38,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -124,4 +127,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 36;
+export const OP_COUNT = 39;

@@ -34,12 +34,13 @@ abstract class AdamBase extends Optimizer {
     const items: MultiItem[] = [];
     for (const p of g.params) {
       if (p.grad === null) continue;
+      const undo = this._ampSnapshot(p);
       const s = this._state(p, () => ({ step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) }));
       const states: Tensor[] = [this._buffer(s, 'exp_avg', () => zerosLike(p)), this._buffer(s, 'exp_avg_sq', () => zerosLike(p))];
       if (g.amsgrad) states.push(this._buffer(s, 'max_exp_avg_sq', () => zerosLike(p)));
       const step = Number(s.step ?? 0) + 1;
       s.step = step;
-      items.push({ p, states, x0: 1 - beta1 ** step, x1: Math.sqrt(1 - beta2 ** step) });
+      items.push({ p, states, x0: 1 - beta1 ** step, x1: Math.sqrt(1 - beta2 ** step), undo });
     }
     const attrs = [g.lr, beta1, beta2, Number(g.eps), Number(g.weightDecay ?? 0), g.amsgrad ? 1 : 0, g.maximize ? 1 : 0, 0, 0];
     if (this._multi(g)) { this._stepMulti(this.algo, items, attrs, [8, 9]); return; }

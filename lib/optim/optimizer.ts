@@ -48,6 +48,14 @@ export class Optimizer {
   state = new Map<Tensor, OptimizerState>();
   /** Steps taken (read by lr schedulers to warn about call order, as PyTorch's _step_count). */
   _stepCount = 0;
+  /**
+   * Set by GradScaler.step() around the step of an optimizer whose step supports AMP scaling (PyTorch's
+   * `grad_scale` / `found_inf` arguments of the fused kernels): found_inf stays on the device, read by the kernel.
+   */
+  _amp: AmpStep | null = null;
+  // fused steps whose found_inf has not been read yet: their per-parameter bookkeeping (step counts, lazily created
+  // state) is undone when it turns out to have been a skipped step (_ampResolve)
+  private _ampPending: { found: Tensor; undo: (() => void)[] }[] = [];
 
   constructor(params: ParamsArg, defaults: Record<string, unknown>) {
     this.defaults = defaults;
@@ -112,6 +120,7 @@ export class Optimizer {
 
   /** One optimisation step over every parameter that has a gradient; `closure` re-evaluates the loss (run with grad enabled). */
   step(closure?: () => unknown): unknown {
+    this._ampResolve();
     let loss: unknown;
     if (closure !== undefined) {
       if (typeof closure !== 'function') throw new TorchError(`step(): closure must be a function, got ${describeValue(closure)}`);
@@ -120,6 +129,43 @@ export class Optimizer {
     noGrad(() => { for (const g of this.paramGroups) this._stepGroup(g); });
     this._stepCount++;
     return loss;
+  }
+
+  /**
+   * PyTorch's `_step_supports_amp_scaling`: GradScaler.step() then hands the scale and found_inf to step() instead
+   * of unscaling the gradients and reading found_inf itself. True when every group is fused (the fused kernels
+   * unscale and skip on the device).
+   */
+  get _stepSupportsAmpScaling(): boolean { return this.paramGroups.length > 0 && this.paramGroups.every((g) => g.fused === true); }
+
+  /**
+   * Settles fused steps taken under GradScaler: for each whose found_inf was set, the per-parameter bookkeeping done
+   * on the host (step counts, state created by that step) is undone, as PyTorch's `_foreach_sub_(state_steps,
+   * found_inf)`, so that a skipped step leaves the state as the unfused path would. GradScaler.update() passes (a getter of)
+   * the value it reads anyway; otherwise (the next step(), stateDict()) found_inf is read here.
+   */
+  _ampResolve(found?: () => number): void {
+    if (this._ampPending.length === 0) return;
+    const pending = this._ampPending;
+    this._ampPending = [];
+    for (const e of pending) {
+      const v = found !== undefined ? found() : (e.found.item() as number);
+      if (v !== 0) for (let i = e.undo.length - 1; i >= 0; i--) e.undo[i]();
+    }
+  }
+
+  /** For a fused step under GradScaler: a function that restores p's state to what it is now (see _ampResolve). */
+  protected _ampSnapshot(p: Tensor): (() => void) | undefined {
+    if (this._amp === null) return undefined;
+    const s = this.state.get(p);
+    if (s === undefined) return () => { this.state.delete(p); };
+    const keys = new Set(Object.keys(s));
+    const step = s.step;
+    return () => {
+      for (const k of Object.keys(s)) if (!keys.has(k)) delete s[k];
+      if (step !== undefined) s.step = step;
+      if (Object.keys(s).length === 0) this.state.delete(p);
+    };
   }
 
   /** One group's update; the algorithms override it (a custom optimizer may override step() instead). */
@@ -198,14 +244,28 @@ export class Optimizer {
       const list = byDevice.get(key);
       if (list) list.push(it); else byDevice.set(key, [it]);
     }
-    const a = new Array<number>(N_ATTRS + 1).fill(0);
+    const amp = this._amp;
+    const a = new Array<number>(N_ATTRS + 3).fill(0);
     a[0] = algo;
     for (let i = 0; i < attrs.length; i++) a[i + 1] = attrs[i];
     a[N_ATTRS] = optimInternals.maxChunksPerLaunch;
+    if (amp !== null) {
+      // GradScaler: found_inf is the list's last tensor (a11), the gradients are divided by a12 (0: already unscaled)
+      a[N_ATTRS + 1] = 1;
+      a[N_ATTRS + 2] = amp.gradScale ?? 0;
+      const undo: (() => void)[] = [];
+      for (const it of items) if (it.undo) undo.push(it.undo);
+      this._ampPending.push({ found: amp.foundInf, undo });
+    }
     for (const list of byDevice.values()) {
       const dev = list[0].p.device;
       if (!native.supports(OP.optim_step_multi, dev.type === 'cuda' ? 1 : 0)) {
-        // a binary without the multi-tensor kernel on this device: the per-parameter steps
+        // a binary without the multi-tensor kernel on this device: the per-parameter steps (under GradScaler with a
+        // host read of found_inf, which the kernel would have read on the device)
+        if (amp !== null) {
+          if (amp.foundInf.item() !== 0) continue;
+          if (amp.gradScale !== null) for (const it of list) { const g = it.p.grad as Tensor; copyInto(g, g.div(amp.gradScale)); }
+        }
         for (const it of list) {
           const pa = attrs.slice();
           slots.forEach((slot, j) => { pa[slot - 1] = j === 0 ? it.x0 : it.x1; });
@@ -227,12 +287,19 @@ export class Optimizer {
           return w;
         };
         ops.push(prep(p));
-        const g = p.grad as Tensor;  // on p's device (checked above); read only
-        ops.push(contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype)));
+        const g = p.grad as Tensor;  // on p's device (checked above); written only when GradScaler's scale is applied
+        const gw = contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype));
+        if (gw !== g && amp !== null && amp.gradScale !== null) back.push([g, gw]);
+        ops.push(gw);
         for (const st of it.states) ops.push(prep(st));
         xa[2 * i] = it.x0;
         xa[2 * i + 1] = it.x1;
       });
+      if (amp !== null) {
+        let f = amp.foundInf;
+        if (!f.device.equals(dev)) f = toDeviceCopy(f, dev);
+        ops.push(f);
+      }
       const desc = new Float64Array(3 * ops.length);
       const handles = ops.map((t, i) => {
         t._check();
@@ -245,7 +312,11 @@ export class Optimizer {
       for (let i = 0; i < a.length; i++) meta[META_ATTR_BASE + 1 + i] = a[i];
       native.runList(OP.optim_step_multi, desc, xa, ...handles);
       for (const [t, w] of back) copyInto(t, w);
-      for (const it of list) { it.p._st.version++; for (const st of it.states) st._st.version++; }
+      for (const it of list) {
+        it.p._st.version++;
+        for (const st of it.states) st._st.version++;
+        if (amp !== null && amp.gradScale !== null) (it.p.grad as Tensor)._st.version++;
+      }
     }
   }
 
@@ -286,6 +357,7 @@ export class Optimizer {
   // ---- state dict ----------------------------------------------------------------------------------------------
   /** PyTorch's structure and key names; tensors are the optimizer's own (not copies), as in PyTorch. */
   stateDict(): OptimizerStateDict {
+    this._ampResolve();
     const index = new Map<Tensor, number>();
     let next = 0;
     const param_groups = this.paramGroups.map((g) => {
@@ -381,8 +453,12 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
-/** One parameter of a multi-tensor step: its state tensors and its two per-parameter values (see _stepMulti). */
-export interface MultiItem { p: Tensor; states: Tensor[]; x0: number; x1: number }
+/** One parameter of a multi-tensor step: its state tensors and its two per-parameter values (see _stepMulti);
+ *  undo (under GradScaler, from _ampSnapshot) restores its state if the step turns out to have been skipped. */
+export interface MultiItem { p: Tensor; states: Tensor[]; x0: number; x1: number; undo?: () => void }
+/** What GradScaler.step() hands to a fused step: found_inf (float32 [1], on the device) and the scale to divide the
+ *  gradients by (null when unscale_() has already divided them). */
+export interface AmpStep { foundInf: Tensor; gradScale: number | null }
 
 // ---- validation shared by the algorithms -------------------------------------------------------------------------
 export function checkOptions(name: string, opts: unknown, allowed: readonly string[]): Record<string, unknown> {

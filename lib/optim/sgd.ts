@@ -30,6 +30,7 @@ export class SGD extends Optimizer {
     const items: MultiItem[] = [];
     for (const p of g.params) {
       if (p.grad === null) continue;
+      const undo = this._ampSnapshot(p);
       const states: Tensor[] = [];
       let first = 0;
       if (momentum !== 0) {
@@ -37,7 +38,7 @@ export class SGD extends Optimizer {
         if (!(s.momentum_buffer instanceof Tensor)) first = 1;
         states.push(this._buffer(s, 'momentum_buffer', () => zerosLike(p)));
       }
-      items.push({ p, states, x0: first, x1: 0 });
+      items.push({ p, states, x0: first, x1: 0, undo });
     }
     const attrs = [g.lr, momentum, Number(g.dampening ?? 0), Number(g.weightDecay ?? 0), g.nesterov ? 1 : 0, g.maximize ? 1 : 0, 0];
     if (this._multi(g)) { this._stepMulti(ALGO.SGD, items, attrs, [7]); return; }

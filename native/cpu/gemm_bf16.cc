@@ -60,6 +60,9 @@ void pack_b(const View& B, int64_t kend, int64_t k0, int64_t kp2, int64_t n, uin
           const uint16_t* ra = B.p + ka * B.rs + j0;
           const uint16_t* rb = ra + B.rs;
           for (int64_t jj = 0; jj < jn; jj++) row[jj] = (uint32_t)ra[jj] | ((uint32_t)rb[jj] << 16);
+        } else if (B.rs == 1 && kb < kend) {  // column-major B: the pair (k, k+1) of a column is one 32-bit word
+          const uint16_t* ca = B.p + j0 * B.cs + ka;
+          for (int64_t jj = 0; jj < jn; jj++) std::memcpy(row + jj, ca + jj * B.cs, 4);
         } else {
           for (int64_t jj = 0; jj < jn; jj++) {
             uint32_t lo = ka < kend ? B.at(ka, j0 + jj) : 0, hi = kb < kend ? B.at(kb, j0 + jj) : 0;
@@ -283,6 +286,36 @@ bool gemm_bf16_dot(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb
           *o = float_to_bf16(v);
         }
     });
+  }
+  return true;
+}
+
+// The float32 sums of A [m x k] @ B [k x n] (bfloat16 through strides) into C (row stride ldc), written or added
+// (accumulate): the GEMM of the bfloat16 convolution (conv_bf16.cc), which adds the bias and rounds to bfloat16 itself,
+// or sums the columns of a transposed convolution in float32 before its one rounding. Same kernels and summation order
+// as gemm_bf16_dot; false when the level is not available.
+bool gemm_bf16_sums(int64_t m, int64_t n, int64_t k, const uint16_t* a, int64_t ars, int64_t acs, const uint16_t* b,
+                    int64_t brs, int64_t bcs, float* c, int64_t ldc, bool accumulate, int level) {
+  if (level == 0) level = cpu_bf16_level();
+  if (level < 1 || level > cpu_bf16_level()) return false;
+  if (m <= 0 || n <= 0) return true;
+  if (k <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < m; i++) std::fill(c + i * ldc, c + i * ldc + n, 0.f);
+    return true;
+  }
+  const View A{a, ars, acs}, B{b, brs, bcs};
+  const int64_t ld = level == 2 ? (n + 31) / 32 * 32 : n, rows = level == 2 ? (m + 31) / 32 * 32 : m;
+  thread_local std::vector<float> acc;
+  thread_local std::vector<uint32_t> bpack;
+  acc.resize((size_t)(rows * ld));
+  if (level == 2) sums_amx(m, n, k, A, B, acc.data(), ld, bpack);
+  else sums_avx512(m, n, k, A, B, acc.data(), bpack);
+  for (int64_t i = 0; i < m; i++) {
+    const float* s = acc.data() + i * ld;
+    float* o = c + i * ldc;
+    if (accumulate) for (int64_t j = 0; j < n; j++) o[j] += s[j];
+    else std::memcpy(o, s, (size_t)n * sizeof(float));
   }
   return true;
 }

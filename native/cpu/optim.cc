@@ -78,20 +78,25 @@ void optim_step_kernel(Call& c) {
 // OP(optim_step_multi): the step of every parameter of a group in one call (torch._foreach_* / fused steps). The
 // list holds k = 2 + state_count tensors per parameter (param, grad, states, each contiguous, the parameter's dtype:
 // float32/float64/float16/bfloat16); a0..a9 as optim_step for the group; xa two per-parameter values (optim.h
-// param_attrs: SGD's first step of the momentum buffer, Adam's bias corrections). Work is cut into chunks of at most
+// param_attrs: SGD's first step of the momentum buffer, Adam's bias corrections, Adagrad's decayed lr); a11/a12 and
+// a last list entry: GradScaler's found_inf and grad_scale (optim.h, "GradScaler in the fused step"). Work is cut into chunks of at most
 // kOptimGrain elements across all parameters, and the chunks are shared out over the threads, so many small
 // parameters run in parallel as well as one large one. Each element is computed in Acc (optim.h *MultiOp) with the
 // single-tensor step's scalars, so results equal the per-parameter path bit for bit.
 template <typename T> using MultiAcc = typename std::conditional<std::is_same<T, double>::value, double, float>::type;
 
 template <typename T, int K, typename Op>
-void multi_range(const TensorArg* ts, const Op& op, int64_t b, int64_t e) {
+void multi_range(const TensorArg* ts, const Op& op, MultiAcc<T> grad_scale, int64_t b, int64_t e) {
   using Acc = MultiAcc<T>;
   T* ptr[K];
   for (int j = 0; j < K; j++) ptr[j] = ts[j].ptr<T>();
   for (int64_t i = b; i < e; i++) {
     Acc r[optim::kMultiMaxOperands];  // the ops index by their own flags (has_momentum, amsgrad): never past K
     for (int j = 0; j < K; j++) r[j] = cvt<Acc>(ptr[j][i]);
+    if (grad_scale != Acc(0)) {  // GradScaler's scale: unscaled here, the unscaled gradient stored back
+      r[1] = optim::amp_grad<Acc>(r[1], grad_scale);
+      ptr[1][i] = cvt<T>(r[1]);
+    }
     op(r);
     ptr[0][i] = cvt<T>(r[0]);
     for (int j = 2; j < K; j++) ptr[j][i] = cvt<T>(r[j]);
@@ -100,30 +105,58 @@ void multi_range(const TensorArg* ts, const Op& op, int64_t b, int64_t e) {
 
 // one chunk [b, e) of parameter ts[0..K) whose attribute list is pa
 template <typename T, int K>
-void multi_chunk(int algo, const double* pa, const TensorArg* ts, int64_t b, int64_t e) {
+void multi_chunk(int algo, const double* pa, double grad_scale, const TensorArg* ts, int64_t b, int64_t e) {
   using Acc = MultiAcc<T>;
-  if constexpr (K <= 3) {  // SGD: param, grad (, momentum_buffer)
-    optim::SgdMultiOp<Acc> op{optim::sgd_scalars<Acc>(pa)};
-    multi_range<T, K>(ts, op, b, e);
-  } else {  // Adam(W): param, grad, exp_avg, exp_avg_sq (, max_exp_avg_sq)
-    optim::AdamMultiOp<Acc> op{optim::adam_scalars<Acc>(pa, algo == optim::ADAMW)};
-    multi_range<T, K>(ts, op, b, e);
+  const Acc gs = (Acc)grad_scale;
+  switch (algo) {
+    case optim::SGD: {
+      if constexpr (K <= 3) {  // param, grad (, momentum_buffer)
+        optim::SgdMultiOp<Acc> op{optim::sgd_scalars<Acc>(pa)};
+        multi_range<T, K>(ts, op, gs, b, e);
+      }
+      break;
+    }
+    case optim::ADAM:
+    case optim::ADAMW: {
+      if constexpr (K >= 4) {  // param, grad, exp_avg, exp_avg_sq (, max_exp_avg_sq)
+        optim::AdamMultiOp<Acc> op{optim::adam_scalars<Acc>(pa, algo == optim::ADAMW)};
+        multi_range<T, K>(ts, op, gs, b, e);
+      }
+      break;
+    }
+    case optim::RMSPROP: {
+      if constexpr (K >= 3) {  // param, grad, square_avg (, grad_avg) (, momentum_buffer)
+        optim::RmspropMultiOp<Acc> op{optim::rmsprop_scalars<Acc>(pa)};
+        multi_range<T, K>(ts, op, gs, b, e);
+      }
+      break;
+    }
+    default: {
+      if constexpr (K == 3) {  // Adagrad: param, grad, sum
+        optim::AdagradMultiOp<Acc> op{optim::adagrad_scalars<Acc>(pa)};
+        multi_range<T, K>(ts, op, gs, b, e);
+      }
+      break;
+    }
   }
 }
 
 template <int K>
-void multi_chunk_k(int algo, const double* pa, const TensorArg* ts, int64_t b, int64_t e) {
+void multi_chunk_k(int algo, const double* pa, double gs, const TensorArg* ts, int64_t b, int64_t e) {
   switch (ts[0].dtype) {
-    case DType::F32: multi_chunk<float, K>(algo, pa, ts, b, e); break;
-    case DType::F64: multi_chunk<double, K>(algo, pa, ts, b, e); break;
-    case DType::F16: multi_chunk<f16, K>(algo, pa, ts, b, e); break;
-    default: multi_chunk<bf16, K>(algo, pa, ts, b, e); break;
+    case DType::F32: multi_chunk<float, K>(algo, pa, gs, ts, b, e); break;
+    case DType::F64: multi_chunk<double, K>(algo, pa, gs, ts, b, e); break;
+    case DType::F16: multi_chunk<f16, K>(algo, pa, gs, ts, b, e); break;
+    default: multi_chunk<bf16, K>(algo, pa, gs, ts, b, e); break;
   }
 }
 
 void optim_step_multi_kernel(Call& c) {
   int algo, k;
   const int np = optim::multi_args(c, algo, k);
+  // GradScaler: a step with inf/NaN gradients is skipped whole (found_inf is in host memory here)
+  if (optim::multi_has_found_inf(c.a, c.na) && optim::amp_skip(c.list[c.nlist - 1].ptr<float>())) return;
+  const double gs = optim::multi_grad_scale(c.a, c.na);
   struct Chunk { int param; int64_t b, e; };
   std::vector<Chunk> chunks;
   int64_t total = 0;
@@ -140,10 +173,10 @@ void optim_step_multi_kernel(Call& c) {
       const TensorArg* ts = c.list + (size_t)ch.param * k;
       const double* pa = attrs.data() + (size_t)ch.param * 10;
       switch (k) {
-        case 2: multi_chunk_k<2>(algo, pa, ts, ch.b, ch.e); break;
-        case 3: multi_chunk_k<3>(algo, pa, ts, ch.b, ch.e); break;
-        case 4: multi_chunk_k<4>(algo, pa, ts, ch.b, ch.e); break;
-        default: multi_chunk_k<5>(algo, pa, ts, ch.b, ch.e); break;
+        case 2: multi_chunk_k<2>(algo, pa, gs, ts, ch.b, ch.e); break;
+        case 3: multi_chunk_k<3>(algo, pa, gs, ts, ch.b, ch.e); break;
+        case 4: multi_chunk_k<4>(algo, pa, gs, ts, ch.b, ch.e); break;
+        default: multi_chunk_k<5>(algo, pa, gs, ts, ch.b, ch.e); break;
       }
     }
   };

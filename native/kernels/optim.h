@@ -216,13 +216,43 @@ struct AdamMultiOp {
   NT_HD void operator()(Acc* r) const { adam_update<Acc>(r[0], r[1], r[2], r[3], s.amsgrad ? r + 4 : nullptr, s); }
 };
 
+template <typename Acc>
+struct RmspropMultiOp {  // param, grad, square_avg (, grad_avg when centered) (, momentum_buffer when momentum > 0)
+  RmspropScalars<Acc> s;
+  NT_HD void set_param(Acc, Acc) {}
+  void param_fields(const RmspropScalars<Acc>&, Acc& x0, Acc& x1) const { x0 = Acc(0); x1 = Acc(0); }
+  NT_HD void operator()(Acc* r) const {
+    rmsprop_update<Acc>(r[0], r[1], r[2], s.centered ? r + 3 : nullptr, s.has_momentum ? (s.centered ? r + 4 : r + 3) : nullptr, s);
+  }
+};
+template <typename Acc>
+struct AdagradMultiOp {  // param, grad, sum; the decayed lr depends on the parameter's own step count
+  AdagradScalars<Acc> s;
+  NT_HD void set_param(Acc x0, Acc) { s.neg_clr = x0; }
+  void param_fields(const AdagradScalars<Acc>& p, Acc& x0, Acc& x1) const { x0 = p.neg_clr; x1 = Acc(0); }
+  NT_HD void operator()(Acc* r) const { adagrad_update<Acc>(r[0], r[1], r[2], s); }
+};
+
+// ---- GradScaler in the fused step (PyTorch's grad_scale / found_inf arguments of _fused_adam_, _fused_sgd_) ------
+// OP(optim_step_multi) with a11 = 1 takes one more tensor at the end of its list: found_inf (float32 [1], on the
+// parameters' device). Where it is non-zero the whole step is skipped (nothing is written), read on the device by
+// the kernel itself, so the host never waits for it. a12 = grad_scale > 0: each gradient is divided by it in Acc
+// before the update (PyTorch's `grad /= *grad_scale_ptr`) and the unscaled gradient is stored back, as PyTorch's
+// fused kernels do; a12 = 0 (the gradients were unscaled already, GradScaler.unscale_()) leaves them as they are.
+NT_HD bool amp_skip(const float* found_inf) { return found_inf != nullptr && *found_inf != 0.f; }
+template <typename Acc>
+NT_HD Acc amp_grad(Acc g, Acc grad_scale) { return g / grad_scale; }
+inline bool multi_has_found_inf(const double* a, int na) { return na > 11 && a[11] != 0; }
+inline double multi_grad_scale(const double* a, int na) { return na > 12 ? a[12] : 0.0; }
+
 // The attribute list of one parameter: the group's a0..a9 with its per-parameter values x[0], x[1] (OP(optim_step_multi)'s
 // extra attributes) in their slots: SGD a7 (first step of the momentum buffer), Adam(W) a8 bias_correction1 and
-// a9 sqrt(bias_correction2).
+// a9 sqrt(bias_correction2), Adagrad a1 (the lr decayed by its step count); RMSprop has none.
 inline void param_attrs(int algo, const double* a, const double* x, double* out) {
   for (int i = 0; i < 10; i++) out[i] = a[i];
   if (algo == SGD) out[7] = x[0];
-  else { out[8] = x[0]; out[9] = x[1]; }
+  else if (algo == ADAGRAD) out[1] = x[0];
+  else if (algo == ADAM || algo == ADAMW) { out[8] = x[0]; out[9] = x[1]; }
 }
 
 // number of state tensors each algorithm takes after (param, grad), from the same flags

@@ -1,5 +1,6 @@
 // optim_check.h - host-side argument checks of the fused optimizer step, shared by cpu/optim.cc and cuda/optim.cu.
 #pragma once
+#include <cmath>
 #include <string>
 #include "../core/tensor.h"
 #include "optim.h"
@@ -46,20 +47,29 @@ inline StepOperands<T> step_operands(Call& c) {
                          c.nt > 3 ? c.t[3].ptr<T>() : nullptr, c.nt > 4 ? c.t[4].ptr<T>() : nullptr};
 }
 
-// Validates an optim_step_multi call: a0 algorithm (SGD, Adam or AdamW), the 10 attributes of optim_step (and an
-// optional a10: the most chunks per CUDA launch, for tests; 0 = the kernel's own limit); the list
+// Validates an optim_step_multi call: a0 algorithm, the 10 attributes of optim_step (and an optional a10: the most
+// chunks per CUDA launch, for tests; 0 = the kernel's own limit; a11, a12: GradScaler's found_inf and grad_scale,
+// optim.h); the list
 // holds, per parameter, k = 2 + state_count tensors (param, grad, states in optim_step's order), each parameter's of
 // one dtype (float32, float64, float16 or bfloat16) and numel; xa two values per parameter (optim.h param_attrs).
 // Returns the parameter count; sets the algorithm code and k.
 inline int multi_args(const Call& c, int& algo, int& k) {
   algo = (int)c.attr(0, -1);
   if (c.na < 10) throw TorchError("internal: optim_step_multi expects 10 attributes");
-  if (algo != SGD && algo != ADAM && algo != ADAMW)
+  if (algo != SGD && algo != ADAM && algo != ADAMW && algo != RMSPROP && algo != ADAGRAD)
     throw TorchError("internal: optim_step_multi: unsupported algorithm code " + std::to_string(algo));
   if (c.nt != 0) throw TorchError("internal: optim_step_multi takes a tensor list only");
   k = 2 + state_count(algo, c.a);
-  if (c.nlist % k != 0) throw TorchError("internal: optim_step_multi: " + std::to_string(c.nlist) + " tensors is not a multiple of " + std::to_string(k));
-  const int np = c.nlist / k;
+  const bool amp = multi_has_found_inf(c.a, c.na);
+  const int nparam_t = c.nlist - (amp ? 1 : 0);
+  if (nparam_t < 0 || nparam_t % k != 0) throw TorchError("internal: optim_step_multi: " + std::to_string(c.nlist) + " tensors is not a multiple of " + std::to_string(k));
+  const int np = nparam_t / k;
+  if (amp) {
+    const TensorArg& f = c.list[c.nlist - 1];
+    if (f.dtype != DType::F32 || f.numel() != 1) throw TorchError("optim_step_multi: found_inf must be a one-element float32 tensor");
+  }
+  const double scale = multi_grad_scale(c.a, c.na);
+  if (!(scale >= 0) || std::isinf(scale)) throw TorchError("optim_step_multi: grad_scale must be a finite positive number");
   if (c.nxa != 2 * np) throw TorchError("internal: optim_step_multi: expected 2 attributes per parameter");
   for (int i = 0; i < np; i++) {
     const TensorArg& p = c.list[i * k];

@@ -1,5 +1,5 @@
 # gen_optim_foreach.py - reference trajectories from real PyTorch (1.13) for test/optim_foreach.test.ts: 10 steps of
-# SGD, Adam and AdamW with each option set, float32/float64 (PyTorch's own for-loop step, foreach=False), and
+# SGD, Adam, AdamW, RMSprop and Adagrad with each option set, float32/float64 (PyTorch's own for-loop step, foreach=False), and
 # float16/bfloat16 parameters with PyTorch's fused-kernel arithmetic (opmath: each step computed in float32, params
 # and states stored back in the low dtype), emulated here by PyTorch's float32 step on float32 copies rounded back to
 # the low dtype after every step. Parameter 1 has no gradient at steps 0, 1 and 4 (so the parameters' step counts
@@ -15,7 +15,7 @@ def enc(t):
         d = [float('%.9g' % v) for v in d]
     return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
-CAMEL = {'weight_decay': 'weightDecay'}
+CAMEL = {'weight_decay': 'weightDecay', 'lr_decay': 'lrDecay', 'initial_accumulator_value': 'initialAccumulatorValue'}
 camel = lambda d: {CAMEL.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
 SHAPES = [(2, 4), (5,), (), (2, 3)]
 STEPS = 10
@@ -71,6 +71,18 @@ case('adamw_amsgrad_maximize', O.AdamW, {'lr': 0.01, 'weight_decay': 0.1, 'amsgr
 case('adamw_f64', O.AdamW, {'lr': 0.01, 'weight_decay': 0.2}, dtype=torch.float64)
 case('adamw_bf16_wd', O.AdamW, {'lr': 0.01, 'weight_decay': 0.1}, dtype=torch.bfloat16)
 case('adamw_f16_amsgrad', O.AdamW, {'lr': 0.01, 'amsgrad': True}, dtype=torch.float16)
+case('rmsprop_plain', O.RMSprop, {'lr': 0.01})
+case('rmsprop_centered_momentum_wd', O.RMSprop, {'lr': 0.01, 'alpha': 0.9, 'centered': True, 'momentum': 0.5, 'weight_decay': 0.05})
+case('rmsprop_momentum_maximize', O.RMSprop, {'lr': 0.02, 'momentum': 0.9, 'eps': 1e-6, 'maximize': True})
+case('rmsprop_centered_f64', O.RMSprop, {'lr': 0.01, 'centered': True, 'weight_decay': 0.1}, dtype=torch.float64)
+case('rmsprop_bf16_centered_momentum', O.RMSprop, {'lr': 0.01, 'centered': True, 'momentum': 0.9}, dtype=torch.bfloat16)
+case('rmsprop_f16_momentum', O.RMSprop, {'lr': 0.01, 'momentum': 0.5}, dtype=torch.float16)
+case('adagrad_plain', O.Adagrad, {'lr': 0.1})
+case('adagrad_lr_decay_wd_init', O.Adagrad, {'lr': 0.1, 'lr_decay': 0.05, 'weight_decay': 0.1, 'initial_accumulator_value': 0.5})
+case('adagrad_maximize_eps', O.Adagrad, {'lr': 0.05, 'eps': 1e-6, 'lr_decay': 0.01, 'maximize': True})
+case('adagrad_f64_lr_decay', O.Adagrad, {'lr': 0.1, 'lr_decay': 0.1, 'weight_decay': 0.05}, dtype=torch.float64)
+case('adagrad_bf16_lr_decay', O.Adagrad, {'lr': 0.1, 'lr_decay': 0.1}, dtype=torch.bfloat16)
+case('adagrad_f16_init', O.Adagrad, {'lr': 0.1, 'initial_accumulator_value': 0.1}, dtype=torch.float16)
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'optim_foreach.json')
 with open(out, 'w') as f:
