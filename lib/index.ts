@@ -14,6 +14,10 @@ import { gradcheck } from './autograd/gradcheck';
 import { cuda as cudaBase, backends } from './cuda';
 import * as AC from './amp/autocast';
 import { GradScaler } from './amp/grad_scaler';
+import './memory_format_api';
+// memory formats (lib/memory_format.ts): torch.channelsLast etc., for contiguous/clone/to/*Like/empty({ memoryFormat })
+export { contiguousFormat, channelsLast, channelsLast3d, preserveFormat } from './memory_format';
+export type { MemoryFormat } from './memory_format';
 // the schema's ops (lib/ops/ops.schema -> lib/ops/generated.ts), and the hand-written families (re-exported there)
 export * from './ops/generated';
 
@@ -42,7 +46,7 @@ const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
   return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
 };
 export const { where, nanToNum, allclose, isclose, equal, sgn, signbit, isposinf, isneginf, frac } = E;
-export const clone = fnOf('clone') as (a: Tensor) => Tensor;
+export const clone = fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor;
 export const detach = fnOf('detach') as (a: Tensor) => Tensor;
 
 // autograd

@@ -13,6 +13,7 @@ import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { clOutStrides, restrideFresh } from '../memory_format';
 import { matmulTf32, convTf32 } from '../precision';
 
 type T = Tensor;
@@ -365,7 +366,11 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
   let out: T;
   if (nsp === 1) {
     out = conv2dCore(xc.unsqueeze(2), wc.unsqueeze(2), bc, [1, s[0]], [0, p[0]], [1, d[0]], G, op, true).squeeze(2);
-  } else out = conv2dCore(xc, wc, bc, s, p, d, G, op);
+  } else {
+    out = conv2dCore(xc, wc, bc, s, p, d, G, op);
+    // a channels-last input or weight gives a channels-last output, as PyTorch's (the kernels write NCHW: one copy)
+    if (!unbatched) restrideFresh(out, clOutStrides(out.shape, x, w), copyInto);
+  }
   if (unbatched) out = out.squeeze(0);
   return back(out, dt);
 }
@@ -468,6 +473,7 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
   let xc = xc0 as T;
   if (unb) xc = xc.unsqueeze(0);
   let out = convTranspose2dCore(xc, wc as T, bc, s, p, o, d, G);
+  if (!unb) restrideFresh(out, clOutStrides(out.shape, x, w), copyInto);
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }
@@ -577,6 +583,10 @@ export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
   let [out, idx] = maxPool2dCore(xc as T, k, s, p, d, OH, OW);
+  // channels-last in, channels-last out (values and indices), as PyTorch's
+  const cl = clOutStrides(out.shape, x);
+  restrideFresh(out, cl, copyInto);
+  restrideFresh(idx, cl, copyInto);
   out = back(out, dt);
   if (unb) { out = out.squeeze(0); idx = idx.squeeze(0); }
   return opts.returnIndices ? [out, idx] : out;
@@ -605,6 +615,7 @@ export function avgPool2d(x: T, kernelSize: IntOr2 | (AvgPoolOpts & { kernelSize
   if (!isFloating(x.dtype)) throw new TorchError(`"avg_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'avg_pool2d');
   let out = avgPoolForward(xc as T, avgAttrs(k, s, p, opts.countIncludePad ?? true, div), OH, OW);
+  restrideFresh(out, clOutStrides(out.shape, x), copyInto);
   out = back(out, dt);
   return unb ? out.squeeze(0) : out;
 }
@@ -635,5 +646,6 @@ export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] |
   };
   const ph = tensor(mat(H, OH), { dtype: x.dtype, device: x.device });
   const pw = tensor(mat(W, OW), { dtype: x.dtype, device: x.device });
-  return ph.matmul(x).matmul(pw.t());
+  const r = ph.matmul(x).matmul(pw.t());
+  return restrideFresh(r, clOutStrides(r.shape, x), copyInto);
 }
