@@ -1,7 +1,7 @@
 // memory_format_api.ts - the memory-format forms of the Tensor methods (PyTorch's memory_format= arguments):
 // x.contiguous({ memoryFormat }), x.isContiguous({ memoryFormat }), x.clone({ memoryFormat }), x.to(..., {
 // memoryFormat }), and the leaf-gradient layout. The stride rules live in lib/memory_format.ts.
-import { Tensor, layoutHooks, keptByLibrary } from './tensor';
+import { Tensor, layoutHooks, keptByLibrary, computeContiguousStrides } from './tensor';
 import { TorchError, checkKeys } from './errors';
 import { record } from './autograd/engine';
 import { isOptions } from './ops/util';
@@ -9,7 +9,6 @@ import { copyInto } from './ops/elementwise';
 import './ops/methods';
 import {
   MemoryFormat, toMemoryFormat, isContiguousAs, likeStrides, emptyStrided_, suggestMemoryFormat, isNonOverlappingAndDense,
-  isStridesLikeChannelsLast,
 } from './memory_format';
 
 type T = Tensor;
@@ -90,15 +89,22 @@ layoutHooks.isContiguousAs = (t: T, opts: unknown): boolean => {
   return isContiguousAs(t.shape, t._strides, fmt);
 };
 
-// PyTorch's gradient layout contract (AccumulateGrad): a leaf's first gradient is a copy laid out with the leaf's
-// strides when those are dense (here: when they are channels-last ones; other layouts give a contiguous copy)
+// PyTorch's gradient layout contract (AccumulateGrad) for 4-d and 5-d leaves: the first gradient of a dense leaf is
+// laid out with the leaf's strides (kept as it comes when it matches them outside size-1 dims, as PyTorch steals
+// such a gradient); a leaf that is not dense gets a contiguous gradient. Other ranks: a plain clone, as before.
 layoutHooks.gradLike = (g: T, leaf: T): T => {
-  if ((leaf.ndim === 4 || leaf.ndim === 5) && !leaf.isContiguous() && isStridesLikeChannelsLast(leaf.shape, leaf._strides) &&
-    isNonOverlappingAndDense(leaf.shape, leaf._strides)) {
-    const out = emptyStrided_(g.shape.slice(), leaf._strides.slice(), g.dtype, g.device);
-    copyInto(out, g);
-    keptByLibrary.add(out);
-    return out;
+  if ((leaf.ndim !== 4 && leaf.ndim !== 5) || g.ndim !== leaf.ndim) return g.clone();
+  let strides: number[];
+  if (!isNonOverlappingAndDense(leaf.shape, leaf._strides)) strides = computeContiguousStrides(g.shape);
+  else {
+    // (a channels-last leaf: PyTorch's channels-last kernels hand it gradients with exact channels-last strides, size-1
+    // dims included, which is what the leaf has)
+    const clLeaf = suggestMemoryFormat(leaf, true) !== 'contiguousFormat';
+    const obeys = !clLeaf && g.shape.every((s, i) => (s !== 1 ? g._strides[i] === leaf._strides[i] : g._strides[i] !== 0));
+    strides = (obeys ? g._strides : leaf._strides).slice();
   }
-  return g.clone();
+  const out = emptyStrided_(g.shape.slice(), strides, g.dtype, g.device);
+  copyInto(out, g);
+  keptByLibrary.add(out);
+  return out;
 };

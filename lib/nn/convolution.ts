@@ -13,7 +13,7 @@ import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
-import { clOutStrides, restrideFresh } from '../memory_format';
+import { clOutStrides, restrideFresh, emptyStrided_ } from '../memory_format';
 import { matmulTf32, convTf32 } from '../precision';
 
 type T = Tensor;
@@ -473,7 +473,6 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
   let xc = xc0 as T;
   if (unb) xc = xc.unsqueeze(0);
   let out = convTranspose2dCore(xc, wc as T, bc, s, p, o, d, G);
-  if (!unb) restrideFresh(out, clOutStrides(out.shape, x, w), copyInto);
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }
@@ -584,9 +583,10 @@ export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
   let [out, idx] = maxPool2dCore(xc as T, k, s, p, d, OH, OW);
   // channels-last in, channels-last out (values and indices), as PyTorch's
+  // (the indices the backward reads stay contiguous: the returned ones are a channels-last copy)
   const cl = clOutStrides(out.shape, x);
   restrideFresh(out, cl, copyInto);
-  restrideFresh(idx, cl, copyInto);
+  if (cl && opts.returnIndices) { const i2 = emptyStrided_(idx.shape.slice(), cl, 'int64', idx.device); copyInto(i2, idx); idx = i2; }
   out = back(out, dt);
   if (unb) { out = out.squeeze(0); idx = idx.squeeze(0); }
   return opts.returnIndices ? [out, idx] : out;
