@@ -263,3 +263,15 @@ export function clOutStrides(outShape: readonly number[], ...ins: (Operand | nul
   for (const t of ins) if (t && t.shape.length === 4 && isStridesLikeChannelsLast(t.shape, t._strides)) return channelsLastStrides(outShape);
   return null;
 }
+
+/** Whether p and every one of ts have one dense layout (same shape and strides, non-overlapping and dense, not
+ *  contiguous): elementwise kernels that take flat runs (the optimizers' fused steps) can read them in place. */
+export function sameDenseLayout(p: Operand, ts: readonly (Operand | null | undefined)[]): boolean {
+  if (isContig(p.shape, p._strides) || !isNonOverlappingAndDense(p.shape, p._strides)) return false;
+  if (p._strides.some((s) => s < 0)) return false;
+  for (const t of ts) {
+    if (!t || t.shape.length !== p.shape.length) return false;
+    for (let i = 0; i < p.shape.length; i++) if (t.shape[i] !== p.shape[i] || (p.shape[i] !== 1 && t._strides[i] !== p._strides[i])) return false;
+  }
+  return true;
+}

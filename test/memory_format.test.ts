@@ -273,3 +273,23 @@ afterAll(() => {
   // every recorded case was run (a case added to the generator needs its twin here)
   if (DEV === 'cpu') expect(REF.cases.map((c) => c.name).filter((n) => !seen.has(n))).toEqual([]);
 });
+
+describe('training a channels-last model', () => {
+  it('SGD (momentum) and Adam steps on channels-last parameters give the contiguous model\'s values', () => {
+    for (const mk of [(ps: torch.nn.Parameter[]) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9 }), (ps: torch.nn.Parameter[]) => new torch.optim.Adam(ps, { lr: 0.01 })]) {
+      const run = (channelsLast: boolean): T[] => {
+        torch.manualSeed(3);
+        const m = new nn.Sequential(new nn.Conv2d(4, 6, 3, { padding: 1 }), new nn.BatchNorm2d(6), new nn.ReLU(), new nn.Conv2d(6, 2, 1)).to(DEV);
+        if (channelsLast) m.to({ memoryFormat: CL });
+        const opt = mk(m.parameters());
+        let x = make('x', 'c', 'float32');
+        if (channelsLast) x = x.contiguous({ memoryFormat: CL });
+        for (let i = 0; i < 3; i++) { opt.zeroGrad(); (m.call(x) as T).square().mean().backward(); opt.step(); }
+        return m.parameters();
+      };
+      const a = run(false), b = run(true);
+      expect(b[0].isContiguous({ memoryFormat: CL })).toBe(true);
+      a.forEach((p, i) => expect(p.sub(b[i]).abs().max().item()).toBeLessThan(1e-5));
+    }
+  });
+});
