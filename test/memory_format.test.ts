@@ -18,7 +18,10 @@ const REF = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/memory_format.j
 const CASES = new Map(REF.cases.map((c) => [c.name, c]));
 const seen = new Set<string>();
 
+// MF_DEVICE=cuda (with the CUDA addon or the emulator's) runs every case on the GPU; convolutions in full float32
+// there (PyTorch's default lets cuDNN use TF32)
 const DEV = process.env.MF_DEVICE ?? 'cpu';
+if (DEV !== 'cpu') torch.backends.cudnn.allowTf32 = false;
 type DT = 'float32' | 'float64';
 function layoutOf(t: T, layout: string): T {
   switch (layout) {
@@ -291,5 +294,31 @@ describe('training a channels-last model', () => {
       expect(b[0].isContiguous({ memoryFormat: CL })).toBe(true);
       a.forEach((p, i) => expect(p.sub(b[i]).abs().max().item()).toBeLessThan(1e-5));
     }
+  });
+});
+
+// The same API on a CUDA device (the emulator's addon: NODETORCH_ADDON=$PWD/build-emu/Release/nodetorch.node; the
+// whole suite above also runs there with MF_DEVICE=cuda): layouts as on the CPU, values equal to the CPU's
+const cudaIt = torch.cuda.isAvailable() ? it : it.skip;
+describe('CUDA', () => {
+  cudaIt('channels-last layouts and values match the CPU', () => {
+    const prev = torch.backends.cudnn.allowTf32;
+    torch.backends.cudnn.allowTf32 = false;
+    try {
+      const x = make('x', 'cl', 'float32'), w = make('w', 'c', 'float32');
+      const run = (dev: string): T[] => {
+        const xd = x.to(dev).detach().requiresGrad_(), wd = w.to(dev).detach().requiresGrad_();
+        expect(xd.isContiguous({ memoryFormat: CL })).toBe(true);
+        const y = F.maxPool2d(F.conv2d(xd, wd, null, { padding: 1 }).relu().add(1), 2) as T;
+        y.square().sum().backward();
+        return [y, xd.grad!, wd.grad!, torch.zerosLike(y).add(y), y.to('float64')];
+      };
+      const c = run('cpu'), g = run('cuda');
+      g.forEach((t, i) => {
+        expect(t.device.type).toBe('cuda');
+        expect(t.stride()).toEqual(c[i].stride());
+        expect(t.cpu().sub(c[i]).abs().max().item()).toBeLessThan(1e-3);
+      });
+    } finally { torch.backends.cudnn.allowTf32 = prev; }
   });
 });
