@@ -293,6 +293,42 @@ describe('training a channels-last model', () => {
   });
 });
 
+describe('layout conversions of large tensors (the tiled transposing copy, native/cpu/nhwc_copy.inc)', () => {
+  // the storage in memory order, read through a flat contiguous view (no copy kernel involved)
+  const memory = (t: T): number[] => (t.asStrided([t.numel()], [1], t.storageOffset()).tolist() as number[]);
+  it('NCHW <-> NHWC and transposes, every dtype width, against index arithmetic', () => {
+    const [N, C, H, W] = [3, 37, 9, 13];
+    for (const dtype of ['float32', 'float64', 'float16', 'int64', 'int32', 'int16'] as const) {
+      const vals = Array.from({ length: N * C * H * W }, (_, i) => (i * 7919) % 2003 - 1000);
+      const x = torch.tensor(vals, { dtype }).reshape([N, C, H, W]).to(DEV);
+      const y = x.contiguous({ memoryFormat: CL });
+      const want: number[] = [];
+      for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) want.push(vals[((n * C + c) * H + h) * W + w]);
+      expect(memory(y)).toEqual(want);
+      // and back: C order again
+      expect(memory(y.contiguous())).toEqual(vals);
+      // a 2-D transpose and a batched one
+      const m = torch.tensor(vals.slice(0, 97 * 131), { dtype }).reshape([97, 131]).to(DEV);
+      const mt: number[] = [];
+      for (let j = 0; j < 131; j++) for (let i = 0; i < 97; i++) mt.push(vals[i * 131 + j]);
+      expect(memory(m.t().contiguous())).toEqual(mt);
+      const b = x.reshape([N, C, H * W]).transpose(1, 2).contiguous();
+      const bt: number[] = [];
+      for (let n = 0; n < N; n++) for (let k = 0; k < H * W; k++) for (let c = 0; c < C; c++) bt.push(vals[(n * C + c) * H * W + k]);
+      expect(memory(b)).toEqual(bt);
+    }
+  });
+  it('a copy into a channels-last view of a larger storage, and an offset source', () => {
+    const big = torch.arange(0, 2 * 40 * 12 * 10, { dtype: 'float32' }).reshape([2, 40, 12, 10]).to(DEV);
+    const src = big.narrow(1, 3, 32);  // offset and non-dense: the generic loop
+    const y = src.contiguous({ memoryFormat: CL });
+    expect(y.sub(src).abs().max().item()).toBe(0);
+    const dst = torch.zeros([2, 32, 12, 10], { device: DEV }).contiguous({ memoryFormat: CL });
+    dst.copy_(big.narrow(0, 1, 1).expand([2, 40, 12, 10]).narrow(1, 0, 32).contiguous());
+    expect(dst.sub(big.narrow(0, 1, 1).narrow(1, 0, 32)).abs().max().item()).toBe(0);
+  });
+});
+
 // The same API on a CUDA device (the emulator's addon: NODETORCH_ADDON=$PWD/build-emu/Release/nodetorch.node; the
 // whole suite above also runs there with MF_DEVICE=cuda): layouts as on the CPU, values equal to the CPU's
 const cudaIt = torch.cuda.isAvailable() ? it : it.skip;
