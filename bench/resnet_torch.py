@@ -3,7 +3,9 @@
 import json, sys, time, torch
 import torch.nn as nn, torch.nn.functional as F
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-clock = time.process_time if len(sys.argv) > 2 and sys.argv[2] == 'cpu' else time.perf_counter  # bench/resnet.js --cpu
+clock = time.process_time if 'cpu' in sys.argv[2:] else time.perf_counter  # bench/resnet.js --cpu
+channels_last = 'channels_last' in sys.argv[2:]  # model and inputs in torch.channels_last
+fmt = (lambda t: t.contiguous(memory_format=torch.channels_last)) if channels_last else (lambda t: t)
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -18,7 +20,8 @@ def ms_per(fn, reps, warmup=2):
 from resnet_model_torch import ResNet18  # same directory as this script
 
 model = ResNet18()
-x, y = torch.randn(16, 3, 64, 64), torch.randint(0, 1000, (16,))
+if channels_last: model.to(memory_format=torch.channels_last)
+x, y = fmt(torch.randn(16, 3, 64, 64)), torch.randint(0, 1000, (16,))
 model.eval()
 def ev():
     with torch.no_grad(): model(x)
@@ -28,7 +31,7 @@ opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 def step():
     opt.zero_grad(); F.cross_entropy(model(x), y).backward(); opt.step()
 train_ms = ms_per(step, 5)
-a = torch.randn(16, 64, 32, 32)
+a = fmt(torch.randn(16, 64, 32, 32))
 bn = nn.BatchNorm2d(64)
 bn.eval()
 def bn_ev():
@@ -37,7 +40,7 @@ bn_eval = ms_per(bn_ev, 30)
 bn.train()
 bn_train = ms_per(bn_ev, 30)
 ag = a.clone().requires_grad_()
-g_out = torch.randn(16, 64, 32, 32)
+g_out = fmt(torch.randn(16, 64, 32, 32))
 bn_train_bwd = ms_per(lambda: bn(ag).backward(g_out), 20)
 relu = nn.ReLU(inplace=True)
 b = a.clone()

@@ -17,6 +17,10 @@ import { gradcheck } from './autograd/gradcheck';
 import { cuda as cudaBase, backends } from './cuda';
 import * as AC from './amp/autocast';
 import { GradScaler } from './amp/grad_scaler';
+import './memory_format_api';
+// memory formats (lib/memory_format.ts): torch.channelsLast etc., for contiguous/clone/to/*Like/empty({ memoryFormat })
+export { contiguousFormat, channelsLast, channelsLast3d, preserveFormat } from './memory_format';
+export type { MemoryFormat } from './memory_format';
 // the schema's ops (lib/ops/ops.schema -> lib/ops/generated.ts), and the hand-written families (re-exported there)
 export * from './ops/generated';
 
@@ -68,7 +72,7 @@ export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, aran
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
  allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
   isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
-  clone: fnOf('clone') as (a: Tensor) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
+  clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
   aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
   addmm: FAM.addmm, addmv: FAM.addmv, baddbmm: FAM.baddbmm, bmm: FAM.bmm, mm: FAM.mm, mv: FAM.mv, dot: FAM.dot, ger: FAM.ger,
   outer: FAM.outer, matmul: FAM.matmul, nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),

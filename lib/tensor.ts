@@ -209,7 +209,10 @@ export class Tensor {
     native.cudaStreams('recordStream', this._st.handle, stream._dev, stream._id);
   }
   get _version(): number { return this._st.version; }
-  isContiguous(): boolean {
+  /** is_contiguous(): C order; `{ memoryFormat: torch.channelsLast }` (or channelsLast3d): NHWC (NDHWC) order
+   *  (lib/memory_format.ts). Size-1 dims may have any stride. */
+  isContiguous(opts?: { memoryFormat?: import('./memory_format').MemoryFormat }): boolean {
+    if (opts !== undefined && layoutHooks.isContiguousAs) return layoutHooks.isContiguousAs(this, opts);
     let s = 1;
     for (let i = this.shape.length - 1; i >= 0; i--) {
       if (this.shape[i] !== 1 && this._strides[i] !== s) return false;
@@ -278,7 +281,7 @@ export class Tensor {
     if (gg.dtype !== this.dtype) gg = gg.to(this.dtype);
     if (this._grad === null) {
       // a fresh tensor (not aliasing the incoming gradient) so that later in-place accumulation is safe
-      this._grad = createGraph ? gg : (gg.requiresGrad ? gg.detach() : gg).clone();
+      this._grad = createGraph ? gg : layoutHooks.gradLike ? layoutHooks.gradLike(gg.requiresGrad ? gg.detach() : gg, this) : (gg.requiresGrad ? gg.detach() : gg).clone();
       keptByLibrary.add(this._grad);
     } else if (createGraph || this._grad.requiresGrad) {
       this._grad = this._grad.add(gg);
@@ -486,6 +489,13 @@ export function runKernel(op: number, ts: readonly Operand[], attrs: readonly nu
     default: return native.run(op, ...ts.map((t) => t._st.handle));
   }
 }
+
+// set by lib/memory_format_api.ts: isContiguous({ memoryFormat }), and the first gradient of a leaf laid out as the
+// leaf (PyTorch's gradient layout contract: a copy with the leaf's strides when those are dense)
+export const layoutHooks: {
+  isContiguousAs: ((t: Tensor, opts: unknown) => boolean) | null;
+  gradLike: ((g: Tensor, leaf: Tensor) => Tensor) | null;
+} = { isContiguousAs: null, gradLike: null };
 
 // set by lib/ops/elementwise.ts (copy kernel wrapper) to avoid an import cycle
 export const hooks: {

@@ -8,7 +8,8 @@ import { Tensor, empty_, runKernel } from '../tensor';
 import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { contiguous, toDtype } from '../ops/elementwise';
+import { contiguous, toDtype, copyInto } from '../ops/elementwise';
+import { clOutStrides, restrideFresh } from '../memory_format';
 
 type T = Tensor;
 
@@ -25,19 +26,32 @@ function fusable(x: T, ts: (T | null)[]): boolean {
 
 /** The fused batch norm, or null when the operands need the composite. `momentum` is the running-stat factor. */
 export function fusedBatchNorm(x: T, rm: T | null, rv: T | null, weight: T | null, bias: T | null, training: boolean, momentum: number, eps: number): T | null {
-  if (!fusable(x, [rm, rv, weight, bias])) return null;
+  // a channels-last input in training: the kernel's NCHW layout at the boundary (a copy in; the output copied back
+  // to channels-last, as PyTorch returns it), faster than the composite's strided statistics. In evaluation the
+  // composite's two elementwise passes (channels-last in, channels-last out) are cheaper than the two copies.
+  const cl = clOutStrides(x.shape, x);
+  if (cl && !x.isContiguous() && !training) return null;
+  const xk = cl && !x.isContiguous() && x.device.type === 'cpu' ? contigRaw(x) : x;
+  if (!fusable(xk, [rm, rv, weight, bias])) return null;
   const C = x.shape[1];
   const y = empty_(x.shape.slice(), x.dtype, x.device);
   const sm = empty_([C], 'float64', x.device), si = empty_([C], 'float64', x.device);
-  runKernel(OP.batch_norm, [y, sm, si, x, weight ?? x, bias ?? x, rm ?? x, rv ?? x],
+  runKernel(OP.batch_norm, [y, sm, si, xk, weight ?? x, bias ?? x, rm ?? x, rv ?? x],
     [training ? 1 : 0, momentum, eps, weight ? 1 : 0, bias ? 1 : 0, rm ? 1 : 0, rv ? 1 : 0], 'batch_norm');
   // the running statistics were updated in place, as by mul_/add_ (their version counters move)
   if (training) { if (rm) rm._st.version++; if (rv) rv._st.version++; }
-  return record('NativeBatchNormBackward0', [x, weight, bias], y,
-    (g) => batchNormBackward(g, x, weight, bias, sm, si, training, eps), [x, weight]);
+  const r = record('NativeBatchNormBackward0', [x, weight, bias], y,
+    (g) => batchNormBackward(g, x, weight, bias, sm, si, training, eps, xk), [x, weight]);
+  return xk === x ? r : restrideFresh(r, cl, copyInto);
+}
+function contigRaw(x: T): T {
+  const c = empty_(x.shape.slice(), x.dtype, x.device);
+  copyInto(c, x);
+  return c;
 }
 
-function batchNormBackward(g: T, x: T, weight: T | null, bias: T | null, sm: T, si: T, training: boolean, eps: number): (T | null)[] {
+// xk: x as the kernel reads it (a contiguous copy of a channels-last x)
+function batchNormBackward(g: T, x: T, weight: T | null, bias: T | null, sm: T, si: T, training: boolean, eps: number, xk: T = x): (T | null)[] {
   const wantX = x.requiresGrad, wantW = !!weight && weight.requiresGrad, wantB = !!bias && bias.requiresGrad;
   if (gradState.enabled || g.dtype !== x.dtype || !g.device.equals(x.device)) return compositeBackward(g, x, weight, sm, si, training, eps, wantX, wantW, wantB);
   const gc = g.isContiguous() ? g : contiguous(g);
@@ -45,7 +59,7 @@ function batchNormBackward(g: T, x: T, weight: T | null, bias: T | null, sm: T, 
   const gx = wantX ? empty_(x.shape.slice(), x.dtype, x.device) : null;
   const gw = wantW ? empty_([C], x.dtype, x.device) : null;
   const gb = wantB ? empty_([C], x.dtype, x.device) : null;
-  runKernel(OP.batch_norm_backward, [gx ?? x, gw ?? x, gb ?? x, gc, x, sm, si, weight ?? x],
+  runKernel(OP.batch_norm_backward, [gx ?? x, gw ?? x, gb ?? x, gc, xk, sm, si, weight ?? x],
     [training ? 1 : 0, eps, weight ? 1 : 0, wantX ? 1 : 0, wantW ? 1 : 0, wantB ? 1 : 0], 'batch_norm_backward');
   return [gx, gw, gb];
 }

@@ -13,6 +13,7 @@ import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
 import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { clOutStrides, restrideFresh, emptyStrided_ } from '../memory_format';
 import { matmulTf32, convTf32 } from '../precision';
 import { native } from '../native';
 
@@ -228,6 +229,22 @@ function packedWeight(w: T, wc: T, OC: number, K: number): T {
   return pk;
 }
 
+// The NCHW copy of a module's channels-last weight (model.to({ memoryFormat: torch.channelsLast })), kept while the
+// weight is unchanged (as the packed weights above): the kernels read OIHW weights, and copying a large weight on
+// every call would cost more than the convolution of a small feature map
+interface WCopy { st: unknown; version: number; offset: number; layout: string; c: T }
+const wCopyCache = new WeakMap<T, WCopy>();
+function contigWeight(w: T): T {
+  if (w.isContiguous() || !w._isParam) return contig(w);
+  const layout = `${w.shape.join(',')}/${w._strides.join(',')}`;
+  const e = wCopyCache.get(w);
+  if (e && e.st === w._st && e.version === w._version && e.offset === w._offset && e.layout === layout) return e.c;
+  const c = contig(w);
+  keptByLibrary.add(c);
+  wCopyCache.set(w, { st: w._st, version: w._version, offset: w._offset, layout, c });
+  return c;
+}
+
 // x4 [N,C,H,W] already batched; returns [N, OC, OH, OW]
 function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number[], G: number, op: string, oneD = false): T {
   const [N, C, H, W] = x.shape;
@@ -242,7 +259,10 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
   }
   const g: Geom = { kh, kw, sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh: OH, ow: OW };
   const K = Cg * kh * kw, OCg = OC / G, L = OH * OW, NL = N * L;
-  const wc = contig(w);
+  const wc = contigWeight(w);
+  // the kernels read x as NCHW: a channels-last x is converted once at the boundary (lib/memory_format.ts); the
+  // copy is also what the weight gradient reads
+  const xk = x.isContiguous() ? x : contig(x);
   let out: T;
   let keepCol: T | null = null;
   const bf16 = bf16Native(x) && K > 0 && NL > 0;
@@ -256,10 +276,10 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     if (w._isParam && x.dtype === 'float32' && G === 1 && directBackward() && (!gradState.enabled || !w.requiresGrad)) {
       // inference with a module's weight: the direct kernel's packed weight panels, kept while the weight is unchanged
       const pk = packedWeight(w, wc, OC, K);
-      runKernel(OP.conv2d, b ? [out, x, wc, b, pk] : [out, x, wc, pk], [...attrs(g), G, 1], 'conv2d');
-    } else runKernel(OP.conv2d, b ? [out, x, wc, b] : [out, x, wc], [...attrs(g), G], 'conv2d');
+      runKernel(OP.conv2d, b ? [out, xk, wc, b, pk] : [out, xk, wc, pk], [...attrs(g), G, 1], 'conv2d');
+    } else runKernel(OP.conv2d, b ? [out, xk, wc, b] : [out, xk, wc], [...attrs(g), G], 'conv2d');
   } else {
-    const col = im2colRaw(x, g);
+    const col = im2colRaw(xk, g);
     const out3 = empty_([G, OCg, NL], x.dtype, x.device);
     if (b) copyInto(out3, kv(b, [G, OCg, NL], [OCg * b._strides[0], b._strides[0], 0], b._offset));
     if (K > 0 && NL > 0) bmm(out3, v3(wc, [G, OCg, K], [OCg * K, K, 1], 0), v3(col, [G, K, NL], [K * NL, NL, 1], 0), b ? 1 : 0);
@@ -305,13 +325,14 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
       // CPU float32: the direct (register-tiled, col2im-free) input and weight gradients of cpu/conv_direct.cc (an input
       // gradient of fewer than 16 channels would fill too few vector lanes: GEMM + col2im below)
       let gx: T | null = null, gw: T | null = null;
+      const grk = gr.isContiguous() ? gr : contig(gr);
       if (x.requiresGrad) {
         gx = empty_([N, C, H, W], x.dtype, x.device);
-        runKernel(OP.conv2d_backward_input, [gx, gr, wc], attrs(g), op);
+        runKernel(OP.conv2d_backward_input, [gx, grk, wc], attrs(g), op);
       }
       if (w.requiresGrad) {
         gw = empty_(w.shape.slice(), w.dtype, w.device);
-        runKernel(OP.conv2d_backward_weight, [gw, gr, x], attrs(g), op);
+        runKernel(OP.conv2d_backward_weight, [gw, grk, xk], attrs(g), op);
       }
       return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
     }
@@ -329,7 +350,7 @@ function conv2dCore(x: T, w: T, b: T | null, s: number[], p: number[], d: number
     if (w.requiresGrad) {
       // gw^T[g] = col[g] @ gp[g]^T written through a transposed view of gw (faster than gp @ col^T, measured)
       gw = empty_(w.shape.slice(), w.dtype, w.device);
-      const c = keepCol ?? im2colRaw(x, g);
+      const c = keepCol ?? im2colRaw(xk, g);
       const S = splitCount(N, L, OCg * K, G);
       if (K === 0 || NL === 0) fill_(gw, 0);
       else if (S > 1) {
@@ -407,7 +428,11 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
   let out: T;
   if (nsp === 1) {
     out = conv2dCore(xc.unsqueeze(2), wc.unsqueeze(2), bc, [1, s[0]], [0, p[0]], [1, d[0]], G, op, true).squeeze(2);
-  } else out = conv2dCore(xc, wc, bc, s, p, d, G, op);
+  } else {
+    out = conv2dCore(xc, wc, bc, s, p, d, G, op);
+    // a channels-last input or weight gives a channels-last output, as PyTorch's (the kernels write NCHW: one copy)
+    if (!unbatched) restrideFresh(out, clOutStrides(out.shape, x, w), copyInto);
+  }
   if (unbatched) out = out.squeeze(0);
   return back(out, dt);
 }
@@ -650,6 +675,11 @@ export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
   let [out, idx] = maxPool2dCore(xc as T, k, s, p, d, OH, OW);
+  // channels-last in, channels-last out (values and indices), as PyTorch's
+  // (the indices the backward reads stay contiguous: the returned ones are a channels-last copy)
+  const cl = clOutStrides(out.shape, x);
+  restrideFresh(out, cl, copyInto);
+  if (cl && opts.returnIndices) { const i2 = emptyStrided_(idx.shape.slice(), cl, 'int64', idx.device); copyInto(i2, idx); idx = i2; }
   out = back(out, dt);
   if (unb) { out = out.squeeze(0); idx = idx.squeeze(0); }
   return opts.returnIndices ? [out, idx] : out;
@@ -678,6 +708,7 @@ export function avgPool2d(x: T, kernelSize: IntOr2 | (AvgPoolOpts & { kernelSize
   if (!isFloating(x.dtype)) throw new TorchError(`"avg_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'avg_pool2d');
   let out = avgPoolForward(xc as T, avgAttrs(k, s, p, opts.countIncludePad ?? true, div), OH, OW);
+  restrideFresh(out, clOutStrides(out.shape, x), copyInto);
   out = back(out, dt);
   return unb ? out.squeeze(0) : out;
 }
@@ -708,5 +739,6 @@ export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] |
   };
   const ph = tensor(mat(H, OH), { dtype: x.dtype, device: x.device });
   const pw = tensor(mat(W, OW), { dtype: x.dtype, device: x.device });
-  return ph.matmul(x).matmul(pw.t());
+  const r = ph.matmul(x).matmul(pw.t());
+  return restrideFresh(r, clOutStrides(r.shape, x), copyInto);
 }

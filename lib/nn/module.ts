@@ -388,7 +388,7 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     return this;
   }
   to(...args: unknown[]): this {
-    let dev: Device | undefined, dt: DType | undefined;
+    let dev: Device | undefined, dt: DType | undefined, mf: unknown;
     const take = (x: unknown): void => {
       if (x === undefined || x === null) return;
       if (x instanceof Device) dev = toDevice(x);
@@ -397,8 +397,10 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
         if (/^(cpu|cuda)(:\d+)?$/.test(x)) dev = toDevice(x);
         else dt = toDType(x, 'to');
       } else if (typeof x === 'object') {
-        checkKeys('Module.to', x, ['device', 'dtype', 'nonBlocking']);
-        const o = x as { device?: unknown; dtype?: unknown };
+        checkKeys('Module.to', x, ['device', 'dtype', 'nonBlocking', 'memoryFormat']);
+        const o = x as { device?: unknown; dtype?: unknown; memoryFormat?: unknown };
+        // memoryFormat (torch.channelsLast, ...): 4-d and 5-d parameters and buffers are laid out so (PyTorch's)
+        if (o.memoryFormat !== undefined) mf = o.memoryFormat;
         if (o.device !== undefined) dev = toDevice(o.device);
         if (o.dtype !== undefined) dt = toDType(o.dtype, 'to');
       } else throw new TypeError(`to() received an invalid combination of arguments: ${String(x)}`);
@@ -409,6 +411,7 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
       let r = t;
       if (dev && !r.device.equals(dev)) r = r.to(dev);
       if (dt && isFloating(r.dtype) && r.dtype !== dt) r = r.to(dt);
+      if (mf !== undefined && (r.ndim === 4 || r.ndim === 5)) r = (r.to as (o: unknown) => Tensor)({ memoryFormat: mf });
       return r;
     });
   }

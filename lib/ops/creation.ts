@@ -8,6 +8,7 @@ import { native } from '../native';
 import { OP } from './ids';
 import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
 import { parseShape, splitOpts, isOptions, checkSize } from './util';
+import { MemoryFormat, toMemoryFormat, stridesFor, likeStrides, emptyStrided_ } from '../memory_format';
 
 export interface CreateOpts { dtype?: DTypeName; device?: string | Device; requiresGrad?: boolean }
 
@@ -170,9 +171,14 @@ function shapeAndOpts(args: unknown[], op: string, extra: readonly string[] = []
   return [parseShape(pos, op), checkCreateOpts(o, op, extra)];
 }
 
-export function empty(...args: SizeArgs<CreateOpts>): Tensor;
+export function empty(...args: SizeArgs<CreateOpts & { memoryFormat?: MemoryFormat }>): Tensor;
 export function empty(...args: unknown[]): Tensor {
-  const [shape, o] = shapeAndOpts(args, 'empty');
+  const [shape, o] = shapeAndOpts(args, 'empty', ['memoryFormat']) as [number[], CreateOpts & { memoryFormat?: unknown }];
+  if (o.memoryFormat !== undefined && o.memoryFormat !== 'contiguousFormat') {
+    const fmt = toMemoryFormat(o.memoryFormat, 'empty');
+    if (fmt === 'preserveFormat') throw new TorchError('empty(): preserve memory format is unsupported by the empty operator');
+    return finish(emptyStrided_(shape, stridesFor(shape, fmt, 'empty'), dtOf(o, getDefaultDtype()), devOf(o)), o);
+  }
   return finish(empty_(shape, dtOf(o, getDefaultDtype()), devOf(o)), o);
 }
 export function zeros(...args: SizeArgs<CreateOpts>): Tensor;
@@ -266,18 +272,38 @@ export function logspace(start: number, end: number, steps: number, opts: Create
   return finish(fillHost(dtOf(opts, getDefaultDtype()), v, devOf(opts), [v.length]), opts);
 }
 
+/** the *Like options: CreateOpts and memoryFormat (default torch.preserveFormat: a channels-last input gives a
+ *  channels-last result, lib/memory_format.ts) */
+export type LikeOpts = CreateOpts & { memoryFormat?: MemoryFormat };
 function likeOpts(t: Tensor, opts: unknown, op: string): CreateOpts {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}(): argument 'input' must be Tensor, not ${describeValue(t)}`);
   t._check();
-  const o = checkCreateOpts(opts, op);
+  const o = checkCreateOpts(opts, op, ['memoryFormat']);
   return { dtype: o.dtype ?? t.dtype, device: o.device ?? t.device, requiresGrad: o.requiresGrad };
 }
-export const zerosLike = (t: Tensor, opts?: CreateOpts): Tensor => zeros(t.shape.slice(), likeOpts(t, opts, 'zeros_like'));
-export const onesLike = (t: Tensor, opts?: CreateOpts): Tensor => ones(t.shape.slice(), likeOpts(t, opts, 'ones_like'));
-export const emptyLike = (t: Tensor, opts?: CreateOpts): Tensor => empty(t.shape.slice(), likeOpts(t, opts, 'empty_like'));
-export const fullLike = (t: Tensor, v: number | boolean, opts?: CreateOpts): Tensor => full(t.shape.slice(), v, likeOpts(t, opts, 'full_like'));
-export const randLike = (t: Tensor, opts?: CreateOpts): Tensor => rand(t.shape.slice(), likeOpts(t, opts, 'rand_like'));
-export const randnLike = (t: Tensor, opts?: CreateOpts): Tensor => randn(t.shape.slice(), likeOpts(t, opts, 'randn_like'));
+// the layout of a *Like result: null (contiguous) or the strides of memoryFormat for t
+function likeLayout(t: Tensor, opts: unknown, op: string): number[] | null {
+  const f = isOptions(opts) ? (opts as { memoryFormat?: unknown }).memoryFormat : undefined;
+  return likeStrides(t, f === undefined ? 'preserveFormat' : toMemoryFormat(f, op), op);
+}
+function makeLike(t: Tensor, opts: unknown, op: string, plain: (o: CreateOpts) => Tensor, fill: (e: Tensor) => Tensor, dt0?: DType): Tensor {
+  const o = likeOpts(t, opts, op);
+  const st = likeLayout(t, opts, op);
+  if (st === null) return plain(o);
+  return finish(fill(emptyStrided_(t.shape.slice(), st, dtOf(o, dt0 ?? t.dtype), devOf(o))), o);
+}
+export const zerosLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'zeros_like', (o) => zeros(t.shape.slice(), o), (e) => fill_(e, 0));
+export const onesLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'ones_like', (o) => ones(t.shape.slice(), o), (e) => fill_(e, 1));
+export const emptyLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'empty_like', (o) => empty(t.shape.slice(), o), (e) => e);
+export const fullLike = (t: Tensor, v: number | boolean, opts?: LikeOpts): Tensor => makeLike(t, opts, 'full_like', (o) => full(t.shape.slice(), v, o), (e) => fill_(e, v));
+export const randLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'rand_like', (o) => rand(t.shape.slice(), o), (e) => {
+  if (!isFloating(e.dtype)) throw new TorchError(`"check_uniform_bounds" not implemented for '${e.dtype}'`);
+  return randomFill(e, 0, 0, 1);
+});
+export const randnLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'randn_like', (o) => randn(t.shape.slice(), o), (e) => {
+  if (!isFloating(e.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${e.dtype}'`);
+  return randomFill(e, 1, 0, 1);
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // random: a Generator is (seed, offset); each draw of n elements takes counters [offset, offset + n)

@@ -11,6 +11,9 @@ import { broadcastShapes, broadcastView, broadcastOperand, sumToShape, Scalar, T
 import { Device, toDevice } from '../device';
 import { acState, autocastListed, autocastCall, acHooks } from '../amp/autocast';
 import { inplaceCompute as inplace, inplaceKernel, InplaceGrad, checkViewOfLeafInplace } from '../autograd/inplace';
+// memory formats: outputs laid out as TensorIterator lays them out (channels-last in, channels-last out), kernels
+// handed their operands in the output's memory order
+import { emptyIter, kernelOrder, preserveStrides, emptyStrided_ } from '../memory_format';
 export { checkViewOfLeafInplace, inplaceKernel as activationInplace };
 export type { InplaceGrad };
 
@@ -47,7 +50,7 @@ export function copyInto(dst: Tensor, src: Tensor, nonBlocking = false): void {
     runKernel(OP.copy, [dst, tmp]);
     return;
   }
-  runKernel(OP.copy, [dst, src]);
+  runKernel(OP.copy, kernelOrder([dst, src]));
 }
 hooks.copyInto = copyInto;
 hooks.refreshView = refreshView;
@@ -74,18 +77,21 @@ export function scalarTensor(v: Scalar, dt: DType, device: Device): Tensor {
 
 export function contiguous(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
-  return clone(t);
+  const out = empty_(t.shape.slice(), t.dtype, t.device);
+  copyInto(out, t);
+  return record('CloneBackward0', [t], out, (g) => [g]);
 }
 
+// clone keeps a channels-last layout (PyTorch's preserve_format; lib/memory_format.ts)
 export function clone(t: Tensor): Tensor {
-  const out = empty_(t.shape.slice(), t.dtype, t.device);
+  const out = emptyStrided_(t.shape.slice(), preserveStrides(t), t.dtype, t.device);
   copyInto(out, t);
   return record('CloneBackward0', [t], out, (g) => [g]);
 }
 
 export function toDtype(t: Tensor, dt: DType, copy = false): Tensor {
   if (t.dtype === dt && !copy) return t;
-  const out = empty_(t.shape.slice(), dt, t.device);
+  const out = emptyStrided_(t.shape.slice(), preserveStrides(t), dt, t.device);
   copyInto(out, t);
   if (!isFloating(dt)) return out;
   const src = t.dtype;
@@ -95,7 +101,7 @@ acHooks.cast = (t, dt) => toDtype(t, dt);
 
 export function toDeviceCopy(t: Tensor, dev: Device, nonBlocking = false): Tensor {
   if (t.device.equals(dev)) return t;
-  const out = empty_(t.shape.slice(), t.dtype, dev);
+  const out = emptyStrided_(t.shape.slice(), preserveStrides(t), t.dtype, dev);
   copyInto(out, t, nonBlocking);
   const srcDev = t.device;
   return record('ToCopyBackward0', [t], out, (g) => [toDeviceCopy(g, srcDev)]);
@@ -237,8 +243,8 @@ export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: T
   if (def.float && !isFloating(x.dtype)) rt = 'float32';
   const ct = computeDtype(rt);
   const resDtype = def.bool ? 'bool' : rt;
-  const o = out ?? empty_(x.shape.slice(), resDtype, x.device);
-  runKernel(OP.unary, [o, x], [UNARY[def.name], DTYPE_CODE[ct], ...params]);
+  const o = out ?? emptyIter(x.shape.slice(), resDtype, x.device, [x]);
+  runKernel(OP.unary, kernelOrder([o, x]), [UNARY[def.name], DTYPE_CODE[ct], ...params]);
   if (out || !def.formula || !isFloating(resDtype) || !gradState.enabled || !x.requiresGrad) return o;
   const f = def.formula;
   return record(def.grad as string, [x], o, (g) => [f(g, x, o, params)], def.savesOut ? [o] : def.savesIn ? [x] : []);
@@ -321,10 +327,10 @@ export const relu = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.relu, x);
 // raw kernel call with explicit result/compute dtypes (no promotion, no autograd)
 export function binaryRaw(name: BinaryName, a: Tensor, b: Tensor, params: number[], rt: DType, out?: Tensor, ct?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
-  const o = out ?? empty_(shape, rt, a.device);
+  const o = out ?? emptyIter(shape, rt, a.device, [a, b]);
   const attrs = params.length === 0 ? [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)]]
     : params.length === 1 ? [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], params[0]] : [BINARY[name], DTYPE_CODE[ct ?? computeDtype(rt)], ...params];
-  runKernel(OP.binary, [o, broadcastOperand(a, shape), broadcastOperand(b, shape)], attrs, name);
+  runKernel(OP.binary, kernelOrder([o, broadcastOperand(a, shape), broadcastOperand(b, shape)]), attrs, name);
   return o;
 }
 
@@ -365,7 +371,7 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
     if (!canCast(resDtype, out.dtype)) throw new TorchError(`result type ${typeName(resDtype)} can't be cast to the desired output type ${typeName(out.dtype)}`);
     const shape = broadcastShapes(ta.shape, tb.shape, def.op);
     if (!sameShape(shape, out.shape)) throw new TorchError(`output with shape [${out.shape}] doesn't match the broadcast shape [${shape}]`);
-    runKernel(OP.binary, [out, broadcastOperand(unalias(ta, out), shape), broadcastOperand(unalias(tb, out), shape)], [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
+    runKernel(OP.binary, kernelOrder([out, broadcastOperand(unalias(ta, out), shape), broadcastOperand(unalias(tb, out), shape)]), [BINARY[def.name], DTYPE_CODE[ct], ...params], def.op);
     return out;
   }
   return withGrad(def, ta, tb, binaryRaw(def.name, ta, tb, params, resDtype, undefined, ct), params);
@@ -510,10 +516,10 @@ export function pow(a: unknown, b: unknown): Tensor {
     }
     const ct = computeDtype(rt);
     const x = a.dtype === rt ? a : toDtype(a, rt);
-    const o = empty_(a.shape.slice(), rt, a.device);
+    const o = emptyIter(a.shape.slice(), rt, a.device, [a]);
     // PyTorch computes x ** 0.5 as sqrt and x ** -0.5 as rsqrt: NaN (not +inf) at -inf, -0 (-inf) at -0
     const code = isFloating(rt) && b === 0.5 ? UNARY.sqrt : isFloating(rt) && b === -0.5 ? UNARY.rsqrt : UNARY.pow_scalar;
-    runKernel(OP.unary, [o, x], [code, DTYPE_CODE[ct], b]);
+    runKernel(OP.unary, kernelOrder([o, x]), [code, DTYPE_CODE[ct], b]);
     if (!isFloating(rt)) return o;
     return record('PowBackward0', [a], o, (g) => [b === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(a, b - 1), b))], [a]);
   }
@@ -574,8 +580,8 @@ export function where(cond: unknown, a: unknown, b: unknown): Tensor {
   const dev = deviceOf([cond, ...[x, y]]);
   const tx = asTensor(x, rt, dev), ty = asTensor(y, rt, dev);
   const shape = broadcastShapes(broadcastShapes(cond.shape, tx.shape, 'where'), ty.shape, 'where');
-  const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastOperand(cond, shape), broadcastOperand(tx, shape), broadcastOperand(ty, shape)], [TERNARY.where, DTYPE_CODE[ct]], 'where');
+  const o = emptyIter(shape, rt, dev, [cond, tx, ty]);
+  runKernel(OP.ternary, kernelOrder([o, broadcastOperand(cond, shape), broadcastOperand(tx, shape), broadcastOperand(ty, shape)]), [TERNARY.where, DTYPE_CODE[ct]], 'where');
   if (!isFloating(rt)) return o;
   return record('WhereBackward0', [tx, ty], o, (g) => {
     const z = mulScalar(g, 0);
@@ -592,8 +598,8 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   const dev = deviceOf([ta, tb]);
   const ww = asTensor(tw, rt, dev);
   const shape = broadcastShapes(broadcastShapes(ta.shape, tb.shape, 'lerp'), ww.shape, 'lerp');
-  const o = empty_(shape, rt, dev);
-  runKernel(OP.ternary, [o, broadcastOperand(ta, shape), broadcastOperand(tb, shape), broadcastOperand(ww, shape)], [TERNARY.lerp, DTYPE_CODE[ct]], 'lerp');
+  const o = emptyIter(shape, rt, dev, [ta, tb, ww]);
+  runKernel(OP.ternary, kernelOrder([o, broadcastOperand(ta, shape), broadcastOperand(tb, shape), broadcastOperand(ww, shape)]), [TERNARY.lerp, DTYPE_CODE[ct]], 'lerp');
   return record(tw instanceof Tensor ? 'LerpBackward1' : 'LerpBackward0', [ta, tb, ww], o, (g) => [
     ta.requiresGrad ? sumToShape(mul(g, rsub(ww, 1)), ta.shape) : null,
     tb.requiresGrad ? sumToShape(mul(g, ww), tb.shape) : null,
@@ -619,10 +625,10 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 
   const tlo = lo === null ? scalarTensor(-big, ct, dev) : asTensor(lo as TensorOrScalar, rt, dev);
   const thi = hi === null ? scalarTensor(big, ct, dev) : asTensor(hi as TensorOrScalar, rt, dev);
   const shape = broadcastShapes(broadcastShapes(x.shape, tlo.shape, 'clamp'), thi.shape, 'clamp');
-  const o = empty_(shape, rt, dev);
+  const o = emptyIter(shape, rt, dev, [x, tlo, thi]);
   // PyTorch's scalar-bound and tensor-bound kernels differ on ties (see kernels/functors.h clamp_ / clamp_t_)
   const code = lo instanceof Tensor || hi instanceof Tensor ? TERNARY.clamp_t : TERNARY.clamp;
-  runKernel(OP.ternary, [o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)], [code, DTYPE_CODE[ct]], 'clamp');
+  runKernel(OP.ternary, kernelOrder([o, broadcastOperand(x, shape), broadcastOperand(tlo, shape), broadcastOperand(thi, shape)]), [code, DTYPE_CODE[ct]], 'clamp');
   if (!isFloating(rt)) return o;
   const tensorBound = lo instanceof Tensor || hi instanceof Tensor;
   const name = only ? `Clamp${only}Backward${tensorBound ? 1 : 0}` : tensorBound ? 'ClampBackward0' : 'ClampBackward1';
@@ -658,8 +664,8 @@ export function nanToNum(x: Tensor, ...rest: unknown[]): Tensor {
   if (!isFloating(x.dtype)) return clone(x);
   const maxOf: Record<string, number> = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38 };
   const p = [opts.nan ?? 0, opts.posinf ?? maxOf[x.dtype], opts.neginf ?? -maxOf[x.dtype]];
-  const o = empty_(x.shape.slice(), x.dtype, x.device);
-  runKernel(OP.unary, [o, x], [UNARY.nan_to_num, DTYPE_CODE[computeDtype(x.dtype)], ...p]);
+  const o = emptyIter(x.shape.slice(), x.dtype, x.device, [x]);
+  runKernel(OP.unary, kernelOrder([o, x]), [UNARY.nan_to_num, DTYPE_CODE[computeDtype(x.dtype)], ...p]);
   return record('NanToNumBackward0', [x], o, (g) => [mul(g, unaryOp(UNARY_DEFS.isfinite, x))], [x]);
 }
 
@@ -727,7 +733,7 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
 
 export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = []): Tensor {
   if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}${intFromNumbersHint(self.dtype)}`);
-  const kernel = (out: Tensor): void => { runKernel(OP.unary, [out, out], [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params], def.name + '_'); };
+  const kernel = (out: Tensor): void => { runKernel(OP.unary, kernelOrder([out, out]), [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params], def.name + '_'); };
   if (def.bool) return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), kernel);
   const f = def.formula;
   const grad: InplaceGrad | null = f && def.grad ? {
@@ -740,13 +746,13 @@ export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = [])
 
 /** a unary kernel written into t itself (the activations' in-place forms) */
 export function unaryKernelInto(t: Tensor, def: UnaryDef, params: number[] = []): void {
-  runKernel(OP.unary, [t, t], [UNARY[def.name], DTYPE_CODE[computeDtype(t.dtype)], ...params], def.name + '_');
+  runKernel(OP.unary, kernelOrder([t, t]), [UNARY[def.name], DTYPE_CODE[computeDtype(t.dtype)], ...params], def.name + '_');
 }
 
 /** clamp(self, lo, hi) written into self (hardtanh_, relu6_) */
 export function clampScalarKernel(t: Tensor, lo: number, hi: number): void {
   const ct = computeDtype(t.dtype);
-  runKernel(OP.ternary, [t, t, broadcastOperand(scalarTensor(lo, ct, t.device), t.shape), broadcastOperand(scalarTensor(hi, ct, t.device), t.shape)], [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp_');
+  runKernel(OP.ternary, kernelOrder([t, t, broadcastOperand(scalarTensor(lo, ct, t.device), t.shape), broadcastOperand(scalarTensor(hi, ct, t.device), t.shape)]), [TERNARY.clamp, DTYPE_CODE[ct]], 'clamp_');
 }
 
 export function copy_(self: Tensor, src: Tensor): Tensor {

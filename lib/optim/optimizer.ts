@@ -7,12 +7,13 @@
 // names (exp_avg, momentum_buffer, weight_decay, ...) so that checkpoints map one-to-one onto PyTorch's:
 //   { state: { 0: { step, exp_avg, exp_avg_sq }, ... }, param_groups: [{ lr, betas, ..., params: [0, 1] }] }
 // The step count is kept as a JS number; stateDict() gives it as a 0-d float32 tensor, as PyTorch 1.13+/2.x does.
-import { Tensor, keptByLibrary, runKernel } from '../tensor';
+import { Tensor, keptByLibrary, runKernel, rawView } from '../tensor';
 import { TorchError, checkKeys } from '../errors';
 import { OP } from '../ops/ids';
 import { native, meta, META_ATTR_BASE } from '../native';
 import { noGrad, enableGrad } from '../autograd/mode';
 import { contiguous, toDtype, toDeviceCopy, copyInto, clone } from '../ops/elementwise';
+import { sameDenseLayout } from '../memory_format';
 import { tensor as makeTensor } from '../ops/creation';
 import { describeValue, isFloating, DTYPE_CODE } from '../dtype';
 import { CPU } from '../device';
@@ -206,16 +207,20 @@ export class Optimizer {
     for (let i = 0; i < attrs.length; i++) a[i + 1] = attrs[i];
     const work = p.dtype === 'float32' || p.dtype === 'float64' ? p.dtype : 'float32';
     const dev = p.device.type === 'cuda' && !native.supports(OP.optim_step, 1) ? CPU : p.device;
+    // a dense non-contiguous layout shared by all operands (channels-last parameters, their gradients and state
+    // buffers) is one flat run as it is: no working copies (lib/memory_format.ts)
+    const flat = sameDenseLayout(p, [grad, ...states]);
     const prep = (t: Tensor): Tensor => {
       let w = t;
       if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
       if (w.dtype !== work) w = toDtype(w, work);
-      return contiguous(w);
+      return flat && w === t ? w : contiguous(w);
     };
     const pw = prep(p);
     const gw = prep(grad);
     const sw = states.map(prep);
-    runKernel(OP.optim_step, [pw, gw, ...sw], a, `${this.name}.step`);
+    const ops = [pw, gw, ...sw];
+    runKernel(OP.optim_step, flat ? ops.map((t) => rawView(t, [t.numel()], [1], t._offset)) : ops, a, `${this.name}.step`);
     if (pw !== p) copyInto(p, pw);
     p._st.version++;
     states.forEach((s, i) => { if (sw[i] !== s) copyInto(s, sw[i]); s._st.version++; });
@@ -278,17 +283,18 @@ export class Optimizer {
       const xa = new Float64Array(2 * list.length);
       list.forEach((it, i) => {
         const p = it.p;
+        const flat = sameDenseLayout(p, [p.grad as Tensor, ...it.states]);  // as in _fused
         const prep = (t: Tensor): Tensor => {  // a param or state: written back when it is a working copy
           let w = t;
           if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
           if (w.dtype !== p.dtype) w = toDtype(w, p.dtype);
-          w = contiguous(w);
+          if (!(flat && w === t)) w = contiguous(w);
           if (w !== t) back.push([t, w]);
           return w;
         };
         ops.push(prep(p));
         const g = p.grad as Tensor;  // on p's device (checked above); written only when GradScaler's scale is applied
-        const gw = contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype));
+        const gw = flat && g.dtype === p.dtype ? g : contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype));
         if (gw !== g && amp !== null && amp.gradScale !== null) back.push([g, gw]);
         ops.push(gw);
         for (const st of it.states) ops.push(prep(st));

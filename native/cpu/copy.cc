@@ -21,9 +21,12 @@ static void copy_typed(const TensorArg& dst, const TensorArg& src) {
   });
 }
 
+#include "nhwc_copy.inc"  // copy_transposed: NCHW <-> channels-last and other batched 2-D transposes, tiled
+
 void copy_cast(const TensorArg& dst, const TensorArg& src) {
   if (dst.ndim != src.ndim) throw TorchError("copy: rank mismatch");
   for (int d = 0; d < dst.ndim; d++) if (dst.shape[d] != src.shape[d]) throw TorchError("copy: shape mismatch");
+  if (copy_transposed(dst, src)) return;
   NT_DISPATCH_ALL(dst.dtype, D, NT_DISPATCH_ALL(src.dtype, S, copy_typed<D, S>(dst, src)));
 }
 
