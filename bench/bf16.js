@@ -79,7 +79,7 @@ const runTorchConv = () => {
   } catch (e) { return { error: String(e.message).split('\n')[0] }; }
 };
 const rounds = Number(opt('--rounds') ?? 3);
-const variants = [['auto', {}], ['AVX512-BF16', { NODETORCH_NO_AMX: '1' }], ['float32 temporaries', { NODETORCH_NO_AVX512BF16: '1' }]];
+const variants = [['auto', {}], ['AVX512-BF16', { NODETORCH_NO_AMX: '1', NODETORCH_CONV_BF16_AVX512: '1' }], ['float32 temporaries', { NODETORCH_NO_AVX512BF16: '1' }]];
 console.log(hostLine());
 if (only !== 'matmul') {
   const conv = variants.map(([name, env], i) => [name, alternateRounds(() => child(env, 'conv'), runTorchConv, rounds, i > 0 || argv.includes('--no-torch'))]);

@@ -80,14 +80,17 @@ function splitCount(N: number, L: number, outElems: number, G: number): number {
   return 1;
 }
 
-// CPU bfloat16 convolution on the CPU's bfloat16 instructions (AMX / AVX512-BF16: cpu/conv_bf16.cc, bfloat16
-// operands, float32 sums, one rounding, as oneDNN) where the CPU has them (torch.config().cpuBf16 !== 'none', the
-// matmul's switches NODETORCH_NO_AMX / NODETORCH_NO_AVX512BF16); float32 temporaries otherwise
+// CPU bfloat16 convolution on the CPU's AMX tiles (cpu/conv_bf16.cc, bfloat16 operands, float32 sums, one rounding,
+// as oneDNN) where the CPU has them (torch.config().cpuBf16 === 'amx_bf16'; NODETORCH_NO_AMX turns it off); float32
+// temporaries otherwise. Not on AVX512-BF16 alone: there the kernel measured slower than the float32 path
+// ([16,64,32,32] -> 64 3x3, 1 thread: forward 18.4 vs 15.2 ms, forward + backward 67.7 vs 45.6 ms; bench/bf16.js;
+// NODETORCH_CONV_BF16_AVX512=1 uses it there anyway, to measure it)
 let bf16ConvOn: boolean | undefined;
 export function cpuBf16Conv(): boolean {
   if (bf16ConvOn === undefined) {
     const info = native.info() as { cpuBf16?: string };
-    bf16ConvOn = info.cpuBf16 !== undefined && info.cpuBf16 !== 'none' && native.supports(OP.conv2d_bf16, 0);
+    bf16ConvOn = (info.cpuBf16 === 'amx_bf16' || (info.cpuBf16 === 'avx512_bf16' && process.env.NODETORCH_CONV_BF16_AVX512 === '1')) &&
+      native.supports(OP.conv2d_bf16, 0);
   }
   return bf16ConvOn;
 }
