@@ -137,6 +137,49 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 }
 
 // ---- Tensor methods (self bound; sig without it) ----------------------------------------------------------------------
+// the keyword forms of the methods below (the positional forms are declared with each method's family)
+type KwT = Tensor;
+type Scales = { beta?: number; alpha?: number };
+declare module '../tensor' {
+  interface Tensor {
+    allclose(opts: { other: KwT } & CloseOpts): boolean;
+    isclose(opts: { other: KwT } & CloseOpts): KwT;
+    equal(opts: { other: KwT }): boolean;
+    asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
+    asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
+    asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
+    addmm(opts: { mat1: KwT; mat2: KwT } & Scales): KwT;
+    addmm(mat1: KwT, opts: { mat2: KwT } & Scales): KwT;
+    addmv(opts: { mat: KwT; vec: KwT } & Scales): KwT;
+    addmv(mat: KwT, opts: { vec: KwT } & Scales): KwT;
+    baddbmm(opts: { batch1: KwT; batch2: KwT } & Scales): KwT;
+    baddbmm(batch1: KwT, opts: { batch2: KwT } & Scales): KwT;
+    bmm(opts: { mat2: KwT }): KwT;
+    mm(opts: { mat2: KwT }): KwT;
+    mv(opts: { vec: KwT }): KwT;
+    dot(opts: { tensor: KwT }): KwT;
+    ger(opts: { vec2: KwT }): KwT;
+    outer(opts: { vec2: KwT }): KwT;
+    matmul(opts: { other: KwT }): KwT;
+    backward(opts: { gradient?: KwT | null; retainGraph?: boolean; createGraph?: boolean }): void;
+    copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
+    copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
+    fill_(opts: { value: number | boolean | KwT }): KwT;
+    cuda(opts: { device?: number }): KwT;
+    to(opts: { other: KwT }): KwT;
+    view(opts: { dtype: DTypeName }): KwT;
+    split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
+    reshapeAs(opts: { other: KwT }): KwT;
+    viewAs(opts: { other: KwT }): KwT;
+    squeeze_(opts: { dim?: number }): KwT;
+    unsqueeze_(opts: { dim: number }): KwT;
+    type(opts: { dtype: DTypeName }): KwT;
+    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
+  }
+}
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
   allclose: ['allclose', 'other, rtol?, atol?, equalNan?'],

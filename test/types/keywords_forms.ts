@@ -94,3 +94,35 @@ F.maxPool2d({ input: img, kernel: 2 });
 F.layerNorm({ input: img, eps: 1e-5 });
 // @ts-expect-error groupNorm's keyword is numGroups
 F.groupNorm(img, { groups: 1 });
+
+// Tensor methods (self is the input)
+expectType<T[]>()(a.split({ splitSize: 1 }));
+expectType<T[]>()(a.split({ splitSize: [1, 1], dim: 0 }));
+expectType<T>()(a.mm({ mat2: b }));
+expectType<T>()(a.matmul({ other: b }));
+expectType<T>()(torch.zeros([2, 4]).addmm({ mat1: a, mat2: b, alpha: 2 }));
+expectType<T>()(torch.zeros([2, 4]).addmm(a, { mat2: b, beta: 0 }));
+expectType<T>()(v.dot({ tensor: v }));
+expectType<boolean>()(a.allclose({ other: a, atol: 1e-6 }));
+expectType<T>()(a.asStrided({ size: [3], stride: [1], storageOffset: 0 }));
+expectType<T>()(a.asStrided([3], { stride: [1] }));
+expectType<T>()(a.clone().fill_({ value: 1 }));
+expectType<T>()(a.clone().copy_({ src: a }));
+expectType<T>()(a.viewAs({ other: a }));
+expectType<T>()(a.clone().unsqueeze_({ dim: 0 }));
+expectType<T>()(a.clone().indexPut_({ indices: [labels], values: 0 }));
+a.sum().backward({ retainGraph: true });
+// @ts-expect-error Tensor.split's keyword is splitSize (self is the tensor)
+a.split({ splitSizeOrSection: 1 });
+// @ts-expect-error splitSize is required
+a.split({ dim: 0 });
+// @ts-expect-error mm's keyword is mat2
+a.mm({ other: b });
+// @ts-expect-error the method takes no input (self is the input)
+a.mm({ input: a, mat2: b });
+// @ts-expect-error addmm takes no gamma
+torch.zeros([2, 4]).addmm({ mat1: a, mat2: b, gamma: 1 });
+// @ts-expect-error unsqueeze_ needs its dim
+a.clone().unsqueeze_({});
+// @ts-expect-error fill_'s keyword is value
+a.clone().fill_({ val: 1 });
