@@ -161,7 +161,6 @@ declare module '../tensor' {
     ger(opts: { vec2: KwT }): KwT;
     outer(opts: { vec2: KwT }): KwT;
     matmul(opts: { other: KwT }): KwT;
-    backward(opts: { gradient?: KwT | null; retainGraph?: boolean; createGraph?: boolean }): void;
     copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
     copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
     fill_(opts: { value: number | boolean | KwT }): KwT;
