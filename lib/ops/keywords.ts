@@ -166,6 +166,7 @@ declare module '../tensor' {
     fill_(opts: { value: number | boolean | KwT }): KwT;
     cuda(opts: { device?: number }): KwT;
     to(opts: { other: KwT }): KwT;
+    view(dtype: DTypeName): KwT;
     view(opts: { dtype: DTypeName }): KwT;
     split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
     reshapeAs(opts: { other: KwT }): KwT;
