@@ -86,4 +86,10 @@ describe('keyword forms run as declared', () => {
     ['Tensor.indexPut prefix', () => a.indexPut([labels], { values: 5, accumulate: true }), () => a.indexPut([labels], 5, { accumulate: true })],
   ];
   test.each(cases)('%s', (_name, kw, pos) => { same(kw(), pos()); });
+  // the declarations leave a positionally given parameter out of the options object: the run time refuses it too
+  test('a parameter given positionally and by name is refused', () => {
+    const untyped = (f: unknown) => f as (...x: unknown[]) => unknown;
+    expect(() => untyped(F.dropout)(a, 0.2, { training: false, p: 0.3 })).toThrow(/dropout/);
+    expect(() => untyped(F.conv2d)(img, w, { weight: w })).toThrow(/conv2d|weight/);
+  });
 });

@@ -118,10 +118,14 @@ type Named<O, F, Ps extends [string, boolean][], I extends unknown[]> =
     ? (H[1] extends true ? { [K in H[0]]: TypeFor<O, F, I['length'], H[0]> } : { [K in H[0]]?: TypeFor<O, F, I['length'], H[0]> }) & Named<O, F, R, [...I, unknown]>
     : unknown;
 type Ret<F> = F extends (...a: never[]) => infer R ? R : never;
-/** the forms of one alternative: the first Len<Pre> parameters positional, the rest (Ps) named */
-type AltForms<O, F, Ps extends [string, boolean][], Pre extends unknown[] = []> =
+/** X less the keys K (each member of a union on its own) */
+type Without<X, K extends PropertyKey> = unknown extends X ? unknown : X extends object ? Omit<X, K> : X;
+/** the forms of one alternative: the parameters before Ps positional (their names: Given), Ps named; the op's options
+ *  object less the names given positionally (a name given twice is refused at run time) */
+type AltForms<O, F, Ps extends [string, boolean][], Pre extends unknown[] = [], Given extends string = never> =
   Ps extends [infer H extends [string, boolean], ...infer R extends [string, boolean][]]
-    ? ((...args: [...Pre, opts: Flat<Named<O, F, Ps, Pre> & OptsFor<O, F>>]) => Ret<F>) & AltForms<O, F, R, [...Pre, TypeFor<O, F, Pre['length'], H[0]>]>
+    ? ((...args: [...Pre, opts: Flat<Named<O, F, Ps, Pre> & Without<OptsFor<O, F>, Given>>]) => Ret<F>)
+      & AltForms<O, F, R, [...Pre, TypeFor<O, F, Pre['length'], H[0]>], Given | H[0]>
     : unknown;
 type AllForms<O, F, A> = A extends [infer H extends [string, boolean][], ...infer R] ? AltForms<O, F, H> & AllForms<O, F, R> : unknown;
 /** the keyword forms of op O (PyTorch's name), signature S (as withKeywords takes it), of function F */

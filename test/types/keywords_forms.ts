@@ -126,3 +126,8 @@ torch.zeros([2, 4]).addmm({ mat1: a, mat2: b, gamma: 1 });
 a.clone().unsqueeze_({});
 // @ts-expect-error fill_'s keyword is value
 a.clone().fill_({ val: 1 });
+// a parameter given positionally is not named again (the run time refuses it)
+// @ts-expect-error p is the second positional parameter here
+F.dropout(a, 0.2, { training: false, p: 0.3 });
+// @ts-expect-error weight given twice
+F.conv2d(img, torch.randn([3, 2, 3, 3]), { weight: torch.randn([3, 2, 3, 3]) });
