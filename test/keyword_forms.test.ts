@@ -86,6 +86,21 @@ describe('keyword forms run as declared', () => {
     ['Tensor.indexPut prefix', () => a.indexPut([labels], { values: 5, accumulate: true }), () => a.indexPut([labels], 5, { accumulate: true })],
   ];
   test.each(cases)('%s', (_name, kw, pos) => { same(kw(), pos()); });
+  // the positional declarations given in keywords.ts where the functions take `unknown` (KeywordTypes' $own)
+  test('the declared positional forms of the varargs ops run', () => {
+    same(torch.reshape(a, 3, 2), torch.reshape(a, [3, 2]));
+    same(torch.permute(a, 1, 0), a.t());
+    same(torch.tile(v, [2]).shape, [6]);
+    same(torch.arange(1, 5, { dtype: 'float64' }), torch.tensor([1, 2, 3, 4], { dtype: 'float64' }));
+    same(torch.arange(1, 5, 2), torch.tensor([1, 3]));
+    same(torch.randint(10, [4], { dtype: 'int32' }).dtype, 'int32');
+    same(torch.eye(2, { dtype: 'float64' }), torch.tensor([[1, 0], [0, 1]], { dtype: 'float64' }));
+    same(torch.full([2], 1.5), torch.tensor([1.5, 1.5]));
+    same(torch.randperm(4).sort().values, torch.arange(4));
+    const n = torch.norm(a, 2, 1, true);
+    same(n.shape, [2, 1]);
+    expect(n.allclose(a.pow(2).sum(1, true).sqrt())).toBe(true);
+  });
   // the declarations leave a positionally given parameter out of the options object: the run time refuses it too
   test('a parameter given positionally and by name is refused', () => {
     const untyped = (f: unknown) => f as (...x: unknown[]) => unknown;

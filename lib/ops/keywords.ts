@@ -78,13 +78,20 @@ export interface KeywordTypes {
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   allclose: { $opts: CloseOpts };
   isclose: { $opts: CloseOpts };
-  arange: { $opts: CreateOpts };
-  eye: { $opts: CreateOpts };
-  full: { $opts: CreateOpts };
-  randint: { size: readonly number[]; $opts: RandOpts };
-  randperm: { $opts: RandOpts };
+  arange: { $opts: CreateOpts;
+    $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
+  eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
+  full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
+  randint: { size: readonly number[]; $opts: RandOpts;
+    $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
   normal: { mean: number | Tensor; std: number | Tensor; size: readonly number[] };
-  norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName } };
+  norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
+    $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
+  // `$own`: the positional declaration, where the function's own is `(...args: unknown[])`
+  permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
+  reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
+  tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
+  randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
 }
 type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
 
@@ -130,14 +137,16 @@ type AltForms<O, F, Ps extends [string, boolean][], Pre extends unknown[] = [], 
 type AllForms<O, F, A> = A extends [infer H extends [string, boolean][], ...infer R] ? AltForms<O, F, H> & AllForms<O, F, R> : unknown;
 /** the keyword forms of op O (PyTorch's name), signature S (as withKeywords takes it), of function F */
 export type KeywordForms<O extends string, S extends string, F> = AllForms<O, F, AltsOf<S>>;
+/** the positional declaration of op O: KeywordTypes' `$own` where the function's own takes `unknown`, else F */
+export type OwnForms<O extends string, F> = Entry<O> extends { $own: infer G } ? G : F;
 
 /** f taking its positional parameters (sig, PyTorch's names) also by name: f's type and the keyword forms */
-export function withKeywords<O extends string, S extends string, F extends Fn>(op: O, sig: S, f: F): F & KeywordForms<O, S, F> {
+export function withKeywords<O extends string, S extends string, F extends Fn>(op: O, sig: S, f: F): OwnForms<O, F> & KeywordForms<O, S, F> {
   const g = function (this: unknown, ...args: unknown[]): unknown {
     return (f as unknown as (...a: unknown[]) => unknown).apply(this, keywordArgs(op, sig, args));
   };
   Object.defineProperty(g, 'name', { value: f.name });
-  return g as unknown as F & KeywordForms<O, S, F>;
+  return g as unknown as OwnForms<O, F> & KeywordForms<O, S, F>;
 }
 
 // ---- Tensor methods (self bound; sig without it) ----------------------------------------------------------------------
@@ -286,12 +295,12 @@ for (const [name, [op, sig]] of Object.entries(METHODS)) {
 
 type FS = typeof FUNCTION_SIGS;
 /** the torch.* functions of FUNCTION_SIGS, taking their positional parameters by name (lib/index.ts exports these) */
-export function keywordFunctions<M extends { [K in keyof M]: K extends keyof FS ? Fn : never }>(fns: M): { [K in keyof M]: K extends keyof FS ? M[K] & KeywordForms<FS[K][0], FS[K][1], M[K]> : never } {
+export function keywordFunctions<M extends { [K in keyof M]: K extends keyof FS ? Fn : never }>(fns: M): { [K in keyof M]: K extends keyof FS ? OwnForms<FS[K][0], M[K]> & KeywordForms<FS[K][0], FS[K][1], M[K]> : never } {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(fns)) {
     const s = (FUNCTION_SIGS as Record<string, readonly [string, Sig]>)[name];
     if (!s) throw new Error(`keywords.ts: no signature for torch.${name}`);
     out[name] = withKeywords(s[0], s[1], f as Fn);
   }
-  return out as { [K in keyof M]: K extends keyof FS ? M[K] & KeywordForms<FS[K][0], FS[K][1], M[K]> : never };
+  return out as { [K in keyof M]: K extends keyof FS ? OwnForms<FS[K][0], M[K]> & KeywordForms<FS[K][0], FS[K][1], M[K]> : never };
 }

@@ -131,3 +131,32 @@ a.clone().fill_({ val: 1 });
 F.dropout(a, 0.2, { training: false, p: 0.3 });
 // @ts-expect-error weight given twice
 F.conv2d(img, torch.randn([3, 2, 3, 3]), { weight: torch.randn([3, 2, 3, 3]) });
+
+// the positional forms of the varargs / value-overloaded ops (their functions take `unknown`: KeywordTypes' $own)
+expectType<T>()(torch.reshape(a, 3, 2));
+expectType<T>()(torch.reshape(a, [3, 2]));
+expectType<T>()(torch.permute(a, 1, 0));
+expectType<T>()(torch.tile(a, [2]));
+expectType<T>()(torch.arange(5));
+expectType<T>()(torch.arange(1, 5, { dtype: 'float64' }));
+expectType<T>()(torch.arange(1, 5, 2));
+expectType<T>()(torch.randint(0, 10, [4]));
+expectType<T>()(torch.randint(10, [4], { dtype: 'int32' }));
+expectType<T>()(torch.eye(3, { dtype: 'float64' }));
+expectType<T>()(torch.full([2], 1.5));
+expectType<T>()(torch.randperm(4));
+expectType<T>()(torch.norm(a, 2, 1, true));
+// @ts-expect-error arange has no stop (PyTorch's name is end)
+torch.arange({ start: 0, stop: 5 });
+// @ts-expect-error arange takes numbers
+torch.arange('5');
+// @ts-expect-error reshape's keyword is shape
+torch.reshape(a, { size: [3, 2] });
+// @ts-expect-error a shape is numbers
+torch.permute(a, ['1', '0']);
+// @ts-expect-error randint needs a size
+torch.randint(10);
+// @ts-expect-error eye's second size is m
+torch.eye({ n: 3, cols: 2 });
+// @ts-expect-error norm's p is a number, 'fro' or 'nuc'
+torch.norm(a, 'inf');
