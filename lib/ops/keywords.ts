@@ -126,7 +126,7 @@ type Named<O, F, Ps extends [string, boolean][], I extends unknown[]> =
     : unknown;
 type Ret<F> = F extends (...a: never[]) => infer R ? R : never;
 /** X less the keys K (each member of a union on its own) */
-type Without<X, K extends PropertyKey> = unknown extends X ? unknown : X extends object ? Omit<X, K> : X;
+type Without<X, K extends PropertyKey> = [K] extends [never] ? X : unknown extends X ? unknown : X extends object ? Omit<X, K> : X;
 /** the forms of one alternative: the parameters before Ps positional (their names: Given), Ps named; the op's options
  *  object less the names given positionally (a name given twice is refused at run time) */
 type AltForms<O, F, Ps extends [string, boolean][], Pre extends unknown[] = [], Given extends string = never> =

@@ -92,6 +92,8 @@ F.mseLoss({ input: a, target: a, reduction: 'avg' });
 F.maxPool2d({ input: img, kernel: 2 });
 // @ts-expect-error layer_norm needs normalizedShape
 F.layerNorm({ input: img, eps: 1e-5 });
+// @ts-expect-error a misspelt conv option
+F.conv2d({ input: img, weight: torch.randn([3, 2, 3, 3]), paddng: 1 });
 // @ts-expect-error groupNorm's keyword is numGroups
 F.groupNorm(img, { groups: 1 });
 
