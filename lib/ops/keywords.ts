@@ -54,8 +54,10 @@ export function keywordArgs(op: string, sig: Sig, args: readonly unknown[]): unk
 // positional parameters (per alternative of sig), each taking the rest as exact option keys (the required ones
 // required) merged with f's own options object; an unknown key is a compile error (excess property check). A
 // parameter's type is f's own positional type at that place (less its options-object members), or, where f says
-// `unknown` (varargs, value overloads), KEYWORD_TYPES' entry for the op, else PARAM_TYPES' for the name. The options
-// object is f's (its parameters' plain-object members) unless KEYWORD_TYPES gives `$opts`.
+// `unknown` (varargs, value overloads), KeywordTypes' entry for the op, else ParamTypes' for the name. The options
+// object is f's (its parameters' plain-object members) unless KeywordTypes gives `$opts`; where f's own declaration
+// takes `unknown`, KeywordTypes' `$own` replaces it (the run time is f's either way). test/types/keywords_forms.ts
+// holds the must/must-not-compile lines, test/keyword_forms.test.ts runs the valid ones.
 
 /** a parameter's usual type by its (camelCase PyTorch) name, where the function itself does not say */
 export interface ParamTypes {
@@ -70,7 +72,8 @@ export interface ParamTypes {
   fillValue: number | boolean; n: number; m: number; start: number; end: number; step: number; steps: number;
   low: number; high: number; mean: number; std: number; data: unknown;
 }
-/** per op (PyTorch's name): the parameter types that differ from ParamTypes, and `$opts`, the options object */
+/** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
+ *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
 export interface KeywordTypes {
   as_strided: { size: readonly number[] };
   as_strided_scatter: { size: readonly number[] };
@@ -84,10 +87,8 @@ export interface KeywordTypes {
   full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
   randint: { size: readonly number[]; $opts: RandOpts;
     $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
-  normal: { mean: number | Tensor; std: number | Tensor; size: readonly number[] };
   norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
     $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
-  // `$own`: the positional declaration, where the function's own is `(...args: unknown[])`
   permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
