@@ -8,6 +8,8 @@ import './ops/methods';
 import './ops/generated';
 import * as FAM from './ops/families';
 import { keywordFunctions } from './ops/keywords';
+// (a type export, so that the shipped declarations reach keywords.ts' Tensor method declarations)
+export type { KeywordForms, ParamTypes, KeywordTypes } from './ops/keywords';
 import * as E from './ops/elementwise';
 import * as C from './ops/creation';
 import * as A from './autograd/api';

@@ -3,6 +3,8 @@
 // already: lib/ops/generated_functional.ts). `F.dropout({ input: x, p: 0.2 })`, `F.glu(x, { dim: 0 })`,
 // `F.bilinear({ input1, input2, weight })`: the named parameters are moved into place (lib/ops/keywords.ts) and the
 // function parses the call as before. test/keyword_audit.test.ts checks every name against PyTorch 1.13's signatures.
+// Each export is declared `typeof F.x & KeywordForms<op, sig, typeof F.x>` (lib/ops/keywords.ts): the keyword forms
+// with exact option keys, types taken from F.x's own parameters.
 // (Why these are not schema rows yet: int-or-tuple kernel sizes, results that depend on returnIndices, the losses'
 // deprecated size_average/reduce positions, and per-function option objects that predate the schema.)
 import * as F from './functional';

@@ -8,6 +8,9 @@
 // name against PyTorch 1.13's signatures.
 import { Tensor } from '../tensor';
 import { isOptions, kwLeading } from './util';
+import type { DTypeName } from '../dtype';
+import type { CreateOpts, RandOpts } from './creation';
+import type { IndexSpec } from './indexing';
 
 /** an op's positional parameters in PyTorch's order (`name?`: optional, `name=value`: optional with that default, put
  *  in place of a parameter left out before a named one), then after ';' the keyword-only ones, which stay in the
@@ -46,16 +49,151 @@ export function keywordArgs(op: string, sig: Sig, args: readonly unknown[]): unk
   return out;
 }
 
-/** f taking its positional parameters (sig, PyTorch's names) also by name: the same function type */
-export function withKeywords<F extends (...a: never[]) => unknown>(op: string, sig: Sig, f: F): F {
+// ---- the keyword forms' declarations ------------------------------------------------------------------------------------
+// withKeywords(op, sig, f) is typed `typeof f & KeywordForms<op, sig, typeof f>`: one added overload per prefix of the
+// positional parameters (per alternative of sig), each taking the rest as exact option keys (the required ones
+// required) merged with f's own options object; an unknown key is a compile error (excess property check). A
+// parameter's type is f's own positional type at that place (less its options-object members), or, where f says
+// `unknown` (varargs, value overloads), KeywordTypes' entry for the op, else ParamTypes' for the name. The options
+// object is f's (its parameters' plain-object members) unless KeywordTypes gives `$opts`; where f's own declaration
+// takes `unknown`, KeywordTypes' `$own` replaces it (the run time is f's either way). test/types/keywords_forms.ts
+// holds the must/must-not-compile lines, test/keyword_forms.test.ts runs the valid ones.
+
+/** a parameter's usual type by its (camelCase PyTorch) name, where the function itself does not say */
+export interface ParamTypes {
+  input: Tensor; other: Tensor; target: Tensor; weight: Tensor; bias: Tensor | null; tensor: Tensor; src: Tensor;
+  mat1: Tensor; mat2: Tensor; mat: Tensor; vec: Tensor; vec2: Tensor; batch1: Tensor; batch2: Tensor;
+  input1: Tensor; input2: Tensor; x1: Tensor; x2: Tensor; values: Tensor;
+  runningMean: Tensor | null; runningVar: Tensor | null;
+  dim: number; keepdim: boolean; p: number; training: boolean; inplace: boolean;
+  rtol: number; atol: number; equalNan: boolean; accumulate: boolean; nonBlocking: boolean;
+  size: number | readonly number[]; stride: readonly number[]; storageOffset: number;
+  shape: number | readonly number[]; dims: number | readonly number[];
+  fillValue: number | boolean; n: number; m: number; start: number; end: number; step: number; steps: number;
+  low: number; high: number; mean: number; std: number; data: unknown;
+}
+/** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
+ *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
+export interface KeywordTypes {
+  as_strided: { size: readonly number[] };
+  as_strided_scatter: { size: readonly number[] };
+  index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
+  index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
+  allclose: { $opts: CloseOpts };
+  isclose: { $opts: CloseOpts };
+  arange: { $opts: CreateOpts;
+    $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
+  eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
+  full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
+  randint: { size: readonly number[]; $opts: RandOpts;
+    $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
+  norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
+    $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
+  permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
+  reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
+  tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
+  randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
+}
+type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
+
+type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
+type SplitOn<S extends string, D extends string> = S extends `${infer H}${D}${infer R}` ? [Trim<H>, ...SplitOn<R, D>] : Trim<S> extends '' ? [] : [Trim<S>];
+/** 'name' -> [name, required]; 'name?' and 'name=default' are optional */
+type ParamOf<S extends string> = S extends `${infer N}?` ? [N, false] : S extends `${infer N}=${string}` ? [N, false] : [S, true];
+type ParamsOf<L extends string[]> = L extends [infer H extends string, ...infer R extends string[]] ? [ParamOf<H>, ...ParamsOf<R>] : [];
+/** the alternatives of a sig, each its positional parameters as [name, required] (the keyword-only part after ';' is
+ *  the options object's) */
+type AltsOf<S extends string> = SplitOn<S, '|'> extends infer A extends string[] ? { [I in keyof A]: ParamsOf<SplitOn<A[I] extends `${infer P};${string}` ? P : A[I], ','>> } : never;
+
+type Fn = (...a: never[]) => unknown;
+/** X's plain-object members (an options object), not tensors, arrays, functions or primitives */
+type PlainOf<X> = X extends Tensor | readonly unknown[] | Fn | string | number | boolean | bigint | symbol | null | undefined ? never : X extends object ? X : never;
+type ArgsOf<F> = F extends (...a: infer A) => unknown ? A : never;
+type PlainIn<A extends unknown[]> = { [I in keyof A]-?: PlainOf<A[I]> }[number];
+type OwnOpts<F> = PlainIn<ArgsOf<F>>;
+type Or<X, D> = [X] extends [never] ? D : X;
+type Entry<O> = O extends keyof KeywordTypes ? KeywordTypes[O] : {};
+type OptsFor<O, F> = Entry<O> extends { $opts: infer X } ? Or<X, unknown> : Or<OwnOpts<F>, unknown>;
+/** parameter N (the I-th) of op O */
+type TypeFor<O, F, I extends number, N extends string> =
+  N extends keyof Entry<O> ? Entry<O>[N]
+  : unknown extends ArgsOf<F>[I] ? (N extends keyof ParamTypes ? ParamTypes[N] : unknown)
+  : Exclude<ArgsOf<F>[I], PlainOf<ArgsOf<F>[I]> | undefined>;
+type Flat<X> = { [K in keyof X]: X[K] };
+/** the options object naming the parameters Ps, the I-th parameter first */
+type Named<O, F, Ps extends [string, boolean][], I extends unknown[]> =
+  Ps extends [infer H extends [string, boolean], ...infer R extends [string, boolean][]]
+    ? (H[1] extends true ? { [K in H[0]]: TypeFor<O, F, I['length'], H[0]> } : { [K in H[0]]?: TypeFor<O, F, I['length'], H[0]> }) & Named<O, F, R, [...I, unknown]>
+    : unknown;
+type Ret<F> = F extends (...a: never[]) => infer R ? R : never;
+/** X less the keys K (each member of a union on its own) */
+type Without<X, K extends PropertyKey> = [K] extends [never] ? X : unknown extends X ? unknown : X extends object ? Omit<X, K> : X;
+/** the forms of one alternative: the parameters before Ps positional (their names: Given), Ps named; the op's options
+ *  object less the names given positionally (a name given twice is refused at run time) */
+type AltForms<O, F, Ps extends [string, boolean][], Pre extends unknown[] = [], Given extends string = never> =
+  Ps extends [infer H extends [string, boolean], ...infer R extends [string, boolean][]]
+    ? ((...args: [...Pre, opts: Flat<Named<O, F, Ps, Pre> & Without<OptsFor<O, F>, Given>>]) => Ret<F>)
+      & AltForms<O, F, R, [...Pre, TypeFor<O, F, Pre['length'], H[0]>], Given | H[0]>
+    : unknown;
+type AllForms<O, F, A> = A extends [infer H extends [string, boolean][], ...infer R] ? AltForms<O, F, H> & AllForms<O, F, R> : unknown;
+/** the keyword forms of op O (PyTorch's name), signature S (as withKeywords takes it), of function F */
+export type KeywordForms<O extends string, S extends string, F> = AllForms<O, F, AltsOf<S>>;
+/** the positional declaration of op O: KeywordTypes' `$own` where the function's own takes `unknown`, else F */
+export type OwnForms<O extends string, F> = Entry<O> extends { $own: infer G } ? G : F;
+
+/** f taking its positional parameters (sig, PyTorch's names) also by name: f's type and the keyword forms */
+export function withKeywords<O extends string, S extends string, F extends Fn>(op: O, sig: S, f: F): OwnForms<O, F> & KeywordForms<O, S, F> {
   const g = function (this: unknown, ...args: unknown[]): unknown {
     return (f as unknown as (...a: unknown[]) => unknown).apply(this, keywordArgs(op, sig, args));
   };
   Object.defineProperty(g, 'name', { value: f.name });
-  return g as unknown as F;
+  return g as unknown as OwnForms<O, F> & KeywordForms<O, S, F>;
 }
 
 // ---- Tensor methods (self bound; sig without it) ----------------------------------------------------------------------
+// the keyword forms of the methods below (the positional forms are declared with each method's family)
+type KwT = Tensor;
+type Scales = { beta?: number; alpha?: number };
+declare module '../tensor' {
+  interface Tensor {
+    allclose(opts: { other: KwT } & CloseOpts): boolean;
+    isclose(opts: { other: KwT } & CloseOpts): KwT;
+    equal(opts: { other: KwT }): boolean;
+    asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
+    asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
+    asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
+    addmm(opts: { mat1: KwT; mat2: KwT } & Scales): KwT;
+    addmm(mat1: KwT, opts: { mat2: KwT } & Scales): KwT;
+    addmv(opts: { mat: KwT; vec: KwT } & Scales): KwT;
+    addmv(mat: KwT, opts: { vec: KwT } & Scales): KwT;
+    baddbmm(opts: { batch1: KwT; batch2: KwT } & Scales): KwT;
+    baddbmm(batch1: KwT, opts: { batch2: KwT } & Scales): KwT;
+    bmm(opts: { mat2: KwT }): KwT;
+    mm(opts: { mat2: KwT }): KwT;
+    mv(opts: { vec: KwT }): KwT;
+    dot(opts: { tensor: KwT }): KwT;
+    ger(opts: { vec2: KwT }): KwT;
+    outer(opts: { vec2: KwT }): KwT;
+    matmul(opts: { other: KwT }): KwT;
+    copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
+    copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
+    fill_(opts: { value: number | boolean | KwT }): KwT;
+    cuda(opts: { device?: number }): KwT;
+    to(opts: { other: KwT }): KwT;
+    view(dtype: DTypeName): KwT;
+    view(opts: { dtype: DTypeName }): KwT;
+    split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
+    reshapeAs(opts: { other: KwT }): KwT;
+    viewAs(opts: { other: KwT }): KwT;
+    squeeze_(opts: { dim?: number }): KwT;
+    unsqueeze_(opts: { dim: number }): KwT;
+    type(opts: { dtype: DTypeName }): KwT;
+    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
+    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
+  }
+}
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
   allclose: ['allclose', 'other, rtol?, atol?, equalNan?'],
@@ -91,7 +229,7 @@ const METHODS: Record<string, [string, Sig]> = {
 };
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
-export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
+export const FUNCTION_SIGS = {
   aminmax: ['aminmax', 'input'],
   tensor: ['tensor', 'data'],
   asTensor: ['as_tensor', 'data'],
@@ -147,7 +285,7 @@ export const FUNCTION_SIGS: Record<string, [string, Sig]> = {
   normal: ['normal', 'mean, std?, size?'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
-};
+} as const satisfies Record<string, readonly [string, Sig]>;
 
 const P = Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
 for (const [name, [op, sig]] of Object.entries(METHODS)) {
@@ -156,13 +294,14 @@ for (const [name, [op, sig]] of Object.entries(METHODS)) {
   P[name] = withKeywords(op, sig, f);
 }
 
+type FS = typeof FUNCTION_SIGS;
 /** the torch.* functions of FUNCTION_SIGS, taking their positional parameters by name (lib/index.ts exports these) */
-export function keywordFunctions<M extends Record<string, unknown>>(fns: M): M {
+export function keywordFunctions<M extends { [K in keyof M]: K extends keyof FS ? Fn : never }>(fns: M): { [K in keyof M]: K extends keyof FS ? OwnForms<FS[K][0], M[K]> & KeywordForms<FS[K][0], FS[K][1], M[K]> : never } {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(fns)) {
-    const s = FUNCTION_SIGS[name];
+    const s = (FUNCTION_SIGS as Record<string, readonly [string, Sig]>)[name];
     if (!s) throw new Error(`keywords.ts: no signature for torch.${name}`);
-    out[name] = withKeywords(s[0], s[1], f as (...a: never[]) => unknown);
+    out[name] = withKeywords(s[0], s[1], f as Fn);
   }
-  return out as M;
+  return out as { [K in keyof M]: K extends keyof FS ? OwnForms<FS[K][0], M[K]> & KeywordForms<FS[K][0], FS[K][1], M[K]> : never };
 }
