@@ -120,6 +120,17 @@ export const numelOf = (shape: readonly number[]): number => { let n = 1; for (c
 // ---------------------------------------------------------------------------------------------------------------
 // Tensor
 // ---------------------------------------------------------------------------------------------------------------
+/** a TypeError for what size()/stride() got beyond `dim` (keyword leftovers or a second positional argument) */
+function unexpectedArgs(op: string, extra: unknown): never {
+  if (extra !== null && typeof extra === 'object' && !Array.isArray(extra) && !(extra instanceof Tensor)) {
+    throw new TypeError(`${op}() got an unexpected keyword argument '${Object.keys(extra)[0]}'`);
+  }
+  throw new TypeError(`${op}() takes at most 1 argument (dim)`);
+}
+
+/** Tensor.backward's options (PyTorch's retain_graph, create_graph, inputs) */
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] }
+
 export class Tensor {
   _st: Storage;
   readonly shape: number[];
@@ -161,16 +172,22 @@ export class Tensor {
   elementSize(): number { return ITEMSIZE[this.dtype]; }
   size(): number[];
   size(dim: number): number;
-  size(dim?: number): number[] | number {
+  /** keyword form (lib/ops/keywords.ts moves `dim` into place before this body runs) */
+  size(opts: { dim: number }): number;
+  size(dim?: number | { dim: number }, ...rest: unknown[]): number[] | number {
+    if (rest.length > 0 && rest[0] !== undefined) unexpectedArgs('size', rest[0]);
     if (dim === undefined) return this.shape.slice();
-    return this.shape[normDim(dim, this.ndim, 'size')];
+    return this.shape[normDim(dim as number, this.ndim, 'size')];
   }
   stride(): number[];
   stride(dim: number): number;
-  stride(dim?: number): number[] | number {
+  /** keyword form (lib/ops/keywords.ts moves `dim` into place before this body runs) */
+  stride(opts: { dim: number }): number;
+  stride(dim?: number | { dim: number }, ...rest: unknown[]): number[] | number {
+    if (rest.length > 0 && rest[0] !== undefined) unexpectedArgs('stride', rest[0]);
     this._check();
     if (dim === undefined) return this._strides.slice();
-    return this._strides[normDim(dim, this.ndim, 'stride')];
+    return this._strides[normDim(dim as number, this.ndim, 'stride')];
   }
   storageOffset(): number { return this._offset; }
   dataPtr(): string { this._check(); return `${storageId(this._st)}:${this._offset * ITEMSIZE[this.dtype]}`; }
@@ -292,7 +309,11 @@ export class Tensor {
       try { this._grad.add_(gg); } finally { gradState.enabled = was; }
     }
   }
-  backward(gradient?: Tensor | { retainGraph?: boolean; createGraph?: boolean } | null, opts?: { retainGraph?: boolean; createGraph?: boolean }): void {
+  backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
+  /** every parameter by name: `loss.backward({ gradient: g, retainGraph: true })` (lib/ops/keywords.ts moves
+   *  `gradient` into place before this body runs) */
+  backward(opts: BackwardOptions & { gradient?: Tensor | null }): void;
+  backward(gradient?: Tensor | (BackwardOptions & { gradient?: Tensor | null }) | null, opts?: BackwardOptions): void {
     let g: Tensor | null | undefined = null;
     if (gradient instanceof Tensor || gradient === null || gradient === undefined) g = gradient as Tensor | null;
     else { opts = gradient; g = null; }

@@ -108,3 +108,18 @@ describe('keyword forms run as declared', () => {
     expect(() => untyped(F.conv2d)(img, w, { weight: w })).toThrow(/conv2d|weight/);
   });
 });
+
+describe('Tensor.size / stride / backward by keyword (declared on the class)', () => {
+  test('size({ dim }) and stride({ dim }) equal the positional calls; backward({ gradient }) equals backward(gradient)', () => {
+    const x = torch.randn([2, 3, 4]).transpose(0, 2);
+    expect(x.size({ dim: 0 })).toBe(x.size(0));
+    expect(x.stride({ dim: -1 })).toBe(x.stride(-1));
+    const g = torch.tensor([1, 2, 3], { dtype: 'float32' });
+    const a = torch.randn([3], { requiresGrad: true });
+    a.mul(3).backward({ gradient: g });
+    const b = a.detach().clone().requiresGrad_(true);
+    b.mul(3).backward(g);
+    expect(Array.from((a.grad as torch.Tensor).toTypedArray())).toEqual(Array.from((b.grad as torch.Tensor).toTypedArray()));
+    expect(() => x.size({ dim: 0, axis: 1 } as unknown as { dim: number })).toThrow(/axis/);
+  });
+});

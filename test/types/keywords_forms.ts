@@ -162,3 +162,16 @@ torch.randint(10);
 torch.eye({ n: 3, cols: 2 });
 // @ts-expect-error norm's p is a number, 'fro' or 'nuc'
 torch.norm(a, 'inf');
+
+// Tensor.size / stride / backward: keyword overloads declared on the class itself (lib/tensor.ts)
+expectType<number>()(a.size({ dim: 0 }));
+expectType<number>()(a.stride({ dim: -1 }));
+expectType<number[]>()(a.size());
+// @ts-expect-error size's keyword is dim
+a.size({ axis: 0 });
+const leaf = torch.randn([3], { requiresGrad: true });
+leaf.mul(2).backward({ gradient: torch.ones([3]), retainGraph: true });
+leaf.mul(2).sum().backward({ retainGraph: true });
+leaf.mul(2).backward(torch.ones([3]), { createGraph: false });
+// @ts-expect-error a misspelt backward option
+leaf.sum().backward({ retainGraf: true });
