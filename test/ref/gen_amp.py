@@ -181,34 +181,7 @@ train = {'init': init_state, 'xs': [enc(x) for x in xs], 'ys': [enc(y) for y in 
          'logits_dtypes': logits_dtypes, 'grads0': grads0, 'final': {k: enc(v) for k, v in net.state_dict().items()}}
 
 # ---- GradScaler -------------------------------------------------------------------------------------------------
-def foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale):
-    # AmpKernels.cu: found_inf = 1 if any element is not finite (checked before scaling); g *= inv_scale in float
-    for g in grads:
-        if not bool(torch.isfinite(g).all()):
-            found_inf.fill_(1.0)
-        if float(inv_scale) != 1.0:
-            g.copy_((g.float() * inv_scale).to(g.dtype))
-
-
-def update_scale_(scale, growth_tracker, found_inf, growth_factor, backoff_factor, growth_interval):
-    # AmpKernels.cu amp_update_scale_cuda_kernel: float scale times a double factor, rounded to float
-    if float(found_inf) != 0.0:
-        scale.fill_(float(np.float32(float(scale) * backoff_factor)))
-        growth_tracker.fill_(0)
-    else:
-        successful = int(growth_tracker) + 1
-        if successful == growth_interval:
-            new_scale = float(np.float32(float(scale) * growth_factor))
-            if math.isfinite(new_scale):
-                scale.fill_(new_scale)
-            growth_tracker.fill_(0)
-        else:
-            growth_tracker.fill_(successful)
-    return scale
-
-
-torch._amp_foreach_non_finite_check_and_unscale_ = foreach_non_finite_check_and_unscale_
-torch._amp_update_scale_ = update_scale_
+import amp_ref  # noqa: F401  (installs the GradScaler kernels: amp_ref.py)
 
 
 def _replicator_init(self, master_tensor):  # _MultiDeviceReplicator.__init__ without its is_cuda assert

@@ -23,32 +23,7 @@ def enc(t):
     return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
 
-def foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale):
-    for g in grads:
-        if not bool(torch.isfinite(g).all()):
-            found_inf.fill_(1.0)
-        if float(inv_scale) != 1.0:
-            g.copy_((g.float() * inv_scale).to(g.dtype))
-
-
-def update_scale_(scale, growth_tracker, found_inf, growth_factor, backoff_factor, growth_interval):
-    if float(found_inf) != 0.0:
-        scale.fill_(float(np.float32(float(scale) * backoff_factor)))
-        growth_tracker.fill_(0)
-    else:
-        successful = int(growth_tracker) + 1
-        if successful == growth_interval:
-            new_scale = float(np.float32(float(scale) * growth_factor))
-            if math.isfinite(new_scale):
-                scale.fill_(new_scale)
-            growth_tracker.fill_(0)
-        else:
-            growth_tracker.fill_(successful)
-    return scale
-
-
-torch._amp_foreach_non_finite_check_and_unscale_ = foreach_non_finite_check_and_unscale_
-torch._amp_update_scale_ = update_scale_
+import amp_ref  # noqa: F401  (installs the GradScaler kernels: amp_ref.py)
 
 
 def _replicator_init(self, master_tensor):

@@ -1,0 +1,37 @@
+# amp_ref.py - PyTorch 1.13's GradScaler kernels written in Python, so that its own GradScaler (torch/cuda/amp/
+# grad_scaler.py) runs on the CPU: 1.13 has them for CUDA only. Imported by gen_amp.py and gen_amp_fused.py, which
+# generate the GradScaler fixtures; importing installs them as torch._amp_foreach_non_finite_check_and_unscale_ and
+# torch._amp_update_scale_.
+import math
+import numpy as np
+import torch
+
+
+def foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale):
+    # AmpKernels.cu: found_inf = 1 if any element is not finite (checked before scaling); g *= inv_scale in float
+    for g in grads:
+        if not bool(torch.isfinite(g).all()):
+            found_inf.fill_(1.0)
+        if float(inv_scale) != 1.0:
+            g.copy_((g.float() * inv_scale).to(g.dtype))
+
+
+def update_scale_(scale, growth_tracker, found_inf, growth_factor, backoff_factor, growth_interval):
+    # AmpKernels.cu amp_update_scale_cuda_kernel: float scale times a double factor, rounded to float
+    if float(found_inf) != 0.0:
+        scale.fill_(float(np.float32(float(scale) * backoff_factor)))
+        growth_tracker.fill_(0)
+    else:
+        successful = int(growth_tracker) + 1
+        if successful == growth_interval:
+            new_scale = float(np.float32(float(scale) * growth_factor))
+            if math.isfinite(new_scale):
+                scale.fill_(new_scale)
+            growth_tracker.fill_(0)
+        else:
+            growth_tracker.fill_(successful)
+    return scale
+
+
+torch._amp_foreach_non_finite_check_and_unscale_ = foreach_non_finite_check_and_unscale_
+torch._amp_update_scale_ = update_scale_
