@@ -21,18 +21,7 @@ const reps = Number(opt('--reps') ?? 9);
 const noTorch = argv.includes('--no-torch');
 const backward = argv.includes('--backward');
 
-// name, input shape, out channels, kernel, stride, padding
-const SHAPES = [
-  ['issue [32,3,32,32]->64 3x3 p1', [32, 3, 32, 32], 64, 3, 1, 1],
-  ['issue [32,64,32,32]->64 3x3 p1', [32, 64, 32, 32], 64, 3, 1, 1],
-  ['mnist [64,1,28,28]->16 3x3 p1', [64, 1, 28, 28], 16, 3, 1, 1],
-  ['mnist [64,16,14,14]->32 3x3 p1', [64, 16, 14, 14], 32, 3, 1, 1],
-  ['resnet stem [16,3,64,64]->64 7x7 s2 p3', [16, 3, 64, 64], 64, 7, 2, 3],
-  ['resnet [16,64,16,16]->64 3x3 p1', [16, 64, 16, 16], 64, 3, 1, 1],
-  ['resnet [16,64,16,16]->128 3x3 s2 p1', [16, 64, 16, 16], 128, 3, 2, 1],
-  ['resnet [16,64,16,16]->128 1x1 s2', [16, 64, 16, 16], 128, 1, 2, 0],
-  ['1x1 [16,64,16,16]->64', [16, 64, 16, 16], 64, 1, 1, 0],
-];
+const SHAPES = require('./conv_shapes');  // the shapes of bench/conv_ops.js too
 const flops = ([, [N, C, H, W], OC, k, s, p]) => {
   const OH = Math.floor((H + 2 * p - k) / s) + 1, OW = Math.floor((W + 2 * p - k) / s) + 1;
   return 2 * N * OC * OH * OW * C * k * k;

@@ -14,24 +14,7 @@ const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1
 torch.setNumThreads(1);
 const rounds = Number(opt('--rounds') ?? 3), reps = Number(opt('--reps') ?? 5);
 const only = opt('--only');
-// name, input shape, out channels, kernel, stride, padding
-const ALL = [
-  ['issue [32,3,32,32]->64 3x3 p1', [32, 3, 32, 32], 64, 3, 1, 1],
-  ['issue [32,64,32,32]->64 3x3 p1', [32, 64, 32, 32], 64, 3, 1, 1],
-  ['mnist [64,1,28,28]->16 3x3 p1', [64, 1, 28, 28], 16, 3, 1, 1],
-  ['mnist [64,16,14,14]->32 3x3 p1', [64, 16, 14, 14], 32, 3, 1, 1],
-  ['resnet stem [16,3,64,64]->64 7x7 s2 p3', [16, 3, 64, 64], 64, 7, 2, 3],
-  ['resnet [16,64,16,16]->64 3x3 p1', [16, 64, 16, 16], 64, 3, 1, 1],
-  ['resnet [16,64,16,16]->128 3x3 s2 p1', [16, 64, 16, 16], 128, 3, 2, 1],
-  ['resnet [16,128,8,8]->128 3x3 p1', [16, 128, 8, 8], 128, 3, 1, 1],
-  ['resnet [16,64,16,16]->128 1x1 s2', [16, 64, 16, 16], 128, 1, 2, 0],
-  ['resnet [16,128,8,8]->256 3x3 s2 p1', [16, 128, 8, 8], 256, 3, 2, 1],
-  ['resnet [16,256,4,4]->256 3x3 p1', [16, 256, 4, 4], 256, 3, 1, 1],
-  ['resnet [16,256,4,4]->512 3x3 s2 p1', [16, 256, 4, 4], 512, 3, 2, 1],
-  ['resnet [16,512,2,2]->512 3x3 p1', [16, 512, 2, 2], 512, 3, 1, 1],
-  ['1x1 [16,64,16,16]->64', [16, 64, 16, 16], 64, 1, 1, 0],
-  ['3x3 p0 [16,64,16,16]->64', [16, 64, 16, 16], 64, 3, 1, 0],
-];
+const ALL = require('./conv_shapes');
 const SHAPES = ALL.filter(([n]) => !only || n.includes(only));
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 function best(fn) {
