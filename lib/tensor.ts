@@ -293,10 +293,19 @@ export class Tensor {
     } else if (src._st.device.type !== old.device.type) native.tokenSet(this._tok, src._st.device.type === 'cuda' ? 1 : 0);
     old.release();
   }
-  _accumulateGrad(g: Tensor, createGraph: boolean): void {
+  /** owned: the engine made g and holds the only reference to it (Note [stealing a leaf's first gradient] in
+   *  lib/autograd/engine.ts); it becomes .grad itself when no other live tensor shares its storage and it has the
+   *  leaf's dense layout, saving a copy */
+  _accumulateGrad(g: Tensor, createGraph: boolean, owned = false): void {
     let gg = g;
     if (gg.dtype !== this.dtype) gg = gg.to(this.dtype);
-    if (this._grad === null) {
+    if (this._grad === null && owned && !createGraph && gg === g && !g.requiresGrad && g._st.refs === 1 && g._base === null &&
+        g._offset === 0 && g._st.nbytes === g.numel() * g.elementSize() && g._st.device.equals(this.device) &&
+        g.shape.length === this.shape.length && g.shape.every((d, i) => d === this.shape[i] && g._strides[i] === this._strides[i]) &&
+        g.isContiguous()) {
+      this._grad = g;
+      keptByLibrary.add(g);
+    } else if (this._grad === null) {
       // a fresh tensor (not aliasing the incoming gradient) so that later in-place accumulation is safe
       this._grad = createGraph ? gg : layoutHooks.gradLike ? layoutHooks.gradLike(gg.requiresGrad ? gg.detach() : gg, this) : (gg.requiresGrad ? gg.detach() : gg).clone();
       keptByLibrary.add(this._grad);

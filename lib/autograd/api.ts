@@ -74,10 +74,12 @@ export class Function {
     const name = `${cls.name}Backward`;
     // a fresh tensor object so that the node is attached to this call's output only
     const res = out.gradFn || out.requiresGrad ? out.detach() : out;
-    return record(name, inputs, res, (g) => {
+    record(name, inputs, res, (g) => {
       const r = cls.backward(ctx, g);
       const list = Array.isArray(r) ? r : [r];
       return inputs.map((t, i) => (t ? (list[i] ?? null) : null));
     }, ctx.savedTensors);
+    if (res.gradFn) res.gradFn.userCode = true; // its backward's results may be the user's tensors: never stolen
+    return res;
   }
 }

@@ -16,6 +16,8 @@ export class Node {
   saved: [Tensor, number][];
   retained: Tensor[] | null = null; // non-leaf tensors with retainGrad() whose grad this node's input is
   hooks: ((g: Tensor) => Tensor | void)[] | null = null;
+  /** fn is user code (a custom autograd.Function's backward): the tensors it returns may be referenced elsewhere */
+  userCode = false;
   constructor(name: string, next: Edge[], fn: BackwardFn, saved: [Tensor, number][]) {
     this.name = name;
     this.next = next;
@@ -111,6 +113,22 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
   }
   const pending = new Map<Node, Tensor>();
   const leafGrads = new Map<Tensor, Tensor>();
+  // Note [stealing a leaf's first gradient]: as PyTorch's AccumulateGrad (which steals the incoming gradient when
+  // nothing else holds it), a leaf whose .grad is unset may take the gradient the engine computed for it instead of a
+  // copy, when the engine owns that tensor: it came out of a library backward function (not a custom Function's user
+  // code), is not the gradient that function received (pass-through nodes such as add's hand the same tensor to
+  // several edges, and hooks or retainGrad may hold it), is returned only once in this pass (not handed to two
+  // edges), or it is the sum made here of several contributions; the user's `gradient` argument never is. The leaf
+  // then checks that no other live tensor shares its storage (no view or expand of it exists) and that its layout is
+  // the leaf's own (Tensor._accumulateGrad).
+  const owned = new Set<Tensor>();
+  const returned = new Map<Tensor, number>();
+  const sumGrad = (a: Tensor | undefined, b: Tensor): Tensor => {
+    if (a === undefined) return b;
+    const s = a.add(b);
+    if (!opts.createGraph) owned.add(s);
+    return s;
+  };
   const prevEnabled = gradState.enabled;
   const callbacks: (() => void)[] = [];
   callbackStack.push(callbacks);
@@ -125,7 +143,7 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
     const during = gradState.enabled;
     gradState.enabled = prevEnabled;
     try {
-      leaf._accumulateGrad(g, opts.createGraph);
+      leaf._accumulateGrad(g, opts.createGraph, owned.has(g) && (returned.get(g) ?? 0) <= 1);
       const hs = postHooks.get(leaf);
       if (hs && hs.size) for (const h of [...hs.values()]) h(leaf);
     } finally {
@@ -165,7 +183,9 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
         }
       }
       const gin = node.fn(g);
+      const saved = node.saved;
       if (!opts.retainGraph) { node.fn = null; node.saved = []; }
+      for (const gi of gin) if (gi) returned.set(gi, (returned.get(gi) ?? 0) + 1);
       node.next.forEach((e, i) => {
         const gi = gin[i];
         if (!e) return;
@@ -178,7 +198,10 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
             else releaseSubgraph(e.node, deps, ready, pending, opts, leafDone);
           }
         } else {
-          if (gi) leafGrads.set(e.leaf, addGrad(leafGrads.get(e.leaf), gi));
+          if (gi) {
+            if (gi !== g && !node.userCode && !opts.createGraph && !saved.some((sv) => sv[0] === gi)) owned.add(gi);
+            leafGrads.set(e.leaf, sumGrad(leafGrads.get(e.leaf), gi));
+          }
           leafDone(e.leaf);
         }
       });
