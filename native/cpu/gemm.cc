@@ -1,7 +1,7 @@
 // gemm.cc - the matmul kernel, t0[b] = alpha * t1[b] @ t2[b] + beta * t0[b], and its naive reference.
 //
-// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed once per call into KC-row
-// panels of NR-column slivers (shared by the threads), A into MR-row slivers that stay in L1, and a
+// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed a KC x NC slab at a time into
+// NR-column slivers (one slab shared by all the threads, which split its A blocks), A into MR-row slivers, and a
 // register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
 // of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
 // broadcast inputs are never copied. Skinny products (m or n <= 16: batch-1 layers, mv, 10-class heads) are memory-bound and read
@@ -320,9 +320,10 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~4 MB, L3-resident; two
-// buffers, so threads done with one panel go on to pack the next without waiting for the others) by all
-// threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
+// the blocked drivers: run_seq (one thread) and run_par (several) below; the older parallel driver after them
+// (NODETORCH_GEMM_SEQ=2 on several threads, =0 always) is kept for comparison. It packs B once per super-panel
+// (all of K x up to NSP columns, ~4 MB, L3-resident; two buffers, so threads done with one panel go on to pack the
+// next without waiting for the others) by all threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
 // one at a time. Inside a block: pc (KC) > pack A (alpha folded in) > ir (MR sliver, stays in L1) > jr (NR sliver
 // of B, streams from L2). Claiming work from a counter, rather than splitting it statically between barriers,
 // keeps a thread that the OS descheduled from stalling the others (these machines are shared).
