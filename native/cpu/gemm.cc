@@ -1,7 +1,7 @@
 // gemm.cc - the matmul kernel, t0[b] = alpha * t1[b] @ t2[b] + beta * t0[b], and its naive reference.
 //
-// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed once per call into KC-row
-// panels of NR-column slivers (shared by the threads), A into MR-row slivers that stay in L1, and a
+// float32/float64 take a cache-blocked GEMM in the BLIS/GotoBLAS manner: B is packed a KC x NC slab at a time into
+// NR-column slivers (one slab shared by all the threads, which split its A blocks), A into MR-row slivers, and a
 // register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
 // of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
 // broadcast inputs are never copied. Skinny products (m or n <= 16: batch-1 layers, mv, 10-class heads) are memory-bound and read
@@ -320,9 +320,10 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// the blocked driver. B is packed once per super-panel (all of K x up to NSP columns, ~4 MB, L3-resident; two
-// buffers, so threads done with one panel go on to pack the next without waiting for the others) by all
-// threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
+// the blocked drivers: run_seq (one thread) and run_par (several) below; the older parallel driver after them
+// (NODETORCH_GEMM_SEQ=2 on several threads, =0 always) is kept for comparison. It packs B once per super-panel
+// (all of K x up to NSP columns, ~4 MB, L3-resident; two buffers, so threads done with one panel go on to pack the
+// next without waiting for the others) by all threads, KC-row blocks of NR-column slivers; then C is cut into blocks of mb x nb slivers that threads claim
 // one at a time. Inside a block: pc (KC) > pack A (alpha folded in) > ir (MR sliver, stays in L1) > jr (NR sliver
 // of B, streams from L2). Claiming work from a counter, rather than splitting it statically between barriers,
 // keeps a thread that the OS descheduled from stalling the others (these machines are shared).
@@ -413,9 +414,114 @@ struct Blocked {
     }
   }
 
+  // Several threads, the same loop order: the threads share each KC x NC slab of B (packed cooperatively into one
+  // of two buffers: a thread done with slab g packs g+1 while the others finish g), then split the slab's work
+  // into items of (A rows x B slivers): whole MC-row blocks where there are enough rows (each thread packs only
+  // its own A blocks, and the item count is a multiple of the thread count so that equal shares come out even),
+  // else column ranges of the slab. Items are claimed from a counter (a descheduled thread on a shared machine
+  // delays only its own item); item x of slab g waits only for item x of slab g-1 (the same C tiles), so there
+  // is no barrier between slabs beyond waiting for the slab's packing. Every C tile still sums its KC blocks in
+  // order with the same micro-kernel: results are bit-identical to one thread's.
+  struct ParScratch {
+    std::atomic<int64_t>* p = nullptr;
+    size_t n = 0;
+    ~ParScratch() { delete[] p; }
+    std::atomic<int64_t>* get(size_t count) {
+      if (count > n) {
+        delete[] p;
+        p = nullptr;
+        n = 0;
+        p = new std::atomic<int64_t>[count];
+        n = count;
+      }
+      for (size_t i = 0; i < count; i++) p[i].store(0, std::memory_order_relaxed);
+      return p;
+    }
+  };
+  static void run_par(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
+    static thread_local ParScratch tl_ctr;
+    const int64_t KC = kc_of();
+    const int64_t NC = std::max<int64_t>(NR, ((int64_t)(4 << 20) / (KC * (int64_t)sizeof(T))) / NR * NR);
+    const int64_t mc_sl = std::max<int64_t>(4, std::min<int64_t>(24, l2_bytes() / 4 / (MR * KC * (int64_t)sizeof(T))));
+    const int64_t msl = (m + MR - 1) / MR, kcmax = std::min(KC, k), ncmax = std::min(NC, n);
+    const int64_t nsl_max = (ncmax + NR - 1) / NR;
+    // items per slab: nmb row blocks x nnb column ranges
+    int64_t nmb = (msl + mc_sl - 1) / mc_sl, nnb = 1;
+    if (msl >= 4 * nth || (msl >= nth && msl % nth == 0)) {
+      nmb = std::max<int64_t>(nmb, nth);
+      nmb = std::min(msl, (nmb + nth - 1) / nth * nth);
+    } else {  // few rows: split the columns as well
+      while ((nmb * nnb) % nth != 0 && nnb < nsl_max) nnb++;
+      if (nmb * nnb < nth) nnb = std::min(nsl_max, (int64_t)nth);
+    }
+    const int64_t nitems = nmb * nnb, mb_max = (msl + nmb - 1) / nmb;
+    const int64_t njc = (n + NC - 1) / NC, npc = (k + KC - 1) / KC, nslab = njc * npc;
+    const size_t bsz = (size_t)(kcmax * nsl_max * NR + 16);  // one buffer (64-byte aligned: 16 floats / 8 doubles)
+    T* bbuf = tl_bpack.get<T>(2 * bsz);
+    // per slab: next pack task, packed tasks, next item, finished items; then per item position: slabs finished
+    std::atomic<int64_t>* ctr = tl_ctr.get((size_t)(4 * nslab + nitems));
+    std::atomic<int64_t>* idone = ctr + 4 * nslab;
+    int bmode = beta == T(0) ? 0 : (beta == T(1) ? 1 : 2);
+
+    auto body = [&](int) {
+      T* apack;
+      try { apack = tl_apack.get<T>((size_t)(mb_max * MR * kcmax)); } catch (...) { return; }  // the others take its items
+      alignas(64) T tile[MR * NR];
+      for (int64_t g = 0; g < nslab; g++) {
+        std::atomic<int64_t>* c4 = ctr + 4 * g;
+        int64_t jc = (g / npc) * NC, pc = (g % npc) * KC;
+        int64_t nc = std::min(NC, n - jc), kc = std::min(KC, k - pc), nsl = (nc + NR - 1) / NR;
+        int mode = pc > 0 ? 1 : bmode;
+        T* bpack = bbuf + (g & 1) * bsz;
+        // pack tasks of G slivers (long reads along B's rows or columns), about two per thread
+        const int64_t G = std::max<int64_t>(1, std::min<int64_t>(B.cs == 1 ? 64 : 16, (nsl + 2 * nth - 1) / (2 * nth)));
+        const int64_t ntask = (nsl + G - 1) / G;
+        if (c4[0].load(std::memory_order_relaxed) < ntask) {
+          if (g > 1) spin_until(ctr[4 * (g - 2) + 3], nitems);  // buffer g & 1 held slab g-2
+          Mat<const T> Bp{B.p + pc * B.rs + jc * B.cs, B.rs, B.cs};
+          for (int64_t t; (t = c4[0].fetch_add(1, std::memory_order_relaxed)) < ntask;) {
+            pack_b<T, NR>(bpack, Bp, kc, nc, t * G, std::min(nsl, t * G + G));
+            c4[1].fetch_add(1, std::memory_order_release);
+          }
+        }
+        spin_until(c4[1], ntask);
+        for (int64_t x; (x = c4[2].fetch_add(1, std::memory_order_relaxed)) < nitems;) {
+          int64_t bi = x / nnb, bj = x % nnb;
+          int64_t i0 = (bi * msl / nmb) * MR, i1 = std::min(m, ((bi + 1) * msl / nmb) * MR);
+          int64_t s0 = bj * nsl / nnb, s1 = (bj + 1) * nsl / nnb;
+          if (g > 0) spin_until(idone[x], g);  // the same C tiles in slab g-1
+          if (i1 > i0 && s1 > s0) {
+            pack_a<T, MR>(apack, Mat<const T>{A.p + i0 * A.rs + pc * A.cs, A.rs, A.cs}, i1 - i0, kc, alpha);
+            for (int64_t s = s0; s < s1; s++) {
+              int64_t j = jc + s * NR;
+              int nr = (int)std::min<int64_t>(NR, n - j);
+              const T* bs = bpack + s * kc * NR;
+              for (int64_t ir = i0; ir < i1; ir += MR) {
+                int mr = (int)std::min<int64_t>(MR, i1 - ir);
+                const T* as = apack + (ir - i0) * kc;
+                Mat<T> Ct{C.p + ir * C.rs + j * C.cs, C.rs, C.cs};
+                if (mr == MR && nr == NR && C.cs == 1) {
+                  UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
+                } else {
+                  UKR(kc, as, bs, tile, NR, 0, T(0));
+                  apply_tile(tile, NR, mr, nr, Ct, mode, beta);
+                }
+              }
+            }
+          }
+          idone[x].fetch_add(1, std::memory_order_release);
+          c4[3].fetch_add(1, std::memory_order_release);
+        }
+      }
+    };
+    pool_run(nth, body);
+    if (ctr[4 * (nslab - 1) + 3].load() < nitems) throw std::bad_alloc();  // no thread got scratch memory
+  }
+
   static void run(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
     static const int seq_mode = [] { const char* e = getenv("NODETORCH_GEMM_SEQ"); return e ? atoi(e) : 1; }();
     if (nth <= 1 && seq_mode) { run_seq(m, n, k, A, B, C, alpha, beta); return; }
+    if (nth > 1 && seq_mode == 1) { run_par(m, n, k, A, B, C, alpha, beta, nth); return; }
     const int64_t KC = kc_of();
     int64_t nsl_all = (n + NR - 1) / NR, msl = (m + MR - 1) / MR;
     int64_t sp_sl = std::max<int64_t>(1, std::min(nsl_all, NSP / (std::max<int64_t>(k, 1) * NR)));  // slivers per super-panel
