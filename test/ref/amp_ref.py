@@ -1,7 +1,7 @@
 # amp_ref.py - PyTorch 1.13's GradScaler kernels written in Python, so that its own GradScaler (torch/cuda/amp/
 # grad_scaler.py) runs on the CPU: 1.13 has them for CUDA only. Imported by gen_amp.py and gen_amp_fused.py, which
 # generate the GradScaler fixtures; importing installs them as torch._amp_foreach_non_finite_check_and_unscale_ and
-# torch._amp_update_scale_.
+# torch._amp_update_scale_, and CpuGradScaler is PyTorch's own GradScaler class made to run on CPU tensors.
 import math
 import numpy as np
 import torch
@@ -35,3 +35,27 @@ def update_scale_(scale, growth_tracker, found_inf, growth_factor, backoff_facto
 
 torch._amp_foreach_non_finite_check_and_unscale_ = foreach_non_finite_check_and_unscale_
 torch._amp_update_scale_ = update_scale_
+
+
+def _replicator_init(self, master_tensor):  # _MultiDeviceReplicator.__init__ without its is_cuda assert
+    self.master = master_tensor
+    self._per_device_tensors = {}
+
+
+torch.cuda.amp.grad_scaler._MultiDeviceReplicator.__init__ = _replicator_init
+
+
+class CpuGradScaler(torch.cuda.amp.GradScaler):
+    # PyTorch 1.13's class on CPU tensors: only the constructor's CUDA check and the is_cuda asserts differ
+    def __init__(self, **kw):
+        avail = torch.cuda.is_available
+        torch.cuda.is_available = lambda: True
+        try:
+            super().__init__(**kw)
+        finally:
+            torch.cuda.is_available = avail
+
+    def scale(self, outputs):
+        if self._scale is None:
+            self._lazy_init_scale_growth_tracker(outputs.device)
+        return outputs * self._scale

@@ -181,31 +181,7 @@ train = {'init': init_state, 'xs': [enc(x) for x in xs], 'ys': [enc(y) for y in 
          'logits_dtypes': logits_dtypes, 'grads0': grads0, 'final': {k: enc(v) for k, v in net.state_dict().items()}}
 
 # ---- GradScaler -------------------------------------------------------------------------------------------------
-import amp_ref  # noqa: F401  (installs the GradScaler kernels: amp_ref.py)
-
-
-def _replicator_init(self, master_tensor):  # _MultiDeviceReplicator.__init__ without its is_cuda assert
-    self.master = master_tensor
-    self._per_device_tensors = {}
-
-
-torch.cuda.amp.grad_scaler._MultiDeviceReplicator.__init__ = _replicator_init
-
-
-class CpuGradScaler(torch.cuda.amp.GradScaler):
-    # PyTorch 1.13's class on CPU tensors: only the constructor's CUDA check and the is_cuda asserts differ
-    def __init__(self, **kw):
-        avail = torch.cuda.is_available
-        torch.cuda.is_available = lambda: True
-        try:
-            super().__init__(**kw)
-        finally:
-            torch.cuda.is_available = avail
-
-    def scale(self, outputs):
-        if self._scale is None:
-            self._lazy_init_scale_growth_tracker(outputs.device)
-        return outputs * self._scale
+from amp_ref import CpuGradScaler  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
 
 
 def scaler_case(name, opts, steps, bad, clip=None, two_opts=False, lr=0.01):

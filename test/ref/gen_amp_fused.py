@@ -23,30 +23,7 @@ def enc(t):
     return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
 
-import amp_ref  # noqa: F401  (installs the GradScaler kernels: amp_ref.py)
-
-
-def _replicator_init(self, master_tensor):
-    self.master = master_tensor
-    self._per_device_tensors = {}
-
-
-torch.cuda.amp.grad_scaler._MultiDeviceReplicator.__init__ = _replicator_init
-
-
-class CpuGradScaler(torch.cuda.amp.GradScaler):
-    def __init__(self, **kw):
-        avail = torch.cuda.is_available
-        torch.cuda.is_available = lambda: True
-        try:
-            super().__init__(**kw)
-        finally:
-            torch.cuda.is_available = avail
-
-    def scale(self, outputs):
-        if self._scale is None:
-            self._lazy_init_scale_growth_tracker(outputs.device)
-        return outputs * self._scale
+from amp_ref import CpuGradScaler  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
 
 
 def fused(cls):
