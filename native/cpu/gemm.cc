@@ -330,6 +330,17 @@ void pack_a(T* __restrict dst, Mat<const T> A, int64_t mc, int64_t kc, T alpha) 
 // ---------------------------------------------------------------------------------------------------------------
 template <typename T>
 using UkrFn = void (*)(int64_t, const T*, const T*, T*, int64_t, int, T);
+// one MR x NR tile of C += A sliver x B sliver: straight into C when whole and unit-stride along rows, else through
+// the tile buffer and apply_tile (edges, strided C)
+template <typename T, int MR, int NR, UkrFn<T> UKR>
+inline void micro_tile(int64_t kc, const T* as, const T* bs, int mr, int nr, Mat<T> Ct, int mode, T beta, T* tile) {
+  if (mr == MR && nr == NR && Ct.cs == 1) {
+    UKR(kc, as, bs, Ct.p, Ct.rs, mode, beta);
+  } else {
+    UKR(kc, as, bs, tile, NR, 0, T(0));
+    apply_tile(tile, NR, mr, nr, Ct, mode, beta);
+  }
+}
 
 // waits for work another thread claimed; after a short spin it yields, since on a busy machine that thread may be
 // waiting for this very core
@@ -401,12 +412,7 @@ struct Blocked {
               int mr = (int)std::min<int64_t>(MR, mc - ir);
               const T* as = apack + ir * kc;
               Mat<T> Ct{C.p + (ic + ir) * C.rs + j * C.cs, C.rs, C.cs};
-              if (mr == MR && nr == NR && C.cs == 1) {
-                UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
-              } else {
-                UKR(kc, as, bs, tile, NR, 0, T(0));
-                apply_tile(tile, NR, mr, nr, Ct, mode, beta);
-              }
+              micro_tile<T, MR, NR, UKR>(kc, as, bs, mr, nr, Ct, mode, beta, tile);
             }
           }
         }
@@ -500,12 +506,7 @@ struct Blocked {
                 int mr = (int)std::min<int64_t>(MR, i1 - ir);
                 const T* as = apack + (ir - i0) * kc;
                 Mat<T> Ct{C.p + ir * C.rs + j * C.cs, C.rs, C.cs};
-                if (mr == MR && nr == NR && C.cs == 1) {
-                  UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
-                } else {
-                  UKR(kc, as, bs, tile, NR, 0, T(0));
-                  apply_tile(tile, NR, mr, nr, Ct, mode, beta);
-                }
+                micro_tile<T, MR, NR, UKR>(kc, as, bs, mr, nr, Ct, mode, beta, tile);
               }
             }
           }
@@ -586,12 +587,7 @@ struct Blocked {
                 int nr = (int)std::min<int64_t>(NR, n - j);
                 const T* bs = bblock + s * kc * NR;
                 Mat<T> Ct{C.p + ir * C.rs + j * C.cs, C.rs, C.cs};
-                if (mr == MR && nr == NR && C.cs == 1) {
-                  UKR(kc, as, bs, Ct.p, C.rs, mode, beta);
-                } else {
-                  UKR(kc, as, bs, tile, NR, 0, T(0));
-                  apply_tile(tile, NR, mr, nr, Ct, mode, beta);
-                }
+                micro_tile<T, MR, NR, UKR>(kc, as, bs, mr, nr, Ct, mode, beta, tile);
               }
             }
           }
