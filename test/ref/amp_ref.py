@@ -59,3 +59,12 @@ class CpuGradScaler(torch.cuda.amp.GradScaler):
         if self._scale is None:
             self._lazy_init_scale_growth_tracker(outputs.device)
         return outputs * self._scale
+
+
+def enc(t):  # a tensor as the fixtures store it (float32 values to 9 significant digits; nan/inf as strings)
+    t = t.detach()
+    d = t.reshape(-1).tolist()
+    if t.dtype == torch.float32:
+        d = [v if not math.isfinite(v) else float('%.9g' % v) for v in d]
+    d = ['nan' if isinstance(v, float) and math.isnan(v) else 'inf' if v == math.inf else '-inf' if v == -math.inf else v for v in d]
+    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}

@@ -15,18 +15,12 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from amp_ref import enc  # the fixtures' tensor encoding (amp_ref.py)
 
 torch.manual_seed(0)
 warnings.simplefilter('ignore')
 
 
-def enc(t):
-    t = t.detach()
-    d = t.reshape(-1).tolist()
-    if t.dtype == torch.float32:
-        d = [v if not math.isfinite(v) else float('%.9g' % v) for v in d]
-    d = ['nan' if isinstance(v, float) and math.isnan(v) else 'inf' if v == math.inf else '-inf' if v == -math.inf else v for v in d]
-    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
 
 def r(*shape, dtype=torch.float32, grad=True, scale=1.0):
@@ -181,7 +175,7 @@ train = {'init': init_state, 'xs': [enc(x) for x in xs], 'ys': [enc(y) for y in 
          'logits_dtypes': logits_dtypes, 'grads0': grads0, 'final': {k: enc(v) for k, v in net.state_dict().items()}}
 
 # ---- GradScaler -------------------------------------------------------------------------------------------------
-from amp_ref import CpuGradScaler  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
+from amp_ref import CpuGradScaler, enc  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
 
 
 def scaler_case(name, opts, steps, bad, clip=None, two_opts=False, lr=0.01):

@@ -14,16 +14,9 @@ import torch
 from torch.cuda.amp.grad_scaler import OptState
 
 
-def enc(t):
-    t = t.detach()
-    d = t.reshape(-1).tolist()
-    if t.dtype == torch.float32:
-        d = [v if not math.isfinite(v) else float('%.9g' % v) for v in d]
-    d = ['nan' if isinstance(v, float) and math.isnan(v) else 'inf' if v == math.inf else '-inf' if v == -math.inf else v for v in d]
-    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
 
-from amp_ref import CpuGradScaler  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
+from amp_ref import CpuGradScaler, enc  # PyTorch 1.13's GradScaler on CPU tensors (amp_ref.py)
 
 
 def fused(cls):
