@@ -7,7 +7,7 @@
 // DDP's bucketed all-reduces that start during backward; and the CPU time per step of rank 0 (all its threads).
 // A benchmark, not a test: it asserts nothing. Each configuration runs --rounds times (default 3), nodetorch and
 // PyTorch alternating; each figure is the median over rounds of the per-round medians.
-// Usage: node bench/ddp.js [--model mlp,cnn] [--steps N] [--rounds R] [--stat median|p25] [--no-torch]
+// Usage: node bench/ddp.js [--model mlp,cnn] [--steps N] [--warmup W] [--rounds R] [--stat median|p25] [--no-torch]
 // (needs `npx tsc` and the Gloo binding; --stat p25: each configuration's first-quartile step, which a loaded
 // machine inflates less than the median)
 'use strict';
@@ -23,7 +23,7 @@ if (argv[0] === '--worker') { worker(); } else { main(); }
 function worker() {
   const torch = require('../dist/index.js');
   const { nn, optim } = torch; const dist = torch.distributed; const F = nn.functional;
-  const [model, mode, steps] = [opt('--model'), opt('--mode'), Number(opt('--steps', '20'))];
+  const [model, mode, steps, warm] = [opt('--model'), opt('--mode'), Number(opt('--steps', '40')), Number(opt('--warmup', '10'))];
   torch.setNumThreads(1);
   const ws = Number(process.env.WORLD_SIZE || '1');
   if (mode !== 'single') dist.initProcessGroup({ backend: 'gloo' });
@@ -36,7 +36,7 @@ function worker() {
   const opt_ = new optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = torch.randn([64, 1, 28, 28]); const y = torch.randint(0, 10, [64]);
   const times = []; const cpus = [];
-  for (let s = 0; s < steps + 3; s++) {
+  for (let s = 0; s < steps + warm; s++) {
     if (mode !== 'single') dist.barrier();
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -59,7 +59,7 @@ function worker() {
     });
     const dt = Number(process.hrtime.bigint() - t0) / 1e6;
     const c = process.cpuUsage(c0);
-    if (s >= 3) { times.push(dt); cpus.push((c.user + c.system) / 1000); }
+    if (s >= warm) { times.push(dt); cpus.push((c.user + c.system) / 1000); }
   }
   times.sort((a, b) => a - b); cpus.sort((a, b) => a - b);
   if (Number(process.env.RANK || '0') === 0) console.log('RESULT ' + JSON.stringify({ ms: times[times.length >> 1], p25: times[times.length >> 2], cpu: cpus[cpus.length >> 1], ws }));
@@ -83,14 +83,14 @@ async function launch(cmd, args, n) {
 }
 
 async function main() {
-  const steps = opt('--steps', '20'); const rounds = Number(opt('--rounds', '3'));
+  const steps = opt('--steps', '40'); const warm = opt('--warmup', '10'); const rounds = Number(opt('--rounds', '3'));
   const models = opt('--model', 'mlp,cnn').split(',');
   const stat = opt('--stat', 'median') === 'p25' ? 'p25' : 'ms';
   const py = '/usr/bin/python3';
   let torchOk = !argv.includes('--no-torch');
   if (torchOk) { try { execFileSync(py, ['-c', 'import torch, torch.distributed as d; assert d.is_gloo_available()'], { stdio: 'ignore' }); } catch { torchOk = false; } }
   console.log(require('./common').hostLine());
-  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, ${stat === 'ms' ? 'median' : 'first quartile'} step of ${steps} (after 3 warm-up), median of ${rounds} rounds`);
+  console.log(`DDP on Gloo, 1 thread per process, 64 samples per rank, ${stat === 'ms' ? 'median' : 'first quartile'} step of ${steps} (after ${warm} warm-up steps on both sides: V8 compiles the step's JavaScript in its first steps), median of ${rounds} rounds`);
   console.log('wall: step time of rank 0 (samples/s over all ranks); CPU: CPU time of rank 0 per step, all its threads (swings much less with the load)');
   const med = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
   for (const model of models) {
@@ -98,8 +98,8 @@ async function main() {
     const res = {};
     for (let r = 0; r < rounds; r++) {
       for (const [mode, n] of cfgs) {
-        (res['nt ' + mode] ||= []).push(await launch(process.execPath, [__filename, '--worker', '--model', model, '--mode', mode, '--steps', steps], n));
-        if (torchOk) (res['pt ' + mode] ||= []).push(await launch(py, [path.join(__dirname, 'ddp_torch.py'), '--model', model, '--mode', mode, '--steps', steps], n));
+        (res['nt ' + mode] ||= []).push(await launch(process.execPath, [__filename, '--worker', '--model', model, '--mode', mode, '--steps', steps, '--warmup', warm], n));
+        if (torchOk) (res['pt ' + mode] ||= []).push(await launch(py, [path.join(__dirname, 'ddp_torch.py'), '--model', model, '--mode', mode, '--steps', steps, '--warmup', warm], n));
       }
     }
     console.log(`\n${model === 'mlp' ? 'MLP 784-1024-1024-10' : 'CNN conv(1,16,3)-pool-conv(16,32,3)-pool-linear'}`);

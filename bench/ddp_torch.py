@@ -5,7 +5,7 @@ import argparse, json, os, time
 import torch, torch.nn as nn, torch.nn.functional as F, torch.distributed as dist
 
 ap = argparse.ArgumentParser()
-ap.add_argument('--model'); ap.add_argument('--mode'); ap.add_argument('--steps', type=int, default=20)
+ap.add_argument('--model'); ap.add_argument('--mode'); ap.add_argument('--steps', type=int, default=40); ap.add_argument('--warmup', type=int, default=10)
 a = ap.parse_args()
 torch.set_num_threads(1)
 ws = int(os.environ.get('WORLD_SIZE', '1'))
@@ -20,7 +20,7 @@ params = list(net.parameters())
 opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
 x = torch.randn(64, 1, 28, 28); y = torch.randint(0, 10, (64,))
 times = []; cpus = []
-for s in range(a.steps + 3):
+for s in range(a.steps + a.warmup):
     if a.mode != 'single': dist.barrier()
     c0 = time.process_time()
     t0 = time.perf_counter()
@@ -38,7 +38,7 @@ for s in range(a.steps + 3):
     opt.step()
     dt = (time.perf_counter() - t0) * 1000
     c = (time.process_time() - c0) * 1000
-    if s >= 3: times.append(dt); cpus.append(c)
+    if s >= a.warmup: times.append(dt); cpus.append(c)
 times.sort(); cpus.sort()
 if int(os.environ.get('RANK', '0')) == 0: print('RESULT ' + json.dumps({'ms': times[len(times) // 2], 'p25': times[len(times) // 4], 'cpu': cpus[len(cpus) // 2], 'ws': ws}))
 if a.mode != 'single': dist.destroy_process_group()

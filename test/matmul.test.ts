@@ -118,7 +118,9 @@ describe('native GEMM paths vs naive', () => {
   test(`machine SIMD: ${simd}`, () => { expect(['avx512', 'avx2', 'generic']).toContain(simd); });
   const shapes: [number, number, number][] = [[1, 1, 1], [1, 300, 1], [3, 300, 2], [14, 32, 32], [15, 33, 17], [6, 16, 15],
     [97, 129, 65], [129, 257, 300], [200, 40, 513], [2, 1000, 2], [1000, 3, 7], [300, 600, 70], [20, 4096, 600],
-    [8, 700, 1500], [1300, 33, 5], [5, 17, 3], [10, 64, 300], [64, 300, 10], [16, 90, 1100], [1100, 40, 13]];
+    [8, 700, 1500], [1300, 33, 5], [5, 17, 3], [10, 64, 300], [64, 300, 10], [16, 90, 1100], [1100, 40, 13],
+    // rows a multiple of 8 take the 8-row tile on AVX-512 (Note [tile shape per product]), ragged columns too
+    [64, 600, 1000], [24, 70, 100], [56, 260, 49]];
   for (const dtype of ['float32', 'float64'] as torch.DType[]) {
     for (const [m, k, n] of shapes) {
       if (dtype === 'float64' && k > 1000) continue;

@@ -37,6 +37,7 @@ describe('blocked matmul on several threads', () => {
     [45, 520, 300, 'tn'],    // rows fewer than 4 slivers per thread on AVX-512, transposed A
     [129, 40, 5000, 'nn'],   // N over one slab (float32 NC = 4096 at KC 256)
     [517, 257, 97, 'nt'],    // ragged everywhere
+    [64, 784, 1000, 'nt'],   // a batch-64 Linear: the 8-row tile (Note [tile shape per product]), ragged columns
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const [m, k, n, lay] of SHAPES) {
