@@ -142,3 +142,69 @@ describe('a leaf\'s first gradient', () => {
     expect(h.grad!.tolist()).toEqual([3, 4]);
   });
 });
+
+// Note [freeing a dropped gradient] (lib/tensor.ts): a gradient the library made and never handed to user code is
+// freed as soon as zeroGrad() (setToNone) or an assignment drops it; one user code has read lives on as in PyTorch.
+describe('a dropped gradient', () => {
+  const live = (): number => torch.memory().tensors;
+  const model = (): [torch.nn.Linear, torch.optim.SGD, T] => {
+    torch.manualSeed(1);
+    const m = new torch.nn.Linear(30, 20);
+    return [m, new torch.optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), torch.randn([8, 30])];
+  };
+
+  test('zeroGrad() frees the gradients nobody read, at once, in optimizer and module alike', () => {
+    const [m, opt, x] = model();
+    for (const zero of [() => opt.zeroGrad(), () => m.zeroGrad(), () => opt.zeroGrad({ setToNone: true })]) {
+      torch.tidy(() => { m.call(x).square().sum().backward(); opt.step(); });
+      const before = live();
+      zero();
+      expect(live()).toBe(before - 2);                  // weight's and bias's gradients, without waiting for the GC
+      expect(m.weight.grad).toBeNull();
+    }
+  });
+
+  test('a gradient user code read survives zeroGrad() and keeps its values; so does one assigned by the user', () => {
+    const [m, opt, x] = model();
+    m.call(x).square().sum().backward();
+    const g = m.weight.grad as T;
+    const want = g.clone();
+    const mine = torch.ones([20]);
+    m.bias.grad = mine;
+    opt.zeroGrad();
+    expect(g.isDisposed).toBe(false);
+    expect(mine.isDisposed).toBe(false);
+    expect(g.equal(want)).toBe(true);
+    // a gradient read through a post-accumulate hook is read too
+    let seen: T | null = null;
+    const h = m.weight.registerPostAccumulateGradHook((p) => { seen = p.grad; });
+    m.call(x).square().sum().backward();
+    h.remove();
+    opt.zeroGrad();
+    expect((seen as unknown as T).isDisposed).toBe(false);
+  });
+
+  test('training with and without the freeing gives the same parameters (the optimizer reads .grad as before)', () => {
+    const run = (read: boolean): number[] => {
+      const [m, opt, x] = model();
+      for (let s = 0; s < 4; s++) {
+        opt.zeroGrad();
+        m.call(x).square().mean().backward();
+        if (read) void m.weight.grad;                  // read: left to the GC instead of freed
+        torch.nn.utils.clipGradNorm_(m.parameters(), 1.0);
+        opt.step();
+      }
+      return m.weight.flatten().tolist() as number[];
+    };
+    expect(run(false)).toEqual(run(true));
+  });
+
+  test('assigning a new .grad frees the library\'s unread one; a freed gradient is never handed out', () => {
+    const [m, , x] = model();
+    m.call(x).sum().backward();
+    const before = live();
+    m.weight.grad = torch.zeros([20, 30]);
+    expect(live()).toBe(before);                       // one made, one freed
+    expect((m.weight.grad as T).sum().item()).toBe(0);
+  });
+});

@@ -147,7 +147,7 @@ export class GradScaler {
     const perDevice = new Map<string, { dev: Device; grads: Tensor[] }>();
     for (const group of optimizer.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
+        const g = p._grad;
         if (g === null) continue;
         g._check();
         if (g.dtype === 'float16' && !allowFp16) throw new TorchError('Attempting to unscale FP16 gradients.');

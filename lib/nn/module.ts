@@ -365,9 +365,9 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     if (typeof opts !== 'boolean') checkKeys('zeroGrad', opts, ['setToNone']);
     const setToNone = typeof opts === 'boolean' ? opts : opts.setToNone ?? true;
     for (const p of this.parameters()) {
-      const g = p.grad;
+      const g = p._grad;
       if (!g) continue;
-      if (setToNone) { p.grad = null; continue; }
+      if (setToNone) { p._setGrad(null); continue; }
       if (g.gradFn) g.detach_(); else g.requiresGrad_(false);
       noGrad(() => g.zero_());
     }
@@ -380,7 +380,7 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
       for (const p of this._parameters.values()) {
         if (!p) continue;
         setTensorData(p, fn(p));
-        const g = p.grad;
+        const g = p._grad;
         if (g) setTensorData(g, fn(g));
       }
       for (const b of this._buffers.values()) if (b) setTensorData(b, fn(b));

@@ -31,7 +31,7 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, opts: { normT
   if (typeof opts === 'number' || opts === 'inf') opts = { normType: opts as number | 'inf' };  // PyTorch's positional norm_type
   checkKeys('clip_grad_norm_', opts, ['normType', 'errorIfNonfinite', 'foreach']);
   const p = opts.normType === 'inf' ? Infinity : opts.normType ?? 2;
-  const grads = listOf(parameters).map((t) => t.grad).filter((g): g is T => g !== null);
+  const grads = listOf(parameters).map((t) => t._grad).filter((g): g is T => g !== null);
   if (!grads.length) return tensor(0.0, { dtype: 'float32' });
   return noGrad(() => {
     const dev = grads[0].device;
@@ -56,7 +56,7 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, opts: { normT
 export function clipGradValue_(parameters: Params, clipValue: number): void {
   if (typeof clipValue !== 'number') throw new TypeError('clip_grad_value_(): clip_value must be a number');
   noGrad(() => {
-    for (const t of listOf(parameters)) if (t.grad) t.grad.clamp_(-clipValue, clipValue);
+    for (const t of listOf(parameters)) if (t._grad) t._grad.clamp_(-clipValue, clipValue);
   });
 }
 

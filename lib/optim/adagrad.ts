@@ -34,7 +34,7 @@ export class Adagrad extends Optimizer {
   protected override _stepGroup(g: ParamGroup): void {
     const items: MultiItem[] = [];
     for (const p of g.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       const undo = this._ampSnapshot(p);
       const s = this._init(p, g);
       const sum = this._buffer(s, 'sum', () => fullLike(p, Number(g.initialAccumulatorValue ?? 0), { dtype: p.dtype }));

@@ -33,7 +33,7 @@ abstract class AdamBase extends Optimizer {
     const [beta1, beta2] = g.betas as [number, number];
     const items: MultiItem[] = [];
     for (const p of g.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       const undo = this._ampSnapshot(p);
       const s = this._state(p, () => ({ step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) }));
       const states: Tensor[] = [this._buffer(s, 'exp_avg', () => zerosLike(p)), this._buffer(s, 'exp_avg_sq', () => zerosLike(p))];

@@ -110,9 +110,9 @@ export class Optimizer {
     const setToNone = typeof opts === 'boolean' ? opts : opts.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        const gr = p.grad;
+        const gr = p._grad;
         if (gr === null) continue;
-        if (setToNone) { p.grad = null; continue; }
+        if (setToNone) { p._setGrad(null); continue; }
         if (gr.gradFn) gr.detach_(); else gr.requiresGrad_(false);
         noGrad(() => gr.zero_());
       }
@@ -197,7 +197,7 @@ export class Optimizer {
    * float16/bfloat16, a device without the kernel) goes through working copies that are written back.
    */
   protected _fused(algo: number, p: Tensor, states: Tensor[], attrs: number[]): void {
-    const grad = p.grad as Tensor;
+    const grad = p._grad as Tensor;
     grad._check();
     if (grad.numel() !== p.numel()) throw new TorchError(`${this.name}.step(): gradient has ${grad.numel()} elements but the parameter has ${p.numel()} (shapes [${grad.shape}] and [${p.shape}])`);
     if (!grad.device.equals(p.device)) throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${grad.device}! (gradient of a parameter, in ${this.name}.step())`);
@@ -240,7 +240,7 @@ export class Optimizer {
     const dev0 = items[0].p.device;
     for (const it of items) {
       const p = it.p;
-      const grad = p.grad as Tensor;
+      const grad = p._grad as Tensor;
       grad._check();
       if (grad.numel() !== p.numel()) throw new TorchError(`${this.name}.step(): gradient has ${grad.numel()} elements but the parameter has ${p.numel()} (shapes [${grad.shape}] and [${p.shape}])`);
       if (!grad.device.equals(p.device)) throw new TorchError(`Expected all tensors to be on the same device, but found at least two devices, ${p.device} and ${grad.device}! (gradient of a parameter, in ${this.name}.step())`);
@@ -269,7 +269,7 @@ export class Optimizer {
         // host read of found_inf, which the kernel would have read on the device)
         if (amp !== null) {
           if (amp.foundInf.item() !== 0) continue;
-          if (amp.gradScale !== null) for (const it of list) { const g = it.p.grad as Tensor; copyInto(g, g.div(amp.gradScale)); }
+          if (amp.gradScale !== null) for (const it of list) { const g = it.p._grad as Tensor; copyInto(g, g.div(amp.gradScale)); }
         }
         for (const it of list) {
           const pa = attrs.slice();
@@ -283,7 +283,7 @@ export class Optimizer {
       const xa = new Float64Array(2 * list.length);
       list.forEach((it, i) => {
         const p = it.p;
-        const flat = sameDenseLayout(p, [p.grad as Tensor, ...it.states]);  // as in _fused
+        const flat = sameDenseLayout(p, [p._grad as Tensor, ...it.states]);  // as in _fused
         const prep = (t: Tensor): Tensor => {  // a param or state: written back when it is a working copy
           let w = t;
           if (!w.device.equals(dev)) w = toDeviceCopy(w, dev);
@@ -293,7 +293,7 @@ export class Optimizer {
           return w;
         };
         ops.push(prep(p));
-        const g = p.grad as Tensor;  // on p's device (checked above); written only when GradScaler's scale is applied
+        const g = p._grad as Tensor;  // on p's device (checked above); written only when GradScaler's scale is applied
         const gw = flat && g.dtype === p.dtype ? g : contiguous(g.dtype === p.dtype ? g : toDtype(g, p.dtype));
         if (gw !== g && amp !== null && amp.gradScale !== null) back.push([g, gw]);
         ops.push(gw);
@@ -321,7 +321,7 @@ export class Optimizer {
       for (const it of list) {
         it.p._st.version++;
         for (const st of it.states) st._st.version++;
-        if (amp !== null && amp.gradScale !== null) (it.p.grad as Tensor)._st.version++;
+        if (amp !== null && amp.gradScale !== null) (it.p._grad as Tensor)._st.version++;
       }
     }
   }
@@ -340,7 +340,7 @@ export class Optimizer {
     if (g.foreach === false || g.differentiable === true) return false;
     let any = false;
     for (const p of g.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       if (p.device.type !== 'cuda') return false;
       any = true;
     }

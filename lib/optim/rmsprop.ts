@@ -26,7 +26,7 @@ export class RMSprop extends Optimizer {
     const centered = !!g.centered;
     const items: MultiItem[] = [];
     for (const p of g.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       const undo = this._ampSnapshot(p);
       const s = this._state(p, () => {
         const init: Record<string, unknown> = { step: 0, square_avg: zerosLike(p) };

@@ -29,7 +29,7 @@ export class SGD extends Optimizer {
     const momentum = Number(g.momentum ?? 0);
     const items: MultiItem[] = [];
     for (const p of g.params) {
-      if (p.grad === null) continue;
+      if (p._grad === null) continue;
       const undo = this._ampSnapshot(p);
       const states: Tensor[] = [];
       let first = 0;

@@ -279,7 +279,7 @@ class DDPState {
     }
     if (!this.armed) { this.armed = true; queueCallback(() => this.finalize()); }
     this.used[i] = 1;
-    this.markReady(i, this.params[i].grad);
+    this.markReady(i, this.params[i]._grad);
   }
 
   // Puts grad / world size into the bucket; a full bucket (and every full one after it, in order) starts its all-reduce.
@@ -319,12 +319,13 @@ class DDPState {
         const p = this.params[pi];
         if (globallyUsed && !globallyUsed[pi]) return; // unused on every rank: .grad stays as it was
         const v = this.view(b, k);
-        if (p.grad === null) {
+        if (p._grad === null) {
           const g = this.opts.gradientAsBucketView && p.device.equals(this.pg.device) ? v : v.to(p.device).clone();
-          p.grad = g;
+          p._setGrad(g);
+          if (g !== v) g._libGrad = true;
           keptByLibrary.add(g);
-        } else if (p.grad._st !== b.flat._st) {
-          if (this.opts.gradientAsBucketView && p.device.equals(this.pg.device) && p.grad.dtype === v.dtype) { p.grad = v; keptByLibrary.add(v); } else assign(p.grad, v);
+        } else if (p._grad._st !== b.flat._st) {
+          if (this.opts.gradientAsBucketView && p.device.equals(this.pg.device) && p._grad.dtype === v.dtype) { p._setGrad(v); keptByLibrary.add(v); } else assign(p._grad, v);
         }
       });
     }
