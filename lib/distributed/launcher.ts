@@ -1,4 +1,5 @@
-// launcher.ts - nodetorch-run, the launcher of distributed jobs (PyTorch's torchrun, static rendezvous):
+// launcher.ts - nodetorch-run, the launcher of distributed jobs (PyTorch's torchrun; static rendezvous for a fixed
+// --nnodes N, a dynamic one as torchrun's c10d for --nnodes MIN:MAX, Note [elastic rendezvous]):
 //   npx nodetorch-run --nproc-per-node 2 train.js --epochs 3
 // starts nproc-per-node copies of `node train.js --epochs 3` with the environment torch.distributed's env://
 // rendezvous reads (RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT, ...),
