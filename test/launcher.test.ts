@@ -127,6 +127,19 @@ describe('nodetorch-run command line (parseArgs)', () => {
     expect(parseArgs(['--nnodes', '2', '--rdzv-conf', 'join_timeout=30', 'x.js']).joinTimeout).toBe(30);
   });
 
+  test('--nnodes MIN:MAX: an elastic job (torchrun\'s defaults: join_timeout 600 s, last_call_timeout 30 s, heartbeats 5 s x 3); N:N is N fixed nodes', () => {
+    const e = parseArgs(['--nnodes', '1:4', '--node-rank', '7', '--nproc-per-node', '2', 'x.js']);
+    expect(e).toMatchObject({ elastic: true, minNodes: 1, maxNodes: 4, nodeRankGiven: true, joinTimeout: 600, lastCallTimeout: 30, keepAliveInterval: 5, keepAliveMaxAttempt: 3, isHost: null });
+    const c = parseArgs(['--nnodes=2:3', '--rdzv_conf', 'join_timeout=9,last-call-timeout=0.5,keep_alive_interval=0.2,keep_alive_max_attempt=4,is_host=false', 'x.js']);
+    expect(c).toMatchObject({ elastic: true, minNodes: 2, maxNodes: 3, nodeRankGiven: false, joinTimeout: 9, lastCallTimeout: 0.5, keepAliveInterval: 0.2, keepAliveMaxAttempt: 4, isHost: false });
+    expect(parseArgs(['--nnodes', '2:2', 'x.js'])).toMatchObject({ elastic: false, nnodes: 2, minNodes: 2, maxNodes: 2 });
+    expect(parseArgs(['--nnodes', '3', 'x.js'])).toMatchObject({ elastic: false, nnodes: 3, minNodes: 3, maxNodes: 3 });
+    // the rendezvous places a node: global ranks follow the nodes before it, whatever their nproc
+    const env = workerEnv(c, 1, 2, 4000, {}, { groupRank: 2, groupWorldSize: 3, rankOffset: 5, worldSize: 9, agentStore: false });
+    expect(env).toMatchObject({ RANK: '6', LOCAL_RANK: '1', GROUP_RANK: '2', GROUP_WORLD_SIZE: '3', WORLD_SIZE: '9', ROLE_RANK: '6', ROLE_WORLD_SIZE: '9',
+      MASTER_PORT: '4000', TORCHELASTIC_RESTART_COUNT: '2', TORCHELASTIC_USE_AGENT_STORE: 'False' });
+  });
+
   test('bad command lines', () => {
     const bad = (args: string[], re: RegExp): void => {
       expect(() => parseArgs(args)).toThrow(LaunchError);
@@ -135,7 +148,15 @@ describe('nodetorch-run command line (parseArgs)', () => {
     bad(['--nproc-per-node', '0', 'x.js'], /--nproc-per-node: expected an integer >= 1, got '0'/);
     bad(['--nproc-per-node', 'two', 'x.js'], /--nproc-per-node/);
     bad(['--nnodes', '2', '--node-rank', '2', 'x.js'], /--node-rank 2 must be in \[0, 1\]/);
-    bad(['--nnodes', '1:4', 'x.js'], /elastic/);
+    bad(['--nnodes', '3:2', 'x.js'], /--nnodes 3:2: MIN \(3\) must not exceed MAX \(2\)/);
+    bad(['--nnodes', '0:2', 'x.js'], /--nnodes 0:2: MIN must be at least 1, got 0/);
+    bad(['--nnodes', 'a:b', 'x.js'], /--nnodes: expected N or MIN:MAX with integers \(as "1:4"\), got 'a:b'/);
+    bad(['--nnodes', '1:2:3', 'x.js'], /expected N or MIN:MAX/);
+    bad(['--nnodes', '0', 'x.js'], /--nnodes: expected an integer >= 1, got '0'/);
+    bad(['--standalone', '--nnodes', '1:2', 'x.js'], /single node, but --nnodes is 1:2/);
+    bad(['--nnodes', '1:2', '--rdzv-conf', 'last_call_timeout=-1', 'x.js'], /last_call_timeout: expected a number of seconds > 0/);
+    bad(['--rdzv-conf', 'keep_alive_max_attempt=0', 'x.js'], /keep_alive_max_attempt/);
+    bad(['--rdzv-conf', 'is_host=maybe', 'x.js'], /is_host: expected true or false/);
     bad(['--standalone', '--nnodes', '2', 'x.js'], /single node/);
     bad(['--rdzv-conf', 'join_timeout=0', 'x.js'], /join_timeout/);
     bad(['--rdzv-conf', 'last_call=3', 'x.js'], /unknown key 'last_call'/);
@@ -515,4 +536,142 @@ else { if (d.isInitialized()) d.destroyProcessGroup(); }
       expect(n.stdout).not.toMatch(/was not stopped/);
     }
   }, 120000);
+});
+
+// Note [elastic rendezvous] (launcher.ts): --nnodes MIN:MAX, launchers on 127.0.0.1 as nodes, fast timeouts
+describeRun('nodetorch-run --nnodes MIN:MAX (elastic)', () => {
+  // prints its environment; meets the round's other workers over Gloo when it can (the round's fresh store at
+  // MASTER_PORT, hosted by global rank 0); then does what `mode` says for this round
+  const elasticScript = (name: string, mode: string): string => script(name, `
+const torch = require(${JSON.stringify(DIST)});
+const d = torch.distributed;
+const e = process.env;
+console.log('ENV' + JSON.stringify({ rank: e.RANK, local: e.LOCAL_RANK, group: e.GROUP_RANK, groups: e.GROUP_WORLD_SIZE, world: e.WORLD_SIZE, role: e.ROLE_RANK,
+  restart: e.TORCHELASTIC_RESTART_COUNT, agent: e.TORCHELASTIC_USE_AGENT_STORE, port: e.MASTER_PORT, pid: process.pid }));
+let sum = null;
+if (d.isGlooAvailable()) {
+  d.initProcessGroup({ backend: 'gloo' });
+  const t = torch.tensor([Number(e.RANK) + 1], { dtype: 'float32' }); d.allReduce(t); sum = t.item();
+}
+console.log('MET' + JSON.stringify({ rank: Number(e.RANK), world: Number(e.WORLD_SIZE), restart: e.TORCHELASTIC_RESTART_COUNT, sum }));
+const idle = () => setTimeout(() => console.log('rank ' + e.RANK + ' was not stopped'), 60000);
+${mode}
+`);
+  const envsOf = (text: string): Record<string, string>[] => jsonLines(text, 'ENV{');
+  const metOf = (text: string) => jsonLines(text, 'MET{') as unknown as { rank: number; world: number; restart: string; sum: number | null }[];
+  const gloo = { GLOO_SOCKET_IFNAME: 'lo' };
+  const elastic = async (range: string, conf: string, extra: string[] = []): Promise<string[]> =>
+    ['--nnodes', range, '--master-addr', '127.0.0.1', '--master-port', String(await freePort()), '--rdzv-conf', conf, '--term-timeout', '5', ...extra];
+
+  test('(a) --nnodes 1:2, two launchers: one group of 2 x nproc workers, node ranks from the rendezvous (the store\'s host is node 0)', async () => {
+    const w = elasticScript('el_a.js', 'if (d.isInitialized()) d.destroyProcessGroup();');
+    const common = await elastic('1:2', 'join_timeout=20', ['--nproc-per-node', '2']);
+    const [n0, n1] = await Promise.all([run([...common, '--node-rank', '5', w], gloo), run([...common, w], gloo)]);
+    expect({ code0: n0.code, code1: n1.code, err: n0.code || n1.code ? n0.stderr + n1.stderr : '' }).toEqual({ code0: 0, code1: 0, err: '' });
+    // one of the two launchers hosts the store, and its node is node 0 (ranks 0, 1); --node-rank is not used
+    const [host, other] = /hosts the rendezvous store/.test(n0.stderr) ? [n0, n1] : [n1, n0];
+    expect(other.stderr).not.toMatch(/hosts the rendezvous store/);
+    expect(n0.stderr).toMatch(/--node-rank is not used by an elastic job \(--nnodes 1:2\)/);
+    const rows = (n: Result): string[] => envsOf(n.stdout).map((e) => [e.rank, e.local, e.group, e.groups, e.world, e.role, e.restart, e.agent].join('/')).sort();
+    expect(rows(host)).toEqual(['0/0/0/2/4/0/0/False', '1/1/0/2/4/1/0/False']);
+    expect(rows(other)).toEqual(['2/0/1/2/4/2/0/False', '3/1/1/2/4/3/0/False']);
+    expect(new Set([...envsOf(n0.stdout), ...envsOf(n1.stdout)].map((e) => e.port)).size).toBe(1);  // one workers' store
+    expect(host.stderr).toMatch(/round 0: node 0 of 2 \(--nnodes 1:2\), ranks 0\.\.1 of 4, restart count 0/);
+    expect(other.stderr).toMatch(/round 0: node 1 of 2 \(--nnodes 1:2\), ranks 2\.\.3 of 4, restart count 0/);
+    if (isGlooAvailable()) for (const m of [...metOf(n0.stdout), ...metOf(n1.stdout)]) expect(m.sum).toBe(10);
+  }, 60000);
+
+  test('(b) --nnodes 1:2, one launcher: after last_call_timeout it starts alone, world size nproc', async () => {
+    const w = elasticScript('el_b.js', 'if (d.isInitialized()) d.destroyProcessGroup();');
+    const r = await run([...await elastic('1:2', 'join_timeout=20,last_call_timeout=1', ['--nproc-per-node', '2']), w], gloo);
+    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({ code: 0, err: '' });
+    expect(envsOf(r.stdout).map((e) => [e.rank, e.group, e.groups, e.world].join('/')).sort()).toEqual(['0/0/1/2', '1/0/1/2']);
+    if (isGlooAvailable()) expect(metOf(r.stdout).map((m) => m.sum)).toEqual([3, 3]);
+    expect(r.ms).toBeGreaterThanOrEqual(1000);  // the round stayed open for the last call
+    expect(r.ms).toBeLessThan(15000);
+  }, 30000);
+
+  test('(c) a launcher (2 workers) arriving while a 1-node group (1 worker) runs: the group restarts with both nodes, world size 3 (a membership change: restart count unchanged, as torchrun\'s)', async () => {
+    const w = elasticScript('el_c.js', "if (e.GROUP_WORLD_SIZE === '1') idle(); else if (d.isInitialized()) d.destroyProcessGroup();");
+    const common = await elastic('1:2', 'join_timeout=20,last_call_timeout=0.5', ['--nproc-per-node', '1']);
+    const h0 = start([...common, w], gloo);
+    await until(() => h0.out.stdout.includes('MET{'), 'the 1-node group', 20000);
+    const n1 = await run([...common, '--nproc-per-node', '2', w], gloo);  // (nodes may have different nproc, as torchrun's)
+    const n0 = await h0.result;
+    expect({ code0: n0.code, code1: n1.code, err: n0.code || n1.code ? n0.stderr + n1.stderr : '' }).toEqual({ code0: 0, code1: 0, err: '' });
+    const e0 = envsOf(n0.stdout);
+    expect(e0.map((e) => [e.rank, e.group, e.groups, e.world, e.restart].join('/'))).toEqual(['0/0/1/1/0', '0/0/2/3/0']);
+    expect(envsOf(n1.stdout).map((e) => [e.rank, e.local, e.group, e.groups, e.world, e.restart].join('/')).sort()).toEqual(['1/0/1/2/3/0', '2/1/1/2/3/0']);
+    expect(n0.stderr).toMatch(/1 new node waiting to join; restarting the worker group to admit it \(a membership change does not count against --max-restarts/);
+    expect(n1.stderr).toMatch(/a group of 1 node is running: waiting for it to restart and admit this node/);
+    expect(n0.stderr).toMatch(/round 1: node 0 of 2/);
+    expect(n1.stderr).toMatch(/round 1: node 1 of 2/);
+    expect(running(Number(e0[0].pid))).toBe(false);
+    expect(n0.stdout).not.toMatch(/was not stopped/);
+    if (isGlooAvailable()) expect([...metOf(n0.stdout), ...metOf(n1.stdout)].map((m) => m.sum)).toEqual([1, 6, 6, 6]);
+  }, 60000);
+
+  test('(d) --nnodes 2:3 and one launcher: it exits non-zero after join_timeout, naming MIN', async () => {
+    const w = elasticScript('el_d.js', '');
+    const r = await run([...await elastic('2:3', 'join_timeout=2', ['--nproc-per-node', '1']), w]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/timed out after 2 s \(join_timeout\) waiting for at least 2 nodes \(--nnodes 2:3\) to join the job: 1 joined/);
+    expect(r.stdout).toBe('');  // no worker started
+    expect(r.ms).toBeLessThan(15000);
+  }, 30000);
+
+  test('(e) a worker failing once (--max-restarts 1): both nodes restart together with restart count 1', async () => {
+    const w = elasticScript('el_e.js', `
+if (e.GROUP_RANK === '1' && e.TORCHELASTIC_RESTART_COUNT === '0') { console.error('rank ' + e.RANK + ' fails'); process.exit(3); }
+if (e.TORCHELASTIC_RESTART_COUNT === '0') idle(); else if (d.isInitialized()) d.destroyProcessGroup();`);
+    const common = await elastic('1:2', 'join_timeout=20', ['--nproc-per-node', '1', '--max-restarts', '1']);
+    const [n0, n1] = await Promise.all([run([...common, w], gloo), run([...common, w], gloo)]);
+    expect({ code0: n0.code, code1: n1.code, err: n0.code || n1.code ? n0.stderr + n1.stderr : '' }).toEqual({ code0: 0, code1: 0, err: '' });
+    for (const n of [n0, n1]) {
+      expect(envsOf(n.stdout).map((e) => `${e.restart}/${e.groups}`)).toEqual(['0/2', '1/2']);
+      expect(n.stderr).toMatch(/worker group failed: rank 1 \(local rank 0 on node 1, pid \d+\) exited with code 3; restarting the workers of every node \(restart 1 of 1\)/);
+      for (const e of envsOf(n.stdout)) expect(running(Number(e.pid))).toBe(false);
+      expect(n.stdout).not.toMatch(/was not stopped/);
+    }
+  }, 60000);
+
+  test('(f) a node whose launcher dies: the others re-rendezvous without it (>= MIN), or exit naming MIN (< MIN)', async () => {
+    const w = elasticScript('el_f.js', "if (e.GROUP_WORLD_SIZE === '2') idle(); else if (d.isInitialized()) d.destroyProcessGroup();");
+    for (const [range, ok] of [['1:2', true], ['2:3', false]] as [string, boolean][]) {
+      const common = await elastic(range, 'join_timeout=4,last_call_timeout=0.5,keep_alive_interval=0.5,keep_alive_max_attempt=4', ['--nproc-per-node', '1', '--max-restarts', '1']);
+      const h0 = start([...common, w], gloo);
+      await until(() => h0.out.stderr.includes('hosts the rendezvous store'), 'the host');
+      const h1 = start([...common, w], gloo);
+      await until(() => h0.out.stdout.includes('MET{') && h1.out.stdout.includes('MET{'), 'the 2-node group', 20000);
+      h1.child.kill('SIGKILL');
+      const [n0] = await Promise.all([h0.result, h1.result]);
+      expect(n0.stderr).toMatch(/node 1 \(launcher \S+\) is gone: no heartbeat for 2 s; restarting the workers of the remaining nodes \(restart 1 of 1\)/);
+      if (ok) {
+        expect({ code: n0.code, err: n0.code ? n0.stderr : '' }).toEqual({ code: 0, err: '' });
+        expect(envsOf(n0.stdout).map((e) => `${e.restart}/${e.groups}/${e.world}`)).toEqual(['0/2/2', '1/1/1']);
+      } else {
+        expect(n0.code).toBe(1);
+        expect(n0.stderr).toMatch(/timed out after 4 s \(join_timeout\) waiting for at least 2 nodes \(--nnodes 2:3\) to join round 1: 1 joined/);
+      }
+      // the dead launcher's worker ended by itself (launcher_child), the survivor's round-0 worker was stopped
+      const pids = [...envsOf(n0.stdout), ...envsOf(h1.out.stdout)].map((e) => Number(e.pid));
+      await until(() => !pids.some(running), 'every worker to end', 10000);
+      expect(n0.stdout).not.toMatch(/was not stopped/);
+    }
+  }, 90000);
+
+  test('SIGTERM to one launcher of an elastic job stops every node', async () => {
+    const w = elasticScript('el_g.js', 'idle();');
+    const common = await elastic('1:2', 'join_timeout=20', ['--nproc-per-node', '1', '--max-restarts', '2']);
+    const h0 = start([...common, w]);
+    const h1 = start([...common, w]);
+    await until(() => h0.out.stdout.includes('MET{') && h1.out.stdout.includes('MET{'), 'both workers', 20000);
+    h1.child.kill('SIGTERM');
+    const [n0, n1] = await Promise.all([h0.result, h1.result]);
+    expect(n1.code).toBe(143);
+    expect(n0.code).toBe(1);
+    expect(n0.stderr).toMatch(/the job was stopped: a launcher received SIGTERM/);
+    expect(n0.stderr).not.toMatch(/restarting/);
+    for (const n of [n0, n1]) for (const e of envsOf(n.stdout)) expect(running(Number(e.pid))).toBe(false);
+  }, 60000);
 });

@@ -1,4 +1,5 @@
-// launcher.ts - nodetorch-run, the launcher of distributed jobs (PyTorch's torchrun, static rendezvous):
+// launcher.ts - nodetorch-run, the launcher of distributed jobs (PyTorch's torchrun; static rendezvous for a fixed
+// --nnodes N, a dynamic one as torchrun's c10d for --nnodes MIN:MAX, Note [elastic rendezvous]):
 //   npx nodetorch-run --nproc-per-node 2 train.js --epochs 3
 // starts nproc-per-node copies of `node train.js --epochs 3` with the environment torch.distributed's env://
 // rendezvous reads (RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT, ...),
@@ -61,6 +62,19 @@ export interface LaunchConfig {
   termTimeout: number;
   /** seconds a launcher of a multi-node job waits for the others at each round's barrier (--rdzv-conf join_timeout) */
   joinTimeout: number;
+  /** --nnodes MIN:MAX with MIN < MAX: an elastic job (Note [elastic rendezvous]); otherwise minNodes = maxNodes = nnodes */
+  minNodes: number;
+  maxNodes: number;
+  elastic: boolean;
+  /** --node-rank was given (ignored by an elastic job, as torchrun's c10d rendezvous ignores it) */
+  nodeRankGiven: boolean;
+  /** elastic: seconds a round stays open for more nodes once MIN have joined (--rdzv-conf last_call_timeout, 30) */
+  lastCallTimeout: number;
+  /** elastic: seconds between a launcher's heartbeats, and how many missed ones mean its node is gone (5, 3) */
+  keepAliveInterval: number;
+  keepAliveMaxAttempt: number;
+  /** elastic: --rdzv-conf is_host=1|0 forces whether this launcher hosts the store (null: the first that can) */
+  isHost: boolean | null;
   script: string;
   scriptArgs: string[];
 }
@@ -73,14 +87,18 @@ Options take a value as "--opt value" or "--opt=value"; "-" and "_" are intercha
 
   --nproc-per-node N|gpu|cpu|auto  workers on this node (default 1; gpu: one per CUDA device; cpu: one per core;
                                    auto: gpu if CUDA is available, else cpu)
-  --nnodes N                 number of nodes (default 1)
-  --node-rank R              this node's rank, 0..nnodes-1 (default 0)
+  --nnodes N|MIN:MAX         number of nodes (default 1); MIN:MAX: an elastic job of MIN to MAX nodes, whose ranks
+                             the rendezvous assigns (the store's host first, then in joining order)
+  --node-rank R              this node's rank, 0..nnodes-1 (default 0; not used with MIN:MAX)
   --master-addr ADDR         address of node 0, where global rank 0 hosts the TCPStore (default 127.0.0.1)
   --master-port PORT         its port (default 29500)
   --standalone               single node, a free port on localhost (ignores --master-addr/--master-port)
   --max-restarts N           restart the workers up to N times when a worker fails (default 0); with --nnodes > 1
                              every node's workers restart together, as torchrun's
-  --rdzv-conf K=V,...        join_timeout=S: seconds each node waits for the others before a (re)start (default 600)
+  --rdzv-conf K=V,...        join_timeout=S: seconds each node waits for the others (MIN:MAX: for MIN of them) before
+                             a (re)start (default 600); with MIN:MAX also last_call_timeout=S (how long a round waits
+                             for more nodes once MIN have joined, default 30), keep_alive_interval=S (5) and
+                             keep_alive_max_attempt=N (3): a node silent for S*N seconds is gone; is_host=true|false
   --rdzv-id ID               the run id, TORCHELASTIC_RUN_ID (default "none"; a random one with --standalone)
   --log-dir DIR              write each worker's stdout and stderr to DIR/attempt_<k>/rank<R>/{stdout,stderr}.log
                              (as --tee 3 unless --redirects or --tee say otherwise)
@@ -174,17 +192,27 @@ export function parseArgs(argv: string[]): LaunchConfig {
   const script = argv[i];
   const scriptArgs = argv.slice(i + 1);
 
+  // --nnodes N, or MIN:MAX as torchrun's (0 < MIN <= MAX; MIN < MAX makes an elastic job)
   const nnodesStr = raw.get('nnodes') ?? '1';
-  const mm = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(nnodesStr);
-  let nnodes: number;
-  if (mm) {
-    if (mm[1] !== mm[2]) throw new LaunchError(`--nnodes ${nnodesStr}: elastic node ranges (MIN:MAX) are not supported; give a fixed number of nodes`);
-    nnodes = intArg('nnodes', mm[1], 1);
+  let minNodes: number;
+  let maxNodes: number;
+  if (nnodesStr.includes(':')) {
+    const mm = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(nnodesStr);
+    if (!mm) throw new LaunchError(`--nnodes: expected N or MIN:MAX with integers (as "1:4"), got '${nnodesStr}'`);
+    minNodes = Number(mm[1]);
+    maxNodes = Number(mm[2]);
+    if (!Number.isSafeInteger(minNodes) || !Number.isSafeInteger(maxNodes)) throw new LaunchError(`--nnodes: '${nnodesStr}' is out of range`);
+    if (minNodes < 1) throw new LaunchError(`--nnodes ${nnodesStr}: MIN must be at least 1, got ${minNodes}`);
+    if (minNodes > maxNodes) throw new LaunchError(`--nnodes ${nnodesStr}: MIN (${minNodes}) must not exceed MAX (${maxNodes})`);
   } else {
-    nnodes = intArg('nnodes', nnodesStr, 1);
+    minNodes = maxNodes = intArg('nnodes', nnodesStr, 1);
   }
+  const elastic = minNodes < maxNodes;
+  const nnodes = maxNodes;
+  const nodeRankGiven = raw.has('node-rank');
   const nodeRank = intArg('node-rank', raw.get('node-rank') ?? '0', 0);
-  if (nodeRank >= nnodes) throw new LaunchError(`--node-rank ${nodeRank} must be in [0, ${nnodes - 1}] for --nnodes ${nnodes}`);
+  // (an elastic job's ranks come from the rendezvous, as torchrun's c10d: --node-rank is not used)
+  if (!elastic && nodeRank >= nnodes) throw new LaunchError(`--node-rank ${nodeRank} must be in [0, ${nnodes - 1}] for --nnodes ${nnodes}`);
 
   const np = (raw.get('nproc-per-node') ?? '1').trim();
   let nprocPerNode: number;
@@ -200,7 +228,7 @@ export function parseArgs(argv: string[]): LaunchConfig {
   }
 
   const standalone = raw.has('standalone');
-  if (standalone && nnodes !== 1) throw new LaunchError(`--standalone runs a single node, but --nnodes is ${nnodes}`);
+  if (standalone && maxNodes !== 1) throw new LaunchError(`--standalone runs a single node, but --nnodes is ${nnodesStr.trim()}`);
   const masterAddr = standalone ? '127.0.0.1' : (raw.get('master-addr') ?? '127.0.0.1');
   if (!masterAddr.trim()) throw new LaunchError('--master-addr must not be empty');
   const masterPort = standalone ? 0 : intArg('master-port', raw.get('master-port') ?? '29500', 1, 65535);
@@ -222,43 +250,83 @@ export function parseArgs(argv: string[]): LaunchConfig {
   if (!/^\s*[\d.]+\s*$/.test(termTimeoutStr) || !Number.isFinite(termTimeout) || termTimeout < 0) throw new LaunchError(`--term-timeout: expected a number of seconds >= 0, got '${termTimeoutStr}'`);
 
   let joinTimeout = 600;
+  let lastCallTimeout = 30;
+  let keepAliveInterval = 5;
+  let keepAliveMaxAttempt = 3;
+  let isHost: boolean | null = null;
+  const seconds = (key: string, v: string): number => {
+    const x = Number(v);
+    if (!/^[\d.]+$/.test(v) || !Number.isFinite(x) || x <= 0) throw new LaunchError(`--rdzv-conf ${key}: expected a number of seconds > 0, got '${v}'`);
+    return x;
+  };
   for (const kv of (raw.get('rdzv-conf') ?? '').split(',').filter((x) => x.trim() !== '')) {
     const m = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(kv);
     if (!m) throw new LaunchError(`--rdzv-conf: expected key=value pairs like "join_timeout=900", got '${kv}'`);
-    if (m[1].replace(/-/g, '_') !== 'join_timeout') throw new LaunchError(`--rdzv-conf: unknown key '${m[1]}' (supported: join_timeout)`);
-    joinTimeout = Number(m[2]);
-    if (!/^[\d.]+$/.test(m[2]) || !Number.isFinite(joinTimeout) || joinTimeout <= 0) throw new LaunchError(`--rdzv-conf join_timeout: expected a number of seconds > 0, got '${m[2]}'`);
+    const key = m[1].replace(/-/g, '_');
+    if (key === 'join_timeout') joinTimeout = seconds(key, m[2]);
+    else if (key === 'last_call_timeout') lastCallTimeout = seconds(key, m[2]);
+    else if (key === 'keep_alive_interval') keepAliveInterval = seconds(key, m[2]);
+    else if (key === 'keep_alive_max_attempt') keepAliveMaxAttempt = intArg('rdzv-conf keep_alive_max_attempt', m[2], 1);
+    else if (key === 'is_host') {
+      const v = m[2].toLowerCase();
+      if (['1', 'true', 'yes', 'y'].includes(v)) isHost = true;
+      else if (['0', 'false', 'no', 'n'].includes(v)) isHost = false;
+      else throw new LaunchError(`--rdzv-conf is_host: expected true or false, got '${m[2]}'`);
+    } else {
+      throw new LaunchError(`--rdzv-conf: unknown key '${m[1]}' (supported: join_timeout, last_call_timeout, keep_alive_interval, keep_alive_max_attempt, is_host)`);
+    }
   }
 
   return {
     nprocPerNode, nnodes, nodeRank, masterAddr, masterPort, standalone, maxRestarts, runId, redirects, tee, logDir,
     localRanksFilter, prefixTemplate: raw.get('log-line-prefix-template') ?? '[rank${rank}]: ', noPython: raw.has('no-python'),
-    termTimeout, joinTimeout, script, scriptArgs,
+    termTimeout, joinTimeout, minNodes, maxNodes, elastic, nodeRankGiven, lastCallTimeout, keepAliveInterval, keepAliveMaxAttempt,
+    isHost, script, scriptArgs,
   };
 }
 
+/** Where a node's workers sit in the job: fixed from --node-rank, or assigned by an elastic rendezvous. */
+export interface NodeWorld {
+  /** GROUP_RANK: this node's rank among the nodes of the round */
+  groupRank: number;
+  /** GROUP_WORLD_SIZE: the nodes of the round */
+  groupWorldSize: number;
+  /** the global rank of this node's local rank 0 (the workers of the nodes before it) */
+  rankOffset: number;
+  /** WORLD_SIZE: the workers of every node of the round */
+  worldSize: number;
+  /** TORCHELASTIC_USE_AGENT_STORE: the workers use the launchers' store at MASTER_PORT */
+  agentStore: boolean;
+}
+
+/** The place of a --node-rank node in a job of --nnodes nodes with nproc-per-node workers each. */
+export function fixedWorld(cfg: LaunchConfig): NodeWorld {
+  return { groupRank: cfg.nodeRank, groupWorldSize: cfg.nnodes, rankOffset: cfg.nodeRank * cfg.nprocPerNode, worldSize: cfg.nnodes * cfg.nprocPerNode, agentStore: cfg.nnodes > 1 };
+}
+
 /** The environment of local rank `localRank` (torchrun's variables). */
-export function workerEnv(cfg: LaunchConfig, localRank: number, restartCount: number, masterPort: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const worldSize = cfg.nnodes * cfg.nprocPerNode;
-  const rank = cfg.nodeRank * cfg.nprocPerNode + localRank;
+export function workerEnv(cfg: LaunchConfig, localRank: number, restartCount: number, masterPort: number, base: NodeJS.ProcessEnv = process.env, world: NodeWorld = fixedWorld(cfg)): NodeJS.ProcessEnv {
+  const worldSize = world.worldSize;
+  const rank = world.rankOffset + localRank;
   const env: NodeJS.ProcessEnv = {
     ...base,
     LOCAL_RANK: String(localRank),
     RANK: String(rank),
-    GROUP_RANK: String(cfg.nodeRank),
+    GROUP_RANK: String(world.groupRank),
     ROLE_RANK: String(rank),
     ROLE_NAME: 'default',
     LOCAL_WORLD_SIZE: String(cfg.nprocPerNode),
     WORLD_SIZE: String(worldSize),
-    GROUP_WORLD_SIZE: String(cfg.nnodes),
+    GROUP_WORLD_SIZE: String(world.groupWorldSize),
     ROLE_WORLD_SIZE: String(worldSize),
     MASTER_ADDR: cfg.masterAddr,
     MASTER_PORT: String(masterPort),
     TORCHELASTIC_RESTART_COUNT: String(restartCount),
     TORCHELASTIC_MAX_RESTARTS: String(cfg.maxRestarts),
     TORCHELASTIC_RUN_ID: cfg.runId,
-    // several nodes: the launchers' store (node 0's launcher hosts it at MASTER_PORT) is the workers' store too
-    TORCHELASTIC_USE_AGENT_STORE: cfg.nnodes > 1 ? 'True' : 'False',
+    // several fixed nodes: the launchers' store (node 0's launcher hosts it at MASTER_PORT) is the workers' store too;
+    // an elastic job's global rank 0 hosts a fresh one each round (as torchrun's c10d rendezvous)
+    TORCHELASTIC_USE_AGENT_STORE: world.agentStore ? 'True' : 'False',
     NODETORCH_RUN_PID: String(process.pid),
   };
   // as torchrun: several workers on one node share its cores
@@ -380,6 +448,268 @@ class JobStore {
   }
 }
 
+/** Whether `addr` names this machine (torchrun's c10d guess of which launcher hosts the store; no DNS lookup). */
+export function isThisMachine(addr: string): boolean {
+  const a = addr.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (a === 'localhost' || a === '::1' || (net.isIPv4(a) && a.startsWith('127.'))) return true;
+  if (a === os.hostname().toLowerCase()) return true;
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const i of list ?? []) if (i.address.toLowerCase() === a) return true;
+  }
+  return false;
+}
+
+// Note [elastic rendezvous]. With --nnodes MIN:MAX (MIN < MAX) the launchers meet as torchrun's dynamic (c10d)
+// rendezvous does: one JSON state in the launchers' store, changed only by compare-and-set, holds the round number,
+// whether the round is complete (its group is running), its participants (join order) and a wait list. A launcher
+// joins an open round; the round closes at once when MAX have joined, or when at least MIN have and the last-call
+// timeout has passed since the MIN-th joined; the launcher that hosts the store must be in it (a slot is kept for it)
+// and gets node rank 0, the others follow in join order. A launcher that finds the round complete puts itself on the
+// wait list; the running launchers see the list and reopen the round (a membership change: as torchrun's agent, it
+// does not count against --max-restarts, so TORCHELASTIC_RESTART_COUNT stays). A failed worker reopens the round
+// with restarts + 1 (group-wide, Note [group-wide restarts]); beyond --max-restarts it closes the job. Every launcher
+// adds to its heartbeat counter every keep_alive_interval s; one whose counter has not moved for
+// keep_alive_interval * keep_alive_max_attempt s (observed on the watcher's own clock) is gone: it is dropped from an
+// open round, and a running round loses a node, which restarts the others as a failure would. Each round, global
+// rank 0 (the store host's local rank 0) hosts a fresh TCPStore for the workers at a port its launcher picks.
+interface Member { id: string; nproc: number; host: boolean; port: number }
+interface RdzvState {
+  v: number; by: string; round: number; complete: boolean;
+  /** ms since the epoch at which an open round with >= MIN participants closes */
+  deadline: number | null;
+  participants: Member[]; waiting: string[]; restarts: number;
+  /** why the current round was opened */
+  why: string;
+  closed: string | null; finished: boolean;
+}
+const initialState = (): RdzvState => ({ v: 0, by: '', round: 0, complete: false, deadline: null, participants: [], waiting: [], restarts: 0, why: '', closed: null, finished: false });
+
+/** An elastic job's launchers' store: the rendezvous state, heartbeats and per-round counters (Note [elastic rendezvous]). */
+class ElasticStore {
+  readonly host: boolean;
+  readonly id: string;
+  private readonly store: import('./store').TCPStore;
+  private readonly p: string;
+  private readonly hb: NodeJS.Timeout;
+  private readonly seen = new Map<string, { v: number; t: number }>();
+  constructor(private readonly cfg: LaunchConfig) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { TCPStore } = require('./store') as typeof import('./store');
+    const timeout = cfg.joinTimeout * 1000;
+    let store: import('./store').TCPStore | null = null;
+    if (cfg.isHost ?? isThisMachine(cfg.masterAddr)) {
+      try {
+        store = new TCPStore(cfg.masterAddr, cfg.masterPort, { isMaster: true, timeout });
+      } catch (e) {
+        if (cfg.isHost) throw e;  // (else another launcher on this machine hosts it: this one is a client)
+      }
+    }
+    this.host = store !== null;
+    this.store = store ?? new TCPStore(cfg.masterAddr, cfg.masterPort, { isMaster: false, timeout });
+    this.id = `${os.hostname()}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+    this.p = `/nodetorch-run/${cfg.runId}/elastic/`;
+    const n = this.count('reg', 1);
+    this.store.set(this.p + `reg/${n}`, this.id);
+    this.beat();
+    this.hb = setInterval(() => this.beat(), cfg.keepAliveInterval * 1000);
+    this.hb.unref();
+  }
+  private beat(): void { try { this.count(`hb/${this.id}`, 1); } catch { /* the store is gone: the main loop says so */ } }
+  count(key: string, d = 0): number { return this.store.add(this.p + key, d); }
+  private raw(): string { return this.store.check([this.p + 'state']) ? this.store.get(this.p + 'state').toString() : ''; }
+  state(): RdzvState { const r = this.raw(); return r ? JSON.parse(r) as RdzvState : initialState(); }
+  /** applies `fn` (which returns whether it changed the state) by compare-and-set, retrying on a concurrent change */
+  private update(fn: (s: RdzvState) => boolean): RdzvState {
+    for (;;) {
+      const raw = this.raw();
+      const s = raw ? JSON.parse(raw) as RdzvState : initialState();
+      if (!fn(s)) return raw ? JSON.parse(raw) as RdzvState : initialState();
+      s.v++;
+      s.by = this.id;
+      const next = JSON.stringify(s);
+      if (this.store.compareSet(this.p + 'state', raw, next).toString() === next) return s;
+    }
+  }
+  /** seconds without a heartbeat after which a launcher is gone */
+  get silence(): number { return Number((this.cfg.keepAliveInterval * this.cfg.keepAliveMaxAttempt).toFixed(3)); }
+  /** whether launcher `id` has stopped sending heartbeats (as observed by this one) */
+  gone(id: string): boolean {
+    if (id === this.id) return false;
+    const v = this.count(`hb/${id}`);
+    const now = Date.now();
+    const e = this.seen.get(id);
+    if (!e || e.v !== v) { this.seen.set(id, { v, t: now }); return false; }
+    return now - e.t > this.silence * 1000;
+  }
+  /** one step of joining the next round: adds this launcher (or puts it on the wait list), drops the gone, closes the round when due */
+  joinStep(port: number): RdzvState {
+    const cfg = this.cfg;
+    return this.update((s) => {
+      if (s.closed) return false;
+      const mine = s.participants.some((m) => m.id === this.id);
+      if (s.complete) {
+        if (mine || s.waiting.includes(this.id) || s.participants.length >= cfg.maxNodes) return false;
+        s.waiting.push(this.id);
+        return true;
+      }
+      let changed = false;
+      const alive = s.participants.filter((m) => !this.gone(m.id));
+      if (alive.length < s.participants.length) {
+        s.participants = alive;
+        if (alive.length < cfg.minNodes) s.deadline = null;
+        changed = true;
+      }
+      // (a slot is kept for the host: it is node rank 0 and runs the workers' store)
+      if (!mine && (this.host || s.participants.filter((m) => !m.host).length < cfg.maxNodes - 1)) {
+        s.participants.push({ id: this.id, nproc: cfg.nprocPerNode, host: this.host, port });
+        s.waiting = s.waiting.filter((x) => x !== this.id);
+        changed = true;
+      }
+      const n = s.participants.length;
+      if (n >= cfg.minNodes && s.deadline === null) { s.deadline = Date.now() + cfg.lastCallTimeout * 1000; changed = true; }
+      if (s.participants.some((m) => m.id === this.id) && s.participants.some((m) => m.host) &&
+        (n >= cfg.maxNodes || (n >= cfg.minNodes && Date.now() >= (s.deadline as number)))) {
+        s.complete = true;
+        s.deadline = null;
+        s.participants = [...s.participants.filter((m) => m.host), ...s.participants.filter((m) => !m.host)];
+        changed = true;
+      }
+      return changed;
+    });
+  }
+  /** leaves an open round or the wait list (a launcher that gives up) */
+  leave(): void {
+    this.update((s) => {
+      const before = s.participants.length + s.waiting.length;
+      s.waiting = s.waiting.filter((x) => x !== this.id);
+      if (!s.complete) {
+        s.participants = s.participants.filter((m) => m.id !== this.id);
+        if (s.participants.length < this.cfg.minNodes) s.deadline = null;
+      }
+      return s.participants.length + s.waiting.length !== before;
+    });
+  }
+  /** ends the running round `round`: opens the next one (restarts + 1 when `counted`), or closes the job with
+   *  `closeWhy` when a counted restart is beyond --max-restarts; a no-op if the round has ended already */
+  reopen(round: number, why: (restart: number) => string, counted: boolean, closeWhy: string): RdzvState {
+    return this.update((s) => {
+      if (s.closed || s.round !== round || !s.complete) return false;
+      if (counted && s.restarts >= this.cfg.maxRestarts) { s.closed = closeWhy; return true; }
+      if (counted) s.restarts++;
+      Object.assign(s, { round: s.round + 1, complete: false, deadline: null, participants: [], waiting: [], why: why(s.restarts) });
+      return true;
+    });
+  }
+  close(why: string, finished = false): void {
+    this.update((s) => {
+      if (s.closed) return false;
+      s.closed = why;
+      s.finished = finished;
+      return true;
+    });
+  }
+  /** the end: the host keeps the server up until every launcher has seen it (or is gone), at most 30 s */
+  async finish(): Promise<void> {
+    try {
+      this.store.set(this.p + `exit/${this.id}`, '1');
+      if (this.host) {
+        const deadline = Date.now() + 30000;
+        for (;;) {
+          const ids: string[] = [];
+          for (let i = 1, n = this.count('reg'); i <= n; i++) {
+            if (this.store.check([this.p + `reg/${i}`])) ids.push(this.store.get(this.p + `reg/${i}`).toString());
+          }
+          if (ids.every((id) => this.store.check([this.p + `exit/${id}`]) || this.gone(id)) || Date.now() > deadline) break;
+          await sleep(50);
+        }
+      }
+    } catch { /* the server is gone already */ }
+    clearInterval(this.hb);
+    this.store.close();
+  }
+}
+
+/** An elastic round as this node sees it once the rendezvous closed it. */
+interface Assignment { round: number; members: Member[]; index: number; restarts: number; port: number }
+
+const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+
+// a round of an elastic job (Note [elastic rendezvous])
+function elasticWatch(es: ElasticStore, a: Assignment, cfg: LaunchConfig): RoundWatch {
+  let lastGoneCheck = 0;
+  const after = cfg.maxRestarts ? ` (after ${plural(cfg.maxRestarts, 'restart')})` : '';
+  const ended = (s: RdzvState): { result: GroupResult; say: string } | null => {
+    if (s.closed) return { result: { kind: 'closed', why: s.closed }, say: `the job was stopped (${s.closed}): stopping the workers` };
+    if (s.round !== a.round) return { result: { kind: 'remote' }, say: `${s.why.replace(/;.*/, '')}: stopping the workers` };
+    return null;
+  };
+  return {
+    poll(okMarked, okAt) {
+      if (okMarked && es.count(`ok/${a.round}`) >= a.members.length) return 'okAll';
+      const s = es.state();
+      if (s.closed && s.finished && okMarked) return 'okAll';
+      const e = ended(s);
+      if (e) return e;
+      // torchrun's num_nodes_waiting(): admit the nodes waiting to join (unless some node's workers finished already)
+      if (s.waiting.length && !okMarked && es.count(`ok/${a.round}`) === 0) {
+        const n = s.waiting.length;
+        return ended(es.reopen(a.round, () => `${plural(n, 'new node')} waiting to join; restarting the worker group to admit ${n === 1 ? 'it' : 'them'} ` +
+          '(a membership change does not count against --max-restarts, as torchrun\'s)', false, ''));
+      }
+      if (Date.now() - lastGoneCheck > 500) {
+        lastGoneCheck = Date.now();
+        const g = a.members.findIndex((m) => es.gone(m.id));
+        if (g >= 0) {
+          const why = `node ${g} (launcher ${a.members[g].id}) is gone: no heartbeat for ${es.silence} s`;
+          return ended(es.reopen(a.round, (k) => `${why}; restarting the workers of the remaining nodes (restart ${k} of ${cfg.maxRestarts})`, true, why + after));
+        }
+      }
+      if (okMarked && Date.now() - okAt > cfg.joinTimeout * 1000) {
+        say(`this node's workers finished, but not every node reported within join_timeout (${cfg.joinTimeout} s): exiting`);
+        return 'okAll';
+      }
+      return null;
+    },
+    fail(desc) {
+      es.reopen(a.round, (k) => `worker group failed: ${desc}; restarting the workers of every node (restart ${k} of ${cfg.maxRestarts})`, true, `worker ${desc}${after}`);
+    },
+    markOk() { es.count(`ok/${a.round}`, 1); },
+  };
+}
+
+/** How the launcher of one node watches a round of a multi-node job through the launchers' store. */
+interface RoundWatch {
+  /** what ended the round elsewhere (with the line to print while workers still run), 'okAll' once every node's workers
+   *  have succeeded (okMarked: this node's have), or null; throws when the store is gone */
+  poll(okMarked: boolean, okAt: number): { result: GroupResult; say: string } | 'okAll' | null;
+  /** records the failure of a worker of this node */
+  fail(desc: string): void;
+  /** records that every worker of this node succeeded */
+  markOk(): void;
+}
+
+// round k of a fixed-size job (Note [group-wide restarts])
+function fixedWatch(js: JobStore, k: number, cfg: LaunchConfig): RoundWatch {
+  return {
+    poll(okMarked, okAt) {
+      if (js.gen() > k) {
+        const closed = js.closed();
+        return closed ? { result: { kind: 'closed', why: closed }, say: `the job was stopped (${closed}): stopping the workers` }
+          : { result: { kind: 'remote' }, say: `a worker on another node failed (${js.failure(k)}): stopping the workers` };
+      }
+      if (okMarked && js.count(`ok/${k}`) >= cfg.nnodes) return 'okAll';
+      if (okMarked && Date.now() - okAt > cfg.joinTimeout * 1000) {
+        // (as torchrun's exit barrier: a node that never reports does not keep this one forever)
+        say(`this node's workers finished, but not every node reported within join_timeout (${cfg.joinTimeout} s): exiting`);
+        return 'okAll';
+      }
+      return null;
+    },
+    fail(desc) { js.fail(k, desc); },
+    markOk() { js.count(`ok/${k}`, 1); },
+  };
+}
+
 function say(msg: string): void { process.stderr.write(`[nodetorch-run] ${msg}\n`); }
 
 function killGroup(w: Worker, sig: NodeJS.Signals): void {
@@ -396,8 +726,10 @@ export class Launcher {
   private killTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  /** this node's place in the job (an elastic job's changes from round to round) */
+  private world: NodeWorld;
 
-  constructor(readonly cfg: LaunchConfig) {}
+  constructor(readonly cfg: LaunchConfig) { this.world = fixedWorld(cfg); }
 
   async run(): Promise<number> {
     const cfg = this.cfg;
@@ -415,6 +747,7 @@ export class Launcher {
         logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-run_'));
         say(`log directory: ${logDir}`);
       }
+      if (cfg.elastic) return await this.runElastic(logDir);
       if (cfg.nnodes > 1) return await this.runJob(logDir);
       for (let attempt = 0; ; attempt++) {
         const port = cfg.standalone ? await freePort('127.0.0.1') : cfg.masterPort;
@@ -466,7 +799,7 @@ export class Launcher {
           js.close(k, `node ${cfg.nodeRank} timed out waiting for the other nodes`);
           return 1;
         }
-        const r = await this.runGroup(k, cfg.masterPort, logDir, js);
+        const r = await this.runGroup(k, cfg.masterPort, logDir, fixedWatch(js, k, cfg));
         if (r.kind === 'ok') return 0;
         if (r.kind === 'signal') {
           try { js.close(k, `node ${cfg.nodeRank}'s launcher received ${r.signal}`); } catch { /* store gone */ }
@@ -489,6 +822,100 @@ export class Launcher {
       return 1;
     } finally {
       await js.finish();
+    }
+  }
+
+  // an elastic job (Note [elastic rendezvous])
+  private async runElastic(logDir: string | null): Promise<number> {
+    const cfg = this.cfg;
+    const where = `${cfg.masterAddr}:${cfg.masterPort}`;
+    const range = `--nnodes ${cfg.minNodes}:${cfg.maxNodes}`;
+    if (cfg.nodeRankGiven) say(`--node-rank is not used by an elastic job (${range}): the rendezvous assigns the node ranks, as torchrun's c10d rendezvous`);
+    let es: ElasticStore;
+    try {
+      es = new ElasticStore(cfg);
+    } catch (e) {
+      say(`could not host or reach the launchers' store at ${where} within ${cfg.joinTimeout} s: ${(e as Error).message}`);
+      return 1;
+    }
+    if (es.host) say(`elastic job of ${cfg.minNodes} to ${plural(cfg.maxNodes, 'node')}: this launcher hosts the rendezvous store at ${where} (node rank 0 in every round)`);
+    const bySignal = (sig: NodeJS.Signals): number => {
+      try { es.close(`a launcher received ${sig}`); } catch { /* store gone */ }
+      return 128 + (SIGNUM[sig] ?? 0);
+    };
+    try {
+      for (;;) {
+        if (this.signal) return bySignal(this.signal);
+        const a = await this.elasticJoin(es, range);
+        if (typeof a === 'number') return a;
+        const me = a.members[a.index];
+        const rankOffset = a.members.slice(0, a.index).reduce((t, m) => t + m.nproc, 0);
+        const worldSize = a.members.reduce((t, m) => t + m.nproc, 0);
+        this.world = { groupRank: a.index, groupWorldSize: a.members.length, rankOffset, worldSize, agentStore: false };
+        say(`round ${a.round}: node ${a.index} of ${a.members.length} (${range}), ranks ${rankOffset}..${rankOffset + me.nproc - 1} of ${worldSize}, ` +
+          `restart count ${a.restarts}`);
+        const r = await this.runGroup(a.restarts, a.port, logDir, elasticWatch(es, a, cfg));
+        if (r.kind === 'ok') { es.close('the job finished', true); return 0; }
+        if (r.kind === 'signal') return bySignal(r.signal);
+        if (r.kind === 'lost') { say(`lost the launchers' store at ${where} (${r.why}): the launcher that hosted it is gone; the workers of this node were stopped`); return 1; }
+        const s = es.state();
+        const status = r.kind === 'failed' ? r.failure.status || 1 : 1;
+        if (s.closed) {
+          say(`the job was stopped: ${s.closed}; the workers of this node were stopped` + (logDir ? `; logs in ${logDir}` : ''));
+          return status;
+        }
+        if (s.round === a.round) {  // (cannot happen: a round ends by being reopened or closed)
+          es.close(`node ${a.index}'s launcher found round ${a.round} still running after its workers stopped`);
+          say(`internal error: round ${a.round} is still running after this node's workers stopped`);
+          return 1;
+        }
+        say(s.why);
+      }
+    } catch (e) {
+      say(`lost the launchers' store at ${where} (${(e as Error).message}); the workers of this node were stopped`);
+      for (const w of this.workers) killGroup(w, 'SIGKILL');
+      return 1;
+    } finally {
+      await es.finish();
+    }
+  }
+
+  // joins the next round of an elastic job: the round's membership, or the launcher's exit status
+  private async elasticJoin(es: ElasticStore, range: string): Promise<Assignment | number> {
+    const cfg = this.cfg;
+    const deadline = Date.now() + cfg.joinTimeout * 1000;
+    // the host's local rank 0 will host the workers' store of the round at this port
+    const port = es.host ? await freePort('0.0.0.0') : 0;
+    let waitSaid = false;
+    for (;;) {
+      if (this.signal) {
+        try { es.close(`a launcher received ${this.signal}`); } catch { /* store gone */ }
+        return 128 + (SIGNUM[this.signal] ?? 0);
+      }
+      const s = es.joinStep(port);
+      if (s.closed) {
+        say(s.finished ? 'the job finished before this node could join it' : `the job was stopped: ${s.closed}`);
+        return 1;
+      }
+      const index = s.participants.findIndex((m) => m.id === es.id);
+      if (s.complete && index >= 0) return { round: s.round, members: s.participants, index, restarts: s.restarts, port: s.participants[0].port };
+      if (s.complete && !waitSaid) {
+        say(s.waiting.includes(es.id) ? `a group of ${plural(s.participants.length, 'node')} is running: waiting for it to restart and admit this node`
+          : `the job is full (${plural(cfg.maxNodes, 'node')}): waiting for a place in a later round`);
+        waitSaid = true;
+      }
+      if (Date.now() > deadline) {
+        const joined = s.complete ? 0 : s.participants.length;
+        const why = `timed out after ${cfg.joinTimeout} s (join_timeout) waiting for at least ${plural(cfg.minNodes, 'node')} (${range}) to join ` +
+          `${s.round ? `round ${s.round}` : 'the job'}: ${s.complete ? 'this node could not join the running group' : `${joined} joined`}` +
+          (!s.complete && joined >= cfg.minNodes ? ', but not the launcher that hosts the store' : '');
+        try { es.leave(); } catch { /* store gone */ }
+        say(why);
+        // (the host's store ends with it: tell the others why)
+        if (es.host) es.close(`the launcher hosting the store ${why}`);
+        return 1;
+      }
+      await sleep(50);
     }
   }
 
@@ -520,8 +947,8 @@ export class Launcher {
 
   private spawnWorker(localRank: number, attempt: number, port: number, logDir: string | null): Worker {
     const cfg = this.cfg;
-    const rank = cfg.nodeRank * cfg.nprocPerNode + localRank;
-    const env = workerEnv(cfg, localRank, attempt, port);
+    const rank = this.world.rankOffset + localRank;
+    const env = workerEnv(cfg, localRank, attempt, port, process.env, this.world);
     const preload = path.join(__dirname, 'launcher_child.js');
     const [cmd, args] = cfg.noPython ? [cfg.script, cfg.scriptArgs]
       : [process.execPath, [...(fs.existsSync(preload) ? ['--require', preload] : []), cfg.script, ...cfg.scriptArgs]];
@@ -573,8 +1000,7 @@ export class Launcher {
     return w;
   }
 
-  private async runGroup(attempt: number, port: number, logDir: string | null, js: JobStore | null = null): Promise<GroupResult> {
-    const cfg = this.cfg;
+  private async runGroup(attempt: number, port: number, logDir: string | null, watch: RoundWatch | null = null): Promise<GroupResult> {
     this.stopping = false;
     this.workers = [];
     let failure: Failure | null = null;
@@ -584,25 +1010,21 @@ export class Launcher {
     let okAll = false;
     let wake: () => void = () => {};
     this.onGroupEvent = () => wake();
-    // multi-node: the failure generation and the other nodes' success are polled (Note [group-wide restarts])
-    const poll = js ? setInterval(() => wake(), 100) : null;
-    for (let lr = 0; lr < cfg.nprocPerNode; lr++) this.workers.push(this.spawnWorker(lr, attempt, port, logDir));
+    // multi-node: the other nodes' failures and success are polled (Note [group-wide restarts])
+    const poll = watch ? setInterval(() => wake(), 100) : null;
+    for (let lr = 0; lr < this.cfg.nprocPerNode; lr++) this.workers.push(this.spawnWorker(lr, attempt, port, logDir));
     if (this.signal) this.stopAll(this.signal); // a signal that came while starting
     try {
       for (;;) {
         const changed = new Promise<void>((r) => { wake = r; });
-        if (js && !other && !failure && !this.signal && !okAll) {
+        if (watch && !other && !failure && !this.signal && !okAll) {
           try {
-            if (js.gen() > attempt) {
-              const closed = js.closed();
-              other = closed ? { kind: 'closed', why: closed } : { kind: 'remote' };
-              if (this.workers.some((w) => !w.exited)) say(closed ? `the job was stopped (${closed}): stopping the workers` : `a worker on another node failed (${js.failure(attempt)}): stopping the workers`);
+            const p = watch.poll(okMarked, okAt);
+            if (p === 'okAll') okAll = true;
+            else if (p) {
+              other = p.result;
+              if (this.workers.some((w) => !w.exited)) say(p.say);
               this.stopAll('SIGTERM');
-            } else if (okMarked && js.count(`ok/${attempt}`) >= cfg.nnodes) okAll = true;
-            else if (okMarked && Date.now() - okAt > cfg.joinTimeout * 1000) {
-              // (as torchrun's exit barrier: a node that never reports does not keep this one forever)
-              say(`this node's workers finished, but not every node reported within join_timeout (${cfg.joinTimeout} s): exiting`);
-              okAll = true;
             }
           } catch (e) {
             other = { kind: 'lost', why: (e as Error).message };
@@ -614,18 +1036,18 @@ export class Launcher {
           if (bad) {
             failure = { localRank: bad.localRank, rank: bad.rank, pid: bad.pid, code: bad.exit!.code, signal: bad.exit!.signal, status: exitStatusOf(bad.exit!.code, bad.exit!.signal) };
             if (this.workers.some((w) => !w.exited)) say(`rank ${bad.rank}${bad.pid > 0 ? ` (pid ${bad.pid})` : ''} ${describeExit(bad.exit!.code, bad.exit!.signal)}: stopping the other workers`);
-            if (js) {
-              try { js.fail(attempt, describeFailure(failure, cfg.nodeRank)); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
+            if (watch) {
+              try { watch.fail(describeFailure(failure, this.world.groupRank)); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
             }
             this.stopAll('SIGTERM');
           }
         }
         const allExited = this.workers.every((w) => w.exited);
-        if (js && allExited && !failure && !other && !this.signal && !okMarked) {
-          try { js.count(`ok/${attempt}`, 1); okMarked = true; okAt = Date.now(); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
+        if (watch && allExited && !failure && !other && !this.signal && !okMarked) {
+          try { watch.markOk(); okMarked = true; okAt = Date.now(); } catch (e) { other = { kind: 'lost', why: (e as Error).message }; }
           continue;  // look at once whether the others are done too
         }
-        if (allExited && (!js || failure || other || this.signal || okAll)) break;
+        if (allExited && (!watch || failure || other || this.signal || okAll)) break;
         await changed;
       }
     } finally {
