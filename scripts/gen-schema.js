@@ -74,7 +74,10 @@ function parseSchema(text) {
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
       dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
+      scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null,
     });
+    const ss = rows[rows.length - 1].scalarSelf;
+    if (ss && !['tensor', 'tensor_noout', 'any'].includes(ss)) throw new Error(`${where}: scalar_self=${ss}: expected scalar_self, scalar_self=tensor_noout or scalar_self=any`);
   }
   return rows;
 }
@@ -108,7 +111,7 @@ function specOf(row, params) {
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
 // and an implementation's signature is a compile error
 function implCall(row, vals, inplace) {
-  const args = row.params.map((p, i) => `${vals[i]} as ${p.ts}`);
+  const args = row.params.map((p, i) => `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`);
   if (row.functional) return `A.${row.name}(${args.join(', ')})`;
   if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
   if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
@@ -125,7 +128,7 @@ function emit(allRows) {
   o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, parseOverloads, writeOut, OpSpec } from './args';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(`import * as I from './impls';`);
@@ -167,6 +170,7 @@ function emit(allRows) {
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
     o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args, method);`);
+    if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
     if (row.out) {
       o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${implCall(row, vals, false)});`);
     }
@@ -174,6 +178,13 @@ function emit(allRows) {
     o.push(`}`);
     if (row.fn) {
       for (const sig of overloads(row, row.params, row.out ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+      if (row.scalarSelf) {
+        // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
+        // parameter (scalar_self=any: PyTorch takes numbers for both, as torch.add(2, 3))
+        const [p0, p1, ...rest] = row.params;
+        const sp = [{ ...p0, ts: 'number | boolean' }, row.scalarSelf === 'any' ? p1 : { ...p1, ts: 'Tensor' }, ...rest];
+        for (const sig of overloads(row, sp, row.out && row.scalarSelf !== 'tensor_noout' ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+      }
       o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
       for (const a of row.alias) o.push(`export const ${camel(a)} = ${row.name};`);
     }

@@ -53,16 +53,7 @@ const INTERNAL: Record<string, string> = {
   out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
-const SCALAR_SELF = 'a Python number as the input (torch.pow(2, x)): nodetorch ops take a tensor first (torch.tensor(2))';
 const NOT_IMPLEMENTED: Record<string, string> = {
-  'functions:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'functions:bitwise_or.Scalar_Tensor': SCALAR_SELF,
-  'functions:bitwise_xor.Scalar_Tensor': SCALAR_SELF, 'functions:remainder.Scalar_Tensor': SCALAR_SELF, 'functions:pow.Scalar': SCALAR_SELF,
-  'functions:xlogy.Scalar_Self': SCALAR_SELF, 'functions:where.ScalarSelf': SCALAR_SELF, 'functions:where.Scalar': SCALAR_SELF,
-  'functions:result_type.Scalar_Tensor': SCALAR_SELF,
-  'methods:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_or.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_xor.Scalar_Tensor': SCALAR_SELF,
-  'methods:remainder.Scalar_Tensor': SCALAR_SELF, 'methods:xlogy.Scalar_Self': SCALAR_SELF,
-  'functions:round.decimals': 'round(decimals=): not implemented (round to integers only)',
-  'methods:round.decimals': 'round(decimals=): not implemented', 'methods:round_.decimals': 'round_(decimals=): not implemented',
   'functions:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
   'methods:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
   'functions:where.': 'where(condition) alone is torch.nonzero(condition, as_tuple=True): not implemented',

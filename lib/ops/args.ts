@@ -133,3 +133,18 @@ export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly s
   const got = args.slice(m).filter((a) => a !== undefined).map((a) => describeValue(a));
   throw new TypeError(`${op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ${forms.join(' ')} (each positionally, then an options object, or by name)`);
 }
+
+/** A schema row's Scalar-self form (scalar_self in ops.schema): a number as the input is taken when the second
+ *  parameter is a tensor ('tensor', 'tensor_noout': PyTorch's overload has no out=), or always ('any': PyTorch's
+ *  numbers-as-tensors ops, torch.add(2, 3)); otherwise a TypeError as PyTorch's "invalid combination of arguments". */
+export function checkScalarSelf(spec: OpSpec, v: readonly unknown[], kind: 'tensor' | 'tensor_noout' | 'any', out: Tensor | null = null): void {
+  const a = v[0];
+  if (a instanceof Tensor || kind === 'any') return;
+  const isNum = typeof a === 'number' || typeof a === 'boolean';
+  if (isNum && v[1] instanceof Tensor && !(kind === 'tensor_noout' && out !== null)) return;
+  if (!isNum) return;  // (not a number either: the op's own message names the argument)
+  const [p0, p1] = spec.params;
+  const got = v.slice(0, 2).map((x) => describeValue(x)).concat(out ? ['out=Tensor'] : []);
+  throw new TypeError(`${spec.op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ` +
+    `(Tensor ${p0.name}, Tensor|Number ${p1.name}${spec.out ? ', *, Tensor out' : ''}) (Number ${p0.name}, Tensor ${p1.name}${spec.out && kind === 'tensor' ? ', *, Tensor out' : ''})`);
+}
