@@ -29,6 +29,8 @@ function tsType(t, where) {
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }
+// the runtime kinds of the types a parameter's alternative keyword names take (lib/ops/args.ts checks them)
+const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', Tensor: 'tensor' };
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
   if (d === 'True') return 'true';
@@ -53,11 +55,22 @@ function parseSchema(text) {
     const name = functional ? fullName.slice(2) : fullName;
     const params = [];
     let kw = false;
-    for (const p of sig.split(/,\s*/).filter(Boolean)) {
+    for (let p of sig.split(/,\s*/).filter(Boolean)) {
       if (p === '*') { kw = true; continue; }
+      // `~name:Type`: another keyword name of this parameter, for a value of that type (PyTorch's overloads that name
+      // one argument differently by its type: scatter's src= / value=, tensor_split's sections= / indices=)
+      const alts = [];
+      p = p.replace(/\s+~(\w+):(\S+)/g, (_, n, t) => {
+        if (!ALT_KIND[t]) throw new Error(`${where}: ~${n}: unknown alternative type '${t}'`);
+        alts.push({ py: n, name: camel(n), type: t, ts: tsType(t, where), kind: ALT_KIND[t] });
+        return '';
+      });
       const pm = /^(\w+):\s*([^=]+?)\s*(?:=\s*(.+))?$/.exec(p);
       if (!pm) throw new Error(`${where}: cannot parse parameter '${p}'`);
-      params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: tsType(pm[2], where), kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
+      const ts = tsType(pm[2], where);
+      // positionally, any of the forms: the union of the types
+      const union = [...new Set([ts, ...alts.map((a) => a.ts)].flatMap((t) => t.split(' | ')))].join(' | ');
+      params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: alts.length ? union : ts, kwTs: ts, kwKind: alts.length ? ALT_KIND[pm[2]] : undefined, alts, kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
     }
     const keys = {};
     for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
@@ -92,18 +105,25 @@ function overloads(row, params, extra) {
   for (let k = pos.length; k >= 0; k--) {
     const args = pos.slice(0, k).map((p) => `${p.name}: ${p.ts}`);
     const inOpts = params.filter((p) => p.kw || pos.indexOf(p) >= k);
-    const fields = inOpts.map((p) => `${p.name}${p.def === undefined ? '' : '?'}: ${p.ts}`).concat(extra);
     const optsReq = inOpts.some((p) => p.def === undefined);
-    if (fields.length) args.push(`opts${optsReq ? '' : '?'}: { ${fields.join('; ')} }`);
     if (k < nReq && !optsReq) continue;
-    out.push(args.join(', '));
+    // one signature per keyword name of a parameter with alternatives in the options object
+    const withAlts = inOpts.find((p) => p.alts && p.alts.length);
+    const names = withAlts ? [{ name: withAlts.name, ts: withAlts.kwTs }, ...withAlts.alts] : [null];
+    for (const nm of names) {
+      const fields = inOpts.map((p) => (p === withAlts ? `${nm.name}${p.def === undefined ? '' : '?'}: ${nm.ts}` : `${p.name}${p.def === undefined ? '' : '?'}: ${p.alts && p.alts.length ? p.kwTs : p.ts}`)).concat(extra);
+      const a = args.slice();
+      if (fields.length) a.push(`opts${optsReq ? '' : '?'}: { ${fields.join('; ')} }`);
+      out.push(a.join(', '));
+    }
   }
   return out;
 }
 
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
-  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
+  const alt = (p) => (p.alts && p.alts.length ? `, kwt: '${p.kwKind}', alt: [${p.alts.map((a) => `['${a.name}', '${a.kind}']`).join(', ')}]` : '');
+  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''}${alt(p)} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
 }

@@ -13,7 +13,18 @@ import { isOptions } from './util';
 import { copyInto } from './elementwise';
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
-export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' }
+export interface ParamSpec {
+  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints';
+  /** other keyword names of this parameter, each for values of one kind (scatter's value=, tensor_split's indices=);
+   *  kwt: the kind the parameter's own name takes by keyword */
+  readonly alt?: readonly (readonly [string, AltKind])[]; readonly kwt?: AltKind;
+}
+type AltKind = 'num' | 'any' | 'int' | 'ints' | 'tensor';
+const ALT_OK: Record<AltKind, [(x: unknown) => boolean, string]> = {
+  num: [(x) => typeof x === 'number' || typeof x === 'boolean', 'Number'], any: [() => true, 'Tensor or Number'],
+  int: [(x) => typeof x === 'number' && Number.isInteger(x), 'int'], ints: [(x) => Array.isArray(x), 'tuple of ints'],
+  tensor: [(x) => x instanceof Tensor, 'Tensor'],
+};
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
 export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true; readonly npos?: number }
 
@@ -50,9 +61,14 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
         out = val;
         continue;
       }
-      const i = params.findIndex((p) => p.name === key);
+      const i = params.findIndex((p) => p.name === key || (p.alt !== undefined && p.alt.some((a) => a[0] === key)));
+      if (i >= 0 && params[i].alt !== undefined) {
+        const kind = key === params[i].name ? params[i].kwt : params[i].alt!.find((a) => a[0] === key)![1];
+        if (kind !== undefined && !ALT_OK[kind][0](val)) throw new TypeError(`${op}(): argument '${key}' must be ${ALT_OK[kind][1]}, not ${describeValue(val)}`);
+        if (v[i] !== undefined) throw new TypeError(`${op}(): got multiple values for argument '${key}'${key === params[i].name ? '' : ` (it is another name of '${params[i].name}')`}`);
+      }
       if (i < 0) {
-        const names = params.slice(m).map((p) => p.name).concat(spec.out && !method ? ['out'] : []);
+        const names = params.slice(m).flatMap((p) => [p.name, ...(p.alt ?? []).map((a) => a[0])]).concat(spec.out && !method ? ['out'] : []);
         throw new TypeError(`${op}(): unexpected option '${key}' (expected ${names.join(', ') || 'none'})`);
       }
       if (i < n && v[i] !== undefined) throw new TypeError(`${op}(): got multiple values for argument '${key}'`);

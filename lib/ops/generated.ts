@@ -1469,15 +1469,19 @@ export function chunk(input: Tensor, opts: { chunks: number; dim?: number }): Te
 export function chunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
 export function chunk(...args: unknown[]): Tensor[] { return chunk_call(args); }
 
-const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections' }, { name: 'dim', def: 0 }], npos: 3 };
+const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints'], ['tensorIndicesOrSections', 'tensor']] }, { name: 'dim', def: 0 }], npos: 3 };
 function tensorSplit_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_tensorSplit, args, method);
-  return I.tensorSplit(v[0] as Tensor, v[1] as number, v[2] as number);
+  return I.tensorSplit(v[0] as Tensor, v[1] as number | number[] | Tensor, v[2] as number);
 }
-export function tensorSplit(input: Tensor, sections: number, dim: number): Tensor[];
-export function tensorSplit(input: Tensor, sections: number, opts?: { dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, sections: number | number[] | Tensor, dim: number): Tensor[];
+export function tensorSplit(input: Tensor, sections: number | number[] | Tensor, opts?: { dim?: number }): Tensor[];
 export function tensorSplit(input: Tensor, opts: { sections: number; dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, opts: { indices: number[]; dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, opts: { tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
 export function tensorSplit(opts: { input: Tensor; sections: number; dim?: number }): Tensor[];
+export function tensorSplit(opts: { input: Tensor; indices: number[]; dim?: number }): Tensor[];
+export function tensorSplit(opts: { input: Tensor; tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
 export function tensorSplit(...args: unknown[]): Tensor[] { return tensorSplit_call(args); }
 
 const S_unbind: OpSpec = { op: 'unbind', params: [{ name: 'input' }, { name: 'dim', def: 0 }], npos: 2 };
@@ -1565,7 +1569,7 @@ export function gather(input: Tensor, opts: { dim: number; index: Tensor; sparse
 export function gather(opts: { input: Tensor; dim: number; index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
 export function gather(...args: unknown[]): Tensor { return gather_call(args); }
 
-const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], out: true, npos: 4 };
+const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src', kwt: 'any', alt: [['value', 'num']] }, { name: 'reduce', kw: true, def: null }], out: true, npos: 4 };
 function scatter_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_scatter, args, method);
   if (out) return writeOut('scatter', out, v, () => I.scatter(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null));
@@ -1573,11 +1577,15 @@ function scatter_call(args: readonly unknown[], method = false): Tensor {
 }
 export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(opts: { input: Tensor; dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(...args: unknown[]): Tensor { return scatter_call(args); }
-const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], npos: 4 };
+const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src', kwt: 'any', alt: [['value', 'num']] }, { name: 'reduce', kw: true, def: null }], npos: 4 };
 
 const S_scatterAdd: OpSpec = { op: 'scatter_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], out: true, npos: 4 };
 function scatterAdd_call(args: readonly unknown[], method = false): Tensor {
@@ -2107,9 +2115,11 @@ declare module '../tensor' {
     chunk(chunks: number, dim: number): Tensor[];
     chunk(chunks: number, opts?: { dim?: number }): Tensor[];
     chunk(opts: { chunks: number; dim?: number }): Tensor[];
-    tensorSplit(sections: number, dim: number): Tensor[];
-    tensorSplit(sections: number, opts?: { dim?: number }): Tensor[];
+    tensorSplit(sections: number | number[] | Tensor, dim: number): Tensor[];
+    tensorSplit(sections: number | number[] | Tensor, opts?: { dim?: number }): Tensor[];
     tensorSplit(opts: { sections: number; dim?: number }): Tensor[];
+    tensorSplit(opts: { indices: number[]; dim?: number }): Tensor[];
+    tensorSplit(opts: { tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
     unbind(dim: number): Tensor[];
     unbind(opts?: { dim?: number }): Tensor[];
     flip(dims: number | number[]): Tensor;
@@ -2132,12 +2142,18 @@ declare module '../tensor' {
     gather(opts: { dim: number; index: Tensor; sparseGrad?: boolean }): Tensor;
     scatter(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     scatterAdd(dim: number, index: Tensor, opts: { src: Tensor }): Tensor;
     scatterAdd(dim: number, opts: { index: Tensor; src: Tensor }): Tensor;

@@ -31,8 +31,10 @@ export function bitwiseNot(input: T): T {
 export function bitwiseNot_(self: T): T { return E.copy_(self, bitwiseNot(self)); }
 
 // round(decimals=): PyTorch's round_decimals kernel, nearbyint(x * 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) * 10^-d),
-// computed in the dtype's math type (float32 for bfloat16/float16), so that halves round to even after the scaling as
-// PyTorch's do; a zero gradient (RoundBackward1). Integer tensors (and float16 on the CPU) refuse it, as PyTorch.
+// halves rounding to even after the scaling as PyTorch's do. On the CPU each step is in the tensor's dtype (PyTorch's
+// CPU kernel works in scalar_t: a bfloat16 product is rounded to bfloat16 before nearbyint); the CUDA kernel works in
+// the math type (float32 for bfloat16/float16). A zero gradient (RoundBackward1). Integer tensors (and float16 on the
+// CPU) refuse it, as PyTorch.
 export function round(input: T, decimals: number): T {
   if (decimals === 0) return E.unaryOp(U.round, input);
   input._check();
@@ -41,7 +43,7 @@ export function round(input: T, decimals: number): T {
     throw new TorchError(`"round_${input.device.type}" not implemented for '${E.typeName(input.dtype)}'`);
   }
   const r = noGrad(() => {
-    const low = input.dtype === 'float16' || input.dtype === 'bfloat16';
+    const low = (input.dtype === 'float16' || input.dtype === 'bfloat16') && input.device.type === 'cuda';
     const x = low ? E.toDtype(input, 'float32') : input;
     const p = 10 ** Math.abs(decimals);
     const y = decimals > 0 ? E.div(E.unaryOp(U.round, E.mulScalar(x, p)), p) : E.mulScalar(E.unaryOp(U.round, E.div(x, p)), p);
