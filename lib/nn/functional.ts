@@ -695,8 +695,9 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
 }
 
 /** nll_loss(input, target, weight?, { ignoreIndex, reduction }): the class weights also positionally, as PyTorch */
-export function nllLoss(input: T, target: T, opts?: NLLOpts): T;
 export function nllLoss(input: T, target: T, weight: T | null, opts?: Omit<NLLOpts, 'weight'>): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function nllLoss(input: T, target: T, opts?: NLLOpts): T;
 export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
   if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss as (...a: unknown[]) => T, arguments);
   const opts = posOpts<NLLOpts>('nll_loss', rest, ['weight'], ['ignoreIndex', 'reduction']);
@@ -723,8 +724,9 @@ export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
 /** cross_entropy(input, target, weight?, { ignoreIndex, reduction, labelSmoothing }): the class weights also positionally */
-export function crossEntropy(input: T, target: T, opts?: CrossEntropyOpts): T;
 export function crossEntropy(input: T, target: T, weight: T | null, opts?: Omit<CrossEntropyOpts, 'weight'>): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function crossEntropy(input: T, target: T, opts?: CrossEntropyOpts): T;
 export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
   if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy as (...a: unknown[]) => T, arguments);
   const opts = posOpts<CrossEntropyOpts>('cross_entropy', rest, ['weight'], ['ignoreIndex', 'reduction', 'labelSmoothing']);
@@ -768,8 +770,9 @@ export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
 }
 
 /** binary_cross_entropy(input, target, weight?, { reduction }): the weight also positionally, as PyTorch */
-export function binaryCrossEntropy(input: T, target: T, opts?: { weight?: T | null; reduction?: Reduction }): T;
 export function binaryCrossEntropy(input: T, target: T, weight: T | null, opts?: { reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function binaryCrossEntropy(input: T, target: T, opts?: { weight?: T | null; reduction?: Reduction }): T;
 export function binaryCrossEntropy(input: T, target: T, ...rest: unknown[]): T {
   if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy as (...a: unknown[]) => T, arguments);
   const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', rest, ['weight'], ['reduction']);
@@ -795,8 +798,9 @@ export function binaryCrossEntropy(input: T, target: T, ...rest: unknown[]): T {
 }
 
 /** binary_cross_entropy_with_logits(input, target, weight?, { reduction, posWeight }): the weight also positionally */
-export function binaryCrossEntropyWithLogits(input: T, target: T, opts?: { weight?: T | null; posWeight?: T | null; reduction?: Reduction }): T;
 export function binaryCrossEntropyWithLogits(input: T, target: T, weight: T | null, opts?: { posWeight?: T | null; reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function binaryCrossEntropyWithLogits(input: T, target: T, opts?: { weight?: T | null; posWeight?: T | null; reduction?: Reduction }): T;
 export function binaryCrossEntropyWithLogits(input: T, target: T, ...rest: unknown[]): T {
   if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits as (...a: unknown[]) => T, arguments);
   const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', rest, ['weight'], ['posWeight', 'reduction']);
@@ -841,8 +845,9 @@ export function poissonNllLoss(input: T, target: T, ...rest: unknown[]): T {
 }
 
 /** margin_ranking_loss(input1, input2, target, margin?, { reduction }): the margin also positionally, as PyTorch */
-export function marginRankingLoss(x1: T, x2: T, target: T, opts?: { margin?: number; reduction?: Reduction }): T;
 export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, opts?: { reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function marginRankingLoss(x1: T, x2: T, target: T, opts?: { margin?: number; reduction?: Reduction }): T;
 export function marginRankingLoss(x1: T, x2: T, target: T, ...rest: unknown[]): T {
   if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss as (...a: unknown[]) => T, arguments);
   const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', rest, ['margin'], ['reduction']);
