@@ -18,7 +18,7 @@ const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 // schema types -> TypeScript types (the declarations) ; `?` after a type adds null (PyTorch's Optional)
 const TYPES = {
   Tensor: 'Tensor', 'Tensor[]': 'readonly Tensor[]', 'Tensor|Scalar': 'Tensor | number | boolean', Scalar: 'number',
-  'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
+  'Tensor|float': 'Tensor | number', 'int|Tensor': 'number | Tensor', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
 };
 function tsType(t, where) {

@@ -1,7 +1,7 @@
 // notimpl_forms.test.ts - the PyTorch forms nodetorch used to refuse (the keyword audit's former NOT_IMPLEMENTED
 // list), against PyTorch 1.13's values (test/ref/notimpl_forms.json, from test/ref/gen_notimpl_forms.py): a number
 // as the input (torch.pow(2, x), the Scalar-self overloads, torch.add(2, 3)), round(decimals=), scatter(value=),
-// tensor_split(indices=), the losses' positional weight, and Tensor.to's positional nonBlocking/copy.
+// tensor_split(indices=), narrow with a tensor start, the losses' positional weight, and Tensor.to's positional nonBlocking/copy.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
@@ -84,6 +84,10 @@ const CASES: Record<string, (x: Tensor) => unknown> = {
   'tensor_split(tensor([1.]))': () => torch.tensorSplit(A7(), torch.tensor([1.0], { dtype: 'float32' })),
   'tensor_split(tensor([[1]]))': () => torch.tensorSplit(A7(), torch.tensor([[1]])),
   'tensor_split(0-d input)': () => torch.tensorSplit(torch.tensor(1.0, { dtype: 'float32' }), 2),
+  'narrow(x, 0, tensor(1), 2)': (x) => torch.narrow(x, 0, torch.tensor(1), 2),
+  'narrow(x, 0, tensor(-2), 2)': (x) => x.narrow(0, torch.tensor(-2), 2),
+  'narrow(x, 0, tensor([1]), 2)': (x) => x.narrow(0, torch.tensor([1]), 2),
+  'narrow(x, 0, tensor(1.), 2)': (x) => x.narrow(0, torch.tensor(1.0, { dtype: 'float32' }), 2),
   'F.cross_entropy(x, t, w)': () => F.crossEntropy(LX(), LT(), W()),
   'F.cross_entropy(x, t, w, reduction=sum)': () => F.crossEntropy(LX(), LT(), W(), { reduction: 'sum' }),
   'F.nll_loss(x, t, w)': () => F.nllLoss(LX(), LT(), W()),

@@ -1342,13 +1342,13 @@ export const moveaxis = movedim;
 const S_narrow: OpSpec = { op: 'narrow', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }], npos: 4 };
 function narrow_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_narrow, args, method);
-  return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+  return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number | Tensor, v[3] as number);
 }
-export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor;
-export function narrow(input: Tensor, dim: number, start: number, opts: { length: number }): Tensor;
-export function narrow(input: Tensor, dim: number, opts: { start: number; length: number }): Tensor;
-export function narrow(input: Tensor, opts: { dim: number; start: number; length: number }): Tensor;
-export function narrow(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
+export function narrow(input: Tensor, dim: number, start: number | Tensor, length: number): Tensor;
+export function narrow(input: Tensor, dim: number, start: number | Tensor, opts: { length: number }): Tensor;
+export function narrow(input: Tensor, dim: number, opts: { start: number | Tensor; length: number }): Tensor;
+export function narrow(input: Tensor, opts: { dim: number; start: number | Tensor; length: number }): Tensor;
+export function narrow(opts: { input: Tensor; dim: number; start: number | Tensor; length: number }): Tensor;
 export function narrow(...args: unknown[]): Tensor { return narrow_call(args); }
 
 const S_slice: OpSpec = { op: 'slice', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 5 };
@@ -2089,10 +2089,10 @@ declare module '../tensor' {
     moveaxis(source: number | number[], destination: number | number[]): Tensor;
     moveaxis(source: number | number[], opts: { destination: number | number[] }): Tensor;
     moveaxis(opts: { source: number | number[]; destination: number | number[] }): Tensor;
-    narrow(dim: number, start: number, length: number): Tensor;
-    narrow(dim: number, start: number, opts: { length: number }): Tensor;
-    narrow(dim: number, opts: { start: number; length: number }): Tensor;
-    narrow(opts: { dim: number; start: number; length: number }): Tensor;
+    narrow(dim: number, start: number | Tensor, length: number): Tensor;
+    narrow(dim: number, start: number | Tensor, opts: { length: number }): Tensor;
+    narrow(dim: number, opts: { start: number | Tensor; length: number }): Tensor;
+    narrow(opts: { dim: number; start: number | Tensor; length: number }): Tensor;
     slice(dim: number, start: number | null, end: number | null, step: number): Tensor;
     slice(dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
     slice(dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
@@ -2557,7 +2557,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 't', name: 't', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
   { op: 'adjoint', name: 'adjoint', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
   { op: 'movedim', name: 'movedim', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
-  { op: 'narrow', name: 'narrow', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'narrow', name: 'narrow', variants: ['function', 'method'], dtype: 'keep', grad: 'SliceBackward0', autocast: null },
   { op: 'slice', name: 'slice', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
   { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },

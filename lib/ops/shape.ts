@@ -229,8 +229,14 @@ function sumTo(g: T, shape: number[]): T {
   return reshape(s, shape);
 }
 
-export function narrow(x: T, dim: number, start: number, length: number): T {
+export function narrow(x: T, dim: number, start0: number | T, length: number): T {
   checkTensor(x, 'narrow');
+  let start = start0 as number;
+  if (start0 instanceof Tensor) {  // PyTorch's narrow.Tensor: a 0-d integral tensor
+    start0._check();
+    if (start0.ndim !== 0 || isFloating(start0.dtype) || start0.dtype === 'bool') throw new TorchError('start must be an 0-dim integral Tensor.');
+    start = Number(start0.item());
+  }
   if (x.ndim === 0) throw new TorchError('narrow() cannot be applied to a 0-dim tensor.');
   const d = normDim(dim, x.ndim);
   const size = x.shape[d];
@@ -238,7 +244,7 @@ export function narrow(x: T, dim: number, start: number, length: number): T {
   if (start < -size || start > size) throw new TorchError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
   const s = start < 0 ? start + size : start;
   if (length < 0 || s + length > size) throw new TorchError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
-  return sliceImpl(x, d, s, s + length, 1, 'NarrowBackward0');
+  return sliceImpl(x, d, s, s + length, 1);  // (PyTorch 1.13's narrow is a slice: SliceBackward0)
 }
 
 function sliceImpl(x: T, d: number, start: number, end: number, step: number, name = 'SliceBackward0'): T {

@@ -122,6 +122,12 @@ case('tensor_split(tensor([1.]))', lambda x: torch.tensor_split(A7(), torch.tens
 case('tensor_split(tensor([[1]]))', lambda x: torch.tensor_split(A7(), torch.tensor([[1]])))
 case('tensor_split(0-d input)', lambda x: torch.tensor_split(torch.tensor(1.0), 2))
 
+# narrow with a 0-d integral tensor start (narrow.Tensor)
+case('narrow(x, 0, tensor(1), 2)', lambda x: torch.narrow(x, 0, torch.tensor(1), 2), True)
+case('narrow(x, 0, tensor(-2), 2)', lambda x: x.narrow(0, torch.tensor(-2), 2))
+case('narrow(x, 0, tensor([1]), 2)', lambda x: x.narrow(0, torch.tensor([1]), 2))
+case('narrow(x, 0, tensor(1.), 2)', lambda x: x.narrow(0, torch.tensor(1.0), 2))
+
 # the losses' weight (margin) positionally
 LX = lambda: torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]])
 LT = lambda: torch.tensor([0, 2])
