@@ -87,7 +87,7 @@ function parseSchema(text) {
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
       dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
-      scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null,
+      scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
     });
     const ss = rows[rows.length - 1].scalarSelf;
     if (ss && !['tensor', 'tensor_noout', 'any'].includes(ss)) throw new Error(`${where}: scalar_self=${ss}: expected scalar_self, scalar_self=tensor_noout or scalar_self=any`);
@@ -148,7 +148,7 @@ function emit(allRows) {
   o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, OpSpec } from './args';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(`import * as I from './impls';`);
@@ -205,7 +205,17 @@ function emit(allRows) {
         const sp = [{ ...p0, ts: 'number | boolean' }, row.scalarSelf === 'any' ? p1 : { ...p1, ts: 'Tensor' }, ...rest];
         for (const sig of overloads(row, sp, row.out && row.scalarSelf !== 'tensor_noout' ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       }
-      o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
+      if (row.alone) {
+        // alone=f: the function given its first parameter only is another op, impls.ts's f (torch.where(condition) is
+        // torch.nonzero(condition, as_tuple=True)), returning a Tensor[]
+        const p0 = row.params[0];
+        o.push(`export function ${row.name}(${p0.name}: ${p0.ts}): Tensor[];`);
+        o.push(`export function ${row.name}(opts: { ${p0.name}: ${p0.ts} }): Tensor[];`);
+        o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} | Tensor[] {`);
+        o.push(`  const alone = aloneArg(args, '${p0.name}');`);
+        o.push(`  return alone === undefined ? ${row.name}_call(args) : I.${row.alone}(alone as ${p0.ts});`);
+        o.push(`}`);
+      } else o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
       for (const a of row.alias) o.push(`export const ${camel(a)} = ${row.name};`);
     }
     const names = [row.name, ...row.alias.map(camel)];

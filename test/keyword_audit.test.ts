@@ -54,7 +54,6 @@ const INTERNAL: Record<string, string> = {
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
-  'functions:where.': 'where(condition) alone is torch.nonzero(condition, as_tuple=True): not implemented',
   'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
   'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',

@@ -164,3 +164,17 @@ export function checkScalarSelf(spec: OpSpec, v: readonly unknown[], kind: 'tens
   throw new TypeError(`${spec.op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ` +
     `(Tensor ${p0.name}, Tensor|Number ${p1.name}${spec.out ? ', *, Tensor out' : ''}) (Number ${p0.name}, Tensor ${p1.name}${spec.out && kind === 'tensor' ? ', *, Tensor out' : ''})`);
 }
+
+/** A schema row's alone= form: the call's only argument, given positionally or as the only option named `name`
+ *  (undefined when the call has more). */
+export function aloneArg(args: readonly unknown[], name: string): unknown {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n !== 1) return undefined;
+  const a = args[0];
+  if (isOptions(a)) {
+    const keys = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    return keys.length === 1 && keys[0] === name ? (a as Record<string, unknown>)[name] : undefined;
+  }
+  return a;
+}

@@ -3,7 +3,7 @@
 // declarations, and the specs of the one argument parser (lib/ops/args.ts).
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, parseOverloads, writeOut, checkScalarSelf, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import * as I from './impls';
@@ -935,7 +935,12 @@ export function where(condition: Tensor, input: Tensor | number | boolean, other
 export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
 export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
 export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
-export function where(...args: unknown[]): Tensor { return where_call(args); }
+export function where(condition: Tensor): Tensor[];
+export function where(opts: { condition: Tensor }): Tensor[];
+export function where(...args: unknown[]): Tensor | Tensor[] {
+  const alone = aloneArg(args, 'condition');
+  return alone === undefined ? where_call(args) : I.whereCondition(alone as Tensor);
+}
 const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
 function where_method(args: readonly unknown[]): Tensor {
   const { v } = parseCall(S_where_self, args, true);

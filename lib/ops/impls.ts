@@ -13,6 +13,8 @@ import { toDevice } from '../device';
 import { record, needsGrad } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { inplaceResult } from '../autograd/inplace';
+import { nonzero } from './indexing';
+import { describeValue } from '../dtype';
 
 type T = Tensor;
 type S = Tensor | number | boolean;
@@ -107,6 +109,12 @@ export function clamp_(self: T, min: S | null, max: S | null): T { return E.clam
 export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
 export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+/** torch.where(condition) alone: torch.nonzero(condition, as_tuple=True) */
+export function whereCondition(condition: T): T[] {
+  if (!(condition instanceof Tensor)) throw new TypeError(`where(): argument 'condition' must be Tensor, not ${describeValue(condition)}`);
+  return nonzero(condition, { asTuple: true });
+}
 
 // ---- max/min: three overloads each (rows of one name), one implementation (reduce.ts's maxMin) ----
 export function max(input: T): T { return R.max(input); }

@@ -128,6 +128,14 @@ case('narrow(x, 0, tensor(-2), 2)', lambda x: x.narrow(0, torch.tensor(-2), 2))
 case('narrow(x, 0, tensor([1]), 2)', lambda x: x.narrow(0, torch.tensor([1]), 2))
 case('narrow(x, 0, tensor(1.), 2)', lambda x: x.narrow(0, torch.tensor(1.0), 2))
 
+# where(condition) alone: nonzero(condition, as_tuple=True)
+C2 = lambda: torch.tensor([[True, False], [False, True]])
+case('where(c)', lambda x: torch.where(C2()))
+case('where(condition=c)', lambda x: torch.where(condition=C2()))
+case('where(0-d)', lambda x: torch.where(torch.tensor(3.0)))
+case('where(float)', lambda x: torch.where(torch.tensor([0.0, 2.0, 0.0, 1.0])))
+case('where(c, ones)', lambda x: torch.where(C2(), torch.ones(2, 2)))
+
 # the losses' weight (margin) positionally
 LX = lambda: torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]])
 LT = lambda: torch.tensor([0, 2])
