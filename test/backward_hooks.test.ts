@@ -134,6 +134,26 @@ describe('registerFullBackwardHook: handles, modes and errors', () => {
     close(calls, REF.linear.calls.map((c: Call) => ({ ...c, name: 'g' })), 'calls');
   });
 
+  test('retainGraph: a second backward runs the hooks again; an Identity module sees its gradient pass through', () => {
+    const m = lin(3, 2, 2);
+    m.registerFullBackwardHook(rec('r'));
+    const x = X();
+    const y = m.call(x).mul(C()).sum();
+    y.backward({ retainGraph: true });
+    y.backward();
+    expect(calls.length).toBe(2);
+    close(calls[1], REF.linear.calls[0], 'second call');
+    close(x.grad?.tolist(), (REF.linear.xGrad as number[][]).map((r) => r.map((v) => 2 * v)), 'x.grad (two passes)');
+    calls = [];
+    const id = new nn.Identity();
+    id.registerFullBackwardHook(rec('id'));
+    const z = X();
+    id.call(z).mul(3).sum().backward();
+    const three = [[3, 3, 3], [3, 3, 3]];
+    close(calls, [{ name: 'id', gradInput: [three], gradOutput: [three] }], 'identity');
+    close(z.grad?.tolist(), three, 'z.grad');
+  });
+
   test('in-place on a wrapped input or output is PyTorch\'s error', () => {
     class AddOne extends nn.Module { forward(x: Tensor): Tensor { return x.add_(1); } }
     const ip = new AddOne();

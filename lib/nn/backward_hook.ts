@@ -39,6 +39,7 @@ function identityGroup(ts: Tensor[], onGrads: (gs: (Tensor | null)[]) => (Tensor
     stash.fill(null);
     return onGrads(gs);
   }, []);
+  gather.userCode = true;  // the gradients it returns may be the user's (a hook's): the engine copies, never steals them
   const link: Edge[] = [{ node: gather }];
   let dummy: Tensor | null = null;
   return ts.map((t, i) => {
@@ -153,6 +154,7 @@ function checkGrad(g: Tensor | null, like: Tensor, i: number): Tensor | null {
 export function hookOutputNode(node: Node, module: unknown, hook: StoredFull): void {
   const f = node.fn;
   if (!f) return;
+  node.userCode = true;  // (as identityGroup's gather node)
   node.fn = (g) => {
     const gi = f(g).map((x) => x ?? null);
     const r = hook(module, gi, [g]);
