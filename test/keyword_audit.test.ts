@@ -58,8 +58,6 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
-  'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
-  'functional:conv2d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
@@ -205,8 +203,8 @@ const OVERRIDES: Record<string, Override> = {
   'F.bilinear': { p: { input1: X, input2: () => torch.ones([2, 4]), weight: () => torch.ones([5, 3, 4]), bias: () => torch.ones([5]) } },
   'F.binary_cross_entropy': { p: { input: () => X().sigmoid(), target: () => Y().sigmoid(), weight: () => null, reduction: () => 'sum' } },
   'F.binary_cross_entropy_with_logits': { p: { target: () => Y().sigmoid(), weight: () => null, pos_weight: () => null, reduction: () => 'sum' } },
-  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, dilation: () => 1, groups: () => 1 } },
-  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
+  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
@@ -241,7 +239,7 @@ const OVERRIDES: Record<string, Override> = {
 
 function byName(kind: Kind, op: string, p: Param): Sample | undefined {
   const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? OVERRIDES[kind === 'functional' ? '' : op];
-  const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : undefined;
+  const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : p.type === 'str' ? o?.p?.[`${p.name}:str`] : undefined;
   return typed ?? o?.p?.[p.name];
 }
 

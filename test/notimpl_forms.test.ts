@@ -1,7 +1,7 @@
 // notimpl_forms.test.ts - the PyTorch forms nodetorch used to refuse (the keyword audit's former NOT_IMPLEMENTED
 // list), against PyTorch 1.13's values (test/ref/notimpl_forms.json, from test/ref/gen_notimpl_forms.py): a number
 // as the input (torch.pow(2, x), the Scalar-self overloads, torch.add(2, 3)), round(decimals=), scatter(value=),
-// tensor_split(indices=), narrow with a tensor start, the losses' positional weight, and Tensor.to's positional nonBlocking/copy.
+// tensor_split(indices=), narrow with a tensor start, where(condition), conv padding='same'/'valid', the losses' positional weight, and Tensor.to's positional nonBlocking/copy.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
@@ -23,6 +23,10 @@ const LT = (): Tensor => torch.tensor([0, 2]);
 const W = (): Tensor => torch.tensor([1.0, 2.0, 0.5], { dtype: 'float32' });
 const P = (): Tensor => torch.tensor([0.2, 0.7, 0.9], { dtype: 'float32' });
 const Y = (): Tensor => torch.tensor([0.0, 1.0, 1.0], { dtype: 'float32' });
+const CX1 = (): Tensor => torch.arange(14, { dtype: 'float32' }).reshape([1, 2, 7]).sub(6).div(4);
+const CW1 = (): Tensor => torch.arange(12, { dtype: 'float32' }).reshape([3, 2, 2]).sub(5).div(6);
+const CX2 = (): Tensor => torch.arange(50, { dtype: 'float32' }).reshape([1, 2, 5, 5]).sub(20).div(9);
+const CW2 = (): Tensor => torch.arange(24, { dtype: 'float32' }).reshape([2, 2, 3, 2]).sub(11).div(10);
 const n = (v: unknown): never => v as never;  // a form the declarations refuse (PyTorch refuses it too)
 
 const CASES: Record<string, (x: Tensor) => unknown> = {
@@ -93,6 +97,13 @@ const CASES: Record<string, (x: Tensor) => unknown> = {
   'where(0-d)': () => torch.where(torch.tensor(3.0, { dtype: 'float32' })),
   'where(float)': () => torch.where(torch.tensor([0.0, 2.0, 0.0, 1.0], { dtype: 'float32' })),
   'where(c, ones)': () => torch.where(torch.tensor([[true, false], [false, true]]), n(torch.ones([2, 2]))),
+  'F.conv1d(same)': () => F.conv1d(CX1(), CW1(), { padding: 'same' }),
+  'F.conv1d(same, dilation=3)': () => F.conv1d(CX1(), CW1(), null, 1, 'same', 3),
+  'F.conv1d(valid)': () => F.conv1d(CX1(), CW1(), { padding: 'valid' }),
+  'F.conv2d(same)': () => F.conv2d(CX2(), CW2(), torch.tensor([0.5, -1.0], { dtype: 'float32' }), 1, 'same'),
+  'F.conv2d(same, dilation=(2, 1))': () => F.conv2d(CX2(), CW2(), { padding: 'same', dilation: [2, 1] }),
+  'F.conv2d(same, stride=2)': () => F.conv2d(CX2(), CW2(), { stride: 2, padding: 'same' }),
+  'F.conv2d(padding=bad)': () => F.conv2d(CX2(), CW2(), { padding: n('full') }),
   'F.cross_entropy(x, t, w)': () => F.crossEntropy(LX(), LT(), W()),
   'F.cross_entropy(x, t, w, reduction=sum)': () => F.crossEntropy(LX(), LT(), W(), { reduction: 'sum' }),
   'F.nll_loss(x, t, w)': () => F.nllLoss(LX(), LT(), W()),
