@@ -18,7 +18,7 @@ const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 // schema types -> TypeScript types (the declarations) ; `?` after a type adds null (PyTorch's Optional)
 const TYPES = {
   Tensor: 'Tensor', 'Tensor[]': 'readonly Tensor[]', 'Tensor|Scalar': 'Tensor | number | boolean', Scalar: 'number',
-  'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
+  'Tensor|float': 'Tensor | number', 'int|Tensor': 'number | Tensor', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
 };
 function tsType(t, where) {
@@ -29,6 +29,8 @@ function tsType(t, where) {
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }
+// the runtime kinds of the types a parameter's alternative keyword names take (lib/ops/args.ts checks them)
+const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', Tensor: 'tensor' };
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
   if (d === 'True') return 'true';
@@ -53,11 +55,22 @@ function parseSchema(text) {
     const name = functional ? fullName.slice(2) : fullName;
     const params = [];
     let kw = false;
-    for (const p of sig.split(/,\s*/).filter(Boolean)) {
+    for (let p of sig.split(/,\s*/).filter(Boolean)) {
       if (p === '*') { kw = true; continue; }
+      // `~name:Type`: another keyword name of this parameter, for a value of that type (PyTorch's overloads that name
+      // one argument differently by its type: scatter's src= / value=, tensor_split's sections= / indices=)
+      const alts = [];
+      p = p.replace(/\s+~(\w+):(\S+)/g, (_, n, t) => {
+        if (!ALT_KIND[t]) throw new Error(`${where}: ~${n}: unknown alternative type '${t}'`);
+        alts.push({ py: n, name: camel(n), type: t, ts: tsType(t, where), kind: ALT_KIND[t] });
+        return '';
+      });
       const pm = /^(\w+):\s*([^=]+?)\s*(?:=\s*(.+))?$/.exec(p);
       if (!pm) throw new Error(`${where}: cannot parse parameter '${p}'`);
-      params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: tsType(pm[2], where), kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
+      const ts = tsType(pm[2], where);
+      // positionally, any of the forms: the union of the types
+      const union = [...new Set([ts, ...alts.map((a) => a.ts)].flatMap((t) => t.split(' | ')))].join(' | ');
+      params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: alts.length ? union : ts, kwTs: ts, kwKind: alts.length ? ALT_KIND[pm[2]] : undefined, alts, kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
     }
     const keys = {};
     for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
@@ -74,7 +87,10 @@ function parseSchema(text) {
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
       dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
+      scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
     });
+    const ss = rows[rows.length - 1].scalarSelf;
+    if (ss && !['tensor', 'tensor_noout', 'any'].includes(ss)) throw new Error(`${where}: scalar_self=${ss}: expected scalar_self, scalar_self=tensor_noout or scalar_self=any`);
   }
   return rows;
 }
@@ -89,18 +105,25 @@ function overloads(row, params, extra) {
   for (let k = pos.length; k >= 0; k--) {
     const args = pos.slice(0, k).map((p) => `${p.name}: ${p.ts}`);
     const inOpts = params.filter((p) => p.kw || pos.indexOf(p) >= k);
-    const fields = inOpts.map((p) => `${p.name}${p.def === undefined ? '' : '?'}: ${p.ts}`).concat(extra);
     const optsReq = inOpts.some((p) => p.def === undefined);
-    if (fields.length) args.push(`opts${optsReq ? '' : '?'}: { ${fields.join('; ')} }`);
     if (k < nReq && !optsReq) continue;
-    out.push(args.join(', '));
+    // one signature per keyword name of a parameter with alternatives in the options object
+    const withAlts = inOpts.find((p) => p.alts && p.alts.length);
+    const names = withAlts ? [{ name: withAlts.name, ts: withAlts.kwTs }, ...withAlts.alts] : [null];
+    for (const nm of names) {
+      const fields = inOpts.map((p) => (p === withAlts ? `${nm.name}${p.def === undefined ? '' : '?'}: ${nm.ts}` : `${p.name}${p.def === undefined ? '' : '?'}: ${p.alts && p.alts.length ? p.kwTs : p.ts}`)).concat(extra);
+      const a = args.slice();
+      if (fields.length) a.push(`opts${optsReq ? '' : '?'}: { ${fields.join('; ')} }`);
+      out.push(a.join(', '));
+    }
   }
   return out;
 }
 
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
-  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
+  const alt = (p) => (p.alts && p.alts.length ? `, kwt: '${p.kwKind}', alt: [${p.alts.map((a) => `['${a.name}', '${a.kind}']`).join(', ')}]` : '');
+  const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''}${alt(p)} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
 }
@@ -108,7 +131,7 @@ function specOf(row, params) {
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
 // and an implementation's signature is a compile error
 function implCall(row, vals, inplace) {
-  const args = row.params.map((p, i) => `${vals[i]} as ${p.ts}`);
+  const args = row.params.map((p, i) => `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`);
   if (row.functional) return `A.${row.name}(${args.join(', ')})`;
   if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
   if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
@@ -125,7 +148,7 @@ function emit(allRows) {
   o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, parseOverloads, writeOut, OpSpec } from './args';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(`import * as I from './impls';`);
@@ -167,6 +190,7 @@ function emit(allRows) {
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
     o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args, method);`);
+    if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
     if (row.out) {
       o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${implCall(row, vals, false)});`);
     }
@@ -174,7 +198,24 @@ function emit(allRows) {
     o.push(`}`);
     if (row.fn) {
       for (const sig of overloads(row, row.params, row.out ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
-      o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
+      if (row.scalarSelf) {
+        // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
+        // parameter (scalar_self=any: PyTorch takes numbers for both, as torch.add(2, 3))
+        const [p0, p1, ...rest] = row.params;
+        const sp = [{ ...p0, ts: 'number | boolean' }, row.scalarSelf === 'any' ? p1 : { ...p1, ts: 'Tensor' }, ...rest];
+        for (const sig of overloads(row, sp, row.out && row.scalarSelf !== 'tensor_noout' ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+      }
+      if (row.alone) {
+        // alone=f: the function given its first parameter only is another op, impls.ts's f (torch.where(condition) is
+        // torch.nonzero(condition, as_tuple=True)), returning a Tensor[]
+        const p0 = row.params[0];
+        o.push(`export function ${row.name}(${p0.name}: ${p0.ts}): Tensor[];`);
+        o.push(`export function ${row.name}(opts: { ${p0.name}: ${p0.ts} }): Tensor[];`);
+        o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} | Tensor[] {`);
+        o.push(`  const alone = aloneArg(args, '${p0.name}');`);
+        o.push(`  return alone === undefined ? ${row.name}_call(args) : I.${row.alone}(alone as ${p0.ts});`);
+        o.push(`}`);
+      } else o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} { return ${row.name}_call(args); }`);
       for (const a of row.alias) o.push(`export const ${camel(a)} = ${row.name};`);
     }
     const names = [row.name, ...row.alias.map(camel)];

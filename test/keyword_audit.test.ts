@@ -53,34 +53,11 @@ const INTERNAL: Record<string, string> = {
   out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
-const SCALAR_SELF = 'a Python number as the input (torch.pow(2, x)): nodetorch ops take a tensor first (torch.tensor(2))';
 const NOT_IMPLEMENTED: Record<string, string> = {
-  'functions:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'functions:bitwise_or.Scalar_Tensor': SCALAR_SELF,
-  'functions:bitwise_xor.Scalar_Tensor': SCALAR_SELF, 'functions:remainder.Scalar_Tensor': SCALAR_SELF, 'functions:pow.Scalar': SCALAR_SELF,
-  'functions:xlogy.Scalar_Self': SCALAR_SELF, 'functions:where.ScalarSelf': SCALAR_SELF, 'functions:where.Scalar': SCALAR_SELF,
-  'functions:result_type.Scalar_Tensor': SCALAR_SELF,
-  'methods:bitwise_and.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_or.Scalar_Tensor': SCALAR_SELF, 'methods:bitwise_xor.Scalar_Tensor': SCALAR_SELF,
-  'methods:remainder.Scalar_Tensor': SCALAR_SELF, 'methods:xlogy.Scalar_Self': SCALAR_SELF,
-  'functions:round.decimals': 'round(decimals=): not implemented (round to integers only)',
-  'methods:round.decimals': 'round(decimals=): not implemented', 'methods:round_.decimals': 'round_(decimals=): not implemented',
-  'functions:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
-  'methods:narrow.Tensor': 'narrow with a 0-dim tensor start (a tracing form): give a number',
-  'functions:where.': 'where(condition) alone is torch.nonzero(condition, as_tuple=True): not implemented',
-  'functions:scatter.value': "scatter's value= overload: the number is taken positionally or as src=",
-  'functions:scatter.value_reduce': "scatter's value= overload: the number is taken positionally or as src=",
-  'methods:scatter.value': "scatter's value= overload: the number is taken positionally or as src=",
-  'methods:scatter.value_reduce': "scatter's value= overload: the number is taken positionally or as src=",
-  'methods:scatter_.value': "scatter_'s value= overload: the number is taken positionally or as src=",
-  'methods:scatter_.value_reduce': "scatter_'s value= overload: the number is taken positionally or as src=",
-  'functions:tensor_split.indices': 'tensor_split takes sections (an int) or indices (a list) positionally, by keyword as sections only',
-  'functions:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
-  'methods:tensor_split.indices': 'as tensor_split.indices', 'methods:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
   'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
   'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
-  'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
-  'functional:conv2d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
@@ -96,12 +73,8 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'functions:logspace:base': 'logspace takes base in its options object only',
   'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
- 'functional:binary_cross_entropy:weight': 'the losses take weight by keyword only ({ weight })',
-  'functional:binary_cross_entropy_with_logits:weight': 'as binary_cross_entropy', 'functional:cross_entropy:weight': 'as binary_cross_entropy',
-  'functional:nll_loss:weight': 'as binary_cross_entropy', 'functional:margin_ranking_loss:margin': 'the losses take their options by keyword only',
   'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': 'asTensor(data, { dtype, device }): by keyword only', 'functions:as_tensor:device': 'as dtype',
-  'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
   'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
   'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
 };
@@ -203,6 +176,7 @@ const OVERRIDES: Record<string, Override> = {
   tensor: { p: { data: () => [[1.5, 2], [3, 4]] } },
   as_tensor: { p: { data: () => [[1, 2], [3, 4]] } },
   frombuffer: { p: { buffer: () => new Float32Array([1, 2, 3, 4]).buffer, count: () => -1, offset: () => 0, dtype: () => 'float32' } },
+  tensor_split: { p: { tensor_indices_or_sections: () => torch.tensor([1]), indices: () => [1, 2] } },
   as_strided_scatter: { p: { size: () => [2, 2], stride: () => [3, 1], src: () => torch.ones([2, 2]), storage_offset: () => 0 } },
   norm: { p: { input: X, p: () => 2, dim: () => 1, keepdim: () => false, dtype: () => 'float32' } },
   backward: { self: () => torch.tensor([1.5, 2.5], { requiresGrad: true }).mul(2).sum(), p: { gradient: () => null, retain_graph: () => false, create_graph: () => false, inputs: () => undefined } },
@@ -229,8 +203,8 @@ const OVERRIDES: Record<string, Override> = {
   'F.bilinear': { p: { input1: X, input2: () => torch.ones([2, 4]), weight: () => torch.ones([5, 3, 4]), bias: () => torch.ones([5]) } },
   'F.binary_cross_entropy': { p: { input: () => X().sigmoid(), target: () => Y().sigmoid(), weight: () => null, reduction: () => 'sum' } },
   'F.binary_cross_entropy_with_logits': { p: { target: () => Y().sigmoid(), weight: () => null, pos_weight: () => null, reduction: () => 'sum' } },
-  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, dilation: () => 1, groups: () => 1 } },
-  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, dilation: () => 1, groups: () => 1 } },
+  'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
+  'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
@@ -265,7 +239,7 @@ const OVERRIDES: Record<string, Override> = {
 
 function byName(kind: Kind, op: string, p: Param): Sample | undefined {
   const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? OVERRIDES[kind === 'functional' ? '' : op];
-  const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : undefined;
+  const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : p.type === 'str' ? o?.p?.[`${p.name}:str`] : undefined;
   return typed ?? o?.p?.[p.name];
 }
 

@@ -217,7 +217,7 @@ describe("the schema's columns", () => {
       index_select: (x) => [x, 0, torch.tensor([1])], index_add: (x) => [x, 0, torch.tensor([1]), x.narrow(0, 0, 1)],
       index_copy: (x) => [x, 0, torch.tensor([1]), x.narrow(0, 0, 1)], index_fill: (x) => [x, 0, torch.tensor([1]), 2],
       masked_fill: (x) => [x, torch.tensor([[true, false], [false, true]]), 2], masked_select: (x) => [x, torch.tensor([[true, false], [false, true]])],
-      take: (x) => [x, torch.tensor([0, 3])], put: (x) => [x, torch.tensor([0]), x.flatten().narrow(0, 0, 1)],
+      narrow: (x) => [x, 0, torch.tensor(1), 1], take: (x) => [x, torch.tensor([0, 3])], put: (x) => [x, torch.tensor([0]), x.flatten().narrow(0, 0, 1)],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {

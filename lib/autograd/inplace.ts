@@ -33,8 +33,17 @@ export function checkLeafInplace(t: Tensor, op: string): void {
   if (t._inference && !gradState.inference && t.requiresGrad) throw new TorchError('Inplace update to inference tensor outside InferenceMode is not allowed.');
 }
 
-/** In-place on a view of a leaf that requires grad is refused, as PyTorch refuses it. */
+/** Tensors a custom Function returned as views (a module's backward-hook wrappers, lib/nn/backward_hook.ts), by
+ *  PyTorch's name for them ('Output 0 of BackwardHookFunctionBackward'): modifying one in place is refused. */
+export const customFunctionViews = new WeakMap<Tensor, string>();
+
+/** In-place on a view of a leaf that requires grad is refused, as PyTorch refuses it; so is in-place on a view a
+ *  custom Function made (customFunctionViews). */
 export function checkViewOfLeafInplace(t: Tensor): void {
+  const cv = customFunctionViews.get(t);
+  if (cv !== undefined && gradState.enabled) {
+    throw new TorchError(`${cv} is a view and is being modified inplace. This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function.`);
+  }
   const b = t._base;
   if (b && b !== t && gradState.enabled && b.requiresGrad && b.isLeaf) {
     throw new TorchError('a view of a leaf Variable that requires grad is being used in an in-place operation.');

@@ -420,7 +420,7 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
     if (s.some((v) => v !== 1)) throw new TorchError("padding='same' is not supported for strided convolutions");
     const sp = samePadding(k, d);
     p = sp.sym; extra = sp.extra;
-  } else if (typeof pad === 'string') throw new TorchError(`Invalid padding string '${pad}', should be one of {'valid', 'same'}`);
+  } else if (typeof pad === 'string') throw new TorchError(`Invalid padding string: '${pad}'`);  // (PyTorch's functional form; nn.Conv's own check lists the two)
   else p = pairOf(pad, 'padding', op, nsp);
   checkPositive(p, 'padding', op, true);
   const unbatched = x.ndim === batchedDims - 1;

@@ -694,9 +694,13 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
   return { sel, valid };
 }
 
-export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
-  if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss, arguments);
-  const opts = posOpts<NLLOpts>('nll_loss', [opts0], [], ['weight', 'ignoreIndex', 'reduction']);
+/** nll_loss(input, target, weight?, { ignoreIndex, reduction }): the class weights also positionally, as PyTorch */
+export function nllLoss(input: T, target: T, weight: T | null, opts?: Omit<NLLOpts, 'weight'>): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function nllLoss(input: T, target: T, opts?: NLLOpts): T;
+export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<NLLOpts>('nll_loss', rest, ['weight'], ['ignoreIndex', 'reduction']);
   pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
   const classDim = checkClassTarget(input, target, 'nll_loss');
   const C = input.shape[classDim];
@@ -719,9 +723,13 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
 
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
-export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}): T {
-  if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy, arguments);
-  const opts = posOpts<CrossEntropyOpts>('cross_entropy', [opts0], [], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
+/** cross_entropy(input, target, weight?, { ignoreIndex, reduction, labelSmoothing }): the class weights also positionally */
+export function crossEntropy(input: T, target: T, weight: T | null, opts?: Omit<CrossEntropyOpts, 'weight'>): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function crossEntropy(input: T, target: T, opts?: CrossEntropyOpts): T;
+export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<CrossEntropyOpts>('cross_entropy', rest, ['weight'], ['ignoreIndex', 'reduction', 'labelSmoothing']);
   pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
   const ls = opts.labelSmoothing ?? 0;
   if (ls < 0 || ls > 1) throw new TorchError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
@@ -761,9 +769,13 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
   return nll.mul(1 - ls).add(ret.mul(ls / C));
 }
 
-export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | null; reduction?: Reduction } = {}): T {
-  if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy, arguments);
-  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', [opts0], [], ['weight', 'reduction']);
+/** binary_cross_entropy(input, target, weight?, { reduction }): the weight also positionally, as PyTorch */
+export function binaryCrossEntropy(input: T, target: T, weight: T | null, opts?: { reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function binaryCrossEntropy(input: T, target: T, opts?: { weight?: T | null; reduction?: Reduction }): T;
+export function binaryCrossEntropy(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', rest, ['weight'], ['reduction']);
   pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
@@ -785,9 +797,13 @@ export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | nu
   return reduce(w, opts.reduction);
 }
 
-export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weight?: T | null; posWeight?: T | null; reduction?: Reduction } = {}): T {
-  if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits, arguments);
-  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', [opts0], [], ['weight', 'posWeight', 'reduction']);
+/** binary_cross_entropy_with_logits(input, target, weight?, { reduction, posWeight }): the weight also positionally */
+export function binaryCrossEntropyWithLogits(input: T, target: T, weight: T | null, opts?: { posWeight?: T | null; reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function binaryCrossEntropyWithLogits(input: T, target: T, opts?: { weight?: T | null; posWeight?: T | null; reduction?: Reduction }): T;
+export function binaryCrossEntropyWithLogits(input: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', rest, ['weight'], ['posWeight', 'reduction']);
   pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
@@ -828,9 +844,13 @@ export function poissonNllLoss(input: T, target: T, ...rest: unknown[]): T {
   return reduce(loss, opts.reduction);
 }
 
-export function marginRankingLoss(x1: T, x2: T, target: T, opts0: { margin?: number; reduction?: Reduction } = {}): T {
-  if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss, arguments);
-  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', [opts0], [], ['margin', 'reduction']);
+/** margin_ranking_loss(input1, input2, target, margin?, { reduction }): the margin also positionally, as PyTorch */
+export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, opts?: { reduction?: Reduction }): T;
+// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
+export function marginRankingLoss(x1: T, x2: T, target: T, opts?: { margin?: number; reduction?: Reduction }): T;
+export function marginRankingLoss(x1: T, x2: T, target: T, ...rest: unknown[]): T {
+  if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss as (...a: unknown[]) => T, arguments);
+  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', rest, ['margin'], ['reduction']);
   return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
 }
 

@@ -18,6 +18,7 @@ import { DType, DTypeName, toDType, isFloating } from '../dtype';
 import { Device, toDevice } from '../device';
 import { noGrad } from '../autograd/mode';
 import { empty } from '../ops/creation';
+import { BackwardHook, GradTuple, hookOutputNode, warnNonFull } from './backward_hook';
 
 // a hook as stored (typed per module where it is registered: ForwardHook<M>, ForwardPreHook<M>)
 type StoredHook = (m: Module, args: unknown[], out?: unknown) => unknown;
@@ -70,6 +71,16 @@ export type ForwardPreHook<M extends Module = Module> = (module: M, args: Forwar
 /** `registerForwardHook`'s hook: sees the module, the arguments and the output of `forward`; returning a value replaces
  *  the output, returning nothing (or null) keeps it, as PyTorch's forward hooks. */
 export type ForwardHook<M extends Module = Module> = (module: M, args: ForwardArgs<M>, output: ForwardOutput<M>) => ForwardOutput<M> | void | null;
+/** `registerFullBackwardHook`'s hook: sees the module, the gradients w.r.t. its positional arguments (gradInput: null for
+ *  a non-tensor argument) and w.r.t. its outputs (gradOutput: null for a non-tensor output or one that got no
+ *  gradient); returning an array (as long as gradInput) replaces gradInput, returning nothing keeps it. */
+export type FullBackwardHook<M extends Module = Module> = (module: M, gradInput: GradTuple, gradOutput: GradTuple) => GradTuple | void | null;
+/** `registerFullBackwardPreHook`'s hook (PyTorch 2.0): sees the module and the gradients w.r.t. its outputs before
+ *  the module's backward runs; returning an array (as long as gradOutput) replaces them. */
+export type FullBackwardPreHook<M extends Module = Module> = (module: M, gradOutput: GradTuple) => GradTuple | void | null;
+/** `registerBackwardHook`'s (deprecated) hook: sees the gradients of the autograd node that made the output. */
+export type BackwardHookFn<M extends Module = Module> = (module: M, gradInput: GradTuple, gradOutput: GradTuple) => GradTuple | void | null;
+export type { GradTuple };
 let nextHookId = 0;
 function handleFor(map: Map<number, StoredHook>, id: number): RemovableHandle {
   return { id, remove: () => { map.delete(id); } };
@@ -78,7 +89,8 @@ function handleFor(map: Map<number, StoredHook>, id: number): RemovableHandle {
 // ---------------------------------------------------------------------------------------------------------------
 // the Proxy handler (Note [Discovery of fields])
 // ---------------------------------------------------------------------------------------------------------------
-const INTERNAL = new Set(['_self', '_parameters', '_buffers', '_nonPersistent', '_modules', '_forwardHooks', '_forwardPreHooks', 'training']);
+const INTERNAL = new Set(['_self', '_parameters', '_buffers', '_nonPersistent', '_modules', '_forwardHooks', '_forwardPreHooks', 'training',
+  '_backwardHooks', '_backwardPreHooks', '_isFullBackwardHook']);
 
 const HANDLER: ProxyHandler<Module> = {
   set(target, prop, value) {
@@ -139,6 +151,9 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   declare _modules: Map<string, Module | null>;
   declare _forwardHooks: Map<number, StoredHook>;
   declare _forwardPreHooks: Map<number, StoredHook>;
+  declare _backwardHooks: Map<number, StoredHook>;
+  declare _backwardPreHooks: Map<number, StoredHook>;
+  declare _isFullBackwardHook: boolean | null;
 
   constructor() {
     const hidden = (k: string, v: unknown): void => { Object.defineProperty(this, k, { value: v, writable: true, enumerable: false, configurable: true }); };
@@ -150,6 +165,9 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     hidden('_modules', new Map());
     hidden('_forwardHooks', new Map());
     hidden('_forwardPreHooks', new Map());
+    hidden('_backwardHooks', new Map());
+    hidden('_backwardPreHooks', new Map());
+    hidden('_isFullBackwardHook', null);
     return new Proxy(this, HANDLER as ProxyHandler<Module> as ProxyHandler<this>);
   }
 
@@ -271,6 +289,17 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
         if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
       }
     }
+    // full backward hooks (Note [module backward hooks] in ./backward_hook.ts): the forward sees its tensor
+    // arguments through one identity node, the caller the outputs through another
+    let bw: BackwardHook | null = null;
+    if (this._backwardHooks.size || this._backwardPreHooks.size) {
+      const full = this._isFullBackwardHook === true ? [...this._backwardHooks.values()] : [];
+      if (full.length || this._backwardPreHooks.size) {
+        type C = ConstructorParameters<typeof BackwardHook>;
+        bw = new BackwardHook(this, full as unknown as C[1], [...this._backwardPreHooks.values()] as unknown as C[2]);
+        args = bw.setupInputHook(args);
+      }
+    }
     let out = (this.forward as (...a: unknown[]) => unknown).apply(this, args);
     if (this._forwardHooks.size) {
       for (const h of [...this._forwardHooks.values()]) {
@@ -278,7 +307,45 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
         if (r !== undefined && r !== null) out = r;
       }
     }
+    if (bw) out = bw.setupOutputHook(out);
+    if (this._isFullBackwardHook === false && this._backwardHooks.size) {
+      // the deprecated hooks: on the node that made the (first) output tensor
+      let v: unknown = out;
+      for (let d = 0; d < 8 && v !== undefined && v !== null && !(v instanceof Tensor); d++) {
+        v = Array.isArray(v) ? v[0] : typeof v === 'object' ? Object.values(v as object).find((x) => x instanceof Tensor) : undefined;
+      }
+      const node = v instanceof Tensor ? v.gradFn : null;
+      if (node) {
+        for (const h of this._backwardHooks.values()) hookOutputNode(node, this, h as unknown as Parameters<typeof hookOutputNode>[2]);
+        warnNonFull(args, out, node);
+      }
+    }
     return out;
+  }
+  /** PyTorch's register_full_backward_hook: `hook(module, gradInput, gradOutput)` runs once per backward pass with the
+   *  gradients w.r.t. the module's positional arguments and its outputs; an array it returns replaces gradInput. The
+   *  forward sees its tensor arguments (and the caller the outputs) as views: modifying them in place is an error. */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError('registerFullBackwardHook(): hook must be a function');
+    checkKeys('registerFullBackwardHook', opts, ['prepend']);
+    if (this._isFullBackwardHook === false) throw new TorchError('Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them.');
+    raw(this)._isFullBackwardHook = true;
+    return addHook(this._backwardHooks, hook as unknown as StoredHook, !!opts.prepend);
+  }
+  /** PyTorch 2.0's register_full_backward_pre_hook: `hook(module, gradOutput)` runs when the gradients w.r.t. the
+   *  module's outputs are known, before its backward; an array it returns replaces gradOutput. */
+  registerFullBackwardPreHook(hook: FullBackwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError('registerFullBackwardPreHook(): hook must be a function');
+    checkKeys('registerFullBackwardPreHook', opts, ['prepend']);
+    return addHook(this._backwardPreHooks, hook as unknown as StoredHook, !!opts.prepend);
+  }
+  /** Deprecated (PyTorch's register_backward_hook): `hook(module, gradInput, gradOutput)` on the autograd node that made
+   *  the module's output: gradInput is what that node returns for its inputs. Prefer registerFullBackwardHook. */
+  registerBackwardHook(hook: BackwardHookFn<this>): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError('registerBackwardHook(): hook must be a function');
+    if (this._isFullBackwardHook === true) throw new TorchError('Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them.');
+    raw(this)._isFullBackwardHook = false;
+    return addHook(this._backwardHooks, hook as unknown as StoredHook, false);
   }
   /** A hook run before each `forward` (`hook(module, args)`; typed with this module's forward arguments). */
   registerForwardPreHook(hook: ForwardPreHook<this>, opts: { prepend?: boolean } = {}): RemovableHandle {

@@ -13,7 +13,18 @@ import { isOptions } from './util';
 import { copyInto } from './elementwise';
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
-export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' }
+export interface ParamSpec {
+  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints';
+  /** other keyword names of this parameter, each for values of one kind (scatter's value=, tensor_split's indices=);
+   *  kwt: the kind the parameter's own name takes by keyword */
+  readonly alt?: readonly (readonly [string, AltKind])[]; readonly kwt?: AltKind;
+}
+type AltKind = 'num' | 'any' | 'int' | 'ints' | 'tensor';
+const ALT_OK: Record<AltKind, [(x: unknown) => boolean, string]> = {
+  num: [(x) => typeof x === 'number' || typeof x === 'boolean', 'Number'], any: [() => true, 'Tensor or Number'],
+  int: [(x) => typeof x === 'number' && Number.isInteger(x), 'int'], ints: [(x) => Array.isArray(x), 'tuple of ints'],
+  tensor: [(x) => x instanceof Tensor, 'Tensor'],
+};
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
 export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true; readonly npos?: number }
 
@@ -50,9 +61,14 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
         out = val;
         continue;
       }
-      const i = params.findIndex((p) => p.name === key);
+      const i = params.findIndex((p) => p.name === key || (p.alt !== undefined && p.alt.some((a) => a[0] === key)));
+      if (i >= 0 && params[i].alt !== undefined) {
+        const kind = key === params[i].name ? params[i].kwt : params[i].alt!.find((a) => a[0] === key)![1];
+        if (kind !== undefined && !ALT_OK[kind][0](val)) throw new TypeError(`${op}(): argument '${key}' must be ${ALT_OK[kind][1]}, not ${describeValue(val)}`);
+        if (v[i] !== undefined) throw new TypeError(`${op}(): got multiple values for argument '${key}'${key === params[i].name ? '' : ` (it is another name of '${params[i].name}')`}`);
+      }
       if (i < 0) {
-        const names = params.slice(m).map((p) => p.name).concat(spec.out && !method ? ['out'] : []);
+        const names = params.slice(m).flatMap((p) => [p.name, ...(p.alt ?? []).map((a) => a[0])]).concat(spec.out && !method ? ['out'] : []);
         throw new TypeError(`${op}(): unexpected option '${key}' (expected ${names.join(', ') || 'none'})`);
       }
       if (i < n && v[i] !== undefined) throw new TypeError(`${op}(): got multiple values for argument '${key}'`);
@@ -132,4 +148,33 @@ export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly s
   const forms = overloads.map(([spec]) => `(${spec.params.slice(m).map((p) => p.name + ('def' in p ? '?' : '')).join(', ')})`);
   const got = args.slice(m).filter((a) => a !== undefined).map((a) => describeValue(a));
   throw new TypeError(`${op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ${forms.join(' ')} (each positionally, then an options object, or by name)`);
+}
+
+/** A schema row's Scalar-self form (scalar_self in ops.schema): a number as the input is taken when the second
+ *  parameter is a tensor ('tensor', 'tensor_noout': PyTorch's overload has no out=), or always ('any': PyTorch's
+ *  numbers-as-tensors ops, torch.add(2, 3)); otherwise a TypeError as PyTorch's "invalid combination of arguments". */
+export function checkScalarSelf(spec: OpSpec, v: readonly unknown[], kind: 'tensor' | 'tensor_noout' | 'any', out: Tensor | null = null): void {
+  const a = v[0];
+  if (a instanceof Tensor || kind === 'any') return;
+  const isNum = typeof a === 'number' || typeof a === 'boolean';
+  if (isNum && v[1] instanceof Tensor && !(kind === 'tensor_noout' && out !== null)) return;
+  if (!isNum) return;  // (not a number either: the op's own message names the argument)
+  const [p0, p1] = spec.params;
+  const got = v.slice(0, 2).map((x) => describeValue(x)).concat(out ? ['out=Tensor'] : []);
+  throw new TypeError(`${spec.op}() received an invalid combination of arguments - got (${got.join(', ')}), but expected one of: ` +
+    `(Tensor ${p0.name}, Tensor|Number ${p1.name}${spec.out ? ', *, Tensor out' : ''}) (Number ${p0.name}, Tensor ${p1.name}${spec.out && kind === 'tensor' ? ', *, Tensor out' : ''})`);
+}
+
+/** A schema row's alone= form: the call's only argument, given positionally or as the only option named `name`
+ *  (undefined when the call has more). */
+export function aloneArg(args: readonly unknown[], name: string): unknown {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n !== 1) return undefined;
+  const a = args[0];
+  if (isOptions(a)) {
+    const keys = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    return keys.length === 1 && keys[0] === name ? (a as Record<string, unknown>)[name] : undefined;
+  }
+  return a;
 }

@@ -457,7 +457,7 @@ function alphaOf(opts: unknown): number {
 function checkSubBool(a: unknown, b: unknown): void {
   const isB = (x: unknown): boolean => (x instanceof Tensor ? x.dtype === 'bool' : typeof x === 'boolean');
   if (isB(a) && isB(b)) throw new TorchError('Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.');
-  if (isB(b)) throw new TorchError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
+  if (isB(a) || isB(b)) throw new TorchError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
 }
 
 function checkAlphaInt(a: unknown, b: unknown, alpha: number): void {
@@ -524,8 +524,8 @@ export function pow(a: unknown, b: unknown): Tensor {
     return record('PowBackward0', [a], o, (g) => [b === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(a, b - 1), b))], [a]);
   }
   if (typeof a === 'number' && b instanceof Tensor) {
-    const o = binaryOp(BINARY_DEFS.pow, a, b);
-    return o;
+    // number ** tensor: PyTorch's pow.Scalar, whose node is PowBackward2 (the same formula w.r.t. the exponent)
+    return binaryOp(POW_SCALAR_SELF, a, b);
   }
   if (a instanceof Tensor && b instanceof Tensor && !isFloating(promoted([a, b]))) {
     const v = b.toTypedArray();
@@ -534,6 +534,7 @@ export function pow(a: unknown, b: unknown): Tensor {
   return binaryOp(BINARY_DEFS.pow, a, b);
 }
 
+const POW_SCALAR_SELF: BinaryDef = { ...BINARY_DEFS.pow, grad: 'PowBackward2' };
 export function remainder(a: unknown, b: unknown): Tensor {
   const ta = checkOperand(a, 'remainder', 'input'), tb = checkOperand(b, 'remainder', 'other');
   checkIntDivZero(ta, tb, 'remainder');

@@ -3,7 +3,7 @@
 // declarations, and the specs of the one argument parser (lib/ops/args.ts).
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, parseOverloads, writeOut, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import * as I from './impls';
@@ -441,16 +441,16 @@ export function ceil(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function ceil(...args: unknown[]): Tensor { return ceil_call(args); }
 const S_ceil_: OpSpec = { op: 'ceil_', params: [{ name: 'input' }], npos: 1 };
 
-const S_round: OpSpec = { op: 'round', params: [{ name: 'input' }], out: true, npos: 1 };
+const S_round: OpSpec = { op: 'round', params: [{ name: 'input' }, { name: 'decimals', kw: true, def: 0 }], out: true, npos: 1 };
 function round_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_round, args, method);
-  if (out) return writeOut('round', out, v, () => I.unary('round', v[0] as Tensor));
-  return I.unary('round', v[0] as Tensor);
+  if (out) return writeOut('round', out, v, () => I.round(v[0] as Tensor, v[1] as number));
+  return I.round(v[0] as Tensor, v[1] as number);
 }
-export function round(input: Tensor, opts?: { out?: Tensor }): Tensor;
-export function round(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function round(input: Tensor, opts?: { decimals?: number; out?: Tensor }): Tensor;
+export function round(opts: { input: Tensor; decimals?: number; out?: Tensor }): Tensor;
 export function round(...args: unknown[]): Tensor { return round_call(args); }
-const S_round_: OpSpec = { op: 'round_', params: [{ name: 'input' }], npos: 1 };
+const S_round_: OpSpec = { op: 'round_', params: [{ name: 'input' }, { name: 'decimals', kw: true, def: 0 }], npos: 1 };
 
 const S_trunc: OpSpec = { op: 'trunc', params: [{ name: 'input' }], out: true, npos: 1 };
 function trunc_call(args: readonly unknown[], method = false): Tensor {
@@ -528,24 +528,32 @@ export function isfinite(...args: unknown[]): Tensor { return isfinite_call(args
 const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function add_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_add, args, method);
-  if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
-  return I.add(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
+  if (!method) checkScalarSelf(S_add, v, 'any', out);
+  if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
+  return I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
 }
 export function add(input: Tensor, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function add(input: Tensor, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+export function add(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
+export function add(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+export function add(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(...args: unknown[]): Tensor { return add_call(args); }
 const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
 
 const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function sub_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_sub, args, method);
-  if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number));
-  return I.sub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
+  if (!method) checkScalarSelf(S_sub, v, 'any', out);
+  if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
+  return I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
 }
 export function sub(input: Tensor, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function sub(input: Tensor, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function sub(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+export function sub(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
+export function sub(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+export function sub(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function sub(...args: unknown[]): Tensor { return sub_call(args); }
 export const subtract = sub;
 const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
@@ -553,12 +561,16 @@ const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other'
 const S_mul: OpSpec = { op: 'mul', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function mul_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_mul, args, method);
-  if (out) return writeOut('mul', out, v, () => I.binary('mul', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('mul', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_mul, v, 'any', out);
+  if (out) return writeOut('mul', out, v, () => I.binary('mul', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('mul', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function mul(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function mul(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function mul(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function mul(input: number | boolean, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function mul(input: number | boolean, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function mul(opts: { input: number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function mul(...args: unknown[]): Tensor { return mul_call(args); }
 export const multiply = mul;
 const S_mul_: OpSpec = { op: 'mul_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
@@ -566,13 +578,18 @@ const S_mul_: OpSpec = { op: 'mul_', params: [{ name: 'input' }, { name: 'other'
 const S_div: OpSpec = { op: 'div', params: [{ name: 'input' }, { name: 'other' }, { name: 'roundingMode', def: null }], out: true, npos: 3 };
 function div_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_div, args, method);
-  if (out) return writeOut('div', out, v, () => I.div(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null));
-  return I.div(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null);
+  if (!method) checkScalarSelf(S_div, v, 'any', out);
+  if (out) return writeOut('div', out, v, () => I.div(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null));
+  return I.div(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as 'trunc' | 'floor' | null);
 }
 export function div(input: Tensor, other: Tensor | number | boolean, roundingMode: 'trunc' | 'floor' | null, opts?: { out?: Tensor }): Tensor;
 export function div(input: Tensor, other: Tensor | number | boolean, opts?: { roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
 export function div(input: Tensor, opts: { other: Tensor | number | boolean; roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
 export function div(opts: { input: Tensor; other: Tensor | number | boolean; roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
+export function div(input: number | boolean, other: Tensor | number | boolean, roundingMode: 'trunc' | 'floor' | null, opts?: { out?: Tensor }): Tensor;
+export function div(input: number | boolean, other: Tensor | number | boolean, opts?: { roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
+export function div(input: number | boolean, opts: { other: Tensor | number | boolean; roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
+export function div(opts: { input: number | boolean; other: Tensor | number | boolean; roundingMode?: 'trunc' | 'floor' | null; out?: Tensor }): Tensor;
 export function div(...args: unknown[]): Tensor { return div_call(args); }
 export const divide = div;
 export const trueDivide = div;
@@ -581,24 +598,32 @@ const S_div_: OpSpec = { op: 'div_', params: [{ name: 'input' }, { name: 'other'
 const S_pow: OpSpec = { op: 'pow', params: [{ name: 'input' }, { name: 'exponent' }], out: true, npos: 2 };
 function pow_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_pow, args, method);
-  if (out) return writeOut('pow', out, v, () => I.binary('pow', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('pow', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_pow, v, 'tensor', out);
+  if (out) return writeOut('pow', out, v, () => I.binary('pow', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('pow', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function pow(input: Tensor, exponent: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function pow(input: Tensor, opts: { exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function pow(opts: { input: Tensor; exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function pow(input: number | boolean, exponent: Tensor, opts?: { out?: Tensor }): Tensor;
+export function pow(input: number | boolean, opts: { exponent: Tensor; out?: Tensor }): Tensor;
+export function pow(opts: { input: number | boolean; exponent: Tensor; out?: Tensor }): Tensor;
 export function pow(...args: unknown[]): Tensor { return pow_call(args); }
 const S_pow_: OpSpec = { op: 'pow_', params: [{ name: 'input' }, { name: 'exponent' }], npos: 2 };
 
 const S_remainder: OpSpec = { op: 'remainder', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function remainder_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_remainder, args, method);
-  if (out) return writeOut('remainder', out, v, () => I.binary('remainder', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('remainder', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_remainder, v, 'tensor_noout', out);
+  if (out) return writeOut('remainder', out, v, () => I.binary('remainder', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('remainder', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function remainder(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function remainder(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function remainder(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function remainder(input: number | boolean, other: Tensor): Tensor;
+export function remainder(input: number | boolean, opts: { other: Tensor }): Tensor;
+export function remainder(opts: { input: number | boolean; other: Tensor }): Tensor;
 export function remainder(...args: unknown[]): Tensor { return remainder_call(args); }
 const S_remainder_: OpSpec = { op: 'remainder_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
@@ -617,12 +642,16 @@ const S_fmod_: OpSpec = { op: 'fmod_', params: [{ name: 'input' }, { name: 'othe
 const S_floorDivide: OpSpec = { op: 'floor_divide', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function floorDivide_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_floorDivide, args, method);
-  if (out) return writeOut('floor_divide', out, v, () => I.binary('floor_divide', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('floor_divide', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_floorDivide, v, 'any', out);
+  if (out) return writeOut('floor_divide', out, v, () => I.binary('floor_divide', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('floor_divide', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function floorDivide(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function floorDivide(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function floorDivide(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function floorDivide(input: number | boolean, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function floorDivide(input: number | boolean, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function floorDivide(opts: { input: number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function floorDivide(...args: unknown[]): Tensor { return floorDivide_call(args); }
 const S_floorDivide_: OpSpec = { op: 'floor_divide_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
@@ -685,12 +714,16 @@ export function fmin(...args: unknown[]): Tensor { return fmin_call(args); }
 const S_xlogy: OpSpec = { op: 'xlogy', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function xlogy_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_xlogy, args, method);
-  if (out) return writeOut('xlogy', out, v, () => I.binary('xlogy', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('xlogy', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_xlogy, v, 'tensor', out);
+  if (out) return writeOut('xlogy', out, v, () => I.binary('xlogy', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('xlogy', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function xlogy(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function xlogy(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function xlogy(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function xlogy(input: number | boolean, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function xlogy(input: number | boolean, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function xlogy(opts: { input: number | boolean; other: Tensor; out?: Tensor }): Tensor;
 export function xlogy(...args: unknown[]): Tensor { return xlogy_call(args); }
 const S_xlogy_: OpSpec = { op: 'xlogy_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
@@ -810,36 +843,48 @@ const S_logicalXor_: OpSpec = { op: 'logical_xor_', params: [{ name: 'input' }, 
 const S_bitwiseAnd: OpSpec = { op: 'bitwise_and', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseAnd_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseAnd, args, method);
-  if (out) return writeOut('bitwise_and', out, v, () => I.binary('bitwise_and', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('bitwise_and', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_bitwiseAnd, v, 'tensor_noout', out);
+  if (out) return writeOut('bitwise_and', out, v, () => I.binary('bitwise_and', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('bitwise_and', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function bitwiseAnd(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function bitwiseAnd(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseAnd(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function bitwiseAnd(input: number | boolean, other: Tensor): Tensor;
+export function bitwiseAnd(input: number | boolean, opts: { other: Tensor }): Tensor;
+export function bitwiseAnd(opts: { input: number | boolean; other: Tensor }): Tensor;
 export function bitwiseAnd(...args: unknown[]): Tensor { return bitwiseAnd_call(args); }
 const S_bitwiseAnd_: OpSpec = { op: 'bitwise_and_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
 const S_bitwiseOr: OpSpec = { op: 'bitwise_or', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseOr_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseOr, args, method);
-  if (out) return writeOut('bitwise_or', out, v, () => I.binary('bitwise_or', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('bitwise_or', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_bitwiseOr, v, 'tensor_noout', out);
+  if (out) return writeOut('bitwise_or', out, v, () => I.binary('bitwise_or', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('bitwise_or', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function bitwiseOr(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function bitwiseOr(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseOr(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function bitwiseOr(input: number | boolean, other: Tensor): Tensor;
+export function bitwiseOr(input: number | boolean, opts: { other: Tensor }): Tensor;
+export function bitwiseOr(opts: { input: number | boolean; other: Tensor }): Tensor;
 export function bitwiseOr(...args: unknown[]): Tensor { return bitwiseOr_call(args); }
 const S_bitwiseOr_: OpSpec = { op: 'bitwise_or_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
 const S_bitwiseXor: OpSpec = { op: 'bitwise_xor', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
 function bitwiseXor_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_bitwiseXor, args, method);
-  if (out) return writeOut('bitwise_xor', out, v, () => I.binary('bitwise_xor', v[0] as Tensor, v[1] as Tensor | number | boolean));
-  return I.binary('bitwise_xor', v[0] as Tensor, v[1] as Tensor | number | boolean);
+  if (!method) checkScalarSelf(S_bitwiseXor, v, 'tensor_noout', out);
+  if (out) return writeOut('bitwise_xor', out, v, () => I.binary('bitwise_xor', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.binary('bitwise_xor', v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
 }
 export function bitwiseXor(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
 export function bitwiseXor(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function bitwiseXor(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function bitwiseXor(input: number | boolean, other: Tensor): Tensor;
+export function bitwiseXor(input: number | boolean, opts: { other: Tensor }): Tensor;
+export function bitwiseXor(opts: { input: number | boolean; other: Tensor }): Tensor;
 export function bitwiseXor(...args: unknown[]): Tensor { return bitwiseXor_call(args); }
 const S_bitwiseXor_: OpSpec = { op: 'bitwise_xor_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
 
@@ -890,7 +935,12 @@ export function where(condition: Tensor, input: Tensor | number | boolean, other
 export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
 export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
 export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
-export function where(...args: unknown[]): Tensor { return where_call(args); }
+export function where(condition: Tensor): Tensor[];
+export function where(opts: { condition: Tensor }): Tensor[];
+export function where(...args: unknown[]): Tensor | Tensor[] {
+  const alone = aloneArg(args, 'condition');
+  return alone === undefined ? where_call(args) : I.whereCondition(alone as Tensor);
+}
 const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
 function where_method(args: readonly unknown[]): Tensor {
   const { v } = parseCall(S_where_self, args, true);
@@ -1297,13 +1347,13 @@ export const moveaxis = movedim;
 const S_narrow: OpSpec = { op: 'narrow', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }], npos: 4 };
 function narrow_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_narrow, args, method);
-  return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+  return I.narrow(v[0] as Tensor, v[1] as number, v[2] as number | Tensor, v[3] as number);
 }
-export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor;
-export function narrow(input: Tensor, dim: number, start: number, opts: { length: number }): Tensor;
-export function narrow(input: Tensor, dim: number, opts: { start: number; length: number }): Tensor;
-export function narrow(input: Tensor, opts: { dim: number; start: number; length: number }): Tensor;
-export function narrow(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
+export function narrow(input: Tensor, dim: number, start: number | Tensor, length: number): Tensor;
+export function narrow(input: Tensor, dim: number, start: number | Tensor, opts: { length: number }): Tensor;
+export function narrow(input: Tensor, dim: number, opts: { start: number | Tensor; length: number }): Tensor;
+export function narrow(input: Tensor, opts: { dim: number; start: number | Tensor; length: number }): Tensor;
+export function narrow(opts: { input: Tensor; dim: number; start: number | Tensor; length: number }): Tensor;
 export function narrow(...args: unknown[]): Tensor { return narrow_call(args); }
 
 const S_slice: OpSpec = { op: 'slice', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 5 };
@@ -1424,15 +1474,19 @@ export function chunk(input: Tensor, opts: { chunks: number; dim?: number }): Te
 export function chunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
 export function chunk(...args: unknown[]): Tensor[] { return chunk_call(args); }
 
-const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections' }, { name: 'dim', def: 0 }], npos: 3 };
+const S_tensorSplit: OpSpec = { op: 'tensor_split', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints'], ['tensorIndicesOrSections', 'tensor']] }, { name: 'dim', def: 0 }], npos: 3 };
 function tensorSplit_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_tensorSplit, args, method);
-  return I.tensorSplit(v[0] as Tensor, v[1] as number, v[2] as number);
+  return I.tensorSplit(v[0] as Tensor, v[1] as number | number[] | Tensor, v[2] as number);
 }
-export function tensorSplit(input: Tensor, sections: number, dim: number): Tensor[];
-export function tensorSplit(input: Tensor, sections: number, opts?: { dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, sections: number | number[] | Tensor, dim: number): Tensor[];
+export function tensorSplit(input: Tensor, sections: number | number[] | Tensor, opts?: { dim?: number }): Tensor[];
 export function tensorSplit(input: Tensor, opts: { sections: number; dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, opts: { indices: number[]; dim?: number }): Tensor[];
+export function tensorSplit(input: Tensor, opts: { tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
 export function tensorSplit(opts: { input: Tensor; sections: number; dim?: number }): Tensor[];
+export function tensorSplit(opts: { input: Tensor; indices: number[]; dim?: number }): Tensor[];
+export function tensorSplit(opts: { input: Tensor; tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
 export function tensorSplit(...args: unknown[]): Tensor[] { return tensorSplit_call(args); }
 
 const S_unbind: OpSpec = { op: 'unbind', params: [{ name: 'input' }, { name: 'dim', def: 0 }], npos: 2 };
@@ -1520,7 +1574,7 @@ export function gather(input: Tensor, opts: { dim: number; index: Tensor; sparse
 export function gather(opts: { input: Tensor; dim: number; index: Tensor; sparseGrad?: boolean; out?: Tensor }): Tensor;
 export function gather(...args: unknown[]): Tensor { return gather_call(args); }
 
-const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], out: true, npos: 4 };
+const S_scatter: OpSpec = { op: 'scatter', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src', kwt: 'any', alt: [['value', 'num']] }, { name: 'reduce', kw: true, def: null }], out: true, npos: 4 };
 function scatter_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_scatter, args, method);
   if (out) return writeOut('scatter', out, v, () => I.scatter(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor | number | boolean, v[4] as 'add' | 'multiply' | null));
@@ -1528,11 +1582,15 @@ function scatter_call(args: readonly unknown[], method = false): Tensor {
 }
 export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(input: Tensor, opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
+export function scatter(opts: { input: Tensor; dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null; out?: Tensor }): Tensor;
 export function scatter(...args: unknown[]): Tensor { return scatter_call(args); }
-const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce', kw: true, def: null }], npos: 4 };
+const S_scatter_: OpSpec = { op: 'scatter_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src', kwt: 'any', alt: [['value', 'num']] }, { name: 'reduce', kw: true, def: null }], npos: 4 };
 
 const S_scatterAdd: OpSpec = { op: 'scatter_add', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }], out: true, npos: 4 };
 function scatterAdd_call(args: readonly unknown[], method = false): Tensor {
@@ -1744,8 +1802,8 @@ declare module '../tensor' {
     floor_(): Tensor;
     ceil(): Tensor;
     ceil_(): Tensor;
-    round(): Tensor;
-    round_(): Tensor;
+    round(opts?: { decimals?: number }): Tensor;
+    round_(opts?: { decimals?: number }): Tensor;
     trunc(): Tensor;
     trunc_(): Tensor;
     logicalNot(): Tensor;
@@ -2036,10 +2094,10 @@ declare module '../tensor' {
     moveaxis(source: number | number[], destination: number | number[]): Tensor;
     moveaxis(source: number | number[], opts: { destination: number | number[] }): Tensor;
     moveaxis(opts: { source: number | number[]; destination: number | number[] }): Tensor;
-    narrow(dim: number, start: number, length: number): Tensor;
-    narrow(dim: number, start: number, opts: { length: number }): Tensor;
-    narrow(dim: number, opts: { start: number; length: number }): Tensor;
-    narrow(opts: { dim: number; start: number; length: number }): Tensor;
+    narrow(dim: number, start: number | Tensor, length: number): Tensor;
+    narrow(dim: number, start: number | Tensor, opts: { length: number }): Tensor;
+    narrow(dim: number, opts: { start: number | Tensor; length: number }): Tensor;
+    narrow(opts: { dim: number; start: number | Tensor; length: number }): Tensor;
     slice(dim: number, start: number | null, end: number | null, step: number): Tensor;
     slice(dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
     slice(dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
@@ -2062,9 +2120,11 @@ declare module '../tensor' {
     chunk(chunks: number, dim: number): Tensor[];
     chunk(chunks: number, opts?: { dim?: number }): Tensor[];
     chunk(opts: { chunks: number; dim?: number }): Tensor[];
-    tensorSplit(sections: number, dim: number): Tensor[];
-    tensorSplit(sections: number, opts?: { dim?: number }): Tensor[];
+    tensorSplit(sections: number | number[] | Tensor, dim: number): Tensor[];
+    tensorSplit(sections: number | number[] | Tensor, opts?: { dim?: number }): Tensor[];
     tensorSplit(opts: { sections: number; dim?: number }): Tensor[];
+    tensorSplit(opts: { indices: number[]; dim?: number }): Tensor[];
+    tensorSplit(opts: { tensorIndicesOrSections: Tensor; dim?: number }): Tensor[];
     unbind(dim: number): Tensor[];
     unbind(opts?: { dim?: number }): Tensor[];
     flip(dims: number | number[]): Tensor;
@@ -2087,12 +2147,18 @@ declare module '../tensor' {
     gather(opts: { dim: number; index: Tensor; sparseGrad?: boolean }): Tensor;
     scatter(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter(opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, index: Tensor, src: Tensor | number | boolean, opts?: { reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, index: Tensor, opts: { src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, index: Tensor, opts: { value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(dim: number, opts: { index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(dim: number, opts: { index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatter_(opts: { dim: number; index: Tensor; src: Tensor | number | boolean; reduce?: 'add' | 'multiply' | null }): Tensor;
+    scatter_(opts: { dim: number; index: Tensor; value: number; reduce?: 'add' | 'multiply' | null }): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     scatterAdd(dim: number, index: Tensor, opts: { src: Tensor }): Tensor;
     scatterAdd(dim: number, opts: { index: Tensor; src: Tensor }): Tensor;
@@ -2214,7 +2280,7 @@ P.floor_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = th
 P.ceil = function (this: Tensor, ...args: unknown[]): Tensor { return ceil_call([this, ...args], true); };
 P.ceil_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ceil_, [self, ...args], true); return I.unary_('ceil', self as Tensor); };
 P.round = function (this: Tensor, ...args: unknown[]): Tensor { return round_call([this, ...args], true); };
-P.round_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_round_, [self, ...args], true); return I.unary_('round', self as Tensor); };
+P.round_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_round_, [self, ...args], true); return I.round_(self as Tensor, v[1] as number); };
 P.trunc = function (this: Tensor, ...args: unknown[]): Tensor { return trunc_call([this, ...args], true); };
 P.trunc_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_trunc_, [self, ...args], true); return I.unary_('trunc', self as Tensor); };
 P.logicalNot = function (this: Tensor, ...args: unknown[]): Tensor { return logicalNot_call([this, ...args], true); };
@@ -2257,7 +2323,7 @@ P.minimum = function (this: Tensor, ...args: unknown[]): Tensor { return minimum
 P.fmax = function (this: Tensor, ...args: unknown[]): Tensor { return fmax_call([this, ...args], true); };
 P.fmin = function (this: Tensor, ...args: unknown[]): Tensor { return fmin_call([this, ...args], true); };
 P.xlogy = function (this: Tensor, ...args: unknown[]): Tensor { return xlogy_call([this, ...args], true); };
-P.xlogy_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_xlogy_, [self, ...args], true); return inplaceResult(self, 'xlogy_', (src) => I.binary('xlogy', src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.xlogy_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_xlogy_, [self, ...args], true); return inplaceResult(self, 'xlogy_', (src) => I.binary('xlogy', src as Tensor | number | boolean, v[1] as Tensor | number | boolean), v); };
 P.eq = function (this: Tensor, ...args: unknown[]): Tensor { return eq_call([this, ...args], true); };
 P.eq_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_eq_, [self, ...args], true); return I.binary_('eq', self as Tensor, v[1] as Tensor | number | boolean); };
 P.ne = function (this: Tensor, ...args: unknown[]): Tensor { return ne_call([this, ...args], true); };
@@ -2496,7 +2562,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 't', name: 't', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
   { op: 'adjoint', name: 'adjoint', variants: ['function', 'method'], dtype: 'keep', grad: 'TransposeBackward0', autocast: null },
   { op: 'movedim', name: 'movedim', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
-  { op: 'narrow', name: 'narrow', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'narrow', name: 'narrow', variants: ['function', 'method'], dtype: 'keep', grad: 'SliceBackward0', autocast: null },
   { op: 'slice', name: 'slice', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
   { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },

@@ -8,7 +8,13 @@ import * as E from './elementwise';
 import * as R from './reduce';
 import * as O from './order';
 import { TorchError } from '../errors';
-import { isFloating } from '../dtype';
+import { isFloating, resultType } from '../dtype';
+import { toDevice } from '../device';
+import { record, needsGrad } from '../autograd/engine';
+import { noGrad } from '../autograd/mode';
+import { inplaceResult } from '../autograd/inplace';
+import { nonzero } from './indexing';
+import { describeValue } from '../dtype';
 
 type T = Tensor;
 type S = Tensor | number | boolean;
@@ -26,24 +32,73 @@ export function bitwiseNot(input: T): T {
 }
 export function bitwiseNot_(self: T): T { return E.copy_(self, bitwiseNot(self)); }
 
+// round(decimals=): PyTorch's round_decimals kernel, nearbyint(x * 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) * 10^-d),
+// halves rounding to even after the scaling as PyTorch's do. On the CPU each step is in the tensor's dtype (PyTorch's
+// CPU kernel works in scalar_t: a bfloat16 product is rounded to bfloat16 before nearbyint); the CUDA kernel works in
+// the math type (float32 for bfloat16/float16). A zero gradient (RoundBackward1). Integer tensors (and float16 on the
+// CPU) refuse it, as PyTorch.
+export function round(input: T, decimals: number): T {
+  if (decimals === 0) return E.unaryOp(U.round, input);
+  input._check();
+  if (!Number.isInteger(decimals)) throw new TypeError(`round(): argument 'decimals' must be int, not ${decimals}`);
+  if (!isFloating(input.dtype) || (input.dtype === 'float16' && input.device.type === 'cpu')) {
+    throw new TorchError(`"round_${input.device.type}" not implemented for '${E.typeName(input.dtype)}'`);
+  }
+  const r = noGrad(() => {
+    const low = (input.dtype === 'float16' || input.dtype === 'bfloat16') && input.device.type === 'cuda';
+    const x = low ? E.toDtype(input, 'float32') : input;
+    const p = 10 ** Math.abs(decimals);
+    const y = decimals > 0 ? E.div(E.unaryOp(U.round, E.mulScalar(x, p)), p) : E.mulScalar(E.unaryOp(U.round, E.div(x, p)), p);
+    return low ? E.toDtype(y, input.dtype) : y;
+  });
+  return record('RoundBackward1', [input], r, (g) => [E.mulScalar(g, 0)]);
+}
+export function round_(self: T, decimals: number): T {
+  if (decimals === 0) return E.unaryInplace(self, U.round);
+  return inplaceResult(self, 'round_', (src) => round(src, decimals));
+}
+
 // ---- elementwise binary ----
 const BINARY: Record<string, (a: T, b: S) => T> = {
   mul: E.mul, pow: E.pow, remainder: E.remainder, fmod: E.fmod, floor_divide: E.floorDivide, maximum: E.maximum,
   minimum: E.minimum, fmax: E.fmax, fmin: E.fmin, eq: E.eq, ne: E.ne, lt: E.lt, le: E.le, gt: E.gt, ge: E.ge,
   logical_and: E.logicalAnd, logical_or: E.logicalOr,
 };
-export function binary(op: string, input: T, other: S): T {
+export function binary(op: string, input: S, other: S): T {
+  if (!(input instanceof Tensor)) return scalarSelf(op, input, other);
   const f = BINARY[op];
   return f ? f(input, other) : E.binaryOp(B[op], input, other);
+}
+// PyTorch's Scalar-self overloads (a number as the input, scalar_self in ops.schema): their own gradient nodes
+// (pow.Scalar: PowBackward2, xlogy.Scalar_Self: XlogyBackward1; remainder.Scalar_Tensor has no derivative: its node
+// refuses to run, as PyTorch's NotImplemented node)
+function scalarSelf(op: string, input: S, other: S): T {
+  const both = !(other instanceof Tensor);
+  const a = both ? numberTensor(input) : input;  // (scalar_self=any: torch.mul(2, 3) is tensor(6))
+  if (op === 'pow') return E.pow(a, other);
+  if (op === 'xlogy') return E.binaryOp({ ...B.xlogy, grad: 'XlogyBackward1' }, a, other);
+  if (op === 'remainder' && needsGrad([other as T])) {
+    const r = E.remainder(a, (other as T).detach());
+    return record('NotImplemented', [other as T], r, () => { throw new TorchError('derivative for aten::remainder is not implemented'); });
+  }
+  const f = BINARY[op];
+  return f ? f(a as T, other) : E.binaryOp(B[op], a, other);
+}
+/** a number as a 0-d tensor of its default dtype (int64, the default float dtype, bool), as PyTorch wraps one */
+function numberTensor(x: S): S {
+  if (x instanceof Tensor || (typeof x !== 'number' && typeof x !== 'boolean')) return x;
+  return E.scalarTensor(x, resultType([], [], [x]), toDevice('cpu'));
 }
 // the kernels of the in-place forms (floor_divide_ runs the div_floor kernel)
 export function binary_(op: string, self: T, other: S): T { return E.binaryInplace(self, B[op], other); }
 
-export function add(input: T, other: S, alpha: number): T { return E.add(input, other, { alpha }); }
+export function add(input: S, other: S, alpha: number): T { return E.add(numbersAsTensor(input, other), other, { alpha }); }
+/** scalar_self=any: two numbers make the first a 0-d tensor */
+function numbersAsTensor(input: S, other: S): S { return input instanceof Tensor || other instanceof Tensor ? input : numberTensor(input); }
 export function add_(self: T, other: S, alpha: number): T { return E.binaryInplace(self, B.add, other, [alpha]); }
-export function sub(input: T, other: S, alpha: number): T { return E.sub(input, other, { alpha }); }
+export function sub(input: S, other: S, alpha: number): T { return E.sub(numbersAsTensor(input, other), other, { alpha }); }
 export function sub_(self: T, other: S, alpha: number): T { return E.binaryInplace(self, B.sub, other, [alpha]); }
-export function div(input: T, other: S, roundingMode: 'trunc' | 'floor' | null): T { return E.div(input, other, { roundingMode }); }
+export function div(input: S, other: S, roundingMode: 'trunc' | 'floor' | null): T { return E.div(numbersAsTensor(input, other), other, { roundingMode }); }
 export function div_(self: T, other: S, roundingMode: 'trunc' | 'floor' | null): T {
   if (roundingMode !== null && roundingMode !== 'trunc' && roundingMode !== 'floor') E.div(self, other, { roundingMode });  // PyTorch's message
   return E.binaryInplace(self, B[roundingMode === 'trunc' ? 'div_trunc' : roundingMode === 'floor' ? 'div_floor' : 'div'], other);
@@ -54,6 +109,12 @@ export function clamp_(self: T, min: S | null, max: S | null): T { return E.clam
 export function clampMin(input: T, min: S): T { return E.clamp(input, min, null, 'Min'); }
 export function clampMax(input: T, max: S): T { return E.clamp(input, null, max, 'Max'); }
 export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end, weight); }
+
+/** torch.where(condition) alone: torch.nonzero(condition, as_tuple=True) */
+export function whereCondition(condition: T): T[] {
+  if (!(condition instanceof Tensor)) throw new TypeError(`where(): argument 'condition' must be Tensor, not ${describeValue(condition)}`);
+  return nonzero(condition, { asTuple: true });
+}
 
 // ---- max/min: three overloads each (rows of one name), one implementation (reduce.ts's maxMin) ----
 export function max(input: T): T { return R.max(input); }

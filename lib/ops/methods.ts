@@ -21,6 +21,11 @@ declare module '../tensor' {
     fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
     clone(): T; contiguous(): T; detach(): T; detach_(): T;
     to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
+    /** PyTorch's positional flags: to(dtype | other, nonBlocking, copy?) */
+    to(target: DTypeName | T, nonBlocking: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
+    /** PyTorch's positional flags: to(device, dtype | null, nonBlocking?, copy?) */
+    to(device: DeviceName | Device, dtype: DTypeName | null, nonBlocking?: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
+    to(device: DeviceName | Device, nonBlocking: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     type(): string;
     type(dtype: DTypeName): T;
     float(): T; double(): T; half(): T; bfloat16(): T; long(): T; int(): T; short(): T; char(): T; byte(): T; bool(): T;
@@ -71,14 +76,36 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
       if (o.copy) copy = true;
     } else throw new TypeError(`to() received an invalid combination of arguments: ${where} ${describeValue(v)}`);
   };
-  take(target, 'argument 1');
-  if (rest.length > 2 || (rest.length === 2 && !isOptions(rest[1]))) throw new TypeError('to() received too many arguments: to(device?, dtype?, { copy, nonBlocking }?)');
-  if (rest.length >= 1 && rest[0] !== undefined) {
-    if (isOptions(rest[0]) && rest.length === 1) take(rest[0], 'argument 2');
-    else if (typeof rest[0] === 'string' || rest[0] instanceof Device) take(rest[0], 'argument 2');
-    else throw new TypeError(`to() received an invalid combination of arguments: argument 2 ${describeValue(rest[0])}`);
+  if (target !== null && target !== undefined) take(target, 'argument 1');  // (to(None, dtype, ...): no device)
+  // then PyTorch's positional forms: to(device, dtype?, nonBlocking?, copy?), to(dtype, nonBlocking?, copy?),
+  // to(other, nonBlocking?, copy?), each with a trailing options object
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  const last = n > 0 && isOptions(rest[n - 1]) ? rest[n - 1] : undefined;
+  const pos = rest.slice(0, last === undefined ? n : n - 1);
+  let i = 0;
+  const isDevice = (v: unknown): boolean => v instanceof Device || (typeof v === 'string' && /^(cpu|cuda)(:\d+)?$/.test(v));
+  if ((target === null || target === undefined || isDevice(target)) && i < pos.length && (pos[i] === null || pos[i] === undefined || (typeof pos[i] === 'string' && !isDevice(pos[i])))) {
+    if (pos[i] !== null && pos[i] !== undefined) take(pos[i], 'argument 2');
+    i++;
+  } else if (i < pos.length && isDevice(pos[i]) && typeof target === 'string' && isDTypeName(target)) {
+    take(pos[i], 'argument 2');  // (nodetorch also takes to(dtype, device))
+    i++;
   }
-  if (rest.length === 2) take(rest[1], 'argument 3');
+  const flags = pos.slice(i);
+  if (flags.length > 2) throw new TypeError('to() received too many arguments: to(device?, dtype?, nonBlocking?, copy?, { copy, nonBlocking }?)');
+  flags.forEach((f, k) => {
+    if (typeof f !== 'boolean') throw new TypeError(`to() received an invalid combination of arguments: argument ${i + k + 2} ${describeValue(f)} (expected ${k === 0 ? 'nonBlocking' : 'copy'}: bool)`);
+  });
+  if (flags[0] === true) nonBlocking = true;
+  if (flags[1] === true) copy = true;
+  if (last !== undefined) {
+    const o = last as { copy?: unknown; nonBlocking?: unknown };
+    if ((flags.length >= 1 && o.nonBlocking !== undefined) || (flags.length >= 2 && o.copy !== undefined)) {
+      throw new TypeError(`to(): got multiple values for argument '${flags.length >= 2 && o.copy !== undefined ? 'copy' : 'nonBlocking'}'`);
+    }
+    take(last, `argument ${pos.length + 2}`);
+  }
   let r: T = this;
   if (dev && !dev.equals(r.device)) r = E.toDeviceCopy(r, dev, nonBlocking);
   if (dt && dt !== r.dtype) r = E.toDtype(r, dt);

@@ -6,7 +6,7 @@ import { OP } from './ids';
 import { TorchError, checkKeys } from '../errors';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { copyInto, contiguous, clone, where, toDtype, promoted, fill_ } from './elementwise';
+import { copyInto, contiguous, clone, where, toDtype, promoted, fill_, typeName as typeNameOf } from './elementwise';
 import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions, kwLeading } from './util';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
@@ -229,8 +229,14 @@ function sumTo(g: T, shape: number[]): T {
   return reshape(s, shape);
 }
 
-export function narrow(x: T, dim: number, start: number, length: number): T {
+export function narrow(x: T, dim: number, start0: number | T, length: number): T {
   checkTensor(x, 'narrow');
+  let start = start0 as number;
+  if (start0 instanceof Tensor) {  // PyTorch's narrow.Tensor: a 0-d integral tensor
+    start0._check();
+    if (start0.ndim !== 0 || isFloating(start0.dtype) || start0.dtype === 'bool') throw new TorchError('start must be an 0-dim integral Tensor.');
+    start = Number(start0.item());
+  }
   if (x.ndim === 0) throw new TorchError('narrow() cannot be applied to a 0-dim tensor.');
   const d = normDim(dim, x.ndim);
   const size = x.shape[d];
@@ -238,7 +244,7 @@ export function narrow(x: T, dim: number, start: number, length: number): T {
   if (start < -size || start > size) throw new TorchError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
   const s = start < 0 ? start + size : start;
   if (length < 0 || s + length > size) throw new TorchError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
-  return sliceImpl(x, d, s, s + length, 1, 'NarrowBackward0');
+  return sliceImpl(x, d, s, s + length, 1);  // (PyTorch 1.13's narrow is a slice: SliceBackward0)
 }
 
 function sliceImpl(x: T, d: number, start: number, end: number, step: number, name = 'SliceBackward0'): T {
@@ -474,12 +480,38 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
   const each = Math.ceil(x.shape[d] / chunks);
   return split(x, Math.max(each, x.shape[d] === 0 ? 0 : 1), d);
 }
-export function tensorSplit(x: T, sections: number, dim = 0): T[] {
+/** torch.tensor_split: `sections` pieces (an int, or a 0-d int64 tensor), or pieces cut at `indices` (a list, or a 1-d
+ *  int64 tensor): each piece is x[prev:index] along dim, Python-slice style (a negative index counts from the end, an
+ *  index before the previous one gives an empty piece). */
+export function tensorSplit(x: T, sections: number | readonly number[] | T, dim = 0): T[] {
   checkTensor(x, 'tensor_split');
+  if (x.ndim === 0) throw new TorchError(`tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims`);
+  if (sections instanceof Tensor) {
+    if (sections.device.type !== 'cpu') throw new TorchError(`tensor_split expected tensor_indices_or_sections to be on cpu, but it's on ${sections.device}`);
+    if (sections.dtype !== 'int64') throw new TorchError(`tensor_split expected tensor_indices_or_sections to have dtype of long, but got ${typeNameOf(sections.dtype)}`);
+    if (sections.ndim > 1) throw new TorchError(`tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional tensor, but got a tensor with ${sections.ndim} dims`);
+    const v = Array.from(sections.toTypedArray() as BigInt64Array | Int32Array, Number);
+    return tensorSplit(x, sections.ndim === 0 ? v[0] : v, dim);
+  }
   const d = normDim(dim, x.ndim);
   const n = x.shape[d];
-  const base = Math.floor(n / sections), extra = n % sections;
-  const sizes = Array.from({ length: sections }, (_, i) => base + (i < extra ? 1 : 0));
+  if (Array.isArray(sections)) {
+    const idx = (sections as readonly number[]).map((i) => checkInt(i, 'tensor_split', 'indices'));
+    const wrap = (i: number): number => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
+    const out: T[] = [];
+    let start = 0;
+    for (const i of [...idx, n]) {
+      const a = wrap(start), b = Math.max(wrap(i), a);
+      out.push(narrow(x, d, a, b - a));
+      start = i;
+    }
+    return out;
+  }
+  checkInt(sections, 'tensor_split', 'sections');
+  if ((sections as number) <= 0) throw new TorchError(`number of sections must be larger than 0, got ${sections as number}`);
+  const ns = sections as number;
+  const base = Math.floor(n / ns), extra = n % ns;
+  const sizes = Array.from({ length: ns }, (_, i) => base + (i < extra ? 1 : 0));
   return split(x, sizes, d);
 }
 
