@@ -1648,6 +1648,112 @@ export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumu
 export function put(...args: unknown[]): Tensor { return put_call(args); }
 const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
+const S_mm: OpSpec = { op: 'mm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
+function mm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mm, args, method);
+  if (out) return writeOut('mm', out, v, () => I.mm(v[0] as Tensor, v[1] as Tensor));
+  return I.mm(v[0] as Tensor, v[1] as Tensor);
+}
+export function mm(input: Tensor, mat2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function mm(input: Tensor, opts: { mat2: Tensor; out?: Tensor }): Tensor;
+export function mm(opts: { input: Tensor; mat2: Tensor; out?: Tensor }): Tensor;
+export function mm(...args: unknown[]): Tensor { return mm_call(args); }
+
+const S_bmm: OpSpec = { op: 'bmm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
+function bmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bmm, args, method);
+  if (out) return writeOut('bmm', out, v, () => I.bmm(v[0] as Tensor, v[1] as Tensor));
+  return I.bmm(v[0] as Tensor, v[1] as Tensor);
+}
+export function bmm(input: Tensor, mat2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function bmm(input: Tensor, opts: { mat2: Tensor; out?: Tensor }): Tensor;
+export function bmm(opts: { input: Tensor; mat2: Tensor; out?: Tensor }): Tensor;
+export function bmm(...args: unknown[]): Tensor { return bmm_call(args); }
+
+const S_matmul: OpSpec = { op: 'matmul', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function matmul_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_matmul, args, method);
+  if (out) return writeOut('matmul', out, v, () => I.matmul(v[0] as Tensor, v[1] as Tensor));
+  return I.matmul(v[0] as Tensor, v[1] as Tensor);
+}
+export function matmul(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function matmul(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function matmul(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function matmul(...args: unknown[]): Tensor { return matmul_call(args); }
+
+const S_dot: OpSpec = { op: 'dot', params: [{ name: 'input' }, { name: 'tensor' }], out: true, npos: 2 };
+function dot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_dot, args, method);
+  if (out) return writeOut('dot', out, v, () => I.dot(v[0] as Tensor, v[1] as Tensor));
+  return I.dot(v[0] as Tensor, v[1] as Tensor);
+}
+export function dot(input: Tensor, tensor: Tensor, opts?: { out?: Tensor }): Tensor;
+export function dot(input: Tensor, opts: { tensor: Tensor; out?: Tensor }): Tensor;
+export function dot(opts: { input: Tensor; tensor: Tensor; out?: Tensor }): Tensor;
+export function dot(...args: unknown[]): Tensor { return dot_call(args); }
+
+const S_mv: OpSpec = { op: 'mv', params: [{ name: 'input' }, { name: 'vec' }], out: true, npos: 2 };
+function mv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mv, args, method);
+  if (out) return writeOut('mv', out, v, () => I.mv(v[0] as Tensor, v[1] as Tensor));
+  return I.mv(v[0] as Tensor, v[1] as Tensor);
+}
+export function mv(input: Tensor, vec: Tensor, opts?: { out?: Tensor }): Tensor;
+export function mv(input: Tensor, opts: { vec: Tensor; out?: Tensor }): Tensor;
+export function mv(opts: { input: Tensor; vec: Tensor; out?: Tensor }): Tensor;
+export function mv(...args: unknown[]): Tensor { return mv_call(args); }
+
+const S_addmm: OpSpec = { op: 'addmm', params: [{ name: 'input' }, { name: 'mat1' }, { name: 'mat2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addmm, args, method);
+  if (out) return writeOut('addmm', out, v, () => I.addmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(input: Tensor, mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(input: Tensor, opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(opts: { input: Tensor; mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(...args: unknown[]): Tensor { return addmm_call(args); }
+const S_addmm_: OpSpec = { op: 'addmm_', params: [{ name: 'input' }, { name: 'mat1' }, { name: 'mat2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_addmv: OpSpec = { op: 'addmv', params: [{ name: 'input' }, { name: 'mat' }, { name: 'vec' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addmv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addmv, args, method);
+  if (out) return writeOut('addmv', out, v, () => I.addmvRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addmvRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(input: Tensor, mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(input: Tensor, opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(opts: { input: Tensor; mat: Tensor; vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(...args: unknown[]): Tensor { return addmv_call(args); }
+const S_addmv_: OpSpec = { op: 'addmv_', params: [{ name: 'input' }, { name: 'mat' }, { name: 'vec' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_baddbmm: OpSpec = { op: 'baddbmm', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function baddbmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_baddbmm, args, method);
+  if (out) return writeOut('baddbmm', out, v, () => I.baddbmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.baddbmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(input: Tensor, batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(input: Tensor, opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(opts: { input: Tensor; batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(...args: unknown[]): Tensor { return baddbmm_call(args); }
+const S_baddbmm_: OpSpec = { op: 'baddbmm_', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_outer: OpSpec = { op: 'outer', params: [{ name: 'input' }, { name: 'vec2' }], out: true, npos: 2 };
+function outer_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_outer, args, method);
+  if (out) return writeOut('outer', out, v, () => I.outer(v[0] as Tensor, v[1] as Tensor));
+  return I.outer(v[0] as Tensor, v[1] as Tensor);
+}
+export function outer(input: Tensor, vec2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function outer(input: Tensor, opts: { vec2: Tensor; out?: Tensor }): Tensor;
+export function outer(opts: { input: Tensor; vec2: Tensor; out?: Tensor }): Tensor;
+export function outer(...args: unknown[]): Tensor { return outer_call(args); }
+export const ger = outer;
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2146,6 +2252,38 @@ declare module '../tensor' {
     put_(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
     put_(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
     put_(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    mm(mat2: Tensor): Tensor;
+    mm(opts: { mat2: Tensor }): Tensor;
+    bmm(mat2: Tensor): Tensor;
+    bmm(opts: { mat2: Tensor }): Tensor;
+    matmul(other: Tensor): Tensor;
+    matmul(opts: { other: Tensor }): Tensor;
+    dot(tensor: Tensor): Tensor;
+    dot(opts: { tensor: Tensor }): Tensor;
+    mv(vec: Tensor): Tensor;
+    mv(opts: { vec: Tensor }): Tensor;
+    addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmm(mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm(opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm_(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmm_(mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm_(opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmv(mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv(opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv_(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmv_(mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv_(opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    baddbmm(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm_(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    baddbmm_(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm_(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    outer(vec2: Tensor): Tensor;
+    outer(opts: { vec2: Tensor }): Tensor;
+    ger(vec2: Tensor): Tensor;
+    ger(opts: { vec2: Tensor }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2377,6 +2515,19 @@ P.maskedSelect = function (this: Tensor, ...args: unknown[]): Tensor { return ma
 P.take = function (this: Tensor, ...args: unknown[]): Tensor { return take_call([this, ...args], true); };
 P.put = function (this: Tensor, ...args: unknown[]): Tensor { return put_call([this, ...args], true); };
 P.put_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_put_, [self, ...args], true); return I.put_(self as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean); };
+P.mm = function (this: Tensor, ...args: unknown[]): Tensor { return mm_call([this, ...args], true); };
+P.bmm = function (this: Tensor, ...args: unknown[]): Tensor { return bmm_call([this, ...args], true); };
+P.matmul = function (this: Tensor, ...args: unknown[]): Tensor { return matmul_call([this, ...args], true); };
+P.dot = function (this: Tensor, ...args: unknown[]): Tensor { return dot_call([this, ...args], true); };
+P.mv = function (this: Tensor, ...args: unknown[]): Tensor { return mv_call([this, ...args], true); };
+P.addmm = function (this: Tensor, ...args: unknown[]): Tensor { return addmm_call([this, ...args], true); };
+P.addmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addmm_, [self, ...args], true); return inplaceResult(self, 'addmm_', (src) => I.addmmRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.addmv = function (this: Tensor, ...args: unknown[]): Tensor { return addmv_call([this, ...args], true); };
+P.addmv_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addmv_, [self, ...args], true); return inplaceResult(self, 'addmv_', (src) => I.addmvRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.baddbmm = function (this: Tensor, ...args: unknown[]): Tensor { return baddbmm_call([this, ...args], true); };
+P.baddbmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_baddbmm_, [self, ...args], true); return inplaceResult(self, 'baddbmm_', (src) => I.baddbmmRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.outer = function (this: Tensor, ...args: unknown[]): Tensor { return outer_call([this, ...args], true); };
+P.ger = P.outer;
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2540,4 +2691,13 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.softmax', name: 'softmax', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.softmin', name: 'softmin', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.log_softmax', name: 'logSoftmax', variants: ['functional'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: null },
+  { op: 'mm', name: 'mm', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'bmm', name: 'bmm', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'BmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'matmul', name: 'matmul', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'dot', name: 'dot', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'DotBackward0', autocast: 'cuda:promote' },
+  { op: 'mv', name: 'mv', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MvBackward0', autocast: 'cuda:lower' },
+  { op: 'addmm', name: 'addmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'AddmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'addmv', name: 'addmv', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'AddmvBackward0', autocast: 'cuda:lower' },
+  { op: 'baddbmm', name: 'baddbmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'BaddbmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'outer', name: 'outer', variants: ['function', 'method', 'out'], dtype: 'promote', grad: 'MulBackward0', autocast: null },
 ];

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import * as E from './elementwise';
 import * as R from './reduce';
 import * as O from './order';
+import * as M from './matmul';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 
@@ -105,3 +106,10 @@ export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat 
 // ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
 export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
   indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';
+
+// ---- matrix products: lib/ops/matmul.ts's functions; addmm/addmv/baddbmm take beta/alpha (keyword-only in the rows)
+// through their options object, whose checks (a number; an integer for integer operands) are PyTorch's messages ----
+export { mm, bmm, matmul, dot, mv, outer } from './matmul';
+export function addmmRow(input: T, mat1: T, mat2: T, beta: number, alpha: number): T { return M.addmm(input, mat1, mat2, { beta, alpha }); }
+export function addmvRow(input: T, mat: T, vec: T, beta: number, alpha: number): T { return M.addmv(input, mat, vec, { beta, alpha }); }
+export function baddbmmRow(input: T, batch1: T, batch2: T, beta: number, alpha: number): T { return M.baddbmm(input, batch1, batch2, { beta, alpha }); }

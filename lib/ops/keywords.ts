@@ -1,7 +1,7 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
 // family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
 // randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
-// (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// (creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
@@ -153,7 +153,6 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 // ---- Tensor methods (self bound; sig without it) ----------------------------------------------------------------------
 // the keyword forms of the methods below (the positional forms are declared with each method's family)
 type KwT = Tensor;
-type Scales = { beta?: number; alpha?: number };
 declare module '../tensor' {
   interface Tensor {
     allclose(opts: { other: KwT } & CloseOpts): boolean;
@@ -162,19 +161,6 @@ declare module '../tensor' {
     asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
     asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
     asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
-    addmm(opts: { mat1: KwT; mat2: KwT } & Scales): KwT;
-    addmm(mat1: KwT, opts: { mat2: KwT } & Scales): KwT;
-    addmv(opts: { mat: KwT; vec: KwT } & Scales): KwT;
-    addmv(mat: KwT, opts: { vec: KwT } & Scales): KwT;
-    baddbmm(opts: { batch1: KwT; batch2: KwT } & Scales): KwT;
-    baddbmm(batch1: KwT, opts: { batch2: KwT } & Scales): KwT;
-    bmm(opts: { mat2: KwT }): KwT;
-    mm(opts: { mat2: KwT }): KwT;
-    mv(opts: { vec: KwT }): KwT;
-    dot(opts: { tensor: KwT }): KwT;
-    ger(opts: { vec2: KwT }): KwT;
-    outer(opts: { vec2: KwT }): KwT;
-    matmul(opts: { other: KwT }): KwT;
     copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
     copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
     fill_(opts: { value: number | boolean | KwT }): KwT;
@@ -200,16 +186,6 @@ const METHODS: Record<string, [string, Sig]> = {
   isclose: ['isclose', 'other, rtol?, atol?, equalNan?'],
   equal: ['equal', 'other'],
   asStrided: ['as_strided', 'size, stride, storageOffset?'],
-  addmm: ['addmm', 'mat1, mat2'],
-  addmv: ['addmv', 'mat, vec'],
-  baddbmm: ['baddbmm', 'batch1, batch2'],
-  bmm: ['bmm', 'mat2'],
-  mm: ['mm', 'mat2'],
-  mv: ['mv', 'vec'],
-  dot: ['dot', 'tensor'],
-  ger: ['ger', 'vec2'],
-  outer: ['outer', 'vec2'],
-  matmul: ['matmul', 'other'],
   backward: ['backward', 'gradient?'],
   copy_: ['copy_', 'src, nonBlocking?'],
   fill_: ['fill_', 'value'],
@@ -238,16 +214,6 @@ export const FUNCTION_SIGS = {
   argwhere: ['argwhere', 'input'],
   asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
   asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
-  addmm: ['addmm', 'input, mat1, mat2'],
-  addmv: ['addmv', 'input, mat, vec'],
-  baddbmm: ['baddbmm', 'input, batch1, batch2'],
-  bmm: ['bmm', 'input, mat2'],
-  mm: ['mm', 'input, mat2'],
-  mv: ['mv', 'input, vec'],
-  dot: ['dot', 'input, tensor'],
-  ger: ['ger', 'input, vec2'],
-  outer: ['outer', 'input, vec2'],
-  matmul: ['matmul', 'input, other'],
   bernoulli: ['bernoulli', 'input, p?'],
   clone: ['clone', 'input'],
   detach: ['detach', 'input'],

@@ -1,0 +1,84 @@
+# gen_schema_matmul.py - references for test/schema_matmul.test.ts: the matmul family, norm and the small Tensor ops
+# that are rows of lib/ops/ops.schema, called with PyTorch's keyword arguments (the TypeScript side passes the
+# camelCase options), out=, the in-place variants, and gradients.
+# Run: /usr/bin/python3 test/ref/gen_schema_matmul.py > test/ref/schema_matmul.json
+import json
+import math
+import torch
+
+A = [[0.5, -1.0, 2.0], [1.5, -0.25, 3.0]]                              # 2x3
+B = [[1.0, 0.5, -2.0, 0.25], [0.0, 2.0, 1.0, -1.5], [3.0, -0.5, 0.75, 1.0]]  # 3x4
+C = [[0.25, -0.5, 1.0, 2.0], [1.0, 0.0, -1.0, 0.5]]                     # 2x4
+V = [1.0, -2.0, 0.5]                                                    # 3
+W = [0.5, 4.0]                                                          # 2
+B1 = [[[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]], [[0.25, -0.5, 1.0], [2.0, 1.0, -2.0]]]  # 2x2x3
+cases = {}
+errors = {}
+
+
+def enc(t):
+    t = t.detach()
+    d = t.reshape(-1).tolist()
+    if t.dtype == torch.float32:
+        d = [v if not math.isfinite(v) else float('%.9g' % v) for v in d]
+    d = ['nan' if isinstance(v, float) and math.isnan(v) else 'inf' if v == math.inf else '-inf' if v == -math.inf else v for v in d]
+    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
+
+
+def put(name, t):
+    cases[name] = [enc(u) for u in t] if isinstance(t, (list, tuple)) else enc(t)
+
+
+def err(name, f):
+    try:
+        f()
+    except Exception as e:  # noqa: BLE001 - the message is the reference
+        errors[name] = str(e).split('\n')[0]
+        return
+    raise AssertionError(name + ' did not fail')
+
+
+a, b, c, v, w = (torch.tensor(x) for x in (A, B, C, V, W))
+b1 = torch.tensor(B1)
+b2 = torch.tensor(B).expand(2, 3, 4).clone()
+cb = torch.tensor(C).unsqueeze(0).expand(2, 2, 4).clone()
+
+# ---- matmul family ----
+put('mm_kw', torch.mm(input=a, mat2=b))
+put('mm_out', torch.mm(a, b, out=torch.empty(0)))
+put('mm_method_kw', a.mm(mat2=b))
+put('bmm_kw', torch.bmm(b1, mat2=b2))
+put('bmm_out', torch.bmm(b1, b2, out=torch.empty(0)))
+put('matmul_kw', torch.matmul(input=b1, other=b))
+put('matmul_out', torch.matmul(a, v, out=torch.empty(0)))
+put('matmul_method_kw', a.matmul(other=b))
+put('dot_kw', torch.dot(v, tensor=v * 2))
+put('dot_out', torch.dot(v, v, out=torch.empty(0)))
+put('dot_method_kw', v.dot(tensor=v))
+put('mv_kw', torch.mv(input=a, vec=v))
+put('mv_out', torch.mv(a, v, out=torch.empty(0)))
+put('addmm_kw', torch.addmm(c, a, b, beta=0.5, alpha=2))
+put('addmm_named', torch.addmm(input=c, mat1=a, mat2=b))
+put('addmm_out', torch.addmm(c, a, b, alpha=-1, out=torch.empty(0)))
+put('addmm_method', c.addmm(a, mat2=b, beta=0))
+x = c.clone(); x.addmm_(a, b, beta=0.5, alpha=-1); put('addmm_inplace', x)
+put('addmm_broadcast', torch.addmm(torch.tensor([1.0, 2.0, 3.0, 4.0]), a, b, beta=2))
+put('addmv_kw', torch.addmv(w, a, v, beta=2, alpha=0.5))
+x = w.clone(); x.addmv_(mat=a, vec=v, alpha=3); put('addmv_inplace', x)
+put('addmv_out', torch.addmv(w, a, v, out=torch.empty(0)))
+put('baddbmm_kw', torch.baddbmm(cb, b1, b2, beta=-1, alpha=0.25))
+x = cb.clone(); x.baddbmm_(b1, batch2=b2, beta=0.5); put('baddbmm_inplace', x)
+put('baddbmm_out', torch.baddbmm(cb, b1, b2, out=torch.empty(0)))
+put('outer_kw', torch.outer(input=v, vec2=w))
+put('outer_promote', torch.outer(torch.tensor([1, 2, 3]), w))
+put('ger_kw', torch.ger(v, vec2=w))
+put('outer_out', torch.outer(v, w, out=torch.empty(0)))
+# gradients of the in-place addmm_ through the in-place protocol
+am = a.clone().requires_grad_(); bm = b.clone().requires_grad_(); cm = c.clone().requires_grad_()
+y = cm * 1.0
+y.addmm_(am, bm, beta=0.5, alpha=2)
+(y * torch.tensor(C)).sum().backward()
+put('addmm_inplace_grads', [cm.grad, am.grad, bm.grad])
+err('mm_shapes', lambda: torch.mm(a, a))
+
+print(json.dumps({'torch': torch.__version__, 'inputs': {'A': A, 'B': B, 'C': C, 'V': V, 'W': W, 'B1': B1}, 'cases': cases, 'errors': errors}, indent=None, separators=(',', ':')))

@@ -1,0 +1,106 @@
+// schema_matmul.test.ts - the ops of issue 11's last migration (the matmul family, norm and the small Tensor ops) as
+// rows of lib/ops/ops.schema: PyTorch's keyword arguments by their camelCase names, out=, the in-place variants and
+// their gradients give PyTorch's numbers (test/ref/schema_matmul.json, from test/ref/gen_schema_matmul.py with
+// PyTorch's own keyword calls); the one parser's TypeErrors; the rows' autocast column.
+import * as torch from '../lib/index';
+import { autocastPolicy } from '../lib/amp/autocast';
+import { expectTensor } from './helpers';
+
+type T = torch.Tensor;
+interface Ref { dtype: string; shape: number[]; data: (number | boolean | string)[] }
+const REF = require('./ref/schema_matmul.json') as { inputs: Record<string, number[] | number[][] | number[][][]>; cases: Record<string, Ref | Ref[]>; errors: Record<string, string> };
+const ref = (name: string): Ref => {
+  const c = REF.cases[name];
+  if (!c || Array.isArray(c)) throw new Error(`no single reference ${name}`);
+  return c;
+};
+const refs = (name: string): Ref[] => REF.cases[name] as Ref[];
+const inp = (k: string): T => torch.tensor(REF.inputs[k] as number[][]);
+const A = (): T => inp('A'), B = (): T => inp('B'), C = (): T => inp('C'), V = (): T => inp('V'), W = (): T => inp('W'), B1 = (): T => inp('B1');
+const B2 = (): T => B().expand(2, 3, 4).clone();
+const CB = (): T => C().unsqueeze(0).expand(2, 2, 4).clone();
+const out = (): T => torch.empty([0]);
+
+describe('the matmul family by PyTorch keyword (vs PyTorch 1.13)', () => {
+  const cases: [string, () => T][] = [
+    ['mm_kw', () => torch.mm({ input: A(), mat2: B() })],
+    ['mm_out', () => torch.mm(A(), B(), { out: out() })],
+    ['mm_method_kw', () => A().mm({ mat2: B() })],
+    ['bmm_kw', () => torch.bmm(B1(), { mat2: B2() })],
+    ['bmm_out', () => torch.bmm(B1(), B2(), { out: out() })],
+    ['matmul_kw', () => torch.matmul({ input: B1(), other: B() })],
+    ['matmul_out', () => torch.matmul(A(), V(), { out: out() })],
+    ['matmul_method_kw', () => A().matmul({ other: B() })],
+    ['dot_kw', () => torch.dot(V(), { tensor: V().mul(2) })],
+    ['dot_out', () => torch.dot(V(), V(), { out: out() })],
+    ['dot_method_kw', () => V().dot({ tensor: V() })],
+    ['mv_kw', () => torch.mv({ input: A(), vec: V() })],
+    ['mv_out', () => torch.mv(A(), V(), { out: out() })],
+    ['addmm_kw', () => torch.addmm(C(), A(), B(), { beta: 0.5, alpha: 2 })],
+    ['addmm_named', () => torch.addmm({ input: C(), mat1: A(), mat2: B() })],
+    ['addmm_out', () => torch.addmm(C(), A(), B(), { alpha: -1, out: out() })],
+    ['addmm_method', () => C().addmm(A(), { mat2: B(), beta: 0 })],
+    ['addmm_inplace', () => { const x = C(); const r = x.addmm_(A(), B(), { beta: 0.5, alpha: -1 }); expect(r).toBe(x); return x; }],
+    ['addmm_broadcast', () => torch.addmm(torch.tensor([1, 2, 3, 4], { dtype: 'float32' }), A(), B(), { beta: 2 })],
+    ['addmv_kw', () => torch.addmv(W(), A(), V(), { beta: 2, alpha: 0.5 })],
+    ['addmv_inplace', () => { const x = W(); x.addmv_({ mat: A(), vec: V(), alpha: 3 }); return x; }],
+    ['addmv_out', () => torch.addmv(W(), A(), V(), { out: out() })],
+    ['baddbmm_kw', () => torch.baddbmm(CB(), B1(), B2(), { beta: -1, alpha: 0.25 })],
+    ['baddbmm_inplace', () => { const x = CB(); x.baddbmm_(B1(), { batch2: B2(), beta: 0.5 }); return x; }],
+    ['baddbmm_out', () => torch.baddbmm(CB(), B1(), B2(), { out: out() })],
+    ['outer_kw', () => torch.outer({ input: V(), vec2: W() })],
+    ['outer_promote', () => torch.outer(torch.tensor([1, 2, 3]), W())],
+    ['ger_kw', () => torch.ger(V(), { vec2: W() })],
+    ['outer_out', () => torch.outer(V(), W(), { out: out() })],
+  ];
+  test.each(cases)('%s', (name, f) => expectTensor(f(), ref(name)));
+
+  test('out= is the tensor written, resized from empty; the result of a keyword call equals the positional one', () => {
+    const o = out();
+    expect(torch.addmm(C(), A(), B(), { out: o, beta: 0.5 })).toBe(o);
+    expect(o.shape).toEqual([2, 4]);
+    const t = torch.tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    expect(torch.matmul(t, { other: t }).tolist()).toEqual(torch.matmul(t, t).tolist());
+  });
+
+  test('addmm_ through the in-place protocol: gradients of input, mat1 and mat2 (beta 0.5, alpha 2)', () => {
+    const am = A().requiresGrad_(), bm = B().requiresGrad_(), cm = C().requiresGrad_();
+    const y = cm.mul(1);
+    y.addmm_(am, bm, { beta: 0.5, alpha: 2 });
+    expect(y.gradFn?.name).toBe('AddmmBackward0');
+    y.mul(C()).sum().backward();
+    const [gc, ga, gb] = refs('addmm_inplace_grads');
+    expectTensor(cm.grad as T, gc);
+    expectTensor(am.grad as T, ga);
+    expectTensor(bm.grad as T, gb);
+  });
+
+  test("errors: PyTorch's shape message; an in-place result that does not fit self (the in-place protocol's message)", () => {
+    expect(() => torch.mm(A(), A())).toThrow(REF.errors.mm_shapes);
+    expect(() => torch.tensor([1, 2, 3, 4], { dtype: 'float32' }).addmm_(A(), B())).toThrow(/addmm_: output with shape \[4\] doesn't match the broadcast shape \[2, 4\]/);
+  });
+
+  test("the parser's TypeErrors: beta/alpha are keyword-only, unknown and duplicate names, methods take no out=", () => {
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.addmm, C(), A(), B(), 0.5)).toThrow(TypeError);
+    expect(() => call(torch.addmm, C(), A(), B(), 0.5)).toThrow(/addmm\(\) takes \(input, mat1, mat2\) positionally/);
+    expect(() => call(torch.mm, A(), { other: B() })).toThrow(/mm\(\): unexpected option 'other' \(expected input, mat2, out\)/);
+    expect(() => call(torch.mm, A(), B(), { mat2: B() })).toThrow(/mm\(\): got multiple values for argument 'mat2'/);
+    expect(() => call(torch.dot, V())).toThrow(/dot\(\): missing required argument 'tensor'/);
+    const m = A() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expect(() => m.mm(B(), { out: out() })).toThrow(/mm\(\): unexpected option 'out' \(expected mat2\)/);
+    expect(() => (C() as unknown as Record<string, (...a: unknown[]) => unknown>).addmm_(A(), B(), { out: out() })).toThrow(TypeError);
+  });
+
+  test('out= refuses arguments that require grad (grad mode), as PyTorch', () => {
+    expect(() => torch.mm(A().requiresGrad_(), B(), { out: out() })).toThrow(/functions with out=\.\.\. arguments don't support automatic differentiation/);
+  });
+
+  test("autocast=: the rows' categories (PyTorch 1.13's autocast_mode.cpp) are what amp dispatches on", () => {
+    for (const op of ['mm', 'bmm', 'matmul', 'addmm', 'baddbmm']) expect([op, autocastPolicy(op, 'cpu'), autocastPolicy(op, 'cuda')]).toEqual([op, 'lower', 'lower']);
+    for (const op of ['mv', 'addmv']) expect([op, autocastPolicy(op, 'cpu'), autocastPolicy(op, 'cuda')]).toEqual([op, null, 'lower']);
+    expect([autocastPolicy('dot', 'cpu'), autocastPolicy('dot', 'cuda')]).toEqual([null, 'promote']);
+    // under CPU autocast (bfloat16), mm runs in bfloat16
+    torch.autocast('cpu', () => expect(torch.mm(A(), B()).dtype).toBe('bfloat16'));
+  });
+});

@@ -1,0 +1,65 @@
+// schema_matmul.ts - the generated declarations of the matmul family, norm and the small Tensor ops migrated onto
+// lib/ops/ops.schema (issue 11): every form the runtime parser takes compiles, and nothing else does.
+// (The runtime side: test/schema_matmul.test.ts.)
+import * as torch from 'nodetorch';
+import { expectType } from './assert';
+
+type T = torch.Tensor;
+const a = torch.randn([2, 3]);
+const b = torch.randn([3, 4]);
+const c = torch.zeros([2, 4]);
+const v = torch.randn([3]);
+const w = torch.randn([2]);
+const b1 = torch.randn([2, 2, 3]);
+const b2 = torch.randn([2, 3, 4]);
+const out = torch.empty([0]);
+
+// ---- matmul family: positionally, by camelCase name, out= on the functions, beta/alpha keyword-only ----
+expectType<T>()(torch.mm(a, b));
+expectType<T>()(torch.mm(a, b, { out }));
+expectType<T>()(torch.mm({ input: a, mat2: b }));
+expectType<T>()(a.mm({ mat2: b }));
+expectType<T>()(torch.bmm(b1, b2, { out }));
+expectType<T>()(b1.bmm({ mat2: b2 }));
+expectType<T>()(torch.matmul(a, b, { out }));
+expectType<T>()(torch.matmul({ input: a, other: b }));
+expectType<T>()(a.matmul(b));
+expectType<T>()(torch.dot(v, v, { out }));
+expectType<T>()(torch.dot(v, { tensor: v }));
+expectType<T>()(v.dot({ tensor: v }));
+expectType<T>()(torch.mv(a, v, { out }));
+expectType<T>()(a.mv({ vec: v }));
+expectType<T>()(torch.addmm(c, a, b, { beta: 0.5, alpha: 2, out }));
+expectType<T>()(torch.addmm(c, { mat1: a, mat2: b }));
+expectType<T>()(c.addmm(a, b, { alpha: 2 }));
+expectType<T>()(c.addmm_(a, b, { beta: 0 }));
+expectType<T>()(c.addmm_({ mat1: a, mat2: b }));
+expectType<T>()(torch.addmv(w, a, v, { beta: 2 }));
+expectType<T>()(w.addmv_(a, { vec: v, alpha: 3 }));
+expectType<T>()(torch.baddbmm(torch.zeros([2, 2, 4]), b1, b2, { alpha: 0.5, out }));
+expectType<T>()(torch.zeros([2, 2, 4]).baddbmm_(b1, b2));
+expectType<T>()(torch.outer(v, w, { out }));
+expectType<T>()(torch.ger(v, { vec2: w }));
+expectType<T>()(v.outer({ vec2: w }));
+expectType<T>()(v.ger(w));
+
+// @ts-expect-error beta is keyword-only (PyTorch's addmm(input, mat1, mat2, *, beta, alpha))
+torch.addmm(c, a, b, 0.5);
+// @ts-expect-error mm's second parameter is mat2
+torch.mm({ input: a, other: b });
+// @ts-expect-error dot's second parameter is tensor (PyTorch's name)
+v.dot({ other: v });
+// @ts-expect-error methods take no out=
+a.mm(b, { out });
+// @ts-expect-error in-place methods take no out=
+c.addmm_(a, b, { out });
+// @ts-expect-error mat2 given twice
+torch.mm(a, b, { mat2: b });
+// @ts-expect-error no gamma
+torch.addmm(c, a, b, { gamma: 1 });
+// @ts-expect-error beta is a number
+torch.addmm(c, a, b, { beta: '1' });
+// @ts-expect-error mm takes tensors
+torch.mm(a, 2);
+// @ts-expect-error outer's second parameter is required
+torch.outer(v);
