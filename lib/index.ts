@@ -67,7 +67,7 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
   randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
-  isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, nonzero, numel, norm, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
+  isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
@@ -76,7 +76,7 @@ export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, aran
   clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
   aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
   nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
-  norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
+  permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });
 
 // autograd

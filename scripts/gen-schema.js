@@ -26,6 +26,8 @@ function tsType(t, where) {
   if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
   let ts = TYPES[t];
   if (!ts && /^'[^']*'(\|'[^']*')*$/.test(t)) ts = t.split('|').join(' | ');
+  // a union of one named type and string literals (norm's p: float|'fro'|'nuc'): each part as above
+  if (!ts && /^\w+(\|'[^']*')+$/.test(t) && TYPES[t.split('|')[0]]) ts = [TYPES[t.split('|')[0]], ...t.split('|').slice(1)].join(' | ');
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }

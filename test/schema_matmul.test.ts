@@ -104,3 +104,40 @@ describe('the matmul family by PyTorch keyword (vs PyTorch 1.13)', () => {
     torch.autocast('cpu', () => expect(torch.mm(A(), B()).dtype).toBe('bfloat16'));
   });
 });
+
+describe('norm by PyTorch keyword (vs PyTorch 1.13)', () => {
+  const cases: [string, () => T][] = [
+    ['norm_fro_dims', () => torch.norm(A(), { p: 'fro', dim: [0, 1] })],
+    ['norm_fro_dim', () => torch.norm(A(), 'fro', 1)],
+    ['norm_none', () => torch.norm(A(), { p: null })],
+    ['norm_p3_dtype', () => torch.norm(A(), 3, 1, true, { dtype: 'float64' })],
+    ['norm_out', () => torch.norm(A(), 1, { out: out() })],
+    ['norm_method_inf', () => A().norm({ p: Infinity, dim: 0, keepdim: true })],
+    ['norm_method_kw', () => A().norm({ dim: 1 })],
+    ['norm_named', () => torch.norm({ input: A(), p: 0.5, keepdim: true })],
+  ];
+  test.each(cases)('%s', (name, f) => expectTensor(f(), ref(name)));
+
+  test('the gradient (NormBackward1) of a p=3 norm over a dim', () => {
+    const x = A().requiresGrad_();
+    const n = torch.norm(x, 3, { dim: 1 });
+    expect(n.gradFn?.name).toBe('NormBackward1');
+    n.sum().backward();
+    expectTensor(x.grad as T, ref('norm_p3_grad'));
+  });
+
+  test("the parser's and norm's errors: dtype is keyword-only, unknown options, a bad p", () => {
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.norm, A(), 2, 1, false, 'float64')).toThrow(/norm\(\) takes \(input, p\?, dim\?, keepdim\?\) positionally/);
+    expect(() => call(torch.norm, A(), { ord: 2 })).toThrow(/norm\(\): unexpected option 'ord'/);
+    expect(() => call(torch.norm, A(), 2, { p: 1 })).toThrow(/got multiple values for argument 'p'/);
+    expect(() => call(torch.norm, A(), 2, 'x')).toThrow(/norm\(\): argument 'dim' must be int or tuple of ints/);
+    expect(() => call(torch.norm, A(), 'max')).toThrow(/norm: invalid p "max"/);
+    expect(() => torch.norm(A(), 'nuc')).toThrow(/nuclear norm/);
+    expect(() => torch.norm(torch.tensor([1, 2]))).toThrow(/input dtype should be either floating point or complex/);
+  });
+
+  test('autocast=cuda:fp32opt: the row is what amp dispatches on; not listed on the CPU', () => {
+    expect([autocastPolicy('norm', 'cpu'), autocastPolicy('norm', 'cuda')]).toEqual([null, 'fp32opt']);
+  });
+});

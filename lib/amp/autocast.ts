@@ -35,7 +35,7 @@ type Policy = AutocastPolicy;
 // The hand-written part of the table: ops that have no row in lib/ops/ops.schema, so no autocast= column to be read
 // from. They are the convolutions, linear and einsum (lib/nn/convolution.ts, lib/ops/matmul.ts), the losses,
 // normalisations, padding and the other nn.functional forms (lib/nn/functional.ts), the recurrent layers
-// (lib/nn/layers/rnn.ts), index_put, and norm (its overloads stay hand-written in reduce.ts): each is
+// (lib/nn/layers/rnn.ts) and index_put: each is
 // written by hand there, and when one moves onto the schema its entry moves to its row (test/amp_schema.test.ts fails
 // while an op is in both). PyTorch op name -> policy on each device type; names are ATen's.
 const CPU: Record<string, Policy> = {};
@@ -50,7 +50,6 @@ put(CPU, 'plain', 'bilinear adaptive_avg_pool2d lstm gru');
 put(CUDA, 'lower', 'conv1d conv2d conv_transpose2d einsum linear');
 put(CUDA, 'fp32', `layer_norm group_norm cosine_similarity nll_loss kl_div l1_loss smooth_l1_loss huber_loss mse_loss
   margin_ranking_loss poisson_nll_loss binary_cross_entropy_with_logits cross_entropy_loss`);
-put(CUDA, 'fp32opt', 'norm');
 put(CUDA, 'promote', 'bilinear index_put');
 put(CUDA, 'plain', 'adaptive_avg_pool2d batch_norm');
 put(CUDA, 'lowerInputs', 'lstm gru rnn');

@@ -38,6 +38,7 @@ export const SCHEMA_AUTOCAST: { readonly [D in AutocastDevice]: Readonly<Record<
     matmul: 'lower',
     mm: 'lower',
     mv: 'lower',
+    norm: 'fp32opt',
     pow: 'fp32',
     prod: 'fp32opt',
     reciprocal: 'fp32',

@@ -1754,6 +1754,19 @@ export function outer(opts: { input: Tensor; vec2: Tensor; out?: Tensor }): Tens
 export function outer(...args: unknown[]): Tensor { return outer_call(args); }
 export const ger = outer;
 
+const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 4 };
+function norm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_norm, args, method);
+  if (out) return writeOut('norm', out, v, () => I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null));
+  return I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
+}
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(...args: unknown[]): Tensor { return norm_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2284,6 +2297,10 @@ declare module '../tensor' {
     outer(opts: { vec2: Tensor }): Tensor;
     ger(vec2: Tensor): Tensor;
     ger(opts: { vec2: Tensor }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    norm(opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2528,6 +2545,7 @@ P.baddbmm = function (this: Tensor, ...args: unknown[]): Tensor { return baddbmm
 P.baddbmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_baddbmm_, [self, ...args], true); return inplaceResult(self, 'baddbmm_', (src) => I.baddbmmRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
 P.outer = function (this: Tensor, ...args: unknown[]): Tensor { return outer_call([this, ...args], true); };
 P.ger = P.outer;
+P.norm = function (this: Tensor, ...args: unknown[]): Tensor { return norm_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2700,4 +2718,5 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'addmv', name: 'addmv', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'AddmvBackward0', autocast: 'cuda:lower' },
   { op: 'baddbmm', name: 'baddbmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'BaddbmmBackward0', autocast: 'cpu:lower,cuda:lower' },
   { op: 'outer', name: 'outer', variants: ['function', 'method', 'out'], dtype: 'promote', grad: 'MulBackward0', autocast: null },
+  { op: 'norm', name: 'norm', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NormBackward1', autocast: 'cuda:fp32opt' },
 ];

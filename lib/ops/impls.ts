@@ -95,6 +95,7 @@ export function nanToNumRow(input: T, nan: number | null, posinf: number | null,
 export function where(condition: T, input: S, other: S): T { return E.where(condition, input, other); }
 
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
+export { norm } from './reduce';
 export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';
 export { nanmean } from './order';
 

@@ -1,7 +1,7 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
 // family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
 // randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
-// (creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// (creation)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
@@ -87,8 +87,6 @@ export interface KeywordTypes {
   full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
   randint: { size: readonly number[]; $opts: RandOpts;
     $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
-  norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
-    $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
   permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
@@ -242,7 +240,6 @@ export const FUNCTION_SIGS = {
   eye: ['eye', 'n, m?'],
   linspace: ['linspace', 'start, end, steps'],
   logspace: ['logspace', 'start, end, steps'],
-  norm: ['norm', 'input, p=null, dim=null, keepdim=false'],
   permute: ['permute', 'input, dims'],
   reshape: ['reshape', 'input, shape'],
   tile: ['tile', 'input, dims'],

@@ -81,4 +81,17 @@ y.addmm_(am, bm, beta=0.5, alpha=2)
 put('addmm_inplace_grads', [cm.grad, am.grad, bm.grad])
 err('mm_shapes', lambda: torch.mm(a, a))
 
+# ---- norm ----
+put('norm_fro_dims', torch.norm(a, p='fro', dim=[0, 1]))
+put('norm_fro_dim', torch.norm(a, 'fro', 1))
+put('norm_none', torch.norm(a, p=None))
+put('norm_p3_dtype', torch.norm(a, 3, 1, True, dtype=torch.float64))
+put('norm_out', torch.norm(a, 1, out=torch.empty(0)))
+put('norm_method_inf', a.norm(p=float('inf'), dim=0, keepdim=True))
+put('norm_method_kw', a.norm(dim=1))
+put('norm_named', torch.norm(input=a, p=0.5, keepdim=True))
+an = a.clone().requires_grad_()
+torch.norm(an, 3, dim=1).sum().backward()
+put('norm_p3_grad', an.grad)
+
 print(json.dumps({'torch': torch.__version__, 'inputs': {'A': A, 'B': B, 'C': C, 'V': V, 'W': W, 'B1': B1}, 'cases': cases, 'errors': errors}, indent=None, separators=(',', ':')))

@@ -63,3 +63,22 @@ torch.addmm(c, a, b, { beta: '1' });
 torch.mm(a, 2);
 // @ts-expect-error outer's second parameter is required
 torch.outer(v);
+
+// ---- norm: p a number, 'fro' or 'nuc' (or null), dim, keepdim; dtype keyword-only; out= on the function ----
+expectType<T>()(torch.norm(a));
+expectType<T>()(torch.norm(a, 'fro', [0, 1]));
+expectType<T>()(torch.norm(a, 3, 1, true, { dtype: 'float64', out }));
+expectType<T>()(torch.norm(a, { p: null, keepdim: true }));
+expectType<T>()(torch.norm({ input: a, p: 'nuc' }));
+expectType<T>()(a.norm(2, { dim: 1 }));
+expectType<T>()(a.norm({ p: Infinity, dim: 0, keepdim: true, dtype: torch.float64 }));
+// @ts-expect-error dtype is keyword-only
+torch.norm(a, 2, 1, false, 'float64');
+// @ts-expect-error p is a number, 'fro' or 'nuc'
+torch.norm(a, 'max');
+// @ts-expect-error keepdim is a bool
+a.norm(2, 1, 1);
+// @ts-expect-error methods take no out=
+a.norm({ out });
+// @ts-expect-error no ord (that is torch.linalg.norm's)
+torch.norm(a, { ord: 2 });
