@@ -66,15 +66,12 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
-  isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
+  randint, randperm, randLike, randnLike, bernoulli, normal, clone, detach, aminmax, asStrided, asStridedScatter, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
- allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
-  isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
   clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
-  aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
+  aminmax: FAM.aminmax, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
   nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
   permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });

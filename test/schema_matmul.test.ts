@@ -8,10 +8,10 @@ import { expectTensor } from './helpers';
 
 type T = torch.Tensor;
 interface Ref { dtype: string; shape: number[]; data: (number | boolean | string)[] }
-const REF = require('./ref/schema_matmul.json') as { inputs: Record<string, number[] | number[][] | number[][][]>; cases: Record<string, Ref | Ref[]>; errors: Record<string, string> };
+const REF = require('./ref/schema_matmul.json') as { inputs: Record<string, number[] | number[][] | number[][][]>; cases: Record<string, Ref | Ref[] | boolean>; errors: Record<string, string> };
 const ref = (name: string): Ref => {
   const c = REF.cases[name];
-  if (!c || Array.isArray(c)) throw new Error(`no single reference ${name}`);
+  if (!c || Array.isArray(c) || typeof c === 'boolean') throw new Error(`no single reference ${name}`);
   return c;
 };
 const refs = (name: string): Ref[] => REF.cases[name] as Ref[];
@@ -139,5 +139,53 @@ describe('norm by PyTorch keyword (vs PyTorch 1.13)', () => {
 
   test('autocast=cuda:fp32opt: the row is what amp dispatches on; not listed on the CPU', () => {
     expect([autocastPolicy('norm', 'cpu'), autocastPolicy('norm', 'cuda')]).toEqual([null, 'fp32opt']);
+  });
+});
+
+describe('the small Tensor ops by PyTorch keyword (vs PyTorch 1.13)', () => {
+  const Z = (): T => torch.tensor([[-1.5, 0, 2.25], [Infinity, -0, -Infinity]], { dtype: 'float32' });
+  const N1 = (): T => torch.tensor([1, NaN, 3], { dtype: 'float32' }), N2 = (): T => torch.tensor([1.001, NaN, 3.5], { dtype: 'float32' });
+  const cases: [string, () => T][] = [
+    ['sgn_kw', () => torch.sgn({ input: Z() })],
+    ['sgn_inplace', () => { const x = Z(); expect(x.sgn_()).toBe(x); return x; }],
+    ['signbit_kw', () => torch.signbit({ input: Z() })],
+    ['signbit_out', () => torch.signbit(Z(), { out: torch.empty([0], { dtype: 'bool' }) })],
+    ['isposinf_kw', () => torch.isposinf({ input: Z() })],
+    ['isneginf_method', () => Z().isneginf()],
+    ['frac_kw', () => torch.frac({ input: A().mul(1.75) })],
+    ['frac_inplace', () => { const x = A().mul(1.75); x.frac_(); return x; }],
+    ['frac_out', () => torch.frac(A().mul(1.75), { out: out() })],
+    ['isclose_pos', () => torch.isclose(N1(), N2(), 1e-2, 0, true)],
+    ['isclose_kw', () => torch.isclose(N1(), { other: N2(), atol: 0.6, equalNan: true })],
+    ['isclose_method', () => N1().isclose(N2(), { rtol: 0.2 })],
+    ['argwhere_kw', () => torch.argwhere({ input: Z() })],
+    ['argwhere_method', () => torch.tensor([[0, 1], [2, 0]]).argwhere()],
+  ];
+  test.each(cases)('%s', (name, f) => expectTensor(f(), ref(name)));
+
+  test('the boolean results: allclose and equal', () => {
+    expect(torch.allclose(N1(), N2(), 0.2, 0, true)).toBe(REF.cases.allclose_pos);
+    expect(torch.allclose({ input: N1(), other: N2(), rtol: 0.2 })).toBe(REF.cases.allclose_kw);
+    expect(N1().allclose(N2(), { atol: 1, equalNan: true })).toBe(REF.cases.allclose_method);
+    expect(torch.equal({ input: A(), other: A().clone() })).toBe(REF.cases.equal_kw);
+    expect(A().equal({ other: B() })).toBe(REF.cases.equal_method);
+  });
+
+  test("the parser's TypeErrors: a flag that is not a bool, unknown names, too many arguments", () => {
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.isclose, N1(), N2(), { equalNan: 1 })).toThrow(/isclose\(\): argument 'equalNan' must be bool/);
+    expect(() => call(torch.allclose, N1(), N2(), { tol: 1 })).toThrow(/allclose\(\): unexpected option 'tol'/);
+    expect(() => call(torch.sgn, Z(), 1)).toThrow(/sgn\(\) takes \(input\) positionally/);
+    expect(() => call(torch.equal, A())).toThrow(/equal\(\): missing required argument 'other'/);
+    expect(() => call(torch.isclose, N1(), N2(), 'x')).toThrow(/isclose\(\): argument 'rtol' must be float/);
+  });
+
+  test('frac_: the gradient passes through the in-place protocol (FracBackward0)', () => {
+    const x = A().requiresGrad_();
+    const y = x.mul(1.75);
+    y.frac_();
+    expect(y.gradFn?.name).toBe('FracBackward0');
+    y.sum().backward();
+    expect((x.grad as T).tolist()).toEqual([[1.75, 1.75, 1.75], [1.75, 1.75, 1.75]]);
   });
 });

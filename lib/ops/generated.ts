@@ -1767,6 +1767,103 @@ export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; 
 export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function norm(...args: unknown[]): Tensor { return norm_call(args); }
 
+const S_sgn: OpSpec = { op: 'sgn', params: [{ name: 'input' }], out: true, npos: 1 };
+function sgn_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sgn, args, method);
+  if (out) return writeOut('sgn', out, v, () => I.sgn(v[0] as Tensor));
+  return I.sgn(v[0] as Tensor);
+}
+export function sgn(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function sgn(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function sgn(...args: unknown[]): Tensor { return sgn_call(args); }
+const S_sgn_: OpSpec = { op: 'sgn_', params: [{ name: 'input' }], npos: 1 };
+
+const S_signbit: OpSpec = { op: 'signbit', params: [{ name: 'input' }], out: true, npos: 1 };
+function signbit_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_signbit, args, method);
+  if (out) return writeOut('signbit', out, v, () => I.signbit(v[0] as Tensor));
+  return I.signbit(v[0] as Tensor);
+}
+export function signbit(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function signbit(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function signbit(...args: unknown[]): Tensor { return signbit_call(args); }
+
+const S_isposinf: OpSpec = { op: 'isposinf', params: [{ name: 'input' }], out: true, npos: 1 };
+function isposinf_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isposinf, args, method);
+  if (out) return writeOut('isposinf', out, v, () => I.isposinf(v[0] as Tensor));
+  return I.isposinf(v[0] as Tensor);
+}
+export function isposinf(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function isposinf(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function isposinf(...args: unknown[]): Tensor { return isposinf_call(args); }
+
+const S_isneginf: OpSpec = { op: 'isneginf', params: [{ name: 'input' }], out: true, npos: 1 };
+function isneginf_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isneginf, args, method);
+  if (out) return writeOut('isneginf', out, v, () => I.isneginf(v[0] as Tensor));
+  return I.isneginf(v[0] as Tensor);
+}
+export function isneginf(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function isneginf(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function isneginf(...args: unknown[]): Tensor { return isneginf_call(args); }
+
+const S_frac: OpSpec = { op: 'frac', params: [{ name: 'input' }], out: true, npos: 1 };
+function frac_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_frac, args, method);
+  if (out) return writeOut('frac', out, v, () => I.frac(v[0] as Tensor));
+  return I.frac(v[0] as Tensor);
+}
+export function frac(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function frac(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function frac(...args: unknown[]): Tensor { return frac_call(args); }
+const S_frac_: OpSpec = { op: 'frac_', params: [{ name: 'input' }], npos: 1 };
+
+const S_equal: OpSpec = { op: 'equal', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function equal_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_equal, args, method);
+  return I.equal(v[0] as Tensor, v[1] as Tensor);
+}
+export function equal(input: Tensor, other: Tensor): boolean;
+export function equal(input: Tensor, opts: { other: Tensor }): boolean;
+export function equal(opts: { input: Tensor; other: Tensor }): boolean;
+export function equal(...args: unknown[]): boolean { return equal_call(args); }
+
+const S_isclose: OpSpec = { op: 'isclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+function isclose_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_isclose, args, method);
+  return I.isclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function isclose(input: Tensor, other: Tensor, rtol: number, atol: number, equalNan: boolean): Tensor;
+export function isclose(input: Tensor, other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(opts: { input: Tensor; other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(...args: unknown[]): Tensor { return isclose_call(args); }
+
+const S_allclose: OpSpec = { op: 'allclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+function allclose_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_allclose, args, method);
+  return I.allclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function allclose(input: Tensor, other: Tensor, rtol: number, atol: number, equalNan: boolean): boolean;
+export function allclose(input: Tensor, other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(opts: { input: Tensor; other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(...args: unknown[]): boolean { return allclose_call(args); }
+
+const S_argwhere: OpSpec = { op: 'argwhere', params: [{ name: 'input' }], npos: 1 };
+function argwhere_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_argwhere, args, method);
+  return I.argwhere(v[0] as Tensor);
+}
+export function argwhere(input: Tensor): Tensor;
+export function argwhere(opts: { input: Tensor }): Tensor;
+export function argwhere(...args: unknown[]): Tensor { return argwhere_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2301,6 +2398,26 @@ declare module '../tensor' {
     norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
     norm(opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    sgn(): Tensor;
+    sgn_(): Tensor;
+    signbit(): Tensor;
+    isposinf(): Tensor;
+    isneginf(): Tensor;
+    frac(): Tensor;
+    frac_(): Tensor;
+    equal(other: Tensor): boolean;
+    equal(opts: { other: Tensor }): boolean;
+    isclose(other: Tensor, rtol: number, atol: number, equalNan: boolean): Tensor;
+    isclose(other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): Tensor;
+    isclose(other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): Tensor;
+    isclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+    isclose(opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+    allclose(other: Tensor, rtol: number, atol: number, equalNan: boolean): boolean;
+    allclose(other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): boolean;
+    allclose(other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): boolean;
+    allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    allclose(opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    argwhere(): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2546,6 +2663,17 @@ P.baddbmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = 
 P.outer = function (this: Tensor, ...args: unknown[]): Tensor { return outer_call([this, ...args], true); };
 P.ger = P.outer;
 P.norm = function (this: Tensor, ...args: unknown[]): Tensor { return norm_call([this, ...args], true); };
+P.sgn = function (this: Tensor, ...args: unknown[]): Tensor { return sgn_call([this, ...args], true); };
+P.sgn_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sgn_, [self, ...args], true); return inplaceResult(self, 'sgn_', (src) => I.sgn(src as Tensor), v); };
+P.signbit = function (this: Tensor, ...args: unknown[]): Tensor { return signbit_call([this, ...args], true); };
+P.isposinf = function (this: Tensor, ...args: unknown[]): Tensor { return isposinf_call([this, ...args], true); };
+P.isneginf = function (this: Tensor, ...args: unknown[]): Tensor { return isneginf_call([this, ...args], true); };
+P.frac = function (this: Tensor, ...args: unknown[]): Tensor { return frac_call([this, ...args], true); };
+P.frac_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_frac_, [self, ...args], true); return inplaceResult(self, 'frac_', (src) => I.frac(src as Tensor), v); };
+P.equal = function (this: Tensor, ...args: unknown[]): boolean { return equal_call([this, ...args], true); };
+P.isclose = function (this: Tensor, ...args: unknown[]): Tensor { return isclose_call([this, ...args], true); };
+P.allclose = function (this: Tensor, ...args: unknown[]): boolean { return allclose_call([this, ...args], true); };
+P.argwhere = function (this: Tensor, ...args: unknown[]): Tensor { return argwhere_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2719,4 +2847,13 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'baddbmm', name: 'baddbmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'BaddbmmBackward0', autocast: 'cpu:lower,cuda:lower' },
   { op: 'outer', name: 'outer', variants: ['function', 'method', 'out'], dtype: 'promote', grad: 'MulBackward0', autocast: null },
   { op: 'norm', name: 'norm', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NormBackward1', autocast: 'cuda:fp32opt' },
+  { op: 'sgn', name: 'sgn', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'signbit', name: 'signbit', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'isposinf', name: 'isposinf', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'isneginf', name: 'isneginf', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'frac', name: 'frac', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'FracBackward0', autocast: null },
+  { op: 'equal', name: 'equal', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'isclose', name: 'isclose', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'allclose', name: 'allclose', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'argwhere', name: 'argwhere', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
 ];

@@ -114,3 +114,7 @@ export { mm, bmm, matmul, dot, mv, outer } from './matmul';
 export function addmmRow(input: T, mat1: T, mat2: T, beta: number, alpha: number): T { return M.addmm(input, mat1, mat2, { beta, alpha }); }
 export function addmvRow(input: T, mat: T, vec: T, beta: number, alpha: number): T { return M.addmv(input, mat, vec, { beta, alpha }); }
 export function baddbmmRow(input: T, batch1: T, batch2: T, beta: number, alpha: number): T { return M.baddbmm(input, batch1, batch2, { beta, alpha }); }
+
+// ---- small Tensor ops: elementwise.ts's and indexing.ts's functions take the rows' parameters as they are ----
+export { sgn, signbit, isposinf, isneginf, frac, equal, isclose, allclose } from './elementwise';
+export { argwhere } from './indexing';

@@ -79,8 +79,6 @@ export interface KeywordTypes {
   as_strided_scatter: { size: readonly number[] };
   index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
-  allclose: { $opts: CloseOpts };
-  isclose: { $opts: CloseOpts };
   arange: { $opts: CreateOpts;
     $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
   eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
@@ -92,7 +90,6 @@ export interface KeywordTypes {
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
 }
-type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
 type SplitOn<S extends string, D extends string> = S extends `${infer H}${D}${infer R}` ? [Trim<H>, ...SplitOn<R, D>] : Trim<S> extends '' ? [] : [Trim<S>];
@@ -153,9 +150,6 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 type KwT = Tensor;
 declare module '../tensor' {
   interface Tensor {
-    allclose(opts: { other: KwT } & CloseOpts): boolean;
-    isclose(opts: { other: KwT } & CloseOpts): KwT;
-    equal(opts: { other: KwT }): boolean;
     asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
     asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
     asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
@@ -180,9 +174,6 @@ declare module '../tensor' {
 }
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
-  allclose: ['allclose', 'other, rtol?, atol?, equalNan?'],
-  isclose: ['isclose', 'other, rtol?, atol?, equalNan?'],
-  equal: ['equal', 'other'],
   asStrided: ['as_strided', 'size, stride, storageOffset?'],
   backward: ['backward', 'gradient?'],
   copy_: ['copy_', 'src, nonBlocking?'],
@@ -209,17 +200,11 @@ export const FUNCTION_SIGS = {
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  argwhere: ['argwhere', 'input'],
   asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
   asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
   bernoulli: ['bernoulli', 'input, p?'],
   clone: ['clone', 'input'],
   detach: ['detach', 'input'],
-  frac: ['frac', 'input'],
-  sgn: ['sgn', 'input'],
-  signbit: ['signbit', 'input'],
-  isposinf: ['isposinf', 'input'],
-  isneginf: ['isneginf', 'input'],
   nonzero: ['nonzero', 'input'],
   numel: ['numel', 'input'],
   empty: ['empty', 'size'],
@@ -234,9 +219,6 @@ export const FUNCTION_SIGS = {
   randnLike: ['randn_like', 'input'],
   full: ['full', 'size, fillValue'],
   fullLike: ['full_like', 'input, fillValue'],
-  equal: ['equal', 'input, other'],
-  allclose: ['allclose', 'input, other, rtol?, atol?, equalNan?'],
-  isclose: ['isclose', 'input, other, rtol?, atol?, equalNan?'],
   eye: ['eye', 'n, m?'],
   linspace: ['linspace', 'start, end, steps'],
   logspace: ['logspace', 'start, end, steps'],

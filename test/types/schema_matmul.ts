@@ -82,3 +82,30 @@ a.norm(2, 1, 1);
 a.norm({ out });
 // @ts-expect-error no ord (that is torch.linalg.norm's)
 torch.norm(a, { ord: 2 });
+
+// ---- the small Tensor ops ----
+const n = torch.tensor([1, NaN, 3]);
+expectType<T>()(torch.sgn(a, { out }));
+expectType<T>()(a.sgn_());
+expectType<T>()(torch.signbit({ input: a }));
+expectType<T>()(a.isposinf());
+expectType<T>()(torch.isneginf(a, { out }));
+expectType<T>()(a.frac_());
+expectType<T>()(torch.isclose(n, n, 1e-3, 0, true));
+expectType<T>()(n.isclose(n, { equalNan: true }));
+expectType<boolean>()(torch.allclose(n, n, { rtol: 0.1, atol: 0 }));
+expectType<boolean>()(n.allclose({ other: n, equalNan: true }));
+expectType<boolean>()(torch.equal(a, a));
+expectType<boolean>()(a.equal({ other: a }));
+expectType<T>()(torch.argwhere({ input: a }));
+expectType<T>()(a.argwhere());
+// @ts-expect-error equalNan is a bool
+torch.isclose(n, n, { equalNan: 1 });
+// @ts-expect-error allclose gives a boolean, not a tensor
+expectType<T>()(torch.allclose(n, n));
+// @ts-expect-error equal takes no options but other (and no out=)
+torch.equal(a, a, { out });
+// @ts-expect-error sgn takes one tensor
+torch.sgn(a, a);
+// @ts-expect-error no tol (rtol, atol)
+n.isclose(n, { tol: 1 });
