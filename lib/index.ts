@@ -49,29 +49,14 @@ const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
   return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
 };
 
-/** torch.as_strided_scatter(input, src, size, stride, storageOffset): input with src written into the strided view
- *  (shape.ts's asStridedScatter of the same name is as_strided's gradient: a zero base, not this op) */
-function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset: number | null = null): Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'input' must be Tensor, not ${input === null ? 'null' : typeof input}`);
-  if (!(src instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'src' must be Tensor, not ${src === null ? 'null' : typeof src}`);
-  const out = input.clone();
-  const view = storageOffset === null ? out.asStrided(size, stride) : out.asStrided(size, stride, storageOffset);
-  if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
-    throw new TorchError(`expected src to have a size equal to the slice of self. src size = [${src.shape.join(', ')}], slice size = [${view.shape.join(', ')}]`);
-  }
-  view.copy_(src);
-  return out;
-}
-
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, clone, detach, aminmax, asStrided, asStridedScatter, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
+  randint, randperm, randLike, randnLike, bernoulli, normal, clone, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
   randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
-  clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
-  aminmax: FAM.aminmax, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
+  clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor,
   nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
   permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });

@@ -21,6 +21,23 @@ const TYPES = {
   'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
 };
+// types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
+// uses it (emit's extraImports)
+const TYPE_IMPORTS = {
+  Generator: { ts: 'Generator', from: './creation' },
+  MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
+  MinMax: { ts: 'MinMax', from: './order' },
+};
+TYPES.Generator = 'Generator';
+TYPES.MemoryFormat = 'MemoryFormat';
+function extraImports(rows) {
+  const used = new Set();
+  for (const r of rows) {
+    for (const p of r.params) for (const part of p.type.replace(/\?$/, '').split('|')) if (TYPE_IMPORTS[part]) used.add(part);
+    if (TYPE_IMPORTS[r.retName]) used.add(r.retName);
+  }
+  return [...used].sort().map((k) => `import type { ${TYPE_IMPORTS[k].ts} } from '${TYPE_IMPORTS[k].from}';`);
+}
 function tsType(t, where) {
   let opt = false;
   if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
@@ -68,10 +85,10 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean' };
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax' };
     if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
-      py: name, name: camel(name), params, ret: RETS[ret], where, functional,
+      py: name, name: camel(name), params, ret: RETS[ret], retName: ret, where, functional,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
@@ -130,6 +147,7 @@ function emit(allRows) {
   o.push(`import { parseCall, parseOverloads, writeOut, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
+  o.push(...extraImports(rows));
   o.push(`import * as I from './impls';`);
   o.push(`export * from './families';`);
   o.push(``);

@@ -189,3 +189,39 @@ describe('the small Tensor ops by PyTorch keyword (vs PyTorch 1.13)', () => {
     expect((x.grad as T).tolist()).toEqual([[1.75, 1.75, 1.75], [1.75, 1.75, 1.75]]);
   });
 });
+
+describe('as_strided, as_strided_scatter, aminmax, detach by PyTorch keyword (vs PyTorch 1.13)', () => {
+  const cases: [string, () => T][] = [
+    ['as_strided_kw', () => torch.asStrided(A(), { size: [2, 2], stride: [1, 2], storageOffset: 1 })],
+    ['as_strided_method', () => A().asStrided([3], { stride: [2] })],
+    ['as_strided_scatter_kw', () => torch.asStridedScatter(A(), { src: torch.tensor([9, 8], { dtype: 'float32' }), size: [2], stride: [3], storageOffset: 1 })],
+    ['detach_kw', () => torch.detach({ input: A() })],
+  ];
+  test.each(cases)('%s', (name, f) => expectTensor(f(), ref(name)));
+
+  test('aminmax: dim and keepdim keyword-only, the (min, max) pair', () => {
+    const r = torch.aminmax(A(), { dim: 1, keepdim: true });
+    const [lo, hi] = refs('aminmax_kw');
+    expectTensor(r.min, lo);
+    expectTensor(r.max, hi);
+    const [m, M] = A().aminmax();
+    const [lo2, hi2] = refs('aminmax_all');
+    expectTensor(m, lo2);
+    expectTensor(M, hi2);
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.aminmax, A(), 1)).toThrow(/aminmax\(\) takes \(input\) positionally/);
+    expect(() => call(torch.aminmax, A(), { keepdim: 1 })).toThrow(/argument 'keepdim' must be bool/);
+  });
+
+  test('detach shares storage and records no gradient; as_strided records AsStridedBackward0', () => {
+    const x = A().requiresGrad_();
+    const d = torch.detach(x);
+    expect(d.requiresGrad).toBe(false);
+    expect(d.gradFn).toBe(null);
+    d.fill_(0);
+    expect(x.sum().item()).toBe(0);
+    const y = A().requiresGrad_();
+    expect(torch.asStrided(y, [2], [1]).gradFn?.name).toBe('AsStridedBackward0');
+    expect(() => torch.asStridedScatter(A(), torch.ones([3]), [2], [1])).toThrow(/expected src to have a size equal to the slice of self/);
+  });
+});

@@ -6,6 +6,7 @@ import type { DTypeName } from '../dtype';
 import { parseCall, parseOverloads, writeOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
+import type { MinMax } from './order';
 import * as I from './impls';
 export * from './families';
 
@@ -1864,6 +1865,49 @@ export function argwhere(input: Tensor): Tensor;
 export function argwhere(opts: { input: Tensor }): Tensor;
 export function argwhere(...args: unknown[]): Tensor { return argwhere_call(args); }
 
+const S_asStrided: OpSpec = { op: 'as_strided', params: [{ name: 'input' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], npos: 4 };
+function asStrided_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asStrided, args, method);
+  return I.asStridedRow(v[0] as Tensor, v[1] as number[], v[2] as number[], v[3] as number | null);
+}
+export function asStrided(input: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+export function asStrided(input: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+export function asStrided(input: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(input: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(opts: { input: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(...args: unknown[]): Tensor { return asStrided_call(args); }
+
+const S_asStridedScatter: OpSpec = { op: 'as_strided_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], npos: 5 };
+function asStridedScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asStridedScatter, args, method);
+  return I.asStridedScatterRow(v[0] as Tensor, v[1] as Tensor, v[2] as number[], v[3] as number[], v[4] as number | null);
+}
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, opts: { src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(opts: { input: Tensor; src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(...args: unknown[]): Tensor { return asStridedScatter_call(args); }
+
+const S_aminmax: OpSpec = { op: 'aminmax', params: [{ name: 'input' }, { name: 'dim', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 1 };
+function aminmax_call(args: readonly unknown[], method = false): MinMax {
+  const { v } = parseCall(S_aminmax, args, method);
+  return I.aminmaxRow(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function aminmax(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean }): MinMax;
+export function aminmax(opts: { input: Tensor; dim?: number | null; keepdim?: boolean }): MinMax;
+export function aminmax(...args: unknown[]): MinMax { return aminmax_call(args); }
+
+const S_detach: OpSpec = { op: 'detach', params: [{ name: 'input' }], npos: 1 };
+function detach_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_detach, args, method);
+  return I.detach(v[0] as Tensor);
+}
+export function detach(input: Tensor): Tensor;
+export function detach(opts: { input: Tensor }): Tensor;
+export function detach(...args: unknown[]): Tensor { return detach_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2418,6 +2462,17 @@ declare module '../tensor' {
     allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     allclose(opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     argwhere(): Tensor;
+    asStrided(size: number[], stride: number[], storageOffset: number | null): Tensor;
+    asStrided(size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+    asStrided(size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+    asStrided(opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+    asStridedScatter(src: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(opts: { src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    aminmax(opts?: { dim?: number | null; keepdim?: boolean }): MinMax;
+    detach(): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2674,6 +2729,10 @@ P.equal = function (this: Tensor, ...args: unknown[]): boolean { return equal_ca
 P.isclose = function (this: Tensor, ...args: unknown[]): Tensor { return isclose_call([this, ...args], true); };
 P.allclose = function (this: Tensor, ...args: unknown[]): boolean { return allclose_call([this, ...args], true); };
 P.argwhere = function (this: Tensor, ...args: unknown[]): Tensor { return argwhere_call([this, ...args], true); };
+P.asStrided = function (this: Tensor, ...args: unknown[]): Tensor { return asStrided_call([this, ...args], true); };
+P.asStridedScatter = function (this: Tensor, ...args: unknown[]): Tensor { return asStridedScatter_call([this, ...args], true); };
+P.aminmax = function (this: Tensor, ...args: unknown[]): MinMax { return aminmax_call([this, ...args], true); };
+P.detach = function (this: Tensor, ...args: unknown[]): Tensor { return detach_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2856,4 +2915,8 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'isclose', name: 'isclose', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'allclose', name: 'allclose', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
   { op: 'argwhere', name: 'argwhere', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'as_strided', name: 'asStrided', variants: ['function', 'method'], dtype: 'keep', grad: 'AsStridedBackward0', autocast: null },
+  { op: 'as_strided_scatter', name: 'asStridedScatter', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'aminmax', name: 'aminmax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'detach', name: 'detach', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
 ];

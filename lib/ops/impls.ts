@@ -9,6 +9,7 @@ import * as R from './reduce';
 import * as O from './order';
 import * as M from './matmul';
 import { TorchError } from '../errors';
+import * as Sh from './shape';
 import { isFloating } from '../dtype';
 
 type T = Tensor;
@@ -118,3 +119,23 @@ export function baddbmmRow(input: T, batch1: T, batch2: T, beta: number, alpha: 
 // ---- small Tensor ops: elementwise.ts's and indexing.ts's functions take the rows' parameters as they are ----
 export { sgn, signbit, isposinf, isneginf, frac, equal, isclose, allclose } from './elementwise';
 export { argwhere } from './indexing';
+export function asStridedRow(input: T, size: number[], stride: number[], storageOffset: number | null): T {
+  return Sh.asStrided(input, size, stride, storageOffset ?? undefined);
+}
+/** torch.as_strided_scatter(input, src, size, stride, storageOffset): input with src written into the strided view */
+export function asStridedScatterRow(input: T, src: T, size: number[], stride: number[], storageOffset: number | null): T {
+  if (!(input instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'input' must be Tensor, not ${input === null ? 'null' : typeof input}`);
+  if (!(src instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'src' must be Tensor, not ${src === null ? 'null' : typeof src}`);
+  const out = E.clone(input);
+  const view = Sh.asStrided(out, size, stride, storageOffset ?? undefined);
+  if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
+    throw new TorchError(`expected src to have a size equal to the slice of self. src size = [${src.shape.join(', ')}], slice size = [${view.shape.join(', ')}]`);
+  }
+  E.copy_(view, src);
+  return out;
+}
+export function aminmaxRow(input: T, dim: number | null, keepdim: boolean): O.MinMax { return O.aminmax(input, dim === null ? { keepdim } : { dim, keepdim }); }
+export function detach(input: T): T {
+  input._check();
+  return new Tensor(input._st, input.shape.slice(), input._strides.slice(), input._offset, input.dtype);
+}

@@ -75,8 +75,6 @@ export interface ParamTypes {
 /** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
  *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
 export interface KeywordTypes {
-  as_strided: { size: readonly number[] };
-  as_strided_scatter: { size: readonly number[] };
   index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   arange: { $opts: CreateOpts;
@@ -150,9 +148,6 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 type KwT = Tensor;
 declare module '../tensor' {
   interface Tensor {
-    asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
-    asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
-    asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
     copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
     copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
     fill_(opts: { value: number | boolean | KwT }): KwT;
@@ -174,7 +169,6 @@ declare module '../tensor' {
 }
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
-  asStrided: ['as_strided', 'size, stride, storageOffset?'],
   backward: ['backward', 'gradient?'],
   copy_: ['copy_', 'src, nonBlocking?'],
   fill_: ['fill_', 'value'],
@@ -195,16 +189,12 @@ const METHODS: Record<string, [string, Sig]> = {
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  aminmax: ['aminmax', 'input'],
   tensor: ['tensor', 'data'],
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
-  asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
   bernoulli: ['bernoulli', 'input, p?'],
   clone: ['clone', 'input'],
-  detach: ['detach', 'input'],
   nonzero: ['nonzero', 'input'],
   numel: ['numel', 'input'],
   empty: ['empty', 'size'],

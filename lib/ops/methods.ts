@@ -15,7 +15,7 @@ declare module '../tensor' {
     // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts), as are equal/isclose/allclose and
     // sgn/signbit/isposinf/isneginf/frac
     fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
-    clone(): T; contiguous(): T; detach(): T; detach_(): T;
+    clone(): T; contiguous(): T; detach_(): T;
     to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     type(): string;
     type(dtype: DTypeName): T;
@@ -30,11 +30,7 @@ P.zero_ = function (this: T): T { return E.fillInplace(this, 0); };
 P.copy_ = function (this: T, src: T): T { return E.copy_(this, src); };
 P.clone = function (this: T): T { this._check(); return E.clone(this); };
 P.contiguous = function (this: T): T { this._check(); return E.contiguous(this); };
-P.detach = function (this: T): T {
-  this._check();
-  const d = new Tensor(this._st, this.shape.slice(), this._strides.slice(), this._offset, this.dtype);
-  return d;
-};
+// (detach is a row of lib/ops/ops.schema)
 P.detach_ = function (this: T): T {
   if (this.gradFn === null && !this._rg) return this;
   this.gradFn = null;

@@ -109,3 +109,19 @@ torch.equal(a, a, { out });
 torch.sgn(a, a);
 // @ts-expect-error no tol (rtol, atol)
 n.isclose(n, { tol: 1 });
+
+// ---- as_strided, as_strided_scatter, aminmax, detach ----
+expectType<T>()(torch.asStrided(a, [2, 2], [1, 2], 1));
+expectType<T>()(a.asStrided([2], { stride: [1], storageOffset: null }));
+expectType<T>()(torch.asStridedScatter(a, v, { size: [2], stride: [3] }));
+expectType<T>()(a.asStridedScatter(w, [2], [1]));
+expectType<T>()(torch.aminmax(a, { dim: 1, keepdim: true }).min);
+expectType<T>()(a.aminmax().max);
+expectType<T>()(torch.detach(a));
+expectType<T>()(a.detach());
+// @ts-expect-error aminmax's dim is keyword-only
+torch.aminmax(a, 1);
+// @ts-expect-error as_strided's stride is required
+a.asStrided([2]);
+// @ts-expect-error detach takes no arguments
+a.detach(true);
