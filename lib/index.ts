@@ -42,21 +42,13 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 export const { manualSeed, seed, initialSeed, Generator } = C;
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
-// arithmetic (functions); every Tensor method is also on the prototype
-type Fn = (...a: never[]) => unknown;
-const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
-  if (!(x instanceof Tensor)) throw new TypeError(`${name}(): argument 'input' must be Tensor, not ${x === null ? 'null' : typeof x}`);
-  return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
-};
-
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, clone, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
+  randint, randperm, randLike, randnLike, normal, nonzero, numel, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
-  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
-  clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor,
+  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, normal: C.normal,
   nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
   permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });

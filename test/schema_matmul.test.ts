@@ -225,3 +225,62 @@ describe('as_strided, as_strided_scatter, aminmax, detach by PyTorch keyword (vs
     expect(() => torch.asStridedScatter(A(), torch.ones([3]), [2], [1])).toThrow(/expected src to have a size equal to the slice of self/);
   });
 });
+
+describe('clone, copy_, fill_, bernoulli', () => {
+  test('by keyword, vs PyTorch 1.13', () => {
+    const x = A();
+    expect(x.copy_({ src: torch.tensor([1, 2, 3]), nonBlocking: true })).toBe(x);
+    expectTensor(x, ref('copy_kw'));
+    const y = A();
+    expect(y.fill_({ value: torch.tensor(2.5) })).toBe(y);
+    expectTensor(y, ref('fill_kw'));
+    expectTensor(torch.clone({ input: A(), memoryFormat: torch.contiguousFormat }), ref('clone_kw'));
+  });
+
+  test('clone: memoryFormat keyword-only, CloneBackward0, channels-last preserved', () => {
+    const x = torch.randn([2, 3, 4, 5]).contiguous({ memoryFormat: torch.channelsLast });
+    expect(torch.clone(x).stride()).toEqual(x.stride());
+    expect(x.clone({ memoryFormat: torch.contiguousFormat }).isContiguous()).toBe(true);
+    expect(A().requiresGrad_().clone().gradFn?.name).toBe('CloneBackward0');
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.clone, A(), torch.channelsLast)).toThrow(/clone\(\) takes \(input\) positionally/);
+    expect(() => call(torch.clone, A(), { memoryFormat: 'rowMajor' })).toThrow(/memory/i);
+  });
+
+  test('copy_ and fill_: value checks and the in-place protocol (version counter, leaf refusal)', () => {
+    const m = A() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expect(() => m.fill_(torch.ones([2]))).toThrow(/fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions/);
+    expect(() => m.fill_('x')).toThrow(/fill_\(\): argument 'value' must be Number/);
+    expect(() => m.copy_(B())).toThrow(/copy_/);
+    expect(() => m.copy_(V(), { nonBlocking: 1 })).toThrow(/argument 'nonBlocking' must be bool/);
+    const leaf = A().requiresGrad_();
+    expect(() => leaf.fill_(1)).toThrow(/a leaf Variable that requires grad is being used in an in-place operation/);
+    const t = A(), v0 = t._version;
+    t.copy_(V());
+    expect(t._version).toBe(v0 + 1);
+  });
+
+  test('bernoulli: three overloads (probabilities from input, a tensor p, a float p); the generator reproduces draws', () => {
+    const g = new torch.Generator();
+    g.manualSeed(7);
+    const p = torch.full([2000], 0.25);
+    const a1 = torch.bernoulli(p, { generator: g });
+    g.manualSeed(7);
+    const a2 = p.bernoulli({ generator: g });
+    expect(a1.tolist()).toEqual(a2.tolist());
+    expect(a1.dtype).toBe('float32');
+    const m1 = a1.mean().item() as number;
+    expect(Math.abs(m1 - 0.25)).toBeLessThan(0.05);  // 2000 draws: 5 standard deviations
+    const z = torch.zeros([2000], { dtype: 'float64' });
+    const b = torch.bernoulli(z, 0.75);
+    expect(b.dtype).toBe('float64');
+    expect(Math.abs((b.mean().item() as number) - 0.75)).toBeLessThan(0.05);
+    expect(torch.bernoulli(z, { p: 0 }).sum().item()).toBe(0);
+    expect(z.bernoulli(1).sum().item()).toBe(2000);
+    const pt = torch.tensor([0, 1, 0, 1], { dtype: 'float32' });
+    expect(torch.bernoulli(torch.zeros([4]), pt).tolist()).toEqual([0, 1, 0, 1]);
+    expect(() => torch.bernoulli(z, 1.5)).toThrow(/bernoulli_ expects p to be in \[0, 1\], but got p=1.5/);
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.bernoulli, z, { q: 1 })).toThrow(/unexpected option 'q'/);
+  });
+});

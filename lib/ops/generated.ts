@@ -6,6 +6,8 @@ import type { DTypeName } from '../dtype';
 import { parseCall, parseOverloads, writeOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
+import type { Generator } from './creation';
+import type { MemoryFormat } from '../memory_format';
 import type { MinMax } from './order';
 import * as I from './impls';
 export * from './families';
@@ -142,6 +144,28 @@ export function var_(input: Tensor, opts?: { dim?: number | number[] | null; cor
 export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
+
+const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null }], npos: 1 }, ['tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', 'tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', '', '']],
+];
+function bernoulli_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_bernoulli, args, method);
+  if (k === 0) return I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  if (k === 1) return I.bernoulliTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
+  if (k === 2) return I.bernoulliScalar(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+  throw new Error('unreachable');
+}
+export function bernoulli(input: Tensor, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts: { p: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; p: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, p: number, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts: { p: number; generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; p: number; generator?: Generator | null }): Tensor;
+export function bernoulli(...args: unknown[]): Tensor { return bernoulli_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
@@ -1908,6 +1932,27 @@ export function detach(input: Tensor): Tensor;
 export function detach(opts: { input: Tensor }): Tensor;
 export function detach(...args: unknown[]): Tensor { return detach_call(args); }
 
+const S_clone: OpSpec = { op: 'clone', params: [{ name: 'input' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function clone_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_clone, args, method);
+  return I.cloneRow(v[0] as Tensor, v[1] as MemoryFormat | null);
+}
+export function clone(input: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function clone(opts: { input: Tensor; memoryFormat?: MemoryFormat | null }): Tensor;
+export function clone(...args: unknown[]): Tensor { return clone_call(args); }
+
+const S_copy_: OpSpec = { op: 'copy_', params: [{ name: 'input' }, { name: 'src' }, { name: 'nonBlocking', def: false, t: 'bool' }], npos: 3 };
+function copy__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_copy_, args, method);
+  return I.copyRow(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
+}
+
+const S_fill_: OpSpec = { op: 'fill_', params: [{ name: 'input' }, { name: 'value' }], npos: 2 };
+function fill__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fill_, args, method);
+  return I.fillRow(v[0] as Tensor, v[1] as Tensor | number | boolean);
+}
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -1946,6 +1991,11 @@ declare module '../tensor' {
     var(opts: { unbiased: boolean }): Tensor;
     var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
     var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    bernoulli(opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(p: Tensor, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(opts: { p: Tensor; generator?: Generator | null }): Tensor;
+    bernoulli(p: number, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(opts: { p: number; generator?: Generator | null }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -2473,6 +2523,12 @@ declare module '../tensor' {
     asStridedScatter(opts: { src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
     aminmax(opts?: { dim?: number | null; keepdim?: boolean }): MinMax;
     detach(): Tensor;
+    clone(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    copy_(src: Tensor, nonBlocking: boolean): Tensor;
+    copy_(src: Tensor, opts?: { nonBlocking?: boolean }): Tensor;
+    copy_(opts: { src: Tensor; nonBlocking?: boolean }): Tensor;
+    fill_(value: Tensor | number | boolean): Tensor;
+    fill_(opts: { value: Tensor | number | boolean }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2482,6 +2538,7 @@ P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_
 P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
 P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
 P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
+P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -2733,6 +2790,9 @@ P.asStrided = function (this: Tensor, ...args: unknown[]): Tensor { return asStr
 P.asStridedScatter = function (this: Tensor, ...args: unknown[]): Tensor { return asStridedScatter_call([this, ...args], true); };
 P.aminmax = function (this: Tensor, ...args: unknown[]): MinMax { return aminmax_call([this, ...args], true); };
 P.detach = function (this: Tensor, ...args: unknown[]): Tensor { return detach_call([this, ...args], true); };
+P.clone = function (this: Tensor, ...args: unknown[]): Tensor { return clone_call([this, ...args], true); };
+P.copy_ = function (this: Tensor, ...args: unknown[]): Tensor { return copy__call([this, ...args], true); };
+P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2919,4 +2979,10 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'as_strided_scatter', name: 'asStridedScatter', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'aminmax', name: 'aminmax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'detach', name: 'detach', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'clone', name: 'clone', variants: ['function', 'method'], dtype: 'keep', grad: 'CloneBackward0', autocast: null },
+  { op: 'copy_', name: 'copy_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'fill_', name: 'fill_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
 ];

@@ -10,6 +10,10 @@ import * as O from './order';
 import * as M from './matmul';
 import { TorchError } from '../errors';
 import * as Sh from './shape';
+import * as C from './creation';
+import { cloneAs } from '../memory_format_api';
+import { toMemoryFormat, MemoryFormat } from '../memory_format';
+import { describeValue } from '../dtype';
 import { isFloating } from '../dtype';
 
 type T = Tensor;
@@ -138,4 +142,28 @@ export function aminmaxRow(input: T, dim: number | null, keepdim: boolean): O.Mi
 export function detach(input: T): T {
   input._check();
   return new Tensor(input._st, input.shape.slice(), input._strides.slice(), input._offset, input.dtype);
+}
+export function cloneRow(input: T, memoryFormat: MemoryFormat | null): T {
+  if (!(input instanceof Tensor)) throw new TypeError(`clone(): argument 'input' must be Tensor, not ${describeValue(input)}`);
+  input._check();
+  return memoryFormat === null ? E.clone(input) : cloneAs(input, toMemoryFormat(memoryFormat, 'clone'));
+}
+export function copyRow(self: T, src: T, nonBlocking: boolean): T { void nonBlocking; return E.copy_(self, src); }
+export function fillRow(self: T, value: S): T { return E.fillInplace(self, value); }
+// bernoulli: uniform draws of the generator compared with the probabilities (each element 1 with its probability)
+export function bernoulliRow(input: T, generator: C.Generator | null): T { return C.bernoulli(input, generator === null ? {} : { generator }); }
+function drawBelow(input: T, p: T | number, generator: C.Generator | null): T {
+  const u = C.rand(input.shape.slice(), generator === null ? { device: input.device } : { device: input.device, generator });
+  return E.toDtype(E.lt(u, p), input.dtype);
+}
+export function bernoulliTensor(input: T, p: T, generator: C.Generator | null): T {
+  input._check();
+  p._check();
+  return drawBelow(input, E.toDtype(p, 'float32'), generator);
+}
+export function bernoulliScalar(input: T, p: number, generator: C.Generator | null): T {
+  input._check();
+  if (typeof p !== 'number') throw new TypeError(`bernoulli(): argument 'p' must be float, not ${describeValue(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new TorchError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  return drawBelow(input, p, generator);
 }

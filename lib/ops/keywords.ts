@@ -148,9 +148,6 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 type KwT = Tensor;
 declare module '../tensor' {
   interface Tensor {
-    copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
-    copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
-    fill_(opts: { value: number | boolean | KwT }): KwT;
     cuda(opts: { device?: number }): KwT;
     to(opts: { other: KwT }): KwT;
     view(dtype: DTypeName): KwT;
@@ -170,8 +167,6 @@ declare module '../tensor' {
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
   backward: ['backward', 'gradient?'],
-  copy_: ['copy_', 'src, nonBlocking?'],
-  fill_: ['fill_', 'value'],
   cuda: ['cuda', 'device?'],
   to: ['to', 'other'],
   view: ['view', 'size | dtype'],
@@ -193,8 +188,6 @@ export const FUNCTION_SIGS = {
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  bernoulli: ['bernoulli', 'input, p?'],
-  clone: ['clone', 'input'],
   nonzero: ['nonzero', 'input'],
   numel: ['numel', 'input'],
   empty: ['empty', 'size'],

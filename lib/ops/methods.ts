@@ -14,8 +14,8 @@ declare module '../tensor' {
   interface Tensor {
     // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts), as are equal/isclose/allclose and
     // sgn/signbit/isposinf/isneginf/frac
-    fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
-    clone(): T; contiguous(): T; detach_(): T;
+    zero_(): T;
+    contiguous(): T; detach_(): T;
     to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     type(): string;
     type(dtype: DTypeName): T;
@@ -25,12 +25,9 @@ declare module '../tensor' {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.fill_ = function (this: T, v: unknown): T { return E.fillInplace(this, v); };
 P.zero_ = function (this: T): T { return E.fillInplace(this, 0); };
-P.copy_ = function (this: T, src: T): T { return E.copy_(this, src); };
-P.clone = function (this: T): T { this._check(); return E.clone(this); };
 P.contiguous = function (this: T): T { this._check(); return E.contiguous(this); };
-// (detach is a row of lib/ops/ops.schema)
+// (detach, clone, copy_ and fill_ are rows of lib/ops/ops.schema)
 P.detach_ = function (this: T): T {
   if (this.gradFn === null && !this._rg) return this;
   this.gradFn = null;

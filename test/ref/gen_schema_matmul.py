@@ -123,5 +123,8 @@ put('as_strided_scatter_kw', torch.as_strided_scatter(a, src=torch.tensor([9.0, 
 put('aminmax_kw', list(torch.aminmax(a, dim=1, keepdim=True)))
 put('aminmax_all', list(a.aminmax()))
 put('detach_kw', torch.detach(input=a))
+x = a.clone(); x.copy_(torch.tensor([1, 2, 3]), non_blocking=True); put('copy_kw', x)
+x = a.clone(); x.fill_(value=torch.tensor(2.5)); put('fill_kw', x)
+put('clone_kw', torch.clone(input=a, memory_format=torch.contiguous_format))
 
 print(json.dumps({'torch': torch.__version__, 'inputs': {'A': A, 'B': B, 'C': C, 'V': V, 'W': W, 'B1': B1}, 'cases': cases, 'errors': errors}, indent=None, separators=(',', ':')))

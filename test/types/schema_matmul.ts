@@ -125,3 +125,29 @@ torch.aminmax(a, 1);
 a.asStrided([2]);
 // @ts-expect-error detach takes no arguments
 a.detach(true);
+
+// ---- clone, copy_, fill_, bernoulli ----
+expectType<T>()(torch.clone(a, { memoryFormat: torch.channelsLast }));
+expectType<T>()(a.clone());
+expectType<T>()(a.clone({ memoryFormat: 'preserveFormat' }));
+expectType<T>()(a.copy_(b, true));
+expectType<T>()(a.copy_({ src: b, nonBlocking: false }));
+expectType<T>()(a.fill_(2));
+expectType<T>()(a.fill_(torch.tensor(1)));
+expectType<T>()(a.fill_({ value: true }));
+const g = new torch.Generator();
+expectType<T>()(torch.bernoulli(a));
+expectType<T>()(torch.bernoulli(a, { generator: g }));
+expectType<T>()(torch.bernoulli(a, 0.5, { generator: g }));
+expectType<T>()(torch.bernoulli(a, { p: a }));
+expectType<T>()(a.bernoulli(0.25));
+// @ts-expect-error memoryFormat is keyword-only
+torch.clone(a, torch.channelsLast);
+// @ts-expect-error not a memory format
+a.clone({ memoryFormat: 'rowMajor' });
+// @ts-expect-error copy_ is a method only (PyTorch has no torch.copy_)
+torch.copy_(a, b);
+// @ts-expect-error fill_ takes a number, a bool or a tensor
+a.fill_('1');
+// @ts-expect-error the generator is keyword-only
+torch.bernoulli(a, 0.5, g);
