@@ -29,6 +29,10 @@ const TYPE_IMPORTS = {
   MinMax: { ts: 'MinMax', from: './order' },
 };
 TYPES.Generator = 'Generator';
+// a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
+// (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])
+TYPES.true = 'true';
+TYPES.false = 'false';
 TYPES.MemoryFormat = 'MemoryFormat';
 function extraImports(rows) {
   const used = new Set();
@@ -85,7 +89,7 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax' };
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number' };
     if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
       py: name, name: camel(name), params, ret: RETS[ret], retName: ret, where, functional,
@@ -160,7 +164,8 @@ function emit(allRows) {
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
     for (const r of group) if (r.inplace || r.out || r.alias.length || r.self) throw new Error(`${r.where}: an overloaded row takes no inplace, out, alias or self= yet`);
-    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : ''}'`).join(', ')}]`;
+    // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind)
+    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : ''}'`).join(', ')}]`;
     o.push(`const O_${id}: readonly [OpSpec, readonly string[]][] = [`);
     group.forEach((r, k) => o.push(`  [${specOf(r, r.params)}, ${kinds(r)}],`));
     o.push(`];`);

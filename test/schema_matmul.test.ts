@@ -284,3 +284,24 @@ describe('clone, copy_, fill_, bernoulli', () => {
     expect(() => call(torch.bernoulli, z, { q: 1 })).toThrow(/unexpected option 'q'/);
   });
 });
+
+describe('nonzero (two rows by asTuple) and numel', () => {
+  const Z = (): T => torch.tensor([[-1.5, 0, 2.25], [Infinity, -0, -Infinity]], { dtype: 'float32' });
+  test('vs PyTorch 1.13', () => {
+    expectTensor(torch.nonzero({ input: Z() }), ref('nonzero_kw'));
+    expectTensor(torch.nonzero(Z(), { asTuple: false }), ref('nonzero_false'));
+    const tup = torch.nonzero(Z(), { asTuple: true });
+    refs('nonzero_tuple').forEach((r, i) => expectTensor(tup[i], r));
+    const mt = torch.tensor([[0, 1], [2, 0]]).nonzero({ asTuple: true });
+    refs('nonzero_method_tuple').forEach((r, i) => expectTensor(mt[i], r));
+    expect(torch.numel({ input: B1() })).toBe(REF.cases.numel_kw);
+    expect(torch.numel(B1())).toBe(REF.cases.numel_kw);
+  });
+  test("the parser's errors: asTuple is keyword-only and a bool", () => {
+    const call = (f: (...a: unknown[]) => unknown, ...a: unknown[]): unknown => f(...a);
+    expect(() => call(torch.nonzero, Z(), true)).toThrow(TypeError);
+    expect(() => call(torch.nonzero, Z(), { asTuple: 1 })).toThrow(/nonzero\(\) received an invalid combination of arguments/);
+    expect(() => call(torch.nonzero, Z(), { asTupel: true })).toThrow(/nonzero\(\): unexpected option 'asTupel'/);
+    expect(() => call(torch.numel, 3)).toThrow(/numel\(\): argument 'input' must be Tensor/);
+  });
+});

@@ -167,6 +167,22 @@ export function bernoulli(input: Tensor, opts: { p: number; generator?: Generato
 export function bernoulli(opts: { input: Tensor; p: number; generator?: Generator | null }): Tensor;
 export function bernoulli(...args: unknown[]): Tensor { return bernoulli_call(args); }
 
+const O_nonzero: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], npos: 1 }, ['tensor', 'false']],
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true }], npos: 1 }, ['tensor', 'true']],
+];
+function nonzero_call(args: readonly unknown[], method = false): Tensor | Tensor[] {
+  const { k, v } = parseOverloads(O_nonzero, args, method);
+  if (k === 0) return I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  if (k === 1) return I.nonzeroTuple(v[0] as Tensor, v[1] as true);
+  throw new Error('unreachable');
+}
+export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
+export function nonzero(opts: { input: Tensor; asTuple?: false }): Tensor;
+export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
+export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -1953,6 +1969,15 @@ function fill__call(args: readonly unknown[], method = false): Tensor {
   return I.fillRow(v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
 
+const S_numel: OpSpec = { op: 'numel', params: [{ name: 'input' }], npos: 1 };
+function numel_call(args: readonly unknown[], method = false): number {
+  const { v } = parseCall(S_numel, args, method);
+  return I.numel(v[0] as Tensor);
+}
+export function numel(input: Tensor): number;
+export function numel(opts: { input: Tensor }): number;
+export function numel(...args: unknown[]): number { return numel_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -1996,6 +2021,8 @@ declare module '../tensor' {
     bernoulli(opts: { p: Tensor; generator?: Generator | null }): Tensor;
     bernoulli(p: number, opts?: { generator?: Generator | null }): Tensor;
     bernoulli(opts: { p: number; generator?: Generator | null }): Tensor;
+    nonzero(opts?: { asTuple?: false }): Tensor;
+    nonzero(opts: { asTuple: true }): Tensor[];
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -2539,6 +2566,7 @@ P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanm
 P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
 P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
+P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -2985,4 +3013,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'numel', name: 'numel', variants: ['function'], dtype: null, grad: null, autocast: null },
 ];

@@ -11,6 +11,7 @@ import * as M from './matmul';
 import { TorchError } from '../errors';
 import * as Sh from './shape';
 import * as C from './creation';
+import * as X from './indexing';
 import { cloneAs } from '../memory_format_api';
 import { toMemoryFormat, MemoryFormat } from '../memory_format';
 import { describeValue } from '../dtype';
@@ -166,4 +167,10 @@ export function bernoulliScalar(input: T, p: number, generator: C.Generator | nu
   if (typeof p !== 'number') throw new TypeError(`bernoulli(): argument 'p' must be float, not ${describeValue(p)}`);
   if (!(p >= 0 && p <= 1)) throw new TorchError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
   return drawBelow(input, p, generator);
+}
+export function nonzeroRow(input: T, asTuple: false | null): T { void asTuple; return X.nonzero(input); }
+export function nonzeroTuple(input: T, asTuple: true): T[] { return X.nonzero(input, { asTuple }); }
+export function numel(input: T): number {
+  if (!(input instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describeValue(input)}`);
+  return input.numel();
 }

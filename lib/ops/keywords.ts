@@ -188,8 +188,6 @@ export const FUNCTION_SIGS = {
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  nonzero: ['nonzero', 'input'],
-  numel: ['numel', 'input'],
   empty: ['empty', 'size'],
   zeros: ['zeros', 'size'],
   ones: ['ones', 'size'],

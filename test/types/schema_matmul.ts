@@ -151,3 +151,17 @@ torch.copy_(a, b);
 a.fill_('1');
 // @ts-expect-error the generator is keyword-only
 torch.bernoulli(a, 0.5, g);
+
+// ---- nonzero (its result type follows asTuple's value) and numel ----
+expectType<T>()(torch.nonzero(a));
+expectType<T>()(a.nonzero({ asTuple: false }));
+expectType<T[]>()(torch.nonzero(a, { asTuple: true }));
+expectType<T[]>()(a.nonzero({ asTuple: true }));
+expectType<number>()(torch.numel(a));
+expectType<number>()(torch.numel({ input: a }));
+// @ts-expect-error asTuple is keyword-only
+torch.nonzero(a, true);
+// @ts-expect-error the tuple form is a list of tensors
+expectType<T>()(torch.nonzero(a, { asTuple: true }));
+// @ts-expect-error numel gives a number
+expectType<T>()(torch.numel(a));
