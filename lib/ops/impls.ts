@@ -169,7 +169,7 @@ export function bernoulliScalar(input: T, p: number, generator: C.Generator | nu
   return drawBelow(input, p, generator);
 }
 export function nonzeroRow(input: T, asTuple: false | null): T { void asTuple; return X.nonzero(input); }
-export function nonzeroTuple(input: T, asTuple: true): T[] { return X.nonzero(input, { asTuple }); }
+export function nonzeroTuple(input: T, asTuple: true): T[] { void asTuple; return X.nonzeroTuple(input); }
 export function numel(input: T): number {
   if (!(input instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describeValue(input)}`);
   return input.numel();

@@ -750,21 +750,19 @@ export function maskedSelect(x: T, mask: T): T {
 // ------------------------------------------------------------------------------------------------------------
 // nonzero / argwhere / take / put
 // ------------------------------------------------------------------------------------------------------------
-export function nonzero(x: T): T;
-export function nonzero(x: T, opts: { asTuple: true }): T[];
-export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[];
-export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[] {
+// nonzero(input, *, asTuple): the two rows of lib/ops/ops.schema (by asTuple's value) call these
+export function nonzero(x: T): T {
   checkTensor(x, 'nonzero');
-  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`nonzero(): expected an options object { asTuple }, got ${describeValue(opts)}`);
-  checkKeys('nonzero', opts, ['asTuple']);
-  if (isOptions(opts) && opts.asTuple) {
-    const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
-    const nz = nonzeroRaw(xx);
-    return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
-  }
   return nonzeroRaw(x);
 }
-export const argwhere = (x: T): T => nonzero(x) as T;
+/** nonzero(x, { asTuple: true }): one index tensor per dim (a 0-dim input counts as 1-D) */
+export function nonzeroTuple(x: T): T[] {
+  checkTensor(x, 'nonzero');
+  const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
+  const nz = nonzeroRaw(xx);
+  return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
+}
+export const argwhere = (x: T): T => nonzero(x);
 
 export function take(x: T, index: T): T {
   checkTensor(x, 'take');
