@@ -305,3 +305,29 @@ describe('nonzero (two rows by asTuple) and numel', () => {
     expect(() => call(torch.numel, 3)).toThrow(/numel\(\): argument 'input' must be Tensor/);
   });
 });
+
+// the generated entry points on CUDA (the real device, or the CUDA emulator: NODETORCH_ADDON=$PWD/build-emu/Release/
+// nodetorch.node npx jest test/schema_matmul.test.ts)
+const cudaOk = torch.cuda.isAvailable();
+if (!cudaOk) console.warn('schema_matmul.test.ts: no CUDA device: the CUDA cases are SKIPPED (run them under the CUDA emulator)');
+const itCuda = cudaOk ? test : test.skip;
+describe('on CUDA', () => {
+  itCuda('out=, the in-place forms and keywords on the device give the CPU numbers; autocast lowers mm and promotes dot', () => {
+    const d = (t: T): T => t.to('cuda');
+    const o = d(out());
+    expectTensor(torch.addmm(d(C()), d(A()), d(B()), { alpha: -1, out: o }).cpu(), ref('addmm_out'));
+    expect(o.device.type).toBe('cuda');
+    const x = d(CB());
+    x.baddbmm_(d(B1()), { batch2: d(B2()), beta: 0.5 });
+    expectTensor(x.cpu(), ref('baddbmm_inplace'));
+    expectTensor(torch.norm(d(A()), 3, 1, true, { dtype: 'float64' }).cpu(), ref('norm_p3_dtype'));
+    expectTensor(d(V()).dot({ tensor: d(V()) }).cpu(), ref('dot_method_kw'));
+    torch.autocast('cuda', () => {
+      expect(torch.mm(d(A()), d(B())).dtype).toBe('float16');
+      expect(torch.addmm(d(C()), d(A()), d(B())).dtype).toBe('float16');
+      expect(torch.dot(d(V()).half(), d(V())).dtype).toBe('float32');
+      expect(torch.norm(d(A()).half()).dtype).toBe('float32');
+    });
+    expect(() => torch.mm(d(A()), B())).toThrow(/device/);
+  });
+});
