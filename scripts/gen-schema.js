@@ -121,6 +121,18 @@ function overloads(row, params, extra) {
   return out;
 }
 
+// two overload rows that differ only by a flag's value (nonzero's as_tuple: false / true): the declaration of a call
+// whose flag is a boolean known only at run time (`{ asTuple: flag }`): the flag required, either row's result
+function flagUnion(group) {
+  if (group.length !== 2) return null;
+  const [a, b] = group;
+  if (a.params.length !== b.params.length || a.params.some((p, i) => p.py !== b.params[i].py || p.kw !== b.params[i].kw)) return null;
+  const diff = a.params.map((p, i) => (p.type !== b.params[i].type ? i : -1)).filter((i) => i >= 0);
+  if (diff.length !== 1 || ![a.params[diff[0]].type, b.params[diff[0]].type].every((t) => t === 'true' || t === 'false')) return null;
+  const params = a.params.map((p, i) => (i === diff[0] ? { ...p, ts: 'boolean', def: undefined } : p));
+  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}` };
+}
+
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
@@ -176,11 +188,15 @@ function emit(allRows) {
     o.push(`}`);
     if (group.some((r) => r.fn)) {
       for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      const fu = flagUnion(group);
+      if (fu) for (const sig of overloads(fu, fu.params, [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
       o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
       if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
     if (group.some((r) => r.method)) {
       for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
+      const fu = flagUnion(group);
+      if (fu) for (const sig of overloads(fu, fu.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${fu.ret};`);
       wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);
     }
     o.push(``);

@@ -294,6 +294,8 @@ describe('nonzero (two rows by asTuple) and numel', () => {
     refs('nonzero_tuple').forEach((r, i) => expectTensor(tup[i], r));
     const mt = torch.tensor([[0, 1], [2, 0]]).nonzero({ asTuple: true });
     refs('nonzero_method_tuple').forEach((r, i) => expectTensor(mt[i], r));
+    const flag = [true, false][0];
+    expect(Array.isArray(torch.nonzero(Z(), { asTuple: flag }))).toBe(true);
     expect(torch.numel({ input: B1() })).toBe(REF.cases.numel_kw);
     expect(torch.numel(B1())).toBe(REF.cases.numel_kw);
   });

@@ -181,6 +181,8 @@ export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
 export function nonzero(opts: { input: Tensor; asTuple?: false }): Tensor;
 export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
+export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Tensor[];
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
@@ -2023,6 +2025,7 @@ declare module '../tensor' {
     bernoulli(opts: { p: number; generator?: Generator | null }): Tensor;
     nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
+    nonzero(opts: { asTuple: boolean }): Tensor | Tensor[];
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;

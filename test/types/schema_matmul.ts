@@ -157,6 +157,9 @@ expectType<T>()(torch.nonzero(a));
 expectType<T>()(a.nonzero({ asTuple: false }));
 expectType<T[]>()(torch.nonzero(a, { asTuple: true }));
 expectType<T[]>()(a.nonzero({ asTuple: true }));
+declare const flag: boolean;
+expectType<T | T[]>()(torch.nonzero(a, { asTuple: flag }));
+expectType<T | T[]>()(a.nonzero({ asTuple: flag }));
 expectType<number>()(torch.numel(a));
 expectType<number>()(torch.numel({ input: a }));
 // @ts-expect-error asTuple is keyword-only
