@@ -42,43 +42,14 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 export const { manualSeed, seed, initialSeed, Generator } = C;
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
-// arithmetic (functions); every Tensor method is also on the prototype
-type Fn = (...a: never[]) => unknown;
-const fnOf = (name: string): Fn => (x: Tensor, ...rest: never[]) => {
-  if (!(x instanceof Tensor)) throw new TypeError(`${name}(): argument 'input' must be Tensor, not ${x === null ? 'null' : typeof x}`);
-  return ((x as unknown as Record<string, Fn>)[name] as Fn)(...rest);
-};
-
-/** torch.as_strided_scatter(input, src, size, stride, storageOffset): input with src written into the strided view
- *  (shape.ts's asStridedScatter of the same name is as_strided's gradient: a zero base, not this op) */
-function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset: number | null = null): Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'input' must be Tensor, not ${input === null ? 'null' : typeof input}`);
-  if (!(src instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'src' must be Tensor, not ${src === null ? 'null' : typeof src}`);
-  const out = input.clone();
-  const view = storageOffset === null ? out.asStrided(size, stride) : out.asStrided(size, stride, storageOffset);
-  if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
-    throw new TorchError(`expected src to have a size equal to the slice of self. src size = [${src.shape.join(', ')}], slice size = [${view.shape.join(', ')}]`);
-  }
-  view.copy_(src);
-  return out;
-}
-
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
-  isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
-  ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
+  randint, randperm, randLike, randnLike, normal, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
   zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
-  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
- allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
-  isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
-  clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,
-  aminmax: FAM.aminmax, argwhere: FAM.argwhere, asStrided: FAM.asStrided, asStridedScatter: asStridedScatterOp,
-  addmm: FAM.addmm, addmv: FAM.addmv, baddbmm: FAM.baddbmm, bmm: FAM.bmm, mm: FAM.mm, mv: FAM.mv, dot: FAM.dot, ger: FAM.ger,
-  outer: FAM.outer, matmul: FAM.matmul, nonzero: FAM.nonzero, numel: (t: Tensor): number => t.numel(),
-  norm: FAM.norm, permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
+  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, normal: C.normal,
+  permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });
 
 // autograd

@@ -1,5 +1,6 @@
 // memory_format_api.ts - the memory-format forms of the Tensor methods (PyTorch's memory_format= arguments):
-// x.contiguous({ memoryFormat }), x.isContiguous({ memoryFormat }), x.clone({ memoryFormat }), x.to(..., {
+// x.contiguous({ memoryFormat }), x.isContiguous({ memoryFormat }), x.clone({ memoryFormat }) (cloneAs; the method is
+// a schema row), x.to(..., {
 // memoryFormat }), and the leaf-gradient layout. The stride rules live in lib/memory_format.ts.
 import { Tensor, layoutHooks, keptByLibrary, computeContiguousStrides } from './tensor';
 import { TorchError, checkKeys } from './errors';
@@ -18,8 +19,6 @@ declare module './tensor' {
   interface Tensor {
     /** contiguous({ memoryFormat: torch.channelsLast }): this tensor if it is laid out so already, else a copy that is */
     contiguous(opts: MemoryFormatOpts): Tensor;
-    /** clone({ memoryFormat }): a copy in the given layout (default preserveFormat: a channels-last tensor stays so) */
-    clone(opts: MemoryFormatOpts): Tensor;
     /** to({ memoryFormat }), to(dtype | device, { memoryFormat }): as to(), then laid out in memoryFormat */
     to(opts: { dtype?: string; device?: unknown; copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): Tensor;
     to(target: unknown, opts: { copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): Tensor;
@@ -51,17 +50,13 @@ export function contiguousAs(t: T, fmt: MemoryFormat): T {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const baseContiguous = P.contiguous as (this: T) => T;
-const baseClone = P.clone as (this: T) => T;
 const baseTo = P.to as (this: T, ...a: unknown[]) => T;
 
 P.contiguous = function (this: T, opts?: unknown): T {
   if (opts === undefined) return baseContiguous.call(this);
   return contiguousAs(this, fmtOf(opts, 'contiguous'));
 };
-P.clone = function (this: T, opts?: unknown): T {
-  if (opts === undefined) return baseClone.call(this);
-  return cloneAs(this, fmtOf(opts, 'clone'));
-};
+// (clone({ memoryFormat }) is the row of lib/ops/ops.schema, through cloneAs)
 // to(..., { memoryFormat }): the memoryFormat key is taken out and the rest handled by the plain to(); PyTorch's
 // to_will_alias: with no dtype/device change and no copy, this tensor itself when its suggested memory format is
 // the one asked for, else a copy laid out so

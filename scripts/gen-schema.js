@@ -21,11 +21,34 @@ const TYPES = {
   'Tensor|float': 'Tensor | number', 'int|Tensor': 'number | Tensor', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
 };
+// types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
+// uses it (emit's extraImports)
+const TYPE_IMPORTS = {
+  Generator: { ts: 'Generator', from: './creation' },
+  MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
+  MinMax: { ts: 'MinMax', from: './order' },
+};
+TYPES.Generator = 'Generator';
+// a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
+// (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])
+TYPES.true = 'true';
+TYPES.false = 'false';
+TYPES.MemoryFormat = 'MemoryFormat';
+function extraImports(rows) {
+  const used = new Set();
+  for (const r of rows) {
+    for (const p of r.params) for (const part of p.type.replace(/\?$/, '').split('|')) if (TYPE_IMPORTS[part]) used.add(part);
+    if (TYPE_IMPORTS[r.retName]) used.add(r.retName);
+  }
+  return [...used].sort().map((k) => `import type { ${TYPE_IMPORTS[k].ts} } from '${TYPE_IMPORTS[k].from}';`);
+}
 function tsType(t, where) {
   let opt = false;
   if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
   let ts = TYPES[t];
   if (!ts && /^'[^']*'(\|'[^']*')*$/.test(t)) ts = t.split('|').join(' | ');
+  // a union of one named type and string literals (norm's p: float|'fro'|'nuc'): each part as above
+  if (!ts && /^\w+(\|'[^']*')+$/.test(t) && TYPES[t.split('|')[0]]) ts = [TYPES[t.split('|')[0]], ...t.split('|').slice(1)].join(' | ');
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }
@@ -79,10 +102,10 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean' };
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number' };
     if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
-      py: name, name: camel(name), params, ret: RETS[ret], where, functional,
+      py: name, name: camel(name), params, ret: RETS[ret], retName: ret, where, functional,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
@@ -120,6 +143,18 @@ function overloads(row, params, extra) {
   return out;
 }
 
+// two overload rows that differ only by a flag's value (nonzero's as_tuple: false / true): the declaration of a call
+// whose flag is a boolean known only at run time (`{ asTuple: flag }`): the flag required, either row's result
+function flagUnion(group) {
+  if (group.length !== 2) return null;
+  const [a, b] = group;
+  if (a.params.length !== b.params.length || a.params.some((p, i) => p.py !== b.params[i].py || p.kw !== b.params[i].kw)) return null;
+  const diff = a.params.map((p, i) => (p.type !== b.params[i].type ? i : -1)).filter((i) => i >= 0);
+  if (diff.length !== 1 || ![a.params[diff[0]].type, b.params[diff[0]].type].every((t) => t === 'true' || t === 'false')) return null;
+  const params = a.params.map((p, i) => (i === diff[0] ? { ...p, ts: 'boolean', def: undefined } : p));
+  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}` };
+}
+
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   const alt = (p) => (p.alts && p.alts.length ? `, kwt: '${p.kwKind}', alt: [${p.alts.map((a) => `['${a.name}', '${a.kind}']`).join(', ')}]` : '');
@@ -151,6 +186,7 @@ function emit(allRows) {
   o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
+  o.push(...extraImports(rows));
   o.push(`import * as I from './impls';`);
   o.push(`export * from './families';`);
   o.push(``);
@@ -163,7 +199,8 @@ function emit(allRows) {
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
     for (const r of group) if (r.inplace || r.out || r.alias.length || r.self) throw new Error(`${r.where}: an overloaded row takes no inplace, out, alias or self= yet`);
-    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : ''}'`).join(', ')}]`;
+    // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind)
+    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : ''}'`).join(', ')}]`;
     o.push(`const O_${id}: readonly [OpSpec, readonly string[]][] = [`);
     group.forEach((r, k) => o.push(`  [${specOf(r, r.params)}, ${kinds(r)}],`));
     o.push(`];`);
@@ -174,11 +211,15 @@ function emit(allRows) {
     o.push(`}`);
     if (group.some((r) => r.fn)) {
       for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      const fu = flagUnion(group);
+      if (fu) for (const sig of overloads(fu, fu.params, [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
       o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
       if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
     if (group.some((r) => r.method)) {
       for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
+      const fu = flagUnion(group);
+      if (fu) for (const sig of overloads(fu, fu.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${fu.ret};`);
       wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);
     }
     o.push(``);

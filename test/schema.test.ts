@@ -218,6 +218,10 @@ describe("the schema's columns", () => {
       index_copy: (x) => [x, 0, torch.tensor([1]), x.narrow(0, 0, 1)], index_fill: (x) => [x, 0, torch.tensor([1]), 2],
       masked_fill: (x) => [x, torch.tensor([[true, false], [false, true]]), 2], masked_select: (x) => [x, torch.tensor([[true, false], [false, true]])],
       narrow: (x) => [x, 0, torch.tensor(1), 1], take: (x) => [x, torch.tensor([0, 3])], put: (x) => [x, torch.tensor([0]), x.flatten().narrow(0, 0, 1)],
+      mm: (x) => [x, x], bmm: (x) => [x.unsqueeze(0), x.unsqueeze(0)], dot: (x) => [x.select(0, 0), x.select(0, 1)],
+      mv: (x) => [x, x.select(0, 0)], addmm: (x) => [x, x, x], addmv: (x) => [x.select(0, 0), x, x.select(0, 1)],
+      baddbmm: (x) => [x, x.unsqueeze(0), x.unsqueeze(0)], outer: (x) => [x.select(0, 0), x.select(0, 1)],
+      as_strided: (x) => [x, [2], [1]],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {

@@ -118,10 +118,10 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
 
 /** The overloads of one op (rows of one name in ops.schema), tried in order: the first whose parameters take the
  *  arguments applies -- names and counts as parseCall checks them, then each parameter's kind ('tensor': a Tensor,
- *  'int': a number). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
+ *  'int': a number, 'true'/'false': that flag value, for rows whose results differ by it). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
 export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly string[]])[], args: readonly unknown[], method = false): { k: number; v: unknown[] } {
   const fitsKind = (spec: OpSpec, kind: string, i: number, x: unknown): boolean => kind === '' || (x === null && 'def' in spec.params[i]) ||
-    (kind === 'tensor' ? x instanceof Tensor : typeof x === 'number');
+    (kind === 'tensor' ? x instanceof Tensor : kind === 'true' ? x === true : kind === 'false' ? x === false : typeof x === 'number');
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   const nPos = n > 0 && isOptions(args[n - 1]) ? n - 1 : n;

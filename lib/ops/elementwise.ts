@@ -691,25 +691,21 @@ export function frac(x: Tensor): Tensor {
   return record('FracBackward0', [x], y, (g) => [g]);
 }
 
-type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
-/** allclose/isclose(input, other, rtol, atol, equalNan): positionally as PyTorch, or in the options object */
-export function allclose(a: Tensor, b: Tensor, opts?: CloseOpts): boolean;
-export function allclose(a: Tensor, b: Tensor, rtol: number, atol?: number, equalNan?: boolean): boolean;
-export function allclose(a: Tensor, b: Tensor, ...rest: unknown[]): boolean {
-  return (isclose as (...a: unknown[]) => Tensor)(a, b, ...rest).all().item() as boolean;
+/** allclose/isclose(input, other, rtol, atol, equalNan): the rows of lib/ops/ops.schema parse the call */
+export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean {
+  return isclose(a, b, rtol, atol, equalNan).all().item() as boolean;
 }
-export function isclose(a: Tensor, b: Tensor, opts?: CloseOpts): Tensor;
-export function isclose(a: Tensor, b: Tensor, rtol: number, atol?: number, equalNan?: boolean): Tensor;
-export function isclose(a: Tensor, b: Tensor, ...rest: unknown[]): Tensor {
-  const opts = posOpts<CloseOpts>('isclose', rest, ['rtol', 'atol', 'equalNan'], []);
-  const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
+export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): Tensor {
+  if (!(a instanceof Tensor)) throw new TypeError(`isclose(): argument 'input' must be Tensor, not ${describeValue(a)}`);
+  if (!(b instanceof Tensor)) throw new TypeError(`isclose(): argument 'other' must be Tensor, not ${describeValue(b)}`);
+  for (const [k, v] of [['rtol', rtol], ['atol', atol]] as const) if (typeof v !== 'number') throw new TypeError(`isclose(): argument '${k}' must be float, not ${describeValue(v)}`);
   const rt = promoted([a, b]);
   const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');
   // PyTorch's: equal, or a finite error within atol + |rtol * other| (so inf vs -inf is not close, inf - inf is NaN)
   const err = unaryOp(UNARY_DEFS.abs, sub(fa, fb));
   let close = logicalAnd(unaryOp(UNARY_DEFS.isfinite, err), le(err, add(mulScalar(unaryOp(UNARY_DEFS.abs, fb), rtol), atol)));
   close = binaryOp(BINARY_DEFS.logical_or, close, eq(fa, fb));
-  if (opts.equalNan) close = binaryOp(BINARY_DEFS.logical_or, close, logicalAnd(isnanT(fa), isnanT(fb)));
+  if (equalNan) close = binaryOp(BINARY_DEFS.logical_or, close, logicalAnd(isnanT(fa), isnanT(fb)));
   return close;
 }
 export function equal(a: Tensor, b: Tensor): boolean {

@@ -6,6 +6,9 @@ import type { DTypeName } from '../dtype';
 import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
+import type { Generator } from './creation';
+import type { MemoryFormat } from '../memory_format';
+import type { MinMax } from './order';
 import * as I from './impls';
 export * from './families';
 
@@ -141,6 +144,46 @@ export function var_(input: Tensor, opts?: { dim?: number | number[] | null; cor
 export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
+
+const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null }], npos: 1 }, ['tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', 'tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', '', '']],
+];
+function bernoulli_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_bernoulli, args, method);
+  if (k === 0) return I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  if (k === 1) return I.bernoulliTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
+  if (k === 2) return I.bernoulliScalar(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+  throw new Error('unreachable');
+}
+export function bernoulli(input: Tensor, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts: { p: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; p: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, p: number, opts?: { generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts: { p: number; generator?: Generator | null }): Tensor;
+export function bernoulli(opts: { input: Tensor; p: number; generator?: Generator | null }): Tensor;
+export function bernoulli(...args: unknown[]): Tensor { return bernoulli_call(args); }
+
+const O_nonzero: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], npos: 1 }, ['tensor', 'false']],
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true }], npos: 1 }, ['tensor', 'true']],
+];
+function nonzero_call(args: readonly unknown[], method = false): Tensor | Tensor[] {
+  const { k, v } = parseOverloads(O_nonzero, args, method);
+  if (k === 0) return I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  if (k === 1) return I.nonzeroTuple(v[0] as Tensor, v[1] as true);
+  throw new Error('unreachable');
+}
+export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
+export function nonzero(opts: { input: Tensor; asTuple?: false }): Tensor;
+export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
+export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Tensor[];
+export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
@@ -1706,6 +1749,295 @@ export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumu
 export function put(...args: unknown[]): Tensor { return put_call(args); }
 const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
+const S_mm: OpSpec = { op: 'mm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
+function mm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mm, args, method);
+  if (out) return writeOut('mm', out, v, () => I.mm(v[0] as Tensor, v[1] as Tensor));
+  return I.mm(v[0] as Tensor, v[1] as Tensor);
+}
+export function mm(input: Tensor, mat2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function mm(input: Tensor, opts: { mat2: Tensor; out?: Tensor }): Tensor;
+export function mm(opts: { input: Tensor; mat2: Tensor; out?: Tensor }): Tensor;
+export function mm(...args: unknown[]): Tensor { return mm_call(args); }
+
+const S_bmm: OpSpec = { op: 'bmm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
+function bmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_bmm, args, method);
+  if (out) return writeOut('bmm', out, v, () => I.bmm(v[0] as Tensor, v[1] as Tensor));
+  return I.bmm(v[0] as Tensor, v[1] as Tensor);
+}
+export function bmm(input: Tensor, mat2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function bmm(input: Tensor, opts: { mat2: Tensor; out?: Tensor }): Tensor;
+export function bmm(opts: { input: Tensor; mat2: Tensor; out?: Tensor }): Tensor;
+export function bmm(...args: unknown[]): Tensor { return bmm_call(args); }
+
+const S_matmul: OpSpec = { op: 'matmul', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function matmul_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_matmul, args, method);
+  if (out) return writeOut('matmul', out, v, () => I.matmul(v[0] as Tensor, v[1] as Tensor));
+  return I.matmul(v[0] as Tensor, v[1] as Tensor);
+}
+export function matmul(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function matmul(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function matmul(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function matmul(...args: unknown[]): Tensor { return matmul_call(args); }
+
+const S_dot: OpSpec = { op: 'dot', params: [{ name: 'input' }, { name: 'tensor' }], out: true, npos: 2 };
+function dot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_dot, args, method);
+  if (out) return writeOut('dot', out, v, () => I.dot(v[0] as Tensor, v[1] as Tensor));
+  return I.dot(v[0] as Tensor, v[1] as Tensor);
+}
+export function dot(input: Tensor, tensor: Tensor, opts?: { out?: Tensor }): Tensor;
+export function dot(input: Tensor, opts: { tensor: Tensor; out?: Tensor }): Tensor;
+export function dot(opts: { input: Tensor; tensor: Tensor; out?: Tensor }): Tensor;
+export function dot(...args: unknown[]): Tensor { return dot_call(args); }
+
+const S_mv: OpSpec = { op: 'mv', params: [{ name: 'input' }, { name: 'vec' }], out: true, npos: 2 };
+function mv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mv, args, method);
+  if (out) return writeOut('mv', out, v, () => I.mv(v[0] as Tensor, v[1] as Tensor));
+  return I.mv(v[0] as Tensor, v[1] as Tensor);
+}
+export function mv(input: Tensor, vec: Tensor, opts?: { out?: Tensor }): Tensor;
+export function mv(input: Tensor, opts: { vec: Tensor; out?: Tensor }): Tensor;
+export function mv(opts: { input: Tensor; vec: Tensor; out?: Tensor }): Tensor;
+export function mv(...args: unknown[]): Tensor { return mv_call(args); }
+
+const S_addmm: OpSpec = { op: 'addmm', params: [{ name: 'input' }, { name: 'mat1' }, { name: 'mat2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addmm, args, method);
+  if (out) return writeOut('addmm', out, v, () => I.addmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(input: Tensor, mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(input: Tensor, opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(opts: { input: Tensor; mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmm(...args: unknown[]): Tensor { return addmm_call(args); }
+const S_addmm_: OpSpec = { op: 'addmm_', params: [{ name: 'input' }, { name: 'mat1' }, { name: 'mat2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_addmv: OpSpec = { op: 'addmv', params: [{ name: 'input' }, { name: 'mat' }, { name: 'vec' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addmv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addmv, args, method);
+  if (out) return writeOut('addmv', out, v, () => I.addmvRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addmvRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(input: Tensor, mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(input: Tensor, opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(opts: { input: Tensor; mat: Tensor; vec: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addmv(...args: unknown[]): Tensor { return addmv_call(args); }
+const S_addmv_: OpSpec = { op: 'addmv_', params: [{ name: 'input' }, { name: 'mat' }, { name: 'vec' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_baddbmm: OpSpec = { op: 'baddbmm', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function baddbmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_baddbmm, args, method);
+  if (out) return writeOut('baddbmm', out, v, () => I.baddbmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.baddbmmRow(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(input: Tensor, batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(input: Tensor, opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(opts: { input: Tensor; batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function baddbmm(...args: unknown[]): Tensor { return baddbmm_call(args); }
+const S_baddbmm_: OpSpec = { op: 'baddbmm_', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_outer: OpSpec = { op: 'outer', params: [{ name: 'input' }, { name: 'vec2' }], out: true, npos: 2 };
+function outer_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_outer, args, method);
+  if (out) return writeOut('outer', out, v, () => I.outer(v[0] as Tensor, v[1] as Tensor));
+  return I.outer(v[0] as Tensor, v[1] as Tensor);
+}
+export function outer(input: Tensor, vec2: Tensor, opts?: { out?: Tensor }): Tensor;
+export function outer(input: Tensor, opts: { vec2: Tensor; out?: Tensor }): Tensor;
+export function outer(opts: { input: Tensor; vec2: Tensor; out?: Tensor }): Tensor;
+export function outer(...args: unknown[]): Tensor { return outer_call(args); }
+export const ger = outer;
+
+const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 4 };
+function norm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_norm, args, method);
+  if (out) return writeOut('norm', out, v, () => I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null));
+  return I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
+}
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(...args: unknown[]): Tensor { return norm_call(args); }
+
+const S_sgn: OpSpec = { op: 'sgn', params: [{ name: 'input' }], out: true, npos: 1 };
+function sgn_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sgn, args, method);
+  if (out) return writeOut('sgn', out, v, () => I.sgn(v[0] as Tensor));
+  return I.sgn(v[0] as Tensor);
+}
+export function sgn(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function sgn(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function sgn(...args: unknown[]): Tensor { return sgn_call(args); }
+const S_sgn_: OpSpec = { op: 'sgn_', params: [{ name: 'input' }], npos: 1 };
+
+const S_signbit: OpSpec = { op: 'signbit', params: [{ name: 'input' }], out: true, npos: 1 };
+function signbit_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_signbit, args, method);
+  if (out) return writeOut('signbit', out, v, () => I.signbit(v[0] as Tensor));
+  return I.signbit(v[0] as Tensor);
+}
+export function signbit(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function signbit(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function signbit(...args: unknown[]): Tensor { return signbit_call(args); }
+
+const S_isposinf: OpSpec = { op: 'isposinf', params: [{ name: 'input' }], out: true, npos: 1 };
+function isposinf_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isposinf, args, method);
+  if (out) return writeOut('isposinf', out, v, () => I.isposinf(v[0] as Tensor));
+  return I.isposinf(v[0] as Tensor);
+}
+export function isposinf(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function isposinf(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function isposinf(...args: unknown[]): Tensor { return isposinf_call(args); }
+
+const S_isneginf: OpSpec = { op: 'isneginf', params: [{ name: 'input' }], out: true, npos: 1 };
+function isneginf_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isneginf, args, method);
+  if (out) return writeOut('isneginf', out, v, () => I.isneginf(v[0] as Tensor));
+  return I.isneginf(v[0] as Tensor);
+}
+export function isneginf(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function isneginf(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function isneginf(...args: unknown[]): Tensor { return isneginf_call(args); }
+
+const S_frac: OpSpec = { op: 'frac', params: [{ name: 'input' }], out: true, npos: 1 };
+function frac_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_frac, args, method);
+  if (out) return writeOut('frac', out, v, () => I.frac(v[0] as Tensor));
+  return I.frac(v[0] as Tensor);
+}
+export function frac(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function frac(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function frac(...args: unknown[]): Tensor { return frac_call(args); }
+const S_frac_: OpSpec = { op: 'frac_', params: [{ name: 'input' }], npos: 1 };
+
+const S_equal: OpSpec = { op: 'equal', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function equal_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_equal, args, method);
+  return I.equal(v[0] as Tensor, v[1] as Tensor);
+}
+export function equal(input: Tensor, other: Tensor): boolean;
+export function equal(input: Tensor, opts: { other: Tensor }): boolean;
+export function equal(opts: { input: Tensor; other: Tensor }): boolean;
+export function equal(...args: unknown[]): boolean { return equal_call(args); }
+
+const S_isclose: OpSpec = { op: 'isclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+function isclose_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_isclose, args, method);
+  return I.isclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function isclose(input: Tensor, other: Tensor, rtol: number, atol: number, equalNan: boolean): Tensor;
+export function isclose(input: Tensor, other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(input: Tensor, opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(opts: { input: Tensor; other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+export function isclose(...args: unknown[]): Tensor { return isclose_call(args); }
+
+const S_allclose: OpSpec = { op: 'allclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+function allclose_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_allclose, args, method);
+  return I.allclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function allclose(input: Tensor, other: Tensor, rtol: number, atol: number, equalNan: boolean): boolean;
+export function allclose(input: Tensor, other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(input: Tensor, opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(opts: { input: Tensor; other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+export function allclose(...args: unknown[]): boolean { return allclose_call(args); }
+
+const S_argwhere: OpSpec = { op: 'argwhere', params: [{ name: 'input' }], npos: 1 };
+function argwhere_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_argwhere, args, method);
+  return I.argwhere(v[0] as Tensor);
+}
+export function argwhere(input: Tensor): Tensor;
+export function argwhere(opts: { input: Tensor }): Tensor;
+export function argwhere(...args: unknown[]): Tensor { return argwhere_call(args); }
+
+const S_asStrided: OpSpec = { op: 'as_strided', params: [{ name: 'input' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], npos: 4 };
+function asStrided_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asStrided, args, method);
+  return I.asStridedRow(v[0] as Tensor, v[1] as number[], v[2] as number[], v[3] as number | null);
+}
+export function asStrided(input: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+export function asStrided(input: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+export function asStrided(input: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(input: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(opts: { input: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStrided(...args: unknown[]): Tensor { return asStrided_call(args); }
+
+const S_asStridedScatter: OpSpec = { op: 'as_strided_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], npos: 5 };
+function asStridedScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asStridedScatter, args, method);
+  return I.asStridedScatterRow(v[0] as Tensor, v[1] as Tensor, v[2] as number[], v[3] as number[], v[4] as number | null);
+}
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(input: Tensor, opts: { src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(opts: { input: Tensor; src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedScatter(...args: unknown[]): Tensor { return asStridedScatter_call(args); }
+
+const S_aminmax: OpSpec = { op: 'aminmax', params: [{ name: 'input' }, { name: 'dim', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 1 };
+function aminmax_call(args: readonly unknown[], method = false): MinMax {
+  const { v } = parseCall(S_aminmax, args, method);
+  return I.aminmaxRow(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function aminmax(input: Tensor, opts?: { dim?: number | null; keepdim?: boolean }): MinMax;
+export function aminmax(opts: { input: Tensor; dim?: number | null; keepdim?: boolean }): MinMax;
+export function aminmax(...args: unknown[]): MinMax { return aminmax_call(args); }
+
+const S_detach: OpSpec = { op: 'detach', params: [{ name: 'input' }], npos: 1 };
+function detach_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_detach, args, method);
+  return I.detach(v[0] as Tensor);
+}
+export function detach(input: Tensor): Tensor;
+export function detach(opts: { input: Tensor }): Tensor;
+export function detach(...args: unknown[]): Tensor { return detach_call(args); }
+
+const S_clone: OpSpec = { op: 'clone', params: [{ name: 'input' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function clone_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_clone, args, method);
+  return I.cloneRow(v[0] as Tensor, v[1] as MemoryFormat | null);
+}
+export function clone(input: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function clone(opts: { input: Tensor; memoryFormat?: MemoryFormat | null }): Tensor;
+export function clone(...args: unknown[]): Tensor { return clone_call(args); }
+
+const S_copy_: OpSpec = { op: 'copy_', params: [{ name: 'input' }, { name: 'src' }, { name: 'nonBlocking', def: false, t: 'bool' }], npos: 3 };
+function copy__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_copy_, args, method);
+  return I.copyRow(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
+}
+
+const S_fill_: OpSpec = { op: 'fill_', params: [{ name: 'input' }, { name: 'value' }], npos: 2 };
+function fill__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fill_, args, method);
+  return I.fillRow(v[0] as Tensor, v[1] as Tensor | number | boolean);
+}
+
+const S_numel: OpSpec = { op: 'numel', params: [{ name: 'input' }], npos: 1 };
+function numel_call(args: readonly unknown[], method = false): number {
+  const { v } = parseCall(S_numel, args, method);
+  return I.numel(v[0] as Tensor);
+}
+export function numel(input: Tensor): number;
+export function numel(opts: { input: Tensor }): number;
+export function numel(...args: unknown[]): number { return numel_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -1744,6 +2076,14 @@ declare module '../tensor' {
     var(opts: { unbiased: boolean }): Tensor;
     var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
     var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    bernoulli(opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(p: Tensor, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(opts: { p: Tensor; generator?: Generator | null }): Tensor;
+    bernoulli(p: number, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli(opts: { p: number; generator?: Generator | null }): Tensor;
+    nonzero(opts?: { asTuple?: false }): Tensor;
+    nonzero(opts: { asTuple: true }): Tensor[];
+    nonzero(opts: { asTuple: boolean }): Tensor | Tensor[];
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -2212,6 +2552,79 @@ declare module '../tensor' {
     put_(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
     put_(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
     put_(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    mm(mat2: Tensor): Tensor;
+    mm(opts: { mat2: Tensor }): Tensor;
+    bmm(mat2: Tensor): Tensor;
+    bmm(opts: { mat2: Tensor }): Tensor;
+    matmul(other: Tensor): Tensor;
+    matmul(opts: { other: Tensor }): Tensor;
+    dot(tensor: Tensor): Tensor;
+    dot(opts: { tensor: Tensor }): Tensor;
+    mv(vec: Tensor): Tensor;
+    mv(opts: { vec: Tensor }): Tensor;
+    addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmm(mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm(opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm_(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmm_(mat1: Tensor, opts: { mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmm_(opts: { mat1: Tensor; mat2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmv(mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv(opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv_(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmv_(mat: Tensor, opts: { vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    addmv_(opts: { mat: Tensor; vec: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    baddbmm(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm_(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    baddbmm_(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    baddbmm_(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    outer(vec2: Tensor): Tensor;
+    outer(opts: { vec2: Tensor }): Tensor;
+    ger(vec2: Tensor): Tensor;
+    ger(opts: { vec2: Tensor }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    norm(opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+    sgn(): Tensor;
+    sgn_(): Tensor;
+    signbit(): Tensor;
+    isposinf(): Tensor;
+    isneginf(): Tensor;
+    frac(): Tensor;
+    frac_(): Tensor;
+    equal(other: Tensor): boolean;
+    equal(opts: { other: Tensor }): boolean;
+    isclose(other: Tensor, rtol: number, atol: number, equalNan: boolean): Tensor;
+    isclose(other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): Tensor;
+    isclose(other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): Tensor;
+    isclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+    isclose(opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
+    allclose(other: Tensor, rtol: number, atol: number, equalNan: boolean): boolean;
+    allclose(other: Tensor, rtol: number, atol: number, opts?: { equalNan?: boolean }): boolean;
+    allclose(other: Tensor, rtol: number, opts?: { atol?: number; equalNan?: boolean }): boolean;
+    allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    allclose(opts: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    argwhere(): Tensor;
+    asStrided(size: number[], stride: number[], storageOffset: number | null): Tensor;
+    asStrided(size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+    asStrided(size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+    asStrided(opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+    asStridedScatter(src: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(src: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    asStridedScatter(opts: { src: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+    aminmax(opts?: { dim?: number | null; keepdim?: boolean }): MinMax;
+    detach(): Tensor;
+    clone(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    copy_(src: Tensor, nonBlocking: boolean): Tensor;
+    copy_(src: Tensor, opts?: { nonBlocking?: boolean }): Tensor;
+    copy_(opts: { src: Tensor; nonBlocking?: boolean }): Tensor;
+    fill_(value: Tensor | number | boolean): Tensor;
+    fill_(opts: { value: Tensor | number | boolean }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -2221,6 +2634,8 @@ P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_
 P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
 P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
 P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
+P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
+P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -2443,6 +2858,38 @@ P.maskedSelect = function (this: Tensor, ...args: unknown[]): Tensor { return ma
 P.take = function (this: Tensor, ...args: unknown[]): Tensor { return take_call([this, ...args], true); };
 P.put = function (this: Tensor, ...args: unknown[]): Tensor { return put_call([this, ...args], true); };
 P.put_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_put_, [self, ...args], true); return I.put_(self as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean); };
+P.mm = function (this: Tensor, ...args: unknown[]): Tensor { return mm_call([this, ...args], true); };
+P.bmm = function (this: Tensor, ...args: unknown[]): Tensor { return bmm_call([this, ...args], true); };
+P.matmul = function (this: Tensor, ...args: unknown[]): Tensor { return matmul_call([this, ...args], true); };
+P.dot = function (this: Tensor, ...args: unknown[]): Tensor { return dot_call([this, ...args], true); };
+P.mv = function (this: Tensor, ...args: unknown[]): Tensor { return mv_call([this, ...args], true); };
+P.addmm = function (this: Tensor, ...args: unknown[]): Tensor { return addmm_call([this, ...args], true); };
+P.addmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addmm_, [self, ...args], true); return inplaceResult(self, 'addmm_', (src) => I.addmmRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.addmv = function (this: Tensor, ...args: unknown[]): Tensor { return addmv_call([this, ...args], true); };
+P.addmv_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addmv_, [self, ...args], true); return inplaceResult(self, 'addmv_', (src) => I.addmvRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.baddbmm = function (this: Tensor, ...args: unknown[]): Tensor { return baddbmm_call([this, ...args], true); };
+P.baddbmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_baddbmm_, [self, ...args], true); return inplaceResult(self, 'baddbmm_', (src) => I.baddbmmRow(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.outer = function (this: Tensor, ...args: unknown[]): Tensor { return outer_call([this, ...args], true); };
+P.ger = P.outer;
+P.norm = function (this: Tensor, ...args: unknown[]): Tensor { return norm_call([this, ...args], true); };
+P.sgn = function (this: Tensor, ...args: unknown[]): Tensor { return sgn_call([this, ...args], true); };
+P.sgn_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sgn_, [self, ...args], true); return inplaceResult(self, 'sgn_', (src) => I.sgn(src as Tensor), v); };
+P.signbit = function (this: Tensor, ...args: unknown[]): Tensor { return signbit_call([this, ...args], true); };
+P.isposinf = function (this: Tensor, ...args: unknown[]): Tensor { return isposinf_call([this, ...args], true); };
+P.isneginf = function (this: Tensor, ...args: unknown[]): Tensor { return isneginf_call([this, ...args], true); };
+P.frac = function (this: Tensor, ...args: unknown[]): Tensor { return frac_call([this, ...args], true); };
+P.frac_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_frac_, [self, ...args], true); return inplaceResult(self, 'frac_', (src) => I.frac(src as Tensor), v); };
+P.equal = function (this: Tensor, ...args: unknown[]): boolean { return equal_call([this, ...args], true); };
+P.isclose = function (this: Tensor, ...args: unknown[]): Tensor { return isclose_call([this, ...args], true); };
+P.allclose = function (this: Tensor, ...args: unknown[]): boolean { return allclose_call([this, ...args], true); };
+P.argwhere = function (this: Tensor, ...args: unknown[]): Tensor { return argwhere_call([this, ...args], true); };
+P.asStrided = function (this: Tensor, ...args: unknown[]): Tensor { return asStrided_call([this, ...args], true); };
+P.asStridedScatter = function (this: Tensor, ...args: unknown[]): Tensor { return asStridedScatter_call([this, ...args], true); };
+P.aminmax = function (this: Tensor, ...args: unknown[]): MinMax { return aminmax_call([this, ...args], true); };
+P.detach = function (this: Tensor, ...args: unknown[]): Tensor { return detach_call([this, ...args], true); };
+P.clone = function (this: Tensor, ...args: unknown[]): Tensor { return clone_call([this, ...args], true); };
+P.copy_ = function (this: Tensor, ...args: unknown[]): Tensor { return copy__call([this, ...args], true); };
+P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -2606,4 +3053,36 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.softmax', name: 'softmax', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.softmin', name: 'softmin', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.log_softmax', name: 'logSoftmax', variants: ['functional'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: null },
+  { op: 'mm', name: 'mm', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'bmm', name: 'bmm', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'BmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'matmul', name: 'matmul', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'dot', name: 'dot', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'DotBackward0', autocast: 'cuda:promote' },
+  { op: 'mv', name: 'mv', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MvBackward0', autocast: 'cuda:lower' },
+  { op: 'addmm', name: 'addmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'AddmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'addmv', name: 'addmv', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'AddmvBackward0', autocast: 'cuda:lower' },
+  { op: 'baddbmm', name: 'baddbmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'BaddbmmBackward0', autocast: 'cpu:lower,cuda:lower' },
+  { op: 'outer', name: 'outer', variants: ['function', 'method', 'out'], dtype: 'promote', grad: 'MulBackward0', autocast: null },
+  { op: 'norm', name: 'norm', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NormBackward1', autocast: 'cuda:fp32opt' },
+  { op: 'sgn', name: 'sgn', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'signbit', name: 'signbit', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'isposinf', name: 'isposinf', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'isneginf', name: 'isneginf', variants: ['function', 'method', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'frac', name: 'frac', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'FracBackward0', autocast: null },
+  { op: 'equal', name: 'equal', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'isclose', name: 'isclose', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'allclose', name: 'allclose', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'argwhere', name: 'argwhere', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'as_strided', name: 'asStrided', variants: ['function', 'method'], dtype: 'keep', grad: 'AsStridedBackward0', autocast: null },
+  { op: 'as_strided_scatter', name: 'asStridedScatter', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'aminmax', name: 'aminmax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'detach', name: 'detach', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'clone', name: 'clone', variants: ['function', 'method'], dtype: 'keep', grad: 'CloneBackward0', autocast: null },
+  { op: 'copy_', name: 'copy_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'fill_', name: 'fill_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'numel', name: 'numel', variants: ['function'], dtype: null, grad: null, autocast: null },
 ];

@@ -7,14 +7,18 @@ import { Tensor } from '../tensor';
 import * as E from './elementwise';
 import * as R from './reduce';
 import * as O from './order';
+import * as M from './matmul';
 import { TorchError } from '../errors';
-import { isFloating, resultType } from '../dtype';
+import { isFloating, resultType, describeValue } from '../dtype';
 import { toDevice } from '../device';
 import { record, needsGrad } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { inplaceResult } from '../autograd/inplace';
-import { nonzero } from './indexing';
-import { describeValue } from '../dtype';
+import * as Sh from './shape';
+import * as C from './creation';
+import * as X from './indexing';
+import { cloneAs } from '../memory_format_api';
+import { toMemoryFormat, MemoryFormat } from '../memory_format';
 
 type T = Tensor;
 type S = Tensor | number | boolean;
@@ -113,7 +117,7 @@ export function lerp(input: T, end: T, weight: S): T { return E.lerp(input, end,
 /** torch.where(condition) alone: torch.nonzero(condition, as_tuple=True) */
 export function whereCondition(condition: T): T[] {
   if (!(condition instanceof Tensor)) throw new TypeError(`where(): argument 'condition' must be Tensor, not ${describeValue(condition)}`);
-  return nonzero(condition, { asTuple: true });
+  return X.nonzeroTuple(condition);
 }
 
 // ---- max/min: three overloads each (rows of one name), one implementation (reduce.ts's maxMin) ----
@@ -155,6 +159,7 @@ export function nanToNumRow(input: T, nan: number | null, posinf: number | null,
 export function where(condition: T, input: S, other: S): T { return E.where(condition, input, other); }
 
 // ---- reductions: lib/ops/reduce.ts's functions take the rows' parameters as they are ----
+export { norm } from './reduce';
 export { sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, countNonzero, logsumexp, cumsum, cumprod, softmax, logSoftmax } from './reduce';
 export { nanmean } from './order';
 
@@ -166,3 +171,64 @@ export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat 
 // ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
 export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
   indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';
+
+// ---- matrix products: lib/ops/matmul.ts's functions; addmm/addmv/baddbmm take beta/alpha (keyword-only in the rows)
+// through their options object, whose checks (a number; an integer for integer operands) are PyTorch's messages ----
+export { mm, bmm, matmul, dot, mv, outer } from './matmul';
+export function addmmRow(input: T, mat1: T, mat2: T, beta: number, alpha: number): T { return M.addmm(input, mat1, mat2, { beta, alpha }); }
+export function addmvRow(input: T, mat: T, vec: T, beta: number, alpha: number): T { return M.addmv(input, mat, vec, { beta, alpha }); }
+export function baddbmmRow(input: T, batch1: T, batch2: T, beta: number, alpha: number): T { return M.baddbmm(input, batch1, batch2, { beta, alpha }); }
+
+// ---- small Tensor ops: elementwise.ts's and indexing.ts's functions take the rows' parameters as they are ----
+export { sgn, signbit, isposinf, isneginf, frac, equal, isclose, allclose } from './elementwise';
+export { argwhere } from './indexing';
+export function asStridedRow(input: T, size: number[], stride: number[], storageOffset: number | null): T {
+  return Sh.asStrided(input, size, stride, storageOffset ?? undefined);
+}
+/** torch.as_strided_scatter(input, src, size, stride, storageOffset): input with src written into the strided view */
+export function asStridedScatterRow(input: T, src: T, size: number[], stride: number[], storageOffset: number | null): T {
+  if (!(input instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'input' must be Tensor, not ${input === null ? 'null' : typeof input}`);
+  if (!(src instanceof Tensor)) throw new TypeError(`as_strided_scatter(): argument 'src' must be Tensor, not ${src === null ? 'null' : typeof src}`);
+  const out = E.clone(input);
+  const view = Sh.asStrided(out, size, stride, storageOffset ?? undefined);
+  if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
+    throw new TorchError(`expected src to have a size equal to the slice of self. src size = [${src.shape.join(', ')}], slice size = [${view.shape.join(', ')}]`);
+  }
+  E.copy_(view, src);
+  return out;
+}
+export function aminmaxRow(input: T, dim: number | null, keepdim: boolean): O.MinMax { return O.aminmax(input, dim === null ? { keepdim } : { dim, keepdim }); }
+export function detach(input: T): T {
+  input._check();
+  return new Tensor(input._st, input.shape.slice(), input._strides.slice(), input._offset, input.dtype);
+}
+export function cloneRow(input: T, memoryFormat: MemoryFormat | null): T {
+  if (!(input instanceof Tensor)) throw new TypeError(`clone(): argument 'input' must be Tensor, not ${describeValue(input)}`);
+  input._check();
+  return memoryFormat === null ? E.clone(input) : cloneAs(input, toMemoryFormat(memoryFormat, 'clone'));
+}
+export function copyRow(self: T, src: T, nonBlocking: boolean): T { void nonBlocking; return E.copy_(self, src); }
+export function fillRow(self: T, value: S): T { return E.fillInplace(self, value); }
+// bernoulli: uniform draws of the generator compared with the probabilities (each element 1 with its probability)
+export function bernoulliRow(input: T, generator: C.Generator | null): T { return C.bernoulli(input, generator === null ? {} : { generator }); }
+function drawBelow(input: T, p: T | number, generator: C.Generator | null): T {
+  const u = C.rand(input.shape.slice(), generator === null ? { device: input.device } : { device: input.device, generator });
+  return E.toDtype(E.lt(u, p), input.dtype);
+}
+export function bernoulliTensor(input: T, p: T, generator: C.Generator | null): T {
+  input._check();
+  p._check();
+  return drawBelow(input, E.toDtype(p, 'float32'), generator);
+}
+export function bernoulliScalar(input: T, p: number, generator: C.Generator | null): T {
+  input._check();
+  if (typeof p !== 'number') throw new TypeError(`bernoulli(): argument 'p' must be float, not ${describeValue(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new TorchError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  return drawBelow(input, p, generator);
+}
+export function nonzeroRow(input: T, asTuple: false | null): T { void asTuple; return X.nonzero(input); }
+export function nonzeroTuple(input: T, asTuple: true): T[] { void asTuple; return X.nonzeroTuple(input); }
+export function numel(input: T): number {
+  if (!(input instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describeValue(input)}`);
+  return input.numel();
+}

@@ -750,21 +750,19 @@ export function maskedSelect(x: T, mask: T): T {
 // ------------------------------------------------------------------------------------------------------------
 // nonzero / argwhere / take / put
 // ------------------------------------------------------------------------------------------------------------
-export function nonzero(x: T): T;
-export function nonzero(x: T, opts: { asTuple: true }): T[];
-export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[];
-export function nonzero(x: T, opts?: { asTuple?: boolean }): T | T[] {
+// nonzero(input, *, asTuple): the two rows of lib/ops/ops.schema (by asTuple's value) call these
+export function nonzero(x: T): T {
   checkTensor(x, 'nonzero');
-  if (opts !== undefined && opts !== null && !isOptions(opts)) throw new TypeError(`nonzero(): expected an options object { asTuple }, got ${describeValue(opts)}`);
-  checkKeys('nonzero', opts, ['asTuple']);
-  if (isOptions(opts) && opts.asTuple) {
-    const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
-    const nz = nonzeroRaw(xx);
-    return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
-  }
   return nonzeroRaw(x);
 }
-export const argwhere = (x: T): T => nonzero(x) as T;
+/** nonzero(x, { asTuple: true }): one index tensor per dim (a 0-dim input counts as 1-D) */
+export function nonzeroTuple(x: T): T[] {
+  checkTensor(x, 'nonzero');
+  const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
+  const nz = nonzeroRaw(xx);
+  return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
+}
+export const argwhere = (x: T): T => nonzero(x);
 
 export function take(x: T, index: T): T {
   checkTensor(x, 'take');
@@ -820,22 +818,18 @@ export function put(x: T, index: T, source: T, accumulate = false): T {
 // gather, scatter(_), scatterAdd(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedFill(_),
 // maskedSelect, take, put(_) are the schema's rows (lib/ops/ops.schema). What stays here: index (varargs index specs),
 // indexPut(_) (its indices are nodetorch's IndexSpec union, and PyTorch's accumulate may come positionally as a
-// bool or in { accumulate }), nonzero (its result type depends on asTuple), argwhere.
+// bool or in { accumulate }). argwhere and nonzero are rows (nonzero: two, by asTuple's value).
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
     indexPut_(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
     indexPut(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
-    nonzero(): T;
-    nonzero(opts: { asTuple: true }): T[];
-    nonzero(opts?: { asTuple?: boolean }): T | T[];
-    argwhere(): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, indexPut_, indexPut, nonzero, argwhere,
+  index, indexPut_, indexPut,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };

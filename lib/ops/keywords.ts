@@ -1,7 +1,10 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
 // family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
 // randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
-// (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// (creation); the Tensor methods below are conversions (to, cuda, type), views by varargs or dtype (view, reshapeAs,
+// viewAs, split, squeeze_/unsqueeze_) and indexPut(_) (nodetorch's IndexSpec union). The matmul family, norm and the
+// small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...) are rows now (ops.schema's last
+// sections)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
@@ -75,26 +78,19 @@ export interface ParamTypes {
 /** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
  *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
 export interface KeywordTypes {
-  as_strided: { size: readonly number[] };
-  as_strided_scatter: { size: readonly number[] };
   index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
-  allclose: { $opts: CloseOpts };
-  isclose: { $opts: CloseOpts };
   arange: { $opts: CreateOpts;
     $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
   eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
   full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
   randint: { size: readonly number[]; $opts: RandOpts;
     $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
-  norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
-    $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
   permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
 }
-type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
 type SplitOn<S extends string, D extends string> = S extends `${infer H}${D}${infer R}` ? [Trim<H>, ...SplitOn<R, D>] : Trim<S> extends '' ? [] : [Trim<S>];
@@ -153,31 +149,8 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 // ---- Tensor methods (self bound; sig without it) ----------------------------------------------------------------------
 // the keyword forms of the methods below (the positional forms are declared with each method's family)
 type KwT = Tensor;
-type Scales = { beta?: number; alpha?: number };
 declare module '../tensor' {
   interface Tensor {
-    allclose(opts: { other: KwT } & CloseOpts): boolean;
-    isclose(opts: { other: KwT } & CloseOpts): KwT;
-    equal(opts: { other: KwT }): boolean;
-    asStrided(opts: { size: readonly number[]; stride: readonly number[]; storageOffset?: number }): KwT;
-    asStrided(size: readonly number[], opts: { stride: readonly number[]; storageOffset?: number }): KwT;
-    asStrided(size: readonly number[], stride: readonly number[], opts: { storageOffset?: number }): KwT;
-    addmm(opts: { mat1: KwT; mat2: KwT } & Scales): KwT;
-    addmm(mat1: KwT, opts: { mat2: KwT } & Scales): KwT;
-    addmv(opts: { mat: KwT; vec: KwT } & Scales): KwT;
-    addmv(mat: KwT, opts: { vec: KwT } & Scales): KwT;
-    baddbmm(opts: { batch1: KwT; batch2: KwT } & Scales): KwT;
-    baddbmm(batch1: KwT, opts: { batch2: KwT } & Scales): KwT;
-    bmm(opts: { mat2: KwT }): KwT;
-    mm(opts: { mat2: KwT }): KwT;
-    mv(opts: { vec: KwT }): KwT;
-    dot(opts: { tensor: KwT }): KwT;
-    ger(opts: { vec2: KwT }): KwT;
-    outer(opts: { vec2: KwT }): KwT;
-    matmul(opts: { other: KwT }): KwT;
-    copy_(opts: { src: KwT; nonBlocking?: boolean }): KwT;
-    copy_(src: KwT, opts: { nonBlocking?: boolean }): KwT;
-    fill_(opts: { value: number | boolean | KwT }): KwT;
     cuda(opts: { device?: number }): KwT;
     to(opts: { other: KwT }): KwT;
     view(dtype: DTypeName): KwT;
@@ -196,23 +169,7 @@ declare module '../tensor' {
 }
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
-  allclose: ['allclose', 'other, rtol?, atol?, equalNan?'],
-  isclose: ['isclose', 'other, rtol?, atol?, equalNan?'],
-  equal: ['equal', 'other'],
-  asStrided: ['as_strided', 'size, stride, storageOffset?'],
-  addmm: ['addmm', 'mat1, mat2'],
-  addmv: ['addmv', 'mat, vec'],
-  baddbmm: ['baddbmm', 'batch1, batch2'],
-  bmm: ['bmm', 'mat2'],
-  mm: ['mm', 'mat2'],
-  mv: ['mv', 'vec'],
-  dot: ['dot', 'tensor'],
-  ger: ['ger', 'vec2'],
-  outer: ['outer', 'vec2'],
-  matmul: ['matmul', 'other'],
   backward: ['backward', 'gradient?'],
-  copy_: ['copy_', 'src, nonBlocking?'],
-  fill_: ['fill_', 'value'],
   cuda: ['cuda', 'device?'],
   to: ['to', 'other'],
   view: ['view', 'size | dtype'],
@@ -230,34 +187,10 @@ const METHODS: Record<string, [string, Sig]> = {
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  aminmax: ['aminmax', 'input'],
   tensor: ['tensor', 'data'],
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
   arange: ['arange', 'end | start, end, step?'],
-  argwhere: ['argwhere', 'input'],
-  asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
-  asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
-  addmm: ['addmm', 'input, mat1, mat2'],
-  addmv: ['addmv', 'input, mat, vec'],
-  baddbmm: ['baddbmm', 'input, batch1, batch2'],
-  bmm: ['bmm', 'input, mat2'],
-  mm: ['mm', 'input, mat2'],
-  mv: ['mv', 'input, vec'],
-  dot: ['dot', 'input, tensor'],
-  ger: ['ger', 'input, vec2'],
-  outer: ['outer', 'input, vec2'],
-  matmul: ['matmul', 'input, other'],
-  bernoulli: ['bernoulli', 'input, p?'],
-  clone: ['clone', 'input'],
-  detach: ['detach', 'input'],
-  frac: ['frac', 'input'],
-  sgn: ['sgn', 'input'],
-  signbit: ['signbit', 'input'],
-  isposinf: ['isposinf', 'input'],
-  isneginf: ['isneginf', 'input'],
-  nonzero: ['nonzero', 'input'],
-  numel: ['numel', 'input'],
   empty: ['empty', 'size'],
   zeros: ['zeros', 'size'],
   ones: ['ones', 'size'],
@@ -270,13 +203,9 @@ export const FUNCTION_SIGS = {
   randnLike: ['randn_like', 'input'],
   full: ['full', 'size, fillValue'],
   fullLike: ['full_like', 'input, fillValue'],
-  equal: ['equal', 'input, other'],
-  allclose: ['allclose', 'input, other, rtol?, atol?, equalNan?'],
-  isclose: ['isclose', 'input, other, rtol?, atol?, equalNan?'],
   eye: ['eye', 'n, m?'],
   linspace: ['linspace', 'start, end, steps'],
   logspace: ['logspace', 'start, end, steps'],
-  norm: ['norm', 'input, p=null, dim=null, keepdim=false'],
   permute: ['permute', 'input, dims'],
   reshape: ['reshape', 'input, shape'],
   tile: ['tile', 'input, dims'],

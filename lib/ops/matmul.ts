@@ -573,26 +573,5 @@ export function einsum(equation: string, ...operands: (T | T[])[]): T {
   return dimView(cur, out.map((l) => [lc.indexOf(l)]), 'PermuteBackward0');
 }
 
-// ------------------------------------------------------------------------------------------------------------
-// Tensor methods
-// ------------------------------------------------------------------------------------------------------------
-declare module '../tensor' {
-  interface Tensor {
-    matmul(other: Tensor): Tensor;
-    mm(mat2: Tensor): Tensor;
-    bmm(mat2: Tensor): Tensor;
-    mv(vec: Tensor): Tensor;
-    dot(other: Tensor): Tensor;
-    outer(vec2: Tensor): Tensor;
-    ger(vec2: Tensor): Tensor;
-    addmm(mat1: Tensor, mat2: Tensor, opts?: Scales): Tensor;
-    baddbmm(batch1: Tensor, batch2: Tensor, opts?: Scales): Tensor;
-    addmv(mat: Tensor, vec: Tensor, opts?: Scales): Tensor;
-  }
-}
-const P = Tensor.prototype as unknown as Record<string, unknown>;
-type AnyFn = (x: T, ...a: never[]) => T;
-const METHODS: Record<string, AnyFn> = { matmul, mm, bmm, mv, dot, outer, ger, addmm, baddbmm, addmv } as unknown as Record<string, AnyFn>;
-for (const [name, f] of Object.entries(METHODS)) {
-  P[name] = function (this: T, ...a: never[]): T { return f(this, ...a); };
-}
+// (the Tensor methods, torch.* functions, out= and the in-place addmm_/addmv_/baddbmm_ of mm, bmm, matmul, dot, mv,
+// outer/ger, addmm, addmv and baddbmm are generated from their rows in lib/ops/ops.schema)

@@ -12,14 +12,10 @@ type T = Tensor;
 type S = TensorOrScalar;
 declare module '../tensor' {
   interface Tensor {
-    // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts)
-    allclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
-    allclose(o: T, rtol: number, atol?: number, equalNan?: boolean): boolean;
-    isclose(o: T, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): T;
-    isclose(o: T, rtol: number, atol?: number, equalNan?: boolean): T;
-    equal(o: T): boolean;
-    fill_(v: number | boolean | T): T; zero_(): T; copy_(src: T): T;
-    clone(): T; contiguous(): T; detach(): T; detach_(): T;
+    // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts), as are equal/isclose/allclose and
+    // sgn/signbit/isposinf/isneginf/frac
+    zero_(): T;
+    contiguous(): T; detach_(): T;
     to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     /** PyTorch's positional flags: to(dtype | other, nonBlocking, copy?) */
     to(target: DTypeName | T, nonBlocking: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
@@ -34,19 +30,9 @@ declare module '../tensor' {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.allclose = function (this: T, o: T, ...rest: unknown[]): boolean { return (E.allclose as (...a: unknown[]) => boolean)(this, o, ...rest); };
-P.isclose = function (this: T, o: T, ...rest: unknown[]): T { return (E.isclose as (...a: unknown[]) => T)(this, o, ...rest); };
-P.equal = function (this: T, o: T): boolean { return E.equal(this, o); };
-P.fill_ = function (this: T, v: unknown): T { return E.fillInplace(this, v); };
 P.zero_ = function (this: T): T { return E.fillInplace(this, 0); };
-P.copy_ = function (this: T, src: T): T { return E.copy_(this, src); };
-P.clone = function (this: T): T { this._check(); return E.clone(this); };
 P.contiguous = function (this: T): T { this._check(); return E.contiguous(this); };
-P.detach = function (this: T): T {
-  this._check();
-  const d = new Tensor(this._st, this.shape.slice(), this._strides.slice(), this._offset, this.dtype);
-  return d;
-};
+// (detach, clone, copy_ and fill_ are rows of lib/ops/ops.schema)
 P.detach_ = function (this: T): T {
   if (this.gradFn === null && !this._rg) return this;
   this.gradFn = null;
@@ -126,14 +112,3 @@ for (const [n, d] of CASTS) P[n] = function (this: T): T { this._check(); return
 P.cpu = function (this: T): T { return toImpl.call(this, 'cpu'); };
 P.cuda = function (this: T, index?: number): T { return toImpl.call(this, index === undefined ? 'cuda' : `cuda:${index}`); };
 
-// NaN / inf predicates and the NaN-aware binary ops
-declare module '../tensor' {
-  interface Tensor {
-    sgn(): T; signbit(): T; isposinf(): T; isneginf(): T; frac(): T;
-  }
-}
-P.sgn = function (this: T): T { return E.sgn(this); };
-P.signbit = function (this: T): T { return E.signbit(this); };
-P.isposinf = function (this: T): T { return E.isposinf(this); };
-P.isneginf = function (this: T): T { return E.isneginf(this); };
-P.frac = function (this: T): T { return E.frac(this); };

@@ -221,10 +221,4 @@ export function nanmean(x: T, dim: number | number[] | null = null, keepdim = fa
   return R.nansum(src, dim, keepdim).div(R.sum(notNan, dim, keepdim));
 }
 
-declare module '../tensor' {
-  interface Tensor {
-    aminmax(opts?: DimKeep): MinMax;
-  }
-}
-const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.aminmax = function (this: T, o?: DimKeep) { return aminmax(this, o); };
+// (aminmax's torch.* function and Tensor method are a row of lib/ops/ops.schema)

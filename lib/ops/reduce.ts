@@ -468,19 +468,15 @@ export function logsumexp(x: T, dim: Dim | null = null, keepdim = false): T {
 }
 function reshapeNoGrad(t: T, shape: number[]): T { return noGradDo(() => Sh.reshape(t, shape)); }
 
-export function norm(x: T, ...args: unknown[]): T {
+// torch.norm / Tensor.norm (PyTorch 1.13's overloads: p a number, 'fro' or 'nuc'; dim; keepdim; dtype keyword-only):
+// the row of lib/ops/ops.schema parses the call; p null is 'fro'
+export function norm(x: T, p: number | string | null = 'fro', dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   if (acState.on && autocastListed('norm', arguments)) return autocastCall('norm', norm, arguments);
   checkTensor(x, 'norm');
-  let a = args;
-  let p: number | string = 2;
-  if (a.length && (typeof a[0] === 'number' || typeof a[0] === 'string' || a[0] === null)) {
-    if (a[0] !== null) p = a[0] as number | string;
-    a = a.slice(1);
-  } else if (a.length && isOptions(a[a.length - 1]) && (a[a.length - 1] as { p?: number | string }).p !== undefined) {
-    p = (a[a.length - 1] as { p: number | string }).p;
-  }
-  const { dim, keepdim, opts } = parseArgs<ReduceOptions & { p?: unknown }>('norm', a, ['dim', 'keepdim', 'dtype', 'p']);
-  const dt = optDtype(opts, 'norm');
+  if (p === null) p = 'fro';
+  if (dim !== null && typeof dim !== 'number' && !Array.isArray(dim)) throw new TypeError(`norm(): argument 'dim' must be int or tuple of ints, not ${describeValue(dim)}`);
+  if (typeof keepdim !== 'boolean') throw new TypeError(`norm(): argument 'keepdim' must be bool, not ${describeValue(keepdim)}`);
+  const dt = optDtype({ dtype }, 'norm');
   if (typeof p === 'string') {
     if (p === 'fro') p = 2;
     else if (p === 'nuc') throw new TorchError('norm: the nuclear norm (p="nuc") is not supported');
@@ -814,10 +810,9 @@ export function logSoftmax(x: T, dim: number | null = null, dtype: DTypeName | n
 // ------------------------------------------------------------------------------------------------------------
 // sum, mean, prod, amax/amin, argmax/argmin, all/any, countNonzero, logsumexp, cumsum/cumprod, softmax/logSoftmax:
 // the schema's rows (lib/ops/ops.schema), as are std/var, max/min and sort/topk (overload rows: one name, several
-// rows, lib/ops/args.ts parseOverloads); norm and unique stay here.
+// rows, lib/ops/args.ts parseOverloads), and norm; unique stays here (its result's arity depends on its flags).
 declare module '../tensor' {
   interface Tensor {
-    norm(p?: number | 'fro' | 'nuc' | null | ReduceOptions, dim?: Dim | null | ReduceOptions, opts?: ReduceOptions | boolean): Tensor;
     unique(opts?: UniqueOptions): Tensor | Tensor[];
     unique(sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): Tensor | Tensor[];
   }
@@ -825,7 +820,7 @@ declare module '../tensor' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 const M = {
-  norm, unique,
+  unique,
 } as unknown as Record<string, (x: T, ...a: unknown[]) => unknown>;
 for (const [name, f] of Object.entries(M)) {
   P[name] = function (this: T, ...a: unknown[]): unknown { return f(this, ...a); };

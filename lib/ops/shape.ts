@@ -638,7 +638,6 @@ declare module '../tensor' {
     expand(...sizes: (number | number[])[]): T; expand(opts: { size: number[] }): T;
     repeat(...reps: (number | number[])[]): T; repeat(opts: { repeats: number[] }): T;
     tile(...reps: (number | number[])[]): T; tile(opts: { dims: number[] }): T;
-    asStrided(size: number[], stride: number[], storageOffset?: number): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -657,7 +656,6 @@ Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T
 P.expand = function (this: T, ...s: unknown[]): T { return expand(this, ...s); };
 P.repeat = function (this: T, ...r: unknown[]): T { return repeat(this, ...r); };
 P.tile = function (this: T, ...r: unknown[]): T { return tile(this, ...r); };
-P.asStrided = function (this: T, s: number[], st: number[], o?: number): T { return asStrided(this, s, st, o); };
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 
