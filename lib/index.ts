@@ -65,13 +65,11 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
-export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, bernoulli, normal, allclose, isclose, equal, sgn, signbit, isposinf,
+// (the creation ops empty ... randnLike, normal are schema rows: exported from ./ops/generated)
+export const { tensor, asTensor, frombuffer, bernoulli, allclose, isclose, equal, sgn, signbit, isposinf,
   isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
   ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
-  tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
-  zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
-  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, bernoulli: C.bernoulli, normal: C.normal,
+  tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, bernoulli: C.bernoulli,
  allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
   isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
   clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,

@@ -6,8 +6,9 @@ import { Device, CPU, toDevice, currentCudaIndex } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
 import { OP } from './ids';
-import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
-import { parseShape, splitOpts, isOptions, checkSize } from './util';
+import { fill_, writeHost, toDtype, toDeviceCopy, typeName } from './elementwise';
+import { parseShape, splitOpts, isOptions, checkSize, broadcastShapes } from './util';
+import { gradState } from '../autograd/mode';
 import { MemoryFormat, toMemoryFormat, stridesFor, likeStrides, emptyStrided_ } from '../memory_format';
 
 export interface CreateOpts { dtype?: DTypeName; device?: string | Device; requiresGrad?: boolean }
@@ -426,7 +427,30 @@ export function bernoulli(p: Tensor, opts: { generator?: Generator } = {}): Tens
   const u = rand(p.shape.slice(), { dtype: p.dtype, device: p.device, generator: opts.generator });
   return u.lt(p).to(p.dtype);
 }
-export function normal(mean: number, std: number, size: number[], opts: RandOpts = {}): Tensor {
+export function normal(mean: number, std: number, size: readonly number[], opts: RandOpts = {}): Tensor {
+  if (!(std >= 0)) throw new TorchError(`normal expects std >= 0.0, but found std ${std}`);
   const dev = devOf(opts);
-  return finish(randomFill(empty_(parseShape([size], 'normal'), dtOf(opts, getDefaultDtype()), dev), 1, mean, std, genFor(opts, dev)), opts);
+  return finish(randomFill(empty_(parseShape([size as number[]], 'normal'), dtOf(opts, getDefaultDtype()), dev), 1, mean, std, genFor(opts, dev)), opts);
+}
+
+/** torch.normal with a tensor mean and/or std (PyTorch's normal.Tensor_float, .float_Tensor, .Tensor_Tensor): one draw
+ *  per element of the broadcast shape of mean and std, in the dtype and on the device of mean (else std), computed as
+ *  PyTorch's normal_out: a standard normal draw, times std, plus mean, in place in the result's dtype. The draw is not
+ *  differentiable (PyTorch's NormalBackward gives mean and std zero gradients): the result does not require grad. */
+export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: Generator | null): Tensor {
+  const base = mean instanceof Tensor ? mean : (std as Tensor);
+  base._check();
+  if (typeof std === 'number' && !(std >= 0)) throw new TorchError(`normal expects std >= 0.0, but found std ${std}`);
+  if (mean instanceof Tensor && std instanceof Tensor) std._check();
+  const shape = mean instanceof Tensor && std instanceof Tensor ? broadcastShapes(mean.shape, std.shape, 'normal') : base.shape.slice();
+  if (!isFloating(base.dtype)) throw new TorchError(`"normal_kernel_${base.device.type}" not implemented for '${typeName(base.dtype)}'`);
+  const prev = gradState.enabled;
+  gradState.enabled = false;
+  try {
+    if (std instanceof Tensor && std.numel() > 0 && std.lt(0).any().item()) throw new TorchError('normal expects all elements of std >= 0.0');
+    const r = randomFill(empty_(shape, base.dtype, base.device), 1, 0, 1, gen ?? undefined);
+    r.mul_(std);
+    r.add_(mean);
+    return r;
+  } finally { gradState.enabled = prev; }
 }

@@ -9,6 +9,10 @@ import * as R from './reduce';
 import * as O from './order';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
+import type { DTypeName } from '../dtype';
+import type { Device, DeviceName } from '../device';
+import type { MemoryFormat } from '../memory_format';
+import * as C from './creation';
 
 type T = Tensor;
 type S = Tensor | number | boolean;
@@ -105,3 +109,82 @@ export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat 
 // ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
 export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
   indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';
+
+// ---- creation and random: lib/ops/creation.ts's functions (kernels, messages), given the rows' keyword-only options
+// as one options object of the non-null ones (creation.ts reads a left-out option as its default) ----
+type DT = DTypeName | null;
+type Dev = DeviceName | Device | null;
+type Gen = C.Generator | null;
+type MF = MemoryFormat | null;
+type Size = number | readonly number[];
+type Fill = Tensor | number | boolean;
+function factory(dtype: DT, device: Dev, requiresGrad: boolean, more: { generator?: Gen; memoryFormat?: MF } = {}): C.RandOpts & { memoryFormat?: MemoryFormat } {
+  const o: C.RandOpts & { memoryFormat?: MemoryFormat } = { requiresGrad };
+  if (dtype !== null) o.dtype = dtype;
+  if (device !== null) o.device = device;
+  if (more.generator !== undefined && more.generator !== null) o.generator = more.generator;
+  if (more.memoryFormat !== undefined && more.memoryFormat !== null) o.memoryFormat = more.memoryFormat;
+  return o;
+}
+const sizeArg = (size: Size): readonly number[] => (typeof size === 'number' ? [size] : size);
+const fillArg = (v: Fill): number | boolean => (v instanceof Tensor ? (v.item() as number | boolean) : v);
+export function emptyRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.empty(sizeArg(size), factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function zerosRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.zeros(sizeArg(size), factory(dtype, device, requiresGrad)); }
+export function onesRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.ones(sizeArg(size), factory(dtype, device, requiresGrad)); }
+export function randRow(size: Size, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.rand(sizeArg(size), factory(dtype, device, requiresGrad, { generator }));
+}
+export function randnRow(size: Size, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randn(sizeArg(size), factory(dtype, device, requiresGrad, { generator }));
+}
+export function fullRow(size: Size, fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.full(size, fillValue, factory(dtype, device, requiresGrad));
+}
+export function eyeRow(n: number, m: number | null, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.eye(n, m === null ? undefined : m, factory(dtype, device, requiresGrad));
+}
+export function arangeEnd(end: Tensor | number, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.arange(end, factory(dtype, device, requiresGrad)); }
+export function arangeRange(start: Tensor | number, end: Tensor | number, step: Tensor | number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.arange(start, end, step, factory(dtype, device, requiresGrad));
+}
+export function linspaceRow(start: number, end: number, steps: number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.linspace(start, end, steps, factory(dtype, device, requiresGrad));
+}
+export function logspaceRow(start: number, end: number, steps: number, base: number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.logspace(start, end, steps, { ...factory(dtype, device, requiresGrad), base });
+}
+export function randintHigh(high: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randint(high, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function randintRange(low: number, high: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randint(low, high, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function randpermRow(n: number, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randperm(n, factory(dtype, device, requiresGrad, { generator }));
+}
+export function normalTensorFloat(mean: T, std: number, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalFloatTensor(mean: number, std: T, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalTensorTensor(mean: T, std: T, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalFloats(mean: number, std: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.normal(mean, std, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function emptyLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.emptyLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function zerosLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.zerosLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function onesLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.onesLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function fullLikeRow(input: T, fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.fullLike(input, fillArg(fillValue), factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function randLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.randLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}

@@ -9,7 +9,6 @@
 import { Tensor } from '../tensor';
 import { isOptions, kwLeading } from './util';
 import type { DTypeName } from '../dtype';
-import type { CreateOpts, RandOpts } from './creation';
 import type { IndexSpec } from './indexing';
 
 /** an op's positional parameters in PyTorch's order (`name?`: optional, `name=value`: optional with that default, put
@@ -81,18 +80,11 @@ export interface KeywordTypes {
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   allclose: { $opts: CloseOpts };
   isclose: { $opts: CloseOpts };
-  arange: { $opts: CreateOpts;
-    $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
-  eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
-  full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
-  randint: { size: readonly number[]; $opts: RandOpts;
-    $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
   norm: { p: number | 'fro' | 'nuc' | null; dim: number | readonly number[] | null; $opts: { dtype?: DTypeName };
     $own: (input: Tensor, p?: number | 'fro' | 'nuc' | null, dim?: number | readonly number[] | null, keepdim?: boolean, opts?: { dtype?: DTypeName }) => Tensor };
   permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
-  randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
 }
 type CloseOpts = { rtol?: number; atol?: number; equalNan?: boolean };
 
@@ -234,7 +226,6 @@ export const FUNCTION_SIGS = {
   tensor: ['tensor', 'data'],
   asTensor: ['as_tensor', 'data'],
   frombuffer: ['frombuffer', 'buffer'],
-  arange: ['arange', 'end | start, end, step?'],
   argwhere: ['argwhere', 'input'],
   asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
   asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],
@@ -258,31 +249,13 @@ export const FUNCTION_SIGS = {
   isneginf: ['isneginf', 'input'],
   nonzero: ['nonzero', 'input'],
   numel: ['numel', 'input'],
-  empty: ['empty', 'size'],
-  zeros: ['zeros', 'size'],
-  ones: ['ones', 'size'],
-  rand: ['rand', 'size'],
-  randn: ['randn', 'size'],
-  emptyLike: ['empty_like', 'input'],
-  zerosLike: ['zeros_like', 'input'],
-  onesLike: ['ones_like', 'input'],
-  randLike: ['rand_like', 'input'],
-  randnLike: ['randn_like', 'input'],
-  full: ['full', 'size, fillValue'],
-  fullLike: ['full_like', 'input, fillValue'],
   equal: ['equal', 'input, other'],
   allclose: ['allclose', 'input, other, rtol?, atol?, equalNan?'],
   isclose: ['isclose', 'input, other, rtol?, atol?, equalNan?'],
-  eye: ['eye', 'n, m?'],
-  linspace: ['linspace', 'start, end, steps'],
-  logspace: ['logspace', 'start, end, steps'],
   norm: ['norm', 'input, p=null, dim=null, keepdim=false'],
   permute: ['permute', 'input, dims'],
   reshape: ['reshape', 'input, shape'],
   tile: ['tile', 'input, dims'],
-  randint: ['randint', 'high, size | low, high, size'],
-  randperm: ['randperm', 'n'],
-  normal: ['normal', 'mean, std?, size?'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
 } as const satisfies Record<string, readonly [string, Sig]>;
