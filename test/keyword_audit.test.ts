@@ -75,8 +75,6 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:tensor_split.indices': 'tensor_split takes sections (an int) or indices (a list) positionally, by keyword as sections only',
   'functions:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
   'methods:tensor_split.indices': 'as tensor_split.indices', 'methods:tensor_split.tensor_indices_or_sections': 'as tensor_split.indices',
-  'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
-  'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
   'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
@@ -94,7 +92,6 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'functions:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'methods:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'functions:logspace:base': 'logspace takes base in its options object only',
   'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
  'functional:binary_cross_entropy:weight': 'the losses take weight by keyword only ({ weight })',
   'functional:binary_cross_entropy_with_logits:weight': 'as binary_cross_entropy', 'functional:cross_entropy:weight': 'as binary_cross_entropy',
@@ -197,6 +194,7 @@ const OVERRIDES: Record<string, Override> = {
   masked_fill: { p: { 'value:Tensor': () => torch.tensor(1.5) } }, masked_fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
   fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
   randint: { p: { low: () => 0, high: () => 5, requires_grad: () => false } },  // (an integer result cannot require grad)
+  normal: { p: { 'std:Tensor': () => torch.ones([2, 3]).mul(0.5) } },  // (std >= 0)
   arange: { p: { requires_grad: () => false } }, full: { p: { requires_grad: () => false } }, randperm: { p: { requires_grad: () => false } },
   'Tensor.view': { p: { dtype: () => 'int32' } },
   split: { p: { tensor: X, split_size_or_sections: () => 1, split_size: () => 1, dim: () => 0 } },

@@ -202,9 +202,11 @@ function scalarDtype(v: unknown): DType {
 export function full(size: unknown, value: unknown, opts?: CreateOpts): Tensor {
   const shape = parseShape([size], 'full');
   const o = checkCreateOpts(opts, 'full');
+  // a 0-dim tensor fill value is a number of its kind (PyTorch: full([2], torch.tensor(4.)) is float)
+  const kind = value instanceof Tensor ? (isFloating(value.dtype) ? getDefaultDtype() : value.dtype === 'bool' ? 'bool' : 'int64') : null;
   if (value instanceof Tensor) value = value.item();
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full(): argument 'fill_value' must be Number, not ${describeValue(value)}`);
-  return finish(fill_(empty_(shape, dtOf(o, scalarDtype(value)), devOf(o)), value), o);
+  return finish(fill_(empty_(shape, dtOf(o, kind ?? scalarDtype(value)), devOf(o)), value), o);
 }
 export function eye(n: unknown, m?: unknown, opts?: CreateOpts): Tensor {
   if (isOptions(m)) { opts = m as CreateOpts; m = undefined; }
@@ -298,11 +300,11 @@ export const onesLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts
 export const emptyLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'empty_like', (o) => empty(t.shape.slice(), o), (e) => e);
 export const fullLike = (t: Tensor, v: number | boolean, opts?: LikeOpts): Tensor => makeLike(t, opts, 'full_like', (o) => full(t.shape.slice(), v, o), (e) => fill_(e, v));
 export const randLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'rand_like', (o) => rand(t.shape.slice(), o), (e) => {
-  if (!isFloating(e.dtype)) throw new TorchError(`"check_uniform_bounds" not implemented for '${e.dtype}'`);
+  if (!isFloating(e.dtype)) throw new TorchError(`"check_uniform_bounds" not implemented for '${typeName(e.dtype)}'`);
   return randomFill(e, 0, 0, 1);
 });
 export const randnLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'randn_like', (o) => randn(t.shape.slice(), o), (e) => {
-  if (!isFloating(e.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${e.dtype}'`);
+  if (!isFloating(e.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${typeName(e.dtype)}'`);
   return randomFill(e, 1, 0, 1);
 });
 
@@ -387,7 +389,7 @@ export function rand(...args: SizeArgs<RandOpts>): Tensor;
 export function rand(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'rand', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
-  if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${typeName(dt)}'`);
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 0, 0, 1, genFor(o, dev)), o);
 }
@@ -395,7 +397,7 @@ export function randn(...args: SizeArgs<RandOpts>): Tensor;
 export function randn(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'randn', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
-  if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${typeName(dt)}'`);
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 1, 0, 1, genFor(o, dev)), o);
 }
