@@ -113,7 +113,16 @@ describe('normal with tensor mean and std (PyTorch normal.Tensor_float / float_T
     expect(torch.normal(mean, std, { generator: g.manualSeed(6) }).tolist()).not.toEqual(a);
     expect(() => torch.normal(mean, std, { generator: 5 as never })).toThrow(/argument 'generator' must be torch.Generator/);
   });
-  test('out= and the result does not track gradients of the draw', () => {
+  test('the draw is not reparameterized: NormalBackward1/2/3 give mean and std zero gradients (PyTorch)', () => {
+    const m = torch.zeros([2], { requiresGrad: true }), s = torch.ones([2], { dtype: 'float64', requiresGrad: true });
+    expect([torch.normal(m, 1).gradFn?.name, torch.normal(0, s).gradFn?.name, torch.normal(m, s).gradFn?.name])
+      .toEqual(['NormalBackward1', 'NormalBackward2', 'NormalBackward3']);
+    torch.normal(m.view([2, 1]), s).sum().backward();
+    expect([m.grad?.tolist(), m.grad?.dtype, s.grad?.tolist(), s.grad?.dtype]).toEqual([[0, 0], 'float32', [0, 0], 'float64']);
+    expect(torch.normal(torch.zeros([2]), 1).requiresGrad).toBe(false);
+    expect(torch.noGrad(() => torch.normal(m, 1)).requiresGrad).toBe(false);
+  });
+  test('out=', () => {
     const out = torch.empty([0], { dtype: 'float64' });
     const r = torch.normal(torch.zeros([3], { dtype: 'float64' }), torch.ones([2, 1], { dtype: 'float64' }), { out });
     expect(r).toBe(out);

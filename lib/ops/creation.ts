@@ -9,6 +9,7 @@ import { OP } from './ids';
 import { fill_, writeHost, toDtype, toDeviceCopy, typeName } from './elementwise';
 import { parseShape, splitOpts, isOptions, checkSize, broadcastShapes } from './util';
 import { gradState } from '../autograd/mode';
+import { record } from '../autograd/engine';
 import { MemoryFormat, toMemoryFormat, stridesFor, likeStrides, emptyStrided_ } from '../memory_format';
 
 export interface CreateOpts { dtype?: DTypeName; device?: string | Device; requiresGrad?: boolean }
@@ -437,8 +438,9 @@ export function normal(mean: number, std: number, size: readonly number[], opts:
 
 /** torch.normal with a tensor mean and/or std (PyTorch's normal.Tensor_float, .float_Tensor, .Tensor_Tensor): one draw
  *  per element of the broadcast shape of mean and std, in the dtype and on the device of mean (else std), computed as
- *  PyTorch's normal_out: a standard normal draw, times std, plus mean, in place in the result's dtype. The draw is not
- *  differentiable (PyTorch's NormalBackward gives mean and std zero gradients): the result does not require grad. */
+ *  PyTorch's normal_out: a standard normal draw, times std, plus mean, in place in the result's dtype. As PyTorch's,
+ *  the draw is not reparameterized: the result records NormalBackward1/2/3 (tensor mean / tensor std / both), which
+ *  gives mean and std zero gradients. */
 export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: Generator | null): Tensor {
   const base = mean instanceof Tensor ? mean : (std as Tensor);
   base._check();
@@ -448,11 +450,14 @@ export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: G
   if (!isFloating(base.dtype)) throw new TorchError(`"normal_kernel_${base.device.type}" not implemented for '${typeName(base.dtype)}'`);
   const prev = gradState.enabled;
   gradState.enabled = false;
+  let r: Tensor;
   try {
     if (std instanceof Tensor && std.numel() > 0 && std.lt(0).any().item()) throw new TorchError('normal expects all elements of std >= 0.0');
-    const r = randomFill(empty_(shape, base.dtype, base.device), 1, 0, 1, gen ?? undefined);
+    r = randomFill(empty_(shape, base.dtype, base.device), 1, 0, 1, gen ?? undefined);
     r.mul_(std);
     r.add_(mean);
-    return r;
   } finally { gradState.enabled = prev; }
+  const m = mean instanceof Tensor ? mean : null, sd = std instanceof Tensor ? std : null;
+  const zero = (t: Tensor | null): Tensor | null => (t === null ? null : empty_(t.shape.slice(), t.dtype, t.device).fill_(0));
+  return record(m && sd ? 'NormalBackward3' : m ? 'NormalBackward1' : 'NormalBackward2', [m, sd], r, () => [zero(m), zero(sd)]);
 }
