@@ -124,6 +124,9 @@ export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly s
   const near: TypeError[] = [];  // the errors of the overloads whose positional arguments fit (a misspelt option, ...)
   for (let k = 0; k < overloads.length; k++) {
     const [spec, kinds] = overloads[k];
+    // (more positional arguments than this form takes: parseCall's TypeError, which would not be near; skipped without
+    // building it -- an exception costs ~10 us, arange(1, 7) tries arange(end) first)
+    if (spec.npos !== undefined && nPos > spec.npos) continue;
     let v: unknown[], out: Tensor | null;
     try { ({ v, out } = parseCall(spec, args, method)); } catch (e) {
       if (!(e instanceof TypeError)) throw e;
