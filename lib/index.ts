@@ -65,11 +65,11 @@ function asStridedScatterOp(input: Tensor, src: Tensor, size: number[], stride: 
 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
-// (the creation ops empty ... randnLike, normal are schema rows: exported from ./ops/generated)
-export const { tensor, asTensor, frombuffer, bernoulli, allclose, isclose, equal, sgn, signbit, isposinf,
+// (the creation ops tensor, asTensor, frombuffer, empty ... randnLike, normal are schema rows: exported from ./ops/generated)
+export const { bernoulli, allclose, isclose, equal, sgn, signbit, isposinf,
   isneginf, frac, clone, detach, aminmax, argwhere, asStrided, asStridedScatter, addmm, addmv, baddbmm, bmm, mm, mv, dot,
   ger, outer, matmul, nonzero, numel, norm, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
-  tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, bernoulli: C.bernoulli,
+  bernoulli: C.bernoulli,
  allclose: E.allclose, isclose: E.isclose, equal: E.equal, sgn: E.sgn, signbit: E.signbit,
   isposinf: E.isposinf, isneginf: E.isneginf, frac: E.frac,
   clone: fnOf('clone') as (a: Tensor, opts?: { memoryFormat?: import('./memory_format').MemoryFormat }) => Tensor, detach: fnOf('detach') as (a: Tensor) => Tensor,

@@ -24,7 +24,7 @@ const TYPES = {
   // zeros({ size: [2, 3] })): this is its type by name, the positional forms are varargsForms'; Size is a list of ints
   // (randint's size: a number there is a TypeError, as PyTorch's); the keyword-only factory options
   'int...': 'number | readonly number[]', Size: 'readonly number[]', Device: 'DeviceName | Device', Generator: 'Generator',
-  MemoryFormat: 'MemoryFormat',
+  MemoryFormat: 'MemoryFormat', Data: 'TensorData', Buffer: 'ArrayBufferView | ArrayBuffer',
 };
 function tsType(t, where) {
   let opt = false;
@@ -159,7 +159,7 @@ function emit(allRows) {
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
   o.push(`import type { Device, DeviceName } from '../device';`);
-  o.push(`import type { Generator } from './creation';`);
+  o.push(`import type { Generator, TensorData } from './creation';`);
   o.push(`import type { MemoryFormat } from '../memory_format';`);
   o.push(`import { parseCall, parseOverloads, writeOut, foldVarargs, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);

@@ -26,7 +26,8 @@ function invoke([op, args, kw]: Call): { r: T; out: T | null } {
     else opts[camel(k)] = conv(v);
   }
   const f = (torch as unknown as Record<string, (...a: unknown[]) => T>)[camel(op)];
-  const a = args.map(conv);
+  // (tensor's and asTensor's data is a nested list, not a tensor spec unless it is one)
+  const a = args.map((x, i) => (i === 0 && (op === 'tensor' || op === 'as_tensor') && Array.isArray(x) ? x : conv(x)));
   return { r: Object.keys(opts).length ? f(...a, opts) : f(...a), out };
 }
 const show = (c: Call): string => JSON.stringify(c);
@@ -35,7 +36,7 @@ describe('creation rows against PyTorch 1.13 (test/ref/creation_schema.json)', (
   test('the fixture covers every creation row form', () => {
     expect(REF.torch).toMatch(/^1\.13/);
     const ops = new Set(REF.cases.map((c) => c.call[0]));
-    for (const op of ['empty', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'logspace', 'rand', 'randn', 'randint', 'randperm', 'normal',
+    for (const op of ['tensor', 'as_tensor', 'empty', 'zeros', 'ones', 'full', 'eye', 'arange', 'linspace', 'logspace', 'rand', 'randn', 'randint', 'randperm', 'normal',
       'empty_like', 'zeros_like', 'ones_like', 'full_like', 'rand_like', 'randn_like']) expect([op, ops.has(op)]).toEqual([op, true]);
   });
   for (const { call, ref } of REF.cases) {
@@ -128,6 +129,36 @@ describe('normal with tensor mean and std (PyTorch normal.Tensor_float / float_T
     expect(r).toBe(out);
     expect(out.shape).toEqual([2, 3]);
     expect(torch.normal(torch.zeros([2]), 1.0, { out: torch.empty([2], { dtype: 'float64' }) }).dtype).toBe('float64');
+  });
+});
+
+describe('tensor, asTensor and frombuffer rows', () => {
+  test('asTensor returns a tensor of the asked dtype and device itself (PyTorch as_tensor), else a converted copy', () => {
+    const x = torch.tensor([1.5, 2.5], { requiresGrad: true });
+    expect(torch.asTensor(x)).toBe(x);
+    expect(torch.asTensor(x, { dtype: 'float32' })).toBe(x);
+    expect(torch.asTensor(x, { dtype: null, device: torch.device('cpu') })).toBe(x);
+    expect(torch.asTensor(x, { device: 'cpu' })).toBe(x);
+    const y = torch.asTensor(x, { dtype: 'float64' });
+    expect([y === x, y.dtype, y.tolist()]).toEqual([false, 'float64', [1.5, 2.5]]);
+    expect(() => torch.asTensor([1], 'float32' as never)).toThrow(TypeError);  // (PyTorch 1.13: keyword-only)
+  });
+  test('frombuffer: the buffer positionally or by name, the rest keyword-only', () => {
+    const a = new Float32Array([1, 2, 3, 4]);
+    const t = torch.frombuffer(a.buffer, { dtype: 'float32', count: 2, offset: 4 });
+    expect(t.tolist()).toEqual([2, 3]);
+    a[1] = 7;
+    expect(t.tolist()).toEqual([7, 3]);  // shares memory
+    expect(torch.frombuffer({ buffer: a }).tolist()).toEqual([1, 7, 3, 4]);
+    expect(() => torch.frombuffer(a, 'float32' as never)).toThrow(/takes \(buffer\) positionally/);
+    expect(() => torch.frombuffer(a.buffer)).toThrow(/pass \{ dtype \}/);
+    expect(() => torch.frombuffer(a, { dtype: 'float32', count: 9 })).toThrow(torch.TorchError);
+  });
+  test('tensor: data positionally or by name; dtype, device, requiresGrad keyword-only', () => {
+    expect(torch.tensor({ data: [[1, 2]], dtype: 'float64' }).dtype).toBe('float64');
+    expect(() => torch.tensor([1], 'float64' as never)).toThrow(/takes \(data\) positionally/);
+    expect(() => torch.tensor([1], { dtyp: 'float64' } as never)).toThrow(/tensor\(\): unexpected option 'dtyp'/);
+    expect(() => torch.tensor('1' as never)).toThrow(TypeError);
   });
 });
 

@@ -35,6 +35,9 @@ function checkCreateOpts(o: unknown, op: string, extra: readonly string[] = []):
 // torch.tensor
 // ---------------------------------------------------------------------------------------------------------------
 type Nested = number | boolean | bigint | Nested[];
+/** torch.tensor's and asTensor's data: a number, bool or bigint (a 0-dim tensor), a tensor (copied), a TypedArray
+ *  (1-D), or nested lists of numbers, bools and bigints */
+export type TensorData = number | boolean | bigint | Tensor | ArrayBufferView | readonly TensorData[];
 
 function inferShapeAndKind(data: unknown): { shape: number[]; kind: 'bool' | 'int' | 'float' } {
   const shape: number[] = [];
@@ -136,7 +139,8 @@ function fillHostTyped(a: ArrayBufferView, dt: DType, dev: Device): Tensor {
   return t;
 }
 
-export const asTensor = (data: unknown, opts?: CreateOpts): Tensor => (data instanceof Tensor && !opts ? data : tensor(data, opts));
+// (torch.asTensor is the schema row as_tensor: impls.ts's asTensorRow returns a tensor of the asked dtype and device
+// itself, else this tensor())
 
 // frombuffer: a 1-D tensor sharing the TypedArray's (or ArrayBuffer's) memory, like torch.from_numpy
 export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DTypeName; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {

@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
 import type { Device, DeviceName } from '../device';
-import type { Generator } from './creation';
+import type { Generator, TensorData } from './creation';
 import type { MemoryFormat } from '../memory_format';
 import { parseCall, parseOverloads, writeOut, foldVarargs, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
@@ -1743,6 +1743,33 @@ export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumu
 export function put(...args: unknown[]): Tensor { return put_call(args); }
 const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
+const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function tensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_tensor, args, method);
+  return I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+}
+export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(...args: unknown[]): Tensor { return tensor_call(args); }
+
+const S_asTensor: OpSpec = { op: 'as_tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }], npos: 1 };
+function asTensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asTensor, args, method);
+  return I.asTensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null);
+}
+export function asTensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null }): Tensor;
+export function asTensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null }): Tensor;
+export function asTensor(...args: unknown[]): Tensor { return asTensor_call(args); }
+
+const S_frombuffer: OpSpec = { op: 'frombuffer', params: [{ name: 'buffer' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'count', kw: true, def: -1 }, { name: 'offset', kw: true, def: 0 }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function frombuffer_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_frombuffer, args, method);
+  return I.frombufferRow(v[0] as ArrayBufferView | ArrayBuffer, v[1] as DTypeName | null, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function frombuffer(buffer: ArrayBufferView | ArrayBuffer, opts?: { dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
+export function frombuffer(opts: { buffer: ArrayBufferView | ArrayBuffer; dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
+export function frombuffer(...args: unknown[]): Tensor { return frombuffer_call(args); }
+
 const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
 function empty_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_empty, foldVarargs(args), method);
@@ -2827,6 +2854,9 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.softmax', name: 'softmax', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.softmin', name: 'softmin', variants: ['functional'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: null },
   { op: 'F.log_softmax', name: 'logSoftmax', variants: ['functional'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: null },
+  { op: 'tensor', name: 'tensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'as_tensor', name: 'asTensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'frombuffer', name: 'frombuffer', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
   { op: 'empty', name: 'empty', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
   { op: 'zeros', name: 'zeros', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
   { op: 'ones', name: 'ones', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },

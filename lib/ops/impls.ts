@@ -10,6 +10,7 @@ import * as O from './order';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 import type { DTypeName } from '../dtype';
+import { toDevice } from '../device';
 import type { Device, DeviceName } from '../device';
 import type { MemoryFormat } from '../memory_format';
 import * as C from './creation';
@@ -184,6 +185,17 @@ export function fullLikeRow(input: T, fillValue: Fill, dtype: DT, device: Dev, r
 }
 export function randLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
   return C.randLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function tensorRow(data: C.TensorData, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.tensor(data, factory(dtype, device, requiresGrad));
+}
+/** as_tensor: a tensor already of the dtype and on the device asked for (or not asked) is returned itself, as PyTorch's */
+export function asTensorRow(data: C.TensorData, dtype: DT, device: Dev): T {
+  if (data instanceof Tensor && (dtype === null || data.dtype === dtype) && (device === null || data.device.equals(toDevice(device)))) return data;
+  return C.tensor(data, factory(dtype, device, false));
+}
+export function frombufferRow(buffer: ArrayBufferView | ArrayBuffer, dtype: DT, count: number, offset: number, requiresGrad: boolean): T {
+  return C.frombuffer(buffer, { ...(dtype !== null && { dtype }), count, offset, requiresGrad });
 }
 export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
   return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));

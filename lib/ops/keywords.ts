@@ -1,8 +1,8 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
-// family: varargs shapes of methods (permute(1, 0), reshape(2, 3)), tensor/asTensor/frombuffer (their data is a
-// nested list, a TypedArray or a buffer, which no row type says), or their own parsers predate the schema and are not
-// migrated yet (matmul family, norm, bernoulli). The factories (zeros ... randnLike, arange, randint, normal) are
-// rows: their varargs sizes (int...), overloads by value and keyword-only options are the schema's.)
+// family: varargs shapes of methods (permute(1, 0), reshape(2, 3)), or their own parsers predate the schema and are
+// not migrated yet (matmul family, norm, bernoulli). The creation ops (tensor, asTensor, frombuffer, zeros ...
+// randnLike, arange, randint, normal) are rows: their varargs sizes (int...), overloads by value and keyword-only
+// options are the schema's.)
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
@@ -225,9 +225,6 @@ const METHODS: Record<string, [string, Sig]> = {
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
   aminmax: ['aminmax', 'input'],
-  tensor: ['tensor', 'data'],
-  asTensor: ['as_tensor', 'data'],
-  frombuffer: ['frombuffer', 'buffer'],
   argwhere: ['argwhere', 'input'],
   asStrided: ['as_strided', 'input, size, stride, storageOffset?'],
   asStridedScatter: ['as_strided_scatter', 'input, src, size, stride, storageOffset?'],

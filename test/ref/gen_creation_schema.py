@@ -14,6 +14,7 @@ NAME = {v: k for k, v in DT.items()}
 def conv(a):
     if isinstance(a, dict) and 't' in a: return torch.tensor(a['t'], dtype=DT[a['dtype']])
     if isinstance(a, list): return tuple(conv(x) for x in a)
+    if isinstance(a, str) and a in DT: return DT[a]
     return a
 
 def kw(k):
@@ -55,12 +56,20 @@ CASES = [
     ['zeros_like', [T([1, 2], 'int64')], {}], ['zeros_like', [T([1.0, 2.0])], {'dtype': 'int32'}], ['zeros_like', [], {'input': T([[1.0, 2.0]])}],
     ['ones_like', [T([[1.0], [2.0]])], {'dtype': 'float64'}], ['empty_like', [T([1, 2], 'int32')], {}],
     ['full_like', [T([1.0, 2.0]), 3], {}], ['full_like', [T([1, 2], 'int64')], {'fill_value': 2.7}], ['full_like', [T([1.0, 2.0]), True], {'dtype': 'bool'}],
+    ['tensor', [[[1, 2], [3, 4]]], {}], ['tensor', [[1.5, 2.5]], {'dtype': 'float64'}], ['tensor', [], {'data': [True, False]}],
+    ['tensor', [[1, 2]], {'dtype': 'float32', 'requires_grad': True}], ['tensor', [T(2.5, 'float64')], {'dtype': 'float32'}],
+    ['tensor', [[[1, 2], [3]]], {}], ['as_tensor', [[1, 2], 'float64'], {}], ['as_tensor', [T([1.0, 2.0])], {'dtype': 'int32'}],
+    ['as_tensor', [[0.5]], {}],
     ['rand_like', [T([1.0, 2.0], 'float64')], {}], ['randn_like', [T([[1.0, 2.0]])], {}], ['rand_like', [T([1, 2], 'int64')], {}],
 ]
 
+DATA = {'tensor', 'as_tensor'}  # (their data argument is a nested list, not a size)
+
 def run(op, args, k):
     try:
-        r = getattr(torch, op)(*[conv(a) for a in args], **kw(k))
+        a = [conv(x) if not (op in DATA and i == 0) else (conv(x) if isinstance(x, dict) else x) for i, x in enumerate(args)]
+        if op in DATA and 'data' in k: k = dict(k); a = [k.pop('data')] + a
+        r = getattr(torch, op)(*a, **kw(k))
     except Exception as e:
         return {'error': type(e).__name__, 'message': str(e).split('\n')[0]}
     res = {'shape': list(r.shape), 'dtype': NAME[r.dtype], 'requires_grad': r.requires_grad}

@@ -51,6 +51,25 @@ expectType<T>()(torch.fullLike(x, 2, { requiresGrad: true }));
 expectType<T>()(torch.fullLike({ input: x, fillValue: false }));
 expectType<T>()(torch.randnLike(x, { device: 'cpu' }));
 
+// tensor, asTensor, frombuffer
+expectType<T>()(torch.tensor([[1, 2], [3, 4]], { dtype: 'float32', requiresGrad: true }));
+expectType<T>()(torch.tensor(new Float32Array(4)));
+expectType<T>()(torch.tensor({ data: [true, false] }));
+expectType<T>()(torch.tensor(3n));
+expectType<T>()(torch.asTensor(x, { dtype: 'float64', device: 'cpu' }));
+expectType<T>()(torch.frombuffer(new ArrayBuffer(8), { dtype: 'float32', count: 1, offset: 4 }));
+expectType<T>()(torch.frombuffer({ buffer: new Int32Array(2) }));
+
+// @ts-expect-error tensor's dtype is keyword-only
+torch.tensor([1], 'float64');
+// @ts-expect-error a string is no tensor data
+torch.tensor('1');
+// @ts-expect-error nested data holds numbers, bools and bigints
+torch.tensor([[1, null]]);
+// @ts-expect-error as_tensor's dtype is keyword-only (PyTorch 1.13's runtime too)
+torch.asTensor([1], 'float64');
+// @ts-expect-error frombuffer reads a TypedArray or an ArrayBuffer
+torch.frombuffer([1, 2]);
 // @ts-expect-error a number after a list size
 torch.zeros([2], 3);
 // @ts-expect-error a list inside varargs
