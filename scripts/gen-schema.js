@@ -67,6 +67,7 @@ function parseSchema(text) {
     // a varargs size (`int...`) is the row's first and only positional parameter; left out, it is [] (a 0-dim result,
     // as nodetorch's zeros() has always given)
     const va = params.findIndex((p) => p.type === 'int...');
+    if (va >= 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: an int... row is a function (and out) only, so far: a method's varargs (view(2, 3)) needs its own forms`);
     if (va >= 0) {
       if (va !== 0 || params.slice(1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first, and only keyword-only parameters follow it`);
       params[0].def = '[]';

@@ -190,3 +190,19 @@ describe('the rows\' argument forms', () => {
     expect(() => torch.randint({ low: 1, size: [2] } as never)).toThrow(TypeError);
   });
 });
+
+describe('the generator\'s creation features (scripts/gen-schema.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { parseSchema } = require('../scripts/gen-schema.js') as { parseSchema: (s: string) => { varargs: boolean; params: { name: string; def?: string; ts: string }[] }[] };
+  test('int... is a varargs size: first, then keyword-only parameters only, functions only; left out it is []', () => {
+    const [r] = parseSchema('zeros(size: int..., *, dtype: DType? = None) -> Tensor | function out | dtype=factory');
+    expect([r.varargs, r.params[0].def, r.params[0].ts]).toEqual([true, '[]', 'number | readonly number[]']);
+    expect(() => parseSchema('f(n: int, size: int...) -> Tensor | function')).toThrow(/an int\.\.\. parameter comes first/);
+    expect(() => parseSchema('f(size: int..., n: int) -> Tensor | function')).toThrow(/only keyword-only parameters follow it/);
+    expect(() => parseSchema('f(size: int...) -> Tensor | function method')).toThrow(/function \(and out\) only/);
+  });
+  test('the factory types', () => {
+    const [r] = parseSchema('f(data: Data, buffer: Buffer, size: Size, *, device: Device? = None, generator: Generator? = None, memory_format: MemoryFormat? = None) -> Tensor | function');
+    expect(r.params.map((p) => p.ts)).toEqual(['TensorData', 'ArrayBufferView | ArrayBuffer', 'readonly number[]', 'DeviceName | Device | null', 'Generator | null', 'MemoryFormat | null']);
+  });
+});
