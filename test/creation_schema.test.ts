@@ -206,3 +206,30 @@ describe('the generator\'s creation features (scripts/gen-schema.js)', () => {
     expect(r.params.map((p) => p.ts)).toEqual(['TensorData', 'ArrayBufferView | ArrayBuffer', 'readonly number[]', 'DeviceName | Device | null', 'Generator | null', 'MemoryFormat | null']);
   });
 });
+
+// on a CUDA device (a GPU, or the CUDA emulator: NODETORCH_ADDON=$PWD/build-emu/Release/nodetorch.node)
+const cudaTest = torch.cuda.isAvailable() ? test : test.skip;
+describe('the creation rows on a CUDA device', () => {
+  cudaTest('device= places the result; out= on cuda gives its device; the tensor forms of normal stay on their device', () => {
+    for (const t of [torch.zeros(2, 3, { device: 'cuda' }), torch.ones([2, 3], { device: torch.device('cuda:0') }), torch.full([2, 3], 7, { device: 'cuda' }),
+      torch.randn(2, 3, { device: 'cuda' }), torch.zerosLike(torch.ones([2, 3]), { device: 'cuda' })]) {
+      expect([t.device.type, t.shape]).toEqual(['cuda', [2, 3]]);
+    }
+    expect(torch.arange(1, 4, { device: 'cuda' }).cpu().tolist()).toEqual([1, 2, 3]);
+    expect(torch.eye(2, { device: 'cuda', dtype: 'float64' }).cpu().tolist()).toEqual([[1, 0], [0, 1]]);
+    expect(torch.tensor([[1, 2]], { device: 'cuda' }).device.type).toBe('cuda');
+    const out = torch.empty([0], { device: 'cuda' });
+    expect(torch.arange(4, { out }).device.type).toBe('cuda');
+    expect(out.cpu().tolist()).toEqual([0, 1, 2, 3]);
+    const x = torch.randn(4, { device: 'cuda' });
+    expect(torch.asTensor(x, { device: 'cuda' })).toBe(x);
+    expect(torch.asTensor(x, { device: 'cpu' }).device.type).toBe('cpu');
+    torch.manualSeed(3);
+    const r = torch.normal(torch.full([20000], 2, { device: 'cuda' }), torch.full([20000], 0.5, { device: 'cuda' }));
+    expect(r.device.type).toBe('cuda');
+    expect(Math.abs((r.mean().item() as number) - 2)).toBeLessThan(0.02);
+    expect(Math.abs((r.std().item() as number) - 0.5)).toBeLessThan(0.02);
+    const ri = torch.randint(2, 5, [1000], { device: 'cuda' });
+    expect([ri.min().item(), ri.max().item()]).toEqual([2, 4]);
+  });
+});

@@ -114,7 +114,7 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
 
 /** The overloads of one op (rows of one name in ops.schema), tried in order: the first whose parameters take the
  *  arguments applies -- names and counts as parseCall checks them, then each parameter's kind ('tensor': a Tensor,
- *  'int': a number). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
+ *  'int' and 'number' (a float parameter): a number). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
 export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly string[]])[], args: readonly unknown[], method = false): { k: number; v: unknown[]; out: Tensor | null } {
   const fitsKind = (spec: OpSpec, kind: string, i: number, x: unknown): boolean => kind === '' || (x === null && 'def' in spec.params[i]) ||
     (kind === 'tensor' ? x instanceof Tensor : typeof x === 'number');
