@@ -1840,17 +1840,17 @@ export function randn(size: readonly number[], opts?: { generator?: Generator | 
 export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randn(...args: unknown[]): Tensor { return randn_call(args); }
 
-const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'ints' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
 function full_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_full, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
   if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('full', out, v, () => I.fullRow(v[0] as number | number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.fullRow(v[0] as number | number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out) return writeOut('full', out, v, () => I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
 }
-export function full(size: number | number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(size: number | number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(opts: { size: number | number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function full(...args: unknown[]): Tensor { return full_call(args); }
 
 const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };

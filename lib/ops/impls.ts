@@ -140,7 +140,7 @@ export function randRow(size: Size, generator: Gen, dtype: DT, device: Dev, requ
 export function randnRow(size: Size, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
   return C.randn(sizeArg(size), factory(dtype, device, requiresGrad, { generator }));
 }
-export function fullRow(size: Size, fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean): T {
+export function fullRow(size: readonly number[], fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean): T {
   return C.full(size, fillValue, factory(dtype, device, requiresGrad));
 }
 export function eyeRow(n: number, m: number | null, dtype: DT, device: Dev, requiresGrad: boolean): T {

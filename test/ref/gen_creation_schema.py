@@ -33,7 +33,7 @@ CASES = [
     ['ones', [2, 1], {'dtype': 'float64'}], ['ones', [[3]], {'requires_grad': True}],
     ['empty', [2, 3], {'dtype': 'int32'}], ['empty', [], {'size': [4]}],
     ['full', [[2, 2], 7], {}], ['full', [[2], True], {}], ['full', [[2], 1.5], {'dtype': 'float64'}],
-    ['full', [], {'size': [3], 'fill_value': 2.5}], ['full', [[2], T(4.0)], {}],
+    ['full', [], {'size': [3], 'fill_value': 2.5}], ['full', [[2], T(4.0)], {}], ['full', [3, 1.5], {}],
     ['eye', [3], {}], ['eye', [3, 2], {}], ['eye', [], {'n': 2}], ['eye', [2], {'m': 3, 'dtype': 'int64'}],
     ['arange', [5], {}], ['arange', [1, 5], {}], ['arange', [1, 5, 2], {}], ['arange', [0, 1, 0.25], {}],
     ['arange', [], {'end': 5}], ['arange', [1], {'end': 5}], ['arange', [], {'start': 1, 'end': 6, 'step': 2}],

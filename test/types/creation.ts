@@ -23,7 +23,7 @@ expectType<T>()(torch.empty(2, 2, { memoryFormat: torch.contiguousFormat }));
 expectType<T>()(torch.rand(2, { generator: g }));
 expectType<T>()(torch.randn([2], { generator: null, dtype: 'float64' }));
 expectType<T>()(torch.full([2], true));
-expectType<T>()(torch.full(3, torch.tensor(1.5), { out: x }));
+expectType<T>()(torch.full(shape, torch.tensor(1.5), { out: x }));
 expectType<T>()(torch.eye(3, { m: 2 }));
 expectType<T>()(torch.eye({ n: 3 }));
 expectType<T>()(torch.linspace(0, 1, { steps: 5 }));
@@ -86,6 +86,8 @@ torch.rand(2, { generator: 5 });
 torch.zeros(2, { memoryFormat: torch.channelsLast });
 // @ts-expect-error generator is for the random ones
 torch.ones(2, { generator: g });
+// @ts-expect-error full's size is a list (PyTorch: "must be tuple of SymInts, not int")
+torch.full(3, 1);
 // @ts-expect-error randint's size is a list (PyTorch: "must be tuple of ints, not int")
 torch.randint(3, 10);
 // @ts-expect-error randint needs a size
