@@ -37,8 +37,6 @@ const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) =>
 const INTERNAL: Record<string, string> = {
   layout: 'one layout (strided): no sparse tensors',
   pin_memory: 'creation ops: pinned host memory is pinMemory() on a tensor',
-  memory_format: 'no memory formats (channels_last): every tensor is contiguous or a strided view',
-  generator: 'random ops draw from the global generator (torch.manualSeed)',
   sparse_grad: 'no sparse gradients',
   implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
   non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
@@ -99,6 +97,7 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': "PyTorch 1.13 itself takes it by keyword only (as_tensor(data, torch.float64) is a TypeError: 'takes 1 positional argument')",
   'functions:as_tensor:device': 'as dtype',
+  'methods:to:memory_format': 'to(dtype|device, nonBlocking, copy, memoryFormat): nodetorch takes memoryFormat in the options object only',
   'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
   'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
   'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
@@ -278,6 +277,8 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   // samples differ from the defaults where they can, so that a value the op ignored would show
   if (n === 'dtype') return () => 'float64';
   if (n === 'device') return () => 'cpu';
+  if (n === 'generator') return () => new torch.Generator().manualSeed(1);
+  if (n === 'memory_format') return () => 'contiguousFormat';
   if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
   if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
     'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {
