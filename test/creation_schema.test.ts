@@ -225,7 +225,7 @@ describe('the creation rows on a CUDA device', () => {
     expect(torch.asTensor(x, { device: 'cuda' })).toBe(x);
     expect(torch.asTensor(x, { device: 'cpu' }).device.type).toBe('cpu');
     torch.manualSeed(3);
-    const r = torch.normal(torch.full([20000], 2, { device: 'cuda' }), torch.full([20000], 0.5, { device: 'cuda' }));
+    const r = torch.normal(torch.full([20000], 2, { device: 'cuda', dtype: 'float32' }), torch.full([20000], 0.5, { device: 'cuda' }));
     expect(r.device.type).toBe('cuda');
     expect(Math.abs((r.mean().item() as number) - 2)).toBeLessThan(0.02);
     expect(Math.abs((r.std().item() as number) - 0.5)).toBeLessThan(0.02);
