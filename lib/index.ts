@@ -44,11 +44,9 @@ export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
-export const { tensor, asTensor, frombuffer, empty, zeros, ones, full, eye, arange, linspace, logspace, zerosLike, onesLike, emptyLike, fullLike, rand, randn,
-  randint, randperm, randLike, randnLike, normal, permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
-  tensor: C.tensor, asTensor: C.asTensor, frombuffer: C.frombuffer, empty: C.empty, zeros: C.zeros, ones: C.ones, full: C.full, eye: C.eye, arange: C.arange, linspace: C.linspace, logspace: C.logspace,
-  zerosLike: C.zerosLike, onesLike: C.onesLike, emptyLike: C.emptyLike, fullLike: C.fullLike, rand: C.rand, randn: C.randn,
-  randint: C.randint, randperm: C.randperm, randLike: C.randLike, randnLike: C.randnLike, normal: C.normal,
+// (the creation ops tensor, asTensor, frombuffer, empty ... randnLike, normal, and the matmul family, norm and the
+// small Tensor ops are schema rows: exported from ./ops/generated)
+export const { permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
   permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
 });
 

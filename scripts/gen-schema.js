@@ -20,6 +20,11 @@ const TYPES = {
   Tensor: 'Tensor', 'Tensor[]': 'readonly Tensor[]', 'Tensor|Scalar': 'Tensor | number | boolean', Scalar: 'number',
   'Tensor|float': 'Tensor | number', 'int|Tensor': 'number | Tensor', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
+  // the creation ops' types (ops.schema's creation section): `int...` is a varargs size (zeros(2, 3), zeros([2, 3]),
+  // zeros({ size: [2, 3] })): this is its type by name, the positional forms are varargsForms'; Size is a list of ints
+  // (randint's size: a number there is a TypeError, as PyTorch's); the keyword-only factory options
+  'int...': 'number | readonly number[]', Size: 'readonly number[]', Device: 'DeviceName | Device', Generator: 'Generator',
+  MemoryFormat: 'MemoryFormat', Data: 'TensorData', Buffer: 'ArrayBufferView | ArrayBuffer',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)
@@ -95,6 +100,14 @@ function parseSchema(text) {
       const union = [...new Set([ts, ...alts.map((a) => a.ts)].flatMap((t) => t.split(' | ')))].join(' | ');
       params.push({ py: pm[1], name: camel(pm[1]), type: pm[2], ts: alts.length ? union : ts, kwTs: ts, kwKind: alts.length ? ALT_KIND[pm[2]] : undefined, alts, kw, def: pm[3] === undefined ? undefined : jsDefault(pm[3], where) });
     }
+    // a varargs size (`int...`) is the row's first and only positional parameter; left out, it is [] (a 0-dim result,
+    // as nodetorch's zeros() has always given)
+    const va = params.findIndex((p) => p.type === 'int...');
+    if (va >= 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: an int... row is a function (and out) only, so far: a method's varargs (view(2, 3)) needs its own forms`);
+    if (va >= 0) {
+      if (va !== 0 || params.slice(1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first, and only keyword-only parameters follow it`);
+      params[0].def = '[]';
+    }
     const keys = {};
     for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
       const [k, v] = kv.split('=');
@@ -109,7 +122,7 @@ function parseSchema(text) {
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
-      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null,
+      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0,
       scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
     });
     const ss = rows[rows.length - 1].scalarSelf;
@@ -155,8 +168,29 @@ function flagUnion(group) {
   return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}` };
 }
 
+// the declarations of a row whose first parameter is a varargs size (`size: int...`, then keyword-only options):
+// zeros(2, 3), zeros(2, 3, opts), zeros([2, 3], opts?), zeros({ size, ...opts }) (lib/ops/args.ts foldVarargs)
+function varargsForms(row, extra) {
+  const [size, ...kws] = row.params;
+  const fields = kws.map((p) => `${p.name}?: ${p.ts}`).concat(extra);
+  const opts = `{ ${fields.join('; ')} }`;
+  return [`...${size.name}: number[]`, `...args: [...${size.name}: number[], opts: ${opts}]`, `${size.name}: readonly number[], opts?: ${opts}`,
+    `opts: { ${[`${size.name}?: ${size.ts}`, ...fields].join('; ')} }`];
+}
+
+// dtype=factory rows (the creation ops) with out=: PyTorch's factories make their result in out's dtype and on its
+// device when the call names neither (torch.arange(5, out=float_tensor) is float)
+function factoryOut(row, v, out) {
+  if (!row.out || row.dtype !== 'factory') return [];
+  const at = (n) => row.params.findIndex((p) => p.py === n);
+  const r = [];
+  if (at('dtype') >= 0) r.push(`if (${out} && ${v}[${at('dtype')}] === null) ${v}[${at('dtype')}] = ${out}.dtype;`);
+  if (at('device') >= 0) r.push(`if (${out} && ${v}[${at('device')}] === null) ${v}[${at('device')}] = ${out}.device;`);
+  return r;
+}
+
 function specOf(row, params) {
-  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
+  const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints', Size: 'size', 'Generator?': 'generator', 'int...': 'ints' };
   const alt = (p) => (p.alts && p.alts.length ? `, kwt: '${p.kwKind}', alt: [${p.alts.map((a) => `['${a.name}', '${a.kind}']`).join(', ')}]` : '');
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''}${alt(p)} }`);
   const npos = params.filter((p) => !p.kw).length;
@@ -183,7 +217,9 @@ function emit(allRows) {
   o.push(`// declarations, and the specs of the one argument parser (lib/ops/args.ts).`);
   o.push(`import { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';`);
+  o.push(`import type { Device, DeviceName } from '../device';`);
+  o.push(`import type { TensorData } from './creation';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(...extraImports(rows));
@@ -198,21 +234,31 @@ function emit(allRows) {
     if (group.length === 1) continue;
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
-    for (const r of group) if (r.inplace || r.out || r.alias.length || r.self) throw new Error(`${r.where}: an overloaded row takes no inplace, out, alias or self= yet`);
-    // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind)
-    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : ''}'`).join(', ')}]`;
+    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargs) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or int... yet`);
+    // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind; a float
+    // parameter is a number: normal(mean: Tensor, std: float) / normal(mean: Tensor, std: Tensor))
+    const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : /^float\??$/.test(p.type) ? 'number' : ''}'`).join(', ')}]`;
     o.push(`const O_${id}: readonly [OpSpec, readonly string[]][] = [`);
     group.forEach((r, k) => o.push(`  [${specOf(r, r.params)}, ${kinds(r)}],`));
     o.push(`];`);
     o.push(`function ${id}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
-    o.push(`  const { k, v } = parseOverloads(O_${id}, args, method);`);
-    group.forEach((r, k) => o.push(`  if (k === ${k}) return ${implCall(r, r.params.map((_, i) => `v[${i}]`), false)};`));
+    const anyOut = group.some((r) => r.out);
+    o.push(`  const { k, v${anyOut ? ', out' : ''} } = parseOverloads(O_${id}, args, method);`);
+    group.forEach((r, k) => {
+      const call = implCall(r, r.params.map((_, i) => `v[${i}]`), false);
+      // out=: a row without it refuses it by name (its spec has no out), so `out` is null there
+      if (!r.out) { o.push(`  if (k === ${k}) return ${call};`); return; }
+      o.push(`  if (k === ${k}) {`);
+      for (const l of factoryOut(r, 'v', 'out')) o.push(`    ${l}`);
+      o.push(`    return out ? writeOut('${r.py}', out, v, () => ${call}) : ${call};`);
+      o.push(`  }`);
+    });
     o.push(`  throw new Error('unreachable');`);
     o.push(`}`);
     if (group.some((r) => r.fn)) {
-      for (const r of group) for (const sig of overloads(r, r.params, [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      for (const r of group) for (const sig of overloads(r, r.params, r.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
       const fu = flagUnion(group);
-      if (fu) for (const sig of overloads(fu, fu.params, [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
+      if (fu) for (const sig of overloads(fu, fu.params, fu.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
       o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
       if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
@@ -230,15 +276,17 @@ function emit(allRows) {
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
-    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, args, method);`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargs ? 'foldVarargs(args)' : 'args'}, method);`);
     if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
+    for (const l of factoryOut(row, 'v', 'out')) o.push(`  ${l}`);
     if (row.out) {
       o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${implCall(row, vals, false)});`);
     }
     o.push(`  return ${implCall(row, vals, false)};`);
     o.push(`}`);
     if (row.fn) {
-      for (const sig of overloads(row, row.params, row.out ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+      const sigs = row.varargs ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
+      for (const sig of sigs) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       if (row.scalarSelf) {
         // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
         // parameter (scalar_self=any: PyTorch takes numbers for both, as torch.add(2, 3))

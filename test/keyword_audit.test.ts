@@ -37,8 +37,6 @@ const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) =>
 const INTERNAL: Record<string, string> = {
   layout: 'one layout (strided): no sparse tensors',
   pin_memory: 'creation ops: pinned host memory is pinMemory() on a tensor',
-  memory_format: 'no memory formats (channels_last): every tensor is contiguous or a strided view',
-  generator: 'random ops draw from the global generator (torch.manualSeed)',
   sparse_grad: 'no sparse gradients',
   implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
   non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
@@ -54,9 +52,7 @@ const INTERNAL: Record<string, string> = {
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
-  'functions:normal.Tensor_float': 'normal with a tensor mean or std: not implemented (mean + std * torch.randn(size))',
-  'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
-  'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
+  'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
@@ -71,10 +67,12 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'functions:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'methods:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'functions:logspace:base': 'logspace takes base in its options object only',
   'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
   'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
-  'functions:as_tensor:dtype': 'asTensor(data, { dtype, device }): by keyword only', 'functions:as_tensor:device': 'as dtype',
+  'functions:as_tensor:dtype': "PyTorch 1.13 itself takes it by keyword only (as_tensor(data, torch.float64) is a TypeError: 'takes 1 positional argument')",
+  'functions:as_tensor:device': 'as dtype',
+  'methods:to:memory_format': 'to(dtype|device, nonBlocking, copy, memoryFormat): nodetorch takes memoryFormat in the options object only',
+  'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
   'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
   'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
 };
@@ -170,6 +168,7 @@ const OVERRIDES: Record<string, Override> = {
   masked_fill: { p: { 'value:Tensor': () => torch.tensor(1.5) } }, masked_fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
   fill_: { p: { 'value:Tensor': () => torch.tensor(1.5) } },
   randint: { p: { low: () => 0, high: () => 5, requires_grad: () => false } },  // (an integer result cannot require grad)
+  normal: { p: { 'std:Tensor': () => torch.ones([2, 3]).mul(0.5) } },  // (std >= 0)
   arange: { p: { requires_grad: () => false } }, full: { p: { requires_grad: () => false } }, randperm: { p: { requires_grad: () => false } },
   'Tensor.view': { p: { dtype: () => 'int32' } },
   split: { p: { tensor: X, split_size_or_sections: () => 1, split_size: () => 1, dim: () => 0 } },
@@ -253,6 +252,8 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   // samples differ from the defaults where they can, so that a value the op ignored would show
   if (n === 'dtype') return () => 'float64';
   if (n === 'device') return () => 'cpu';
+  if (n === 'generator') return () => new torch.Generator().manualSeed(1);
+  if (n === 'memory_format') return () => 'contiguousFormat';
   if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
   if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
     'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {

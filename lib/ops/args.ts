@@ -11,10 +11,20 @@ import { gradState } from '../autograd/mode';
 import { checkResultCast } from '../autograd/inplace';
 import { isOptions } from './util';
 import { copyInto } from './elementwise';
+import { Generator } from './creation';
+
+/** A varargs size (ops.schema's `int...`, the row's first parameter): leading numbers become one list, so that
+ *  zeros(2, 3, opts) parses as zeros([2, 3], opts); a list, or no number at all, is left as it is (zeros([2, 3]),
+ *  zeros({ size: [2, 3] })). A number after a list (zeros([2], 3)) stays a second positional argument: a TypeError. */
+export function foldVarargs(args: readonly unknown[]): readonly unknown[] {
+  let n = 0;
+  while (n < args.length && typeof args[n] === 'number') n++;
+  return n === 0 ? args : [args.slice(0, n), ...args.slice(n)];
+}
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
 export interface ParamSpec {
-  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints';
+  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' | 'size' | 'generator';
   /** other keyword names of this parameter, each for values of one kind (scatter's value=, tensor_split's indices=);
    *  kwt: the kind the parameter's own name takes by keyword */
   readonly alt?: readonly (readonly [string, AltKind])[]; readonly kwt?: AltKind;
@@ -87,6 +97,8 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
     const x = v[i];
     if (p.t === 'bool' && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool, not ${describeValue(x)}`);
     if (p.t === 'ints' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be int or tuple of ints, not ${describeValue(x)}`);
+    if (p.t === 'size' && !Array.isArray(x) && !ArrayBuffer.isView(x)) throw new TypeError(`${op}(): argument '${p.name}' must be tuple of ints, not ${describeValue(x)}`);
+    if (p.t === 'generator' && x !== null && !(x instanceof Generator)) throw new TypeError(`${op}(): argument '${p.name}' must be torch.Generator, not ${describeValue(x)}`);
     if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);
   }
   return { v, out };
@@ -118,8 +130,8 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
 
 /** The overloads of one op (rows of one name in ops.schema), tried in order: the first whose parameters take the
  *  arguments applies -- names and counts as parseCall checks them, then each parameter's kind ('tensor': a Tensor,
- *  'int': a number, 'true'/'false': that flag value, for rows whose results differ by it). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
-export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly string[]])[], args: readonly unknown[], method = false): { k: number; v: unknown[] } {
+ *  'int' and 'number' (a float parameter): a number, 'true'/'false': that flag value, for rows whose results differ by it). None: a TypeError listing the forms, as PyTorch's "received an invalid combination of arguments". */
+export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly string[]])[], args: readonly unknown[], method = false): { k: number; v: unknown[]; out: Tensor | null } {
   const fitsKind = (spec: OpSpec, kind: string, i: number, x: unknown): boolean => kind === '' || (x === null && 'def' in spec.params[i]) ||
     (kind === 'tensor' ? x instanceof Tensor : kind === 'true' ? x === true : kind === 'false' ? x === false : typeof x === 'number');
   let n = args.length;
@@ -128,13 +140,16 @@ export function parseOverloads(overloads: readonly (readonly [OpSpec, readonly s
   const near: TypeError[] = [];  // the errors of the overloads whose positional arguments fit (a misspelt option, ...)
   for (let k = 0; k < overloads.length; k++) {
     const [spec, kinds] = overloads[k];
-    let v: unknown[];
-    try { v = parseCall(spec, args, method).v; } catch (e) {
+    // (more positional arguments than this form takes: parseCall's TypeError, which would not be near; skipped without
+    // building it -- an exception costs ~10 us, arange(1, 7) tries arange(end) first)
+    if (spec.npos !== undefined && nPos > spec.npos) continue;
+    let v: unknown[], out: Tensor | null;
+    try { ({ v, out } = parseCall(spec, args, method)); } catch (e) {
       if (!(e instanceof TypeError)) throw e;
       if (nPos <= (spec.npos ?? spec.params.length) && args.slice(0, nPos).every((x, i) => fitsKind(spec, kinds[i], i, x))) near.push(e);
       continue;
     }
-    if (kinds.every((kind, i) => fitsKind(spec, kind, i, v[i]))) return { k, v };
+    if (kinds.every((kind, i) => fitsKind(spec, kind, i, v[i]))) return { k, v, out };
   }
   if (near.length === 1) throw near[0];
   // every fitting form refuses the same option (a misspelt name): that is the error

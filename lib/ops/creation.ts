@@ -6,8 +6,10 @@ import { Device, CPU, toDevice, currentCudaIndex } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import { native } from '../native';
 import { OP } from './ids';
-import { fill_, writeHost, toDtype, toDeviceCopy } from './elementwise';
-import { parseShape, splitOpts, isOptions, checkSize } from './util';
+import { fill_, writeHost, toDtype, toDeviceCopy, typeName } from './elementwise';
+import { parseShape, splitOpts, isOptions, checkSize, broadcastShapes } from './util';
+import { gradState } from '../autograd/mode';
+import { record } from '../autograd/engine';
 import { MemoryFormat, toMemoryFormat, stridesFor, likeStrides, emptyStrided_ } from '../memory_format';
 
 export interface CreateOpts { dtype?: DTypeName; device?: string | Device; requiresGrad?: boolean }
@@ -33,6 +35,9 @@ function checkCreateOpts(o: unknown, op: string, extra: readonly string[] = []):
 // torch.tensor
 // ---------------------------------------------------------------------------------------------------------------
 type Nested = number | boolean | bigint | Nested[];
+/** torch.tensor's and asTensor's data: a number, bool or bigint (a 0-dim tensor), a tensor (copied), a TypedArray
+ *  (1-D), or nested lists of numbers, bools and bigints */
+export type TensorData = number | boolean | bigint | Tensor | ArrayBufferView | readonly TensorData[];
 
 function inferShapeAndKind(data: unknown): { shape: number[]; kind: 'bool' | 'int' | 'float' } {
   const shape: number[] = [];
@@ -134,7 +139,8 @@ function fillHostTyped(a: ArrayBufferView, dt: DType, dev: Device): Tensor {
   return t;
 }
 
-export const asTensor = (data: unknown, opts?: CreateOpts): Tensor => (data instanceof Tensor && !opts ? data : tensor(data, opts));
+// (torch.asTensor is the schema row as_tensor: impls.ts's asTensorRow returns a tensor of the asked dtype and device
+// itself, else this tensor())
 
 // frombuffer: a 1-D tensor sharing the TypedArray's (or ArrayBuffer's) memory, like torch.from_numpy
 export function frombuffer(buf: ArrayBufferView | ArrayBuffer, opts: { dtype?: DTypeName; count?: number; offset?: number; requiresGrad?: boolean } = {}): Tensor {
@@ -201,9 +207,11 @@ function scalarDtype(v: unknown): DType {
 export function full(size: unknown, value: unknown, opts?: CreateOpts): Tensor {
   const shape = parseShape([size], 'full');
   const o = checkCreateOpts(opts, 'full');
+  // a 0-dim tensor fill value is a number of its kind (PyTorch: full([2], torch.tensor(4.)) is float)
+  const kind = value instanceof Tensor ? (isFloating(value.dtype) ? getDefaultDtype() : value.dtype === 'bool' ? 'bool' : 'int64') : null;
   if (value instanceof Tensor) value = value.item();
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full(): argument 'fill_value' must be Number, not ${describeValue(value)}`);
-  return finish(fill_(empty_(shape, dtOf(o, scalarDtype(value)), devOf(o)), value), o);
+  return finish(fill_(empty_(shape, dtOf(o, kind ?? scalarDtype(value)), devOf(o)), value), o);
 }
 export function eye(n: unknown, m?: unknown, opts?: CreateOpts): Tensor {
   if (isOptions(m)) { opts = m as CreateOpts; m = undefined; }
@@ -297,11 +305,11 @@ export const onesLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts
 export const emptyLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'empty_like', (o) => empty(t.shape.slice(), o), (e) => e);
 export const fullLike = (t: Tensor, v: number | boolean, opts?: LikeOpts): Tensor => makeLike(t, opts, 'full_like', (o) => full(t.shape.slice(), v, o), (e) => fill_(e, v));
 export const randLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'rand_like', (o) => rand(t.shape.slice(), o), (e) => {
-  if (!isFloating(e.dtype)) throw new TorchError(`"check_uniform_bounds" not implemented for '${e.dtype}'`);
+  if (!isFloating(e.dtype)) throw new TorchError(`"check_uniform_bounds" not implemented for '${typeName(e.dtype)}'`);
   return randomFill(e, 0, 0, 1);
 });
 export const randnLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opts, 'randn_like', (o) => randn(t.shape.slice(), o), (e) => {
-  if (!isFloating(e.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${e.dtype}'`);
+  if (!isFloating(e.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${typeName(e.dtype)}'`);
   return randomFill(e, 1, 0, 1);
 });
 
@@ -386,7 +394,7 @@ export function rand(...args: SizeArgs<RandOpts>): Tensor;
 export function rand(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'rand', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
-  if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"check_uniform_bounds" not implemented for '${typeName(dt)}'`);
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 0, 0, 1, genFor(o, dev)), o);
 }
@@ -394,7 +402,7 @@ export function randn(...args: SizeArgs<RandOpts>): Tensor;
 export function randn(...args: unknown[]): Tensor {
   const [shape, o] = shapeAndOpts(args, 'randn', ['generator']) as [number[], RandOpts];
   const dt = dtOf(o, getDefaultDtype());
-  if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${dt}'`);
+  if (!isFloating(dt)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${typeName(dt)}'`);
   const dev = devOf(o);
   return finish(randomFill(empty_(shape, dt, dev), 1, 0, 1, genFor(o, dev)), o);
 }
@@ -426,7 +434,34 @@ export function bernoulli(p: Tensor, opts: { generator?: Generator } = {}): Tens
   const u = rand(p.shape.slice(), { dtype: p.dtype, device: p.device, generator: opts.generator });
   return u.lt(p).to(p.dtype);
 }
-export function normal(mean: number, std: number, size: number[], opts: RandOpts = {}): Tensor {
+export function normal(mean: number, std: number, size: readonly number[], opts: RandOpts = {}): Tensor {
+  if (!(std >= 0)) throw new TorchError(`normal expects std >= 0.0, but found std ${std}`);
   const dev = devOf(opts);
-  return finish(randomFill(empty_(parseShape([size], 'normal'), dtOf(opts, getDefaultDtype()), dev), 1, mean, std, genFor(opts, dev)), opts);
+  return finish(randomFill(empty_(parseShape([size as number[]], 'normal'), dtOf(opts, getDefaultDtype()), dev), 1, mean, std, genFor(opts, dev)), opts);
+}
+
+/** torch.normal with a tensor mean and/or std (PyTorch's normal.Tensor_float, .float_Tensor, .Tensor_Tensor): one draw
+ *  per element of the broadcast shape of mean and std, in the dtype and on the device of mean (else std), computed as
+ *  PyTorch's normal_out: a standard normal draw, times std, plus mean, in place in the result's dtype. As PyTorch's,
+ *  the draw is not reparameterized: the result records NormalBackward1/2/3 (tensor mean / tensor std / both), which
+ *  gives mean and std zero gradients. */
+export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: Generator | null): Tensor {
+  const base = mean instanceof Tensor ? mean : (std as Tensor);
+  base._check();
+  if (typeof std === 'number' && !(std >= 0)) throw new TorchError(`normal expects std >= 0.0, but found std ${std}`);
+  if (mean instanceof Tensor && std instanceof Tensor) std._check();
+  const shape = mean instanceof Tensor && std instanceof Tensor ? broadcastShapes(mean.shape, std.shape, 'normal') : base.shape.slice();
+  if (!isFloating(base.dtype)) throw new TorchError(`"normal_kernel_${base.device.type}" not implemented for '${typeName(base.dtype)}'`);
+  const prev = gradState.enabled;
+  gradState.enabled = false;
+  let r: Tensor;
+  try {
+    if (std instanceof Tensor && std.numel() > 0 && std.lt(0).any().item()) throw new TorchError('normal expects all elements of std >= 0.0');
+    r = randomFill(empty_(shape, base.dtype, base.device), 1, 0, 1, gen ?? undefined);
+    r.mul_(std);
+    r.add_(mean);
+  } finally { gradState.enabled = prev; }
+  const m = mean instanceof Tensor ? mean : null, sd = std instanceof Tensor ? std : null;
+  const zero = (t: Tensor | null): Tensor | null => (t === null ? null : empty_(t.shape.slice(), t.dtype, t.device).fill_(0));
+  return record(m && sd ? 'NormalBackward3' : m ? 'NormalBackward1' : 'NormalBackward2', [m, sd], r, () => [zero(m), zero(sd)]);
 }

@@ -3,7 +3,9 @@
 // declarations, and the specs of the one argument parser (lib/ops/args.ts).
 import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, OpSpec } from './args';
+import type { Device, DeviceName } from '../device';
+import type { TensorData } from './creation';
+import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import type { Generator } from './creation';
@@ -146,9 +148,9 @@ export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
 
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null }], npos: 1 }, ['tensor', '']],
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', 'tensor', '']],
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null }], npos: 2 }, ['tensor', '', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
 ];
 function bernoulli_call(args: readonly unknown[], method = false): Tensor {
   const { k, v } = parseOverloads(O_bernoulli, args, method);
@@ -184,6 +186,98 @@ export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
 export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
 export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Tensor[];
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
+
+const O_arange: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'arange', params: [{ name: 'end' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 }, ['', '', '', '']],
+  [{ op: 'arange', params: [{ name: 'start' }, { name: 'end' }, { name: 'step', def: 1 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['', '', '', '', '', '']],
+];
+function arange_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_arange, args, method);
+  if (k === 0) {
+    if (out && v[1] === null) v[1] = out.dtype;
+    if (out && v[2] === null) v[2] = out.device;
+    return out ? writeOut('arange', out, v, () => I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean)) : I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  }
+  if (k === 1) {
+    if (out && v[3] === null) v[3] = out.dtype;
+    if (out && v[4] === null) v[4] = out.device;
+    return out ? writeOut('arange', out, v, () => I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+  }
+  throw new Error('unreachable');
+}
+export function arange(end: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { end: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, step: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, opts?: { step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, opts: { end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { start: Tensor | number; end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(...args: unknown[]): Tensor { return arange_call(args); }
+
+const O_randint: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'randint', params: [{ name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['int', '', '', '', '', '']],
+  [{ op: 'randint', params: [{ name: 'low' }, { name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['int', 'int', '', '', '', '', '']],
+];
+function randint_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_randint, args, method);
+  if (k === 0) {
+    if (out && v[3] === null) v[3] = out.dtype;
+    if (out && v[4] === null) v[4] = out.device;
+    return out ? writeOut('randint', out, v, () => I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+  }
+  if (k === 1) {
+    if (out && v[4] === null) v[4] = out.dtype;
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('randint', out, v, () => I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+  }
+  throw new Error('unreachable');
+}
+export function randint(high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { low: number; high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(...args: unknown[]): Tensor { return randint_call(args); }
+
+const O_normal: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std', def: 1 }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'number', '']],
+  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['number', 'tensor', '']],
+  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'tensor', '']],
+  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '']],
+];
+function normal_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_normal, args, method);
+  if (k === 0) {
+    return out ? writeOut('normal', out, v, () => I.normalTensorFloat(v[0] as Tensor, v[1] as number, v[2] as Generator | null)) : I.normalTensorFloat(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+  }
+  if (k === 1) {
+    return out ? writeOut('normal', out, v, () => I.normalFloatTensor(v[0] as number, v[1] as Tensor, v[2] as Generator | null)) : I.normalFloatTensor(v[0] as number, v[1] as Tensor, v[2] as Generator | null);
+  }
+  if (k === 2) {
+    return out ? writeOut('normal', out, v, () => I.normalTensorTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null)) : I.normalTensorTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
+  }
+  if (k === 3) {
+    if (out && v[4] === null) v[4] = out.dtype;
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('normal', out, v, () => I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+  }
+  throw new Error('unreachable');
+}
+export function normal(mean: Tensor, std: number, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: Tensor, opts?: { std?: number; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(opts: { mean: Tensor; std?: number; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: number, std: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: number, opts: { std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(opts: { mean: number; std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: Tensor, std: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: Tensor, opts: { std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(opts: { mean: Tensor; std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, opts: { std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(...args: unknown[]): Tensor { return normal_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
@@ -2038,6 +2132,225 @@ export function numel(input: Tensor): number;
 export function numel(opts: { input: Tensor }): number;
 export function numel(...args: unknown[]): number { return numel_call(args); }
 
+const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function tensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_tensor, args, method);
+  return I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+}
+export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(...args: unknown[]): Tensor { return tensor_call(args); }
+
+const S_asTensor: OpSpec = { op: 'as_tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }], npos: 1 };
+function asTensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asTensor, args, method);
+  return I.asTensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null);
+}
+export function asTensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null }): Tensor;
+export function asTensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null }): Tensor;
+export function asTensor(...args: unknown[]): Tensor { return asTensor_call(args); }
+
+const S_frombuffer: OpSpec = { op: 'frombuffer', params: [{ name: 'buffer' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'count', kw: true, def: -1 }, { name: 'offset', kw: true, def: 0 }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function frombuffer_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_frombuffer, args, method);
+  return I.frombufferRow(v[0] as ArrayBufferView | ArrayBuffer, v[1] as DTypeName | null, v[2] as number, v[3] as number, v[4] as boolean);
+}
+export function frombuffer(buffer: ArrayBufferView | ArrayBuffer, opts?: { dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
+export function frombuffer(opts: { buffer: ArrayBufferView | ArrayBuffer; dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
+export function frombuffer(...args: unknown[]): Tensor { return frombuffer_call(args); }
+
+const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
+function empty_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_empty, foldVarargs(args), method);
+  if (out && v[1] === null) v[1] = out.dtype;
+  if (out && v[2] === null) v[2] = out.device;
+  if (out) return writeOut('empty', out, v, () => I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null));
+  return I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function empty(...size: number[]): Tensor;
+export function empty(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }]): Tensor;
+export function empty(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(...args: unknown[]): Tensor { return empty_call(args); }
+
+const S_zeros: OpSpec = { op: 'zeros', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+function zeros_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_zeros, foldVarargs(args), method);
+  if (out && v[1] === null) v[1] = out.dtype;
+  if (out && v[2] === null) v[2] = out.device;
+  if (out) return writeOut('zeros', out, v, () => I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
+  return I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+}
+export function zeros(...size: number[]): Tensor;
+export function zeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function zeros(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(...args: unknown[]): Tensor { return zeros_call(args); }
+
+const S_ones: OpSpec = { op: 'ones', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+function ones_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_ones, foldVarargs(args), method);
+  if (out && v[1] === null) v[1] = out.dtype;
+  if (out && v[2] === null) v[2] = out.device;
+  if (out) return writeOut('ones', out, v, () => I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
+  return I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+}
+export function ones(...size: number[]): Tensor;
+export function ones(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function ones(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(...args: unknown[]): Tensor { return ones_call(args); }
+
+const S_rand: OpSpec = { op: 'rand', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+function rand_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_rand, foldVarargs(args), method);
+  if (out && v[2] === null) v[2] = out.dtype;
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('rand', out, v, () => I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function rand(...size: number[]): Tensor;
+export function rand(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function rand(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(...args: unknown[]): Tensor { return rand_call(args); }
+
+const S_randn: OpSpec = { op: 'randn', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+function randn_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_randn, foldVarargs(args), method);
+  if (out && v[2] === null) v[2] = out.dtype;
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('randn', out, v, () => I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function randn(...size: number[]): Tensor;
+export function randn(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function randn(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(...args: unknown[]): Tensor { return randn_call(args); }
+
+const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+function full_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_full, args, method);
+  if (out && v[2] === null) v[2] = out.dtype;
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('full', out, v, () => I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(...args: unknown[]): Tensor { return full_call(args); }
+
+const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+function eye_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_eye, args, method);
+  if (out && v[2] === null) v[2] = out.dtype;
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('eye', out, v, () => I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function eye(n: number, m: number | null, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(...args: unknown[]): Tensor { return eye_call(args); }
+
+const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start' }, { name: 'end' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+function linspace_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_linspace, args, method);
+  if (out && v[3] === null) v[3] = out.dtype;
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('linspace', out, v, () => I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean));
+  return I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+}
+export function linspace(start: number, end: number, steps: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, end: number, opts: { steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, opts: { end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(...args: unknown[]): Tensor { return linspace_call(args); }
+
+const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start' }, { name: 'end' }, { name: 'steps' }, { name: 'base', def: 10 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
+function logspace_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logspace, args, method);
+  if (out && v[4] === null) v[4] = out.dtype;
+  if (out && v[5] === null) v[5] = out.device;
+  if (out) return writeOut('logspace', out, v, () => I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean));
+  return I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+}
+export function logspace(start: number, end: number, steps: number, base: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, steps: number, opts?: { base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, opts: { steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, opts: { end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(opts: { start: number; end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(...args: unknown[]): Tensor { return logspace_call(args); }
+
+const S_randperm: OpSpec = { op: 'randperm', params: [{ name: 'n' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+function randperm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_randperm, args, method);
+  if (out && v[2] === null) v[2] = out.dtype;
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('randperm', out, v, () => I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
+  return I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function randperm(n: number, opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(opts: { n: number; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(...args: unknown[]): Tensor { return randperm_call(args); }
+
+const S_emptyLike: OpSpec = { op: 'empty_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function emptyLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_emptyLike, args, method);
+  return I.emptyLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function emptyLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(...args: unknown[]): Tensor { return emptyLike_call(args); }
+
+const S_zerosLike: OpSpec = { op: 'zeros_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function zerosLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_zerosLike, args, method);
+  return I.zerosLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function zerosLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(...args: unknown[]): Tensor { return zerosLike_call(args); }
+
+const S_onesLike: OpSpec = { op: 'ones_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function onesLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_onesLike, args, method);
+  return I.onesLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function onesLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(...args: unknown[]): Tensor { return onesLike_call(args); }
+
+const S_fullLike: OpSpec = { op: 'full_like', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 };
+function fullLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fullLike, args, method);
+  return I.fullLikeRow(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean, v[5] as MemoryFormat | null);
+}
+export function fullLike(input: Tensor, fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(input: Tensor, opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(opts: { input: Tensor; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(...args: unknown[]): Tensor { return fullLike_call(args); }
+
+const S_randLike: OpSpec = { op: 'rand_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function randLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_randLike, args, method);
+  return I.randLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function randLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(...args: unknown[]): Tensor { return randLike_call(args); }
+
+const S_randnLike: OpSpec = { op: 'randn_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function randnLike_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_randnLike, args, method);
+  return I.randnLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+}
+export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -3085,4 +3398,31 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
   { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
   { op: 'numel', name: 'numel', variants: ['function'], dtype: null, grad: null, autocast: null },
+  { op: 'tensor', name: 'tensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'as_tensor', name: 'asTensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'frombuffer', name: 'frombuffer', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'empty', name: 'empty', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'zeros', name: 'zeros', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'ones', name: 'ones', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'rand', name: 'rand', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randn', name: 'randn', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'full', name: 'full', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'eye', name: 'eye', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'arange', name: 'arange', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'arange', name: 'arange', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'linspace', name: 'linspace', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'logspace', name: 'logspace', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randint', name: 'randint', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randint', name: 'randint', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randperm', name: 'randperm', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'normal', name: 'normal', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'normal', name: 'normal', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'normal', name: 'normal', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'normal', name: 'normal', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'empty_like', name: 'emptyLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'zeros_like', name: 'zerosLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'ones_like', name: 'onesLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'full_like', name: 'fullLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'rand_like', name: 'randLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'randn_like', name: 'randnLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
 ];

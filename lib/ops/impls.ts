@@ -10,7 +10,9 @@ import * as O from './order';
 import * as M from './matmul';
 import { TorchError } from '../errors';
 import { isFloating, resultType, describeValue } from '../dtype';
+import type { DTypeName } from '../dtype';
 import { toDevice } from '../device';
+import type { Device, DeviceName } from '../device';
 import { record, needsGrad } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { inplaceResult } from '../autograd/inplace';
@@ -231,4 +233,94 @@ export function nonzeroTuple(input: T, asTuple: true): T[] { void asTuple; retur
 export function numel(input: T): number {
   if (!(input instanceof Tensor)) throw new TypeError(`numel(): argument 'input' must be Tensor, not ${describeValue(input)}`);
   return input.numel();
+}
+
+// ---- creation and random: lib/ops/creation.ts's functions (kernels, messages), given the rows' keyword-only options
+// as one options object of the non-null ones (creation.ts reads a left-out option as its default) ----
+type DT = DTypeName | null;
+type Dev = DeviceName | Device | null;
+type Gen = C.Generator | null;
+type MF = MemoryFormat | null;
+type Size = number | readonly number[];
+type Fill = Tensor | number | boolean;
+function factory(dtype: DT, device: Dev, requiresGrad: boolean, more: { generator?: Gen; memoryFormat?: MF } = {}): C.RandOpts & { memoryFormat?: MemoryFormat } {
+  const o: C.RandOpts & { memoryFormat?: MemoryFormat } = { requiresGrad };
+  if (dtype !== null) o.dtype = dtype;
+  if (device !== null) o.device = device;
+  if (more.generator !== undefined && more.generator !== null) o.generator = more.generator;
+  if (more.memoryFormat !== undefined && more.memoryFormat !== null) o.memoryFormat = more.memoryFormat;
+  return o;
+}
+const sizeArg = (size: Size): readonly number[] => (typeof size === 'number' ? [size] : size);
+const fillArg = (v: Fill): number | boolean => (v instanceof Tensor ? (v.item() as number | boolean) : v);
+export function emptyRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.empty(sizeArg(size), factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function zerosRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.zeros(sizeArg(size), factory(dtype, device, requiresGrad)); }
+export function onesRow(size: Size, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.ones(sizeArg(size), factory(dtype, device, requiresGrad)); }
+export function randRow(size: Size, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.rand(sizeArg(size), factory(dtype, device, requiresGrad, { generator }));
+}
+export function randnRow(size: Size, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randn(sizeArg(size), factory(dtype, device, requiresGrad, { generator }));
+}
+export function fullRow(size: readonly number[], fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.full(size, fillValue, factory(dtype, device, requiresGrad));
+}
+export function eyeRow(n: number, m: number | null, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.eye(n, m === null ? undefined : m, factory(dtype, device, requiresGrad));
+}
+export function arangeEnd(end: Tensor | number, dtype: DT, device: Dev, requiresGrad: boolean): T { return C.arange(end, factory(dtype, device, requiresGrad)); }
+export function arangeRange(start: Tensor | number, end: Tensor | number, step: Tensor | number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.arange(start, end, step, factory(dtype, device, requiresGrad));
+}
+export function linspaceRow(start: number, end: number, steps: number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.linspace(start, end, steps, factory(dtype, device, requiresGrad));
+}
+export function logspaceRow(start: number, end: number, steps: number, base: number, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.logspace(start, end, steps, { ...factory(dtype, device, requiresGrad), base });
+}
+export function randintHigh(high: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randint(high, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function randintRange(low: number, high: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randint(low, high, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function randpermRow(n: number, generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.randperm(n, factory(dtype, device, requiresGrad, { generator }));
+}
+export function normalTensorFloat(mean: T, std: number, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalFloatTensor(mean: number, std: T, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalTensorTensor(mean: T, std: T, generator: Gen): T { return C.normalTensor(mean, std, generator); }
+export function normalFloats(mean: number, std: number, size: readonly number[], generator: Gen, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.normal(mean, std, size, factory(dtype, device, requiresGrad, { generator }));
+}
+export function emptyLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.emptyLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function zerosLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.zerosLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function onesLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.onesLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function fullLikeRow(input: T, fillValue: Fill, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.fullLike(input, fillArg(fillValue), factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function randLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.randLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
+}
+export function tensorRow(data: C.TensorData, dtype: DT, device: Dev, requiresGrad: boolean): T {
+  return C.tensor(data, factory(dtype, device, requiresGrad));
+}
+/** as_tensor: a tensor already of the dtype and on the device asked for (or not asked) is returned itself, as PyTorch's */
+export function asTensorRow(data: C.TensorData, dtype: DT, device: Dev): T {
+  if (data instanceof Tensor && (dtype === null || data.dtype === dtype) && (device === null || data.device.equals(toDevice(device)))) return data;
+  return C.tensor(data, factory(dtype, device, false));
+}
+export function frombufferRow(buffer: ArrayBufferView | ArrayBuffer, dtype: DT, count: number, offset: number, requiresGrad: boolean): T {
+  return C.frombuffer(buffer, { ...(dtype !== null && { dtype }), count, offset, requiresGrad });
+}
+export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
+  return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
 }

@@ -1,18 +1,18 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
-// family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
-// randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
-// (creation); the Tensor methods below are conversions (to, cuda, type), views by varargs or dtype (view, reshapeAs,
-// viewAs, split, squeeze_/unsqueeze_) and indexPut(_) (nodetorch's IndexSpec union). The matmul family, norm and the
-// small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...) are rows now (ops.schema's last
-// sections)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
-// schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
+// family: varargs shapes of methods (permute(1, 0), reshape(2, 3)); the Tensor methods below are conversions (to,
+// cuda, type), views by varargs or dtype (view, reshapeAs, viewAs, split, squeeze_/unsqueeze_) and indexPut(_)
+// (nodetorch's IndexSpec union). The creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange,
+// randint, normal) are rows: their varargs sizes (int...), overloads by value and keyword-only options are the
+// schema's; so are the matmul family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero,
+// bernoulli, ...): ops.schema's last sections.)
+// Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
+// (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
 // name against PyTorch 1.13's signatures.
 import { Tensor } from '../tensor';
 import { isOptions, kwLeading } from './util';
 import type { DTypeName } from '../dtype';
-import type { CreateOpts, RandOpts } from './creation';
 import type { IndexSpec } from './indexing';
 
 /** an op's positional parameters in PyTorch's order (`name?`: optional, `name=value`: optional with that default, put
@@ -80,16 +80,9 @@ export interface ParamTypes {
 export interface KeywordTypes {
   index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
-  arange: { $opts: CreateOpts;
-    $own: { (end: number, opts?: CreateOpts): Tensor; (start: number, end: number, opts?: CreateOpts): Tensor; (start: number, end: number, step: number, opts?: CreateOpts): Tensor } };
-  eye: { $opts: CreateOpts; $own: { (n: number, opts?: CreateOpts): Tensor; (n: number, m: number, opts?: CreateOpts): Tensor } };
-  full: { $opts: CreateOpts; $own: (size: number | readonly number[], fillValue: number | boolean, opts?: CreateOpts) => Tensor };
-  randint: { size: readonly number[]; $opts: RandOpts;
-    $own: { (high: number, size: readonly number[], opts?: RandOpts): Tensor; (low: number, high: number, size: readonly number[], opts?: RandOpts): Tensor } };
   permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
   reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
   tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
-  randperm: { $opts: RandOpts; $own: (n: number, opts?: RandOpts) => Tensor };
 }
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
@@ -187,31 +180,9 @@ const METHODS: Record<string, [string, Sig]> = {
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  tensor: ['tensor', 'data'],
-  asTensor: ['as_tensor', 'data'],
-  frombuffer: ['frombuffer', 'buffer'],
-  arange: ['arange', 'end | start, end, step?'],
-  empty: ['empty', 'size'],
-  zeros: ['zeros', 'size'],
-  ones: ['ones', 'size'],
-  rand: ['rand', 'size'],
-  randn: ['randn', 'size'],
-  emptyLike: ['empty_like', 'input'],
-  zerosLike: ['zeros_like', 'input'],
-  onesLike: ['ones_like', 'input'],
-  randLike: ['rand_like', 'input'],
-  randnLike: ['randn_like', 'input'],
-  full: ['full', 'size, fillValue'],
-  fullLike: ['full_like', 'input, fillValue'],
-  eye: ['eye', 'n, m?'],
-  linspace: ['linspace', 'start, end, steps'],
-  logspace: ['logspace', 'start, end, steps'],
   permute: ['permute', 'input, dims'],
   reshape: ['reshape', 'input, shape'],
   tile: ['tile', 'input, dims'],
-  randint: ['randint', 'high, size | low, high, size'],
-  randperm: ['randperm', 'n'],
-  normal: ['normal', 'mean, std?, size?'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
 } as const satisfies Record<string, readonly [string, Sig]>;

@@ -3,12 +3,15 @@
 import { TorchError, checkKeys } from '../errors';
 import { Tensor, Operand, viewOf, rawView, sameShape } from '../tensor';
 import { describeValue } from '../dtype';
+import { Device } from '../device';
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
 
 export function isOptions(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x);
+  // (an ArrayBuffer -- frombuffer's buffer -- and a torch.device are values, never an options object)
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x) &&
+    Object.prototype.toString.call(x) !== '[object ArrayBuffer]' && !(x instanceof Device);
 }
 
 /** PyTorch's keyword names for leading positional parameters (API.md: any argument PyTorch accepts by keyword may be
