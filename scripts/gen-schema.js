@@ -21,16 +21,27 @@ const TYPES = {
   'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
 };
+// int[N] (PyTorch's int[2] kernel_size): an int, or a tuple of N ints (the op repeats an int N times and checks a
+// tuple's length itself, in PyTorch's words); int?[N]: a tuple whose entries may be None (adaptive pools' output_size,
+// None: the input's size). The parser checks only the kind (number or array: ParamSpec t 'ints').
+for (const n of [1, 2, 3]) {
+  TYPES[`int[${n}]`] = `number | readonly [${Array(n).fill('number').join(', ')}]`;
+  TYPES[`int?[${n}]`] = `number | readonly [${Array(n).fill('number | null').join(', ')}]`;
+}
 function tsType(t, where) {
   let opt = false;
   if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
   let ts = TYPES[t];
   if (!ts && /^'[^']*'(\|'[^']*')*$/.test(t)) ts = t.split('|').join(' | ');
+  // a union of types and string literals (conv's padding: int[2]|'same'|'valid'): each part as above
+  if (!ts && t.includes('|')) ts = t.split('|').map((u) => tsType(u, where)).join(' | ');
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
+  // a tuple default (padding: int[1] = [0]): a JS array
+  if (/^\[[^\]]*\]$/.test(d)) return `[${d.slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean).map((x) => jsDefault(x, where)).join(', ')}]`;
   if (d === 'True') return 'true';
   if (d === 'False') return 'false';
   if (/^-?\d+(\.\d+)?(e-?\d+)?$/.test(d) || /^'[^']*'$/.test(d)) return d;
@@ -46,14 +57,15 @@ function parseSchema(text) {
     if (!line.trim()) continue;
     while (ln + 1 < lines.length && /^\s+\S/.test(lines[ln + 1]) && !lines[ln + 1].trim().startsWith('#')) line += ' ' + lines[++ln].trim();
     const where = `ops.schema:${ln + 1}`;
-    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([\w\[\]]+)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
+    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([^|]+?)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
     if (!m) throw new Error(`${where}: cannot parse row: ${line}`);
     const [, fullName, sig, ret, variants, rest] = m;
     const functional = fullName.startsWith('F.');
     const name = functional ? fullName.slice(2) : fullName;
     const params = [];
     let kw = false;
-    for (const p of sig.split(/,\s*/).filter(Boolean)) {
+    // (a comma inside brackets -- a default such as [1, 1] -- does not end a parameter)
+    for (const p of sig.split(/,\s*(?![^\[]*\])/).filter(Boolean)) {
       if (p === '*') { kw = true; continue; }
       const pm = /^(\w+):\s*([^=]+?)\s*(?:=\s*(.+))?$/.exec(p);
       if (!pm) throw new Error(`${where}: cannot parse parameter '${p}'`);
@@ -66,10 +78,20 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean' };
-    if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', '(Tensor, Tensor)': '[Tensor, Tensor]' };
+    // a result that depends on a flag: `-> (Tensor, Tensor) if return_indices else Tensor` (the flag is a bool
+    // parameter, default False); the declarations make the flag a type parameter (flagRet below)
+    let flag = null;
+    const fm = /^(.+?)\s+if\s+(\w+)\s+else\s+(.+)$/.exec(ret);
+    if (fm) {
+      const fp = params.find((p) => p.py === fm[2]);
+      if (!fp || fp.type !== 'bool' || fp.def !== 'false') throw new Error(`${where}: the result's flag '${fm[2]}' must be a bool parameter with default False`);
+      if (!RETS[fm[1]] || !RETS[fm[3]]) throw new Error(`${where}: unknown return type in '${ret}'`);
+      flag = { param: fp.name, then: RETS[fm[1]], else: RETS[fm[3]] };
+    } else if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
-      py: name, name: camel(name), params, ret: RETS[ret], where, functional,
+      py: name, name: camel(name), params, ret: flag ? `${flag.then} | ${flag.else}` : RETS[ret], flag, where, functional,
+      from: keys.from || null,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
@@ -100,16 +122,28 @@ function overloads(row, params, extra) {
 
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
+  for (const n of [1, 2, 3]) for (const t of [`int[${n}]`, `int?[${n}]`]) T[t] = T[`${t}?`] = 'ints';
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
+}
+
+// an F row's `from=file` (an implementation module in lib/nn/ other than activation_impl.ts): its import alias
+const modAlias = (file) => `M_${file.replace(/\W/g, '_')}`;
+
+// the declarations of a row whose result depends on a flag (row.flag): the flag becomes a type parameter R, and the
+// result `R extends true ? then : else` (a literal true -- positionally or in the options object -- gives `then`, an
+// omitted flag or false gives `else`, a plain boolean gives the union)
+function flagSigs(row, params, extra) {
+  const ps = params.map((p) => (p.name === row.flag.param ? { ...p, ts: 'R' } : p));
+  return overloads(row, ps, extra).map((sig) => `<R extends boolean = false>(${sig}): R extends true ? ${row.flag.then} : ${row.flag.else}`);
 }
 
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
 // and an implementation's signature is a compile error
 function implCall(row, vals, inplace) {
   const args = row.params.map((p, i) => `${vals[i]} as ${p.ts}`);
-  if (row.functional) return `A.${row.name}(${args.join(', ')})`;
+  if (row.functional) return `${row.from ? modAlias(row.from) : 'A'}.${row.name}(${args.join(', ')})`;
   if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
   if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
   return `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
@@ -240,11 +274,13 @@ function emitFunctional(allRows) {
   o.push(`import type { DTypeName } from '../dtype';`);
   o.push(`import { parseCall, OpSpec } from './args';`);
   o.push(`import * as A from '../nn/activation_impl';`);
+  for (const f of [...new Set(allRows.filter((r) => r.functional && r.from).map((r) => r.from))]) o.push(`import * as ${modAlias(f)} from '../nn/${f}';`);
   o.push(``);
   for (const row of allRows.filter((r) => r.functional)) {
     const spec = `S_${row.name}`;
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
-    for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+    if (row.flag) for (const sig of flagSigs(row, row.params, [])) o.push(`export function ${row.name}${sig};`);
+    else for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
     o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} {`);
     o.push(`  const { v } = parseCall(${spec}, args);`);
     o.push(`  return ${implCall(row, row.params.map((_, i) => `v[${i}]`), false)};`);

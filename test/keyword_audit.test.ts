@@ -42,8 +42,6 @@ const INTERNAL: Record<string, string> = {
   sparse_grad: 'no sparse gradients',
   implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
   non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
-  size_average: 'deprecated since PyTorch 0.4 (reduction= replaces it)',
-  reduce: 'nn.functional losses: deprecated since PyTorch 0.4 (reduction= replaces it)',
   _use_new_zipfile_serialization: 'one file format',
   pickle_module: 'no pickle: nodetorch writes its own format',
   pickle_protocol: 'no pickle: nodetorch writes its own format',
@@ -79,8 +77,6 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:normal.float_Tensor': 'as normal.Tensor_float', 'functions:normal.Tensor_Tensor': 'as normal.Tensor_float',
   'functions:as_tensor:device': 'asTensor(data, { dtype, device }): device after a positional dtype is not taken (by keyword it is)',
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
-  'functional:conv1d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
-  'functional:conv2d.padding': "padding='valid'/'same' strings: not implemented (numbers only)",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
@@ -96,9 +92,6 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
   'functions:logspace:base': 'logspace takes base in its options object only',
   'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
- 'functional:binary_cross_entropy:weight': 'the losses take weight by keyword only ({ weight })',
-  'functional:binary_cross_entropy_with_logits:weight': 'as binary_cross_entropy', 'functional:cross_entropy:weight': 'as binary_cross_entropy',
-  'functional:nll_loss:weight': 'as binary_cross_entropy', 'functional:margin_ranking_loss:margin': 'the losses take their options by keyword only',
   'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': 'asTensor(data, { dtype, device }): by keyword only', 'functions:as_tensor:device': 'as dtype',
   'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
@@ -280,6 +273,10 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'dtype') return () => 'float64';
   if (n === 'device') return () => 'cpu';
   if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  // the losses' deprecated size_average/reduce (PyTorch 1.13 still takes them, positionally too): size_average=False
+  // with reduce=True is reduction 'sum', not the default 'mean'
+  if (kind === 'functional' && n === 'size_average') return () => false;
+  if (kind === 'functional' && n === 'reduce') return () => true;
   if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
     'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {
     return () => p.default !== 'True';

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
+import * as M_functional_impl from '../nn/functional_impl';
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu(input: Tensor, inplace: boolean): Tensor;
@@ -114,4 +115,584 @@ export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: D
 export function logSoftmax(...args: unknown[]): Tensor {
   const { v } = parseCall(S_logSoftmax, args);
   return A.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
+}
+const S_threshold: OpSpec = { op: 'threshold', params: [{ name: 'input' }, { name: 'threshold' }, { name: 'value' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function threshold(input: Tensor, threshold: number, value: number, inplace: boolean): Tensor;
+export function threshold(input: Tensor, threshold: number, value: number, opts?: { inplace?: boolean }): Tensor;
+export function threshold(input: Tensor, threshold: number, opts: { value: number; inplace?: boolean }): Tensor;
+export function threshold(input: Tensor, opts: { threshold: number; value: number; inplace?: boolean }): Tensor;
+export function threshold(opts: { input: Tensor; threshold: number; value: number; inplace?: boolean }): Tensor;
+export function threshold(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_threshold, args);
+  return M_functional_impl.threshold(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
+}
+const S_mish: OpSpec = { op: 'mish', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
+export function mish(input: Tensor, inplace: boolean): Tensor;
+export function mish(input: Tensor, opts?: { inplace?: boolean }): Tensor;
+export function mish(opts: { input: Tensor; inplace?: boolean }): Tensor;
+export function mish(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_mish, args);
+  return M_functional_impl.mish(v[0] as Tensor, v[1] as boolean);
+}
+const S_sigmoid: OpSpec = { op: 'sigmoid', params: [{ name: 'input' }], npos: 1 };
+export function sigmoid(input: Tensor): Tensor;
+export function sigmoid(opts: { input: Tensor }): Tensor;
+export function sigmoid(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_sigmoid, args);
+  return M_functional_impl.sigmoid(v[0] as Tensor);
+}
+const S_tanh: OpSpec = { op: 'tanh', params: [{ name: 'input' }], npos: 1 };
+export function tanh(input: Tensor): Tensor;
+export function tanh(opts: { input: Tensor }): Tensor;
+export function tanh(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_tanh, args);
+  return M_functional_impl.tanh(v[0] as Tensor);
+}
+const S_logsigmoid: OpSpec = { op: 'logsigmoid', params: [{ name: 'input' }], npos: 1 };
+export function logsigmoid(input: Tensor): Tensor;
+export function logsigmoid(opts: { input: Tensor }): Tensor;
+export function logsigmoid(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_logsigmoid, args);
+  return M_functional_impl.logsigmoid(v[0] as Tensor);
+}
+const S_softsign: OpSpec = { op: 'softsign', params: [{ name: 'input' }], npos: 1 };
+export function softsign(input: Tensor): Tensor;
+export function softsign(opts: { input: Tensor }): Tensor;
+export function softsign(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_softsign, args);
+  return M_functional_impl.softsign(v[0] as Tensor);
+}
+const S_hardsigmoid: OpSpec = { op: 'hardsigmoid', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
+export function hardsigmoid(input: Tensor, inplace: boolean): Tensor;
+export function hardsigmoid(input: Tensor, opts?: { inplace?: boolean }): Tensor;
+export function hardsigmoid(opts: { input: Tensor; inplace?: boolean }): Tensor;
+export function hardsigmoid(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_hardsigmoid, args);
+  return M_functional_impl.hardsigmoid(v[0] as Tensor, v[1] as boolean);
+}
+const S_hardswish: OpSpec = { op: 'hardswish', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
+export function hardswish(input: Tensor, inplace: boolean): Tensor;
+export function hardswish(input: Tensor, opts?: { inplace?: boolean }): Tensor;
+export function hardswish(opts: { input: Tensor; inplace?: boolean }): Tensor;
+export function hardswish(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_hardswish, args);
+  return M_functional_impl.hardswish(v[0] as Tensor, v[1] as boolean);
+}
+const S_tanhshrink: OpSpec = { op: 'tanhshrink', params: [{ name: 'input' }], npos: 1 };
+export function tanhshrink(input: Tensor): Tensor;
+export function tanhshrink(opts: { input: Tensor }): Tensor;
+export function tanhshrink(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_tanhshrink, args);
+  return M_functional_impl.tanhshrink(v[0] as Tensor);
+}
+const S_hardshrink: OpSpec = { op: 'hardshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5 }], npos: 2 };
+export function hardshrink(input: Tensor, lambd: number): Tensor;
+export function hardshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
+export function hardshrink(opts: { input: Tensor; lambd?: number }): Tensor;
+export function hardshrink(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_hardshrink, args);
+  return M_functional_impl.hardshrink(v[0] as Tensor, v[1] as number);
+}
+const S_softshrink: OpSpec = { op: 'softshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5 }], npos: 2 };
+export function softshrink(input: Tensor, lambd: number): Tensor;
+export function softshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
+export function softshrink(opts: { input: Tensor; lambd?: number }): Tensor;
+export function softshrink(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_softshrink, args);
+  return M_functional_impl.softshrink(v[0] as Tensor, v[1] as number);
+}
+const S_prelu: OpSpec = { op: 'prelu', params: [{ name: 'input' }, { name: 'weight' }], npos: 2 };
+export function prelu(input: Tensor, weight: Tensor): Tensor;
+export function prelu(input: Tensor, opts: { weight: Tensor }): Tensor;
+export function prelu(opts: { input: Tensor; weight: Tensor }): Tensor;
+export function prelu(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_prelu, args);
+  return M_functional_impl.prelu(v[0] as Tensor, v[1] as Tensor);
+}
+const S_rrelu: OpSpec = { op: 'rrelu', params: [{ name: 'input' }, { name: 'lower', def: 0.125 }, { name: 'upper', def: 0.3333333333333333 }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 5 };
+export function rrelu(input: Tensor, lower: number, upper: number, training: boolean, inplace: boolean): Tensor;
+export function rrelu(input: Tensor, lower: number, upper: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function rrelu(input: Tensor, lower: number, upper: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function rrelu(input: Tensor, lower: number, opts?: { upper?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function rrelu(input: Tensor, opts?: { lower?: number; upper?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function rrelu(opts: { input: Tensor; lower?: number; upper?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function rrelu(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_rrelu, args);
+  return M_functional_impl.rrelu(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean, v[4] as boolean);
+}
+const S_glu: OpSpec = { op: 'glu', params: [{ name: 'input' }, { name: 'dim', def: -1 }], npos: 2 };
+export function glu(input: Tensor, dim: number): Tensor;
+export function glu(input: Tensor, opts?: { dim?: number }): Tensor;
+export function glu(opts: { input: Tensor; dim?: number }): Tensor;
+export function glu(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_glu, args);
+  return M_functional_impl.glu(v[0] as Tensor, v[1] as number);
+}
+const S_dropout: OpSpec = { op: 'dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function dropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function dropout(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function dropout(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function dropout(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_dropout, args);
+  return M_functional_impl.dropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+const S_dropout1d: OpSpec = { op: 'dropout1d', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function dropout1d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function dropout1d(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function dropout1d(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function dropout1d(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout1d(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_dropout1d, args);
+  return M_functional_impl.dropout1d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+const S_dropout2d: OpSpec = { op: 'dropout2d', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function dropout2d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function dropout2d(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function dropout2d(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function dropout2d(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout2d(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_dropout2d, args);
+  return M_functional_impl.dropout2d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+const S_alphaDropout: OpSpec = { op: 'alpha_dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function alphaDropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function alphaDropout(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function alphaDropout(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function alphaDropout(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function alphaDropout(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function alphaDropout(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_alphaDropout, args);
+  return M_functional_impl.alphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+const S_embedding: OpSpec = { op: 'embedding', params: [{ name: 'input' }, { name: 'weight' }, { name: 'paddingIdx', def: null }, { name: 'maxNorm', def: null }, { name: 'normType', def: 2 }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'sparse', def: false, t: 'bool' }], npos: 7 };
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): Tensor;
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, opts?: { sparse?: boolean }): Tensor;
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, opts?: { scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, opts?: { normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, opts?: { maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(input: Tensor, weight: Tensor, opts?: { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(input: Tensor, opts: { weight: Tensor; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(opts: { input: Tensor; weight: Tensor; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
+export function embedding(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_embedding, args);
+  return M_functional_impl.embedding(v[0] as Tensor, v[1] as Tensor, v[2] as number | null, v[3] as number | null, v[4] as number, v[5] as boolean, v[6] as boolean);
+}
+const S_oneHot: OpSpec = { op: 'one_hot', params: [{ name: 'input' }, { name: 'numClasses', def: -1 }], npos: 2 };
+export function oneHot(input: Tensor, numClasses: number): Tensor;
+export function oneHot(input: Tensor, opts?: { numClasses?: number }): Tensor;
+export function oneHot(opts: { input: Tensor; numClasses?: number }): Tensor;
+export function oneHot(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_oneHot, args);
+  return M_functional_impl.oneHot(v[0] as Tensor, v[1] as number);
+}
+const S_bilinear: OpSpec = { op: 'bilinear', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'weight' }, { name: 'bias', def: null }], npos: 4 };
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null): Tensor;
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, opts?: { bias?: Tensor | null }): Tensor;
+export function bilinear(input1: Tensor, input2: Tensor, opts: { weight: Tensor; bias?: Tensor | null }): Tensor;
+export function bilinear(input1: Tensor, opts: { input2: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
+export function bilinear(opts: { input1: Tensor; input2: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
+export function bilinear(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_bilinear, args);
+  return M_functional_impl.bilinear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as Tensor | null);
+}
+const S_linear: OpSpec = { op: 'linear', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }], npos: 3 };
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor;
+export function linear(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null }): Tensor;
+export function linear(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null }): Tensor;
+export function linear(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
+export function linear(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_linear, args);
+  return M_functional_impl.linear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null);
+}
+const S_conv1d: OpSpec = { op: 'conv1d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0 }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'groups', def: 1 }], npos: 7 };
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number] | 'same' | 'valid', dilation: number | readonly [number], groups: number): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number] | 'same' | 'valid', dilation: number | readonly [number], opts?: { groups?: number }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number] | 'same' | 'valid', opts?: { dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], opts?: { padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number]; padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
+export function conv1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_conv1d, args);
+  return M_functional_impl.conv1d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number], v[4] as number | readonly [number] | 'same' | 'valid', v[5] as number | readonly [number], v[6] as number);
+}
+const S_conv2d: OpSpec = { op: 'conv2d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0 }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'groups', def: 1 }], npos: 7 };
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number] | 'same' | 'valid', dilation: number | readonly [number, number], groups: number): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number] | 'same' | 'valid', dilation: number | readonly [number, number], opts?: { groups?: number }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number] | 'same' | 'valid', opts?: { dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], opts?: { padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number, number]; padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
+export function conv2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_conv2d, args);
+  return M_functional_impl.conv2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number] | 'same' | 'valid', v[5] as number | readonly [number, number], v[6] as number);
+}
+const S_convTranspose2d: OpSpec = { op: 'conv_transpose2d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputPadding', def: 0, t: 'ints' }, { name: 'groups', def: 1 }, { name: 'dilation', def: 1, t: 'ints' }], npos: 8 };
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number], outputPadding: number | readonly [number, number], groups: number, dilation: number | readonly [number, number]): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number], outputPadding: number | readonly [number, number], groups: number, opts?: { dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number], outputPadding: number | readonly [number, number], opts?: { groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number], opts?: { outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], opts?: { padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number, number]; padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
+export function convTranspose2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_convTranspose2d, args);
+  return M_functional_impl.convTranspose2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number], v[6] as number, v[7] as number | readonly [number, number]);
+}
+const S_unfold: OpSpec = { op: 'unfold', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'stride', def: 1, t: 'ints' }], npos: 5 };
+export function unfold(input: Tensor, kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], stride: number | readonly [number, number]): Tensor;
+export function unfold(input: Tensor, kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] }): Tensor;
+export function unfold(input: Tensor, kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], opts?: { padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function unfold(input: Tensor, kernelSize: number | readonly [number, number], opts?: { dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function unfold(input: Tensor, opts: { kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function unfold(opts: { input: Tensor; kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function unfold(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_unfold, args);
+  return M_functional_impl.unfold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number]);
+}
+const S_fold: OpSpec = { op: 'fold', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'kernelSize', t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'stride', def: 1, t: 'ints' }], npos: 6 };
+export function fold(input: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], stride: number | readonly [number, number]): Tensor;
+export function fold(input: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] }): Tensor;
+export function fold(input: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], opts?: { padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function fold(input: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], opts?: { dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function fold(input: Tensor, outputSize: number | readonly [number, number], opts: { kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function fold(input: Tensor, opts: { outputSize: number | readonly [number, number]; kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function fold(opts: { input: Tensor; outputSize: number | readonly [number, number]; kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
+export function fold(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_fold, args);
+  return M_functional_impl.fold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number]);
+}
+const S_maxPool1d: OpSpec = { op: 'max_pool1d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], dilation: number | readonly [number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], dilation: number | readonly [number], ceilMode: boolean, opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], dilation: number | readonly [number], opts?: { ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], opts?: { dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, opts?: { padding?: number | readonly [number]; dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], opts?: { stride?: number | readonly [number] | null; padding?: number | readonly [number]; dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(input: Tensor, opts: { kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool1d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_maxPool1d, args);
+  return M_functional_impl.maxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as number | readonly [number], v[5] as boolean, v[6] as boolean);
+}
+const S_maxPool2d: OpSpec = { op: 'max_pool2d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], dilation: number | readonly [number, number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], dilation: number | readonly [number, number], ceilMode: boolean, opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], dilation: number | readonly [number, number], opts?: { ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], opts?: { dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, opts?: { padding?: number | readonly [number, number]; dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(input: Tensor, opts: { kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool2d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_maxPool2d, args);
+  return M_functional_impl.maxPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as boolean, v[6] as boolean);
+}
+const S_maxPool3d: OpSpec = { op: 'max_pool3d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], dilation: number | readonly [number, number, number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], dilation: number | readonly [number, number, number], ceilMode: boolean, opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], dilation: number | readonly [number, number, number], opts?: { ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], opts?: { dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, opts?: { padding?: number | readonly [number, number, number]; dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], opts?: { stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(input: Tensor, opts: { kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function maxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_maxPool3d, args);
+  return M_functional_impl.maxPool3d(v[0] as Tensor, v[1] as number | readonly [number, number, number], v[2] as number | readonly [number, number, number] | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number], v[5] as boolean, v[6] as boolean);
+}
+const S_avgPool1d: OpSpec = { op: 'avg_pool1d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }], npos: 6 };
+export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], ceilMode: boolean, countIncludePad: boolean): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], ceilMode: boolean, opts?: { countIncludePad?: boolean }): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], opts?: { ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, opts?: { padding?: number | readonly [number]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], opts?: { stride?: number | readonly [number] | null; padding?: number | readonly [number]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
+export function avgPool1d(input: Tensor, opts: { kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
+export function avgPool1d(opts: { input: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
+export function avgPool1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_avgPool1d, args);
+  return M_functional_impl.avgPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as boolean, v[5] as boolean);
+}
+const S_avgPool2d: OpSpec = { op: 'avg_pool2d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }, { name: 'divisorOverride', def: null }], npos: 7 };
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], ceilMode: boolean, countIncludePad: boolean, opts?: { divisorOverride?: number | null }): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], ceilMode: boolean, opts?: { countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], opts?: { ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, opts?: { padding?: number | readonly [number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(input: Tensor, opts: { kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(opts: { input: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_avgPool2d, args);
+  return M_functional_impl.avgPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as boolean, v[5] as boolean, v[6] as number | null);
+}
+const S_adaptiveAvgPool2d: OpSpec = { op: 'adaptive_avg_pool2d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }], npos: 2 };
+export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor;
+export function adaptiveAvgPool2d(input: Tensor, opts: { outputSize: number | readonly [number | null, number | null] }): Tensor;
+export function adaptiveAvgPool2d(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null] }): Tensor;
+export function adaptiveAvgPool2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_adaptiveAvgPool2d, args);
+  return M_functional_impl.adaptiveAvgPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null]);
+}
+const S_adaptiveMaxPool1d: OpSpec = { op: 'adaptive_max_pool1d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
+export function adaptiveMaxPool1d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool1d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number], opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool1d<R extends boolean = false>(input: Tensor, opts: { outputSize: number | readonly [number]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool1d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool1d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_adaptiveMaxPool1d, args);
+  return M_functional_impl.adaptiveMaxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as boolean);
+}
+const S_adaptiveMaxPool2d: OpSpec = { op: 'adaptive_max_pool2d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
+export function adaptiveMaxPool2d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool2d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null], opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool2d<R extends boolean = false>(input: Tensor, opts: { outputSize: number | readonly [number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool2d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool2d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_adaptiveMaxPool2d, args);
+  return M_functional_impl.adaptiveMaxPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null], v[2] as boolean);
+}
+const S_adaptiveMaxPool3d: OpSpec = { op: 'adaptive_max_pool3d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
+export function adaptiveMaxPool3d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null, number | null], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool3d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null, number | null], opts?: { returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool3d<R extends boolean = false>(input: Tensor, opts: { outputSize: number | readonly [number | null, number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool3d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
+export function adaptiveMaxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor {
+  const { v } = parseCall(S_adaptiveMaxPool3d, args);
+  return M_functional_impl.adaptiveMaxPool3d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null, number | null], v[2] as boolean);
+}
+const S_batchNorm: OpSpec = { op: 'batch_norm', params: [{ name: 'input' }, { name: 'runningMean' }, { name: 'runningVar' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'training', def: false, t: 'bool' }, { name: 'momentum', def: 0.1 }, { name: 'eps', def: 1e-5 }], npos: 8 };
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number | null, eps: number): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number | null, opts?: { eps?: number }): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, opts?: { momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, opts?: { training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, opts?: { bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, opts: { runningVar: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(input: Tensor, opts: { runningMean: Tensor | null; runningVar: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(opts: { input: Tensor; runningMean: Tensor | null; runningVar: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
+export function batchNorm(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_batchNorm, args);
+  return M_functional_impl.batchNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number | null, v[7] as number);
+}
+const S_layerNorm: OpSpec = { op: 'layer_norm', params: [{ name: 'input' }, { name: 'normalizedShape', t: 'ints' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5 }], npos: 5 };
+export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, opts?: { eps?: number }): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, opts?: { bias?: Tensor | null; eps?: number }): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | number[], opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function layerNorm(input: Tensor, opts: { normalizedShape: number | number[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function layerNorm(opts: { input: Tensor; normalizedShape: number | number[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function layerNorm(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_layerNorm, args);
+  return M_functional_impl.layerNorm(v[0] as Tensor, v[1] as number | number[], v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
+}
+const S_groupNorm: OpSpec = { op: 'group_norm', params: [{ name: 'input' }, { name: 'numGroups' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5 }], npos: 5 };
+export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, opts?: { eps?: number }): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, opts?: { bias?: Tensor | null; eps?: number }): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function groupNorm(input: Tensor, opts: { numGroups: number; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function groupNorm(opts: { input: Tensor; numGroups: number; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
+export function groupNorm(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_groupNorm, args);
+  return M_functional_impl.groupNorm(v[0] as Tensor, v[1] as number, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
+}
+const S_instanceNorm: OpSpec = { op: 'instance_norm', params: [{ name: 'input' }, { name: 'runningMean', def: null }, { name: 'runningVar', def: null }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'useInputStats', def: true, t: 'bool' }, { name: 'momentum', def: 0.1 }, { name: 'eps', def: 1e-5 }], npos: 8 };
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, eps: number): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, opts?: { eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, opts?: { momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, opts?: { useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, opts?: { bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, opts?: { runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(input: Tensor, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(opts: { input: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
+export function instanceNorm(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_instanceNorm, args);
+  return M_functional_impl.instanceNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number, v[7] as number);
+}
+const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2 }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12 }], npos: 4 };
+export function normalize(input: Tensor, p: number, dim: number, eps: number): Tensor;
+export function normalize(input: Tensor, p: number, dim: number, opts?: { eps?: number }): Tensor;
+export function normalize(input: Tensor, p: number, opts?: { dim?: number; eps?: number }): Tensor;
+export function normalize(input: Tensor, opts?: { p?: number; dim?: number; eps?: number }): Tensor;
+export function normalize(opts: { input: Tensor; p?: number; dim?: number; eps?: number }): Tensor;
+export function normalize(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_normalize, args);
+  return M_functional_impl.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+const S_cosineSimilarity: OpSpec = { op: 'cosine_similarity', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-8 }], npos: 4 };
+export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number, eps: number): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number, opts?: { eps?: number }): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor, opts?: { dim?: number; eps?: number }): Tensor;
+export function cosineSimilarity(x1: Tensor, opts: { x2: Tensor; dim?: number; eps?: number }): Tensor;
+export function cosineSimilarity(opts: { x1: Tensor; x2: Tensor; dim?: number; eps?: number }): Tensor;
+export function cosineSimilarity(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_cosineSimilarity, args);
+  return M_functional_impl.cosineSimilarity(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
+}
+const S_pairwiseDistance: OpSpec = { op: 'pairwise_distance', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'p', def: 2 }, { name: 'eps', def: 1e-6 }, { name: 'keepdim', def: false, t: 'bool' }], npos: 5 };
+export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number, opts?: { keepdim?: boolean }): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, opts?: { eps?: number; keepdim?: boolean }): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor, opts?: { p?: number; eps?: number; keepdim?: boolean }): Tensor;
+export function pairwiseDistance(x1: Tensor, opts: { x2: Tensor; p?: number; eps?: number; keepdim?: boolean }): Tensor;
+export function pairwiseDistance(opts: { x1: Tensor; x2: Tensor; p?: number; eps?: number; keepdim?: boolean }): Tensor;
+export function pairwiseDistance(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_pairwiseDistance, args);
+  return M_functional_impl.pairwiseDistance(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+}
+const S_pad: OpSpec = { op: 'pad', params: [{ name: 'input' }, { name: 'pad' }, { name: 'mode', def: 'constant' }, { name: 'value', def: null }], npos: 4 };
+export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value: number | null): Tensor;
+export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', opts?: { value?: number | null }): Tensor;
+export function pad(input: Tensor, pad: number[], opts?: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number | null }): Tensor;
+export function pad(input: Tensor, opts: { pad: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number | null }): Tensor;
+export function pad(opts: { input: Tensor; pad: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number | null }): Tensor;
+export function pad(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_pad, args);
+  return M_functional_impl.pad(v[0] as Tensor, v[1] as number[], v[2] as 'constant' | 'reflect' | 'replicate' | 'circular', v[3] as number | null);
+}
+const S_mseLoss: OpSpec = { op: 'mse_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 5 };
+export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function mseLoss(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function mseLoss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function mseLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_mseLoss, args);
+  return M_functional_impl.mseLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
+}
+const S_l1Loss: OpSpec = { op: 'l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 5 };
+export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function l1Loss(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function l1Loss(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function l1Loss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function l1Loss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_l1Loss, args);
+  return M_functional_impl.l1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
+}
+const S_smoothL1Loss: OpSpec = { op: 'smooth_l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'beta', def: 1 }], npos: 6 };
+export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', beta: number): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { beta?: number }): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
+export function smoothL1Loss(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
+export function smoothL1Loss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
+export function smoothL1Loss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_smoothL1Loss, args);
+  return M_functional_impl.smoothL1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum', v[5] as number);
+}
+const S_huberLoss: OpSpec = { op: 'huber_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'reduction', def: 'mean' }, { name: 'delta', def: 1 }], npos: 4 };
+export function huberLoss(input: Tensor, target: Tensor, reduction: 'none' | 'mean' | 'sum', delta: number): Tensor;
+export function huberLoss(input: Tensor, target: Tensor, reduction: 'none' | 'mean' | 'sum', opts?: { delta?: number }): Tensor;
+export function huberLoss(input: Tensor, target: Tensor, opts?: { reduction?: 'none' | 'mean' | 'sum'; delta?: number }): Tensor;
+export function huberLoss(input: Tensor, opts: { target: Tensor; reduction?: 'none' | 'mean' | 'sum'; delta?: number }): Tensor;
+export function huberLoss(opts: { input: Tensor; target: Tensor; reduction?: 'none' | 'mean' | 'sum'; delta?: number }): Tensor;
+export function huberLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_huberLoss, args);
+  return M_functional_impl.huberLoss(v[0] as Tensor, v[1] as Tensor, v[2] as 'none' | 'mean' | 'sum', v[3] as number);
+}
+const S_nllLoss: OpSpec = { op: 'nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 7 };
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(input: Tensor, opts: { target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function nllLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_nllLoss, args);
+  return M_functional_impl.nllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
+}
+const S_crossEntropy: OpSpec = { op: 'cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'labelSmoothing', def: 0 }], npos: 8 };
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', labelSmoothing: number): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(input: Tensor, opts: { target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
+export function crossEntropy(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_crossEntropy, args);
+  return M_functional_impl.crossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum', v[7] as number);
+}
+const S_binaryCrossEntropy: OpSpec = { op: 'binary_cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 6 };
+export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(input: Tensor, opts: { target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function binaryCrossEntropy(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_binaryCrossEntropy, args);
+  return M_functional_impl.binaryCrossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
+}
+const S_binaryCrossEntropyWithLogits: OpSpec = { op: 'binary_cross_entropy_with_logits', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'posWeight', def: null }], npos: 7 };
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', posWeight: Tensor | null): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, opts: { target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_binaryCrossEntropyWithLogits, args);
+  return M_functional_impl.binaryCrossEntropyWithLogits(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum', v[6] as Tensor | null);
+}
+const S_klDiv: OpSpec = { op: 'kl_div', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'logTarget', def: false, t: 'bool' }], npos: 6 };
+export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum' | 'batchmean', logTarget: boolean): Tensor;
+export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum' | 'batchmean', opts?: { logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_klDiv, args);
+  return M_functional_impl.klDiv(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum' | 'batchmean', v[5] as boolean);
+}
+const S_poissonNllLoss: OpSpec = { op: 'poisson_nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'logInput', def: true, t: 'bool' }, { name: 'full', def: false, t: 'bool' }, { name: 'sizeAverage', def: null }, { name: 'eps', def: 1e-8 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 8 };
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, opts?: { eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, opts?: { sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, opts?: { full?: boolean; sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, opts?: { logInput?: boolean; full?: boolean; sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(input: Tensor, opts: { target: Tensor; logInput?: boolean; full?: boolean; sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(opts: { input: Tensor; target: Tensor; logInput?: boolean; full?: boolean; sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function poissonNllLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_poissonNllLoss, args);
+  return M_functional_impl.poissonNllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as boolean | null, v[5] as number, v[6] as boolean | null, v[7] as 'none' | 'mean' | 'sum');
+}
+const S_marginRankingLoss: OpSpec = { op: 'margin_ranking_loss', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'target' }, { name: 'margin', def: 0 }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 7 };
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, opts?: { margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, opts: { target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(input1: Tensor, opts: { input2: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(opts: { input1: Tensor; input2: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function marginRankingLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_marginRankingLoss, args);
+  return M_functional_impl.marginRankingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as boolean | null, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
 }

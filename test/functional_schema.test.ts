@@ -1,0 +1,148 @@
+// functional_schema.test.ts - the nn.functional schema rows (lib/ops/ops.schema's "nn.functional: activations,
+// dropout, ..." section, lib/nn/functional_impl.ts) against PyTorch 1.13 (test/ref/functional_schema.json, written by
+// test/ref/gen_functional_schema.py): conv padding='same' (asymmetric where the total padding is odd) and 'valid',
+// the pools' positional return_indices, the losses' deprecated size_average/reduce positions and positional weights,
+// mish's in-place form; and the one parser's errors for these functions. (The declarations: test/types/functional_schema.ts.)
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../lib';
+
+type T = torch.Tensor;
+interface Enc { shape: number[]; data: number[]; dtype: string }
+const REF = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/functional_schema.json'), 'utf8'));
+const C = REF.cases;
+const F = torch.nn.functional;
+const dec = (e: Enc): T => torch.tensor(e.data, { dtype: e.dtype === 'int64' ? 'int64' : 'float64' }).reshape(e.shape);
+function close(got: T, want: Enc, tol = 1e-9, what = ''): void {
+  expect([what, got.shape]).toEqual([what, want.shape]);
+  const g = got.reshape([-1]).tolist() as number[];
+  let worst = 0;
+  g.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - want.data[i]) / (1 + Math.abs(want.data[i]))); });
+  expect([what, worst < tol ? 0 : worst]).toEqual([what, 0]);
+}
+const x2 = (): T => dec(C.x2), x1 = (): T => dec(C.x1);
+
+describe("conv padding 'same' / 'valid' (PyTorch 1.13's values; odd total padding goes on the right)", () => {
+  for (const k of ['k33', 'k24', 'k32_d21', 'k44_d23']) {
+    test(`conv2d ${k}: values and gradients`, () => {
+      const c = C[`conv2d_same_${k}`];
+      const x = x2().requiresGrad_(true), w = dec(c.w).requiresGrad_(true);
+      const y = F.conv2d(x, w, dec(c.b), 1, 'same', c.dilation);
+      close(y, c.y);
+      expect(y.shape.slice(2)).toEqual(x.shape.slice(2));
+      y.pow(2).sum().backward();
+      close(x.grad as T, c.gx);
+      close(w.grad as T, c.gw);
+      const v = C[`conv2d_valid_${k}`];
+      close(F.conv2d(x2(), dec(v.w), null, 1, 'valid', v.dilation), v.y);
+      // by keyword, the same values
+      close(F.conv2d(x2(), { weight: dec(v.w), padding: 'valid', dilation: v.dilation }), v.y);
+    });
+  }
+  for (const k of ['k4', 'k3_d2', 'k2_d3']) {
+    test(`conv1d ${k}`, () => {
+      const c = C[`conv1d_same_${k}`];
+      const x = x1().requiresGrad_(true);
+      const y = F.conv1d(x, dec(c.w), null, 1, 'same', c.dilation);
+      close(y, c.y);
+      y.pow(2).sum().backward();
+      close(x.grad as T, c.gx);
+    });
+  }
+  test('conv1d groups with same', () => close(F.conv1d(x1(), dec(C.conv1d_groups_same.w), null, 1, 'same', 1, 3), C.conv1d_groups_same.y));
+  test("'same' with a stride, or another string, is PyTorch's error", () => {
+    const w = dec(C.conv2d_same_k33.w);
+    expect(() => F.conv2d(x2(), w, null, 2, 'same')).toThrow("padding='same' is not supported for strided convolutions");
+    expect(() => F.conv2d(x2(), w, null, 1, 'full' as 'same')).toThrow("Invalid padding string 'full', should be one of {'valid', 'same'}");
+  });
+});
+
+describe('pools: return_indices positionally and by keyword', () => {
+  test('max_pool2d(input, 3, 2, 1, 1, True, True)', () => {
+    const [v, i] = F.maxPool2d(x2(), 3, 2, 1, 1, true, true);
+    close(v, C.max_pool2d_pos.v); expect(i.tolist()).toEqual(dec(C.max_pool2d_pos.i).tolist()); expect(i.dtype).toBe('int64');
+    const [v2, i2] = F.maxPool2d(x2(), 3, { stride: 2, padding: 1, ceilMode: true, returnIndices: true });
+    expect(v2.tolist()).toEqual(v.tolist()); expect(i2.tolist()).toEqual(i.tolist());
+    const only = F.maxPool2d(x2(), 3, 2, 1, 1, true);
+    expect(only).toBeInstanceOf(torch.Tensor);
+    expect(only.tolist()).toEqual(v.tolist());
+  });
+  test('max_pool1d, adaptive_max_pool2d, avg_pool2d positionally', () => {
+    const [v, i] = F.maxPool1d(x1(), 3, 2, 1, 1, false, true);
+    close(v, C.max_pool1d_pos.v); expect(i.tolist()).toEqual(dec(C.max_pool1d_pos.i).tolist());
+    const [av, ai] = F.adaptiveMaxPool2d(x2(), [3, 2], true);
+    close(av, C.adaptive_max_pool2d_pos.v); expect(ai.tolist()).toEqual(dec(C.adaptive_max_pool2d_pos.i).tolist());
+    close(F.avgPool2d(x2(), [3, 2], [2, 1], [1, 0], true, false, null), C.avg_pool2d_pos);
+  });
+});
+
+describe("losses: PyTorch 1.13's deprecated size_average/reduce positions, positional weights", () => {
+  const a = (): T => dec(C.a), b = (): T => dec(C.b), lab = (): T => torch.tensor(C.labels), wt = (): T => dec(C.wt);
+  const orNull = (s: string): boolean | null => (s === 'None' ? null : s === 'True');
+  for (const key of Object.keys(C.legacy)) {
+    test(`size_average, reduce = ${key.replace('_', ', ')}`, () => {
+      const [sa, rd] = key.split('_').map(orNull);
+      const want = C.legacy[key];
+      const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        close(F.mseLoss(a(), b(), sa, rd), want.mse, 1e-9, 'mse');
+        close(F.l1Loss(a(), b(), sa, rd, 'sum'), want.l1, 1e-9, 'l1');
+        close(F.smoothL1Loss(a(), b(), sa, rd, 'mean', 0.5), want.smooth_l1, 1e-9, 'smooth_l1');
+        close(F.nllLoss(a().logSoftmax(1), lab(), wt(), sa, 2, rd), want.nll, 1e-9, 'nll');
+        close(F.crossEntropy(a(), lab(), wt(), sa, -100, rd, 'mean', 0.1), want.ce, 1e-9, 'ce');
+        close(F.klDiv(a().logSoftmax(1), b().softmax(1), sa, rd, 'batchmean'), want.kl, 1e-9, 'kl');
+        close(F.marginRankingLoss(a().select(0, 0), b().select(0, 0), a().select(0, 1).sign(), 0.3, sa, rd), want.margin, 1e-9, 'margin');
+        close(F.poissonNllLoss(a(), b().abs(), true, false, sa, 1e-8, rd), want.poisson, 1e-9, 'poisson');
+        // the same by keyword
+        close(F.mseLoss(a(), b(), { sizeAverage: sa, reduce: rd }), want.mse);
+        // a warning per call where size_average or reduce is given, none otherwise
+        expect(emit).toHaveBeenCalledTimes(sa === null && rd === null ? 0 : 9);
+      } finally { emit.mockRestore(); }
+    });
+  }
+  test('the legacy reduction warns with PyTorch\'s message', () => {
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      F.mseLoss(a(), b(), null, false);
+      expect(emit).toHaveBeenCalledWith(C.legacy_warning, 'UserWarning');
+    } finally { emit.mockRestore(); }
+  });
+  test('binary_cross_entropy(_with_logits) with positional weight (and pos_weight)', () => {
+    const tgt = b().gt(0).to('float64');
+    close(F.binaryCrossEntropy(dec(C.p), tgt, wt(), null, null, 'sum'), C.bce_w);
+    close(F.binaryCrossEntropyWithLogits(a(), tgt, wt(), null, null, 'sum', wt().mul(2)), C.bcel_w);
+  });
+});
+
+describe('mish in place', () => {
+  test('values, MishBackward0 and the input gradient (vs PyTorch)', () => {
+    const x = dec(C.a).requiresGrad_(true);
+    const y = x.clone();
+    const r = F.mish(y, true);
+    expect(r).toBe(y);
+    expect(y.gradFn?.name).toBe(C.mish_inplace.grad_fn);
+    close(y, C.mish_inplace.y);
+    y.mul(dec(C.b)).sum().backward();
+    close(x.grad as T, C.mish_inplace.gx, 1e-12);
+    // by keyword
+    const z = dec(C.a);
+    F.mish({ input: z, inplace: true });
+    close(z, C.mish_inplace.y);
+  });
+});
+
+describe("the one parser's errors for the F rows", () => {
+  const x = (): T => torch.randn([1, 1, 4, 4]);
+  test('unknown, duplicated, missing, too many, wrong kinds', () => {
+    expect(() => F.maxPool2d(x(), 2, { kernel: 2 } as never)).toThrow(/max_pool2d\(\): unexpected option 'kernel'/);
+    expect(() => F.maxPool2d(x(), 2, { kernelSize: 2 } as never)).toThrow(/max_pool2d\(\): got multiple values for argument 'kernelSize'/);
+    expect(() => F.conv2d(x(), { bias: null } as never)).toThrow(/conv2d\(\): missing required argument 'weight'/);
+    expect(() => F.glu(x(), 1, 2 as never)).toThrow(TypeError);
+    expect(() => F.maxPool2d(x(), 2, null, 0, 1, false, 1 as never)).toThrow(/max_pool2d\(\): argument 'returnIndices' must be bool/);
+    expect(() => F.avgPool2d(x(), '2' as never)).toThrow(/avg_pool2d\(\): argument 'kernelSize' must be int or tuple of ints/);
+  });
+  test('sizes keep their own checks (PyTorch\'s messages)', () => {
+    expect(() => F.maxPool2d(x(), 0)).toThrow(torch.TorchError);
+    expect(() => F.mseLoss(x(), x(), { reduction: 'avg' as 'mean' })).toThrow('avg is not a valid value for reduction');
+  });
+});

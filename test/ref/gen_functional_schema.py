@@ -1,0 +1,74 @@
+# gen_functional_schema.py - PyTorch 1.13's values for test/functional_schema.test.ts (the nn.functional schema rows):
+# conv padding='same' (asymmetric where the total padding is odd) and 'valid', the pools' positional return_indices,
+# the losses' deprecated size_average/reduce positions, positional loss weights, and mish's in-place form.
+# Run: /usr/bin/python3 test/ref/gen_functional_schema.py  (writes test/ref/functional_schema.json)
+import json, os, warnings
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+def t(v):  # float64 values, flat, with the shape
+    v = v.detach()
+    return {'shape': list(v.shape), 'data': v.reshape(-1).tolist(), 'dtype': str(v.dtype).replace('torch.', '')}
+
+cases = {}
+x2 = torch.randn(2, 3, 9, 11, dtype=torch.float64)
+x1 = torch.randn(2, 3, 9, dtype=torch.float64)
+cases['x2'] = t(x2); cases['x1'] = t(x1)
+# conv2d 'same': odd and even kernels, dilation (total padding d*(k-1): odd totals put the extra on the right)
+for name, k, d in [('k33', (3, 3), (1, 1)), ('k24', (2, 4), (1, 1)), ('k32_d21', (3, 2), (2, 1)), ('k44_d23', (4, 4), (2, 3))]:
+    w = torch.randn(4, 3, *k, dtype=torch.float64)
+    b = torch.randn(4, dtype=torch.float64)
+    xg = x2.clone().requires_grad_(True)
+    wg = w.clone().requires_grad_(True)
+    y = F.conv2d(xg, wg, b, 1, 'same', d)
+    y.pow(2).sum().backward()
+    cases['conv2d_same_' + name] = {'w': t(w), 'b': t(b), 'dilation': list(d), 'y': t(y), 'gx': t(xg.grad), 'gw': t(wg.grad)}
+    cases['conv2d_valid_' + name] = {'w': t(w), 'dilation': list(d), 'y': t(F.conv2d(x2, w, None, 1, 'valid', d))}
+for name, k, d in [('k4', 4, 1), ('k3_d2', 3, 2), ('k2_d3', 2, 3)]:
+    w = torch.randn(2, 3, k, dtype=torch.float64)
+    xg = x1.clone().requires_grad_(True)
+    y = F.conv1d(xg, w, None, 1, 'same', d)
+    y.pow(2).sum().backward()
+    cases['conv1d_same_' + name] = {'w': t(w), 'dilation': d, 'y': t(y), 'gx': t(xg.grad)}
+cases['conv1d_groups_same'] = (lambda w: {'w': t(w), 'y': t(F.conv1d(x1, w, None, 1, 'same', 1, 3))})(torch.randn(3, 1, 4, dtype=torch.float64))
+# pools: return_indices positionally
+v, i = F.max_pool2d(x2, 3, 2, 1, 1, True, True)
+cases['max_pool2d_pos'] = {'v': t(v), 'i': t(i)}
+v, i = F.max_pool1d(x1, 3, 2, 1, 1, False, True)
+cases['max_pool1d_pos'] = {'v': t(v), 'i': t(i)}
+v, i = F.adaptive_max_pool2d(x2, (3, 2), True)
+cases['adaptive_max_pool2d_pos'] = {'v': t(v), 'i': t(i)}
+cases['avg_pool2d_pos'] = t(F.avg_pool2d(x2, (3, 2), (2, 1), (1, 0), True, False, None))
+# losses: the deprecated positions (each combination), positional weights
+a = torch.randn(4, 5, dtype=torch.float64); b = torch.randn(4, 5, dtype=torch.float64)
+cases['a'] = t(a); cases['b'] = t(b)
+lab = torch.tensor([0, 4, 2, 1]); cases['labels'] = lab.tolist()
+wt = torch.rand(5, dtype=torch.float64) + 0.5; cases['wt'] = t(wt)
+legacy = {}
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    for sa, rd in [(None, False), (False, None), (False, True), (True, True), (True, False), (None, None)]:
+        k = f'{sa}_{rd}'
+        legacy[k] = {
+            'mse': t(F.mse_loss(a, b, sa, rd)),
+            'l1': t(F.l1_loss(a, b, sa, rd, 'sum')),
+            'smooth_l1': t(F.smooth_l1_loss(a, b, sa, rd, 'mean', 0.5)),
+            'nll': t(F.nll_loss(a.log_softmax(1), lab, wt, sa, 2, rd)),
+            'ce': t(F.cross_entropy(a, lab, wt, sa, -100, rd, 'mean', 0.1)),
+            'kl': t(F.kl_div(a.log_softmax(1), b.softmax(1), sa, rd, 'batchmean')),
+            'margin': t(F.margin_ranking_loss(a[0], b[0], torch.sign(a[1]), 0.3, sa, rd)),
+            'poisson': t(F.poisson_nll_loss(a, b.abs(), True, False, sa, 1e-8, rd)),
+        }
+    cases['legacy_warning'] = str([w for w in caught if 'size_average' in str(w.message)][0].message)
+cases['legacy'] = legacy
+p = torch.rand(4, 5, dtype=torch.float64) * 0.8 + 0.1; cases['p'] = t(p)
+cases['bce_w'] = t(F.binary_cross_entropy(p, (b > 0).double(), wt, None, None, 'sum'))
+cases['bcel_w'] = t(F.binary_cross_entropy_with_logits(a, (b > 0).double(), wt, None, None, 'sum', wt * 2))
+# mish in place (MishBackward0 through the in-place protocol)
+xg = a.clone().requires_grad_(True)
+y = xg.clone()
+F.mish(y, True)
+(y * b).sum().backward()
+cases['mish_inplace'] = {'y': t(y), 'gx': t(xg.grad), 'grad_fn': type(y.grad_fn).__name__}
+json.dump({'torch': torch.__version__, 'cases': cases}, open(os.path.join(os.path.dirname(__file__), 'functional_schema.json'), 'w'))
