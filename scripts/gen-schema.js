@@ -123,6 +123,8 @@ function overloads(row, params, extra) {
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   for (const n of [1, 2, 3]) for (const t of [`int[${n}]`, `int?[${n}]`]) T[t] = T[`${t}?`] = 'ints';
+  // the value kinds the parser checks for float, float? and bool? (lib/ops/args.ts ParamKind)
+  Object.assign(T, { float: 'float', 'float?': 'float?', 'bool?': 'bool?' });
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;

@@ -485,7 +485,7 @@ export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
+const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 function nanToNum_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_nanToNum, args, method);
   return I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null);
@@ -496,7 +496,7 @@ export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: nu
 export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(...args: unknown[]): Tensor { return nanToNum_call(args); }
-const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
+const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 
 const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }], npos: 1 };
 function isnan_call(args: readonly unknown[], method = false): Tensor {
@@ -970,7 +970,7 @@ export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: bool
 export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(...args: unknown[]): Tensor { return prod_call(args); }
 
-const S_sort: OpSpec = { op: 'sort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: null }], npos: 3 };
+const S_sort: OpSpec = { op: 'sort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: null, t: 'bool?' }], npos: 3 };
 function sort_call(args: readonly unknown[], method = false): ValuesIndices {
   const { v } = parseCall(S_sort, args, method);
   return I.sortRow(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean | null);
@@ -2560,11 +2560,11 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.alpha_dropout', name: 'alphaDropout', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.embedding', name: 'embedding', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.one_hot', name: 'oneHot', variants: ['functional'], dtype: 'index', grad: null, autocast: null },
-  { op: 'F.bilinear', name: 'bilinear', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.linear', name: 'linear', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.conv1d', name: 'conv1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.conv2d', name: 'conv2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.conv_transpose2d', name: 'convTranspose2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.bilinear', name: 'bilinear', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:plain,cuda:promote' },
+  { op: 'F.linear', name: 'linear', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv1d', name: 'conv1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv2d', name: 'conv2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv_transpose2d', name: 'convTranspose2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
   { op: 'F.unfold', name: 'unfold', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.fold', name: 'fold', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.max_pool1d', name: 'maxPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
@@ -2572,27 +2572,27 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.max_pool3d', name: 'maxPool3d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.avg_pool1d', name: 'avgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.avg_pool2d', name: 'avgPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.adaptive_avg_pool2d', name: 'adaptiveAvgPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.adaptive_avg_pool2d', name: 'adaptiveAvgPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:plain,cuda:plain' },
   { op: 'F.adaptive_max_pool1d', name: 'adaptiveMaxPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.adaptive_max_pool2d', name: 'adaptiveMaxPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.adaptive_max_pool3d', name: 'adaptiveMaxPool3d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.batch_norm', name: 'batchNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.layer_norm', name: 'layerNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.group_norm', name: 'groupNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.batch_norm', name: 'batchNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:plain' },
+  { op: 'F.layer_norm', name: 'layerNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
+  { op: 'F.group_norm', name: 'groupNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.instance_norm', name: 'instanceNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.normalize', name: 'normalize', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.pairwise_distance', name: 'pairwiseDistance', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.pad', name: 'pad', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.mse_loss', name: 'mseLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.l1_loss', name: 'l1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.smooth_l1_loss', name: 'smoothL1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.huber_loss', name: 'huberLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.nll_loss', name: 'nllLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.mse_loss', name: 'mseLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.l1_loss', name: 'l1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.smooth_l1_loss', name: 'smoothL1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.huber_loss', name: 'huberLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.nll_loss', name: 'nllLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
   { op: 'F.cross_entropy', name: 'crossEntropy', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.binary_cross_entropy', name: 'binaryCrossEntropy', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.binary_cross_entropy_with_logits', name: 'binaryCrossEntropyWithLogits', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.kl_div', name: 'klDiv', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.poisson_nll_loss', name: 'poissonNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
-  { op: 'F.margin_ranking_loss', name: 'marginRankingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.binary_cross_entropy', name: 'binaryCrossEntropy', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:banned' },
+  { op: 'F.binary_cross_entropy_with_logits', name: 'binaryCrossEntropyWithLogits', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.kl_div', name: 'klDiv', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.poisson_nll_loss', name: 'poissonNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.margin_ranking_loss', name: 'marginRankingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
 ];

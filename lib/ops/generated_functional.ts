@@ -22,7 +22,7 @@ export function relu6(...args: unknown[]): Tensor {
   const { v } = parseCall(S_relu6, args);
   return A.relu6(v[0] as Tensor, v[1] as boolean);
 }
-const S_hardtanh: OpSpec = { op: 'hardtanh', params: [{ name: 'input' }, { name: 'minVal', def: -1 }, { name: 'maxVal', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_hardtanh: OpSpec = { op: 'hardtanh', params: [{ name: 'input' }, { name: 'minVal', def: -1, t: 'float' }, { name: 'maxVal', def: 1, t: 'float' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function hardtanh(input: Tensor, minVal: number, maxVal: number, inplace: boolean): Tensor;
 export function hardtanh(input: Tensor, minVal: number, maxVal: number, opts?: { inplace?: boolean }): Tensor;
 export function hardtanh(input: Tensor, minVal: number, opts?: { maxVal?: number; inplace?: boolean }): Tensor;
@@ -32,7 +32,7 @@ export function hardtanh(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardtanh, args);
   return A.hardtanh(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
 }
-const S_leakyRelu: OpSpec = { op: 'leaky_relu', params: [{ name: 'input' }, { name: 'negativeSlope', def: 0.01 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
+const S_leakyRelu: OpSpec = { op: 'leaky_relu', params: [{ name: 'input' }, { name: 'negativeSlope', def: 0.01, t: 'float' }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function leakyRelu(input: Tensor, negativeSlope: number, inplace: boolean): Tensor;
 export function leakyRelu(input: Tensor, negativeSlope: number, opts?: { inplace?: boolean }): Tensor;
 export function leakyRelu(input: Tensor, opts?: { negativeSlope?: number; inplace?: boolean }): Tensor;
@@ -41,7 +41,7 @@ export function leakyRelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_leakyRelu, args);
   return A.leakyRelu(v[0] as Tensor, v[1] as number, v[2] as boolean);
 }
-const S_elu: OpSpec = { op: 'elu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
+const S_elu: OpSpec = { op: 'elu', params: [{ name: 'input' }, { name: 'alpha', def: 1, t: 'float' }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function elu(input: Tensor, alpha: number, inplace: boolean): Tensor;
 export function elu(input: Tensor, alpha: number, opts?: { inplace?: boolean }): Tensor;
 export function elu(input: Tensor, opts?: { alpha?: number; inplace?: boolean }): Tensor;
@@ -58,7 +58,7 @@ export function selu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_selu, args);
   return A.selu(v[0] as Tensor, v[1] as boolean);
 }
-const S_celu: OpSpec = { op: 'celu', params: [{ name: 'input' }, { name: 'alpha', def: 1 }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
+const S_celu: OpSpec = { op: 'celu', params: [{ name: 'input' }, { name: 'alpha', def: 1, t: 'float' }, { name: 'inplace', def: false, t: 'bool' }], npos: 3 };
 export function celu(input: Tensor, alpha: number, inplace: boolean): Tensor;
 export function celu(input: Tensor, alpha: number, opts?: { inplace?: boolean }): Tensor;
 export function celu(input: Tensor, opts?: { alpha?: number; inplace?: boolean }): Tensor;
@@ -83,7 +83,7 @@ export function silu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_silu, args);
   return A.silu(v[0] as Tensor, v[1] as boolean);
 }
-const S_softplus: OpSpec = { op: 'softplus', params: [{ name: 'input' }, { name: 'beta', def: 1 }, { name: 'threshold', def: 20 }], npos: 3 };
+const S_softplus: OpSpec = { op: 'softplus', params: [{ name: 'input' }, { name: 'beta', def: 1, t: 'float' }, { name: 'threshold', def: 20, t: 'float' }], npos: 3 };
 export function softplus(input: Tensor, beta: number, threshold: number): Tensor;
 export function softplus(input: Tensor, beta: number, opts?: { threshold?: number }): Tensor;
 export function softplus(input: Tensor, opts?: { beta?: number; threshold?: number }): Tensor;
@@ -116,7 +116,7 @@ export function logSoftmax(...args: unknown[]): Tensor {
   const { v } = parseCall(S_logSoftmax, args);
   return A.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-const S_threshold: OpSpec = { op: 'threshold', params: [{ name: 'input' }, { name: 'threshold' }, { name: 'value' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_threshold: OpSpec = { op: 'threshold', params: [{ name: 'input' }, { name: 'threshold', t: 'float' }, { name: 'value', t: 'float' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function threshold(input: Tensor, threshold: number, value: number, inplace: boolean): Tensor;
 export function threshold(input: Tensor, threshold: number, value: number, opts?: { inplace?: boolean }): Tensor;
 export function threshold(input: Tensor, threshold: number, opts: { value: number; inplace?: boolean }): Tensor;
@@ -185,7 +185,7 @@ export function tanhshrink(...args: unknown[]): Tensor {
   const { v } = parseCall(S_tanhshrink, args);
   return M_functional_impl.tanhshrink(v[0] as Tensor);
 }
-const S_hardshrink: OpSpec = { op: 'hardshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5 }], npos: 2 };
+const S_hardshrink: OpSpec = { op: 'hardshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5, t: 'float' }], npos: 2 };
 export function hardshrink(input: Tensor, lambd: number): Tensor;
 export function hardshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
 export function hardshrink(opts: { input: Tensor; lambd?: number }): Tensor;
@@ -193,7 +193,7 @@ export function hardshrink(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardshrink, args);
   return M_functional_impl.hardshrink(v[0] as Tensor, v[1] as number);
 }
-const S_softshrink: OpSpec = { op: 'softshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5 }], npos: 2 };
+const S_softshrink: OpSpec = { op: 'softshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5, t: 'float' }], npos: 2 };
 export function softshrink(input: Tensor, lambd: number): Tensor;
 export function softshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
 export function softshrink(opts: { input: Tensor; lambd?: number }): Tensor;
@@ -209,7 +209,7 @@ export function prelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_prelu, args);
   return M_functional_impl.prelu(v[0] as Tensor, v[1] as Tensor);
 }
-const S_rrelu: OpSpec = { op: 'rrelu', params: [{ name: 'input' }, { name: 'lower', def: 0.125 }, { name: 'upper', def: 0.3333333333333333 }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 5 };
+const S_rrelu: OpSpec = { op: 'rrelu', params: [{ name: 'input' }, { name: 'lower', def: 0.125, t: 'float' }, { name: 'upper', def: 0.3333333333333333, t: 'float' }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 5 };
 export function rrelu(input: Tensor, lower: number, upper: number, training: boolean, inplace: boolean): Tensor;
 export function rrelu(input: Tensor, lower: number, upper: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
 export function rrelu(input: Tensor, lower: number, upper: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
@@ -228,7 +228,7 @@ export function glu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_glu, args);
   return M_functional_impl.glu(v[0] as Tensor, v[1] as number);
 }
-const S_dropout: OpSpec = { op: 'dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_dropout: OpSpec = { op: 'dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
 export function dropout(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
 export function dropout(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
@@ -238,7 +238,7 @@ export function dropout(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout, args);
   return M_functional_impl.dropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
-const S_dropout1d: OpSpec = { op: 'dropout1d', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_dropout1d: OpSpec = { op: 'dropout1d', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout1d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
 export function dropout1d(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
 export function dropout1d(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
@@ -248,7 +248,7 @@ export function dropout1d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout1d, args);
   return M_functional_impl.dropout1d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
-const S_dropout2d: OpSpec = { op: 'dropout2d', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_dropout2d: OpSpec = { op: 'dropout2d', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout2d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
 export function dropout2d(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
 export function dropout2d(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
@@ -258,7 +258,7 @@ export function dropout2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout2d, args);
   return M_functional_impl.dropout2d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
-const S_alphaDropout: OpSpec = { op: 'alpha_dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5 }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+const S_alphaDropout: OpSpec = { op: 'alpha_dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function alphaDropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
 export function alphaDropout(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
 export function alphaDropout(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
@@ -268,7 +268,7 @@ export function alphaDropout(...args: unknown[]): Tensor {
   const { v } = parseCall(S_alphaDropout, args);
   return M_functional_impl.alphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
-const S_embedding: OpSpec = { op: 'embedding', params: [{ name: 'input' }, { name: 'weight' }, { name: 'paddingIdx', def: null }, { name: 'maxNorm', def: null }, { name: 'normType', def: 2 }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'sparse', def: false, t: 'bool' }], npos: 7 };
+const S_embedding: OpSpec = { op: 'embedding', params: [{ name: 'input' }, { name: 'weight' }, { name: 'paddingIdx', def: null }, { name: 'maxNorm', def: null, t: 'float?' }, { name: 'normType', def: 2, t: 'float' }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'sparse', def: false, t: 'bool' }], npos: 7 };
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): Tensor;
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, opts?: { sparse?: boolean }): Tensor;
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, opts?: { scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
@@ -470,7 +470,7 @@ export function adaptiveMaxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor
   const { v } = parseCall(S_adaptiveMaxPool3d, args);
   return M_functional_impl.adaptiveMaxPool3d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null, number | null], v[2] as boolean);
 }
-const S_batchNorm: OpSpec = { op: 'batch_norm', params: [{ name: 'input' }, { name: 'runningMean' }, { name: 'runningVar' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'training', def: false, t: 'bool' }, { name: 'momentum', def: 0.1 }, { name: 'eps', def: 1e-5 }], npos: 8 };
+const S_batchNorm: OpSpec = { op: 'batch_norm', params: [{ name: 'input' }, { name: 'runningMean' }, { name: 'runningVar' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'training', def: false, t: 'bool' }, { name: 'momentum', def: 0.1, t: 'float?' }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 8 };
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number | null, eps: number): Tensor;
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number | null, opts?: { eps?: number }): Tensor;
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, opts?: { momentum?: number | null; eps?: number }): Tensor;
@@ -484,7 +484,7 @@ export function batchNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_batchNorm, args);
   return M_functional_impl.batchNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number | null, v[7] as number);
 }
-const S_layerNorm: OpSpec = { op: 'layer_norm', params: [{ name: 'input' }, { name: 'normalizedShape', t: 'ints' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5 }], npos: 5 };
+const S_layerNorm: OpSpec = { op: 'layer_norm', params: [{ name: 'input' }, { name: 'normalizedShape', t: 'ints' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 5 };
 export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
 export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, opts?: { eps?: number }): Tensor;
 export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, opts?: { bias?: Tensor | null; eps?: number }): Tensor;
@@ -495,7 +495,7 @@ export function layerNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_layerNorm, args);
   return M_functional_impl.layerNorm(v[0] as Tensor, v[1] as number | number[], v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
 }
-const S_groupNorm: OpSpec = { op: 'group_norm', params: [{ name: 'input' }, { name: 'numGroups' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5 }], npos: 5 };
+const S_groupNorm: OpSpec = { op: 'group_norm', params: [{ name: 'input' }, { name: 'numGroups' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 5 };
 export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
 export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, opts?: { eps?: number }): Tensor;
 export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, opts?: { bias?: Tensor | null; eps?: number }): Tensor;
@@ -506,7 +506,7 @@ export function groupNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_groupNorm, args);
   return M_functional_impl.groupNorm(v[0] as Tensor, v[1] as number, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
 }
-const S_instanceNorm: OpSpec = { op: 'instance_norm', params: [{ name: 'input' }, { name: 'runningMean', def: null }, { name: 'runningVar', def: null }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'useInputStats', def: true, t: 'bool' }, { name: 'momentum', def: 0.1 }, { name: 'eps', def: 1e-5 }], npos: 8 };
+const S_instanceNorm: OpSpec = { op: 'instance_norm', params: [{ name: 'input' }, { name: 'runningMean', def: null }, { name: 'runningVar', def: null }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'useInputStats', def: true, t: 'bool' }, { name: 'momentum', def: 0.1, t: 'float' }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 8 };
 export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, eps: number): Tensor;
 export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, opts?: { eps?: number }): Tensor;
 export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, opts?: { momentum?: number; eps?: number }): Tensor;
@@ -520,7 +520,7 @@ export function instanceNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_instanceNorm, args);
   return M_functional_impl.instanceNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number, v[7] as number);
 }
-const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2 }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12 }], npos: 4 };
+const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2, t: 'float' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12, t: 'float' }], npos: 4 };
 export function normalize(input: Tensor, p: number, dim: number, eps: number): Tensor;
 export function normalize(input: Tensor, p: number, dim: number, opts?: { eps?: number }): Tensor;
 export function normalize(input: Tensor, p: number, opts?: { dim?: number; eps?: number }): Tensor;
@@ -530,7 +530,7 @@ export function normalize(...args: unknown[]): Tensor {
   const { v } = parseCall(S_normalize, args);
   return M_functional_impl.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
 }
-const S_cosineSimilarity: OpSpec = { op: 'cosine_similarity', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-8 }], npos: 4 };
+const S_cosineSimilarity: OpSpec = { op: 'cosine_similarity', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-8, t: 'float' }], npos: 4 };
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number, eps: number): Tensor;
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number, opts?: { eps?: number }): Tensor;
 export function cosineSimilarity(x1: Tensor, x2: Tensor, opts?: { dim?: number; eps?: number }): Tensor;
@@ -540,7 +540,7 @@ export function cosineSimilarity(...args: unknown[]): Tensor {
   const { v } = parseCall(S_cosineSimilarity, args);
   return M_functional_impl.cosineSimilarity(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
 }
-const S_pairwiseDistance: OpSpec = { op: 'pairwise_distance', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'p', def: 2 }, { name: 'eps', def: 1e-6 }, { name: 'keepdim', def: false, t: 'bool' }], npos: 5 };
+const S_pairwiseDistance: OpSpec = { op: 'pairwise_distance', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'p', def: 2, t: 'float' }, { name: 'eps', def: 1e-6, t: 'float' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 5 };
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor;
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number, opts?: { keepdim?: boolean }): Tensor;
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, opts?: { eps?: number; keepdim?: boolean }): Tensor;
@@ -551,7 +551,7 @@ export function pairwiseDistance(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pairwiseDistance, args);
   return M_functional_impl.pairwiseDistance(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
 }
-const S_pad: OpSpec = { op: 'pad', params: [{ name: 'input' }, { name: 'pad' }, { name: 'mode', def: 'constant' }, { name: 'value', def: null }], npos: 4 };
+const S_pad: OpSpec = { op: 'pad', params: [{ name: 'input' }, { name: 'pad' }, { name: 'mode', def: 'constant' }, { name: 'value', def: null, t: 'float?' }], npos: 4 };
 export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value: number | null): Tensor;
 export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', opts?: { value?: number | null }): Tensor;
 export function pad(input: Tensor, pad: number[], opts?: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number | null }): Tensor;
@@ -561,7 +561,7 @@ export function pad(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pad, args);
   return M_functional_impl.pad(v[0] as Tensor, v[1] as number[], v[2] as 'constant' | 'reflect' | 'replicate' | 'circular', v[3] as number | null);
 }
-const S_mseLoss: OpSpec = { op: 'mse_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 5 };
+const S_mseLoss: OpSpec = { op: 'mse_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
 export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
@@ -572,7 +572,7 @@ export function mseLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_mseLoss, args);
   return M_functional_impl.mseLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
 }
-const S_l1Loss: OpSpec = { op: 'l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 5 };
+const S_l1Loss: OpSpec = { op: 'l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
 export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
@@ -583,7 +583,7 @@ export function l1Loss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_l1Loss, args);
   return M_functional_impl.l1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
 }
-const S_smoothL1Loss: OpSpec = { op: 'smooth_l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'beta', def: 1 }], npos: 6 };
+const S_smoothL1Loss: OpSpec = { op: 'smooth_l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'beta', def: 1, t: 'float' }], npos: 6 };
 export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', beta: number): Tensor;
 export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { beta?: number }): Tensor;
 export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
@@ -595,7 +595,7 @@ export function smoothL1Loss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_smoothL1Loss, args);
   return M_functional_impl.smoothL1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum', v[5] as number);
 }
-const S_huberLoss: OpSpec = { op: 'huber_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'reduction', def: 'mean' }, { name: 'delta', def: 1 }], npos: 4 };
+const S_huberLoss: OpSpec = { op: 'huber_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'reduction', def: 'mean' }, { name: 'delta', def: 1, t: 'float' }], npos: 4 };
 export function huberLoss(input: Tensor, target: Tensor, reduction: 'none' | 'mean' | 'sum', delta: number): Tensor;
 export function huberLoss(input: Tensor, target: Tensor, reduction: 'none' | 'mean' | 'sum', opts?: { delta?: number }): Tensor;
 export function huberLoss(input: Tensor, target: Tensor, opts?: { reduction?: 'none' | 'mean' | 'sum'; delta?: number }): Tensor;
@@ -605,7 +605,7 @@ export function huberLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_huberLoss, args);
   return M_functional_impl.huberLoss(v[0] as Tensor, v[1] as Tensor, v[2] as 'none' | 'mean' | 'sum', v[3] as number);
 }
-const S_nllLoss: OpSpec = { op: 'nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 7 };
+const S_nllLoss: OpSpec = { op: 'nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 7 };
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
@@ -618,7 +618,7 @@ export function nllLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_nllLoss, args);
   return M_functional_impl.nllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
 }
-const S_crossEntropy: OpSpec = { op: 'cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'labelSmoothing', def: 0 }], npos: 8 };
+const S_crossEntropy: OpSpec = { op: 'cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'labelSmoothing', def: 0, t: 'float' }], npos: 8 };
 export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', labelSmoothing: number): Tensor;
 export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { labelSmoothing?: number }): Tensor;
 export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
@@ -632,7 +632,7 @@ export function crossEntropy(...args: unknown[]): Tensor {
   const { v } = parseCall(S_crossEntropy, args);
   return M_functional_impl.crossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum', v[7] as number);
 }
-const S_binaryCrossEntropy: OpSpec = { op: 'binary_cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 6 };
+const S_binaryCrossEntropy: OpSpec = { op: 'binary_cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 6 };
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
@@ -644,7 +644,7 @@ export function binaryCrossEntropy(...args: unknown[]): Tensor {
   const { v } = parseCall(S_binaryCrossEntropy, args);
   return M_functional_impl.binaryCrossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
 }
-const S_binaryCrossEntropyWithLogits: OpSpec = { op: 'binary_cross_entropy_with_logits', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'posWeight', def: null }], npos: 7 };
+const S_binaryCrossEntropyWithLogits: OpSpec = { op: 'binary_cross_entropy_with_logits', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'posWeight', def: null }], npos: 7 };
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', posWeight: Tensor | null): Tensor;
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', opts?: { posWeight?: Tensor | null }): Tensor;
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
@@ -657,7 +657,7 @@ export function binaryCrossEntropyWithLogits(...args: unknown[]): Tensor {
   const { v } = parseCall(S_binaryCrossEntropyWithLogits, args);
   return M_functional_impl.binaryCrossEntropyWithLogits(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum', v[6] as Tensor | null);
 }
-const S_klDiv: OpSpec = { op: 'kl_div', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }, { name: 'logTarget', def: false, t: 'bool' }], npos: 6 };
+const S_klDiv: OpSpec = { op: 'kl_div', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'logTarget', def: false, t: 'bool' }], npos: 6 };
 export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum' | 'batchmean', logTarget: boolean): Tensor;
 export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum' | 'batchmean', opts?: { logTarget?: boolean }): Tensor;
 export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
@@ -669,7 +669,7 @@ export function klDiv(...args: unknown[]): Tensor {
   const { v } = parseCall(S_klDiv, args);
   return M_functional_impl.klDiv(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum' | 'batchmean', v[5] as boolean);
 }
-const S_poissonNllLoss: OpSpec = { op: 'poisson_nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'logInput', def: true, t: 'bool' }, { name: 'full', def: false, t: 'bool' }, { name: 'sizeAverage', def: null }, { name: 'eps', def: 1e-8 }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 8 };
+const S_poissonNllLoss: OpSpec = { op: 'poisson_nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'logInput', def: true, t: 'bool' }, { name: 'full', def: false, t: 'bool' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'eps', def: 1e-8, t: 'float' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 8 };
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
@@ -683,7 +683,7 @@ export function poissonNllLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_poissonNllLoss, args);
   return M_functional_impl.poissonNllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as boolean | null, v[5] as number, v[6] as boolean | null, v[7] as 'none' | 'mean' | 'sum');
 }
-const S_marginRankingLoss: OpSpec = { op: 'margin_ranking_loss', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'target' }, { name: 'margin', def: 0 }, { name: 'sizeAverage', def: null }, { name: 'reduce', def: null }, { name: 'reduction', def: 'mean' }], npos: 7 };
+const S_marginRankingLoss: OpSpec = { op: 'margin_ranking_loss', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'target' }, { name: 'margin', def: 0, t: 'float' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 7 };
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
