@@ -584,37 +584,47 @@ function reduce(t: T, r: Reduction | undefined): T {
 function checkRed(r: unknown): void {
   if (r !== undefined && r !== 'mean' && r !== 'sum' && r !== 'none' && r !== 'batchmean') throw new TorchError(`${String(r)} is not a valid value for reduction`);
 }
+/** PyTorch's _Reduction.legacy_get_string: the deprecated size_average/reduce (None: True), when either is given,
+ *  decide the reduction (with PyTorch's warning); otherwise `reduction` stands. */
+export function legacyReduction<R extends string>(sizeAverage: boolean | null, reduce: boolean | null, reduction: R): R | Reduction {
+  if (sizeAverage === null && reduce === null) return reduction;
+  const sa = sizeAverage ?? true, rd = reduce ?? true;
+  const r: Reduction = sa && rd ? 'mean' : rd ? 'sum' : 'none';
+  process.emitWarning(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`, 'UserWarning');
+  return r;
+}
 function pairLoss(a: T, b: T, op: string): void {
   checkTensor(a, op, 'input'); checkTensor(b, op, 'target');
 }
 
-export function mseLoss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+// The losses are the schema's F rows (ops.schema; lib/ops/generated_functional.ts parses the call): each takes its
+// row's parameters in PyTorch 1.13's order, defaults filled in, the deprecated size_average/reduce included.
+export function mseLoss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('mse_loss', arguments)) return autocastCall('mse_loss', mseLoss, arguments);
-  const opts = posOpts<{ reduction?: Reduction }>('mse_loss', [opts0], [], ['reduction']);
-  pairLoss(input, target, 'mse_loss'); checkRed(opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'mse_loss'); checkRed(red);
   const d = input.sub(target);
-  return reduce(d.mul(d), opts.reduction);
+  return reduce(d.mul(d), red);
 }
-export function l1Loss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+export function l1Loss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('l1_loss', arguments)) return autocastCall('l1_loss', l1Loss, arguments);
-  const opts = posOpts<{ reduction?: Reduction }>('l1_loss', [opts0], [], ['reduction']);
-  pairLoss(input, target, 'l1_loss'); checkRed(opts.reduction);
-  return reduce(input.sub(target).abs(), opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'l1_loss'); checkRed(red);
+  return reduce(input.sub(target).abs(), red);
 }
-export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction; beta?: number } = {}): T {
+export function smoothL1Loss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction, beta: number): T {
   if (acState.on && autocastListed('smooth_l1_loss', arguments)) return autocastCall('smooth_l1_loss', smoothL1Loss, arguments);
-  const opts = posOpts<{ reduction?: Reduction; beta?: number }>('smooth_l1_loss', [opts0], [], ['reduction', 'beta']);
-  pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
-  const beta = opts.beta ?? 1;
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'smooth_l1_loss'); checkRed(red);
   if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
-  if (beta === 0) return l1Loss(input, target, { reduction: opts.reduction });
+  if (beta === 0) return l1Loss(input, target, null, null, red);
   // SmoothL1LossBackward0 as PyTorch's: sign(x) beyond +-beta, x / beta inside (and at NaN), x = input - target; a
   // select, so an infinite difference gives +-1 instead of the inf * 0 of differentiating both branches of a where
   const x = noGrad(() => input.sub(target));
   const ad = noGrad(() => x.abs());
   const per = noGrad(() => where(ad.lt(beta), ad.mul(ad).mul(0.5 / beta), ad.sub(0.5 * beta)));
   return reduce(pairGrad('SmoothL1LossBackward0', input, target, per, x,
-    where(x.le(-beta), -1, where(x.ge(beta), 1, x.div(beta)))), opts.reduction);
+    where(x.le(-beta), -1, where(x.ge(beta), 1, x.div(beta)))), red);
 }
 // the elementwise loss `per` of input and target with d per / d input = dIn (and d per / d target = -dIn)
 function pairGrad(name: string, input: T, target: T, per: T, x: T, dIn: T): T {
@@ -632,21 +642,17 @@ function sumTo(g: T, shape: readonly number[]): T {
   if (lead) r = r.reshape(shape.slice());
   return r;
 }
-/** huber_loss(input, target, reduction, delta): PyTorch's positions (no deprecated ones), or the options object */
-export function huberLoss(input: T, target: T, opts?: { reduction?: Reduction; delta?: number }): T;
-export function huberLoss(input: T, target: T, reduction: Reduction, delta?: number): T;
-export function huberLoss(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', rest, ['reduction', 'delta'], []);
-  pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
-  const delta = opts.delta ?? 1;
+/** huber_loss(input, target, reduction, delta): PyTorch's positions (no deprecated ones) */
+export function huberLoss(input: T, target: T, reduction: Reduction, delta: number): T {
+  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss, arguments);
+  pairLoss(input, target, 'huber_loss'); checkRed(reduction);
   if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
   // HuberLossBackward0 as PyTorch's: +-delta beyond +-delta, x inside (and at NaN)
   const x = noGrad(() => input.sub(target));
   const ad = noGrad(() => x.abs());
   const per = noGrad(() => where(ad.lt(delta), ad.mul(ad).mul(0.5), ad.sub(0.5 * delta).mul(delta)));
   return reduce(pairGrad('HuberLossBackward0', input, target, per, x,
-    where(x.le(-delta), -delta, where(x.ge(delta), delta, x))), opts.reduction);
+    where(x.le(-delta), -delta, where(x.ge(delta), delta, x))), reduction);
 }
 
 export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
@@ -694,14 +700,12 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
   return { sel, valid };
 }
 
-export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
+export function nllLoss(input: T, target: T, weight: T | null, sizeAverage: boolean | null, ignore: number, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss, arguments);
-  const opts = posOpts<NLLOpts>('nll_loss', [opts0], [], ['weight', 'ignoreIndex', 'reduction']);
-  pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'nll_loss'); checkRed(red);
   const classDim = checkClassTarget(input, target, 'nll_loss');
   const C = input.shape[classDim];
-  const ignore = opts.ignoreIndex ?? -100;
-  const weight = opts.weight ?? null;
   if (weight && weight.numel() !== C) throw new TorchError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shp(weight.shape)}`);
   checkTargetValues(target, C, ignore);
   // pick each target's log-probability with gather, so a NaN or -inf at another class never reaches the loss (a
@@ -711,7 +715,6 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
   const picked = classDim === 0 ? input.gather(0, tsafe.reshape([1])).reshape([]) : input.gather(1, tsafe.unsqueeze(1)).squeeze(1);
   const wt = weight ? where(valid, weight.to(input.dtype).index(tsafe.reshape([-1])).reshape(tsafe.shape), 0) : toDtype(valid, input.dtype);
   const per = where(valid, picked.mul(wt).neg(), 0);
-  const red = opts.reduction ?? 'mean';
   if (red === 'none') return per;
   if (red === 'sum') return per.sum();
   return per.sum().div(wt.sum());
@@ -719,17 +722,14 @@ export function nllLoss(input: T, target: T, opts0: NLLOpts = {}): T {
 
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
-export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}): T {
+export function crossEntropy(input: T, target: T, weight: T | null, sizeAverage: boolean | null, ignore: number, rd: boolean | null, reduction: Reduction, ls: number): T {
   if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy, arguments);
-  const opts = posOpts<CrossEntropyOpts>('cross_entropy', [opts0], [], ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing']);
-  pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
-  const ls = opts.labelSmoothing ?? 0;
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'cross_entropy'); checkRed(red);
   if (ls < 0 || ls > 1) throw new TorchError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
   const classDim = input.ndim === 1 ? 0 : 1;
   if (input.ndim === 0) throw new TorchError('cross_entropy: input tensor should be 1D or more, got 0D');
   const C = input.shape[classDim];
-  const weight = opts.weight ?? null;
-  const red = opts.reduction ?? 'mean';
   const logp = input.logSoftmax(classDim);
   const wshape = classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)];
   if (isFloating(target.dtype) && target.ndim === input.ndim) {
@@ -745,8 +745,7 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
     if (red === 'sum') return prod.sum().neg();
     return prod.sum().neg().div(input.numel() / C);
   }
-  const ignore = opts.ignoreIndex ?? -100;
-  const nll = nllLoss(logp, target, { weight, ignoreIndex: ignore, reduction: red });
+  const nll = nllLoss(logp, target, weight, null, ignore, null, red);
   if (ls === 0) return nll;
   let smooth = weight ? logp.mul(weight.reshape(wshape)).sum(classDim).neg() : logp.sum(classDim).neg();
   const valid = target.ne(ignore);
@@ -761,10 +760,10 @@ export function crossEntropy(input: T, target: T, opts0: CrossEntropyOpts = {}):
   return nll.mul(1 - ls).add(ret.mul(ls / C));
 }
 
-export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | null; reduction?: Reduction } = {}): T {
+export function binaryCrossEntropy(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy, arguments);
-  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', [opts0], [], ['weight', 'reduction']);
-  pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'binary_cross_entropy'); checkRed(red);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
@@ -781,57 +780,56 @@ export function binaryCrossEntropy(input: T, target: T, opts0: { weight?: T | nu
     input.requiresGrad ? g.mul(xd.sub(td)).div(xd.mul(xd.neg().add(1)).clampMin(Math.fround(1e-12))) : null,  // PyTorch's EPSILON is a float
     target.requiresGrad ? g.mul(xd.neg().add(1).log().sub(xd.log())) : null,
   ], [input, target]);
-  const w = opts.weight ? per.mul(opts.weight) : per;
-  return reduce(w, opts.reduction);
+  const w = weight ? per.mul(weight) : per;
+  return reduce(w, red);
 }
 
-export function binaryCrossEntropyWithLogits(input: T, target: T, opts0: { weight?: T | null; posWeight?: T | null; reduction?: Reduction } = {}): T {
+export function binaryCrossEntropyWithLogits(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction, posWeight: T | null): T {
   if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits, arguments);
-  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', [opts0], [], ['weight', 'posWeight', 'reduction']);
-  pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(red);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
   }
   // (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t; softplus carries the exact gradient
   const sp = A.softplus(input.neg(), 1, 20);
   let loss: T;
-  if (opts.posWeight) {
-    const lw = opts.posWeight.sub(1).mul(target).add(1);
+  if (posWeight) {
+    const lw = posWeight.sub(1).mul(target).add(1);
     loss = target.neg().add(1).mul(input).add(lw.mul(sp));
   } else loss = target.neg().add(1).mul(input).add(sp);
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, opts.reduction);
+  if (weight) loss = loss.mul(weight);
+  return reduce(loss, red);
 }
 
-export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): T {
+// (as PyTorch 1.13's F.kl_div: with size_average/reduce given, reduction='batchmean' still divides the legacy
+// reduction's result by the batch size)
+export function klDiv(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction | 'batchmean', logTarget: boolean): T {
   if (acState.on && autocastListed('kl_div', arguments)) return autocastCall('kl_div', klDiv, arguments);
-  const opts = posOpts<{ reduction?: Reduction | 'batchmean'; logTarget?: boolean }>('kl_div', [opts0], [], ['reduction', 'logTarget']);
-  pairLoss(input, target, 'kl_div'); checkRed(opts.reduction);
-  const red = opts.reduction ?? 'mean';
-  const loss = opts.logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'kl_div'); checkRed(red);
+  const loss = logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
   if (red === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]);
-  return reduce(loss, red as Reduction);
+  const r = reduce(loss, red as Reduction);
+  return red !== reduction && reduction === 'batchmean' && input.ndim !== 0 ? r.div(input.shape[0]) : r;
 }
 
-/** poisson_nll_loss(input, target, logInput, full, { eps, reduction }): PyTorch's positions up to its deprecated size_average */
-export function poissonNllLoss(input: T, target: T, opts?: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }): T;
-export function poissonNllLoss(input: T, target: T, logInput: boolean, full?: boolean, opts?: { eps?: number; reduction?: Reduction }): T;
-export function poissonNllLoss(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', rest, ['logInput', 'full'], ['eps', 'reduction']);
-  const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
+export function poissonNllLoss(input: T, target: T, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, rd: boolean | null, reduction: Reduction): T {
+  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
-  if (opts.full) {
+  if (full) {
     const st = target.mul(target.log()).sub(target).add(target.mul(2 * Math.PI).log().mul(0.5));
     loss = loss.add(where(target.gt(1), st, 0));
   }
-  return reduce(loss, opts.reduction);
+  return reduce(loss, red);
 }
 
-export function marginRankingLoss(x1: T, x2: T, target: T, opts0: { margin?: number; reduction?: Reduction } = {}): T {
+export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss, arguments);
-  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', [opts0], [], ['margin', 'reduction']);
-  return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkRed(red);
+  return reduce(target.neg().mul(x1.sub(x2)).add(margin).clampMin(0), red);
 }
 
 // ------------------------------------------------------------------------------------------------------------

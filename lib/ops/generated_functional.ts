@@ -5,6 +5,7 @@ import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
 import * as M_functional_impl from '../nn/functional_impl';
+import * as M_functional from '../nn/functional';
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu(input: Tensor, inplace: boolean): Tensor;
@@ -570,7 +571,7 @@ export function mseLoss(input: Tensor, opts: { target: Tensor; sizeAverage?: boo
 export function mseLoss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function mseLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_mseLoss, args);
-  return M_functional_impl.mseLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
+  return M_functional.mseLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
 }
 const S_l1Loss: OpSpec = { op: 'l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
 export function l1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
@@ -581,7 +582,7 @@ export function l1Loss(input: Tensor, opts: { target: Tensor; sizeAverage?: bool
 export function l1Loss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function l1Loss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_l1Loss, args);
-  return M_functional_impl.l1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
+  return M_functional.l1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
 }
 const S_smoothL1Loss: OpSpec = { op: 'smooth_l1_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'beta', def: 1, t: 'float' }], npos: 6 };
 export function smoothL1Loss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', beta: number): Tensor;
@@ -593,7 +594,7 @@ export function smoothL1Loss(input: Tensor, opts: { target: Tensor; sizeAverage?
 export function smoothL1Loss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; beta?: number }): Tensor;
 export function smoothL1Loss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_smoothL1Loss, args);
-  return M_functional_impl.smoothL1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum', v[5] as number);
+  return M_functional.smoothL1Loss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum', v[5] as number);
 }
 const S_huberLoss: OpSpec = { op: 'huber_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'reduction', def: 'mean' }, { name: 'delta', def: 1, t: 'float' }], npos: 4 };
 export function huberLoss(input: Tensor, target: Tensor, reduction: 'none' | 'mean' | 'sum', delta: number): Tensor;
@@ -603,7 +604,7 @@ export function huberLoss(input: Tensor, opts: { target: Tensor; reduction?: 'no
 export function huberLoss(opts: { input: Tensor; target: Tensor; reduction?: 'none' | 'mean' | 'sum'; delta?: number }): Tensor;
 export function huberLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_huberLoss, args);
-  return M_functional_impl.huberLoss(v[0] as Tensor, v[1] as Tensor, v[2] as 'none' | 'mean' | 'sum', v[3] as number);
+  return M_functional.huberLoss(v[0] as Tensor, v[1] as Tensor, v[2] as 'none' | 'mean' | 'sum', v[3] as number);
 }
 const S_nllLoss: OpSpec = { op: 'nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 7 };
 export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
@@ -616,7 +617,7 @@ export function nllLoss(input: Tensor, opts: { target: Tensor; weight?: Tensor |
 export function nllLoss(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function nllLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_nllLoss, args);
-  return M_functional_impl.nllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
+  return M_functional.nllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
 }
 const S_crossEntropy: OpSpec = { op: 'cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'ignoreIndex', def: -100 }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'labelSmoothing', def: 0, t: 'float' }], npos: 8 };
 export function crossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, ignoreIndex: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', labelSmoothing: number): Tensor;
@@ -630,7 +631,7 @@ export function crossEntropy(input: Tensor, opts: { target: Tensor; weight?: Ten
 export function crossEntropy(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; ignoreIndex?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; labelSmoothing?: number }): Tensor;
 export function crossEntropy(...args: unknown[]): Tensor {
   const { v } = parseCall(S_crossEntropy, args);
-  return M_functional_impl.crossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum', v[7] as number);
+  return M_functional.crossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as number, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum', v[7] as number);
 }
 const S_binaryCrossEntropy: OpSpec = { op: 'binary_cross_entropy', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 6 };
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
@@ -642,7 +643,7 @@ export function binaryCrossEntropy(input: Tensor, opts: { target: Tensor; weight
 export function binaryCrossEntropy(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function binaryCrossEntropy(...args: unknown[]): Tensor {
   const { v } = parseCall(S_binaryCrossEntropy, args);
-  return M_functional_impl.binaryCrossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
+  return M_functional.binaryCrossEntropy(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
 }
 const S_binaryCrossEntropyWithLogits: OpSpec = { op: 'binary_cross_entropy_with_logits', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'posWeight', def: null }], npos: 7 };
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum', posWeight: Tensor | null): Tensor;
@@ -655,7 +656,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, opts: { target: Tens
 export function binaryCrossEntropyWithLogits(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum'; posWeight?: Tensor | null }): Tensor;
 export function binaryCrossEntropyWithLogits(...args: unknown[]): Tensor {
   const { v } = parseCall(S_binaryCrossEntropyWithLogits, args);
-  return M_functional_impl.binaryCrossEntropyWithLogits(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum', v[6] as Tensor | null);
+  return M_functional.binaryCrossEntropyWithLogits(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum', v[6] as Tensor | null);
 }
 const S_klDiv: OpSpec = { op: 'kl_div', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }, { name: 'logTarget', def: false, t: 'bool' }], npos: 6 };
 export function klDiv(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum' | 'batchmean', logTarget: boolean): Tensor;
@@ -667,7 +668,7 @@ export function klDiv(input: Tensor, opts: { target: Tensor; sizeAverage?: boole
 export function klDiv(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' | 'batchmean'; logTarget?: boolean }): Tensor;
 export function klDiv(...args: unknown[]): Tensor {
   const { v } = parseCall(S_klDiv, args);
-  return M_functional_impl.klDiv(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum' | 'batchmean', v[5] as boolean);
+  return M_functional.klDiv(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum' | 'batchmean', v[5] as boolean);
 }
 const S_poissonNllLoss: OpSpec = { op: 'poisson_nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'logInput', def: true, t: 'bool' }, { name: 'full', def: false, t: 'bool' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'eps', def: 1e-8, t: 'float' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 8 };
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
@@ -681,7 +682,7 @@ export function poissonNllLoss(input: Tensor, opts: { target: Tensor; logInput?:
 export function poissonNllLoss(opts: { input: Tensor; target: Tensor; logInput?: boolean; full?: boolean; sizeAverage?: boolean | null; eps?: number; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function poissonNllLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_poissonNllLoss, args);
-  return M_functional_impl.poissonNllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as boolean | null, v[5] as number, v[6] as boolean | null, v[7] as 'none' | 'mean' | 'sum');
+  return M_functional.poissonNllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as boolean | null, v[5] as number, v[6] as boolean | null, v[7] as 'none' | 'mean' | 'sum');
 }
 const S_marginRankingLoss: OpSpec = { op: 'margin_ranking_loss', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'target' }, { name: 'margin', def: 0, t: 'float' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 7 };
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
@@ -694,5 +695,5 @@ export function marginRankingLoss(input1: Tensor, opts: { input2: Tensor; target
 export function marginRankingLoss(opts: { input1: Tensor; input2: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
 export function marginRankingLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_marginRankingLoss, args);
-  return M_functional_impl.marginRankingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as boolean | null, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
+  return M_functional.marginRankingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as boolean | null, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
 }

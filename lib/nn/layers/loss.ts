@@ -2,7 +2,7 @@
 // registered as buffers, as in PyTorch, so they move with .to() and appear in the state dict when given.
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
-import * as F from '../functional';
+import * as F from '../functional_api';
 import { optsArg } from './common';
 import { TorchError } from '../../errors';
 
