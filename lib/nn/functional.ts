@@ -556,18 +556,17 @@ function single(v: number | readonly number[] | null | undefined, op: string, na
   return v as number;
 }
 type Size1 = number | readonly [number];
-export function maxPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean } | Size1 | null = {}, ...more: unknown[]): T | [T, T] {
-  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
+// max_pool1d / avg_pool1d: schema F rows (their parameters in PyTorch's order), the 2-d kernels over [.., 1, L]
+export function maxPool1d(x: T, kernelSize0: Size1, stride0: Size1 | null, padding0: Size1, dilation0: Size1, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
   const kernelSize = single(kernelSize0, 'max_pool1d', 'kernel_size') as number;
-  const opts = { ...o, stride: single(o.stride, 'max_pool1d', 'stride'), padding: single(o.padding, 'max_pool1d', 'padding'), dilation: single(o.dilation, 'max_pool1d', 'dilation') };
-  const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices });
+  const stride = single(stride0, 'max_pool1d', 'stride'), padding = single(padding0, 'max_pool1d', 'padding'), dilation = single(dilation0, 'max_pool1d', 'dilation');
+  const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], [1, stride ?? kernelSize], [0, padding ?? 0], [1, dilation ?? 1], ceilMode, returnIndices);
   return Array.isArray(r) ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
 }
-export function avgPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean } | Size1 | null = {}, ...more: unknown[]): T {
-  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad'], []);
+export function avgPool1d(x: T, kernelSize0: Size1, stride0: Size1 | null, padding0: Size1, ceilMode: boolean, countIncludePad: boolean): T {
   const kernelSize = single(kernelSize0, 'avg_pool1d', 'kernel_size') as number;
-  const opts = { ...o, stride: single(o.stride, 'avg_pool1d', 'stride'), padding: single(o.padding, 'avg_pool1d', 'padding') };
-  return avgPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode, countIncludePad: opts.countIncludePad }).squeeze(-2);
+  const stride = single(stride0, 'avg_pool1d', 'stride'), padding = single(padding0, 'avg_pool1d', 'padding');
+  return avgPool2d(x.unsqueeze(-2), [1, kernelSize], [1, stride ?? kernelSize], [0, padding ?? 0], ceilMode, countIncludePad, null).squeeze(-2);
 }
 
 // ------------------------------------------------------------------------------------------------------------

@@ -54,47 +54,6 @@ export function embedding(input: T, weight: T, paddingIdx: number | null, maxNor
 }
 export function oneHot(input: T, numClasses: number): T { return H.oneHot(input, numClasses); }
 export function bilinear(input1: T, input2: T, weight: T, bias: T | null): T { return H.bilinear(input1, input2, weight, bias); }
-export function linear(input: T, weight: T, bias: T | null): T { return C.linear(input, weight, bias); }
-
-// ---- convolution, unfold/fold ----
-export function conv1d(input: T, weight: T, bias: T | null, stride: N1, padding: N1 | 'same' | 'valid', dilation: N1, groups: number): T {
-  return C.conv1d(input, weight, bias, { stride: mut(stride), padding: mut(padding), dilation: mut(dilation), groups });
-}
-export function conv2d(input: T, weight: T, bias: T | null, stride: N2, padding: N2 | 'same' | 'valid', dilation: N2, groups: number): T {
-  return C.conv2d(input, weight, bias, { stride: mut(stride), padding: mut(padding), dilation: mut(dilation), groups });
-}
-export function convTranspose2d(input: T, weight: T, bias: T | null, stride: N2, padding: N2, outputPadding: N2, groups: number, dilation: N2): T {
-  return C.convTranspose2d(input, weight, bias, { stride: mut(stride), padding: mut(padding), outputPadding: mut(outputPadding), groups, dilation: mut(dilation) });
-}
-export function unfold(input: T, kernelSize: N2, dilation: N2, padding: N2, stride: N2): T {
-  return C.unfold(input, mut(kernelSize), { dilation: mut(dilation), padding: mut(padding), stride: mut(stride) });
-}
-export function fold(input: T, outputSize: N2, kernelSize: N2, dilation: N2, padding: N2, stride: N2): T {
-  return C.fold(input, mut(outputSize), mut(kernelSize), { dilation: mut(dilation), padding: mut(padding), stride: mut(stride) });
-}
-
-// ---- pooling ----
-export function maxPool1d(input: T, kernelSize: N1, stride: N1 | null, padding: N1, dilation: N1, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
-  return H.maxPool1d(input, kernelSize, { stride, padding, dilation, ceilMode, returnIndices });
-}
-export function maxPool2d(input: T, kernelSize: N2, stride: N2 | null, padding: N2, dilation: N2, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
-  return C.maxPool2d(input, mut(kernelSize), { stride: mut(stride), padding: mut(padding), dilation: mut(dilation), ceilMode, returnIndices });
-}
-export function maxPool3d(input: T, kernelSize: N3, stride: N3 | null, padding: N3, dilation: N3, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
-  return M.maxPool3d(input, mut(kernelSize), { stride: mut(stride), padding: mut(padding), dilation: mut(dilation), ceilMode, returnIndices });
-}
-export function avgPool1d(input: T, kernelSize: N1, stride: N1 | null, padding: N1, ceilMode: boolean, countIncludePad: boolean): T {
-  return H.avgPool1d(input, kernelSize, { stride, padding, ceilMode, countIncludePad });
-}
-export function avgPool2d(input: T, kernelSize: N2, stride: N2 | null, padding: N2, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null): T {
-  return C.avgPool2d(input, mut(kernelSize), { stride: mut(stride), padding: mut(padding), ceilMode, countIncludePad, divisorOverride });
-}
-type O2 = number | readonly [number | null, number | null];
-type O3 = number | readonly [number | null, number | null, number | null];
-export function adaptiveAvgPool2d(input: T, outputSize: O2): T { return C.adaptiveAvgPool2d(input, mut(outputSize)); }
-export function adaptiveMaxPool1d(input: T, outputSize: N1, returnIndices: boolean): T | [T, T] { return M.adaptiveMaxPool1d(input, mut(outputSize) as number, returnIndices); }
-export function adaptiveMaxPool2d(input: T, outputSize: O2, returnIndices: boolean): T | [T, T] { return M.adaptiveMaxPool2d(input, mut(outputSize) as number, returnIndices); }
-export function adaptiveMaxPool3d(input: T, outputSize: O3, returnIndices: boolean): T | [T, T] { return M.adaptiveMaxPool3d(input, mut(outputSize) as number, returnIndices); }
 
 // ---- normalisation, distances, padding ----
 export function batchNorm(input: T, runningMean: T | null, runningVar: T | null, weight: T | null, bias: T | null, training: boolean, momentum: number | null, eps: number): T {

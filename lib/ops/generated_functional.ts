@@ -5,7 +5,9 @@ import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
 import * as M_functional_impl from '../nn/functional_impl';
+import * as M_convolution from '../nn/convolution';
 import * as M_functional from '../nn/functional';
+import * as M_maxpool from '../nn/maxpool';
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu(input: Tensor, inplace: boolean): Tensor;
@@ -307,7 +309,7 @@ export function linear(input: Tensor, opts: { weight: Tensor; bias?: Tensor | nu
 export function linear(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
 export function linear(...args: unknown[]): Tensor {
   const { v } = parseCall(S_linear, args);
-  return M_functional_impl.linear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null);
+  return M_convolution.linear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null);
 }
 const S_conv1d: OpSpec = { op: 'conv1d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0 }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'groups', def: 1 }], npos: 7 };
 export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number] | 'same' | 'valid', dilation: number | readonly [number], groups: number): Tensor;
@@ -320,7 +322,7 @@ export function conv1d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | nu
 export function conv1d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number] | 'same' | 'valid'; dilation?: number | readonly [number]; groups?: number }): Tensor;
 export function conv1d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_conv1d, args);
-  return M_functional_impl.conv1d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number], v[4] as number | readonly [number] | 'same' | 'valid', v[5] as number | readonly [number], v[6] as number);
+  return M_convolution.conv1d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number], v[4] as number | readonly [number] | 'same' | 'valid', v[5] as number | readonly [number], v[6] as number);
 }
 const S_conv2d: OpSpec = { op: 'conv2d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0 }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'groups', def: 1 }], npos: 7 };
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number] | 'same' | 'valid', dilation: number | readonly [number, number], groups: number): Tensor;
@@ -333,7 +335,7 @@ export function conv2d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | nu
 export function conv2d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number]; groups?: number }): Tensor;
 export function conv2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_conv2d, args);
-  return M_functional_impl.conv2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number] | 'same' | 'valid', v[5] as number | readonly [number, number], v[6] as number);
+  return M_convolution.conv2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number] | 'same' | 'valid', v[5] as number | readonly [number, number], v[6] as number);
 }
 const S_convTranspose2d: OpSpec = { op: 'conv_transpose2d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputPadding', def: 0, t: 'ints' }, { name: 'groups', def: 1 }, { name: 'dilation', def: 1, t: 'ints' }], npos: 8 };
 export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number], padding: number | readonly [number, number], outputPadding: number | readonly [number, number], groups: number, dilation: number | readonly [number, number]): Tensor;
@@ -347,7 +349,7 @@ export function convTranspose2d(input: Tensor, opts: { weight: Tensor; bias?: Te
 export function convTranspose2d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number]; padding?: number | readonly [number, number]; outputPadding?: number | readonly [number, number]; groups?: number; dilation?: number | readonly [number, number] }): Tensor;
 export function convTranspose2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_convTranspose2d, args);
-  return M_functional_impl.convTranspose2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number], v[6] as number, v[7] as number | readonly [number, number]);
+  return M_convolution.convTranspose2d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number], v[6] as number, v[7] as number | readonly [number, number]);
 }
 const S_unfold: OpSpec = { op: 'unfold', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'stride', def: 1, t: 'ints' }], npos: 5 };
 export function unfold(input: Tensor, kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], stride: number | readonly [number, number]): Tensor;
@@ -358,7 +360,7 @@ export function unfold(input: Tensor, opts: { kernelSize: number | readonly [num
 export function unfold(opts: { input: Tensor; kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
 export function unfold(...args: unknown[]): Tensor {
   const { v } = parseCall(S_unfold, args);
-  return M_functional_impl.unfold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number]);
+  return M_convolution.unfold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number]);
 }
 const S_fold: OpSpec = { op: 'fold', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'kernelSize', t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'stride', def: 1, t: 'ints' }], npos: 6 };
 export function fold(input: Tensor, outputSize: number | readonly [number, number], kernelSize: number | readonly [number, number], dilation: number | readonly [number, number], padding: number | readonly [number, number], stride: number | readonly [number, number]): Tensor;
@@ -370,7 +372,7 @@ export function fold(input: Tensor, opts: { outputSize: number | readonly [numbe
 export function fold(opts: { input: Tensor; outputSize: number | readonly [number, number]; kernelSize: number | readonly [number, number]; dilation?: number | readonly [number, number]; padding?: number | readonly [number, number]; stride?: number | readonly [number, number] }): Tensor;
 export function fold(...args: unknown[]): Tensor {
   const { v } = parseCall(S_fold, args);
-  return M_functional_impl.fold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number]);
+  return M_convolution.fold(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number], v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as number | readonly [number, number]);
 }
 const S_maxPool1d: OpSpec = { op: 'max_pool1d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
 export function maxPool1d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], dilation: number | readonly [number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -383,7 +385,7 @@ export function maxPool1d<R extends boolean = false>(input: Tensor, opts: { kern
 export function maxPool1d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; dilation?: number | readonly [number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function maxPool1d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_maxPool1d, args);
-  return M_functional_impl.maxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as number | readonly [number], v[5] as boolean, v[6] as boolean);
+  return M_functional.maxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as number | readonly [number], v[5] as boolean, v[6] as boolean);
 }
 const S_maxPool2d: OpSpec = { op: 'max_pool2d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
 export function maxPool2d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], dilation: number | readonly [number, number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -396,7 +398,7 @@ export function maxPool2d<R extends boolean = false>(input: Tensor, opts: { kern
 export function maxPool2d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; dilation?: number | readonly [number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function maxPool2d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_maxPool2d, args);
-  return M_functional_impl.maxPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as boolean, v[6] as boolean);
+  return M_convolution.maxPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as number | readonly [number, number], v[5] as boolean, v[6] as boolean);
 }
 const S_maxPool3d: OpSpec = { op: 'max_pool3d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 7 };
 export function maxPool3d<R extends boolean = false>(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], dilation: number | readonly [number, number, number], ceilMode: boolean, returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -409,7 +411,7 @@ export function maxPool3d<R extends boolean = false>(input: Tensor, opts: { kern
 export function maxPool3d<R extends boolean = false>(opts: { input: Tensor; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; dilation?: number | readonly [number, number, number]; ceilMode?: boolean; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function maxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_maxPool3d, args);
-  return M_functional_impl.maxPool3d(v[0] as Tensor, v[1] as number | readonly [number, number, number], v[2] as number | readonly [number, number, number] | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number], v[5] as boolean, v[6] as boolean);
+  return M_maxpool.maxPool3d(v[0] as Tensor, v[1] as number | readonly [number, number, number], v[2] as number | readonly [number, number, number] | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number], v[5] as boolean, v[6] as boolean);
 }
 const S_avgPool1d: OpSpec = { op: 'avg_pool1d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }], npos: 6 };
 export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], ceilMode: boolean, countIncludePad: boolean): Tensor;
@@ -421,7 +423,7 @@ export function avgPool1d(input: Tensor, opts: { kernelSize: number | readonly [
 export function avgPool1d(opts: { input: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
 export function avgPool1d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_avgPool1d, args);
-  return M_functional_impl.avgPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as boolean, v[5] as boolean);
+  return M_functional.avgPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as number | readonly [number] | null, v[3] as number | readonly [number], v[4] as boolean, v[5] as boolean);
 }
 const S_avgPool2d: OpSpec = { op: 'avg_pool2d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }, { name: 'divisorOverride', def: null }], npos: 7 };
 export function avgPool2d(input: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null): Tensor;
@@ -434,7 +436,7 @@ export function avgPool2d(input: Tensor, opts: { kernelSize: number | readonly [
 export function avgPool2d(opts: { input: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
 export function avgPool2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_avgPool2d, args);
-  return M_functional_impl.avgPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as boolean, v[5] as boolean, v[6] as number | null);
+  return M_convolution.avgPool2d(v[0] as Tensor, v[1] as number | readonly [number, number], v[2] as number | readonly [number, number] | null, v[3] as number | readonly [number, number], v[4] as boolean, v[5] as boolean, v[6] as number | null);
 }
 const S_adaptiveAvgPool2d: OpSpec = { op: 'adaptive_avg_pool2d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }], npos: 2 };
 export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor;
@@ -442,7 +444,7 @@ export function adaptiveAvgPool2d(input: Tensor, opts: { outputSize: number | re
 export function adaptiveAvgPool2d(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null] }): Tensor;
 export function adaptiveAvgPool2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_adaptiveAvgPool2d, args);
-  return M_functional_impl.adaptiveAvgPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null]);
+  return M_convolution.adaptiveAvgPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null]);
 }
 const S_adaptiveMaxPool1d: OpSpec = { op: 'adaptive_max_pool1d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
 export function adaptiveMaxPool1d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -451,7 +453,7 @@ export function adaptiveMaxPool1d<R extends boolean = false>(input: Tensor, opts
 export function adaptiveMaxPool1d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function adaptiveMaxPool1d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_adaptiveMaxPool1d, args);
-  return M_functional_impl.adaptiveMaxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as boolean);
+  return M_maxpool.adaptiveMaxPool1d(v[0] as Tensor, v[1] as number | readonly [number], v[2] as boolean);
 }
 const S_adaptiveMaxPool2d: OpSpec = { op: 'adaptive_max_pool2d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
 export function adaptiveMaxPool2d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -460,7 +462,7 @@ export function adaptiveMaxPool2d<R extends boolean = false>(input: Tensor, opts
 export function adaptiveMaxPool2d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function adaptiveMaxPool2d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_adaptiveMaxPool2d, args);
-  return M_functional_impl.adaptiveMaxPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null], v[2] as boolean);
+  return M_maxpool.adaptiveMaxPool2d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null], v[2] as boolean);
 }
 const S_adaptiveMaxPool3d: OpSpec = { op: 'adaptive_max_pool3d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }, { name: 'returnIndices', def: false, t: 'bool' }], npos: 3 };
 export function adaptiveMaxPool3d<R extends boolean = false>(input: Tensor, outputSize: number | readonly [number | null, number | null, number | null], returnIndices: R): R extends true ? [Tensor, Tensor] : Tensor;
@@ -469,7 +471,7 @@ export function adaptiveMaxPool3d<R extends boolean = false>(input: Tensor, opts
 export function adaptiveMaxPool3d<R extends boolean = false>(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null, number | null]; returnIndices?: R }): R extends true ? [Tensor, Tensor] : Tensor;
 export function adaptiveMaxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_adaptiveMaxPool3d, args);
-  return M_functional_impl.adaptiveMaxPool3d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null, number | null], v[2] as boolean);
+  return M_maxpool.adaptiveMaxPool3d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null, number | null], v[2] as boolean);
 }
 const S_batchNorm: OpSpec = { op: 'batch_norm', params: [{ name: 'input' }, { name: 'runningMean' }, { name: 'runningVar' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'training', def: false, t: 'bool' }, { name: 'momentum', def: 0.1, t: 'float?' }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 8 };
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number | null, eps: number): Tensor;
