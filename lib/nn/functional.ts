@@ -31,11 +31,6 @@ function num(v: unknown, name: string, op: string, dflt: number): number {
   if (typeof v !== 'number') throw new TypeError(`${op}(): argument '${name}' must be a number, not ${typeof v}`);
   return v;
 }
-function optsOf<O>(o: unknown, op: string): O {
-  if (o === undefined || o === null) return {} as O;
-  if (typeof o !== 'object' || Array.isArray(o) || o instanceof Tensor) throw new TypeError(`${op}(): expected an options object as the last argument`);
-  return o as O;
-}
 
 // ------------------------------------------------------------------------------------------------------------
 // activations
@@ -44,11 +39,13 @@ type Inplace = { inplace?: boolean };
 // relu, relu6, hardtanh, leakyRelu, elu, selu, celu, gelu, silu, softplus, softmax, softmin, logSoftmax: the schema's
 // F. rows (lib/ops/ops.schema -> lib/ops/generated_functional.ts; implementations in ./activation_impl.ts)
 // threshold(x, threshold, value): x where x > threshold, else value (NaN is kept: it is not <= threshold)
-export function threshold(x: T, thresholdArg: number, value: number, inplaceArg: boolean | Inplace = false): T {
+// The functions below (activations, dropout, embedding, norms, distances, pad) are the schema's F rows (ops.schema;
+// lib/ops/generated_functional.ts parses the call): each takes its row's parameters in PyTorch's order with the
+// defaults filled in; nodetorch's modules call them positionally too.
+export function threshold(x: T, thresholdArg: number, value: number, inplace: boolean): T {
   checkTensor(x, 'threshold');
   const th = num(thresholdArg, 'threshold', 'threshold', NaN), v = num(value, 'value', 'threshold', NaN);
-  const opts = posOpts<Inplace>('threshold', [inplaceArg], ['inplace'], []);
-  if (opts.inplace) {
+  if (inplace) {
     // ThresholdBackward1 (PyTorch's threshold_): the gradient passes where the result is above the threshold
     return activationInplace(x, 'threshold_', (t) => copyInto(t, noGrad(() => where(t.le(th), v, t).to(t.dtype))), { name: 'ThresholdBackward1', uses: 'result', f: (g, y) => g.mul(y.gt(th)) });
   }
@@ -57,7 +54,15 @@ export function threshold(x: T, thresholdArg: number, value: number, inplaceArg:
   // ThresholdBackward0: threshold_backward(grad, self, threshold) = grad where !(self <= threshold)
   return record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]);
 }
-export function mish(x: T): T { return x.mul(A.softplus(x, 1, 20).tanh()); }
+// mish = x * tanh(softplus(x)); in place (PyTorch's mish_), MishBackward0 from a kept copy of the input:
+// tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)^2)
+export function mish(x: T, inplace: boolean): T {
+  const fwd = (t: T): T => t.mul(A.softplus(t, 1, 20).tanh());
+  if (!inplace) return fwd(x);
+  checkTensor(x, 'mish');
+  const grad = (g: T, t: T): T => { const th = A.softplus(t, 1, 20).tanh(); return g.mul(th.add(t.mul(t.sigmoid()).mul(th.mul(th).neg().add(1)))); };
+  return activationInplace(x, 'mish_', (t) => copyInto(t, noGrad(() => fwd(t))), { name: 'MishBackward0', uses: 'input', f: grad });
+}
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
 // logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form: 0 at +inf, -inf at -inf, NaN at NaN); its gradient
@@ -73,8 +78,8 @@ export function logsigmoid(x: T): T {
 }
 export function softsign(x: T): T { return x.div(x.abs().add(1)); }
 // hardsigmoid = clamp(x + 3, 0, 6) / 6; HardsigmoidBackward0 passes grad / 6 strictly inside (-3, 3) (0 at NaN)
-export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('hardsigmoid', [opts0], ['inplace'], []);
+export function hardsigmoid(x: T, inplace: boolean): T {
+  const opts: Inplace = { inplace };
   checkTensor(x, 'hardsigmoid');
   const fwd = (t: T): T => t.add(3).clamp(0, 6).div(6);
   const grad = (g: T, t: T): T => g.mul(t.gt(-3).logicalAnd(t.lt(3))).div(6);
@@ -85,8 +90,8 @@ export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
 }
 // hardswish = x * clamp(x + 3, 0, 6) / 6; HardswishBackward0 as PyTorch's vectorised kernel: 0 below -3, grad from 3
 // up (and at +inf), grad * (x / 3 + 0.5) in between and at NaN (which gives NaN)
-export function hardswish(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('hardswish', [opts0], ['inplace'], []);
+export function hardswish(x: T, inplace: boolean): T {
+  const opts: Inplace = { inplace };
   checkTensor(x, 'hardswish');
   const fwd = (t: T): T => t.mul(t.add(3).clamp(0, 6)).div(6);
   const grad = (g: T, t: T): T => where(t.lt(-3), 0, where(t.ge(3), g, g.mul(t.div(3).add(0.5))));
@@ -137,8 +142,8 @@ export function prelu(x: T, weight: T): T {
 }
 // rrelu: in training, each negative element is scaled by its own slope drawn from U(lower, upper); in evaluation by
 // (lower + upper) / 2, i.e. leaky_relu
-export function rrelu(x: T, lower0: number | { lower?: number; upper?: number; training?: boolean; inplace?: boolean } = 1 / 8, ...more: unknown[]): T {
-  const opts = posOpts<{ lower?: number; upper?: number; training?: boolean; inplace?: boolean }>('rrelu', [lower0, ...more], ['lower', 'upper', 'training', 'inplace'], []);
+export function rrelu(x: T, lower0: number, upper0: number, training: boolean, inplace: boolean): T {
+  const opts = { lower: lower0, upper: upper0, training, inplace };
   checkTensor(x, 'rrelu');
   const lower = num(opts.lower, 'lower', 'rrelu', 1 / 8), upper = num(opts.upper, 'upper', 'rrelu', 1 / 3);
   if (!opts.training) return A.leakyRelu(x, (lower + upper) / 2, !!opts.inplace);
@@ -158,7 +163,6 @@ export function glu(x: T, dim = -1): T {
 // y[n, o] = x1[n, :] @ W[o] @ x2[n, :] + b[o]
 export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
   if (acState.on && autocastListed('bilinear', arguments)) return autocastCall('bilinear', bilinear, arguments);
-  if (isOptions(b)) b = null;
   checkTensor(x1, 'bilinear', 'input1'); checkTensor(x2, 'bilinear', 'input2'); checkTensor(w, 'bilinear', 'weight');
   if (w.ndim !== 3) throw new TorchError(`bilinear(): weight must be 3-dimensional, but got ${w.ndim}-D`);
   const [O, I, J] = w.shape;
@@ -172,25 +176,11 @@ export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
   return y.reshape([...lead, O]);
 }
 
-// The dropouts take an options object, or PyTorch's positional form F.dropout(x, p, training, inplace)
-type DropoutOpts = { p?: number; training?: boolean; inplace?: boolean };
-function dropoutOpts(op: string, a: unknown, training: unknown, inplace: unknown): DropoutOpts {
-  if (typeof a === 'number' || (a === undefined && (training !== undefined || inplace !== undefined))) {
-    if (training !== undefined && typeof training !== 'boolean') throw new TypeError(`${op}(): argument 'training' must be bool, not ${typeof training}`);
-    if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${op}(): argument 'inplace' must be bool, not ${typeof inplace}`);
-    return { p: a as number | undefined, training: training as boolean | undefined, inplace: inplace as boolean | undefined };
-  }
-  if (training !== undefined || inplace !== undefined) throw new TypeError(`${op}(): argument 'p' must be a number when training/inplace are given positionally`);
-  optsOf<DropoutOpts>(a, op);
-  return posOpts<DropoutOpts>(op, [a], ['p', 'training', 'inplace'], []);
-}
-
-export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boolean, inplaceArg?: boolean): T {
+type DropoutOpts = { p: number; training: boolean; inplace: boolean };
+export function dropout(x: T, p: number, training: boolean, inplace: boolean): T {
   checkTensor(x, 'dropout');
-  opts = dropoutOpts('dropout', opts, trainingArg, inplaceArg);
-  const p = num(opts.p, 'p', 'dropout', 0.5);
+  const opts: DropoutOpts = { p, training, inplace };
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  const training = opts.training ?? true;
   if (!training || p === 0 || x.numel() === 0) return x;
   if (!isFloating(x.dtype)) throw new TorchError(`"bernoulli" not implemented for '${x.dtype}'`);
   // mask from the Philox stream (torch.manualSeed makes it reproducible), scaled by 1/(1-p)
@@ -200,46 +190,41 @@ export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boo
   return opts.inplace ? x.mul_(m) : x.mul(m);
 }
 // whole channels of [N, C, L] (or [C, L]) inputs, as PyTorch's dropout1d
-export function dropout1d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function dropout1d(x: T, p: number, training: boolean, inplace: boolean): T {
   checkTensor(x, 'dropout1d');
   if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`dropout1d: Expected 2D or 3D input, but received a ${x.ndim}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`);
-  const o = dropoutOpts('dropout1d', opts, training, inplace);
-  const r = dropout2d(x.unsqueeze(-1), { p: o.p, training: o.training }).squeeze(-1);
-  return o.inplace ? x.copy_(r) : r;
+  const r = dropout2d(x.unsqueeze(-1), p, training, false).squeeze(-1);
+  return inplace ? x.copy_(r) : r;
 }
-export function dropout2d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function dropout2d(x: T, p: number, training: boolean, inplace: boolean): T {
   // whole channels: the mask is [N, C, 1, 1]
   checkTensor(x, 'dropout2d');
-  opts = dropoutOpts('dropout2d', opts, training, inplace);
-  const p = num(opts.p, 'p', 'dropout2d', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? true) || p === 0) return x;
+  if (!training || p === 0) return x;
   const shape = x.shape.map((s, i) => (i < x.ndim - 2 ? s : 1));
   const u = rand(shape, { dtype: x.dtype, device: x.device });
   const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
   const r = x.mul(m);
-  return opts.inplace ? x.copy_(r) : r;
+  return inplace ? x.copy_(r) : r;
 }
 /** alpha_dropout(input, p=0.5, training=False, inplace=False): PyTorch's defaults (training is off unless given:
  *  nn.AlphaDropout passes its module's) */
-export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function alphaDropout(x: T, p: number, training: boolean, inplace: boolean): T {
   // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
   checkTensor(x, 'alpha_dropout');
-  opts = dropoutOpts('alpha_dropout', opts, training, inplace);
-  const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? false) || p === 0) return x;
+  if (!training || p === 0) return x;
   const alpha = 1.7580993408473766;
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
   const keep = toDtype(rand(x.shape.slice(), { dtype: x.dtype, device: x.device }).lt(1 - p), x.dtype);
   const b = keep.sub(1).mul(alpha * a).add(alpha * a * p);
-  return opts.inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
+  return inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
 }
 
 export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
 
-export function embedding(input: T, weight: T, opts0: EmbeddingOpts | number | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<EmbeddingOpts>('embedding', [opts0 === null ? undefined : opts0, ...more], ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], []);
+export function embedding(input: T, weight: T, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): T {
+  const opts: EmbeddingOpts = { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse };
   checkTensor(input, 'embedding', 'indices'); checkTensor(weight, 'embedding', 'weight');
   if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TorchError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype === 'float32' ? 'Float' : input.dtype}Tensor instead (while checking arguments for embedding)`);
   if (weight.ndim !== 2) throw new TorchError("'weight' must be 2-D");
@@ -314,33 +299,10 @@ export interface BatchNormOpts { training?: boolean; momentum?: number | null; e
 // per-channel vector c shaped to broadcast over [N, C, *]
 const chan = (c: T, nd: number): T => c.reshape([1, c.numel(), ...Array(Math.max(nd - 2, 0)).fill(1)]);
 
-// trailing optional tensors may be left out before the options object: F.batchNorm(x, rm, rv, { training: true })
-// PyTorch's normalisation functions take optional tensors positionally, then their other arguments (positionally too,
-// in PyTorch's order `names`) or an options object; an options object may also stand in any tensor slot, ending them
-function optTail<O extends object>(op: string, ts: unknown[], rest: unknown[], names: string[]): [(T | null)[], O] {
-  const out: (T | null)[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i];
-    if (isOptions(t)) {
-      if ([...ts.slice(i + 1), ...rest].some((v) => v !== undefined && v !== null)) throw new TypeError(`${op}(): the options object must be the last argument`);
-      while (out.length < ts.length) out.push(null);
-      return [out, posOpts<O>(op, [t], names, [])];
-    }
-    if (t !== undefined && t !== null && !(t instanceof Tensor)) throw new TypeError(`${op}(): expected a Tensor or null for the optional tensor argument ${i + 1}, got ${typeof t}`);
-    out.push((t as T | null | undefined) ?? null);
-  }
-  return [out, posOpts<O>(op, rest, names, [])];
-}
-
-export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight0: T | null | BatchNormOpts = null, bias0: T | null | BatchNormOpts = null, opts0?: BatchNormOpts | boolean, ...more: unknown[]): T {
+export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null, bias: T | null, training: boolean, momentum: number | null, eps: number): T {
   if (acState.on && autocastListed('batch_norm', arguments)) return autocastCall('batch_norm', batchNorm, arguments);
-  const [[rm0, rv0, weight, bias], opts] = optTail<BatchNormOpts>('batch_norm', [runningMean, runningVar, weight0, bias0], [opts0, ...more], ['training', 'momentum', 'eps']);
-  runningMean = rm0; runningVar = rv0;
   checkTensor(x, 'batch_norm');
   if (x.ndim < 2) throw new TorchError(`batch_norm: expected 2D or higher input (got ${x.ndim}D input)`);
-  const training = opts.training ?? false;
-  const momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-  const eps = opts.eps ?? 1e-5;
   const C = x.shape[1];
   for (const [t, nm] of [[runningMean, 'running_mean'], [runningVar, 'running_var'], [weight, 'weight'], [bias, 'bias']] as [T | null, string][]) {
     if (t && t.numel() !== C) throw new TorchError(`${nm} should contain ${C} elements not ${t.numel()}`);
@@ -378,9 +340,8 @@ export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, wei
   return x.mul(chan(scale, nd)).add(chan(shift, nd));
 }
 
-export function layerNorm(x: T, normalizedShape: number | number[], weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+export function layerNorm(x: T, normalizedShape: number | number[], weight: T | null, bias: T | null, eps: number): T {
   if (acState.on && autocastListed('layer_norm', arguments)) return autocastCall('layer_norm', layerNorm, arguments);
-  const [[weight, bias], opts] = optTail<{ eps?: number }>('layer_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'layer_norm');
   const ns = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
   const k = ns.length;
@@ -390,7 +351,6 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight0: T |
   }
   if (weight && (weight.ndim !== k || weight.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected weight to be of same shape as normalized_shape, but got weight of shape ${shp(weight.shape)} and normalized_shape = ${shp(ns)}`);
   if (bias && (bias.ndim !== k || bias.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected bias to be of same shape as normalized_shape, but got bias of shape ${shp(bias.shape)} and normalized_shape = ${shp(ns)}`);
-  const eps = opts.eps ?? 1e-5;
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const mean = x.mean(dims, { keepdim: true });
   const v = x.var(dims, { correction: 0, keepdim: true });
@@ -400,16 +360,14 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight0: T |
   return y;
 }
 
-export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+export function groupNorm(x: T, numGroups: number, weight: T | null, bias: T | null, eps: number): T {
   if (acState.on && autocastListed('group_norm', arguments)) return autocastCall('group_norm', groupNorm, arguments);
-  const [[weight, bias], opts] = optTail<{ eps?: number }>('group_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'group_norm');
   if (x.ndim < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
   const [N, C] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups <= 0 || C % numGroups !== 0) {
     throw new TorchError(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${shp(x.shape)} and num_groups=${numGroups}`);
   }
-  const eps = opts.eps ?? 1e-5;
   const xr = x.reshape([N, numGroups, -1]);
   const mean = xr.mean(2, { keepdim: true });
   const v = xr.var(2, { correction: 0, keepdim: true });
@@ -419,15 +377,12 @@ export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: n
   return y;
 }
 
-type InstOpts = { useInputStats?: boolean; momentum?: number; eps?: number };
-export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | null | InstOpts = null, w0: T | null | InstOpts = null, b0: T | null | InstOpts = null, opts0?: InstOpts | boolean, ...more: unknown[]): T {
-  const [[runningMean, runningVar, weight, bias], opts] = optTail<InstOpts>('instance_norm', [rm0, rv0, w0, b0], [opts0, ...more], ['useInputStats', 'momentum', 'eps']);
+export function instanceNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null, bias: T | null, useInput: boolean, momentum: number, eps: number): T {
   const [N, C] = x.shape;
   // per-(n, c) statistics: a batch norm over [1, N*C, ...]; running stats (repeated per sample) as PyTorch's
   const rep = (t: T | null): T | null => (t ? t.repeat([N]) : null);
-  const useInput = opts.useInputStats ?? true;
   const rm = rep(runningMean), rv = rep(runningVar);
-  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, null, null, { training: useInput, momentum: opts.momentum ?? 0.1, eps: opts.eps });
+  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, null, null, useInput, momentum, eps);
   if (useInput && runningMean && rm) noGrad(() => runningMean.copy_(rm.reshape([N, C]).mean(0)));
   if (useInput && runningVar && rv) noGrad(() => runningVar.copy_(rv.reshape([N, C]).mean(0)));
   let y = r.reshape(x.shape.slice());
@@ -436,27 +391,21 @@ export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | nul
   return y;
 }
 
-export function normalize(x: T, opts0: { p?: number; dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; dim?: number; eps?: number }>('normalize', [opts0, ...more], ['p', 'dim', 'eps'], []);
+export function normalize(x: T, p: number, dim: number, eps: number): T {
   checkTensor(x, 'normalize');
-  const p = opts.p ?? 2, dim = opts.dim ?? 1, eps = opts.eps ?? 1e-12;
   const n = x.norm(p, dim, { keepdim: true }).clampMin(eps);
   return x.div(n.expandAs(x));
 }
 
-export function cosineSimilarity(x1: T, x2: T, opts0: { dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
+export function cosineSimilarity(x1: T, x2: T, dim: number, eps: number): T {
   if (acState.on && autocastListed('cosine_similarity', arguments)) return autocastCall('cosine_similarity', cosineSimilarity, arguments);
-  const opts = posOpts<{ dim?: number; eps?: number }>('cosine_similarity', [opts0, ...more], ['dim', 'eps'], []);
-  const dim = opts.dim ?? 1, eps = opts.eps ?? 1e-8;
   const w12 = x1.mul(x2).sum(dim);
   const n1 = x1.mul(x1).sum(dim), n2 = x2.mul(x2).sum(dim);
   return w12.div(n1.mul(n2).clampMin(eps * eps).sqrt());
 }
 
-export function pairwiseDistance(x1: T, x2: T, opts0: { p?: number; eps?: number; keepdim?: boolean } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; eps?: number; keepdim?: boolean }>('pairwise_distance', [opts0, ...more], ['p', 'eps', 'keepdim'], []);
-  const p = opts.p ?? 2, eps = opts.eps ?? 1e-6;
-  return x1.sub(x2).add(eps).norm(p, -1, { keepdim: !!opts.keepdim });
+export function pairwiseDistance(x1: T, x2: T, p: number, eps: number, keepdim: boolean): T {
+  return x1.sub(x2).add(eps).norm(p, -1, { keepdim });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -464,10 +413,9 @@ export function pairwiseDistance(x1: T, x2: T, opts0: { p?: number; eps?: number
 // ------------------------------------------------------------------------------------------------------------
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
-export function pad(x: T, padding: number[], opts: { mode?: PadMode; value?: number } | PadMode = {}, ...more: unknown[]): T {
+export function pad(x: T, padding: readonly number[], mode: PadMode, value: number | null): T {
   checkTensor(x, 'pad');
-  const o = posOpts<{ mode?: PadMode; value?: number }>('pad', [opts, ...more], ['mode', 'value'], []);
-  const mode = o.mode ?? 'constant';
+  const o = { value: value ?? undefined };
   // reflection_pad / replication_pad are on the CPU autocast float32 list (constant and circular padding are not)
   if (acState.on) {
     const op = mode === 'reflect' ? 'reflection_pad' : mode === 'replicate' ? 'replication_pad' : '';
@@ -846,7 +794,7 @@ export function scaledDotProductAttention(q: T, k: T, v: T, opts0: { attnMask?: 
   // a bool mask says which positions may be attended (True = keep), a float mask is added
   if (opts.attnMask) att = opts.attnMask.dtype === 'bool' ? where(opts.attnMask, att, -Infinity) : att.add(opts.attnMask);
   let p = att.softmax(-1);
-  if (opts.dropoutP) p = dropout(p, { p: opts.dropoutP, training: opts.training ?? true });
+  if (opts.dropoutP) p = dropout(p, opts.dropoutP, opts.training ?? true, false);
   return p.matmul(v);
 }
 
@@ -896,8 +844,8 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   if (opts.biasK && opts.biasV) {
     k = cat([k, opts.biasK.expand([1, N, E])], 0);
     v = cat([v, opts.biasV.expand([1, N, E])], 0);
-    if (attnMask) attnMask = pad(attnMask, [0, 1]);
-    if (kpm) kpm = pad(kpm, [0, 1]);
+    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
+    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
   }
   // [len, N, E] -> [N, H, len, hd]
   const heads = (t: T): T => t.reshape([t.shape[0], N, numHeads, hd]).permute([1, 2, 0, 3]);
@@ -905,8 +853,8 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   if (opts.addZeroAttn) {
     k = cat([k, zeros([N, numHeads, 1, hd], { dtype: k.dtype, device: k.device })], 2);
     v = cat([v, zeros([N, numHeads, 1, hd], { dtype: v.dtype, device: v.device })], 2);
-    if (attnMask) attnMask = pad(attnMask, [0, 1]);
-    if (kpm) kpm = pad(kpm, [0, 1]);
+    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
+    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
   }
   const S = k.shape[2];
   let att = q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(hd)); // [N, H, L, S]
@@ -933,7 +881,7 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   }
   if (mask) att = att.add(mask);
   let p = att.softmax(-1);
-  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, { p: opts.dropoutP, training: true });
+  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, opts.dropoutP, true, false);
   let out = p.matmul(v); // [N, H, L, hd]
   out = out.permute([2, 0, 1, 3]).reshape([L * N, E]);
   out = linearF(out, outProjWeight, outProjBias).reshape([L, N, E]);

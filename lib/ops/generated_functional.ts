@@ -4,9 +4,8 @@ import type { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
-import * as M_functional_impl from '../nn/functional_impl';
-import * as M_convolution from '../nn/convolution';
 import * as M_functional from '../nn/functional';
+import * as M_convolution from '../nn/convolution';
 import * as M_maxpool from '../nn/maxpool';
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
@@ -127,7 +126,7 @@ export function threshold(input: Tensor, opts: { threshold: number; value: numbe
 export function threshold(opts: { input: Tensor; threshold: number; value: number; inplace?: boolean }): Tensor;
 export function threshold(...args: unknown[]): Tensor {
   const { v } = parseCall(S_threshold, args);
-  return M_functional_impl.threshold(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
+  return M_functional.threshold(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean);
 }
 const S_mish: OpSpec = { op: 'mish', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function mish(input: Tensor, inplace: boolean): Tensor;
@@ -135,35 +134,35 @@ export function mish(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function mish(opts: { input: Tensor; inplace?: boolean }): Tensor;
 export function mish(...args: unknown[]): Tensor {
   const { v } = parseCall(S_mish, args);
-  return M_functional_impl.mish(v[0] as Tensor, v[1] as boolean);
+  return M_functional.mish(v[0] as Tensor, v[1] as boolean);
 }
 const S_sigmoid: OpSpec = { op: 'sigmoid', params: [{ name: 'input' }], npos: 1 };
 export function sigmoid(input: Tensor): Tensor;
 export function sigmoid(opts: { input: Tensor }): Tensor;
 export function sigmoid(...args: unknown[]): Tensor {
   const { v } = parseCall(S_sigmoid, args);
-  return M_functional_impl.sigmoid(v[0] as Tensor);
+  return M_functional.sigmoid(v[0] as Tensor);
 }
 const S_tanh: OpSpec = { op: 'tanh', params: [{ name: 'input' }], npos: 1 };
 export function tanh(input: Tensor): Tensor;
 export function tanh(opts: { input: Tensor }): Tensor;
 export function tanh(...args: unknown[]): Tensor {
   const { v } = parseCall(S_tanh, args);
-  return M_functional_impl.tanh(v[0] as Tensor);
+  return M_functional.tanh(v[0] as Tensor);
 }
 const S_logsigmoid: OpSpec = { op: 'logsigmoid', params: [{ name: 'input' }], npos: 1 };
 export function logsigmoid(input: Tensor): Tensor;
 export function logsigmoid(opts: { input: Tensor }): Tensor;
 export function logsigmoid(...args: unknown[]): Tensor {
   const { v } = parseCall(S_logsigmoid, args);
-  return M_functional_impl.logsigmoid(v[0] as Tensor);
+  return M_functional.logsigmoid(v[0] as Tensor);
 }
 const S_softsign: OpSpec = { op: 'softsign', params: [{ name: 'input' }], npos: 1 };
 export function softsign(input: Tensor): Tensor;
 export function softsign(opts: { input: Tensor }): Tensor;
 export function softsign(...args: unknown[]): Tensor {
   const { v } = parseCall(S_softsign, args);
-  return M_functional_impl.softsign(v[0] as Tensor);
+  return M_functional.softsign(v[0] as Tensor);
 }
 const S_hardsigmoid: OpSpec = { op: 'hardsigmoid', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function hardsigmoid(input: Tensor, inplace: boolean): Tensor;
@@ -171,7 +170,7 @@ export function hardsigmoid(input: Tensor, opts?: { inplace?: boolean }): Tensor
 export function hardsigmoid(opts: { input: Tensor; inplace?: boolean }): Tensor;
 export function hardsigmoid(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardsigmoid, args);
-  return M_functional_impl.hardsigmoid(v[0] as Tensor, v[1] as boolean);
+  return M_functional.hardsigmoid(v[0] as Tensor, v[1] as boolean);
 }
 const S_hardswish: OpSpec = { op: 'hardswish', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function hardswish(input: Tensor, inplace: boolean): Tensor;
@@ -179,14 +178,14 @@ export function hardswish(input: Tensor, opts?: { inplace?: boolean }): Tensor;
 export function hardswish(opts: { input: Tensor; inplace?: boolean }): Tensor;
 export function hardswish(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardswish, args);
-  return M_functional_impl.hardswish(v[0] as Tensor, v[1] as boolean);
+  return M_functional.hardswish(v[0] as Tensor, v[1] as boolean);
 }
 const S_tanhshrink: OpSpec = { op: 'tanhshrink', params: [{ name: 'input' }], npos: 1 };
 export function tanhshrink(input: Tensor): Tensor;
 export function tanhshrink(opts: { input: Tensor }): Tensor;
 export function tanhshrink(...args: unknown[]): Tensor {
   const { v } = parseCall(S_tanhshrink, args);
-  return M_functional_impl.tanhshrink(v[0] as Tensor);
+  return M_functional.tanhshrink(v[0] as Tensor);
 }
 const S_hardshrink: OpSpec = { op: 'hardshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5, t: 'float' }], npos: 2 };
 export function hardshrink(input: Tensor, lambd: number): Tensor;
@@ -194,7 +193,7 @@ export function hardshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
 export function hardshrink(opts: { input: Tensor; lambd?: number }): Tensor;
 export function hardshrink(...args: unknown[]): Tensor {
   const { v } = parseCall(S_hardshrink, args);
-  return M_functional_impl.hardshrink(v[0] as Tensor, v[1] as number);
+  return M_functional.hardshrink(v[0] as Tensor, v[1] as number);
 }
 const S_softshrink: OpSpec = { op: 'softshrink', params: [{ name: 'input' }, { name: 'lambd', def: 0.5, t: 'float' }], npos: 2 };
 export function softshrink(input: Tensor, lambd: number): Tensor;
@@ -202,7 +201,7 @@ export function softshrink(input: Tensor, opts?: { lambd?: number }): Tensor;
 export function softshrink(opts: { input: Tensor; lambd?: number }): Tensor;
 export function softshrink(...args: unknown[]): Tensor {
   const { v } = parseCall(S_softshrink, args);
-  return M_functional_impl.softshrink(v[0] as Tensor, v[1] as number);
+  return M_functional.softshrink(v[0] as Tensor, v[1] as number);
 }
 const S_prelu: OpSpec = { op: 'prelu', params: [{ name: 'input' }, { name: 'weight' }], npos: 2 };
 export function prelu(input: Tensor, weight: Tensor): Tensor;
@@ -210,7 +209,7 @@ export function prelu(input: Tensor, opts: { weight: Tensor }): Tensor;
 export function prelu(opts: { input: Tensor; weight: Tensor }): Tensor;
 export function prelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_prelu, args);
-  return M_functional_impl.prelu(v[0] as Tensor, v[1] as Tensor);
+  return M_functional.prelu(v[0] as Tensor, v[1] as Tensor);
 }
 const S_rrelu: OpSpec = { op: 'rrelu', params: [{ name: 'input' }, { name: 'lower', def: 0.125, t: 'float' }, { name: 'upper', def: 0.3333333333333333, t: 'float' }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 5 };
 export function rrelu(input: Tensor, lower: number, upper: number, training: boolean, inplace: boolean): Tensor;
@@ -221,7 +220,7 @@ export function rrelu(input: Tensor, opts?: { lower?: number; upper?: number; tr
 export function rrelu(opts: { input: Tensor; lower?: number; upper?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function rrelu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_rrelu, args);
-  return M_functional_impl.rrelu(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean, v[4] as boolean);
+  return M_functional.rrelu(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as boolean, v[4] as boolean);
 }
 const S_glu: OpSpec = { op: 'glu', params: [{ name: 'input' }, { name: 'dim', def: -1 }], npos: 2 };
 export function glu(input: Tensor, dim: number): Tensor;
@@ -229,7 +228,7 @@ export function glu(input: Tensor, opts?: { dim?: number }): Tensor;
 export function glu(opts: { input: Tensor; dim?: number }): Tensor;
 export function glu(...args: unknown[]): Tensor {
   const { v } = parseCall(S_glu, args);
-  return M_functional_impl.glu(v[0] as Tensor, v[1] as number);
+  return M_functional.glu(v[0] as Tensor, v[1] as number);
 }
 const S_dropout: OpSpec = { op: 'dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
@@ -239,7 +238,7 @@ export function dropout(input: Tensor, opts?: { p?: number; training?: boolean; 
 export function dropout(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout, args);
-  return M_functional_impl.dropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+  return M_functional.dropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
 const S_dropout1d: OpSpec = { op: 'dropout1d', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout1d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
@@ -249,7 +248,7 @@ export function dropout1d(input: Tensor, opts?: { p?: number; training?: boolean
 export function dropout1d(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout1d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout1d, args);
-  return M_functional_impl.dropout1d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+  return M_functional.dropout1d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
 const S_dropout2d: OpSpec = { op: 'dropout2d', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function dropout2d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
@@ -259,7 +258,7 @@ export function dropout2d(input: Tensor, opts?: { p?: number; training?: boolean
 export function dropout2d(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function dropout2d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_dropout2d, args);
-  return M_functional_impl.dropout2d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+  return M_functional.dropout2d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
 const S_alphaDropout: OpSpec = { op: 'alpha_dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
 export function alphaDropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
@@ -269,7 +268,7 @@ export function alphaDropout(input: Tensor, opts?: { p?: number; training?: bool
 export function alphaDropout(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
 export function alphaDropout(...args: unknown[]): Tensor {
   const { v } = parseCall(S_alphaDropout, args);
-  return M_functional_impl.alphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+  return M_functional.alphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
 const S_embedding: OpSpec = { op: 'embedding', params: [{ name: 'input' }, { name: 'weight' }, { name: 'paddingIdx', def: null }, { name: 'maxNorm', def: null, t: 'float?' }, { name: 'normType', def: 2, t: 'float' }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'sparse', def: false, t: 'bool' }], npos: 7 };
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): Tensor;
@@ -282,7 +281,7 @@ export function embedding(input: Tensor, opts: { weight: Tensor; paddingIdx?: nu
 export function embedding(opts: { input: Tensor; weight: Tensor; paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
 export function embedding(...args: unknown[]): Tensor {
   const { v } = parseCall(S_embedding, args);
-  return M_functional_impl.embedding(v[0] as Tensor, v[1] as Tensor, v[2] as number | null, v[3] as number | null, v[4] as number, v[5] as boolean, v[6] as boolean);
+  return M_functional.embedding(v[0] as Tensor, v[1] as Tensor, v[2] as number | null, v[3] as number | null, v[4] as number, v[5] as boolean, v[6] as boolean);
 }
 const S_oneHot: OpSpec = { op: 'one_hot', params: [{ name: 'input' }, { name: 'numClasses', def: -1 }], npos: 2 };
 export function oneHot(input: Tensor, numClasses: number): Tensor;
@@ -290,7 +289,7 @@ export function oneHot(input: Tensor, opts?: { numClasses?: number }): Tensor;
 export function oneHot(opts: { input: Tensor; numClasses?: number }): Tensor;
 export function oneHot(...args: unknown[]): Tensor {
   const { v } = parseCall(S_oneHot, args);
-  return M_functional_impl.oneHot(v[0] as Tensor, v[1] as number);
+  return M_functional.oneHot(v[0] as Tensor, v[1] as number);
 }
 const S_bilinear: OpSpec = { op: 'bilinear', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'weight' }, { name: 'bias', def: null }], npos: 4 };
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null): Tensor;
@@ -300,7 +299,7 @@ export function bilinear(input1: Tensor, opts: { input2: Tensor; weight: Tensor;
 export function bilinear(opts: { input1: Tensor; input2: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
 export function bilinear(...args: unknown[]): Tensor {
   const { v } = parseCall(S_bilinear, args);
-  return M_functional_impl.bilinear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as Tensor | null);
+  return M_functional.bilinear(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as Tensor | null);
 }
 const S_linear: OpSpec = { op: 'linear', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }], npos: 3 };
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor;
@@ -485,7 +484,7 @@ export function batchNorm(input: Tensor, opts: { runningMean: Tensor | null; run
 export function batchNorm(opts: { input: Tensor; runningMean: Tensor | null; runningVar: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number | null; eps?: number }): Tensor;
 export function batchNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_batchNorm, args);
-  return M_functional_impl.batchNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number | null, v[7] as number);
+  return M_functional.batchNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number | null, v[7] as number);
 }
 const S_layerNorm: OpSpec = { op: 'layer_norm', params: [{ name: 'input' }, { name: 'normalizedShape', t: 'ints' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 5 };
 export function layerNorm(input: Tensor, normalizedShape: number | number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
@@ -496,7 +495,7 @@ export function layerNorm(input: Tensor, opts: { normalizedShape: number | numbe
 export function layerNorm(opts: { input: Tensor; normalizedShape: number | number[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
 export function layerNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_layerNorm, args);
-  return M_functional_impl.layerNorm(v[0] as Tensor, v[1] as number | number[], v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
+  return M_functional.layerNorm(v[0] as Tensor, v[1] as number | number[], v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
 }
 const S_groupNorm: OpSpec = { op: 'group_norm', params: [{ name: 'input' }, { name: 'numGroups' }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 5 };
 export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
@@ -507,7 +506,7 @@ export function groupNorm(input: Tensor, opts: { numGroups: number; weight?: Ten
 export function groupNorm(opts: { input: Tensor; numGroups: number; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): Tensor;
 export function groupNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_groupNorm, args);
-  return M_functional_impl.groupNorm(v[0] as Tensor, v[1] as number, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
+  return M_functional.groupNorm(v[0] as Tensor, v[1] as number, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as number);
 }
 const S_instanceNorm: OpSpec = { op: 'instance_norm', params: [{ name: 'input' }, { name: 'runningMean', def: null }, { name: 'runningVar', def: null }, { name: 'weight', def: null }, { name: 'bias', def: null }, { name: 'useInputStats', def: true, t: 'bool' }, { name: 'momentum', def: 0.1, t: 'float' }, { name: 'eps', def: 1e-5, t: 'float' }], npos: 8 };
 export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, eps: number): Tensor;
@@ -521,7 +520,7 @@ export function instanceNorm(input: Tensor, opts?: { runningMean?: Tensor | null
 export function instanceNorm(opts: { input: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }): Tensor;
 export function instanceNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_instanceNorm, args);
-  return M_functional_impl.instanceNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number, v[7] as number);
+  return M_functional.instanceNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number, v[7] as number);
 }
 const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2, t: 'float' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12, t: 'float' }], npos: 4 };
 export function normalize(input: Tensor, p: number, dim: number, eps: number): Tensor;
@@ -531,7 +530,7 @@ export function normalize(input: Tensor, opts?: { p?: number; dim?: number; eps?
 export function normalize(opts: { input: Tensor; p?: number; dim?: number; eps?: number }): Tensor;
 export function normalize(...args: unknown[]): Tensor {
   const { v } = parseCall(S_normalize, args);
-  return M_functional_impl.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+  return M_functional.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
 }
 const S_cosineSimilarity: OpSpec = { op: 'cosine_similarity', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-8, t: 'float' }], npos: 4 };
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim: number, eps: number): Tensor;
@@ -541,7 +540,7 @@ export function cosineSimilarity(x1: Tensor, opts: { x2: Tensor; dim?: number; e
 export function cosineSimilarity(opts: { x1: Tensor; x2: Tensor; dim?: number; eps?: number }): Tensor;
 export function cosineSimilarity(...args: unknown[]): Tensor {
   const { v } = parseCall(S_cosineSimilarity, args);
-  return M_functional_impl.cosineSimilarity(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
+  return M_functional.cosineSimilarity(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
 }
 const S_pairwiseDistance: OpSpec = { op: 'pairwise_distance', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'p', def: 2, t: 'float' }, { name: 'eps', def: 1e-6, t: 'float' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 5 };
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number, keepdim: boolean): Tensor;
@@ -552,7 +551,7 @@ export function pairwiseDistance(x1: Tensor, opts: { x2: Tensor; p?: number; eps
 export function pairwiseDistance(opts: { x1: Tensor; x2: Tensor; p?: number; eps?: number; keepdim?: boolean }): Tensor;
 export function pairwiseDistance(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pairwiseDistance, args);
-  return M_functional_impl.pairwiseDistance(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
+  return M_functional.pairwiseDistance(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
 }
 const S_pad: OpSpec = { op: 'pad', params: [{ name: 'input' }, { name: 'pad' }, { name: 'mode', def: 'constant' }, { name: 'value', def: null, t: 'float?' }], npos: 4 };
 export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value: number | null): Tensor;
@@ -562,7 +561,7 @@ export function pad(input: Tensor, opts: { pad: number[]; mode?: 'constant' | 'r
 export function pad(opts: { input: Tensor; pad: number[]; mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number | null }): Tensor;
 export function pad(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pad, args);
-  return M_functional_impl.pad(v[0] as Tensor, v[1] as number[], v[2] as 'constant' | 'reflect' | 'replicate' | 'circular', v[3] as number | null);
+  return M_functional.pad(v[0] as Tensor, v[1] as number[], v[2] as 'constant' | 'reflect' | 'replicate' | 'circular', v[3] as number | null);
 }
 const S_mseLoss: OpSpec = { op: 'mse_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
 export function mseLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;

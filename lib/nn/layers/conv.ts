@@ -95,7 +95,7 @@ abstract class ConvNd extends Module {
   }
   protected _padded(x: T): [T, number | number[] | 'same' | 'valid'] {
     if (this.paddingMode === 'zeros') return [x, this.padding];
-    return [F.pad(x, this._reversedPaddingRepeatedTwice, { mode: this.paddingMode as 'reflect' }), 0];
+    return [F.pad(x, this._reversedPaddingRepeatedTwice, this.paddingMode as 'reflect', null), 0];
   }
 }
 
