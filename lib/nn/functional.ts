@@ -1,8 +1,10 @@
 // functional.ts - torch.nn.functional (imported as F): activations over the native functors of
 // native/kernels/unary.def, linear/conv/pool (./convolution.ts, native kernels), and normalisation, dropout,
 // embedding, padding, attention and the losses as composites of tensor ops (their gradients come from the ops').
-// Call conventions (API.md): required arguments and the optional tensors are positional, the rest in one options
-// object: F.conv2d(x, w, bias | null, { stride }), F.softmax(x, dim), F.crossEntropy(x, t, { labelSmoothing }).
+// The public torch.nn.functional (./functional_api.ts) parses each call through the schema's F rows
+// (lib/ops/ops.schema -> lib/ops/generated_functional.ts: PyTorch's positions, or any parameter by camelCase name in
+// the options object); the functions here are the rows' implementations and take every parameter in the row's order,
+// defaults filled in (nodetorch's modules call them so). The attention forms parse their own arguments.
 import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
 import { DType, DTypeName, isFloating, toDType } from '../dtype';
@@ -533,7 +535,7 @@ function checkRed(r: unknown): void {
 }
 /** PyTorch's _Reduction.legacy_get_string: the deprecated size_average/reduce (None: True), when either is given,
  *  decide the reduction (with PyTorch's warning); otherwise `reduction` stands. */
-export function legacyReduction<R extends string>(sizeAverage: boolean | null, reduce: boolean | null, reduction: R): R | Reduction {
+function legacyReduction<R extends string>(sizeAverage: boolean | null, reduce: boolean | null, reduction: R): R | Reduction {
   if (sizeAverage === null && reduce === null) return reduction;
   const sa = sizeAverage ?? true, rd = reduce ?? true;
   const r: Reduction = sa && rd ? 'mean' : rd ? 'sum' : 'none';

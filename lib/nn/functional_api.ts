@@ -2,9 +2,9 @@
 // schema's F rows (lib/ops/ops.schema -> lib/ops/generated_functional.ts), which take every PyTorch parameter
 // positionally in PyTorch's order or by camelCase name in the trailing options object (`F.dropout({ input: x, p: 0.2 })`,
 // `F.maxPool2d(x, 2, { returnIndices: true })`). test/keyword_audit.test.ts checks every name against PyTorch 1.13.
-// The hand-written functions of ./functional.ts that were keyword-wrapped here are schema rows now (ops.schema's
-// "nn.functional: activations, dropout, ..." section, implementations in ./functional_impl.ts): their exports below
-// shadow ./functional.ts's same-named functions (which nodetorch's modules still call with their options objects).
+// ./functional.ts holds the implementations of the rows (each takes its row's parameters in order; nodetorch's modules
+// call them so): the generated functions exported below shadow those same-named exports of `export *`. What stays
+// hand-written: scaledDotProductAttention and multiHeadAttentionForward (their own parameter lists).
 export * from './functional';
 
 export {

@@ -1,7 +1,8 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
 // family: varargs shapes (zeros(2, 3), permute(1, 0)), overloads by value (arange(end) / arange(start, end),
 // randint(high, size) / randint(low, high, size)), or their own parsers predate the schema and are not migrated yet
-// (matmul family, creation, norm)). Each listed op takes its positional parameters also by camelCase name in its options object, as the
+// (matmul family, creation, norm)). (torch.nn.functional's functions are schema rows -- ops.schema's F rows --
+// except the attention forms, lib/nn/functional.ts; none is listed here.) Each listed op takes its positional parameters also by camelCase name in its options object, as the
 // schema's ops do (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.zeros({ size: [2, 3] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
