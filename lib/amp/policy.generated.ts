@@ -36,6 +36,7 @@ export const SCHEMA_AUTOCAST: { readonly [D in AutocastDevice]: Readonly<Record<
     binary_cross_entropy_with_logits: 'fp32',
     conv1d: 'lower',
     conv2d: 'lower',
+    conv_transpose1d: 'lower',
     conv_transpose2d: 'lower',
     cosh: 'fp32',
     cosine_similarity: 'fp32',

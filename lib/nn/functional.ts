@@ -16,7 +16,7 @@ import { arange, rand, zeros, ones, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
-import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
+import { linear as linearF, maxPool2d, avgPool2d, convTranspose2d as convTranspose2dF } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { fusedBatchNorm } from './batchnorm';
 import * as A from './activation_impl';
@@ -779,6 +779,70 @@ export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, sizeA
   const red = legacyReduction(sizeAverage, rd, reduction);
   checkRed(red);
   return reduce(target.neg().mul(x1.sub(x2)).add(margin).clampMin(0), red);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// pixel shuffle, power-average pooling, local response norm, conv_transpose1d (composites of the ops above; their
+// gradients come from the ops')
+// ------------------------------------------------------------------------------------------------------------
+// pixel_shuffle: [*, C*r*r, H, W] -> [*, C, H*r, W*r] (PyTorch's reshape/permute; pixel_unshuffle is its inverse)
+export function pixelShuffle(x: T, r: number): T {
+  checkTensor(x, 'pixel_shuffle');
+  if (x.ndim < 3) throw new TorchError(`pixel_shuffle expects input to have at least 3 dimensions, but got input with ${x.ndim} dimension(s)`);
+  if (!Number.isInteger(r) || r <= 0) throw new TorchError(`pixel_shuffle expects a positive upscale_factor, but got ${r}`);
+  const lead = x.shape.slice(0, -3), [C, H, W] = x.shape.slice(-3);
+  if (C % (r * r) !== 0) throw new TorchError(`pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${C} is not divisible by ${r * r}`);
+  const n = lead.length, oc = C / (r * r);
+  const y = x.reshape([...lead, oc, r, r, H, W]);
+  const perm = [...lead.keys(), n, n + 3, n + 1, n + 4, n + 2];
+  return y.permute(perm).reshape([...lead, oc, H * r, W * r]);
+}
+export function pixelUnshuffle(x: T, r: number): T {
+  checkTensor(x, 'pixel_unshuffle');
+  if (x.ndim < 3) throw new TorchError(`pixel_unshuffle expects input to have at least 3 dimensions, but got input with ${x.ndim} dimension(s)`);
+  if (!Number.isInteger(r) || r <= 0) throw new TorchError(`pixel_unshuffle expects a positive downscale_factor, but got ${r}`);
+  const lead = x.shape.slice(0, -3), [C, H, W] = x.shape.slice(-3);
+  if (H % r !== 0) throw new TorchError(`pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=${H} is not divisible by ${r}`);
+  if (W % r !== 0) throw new TorchError(`pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)=${W} is not divisible by ${r}`);
+  const n = lead.length;
+  const y = x.reshape([...lead, C, H / r, r, W / r, r]);
+  const perm = [...lead.keys(), n, n + 2, n + 4, n + 1, n + 3];
+  return y.permute(perm).reshape([...lead, C * r * r, H / r, W / r]);
+}
+// lp_pool: (sum over the window of x^p)^(1/p), as PyTorch's: the average pool of x^p times the window size, with
+// sign(out) * relu(|out|) before the root
+function lpRoot(out: T, kk: number, p: number): T { return out.sign().mul(out.abs().relu()).mul(kk).pow(1 / p); }
+export function lpPool1d(x: T, normType: number, kernelSize: Size1, stride: Size1 | null, ceilMode: boolean): T {
+  checkTensor(x, 'lp_pool1d');
+  const k = single(kernelSize, 'lp_pool1d', 'kernel_size') as number;
+  return lpRoot(avgPool1d(x.pow(normType), k, stride, 0, ceilMode, true), k, normType);
+}
+export function lpPool2d(x: T, normType: number, kernelSize: number | readonly number[], stride: number | readonly number[] | null, ceilMode: boolean): T {
+  checkTensor(x, 'lp_pool2d');
+  const k = Array.isArray(kernelSize) ? kernelSize as readonly number[] : [kernelSize as number, kernelSize as number];
+  return lpRoot(avgPool2d(x.pow(normType), kernelSize, stride, 0, ceilMode, true, null), k.reduce((a, b) => a * b, 1), normType);
+}
+// local_response_norm: x / (k + alpha * mean over a window of `size` channels of x^2)^beta, the window zero-padded
+// size // 2 before and (size - 1) // 2 after each channel (PyTorch's avg_pool over the channel dim)
+export function localResponseNorm(x: T, size: number, alpha: number, beta: number, k: number): T {
+  checkTensor(x, 'local_response_norm');
+  if (x.ndim < 3) throw new TorchError(`Expected 3D or higher dimensionality input (got ${x.ndim} dimensions)`);
+  if (x.numel() === 0) return x;
+  const [N, C] = x.shape;
+  const sq = x.mul(x).reshape([N, 1, C, -1]);
+  const padded = pad(sq, [0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)], 'constant', null);
+  const div = avgPool2d(padded, [size, 1], 1, 0, false, true, null).reshape(x.shape.slice());
+  return x.div(div.mul(alpha).add(k).pow(beta));
+}
+// conv_transpose1d: conv_transpose2d over [N, C, 1, L] with a [Cin, Cout/G, 1, k] weight
+export function convTranspose1d(x: T, w: T, b: T | null, stride: Size1, padding: Size1, outputPadding: Size1, groups: number, dilation: Size1): T {
+  checkTensor(x, 'conv_transpose1d', 'input'); checkTensor(w, 'conv_transpose1d', 'weight');
+  if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: [${x.shape.join(', ')}]`);
+  if (w.ndim !== 3) throw new TorchError(`conv_transpose1d: expected a 3-D weight, got [${w.shape.join(', ')}]`);
+  const one = (v: Size1, name: string): number => single(v, 'conv_transpose1d', name) as number;
+  const y = convTranspose2dF(x.unsqueeze(-2), w.unsqueeze(-2), b, [1, one(stride, 'stride')], [0, one(padding, 'padding')],
+    [0, one(outputPadding, 'output_padding')], groups, [1, one(dilation, 'dilation')]);
+  return y.squeeze(-2);
 }
 
 // ------------------------------------------------------------------------------------------------------------

@@ -63,4 +63,10 @@ export {
   maxPool2d,
   fold,
   unfold,
+  pixelShuffle,
+  pixelUnshuffle,
+  lpPool1d,
+  lpPool2d,
+  localResponseNorm,
+  convTranspose1d,
 } from '../ops/generated_functional';

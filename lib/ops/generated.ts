@@ -2595,4 +2595,10 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.kl_div', name: 'klDiv', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
   { op: 'F.poisson_nll_loss', name: 'poissonNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
   { op: 'F.margin_ranking_loss', name: 'marginRankingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.pixel_shuffle', name: 'pixelShuffle', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.pixel_unshuffle', name: 'pixelUnshuffle', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.lp_pool1d', name: 'lpPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.lp_pool2d', name: 'lpPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.local_response_norm', name: 'localResponseNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.conv_transpose1d', name: 'convTranspose1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
 ];

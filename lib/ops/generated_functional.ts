@@ -699,3 +699,66 @@ export function marginRankingLoss(...args: unknown[]): Tensor {
   const { v } = parseCall(S_marginRankingLoss, args);
   return M_functional.marginRankingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as boolean | null, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
 }
+const S_pixelShuffle: OpSpec = { op: 'pixel_shuffle', params: [{ name: 'input' }, { name: 'upscaleFactor' }], npos: 2 };
+export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor;
+export function pixelShuffle(input: Tensor, opts: { upscaleFactor: number }): Tensor;
+export function pixelShuffle(opts: { input: Tensor; upscaleFactor: number }): Tensor;
+export function pixelShuffle(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_pixelShuffle, args);
+  return M_functional.pixelShuffle(v[0] as Tensor, v[1] as number);
+}
+const S_pixelUnshuffle: OpSpec = { op: 'pixel_unshuffle', params: [{ name: 'input' }, { name: 'downscaleFactor' }], npos: 2 };
+export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor;
+export function pixelUnshuffle(input: Tensor, opts: { downscaleFactor: number }): Tensor;
+export function pixelUnshuffle(opts: { input: Tensor; downscaleFactor: number }): Tensor;
+export function pixelUnshuffle(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_pixelUnshuffle, args);
+  return M_functional.pixelUnshuffle(v[0] as Tensor, v[1] as number);
+}
+const S_lpPool1d: OpSpec = { op: 'lp_pool1d', params: [{ name: 'input' }, { name: 'normType', t: 'float' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }], npos: 5 };
+export function lpPool1d(input: Tensor, normType: number, kernelSize: number | readonly [number], stride: number | readonly [number] | null, ceilMode: boolean): Tensor;
+export function lpPool1d(input: Tensor, normType: number, kernelSize: number | readonly [number], stride: number | readonly [number] | null, opts?: { ceilMode?: boolean }): Tensor;
+export function lpPool1d(input: Tensor, normType: number, kernelSize: number | readonly [number], opts?: { stride?: number | readonly [number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool1d(input: Tensor, normType: number, opts: { kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool1d(input: Tensor, opts: { normType: number; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool1d(opts: { input: Tensor; normType: number; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_lpPool1d, args);
+  return M_functional.lpPool1d(v[0] as Tensor, v[1] as number, v[2] as number | readonly [number], v[3] as number | readonly [number] | null, v[4] as boolean);
+}
+const S_lpPool2d: OpSpec = { op: 'lp_pool2d', params: [{ name: 'input' }, { name: 'normType', t: 'float' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }], npos: 5 };
+export function lpPool2d(input: Tensor, normType: number, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, ceilMode: boolean): Tensor;
+export function lpPool2d(input: Tensor, normType: number, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, opts?: { ceilMode?: boolean }): Tensor;
+export function lpPool2d(input: Tensor, normType: number, kernelSize: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool2d(input: Tensor, normType: number, opts: { kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool2d(input: Tensor, opts: { normType: number; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool2d(opts: { input: Tensor; normType: number; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_lpPool2d, args);
+  return M_functional.lpPool2d(v[0] as Tensor, v[1] as number, v[2] as number | readonly [number, number], v[3] as number | readonly [number, number] | null, v[4] as boolean);
+}
+const S_localResponseNorm: OpSpec = { op: 'local_response_norm', params: [{ name: 'input' }, { name: 'size' }, { name: 'alpha', def: 0.0001, t: 'float' }, { name: 'beta', def: 0.75, t: 'float' }, { name: 'k', def: 1, t: 'float' }], npos: 5 };
+export function localResponseNorm(input: Tensor, size: number, alpha: number, beta: number, k: number): Tensor;
+export function localResponseNorm(input: Tensor, size: number, alpha: number, beta: number, opts?: { k?: number }): Tensor;
+export function localResponseNorm(input: Tensor, size: number, alpha: number, opts?: { beta?: number; k?: number }): Tensor;
+export function localResponseNorm(input: Tensor, size: number, opts?: { alpha?: number; beta?: number; k?: number }): Tensor;
+export function localResponseNorm(input: Tensor, opts: { size: number; alpha?: number; beta?: number; k?: number }): Tensor;
+export function localResponseNorm(opts: { input: Tensor; size: number; alpha?: number; beta?: number; k?: number }): Tensor;
+export function localResponseNorm(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_localResponseNorm, args);
+  return M_functional.localResponseNorm(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number, v[4] as number);
+}
+const S_convTranspose1d: OpSpec = { op: 'conv_transpose1d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputPadding', def: 0, t: 'ints' }, { name: 'groups', def: 1 }, { name: 'dilation', def: 1, t: 'ints' }], npos: 8 };
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number], outputPadding: number | readonly [number], groups: number, dilation: number | readonly [number]): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number], outputPadding: number | readonly [number], groups: number, opts?: { dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number], outputPadding: number | readonly [number], opts?: { groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], padding: number | readonly [number], opts?: { outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number], opts?: { padding?: number | readonly [number]; outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number]; padding?: number | readonly [number]; outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number]; outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number]; outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number]; padding?: number | readonly [number]; outputPadding?: number | readonly [number]; groups?: number; dilation?: number | readonly [number] }): Tensor;
+export function convTranspose1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_convTranspose1d, args);
+  return M_functional.convTranspose1d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number], v[4] as number | readonly [number], v[5] as number | readonly [number], v[6] as number, v[7] as number | readonly [number]);
+}

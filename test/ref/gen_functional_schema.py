@@ -2,14 +2,17 @@
 # conv padding='same' (asymmetric where the total padding is odd) and 'valid', the pools' positional return_indices,
 # the losses' deprecated size_average/reduce positions, positional loss weights, and mish's in-place form.
 # Run: /usr/bin/python3 test/ref/gen_functional_schema.py  (writes test/ref/functional_schema.json)
-import json, os, warnings
+import json, math, os, warnings
 import torch
 import torch.nn.functional as F
 
 torch.manual_seed(0)
 def t(v):  # float64 values, flat, with the shape
     v = v.detach()
-    return {'shape': list(v.shape), 'data': v.reshape(-1).tolist(), 'dtype': str(v.dtype).replace('torch.', '')}
+    d = v.reshape(-1).tolist()
+    if v.is_floating_point():  # 12 significant digits (the tests allow 1e-9); nan/inf as strings (JSON has none)
+        d = [float('%.12g' % x) if math.isfinite(x) else 'nan' if math.isnan(x) else 'inf' if x > 0 else '-inf' for x in d]
+    return {'shape': list(v.shape), 'data': d, 'dtype': str(v.dtype).replace('torch.', '')}
 
 cases = {}
 x2 = torch.randn(2, 3, 9, 11, dtype=torch.float64)
@@ -71,4 +74,28 @@ y = xg.clone()
 F.mish(y, True)
 (y * b).sum().backward()
 cases['mish_inplace'] = {'y': t(y), 'gx': t(xg.grad), 'grad_fn': type(y.grad_fn).__name__}
+# functions added as rows: pixel_(un)shuffle, lp_pool1d/2d, local_response_norm, conv_transpose1d (values and
+# input gradients for a fixed upstream gradient g: the gradient of (y * g).sum())
+def vg(f, *xs):
+    xs = [x.clone().requires_grad_(True) for x in xs]
+    y = f(*xs)
+    g = torch.randn(y.shape, dtype=torch.float64)
+    (y * g).sum().backward()
+    return {'x': [t(x) for x in xs], 'g': t(g), 'y': t(y), 'gx': [t(x.grad) for x in xs]}
+added = {}
+added['pixel_shuffle'] = vg(lambda x: F.pixel_shuffle(x, 2), torch.randn(2, 8, 3, 4, dtype=torch.float64))
+added['pixel_shuffle_5d'] = vg(lambda x: F.pixel_shuffle(x, 3), torch.randn(2, 1, 9, 2, 2, dtype=torch.float64))
+added['pixel_unshuffle'] = vg(lambda x: F.pixel_unshuffle(x, 2), torch.randn(2, 2, 6, 4, dtype=torch.float64))
+added['lp_pool2d_p2'] = vg(lambda x: F.lp_pool2d(x, 2, (3, 2)), torch.randn(2, 3, 7, 6, dtype=torch.float64))
+added['lp_pool2d_p3_stride_ceil'] = vg(lambda x: F.lp_pool2d(x, 3, 2, (2, 1), True), torch.randn(1, 2, 5, 5, dtype=torch.float64))
+added['lp_pool1d'] = vg(lambda x: F.lp_pool1d(x, 2, 3, 2), torch.randn(2, 3, 9, dtype=torch.float64))
+added['lrn_3d'] = vg(lambda x: F.local_response_norm(x, 3), torch.randn(2, 5, 7, dtype=torch.float64))
+added['lrn_4d'] = vg(lambda x: F.local_response_norm(x, 4, 1e-2, 0.75, 2.0), torch.randn(2, 6, 3, 4, dtype=torch.float64))
+added['lrn_5d'] = vg(lambda x: F.local_response_norm(x, 2, 0.1, 0.5, 1.0), torch.randn(1, 4, 2, 3, 2, dtype=torch.float64))
+added['conv_transpose1d'] = vg(lambda x, w, b: F.conv_transpose1d(x, w, b, 2, 1, 1, 1, 2),
+    torch.randn(2, 4, 7, dtype=torch.float64), torch.randn(4, 3, 3, dtype=torch.float64), torch.randn(3, dtype=torch.float64))
+added['conv_transpose1d_groups'] = vg(lambda x, w: F.conv_transpose1d(x, w, None, 1, 0, 0, 2),
+    torch.randn(2, 4, 5, dtype=torch.float64), torch.randn(4, 2, 3, dtype=torch.float64))
+added['conv_transpose1d_unbatched'] = vg(lambda x, w: F.conv_transpose1d(x, w, stride=3), torch.randn(4, 5, dtype=torch.float64), torch.randn(4, 2, 2, dtype=torch.float64))
+cases['added'] = added
 json.dump({'torch': torch.__version__, 'cases': cases}, open(os.path.join(os.path.dirname(__file__), 'functional_schema.json'), 'w'))

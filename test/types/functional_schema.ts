@@ -70,6 +70,14 @@ expectType<T>()(F.embedding(labels, a.t(), null, 1.0));
 expectType<T>()(F.pad(a, [1, 1], 'reflect'));
 expectType<T>()(F.pairwiseDistance(a, a, 1, 1e-6, true));
 
+// functions added as rows
+expectType<T>()(F.pixelShuffle(torch.randn([1, 8, 2, 2]), 2));
+expectType<T>()(F.pixelUnshuffle({ input: x, downscaleFactor: 2 }));
+expectType<T>()(F.lpPool2d(x, 2, [3, 2], null, true));
+expectType<T>()(F.lpPool1d(x1, 3, 2, { stride: 1 }));
+expectType<T>()(F.localResponseNorm(x, 3, 1e-4, 0.75, 1));
+expectType<T>()(F.convTranspose1d(x1, torch.randn([2, 3, 3]), null, 2, 1, 1, 1, 1));
+
 // ---- must not compile -----------------------------------------------------------------------------------------------
 // @ts-expect-error with returnIndices: true the result is a pair, not a Tensor
 const t1: T = F.maxPool2d(x, 2, { returnIndices: true });
@@ -95,4 +103,8 @@ F.huberLoss(a, a, null, null, 'mean');
 F.conv2d(x, w, { paddingMode: 'zeros' });
 // @ts-expect-error too many positional arguments
 F.glu(a, 1, 2);
+// @ts-expect-error lp_pool2d's norm_type is required
+F.lpPool2d(x, { kernelSize: 2 });
+// @ts-expect-error pixel_shuffle's factor is upscaleFactor
+F.pixelShuffle(x, { factor: 2 });
 void t1; void p1;
