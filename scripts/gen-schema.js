@@ -20,6 +20,7 @@ const TYPES = {
   Tensor: 'Tensor', 'Tensor[]': 'readonly Tensor[]', 'Tensor|Scalar': 'Tensor | number | boolean', Scalar: 'number',
   'Tensor|float': 'Tensor | number', float: 'number', int: 'number', 'int[]': 'number[]', ints: 'number | number[]',
   bool: 'boolean', DType: 'DTypeName',
+  floats: 'number | readonly number[]',  // a float or a tuple of floats (interpolate's scale_factor)
 };
 // int[N] (PyTorch's int[2] kernel_size): an int, or a tuple of N ints (the op repeats an int N times and checks a
 // tuple's length itself, in PyTorch's words); int?[N]: a tuple whose entries may be None (adaptive pools' output_size,
@@ -124,7 +125,7 @@ function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints' };
   for (const n of [1, 2, 3]) for (const t of [`int[${n}]`, `int?[${n}]`]) T[t] = T[`${t}?`] = 'ints';
   // the value kinds the parser checks for float, float? and bool? (lib/ops/args.ts ParamKind)
-  Object.assign(T, { float: 'float', 'float?': 'float?', 'bool?': 'bool?' });
+  Object.assign(T, { float: 'float', 'float?': 'float?', 'bool?': 'bool?', floats: 'floats', 'floats?': 'floats' });
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;

@@ -191,3 +191,61 @@ describe('functions added as rows: pixel_(un)shuffle, lp_pool1d/2d, local_respon
     check(A.conv_transpose1d_unbatched, (x, w) => F.convTranspose1d(x, w, { stride: 3 }));
   });
 });
+
+describe('F.interpolate (vs PyTorch 1.13: values and input gradients)', () => {
+  interface VG { x: Enc[]; g: Enc; y: Enc; gx: Enc[] }
+  const A = C.added as Record<string, VG>;
+  function check(c: VG, f: (x: T) => T): void {
+    const x = dec(c.x[0]).requiresGrad_(true);
+    const y = f(x);
+    const name = Object.keys(A).find((k) => A[k] === c) ?? '';
+    close(y, c.y, 1e-9, name);
+    y.mul(dec(c.g)).sum().backward();
+    close(x.grad as T, c.gx[0], 1e-9, `${name} grad`);
+  }
+  test('nearest: sizes, scale factors (doubling, odd, equal size, downsampling), recompute_scale_factor, 5-d', () => {
+    check(A.interp_nearest_size, (x) => F.interpolate(x, [5, 7]));
+    check(A.interp_nearest_sf2, (x) => F.interpolate(x, null, 2));
+    check(A.interp_nearest_sf_odd, (x) => F.interpolate(x, { scaleFactor: [1.5, 1.7] }));
+    check(A.interp_nearest_sf_13, (x) => F.interpolate(x, { scaleFactor: 1.3 }));
+    // an output size equal to or double the input's with a scale factor: PyTorch 1.13's forward values (its backward
+    // disagrees with its own forward there); nodetorch's gradient is the adjoint of its forward: <y, g> = <x, dx>
+    for (const [k, shape, sf] of [['double', [1, 2, 5, 3], [1.5, 2.3]], ['same', [1, 2, 5], 1.1]] as [string, number[], number | number[]][]) {
+      const x = torch.arange(shape.reduce((p, q) => p * q, 1), { dtype: 'float64' }).reshape(shape).requiresGrad_(true);
+      const y = F.interpolate(x, { scaleFactor: sf });
+      close(y, C.interp_nearest_fwd_only[k], 1e-12, k);
+      const g = torch.randn(y.shape, { dtype: 'float64' });
+      y.mul(g).sum().backward();
+      expect(Math.abs((y.mul(g).sum().item() as number) - (x.mul(x.grad as T).sum().item() as number))).toBeLessThan(1e-9);
+    }
+    check(A.interp_nearest_down, (x) => F.interpolate(x, { scaleFactor: 0.6 }));
+    check(A.interp_nearest_recompute, (x) => F.interpolate(x, { scaleFactor: [1.7, 0.8], recomputeScaleFactor: true }));
+    check(A.interp_nearest_exact, (x) => F.interpolate(x, [7, 3], null, 'nearest-exact'));
+    check(A.interp_nearest_3d_5d, (x) => F.interpolate(x, [3, 4, 5]));
+  });
+  test('linear, bilinear (align_corners both ways, scale factors, downsampling), trilinear', () => {
+    check(A.interp_bilinear, (x) => F.interpolate(x, [7, 5], null, 'bilinear'));
+    check(A.interp_bilinear_ac, (x) => F.interpolate(x, [7, 5], null, 'bilinear', true));
+    check(A.interp_bilinear_sf, (x) => F.interpolate(x, { scaleFactor: [2.5, 0.7], mode: 'bilinear' }));
+    check(A.interp_bilinear_down, (x) => F.interpolate(x, { size: [2, 3], mode: 'bilinear' }));
+    check(A.interp_linear, (x) => F.interpolate(x, null, 3, 'linear', false));
+    check(A.interp_linear_ac1, (x) => F.interpolate(x, 1, null, 'linear', true));
+    check(A.interp_trilinear, (x) => F.interpolate(x, [3, 4, 2], null, 'trilinear'));
+  });
+  test('area (adaptive average pooling), 1-d, 2-d and 3-d', () => {
+    check(A.interp_area, (x) => F.interpolate(x, [3, 2], null, 'area'));
+    check(A.interp_area_1d, (x) => F.interpolate(x, 4, null, 'area'));
+    check(A.interp_area_3d, (x) => F.interpolate(x, [2, 3, 2], null, 'area'));
+  });
+  test("PyTorch's errors", () => {
+    const x = torch.zeros([1, 1, 4, 4]);
+    expect(() => F.interpolate(x, 2, 2)).toThrow('only one of size or scale_factor should be defined');
+    expect(() => F.interpolate(x)).toThrow('either size or scale_factor should be defined');
+    expect(() => F.interpolate(x, 2, null, 'nearest', true)).toThrow('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
+    expect(() => F.interpolate(x, 2, null, 'linear')).toThrow('Got 4D input, but linear mode needs 3D input');
+    expect(() => F.interpolate(x, [2, 2, 2])).toThrow(/Input and output must have the same number of spatial dimensions/);
+    expect(() => F.interpolate(x, 2, null, 'bicubic')).toThrow(torch.TorchError);
+    expect(() => F.interpolate(x, 2, null, 'nearest', null, true)).toThrow('recompute_scale_factor is not meaningful with an explicit size.');
+    expect(() => F.interpolate(x, { scaleFactor: '2' as never })).toThrow(/interpolate\(\): argument 'scaleFactor' must be float or tuple of floats/);
+  });
+});

@@ -101,6 +101,7 @@ const POSITIONAL_GAPS: Record<string, string> = {
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
   'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
+  'functional:interpolate': 'interpolate(input) with neither size nor scale_factor is an error in PyTorch too (the input-only call)',
   'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
@@ -230,6 +231,7 @@ const OVERRIDES: Record<string, Override> = {
   'F.lp_pool1d': { p: { input: () => X4().reshape([1, 2, 8]).abs(), norm_type: () => 3, kernel_size: () => 2, stride: () => 1, ceil_mode: () => true } },
   'F.lp_pool2d': { p: { input: () => X4().abs(), norm_type: () => 3, kernel_size: () => 2, stride: () => 1, ceil_mode: () => true } },
   'F.local_response_norm': { p: { input: () => X4().reshape([1, 4, 2, 2]), size: () => 3, alpha: () => 0.5, beta: () => 0.5, k: () => 2 } },
+  'F.interpolate': { p: { input: () => X4(), size: () => [6, 5], scale_factor: () => null, mode: () => 'bilinear', align_corners: () => true, recompute_scale_factor: () => false, antialias: () => false } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },

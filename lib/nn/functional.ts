@@ -16,7 +16,7 @@ import { arange, rand, zeros, ones, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
-import { linear as linearF, maxPool2d, avgPool2d, convTranspose2d as convTranspose2dF } from './convolution';
+import { linear as linearF, maxPool2d, avgPool2d, convTranspose2d as convTranspose2dF, adaptiveAvgPool2d as adaptiveAvgPool2dF } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { fusedBatchNorm } from './batchnorm';
 import * as A from './activation_impl';
@@ -843,6 +843,82 @@ export function convTranspose1d(x: T, w: T, b: T | null, stride: Size1, padding:
   const y = convTranspose2dF(x.unsqueeze(-2), w.unsqueeze(-2), b, [1, one(stride, 'stride')], [0, one(padding, 'padding')],
     [0, one(outputPadding, 'output_padding')], groups, [1, one(dilation, 'dilation')]);
   return y.squeeze(-2);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// interpolate: nearest / nearest-exact / (bi|tri)linear as separable index_select gathers per spatial dim (their
+// gradients are index_select's), area as adaptive average pooling; PyTorch's index arithmetic
+// (UpSample.h: area_pixel_compute_scale / area_pixel_compute_source_index / nearest_idx, float for the nearest modes)
+// ------------------------------------------------------------------------------------------------------------
+type InterpMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
+const LINEAR_DIMS: Partial<Record<InterpMode, number>> = { linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
+export function interpolate(x: T, size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null, mode: InterpMode,
+  alignCorners: boolean | null, recomputeScaleFactor: boolean | null, antialias: boolean): T {
+  checkTensor(x, 'interpolate');
+  const nsp = x.ndim - 2;
+  if (nsp < 1 || nsp > 3) throw new TorchError(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
+  const interpolating = LINEAR_DIMS[mode] !== undefined;
+  if (!interpolating && alignCorners !== null) throw new TorchError('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
+  if (interpolating && LINEAR_DIMS[mode] !== nsp) {
+    throw new TorchError(`Got ${x.ndim}D input, but ${mode} mode needs ${(LINEAR_DIMS[mode] as number) + 2}D input`);
+  }
+  if (mode === 'bicubic') throw new TorchError("interpolate(): mode 'bicubic' is not implemented in nodetorch (nearest, nearest-exact, linear, bilinear, trilinear and area are)");
+  if (antialias) throw new TorchError('interpolate(): antialias=True is not implemented in nodetorch');
+  if (size !== null && scaleFactor !== null) throw new TorchError('only one of size or scale_factor should be defined');
+  if (size === null && scaleFactor === null) throw new TorchError('either size or scale_factor should be defined');
+  if (recomputeScaleFactor && size !== null) throw new TorchError('recompute_scale_factor is not meaningful with an explicit size.');
+  const inSp = x.shape.slice(2);
+  let outSp: number[];
+  let scales: (number | null)[] = Array(nsp).fill(null);
+  if (size !== null) {
+    const s = Array.isArray(size) ? (size as readonly number[]).slice() : Array(nsp).fill(size);
+    if (s.length !== nsp) throw new TorchError(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [${inSp.join(', ')}] and output size of [${s.join(', ')}]. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
+    outSp = s;
+  } else {
+    const f = Array.isArray(scaleFactor) ? (scaleFactor as readonly number[]).slice() : Array(nsp).fill(scaleFactor);
+    if (f.length !== nsp) throw new TorchError(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of [${inSp.join(', ')}] and scale_factor of shape [${f.join(', ')}]. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
+    outSp = inSp.map((n, i) => Math.floor(n * f[i]));
+    if (!recomputeScaleFactor) scales = f;
+  }
+  if (outSp.some((o) => !Number.isInteger(o) || o <= 0)) throw new TorchError(`Input and output sizes should be greater than 0, but got input (${inSp.join(', ')}) and output (${outSp.join(', ')})`);
+  if (mode === 'area') {
+    // adaptive average pooling to the output size (1-d and 3-d through the 2-d pool)
+    if (nsp === 2) return adaptiveAvgPool2dF(x, outSp);
+    if (nsp === 1) return adaptiveAvgPool2dF(x.unsqueeze(-2), [1, outSp[0]]).squeeze(-2);
+    const [N, C, D, H, W] = x.shape;
+    const hw = adaptiveAvgPool2dF(x.reshape([N, C * D, H, W]), [outSp[1], outSp[2]]).reshape([N, C, D, outSp[1] * outSp[2]]);
+    return adaptiveAvgPool2dF(hw, [outSp[0], outSp[1] * outSp[2]]).reshape([N, C, ...outSp]);
+  }
+  let y = x;
+  for (let i = 0; i < nsp; i++) {
+    const d = 2 + i, n = inSp[i], o = outSp[i];
+    if (interpolating) {
+      // area_pixel_compute_scale and the source index (clamped at 0 when not align_corners), in double
+      const scale = alignCorners ? (o > 1 ? (n - 1) / (o - 1) : 0) : (scales[i] !== null ? 1 / (scales[i] as number) : n / o);
+      const i0: number[] = [], i1: number[] = [], l1: number[] = [];
+      for (let j = 0; j < o; j++) {
+        const src = alignCorners ? scale * j : Math.max(scale * (j + 0.5) - 0.5, 0);
+        const a = Math.min(Math.floor(src), n - 1);
+        i0.push(a); i1.push(a < n - 1 ? a + 1 : a); l1.push(src - a);
+      }
+      const shape = Array<number>(x.ndim).fill(1); shape[d] = o;
+      const lam = tensor(l1, { dtype: y.dtype, device: y.device }).reshape(shape);
+      const lo = y.indexSelect(d, tensor(i0, { device: y.device })), hi = y.indexSelect(d, tensor(i1, { device: y.device }));
+      y = lo.add(hi.sub(lo).mul(lam));
+    } else {
+      // nearest: floor(j * scale), nearest-exact: floor((j + 0.5) * scale), in float as PyTorch's kernel
+      // (with a scale factor the index follows it even where the output size equals or doubles the input's, as
+      // PyTorch 1.13's NCHW kernels; its channels-last kernel, which a 1-channel 4-d input takes, shortcuts those)
+      const scale = Math.fround(scales[i] !== null ? 1 / (scales[i] as number) : n / o);
+      const idx: number[] = [];
+      for (let j = 0; j < o; j++) {
+        const src = mode === 'nearest' ? Math.fround(j * scale) : Math.fround((j + 0.5) * scale);
+        idx.push(Math.min(Math.floor(src), n - 1));
+      }
+      y = y.indexSelect(d, tensor(idx, { device: y.device }));
+    }
+  }
+  return y;
 }
 
 // ------------------------------------------------------------------------------------------------------------

@@ -69,4 +69,5 @@ export {
   lpPool2d,
   localResponseNorm,
   convTranspose1d,
+  interpolate,
 } from '../ops/generated_functional';

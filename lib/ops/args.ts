@@ -14,8 +14,9 @@ import { copyInto } from './elementwise';
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
 export interface ParamSpec { readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' | ParamKind }
-/** the value kinds of the schema types `float`, `float?` and `bool?` (a number, a number or null, a boolean or null) */
-export type ParamKind = 'float' | 'float?' | 'bool?';
+/** the value kinds of the schema types `float`, `float?`, `bool?` and `floats` (a number, a number or null, a boolean
+ *  or null, a number or an array) */
+export type ParamKind = 'float' | 'float?' | 'bool?' | 'floats';
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */
 export interface OpSpec { readonly op: string; readonly params: readonly ParamSpec[]; readonly out?: true; readonly npos?: number }
 
@@ -75,6 +76,7 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
     if (p.t === 'ints' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be int or tuple of ints, not ${describeValue(x)}`);
     if (p.t === 'float' && typeof x !== 'number') throw new TypeError(`${op}(): argument '${p.name}' must be float, not ${describeValue(x)}`);
     if (p.t === 'float?' && x !== null && typeof x !== 'number') throw new TypeError(`${op}(): argument '${p.name}' must be float or None, not ${describeValue(x)}`);
+    if (p.t === 'floats' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be float or tuple of floats, not ${describeValue(x)}`);
     if (p.t === 'bool?' && x !== null && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool or None, not ${describeValue(x)}`);
     if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);
   }

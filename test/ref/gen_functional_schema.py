@@ -97,5 +97,29 @@ added['conv_transpose1d'] = vg(lambda x, w, b: F.conv_transpose1d(x, w, b, 2, 1,
 added['conv_transpose1d_groups'] = vg(lambda x, w: F.conv_transpose1d(x, w, None, 1, 0, 0, 2),
     torch.randn(2, 4, 5, dtype=torch.float64), torch.randn(4, 2, 3, dtype=torch.float64))
 added['conv_transpose1d_unbatched'] = vg(lambda x, w: F.conv_transpose1d(x, w, stride=3), torch.randn(4, 5, dtype=torch.float64), torch.randn(4, 2, 2, dtype=torch.float64))
+added['interp_nearest_size'] = vg(lambda x: F.interpolate(x, size=(5, 7)), torch.randn(2, 2, 3, 4, dtype=torch.float64))
+added['interp_nearest_sf2'] = vg(lambda x: F.interpolate(x, scale_factor=2), torch.randn(1, 2, 3, 4, dtype=torch.float64))
+added['interp_nearest_sf_odd'] = vg(lambda x: F.interpolate(x, scale_factor=(1.5, 1.7)), torch.randn(1, 2, 5, 3, dtype=torch.float64))
+added['interp_nearest_sf_13'] = vg(lambda x: F.interpolate(x, scale_factor=1.3), torch.randn(1, 2, 5, dtype=torch.float64))
+# a scale factor whose output size equals or doubles the input's: PyTorch 1.13's NCHW forward follows the scale
+# (floor(j / s)) while its backward shortcuts (j, j >> 1): its gradient is not the adjoint of its forward there, so
+# only the forward values are kept (the test checks nodetorch's gradient is the adjoint of its forward)
+cases['interp_nearest_fwd_only'] = {k: t(F.interpolate(v, scale_factor=sf)) for k, v, sf in [
+    ('double', torch.arange(30, dtype=torch.float64).reshape(1, 2, 5, 3), (1.5, 2.3)),
+    ('same', torch.arange(10, dtype=torch.float64).reshape(1, 2, 5), 1.1)]}
+added['interp_nearest_down'] = vg(lambda x: F.interpolate(x, scale_factor=0.6), torch.randn(1, 2, 11, dtype=torch.float64))
+added['interp_nearest_recompute'] = vg(lambda x: F.interpolate(x, scale_factor=(1.7, 0.8), recompute_scale_factor=True), torch.randn(1, 1, 6, 9, dtype=torch.float64))
+added['interp_nearest_exact'] = vg(lambda x: F.interpolate(x, size=(7, 3), mode='nearest-exact'), torch.randn(1, 2, 4, 5, dtype=torch.float64))
+added['interp_nearest_3d_5d'] = vg(lambda x: F.interpolate(x, size=(3, 4, 5)), torch.randn(1, 1, 2, 3, 2, dtype=torch.float64))
+added['interp_bilinear'] = vg(lambda x: F.interpolate(x, size=(7, 5), mode='bilinear'), torch.randn(2, 2, 4, 3, dtype=torch.float64))
+added['interp_bilinear_ac'] = vg(lambda x: F.interpolate(x, size=(7, 5), mode='bilinear', align_corners=True), torch.randn(2, 2, 4, 3, dtype=torch.float64))
+added['interp_bilinear_sf'] = vg(lambda x: F.interpolate(x, scale_factor=(2.5, 0.7), mode='bilinear'), torch.randn(1, 3, 4, 6, dtype=torch.float64))
+added['interp_bilinear_down'] = vg(lambda x: F.interpolate(x, size=(2, 3), mode='bilinear'), torch.randn(1, 1, 7, 8, dtype=torch.float64))
+added['interp_linear'] = vg(lambda x: F.interpolate(x, scale_factor=3, mode='linear', align_corners=False), torch.randn(2, 3, 4, dtype=torch.float64))
+added['interp_linear_ac1'] = vg(lambda x: F.interpolate(x, size=1, mode='linear', align_corners=True), torch.randn(1, 2, 4, dtype=torch.float64))
+added['interp_trilinear'] = vg(lambda x: F.interpolate(x, size=(3, 4, 2), mode='trilinear'), torch.randn(1, 2, 2, 3, 4, dtype=torch.float64))
+added['interp_area'] = vg(lambda x: F.interpolate(x, size=(3, 2), mode='area'), torch.randn(2, 2, 7, 5, dtype=torch.float64))
+added['interp_area_1d'] = vg(lambda x: F.interpolate(x, size=4, mode='area'), torch.randn(1, 2, 9, dtype=torch.float64))
+added['interp_area_3d'] = vg(lambda x: F.interpolate(x, size=(2, 3, 2), mode='area'), torch.randn(1, 2, 5, 4, 3, dtype=torch.float64))
 cases['added'] = added
 json.dump({'torch': torch.__version__, 'cases': cases}, open(os.path.join(os.path.dirname(__file__), 'functional_schema.json'), 'w'))

@@ -78,6 +78,10 @@ expectType<T>()(F.lpPool1d(x1, 3, 2, { stride: 1 }));
 expectType<T>()(F.localResponseNorm(x, 3, 1e-4, 0.75, 1));
 expectType<T>()(F.convTranspose1d(x1, torch.randn([2, 3, 3]), null, 2, 1, 1, 1, 1));
 
+expectType<T>()(F.interpolate(x, [12, 12], null, 'bilinear', false));
+expectType<T>()(F.interpolate(x, { scaleFactor: 2, mode: 'nearest-exact' }));
+expectType<T>()(F.interpolate(x, null, [1.5, 2]));
+
 // ---- must not compile -----------------------------------------------------------------------------------------------
 // @ts-expect-error with returnIndices: true the result is a pair, not a Tensor
 const t1: T = F.maxPool2d(x, 2, { returnIndices: true });
@@ -107,4 +111,6 @@ F.glu(a, 1, 2);
 F.lpPool2d(x, { kernelSize: 2 });
 // @ts-expect-error pixel_shuffle's factor is upscaleFactor
 F.pixelShuffle(x, { factor: 2 });
+// @ts-expect-error interpolate's modes are PyTorch's
+F.interpolate(x, 2, null, 'cubic');
 void t1; void p1;
