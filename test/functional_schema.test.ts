@@ -249,3 +249,34 @@ describe('F.interpolate (vs PyTorch 1.13: values and input gradients)', () => {
     expect(() => F.interpolate(x, { scaleFactor: '2' as never })).toThrow(/interpolate\(\): argument 'scaleFactor' must be float or tuple of floats/);
   });
 });
+
+describe('modules over the added functions (reprs and outputs vs PyTorch 1.13)', () => {
+  const nn = torch.nn;
+  const M = C.modules as Record<string, { repr: string; y: Enc }>;
+  const xm = (): T => dec(C.xm);
+  const cases: [string, torch.nn.Module, (x: T) => T][] = [
+    ['pixel_shuffle', new nn.PixelShuffle(2), (x) => x],
+    ['pixel_unshuffle', new nn.PixelUnshuffle({ downscaleFactor: 3 }), (x) => x],
+    ['upsample_sf', new nn.Upsample(null, 2, 'bilinear'), (x) => x],
+    ['upsample_size', new nn.Upsample({ size: [5, 9] }), (x) => x],
+    ['upsample_sf_tuple', new nn.Upsample({ scaleFactor: [1.5, 2], mode: 'nearest-exact' }), (x) => x],
+    ['up_nearest2d', new nn.UpsamplingNearest2d(null, 3), (x) => x],
+    ['up_bilinear2d', new nn.UpsamplingBilinear2d({ size: [4, 7] }), (x) => x],
+    ['lrn', new nn.LocalResponseNorm(3), (x) => x],
+    ['lrn_args', new nn.LocalResponseNorm(2, 0.01, 0.5, 2), (x) => x],
+    ['lp2d', new nn.LPPool2d(2, 3), (x) => x],
+    ['lp2d_stride', new nn.LPPool2d({ normType: 3, kernelSize: [2, 3], stride: [1, 2], ceilMode: true }), (x) => x],
+    ['lp1d', new nn.LPPool1d(2, 3, 2), (x) => x.reshape([1, 4, 36])],
+  ];
+  for (const [k, m, prep] of cases) {
+    test(k, () => {
+      expect(m.toString()).toBe(M[k].repr);
+      close((m as unknown as { call(x: T): T }).call(prep(xm())), M[k].y, 1e-9, k);
+    });
+  }
+  test('constructor errors', () => {
+    expect(() => new nn.PixelShuffle(0)).toThrow(torch.TorchError);
+    expect(() => new nn.LocalResponseNorm({ alpha: 0.1 } as never)).toThrow(/missing required argument 'size'/);
+    expect(() => new nn.LPPool2d(2)).toThrow(/missing required argument 'kernelSize'/);
+  });
+});

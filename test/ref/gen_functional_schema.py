@@ -122,4 +122,19 @@ added['interp_area'] = vg(lambda x: F.interpolate(x, size=(3, 2), mode='area'), 
 added['interp_area_1d'] = vg(lambda x: F.interpolate(x, size=4, mode='area'), torch.randn(1, 2, 9, dtype=torch.float64))
 added['interp_area_3d'] = vg(lambda x: F.interpolate(x, size=(2, 3, 2), mode='area'), torch.randn(1, 2, 5, 4, 3, dtype=torch.float64))
 cases['added'] = added
+# the modules over the added functions: reprs, and outputs for the added cases' inputs
+nn = torch.nn
+xm = torch.randn(1, 4, 6, 6, dtype=torch.float64)
+cases['xm'] = t(xm)
+mods = {
+    'pixel_shuffle': nn.PixelShuffle(2), 'pixel_unshuffle': nn.PixelUnshuffle(3),
+    'upsample_sf': nn.Upsample(scale_factor=2, mode='bilinear'), 'upsample_size': nn.Upsample(size=(5, 9)),
+    'upsample_sf_tuple': nn.Upsample(scale_factor=(1.5, 2), mode='nearest-exact'),
+    'up_nearest2d': nn.UpsamplingNearest2d(scale_factor=3), 'up_bilinear2d': nn.UpsamplingBilinear2d(size=(4, 7)),
+    'lrn': nn.LocalResponseNorm(3), 'lrn_args': nn.LocalResponseNorm(2, 0.01, 0.5, 2.0),
+    'lp2d': nn.LPPool2d(2, 3), 'lp2d_stride': nn.LPPool2d(3, (2, 3), (1, 2), True),
+}
+cases['modules'] = {k: {'repr': repr(m), 'y': t(m(xm))} for k, m in mods.items()}
+m1 = nn.LPPool1d(2, 3, 2)
+cases['modules']['lp1d'] = {'repr': repr(m1), 'y': t(m1(xm.reshape(1, 4, 36)))}
 json.dump({'torch': torch.__version__, 'cases': cases}, open(os.path.join(os.path.dirname(__file__), 'functional_schema.json'), 'w'))
