@@ -280,3 +280,44 @@ describe('modules over the added functions (reprs and outputs vs PyTorch 1.13)',
     expect(() => new nn.LPPool2d(2)).toThrow(/missing required argument 'kernelSize'/);
   });
 });
+
+describe('F.gumbel_softmax (PyTorch 1.13\'s algorithm; the noise comes from the global generator)', () => {
+  const logits = (): T => torch.tensor([[Math.log(0.5), Math.log(0.3), Math.log(0.2)]], { dtype: 'float64' });
+  test('soft samples: a distribution per row, reproducible under manualSeed, near uniform for a large tau', () => {
+    torch.manualSeed(3);
+    const y = F.gumbelSoftmax(logits().expand([5, 3]).contiguous(), 0.7);
+    expect(y.shape).toEqual([5, 3]);
+    close(y.sum(-1), { shape: [5], data: [1, 1, 1, 1, 1], dtype: 'float64' }, 1e-12);
+    torch.manualSeed(3);
+    expect(F.gumbelSoftmax({ logits: logits().expand([5, 3]).contiguous(), tau: 0.7 }).tolist()).toEqual(y.tolist());
+    expect(F.gumbelSoftmax(logits().expand([5, 3]).contiguous(), 0.7).tolist()).not.toEqual(y.tolist());
+    const flat = F.gumbelSoftmax(logits(), 1e9).flatten().tolist() as number[];
+    for (const v of flat) expect(Math.abs(v - 1 / 3)).toBeLessThan(1e-6);
+  });
+  test('hard samples: one-hot at the soft sample\'s argmax, with the soft sample\'s gradient (straight-through)', () => {
+    const g = torch.tensor([[0.3, -1.2, 2.0], [1.0, 0.5, -0.25]], { dtype: 'float64' });
+    const l1 = logits().expand([2, 3]).contiguous().requiresGrad_(true), l2 = logits().expand([2, 3]).contiguous().requiresGrad_(true);
+    torch.manualSeed(11);
+    const yh = F.gumbelSoftmax(l1, 0.5, true);
+    torch.manualSeed(11);
+    const ys = F.gumbelSoftmax(l2, 0.5, false);
+    for (const row of yh.tolist() as number[][]) expect(row.slice().sort()).toEqual([0, 0, 1]);
+    expect(yh.argmax(-1).tolist()).toEqual(ys.argmax(-1).tolist());
+    yh.mul(g).sum().backward(); ys.mul(g).sum().backward();
+    close(l1.grad as T, { shape: [2, 3], data: (l2.grad as T).flatten().tolist() as number[], dtype: 'float64' }, 1e-12);
+  });
+  test('the hard samples follow softmax(logits) (the Gumbel-max property), along dim', () => {
+    torch.manualSeed(5);
+    const n = 6000;
+    const y = F.gumbelSoftmax(logits().t().expand([3, n]).contiguous(), 2.0, true, 1e-10, 0);  // classes along dim 0
+    const freq = y.mean(1).tolist() as number[];
+    [0.5, 0.3, 0.2].forEach((p, i) => expect(Math.abs(freq[i] - p)).toBeLessThan(0.03));
+  });
+  test('eps is a deprecated no-op (PyTorch\'s warning)', () => {
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      F.gumbelSoftmax(logits(), 1, false, 1e-5);
+      expect(emit).toHaveBeenCalledWith('`eps` parameter is deprecated and has no effect.', 'UserWarning');
+    } finally { emit.mockRestore(); }
+  });
+});

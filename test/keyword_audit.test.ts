@@ -232,6 +232,7 @@ const OVERRIDES: Record<string, Override> = {
   'F.lp_pool2d': { p: { input: () => X4().abs(), norm_type: () => 3, kernel_size: () => 2, stride: () => 1, ceil_mode: () => true } },
   'F.local_response_norm': { p: { input: () => X4().reshape([1, 4, 2, 2]), size: () => 3, alpha: () => 0.5, beta: () => 0.5, k: () => 2 } },
   'F.interpolate': { p: { input: () => X4(), size: () => [6, 5], scale_factor: () => null, mode: () => 'bilinear', align_corners: () => true, recompute_scale_factor: () => false, antialias: () => false } },
+  'F.gumbel_softmax': { p: { logits: X, tau: () => 0.5, hard: () => true, eps: () => 1e-10, dim: () => 0 } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },

@@ -921,6 +921,20 @@ export function interpolate(x: T, size: number | readonly number[] | null, scale
   return y;
 }
 
+// gumbel_softmax: softmax((logits + g) / tau) with Gumbel(0, 1) noise g = -log(E), E ~ Exp(1) = -log(1 - U) (the global
+// generator: torch.manualSeed makes it reproducible); hard: the one-hot of its argmax in the forward, the soft sample's
+// gradient (y_hard - y_soft.detach() + y_soft, as PyTorch). eps is PyTorch's deprecated no-op.
+export function gumbelSoftmax(logits: T, tau: number, hard: boolean, eps: number, dim: number): T {
+  checkTensor(logits, 'gumbel_softmax', 'logits');
+  if (eps !== 1e-10) process.emitWarning('`eps` parameter is deprecated and has no effect.', 'UserWarning');
+  const g = noGrad(() => rand(logits.shape.slice(), { dtype: logits.dtype, device: logits.device }).neg().log1p().neg().log().neg());
+  const ySoft = logits.add(g).div(tau).softmax(dim);
+  if (!hard) return ySoft;
+  const index = ySoft.argmax(dim, true);
+  const yHard = noGrad(() => zeros(logits.shape.slice(), { dtype: logits.dtype, device: logits.device }).scatter(dim, index, 1));
+  return yHard.sub(ySoft.detach()).add(ySoft);
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // attention
 // ------------------------------------------------------------------------------------------------------------

@@ -70,4 +70,5 @@ export {
   localResponseNorm,
   convTranspose1d,
   interpolate,
+  gumbelSoftmax,
 } from '../ops/generated_functional';

@@ -2602,4 +2602,5 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.local_response_norm', name: 'localResponseNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.conv_transpose1d', name: 'convTranspose1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
   { op: 'F.interpolate', name: 'interpolate', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.gumbel_softmax', name: 'gumbelSoftmax', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
 ];

@@ -775,3 +775,14 @@ export function interpolate(...args: unknown[]): Tensor {
   const { v } = parseCall(S_interpolate, args);
   return M_functional.interpolate(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | readonly number[] | null, v[3] as 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact', v[4] as boolean | null, v[5] as boolean | null, v[6] as boolean);
 }
+const S_gumbelSoftmax: OpSpec = { op: 'gumbel_softmax', params: [{ name: 'logits' }, { name: 'tau', def: 1, t: 'float' }, { name: 'hard', def: false, t: 'bool' }, { name: 'eps', def: 1e-10, t: 'float' }, { name: 'dim', def: -1 }], npos: 5 };
+export function gumbelSoftmax(logits: Tensor, tau: number, hard: boolean, eps: number, dim: number): Tensor;
+export function gumbelSoftmax(logits: Tensor, tau: number, hard: boolean, eps: number, opts?: { dim?: number }): Tensor;
+export function gumbelSoftmax(logits: Tensor, tau: number, hard: boolean, opts?: { eps?: number; dim?: number }): Tensor;
+export function gumbelSoftmax(logits: Tensor, tau: number, opts?: { hard?: boolean; eps?: number; dim?: number }): Tensor;
+export function gumbelSoftmax(logits: Tensor, opts?: { tau?: number; hard?: boolean; eps?: number; dim?: number }): Tensor;
+export function gumbelSoftmax(opts: { logits: Tensor; tau?: number; hard?: boolean; eps?: number; dim?: number }): Tensor;
+export function gumbelSoftmax(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_gumbelSoftmax, args);
+  return M_functional.gumbelSoftmax(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as number, v[4] as number);
+}

@@ -82,6 +82,9 @@ expectType<T>()(F.interpolate(x, [12, 12], null, 'bilinear', false));
 expectType<T>()(F.interpolate(x, { scaleFactor: 2, mode: 'nearest-exact' }));
 expectType<T>()(F.interpolate(x, null, [1.5, 2]));
 
+expectType<T>()(F.gumbelSoftmax(a, 0.5, true));
+expectType<T>()(F.gumbelSoftmax({ logits: a, hard: true, dim: 0 }));
+
 // ---- must not compile -----------------------------------------------------------------------------------------------
 // @ts-expect-error with returnIndices: true the result is a pair, not a Tensor
 const t1: T = F.maxPool2d(x, 2, { returnIndices: true });
