@@ -105,12 +105,15 @@ function parseSchema(text) {
 // ---- emit ---------------------------------------------------------------------------------------------------------
 // the overloads of a call whose first `skip` parameters are bound (a method's self): k positional arguments, the
 // remaining parameters in an options object (required when a required parameter is left to it)
+const RESERVED = ['var', 'new', 'delete', 'in', 'default', 'function', 'class', 'const', 'let', 'return', 'this', 'typeof', 'void', 'with', 'yield'];
 function overloads(row, params, extra) {
   const pos = params.filter((p) => !p.kw);
   const nReq = pos.filter((p) => p.def === undefined).length;
   const out = [];
   for (let k = pos.length; k >= 0; k--) {
-    const args = pos.slice(0, k).map((p) => `${p.name}: ${p.ts}`);
+    // (a reserved word as a positional parameter's name -- gaussian_nll_loss's var -- is declared as name_; the
+    // options object keeps the name)
+    const args = pos.slice(0, k).map((p) => `${RESERVED.includes(p.name) ? `${p.name}_` : p.name}: ${p.ts}`);
     const inOpts = params.filter((p) => p.kw || pos.indexOf(p) >= k);
     const fields = inOpts.map((p) => `${p.name}${p.def === undefined ? '' : '?'}: ${p.ts}`).concat(extra);
     const optsReq = inOpts.some((p) => p.def === undefined);

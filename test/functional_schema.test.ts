@@ -321,3 +321,47 @@ describe('F.gumbel_softmax (PyTorch 1.13\'s algorithm; the noise comes from the 
     } finally { emit.mockRestore(); }
   });
 });
+
+describe('more losses and adaptive_avg_pool1d as rows (vs PyTorch 1.13: values and gradients)', () => {
+  interface VG { x: Enc[]; g: Enc; y: Enc; gx: Enc[] }
+  const A = C.added as Record<string, VG>;
+  function check(k: string, f: (...xs: T[]) => T): void {
+    const c = A[k];
+    const xs = c.x.map((e) => dec(e).requiresGrad_(true));
+    const y = f(...xs);
+    close(y, c.y, 1e-9, k);
+    y.mul(dec(c.g)).sum().backward();
+    xs.forEach((x, i) => close(x.grad as T, c.gx[i], 1e-9, `${k} grad ${i}`));
+  }
+  const pm = (): T => torch.tensor([1, -1, 1, -1, -1], { dtype: 'float64' });
+  const b = (): T => dec(C.b).narrow(0, 0, 3).narrow(1, 0, 4), wt = (): T => dec(C.wt), ml = (): T => dec(C.ml), mt = (): T => torch.tensor([0, 4, 2]);
+  test('soft_margin_loss, hinge_embedding_loss (and a legacy position)', () => {
+    check('soft_margin', (x) => F.softMarginLoss(x, pm().expand([3, 5])));
+    check('soft_margin_none', (x) => F.softMarginLoss(x, pm().expand([3, 5]), { reduction: 'none' }));
+    check('hinge', (x) => F.hingeEmbeddingLoss(x, pm().expand([3, 5]), 0.7));
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try { check('hinge_legacy_sum', (x) => F.hingeEmbeddingLoss(x, pm().expand([3, 5]), 1, false)); } finally { emit.mockRestore(); }
+  });
+  test('cosine_embedding_loss (2-d and 1-d inputs), triplet_margin_loss (swap, p = 1)', () => {
+    check('cos_emb', (a, c) => F.cosineEmbeddingLoss(a, c, pm(), 0.2));
+    check('cos_emb_1d', (a, c) => F.cosineEmbeddingLoss(a, c, torch.tensor(-1, { dtype: 'float64' }), -0.5, null, null, 'sum'));
+    check('triplet', (a, p, n) => F.tripletMarginLoss(a, p, n));
+    check('triplet_swap_p1', (a, p, n) => F.tripletMarginLoss(a, p, n, { margin: 2, p: 1, swap: true, reduction: 'none' }));
+  });
+  test('multilabel_soft_margin_loss, multi_margin_loss (p = 2, weight, 1-d)', () => {
+    check('multilabel_soft', (x) => F.multilabelSoftMarginLoss(x, ml()));
+    check('multilabel_soft_w', (x) => F.multilabelSoftMarginLoss(x, ml(), wt(), null, null, 'none'));
+    check('multi_margin', (x) => F.multiMarginLoss(x, mt()));
+    check('multi_margin_p2_w', (x) => F.multiMarginLoss(x, mt(), 2, 0.5, wt(), null, null, 'none'));
+    check('multi_margin_1d', (x) => F.multiMarginLoss(x, torch.tensor(3)));
+    expect(() => F.multiMarginLoss(dec(A.multi_margin.x[0]), mt(), 3)).toThrow('only p == 1 and p == 2 supported');
+  });
+  test('gaussian_nll_loss (var below eps: clamped without the clamp\'s gradient; var of the batch shape; heteroscedastic)', () => {
+    check('gauss', (x, v) => F.gaussianNllLoss(x, b(), v));
+    check('gauss_full_sum', (x, v) => F.gaussianNllLoss(x, b(), v, true, 1e-3, 'sum'));
+    check('gauss_hetero_none', (x, v) => F.gaussianNllLoss(x, b(), { var: v, reduction: 'none' }));
+    expect(() => F.gaussianNllLoss(b(), b(), b().neg().abs().neg().sub(1))).toThrow('var has negative entry/entries');
+    expect(() => F.gaussianNllLoss(b(), b(), torch.ones([2]))).toThrow('var is of incorrect size');
+  });
+  test('adaptive_avg_pool1d', () => check('adaptive_avg_pool1d', (x) => F.adaptiveAvgPool1d(x, 4)));
+});

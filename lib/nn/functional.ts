@@ -936,6 +936,102 @@ export function gumbelSoftmax(logits: T, tau: number, hard: boolean, eps: number
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// more losses (PyTorch 1.13's formulas, composites of tensor ops) and adaptive_avg_pool1d
+// ------------------------------------------------------------------------------------------------------------
+// soft_margin_loss: log(1 + exp(-y x))
+export function softMarginLoss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'soft_margin_loss'); checkRed(red);
+  return reduce(target.neg().mul(input).exp().log1p(), red);
+}
+// hinge_embedding_loss: x where y != -1, plus max(0, margin - x) where y != 1
+export function hingeEmbeddingLoss(input: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'hinge_embedding_loss'); checkRed(red);
+  const marginClamp = input.neg().add(margin).clampMin(0);
+  return reduce(where(target.ne(1), marginClamp, 0).add(where(target.ne(-1), input, 0)), red);
+}
+// cosine_embedding_loss: 1 - cos where y == 1, max(0, cos - margin) where y == -1 (cos over dim 1, or 0 for 1-d inputs)
+export function cosineEmbeddingLoss(input1: T, input2: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkTensor(input1, 'cosine_embedding_loss', 'input1'); checkTensor(input2, 'cosine_embedding_loss', 'input2'); checkTensor(target, 'cosine_embedding_loss', 'target'); checkRed(red);
+  const td = target.ndim;
+  if (td > 1) throw new TorchError(`0D or 1D target tensor expected, multi-target not supported`);
+  if (input1.ndim !== td + 1 || input2.ndim !== td + 1) throw new TorchError(`${td + 1}D inputs expected for a ${td}D target, but got inputs of shape [${input1.shape.join(', ')}] and [${input2.shape.join(', ')}]`);
+  const EPS = 1e-12;
+  const prod = input1.mul(input2).sum(td);
+  const m1 = input1.mul(input1).sum(td).add(EPS), m2 = input2.mul(input2).sum(td).add(EPS);
+  const cos = prod.div(m1.mul(m2).sqrt());
+  const pos = cos.neg().add(1), neg = cos.sub(margin).clampMin(0);
+  return reduce(where(target.eq(1), pos, 0).add(where(target.eq(-1), neg, 0)), red);
+}
+// triplet_margin_loss: max(0, margin + d(a, p) - d(a, n)), d = pairwise_distance (swap: d(a, n) = min(d(a, n), d(p, n)))
+export function tripletMarginLoss(anchor: T, positive: T, negative: T, margin: number, p: number, eps: number, swap: boolean,
+  sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkTensor(anchor, 'triplet_margin_loss', 'anchor'); checkTensor(positive, 'triplet_margin_loss', 'positive'); checkTensor(negative, 'triplet_margin_loss', 'negative'); checkRed(red);
+  if (anchor.ndim !== positive.ndim || anchor.ndim !== negative.ndim) {
+    throw new TorchError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${anchor.ndim}D, positive ${positive.ndim}D, and negative ${negative.ndim}D inputs`);
+  }
+  const dPos = pairwiseDistance(anchor, positive, p, eps, false);
+  let dNeg = pairwiseDistance(anchor, negative, p, eps, false);
+  if (swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps, false));
+  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), red);
+}
+// multilabel_soft_margin_loss: the mean over classes of -(y logsigmoid(x) + (1 - y) logsigmoid(-x)) (times weight)
+export function multilabelSoftMarginLoss(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'multilabel_soft_margin_loss'); checkRed(red);
+  let loss = target.mul(logsigmoid(input)).add(target.neg().add(1).mul(logsigmoid(input.neg()))).neg();
+  if (weight) loss = loss.mul(weight);
+  const cd = input.ndim - 1;
+  return reduce(loss.sum(cd).div(input.shape[cd]), red);
+}
+// multi_margin_loss: per sample, the sum over j != y of max(0, margin - x[y] + x[j])^p (times weight[y]) / C
+export function multiMarginLoss(input: T, target: T, p: number, margin: number, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'multi_margin_loss'); checkRed(red);
+  if (p !== 1 && p !== 2) throw new TorchError('only p == 1 and p == 2 supported');
+  if (input.ndim > 2) throw new TorchError(`Expected non-empty vector or matrix with optional 0-dim batch size, but got: [${input.shape.join(', ')}]`);
+  const x = input.ndim === 2 ? input : input.reshape([1, -1]);
+  const y = target.reshape([-1]);
+  const [N, C] = x.shape;
+  if (y.shape[0] !== N) throw new TorchError(`inconsistent target size, expected ${N} but got [${target.shape.join(', ')}]`);
+  checkTargetValues(y, C, -1e18);
+  const xy = x.gather(1, y.unsqueeze(1));
+  let z = x.sub(xy).add(margin).clampMin(0);
+  if (p === 2) z = z.mul(z);
+  if (weight) z = z.mul(weight.index(y).unsqueeze(1));
+  const notY = y.unsqueeze(1).ne(arange(C, { device: x.device }).unsqueeze(0));
+  let per = where(notY, z, 0).sum(1).div(C);
+  if (input.ndim < 2) per = per.reshape([]);
+  return reduce(per, red);
+}
+// gaussian_nll_loss: 0.5 (log(var) + (input - target)^2 / var) (+ 0.5 log(2 pi) when full), var clamped at eps
+// without that clamp's gradient (PyTorch clamps a clone under no_grad)
+export function gaussianNllLoss(input: T, target: T, v: T, full: boolean, eps: number, reduction: Reduction): T {
+  pairLoss(input, target, 'gaussian_nll_loss'); checkTensor(v, 'gaussian_nll_loss', 'var');
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+  if (!same(v.shape, input.shape)) {
+    if (same(input.shape.slice(0, -1), v.shape)) v = v.unsqueeze(-1);
+    else if (!(same(input.shape.slice(0, -1), v.shape.slice(0, -1)) && v.shape[v.ndim - 1] === 1)) throw new TorchError('var is of incorrect size');
+  }
+  if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') throw new TorchError(`${String(reduction)} is not valid`);
+  if (noGrad(() => v.lt(0).any().item())) throw new TorchError('var has negative entry/entries');
+  const vc = v.add(noGrad(() => v.clampMin(eps).sub(v)));
+  let loss = vc.log().add(input.sub(target).pow(2).div(vc)).mul(0.5);
+  if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+  return reduce(loss, reduction);
+}
+// adaptive_avg_pool1d: the 2-d adaptive pool over [N, C, 1, L]
+export function adaptiveAvgPool1d(x: T, outputSize: Size1): T {
+  checkTensor(x, 'adaptive_avg_pool1d');
+  if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`adaptive_avg_pool1d() argument 'input' should have 2 or 3 dimensions, but got input of size [${x.shape.join(', ')}]`);
+  const o = single(outputSize, 'adaptive_avg_pool1d', 'output_size') as number;
+  return adaptiveAvgPool2dF(x.unsqueeze(-2), [1, o]).squeeze(-2);
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // attention
 // ------------------------------------------------------------------------------------------------------------
 export function scaledDotProductAttention(q: T, k: T, v: T, opts0: { attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean } | T | null = {}, ...more: unknown[]): T {

@@ -71,4 +71,12 @@ export {
   convTranspose1d,
   interpolate,
   gumbelSoftmax,
+  softMarginLoss,
+  hingeEmbeddingLoss,
+  cosineEmbeddingLoss,
+  tripletMarginLoss,
+  multilabelSoftMarginLoss,
+  multiMarginLoss,
+  gaussianNllLoss,
+  adaptiveAvgPool1d,
 } from '../ops/generated_functional';

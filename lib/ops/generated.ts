@@ -2603,4 +2603,12 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.conv_transpose1d', name: 'convTranspose1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
   { op: 'F.interpolate', name: 'interpolate', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.gumbel_softmax', name: 'gumbelSoftmax', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.soft_margin_loss', name: 'softMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.hinge_embedding_loss', name: 'hingeEmbeddingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.cosine_embedding_loss', name: 'cosineEmbeddingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.triplet_margin_loss', name: 'tripletMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.multilabel_soft_margin_loss', name: 'multilabelSoftMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.multi_margin_loss', name: 'multiMarginLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.gaussian_nll_loss', name: 'gaussianNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
 ];

@@ -786,3 +786,101 @@ export function gumbelSoftmax(...args: unknown[]): Tensor {
   const { v } = parseCall(S_gumbelSoftmax, args);
   return M_functional.gumbelSoftmax(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as number, v[4] as number);
 }
+const S_softMarginLoss: OpSpec = { op: 'soft_margin_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
+export function softMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function softMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function softMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function softMarginLoss(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function softMarginLoss(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function softMarginLoss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function softMarginLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_softMarginLoss, args);
+  return M_functional.softMarginLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
+}
+const S_hingeEmbeddingLoss: OpSpec = { op: 'hinge_embedding_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'margin', def: 1, t: 'float' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 6 };
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts?: { margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, opts: { target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(opts: { input: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function hingeEmbeddingLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_hingeEmbeddingLoss, args);
+  return M_functional.hingeEmbeddingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
+}
+const S_cosineEmbeddingLoss: OpSpec = { op: 'cosine_embedding_loss', params: [{ name: 'input1' }, { name: 'input2' }, { name: 'target' }, { name: 'margin', def: 0, t: 'float' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 7 };
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, opts?: { margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, opts: { target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, opts: { input2: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(opts: { input1: Tensor; input2: Tensor; target: Tensor; margin?: number; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function cosineEmbeddingLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_cosineEmbeddingLoss, args);
+  return M_functional.cosineEmbeddingLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as boolean | null, v[5] as boolean | null, v[6] as 'none' | 'mean' | 'sum');
+}
+const S_tripletMarginLoss: OpSpec = { op: 'triplet_margin_loss', params: [{ name: 'anchor' }, { name: 'positive' }, { name: 'negative' }, { name: 'margin', def: 1, t: 'float' }, { name: 'p', def: 2, t: 'float' }, { name: 'eps', def: 1e-6, t: 'float' }, { name: 'swap', def: false, t: 'bool' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 10 };
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, eps: number, swap: boolean, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, eps: number, swap: boolean, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, eps: number, swap: boolean, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, eps: number, swap: boolean, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, eps: number, opts?: { swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, p: number, opts?: { eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number, opts?: { p?: number; eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, opts: { negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, opts: { positive: Tensor; negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(opts: { anchor: Tensor; positive: Tensor; negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function tripletMarginLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_tripletMarginLoss, args);
+  return M_functional.tripletMarginLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number, v[5] as number, v[6] as boolean, v[7] as boolean | null, v[8] as boolean | null, v[9] as 'none' | 'mean' | 'sum');
+}
+const S_multilabelSoftMarginLoss: OpSpec = { op: 'multilabel_soft_margin_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 6 };
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, weight: Tensor | null, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, opts: { target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(opts: { input: Tensor; target: Tensor; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelSoftMarginLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_multilabelSoftMarginLoss, args);
+  return M_functional.multilabelSoftMarginLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as boolean | null, v[4] as boolean | null, v[5] as 'none' | 'mean' | 'sum');
+}
+const S_multiMarginLoss: OpSpec = { op: 'multi_margin_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'p', def: 1 }, { name: 'margin', def: 1, t: 'float' }, { name: 'weight', def: null }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 8 };
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, margin: number, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, margin: number, weight: Tensor | null, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, margin: number, weight: Tensor | null, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, margin: number, weight: Tensor | null, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, margin: number, opts?: { weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, p: number, opts?: { margin?: number; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, opts?: { p?: number; margin?: number; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(input: Tensor, opts: { target: Tensor; p?: number; margin?: number; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(opts: { input: Tensor; target: Tensor; p?: number; margin?: number; weight?: Tensor | null; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multiMarginLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_multiMarginLoss, args);
+  return M_functional.multiMarginLoss(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as Tensor | null, v[5] as boolean | null, v[6] as boolean | null, v[7] as 'none' | 'mean' | 'sum');
+}
+const S_gaussianNllLoss: OpSpec = { op: 'gaussian_nll_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'var' }, { name: 'full', def: false, t: 'bool' }, { name: 'eps', def: 1e-6, t: 'float' }, { name: 'reduction', def: 'mean' }], npos: 6 };
+export function gaussianNllLoss(input: Tensor, target: Tensor, var_: Tensor, full: boolean, eps: number, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, var_: Tensor, full: boolean, eps: number, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, var_: Tensor, full: boolean, opts?: { eps?: number; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, var_: Tensor, opts?: { full?: boolean; eps?: number; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, opts: { var: Tensor; full?: boolean; eps?: number; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(input: Tensor, opts: { target: Tensor; var: Tensor; full?: boolean; eps?: number; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(opts: { input: Tensor; target: Tensor; var: Tensor; full?: boolean; eps?: number; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function gaussianNllLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_gaussianNllLoss, args);
+  return M_functional.gaussianNllLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean, v[4] as number, v[5] as 'none' | 'mean' | 'sum');
+}
+const S_adaptiveAvgPool1d: OpSpec = { op: 'adaptive_avg_pool1d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }], npos: 2 };
+export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly [number]): Tensor;
+export function adaptiveAvgPool1d(input: Tensor, opts: { outputSize: number | readonly [number] }): Tensor;
+export function adaptiveAvgPool1d(opts: { input: Tensor; outputSize: number | readonly [number] }): Tensor;
+export function adaptiveAvgPool1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_adaptiveAvgPool1d, args);
+  return M_functional.adaptiveAvgPool1d(v[0] as Tensor, v[1] as number | readonly [number]);
+}

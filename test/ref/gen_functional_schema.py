@@ -121,6 +121,29 @@ added['interp_trilinear'] = vg(lambda x: F.interpolate(x, size=(3, 4, 2), mode='
 added['interp_area'] = vg(lambda x: F.interpolate(x, size=(3, 2), mode='area'), torch.randn(2, 2, 7, 5, dtype=torch.float64))
 added['interp_area_1d'] = vg(lambda x: F.interpolate(x, size=4, mode='area'), torch.randn(1, 2, 9, dtype=torch.float64))
 added['interp_area_3d'] = vg(lambda x: F.interpolate(x, size=(2, 3, 2), mode='area'), torch.randn(1, 2, 5, 4, 3, dtype=torch.float64))
+pm = torch.tensor([1., -1, 1, -1, -1], dtype=torch.float64)
+added['soft_margin'] = vg(lambda x: F.soft_margin_loss(x, pm.expand(3, 5)), torch.randn(3, 5, dtype=torch.float64))
+added['soft_margin_none'] = vg(lambda x: F.soft_margin_loss(x, pm.expand(3, 5), None, None, 'none'), torch.randn(3, 5, dtype=torch.float64))
+added['hinge'] = vg(lambda x: F.hinge_embedding_loss(x, pm.expand(3, 5), 0.7), torch.randn(3, 5, dtype=torch.float64))
+added['hinge_legacy_sum'] = vg(lambda x: F.hinge_embedding_loss(x, pm.expand(3, 5), 1.0, False), torch.randn(3, 5, dtype=torch.float64))
+added['cos_emb'] = vg(lambda a, b: F.cosine_embedding_loss(a, b, pm, 0.2), torch.randn(5, 4, dtype=torch.float64), torch.randn(5, 4, dtype=torch.float64))
+added['cos_emb_1d'] = vg(lambda a, b: F.cosine_embedding_loss(a, b, torch.tensor(-1.), -0.5, None, None, 'sum'), torch.randn(4, dtype=torch.float64), torch.randn(4, dtype=torch.float64))
+added['triplet'] = vg(lambda a, p_, n: F.triplet_margin_loss(a, p_, n), torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64))
+added['triplet_swap_p1'] = vg(lambda a, p_, n: F.triplet_margin_loss(a, p_, n, 2.0, 1, 1e-6, True, None, None, 'none'), torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64))
+ml = (torch.rand(3, 5) > 0.5).double()
+cases['ml'] = t(ml)
+added['multilabel_soft'] = vg(lambda x: F.multilabel_soft_margin_loss(x, ml), torch.randn(3, 5, dtype=torch.float64))
+added['multilabel_soft_w'] = vg(lambda x: F.multilabel_soft_margin_loss(x, ml, wt, None, None, 'none'), torch.randn(3, 5, dtype=torch.float64))
+mt = torch.tensor([0, 4, 2])
+added['multi_margin'] = vg(lambda x: F.multi_margin_loss(x, mt), torch.randn(3, 5, dtype=torch.float64))
+added['multi_margin_p2_w'] = vg(lambda x: F.multi_margin_loss(x, mt, 2, 0.5, wt, None, None, 'none'), torch.randn(3, 5, dtype=torch.float64))
+added['multi_margin_1d'] = vg(lambda x: F.multi_margin_loss(x, torch.tensor(3)), torch.randn(5, dtype=torch.float64))
+vv = torch.rand(3, 4, dtype=torch.float64) + 0.1
+vv[0, 0] = 1e-9  # below eps: clamped, without the clamp's gradient
+added['gauss'] = vg(lambda x, v: F.gaussian_nll_loss(x, b[:3, :4], v), torch.randn(3, 4, dtype=torch.float64), vv)
+added['gauss_full_sum'] = vg(lambda x, v: F.gaussian_nll_loss(x, b[:3, :4], v, True, 1e-3, 'sum'), torch.randn(3, 4, dtype=torch.float64), vv[:, 0].clone())
+added['gauss_hetero_none'] = vg(lambda x, v: F.gaussian_nll_loss(x, b[:3, :4], v, False, 1e-6, 'none'), torch.randn(3, 4, dtype=torch.float64), vv[:, :1].clone())
+added['adaptive_avg_pool1d'] = vg(lambda x: F.adaptive_avg_pool1d(x, 4), torch.randn(2, 3, 9, dtype=torch.float64))
 cases['added'] = added
 # the modules over the added functions: reprs, and outputs for the added cases' inputs
 nn = torch.nn

@@ -85,6 +85,13 @@ expectType<T>()(F.interpolate(x, null, [1.5, 2]));
 expectType<T>()(F.gumbelSoftmax(a, 0.5, true));
 expectType<T>()(F.gumbelSoftmax({ logits: a, hard: true, dim: 0 }));
 
+expectType<T>()(F.tripletMarginLoss(a, a, a, 1, 2, 1e-6, true));
+expectType<T>()(F.gaussianNllLoss(a, a, { var: a, full: true }));
+expectType<T>()(F.gaussianNllLoss(a, a, a, false, 1e-6, 'sum'));
+expectType<T>()(F.multiMarginLoss(a, labels, 2, 0.5, null, null, null, 'none'));
+expectType<T>()(F.cosineEmbeddingLoss(a, a, labels, { margin: 0.5 }));
+expectType<T>()(F.adaptiveAvgPool1d(x1, 3));
+
 // ---- must not compile -----------------------------------------------------------------------------------------------
 // @ts-expect-error with returnIndices: true the result is a pair, not a Tensor
 const t1: T = F.maxPool2d(x, 2, { returnIndices: true });
@@ -116,4 +123,6 @@ F.lpPool2d(x, { kernelSize: 2 });
 F.pixelShuffle(x, { factor: 2 });
 // @ts-expect-error interpolate's modes are PyTorch's
 F.interpolate(x, 2, null, 'cubic');
+// @ts-expect-error gaussian_nll_loss has no size_average position
+F.gaussianNllLoss(a, a, a, false, 1e-6, null, 'sum');
 void t1; void p1;
