@@ -365,3 +365,26 @@ describe('more losses and adaptive_avg_pool1d as rows (vs PyTorch 1.13: values a
   });
   test('adaptive_avg_pool1d', () => check('adaptive_avg_pool1d', (x) => F.adaptiveAvgPool1d(x, 4)));
 });
+
+describe('the loss modules over the added losses (outputs: the PyTorch-checked values above)', () => {
+  interface VG { x: Enc[]; y: Enc }
+  const A = C.added as Record<string, VG>;
+  const nn = torch.nn;
+  const X = (k: string, i = 0): T => dec(A[k].x[i]);
+  const pm = (): T => torch.tensor([1, -1, 1, -1, -1], { dtype: 'float64' });
+  const b = (): T => dec(C.b).narrow(0, 0, 3).narrow(1, 0, 4);
+  test('values, reprs, weight as a buffer', () => {
+    close(new nn.SoftMarginLoss({ reduction: 'none' }).call(X('soft_margin_none'), pm().expand([3, 5])), A.soft_margin_none.y);
+    close(new nn.HingeEmbeddingLoss({ margin: 0.7 }).call(X('hinge'), pm().expand([3, 5])), A.hinge.y);
+    close(new nn.CosineEmbeddingLoss({ margin: 0.2 }).call(X('cos_emb'), X('cos_emb', 1), pm()), A.cos_emb.y);
+    close(new nn.TripletMarginLoss({ margin: 2, p: 1, swap: true, reduction: 'none' }).call(X('triplet_swap_p1'), X('triplet_swap_p1', 1), X('triplet_swap_p1', 2)), A.triplet_swap_p1.y);
+    const mls = new nn.MultiLabelSoftMarginLoss({ weight: dec(C.wt), reduction: 'none' });
+    close(mls.call(X('multilabel_soft_w'), dec(C.ml)), A.multilabel_soft_w.y);
+    expect(Object.keys(mls.stateDict())).toEqual(['weight']);
+    close(new nn.MultiMarginLoss({ p: 2, margin: 0.5, weight: dec(C.wt), reduction: 'none' }).call(X('multi_margin_p2_w'), torch.tensor([0, 4, 2])), A.multi_margin_p2_w.y);
+    close(new nn.GaussianNLLLoss({ full: true, eps: 1e-3, reduction: 'sum' }).call(X('gauss_full_sum'), b(), X('gauss_full_sum', 1)), A.gauss_full_sum.y);
+    expect(new nn.TripletMarginLoss({ margin: 2 }).toString()).toBe('TripletMarginLoss()');
+    expect(new nn.GaussianNLLLoss().toString()).toBe('GaussianNLLLoss()');
+    expect(() => new nn.MultiMarginLoss({ p: 3 })).toThrow('only p == 1 and p == 2 supported');
+  });
+});
