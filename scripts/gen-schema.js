@@ -25,6 +25,7 @@ const TYPES = {
   // (randint's size: a number there is a TypeError, as PyTorch's); the keyword-only factory options
   'int...': 'number | readonly number[]', Size: 'readonly number[]', Device: 'DeviceName | Device', Generator: 'Generator',
   MemoryFormat: 'MemoryFormat', Data: 'TensorData', Buffer: 'ArrayBufferView | ArrayBuffer',
+  floats: 'number | readonly number[]',  // a float or a tuple of floats (interpolate's scale_factor)
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)
@@ -33,12 +34,10 @@ const TYPE_IMPORTS = {
   MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
   MinMax: { ts: 'MinMax', from: './order' },
 };
-TYPES.Generator = 'Generator';
 // a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
 // (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])
 TYPES.true = 'true';
 TYPES.false = 'false';
-TYPES.MemoryFormat = 'MemoryFormat';
 function extraImports(rows) {
   const used = new Set();
   for (const r of rows) {
@@ -47,13 +46,21 @@ function extraImports(rows) {
   }
   return [...used].sort().map((k) => `import type { ${TYPE_IMPORTS[k].ts} } from '${TYPE_IMPORTS[k].from}';`);
 }
+// int[N] (PyTorch's int[2] kernel_size): an int, or a tuple of N ints (the op repeats an int N times and checks a
+// tuple's length itself, in PyTorch's words); int?[N]: a tuple whose entries may be None (adaptive pools' output_size,
+// None: the input's size). The parser checks only the kind (number or array: ParamSpec t 'ints').
+for (const n of [1, 2, 3]) {
+  TYPES[`int[${n}]`] = `number | readonly [${Array(n).fill('number').join(', ')}]`;
+  TYPES[`int?[${n}]`] = `number | readonly [${Array(n).fill('number | null').join(', ')}]`;
+}
 function tsType(t, where) {
   let opt = false;
   if (t.endsWith('?')) { opt = true; t = t.slice(0, -1); }
   let ts = TYPES[t];
   if (!ts && /^'[^']*'(\|'[^']*')*$/.test(t)) ts = t.split('|').join(' | ');
-  // a union of one named type and string literals (norm's p: float|'fro'|'nuc'): each part as above
-  if (!ts && /^\w+(\|'[^']*')+$/.test(t) && TYPES[t.split('|')[0]]) ts = [TYPES[t.split('|')[0]], ...t.split('|').slice(1)].join(' | ');
+  // a union of types and string literals (conv's padding: int[2]|'same'|'valid'; norm's p: float|'fro'|'nuc'): each
+  // part as above
+  if (!ts && t.includes('|')) ts = t.split('|').map((u) => tsType(u, where)).join(' | ');
   if (!ts) throw new Error(`${where}: unknown type '${t}'`);
   return opt ? `${ts} | null` : ts;
 }
@@ -61,6 +68,8 @@ function tsType(t, where) {
 const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', Tensor: 'tensor' };
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
+  // a tuple default (padding: int[1] = [0]): a JS array
+  if (/^\[[^\]]*\]$/.test(d)) return `[${d.slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean).map((x) => jsDefault(x, where)).join(', ')}]`;
   if (d === 'True') return 'true';
   if (d === 'False') return 'false';
   if (/^-?\d+(\.\d+)?(e-?\d+)?$/.test(d) || /^'[^']*'$/.test(d)) return d;
@@ -76,14 +85,15 @@ function parseSchema(text) {
     if (!line.trim()) continue;
     while (ln + 1 < lines.length && /^\s+\S/.test(lines[ln + 1]) && !lines[ln + 1].trim().startsWith('#')) line += ' ' + lines[++ln].trim();
     const where = `ops.schema:${ln + 1}`;
-    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([\w\[\]]+)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
+    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([^|]+?)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
     if (!m) throw new Error(`${where}: cannot parse row: ${line}`);
     const [, fullName, sig, ret, variants, rest] = m;
     const functional = fullName.startsWith('F.');
     const name = functional ? fullName.slice(2) : fullName;
     const params = [];
     let kw = false;
-    for (let p of sig.split(/,\s*/).filter(Boolean)) {
+    // (a comma inside brackets -- a default such as [1, 1] -- does not end a parameter)
+    for (let p of sig.split(/,\s*(?![^\[]*\])/).filter(Boolean)) {
       if (p === '*') { kw = true; continue; }
       // `~name:Type`: another keyword name of this parameter, for a value of that type (PyTorch's overloads that name
       // one argument differently by its type: scatter's src= / value=, tensor_split's sections= / indices=)
@@ -115,10 +125,20 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number' };
-    if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number', '(Tensor, Tensor)': '[Tensor, Tensor]' };
+    // a result that depends on a flag: `-> (Tensor, Tensor) if return_indices else Tensor` (the flag is a bool
+    // parameter, default False); the declarations make the flag a type parameter (flagRet below)
+    let flag = null;
+    const fm = /^(.+?)\s+if\s+(\w+)\s+else\s+(.+)$/.exec(ret);
+    if (fm) {
+      const fp = params.find((p) => p.py === fm[2]);
+      if (!fp || fp.type !== 'bool' || fp.def !== 'false') throw new Error(`${where}: the result's flag '${fm[2]}' must be a bool parameter with default False`);
+      if (!RETS[fm[1]] || !RETS[fm[3]]) throw new Error(`${where}: unknown return type in '${ret}'`);
+      flag = { param: fp.name, then: RETS[fm[1]], else: RETS[fm[3]] };
+    } else if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
-      py: name, name: camel(name), params, ret: RETS[ret], retName: ret, where, functional,
+      py: name, name: camel(name), params, ret: flag ? `${flag.then} | ${flag.else}` : RETS[ret], retName: ret, flag, where, functional,
+      from: keys.from || null,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
@@ -134,12 +154,15 @@ function parseSchema(text) {
 // ---- emit ---------------------------------------------------------------------------------------------------------
 // the overloads of a call whose first `skip` parameters are bound (a method's self): k positional arguments, the
 // remaining parameters in an options object (required when a required parameter is left to it)
+const RESERVED = ['var', 'new', 'delete', 'in', 'default', 'function', 'class', 'const', 'let', 'return', 'this', 'typeof', 'void', 'with', 'yield'];
 function overloads(row, params, extra) {
   const pos = params.filter((p) => !p.kw);
   const nReq = pos.filter((p) => p.def === undefined).length;
   const out = [];
   for (let k = pos.length; k >= 0; k--) {
-    const args = pos.slice(0, k).map((p) => `${p.name}: ${p.ts}`);
+    // (a reserved word as a positional parameter's name -- gaussian_nll_loss's var -- is declared as name_; the
+    // options object keeps the name)
+    const args = pos.slice(0, k).map((p) => `${RESERVED.includes(p.name) ? `${p.name}_` : p.name}: ${p.ts}`);
     const inOpts = params.filter((p) => p.kw || pos.indexOf(p) >= k);
     const optsReq = inOpts.some((p) => p.def === undefined);
     if (k < nReq && !optsReq) continue;
@@ -191,17 +214,31 @@ function factoryOut(row, v, out) {
 
 function specOf(row, params) {
   const T = { bool: 'bool', 'DType?': 'dtype', DType: 'dtype', ints: 'ints', 'ints?': 'ints', Size: 'size', 'Generator?': 'generator', 'int...': 'ints' };
+  for (const n of [1, 2, 3]) for (const t of [`int[${n}]`, `int?[${n}]`]) T[t] = T[`${t}?`] = 'ints';
+  // the value kinds the parser checks for float, float? and bool? (lib/ops/args.ts ParamKind)
+  Object.assign(T, { float: 'float', 'float?': 'float?', 'bool?': 'bool?', floats: 'floats', 'floats?': 'floats' });
   const alt = (p) => (p.alts && p.alts.length ? `, kwt: '${p.kwKind}', alt: [${p.alts.map((a) => `['${a.name}', '${a.kind}']`).join(', ')}]` : '');
   const ps = params.map((p) => `{ name: '${p.name}'${p.kw ? ', kw: true' : ''}${p.def !== undefined ? `, def: ${p.def}` : ''}${T[p.type] ? `, t: '${T[p.type]}'` : ''}${alt(p)} }`);
   const npos = params.filter((p) => !p.kw).length;
   return `{ op: '${row.py}', params: [${ps.join(', ')}]${row.out ? ', out: true' : ''}, npos: ${npos} }`;
 }
 
+// an F row's `from=file` (an implementation module in lib/nn/ other than activation_impl.ts): its import alias
+const modAlias = (file) => `M_${file.replace(/\W/g, '_')}`;
+
+// the declarations of a row whose result depends on a flag (row.flag): the flag becomes a type parameter R, and the
+// result `R extends true ? then : else` (a literal true -- positionally or in the options object -- gives `then`, an
+// omitted flag or false gives `else`, a plain boolean gives the union)
+function flagSigs(row, params, extra) {
+  const ps = params.map((p) => (p.name === row.flag.param ? { ...p, ts: 'R' } : p));
+  return overloads(row, ps, extra).map((sig) => `<R extends boolean = false>(${sig}): R extends true ? ${row.flag.then} : ${row.flag.else}`);
+}
+
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
 // and an implementation's signature is a compile error
 function implCall(row, vals, inplace) {
   const args = row.params.map((p, i) => `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`);
-  if (row.functional) return `A.${row.name}(${args.join(', ')})`;
+  if (row.functional) return `${row.from ? modAlias(row.from) : 'A'}.${row.name}(${args.join(', ')})`;
   if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
   if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
   return `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
@@ -365,16 +402,19 @@ function emit(allRows) {
 function emitFunctional(allRows) {
   const o = [];
   o.push(`// GENERATED by scripts/gen-schema.js from lib/ops/ops.schema (its F. rows). Do not edit.`);
-  o.push(`// torch.nn.functional's schema functions (re-exported by lib/nn/functional.ts); implementations: lib/nn/activation_impl.ts.`);
+  o.push(`// torch.nn.functional's schema functions (exported by lib/nn/functional_api.ts); implementations: lib/nn/activation_impl.ts`);
+  o.push(`// and the files the rows name with from=.`);
   o.push(`import type { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
   o.push(`import { parseCall, OpSpec } from './args';`);
   o.push(`import * as A from '../nn/activation_impl';`);
+  for (const f of [...new Set(allRows.filter((r) => r.functional && r.from).map((r) => r.from))]) o.push(`import * as ${modAlias(f)} from '../nn/${f}';`);
   o.push(``);
   for (const row of allRows.filter((r) => r.functional)) {
     const spec = `S_${row.name}`;
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
-    for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+    if (row.flag) for (const sig of flagSigs(row, row.params, [])) o.push(`export function ${row.name}${sig};`);
+    else for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
     o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} {`);
     o.push(`  const { v } = parseCall(${spec}, args);`);
     o.push(`  return ${implCall(row, row.params.map((_, i) => `v[${i}]`), false)};`);

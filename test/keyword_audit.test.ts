@@ -40,8 +40,6 @@ const INTERNAL: Record<string, string> = {
   sparse_grad: 'no sparse gradients',
   implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
   non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
-  size_average: 'deprecated since PyTorch 0.4 (reduction= replaces it)',
-  reduce: 'nn.functional losses: deprecated since PyTorch 0.4 (reduction= replaces it)',
   _use_new_zipfile_serialization: 'one file format',
   pickle_module: 'no pickle: nodetorch writes its own format',
   pickle_protocol: 'no pickle: nodetorch writes its own format',
@@ -79,6 +77,7 @@ const POSITIONAL_GAPS: Record<string, string> = {
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
   'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
+  'functional:interpolate': 'interpolate(input) with neither size nor scale_factor is an error in PyTorch too (the input-only call)',
   'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
@@ -204,6 +203,22 @@ const OVERRIDES: Record<string, Override> = {
   'F.binary_cross_entropy_with_logits': { p: { target: () => Y().sigmoid(), weight: () => null, pos_weight: () => null, reduction: () => 'sum' } },
   'F.conv1d': { p: { input: () => X3(), weight: () => torch.ones([3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, 'padding': () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
   'F.conv2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
+  'F.conv_transpose1d': { p: { input: () => X4().reshape([1, 2, 8]), weight: () => torch.ones([2, 3, 2]), bias: () => torch.ones([3]), stride: () => 2, padding: () => 1, output_padding: () => 1, groups: () => 1, dilation: () => 2 } },
+  'F.pixel_shuffle': { p: { input: () => X4().reshape([1, 4, 2, 2]), upscale_factor: () => 2 } },
+  'F.pixel_unshuffle': { p: { input: () => X4(), downscale_factor: () => 2 } },
+  'F.lp_pool1d': { p: { input: () => X4().reshape([1, 2, 8]).abs(), norm_type: () => 3, kernel_size: () => 2, stride: () => 1, ceil_mode: () => true } },
+  'F.lp_pool2d': { p: { input: () => X4().abs(), norm_type: () => 3, kernel_size: () => 2, stride: () => 1, ceil_mode: () => true } },
+  'F.local_response_norm': { p: { input: () => X4().reshape([1, 4, 2, 2]), size: () => 3, alpha: () => 0.5, beta: () => 0.5, k: () => 2 } },
+  'F.interpolate': { p: { input: () => X4(), size: () => [6, 5], scale_factor: () => null, mode: () => 'bilinear', align_corners: () => true, recompute_scale_factor: () => false, antialias: () => false } },
+  'F.gumbel_softmax': { p: { logits: X, tau: () => 0.5, hard: () => true, eps: () => 1e-10, dim: () => 0 } },
+  'F.soft_margin_loss': { p: { target: () => torch.tensor([[1, -1, 1], [-1, 1, 1]], { dtype: 'float32' }), reduction: () => 'sum' } },
+  'F.hinge_embedding_loss': { p: { target: () => torch.tensor([[1, -1, 1], [-1, 1, 1]], { dtype: 'float32' }), margin: () => 0.5, reduction: () => 'sum' } },
+  'F.cosine_embedding_loss': { p: { input1: X, input2: Y, target: () => torch.tensor([1, -1], { dtype: 'float32' }), margin: () => 0.1, reduction: () => 'sum' } },
+  'F.triplet_margin_loss': { p: { anchor: X, positive: Y, negative: () => X().flip(0), margin: () => 2, p: () => 1, eps: () => 1e-3, swap: () => true, reduction: () => 'sum' } },
+  'F.multilabel_soft_margin_loss': { p: { target: () => torch.tensor([[1, 0, 1], [0, 1, 1]], { dtype: 'float32' }), weight: () => torch.tensor([1, 2, 0.5]), reduction: () => 'sum' } },
+  'F.multi_margin_loss': { p: { target: () => torch.tensor([0, 2]), p: () => 2, margin: () => 0.5, weight: () => torch.tensor([1, 2, 0.5]), reduction: () => 'sum' } },
+  'F.gaussian_nll_loss': { p: { target: Y, var: () => X().abs().add(0.1), full: () => true, eps: () => 1e-3, reduction: () => 'sum' } },
+  'F.adaptive_avg_pool1d': { p: { input: () => X4().reshape([1, 2, 8]), output_size: () => 3 } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
@@ -255,6 +270,10 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'generator') return () => new torch.Generator().manualSeed(1);
   if (n === 'memory_format') return () => 'contiguousFormat';
   if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  // the losses' deprecated size_average/reduce (PyTorch 1.13 still takes them, positionally too): size_average=False
+  // with reduce=True is reduction 'sum', not the default 'mean'
+  if (kind === 'functional' && n === 'size_average') return () => false;
+  if (kind === 'functional' && n === 'reduce') return () => true;
   if (t === 'bool' || t === 'bool?' || ['keepdim', 'requires_grad', 'descending', 'stable', 'largest', 'sorted', 'unbiased', 'accumulate', 'equal_nan',
     'inplace', 'training', 'log_target', 'full', 'return_indices', 'return_inverse', 'return_counts', 'ceil_mode', 'count_include_pad', 'align_corners'].includes(n)) {
     return () => p.default !== 'True';

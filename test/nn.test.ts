@@ -745,11 +745,11 @@ describe('functional call forms: positional (as PyTorch) and options objects agr
   for (const [name, pos, opt] of pairs) test(name, () => same(pos(), opt()));
   test('stray or doubled values are TypeErrors naming the op', () => {
     const call = (f: () => unknown): unknown => f;
-    expect(call(() => F.mseLoss(x, y, 'sum' as never))).toThrow(/mse_loss\(\): expected an options object, got the string 'sum'/);
-    // (the class weights may come third, positionally, as in PyTorch: a tensor after them is a stray value)
-    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), null, torch.ones([108]) as never)).toThrow(/cross_entropy\(\): takes at most 1 optional positional argument \(weight\)/);
+    // (the third position is PyTorch 1.13's deprecated size_average, a bool or None; cross_entropy's is weight)
+    expect(call(() => F.mseLoss(x, y, 'sum' as never))).toThrow(/mse_loss\(\): argument 'sizeAverage' must be bool or None, not string/);
+    same(F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), torch.ones([108]).mul(0.5)), F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), { weight: torch.ones([108]).mul(0.5) }));
     expect(() => F.softmax(x, 1, 'float64' as never)).toThrow(/softmax\(\) takes \(input, dim\?\) positionally, then an options object/);
-    expect(() => F.maxPool2d(x, 2, 2, 0, 1, false, false, 7 as never)).toThrow(/max_pool2d\(\): takes at most 5 optional positional arguments/);
+    expect(() => F.maxPool2d(x, 2, 2, 0, 1, false, false, 7 as never)).toThrow(/max_pool2d\(\) takes \(input, kernelSize, stride\?, padding\?, dilation\?, ceilMode\?, returnIndices\?\) positionally, then an options object; got 8 positional arguments/);
     expect(() => F.elu(x, 0.5, { alpha: 2 } as never)).toThrow(/elu\(\): got multiple values for argument 'alpha'/);
     expect(() => F.conv2d(x, w, 3 as never)).toThrow(/conv2d\(\): argument 'bias' must be a Tensor or null/);
     expect(() => F.layerNorm(x, [6], { eps: 0.5 } as never, null, 0.1)).toThrow(/layer_norm\(\): the options object must be the last argument/);
@@ -757,10 +757,11 @@ describe('functional call forms: positional (as PyTorch) and options objects agr
   });
   test('unknown options are TypeErrors (as Python\'s unexpected keyword arguments), in functions and layers', () => {
     const opts = (o: Record<string, unknown>): never => o as never;
-    expect(() => F.conv2d(x, w, null, opts({ strides: 2 }))).toThrow(/conv2d\(\): unexpected option 'strides' \(expected stride, padding, dilation, groups\)/);
+    expect(() => F.conv2d(x, w, null, opts({ strides: 2 }))).toThrow(/conv2d\(\): unexpected option 'strides' \(expected input, weight, bias, stride, padding, dilation, groups\)/);
     expect(() => F.maxPool2d(x, 2, opts({ strid: 2 }))).toThrow(/max_pool2d\(\): unexpected option 'strid'/);
-    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), opts({ reduce: 'sum' }))).toThrow(/cross_entropy\(\): unexpected option 'reduce'/);
-    expect(() => F.layerNorm(x, [6], opts({ epsilon: 1e-3 }))).toThrow(/layer_norm\(\): unexpected option 'epsilon' \(expected eps\)/);
+    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), opts({ reduce: 'sum' }))).toThrow(/cross_entropy\(\): argument 'reduce' must be bool or None/);
+    expect(() => F.crossEntropy(x.flatten(1), torch.tensor([0, 1]), opts({ reduct: 'sum' }))).toThrow(/cross_entropy\(\): unexpected option 'reduct'/);
+    expect(() => F.layerNorm(x, [6], opts({ epsilon: 1e-3 }))).toThrow(/layer_norm\(\): unexpected option 'epsilon' \(expected input, normalizedShape, weight, bias, eps\)/);
     expect(() => F.dropout(x, opts({ prob: 0.1 }))).toThrow(/dropout\(\): unexpected option 'prob'/);
     expect(() => new torch.nn.Conv2d(3, 4, 3, opts({ padd: 1 }))).toThrow(/Conv2d\(\): unexpected option 'padd'/);
     expect(() => new torch.nn.Linear(3, 4, opts({ bais: false }))).toThrow(/Linear\(\): unexpected option 'bais'/);

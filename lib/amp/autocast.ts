@@ -33,8 +33,8 @@ export type { AutocastDevice, AutocastPolicy } from './state';
 type Policy = AutocastPolicy;
 
 // The hand-written part of the table: ops that have no row in lib/ops/ops.schema, so no autocast= column to be read
-// from. They are the convolutions, linear and einsum (lib/nn/convolution.ts, lib/ops/matmul.ts), the losses,
-// normalisations, padding and the other nn.functional forms (lib/nn/functional.ts), the recurrent layers
+// from. They are einsum (lib/ops/matmul.ts), cross_entropy_loss (ATen's name: F.cross_entropy's row is named
+// cross_entropy) and the padding modes' kernels (F.pad's row is one op for all modes), the recurrent layers
 // (lib/nn/layers/rnn.ts) and index_put: each is
 // written by hand there, and when one moves onto the schema its entry moves to its row (test/amp_schema.test.ts fails
 // while an op is in both). PyTorch op name -> policy on each device type; names are ATen's.
@@ -42,18 +42,14 @@ const CPU: Record<string, Policy> = {};
 const CUDA: Record<string, Policy> = {};
 const put = (t: Record<string, Policy>, p: Policy, names: string): void => { for (const n of names.split(/\s+/)) if (n) t[n] = p; };
 // CPU (AutocastCPU, PyTorch 1.13). einsum is not listed there but decomposes into bmm, so it ends in the low dtype.
-put(CPU, 'lower', 'conv1d conv2d linear einsum');
-put(CPU, 'fp32', `binary_cross_entropy mse_loss nll_loss smooth_l1_loss cross_entropy_loss l1_loss huber_loss kl_div
-  binary_cross_entropy_with_logits poisson_nll_loss margin_ranking_loss reflection_pad replication_pad`);
-put(CPU, 'plain', 'bilinear adaptive_avg_pool2d lstm gru');
+put(CPU, 'lower', 'einsum');
+put(CPU, 'fp32', 'cross_entropy_loss reflection_pad replication_pad');
+put(CPU, 'plain', 'lstm gru');
 // CUDA (AutocastCUDA, PyTorch 1.13)
-put(CUDA, 'lower', 'conv1d conv2d conv_transpose2d einsum linear');
-put(CUDA, 'fp32', `layer_norm group_norm cosine_similarity nll_loss kl_div l1_loss smooth_l1_loss huber_loss mse_loss
-  margin_ranking_loss poisson_nll_loss binary_cross_entropy_with_logits cross_entropy_loss`);
-put(CUDA, 'promote', 'bilinear index_put');
-put(CUDA, 'plain', 'adaptive_avg_pool2d batch_norm');
+put(CUDA, 'lower', 'einsum');
+put(CUDA, 'fp32', 'cross_entropy_loss');
+put(CUDA, 'promote', 'index_put');
 put(CUDA, 'lowerInputs', 'lstm gru rnn');
-put(CUDA, 'banned', 'binary_cross_entropy');
 const HAND_WRITTEN: Record<AutocastDevice, Readonly<Record<string, Policy>>> = { cpu: CPU, cuda: CUDA };
 
 // what autocastListed reads: the schema's entries, then the hand-written ones (disjoint; the test checks it)

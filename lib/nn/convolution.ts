@@ -10,7 +10,7 @@ import { OP } from '../ops/ids';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, toDtype, binaryRaw, fill_ } from '../ops/elementwise';
-import { checkTensor, isOptions, posOpts, kwLeading } from '../ops/util';
+import { checkTensor } from '../ops/util';
 import { tensor } from '../ops/creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { clOutStrides, restrideFresh, emptyStrided_ } from '../memory_format';
@@ -18,7 +18,7 @@ import { matmulTf32, convTf32 } from '../precision';
 import { native } from '../native';
 
 type T = Tensor;
-export type IntOr2 = number | [number, number] | number[];
+export type IntOr2 = number | readonly number[];
 
 // ------------------------------------------------------------------------------------------------------------
 // argument helpers
@@ -117,10 +117,11 @@ const back = (r: T, dt: DType): T => (r.dtype === dt ? r : toDtype(r, dt));
 // ------------------------------------------------------------------------------------------------------------
 // linear: y = x @ w^T + b, one GEMM with the bias pre-filled (beta = 1); node AddmmBackward0 / MmBackward0
 // ------------------------------------------------------------------------------------------------------------
-export function linear(x: T, w: T | { weight: T; bias?: T | null }, b: T | null | { bias?: T | null } = null): T {
+// The F functions of this file (linear, conv1d/2d, conv_transpose2d, unfold/fold, max/avg/adaptive pools) are the
+// schema's F rows (ops.schema; lib/ops/generated_functional.ts parses the call): each takes its row's parameters in
+// PyTorch's order with the defaults filled in; nodetorch's modules call them positionally too.
+export function linear(x: T, w: T, b: T | null = null): T {
   if (acState.on && autocastListed('linear', arguments)) return autocastCall('linear', linear, arguments);
-  // PyTorch's keywords: linear(x, { weight, bias }) or linear(x, w, { bias })
-  if (isOptions(w) || isOptions(b)) [w, b = null] = kwLeading('linear', Array.from(arguments).slice(1), ['weight', 'bias'], 1, []) as [T, T | null];
   checkTensor(x, 'linear', 'input'); checkTensor(w, 'linear', 'weight');
   if (b !== null && b !== undefined) checkTensor(b, 'linear', 'bias'); else b = null;
   if (w.ndim !== 2) throw new TorchError(`linear(): weight must be 2-D, got ${w.ndim}-D`);
@@ -443,26 +444,19 @@ function convNd(x: T, w: T, b: T | null, opts: ConvOpts, nsp: 1 | 2, op: string)
 // an options object in the bias position (F.conv2d(x, w, { stride })) is the options object (API.md conventions)
 // the bias (a Tensor or null) or an options object in its place; then PyTorch's positional arguments (`names`) or an
 // options object
-function biasAndOpts<O extends object>(op: string, b: unknown, rest: unknown[], names: string[]): [T | null, O] {
-  if (isOptions(b)) {
-    if (rest.some((v) => v !== undefined)) throw new TypeError(`${op}(): the options object must be the last argument`);
-    return [null, posOpts<O>(op, [b], names, [])];
-  }
+// the bias: a Tensor or null (the parser fills in the default; a stray value is PyTorch's TypeError)
+function biasArg(op: string, b: unknown): T | null {
   if (b !== undefined && b !== null && !(b instanceof Tensor)) throw new TypeError(`${op}(): argument 'bias' must be a Tensor or null, got ${typeof b}`);
-  return [(b as T | null | undefined) ?? null, posOpts<O>(op, rest, names, [])];
+  return (b as T | null | undefined) ?? null;
 }
-const CONV_NAMES = ['stride', 'padding', 'dilation', 'groups'];
-export function conv2d(x: T, w: T | (ConvOpts & { weight: T; bias?: T | null }), b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+type Pad = IntOr2 | 'same' | 'valid';
+export function conv2d(x: T, w: T, b: T | null, stride: IntOr2, padding: Pad, dilation: IntOr2, groups: number): T {
   if (acState.on && autocastListed('conv2d', arguments)) return autocastCall('conv2d', conv2d, arguments);
-  if (isOptions(w)) [w, b = null, opts, ...more] = kwLeading('conv2d', Array.from(arguments).slice(1), ['weight', 'bias'], 1) as [T, T | null, ConvOpts];
-  const [bb, o] = biasAndOpts<ConvOpts>('conv2d', b, [opts, ...more], CONV_NAMES);
-  return convNd(x, w as T, bb, o, 2, 'conv2d');
+  return convNd(x, w, biasArg('conv2d', b), { stride, padding, dilation, groups }, 2, 'conv2d');
 }
-export function conv1d(x: T, w: T | (ConvOpts & { weight: T; bias?: T | null }), b: T | null | ConvOpts = null, opts?: ConvOpts | IntOr2, ...more: unknown[]): T {
+export function conv1d(x: T, w: T, b: T | null, stride: IntOr2, padding: Pad, dilation: IntOr2, groups: number): T {
   if (acState.on && autocastListed('conv1d', arguments)) return autocastCall('conv1d', conv1d, arguments);
-  if (isOptions(w)) [w, b = null, opts, ...more] = kwLeading('conv1d', Array.from(arguments).slice(1), ['weight', 'bias'], 1) as [T, T | null, ConvOpts];
-  const [bb, o] = biasAndOpts<ConvOpts>('conv1d', b, [opts, ...more], CONV_NAMES);
-  return convNd(x, w as T, bb, o, 1, 'conv1d');
+  return convNd(x, w, biasArg('conv1d', b), { stride, padding, dilation, groups }, 1, 'conv1d');
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -498,7 +492,7 @@ function convTranspose2dCore(x: T, w: T, b: T | null, s: number[], p: number[], 
   if (b) binaryRaw('add', out, viewOf(b, [1, Cout, 1, 1], [0, b._strides[0], 0, 0], b._offset), [1], out.dtype, out);
   return record('ConvolutionBackward0', [x, w, b], out, (gr) => {
     if (gradState.enabled) {
-      const gx = x.requiresGrad ? conv2d(gr, w, null, { stride: s, padding: p, dilation: d, groups: G }) : null;
+      const gx = x.requiresGrad ? conv2d(gr, w, null, s, p, d, G) : null;
       const gw = w.requiresGrad ? x.permute([1, 0, 2, 3]).reshape([G, Cing, NHW]).matmul(im2colOp(gr, g).reshape([G, KK, NHW]).transpose(1, 2)).reshape(w.shape.slice()) : null;
       const gb = b && b.requiresGrad ? gr.sum([0, 2, 3]) : null;
       return [gx, gw, gb];
@@ -533,7 +527,7 @@ function convTranspose2dBf16(x: T, wc: T, w: T, b: T | null, g: Geom, outShape: 
     if (gradState.enabled || gr.dtype !== 'bfloat16') {
       // a differentiable backward (create_graph): convTranspose2dCore's, the weight gradient through float32 casts
       const [N, Cin, H, W] = x.shape, Cing = Cin / G, KK = (outShape[1] / G) * g.kh * g.kw, NHW = N * H * W;
-      const gx = x.requiresGrad ? conv2d(gr, w, null, { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: G }) : null;
+      const gx = x.requiresGrad ? conv2d(gr, w, null, [g.sh, g.sw], [g.ph, g.pw], [g.dh, g.dw], G) : null;
       const gw = w.requiresGrad ? x.to('float32').permute([1, 0, 2, 3]).reshape([G, Cing, NHW]).matmul(im2colOp(gr.to('float32'), g).reshape([G, KK, NHW]).transpose(1, 2)).reshape(w.shape.slice()).to(w.dtype) : null;
       return [gx, gw, b && b.requiresGrad ? gr.sum([0, 2, 3]) : null];
     }
@@ -551,12 +545,13 @@ function convTranspose2dBf16(x: T, wc: T, w: T, b: T | null, g: Geom, outShape: 
   }, [x, w]);
 }
 
-export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = null, opts0?: ConvTransposeOpts | IntOr2, ...more: unknown[]): T {
+export function convTranspose2d(x: T, w: T, b0: T | null, stride: IntOr2, padding: IntOr2, outputPadding: IntOr2, groups: number, dilation: IntOr2): T {
   if (acState.on && autocastListed('conv_transpose2d', arguments)) return autocastCall('conv_transpose2d', convTranspose2d, arguments);
   const op = 'conv_transpose2d';
-  let [b, opts] = biasAndOpts<ConvTransposeOpts>(op, b0, [opts0, ...more], ['stride', 'padding', 'outputPadding', 'groups', 'dilation']);
+  const opts: ConvTransposeOpts = { stride, padding, outputPadding, groups, dilation };
+  const b = biasArg(op, b0);
   checkTensor(x, op, 'input'); checkTensor(w, op, 'weight');
-  if (b !== null && b !== undefined) checkTensor(b, op, 'bias'); else b = null;
+  if (b !== null) checkTensor(b, op, 'bias');
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: ${shp(x.shape)}`);
   if (w.ndim !== 4) throw new TorchError(`conv_transpose2d: expected a 4-D weight, got ${shp(w.shape)}`);
   const G = opts.groups ?? 1;
@@ -577,16 +572,15 @@ export function convTranspose2d(x: T, w: T, b0: T | null | ConvTransposeOpts = n
 // unfold / fold (torch.nn.functional.unfold/fold: [N, C*kh*kw, L] <-> [N, C, H, W])
 // ------------------------------------------------------------------------------------------------------------
 export interface UnfoldOpts { dilation?: IntOr2; padding?: IntOr2; stride?: IntOr2 }
-export function unfold(x: T, kernelSize: IntOr2 | (UnfoldOpts & { kernelSize: IntOr2 }), opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
-  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('unfold', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, UnfoldOpts];
-  const opts = posOpts<UnfoldOpts>('unfold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
+export function unfold(x: T, kernelSize: IntOr2, dilation: IntOr2, padding: IntOr2, stride: IntOr2): T {
+  const opts: UnfoldOpts = { dilation, padding, stride };
   checkTensor(x, 'unfold');
   if (x.ndim !== 4 && x.ndim !== 3) throw new TorchError(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'im2col');
   let xc = xc0 as T;
   const unb = xc.ndim === 3;
   if (unb) xc = xc.unsqueeze(0);
-  const k = pairOf(kernelSize as IntOr2, 'kernel_size', 'unfold'), d = pairOf(opts.dilation ?? 1, 'dilation', 'unfold');
+  const k = pairOf(kernelSize, 'kernel_size', 'unfold'), d = pairOf(opts.dilation ?? 1, 'dilation', 'unfold');
   const p = pairOf(opts.padding ?? 0, 'padding', 'unfold'), s = pairOf(opts.stride ?? 1, 'stride', 'unfold');
   const [N, C, H, W] = xc.shape;
   const OH = convOutSize(H, k[0], s[0], p[0], d[0]), OW = convOutSize(W, k[1], s[1], p[1], d[1]);
@@ -597,16 +591,15 @@ export function unfold(x: T, kernelSize: IntOr2 | (UnfoldOpts & { kernelSize: In
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }
-export function fold(x: T, outputSize: IntOr2 | (UnfoldOpts & { outputSize: IntOr2; kernelSize?: IntOr2 }), kernelSize?: IntOr2 | (UnfoldOpts & { kernelSize: IntOr2 }), opts0: UnfoldOpts | IntOr2 = {}, ...more: unknown[]): T {
-  if (isOptions(outputSize) || isOptions(kernelSize)) [outputSize, kernelSize, opts0 = {}, ...more] = kwLeading('fold', Array.from(arguments).slice(1), ['outputSize', 'kernelSize'], 2) as [IntOr2, IntOr2, UnfoldOpts];
-  const opts = posOpts<UnfoldOpts>('fold', [opts0, ...more], ['dilation', 'padding', 'stride'], []);
+export function fold(x: T, outputSize: IntOr2, kernelSize: IntOr2, dilation: IntOr2, padding: IntOr2, stride: IntOr2): T {
+  const opts: UnfoldOpts = { dilation, padding, stride };
   checkTensor(x, 'fold');
   if (x.ndim !== 3 && x.ndim !== 2) throw new TorchError(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${x.ndim}D)`);
   const [[xc0], dt] = computeIn([x], 'col2im');
   let xc = xc0 as T;
   const unb = xc.ndim === 2;
   if (unb) xc = xc.unsqueeze(0);
-  const os = pairOf(outputSize as IntOr2, 'output_size', 'fold'), k = pairOf(kernelSize as IntOr2, 'kernel_size', 'fold');
+  const os = pairOf(outputSize, 'output_size', 'fold'), k = pairOf(kernelSize, 'kernel_size', 'fold');
   const d = pairOf(opts.dilation ?? 1, 'dilation', 'fold'), p = pairOf(opts.padding ?? 0, 'padding', 'fold'), s = pairOf(opts.stride ?? 1, 'stride', 'fold');
   const [N, CK, L] = xc.shape;
   const kk = k[0] * k[1];
@@ -671,10 +664,8 @@ function maxPoolBackward(g: T, idx: T, inShape: number[], geom: number[] = []): 
   return record('MaxPool2DWithIndicesBackwardBackward0', [g], gx, (gg) => [gg.reshape([N, C, H * W]).gather(2, idx.reshape([N, C, OH * OW])).reshape([N, C, OH, OW])]);
 }
 
-export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize: IntOr2 }), opts0: MaxPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T | [T, T] {
-  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('max_pool2d', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, MaxPoolOpts];
-  const opts = posOpts<MaxPoolOpts>('max_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
-  const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize as IntOr2, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode, 'max_pool2d');
+export function maxPool2d(x: T, kernelSize: IntOr2, stride: IntOr2 | null, padding: IntOr2, dilation: IntOr2, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
+  const { x4, unb, k, s, p, d, OH, OW } = poolPrep(x, kernelSize, stride, padding, dilation, ceilMode, 'max_pool2d');
   if (!isFloating(x.dtype)) throw new TorchError(`"max_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'max_pool2d');
   let [out, idx] = maxPool2dCore(xc as T, k, s, p, d, OH, OW);
@@ -682,10 +673,10 @@ export function maxPool2d(x: T, kernelSize: IntOr2 | (MaxPoolOpts & { kernelSize
   // (the indices the backward reads stay contiguous: the returned ones are a channels-last copy)
   const cl = clOutStrides(out.shape, x);
   restrideFresh(out, cl, copyInto);
-  if (cl && opts.returnIndices) { const i2 = emptyStrided_(idx.shape.slice(), cl, 'int64', idx.device); copyInto(i2, idx); idx = i2; }
+  if (cl && returnIndices) { const i2 = emptyStrided_(idx.shape.slice(), cl, 'int64', idx.device); copyInto(i2, idx); idx = i2; }
   out = back(out, dt);
   if (unb) { out = out.squeeze(0); idx = idx.squeeze(0); }
-  return opts.returnIndices ? [out, idx] : out;
+  return returnIndices ? [out, idx] : out;
 }
 
 function avgAttrs(k: number[], s: number[], p: number[], inc: boolean, div: number): number[] { return [k[0], k[1], s[0], s[1], p[0], p[1], inc ? 1 : 0, div]; }
@@ -702,15 +693,13 @@ function avgPoolBackward(g: T, a: number[], inShape: number[]): T {
   return record('AvgPool2DBackwardBackward0', [g], gx, (gg) => [avgPoolForward(contig(gg), a, OH, OW)]);
 }
 
-export function avgPool2d(x: T, kernelSize: IntOr2 | (AvgPoolOpts & { kernelSize: IntOr2 }), opts0: AvgPoolOpts | IntOr2 | null = {}, ...more: unknown[]): T {
-  if (isOptions(kernelSize)) [kernelSize, opts0 = {}, ...more] = kwLeading('avg_pool2d', Array.from(arguments).slice(1), ['kernelSize'], 1) as [IntOr2, AvgPoolOpts];
-  const opts = posOpts<AvgPoolOpts>('avg_pool2d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], []);
-  const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize as IntOr2, opts.stride, opts.padding, 1, !!opts.ceilMode, 'avg_pool2d');
-  const div = opts.divisorOverride ?? 0;
+export function avgPool2d(x: T, kernelSize: IntOr2, stride: IntOr2 | null, padding: IntOr2, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null): T {
+  const { x4, unb, k, s, p, OH, OW } = poolPrep(x, kernelSize, stride, padding, 1, ceilMode, 'avg_pool2d');
+  const div = divisorOverride ?? 0;
   if (div !== 0 && (!Number.isInteger(div) || div < 0)) throw new TorchError('divisor must be not zero');
   if (!isFloating(x.dtype)) throw new TorchError(`"avg_pool2d" not implemented for '${x.dtype}'`);
   const [[xc], dt] = computeIn([x4], 'avg_pool2d');
-  let out = avgPoolForward(xc as T, avgAttrs(k, s, p, opts.countIncludePad ?? true, div), OH, OW);
+  let out = avgPoolForward(xc as T, avgAttrs(k, s, p, countIncludePad, div), OH, OW);
   restrideFresh(out, clOutStrides(out.shape, x), copyInto);
   out = back(out, dt);
   return unb ? out.squeeze(0) : out;
@@ -718,9 +707,8 @@ export function avgPool2d(x: T, kernelSize: IntOr2 | (AvgPoolOpts & { kernelSize
 
 // adaptive average pooling: windows [floor(i*H/OH), ceil((i+1)*H/OH)); an evenly dividing size is a plain average
 // pool, anything else is P_h @ x @ P_w^T with the averaging matrices (differentiable through matmul)
-export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] | { outputSize: number | (number | null)[] }): T {
+export function adaptiveAvgPool2d(x: T, outputSize: number | readonly (number | null)[]): T {
   if (acState.on && autocastListed('adaptive_avg_pool2d', arguments)) return autocastCall('adaptive_avg_pool2d', adaptiveAvgPool2d, arguments);
-  [outputSize] = kwLeading('adaptive_avg_pool2d', Array.from(arguments).slice(1), ['outputSize'], 1, []) as [number | (number | null)[]];
   checkTensor(x, 'adaptive_avg_pool2d');
   if (x.ndim !== 3 && x.ndim !== 4) throw new TorchError(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${shp(x.shape)}`);
   const H = x.shape[x.ndim - 2], W = x.shape[x.ndim - 1];
@@ -729,7 +717,7 @@ export function adaptiveAvgPool2d(x: T, outputSize: number | (number | null)[] |
   const OH = os[0] === null || os[0] === undefined ? H : os[0], OW = os[1] === null || os[1] === undefined ? W : os[1];
   if (!Number.isInteger(OH) || !Number.isInteger(OW) || OH < 0 || OW < 0) throw new TorchError(`adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {${OH}, ${OW}}`);
   for (let i = 0; i < x.ndim - 2; i++) if (x.shape[i + (x.ndim === 4 ? 1 : 0)] === 0 && i > 0) throw new TorchError('adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions');
-  if (OH > 0 && OW > 0 && H % OH === 0 && W % OW === 0) return avgPool2d(x, [H / OH, W / OW]);
+  if (OH > 0 && OW > 0 && H % OH === 0 && W % OW === 0) return avgPool2d(x, [H / OH, W / OW], null, 0, false, true, null);
   const mat = (n: number, o: number): number[][] => {
     const m: number[][] = [];
     for (let i = 0; i < o; i++) {

@@ -1,8 +1,10 @@
 // functional.ts - torch.nn.functional (imported as F): activations over the native functors of
 // native/kernels/unary.def, linear/conv/pool (./convolution.ts, native kernels), and normalisation, dropout,
 // embedding, padding, attention and the losses as composites of tensor ops (their gradients come from the ops').
-// Call conventions (API.md): required arguments and the optional tensors are positional, the rest in one options
-// object: F.conv2d(x, w, bias | null, { stride }), F.softmax(x, dim), F.crossEntropy(x, t, { labelSmoothing }).
+// The public torch.nn.functional (./functional_api.ts) parses each call through the schema's F rows
+// (lib/ops/ops.schema -> lib/ops/generated_functional.ts: PyTorch's positions, or any parameter by camelCase name in
+// the options object); the functions here are the rows' implementations and take every parameter in the row's order,
+// defaults filled in (nodetorch's modules call them so). The attention forms parse their own arguments.
 import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
 import { DType, DTypeName, isFloating, toDType } from '../dtype';
@@ -14,7 +16,7 @@ import { arange, rand, zeros, ones, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
 export { linear, conv1d, conv2d, convTranspose2d, unfold, fold, maxPool2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
-import { linear as linearF, maxPool2d, avgPool2d } from './convolution';
+import { linear as linearF, maxPool2d, avgPool2d, convTranspose2d as convTranspose2dF, adaptiveAvgPool2d as adaptiveAvgPool2dF } from './convolution';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { fusedBatchNorm } from './batchnorm';
 import * as A from './activation_impl';
@@ -31,11 +33,6 @@ function num(v: unknown, name: string, op: string, dflt: number): number {
   if (typeof v !== 'number') throw new TypeError(`${op}(): argument '${name}' must be a number, not ${typeof v}`);
   return v;
 }
-function optsOf<O>(o: unknown, op: string): O {
-  if (o === undefined || o === null) return {} as O;
-  if (typeof o !== 'object' || Array.isArray(o) || o instanceof Tensor) throw new TypeError(`${op}(): expected an options object as the last argument`);
-  return o as O;
-}
 
 // ------------------------------------------------------------------------------------------------------------
 // activations
@@ -44,11 +41,13 @@ type Inplace = { inplace?: boolean };
 // relu, relu6, hardtanh, leakyRelu, elu, selu, celu, gelu, silu, softplus, softmax, softmin, logSoftmax: the schema's
 // F. rows (lib/ops/ops.schema -> lib/ops/generated_functional.ts; implementations in ./activation_impl.ts)
 // threshold(x, threshold, value): x where x > threshold, else value (NaN is kept: it is not <= threshold)
-export function threshold(x: T, thresholdArg: number, value: number, inplaceArg: boolean | Inplace = false): T {
+// The functions below (activations, dropout, embedding, norms, distances, pad) are the schema's F rows (ops.schema;
+// lib/ops/generated_functional.ts parses the call): each takes its row's parameters in PyTorch's order with the
+// defaults filled in; nodetorch's modules call them positionally too.
+export function threshold(x: T, thresholdArg: number, value: number, inplace: boolean): T {
   checkTensor(x, 'threshold');
   const th = num(thresholdArg, 'threshold', 'threshold', NaN), v = num(value, 'value', 'threshold', NaN);
-  const opts = posOpts<Inplace>('threshold', [inplaceArg], ['inplace'], []);
-  if (opts.inplace) {
+  if (inplace) {
     // ThresholdBackward1 (PyTorch's threshold_): the gradient passes where the result is above the threshold
     return activationInplace(x, 'threshold_', (t) => copyInto(t, noGrad(() => where(t.le(th), v, t).to(t.dtype))), { name: 'ThresholdBackward1', uses: 'result', f: (g, y) => g.mul(y.gt(th)) });
   }
@@ -57,7 +56,15 @@ export function threshold(x: T, thresholdArg: number, value: number, inplaceArg:
   // ThresholdBackward0: threshold_backward(grad, self, threshold) = grad where !(self <= threshold)
   return record('ThresholdBackward0', [x], y, (g) => [g.mul(below.logicalNot())], [x]);
 }
-export function mish(x: T): T { return x.mul(A.softplus(x, 1, 20).tanh()); }
+// mish = x * tanh(softplus(x)); in place (PyTorch's mish_), MishBackward0 from a kept copy of the input:
+// tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)^2)
+export function mish(x: T, inplace: boolean): T {
+  const fwd = (t: T): T => t.mul(A.softplus(t, 1, 20).tanh());
+  if (!inplace) return fwd(x);
+  checkTensor(x, 'mish');
+  const grad = (g: T, t: T): T => { const th = A.softplus(t, 1, 20).tanh(); return g.mul(th.add(t.mul(t.sigmoid()).mul(th.mul(th).neg().add(1)))); };
+  return activationInplace(x, 'mish_', (t) => copyInto(t, noGrad(() => fwd(t))), { name: 'MishBackward0', uses: 'input', f: grad });
+}
 export function sigmoid(x: T): T { checkTensor(x, 'sigmoid'); return unaryOp(UNARY_DEFS.sigmoid, x); }
 export function tanh(x: T): T { checkTensor(x, 'tanh'); return unaryOp(UNARY_DEFS.tanh, x); }
 // logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form: 0 at +inf, -inf at -inf, NaN at NaN); its gradient
@@ -73,8 +80,8 @@ export function logsigmoid(x: T): T {
 }
 export function softsign(x: T): T { return x.div(x.abs().add(1)); }
 // hardsigmoid = clamp(x + 3, 0, 6) / 6; HardsigmoidBackward0 passes grad / 6 strictly inside (-3, 3) (0 at NaN)
-export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('hardsigmoid', [opts0], ['inplace'], []);
+export function hardsigmoid(x: T, inplace: boolean): T {
+  const opts: Inplace = { inplace };
   checkTensor(x, 'hardsigmoid');
   const fwd = (t: T): T => t.add(3).clamp(0, 6).div(6);
   const grad = (g: T, t: T): T => g.mul(t.gt(-3).logicalAnd(t.lt(3))).div(6);
@@ -85,8 +92,8 @@ export function hardsigmoid(x: T, opts0: Inplace | boolean = {}): T {
 }
 // hardswish = x * clamp(x + 3, 0, 6) / 6; HardswishBackward0 as PyTorch's vectorised kernel: 0 below -3, grad from 3
 // up (and at +inf), grad * (x / 3 + 0.5) in between and at NaN (which gives NaN)
-export function hardswish(x: T, opts0: Inplace | boolean = {}): T {
-  const opts = posOpts<Inplace>('hardswish', [opts0], ['inplace'], []);
+export function hardswish(x: T, inplace: boolean): T {
+  const opts: Inplace = { inplace };
   checkTensor(x, 'hardswish');
   const fwd = (t: T): T => t.mul(t.add(3).clamp(0, 6)).div(6);
   const grad = (g: T, t: T): T => where(t.lt(-3), 0, where(t.ge(3), g, g.mul(t.div(3).add(0.5))));
@@ -137,8 +144,8 @@ export function prelu(x: T, weight: T): T {
 }
 // rrelu: in training, each negative element is scaled by its own slope drawn from U(lower, upper); in evaluation by
 // (lower + upper) / 2, i.e. leaky_relu
-export function rrelu(x: T, lower0: number | { lower?: number; upper?: number; training?: boolean; inplace?: boolean } = 1 / 8, ...more: unknown[]): T {
-  const opts = posOpts<{ lower?: number; upper?: number; training?: boolean; inplace?: boolean }>('rrelu', [lower0, ...more], ['lower', 'upper', 'training', 'inplace'], []);
+export function rrelu(x: T, lower0: number, upper0: number, training: boolean, inplace: boolean): T {
+  const opts = { lower: lower0, upper: upper0, training, inplace };
   checkTensor(x, 'rrelu');
   const lower = num(opts.lower, 'lower', 'rrelu', 1 / 8), upper = num(opts.upper, 'upper', 'rrelu', 1 / 3);
   if (!opts.training) return A.leakyRelu(x, (lower + upper) / 2, !!opts.inplace);
@@ -158,7 +165,6 @@ export function glu(x: T, dim = -1): T {
 // y[n, o] = x1[n, :] @ W[o] @ x2[n, :] + b[o]
 export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
   if (acState.on && autocastListed('bilinear', arguments)) return autocastCall('bilinear', bilinear, arguments);
-  if (isOptions(b)) b = null;
   checkTensor(x1, 'bilinear', 'input1'); checkTensor(x2, 'bilinear', 'input2'); checkTensor(w, 'bilinear', 'weight');
   if (w.ndim !== 3) throw new TorchError(`bilinear(): weight must be 3-dimensional, but got ${w.ndim}-D`);
   const [O, I, J] = w.shape;
@@ -172,25 +178,11 @@ export function bilinear(x1: T, x2: T, w: T, b: T | null = null): T {
   return y.reshape([...lead, O]);
 }
 
-// The dropouts take an options object, or PyTorch's positional form F.dropout(x, p, training, inplace)
-type DropoutOpts = { p?: number; training?: boolean; inplace?: boolean };
-function dropoutOpts(op: string, a: unknown, training: unknown, inplace: unknown): DropoutOpts {
-  if (typeof a === 'number' || (a === undefined && (training !== undefined || inplace !== undefined))) {
-    if (training !== undefined && typeof training !== 'boolean') throw new TypeError(`${op}(): argument 'training' must be bool, not ${typeof training}`);
-    if (inplace !== undefined && typeof inplace !== 'boolean') throw new TypeError(`${op}(): argument 'inplace' must be bool, not ${typeof inplace}`);
-    return { p: a as number | undefined, training: training as boolean | undefined, inplace: inplace as boolean | undefined };
-  }
-  if (training !== undefined || inplace !== undefined) throw new TypeError(`${op}(): argument 'p' must be a number when training/inplace are given positionally`);
-  optsOf<DropoutOpts>(a, op);
-  return posOpts<DropoutOpts>(op, [a], ['p', 'training', 'inplace'], []);
-}
-
-export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boolean, inplaceArg?: boolean): T {
+type DropoutOpts = { p: number; training: boolean; inplace: boolean };
+export function dropout(x: T, p: number, training: boolean, inplace: boolean): T {
   checkTensor(x, 'dropout');
-  opts = dropoutOpts('dropout', opts, trainingArg, inplaceArg);
-  const p = num(opts.p, 'p', 'dropout', 0.5);
+  const opts: DropoutOpts = { p, training, inplace };
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  const training = opts.training ?? true;
   if (!training || p === 0 || x.numel() === 0) return x;
   if (!isFloating(x.dtype)) throw new TorchError(`"bernoulli" not implemented for '${x.dtype}'`);
   // mask from the Philox stream (torch.manualSeed makes it reproducible), scaled by 1/(1-p)
@@ -200,46 +192,41 @@ export function dropout(x: T, opts: DropoutOpts | number = {}, trainingArg?: boo
   return opts.inplace ? x.mul_(m) : x.mul(m);
 }
 // whole channels of [N, C, L] (or [C, L]) inputs, as PyTorch's dropout1d
-export function dropout1d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function dropout1d(x: T, p: number, training: boolean, inplace: boolean): T {
   checkTensor(x, 'dropout1d');
   if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`dropout1d: Expected 2D or 3D input, but received a ${x.ndim}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`);
-  const o = dropoutOpts('dropout1d', opts, training, inplace);
-  const r = dropout2d(x.unsqueeze(-1), { p: o.p, training: o.training }).squeeze(-1);
-  return o.inplace ? x.copy_(r) : r;
+  const r = dropout2d(x.unsqueeze(-1), p, training, false).squeeze(-1);
+  return inplace ? x.copy_(r) : r;
 }
-export function dropout2d(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function dropout2d(x: T, p: number, training: boolean, inplace: boolean): T {
   // whole channels: the mask is [N, C, 1, 1]
   checkTensor(x, 'dropout2d');
-  opts = dropoutOpts('dropout2d', opts, training, inplace);
-  const p = num(opts.p, 'p', 'dropout2d', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? true) || p === 0) return x;
+  if (!training || p === 0) return x;
   const shape = x.shape.map((s, i) => (i < x.ndim - 2 ? s : 1));
   const u = rand(shape, { dtype: x.dtype, device: x.device });
   const m = p === 1 ? u.mul(0) : toDtype(u.lt(1 - p), x.dtype).mul(1 / (1 - p));
   const r = x.mul(m);
-  return opts.inplace ? x.copy_(r) : r;
+  return inplace ? x.copy_(r) : r;
 }
 /** alpha_dropout(input, p=0.5, training=False, inplace=False): PyTorch's defaults (training is off unless given:
  *  nn.AlphaDropout passes its module's) */
-export function alphaDropout(x: T, opts: DropoutOpts | number = {}, training?: boolean, inplace?: boolean): T {
+export function alphaDropout(x: T, p: number, training: boolean, inplace: boolean): T {
   // PyTorch's _dropout_impl with alpha_dropout: keeps SELU's mean and variance
   checkTensor(x, 'alpha_dropout');
-  opts = dropoutOpts('alpha_dropout', opts, training, inplace);
-  const p = num(opts.p, 'p', 'alpha_dropout', 0.5);
   if (p < 0 || p > 1) throw new TorchError(`dropout probability has to be between 0 and 1, but got ${p}`);
-  if (!(opts.training ?? false) || p === 0) return x;
+  if (!training || p === 0) return x;
   const alpha = 1.7580993408473766;
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
   const keep = toDtype(rand(x.shape.slice(), { dtype: x.dtype, device: x.device }).lt(1 - p), x.dtype);
   const b = keep.sub(1).mul(alpha * a).add(alpha * a * p);
-  return opts.inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
+  return inplace ? x.mul_(keep.mul(a)).add_(b) : x.mul(keep.mul(a)).add(b);
 }
 
 export interface EmbeddingOpts { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
 
-export function embedding(input: T, weight: T, opts0: EmbeddingOpts | number | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<EmbeddingOpts>('embedding', [opts0 === null ? undefined : opts0, ...more], ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], []);
+export function embedding(input: T, weight: T, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): T {
+  const opts: EmbeddingOpts = { paddingIdx, maxNorm, normType, scaleGradByFreq, sparse };
   checkTensor(input, 'embedding', 'indices'); checkTensor(weight, 'embedding', 'weight');
   if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TorchError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype === 'float32' ? 'Float' : input.dtype}Tensor instead (while checking arguments for embedding)`);
   if (weight.ndim !== 2) throw new TorchError("'weight' must be 2-D");
@@ -314,33 +301,10 @@ export interface BatchNormOpts { training?: boolean; momentum?: number | null; e
 // per-channel vector c shaped to broadcast over [N, C, *]
 const chan = (c: T, nd: number): T => c.reshape([1, c.numel(), ...Array(Math.max(nd - 2, 0)).fill(1)]);
 
-// trailing optional tensors may be left out before the options object: F.batchNorm(x, rm, rv, { training: true })
-// PyTorch's normalisation functions take optional tensors positionally, then their other arguments (positionally too,
-// in PyTorch's order `names`) or an options object; an options object may also stand in any tensor slot, ending them
-function optTail<O extends object>(op: string, ts: unknown[], rest: unknown[], names: string[]): [(T | null)[], O] {
-  const out: (T | null)[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i];
-    if (isOptions(t)) {
-      if ([...ts.slice(i + 1), ...rest].some((v) => v !== undefined && v !== null)) throw new TypeError(`${op}(): the options object must be the last argument`);
-      while (out.length < ts.length) out.push(null);
-      return [out, posOpts<O>(op, [t], names, [])];
-    }
-    if (t !== undefined && t !== null && !(t instanceof Tensor)) throw new TypeError(`${op}(): expected a Tensor or null for the optional tensor argument ${i + 1}, got ${typeof t}`);
-    out.push((t as T | null | undefined) ?? null);
-  }
-  return [out, posOpts<O>(op, rest, names, [])];
-}
-
-export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight0: T | null | BatchNormOpts = null, bias0: T | null | BatchNormOpts = null, opts0?: BatchNormOpts | boolean, ...more: unknown[]): T {
+export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null, bias: T | null, training: boolean, momentum: number | null, eps: number): T {
   if (acState.on && autocastListed('batch_norm', arguments)) return autocastCall('batch_norm', batchNorm, arguments);
-  const [[rm0, rv0, weight, bias], opts] = optTail<BatchNormOpts>('batch_norm', [runningMean, runningVar, weight0, bias0], [opts0, ...more], ['training', 'momentum', 'eps']);
-  runningMean = rm0; runningVar = rv0;
   checkTensor(x, 'batch_norm');
   if (x.ndim < 2) throw new TorchError(`batch_norm: expected 2D or higher input (got ${x.ndim}D input)`);
-  const training = opts.training ?? false;
-  const momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-  const eps = opts.eps ?? 1e-5;
   const C = x.shape[1];
   for (const [t, nm] of [[runningMean, 'running_mean'], [runningVar, 'running_var'], [weight, 'weight'], [bias, 'bias']] as [T | null, string][]) {
     if (t && t.numel() !== C) throw new TorchError(`${nm} should contain ${C} elements not ${t.numel()}`);
@@ -378,9 +342,8 @@ export function batchNorm(x: T, runningMean: T | null, runningVar: T | null, wei
   return x.mul(chan(scale, nd)).add(chan(shift, nd));
 }
 
-export function layerNorm(x: T, normalizedShape: number | number[], weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+export function layerNorm(x: T, normalizedShape: number | number[], weight: T | null, bias: T | null, eps: number): T {
   if (acState.on && autocastListed('layer_norm', arguments)) return autocastCall('layer_norm', layerNorm, arguments);
-  const [[weight, bias], opts] = optTail<{ eps?: number }>('layer_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'layer_norm');
   const ns = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
   const k = ns.length;
@@ -390,7 +353,6 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight0: T |
   }
   if (weight && (weight.ndim !== k || weight.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected weight to be of same shape as normalized_shape, but got weight of shape ${shp(weight.shape)} and normalized_shape = ${shp(ns)}`);
   if (bias && (bias.ndim !== k || bias.shape.some((s, i) => s !== ns[i]))) throw new TorchError(`Expected bias to be of same shape as normalized_shape, but got bias of shape ${shp(bias.shape)} and normalized_shape = ${shp(ns)}`);
-  const eps = opts.eps ?? 1e-5;
   const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const mean = x.mean(dims, { keepdim: true });
   const v = x.var(dims, { correction: 0, keepdim: true });
@@ -400,16 +362,14 @@ export function layerNorm(x: T, normalizedShape: number | number[], weight0: T |
   return y;
 }
 
-export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: number } = null, bias0: T | null | { eps?: number } = null, opts0?: { eps?: number } | number): T {
+export function groupNorm(x: T, numGroups: number, weight: T | null, bias: T | null, eps: number): T {
   if (acState.on && autocastListed('group_norm', arguments)) return autocastCall('group_norm', groupNorm, arguments);
-  const [[weight, bias], opts] = optTail<{ eps?: number }>('group_norm', [weight0, bias0], [opts0], ['eps']);
   checkTensor(x, 'group_norm');
   if (x.ndim < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
   const [N, C] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups <= 0 || C % numGroups !== 0) {
     throw new TorchError(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${shp(x.shape)} and num_groups=${numGroups}`);
   }
-  const eps = opts.eps ?? 1e-5;
   const xr = x.reshape([N, numGroups, -1]);
   const mean = xr.mean(2, { keepdim: true });
   const v = xr.var(2, { correction: 0, keepdim: true });
@@ -419,15 +379,12 @@ export function groupNorm(x: T, numGroups: number, weight0: T | null | { eps?: n
   return y;
 }
 
-type InstOpts = { useInputStats?: boolean; momentum?: number; eps?: number };
-export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | null | InstOpts = null, w0: T | null | InstOpts = null, b0: T | null | InstOpts = null, opts0?: InstOpts | boolean, ...more: unknown[]): T {
-  const [[runningMean, runningVar, weight, bias], opts] = optTail<InstOpts>('instance_norm', [rm0, rv0, w0, b0], [opts0, ...more], ['useInputStats', 'momentum', 'eps']);
+export function instanceNorm(x: T, runningMean: T | null, runningVar: T | null, weight: T | null, bias: T | null, useInput: boolean, momentum: number, eps: number): T {
   const [N, C] = x.shape;
   // per-(n, c) statistics: a batch norm over [1, N*C, ...]; running stats (repeated per sample) as PyTorch's
   const rep = (t: T | null): T | null => (t ? t.repeat([N]) : null);
-  const useInput = opts.useInputStats ?? true;
   const rm = rep(runningMean), rv = rep(runningVar);
-  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, null, null, { training: useInput, momentum: opts.momentum ?? 0.1, eps: opts.eps });
+  const r = batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, null, null, useInput, momentum, eps);
   if (useInput && runningMean && rm) noGrad(() => runningMean.copy_(rm.reshape([N, C]).mean(0)));
   if (useInput && runningVar && rv) noGrad(() => runningVar.copy_(rv.reshape([N, C]).mean(0)));
   let y = r.reshape(x.shape.slice());
@@ -436,27 +393,21 @@ export function instanceNorm(x: T, rm0: T | null | InstOpts = null, rv0: T | nul
   return y;
 }
 
-export function normalize(x: T, opts0: { p?: number; dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; dim?: number; eps?: number }>('normalize', [opts0, ...more], ['p', 'dim', 'eps'], []);
+export function normalize(x: T, p: number, dim: number, eps: number): T {
   checkTensor(x, 'normalize');
-  const p = opts.p ?? 2, dim = opts.dim ?? 1, eps = opts.eps ?? 1e-12;
   const n = x.norm(p, dim, { keepdim: true }).clampMin(eps);
   return x.div(n.expandAs(x));
 }
 
-export function cosineSimilarity(x1: T, x2: T, opts0: { dim?: number; eps?: number } | number = {}, ...more: unknown[]): T {
+export function cosineSimilarity(x1: T, x2: T, dim: number, eps: number): T {
   if (acState.on && autocastListed('cosine_similarity', arguments)) return autocastCall('cosine_similarity', cosineSimilarity, arguments);
-  const opts = posOpts<{ dim?: number; eps?: number }>('cosine_similarity', [opts0, ...more], ['dim', 'eps'], []);
-  const dim = opts.dim ?? 1, eps = opts.eps ?? 1e-8;
   const w12 = x1.mul(x2).sum(dim);
   const n1 = x1.mul(x1).sum(dim), n2 = x2.mul(x2).sum(dim);
   return w12.div(n1.mul(n2).clampMin(eps * eps).sqrt());
 }
 
-export function pairwiseDistance(x1: T, x2: T, opts0: { p?: number; eps?: number; keepdim?: boolean } | number = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ p?: number; eps?: number; keepdim?: boolean }>('pairwise_distance', [opts0, ...more], ['p', 'eps', 'keepdim'], []);
-  const p = opts.p ?? 2, eps = opts.eps ?? 1e-6;
-  return x1.sub(x2).add(eps).norm(p, -1, { keepdim: !!opts.keepdim });
+export function pairwiseDistance(x1: T, x2: T, p: number, eps: number, keepdim: boolean): T {
+  return x1.sub(x2).add(eps).norm(p, -1, { keepdim });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -464,10 +415,9 @@ export function pairwiseDistance(x1: T, x2: T, opts0: { p?: number; eps?: number
 // ------------------------------------------------------------------------------------------------------------
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
-export function pad(x: T, padding: number[], opts: { mode?: PadMode; value?: number } | PadMode = {}, ...more: unknown[]): T {
+export function pad(x: T, padding: readonly number[], mode: PadMode, value: number | null): T {
   checkTensor(x, 'pad');
-  const o = posOpts<{ mode?: PadMode; value?: number }>('pad', [opts, ...more], ['mode', 'value'], []);
-  const mode = o.mode ?? 'constant';
+  const o = { value: value ?? undefined };
   // reflection_pad / replication_pad are on the CPU autocast float32 list (constant and circular padding are not)
   if (acState.on) {
     const op = mode === 'reflect' ? 'reflection_pad' : mode === 'replicate' ? 'replication_pad' : '';
@@ -556,18 +506,17 @@ function single(v: number | readonly number[] | null | undefined, op: string, na
   return v as number;
 }
 type Size1 = number | readonly [number];
-export function maxPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean } | Size1 | null = {}, ...more: unknown[]): T | [T, T] {
-  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; dilation?: Size1; ceilMode?: boolean; returnIndices?: boolean }>('max_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
+// max_pool1d / avg_pool1d: schema F rows (their parameters in PyTorch's order), the 2-d kernels over [.., 1, L]
+export function maxPool1d(x: T, kernelSize0: Size1, stride0: Size1 | null, padding0: Size1, dilation0: Size1, ceilMode: boolean, returnIndices: boolean): T | [T, T] {
   const kernelSize = single(kernelSize0, 'max_pool1d', 'kernel_size') as number;
-  const opts = { ...o, stride: single(o.stride, 'max_pool1d', 'stride'), padding: single(o.padding, 'max_pool1d', 'padding'), dilation: single(o.dilation, 'max_pool1d', 'dilation') };
-  const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices });
+  const stride = single(stride0, 'max_pool1d', 'stride'), padding = single(padding0, 'max_pool1d', 'padding'), dilation = single(dilation0, 'max_pool1d', 'dilation');
+  const r = maxPool2d(x.unsqueeze(-2), [1, kernelSize], [1, stride ?? kernelSize], [0, padding ?? 0], [1, dilation ?? 1], ceilMode, returnIndices);
   return Array.isArray(r) ? [r[0].squeeze(-2), r[1].squeeze(-2)] : r.squeeze(-2);
 }
-export function avgPool1d(x: T, kernelSize0: Size1, opts0: { stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean } | Size1 | null = {}, ...more: unknown[]): T {
-  const o = posOpts<{ stride?: Size1 | null; padding?: Size1; ceilMode?: boolean; countIncludePad?: boolean }>('avg_pool1d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'ceilMode', 'countIncludePad'], []);
+export function avgPool1d(x: T, kernelSize0: Size1, stride0: Size1 | null, padding0: Size1, ceilMode: boolean, countIncludePad: boolean): T {
   const kernelSize = single(kernelSize0, 'avg_pool1d', 'kernel_size') as number;
-  const opts = { ...o, stride: single(o.stride, 'avg_pool1d', 'stride'), padding: single(o.padding, 'avg_pool1d', 'padding') };
-  return avgPool2d(x.unsqueeze(-2), [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], ceilMode: opts.ceilMode, countIncludePad: opts.countIncludePad }).squeeze(-2);
+  const stride = single(stride0, 'avg_pool1d', 'stride'), padding = single(padding0, 'avg_pool1d', 'padding');
+  return avgPool2d(x.unsqueeze(-2), [1, kernelSize], [1, stride ?? kernelSize], [0, padding ?? 0], ceilMode, countIncludePad, null).squeeze(-2);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -584,37 +533,47 @@ function reduce(t: T, r: Reduction | undefined): T {
 function checkRed(r: unknown): void {
   if (r !== undefined && r !== 'mean' && r !== 'sum' && r !== 'none' && r !== 'batchmean') throw new TorchError(`${String(r)} is not a valid value for reduction`);
 }
+/** PyTorch's _Reduction.legacy_get_string: the deprecated size_average/reduce (None: True), when either is given,
+ *  decide the reduction (with PyTorch's warning); otherwise `reduction` stands. */
+function legacyReduction<R extends string>(sizeAverage: boolean | null, reduce: boolean | null, reduction: R): R | Reduction {
+  if (sizeAverage === null && reduce === null) return reduction;
+  const sa = sizeAverage ?? true, rd = reduce ?? true;
+  const r: Reduction = sa && rd ? 'mean' : rd ? 'sum' : 'none';
+  process.emitWarning(`size_average and reduce args will be deprecated, please use reduction='${r}' instead.`, 'UserWarning');
+  return r;
+}
 function pairLoss(a: T, b: T, op: string): void {
   checkTensor(a, op, 'input'); checkTensor(b, op, 'target');
 }
 
-export function mseLoss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+// The losses are the schema's F rows (ops.schema; lib/ops/generated_functional.ts parses the call): each takes its
+// row's parameters in PyTorch 1.13's order, defaults filled in, the deprecated size_average/reduce included.
+export function mseLoss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('mse_loss', arguments)) return autocastCall('mse_loss', mseLoss, arguments);
-  const opts = posOpts<{ reduction?: Reduction }>('mse_loss', [opts0], [], ['reduction']);
-  pairLoss(input, target, 'mse_loss'); checkRed(opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'mse_loss'); checkRed(red);
   const d = input.sub(target);
-  return reduce(d.mul(d), opts.reduction);
+  return reduce(d.mul(d), red);
 }
-export function l1Loss(input: T, target: T, opts0: { reduction?: Reduction } = {}): T {
+export function l1Loss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
   if (acState.on && autocastListed('l1_loss', arguments)) return autocastCall('l1_loss', l1Loss, arguments);
-  const opts = posOpts<{ reduction?: Reduction }>('l1_loss', [opts0], [], ['reduction']);
-  pairLoss(input, target, 'l1_loss'); checkRed(opts.reduction);
-  return reduce(input.sub(target).abs(), opts.reduction);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'l1_loss'); checkRed(red);
+  return reduce(input.sub(target).abs(), red);
 }
-export function smoothL1Loss(input: T, target: T, opts0: { reduction?: Reduction; beta?: number } = {}): T {
+export function smoothL1Loss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction, beta: number): T {
   if (acState.on && autocastListed('smooth_l1_loss', arguments)) return autocastCall('smooth_l1_loss', smoothL1Loss, arguments);
-  const opts = posOpts<{ reduction?: Reduction; beta?: number }>('smooth_l1_loss', [opts0], [], ['reduction', 'beta']);
-  pairLoss(input, target, 'smooth_l1_loss'); checkRed(opts.reduction);
-  const beta = opts.beta ?? 1;
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'smooth_l1_loss'); checkRed(red);
   if (beta < 0) throw new TorchError('smooth_l1_loss does not support negative values for beta.');
-  if (beta === 0) return l1Loss(input, target, { reduction: opts.reduction });
+  if (beta === 0) return l1Loss(input, target, null, null, red);
   // SmoothL1LossBackward0 as PyTorch's: sign(x) beyond +-beta, x / beta inside (and at NaN), x = input - target; a
   // select, so an infinite difference gives +-1 instead of the inf * 0 of differentiating both branches of a where
   const x = noGrad(() => input.sub(target));
   const ad = noGrad(() => x.abs());
   const per = noGrad(() => where(ad.lt(beta), ad.mul(ad).mul(0.5 / beta), ad.sub(0.5 * beta)));
   return reduce(pairGrad('SmoothL1LossBackward0', input, target, per, x,
-    where(x.le(-beta), -1, where(x.ge(beta), 1, x.div(beta)))), opts.reduction);
+    where(x.le(-beta), -1, where(x.ge(beta), 1, x.div(beta)))), red);
 }
 // the elementwise loss `per` of input and target with d per / d input = dIn (and d per / d target = -dIn)
 function pairGrad(name: string, input: T, target: T, per: T, x: T, dIn: T): T {
@@ -632,21 +591,17 @@ function sumTo(g: T, shape: readonly number[]): T {
   if (lead) r = r.reshape(shape.slice());
   return r;
 }
-/** huber_loss(input, target, reduction, delta): PyTorch's positions (no deprecated ones), or the options object */
-export function huberLoss(input: T, target: T, opts?: { reduction?: Reduction; delta?: number }): T;
-export function huberLoss(input: T, target: T, reduction: Reduction, delta?: number): T;
-export function huberLoss(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ reduction?: Reduction; delta?: number }>('huber_loss', rest, ['reduction', 'delta'], []);
-  pairLoss(input, target, 'huber_loss'); checkRed(opts.reduction);
-  const delta = opts.delta ?? 1;
+/** huber_loss(input, target, reduction, delta): PyTorch's positions (no deprecated ones) */
+export function huberLoss(input: T, target: T, reduction: Reduction, delta: number): T {
+  if (acState.on && autocastListed('huber_loss', arguments)) return autocastCall('huber_loss', huberLoss, arguments);
+  pairLoss(input, target, 'huber_loss'); checkRed(reduction);
   if (delta <= 0) throw new TorchError('huber_loss does not support non-positive values for delta.');
   // HuberLossBackward0 as PyTorch's: +-delta beyond +-delta, x inside (and at NaN)
   const x = noGrad(() => input.sub(target));
   const ad = noGrad(() => x.abs());
   const per = noGrad(() => where(ad.lt(delta), ad.mul(ad).mul(0.5), ad.sub(0.5 * delta).mul(delta)));
   return reduce(pairGrad('HuberLossBackward0', input, target, per, x,
-    where(x.le(-delta), -delta, where(x.ge(delta), delta, x))), opts.reduction);
+    where(x.le(-delta), -delta, where(x.ge(delta), delta, x))), reduction);
 }
 
 export interface NLLOpts { weight?: T | null; ignoreIndex?: number; reduction?: Reduction }
@@ -694,18 +649,12 @@ function targetMask(target: T, classDim: number, C: number, ignoreIndex: number,
   return { sel, valid };
 }
 
-/** nll_loss(input, target, weight?, { ignoreIndex, reduction }): the class weights also positionally, as PyTorch */
-export function nllLoss(input: T, target: T, weight: T | null, opts?: Omit<NLLOpts, 'weight'>): T;
-// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
-export function nllLoss(input: T, target: T, opts?: NLLOpts): T;
-export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<NLLOpts>('nll_loss', rest, ['weight'], ['ignoreIndex', 'reduction']);
-  pairLoss(input, target, 'nll_loss'); checkRed(opts.reduction);
+export function nllLoss(input: T, target: T, weight: T | null, sizeAverage: boolean | null, ignore: number, rd: boolean | null, reduction: Reduction): T {
+  if (acState.on && autocastListed('nll_loss', arguments)) return autocastCall('nll_loss', nllLoss, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'nll_loss'); checkRed(red);
   const classDim = checkClassTarget(input, target, 'nll_loss');
   const C = input.shape[classDim];
-  const ignore = opts.ignoreIndex ?? -100;
-  const weight = opts.weight ?? null;
   if (weight && weight.numel() !== C) throw new TorchError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shp(weight.shape)}`);
   checkTargetValues(target, C, ignore);
   // pick each target's log-probability with gather, so a NaN or -inf at another class never reaches the loss (a
@@ -715,7 +664,6 @@ export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
   const picked = classDim === 0 ? input.gather(0, tsafe.reshape([1])).reshape([]) : input.gather(1, tsafe.unsqueeze(1)).squeeze(1);
   const wt = weight ? where(valid, weight.to(input.dtype).index(tsafe.reshape([-1])).reshape(tsafe.shape), 0) : toDtype(valid, input.dtype);
   const per = where(valid, picked.mul(wt).neg(), 0);
-  const red = opts.reduction ?? 'mean';
   if (red === 'none') return per;
   if (red === 'sum') return per.sum();
   return per.sum().div(wt.sum());
@@ -723,21 +671,14 @@ export function nllLoss(input: T, target: T, ...rest: unknown[]): T {
 
 export interface CrossEntropyOpts extends NLLOpts { labelSmoothing?: number }
 
-/** cross_entropy(input, target, weight?, { ignoreIndex, reduction, labelSmoothing }): the class weights also positionally */
-export function crossEntropy(input: T, target: T, weight: T | null, opts?: Omit<CrossEntropyOpts, 'weight'>): T;
-// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
-export function crossEntropy(input: T, target: T, opts?: CrossEntropyOpts): T;
-export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<CrossEntropyOpts>('cross_entropy', rest, ['weight'], ['ignoreIndex', 'reduction', 'labelSmoothing']);
-  pairLoss(input, target, 'cross_entropy'); checkRed(opts.reduction);
-  const ls = opts.labelSmoothing ?? 0;
+export function crossEntropy(input: T, target: T, weight: T | null, sizeAverage: boolean | null, ignore: number, rd: boolean | null, reduction: Reduction, ls: number): T {
+  if (acState.on && autocastListed('cross_entropy_loss', arguments)) return autocastCall('cross_entropy_loss', crossEntropy, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'cross_entropy'); checkRed(red);
   if (ls < 0 || ls > 1) throw new TorchError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
   const classDim = input.ndim === 1 ? 0 : 1;
   if (input.ndim === 0) throw new TorchError('cross_entropy: input tensor should be 1D or more, got 0D');
   const C = input.shape[classDim];
-  const weight = opts.weight ?? null;
-  const red = opts.reduction ?? 'mean';
   const logp = input.logSoftmax(classDim);
   const wshape = classDim === 0 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)];
   if (isFloating(target.dtype) && target.ndim === input.ndim) {
@@ -753,8 +694,7 @@ export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
     if (red === 'sum') return prod.sum().neg();
     return prod.sum().neg().div(input.numel() / C);
   }
-  const ignore = opts.ignoreIndex ?? -100;
-  const nll = nllLoss(logp, target, { weight, ignoreIndex: ignore, reduction: red });
+  const nll = nllLoss(logp, target, weight, null, ignore, null, red);
   if (ls === 0) return nll;
   let smooth = weight ? logp.mul(weight.reshape(wshape)).sum(classDim).neg() : logp.sum(classDim).neg();
   const valid = target.ne(ignore);
@@ -769,14 +709,10 @@ export function crossEntropy(input: T, target: T, ...rest: unknown[]): T {
   return nll.mul(1 - ls).add(ret.mul(ls / C));
 }
 
-/** binary_cross_entropy(input, target, weight?, { reduction }): the weight also positionally, as PyTorch */
-export function binaryCrossEntropy(input: T, target: T, weight: T | null, opts?: { reduction?: Reduction }): T;
-// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
-export function binaryCrossEntropy(input: T, target: T, opts?: { weight?: T | null; reduction?: Reduction }): T;
-export function binaryCrossEntropy(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ weight?: T | null; reduction?: Reduction }>('binary_cross_entropy', rest, ['weight'], ['reduction']);
-  pairLoss(input, target, 'binary_cross_entropy'); checkRed(opts.reduction);
+export function binaryCrossEntropy(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  if (acState.on && autocastListed('binary_cross_entropy', arguments)) return autocastCall('binary_cross_entropy', binaryCrossEntropy, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'binary_cross_entropy'); checkRed(red);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`);
   }
@@ -793,65 +729,306 @@ export function binaryCrossEntropy(input: T, target: T, ...rest: unknown[]): T {
     input.requiresGrad ? g.mul(xd.sub(td)).div(xd.mul(xd.neg().add(1)).clampMin(Math.fround(1e-12))) : null,  // PyTorch's EPSILON is a float
     target.requiresGrad ? g.mul(xd.neg().add(1).log().sub(xd.log())) : null,
   ], [input, target]);
-  const w = opts.weight ? per.mul(opts.weight) : per;
-  return reduce(w, opts.reduction);
+  const w = weight ? per.mul(weight) : per;
+  return reduce(w, red);
 }
 
-/** binary_cross_entropy_with_logits(input, target, weight?, { reduction, posWeight }): the weight also positionally */
-export function binaryCrossEntropyWithLogits(input: T, target: T, weight: T | null, opts?: { posWeight?: T | null; reduction?: Reduction }): T;
-// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
-export function binaryCrossEntropyWithLogits(input: T, target: T, opts?: { weight?: T | null; posWeight?: T | null; reduction?: Reduction }): T;
-export function binaryCrossEntropyWithLogits(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ weight?: T | null; posWeight?: T | null; reduction?: Reduction }>('binary_cross_entropy_with_logits', rest, ['weight'], ['posWeight', 'reduction']);
-  pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(opts.reduction);
+export function binaryCrossEntropyWithLogits(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction, posWeight: T | null): T {
+  if (acState.on && autocastListed('binary_cross_entropy_with_logits', arguments)) return autocastCall('binary_cross_entropy_with_logits', binaryCrossEntropyWithLogits, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'binary_cross_entropy_with_logits'); checkRed(red);
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new TorchError(`Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`);
   }
   // (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t; softplus carries the exact gradient
   const sp = A.softplus(input.neg(), 1, 20);
   let loss: T;
-  if (opts.posWeight) {
-    const lw = opts.posWeight.sub(1).mul(target).add(1);
+  if (posWeight) {
+    const lw = posWeight.sub(1).mul(target).add(1);
     loss = target.neg().add(1).mul(input).add(lw.mul(sp));
   } else loss = target.neg().add(1).mul(input).add(sp);
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, opts.reduction);
+  if (weight) loss = loss.mul(weight);
+  return reduce(loss, red);
 }
 
-export function klDiv(input: T, target: T, opts0: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): T {
+// (as PyTorch 1.13's F.kl_div: with size_average/reduce given, reduction='batchmean' still divides the legacy
+// reduction's result by the batch size)
+export function klDiv(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction | 'batchmean', logTarget: boolean): T {
   if (acState.on && autocastListed('kl_div', arguments)) return autocastCall('kl_div', klDiv, arguments);
-  const opts = posOpts<{ reduction?: Reduction | 'batchmean'; logTarget?: boolean }>('kl_div', [opts0], [], ['reduction', 'logTarget']);
-  pairLoss(input, target, 'kl_div'); checkRed(opts.reduction);
-  const red = opts.reduction ?? 'mean';
-  const loss = opts.logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'kl_div'); checkRed(red);
+  const loss = logTarget ? target.exp().mul(target.sub(input)) : xlogyT(target, target).sub(target.mul(input));
   if (red === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]);
-  return reduce(loss, red as Reduction);
+  const r = reduce(loss, red as Reduction);
+  return red !== reduction && reduction === 'batchmean' && input.ndim !== 0 ? r.div(input.shape[0]) : r;
 }
 
-/** poisson_nll_loss(input, target, logInput, full, { eps, reduction }): PyTorch's positions up to its deprecated size_average */
-export function poissonNllLoss(input: T, target: T, opts?: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }): T;
-export function poissonNllLoss(input: T, target: T, logInput: boolean, full?: boolean, opts?: { eps?: number; reduction?: Reduction }): T;
-export function poissonNllLoss(input: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>('poisson_nll_loss', rest, ['logInput', 'full'], ['eps', 'reduction']);
-  const logInput = opts.logInput ?? true, eps = opts.eps ?? 1e-8;
+export function poissonNllLoss(input: T, target: T, logInput: boolean, full: boolean, sizeAverage: boolean | null, eps: number, rd: boolean | null, reduction: Reduction): T {
+  if (acState.on && autocastListed('poisson_nll_loss', arguments)) return autocastCall('poisson_nll_loss', poissonNllLoss, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
   let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
-  if (opts.full) {
+  if (full) {
     const st = target.mul(target.log()).sub(target).add(target.mul(2 * Math.PI).log().mul(0.5));
     loss = loss.add(where(target.gt(1), st, 0));
   }
-  return reduce(loss, opts.reduction);
+  return reduce(loss, red);
 }
 
-/** margin_ranking_loss(input1, input2, target, margin?, { reduction }): the margin also positionally, as PyTorch */
-export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, opts?: { reduction?: Reduction }): T;
-// (the options form last: lib/nn/functional_api.ts derives the keyword form from it)
-export function marginRankingLoss(x1: T, x2: T, target: T, opts?: { margin?: number; reduction?: Reduction }): T;
-export function marginRankingLoss(x1: T, x2: T, target: T, ...rest: unknown[]): T {
-  if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss as (...a: unknown[]) => T, arguments);
-  const opts = posOpts<{ margin?: number; reduction?: Reduction }>('margin_ranking_loss', rest, ['margin'], ['reduction']);
-  return reduce(target.neg().mul(x1.sub(x2)).add(opts.margin ?? 0).clampMin(0), opts.reduction);
+export function marginRankingLoss(x1: T, x2: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  if (acState.on && autocastListed('margin_ranking_loss', arguments)) return autocastCall('margin_ranking_loss', marginRankingLoss, arguments);
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkRed(red);
+  return reduce(target.neg().mul(x1.sub(x2)).add(margin).clampMin(0), red);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// pixel shuffle, power-average pooling, local response norm, conv_transpose1d (composites of the ops above; their
+// gradients come from the ops')
+// ------------------------------------------------------------------------------------------------------------
+// pixel_shuffle: [*, C*r*r, H, W] -> [*, C, H*r, W*r] (PyTorch's reshape/permute; pixel_unshuffle is its inverse)
+export function pixelShuffle(x: T, r: number): T {
+  checkTensor(x, 'pixel_shuffle');
+  if (x.ndim < 3) throw new TorchError(`pixel_shuffle expects input to have at least 3 dimensions, but got input with ${x.ndim} dimension(s)`);
+  if (!Number.isInteger(r) || r <= 0) throw new TorchError(`pixel_shuffle expects a positive upscale_factor, but got ${r}`);
+  const lead = x.shape.slice(0, -3), [C, H, W] = x.shape.slice(-3);
+  if (C % (r * r) !== 0) throw new TorchError(`pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${C} is not divisible by ${r * r}`);
+  const n = lead.length, oc = C / (r * r);
+  const y = x.reshape([...lead, oc, r, r, H, W]);
+  const perm = [...lead.keys(), n, n + 3, n + 1, n + 4, n + 2];
+  return y.permute(perm).reshape([...lead, oc, H * r, W * r]);
+}
+export function pixelUnshuffle(x: T, r: number): T {
+  checkTensor(x, 'pixel_unshuffle');
+  if (x.ndim < 3) throw new TorchError(`pixel_unshuffle expects input to have at least 3 dimensions, but got input with ${x.ndim} dimension(s)`);
+  if (!Number.isInteger(r) || r <= 0) throw new TorchError(`pixel_unshuffle expects a positive downscale_factor, but got ${r}`);
+  const lead = x.shape.slice(0, -3), [C, H, W] = x.shape.slice(-3);
+  if (H % r !== 0) throw new TorchError(`pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=${H} is not divisible by ${r}`);
+  if (W % r !== 0) throw new TorchError(`pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)=${W} is not divisible by ${r}`);
+  const n = lead.length;
+  const y = x.reshape([...lead, C, H / r, r, W / r, r]);
+  const perm = [...lead.keys(), n, n + 2, n + 4, n + 1, n + 3];
+  return y.permute(perm).reshape([...lead, C * r * r, H / r, W / r]);
+}
+// lp_pool: (sum over the window of x^p)^(1/p), as PyTorch's: the average pool of x^p times the window size, with
+// sign(out) * relu(|out|) before the root
+function lpRoot(out: T, kk: number, p: number): T { return out.sign().mul(out.abs().relu()).mul(kk).pow(1 / p); }
+export function lpPool1d(x: T, normType: number, kernelSize: Size1, stride: Size1 | null, ceilMode: boolean): T {
+  checkTensor(x, 'lp_pool1d');
+  const k = single(kernelSize, 'lp_pool1d', 'kernel_size') as number;
+  return lpRoot(avgPool1d(x.pow(normType), k, stride, 0, ceilMode, true), k, normType);
+}
+export function lpPool2d(x: T, normType: number, kernelSize: number | readonly number[], stride: number | readonly number[] | null, ceilMode: boolean): T {
+  checkTensor(x, 'lp_pool2d');
+  const k = Array.isArray(kernelSize) ? kernelSize as readonly number[] : [kernelSize as number, kernelSize as number];
+  return lpRoot(avgPool2d(x.pow(normType), kernelSize, stride, 0, ceilMode, true, null), k.reduce((a, b) => a * b, 1), normType);
+}
+// local_response_norm: x / (k + alpha * mean over a window of `size` channels of x^2)^beta, the window zero-padded
+// size // 2 before and (size - 1) // 2 after each channel (PyTorch's avg_pool over the channel dim)
+export function localResponseNorm(x: T, size: number, alpha: number, beta: number, k: number): T {
+  checkTensor(x, 'local_response_norm');
+  if (x.ndim < 3) throw new TorchError(`Expected 3D or higher dimensionality input (got ${x.ndim} dimensions)`);
+  if (x.numel() === 0) return x;
+  const [N, C] = x.shape;
+  const sq = x.mul(x).reshape([N, 1, C, -1]);
+  const padded = pad(sq, [0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)], 'constant', null);
+  const div = avgPool2d(padded, [size, 1], 1, 0, false, true, null).reshape(x.shape.slice());
+  return x.div(div.mul(alpha).add(k).pow(beta));
+}
+// conv_transpose1d: conv_transpose2d over [N, C, 1, L] with a [Cin, Cout/G, 1, k] weight
+export function convTranspose1d(x: T, w: T, b: T | null, stride: Size1, padding: Size1, outputPadding: Size1, groups: number, dilation: Size1): T {
+  checkTensor(x, 'conv_transpose1d', 'input'); checkTensor(w, 'conv_transpose1d', 'weight');
+  if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: [${x.shape.join(', ')}]`);
+  if (w.ndim !== 3) throw new TorchError(`conv_transpose1d: expected a 3-D weight, got [${w.shape.join(', ')}]`);
+  const one = (v: Size1, name: string): number => single(v, 'conv_transpose1d', name) as number;
+  const y = convTranspose2dF(x.unsqueeze(-2), w.unsqueeze(-2), b, [1, one(stride, 'stride')], [0, one(padding, 'padding')],
+    [0, one(outputPadding, 'output_padding')], groups, [1, one(dilation, 'dilation')]);
+  return y.squeeze(-2);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// interpolate: nearest / nearest-exact / (bi|tri)linear as separable index_select gathers per spatial dim (their
+// gradients are index_select's), area as adaptive average pooling; PyTorch's index arithmetic
+// (UpSample.h: area_pixel_compute_scale / area_pixel_compute_source_index / nearest_idx, float for the nearest modes)
+// ------------------------------------------------------------------------------------------------------------
+type InterpMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
+const LINEAR_DIMS: Partial<Record<InterpMode, number>> = { linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
+export function interpolate(x: T, size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null, mode: InterpMode,
+  alignCorners: boolean | null, recomputeScaleFactor: boolean | null, antialias: boolean): T {
+  checkTensor(x, 'interpolate');
+  const nsp = x.ndim - 2;
+  if (nsp < 1 || nsp > 3) throw new TorchError(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${x.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
+  const interpolating = LINEAR_DIMS[mode] !== undefined;
+  if (!interpolating && alignCorners !== null) throw new TorchError('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
+  if (interpolating && LINEAR_DIMS[mode] !== nsp) {
+    throw new TorchError(`Got ${x.ndim}D input, but ${mode} mode needs ${(LINEAR_DIMS[mode] as number) + 2}D input`);
+  }
+  if (mode === 'bicubic') throw new TorchError("interpolate(): mode 'bicubic' is not implemented in nodetorch (nearest, nearest-exact, linear, bilinear, trilinear and area are)");
+  if (antialias) throw new TorchError('interpolate(): antialias=True is not implemented in nodetorch');
+  if (size !== null && scaleFactor !== null) throw new TorchError('only one of size or scale_factor should be defined');
+  if (size === null && scaleFactor === null) throw new TorchError('either size or scale_factor should be defined');
+  if (recomputeScaleFactor && size !== null) throw new TorchError('recompute_scale_factor is not meaningful with an explicit size.');
+  const inSp = x.shape.slice(2);
+  let outSp: number[];
+  let scales: (number | null)[] = Array(nsp).fill(null);
+  if (size !== null) {
+    const s = Array.isArray(size) ? (size as readonly number[]).slice() : Array(nsp).fill(size);
+    if (s.length !== nsp) throw new TorchError(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of [${inSp.join(', ')}] and output size of [${s.join(', ')}]. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
+    outSp = s;
+  } else {
+    const f = Array.isArray(scaleFactor) ? (scaleFactor as readonly number[]).slice() : Array(nsp).fill(scaleFactor);
+    if (f.length !== nsp) throw new TorchError(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of [${inSp.join(', ')}] and scale_factor of shape [${f.join(', ')}]. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
+    outSp = inSp.map((n, i) => Math.floor(n * f[i]));
+    if (!recomputeScaleFactor) scales = f;
+  }
+  if (outSp.some((o) => !Number.isInteger(o) || o <= 0)) throw new TorchError(`Input and output sizes should be greater than 0, but got input (${inSp.join(', ')}) and output (${outSp.join(', ')})`);
+  if (mode === 'area') {
+    // adaptive average pooling to the output size (1-d and 3-d through the 2-d pool)
+    if (nsp === 2) return adaptiveAvgPool2dF(x, outSp);
+    if (nsp === 1) return adaptiveAvgPool2dF(x.unsqueeze(-2), [1, outSp[0]]).squeeze(-2);
+    const [N, C, D, H, W] = x.shape;
+    const hw = adaptiveAvgPool2dF(x.reshape([N, C * D, H, W]), [outSp[1], outSp[2]]).reshape([N, C, D, outSp[1] * outSp[2]]);
+    return adaptiveAvgPool2dF(hw, [outSp[0], outSp[1] * outSp[2]]).reshape([N, C, ...outSp]);
+  }
+  let y = x;
+  for (let i = 0; i < nsp; i++) {
+    const d = 2 + i, n = inSp[i], o = outSp[i];
+    if (interpolating) {
+      // area_pixel_compute_scale and the source index (clamped at 0 when not align_corners), in double
+      const scale = alignCorners ? (o > 1 ? (n - 1) / (o - 1) : 0) : (scales[i] !== null ? 1 / (scales[i] as number) : n / o);
+      const i0: number[] = [], i1: number[] = [], l1: number[] = [];
+      for (let j = 0; j < o; j++) {
+        const src = alignCorners ? scale * j : Math.max(scale * (j + 0.5) - 0.5, 0);
+        const a = Math.min(Math.floor(src), n - 1);
+        i0.push(a); i1.push(a < n - 1 ? a + 1 : a); l1.push(src - a);
+      }
+      const shape = Array<number>(x.ndim).fill(1); shape[d] = o;
+      const lam = tensor(l1, { dtype: y.dtype, device: y.device }).reshape(shape);
+      const lo = y.indexSelect(d, tensor(i0, { device: y.device })), hi = y.indexSelect(d, tensor(i1, { device: y.device }));
+      y = lo.add(hi.sub(lo).mul(lam));
+    } else {
+      // nearest: floor(j * scale), nearest-exact: floor((j + 0.5) * scale), in float as PyTorch's kernel
+      // (with a scale factor the index follows it even where the output size equals or doubles the input's, as
+      // PyTorch 1.13's NCHW kernels; its channels-last kernel, which a 1-channel 4-d input takes, shortcuts those)
+      const scale = Math.fround(scales[i] !== null ? 1 / (scales[i] as number) : n / o);
+      const idx: number[] = [];
+      for (let j = 0; j < o; j++) {
+        const src = mode === 'nearest' ? Math.fround(j * scale) : Math.fround((j + 0.5) * scale);
+        idx.push(Math.min(Math.floor(src), n - 1));
+      }
+      y = y.indexSelect(d, tensor(idx, { device: y.device }));
+    }
+  }
+  return y;
+}
+
+// gumbel_softmax: softmax((logits + g) / tau) with Gumbel(0, 1) noise g = -log(E), E ~ Exp(1) = -log(1 - U) (the global
+// generator: torch.manualSeed makes it reproducible); hard: the one-hot of its argmax in the forward, the soft sample's
+// gradient (y_hard - y_soft.detach() + y_soft, as PyTorch). eps is PyTorch's deprecated no-op.
+export function gumbelSoftmax(logits: T, tau: number, hard: boolean, eps: number, dim: number): T {
+  checkTensor(logits, 'gumbel_softmax', 'logits');
+  if (eps !== 1e-10) process.emitWarning('`eps` parameter is deprecated and has no effect.', 'UserWarning');
+  const g = noGrad(() => rand(logits.shape.slice(), { dtype: logits.dtype, device: logits.device }).neg().log1p().neg().log().neg());
+  const ySoft = logits.add(g).div(tau).softmax(dim);
+  if (!hard) return ySoft;
+  const index = ySoft.argmax(dim, true);
+  const yHard = noGrad(() => zeros(logits.shape.slice(), { dtype: logits.dtype, device: logits.device }).scatter(dim, index, 1));
+  return yHard.sub(ySoft.detach()).add(ySoft);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// more losses (PyTorch 1.13's formulas, composites of tensor ops) and adaptive_avg_pool1d
+// ------------------------------------------------------------------------------------------------------------
+// soft_margin_loss: log(1 + exp(-y x))
+export function softMarginLoss(input: T, target: T, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'soft_margin_loss'); checkRed(red);
+  return reduce(target.neg().mul(input).exp().log1p(), red);
+}
+// hinge_embedding_loss: x where y != -1, plus max(0, margin - x) where y != 1
+export function hingeEmbeddingLoss(input: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'hinge_embedding_loss'); checkRed(red);
+  const marginClamp = input.neg().add(margin).clampMin(0);
+  return reduce(where(target.ne(1), marginClamp, 0).add(where(target.ne(-1), input, 0)), red);
+}
+// cosine_embedding_loss: 1 - cos where y == 1, max(0, cos - margin) where y == -1 (cos over dim 1, or 0 for 1-d inputs)
+export function cosineEmbeddingLoss(input1: T, input2: T, target: T, margin: number, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkTensor(input1, 'cosine_embedding_loss', 'input1'); checkTensor(input2, 'cosine_embedding_loss', 'input2'); checkTensor(target, 'cosine_embedding_loss', 'target'); checkRed(red);
+  const td = target.ndim;
+  if (td > 1) throw new TorchError(`0D or 1D target tensor expected, multi-target not supported`);
+  if (input1.ndim !== td + 1 || input2.ndim !== td + 1) throw new TorchError(`${td + 1}D inputs expected for a ${td}D target, but got inputs of shape [${input1.shape.join(', ')}] and [${input2.shape.join(', ')}]`);
+  const EPS = 1e-12;
+  const prod = input1.mul(input2).sum(td);
+  const m1 = input1.mul(input1).sum(td).add(EPS), m2 = input2.mul(input2).sum(td).add(EPS);
+  const cos = prod.div(m1.mul(m2).sqrt());
+  const pos = cos.neg().add(1), neg = cos.sub(margin).clampMin(0);
+  return reduce(where(target.eq(1), pos, 0).add(where(target.eq(-1), neg, 0)), red);
+}
+// triplet_margin_loss: max(0, margin + d(a, p) - d(a, n)), d = pairwise_distance (swap: d(a, n) = min(d(a, n), d(p, n)))
+export function tripletMarginLoss(anchor: T, positive: T, negative: T, margin: number, p: number, eps: number, swap: boolean,
+  sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  checkTensor(anchor, 'triplet_margin_loss', 'anchor'); checkTensor(positive, 'triplet_margin_loss', 'positive'); checkTensor(negative, 'triplet_margin_loss', 'negative'); checkRed(red);
+  if (anchor.ndim !== positive.ndim || anchor.ndim !== negative.ndim) {
+    throw new TorchError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${anchor.ndim}D, positive ${positive.ndim}D, and negative ${negative.ndim}D inputs`);
+  }
+  const dPos = pairwiseDistance(anchor, positive, p, eps, false);
+  let dNeg = pairwiseDistance(anchor, negative, p, eps, false);
+  if (swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps, false));
+  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), red);
+}
+// multilabel_soft_margin_loss: the mean over classes of -(y logsigmoid(x) + (1 - y) logsigmoid(-x)) (times weight)
+export function multilabelSoftMarginLoss(input: T, target: T, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'multilabel_soft_margin_loss'); checkRed(red);
+  let loss = target.mul(logsigmoid(input)).add(target.neg().add(1).mul(logsigmoid(input.neg()))).neg();
+  if (weight) loss = loss.mul(weight);
+  const cd = input.ndim - 1;
+  return reduce(loss.sum(cd).div(input.shape[cd]), red);
+}
+// multi_margin_loss: per sample, the sum over j != y of max(0, margin - x[y] + x[j])^p (times weight[y]) / C
+export function multiMarginLoss(input: T, target: T, p: number, margin: number, weight: T | null, sizeAverage: boolean | null, rd: boolean | null, reduction: Reduction): T {
+  const red = legacyReduction(sizeAverage, rd, reduction);
+  pairLoss(input, target, 'multi_margin_loss'); checkRed(red);
+  if (p !== 1 && p !== 2) throw new TorchError('only p == 1 and p == 2 supported');
+  if (input.ndim > 2) throw new TorchError(`Expected non-empty vector or matrix with optional 0-dim batch size, but got: [${input.shape.join(', ')}]`);
+  const x = input.ndim === 2 ? input : input.reshape([1, -1]);
+  const y = target.reshape([-1]);
+  const [N, C] = x.shape;
+  if (y.shape[0] !== N) throw new TorchError(`inconsistent target size, expected ${N} but got [${target.shape.join(', ')}]`);
+  checkTargetValues(y, C, -1e18);
+  const xy = x.gather(1, y.unsqueeze(1));
+  let z = x.sub(xy).add(margin).clampMin(0);
+  if (p === 2) z = z.mul(z);
+  if (weight) z = z.mul(weight.index(y).unsqueeze(1));
+  const notY = y.unsqueeze(1).ne(arange(C, { device: x.device }).unsqueeze(0));
+  let per = where(notY, z, 0).sum(1).div(C);
+  if (input.ndim < 2) per = per.reshape([]);
+  return reduce(per, red);
+}
+// gaussian_nll_loss: 0.5 (log(var) + (input - target)^2 / var) (+ 0.5 log(2 pi) when full), var clamped at eps
+// without that clamp's gradient (PyTorch clamps a clone under no_grad)
+export function gaussianNllLoss(input: T, target: T, v: T, full: boolean, eps: number, reduction: Reduction): T {
+  pairLoss(input, target, 'gaussian_nll_loss'); checkTensor(v, 'gaussian_nll_loss', 'var');
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+  if (!same(v.shape, input.shape)) {
+    if (same(input.shape.slice(0, -1), v.shape)) v = v.unsqueeze(-1);
+    else if (!(same(input.shape.slice(0, -1), v.shape.slice(0, -1)) && v.shape[v.ndim - 1] === 1)) throw new TorchError('var is of incorrect size');
+  }
+  if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum') throw new TorchError(`${String(reduction)} is not valid`);
+  if (noGrad(() => v.lt(0).any().item())) throw new TorchError('var has negative entry/entries');
+  const vc = v.add(noGrad(() => v.clampMin(eps).sub(v)));
+  let loss = vc.log().add(input.sub(target).pow(2).div(vc)).mul(0.5);
+  if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+  return reduce(loss, reduction);
+}
+// adaptive_avg_pool1d: the 2-d adaptive pool over [N, C, 1, L]
+export function adaptiveAvgPool1d(x: T, outputSize: Size1): T {
+  checkTensor(x, 'adaptive_avg_pool1d');
+  if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`adaptive_avg_pool1d() argument 'input' should have 2 or 3 dimensions, but got input of size [${x.shape.join(', ')}]`);
+  const o = single(outputSize, 'adaptive_avg_pool1d', 'output_size') as number;
+  return adaptiveAvgPool2dF(x.unsqueeze(-2), [1, o]).squeeze(-2);
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -869,7 +1046,7 @@ export function scaledDotProductAttention(q: T, k: T, v: T, opts0: { attnMask?: 
   // a bool mask says which positions may be attended (True = keep), a float mask is added
   if (opts.attnMask) att = opts.attnMask.dtype === 'bool' ? where(opts.attnMask, att, -Infinity) : att.add(opts.attnMask);
   let p = att.softmax(-1);
-  if (opts.dropoutP) p = dropout(p, { p: opts.dropoutP, training: opts.training ?? true });
+  if (opts.dropoutP) p = dropout(p, opts.dropoutP, opts.training ?? true, false);
   return p.matmul(v);
 }
 
@@ -919,8 +1096,8 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   if (opts.biasK && opts.biasV) {
     k = cat([k, opts.biasK.expand([1, N, E])], 0);
     v = cat([v, opts.biasV.expand([1, N, E])], 0);
-    if (attnMask) attnMask = pad(attnMask, [0, 1]);
-    if (kpm) kpm = pad(kpm, [0, 1]);
+    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
+    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
   }
   // [len, N, E] -> [N, H, len, hd]
   const heads = (t: T): T => t.reshape([t.shape[0], N, numHeads, hd]).permute([1, 2, 0, 3]);
@@ -928,8 +1105,8 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   if (opts.addZeroAttn) {
     k = cat([k, zeros([N, numHeads, 1, hd], { dtype: k.dtype, device: k.device })], 2);
     v = cat([v, zeros([N, numHeads, 1, hd], { dtype: v.dtype, device: v.device })], 2);
-    if (attnMask) attnMask = pad(attnMask, [0, 1]);
-    if (kpm) kpm = pad(kpm, [0, 1]);
+    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
+    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
   }
   const S = k.shape[2];
   let att = q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(hd)); // [N, H, L, S]
@@ -956,7 +1133,7 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: 
   }
   if (mask) att = att.add(mask);
   let p = att.softmax(-1);
-  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, { p: opts.dropoutP, training: true });
+  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, opts.dropoutP, true, false);
   let out = p.matmul(v); // [N, H, L, hd]
   out = out.permute([2, 0, 1, 3]).reshape([L * N, E]);
   out = linearF(out, outProjWeight, outProjBias).reshape([L, N, E]);

@@ -14,6 +14,7 @@ export * from './layers/sparse';
 export * from './layers/loss';
 export * from './layers/rnn';
 export * from './layers/transformer';
+export * from './layers/resample';
 export * as functional from './functional_api';
 export * as init from './init';
 export * as utils from './utils';

@@ -11,7 +11,7 @@ import { isFloating } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { where } from '../ops/elementwise';
-import { checkTensor, posOpts } from '../ops/util';
+import { checkTensor } from '../ops/util';
 import { arange, zeros } from '../ops/creation';
 import { cat } from '../ops/shape';
 import { maxPool2d } from './convolution';
@@ -66,8 +66,10 @@ function poolOut(inp: number, k: number, pad: number, s: number, d: number, ceil
 
 export interface MaxPool3dOpts { stride?: number | number[] | null; padding?: number | number[]; dilation?: number | number[]; ceilMode?: boolean; returnIndices?: boolean }
 
-export function maxPool3d(x: T, kernelSize: number | number[], opts0: MaxPool3dOpts | number | number[] | null = {}, ...more: unknown[]): T | [T, T] {
-  const opts = posOpts<MaxPool3dOpts>('max_pool3d', [opts0 ?? undefined, ...more], ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], []);
+// max_pool3d and the adaptive max pools are the schema's F rows (ops.schema; lib/ops/generated_functional.ts parses
+// the call): each takes its row's parameters in PyTorch's order, defaults filled in.
+export function maxPool3d(x: T, kernelSize: number | readonly number[], stride: number | readonly number[] | null, padding: number | readonly number[], dilation: number | readonly number[], ceilMode: boolean, returnIndices: boolean): T | [T, T] {
+  const opts = { stride, padding, dilation, ceilMode, returnIndices };
   checkTensor(x, 'max_pool3d');
   if (x.ndim !== 4 && x.ndim !== 5) throw new TorchError(`non-empty 4D or 5D (batch mode) tensor expected for input, but got: ${shp(x.shape)}`);
   const k = tripleOf(kernelSize, 'kernel_size', 'max_pool3d');
@@ -90,7 +92,7 @@ export function maxPool3d(x: T, kernelSize: number | number[], opts0: MaxPool3dO
   const xr = x5.reshape([N * C, D, H, W]);
   // the 2-d kernel over (h, w) of every depth slice, then the depth windows
   const pos = noGrad(() => {
-    const [v2, i2] = maxPool2d(xr, [k[1], k[2]], { stride: [s[1], s[2]], padding: [p[1], p[2]], dilation: [d[1], d[2]], ceilMode: ceil, returnIndices: true }) as [T, T];
+    const [v2, i2] = maxPool2d(xr, [k[1], k[2]], [s[1], s[2]], [p[1], p[2]], [d[1], d[2]], ceil, true) as [T, T];
     const p2 = i2.add(arange(D, { device: x.device }).mul(H * W).reshape([1, D, 1, 1]));
     const windows: number[][] = [];
     for (let o = 0; o < OD; o++) {
@@ -107,7 +109,7 @@ export function maxPool3d(x: T, kernelSize: number | number[], opts0: MaxPool3dO
   return opts.returnIndices ? [out, idx] : out;
 }
 
-type OutSize = number | null | (number | null)[];
+type OutSize = number | null | readonly (number | null)[];
 function adaptiveMax(x: T, nd: number, outputSize: OutSize, returnIndices: boolean, op: string, name: string): T | [T, T] {
   checkTensor(x, op);
   if (x.ndim !== nd + 1 && x.ndim !== nd + 2) throw new TorchError(`${op}(): Expected ${nd + 1}D or ${nd + 2}D tensor, but got ${shp(x.shape)}`);
@@ -121,7 +123,7 @@ function adaptiveMax(x: T, nd: number, outputSize: OutSize, returnIndices: boole
   const lead = x.shape.slice(0, -nd);
   if (nd === 2 && os.every((o, i) => o > 0 && sp[i] % o === 0)) {
     // evenly dividing windows are a plain max pool (native kernel, same pick rule)
-    return maxPool2d(x, [sp[0] / os[0], sp[1] / os[1]], { returnIndices }) as T | [T, T];
+    return maxPool2d(x, [sp[0] / os[0], sp[1] / os[1]], null, 0, 1, false, returnIndices);
   }
   const B = lead.reduce((a, b) => a * b, 1);
   const S = sp.reduce((a, b) => a * b, 1);
@@ -136,14 +138,12 @@ function adaptiveMax(x: T, nd: number, outputSize: OutSize, returnIndices: boole
   const idx = pos.reshape([...lead, ...os]);
   return returnIndices ? [out, idx] : out;
 }
-type AdaptiveOpts = { returnIndices?: boolean };
-const retIdx = (op: string, o: AdaptiveOpts | boolean | undefined): boolean => !!posOpts<AdaptiveOpts>(op, [o], ['returnIndices'], []).returnIndices;
-export function adaptiveMaxPool1d(x: T, outputSize: number | [number], opts?: AdaptiveOpts | boolean): T | [T, T] {
-  return adaptiveMax(x, 1, outputSize, retIdx('adaptive_max_pool1d', opts), 'adaptive_max_pool1d', 'AdaptiveMaxPool2DBackward0');
+export function adaptiveMaxPool1d(x: T, outputSize: OutSize, returnIndices: boolean): T | [T, T] {
+  return adaptiveMax(x, 1, outputSize, returnIndices, 'adaptive_max_pool1d', 'AdaptiveMaxPool2DBackward0');
 }
-export function adaptiveMaxPool2d(x: T, outputSize: OutSize, opts?: AdaptiveOpts | boolean): T | [T, T] {
-  return adaptiveMax(x, 2, outputSize, retIdx('adaptive_max_pool2d', opts), 'adaptive_max_pool2d', 'AdaptiveMaxPool2DBackward0');
+export function adaptiveMaxPool2d(x: T, outputSize: OutSize, returnIndices: boolean): T | [T, T] {
+  return adaptiveMax(x, 2, outputSize, returnIndices, 'adaptive_max_pool2d', 'AdaptiveMaxPool2DBackward0');
 }
-export function adaptiveMaxPool3d(x: T, outputSize: OutSize, opts?: AdaptiveOpts | boolean): T | [T, T] {
-  return adaptiveMax(x, 3, outputSize, retIdx('adaptive_max_pool3d', opts), 'adaptive_max_pool3d', 'AdaptiveMaxPool3DBackward0');
+export function adaptiveMaxPool3d(x: T, outputSize: OutSize, returnIndices: boolean): T | [T, T] {
+  return adaptiveMax(x, 3, outputSize, returnIndices, 'adaptive_max_pool3d', 'AdaptiveMaxPool3DBackward0');
 }

@@ -24,11 +24,14 @@ export function foldVarargs(args: readonly unknown[]): readonly unknown[] {
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
 export interface ParamSpec {
-  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' | 'size' | 'generator';
+  readonly name: string; readonly kw?: true; readonly def?: unknown; readonly t?: 'bool' | 'dtype' | 'ints' | 'size' | 'generator' | ParamKind;
   /** other keyword names of this parameter, each for values of one kind (scatter's value=, tensor_split's indices=);
    *  kwt: the kind the parameter's own name takes by keyword */
   readonly alt?: readonly (readonly [string, AltKind])[]; readonly kwt?: AltKind;
 }
+/** the value kinds of the schema types `float`, `float?`, `bool?` and `floats` (a number, a number or null, a boolean
+ *  or null, a number or an array) */
+export type ParamKind = 'float' | 'float?' | 'bool?' | 'floats';
 type AltKind = 'num' | 'any' | 'int' | 'ints' | 'tensor';
 const ALT_OK: Record<AltKind, [(x: unknown) => boolean, string]> = {
   num: [(x) => typeof x === 'number' || typeof x === 'boolean', 'Number'], any: [() => true, 'Tensor or Number'],
@@ -99,6 +102,10 @@ export function parseCall(spec: OpSpec, args: readonly unknown[], method = false
     if (p.t === 'ints' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be int or tuple of ints, not ${describeValue(x)}`);
     if (p.t === 'size' && !Array.isArray(x) && !ArrayBuffer.isView(x)) throw new TypeError(`${op}(): argument '${p.name}' must be tuple of ints, not ${describeValue(x)}`);
     if (p.t === 'generator' && x !== null && !(x instanceof Generator)) throw new TypeError(`${op}(): argument '${p.name}' must be torch.Generator, not ${describeValue(x)}`);
+    if (p.t === 'float' && typeof x !== 'number') throw new TypeError(`${op}(): argument '${p.name}' must be float, not ${describeValue(x)}`);
+    if (p.t === 'float?' && x !== null && typeof x !== 'number') throw new TypeError(`${op}(): argument '${p.name}' must be float or None, not ${describeValue(x)}`);
+    if (p.t === 'floats' && x !== null && typeof x !== 'number' && !Array.isArray(x)) throw new TypeError(`${op}(): argument '${p.name}' must be float or tuple of floats, not ${describeValue(x)}`);
+    if (p.t === 'bool?' && x !== null && typeof x !== 'boolean') throw new TypeError(`${op}(): argument '${p.name}' must be bool or None, not ${describeValue(x)}`);
     if (p.t === 'dtype' && x !== null && !isDTypeName(x)) throw new TypeError(`${op}(): argument '${p.name}' must be a dtype name (torch.float32, 'float32', ...), not ${describeValue(x)}`);
   }
   return { v, out };

@@ -150,7 +150,7 @@ export { var_ as var };
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p', t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
 ];
 function bernoulli_call(args: readonly unknown[], method = false): Tensor {
   const { k, v } = parseOverloads(O_bernoulli, args, method);
@@ -241,10 +241,10 @@ export function randint(opts: { low: number; high: number; size: readonly number
 export function randint(...args: unknown[]): Tensor { return randint_call(args); }
 
 const O_normal: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std', def: 1 }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'number', '']],
-  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['number', 'tensor', '']],
+  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'number', '']],
+  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['number', 'tensor', '']],
   [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'tensor', '']],
-  [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '']],
+  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std', t: 'float' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '']],
 ];
 function normal_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_normal, args, method);
@@ -622,7 +622,7 @@ export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
+const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 function nanToNum_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_nanToNum, args, method);
   return I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null);
@@ -633,7 +633,7 @@ export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: nu
 export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(...args: unknown[]): Tensor { return nanToNum_call(args); }
-const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null }, { name: 'posinf', def: null }, { name: 'neginf', def: null }], npos: 4 };
+const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 
 const S_isnan: OpSpec = { op: 'isnan', params: [{ name: 'input' }], npos: 1 };
 function isnan_call(args: readonly unknown[], method = false): Tensor {
@@ -1157,7 +1157,7 @@ export function prod(input: Tensor, opts?: { dim?: number | null; keepdim?: bool
 export function prod(opts: { input: Tensor; dim?: number | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function prod(...args: unknown[]): Tensor { return prod_call(args); }
 
-const S_sort: OpSpec = { op: 'sort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: null }], npos: 3 };
+const S_sort: OpSpec = { op: 'sort', params: [{ name: 'input' }, { name: 'dim', def: -1 }, { name: 'descending', def: false, t: 'bool' }, { name: 'stable', kw: true, def: null, t: 'bool?' }], npos: 3 };
 function sort_call(args: readonly unknown[], method = false): ValuesIndices {
   const { v } = parseCall(S_sort, args, method);
   return I.sortRow(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean | null);
@@ -2024,7 +2024,7 @@ export function equal(input: Tensor, opts: { other: Tensor }): boolean;
 export function equal(opts: { input: Tensor; other: Tensor }): boolean;
 export function equal(...args: unknown[]): boolean { return equal_call(args); }
 
-const S_isclose: OpSpec = { op: 'isclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+const S_isclose: OpSpec = { op: 'isclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05, t: 'float' }, { name: 'atol', def: 1e-08, t: 'float' }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
 function isclose_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_isclose, args, method);
   return I.isclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
@@ -2037,7 +2037,7 @@ export function isclose(input: Tensor, opts: { other: Tensor; rtol?: number; ato
 export function isclose(opts: { input: Tensor; other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
 export function isclose(...args: unknown[]): Tensor { return isclose_call(args); }
 
-const S_allclose: OpSpec = { op: 'allclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05 }, { name: 'atol', def: 1e-08 }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
+const S_allclose: OpSpec = { op: 'allclose', params: [{ name: 'input' }, { name: 'other' }, { name: 'rtol', def: 1e-05, t: 'float' }, { name: 'atol', def: 1e-08, t: 'float' }, { name: 'equalNan', def: false, t: 'bool' }], npos: 5 };
 function allclose_call(args: readonly unknown[], method = false): boolean {
   const { v } = parseCall(S_allclose, args, method);
   return I.allclose(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
@@ -2255,7 +2255,7 @@ export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | n
 export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function eye(...args: unknown[]): Tensor { return eye_call(args); }
 
-const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start' }, { name: 'end' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
 function linspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_linspace, args, method);
   if (out && v[3] === null) v[3] = out.dtype;
@@ -2269,7 +2269,7 @@ export function linspace(start: number, opts: { end: number; steps: number; dtyp
 export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function linspace(...args: unknown[]): Tensor { return linspace_call(args); }
 
-const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start' }, { name: 'end' }, { name: 'steps' }, { name: 'base', def: 10 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
+const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'base', def: 10, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
 function logspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logspace, args, method);
   if (out && v[4] === null) v[4] = out.dtype;
@@ -3425,4 +3425,75 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'full_like', name: 'fullLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'rand_like', name: 'randLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'randn_like', name: 'randnLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.threshold', name: 'threshold', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.mish', name: 'mish', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.sigmoid', name: 'sigmoid', variants: ['functional'], dtype: 'float', grad: 'SigmoidBackward0', autocast: null },
+  { op: 'F.tanh', name: 'tanh', variants: ['functional'], dtype: 'float', grad: 'TanhBackward0', autocast: null },
+  { op: 'F.logsigmoid', name: 'logsigmoid', variants: ['functional'], dtype: 'keep', grad: 'LogSigmoidBackward0', autocast: null },
+  { op: 'F.softsign', name: 'softsign', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.hardsigmoid', name: 'hardsigmoid', variants: ['functional'], dtype: 'keep', grad: 'HardsigmoidBackward0', autocast: null },
+  { op: 'F.hardswish', name: 'hardswish', variants: ['functional'], dtype: 'keep', grad: 'HardswishBackward0', autocast: null },
+  { op: 'F.tanhshrink', name: 'tanhshrink', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.hardshrink', name: 'hardshrink', variants: ['functional'], dtype: 'keep', grad: 'HardshrinkBackward0', autocast: null },
+  { op: 'F.softshrink', name: 'softshrink', variants: ['functional'], dtype: 'keep', grad: 'SoftshrinkBackward0', autocast: null },
+  { op: 'F.prelu', name: 'prelu', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.rrelu', name: 'rrelu', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.glu', name: 'glu', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.dropout', name: 'dropout', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.dropout1d', name: 'dropout1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.dropout2d', name: 'dropout2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.alpha_dropout', name: 'alphaDropout', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.embedding', name: 'embedding', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.one_hot', name: 'oneHot', variants: ['functional'], dtype: 'index', grad: null, autocast: null },
+  { op: 'F.bilinear', name: 'bilinear', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:plain,cuda:promote' },
+  { op: 'F.linear', name: 'linear', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv1d', name: 'conv1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv2d', name: 'conv2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'F.conv_transpose2d', name: 'convTranspose2d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
+  { op: 'F.unfold', name: 'unfold', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.fold', name: 'fold', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.max_pool1d', name: 'maxPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.max_pool2d', name: 'maxPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.max_pool3d', name: 'maxPool3d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.avg_pool1d', name: 'avgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.avg_pool2d', name: 'avgPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.adaptive_avg_pool2d', name: 'adaptiveAvgPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:plain,cuda:plain' },
+  { op: 'F.adaptive_max_pool1d', name: 'adaptiveMaxPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.adaptive_max_pool2d', name: 'adaptiveMaxPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.adaptive_max_pool3d', name: 'adaptiveMaxPool3d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.batch_norm', name: 'batchNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:plain' },
+  { op: 'F.layer_norm', name: 'layerNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
+  { op: 'F.group_norm', name: 'groupNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
+  { op: 'F.instance_norm', name: 'instanceNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.normalize', name: 'normalize', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
+  { op: 'F.pairwise_distance', name: 'pairwiseDistance', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.pad', name: 'pad', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.mse_loss', name: 'mseLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.l1_loss', name: 'l1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.smooth_l1_loss', name: 'smoothL1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.huber_loss', name: 'huberLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.nll_loss', name: 'nllLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.cross_entropy', name: 'crossEntropy', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.binary_cross_entropy', name: 'binaryCrossEntropy', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:banned' },
+  { op: 'F.binary_cross_entropy_with_logits', name: 'binaryCrossEntropyWithLogits', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.kl_div', name: 'klDiv', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.poisson_nll_loss', name: 'poissonNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.margin_ranking_loss', name: 'marginRankingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
+  { op: 'F.pixel_shuffle', name: 'pixelShuffle', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.pixel_unshuffle', name: 'pixelUnshuffle', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.lp_pool1d', name: 'lpPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.lp_pool2d', name: 'lpPool2d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.local_response_norm', name: 'localResponseNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.conv_transpose1d', name: 'convTranspose1d', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
+  { op: 'F.interpolate', name: 'interpolate', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.gumbel_softmax', name: 'gumbelSoftmax', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.soft_margin_loss', name: 'softMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.hinge_embedding_loss', name: 'hingeEmbeddingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.cosine_embedding_loss', name: 'cosineEmbeddingLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.triplet_margin_loss', name: 'tripletMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.multilabel_soft_margin_loss', name: 'multilabelSoftMarginLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.multi_margin_loss', name: 'multiMarginLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.gaussian_nll_loss', name: 'gaussianNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
 ];

@@ -4,7 +4,8 @@
 // (nodetorch's IndexSpec union). The creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange,
 // randint, normal) are rows: their varargs sizes (int...), overloads by value and keyword-only options are the
 // schema's; so are the matmul family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero,
-// bernoulli, ...): ops.schema's last sections.)
+// bernoulli, ...): ops.schema's last sections; and torch.nn.functional's functions (ops.schema's F rows) except the
+// attention forms (lib/nn/functional.ts).)
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left

@@ -29,13 +29,16 @@ function files(dir) {
 }
 const all = files(path.join(root, 'lib'));
 const hand = all.filter((f) => !GENERATED.test(fs.readFileSync(f, 'utf8')));
-const SURFACE = /^lib\/(index\.ts|ops\/[^/]+\.ts|nn\/functional\.ts|nn\/activation_impl\.ts)$/;
+const SURFACE = /^lib\/(index\.ts|ops\/[^/]+\.ts|nn\/functional\.ts|nn\/activation_impl\.ts|nn\/functional_api\.ts|nn\/convolution\.ts|nn\/maxpool\.ts)$/;
 const surface = hand.filter((f) => SURFACE.test(path.relative(root, f).split(path.sep).join('/')));
 const lines = (fs_) => fs_.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('\n').length - 1, 0);
 const esc = (s) => s.replace(/[$]/g, '\\$');
 const SHOW = process.argv.includes('--lines');
 function count(op) {
   const n = esc(op);
+  // the op's name in messages and parse calls may be PyTorch's (posOpts('max_pool2d', ...) for maxPool2d)
+  const sn = op.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const q = sn === op ? `'${n}'` : `'(?:${n}|${esc(sn)})'`;
   const c0 = { def: 0, decl: 0, export: 0, parse: 0, check: 0, list: 0 };
   let where = '';
   const c = new Proxy(c0, { set(o, k, v) { if (SHOW) console.log(`  ${op} ${String(k)}: ${where}`); o[k] = v; return true; } });
@@ -58,8 +61,8 @@ function count(op) {
       }
       if (new RegExp(`^export function ${n}\\(.*\\):[^{]*;\\s*$`).test(t)) { c.decl++; return; }
       if (new RegExp(`^export (async )?(function|const) ${n}\\b|^function ${n}\\(|\\bP\\.${n}\\s*=|^\\s*\\[?'${n}',\\s*[A-Z]`).test(t)) { c.def++; return; }
-      if (new RegExp(`(posOpts|kwLeading|parseArgs|parseVarArgs|checkKeys|optsArg|splitOpts|isOptions|positionalDtype|scanArgs|dimArg|accumulateOf)\\b[^;]*'${n}'`).test(t)) { c.parse++; return; }
-      if (new RegExp(`(checkTensor|normDim|checkInt|checkDim|parseScatterSrc|checkOperand|reduceMode)\\b[^;]*'${n}'`).test(t)) { c.check++; return; }
+      if (new RegExp(`(posOpts|kwLeading|parseArgs|parseVarArgs|checkKeys|optsArg|splitOpts|isOptions|positionalDtype|scanArgs|dimArg|accumulateOf|optTail|biasAndOpts|dropoutOpts)\\b[^;]*${q}`).test(t)) { c.parse++; return; }
+      if (new RegExp(`(checkTensor|normDim|checkInt|checkDim|parseScatterSrc|checkOperand|reduceMode)\\b[^;]*${q}`).test(t)) { c.check++; return; }
       if (new RegExp(`\\[[^\\]]*'${n}'[^\\]]*\\]|(\\{|,)\\s*${n}\\s*(,|\\})`).test(t) && !/import/.test(t)) { c.list++; return; }
     });
   }

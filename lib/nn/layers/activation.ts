@@ -64,13 +64,13 @@ export class SiLU extends Module {
   override forward(x: T): T { return F.silu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceStr(this.inplace); }
 }
-export class Mish extends Module { override forward(x: T): T { return F.mish(x); } }
+export class Mish extends Module { override forward(x: T): T { return F.mish(x, false); } }
 export class Sigmoid extends Module { override forward(x: T): T { return F.sigmoid(x); } }
 export class Tanh extends Module { override forward(x: T): T { return F.tanh(x); } }
 export class LogSigmoid extends Module { override forward(x: T): T { return F.logsigmoid(x); } }
 export class Softsign extends Module { override forward(x: T): T { return F.softsign(x); } }
-export class Hardswish extends Module { override forward(x: T): T { return F.hardswish(x); } }
-export class Hardsigmoid extends Module { override forward(x: T): T { return F.hardsigmoid(x); } }
+export class Hardswish extends Module { override forward(x: T): T { return F.hardswish(x, false); } }
+export class Hardsigmoid extends Module { override forward(x: T): T { return F.hardsigmoid(x, false); } }
 export class Hardtanh extends Module {
   declare minVal: number; declare maxVal: number;
   constructor(...args: PosArgs<{ minVal?: number; maxVal?: number }, ['minVal', 'maxVal']>);
@@ -170,6 +170,6 @@ export class RReLU extends Module {
     const o = optsArg<{ lower?: number; upper?: number } & Inplace>(opts, 'RReLU', more, ['lower', 'upper', 'inplace']);
     this.lower = o.lower ?? 1 / 8; this.upper = o.upper ?? 1 / 3; this.inplace = !!o.inplace;
   }
-  override forward(x: T): T { return F.rrelu(x, { lower: this.lower, upper: this.upper, training: this.training, inplace: this.inplace }); }
+  override forward(x: T): T { return F.rrelu(x, this.lower, this.upper, this.training, this.inplace); }
   override extraRepr(): string { return `lower=${this.lower}, upper=${this.upper}${this.inplace ? ', inplace=True' : ''}`; }
 }

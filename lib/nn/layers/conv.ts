@@ -95,7 +95,7 @@ abstract class ConvNd extends Module {
   }
   protected _padded(x: T): [T, number | number[] | 'same' | 'valid'] {
     if (this.paddingMode === 'zeros') return [x, this.padding];
-    return [F.pad(x, this._reversedPaddingRepeatedTwice, { mode: this.paddingMode as 'reflect' }), 0];
+    return [F.pad(x, this._reversedPaddingRepeatedTwice, this.paddingMode as 'reflect', null), 0];
   }
 }
 
@@ -120,7 +120,7 @@ export class Conv1d extends ConvNd {
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
-    return F.conv1d(xp, this.weight, this.bias, { stride: this.stride, padding: pad, dilation: this.dilation, groups: this.groups });
+    return F.conv1d(xp, this.weight, this.bias, this.stride, pad, this.dilation, this.groups);
   }
 }
 
@@ -134,7 +134,7 @@ export class Conv2d extends ConvNd {
   }
   override forward(x: T): T {
     const [xp, pad] = this._padded(x);
-    return F.conv2d(xp, this.weight, this.bias, { stride: this.stride, padding: pad, dilation: this.dilation, groups: this.groups });
+    return F.conv2d(xp, this.weight, this.bias, this.stride, pad, this.dilation, this.groups);
   }
 }
 
@@ -165,6 +165,6 @@ export class ConvTranspose2d extends ConvNd {
         return extra;
       });
     }
-    return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding as number[], outputPadding: op, dilation: this.dilation, groups: this.groups });
+    return F.convTranspose2d(x, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
   }
 }

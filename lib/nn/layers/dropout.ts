@@ -23,14 +23,14 @@ abstract class DropoutBase extends Module {
   override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`; }
 }
 export class Dropout extends DropoutBase {
-  override forward(x: T): T { return F.dropout(x, { p: this.p, training: this.training, inplace: this.inplace }); }
+  override forward(x: T): T { return F.dropout(x, this.p, this.training, this.inplace); }
 }
 export class Dropout1d extends DropoutBase {
-  override forward(x: T): T { return F.dropout2d(x.unsqueeze(-1), { p: this.p, training: this.training }).squeeze(-1); }
+  override forward(x: T): T { return F.dropout2d(x.unsqueeze(-1), this.p, this.training, false).squeeze(-1); }
 }
 export class Dropout2d extends DropoutBase {
-  override forward(x: T): T { return F.dropout2d(x, { p: this.p, training: this.training }); }
+  override forward(x: T): T { return F.dropout2d(x, this.p, this.training, false); }
 }
 export class AlphaDropout extends DropoutBase {
-  override forward(x: T): T { return F.alphaDropout(x, { p: this.p, training: this.training }); }
+  override forward(x: T): T { return F.alphaDropout(x, this.p, this.training, false); }
 }

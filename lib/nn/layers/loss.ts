@@ -2,7 +2,7 @@
 // registered as buffers, as in PyTorch, so they move with .to() and appear in the state dict when given.
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
-import * as F from '../functional';
+import * as F from '../functional_api';
 import { optsArg } from './common';
 import { TorchError } from '../../errors';
 
@@ -105,4 +105,48 @@ export class PoissonNLLLoss extends Loss {
     this.logInput = opts.logInput ?? true; this.full = !!opts.full; this.eps = opts.eps ?? 1e-8;
   }
   override forward(input: T, target: T): T { return F.poissonNllLoss(input, target, { logInput: this.logInput, full: this.full, eps: this.eps, reduction: this.reduction }); }
+}
+
+// ---- the losses added as nn.functional schema rows (PyTorch's constructor options; weight as a buffer) ----
+export class SoftMarginLoss extends Loss {
+  constructor(opts: LossOpts = {}) { super(opts, 'SoftMarginLoss'); }
+  override forward(input: T, target: T): T { return F.softMarginLoss(input, target, { reduction: this.reduction }); }
+}
+export class HingeEmbeddingLoss extends Loss {
+  declare margin: number;
+  constructor(opts: LossOpts & { margin?: number } = {}) { super(opts, 'HingeEmbeddingLoss'); this.margin = opts.margin ?? 1; }
+  override forward(input: T, target: T): T { return F.hingeEmbeddingLoss(input, target, { margin: this.margin, reduction: this.reduction }); }
+}
+export class CosineEmbeddingLoss extends Loss {
+  declare margin: number;
+  constructor(opts: LossOpts & { margin?: number } = {}) { super(opts, 'CosineEmbeddingLoss'); this.margin = opts.margin ?? 0; }
+  override forward(input1: T, input2: T, target: T): T { return F.cosineEmbeddingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction }); }
+}
+export class TripletMarginLoss extends Loss {
+  declare margin: number; declare p: number; declare eps: number; declare swap: boolean;
+  constructor(opts: LossOpts & { margin?: number; p?: number; eps?: number; swap?: boolean } = {}) {
+    super(opts, 'TripletMarginLoss');
+    this.margin = opts.margin ?? 1; this.p = opts.p ?? 2; this.eps = opts.eps ?? 1e-6; this.swap = !!opts.swap;
+  }
+  override forward(anchor: T, positive: T, negative: T): T {
+    return F.tripletMarginLoss(anchor, positive, negative, { margin: this.margin, p: this.p, eps: this.eps, swap: this.swap, reduction: this.reduction });
+  }
+}
+export class MultiLabelSoftMarginLoss extends WeightedLoss {
+  constructor(opts: LossOpts & { weight?: T | null } = {}) { super(opts, 'MultiLabelSoftMarginLoss'); }
+  override forward(input: T, target: T): T { return F.multilabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction }); }
+}
+export class MultiMarginLoss extends WeightedLoss {
+  declare p: number; declare margin: number;
+  constructor(opts: LossOpts & { p?: number; margin?: number; weight?: T | null } = {}) {
+    super(opts, 'MultiMarginLoss');
+    this.p = opts.p ?? 1; this.margin = opts.margin ?? 1;
+    if (this.p !== 1 && this.p !== 2) throw new TorchError('only p == 1 and p == 2 supported');
+  }
+  override forward(input: T, target: T): T { return F.multiMarginLoss(input, target, { p: this.p, margin: this.margin, weight: this.weight, reduction: this.reduction }); }
+}
+export class GaussianNLLLoss extends Loss {
+  declare full: boolean; declare eps: number;
+  constructor(opts: LossOpts & { full?: boolean; eps?: number } = {}) { super(opts, 'GaussianNLLLoss'); this.full = !!opts.full; this.eps = opts.eps ?? 1e-6; }
+  override forward(input: T, target: T, variance: T): T { return F.gaussianNllLoss(input, target, { var: variance, full: this.full, eps: this.eps, reduction: this.reduction }); }
 }

@@ -74,7 +74,7 @@ abstract class BatchNormBase extends Module {
     const rm = this.runningMean, rv = this.runningVar;
     const bnTraining = this.training ? true : rm === null && rv === null;
     const useStats = !this.training || this.trackRunningStats;
-    return F.batchNorm(x, useStats ? rm : null, useStats ? rv : null, this.weight, this.bias, { training: bnTraining, momentum: factor, eps: this.eps });
+    return F.batchNorm(x, useStats ? rm : null, useStats ? rv : null, this.weight, this.bias, bnTraining, factor, this.eps);
   }
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
@@ -138,7 +138,7 @@ export class LayerNorm extends Module {
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
-  override forward(x: T): T { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps }); }
+  override forward(x: T): T { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
   override extraRepr(): string { return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`; }
 }
 
@@ -171,6 +171,6 @@ export class GroupNorm extends Module {
     if (this.weight) init.ones_(this.weight);
     if (this.bias) init.zeros_(this.bias);
   }
-  override forward(x: T): T { return F.groupNorm(x, this.numGroups, this.weight, this.bias, { eps: this.eps }); }
+  override forward(x: T): T { return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps); }
   override extraRepr(): string { return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`; }
 }

@@ -36,7 +36,7 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     this.returnIndices = !!o.returnIndices as R;
   }
   override forward(x: T): MaxPoolOutput<R> {
-    return F.maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
+    return F.maxPool2d(x, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices) as MaxPoolOutput<R>;
   }
   override extraRepr(): string {
     return `kernel_size=${rep(this.kernelSize)}, stride=${rep(this.stride)}, padding=${rep(this.padding)}, dilation=${rep(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
@@ -45,7 +45,7 @@ export class MaxPool2d<R extends boolean = false> extends Module {
 
 export class MaxPool1d<R extends boolean = false> extends MaxPool2d<R> {
   override forward(x: T): MaxPoolOutput<R> {
-    return F.maxPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, dilation: this.dilation as number, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
+    return F.maxPool1d(x, this.kernelSize as number, this.stride as number, this.padding as number, this.dilation as number, this.ceilMode, this.returnIndices) as MaxPoolOutput<R>;
   }
 }
 
@@ -67,14 +67,14 @@ export class AvgPool2d extends Module {
     this.divisorOverride = o.divisorOverride ?? null;
   }
   override forward(x: T): T {
-    return F.avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+    return F.avgPool2d(x, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
   }
   override extraRepr(): string { return `kernel_size=${rep(this.kernelSize)}, stride=${rep(this.stride)}, padding=${rep(this.padding)}`; }
 }
 
 export class AvgPool1d extends AvgPool2d {
   override forward(x: T): T {
-    return F.avgPool1d(x, this.kernelSize as number, { stride: this.stride as number, padding: this.padding as number, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return F.avgPool1d(x, this.kernelSize as number, this.stride as number, this.padding as number, this.ceilMode, this.countIncludePad);
   }
   override extraRepr(): string { return `kernel_size=${rep([this.kernelSize as number])}, stride=${rep([this.stride as number])}, padding=${rep([this.padding as number])}`; }
 }
@@ -95,7 +95,7 @@ export class AdaptiveAvgPool2d extends Module {
 
 export class MaxPool3d<R extends boolean = false> extends MaxPool2d<R> {
   override forward(x: T): MaxPoolOutput<R> {
-    return F.maxPool3d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices }) as MaxPoolOutput<R>;
+    return F.maxPool3d(x, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices) as MaxPoolOutput<R>;
   }
 }
 
@@ -115,11 +115,11 @@ abstract class AdaptiveMaxPoolNd<R extends boolean = false> extends Module {
   }
 }
 export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool1d(x, this.outputSize as number, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool1d(x, this.outputSize as number, this.returnIndices) as MaxPoolOutput<R>; }
 }
 export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool2d(x, this.outputSize, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool2d(x, this.outputSize, this.returnIndices) as MaxPoolOutput<R>; }
 }
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
-  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool3d(x, this.outputSize, { returnIndices: this.returnIndices }) as MaxPoolOutput<R>; }
+  override forward(x: T): MaxPoolOutput<R> { return F.adaptiveMaxPool3d(x, this.outputSize, this.returnIndices) as MaxPoolOutput<R>; }
 }

@@ -136,7 +136,7 @@ abstract class RNNBase extends Module {
         if (c) cs.push(c);
       }
       layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 2);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, { p: this.dropout, training: true });
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
     }
     return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
   }

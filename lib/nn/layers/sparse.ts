@@ -59,7 +59,7 @@ export class Embedding extends Module {
     return new Embedding(embeddings.shape[0], embeddings.shape[1], { ...rest, _weight: embeddings, _freeze: freeze ?? true });
   }
   override forward(x: T): T {
-    return F.embedding(x, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq, sparse: this.sparse });
+    return F.embedding(x, this.weight, this.paddingIdx, this.maxNorm, this.normType, this.scaleGradByFreq, this.sparse);
   }
   override extraRepr(): string {
     let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
