@@ -852,10 +852,10 @@ NT_AVX512 void rows_block(int64_t k, const T* ap, const T* B, int64_t ldb, int64
     } else {
       for (int64_t p = 0; p < k; p++, b += ldb, a += MR) {
         typename V::R bv[NV];
-        _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) bv[v] = V::loadm(mk[v], b + v * W);
+        _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) if (v < nvec) bv[v] = V::loadm(mk[v], b + v * W);
         _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++) {
           typename V::R av = V::set1(a[i]);
-          _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) c[i][v] = V::fma(av, bv[v], c[i][v]);
+          _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) if (v < nvec) c[i][v] = V::fma(av, bv[v], c[i][v]);
         }
       }
     }
@@ -1027,6 +1027,13 @@ bool gemm_small(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B,
     small_dot<T>(m, n, k, A, B, C, alpha, beta, nth);
     return true;
   }
+  constexpr int W = V5<T>::W, L = tpack_lanes<T>();
+  if (A.cs == 1 && B.cs == 1 && n < W && m >= W && k >= kSmallDotK) {  // x @ W^T with W^T stored: B^T (n x k) copied
+    T* bt = tl_bpack.get<T>((size_t)(k * n + 16));
+    for (int64_t p0 = 0; p0 < k; p0 += L) tpack(B.p + p0 * B.rs, B.rs, (int)std::min<int64_t>(L, k - p0), n, bt + p0, k, T(1));
+    small_dot<T>(m, n, k, A, Mat<const T>{bt, 1, k}, C, alpha, beta, nth);
+    return true;
+  }
   if (B.cs == 1 && (A.rs != 1 || m <= n) && (force || n >= 8)) {
     small_rows<T>(m, n, k, A, B, C, alpha, beta, nth);
     return true;
@@ -1037,15 +1044,17 @@ bool gemm_small(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B,
   }
   if (!force && n < 8) return false;
   // B in neither layout: transpose it into a row-major scratch first (columns contiguous: 8 at a time in registers)
-  T* bt = tl_bpack.get<T>((size_t)(k * n + 16));
+  // (rows padded by a vector off a multiple of 4 KiB: the transposing writes walk down ld-apart rows, which at
+  // 1024 floats apart all fell in one L1 set)
+  const int64_t ld = (n + W - 1) / W * W + W;
+  T* bt = tl_bpack.get<T>((size_t)(k * ld + 16));
   if (B.rs == 1) {
-    constexpr int L = tpack_lanes<T>();
-    for (int64_t j0 = 0; j0 < n; j0 += L) tpack(B.p + j0 * B.cs, B.cs, (int)std::min<int64_t>(L, n - j0), k, bt + j0, n, T(1));
+    for (int64_t j0 = 0; j0 < n; j0 += L) tpack(B.p + j0 * B.cs, B.cs, (int)std::min<int64_t>(L, n - j0), k, bt + j0, ld, T(1));
   } else {
     for (int64_t p = 0; p < k; p++)
-      for (int64_t j = 0; j < n; j++) bt[p * n + j] = B.at(p, j);
+      for (int64_t j = 0; j < n; j++) bt[p * ld + j] = B.at(p, j);
   }
-  small_rows<T>(m, n, k, A, Mat<const T>{bt, n, 1}, C, alpha, beta, nth);
+  small_rows<T>(m, n, k, A, Mat<const T>{bt, ld, 1}, C, alpha, beta, nth);
   return true;
 }
 
@@ -1158,7 +1167,9 @@ void run_float(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, do
     for (int64_t b = 0; b < nb; b++) scale_out<T>(mm, n, nb == 1 ? C0 : mat_of_out<T>(tc, b), be);
     return;
   }
-  bool direct = path == P_DIRECT || (path == P_AUTO && mm * n * k < kDirectMax);
+  // the direct loop for tiny products, except those the small-side kernels take (Note [small-side kernels])
+  bool small_ok = path == P_AUTO && cpu_has_avx512() && (std::min(mm, n) <= kSkinnyMax || k <= kSmallK);
+  bool direct = path == P_DIRECT || (path == P_AUTO && mm * n * k < kDirectMax && !small_ok);
   GemmFn<T> blocked = direct ? nullptr : pick_blocked<T>(isa);
   // skinny: few rows (or, transposed, few columns) against a B read once in its own layout
   bool skinny = !direct && (path == P_AUTO || path == P_SKINNY) && std::min(mm, n) <= kSkinnyMax;
@@ -1169,6 +1180,7 @@ void run_float(const TensorArg& tc, const TensorArg& ta, const TensorArg& tb, do
     Mat<T> C = nb == 1 ? C0 : mat_of_out<T>(tc, b);
     if (direct) { gemm_direct<T>(mm, n, k, A, B, C, al, be); return; }
     if (small && gemm_small<T>(mm, n, k, A, B, C, al, be, nth, path == P_SMALL)) return;
+    if (small_ok && mm * n * k < kDirectMax) { gemm_direct<T>(mm, n, k, A, B, C, al, be); return; }
     if (skinny) {
       if (mm <= n ? gemm_skinny<T>(mm, n, k, A, B, C, al, be, nth)
                   : gemm_skinny<T>(n, mm, k, Mat<const T>{B.p, B.cs, B.rs}, Mat<const T>{A.p, A.cs, A.rs}, Mat<T>{C.p, C.cs, C.rs}, al, be, nth))
