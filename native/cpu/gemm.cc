@@ -823,11 +823,30 @@ constexpr int rows_nv(int mr) { return mr <= 3 ? 8 : mr == 4 ? 6 : mr == 5 ? 5 :
 
 // columns [j0, j1) of C's MR rows: tiles of NV vectors, the last ones masked; C written by mode (0 =, 1 +=,
 // 2 beta * C +) straight when C's rows are contiguous, else through a tile buffer
+// ksplit (one row, one vector of columns in all: x @ W for a single sample and a 10-class W): four partial sums
+// over p mod 4 instead of one chain of k dependent FMAs
 template <typename T, int MR>
-NT_AVX512 void rows_block(int64_t k, const T* ap, const T* B, int64_t ldb, int64_t j0, int64_t j1, Mat<T> C, int mode, T beta) {
+NT_AVX512 void rows_block(int64_t k, const T* ap, const T* B, int64_t ldb, int64_t j0, int64_t j1, Mat<T> C, int mode, T beta, bool ksplit) {
   using V = V5<T>;
   constexpr int NV = rows_nv(MR), W = V::W;
   alignas(64) T tile[MR * NV * W];
+  if (MR == 1 && ksplit) {
+    typename V::M mk = V::mask(j1 - j0);
+    typename V::R s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
+    const T* b = B + j0;
+    int64_t p = 0;
+    for (; p + 4 <= k; p += 4, b += 4 * ldb) {
+      s0 = V::fma(V::set1(ap[p]), V::loadm(mk, b), s0);
+      s1 = V::fma(V::set1(ap[p + 1]), V::loadm(mk, b + ldb), s1);
+      s2 = V::fma(V::set1(ap[p + 2]), V::loadm(mk, b + 2 * ldb), s2);
+      s3 = V::fma(V::set1(ap[p + 3]), V::loadm(mk, b + 3 * ldb), s3);
+    }
+    for (; p < k; p++, b += ldb) s0 = V::fma(V::set1(ap[p]), V::loadm(mk, b), s0);
+    typename V::R s = V::add(V::add(s0, s1), V::add(s2, s3));
+    V::storem(tile, mk, s);
+    apply_tile(tile, W, 1, (int)(j1 - j0), Mat<T>{C.p + j0 * C.cs, C.rs, C.cs}, mode, beta);
+    return;
+  }
   for (int64_t j = j0; j < j1; j += NV * W) {
     typename V::M mk[NV];
     int nvec = 0;
@@ -877,7 +896,7 @@ NT_AVX512 void rows_block(int64_t k, const T* ap, const T* B, int64_t ldb, int64
 }
 
 template <typename T>
-using RowsBlockFn = void (*)(int64_t, const T*, const T*, int64_t, int64_t, int64_t, Mat<T>, int, T);
+using RowsBlockFn = void (*)(int64_t, const T*, const T*, int64_t, int64_t, int64_t, Mat<T>, int, T, bool);
 template <typename T>
 RowsBlockFn<T> rows_block_fn(int mr) {
   switch (mr) {
@@ -907,19 +926,26 @@ inline int rows_mr(int64_t m, int64_t i0) { return m <= 14 ? (int)m : (int)std::
 // rows form on C = alpha * A @ B + beta * C with B.cs == 1; threads split C's columns (in whole vectors)
 template <typename T>
 void small_rows(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
-  T* ap = tl_apack.get<T>((size_t)(m * k + 16));
-  for (int64_t i0 = 0; i0 < m;) {
-    int mr = rows_mr(m, i0);
-    pack_a_fn<T>(mr)(ap + i0 * k, Mat<const T>{A.p + i0 * A.rs, A.rs, A.cs}, mr, k, alpha);
-    i0 += mr;
+  const T* ap;
+  if (m <= 14 && alpha == T(1) && ((m == 1 && A.cs == 1) || (A.rs == 1 && A.cs == m))) {
+    ap = A.p;  // A is already in the packed layout (a row, or dy^T of a [b, m] gradient)
+  } else {
+    T* pk = tl_apack.get<T>((size_t)(m * k + 16));
+    for (int64_t i0 = 0; i0 < m;) {
+      int mr = rows_mr(m, i0);
+      pack_a_fn<T>(mr)(pk + i0 * k, Mat<const T>{A.p + i0 * A.rs, A.rs, A.cs}, mr, k, alpha);
+      i0 += mr;
+    }
+    ap = pk;
   }
   int mode = beta == T(0) ? 0 : beta == T(1) ? 1 : 2;
   constexpr int W = V5<T>::W;
   int64_t nvec = (n + W - 1) / W;
+  const bool ksplit = m == 1 && n <= W;  // a property of the product, not of a thread's columns
   auto cols = [&](int64_t j0, int64_t j1) {
     for (int64_t i0 = 0; i0 < m;) {
       int mr = rows_mr(m, i0);
-      rows_block_fn<T>(mr)(k, ap + i0 * k, B.p, B.rs, j0, j1, Mat<T>{C.p + i0 * C.rs, C.rs, C.cs}, mode, beta);
+      rows_block_fn<T>(mr)(k, ap + i0 * k, B.p, B.rs, j0, j1, Mat<T>{C.p + i0 * C.rs, C.rs, C.cs}, mode, beta, ksplit);
       i0 += mr;
     }
   };
