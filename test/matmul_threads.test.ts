@@ -66,3 +66,47 @@ describe('blocked matmul on several threads', () => {
     }
   }
 });
+
+// Note [small-side kernels]: threads split the columns (or the dot form's blocks) of C, and each element is one
+// accumulator over k in order whatever the split, so 2 and 3 threads give the one-thread result bit for bit; the
+// shapes are large enough (m*n*k >= 2^19) that the auto path does use 2-3 threads
+describe('small-side matmul kernels on several threads', () => {
+  const threads0 = torch.getNumThreads();
+  afterEach(() => torch.setNumThreads(threads0));
+  const SHAPES: [number, number, number, string][] = [
+    [10, 64, 1024, 'tn'],    // the weight gradient dy^T @ x of a 10-class layer (A read in place)
+    [10, 64, 1000, 'nt'],    // ... with x stored transposed: B transposed into a scratch
+    [64, 10, 1024, 'nn'],    // its input gradient dy @ W (k = 10), 8-row blocks
+    [64, 1024, 10, 'nt'],    // its forward x @ W^T: the dot form
+    [64, 1000, 10, 'nn'],    // ... with W^T stored: B^T copied, dot form
+    [256, 10, 1000, 'tn'],   // transposed A: C^T = B^T A^T
+    [1, 300, 2000, 'nn'],    // one row, many columns
+    [13, 80, 777, 'nn'],     // ragged: 13-row tile, masked last vector
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [m, k, n, lay] of SHAPES) {
+      test(`${dtype} ${m}x${k}x${n} ${lay}: auto and small paths, 1, 2 and 3 threads agree bit for bit, beta 0 and 0.5`, () => {
+        const a = lay === 'tn' ? rand([k, m], dtype, m + k).t() : rand([m, k], dtype, m + k);
+        const b = lay === 'nt' ? rand([n, k], dtype, n + 7).t() : rand([k, n], dtype, n + 7);
+        const c0 = rand([m, n], dtype, 99);
+        torch.setNumThreads(1);
+        const naive = gemmRaw(empty_([m, n], dtype), a, b, [1.5, 0, 1, 0]);
+        const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+        for (const path of [0, 5]) {
+          torch.setNumThreads(1);
+          const one = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, path, 0]);
+          const oneBeta = gemmRaw(c0.clone(), a, b, [1.5, 0.5, path, 0]);
+          const err = one.sub(naive).abs().max().item() / naive.abs().max().item();
+          expect(err).toBeLessThan(tol);
+          for (const th of [2, 3]) {
+            torch.setNumThreads(th);
+            const many = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, path, 0]);
+            const manyBeta = gemmRaw(c0.clone(), a, b, [1.5, 0.5, path, 0]);
+            expect(`path ${path} threads ${th}: ${sameBits(many, one)}`).toBe(`path ${path} threads ${th}: -1`);
+            expect(`path ${path} threads ${th} beta: ${sameBits(manyBeta, oneBeta)}`).toBe(`path ${path} threads ${th} beta: -1`);
+          }
+        }
+      });
+    }
+  }
+});
