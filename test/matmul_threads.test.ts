@@ -68,20 +68,21 @@ describe('blocked matmul on several threads', () => {
 });
 
 // Note [small-side kernels]: threads split the columns (or the dot form's blocks) of C, and each element is one
-// accumulator over k in order whatever the split, so 2 and 3 threads give the one-thread result bit for bit; the
-// shapes are large enough (m*n*k >= 2^19) that the auto path does use 2-3 threads
+// accumulator over k in order whatever the split, so 2 and 3 threads give the one-thread result bit for bit. Path 5
+// forks from m*n*k >= 2^19 (3 threads from 3 * 2^18, as the blocked path), the auto path from 2^21 (2^20 a thread)
 describe('small-side matmul kernels on several threads', () => {
   const threads0 = torch.getNumThreads();
   afterEach(() => torch.setNumThreads(threads0));
   const SHAPES: [number, number, number, string][] = [
-    [10, 64, 1024, 'tn'],    // the weight gradient dy^T @ x of a 10-class layer (A read in place)
-    [10, 64, 1000, 'nt'],    // ... with x stored transposed: B transposed into a scratch
-    [64, 10, 1024, 'nn'],    // its input gradient dy @ W (k = 10), 8-row blocks
-    [64, 1024, 10, 'nt'],    // its forward x @ W^T: the dot form
-    [64, 1000, 10, 'nn'],    // ... with W^T stored: B^T copied, dot form
+    [10, 80, 1024, 'tn'],    // the weight gradient dy^T @ x of a 10-class layer (A read in place)
+    [10, 80, 1000, 'nt'],    // ... with x stored transposed: B transposed into a scratch
+    [80, 10, 1024, 'nn'],    // its input gradient dy @ W (k = 10), 8-row blocks
+    [80, 1024, 10, 'nt'],    // its forward x @ W^T: the dot form
+    [80, 1000, 10, 'nn'],    // ... with W^T stored: B^T copied, dot form
     [256, 10, 1000, 'tn'],   // transposed A: C^T = B^T A^T
-    [1, 300, 2000, 'nn'],    // one row, many columns
+    [1, 400, 2000, 'nn'],    // one row, many columns
     [13, 80, 777, 'nn'],     // ragged: 13-row tile, masked last vector
+    [10, 256, 1000, 'tn'],   // batch 256: two threads on the auto path too
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const [m, k, n, lay] of SHAPES) {

@@ -789,6 +789,7 @@ template <> struct V5<float> {
   NT_AVX512 static inline __attribute__((always_inline)) R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
   NT_AVX512 static inline __attribute__((always_inline)) R add(R a, R b) { return _mm512_add_ps(a, b); }
   NT_AVX512 static inline __attribute__((always_inline)) void storem(float* p, M m, R v) { _mm512_mask_storeu_ps(p, m, v); }
+  NT_AVX512 static inline __attribute__((always_inline)) void store(float* p, R v) { _mm512_storeu_ps(p, v); }
   NT_AVX512 static inline __attribute__((always_inline)) float sum(R v) {
     __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_castps512_ps256(_mm512_shuffle_f32x4(v, v, 0xEE)));
     __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
@@ -809,6 +810,7 @@ template <> struct V5<double> {
   NT_AVX512 static inline __attribute__((always_inline)) R fma(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
   NT_AVX512 static inline __attribute__((always_inline)) R add(R a, R b) { return _mm512_add_pd(a, b); }
   NT_AVX512 static inline __attribute__((always_inline)) void storem(double* p, M m, R v) { _mm512_mask_storeu_pd(p, m, v); }
+  NT_AVX512 static inline __attribute__((always_inline)) void store(double* p, R v) { _mm512_storeu_pd(p, v); }
   NT_AVX512 static inline __attribute__((always_inline)) double sum(R v) {
     __m256d h = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_castpd512_pd256(_mm512_shuffle_f64x2(v, v, 0xEE)));
     __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
@@ -880,12 +882,17 @@ NT_AVX512 void rows_block(int64_t k, const T* ap, const T* B, int64_t ldb, int64
     }
     if (C.cs == 1) {
       typename V::R bb = V::set1(beta);
-      _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++)
-      _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) {
-        if (v >= nvec) break;
-        T* q = C.p + i * C.rs + j + v * W;
-        typename V::R r = mode == 0 ? c[i][v] : mode == 1 ? V::add(V::loadm(mk[v], q), c[i][v]) : V::fma(bb, V::loadm(mk[v], q), c[i][v]);
-        V::storem(q, mk[v], r);
+      T* q = C.p + j;  // one running row pointer (ten of them were kept on the stack, updated per tile)
+      if (mode == 0 && nvec == NV && mk[NV - 1] == V::mask(W)) {
+        _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++, q += C.rs)
+        _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) V::store(q + v * W, c[i][v]);
+      } else {
+        _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++, q += C.rs)
+        _Pragma("GCC unroll 8") for (int v = 0; v < NV; v++) {
+          if (v >= nvec) break;
+          typename V::R r = mode == 0 ? c[i][v] : mode == 1 ? V::add(V::loadm(mk[v], q + v * W), c[i][v]) : V::fma(bb, V::loadm(mk[v], q + v * W), c[i][v]);
+          V::storem(q + v * W, mk[v], r);
+        }
       }
     } else {
       _Pragma("GCC unroll 16") for (int i = 0; i < MR; i++)
@@ -927,7 +934,7 @@ inline int rows_mr(int64_t m, int64_t i0) { return m <= 14 ? (int)m : (int)std::
 template <typename T>
 void small_rows(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
   const T* ap;
-  if (m <= 14 && alpha == T(1) && ((m == 1 && A.cs == 1) || (A.rs == 1 && A.cs == m))) {
+  if (m <= 14 && alpha == T(1) && ((m == 1 && A.cs == 1) || (A.rs == 1 && (A.cs == m || k == 1)))) {
     ap = A.p;  // A is already in the packed layout (a row, or dy^T of a [b, m] gradient)
   } else {
     T* pk = tl_apack.get<T>((size_t)(m * k + 16));
@@ -1035,6 +1042,7 @@ void small_dot(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, 
 
 constexpr int64_t kSmallK = 32;         // k up to which any m and n take the small-side kernels
 constexpr int64_t kSmallDotK = 256;     // k from which the dot form beats transposing B
+constexpr int64_t kSmallWorkPerThread = 1 << 20;  // m*n*k per thread in the small-side kernels
 constexpr int64_t kSmallL2 = 1 << 20;   // bytes of B (and of A in the dot form) the small-side kernels keep in L2
 
 // true when C = alpha * A @ B + beta * C was computed by a small-side kernel (Note [small-side kernels]); `force`
@@ -1049,6 +1057,9 @@ bool gemm_small(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B,
   if (n == 1) B.cs = 1;
   if (m == 1 && A.cs != 1) A.rs = 1;
   if (!force && (k * n * (int64_t)sizeof(T) > kSmallL2 || m * k * (int64_t)sizeof(T) > kSmallL2)) return false;
+  // a second thread from 2^20 multiply-adds each (~4 us at one thread's speed; below, the fork and the other
+  // core's start cost more than they save: batch-64 10-class products stay on one thread, batch 256 takes two)
+  if (!force) nth = (int)std::max<int64_t>(1, std::min<int64_t>(nth, m * n * k / kSmallWorkPerThread));
   if (A.cs == 1 && B.rs == 1 && k >= kSmallDotK) {
     small_dot<T>(m, n, k, A, B, C, alpha, beta, nth);
     return true;
