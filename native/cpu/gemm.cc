@@ -4,7 +4,9 @@
 // NR-column slivers (one slab shared by all the threads, which split its A blocks), A into MR-row slivers, and a
 // register-blocked FMA micro-kernel (AVX-512 14x32, AVX2 6x16, or portable; picked at run time) computes each tile
 // of C. Packing reads the operands through their strides (transposes are done in registers), so transposed and
-// broadcast inputs are never copied. Skinny products (m or n <= 16: batch-1 layers, mv, 10-class heads) are memory-bound and read
+// broadcast inputs are never copied. With AVX-512, products with a side <= 16 or k <= 32 whose operands fit L2 (the
+// 10-class output layer's forward, input and weight gradients) take register-blocked kernels that read B in place
+// (Note [small-side kernels]). Other skinny products (m or n <= 16: batch-1 layers, mv) are memory-bound and read
 // B once in its own layout instead (up to 16 rows, in groups of 8); tiny ones take a direct loop. Integer dtypes take a simple exact loop, and
 // float16/bfloat16 are computed in float32 temporaries (accumulating in float, as PyTorch's CPU does).
 // Threads come from the small pool of our own that every CPU kernel uses (Note [thread pool] in pool.cc).
