@@ -775,9 +775,12 @@ bool gemm_skinny(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B
 //    into a row-major scratch (k x n, in L2).
 //  - dot form (A's rows and B's columns contiguous, k >= 256: x @ W^T): R x Cc dot products at once (R + Cc loads
 //    for R * Cc FMAs per W-wide step of k), masked tail, one horizontal sum each.
-// Each element of C is one accumulator summed over p = 0..k-1 in order whatever the tiling, so the result does not
-// depend on the thread count (threads split columns of C). float32/float64, AVX-512 only: elsewhere the skinny and
-// blocked paths below take these products.
+// Each element of C is one accumulator summed over p = 0..k-1 in order (the dot form: W lane sums, then their
+// sum; one row by one vector in all: four partial sums) whatever the tiling, so the result does not depend on the
+// thread count (threads split columns of C, or the dot form's blocks; a thread only from 2^20 multiply-adds).
+// float32/float64, AVX-512 only: elsewhere the skinny and blocked paths below take these products. Per call at one
+// thread on a Xeon with AVX-512, batch 64, before -> after: x @ W^T 17.9 -> 9.1 us, dy^T @ x 27 -> 8.6-10,
+// dy @ W 14.4 -> 10.5-11.2 (PyTorch 1.13 + OpenBLAS: 11.7-13.8, 10.4-12.3, 10.2-12.0).
 // ---------------------------------------------------------------------------------------------------------------
 template <typename T> struct V5;
 template <> struct V5<float> {
@@ -930,13 +933,15 @@ PackAFn<T> pack_a_fn(int mr) {
 }
 
 // the row blocks of an m-row product: one block up to 14 rows, else blocks of 8 (24 accumulators) and the rest
-inline int rows_mr(int64_t m, int64_t i0) { return m <= 14 ? (int)m : (int)std::min<int64_t>(8, m - i0); }
+inline bool rows_single(int64_t m) { return m <= 14; }
+inline int rows_mr(int64_t m, int64_t i0) { return rows_single(m) ? (int)m : (int)std::min<int64_t>(8, m - i0); }
 
 // rows form on C = alpha * A @ B + beta * C with B.cs == 1; threads split C's columns (in whole vectors)
 template <typename T>
 void small_rows(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B, Mat<T> C, T alpha, T beta, int nth) {
   const T* ap;
-  if (m <= 14 && alpha == T(1) && ((m == 1 && A.cs == 1) || (A.rs == 1 && (A.cs == m || k == 1)))) {
+  // (k == 1: any split of the rows reads a column of A)
+  if (alpha == T(1) && ((m == 1 && A.cs == 1) || (A.rs == 1 && ((rows_single(m) && A.cs == m) || k == 1)))) {
     ap = A.p;  // A is already in the packed layout (a row, or dy^T of a [b, m] gradient)
   } else {
     T* pk = tl_apack.get<T>((size_t)(m * k + 16));
@@ -953,7 +958,7 @@ void small_rows(int64_t m, int64_t n, int64_t k, Mat<const T> A, Mat<const T> B,
   const bool ksplit = m == 1 && n <= W;  // a property of the product, not of a thread's columns
   // several row blocks: strips of S columns, all row blocks per strip, so that the strip of B (k x S) stays in L1
   // while C streams past (S = 192: whole 48-column tiles of the 8-row blocks)
-  const int64_t S = m <= 14 ? n : 192;
+  const int64_t S = rows_single(m) ? n : 192;
   auto cols = [&](int64_t j0, int64_t j1) {
     for (int64_t js = j0; js < j1; js += S) {
       int64_t je = std::min(j1, js + S);
