@@ -8,7 +8,9 @@
 // idle machine). A benchmark, not a test: it asserts nothing.
 // NODETORCH_CPU_ISA=avx2 caps nodetorch at AVX2 and sets OPENBLAS_CORETYPE=Haswell for PyTorch (unless set), so
 // both sides run their AVX2 kernels (an AVX2-only host, measured on an AVX-512 one).
-// Usage: node bench/ops_gemm.js [--threads N] [--rounds R] [--quick] [--no-torch] [--only squares|mlp]
+// --only skinny: the 10-class output layer's three products (forward x @ W^T, input gradient dy @ W, weight gradient
+// dy^T @ x, with 1024 features) at batch 1, 16, 64 and 256, each in the three layouts nn, nt and tn (issue 14).
+// Usage: node bench/ops_gemm.js [--threads N] [--rounds R] [--quick] [--no-torch] [--only squares|mlp|skinny]
 'use strict';
 const { execFileSync } = require('child_process');
 const path = require('path');
@@ -35,7 +37,12 @@ const MLP = [
   ['dW2 = dy^T @ h1 (1024x64 @ 64x1024)', 1024, 64, 1024, 'tn'],
   ['dW1 = dy^T @ x (1024x64 @ 64x784)', 1024, 64, 784, 'tn'],
 ];
-const SHAPES = only === 'squares' ? SQUARES : only === 'mlp' ? MLP : [...SQUARES, ...MLP];
+// the 10-class head: forward [b,1024] x [1024,10], input gradient [b,10] x [10,1024], weight gradient [10,b] x [b,1024]
+const SKINNY = [];
+for (const b of quick ? [1, 64] : [1, 16, 64, 256])
+  for (const [what, m, k, n] of [['fwd', b, 1024, 10], ['dx', b, 10, 1024], ['dW', 10, b, 1024]])
+    for (const kind of ['nn', 'nt', 'tn']) SKINNY.push([`10-class ${what} b=${b} ${kind} (${m}x${k} @ ${k}x${n})`, m, k, n, kind]);
+const SHAPES = only === 'squares' ? SQUARES : only === 'mlp' ? MLP : only === 'skinny' ? SKINNY : [...SQUARES, ...MLP, ...SKINNY];
 
 function benchNodetorch() {
   torch.setNumThreads(threads);
@@ -48,7 +55,7 @@ function benchNodetorch() {
     const bias = torch.randn([n]);
     const fn = kind === 'linear' ? () => torch.nn.functional.linear(a, b, bias) : kind === 'nt' ? () => torch.matmul(a, b.t()) : () => torch.matmul(a, b);
     const flop = 2 * m * n * k;
-    const per = Math.max(1, Math.round(1.5e8 / flop)), chunks = quick ? 10 : 30;
+    const per = Math.max(1, Math.min(4000, Math.round(1.5e8 / flop))), chunks = quick ? 10 : 30;
     for (let i = 0; i < 2 * per; i++) torch.tidy(() => { fn(); });
     let best = Infinity;
     for (let c = 0; c < chunks; c++) {
@@ -80,13 +87,14 @@ console.log(hostLine());
 console.log(`nodetorch ${torch.config().simd}${process.env.NODETORCH_CPU_ISA ? ` (NODETORCH_CPU_ISA=${process.env.NODETORCH_CPU_ISA})` : ''} beside ` +
   (pt.length ? `PyTorch ${pt[0].version} (${pt[0].blas}, OPENBLAS_CORETYPE ${coretype})` : 'no PyTorch') +
   `, ${threads} thread(s); GFLOP/s by CPU time, fastest chunk per round, median of ${rounds} alternating round(s); ratio > 1: nodetorch faster\n`);
-const rows = [['product (float32)', 'nodetorch', 'PyTorch', 'ratio']];
+const rows = [['product (float32)', 'nodetorch', 'PyTorch', 'ratio', 'µs/call nodetorch', 'PyTorch']];
 let tn = 0, tp = 0;
 for (const [label, m, k, n] of SHAPES) {
   const a = median(nt.map((r) => r[label])), b = pt.length ? median(pt.map((r) => r.gflops[label])) : null;
-  rows.push([label, a.toFixed(1), b ? b.toFixed(1) : '-', b ? (a / b).toFixed(2) + 'x' : '']);
+  const us = (g) => (2 * m * n * k / g / 1e3).toFixed(g > 0 && 2 * m * n * k / g / 1e3 < 100 ? 1 : 0);
+  rows.push([label, a.toFixed(1), b ? b.toFixed(1) : '-', b ? (a / b).toFixed(2) + 'x' : '', us(a), b ? us(b) : '-']);
   if (MLP.some((s) => s[0] === label)) { tn += 2 * m * n * k / a / 1e6; if (b) tp += 2 * m * n * k / b / 1e6; }
 }
-if (tn) rows.push(['MLP step products, ms in all', tn.toFixed(3), tp ? tp.toFixed(3) : '-', tp ? (tp / tn).toFixed(2) + 'x' : '']);
-const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
+if (tn) rows.push(['MLP step products, ms in all', tn.toFixed(3), tp ? tp.toFixed(3) : '-', tp ? (tp / tn).toFixed(2) + 'x' : '', '', '']);
+const w = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  '));

@@ -20,7 +20,7 @@ for label, m, k, n, kind in shapes:
     elif kind == 'nt': fn = lambda: torch.matmul(a, b.t())
     else: fn = lambda: torch.matmul(a, b)
     flop = 2 * m * n * k
-    per, chunks = max(1, round(1.5e8 / flop)), 10 if quick else 30
+    per, chunks = max(1, min(4000, round(1.5e8 / flop))), 10 if quick else 30
     for _ in range(2 * per): fn()
     best = float('inf')
     for _ in range(chunks):

@@ -96,8 +96,8 @@ describe('second-order gradients vs PyTorch', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// the kernel's paths against its naive reference: attrs [alpha, beta, path (1 naive, 2 blocked, 3 direct, 0 auto),
-// micro-kernel (1 avx512, 2 avx2, 3 portable)]
+// the kernel's paths against its naive reference: attrs [alpha, beta, path (1 naive, 2 blocked, 3 direct, 4 skinny,
+// 5 small-side kernels (AVX-512; elsewhere blocked), 0 auto), micro-kernel (1 avx512, 2 avx2, 3 portable)]
 // ---------------------------------------------------------------------------------------------------------------
 function gemmRaw(out: T, a: T, b: T, attrs: number[]): T { runKernel(OP.matmul, [out, a, b], attrs); return out; }
 function rand(shape: number[], dtype: torch.DType, seed: number): T {
@@ -120,7 +120,11 @@ describe('native GEMM paths vs naive', () => {
     [97, 129, 65], [129, 257, 300], [200, 40, 513], [2, 1000, 2], [1000, 3, 7], [300, 600, 70], [20, 4096, 600],
     [8, 700, 1500], [1300, 33, 5], [5, 17, 3], [10, 64, 300], [64, 300, 10], [16, 90, 1100], [1100, 40, 13],
     // rows a multiple of 8 take the 8-row tile on AVX-512 (Note [tile shape per product]), ragged columns too
-    [64, 600, 1000], [24, 70, 100], [56, 260, 49]];
+    [64, 600, 1000], [24, 70, 100], [56, 260, 49],
+    // the 10-class output layer (Note [small-side kernels], path 5): forward, input and weight gradients at batch
+    // 1, 16 and 64, ragged vectors, a short k, a k with a masked tail, one row, one column
+    [64, 1000, 10], [64, 10, 1000], [10, 64, 1000], [1, 1000, 10], [1, 10, 1000], [10, 1, 1000], [16, 10, 1000],
+    [10, 16, 999], [16, 999, 10], [17, 300, 9], [33, 257, 15], [3, 31, 130], [200, 7, 77], [1, 777, 1], [9, 260, 1]];
   for (const dtype of ['float32', 'float64'] as torch.DType[]) {
     for (const [m, k, n] of shapes) {
       if (dtype === 'float64' && k > 1000) continue;
@@ -135,7 +139,7 @@ describe('native GEMM paths vs naive', () => {
         const tol = dtype === 'float64' ? 1e-12 : 2e-5 * Math.sqrt(k);
         for (const [name, a, b] of layouts) {
           const ref = gemmRaw(empty_([m, n], dtype), a, b, [1, 0, 1, 0]);
-          for (const [path, isa] of [[0, 0], [3, 0], [4, 0], [2, 1], [2, 2], [2, 3]]) {
+          for (const [path, isa] of [[0, 0], [3, 0], [4, 0], [5, 0], [2, 1], [2, 2], [2, 3]]) {
             const out = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1, 0, path, isa]);
             const e = maxRelErr(out, ref);
             if (!(e <= tol)) throw new Error(`${name} path ${path} ${ISAS[isa - 1] ?? 'auto'}: max rel err ${e}`);
@@ -154,6 +158,39 @@ describe('native GEMM paths vs naive', () => {
         gemmRaw(out, a, b, [alpha, beta, path, isa]);
         const want = ab.mul(alpha).add(c0.mul(beta));
         expect(maxRelErr(out, want)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  // Note [small-side kernels]: rows form (B read in place, A packed or read in place), its transposed use, B^T
+  // copied for the dot form, B transposed into a scratch; C row-major or transposed (the tile buffer)
+  test('small-side kernels: alpha and beta, every layout, C transposed, float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as torch.DType[]) {
+      for (const [m, k, n] of [[10, 64, 300], [64, 10, 300], [64, 300, 10], [1, 300, 10], [1, 10, 300], [15, 33, 70], [70, 20, 9]]) {
+        const seed = m + 3 * k + 5 * n;
+        const layouts: [string, T, T][] = [
+          ['NN', rand([m, k], dtype, seed), rand([k, n], dtype, seed + 1)],
+          ['TN', rand([k, m], dtype, seed + 2).t(), rand([k, n], dtype, seed + 3)],
+          ['NT', rand([m, k], dtype, seed + 4), rand([n, k], dtype, seed + 5).t()],
+          ['TT', rand([k, m], dtype, seed + 6).t(), rand([n, k], dtype, seed + 7).t()],
+        ];
+        const c0 = rand([m, n], dtype, seed + 8);
+        const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+        for (const [name, a, b] of layouts) {
+          const ab = gemmRaw(empty_([m, n], dtype), a, b, [1, 0, 1, 0]);
+          for (const path of [0, 5]) {
+            for (const [alpha, beta] of [[1, 0], [2.5, 0], [1, 1], [-0.5, 0.75]]) {
+              const want = ab.mul(alpha).add(c0.mul(beta));
+              const rowMajor = beta === 0 ? torch.full([m, n], NaN, { dtype }) : c0.clone();
+              const colMajor = (beta === 0 ? torch.full([n, m], NaN, { dtype }) : c0.t().contiguous()).t();
+              for (const [cName, out] of [['C', rowMajor], ['C^T', colMajor]] as [string, T][]) {
+                gemmRaw(out, a, b, [alpha, beta, path, 0]);
+                const e = maxRelErr(out.contiguous(), want);
+                if (!(e <= tol)) throw new Error(`${dtype} ${m}x${k}x${n} ${name} ${cName} path ${path} alpha ${alpha} beta ${beta}: max rel err ${e}`);
+              }
+            }
+          }
+        }
       }
     }
   });

@@ -66,3 +66,48 @@ describe('blocked matmul on several threads', () => {
     }
   }
 });
+
+// Note [small-side kernels]: threads split the columns (or the dot form's blocks) of C, and each element is one
+// accumulator over k in order whatever the split, so 2 and 3 threads give the one-thread result bit for bit. Path 5
+// forks from m*n*k >= 2^19 (3 threads from 3 * 2^18, as the blocked path), the auto path from 2^21 (2^20 a thread)
+describe('small-side matmul kernels on several threads', () => {
+  const threads0 = torch.getNumThreads();
+  afterEach(() => torch.setNumThreads(threads0));
+  const SHAPES: [number, number, number, string][] = [
+    [10, 80, 1024, 'tn'],    // the weight gradient dy^T @ x of a 10-class layer (A read in place)
+    [10, 80, 1000, 'nt'],    // ... with x stored transposed: B transposed into a scratch
+    [80, 10, 1024, 'nn'],    // its input gradient dy @ W (k = 10), 8-row blocks
+    [80, 1024, 10, 'nt'],    // its forward x @ W^T: the dot form
+    [80, 1000, 10, 'nn'],    // ... with W^T stored: B^T copied, dot form
+    [256, 10, 1000, 'tn'],   // transposed A: C^T = B^T A^T
+    [1, 400, 2000, 'nn'],    // one row, many columns
+    [13, 80, 777, 'nn'],     // ragged: 13-row tile, masked last vector
+    [10, 256, 1000, 'tn'],   // batch 256: two threads on the auto path too
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [m, k, n, lay] of SHAPES) {
+      test(`${dtype} ${m}x${k}x${n} ${lay}: auto and small paths, 1, 2 and 3 threads agree bit for bit, beta 0 and 0.5`, () => {
+        const a = lay === 'tn' ? rand([k, m], dtype, m + k).t() : rand([m, k], dtype, m + k);
+        const b = lay === 'nt' ? rand([n, k], dtype, n + 7).t() : rand([k, n], dtype, n + 7);
+        const c0 = rand([m, n], dtype, 99);
+        torch.setNumThreads(1);
+        const naive = gemmRaw(empty_([m, n], dtype), a, b, [1.5, 0, 1, 0]);
+        const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+        for (const path of [0, 5]) {
+          torch.setNumThreads(1);
+          const one = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, path, 0]);
+          const oneBeta = gemmRaw(c0.clone(), a, b, [1.5, 0.5, path, 0]);
+          const err = one.sub(naive).abs().max().item() / naive.abs().max().item();
+          expect(err).toBeLessThan(tol);
+          for (const th of [2, 3]) {
+            torch.setNumThreads(th);
+            const many = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, path, 0]);
+            const manyBeta = gemmRaw(c0.clone(), a, b, [1.5, 0.5, path, 0]);
+            expect(`path ${path} threads ${th}: ${sameBits(many, one)}`).toBe(`path ${path} threads ${th}: -1`);
+            expect(`path ${path} threads ${th} beta: ${sameBits(manyBeta, oneBeta)}`).toBe(`path ${path} threads ${th} beta: -1`);
+          }
+        }
+      });
+    }
+  }
+});
