@@ -24,6 +24,12 @@ const CASES = [
   ['64 -> 128 channels 3x3', [2, 64, 5, 6], 128, [3, 3], [1, 1], [1, 1], [1, 1]],
   ['128 -> 64 channels 1x1 s2', [2, 128, 5, 6], 64, [1, 1], [2, 2], [0, 0], [1, 1]],
   ['64 -> 96 channels 3x3 s2', [2, 64, 6, 7], 96, [3, 3], [2, 2], [1, 1], [1, 1]],
+  // weights past the input gradient's panel budget: the sum over output channels in chunks (partial sums between
+  // them), ragged channel counts, stride 1 and 2, padding 0 and 1, dilation; 2x2 and 3x3 pixels as ResNet's last layers
+  ['200 -> 150 channels 3x3 p1 (chunked input gradient)', [2, 200, 3, 3], 150, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['300 -> 100 channels 3x3 s2 p1 (chunked, phases)', [2, 300, 5, 4], 100, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['260 -> 130 channels 3x3 s2 p0 dilated (chunked)', [1, 260, 9, 8], 130, [3, 3], [2, 2], [0, 0], [2, 1]],
+  ['520 -> 600 channels 3x3 p1 2x2 pixels (chunked)', [2, 520, 2, 2], 600, [3, 3], [1, 1], [1, 1], [1, 1]],
 ];
 
 function run(torch) {

@@ -165,7 +165,7 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 }  // namespace kgen
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
-                       int64_t, int);
+                       int64_t, int, const float*, float*, int64_t);
 typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
 typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
 typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
@@ -329,8 +329,10 @@ typedef std::function<void(int64_t b, float* dst)> PackFn;
 // or, with wp null, packb builds each block's panel as a thread reaches it, into that thread's buffer (it stays in
 // the L2 cache for the block's pixel tiles: packing the whole weight first wrote and reread it through memory, as
 // much time as the convolution at 512 channels)
+// ain / aout (lda floats a pixel): the partial sums of a K split into chunks, pixel-major (see tile())
 void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
-               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows) {
+               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows,
+               const float* ain = nullptr, float* aout = nullptr, int64_t lda = 0) {
   const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
   const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
   parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
@@ -343,7 +345,8 @@ void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
       if (!wp && b != have) { (*packb)(b, own->p); have = b; }
       kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
-              (int)std::min<int64_t>(kn.ob, rows - b * kn.ob));
+              (int)std::min<int64_t>(kn.ob, rows - b * kn.ob), ain ? ain + p0 * lda + b * kn.ob : nullptr,
+              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda);
     }
   });
 }
@@ -462,6 +465,7 @@ void pack_weight(Call& c) {
 // conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
 //   t2 w [OC, C, kh, kw] (contiguous); a0..a9 the forward's geometry (im2col's attrs). float32, groups 1.
 // ---------------------------------------------------------------------------------------------------------------
+constexpr int64_t kPanelFloats = 256 * 1024;  // the input gradient's weight panels per chunk of output channels (1 MB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
   if (c.nt != 3) throw TorchError("internal: conv2d_backward_input expects gx, gout, w");
@@ -504,52 +508,130 @@ void backward_input(Call& c) {
   Buf gp((size_t)(N * OC * Hg * Wg));
   pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
   const Kern kn = pick(C);
-  const int64_t kk = g.kh * g.kw;
-  const float* w0 = w.ptr<const float>();
-  std::vector<int64_t> toff, pin, pout;
+  const int64_t kk = g.kh * g.kw, ob = kn.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
+  // the phases: their taps (tap q = i*kw + j goes to phase qph[q], row qpos[q] of its oc's nt rows; -1: no phase,
+  // the tap meets no pixel of gx), their pixel and tap offset tables
+  struct Phase {
+    int64_t nt, P, base;  // taps, pixels, first pixel in the partial-sum buffer
+    std::vector<int64_t> toff, pin, pout;
+  };
+  std::vector<Phase> ph;
+  std::vector<int64_t> qph((size_t)kk, -1), qpos((size_t)kk, 0);
+  int64_t Pall = 0;
   for (int64_t rh = 0; rh < sh && rh < H; rh++) {
     offs(rh, g.ph, g.kh, g.dh, sh, ti, oi);
     for (int64_t rw = 0; rw < sw && rw < W; rw++) {
       offs(rw, g.pw, g.kw, g.dw, sw, tj, oj);
-      const int64_t nt = (int64_t)(ti.size() * tj.size()), K = OC * nt;
-      toff.resize((size_t)std::max<int64_t>(K, 1));
-      std::vector<int64_t> widx((size_t)std::max<int64_t>(nt, 1));
+      Phase f;
+      f.nt = (int64_t)(ti.size() * tj.size());
       for (size_t a = 0; a < ti.size(); a++)
-        for (size_t b = 0; b < tj.size(); b++) widx[a * tj.size() + b] = ti[a] * g.kw + tj[b];
+        for (size_t b = 0; b < tj.size(); b++) {
+          qph[(size_t)(ti[a] * g.kw + tj[b])] = (int64_t)ph.size();
+          qpos[(size_t)(ti[a] * g.kw + tj[b])] = (int64_t)(a * tj.size() + b);
+        }
+      f.toff.resize((size_t)std::max<int64_t>(OC * f.nt, 1));
       for (int64_t oc = 0; oc < OC; oc++)
         for (size_t a = 0; a < ti.size(); a++)
           for (size_t b = 0; b < tj.size(); b++)
-            toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
-      // block b's panel, built by the thread that reaches it (run_tiles): dst[oc*nt + t][l] = w[oc][b*ob + l][tap t]
-      const int64_t* wi = widx.data();
-      const int ob = kn.ob;
-      bool reversed = nt == kk;  // every tap, last first (one phase of all taps): a transpose into rows nt-1 .. 0
-      for (int64_t t = 0; t < nt && reversed; t++) reversed = wi[t] == kk - 1 - t;
-      const PackFn packb = [=](int64_t b, float* dst) {
-        const int64_t rows = std::min<int64_t>(ob, C - b * ob);
-        if (rows < ob) std::memset(dst, 0, sizeof(float) * (size_t)(K * ob));
-        for (int64_t oc = 0; oc < OC; oc++) {
-          float* d = dst + oc * nt * ob;
-          const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
-          if (oc + 4 < OC)  // the rows 4 output channels on: strided runs that the hardware prefetcher misses
-            for (int64_t e = 0; e < rows * kk; e += 16) __builtin_prefetch(s + 4 * C * kk + e);
-          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, ((rows + kT - 1) / kT) * ((kk + kT - 1) / kT));
-          else
-            for (int64_t l = 0; l < rows; l++, s += kk)
-              for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
-        }
-      };
-      const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
-      pin.resize((size_t)P);
-      pout.resize((size_t)P);
+            f.toff[(size_t)(oc * f.nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
+      const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw;
+      f.P = N * hn * wn;
+      f.base = Pall;
+      Pall += f.P;
+      f.pin.resize((size_t)f.P);
+      f.pout.resize((size_t)f.P);
       for (int64_t n = 0; n < N; n++)
         for (int64_t a = 0; a < hn; a++)
           for (int64_t b = 0; b < wn; b++) {
             const int64_t p = (n * hn + a) * wn + b;
-            pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
-            pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
+            f.pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
+            f.pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
           }
-      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, nullptr, &packb, nullptr, gx0, H * W, C);
+      ph.push_back(std::move(f));
+    }
+  }
+  int64_t ntall = 0;
+  for (const Phase& f : ph) ntall += f.nt;
+  // the sum over (oc, tap) in chunks of kc output channels whose panels (every phase's, every channel block's: kc *
+  // ntall * Cp floats) stay in the L2 cache: each chunk's weight rows w[o0 .. o1) are read once, in order, and
+  // packed for every phase at once (packing per channel block read the weight in 1 KB runs 18 KB apart, as slow as
+  // the arithmetic at 512 channels on 2x2 pixels; per stride-2 phase it read the weight 4 times). Between chunks the
+  // sums wait, pixel-major, in acc.
+  const int64_t perOc = std::max<int64_t>(1, ntall * Cp);
+  const int64_t kc0 = std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
+  const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
+  Buf panels((size_t)(kc * perOc));
+  std::unique_ptr<Buf> acc;
+  if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
+  const float* w0 = w.ptr<const float>();
+#ifdef NT_CONV_X86
+  const bool avx = cpu_has_avx2();
+#else
+  const bool avx = false;
+#endif
+  for (int64_t o0 = 0; o0 < OC; o0 += kc) {
+    const int64_t kcur = std::min(kc, OC - o0);
+    // panel of phase f, block b: rows (oc - o0) * nt + t, ob lanes; phase f's panels start at off[f]
+    std::vector<int64_t> poff(ph.size());
+    {
+      int64_t o = 0;
+      for (size_t f = 0; f < ph.size(); f++) { poff[f] = o; o += nb * kcur * ph[f].nt * ob; }
+    }
+    float* pan = panels.p;
+    const int64_t* qp = qph.data();
+    const int64_t* qs = qpos.data();
+    std::vector<int64_t> bstride(ph.size()), ntv(ph.size());
+    for (size_t f = 0; f < ph.size(); f++) { bstride[f] = kcur * ph[f].nt * ob; ntv[f] = ph[f].nt; }
+    const int64_t* bs = bstride.data();
+    const int64_t* ntp = ntv.data();
+    const int64_t* po = poff.data();
+    parallel_for(kcur, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, C * kk)), [=](int64_t a0, int64_t a1) {
+      std::vector<float*> dst((size_t)kk);
+      std::vector<int64_t> dbs((size_t)kk);
+      std::vector<float> tmp((size_t)(kk * 8 + 8));
+      for (int64_t a = a0; a < a1; a++) {
+        const int64_t oc = o0 + a;
+        const float* s = w0 + oc * C * kk;  // [C][kk]
+        for (int64_t q = 0; q < kk; q++) {
+          const int64_t f = qp[q];
+          dst[(size_t)q] = f < 0 ? nullptr : pan + po[f] + (a * ntp[f] + qs[q]) * ob;
+          dbs[(size_t)q] = f < 0 ? 0 : bs[f];
+        }
+        if (Cp > C)  // the last block's lanes past C
+          for (int64_t q = 0; q < kk; q++)
+            if (dst[(size_t)q]) std::memset(dst[(size_t)q] + (nb - 1) * dbs[(size_t)q] + (C - (nb - 1) * ob), 0, sizeof(float) * (size_t)(Cp - C));
+        int64_t c8 = 0;
+        if (kk == 1) {  // w[oc] is the row itself
+          for (int64_t b = 0; b < nb && dst[0]; b++)
+            std::memcpy(dst[0] + b * dbs[0], s + b * ob, sizeof(float) * (size_t)std::min<int64_t>(ob, C - b * ob));
+          continue;
+        }
+#ifdef NT_CONV_X86
+        if (avx) {  // 8 channels at a time: [8][kk] -> tmp[kk][8] in registers, 8-float rows to the panels
+          c8 = C & ~(int64_t)7;
+          const int64_t q8 = kk & ~(int64_t)7;
+          for (int64_t c = 0; c < c8; c += 8) {
+            const float* sc = s + c * kk;
+            for (int64_t q = 0; q < q8; q += 8) transpose8(sc + q, kk, tmp.data() + q * 8, 8);
+            for (int64_t q = q8; q < kk; q++)
+              for (int64_t r = 0; r < 8; r++) tmp[(size_t)(q * 8 + r)] = sc[r * kk + q];
+            const int64_t b = c / ob, l = c % ob;
+            for (int64_t q = 0; q < kk; q++)
+              if (dst[(size_t)q]) std::memcpy(dst[(size_t)q] + b * dbs[(size_t)q] + l, tmp.data() + q * 8, sizeof(float) * 8);
+          }
+        }
+#endif
+        for (int64_t c = c8; c < C; c++)
+          for (int64_t q = 0; q < kk; q++)
+            if (dst[(size_t)q]) dst[(size_t)q][(c / ob) * dbs[(size_t)q] + c % ob] = s[c * kk + q];
+      }
+    });
+    const bool first = o0 == 0, last = o0 + kcur >= OC;
+    for (size_t f = 0; f < ph.size(); f++) {
+      Phase& F = ph[f];
+      float* a = acc ? acc->p + F.base * Cp : nullptr;
+      run_tiles(kn, gp.p, F.pin.data(), F.pout.data(), F.P, F.toff.data() + o0 * F.nt, kcur * F.nt, pan + poff[f], nullptr, nullptr, gx0,
+                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp);
     }
   }
 }
