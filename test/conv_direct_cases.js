@@ -30,6 +30,12 @@ const CASES = [
   ['300 -> 100 channels 3x3 s2 p1 (chunked, phases)', [2, 300, 5, 4], 100, [3, 3], [2, 2], [1, 1], [1, 1]],
   ['260 -> 130 channels 3x3 s2 p0 dilated (chunked)', [1, 260, 9, 8], 130, [3, 3], [2, 2], [0, 0], [2, 1]],
   ['520 -> 600 channels 3x3 p1 2x2 pixels (chunked)', [2, 520, 2, 2], 600, [3, 3], [1, 1], [1, 1], [1, 1]],
+  // small images, many of them: pixels regrouped by which taps fall inside the input, each tile runs only those
+  ['3x3 p1 on 2x2 pixels x 16 images', [16, 24, 2, 2], 40, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['3x3 p1 on 4x4 pixels, ragged channels', [8, 19, 4, 4], 21, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['3x3 s2 p1 4x4 -> 2x2 pixels', [16, 20, 4, 4], 36, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['3x3 p(2,1) dilation (2,1) on 4x3 pixels', [12, 10, 4, 3], 18, [3, 3], [1, 1], [2, 1], [2, 1]],
+  ['200 -> 150 channels 3x3 p1 on 2x2 x 16 (chunked and regrouped)', [16, 200, 2, 2], 150, [3, 3], [1, 1], [1, 1], [1, 1]],
 ];
 
 function run(torch) {

@@ -25,6 +25,7 @@
 #include <immintrin.h>
 #pragma GCC diagnostic ignored "-Wpsabi"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own AVX-512 intrinsics (_mm512_undefined_ps)
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -165,7 +166,7 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 }  // namespace kgen
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
-                       int64_t, int, const float*, float*, int64_t);
+                       int64_t, int, const float*, float*, int64_t, const int32_t*);
 typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
 typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
 typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
@@ -325,6 +326,65 @@ void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
 // packs channel block b's weight panel (K x ob floats) into dst
 typedef std::function<void(int64_t b, float* dst)> PackFn;
 
+// The taps a tile needs. A 3x3 kernel at padding 1 meets the zero border with 5 of its 9 taps at every pixel of a
+// 2x2 image (4x4: 31% of the products, 8x8: 16%): the pixels are regrouped by which rows and columns of taps fall
+// inside the input (their masks), and a tile runs only the taps inside for one of its pixels. K = nch channels x
+// nrt rows x nct columns of taps, tap k = (c * nrt + a) * nct + b.
+struct TapPlan {
+  std::vector<int64_t> order;       // pixel p of the new order is pixel order[p] of the old
+  std::vector<int32_t> ks;          // the tiles' tap lists (for nch channels; a prefix serves fewer), concatenated
+  std::vector<int64_t> start, per;  // per tile: where its list starts in ks, its taps per channel
+  int64_t tpc = 1;                  // taps per channel (nrt * nct)
+};
+// rm[p], cm[p]: the rows (bit a) and columns (bit b) of taps inside the input at pixel p. False (no plan) where the
+// regrouping saves under 10% of the products (the tiles' pixels no longer consecutive, their stores are scalar)
+bool plan_taps(const std::vector<uint32_t>& rm, const std::vector<uint32_t>& cm, int64_t nrt, int64_t nct, int64_t nch, int mp, TapPlan& tp) {
+  const int64_t P = (int64_t)rm.size();
+  if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
+  tp.tpc = nrt * nct;
+  tp.order.resize((size_t)P);
+  for (int64_t p = 0; p < P; p++) tp.order[(size_t)p] = p;
+  auto key = [&](int64_t p) { return (uint64_t)rm[(size_t)p] << 32 | cm[(size_t)p]; };
+  std::stable_sort(tp.order.begin(), tp.order.end(), [&](int64_t a, int64_t b) { return key(a) < key(b); });
+  const int64_t nt = (P + mp - 1) / mp;
+  std::vector<uint64_t> tk((size_t)nt);
+  int64_t total = 0;
+  tp.per.resize((size_t)nt);
+  for (int64_t t = 0; t < nt; t++) {
+    uint32_t R = 0, Cm = 0;
+    for (int64_t p = t * mp; p < std::min(P, (t + 1) * mp); p++) { R |= rm[(size_t)tp.order[(size_t)p]]; Cm |= cm[(size_t)tp.order[(size_t)p]]; }
+    tk[(size_t)t] = (uint64_t)R << 32 | Cm;
+    tp.per[(size_t)t] = (int64_t)__builtin_popcount(R) * __builtin_popcount(Cm);
+    total += tp.per[(size_t)t];
+  }
+  if (total * 10 > nt * tp.tpc * 9) return false;
+  tp.start.resize((size_t)nt);
+  std::vector<std::pair<uint64_t, int64_t>> made;  // (masks, start) of the lists built so far
+  for (int64_t t = 0; t < nt; t++) {
+    int64_t at = -1;
+    for (const auto& m : made)
+      if (m.first == tk[(size_t)t]) at = m.second;
+    if (at < 0) {
+      at = (int64_t)tp.ks.size();
+      const uint32_t R = (uint32_t)(tk[(size_t)t] >> 32), Cm = (uint32_t)tk[(size_t)t];
+      for (int64_t c = 0; c < nch; c++)
+        for (int64_t a = 0; a < nrt; a++)
+          if (R >> a & 1)
+            for (int64_t b = 0; b < nct; b++)
+              if (Cm >> b & 1) tp.ks.push_back((int32_t)((c * nrt + a) * nct + b));
+      made.push_back({tk[(size_t)t], at});
+    }
+    tp.start[(size_t)t] = at;
+  }
+  return true;
+}
+// pin, pout permuted into the plan's order
+void apply_order(const TapPlan& tp, std::vector<int64_t>& v) {
+  std::vector<int64_t> u(v.size());
+  for (size_t p = 0; p < v.size(); p++) u[p] = v[(size_t)tp.order[p]];
+  v.swap(u);
+}
+
 // out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool. Weights: the packed panels wp,
 // or, with wp null, packb builds each block's panel as a thread reaches it, into that thread's buffer (it stays in
 // the L2 cache for the block's pixel tiles: packing the whole weight first wrote and reread it through memory, as
@@ -332,7 +392,7 @@ typedef std::function<void(int64_t b, float* dst)> PackFn;
 // ain / aout (lda floats a pixel): the partial sums of a K split into chunks, pixel-major (see tile())
 void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
                const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows,
-               const float* ain = nullptr, float* aout = nullptr, int64_t lda = 0) {
+               const float* ain = nullptr, float* aout = nullptr, int64_t lda = 0, const TapPlan* tp = nullptr) {
   const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
   const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
   parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
@@ -344,9 +404,10 @@ void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_
       const int64_t p0 = t * kn.mp;
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
       if (!wp && b != have) { (*packb)(b, own->p); have = b; }
-      kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
+      const int32_t* kl = tp ? tp->ks.data() + tp->start[(size_t)t] : nullptr;
+      kn.tile(in, pin + p0, np, toff, tp ? tp->per[(size_t)t] * (K / tp->tpc) : K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
               (int)std::min<int64_t>(kn.ob, rows - b * kn.ob), ain ? ain + p0 * lda + b * kn.ob : nullptr,
-              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda);
+              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda, kl);
     }
   });
 }
@@ -430,6 +491,25 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     return;
   }
   pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
+  TapPlan tp;
+  bool planned = false;
+  if (g.ph > 0 || g.pw > 0) {  // which taps of each pixel fall inside the input
+    std::vector<uint32_t> rm((size_t)(N * L)), cm((size_t)(N * L));
+    std::vector<uint32_t> rr((size_t)g.oh), cc((size_t)g.ow);
+    for (int64_t oh = 0; oh < g.oh; oh++)
+      for (int64_t i = 0; i < g.kh && i < 32; i++) {
+        const int64_t h = oh * g.sh - g.ph + i * g.dh;
+        if (h >= 0 && h < x.shape[2]) rr[(size_t)oh] |= 1u << i;
+      }
+    for (int64_t ow = 0; ow < g.ow; ow++)
+      for (int64_t j = 0; j < g.kw && j < 32; j++) {
+        const int64_t v = ow * g.sw - g.pw + j * g.dw;
+        if (v >= 0 && v < x.shape[3]) cc[(size_t)ow] |= 1u << j;
+      }
+    for (int64_t p = 0; p < N * L; p++) { rm[(size_t)p] = rr[(size_t)(p % L / g.ow)]; cm[(size_t)p] = cc[(size_t)(p % g.ow)]; }
+    planned = plan_taps(rm, cm, g.kh, g.kw, C, kn.mp, tp);
+    if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
+  }
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
   const float* w0 = w.ptr<const float>();
   const int ob = kn.ob;
@@ -440,7 +520,8 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
-  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC,
+            nullptr, nullptr, 0, planned ? &tp : nullptr);
 }
 
 namespace {
@@ -512,8 +593,11 @@ void backward_input(Call& c) {
   // the phases: their taps (tap q = i*kw + j goes to phase qph[q], row qpos[q] of its oc's nt rows; -1: no phase,
   // the tap meets no pixel of gx), their pixel and tap offset tables
   struct Phase {
-    int64_t nt, P, base;  // taps, pixels, first pixel in the partial-sum buffer
+    int64_t nt, nrt, nct, P, base;  // taps (rows x columns of them), pixels, first pixel in the partial-sum buffer
     std::vector<int64_t> toff, pin, pout;
+    std::vector<uint32_t> rm, cm;  // per pixel, the rows / columns of taps that meet gout inside (TapPlan)
+    TapPlan tp;
+    bool planned = false;
   };
   std::vector<Phase> ph;
   std::vector<int64_t> qph((size_t)kk, -1), qpos((size_t)kk, 0);
@@ -524,6 +608,8 @@ void backward_input(Call& c) {
       offs(rw, g.pw, g.kw, g.dw, sw, tj, oj);
       Phase f;
       f.nt = (int64_t)(ti.size() * tj.size());
+      f.nrt = (int64_t)ti.size();
+      f.nct = (int64_t)tj.size();
       for (size_t a = 0; a < ti.size(); a++)
         for (size_t b = 0; b < tj.size(); b++) {
           qph[(size_t)(ti[a] * g.kw + tj[b])] = (int64_t)ph.size();
@@ -547,6 +633,18 @@ void backward_input(Call& c) {
             f.pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
             f.pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
           }
+      if (top + bot + left + right > 0 && ti.size() <= 32 && tj.size() <= 32) {
+        std::vector<uint32_t> rr((size_t)hn), cc((size_t)wn);
+        for (int64_t a = 0; a < hn; a++)
+          for (size_t t = 0; t < oi.size(); t++)
+            if (a + oi[t] >= 0 && a + oi[t] < OH) rr[(size_t)a] |= 1u << t;
+        for (int64_t b = 0; b < wn; b++)
+          for (size_t t = 0; t < oj.size(); t++)
+            if (b + oj[t] >= 0 && b + oj[t] < OW) cc[(size_t)b] |= 1u << t;
+        f.rm.resize((size_t)f.P);
+        f.cm.resize((size_t)f.P);
+        for (int64_t p = 0; p < f.P; p++) { f.rm[(size_t)p] = rr[(size_t)(p / wn % hn)]; f.cm[(size_t)p] = cc[(size_t)(p % wn)]; }
+      }
       ph.push_back(std::move(f));
     }
   }
@@ -560,6 +658,11 @@ void backward_input(Call& c) {
   const int64_t perOc = std::max<int64_t>(1, ntall * Cp);
   const int64_t kc0 = std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
+  for (Phase& F : ph)
+    if (!F.rm.empty() && F.nt > 0) {
+      F.planned = plan_taps(F.rm, F.cm, F.nrt, F.nct, kc, kn.mp, F.tp);
+      if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
+    }
   Buf panels((size_t)(kc * perOc));
   std::unique_ptr<Buf> acc;
   if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
@@ -631,7 +734,7 @@ void backward_input(Call& c) {
       Phase& F = ph[f];
       float* a = acc ? acc->p + F.base * Cp : nullptr;
       run_tiles(kn, gp.p, F.pin.data(), F.pout.data(), F.P, F.toff.data() + o0 * F.nt, kcur * F.nt, pan + poff[f], nullptr, nullptr, gx0,
-                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp);
+                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp, F.planned ? &F.tp : nullptr);
     }
   }
 }
