@@ -199,7 +199,7 @@ Gwr pick_gwr() {
 
 // one ISA's kernels at one channel-block width (OB = nv * VL lanes)
 struct Kern {
-  int ob, mp;
+  int ob, mp, vl;
   TileFn tile;
   GwFn gw;
 };
@@ -208,16 +208,16 @@ struct Kern {
 Kern pick(int64_t channels) {
 #ifdef NT_CONV_X86
   if (cpu_has_avx512()) {
-    if (channels <= k512::VL) return {k512::VL, k512::MP, &k512::tile1, &k512::gw1};
-    return {2 * k512::VL, k512::MP, &k512::tile2, &k512::gw2};
+    if (channels <= k512::VL) return {k512::VL, k512::MP, k512::VL, &k512::tile1, &k512::gw1};
+    return {2 * k512::VL, k512::MP, k512::VL, &k512::tile2, &k512::gw2};
   }
   if (cpu_has_avx2()) {
-    if (channels <= k256::VL) return {k256::VL, k256::MP, &k256::tile1, &k256::gw1};
-    return {2 * k256::VL, k256::MP, &k256::tile2, &k256::gw2};
+    if (channels <= k256::VL) return {k256::VL, k256::MP, k256::VL, &k256::tile1, &k256::gw1};
+    return {2 * k256::VL, k256::MP, k256::VL, &k256::tile2, &k256::gw2};
   }
 #endif
-  if (channels <= kgen::VL) return {kgen::VL, kgen::MP, &kgen::tile1, &kgen::gw1};
-  return {2 * kgen::VL, kgen::MP, &kgen::tile2, &kgen::gw2};
+  if (channels <= kgen::VL) return {kgen::VL, kgen::MP, kgen::VL, &kgen::tile1, &kgen::gw1};
+  return {2 * kgen::VL, kgen::MP, kgen::VL, &kgen::tile2, &kgen::gw2};
 }
 
 // float scratch owned by one call, from the library's CPU allocator (64-byte aligned; large blocks come back from its
@@ -336,28 +336,55 @@ struct TapPlan {
   std::vector<int64_t> start, per;  // per tile: where its list starts in ks, its taps per channel
   int64_t tpc = 1;                  // taps per channel (nrt * nct)
 };
-// rm[p], cm[p]: the rows (bit a) and columns (bit b) of taps inside the input at pixel p. False (no plan) where the
-// regrouping saves under 10% of the products (the tiles' pixels no longer consecutive, their stores are scalar)
-bool plan_taps(const std::vector<uint32_t>& rm, const std::vector<uint32_t>& cm, int64_t nrt, int64_t nct, int64_t nch, int mp, TapPlan& tp) {
-  const int64_t P = (int64_t)rm.size();
+// Pixels p = (n * R + r) * W + c, n < N; rr[r], cc[c]: the rows (bit a) and columns (bit b) of taps inside the input at
+// row r, column c. False (no plan) where the regrouping would save under 7% of the time (it makes the tiles' stores
+// scalar: their pixels are no longer consecutive)
+bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
+               const Kern& kn, TapPlan& tp) {
+  const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
+  const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
   if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
   tp.tpc = nrt * nct;
+  // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
+  // pixels transposed in registers (~64), or mp * ob scalar stores (pixels regrouped). First the bound that every
+  // tile holds one kind of pixel (no regrouping where even that does not pay: it costs a sort)
+  int64_t sr = 0, sc = 0;
+  for (uint32_t m : rr) sr += __builtin_popcount(m);
+  for (uint32_t m : cc) sc += __builtin_popcount(m);
+  const double before = (double)nt * ((double)mp * nv * nch * tp.tpc / 2 + 64);
+  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * mp * kn.ob;
+  if (best > 0.93 * before) return false;
+  // the pixels in the order of their (row mask, column mask): a counting sort over the masks' ranks
+  std::vector<uint32_t> ru(rr), cu(cc);
+  std::sort(ru.begin(), ru.end());
+  ru.erase(std::unique(ru.begin(), ru.end()), ru.end());
+  std::sort(cu.begin(), cu.end());
+  cu.erase(std::unique(cu.begin(), cu.end()), cu.end());
+  const int64_t ncls = (int64_t)(ru.size() * cu.size());
+  std::vector<int64_t> rk((size_t)R), ck((size_t)W), cnt((size_t)ncls + 1, 0);
+  for (int64_t r = 0; r < R; r++) rk[(size_t)r] = (int64_t)(std::lower_bound(ru.begin(), ru.end(), rr[(size_t)r]) - ru.begin()) * (int64_t)cu.size();
+  for (int64_t c = 0; c < W; c++) ck[(size_t)c] = std::lower_bound(cu.begin(), cu.end(), cc[(size_t)c]) - cu.begin();
+  for (int64_t r = 0; r < R; r++)
+    for (int64_t c = 0; c < W; c++) cnt[(size_t)(rk[(size_t)r] + ck[(size_t)c] + 1)] += N;
+  for (int64_t k = 0; k < ncls; k++) cnt[(size_t)(k + 1)] += cnt[(size_t)k];
   tp.order.resize((size_t)P);
-  for (int64_t p = 0; p < P; p++) tp.order[(size_t)p] = p;
-  auto key = [&](int64_t p) { return (uint64_t)rm[(size_t)p] << 32 | cm[(size_t)p]; };
-  std::stable_sort(tp.order.begin(), tp.order.end(), [&](int64_t a, int64_t b) { return key(a) < key(b); });
-  const int64_t nt = (P + mp - 1) / mp;
+  for (int64_t p = 0; p < P; p++) tp.order[(size_t)cnt[(size_t)(rk[(size_t)(p / W % R)] + ck[(size_t)(p % W)])]++] = p;
   std::vector<uint64_t> tk((size_t)nt);
   int64_t total = 0;
   tp.per.resize((size_t)nt);
   for (int64_t t = 0; t < nt; t++) {
-    uint32_t R = 0, Cm = 0;
-    for (int64_t p = t * mp; p < std::min(P, (t + 1) * mp); p++) { R |= rm[(size_t)tp.order[(size_t)p]]; Cm |= cm[(size_t)tp.order[(size_t)p]]; }
-    tk[(size_t)t] = (uint64_t)R << 32 | Cm;
-    tp.per[(size_t)t] = (int64_t)__builtin_popcount(R) * __builtin_popcount(Cm);
+    uint32_t Rm = 0, Cm = 0;
+    for (int64_t p = t * mp; p < std::min(P, (t + 1) * mp); p++) {
+      const int64_t o = tp.order[(size_t)p];
+      Rm |= rr[(size_t)(o / W % R)];
+      Cm |= cc[(size_t)(o % W)];
+    }
+    tk[(size_t)t] = (uint64_t)Rm << 32 | Cm;
+    tp.per[(size_t)t] = (int64_t)__builtin_popcount(Rm) * __builtin_popcount(Cm);
     total += tp.per[(size_t)t];
   }
-  if (total * 10 > nt * tp.tpc * 9) return false;
+  const double after = (double)total * mp * nv * nch / 2 + (double)nt * mp * kn.ob;
+  if (after > 0.93 * before) return false;
   tp.start.resize((size_t)nt);
   std::vector<std::pair<uint64_t, int64_t>> made;  // (masks, start) of the lists built so far
   for (int64_t t = 0; t < nt; t++) {
@@ -366,10 +393,10 @@ bool plan_taps(const std::vector<uint32_t>& rm, const std::vector<uint32_t>& cm,
       if (m.first == tk[(size_t)t]) at = m.second;
     if (at < 0) {
       at = (int64_t)tp.ks.size();
-      const uint32_t R = (uint32_t)(tk[(size_t)t] >> 32), Cm = (uint32_t)tk[(size_t)t];
+      const uint32_t Rm = (uint32_t)(tk[(size_t)t] >> 32), Cm = (uint32_t)tk[(size_t)t];
       for (int64_t c = 0; c < nch; c++)
         for (int64_t a = 0; a < nrt; a++)
-          if (R >> a & 1)
+          if (Rm >> a & 1)
             for (int64_t b = 0; b < nct; b++)
               if (Cm >> b & 1) tp.ks.push_back((int32_t)((c * nrt + a) * nct + b));
       made.push_back({tk[(size_t)t], at});
@@ -494,7 +521,6 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
   TapPlan tp;
   bool planned = false;
   if (g.ph > 0 || g.pw > 0) {  // which taps of each pixel fall inside the input
-    std::vector<uint32_t> rm((size_t)(N * L)), cm((size_t)(N * L));
     std::vector<uint32_t> rr((size_t)g.oh), cc((size_t)g.ow);
     for (int64_t oh = 0; oh < g.oh; oh++)
       for (int64_t i = 0; i < g.kh && i < 32; i++) {
@@ -506,8 +532,7 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
         const int64_t v = ow * g.sw - g.pw + j * g.dw;
         if (v >= 0 && v < x.shape[3]) cc[(size_t)ow] |= 1u << j;
       }
-    for (int64_t p = 0; p < N * L; p++) { rm[(size_t)p] = rr[(size_t)(p % L / g.ow)]; cm[(size_t)p] = cc[(size_t)(p % g.ow)]; }
-    planned = plan_taps(rm, cm, g.kh, g.kw, C, kn.mp, tp);
+    planned = plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp);
     if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
   }
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
@@ -595,7 +620,7 @@ void backward_input(Call& c) {
   struct Phase {
     int64_t nt, nrt, nct, P, base;  // taps (rows x columns of them), pixels, first pixel in the partial-sum buffer
     std::vector<int64_t> toff, pin, pout;
-    std::vector<uint32_t> rm, cm;  // per pixel, the rows / columns of taps that meet gout inside (TapPlan)
+    std::vector<uint32_t> rm, cm;  // per phase row / column, the rows / columns of taps that meet gout inside (TapPlan)
     TapPlan tp;
     bool planned = false;
   };
@@ -641,9 +666,8 @@ void backward_input(Call& c) {
         for (int64_t b = 0; b < wn; b++)
           for (size_t t = 0; t < oj.size(); t++)
             if (b + oj[t] >= 0 && b + oj[t] < OW) cc[(size_t)b] |= 1u << t;
-        f.rm.resize((size_t)f.P);
-        f.cm.resize((size_t)f.P);
-        for (int64_t p = 0; p < f.P; p++) { f.rm[(size_t)p] = rr[(size_t)(p / wn % hn)]; f.cm[(size_t)p] = cc[(size_t)(p % wn)]; }
+        f.rm.swap(rr);
+        f.cm.swap(cc);
       }
       ph.push_back(std::move(f));
     }
@@ -660,7 +684,7 @@ void backward_input(Call& c) {
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
   for (Phase& F : ph)
     if (!F.rm.empty() && F.nt > 0) {
-      F.planned = plan_taps(F.rm, F.cm, F.nrt, F.nct, kc, kn.mp, F.tp);
+      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, kc, kn, F.tp);
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
   Buf panels((size_t)(kc * perOc));
