@@ -328,13 +328,11 @@ typedef std::function<void(int64_t b, float* dst)> PackFn;
 
 // The taps a tile needs. A 3x3 kernel at padding 1 meets the zero border with 5 of its 9 taps at every pixel of a
 // 2x2 image (4x4: 31% of the products, 8x8: 16%): the pixels are regrouped by which rows and columns of taps fall
-// inside the input (their masks), and a tile runs only the taps inside for one of its pixels. K = nch channels x
-// nrt rows x nct columns of taps, tap k = (c * nrt + a) * nct + b.
+// inside the input (their masks), and a tile runs only the rows and columns of taps inside for one of its pixels.
+// K = nch channels x nrt rows x nct columns of taps, tap k = (c * nrt + a) * nct + b.
 struct TapPlan {
-  std::vector<int64_t> order;       // pixel p of the new order is pixel order[p] of the old
-  std::vector<int32_t> ks;          // the tiles' tap lists (for nch channels; a prefix serves fewer), concatenated
-  std::vector<int64_t> start, per;  // per tile: where its list starts in ks, its taps per channel
-  int64_t tpc = 1;                  // taps per channel (nrt * nct)
+  std::vector<int64_t> order;  // pixel p of the new order is pixel order[p] of the old
+  std::vector<int32_t> rg;     // per tile 6: its rows a0 .. a1 and columns b0 .. b1 of taps, nrt, nct
 };
 // Pixels p = (n * R + r) * W + c, n < N; rr[r], cc[c]: the rows (bit a) and columns (bit b) of taps inside the input at
 // row r, column c. False (no plan) where the regrouping would save under 7% of the time (it makes the tiles' stores
@@ -344,15 +342,14 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc,
   const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
   const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
   if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
-  tp.tpc = nrt * nct;
   // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
-  // pixels transposed in registers (~64), or mp * ob scalar stores (pixels regrouped). First the bound that every
+  // pixels transposed in registers (~64), 2-3 runs of them where pixels are regrouped (~160). First the bound that every
   // tile holds one kind of pixel (no regrouping where even that does not pay: it costs a sort)
   int64_t sr = 0, sc = 0;
   for (uint32_t m : rr) sr += __builtin_popcount(m);
   for (uint32_t m : cc) sc += __builtin_popcount(m);
-  const double before = (double)nt * ((double)mp * nv * nch * tp.tpc / 2 + 64);
-  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * mp * kn.ob;
+  const double before = (double)nt * ((double)mp * nv * nch * nrt * nct / 2 + 64);
+  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * 160;
   if (best > 0.93 * before) return false;
   // the pixels in the order of their (row mask, column mask): a counting sort over the masks' ranks
   std::vector<uint32_t> ru(rr), cu(cc);
@@ -369,9 +366,8 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc,
   for (int64_t k = 0; k < ncls; k++) cnt[(size_t)(k + 1)] += cnt[(size_t)k];
   tp.order.resize((size_t)P);
   for (int64_t p = 0; p < P; p++) tp.order[(size_t)cnt[(size_t)(rk[(size_t)(p / W % R)] + ck[(size_t)(p % W)])]++] = p;
-  std::vector<uint64_t> tk((size_t)nt);
+  tp.rg.resize((size_t)(nt * 6));
   int64_t total = 0;
-  tp.per.resize((size_t)nt);
   for (int64_t t = 0; t < nt; t++) {
     uint32_t Rm = 0, Cm = 0;
     for (int64_t p = t * mp; p < std::min(P, (t + 1) * mp); p++) {
@@ -379,30 +375,17 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc,
       Rm |= rr[(size_t)(o / W % R)];
       Cm |= cc[(size_t)(o % W)];
     }
-    tk[(size_t)t] = (uint64_t)Rm << 32 | Cm;
-    tp.per[(size_t)t] = (int64_t)__builtin_popcount(Rm) * __builtin_popcount(Cm);
-    total += tp.per[(size_t)t];
+    int32_t* g = tp.rg.data() + t * 6;  // the masks' spans (a superset where a span has holes: those taps read zeros)
+    g[0] = Rm ? __builtin_ctz(Rm) : 0;
+    g[1] = Rm ? 32 - __builtin_clz(Rm) : 0;
+    g[2] = Cm ? __builtin_ctz(Cm) : 0;
+    g[3] = Cm ? 32 - __builtin_clz(Cm) : 0;
+    g[4] = (int32_t)nrt;
+    g[5] = (int32_t)nct;
+    total += (int64_t)(g[1] - g[0]) * (g[3] - g[2]);
   }
-  const double after = (double)total * mp * nv * nch / 2 + (double)nt * mp * kn.ob;
+  const double after = (double)total * mp * nv * nch / 2 + (double)nt * 160;
   if (after > 0.93 * before) return false;
-  tp.start.resize((size_t)nt);
-  std::vector<std::pair<uint64_t, int64_t>> made;  // (masks, start) of the lists built so far
-  for (int64_t t = 0; t < nt; t++) {
-    int64_t at = -1;
-    for (const auto& m : made)
-      if (m.first == tk[(size_t)t]) at = m.second;
-    if (at < 0) {
-      at = (int64_t)tp.ks.size();
-      const uint32_t Rm = (uint32_t)(tk[(size_t)t] >> 32), Cm = (uint32_t)tk[(size_t)t];
-      for (int64_t c = 0; c < nch; c++)
-        for (int64_t a = 0; a < nrt; a++)
-          if (Rm >> a & 1)
-            for (int64_t b = 0; b < nct; b++)
-              if (Cm >> b & 1) tp.ks.push_back((int32_t)((c * nrt + a) * nct + b));
-      made.push_back({tk[(size_t)t], at});
-    }
-    tp.start[(size_t)t] = at;
-  }
   return true;
 }
 // pin, pout permuted into the plan's order
@@ -431,10 +414,9 @@ void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_
       const int64_t p0 = t * kn.mp;
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
       if (!wp && b != have) { (*packb)(b, own->p); have = b; }
-      const int32_t* kl = tp ? tp->ks.data() + tp->start[(size_t)t] : nullptr;
-      kn.tile(in, pin + p0, np, toff, tp ? tp->per[(size_t)t] * (K / tp->tpc) : K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
+      kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
               (int)std::min<int64_t>(kn.ob, rows - b * kn.ob), ain ? ain + p0 * lda + b * kn.ob : nullptr,
-              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda, kl);
+              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda, tp ? tp->rg.data() + t * 6 : nullptr);
     }
   });
 }
