@@ -553,7 +553,7 @@ void pack_weight(Call& c) {
 // conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
 //   t2 w [OC, C, kh, kw] (contiguous); a0..a9 the forward's geometry (im2col's attrs). float32, groups 1.
 // ---------------------------------------------------------------------------------------------------------------
-constexpr int64_t kPanelFloats = 256 * 1024;  // the input gradient's weight panels per chunk of output channels (1 MB)
+constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
   if (c.nt != 3) throw TorchError("internal: conv2d_backward_input expects gx, gout, w");
@@ -666,7 +666,7 @@ void backward_input(Call& c) {
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
   for (Phase& F : ph)
     if (!F.rm.empty() && F.nt > 0) {
-      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, kc, kn, F.tp);
+      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp);  // (OC: the whole sum, chunks or not)
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
   Buf panels((size_t)(kc * perOc));
