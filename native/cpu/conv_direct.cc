@@ -337,9 +337,14 @@ struct TapPlan {
 // Pixels p = (n * R + r) * W + c, n < N; rr[r], cc[c]: the rows (bit a) and columns (bit b) of taps inside the input at
 // row r, column c. False (no plan) where the regrouping would save under 15% of the estimated time or K < 1024 (the
 // span loops and the split stores of regrouped tiles ate the gain below that, measured on ResNet's shapes)
-bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
-               const Kern& kn, TapPlan& tp) {
+bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc0, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
+               const Kern& kn, TapPlan& tp, bool rows_only) {
+  // rows_only: every column of taps kept (the pixels of a row stay together, most tiles one run of them, and each
+  // channel's taps one contiguous span): less saved, at next to no cost
+  const std::vector<uint32_t> call(rows_only ? cc0.size() : 0, nct >= 32 ? ~0u : (1u << nct) - 1);
+  const std::vector<uint32_t>& cc = rows_only ? call : cc0;
   const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
+  const double cut = rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
   const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
   if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
   // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
@@ -349,8 +354,8 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc,
   for (uint32_t m : rr) sr += __builtin_popcount(m);
   for (uint32_t m : cc) sc += __builtin_popcount(m);
   const double before = (double)nt * ((double)mp * nv * nch * nrt * nct / 2 + 64);
-  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * 160;
-  if (best > 0.85 * before || nch * nrt * nct < 1024) return false;  // (16x16 3x3 p0 input gradient, 576 taps, at 0.8: none)
+  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * st;
+  if (best > cut * before || nch * nrt * nct < (rows_only ? 256 : 1024)) return false;  // (16x16 3x3 p0 input gradient, 576 taps, at 0.8: none)
   // the pixels in the order of their (row mask, column mask): a counting sort over the masks' ranks
   std::vector<uint32_t> ru(rr), cu(cc);
   std::sort(ru.begin(), ru.end());
@@ -384,8 +389,8 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc,
     g[5] = (int32_t)nct;
     total += (int64_t)(g[1] - g[0]) * (g[3] - g[2]);
   }
-  const double after = (double)total * mp * nv * nch / 2 + (double)nt * 160;
-  if (after > 0.85 * before) return false;  // (8x8 at 0.87 measured no gain: the span loops cost too)
+  const double after = (double)total * mp * nv * nch / 2 + (double)nt * st;
+  if (after > cut * before) return false;  // (8x8 at 0.87 measured no gain: the span loops cost too)
   return true;
 }
 // pin, pout permuted into the plan's order
@@ -514,7 +519,7 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
         const int64_t v = ow * g.sw - g.pw + j * g.dw;
         if (v >= 0 && v < x.shape[3]) cc[(size_t)ow] |= 1u << j;
       }
-    planned = plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp);
+    planned = plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, false) || plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, true);
     if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
   }
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
@@ -666,7 +671,8 @@ void backward_input(Call& c) {
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
   for (Phase& F : ph)
     if (!F.rm.empty() && F.nt > 0) {
-      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp);  // (OC: the whole sum, chunks or not)
+      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, false) ||  // (OC: the whole sum, chunks or not)
+                  plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, true);
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
   Buf panels((size_t)(kc * perOc));
