@@ -13,7 +13,11 @@
 //               gout[n,oc,oh,ow] w[oc,c,i,j]: the pixels of gx split into sh*sw phases (h mod sh, w mod sw); in one
 //               phase the contributing taps are fixed and oh = h/sh + const, so each phase is a stride-1 direct
 //               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
-//               last-first so that gout is read in ascending addresses (descending cost 1.5x).
+//               last-first so that gout is read in ascending addresses (descending cost 1.5x). The sum over oc
+//               runs in chunks whose weight rows are read once, in order, and packed for every phase at once
+//               (partial sums pixel-major between chunks).
+// Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
+//               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
 //               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
 //               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
