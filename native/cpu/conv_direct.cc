@@ -736,8 +736,11 @@ void backward_input(Call& c) {
           for (int64_t c = 0; c < c8; c += 8) {
             const float* sc = s + c * kk;
             for (int64_t q = 0; q < q8; q += 8) transpose8(sc + q, kk, tmp.data() + q * 8, 8);
-            for (int64_t q = q8; q < kk; q++)
-              for (int64_t r = 0; r < 8; r++) tmp[(size_t)(q * 8 + r)] = sc[r * kk + q];
+            if (q8 < kk && kk >= 8)  // the last taps: one more 8 x 8 block ending at kk (overlapping the one before)
+              transpose8(sc + kk - 8, kk, tmp.data() + (kk - 8) * 8, 8);
+            else
+              for (int64_t q = q8; q < kk; q++)
+                for (int64_t r = 0; r < 8; r++) tmp[(size_t)(q * 8 + r)] = sc[r * kk + q];
             const int64_t b = c / ob, l = c % ob;
             for (int64_t q = 0; q < kk; q++)
               if (dst[(size_t)q]) std::memcpy(dst[(size_t)q] + b * dbs[(size_t)q] + l, tmp.data() + q * 8, sizeof(float) * 8);
