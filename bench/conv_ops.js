@@ -4,6 +4,8 @@
 // alternating rounds, per-op best of --reps within a round, median over rounds. Shapes: bench/conv.js's (issue 14)
 // plus ResNet-18's remaining block shapes (128/256/512 channels at 8x8 / 4x4 / 2x2, batch 16).
 // Usage: node bench/conv_ops.js [--rounds R] [--reps K] [--only SUBSTR] [--no-torch]   (needs `npx tsc` first)
+// AVX2 on an AVX-512 host: NODETORCH_CPU_ISA=avx2 (PyTorch capped alike). Before / after: a copy of the earlier build's
+// addon through NODETORCH_ADDON=/path/nodetorch.node with --no-torch, alternated with the current one.
 'use strict';
 const { execFileSync } = require('child_process');
 const path = require('path');

@@ -24,6 +24,21 @@ const CASES = [
   ['64 -> 128 channels 3x3', [2, 64, 5, 6], 128, [3, 3], [1, 1], [1, 1], [1, 1]],
   ['128 -> 64 channels 1x1 s2', [2, 128, 5, 6], 64, [1, 1], [2, 2], [0, 0], [1, 1]],
   ['64 -> 96 channels 3x3 s2', [2, 64, 6, 7], 96, [3, 3], [2, 2], [1, 1], [1, 1]],
+  // weights past the input gradient's panel budget: the sum over output channels in chunks (partial sums between
+  // them), ragged channel counts, stride 1 and 2, padding 0 and 1, dilation; 2x2 and 3x3 pixels as ResNet's last layers
+  ['200 -> 150 channels 3x3 p1 (chunked input gradient)', [2, 200, 3, 3], 150, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['300 -> 100 channels 3x3 s2 p1 (chunked, phases)', [2, 300, 5, 4], 100, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['260 -> 130 channels 3x3 s2 p0 dilated (chunked)', [1, 260, 9, 8], 130, [3, 3], [2, 2], [0, 0], [2, 1]],
+  ['520 -> 600 channels 3x3 p1 2x2 pixels (chunked)', [2, 520, 2, 2], 600, [3, 3], [1, 1], [1, 1], [1, 1]],
+  // small images, many of them: pixels regrouped by which taps fall inside the input, each tile runs only those
+  ['3x3 p1 on 2x2 pixels x 16 images', [16, 24, 2, 2], 40, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['3x3 p1 on 4x4 pixels, ragged channels', [8, 19, 4, 4], 21, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['3x3 s2 p1 4x4 -> 2x2 pixels', [16, 20, 4, 4], 36, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['3x3 p(2,1) dilation (2,1) on 4x3 pixels', [12, 10, 4, 3], 18, [3, 3], [1, 1], [2, 1], [2, 1]],
+  ['200 -> 150 channels 3x3 p1 on 2x2 x 16 (chunked and regrouped)', [16, 200, 2, 2], 150, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['120 -> 130 channels 3x3 p1 on 2x2 x 16 (regrouped)', [16, 120, 2, 2], 130, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['64 -> 260 channels 3x3 s2 p1 4x4 -> 2x2 x 16 (regrouped phases)', [16, 64, 4, 4], 260, [3, 3], [2, 2], [1, 1], [1, 1]],
+  ['130 -> 120 channels 3x3 p1 on 4x4 x 8 (regrouped)', [8, 130, 4, 4], 120, [3, 3], [1, 1], [1, 1], [1, 1]],
 ];
 
 function run(torch) {

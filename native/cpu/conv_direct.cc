@@ -13,7 +13,11 @@
 //               gout[n,oc,oh,ow] w[oc,c,i,j]: the pixels of gx split into sh*sw phases (h mod sh, w mod sw); in one
 //               phase the contributing taps are fixed and oh = h/sh + const, so each phase is a stride-1 direct
 //               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
-//               last-first so that gout is read in ascending addresses (descending cost 1.5x).
+//               last-first so that gout is read in ascending addresses (descending cost 1.5x). The sum over oc
+//               runs in chunks whose weight rows are read once, in order, and packed for every phase at once
+//               (partial sums pixel-major between chunks).
+// Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
+//               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
 //               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
 //               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
@@ -25,6 +29,7 @@
 #include <immintrin.h>
 #pragma GCC diagnostic ignored "-Wpsabi"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own AVX-512 intrinsics (_mm512_undefined_ps)
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -49,6 +54,9 @@ using conv::Geom;
 #define NT_CONV_X86 1
 #pragma GCC push_options
 #pragma GCC target("avx512f,fma")
+// the micro-kernels' loops on 64-byte boundaries: an unrelated change that moved the AVX2 tile's K loop to a 32-byte
+// boundary (3 cache lines instead of 2) cost its forward 5-8% (16x16, 64 channels)
+#pragma GCC optimize("align-loops=64")
 namespace k512 {
 typedef __m512 vf;
 constexpr int VL = 16;
@@ -100,6 +108,7 @@ static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#pragma GCC optimize("align-loops=64")
 namespace k256 {
 typedef __m256 vf;
 constexpr int VL = 8;
@@ -165,7 +174,7 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 }  // namespace kgen
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
-                       int64_t, int);
+                       int64_t, int, const float*, float*, int64_t, const int32_t*);
 typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
 typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
 typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
@@ -198,7 +207,7 @@ Gwr pick_gwr() {
 
 // one ISA's kernels at one channel-block width (OB = nv * VL lanes)
 struct Kern {
-  int ob, mp;
+  int ob, mp, vl;
   TileFn tile;
   GwFn gw;
 };
@@ -207,16 +216,16 @@ struct Kern {
 Kern pick(int64_t channels) {
 #ifdef NT_CONV_X86
   if (cpu_has_avx512()) {
-    if (channels <= k512::VL) return {k512::VL, k512::MP, &k512::tile1, &k512::gw1};
-    return {2 * k512::VL, k512::MP, &k512::tile2, &k512::gw2};
+    if (channels <= k512::VL) return {k512::VL, k512::MP, k512::VL, &k512::tile1, &k512::gw1};
+    return {2 * k512::VL, k512::MP, k512::VL, &k512::tile2, &k512::gw2};
   }
   if (cpu_has_avx2()) {
-    if (channels <= k256::VL) return {k256::VL, k256::MP, &k256::tile1, &k256::gw1};
-    return {2 * k256::VL, k256::MP, &k256::tile2, &k256::gw2};
+    if (channels <= k256::VL) return {k256::VL, k256::MP, k256::VL, &k256::tile1, &k256::gw1};
+    return {2 * k256::VL, k256::MP, k256::VL, &k256::tile2, &k256::gw2};
   }
 #endif
-  if (channels <= kgen::VL) return {kgen::VL, kgen::MP, &kgen::tile1, &kgen::gw1};
-  return {2 * kgen::VL, kgen::MP, &kgen::tile2, &kgen::gw2};
+  if (channels <= kgen::VL) return {kgen::VL, kgen::MP, kgen::VL, &kgen::tile1, &kgen::gw1};
+  return {2 * kgen::VL, kgen::MP, kgen::VL, &kgen::tile2, &kgen::gw2};
 }
 
 // float scratch owned by one call, from the library's CPU allocator (64-byte aligned; large blocks come back from its
@@ -325,12 +334,88 @@ void pack(const float* w, int64_t rows, int64_t K, int ob, float* wp) {
 // packs channel block b's weight panel (K x ob floats) into dst
 typedef std::function<void(int64_t b, float* dst)> PackFn;
 
+// The taps a tile needs. A 3x3 kernel at padding 1 meets the zero border with 5 of its 9 taps at every pixel of a
+// 2x2 image (4x4: 31% of the products, 8x8: 16%): the pixels are regrouped by which rows and columns of taps fall
+// inside the input (their masks), and a tile runs only the rows and columns of taps inside for one of its pixels.
+// K = nch channels x nrt rows x nct columns of taps, tap k = (c * nrt + a) * nct + b.
+struct TapPlan {
+  std::vector<int64_t> order;  // pixel p of the new order is pixel order[p] of the old
+  std::vector<int32_t> rg;     // per tile 6: its rows a0 .. a1 and columns b0 .. b1 of taps, nrt, nct
+};
+// Pixels p = (n * R + r) * W + c, n < N; rr[r], cc[c]: the rows (bit a) and columns (bit b) of taps inside the input at
+// row r, column c. False (no plan) where the regrouping would save under 15% of the estimated time or K < 1024 (the
+// span loops and the split stores of regrouped tiles ate the gain below that, measured on ResNet's shapes)
+bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc0, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
+               const Kern& kn, TapPlan& tp, bool rows_only) {
+  // rows_only: every column of taps kept (the pixels of a row stay together, most tiles one run of them, and each
+  // channel's taps one contiguous span): less saved, at next to no cost
+  const std::vector<uint32_t> call(rows_only ? cc0.size() : 0, nct >= 32 ? ~0u : (1u << nct) - 1);
+  const std::vector<uint32_t>& cc = rows_only ? call : cc0;
+  const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
+  const double cut = rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
+  const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
+  if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
+  // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
+  // pixels transposed in registers (~64), 2-3 runs of them where pixels are regrouped (~160). First the bound that every
+  // tile holds one kind of pixel (no regrouping where even that does not pay: it costs a sort)
+  int64_t sr = 0, sc = 0;
+  for (uint32_t m : rr) sr += __builtin_popcount(m);
+  for (uint32_t m : cc) sc += __builtin_popcount(m);
+  const double before = (double)nt * ((double)mp * nv * nch * nrt * nct / 2 + 64);
+  const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * st;
+  if (best > cut * before || nch * nrt * nct < (rows_only ? 256 : 1024)) return false;  // (16x16 3x3 p0 input gradient, 576 taps, at 0.8: none)
+  // the pixels in the order of their (row mask, column mask): a counting sort over the masks' ranks
+  std::vector<uint32_t> ru(rr), cu(cc);
+  std::sort(ru.begin(), ru.end());
+  ru.erase(std::unique(ru.begin(), ru.end()), ru.end());
+  std::sort(cu.begin(), cu.end());
+  cu.erase(std::unique(cu.begin(), cu.end()), cu.end());
+  const int64_t ncls = (int64_t)(ru.size() * cu.size());
+  std::vector<int64_t> rk((size_t)R), ck((size_t)W), cnt((size_t)ncls + 1, 0);
+  for (int64_t r = 0; r < R; r++) rk[(size_t)r] = (int64_t)(std::lower_bound(ru.begin(), ru.end(), rr[(size_t)r]) - ru.begin()) * (int64_t)cu.size();
+  for (int64_t c = 0; c < W; c++) ck[(size_t)c] = std::lower_bound(cu.begin(), cu.end(), cc[(size_t)c]) - cu.begin();
+  for (int64_t r = 0; r < R; r++)
+    for (int64_t c = 0; c < W; c++) cnt[(size_t)(rk[(size_t)r] + ck[(size_t)c] + 1)] += N;
+  for (int64_t k = 0; k < ncls; k++) cnt[(size_t)(k + 1)] += cnt[(size_t)k];
+  tp.order.resize((size_t)P);
+  for (int64_t p = 0; p < P; p++) tp.order[(size_t)cnt[(size_t)(rk[(size_t)(p / W % R)] + ck[(size_t)(p % W)])]++] = p;
+  tp.rg.resize((size_t)(nt * 6));
+  int64_t total = 0;
+  for (int64_t t = 0; t < nt; t++) {
+    uint32_t Rm = 0, Cm = 0;
+    for (int64_t p = t * mp; p < std::min(P, (t + 1) * mp); p++) {
+      const int64_t o = tp.order[(size_t)p];
+      Rm |= rr[(size_t)(o / W % R)];
+      Cm |= cc[(size_t)(o % W)];
+    }
+    int32_t* g = tp.rg.data() + t * 6;  // the masks' spans (a superset where a span has holes: those taps read zeros)
+    g[0] = Rm ? __builtin_ctz(Rm) : 0;
+    g[1] = Rm ? 32 - __builtin_clz(Rm) : 0;
+    g[2] = Cm ? __builtin_ctz(Cm) : 0;
+    g[3] = Cm ? 32 - __builtin_clz(Cm) : 0;
+    g[4] = (int32_t)nrt;
+    g[5] = (int32_t)nct;
+    total += (int64_t)(g[1] - g[0]) * (g[3] - g[2]);
+  }
+  const double after = (double)total * mp * nv * nch / 2 + (double)nt * st;
+  if (after > cut * before) return false;  // (8x8 at 0.87 measured no gain: the span loops cost too)
+  return true;
+}
+// pin, pout permuted into the plan's order
+void apply_order(const TapPlan& tp, std::vector<int64_t>& v) {
+  std::vector<int64_t> u(v.size());
+  for (size_t p = 0; p < v.size(); p++) u[p] = v[(size_t)tp.order[p]];
+  v.swap(u);
+}
+
 // out channels `rows` x pixels P: every (channel block, pixel tile) unit on the pool. Weights: the packed panels wp,
 // or, with wp null, packb builds each block's panel as a thread reaches it, into that thread's buffer (it stays in
 // the L2 cache for the block's pixel tiles: packing the whole weight first wrote and reread it through memory, as
 // much time as the convolution at 512 channels)
+// ain / aout (lda floats a pixel): the partial sums of a K split into chunks, pixel-major (see tile())
 void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_t* pout, int64_t P, const int64_t* toff, int64_t K,
-               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows) {
+               const float* wp, const PackFn* packb, const float* bias, float* out, int64_t ocs, int64_t rows,
+               const float* ain = nullptr, float* aout = nullptr, int64_t lda = 0, const TapPlan* tp = nullptr) {
   const int64_t nb = (rows + kn.ob - 1) / kn.ob, nt = (P + kn.mp - 1) / kn.mp;
   const int64_t work = std::max<int64_t>(1, K * kn.mp * kn.ob);
   parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / work), [&](int64_t u0, int64_t u1) {
@@ -343,7 +428,8 @@ void run_tiles(const Kern& kn, const float* in, const int64_t* pin, const int64_
       const int np = (int)std::min<int64_t>(kn.mp, P - p0);
       if (!wp && b != have) { (*packb)(b, own->p); have = b; }
       kn.tile(in, pin + p0, np, toff, K, wp ? wp + b * K * kn.ob : own->p, bias ? bias + b * kn.ob : nullptr, out + b * kn.ob * ocs, pout + p0, ocs,
-              (int)std::min<int64_t>(kn.ob, rows - b * kn.ob));
+              (int)std::min<int64_t>(kn.ob, rows - b * kn.ob), ain ? ain + p0 * lda + b * kn.ob : nullptr,
+              aout ? aout + p0 * lda + b * kn.ob : nullptr, lda, tp ? tp->rg.data() + t * 6 : nullptr);
     }
   });
 }
@@ -427,6 +513,23 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     return;
   }
   pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
+  TapPlan tp;
+  bool planned = false;
+  if (g.ph > 0 || g.pw > 0) {  // which taps of each pixel fall inside the input
+    std::vector<uint32_t> rr((size_t)g.oh), cc((size_t)g.ow);
+    for (int64_t oh = 0; oh < g.oh; oh++)
+      for (int64_t i = 0; i < g.kh && i < 32; i++) {
+        const int64_t h = oh * g.sh - g.ph + i * g.dh;
+        if (h >= 0 && h < x.shape[2]) rr[(size_t)oh] |= 1u << i;
+      }
+    for (int64_t ow = 0; ow < g.ow; ow++)
+      for (int64_t j = 0; j < g.kw && j < 32; j++) {
+        const int64_t v = ow * g.sw - g.pw + j * g.dw;
+        if (v >= 0 && v < x.shape[3]) cc[(size_t)ow] |= 1u << j;
+      }
+    planned = plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, false) || plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, true);
+    if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
+  }
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
   const float* w0 = w.ptr<const float>();
   const int ob = kn.ob;
@@ -437,7 +540,8 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
-  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC);
+  run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC,
+            nullptr, nullptr, 0, planned ? &tp : nullptr);
 }
 
 namespace {
@@ -462,6 +566,7 @@ void pack_weight(Call& c) {
 // conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
 //   t2 w [OC, C, kh, kw] (contiguous); a0..a9 the forward's geometry (im2col's attrs). float32, groups 1.
 // ---------------------------------------------------------------------------------------------------------------
+constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
   if (c.nt != 3) throw TorchError("internal: conv2d_backward_input expects gx, gout, w");
@@ -504,52 +609,155 @@ void backward_input(Call& c) {
   Buf gp((size_t)(N * OC * Hg * Wg));
   pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
   const Kern kn = pick(C);
-  const int64_t kk = g.kh * g.kw;
-  const float* w0 = w.ptr<const float>();
-  std::vector<int64_t> toff, pin, pout;
+  const int64_t kk = g.kh * g.kw, ob = kn.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
+  // the phases: their taps (tap q = i*kw + j goes to phase qph[q], row qpos[q] of its oc's nt rows; -1: no phase,
+  // the tap meets no pixel of gx), their pixel and tap offset tables
+  struct Phase {
+    int64_t nt, nrt, nct, P, base;  // taps (rows x columns of them), pixels, first pixel in the partial-sum buffer
+    std::vector<int64_t> toff, pin, pout;
+    std::vector<uint32_t> rm, cm;  // per phase row / column, the rows / columns of taps that meet gout inside (TapPlan)
+    TapPlan tp;
+    bool planned = false;
+  };
+  std::vector<Phase> ph;
+  std::vector<int64_t> qph((size_t)kk, -1), qpos((size_t)kk, 0);
+  int64_t Pall = 0;
   for (int64_t rh = 0; rh < sh && rh < H; rh++) {
     offs(rh, g.ph, g.kh, g.dh, sh, ti, oi);
     for (int64_t rw = 0; rw < sw && rw < W; rw++) {
       offs(rw, g.pw, g.kw, g.dw, sw, tj, oj);
-      const int64_t nt = (int64_t)(ti.size() * tj.size()), K = OC * nt;
-      toff.resize((size_t)std::max<int64_t>(K, 1));
-      std::vector<int64_t> widx((size_t)std::max<int64_t>(nt, 1));
+      Phase f;
+      f.nt = (int64_t)(ti.size() * tj.size());
+      f.nrt = (int64_t)ti.size();
+      f.nct = (int64_t)tj.size();
       for (size_t a = 0; a < ti.size(); a++)
-        for (size_t b = 0; b < tj.size(); b++) widx[a * tj.size() + b] = ti[a] * g.kw + tj[b];
+        for (size_t b = 0; b < tj.size(); b++) {
+          qph[(size_t)(ti[a] * g.kw + tj[b])] = (int64_t)ph.size();
+          qpos[(size_t)(ti[a] * g.kw + tj[b])] = (int64_t)(a * tj.size() + b);
+        }
+      f.toff.resize((size_t)std::max<int64_t>(OC * f.nt, 1));
       for (int64_t oc = 0; oc < OC; oc++)
         for (size_t a = 0; a < ti.size(); a++)
           for (size_t b = 0; b < tj.size(); b++)
-            toff[(size_t)(oc * nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
-      // block b's panel, built by the thread that reaches it (run_tiles): dst[oc*nt + t][l] = w[oc][b*ob + l][tap t]
-      const int64_t* wi = widx.data();
-      const int ob = kn.ob;
-      bool reversed = nt == kk;  // every tap, last first (one phase of all taps): a transpose into rows nt-1 .. 0
-      for (int64_t t = 0; t < nt && reversed; t++) reversed = wi[t] == kk - 1 - t;
-      const PackFn packb = [=](int64_t b, float* dst) {
-        const int64_t rows = std::min<int64_t>(ob, C - b * ob);
-        if (rows < ob) std::memset(dst, 0, sizeof(float) * (size_t)(K * ob));
-        for (int64_t oc = 0; oc < OC; oc++) {
-          float* d = dst + oc * nt * ob;
-          const float* s = w0 + (oc * C + b * ob) * kk;  // rows l of kk taps, read in order
-          if (oc + 4 < OC)  // the rows 4 output channels on: strided runs that the hardware prefetcher misses
-            for (int64_t e = 0; e < rows * kk; e += 16) __builtin_prefetch(s + 4 * C * kk + e);
-          if (reversed) transpose_tiles(s, kk, rows, kk, d + (nt - 1) * ob, -(int64_t)ob, 0, ((rows + kT - 1) / kT) * ((kk + kT - 1) / kT));
-          else
-            for (int64_t l = 0; l < rows; l++, s += kk)
-              for (int64_t t = 0; t < nt; t++) d[t * ob + l] = s[wi[t]];
-        }
-      };
-      const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw, P = N * hn * wn;
-      pin.resize((size_t)P);
-      pout.resize((size_t)P);
+            f.toff[(size_t)(oc * f.nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
+      const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw;
+      f.P = N * hn * wn;
+      f.base = Pall;
+      Pall += f.P;
+      f.pin.resize((size_t)f.P);
+      f.pout.resize((size_t)f.P);
       for (int64_t n = 0; n < N; n++)
         for (int64_t a = 0; a < hn; a++)
           for (int64_t b = 0; b < wn; b++) {
             const int64_t p = (n * hn + a) * wn + b;
-            pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
-            pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
+            f.pin[(size_t)p] = n * OC * Hg * Wg + (a + top) * Wg + (b + left);
+            f.pout[(size_t)p] = n * C * H * W + (a * sh + rh) * W + (b * sw + rw);
           }
-      run_tiles(kn, gp.p, pin.data(), pout.data(), P, toff.data(), K, nullptr, &packb, nullptr, gx0, H * W, C);
+      if (top + bot + left + right > 0 && ti.size() <= 32 && tj.size() <= 32) {
+        std::vector<uint32_t> rr((size_t)hn), cc((size_t)wn);
+        for (int64_t a = 0; a < hn; a++)
+          for (size_t t = 0; t < oi.size(); t++)
+            if (a + oi[t] >= 0 && a + oi[t] < OH) rr[(size_t)a] |= 1u << t;
+        for (int64_t b = 0; b < wn; b++)
+          for (size_t t = 0; t < oj.size(); t++)
+            if (b + oj[t] >= 0 && b + oj[t] < OW) cc[(size_t)b] |= 1u << t;
+        f.rm.swap(rr);
+        f.cm.swap(cc);
+      }
+      ph.push_back(std::move(f));
+    }
+  }
+  int64_t ntall = 0;
+  for (const Phase& f : ph) ntall += f.nt;
+  // the sum over (oc, tap) in chunks of kc output channels whose panels (every phase's, every channel block's: kc *
+  // ntall * Cp floats) stay in the L2 cache: each chunk's weight rows w[o0 .. o1) are read once, in order, and
+  // packed for every phase at once (packing per channel block read the weight in 1 KB runs 18 KB apart, as slow as
+  // the arithmetic at 512 channels on 2x2 pixels; per stride-2 phase it read the weight 4 times). Between chunks the
+  // sums wait, pixel-major, in acc.
+  const int64_t perOc = std::max<int64_t>(1, ntall * Cp);
+  const int64_t kc0 = std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
+  const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
+  for (Phase& F : ph)
+    if (!F.rm.empty() && F.nt > 0) {
+      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, false) ||  // (OC: the whole sum, chunks or not)
+                  plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, true);
+      if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
+    }
+  Buf panels((size_t)(kc * perOc));
+  std::unique_ptr<Buf> acc;
+  if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
+  const float* w0 = w.ptr<const float>();
+#ifdef NT_CONV_X86
+  const bool avx = cpu_has_avx2();
+#else
+  const bool avx = false;
+#endif
+  for (int64_t o0 = 0; o0 < OC; o0 += kc) {
+    const int64_t kcur = std::min(kc, OC - o0);
+    // panel of phase f, block b: rows (oc - o0) * nt + t, ob lanes; phase f's panels start at off[f]
+    std::vector<int64_t> poff(ph.size());
+    {
+      int64_t o = 0;
+      for (size_t f = 0; f < ph.size(); f++) { poff[f] = o; o += nb * kcur * ph[f].nt * ob; }
+    }
+    float* pan = panels.p;
+    const int64_t* qp = qph.data();
+    const int64_t* qs = qpos.data();
+    std::vector<int64_t> bstride(ph.size()), ntv(ph.size());
+    for (size_t f = 0; f < ph.size(); f++) { bstride[f] = kcur * ph[f].nt * ob; ntv[f] = ph[f].nt; }
+    const int64_t* bs = bstride.data();
+    const int64_t* ntp = ntv.data();
+    const int64_t* po = poff.data();
+    parallel_for(kcur, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, C * kk)), [=](int64_t a0, int64_t a1) {
+      std::vector<float*> dst((size_t)kk);
+      std::vector<int64_t> dbs((size_t)kk);
+      std::vector<float> tmp((size_t)(kk * 8 + 8));
+      for (int64_t a = a0; a < a1; a++) {
+        const int64_t oc = o0 + a;
+        const float* s = w0 + oc * C * kk;  // [C][kk]
+        for (int64_t q = 0; q < kk; q++) {
+          const int64_t f = qp[q];
+          dst[(size_t)q] = f < 0 ? nullptr : pan + po[f] + (a * ntp[f] + qs[q]) * ob;
+          dbs[(size_t)q] = f < 0 ? 0 : bs[f];
+        }
+        if (Cp > C)  // the last block's lanes past C
+          for (int64_t q = 0; q < kk; q++)
+            if (dst[(size_t)q]) std::memset(dst[(size_t)q] + (nb - 1) * dbs[(size_t)q] + (C - (nb - 1) * ob), 0, sizeof(float) * (size_t)(Cp - C));
+        int64_t c8 = 0;
+        if (kk == 1) {  // w[oc] is the row itself
+          for (int64_t b = 0; b < nb && dst[0]; b++)
+            std::memcpy(dst[0] + b * dbs[0], s + b * ob, sizeof(float) * (size_t)std::min<int64_t>(ob, C - b * ob));
+          continue;
+        }
+#ifdef NT_CONV_X86
+        if (avx) {  // 8 channels at a time: [8][kk] -> tmp[kk][8] in registers, 8-float rows to the panels
+          c8 = C & ~(int64_t)7;
+          const int64_t q8 = kk & ~(int64_t)7;
+          for (int64_t c = 0; c < c8; c += 8) {
+            const float* sc = s + c * kk;
+            for (int64_t q = 0; q < q8; q += 8) transpose8(sc + q, kk, tmp.data() + q * 8, 8);
+            if (q8 < kk && kk >= 8)  // the last taps: one more 8 x 8 block ending at kk (overlapping the one before)
+              transpose8(sc + kk - 8, kk, tmp.data() + (kk - 8) * 8, 8);
+            else
+              for (int64_t q = q8; q < kk; q++)
+                for (int64_t r = 0; r < 8; r++) tmp[(size_t)(q * 8 + r)] = sc[r * kk + q];
+            const int64_t b = c / ob, l = c % ob;
+            for (int64_t q = 0; q < kk; q++)
+              if (dst[(size_t)q]) std::memcpy(dst[(size_t)q] + b * dbs[(size_t)q] + l, tmp.data() + q * 8, sizeof(float) * 8);
+          }
+        }
+#endif
+        for (int64_t c = c8; c < C; c++)
+          for (int64_t q = 0; q < kk; q++)
+            if (dst[(size_t)q]) dst[(size_t)q][(c / ob) * dbs[(size_t)q] + c % ob] = s[c * kk + q];
+      }
+    });
+    const bool first = o0 == 0, last = o0 + kcur >= OC;
+    for (size_t f = 0; f < ph.size(); f++) {
+      Phase& F = ph[f];
+      float* a = acc ? acc->p + F.base * Cp : nullptr;
+      run_tiles(kn, gp.p, F.pin.data(), F.pout.data(), F.P, F.toff.data() + o0 * F.nt, kcur * F.nt, pan + poff[f], nullptr, nullptr, gx0,
+                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp, F.planned ? &F.tp : nullptr);
     }
   }
 }
