@@ -775,6 +775,13 @@ export class Launcher {
   }
 
   // a multi-node job (Note [group-wide restarts])
+  // the job's store is gone (its host node died, the network broke): this node's workers are stopped; exit status 1
+  private storeLost(where: string, e: unknown): number {
+    say(`lost the launchers' store at ${where} (${(e as Error).message}); the workers of this node were stopped`);
+    for (const w of this.workers) killGroup(w, 'SIGKILL');
+    return 1;
+  }
+
   private async runJob(logDir: string | null): Promise<number> {
     const cfg = this.cfg;
     const where = `${cfg.masterAddr}:${cfg.masterPort}`;
@@ -817,9 +824,7 @@ export class Launcher {
         return r.kind === 'failed' ? r.failure.status || 1 : 1;
       }
     } catch (e) {
-      say(`lost the launchers' store at ${where} (${(e as Error).message}); the workers of this node were stopped`);
-      for (const w of this.workers) killGroup(w, 'SIGKILL');
-      return 1;
+      return this.storeLost(where, e);
     } finally {
       await js.finish();
     }
@@ -872,9 +877,7 @@ export class Launcher {
         say(s.why);
       }
     } catch (e) {
-      say(`lost the launchers' store at ${where} (${(e as Error).message}); the workers of this node were stopped`);
-      for (const w of this.workers) killGroup(w, 'SIGKILL');
-      return 1;
+      return this.storeLost(where, e);
     } finally {
       await es.finish();
     }

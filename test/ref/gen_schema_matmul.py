@@ -5,6 +5,7 @@
 import json
 import math
 import torch
+from amp_ref import enc  # the fixtures' tensor encoding (amp_ref.py)
 
 A = [[0.5, -1.0, 2.0], [1.5, -0.25, 3.0]]                              # 2x3
 B = [[1.0, 0.5, -2.0, 0.25], [0.0, 2.0, 1.0, -1.5], [3.0, -0.5, 0.75, 1.0]]  # 3x4
@@ -14,15 +15,6 @@ W = [0.5, 4.0]                                                          # 2
 B1 = [[[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]], [[0.25, -0.5, 1.0], [2.0, 1.0, -2.0]]]  # 2x2x3
 cases = {}
 errors = {}
-
-
-def enc(t):
-    t = t.detach()
-    d = t.reshape(-1).tolist()
-    if t.dtype == torch.float32:
-        d = [v if not math.isfinite(v) else float('%.9g' % v) for v in d]
-    d = ['nan' if isinstance(v, float) and math.isnan(v) else 'inf' if v == math.inf else '-inf' if v == -math.inf else v for v in d]
-    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'data': d}
 
 
 def put(name, t):
