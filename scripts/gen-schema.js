@@ -112,11 +112,14 @@ function parseSchema(text) {
     }
     // a varargs size (`int...`) is the row's first and only positional parameter; left out, it is [] (a 0-dim result,
     // as nodetorch's zeros() has always given)
+    // a method's varargs (`shape: int...` after `input: Tensor`): x.view(2, 3), x.view([2, 3]), x.view({ size }),
+    // torch.reshape(x, [2, 3]); required (PyTorch's missing-argument error), function and/or method only
     const va = params.findIndex((p) => p.type === 'int...');
-    if (va >= 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: an int... row is a function (and out) only, so far: a method's varargs (view(2, 3)) needs its own forms`);
+    if (va === 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: a leading int... row is a function (and out) only: a method's varargs follows its input (reshape(input: Tensor, shape: int...))`);
+    if (va === 1 && (params[0].type !== 'Tensor' || !/^\s*(function|method)(\s+(function|method))?\s*$/.test(variants))) throw new Error(`${where}: an int... after the first parameter follows a Tensor input, in a function and/or method row (no out, no inplace)`);
     if (va >= 0) {
-      if (va !== 0 || params.slice(1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first, and only keyword-only parameters follow it`);
-      params[0].def = '[]';
+      if (va > 1 || params.slice(va + 1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first (or after the input), and only keyword-only parameters follow it`);
+      if (va === 0) params[0].def = '[]';
     }
     const keys = {};
     for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
@@ -142,7 +145,7 @@ function parseSchema(text) {
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
-      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0,
+      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0, varargsAt: va,
       scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
     });
     const ss = rows[rows.length - 1].scalarSelf;
@@ -194,11 +197,29 @@ function flagUnion(group) {
 // the declarations of a row whose first parameter is a varargs size (`size: int...`, then keyword-only options):
 // zeros(2, 3), zeros(2, 3, opts), zeros([2, 3], opts?), zeros({ size, ...opts }) (lib/ops/args.ts foldVarargs)
 function varargsForms(row, extra) {
+  if (row.varargsAt === 1) return methodVarargsForms(row, row.params[0], extra);
   const [size, ...kws] = row.params;
   const fields = kws.map((p) => `${p.name}?: ${p.ts}`).concat(extra);
   const opts = `{ ${fields.join('; ')} }`;
   return [`...${size.name}: number[]`, `...args: [...${size.name}: number[], opts: ${opts}]`, `${size.name}: readonly number[], opts?: ${opts}`,
     `opts: { ${[`${size.name}?: ${size.ts}`, ...fields].join('; ')} }`];
+}
+
+// the declarations of a row whose varargs size follows its input (`input: Tensor, shape: int...`, then keyword-only
+// options): the method's (self: null) x.reshape(2, 3), x.reshape(2, 3, opts), x.reshape([2, 3], opts?),
+// x.reshape({ shape, ...opts }); the function's the same after its input (torch.reshape(x, [2, 3]); the options form
+// may name the input too)
+function methodVarargsForms(row, self, extra) {
+  const [, size, ...kws] = row.params;
+  const fields = kws.map((p) => `${p.name}${p.def !== undefined ? '?' : ''}: ${p.ts}`).concat(extra);
+  const opts = `{ ${fields.join('; ')} }`;
+  const pre = self ? `${self.name}: ${self.ts}, ` : '';
+  const forms = [`${pre}...${size.name}: number[]`];
+  if (kws.length) forms.push(`${pre}...args: [...${size.name}: number[], opts: ${opts}]`);
+  forms.push(`${pre}${size.name}: readonly number[]${kws.length ? `, opts?: ${opts}` : ''}`);
+  forms.push(`${pre}opts: { ${[`${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
+  if (self) forms.push(`opts: { ${[`${self.name}: ${self.ts}`, `${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
+  return forms;
 }
 
 // dtype=factory rows (the creation ops) with out=: PyTorch's factories make their result in out's dtype and on its
@@ -271,7 +292,7 @@ function emit(allRows) {
     if (group.length === 1) continue;
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
-    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargs) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or int... yet`);
+    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargsAt >= 0) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or int... yet`);
     // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind; a float
     // parameter is a number: normal(mean: Tensor, std: float) / normal(mean: Tensor, std: Tensor))
     const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : /^float\??$/.test(p.type) ? 'number' : ''}'`).join(', ')}]`;
@@ -313,7 +334,7 @@ function emit(allRows) {
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
-    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargs ? 'foldVarargs(args)' : 'args'}, method);`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargsAt >= 0 ? `foldVarargs(args${row.varargsAt ? `, ${row.varargsAt}` : ''})` : 'args'}, method);`);
     if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
     for (const l of factoryOut(row, 'v', 'out')) o.push(`  ${l}`);
     if (row.out) {
@@ -322,7 +343,7 @@ function emit(allRows) {
     o.push(`  return ${implCall(row, vals, false)};`);
     o.push(`}`);
     if (row.fn) {
-      const sigs = row.varargs ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
+      const sigs = row.varargsAt >= 0 ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
       for (const sig of sigs) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       if (row.scalarSelf) {
         // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
@@ -361,7 +382,8 @@ function emit(allRows) {
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_method([this, ...args]); };`);
     } else if (row.method) {
       const mparams = row.params.slice(1);
-      for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
+      const msigs = row.varargsAt === 1 ? methodVarargsForms(row, null, []) : overloads(row, mparams, []);
+      for (const n of names) for (const sig of msigs) decl.push(`    ${n}(${sig}): ${row.ret};`);
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);
       for (const a of row.alias) wire.push(`P.${camel(a)} = P.${row.name};`);
     }

@@ -1535,6 +1535,63 @@ function expandAs_call(args: readonly unknown[], method = false): Tensor {
   return I.expandAs(v[0] as Tensor, v[1] as Tensor);
 }
 
+const S_reshape: OpSpec = { op: 'reshape', params: [{ name: 'input' }, { name: 'shape', t: 'ints' }], npos: 2 };
+function reshape_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_reshape, foldVarargs(args, 1), method);
+  return I.reshapeRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function reshape(input: Tensor, ...shape: number[]): Tensor;
+export function reshape(input: Tensor, shape: readonly number[]): Tensor;
+export function reshape(input: Tensor, opts: { shape: number | readonly number[] }): Tensor;
+export function reshape(opts: { input: Tensor; shape: number | readonly number[] }): Tensor;
+export function reshape(...args: unknown[]): Tensor { return reshape_call(args); }
+
+const S_permute: OpSpec = { op: 'permute', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }], npos: 2 };
+function permute_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_permute, foldVarargs(args, 1), method);
+  return I.permuteRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function permute(input: Tensor, ...dims: number[]): Tensor;
+export function permute(input: Tensor, dims: readonly number[]): Tensor;
+export function permute(input: Tensor, opts: { dims: number | readonly number[] }): Tensor;
+export function permute(opts: { input: Tensor; dims: number | readonly number[] }): Tensor;
+export function permute(...args: unknown[]): Tensor { return permute_call(args); }
+
+const S_expand: OpSpec = { op: 'expand', params: [{ name: 'input' }, { name: 'size', t: 'ints' }, { name: 'implicit', kw: true, def: false, t: 'bool' }], npos: 2 };
+function expand_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_expand, foldVarargs(args, 1), method);
+  return I.expandRow(v[0] as Tensor, v[1] as number | readonly number[], v[2] as boolean);
+}
+
+const S_repeat: OpSpec = { op: 'repeat', params: [{ name: 'input' }, { name: 'repeats', t: 'ints' }], npos: 2 };
+function repeat_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_repeat, foldVarargs(args, 1), method);
+  return I.repeatRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+
+const S_tile: OpSpec = { op: 'tile', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }], npos: 2 };
+function tile_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_tile, foldVarargs(args, 1), method);
+  return I.tileRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function tile(input: Tensor, ...dims: number[]): Tensor;
+export function tile(input: Tensor, dims: readonly number[]): Tensor;
+export function tile(input: Tensor, opts: { dims: number | readonly number[] }): Tensor;
+export function tile(opts: { input: Tensor; dims: number | readonly number[] }): Tensor;
+export function tile(...args: unknown[]): Tensor { return tile_call(args); }
+
+const S_viewAs: OpSpec = { op: 'view_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function viewAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_viewAs, args, method);
+  return I.viewAs(v[0] as Tensor, v[1] as Tensor);
+}
+
+const S_reshapeAs: OpSpec = { op: 'reshape_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function reshapeAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_reshapeAs, args, method);
+  return I.reshapeAs(v[0] as Tensor, v[1] as Tensor);
+}
+
 const S_broadcastTo: OpSpec = { op: 'broadcast_to', params: [{ name: 'input' }, { name: 'size' }], npos: 2 };
 function broadcastTo_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_broadcastTo, args, method);
@@ -2765,6 +2822,26 @@ declare module '../tensor' {
     diagonal(opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
     expandAs(other: Tensor): Tensor;
     expandAs(opts: { other: Tensor }): Tensor;
+    reshape(...shape: number[]): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    reshape(opts: { shape: number | readonly number[] }): Tensor;
+    permute(...dims: number[]): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    permute(opts: { dims: number | readonly number[] }): Tensor;
+    expand(...size: number[]): Tensor;
+    expand(...args: [...size: number[], opts: { implicit?: boolean }]): Tensor;
+    expand(size: readonly number[], opts?: { implicit?: boolean }): Tensor;
+    expand(opts: { size: number | readonly number[]; implicit?: boolean }): Tensor;
+    repeat(...repeats: number[]): Tensor;
+    repeat(repeats: readonly number[]): Tensor;
+    repeat(opts: { repeats: number | readonly number[] }): Tensor;
+    tile(...dims: number[]): Tensor;
+    tile(dims: readonly number[]): Tensor;
+    tile(opts: { dims: number | readonly number[] }): Tensor;
+    viewAs(other: Tensor): Tensor;
+    viewAs(opts: { other: Tensor }): Tensor;
+    reshapeAs(other: Tensor): Tensor;
+    reshapeAs(opts: { other: Tensor }): Tensor;
     broadcastTo(size: number[]): Tensor;
     broadcastTo(opts: { size: number[] }): Tensor;
     split(splitSizeOrSections: number | number[], dim: number): Tensor[];
@@ -3140,6 +3217,13 @@ P.slice = function (this: Tensor, ...args: unknown[]): Tensor { return slice_cal
 P.select = function (this: Tensor, ...args: unknown[]): Tensor { return select_call([this, ...args], true); };
 P.diagonal = function (this: Tensor, ...args: unknown[]): Tensor { return diagonal_call([this, ...args], true); };
 P.expandAs = function (this: Tensor, ...args: unknown[]): Tensor { return expandAs_call([this, ...args], true); };
+P.reshape = function (this: Tensor, ...args: unknown[]): Tensor { return reshape_call([this, ...args], true); };
+P.permute = function (this: Tensor, ...args: unknown[]): Tensor { return permute_call([this, ...args], true); };
+P.expand = function (this: Tensor, ...args: unknown[]): Tensor { return expand_call([this, ...args], true); };
+P.repeat = function (this: Tensor, ...args: unknown[]): Tensor { return repeat_call([this, ...args], true); };
+P.tile = function (this: Tensor, ...args: unknown[]): Tensor { return tile_call([this, ...args], true); };
+P.viewAs = function (this: Tensor, ...args: unknown[]): Tensor { return viewAs_call([this, ...args], true); };
+P.reshapeAs = function (this: Tensor, ...args: unknown[]): Tensor { return reshapeAs_call([this, ...args], true); };
 P.broadcastTo = function (this: Tensor, ...args: unknown[]): Tensor { return broadcastTo_call([this, ...args], true); };
 P.split = function (this: Tensor, ...args: unknown[]): Tensor[] { return split_call([this, ...args], true); };
 P.chunk = function (this: Tensor, ...args: unknown[]): Tensor[] { return chunk_call([this, ...args], true); };
@@ -3327,6 +3411,13 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
   { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'expand_as', name: 'expandAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'reshape', name: 'reshape', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'permute', name: 'permute', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
+  { op: 'expand', name: 'expand', variants: ['method'], dtype: 'keep', grad: 'ExpandBackward0', autocast: null },
+  { op: 'repeat', name: 'repeat', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tile', name: 'tile', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_as', name: 'viewAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'reshape_as', name: 'reshapeAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'broadcast_to', name: 'broadcastTo', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cat', name: 'cat', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'cpu:promote' },
   { op: 'stack', name: 'stack', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'cpu:promote' },

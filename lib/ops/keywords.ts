@@ -81,9 +81,6 @@ export interface ParamTypes {
 export interface KeywordTypes {
   index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
-  permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
-  reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
-  tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
 }
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
@@ -150,8 +147,6 @@ declare module '../tensor' {
     view(dtype: DTypeName): KwT;
     view(opts: { dtype: DTypeName }): KwT;
     split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
-    reshapeAs(opts: { other: KwT }): KwT;
-    viewAs(opts: { other: KwT }): KwT;
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
     type(opts: { dtype: DTypeName }): KwT;
@@ -168,8 +163,6 @@ const METHODS: Record<string, [string, Sig]> = {
   to: ['to', 'other'],
   view: ['view', 'size | dtype'],
   split: ['split', 'splitSize, dim?'],
-  reshapeAs: ['reshape_as', 'other'],
-  viewAs: ['view_as', 'other'],
   size: ['size', 'dim?'],
   stride: ['stride', 'dim?'],
   squeeze_: ['squeeze_', 'dim?'],
@@ -181,9 +174,6 @@ const METHODS: Record<string, [string, Sig]> = {
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  permute: ['permute', 'input, dims'],
-  reshape: ['reshape', 'input, shape'],
-  tile: ['tile', 'input, dims'],
   indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
 } as const satisfies Record<string, readonly [string, Sig]>;
