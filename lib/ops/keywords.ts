@@ -1,11 +1,24 @@
-// keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
-// family: varargs shapes of methods (permute(1, 0), reshape(2, 3)); the Tensor methods below are conversions (to,
-// cuda, type), views by varargs or dtype (view, reshapeAs, viewAs, split, squeeze_/unsqueeze_) and indexPut(_)
-// (nodetorch's IndexSpec union). The creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange,
-// randint, normal) are rows: their varargs sizes (int...), overloads by value and keyword-only options are the
-// schema's; so are the matmul family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero,
-// bernoulli, ...): ops.schema's last sections; and torch.nn.functional's functions (ops.schema's F rows) except the
-// attention forms (lib/nn/functional.ts).)
+// keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema (yet). Why each
+// stays hand-written:
+//   view        its view(dtype) overload is chosen by the argument's kind; an overloaded row takes no int... yet
+//               (view(size) alone would be a row like reshape's)
+//   split       split_size_or_sections is an int or an int[] with different results' counts; not migrated yet
+//   squeeze_, unsqueeze_  change self's geometry, not its elements: the in-place protocol (write, then rewire)
+//               cannot say them
+//   indexPut(_) its indices are nodetorch's IndexSpec union, no schema type yet
+//   to          dispatches on its first argument's kind (dtype, device, tensor), with different option sets per form
+//   cuda        a device move whose device argument is an index, a name or a torch.device
+//   type        returns the type name (a string) without a dtype, a tensor with one: two result types by arity
+//   size, stride  the class's own accessors (number or number[] by whether dim is given), read on hot paths
+//   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
+//   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
+//   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
+// The varargs shapes (reshape, permute, expand, repeat, tile) and view_as/reshape_as are rows (the schema's int...
+// after the input); so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
+// normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
+// family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
+// last sections; and torch.nn.functional's functions (ops.schema's F rows) except the attention forms
+// (lib/nn/functional.ts).
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
