@@ -292,7 +292,10 @@ function emit(allRows) {
     if (group.length === 1) continue;
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
-    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargsAt >= 0) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or int... yet`);
+    // (an int... after the input may be one overload: view(size: int...) / view(dtype: DType); the group's call folds
+    // the numbers after the input, which a row without it then refuses by its own checks)
+    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargsAt === 0) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or leading int... yet`);
+    const fold = group.some((r) => r.varargsAt === 1);
     // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind; a float
     // parameter is a number: normal(mean: Tensor, std: float) / normal(mean: Tensor, std: Tensor))
     const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : /^float\??$/.test(p.type) ? 'number' : ''}'`).join(', ')}]`;
@@ -301,7 +304,7 @@ function emit(allRows) {
     o.push(`];`);
     o.push(`function ${id}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
     const anyOut = group.some((r) => r.out);
-    o.push(`  const { k, v${anyOut ? ', out' : ''} } = parseOverloads(O_${id}, args, method);`);
+    o.push(`  const { k, v${anyOut ? ', out' : ''} } = parseOverloads(O_${id}, ${fold ? 'foldVarargs(args, 1)' : 'args'}, method);`);
     group.forEach((r, k) => {
       const call = implCall(r, r.params.map((_, i) => `v[${i}]`), false);
       // out=: a row without it refuses it by name (its spec has no out), so `out` is null there
@@ -314,14 +317,14 @@ function emit(allRows) {
     o.push(`  throw new Error('unreachable');`);
     o.push(`}`);
     if (group.some((r) => r.fn)) {
-      for (const r of group) for (const sig of overloads(r, r.params, r.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      for (const r of group) for (const sig of r.varargsAt === 1 ? varargsForms(r, []) : overloads(r, r.params, r.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
       const fu = flagUnion(group);
       if (fu) for (const sig of overloads(fu, fu.params, fu.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
       o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
       if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
     if (group.some((r) => r.method)) {
-      for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
+      for (const r of group) for (const sig of r.varargsAt === 1 ? methodVarargsForms(r, null, []) : overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
       const fu = flagUnion(group);
       if (fu) for (const sig of overloads(fu, fu.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${fu.ret};`);
       wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);

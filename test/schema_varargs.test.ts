@@ -44,6 +44,7 @@ describe('varargs-shape rows', () => {
     expect(v('repeat')).toEqual(['method']);
     expect(v('view_as')).toEqual(['method']);
     expect(v('reshape_as')).toEqual(['method']);
+    expect(SCHEMA.filter((r) => r.op === 'view').map((r) => r.variants)).toEqual([['method'], ['method']]);
   });
   test('results match PyTorch in every form', () => {
     const x = X();
@@ -55,14 +56,28 @@ describe('varargs-shape rows', () => {
     for (const r of [x.repeat(2, 1, 2), x.repeat([2, 1, 2]), x.repeat({ repeats: [2, 1, 2] })]) ref('repeat_2_1_2', r);
     for (const r of [x.tile(2), x.tile([2]), torch.tile(x, [2]), x.tile({ dims: [2] })]) ref('tile_2', r);
     ref('tile_2_1_2', torch.tile(x, [2, 1, 2]));
+    for (const r of [x.view(3, 2), x.view([3, 2]), x.view({ size: [3, 2] }), x.view(-1, 2)]) ref('reshape_3_2', r);
     const o = torch.zeros([3, 2]);
     ref('reshape_3_2', x.viewAs(o));
     ref('reshape_3_2', x.reshapeAs({ other: o }));
     same(x.t().reshapeAs(o), x.t().contiguous().view([3, 2]));
   });
+  test("view's dtype overload: the bytes reinterpreted (PyTorch's bit patterns)", () => {
+    const f = torch.tensor([1, -2, 0.5], { dtype: 'float32' });
+    for (const r of [f.view('int32'), f.view({ dtype: 'int32' })]) {
+      expect(r.dtype).toBe('int32');
+      expect(Array.from(r.dataSync() as Int32Array)).toEqual(REF.view_int32.data);
+    }
+    expect(f.view('int32').view('float32').dataSync()).toEqual(f.dataSync());
+    expect(() => f.view('int64')).toThrow(/view\(dtype\)/);
+    expect(() => f.view('nope' as never)).toThrow(TypeError);
+    expect(() => (f.view as unknown as () => T)()).toThrow(/view\(\) received an invalid combination of arguments/);
+    expect(() => f.view({ dtype: 'int32', size: [3] } as never)).toThrow(TypeError);
+  });
   test('views share storage and record their gradients', () => {
     const x = X().requiresGrad_();
     const y = x.permute(1, 0);
+    expect(x.view(6).gradFn?.name).toBe('ViewBackward0');
     expect(y.gradFn?.name).toBe('PermuteBackward0');
     expect(x.expand(2, 2, 3).gradFn?.name).toBe('ExpandBackward0');
     x.expand(4, 2, 3).sum().backward();

@@ -147,6 +147,17 @@ export function var_(opts: { input: Tensor; dim?: number | number[] | null; corr
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
 
+const O_view: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'view', params: [{ name: 'input' }, { name: 'size', t: 'ints' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'view', params: [{ name: 'input' }, { name: 'dtype', t: 'dtype' }], npos: 2 }, ['tensor', '']],
+];
+function view_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_view, foldVarargs(args, 1), method);
+  if (k === 0) return I.viewRow(v[0] as Tensor, v[1] as number | readonly number[]);
+  if (k === 1) return I.viewDtype(v[0] as Tensor, v[1] as DTypeName);
+  throw new Error('unreachable');
+}
+
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
@@ -2446,6 +2457,11 @@ declare module '../tensor' {
     var(opts: { unbiased: boolean }): Tensor;
     var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
     var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    view(...size: number[]): Tensor;
+    view(size: readonly number[]): Tensor;
+    view(opts: { size: number | readonly number[] }): Tensor;
+    view(dtype: DTypeName): Tensor;
+    view(opts: { dtype: DTypeName }): Tensor;
     bernoulli(opts?: { generator?: Generator | null }): Tensor;
     bernoulli(p: Tensor, opts?: { generator?: Generator | null }): Tensor;
     bernoulli(opts: { p: Tensor; generator?: Generator | null }): Tensor;
@@ -3024,6 +3040,7 @@ P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_
 P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
 P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
 P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
+P.view = function (this: Tensor, ...args: unknown[]): unknown { return view_call([this, ...args], true); };
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
@@ -3411,6 +3428,8 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
   { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'expand_as', name: 'expandAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view', name: 'view', variants: ['method'], dtype: 'keep', grad: 'ViewBackward0', autocast: null },
+  { op: 'view', name: 'view', variants: ['method'], dtype: null, grad: null, autocast: null },
   { op: 'reshape', name: 'reshape', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'permute', name: 'permute', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
   { op: 'expand', name: 'expand', variants: ['method'], dtype: 'keep', grad: 'ExpandBackward0', autocast: null },

@@ -180,6 +180,8 @@ export function permuteRow(input: T, dims: Ints): T { return Sh.permute(input, i
 export function expandRow(input: T, size: Ints, implicit: boolean): T { void implicit; return Sh.expand(input, ints(size)); }
 export function repeatRow(input: T, repeats: Ints): T { return Sh.repeat(input, ints(repeats)); }
 export function tileRow(input: T, dims: Ints): T { return Sh.tile(input, ints(dims)); }
+export function viewRow(input: T, size: Ints): T { return Sh.view(input, ints(size)); }
+export function viewDtype(input: T, dtype: DTypeName): T { return Sh.view(input, dtype); }
 export function viewAs(input: T, other: T): T { return Sh.view(input, checkTensor(other, 'view_as', 'other').shape.slice()); }
 export function reshapeAs(input: T, other: T): T { return Sh.reshape(input, checkTensor(other, 'reshape_as', 'other').shape.slice()); }
 

@@ -625,19 +625,17 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
 // The shape ops are the schema's rows (lib/ops/ops.schema; the varargs shapes reshape, permute, expand, repeat, tile
-// by its `int...` after the input; this file's functions are their implementations). What stays here: view (its
-// view(dtype) overload is chosen by kind, which an int... row cannot say yet), the properties (T, mT, H, mH), and
+// by its `int...` after the input, and view's size/dtype overloads; this file's functions are their implementations).
+// What stays here: the properties (T, mT, H, mH), and
 // squeeze_/unsqueeze_, which change self's geometry rather than write its elements (not the in-place protocol's
 // write-then-rewire).
 declare module '../tensor' {
   interface Tensor {
-    view(...shape: (number | number[])[]): T; view(opts: { size: number[] }): T;
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.view = function (this: T, ...s: unknown[]): T { return view(this, ...s); };
 Object.defineProperty(Tensor.prototype, 'T', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'H', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {

@@ -7,7 +7,8 @@ cases = {
     'expand_2_2_3': x.expand(2, 2, 3), 'repeat_2_1_2': x.repeat(2, 1, 2), 'tile_2': x.tile(2),
     'tile_2_1_2': torch.tile(x, (2, 1, 2)),
 }
+cases['view_int32'] = torch.tensor([1, -2, 0.5], dtype=torch.float32).view(torch.int32)
 out = {k: {'shape': list(v.shape), 'data': v.contiguous().flatten().tolist()} for k, v in cases.items()}
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'schema_varargs.json'), 'w') as f:
-    json.dump(out, f, indent=1)
+    json.dump(out, f)
     f.write('\n')

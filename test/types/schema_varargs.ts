@@ -26,6 +26,11 @@ expectType<T>()(x.repeat(2, 1));
 expectType<T>()(x.repeat({ repeats: [2, 1] }));
 expectType<T>()(x.tile(2));
 expectType<T>()(torch.tile(x, [2, 2]));
+expectType<T>()(x.view(3, 2));
+expectType<T>()(x.view([6]));
+expectType<T>()(x.view({ size: [6] }));
+expectType<T>()(x.view('int32'));
+expectType<T>()(x.view({ dtype: 'int32' }));
 expectType<T>()(x.viewAs(x));
 expectType<T>()(x.reshapeAs({ other: x }));
 
@@ -37,6 +42,10 @@ x.reshape({ size: [6] });
 x.reshape({});
 // @ts-expect-error implicit is a bool
 x.expand([4, 2, 3], { implicit: 1 });
+// @ts-expect-error view's options name size or dtype, not both
+x.view({ size: [6], dtype: 'int32' });
+// @ts-expect-error not a dtype name
+x.view('int33');
 // @ts-expect-error view_as takes a tensor
 x.viewAs([2, 3]);
 // @ts-expect-error an unknown option
