@@ -65,7 +65,7 @@ function tsType(t, where) {
   return opt ? `${ts} | null` : ts;
 }
 // the runtime kinds of the types a parameter's alternative keyword names take (lib/ops/args.ts checks them)
-const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', Tensor: 'tensor' };
+const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', ints: 'intOrInts', Tensor: 'tensor' };
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
   // a tuple default (padding: int[1] = [0]): a JS array

@@ -74,6 +74,16 @@ describe('varargs-shape rows', () => {
     expect(() => (f.view as unknown as () => T)()).toThrow(/view\(\) received an invalid combination of arguments/);
     expect(() => f.view({ dtype: 'int32', size: [3] } as never)).toThrow(TypeError);
   });
+  test("split: the method's split_size keyword is the row's other name for split_size_or_sections", () => {
+    const x = X();
+    const shapes = (ts: T[]): number[][] => ts.map((t) => t.shape);
+    for (const r of [x.split({ splitSize: 2, dim: 1 }), x.split(2, 1), torch.split(x, { splitSizeOrSections: 2, dim: 1 }), torch.split(x, { splitSize: 2, dim: 1 })]) expect(shapes(r)).toEqual([[2, 2], [2, 1]]);
+    expect(shapes(x.split({ splitSize: [1, 2], dim: 1 }))).toEqual([[2, 1], [2, 2]]);
+    expect(() => x.split({ splitSize: 2, splitSizeOrSections: 2 } as never)).toThrow(/split\(\): got multiple values for argument 'splitSizeOrSections'/);
+    expect(() => x.split({ splitSizeOrSections: 2, splitSize: 2 } as never)).toThrow(/split\(\): got multiple values for argument 'splitSize' \(it is another name of 'splitSizeOrSections'\)/);
+    expect(() => x.split({ splitSize: 'a' } as never)).toThrow(/split\(\): argument 'splitSize' must be int or tuple of ints, not str/);
+    expect(() => x.split({ splitSize: 1.5 } as never)).toThrow(TypeError);
+  });
   test('views share storage and record their gradients', () => {
     const x = X().requiresGrad_();
     const y = x.permute(1, 0);

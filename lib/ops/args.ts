@@ -33,10 +33,11 @@ export interface ParamSpec {
 /** the value kinds of the schema types `float`, `float?`, `bool?` and `floats` (a number, a number or null, a boolean
  *  or null, a number or an array) */
 export type ParamKind = 'float' | 'float?' | 'bool?' | 'floats';
-type AltKind = 'num' | 'any' | 'int' | 'ints' | 'tensor';
+type AltKind = 'num' | 'any' | 'int' | 'ints' | 'intOrInts' | 'tensor';
 const ALT_OK: Record<AltKind, [(x: unknown) => boolean, string]> = {
   num: [(x) => typeof x === 'number' || typeof x === 'boolean', 'Number'], any: [() => true, 'Tensor or Number'],
   int: [(x) => typeof x === 'number' && Number.isInteger(x), 'int'], ints: [(x) => Array.isArray(x), 'tuple of ints'],
+  intOrInts: [(x) => (typeof x === 'number' && Number.isInteger(x)) || Array.isArray(x), 'int or tuple of ints'],
   tensor: [(x) => x instanceof Tensor, 'Tensor'],
 };
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */

@@ -1657,7 +1657,7 @@ export function vstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Ten
 export function vstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
 export function vstack(...args: unknown[]): Tensor { return vstack_call(args); }
 
-const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints' }, { name: 'dim', def: 0 }], npos: 3 };
+const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints', kwt: 'intOrInts', alt: [['splitSize', 'intOrInts']] }, { name: 'dim', def: 0 }], npos: 3 };
 function split_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_split, args, method);
   return I.split(v[0] as Tensor, v[1] as number | number[], v[2] as number);
@@ -1665,7 +1665,9 @@ function split_call(args: readonly unknown[], method = false): Tensor[] {
 export function split(tensor: Tensor, splitSizeOrSections: number | number[], dim: number): Tensor[];
 export function split(tensor: Tensor, splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
 export function split(tensor: Tensor, opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(tensor: Tensor, opts: { splitSize: number | number[]; dim?: number }): Tensor[];
 export function split(opts: { tensor: Tensor; splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(opts: { tensor: Tensor; splitSize: number | number[]; dim?: number }): Tensor[];
 export function split(...args: unknown[]): Tensor[] { return split_call(args); }
 
 const S_chunk: OpSpec = { op: 'chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }], npos: 3 };
@@ -2863,6 +2865,7 @@ declare module '../tensor' {
     split(splitSizeOrSections: number | number[], dim: number): Tensor[];
     split(splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
     split(opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+    split(opts: { splitSize: number | number[]; dim?: number }): Tensor[];
     chunk(chunks: number, dim: number): Tensor[];
     chunk(chunks: number, opts?: { dim?: number }): Tensor[];
     chunk(opts: { chunks: number; dim?: number }): Tensor[];

@@ -1,6 +1,5 @@
 // keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema (yet). Why each
 // stays hand-written:
-//   split       split_size_or_sections is an int or an int[] with different results' counts; not migrated yet
 //   squeeze_, unsqueeze_  change self's geometry, not its elements: the in-place protocol (write, then rewire)
 //               cannot say them
 //   indexPut(_) its indices are nodetorch's IndexSpec union, no schema type yet
@@ -11,7 +10,8 @@
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
 //   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
-// The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile) and view_as/reshape_as are rows (the schema's int...
+// The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile), view_as/reshape_as
+// and split (the method's split_size keyword: the row's other name for split_size_or_sections) are rows (the schema's int...
 // after the input); so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
 // normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
 // family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
@@ -155,7 +155,6 @@ declare module '../tensor' {
   interface Tensor {
     cuda(opts: { device?: number }): KwT;
     to(opts: { other: KwT }): KwT;
-    split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
     type(opts: { dtype: DTypeName }): KwT;
@@ -170,7 +169,6 @@ const METHODS: Record<string, [string, Sig]> = {
   backward: ['backward', 'gradient?'],
   cuda: ['cuda', 'device?'],
   to: ['to', 'other'],
-  split: ['split', 'splitSize, dim?'],
   size: ['size', 'dim?'],
   stride: ['stride', 'dim?'],
   squeeze_: ['squeeze_', 'dim?'],

@@ -34,6 +34,12 @@ expectType<T>()(x.view({ dtype: 'int32' }));
 expectType<T>()(x.viewAs(x));
 expectType<T>()(x.reshapeAs({ other: x }));
 
+expectType<T[]>()(x.split({ splitSize: 2 }));
+expectType<T[]>()(x.split({ splitSize: [1, 1], dim: 0 }));
+expectType<T[]>()(torch.split(x, { splitSizeOrSections: 1 }));
+
+// @ts-expect-error split's size is a number or a list
+x.split({ splitSize: '2' });
 // @ts-expect-error a size is numbers, not strings
 x.reshape('3', '2');
 // @ts-expect-error reshape's keyword is shape
