@@ -116,7 +116,7 @@ function parseSchema(text) {
     // torch.reshape(x, [2, 3]); required (PyTorch's missing-argument error), function and/or method only
     const va = params.findIndex((p) => p.type === 'int...');
     if (va === 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: a leading int... row is a function (and out) only: a method's varargs follows its input (reshape(input: Tensor, shape: int...))`);
-    if (va === 1 && (params[0].type !== 'Tensor' || !/^\s*(function|method)(\s+(function|method))?\s*$/.test(variants))) throw new Error(`${where}: an int... after the first parameter follows a Tensor input, in a function and/or method row (no out, no inplace)`);
+    if (va === 1 && (params[0].type !== 'Tensor' || !/^\s*(function|method)(\s+(function|method))?\s*$/.test(variants))) throw new Error(`${where}: an int... parameter comes first, or right after a Tensor input in a function and/or method row (no out, no inplace)`);
     if (va >= 0) {
       if (va > 1 || params.slice(va + 1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first (or after the input), and only keyword-only parameters follow it`);
       if (va === 0) params[0].def = '[]';

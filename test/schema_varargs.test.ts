@@ -5,6 +5,8 @@
 import * as torch from '../lib';
 import { foldVarargs } from '../lib/ops/args';
 import { SCHEMA } from '../lib/ops/generated';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { parseSchema } = require('../scripts/gen-schema.js') as { parseSchema: (text: string) => { varargsAt: number; params: { def?: string }[] }[] };
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -31,6 +33,19 @@ describe('foldVarargs', () => {
     expect(foldVarargs(c, 1)).toBe(c);
     expect(foldVarargs([2, 3])).toEqual([[2, 3]]);
     expect(foldVarargs([1, 2, 3], 1)).toEqual([1, [2, 3]]);
+  });
+});
+
+describe("the generator's int... after the input", () => {
+  test('follows a Tensor input, required, keyword-only options after it; function and/or method, no out or inplace', () => {
+    const [r] = parseSchema('f(input: Tensor, size: int..., *, implicit: bool = False) -> Tensor | method');
+    expect([r.varargsAt, r.params[1].def]).toEqual([1, undefined]);
+    expect(parseSchema('f(input: Tensor, size: int...) -> Tensor | function method')[0].varargsAt).toBe(1);
+    expect(() => parseSchema('f(n: int, size: int...) -> Tensor | method')).toThrow(/right after a Tensor input/);
+    expect(() => parseSchema('f(input: Tensor, size: int...) -> Tensor | function out')).toThrow(/no out, no inplace/);
+    expect(() => parseSchema('f(input: Tensor, size: int...) -> Tensor | method inplace')).toThrow(/no out, no inplace/);
+    expect(() => parseSchema('f(input: Tensor, size: int..., dim: int) -> Tensor | method')).toThrow(/only keyword-only parameters follow it/);
+    expect(() => parseSchema('f(input: Tensor, other: Tensor, size: int...) -> Tensor | method')).toThrow(/comes first/);
   });
 });
 
