@@ -26,6 +26,9 @@ const TYPES = {
   'int...': 'number | readonly number[]', Size: 'readonly number[]', Device: 'DeviceName | Device', Generator: 'Generator',
   MemoryFormat: 'MemoryFormat', Data: 'TensorData', Buffer: 'ArrayBufferView | ArrayBuffer',
   floats: 'number | readonly number[]',  // a float or a tuple of floats (interpolate's scale_factor)
+  // nodetorch's index specs (lib/ops/indexing.ts IndexSpec: a number, 'a:b' slice string, null, '...', a bool, an
+  // index tensor or a nested list), one or a list of them: index_put's indices
+  IndexSpec: 'IndexSpec[] | IndexSpec',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)
@@ -33,6 +36,7 @@ const TYPE_IMPORTS = {
   Generator: { ts: 'Generator', from: './creation' },
   MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
   MinMax: { ts: 'MinMax', from: './order' },
+  IndexSpec: { ts: 'IndexSpec', from: './indexing' },
 };
 // a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
 // (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])

@@ -99,6 +99,23 @@ describe('varargs-shape rows', () => {
     expect(() => x.split({ splitSize: 'a' } as never)).toThrow(/split\(\): argument 'splitSize' must be int or tuple of ints, not str/);
     expect(() => x.split({ splitSize: 1.5 } as never)).toThrow(TypeError);
   });
+  test('index_put(_): a row with the IndexSpec type (accumulate positionally or by name)', () => {
+    const v = (t: T): number[] => Array.from(t.dataSync() as Float32Array);
+    expect(SCHEMA.find((r) => r.op === 'index_put')?.variants).toEqual(['function', 'method', 'inplace']);
+    const x = X();
+    expect(v(x.indexPut([0, '1:3'], 9))).toEqual([0, 9, 9, 3, 4, 5]);
+    expect(v(torch.indexPut(x, { indices: [torch.tensor([1]), torch.tensor([2])], values: torch.tensor([7]), accumulate: true }))).toEqual([0, 1, 2, 3, 4, 12]);
+    expect(v(x)).toEqual([0, 1, 2, 3, 4, 5]);
+    const y = X();
+    expect(y.indexPut_(torch.tensor([[true, false, true], [false, false, false]]), 1, true)).toBe(y);
+    expect(v(y)).toEqual([1, 1, 3, 3, 4, 5]);
+    y.indexPut_({ indices: [1], values: -1 });
+    expect(v(y)).toEqual([1, 1, 3, -1, -1, -1]);
+    expect(v(torch.indexPut_(y, [0], 0))).toEqual([0, 0, 0, -1, -1, -1]);
+    expect(() => x.indexPut([0], 1, { accumulat: true } as never)).toThrow(/index_put\(\): unexpected option 'accumulat'/);
+    expect(() => x.indexPut_([0], 1, 'yes' as never)).toThrow(/index_put_\(\): argument 'accumulate' must be bool/);
+    expect(() => (x.indexPut as unknown as (i: unknown) => T)([0])).toThrow(/index_put\(\): missing required argument 'values'/);
+  });
   test('views share storage and record their gradients', () => {
     const x = X().requiresGrad_();
     const y = x.permute(1, 0);

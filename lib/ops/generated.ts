@@ -9,6 +9,7 @@ import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVar
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import type { Generator } from './creation';
+import type { IndexSpec } from './indexing';
 import type { MemoryFormat } from '../memory_format';
 import type { MinMax } from './order';
 import * as I from './impls';
@@ -1913,6 +1914,19 @@ export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumu
 export function put(...args: unknown[]): Tensor { return put_call(args); }
 const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
+const S_indexPut: OpSpec = { op: 'index_put', params: [{ name: 'input' }, { name: 'indices' }, { name: 'values' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
+function indexPut_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_indexPut, args, method);
+  return I.indexPut(v[0] as Tensor, v[1] as IndexSpec[] | IndexSpec, v[2] as Tensor | number | boolean, v[3] as boolean);
+}
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(input: Tensor, opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(opts: { input: Tensor; indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(...args: unknown[]): Tensor { return indexPut_call(args); }
+const S_indexPut_: OpSpec = { op: 'index_put_', params: [{ name: 'input' }, { name: 'indices' }, { name: 'values' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
+
 const S_mm: OpSpec = { op: 'mm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
 function mm_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_mm, args, method);
@@ -2961,6 +2975,14 @@ declare module '../tensor' {
     put_(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
     put_(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
     put_(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
     mm(mat2: Tensor): Tensor;
     mm(opts: { mat2: Tensor }): Tensor;
     bmm(mat2: Tensor): Tensor;
@@ -3275,6 +3297,8 @@ P.maskedSelect = function (this: Tensor, ...args: unknown[]): Tensor { return ma
 P.take = function (this: Tensor, ...args: unknown[]): Tensor { return take_call([this, ...args], true); };
 P.put = function (this: Tensor, ...args: unknown[]): Tensor { return put_call([this, ...args], true); };
 P.put_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_put_, [self, ...args], true); return I.put_(self as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean); };
+P.indexPut = function (this: Tensor, ...args: unknown[]): Tensor { return indexPut_call([this, ...args], true); };
+P.indexPut_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexPut_, [self, ...args], true); return I.indexPut_(self as Tensor, v[1] as IndexSpec[] | IndexSpec, v[2] as Tensor | number | boolean, v[3] as boolean); };
 P.mm = function (this: Tensor, ...args: unknown[]): Tensor { return mm_call([this, ...args], true); };
 P.bmm = function (this: Tensor, ...args: unknown[]): Tensor { return bmm_call([this, ...args], true); };
 P.matmul = function (this: Tensor, ...args: unknown[]): Tensor { return matmul_call([this, ...args], true); };
@@ -3466,6 +3490,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'masked_select', name: 'maskedSelect', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MaskedSelectBackward0', autocast: null },
   { op: 'take', name: 'take', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TakeBackward0', autocast: null },
   { op: 'put', name: 'put', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'PutBackward0', autocast: null },
+  { op: 'index_put', name: 'indexPut', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: null, autocast: 'cuda:promote' },
   { op: 'F.relu', name: 'relu', variants: ['functional'], dtype: 'keep', grad: 'ReluBackward0', autocast: null },
   { op: 'F.relu6', name: 'relu6', variants: ['functional'], dtype: 'keep', grad: 'HardtanhBackward0', autocast: null },
   { op: 'F.hardtanh', name: 'hardtanh', variants: ['functional'], dtype: 'keep', grad: 'HardtanhBackward0', autocast: null },

@@ -185,6 +185,10 @@ export function viewDtype(input: T, dtype: DTypeName): T { return Sh.view(input,
 export function viewAs(input: T, other: T): T { return Sh.view(input, checkTensor(other, 'view_as', 'other').shape.slice()); }
 export function reshapeAs(input: T, other: T): T { return Sh.reshape(input, checkTensor(other, 'reshape_as', 'other').shape.slice()); }
 
+// index_put(_): indexing.ts's indexPut(_) take accumulate in an options object
+export function indexPut(input: T, indices: X.IndexSpec[] | X.IndexSpec, values: T | number | boolean, accumulate: boolean): T { return X.indexPut(input, indices, values, { accumulate }); }
+export function indexPut_(input: T, indices: X.IndexSpec[] | X.IndexSpec, values: T | number | boolean, accumulate: boolean): T { return X.indexPut_(input, indices, values, { accumulate }); }
+
 // ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
 export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,
   indexFill_, maskedFill, maskedFill_, maskedSelect, take } from './indexing';

@@ -2,7 +2,8 @@
 // stays hand-written:
 //   squeeze_, unsqueeze_  change self's geometry, not its elements: the in-place protocol (write, then rewire)
 //               cannot say them
-//   indexPut(_) its indices are nodetorch's IndexSpec union, no schema type yet
+//   torch.indexPut_  the function form of an in-place op, which rows do not generate (x.indexPut_ and
+//               torch.indexPut are the index_put row's, with the IndexSpec type)
 //   to          dispatches on its first argument's kind (dtype, device, tensor), with different option sets per form
 //   cuda        a device move whose device argument is an index, a name or a torch.device
 //   type        returns the type name (a string) without a dtype, a tensor with one: two result types by arity
@@ -90,7 +91,6 @@ export interface ParamTypes {
 /** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
  *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
 export interface KeywordTypes {
-  index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
 }
 
@@ -158,10 +158,6 @@ declare module '../tensor' {
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
     type(opts: { dtype: DTypeName }): KwT;
-    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
   }
 }
 // (required parameters have no '?'; the optional ones end in '?')
@@ -174,13 +170,10 @@ const METHODS: Record<string, [string, Sig]> = {
   squeeze_: ['squeeze_', 'dim?'],
   unsqueeze_: ['unsqueeze_', 'dim'],
   type: ['type', 'dtype?'],
-  indexPut: ['index_put', 'indices, values, accumulate?'],
-  indexPut_: ['index_put_', 'indices, values, accumulate?'],
 };
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
 } as const satisfies Record<string, readonly [string, Sig]>;
 

@@ -37,7 +37,15 @@ expectType<T>()(x.reshapeAs({ other: x }));
 expectType<T[]>()(x.split({ splitSize: 2 }));
 expectType<T[]>()(x.split({ splitSize: [1, 1], dim: 0 }));
 expectType<T[]>()(torch.split(x, { splitSizeOrSections: 1 }));
+expectType<T>()(x.indexPut([0, '1:3'], 9));
+expectType<T>()(x.indexPut_([torch.tensor([1])], torch.tensor([2]), true));
+expectType<T>()(torch.indexPut(x, { indices: [0], values: 1, accumulate: false }));
+expectType<T>()(x.indexPut_({ indices: 0, values: 1 }));
 
+// @ts-expect-error index_put's accumulate is a bool
+x.indexPut([0], 1, 'yes');
+// @ts-expect-error index_put's values are required
+x.indexPut({ indices: [0] });
 // @ts-expect-error split's size is a number or a list
 x.split({ splitSize: '2' });
 // @ts-expect-error a size is numbers, not strings
