@@ -11,9 +11,9 @@
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
 //   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
-// The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile), view_as/reshape_as
-// and split (the method's split_size keyword: the row's other name for split_size_or_sections) are rows (the schema's int...
-// after the input); so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
+// The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...
+// after the input), view_as/reshape_as, split (the method's split_size keyword: the row's other name for
+// split_size_or_sections) and index_put (x.indexPut(_), torch.indexPut: the IndexSpec type) are rows; so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
 // normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
 // family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
 // last sections; and torch.nn.functional's functions (ops.schema's F rows) except the attention forms
