@@ -46,8 +46,8 @@ export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated
 // (the creation ops tensor, asTensor, frombuffer, empty ... randnLike, normal, and the matmul family, norm and the
 // small Tensor ops are schema rows: exported from ./ops/generated)
-export const { permute, reshape, tile, indexPut, indexPut_ } = keywordFunctions({
-  permute: FAM.permute, reshape: FAM.reshape, tile: FAM.tile, indexPut: FAM.indexPut, indexPut_: FAM.indexPut_,
+export const { indexPut_ } = keywordFunctions({
+  indexPut_: FAM.indexPut_,
 });
 
 // autograd

@@ -26,6 +26,9 @@ const TYPES = {
   'int...': 'number | readonly number[]', Size: 'readonly number[]', Device: 'DeviceName | Device', Generator: 'Generator',
   MemoryFormat: 'MemoryFormat', Data: 'TensorData', Buffer: 'ArrayBufferView | ArrayBuffer',
   floats: 'number | readonly number[]',  // a float or a tuple of floats (interpolate's scale_factor)
+  // nodetorch's index specs (lib/ops/indexing.ts IndexSpec: a number, 'a:b' slice string, null, '...', a bool, an
+  // index tensor or a nested list), one or a list of them: index_put's indices
+  IndexSpec: 'IndexSpec[] | IndexSpec',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)
@@ -33,6 +36,7 @@ const TYPE_IMPORTS = {
   Generator: { ts: 'Generator', from: './creation' },
   MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
   MinMax: { ts: 'MinMax', from: './order' },
+  IndexSpec: { ts: 'IndexSpec', from: './indexing' },
 };
 // a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
 // (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])
@@ -65,7 +69,7 @@ function tsType(t, where) {
   return opt ? `${ts} | null` : ts;
 }
 // the runtime kinds of the types a parameter's alternative keyword names take (lib/ops/args.ts checks them)
-const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', Tensor: 'tensor' };
+const ALT_KIND = { Scalar: 'num', 'Tensor|Scalar': 'any', int: 'int', 'int[]': 'ints', ints: 'intOrInts', Tensor: 'tensor' };
 function jsDefault(d, where) {
   if (d === 'None') return 'null';
   // a tuple default (padding: int[1] = [0]): a JS array
@@ -112,11 +116,14 @@ function parseSchema(text) {
     }
     // a varargs size (`int...`) is the row's first and only positional parameter; left out, it is [] (a 0-dim result,
     // as nodetorch's zeros() has always given)
+    // a method's varargs (`shape: int...` after `input: Tensor`): x.view(2, 3), x.view([2, 3]), x.view({ size }),
+    // torch.reshape(x, [2, 3]); required (PyTorch's missing-argument error), function and/or method only
     const va = params.findIndex((p) => p.type === 'int...');
-    if (va >= 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: an int... row is a function (and out) only, so far: a method's varargs (view(2, 3)) needs its own forms`);
+    if (va === 0 && !/^\s*function(\s+out)?\s*$/.test(variants)) throw new Error(`${where}: a leading int... row is a function (and out) only: a method's varargs follows its input (reshape(input: Tensor, shape: int...))`);
+    if (va === 1 && (params[0].type !== 'Tensor' || !/^\s*(function|method)(\s+(function|method))?\s*$/.test(variants))) throw new Error(`${where}: an int... parameter comes first, or right after a Tensor input in a function and/or method row (no out, no inplace)`);
     if (va >= 0) {
-      if (va !== 0 || params.slice(1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first, and only keyword-only parameters follow it`);
-      params[0].def = '[]';
+      if (va > 1 || params.slice(va + 1).some((p) => !p.kw)) throw new Error(`${where}: an int... parameter comes first (or after the input), and only keyword-only parameters follow it`);
+      if (va === 0) params[0].def = '[]';
     }
     const keys = {};
     for (const kv of (rest || '').split(/\s+/).filter(Boolean)) {
@@ -142,7 +149,7 @@ function parseSchema(text) {
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
-      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0,
+      dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0, varargsAt: va,
       scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
     });
     const ss = rows[rows.length - 1].scalarSelf;
@@ -194,11 +201,29 @@ function flagUnion(group) {
 // the declarations of a row whose first parameter is a varargs size (`size: int...`, then keyword-only options):
 // zeros(2, 3), zeros(2, 3, opts), zeros([2, 3], opts?), zeros({ size, ...opts }) (lib/ops/args.ts foldVarargs)
 function varargsForms(row, extra) {
+  if (row.varargsAt === 1) return methodVarargsForms(row, row.params[0], extra);
   const [size, ...kws] = row.params;
   const fields = kws.map((p) => `${p.name}?: ${p.ts}`).concat(extra);
   const opts = `{ ${fields.join('; ')} }`;
   return [`...${size.name}: number[]`, `...args: [...${size.name}: number[], opts: ${opts}]`, `${size.name}: readonly number[], opts?: ${opts}`,
     `opts: { ${[`${size.name}?: ${size.ts}`, ...fields].join('; ')} }`];
+}
+
+// the declarations of a row whose varargs size follows its input (`input: Tensor, shape: int...`, then keyword-only
+// options): the method's (self: null) x.reshape(2, 3), x.reshape(2, 3, opts), x.reshape([2, 3], opts?),
+// x.reshape({ shape, ...opts }); the function's the same after its input (torch.reshape(x, [2, 3]); the options form
+// may name the input too)
+function methodVarargsForms(row, self, extra) {
+  const [, size, ...kws] = row.params;
+  const fields = kws.map((p) => `${p.name}${p.def !== undefined ? '?' : ''}: ${p.ts}`).concat(extra);
+  const opts = `{ ${fields.join('; ')} }`;
+  const pre = self ? `${self.name}: ${self.ts}, ` : '';
+  const forms = [`${pre}...${size.name}: number[]`];
+  if (kws.length) forms.push(`${pre}...args: [...${size.name}: number[], opts: ${opts}]`);
+  forms.push(`${pre}${size.name}: readonly number[]${kws.length ? `, opts?: ${opts}` : ''}`);
+  forms.push(`${pre}opts: { ${[`${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
+  if (self) forms.push(`opts: { ${[`${self.name}: ${self.ts}`, `${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
+  return forms;
 }
 
 // dtype=factory rows (the creation ops) with out=: PyTorch's factories make their result in out's dtype and on its
@@ -271,7 +296,10 @@ function emit(allRows) {
     if (group.length === 1) continue;
     // a reserved word (var) is exported under its name from a function named name_ (torch.var and torch.var_)
     const id = ['var', 'new', 'delete', 'in', 'default'].includes(name) ? `${name}_` : name;
-    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargs) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or int... yet`);
+    // (an int... after the input may be one overload: view(size: int...) / view(dtype: DType); the group's call folds
+    // the numbers after the input, which a row without it then refuses by its own checks)
+    for (const r of group) if (r.inplace || r.alias.length || r.self || r.varargsAt === 0) throw new Error(`${r.where}: an overloaded row takes no inplace, alias, self= or leading int... yet`);
+    const fold = group.some((r) => r.varargsAt === 1);
     // (a flag typed `true` or `false` selects its overload by value: nonzero's as_tuple; args.ts fitsKind; a float
     // parameter is a number: normal(mean: Tensor, std: float) / normal(mean: Tensor, std: Tensor))
     const kinds = (r) => `[${r.params.map((p) => `'${/^Tensor\??$/.test(p.type) ? 'tensor' : /^int\??$/.test(p.type) ? 'int' : /^(true|false)$/.test(p.type) ? p.type : /^float\??$/.test(p.type) ? 'number' : ''}'`).join(', ')}]`;
@@ -280,7 +308,7 @@ function emit(allRows) {
     o.push(`];`);
     o.push(`function ${id}_call(args: readonly unknown[], method = false): ${[...new Set(group.map((r) => r.ret))].join(' | ')} {`);
     const anyOut = group.some((r) => r.out);
-    o.push(`  const { k, v${anyOut ? ', out' : ''} } = parseOverloads(O_${id}, args, method);`);
+    o.push(`  const { k, v${anyOut ? ', out' : ''} } = parseOverloads(O_${id}, ${fold ? 'foldVarargs(args, 1)' : 'args'}, method);`);
     group.forEach((r, k) => {
       const call = implCall(r, r.params.map((_, i) => `v[${i}]`), false);
       // out=: a row without it refuses it by name (its spec has no out), so `out` is null there
@@ -293,14 +321,14 @@ function emit(allRows) {
     o.push(`  throw new Error('unreachable');`);
     o.push(`}`);
     if (group.some((r) => r.fn)) {
-      for (const r of group) for (const sig of overloads(r, r.params, r.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
+      for (const r of group) for (const sig of r.varargsAt === 1 ? varargsForms(r, []) : overloads(r, r.params, r.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${r.ret};`);
       const fu = flagUnion(group);
       if (fu) for (const sig of overloads(fu, fu.params, fu.out ? ['out?: Tensor'] : [])) o.push(`export function ${id}(${sig}): ${fu.ret};`);
       o.push(`export function ${id}(...args: unknown[]): ${[...new Set(group.map((r) => r.ret))].join(' | ')} { return ${id}_call(args); }`);
       if (id !== name) o.push(`export { ${id} as ${name} };`);
     }
     if (group.some((r) => r.method)) {
-      for (const r of group) for (const sig of overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
+      for (const r of group) for (const sig of r.varargsAt === 1 ? methodVarargsForms(r, null, []) : overloads(r, r.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${r.ret};`);
       const fu = flagUnion(group);
       if (fu) for (const sig of overloads(fu, fu.params.slice(1), [])) decl.push(`    ${name}(${sig}): ${fu.ret};`);
       wire.push(`P.${name} = function (this: Tensor, ...args: unknown[]): unknown { return ${id}_call([this, ...args], true); };`);
@@ -313,7 +341,7 @@ function emit(allRows) {
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
-    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargs ? 'foldVarargs(args)' : 'args'}, method);`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargsAt >= 0 ? `foldVarargs(args${row.varargsAt ? `, ${row.varargsAt}` : ''})` : 'args'}, method);`);
     if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
     for (const l of factoryOut(row, 'v', 'out')) o.push(`  ${l}`);
     if (row.out) {
@@ -322,7 +350,7 @@ function emit(allRows) {
     o.push(`  return ${implCall(row, vals, false)};`);
     o.push(`}`);
     if (row.fn) {
-      const sigs = row.varargs ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
+      const sigs = row.varargsAt >= 0 ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
       for (const sig of sigs) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       if (row.scalarSelf) {
         // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
@@ -361,7 +389,8 @@ function emit(allRows) {
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_method([this, ...args]); };`);
     } else if (row.method) {
       const mparams = row.params.slice(1);
-      for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}(${sig}): ${row.ret};`);
+      const msigs = row.varargsAt === 1 ? methodVarargsForms(row, null, []) : overloads(row, mparams, []);
+      for (const n of names) for (const sig of msigs) decl.push(`    ${n}(${sig}): ${row.ret};`);
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);
       for (const a of row.alias) wire.push(`P.${camel(a)} = P.${row.name};`);
     }

@@ -52,7 +52,8 @@ describe('keyword forms equal the positional forms', () => {
 describe('bad keyword use is a TypeError naming the op', () => {
   const x = torch.randn([1, 2, 4, 4]);
   test('missing, unknown, duplicated', () => {
-    expect(() => x.reshape({ shap: [2, 16] } as never)).toThrow(/reshape\(\): missing required argument 'shape'/);
+    expect(() => x.reshape({ shap: [2, 16] } as never)).toThrow(/reshape\(\): unexpected option 'shap' \(expected shape\)/);
+    expect(() => (x.reshape as unknown as () => unknown)()).toThrow(/reshape\(\): missing required argument 'shape'/);
     expect(() => F.maxPool2d(x, { stride: 1 } as never)).toThrow(/max_pool2d\(\): missing required argument 'kernelSize'/);
     expect(() => F.maxPool2d(x, 2, { kernelSize: 2 } as never)).toThrow(/max_pool2d\(\): got multiple values for argument 'kernelSize'/);
     expect(() => F.linear(torch.randn([2, 3]), { bias: null } as never)).toThrow(/linear\(\): missing required argument 'weight'/);

@@ -221,7 +221,7 @@ describe("the schema's columns", () => {
       mm: (x) => [x, x], bmm: (x) => [x.unsqueeze(0), x.unsqueeze(0)], dot: (x) => [x.select(0, 0), x.select(0, 1)],
       mv: (x) => [x, x.select(0, 0)], addmm: (x) => [x, x, x], addmv: (x) => [x.select(0, 0), x, x.select(0, 1)],
       baddbmm: (x) => [x, x.unsqueeze(0), x.unsqueeze(0)], outer: (x) => [x.select(0, 0), x.select(0, 1)],
-      as_strided: (x) => [x, [2], [1]],
+      as_strided: (x) => [x, [2], [1]], permute: (x) => [x, [1, 0]],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {

@@ -35,8 +35,8 @@ type Policy = AutocastPolicy;
 // The hand-written part of the table: ops that have no row in lib/ops/ops.schema, so no autocast= column to be read
 // from. They are einsum (lib/ops/matmul.ts), cross_entropy_loss (ATen's name: F.cross_entropy's row is named
 // cross_entropy) and the padding modes' kernels (F.pad's row is one op for all modes), the recurrent layers
-// (lib/nn/layers/rnn.ts) and index_put: each is
-// written by hand there, and when one moves onto the schema its entry moves to its row (test/amp_schema.test.ts fails
+// (lib/nn/layers/rnn.ts): each is
+// written by hand there (index_put's entry moved to its row), and when one moves onto the schema its entry moves to its row (test/amp_schema.test.ts fails
 // while an op is in both). PyTorch op name -> policy on each device type; names are ATen's.
 const CPU: Record<string, Policy> = {};
 const CUDA: Record<string, Policy> = {};
@@ -48,7 +48,6 @@ put(CPU, 'plain', 'lstm gru');
 // CUDA (AutocastCUDA, PyTorch 1.13)
 put(CUDA, 'lower', 'einsum');
 put(CUDA, 'fp32', 'cross_entropy_loss');
-put(CUDA, 'promote', 'index_put');
 put(CUDA, 'lowerInputs', 'lstm gru rnn');
 const HAND_WRITTEN: Record<AutocastDevice, Readonly<Record<string, Policy>>> = { cpu: CPU, cuda: CUDA };
 

@@ -56,6 +56,7 @@ export const SCHEMA_AUTOCAST: { readonly [D in AutocastDevice]: Readonly<Record<
     expm1: 'fp32',
     group_norm: 'fp32',
     huber_loss: 'fp32',
+    index_put: 'promote',
     kl_div: 'fp32',
     l1_loss: 'fp32',
     layer_norm: 'fp32',

@@ -13,13 +13,14 @@ import { isOptions } from './util';
 import { copyInto } from './elementwise';
 import { Generator } from './creation';
 
-/** A varargs size (ops.schema's `int...`, the row's first parameter): leading numbers become one list, so that
+/** A varargs size (ops.schema's `int...`, the row's first parameter, or at `at`: a method's, after its input, whose
+ *  numbers from args[at] on are folded: x.reshape(2, 3) is reshape([x, [2, 3]])): leading numbers become one list, so that
  *  zeros(2, 3, opts) parses as zeros([2, 3], opts); a list, or no number at all, is left as it is (zeros([2, 3]),
  *  zeros({ size: [2, 3] })). A number after a list (zeros([2], 3)) stays a second positional argument: a TypeError. */
-export function foldVarargs(args: readonly unknown[]): readonly unknown[] {
-  let n = 0;
+export function foldVarargs(args: readonly unknown[], at = 0): readonly unknown[] {
+  let n = at;
   while (n < args.length && typeof args[n] === 'number') n++;
-  return n === 0 ? args : [args.slice(0, n), ...args.slice(n)];
+  return n === at ? args : [...args.slice(0, at), args.slice(at, n), ...args.slice(n)];
 }
 
 /** One parameter of a schema row: its camelCase name, whether it is keyword-only, and its default (absent: required). */
@@ -32,10 +33,11 @@ export interface ParamSpec {
 /** the value kinds of the schema types `float`, `float?`, `bool?` and `floats` (a number, a number or null, a boolean
  *  or null, a number or an array) */
 export type ParamKind = 'float' | 'float?' | 'bool?' | 'floats';
-type AltKind = 'num' | 'any' | 'int' | 'ints' | 'tensor';
+type AltKind = 'num' | 'any' | 'int' | 'ints' | 'intOrInts' | 'tensor';
 const ALT_OK: Record<AltKind, [(x: unknown) => boolean, string]> = {
   num: [(x) => typeof x === 'number' || typeof x === 'boolean', 'Number'], any: [() => true, 'Tensor or Number'],
   int: [(x) => typeof x === 'number' && Number.isInteger(x), 'int'], ints: [(x) => Array.isArray(x), 'tuple of ints'],
+  intOrInts: [(x) => (typeof x === 'number' && Number.isInteger(x)) || Array.isArray(x), 'int or tuple of ints'],
   tensor: [(x) => x instanceof Tensor, 'Tensor'],
 };
 /** A schema row as the runtime needs it: the op's PyTorch name (for messages), its parameters, whether it takes out=. */

@@ -9,6 +9,7 @@ import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVar
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import type { Generator } from './creation';
+import type { IndexSpec } from './indexing';
 import type { MemoryFormat } from '../memory_format';
 import type { MinMax } from './order';
 import * as I from './impls';
@@ -146,6 +147,17 @@ export function var_(input: Tensor, opts?: { dim?: number | number[] | null; cor
 export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
+
+const O_view: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'view', params: [{ name: 'input' }, { name: 'size', t: 'ints' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'view', params: [{ name: 'input' }, { name: 'dtype', t: 'dtype' }], npos: 2 }, ['tensor', '']],
+];
+function view_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_view, foldVarargs(args, 1), method);
+  if (k === 0) return I.viewRow(v[0] as Tensor, v[1] as number | readonly number[]);
+  if (k === 1) return I.viewDtype(v[0] as Tensor, v[1] as DTypeName);
+  throw new Error('unreachable');
+}
 
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
@@ -1535,6 +1547,63 @@ function expandAs_call(args: readonly unknown[], method = false): Tensor {
   return I.expandAs(v[0] as Tensor, v[1] as Tensor);
 }
 
+const S_reshape: OpSpec = { op: 'reshape', params: [{ name: 'input' }, { name: 'shape', t: 'ints' }], npos: 2 };
+function reshape_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_reshape, foldVarargs(args, 1), method);
+  return I.reshapeRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function reshape(input: Tensor, ...shape: number[]): Tensor;
+export function reshape(input: Tensor, shape: readonly number[]): Tensor;
+export function reshape(input: Tensor, opts: { shape: number | readonly number[] }): Tensor;
+export function reshape(opts: { input: Tensor; shape: number | readonly number[] }): Tensor;
+export function reshape(...args: unknown[]): Tensor { return reshape_call(args); }
+
+const S_permute: OpSpec = { op: 'permute', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }], npos: 2 };
+function permute_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_permute, foldVarargs(args, 1), method);
+  return I.permuteRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function permute(input: Tensor, ...dims: number[]): Tensor;
+export function permute(input: Tensor, dims: readonly number[]): Tensor;
+export function permute(input: Tensor, opts: { dims: number | readonly number[] }): Tensor;
+export function permute(opts: { input: Tensor; dims: number | readonly number[] }): Tensor;
+export function permute(...args: unknown[]): Tensor { return permute_call(args); }
+
+const S_expand: OpSpec = { op: 'expand', params: [{ name: 'input' }, { name: 'size', t: 'ints' }, { name: 'implicit', kw: true, def: false, t: 'bool' }], npos: 2 };
+function expand_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_expand, foldVarargs(args, 1), method);
+  return I.expandRow(v[0] as Tensor, v[1] as number | readonly number[], v[2] as boolean);
+}
+
+const S_repeat: OpSpec = { op: 'repeat', params: [{ name: 'input' }, { name: 'repeats', t: 'ints' }], npos: 2 };
+function repeat_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_repeat, foldVarargs(args, 1), method);
+  return I.repeatRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+
+const S_tile: OpSpec = { op: 'tile', params: [{ name: 'input' }, { name: 'dims', t: 'ints' }], npos: 2 };
+function tile_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_tile, foldVarargs(args, 1), method);
+  return I.tileRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+export function tile(input: Tensor, ...dims: number[]): Tensor;
+export function tile(input: Tensor, dims: readonly number[]): Tensor;
+export function tile(input: Tensor, opts: { dims: number | readonly number[] }): Tensor;
+export function tile(opts: { input: Tensor; dims: number | readonly number[] }): Tensor;
+export function tile(...args: unknown[]): Tensor { return tile_call(args); }
+
+const S_viewAs: OpSpec = { op: 'view_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function viewAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_viewAs, args, method);
+  return I.viewAs(v[0] as Tensor, v[1] as Tensor);
+}
+
+const S_reshapeAs: OpSpec = { op: 'reshape_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function reshapeAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_reshapeAs, args, method);
+  return I.reshapeAs(v[0] as Tensor, v[1] as Tensor);
+}
+
 const S_broadcastTo: OpSpec = { op: 'broadcast_to', params: [{ name: 'input' }, { name: 'size' }], npos: 2 };
 function broadcastTo_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_broadcastTo, args, method);
@@ -1589,7 +1658,7 @@ export function vstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Ten
 export function vstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
 export function vstack(...args: unknown[]): Tensor { return vstack_call(args); }
 
-const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints' }, { name: 'dim', def: 0 }], npos: 3 };
+const S_split: OpSpec = { op: 'split', params: [{ name: 'tensor' }, { name: 'splitSizeOrSections', t: 'ints', kwt: 'intOrInts', alt: [['splitSize', 'intOrInts']] }, { name: 'dim', def: 0 }], npos: 3 };
 function split_call(args: readonly unknown[], method = false): Tensor[] {
   const { v } = parseCall(S_split, args, method);
   return I.split(v[0] as Tensor, v[1] as number | number[], v[2] as number);
@@ -1597,7 +1666,9 @@ function split_call(args: readonly unknown[], method = false): Tensor[] {
 export function split(tensor: Tensor, splitSizeOrSections: number | number[], dim: number): Tensor[];
 export function split(tensor: Tensor, splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
 export function split(tensor: Tensor, opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(tensor: Tensor, opts: { splitSize: number | number[]; dim?: number }): Tensor[];
 export function split(opts: { tensor: Tensor; splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+export function split(opts: { tensor: Tensor; splitSize: number | number[]; dim?: number }): Tensor[];
 export function split(...args: unknown[]): Tensor[] { return split_call(args); }
 
 const S_chunk: OpSpec = { op: 'chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }], npos: 3 };
@@ -1842,6 +1913,19 @@ export function put(input: Tensor, opts: { index: Tensor; source: Tensor; accumu
 export function put(opts: { input: Tensor; index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
 export function put(...args: unknown[]): Tensor { return put_call(args); }
 const S_put_: OpSpec = { op: 'put_', params: [{ name: 'input' }, { name: 'index' }, { name: 'source' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
+
+const S_indexPut: OpSpec = { op: 'index_put', params: [{ name: 'input' }, { name: 'indices' }, { name: 'values' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
+function indexPut_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_indexPut, args, method);
+  return I.indexPut(v[0] as Tensor, v[1] as IndexSpec[] | IndexSpec, v[2] as Tensor | number | boolean, v[3] as boolean);
+}
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+export function indexPut(input: Tensor, indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(input: Tensor, opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(opts: { input: Tensor; indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+export function indexPut(...args: unknown[]): Tensor { return indexPut_call(args); }
+const S_indexPut_: OpSpec = { op: 'index_put_', params: [{ name: 'input' }, { name: 'indices' }, { name: 'values' }, { name: 'accumulate', def: false, t: 'bool' }], npos: 4 };
 
 const S_mm: OpSpec = { op: 'mm', params: [{ name: 'input' }, { name: 'mat2' }], out: true, npos: 2 };
 function mm_call(args: readonly unknown[], method = false): Tensor {
@@ -2389,6 +2473,11 @@ declare module '../tensor' {
     var(opts: { unbiased: boolean }): Tensor;
     var(dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
     var(opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+    view(...size: number[]): Tensor;
+    view(size: readonly number[]): Tensor;
+    view(opts: { size: number | readonly number[] }): Tensor;
+    view(dtype: DTypeName): Tensor;
+    view(opts: { dtype: DTypeName }): Tensor;
     bernoulli(opts?: { generator?: Generator | null }): Tensor;
     bernoulli(p: Tensor, opts?: { generator?: Generator | null }): Tensor;
     bernoulli(opts: { p: Tensor; generator?: Generator | null }): Tensor;
@@ -2765,11 +2854,32 @@ declare module '../tensor' {
     diagonal(opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
     expandAs(other: Tensor): Tensor;
     expandAs(opts: { other: Tensor }): Tensor;
+    reshape(...shape: number[]): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    reshape(opts: { shape: number | readonly number[] }): Tensor;
+    permute(...dims: number[]): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    permute(opts: { dims: number | readonly number[] }): Tensor;
+    expand(...size: number[]): Tensor;
+    expand(...args: [...size: number[], opts: { implicit?: boolean }]): Tensor;
+    expand(size: readonly number[], opts?: { implicit?: boolean }): Tensor;
+    expand(opts: { size: number | readonly number[]; implicit?: boolean }): Tensor;
+    repeat(...repeats: number[]): Tensor;
+    repeat(repeats: readonly number[]): Tensor;
+    repeat(opts: { repeats: number | readonly number[] }): Tensor;
+    tile(...dims: number[]): Tensor;
+    tile(dims: readonly number[]): Tensor;
+    tile(opts: { dims: number | readonly number[] }): Tensor;
+    viewAs(other: Tensor): Tensor;
+    viewAs(opts: { other: Tensor }): Tensor;
+    reshapeAs(other: Tensor): Tensor;
+    reshapeAs(opts: { other: Tensor }): Tensor;
     broadcastTo(size: number[]): Tensor;
     broadcastTo(opts: { size: number[] }): Tensor;
     split(splitSizeOrSections: number | number[], dim: number): Tensor[];
     split(splitSizeOrSections: number | number[], opts?: { dim?: number }): Tensor[];
     split(opts: { splitSizeOrSections: number | number[]; dim?: number }): Tensor[];
+    split(opts: { splitSize: number | number[]; dim?: number }): Tensor[];
     chunk(chunks: number, dim: number): Tensor[];
     chunk(chunks: number, opts?: { dim?: number }): Tensor[];
     chunk(opts: { chunks: number; dim?: number }): Tensor[];
@@ -2865,6 +2975,14 @@ declare module '../tensor' {
     put_(index: Tensor, source: Tensor, opts?: { accumulate?: boolean }): Tensor;
     put_(index: Tensor, opts: { source: Tensor; accumulate?: boolean }): Tensor;
     put_(opts: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, accumulate: boolean): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, values: Tensor | number | boolean, opts?: { accumulate?: boolean }): Tensor;
+    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
+    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; accumulate?: boolean }): Tensor;
     mm(mat2: Tensor): Tensor;
     mm(opts: { mat2: Tensor }): Tensor;
     bmm(mat2: Tensor): Tensor;
@@ -2947,6 +3065,7 @@ P.median = function (this: Tensor, ...args: unknown[]): unknown { return median_
 P.nanmedian = function (this: Tensor, ...args: unknown[]): unknown { return nanmedian_call([this, ...args], true); };
 P.std = function (this: Tensor, ...args: unknown[]): unknown { return std_call([this, ...args], true); };
 P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call([this, ...args], true); };
+P.view = function (this: Tensor, ...args: unknown[]): unknown { return view_call([this, ...args], true); };
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
@@ -3140,6 +3259,13 @@ P.slice = function (this: Tensor, ...args: unknown[]): Tensor { return slice_cal
 P.select = function (this: Tensor, ...args: unknown[]): Tensor { return select_call([this, ...args], true); };
 P.diagonal = function (this: Tensor, ...args: unknown[]): Tensor { return diagonal_call([this, ...args], true); };
 P.expandAs = function (this: Tensor, ...args: unknown[]): Tensor { return expandAs_call([this, ...args], true); };
+P.reshape = function (this: Tensor, ...args: unknown[]): Tensor { return reshape_call([this, ...args], true); };
+P.permute = function (this: Tensor, ...args: unknown[]): Tensor { return permute_call([this, ...args], true); };
+P.expand = function (this: Tensor, ...args: unknown[]): Tensor { return expand_call([this, ...args], true); };
+P.repeat = function (this: Tensor, ...args: unknown[]): Tensor { return repeat_call([this, ...args], true); };
+P.tile = function (this: Tensor, ...args: unknown[]): Tensor { return tile_call([this, ...args], true); };
+P.viewAs = function (this: Tensor, ...args: unknown[]): Tensor { return viewAs_call([this, ...args], true); };
+P.reshapeAs = function (this: Tensor, ...args: unknown[]): Tensor { return reshapeAs_call([this, ...args], true); };
 P.broadcastTo = function (this: Tensor, ...args: unknown[]): Tensor { return broadcastTo_call([this, ...args], true); };
 P.split = function (this: Tensor, ...args: unknown[]): Tensor[] { return split_call([this, ...args], true); };
 P.chunk = function (this: Tensor, ...args: unknown[]): Tensor[] { return chunk_call([this, ...args], true); };
@@ -3171,6 +3297,8 @@ P.maskedSelect = function (this: Tensor, ...args: unknown[]): Tensor { return ma
 P.take = function (this: Tensor, ...args: unknown[]): Tensor { return take_call([this, ...args], true); };
 P.put = function (this: Tensor, ...args: unknown[]): Tensor { return put_call([this, ...args], true); };
 P.put_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_put_, [self, ...args], true); return I.put_(self as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as boolean); };
+P.indexPut = function (this: Tensor, ...args: unknown[]): Tensor { return indexPut_call([this, ...args], true); };
+P.indexPut_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexPut_, [self, ...args], true); return I.indexPut_(self as Tensor, v[1] as IndexSpec[] | IndexSpec, v[2] as Tensor | number | boolean, v[3] as boolean); };
 P.mm = function (this: Tensor, ...args: unknown[]): Tensor { return mm_call([this, ...args], true); };
 P.bmm = function (this: Tensor, ...args: unknown[]): Tensor { return bmm_call([this, ...args], true); };
 P.matmul = function (this: Tensor, ...args: unknown[]): Tensor { return matmul_call([this, ...args], true); };
@@ -3327,6 +3455,15 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'select', name: 'select', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectBackward0', autocast: null },
   { op: 'diagonal', name: 'diagonal', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'expand_as', name: 'expandAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view', name: 'view', variants: ['method'], dtype: 'keep', grad: 'ViewBackward0', autocast: null },
+  { op: 'view', name: 'view', variants: ['method'], dtype: null, grad: null, autocast: null },
+  { op: 'reshape', name: 'reshape', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'permute', name: 'permute', variants: ['function', 'method'], dtype: 'keep', grad: 'PermuteBackward0', autocast: null },
+  { op: 'expand', name: 'expand', variants: ['method'], dtype: 'keep', grad: 'ExpandBackward0', autocast: null },
+  { op: 'repeat', name: 'repeat', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tile', name: 'tile', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_as', name: 'viewAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'reshape_as', name: 'reshapeAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'broadcast_to', name: 'broadcastTo', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cat', name: 'cat', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'cpu:promote' },
   { op: 'stack', name: 'stack', variants: ['function', 'out'], dtype: 'promote', grad: 'CatBackward0', autocast: 'cpu:promote' },
@@ -3353,6 +3490,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'masked_select', name: 'maskedSelect', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'MaskedSelectBackward0', autocast: null },
   { op: 'take', name: 'take', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TakeBackward0', autocast: null },
   { op: 'put', name: 'put', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'PutBackward0', autocast: null },
+  { op: 'index_put', name: 'indexPut', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: null, autocast: 'cuda:promote' },
   { op: 'F.relu', name: 'relu', variants: ['functional'], dtype: 'keep', grad: 'ReluBackward0', autocast: null },
   { op: 'F.relu6', name: 'relu6', variants: ['functional'], dtype: 'keep', grad: 'HardtanhBackward0', autocast: null },
   { op: 'F.hardtanh', name: 'hardtanh', variants: ['functional'], dtype: 'keep', grad: 'HardtanhBackward0', autocast: null },

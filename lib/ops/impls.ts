@@ -17,6 +17,7 @@ import { record, needsGrad } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { inplaceResult } from '../autograd/inplace';
 import * as Sh from './shape';
+import { checkTensor } from './util';
 import * as C from './creation';
 import * as X from './indexing';
 import { cloneAs } from '../memory_format_api';
@@ -169,6 +170,24 @@ export { nanmean } from './order';
 export { flatten, unflatten, squeeze, unsqueeze, transpose, t, adjoint, movedim, narrow, slice, select, diagonal, expandAs, broadcastTo,
   cat, stack, hstack, vstack, split, chunk, tensorSplit, unbind, flip, fliplr, flipud, roll, tril, triu } from './shape';
 export { transpose as swapaxes, transpose as swapdims, movedim as moveaxis, cat as concat, cat as concatenate } from './shape';
+
+// the varargs shapes (ops.schema's `int...` after the input, the parser's folded list); view_as/reshape_as take
+// other's shape (a non-tensor other: a TorchError naming the op)
+type Ints = number | readonly number[];
+const ints = (s: Ints): number | number[] => (typeof s === 'number' ? s : s.slice());
+export function reshapeRow(input: T, shape: Ints): T { return Sh.reshape(input, ints(shape)); }
+export function permuteRow(input: T, dims: Ints): T { return Sh.permute(input, ints(dims)); }
+export function expandRow(input: T, size: Ints, implicit: boolean): T { void implicit; return Sh.expand(input, ints(size)); }
+export function repeatRow(input: T, repeats: Ints): T { return Sh.repeat(input, ints(repeats)); }
+export function tileRow(input: T, dims: Ints): T { return Sh.tile(input, ints(dims)); }
+export function viewRow(input: T, size: Ints): T { return Sh.view(input, ints(size)); }
+export function viewDtype(input: T, dtype: DTypeName): T { return Sh.view(input, dtype); }
+export function viewAs(input: T, other: T): T { return Sh.view(input, checkTensor(other, 'view_as', 'other').shape.slice()); }
+export function reshapeAs(input: T, other: T): T { return Sh.reshape(input, checkTensor(other, 'reshape_as', 'other').shape.slice()); }
+
+// index_put(_): indexing.ts's indexPut(_) take accumulate in an options object
+export function indexPut(input: T, indices: X.IndexSpec[] | X.IndexSpec, values: T | number | boolean, accumulate: boolean): T { return X.indexPut(input, indices, values, { accumulate }); }
+export function indexPut_(input: T, indices: X.IndexSpec[] | X.IndexSpec, values: T | number | boolean, accumulate: boolean): T { return X.indexPut_(input, indices, values, { accumulate }); }
 
 // ---- indexing: lib/ops/indexing.ts's functions take the rows' parameters as they are ----
 export { gather, scatter, scatter_, indexAdd, indexAdd_, put, put_, scatterAdd, scatterAdd_, indexSelect, indexCopy, indexCopy_, indexFill,

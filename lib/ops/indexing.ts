@@ -816,20 +816,17 @@ export function put(x: T, index: T, source: T, accumulate = false): T {
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
 // gather, scatter(_), scatterAdd(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedFill(_),
-// maskedSelect, take, put(_) are the schema's rows (lib/ops/ops.schema). What stays here: index (varargs index specs),
-// indexPut(_) (its indices are nodetorch's IndexSpec union, and PyTorch's accumulate may come positionally as a
-// bool or in { accumulate }). argwhere and nonzero are rows (nonzero: two, by asTuple's value).
+// maskedSelect, take, put(_) and index_put(_) (the schema's IndexSpec type) are the schema's rows (lib/ops/ops.schema).
+// What stays here: index (varargs index specs). argwhere and nonzero are rows (nonzero: two, by asTuple's value).
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
-    indexPut_(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
-    indexPut(specs: IndexSpec[] | IndexSpec, value: T | number | boolean, opts?: { accumulate?: boolean }): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, indexPut_, indexPut,
+  index,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };

@@ -1,11 +1,23 @@
-// keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema yet (why, per
-// family: varargs shapes of methods (permute(1, 0), reshape(2, 3)); the Tensor methods below are conversions (to,
-// cuda, type), views by varargs or dtype (view, reshapeAs, viewAs, split, squeeze_/unsqueeze_) and indexPut(_)
-// (nodetorch's IndexSpec union). The creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange,
-// randint, normal) are rows: their varargs sizes (int...), overloads by value and keyword-only options are the
-// schema's; so are the matmul family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero,
-// bernoulli, ...): ops.schema's last sections; and torch.nn.functional's functions (ops.schema's F rows) except the
-// attention forms (lib/nn/functional.ts).)
+// keywords.ts - PyTorch's keyword names for the hand-written ops, those that are not rows of ops.schema (yet). Why each
+// stays hand-written:
+//   squeeze_, unsqueeze_  change self's geometry, not its elements: the in-place protocol (write, then rewire)
+//               cannot say them
+//   torch.indexPut_  the function form of an in-place op, which rows do not generate (x.indexPut_ and
+//               torch.indexPut are the index_put row's, with the IndexSpec type)
+//   to          dispatches on its first argument's kind (dtype, device, tensor), with different option sets per form
+//   cuda        a device move whose device argument is an index, a name or a torch.device
+//   type        returns the type name (a string) without a dtype, a tensor with one: two result types by arity
+//   size, stride  the class's own accessors (number or number[] by whether dim is given), read on hot paths
+//   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
+//   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
+//   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
+// The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...
+// after the input), view_as/reshape_as, split (the method's split_size keyword: the row's other name for
+// split_size_or_sections) and index_put (x.indexPut(_), torch.indexPut: the IndexSpec type) are rows; so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
+// normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
+// family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
+// last sections; and torch.nn.functional's functions (ops.schema's F rows) except the attention forms
+// (lib/nn/functional.ts).
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
@@ -79,11 +91,7 @@ export interface ParamTypes {
 /** per op (PyTorch's name): the parameter types that differ from ParamTypes, `$opts` (the options object) and `$own`
  *  (the positional declaration, where the function's own is `(...args: unknown[])`) */
 export interface KeywordTypes {
-  index_put: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
   index_put_: { indices: IndexSpec[] | IndexSpec; values: Tensor | number | boolean; $opts: { accumulate?: boolean } };
-  permute: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
-  reshape: { $own: { (input: Tensor, shape: readonly number[]): Tensor; (input: Tensor, ...shape: number[]): Tensor } };
-  tile: { $own: { (input: Tensor, dims: readonly number[]): Tensor; (input: Tensor, ...dims: number[]): Tensor } };
 }
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
@@ -147,18 +155,9 @@ declare module '../tensor' {
   interface Tensor {
     cuda(opts: { device?: number }): KwT;
     to(opts: { other: KwT }): KwT;
-    view(dtype: DTypeName): KwT;
-    view(opts: { dtype: DTypeName }): KwT;
-    split(opts: { splitSize: number | readonly number[]; dim?: number }): KwT[];
-    reshapeAs(opts: { other: KwT }): KwT;
-    viewAs(opts: { other: KwT }): KwT;
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
     type(opts: { dtype: DTypeName }): KwT;
-    indexPut(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut_(opts: { indices: IndexSpec[] | IndexSpec; values: KwT | number | boolean; accumulate?: boolean }): KwT;
-    indexPut_(indices: IndexSpec[] | IndexSpec, opts: { values: KwT | number | boolean; accumulate?: boolean }): KwT;
   }
 }
 // (required parameters have no '?'; the optional ones end in '?')
@@ -166,25 +165,15 @@ const METHODS: Record<string, [string, Sig]> = {
   backward: ['backward', 'gradient?'],
   cuda: ['cuda', 'device?'],
   to: ['to', 'other'],
-  view: ['view', 'size | dtype'],
-  split: ['split', 'splitSize, dim?'],
-  reshapeAs: ['reshape_as', 'other'],
-  viewAs: ['view_as', 'other'],
   size: ['size', 'dim?'],
   stride: ['stride', 'dim?'],
   squeeze_: ['squeeze_', 'dim?'],
   unsqueeze_: ['unsqueeze_', 'dim'],
   type: ['type', 'dtype?'],
-  indexPut: ['index_put', 'indices, values, accumulate?'],
-  indexPut_: ['index_put_', 'indices, values, accumulate?'],
 };
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
 export const FUNCTION_SIGS = {
-  permute: ['permute', 'input, dims'],
-  reshape: ['reshape', 'input, shape'],
-  tile: ['tile', 'input, dims'],
-  indexPut: ['index_put', 'input, indices, values, accumulate?'],
   indexPut_: ['index_put_', 'input, indices, values, accumulate?'],
 } as const satisfies Record<string, readonly [string, Sig]>;
 

@@ -624,28 +624,18 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 // ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
-// The shape ops with a fixed signature are the schema's rows (lib/ops/ops.schema). What stays here: the varargs
-// shapes (reshape, view, permute, expand, repeat, tile take `(2, 3)` or `([2, 3])`, which a row cannot say), the
-// properties (T, mT, H, mH), and squeeze_/unsqueeze_, which change self's geometry rather than write its elements
-// (not the in-place protocol's write-then-rewire).
+// The shape ops are the schema's rows (lib/ops/ops.schema; the varargs shapes reshape, permute, expand, repeat, tile
+// by its `int...` after the input, and view's size/dtype overloads; this file's functions are their implementations).
+// What stays here: the properties (T, mT, H, mH), and
+// squeeze_/unsqueeze_, which change self's geometry rather than write its elements (not the in-place protocol's
+// write-then-rewire).
 declare module '../tensor' {
   interface Tensor {
-    reshape(...shape: (number | number[])[]): T; reshape(opts: { shape: number[] }): T;
-    view(...shape: (number | number[])[]): T; view(opts: { size: number[] }): T; viewAs(other: T): T; reshapeAs(other: T): T;
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    permute(...dims: (number | number[])[]): T; permute(opts: { dims: number[] }): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
-    expand(...sizes: (number | number[])[]): T; expand(opts: { size: number[] }): T;
-    repeat(...reps: (number | number[])[]): T; repeat(opts: { repeats: number[] }): T;
-    tile(...reps: (number | number[])[]): T; tile(opts: { dims: number[] }): T;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.reshape = function (this: T, ...s: unknown[]): T { return reshape(this, ...s); };
-P.view = function (this: T, ...s: unknown[]): T { return view(this, ...s); };
-P.viewAs = function (this: T, o: T): T { return view(this, checkTensor(o, 'view_as', 'other').shape.slice()); };
-P.reshapeAs = function (this: T, o: T): T { return reshape(this, checkTensor(o, 'reshape_as', 'other').shape.slice()); };
-P.permute = function (this: T, ...d: unknown[]): T { return permute(this, ...d); };
 Object.defineProperty(Tensor.prototype, 'T', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'H', { get(this: T) { return permute(this, [...Array(this.ndim).keys()].reverse()); } });
 Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
@@ -653,9 +643,6 @@ Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
   return transpose(this, -2, -1);
 } });
 Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T).mT; } });
-P.expand = function (this: T, ...s: unknown[]): T { return expand(this, ...s); };
-P.repeat = function (this: T, ...r: unknown[]): T { return repeat(this, ...r); };
-P.tile = function (this: T, ...r: unknown[]): T { return tile(this, ...r); };
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 
