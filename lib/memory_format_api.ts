@@ -17,8 +17,6 @@ export interface MemoryFormatOpts { memoryFormat?: MemoryFormat }
 
 declare module './tensor' {
   interface Tensor {
-    /** contiguous({ memoryFormat: torch.channelsLast }): this tensor if it is laid out so already, else a copy that is */
-    contiguous(opts: MemoryFormatOpts): Tensor;
     /** to({ memoryFormat }), to(dtype | device, { memoryFormat }): as to(), then laid out in memoryFormat */
     to(opts: { dtype?: string; device?: unknown; copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): Tensor;
     to(target: unknown, opts: { copy?: boolean; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): Tensor;
@@ -49,14 +47,10 @@ export function contiguousAs(t: T, fmt: MemoryFormat): T {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-const baseContiguous = P.contiguous as (this: T) => T;
 const baseTo = P.to as (this: T, ...a: unknown[]) => T;
 
-P.contiguous = function (this: T, opts?: unknown): T {
-  if (opts === undefined) return baseContiguous.call(this);
-  return contiguousAs(this, fmtOf(opts, 'contiguous'));
-};
-// (clone({ memoryFormat }) is the row of lib/ops/ops.schema, through cloneAs)
+// (contiguous({ memoryFormat }) and clone({ memoryFormat }) are rows of lib/ops/ops.schema, through contiguousAs and
+// cloneAs)
 // to(..., { memoryFormat }): the memoryFormat key is taken out and the rest handled by the plain to(); PyTorch's
 // to_will_alias: with no dtype/device change and no copy, this tensor itself when its suggested memory format is
 // the one asked for, else a copy laid out so

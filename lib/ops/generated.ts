@@ -2207,6 +2207,24 @@ function fill__call(args: readonly unknown[], method = false): Tensor {
   return I.fillRow(v[0] as Tensor, v[1] as Tensor | number | boolean);
 }
 
+const S_zero_: OpSpec = { op: 'zero_', params: [{ name: 'input' }], npos: 1 };
+function zero__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_zero_, args, method);
+  return I.zeroRow(v[0] as Tensor);
+}
+
+const S_detach_: OpSpec = { op: 'detach_', params: [{ name: 'input' }], npos: 1 };
+function detach__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_detach_, args, method);
+  return I.detachInplaceRow(v[0] as Tensor);
+}
+
+const S_contiguous: OpSpec = { op: 'contiguous', params: [{ name: 'input' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+function contiguous_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_contiguous, args, method);
+  return I.contiguousRow(v[0] as Tensor, v[1] as MemoryFormat | null);
+}
+
 const S_numel: OpSpec = { op: 'numel', params: [{ name: 'input' }], npos: 1 };
 function numel_call(args: readonly unknown[], method = false): number {
   const { v } = parseCall(S_numel, args, method);
@@ -3056,6 +3074,9 @@ declare module '../tensor' {
     copy_(opts: { src: Tensor; nonBlocking?: boolean }): Tensor;
     fill_(value: Tensor | number | boolean): Tensor;
     fill_(opts: { value: Tensor | number | boolean }): Tensor;
+    zero_(): Tensor;
+    detach_(): Tensor;
+    contiguous(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3331,6 +3352,9 @@ P.detach = function (this: Tensor, ...args: unknown[]): Tensor { return detach_c
 P.clone = function (this: Tensor, ...args: unknown[]): Tensor { return clone_call([this, ...args], true); };
 P.copy_ = function (this: Tensor, ...args: unknown[]): Tensor { return copy__call([this, ...args], true); };
 P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__call([this, ...args], true); };
+P.zero_ = function (this: Tensor, ...args: unknown[]): Tensor { return zero__call([this, ...args], true); };
+P.detach_ = function (this: Tensor, ...args: unknown[]): Tensor { return detach__call([this, ...args], true); };
+P.contiguous = function (this: Tensor, ...args: unknown[]): Tensor { return contiguous_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -3530,6 +3554,9 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clone', name: 'clone', variants: ['function', 'method'], dtype: 'keep', grad: 'CloneBackward0', autocast: null },
   { op: 'copy_', name: 'copy_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'fill_', name: 'fill_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'zero_', name: 'zero_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'detach_', name: 'detach_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'contiguous', name: 'contiguous', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },

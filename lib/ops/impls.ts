@@ -20,7 +20,7 @@ import * as Sh from './shape';
 import { checkTensor } from './util';
 import * as C from './creation';
 import * as X from './indexing';
-import { cloneAs } from '../memory_format_api';
+import { cloneAs, contiguousAs } from '../memory_format_api';
 import { toMemoryFormat, MemoryFormat } from '../memory_format';
 
 type T = Tensor;
@@ -230,6 +230,18 @@ export function cloneRow(input: T, memoryFormat: MemoryFormat | null): T {
 }
 export function copyRow(self: T, src: T, nonBlocking: boolean): T { void nonBlocking; return E.copy_(self, src); }
 export function fillRow(self: T, value: S): T { return E.fillInplace(self, value); }
+export function zeroRow(self: T): T { return E.fillInplace(self, 0); }
+export function detachInplaceRow(self: T): T {
+  self._check();
+  if (self.gradFn === null && !self._rg) return self;
+  self.gradFn = null;
+  self._rg = false;
+  return self;
+}
+export function contiguousRow(input: T, memoryFormat: MemoryFormat | null): T {
+  input._check();
+  return memoryFormat === null ? E.contiguous(input) : contiguousAs(input, toMemoryFormat(memoryFormat, 'contiguous'));
+}
 // bernoulli: uniform draws of the generator compared with the probabilities (each element 1 with its probability)
 export function bernoulliRow(input: T, generator: C.Generator | null): T { return C.bernoulli(input, generator === null ? {} : { generator }); }
 function drawBelow(input: T, p: T | number, generator: C.Generator | null): T {

@@ -11,6 +11,11 @@
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
 //   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
+//   cpu, float, double, half, bfloat16, long, int, short, char, byte, bool  Python-level conversion methods in PyTorch
+//               too (python_variable_methods.cpp, not ATen ops): thin calls of to() (lib/ops/methods.ts)
+//   nn.functional's scaled_dot_product_attention, multi_head_attention_forward  their parameter lists differ from
+//               PyTorch's (lib/nn/functional.ts says how)
+// (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop.)
 // The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...
 // after the input), view_as/reshape_as, split (the method's split_size keyword: the row's other name for
 // split_size_or_sections) and index_put (x.indexPut(_), torch.indexPut: the IndexSpec type) are rows; so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,

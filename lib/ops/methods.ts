@@ -14,8 +14,6 @@ declare module '../tensor' {
   interface Tensor {
     // the elementwise ops are the schema's (lib/ops/ops.schema -> generated.ts), as are equal/isclose/allclose and
     // sgn/signbit/isposinf/isneginf/frac
-    zero_(): T;
-    contiguous(): T; detach_(): T;
     to(target: DTypeName | DeviceName | Device | T | { dtype?: DTypeName; device?: string | Device; copy?: boolean; nonBlocking?: boolean }, second?: DTypeName | DeviceName | Device | { copy?: boolean; nonBlocking?: boolean }, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     /** PyTorch's positional flags: to(dtype | other, nonBlocking, copy?) */
     to(target: DTypeName | T, nonBlocking: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
@@ -30,15 +28,7 @@ declare module '../tensor' {
 }
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
-P.zero_ = function (this: T): T { return E.fillInplace(this, 0); };
-P.contiguous = function (this: T): T { this._check(); return E.contiguous(this); };
-// (detach, clone, copy_ and fill_ are rows of lib/ops/ops.schema)
-P.detach_ = function (this: T): T {
-  if (this.gradFn === null && !this._rg) return this;
-  this.gradFn = null;
-  this._rg = false;
-  return this;
-};
+// (detach, detach_, clone, contiguous, copy_, fill_ and zero_ are rows of lib/ops/ops.schema)
 
 // to(device | dtype | tensor | { dtype, device, copy, nonBlocking }), also PyTorch's to(device, dtype) and a trailing
 // { copy, nonBlocking } (nonBlocking: a copy from pinned memory to CUDA is asynchronous on the current stream, as
