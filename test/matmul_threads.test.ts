@@ -26,6 +26,17 @@ function sameBits(x: T, y: T): number {  // index of the first differing element
   return -1;
 }
 
+// a product's operands in layout lay ('nn', 'nt': B transposed, 'tn': A transposed), a C for beta, the naive kernel's
+// one-thread result (alpha 1.5) and the tolerance against it
+function operands(dtype: 'float32' | 'float64', m: number, k: number, n: number, lay: string): { a: T; b: T; c0: T; naive: T; tol: number } {
+  const a = lay === 'tn' ? rand([k, m], dtype, m + k).t() : rand([m, k], dtype, m + k);
+  const b = lay === 'nt' ? rand([n, k], dtype, n + 7).t() : rand([k, n], dtype, n + 7);
+  const c0 = rand([m, n], dtype, 99);
+  torch.setNumThreads(1);
+  const naive = gemmRaw(empty_([m, n], dtype), a, b, [1.5, 0, 1, 0]);
+  return { a, b, c0, naive, tol: dtype === 'float32' ? 1e-4 : 1e-12 };
+}
+
 describe('blocked matmul on several threads', () => {
   const threads0 = torch.getNumThreads();
   afterEach(() => torch.setNumThreads(threads0));
@@ -42,12 +53,7 @@ describe('blocked matmul on several threads', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     for (const [m, k, n, lay] of SHAPES) {
       test(`${dtype} ${m}x${k}x${n} ${lay}: 1, 2 and 3 threads agree bit for bit, beta 0 and 0.5`, () => {
-        const a = lay === 'tn' ? rand([k, m], dtype, m + k).t() : rand([m, k], dtype, m + k);
-        const b = lay === 'nt' ? rand([n, k], dtype, n + 7).t() : rand([k, n], dtype, n + 7);
-        const c0 = rand([m, n], dtype, 99);
-        torch.setNumThreads(1);
-        const naive = gemmRaw(empty_([m, n], dtype), a, b, [1.5, 0, 1, 0]);
-        const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+        const { a, b, c0, naive, tol } = operands(dtype, m, k, n, lay);
         for (const isa of ISAS) {
           torch.setNumThreads(1);
           const one = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, 2, isa]);
@@ -87,12 +93,7 @@ describe('small-side matmul kernels on several threads', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     for (const [m, k, n, lay] of SHAPES) {
       test(`${dtype} ${m}x${k}x${n} ${lay}: auto and small paths, 1, 2 and 3 threads agree bit for bit, beta 0 and 0.5`, () => {
-        const a = lay === 'tn' ? rand([k, m], dtype, m + k).t() : rand([m, k], dtype, m + k);
-        const b = lay === 'nt' ? rand([n, k], dtype, n + 7).t() : rand([k, n], dtype, n + 7);
-        const c0 = rand([m, n], dtype, 99);
-        torch.setNumThreads(1);
-        const naive = gemmRaw(empty_([m, n], dtype), a, b, [1.5, 0, 1, 0]);
-        const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+        const { a, b, c0, naive, tol } = operands(dtype, m, k, n, lay);
         for (const path of [0, 5]) {
           torch.setNumThreads(1);
           const one = gemmRaw(torch.full([m, n], NaN, { dtype }), a, b, [1.5, 0, path, 0]);
