@@ -62,12 +62,15 @@ const linux = process.platform === 'linux';
     out.rssEnd = rssMiB();
     out.cached = native.memStats()[6] / 2 ** 20;
     out.live = torch.memory().bytes / 2 ** 20;`;
+  // (memStats' cached bytes count the large-block cache, which the cap bounds, and the small-block free lists, which
+  // keep at most ~1 MiB per size class, 10 MiB in all: native/core/device.cc)
+  const SMALL = 10;
   const a = child(loop);
   expect(a.live).toBeLessThan(1);
-  expect(a.cached).toBeLessThanOrEqual(128);
+  expect(a.cached).toBeLessThanOrEqual(128 + SMALL);
   expect(a.rssEnd - a.rssWarm).toBeLessThan(100);
   const b = child(loop, { NODETORCH_CPU_CACHE_MB: '16' });
-  expect(b.cached).toBeLessThanOrEqual(16);
+  expect(b.cached).toBeLessThanOrEqual(16 + SMALL);
   expect(b.rssEnd - b.rssWarm).toBeLessThan(100);
 });
 
