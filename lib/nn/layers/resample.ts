@@ -19,12 +19,17 @@ function lead<O>(v: unknown, name: keyof O & string, cls: string, more: readonly
   return { [name]: v, ...optsArg<object>(more[0] ?? {}, cls, more.slice(1), names) } as O;
 }
 
+// PixelShuffle's / PixelUnshuffle's one parameter, positionally or as { [key]: n }: a positive int
+function factorArg<K extends string>(v: number | Record<K, number>, key: K, py: string, cls: string): number {
+  return checkPosInt(typeof v === 'object' ? v[key] : v, py, cls);
+}
+
 /** PixelShuffle(upscaleFactor): [*, C*r*r, H, W] -> [*, C, H*r, W*r] */
 export class PixelShuffle extends Module {
   declare upscaleFactor: number;
   constructor(upscaleFactor: number | { upscaleFactor: number }) {
     super();
-    this.upscaleFactor = checkPosInt(typeof upscaleFactor === 'object' ? upscaleFactor.upscaleFactor : upscaleFactor, 'upscale_factor', 'PixelShuffle');
+    this.upscaleFactor = factorArg(upscaleFactor, 'upscaleFactor', 'upscale_factor', 'PixelShuffle');
   }
   override forward(x: T): T { return F.pixelShuffle(x, this.upscaleFactor); }
   override extraRepr(): string { return `upscale_factor=${this.upscaleFactor}`; }
@@ -34,7 +39,7 @@ export class PixelUnshuffle extends Module {
   declare downscaleFactor: number;
   constructor(downscaleFactor: number | { downscaleFactor: number }) {
     super();
-    this.downscaleFactor = checkPosInt(typeof downscaleFactor === 'object' ? downscaleFactor.downscaleFactor : downscaleFactor, 'downscale_factor', 'PixelUnshuffle');
+    this.downscaleFactor = factorArg(downscaleFactor, 'downscaleFactor', 'downscale_factor', 'PixelUnshuffle');
   }
   override forward(x: T): T { return F.pixelUnshuffle(x, this.downscaleFactor); }
   override extraRepr(): string { return `downscale_factor=${this.downscaleFactor}`; }
