@@ -1,8 +1,9 @@
-// containers.ts - nn.Sequential, nn.ModuleList and nn.ModuleDict (torch/nn/modules/container.py): modules
+// containers.ts - nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList and nn.ParameterDict
+// (torch/nn/modules/container.py): modules
 // registered under '0', '1', ... (or the given names), so state-dict keys read '0.weight', 'features.3.bias'.
-import { Module, ForwardArgs, ForwardOutput } from './module';
+import { Module, ForwardArgs, ForwardOutput, Parameter, isParameter } from './module';
 import { TorchError } from '../errors';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 
 /** Modules given by name: an object, a Map (PyTorch's OrderedDict) or [name, module] pairs. */
 export type NamedModules<M extends Module = Module> = Record<string, M> | Map<string, M> | [string, M][];
@@ -159,4 +160,92 @@ export class ModuleDict<M extends Module = Module> extends Module {
     for (const [k, m] of ents) this.addModule(k, m);
   }
   [Symbol.iterator](): Iterator<string> { return this.keys()[Symbol.iterator](); }
+}
+
+// ---- ParameterList / ParameterDict ----------------------------------------------------------------------------------
+const TYPENAMES: Record<string, string> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', int64: 'LongTensor',
+  int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
+};
+// PyTorch's extra_repr line of one held tensor (ParameterList names its dtype, ParameterDict its torch.typename)
+function heldLine(key: string, p: Tensor, typename: boolean): string {
+  const cuda = p.device.type === 'cuda';
+  const type = typename ? `torch.${cuda ? 'cuda.' : ''}${TYPENAMES[p.dtype]}` : `torch.${p.dtype}`;
+  return `  (${key}): ${isParameter(p) ? 'Parameter' : 'Tensor'} containing: [${type} of size ${p.shape.join('x')}${cuda ? ` (GPU ${p.device.index ?? 0})` : ''}]`;
+}
+// a tensor stored in a parameter container becomes a Parameter (as PyTorch's __setitem__)
+function asParam(p: Tensor | Parameter, what: string): Parameter {
+  if (!(p instanceof Tensor)) throw new TypeError(`${what}: expected a Tensor or Parameter, got ${p === null ? 'null' : typeof p}`);
+  return isParameter(p) ? p as Parameter : new Parameter(p);
+}
+
+/** nn.ParameterList: parameters registered under '0', '1', ... (state-dict keys 'list.0', ...); tensors given are
+ *  made Parameters. Not callable. */
+export class ParameterList extends Module {
+  constructor(values?: Iterable<Tensor> | null) {
+    super();
+    if (values !== undefined && values !== null) this.extend(values);
+  }
+  private _list(): Parameter[] { return [...this._parameters.values()] as Parameter[]; }
+  get length(): number { return this._parameters.size; }
+  at(i: number): Parameter { const ps = this._list(); return ps[normIndex(i, ps.length, 'ParameterList')]; }
+  get(i: number): Parameter { return this.at(i); }
+  set(i: number, p: Tensor): void {
+    const ps = this._list();
+    ps[normIndex(i, ps.length, 'ParameterList')] = asParam(p, 'ParameterList.set');
+    for (const key of [...this._self._parameters.keys()]) { this._self._parameters.delete(key); Reflect.deleteProperty(this._self, key); }
+    ps.forEach((q, j) => this.registerParameter(String(j), q));  // keys stay in index order
+  }
+  append(p: Tensor): this { this.registerParameter(String(this._parameters.size), asParam(p, 'ParameterList.append')); return this; }
+  extend(ps: Iterable<Tensor>): this {
+    if (ps === null || typeof (ps as Iterable<Tensor>)[Symbol.iterator] !== 'function') throw new TypeError('ParameterList.extend should be called with an iterable, but got ' + typeof ps);
+    for (const p of ps) this.append(p);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Parameter> { return this._list()[Symbol.iterator](); }
+  override forward(): never { throw new TorchError('ParameterList should not be called.'); }
+  override extraRepr(): string { return this._list().map((p, k) => heldLine(String(k), p, false)).join('\n'); }
+}
+
+/** nn.ParameterDict: parameters by name, in insertion order (state-dict keys 'dict.name'). Not callable. */
+export class ParameterDict extends Module {
+  constructor(parameters?: Record<string, Tensor> | Map<string, Tensor> | [string, Tensor][] | ParameterDict | null) {
+    super();
+    if (parameters !== undefined && parameters !== null) this.update(parameters);
+  }
+  get length(): number { return this._parameters.size; }
+  get(key: string): Parameter | undefined { return (this._parameters.get(key) ?? undefined) as Parameter | undefined; }
+  set(key: string, p: Tensor): void {
+    if (typeof key !== 'string') throw new TypeError(`ParameterDict keys must be strings, got ${typeof key}`);
+    const q = asParam(p, 'ParameterDict.set');
+    if (!this._parameters.has(key)) { this.registerParameter(key, q); return; }
+    const ents = this.items().map(([k, v]): [string, Parameter] => [k, k === key ? q : v]);  // a replaced key keeps its place
+    for (const [k] of ents) { this._self._parameters.delete(k); Reflect.deleteProperty(this._self, k); }
+    for (const [k, v] of ents) this.registerParameter(k, v);
+  }
+  has(key: string): boolean { return this._parameters.has(key); }
+  contains(key: string): boolean { return this.has(key); }
+  pop(key: string): Parameter {
+    const p = this._parameters.get(key);
+    if (p === undefined || p === null) throw new TorchError(`KeyError: '${key}'`);
+    this._self._parameters.delete(key); Reflect.deleteProperty(this._self, key);
+    return p as Parameter;
+  }
+  delete(key: string): boolean { if (!this._parameters.has(key)) return false; this.pop(key); return true; }
+  clear(): void { for (const k of [...this._parameters.keys()]) this.pop(k); }
+  keys(): string[] { return [...this._parameters.keys()]; }
+  values(): Parameter[] { return [...this._parameters.values()] as Parameter[]; }
+  items(): [string, Parameter][] { return [...this._parameters.entries()] as [string, Parameter][]; }
+  entries(): [string, Parameter][] { return this.items(); }
+  update(ps: Record<string, Tensor> | Map<string, Tensor> | [string, Tensor][] | ParameterDict): void {
+    const ents: [string, Tensor][] = ps instanceof ParameterDict ? ps.items() : ps instanceof Map ? [...ps.entries()]
+      : Array.isArray(ps) ? ps.map((e) => {
+        if (!Array.isArray(e) || e.length !== 2) throw new TypeError('ParameterDict update sequence element has to be a [key, tensor] pair');
+        return [e[0], e[1]] as [string, Tensor];
+      }) : Object.entries(ps);
+    for (const [k, v] of ents) this.set(k, v);
+  }
+  [Symbol.iterator](): Iterator<string> { return this.keys()[Symbol.iterator](); }
+  override forward(): never { throw new TorchError('ParameterDict should not be called.'); }
+  override extraRepr(): string { return this.items().map(([k, p]) => heldLine(k, p, true)).join('\n'); }
 }

@@ -2,7 +2,7 @@
 // nn.init, nn.utils and summary (torch.summary).
 export { Module, Parameter, Buffer, isParameter } from './module';
 export type { RemovableHandle, StateDict, IncompatibleKeys, ForwardArgs, ForwardOutput, ForwardHook, ForwardPreHook } from './module';
-export { Sequential, ModuleList, ModuleDict } from './containers';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './containers';
 export type { NamedModules } from './containers';
 export * from './layers/linear';
 export * from './layers/conv';
@@ -15,6 +15,7 @@ export * from './layers/loss';
 export * from './layers/rnn';
 export * from './layers/transformer';
 export * from './layers/resample';
+export * from './layers/extra';
 export * as functional from './functional_api';
 export * as init from './init';
 export * as utils from './utils';

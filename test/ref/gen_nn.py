@@ -300,6 +300,35 @@ mcase('lstm_proj_2layer_bi_batchfirst', S('LSTM', 3, 5, numLayers=2, projSize=2,
 mcase('lstm_proj_unbatched', S('LSTM', 2, 4, projSize=3), [r(5, 2)])
 mcase('kldiv_module_logtarget', S('KLDivLoss', reduction='batchmean', logTarget=True), [('T', torch.log_softmax(torch.randn(3, 4), 1), True), ('T', torch.log_softmax(torch.randn(3, 4), 1), True)])
 
+# the layers over functional forms (lib/nn/layers/extra.ts, ConvTranspose1d, MarginRankingLoss)
+mcase('zeropad2d', S('ZeroPad2d', [1, 1, 2, 0]), [r(1, 2, 3, 3)])
+mcase('constantpad1d', S('ConstantPad1d', 2, 3.5), [r(2, 3, 4)])
+mcase('constantpad3d', S('ConstantPad3d', [1, 0, 2, 1, 0, 1], -1.0), [r(1, 1, 2, 2, 2)])
+mcase('reflectionpad2d', S('ReflectionPad2d', [1, 2, 2, 0]), [r(1, 2, 4, 4)])
+mcase('reflectionpad1d_unbatched', S('ReflectionPad1d', 2), [r(2, 5)])
+mcase('replicationpad2d', S('ReplicationPad2d', 1), [r(1, 1, 3, 4)])
+mcase('replicationpad1d', S('ReplicationPad1d', [2, 1]), [r(1, 2, 4)])
+mcase('replicationpad3d', S('ReplicationPad3d', 1), [r(1, 1, 2, 2, 3)])
+mcase('instancenorm1d', S('InstanceNorm1d', 3), [r(2, 3, 5)])
+mcase('instancenorm2d_affine_track_train', S('InstanceNorm2d', 2, affine=True, trackRunningStats=True, momentum=0.2), [r(3, 2, 3, 3)])
+mcase('instancenorm2d_affine_track_eval', S('InstanceNorm2d', 2, affine=True, trackRunningStats=True), [r(3, 2, 3, 3)], mode='eval')
+mcase('instancenorm2d_unbatched', S('InstanceNorm2d', 2), [r(2, 3, 3)])
+mcase('instancenorm3d_affine', S('InstanceNorm3d', 2, affine=True, eps=1e-3), [r(1, 2, 2, 3, 2)])
+mcase('cosine_similarity_dim0', S('CosineSimilarity', dim=0), [r(4, 3), r(4, 3)])
+mcase('pairwise_distance_p1_keepdim', S('PairwiseDistance', p=1, keepdim=True), [r(3, 4), r(3, 4)])
+mcase('unfold_pad_stride', S('Unfold', 2, padding=1, stride=2), [r(1, 2, 4, 5)])
+mcase('fold', S('Fold', [4, 5], 2), [r(1, 8, 12)])
+mcase('softmax2d', S('Softmax2d'), [r(2, 3, 2, 2)])
+mcase('adaptive_avg_pool1d', S('AdaptiveAvgPool1d', 3), [r(2, 2, 7)])
+mcase('rnncell', S('RNNCell', 3, 4), [r(2, 3)])
+mcase('rnncell_relu_nobias_hx', S('RNNCell', 3, 4, bias=False, nonlinearity='relu'), [r(2, 3), r(2, 4)])
+mcase('rnncell_unbatched', S('RNNCell', 3, 2), [r(3)])
+mcase('lstmcell_hx', S('LSTMCell', 3, 4), [r(2, 3), [r(2, 4), r(2, 4)]])
+mcase('lstmcell_unbatched', S('LSTMCell', 3, 2), [r(3)])
+mcase('grucell_hx', S('GRUCell', 3, 4), [r(2, 3), r(2, 4)])
+mcase('grucell_nobias_unbatched', S('GRUCell', 3, 2, bias=False), [r(3)])
+mcase('conv_transpose1d_groups', S('ConvTranspose1d', 4, 2, 3, stride=2, padding=1, outputPadding=1, groups=2), [r(2, 4, 5)])
+mcase('margin_ranking_loss', S('MarginRankingLoss', margin=0.3), [r(5), r(5), ('T', torch.tensor([1., -1., 1., 1., -1.]), False)])
 
 # ---------------------------------------------------------------------------------------------------------------
 # reprs and state-dict keys
@@ -326,7 +355,14 @@ for spec in [S('Linear', 4, 3), S('Linear', 4, 2, bias=False), S('Bilinear', 3, 
              S('TransformerEncoderLayer', 8, 2, dimFeedforward=16, dropout=0.0), S('TransformerEncoderLayer', 4, 2, dimFeedforward=8, normFirst=True, batchFirst=True, activation='gelu'),
              {'type': 'Sequential', 'children': [S('Linear', 4, 8), S('ReLU'), S('Linear', 8, 2)]},
              {'type': 'Sequential', 'children': [S('Conv2d', 1, 4, 3), {'type': 'Sequential', 'children': [S('BatchNorm2d', 4), S('ReLU'), {'type': 'Sequential', 'children': [S('Dropout', p=0.1)]}]}, S('Flatten'), S('Linear', 4, 2)]},
-             {'type': 'Sequential', 'children': []}]:
+             {'type': 'Sequential', 'children': []},
+             S('ZeroPad2d', [1, 1, 2, 0]), S('ZeroPad2d', 2), S('ConstantPad1d', 2, 3.5), S('ConstantPad2d', [1, 2, 3, 4], 1), S('ConstantPad3d', 1, 0.5),
+             S('ReflectionPad1d', 2), S('ReflectionPad2d', [1, 1, 2, 0]), S('ReflectionPad3d', 1), S('ReplicationPad1d', [1, 2]), S('ReplicationPad2d', 1), S('ReplicationPad3d', 1),
+             S('InstanceNorm1d', 3), S('InstanceNorm2d', 3, affine=True, trackRunningStats=True), S('InstanceNorm3d', 2, eps=1e-3, momentum=0.2),
+             S('CosineSimilarity'), S('CosineSimilarity', dim=0), S('PairwiseDistance', p=1), S('Unfold', 2), S('Unfold', [2, 3], padding=1, stride=[1, 2]), S('Fold', [4, 5], 2),
+             S('Softmax2d'), S('ChannelShuffle', 2), S('AdaptiveAvgPool1d', 3), S('RNNCell', 3, 4), S('RNNCell', 3, 4, bias=False, nonlinearity='relu'), S('LSTMCell', 3, 4),
+             S('GRUCell', 3, 4, bias=False), S('ConvTranspose1d', 3, 4, 3, stride=2), S('ConvTranspose1d', 4, 2, 2, groups=2, dilation=2, bias=False), S('MarginRankingLoss', margin=0.5),
+             S('MarginRankingLoss')]:
     rcase(spec)
 
 

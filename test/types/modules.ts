@@ -172,3 +172,29 @@ net.loadStateDict({ 'fc1.weight': 1 });
 // a container has no forward of its own (calling it throws, as PyTorch's): not a Tensor -> Tensor module
 // @ts-expect-error a ModuleList is not a Tensor -> Tensor module
 layer = blocks;
+
+// ---- the layers of lib/nn/layers/extra.ts, ConvTranspose1d, MarginRankingLoss, ParameterList/Dict ----
+const x3 = torch.randn([2, 3, 5]);
+expectType<T>()(new nn.ZeroPad2d([1, 1, 2, 0]).call(torch.randn([1, 1, 3, 3])));
+expectType<T>()(new nn.ConstantPad1d({ padding: 2, value: 3.5 }).call(x3));
+expectType<T>()(new nn.ReflectionPad1d(2).call(x3));
+expectType<T>()(new nn.InstanceNorm1d(3, { affine: true }).call(x3));
+expectType<T>()(new nn.InstanceNorm2d({ numFeatures: 3, trackRunningStats: true }).call(torch.randn([2, 3, 4, 4])));
+expectType<T>()(new nn.CosineSimilarity({ dim: 0 }).call(x, x));
+expectType<T>()(new nn.PairwiseDistance(1, { keepdim: true }).call(x, x));
+expectType<T>()(new nn.Unfold(2, { stride: 2 }).call(torch.randn([1, 2, 4, 4])));
+expectType<T>()(new nn.Fold([4, 5], 2).call(torch.randn([1, 8, 12])));
+expectType<T>()(new nn.ConvTranspose1d(3, 4, { kernelSize: 3, stride: 2 }).call(x3));
+expectType<T>()(new nn.RNNCell(4, 3, { nonlinearity: 'relu' }).call(x));
+expectType<[T, T]>()(new nn.LSTMCell(4, 3).call(x));
+expectType<T>()(new nn.GRUCell({ inputSize: 4, hiddenSize: 3, bias: false }).call(x, null));
+expectType<T>()(new nn.MarginRankingLoss(0.5).call(x, x, torch.onesLike(x)));
+const plist = new nn.ParameterList([torch.randn([2])]);
+expectType<torch.nn.Parameter>()(plist.at(0));
+expectType<torch.nn.Parameter | undefined>()(new nn.ParameterDict({ a: torch.randn([2]) }).get('a'));
+// @ts-expect-error PaddingMode is not an option of the padding layers
+new nn.ReflectionPad2d(2, { mode: 'constant' });
+// @ts-expect-error a misspelt option
+new nn.InstanceNorm1d(3, { afine: true });
+// @ts-expect-error RNNCell's nonlinearity is 'tanh' or 'relu'
+new nn.RNNCell(4, 3, true, 'gelu');

@@ -168,3 +168,31 @@ export class ConvTranspose2d extends ConvNd {
     return F.convTranspose2d(x, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
   }
 }
+
+/** ConvTranspose1d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, outputPadding = 0, groups = 1, bias =
+ *  true, dilation = 1): weight [in, out/groups, k]; forward(input, outputSize?) as PyTorch's */
+export class ConvTranspose1d extends ConvNd {
+  constructor(opts: ConvTransposeModuleOpts & ConvKw);
+  constructor(inChannels: number, outChannels: number, opts: ConvTransposeModuleOpts & KernelKw);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: PosArgs<ConvTransposeModuleOpts, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']>);
+  constructor(inChannels: number | ConvKw, outChannels?: number, kernelSize?: number | number[] | KernelKw, opts: ConvTransposeModuleOpts | number | number[] = {}, ...more: unknown[]) {
+    [inChannels, outChannels, kernelSize, opts, ...more] = convArgs<ConvTransposeModuleOpts>('ConvTranspose1d', arguments);
+    const o = optsArg<ConvTransposeModuleOpts>(opts, 'ConvTranspose1d', more, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode'], ['dtype', 'device']);
+    if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') throw new TorchError('Only "zeros" padding mode is supported for ConvTranspose1d');
+    super(1, 'ConvTranspose1d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);
+  }
+  override forward(x: T, outputSize?: number[] | { outputSize?: number[] }): T {
+    let op = this.outputPadding;
+    const os = Array.isArray(outputSize) ? outputSize : outputSize?.outputSize;
+    if (os) {
+      const want = os[os.length - 1], pad = (this.padding as number[])[0];
+      const min = (x.shape[x.ndim - 1] - 1) * this.stride[0] - 2 * pad + this.dilation[0] * (this.kernelSize[0] - 1) + 1;
+      const extra = want - min;
+      if (extra < 0 || extra >= Math.max(this.stride[0], this.dilation[0])) {
+        throw new TorchError(`requested an output size of [${want}], but valid sizes range from [${min}] to [${min + Math.max(this.stride[0], this.dilation[0]) - 1}] (for an input of [${x.shape[x.ndim - 1]}])`);
+      }
+      op = [extra];
+    }
+    return F.convTranspose1d(x, this.weight, this.bias, this.stride[0], (this.padding as number[])[0], op[0], this.groups, this.dilation[0]);
+  }
+}

@@ -122,6 +122,16 @@ export class CosineEmbeddingLoss extends Loss {
   constructor(opts: LossOpts & { margin?: number } = {}) { super(opts, 'CosineEmbeddingLoss'); this.margin = opts.margin ?? 0; }
   override forward(input1: T, input2: T, target: T): T { return F.cosineEmbeddingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction }); }
 }
+/** MarginRankingLoss(margin = 0, reduction = 'mean'): max(0, -target * (input1 - input2) + margin) */
+export class MarginRankingLoss extends Loss {
+  declare margin: number;
+  constructor(margin: number | (LossOpts & { margin?: number }) = {}, opts: LossOpts = {}) {
+    const o = typeof margin === 'number' ? { ...optsArg<LossOpts>(opts, 'MarginRankingLoss'), margin } : optsArg<LossOpts & { margin?: number }>(margin, 'MarginRankingLoss');
+    super(o, 'MarginRankingLoss');
+    this.margin = o.margin ?? 0;
+  }
+  override forward(input1: T, input2: T, target: T): T { return F.marginRankingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction }); }
+}
 export class TripletMarginLoss extends Loss {
   declare margin: number; declare p: number; declare eps: number; declare swap: boolean;
   constructor(opts: LossOpts & { margin?: number; p?: number; eps?: number; swap?: boolean } = {}) {
