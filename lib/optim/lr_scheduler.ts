@@ -1,5 +1,6 @@
 // lr_scheduler.ts - torch.optim.lr_scheduler: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR,
-// OneCycleLR, ReduceLROnPlateau. step() uses PyTorch's chainable get_lr() forms (each lr derived from the group's
+// OneCycleLR, ReduceLROnPlateau, LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts,
+// CyclicLR, SequentialLR, ChainedScheduler. step() uses PyTorch's chainable get_lr() forms (each lr derived from the group's
 // current lr), step(epoch) the closed forms, so sequences match PyTorch's to rounding, including PyTorch's quirks
 // (CosineAnnealingLR past tMax, LinearLR's first factor). Schedulers write `optimizer.paramGroups[i].lr` and read the
 // groups afresh each time (optimizer.loadStateDict keeps the group objects). State dicts use PyTorch's keys.
@@ -68,6 +69,9 @@ export class LRScheduler {
   }
 
   getLastLr(): number[] { return this._lastLr.slice(); }
+
+  /** PyTorch's _initial_step: the step a scheduler makes when it starts (SequentialLR restarts its first one) */
+  _initialStep(): void { this._stepCount = 0; this.step(); }
 
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
@@ -449,5 +453,305 @@ export class ReduceLROnPlateau {
     const self = this as unknown as Record<string, unknown>;
     for (const [js, py] of ReduceLROnPlateau.KEYS) if (py in sd) self[js] = copy(sd[py]);
     this.initIsBetter();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR, SequentialLR,
+// ChainedScheduler (torch/optim/lr_scheduler.py of PyTorch 1.13; CyclicLR cycles Adam's beta1 as PyTorch 2.x does)
+type LrLambda = (epoch: number) => number;
+function lambdas(name: string, optimizer: Optimizer, f: LrLambda | LrLambda[]): LrLambda[] {
+  const n = optimizer instanceof Optimizer ? optimizer.paramGroups.length : 0;
+  const fs = Array.isArray(f) ? f.slice() : new Array<LrLambda>(n).fill(f);
+  if (Array.isArray(f) && f.length !== n) throw new TorchError(`Expected ${n} lr_lambdas, but got ${f.length}`);
+  for (const g of fs) if (typeof g !== 'function') throw new TorchError(`${name}(): lr_lambda must be a function or a list of functions, got ${describeValue(g)}`);
+  return fs;
+}
+const lastEpochOpt = (o: Record<string, unknown>): number => (o.lastEpoch as number | undefined) ?? -1;
+
+/** LambdaLR(optimizer, lrLambda): lr = initial lr * lrLambda(epoch) (one function, or one per group) */
+export class LambdaLR extends LRScheduler {
+  lrLambdas: LrLambda[];
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options: { lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('LambdaLR', options, ['lastEpoch', 'verbose']);
+    this.lrLambdas = lambdas('LambdaLR', optimizer, lrLambda);
+    this._start(lastEpochOpt(o), !!o.verbose);
+  }
+  override getLr(): number[] { return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch)); }
+  /** the functions are not saved (PyTorch saves plain functions as None) */
+  override stateDict(): Record<string, unknown> { const sd = super.stateDict(); sd.lr_lambdas = this.lrLambdas.map(() => null); return sd; }
+}
+/** MultiplicativeLR(optimizer, lrLambda): lr = previous lr * lrLambda(epoch) from the first step on */
+export class MultiplicativeLR extends LRScheduler {
+  lrLambdas: LrLambda[];
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | LrLambda[], options: { lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('MultiplicativeLR', options, ['lastEpoch', 'verbose']);
+    this.lrLambdas = lambdas('MultiplicativeLR', optimizer, lrLambda);
+    this._start(lastEpochOpt(o), !!o.verbose);
+  }
+  override getLr(): number[] {
+    if (this.lastEpoch > 0) return this.groups.map((g, i) => g.lr * this.lrLambdas[i](this.lastEpoch));
+    return this.groups.map((g) => g.lr);
+  }
+  override stateDict(): Record<string, unknown> { const sd = super.stateDict(); sd.lr_lambdas = this.lrLambdas.map(() => null); return sd; }
+}
+/** ConstantLR(optimizer, { factor = 1/3, totalIters = 5 }): lr * factor until totalIters, then lr */
+export class ConstantLR extends LRScheduler {
+  factor: number;
+  totalIters: number;
+  constructor(optimizer: Optimizer, options: { factor?: number; totalIters?: number; lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('ConstantLR', options, ['factor', 'totalIters', 'lastEpoch', 'verbose']);
+    this.factor = numOpt('ConstantLR', 'factor', o.factor ?? 1 / 3);
+    if (this.factor > 1 || this.factor < 0) throw new TorchError('Constant multiplicative factor expected to be between 0 and 1.');
+    this.totalIters = int('ConstantLR', 'total_iters', o.totalIters ?? 5);
+    this._keys = [['factor', 'factor'], ['totalIters', 'total_iters']];
+    this._start(lastEpochOpt(o), !!o.verbose);
+  }
+  override getLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr * this.factor);
+    if (this.lastEpoch !== this.totalIters) return this.groups.map((g) => g.lr);
+    return this.groups.map((g) => g.lr * (1.0 / this.factor));
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * (this.factor + (this.lastEpoch >= this.totalIters ? 1 : 0) * (1 - this.factor)));
+  }
+}
+/** PolynomialLR(optimizer, { totalIters = 5, power = 1 }): lr * (1 - epoch / totalIters) ** power */
+export class PolynomialLR extends LRScheduler {
+  totalIters: number;
+  power: number;
+  constructor(optimizer: Optimizer, options: { totalIters?: number; power?: number; lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('PolynomialLR', options, ['totalIters', 'power', 'lastEpoch', 'verbose']);
+    this.totalIters = int('PolynomialLR', 'total_iters', o.totalIters ?? 5);
+    this.power = numOpt('PolynomialLR', 'power', o.power ?? 1.0);
+    this._keys = [['totalIters', 'total_iters'], ['power', 'power']];
+    this._start(lastEpochOpt(o), !!o.verbose);
+  }
+  override getLr(): number[] {
+    const e = this.lastEpoch, n = this.totalIters;
+    if (e === 0 || e > n) return this.groups.map((g) => g.lr);
+    const decay = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** this.power;
+    return this.groups.map((g) => g.lr * decay);
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * (1.0 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
+  }
+}
+/** CosineAnnealingWarmRestarts(optimizer, t0, { tMult = 1, etaMin = 0 }): SGDR; step(epoch) takes fractional epochs */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  t0: number;
+  tI: number;
+  tMult: number;
+  etaMin: number;
+  tCur: number;
+  constructor(optimizer: Optimizer, t0: number, options: { tMult?: number; TMult?: number; etaMin?: number; lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('CosineAnnealingWarmRestarts', options, ['tMult', 'TMult', 'etaMin', 'lastEpoch', 'verbose']);
+    if (typeof t0 !== 'number' || !Number.isInteger(t0) || t0 <= 0) throw new TorchError(`Expected positive integer T_0, but got ${String(t0)}`);
+    const tMult = o.tMult ?? o.TMult ?? 1;
+    if (typeof tMult !== 'number' || !Number.isInteger(tMult) || tMult < 1) throw new TorchError(`Expected integer T_mult >= 1, but got ${String(tMult)}`);
+    this.t0 = t0; this.tI = t0; this.tMult = tMult;
+    this.etaMin = numOpt('CosineAnnealingWarmRestarts', 'eta_min', o.etaMin ?? 0);
+    this.tCur = lastEpochOpt(o);
+    this._keys = [['t0', 'T_0'], ['tI', 'T_i'], ['tMult', 'T_mult'], ['etaMin', 'eta_min'], ['tCur', 'T_cur']];
+    this._start(lastEpochOpt(o), !!o.verbose);
+  }
+  override getLr(): number[] {
+    return this.baseLrs.map((b) => this.etaMin + (b - this.etaMin) * (1 + Math.cos(Math.PI * this.tCur / this.tI)) / 2);
+  }
+  override step(epoch?: number): void {
+    let e = epoch;
+    if ((e === undefined || e === null) && this.lastEpoch < 0) e = 0;
+    if (e === undefined || e === null) {
+      e = this.lastEpoch + 1;
+      this.tCur = this.tCur + 1;
+      if (this.tCur >= this.tI) { this.tCur = this.tCur - this.tI; this.tI = this.tI * this.tMult; }
+    } else {
+      if (typeof e !== 'number' || !Number.isFinite(e)) throw new TorchError(`step(): epoch must be a number, got ${describeValue(e)}`);
+      if (e < 0) throw new TorchError(`Expected non-negative epoch, but got ${e}`);
+      if (e >= this.t0) {
+        if (this.tMult === 1) this.tCur = e % this.t0;
+        else {
+          const n = Math.trunc(Math.log(e / this.t0 * (this.tMult - 1) + 1) / Math.log(this.tMult));
+          this.tCur = e - this.t0 * (this.tMult ** n - 1) / (this.tMult - 1);
+          this.tI = this.t0 * this.tMult ** n;
+        }
+      } else { this.tI = this.t0; this.tCur = e; }
+    }
+    this.lastEpoch = Math.floor(e);
+    const values = this.getLr();
+    this.groups.forEach((g, i) => {
+      g.lr = values[i];
+      if (this.verbose) console.log(`Adjusting learning rate of group ${i} to ${values[i].toExponential(4)}.`);
+    });
+    this._lastLr = this.groups.map((g) => g.lr);
+  }
+}
+
+export interface CyclicLROptions {
+  stepSizeUp?: number; stepSizeDown?: number | null; mode?: 'triangular' | 'triangular2' | 'exp_range'; gamma?: number;
+  scaleFn?: ((x: number) => number) | null; scaleMode?: 'cycle' | 'iterations'; cycleMomentum?: boolean;
+  baseMomentum?: number | number[]; maxMomentum?: number | number[]; lastEpoch?: number; verbose?: boolean;
+}
+/** CyclicLR(optimizer, baseLr, maxLr, { stepSizeUp = 2000, stepSizeDown, mode = 'triangular', gamma, scaleFn,
+ *  scaleMode, cycleMomentum = true, baseMomentum = 0.8, maxMomentum = 0.9 }): step() after every batch */
+export class CyclicLR extends LRScheduler {
+  maxLrs: number[];
+  totalSize: number;
+  stepRatio: number;
+  mode: string;
+  gamma: number;
+  scaleMode: 'cycle' | 'iterations';
+  cycleMomentum: boolean;
+  useBeta1 = false;
+  baseMomentums: number[] = [];
+  maxMomentums: number[] = [];
+  private scaleFnCustom: ((x: number) => number) | null;
+  constructor(optimizer: Optimizer, baseLr: number | number[], maxLr: number | number[], options: CyclicLROptions = {}) {
+    super(optimizer);
+    const o = checkOptions('CyclicLR', options, ['stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum',
+      'baseMomentum', 'maxMomentum', 'lastEpoch', 'verbose']) as CyclicLROptions;
+    const lastEpoch = o.lastEpoch ?? -1;
+    const n = optimizer.paramGroups.length;
+    const fmt = (name: string, v: unknown): number[] => {
+      if (Array.isArray(v)) {
+        if (v.length !== n) throw new TorchError(`expected ${n} values for ${name}, got ${v.length}`);
+        return v.map((x) => numOpt('CyclicLR', name, x));
+      }
+      return new Array<number>(n).fill(numOpt('CyclicLR', name, v));
+    };
+    const baseLrs = fmt('base_lr', baseLr);
+    if (lastEpoch === -1) optimizer.paramGroups.forEach((g, i) => { g.lr = baseLrs[i]; });
+    this.maxLrs = fmt('max_lr', maxLr);
+    const up = numOpt('CyclicLR', 'step_size_up', o.stepSizeUp ?? 2000);
+    const down = o.stepSizeDown === undefined || o.stepSizeDown === null ? up : numOpt('CyclicLR', 'step_size_down', o.stepSizeDown);
+    this.totalSize = up + down;
+    this.stepRatio = up / this.totalSize;
+    const mode = o.mode ?? 'triangular';
+    this.scaleFnCustom = o.scaleFn ?? null;
+    if (!['triangular', 'triangular2', 'exp_range'].includes(mode) && this.scaleFnCustom === null) throw new TorchError('mode is invalid and scale_fn is None');
+    if (this.scaleFnCustom !== null && typeof this.scaleFnCustom !== 'function') throw new TorchError(`CyclicLR(): scale_fn must be a function, got ${describeValue(this.scaleFnCustom)}`);
+    this.mode = mode;
+    this.gamma = numOpt('CyclicLR', 'gamma', o.gamma ?? 1.0);
+    this.scaleMode = this.scaleFnCustom ? (o.scaleMode ?? 'cycle') : mode === 'exp_range' ? 'iterations' : 'cycle';
+    this.cycleMomentum = o.cycleMomentum ?? true;
+    if (this.cycleMomentum) {
+      const d = optimizer.defaults;
+      if (!('momentum' in d) && !('betas' in d)) throw new TorchError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+      this.useBeta1 = 'betas' in d;
+      const baseM = fmt('base_momentum', o.baseMomentum ?? 0.8);
+      if (lastEpoch === -1) {
+        optimizer.paramGroups.forEach((g, i) => {
+          if (this.useBeta1) g.betas = [baseM[i], ...(g.betas as number[]).slice(1)];
+          else g.momentum = baseM[i];
+        });
+      }
+      this.baseMomentums = optimizer.paramGroups.map((g) => (this.useBeta1 ? (g.betas as number[])[0] : Number(g.momentum)));
+      this.maxMomentums = fmt('max_momentum', o.maxMomentum ?? 0.9);
+    }
+    this._keys = [['maxLrs', 'max_lrs'], ['totalSize', 'total_size'], ['stepRatio', 'step_ratio'], ['mode', 'mode'], ['gamma', 'gamma'],
+      ['scaleMode', 'scale_mode'], ['cycleMomentum', 'cycle_momentum'], ['useBeta1', 'use_beta1'], ['baseMomentums', 'base_momentums'],
+      ['maxMomentums', 'max_momentums']];
+    this._start(lastEpoch, !!o.verbose);
+    this.baseLrs = baseLrs;
+  }
+  scaleFn(x: number): number {
+    if (this.scaleFnCustom) return this.scaleFnCustom(x);
+    if (this.mode === 'triangular2') return 1 / 2.0 ** (x - 1);
+    if (this.mode === 'exp_range') return this.gamma ** x;
+    return 1.0;
+  }
+  override getLr(): number[] {
+    const cycle = Math.floor(1 + this.lastEpoch / this.totalSize);
+    const x = 1.0 + this.lastEpoch / this.totalSize - cycle;
+    const scale = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const at = this.scaleMode === 'cycle' ? cycle : this.lastEpoch;
+    const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i] - b) * scale * this.scaleFn(at));
+    if (this.cycleMomentum) {
+      this.groups.forEach((g, i) => {
+        const m = this.maxMomentums[i] - (this.maxMomentums[i] - this.baseMomentums[i]) * scale * this.scaleFn(at);
+        if (this.useBeta1) g.betas = [m, ...(g.betas as number[]).slice(1)];
+        else g.momentum = m;
+      });
+    }
+    return lrs;
+  }
+}
+
+/** SequentialLR(optimizer, schedulers, milestones): schedulers[i] drives the lr from milestones[i - 1] on */
+export class SequentialLR extends LRScheduler {
+  _schedulers: LRScheduler[];
+  _milestones: number[];
+  constructor(optimizer: Optimizer, schedulers: LRScheduler[], milestones: number[], options: { lastEpoch?: number; verbose?: boolean } = {}) {
+    super(optimizer);
+    const o = checkOptions('SequentialLR', options, ['lastEpoch', 'verbose']);
+    if (!Array.isArray(schedulers) || schedulers.length === 0 || schedulers.some((s) => !(s instanceof LRScheduler))) {
+      throw new TorchError(`SequentialLR(): schedulers must be a non-empty list of LR schedulers, got ${describeValue(schedulers)}`);
+    }
+    schedulers.forEach((s, i) => {
+      if (s.optimizer !== optimizer) throw new TorchError(`Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
+    });
+    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
+      throw new TorchError(`Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${Array.isArray(milestones) ? milestones.length : describeValue(milestones)}`);
+    }
+    milestones.forEach((m) => int('SequentialLR', 'milestones', m));
+    this._schedulers = schedulers.slice();
+    this._milestones = milestones.slice();
+    this.lastEpoch = lastEpochOpt(o) + 1;
+    this.verbose = !!o.verbose;
+    for (const g of this.groups) g.lr = g.initialLr as number;
+    for (const s of this._schedulers) s.lastEpoch -= 1;
+    this._schedulers[0]._initialStep();
+    this._lastLr = this._schedulers[0].getLastLr();
+  }
+  override step(): void {
+    this.lastEpoch += 1;
+    let idx = 0;
+    while (idx < this._milestones.length && this._milestones[idx] <= this.lastEpoch) idx++;  // bisect_right
+    const s = this._schedulers[idx];
+    if (idx > 0 && this._milestones[idx - 1] === this.lastEpoch) s.step(0);
+    else s.step();
+    this._lastLr = s.getLastLr();
+  }
+  override stateDict(): Record<string, unknown> {
+    return { _milestones: this._milestones.slice(), last_epoch: this.lastEpoch, _last_lr: this._lastLr.slice(), _schedulers: this._schedulers.map((s) => s.stateDict()) };
+  }
+  override loadStateDict(sd: Record<string, unknown>): void {
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new TorchError(`loadStateDict(): expected a scheduler state dict, got ${describeValue(sd)}`);
+    if (Array.isArray(sd._milestones)) this._milestones = (sd._milestones as number[]).slice();
+    if ('last_epoch' in sd) this.lastEpoch = Number(sd.last_epoch);
+    if (Array.isArray(sd._last_lr)) this._lastLr = (sd._last_lr as number[]).slice();
+    if (Array.isArray(sd._schedulers)) (sd._schedulers as Record<string, unknown>[]).forEach((s, i) => this._schedulers[i]?.loadStateDict(s));
+  }
+}
+/** ChainedScheduler(schedulers): one step() steps every scheduler in turn (their factors multiply) */
+export class ChainedScheduler extends LRScheduler {
+  _schedulers: LRScheduler[];
+  constructor(schedulers: LRScheduler[]) {
+    if (!Array.isArray(schedulers) || schedulers.length === 0 || schedulers.some((s) => !(s instanceof LRScheduler))) {
+      throw new TorchError(`ChainedScheduler(): schedulers must be a non-empty list of LR schedulers, got ${describeValue(schedulers)}`);
+    }
+    super(schedulers[0].optimizer);
+    schedulers.forEach((s, i) => {
+      if (s.optimizer !== schedulers[0].optimizer) throw new TorchError(`ChainedScheduler expects all schedulers to belong to the same optimizer, but got schedulers at index 0 and ${i} to be different`);
+    });
+    this._schedulers = schedulers.slice();
+    this._lastLr = this.groups.map((g) => g.lr);
+  }
+  override step(): void {
+    for (const s of this._schedulers) s.step();
+    this._lastLr = this.groups.map((g) => g.lr);
+  }
+  override stateDict(): Record<string, unknown> {
+    return { _last_lr: this._lastLr.slice(), _schedulers: this._schedulers.map((s) => s.stateDict()) };
+  }
+  override loadStateDict(sd: Record<string, unknown>): void {
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new TorchError(`loadStateDict(): expected a scheduler state dict, got ${describeValue(sd)}`);
+    if (Array.isArray(sd._last_lr)) this._lastLr = (sd._last_lr as number[]).slice();
+    if (Array.isArray(sd._schedulers)) (sd._schedulers as Record<string, unknown>[]).forEach((s, i) => this._schedulers[i]?.loadStateDict(s));
   }
 }

@@ -92,3 +92,20 @@ expectType<T>()(x.transpose({ dim0: 0, dim1: 1 }));
 expectType<T>()(F.adaptiveAvgPool2d(torch.randn([1, 1, 4, 4]), { outputSize: 1 }));
 // JavaScript interop: rows of a tensor
 for (const row of x) expectType<T>()(row);
+
+// learning-rate schedules added with PyTorch's arguments
+{
+  const p = new torch.nn.Parameter(torch.zeros([1]));
+  const opt = new torch.optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+  const L = torch.optim.lrScheduler;
+  const seq = new L.SequentialLR(opt, [new L.LinearLR(opt, { startFactor: 0.1, totalIters: 5 }), new L.CosineAnnealingLR(opt, 95)], [5]);
+  seq.step();
+  expectType<number[]>()(new L.LambdaLR(opt, (e) => 0.95 ** e).getLastLr());
+  new L.CyclicLR(opt, 0.01, 0.1, { stepSizeUp: 4, mode: 'triangular2' });
+  new L.CosineAnnealingWarmRestarts(opt, 10, { tMult: 2, etaMin: 1e-5 }).step(2.5);
+  new L.ChainedScheduler([new L.ConstantLR(opt, { factor: 0.5 }), new L.ExponentialLR(opt, 0.9)]);
+  // @ts-expect-error CyclicLR's modes are triangular, triangular2, exp_range
+  new L.CyclicLR(opt, 0.01, 0.1, { mode: 'sawtooth' });
+  // @ts-expect-error a misspelt option
+  new L.PolynomialLR(opt, { totalItres: 3 });
+}
