@@ -279,3 +279,21 @@ describe('double backward through common ops', () => {
     expect(() => F.dropout1d(torch.ones([2, 2, 2, 2]), 0.5)).toThrow(/Expected 2D or 3D input/);
   });
 });
+
+describe('in-place ops leave the grad mode as they found it', () => {
+  it('clamp_ and friends under noGrad keep grad mode off (an in-place clamp once switched it on for the rest of the process)', () => {
+    torch.noGrad(() => {
+      const x = torch.randn([4]);
+      x.clamp_(-0.5, 0.5); expect(torch.isGradEnabled()).toBe(false);
+      x.clamp_({ min: 0 }); expect(torch.isGradEnabled()).toBe(false);
+      x.maskedFill_(x.gt(0.2), 1); expect(torch.isGradEnabled()).toBe(false);
+      x.fill_(2).mul_(3).add_(1); expect(torch.isGradEnabled()).toBe(false);
+    });
+    expect(torch.isGradEnabled()).toBe(true);
+    const p = new torch.nn.Parameter(torch.ones([3]));
+    p.grad = torch.full([3], 5, { dtype: 'float32' });
+    torch.nn.utils.clipGradValue_([p], 1);
+    expect(torch.isGradEnabled()).toBe(true);
+    expect(p.grad?.tolist()).toEqual([1, 1, 1]);
+  });
+});

@@ -777,8 +777,9 @@ export function fillInplace(self: Tensor, v: unknown): Tensor {
 export function clampInplace(self: Tensor, min?: unknown, max?: unknown): Tensor {
   return inplace(self, 'clamp_', (src) => clamp(src, min, max), (out) => {
     const r = clamp(out, min, max);
+    const was = gradState.enabled;  // clamp_ under no_grad must leave grad mode off
     gradState.enabled = false;
-    try { copyInto(out, r); } finally { gradState.enabled = true; }
+    try { copyInto(out, r); } finally { gradState.enabled = was; }
   });
 }
 

@@ -9,6 +9,8 @@ export { RMSprop } from './rmsprop';
 export type { RMSpropOptions } from './rmsprop';
 export { Adagrad } from './adagrad';
 export type { AdagradOptions } from './adagrad';
+export { Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop } from './more';
+export type { AdadeltaOptions, AdamaxOptions, NAdamOptions, RAdamOptions, ASGDOptions, RpropOptions } from './more';
 import * as lrScheduler from './lr_scheduler';
 export { lrScheduler };
 /** PyTorch's module name, torch.optim.lr_scheduler */

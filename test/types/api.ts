@@ -109,3 +109,11 @@ for (const row of x) expectType<T>()(row);
   // @ts-expect-error a misspelt option
   new L.PolynomialLR(opt, { totalItres: 3 });
 }
+{
+  const p = new torch.nn.Parameter(torch.zeros([1]));
+  new torch.optim.NAdam([p], { lr: 1e-3, momentumDecay: 4e-3 }).step();
+  new torch.optim.Rprop([p], { etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
+  new torch.optim.ASGD([p], { t0: 100 });
+  // @ts-expect-error RAdam has no momentum option
+  new torch.optim.RAdam([p], { momentum: 0.9 });
+}
