@@ -180,6 +180,17 @@ describe("F.multiHeadAttentionForward: PyTorch 1.13's messages for bad shapes an
       expect((err as Error).message).toBe(msg);
     });
   }
+  test("a float mask of another dtype is taken in the query's dtype (PyTorch's baddbmm)", () => {
+    const c = REF.mha.float_kpm;
+    const { vals } = mhaArgs(c, false);
+    const f32 = (t: unknown): unknown => (t instanceof torch.Tensor && t.dtype === 'float64' ? t.float() : t);
+    const v32: Record<string, unknown> = {};
+    for (const [n, v] of Object.entries(vals)) v32[n] = n === 'key_padding_mask' ? v : f32(v);
+    const [o] = call(v32);
+    expect(o.dtype).toBe('float32');
+    const [o64] = call({ ...v32, key_padding_mask: (vals.key_padding_mask as T).float() });
+    expect(o.sub(o64).abs().max().item()).toBeLessThan(1e-6);
+  });
   test('a non-tensor where a tensor goes is a TypeError naming the op and the parameter', () => {
     expect(() => call(base(), { out_proj_weight: [[1]] })).toThrow(/multi_head_attention_forward\(\): argument 'out_proj_weight' must be Tensor/);
     expect(() => call(base(), { attn_mask: 3 })).toThrow(/multi_head_attention_forward\(\): argument 'attn_mask' must be Tensor or None/);
@@ -240,6 +251,10 @@ describe('F.scaledDotProductAttention (PyTorch 2.x API): values and gradients vs
     expect(() => F.scaledDotProductAttention(dec(c.q).float(), dec(c.k), dec(c.v)))
       .toThrow('Expected query, key, and value to have the same dtype, but got query.dtype: float32 key.dtype: float64 and value.dtype: float64 instead.');
     expect(() => F.scaledDotProductAttention(dec(c.q), dec(c.k), dec(c.v), { isCasual: true } as never)).toThrow(/scaled_dot_product_attention\(\): unexpected option 'isCasual'/);
+    expect(() => F.scaledDotProductAttention(dec(c.q).float(), dec(c.k).float(), dec(c.v).float(), torch.zeros([3, 5], { dtype: 'float64' })))
+      .toThrow('Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: float64 and query.dtype: float32 instead.');
+    const f32 = F.scaledDotProductAttention(dec(c.q), dec(c.k), dec(c.v), torch.zeros([3, 5]));  // (a float32 mask with float64 inputs)
+    expect(f32.dtype).toBe('float64');
   });
   test('dropout_p drops weights (scaled by 1/(1-p)) in any mode, reproducibly under manualSeed', () => {
     const q = torch.randn([4, 6, 5], { dtype: 'float64' }), k = torch.randn([4, 8, 5], { dtype: 'float64' });

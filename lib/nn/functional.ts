@@ -1081,8 +1081,8 @@ export function scaledDotProductAttention(query: T, key: T, value: T, attnMask: 
   }
   if (attnMask) {
     if (attnMask.dtype === 'bool') att = att.add(toDtype(where(attnMask, 0, -Infinity), att.dtype));
-    else if (isFloating(attnMask.dtype)) att = att.add(attnMask);
-    else throw new TorchError(`${op}: attn_mask must be a bool or floating-point tensor, got ${attnMask.dtype}`);
+    else if (attnMask.dtype === query.dtype || attnMask.dtype === 'float32') att = att.add(toDtype(attnMask, att.dtype));
+    else throw new TorchError(`Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: ${attnMask.dtype} and query.dtype: ${query.dtype} instead.`);
   }
   let p = att.softmax(-1);
   if (dropoutP > 0) p = dropout(p, dropoutP, true, false);
@@ -1248,7 +1248,7 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, embedDimTo
   // attention and the out-projection
   const qs = q.div(Math.sqrt(hd));
   let w = qs.matmul(k.transpose(-2, -1));  // [N*H, L, S]
-  if (attnMask) w = w.add(attnMask);
+  if (attnMask) w = w.add(attnMask.dtype === w.dtype ? attnMask : toDtype(attnMask, w.dtype));  // (baddbmm: in q's dtype)
   w = w.softmax(-1);
   if (dropoutP > 0) w = dropout(w, dropoutP, true, false);
   let out = w.matmul(v);  // [N*H, L, hd]
