@@ -101,7 +101,7 @@ describe('F.multiHeadAttentionForward: PyTorch 1.13 values and gradients', () =>
       try {
         const [o, w] = mhaF(...MHA_PARAMS.map((p) => (p in vals ? vals[p] : MHA_DEFAULTS[p])));
         checkMha(name, c, o, w, leaves);
-        if (name === 'byte_mask') expect(warn).toHaveBeenCalledWith('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
+        if (name === 'byte_mask') expect(warn).toHaveBeenCalledWith('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.', 'UserWarning');
       } finally { warn.mockRestore(); }
     });
     test(`${name}: by keyword (everything after value in the options object)`, () => {

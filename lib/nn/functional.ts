@@ -1186,7 +1186,7 @@ export function multiHeadAttentionForward(query: T, key: T, value: T, embedDimTo
   // attention mask: [1, L, S] or [N*H, L, S]
   if (attnMask) {
     if (attnMask.dtype === 'uint8') {
-      process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
+      process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.', 'UserWarning');
       attnMask = attnMask.to('bool');
     } else if (!isFloating(attnMask.dtype) && attnMask.dtype !== 'bool') {
       throw new TorchError(`Only float, byte, and bool types are supported for attn_mask, not torch.${attnMask.dtype}`);
