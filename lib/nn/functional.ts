@@ -1074,7 +1074,8 @@ export function scaledDotProductAttention(query: T, key: T, value: T, attnMask: 
   if (value.shape[value.ndim - 2] !== S) throw new TorchError(`${op}: key and value have different sequence lengths: key ${sizeStr(key.shape)}, value ${sizeStr(value.shape)}`);
   if (isCausal && attnMask) throw new TorchError('_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True');
   const sc = scale ?? 1 / Math.sqrt(E);
-  let att = query.matmul(key.transpose(-2, -1)).mul(sc);
+  // (the scale applied to the smaller operand: the query [.., L, E] when E <= S, else the product [.., L, S])
+  let att = E <= S ? query.mul(sc).matmul(key.transpose(-2, -1)) : query.matmul(key.transpose(-2, -1)).mul(sc);
   if (isCausal) {
     const keep = ones([L, S], { dtype: 'bool', device: query.device }).tril();
     att = att.add(toDtype(where(keep, 0, -Infinity), att.dtype));
