@@ -132,7 +132,8 @@ function parseSchema(text) {
     }
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
-    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number', '(Tensor, Tensor)': '[Tensor, Tensor]' };
+    const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number', '(Tensor, Tensor)': '[Tensor, Tensor]',
+      '(Tensor, Tensor?)': '[Tensor, Tensor | null]' };  // (multi_head_attention_forward: (output, weights or None))
     // a result that depends on a flag: `-> (Tensor, Tensor) if return_indices else Tensor` (the flag is a bool
     // parameter, default False); the declarations make the flag a type parameter (flagRet below)
     let flag = null;

@@ -51,7 +51,6 @@ const INTERNAL: Record<string, string> = {
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
-  'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
@@ -249,6 +248,19 @@ const OVERRIDES: Record<string, Override> = {
   'F.softplus': { p: { beta: () => 1, threshold: () => 20 } },
   'F.celu': { p: { alpha: () => 1 } }, 'F.elu': { p: { alpha: () => 1 } },
   'F.hardtanh': { p: { min_val: () => -1, max_val: () => 1 } }, 'F.leaky_relu': { p: { negative_slope: () => 0.01 } },
+  // (query [L=2, N=1, E=4], 2 heads; static_k/v of the key's length, so that key_padding_mask fits both; bias_k/v None,
+  // as they cannot go with static_k; use_separate_proj_weight False: the packed in_proj_weight is the one given)
+  'F.multi_head_attention_forward': { p: {
+    query: () => torch.arange(8, { dtype: 'float32' }).reshape([2, 1, 4]).sub(3).div(4), key: () => X().reshape([3, 1, 2]).repeat([1, 1, 2]),
+    value: () => Y().reshape([3, 1, 2]).repeat([1, 1, 2]), embed_dim_to_check: () => 4, num_heads: () => 2,
+    in_proj_weight: () => torch.arange(48, { dtype: 'float32' }).reshape([12, 4]).sin(), in_proj_bias: () => torch.arange(12, { dtype: 'float32' }).cos(),
+    bias_k: () => null, bias_v: () => null, add_zero_attn: () => true, dropout_p: () => 0.25,
+    out_proj_weight: () => torch.arange(16, { dtype: 'float32' }).reshape([4, 4]).cos(), out_proj_bias: () => torch.ones([4]).mul(0.5),
+    key_padding_mask: () => torch.tensor([[false, true, false]]), attn_mask: () => torch.tensor([[0.5, 0, -1], [0, 1, 0]], { dtype: 'float32' }),
+    need_weights: () => true, average_attn_weights: () => false,  // (weights per head: with need_weights False, average_attn_weights would change nothing)
+    use_separate_proj_weight: () => false, q_proj_weight: () => torch.eye(4), k_proj_weight: () => torch.eye(4), v_proj_weight: () => torch.eye(4),
+    static_k: () => torch.arange(12, { dtype: 'float32' }).reshape([2, 3, 2]).div(5), static_v: () => torch.arange(12, { dtype: 'float32' }).reshape([2, 3, 2]).div(-7),
+  } },
 };
 
 function byName(kind: Kind, op: string, p: Param): Sample | undefined {

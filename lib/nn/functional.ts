@@ -4,7 +4,7 @@
 // The public torch.nn.functional (./functional_api.ts) parses each call through the schema's F rows
 // (lib/ops/ops.schema -> lib/ops/generated_functional.ts: PyTorch's positions, or any parameter by camelCase name in
 // the options object); the functions here are the rows' implementations and take every parameter in the row's order,
-// defaults filled in (nodetorch's modules call them so). The attention forms parse their own arguments.
+// defaults filled in (nodetorch's modules call them so), the attention forms included.
 import { Tensor, viewOf } from '../tensor';
 import { TorchError } from '../errors';
 import { DType, DTypeName, isFloating, toDType } from '../dtype';
@@ -1034,114 +1034,232 @@ export function adaptiveAvgPool1d(x: T, outputSize: Size1): T {
 // ------------------------------------------------------------------------------------------------------------
 // attention
 // ------------------------------------------------------------------------------------------------------------
-export function scaledDotProductAttention(q: T, k: T, v: T, opts0: { attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean } | T | null = {}, ...more: unknown[]): T {
-  const opts = posOpts<{ attnMask?: T | null; dropoutP?: number; isCausal?: boolean; scale?: number; training?: boolean }>('scaled_dot_product_attention', [opts0 ?? undefined, ...more], ['attnMask', 'dropoutP', 'isCausal', 'scale'], ['training']);
-  const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], E = q.shape[q.ndim - 1];
-  const scale = opts.scale ?? 1 / Math.sqrt(E);
-  let att = q.matmul(k.transpose(-2, -1)).mul(scale);
-  if (opts.isCausal) {
-    const keep = zeros([L, S], { dtype: 'bool', device: q.device }).logicalNot().tril();
-    att = where(keep, att, -Infinity);
-  }
-  // a bool mask says which positions may be attended (True = keep), a float mask is added
-  if (opts.attnMask) att = opts.attnMask.dtype === 'bool' ? where(opts.attnMask, att, -Infinity) : att.add(opts.attnMask);
-  let p = att.softmax(-1);
-  if (opts.dropoutP) p = dropout(p, opts.dropoutP, opts.training ?? true, false);
-  return p.matmul(v);
+// The schema's two attention rows (ops.schema's attention section; lib/ops/generated_functional.ts parses the call).
+// Python's str of a tuple / torch.Size in PyTorch's messages
+const pyTup = (s: readonly number[]): string => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+function optTensor(v: unknown, name: string, op: string): T | null {
+  if (v === undefined || v === null) return null;
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}(): argument '${name}' must be Tensor or None, not ${typeof v}`);
+  return v;
+}
+function reqTensor(v: unknown, name: string, op: string): T {
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}(): argument '${name}' must be Tensor, not ${v === null ? 'None' : typeof v}`);
+  return v;
+}
+function boolArg(v: unknown, name: string, op: string): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${op}(): argument '${name}' must be bool, not ${v === null ? 'None' : typeof v}`);
+  return v;
 }
 
-export interface MHAForwardOpts {
-  keyPaddingMask?: T | null; needWeights?: boolean; attnMask?: T | null; averageAttnWeights?: boolean;
-  dropoutP?: number; training?: boolean; isCausal?: boolean;
-  // separate projections (kdim/vdim != embed_dim): inProjWeight is then ignored
-  qProjWeight?: T | null; kProjWeight?: T | null; vProjWeight?: T | null;
-  biasK?: T | null; biasV?: T | null; addZeroAttn?: boolean;
-}
-
-// torch.nn.functional.multi_head_attention_forward for [L, N, E] inputs (batch second)
-export function multiHeadAttentionForward(query: T, key: T, value: T, numHeads: number, inProjWeight: T | null, inProjBias: T | null,
-  outProjWeight: T, outProjBias: T | null, opts: MHAForwardOpts = {}): [T, T | null] {
-  const unbatched = query.ndim === 2;
-  if (unbatched) {
-    const same = query === key, kv = key === value;
-    query = query.unsqueeze(1);
-    key = same ? query : key.unsqueeze(1);
-    value = kv ? key : value.unsqueeze(1);
-    if (opts.keyPaddingMask) opts = { ...opts, keyPaddingMask: opts.keyPaddingMask.unsqueeze(0) };
-  } else if (query.ndim !== 3) throw new TorchError(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
-  const [L, N, E] = query.shape;
-  if (E % numHeads !== 0) throw new TorchError(`embed_dim ${E} not divisible by num_heads ${numHeads}`);
-  if (key.shape[0] !== value.shape[0] || key.shape[1] !== value.shape[1]) throw new TorchError(`key shape ${sizeStr(key.shape)} does not match value shape ${sizeStr(value.shape)}`);
-  const hd = E / numHeads;
-  let q: T, k: T, v: T;
-  if (opts.qProjWeight) {
-    const [bq, bk, bv] = inProjBias ? inProjBias.chunk(3, 0) : [null, null, null];
-    q = linearF(query, opts.qProjWeight, bq);
-    k = linearF(key, opts.kProjWeight as T, bk);
-    v = linearF(value, opts.vProjWeight as T, bv);
-  } else {
-    const w = inProjWeight as T;
-    if (query === key && key === value) {
-      [q, k, v] = linearF(query, w, inProjBias).chunk(3, -1);
-    } else {
-      const [wq, wk, wv] = w.chunk(3, 0);
-      const [bq, bk, bv] = inProjBias ? inProjBias.chunk(3, 0) : [null, null, null];
-      q = linearF(query, wq, bq);
-      if (key === value) [k, v] = linearF(key, w.narrow(0, E, 2 * E), inProjBias ? inProjBias.narrow(0, E, 2 * E) : null).chunk(2, -1);
-      else { k = linearF(key, wk, bk); v = linearF(value, wv, bv); }
-    }
+// scaled_dot_product_attention (PyTorch 2.x; its math path): softmax(q k^T * scale + bias) v over the last two dims,
+// batch dims broadcast. bias: -inf above the diagonal for is_causal (L x S, top-left aligned), -inf where a bool
+// attn_mask is False, or a float attn_mask itself. dropout_p > 0 drops weights (scaled by 1/(1-p)) whatever the mode.
+export function scaledDotProductAttention(query: T, key: T, value: T, attnMask: T | null, dropoutP: number, isCausal: boolean, scale: number | null): T {
+  const op = 'scaled_dot_product_attention';
+  reqTensor(query, 'query', op); reqTensor(key, 'key', op); reqTensor(value, 'value', op);
+  attnMask = optTensor(attnMask, 'attn_mask', op);
+  dropoutP = num(dropoutP, 'dropout_p', op, 0);
+  isCausal = boolArg(isCausal, 'is_causal', op);
+  if (scale !== null && scale !== undefined && typeof scale !== 'number') throw new TypeError(`${op}(): argument 'scale' must be float or None, not ${typeof scale}`);
+  if (query.ndim < 2 || key.ndim < 2 || value.ndim < 2) {
+    throw new TorchError(`${op}: expected query, key and value to have at least 2 dimensions, got query ${sizeStr(query.shape)}, key ${sizeStr(key.shape)}, value ${sizeStr(value.shape)}`);
   }
-  let attnMask = opts.attnMask ?? null;
-  let kpm = opts.keyPaddingMask ?? null;
-  if (opts.biasK && opts.biasV) {
-    k = cat([k, opts.biasK.expand([1, N, E])], 0);
-    v = cat([v, opts.biasV.expand([1, N, E])], 0);
-    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
-    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
+  if (query.dtype !== key.dtype || query.dtype !== value.dtype) {
+    throw new TorchError(`Expected query, key, and value to have the same dtype, but got query.dtype: ${query.dtype} key.dtype: ${key.dtype} and value.dtype: ${value.dtype} instead.`);
   }
-  // [len, N, E] -> [N, H, len, hd]
-  const heads = (t: T): T => t.reshape([t.shape[0], N, numHeads, hd]).permute([1, 2, 0, 3]);
-  q = heads(q); k = heads(k); v = heads(v);
-  if (opts.addZeroAttn) {
-    k = cat([k, zeros([N, numHeads, 1, hd], { dtype: k.dtype, device: k.device })], 2);
-    v = cat([v, zeros([N, numHeads, 1, hd], { dtype: v.dtype, device: v.device })], 2);
-    if (attnMask) attnMask = pad(attnMask, [0, 1], 'constant', null);
-    if (kpm) kpm = pad(kpm, [0, 1], 'constant', null);
-  }
-  const S = k.shape[2];
-  let att = q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(hd)); // [N, H, L, S]
-  let mask: T | null = null; // additive float mask broadcastable to [N, H, L, S]
-  const toAdd = (m: T): T => (m.dtype === 'bool' ? toDtype(where(m, -Infinity, 0), att.dtype) : toDtype(m, att.dtype));
-  if (opts.isCausal && !attnMask) {
-    const causal = zeros([L, S], { dtype: 'bool', device: query.device }).logicalNot().triu(1);
-    mask = toAdd(causal);
+  if (!isFloating(query.dtype)) throw new TorchError(`${op}: expected a floating-point query, key and value, got ${query.dtype}`);
+  const E = query.shape[query.ndim - 1], L = query.shape[query.ndim - 2], S = key.shape[key.ndim - 2];
+  if (key.shape[key.ndim - 1] !== E) throw new TorchError(`${op}: the query's and key's last dimensions differ: query ${sizeStr(query.shape)}, key ${sizeStr(key.shape)}`);
+  if (value.shape[value.ndim - 2] !== S) throw new TorchError(`${op}: key and value have different sequence lengths: key ${sizeStr(key.shape)}, value ${sizeStr(value.shape)}`);
+  if (isCausal && attnMask) throw new TorchError('_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True');
+  const sc = scale ?? 1 / Math.sqrt(E);
+  // (the scale applied to the smaller operand: the query [.., L, E] when E <= S, else the product [.., L, S])
+  let att = E <= S ? query.mul(sc).matmul(key.transpose(-2, -1)) : query.matmul(key.transpose(-2, -1)).mul(sc);
+  if (isCausal) {
+    const keep = ones([L, S], { dtype: 'bool', device: query.device }).tril();
+    att = att.add(toDtype(where(keep, 0, -Infinity), att.dtype));
   }
   if (attnMask) {
-    const am = attnMask;
-    if (am.ndim === 2) {
-      if (am.shape[0] !== L || am.shape[1] !== S) throw new TorchError(`The shape of the 2D attn_mask is ${sizeStr(am.shape)}, but should be ${sizeStr([L, S])}.`);
-      mask = toAdd(am);
-    } else if (am.ndim === 3) {
-      if (am.shape[0] !== N * numHeads || am.shape[1] !== L || am.shape[2] !== S) throw new TorchError(`The shape of the 3D attn_mask is ${sizeStr(am.shape)}, but should be ${sizeStr([N * numHeads, L, S])}.`);
-      mask = toAdd(am).reshape([N, numHeads, L, S]);
-    } else throw new TorchError(`attn_mask's dimension ${am.ndim} is not supported`);
+    if (attnMask.dtype === 'bool') att = att.add(toDtype(where(attnMask, 0, -Infinity), att.dtype));
+    else if (attnMask.dtype === query.dtype || attnMask.dtype === 'float32') att = att.add(toDtype(attnMask, att.dtype));
+    else throw new TorchError(`Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: ${attnMask.dtype} and query.dtype: ${query.dtype} instead.`);
   }
-  if (kpm) {
-    if (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) throw new TorchError(`expecting key_padding_mask shape of ${shp([N, S])}, but got ${sizeStr(kpm.shape)}`);
-    const km = toAdd(kpm.reshape([N, 1, 1, S]));
-    mask = mask ? mask.add(km) : km;
-  }
-  if (mask) att = att.add(mask);
   let p = att.softmax(-1);
-  if (opts.dropoutP && (opts.training ?? true)) p = dropout(p, opts.dropoutP, true, false);
-  let out = p.matmul(v); // [N, H, L, hd]
-  out = out.permute([2, 0, 1, 3]).reshape([L * N, E]);
-  out = linearF(out, outProjWeight, outProjBias).reshape([L, N, E]);
-  let weights: T | null = null;
-  if (opts.needWeights ?? true) {
-    weights = (opts.averageAttnWeights ?? true) ? p.mean(1) : p;
-    if (unbatched) weights = weights.squeeze(0);
+  if (dropoutP > 0) p = dropout(p, dropoutP, true, false);
+  return p.matmul(value);
+}
+
+// torch.nn.functional.multi_head_attention_forward, PyTorch 1.13's (torch/nn/functional.py), branch for branch:
+// query [L, N, E] / key, value [S, N, E*] (batch second), or unbatched [L, E] / [S, E*]; in-projection packed
+// (in_proj_weight [3E, E], one product for self-attention) or separate (use_separate_proj_weight: q/k/v_proj_weight);
+// bias_k/bias_v appended to the keys and values, add_zero_attn a zero key and value; static_k/static_v [N*H, S, E/H]
+// replace the projected keys/values; attn_mask 2-D [L, S] or 3-D [N*H, L, S], bool (True = masked out) or float
+// (added); key_padding_mask [N, S], bool or float; dropout on the weights in training. Returns (output [L, N, E],
+// weights [N, L, S] averaged over heads, [N, H, L, S] not averaged, or null without need_weights).
+export function multiHeadAttentionForward(query: T, key: T, value: T, embedDimToCheck: number, numHeads: number,
+  inProjWeight: T | null, inProjBias: T | null, biasK: T | null, biasV: T | null, addZeroAttn: boolean, dropoutP: number,
+  outProjWeight: T, outProjBias: T | null, training: boolean, keyPaddingMask: T | null, needWeights: boolean, attnMask: T | null,
+  useSeparateProjWeight: boolean, qProjWeight: T | null, kProjWeight: T | null, vProjWeight: T | null, staticK: T | null,
+  staticV: T | null, averageAttnWeights: boolean): [T, T | null] {
+  const op = 'multi_head_attention_forward';
+  reqTensor(query, 'query', op); reqTensor(key, 'key', op); reqTensor(value, 'value', op);
+  reqTensor(outProjWeight, 'out_proj_weight', op);
+  inProjWeight = optTensor(inProjWeight, 'in_proj_weight', op); inProjBias = optTensor(inProjBias, 'in_proj_bias', op);
+  biasK = optTensor(biasK, 'bias_k', op); biasV = optTensor(biasV, 'bias_v', op); outProjBias = optTensor(outProjBias, 'out_proj_bias', op);
+  keyPaddingMask = optTensor(keyPaddingMask, 'key_padding_mask', op); attnMask = optTensor(attnMask, 'attn_mask', op);
+  qProjWeight = optTensor(qProjWeight, 'q_proj_weight', op); kProjWeight = optTensor(kProjWeight, 'k_proj_weight', op);
+  vProjWeight = optTensor(vProjWeight, 'v_proj_weight', op);
+  staticK = optTensor(staticK, 'static_k', op); staticV = optTensor(staticV, 'static_v', op);
+  for (const [v, n] of [[addZeroAttn, 'add_zero_attn'], [training, 'training'], [needWeights, 'need_weights'], [useSeparateProjWeight, 'use_separate_proj_weight'], [averageAttnWeights, 'average_attn_weights']] as const) boolArg(v, n, op);
+  if (typeof embedDimToCheck !== 'number' || !Number.isInteger(embedDimToCheck)) throw new TypeError(`${op}(): argument 'embed_dim_to_check' must be int, not ${typeof embedDimToCheck}`);
+  if (typeof numHeads !== 'number' || !Number.isInteger(numHeads) || numHeads <= 0) throw new TypeError(`${op}(): argument 'num_heads' must be a positive int, got ${String(numHeads)}`);
+  dropoutP = num(dropoutP, 'dropout_p', op, 0);
+
+  // _mha_shape_check
+  let batched: boolean;
+  if (query.ndim === 3) {
+    batched = true;
+    if (key.ndim !== 3 || value.ndim !== 3) throw new TorchError(`For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`);
+    if (keyPaddingMask && keyPaddingMask.ndim !== 2) throw new TorchError(`For batched (3-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 2-D but found ${keyPaddingMask.ndim}-D tensor instead`);
+    if (attnMask && attnMask.ndim !== 2 && attnMask.ndim !== 3) throw new TorchError(`For batched (3-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.ndim}-D tensor instead`);
+  } else if (query.ndim === 2) {
+    batched = false;
+    if (key.ndim !== 2 || value.ndim !== 2) throw new TorchError(`For unbatched (2-D) \`query\`, expected \`key\` and \`value\` to be 2-D but found ${key.ndim}-D and ${value.ndim}-D tensors respectively`);
+    if (keyPaddingMask && keyPaddingMask.ndim !== 1) throw new TorchError(`For unbatched (2-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 1-D but found ${keyPaddingMask.ndim}-D tensor instead`);
+    if (attnMask) {
+      if (attnMask.ndim !== 2 && attnMask.ndim !== 3) throw new TorchError(`For unbatched (2-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.ndim}-D tensor instead`);
+      const want = [numHeads, query.shape[0], key.shape[0]];
+      if (attnMask.ndim === 3 && !sameShape(attnMask.shape, want)) throw new TorchError(`Expected \`attn_mask\` shape to be ${pyTup(want)} but got ${sizeStr(attnMask.shape)}`);
+    }
+  } else throw new TorchError(`query should be unbatched 2D or batched 3D tensor but received ${query.ndim}-D query tensor`);
+  if (!batched) {
+    // (the identities of shared inputs are kept: self-attention takes the packed projection's one product)
+    const q1 = query.unsqueeze(1);
+    const k1 = key === query ? q1 : key.unsqueeze(1);
+    const v1 = value === key ? k1 : value === query ? q1 : value.unsqueeze(1);
+    query = q1; key = k1; value = v1;
+    if (keyPaddingMask) keyPaddingMask = keyPaddingMask.unsqueeze(0);
   }
-  if (unbatched) out = out.squeeze(1);
+  const [L, N, E] = query.shape;
+  let S = key.shape[0];
+  if (keyPaddingMask && keyPaddingMask.dtype !== 'bool' && !isFloating(keyPaddingMask.dtype)) throw new TorchError('only bool and floating types of key_padding_mask are supported');
+  if (E !== embedDimToCheck) throw new TorchError(`was expecting embedding dimension of ${embedDimToCheck}, but got ${E}`);
+  const hd = Math.floor(E / numHeads);
+  if (hd * numHeads !== E) throw new TorchError(`embed_dim ${E} not divisible by num_heads ${numHeads}`);
+  if (useSeparateProjWeight) {
+    if (!sameShape(key.shape.slice(0, 2), value.shape.slice(0, 2))) throw new TorchError(`key's sequence and batch dims ${sizeStr(key.shape.slice(0, 2))} do not match value's ${sizeStr(value.shape.slice(0, 2))}`);
+  } else if (!sameShape(key.shape, value.shape)) throw new TorchError(`key shape ${sizeStr(key.shape)} does not match value shape ${sizeStr(value.shape)}`);
+
+  // in-projection
+  let q: T, k: T, v: T;
+  if (!useSeparateProjWeight) {
+    if (!inProjWeight) throw new TorchError('use_separate_proj_weight is False but in_proj_weight is None');
+    const w = inProjWeight, b = inProjBias;
+    if (key === value) {
+      if (query === key) [q, k, v] = linearF(query, w, b).chunk(3, -1);  // self-attention
+      else {
+        const [wq, wkv] = w.split([E, 2 * E]);
+        const [bq, bkv] = b ? b.split([E, 2 * E]) : [null, null];
+        q = linearF(query, wq, bq);
+        [k, v] = linearF(key, wkv, bkv).chunk(2, -1);
+      }
+    } else {
+      const [wq, wk, wv] = w.chunk(3);
+      const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
+      q = linearF(query, wq, bq); k = linearF(key, wk, bk); v = linearF(value, wv, bv);
+    }
+  } else {
+    if (!qProjWeight) throw new TorchError('use_separate_proj_weight is True but q_proj_weight is None');
+    if (!kProjWeight) throw new TorchError('use_separate_proj_weight is True but k_proj_weight is None');
+    if (!vProjWeight) throw new TorchError('use_separate_proj_weight is True but v_proj_weight is None');
+    const [bq, bk, bv] = inProjBias ? inProjBias.chunk(3) : [null, null, null];
+    const Eq = query.shape[2], Ek = key.shape[2], Ev = value.shape[2];
+    if (!sameShape(qProjWeight.shape, [Eq, Eq])) throw new TorchError(`expecting query weights shape of ${pyTup([Eq, Eq])}, but got ${sizeStr(qProjWeight.shape)}`);
+    if (!sameShape(kProjWeight.shape, [Eq, Ek])) throw new TorchError(`expecting key weights shape of ${pyTup([Eq, Ek])}, but got ${sizeStr(kProjWeight.shape)}`);
+    if (!sameShape(vProjWeight.shape, [Eq, Ev])) throw new TorchError(`expecting value weights shape of ${pyTup([Eq, Ev])}, but got ${sizeStr(vProjWeight.shape)}`);
+    for (const [bb, n] of [[bq, 'query'], [bk, 'key'], [bv, 'value']] as const) {
+      if (bb && !sameShape(bb.shape, [Eq])) throw new TorchError(`expecting ${n} bias shape of ${pyTup([Eq])}, but got ${sizeStr(bb.shape)}`);
+    }
+    q = linearF(query, qProjWeight, bq); k = linearF(key, kProjWeight, bk); v = linearF(value, vProjWeight, bv);
+  }
+
+  // attention mask: [1, L, S] or [N*H, L, S]
+  if (attnMask) {
+    if (attnMask.dtype === 'uint8') {
+      process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.', 'UserWarning');
+      attnMask = attnMask.to('bool');
+    } else if (!isFloating(attnMask.dtype) && attnMask.dtype !== 'bool') {
+      throw new TorchError(`Only float, byte, and bool types are supported for attn_mask, not torch.${attnMask.dtype}`);
+    }
+    if (attnMask.ndim === 2) {
+      if (!sameShape(attnMask.shape, [L, S])) throw new TorchError(`The shape of the 2D attn_mask is ${sizeStr(attnMask.shape)}, but should be ${pyTup([L, S])}.`);
+      attnMask = attnMask.unsqueeze(0);
+    } else if (attnMask.ndim === 3) {
+      if (!sameShape(attnMask.shape, [N * numHeads, L, S])) throw new TorchError(`The shape of the 3D attn_mask is ${sizeStr(attnMask.shape)}, but should be ${pyTup([N * numHeads, L, S])}.`);
+    } else throw new TorchError(`attn_mask's dimension ${attnMask.ndim} is not supported`);
+  }
+  const pad1 = (m: T): T => pad(m, [0, 1], 'constant', null);
+  // bias_k / bias_v along the sequence
+  if (biasK && biasV) {
+    if (staticK) throw new TorchError('bias cannot be added to static key.');
+    if (staticV) throw new TorchError('bias cannot be added to static value.');
+    k = cat([k, biasK.repeat([1, N, 1])]);
+    v = cat([v, biasV.repeat([1, N, 1])]);
+    if (attnMask) attnMask = pad1(attnMask);
+    if (keyPaddingMask) keyPaddingMask = pad1(keyPaddingMask);
+  } else if (biasK || biasV) throw new TorchError(`${op}: bias_k and bias_v are given together or not at all (got ${biasK ? 'bias_k' : 'bias_v'} alone)`);
+
+  // heads: [len, N, E] -> [N*H, len, hd]
+  q = q.reshape([L, N * numHeads, hd]).transpose(0, 1);
+  if (!staticK) k = k.reshape([k.shape[0], N * numHeads, hd]).transpose(0, 1);
+  else {
+    if (staticK.shape[0] !== N * numHeads) throw new TorchError(`expecting static_k.size(0) of ${N * numHeads}, but got ${staticK.shape[0]}`);
+    if (staticK.shape[2] !== hd) throw new TorchError(`expecting static_k.size(2) of ${hd}, but got ${staticK.shape[2]}`);
+    k = staticK;
+  }
+  if (!staticV) v = v.reshape([v.shape[0], N * numHeads, hd]).transpose(0, 1);
+  else {
+    if (staticV.shape[0] !== N * numHeads) throw new TorchError(`expecting static_v.size(0) of ${N * numHeads}, but got ${staticV.shape[0]}`);
+    if (staticV.shape[2] !== hd) throw new TorchError(`expecting static_v.size(2) of ${hd}, but got ${staticV.shape[2]}`);
+    v = staticV;
+  }
+  if (addZeroAttn) {
+    k = cat([k, zeros([N * numHeads, 1, hd], { dtype: k.dtype, device: k.device })], 1);
+    v = cat([v, zeros([N * numHeads, 1, hd], { dtype: v.dtype, device: v.device })], 1);
+    if (attnMask) attnMask = pad1(attnMask);
+    if (keyPaddingMask) keyPaddingMask = pad1(keyPaddingMask);
+  }
+  S = k.shape[1];
+
+  // key padding merged into the attention mask
+  if (keyPaddingMask) {
+    if (!sameShape(keyPaddingMask.shape, [N, S])) throw new TorchError(`expecting key_padding_mask shape of ${pyTup([N, S])}, but got ${sizeStr(keyPaddingMask.shape)}`);
+    const kpm = keyPaddingMask.reshape([N, 1, 1, S]).expand([-1, numHeads, -1, -1]).reshape([N * numHeads, 1, S]);
+    if (!attnMask) attnMask = kpm;
+    else if (attnMask.dtype === 'bool') attnMask = attnMask.logicalOr(kpm);
+    else {
+      if (kpm.dtype !== 'bool') throw new TorchError(`masked_fill_ only supports boolean masks, but got mask with dtype ${kpm.dtype} (a float key_padding_mask with a float attn_mask)`);
+      attnMask = attnMask.maskedFill(kpm, -Infinity);
+    }
+  }
+  if (attnMask && attnMask.dtype === 'bool') attnMask = toDtype(where(attnMask, -Infinity, 0), q.dtype);
+  if (!training) dropoutP = 0;
+
+  // attention and the out-projection
+  const qs = q.div(Math.sqrt(hd));
+  let w = qs.matmul(k.transpose(-2, -1));  // [N*H, L, S]
+  if (attnMask) w = w.add(attnMask.dtype === w.dtype ? attnMask : toDtype(attnMask, w.dtype));  // (baddbmm: in q's dtype)
+  w = w.softmax(-1);
+  if (dropoutP > 0) w = dropout(w, dropoutP, true, false);
+  let out = w.matmul(v);  // [N*H, L, hd]
+  out = out.transpose(0, 1).reshape([L * N, E]);
+  out = linearF(out, outProjWeight, outProjBias);
+  out = out.reshape([L, N, out.shape[1]]);
+  if (!batched) out = out.squeeze(1);
+  if (!needWeights) return [out, null];
+  let weights = w.reshape([N, numHeads, L, S]);
+  if (averageAttnWeights) weights = weights.sum(1).div(numHeads);
+  if (!batched) weights = weights.squeeze(0);
   return [out, weights];
 }

@@ -3,8 +3,8 @@
 // positionally in PyTorch's order or by camelCase name in the trailing options object (`F.dropout({ input: x, p: 0.2 })`,
 // `F.maxPool2d(x, 2, { returnIndices: true })`). test/keyword_audit.test.ts checks every name against PyTorch 1.13.
 // ./functional.ts holds the implementations of the rows (each takes its row's parameters in order; nodetorch's modules
-// call them so): the generated functions exported below shadow those same-named exports of `export *`. What stays
-// hand-written: scaledDotProductAttention and multiHeadAttentionForward (their own parameter lists).
+// call them so): the generated functions exported below shadow those same-named exports of `export *`, the attention
+// forms included (multiHeadAttentionForward: PyTorch 1.13's 24 parameters; scaledDotProductAttention: PyTorch 2.x's).
 export * from './functional';
 
 export {
@@ -79,4 +79,6 @@ export {
   multiMarginLoss,
   gaussianNllLoss,
   adaptiveAvgPool1d,
+  multiHeadAttentionForward,
+  scaledDotProductAttention,
 } from '../ops/generated_functional';

@@ -3661,4 +3661,6 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.multi_margin_loss', name: 'multiMarginLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.gaussian_nll_loss', name: 'gaussianNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.multi_head_attention_forward', name: 'multiHeadAttentionForward', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.scaled_dot_product_attention', name: 'scaledDotProductAttention', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
 ];

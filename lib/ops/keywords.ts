@@ -13,16 +13,14 @@
 //   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
 //   cpu, float, double, half, bfloat16, long, int, short, char, byte, bool  Python-level conversion methods in PyTorch
 //               too (python_variable_methods.cpp, not ATen ops): thin calls of to() (lib/ops/methods.ts)
-//   nn.functional's scaled_dot_product_attention, multi_head_attention_forward  their parameter lists differ from
-//               PyTorch's (lib/nn/functional.ts says how)
-// (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop.)
+// (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop; so are nn.functional's
+// scaled_dot_product_attention and multi_head_attention_forward, with PyTorch's parameter lists.)
 // The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...
 // after the input), view_as/reshape_as, split (the method's split_size keyword: the row's other name for
 // split_size_or_sections) and index_put (x.indexPut(_), torch.indexPut: the IndexSpec type) are rows; so are the creation ops (tensor, asTensor, frombuffer, zeros ... randnLike, arange, randint,
 // normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
 // family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
-// last sections; and torch.nn.functional's functions (ops.schema's F rows) except the attention forms
-// (lib/nn/functional.ts).
+// last sections; and torch.nn.functional's functions (ops.schema's F rows), the attention forms included.
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left

@@ -12,6 +12,9 @@ import { TorchError } from '../../errors';
 import { ModuleList } from '../containers';
 import { describeValue } from '../../dtype';
 import { noGrad } from '../../autograd/mode';
+import { kwLeading } from '../../ops/util';
+import { where } from '../../ops/elementwise';
+import { ones } from '../../ops/creation';
 
 type T = Tensor;
 
@@ -19,6 +22,15 @@ export interface MHAOpts extends FactoryOpts {
   dropout?: number; bias?: boolean; addBiasKv?: boolean; addZeroAttn?: boolean; kdim?: number | null; vdim?: number | null; batchFirst?: boolean;
 }
 export interface MHACallOpts { keyPaddingMask?: T | null; needWeights?: boolean; attnMask?: T | null; averageAttnWeights?: boolean; isCausal?: boolean }
+/** MultiheadAttention.forward's arguments, PyTorch's (query, key, value, key_padding_mask=None, need_weights=True,
+ *  attn_mask=None, average_attn_weights=True, is_causal=False): positionally, then the rest by name in an options
+ *  object (query, key and value too: `mha.call(q, { key: k, value: v, needWeights: false })`). */
+export type MHAForwardArgs =
+  | [query: T, key: T, value: T, ...rest: PosArgs<MHACallOpts, ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal']>]
+  | [query: T, key: T, opts: MHACallOpts & { value: T }]
+  | [query: T, opts: MHACallOpts & { key: T; value: T }]
+  | [opts: MHACallOpts & { query: T; key: T; value: T }];
+export interface MHACtorOpts extends MHAOpts { embedDim: number; numHeads: number }
 
 export class MultiheadAttention extends Module {
   declare embedDim: number;
@@ -32,9 +44,13 @@ export class MultiheadAttention extends Module {
   declare addZeroAttn: boolean;
   declare out_proj: NonDynamicallyQuantizableLinear;
 
+  constructor(opts: MHACtorOpts);
+  constructor(embedDim: number, opts: MHAOpts & { numHeads: number });
   constructor(embedDim: number, numHeads: number, ...args: PosArgs<MHAOpts, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']>);
-  constructor(embedDim: number, numHeads: number, opts: MHAOpts | number = {}, ...more: unknown[]) {
+  constructor(embedDim: number | MHACtorOpts, numHeads?: number | MHAOpts, opts: MHAOpts | number = {}, ...more: unknown[]) {
     super();
+    // new nn.MultiheadAttention({ embedDim: 8, numHeads: 2 }) (PyTorch's keyword names)
+    [embedDim, numHeads, opts = {}, ...more] = kwLeading('MultiheadAttention', Array.from(arguments), ['embedDim', 'numHeads'], 2) as [number, number, MHAOpts | number, ...unknown[]];
     const o = optsArg<MHAOpts>(opts, 'MultiheadAttention', more, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst'], ['dtype', 'device']);
     this.embedDim = checkPosInt(embedDim, 'embed_dim', 'MultiheadAttention');
     this.numHeads = checkPosInt(numHeads, 'num_heads', 'MultiheadAttention');
@@ -83,21 +99,33 @@ export class MultiheadAttention extends Module {
     if (this.p('bias_k')) init.xavierNormal_(this.p('bias_k') as T);
     if (this.p('bias_v')) init.xavierNormal_(this.p('bias_v') as T);
   }
-  override forward(query: T, key: T, value: T, opts: MHACallOpts = {}): [T, T | null] {
-    const o = optsArg<MHACallOpts>(opts, 'MultiheadAttention.forward', [], [], ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal']);
+  // PyTorch 1.13's forward (its fast path is an optimisation with the same values): batch_first inputs are transposed to
+  // [L, N, E] (keeping shared inputs shared, so self-attention takes the packed projection's one product), then
+  // F.multi_head_attention_forward. is_causal (PyTorch 2.x's hint): with no attn_mask, the causal mask is made here
+  // (-inf above the diagonal), so the hint and the mask it stands for give the same values.
+  override forward(...args: MHAForwardArgs): [T, T | null] {
+    const a = kwLeading('MultiheadAttention.forward', args, ['query', 'key', 'value'], 3);
+    const [query, key, value] = a as [T, T, T];
+    const o = optsArg<MHACallOpts>(a[3], 'MultiheadAttention.forward', a.slice(4), ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal'], []);
+    for (const [t, n] of [[query, 'query'], [key, 'key'], [value, 'value']] as const) {
+      if (!(t instanceof Tensor)) throw new TypeError(`MultiheadAttention.forward(): argument '${n}' must be Tensor, not ${describeValue(t)}`);
+    }
     let q = query, k = key, v = value;
     if (this.batchFirst && query.ndim === 3) {
-      // keep the identity of shared inputs (self-attention takes the packed projection)
       q = query.transpose(0, 1);
       k = key === query ? q : key.transpose(0, 1);
       v = value === key ? k : value === query ? q : value.transpose(0, 1);
     }
-    const [out, w] = F.multiHeadAttentionForward(q, k, v, this.numHeads, this.p('in_proj_weight'), this.p('in_proj_bias'), this.out_proj.weight, this.out_proj.bias, {
-      keyPaddingMask: o.keyPaddingMask, needWeights: o.needWeights ?? true, attnMask: o.attnMask, averageAttnWeights: o.averageAttnWeights ?? true,
-      isCausal: o.isCausal, dropoutP: this.dropout, training: this.training,
-      qProjWeight: this.p('q_proj_weight'), kProjWeight: this.p('k_proj_weight'), vProjWeight: this.p('v_proj_weight'),
-      biasK: this.p('bias_k'), biasV: this.p('bias_v'), addZeroAttn: this.addZeroAttn,
-    });
+    let attnMask = o.attnMask ?? null;
+    if (o.isCausal && !attnMask) {
+      const L = q.shape[0], S = k.shape[0];
+      attnMask = where(ones([L, S], { dtype: 'bool', device: q.device }).triu(1), -Infinity, 0).to(q.dtype);
+    }
+    const sep = !this._qkvSameEmbedDim;
+    const [out, w] = F.multiHeadAttentionForward(q, k, v, this.embedDim, this.numHeads, this.p('in_proj_weight'), this.p('in_proj_bias'),
+      this.p('bias_k'), this.p('bias_v'), this.addZeroAttn, this.dropout, this.out_proj.weight, this.out_proj.bias, this.training,
+      o.keyPaddingMask ?? null, o.needWeights ?? true, attnMask, sep, sep ? this.p('q_proj_weight') : null, sep ? this.p('k_proj_weight') : null,
+      sep ? this.p('v_proj_weight') : null, null, null, o.averageAttnWeights ?? true);
     return [this.batchFirst && query.ndim === 3 ? out.transpose(0, 1) : out, w];
   }
 }
@@ -107,6 +135,11 @@ export interface TransformerEncoderLayerOpts extends FactoryOpts {
   dimFeedforward?: number; dropout?: number; activation?: Activation; layerNormEps?: number; batchFirst?: boolean; normFirst?: boolean; bias?: boolean;
 }
 export interface TransformerCallOpts { srcMask?: T | null; srcKeyPaddingMask?: T | null; isCausal?: boolean }
+/** TransformerEncoderLayer.forward's arguments, PyTorch's (src, src_mask=None, src_key_padding_mask=None, is_causal=False). */
+export type TransformerForwardArgs =
+  | [src: T, ...rest: PosArgs<TransformerCallOpts, ['srcMask', 'srcKeyPaddingMask', 'isCausal']>]
+  | [opts: TransformerCallOpts & { src: T }];
+export interface TransformerEncoderLayerCtorOpts extends TransformerEncoderLayerOpts { dModel: number; nhead: number }
 
 export class TransformerEncoderLayer extends Module {
   declare self_attn: MultiheadAttention;
@@ -122,9 +155,15 @@ export class TransformerEncoderLayer extends Module {
 
   declare _ctorArgs: [number, number, TransformerEncoderLayerOpts];
 
+  constructor(opts: TransformerEncoderLayerCtorOpts);
+  constructor(dModel: number, opts: TransformerEncoderLayerOpts & { nhead: number });
   constructor(dModel: number, nhead: number, ...args: PosArgs<TransformerEncoderLayerOpts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias']>);
-  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOpts | number = {}, ...more: unknown[]) {
+  constructor(dModel: number | TransformerEncoderLayerCtorOpts, nhead?: number | TransformerEncoderLayerOpts, opts: TransformerEncoderLayerOpts | number = {}, ...more: unknown[]) {
     super();
+    // new nn.TransformerEncoderLayer({ dModel: 8, nhead: 2 }) (PyTorch's keyword names)
+    [dModel, nhead, opts = {}, ...more] = kwLeading('TransformerEncoderLayer', Array.from(arguments), ['dModel', 'nhead'], 2) as [number, number, TransformerEncoderLayerOpts | number, ...unknown[]];
+    checkPosInt(dModel, 'd_model', 'TransformerEncoderLayer');
+    checkPosInt(nhead, 'nhead', 'TransformerEncoderLayer');
     const o = optsArg<TransformerEncoderLayerOpts>(opts, 'TransformerEncoderLayer', more, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'], ['dtype', 'device']);
     // kept so that TransformerEncoder can make copies of this layer (PyTorch deep-copies it)
     Object.defineProperty(this, '_ctorArgs', { value: [dModel, nhead, { ...o }], enumerable: false, writable: true, configurable: true });
@@ -147,8 +186,11 @@ export class TransformerEncoderLayer extends Module {
     else throw new TorchError(`activation should be relu/gelu, not ${String(act)}`);
   }
   get selfAttn(): MultiheadAttention { return this.self_attn; }
-  override forward(src: T, opts: TransformerCallOpts = {}): T {
-    const o = optsArg<TransformerCallOpts>(opts, 'TransformerEncoderLayer.forward', [], [], ['srcMask', 'srcKeyPaddingMask', 'isCausal']);
+  override forward(...args: TransformerForwardArgs): T {
+    const a = kwLeading('TransformerEncoderLayer.forward', args, ['src'], 1);
+    const src = a[0] as T;
+    if (!(src instanceof Tensor)) throw new TypeError(`TransformerEncoderLayer.forward(): argument 'src' must be Tensor, not ${describeValue(src)}`);
+    const o = optsArg<TransformerCallOpts>(a[1], 'TransformerEncoderLayer.forward', a.slice(2), ['srcMask', 'srcKeyPaddingMask', 'isCausal'], []);
     const sa = (x: T): T => this.dropout1.call(this.self_attn.call(x, x, x, { attnMask: o.srcMask ?? null, keyPaddingMask: o.srcKeyPaddingMask ?? null, needWeights: false, isCausal: o.isCausal })[0]);
     const ff = (x: T): T => this.dropout2.call(this.linear2.call(this.dropout.call(this._act(this.linear1.call(x)))));
     let x = src;
@@ -165,6 +207,10 @@ export class TransformerEncoderLayer extends Module {
 
 export interface TransformerEncoderOpts { norm?: Module<[T], T> | null; enableNestedTensor?: boolean; maskCheck?: boolean }
 export interface TransformerEncoderCallOpts { mask?: T | null; srcKeyPaddingMask?: T | null; isCausal?: boolean }
+/** TransformerEncoder.forward's arguments, PyTorch's (src, mask=None, src_key_padding_mask=None, is_causal=None). */
+export type TransformerEncoderForwardArgs =
+  | [src: T, ...rest: PosArgs<TransformerEncoderCallOpts, ['mask', 'srcKeyPaddingMask', 'isCausal']>]
+  | [opts: TransformerEncoderCallOpts & { src: T }];
 
 // A stack of numLayers copies of encoderLayer (each starts with the given layer's weights, as PyTorch's deepcopy),
 // then an optional norm. State-dict keys: layers.0.self_attn.in_proj_weight, ..., norm.weight, as PyTorch's.
@@ -173,13 +219,21 @@ export class TransformerEncoder extends Module {
   declare numLayers: number;
   declare norm: Module<[T], T> | null;
 
-  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: TransformerEncoderOpts = {}) {
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, ...args: PosArgs<TransformerEncoderOpts, ['norm', 'enableNestedTensor', 'maskCheck']>);
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, opts: TransformerEncoderOpts | Module<[T], T> | null = {}, ...more: unknown[]) {
     super();
     if (!(encoderLayer instanceof TransformerEncoderLayer)) {
       throw new TorchError(`TransformerEncoder(): encoder_layer must be a TransformerEncoderLayer, not ${describeValue(encoderLayer)}`);
     }
     checkPosInt(numLayers, 'num_layers', 'TransformerEncoder');
-    const o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder', [], [], ['norm', 'enableNestedTensor', 'maskCheck']);
+    // PyTorch's (encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True): a Module (or null)
+    // third is the positional norm, not an options object
+    let o: TransformerEncoderOpts;
+    if (opts instanceof Module || opts === null) {
+      o = optsArg<TransformerEncoderOpts>(more[0], 'TransformerEncoder', more.slice(1), ['enableNestedTensor', 'maskCheck'], ['norm']);
+      if ('norm' in o) throw new TypeError("TransformerEncoder(): got multiple values for argument 'norm'");
+      o = { ...o, norm: opts };
+    } else o = optsArg<TransformerEncoderOpts>(opts, 'TransformerEncoder', more, ['norm', 'enableNestedTensor', 'maskCheck'], []);
     const state = encoderLayer.stateDict();
     const copies: TransformerEncoderLayer[] = [];
     for (let i = 0; i < numLayers; i++) {
@@ -194,8 +248,11 @@ export class TransformerEncoder extends Module {
     if (o.norm !== undefined && o.norm !== null && !(o.norm instanceof Module)) throw new TorchError(`TransformerEncoder(): norm must be a Module, not ${describeValue(o.norm)}`);
     this.norm = o.norm ?? null;
   }
-  override forward(src: T, opts: TransformerEncoderCallOpts = {}): T {
-    const o = optsArg<TransformerEncoderCallOpts>(opts, 'TransformerEncoder.forward', [], [], ['mask', 'srcKeyPaddingMask', 'isCausal']);
+  override forward(...args: TransformerEncoderForwardArgs): T {
+    const a = kwLeading('TransformerEncoder.forward', args, ['src'], 1);
+    const src = a[0] as T;
+    if (!(src instanceof Tensor)) throw new TypeError(`TransformerEncoder.forward(): argument 'src' must be Tensor, not ${describeValue(src)}`);
+    const o = optsArg<TransformerEncoderCallOpts>(a[1], 'TransformerEncoder.forward', a.slice(2), ['mask', 'srcKeyPaddingMask', 'isCausal'], []);
     let x = src;
     for (const l of this.layers) {
       x = l.call(x, { srcMask: o.mask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null, isCausal: o.isCausal });
