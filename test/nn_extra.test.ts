@@ -79,3 +79,44 @@ describe('constructors and errors', () => {
     expect(m.call(torch.zeros([1, 2, 4]), [10]).shape).toEqual([1, 2, 10]);
   });
 });
+
+describe('embedding_bag, max_unpool, dropout3d, feature_alpha_dropout', () => {
+  const F = torch.nn.functional;
+  it('embedding_bag: keywords, empty bags and PyTorch errors', () => {
+    const w = torch.arange(12, { dtype: 'float32' }).reshape([4, 3]);
+    expect(F.embeddingBag(torch.tensor([0, 2, 1]), w, torch.tensor([0, 2, 2]), { mode: 'sum' }).tolist()).toEqual([[6, 8, 10], [0, 0, 0], [3, 4, 5]]);
+    expect(F.embeddingBag({ input: torch.tensor([[0, 3]]), weight: w, mode: 'max' }).tolist()).toEqual([[9, 10, 11]]);
+    expect(() => F.embeddingBag(torch.tensor([0, 1]), w)).toThrow('offsets has to be a 1D Tensor but got None');
+    expect(() => F.embeddingBag(torch.tensor([[0, 1]]), w, torch.tensor([0]))).toThrow(/if input is 2D, then offsets has to be None/);
+    expect(() => F.embeddingBag(torch.tensor([0, 1]), w, torch.tensor([1]))).toThrow(/offsets\[0\] has to be 0/);
+    expect(() => F.embeddingBag(torch.tensor([[0, 1]]), w, null, { perSampleWeights: torch.ones([1, 2]) })).toThrow(/only supported for mode='sum'/);
+    expect(() => F.embeddingBag(torch.tensor([[0.5, 1]]), w)).toThrow(/Long, Int/);
+  });
+  it('max_unpool2d inverts max_pool2d with indices, with gradients', () => {
+    const x = torch.randn([1, 2, 4, 4], { requiresGrad: true });
+    const [y, i] = F.maxPool2d(x, 2, { returnIndices: true });
+    const u = F.maxUnpool2d(y, i, 2);
+    expect(u.shape).toEqual([1, 2, 4, 4]);
+    expect(u.sum().item()).toBeCloseTo(y.sum().item() as number, 5);
+    u.sum().backward();
+    expect(x.grad?.sum().item()).toBe(8);
+    expect(() => F.maxUnpool2d(y, i, 2, { outputSize: [9, 9] })).toThrow(/invalid output_size/);
+    expect(() => F.maxUnpool2d(y, i.float(), 2)).toThrow(/indices should be type int64/);
+    expect(() => new nn.MaxUnpool2d(2).call(y, i.narrow(3, 0, 1))).toThrow(/Expected shape of indices to be same as that of the input/);
+  });
+  it('dropout3d drops whole channels in training and is the identity in eval', () => {
+    torch.manualSeed(1);
+    const m = new nn.Dropout3d(0.5);
+    const y = m.call(torch.ones([4, 6, 2, 2, 2]));
+    const per = y.reshape([24, 8]);
+    const chans = per.amax(1).tolist() as number[];
+    chans.forEach((c, k) => expect(per.select(0, k).tolist()).toEqual(Array(8).fill(c)));
+    expect(new Set(chans)).toEqual(new Set([0, 2]));
+    m.eval();
+    expect(m.call(torch.ones([1, 2, 1, 1, 1])).tolist()).toEqual([[[[[1]]], [[[1]]]]]);
+    expect(() => m.train().call(torch.ones([2, 3]))).toThrow(/Expected 4D or 5D input/);
+    const fa = new nn.FeatureAlphaDropout(0.3);
+    const z = fa.call(torch.zeros([8, 16, 3]));
+    expect(z.reshape([128, 3]).amax(1).sub(z.reshape([128, 3]).amin(1)).abs().max().item()).toBe(0);  // channel-wise
+  });
+});

@@ -6,6 +6,7 @@ import type { DTypeName } from '../dtype';
 import { parseCall, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
 import * as M_functional from '../nn/functional';
+import * as M_functional_more from '../nn/functional_more';
 import * as M_convolution from '../nn/convolution';
 import * as M_maxpool from '../nn/maxpool';
 
@@ -271,6 +272,26 @@ export function alphaDropout(...args: unknown[]): Tensor {
   const { v } = parseCall(S_alphaDropout, args);
   return M_functional.alphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
 }
+const S_dropout3d: OpSpec = { op: 'dropout3d', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: true, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function dropout3d(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function dropout3d(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function dropout3d(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function dropout3d(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout3d(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function dropout3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_dropout3d, args);
+  return M_functional_more.dropout3d(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
+const S_featureAlphaDropout: OpSpec = { op: 'feature_alpha_dropout', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'training', def: false, t: 'bool' }, { name: 'inplace', def: false, t: 'bool' }], npos: 4 };
+export function featureAlphaDropout(input: Tensor, p: number, training: boolean, inplace: boolean): Tensor;
+export function featureAlphaDropout(input: Tensor, p: number, training: boolean, opts?: { inplace?: boolean }): Tensor;
+export function featureAlphaDropout(input: Tensor, p: number, opts?: { training?: boolean; inplace?: boolean }): Tensor;
+export function featureAlphaDropout(input: Tensor, opts?: { p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function featureAlphaDropout(opts: { input: Tensor; p?: number; training?: boolean; inplace?: boolean }): Tensor;
+export function featureAlphaDropout(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_featureAlphaDropout, args);
+  return M_functional_more.featureAlphaDropout(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean);
+}
 const S_embedding: OpSpec = { op: 'embedding', params: [{ name: 'input' }, { name: 'weight' }, { name: 'paddingIdx', def: null }, { name: 'maxNorm', def: null, t: 'float?' }, { name: 'normType', def: 2, t: 'float' }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'sparse', def: false, t: 'bool' }], npos: 7 };
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean): Tensor;
 export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, opts?: { sparse?: boolean }): Tensor;
@@ -283,6 +304,23 @@ export function embedding(opts: { input: Tensor; weight: Tensor; paddingIdx?: nu
 export function embedding(...args: unknown[]): Tensor {
   const { v } = parseCall(S_embedding, args);
   return M_functional.embedding(v[0] as Tensor, v[1] as Tensor, v[2] as number | null, v[3] as number | null, v[4] as number, v[5] as boolean, v[6] as boolean);
+}
+const S_embeddingBag: OpSpec = { op: 'embedding_bag', params: [{ name: 'input' }, { name: 'weight' }, { name: 'offsets', def: null }, { name: 'maxNorm', def: null, t: 'float?' }, { name: 'normType', def: 2, t: 'float' }, { name: 'scaleGradByFreq', def: false, t: 'bool' }, { name: 'mode', def: 'mean' }, { name: 'sparse', def: false, t: 'bool' }, { name: 'perSampleWeights', def: null }, { name: 'includeLastOffset', def: false, t: 'bool' }, { name: 'paddingIdx', def: null }], npos: 11 };
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, mode: 'sum' | 'mean' | 'max', sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, paddingIdx: number | null): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, mode: 'sum' | 'mean' | 'max', sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, opts?: { paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, mode: 'sum' | 'mean' | 'max', sparse: boolean, perSampleWeights: Tensor | null, opts?: { includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, mode: 'sum' | 'mean' | 'max', sparse: boolean, opts?: { perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, mode: 'sum' | 'mean' | 'max', opts?: { sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, opts?: { mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, normType: number, opts?: { scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, maxNorm: number | null, opts?: { normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, opts?: { maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, opts?: { offsets?: Tensor | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(input: Tensor, opts: { weight: Tensor; offsets?: Tensor | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(opts: { input: Tensor; weight: Tensor; offsets?: Tensor | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null }): Tensor;
+export function embeddingBag(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_embeddingBag, args);
+  return M_functional_more.embeddingBag(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | null, v[4] as number, v[5] as boolean, v[6] as 'sum' | 'mean' | 'max', v[7] as boolean, v[8] as Tensor | null, v[9] as boolean, v[10] as number | null);
 }
 const S_oneHot: OpSpec = { op: 'one_hot', params: [{ name: 'input' }, { name: 'numClasses', def: -1 }], npos: 2 };
 export function oneHot(input: Tensor, numClasses: number): Tensor;
@@ -412,6 +450,42 @@ export function maxPool3d<R extends boolean = false>(opts: { input: Tensor; kern
 export function maxPool3d(...args: unknown[]): [Tensor, Tensor] | Tensor {
   const { v } = parseCall(S_maxPool3d, args);
   return M_maxpool.maxPool3d(v[0] as Tensor, v[1] as number | readonly [number, number, number], v[2] as number | readonly [number, number, number] | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number], v[5] as boolean, v[6] as boolean);
+}
+const S_maxUnpool1d: OpSpec = { op: 'max_unpool1d', params: [{ name: 'input' }, { name: 'indices' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputSize', def: null }], npos: 6 };
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], outputSize: number[] | null): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], opts?: { outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, opts?: { padding?: number | readonly [number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number], opts?: { stride?: number | readonly [number] | null; padding?: number | readonly [number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, opts: { kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(input: Tensor, opts: { indices: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(opts: { input: Tensor; indices: Tensor; kernelSize: number | readonly [number]; stride?: number | readonly [number] | null; padding?: number | readonly [number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool1d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_maxUnpool1d, args);
+  return M_functional_more.maxUnpool1d(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number], v[3] as number | readonly [number] | null, v[4] as number | readonly [number], v[5] as number[] | null);
+}
+const S_maxUnpool2d: OpSpec = { op: 'max_unpool2d', params: [{ name: 'input' }, { name: 'indices' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputSize', def: null }], npos: 6 };
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], outputSize: number[] | null): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, padding: number | readonly [number, number], opts?: { outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number], stride: number | readonly [number, number] | null, opts?: { padding?: number | readonly [number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number], opts?: { stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, opts: { kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(input: Tensor, opts: { indices: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(opts: { input: Tensor; indices: Tensor; kernelSize: number | readonly [number, number]; stride?: number | readonly [number, number] | null; padding?: number | readonly [number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool2d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_maxUnpool2d, args);
+  return M_functional_more.maxUnpool2d(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number, number], v[3] as number | readonly [number, number] | null, v[4] as number | readonly [number, number], v[5] as number[] | null);
+}
+const S_maxUnpool3d: OpSpec = { op: 'max_unpool3d', params: [{ name: 'input' }, { name: 'indices' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputSize', def: null }], npos: 6 };
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], outputSize: number[] | null): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], opts?: { outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, opts?: { padding?: number | readonly [number, number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: number | readonly [number, number, number], opts?: { stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, opts: { kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(input: Tensor, opts: { indices: Tensor; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(opts: { input: Tensor; indices: Tensor; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; outputSize?: number[] | null }): Tensor;
+export function maxUnpool3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_maxUnpool3d, args);
+  return M_functional_more.maxUnpool3d(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number, number, number], v[3] as number | readonly [number, number, number] | null, v[4] as number | readonly [number, number, number], v[5] as number[] | null);
 }
 const S_avgPool1d: OpSpec = { op: 'avg_pool1d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }], npos: 6 };
 export function avgPool1d(input: Tensor, kernelSize: number | readonly [number], stride: number | readonly [number] | null, padding: number | readonly [number], ceilMode: boolean, countIncludePad: boolean): Tensor;

@@ -329,6 +329,16 @@ mcase('grucell_hx', S('GRUCell', 3, 4), [r(2, 3), r(2, 4)])
 mcase('grucell_nobias_unbatched', S('GRUCell', 3, 2, bias=False), [r(3)])
 mcase('conv_transpose1d_groups', S('ConvTranspose1d', 4, 2, 3, stride=2, padding=1, outputPadding=1, groups=2), [r(2, 4, 5)])
 mcase('margin_ranking_loss', S('MarginRankingLoss', margin=0.3), [r(5), r(5), ('T', torch.tensor([1., -1., 1., 1., -1.]), False)])
+_xp = torch.randn(1, 2, 4, 5)
+_yp, _ip = F.max_pool2d(_xp, 2, return_indices=True)
+_xp1 = torch.randn(2, 3, 7)
+_yp1, _ip1 = F.max_pool1d(_xp1, 3, stride=2, padding=1, return_indices=True)
+mcase('embedding_bag_sum_offsets', S('EmbeddingBag', 6, 3, mode='sum'), [('T', torch.tensor([0, 2, 4, 5, 4, 3, 2]), False), ('T', torch.tensor([0, 2, 2, 5]), False)])
+mcase('embedding_bag_mean_2d_pad', S('EmbeddingBag', 5, 4, paddingIdx=1), [('T', torch.tensor([[0, 1, 2], [1, 1, 1], [4, 3, 1]]), False)])
+mcase('embedding_bag_max', S('EmbeddingBag', 5, 2, mode='max'), [('T', torch.tensor([[0, 4], [2, 3]]), False)])
+mcase('embedding_bag_psw_last_offset', S('EmbeddingBag', 5, 3, mode='sum', includeLastOffset=True), [('T', torch.tensor([1, 2, 3, 0]), False), ('T', torch.tensor([0, 1, 4]), False), r(4)])
+mcase('max_unpool2d', S('MaxUnpool2d', 2), [('T', _yp.clone(), True), ('T', _ip, False)], {'outputSize': [4, 5]})
+mcase('max_unpool1d_stride_pad', S('MaxUnpool1d', 3, stride=2, padding=1), [('T', _yp1.clone(), True), ('T', _ip1, False)])
 
 # ---------------------------------------------------------------------------------------------------------------
 # reprs and state-dict keys
@@ -362,7 +372,8 @@ for spec in [S('Linear', 4, 3), S('Linear', 4, 2, bias=False), S('Bilinear', 3, 
              S('CosineSimilarity'), S('CosineSimilarity', dim=0), S('PairwiseDistance', p=1), S('Unfold', 2), S('Unfold', [2, 3], padding=1, stride=[1, 2]), S('Fold', [4, 5], 2),
              S('Softmax2d'), S('ChannelShuffle', 2), S('AdaptiveAvgPool1d', 3), S('RNNCell', 3, 4), S('RNNCell', 3, 4, bias=False, nonlinearity='relu'), S('LSTMCell', 3, 4),
              S('GRUCell', 3, 4, bias=False), S('ConvTranspose1d', 3, 4, 3, stride=2), S('ConvTranspose1d', 4, 2, 2, groups=2, dilation=2, bias=False), S('MarginRankingLoss', margin=0.5),
-             S('MarginRankingLoss')]:
+             S('MarginRankingLoss'), S('EmbeddingBag', 10, 3), S('EmbeddingBag', 10, 3, mode='max', paddingIdx=-1, maxNorm=1.0, normType=1.0, scaleGradByFreq=True),
+             S('MaxUnpool2d', 2), S('MaxUnpool1d', 3, stride=2, padding=1), S('MaxUnpool3d', [2, 1, 2]), S('Dropout3d'), S('Dropout3d', 0.2), S('FeatureAlphaDropout', 0.1)]:
     rcase(spec)
 
 

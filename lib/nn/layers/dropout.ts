@@ -1,8 +1,9 @@
-// dropout.ts - Dropout / Dropout1d / Dropout2d / AlphaDropout: active in train(), identity in eval(); the mask is
+// dropout.ts - Dropout / Dropout1d / Dropout2d / Dropout3d / AlphaDropout / FeatureAlphaDropout: active in train(), identity in eval(); the mask is
 // drawn from the Philox stream (torch.manualSeed makes it reproducible).
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
+import * as FM from '../functional_more';
 import { pyFloat, pyBool } from './common';
 import { TorchError } from '../../errors';
 
@@ -33,4 +34,12 @@ export class Dropout2d extends DropoutBase {
 }
 export class AlphaDropout extends DropoutBase {
   override forward(x: T): T { return F.alphaDropout(x, this.p, this.training, false); }
+}
+/** Dropout3d(p = 0.5, inplace = false): whole channels of [N, C, D, H, W] or [C, D, H, W] input */
+export class Dropout3d extends DropoutBase {
+  override forward(x: T): T { return FM.dropout3d(x, this.p, this.training, this.inplace); }
+}
+/** FeatureAlphaDropout(p = 0.5, inplace = false): alpha dropout of whole channels (for SELU networks) */
+export class FeatureAlphaDropout extends DropoutBase {
+  override forward(x: T): T { return FM.featureAlphaDropout(x, this.p, this.training, this.inplace); }
 }

@@ -5,11 +5,13 @@
 import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
 import * as F from '../functional';
+import * as FM from '../functional_more';
 import * as init from '../init';
 import { FactoryOpts, newParam, newTensor, pyFloat, pyBool, pyTuple, checkPosInt } from './common';
 import { posOpts } from '../../ops/util';
 import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
+import { noGrad } from '../../autograd/mode';
 
 type T = Tensor;
 type Size = number | readonly number[];
@@ -343,3 +345,89 @@ export class GRUCell extends RNNCellBase {
     return unb ? out.squeeze(0) : out;
   }
 }
+
+// ---- EmbeddingBag, MaxUnpool1d/2d/3d (torch/nn/modules/sparse.py, pooling.py) --------------------------------------
+export interface EmbeddingBagOpts extends FactoryOpts {
+  maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: 'sum' | 'mean' | 'max'; sparse?: boolean;
+  _weight?: T | null; includeLastOffset?: boolean; paddingIdx?: number | null;
+}
+const EB_NAMES = ['numEmbeddings', 'embeddingDim', 'maxNorm', 'normType', 'scaleGradByFreq', 'mode', 'sparse', '_weight', 'includeLastOffset', 'paddingIdx'] as const;
+/** EmbeddingBag(numEmbeddings, embeddingDim, maxNorm, normType = 2, scaleGradByFreq, mode = 'mean', sparse, _weight,
+ *  includeLastOffset, paddingIdx): call(input, offsets?, perSampleWeights?) sums, averages or takes the max of bags */
+export class EmbeddingBag extends Module {
+  declare numEmbeddings: number; declare embeddingDim: number; declare maxNorm: number | null; declare normType: number;
+  declare scaleGradByFreq: boolean; declare mode: 'sum' | 'mean' | 'max'; declare sparse: boolean; declare includeLastOffset: boolean;
+  declare paddingIdx: number | null; declare weight: Parameter;
+  constructor(...args: [numEmbeddings: number, embeddingDim: number, opts?: EmbeddingBagOpts] | [opts: EmbeddingBagOpts & { numEmbeddings: number; embeddingDim: number }]
+    | [numEmbeddings: number, embeddingDim: number, maxNorm: number | null, normType?: number, scaleGradByFreq?: boolean, mode?: 'sum' | 'mean' | 'max', opts?: EmbeddingBagOpts]) {
+    super();
+    const o = ctorArgs<EmbeddingBagOpts & { numEmbeddings: number; embeddingDim: number }>('EmbeddingBag', args, EB_NAMES, 2, ['dtype', 'device']);
+    this.numEmbeddings = checkPosInt(o.numEmbeddings, 'num_embeddings', 'EmbeddingBag', true);
+    this.embeddingDim = checkPosInt(o.embeddingDim, 'embedding_dim', 'EmbeddingBag', true);
+    let pad = o.paddingIdx ?? null;
+    if (pad !== null) {
+      if (pad >= this.numEmbeddings || pad < -this.numEmbeddings) throw new TorchError('padding_idx must be within num_embeddings');
+      if (pad < 0) pad += this.numEmbeddings;
+    }
+    const mode = o.mode ?? 'mean';
+    if (mode !== 'sum' && mode !== 'mean' && mode !== 'max') throw new TorchError(`mode has to be one of sum, mean or max`);
+    this.maxNorm = o.maxNorm ?? null; this.normType = o.normType ?? 2; this.scaleGradByFreq = !!o.scaleGradByFreq; this.mode = mode;
+    this.sparse = !!o.sparse; this.includeLastOffset = !!o.includeLastOffset; this.paddingIdx = pad;
+    if (o._weight) {
+      if (o._weight.ndim !== 2 || o._weight.shape[0] !== this.numEmbeddings || o._weight.shape[1] !== this.embeddingDim) throw new TorchError('Shape of weight does not match num_embeddings and embedding_dim');
+      this.weight = new Parameter(o._weight);
+    } else {
+      this.weight = newParam([this.numEmbeddings, this.embeddingDim], o);
+      this.resetParameters();
+    }
+  }
+  resetParameters(): void {
+    init.normal_(this.weight);
+    if (this.paddingIdx !== null) { const i = this.paddingIdx; noGrad(() => { this.weight.select(0, i).fill_(0); }); }
+  }
+  override forward(input: T, offsets: T | null = null, perSampleWeights: T | null = null): T {
+    return FM.embeddingBag(input, this.weight, offsets, this.maxNorm, this.normType, this.scaleGradByFreq, this.mode, this.sparse,
+      perSampleWeights, this.includeLastOffset, this.paddingIdx);
+  }
+  override extraRepr(): string {
+    let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
+    if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
+    if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    if (this.scaleGradByFreq) s += ', scale_grad_by_freq=True';
+    s += `, mode=${this.mode}`;
+    if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
+    return s;
+  }
+}
+
+interface UnpoolOpts { kernelSize: Size; stride?: Size | null; padding?: Size }
+abstract class MaxUnpoolNd extends Module {
+  declare kernelSize: number[]; declare stride: number[]; declare padding: number[];
+  declare _n: number;
+  constructor(cls: string, n: number, args: readonly unknown[]) {
+    super();
+    const o = ctorArgs<UnpoolOpts>(cls, args, ['kernelSize', 'stride', 'padding'], 1);
+    const tup = (v: Size, name: string): number[] => {
+      const a = typeof v === 'number' ? Array(n).fill(v) : Array.from(v);
+      if (a.length !== n || a.some((x) => typeof x !== 'number' || !Number.isInteger(x))) throw new TorchError(`${cls}: ${name} must be an int or a tuple of ${n} ints, got ${JSON.stringify(v)}`);
+      return a;
+    };
+    this._n = n;
+    this.kernelSize = tup(o.kernelSize, 'kernel_size');
+    this.stride = tup(o.stride ?? o.kernelSize, 'stride');
+    this.padding = tup(o.padding ?? 0, 'padding');
+  }
+  override forward(x: T, indices: T, outputSize: readonly number[] | null | { outputSize?: readonly number[] | null } = null): T {
+    const f = this._n === 1 ? FM.maxUnpool1d : this._n === 2 ? FM.maxUnpool2d : FM.maxUnpool3d;
+    const os = outputSize !== null && !Array.isArray(outputSize) ? (outputSize as { outputSize?: readonly number[] | null }).outputSize ?? null : outputSize as readonly number[] | null;
+    return f(x, indices, this.kernelSize, this.stride, this.padding, os);
+  }
+  override extraRepr(): string { return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`; }
+}
+type UnpoolArgs = [kernelSize: Size, stride?: Size | null, padding?: Size] | [kernelSize: Size, opts: { stride?: Size | null; padding?: Size }] | [opts: UnpoolOpts];
+/** MaxUnpool1d(kernelSize, stride = kernelSize, padding = 0): call(input, indices, outputSize?) */
+export class MaxUnpool1d extends MaxUnpoolNd { constructor(...args: UnpoolArgs) { super('MaxUnpool1d', 1, args); } }
+/** MaxUnpool2d(kernelSize, stride = kernelSize, padding = 0): the inverse of MaxPool2d with returnIndices */
+export class MaxUnpool2d extends MaxUnpoolNd { constructor(...args: UnpoolArgs) { super('MaxUnpool2d', 2, args); } }
+/** MaxUnpool3d(kernelSize, stride = kernelSize, padding = 0) */
+export class MaxUnpool3d extends MaxUnpoolNd { constructor(...args: UnpoolArgs) { super('MaxUnpool3d', 3, args); } }
