@@ -35,18 +35,12 @@ const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) =>
 // ---- what is not audited, and why --------------------------------------------------------------------------------
 /** PyTorch parameters of features nodetorch does not have; never passed. */
 const INTERNAL: Record<string, string> = {
-  layout: 'one layout (strided): no sparse tensors',
-  pin_memory: 'creation ops: pinned host memory is pinMemory() on a tensor',
-  sparse_grad: 'no sparse gradients',
-  implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
-  non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
   _use_new_zipfile_serialization: 'one file format',
   pickle_module: 'no pickle: nodetorch writes its own format',
   pickle_protocol: 'no pickle: nodetorch writes its own format',
   map_location: 'tensors load to the CPU; move them with .to()',
   weights_only: 'nodetorch files hold tensors and plain data only',
   _stacklevel: "F.softmax's Python warning-stack depth",
-  out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
@@ -56,23 +50,8 @@ const NOT_IMPLEMENTED: Record<string, string> = {
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
 const POSITIONAL_GAPS: Record<string, string> = {
-  'functions:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'methods:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'methods:add_:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'functions:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'methods:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'methods:sub_:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'functions:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'methods:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
-  'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': "PyTorch 1.13 itself takes it by keyword only (as_tensor(data, torch.float64) is a TypeError: 'takes 1 positional argument')",
   'functions:as_tensor:device': 'as dtype',
-  'methods:to:memory_format': 'to(dtype|device, nonBlocking, copy, memoryFormat): nodetorch takes memoryFormat in the options object only',
-  'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
-  'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
-  'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
 };
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
@@ -269,7 +248,11 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'device') return () => 'cpu';
   if (n === 'generator') return () => new torch.Generator().manualSeed(1);
   if (n === 'memory_format') return () => 'contiguousFormat';
-  if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  if (n === 'layout') return () => torch.strided;
+  // (pin_memory=True and sparse_grad=True are refused on a CPU-only build / always: their value tests are
+  // test/keyword_audit.test.ts's last section; the audit checks that the keyword is taken)
+  if (['sparse', 'scale_grad_by_freq', 'copy', 'pin_memory', 'sparse_grad'].includes(n)) return () => false;
+  if (n === 'out') return () => torch.empty([0]);
   // the losses' deprecated size_average/reduce (PyTorch 1.13 still takes them, positionally too): size_average=False
   // with reduce=True is reduction 'sum', not the default 'mean'
   if (kind === 'functional' && n === 'size_average') return () => false;

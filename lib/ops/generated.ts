@@ -5,13 +5,15 @@ import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
 import type { Device, DeviceName } from '../device';
 import type { TensorData } from './creation';
-import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, alphaFirst, positionalOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import type { Generator } from './creation';
 import type { IndexSpec } from './indexing';
+import type { StridedLayout } from '../layout';
 import type { MemoryFormat } from '../memory_format';
 import type { MinMax } from './order';
+import { checkLayout, pinResult } from '../layout';
 import * as I from './impls';
 export * from './families';
 
@@ -200,63 +202,63 @@ export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Ten
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const O_arange: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'arange', params: [{ name: 'end' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 }, ['', '', '', '']],
-  [{ op: 'arange', params: [{ name: 'start' }, { name: 'end' }, { name: 'step', def: 1 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['', '', '', '', '', '']],
+  [{ op: 'arange', params: [{ name: 'end' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 }, ['', '', '', '', '', '']],
+  [{ op: 'arange', params: [{ name: 'start' }, { name: 'end' }, { name: 'step', def: 1 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['', '', '', '', '', '', '', '']],
 ];
 function arange_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_arange, args, method);
   if (k === 0) {
     if (out && v[1] === null) v[1] = out.dtype;
-    if (out && v[2] === null) v[2] = out.device;
-    return out ? writeOut('arange', out, v, () => I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean)) : I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+    if (out && v[3] === null) v[3] = out.device;
+    return out ? writeOut('arange', out, v, () => (checkLayout('arange', v[2]), pinResult('arange', v[4], I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)))) : (checkLayout('arange', v[2]), pinResult('arange', v[4], I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
   }
   if (k === 1) {
     if (out && v[3] === null) v[3] = out.dtype;
-    if (out && v[4] === null) v[4] = out.device;
-    return out ? writeOut('arange', out, v, () => I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('arange', out, v, () => (checkLayout('arange', v[4]), pinResult('arange', v[6], I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)))) : (checkLayout('arange', v[4]), pinResult('arange', v[6], I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
   }
   throw new Error('unreachable');
 }
-export function arange(end: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(opts: { end: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, end: Tensor | number, step: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, end: Tensor | number, opts?: { step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, opts: { end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(opts: { start: Tensor | number; end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(end: Tensor | number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { end: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, step: Tensor | number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, opts?: { step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, opts: { end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { start: Tensor | number; end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function arange(...args: unknown[]): Tensor { return arange_call(args); }
 
 const O_randint: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'randint', params: [{ name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['int', '', '', '', '', '']],
-  [{ op: 'randint', params: [{ name: 'low' }, { name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['int', 'int', '', '', '', '', '']],
+  [{ op: 'randint', params: [{ name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['int', '', '', '', '', '', '', '']],
+  [{ op: 'randint', params: [{ name: 'low' }, { name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['int', 'int', '', '', '', '', '', '', '']],
 ];
 function randint_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_randint, args, method);
   if (k === 0) {
     if (out && v[3] === null) v[3] = out.dtype;
-    if (out && v[4] === null) v[4] = out.device;
-    return out ? writeOut('randint', out, v, () => I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('randint', out, v, () => (checkLayout('randint', v[4]), pinResult('randint', v[6], I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)))) : (checkLayout('randint', v[4]), pinResult('randint', v[6], I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
   }
   if (k === 1) {
     if (out && v[4] === null) v[4] = out.dtype;
-    if (out && v[5] === null) v[5] = out.device;
-    return out ? writeOut('randint', out, v, () => I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+    if (out && v[6] === null) v[6] = out.device;
+    return out ? writeOut('randint', out, v, () => (checkLayout('randint', v[5]), pinResult('randint', v[7], I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)))) : (checkLayout('randint', v[5]), pinResult('randint', v[7], I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
   }
   throw new Error('unreachable');
 }
-export function randint(high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(opts: { low: number; high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { low: number; high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randint(...args: unknown[]): Tensor { return randint_call(args); }
 
 const O_normal: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'number', '']],
   [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['number', 'tensor', '']],
   [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'tensor', '']],
-  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std', t: 'float' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '']],
+  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std', t: 'float' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '', '', '']],
 ];
 function normal_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_normal, args, method);
@@ -271,8 +273,8 @@ function normal_call(args: readonly unknown[], method = false): Tensor {
   }
   if (k === 3) {
     if (out && v[4] === null) v[4] = out.dtype;
-    if (out && v[5] === null) v[5] = out.device;
-    return out ? writeOut('normal', out, v, () => I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+    if (out && v[6] === null) v[6] = out.device;
+    return out ? writeOut('normal', out, v, () => (checkLayout('normal', v[5]), pinResult('normal', v[7], I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)))) : (checkLayout('normal', v[5]), pinResult('normal', v[7], I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
   }
   throw new Error('unreachable');
 }
@@ -285,10 +287,10 @@ export function normal(opts: { mean: number; std: Tensor; generator?: Generator 
 export function normal(mean: Tensor, std: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
 export function normal(mean: Tensor, opts: { std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
 export function normal(opts: { mean: Tensor; std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
-export function normal(mean: number, std: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(mean: number, std: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(mean: number, opts: { std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, opts: { std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function normal(...args: unknown[]): Tensor { return normal_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
@@ -676,7 +678,7 @@ export function isfinite(...args: unknown[]): Tensor { return isfinite_call(args
 
 const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function add_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_add, args, method);
+  const { v, out } = parseCall(S_add, alphaFirst('add', args), method);
   if (!method) checkScalarSelf(S_add, v, 'any', out);
   if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
   return I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
@@ -687,12 +689,16 @@ export function add(opts: { input: Tensor; other: Tensor | number | boolean; alp
 export function add(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function add(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use add(input, other, { alpha }) */
+export function add(input: Tensor, alpha: number, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use add(input, other, { alpha }) */
+export function add(input: Tensor, alpha: number, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function add(...args: unknown[]): Tensor { return add_call(args); }
 const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
 
 const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function sub_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_sub, args, method);
+  const { v, out } = parseCall(S_sub, alphaFirst('sub', args), method);
   if (!method) checkScalarSelf(S_sub, v, 'any', out);
   if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
   return I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
@@ -703,6 +709,10 @@ export function sub(opts: { input: Tensor; other: Tensor | number | boolean; alp
 export function sub(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function sub(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function sub(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use sub(input, other, { alpha }) */
+export function sub(input: Tensor, alpha: number, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use sub(input, other, { alpha }) */
+export function sub(input: Tensor, alpha: number, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function sub(...args: unknown[]): Tensor { return sub_call(args); }
 export const subtract = sub;
 const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
@@ -2033,17 +2043,19 @@ export function outer(opts: { input: Tensor; vec2: Tensor; out?: Tensor }): Tens
 export function outer(...args: unknown[]): Tensor { return outer_call(args); }
 export const ger = outer;
 
-const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 4 };
+const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 5 };
 function norm_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_norm, args, method);
+  const { v, out } = parseCall(S_norm, method ? args : positionalOut('norm', args, 4), method);
   if (out) return writeOut('norm', out, v, () => I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null));
   return I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
 }
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, out: Tensor | null, dtype: DTypeName | null): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, out: Tensor | null, opts?: { dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
 export function norm(...args: unknown[]): Tensor { return norm_call(args); }
 
 const S_sgn: OpSpec = { op: 'sgn', params: [{ name: 'input' }], out: true, npos: 1 };
@@ -2234,13 +2246,13 @@ export function numel(input: Tensor): number;
 export function numel(opts: { input: Tensor }): number;
 export function numel(...args: unknown[]): number { return numel_call(args); }
 
-const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'pinMemory', kw: true, def: false, t: 'bool' }], npos: 1 };
 function tensor_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_tensor, args, method);
-  return I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  return pinResult('tensor', v[4], I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
 }
-export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
-export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; pinMemory?: boolean }): Tensor;
+export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; pinMemory?: boolean }): Tensor;
 export function tensor(...args: unknown[]): Tensor { return tensor_call(args); }
 
 const S_asTensor: OpSpec = { op: 'as_tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }], npos: 1 };
@@ -2261,196 +2273,196 @@ export function frombuffer(buffer: ArrayBufferView | ArrayBuffer, opts?: { dtype
 export function frombuffer(opts: { buffer: ArrayBufferView | ArrayBuffer; dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
 export function frombuffer(...args: unknown[]): Tensor { return frombuffer_call(args); }
 
-const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
+const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
 function empty_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_empty, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('empty', out, v, () => I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null));
-  return I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('empty', out, v, () => (checkLayout('empty', v[2]), pinResult('empty', v[4], I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null))));
+  return (checkLayout('empty', v[2]), pinResult('empty', v[4], I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
 export function empty(...size: number[]): Tensor;
-export function empty(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }]): Tensor;
-export function empty(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
-export function empty(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }]): Tensor;
+export function empty(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
 export function empty(...args: unknown[]): Tensor { return empty_call(args); }
 
-const S_zeros: OpSpec = { op: 'zeros', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_zeros: OpSpec = { op: 'zeros', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function zeros_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_zeros, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('zeros', out, v, () => I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
-  return I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('zeros', out, v, () => (checkLayout('zeros', v[2]), pinResult('zeros', v[4], I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean))));
+  return (checkLayout('zeros', v[2]), pinResult('zeros', v[4], I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
 }
 export function zeros(...size: number[]): Tensor;
-export function zeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function zeros(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function zeros(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function zeros(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function zeros(...args: unknown[]): Tensor { return zeros_call(args); }
 
-const S_ones: OpSpec = { op: 'ones', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_ones: OpSpec = { op: 'ones', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function ones_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_ones, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('ones', out, v, () => I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
-  return I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('ones', out, v, () => (checkLayout('ones', v[2]), pinResult('ones', v[4], I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean))));
+  return (checkLayout('ones', v[2]), pinResult('ones', v[4], I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
 }
 export function ones(...size: number[]): Tensor;
-export function ones(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function ones(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function ones(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function ones(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function ones(...args: unknown[]): Tensor { return ones_call(args); }
 
-const S_rand: OpSpec = { op: 'rand', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_rand: OpSpec = { op: 'rand', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function rand_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_rand, foldVarargs(args), method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('rand', out, v, () => I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('rand', out, v, () => (checkLayout('rand', v[3]), pinResult('rand', v[5], I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('rand', v[3]), pinResult('rand', v[5], I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
 export function rand(...size: number[]): Tensor;
-export function rand(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function rand(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function rand(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function rand(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function rand(...args: unknown[]): Tensor { return rand_call(args); }
 
-const S_randn: OpSpec = { op: 'randn', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_randn: OpSpec = { op: 'randn', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function randn_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_randn, foldVarargs(args), method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('randn', out, v, () => I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('randn', out, v, () => (checkLayout('randn', v[3]), pinResult('randn', v[5], I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('randn', v[3]), pinResult('randn', v[5], I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
 export function randn(...size: number[]): Tensor;
-export function randn(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function randn(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function randn(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randn(...args: unknown[]): Tensor { return randn_call(args); }
 
-const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
 function full_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_full, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('full', out, v, () => I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('full', out, v, () => (checkLayout('full', v[3]), pinResult('full', v[5], I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('full', v[3]), pinResult('full', v[5], I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function full(...args: unknown[]): Tensor { return full_call(args); }
 
-const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
 function eye_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_eye, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('eye', out, v, () => I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('eye', out, v, () => (checkLayout('eye', v[3]), pinResult('eye', v[5], I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('eye', v[3]), pinResult('eye', v[5], I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function eye(n: number, m: number | null, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(n: number, m: number | null, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function eye(...args: unknown[]): Tensor { return eye_call(args); }
 
-const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
 function linspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_linspace, args, method);
   if (out && v[3] === null) v[3] = out.dtype;
-  if (out && v[4] === null) v[4] = out.device;
-  if (out) return writeOut('linspace', out, v, () => I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean));
-  return I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+  if (out && v[5] === null) v[5] = out.device;
+  if (out) return writeOut('linspace', out, v, () => (checkLayout('linspace', v[4]), pinResult('linspace', v[6], I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean))));
+  return (checkLayout('linspace', v[4]), pinResult('linspace', v[6], I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
 }
-export function linspace(start: number, end: number, steps: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(start: number, end: number, opts: { steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(start: number, opts: { end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, end: number, steps: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, end: number, opts: { steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, opts: { end: number; steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function linspace(...args: unknown[]): Tensor { return linspace_call(args); }
 
-const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'base', def: 10, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
+const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'base', def: 10, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
 function logspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logspace, args, method);
   if (out && v[4] === null) v[4] = out.dtype;
-  if (out && v[5] === null) v[5] = out.device;
-  if (out) return writeOut('logspace', out, v, () => I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean));
-  return I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+  if (out && v[6] === null) v[6] = out.device;
+  if (out) return writeOut('logspace', out, v, () => (checkLayout('logspace', v[5]), pinResult('logspace', v[7], I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean))));
+  return (checkLayout('logspace', v[5]), pinResult('logspace', v[7], I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
 }
-export function logspace(start: number, end: number, steps: number, base: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, end: number, steps: number, opts?: { base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, end: number, opts: { steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, opts: { end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(opts: { start: number; end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, steps: number, base: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, steps: number, opts?: { base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, opts: { steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, opts: { end: number; steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(opts: { start: number; end: number; steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function logspace(...args: unknown[]): Tensor { return logspace_call(args); }
 
-const S_randperm: OpSpec = { op: 'randperm', params: [{ name: 'n' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_randperm: OpSpec = { op: 'randperm', params: [{ name: 'n' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function randperm_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_randperm, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('randperm', out, v, () => I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('randperm', out, v, () => (checkLayout('randperm', v[3]), pinResult('randperm', v[5], I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('randperm', v[3]), pinResult('randperm', v[5], I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function randperm(n: number, opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randperm(opts: { n: number; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(n: number, opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(opts: { n: number; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randperm(...args: unknown[]): Tensor { return randperm_call(args); }
 
-const S_emptyLike: OpSpec = { op: 'empty_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_emptyLike: OpSpec = { op: 'empty_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function emptyLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_emptyLike, args, method);
-  return I.emptyLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('empty_like', v[2]), pinResult('empty_like', v[4], I.emptyLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function emptyLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function emptyLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function emptyLike(...args: unknown[]): Tensor { return emptyLike_call(args); }
 
-const S_zerosLike: OpSpec = { op: 'zeros_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_zerosLike: OpSpec = { op: 'zeros_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function zerosLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_zerosLike, args, method);
-  return I.zerosLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('zeros_like', v[2]), pinResult('zeros_like', v[4], I.zerosLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function zerosLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function zerosLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function zerosLike(...args: unknown[]): Tensor { return zerosLike_call(args); }
 
-const S_onesLike: OpSpec = { op: 'ones_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_onesLike: OpSpec = { op: 'ones_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function onesLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_onesLike, args, method);
-  return I.onesLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('ones_like', v[2]), pinResult('ones_like', v[4], I.onesLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function onesLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function onesLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function onesLike(...args: unknown[]): Tensor { return onesLike_call(args); }
 
-const S_fullLike: OpSpec = { op: 'full_like', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 };
+const S_fullLike: OpSpec = { op: 'full_like', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 };
 function fullLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_fullLike, args, method);
-  return I.fullLikeRow(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean, v[5] as MemoryFormat | null);
+  return (checkLayout('full_like', v[3]), pinResult('full_like', v[5], I.fullLikeRow(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean, v[7] as MemoryFormat | null)));
 }
-export function fullLike(input: Tensor, fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function fullLike(input: Tensor, opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function fullLike(opts: { input: Tensor; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(input: Tensor, fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(input: Tensor, opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(opts: { input: Tensor; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function fullLike(...args: unknown[]): Tensor { return fullLike_call(args); }
 
-const S_randLike: OpSpec = { op: 'rand_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_randLike: OpSpec = { op: 'rand_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function randLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_randLike, args, method);
-  return I.randLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('rand_like', v[2]), pinResult('rand_like', v[4], I.randLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function randLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function randLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randLike(...args: unknown[]): Tensor { return randLike_call(args); }
 
-const S_randnLike: OpSpec = { op: 'randn_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_randnLike: OpSpec = { op: 'randn_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function randnLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_randnLike, args, method);
-  return I.randnLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('randn_like', v[2]), pinResult('randn_like', v[4], I.randnLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
 
 declare module '../tensor' {
@@ -2583,16 +2595,40 @@ declare module '../tensor' {
     isfinite(): Tensor;
     add(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     add(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add(other, { alpha }) */
+    add(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add(other, { alpha }) */
+    add(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     add_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     add_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add_(other, { alpha }) */
+    add_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add_(other, { alpha }) */
+    add_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     sub(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     sub(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
     subtract(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     subtract(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub(other, { alpha }) */
+    sub(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub(other, { alpha }) */
+    sub(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract(other, { alpha }) */
+    subtract(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract(other, { alpha }) */
+    subtract(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     sub_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     sub_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
     subtract_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     subtract_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub_(other, { alpha }) */
+    sub_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub_(other, { alpha }) */
+    sub_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract_(other, { alpha }) */
+    subtract_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract_(other, { alpha }) */
+    subtract_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     mul(other: Tensor | number | boolean): Tensor;
     mul(opts: { other: Tensor | number | boolean }): Tensor;
     multiply(other: Tensor | number | boolean): Tensor;
@@ -3033,6 +3069,7 @@ declare module '../tensor' {
     outer(opts: { vec2: Tensor }): Tensor;
     ger(vec2: Tensor): Tensor;
     ger(opts: { vec2: Tensor }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, dtype: DTypeName | null): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
@@ -3161,10 +3198,10 @@ P.isnan = function (this: Tensor, ...args: unknown[]): Tensor { return isnan_cal
 P.isinf = function (this: Tensor, ...args: unknown[]): Tensor { return isinf_call([this, ...args], true); };
 P.isfinite = function (this: Tensor, ...args: unknown[]): Tensor { return isfinite_call([this, ...args], true); };
 P.add = function (this: Tensor, ...args: unknown[]): Tensor { return add_call([this, ...args], true); };
-P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, [self, ...args], true); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, alphaFirst('add_', [self, ...args]), true); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
 P.sub = function (this: Tensor, ...args: unknown[]): Tensor { return sub_call([this, ...args], true); };
 P.subtract = P.sub;
-P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, [self, ...args], true); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, alphaFirst('sub_', [self, ...args]), true); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
 P.subtract_ = P.sub_;
 P.mul = function (this: Tensor, ...args: unknown[]): Tensor { return mul_call([this, ...args], true); };
 P.multiply = P.mul;
@@ -3630,7 +3667,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.layer_norm', name: 'layerNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.group_norm', name: 'groupNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.instance_norm', name: 'instanceNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.normalize', name: 'normalize', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.normalize', name: 'normalize', variants: ['functional', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.pairwise_distance', name: 'pairwiseDistance', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.pad', name: 'pad', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },

@@ -32,6 +32,8 @@ import { Tensor } from '../tensor';
 import { isOptions, kwLeading } from './util';
 import type { DTypeName } from '../dtype';
 import type { IndexSpec } from './indexing';
+import type { Device } from '../device';
+import type { MemoryFormat } from '../memory_format';
 
 /** an op's positional parameters in PyTorch's order (`name?`: optional, `name=value`: optional with that default, put
  *  in place of a parameter left out before a named one), then after ';' the keyword-only ones, which stay in the
@@ -158,23 +160,23 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 type KwT = Tensor;
 declare module '../tensor' {
   interface Tensor {
-    cuda(opts: { device?: number }): KwT;
+    cuda(opts: { device?: number | string | Device | null; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): KwT;
     to(opts: { other: KwT }): KwT;
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
-    type(opts: { dtype: DTypeName }): KwT;
+    type(opts: { dtype: DTypeName; nonBlocking?: boolean }): KwT;
   }
 }
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
   backward: ['backward', 'gradient?'],
-  cuda: ['cuda', 'device?'],
+  cuda: ['cuda', 'device?, nonBlocking?; memoryFormat'],
   to: ['to', 'other'],
   size: ['size', 'dim?'],
   stride: ['stride', 'dim?'],
   squeeze_: ['squeeze_', 'dim?'],
   unsqueeze_: ['unsqueeze_', 'dim'],
-  type: ['type', 'dtype?'],
+  type: ['type', 'dtype?, nonBlocking?'],
 };
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------
