@@ -53,6 +53,18 @@ const POSITIONAL_GAPS: Record<string, string> = {
   'functions:as_tensor:dtype': "PyTorch 1.13 itself takes it by keyword only (as_tensor(data, torch.float64) is a TypeError: 'takes 1 positional argument')",
   'functions:as_tensor:device': 'as dtype',
 };
+/** torch.* overloads whose aten schema has an out= form (the reference's `out: true`) but whose PyTorch 1.13 Python
+ *  function refuses out= (each checked with /usr/bin/python3: "unexpected keyword argument 'out'" or "invalid
+ *  combination of arguments"); nodetorch refuses it too. The out= audit skips them; the rest must take out=. */
+const PY = "PyTorch 1.13's Python function refuses out= (TypeError)";
+const OUT_GAPS: Record<string, string> = {
+  'functions:argsort.stable': PY, 'functions:as_strided_scatter': PY, 'functions:bernoulli.p': PY, 'functions:bernoulli.Tensor': PY,
+  'functions:clone': PY, 'functions:count_nonzero': PY, 'functions:flip': PY, 'functions:index_fill': PY, 'functions:index_put': PY,
+  'functions:isinf': PY, 'functions:isnan': PY, 'functions:masked_fill': PY, 'functions:median': PY, 'functions:nanmedian': PY,
+  'functions:put': PY, 'functions:roll': PY, 'functions:remainder.Scalar_Tensor': PY,
+  'functions:empty_like': PY, 'functions:full_like': PY, 'functions:ones_like': PY, 'functions:zeros_like': PY,
+  'functions:rand_like': PY, 'functions:randn_like': PY,
+};
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
   'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
@@ -399,6 +411,43 @@ function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
   return fails;
 }
 
+/** out= (every torch.* overload PyTorch gives an out= form: the reference's `out: true`): the function's call with
+ *  the sample's required arguments and { out } (an empty tensor of the result's dtype) must return that very tensor,
+ *  holding the call's result without out. */
+function auditOut(js: string, e: Entry, call = invoke, gaps: Record<string, string> = OUT_GAPS): string[] {
+  const fails: string[] = [];
+  const o = OVERRIDES[`torch.${e.py}`] ?? OVERRIDES[e.py];
+  current = e.py;
+  for (const ov of e.overloads) {
+    if (!ov.out || NOT_IMPLEMENTED[`functions:${e.py}.${ov.overload}`] || NOT_IMPLEMENTED[`functions:${e.py}`]) continue;
+    const where = `torch.${js}${ov.overload ? ` [${ov.overload}]` : ''} out`;
+    if (gaps[`functions:${e.py}.${ov.overload}`] ?? gaps[`functions:${e.py}`]) continue;
+    const skip = (p: Param): boolean => !!INTERNAL[p.name] || p.type === 'varargs' || p.name === 'out';
+    const ps = ov.params.filter((p) => !skip(p));
+    const pos = ps.filter((p) => !p.kw);
+    const lastReq = Math.max(-1, ...pos.map((p, i) => (p.default === undefined ? i : -1)));
+    const reqKw = ps.filter((p) => p.kw && p.default === undefined && p.type !== 'bool?');
+    const make = (): { self: unknown; args: unknown[] } => { torch.manualSeed(0); if (o?.pre) o.pre(); return build('functions', e.py, pos, lastReq + 1, reqKw); };
+    let r: unknown;
+    try { const b = make(); r = call('functions', js, b.self, b.args); } catch { continue; }  // (a failing sample call: the keyword audit reports it)
+    if (!(r instanceof torch.Tensor)) { fails.push(`${where}: the result is not one tensor (${Array.isArray(r) ? 'a list' : typeof r}): out= is not audited for it`); continue; }
+    const want = snapshot(r);
+    const out = torch.empty([0], { dtype: r.dtype });
+    const got = attempt(() => {
+      const b = make();
+      const last = b.args[b.args.length - 1];
+      if (b.args.length && last && typeof last === 'object' && !(last instanceof torch.Tensor) && !Array.isArray(last) && !ArrayBuffer.isView(last)) (last as Record<string, unknown>).out = out;
+      else b.args.push({ out });
+      const res = call('functions', js, b.self, b.args);
+      if (res !== out) throw new Error('the result is not the out tensor');
+      return res;
+    });
+    if (!got.ok) { fails.push(`${where}: refused: ${got.error}`); continue; }
+    try { expect(got.value).toEqual(want); } catch { fails.push(`${where}: the out= result differs from the call without it`); }
+  }
+  return fails;
+}
+
 describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatures.json)', () => {
   for (const kind of ['functions', 'methods', 'functional'] as Kind[]) {
     test(`${kind}: every PyTorch keyword is accepted and agrees with the positional form`, () => {
@@ -410,12 +459,20 @@ describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatur
       if (process.env.KW_AUDIT_OUT) fs.writeFileSync(`${process.env.KW_AUDIT_OUT}.${kind}.txt`, fails.join("\n") + "\n");
       expect(fails).toEqual([]);
     });
+    if (kind === 'functions') {
+      test('functions: out= wherever PyTorch has it, with the result of the call without it', () => {
+        const fails: string[] = [];
+        for (const [js, e] of Object.entries(REF.functions)) if (!NOT_OPS[`functions:${e.py}`]) fails.push(...auditOut(js, e));
+        if (process.env.KW_AUDIT_OUT) fs.writeFileSync(`${process.env.KW_AUDIT_OUT}.out.txt`, fails.join("\n") + "\n");
+        expect(fails).toEqual([]);
+      });
+    }
     test(`${kind}: every nodetorch name is in the reference or listed (UNMATCHED) with a reason`, () => {
       expect(REF.unmatched[kind].slice().sort()).toEqual(Object.keys(UNMATCHED[kind]).sort());
     });
   }
   test('the lists name only what exists: NOT_IMPLEMENTED and NOT_OPS entries are in the reference', () => {
-    for (const key of [...Object.keys(NOT_IMPLEMENTED), ...Object.keys(NOT_OPS)]) {
+    for (const key of [...Object.keys(NOT_IMPLEMENTED), ...Object.keys(NOT_OPS), ...Object.keys(OUT_GAPS)]) {
       const [kind, rest] = key.split(':') as [Kind, string];
       const py = rest.split('.')[0];
       expect([key, Object.values(REF[kind]).some((e) => e.py === py)]).toEqual([key, true]);
@@ -430,6 +487,27 @@ describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatur
       }
       return invoke(kind, js, self, args);
     };
+    // out=: an op that drops out= (returns a fresh tensor) is reported; the OUT_GAPS forms are refused, as PyTorch's
+    const dropOut = (kind: Kind, js: string, self: unknown, args: unknown[]): unknown => {
+      const last = args[args.length - 1] as Record<string, unknown>;
+      if (last && typeof last === 'object' && 'out' in last) { const { out, ...rest } = last; void out; args = [...args.slice(0, -1), rest]; }
+      return invoke(kind, js, self, args);
+    };
+    expect(auditOut('mm', REF.functions.mm)).toEqual([]);
+    expect(auditOut('mm', REF.functions.mm, dropOut)).toEqual([expect.stringMatching(/torch\.mm out: refused: the result is not the out tensor/)]);
+    const gapped = Object.entries(REF.functions).filter(([, x]) => x.overloads.some((ov) => OUT_GAPS[`functions:${x.py}.${ov.overload}`] ?? OUT_GAPS[`functions:${x.py}`]));
+    expect(gapped.length).toBeGreaterThanOrEqual(20);
+    let refused = 0, forms = 0;
+    for (const [js, x] of gapped) {
+      const isGap = (ov: Overload): boolean => !!(OUT_GAPS[`functions:${x.py}.${ov.overload}`] ?? OUT_GAPS[`functions:${x.py}`]);
+      const only: Record<string, string> = Object.fromEntries(x.overloads.filter((ov) => !isGap(ov)).map((ov) => [`functions:${x.py}.${ov.overload}`, 'not a gap']));
+      forms += x.overloads.filter((ov) => ov.out && isGap(ov)).length;
+      for (const f of auditOut(js, x, invoke, only)) {
+        expect([js, f]).toEqual([js, expect.stringMatching(/out: refused: .*(unexpected option 'out'|invalid combination of arguments)/)]);
+        refused++;
+      }
+    }
+    expect([refused, forms]).toEqual([forms, forms]);  // (each gap form's sample call works, and refuses out=)
     expect(auditOp('methods', 'sum', e)).toEqual([]);
     expect(auditOp('methods', 'sum', e, dropKeepdim)).toEqual([expect.stringMatching(/Tensor\.sum \[dim_IntList\] keepdim: refused: sum\(\): unexpected option 'keepdim'/)]);
   });

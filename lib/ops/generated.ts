@@ -20,13 +20,15 @@ export * from './families';
 const O_max: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'max', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
   [{ op: 'max', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
-  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 }, ['tensor', 'tensor']],
 ];
 function max_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
-  const { k, v } = parseOverloads(O_max, args, method);
+  const { k, v, out } = parseOverloads(O_max, args, method);
   if (k === 0) return I.max(v[0] as Tensor);
   if (k === 1) return I.maxDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
-  if (k === 2) return I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  if (k === 2) {
+    return out ? writeOut('max', out, v, () => I.maxOther(v[0] as Tensor, v[1] as Tensor)) : I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  }
   throw new Error('unreachable');
 }
 export function max(input: Tensor): Tensor;
@@ -35,21 +37,23 @@ export function max(input: Tensor, dim: number, keepdim: boolean): ValuesIndices
 export function max(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
 export function max(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function max(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
-export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, opts: { other: Tensor }): Tensor;
-export function max(opts: { input: Tensor; other: Tensor }): Tensor;
+export function max(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function max(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function max(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function max(...args: unknown[]): Tensor | ValuesIndices { return max_call(args); }
 
 const O_min: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'min', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
   [{ op: 'min', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
-  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 }, ['tensor', 'tensor']],
 ];
 function min_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
-  const { k, v } = parseOverloads(O_min, args, method);
+  const { k, v, out } = parseOverloads(O_min, args, method);
   if (k === 0) return I.min(v[0] as Tensor);
   if (k === 1) return I.minDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
-  if (k === 2) return I.minOther(v[0] as Tensor, v[1] as Tensor);
+  if (k === 2) {
+    return out ? writeOut('min', out, v, () => I.minOther(v[0] as Tensor, v[1] as Tensor)) : I.minOther(v[0] as Tensor, v[1] as Tensor);
+  }
   throw new Error('unreachable');
 }
 export function min(input: Tensor): Tensor;
@@ -58,9 +62,9 @@ export function min(input: Tensor, dim: number, keepdim: boolean): ValuesIndices
 export function min(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
 export function min(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function min(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
-export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, opts: { other: Tensor }): Tensor;
-export function min(opts: { input: Tensor; other: Tensor }): Tensor;
+export function min(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function min(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function min(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function min(...args: unknown[]): Tensor | ValuesIndices { return min_call(args); }
 
 const O_median: readonly [OpSpec, readonly string[]][] = [
@@ -100,53 +104,61 @@ export function nanmedian(opts: { input: Tensor; dim: number; keepdim?: boolean 
 export function nanmedian(...args: unknown[]): Tensor | ValuesIndices { return nanmedian_call(args); }
 
 const O_std: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 4 }, ['tensor', '', '', '']],
   [{ op: 'std', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
-  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', '', 'int', '']],
 ];
 function std_call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_std, args, method);
-  if (k === 0) return I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  const { k, v, out } = parseOverloads(O_std, args, method);
+  if (k === 0) {
+    return out ? writeOut('std', out, v, () => I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean)) : I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  }
   if (k === 1) return I.stdUnbiased(v[0] as Tensor, v[1] as boolean);
-  if (k === 2) return I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  if (k === 2) {
+    return out ? writeOut('std', out, v, () => I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean)) : I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  }
   throw new Error('unreachable');
 }
-export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
 export function std(input: Tensor, unbiased: boolean): Tensor;
 export function std(input: Tensor, opts: { unbiased: boolean }): Tensor;
 export function std(opts: { input: Tensor; unbiased: boolean }): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
-export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
-export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function std(...args: unknown[]): Tensor { return std_call(args); }
 
 const O_var_: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 4 }, ['tensor', '', '', '']],
   [{ op: 'var', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
-  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', '', 'int', '']],
 ];
 function var__call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_var_, args, method);
-  if (k === 0) return I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  const { k, v, out } = parseOverloads(O_var_, args, method);
+  if (k === 0) {
+    return out ? writeOut('var', out, v, () => I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean)) : I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  }
   if (k === 1) return I.varUnbiased(v[0] as Tensor, v[1] as boolean);
-  if (k === 2) return I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  if (k === 2) {
+    return out ? writeOut('var', out, v, () => I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean)) : I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  }
   throw new Error('unreachable');
 }
-export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
 export function var_(input: Tensor, unbiased: boolean): Tensor;
 export function var_(input: Tensor, opts: { unbiased: boolean }): Tensor;
 export function var_(opts: { input: Tensor; unbiased: boolean }): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
-export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
 
@@ -162,19 +174,21 @@ function view_call(args: readonly unknown[], method = false): Tensor {
 }
 
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 1 }, ['tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p', t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
 ];
 function bernoulli_call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_bernoulli, args, method);
-  if (k === 0) return I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  const { k, v, out } = parseOverloads(O_bernoulli, args, method);
+  if (k === 0) {
+    return out ? writeOut('bernoulli', out, v, () => I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null)) : I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  }
   if (k === 1) return I.bernoulliTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
   if (k === 2) return I.bernoulliScalar(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
   throw new Error('unreachable');
 }
-export function bernoulli(input: Tensor, opts?: { generator?: Generator | null }): Tensor;
-export function bernoulli(opts: { input: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function bernoulli(opts: { input: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
 export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: Generator | null }): Tensor;
 export function bernoulli(input: Tensor, opts: { p: Tensor; generator?: Generator | null }): Tensor;
 export function bernoulli(opts: { input: Tensor; p: Tensor; generator?: Generator | null }): Tensor;
@@ -184,21 +198,23 @@ export function bernoulli(opts: { input: Tensor; p: number; generator?: Generato
 export function bernoulli(...args: unknown[]): Tensor { return bernoulli_call(args); }
 
 const O_nonzero: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], npos: 1 }, ['tensor', 'false']],
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], out: true, npos: 1 }, ['tensor', 'false']],
   [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true }], npos: 1 }, ['tensor', 'true']],
 ];
 function nonzero_call(args: readonly unknown[], method = false): Tensor | Tensor[] {
-  const { k, v } = parseOverloads(O_nonzero, args, method);
-  if (k === 0) return I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  const { k, v, out } = parseOverloads(O_nonzero, args, method);
+  if (k === 0) {
+    return out ? writeOut('nonzero', out, v, () => I.nonzeroRow(v[0] as Tensor, v[1] as false)) : I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  }
   if (k === 1) return I.nonzeroTuple(v[0] as Tensor, v[1] as true);
   throw new Error('unreachable');
 }
-export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
-export function nonzero(opts: { input: Tensor; asTuple?: false }): Tensor;
+export function nonzero(input: Tensor, opts?: { asTuple?: false; out?: Tensor }): Tensor;
+export function nonzero(opts: { input: Tensor; asTuple?: false; out?: Tensor }): Tensor;
 export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
-export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
-export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Tensor[];
+export function nonzero(input: Tensor, opts: { asTuple: boolean; out?: Tensor }): Tensor | Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: boolean; out?: Tensor }): Tensor | Tensor[];
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const O_arange: readonly [OpSpec, readonly string[]][] = [
@@ -636,16 +652,17 @@ export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
+const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], out: true, npos: 4 };
 function nanToNum_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_nanToNum, args, method);
+  const { v, out } = parseCall(S_nanToNum, args, method);
+  if (out) return writeOut('nan_to_num', out, v, () => I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null));
   return I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null);
 }
-export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, neginf: number | null): Tensor;
-export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, opts?: { neginf?: number | null }): Tensor;
-export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, neginf: number | null, opts?: { out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, opts?: { neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
 export function nanToNum(...args: unknown[]): Tensor { return nanToNum_call(args); }
 const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 
@@ -1085,22 +1102,23 @@ export function clampMax(opts: { input: Tensor; max: Tensor | number | boolean; 
 export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args); }
 const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }], npos: 2 };
 
-const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], npos: 3 };
+const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], out: true, npos: 3 };
 function where_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_where, args, method);
+  const { v, out } = parseCall(S_where, args, method);
+  if (out) return writeOut('where', out, v, () => I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean));
   return I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
 }
-export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
-export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
-export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function where(condition: Tensor): Tensor[];
 export function where(opts: { condition: Tensor }): Tensor[];
 export function where(...args: unknown[]): Tensor | Tensor[] {
   const alone = aloneArg(args, 'condition');
   return alone === undefined ? where_call(args) : I.whereCondition(alone as Tensor);
 }
-const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
+const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], out: true, npos: 3 };
 function where_method(args: readonly unknown[]): Tensor {
   const { v } = parseCall(S_where_self, args, true);
   return I.where(v[1] as Tensor, v[0] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
@@ -1201,13 +1219,14 @@ export function argsort(input: Tensor, opts?: { dim?: number; descending?: boole
 export function argsort(opts: { input: Tensor; dim?: number; descending?: boolean; stable?: boolean }): Tensor;
 export function argsort(...args: unknown[]): Tensor { return argsort_call(args); }
 
-const S_msort: OpSpec = { op: 'msort', params: [{ name: 'input' }], npos: 1 };
+const S_msort: OpSpec = { op: 'msort', params: [{ name: 'input' }], out: true, npos: 1 };
 function msort_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_msort, args, method);
+  const { v, out } = parseCall(S_msort, args, method);
+  if (out) return writeOut('msort', out, v, () => I.msortRow(v[0] as Tensor));
   return I.msortRow(v[0] as Tensor);
 }
-export function msort(input: Tensor): Tensor;
-export function msort(opts: { input: Tensor }): Tensor;
+export function msort(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function msort(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function msort(...args: unknown[]): Tensor { return msort_call(args); }
 
 const S_topk: OpSpec = { op: 'topk', params: [{ name: 'input' }, { name: 'k' }, { name: 'dim', def: -1 }, { name: 'largest', def: true, t: 'bool' }, { name: 'sorted', def: true, t: 'bool' }], npos: 5 };
@@ -1386,26 +1405,28 @@ export function cumprod(opts: { input: Tensor; dim: number; dtype?: DTypeName | 
 export function cumprod(...args: unknown[]): Tensor { return cumprod_call(args); }
 const S_cumprod_: OpSpec = { op: 'cumprod_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 
-const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
+const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function softmax_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_softmax, args, method);
+  const { v, out } = parseCall(S_softmax, args, method);
+  if (out) return writeOut('softmax', out, v, () => I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null));
   return I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-export function softmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
-export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
-export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
-export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function softmax(input: Tensor, dim: number | null, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function softmax(...args: unknown[]): Tensor { return softmax_call(args); }
 
-const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
+const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function logSoftmax_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_logSoftmax, args, method);
+  const { v, out } = parseCall(S_logSoftmax, args, method);
+  if (out) return writeOut('log_softmax', out, v, () => I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null));
   return I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-export function logSoftmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
-export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
-export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
-export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function logSoftmax(input: Tensor, dim: number | null, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function logSoftmax(...args: unknown[]): Tensor { return logSoftmax_call(args); }
 
 const S_flatten: OpSpec = { op: 'flatten', params: [{ name: 'input' }, { name: 'startDim', def: 0 }, { name: 'endDim', def: -1 }], npos: 3 };
@@ -3426,7 +3447,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'trunc', name: 'trunc', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'TruncBackward0', autocast: null },
   { op: 'logical_not', name: 'logicalNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'bool', grad: null, autocast: null },
   { op: 'bitwise_not', name: 'bitwiseNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'nan_to_num', name: 'nanToNum', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'NanToNumBackward0', autocast: null },
+  { op: 'nan_to_num', name: 'nanToNum', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'NanToNumBackward0', autocast: null },
   { op: 'isnan', name: 'isnan', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isinf', name: 'isinf', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isfinite', name: 'isfinite', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
@@ -3459,7 +3480,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clamp', name: 'clamp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampBackward1', autocast: null },
   { op: 'clamp_min', name: 'clampMin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMinBackward0', autocast: null },
   { op: 'clamp_max', name: 'clampMax', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMaxBackward0', autocast: null },
-  { op: 'where', name: 'where', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'where', name: 'where', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'lerp', name: 'lerp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LerpBackward0', autocast: null },
   { op: 'sum', name: 'sum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SumBackward0', autocast: 'cuda:fp32opt' },
   { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
@@ -3468,13 +3489,13 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'cpu:fp32,cuda:fp32opt' },
   { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'sort', name: 'sort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'argsort', name: 'argsort', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
-  { op: 'msort', name: 'msort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'msort', name: 'msort', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'topk', name: 'topk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'kthvalue', name: 'kthvalue', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'mode', name: 'mode', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
@@ -3484,12 +3505,12 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'nanmedian', name: 'nanmedian', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummax', name: 'cummax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummin', name: 'cummin', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
   { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
   { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
@@ -3500,8 +3521,8 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'logsumexp', name: 'logsumexp', variants: ['function', 'method', 'out'], dtype: 'float', grad: 'LogsumexpBackward0', autocast: 'cuda:fp32' },
   { op: 'cumsum', name: 'cumsum', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumsumBackward0', autocast: 'cuda:fp32opt' },
   { op: 'cumprod', name: 'cumprod', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumprodBackward0', autocast: 'cuda:fp32opt' },
-  { op: 'softmax', name: 'softmax', variants: ['function', 'method'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'cuda:fp32opt' },
-  { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'cuda:fp32opt' },
+  { op: 'softmax', name: 'softmax', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'cuda:fp32opt' },
+  { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'cuda:fp32opt' },
   { op: 'flatten', name: 'flatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'unflatten', name: 'unflatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'squeeze', name: 'squeeze', variants: ['function', 'method'], dtype: 'keep', grad: 'SqueezeBackward0', autocast: null },
@@ -3594,10 +3615,10 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'zero_', name: 'zero_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'detach_', name: 'detach_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'contiguous', name: 'contiguous', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
   { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
   { op: 'numel', name: 'numel', variants: ['function'], dtype: null, grad: null, autocast: null },
   { op: 'tensor', name: 'tensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
