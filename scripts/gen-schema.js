@@ -201,7 +201,8 @@ function flagUnion(group) {
   const diff = a.params.map((p, i) => (p.type !== b.params[i].type ? i : -1)).filter((i) => i >= 0);
   if (diff.length !== 1 || ![a.params[diff[0]].type, b.params[diff[0]].type].every((t) => t === 'true' || t === 'false')) return null;
   const params = a.params.map((p, i) => (i === diff[0] ? { ...p, ts: 'boolean', def: undefined } : p));
-  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}` };
+  // (out= only where both rows take it: nonzero's is the as_tuple=False row's)
+  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}`, out: a.out && b.out };
 }
 
 // the declarations of a row whose first parameter is a varargs size (`size: int...`, then keyword-only options):

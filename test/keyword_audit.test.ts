@@ -19,6 +19,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
+import { expectTensor } from './helpers';
 
 type T = torch.Tensor;
 type Kind = 'functions' | 'methods' | 'functional';
@@ -526,5 +527,154 @@ describe('ops the audit found missing or different', () => {
     const [v, inv, c] = x.unique(true, true, true) as torch.Tensor[];
     expect([v.tolist(), inv.tolist(), c.tolist()]).toEqual([[1, 2, 3], [2, 0, 2, 1], [1, 1, 2]]);
     expect(() => x.unique('yes' as never)).toThrow(TypeError);
+  });
+});
+
+// ---- the last keyword gaps, by value (test/ref/keyword_rest.json: PyTorch 1.13's results, gen_keyword_rest.py) ------
+describe('the last keyword gaps: values from PyTorch 1.13 (test/ref/keyword_rest.json)', () => {
+  type Case = { shape: number[]; dtype: string; values: unknown } | { value: unknown } | { error: string; message: string };
+  const KR: { cases: Record<string, Case> } = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/keyword_rest.json'), 'utf8'));
+  const flat = (v: unknown): (number | boolean)[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+  const same = (name: string, got: unknown): void => {
+    const c = KR.cases[name];
+    expect(c).toBeDefined();
+    if ('shape' in c) expectTensor(got as T, { shape: c.shape, dtype: c.dtype, data: flat(c.values) });
+    else if ('value' in c) expect(String(got)).toBe(c.value);
+    else throw new Error(`${name}: PyTorch gives ${c.error}: ${c.message}`);
+  };
+  const X = (): T => torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype: 'float32' });
+  const Y = (): T => torch.tensor([[1.0, 2.0, -0.5], [0.25, 4.0, 1.5]], { dtype: 'float32' });
+  const XI = (): T => torch.tensor([[5, 3, 6], [2, 7, 12]]);
+  const YI = (): T => torch.tensor([[3, 1, 4], [6, 5, 10]]);
+  const NANS = (): T => torch.tensor([[NaN, Infinity, -Infinity], [1.5, NaN, 2]], { dtype: 'float32' });
+  const MASK = (): T => torch.tensor([[true, false, true], [false, true, false]]);
+  const IDX = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
+  const E = (dtype: torch.DType = 'float32'): T => torch.empty([0], { dtype });
+  const outOf = (f: (o: T) => T, dtype: torch.DType = 'float32'): T => { const o = E(dtype); expect(f(o)).toBe(o); return o; };
+  const inplace = (f: (x: T) => T): T => { const x = X(); expect(f(x)).toBe(x); return x; };
+  const F = torch.nn.functional;
+
+  const cases: [string, () => unknown][] = [
+    ['add_alpha_other', () => torch.add(X(), 2, Y())],
+    ['add_alpha_other_kw', () => torch.add(X(), 2, { other: Y() })],
+    ['add_alpha_other_out', () => outOf((o) => torch.add(X(), 2, Y(), { out: o }))],
+    ['add_alpha_int', () => torch.add(XI(), 3, YI())],
+    ['add_alpha_scalar_other', () => torch.add(X(), 2, 3)],
+    ['sub_alpha_other', () => torch.sub(X(), 0.5, Y())],
+    ['method_add_alpha_other', () => X().add(2, Y())],
+    ['method_sub_alpha_other', () => X().sub(2, Y())],
+    ['method_sub_alpha_other_kw', () => X().sub(2, { other: Y() })],
+    ['inplace_add_alpha_other', () => inplace((x) => x.add_(2, Y()))],
+    ['inplace_sub_alpha_other', () => inplace((x) => x.sub_(-1.5, Y()))],
+    ['norm_dtype_pos', () => torch.norm(X(), 2, 1, false, null, 'float64')],
+    ['norm_out_pos', () => outOf((o) => torch.norm(X(), 2, 1, true, o))],
+    ['norm_out_dtype_pos', () => outOf((o) => torch.norm(X(), 3, [0, 1], false, o, 'float64'), 'float64')],
+    ['method_norm_dtype_pos', () => X().norm(1, 0, true, 'float64')],
+    ['normalize_out_pos', () => outOf((o) => F.normalize(X(), 2, 1, 1e-12, o))],
+    ['normalize_out_kw', () => outOf((o) => F.normalize(X(), { p: 1, dim: 0, out: o }))],
+    ['softmax_out', () => outOf((o) => torch.softmax(X(), 1, { out: o }))],
+    ['log_softmax_out', () => outOf((o) => torch.logSoftmax(X(), 0, { out: o }))],
+    ['max_other_out', () => outOf((o) => torch.max(X(), Y(), { out: o }))],
+    ['min_other_out', () => outOf((o) => torch.min(X(), { other: Y(), out: o }))],
+    ['msort_out', () => outOf((o) => torch.msort(X(), { out: o }))],
+    ['nan_to_num_out', () => outOf((o) => torch.nanToNum(NANS(), 0.5, { out: o }))],
+    ['std_out', () => outOf((o) => torch.std(X(), [1], false, true, { out: o }))],
+    ['var_correction_out', () => outOf((o) => torch.var(X(), [0], { correction: 0, out: o }))],
+    ['where_out', () => outOf((o) => torch.where(MASK(), X(), Y(), { out: o }))],
+    ['nonzero_out', () => outOf((o) => torch.nonzero(X().gt(0), { out: o }), 'int64')],
+    ['to_dtype_flags', () => X().to('float64', true, true)],
+    ['to_device_dtype_flags', () => X().to('cpu', 'float64', true, false)],
+    ['to_other_flags', () => X().to(XI(), false, true)],
+    ['type_non_blocking', () => X().type('float64', true)],
+    ['type_name_non_blocking', () => X().type(null, true)],
+    ['type_kw_non_blocking', () => X().type({ nonBlocking: true })],
+    ['type_tensor_name', () => (X() as unknown as { type(n: string): T }).type('torch.DoubleTensor')],
+    ['copy_non_blocking', () => inplace((x) => x.copy_(Y(), true))],
+    ['expand_implicit', () => X().slice(0, 0, 1).expand(2, 3, { implicit: true })],
+    ['gather_sparse_grad_false', () => torch.gather(X(), 1, IDX(), { sparseGrad: false })],
+    ['zeros_strided', () => torch.zeros(2, 3, { layout: torch.strided })],
+    ['full_like_strided', () => torch.fullLike(X(), 1.5, { layout: torch.strided, dtype: 'float64' })],
+    ['arange_strided', () => torch.arange(1, 4, { layout: 'strided' })],
+    ['strided_str', () => torch.strided],
+    ['layout_of_tensor', () => X().layout],
+    ['zeros_pin_memory_false', () => torch.zeros(2, { pinMemory: false })],
+  ];
+  test.each(cases)('%s', (name, f) => same(name, f()));
+
+  test('every reference case is run (or is one of the error cases below)', () => {
+    const errors = ['add_alpha_float_int_error', 'zeros_pin_memory_cpu_only', 'tensor_pin_memory_cpu_only'];
+    expect(Object.keys(KR.cases).sort()).toEqual([...cases.map((c) => c[0]), ...errors].sort());
+  });
+
+  test("the deprecated form's errors are PyTorch's: a float alpha with integer tensors, alpha twice", () => {
+    const c = KR.cases.add_alpha_float_int_error as { error: string; message: string };
+    expect(c.error).toBe('RuntimeError');
+    expect(() => torch.add(XI(), 2.5, YI())).toThrow(c.message);
+    expect(() => torch.add(X(), 2, Y(), { alpha: 3 } as never)).toThrow(/add\(\) got multiple values for argument 'alpha'/);
+    expect(() => (torch.add as (...a: unknown[]) => T)(2, X(), Y())).toThrow(TypeError);  // (PyTorch: add() takes 2 positional arguments)
+    expect(() => (torch.add as (...a: unknown[]) => T)(X(), Y(), 2)).toThrow(/add\(\) takes \(input, other\) positionally/);
+  });
+
+  test('layout: torch.strided is the one layout; another is a TorchError naming the op and the layout', () => {
+    expect(torch.strided).toBeInstanceOf(torch.layout);
+    expect(X().layout).toBe(torch.strided);
+    expect(`${torch.sparseCoo}`).toBe('torch.sparse_coo');
+    expect(require('util').inspect(torch.strided)).toBe('torch.strided');
+    expect(torch.zeros([2], { layout: null }).tolist()).toEqual([0, 0]);
+    for (const f of [() => torch.zeros(2, { layout: torch.sparseCoo as never }), () => torch.onesLike(X(), { layout: torch.sparseCoo as never }),
+      () => torch.randn(2, { layout: 'sparse_coo' as never }), () => torch.arange(3, { layout: torch.sparseCoo as never, out: E() })]) {
+      expect(f).toThrow(torch.TorchError);
+      expect(f).toThrow(/^(zeros|ones_like|randn|arange)\(\): layout[= '].*sparse_coo.* not supported/);
+    }
+    expect(() => torch.eye(2, { layout: 3 as never })).toThrow(/eye\(\): argument 'layout' must be torch.layout/);
+  });
+
+  test('pinMemory: true gives what pinMemory() gives on the result (a CPU-only build: its error, naming the op)', () => {
+    const outcome = (f: () => T): { ok: true; pinned: boolean; values: unknown; requiresGrad: boolean } | { ok: false; message: string } => {
+      try { const r = f(); return { ok: true, pinned: r.isPinned(), values: r.tolist(), requiresGrad: r.requiresGrad }; } catch (e) {
+        expect(e).toBeInstanceOf(torch.TorchError);
+        return { ok: false, message: (e as Error).message.replace(/^\w+\(pinMemory=true\): /, '') };
+      }
+    };
+    const pairs: [() => T, () => T, string][] = [
+      [() => torch.zeros(2, 3, { pinMemory: true }), () => torch.zeros(2, 3).pinMemory(), 'zeros'],
+      [() => torch.tensor([1.5, 2], { pinMemory: true }), () => torch.tensor([1.5, 2]).pinMemory(), 'tensor'],
+      [() => torch.onesLike(X(), { pinMemory: true, requiresGrad: true }), () => torch.onesLike(X()).pinMemory().requiresGrad_(), 'ones_like'],
+      [() => torch.arange(4, { pinMemory: true }), () => torch.arange(4).pinMemory(), 'arange'],
+    ];
+    for (const [withFlag, pinAfter, op] of pairs) {
+      const a = outcome(withFlag), b = outcome(pinAfter);
+      expect(a).toEqual(b);
+      if (!a.ok) {
+        expect(() => withFlag()).toThrow(new RegExp(`^${op}\\(pinMemory=true\\): pinMemory: `));
+        // PyTorch's CPU-only build refuses pin_memory=True as well (test/ref/keyword_rest.json)
+        expect((KR.cases[`${op}_pin_memory_cpu_only`] as { error?: string } | undefined)?.error ?? 'RuntimeError').toBe('RuntimeError');
+      } else expect(a.pinned).toBe(true);
+    }
+    expect(() => torch.zeros(2, { pinMemory: 'yes' as never })).toThrow(/zeros\(\): argument 'pinMemory' must be bool or None/);
+  });
+
+  test('gather: sparseGrad true is a TorchError (no sparse gradients); false is the default', () => {
+    expect(() => torch.gather(X(), 1, IDX(), { sparseGrad: true })).toThrow(torch.TorchError);
+    expect(() => X().gather(1, IDX(), { sparseGrad: true })).toThrow(/gather\(\): sparse_grad=True is not supported: nodetorch has no sparse tensors/);
+    const x = X().requiresGrad_();
+    x.gather(1, IDX(), { sparseGrad: false }).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[2, 1, 0], [1, 2, 0]]);
+  });
+
+  test('type/cuda: nonBlocking by position and by name; a bad flag is a TypeError', () => {
+    expect(() => X().type('float64', 'yes' as never)).toThrow(/type\(\): argument 'nonBlocking' must be bool/);
+    expect(() => X().type({ nonblocking: true } as never)).toThrow(TypeError);
+    expect(() => X().cuda(null, 'x' as never)).toThrow(/cuda\(\): argument 'nonBlocking' must be bool/);
+    expect(() => X().cuda({ nonblocking: true } as never)).toThrow(TypeError);
+    expect(() => X().cuda('cpu')).toThrow(/cuda\(\): Invalid device, must be cuda device/);
+    if (!torch.cuda.isAvailable()) {
+      // without CUDA every form reaches the device move and is refused there, not by its arguments
+      for (const f of [() => X().cuda(), () => X().cuda(0, true), () => X().cuda({ nonBlocking: true, memoryFormat: torch.preserveFormat })]) expect(f).toThrow(torch.TorchError);
+    } else {
+      const r = X().cuda(0, true);
+      expect([r.device.type, r.cpu().tolist()]).toEqual(['cuda', X().tolist()]);
+      expect(X().cuda({ device: 0, nonBlocking: true }).device.type).toBe('cuda');
+    }
   });
 });

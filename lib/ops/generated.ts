@@ -213,8 +213,8 @@ export function nonzero(input: Tensor, opts?: { asTuple?: false; out?: Tensor })
 export function nonzero(opts: { input: Tensor; asTuple?: false; out?: Tensor }): Tensor;
 export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
-export function nonzero(input: Tensor, opts: { asTuple: boolean; out?: Tensor }): Tensor | Tensor[];
-export function nonzero(opts: { input: Tensor; asTuple: boolean; out?: Tensor }): Tensor | Tensor[];
+export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
+export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Tensor[];
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const O_arange: readonly [OpSpec, readonly string[]][] = [

@@ -103,6 +103,7 @@ P.to = toImpl;
 // cast is on the tensor's own device); PyTorch's type names ('torch.DoubleTensor', 'torch.cuda.FloatTensor') too
 const TYPE_NAMES: Record<string, DType> = { Float: 'float32', Double: 'float64', Half: 'float16', BFloat16: 'bfloat16', Long: 'int64', Int: 'int32', Short: 'int16', Char: 'int8', Byte: 'uint8', Bool: 'bool' };
 P.type = function (this: T, dt?: string | null, ...rest: unknown[]): T | string {
+  if (isOptions(dt)) checkKeys('type', dt, ['dtype', 'nonBlocking']);  // (known names are moved into place by keywords.ts)
   let n = rest.length;
   while (n > 0 && rest[n - 1] === undefined) n--;
   if (n > 0 && isOptions(rest[n - 1])) {
