@@ -89,6 +89,8 @@ const NODETORCH = 'nodetorch API with no PyTorch counterpart (README)';
 const UNMATCHED: Record<Kind, Record<string, string>> = {
   functions: {
     autocast: 'torch.autocast is a class (a context manager) in PyTorch', device: 'torch.device is a class in PyTorch',
+    layout: 'torch.layout is a class in PyTorch (the type of torch.strided)',
+    nonzeroTuple: 'internal helper exported by lib/ops/indexing.ts (torch.nonzero(x, { asTuple: true }))',
     canCast: 'torch.can_cast(from_, to): a function of dtypes', promoteTypes: 'torch.promote_types: a function of dtypes',
     getDefaultDtype: 'no tensor arguments', clearAutocastCache: 'no arguments', getAutocastDtype: 'torch.get_autocast_gpu_dtype',
     isAutocastEnabled: 'no tensor arguments', isGradEnabled: 'no arguments', isInferenceModeEnabled: 'no arguments',
@@ -132,6 +134,9 @@ const OVERRIDES: Record<string, Override> = {
   addmm: { self: t([[1, 2], [3, 4]], 'float32'), p: { input: t([[1, 2], [3, 4]], 'float32'), mat1: X, mat2: () => Y().t() } },
   addmv: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
   baddbmm: { self: () => torch.ones([1, 2, 2]), p: { input: () => torch.ones([1, 2, 2]), batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
+  addmm_: { self: t([[1, 2], [3, 4]], 'float32'), p: { mat1: X, mat2: () => Y().t() } },
+  addmv_: { self: t([1, 2], 'float32'), p: { mat: X, vec: t([1, 2, 3], 'float32') } },
+  baddbmm_: { self: () => torch.ones([1, 2, 2]), p: { batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
   bmm: { self: () => X().unsqueeze(0), p: { input: () => X().unsqueeze(0), mat2: () => Y().t().unsqueeze(0) } },
   mm: { p: { mat2: () => Y().t() } },
   matmul: { p: { other: () => Y().t() } },
