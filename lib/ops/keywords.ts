@@ -5,8 +5,11 @@
 //   torch.indexPut_  the function form of an in-place op, which rows do not generate (x.indexPut_ and
 //               torch.indexPut are the index_put row's, with the IndexSpec type)
 //   to          dispatches on its first argument's kind (dtype, device, tensor), with different option sets per form
-//   cuda        a device move whose device argument is an index, a name or a torch.device
+//               (PyTorch's positional nonBlocking and copy after each; memoryFormat by name)
+//   cuda        a device move whose device argument is an index, a name or a torch.device (device?, nonBlocking?,
+//               then { memoryFormat })
 //   type        returns the type name (a string) without a dtype, a tensor with one: two result types by arity
+//               (dtype?, nonBlocking?; also PyTorch's type names, 'torch.DoubleTensor')
 //   size, stride  the class's own accessors (number or number[] by whether dim is given), read on hot paths
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
@@ -23,6 +26,12 @@
 // family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
 // last sections; and torch.nn.functional's functions (ops.schema's F rows) except the attention forms
 // (lib/nn/functional.ts).
+// None of these takes out= in PyTorch 1.13 either (einsum, unique, squeeze_, index_put_ refuse it; checked with
+// /usr/bin/python3): out= is the schema rows' (test/keyword_audit.test.ts audits it on every torch.* overload with an
+// out form, OUT_GAPS listing those PyTorch's Python functions refuse). Every PyTorch keyword of every op is taken: the
+// audit has no exemption left for layout, pin_memory (the creation rows), sparse_grad (gather), implicit (expand),
+// non_blocking (to, copy_, type, cuda) or out, nor a positional gap (the deprecated add/sub(input, alpha, other),
+// torch.norm's positional out and dtype, to's and unique's flags).
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
