@@ -667,6 +667,13 @@ describe('the last keyword gaps: values from PyTorch 1.13 (test/ref/keyword_rest
     expect(x.grad!.tolist()).toEqual([[2, 1, 0], [1, 2, 0]]);
   });
 
+  test("to: memoryFormat by name only, as PyTorch 1.13 (to(dtype, nonBlocking, copy, memory_format) is its TypeError)", () => {
+    expect(() => (X().to as (...a: unknown[]) => T)('float64', false, true, torch.channelsLast)).toThrow(TypeError);
+    const x4 = torch.arange(16, { dtype: 'float32' }).reshape([1, 2, 2, 4]);
+    const r = x4.to('float64', false, true, { memoryFormat: torch.channelsLast });
+    expect([r.dtype, r.isContiguous({ memoryFormat: torch.channelsLast }), r.tolist()]).toEqual(['float64', true, x4.tolist()]);
+  });
+
   test('type/cuda: nonBlocking by position and by name; a bad flag is a TypeError', () => {
     expect(() => X().type('float64', 'yes' as never)).toThrow(/type\(\): argument 'nonBlocking' must be bool/);
     expect(() => X().type({ nonblocking: true } as never)).toThrow(TypeError);
