@@ -23,6 +23,8 @@ import './memory_format_api';
 // memory formats (lib/memory_format.ts): torch.channelsLast etc., for contiguous/clone/to/*Like/empty({ memoryFormat })
 export { contiguousFormat, channelsLast, channelsLast3d, preserveFormat } from './memory_format';
 export type { MemoryFormat } from './memory_format';
+export { layout, strided, sparseCoo } from './layout';
+export type { Layout, StridedLayout } from './layout';
 // the schema's ops (lib/ops/ops.schema -> lib/ops/generated.ts), and the hand-written families (re-exported there)
 export * from './ops/generated';
 

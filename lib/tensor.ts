@@ -4,6 +4,7 @@
 import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle, TensorToken } from './native';
 import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
 import { Device, CPU } from './device';
+import { strided, layout } from './layout';
 import { TorchError, checkKeys } from './errors';
 import { Node, runBackward, registerPostAccumulateGradHook } from './autograd/engine';
 import { gradState } from './autograd/mode';
@@ -196,6 +197,8 @@ export class Tensor {
   storageOffset(): number { return this._offset; }
   dataPtr(): string { this._check(); return `${storageId(this._st)}:${this._offset * ITEMSIZE[this.dtype]}`; }
   get isCuda(): boolean { return this._st.device.type === 'cuda'; }
+  /** torch.strided: every nodetorch tensor is dense (no sparse layouts; lib/layout.ts) */
+  get layout(): layout<'strided'> { return strided; }
 
   // ---- pinned memory and streams (lib/cuda_stream.ts, cuda/stream.cu) ----
   /** Whether this is a CPU tensor in pinned (page-locked) host memory. */

@@ -29,6 +29,8 @@ const TYPES = {
   // nodetorch's index specs (lib/ops/indexing.ts IndexSpec: a number, 'a:b' slice string, null, '...', a bool, an
   // index tensor or a nested list), one or a list of them: index_put's indices
   IndexSpec: 'IndexSpec[] | IndexSpec',
+  // the creation ops' layout= (torch.strided: nodetorch's one layout; lib/layout.ts)
+  Layout: 'StridedLayout',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)
@@ -37,6 +39,7 @@ const TYPE_IMPORTS = {
   MemoryFormat: { ts: 'MemoryFormat', from: '../memory_format' },
   MinMax: { ts: 'MinMax', from: './order' },
   IndexSpec: { ts: 'IndexSpec', from: './indexing' },
+  Layout: { ts: 'StridedLayout', from: '../layout' },
 };
 // a flag's literal value, `true` or `false`: overload rows of one name differ by it when their results do
 // (nonzero(input, *, as_tuple: false) -> Tensor, nonzero(input, *, as_tuple: true) -> Tensor[])
@@ -152,7 +155,10 @@ function parseSchema(text) {
       alias: keys.alias ? String(keys.alias).split(',') : [], via: keys.via || null, impl: keys.impl || null, self: keys.self || null,
       dtype: keys.dtype || null, grad: keys.grad || null, autocast: keys.autocast || null, varargs: va === 0, varargsAt: va,
       scalarSelf: keys.scalar_self ? (keys.scalar_self === true ? 'tensor' : keys.scalar_self) : null, alone: keys.alone || null,
+      alphaFirst: !!keys.alpha_first, outAt: keys.out_at === undefined ? null : Number(keys.out_at),
     });
+    const r0 = rows[rows.length - 1];
+    if (r0.outAt !== null && (!r0.out || !(r0.outAt > 0 && r0.outAt <= r0.params.filter((p) => !p.kw).length) || r0.varargsAt >= 0 || r0.scalarSelf || r0.alphaFirst)) throw new Error(`${where}: out_at=N: a row with out, N a place among its positional parameters (no int..., scalar_self or alpha_first)`);
     const ss = rows[rows.length - 1].scalarSelf;
     if (ss && !['tensor', 'tensor_noout', 'any'].includes(ss)) throw new Error(`${where}: scalar_self=${ss}: expected scalar_self, scalar_self=tensor_noout or scalar_self=any`);
   }
@@ -196,7 +202,8 @@ function flagUnion(group) {
   const diff = a.params.map((p, i) => (p.type !== b.params[i].type ? i : -1)).filter((i) => i >= 0);
   if (diff.length !== 1 || ![a.params[diff[0]].type, b.params[diff[0]].type].every((t) => t === 'true' || t === 'false')) return null;
   const params = a.params.map((p, i) => (i === diff[0] ? { ...p, ts: 'boolean', def: undefined } : p));
-  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}` };
+  // (out= only where both rows take it: nonzero's is the as_tuple=False row's)
+  return { ...a, params, ret: a.ret === b.ret ? a.ret : `${a.ret} | ${b.ret}`, out: a.out && b.out };
 }
 
 // the declarations of a row whose first parameter is a varargs size (`size: int...`, then keyword-only options):
@@ -225,6 +232,26 @@ function methodVarargsForms(row, self, extra) {
   forms.push(`${pre}opts: { ${[`${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
   if (self) forms.push(`opts: { ${[`${self.name}: ${self.ts}`, `${size.name}: ${size.ts}`, ...fields].join('; ')} }`);
   return forms;
+}
+
+// out_at=N rows (torch.norm, F.normalize): the function's parameters with out as its N-th positional one (the
+// declarations; args.ts positionalOut moves it into the options object at run time)
+function withOutAt(row) {
+  const ps = row.params.slice();
+  ps.splice(row.outAt, 0, { py: 'out', name: 'out', type: 'Tensor?', ts: 'Tensor | null', kw: false, def: 'null', alts: [] });
+  return ps;
+}
+
+// alpha_first rows (add, sub): the declarations of PyTorch's deprecated (input, alpha: Number, other) form, the
+// function's (fn: with input and out=) or the methods' (self bound); other also by name after alpha, as PyTorch's
+// add(x, 2, other=y)
+function alphaFirstSigs(row, fn) {
+  const other = row.params.find((p) => p.py === 'other');
+  const input = row.params[0];
+  const pre = fn ? `${input.name}: Tensor, ` : '';
+  const extra = fn && row.out ? 'out?: Tensor' : '';
+  return [`${pre}alpha: number, ${other.name}: ${other.ts}${extra ? `, opts?: { ${extra} }` : ''}`,
+    `${pre}alpha: number, opts: { ${[`${other.name}: ${other.ts}`, extra].filter(Boolean).join('; ')} }`];
 }
 
 // dtype=factory rows (the creation ops) with out=: PyTorch's factories make their result in out's dtype and on its
@@ -262,12 +289,23 @@ function flagSigs(row, params, extra) {
 
 // the typed call of the implementation (lib/ops/impls.ts) with the parsed values: a mismatch between the schema
 // and an implementation's signature is a compile error
+// (the creation ops' layout and pin_memory are not the implementation's: the call checks the layout first
+// (checkLayout) and pins the result (pinResult), lib/layout.ts)
+const isLayout = (p) => /^Layout\??$/.test(p.type);
+const isPin = (p) => p.py === 'pin_memory';
+const factoryExtras = (row) => row.params.some((p) => isLayout(p) || isPin(p));
 function implCall(row, vals, inplace) {
-  const args = row.params.map((p, i) => `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`);
-  if (row.functional) return `${row.from ? modAlias(row.from) : 'A'}.${row.name}(${args.join(', ')})`;
-  if (row.via) return `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
-  if (row.impl) return `I.${row.impl}(${args.join(', ')})`;
-  return `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
+  const args = row.params.map((p, i) => (isLayout(p) || isPin(p) ? null : `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`)).filter((a) => a !== null);
+  let call;
+  if (row.functional) call = `${row.from ? modAlias(row.from) : 'A'}.${row.name}(${args.join(', ')})`;
+  else if (row.via) call = `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
+  else if (row.impl) call = `I.${row.impl}(${args.join(', ')})`;
+  else call = `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
+  const pi = row.params.findIndex(isPin);
+  if (pi >= 0) call = `pinResult('${row.py}', ${vals[pi]}, ${call})`;
+  const li = row.params.findIndex(isLayout);
+  if (li >= 0) call = `(checkLayout('${row.py}', ${vals[li]}), ${call})`;
+  return call;
 }
 
 function emit(allRows) {
@@ -282,10 +320,11 @@ function emit(allRows) {
   o.push(`import type { DTypeName } from '../dtype';`);
   o.push(`import type { Device, DeviceName } from '../device';`);
   o.push(`import type { TensorData } from './creation';`);
-  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, OpSpec } from './args';`);
+  o.push(`import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, alphaFirst, positionalOut, OpSpec } from './args';`);
   o.push(`import { inplaceResult } from '../autograd/inplace';`);
   o.push(`import type { ValuesIndices } from './reduce';`);
   o.push(...extraImports(rows));
+  if (rows.some(factoryExtras)) o.push(`import { checkLayout, pinResult } from '../layout';`);
   o.push(`import * as I from './impls';`);
   o.push(`export * from './families';`);
   o.push(``);
@@ -342,7 +381,9 @@ function emit(allRows) {
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     const vals = row.params.map((_, i) => `v[${i}]`);
     o.push(`function ${row.name}_call(args: readonly unknown[], method = false): ${row.ret} {`);
-    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.varargsAt >= 0 ? `foldVarargs(args${row.varargsAt ? `, ${row.varargsAt}` : ''})` : 'args'}, method);`);
+    const argsExpr = row.varargsAt >= 0 ? `foldVarargs(args${row.varargsAt ? `, ${row.varargsAt}` : ''})` : row.alphaFirst ? `alphaFirst('${row.py}', args)`
+      : row.outAt !== null ? `method ? args : positionalOut('${row.py}', args, ${row.outAt})` : 'args';
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${argsExpr}, method);`);
     if (row.scalarSelf) o.push(`  if (!method) checkScalarSelf(${spec}, v, '${row.scalarSelf}'${row.out ? ', out' : ''});`);
     for (const l of factoryOut(row, 'v', 'out')) o.push(`  ${l}`);
     if (row.out) {
@@ -351,7 +392,8 @@ function emit(allRows) {
     o.push(`  return ${implCall(row, vals, false)};`);
     o.push(`}`);
     if (row.fn) {
-      const sigs = row.varargsAt >= 0 ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
+      const sigs = row.varargsAt >= 0 ? varargsForms(row, row.out ? ['out?: Tensor'] : []) : row.outAt !== null ? overloads(row, withOutAt(row), [])
+        : overloads(row, row.params, row.out ? ['out?: Tensor'] : []);
       for (const sig of sigs) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       if (row.scalarSelf) {
         // PyTorch's Scalar-self overload (torch.pow(2, x)): a number as the input, with a tensor as the second
@@ -360,6 +402,8 @@ function emit(allRows) {
         const sp = [{ ...p0, ts: 'number | boolean' }, row.scalarSelf === 'any' ? p1 : { ...p1, ts: 'Tensor' }, ...rest];
         for (const sig of overloads(row, sp, row.out && row.scalarSelf !== 'tensor_noout' ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
       }
+      // alpha_first: PyTorch's deprecated add(input, alpha, other) / sub(input, alpha, other) (args.ts alphaFirst)
+      if (row.alphaFirst) for (const sig of alphaFirstSigs(row, true)) o.push(`/** @deprecated PyTorch's deprecated form: use ${row.name}(input, other, { alpha }) */\nexport function ${row.name}(${sig}): ${row.ret};`);
       if (row.alone) {
         // alone=f: the function given its first parameter only is another op, impls.ts's f (torch.where(condition) is
         // torch.nonzero(condition, as_tuple=True)), returning a Tensor[]
@@ -392,6 +436,7 @@ function emit(allRows) {
       const mparams = row.params.slice(1);
       const msigs = row.varargsAt === 1 ? methodVarargsForms(row, null, []) : overloads(row, mparams, []);
       for (const n of names) for (const sig of msigs) decl.push(`    ${n}(${sig}): ${row.ret};`);
+      if (row.alphaFirst) for (const n of names) for (const sig of alphaFirstSigs(row, false)) decl.push(`    /** @deprecated PyTorch's deprecated form: use ${n}(other, { alpha }) */\n    ${n}(${sig}): ${row.ret};`);
       wire.push(`P.${row.name} = function (this: Tensor, ...args: unknown[]): ${row.ret} { return ${row.name}_call([this, ...args], true); };`);
       for (const a of row.alias) wire.push(`P.${camel(a)} = P.${row.name};`);
     }
@@ -400,11 +445,13 @@ function emit(allRows) {
       o.push(`const ${ispec}: OpSpec = ${specOf({ ...row, py: row.py + '_', out: false }, row.params)};`);
       const mparams = row.params.slice(1);
       for (const n of names) for (const sig of overloads(row, mparams, [])) decl.push(`    ${n}_(${sig}): Tensor;`);
+      if (row.alphaFirst) for (const n of names) for (const sig of alphaFirstSigs(row, false)) decl.push(`    /** @deprecated PyTorch's deprecated form: use ${n}_(other, { alpha }) */\n    ${n}_(${sig}): Tensor;`);
       const ivals = ['self', ...row.params.slice(1).map((_, i) => `v[${i + 1}]`)];
       const body = row.kernelInplace
         ? `return ${implCall(row, ivals, true)};`
         : `return inplaceResult(self, '${row.py}_', (src) => ${implCall(row, ['src', ...ivals.slice(1)], false)}, v);`;
-      wire.push(`P.${row.name}_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(${ispec}, [self, ...args], true); ${body} };`);
+      const iargs = row.alphaFirst ? `alphaFirst('${row.py}_', [self, ...args])` : '[self, ...args]';
+      wire.push(`P.${row.name}_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(${ispec}, ${iargs}, true); ${body} };`);
       for (const a of row.alias) wire.push(`P.${camel(a)}_ = P.${row.name}_;`);
     }
     o.push(``);
@@ -436,7 +483,7 @@ function emitFunctional(allRows) {
   o.push(`// and the files the rows name with from=.`);
   o.push(`import type { Tensor } from '../tensor';`);
   o.push(`import type { DTypeName } from '../dtype';`);
-  o.push(`import { parseCall, OpSpec } from './args';`);
+  o.push(`import { parseCall, positionalOut, writeOut, OpSpec } from './args';`);
   o.push(`import * as A from '../nn/activation_impl';`);
   for (const f of [...new Set(allRows.filter((r) => r.functional && r.from).map((r) => r.from))]) o.push(`import * as ${modAlias(f)} from '../nn/${f}';`);
   o.push(``);
@@ -444,10 +491,12 @@ function emitFunctional(allRows) {
     const spec = `S_${row.name}`;
     o.push(`const ${spec}: OpSpec = ${specOf(row, row.params)};`);
     if (row.flag) for (const sig of flagSigs(row, row.params, [])) o.push(`export function ${row.name}${sig};`);
-    else for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+    else for (const sig of row.outAt !== null ? overloads(row, withOutAt(row), []) : overloads(row, row.params, row.out ? ['out?: Tensor'] : [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
     o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} {`);
-    o.push(`  const { v } = parseCall(${spec}, args);`);
-    o.push(`  return ${implCall(row, row.params.map((_, i) => `v[${i}]`), false)};`);
+    o.push(`  const { v${row.out ? ', out' : ''} } = parseCall(${spec}, ${row.outAt !== null ? `positionalOut('${row.py}', args, ${row.outAt})` : 'args'});`);
+    const call = implCall(row, row.params.map((_, i) => `v[${i}]`), false);
+    if (row.out) o.push(`  if (out) return writeOut('${row.py}', out, v, () => ${call});`);
+    o.push(`  return ${call};`);
     o.push(`}`);
   }
   o.push(``);

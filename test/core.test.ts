@@ -247,7 +247,7 @@ describe('tensor basics', () => {
 describe('unknown options are TypeErrors in factories and reductions (as Python\'s unexpected keyword arguments)', () => {
   const opts = (o: Record<string, unknown>): never => o as never;
   test('factories', () => {
-    expect(() => torch.zeros([2], opts({ dtyp: 'float64' }))).toThrow(/zeros\(\): unexpected option 'dtyp' \(expected size, dtype, device, requiresGrad, out\)/);
+    expect(() => torch.zeros([2], opts({ dtyp: 'float64' }))).toThrow(/zeros\(\): unexpected option 'dtyp' \(expected size, dtype, layout, device, pinMemory, requiresGrad, out\)/);
     expect(() => torch.full([2], 1, opts({ requires_grad: true }))).toThrow(/full\(\): unexpected option 'requires_grad'/);
     expect(() => torch.arange(0, 3, 1, opts({ dtpye: 'int32' }))).toThrow(/arange\(\): unexpected option 'dtpye'/);
     expect(torch.randn([2], { generator: new torch.Generator().manualSeed(1) }).shape).toEqual([2]);

@@ -14,11 +14,18 @@
 // Samples differ from the defaults where they can (bool -> not its default, alpha 2, dtype float64), so that a value
 // an op ignored shows; KW_AUDIT_INERT=file lists the parameters whose sample changed nothing, for a reader to check.
 // KW_AUDIT_OUT=prefix writes each kind's failures to prefix.<kind>.txt.
-// What is not audited is listed explicitly, each with a reason: parameters of PyTorch internals (INTERNAL), forms
-// nodetorch lacks (NOT_IMPLEMENTED), and names that are not ops or have no PyTorch counterpart (NOT_OPS, UNMATCHED).
+// out=: every torch.* overload whose aten schema has an out form is called with { out } (auditOut) and must return
+// out holding the call's result; the forms PyTorch 1.13's Python functions refuse are OUT_GAPS (and must be refused).
+// What is not audited is listed explicitly, each with a reason: parameters of features nodetorch has no counterpart
+// for (INTERNAL: serialization's pickle options, F.softmax's _stacklevel), forms nodetorch lacks (NOT_IMPLEMENTED),
+// forms PyTorch's runtime takes by keyword only although its signature lists them (POSITIONAL_GAPS: as_tensor's), and
+// names that are not ops or have no PyTorch counterpart (NOT_OPS, UNMATCHED). The creation ops' layout/pin_memory,
+// gather's sparse_grad, expand's implicit, non_blocking and out are audited like any other keyword; the last section
+// checks their values (and the deprecated add/sub and norm's positional forms) against test/ref/keyword_rest.json.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
+import { expectTensor } from './helpers';
 
 type T = torch.Tensor;
 type Kind = 'functions' | 'methods' | 'functional';
@@ -33,45 +40,37 @@ const TORCH = torch as unknown as Record<string, (...a: unknown[]) => unknown>;
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 // ---- what is not audited, and why --------------------------------------------------------------------------------
-/** PyTorch parameters of features nodetorch does not have; never passed. */
+/** PyTorch parameters of features nodetorch has no counterpart for; never passed. */
 const INTERNAL: Record<string, string> = {
-  layout: 'one layout (strided): no sparse tensors',
-  pin_memory: 'creation ops: pinned host memory is pinMemory() on a tensor',
-  sparse_grad: 'no sparse gradients',
-  implicit: 'Tensor.expand(implicit=): a TorchScript tracing flag',
-  non_blocking: 'host-device copies complete before returning (streams: lib/cuda_stream.ts)',
   _use_new_zipfile_serialization: 'one file format',
   pickle_module: 'no pickle: nodetorch writes its own format',
   pickle_protocol: 'no pickle: nodetorch writes its own format',
   map_location: 'tensors load to the CPU; move them with .to()',
   weights_only: 'nodetorch files hold tensors and plain data only',
   _stacklevel: "F.softmax's Python warning-stack depth",
-  out: 'out=: the schema rows take it (test/schema.test.ts checks it); hand-written ops do not take out= yet',
 };
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
-/** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
+/** Forms PyTorch's signature lists positionally but its runtime takes by keyword only (nodetorch as its runtime: the
+ *  positional reference call fails in both, the keyword form is what this test checks). No nodetorch gap is left. */
 const POSITIONAL_GAPS: Record<string, string> = {
-  'functions:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'methods:add:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'methods:add_:alpha': "the Scalar overload's alpha: PyTorch's deprecated add(input, other, alpha) positional form",
-  'functions:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'methods:sub:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'methods:sub_:alpha': "the Scalar overload's alpha: PyTorch's deprecated sub(input, other, alpha) positional form",
-  'functions:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'methods:subtract:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'methods:subtract_:alpha': "the Scalar overload's alpha: PyTorch's deprecated positional form",
-  'functions:norm:dtype': 'torch.norm(input, p, dim, keepdim) positionally; dtype by keyword only',
-  'methods:norm:dtype': 'Tensor.norm(p, dim, keepdim) positionally; dtype by keyword only',
   'functions:as_tensor:dtype': "PyTorch 1.13 itself takes it by keyword only (as_tensor(data, torch.float64) is a TypeError: 'takes 1 positional argument')",
   'functions:as_tensor:device': 'as dtype',
-  'methods:to:memory_format': 'to(dtype|device, nonBlocking, copy, memoryFormat): nodetorch takes memoryFormat in the options object only',
-  'methods:to:copy': 'to(dtype|device, nonBlocking, copy): nodetorch takes the flags in the options object only',
-  'methods:unique:sorted': 'Tensor.unique takes its flags in the options object only (torch.unique: keyword-only in PyTorch too)',
-  'methods:unique:return_inverse': 'as sorted', 'methods:unique:return_counts': 'as sorted', 'methods:unique:dim': 'as sorted',
+};
+/** torch.* overloads whose aten schema has an out= form (the reference's `out: true`) but whose PyTorch 1.13 Python
+ *  function refuses out= (each checked with /usr/bin/python3: "unexpected keyword argument 'out'" or "invalid
+ *  combination of arguments"); nodetorch refuses it too. The out= audit skips them; the rest must take out=. */
+const PY = "PyTorch 1.13's Python function refuses out= (TypeError)";
+const OUT_GAPS: Record<string, string> = {
+  'functions:argsort.stable': PY, 'functions:as_strided_scatter': PY, 'functions:bernoulli.p': PY, 'functions:bernoulli.Tensor': PY,
+  'functions:clone': PY, 'functions:count_nonzero': PY, 'functions:flip': PY, 'functions:index_fill': PY, 'functions:index_put': PY,
+  'functions:isinf': PY, 'functions:isnan': PY, 'functions:masked_fill': PY, 'functions:median': PY, 'functions:nanmedian': PY,
+  'functions:put': PY, 'functions:roll': PY, 'functions:remainder.Scalar_Tensor': PY,
+  'functions:empty_like': PY, 'functions:full_like': PY, 'functions:ones_like': PY, 'functions:zeros_like': PY,
+  'functions:rand_like': PY, 'functions:randn_like': PY,
 };
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
@@ -96,6 +95,8 @@ const NODETORCH = 'nodetorch API with no PyTorch counterpart (README)';
 const UNMATCHED: Record<Kind, Record<string, string>> = {
   functions: {
     autocast: 'torch.autocast is a class (a context manager) in PyTorch', device: 'torch.device is a class in PyTorch',
+    layout: 'torch.layout is a class in PyTorch (the type of torch.strided)',
+    nonzeroTuple: 'internal helper exported by lib/ops/indexing.ts (torch.nonzero(x, { asTuple: true }))',
     canCast: 'torch.can_cast(from_, to): a function of dtypes', promoteTypes: 'torch.promote_types: a function of dtypes',
     getDefaultDtype: 'no tensor arguments', clearAutocastCache: 'no arguments', getAutocastDtype: 'torch.get_autocast_gpu_dtype',
     isAutocastEnabled: 'no tensor arguments', isGradEnabled: 'no arguments', isInferenceModeEnabled: 'no arguments',
@@ -139,6 +140,9 @@ const OVERRIDES: Record<string, Override> = {
   addmm: { self: t([[1, 2], [3, 4]], 'float32'), p: { input: t([[1, 2], [3, 4]], 'float32'), mat1: X, mat2: () => Y().t() } },
   addmv: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
   baddbmm: { self: () => torch.ones([1, 2, 2]), p: { input: () => torch.ones([1, 2, 2]), batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
+  addmm_: { self: t([[1, 2], [3, 4]], 'float32'), p: { mat1: X, mat2: () => Y().t() } },
+  addmv_: { self: t([1, 2], 'float32'), p: { mat: X, vec: t([1, 2, 3], 'float32') } },
+  baddbmm_: { self: () => torch.ones([1, 2, 2]), p: { batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
   bmm: { self: () => X().unsqueeze(0), p: { input: () => X().unsqueeze(0), mat2: () => Y().t().unsqueeze(0) } },
   mm: { p: { mat2: () => Y().t() } },
   matmul: { p: { other: () => Y().t() } },
@@ -281,7 +285,11 @@ function sampleOf(kind: Kind, op: string, p: Param): Sample {
   if (n === 'device') return () => 'cpu';
   if (n === 'generator') return () => new torch.Generator().manualSeed(1);
   if (n === 'memory_format') return () => 'contiguousFormat';
-  if (['sparse', 'scale_grad_by_freq', 'copy'].includes(n)) return () => false;
+  if (n === 'layout') return () => torch.strided;
+  // (pin_memory=True and sparse_grad=True are refused on a CPU-only build / always: their value tests are
+  // test/keyword_audit.test.ts's last section; the audit checks that the keyword is taken)
+  if (['sparse', 'scale_grad_by_freq', 'copy', 'pin_memory', 'sparse_grad'].includes(n)) return () => false;
+  if (n === 'out') return () => torch.empty([0]);
   // the losses' deprecated size_average/reduce (PyTorch 1.13 still takes them, positionally too): size_average=False
   // with reduce=True is reduction 'sum', not the default 'mean'
   if (kind === 'functional' && n === 'size_average') return () => false;
@@ -428,6 +436,43 @@ function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
   return fails;
 }
 
+/** out= (every torch.* overload PyTorch gives an out= form: the reference's `out: true`): the function's call with
+ *  the sample's required arguments and { out } (an empty tensor of the result's dtype) must return that very tensor,
+ *  holding the call's result without out. */
+function auditOut(js: string, e: Entry, call = invoke, gaps: Record<string, string> = OUT_GAPS): string[] {
+  const fails: string[] = [];
+  const o = OVERRIDES[`torch.${e.py}`] ?? OVERRIDES[e.py];
+  current = e.py;
+  for (const ov of e.overloads) {
+    if (!ov.out || NOT_IMPLEMENTED[`functions:${e.py}.${ov.overload}`] || NOT_IMPLEMENTED[`functions:${e.py}`]) continue;
+    const where = `torch.${js}${ov.overload ? ` [${ov.overload}]` : ''} out`;
+    if (gaps[`functions:${e.py}.${ov.overload}`] ?? gaps[`functions:${e.py}`]) continue;
+    const skip = (p: Param): boolean => !!INTERNAL[p.name] || p.type === 'varargs' || p.name === 'out';
+    const ps = ov.params.filter((p) => !skip(p));
+    const pos = ps.filter((p) => !p.kw);
+    const lastReq = Math.max(-1, ...pos.map((p, i) => (p.default === undefined ? i : -1)));
+    const reqKw = ps.filter((p) => p.kw && p.default === undefined && p.type !== 'bool?');
+    const make = (): { self: unknown; args: unknown[] } => { torch.manualSeed(0); if (o?.pre) o.pre(); return build('functions', e.py, pos, lastReq + 1, reqKw); };
+    let r: unknown;
+    try { const b = make(); r = call('functions', js, b.self, b.args); } catch { continue; }  // (a failing sample call: the keyword audit reports it)
+    if (!(r instanceof torch.Tensor)) { fails.push(`${where}: the result is not one tensor (${Array.isArray(r) ? 'a list' : typeof r}): out= is not audited for it`); continue; }
+    const want = snapshot(r);
+    const out = torch.empty([0], { dtype: r.dtype });
+    const got = attempt(() => {
+      const b = make();
+      const last = b.args[b.args.length - 1];
+      if (b.args.length && last && typeof last === 'object' && !(last instanceof torch.Tensor) && !Array.isArray(last) && !ArrayBuffer.isView(last)) (last as Record<string, unknown>).out = out;
+      else b.args.push({ out });
+      const res = call('functions', js, b.self, b.args);
+      if (res !== out) throw new Error('the result is not the out tensor');
+      return res;
+    });
+    if (!got.ok) { fails.push(`${where}: refused: ${got.error}`); continue; }
+    try { expect(got.value).toEqual(want); } catch { fails.push(`${where}: the out= result differs from the call without it`); }
+  }
+  return fails;
+}
+
 describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatures.json)', () => {
   for (const kind of ['functions', 'methods', 'functional'] as Kind[]) {
     test(`${kind}: every PyTorch keyword is accepted and agrees with the positional form`, () => {
@@ -439,12 +484,20 @@ describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatur
       if (process.env.KW_AUDIT_OUT) fs.writeFileSync(`${process.env.KW_AUDIT_OUT}.${kind}.txt`, fails.join("\n") + "\n");
       expect(fails).toEqual([]);
     });
+    if (kind === 'functions') {
+      test('functions: out= wherever PyTorch has it, with the result of the call without it', () => {
+        const fails: string[] = [];
+        for (const [js, e] of Object.entries(REF.functions)) if (!NOT_OPS[`functions:${e.py}`]) fails.push(...auditOut(js, e));
+        if (process.env.KW_AUDIT_OUT) fs.writeFileSync(`${process.env.KW_AUDIT_OUT}.out.txt`, fails.join("\n") + "\n");
+        expect(fails).toEqual([]);
+      });
+    }
     test(`${kind}: every nodetorch name is in the reference or listed (UNMATCHED) with a reason`, () => {
       expect(REF.unmatched[kind].slice().sort()).toEqual(Object.keys(UNMATCHED[kind]).sort());
     });
   }
   test('the lists name only what exists: NOT_IMPLEMENTED and NOT_OPS entries are in the reference', () => {
-    for (const key of [...Object.keys(NOT_IMPLEMENTED), ...Object.keys(NOT_OPS)]) {
+    for (const key of [...Object.keys(NOT_IMPLEMENTED), ...Object.keys(NOT_OPS), ...Object.keys(OUT_GAPS)]) {
       const [kind, rest] = key.split(':') as [Kind, string];
       const py = rest.split('.')[0];
       expect([key, Object.values(REF[kind]).some((e) => e.py === py)]).toEqual([key, true]);
@@ -459,6 +512,27 @@ describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatur
       }
       return invoke(kind, js, self, args);
     };
+    // out=: an op that drops out= (returns a fresh tensor) is reported; the OUT_GAPS forms are refused, as PyTorch's
+    const dropOut = (kind: Kind, js: string, self: unknown, args: unknown[]): unknown => {
+      const last = args[args.length - 1] as Record<string, unknown>;
+      if (last && typeof last === 'object' && 'out' in last) { const { out, ...rest } = last; void out; args = [...args.slice(0, -1), rest]; }
+      return invoke(kind, js, self, args);
+    };
+    expect(auditOut('mm', REF.functions.mm)).toEqual([]);
+    expect(auditOut('mm', REF.functions.mm, dropOut)).toEqual([expect.stringMatching(/torch\.mm out: refused: the result is not the out tensor/)]);
+    const gapped = Object.entries(REF.functions).filter(([, x]) => x.overloads.some((ov) => OUT_GAPS[`functions:${x.py}.${ov.overload}`] ?? OUT_GAPS[`functions:${x.py}`]));
+    expect(gapped.length).toBeGreaterThanOrEqual(20);
+    let refused = 0, forms = 0;
+    for (const [js, x] of gapped) {
+      const isGap = (ov: Overload): boolean => !!(OUT_GAPS[`functions:${x.py}.${ov.overload}`] ?? OUT_GAPS[`functions:${x.py}`]);
+      const only: Record<string, string> = Object.fromEntries(x.overloads.filter((ov) => !isGap(ov)).map((ov) => [`functions:${x.py}.${ov.overload}`, 'not a gap']));
+      forms += x.overloads.filter((ov) => ov.out && isGap(ov)).length;
+      for (const f of auditOut(js, x, invoke, only)) {
+        expect([js, f]).toEqual([js, expect.stringMatching(/out: refused: .*(unexpected option 'out'|invalid combination of arguments)/)]);
+        refused++;
+      }
+    }
+    expect([refused, forms]).toEqual([forms, forms]);  // (each gap form's sample call works, and refuses out=)
     expect(auditOp('methods', 'sum', e)).toEqual([]);
     expect(auditOp('methods', 'sum', e, dropKeepdim)).toEqual([expect.stringMatching(/Tensor\.sum \[dim_IntList\] keepdim: refused: sum\(\): unexpected option 'keepdim'/)]);
   });
@@ -477,5 +551,161 @@ describe('ops the audit found missing or different', () => {
     const [v, inv, c] = x.unique(true, true, true) as torch.Tensor[];
     expect([v.tolist(), inv.tolist(), c.tolist()]).toEqual([[1, 2, 3], [2, 0, 2, 1], [1, 1, 2]]);
     expect(() => x.unique('yes' as never)).toThrow(TypeError);
+  });
+});
+
+// ---- the last keyword gaps, by value (test/ref/keyword_rest.json: PyTorch 1.13's results, gen_keyword_rest.py) ------
+describe('the last keyword gaps: values from PyTorch 1.13 (test/ref/keyword_rest.json)', () => {
+  type Case = { shape: number[]; dtype: string; values: unknown } | { value: unknown } | { error: string; message: string };
+  const KR: { cases: Record<string, Case> } = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/keyword_rest.json'), 'utf8'));
+  const flat = (v: unknown): (number | boolean)[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+  const same = (name: string, got: unknown): void => {
+    const c = KR.cases[name];
+    expect(c).toBeDefined();
+    if ('shape' in c) expectTensor(got as T, { shape: c.shape, dtype: c.dtype, data: flat(c.values) });
+    else if ('value' in c) expect(String(got)).toBe(c.value);
+    else throw new Error(`${name}: PyTorch gives ${c.error}: ${c.message}`);
+  };
+  const X = (): T => torch.tensor([[0.5, -1.25, 2.0], [1.5, -0.25, 3.0]], { dtype: 'float32' });
+  const Y = (): T => torch.tensor([[1.0, 2.0, -0.5], [0.25, 4.0, 1.5]], { dtype: 'float32' });
+  const XI = (): T => torch.tensor([[5, 3, 6], [2, 7, 12]]);
+  const YI = (): T => torch.tensor([[3, 1, 4], [6, 5, 10]]);
+  const NANS = (): T => torch.tensor([[NaN, Infinity, -Infinity], [1.5, NaN, 2]], { dtype: 'float32' });
+  const MASK = (): T => torch.tensor([[true, false, true], [false, true, false]]);
+  const IDX = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
+  const E = (dtype: torch.DType = 'float32'): T => torch.empty([0], { dtype });
+  const outOf = (f: (o: T) => T, dtype: torch.DType = 'float32'): T => { const o = E(dtype); expect(f(o)).toBe(o); return o; };
+  const inplace = (f: (x: T) => T): T => { const x = X(); expect(f(x)).toBe(x); return x; };
+  const F = torch.nn.functional;
+
+  const cases: [string, () => unknown][] = [
+    ['add_alpha_other', () => torch.add(X(), 2, Y())],
+    ['add_alpha_other_kw', () => torch.add(X(), 2, { other: Y() })],
+    ['add_alpha_other_out', () => outOf((o) => torch.add(X(), 2, Y(), { out: o }))],
+    ['add_alpha_int', () => torch.add(XI(), 3, YI())],
+    ['add_alpha_scalar_other', () => torch.add(X(), 2, 3)],
+    ['sub_alpha_other', () => torch.sub(X(), 0.5, Y())],
+    ['method_add_alpha_other', () => X().add(2, Y())],
+    ['method_sub_alpha_other', () => X().sub(2, Y())],
+    ['method_sub_alpha_other_kw', () => X().sub(2, { other: Y() })],
+    ['inplace_add_alpha_other', () => inplace((x) => x.add_(2, Y()))],
+    ['inplace_sub_alpha_other', () => inplace((x) => x.sub_(-1.5, Y()))],
+    ['norm_dtype_pos', () => torch.norm(X(), 2, 1, false, null, 'float64')],
+    ['norm_out_pos', () => outOf((o) => torch.norm(X(), 2, 1, true, o))],
+    ['norm_out_dtype_pos', () => outOf((o) => torch.norm(X(), 3, [0, 1], false, o, 'float64'), 'float64')],
+    ['method_norm_dtype_pos', () => X().norm(1, 0, true, 'float64')],
+    ['normalize_out_pos', () => outOf((o) => F.normalize(X(), 2, 1, 1e-12, o))],
+    ['normalize_out_kw', () => outOf((o) => F.normalize(X(), { p: 1, dim: 0, out: o }))],
+    ['softmax_out', () => outOf((o) => torch.softmax(X(), 1, { out: o }))],
+    ['log_softmax_out', () => outOf((o) => torch.logSoftmax(X(), 0, { out: o }))],
+    ['max_other_out', () => outOf((o) => torch.max(X(), Y(), { out: o }))],
+    ['min_other_out', () => outOf((o) => torch.min(X(), { other: Y(), out: o }))],
+    ['msort_out', () => outOf((o) => torch.msort(X(), { out: o }))],
+    ['nan_to_num_out', () => outOf((o) => torch.nanToNum(NANS(), 0.5, { out: o }))],
+    ['std_out', () => outOf((o) => torch.std(X(), [1], false, true, { out: o }))],
+    ['var_correction_out', () => outOf((o) => torch.var(X(), [0], { correction: 0, out: o }))],
+    ['where_out', () => outOf((o) => torch.where(MASK(), X(), Y(), { out: o }))],
+    ['nonzero_out', () => outOf((o) => torch.nonzero(X().gt(0), { out: o }), 'int64')],
+    ['to_dtype_flags', () => X().to('float64', true, true)],
+    ['to_device_dtype_flags', () => X().to('cpu', 'float64', true, false)],
+    ['to_other_flags', () => X().to(XI(), false, true)],
+    ['type_non_blocking', () => X().type('float64', true)],
+    ['type_name_non_blocking', () => X().type(null, true)],
+    ['type_kw_non_blocking', () => X().type({ nonBlocking: true })],
+    ['type_tensor_name', () => (X() as unknown as { type(n: string): T }).type('torch.DoubleTensor')],
+    ['copy_non_blocking', () => inplace((x) => x.copy_(Y(), true))],
+    ['expand_implicit', () => X().slice(0, 0, 1).expand(2, 3, { implicit: true })],
+    ['gather_sparse_grad_false', () => torch.gather(X(), 1, IDX(), { sparseGrad: false })],
+    ['zeros_strided', () => torch.zeros(2, 3, { layout: torch.strided })],
+    ['full_like_strided', () => torch.fullLike(X(), 1.5, { layout: torch.strided, dtype: 'float64' })],
+    ['arange_strided', () => torch.arange(1, 4, { layout: 'strided' })],
+    ['strided_str', () => torch.strided],
+    ['layout_of_tensor', () => X().layout],
+    ['zeros_pin_memory_false', () => torch.zeros(2, { pinMemory: false })],
+  ];
+  test.each(cases)('%s', (name, f) => same(name, f()));
+
+  test('every reference case is run (or is one of the error cases below)', () => {
+    const errors = ['add_alpha_float_int_error', 'zeros_pin_memory_cpu_only', 'tensor_pin_memory_cpu_only'];
+    expect(Object.keys(KR.cases).sort()).toEqual([...cases.map((c) => c[0]), ...errors].sort());
+  });
+
+  test("the deprecated form's errors are PyTorch's: a float alpha with integer tensors, alpha twice", () => {
+    const c = KR.cases.add_alpha_float_int_error as { error: string; message: string };
+    expect(c.error).toBe('RuntimeError');
+    expect(() => torch.add(XI(), 2.5, YI())).toThrow(c.message);
+    expect(() => torch.add(X(), 2, Y(), { alpha: 3 } as never)).toThrow(/add\(\) got multiple values for argument 'alpha'/);
+    expect(() => (torch.add as (...a: unknown[]) => T)(2, X(), Y())).toThrow(TypeError);  // (PyTorch: add() takes 2 positional arguments)
+    expect(() => (torch.add as (...a: unknown[]) => T)(X(), Y(), 2)).toThrow(/add\(\) takes \(input, other\) positionally/);
+  });
+
+  test('layout: torch.strided is the one layout; another is a TorchError naming the op and the layout', () => {
+    expect(torch.strided).toBeInstanceOf(torch.layout);
+    expect(X().layout).toBe(torch.strided);
+    expect(`${torch.sparseCoo}`).toBe('torch.sparse_coo');
+    expect(require('util').inspect(torch.strided)).toBe('torch.strided');
+    expect(torch.zeros([2], { layout: null }).tolist()).toEqual([0, 0]);
+    for (const f of [() => torch.zeros(2, { layout: torch.sparseCoo as never }), () => torch.onesLike(X(), { layout: torch.sparseCoo as never }),
+      () => torch.randn(2, { layout: 'sparse_coo' as never }), () => torch.arange(3, { layout: torch.sparseCoo as never, out: E() })]) {
+      expect(f).toThrow(torch.TorchError);
+      expect(f).toThrow(/^(zeros|ones_like|randn|arange)\(\): layout[= '].*sparse_coo.* not supported/);
+    }
+    expect(() => torch.eye(2, { layout: 3 as never })).toThrow(/eye\(\): argument 'layout' must be torch.layout/);
+  });
+
+  test('pinMemory: true gives what pinMemory() gives on the result (a CPU-only build: its error, naming the op)', () => {
+    const outcome = (f: () => T): { ok: true; pinned: boolean; values: unknown; requiresGrad: boolean } | { ok: false; message: string } => {
+      try { const r = f(); return { ok: true, pinned: r.isPinned(), values: r.tolist(), requiresGrad: r.requiresGrad }; } catch (e) {
+        expect(e).toBeInstanceOf(torch.TorchError);
+        return { ok: false, message: (e as Error).message.replace(/^\w+\(pinMemory=true\): /, '') };
+      }
+    };
+    const pairs: [() => T, () => T, string][] = [
+      [() => torch.zeros(2, 3, { pinMemory: true }), () => torch.zeros(2, 3).pinMemory(), 'zeros'],
+      [() => torch.tensor([1.5, 2], { pinMemory: true }), () => torch.tensor([1.5, 2]).pinMemory(), 'tensor'],
+      [() => torch.onesLike(X(), { pinMemory: true, requiresGrad: true }), () => torch.onesLike(X()).pinMemory().requiresGrad_(), 'ones_like'],
+      [() => torch.arange(4, { pinMemory: true }), () => torch.arange(4).pinMemory(), 'arange'],
+    ];
+    for (const [withFlag, pinAfter, op] of pairs) {
+      const a = outcome(withFlag), b = outcome(pinAfter);
+      expect(a).toEqual(b);
+      if (!a.ok) {
+        expect(() => withFlag()).toThrow(new RegExp(`^${op}\\(pinMemory=true\\): pinMemory: `));
+        // PyTorch's CPU-only build refuses pin_memory=True as well (test/ref/keyword_rest.json)
+        expect((KR.cases[`${op}_pin_memory_cpu_only`] as { error?: string } | undefined)?.error ?? 'RuntimeError').toBe('RuntimeError');
+      } else expect(a.pinned).toBe(true);
+    }
+    expect(() => torch.zeros(2, { pinMemory: 'yes' as never })).toThrow(/zeros\(\): argument 'pinMemory' must be bool or None/);
+  });
+
+  test('gather: sparseGrad true is a TorchError (no sparse gradients); false is the default', () => {
+    expect(() => torch.gather(X(), 1, IDX(), { sparseGrad: true })).toThrow(torch.TorchError);
+    expect(() => X().gather(1, IDX(), { sparseGrad: true })).toThrow(/gather\(\): sparse_grad=True is not supported: nodetorch has no sparse tensors/);
+    const x = X().requiresGrad_();
+    x.gather(1, IDX(), { sparseGrad: false }).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[2, 1, 0], [1, 2, 0]]);
+  });
+
+  test("to: memoryFormat by name only, as PyTorch 1.13 (to(dtype, nonBlocking, copy, memory_format) is its TypeError)", () => {
+    expect(() => (X().to as (...a: unknown[]) => T)('float64', false, true, torch.channelsLast)).toThrow(TypeError);
+    const x4 = torch.arange(16, { dtype: 'float32' }).reshape([1, 2, 2, 4]);
+    const r = x4.to('float64', false, true, { memoryFormat: torch.channelsLast });
+    expect([r.dtype, r.isContiguous({ memoryFormat: torch.channelsLast }), r.tolist()]).toEqual(['float64', true, x4.tolist()]);
+  });
+
+  test('type/cuda: nonBlocking by position and by name; a bad flag is a TypeError', () => {
+    expect(() => X().type('float64', 'yes' as never)).toThrow(/type\(\): argument 'nonBlocking' must be bool/);
+    expect(() => X().type({ nonblocking: true } as never)).toThrow(TypeError);
+    expect(() => X().cuda(null, 'x' as never)).toThrow(/cuda\(\): argument 'nonBlocking' must be bool/);
+    expect(() => X().cuda({ nonblocking: true } as never)).toThrow(TypeError);
+    expect(() => X().cuda('cpu')).toThrow(/cuda\(\): Invalid device, must be cuda device/);
+    if (!torch.cuda.isAvailable()) {
+      // without CUDA every form reaches the device move and is refused there, not by its arguments
+      for (const f of [() => X().cuda(), () => X().cuda(0, true), () => X().cuda({ nonBlocking: true, memoryFormat: torch.preserveFormat })]) expect(f).toThrow(torch.TorchError);
+    } else {
+      const r = X().cuda(0, true);
+      expect([r.device.type, r.cpu().tolist()]).toEqual(['cuda', X().tolist()]);
+      expect(X().cuda({ device: 0, nonBlocking: true }).device.type).toBe('cuda');
+    }
   });
 });

@@ -202,3 +202,44 @@ export function aloneArg(args: readonly unknown[], name: string): unknown {
   }
   return a;
 }
+
+/** An alpha_first row's call (ops.schema: add, sub): PyTorch's deprecated add(input, alpha, other) form -- three
+ *  positional arguments, a tensor, a Number and a tensor or Number (or two, with other by name: add(x, 2, { other: y
+ *  })) -- is moved to the current add(input, other, { alpha }), with PyTorch's deprecation warning (once per op). Any
+ *  other call is returned as it is. (For a method, args[0] is self.) */
+export function alphaFirst(op: string, args: readonly unknown[]): readonly unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const opts = n > 0 && isOptions(args[n - 1]) ? args[n - 1] as Record<string, unknown> : null;
+  const nPos = opts ? n - 1 : n;
+  const isNum = (x: unknown): boolean => typeof x === 'number' || typeof x === 'boolean';
+  if (!(args[0] instanceof Tensor) || !isNum(args[1])) return args;
+  let other: unknown, rest: Record<string, unknown>;
+  if (nPos === 3 && (args[2] instanceof Tensor || isNum(args[2]))) { other = args[2]; rest = opts ?? {}; }
+  else if (nPos === 2 && opts && opts.other !== undefined) { other = opts.other; rest = { ...opts }; delete rest.other; }
+  else return args;
+  if (rest.alpha !== undefined) throw new TypeError(`${op}() got multiple values for argument 'alpha' (the deprecated ${op}(input, alpha, other) form gives it positionally)`);
+  if (!deprecationWarned.has(op)) {
+    deprecationWarned.add(op);
+    process.emitWarning(`This overload of ${op} is deprecated: ${op}(input, alpha: Number, other); use ${op}(input, other, { alpha }) (PyTorch's deprecated overload)`, 'UserWarning');
+  }
+  return [args[0], other, { ...rest, alpha: args[1] }];
+}
+const deprecationWarned = new Set<string>();
+
+/** An out_at=N row's function call (ops.schema: torch.norm, F.normalize, Python functions whose out= is their N-th
+ *  positional parameter, torch.norm(input, p, dim, keepdim, out, dtype)): a positional argument at N is moved into
+ *  the options object as out (null: none), the ones after it move up a place. Fewer arguments: returned as they are. */
+export function positionalOut(op: string, args: readonly unknown[], at: number): readonly unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const opts = n > 0 && isOptions(args[n - 1]) ? args[n - 1] as Record<string, unknown> : null;
+  const nPos = opts ? n - 1 : n;
+  if (nPos <= at) return args;
+  const out = args[at];
+  if (out !== null && !(out instanceof Tensor)) throw new TypeError(`${op}(): argument 'out' (position ${at + 1}) must be Tensor or null, not ${describeValue(out)}`);
+  if (out !== null && opts && opts.out !== undefined && opts.out !== null) throw new TypeError(`${op}() got multiple values for argument 'out'`);
+  const rest = [...args.slice(0, at), ...args.slice(at + 1, nPos)];
+  if (out === null) return opts ? [...rest, opts] : rest;
+  return [...rest, { ...(opts ?? {}), out }];
+}

@@ -5,26 +5,30 @@ import { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
 import type { Device, DeviceName } from '../device';
 import type { TensorData } from './creation';
-import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, OpSpec } from './args';
+import { parseCall, parseOverloads, writeOut, checkScalarSelf, aloneArg, foldVarargs, alphaFirst, positionalOut, OpSpec } from './args';
 import { inplaceResult } from '../autograd/inplace';
 import type { ValuesIndices } from './reduce';
 import type { Generator } from './creation';
 import type { IndexSpec } from './indexing';
+import type { StridedLayout } from '../layout';
 import type { MemoryFormat } from '../memory_format';
 import type { MinMax } from './order';
+import { checkLayout, pinResult } from '../layout';
 import * as I from './impls';
 export * from './families';
 
 const O_max: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'max', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
   [{ op: 'max', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
-  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+  [{ op: 'max', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 }, ['tensor', 'tensor']],
 ];
 function max_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
-  const { k, v } = parseOverloads(O_max, args, method);
+  const { k, v, out } = parseOverloads(O_max, args, method);
   if (k === 0) return I.max(v[0] as Tensor);
   if (k === 1) return I.maxDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
-  if (k === 2) return I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  if (k === 2) {
+    return out ? writeOut('max', out, v, () => I.maxOther(v[0] as Tensor, v[1] as Tensor)) : I.maxOther(v[0] as Tensor, v[1] as Tensor);
+  }
   throw new Error('unreachable');
 }
 export function max(input: Tensor): Tensor;
@@ -33,21 +37,23 @@ export function max(input: Tensor, dim: number, keepdim: boolean): ValuesIndices
 export function max(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
 export function max(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function max(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
-export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, opts: { other: Tensor }): Tensor;
-export function max(opts: { input: Tensor; other: Tensor }): Tensor;
+export function max(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function max(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function max(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function max(...args: unknown[]): Tensor | ValuesIndices { return max_call(args); }
 
 const O_min: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'min', params: [{ name: 'input' }], npos: 1 }, ['tensor']],
   [{ op: 'min', params: [{ name: 'input' }, { name: 'dim' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 3 }, ['tensor', 'int', '']],
-  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], npos: 2 }, ['tensor', 'tensor']],
+  [{ op: 'min', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 }, ['tensor', 'tensor']],
 ];
 function min_call(args: readonly unknown[], method = false): Tensor | ValuesIndices {
-  const { k, v } = parseOverloads(O_min, args, method);
+  const { k, v, out } = parseOverloads(O_min, args, method);
   if (k === 0) return I.min(v[0] as Tensor);
   if (k === 1) return I.minDim(v[0] as Tensor, v[1] as number, v[2] as boolean);
-  if (k === 2) return I.minOther(v[0] as Tensor, v[1] as Tensor);
+  if (k === 2) {
+    return out ? writeOut('min', out, v, () => I.minOther(v[0] as Tensor, v[1] as Tensor)) : I.minOther(v[0] as Tensor, v[1] as Tensor);
+  }
   throw new Error('unreachable');
 }
 export function min(input: Tensor): Tensor;
@@ -56,9 +62,9 @@ export function min(input: Tensor, dim: number, keepdim: boolean): ValuesIndices
 export function min(input: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
 export function min(input: Tensor, opts: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function min(opts: { input: Tensor; dim: number; keepdim?: boolean }): ValuesIndices;
-export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, opts: { other: Tensor }): Tensor;
-export function min(opts: { input: Tensor; other: Tensor }): Tensor;
+export function min(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function min(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function min(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
 export function min(...args: unknown[]): Tensor | ValuesIndices { return min_call(args); }
 
 const O_median: readonly [OpSpec, readonly string[]][] = [
@@ -98,53 +104,61 @@ export function nanmedian(opts: { input: Tensor; dim: number; keepdim?: boolean 
 export function nanmedian(...args: unknown[]): Tensor | ValuesIndices { return nanmedian_call(args); }
 
 const O_std: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 4 }, ['tensor', '', '', '']],
   [{ op: 'std', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
-  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+  [{ op: 'std', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', '', 'int', '']],
 ];
 function std_call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_std, args, method);
-  if (k === 0) return I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  const { k, v, out } = parseOverloads(O_std, args, method);
+  if (k === 0) {
+    return out ? writeOut('std', out, v, () => I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean)) : I.stdDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  }
   if (k === 1) return I.stdUnbiased(v[0] as Tensor, v[1] as boolean);
-  if (k === 2) return I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  if (k === 2) {
+    return out ? writeOut('std', out, v, () => I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean)) : I.stdCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  }
   throw new Error('unreachable');
 }
-export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
 export function std(input: Tensor, unbiased: boolean): Tensor;
 export function std(input: Tensor, opts: { unbiased: boolean }): Tensor;
 export function std(opts: { input: Tensor; unbiased: boolean }): Tensor;
-export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
-export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
-export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function std(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function std(...args: unknown[]): Tensor { return std_call(args); }
 
 const O_var_: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], out: true, npos: 4 }, ['tensor', '', '', '']],
   [{ op: 'var', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
-  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+  [{ op: 'var', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', '', 'int', '']],
 ];
 function var__call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_var_, args, method);
-  if (k === 0) return I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  const { k, v, out } = parseOverloads(O_var_, args, method);
+  if (k === 0) {
+    return out ? writeOut('var', out, v, () => I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean)) : I.varDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  }
   if (k === 1) return I.varUnbiased(v[0] as Tensor, v[1] as boolean);
-  if (k === 2) return I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  if (k === 2) {
+    return out ? writeOut('var', out, v, () => I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean)) : I.varCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  }
   throw new Error('unreachable');
 }
-export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
-export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean, opts?: { out?: Tensor }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
 export function var_(input: Tensor, unbiased: boolean): Tensor;
 export function var_(input: Tensor, opts: { unbiased: boolean }): Tensor;
 export function var_(opts: { input: Tensor; unbiased: boolean }): Tensor;
-export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): Tensor;
-export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
-export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
+export function var_(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
 export function var_(...args: unknown[]): Tensor { return var__call(args); }
 export { var_ as var };
 
@@ -160,19 +174,21 @@ function view_call(args: readonly unknown[], method = false): Tensor {
 }
 
 const O_bernoulli: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
+  [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 1 }, ['tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
   [{ op: 'bernoulli', params: [{ name: 'input' }, { name: 'p', t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
 ];
 function bernoulli_call(args: readonly unknown[], method = false): Tensor {
-  const { k, v } = parseOverloads(O_bernoulli, args, method);
-  if (k === 0) return I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  const { k, v, out } = parseOverloads(O_bernoulli, args, method);
+  if (k === 0) {
+    return out ? writeOut('bernoulli', out, v, () => I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null)) : I.bernoulliRow(v[0] as Tensor, v[1] as Generator | null);
+  }
   if (k === 1) return I.bernoulliTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
   if (k === 2) return I.bernoulliScalar(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
   throw new Error('unreachable');
 }
-export function bernoulli(input: Tensor, opts?: { generator?: Generator | null }): Tensor;
-export function bernoulli(opts: { input: Tensor; generator?: Generator | null }): Tensor;
+export function bernoulli(input: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function bernoulli(opts: { input: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
 export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: Generator | null }): Tensor;
 export function bernoulli(input: Tensor, opts: { p: Tensor; generator?: Generator | null }): Tensor;
 export function bernoulli(opts: { input: Tensor; p: Tensor; generator?: Generator | null }): Tensor;
@@ -182,17 +198,19 @@ export function bernoulli(opts: { input: Tensor; p: number; generator?: Generato
 export function bernoulli(...args: unknown[]): Tensor { return bernoulli_call(args); }
 
 const O_nonzero: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], npos: 1 }, ['tensor', 'false']],
+  [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true, def: false }], out: true, npos: 1 }, ['tensor', 'false']],
   [{ op: 'nonzero', params: [{ name: 'input' }, { name: 'asTuple', kw: true }], npos: 1 }, ['tensor', 'true']],
 ];
 function nonzero_call(args: readonly unknown[], method = false): Tensor | Tensor[] {
-  const { k, v } = parseOverloads(O_nonzero, args, method);
-  if (k === 0) return I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  const { k, v, out } = parseOverloads(O_nonzero, args, method);
+  if (k === 0) {
+    return out ? writeOut('nonzero', out, v, () => I.nonzeroRow(v[0] as Tensor, v[1] as false)) : I.nonzeroRow(v[0] as Tensor, v[1] as false);
+  }
   if (k === 1) return I.nonzeroTuple(v[0] as Tensor, v[1] as true);
   throw new Error('unreachable');
 }
-export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
-export function nonzero(opts: { input: Tensor; asTuple?: false }): Tensor;
+export function nonzero(input: Tensor, opts?: { asTuple?: false; out?: Tensor }): Tensor;
+export function nonzero(opts: { input: Tensor; asTuple?: false; out?: Tensor }): Tensor;
 export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(opts: { input: Tensor; asTuple: true }): Tensor[];
 export function nonzero(input: Tensor, opts: { asTuple: boolean }): Tensor | Tensor[];
@@ -200,63 +218,63 @@ export function nonzero(opts: { input: Tensor; asTuple: boolean }): Tensor | Ten
 export function nonzero(...args: unknown[]): Tensor | Tensor[] { return nonzero_call(args); }
 
 const O_arange: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'arange', params: [{ name: 'end' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 }, ['', '', '', '']],
-  [{ op: 'arange', params: [{ name: 'start' }, { name: 'end' }, { name: 'step', def: 1 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['', '', '', '', '', '']],
+  [{ op: 'arange', params: [{ name: 'end' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 }, ['', '', '', '', '', '']],
+  [{ op: 'arange', params: [{ name: 'start' }, { name: 'end' }, { name: 'step', def: 1 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['', '', '', '', '', '', '', '']],
 ];
 function arange_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_arange, args, method);
   if (k === 0) {
     if (out && v[1] === null) v[1] = out.dtype;
-    if (out && v[2] === null) v[2] = out.device;
-    return out ? writeOut('arange', out, v, () => I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean)) : I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+    if (out && v[3] === null) v[3] = out.device;
+    return out ? writeOut('arange', out, v, () => (checkLayout('arange', v[2]), pinResult('arange', v[4], I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)))) : (checkLayout('arange', v[2]), pinResult('arange', v[4], I.arangeEnd(v[0] as Tensor | number, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
   }
   if (k === 1) {
     if (out && v[3] === null) v[3] = out.dtype;
-    if (out && v[4] === null) v[4] = out.device;
-    return out ? writeOut('arange', out, v, () => I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('arange', out, v, () => (checkLayout('arange', v[4]), pinResult('arange', v[6], I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)))) : (checkLayout('arange', v[4]), pinResult('arange', v[6], I.arangeRange(v[0] as Tensor | number, v[1] as Tensor | number, v[2] as Tensor | number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
   }
   throw new Error('unreachable');
 }
-export function arange(end: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(opts: { end: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, end: Tensor | number, step: Tensor | number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, end: Tensor | number, opts?: { step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(start: Tensor | number, opts: { end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function arange(opts: { start: Tensor | number; end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(end: Tensor | number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { end: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, step: Tensor | number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, end: Tensor | number, opts?: { step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(start: Tensor | number, opts: { end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function arange(opts: { start: Tensor | number; end: Tensor | number; step?: Tensor | number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function arange(...args: unknown[]): Tensor { return arange_call(args); }
 
 const O_randint: readonly [OpSpec, readonly string[]][] = [
-  [{ op: 'randint', params: [{ name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['int', '', '', '', '', '']],
-  [{ op: 'randint', params: [{ name: 'low' }, { name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['int', 'int', '', '', '', '', '']],
+  [{ op: 'randint', params: [{ name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['int', '', '', '', '', '', '', '']],
+  [{ op: 'randint', params: [{ name: 'low' }, { name: 'high' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['int', 'int', '', '', '', '', '', '', '']],
 ];
 function randint_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_randint, args, method);
   if (k === 0) {
     if (out && v[3] === null) v[3] = out.dtype;
-    if (out && v[4] === null) v[4] = out.device;
-    return out ? writeOut('randint', out, v, () => I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean)) : I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+    if (out && v[5] === null) v[5] = out.device;
+    return out ? writeOut('randint', out, v, () => (checkLayout('randint', v[4]), pinResult('randint', v[6], I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)))) : (checkLayout('randint', v[4]), pinResult('randint', v[6], I.randintHigh(v[0] as number, v[1] as readonly number[], v[2] as Generator | null, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
   }
   if (k === 1) {
     if (out && v[4] === null) v[4] = out.dtype;
-    if (out && v[5] === null) v[5] = out.device;
-    return out ? writeOut('randint', out, v, () => I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+    if (out && v[6] === null) v[6] = out.device;
+    return out ? writeOut('randint', out, v, () => (checkLayout('randint', v[5]), pinResult('randint', v[7], I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)))) : (checkLayout('randint', v[5]), pinResult('randint', v[7], I.randintRange(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
   }
   throw new Error('unreachable');
 }
-export function randint(high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(low: number, opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randint(opts: { low: number; high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, high: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(low: number, opts: { high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randint(opts: { low: number; high: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randint(...args: unknown[]): Tensor { return randint_call(args); }
 
 const O_normal: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'number', '']],
   [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['number', 'tensor', '']],
   [{ op: 'normal', params: [{ name: 'mean' }, { name: 'std' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 2 }, ['tensor', 'tensor', '']],
-  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std', t: 'float' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '']],
+  [{ op: 'normal', params: [{ name: 'mean', t: 'float' }, { name: 'std', t: 'float' }, { name: 'size', t: 'size' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 }, ['number', 'number', '', '', '', '', '', '', '']],
 ];
 function normal_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_normal, args, method);
@@ -271,8 +289,8 @@ function normal_call(args: readonly unknown[], method = false): Tensor {
   }
   if (k === 3) {
     if (out && v[4] === null) v[4] = out.dtype;
-    if (out && v[5] === null) v[5] = out.device;
-    return out ? writeOut('normal', out, v, () => I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean)) : I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+    if (out && v[6] === null) v[6] = out.device;
+    return out ? writeOut('normal', out, v, () => (checkLayout('normal', v[5]), pinResult('normal', v[7], I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)))) : (checkLayout('normal', v[5]), pinResult('normal', v[7], I.normalFloats(v[0] as number, v[1] as number, v[2] as readonly number[], v[3] as Generator | null, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
   }
   throw new Error('unreachable');
 }
@@ -285,10 +303,10 @@ export function normal(opts: { mean: number; std: Tensor; generator?: Generator 
 export function normal(mean: Tensor, std: Tensor, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
 export function normal(mean: Tensor, opts: { std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
 export function normal(opts: { mean: Tensor; std: Tensor; generator?: Generator | null; out?: Tensor }): Tensor;
-export function normal(mean: number, std: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(mean: number, std: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(mean: number, opts: { std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, std: number, opts: { size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(mean: number, opts: { std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function normal(...args: unknown[]): Tensor { return normal_call(args); }
 
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
@@ -634,16 +652,17 @@ export function bitwiseNot(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function bitwiseNot(...args: unknown[]): Tensor { return bitwiseNot_call(args); }
 const S_bitwiseNot_: OpSpec = { op: 'bitwise_not_', params: [{ name: 'input' }], npos: 1 };
 
-const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
+const S_nanToNum: OpSpec = { op: 'nan_to_num', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], out: true, npos: 4 };
 function nanToNum_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_nanToNum, args, method);
+  const { v, out } = parseCall(S_nanToNum, args, method);
+  if (out) return writeOut('nan_to_num', out, v, () => I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null));
   return I.nanToNumRow(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as number | null);
 }
-export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, neginf: number | null): Tensor;
-export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, opts?: { neginf?: number | null }): Tensor;
-export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, neginf: number | null, opts?: { out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, posinf: number | null, opts?: { neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, nan: number | null, opts?: { posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(input: Tensor, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
+export function nanToNum(opts: { input: Tensor; nan?: number | null; posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
 export function nanToNum(...args: unknown[]): Tensor { return nanToNum_call(args); }
 const S_nanToNum_: OpSpec = { op: 'nan_to_num_', params: [{ name: 'input' }, { name: 'nan', def: null, t: 'float?' }, { name: 'posinf', def: null, t: 'float?' }, { name: 'neginf', def: null, t: 'float?' }], npos: 4 };
 
@@ -676,7 +695,7 @@ export function isfinite(...args: unknown[]): Tensor { return isfinite_call(args
 
 const S_add: OpSpec = { op: 'add', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function add_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_add, args, method);
+  const { v, out } = parseCall(S_add, alphaFirst('add', args), method);
   if (!method) checkScalarSelf(S_add, v, 'any', out);
   if (out) return writeOut('add', out, v, () => I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
   return I.add(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
@@ -687,12 +706,16 @@ export function add(opts: { input: Tensor; other: Tensor | number | boolean; alp
 export function add(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function add(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function add(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use add(input, other, { alpha }) */
+export function add(input: Tensor, alpha: number, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use add(input, other, { alpha }) */
+export function add(input: Tensor, alpha: number, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function add(...args: unknown[]): Tensor { return add_call(args); }
 const S_add_: OpSpec = { op: 'add_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
 
 const S_sub: OpSpec = { op: 'sub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 2 };
 function sub_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_sub, args, method);
+  const { v, out } = parseCall(S_sub, alphaFirst('sub', args), method);
   if (!method) checkScalarSelf(S_sub, v, 'any', out);
   if (out) return writeOut('sub', out, v, () => I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number));
   return I.sub(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as number);
@@ -703,6 +726,10 @@ export function sub(opts: { input: Tensor; other: Tensor | number | boolean; alp
 export function sub(input: number | boolean, other: Tensor | number | boolean, opts?: { alpha?: number; out?: Tensor }): Tensor;
 export function sub(input: number | boolean, opts: { other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
 export function sub(opts: { input: number | boolean; other: Tensor | number | boolean; alpha?: number; out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use sub(input, other, { alpha }) */
+export function sub(input: Tensor, alpha: number, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+/** @deprecated PyTorch's deprecated form: use sub(input, other, { alpha }) */
+export function sub(input: Tensor, alpha: number, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function sub(...args: unknown[]): Tensor { return sub_call(args); }
 export const subtract = sub;
 const S_sub_: OpSpec = { op: 'sub_', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
@@ -1075,22 +1102,23 @@ export function clampMax(opts: { input: Tensor; max: Tensor | number | boolean; 
 export function clampMax(...args: unknown[]): Tensor { return clampMax_call(args); }
 const S_clampMax_: OpSpec = { op: 'clamp_max_', params: [{ name: 'input' }, { name: 'max' }], npos: 2 };
 
-const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], npos: 3 };
+const S_where: OpSpec = { op: 'where', params: [{ name: 'condition' }, { name: 'input' }, { name: 'other' }], out: true, npos: 3 };
 function where_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_where, args, method);
+  const { v, out } = parseCall(S_where, args, method);
+  if (out) return writeOut('where', out, v, () => I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean));
   return I.where(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
 }
-export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean }): Tensor;
-export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
-export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean }): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function where(condition: Tensor, input: Tensor | number | boolean, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function where(condition: Tensor, opts: { input: Tensor | number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function where(opts: { condition: Tensor; input: Tensor | number | boolean; other: Tensor | number | boolean; out?: Tensor }): Tensor;
 export function where(condition: Tensor): Tensor[];
 export function where(opts: { condition: Tensor }): Tensor[];
 export function where(...args: unknown[]): Tensor | Tensor[] {
   const alone = aloneArg(args, 'condition');
   return alone === undefined ? where_call(args) : I.whereCondition(alone as Tensor);
 }
-const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], npos: 3 };
+const S_where_self: OpSpec = { op: 'where', params: [{ name: 'input' }, { name: 'condition' }, { name: 'other' }], out: true, npos: 3 };
 function where_method(args: readonly unknown[]): Tensor {
   const { v } = parseCall(S_where_self, args, true);
   return I.where(v[1] as Tensor, v[0] as Tensor | number | boolean, v[2] as Tensor | number | boolean);
@@ -1191,13 +1219,14 @@ export function argsort(input: Tensor, opts?: { dim?: number; descending?: boole
 export function argsort(opts: { input: Tensor; dim?: number; descending?: boolean; stable?: boolean }): Tensor;
 export function argsort(...args: unknown[]): Tensor { return argsort_call(args); }
 
-const S_msort: OpSpec = { op: 'msort', params: [{ name: 'input' }], npos: 1 };
+const S_msort: OpSpec = { op: 'msort', params: [{ name: 'input' }], out: true, npos: 1 };
 function msort_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_msort, args, method);
+  const { v, out } = parseCall(S_msort, args, method);
+  if (out) return writeOut('msort', out, v, () => I.msortRow(v[0] as Tensor));
   return I.msortRow(v[0] as Tensor);
 }
-export function msort(input: Tensor): Tensor;
-export function msort(opts: { input: Tensor }): Tensor;
+export function msort(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function msort(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function msort(...args: unknown[]): Tensor { return msort_call(args); }
 
 const S_topk: OpSpec = { op: 'topk', params: [{ name: 'input' }, { name: 'k' }, { name: 'dim', def: -1 }, { name: 'largest', def: true, t: 'bool' }, { name: 'sorted', def: true, t: 'bool' }], npos: 5 };
@@ -1376,26 +1405,28 @@ export function cumprod(opts: { input: Tensor; dim: number; dtype?: DTypeName | 
 export function cumprod(...args: unknown[]): Tensor { return cumprod_call(args); }
 const S_cumprod_: OpSpec = { op: 'cumprod_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
 
-const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
+const S_softmax: OpSpec = { op: 'softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function softmax_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_softmax, args, method);
+  const { v, out } = parseCall(S_softmax, args, method);
+  if (out) return writeOut('softmax', out, v, () => I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null));
   return I.softmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-export function softmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
-export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
-export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
-export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function softmax(input: Tensor, dim: number | null, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function softmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function softmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function softmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function softmax(...args: unknown[]): Tensor { return softmax_call(args); }
 
-const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], npos: 3 };
+const S_logSoftmax: OpSpec = { op: 'log_softmax', params: [{ name: 'input' }, { name: 'dim', def: null }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 3 };
 function logSoftmax_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_logSoftmax, args, method);
+  const { v, out } = parseCall(S_logSoftmax, args, method);
+  if (out) return writeOut('log_softmax', out, v, () => I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null));
   return I.logSoftmax(v[0] as Tensor, v[1] as number | null, v[2] as DTypeName | null);
 }
-export function logSoftmax(input: Tensor, dim: number | null, dtype: DTypeName | null): Tensor;
-export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null }): Tensor;
-export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null }): Tensor;
-export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null }): Tensor;
+export function logSoftmax(input: Tensor, dim: number | null, dtype: DTypeName | null, opts?: { out?: Tensor }): Tensor;
+export function logSoftmax(input: Tensor, dim: number | null, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function logSoftmax(input: Tensor, opts?: { dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function logSoftmax(opts: { input: Tensor; dim?: number | null; dtype?: DTypeName | null; out?: Tensor }): Tensor;
 export function logSoftmax(...args: unknown[]): Tensor { return logSoftmax_call(args); }
 
 const S_flatten: OpSpec = { op: 'flatten', params: [{ name: 'input' }, { name: 'startDim', def: 0 }, { name: 'endDim', def: -1 }], npos: 3 };
@@ -2033,17 +2064,19 @@ export function outer(opts: { input: Tensor; vec2: Tensor; out?: Tensor }): Tens
 export function outer(...args: unknown[]): Tensor { return outer_call(args); }
 export const ger = outer;
 
-const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], out: true, npos: 4 };
+const S_norm: OpSpec = { op: 'norm', params: [{ name: 'input' }, { name: 'p', def: 'fro' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', def: null, t: 'dtype' }], out: true, npos: 5 };
 function norm_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_norm, args, method);
+  const { v, out } = parseCall(S_norm, method ? args : positionalOut('norm', args, 4), method);
   if (out) return writeOut('norm', out, v, () => I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null));
   return I.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
 }
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
-export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null; out?: Tensor }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, out: Tensor | null, dtype: DTypeName | null): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, out: Tensor | null, opts?: { dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, opts?: { p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
+export function norm(opts: { input: Tensor; p?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; out?: Tensor | null; dtype?: DTypeName | null }): Tensor;
 export function norm(...args: unknown[]): Tensor { return norm_call(args); }
 
 const S_sgn: OpSpec = { op: 'sgn', params: [{ name: 'input' }], out: true, npos: 1 };
@@ -2234,13 +2267,13 @@ export function numel(input: Tensor): number;
 export function numel(opts: { input: Tensor }): number;
 export function numel(...args: unknown[]): number { return numel_call(args); }
 
-const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+const S_tensor: OpSpec = { op: 'tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'pinMemory', kw: true, def: false, t: 'bool' }], npos: 1 };
 function tensor_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_tensor, args, method);
-  return I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  return pinResult('tensor', v[4], I.tensorRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
 }
-export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
-export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function tensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; pinMemory?: boolean }): Tensor;
+export function tensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; pinMemory?: boolean }): Tensor;
 export function tensor(...args: unknown[]): Tensor { return tensor_call(args); }
 
 const S_asTensor: OpSpec = { op: 'as_tensor', params: [{ name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }], npos: 1 };
@@ -2261,196 +2294,196 @@ export function frombuffer(buffer: ArrayBufferView | ArrayBuffer, opts?: { dtype
 export function frombuffer(opts: { buffer: ArrayBufferView | ArrayBuffer; dtype?: DTypeName | null; count?: number; offset?: number; requiresGrad?: boolean }): Tensor;
 export function frombuffer(...args: unknown[]): Tensor { return frombuffer_call(args); }
 
-const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
+const S_empty: OpSpec = { op: 'empty', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], out: true, npos: 1 };
 function empty_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_empty, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('empty', out, v, () => I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null));
-  return I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('empty', out, v, () => (checkLayout('empty', v[2]), pinResult('empty', v[4], I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null))));
+  return (checkLayout('empty', v[2]), pinResult('empty', v[4], I.emptyRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
 export function empty(...size: number[]): Tensor;
-export function empty(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }]): Tensor;
-export function empty(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
-export function empty(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }]): Tensor;
+export function empty(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
+export function empty(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null; out?: Tensor }): Tensor;
 export function empty(...args: unknown[]): Tensor { return empty_call(args); }
 
-const S_zeros: OpSpec = { op: 'zeros', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_zeros: OpSpec = { op: 'zeros', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function zeros_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_zeros, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('zeros', out, v, () => I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
-  return I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('zeros', out, v, () => (checkLayout('zeros', v[2]), pinResult('zeros', v[4], I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean))));
+  return (checkLayout('zeros', v[2]), pinResult('zeros', v[4], I.zerosRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
 }
 export function zeros(...size: number[]): Tensor;
-export function zeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function zeros(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function zeros(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function zeros(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function zeros(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function zeros(...args: unknown[]): Tensor { return zeros_call(args); }
 
-const S_ones: OpSpec = { op: 'ones', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_ones: OpSpec = { op: 'ones', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function ones_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_ones, foldVarargs(args), method);
   if (out && v[1] === null) v[1] = out.dtype;
-  if (out && v[2] === null) v[2] = out.device;
-  if (out) return writeOut('ones', out, v, () => I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean));
-  return I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+  if (out && v[3] === null) v[3] = out.device;
+  if (out) return writeOut('ones', out, v, () => (checkLayout('ones', v[2]), pinResult('ones', v[4], I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean))));
+  return (checkLayout('ones', v[2]), pinResult('ones', v[4], I.onesRow(v[0] as number | readonly number[], v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
 }
 export function ones(...size: number[]): Tensor;
-export function ones(...args: [...size: number[], opts: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function ones(size: readonly number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function ones(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function ones(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function ones(opts: { size?: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function ones(...args: unknown[]): Tensor { return ones_call(args); }
 
-const S_rand: OpSpec = { op: 'rand', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_rand: OpSpec = { op: 'rand', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function rand_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_rand, foldVarargs(args), method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('rand', out, v, () => I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('rand', out, v, () => (checkLayout('rand', v[3]), pinResult('rand', v[5], I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('rand', v[3]), pinResult('rand', v[5], I.randRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
 export function rand(...size: number[]): Tensor;
-export function rand(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function rand(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function rand(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function rand(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function rand(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function rand(...args: unknown[]): Tensor { return rand_call(args); }
 
-const S_randn: OpSpec = { op: 'randn', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_randn: OpSpec = { op: 'randn', params: [{ name: 'size', def: [], t: 'ints' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function randn_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_randn, foldVarargs(args), method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('randn', out, v, () => I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('randn', out, v, () => (checkLayout('randn', v[3]), pinResult('randn', v[5], I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('randn', v[3]), pinResult('randn', v[5], I.randnRow(v[0] as number | readonly number[], v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
 export function randn(...size: number[]): Tensor;
-export function randn(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
-export function randn(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(...args: [...size: number[], opts: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }]): Tensor;
+export function randn(size: readonly number[], opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randn(opts: { size?: number | readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randn(...args: unknown[]): Tensor { return randn_call(args); }
 
-const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+const S_full: OpSpec = { op: 'full', params: [{ name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
 function full_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_full, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('full', out, v, () => I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('full', out, v, () => (checkLayout('full', v[3]), pinResult('full', v[5], I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('full', v[3]), pinResult('full', v[5], I.fullRow(v[0] as readonly number[], v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function full(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function full(...args: unknown[]): Tensor { return full_call(args); }
 
-const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+const S_eye: OpSpec = { op: 'eye', params: [{ name: 'n' }, { name: 'm', def: null }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
 function eye_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_eye, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('eye', out, v, () => I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('eye', out, v, () => (checkLayout('eye', v[3]), pinResult('eye', v[5], I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('eye', v[3]), pinResult('eye', v[5], I.eyeRow(v[0] as number, v[1] as number | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function eye(n: number, m: number | null, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(n: number, m: number | null, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(n: number, opts?: { m?: number | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function eye(opts: { n: number; m?: number | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function eye(...args: unknown[]): Tensor { return eye_call(args); }
 
-const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+const S_linspace: OpSpec = { op: 'linspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
 function linspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_linspace, args, method);
   if (out && v[3] === null) v[3] = out.dtype;
-  if (out && v[4] === null) v[4] = out.device;
-  if (out) return writeOut('linspace', out, v, () => I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean));
-  return I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+  if (out && v[5] === null) v[5] = out.device;
+  if (out) return writeOut('linspace', out, v, () => (checkLayout('linspace', v[4]), pinResult('linspace', v[6], I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean))));
+  return (checkLayout('linspace', v[4]), pinResult('linspace', v[6], I.linspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
 }
-export function linspace(start: number, end: number, steps: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(start: number, end: number, opts: { steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(start: number, opts: { end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, end: number, steps: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, end: number, opts: { steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(start: number, opts: { end: number; steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function linspace(opts: { start: number; end: number; steps: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function linspace(...args: unknown[]): Tensor { return linspace_call(args); }
 
-const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'base', def: 10, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
+const S_logspace: OpSpec = { op: 'logspace', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'steps' }, { name: 'base', def: 10, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 4 };
 function logspace_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_logspace, args, method);
   if (out && v[4] === null) v[4] = out.dtype;
-  if (out && v[5] === null) v[5] = out.device;
-  if (out) return writeOut('logspace', out, v, () => I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean));
-  return I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+  if (out && v[6] === null) v[6] = out.device;
+  if (out) return writeOut('logspace', out, v, () => (checkLayout('logspace', v[5]), pinResult('logspace', v[7], I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean))));
+  return (checkLayout('logspace', v[5]), pinResult('logspace', v[7], I.logspaceRow(v[0] as number, v[1] as number, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
 }
-export function logspace(start: number, end: number, steps: number, base: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, end: number, steps: number, opts?: { base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, end: number, opts: { steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(start: number, opts: { end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function logspace(opts: { start: number; end: number; steps: number; base?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, steps: number, base: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, steps: number, opts?: { base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, end: number, opts: { steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(start: number, opts: { end: number; steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function logspace(opts: { start: number; end: number; steps: number; base?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function logspace(...args: unknown[]): Tensor { return logspace_call(args); }
 
-const S_randperm: OpSpec = { op: 'randperm', params: [{ name: 'n' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
+const S_randperm: OpSpec = { op: 'randperm', params: [{ name: 'n' }, { name: 'generator', kw: true, def: null, t: 'generator' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 1 };
 function randperm_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_randperm, args, method);
   if (out && v[2] === null) v[2] = out.dtype;
-  if (out && v[3] === null) v[3] = out.device;
-  if (out) return writeOut('randperm', out, v, () => I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean));
-  return I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('randperm', out, v, () => (checkLayout('randperm', v[3]), pinResult('randperm', v[5], I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean))));
+  return (checkLayout('randperm', v[3]), pinResult('randperm', v[5], I.randpermRow(v[0] as number, v[1] as Generator | null, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
 }
-export function randperm(n: number, opts?: { generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
-export function randperm(opts: { n: number; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(n: number, opts?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function randperm(opts: { n: number; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function randperm(...args: unknown[]): Tensor { return randperm_call(args); }
 
-const S_emptyLike: OpSpec = { op: 'empty_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_emptyLike: OpSpec = { op: 'empty_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function emptyLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_emptyLike, args, method);
-  return I.emptyLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('empty_like', v[2]), pinResult('empty_like', v[4], I.emptyLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function emptyLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function emptyLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function emptyLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function emptyLike(...args: unknown[]): Tensor { return emptyLike_call(args); }
 
-const S_zerosLike: OpSpec = { op: 'zeros_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_zerosLike: OpSpec = { op: 'zeros_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function zerosLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_zerosLike, args, method);
-  return I.zerosLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('zeros_like', v[2]), pinResult('zeros_like', v[4], I.zerosLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function zerosLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function zerosLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function zerosLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function zerosLike(...args: unknown[]): Tensor { return zerosLike_call(args); }
 
-const S_onesLike: OpSpec = { op: 'ones_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_onesLike: OpSpec = { op: 'ones_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function onesLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_onesLike, args, method);
-  return I.onesLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('ones_like', v[2]), pinResult('ones_like', v[4], I.onesLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function onesLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function onesLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function onesLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function onesLike(...args: unknown[]): Tensor { return onesLike_call(args); }
 
-const S_fullLike: OpSpec = { op: 'full_like', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 };
+const S_fullLike: OpSpec = { op: 'full_like', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 };
 function fullLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_fullLike, args, method);
-  return I.fullLikeRow(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean, v[5] as MemoryFormat | null);
+  return (checkLayout('full_like', v[3]), pinResult('full_like', v[5], I.fullLikeRow(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean, v[7] as MemoryFormat | null)));
 }
-export function fullLike(input: Tensor, fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function fullLike(input: Tensor, opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function fullLike(opts: { input: Tensor; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(input: Tensor, fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(input: Tensor, opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function fullLike(opts: { input: Tensor; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function fullLike(...args: unknown[]): Tensor { return fullLike_call(args); }
 
-const S_randLike: OpSpec = { op: 'rand_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_randLike: OpSpec = { op: 'rand_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function randLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_randLike, args, method);
-  return I.randLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('rand_like', v[2]), pinResult('rand_like', v[4], I.randLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function randLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function randLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randLike(...args: unknown[]): Tensor { return randLike_call(args); }
 
-const S_randnLike: OpSpec = { op: 'randn_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
+const S_randnLike: OpSpec = { op: 'randn_like', params: [{ name: 'input' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 1 };
 function randnLike_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_randnLike, args, method);
-  return I.randnLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean, v[4] as MemoryFormat | null);
+  return (checkLayout('randn_like', v[2]), pinResult('randn_like', v[4], I.randnLikeRow(v[0] as Tensor, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null)));
 }
-export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
-export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
 
 declare module '../tensor' {
@@ -2583,16 +2616,40 @@ declare module '../tensor' {
     isfinite(): Tensor;
     add(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     add(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add(other, { alpha }) */
+    add(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add(other, { alpha }) */
+    add(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     add_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     add_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add_(other, { alpha }) */
+    add_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use add_(other, { alpha }) */
+    add_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     sub(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     sub(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
     subtract(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     subtract(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub(other, { alpha }) */
+    sub(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub(other, { alpha }) */
+    sub(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract(other, { alpha }) */
+    subtract(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract(other, { alpha }) */
+    subtract(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     sub_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     sub_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
     subtract_(other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
     subtract_(opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub_(other, { alpha }) */
+    sub_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use sub_(other, { alpha }) */
+    sub_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract_(other, { alpha }) */
+    subtract_(alpha: number, other: Tensor | number | boolean): Tensor;
+    /** @deprecated PyTorch's deprecated form: use subtract_(other, { alpha }) */
+    subtract_(alpha: number, opts: { other: Tensor | number | boolean }): Tensor;
     mul(other: Tensor | number | boolean): Tensor;
     mul(opts: { other: Tensor | number | boolean }): Tensor;
     multiply(other: Tensor | number | boolean): Tensor;
@@ -3033,6 +3090,7 @@ declare module '../tensor' {
     outer(opts: { vec2: Tensor }): Tensor;
     ger(vec2: Tensor): Tensor;
     ger(opts: { vec2: Tensor }): Tensor;
+    norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, dtype: DTypeName | null): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
     norm(p: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
@@ -3161,10 +3219,10 @@ P.isnan = function (this: Tensor, ...args: unknown[]): Tensor { return isnan_cal
 P.isinf = function (this: Tensor, ...args: unknown[]): Tensor { return isinf_call([this, ...args], true); };
 P.isfinite = function (this: Tensor, ...args: unknown[]): Tensor { return isfinite_call([this, ...args], true); };
 P.add = function (this: Tensor, ...args: unknown[]): Tensor { return add_call([this, ...args], true); };
-P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, [self, ...args], true); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.add_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_add_, alphaFirst('add_', [self, ...args]), true); return I.add_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
 P.sub = function (this: Tensor, ...args: unknown[]): Tensor { return sub_call([this, ...args], true); };
 P.subtract = P.sub;
-P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, [self, ...args], true); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
+P.sub_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sub_, alphaFirst('sub_', [self, ...args]), true); return I.sub_(self as Tensor, v[1] as Tensor | number | boolean, v[2] as number); };
 P.subtract_ = P.sub_;
 P.mul = function (this: Tensor, ...args: unknown[]): Tensor { return mul_call([this, ...args], true); };
 P.multiply = P.mul;
@@ -3389,7 +3447,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'trunc', name: 'trunc', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'TruncBackward0', autocast: null },
   { op: 'logical_not', name: 'logicalNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'bool', grad: null, autocast: null },
   { op: 'bitwise_not', name: 'bitwiseNot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'nan_to_num', name: 'nanToNum', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: 'NanToNumBackward0', autocast: null },
+  { op: 'nan_to_num', name: 'nanToNum', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'NanToNumBackward0', autocast: null },
   { op: 'isnan', name: 'isnan', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isinf', name: 'isinf', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
   { op: 'isfinite', name: 'isfinite', variants: ['function', 'method'], dtype: 'bool', grad: null, autocast: null },
@@ -3422,7 +3480,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'clamp', name: 'clamp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampBackward1', autocast: null },
   { op: 'clamp_min', name: 'clampMin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMinBackward0', autocast: null },
   { op: 'clamp_max', name: 'clampMax', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'ClampMaxBackward0', autocast: null },
-  { op: 'where', name: 'where', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'where', name: 'where', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'lerp', name: 'lerp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LerpBackward0', autocast: null },
   { op: 'sum', name: 'sum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SumBackward0', autocast: 'cuda:fp32opt' },
   { op: 'nansum', name: 'nansum', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'NansumBackward0', autocast: null },
@@ -3431,13 +3489,13 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'prod', name: 'prod', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'ProdBackward0', autocast: 'cpu:fp32,cuda:fp32opt' },
   { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'max', name: 'max', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'max', name: 'max', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'min', name: 'min', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'min', name: 'min', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
   { op: 'sort', name: 'sort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'argsort', name: 'argsort', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
-  { op: 'msort', name: 'msort', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'msort', name: 'msort', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'topk', name: 'topk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'kthvalue', name: 'kthvalue', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'mode', name: 'mode', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
@@ -3447,12 +3505,12 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'nanmedian', name: 'nanmedian', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummax', name: 'cummax', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cummin', name: 'cummin', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'StdBackward0', autocast: null },
   { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'std', name: 'std', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
+  { op: 'std', name: 'std', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'VarBackward0', autocast: null },
   { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'var', name: 'var', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var', name: 'var', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'amax', name: 'amax', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AmaxBackward0', autocast: null },
   { op: 'amin', name: 'amin', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'AminBackward0', autocast: null },
   { op: 'argmax', name: 'argmax', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
@@ -3463,8 +3521,8 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'logsumexp', name: 'logsumexp', variants: ['function', 'method', 'out'], dtype: 'float', grad: 'LogsumexpBackward0', autocast: 'cuda:fp32' },
   { op: 'cumsum', name: 'cumsum', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumsumBackward0', autocast: 'cuda:fp32opt' },
   { op: 'cumprod', name: 'cumprod', variants: ['function', 'method', 'inplace', 'out'], dtype: 'arg', grad: 'CumprodBackward0', autocast: 'cuda:fp32opt' },
-  { op: 'softmax', name: 'softmax', variants: ['function', 'method'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'cuda:fp32opt' },
-  { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'cuda:fp32opt' },
+  { op: 'softmax', name: 'softmax', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'SoftmaxBackward0', autocast: 'cuda:fp32opt' },
+  { op: 'log_softmax', name: 'logSoftmax', variants: ['function', 'method', 'out'], dtype: 'arg', grad: 'LogSoftmaxBackward0', autocast: 'cuda:fp32opt' },
   { op: 'flatten', name: 'flatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'unflatten', name: 'unflatten', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'squeeze', name: 'squeeze', variants: ['function', 'method'], dtype: 'keep', grad: 'SqueezeBackward0', autocast: null },
@@ -3557,10 +3615,10 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'zero_', name: 'zero_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'detach_', name: 'detach_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'contiguous', name: 'contiguous', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'bernoulli', name: 'bernoulli', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
+  { op: 'nonzero', name: 'nonzero', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
   { op: 'nonzero', name: 'nonzero', variants: ['function', 'method'], dtype: 'index', grad: null, autocast: null },
   { op: 'numel', name: 'numel', variants: ['function'], dtype: null, grad: null, autocast: null },
   { op: 'tensor', name: 'tensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
@@ -3636,7 +3694,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.layer_norm', name: 'layerNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.group_norm', name: 'groupNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.instance_norm', name: 'instanceNorm', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'F.normalize', name: 'normalize', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'F.normalize', name: 'normalize', variants: ['functional', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.pairwise_distance', name: 'pairwiseDistance', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.pad', name: 'pad', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },

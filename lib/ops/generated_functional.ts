@@ -3,7 +3,7 @@
 // and the files the rows name with from=.
 import type { Tensor } from '../tensor';
 import type { DTypeName } from '../dtype';
-import { parseCall, OpSpec } from './args';
+import { parseCall, positionalOut, writeOut, OpSpec } from './args';
 import * as A from '../nn/activation_impl';
 import * as M_functional from '../nn/functional';
 import * as M_functional_more from '../nn/functional_more';
@@ -597,14 +597,16 @@ export function instanceNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_instanceNorm, args);
   return M_functional.instanceNorm(v[0] as Tensor, v[1] as Tensor | null, v[2] as Tensor | null, v[3] as Tensor | null, v[4] as Tensor | null, v[5] as boolean, v[6] as number, v[7] as number);
 }
-const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2, t: 'float' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12, t: 'float' }], npos: 4 };
-export function normalize(input: Tensor, p: number, dim: number, eps: number): Tensor;
-export function normalize(input: Tensor, p: number, dim: number, opts?: { eps?: number }): Tensor;
-export function normalize(input: Tensor, p: number, opts?: { dim?: number; eps?: number }): Tensor;
-export function normalize(input: Tensor, opts?: { p?: number; dim?: number; eps?: number }): Tensor;
-export function normalize(opts: { input: Tensor; p?: number; dim?: number; eps?: number }): Tensor;
+const S_normalize: OpSpec = { op: 'normalize', params: [{ name: 'input' }, { name: 'p', def: 2, t: 'float' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-12, t: 'float' }], out: true, npos: 4 };
+export function normalize(input: Tensor, p: number, dim: number, eps: number, out: Tensor | null): Tensor;
+export function normalize(input: Tensor, p: number, dim: number, eps: number, opts?: { out?: Tensor | null }): Tensor;
+export function normalize(input: Tensor, p: number, dim: number, opts?: { eps?: number; out?: Tensor | null }): Tensor;
+export function normalize(input: Tensor, p: number, opts?: { dim?: number; eps?: number; out?: Tensor | null }): Tensor;
+export function normalize(input: Tensor, opts?: { p?: number; dim?: number; eps?: number; out?: Tensor | null }): Tensor;
+export function normalize(opts: { input: Tensor; p?: number; dim?: number; eps?: number; out?: Tensor | null }): Tensor;
 export function normalize(...args: unknown[]): Tensor {
-  const { v } = parseCall(S_normalize, args);
+  const { v, out } = parseCall(S_normalize, positionalOut('normalize', args, 4));
+  if (out) return writeOut('normalize', out, v, () => M_functional.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
   return M_functional.normalize(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
 }
 const S_cosineSimilarity: OpSpec = { op: 'cosine_similarity', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'dim', def: 1 }, { name: 'eps', def: 1e-8, t: 'float' }], npos: 4 };

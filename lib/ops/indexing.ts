@@ -425,7 +425,11 @@ function gatherChecks(x: T, d: number, index: T, op: string): void {
 }
 
 export function gather(x: T, dim: number, index: T, sparseGrad = false): T {
-  void sparseGrad;  // a dense gradient either way (PyTorch's sparse one is a layout nodetorch does not have)
+  // (sparse_grad=True asks for a sparse gradient, a layout nodetorch does not have; False is PyTorch's default)
+  if (sparseGrad !== false) {
+    if (sparseGrad === true) throw new TorchError(`gather(): sparse_grad=True is not supported: nodetorch has no sparse tensors, so no sparse gradients (gather's gradient is dense; leave sparseGrad out or pass false)`);
+    throw new TypeError(`gather(): argument 'sparse_grad' must be bool, not ${describeValue(sparseGrad)}`);
+  }
   checkTensor(x, 'gather');
   checkTensor(index, 'gather', 'index');
   checkIndexDtype(index, 'gather');

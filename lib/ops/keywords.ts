@@ -5,8 +5,11 @@
 //   torch.indexPut_  the function form of an in-place op, which rows do not generate (x.indexPut_ and
 //               torch.indexPut are the index_put row's, with the IndexSpec type)
 //   to          dispatches on its first argument's kind (dtype, device, tensor), with different option sets per form
-//   cuda        a device move whose device argument is an index, a name or a torch.device
+//               (PyTorch's positional nonBlocking and copy after each; memoryFormat by name)
+//   cuda        a device move whose device argument is an index, a name or a torch.device (device?, nonBlocking?,
+//               then { memoryFormat })
 //   type        returns the type name (a string) without a dtype, a tensor with one: two result types by arity
+//               (dtype?, nonBlocking?; also PyTorch's type names, 'torch.DoubleTensor')
 //   size, stride  the class's own accessors (number or number[] by whether dim is given), read on hot paths
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
@@ -21,6 +24,12 @@
 // normal: their varargs sizes (int...), overloads by value and keyword-only options are the schema's), the matmul
 // family, norm and the small Tensor ops (equal, isclose, clone, copy_, fill_, nonzero, bernoulli, ...): ops.schema's
 // last sections; and torch.nn.functional's functions (ops.schema's F rows), the attention forms included.
+// None of these takes out= in PyTorch 1.13 either (einsum, unique, squeeze_, index_put_ refuse it; checked with
+// /usr/bin/python3): out= is the schema rows' (test/keyword_audit.test.ts audits it on every torch.* overload with an
+// out form, OUT_GAPS listing those PyTorch's Python functions refuse). Every PyTorch keyword of every op is taken: the
+// audit has no exemption left for layout, pin_memory (the creation rows), sparse_grad (gather), implicit (expand),
+// non_blocking (to, copy_, type, cuda) or out, nor a positional gap (the deprecated add/sub(input, alpha, other),
+// torch.norm's positional out and dtype, to's and unique's flags).
 // Each listed op takes its positional parameters also by camelCase name in its options object, as the schema's ops do
 // (`torch.sort({ input: x, descending: true })`, `x.topk({ k: 2 })`, `torch.tensor({ data: [1, 2] })`):
 // the named ones are moved into place (util.ts's kwLeading: a name also given positionally, or a required one left
@@ -30,6 +39,8 @@ import { Tensor } from '../tensor';
 import { isOptions, kwLeading } from './util';
 import type { DTypeName } from '../dtype';
 import type { IndexSpec } from './indexing';
+import type { Device } from '../device';
+import type { MemoryFormat } from '../memory_format';
 
 /** an op's positional parameters in PyTorch's order (`name?`: optional, `name=value`: optional with that default, put
  *  in place of a parameter left out before a named one), then after ';' the keyword-only ones, which stay in the
@@ -156,23 +167,23 @@ export function withKeywords<O extends string, S extends string, F extends Fn>(o
 type KwT = Tensor;
 declare module '../tensor' {
   interface Tensor {
-    cuda(opts: { device?: number }): KwT;
+    cuda(opts: { device?: number | string | Device | null; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): KwT;
     to(opts: { other: KwT }): KwT;
     squeeze_(opts: { dim?: number }): KwT;
     unsqueeze_(opts: { dim: number }): KwT;
-    type(opts: { dtype: DTypeName }): KwT;
+    type(opts: { dtype: DTypeName; nonBlocking?: boolean }): KwT;
   }
 }
 // (required parameters have no '?'; the optional ones end in '?')
 const METHODS: Record<string, [string, Sig]> = {
   backward: ['backward', 'gradient?'],
-  cuda: ['cuda', 'device?'],
+  cuda: ['cuda', 'device?, nonBlocking?; memoryFormat'],
   to: ['to', 'other'],
   size: ['size', 'dim?'],
   stride: ['stride', 'dim?'],
   squeeze_: ['squeeze_', 'dim?'],
   unsqueeze_: ['unsqueeze_', 'dim'],
-  type: ['type', 'dtype?'],
+  type: ['type', 'dtype?, nonBlocking?'],
 };
 
 // ---- torch.* functions ---------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { Device, DeviceName, toDevice, devicesHere } from '../device';
 import { TorchError, checkKeys } from '../errors';
 import * as E from './elementwise';
 import { isOptions, TensorOrScalar } from './util';
+import type { MemoryFormat } from '../memory_format';
 import { UNARY_DEFS as U, BINARY_DEFS as B } from './elementwise';
 
 type T = Tensor;
@@ -22,8 +23,17 @@ declare module '../tensor' {
     to(device: DeviceName | Device, nonBlocking: boolean, copy?: boolean, opts?: { copy?: boolean; nonBlocking?: boolean }): T;
     type(): string;
     type(dtype: DTypeName): T;
+    /** PyTorch's type(dtype=None, non_blocking=False): nonBlocking is accepted (a copy on the CPU completes before
+     *  returning); without a dtype, the type name */
+    type(dtype: DTypeName, nonBlocking: boolean): T;
+    type(dtype: null | undefined, nonBlocking?: boolean): string;
+    type(opts: { nonBlocking?: boolean }): string;
     float(): T; double(): T; half(): T; bfloat16(): T; long(): T; int(): T; short(): T; char(): T; byte(): T; bool(): T;
-    cpu(): T; cuda(index?: number): T;
+    cpu(): T;
+    /** PyTorch's cuda(device=None, non_blocking=False, *, memory_format=preserve_format): to('cuda[:device]') */
+    cuda(device?: number | DeviceName | Device | null, nonBlocking?: boolean, opts?: { nonBlocking?: boolean; memoryFormat?: MemoryFormat }): T;
+    cuda(device: number | DeviceName | Device | null, opts: { nonBlocking?: boolean; memoryFormat?: MemoryFormat }): T;
+    cuda(opts: { device?: number | DeviceName | Device | null; nonBlocking?: boolean; memoryFormat?: MemoryFormat }): T;
   }
 }
 
@@ -89,8 +99,28 @@ function toImpl(this: T, target: unknown, ...rest: unknown[]): T {
   return r;
 }
 P.to = toImpl;
-P.type = function (this: T, dt?: string): T | string {
-  if (dt === undefined) {
+// type(dtype?, nonBlocking?) (keywords.ts gives both their names): nonBlocking is checked and has no effect here (the
+// cast is on the tensor's own device); PyTorch's type names ('torch.DoubleTensor', 'torch.cuda.FloatTensor') too
+const TYPE_NAMES: Record<string, DType> = { Float: 'float32', Double: 'float64', Half: 'float16', BFloat16: 'bfloat16', Long: 'int64', Int: 'int32', Short: 'int16', Char: 'int8', Byte: 'uint8', Bool: 'bool' };
+P.type = function (this: T, dt?: string | null, ...rest: unknown[]): T | string {
+  if (isOptions(dt)) checkKeys('type', dt, ['dtype', 'nonBlocking']);  // (known names are moved into place by keywords.ts)
+  let n = rest.length;
+  while (n > 0 && rest[n - 1] === undefined) n--;
+  if (n > 0 && isOptions(rest[n - 1])) {
+    const o = rest[--n] as Record<string, unknown>;
+    checkKeys('type', o, ['nonBlocking']);
+    if (n > 0 && o.nonBlocking !== undefined) throw new TypeError(`type(): got multiple values for argument 'nonBlocking'`);
+    if (o.nonBlocking !== undefined) rest = [o.nonBlocking];
+    n = rest.length;
+  }
+  if (n > 1) throw new TypeError(`type() takes (dtype?, nonBlocking?) positionally, then an options object; got ${n + 1} positional arguments`);
+  if (n === 1 && typeof rest[0] !== 'boolean') throw new TypeError(`type(): argument 'nonBlocking' must be bool, not ${describeValue(rest[0])}`);
+  const tn = typeof dt === 'string' ? /^torch\.(cuda\.)?(\w+)Tensor$/.exec(dt) : null;
+  if (tn && TYPE_NAMES[tn[2]]) {
+    const r = toImpl.call(this, tn[1] ? (this.device.type === 'cuda' ? this.device : 'cuda') : 'cpu', { nonBlocking: rest[0] === true });
+    return E.toDtype(r, TYPE_NAMES[tn[2]]);
+  }
+  if (dt === undefined || dt === null) {
     const m: Record<string, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
     return `torch.${this.device.type === 'cuda' ? 'cuda.' : ''}${m[this.dtype]}Tensor`;
   }
@@ -100,5 +130,24 @@ const CASTS: [string, DType][] = [['float', 'float32'], ['double', 'float64'], [
   ['long', 'int64'], ['int', 'int32'], ['short', 'int16'], ['char', 'int8'], ['byte', 'uint8'], ['bool', 'bool']];
 for (const [n, d] of CASTS) P[n] = function (this: T): T { this._check(); return E.toDtype(this, d); };
 P.cpu = function (this: T): T { return toImpl.call(this, 'cpu'); };
-P.cuda = function (this: T, index?: number): T { return toImpl.call(this, index === undefined ? 'cuda' : `cuda:${index}`); };
+// cuda(device?, nonBlocking?, { nonBlocking, memoryFormat }) (keywords.ts gives device and nonBlocking their names)
+P.cuda = function (this: T, ...args: unknown[]): T {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let o: Record<string, unknown> = {};
+  if (n > 0 && isOptions(args[n - 1])) { o = args[--n] as Record<string, unknown>; checkKeys('cuda', o, ['device', 'nonBlocking', 'memoryFormat']); }
+  if (n > 2) throw new TypeError(`cuda() takes (device?, nonBlocking?) positionally, then an options object; got ${n} positional arguments`);
+  const given = (k: number): boolean => n > k && args[k] !== undefined;
+  if (given(0) && o.device !== undefined) throw new TypeError(`cuda(): got multiple values for argument 'device'`);
+  if (given(1) && o.nonBlocking !== undefined) throw new TypeError(`cuda(): got multiple values for argument 'nonBlocking'`);
+  const d = given(0) ? args[0] : o.device;
+  const nb = given(1) ? args[1] : o.nonBlocking ?? false;
+  if (typeof nb !== 'boolean') throw new TypeError(`cuda(): argument 'nonBlocking' must be bool, not ${describeValue(nb)}`);
+  let dev: unknown = d === undefined || d === null ? 'cuda' : typeof d === 'number' ? `cuda:${d}` : d;
+  dev = toDevice(dev as string);
+  if ((dev as Device).type !== 'cuda') throw new TorchError(`cuda(): Invalid device, must be cuda device (got ${String(dev)})`);
+  const opts: Record<string, unknown> = { nonBlocking: nb };
+  if (o.memoryFormat !== undefined) opts.memoryFormat = o.memoryFormat;
+  return (P.to as (this: T, ...a: unknown[]) => T).call(this, dev, opts);
+};
 
