@@ -105,6 +105,9 @@ export function tidy<R>(a: string | (() => R), b?: () => R): R {
 }
 export function dispose(x: unknown): void { const s = new Set<Tensor>(); collectTensors(x, s); for (const t of s) t.dispose(); }
 
+export { setPrintoptions, getPrintoptions } from './print';
+export type { SetPrintOptions, PrintOptions } from './print';
+
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new TorchError(`set_num_threads expects a positive integer, got ${n}`);
   native.setNumThreads(n);

@@ -6,6 +6,7 @@ import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f
 import { Device, CPU } from './device';
 import { strided, layout } from './layout';
 import { TorchError, checkKeys } from './errors';
+import { formatValues } from './print';
 import { Node, runBackward, registerPostAccumulateGradHook } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
@@ -596,58 +597,19 @@ export function defaultBackward(roots: Tensor[], grads: (Tensor | null)[], opts:
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// PyTorch-style printing (torch/_tensor_str.py, without the summarisation subtleties beyond edgeitems=3)
+// PyTorch-style printing: lib/print.ts (torch/_tensor_str.py's formatter, line wrapping, summarisation, suffixes)
 // ---------------------------------------------------------------------------------------------------------------
 function formatTensor(t: Tensor): string {
   if (t._disposed) return 'tensor(<disposed>)';
   const vals = t._values();
-  const n = vals.length;
-  const summarize = n > 1000;
-  const shape = t.shape;
-  let fmt: (v: number | boolean) => string;
-  if (t.dtype === 'bool') fmt = (v) => (v ? 'True' : 'False');
-  else if (!isFloating(t.dtype)) fmt = (v) => String(v);
-  else {
-    const finite = (vals as number[]).filter((v) => Number.isFinite(v));
-    const abs = finite.map(Math.abs).filter((v) => v !== 0);
-    const intMode = finite.every((v) => Number.isInteger(v));
-    const maxA = abs.length ? Math.max(...abs) : 0;
-    const minA = abs.length ? Math.min(...abs) : 0;
-    const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
-    if (intMode) {
-      const sci = maxA > 1e8;
-      fmt = (v) => special(v as number) ?? (sci ? (v as number).toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : `${(v as number).toFixed(0)}.`);
-    } else if (abs.length && (maxA / minA > 1000 || maxA > 1e8 || minA < 1e-4)) {
-      fmt = (v) => special(v as number) ?? (v as number).toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
-    } else {
-      fmt = (v) => special(v as number) ?? (v as number).toFixed(4);
-    }
-  }
-  const strs = vals.map(fmt);
-  const width = strs.reduce((w, s) => Math.max(w, s.length), 0);
-  const pad = (s: string): string => ' '.repeat(width - s.length) + s;
-  const prefix = 'tensor(';
-  let body: string;
-  if (shape.length === 0) body = strs[0];
-  else if (n === 0) body = '[]';
-  else {
-    const strides = computeContiguousStrides(shape);
-    const rec = (d: number, off: number, indent: number): string => {
-      const size = shape[d];
-      const idx: (number | null)[] = [];
-      if (summarize && size > 6) { for (let i = 0; i < 3; i++) idx.push(i); idx.push(null); for (let i = size - 3; i < size; i++) idx.push(i); }
-      else for (let i = 0; i < size; i++) idx.push(i);
-      if (d === shape.length - 1) return '[' + idx.map((i) => (i === null ? '...' : pad(strs[off + i]))).join(', ') + ']';
-      const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1);
-      return '[' + idx.map((i) => (i === null ? '...' : rec(d + 1, off + i * strides[d], indent + 1))).join(sep) + ']';
-    };
-    body = rec(0, 0, prefix.length);
-  }
-  const suffix: string[] = [];
-  if (t.device.type === 'cuda') suffix.push(`device='${t.device}'`);
-  const defaultish = t.dtype === getDefaultDtype() || t.dtype === 'int64' || t.dtype === 'bool';
-  if (!defaultish || n === 0 && t.dtype !== getDefaultDtype()) suffix.push(`dtype=torch.${t.dtype}`);
-  if (t.gradFn) suffix.push(`grad_fn=<${t.gradFn.name}>`);
-  else if (t.requiresGrad) suffix.push('requires_grad=True');
-  return prefix + body + (suffix.length ? ', ' + suffix.join(', ') : '') + ')';
+  const suffixes: string[] = [];
+  if (t.device.type === 'cuda') suffixes.push(`device='${t.device}'`);
+  const def = getDefaultDtype();
+  if (vals.length === 0) {
+    if (t.shape.length !== 1) suffixes.push(`size=(${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''})`);
+    if (t.dtype !== def) suffixes.push(`dtype=torch.${t.dtype}`);
+  } else if (!(t.dtype === def || t.dtype === 'int64' || t.dtype === 'bool')) suffixes.push(`dtype=torch.${t.dtype}`);
+  if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
+  else if (t.requiresGrad) suffixes.push('requires_grad=True');
+  return formatValues(vals, t.shape, isFloating(t.dtype), suffixes);
 }

@@ -117,3 +117,7 @@ for (const row of x) expectType<T>()(row);
   // @ts-expect-error RAdam has no momentum option
   new torch.optim.RAdam([p], { momentum: 0.9 });
 }
+torch.setPrintoptions({ precision: 2, sciMode: false, profile: 'short' });
+expectType<number>()(torch.getPrintoptions().linewidth);
+// @ts-expect-error profiles are default, short, full
+torch.setPrintoptions({ profile: 'long' });
