@@ -29,6 +29,8 @@ const TYPES = {
   // nodetorch's index specs (lib/ops/indexing.ts IndexSpec: a number, 'a:b' slice string, null, '...', a bool, an
   // index tensor or a nested list), one or a list of them: index_put's indices
   IndexSpec: 'IndexSpec[] | IndexSpec',
+  // tensordot's dims: an int, a pair of int lists (or ints), or a tensor of either
+  TensordotDims: 'number | readonly [number | readonly number[], number | readonly number[]] | Tensor',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)

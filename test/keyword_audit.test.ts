@@ -53,6 +53,7 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
+  'functions:view_copy.dtype': "view_copy's dtype overload (a reinterpreting copy): x.view(dtype).clone() does it",
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
 const POSITIONAL_GAPS: Record<string, string> = {
@@ -184,6 +185,19 @@ const OVERRIDES: Record<string, Override> = {
   nan_to_num_: { self: NANS, p: { nan: () => 7, posinf: () => 8, neginf: () => -9 } },
   isclose: { p: { rtol: () => 0.5, atol: () => 1, equal_nan: () => true } }, allclose: { p: { rtol: () => 10, atol: () => 10, equal_nan: () => true } },
   narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
+  // ---- shape, indexing and linear-algebra-lite ops (lib/ops/shape_more.ts)
+  cross: { self: () => torch.eye(3).add(1), p: { input: () => torch.eye(3).add(1), other: () => torch.eye(3).flip(0) } },
+  vdot: { self: t([1, 2, 3], 'float32'), p: { input: t([1, 2, 3], 'float32'), other: t([3, 2, 1], 'float32') } },
+  tensordot: { p: { a: X, b: Y, dims: () => [[1], [1]] } },
+  take_along_dim: { p: { indices: IDX } },
+  tril_indices: { p: { dtype: () => 'int32', requires_grad: () => false } }, triu_indices: { p: { dtype: () => 'int32', requires_grad: () => false } },
+  diagonal_copy: { p: { dim1: () => 0, dim2: () => 1 } },
+  diagonal_scatter: { p: { src: t([1, 2], 'float32'), dim1: () => 0, dim2: () => 1 } },
+  select_scatter: { p: { src: t([1, 2, 3], 'float32') } },
+  dsplit: { self: X3, p: { input: X3 } },
+  split_with_sizes: { p: { split_sizes: () => [1, 1] } }, split_with_sizes_copy: { p: { split_sizes: () => [1, 1] } },
+  // (one sample serves the three overloads: six ones repeat each of the 6x1 input's rows, or elements, once)
+  repeat_interleave: { self: () => X().reshape([6, 1]), p: { input: () => X().reshape([6, 1]), 'repeats:Tensor': () => torch.ones([6], { dtype: 'int64' }), output_size: () => 6 } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

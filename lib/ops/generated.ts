@@ -291,6 +291,24 @@ export function normal(mean: number, opts: { std: number; size: readonly number[
 export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function normal(...args: unknown[]): Tensor { return normal_call(args); }
 
+const O_repeatInterleave: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'repeat_interleave', params: [{ name: 'input' }, { name: 'repeats' }, { name: 'dim', def: null }, { name: 'outputSize', kw: true, def: null }], npos: 3 }, ['tensor', '', 'int', 'int']],
+  [{ op: 'repeat_interleave', params: [{ name: 'repeats' }, { name: 'outputSize', kw: true, def: null }], npos: 1 }, ['tensor', 'int']],
+];
+function repeatInterleave_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_repeatInterleave, args, method);
+  if (k === 0) return I.repeatInterleave(v[0] as Tensor, v[1] as number | Tensor, v[2] as number | null, v[3] as number | null);
+  if (k === 1) return I.repeatInterleaveIndex(v[0] as Tensor, v[1] as number | null);
+  throw new Error('unreachable');
+}
+export function repeatInterleave(input: Tensor, repeats: number | Tensor, dim: number | null, opts?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(input: Tensor, repeats: number | Tensor, opts?: { dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(input: Tensor, opts: { repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(opts: { input: Tensor; repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(repeats: Tensor, opts?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(opts: { repeats: Tensor; outputSize?: number | null }): Tensor;
+export function repeatInterleave(...args: unknown[]): Tensor { return repeatInterleave_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -2453,6 +2471,462 @@ export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; devi
 export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
 
+const S_trilIndices: OpSpec = { op: 'tril_indices', params: [{ name: 'row' }, { name: 'col' }, { name: 'offset', def: 0 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function trilIndices_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_trilIndices, args, method);
+  return I.trilIndicesRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+}
+export function trilIndices(row: number, col: number, offset: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(row: number, col: number, opts?: { offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(row: number, opts: { col: number; offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(opts: { row: number; col: number; offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(...args: unknown[]): Tensor { return trilIndices_call(args); }
+
+const S_triuIndices: OpSpec = { op: 'triu_indices', params: [{ name: 'row' }, { name: 'col' }, { name: 'offset', def: 0 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function triuIndices_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_triuIndices, args, method);
+  return I.triuIndicesRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+}
+export function triuIndices(row: number, col: number, offset: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(row: number, col: number, opts?: { offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(row: number, opts: { col: number; offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(opts: { row: number; col: number; offset?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(...args: unknown[]): Tensor { return triuIndices_call(args); }
+
+const S_cross: OpSpec = { op: 'cross', params: [{ name: 'input' }, { name: 'other' }, { name: 'dim', def: null }], out: true, npos: 3 };
+function cross_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cross, args, method);
+  if (out) return writeOut('cross', out, v, () => I.cross(v[0] as Tensor, v[1] as Tensor, v[2] as number | null));
+  return I.cross(v[0] as Tensor, v[1] as Tensor, v[2] as number | null);
+}
+export function cross(input: Tensor, other: Tensor, dim: number | null, opts?: { out?: Tensor }): Tensor;
+export function cross(input: Tensor, other: Tensor, opts?: { dim?: number | null; out?: Tensor }): Tensor;
+export function cross(input: Tensor, opts: { other: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function cross(opts: { input: Tensor; other: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function cross(...args: unknown[]): Tensor { return cross_call(args); }
+
+const S_inner: OpSpec = { op: 'inner', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function inner_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_inner, args, method);
+  if (out) return writeOut('inner', out, v, () => I.inner(v[0] as Tensor, v[1] as Tensor));
+  return I.inner(v[0] as Tensor, v[1] as Tensor);
+}
+export function inner(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function inner(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function inner(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function inner(...args: unknown[]): Tensor { return inner_call(args); }
+
+const S_vdot: OpSpec = { op: 'vdot', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function vdot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_vdot, args, method);
+  if (out) return writeOut('vdot', out, v, () => I.vdot(v[0] as Tensor, v[1] as Tensor));
+  return I.vdot(v[0] as Tensor, v[1] as Tensor);
+}
+export function vdot(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function vdot(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function vdot(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function vdot(...args: unknown[]): Tensor { return vdot_call(args); }
+
+const S_tensordot: OpSpec = { op: 'tensordot', params: [{ name: 'a' }, { name: 'b' }, { name: 'dims', def: 2 }], out: true, npos: 3 };
+function tensordot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tensordot, args, method);
+  if (out) return writeOut('tensordot', out, v, () => I.tensordot(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number | readonly number[], number | readonly number[]] | Tensor));
+  return I.tensordot(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number | readonly number[], number | readonly number[]] | Tensor);
+}
+export function tensordot(a: Tensor, b: Tensor, dims: number | readonly [number | readonly number[], number | readonly number[]] | Tensor, opts?: { out?: Tensor }): Tensor;
+export function tensordot(a: Tensor, b: Tensor, opts?: { dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor }): Tensor;
+export function tensordot(a: Tensor, opts: { b: Tensor; dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor }): Tensor;
+export function tensordot(opts: { a: Tensor; b: Tensor; dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor }): Tensor;
+export function tensordot(...args: unknown[]): Tensor { return tensordot_call(args); }
+
+const S_rot90: OpSpec = { op: 'rot90', params: [{ name: 'input' }, { name: 'k', def: 1 }, { name: 'dims', def: [0, 1] }], npos: 3 };
+function rot90_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_rot90, args, method);
+  return I.rot90(v[0] as Tensor, v[1] as number, v[2] as number[]);
+}
+export function rot90(input: Tensor, k: number, dims: number[]): Tensor;
+export function rot90(input: Tensor, k: number, opts?: { dims?: number[] }): Tensor;
+export function rot90(input: Tensor, opts?: { k?: number; dims?: number[] }): Tensor;
+export function rot90(opts: { input: Tensor; k?: number; dims?: number[] }): Tensor;
+export function rot90(...args: unknown[]): Tensor { return rot90_call(args); }
+
+const S_diff: OpSpec = { op: 'diff', params: [{ name: 'input' }, { name: 'n', def: 1 }, { name: 'dim', def: -1 }, { name: 'prepend', def: null }, { name: 'append', def: null }], out: true, npos: 5 };
+function diff_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_diff, args, method);
+  if (out) return writeOut('diff', out, v, () => I.diff(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Tensor | null, v[4] as Tensor | null));
+  return I.diff(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Tensor | null, v[4] as Tensor | null);
+}
+export function diff(input: Tensor, n: number, dim: number, prepend: Tensor | null, append: Tensor | null, opts?: { out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, dim: number, prepend: Tensor | null, opts?: { append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, dim: number, opts?: { prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, opts?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, opts?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(opts: { input: Tensor; n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(...args: unknown[]): Tensor { return diff_call(args); }
+
+const S_takeAlongDim: OpSpec = { op: 'take_along_dim', params: [{ name: 'input' }, { name: 'indices' }, { name: 'dim', def: null }], out: true, npos: 3 };
+function takeAlongDim_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_takeAlongDim, args, method);
+  if (out) return writeOut('take_along_dim', out, v, () => I.takeAlongDim(v[0] as Tensor, v[1] as Tensor, v[2] as number | null));
+  return I.takeAlongDim(v[0] as Tensor, v[1] as Tensor, v[2] as number | null);
+}
+export function takeAlongDim(input: Tensor, indices: Tensor, dim: number | null, opts?: { out?: Tensor }): Tensor;
+export function takeAlongDim(input: Tensor, indices: Tensor, opts?: { dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(input: Tensor, opts: { indices: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(opts: { input: Tensor; indices: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(...args: unknown[]): Tensor { return takeAlongDim_call(args); }
+
+const S_unfold: OpSpec = { op: 'unfold', params: [{ name: 'input' }, { name: 'dimension' }, { name: 'size' }, { name: 'step' }], npos: 4 };
+function unfold_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unfold, args, method);
+  return I.unfold(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+
+const S_ravel: OpSpec = { op: 'ravel', params: [{ name: 'input' }], npos: 1 };
+function ravel_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_ravel, args, method);
+  return I.ravel(v[0] as Tensor);
+}
+export function ravel(input: Tensor): Tensor;
+export function ravel(opts: { input: Tensor }): Tensor;
+export function ravel(...args: unknown[]): Tensor { return ravel_call(args); }
+
+const S_dstack: OpSpec = { op: 'dstack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function dstack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_dstack, args, method);
+  if (out) return writeOut('dstack', out, v, () => I.dstack(v[0] as readonly Tensor[]));
+  return I.dstack(v[0] as readonly Tensor[]);
+}
+export function dstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function dstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function dstack(...args: unknown[]): Tensor { return dstack_call(args); }
+
+const S_columnStack: OpSpec = { op: 'column_stack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function columnStack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_columnStack, args, method);
+  if (out) return writeOut('column_stack', out, v, () => I.columnStack(v[0] as readonly Tensor[]));
+  return I.columnStack(v[0] as readonly Tensor[]);
+}
+export function columnStack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function columnStack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function columnStack(...args: unknown[]): Tensor { return columnStack_call(args); }
+
+const S_rowStack: OpSpec = { op: 'row_stack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function rowStack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_rowStack, args, method);
+  if (out) return writeOut('row_stack', out, v, () => I.rowStack(v[0] as readonly Tensor[]));
+  return I.rowStack(v[0] as readonly Tensor[]);
+}
+export function rowStack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function rowStack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function rowStack(...args: unknown[]): Tensor { return rowStack_call(args); }
+
+const S_hsplit: OpSpec = { op: 'hsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function hsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_hsplit, args, method);
+  return I.hsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function hsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function hsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function hsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function hsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function hsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function hsplit(...args: unknown[]): Tensor[] { return hsplit_call(args); }
+
+const S_vsplit: OpSpec = { op: 'vsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function vsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_vsplit, args, method);
+  return I.vsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function vsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function vsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function vsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function vsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function vsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function vsplit(...args: unknown[]): Tensor[] { return vsplit_call(args); }
+
+const S_dsplit: OpSpec = { op: 'dsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function dsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_dsplit, args, method);
+  return I.dsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function dsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function dsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function dsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function dsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function dsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function dsplit(...args: unknown[]): Tensor[] { return dsplit_call(args); }
+
+const S_splitWithSizes: OpSpec = { op: 'split_with_sizes', params: [{ name: 'input' }, { name: 'splitSizes' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitWithSizes_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitWithSizes, args, method);
+  return I.splitWithSizes(v[0] as Tensor, v[1] as number[], v[2] as number);
+}
+export function splitWithSizes(input: Tensor, splitSizes: number[], dim: number): Tensor[];
+export function splitWithSizes(input: Tensor, splitSizes: number[], opts?: { dim?: number }): Tensor[];
+export function splitWithSizes(input: Tensor, opts: { splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizes(opts: { input: Tensor; splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizes(...args: unknown[]): Tensor[] { return splitWithSizes_call(args); }
+
+const S_unsafeChunk: OpSpec = { op: 'unsafe_chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }], npos: 3 };
+function unsafeChunk_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unsafeChunk, args, method);
+  return I.unsafeChunk(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function unsafeChunk(input: Tensor, chunks: number, dim: number): Tensor[];
+export function unsafeChunk(input: Tensor, chunks: number, opts?: { dim?: number }): Tensor[];
+export function unsafeChunk(input: Tensor, opts: { chunks: number; dim?: number }): Tensor[];
+export function unsafeChunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
+export function unsafeChunk(...args: unknown[]): Tensor[] { return unsafeChunk_call(args); }
+
+const S_unsafeSplit: OpSpec = { op: 'unsafe_split', params: [{ name: 'input' }, { name: 'splitSize' }, { name: 'dim', def: 0 }], npos: 3 };
+function unsafeSplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unsafeSplit, args, method);
+  return I.unsafeSplit(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function unsafeSplit(input: Tensor, splitSize: number, dim: number): Tensor[];
+export function unsafeSplit(input: Tensor, splitSize: number, opts?: { dim?: number }): Tensor[];
+export function unsafeSplit(input: Tensor, opts: { splitSize: number; dim?: number }): Tensor[];
+export function unsafeSplit(opts: { input: Tensor; splitSize: number; dim?: number }): Tensor[];
+export function unsafeSplit(...args: unknown[]): Tensor[] { return unsafeSplit_call(args); }
+
+const S_sumToSize: OpSpec = { op: 'sum_to_size', params: [{ name: 'input' }, { name: 'size', t: 'ints' }], npos: 2 };
+function sumToSize_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_sumToSize, foldVarargs(args, 1), method);
+  return I.sumToSizeRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+
+const S_selectScatter: OpSpec = { op: 'select_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'dim' }, { name: 'index' }], npos: 4 };
+function selectScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_selectScatter, args, method);
+  return I.selectScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
+}
+export function selectScatter(input: Tensor, src: Tensor, dim: number, index: number): Tensor;
+export function selectScatter(input: Tensor, src: Tensor, dim: number, opts: { index: number }): Tensor;
+export function selectScatter(input: Tensor, src: Tensor, opts: { dim: number; index: number }): Tensor;
+export function selectScatter(input: Tensor, opts: { src: Tensor; dim: number; index: number }): Tensor;
+export function selectScatter(opts: { input: Tensor; src: Tensor; dim: number; index: number }): Tensor;
+export function selectScatter(...args: unknown[]): Tensor { return selectScatter_call(args); }
+
+const S_sliceScatter: OpSpec = { op: 'slice_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 6 };
+function sliceScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_sliceScatter, args, method);
+  return I.sliceScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number | null, v[4] as number | null, v[5] as number);
+}
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, opts: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(opts: { input: Tensor; src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(...args: unknown[]): Tensor { return sliceScatter_call(args); }
+
+const S_diagonalScatter: OpSpec = { op: 'diagonal_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }], npos: 5 };
+function diagonalScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagonalScatter, args, method);
+  return I.diagonalScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as number);
+}
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, opts: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(opts: { input: Tensor; src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(...args: unknown[]): Tensor { return diagonalScatter_call(args); }
+
+const S_narrowCopy: OpSpec = { op: 'narrow_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }], npos: 4 };
+function narrowCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_narrowCopy, args, method);
+  return I.narrowCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function narrowCopy(input: Tensor, dim: number, start: number, length: number): Tensor;
+export function narrowCopy(input: Tensor, dim: number, start: number, opts: { length: number }): Tensor;
+export function narrowCopy(input: Tensor, dim: number, opts: { start: number; length: number }): Tensor;
+export function narrowCopy(input: Tensor, opts: { dim: number; start: number; length: number }): Tensor;
+export function narrowCopy(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
+export function narrowCopy(...args: unknown[]): Tensor { return narrowCopy_call(args); }
+
+const S_viewCopy: OpSpec = { op: 'view_copy', params: [{ name: 'input' }, { name: 'size' }], npos: 2 };
+function viewCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_viewCopy, args, method);
+  return I.viewCopyRow(v[0] as Tensor, v[1] as number[]);
+}
+export function viewCopy(input: Tensor, size: number[]): Tensor;
+export function viewCopy(input: Tensor, opts: { size: number[] }): Tensor;
+export function viewCopy(opts: { input: Tensor; size: number[] }): Tensor;
+export function viewCopy(...args: unknown[]): Tensor { return viewCopy_call(args); }
+
+const S_permuteCopy: OpSpec = { op: 'permute_copy', params: [{ name: 'input' }, { name: 'dims' }], npos: 2 };
+function permuteCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_permuteCopy, args, method);
+  return I.permuteCopy(v[0] as Tensor, v[1] as number[]);
+}
+export function permuteCopy(input: Tensor, dims: number[]): Tensor;
+export function permuteCopy(input: Tensor, opts: { dims: number[] }): Tensor;
+export function permuteCopy(opts: { input: Tensor; dims: number[] }): Tensor;
+export function permuteCopy(...args: unknown[]): Tensor { return permuteCopy_call(args); }
+
+const S_transposeCopy: OpSpec = { op: 'transpose_copy', params: [{ name: 'input' }, { name: 'dim0' }, { name: 'dim1' }], npos: 3 };
+function transposeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_transposeCopy, args, method);
+  return I.transposeCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function transposeCopy(input: Tensor, dim0: number, dim1: number): Tensor;
+export function transposeCopy(input: Tensor, dim0: number, opts: { dim1: number }): Tensor;
+export function transposeCopy(input: Tensor, opts: { dim0: number; dim1: number }): Tensor;
+export function transposeCopy(opts: { input: Tensor; dim0: number; dim1: number }): Tensor;
+export function transposeCopy(...args: unknown[]): Tensor { return transposeCopy_call(args); }
+
+const S_tCopy: OpSpec = { op: 't_copy', params: [{ name: 'input' }], npos: 1 };
+function tCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_tCopy, args, method);
+  return I.tCopy(v[0] as Tensor);
+}
+export function tCopy(input: Tensor): Tensor;
+export function tCopy(opts: { input: Tensor }): Tensor;
+export function tCopy(...args: unknown[]): Tensor { return tCopy_call(args); }
+
+const S_diagonalCopy: OpSpec = { op: 'diagonal_copy', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }], npos: 4 };
+function diagonalCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagonalCopy, args, method);
+  return I.diagonalCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function diagonalCopy(input: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+export function diagonalCopy(input: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+export function diagonalCopy(input: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+export function diagonalCopy(input: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalCopy(opts: { input: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalCopy(...args: unknown[]): Tensor { return diagonalCopy_call(args); }
+
+const S_expandCopy: OpSpec = { op: 'expand_copy', params: [{ name: 'input' }, { name: 'size' }, { name: 'implicit', kw: true, def: false, t: 'bool' }], npos: 2 };
+function expandCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_expandCopy, args, method);
+  return I.expandCopy(v[0] as Tensor, v[1] as number[], v[2] as boolean);
+}
+export function expandCopy(input: Tensor, size: number[], opts?: { implicit?: boolean }): Tensor;
+export function expandCopy(input: Tensor, opts: { size: number[]; implicit?: boolean }): Tensor;
+export function expandCopy(opts: { input: Tensor; size: number[]; implicit?: boolean }): Tensor;
+export function expandCopy(...args: unknown[]): Tensor { return expandCopy_call(args); }
+
+const S_selectCopy: OpSpec = { op: 'select_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], npos: 3 };
+function selectCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_selectCopy, args, method);
+  return I.selectCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function selectCopy(input: Tensor, dim: number, index: number): Tensor;
+export function selectCopy(input: Tensor, dim: number, opts: { index: number }): Tensor;
+export function selectCopy(input: Tensor, opts: { dim: number; index: number }): Tensor;
+export function selectCopy(opts: { input: Tensor; dim: number; index: number }): Tensor;
+export function selectCopy(...args: unknown[]): Tensor { return selectCopy_call(args); }
+
+const S_sliceCopy: OpSpec = { op: 'slice_copy', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 5 };
+function sliceCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_sliceCopy, args, method);
+  return I.sliceCopy(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as number | null, v[4] as number);
+}
+export function sliceCopy(input: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+export function sliceCopy(input: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+export function sliceCopy(input: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+export function sliceCopy(input: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceCopy(input: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceCopy(opts: { input: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceCopy(...args: unknown[]): Tensor { return sliceCopy_call(args); }
+
+const S_squeezeCopy: OpSpec = { op: 'squeeze_copy', params: [{ name: 'input' }, { name: 'dim', def: null }], npos: 2 };
+function squeezeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_squeezeCopy, args, method);
+  return I.squeezeCopy(v[0] as Tensor, v[1] as number | null);
+}
+export function squeezeCopy(input: Tensor, dim: number | null): Tensor;
+export function squeezeCopy(input: Tensor, opts?: { dim?: number | null }): Tensor;
+export function squeezeCopy(opts: { input: Tensor; dim?: number | null }): Tensor;
+export function squeezeCopy(...args: unknown[]): Tensor { return squeezeCopy_call(args); }
+
+const S_unsqueezeCopy: OpSpec = { op: 'unsqueeze_copy', params: [{ name: 'input' }, { name: 'dim' }], npos: 2 };
+function unsqueezeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unsqueezeCopy, args, method);
+  return I.unsqueezeCopy(v[0] as Tensor, v[1] as number);
+}
+export function unsqueezeCopy(input: Tensor, dim: number): Tensor;
+export function unsqueezeCopy(input: Tensor, opts: { dim: number }): Tensor;
+export function unsqueezeCopy(opts: { input: Tensor; dim: number }): Tensor;
+export function unsqueezeCopy(...args: unknown[]): Tensor { return unsqueezeCopy_call(args); }
+
+const S_unfoldCopy: OpSpec = { op: 'unfold_copy', params: [{ name: 'input' }, { name: 'dimension' }, { name: 'size' }, { name: 'step' }], npos: 4 };
+function unfoldCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unfoldCopy, args, method);
+  return I.unfoldCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function unfoldCopy(input: Tensor, dimension: number, size: number, step: number): Tensor;
+export function unfoldCopy(input: Tensor, dimension: number, size: number, opts: { step: number }): Tensor;
+export function unfoldCopy(input: Tensor, dimension: number, opts: { size: number; step: number }): Tensor;
+export function unfoldCopy(input: Tensor, opts: { dimension: number; size: number; step: number }): Tensor;
+export function unfoldCopy(opts: { input: Tensor; dimension: number; size: number; step: number }): Tensor;
+export function unfoldCopy(...args: unknown[]): Tensor { return unfoldCopy_call(args); }
+
+const S_aliasCopy: OpSpec = { op: 'alias_copy', params: [{ name: 'input' }], npos: 1 };
+function aliasCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_aliasCopy, args, method);
+  return I.aliasCopy(v[0] as Tensor);
+}
+export function aliasCopy(input: Tensor): Tensor;
+export function aliasCopy(opts: { input: Tensor }): Tensor;
+export function aliasCopy(...args: unknown[]): Tensor { return aliasCopy_call(args); }
+
+const S_detachCopy: OpSpec = { op: 'detach_copy', params: [{ name: 'input' }], npos: 1 };
+function detachCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_detachCopy, args, method);
+  return I.detachCopy(v[0] as Tensor);
+}
+export function detachCopy(input: Tensor): Tensor;
+export function detachCopy(opts: { input: Tensor }): Tensor;
+export function detachCopy(...args: unknown[]): Tensor { return detachCopy_call(args); }
+
+const S_asStridedCopy: OpSpec = { op: 'as_strided_copy', params: [{ name: 'input' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], npos: 4 };
+function asStridedCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asStridedCopy, args, method);
+  return I.asStridedCopy(v[0] as Tensor, v[1] as number[], v[2] as number[], v[3] as number | null);
+}
+export function asStridedCopy(input: Tensor, size: number[], stride: number[], storageOffset: number | null): Tensor;
+export function asStridedCopy(input: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(input: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedCopy(input: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedCopy(opts: { input: Tensor; size: number[]; stride: number[]; storageOffset?: number | null }): Tensor;
+export function asStridedCopy(...args: unknown[]): Tensor { return asStridedCopy_call(args); }
+
+const S_splitCopy: OpSpec = { op: 'split_copy', params: [{ name: 'input' }, { name: 'splitSize' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitCopy, args, method);
+  return I.splitCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function splitCopy(input: Tensor, splitSize: number, dim: number): Tensor[];
+export function splitCopy(input: Tensor, splitSize: number, opts?: { dim?: number }): Tensor[];
+export function splitCopy(input: Tensor, opts: { splitSize: number; dim?: number }): Tensor[];
+export function splitCopy(opts: { input: Tensor; splitSize: number; dim?: number }): Tensor[];
+export function splitCopy(...args: unknown[]): Tensor[] { return splitCopy_call(args); }
+
+const S_splitWithSizesCopy: OpSpec = { op: 'split_with_sizes_copy', params: [{ name: 'input' }, { name: 'splitSizes' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitWithSizesCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitWithSizesCopy, args, method);
+  return I.splitWithSizesCopy(v[0] as Tensor, v[1] as number[], v[2] as number);
+}
+export function splitWithSizesCopy(input: Tensor, splitSizes: number[], dim: number): Tensor[];
+export function splitWithSizesCopy(input: Tensor, splitSizes: number[], opts?: { dim?: number }): Tensor[];
+export function splitWithSizesCopy(input: Tensor, opts: { splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizesCopy(opts: { input: Tensor; splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizesCopy(...args: unknown[]): Tensor[] { return splitWithSizesCopy_call(args); }
+
+const S_unbindCopy: OpSpec = { op: 'unbind_copy', params: [{ name: 'input' }, { name: 'dim', def: 0 }], npos: 2 };
+function unbindCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unbindCopy, args, method);
+  return I.unbindCopy(v[0] as Tensor, v[1] as number);
+}
+export function unbindCopy(input: Tensor, dim: number): Tensor[];
+export function unbindCopy(input: Tensor, opts?: { dim?: number }): Tensor[];
+export function unbindCopy(opts: { input: Tensor; dim?: number }): Tensor[];
+export function unbindCopy(...args: unknown[]): Tensor[] { return unbindCopy_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2504,6 +2978,10 @@ declare module '../tensor' {
     nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
     nonzero(opts: { asTuple: boolean }): Tensor | Tensor[];
+    repeatInterleave(repeats: number | Tensor, dim: number | null, opts?: { outputSize?: number | null }): Tensor;
+    repeatInterleave(repeats: number | Tensor, opts?: { dim?: number | null; outputSize?: number | null }): Tensor;
+    repeatInterleave(opts: { repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+    repeatInterleave(opts?: { outputSize?: number | null }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -3077,6 +3555,69 @@ declare module '../tensor' {
     zero_(): Tensor;
     detach_(): Tensor;
     contiguous(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    cross(other: Tensor, dim: number | null): Tensor;
+    cross(other: Tensor, opts?: { dim?: number | null }): Tensor;
+    cross(opts: { other: Tensor; dim?: number | null }): Tensor;
+    inner(other: Tensor): Tensor;
+    inner(opts: { other: Tensor }): Tensor;
+    vdot(other: Tensor): Tensor;
+    vdot(opts: { other: Tensor }): Tensor;
+    rot90(k: number, dims: number[]): Tensor;
+    rot90(k: number, opts?: { dims?: number[] }): Tensor;
+    rot90(opts?: { k?: number; dims?: number[] }): Tensor;
+    diff(n: number, dim: number, prepend: Tensor | null, append: Tensor | null): Tensor;
+    diff(n: number, dim: number, prepend: Tensor | null, opts?: { append?: Tensor | null }): Tensor;
+    diff(n: number, dim: number, opts?: { prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    diff(n: number, opts?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    diff(opts?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    takeAlongDim(indices: Tensor, dim: number | null): Tensor;
+    takeAlongDim(indices: Tensor, opts?: { dim?: number | null }): Tensor;
+    takeAlongDim(opts: { indices: Tensor; dim?: number | null }): Tensor;
+    unfold(dimension: number, size: number, step: number): Tensor;
+    unfold(dimension: number, size: number, opts: { step: number }): Tensor;
+    unfold(dimension: number, opts: { size: number; step: number }): Tensor;
+    unfold(opts: { dimension: number; size: number; step: number }): Tensor;
+    ravel(): Tensor;
+    hsplit(sections: number | number[]): Tensor[];
+    hsplit(opts: { sections: number }): Tensor[];
+    hsplit(opts: { indices: number[] }): Tensor[];
+    vsplit(sections: number | number[]): Tensor[];
+    vsplit(opts: { sections: number }): Tensor[];
+    vsplit(opts: { indices: number[] }): Tensor[];
+    dsplit(sections: number | number[]): Tensor[];
+    dsplit(opts: { sections: number }): Tensor[];
+    dsplit(opts: { indices: number[] }): Tensor[];
+    splitWithSizes(splitSizes: number[], dim: number): Tensor[];
+    splitWithSizes(splitSizes: number[], opts?: { dim?: number }): Tensor[];
+    splitWithSizes(opts: { splitSizes: number[]; dim?: number }): Tensor[];
+    unsafeChunk(chunks: number, dim: number): Tensor[];
+    unsafeChunk(chunks: number, opts?: { dim?: number }): Tensor[];
+    unsafeChunk(opts: { chunks: number; dim?: number }): Tensor[];
+    unsafeSplit(splitSize: number, dim: number): Tensor[];
+    unsafeSplit(splitSize: number, opts?: { dim?: number }): Tensor[];
+    unsafeSplit(opts: { splitSize: number; dim?: number }): Tensor[];
+    sumToSize(...size: number[]): Tensor;
+    sumToSize(size: readonly number[]): Tensor;
+    sumToSize(opts: { size: number | readonly number[] }): Tensor;
+    selectScatter(src: Tensor, dim: number, index: number): Tensor;
+    selectScatter(src: Tensor, dim: number, opts: { index: number }): Tensor;
+    selectScatter(src: Tensor, opts: { dim: number; index: number }): Tensor;
+    selectScatter(opts: { src: Tensor; dim: number; index: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+    sliceScatter(src: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+    sliceScatter(opts: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+    diagonalScatter(src: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+    diagonalScatter(src: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+    diagonalScatter(src: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+    diagonalScatter(src: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+    diagonalScatter(opts: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+    narrowCopy(dim: number, start: number, length: number): Tensor;
+    narrowCopy(dim: number, start: number, opts: { length: number }): Tensor;
+    narrowCopy(dim: number, opts: { start: number; length: number }): Tensor;
+    narrowCopy(opts: { dim: number; start: number; length: number }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3089,6 +3630,7 @@ P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call(
 P.view = function (this: Tensor, ...args: unknown[]): unknown { return view_call([this, ...args], true); };
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
+P.repeatInterleave = function (this: Tensor, ...args: unknown[]): unknown { return repeatInterleave_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -3355,6 +3897,25 @@ P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__cal
 P.zero_ = function (this: Tensor, ...args: unknown[]): Tensor { return zero__call([this, ...args], true); };
 P.detach_ = function (this: Tensor, ...args: unknown[]): Tensor { return detach__call([this, ...args], true); };
 P.contiguous = function (this: Tensor, ...args: unknown[]): Tensor { return contiguous_call([this, ...args], true); };
+P.cross = function (this: Tensor, ...args: unknown[]): Tensor { return cross_call([this, ...args], true); };
+P.inner = function (this: Tensor, ...args: unknown[]): Tensor { return inner_call([this, ...args], true); };
+P.vdot = function (this: Tensor, ...args: unknown[]): Tensor { return vdot_call([this, ...args], true); };
+P.rot90 = function (this: Tensor, ...args: unknown[]): Tensor { return rot90_call([this, ...args], true); };
+P.diff = function (this: Tensor, ...args: unknown[]): Tensor { return diff_call([this, ...args], true); };
+P.takeAlongDim = function (this: Tensor, ...args: unknown[]): Tensor { return takeAlongDim_call([this, ...args], true); };
+P.unfold = function (this: Tensor, ...args: unknown[]): Tensor { return unfold_call([this, ...args], true); };
+P.ravel = function (this: Tensor, ...args: unknown[]): Tensor { return ravel_call([this, ...args], true); };
+P.hsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return hsplit_call([this, ...args], true); };
+P.vsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return vsplit_call([this, ...args], true); };
+P.dsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return dsplit_call([this, ...args], true); };
+P.splitWithSizes = function (this: Tensor, ...args: unknown[]): Tensor[] { return splitWithSizes_call([this, ...args], true); };
+P.unsafeChunk = function (this: Tensor, ...args: unknown[]): Tensor[] { return unsafeChunk_call([this, ...args], true); };
+P.unsafeSplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return unsafeSplit_call([this, ...args], true); };
+P.sumToSize = function (this: Tensor, ...args: unknown[]): Tensor { return sumToSize_call([this, ...args], true); };
+P.selectScatter = function (this: Tensor, ...args: unknown[]): Tensor { return selectScatter_call([this, ...args], true); };
+P.sliceScatter = function (this: Tensor, ...args: unknown[]): Tensor { return sliceScatter_call([this, ...args], true); };
+P.diagonalScatter = function (this: Tensor, ...args: unknown[]): Tensor { return diagonalScatter_call([this, ...args], true); };
+P.narrowCopy = function (this: Tensor, ...args: unknown[]): Tensor { return narrowCopy_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -3661,4 +4222,48 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.multi_margin_loss', name: 'multiMarginLoss', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.gaussian_nll_loss', name: 'gaussianNllLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tril_indices', name: 'trilIndices', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'triu_indices', name: 'triuIndices', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'cross', name: 'cross', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'inner', name: 'inner', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vdot', name: 'vdot', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tensordot', name: 'tensordot', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'rot90', name: 'rot90', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'diff', name: 'diff', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'repeat_interleave', name: 'repeatInterleave', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'repeat_interleave', name: 'repeatInterleave', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'take_along_dim', name: 'takeAlongDim', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unfold', name: 'unfold', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'ravel', name: 'ravel', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'dstack', name: 'dstack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'column_stack', name: 'columnStack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'row_stack', name: 'rowStack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'hsplit', name: 'hsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vsplit', name: 'vsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'dsplit', name: 'dsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_with_sizes', name: 'splitWithSizes', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsafe_chunk', name: 'unsafeChunk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsafe_split', name: 'unsafeSplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'sum_to_size', name: 'sumToSize', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'select_scatter', name: 'selectScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectScatterBackward0', autocast: null },
+  { op: 'slice_scatter', name: 'sliceScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'SliceScatterBackward0', autocast: null },
+  { op: 'diagonal_scatter', name: 'diagonalScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'DiagonalScatterBackward0', autocast: null },
+  { op: 'narrow_copy', name: 'narrowCopy', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_copy', name: 'viewCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'permute_copy', name: 'permuteCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'transpose_copy', name: 'transposeCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 't_copy', name: 'tCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'diagonal_copy', name: 'diagonalCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'expand_copy', name: 'expandCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'select_copy', name: 'selectCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'slice_copy', name: 'sliceCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'squeeze_copy', name: 'squeezeCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsqueeze_copy', name: 'unsqueezeCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unfold_copy', name: 'unfoldCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'alias_copy', name: 'aliasCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'detach_copy', name: 'detachCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'as_strided_copy', name: 'asStridedCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_copy', name: 'splitCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_with_sizes_copy', name: 'splitWithSizesCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unbind_copy', name: 'unbindCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
 ];

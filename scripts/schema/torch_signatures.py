@@ -52,6 +52,7 @@ def snake(name):
         s = s[:-1]
     if s in ('var_',):  # `var` is a reserved word in JavaScript: torch.var_ is torch.var
         s = s[:-1]
+    s = re.sub(r'^atleast(\d)d$', r'atleast_\1d', s)  # atleast1d -> atleast_1d (a digit after the underscore)
     return s
 
 

@@ -1,0 +1,252 @@
+// ops_shape_more.test.ts - the shape, indexing and linear-algebra-lite ops of ops.schema's last section
+// (lib/ops/shape_more.ts) against PyTorch 1.13 (test/ref/ops_shape_more.json, from test/ref/gen_ops_shape_more.py):
+// each case's result, the gradients of sum(result * weights) with respect to its inputs, whether the result shares its
+// first input's storage (a view, as PyTorch's), and the errors' messages.
+import * as torch from '../lib/index';
+import { expectTensor, Ref } from './helpers';
+
+type T = torch.Tensor;
+interface Case { out: Ref | Ref[]; grads?: (Ref | null)[]; view?: boolean | boolean[] }
+const REF = require('./ref/ops_shape_more.json') as { inputs: Record<string, unknown>; cases: Record<string, Case>; errors: Record<string, string> };
+const inp = (k: string): T => torch.tensor(REF.inputs[k] as number[], { requiresGrad: true });
+const weights = (shape: number[]): T => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return torch.arange(n, { dtype: 'float64' }).remainder(5).sub(2).mul(0.5).add(0.25).reshape(shape);
+};
+const tensors = (r: unknown): T[] => (Array.isArray(r) ? r : [r]) as T[];
+
+/** [name, the call, its inputs' names] as gen_ops_shape_more.py's case() rows */
+type Row = [string, (...xs: T[]) => T | T[], string[]];
+const ROWS: Row[] = [
+  ['cross_default', (p, q) => torch.cross(p, q), ['P', 'Q']],
+  ['cross_dim1', (p, q) => torch.cross(p, q, { dim: 1 }), ['P', 'Q']],
+  ['cross_method', (p, q) => p.cross(q, -1), ['P', 'Q']],
+  ['cross_bcast', (p, v) => torch.cross(p, v.unsqueeze(0), { dim: 1 }), ['P', 'V']],
+  ['inner', (a, b) => torch.inner(a, b), ['A', 'B']],
+  ['inner_3d', (t, m) => torch.inner(t, m), ['T3', 'M34']],
+  ['inner_scalar', (a, v) => torch.inner(a, v.select(0, 1)), ['A', 'V']],
+  ['vdot', (v, u) => torch.vdot(v, u), ['V', 'U']],
+  ['tensordot_int', (m, n) => torch.tensordot(m, n, { dims: 1 }), ['M34', 'M45']],
+  ['tensordot_lists', (t, a) => torch.tensordot(t, a, { dims: [[0, 1], [0, 1]] }), ['T3', 'A']],
+  ['tensordot_0', (v, u) => torch.tensordot(v, u, { dims: 0 }), ['V', 'U']],
+  ['tensordot_2', (t, m) => torch.tensordot(t, m, 2), ['T3', 'M34']],
+  ['tensordot_tensor', (a, b) => torch.tensordot(a, b, { dims: torch.tensor([[1], [1]]) }), ['A', 'B']],
+  ['chain_matmul', (a, m, n) => torch.chainMatmul(a, m, n), ['A', 'M34', 'M45']],
+  ['block_diag', (a, v, p) => torch.blockDiag(a, v, p.select(0, 0).select(0, 0)), ['A', 'V', 'P']],
+  ['rot90', (a) => torch.rot90(a), ['A']],
+  ['rot90_k2', (t) => torch.rot90(t, 2, [1, 2]), ['T3']],
+  ['rot90_kneg', (t) => torch.rot90(t, -1, [2, 0]), ['T3']],
+  ['rot90_k4', (a) => a.rot90(4), ['A']],
+  ['diff', (a) => torch.diff(a), ['A']],
+  ['diff_n2_dim0', (t) => torch.diff(t, { n: 2, dim: 1 }), ['T3']],
+  ['diff_prepend_append', (a, b) => torch.diff(a, { dim: 0, prepend: b, append: b.slice(0, 0, 1) }), ['A', 'B']],
+  ['diff_big_n', (a) => torch.diff(a, 5), ['A']],
+  ['repeat_interleave_int', (a) => torch.repeatInterleave(a, 2), ['A']],
+  ['repeat_interleave_dim', (a) => a.repeatInterleave(torch.tensor([1, 3]), { dim: 0 }), ['A']],
+  ['repeat_interleave_dim1', (a) => torch.repeatInterleave(a, torch.tensor([0, 2, 1]), 1, { outputSize: 3 }), ['A']],
+  ['take_along_dim', (a) => torch.takeAlongDim(a, torch.tensor([[2, 0], [1, 1]]), { dim: 1 }), ['A']],
+  ['take_along_dim_bcast', (t) => torch.takeAlongDim(t, torch.tensor([[[3], [0], [1]]]), 2), ['T3']],
+  ['take_along_dim_flat', (a) => a.takeAlongDim(torch.tensor([5, 0, 2])), ['A']],
+  ['unfold', (t) => t.unfold(2, 2, 1), ['T3']],
+  ['unfold_step', (t) => t.unfold({ dimension: 1, size: 2, step: 2 }), ['T3']],
+  ['unfold_t', (a) => a.t().unfold(0, 2, 1), ['A']],
+  ['ravel', (a) => torch.ravel(a), ['A']],
+  ['ravel_t', (a) => a.t().ravel(), ['A']],
+  ['atleast_3d', (v) => torch.atleast3d(v), ['V']],
+  ['atleast_2d_many', (v, a) => torch.atleast2d(v, a, v.select(0, 0)), ['V', 'A']],
+  ['dstack', (a, b) => torch.dstack([a, b]), ['A', 'B']],
+  ['column_stack', (v, u, p) => torch.columnStack([v, u, p]), ['V', 'U', 'P']],
+  ['row_stack', (v, a) => torch.rowStack({ tensors: [v, a] }), ['V', 'A']],
+  ['hsplit', (a) => torch.hsplit(a, 3), ['A']],
+  ['hsplit_idx', (t) => t.hsplit([1, 2]), ['T3']],
+  ['vsplit', (t) => torch.vsplit(t, 2), ['T3']],
+  ['dsplit', (t) => torch.dsplit(t, { indices: [3] }), ['T3']],
+  ['split_with_sizes', (t) => torch.splitWithSizes(t, [1, 3], 2), ['T3']],
+  ['unsafe_chunk', (t) => torch.unsafeChunk(t, 2, 2), ['T3']],
+  ['unsafe_split', (t) => t.unsafeSplit(2, 1), ['T3']],
+  ['sum_to_size', (t) => t.sumToSize(3, 1), ['T3']],
+  ['sum_to_size_list', (t) => t.sumToSize([1, 3, 4]), ['T3']],
+  ['select_scatter', (a, v) => torch.selectScatter(a, v, 0, 1), ['A', 'V']],
+  ['slice_scatter', (t, a) => torch.sliceScatter(t, a.unsqueeze(-1).expand([2, 3, 2]), { dim: 2, start: 1, step: 2 }), ['T3', 'A']],
+  ['diagonal_scatter', (p, v) => torch.diagonalScatter(p, v.slice(0, 0, 2), 1), ['P', 'V']],
+  ['diagonal_scatter_dims', (t, a) => t.diagonalScatter(a, 0, 1, 2), ['T3', 'A']],
+  ['narrow_copy', (t) => torch.narrowCopy(t.detach(), 2, 1, 2), ['T3']],
+  ['view_copy', (t) => torch.viewCopy(t, [4, 6]), ['T3']],
+  ['permute_copy', (t) => torch.permuteCopy(t, [2, 0, 1]), ['T3']],
+  ['transpose_copy', (t) => torch.transposeCopy(t, 0, 2), ['T3']],
+  ['t_copy', (a) => torch.tCopy(a), ['A']],
+  ['diagonal_copy', (t) => torch.diagonalCopy(t, 1, 1, 2), ['T3']],
+  ['expand_copy', (v) => torch.expandCopy(v, [2, 3]), ['V']],
+  ['select_copy', (t) => torch.selectCopy(t, 1, 2), ['T3']],
+  ['slice_copy', (t) => torch.sliceCopy(t, 2, 1, null, 2), ['T3']],
+  ['squeeze_copy', (a) => torch.squeezeCopy(a.unsqueeze(1), 1), ['A']],
+  ['unsqueeze_copy', (a) => torch.unsqueezeCopy(a, 0), ['A']],
+  ['unfold_copy', (t) => torch.unfoldCopy(t, 2, 3, 1), ['T3']],
+  ['alias_copy', (a) => torch.aliasCopy(a), ['A']],
+  ['as_strided_copy', (a) => torch.asStridedCopy(a, [2, 2], [1, 2], 1), ['A']],
+  ['split_copy', (t) => torch.splitCopy(t, 3, 2), ['T3']],
+  ['split_with_sizes_copy', (t) => torch.splitWithSizesCopy(t, [2, 1], 1), ['T3']],
+  ['unbind_copy', (a) => torch.unbindCopy(a, 1), ['A']],
+];
+
+describe('shape, indexing and linear-algebra-lite ops vs PyTorch 1.13 (values, gradients, views)', () => {
+  test('every reference case has a row here', () => {
+    const have = new Set([...ROWS.map((r) => r[0]), ...PLAIN.map((r) => r[0]), 'transpose_inplace', 't_inplace']);
+    expect(Object.keys(REF.cases).filter((k) => !have.has(k))).toEqual([]);
+  });
+  test.each(ROWS)('%s', (name, f, names) => {
+    const c = REF.cases[name];
+    const xs = names.map(inp);
+    const r = f(...xs);
+    const rs = tensors(r);
+    if (Array.isArray(c.out)) {
+      expect(Array.isArray(r)).toBe(true);
+      expect(rs.length).toBe(c.out.length);
+      rs.forEach((t, i) => expectTensor(t, (c.out as Ref[])[i]));
+    } else {
+      expect(Array.isArray(r)).toBe(false);
+      expectTensor(rs[0], c.out);
+    }
+    if (c.view !== undefined) {
+      const shares = (t: T): boolean => t !== xs[0] && t._st === xs[0]._st;
+      expect(Array.isArray(r) ? rs.map(shares) : shares(rs[0])).toEqual(c.view);
+    }
+    if (c.grads) {
+      const live = rs.filter((t) => t.requiresGrad);
+      const loss = live.map((t) => t.mul(weights(t.shape).to(t.dtype)).sum()).reduce((a, b) => a.add(b));
+      const gs = torch.autograd.grad(loss, xs, { allowUnused: true });
+      c.grads.forEach((g, i) => {
+        if (g === null) expect(gs[i] === null || gs[i] === undefined || (gs[i] as T).abs().sum().item() === 0).toBe(true);
+        else expectTensor(gs[i] as T, g);
+      });
+    } else expect(rs.some((t) => t.requiresGrad)).toBe(false);
+  });
+});
+
+const PLAIN: [string, () => T | T[]][] = [
+  ['tril_indices', () => torch.trilIndices(3, 4, 1)],
+  ['tril_indices_neg', () => torch.trilIndices(4, 3, -1, { dtype: 'int32' })],
+  ['triu_indices', () => torch.triuIndices({ row: 4, col: 3, offset: -1 })],
+  ['triu_indices_0', () => torch.triuIndices(3, 3)],
+  ['tril_indices_empty', () => torch.trilIndices(0, 3)],
+  ['block_diag_promote', () => torch.blockDiag([torch.tensor([[1, 2]]), torch.tensor([0.5], { dtype: 'float64' })])],
+  ['block_diag_empty', () => torch.blockDiag()],
+  ['diff_bool', () => torch.diff(torch.tensor([true, false, false, true]))],
+  ['diff_int', () => torch.diff(torch.tensor([[1, 4, 9], [2, 3, 7]]), { dim: 0 })],
+  ['repeat_interleave_one', () => torch.repeatInterleave(torch.tensor([2, 0, 3]))],
+  ['repeat_interleave_one32', () => torch.tensor([1, 2], { dtype: 'int32' }).repeatInterleave()],
+  ['detach_copy', () => torch.detachCopy(torch.tensor(REF.inputs.A as number[][]))],
+];
+describe('results without gradients vs PyTorch 1.13', () => {
+  test.each(PLAIN)('%s', (name, f) => {
+    const c = REF.cases[name];
+    const r = f();
+    if (Array.isArray(c.out)) tensors(r).forEach((t, i) => expectTensor(t, (c.out as Ref[])[i]));
+    else expectTensor(r as T, c.out);
+  });
+});
+
+describe('the in-place transposes (transpose_, swapaxes_, swapdims_, t_): self changes shape, gradients flow', () => {
+  test('transpose_ then swapaxes_ on a non-leaf (values and gradient vs PyTorch)', () => {
+    const x = inp('T3');
+    const y = x.mul(2);
+    expect(y.transpose_(0, 2)).toBe(y);
+    y.swapaxes_({ axis0: 0, axis1: 1 });
+    expectTensor(y, REF.cases.transpose_inplace.out as Ref);
+    const [g] = torch.autograd.grad(y.mul(weights(y.shape).to(y.dtype)).sum(), [x]);
+    expectTensor(g as T, REF.cases.transpose_inplace.grads![0] as Ref);
+  });
+  test('t_ and swapdims_', () => {
+    const m = inp('A').mul(1);
+    m.t_();
+    expectTensor(m, REF.cases.t_inplace.out as Ref);
+    const z = torch.zeros([2, 3, 4]);
+    z.swapdims_(0, 2);
+    expect(z.shape).toEqual([4, 3, 2]);
+  });
+  test('a leaf that requires grad refuses them', () => {
+    expect(() => torch.ones([2, 3], { requiresGrad: true }).t_()).toThrow(REF.errors.t__leaf);
+  });
+});
+
+describe('errors: a TorchError with PyTorch 1.13\'s message', () => {
+  const E: [string, () => unknown][] = [
+    ['cross_nodim', () => torch.cross(torch.ones([2, 4]), torch.ones([2, 4]))],
+    ['cross_len', () => torch.cross(torch.ones([2, 4]), torch.ones([2, 4]), { dim: 1 })],
+    ['cross_ndim', () => torch.cross(torch.ones([3]), torch.ones([1, 3]))],
+    ['cross_dtype', () => torch.cross(torch.ones([3]), torch.ones([3], { dtype: 'float64' }))],
+    ['inner_last', () => torch.inner(torch.ones([2, 3]), torch.ones([4]))],
+    ['vdot_1d', () => torch.vdot(torch.ones([3, 1]), torch.ones([3]))],
+    ['vdot_dtype', () => torch.vdot(torch.ones([3]), torch.ones([3], { dtype: 'float64' }))],
+    ['vdot_size', () => torch.vdot(torch.ones([3]), torch.ones([4]))],
+    ['tensordot_neg', () => torch.tensordot(torch.ones([3, 4]), torch.ones([4, 5]), { dims: -1 })],
+    ['tensordot_mismatch', () => torch.tensordot(torch.ones([3, 4]), torch.ones([5, 5]), { dims: 1 })],
+    ['tensordot_lens', () => torch.tensordot(torch.ones([3, 4]), torch.ones([5, 4]), { dims: [[1], [1, 0]] })],
+    ['chain_matmul_none', () => torch.chainMatmul()],
+    ['chain_matmul_shapes', () => torch.chainMatmul(torch.ones([2, 3]), torch.ones([2, 4]))],
+    ['block_diag_3d', () => torch.blockDiag(torch.ones([2, 2, 2]))],
+    ['tril_indices_row', () => torch.trilIndices(-1, 4)],
+    ['tril_indices_dtype', () => torch.trilIndices(3, 4, { dtype: 'float32' })],
+    ['rot90_dims', () => torch.rot90(torch.ones([2, 3]), 1, [0])],
+    ['rot90_same', () => torch.rot90(torch.ones([2, 3]), 1, [0, 0])],
+    ['rot90_1d', () => torch.rot90(torch.ones([3]), 1)],
+    ['rot90_range', () => torch.rot90(torch.ones([2, 3, 4]), 1, [0, 3])],
+    ['diff_0d', () => torch.diff(torch.tensor(1.0))],
+    ['diff_prepend', () => torch.diff(torch.ones([2, 3]), { prepend: torch.tensor(1.0) })],
+    ['ri_2d', () => torch.repeatInterleave(torch.tensor([[1, 2]]))],
+    ['ri_float', () => torch.repeatInterleave(torch.tensor([1.0, 2.5]))],
+    ['ri_neg', () => torch.repeatInterleave(torch.tensor([1, -2]))],
+    ['ri_size', () => torch.repeatInterleave(torch.ones([2, 3]), torch.tensor([1, 2]), { dim: 1 })],
+    ['ri_neg_int', () => torch.repeatInterleave(torch.ones([2, 3]), -1)],
+    ['tad_dtype', () => torch.takeAlongDim(torch.ones([2, 3]), torch.tensor([[0]], { dtype: 'int32' }), 1)],
+    ['tad_ndim', () => torch.takeAlongDim(torch.ones([2, 3]), torch.tensor([0]), 1)],
+    ['unfold_size', () => torch.ones([2, 3]).unfold(1, 4, 1)],
+    ['unfold_step', () => torch.ones([2, 3]).unfold(1, 2, 0)],
+    ['hsplit_0d', () => torch.hsplit(torch.tensor(1.0), 1)],
+    ['hsplit_div', () => torch.hsplit(torch.ones([2, 3]), 2)],
+    ['vsplit_zero', () => torch.vsplit(torch.ones([2, 3]), 0)],
+    ['dsplit_dims', () => torch.dsplit(torch.ones([2, 3]), 1)],
+    ['dstack_empty', () => torch.dstack([])],
+    ['column_stack_empty', () => torch.columnStack([])],
+    ['sws_sum', () => torch.splitWithSizes(torch.ones([2, 3]), [1, 3], 1)],
+    ['sum_to_size', () => torch.ones([2, 3]).sumToSize(3, 3)],
+    ['select_scatter_shape', () => torch.selectScatter(torch.ones([2, 3]), torch.ones([2]), 0, 0)],
+    ['slice_scatter_shape', () => torch.sliceScatter(torch.ones([2, 3]), torch.ones([2]), 1, 0, 2, 1)],
+    ['diagonal_scatter_shape', () => torch.diagonalScatter(torch.ones([2, 3]), torch.ones([3]))],
+  ];
+  test('every reference error has a row here', () => {
+    const have = new Set([...E.map((e) => e[0]), 't__leaf']);
+    expect(Object.keys(REF.errors).filter((k) => !have.has(k))).toEqual([]);
+  });
+  test.each(E)('%s', (name, f) => {
+    let err: unknown;
+    try { f(); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(torch.TorchError);
+    expect((err as Error).message).toBe(REF.errors[name]);
+  });
+});
+
+describe('out= and the deprecation of chain_matmul', () => {
+  test('cross, inner, vdot, tensordot, diff, takeAlongDim, dstack write out=', () => {
+    const p = torch.tensor(REF.inputs.P as number[][]), q = torch.tensor(REF.inputs.Q as number[][]);
+    const out = torch.empty([0]);
+    expect(torch.cross(p, q, { out })).toBe(out);
+    expectTensor(out, REF.cases.cross_default.out as Ref);
+    const o2 = torch.empty([0]);
+    torch.tensordot(torch.tensor(REF.inputs.M34 as number[][]), torch.tensor(REF.inputs.M45 as number[][]), 1, { out: o2 });
+    expectTensor(o2, REF.cases.tensordot_int.out as Ref);
+    const o3 = torch.empty([0]);
+    torch.diff(torch.tensor(REF.inputs.A as number[][]), { out: o3 });
+    expectTensor(o3, REF.cases.diff.out as Ref);
+    const o4 = torch.empty([0]);
+    torch.chainMatmul(torch.tensor(REF.inputs.A as number[][]), torch.tensor(REF.inputs.M34 as number[][]), torch.tensor(REF.inputs.M45 as number[][]), { out: o4 });
+    expectTensor(o4, REF.cases.chain_matmul.out as Ref);
+  });
+  test('a view result writes through to its input (unfold, ravel, hsplit)', () => {
+    const x = torch.zeros([2, 4]);
+    x.unfold(1, 2, 2).fill_(3);
+    x.ravel().select(0, 0).fill_(7);
+    torch.hsplit(x, 2)[1].select(0, 1).fill_(5);
+    expect(x.tolist()).toEqual([[7, 3, 3, 3], [3, 3, 5, 5]]);
+  });
+});
