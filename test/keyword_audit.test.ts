@@ -198,6 +198,12 @@ const OVERRIDES: Record<string, Override> = {
   split_with_sizes: { p: { split_sizes: () => [1, 1] } }, split_with_sizes_copy: { p: { split_sizes: () => [1, 1] } },
   // (one sample serves the three overloads: six ones repeat each of the 6x1 input's rows, or elements, once)
   repeat_interleave: { self: () => X().reshape([6, 1]), p: { input: () => X().reshape([6, 1]), 'repeats:Tensor': () => torch.ones([6], { dtype: 'int64' }), output_size: () => 6 } },
+  scatter_reduce: { p: { reduce: () => 'amax' } }, scatter_reduce_: { p: { reduce: () => 'amax' } },
+  index_reduce: { p: { index: VEC_I, reduce: () => 'amax' } }, index_reduce_: { p: { index: VEC_I, reduce: () => 'amax' } },
+  multinomial: { self: () => X().abs(), p: { input: () => X().abs(), replacement: () => true } },
+  vander: { p: { x: t([1, 2, 3], 'float32') } },
+  histogram: { p: { 'bins:Tensor': t([-2, 0, 1, 3], 'float32'), bins: () => 3, range: () => [-1, 2], weight: () => X().abs() } },
+  isin: { p: { elements: XI, test_elements: YI, test_element: () => 3, element: () => 3 } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

@@ -17,6 +17,8 @@ const tensors = (r: unknown): T[] => (Array.isArray(r) ? r : [r]) as T[];
 
 /** [name, the call, its inputs' names] as gen_ops_shape_more.py's case() rows */
 type Row = [string, (...xs: T[]) => T | T[], string[]];
+const I = (): T => torch.tensor([[0, 1, 0], [1, 0, 1]]);
+const H = (): T => torch.tensor([0.5, 2.0, -1.0, 3.0, 2.0, 0.25, 1.75, 3.0], { dtype: 'float32' });
 const ROWS: Row[] = [
   ['cross_default', (p, q) => torch.cross(p, q), ['P', 'Q']],
   ['cross_dim1', (p, q) => torch.cross(p, q, { dim: 1 }), ['P', 'Q']],
@@ -87,6 +89,22 @@ const ROWS: Row[] = [
   ['split_copy', (t) => torch.splitCopy(t, 3, 2), ['T3']],
   ['split_with_sizes_copy', (t) => torch.splitWithSizesCopy(t, [2, 1], 1), ['T3']],
   ['unbind_copy', (a) => torch.unbindCopy(a, 1), ['A']],
+  // ---- group 3
+  ...(['sum', 'prod', 'mean', 'amax', 'amin'] as const).flatMap((red) => [true, false].map((inc): Row => [`scatter_reduce_${red}_${inc ? 'True' : 'False'}`,
+    (a, b) => torch.scatterReduce(a, 0, I(), b, red, { includeSelf: inc }), ['A', 'B']])),
+  ['scatter_reduce_prod_zeros', (a, z) => a.scatterReduce(0, I(), z, 'prod'), ['A', 'Z']],
+  ['scatter_reduce_prod_zself', (z, b) => z.scatterReduce(0, I(), b, 'prod', { includeSelf: true }), ['Z', 'B']],
+  ['scatter_reduce_amax_tie', (a, t) => torch.scatterReduce(a, 0, I(), t, 'amax'), ['A', 'TIE']],
+  ['scatter_reduce_inplace', (a, b) => a.mul(1).scatterReduce_(0, I(), b, 'sum', { includeSelf: false }), ['A', 'B']],
+  ...(['prod', 'mean', 'amax', 'amin'] as const).flatMap((red) => [true, false].map((inc): Row => [`index_reduce_${red}_${inc ? 'True' : 'False'}`,
+    (p, q) => torch.indexReduce(p, 0, torch.tensor([0, 2, 0]), q, red, { includeSelf: inc }), ['P', 'Q']])),
+  ['index_reduce_dim1', (a, b) => a.indexReduce(1, torch.tensor([2, 2, 0]), b, 'mean'), ['A', 'B']],
+  ['masked_scatter', (a, s) => torch.maskedScatter(a, torch.tensor([[true, false, true], [false, true, true]]), s), ['A', 'S']],
+  ['masked_scatter_bcast', (a, s) => a.maskedScatter({ mask: torch.tensor([true, false, true]), source: s }), ['A', 'S']],
+  ['masked_scatter_inplace', (a, s) => a.mul(1).maskedScatter_(torch.tensor([false, true, true]), s), ['A', 'S']],
+  ['fill_diagonal', (a) => a.mul(1).fillDiagonal_(5.0), ['A']],
+  ['vander', (x) => torch.vander(x), ['X4']],
+  ['vander_n_inc', (x) => torch.vander(x, { N: 3, increasing: true }), ['X4']],
 ];
 
 describe('shape, indexing and linear-algebra-lite ops vs PyTorch 1.13 (values, gradients, views)', () => {
@@ -136,6 +154,25 @@ const PLAIN: [string, () => T | T[]][] = [
   ['repeat_interleave_one', () => torch.repeatInterleave(torch.tensor([2, 0, 3]))],
   ['repeat_interleave_one32', () => torch.tensor([1, 2], { dtype: 'int32' }).repeatInterleave()],
   ['detach_copy', () => torch.detachCopy(torch.tensor(REF.inputs.A as number[][]))],
+  ['scatter_reduce_amin_dim1', () => torch.scatterReduce(torch.tensor(REF.inputs.A as number[][]), 1, torch.tensor([[2, 2], [0, 1]]), torch.tensor(REF.inputs.B as number[][]), 'amin')],
+  ['scatter_reduce_int_mean', () => torch.scatterReduce(torch.arange(6).reshape(2, 3), 0, I(), torch.arange(6).reshape(2, 3).mul(3), 'mean')],
+  ['fill_diagonal_wrap', () => torch.ones([7, 3]).fillDiagonal_(2, true)],
+  ['fill_diagonal_nowrap', () => torch.ones([7, 3]).fillDiagonal_({ fillValue: 2 })],
+  ['fill_diagonal_3d', () => torch.zeros([3, 3, 3]).fillDiagonal_(1)],
+  ['fill_diagonal_wide', () => torch.zeros([3, 5], { dtype: 'int64' }).fillDiagonal_(4)],
+  ['isin', () => torch.isin(torch.tensor([[1, 2], [3, 4]]), torch.tensor([2, 4, 6]))],
+  ['isin_invert', () => torch.isin(torch.tensor([1.5, 2.0, 3.0], { dtype: 'float32' }), torch.tensor([2]), { invert: true })],
+  ['isin_scalar', () => torch.isin(torch.tensor([1, 2, 3]), 2)],
+  ['isin_scalar_self', () => torch.isin({ elements: 2, testElements: torch.tensor([1, 2, 3]) })],
+  ['histogram', () => torch.histogram(H(), 4)],
+  ['histogram_range', () => torch.histogram(H(), 3, { range: [0.0, 2.0] })],
+  ['histogram_weight_density', () => torch.histogram(H(), 5, { weight: torch.arange(8, { dtype: 'float32' }), density: true })],
+  ['histogram_edges', () => torch.histogram(H(), torch.tensor([-1.0, 0.0, 0.5, 2.0, 3.0], { dtype: 'float32' }))],
+  ['histogram_same', () => torch.histogram(torch.tensor([2.0, 2.0], { dtype: 'float32' }), 2)],
+  ['histogram_f64', () => H().double().histogram(3, { density: true })],
+  ['vander_int', () => torch.vander(torch.tensor([1, 2, 3]), 4)],
+  ['vander_bool', () => torch.vander(torch.tensor([true, false]))],
+  ['vander_0', () => torch.vander(torch.tensor([1, 2], { dtype: 'int32' }), { N: 0 })],
 ];
 describe('results without gradients vs PyTorch 1.13', () => {
   test.each(PLAIN)('%s', (name, f) => {
@@ -213,6 +250,34 @@ describe('errors: a TorchError with PyTorch 1.13\'s message', () => {
     ['select_scatter_shape', () => torch.selectScatter(torch.ones([2, 3]), torch.ones([2]), 0, 0)],
     ['slice_scatter_shape', () => torch.sliceScatter(torch.ones([2, 3]), torch.ones([2]), 1, 0, 2, 1)],
     ['diagonal_scatter_shape', () => torch.diagonalScatter(torch.ones([2, 3]), torch.ones([3]))],
+    ['sr_reduce', () => torch.scatterReduce(torch.ones([2, 3]), 0, I(), torch.ones([2, 3]), 'max' as never)],
+    ['sr_index_dtype', () => torch.scatterReduce(torch.ones([2, 3]), 0, I().int(), torch.ones([2, 3]), 'sum')],
+    ['sr_src_dtype', () => torch.scatterReduce(torch.ones([2, 3]), 0, I(), torch.ones([2, 3], { dtype: 'float64' }), 'sum')],
+    ['sr_bounds', () => torch.scatterReduce(torch.ones([2, 3]), 0, torch.tensor([[2, 0, 0]]), torch.ones([2, 3]), 'sum')],
+    ['sr_ndim', () => torch.scatterReduce(torch.ones([2, 3]), 0, torch.tensor([0, 0]), torch.ones([2, 3]), 'sum')],
+    ['sr_size', () => torch.scatterReduce(torch.ones([2, 3]), 0, torch.tensor([[0, 0, 0, 0]]), torch.ones([2, 3]), 'sum')],
+    ['ir_reduce', () => torch.indexReduce(torch.ones([2, 3]), 0, torch.tensor([0, 0]), torch.ones([2, 3]), 'sum' as never)],
+    ['ir_count', () => torch.indexReduce(torch.ones([2, 3]), 0, torch.tensor([0, 0, 1]), torch.ones([2, 3]), 'prod')],
+    ['ir_vector', () => torch.indexReduce(torch.ones([2, 3]), 0, torch.tensor([[0, 0]]), torch.ones([2, 3]), 'prod')],
+    ['ir_range', () => torch.indexReduce(torch.ones([2, 3]), 0, torch.tensor([0, 2]), torch.ones([2, 3]), 'prod')],
+    ['ms_count', () => torch.ones([2, 3]).maskedScatter(torch.tensor([true, false, true]), torch.tensor([9.0, 8.5]))],
+    ['ms_dtype', () => torch.ones([2, 3]).maskedScatter(torch.tensor([true, false, true]), torch.tensor([9, 8, 7, 6]))],
+    ['fd_1d', () => torch.ones([3]).fillDiagonal_(2)],
+    ['fd_unequal', () => torch.ones([3, 3, 2]).fillDiagonal_(2)],
+    ['mn_norepl', () => torch.multinomial(torch.tensor([1.0, 2.5]), 3)],
+    ['mn_neg', () => torch.multinomial(torch.tensor([1.0, -2.5]), 1)],
+    ['mn_zero', () => torch.multinomial(torch.tensor([0.0, 0.0], { dtype: 'float32' }), 1)],
+    ['mn_int', () => torch.multinomial(torch.tensor([1, 2]), 1)],
+    ['mn_3d', () => torch.multinomial(torch.ones([2, 2, 2]), 1)],
+    ['mn_n0', () => torch.multinomial(torch.tensor([1.0, 2.5]), 0)],
+    ['mn_nan', () => torch.multinomial(torch.tensor([1.0, NaN]), 1)],
+    ['hist_int', () => torch.histogram(torch.tensor([1, 2]), 2)],
+    ['hist_edges_dtype', () => torch.histogram(torch.tensor([1.5, 2.0], { dtype: 'float32' }), torch.tensor([0.0, 1.0, 2.0], { dtype: 'float64' }))],
+    ['hist_range', () => torch.histogram(torch.tensor([1.5, 2.0], { dtype: 'float32' }), 2, { range: [3.0, 1.0] })],
+    ['hist_bins', () => torch.histogram(torch.tensor([1.5, 2.0], { dtype: 'float32' }), -1)],
+    ['hist_weight', () => torch.histogram(torch.tensor([1.5, 2.0], { dtype: 'float32' }), 2, { weight: torch.ones([3]) })],
+    ['vander_2d', () => torch.vander(torch.tensor([[1.5]]))],
+    ['vander_neg', () => torch.vander(torch.tensor([1.5, 2.0]), { N: -1 })],
   ];
   test('every reference error has a row here', () => {
     const have = new Set([...E.map((e) => e[0]), 't__leaf']);
@@ -248,5 +313,44 @@ describe('out= and the deprecation of chain_matmul', () => {
     x.ravel().select(0, 0).fill_(7);
     torch.hsplit(x, 2)[1].select(0, 1).fill_(5);
     expect(x.tolist()).toEqual([[7, 3, 3, 3], [3, 3, 5, 5]]);
+  });
+});
+
+describe('multinomial: seeded determinism and the distribution', () => {
+  test('the same generator seed gives the same draws; without replacement the draws of a row are distinct', () => {
+    const p = torch.tensor([[0.1, 0.2, 0.3, 0.4], [0.4, 0.0, 0.4, 0.2]], { dtype: 'float32' });
+    const a = torch.multinomial(p, 3, { generator: new torch.Generator().manualSeed(7) });
+    const b = p.multinomial(3, false, { generator: new torch.Generator().manualSeed(7) });
+    expect(a.tolist()).toEqual(b.tolist());
+    expect(a.dtype).toBe('int64');
+    expect(a.shape).toEqual([2, 3]);
+    for (const row of a.tolist() as number[][]) expect(new Set(row).size).toBe(3);
+    expect((a.tolist() as number[][])[1]).not.toContain(1);  // a zero-weight category is never drawn
+    torch.manualSeed(3);
+    const c = torch.multinomial(torch.tensor([1.0, 1.0, 1.0], { dtype: 'float32' }), 2, true);
+    torch.manualSeed(3);
+    expect(torch.multinomial(torch.tensor([1.0, 1.0, 1.0], { dtype: 'float32' }), 2, true).tolist()).toEqual(c.tolist());
+  });
+  test('with replacement, frequencies follow the weights (20000 draws, 5 standard deviations)', () => {
+    const w = [1, 2, 3, 4];
+    const n = 20000;
+    const r = torch.multinomial(torch.tensor(w, { dtype: 'float64' }), n, true, { generator: new torch.Generator().manualSeed(11) }).tolist() as number[];
+    const counts = [0, 0, 0, 0];
+    for (const k of r) counts[k]++;
+    counts.forEach((c, k) => {
+      const p = w[k] / 10;
+      expect(Math.abs(c - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+    });
+  });
+  test('without replacement, the first draw follows the weights and later draws renormalise (PyTorch\'s sampling)', () => {
+    const n = 4000;
+    const p = torch.tensor([0.7, 0.2, 0.1], { dtype: 'float64' }).unsqueeze(0).expand([n, 3]).contiguous();
+    const r = torch.multinomial(p, 2, false, { generator: new torch.Generator().manualSeed(5) }).tolist() as number[][];
+    const first = [0, 0, 0], second0 = [0, 0, 0];
+    for (const [a, b] of r) { first[a]++; if (a === 0) second0[b]++; }
+    [0.7, 0.2, 0.1].forEach((q, k) => expect(Math.abs(first[k] - n * q)).toBeLessThan(5 * Math.sqrt(n * q * (1 - q))));
+    // after category 0: 1 with probability 2/3, 2 with 1/3
+    const m = first[0];
+    expect(Math.abs(second0[1] - (m * 2) / 3)).toBeLessThan(5 * Math.sqrt((m * 2) / 9));
   });
 });

@@ -2927,6 +2927,100 @@ export function unbindCopy(input: Tensor, opts?: { dim?: number }): Tensor[];
 export function unbindCopy(opts: { input: Tensor; dim?: number }): Tensor[];
 export function unbindCopy(...args: unknown[]): Tensor[] { return unbindCopy_call(args); }
 
+const S_scatterReduce: OpSpec = { op: 'scatter_reduce', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], out: true, npos: 5 };
+function scatterReduce_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_scatterReduce, args, method);
+  if (out) return writeOut('scatter_reduce', out, v, () => I.scatterReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean));
+  return I.scatterReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean);
+}
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(...args: unknown[]): Tensor { return scatterReduce_call(args); }
+const S_scatterReduce_: OpSpec = { op: 'scatter_reduce_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], npos: 5 };
+
+const S_indexReduce: OpSpec = { op: 'index_reduce', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], out: true, npos: 5 };
+function indexReduce_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_indexReduce, args, method);
+  if (out) return writeOut('index_reduce', out, v, () => I.indexReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean));
+  return I.indexReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean);
+}
+export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(...args: unknown[]): Tensor { return indexReduce_call(args); }
+const S_indexReduce_: OpSpec = { op: 'index_reduce_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], npos: 5 };
+
+const S_maskedScatter: OpSpec = { op: 'masked_scatter', params: [{ name: 'input' }, { name: 'mask' }, { name: 'source' }], npos: 3 };
+function maskedScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_maskedScatter, args, method);
+  return I.maskedScatter(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor);
+}
+export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor): Tensor;
+export function maskedScatter(input: Tensor, mask: Tensor, opts: { source: Tensor }): Tensor;
+export function maskedScatter(input: Tensor, opts: { mask: Tensor; source: Tensor }): Tensor;
+export function maskedScatter(opts: { input: Tensor; mask: Tensor; source: Tensor }): Tensor;
+export function maskedScatter(...args: unknown[]): Tensor { return maskedScatter_call(args); }
+const S_maskedScatter_: OpSpec = { op: 'masked_scatter_', params: [{ name: 'input' }, { name: 'mask' }, { name: 'source' }], npos: 3 };
+
+const S_fillDiagonal_: OpSpec = { op: 'fill_diagonal_', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'wrap', def: false, t: 'bool' }], npos: 3 };
+function fillDiagonal__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fillDiagonal_, args, method);
+  return I.fillDiagonalRow(v[0] as Tensor, v[1] as number, v[2] as boolean);
+}
+
+const S_multinomial: OpSpec = { op: 'multinomial', params: [{ name: 'input' }, { name: 'numSamples' }, { name: 'replacement', def: false, t: 'bool' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 3 };
+function multinomial_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_multinomial, args, method);
+  if (out) return writeOut('multinomial', out, v, () => I.multinomial(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as Generator | null));
+  return I.multinomial(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as Generator | null);
+}
+export function multinomial(input: Tensor, numSamples: number, replacement: boolean, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(input: Tensor, numSamples: number, opts?: { replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(input: Tensor, opts: { numSamples: number; replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(opts: { input: Tensor; numSamples: number; replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(...args: unknown[]): Tensor { return multinomial_call(args); }
+
+const S_isin: OpSpec = { op: 'isin', params: [{ name: 'elements', kwt: 'any', alt: [['element', 'num']] }, { name: 'testElements', kwt: 'any', alt: [['testElement', 'num']] }, { name: 'assumeUnique', kw: true, def: false, t: 'bool' }, { name: 'invert', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+function isin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isin, args, method);
+  if (out) return writeOut('isin', out, v, () => I.isin(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as boolean, v[3] as boolean));
+  return I.isin(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as boolean, v[3] as boolean);
+}
+export function isin(elements: Tensor | number | boolean, testElements: Tensor | number | boolean, opts?: { assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(elements: Tensor | number | boolean, opts: { testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(elements: Tensor | number | boolean, opts: { testElement: number; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(opts: { elements: Tensor | number | boolean; testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(opts: { element: number; testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(...args: unknown[]): Tensor { return isin_call(args); }
+
+const S_histogram: OpSpec = { op: 'histogram', params: [{ name: 'input' }, { name: 'bins', def: 100 }, { name: 'range', kw: true, def: null, t: 'floats' }, { name: 'weight', kw: true, def: null }, { name: 'density', kw: true, def: false, t: 'bool' }], npos: 2 };
+function histogram_call(args: readonly unknown[], method = false): [Tensor, Tensor] {
+  const { v } = parseCall(S_histogram, args, method);
+  return I.histogram(v[0] as Tensor, v[1] as number | Tensor, v[2] as number | readonly number[] | null, v[3] as Tensor | null, v[4] as boolean);
+}
+export function histogram(input: Tensor, bins: number | Tensor, opts?: { range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(input: Tensor, opts?: { bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(opts: { input: Tensor; bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(...args: unknown[]): [Tensor, Tensor] { return histogram_call(args); }
+
+const S_vander: OpSpec = { op: 'vander', params: [{ name: 'x' }, { name: 'N', def: null }, { name: 'increasing', def: false, t: 'bool' }], npos: 3 };
+function vander_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_vander, args, method);
+  return I.vander(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function vander(x: Tensor, N: number | null, increasing: boolean): Tensor;
+export function vander(x: Tensor, N: number | null, opts?: { increasing?: boolean }): Tensor;
+export function vander(x: Tensor, opts?: { N?: number | null; increasing?: boolean }): Tensor;
+export function vander(opts: { x: Tensor; N?: number | null; increasing?: boolean }): Tensor;
+export function vander(...args: unknown[]): Tensor { return vander_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -3618,6 +3712,40 @@ declare module '../tensor' {
     narrowCopy(dim: number, start: number, opts: { length: number }): Tensor;
     narrowCopy(dim: number, opts: { start: number; length: number }): Tensor;
     narrowCopy(opts: { dim: number; start: number; length: number }): Tensor;
+    scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    maskedScatter(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter(mask: Tensor, opts: { source: Tensor }): Tensor;
+    maskedScatter(opts: { mask: Tensor; source: Tensor }): Tensor;
+    maskedScatter_(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter_(mask: Tensor, opts: { source: Tensor }): Tensor;
+    maskedScatter_(opts: { mask: Tensor; source: Tensor }): Tensor;
+    fillDiagonal_(fillValue: number, wrap: boolean): Tensor;
+    fillDiagonal_(fillValue: number, opts?: { wrap?: boolean }): Tensor;
+    fillDiagonal_(opts: { fillValue: number; wrap?: boolean }): Tensor;
+    multinomial(numSamples: number, replacement: boolean, opts?: { generator?: Generator | null }): Tensor;
+    multinomial(numSamples: number, opts?: { replacement?: boolean; generator?: Generator | null }): Tensor;
+    multinomial(opts: { numSamples: number; replacement?: boolean; generator?: Generator | null }): Tensor;
+    histogram(bins: number | Tensor, opts?: { range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+    histogram(opts?: { bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3916,6 +4044,15 @@ P.selectScatter = function (this: Tensor, ...args: unknown[]): Tensor { return s
 P.sliceScatter = function (this: Tensor, ...args: unknown[]): Tensor { return sliceScatter_call([this, ...args], true); };
 P.diagonalScatter = function (this: Tensor, ...args: unknown[]): Tensor { return diagonalScatter_call([this, ...args], true); };
 P.narrowCopy = function (this: Tensor, ...args: unknown[]): Tensor { return narrowCopy_call([this, ...args], true); };
+P.scatterReduce = function (this: Tensor, ...args: unknown[]): Tensor { return scatterReduce_call([this, ...args], true); };
+P.scatterReduce_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_scatterReduce_, [self, ...args], true); return I.scatterReduce_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean); };
+P.indexReduce = function (this: Tensor, ...args: unknown[]): Tensor { return indexReduce_call([this, ...args], true); };
+P.indexReduce_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexReduce_, [self, ...args], true); return I.indexReduce_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean); };
+P.maskedScatter = function (this: Tensor, ...args: unknown[]): Tensor { return maskedScatter_call([this, ...args], true); };
+P.maskedScatter_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_maskedScatter_, [self, ...args], true); return I.maskedScatter_(self as Tensor, v[1] as Tensor, v[2] as Tensor); };
+P.fillDiagonal_ = function (this: Tensor, ...args: unknown[]): Tensor { return fillDiagonal__call([this, ...args], true); };
+P.multinomial = function (this: Tensor, ...args: unknown[]): Tensor { return multinomial_call([this, ...args], true); };
+P.histogram = function (this: Tensor, ...args: unknown[]): [Tensor, Tensor] { return histogram_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -4266,4 +4403,12 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'split_copy', name: 'splitCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'split_with_sizes_copy', name: 'splitWithSizesCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'unbind_copy', name: 'unbindCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'scatter_reduce', name: 'scatterReduce', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'ScatterReduceBackward0', autocast: null },
+  { op: 'index_reduce', name: 'indexReduce', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'masked_scatter', name: 'maskedScatter', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'fill_diagonal_', name: 'fillDiagonal_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'multinomial', name: 'multinomial', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
+  { op: 'isin', name: 'isin', variants: ['function', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'histogram', name: 'histogram', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vander', name: 'vander', variants: ['function'], dtype: 'promote', grad: null, autocast: null },
 ];

@@ -21,6 +21,9 @@ IN = {
     'T3': [[[0.5, 1.0, -1.0, 2.0], [1.5, -0.5, 0.25, 1.0], [0.0, 2.0, 1.0, -1.5]],
            [[-2.0, 0.0, 1.0, 0.5], [1.0, 1.0, -0.5, 0.0], [3.0, -0.5, 0.75, 1.0]]],  # 2x3x4
     'S': [4.0, 1.0, 9.0, 1.0, 16.0, 2.5],
+    'Z': [[0.0, 2.0, -0.5], [0.25, 0.0, 1.5]],                                    # 2x3 with zeros (prod)
+    'TIE': [[0.5, -1.25, 3.0], [1.5, 2.0, 3.0]],                                  # ties with A (amax/amin)
+    'X4': [0.5, 2.0, -1.0, 3.0],
 }
 
 
@@ -205,5 +208,83 @@ cases['transpose_inplace'] = {'out': enc(y), 'grads': [enc(g)]}
 m = inp('A').mul(1)
 m.t_()
 cases['t_inplace'] = {'out': enc(m)}
+
+# ---- group 3 ----
+I = torch.tensor([[0, 1, 0], [1, 0, 1]])
+for red in ('sum', 'prod', 'mean', 'amax', 'amin'):
+    for inc in (True, False):
+        case('scatter_reduce_%s_%s' % (red, inc), lambda a, b, red=red, inc=inc: torch.scatter_reduce(a, 0, I, b, red, include_self=inc), ['A', 'B'])
+case('scatter_reduce_prod_zeros', lambda a, z: a.scatter_reduce(0, I, z, 'prod'), ['A', 'Z'])
+case('scatter_reduce_prod_zself', lambda z, b: z.scatter_reduce(0, I, b, 'prod', include_self=True), ['Z', 'B'])
+case('scatter_reduce_amax_tie', lambda a, t: torch.scatter_reduce(a, 0, I, t, 'amax'), ['A', 'TIE'])
+# (an index smaller than src: PyTorch 1.13's backward refuses it, so the forward only)
+plain('scatter_reduce_amin_dim1', torch.scatter_reduce(torch.tensor(IN['A']), 1, torch.tensor([[2, 2], [0, 1]]), torch.tensor(IN['B']), 'amin'))
+case('scatter_reduce_inplace', lambda a, b: a.mul(1).scatter_reduce_(0, I, b, 'sum', include_self=False), ['A', 'B'])
+plain('scatter_reduce_int_mean', torch.scatter_reduce(torch.arange(6).reshape(2, 3), 0, I, torch.arange(6).reshape(2, 3) * 3, 'mean'))
+for red in ('prod', 'mean', 'amax', 'amin'):
+    for inc in (True, False):
+        case('index_reduce_%s_%s' % (red, inc), lambda p, q, red=red, inc=inc: torch.index_reduce(p, 0, torch.tensor([0, 2, 0]), q, red, include_self=inc), ['P', 'Q'])
+case('index_reduce_dim1', lambda a, b: a.index_reduce(1, torch.tensor([2, 2, 0]), b, 'mean'), ['A', 'B'])
+case('masked_scatter', lambda a, s: torch.masked_scatter(a, torch.tensor([[True, False, True], [False, True, True]]), s), ['A', 'S'])
+case('masked_scatter_bcast', lambda a, s: a.masked_scatter(torch.tensor([True, False, True]), s), ['A', 'S'])
+case('masked_scatter_inplace', lambda a, s: a.mul(1).masked_scatter_(torch.tensor([False, True, True]), s), ['A', 'S'])
+case('fill_diagonal', lambda a: a.mul(1).fill_diagonal_(5.0), ['A'])
+plain('fill_diagonal_wrap', torch.ones(7, 3).fill_diagonal_(2, wrap=True))
+plain('fill_diagonal_nowrap', torch.ones(7, 3).fill_diagonal_(2))
+plain('fill_diagonal_3d', torch.zeros(3, 3, 3).fill_diagonal_(1))
+plain('fill_diagonal_wide', torch.zeros(3, 5, dtype=torch.int64).fill_diagonal_(4))
+plain('isin', torch.isin(torch.tensor([[1, 2], [3, 4]]), torch.tensor([2, 4, 6])))
+plain('isin_invert', torch.isin(torch.tensor([1.5, 2.0, 3.0]), torch.tensor([2]), invert=True))
+plain('isin_scalar', torch.isin(torch.tensor([1, 2, 3]), 2))
+plain('isin_scalar_self', torch.isin(2, torch.tensor([1, 2, 3])))
+H = torch.tensor([0.5, 2.0, -1.0, 3.0, 2.0, 0.25, 1.75, 3.0])
+plain('histogram', torch.histogram(H, 4))
+plain('histogram_range', torch.histogram(H, 3, range=(0.0, 2.0)))
+plain('histogram_weight_density', torch.histogram(H, 5, weight=torch.arange(8.0), density=True))
+plain('histogram_edges', torch.histogram(H, torch.tensor([-1.0, 0.0, 0.5, 2.0, 3.0])))
+plain('histogram_same', torch.histogram(torch.tensor([2.0, 2.0]), 2))
+plain('histogram_f64', H.double().histogram(3, density=True))
+# (PyTorch 1.13's own vander backward fails -- "modified by an inplace operation" -- so the gradient reference is
+# that of the same matrix written as powers, checked equal to torch.vander's values)
+def vander_pow(x, n, inc):
+    cols = [x ** k for k in range(n)]
+    r = torch.stack(cols if inc else cols[::-1], 1)
+    assert torch.equal(r.detach(), torch.vander(x.detach(), N=n, increasing=inc))
+    return r
+
+
+case('vander', lambda x: vander_pow(x, 4, False), ['X4'])
+case('vander_n_inc', lambda x: vander_pow(x, 3, True), ['X4'])
+plain('vander_int', torch.vander(torch.tensor([1, 2, 3]), 4))
+plain('vander_bool', torch.vander(torch.tensor([True, False])))
+plain('vander_0', torch.vander(torch.tensor([1, 2], dtype=torch.int32), N=0))
+err('sr_reduce', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, I, torch.ones(2, 3), 'max'))
+err('sr_index_dtype', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, I.int(), torch.ones(2, 3), 'sum'))
+err('sr_src_dtype', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, I, torch.ones(2, 3, dtype=torch.float64), 'sum'))
+err('sr_bounds', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, torch.tensor([[2, 0, 0]]), torch.ones(2, 3), 'sum'))
+err('sr_ndim', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, torch.tensor([0, 0]), torch.ones(2, 3), 'sum'))
+err('sr_size', lambda: torch.scatter_reduce(torch.ones(2, 3), 0, torch.tensor([[0, 0, 0, 0]]), torch.ones(2, 3), 'sum'))
+err('ir_reduce', lambda: torch.index_reduce(torch.ones(2, 3), 0, torch.tensor([0, 0]), torch.ones(2, 3), 'sum'))
+err('ir_count', lambda: torch.index_reduce(torch.ones(2, 3), 0, torch.tensor([0, 0, 1]), torch.ones(2, 3), 'prod'))
+err('ir_vector', lambda: torch.index_reduce(torch.ones(2, 3), 0, torch.tensor([[0, 0]]), torch.ones(2, 3), 'prod'))
+err('ir_range', lambda: torch.index_reduce(torch.ones(2, 3), 0, torch.tensor([0, 2]), torch.ones(2, 3), 'prod'))
+err('ms_count', lambda: torch.ones(2, 3).masked_scatter(torch.tensor([True, False, True]), torch.tensor([9.0, 8.0])))
+err('ms_dtype', lambda: torch.ones(2, 3).masked_scatter(torch.tensor([True, False, True]), torch.tensor([9, 8, 7, 6])))
+err('fd_1d', lambda: torch.ones(3).fill_diagonal_(2))
+err('fd_unequal', lambda: torch.ones(3, 3, 2).fill_diagonal_(2))
+err('mn_norepl', lambda: torch.multinomial(torch.tensor([1.0, 2.0]), 3))
+err('mn_neg', lambda: torch.multinomial(torch.tensor([1.0, -2.0]), 1))
+err('mn_zero', lambda: torch.multinomial(torch.tensor([0.0, 0.0]), 1))
+err('mn_int', lambda: torch.multinomial(torch.tensor([1, 2]), 1))
+err('mn_3d', lambda: torch.multinomial(torch.ones(2, 2, 2), 1))
+err('mn_n0', lambda: torch.multinomial(torch.tensor([1.0, 2.0]), 0))
+err('mn_nan', lambda: torch.multinomial(torch.tensor([1.0, float('nan')]), 1))
+err('hist_int', lambda: torch.histogram(torch.tensor([1, 2]), 2))
+err('hist_edges_dtype', lambda: torch.histogram(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)))
+err('hist_range', lambda: torch.histogram(torch.tensor([1.0, 2.0]), 2, range=(3.0, 1.0)))
+err('hist_bins', lambda: torch.histogram(torch.tensor([1.0, 2.0]), -1))
+err('hist_weight', lambda: torch.histogram(torch.tensor([1.0, 2.0]), 2, weight=torch.ones(3)))
+err('vander_2d', lambda: torch.vander(torch.tensor([[1.0]])))
+err('vander_neg', lambda: torch.vander(torch.tensor([1.0, 2.0]), N=-1))
 
 json.dump({'inputs': IN, 'cases': cases, 'errors': errors}, open(1, 'w'), indent=None, separators=(',', ':'))

@@ -69,3 +69,25 @@ expectType<T>()(a.swapdims_(0, 1));
 a.unfold(1, 2);
 // @ts-expect-error: hsplit's sections is an int or a list of indices
 torch.hsplit(a, 'half');
+
+// ---- group 3: scatter/index reductions, masked_scatter, fill_diagonal_, multinomial, isin, histogram, vander ----
+const idx = torch.tensor([[0, 1, 0], [1, 0, 1]]);
+expectType<T>()(torch.scatterReduce(a, 0, idx, a, 'amax', { includeSelf: false }));
+expectType<T>()(a.scatterReduce(0, idx, a, 'mean'));
+expectType<T>()(a.scatterReduce_(0, idx, a, 'prod'));
+expectType<T>()(torch.indexReduce(a, 0, torch.tensor([0, 1]), a, 'amin'));
+expectType<T>()(a.indexReduce_(0, torch.tensor([0, 1]), a, 'mean', { includeSelf: true }));
+expectType<T>()(torch.maskedScatter(a, torch.tensor([true, false, true]), v));
+expectType<T>()(a.maskedScatter_(torch.tensor([true, false, true]), v));
+expectType<T>()(a.fillDiagonal_(2, true));
+expectType<T>()(torch.multinomial(v.abs(), 2, { generator: new torch.Generator() }));
+expectType<T>()(v.abs().multinomial(4, true));
+expectType<T>()(torch.isin(a, v));
+expectType<T>()(torch.isin(2, v, { invert: true }));
+expectType<[T, T]>()(torch.histogram(a, 4, { range: [0, 1], density: true }));
+expectType<[T, T]>()(a.histogram(torch.tensor([0.5, 1.5, 2.5])));
+expectType<T>()(torch.vander(v, { N: 3, increasing: true }));
+// @ts-expect-error: scatterReduce's reduce is one of sum, prod, mean, amax, amin
+torch.scatterReduce(a, 0, idx, a, 'max');
+// @ts-expect-error: indexReduce has no sum
+torch.indexReduce(a, 0, torch.tensor([0, 1]), a, 'sum');
