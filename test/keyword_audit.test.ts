@@ -82,7 +82,7 @@ const ERROR_PARITY: Record<string, string> = {
   'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
-const SHAPE_ONLY = new Set(['empty', 'empty_like']);
+const SHAPE_ONLY = new Set(['empty', 'empty_like', 'empty_strided']);
 let current = '';
 /** Public names that are not tensor ops: their parameters are not keyword-audited. */
 const NOT_OPS: Record<string, string> = {
@@ -204,6 +204,9 @@ const OVERRIDES: Record<string, Override> = {
   vander: { p: { x: t([1, 2, 3], 'float32') } },
   histogram: { p: { 'bins:Tensor': t([-2, 0, 1, 3], 'float32'), bins: () => 3, range: () => [-1, 2], weight: () => X().abs() } },
   isin: { p: { elements: XI, test_elements: YI, test_element: () => 3, element: () => 3 } },
+  randint_like: { p: { low: () => 0, high: () => 5 } },
+  asarray: { p: { obj: () => [[1.5, 2], [3, 4]], copy: () => true } },
+  empty_strided: { p: { size: () => [2, 3], stride: () => [1, 2] } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

@@ -109,7 +109,7 @@ const ROWS: Row[] = [
 
 describe('shape, indexing and linear-algebra-lite ops vs PyTorch 1.13 (values, gradients, views)', () => {
   test('every reference case has a row here', () => {
-    const have = new Set([...ROWS.map((r) => r[0]), ...PLAIN.map((r) => r[0]), 'transpose_inplace', 't_inplace']);
+    const have = new Set([...ROWS.map((r) => r[0]), ...PLAIN.map((r) => r[0]), 'transpose_inplace', 't_inplace', 'empty_strided']);
     expect(Object.keys(REF.cases).filter((k) => !have.has(k))).toEqual([]);
   });
   test.each(ROWS)('%s', (name, f, names) => {
@@ -173,6 +173,22 @@ const PLAIN: [string, () => T | T[]][] = [
   ['vander_int', () => torch.vander(torch.tensor([1, 2, 3]), 4)],
   ['vander_bool', () => torch.vander(torch.tensor([true, false]))],
   ['vander_0', () => torch.vander(torch.tensor([1, 2], { dtype: 'int32' }), { N: 0 })],
+
+  ...[0, 1, 2, 5, 8].flatMap((L) => [true, false].flatMap((per): [string, () => T][] => {
+    const k = `${L}_${per ? 'True' : 'False'}`;
+    return [[`hann_${k}`, () => torch.hannWindow(L, per)], [`hamming_${k}`, () => torch.hammingWindow(L, { periodic: per })],
+      [`blackman_${k}`, () => torch.blackmanWindow(L, per, { dtype: 'float64' })], [`bartlett_${k}`, () => torch.bartlettWindow({ windowLength: L, periodic: per })],
+      [`kaiser_${k}`, () => torch.kaiserWindow(L, per)]];
+  })),
+  ['hamming_ab', () => torch.hammingWindow(7, false, 0.6, 0.3, { dtype: 'float64' })],
+  ['kaiser_beta', () => torch.kaiserWindow(6, true, 3.5, { dtype: 'float64' })],
+  ['range', () => torch.range(1, 4)],
+  ['range_step', () => torch.range(0, 1, 0.25, { dtype: 'float64' })],
+  ['range_neg', () => torch.range(3, -1, -1.5)],
+  ['range_int', () => torch.range({ start: 1, end: 7, step: 2, dtype: 'int64' })],
+  ['scalar_tensor', () => torch.scalarTensor(3)],
+  ['scalar_tensor_bool', () => torch.scalarTensor(true as never)],
+  ['scalar_tensor_i32', () => torch.scalarTensor(2.7, { dtype: 'int32' })],
 ];
 describe('results without gradients vs PyTorch 1.13', () => {
   test.each(PLAIN)('%s', (name, f) => {
@@ -278,6 +294,14 @@ describe('errors: a TorchError with PyTorch 1.13\'s message', () => {
     ['hist_weight', () => torch.histogram(torch.tensor([1.5, 2.0], { dtype: 'float32' }), 2, { weight: torch.ones([3]) })],
     ['vander_2d', () => torch.vander(torch.tensor([[1.5]]))],
     ['vander_neg', () => torch.vander(torch.tensor([1.5, 2.0]), { N: -1 })],
+    ['hann_neg', () => torch.hannWindow(-1)],
+    ['kaiser_neg', () => torch.kaiserWindow(-1)],
+    ['range_step0', () => torch.range(1, 4, 0)],
+    ['range_sign', () => torch.range(1, 0)],
+    ['es_dims', () => torch.emptyStrided([2, 3], [1])],
+    ['es_neg', () => torch.emptyStrided([2, -3], [1, 2])],
+    ['asarray_alias', () => torch.asarray(torch.ones([2]), { dtype: 'float64', copy: false })],
+    ['randint_like_order', () => torch.randintLike(torch.zeros([2]), 5, 3)],
   ];
   test('every reference error has a row here', () => {
     const have = new Set([...E.map((e) => e[0]), 't__leaf']);
@@ -352,5 +376,47 @@ describe('multinomial: seeded determinism and the distribution', () => {
     // after category 0: 1 with probability 2/3, 2 with 1/3
     const m = first[0];
     expect(Math.abs(second0[1] - (m * 2) / 3)).toBeLessThan(5 * Math.sqrt((m * 2) / 9));
+  });
+});
+
+describe('factories: empty_strided, asarray, randint_like, range', () => {
+  test('emptyStrided has the strides asked for (vs PyTorch), over a storage just large enough', () => {
+    const c = REF.cases.empty_strided as unknown as { shape: number[]; stride: number[] };
+    const e = torch.emptyStrided(c.shape, c.stride, { dtype: 'float64' });
+    expect([e.shape, e.stride(), e.dtype]).toEqual([c.shape, c.stride, 'float64']);
+    e.fill_(2);
+    expect(e.sum().item()).toBe(12);
+  });
+  test('asarray: the tensor itself where no copy is needed; copy: true copies; other data as torch.tensor', () => {
+    const x = torch.ones([2]);
+    expect(torch.asarray(x)).toBe(x);
+    expect(torch.asarray(x, { dtype: 'float32', copy: false })).toBe(x);
+    const c = torch.asarray(x, { copy: true });
+    expect(c).not.toBe(x);
+    c.fill_(3);
+    expect(x.tolist()).toEqual([1, 1]);
+    const d = torch.asarray(x, { dtype: 'float64' });
+    expect([d.dtype, d.tolist()]).toEqual(['float64', [1, 1]]);
+    expect(torch.asarray([[1, 2.5]]).tolist()).toEqual([[1, 2.5]]);
+    expect(torch.asarray([1, 2], { requiresGrad: true, dtype: 'float32' }).requiresGrad).toBe(true);
+  });
+  test("randintLike: the input's shape and dtype (unless dtype says), values in [low, high), seeded", () => {
+    const x = torch.zeros([200], { dtype: 'float64' });
+    torch.manualSeed(4);
+    const a = torch.randintLike(x, 5);
+    torch.manualSeed(4);
+    expect(torch.randintLike(x, 5).tolist()).toEqual(a.tolist());
+    expect([a.shape, a.dtype]).toEqual([[200], 'float64']);
+    const v = a.tolist() as number[];
+    expect(v.every((k) => Number.isInteger(k) && k >= 0 && k < 5)).toBe(true);
+    expect(new Set(v).size).toBe(5);
+    const b = torch.randintLike(x, -3, -1, { dtype: 'int32' }).tolist() as number[];
+    expect(b.every((k) => k === -3 || k === -2)).toBe(true);
+    expect(torch.randintLike(x, { low: 2, high: 3 }).tolist()).toEqual(Array(200).fill(2));
+  });
+  test('range warns once (deprecated) and takes out=', () => {
+    const out = torch.empty([0], { dtype: 'float64' });
+    expect(torch.range(0, 1, 0.5, { out })).toBe(out);
+    expect(out.tolist()).toEqual([0, 0.5, 1]);
   });
 });

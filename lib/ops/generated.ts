@@ -309,6 +309,25 @@ export function repeatInterleave(repeats: Tensor, opts?: { outputSize?: number |
 export function repeatInterleave(opts: { repeats: Tensor; outputSize?: number | null }): Tensor;
 export function repeatInterleave(...args: unknown[]): Tensor { return repeatInterleave_call(args); }
 
+const O_randintLike: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 }, ['tensor', 'int', '', '', '', '']],
+  [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'low' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 3 }, ['tensor', 'int', 'int', '', '', '', '']],
+];
+function randintLike_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_randintLike, args, method);
+  if (k === 0) return I.randintLikeHigh(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean, v[5] as MemoryFormat | null);
+  if (k === 1) return I.randintLikeRange(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean, v[6] as MemoryFormat | null);
+  throw new Error('unreachable');
+}
+export function randintLike(input: Tensor, high: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, opts: { high: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(opts: { input: Tensor; high: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, low: number, high: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, low: number, opts: { high: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, opts: { low: number; high: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(opts: { input: Tensor; low: number; high: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(...args: unknown[]): Tensor { return randintLike_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -3021,6 +3040,101 @@ export function vander(x: Tensor, opts?: { N?: number | null; increasing?: boole
 export function vander(opts: { x: Tensor; N?: number | null; increasing?: boolean }): Tensor;
 export function vander(...args: unknown[]): Tensor { return vander_call(args); }
 
+const S_hannWindow: OpSpec = { op: 'hann_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function hannWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_hannWindow, args, method);
+  return I.hannWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function hannWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(...args: unknown[]): Tensor { return hannWindow_call(args); }
+
+const S_hammingWindow: OpSpec = { op: 'hamming_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'alpha', def: 0.54, t: 'float' }, { name: 'beta', def: 0.46, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 4 };
+function hammingWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_hammingWindow, args, method);
+  return I.hammingWindow(v[0] as number, v[1] as boolean, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[5] as DeviceName | Device | null, v[6] as boolean);
+}
+export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, beta: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, opts?: { beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, periodic: boolean, opts?: { alpha?: number; beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, opts?: { periodic?: boolean; alpha?: number; beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(opts: { windowLength: number; periodic?: boolean; alpha?: number; beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(...args: unknown[]): Tensor { return hammingWindow_call(args); }
+
+const S_blackmanWindow: OpSpec = { op: 'blackman_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function blackmanWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_blackmanWindow, args, method);
+  return I.blackmanWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function blackmanWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(...args: unknown[]): Tensor { return blackmanWindow_call(args); }
+
+const S_bartlettWindow: OpSpec = { op: 'bartlett_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function bartlettWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_bartlettWindow, args, method);
+  return I.bartlettWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function bartlettWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(...args: unknown[]): Tensor { return bartlettWindow_call(args); }
+
+const S_kaiserWindow: OpSpec = { op: 'kaiser_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'beta', def: 12.0, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function kaiserWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_kaiserWindow, args, method);
+  return I.kaiserWindow(v[0] as number, v[1] as boolean, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+}
+export function kaiserWindow(windowLength: number, periodic: boolean, beta: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number, periodic: boolean, opts?: { beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number, opts?: { periodic?: boolean; beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(opts: { windowLength: number; periodic?: boolean; beta?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(...args: unknown[]): Tensor { return kaiserWindow_call(args); }
+
+const S_range: OpSpec = { op: 'range', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'step', def: 1, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+function range_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_range, args, method);
+  if (out && v[3] === null) v[3] = out.dtype;
+  if (out && v[4] === null) v[4] = out.device;
+  if (out) return writeOut('range', out, v, () => I.rangeRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean));
+  return I.rangeRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[4] as DeviceName | Device | null, v[5] as boolean);
+}
+export function range(start: number, end: number, step: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(start: number, end: number, opts?: { step?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(start: number, opts: { end: number; step?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(opts: { start: number; end: number; step?: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(...args: unknown[]): Tensor { return range_call(args); }
+
+const S_scalarTensor: OpSpec = { op: 'scalar_tensor', params: [{ name: 's' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function scalarTensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_scalarTensor, args, method);
+  return I.scalarTensorRow(v[0] as number, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean);
+}
+export function scalarTensor(s: number, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function scalarTensor(opts: { s: number; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function scalarTensor(...args: unknown[]): Tensor { return scalarTensor_call(args); }
+
+const S_emptyStrided: OpSpec = { op: 'empty_strided', params: [{ name: 'size' }, { name: 'stride' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function emptyStrided_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_emptyStrided, args, method);
+  return I.emptyStridedRow(v[0] as number[], v[1] as number[], v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+export function emptyStrided(size: number[], stride: number[], opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(size: number[], opts: { stride: number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(opts: { size: number[]; stride: number[]; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(...args: unknown[]): Tensor { return emptyStrided_call(args); }
+
+const S_asarray: OpSpec = { op: 'asarray', params: [{ name: 'obj' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'copy', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function asarray_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asarray, args, method);
+  return I.asarrayRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean | null, v[4] as boolean);
+}
+export function asarray(obj: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; copy?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function asarray(opts: { obj: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; copy?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function asarray(...args: unknown[]): Tensor { return asarray_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -4411,4 +4525,15 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'isin', name: 'isin', variants: ['function', 'out'], dtype: 'bool', grad: null, autocast: null },
   { op: 'histogram', name: 'histogram', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'vander', name: 'vander', variants: ['function'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'hann_window', name: 'hannWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'hamming_window', name: 'hammingWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'blackman_window', name: 'blackmanWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'bartlett_window', name: 'bartlettWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'kaiser_window', name: 'kaiserWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'range', name: 'range', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'scalar_tensor', name: 'scalarTensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'empty_strided', name: 'emptyStrided', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'asarray', name: 'asarray', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
 ];

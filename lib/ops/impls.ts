@@ -364,3 +364,5 @@ export { trilIndicesRow, triuIndicesRow, cross, inner, vdot, tensordot, rot90, d
   squeezeCopy, unsqueezeCopy, unfoldCopy, aliasCopy, detachCopy, asStridedCopy, splitCopy, splitWithSizesCopy, unbindCopy } from './shape_more';
 export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter, maskedScatter_, fillDiagonalRow, multinomial, isin, histogram,
   vander } from './index_more';
+export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, rangeRow, scalarTensorRow, emptyStridedRow, asarrayRow,
+  randintLikeHigh, randintLikeRange } from './creation_more';

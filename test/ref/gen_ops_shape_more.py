@@ -287,4 +287,31 @@ err('hist_weight', lambda: torch.histogram(torch.tensor([1.0, 2.0]), 2, weight=t
 err('vander_2d', lambda: torch.vander(torch.tensor([[1.0]])))
 err('vander_neg', lambda: torch.vander(torch.tensor([1.0, 2.0]), N=-1))
 
+# ---- group 4 ----
+for L in (0, 1, 2, 5, 8):
+    for per in (True, False):
+        plain('hann_%d_%s' % (L, per), torch.hann_window(L, per))
+        plain('hamming_%d_%s' % (L, per), torch.hamming_window(L, per))
+        plain('blackman_%d_%s' % (L, per), torch.blackman_window(L, per, dtype=torch.float64))
+        plain('bartlett_%d_%s' % (L, per), torch.bartlett_window(L, per))
+        plain('kaiser_%d_%s' % (L, per), torch.kaiser_window(L, per))
+plain('hamming_ab', torch.hamming_window(7, False, 0.6, 0.3, dtype=torch.float64))
+plain('kaiser_beta', torch.kaiser_window(6, True, 3.5, dtype=torch.float64))
+plain('range', torch.range(1, 4))
+plain('range_step', torch.range(0, 1, 0.25, dtype=torch.float64))
+plain('range_neg', torch.range(3, -1, -1.5))
+plain('range_int', torch.range(1, 7, 2, dtype=torch.int64))
+plain('scalar_tensor', torch.scalar_tensor(3))
+plain('scalar_tensor_bool', torch.scalar_tensor(True))
+plain('scalar_tensor_i32', torch.scalar_tensor(2.7, dtype=torch.int32))
+cases['empty_strided'] = {'shape': [2, 3], 'stride': list(torch.empty_strided((2, 3), (1, 2)).stride())}
+err('hann_neg', lambda: torch.hann_window(-1))
+err('kaiser_neg', lambda: torch.kaiser_window(-1))
+err('range_step0', lambda: torch.range(1, 4, 0))
+err('range_sign', lambda: torch.range(1, 0))
+err('es_dims', lambda: torch.empty_strided((2, 3), (1,)))
+err('es_neg', lambda: torch.empty_strided((2, -3), (1, 2)))
+err('asarray_alias', lambda: torch.asarray(torch.ones(2), dtype=torch.float64, copy=False))
+err('randint_like_order', lambda: torch.randint_like(torch.zeros(2), 5, 3))
+
 json.dump({'inputs': IN, 'cases': cases, 'errors': errors}, open(1, 'w'), indent=None, separators=(',', ':'))

@@ -91,3 +91,19 @@ expectType<T>()(torch.vander(v, { N: 3, increasing: true }));
 torch.scatterReduce(a, 0, idx, a, 'max');
 // @ts-expect-error: indexReduce has no sum
 torch.indexReduce(a, 0, torch.tensor([0, 1]), a, 'sum');
+
+// ---- group 4: windows and factories ----
+expectType<T>()(torch.hannWindow(8));
+expectType<T>()(torch.hammingWindow(8, false, 0.6, 0.3, { dtype: 'float64' }));
+expectType<T>()(torch.blackmanWindow(8, { periodic: false }));
+expectType<T>()(torch.bartlettWindow({ windowLength: 4 }));
+expectType<T>()(torch.kaiserWindow(8, true, 5, { device: 'cpu' }));
+expectType<T>()(torch.range(0, 1, 0.25, { dtype: 'float64', out }));
+expectType<T>()(torch.scalarTensor(2.5, { dtype: 'float64' }));
+expectType<T>()(torch.emptyStrided([2, 3], [1, 2]));
+expectType<T>()(torch.asarray([[1, 2], [3, 4]], { dtype: 'float32', copy: true }));
+expectType<T>()(torch.asarray(a));
+expectType<T>()(torch.randintLike(a, 5));
+expectType<T>()(torch.randintLike(a, 2, 5, { dtype: 'int32' }));
+// @ts-expect-error: a window's length is a number
+torch.hannWindow('8');
