@@ -12,6 +12,7 @@ import * as E from './elementwise';
 import * as Sh from './shape';
 import * as C from './creation';
 import { checkInt } from './util';
+import { hostLimit } from './shape_more';
 import type { MemoryFormat } from '../memory_format';
 
 type T = Tensor;
@@ -26,6 +27,7 @@ function windowOf(op: string, length: number, periodic: boolean, dtype: DTypeNam
   const dt = toDType(dtype ?? getDefaultDtype());
   if (!isFloating(dt)) throw new TorchError(`${op} expects floating point dtypes, got: ${E.typeName(dt)}`);
   if (length < 0) throw new TorchError(`${op} requires non-negative window_length, got window_length=${length}`);
+  hostLimit(op, length);
   let vals: number[];
   if (length === 0) vals = [];
   else if (length === 1) vals = [1];
@@ -86,6 +88,7 @@ export function rangeRow(start: number, end: number, step: number, dtype: DTypeN
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new TorchError(`unsupported range: ${a} -> ${b}`);
   if ((s > 0 && b < a) || (s < 0 && b > a)) throw new TorchError('upper bound and lower bound inconsistent with step sign');
   const size = Math.floor((b - a) / s) + 1;
+  hostLimit('range', size);
   const vals = Array.from({ length: size }, (_, i) => a + i * s);
   return C.tensor(vals, { dtype: 'float64', ...(device !== null && { device }) }).to(dt).requiresGrad_(requiresGrad);
 }

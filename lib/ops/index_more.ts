@@ -18,6 +18,7 @@ import * as R from './reduce';
 import * as X from './indexing';
 import * as C from './creation';
 import { checkTensor, checkInt, broadcastShapes } from './util';
+import { hostLimit } from './shape_more';
 
 type T = Tensor;
 const shp = (s: readonly number[]): string => `[${s.join(', ')}]`;
@@ -224,6 +225,7 @@ export function multinomial(input: T, numSamples: number, replacement: boolean, 
   if (numSamples <= 0) throw new TorchError('cannot sample n_sample <= 0 samples');
   if (!replacement && numSamples > k) throw new TorchError('cannot sample n_sample > prob_dist.size(-1) samples without replacement');
   if (k > 2 ** 24) throw new TorchError('number of categories cannot exceed 2^24');
+  hostLimit('multinomial', rows * numSamples);
   const p = flat(input);
   for (const v of p) if (!(v >= 0) || !Number.isFinite(v)) throw new TorchError('probability tensor contains either `inf`, `nan` or element < 0');
   const u = flat(C.rand([rows * numSamples], { dtype: 'float64', ...(generator !== null && { generator }) }));
@@ -285,6 +287,7 @@ export function histogram(input: T, bins: number | T, range: number | readonly n
   } else {
     checkInt(bins, 'histogram', 'bins');
     if (bins <= 0) throw new TorchError(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
+    hostLimit('histogram', bins + 1);
     let lo: number, hi: number;
     if (range !== null) {
       const rg = typeof range === 'number' ? [range] : range;

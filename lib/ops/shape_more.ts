@@ -25,6 +25,11 @@ import { writeOut } from './args';
 import { withKeywords } from './keywords';
 
 type T = Tensor;
+/** the most elements an op here builds as a JavaScript array on the host (index lists): larger is refused, not attempted */
+export const HOST_MAX = 2 ** 27;
+export function hostLimit(op: string, n: number): void {
+  if (!(n <= HOST_MAX)) throw new TorchError(`${op}: the result would have ${n} elements, more than nodetorch builds on the host (${HOST_MAX})`);
+}
 const shp = (s: readonly number[]): string => `[${s.join(', ')}]`;
 const wrap = (d: number, n: number, op: string): number => {
   const m = Math.max(n, 1);
@@ -43,6 +48,7 @@ function triIndices(op: string, lower: boolean, row: number, col: number, offset
   const dt = toDType(dtype ?? 'int64');
   if (isFloating(dt) || dt === 'bool') throw new TorchError(`"${op}" not implemented for '${E.typeName(dt)}'`);
   if (requiresGrad) throw new TorchError('Only Tensors of floating point and complex dtype can require gradients');
+  hostLimit(op, row * col);
   const rs: number[] = [], cs: number[] = [];
   for (let i = 0; i < row; i++) {
     for (let j = 0; j < col; j++) if (lower ? j - i <= offset : j - i >= offset) { rs.push(i); cs.push(j); }
@@ -253,6 +259,7 @@ export function repeatInterleaveIndex(repeats: T, outputSize: number | null): T 
   const rs = repeats.tolist() as number[];
   if (rs.some((r) => r < 0)) throw new TorchError('repeats can not be negative');
   const total = rs.reduce((a, b) => a + b, 0);
+  hostLimit('repeat_interleave', total);
   if (outputSize !== null && outputSize !== total) throw new TorchError('allocated size does not match required size');
   const idx: number[] = [];
   rs.forEach((r, i) => { for (let j = 0; j < r; j++) idx.push(i); });
