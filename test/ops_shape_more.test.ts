@@ -420,3 +420,13 @@ describe('factories: empty_strided, asarray, randint_like, range', () => {
     expect(out.tolist()).toEqual([0, 0.5, 1]);
   });
 });
+
+describe('sizes built on the host are bounded', () => {
+  test('an index list, window or range beyond 2^27 elements is refused with a TorchError, not attempted', () => {
+    expect(() => torch.trilIndices(2 ** 20, 2 ** 20)).toThrow(/more than nodetorch builds on the host/);
+    expect(() => torch.hannWindow(2 ** 40)).toThrow(torch.TorchError);
+    expect(() => torch.range(0, 1e12)).toThrow(torch.TorchError);
+    expect(() => torch.multinomial(torch.ones([2], { dtype: 'float32' }), 2 ** 30, true)).toThrow(torch.TorchError);
+    expect(() => torch.histogram(torch.ones([2], { dtype: 'float32' }), 2 ** 30)).toThrow(torch.TorchError);
+  });
+});

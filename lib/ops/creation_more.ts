@@ -12,7 +12,7 @@ import * as E from './elementwise';
 import * as Sh from './shape';
 import * as C from './creation';
 import { checkInt } from './util';
-import { hostLimit } from './shape_more';
+import { hostLimit, fromHost } from './shape_more';
 import type { MemoryFormat } from '../memory_format';
 
 type T = Tensor;
@@ -28,14 +28,13 @@ function windowOf(op: string, length: number, periodic: boolean, dtype: DTypeNam
   if (!isFloating(dt)) throw new TorchError(`${op} expects floating point dtypes, got: ${E.typeName(dt)}`);
   if (length < 0) throw new TorchError(`${op} requires non-negative window_length, got window_length=${length}`);
   hostLimit(op, length);
-  let vals: number[];
-  if (length === 0) vals = [];
-  else if (length === 1) vals = [1];
-  else {
+  const vals = new Float64Array(length);
+  if (length === 1) vals[0] = 1;
+  else if (length > 1) {
     const N = periodic ? length + 1 : length;
-    vals = Array.from({ length }, (_, n) => f(n, N));
+    for (let n = 0; n < length; n++) vals[n] = f(n, N);
   }
-  return C.tensor(vals, { dtype: 'float64', ...(device !== null && { device }) }).to(dt).requiresGrad_(requiresGrad);
+  return fromHost(vals, [length], dt, toDevice(device ?? 'cpu')).requiresGrad_(requiresGrad);
 }
 const cosTerm = (k: number, n: number, N: number): number => Math.cos((2 * Math.PI * k * n) / (N - 1));
 export function hannWindow(windowLength: number, periodic: boolean, dtype: DTypeName | null, device: Dev, requiresGrad: boolean): T {
@@ -89,8 +88,9 @@ export function rangeRow(start: number, end: number, step: number, dtype: DTypeN
   if ((s > 0 && b < a) || (s < 0 && b > a)) throw new TorchError('upper bound and lower bound inconsistent with step sign');
   const size = Math.floor((b - a) / s) + 1;
   hostLimit('range', size);
-  const vals = Array.from({ length: size }, (_, i) => a + i * s);
-  return C.tensor(vals, { dtype: 'float64', ...(device !== null && { device }) }).to(dt).requiresGrad_(requiresGrad);
+  const vals = new Float64Array(size);
+  for (let i = 0; i < size; i++) vals[i] = a + i * s;
+  return fromHost(vals, [size], dt, toDevice(device ?? 'cpu')).requiresGrad_(requiresGrad);
 }
 /** torch.scalarTensor(s): a 0-d tensor of the default float dtype (whatever the number's kind), unless dtype says */
 export function scalarTensorRow(s: number | boolean, dtype: DTypeName | null, device: Dev, requiresGrad: boolean): T {

@@ -18,11 +18,11 @@ import * as R from './reduce';
 import * as X from './indexing';
 import * as C from './creation';
 import { checkTensor, checkInt, broadcastShapes } from './util';
-import { hostLimit } from './shape_more';
+import { hostLimit, hostValues, fromHost } from './shape_more';
 
 type T = Tensor;
 const shp = (s: readonly number[]): string => `[${s.join(', ')}]`;
-const flat = (t: T): number[] => (Sh.reshape(E.contiguous(t), [-1]).tolist() as (number | boolean)[]).map(Number);
+const flat = (t: T): ArrayLike<number> & Iterable<number> => hostValues(t);
 const wrap = (d: number, n: number, op: string): number => {
   const m = Math.max(n, 1);
   if (!Number.isInteger(d) || d < -m || d >= m) throw new TorchError(`${op}: Dimension out of range (expected to be in range of [${-m}, ${m - 1}], but got ${d})`);
@@ -34,8 +34,7 @@ const stridesOf = (shape: readonly number[]): number[] => {
   for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
   return s;
 };
-const fromFlat = (vals: number[], shape: readonly number[], like: T, dtype: DTypeName = like.dtype): T =>
-  Sh.reshape(C.tensor(vals, { dtype, device: like.device }), shape.slice());
+const fromFlat = (vals: ArrayLike<number>, shape: readonly number[], like: T, dtype: DTypeName = like.dtype): T => fromHost(vals, shape, dtype, like.device);
 
 // ---- scatter_reduce ----------------------------------------------------------------------------------------------------
 export type ScatterReduce = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
@@ -52,7 +51,7 @@ function scatterReduceChecks(op: string, self: T, d: number, index: T, src: T): 
 }
 /** the forward on the host: self's values reduced with src's at the index positions */
 function scatterReduceValues(self: T, d: number, index: T, src: T, reduce: ScatterReduce, includeSelf: boolean): T {
-  const out = flat(self), idx = flat(index), sv = flat(src);
+  const out = Float64Array.from(flat(self)), idx = flat(index), sv = flat(src);
   const os = stridesOf(self.shape), ss = stridesOf(src.shape), is = index.shape;
   const count = new Array<number>(out.length).fill(includeSelf ? 1 : 0);
   const touched = new Uint8Array(out.length);
@@ -82,7 +81,6 @@ function scatterReduceValues(self: T, d: number, index: T, src: T, reduce: Scatt
     const fl = isFloating(self.dtype);
     for (let o = 0; o < out.length; o++) if (touched[o] || includeSelf) out[o] = fl ? out[o] / count[o] : Math.floor(out[o] / count[o]);
   }
-  if (self.dtype === 'bool') return E.toDtype(fromFlat(out, self.shape, self, 'float64'), 'bool');
   return fromFlat(out, self.shape, self);
 }
 /** torch.scatterReduce(input, dim, index, src, reduce, { includeSelf }): src's values reduced into input's at index */
@@ -226,7 +224,7 @@ export function multinomial(input: T, numSamples: number, replacement: boolean, 
   if (!replacement && numSamples > k) throw new TorchError('cannot sample n_sample > prob_dist.size(-1) samples without replacement');
   if (k > 2 ** 24) throw new TorchError('number of categories cannot exceed 2^24');
   hostLimit('multinomial', rows * numSamples);
-  const p = flat(input);
+  const p = Array.from(flat(input));
   for (const v of p) if (!(v >= 0) || !Number.isFinite(v)) throw new TorchError('probability tensor contains either `inf`, `nan` or element < 0');
   const u = flat(C.rand([rows * numSamples], { dtype: 'float64', ...(generator !== null && { generator }) }));
   const out: number[] = [];
@@ -248,8 +246,7 @@ export function multinomial(input: T, numSamples: number, replacement: boolean, 
       if (!replacement) w[pick] = 0;
     }
   }
-  const r = C.tensor(out, { dtype: 'int64', device: input.device });
-  return input.ndim === 1 ? r : Sh.reshape(r, [rows, numSamples]);
+  return fromHost(out, input.ndim === 1 ? [numSamples] : [rows, numSamples], 'int64', input.device);
 }
 
 // ---- isin ----------------------------------------------------------------------------------------------------------------------
@@ -261,8 +258,8 @@ export function isin(elements: T | number | boolean, testElements: T | number | 
   const el = elements instanceof Tensor ? elements : E.scalarTensor(elements, typeof elements === 'boolean' ? 'bool' : Number.isInteger(elements) ? 'int64' : 'float32', dev);
   const te = testElements instanceof Tensor ? flat(testElements) : [Number(testElements)];
   const set = new Set(te);
-  const r = flat(el).map((v) => set.has(v) !== invert);
-  return Sh.reshape(C.tensor(r, { dtype: 'bool', device: el.device }), el.shape.slice());
+  const r = Array.from(flat(el), (v) => (set.has(v) !== invert ? 1 : 0));
+  return fromHost(r, el.shape, 'bool', el.device);
 }
 
 // ---- histogram -----------------------------------------------------------------------------------------------------------------
@@ -283,7 +280,7 @@ export function histogram(input: T, bins: number | T, range: number | readonly n
     if (bins.dtype !== input.dtype) throw new TorchError(`torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype ${input.dtype === 'float32' ? 'float' : input.dtype === 'float64' ? 'double' : input.dtype} and bins for dimension 0 with dtype ${bins.dtype === 'float32' ? 'float' : bins.dtype === 'float64' ? 'double' : bins.dtype}`);
     if (bins.ndim !== 1) throw new TorchError(`torch.histogramdd: bins tensor should have one dimension, but got ${bins.ndim} dimensions in the bins tensor for dimension 0`);
     if (bins.numel() < 1) throw new TorchError('torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension 0');
-    edges = flat(bins);
+    edges = Array.from(flat(bins));
   } else {
     checkInt(bins, 'histogram', 'bins');
     if (bins <= 0) throw new TorchError(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
@@ -294,14 +291,14 @@ export function histogram(input: T, bins: number | T, range: number | readonly n
       if (rg.length !== 2) throw new TorchError(`torch.histogramdd: for 1 dimensions, range should have 2 elements, but got ${rg.length}`);
       [lo, hi] = rg;
     } else if (xs.length) {
-      lo = Math.min(...xs.filter((v) => !Number.isNaN(v)));
-      hi = Math.max(...xs.filter((v) => !Number.isNaN(v)));
+      lo = Infinity; hi = -Infinity;
+      for (const v of xs) { if (v < lo) lo = v; if (v > hi) hi = v; }
     } else { lo = 0; hi = 1; }
     if (!(Number.isFinite(lo) && Number.isFinite(hi))) throw new TorchError(`torch.histogramdd: dimension 0's range [${lo}, ${hi}] is not finite`);
     if (lo > hi) throw new TorchError(`torch.histogramdd: min should not exceed max, but got min ${lo} max ${hi} for dimension 0`);
     if (lo === hi) { lo -= 0.5; hi += 0.5; }
     // (PyTorch computes the edges with linspace in the input's dtype)
-    edges = flat(C.linspace(lo, hi, bins + 1, { dtype: input.dtype }));
+    edges = Array.from(flat(C.linspace(lo, hi, bins + 1, { dtype: input.dtype })));
   }
   const nb = edges.length - 1;
   const hist = new Array<number>(Math.max(nb, 0)).fill(0);
@@ -326,7 +323,7 @@ export function histogram(input: T, bins: number | T, range: number | readonly n
     h = hist.map((c, i) => c / (total * (edges[i + 1] - edges[i])));
   }
   const dt = input.dtype;
-  return [C.tensor(h, { dtype: dt, device: input.device }), C.tensor(edges, { dtype: dt, device: input.device })];
+  return [fromHost(h, [h.length], dt, input.device), fromHost(edges, [edges.length], dt, input.device)];
 }
 function upperBound(a: number[], v: number): number {
   let lo = 0, hi = a.length;

@@ -14,6 +14,7 @@ import { record } from '../autograd/engine';
 import { noGrad } from '../autograd/mode';
 import { isFloating, toDType } from '../dtype';
 import type { DTypeName } from '../dtype';
+import { toDevice } from '../device';
 import type { Device, DeviceName } from '../device';
 import * as E from './elementwise';
 import * as Sh from './shape';
@@ -29,6 +30,18 @@ type T = Tensor;
 export const HOST_MAX = 2 ** 27;
 export function hostLimit(op: string, n: number): void {
   if (!(n <= HOST_MAX)) throw new TorchError(`${op}: the result would have ${n} elements, more than nodetorch builds on the host (${HOST_MAX})`);
+}
+/** a tensor's values on the host as numbers (int64's exact below 2^53), read in one transfer */
+export function hostValues(t: T): Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint8Array {
+  const a = t.toTypedArray() as unknown;
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) return Float64Array.from(a as BigInt64Array, Number);
+  return a as Float64Array;
+}
+/** host numbers as a tensor of the dtype, shape and device asked for (through float64: exact for every value an op here makes) */
+export function fromHost(vals: ArrayLike<number>, shape: readonly number[], dtype: DTypeName, device: Device): T {
+  const f = vals instanceof Float64Array ? vals : Float64Array.from(vals);
+  const t = C.tensor(f, { dtype: 'float64', device });
+  return Sh.reshape(dtype === 'float64' ? t : E.toDtype(t, toDType(dtype)), shape.slice());
 }
 const shp = (s: readonly number[]): string => `[${s.join(', ')}]`;
 const wrap = (d: number, n: number, op: string): number => {
@@ -53,7 +66,7 @@ function triIndices(op: string, lower: boolean, row: number, col: number, offset
   for (let i = 0; i < row; i++) {
     for (let j = 0; j < col; j++) if (lower ? j - i <= offset : j - i >= offset) { rs.push(i); cs.push(j); }
   }
-  return C.tensor([...rs, ...cs], { dtype: dt, ...(device !== null && { device }) }).reshape([2, rs.length]);
+  return fromHost([...rs, ...cs], [2, rs.length], dt, toDevice(device ?? 'cpu'));
 }
 export function trilIndicesRow(row: number, col: number, offset: number, dtype: DTypeName | null, device: DeviceName | Device | null, requiresGrad: boolean): T {
   return triIndices('tril_indices', true, row, col, offset, dtype, device, requiresGrad);
@@ -80,9 +93,10 @@ export function cross(input: T, other: T, dim: number | null): T {
     throw new TorchError(`linalg.cross: inputs dimension ${d} must have length 3. Got ${input.shape[dd]} and ${other.shape[dd]}`);
   }
   const [a, b] = Sh.broadcastTensors(input, other);
-  const ai = [0, 1, 2].map((i) => Sh.narrow(a, dd, i, 1)), bi = [0, 1, 2].map((i) => Sh.narrow(b, dd, i, 1));
-  const c = (i: number, j: number): T => E.sub(E.mul(ai[i], bi[j]), E.mul(ai[j], bi[i]));
-  return Sh.cat([c(1, 2), c(2, 0), c(0, 1)], dd);
+  // (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0): the components rotated by index_select, seven ops in all
+  const r1 = C.tensor([1, 2, 0], { device: a.device }), r2 = C.tensor([2, 0, 1], { device: a.device });
+  const sel = (t: T, r: T): T => X.indexSelect(t, dd, r);
+  return E.sub(E.mul(sel(a, r1), sel(b, r2)), E.mul(sel(a, r2), sel(b, r1)));
 }
 
 type Dims = number | readonly (number | readonly number[])[] | T;
@@ -256,14 +270,15 @@ export function repeatInterleaveIndex(repeats: T, outputSize: number | null): T 
   checkTensor(repeats, 'repeat_interleave', 'repeats');
   if (repeats.ndim !== 1) throw new TorchError('repeat_interleave only accept 1D vector as repeat');
   if (repeats.dtype !== 'int64' && repeats.dtype !== 'int32') throw new TorchError(`"repeat_interleave_cpu" not implemented for '${E.typeName(repeats.dtype)}'`);
-  const rs = repeats.tolist() as number[];
-  if (rs.some((r) => r < 0)) throw new TorchError('repeats can not be negative');
-  const total = rs.reduce((a, b) => a + b, 0);
+  const rs = hostValues(repeats);
+  let total = 0;
+  for (const r of rs) { if (r < 0) throw new TorchError('repeats can not be negative'); total += r; }
   hostLimit('repeat_interleave', total);
   if (outputSize !== null && outputSize !== total) throw new TorchError('allocated size does not match required size');
-  const idx: number[] = [];
-  rs.forEach((r, i) => { for (let j = 0; j < r; j++) idx.push(i); });
-  return C.tensor(idx, { dtype: repeats.dtype, device: repeats.device });
+  const idx = new Float64Array(total);
+  let k = 0;
+  rs.forEach((r, i) => { idx.fill(i, k, k + r); k += r; });
+  return fromHost(idx, [total], repeats.dtype, repeats.device);
 }
 /** torch.repeatInterleave(input, repeats, dim=None, { outputSize }): each element (slice along dim) repeated; an index_select */
 export function repeatInterleave(input: T, repeats: number | T, dim: number | null, outputSize: number | null): T {
