@@ -430,3 +430,56 @@ describe('sizes built on the host are bounded', () => {
     expect(() => torch.histogram(torch.ones([2], { dtype: 'float32' }), 2 ** 30)).toThrow(torch.TorchError);
   });
 });
+
+// On CUDA (a GPU, or the CUDA emulator of scripts/cuda-emu: NODETORCH_ADDON=build-emu/...): the same calls with the
+// tensors on the device give the CPU's values and gradients, and their results stay on the device.
+(torch.cuda.isAvailable() ? describe : describe.skip)('on CUDA: the same values and gradients as on the CPU', () => {
+  type DevCase = [string, (d: string, ...xs: T[]) => T | T[], string[]];
+  const idx = (d: string, v: number[] | number[][]): T => torch.tensor(v, { device: d });
+  const CASES: DevCase[] = [
+    ['cross', (d, p, q) => torch.cross(p, q, { dim: 1 }), ['P', 'Q']],
+    ['tensordot', (d, t, m) => torch.tensordot(t, m, 2), ['T3', 'M34']],
+    ['inner', (d, a, b) => torch.inner(a, b), ['A', 'B']],
+    ['block_diag', (d, a, v) => torch.blockDiag(a, v), ['A', 'V']],
+    ['rot90', (d, t) => torch.rot90(t, 1, [1, 2]), ['T3']],
+    ['diff', (d, a, b) => torch.diff(a, { dim: 0, prepend: b }), ['A', 'B']],
+    ['repeat_interleave', (d, a) => torch.repeatInterleave(a, idx(d, [1, 3]), 0), ['A']],
+    ['take_along_dim', (d, a) => torch.takeAlongDim(a, idx(d, [[2, 0], [1, 1]]), 1), ['A']],
+    ['unfold', (d, t) => t.unfold(2, 2, 1), ['T3']],
+    ['hsplit', (d, t) => torch.hsplit(t, [1]), ['T3']],
+    ['slice_scatter', (d, t, a) => torch.sliceScatter(t, a.unsqueeze(-1).expand([2, 3, 2]), { dim: 2, start: 1, step: 2 }), ['T3', 'A']],
+    ['scatter_reduce', (d, a, b) => torch.scatterReduce(a, 0, idx(d, [[0, 1, 0], [1, 0, 1]]), b, 'amax', { includeSelf: false }), ['A', 'B']],
+    ['scatter_reduce_prod', (d, a, z) => torch.scatterReduce(a, 0, idx(d, [[0, 1, 0], [1, 0, 1]]), z, 'prod'), ['A', 'Z']],
+    ['index_reduce', (d, p, q) => torch.indexReduce(p, 0, idx(d, [0, 2, 0]), q, 'mean'), ['P', 'Q']],
+    ['masked_scatter', (d, a, s) => torch.maskedScatter(a, idx(d, [true, false, true]), s), ['A', 'S']],
+    ['vander', (d, x) => torch.vander(x, { N: 3 }), ['X4']],
+    ['histogram', (d, s) => torch.histogram(s.detach(), 4), ['S']],
+    ['isin', (d, a, b) => torch.isin(a.detach().round(), b.detach().round()), ['A', 'B']],
+  ];
+  test.each(CASES)('%s', (name, f, names) => {
+    const run = (d: string): { out: unknown; grads: unknown[] } => {
+      const xs = names.map((k) => torch.tensor(REF.inputs[k] as number[], { device: d }).requiresGrad_(true));
+      const rs = tensors(f(d, ...xs));
+      rs.forEach((t) => expect(t.device.type).toBe(d));
+      const live = rs.filter((t) => t.requiresGrad);
+      const grads = live.length ? torch.autograd.grad(live.map((t) => t.mul(weights(t.shape).to(t.dtype).to(d)).sum()).reduce((x, y) => x.add(y)), xs, { allowUnused: true })
+        .map((g) => (g ? (g as T).cpu().tolist() : null)) : [];
+      return { out: rs.map((t) => t.cpu().tolist()), grads };
+    };
+    const cpu = run('cpu'), cuda = run('cuda');
+    const close = (a: unknown, b: unknown): void => {
+      if (Array.isArray(a)) { expect(Array.isArray(b)).toBe(true); (a as unknown[]).forEach((x, i) => close(x, (b as unknown[])[i])); return; }
+      if (typeof a === 'number') expect(Math.abs(a - (b as number))).toBeLessThan(1e-5 + 1e-5 * Math.abs(a));
+      else expect(b).toEqual(a);
+    };
+    close(cpu.out, cuda.out);
+    close(cpu.grads, cuda.grads);
+  });
+  test('windows, range, trilIndices, multinomial and randintLike are created on the device asked for', () => {
+    expect(torch.hannWindow(5, { device: 'cuda' }).cpu().tolist()).toEqual(torch.hannWindow(5).tolist());
+    expect(torch.range(0, 1, 0.5, { device: 'cuda' }).device.type).toBe('cuda');
+    expect(torch.trilIndices(3, 3, { device: 'cuda' }).cpu().tolist()).toEqual(torch.trilIndices(3, 3).tolist());
+    expect(torch.multinomial(torch.ones([4], { device: 'cuda' }), 2).device.type).toBe('cuda');
+    expect(torch.randintLike(torch.zeros([3], { device: 'cuda' }), 4).device.type).toBe('cuda');
+  });
+});
