@@ -483,3 +483,42 @@ describe('sizes built on the host are bounded', () => {
     expect(torch.randintLike(torch.zeros([3], { device: 'cuda' }), 4).device.type).toBe('cuda');
   });
 });
+
+describe('gradcheck (float64 finite differences): first and second order', () => {
+  const d = (v: unknown): T => torch.tensor(v as number[], { dtype: 'float64', requiresGrad: true });
+  const A64 = (): T => d(REF.inputs.A), B64 = (): T => d(REF.inputs.B), P64 = (): T => d(REF.inputs.P), Q64 = (): T => d(REF.inputs.Q);
+  const T364 = (): T => d(REF.inputs.T3), M64 = (): T => d(REF.inputs.M34), V64 = (): T => d(REF.inputs.V), S64 = (): T => d(REF.inputs.S);
+  const idx = torch.tensor([[0, 1, 0], [1, 0, 1]]);
+  const CASES: [string, (...xs: T[]) => T | T[], () => T[]][] = [
+    ['cross', (p, q) => torch.cross(p, q, { dim: 1 }), () => [P64(), Q64()]],
+    ['tensordot', (t, m) => torch.tensordot(t, m, 2), () => [T364(), M64()]],
+    ['inner', (a, b) => torch.inner(a, b), () => [A64(), B64()]],
+    ['chain_matmul', (a, p, q) => torch.chainMatmul(a, p, q), () => [A64(), P64(), Q64()]],
+    ['block_diag', (a, v) => torch.blockDiag(a, v), () => [A64(), V64()]],
+    ['diff', (a, b) => torch.diff(a, { n: 2, dim: 1, append: b }), () => [A64(), B64()]],
+    ['repeat_interleave', (a) => torch.repeatInterleave(a, torch.tensor([2, 0, 1]), 1), () => [A64()]],
+    ['take_along_dim', (t) => torch.takeAlongDim(t, torch.tensor([[[3], [0], [1]]]), 2), () => [T364()]],
+    ['unfold', (t) => t.transpose(0, 2).unfold(1, 2, 1), () => [T364()]],
+    ['select_scatter', (a, v) => torch.selectScatter(a, v, 0, 1), () => [A64(), V64()]],
+    ['slice_scatter', (a, b) => torch.sliceScatter(a, b.narrow(1, 0, 2), 1, 1), () => [A64(), B64()]],
+    ['diagonal_scatter', (p, v) => torch.diagonalScatter(p, v, 0), () => [P64(), V64()]],
+    ['scatter_reduce_sum', (a, b) => torch.scatterReduce(a, 0, idx, b, 'sum', { includeSelf: false }), () => [A64(), B64()]],
+    ['scatter_reduce_mean', (a, b) => torch.scatterReduce(a, 0, idx, b, 'mean'), () => [A64(), B64()]],
+    ['scatter_reduce_amax', (a, b) => torch.scatterReduce(a, 0, idx, b, 'amax'), () => [A64(), B64()]],
+    ['scatter_reduce_prod', (a, b) => torch.scatterReduce(a, 0, idx, b, 'prod'), () => [A64(), B64()]],
+    ['index_reduce', (p, q) => torch.indexReduce(p, 0, torch.tensor([0, 2, 0]), q, 'mean', { includeSelf: false }), () => [P64(), Q64()]],
+    ['masked_scatter', (a, s) => torch.maskedScatter(a, torch.tensor([true, false, true]), s), () => [A64(), S64()]],
+    ['vander', (v) => torch.vander(v, { N: 4 }), () => [V64()]],
+  ];
+  test.each(CASES)('%s', (name, f, inputs) => {
+    expect(torch.autograd.gradcheck(f, inputs())).toBe(true);
+    // second order: the gradient of sum(f * w) as a function of the inputs (createGraph), checked the same way
+    // (enableGrad: gradcheck evaluates the function under noGrad for its finite differences)
+    const g1 = (...xs: T[]): T[] => torch.enableGrad(() => {
+      const rs = tensors(f(...xs));
+      const loss = rs.map((t) => t.mul(weights(t.shape)).sum()).reduce((a, b) => a.add(b));
+      return torch.autograd.grad(loss, xs, { createGraph: true, allowUnused: true }).map((g, i) => g ?? torch.zerosLike(xs[i]));
+    });
+    if (g1(...inputs()).some((g) => g.requiresGrad)) expect(torch.autograd.gradcheck(g1, inputs())).toBe(true);
+  });
+});
