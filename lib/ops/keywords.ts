@@ -15,6 +15,8 @@
 //               too (python_variable_methods.cpp, not ATen ops): thin calls of to() (lib/ops/methods.ts)
 //   nn.functional's scaled_dot_product_attention, multi_head_attention_forward  their parameter lists differ from
 //               PyTorch's (lib/nn/functional.ts says how)
+//   chain_matmul, block_diag, atleast_1d/2d/3d  varargs tensors (PyTorch's *tensors: no Tensor... type);
+//               transpose_, t_, swapaxes_, swapdims_  a geometry change, as squeeze_ (both in lib/ops/shape_more.ts)
 // (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop.)
 // The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...
 // after the input), view_as/reshape_as, split (the method's split_size keyword: the row's other name for
