@@ -53,7 +53,6 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functional:multi_head_attention_forward': "nodetorch's form has no embed_dim_to_check (query, key, value, numHeads, ...): positions differ from PyTorch's",
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
-  'functions:view_copy.dtype': "view_copy's dtype overload (a reinterpreting copy): x.view(dtype).clone() does it",
 };
 /** Forms PyTorch takes positionally and nodetorch only by keyword (the keyword form is what this test checks). */
 const POSITIONAL_GAPS: Record<string, string> = {
@@ -207,6 +206,7 @@ const OVERRIDES: Record<string, Override> = {
   randint_like: { p: { low: () => 0, high: () => 5 } },
   asarray: { p: { obj: () => [[1.5, 2], [3, 4]], copy: () => true } },
   empty_strided: { p: { size: () => [2, 3], stride: () => [1, 2] } },
+  view_copy: { p: { dtype: () => 'int32' } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

@@ -153,6 +153,7 @@ const PLAIN: [string, () => T | T[]][] = [
   ['diff_int', () => torch.diff(torch.tensor([[1, 4, 9], [2, 3, 7]]), { dim: 0 })],
   ['repeat_interleave_one', () => torch.repeatInterleave(torch.tensor([2, 0, 3]))],
   ['repeat_interleave_one32', () => torch.tensor([1, 2], { dtype: 'int32' }).repeatInterleave()],
+  ['view_copy_dtype', () => torch.viewCopy(torch.tensor(REF.inputs.A as number[][], { dtype: 'float32' }), 'int32')],
   ['detach_copy', () => torch.detachCopy(torch.tensor(REF.inputs.A as number[][]))],
   ['scatter_reduce_amin_dim1', () => torch.scatterReduce(torch.tensor(REF.inputs.A as number[][]), 1, torch.tensor([[2, 2], [0, 1]]), torch.tensor(REF.inputs.B as number[][]), 'amin')],
   ['scatter_reduce_int_mean', () => torch.scatterReduce(torch.arange(6).reshape(2, 3), 0, I(), torch.arange(6).reshape(2, 3).mul(3), 'mean')],

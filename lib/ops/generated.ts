@@ -309,6 +309,24 @@ export function repeatInterleave(repeats: Tensor, opts?: { outputSize?: number |
 export function repeatInterleave(opts: { repeats: Tensor; outputSize?: number | null }): Tensor;
 export function repeatInterleave(...args: unknown[]): Tensor { return repeatInterleave_call(args); }
 
+const O_viewCopy: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'view_copy', params: [{ name: 'input' }, { name: 'size' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'view_copy', params: [{ name: 'input' }, { name: 'dtype', t: 'dtype' }], npos: 2 }, ['tensor', '']],
+];
+function viewCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_viewCopy, args, method);
+  if (k === 0) return I.viewCopyRow(v[0] as Tensor, v[1] as number[]);
+  if (k === 1) return I.viewCopyDtype(v[0] as Tensor, v[1] as DTypeName);
+  throw new Error('unreachable');
+}
+export function viewCopy(input: Tensor, size: number[]): Tensor;
+export function viewCopy(input: Tensor, opts: { size: number[] }): Tensor;
+export function viewCopy(opts: { input: Tensor; size: number[] }): Tensor;
+export function viewCopy(input: Tensor, dtype: DTypeName): Tensor;
+export function viewCopy(input: Tensor, opts: { dtype: DTypeName }): Tensor;
+export function viewCopy(opts: { input: Tensor; dtype: DTypeName }): Tensor;
+export function viewCopy(...args: unknown[]): Tensor { return viewCopy_call(args); }
+
 const O_randintLike: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 }, ['tensor', 'int', '', '', '', '']],
   [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'low' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 3 }, ['tensor', 'int', 'int', '', '', '', '']],
@@ -2766,16 +2784,6 @@ export function narrowCopy(input: Tensor, opts: { dim: number; start: number; le
 export function narrowCopy(opts: { input: Tensor; dim: number; start: number; length: number }): Tensor;
 export function narrowCopy(...args: unknown[]): Tensor { return narrowCopy_call(args); }
 
-const S_viewCopy: OpSpec = { op: 'view_copy', params: [{ name: 'input' }, { name: 'size' }], npos: 2 };
-function viewCopy_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_viewCopy, args, method);
-  return I.viewCopyRow(v[0] as Tensor, v[1] as number[]);
-}
-export function viewCopy(input: Tensor, size: number[]): Tensor;
-export function viewCopy(input: Tensor, opts: { size: number[] }): Tensor;
-export function viewCopy(opts: { input: Tensor; size: number[] }): Tensor;
-export function viewCopy(...args: unknown[]): Tensor { return viewCopy_call(args); }
-
 const S_permuteCopy: OpSpec = { op: 'permute_copy', params: [{ name: 'input' }, { name: 'dims' }], npos: 2 };
 function permuteCopy_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_permuteCopy, args, method);
@@ -4501,6 +4509,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'diagonal_scatter', name: 'diagonalScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'DiagonalScatterBackward0', autocast: null },
   { op: 'narrow_copy', name: 'narrowCopy', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
   { op: 'view_copy', name: 'viewCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_copy', name: 'viewCopy', variants: ['function'], dtype: null, grad: null, autocast: null },
   { op: 'permute_copy', name: 'permuteCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'transpose_copy', name: 'transposeCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 't_copy', name: 'tCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },

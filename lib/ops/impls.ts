@@ -360,7 +360,7 @@ export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boo
 // the rows' parameters as they are ----
 export { trilIndicesRow, triuIndicesRow, cross, inner, vdot, tensordot, rot90, diff, repeatInterleave, repeatInterleaveIndex, takeAlongDim,
   unfold, ravel, dstack, columnStack, rowStack, hsplit, vsplit, dsplit, splitWithSizes, unsafeChunk, unsafeSplit, sumToSizeRow, selectScatter,
-  sliceScatter, diagonalScatter, narrowCopy, viewCopyRow, permuteCopy, transposeCopy, tCopy, diagonalCopy, expandCopy, selectCopy, sliceCopy,
+  sliceScatter, diagonalScatter, narrowCopy, viewCopyRow, viewCopyDtype, permuteCopy, transposeCopy, tCopy, diagonalCopy, expandCopy, selectCopy, sliceCopy,
   squeezeCopy, unsqueezeCopy, unfoldCopy, aliasCopy, detachCopy, asStridedCopy, splitCopy, splitWithSizesCopy, unbindCopy } from './shape_more';
 export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter, maskedScatter_, fillDiagonalRow, multinomial, isin, histogram,
   vander } from './index_more';

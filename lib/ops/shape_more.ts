@@ -447,6 +447,7 @@ export function diagonalScatter(input: T, src: T, offset: number, dim1: number, 
 const copyOf = (v: T): T => E.clone(v);
 export function narrowCopy(input: T, dim: number, start: number, length: number): T { return copyOf(Sh.narrow(input, dim, start, length)); }
 export function viewCopyRow(input: T, size: number | readonly number[]): T { return copyOf(Sh.view(input, typeof size === 'number' ? [size] : size.slice())); }
+export function viewCopyDtype(input: T, dtype: DTypeName): T { return copyOf(Sh.view(input, dtype)); }
 export function permuteCopy(input: T, dims: number[]): T { return copyOf(Sh.permute(input, dims)); }
 export function transposeCopy(input: T, dim0: number, dim1: number): T { return copyOf(Sh.transpose(input, dim0, dim1)); }
 export function tCopy(input: T): T { return copyOf(Sh.t(input)); }

@@ -169,6 +169,7 @@ case('as_strided_copy', lambda a: torch.as_strided_copy(a, [2, 2], [1, 2], 1), [
 case('split_copy', lambda t: torch.split_copy(t, 3, 2), ['T3'])
 case('split_with_sizes_copy', lambda t: torch.split_with_sizes_copy(t, [2, 1], 1), ['T3'])
 case('unbind_copy', lambda a: torch.unbind_copy(a, 1), ['A'])
+plain('view_copy_dtype', torch.view_copy(torch.tensor(IN['A']), torch.int32))
 plain('detach_copy', torch.detach_copy(torch.tensor(IN['A'])))
 err('rot90_dims', lambda: torch.rot90(torch.ones(2, 3), 1, [0]))
 err('rot90_same', lambda: torch.rot90(torch.ones(2, 3), 1, [0, 0]))

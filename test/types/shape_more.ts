@@ -107,3 +107,4 @@ expectType<T>()(torch.randintLike(a, 5));
 expectType<T>()(torch.randintLike(a, 2, 5, { dtype: 'int32' }));
 // @ts-expect-error: a window's length is a number
 torch.hannWindow('8');
+expectType<T>()(torch.viewCopy(a, 'int32'));
