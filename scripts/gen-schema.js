@@ -31,6 +31,8 @@ const TYPES = {
   IndexSpec: 'IndexSpec[] | IndexSpec',
   // the creation ops' layout= (torch.strided: nodetorch's one layout; lib/layout.ts)
   Layout: 'StridedLayout',
+  // tensordot's dims: an int, a pair of int lists (or ints), or a tensor of either
+  TensordotDims: 'number | readonly [number | readonly number[], number | readonly number[]] | Tensor',
 };
 // types (parameters or results) declared outside the generated file: the import each needs, emitted only when a row
 // uses it (emit's extraImports)

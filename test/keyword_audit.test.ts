@@ -52,6 +52,7 @@ const INTERNAL: Record<string, string> = {
 /** Ops (kind:py) or overloads (kind:py.overload) or parameters (kind:py:param) nodetorch lacks, with the reason. */
 const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
+  'functions:chain_matmul:out': 'varargs matrices, which the audit has no sample for (chain_matmul(a, b, c, { out }) is tested in test/ops_shape_more.test.ts)',
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch's signature lists positionally but its runtime takes by keyword only (nodetorch as its runtime: the
@@ -71,6 +72,13 @@ const OUT_GAPS: Record<string, string> = {
   'functions:put': PY, 'functions:roll': PY, 'functions:remainder.Scalar_Tensor': PY,
   'functions:empty_like': PY, 'functions:full_like': PY, 'functions:ones_like': PY, 'functions:zeros_like': PY,
   'functions:rand_like': PY, 'functions:randn_like': PY,
+  'functions:rot90': PY, 'functions:masked_scatter': PY, 'functions:diagonal_scatter': PY, 'functions:select_scatter': PY,
+  'functions:slice_scatter': PY, 'functions:repeat_interleave.Tensor': PY, 'functions:tril_indices': PY, 'functions:triu_indices': PY,
+  'functions:scalar_tensor': PY, 'functions:empty_strided': PY, 'functions:randint_like': PY, 'functions:randint_like.low_dtype': PY,
+  'functions:hann_window': PY, 'functions:hann_window.periodic': PY, 'functions:hamming_window': PY, 'functions:hamming_window.periodic': PY,
+  'functions:hamming_window.periodic_alpha': PY, 'functions:hamming_window.periodic_alpha_beta': PY, 'functions:blackman_window': PY,
+  'functions:blackman_window.periodic': PY, 'functions:bartlett_window': PY, 'functions:bartlett_window.periodic': PY,
+  'functions:kaiser_window': PY, 'functions:kaiser_window.periodic': PY, 'functions:kaiser_window.beta': PY,
 };
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
@@ -79,7 +87,7 @@ const ERROR_PARITY: Record<string, string> = {
   'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
-const SHAPE_ONLY = new Set(['empty', 'empty_like']);
+const SHAPE_ONLY = new Set(['empty', 'empty_like', 'empty_strided']);
 let current = '';
 /** Public names that are not tensor ops: their parameters are not keyword-audited. */
 const NOT_OPS: Record<string, string> = {
@@ -187,6 +195,29 @@ const OVERRIDES: Record<string, Override> = {
   nan_to_num_: { self: NANS, p: { nan: () => 7, posinf: () => 8, neginf: () => -9 } },
   isclose: { p: { rtol: () => 0.5, atol: () => 1, equal_nan: () => true } }, allclose: { p: { rtol: () => 10, atol: () => 10, equal_nan: () => true } },
   narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
+  // ---- shape, indexing and linear-algebra-lite ops (lib/ops/shape_more.ts)
+  cross: { self: () => torch.eye(3).add(1), p: { input: () => torch.eye(3).add(1), other: () => torch.eye(3).flip(0) } },
+  vdot: { self: t([1, 2, 3], 'float32'), p: { input: t([1, 2, 3], 'float32'), other: t([3, 2, 1], 'float32') } },
+  tensordot: { p: { a: X, b: Y, dims: () => [[1], [1]] } },
+  take_along_dim: { p: { indices: IDX } },
+  tril_indices: { p: { dtype: () => 'int32', requires_grad: () => false } }, triu_indices: { p: { dtype: () => 'int32', requires_grad: () => false } },
+  diagonal_copy: { p: { dim1: () => 0, dim2: () => 1 } },
+  diagonal_scatter: { p: { src: t([1, 2], 'float32'), dim1: () => 0, dim2: () => 1 } },
+  select_scatter: { p: { src: t([1, 2, 3], 'float32') } },
+  dsplit: { self: X3, p: { input: X3 } },
+  split_with_sizes: { p: { split_sizes: () => [1, 1] } }, split_with_sizes_copy: { p: { split_sizes: () => [1, 1] } },
+  // (one sample serves the three overloads: six ones repeat each of the 6x1 input's rows, or elements, once)
+  repeat_interleave: { self: () => X().reshape([6, 1]), p: { input: () => X().reshape([6, 1]), 'repeats:Tensor': () => torch.ones([6], { dtype: 'int64' }), output_size: () => 6 } },
+  scatter_reduce: { p: { reduce: () => 'amax' } }, scatter_reduce_: { p: { reduce: () => 'amax' } },
+  index_reduce: { p: { index: VEC_I, reduce: () => 'amax' } }, index_reduce_: { p: { index: VEC_I, reduce: () => 'amax' } },
+  multinomial: { self: () => X().abs(), p: { input: () => X().abs(), replacement: () => true } },
+  vander: { p: { x: t([1, 2, 3], 'float32') } },
+  histogram: { p: { 'bins:Tensor': t([-2, 0, 1, 3], 'float32'), bins: () => 3, range: () => [-1, 2], weight: () => X().abs() } },
+  isin: { p: { elements: XI, test_elements: YI, test_element: () => 3, element: () => 3 } },
+  randint_like: { p: { low: () => 0, high: () => 5 } },
+  asarray: { p: { obj: () => [[1.5, 2], [3, 4]], copy: () => true } },
+  empty_strided: { p: { size: () => [2, 3], stride: () => [1, 2] } },
+  view_copy: { p: { dtype: () => 'int32' } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

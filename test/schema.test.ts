@@ -222,6 +222,8 @@ describe("the schema's columns", () => {
       mv: (x) => [x, x.select(0, 0)], addmm: (x) => [x, x, x], addmv: (x) => [x.select(0, 0), x, x.select(0, 1)],
       baddbmm: (x) => [x, x.unsqueeze(0), x.unsqueeze(0)], outer: (x) => [x.select(0, 0), x.select(0, 1)],
       as_strided: (x) => [x, [2], [1]], permute: (x) => [x, [1, 0]],
+      select_scatter: (x) => [x, x.select(0, 0), 0, 1], slice_scatter: (x) => [x, x.narrow(0, 0, 1), 0, 1], diagonal_scatter: (x) => [x, x.diagonal()],
+      scatter_reduce: (x) => [x, 0, torch.zeros([1, 2], { dtype: 'int64' }), x.narrow(0, 0, 1), 'amax'],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {

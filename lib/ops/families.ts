@@ -5,3 +5,5 @@ export * from './reduce';
 export * from './indexing';
 export * from './matmul';
 export * from './order';
+// the varargs ops of shape_more.ts (its schema rows' implementations are bound in impls.ts)
+export { chainMatmul, blockDiag, atleast1d, atleast2d, atleast3d } from './shape_more';

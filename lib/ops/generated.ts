@@ -309,6 +309,65 @@ export function normal(mean: number, opts: { std: number; size: readonly number[
 export function normal(opts: { mean: number; std: number; size: readonly number[]; generator?: Generator | null; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
 export function normal(...args: unknown[]): Tensor { return normal_call(args); }
 
+const O_repeatInterleave: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'repeat_interleave', params: [{ name: 'input' }, { name: 'repeats' }, { name: 'dim', def: null }, { name: 'outputSize', kw: true, def: null }], npos: 3 }, ['tensor', '', 'int', 'int']],
+  [{ op: 'repeat_interleave', params: [{ name: 'repeats' }, { name: 'outputSize', kw: true, def: null }], npos: 1 }, ['tensor', 'int']],
+];
+function repeatInterleave_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_repeatInterleave, args, method);
+  if (k === 0) return I.repeatInterleave(v[0] as Tensor, v[1] as number | Tensor, v[2] as number | null, v[3] as number | null);
+  if (k === 1) return I.repeatInterleaveIndex(v[0] as Tensor, v[1] as number | null);
+  throw new Error('unreachable');
+}
+export function repeatInterleave(input: Tensor, repeats: number | Tensor, dim: number | null, opts?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(input: Tensor, repeats: number | Tensor, opts?: { dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(input: Tensor, opts: { repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(opts: { input: Tensor; repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(repeats: Tensor, opts?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(opts: { repeats: Tensor; outputSize?: number | null }): Tensor;
+export function repeatInterleave(...args: unknown[]): Tensor { return repeatInterleave_call(args); }
+
+const O_viewCopy: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'view_copy', params: [{ name: 'input' }, { name: 'size' }], out: true, npos: 2 }, ['tensor', '']],
+  [{ op: 'view_copy', params: [{ name: 'input' }, { name: 'dtype', t: 'dtype' }], out: true, npos: 2 }, ['tensor', '']],
+];
+function viewCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_viewCopy, args, method);
+  if (k === 0) {
+    return out ? writeOut('view_copy', out, v, () => I.viewCopyRow(v[0] as Tensor, v[1] as number[])) : I.viewCopyRow(v[0] as Tensor, v[1] as number[]);
+  }
+  if (k === 1) {
+    return out ? writeOut('view_copy', out, v, () => I.viewCopyDtype(v[0] as Tensor, v[1] as DTypeName)) : I.viewCopyDtype(v[0] as Tensor, v[1] as DTypeName);
+  }
+  throw new Error('unreachable');
+}
+export function viewCopy(input: Tensor, size: number[], opts?: { out?: Tensor }): Tensor;
+export function viewCopy(input: Tensor, opts: { size: number[]; out?: Tensor }): Tensor;
+export function viewCopy(opts: { input: Tensor; size: number[]; out?: Tensor }): Tensor;
+export function viewCopy(input: Tensor, dtype: DTypeName, opts?: { out?: Tensor }): Tensor;
+export function viewCopy(input: Tensor, opts: { dtype: DTypeName; out?: Tensor }): Tensor;
+export function viewCopy(opts: { input: Tensor; dtype: DTypeName; out?: Tensor }): Tensor;
+export function viewCopy(...args: unknown[]): Tensor { return viewCopy_call(args); }
+
+const O_randintLike: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 2 }, ['tensor', 'int', '', '', '', '', '', '']],
+  [{ op: 'randint_like', params: [{ name: 'input' }, { name: 'low' }, { name: 'high' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }, { name: 'memoryFormat', kw: true, def: null }], npos: 3 }, ['tensor', 'int', 'int', '', '', '', '', '', '']],
+];
+function randintLike_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_randintLike, args, method);
+  if (k === 0) return (checkLayout('randint_like', v[3]), pinResult('randint_like', v[5], I.randintLikeHigh(v[0] as Tensor, v[1] as number, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean, v[7] as MemoryFormat | null)));
+  if (k === 1) return (checkLayout('randint_like', v[4]), pinResult('randint_like', v[6], I.randintLikeRange(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean, v[8] as MemoryFormat | null)));
+  throw new Error('unreachable');
+}
+export function randintLike(input: Tensor, high: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, opts: { high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(opts: { input: Tensor; high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, low: number, high: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, low: number, opts: { high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(input: Tensor, opts: { low: number; high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(opts: { input: Tensor; low: number; high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
+export function randintLike(...args: unknown[]): Tensor { return randintLike_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -2486,6 +2545,656 @@ export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; layo
 export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
 
+const S_trilIndices: OpSpec = { op: 'tril_indices', params: [{ name: 'row' }, { name: 'col' }, { name: 'offset', def: 0 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function trilIndices_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_trilIndices, args, method);
+  return (checkLayout('tril_indices', v[4]), pinResult('tril_indices', v[6], I.trilIndicesRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
+}
+export function trilIndices(row: number, col: number, offset: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(row: number, col: number, opts?: { offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(row: number, opts: { col: number; offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(opts: { row: number; col: number; offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(...args: unknown[]): Tensor { return trilIndices_call(args); }
+
+const S_triuIndices: OpSpec = { op: 'triu_indices', params: [{ name: 'row' }, { name: 'col' }, { name: 'offset', def: 0 }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function triuIndices_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_triuIndices, args, method);
+  return (checkLayout('triu_indices', v[4]), pinResult('triu_indices', v[6], I.triuIndicesRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
+}
+export function triuIndices(row: number, col: number, offset: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(row: number, col: number, opts?: { offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(row: number, opts: { col: number; offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(opts: { row: number; col: number; offset?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(...args: unknown[]): Tensor { return triuIndices_call(args); }
+
+const S_cross: OpSpec = { op: 'cross', params: [{ name: 'input' }, { name: 'other' }, { name: 'dim', def: null }], out: true, npos: 3 };
+function cross_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_cross, args, method);
+  if (out) return writeOut('cross', out, v, () => I.cross(v[0] as Tensor, v[1] as Tensor, v[2] as number | null));
+  return I.cross(v[0] as Tensor, v[1] as Tensor, v[2] as number | null);
+}
+export function cross(input: Tensor, other: Tensor, dim: number | null, opts?: { out?: Tensor }): Tensor;
+export function cross(input: Tensor, other: Tensor, opts?: { dim?: number | null; out?: Tensor }): Tensor;
+export function cross(input: Tensor, opts: { other: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function cross(opts: { input: Tensor; other: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function cross(...args: unknown[]): Tensor { return cross_call(args); }
+
+const S_inner: OpSpec = { op: 'inner', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function inner_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_inner, args, method);
+  if (out) return writeOut('inner', out, v, () => I.inner(v[0] as Tensor, v[1] as Tensor));
+  return I.inner(v[0] as Tensor, v[1] as Tensor);
+}
+export function inner(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function inner(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function inner(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function inner(...args: unknown[]): Tensor { return inner_call(args); }
+
+const S_vdot: OpSpec = { op: 'vdot', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function vdot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_vdot, args, method);
+  if (out) return writeOut('vdot', out, v, () => I.vdot(v[0] as Tensor, v[1] as Tensor));
+  return I.vdot(v[0] as Tensor, v[1] as Tensor);
+}
+export function vdot(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function vdot(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function vdot(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function vdot(...args: unknown[]): Tensor { return vdot_call(args); }
+
+const S_tensordot: OpSpec = { op: 'tensordot', params: [{ name: 'a' }, { name: 'b' }, { name: 'dims', def: 2 }], out: true, npos: 3 };
+function tensordot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tensordot, method ? args : positionalOut('tensordot', args, 3), method);
+  if (out) return writeOut('tensordot', out, v, () => I.tensordot(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number | readonly number[], number | readonly number[]] | Tensor));
+  return I.tensordot(v[0] as Tensor, v[1] as Tensor, v[2] as number | readonly [number | readonly number[], number | readonly number[]] | Tensor);
+}
+export function tensordot(a: Tensor, b: Tensor, dims: number | readonly [number | readonly number[], number | readonly number[]] | Tensor, out: Tensor | null): Tensor;
+export function tensordot(a: Tensor, b: Tensor, dims: number | readonly [number | readonly number[], number | readonly number[]] | Tensor, opts?: { out?: Tensor | null }): Tensor;
+export function tensordot(a: Tensor, b: Tensor, opts?: { dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor | null }): Tensor;
+export function tensordot(a: Tensor, opts: { b: Tensor; dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor | null }): Tensor;
+export function tensordot(opts: { a: Tensor; b: Tensor; dims?: number | readonly [number | readonly number[], number | readonly number[]] | Tensor; out?: Tensor | null }): Tensor;
+export function tensordot(...args: unknown[]): Tensor { return tensordot_call(args); }
+
+const S_rot90: OpSpec = { op: 'rot90', params: [{ name: 'input' }, { name: 'k', def: 1 }, { name: 'dims', def: [0, 1] }], npos: 3 };
+function rot90_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_rot90, args, method);
+  return I.rot90(v[0] as Tensor, v[1] as number, v[2] as number[]);
+}
+export function rot90(input: Tensor, k: number, dims: number[]): Tensor;
+export function rot90(input: Tensor, k: number, opts?: { dims?: number[] }): Tensor;
+export function rot90(input: Tensor, opts?: { k?: number; dims?: number[] }): Tensor;
+export function rot90(opts: { input: Tensor; k?: number; dims?: number[] }): Tensor;
+export function rot90(...args: unknown[]): Tensor { return rot90_call(args); }
+
+const S_diff: OpSpec = { op: 'diff', params: [{ name: 'input' }, { name: 'n', def: 1 }, { name: 'dim', def: -1 }, { name: 'prepend', def: null }, { name: 'append', def: null }], out: true, npos: 5 };
+function diff_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_diff, args, method);
+  if (out) return writeOut('diff', out, v, () => I.diff(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Tensor | null, v[4] as Tensor | null));
+  return I.diff(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Tensor | null, v[4] as Tensor | null);
+}
+export function diff(input: Tensor, n: number, dim: number, prepend: Tensor | null, append: Tensor | null, opts?: { out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, dim: number, prepend: Tensor | null, opts?: { append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, dim: number, opts?: { prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, n: number, opts?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(input: Tensor, opts?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(opts: { input: Tensor; n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
+export function diff(...args: unknown[]): Tensor { return diff_call(args); }
+
+const S_takeAlongDim: OpSpec = { op: 'take_along_dim', params: [{ name: 'input' }, { name: 'indices' }, { name: 'dim', def: null }], out: true, npos: 3 };
+function takeAlongDim_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_takeAlongDim, args, method);
+  if (out) return writeOut('take_along_dim', out, v, () => I.takeAlongDim(v[0] as Tensor, v[1] as Tensor, v[2] as number | null));
+  return I.takeAlongDim(v[0] as Tensor, v[1] as Tensor, v[2] as number | null);
+}
+export function takeAlongDim(input: Tensor, indices: Tensor, dim: number | null, opts?: { out?: Tensor }): Tensor;
+export function takeAlongDim(input: Tensor, indices: Tensor, opts?: { dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(input: Tensor, opts: { indices: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(opts: { input: Tensor; indices: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function takeAlongDim(...args: unknown[]): Tensor { return takeAlongDim_call(args); }
+
+const S_unfold: OpSpec = { op: 'unfold', params: [{ name: 'input' }, { name: 'dimension' }, { name: 'size' }, { name: 'step' }], npos: 4 };
+function unfold_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_unfold, args, method);
+  return I.unfold(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+
+const S_ravel: OpSpec = { op: 'ravel', params: [{ name: 'input' }], npos: 1 };
+function ravel_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_ravel, args, method);
+  return I.ravel(v[0] as Tensor);
+}
+export function ravel(input: Tensor): Tensor;
+export function ravel(opts: { input: Tensor }): Tensor;
+export function ravel(...args: unknown[]): Tensor { return ravel_call(args); }
+
+const S_dstack: OpSpec = { op: 'dstack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function dstack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_dstack, args, method);
+  if (out) return writeOut('dstack', out, v, () => I.dstack(v[0] as readonly Tensor[]));
+  return I.dstack(v[0] as readonly Tensor[]);
+}
+export function dstack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function dstack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function dstack(...args: unknown[]): Tensor { return dstack_call(args); }
+
+const S_columnStack: OpSpec = { op: 'column_stack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function columnStack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_columnStack, args, method);
+  if (out) return writeOut('column_stack', out, v, () => I.columnStack(v[0] as readonly Tensor[]));
+  return I.columnStack(v[0] as readonly Tensor[]);
+}
+export function columnStack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function columnStack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function columnStack(...args: unknown[]): Tensor { return columnStack_call(args); }
+
+const S_rowStack: OpSpec = { op: 'row_stack', params: [{ name: 'tensors' }], out: true, npos: 1 };
+function rowStack_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_rowStack, args, method);
+  if (out) return writeOut('row_stack', out, v, () => I.rowStack(v[0] as readonly Tensor[]));
+  return I.rowStack(v[0] as readonly Tensor[]);
+}
+export function rowStack(tensors: readonly Tensor[], opts?: { out?: Tensor }): Tensor;
+export function rowStack(opts: { tensors: readonly Tensor[]; out?: Tensor }): Tensor;
+export function rowStack(...args: unknown[]): Tensor { return rowStack_call(args); }
+
+const S_hsplit: OpSpec = { op: 'hsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function hsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_hsplit, args, method);
+  return I.hsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function hsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function hsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function hsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function hsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function hsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function hsplit(...args: unknown[]): Tensor[] { return hsplit_call(args); }
+
+const S_vsplit: OpSpec = { op: 'vsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function vsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_vsplit, args, method);
+  return I.vsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function vsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function vsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function vsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function vsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function vsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function vsplit(...args: unknown[]): Tensor[] { return vsplit_call(args); }
+
+const S_dsplit: OpSpec = { op: 'dsplit', params: [{ name: 'input' }, { name: 'sections', kwt: 'int', alt: [['indices', 'ints']] }], npos: 2 };
+function dsplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_dsplit, args, method);
+  return I.dsplit(v[0] as Tensor, v[1] as number | number[]);
+}
+export function dsplit(input: Tensor, sections: number | number[]): Tensor[];
+export function dsplit(input: Tensor, opts: { sections: number }): Tensor[];
+export function dsplit(input: Tensor, opts: { indices: number[] }): Tensor[];
+export function dsplit(opts: { input: Tensor; sections: number }): Tensor[];
+export function dsplit(opts: { input: Tensor; indices: number[] }): Tensor[];
+export function dsplit(...args: unknown[]): Tensor[] { return dsplit_call(args); }
+
+const S_splitWithSizes: OpSpec = { op: 'split_with_sizes', params: [{ name: 'input' }, { name: 'splitSizes' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitWithSizes_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitWithSizes, args, method);
+  return I.splitWithSizes(v[0] as Tensor, v[1] as number[], v[2] as number);
+}
+export function splitWithSizes(input: Tensor, splitSizes: number[], dim: number): Tensor[];
+export function splitWithSizes(input: Tensor, splitSizes: number[], opts?: { dim?: number }): Tensor[];
+export function splitWithSizes(input: Tensor, opts: { splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizes(opts: { input: Tensor; splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizes(...args: unknown[]): Tensor[] { return splitWithSizes_call(args); }
+
+const S_unsafeChunk: OpSpec = { op: 'unsafe_chunk', params: [{ name: 'input' }, { name: 'chunks' }, { name: 'dim', def: 0 }], npos: 3 };
+function unsafeChunk_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unsafeChunk, args, method);
+  return I.unsafeChunk(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function unsafeChunk(input: Tensor, chunks: number, dim: number): Tensor[];
+export function unsafeChunk(input: Tensor, chunks: number, opts?: { dim?: number }): Tensor[];
+export function unsafeChunk(input: Tensor, opts: { chunks: number; dim?: number }): Tensor[];
+export function unsafeChunk(opts: { input: Tensor; chunks: number; dim?: number }): Tensor[];
+export function unsafeChunk(...args: unknown[]): Tensor[] { return unsafeChunk_call(args); }
+
+const S_unsafeSplit: OpSpec = { op: 'unsafe_split', params: [{ name: 'input' }, { name: 'splitSize' }, { name: 'dim', def: 0 }], npos: 3 };
+function unsafeSplit_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unsafeSplit, args, method);
+  return I.unsafeSplit(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function unsafeSplit(input: Tensor, splitSize: number, dim: number): Tensor[];
+export function unsafeSplit(input: Tensor, splitSize: number, opts?: { dim?: number }): Tensor[];
+export function unsafeSplit(input: Tensor, opts: { splitSize: number; dim?: number }): Tensor[];
+export function unsafeSplit(opts: { input: Tensor; splitSize: number; dim?: number }): Tensor[];
+export function unsafeSplit(...args: unknown[]): Tensor[] { return unsafeSplit_call(args); }
+
+const S_sumToSize: OpSpec = { op: 'sum_to_size', params: [{ name: 'input' }, { name: 'size', t: 'ints' }], npos: 2 };
+function sumToSize_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_sumToSize, foldVarargs(args, 1), method);
+  return I.sumToSizeRow(v[0] as Tensor, v[1] as number | readonly number[]);
+}
+
+const S_selectScatter: OpSpec = { op: 'select_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'dim' }, { name: 'index' }], npos: 4 };
+function selectScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_selectScatter, args, method);
+  return I.selectScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number);
+}
+export function selectScatter(input: Tensor, src: Tensor, dim: number, index: number): Tensor;
+export function selectScatter(input: Tensor, src: Tensor, dim: number, opts: { index: number }): Tensor;
+export function selectScatter(input: Tensor, src: Tensor, opts: { dim: number; index: number }): Tensor;
+export function selectScatter(input: Tensor, opts: { src: Tensor; dim: number; index: number }): Tensor;
+export function selectScatter(opts: { input: Tensor; src: Tensor; dim: number; index: number }): Tensor;
+export function selectScatter(...args: unknown[]): Tensor { return selectScatter_call(args); }
+
+const S_sliceScatter: OpSpec = { op: 'slice_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], npos: 6 };
+function sliceScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_sliceScatter, args, method);
+  return I.sliceScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number | null, v[4] as number | null, v[5] as number);
+}
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(input: Tensor, opts: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(opts: { input: Tensor; src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+export function sliceScatter(...args: unknown[]): Tensor { return sliceScatter_call(args); }
+
+const S_diagonalScatter: OpSpec = { op: 'diagonal_scatter', params: [{ name: 'input' }, { name: 'src' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }], npos: 5 };
+function diagonalScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagonalScatter, args, method);
+  return I.diagonalScatter(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as number);
+}
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(input: Tensor, opts: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(opts: { input: Tensor; src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagonalScatter(...args: unknown[]): Tensor { return diagonalScatter_call(args); }
+
+const S_narrowCopy: OpSpec = { op: 'narrow_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'start' }, { name: 'length' }], out: true, npos: 4 };
+function narrowCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_narrowCopy, args, method);
+  if (out) return writeOut('narrow_copy', out, v, () => I.narrowCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
+  return I.narrowCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function narrowCopy(input: Tensor, dim: number, start: number, length: number, opts?: { out?: Tensor }): Tensor;
+export function narrowCopy(input: Tensor, dim: number, start: number, opts: { length: number; out?: Tensor }): Tensor;
+export function narrowCopy(input: Tensor, dim: number, opts: { start: number; length: number; out?: Tensor }): Tensor;
+export function narrowCopy(input: Tensor, opts: { dim: number; start: number; length: number; out?: Tensor }): Tensor;
+export function narrowCopy(opts: { input: Tensor; dim: number; start: number; length: number; out?: Tensor }): Tensor;
+export function narrowCopy(...args: unknown[]): Tensor { return narrowCopy_call(args); }
+
+const S_permuteCopy: OpSpec = { op: 'permute_copy', params: [{ name: 'input' }, { name: 'dims' }], out: true, npos: 2 };
+function permuteCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_permuteCopy, args, method);
+  if (out) return writeOut('permute_copy', out, v, () => I.permuteCopy(v[0] as Tensor, v[1] as number[]));
+  return I.permuteCopy(v[0] as Tensor, v[1] as number[]);
+}
+export function permuteCopy(input: Tensor, dims: number[], opts?: { out?: Tensor }): Tensor;
+export function permuteCopy(input: Tensor, opts: { dims: number[]; out?: Tensor }): Tensor;
+export function permuteCopy(opts: { input: Tensor; dims: number[]; out?: Tensor }): Tensor;
+export function permuteCopy(...args: unknown[]): Tensor { return permuteCopy_call(args); }
+
+const S_transposeCopy: OpSpec = { op: 'transpose_copy', params: [{ name: 'input' }, { name: 'dim0' }, { name: 'dim1' }], out: true, npos: 3 };
+function transposeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_transposeCopy, args, method);
+  if (out) return writeOut('transpose_copy', out, v, () => I.transposeCopy(v[0] as Tensor, v[1] as number, v[2] as number));
+  return I.transposeCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function transposeCopy(input: Tensor, dim0: number, dim1: number, opts?: { out?: Tensor }): Tensor;
+export function transposeCopy(input: Tensor, dim0: number, opts: { dim1: number; out?: Tensor }): Tensor;
+export function transposeCopy(input: Tensor, opts: { dim0: number; dim1: number; out?: Tensor }): Tensor;
+export function transposeCopy(opts: { input: Tensor; dim0: number; dim1: number; out?: Tensor }): Tensor;
+export function transposeCopy(...args: unknown[]): Tensor { return transposeCopy_call(args); }
+
+const S_tCopy: OpSpec = { op: 't_copy', params: [{ name: 'input' }], out: true, npos: 1 };
+function tCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_tCopy, args, method);
+  if (out) return writeOut('t_copy', out, v, () => I.tCopy(v[0] as Tensor));
+  return I.tCopy(v[0] as Tensor);
+}
+export function tCopy(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function tCopy(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function tCopy(...args: unknown[]): Tensor { return tCopy_call(args); }
+
+const S_diagonalCopy: OpSpec = { op: 'diagonal_copy', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: 0 }, { name: 'dim2', def: 1 }], out: true, npos: 4 };
+function diagonalCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_diagonalCopy, args, method);
+  if (out) return writeOut('diagonal_copy', out, v, () => I.diagonalCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
+  return I.diagonalCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function diagonalCopy(input: Tensor, offset: number, dim1: number, dim2: number, opts?: { out?: Tensor }): Tensor;
+export function diagonalCopy(input: Tensor, offset: number, dim1: number, opts?: { dim2?: number; out?: Tensor }): Tensor;
+export function diagonalCopy(input: Tensor, offset: number, opts?: { dim1?: number; dim2?: number; out?: Tensor }): Tensor;
+export function diagonalCopy(input: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number; out?: Tensor }): Tensor;
+export function diagonalCopy(opts: { input: Tensor; offset?: number; dim1?: number; dim2?: number; out?: Tensor }): Tensor;
+export function diagonalCopy(...args: unknown[]): Tensor { return diagonalCopy_call(args); }
+
+const S_expandCopy: OpSpec = { op: 'expand_copy', params: [{ name: 'input' }, { name: 'size' }, { name: 'implicit', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+function expandCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_expandCopy, args, method);
+  if (out) return writeOut('expand_copy', out, v, () => I.expandCopy(v[0] as Tensor, v[1] as number[], v[2] as boolean));
+  return I.expandCopy(v[0] as Tensor, v[1] as number[], v[2] as boolean);
+}
+export function expandCopy(input: Tensor, size: number[], opts?: { implicit?: boolean; out?: Tensor }): Tensor;
+export function expandCopy(input: Tensor, opts: { size: number[]; implicit?: boolean; out?: Tensor }): Tensor;
+export function expandCopy(opts: { input: Tensor; size: number[]; implicit?: boolean; out?: Tensor }): Tensor;
+export function expandCopy(...args: unknown[]): Tensor { return expandCopy_call(args); }
+
+const S_selectCopy: OpSpec = { op: 'select_copy', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }], out: true, npos: 3 };
+function selectCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_selectCopy, args, method);
+  if (out) return writeOut('select_copy', out, v, () => I.selectCopy(v[0] as Tensor, v[1] as number, v[2] as number));
+  return I.selectCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function selectCopy(input: Tensor, dim: number, index: number, opts?: { out?: Tensor }): Tensor;
+export function selectCopy(input: Tensor, dim: number, opts: { index: number; out?: Tensor }): Tensor;
+export function selectCopy(input: Tensor, opts: { dim: number; index: number; out?: Tensor }): Tensor;
+export function selectCopy(opts: { input: Tensor; dim: number; index: number; out?: Tensor }): Tensor;
+export function selectCopy(...args: unknown[]): Tensor { return selectCopy_call(args); }
+
+const S_sliceCopy: OpSpec = { op: 'slice_copy', params: [{ name: 'input' }, { name: 'dim', def: 0 }, { name: 'start', def: null }, { name: 'end', def: null }, { name: 'step', def: 1 }], out: true, npos: 5 };
+function sliceCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sliceCopy, args, method);
+  if (out) return writeOut('slice_copy', out, v, () => I.sliceCopy(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as number | null, v[4] as number));
+  return I.sliceCopy(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as number | null, v[4] as number);
+}
+export function sliceCopy(input: Tensor, dim: number, start: number | null, end: number | null, step: number, opts?: { out?: Tensor }): Tensor;
+export function sliceCopy(input: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number; out?: Tensor }): Tensor;
+export function sliceCopy(input: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number; out?: Tensor }): Tensor;
+export function sliceCopy(input: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
+export function sliceCopy(input: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
+export function sliceCopy(opts: { input: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
+export function sliceCopy(...args: unknown[]): Tensor { return sliceCopy_call(args); }
+
+const S_squeezeCopy: OpSpec = { op: 'squeeze_copy', params: [{ name: 'input' }, { name: 'dim', def: null }], out: true, npos: 2 };
+function squeezeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_squeezeCopy, args, method);
+  if (out) return writeOut('squeeze_copy', out, v, () => I.squeezeCopy(v[0] as Tensor, v[1] as number | null));
+  return I.squeezeCopy(v[0] as Tensor, v[1] as number | null);
+}
+export function squeezeCopy(input: Tensor, dim: number | null, opts?: { out?: Tensor }): Tensor;
+export function squeezeCopy(input: Tensor, opts?: { dim?: number | null; out?: Tensor }): Tensor;
+export function squeezeCopy(opts: { input: Tensor; dim?: number | null; out?: Tensor }): Tensor;
+export function squeezeCopy(...args: unknown[]): Tensor { return squeezeCopy_call(args); }
+
+const S_unsqueezeCopy: OpSpec = { op: 'unsqueeze_copy', params: [{ name: 'input' }, { name: 'dim' }], out: true, npos: 2 };
+function unsqueezeCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_unsqueezeCopy, args, method);
+  if (out) return writeOut('unsqueeze_copy', out, v, () => I.unsqueezeCopy(v[0] as Tensor, v[1] as number));
+  return I.unsqueezeCopy(v[0] as Tensor, v[1] as number);
+}
+export function unsqueezeCopy(input: Tensor, dim: number, opts?: { out?: Tensor }): Tensor;
+export function unsqueezeCopy(input: Tensor, opts: { dim: number; out?: Tensor }): Tensor;
+export function unsqueezeCopy(opts: { input: Tensor; dim: number; out?: Tensor }): Tensor;
+export function unsqueezeCopy(...args: unknown[]): Tensor { return unsqueezeCopy_call(args); }
+
+const S_unfoldCopy: OpSpec = { op: 'unfold_copy', params: [{ name: 'input' }, { name: 'dimension' }, { name: 'size' }, { name: 'step' }], out: true, npos: 4 };
+function unfoldCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_unfoldCopy, args, method);
+  if (out) return writeOut('unfold_copy', out, v, () => I.unfoldCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
+  return I.unfoldCopy(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function unfoldCopy(input: Tensor, dimension: number, size: number, step: number, opts?: { out?: Tensor }): Tensor;
+export function unfoldCopy(input: Tensor, dimension: number, size: number, opts: { step: number; out?: Tensor }): Tensor;
+export function unfoldCopy(input: Tensor, dimension: number, opts: { size: number; step: number; out?: Tensor }): Tensor;
+export function unfoldCopy(input: Tensor, opts: { dimension: number; size: number; step: number; out?: Tensor }): Tensor;
+export function unfoldCopy(opts: { input: Tensor; dimension: number; size: number; step: number; out?: Tensor }): Tensor;
+export function unfoldCopy(...args: unknown[]): Tensor { return unfoldCopy_call(args); }
+
+const S_aliasCopy: OpSpec = { op: 'alias_copy', params: [{ name: 'input' }], out: true, npos: 1 };
+function aliasCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_aliasCopy, args, method);
+  if (out) return writeOut('alias_copy', out, v, () => I.aliasCopy(v[0] as Tensor));
+  return I.aliasCopy(v[0] as Tensor);
+}
+export function aliasCopy(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function aliasCopy(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function aliasCopy(...args: unknown[]): Tensor { return aliasCopy_call(args); }
+
+const S_detachCopy: OpSpec = { op: 'detach_copy', params: [{ name: 'input' }], out: true, npos: 1 };
+function detachCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_detachCopy, args, method);
+  if (out) return writeOut('detach_copy', out, v, () => I.detachCopy(v[0] as Tensor));
+  return I.detachCopy(v[0] as Tensor);
+}
+export function detachCopy(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function detachCopy(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function detachCopy(...args: unknown[]): Tensor { return detachCopy_call(args); }
+
+const S_asStridedCopy: OpSpec = { op: 'as_strided_copy', params: [{ name: 'input' }, { name: 'size' }, { name: 'stride' }, { name: 'storageOffset', def: null }], out: true, npos: 4 };
+function asStridedCopy_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_asStridedCopy, args, method);
+  if (out) return writeOut('as_strided_copy', out, v, () => I.asStridedCopy(v[0] as Tensor, v[1] as number[], v[2] as number[], v[3] as number | null));
+  return I.asStridedCopy(v[0] as Tensor, v[1] as number[], v[2] as number[], v[3] as number | null);
+}
+export function asStridedCopy(input: Tensor, size: number[], stride: number[], storageOffset: number | null, opts?: { out?: Tensor }): Tensor;
+export function asStridedCopy(input: Tensor, size: number[], stride: number[], opts?: { storageOffset?: number | null; out?: Tensor }): Tensor;
+export function asStridedCopy(input: Tensor, size: number[], opts: { stride: number[]; storageOffset?: number | null; out?: Tensor }): Tensor;
+export function asStridedCopy(input: Tensor, opts: { size: number[]; stride: number[]; storageOffset?: number | null; out?: Tensor }): Tensor;
+export function asStridedCopy(opts: { input: Tensor; size: number[]; stride: number[]; storageOffset?: number | null; out?: Tensor }): Tensor;
+export function asStridedCopy(...args: unknown[]): Tensor { return asStridedCopy_call(args); }
+
+const S_splitCopy: OpSpec = { op: 'split_copy', params: [{ name: 'input' }, { name: 'splitSize' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitCopy, args, method);
+  return I.splitCopy(v[0] as Tensor, v[1] as number, v[2] as number);
+}
+export function splitCopy(input: Tensor, splitSize: number, dim: number): Tensor[];
+export function splitCopy(input: Tensor, splitSize: number, opts?: { dim?: number }): Tensor[];
+export function splitCopy(input: Tensor, opts: { splitSize: number; dim?: number }): Tensor[];
+export function splitCopy(opts: { input: Tensor; splitSize: number; dim?: number }): Tensor[];
+export function splitCopy(...args: unknown[]): Tensor[] { return splitCopy_call(args); }
+
+const S_splitWithSizesCopy: OpSpec = { op: 'split_with_sizes_copy', params: [{ name: 'input' }, { name: 'splitSizes' }, { name: 'dim', def: 0 }], npos: 3 };
+function splitWithSizesCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_splitWithSizesCopy, args, method);
+  return I.splitWithSizesCopy(v[0] as Tensor, v[1] as number[], v[2] as number);
+}
+export function splitWithSizesCopy(input: Tensor, splitSizes: number[], dim: number): Tensor[];
+export function splitWithSizesCopy(input: Tensor, splitSizes: number[], opts?: { dim?: number }): Tensor[];
+export function splitWithSizesCopy(input: Tensor, opts: { splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizesCopy(opts: { input: Tensor; splitSizes: number[]; dim?: number }): Tensor[];
+export function splitWithSizesCopy(...args: unknown[]): Tensor[] { return splitWithSizesCopy_call(args); }
+
+const S_unbindCopy: OpSpec = { op: 'unbind_copy', params: [{ name: 'input' }, { name: 'dim', def: 0 }], npos: 2 };
+function unbindCopy_call(args: readonly unknown[], method = false): Tensor[] {
+  const { v } = parseCall(S_unbindCopy, args, method);
+  return I.unbindCopy(v[0] as Tensor, v[1] as number);
+}
+export function unbindCopy(input: Tensor, dim: number): Tensor[];
+export function unbindCopy(input: Tensor, opts?: { dim?: number }): Tensor[];
+export function unbindCopy(opts: { input: Tensor; dim?: number }): Tensor[];
+export function unbindCopy(...args: unknown[]): Tensor[] { return unbindCopy_call(args); }
+
+const S_scatterReduce: OpSpec = { op: 'scatter_reduce', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], out: true, npos: 5 };
+function scatterReduce_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_scatterReduce, args, method);
+  if (out) return writeOut('scatter_reduce', out, v, () => I.scatterReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean));
+  return I.scatterReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean);
+}
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(input: Tensor, opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(opts: { input: Tensor; dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function scatterReduce(...args: unknown[]): Tensor { return scatterReduce_call(args); }
+const S_scatterReduce_: OpSpec = { op: 'scatter_reduce_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'src' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], npos: 5 };
+
+const S_indexReduce: OpSpec = { op: 'index_reduce', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], out: true, npos: 5 };
+function indexReduce_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_indexReduce, args, method);
+  if (out) return writeOut('index_reduce', out, v, () => I.indexReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean));
+  return I.indexReduce(v[0] as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean);
+}
+export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(input: Tensor, opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(opts: { input: Tensor; dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean; out?: Tensor }): Tensor;
+export function indexReduce(...args: unknown[]): Tensor { return indexReduce_call(args); }
+const S_indexReduce_: OpSpec = { op: 'index_reduce_', params: [{ name: 'input' }, { name: 'dim' }, { name: 'index' }, { name: 'source' }, { name: 'reduce' }, { name: 'includeSelf', kw: true, def: true, t: 'bool' }], npos: 5 };
+
+const S_maskedScatter: OpSpec = { op: 'masked_scatter', params: [{ name: 'input' }, { name: 'mask' }, { name: 'source' }], npos: 3 };
+function maskedScatter_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_maskedScatter, args, method);
+  return I.maskedScatter(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor);
+}
+export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor): Tensor;
+export function maskedScatter(input: Tensor, mask: Tensor, opts: { source: Tensor }): Tensor;
+export function maskedScatter(input: Tensor, opts: { mask: Tensor; source: Tensor }): Tensor;
+export function maskedScatter(opts: { input: Tensor; mask: Tensor; source: Tensor }): Tensor;
+export function maskedScatter(...args: unknown[]): Tensor { return maskedScatter_call(args); }
+const S_maskedScatter_: OpSpec = { op: 'masked_scatter_', params: [{ name: 'input' }, { name: 'mask' }, { name: 'source' }], npos: 3 };
+
+const S_fillDiagonal_: OpSpec = { op: 'fill_diagonal_', params: [{ name: 'input' }, { name: 'fillValue' }, { name: 'wrap', def: false, t: 'bool' }], npos: 3 };
+function fillDiagonal__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_fillDiagonal_, args, method);
+  return I.fillDiagonalRow(v[0] as Tensor, v[1] as number, v[2] as boolean);
+}
+
+const S_multinomial: OpSpec = { op: 'multinomial', params: [{ name: 'input' }, { name: 'numSamples' }, { name: 'replacement', def: false, t: 'bool' }, { name: 'generator', kw: true, def: null, t: 'generator' }], out: true, npos: 3 };
+function multinomial_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_multinomial, args, method);
+  if (out) return writeOut('multinomial', out, v, () => I.multinomial(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as Generator | null));
+  return I.multinomial(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as Generator | null);
+}
+export function multinomial(input: Tensor, numSamples: number, replacement: boolean, opts?: { generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(input: Tensor, numSamples: number, opts?: { replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(input: Tensor, opts: { numSamples: number; replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(opts: { input: Tensor; numSamples: number; replacement?: boolean; generator?: Generator | null; out?: Tensor }): Tensor;
+export function multinomial(...args: unknown[]): Tensor { return multinomial_call(args); }
+
+const S_isin: OpSpec = { op: 'isin', params: [{ name: 'elements', kwt: 'any', alt: [['element', 'num']] }, { name: 'testElements', kwt: 'any', alt: [['testElement', 'num']] }, { name: 'assumeUnique', kw: true, def: false, t: 'bool' }, { name: 'invert', kw: true, def: false, t: 'bool' }], out: true, npos: 2 };
+function isin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_isin, args, method);
+  if (out) return writeOut('isin', out, v, () => I.isin(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as boolean, v[3] as boolean));
+  return I.isin(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean, v[2] as boolean, v[3] as boolean);
+}
+export function isin(elements: Tensor | number | boolean, testElements: Tensor | number | boolean, opts?: { assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(elements: Tensor | number | boolean, opts: { testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(elements: Tensor | number | boolean, opts: { testElement: number; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(opts: { elements: Tensor | number | boolean; testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(opts: { element: number; testElements: Tensor | number | boolean; assumeUnique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
+export function isin(...args: unknown[]): Tensor { return isin_call(args); }
+
+const S_histogram: OpSpec = { op: 'histogram', params: [{ name: 'input' }, { name: 'bins', def: 100 }, { name: 'range', kw: true, def: null, t: 'floats' }, { name: 'weight', kw: true, def: null }, { name: 'density', kw: true, def: false, t: 'bool' }], npos: 2 };
+function histogram_call(args: readonly unknown[], method = false): [Tensor, Tensor] {
+  const { v } = parseCall(S_histogram, args, method);
+  return I.histogram(v[0] as Tensor, v[1] as number | Tensor, v[2] as number | readonly number[] | null, v[3] as Tensor | null, v[4] as boolean);
+}
+export function histogram(input: Tensor, bins: number | Tensor, opts?: { range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(input: Tensor, opts?: { bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(opts: { input: Tensor; bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+export function histogram(...args: unknown[]): [Tensor, Tensor] { return histogram_call(args); }
+
+const S_vander: OpSpec = { op: 'vander', params: [{ name: 'x' }, { name: 'N', def: null }, { name: 'increasing', def: false, t: 'bool' }], npos: 3 };
+function vander_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_vander, args, method);
+  return I.vander(v[0] as Tensor, v[1] as number | null, v[2] as boolean);
+}
+export function vander(x: Tensor, N: number | null, increasing: boolean): Tensor;
+export function vander(x: Tensor, N: number | null, opts?: { increasing?: boolean }): Tensor;
+export function vander(x: Tensor, opts?: { N?: number | null; increasing?: boolean }): Tensor;
+export function vander(opts: { x: Tensor; N?: number | null; increasing?: boolean }): Tensor;
+export function vander(...args: unknown[]): Tensor { return vander_call(args); }
+
+const S_hannWindow: OpSpec = { op: 'hann_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function hannWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_hannWindow, args, method);
+  return (checkLayout('hann_window', v[3]), pinResult('hann_window', v[5], I.hannWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+export function hannWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(...args: unknown[]): Tensor { return hannWindow_call(args); }
+
+const S_hammingWindow: OpSpec = { op: 'hamming_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'alpha', def: 0.54, t: 'float' }, { name: 'beta', def: 0.46, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 4 };
+function hammingWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_hammingWindow, args, method);
+  return (checkLayout('hamming_window', v[5]), pinResult('hamming_window', v[7], I.hammingWindow(v[0] as number, v[1] as boolean, v[2] as number, v[3] as number, v[4] as DTypeName | null, v[6] as DeviceName | Device | null, v[8] as boolean)));
+}
+export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, beta: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, opts?: { beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, periodic: boolean, opts?: { alpha?: number; beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number, opts?: { periodic?: boolean; alpha?: number; beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(opts: { windowLength: number; periodic?: boolean; alpha?: number; beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(...args: unknown[]): Tensor { return hammingWindow_call(args); }
+
+const S_blackmanWindow: OpSpec = { op: 'blackman_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function blackmanWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_blackmanWindow, args, method);
+  return (checkLayout('blackman_window', v[3]), pinResult('blackman_window', v[5], I.blackmanWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+export function blackmanWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(...args: unknown[]): Tensor { return blackmanWindow_call(args); }
+
+const S_bartlettWindow: OpSpec = { op: 'bartlett_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function bartlettWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_bartlettWindow, args, method);
+  return (checkLayout('bartlett_window', v[3]), pinResult('bartlett_window', v[5], I.bartlettWindow(v[0] as number, v[1] as boolean, v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+export function bartlettWindow(windowLength: number, periodic: boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(windowLength: number, opts?: { periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(opts: { windowLength: number; periodic?: boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(...args: unknown[]): Tensor { return bartlettWindow_call(args); }
+
+const S_kaiserWindow: OpSpec = { op: 'kaiser_window', params: [{ name: 'windowLength' }, { name: 'periodic', def: true, t: 'bool' }, { name: 'beta', def: 12.0, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function kaiserWindow_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_kaiserWindow, args, method);
+  return (checkLayout('kaiser_window', v[4]), pinResult('kaiser_window', v[6], I.kaiserWindow(v[0] as number, v[1] as boolean, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
+}
+export function kaiserWindow(windowLength: number, periodic: boolean, beta: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number, periodic: boolean, opts?: { beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number, opts?: { periodic?: boolean; beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(opts: { windowLength: number; periodic?: boolean; beta?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(...args: unknown[]): Tensor { return kaiserWindow_call(args); }
+
+const S_range: OpSpec = { op: 'range', params: [{ name: 'start', t: 'float' }, { name: 'end', t: 'float' }, { name: 'step', def: 1, t: 'float' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], out: true, npos: 3 };
+function range_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_range, args, method);
+  if (out && v[3] === null) v[3] = out.dtype;
+  if (out && v[5] === null) v[5] = out.device;
+  if (out) return writeOut('range', out, v, () => (checkLayout('range', v[4]), pinResult('range', v[6], I.rangeRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean))));
+  return (checkLayout('range', v[4]), pinResult('range', v[6], I.rangeRow(v[0] as number, v[1] as number, v[2] as number, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
+}
+export function range(start: number, end: number, step: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(start: number, end: number, opts?: { step?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(start: number, opts: { end: number; step?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(opts: { start: number; end: number; step?: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; out?: Tensor }): Tensor;
+export function range(...args: unknown[]): Tensor { return range_call(args); }
+
+const S_scalarTensor: OpSpec = { op: 'scalar_tensor', params: [{ name: 's' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function scalarTensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_scalarTensor, args, method);
+  return (checkLayout('scalar_tensor', v[2]), pinResult('scalar_tensor', v[4], I.scalarTensorRow(v[0] as number, v[1] as DTypeName | null, v[3] as DeviceName | Device | null, v[5] as boolean)));
+}
+export function scalarTensor(s: number, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function scalarTensor(opts: { s: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function scalarTensor(...args: unknown[]): Tensor { return scalarTensor_call(args); }
+
+const S_emptyStrided: OpSpec = { op: 'empty_strided', params: [{ name: 'size' }, { name: 'stride' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function emptyStrided_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_emptyStrided, args, method);
+  return (checkLayout('empty_strided', v[3]), pinResult('empty_strided', v[5], I.emptyStridedRow(v[0] as number[], v[1] as number[], v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+export function emptyStrided(size: number[], stride: number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(size: number[], opts: { stride: number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(opts: { size: number[]; stride: number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(...args: unknown[]): Tensor { return emptyStrided_call(args); }
+
+const S_asarray: OpSpec = { op: 'asarray', params: [{ name: 'obj' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'copy', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 1 };
+function asarray_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_asarray, args, method);
+  return I.asarrayRow(v[0] as TensorData, v[1] as DTypeName | null, v[2] as DeviceName | Device | null, v[3] as boolean | null, v[4] as boolean);
+}
+export function asarray(obj: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; copy?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function asarray(opts: { obj: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; copy?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function asarray(...args: unknown[]): Tensor { return asarray_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -2537,6 +3246,10 @@ declare module '../tensor' {
     nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
     nonzero(opts: { asTuple: boolean }): Tensor | Tensor[];
+    repeatInterleave(repeats: number | Tensor, dim: number | null, opts?: { outputSize?: number | null }): Tensor;
+    repeatInterleave(repeats: number | Tensor, opts?: { dim?: number | null; outputSize?: number | null }): Tensor;
+    repeatInterleave(opts: { repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
+    repeatInterleave(opts?: { outputSize?: number | null }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -3135,6 +3848,103 @@ declare module '../tensor' {
     zero_(): Tensor;
     detach_(): Tensor;
     contiguous(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    cross(other: Tensor, dim: number | null): Tensor;
+    cross(other: Tensor, opts?: { dim?: number | null }): Tensor;
+    cross(opts: { other: Tensor; dim?: number | null }): Tensor;
+    inner(other: Tensor): Tensor;
+    inner(opts: { other: Tensor }): Tensor;
+    vdot(other: Tensor): Tensor;
+    vdot(opts: { other: Tensor }): Tensor;
+    rot90(k: number, dims: number[]): Tensor;
+    rot90(k: number, opts?: { dims?: number[] }): Tensor;
+    rot90(opts?: { k?: number; dims?: number[] }): Tensor;
+    diff(n: number, dim: number, prepend: Tensor | null, append: Tensor | null): Tensor;
+    diff(n: number, dim: number, prepend: Tensor | null, opts?: { append?: Tensor | null }): Tensor;
+    diff(n: number, dim: number, opts?: { prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    diff(n: number, opts?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    diff(opts?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+    takeAlongDim(indices: Tensor, dim: number | null): Tensor;
+    takeAlongDim(indices: Tensor, opts?: { dim?: number | null }): Tensor;
+    takeAlongDim(opts: { indices: Tensor; dim?: number | null }): Tensor;
+    unfold(dimension: number, size: number, step: number): Tensor;
+    unfold(dimension: number, size: number, opts: { step: number }): Tensor;
+    unfold(dimension: number, opts: { size: number; step: number }): Tensor;
+    unfold(opts: { dimension: number; size: number; step: number }): Tensor;
+    ravel(): Tensor;
+    hsplit(sections: number | number[]): Tensor[];
+    hsplit(opts: { sections: number }): Tensor[];
+    hsplit(opts: { indices: number[] }): Tensor[];
+    vsplit(sections: number | number[]): Tensor[];
+    vsplit(opts: { sections: number }): Tensor[];
+    vsplit(opts: { indices: number[] }): Tensor[];
+    dsplit(sections: number | number[]): Tensor[];
+    dsplit(opts: { sections: number }): Tensor[];
+    dsplit(opts: { indices: number[] }): Tensor[];
+    splitWithSizes(splitSizes: number[], dim: number): Tensor[];
+    splitWithSizes(splitSizes: number[], opts?: { dim?: number }): Tensor[];
+    splitWithSizes(opts: { splitSizes: number[]; dim?: number }): Tensor[];
+    unsafeChunk(chunks: number, dim: number): Tensor[];
+    unsafeChunk(chunks: number, opts?: { dim?: number }): Tensor[];
+    unsafeChunk(opts: { chunks: number; dim?: number }): Tensor[];
+    unsafeSplit(splitSize: number, dim: number): Tensor[];
+    unsafeSplit(splitSize: number, opts?: { dim?: number }): Tensor[];
+    unsafeSplit(opts: { splitSize: number; dim?: number }): Tensor[];
+    sumToSize(...size: number[]): Tensor;
+    sumToSize(size: readonly number[]): Tensor;
+    sumToSize(opts: { size: number | readonly number[] }): Tensor;
+    selectScatter(src: Tensor, dim: number, index: number): Tensor;
+    selectScatter(src: Tensor, dim: number, opts: { index: number }): Tensor;
+    selectScatter(src: Tensor, opts: { dim: number; index: number }): Tensor;
+    selectScatter(opts: { src: Tensor; dim: number; index: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, end: number | null, step: number): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, end: number | null, opts?: { step?: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, start: number | null, opts?: { end?: number | null; step?: number }): Tensor;
+    sliceScatter(src: Tensor, dim: number, opts?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+    sliceScatter(src: Tensor, opts?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+    sliceScatter(opts: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+    diagonalScatter(src: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+    diagonalScatter(src: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+    diagonalScatter(src: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+    diagonalScatter(src: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+    diagonalScatter(opts: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+    narrowCopy(dim: number, start: number, length: number): Tensor;
+    narrowCopy(dim: number, start: number, opts: { length: number }): Tensor;
+    narrowCopy(dim: number, opts: { start: number; length: number }): Tensor;
+    narrowCopy(opts: { dim: number; start: number; length: number }): Tensor;
+    scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce(opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, src: Tensor, opts: { reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, index: Tensor, opts: { src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number, opts: { index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    scatterReduce_(opts: { dim: number; index: Tensor; src: Tensor; reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce(opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, source: Tensor, opts: { reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, index: Tensor, opts: { source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number, opts: { index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    indexReduce_(opts: { dim: number; index: Tensor; source: Tensor; reduce: 'prod' | 'mean' | 'amax' | 'amin'; includeSelf?: boolean }): Tensor;
+    maskedScatter(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter(mask: Tensor, opts: { source: Tensor }): Tensor;
+    maskedScatter(opts: { mask: Tensor; source: Tensor }): Tensor;
+    maskedScatter_(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter_(mask: Tensor, opts: { source: Tensor }): Tensor;
+    maskedScatter_(opts: { mask: Tensor; source: Tensor }): Tensor;
+    fillDiagonal_(fillValue: number, wrap: boolean): Tensor;
+    fillDiagonal_(fillValue: number, opts?: { wrap?: boolean }): Tensor;
+    fillDiagonal_(opts: { fillValue: number; wrap?: boolean }): Tensor;
+    multinomial(numSamples: number, replacement: boolean, opts?: { generator?: Generator | null }): Tensor;
+    multinomial(numSamples: number, opts?: { replacement?: boolean; generator?: Generator | null }): Tensor;
+    multinomial(opts: { numSamples: number; replacement?: boolean; generator?: Generator | null }): Tensor;
+    histogram(bins: number | Tensor, opts?: { range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+    histogram(opts?: { bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3147,6 +3957,7 @@ P.var = function (this: Tensor, ...args: unknown[]): unknown { return var__call(
 P.view = function (this: Tensor, ...args: unknown[]): unknown { return view_call([this, ...args], true); };
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
+P.repeatInterleave = function (this: Tensor, ...args: unknown[]): unknown { return repeatInterleave_call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -3413,6 +4224,34 @@ P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__cal
 P.zero_ = function (this: Tensor, ...args: unknown[]): Tensor { return zero__call([this, ...args], true); };
 P.detach_ = function (this: Tensor, ...args: unknown[]): Tensor { return detach__call([this, ...args], true); };
 P.contiguous = function (this: Tensor, ...args: unknown[]): Tensor { return contiguous_call([this, ...args], true); };
+P.cross = function (this: Tensor, ...args: unknown[]): Tensor { return cross_call([this, ...args], true); };
+P.inner = function (this: Tensor, ...args: unknown[]): Tensor { return inner_call([this, ...args], true); };
+P.vdot = function (this: Tensor, ...args: unknown[]): Tensor { return vdot_call([this, ...args], true); };
+P.rot90 = function (this: Tensor, ...args: unknown[]): Tensor { return rot90_call([this, ...args], true); };
+P.diff = function (this: Tensor, ...args: unknown[]): Tensor { return diff_call([this, ...args], true); };
+P.takeAlongDim = function (this: Tensor, ...args: unknown[]): Tensor { return takeAlongDim_call([this, ...args], true); };
+P.unfold = function (this: Tensor, ...args: unknown[]): Tensor { return unfold_call([this, ...args], true); };
+P.ravel = function (this: Tensor, ...args: unknown[]): Tensor { return ravel_call([this, ...args], true); };
+P.hsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return hsplit_call([this, ...args], true); };
+P.vsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return vsplit_call([this, ...args], true); };
+P.dsplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return dsplit_call([this, ...args], true); };
+P.splitWithSizes = function (this: Tensor, ...args: unknown[]): Tensor[] { return splitWithSizes_call([this, ...args], true); };
+P.unsafeChunk = function (this: Tensor, ...args: unknown[]): Tensor[] { return unsafeChunk_call([this, ...args], true); };
+P.unsafeSplit = function (this: Tensor, ...args: unknown[]): Tensor[] { return unsafeSplit_call([this, ...args], true); };
+P.sumToSize = function (this: Tensor, ...args: unknown[]): Tensor { return sumToSize_call([this, ...args], true); };
+P.selectScatter = function (this: Tensor, ...args: unknown[]): Tensor { return selectScatter_call([this, ...args], true); };
+P.sliceScatter = function (this: Tensor, ...args: unknown[]): Tensor { return sliceScatter_call([this, ...args], true); };
+P.diagonalScatter = function (this: Tensor, ...args: unknown[]): Tensor { return diagonalScatter_call([this, ...args], true); };
+P.narrowCopy = function (this: Tensor, ...args: unknown[]): Tensor { return narrowCopy_call([this, ...args], true); };
+P.scatterReduce = function (this: Tensor, ...args: unknown[]): Tensor { return scatterReduce_call([this, ...args], true); };
+P.scatterReduce_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_scatterReduce_, [self, ...args], true); return I.scatterReduce_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'sum' | 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean); };
+P.indexReduce = function (this: Tensor, ...args: unknown[]): Tensor { return indexReduce_call([this, ...args], true); };
+P.indexReduce_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_indexReduce_, [self, ...args], true); return I.indexReduce_(self as Tensor, v[1] as number, v[2] as Tensor, v[3] as Tensor, v[4] as 'prod' | 'mean' | 'amax' | 'amin', v[5] as boolean); };
+P.maskedScatter = function (this: Tensor, ...args: unknown[]): Tensor { return maskedScatter_call([this, ...args], true); };
+P.maskedScatter_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_maskedScatter_, [self, ...args], true); return I.maskedScatter_(self as Tensor, v[1] as Tensor, v[2] as Tensor); };
+P.fillDiagonal_ = function (this: Tensor, ...args: unknown[]): Tensor { return fillDiagonal__call([this, ...args], true); };
+P.multinomial = function (this: Tensor, ...args: unknown[]): Tensor { return multinomial_call([this, ...args], true); };
+P.histogram = function (this: Tensor, ...args: unknown[]): [Tensor, Tensor] { return histogram_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -3727,4 +4566,68 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.multi_head_attention_forward', name: 'multiHeadAttentionForward', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.scaled_dot_product_attention', name: 'scaledDotProductAttention', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'tril_indices', name: 'trilIndices', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'triu_indices', name: 'triuIndices', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'cross', name: 'cross', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'inner', name: 'inner', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vdot', name: 'vdot', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'tensordot', name: 'tensordot', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'rot90', name: 'rot90', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'diff', name: 'diff', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'repeat_interleave', name: 'repeatInterleave', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'repeat_interleave', name: 'repeatInterleave', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'take_along_dim', name: 'takeAlongDim', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unfold', name: 'unfold', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'ravel', name: 'ravel', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'dstack', name: 'dstack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'column_stack', name: 'columnStack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'row_stack', name: 'rowStack', variants: ['function', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'hsplit', name: 'hsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vsplit', name: 'vsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'dsplit', name: 'dsplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_with_sizes', name: 'splitWithSizes', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsafe_chunk', name: 'unsafeChunk', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsafe_split', name: 'unsafeSplit', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'sum_to_size', name: 'sumToSize', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'select_scatter', name: 'selectScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'SelectScatterBackward0', autocast: null },
+  { op: 'slice_scatter', name: 'sliceScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'SliceScatterBackward0', autocast: null },
+  { op: 'diagonal_scatter', name: 'diagonalScatter', variants: ['function', 'method'], dtype: 'keep', grad: 'DiagonalScatterBackward0', autocast: null },
+  { op: 'narrow_copy', name: 'narrowCopy', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_copy', name: 'viewCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'view_copy', name: 'viewCopy', variants: ['function', 'out'], dtype: null, grad: null, autocast: null },
+  { op: 'permute_copy', name: 'permuteCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'transpose_copy', name: 'transposeCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 't_copy', name: 'tCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'diagonal_copy', name: 'diagonalCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'expand_copy', name: 'expandCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'select_copy', name: 'selectCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'slice_copy', name: 'sliceCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'squeeze_copy', name: 'squeezeCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unsqueeze_copy', name: 'unsqueezeCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unfold_copy', name: 'unfoldCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'alias_copy', name: 'aliasCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'detach_copy', name: 'detachCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'as_strided_copy', name: 'asStridedCopy', variants: ['function', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_copy', name: 'splitCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'split_with_sizes_copy', name: 'splitWithSizesCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'unbind_copy', name: 'unbindCopy', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'scatter_reduce', name: 'scatterReduce', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'ScatterReduceBackward0', autocast: null },
+  { op: 'index_reduce', name: 'indexReduce', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'masked_scatter', name: 'maskedScatter', variants: ['function', 'method', 'inplace'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'fill_diagonal_', name: 'fillDiagonal_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'multinomial', name: 'multinomial', variants: ['function', 'method', 'out'], dtype: 'index', grad: null, autocast: null },
+  { op: 'isin', name: 'isin', variants: ['function', 'out'], dtype: 'bool', grad: null, autocast: null },
+  { op: 'histogram', name: 'histogram', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'vander', name: 'vander', variants: ['function'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'hann_window', name: 'hannWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'hamming_window', name: 'hammingWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'blackman_window', name: 'blackmanWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'bartlett_window', name: 'bartlettWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'kaiser_window', name: 'kaiserWindow', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'range', name: 'range', variants: ['function', 'out'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'scalar_tensor', name: 'scalarTensor', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'empty_strided', name: 'emptyStrided', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'asarray', name: 'asarray', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
+  { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
 ];

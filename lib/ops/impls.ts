@@ -355,3 +355,14 @@ export function frombufferRow(buffer: ArrayBufferView | ArrayBuffer, dtype: DT, 
 export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
   return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
 }
+
+// ---- shape, indexing and linear-algebra-lite ops (ops.schema's last section): lib/ops/shape_more.ts's functions take
+// the rows' parameters as they are ----
+export { trilIndicesRow, triuIndicesRow, cross, inner, vdot, tensordot, rot90, diff, repeatInterleave, repeatInterleaveIndex, takeAlongDim,
+  unfold, ravel, dstack, columnStack, rowStack, hsplit, vsplit, dsplit, splitWithSizes, unsafeChunk, unsafeSplit, sumToSizeRow, selectScatter,
+  sliceScatter, diagonalScatter, narrowCopy, viewCopyRow, viewCopyDtype, permuteCopy, transposeCopy, tCopy, diagonalCopy, expandCopy, selectCopy, sliceCopy,
+  squeezeCopy, unsqueezeCopy, unfoldCopy, aliasCopy, detachCopy, asStridedCopy, splitCopy, splitWithSizesCopy, unbindCopy } from './shape_more';
+export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter, maskedScatter_, fillDiagonalRow, multinomial, isin, histogram,
+  vander } from './index_more';
+export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, rangeRow, scalarTensorRow, emptyStridedRow, asarrayRow,
+  randintLikeHigh, randintLikeRange } from './creation_more';

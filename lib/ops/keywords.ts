@@ -16,6 +16,8 @@
 //   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
 //   cpu, float, double, half, bfloat16, long, int, short, char, byte, bool  Python-level conversion methods in PyTorch
 //               too (python_variable_methods.cpp, not ATen ops): thin calls of to() (lib/ops/methods.ts)
+//   chain_matmul, block_diag, atleast_1d/2d/3d  varargs tensors (PyTorch's *tensors: no Tensor... type);
+//               transpose_, t_, swapaxes_, swapdims_  a geometry change, as squeeze_ (both in lib/ops/shape_more.ts)
 // (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop; so are nn.functional's
 // scaled_dot_product_attention and multi_head_attention_forward, with PyTorch's parameter lists.)
 // The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...

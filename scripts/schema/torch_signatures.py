@@ -52,6 +52,7 @@ def snake(name):
         s = s[:-1]
     if s in ('var_',):  # `var` is a reserved word in JavaScript: torch.var_ is torch.var
         s = s[:-1]
+    s = re.sub(r'^atleast(\d)d$', r'atleast_\1d', s)  # atleast1d -> atleast_1d (a digit after the underscore)
     return s
 
 
@@ -179,6 +180,9 @@ MANUAL = {
     ('functions', 'tensor'): [[P('data', 'data'), P('dtype', 'ScalarType?', True, 'None'), P('device', 'Device?', True, 'None'),
                                P('requires_grad', 'bool', True, 'False'), P('pin_memory', 'bool', True, 'False')]],
     ('functions', 'as_tensor'): [[P('data', 'data'), P('dtype', 'ScalarType?', False, 'None'), P('device', 'Device?', False, 'None')]],
+    # (torch.asarray: a C++ builtin, documented as asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False))
+    ('functions', 'asarray'): [[P('obj', 'data'), P('dtype', 'ScalarType?', True, 'None'), P('device', 'Device?', True, 'None'),
+                                P('copy', 'bool?', True, 'None'), P('requires_grad', 'bool', True, 'False')]],
     ('functions', 'frombuffer'): [[P('buffer', 'buffer'), P('dtype', 'ScalarType', True), P('count', 'int', True, '-1'),
                                    P('offset', 'int', True, '0'), P('requires_grad', 'bool', True, 'False')]],
     ('methods', 'to'): [[P('dtype', 'ScalarType'), P('non_blocking', 'bool', False, 'False'), P('copy', 'bool', False, 'False'),
