@@ -38,6 +38,10 @@
 // out, is a TypeError naming the op) and the op parses the call as before. test/keyword_audit.test.ts checks every
 // name against PyTorch 1.13's signatures.
 import { Tensor } from '../tensor';
+// the methods this file wraps must exist when it loads, whichever module of lib/ is imported first (shape_more.ts,
+// reached from lib/distributed through families.ts, imports this file before lib/index.ts has loaded methods.ts)
+import './methods';
+import './shape';
 import { isOptions, kwLeading } from './util';
 import type { DTypeName } from '../dtype';
 import type { IndexSpec } from './indexing';
