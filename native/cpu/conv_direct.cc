@@ -66,6 +66,7 @@ static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 8;  // the input gradient's short tiles (small images: tiles of one class of pixels, tile2s / tile1s)
 constexpr int GWR_OT = 4, GWR_KT = 6;  // gwr_tile: output channels x taps (24 accumulators)
 static inline vf vload_n(const float* p, int m) { return m == VL ? vload(p) : _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1), p); }
 static inline void vstore_n(float* p, vf v, int m) {
@@ -118,6 +119,7 @@ static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 6;  // the input gradient's short tiles: AVX2's own height already
 constexpr int GWR_OT = 2, GWR_KT = 6;  // gwr_tile: output channels x taps (12 accumulators)
 static inline vf vload_n(const float* p, int m) {
   if (m == VL) return vload(p);
@@ -160,6 +162,7 @@ static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
 constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 3;
 constexpr int GWR_OT = 2, GWR_KT = 3;  // gwr_tile: output channels x taps
 static inline vf vload_n(const float* p, int m) {
   vf v = vzero();
@@ -236,6 +239,16 @@ Kern pick(int64_t channels) {
 #endif
   if (channels <= kgen::VL) return {kgen::VL, kgen::MP, kgen::VL, &kgen::tile1, &kgen::gw1};
   return {2 * kgen::VL, kgen::MP, kgen::VL, &kgen::tile2, &kgen::gw2};
+}
+
+// the input gradient's short tiles (MPS pixels) at pick()'s block width: on small images each tile one class of
+// pixels (those whose taps inside the input are the same), 8 | 16 | 64 pixels of them at 3x3 p1 on 2x2 | 4x4 | 8x8
+Kern pick_short(int64_t channels) {
+  Kern k = pick(channels);
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) { k.mp = k512::MPS; k.tile = k.ob > k512::VL ? &k512::tile2s : &k512::tile1s; }
+#endif
+  return k;
 }
 
 // float scratch owned by one call, from the library's CPU allocator (64-byte aligned; large blocks come back from its
@@ -356,13 +369,13 @@ struct TapPlan {
 // row r, column c. False (no plan) where the regrouping would save under 15% of the estimated time or K < 1024 (the
 // span loops and the split stores of regrouped tiles ate the gain below that, measured on ResNet's shapes)
 bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc0, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
-               const Kern& kn, TapPlan& tp, bool rows_only) {
+               const Kern& kn, TapPlan& tp, bool rows_only, double cut_override = 0) {
   // rows_only: every column of taps kept (the pixels of a row stay together, most tiles one run of them, and each
   // channel's taps one contiguous span): less saved, at next to no cost
   const std::vector<uint32_t> call(rows_only ? cc0.size() : 0, nct >= 32 ? ~0u : (1u << nct) - 1);
   const std::vector<uint32_t>& cc = rows_only ? call : cc0;
   const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
-  const double cut = rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
+  const double cut = cut_override > 0 ? cut_override : rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
   const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
   if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
   // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
@@ -578,6 +591,7 @@ void pack_weight(Call& c) {
 // ---------------------------------------------------------------------------------------------------------------
 constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)
 constexpr int64_t kGroupPanelFloats = 160 * 1024;  // grouped input gradient: the whole weight's panels at most (640 KB)
+constexpr double kShortCut = 0.95;  // short tiles: regroup by rows and columns of taps where that saves 5% (see plan_taps)
 constexpr int64_t kGroupFloats = 64 * 1024;        // grouped input gradient: a group's bordered gout at most (256 KB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
@@ -618,8 +632,8 @@ void backward_input(Call& c) {
     for (int64_t o : oj) { left = std::max(left, -o); right = std::max(right, wn - 1 + o - (OW - 1)); }
   }
   const int64_t Hg = top + OH + bot, Wg = left + OW + right;
-  const Kern kn = pick(C);
-  const int64_t kk = g.kh * g.kw, ob = kn.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
+  const Kern kn0 = pick(C);
+  const int64_t kk = g.kh * g.kw, ob = kn0.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
   // Grouped (the whole weight's panels fit kGroupPanelFloats): samples in groups of G, each group's gout copied into a
   // zero-bordered buffer of the thread's own (it stays in the L2 cache; the border written once per thread) just
   // before its tiles run. A bordered copy of all of gout wrote and reread it through memory: 15-20% of MNIST conv2's
@@ -642,9 +656,24 @@ void backward_input(Call& c) {
   }
   const int64_t Ng = G ? G : N;
   std::unique_ptr<Buf> gpb;
-  if (!G) {
+  if (!G) {  // the whole of gout bordered: each plane zeroed at once and its rows copied in vectors (pad_copy's per-row
+             // memset / memcpy calls on 2-4-float rows cost 5% of layer3's input gradient)
     gpb.reset(new Buf((size_t)(N * plane)));
-    pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gpb->p);
+    const CopyRowsFn cr = pick_copy_rows();
+    const float* g0 = go.ptr<const float>();
+    const int64_t* st = go.stride;
+    float* d0 = gpb->p;
+    parallel_for(N * OC, std::max<int64_t>(1, 16384 / std::max<int64_t>(Hg * Wg, 1)), [=](int64_t q0, int64_t q1) {
+      std::memset(d0 + q0 * Hg * Wg, 0, sizeof(float) * (size_t)((q1 - q0) * Hg * Wg));
+      for (int64_t q = q0; q < q1; q++) {
+        const float* sp = g0 + (q / OC) * st[0] + (q % OC) * st[1];
+        float* dp = d0 + q * Hg * Wg + top * Wg + left;
+        if (st[3] == 1) cr(sp, st[2], OH, OW, dp, Wg);
+        else
+          for (int64_t a = 0; a < OH; a++)
+            for (int64_t b = 0; b < OW; b++) dp[a * Wg + b] = sp[a * st[2] + b * st[3]];
+      }
+    });
   }
   // the phases: their taps (tap q = i*kw + j goes to phase qph[q], row qpos[q] of its oc's nt rows; -1: no phase,
   // the tap meets no pixel of gx), their pixel and tap offset tables
@@ -708,11 +737,20 @@ void backward_input(Call& c) {
   // packed for every phase at once (packing per channel block read the weight in 1 KB runs 18 KB apart, as slow as
   // the arithmetic at 512 channels on 2x2 pixels; per stride-2 phase it read the weight 4 times). Between chunks the
   // sums wait, pixel-major, in acc.
+  // small images with a border: short tiles, each (nearly) one class of pixels, every class's taps inside exactly
+  // (the 14-pixel tiles mixed classes: 22% more products than needed at 4x4, 59% at 2x2)
+  bool short_tiles = false;
+  if (border) {
+    int64_t most = 0;
+    for (const Phase& F : ph) most = std::max(most, Ng ? F.P / Ng : 0);
+    short_tiles = most <= 64;
+  }
+  const Kern kn = short_tiles ? pick_short(C) : kn0;
   const int64_t kc0 = G ? OC : std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
   for (Phase& F : ph)
     if (!F.rm.empty() && F.nt > 0) {
-      F.planned = plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, false) ||  // (OC: the whole sum, chunks or not)
+      F.planned = plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, false, kn.mp != kn0.mp ? kShortCut : 0) ||  // (OC: the whole sum, chunks or not)
                   plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, true);
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
