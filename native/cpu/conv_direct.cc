@@ -683,6 +683,8 @@ void backward_input(Call& c) {
     std::vector<uint32_t> rm, cm;  // per phase row / column, the rows / columns of taps that meet gout inside (TapPlan)
     TapPlan tp;
     bool planned = false;
+    std::vector<int32_t> lists;  // short tiles: the tap lists of the plan's spans, and each tile's (-1: every tap)
+    std::vector<int64_t> tl;
   };
   std::vector<Phase> ph;
   std::vector<int64_t> qph((size_t)kk, -1), qpos((size_t)kk, 0);
@@ -754,6 +756,40 @@ void backward_input(Call& c) {
                   plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, true);
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
+  // short tiles (tile2s / tile1s): each planned tile's taps as one list (none: every tap), shared by the tiles of a span
+  const bool listed = kn.tile != kn0.tile;
+  if (listed)
+    for (Phase& F : ph) {
+      if (!F.planned) continue;
+      const int64_t nt = (F.P + kn.mp - 1) / kn.mp;
+      F.tl.assign((size_t)nt, -1);
+      std::vector<std::pair<int64_t, int64_t>> seen;  // (span key, list offset)
+      for (int64_t t = 0; t < nt; t++) {
+        const int32_t* r = F.tp.rg.data() + t * 6;
+        const int64_t a0 = r[0], a1 = r[1], b0 = r[2], b1 = r[3], nrt = r[4], nct = r[5];
+        if (a0 == 0 && a1 == nrt && b0 == 0 && b1 == nct) continue;
+        const int64_t key = ((a0 * 64 + a1) * 64 + b0) * 64 + b1;
+        int64_t at = -1;
+        for (const auto& kv : seen)
+          if (kv.first == key) at = kv.second;
+        if (at < 0) {
+          at = (int64_t)F.lists.size();
+          seen.push_back({key, at});
+          F.lists.push_back((int32_t)((a1 - a0) * (b1 - b0)));
+          F.lists.push_back((int32_t)(nrt * nct));
+          for (int64_t c = 0; c < OC; c++)
+            for (int64_t a = a0; a < a1; a++)
+              for (int64_t b = b0; b < b1; b++) F.lists.push_back((int32_t)((c * nrt + a) * nct + b));
+        }
+        F.tl[(size_t)t] = at;
+      }
+    }
+  // tile t's taps: a list (listed), a TapPlan range, or null (every tap)
+  auto rgof = [listed](const Phase& F, int64_t t) -> const int32_t* {
+    if (!F.planned) return nullptr;
+    if (!listed) return F.tp.rg.data() + t * 6;
+    return F.tl[(size_t)t] < 0 ? nullptr : F.lists.data() + F.tl[(size_t)t];
+  };
   Buf panels((size_t)(kc * perOc));
   std::unique_ptr<Buf> acc;
   if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
@@ -859,7 +895,7 @@ void backward_input(Call& c) {
               for (int64_t t = 0; t < nt; t++) {
                 const int64_t p0 = t * kn.mp;
                 kn.tile(in, F.pin.data() + p0, (int)std::min<int64_t>(kn.mp, F.P - p0), F.toff.data(), K, wp, nullptr, out + b * ob * HW,
-                        F.pout.data() + p0, HW, noc, nullptr, nullptr, 0, F.planned ? F.tp.rg.data() + t * 6 : nullptr);
+                        F.pout.data() + p0, HW, noc, nullptr, nullptr, 0, rgof(F, t));
               }
             }
           }
@@ -871,8 +907,19 @@ void backward_input(Call& c) {
     for (size_t f = 0; f < ph.size(); f++) {
       Phase& F = ph[f];
       float* a = acc ? acc->p + F.base * Cp : nullptr;
-      run_tiles(kn, gpb->p, F.pin.data(), F.pout.data(), F.P, F.toff.data() + o0 * F.nt, kcur * F.nt, pan + poff[f], nullptr, nullptr, gx0,
-                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp, F.planned ? &F.tp : nullptr);
+      // every (channel block, pixel tile) unit on the pool (run_tiles' loop, with rgof's taps)
+      const int64_t K = kcur * F.nt, nt = (F.P + kn.mp - 1) / kn.mp;
+      const float* in = gpb->p;
+      const float* wpf = pan + poff[f];
+      const int64_t* tof = F.toff.data() + o0 * F.nt;
+      parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, K * kn.mp * ob)), [&](int64_t u0, int64_t u1) {
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u / nt, t = u % nt, p0 = t * kn.mp;
+          kn.tile(in, F.pin.data() + p0, (int)std::min<int64_t>(kn.mp, F.P - p0), tof, K, wpf + b * K * ob, nullptr, gx0 + b * ob * H * W,
+                  F.pout.data() + p0, H * W, (int)std::min<int64_t>(ob, C - b * ob), first ? nullptr : a + p0 * Cp + b * ob,
+                  last ? nullptr : a + p0 * Cp + b * ob, Cp, rgof(F, t));
+        }
+      });
     }
   }
 }
