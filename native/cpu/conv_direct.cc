@@ -593,7 +593,7 @@ void pack_weight(Call& c) {
 constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)
 constexpr int64_t kGroupPanelFloats = 160 * 1024;  // grouped input gradient: the whole weight's panels at most (640 KB)
 constexpr double kShortCut = 0.95;  // short tiles: regroup by rows and columns of taps where that saves 5% (see plan_taps)
-constexpr double kBigCut = 0.9;     // AVX2's listed tiles on larger images: where that saves 10%
+constexpr double kBigCut = 0.97;    // AVX2's listed tiles on larger images: where that saves 3%
 constexpr int64_t kGroupFloats = 64 * 1024;        // grouped input gradient: a group's bordered gout at most (256 KB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
@@ -749,8 +749,9 @@ void backward_input(Call& c) {
     for (const Phase& F : ph) most = std::max(most, Ng ? F.P / Ng : 0);
     short_tiles = most <= 64;
   }
-  // larger images: AVX2's short tiles are its usual height (6), and regrouping pays where it saves 10% (the unpadded
-  // 16x16 layer's input gradient, whose taps reach 2 pixels into the border: 21% fewer products, 4% faster)
+  // larger images: AVX2's short tiles are its usual height (6), and regrouping pays where it saves 3% (the unpadded
+  // 16x16 layer's input gradient, whose taps reach 2 pixels into the border: 21% fewer products, 4% faster; the 16x16
+  // padded one: 7% fewer, 3% faster; not 32x32: 3% fewer, 2% slower)
   const bool big_listed = !short_tiles && border && pick_short(C).mp == kn0.mp && pick_short(C).tile != kn0.tile;
   const Kern kn = short_tiles || big_listed ? pick_short(C) : kn0;
   const int64_t kc0 = G ? OC : std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
