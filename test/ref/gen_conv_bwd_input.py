@@ -1,6 +1,6 @@
 # gen_conv_bwd_input.py - references for test/conv_bwd_input.test.ts (PyTorch 1.13): conv2d's input gradient on the
 # shapes that pick each path of the direct float32 input gradient (native/cpu/conv_direct.cc backward_input): samples
-# in groups with gout bordered per group (16 channels, 7x7 and 10x10), gout read in place (1x1 stride 2), short tiles
+# in groups with gout bordered per group (16 channels, 7x7 and 10x10; the sum over 40 output channels in 2 chunks), gout read in place (1x1 stride 2), short tiles
 # of one class of pixels with listed taps (2x2 / 4x4 / 6x6 images, ragged channel counts 17 / 19 / 24), stride-2 phases
 # on small images, the unpadded layer's 2-pixel border (AVX2's listed tiles on larger images), dilation, 5x5 stride 2,
 # and the 1- and 3-channel input gradients (im2col + GEMM). The weight and gout are multiples of 1/16 and 1/8 in
@@ -19,7 +19,7 @@ def ints(t, scale):  # t * scale as integers (exact: t is a multiple of 1 / scal
 
 # name, x shape, out channels, kernel, stride, padding, dilation
 CASES = [
-    ('16 channels 3x3 p1 on 7x7 x 4 (grouped, short tiles)', (4, 16, 7, 7), 24, (3, 3), 1, 1, 1),
+    ('16 -> 40 channels 3x3 p1 on 7x7 x 4 (grouped, short tiles, output channels in 2 chunks)', (4, 16, 7, 7), 40, (3, 3), 1, 1, 1),
     ('16 channels 3x3 p1 on 10x10 x 3 (grouped)', (3, 16, 10, 10), 8, (3, 3), 1, 1, 1),
     ('17 -> 24 3x3 p1 on 4x4 x 8 (listed taps, ragged block)', (8, 17, 4, 4), 24, (3, 3), 1, 1, 1),
     ('24 -> 32 3x3 p1 on 2x2 x 6 (every class its own tiles)', (6, 24, 2, 2), 32, (3, 3), 1, 1, 1),
