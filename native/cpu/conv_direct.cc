@@ -104,6 +104,14 @@ static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs
   return true;
 }
 #include "conv_direct_body.inc"
+// the input gradient's weight packing, 16 channels of one output channel: s [16][kk] (their taps), tap q's 16 values
+// to dst[q] + off[q] (dst[q] null: the tap meets no pixel) by one gather each (two 8 x 8 register transposes and
+// their copies per 8 channels were 15% of layer3's [16,256,4,4] input gradient)
+void pack_taps16(const float* s, int64_t kk, float* const* dst, const int64_t* off) {
+  const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)kk));
+  for (int64_t q = 0; q < kk; q++)
+    if (dst[q]) _mm512_storeu_ps(dst[q] + off[q], _mm512_i32gather_ps(idx, s + q, 4));
+}
 }  // namespace k512
 #pragma GCC pop_options
 
@@ -805,9 +813,9 @@ void backward_input(Call& c) {
   if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
   const float* w0 = w.ptr<const float>();
 #ifdef NT_CONV_X86
-  const bool avx = cpu_has_avx2();
+  const bool avx = cpu_has_avx2(), avx512 = cpu_has_avx512();
 #else
-  const bool avx = false;
+  const bool avx = false, avx512 = false;
 #endif
   for (int64_t o0 = 0; o0 < OC; o0 += kc) {
     const int64_t kcur = std::min(kc, OC - o0);
@@ -829,6 +837,7 @@ void backward_input(Call& c) {
       std::vector<float*> dst((size_t)kk);
       std::vector<int64_t> dbs((size_t)kk);
       std::vector<float> tmp((size_t)(kk * 8 + 8));
+      std::vector<int64_t> off((size_t)kk);
       for (int64_t a = a0; a < a1; a++) {
         const int64_t oc = o0 + a;
         const float* s = w0 + oc * C * kk;  // [C][kk]
@@ -847,10 +856,19 @@ void backward_input(Call& c) {
           continue;
         }
 #ifdef NT_CONV_X86
+        int64_t c16 = 0;
+        if (avx512 && ob % 16 == 0 && kk < (1 << 20)) {  // 16 channels at a time (a block's lanes 0-15 or 16-31), gathered
+          c16 = c8 = C & ~(int64_t)15;
+          for (int64_t c = 0; c < c16; c += 16) {
+            const int64_t b = c / ob, l = c % ob;
+            for (int64_t q = 0; q < kk; q++) off[(size_t)q] = b * dbs[(size_t)q] + l;
+            k512::pack_taps16(s + c * kk, kk, dst.data(), off.data());
+          }
+        }
         if (avx) {  // 8 channels at a time: [8][kk] -> tmp[kk][8] in registers, 8-float rows to the panels
           c8 = C & ~(int64_t)7;
           const int64_t q8 = kk & ~(int64_t)7;
-          for (int64_t c = 0; c < c8; c += 8) {
+          for (int64_t c = c16; c < c8; c += 8) {
             const float* sc = s + c * kk;
             for (int64_t q = 0; q < q8; q += 8) transpose8(sc + q, kk, tmp.data() + q * 8, 8);
             if (q8 < kk && kk >= 8)  // the last taps: one more 8 x 8 block ending at kk (overlapping the one before)
