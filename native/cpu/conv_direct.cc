@@ -15,7 +15,10 @@
 //               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
 //               last-first so that gout is read in ascending addresses (descending cost 1.5x). The sum over oc
 //               runs in chunks whose weight rows are read once, in order, and packed for every phase at once
-//               (partial sums pixel-major between chunks).
+//               (partial sums pixel-major between chunks). Where the whole weight's panels fit (kGroupPanelFloats)
+//               samples run in groups, each group's gout bordered in a buffer of its thread's just before its tiles
+//               (no bordered copy of all of gout); on small images the tiles are short (MPS pixels), one class of
+//               pixels each, running exactly their taps from a list (tile2s / tile1s).
 // Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
 //               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
