@@ -3,7 +3,7 @@
 // (process.cpuUsage; PyTorch: time.process_time), the figure that survives a loaded machine: both sides at 1 thread,
 // alternating rounds, per-op best of --reps within a round, median over rounds. Shapes: bench/conv.js's (issue 14)
 // plus ResNet-18's remaining block shapes (128/256/512 channels at 8x8 / 4x4 / 2x2, batch 16).
-// Usage: node bench/conv_ops.js [--rounds R] [--reps K] [--only SUBSTR] [--no-torch]   (needs `npx tsc` first)
+// Usage: node bench/conv_ops.js [--rounds R] [--reps K] [--only SUBSTR] [--ops fwd,bwd_in,bwd_w] [--no-torch]   (needs `npx tsc` first)
 // AVX2 on an AVX-512 host: NODETORCH_CPU_ISA=avx2 (PyTorch capped alike). Before / after: a copy of the earlier build's
 // addon through NODETORCH_ADDON=/path/nodetorch.node with --no-torch, alternated with the current one.
 'use strict';
@@ -16,6 +16,7 @@ const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1
 torch.setNumThreads(1);
 const rounds = Number(opt('--rounds') ?? 3), reps = Number(opt('--reps') ?? 5);
 const only = opt('--only');
+const OPS = (opt('--ops') ?? 'fwd,bwd_in,bwd_w').split(',');
 const ALL = require('./conv_shapes');
 const SHAPES = ALL.filter(([n]) => !only || n.includes(only));
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -31,19 +32,19 @@ function bench() {
   for (const [name, xs, OC, k, s, p] of SHAPES) {
     const x = torch.randn(xs), w = torch.randn([OC, xs[1], k, k]), b = torch.randn([OC]);
     const o = { stride: s, padding: p };
-    res[name + '|fwd'] = best(() => torch.tidy(() => { torch.noGrad(() => F.conv2d(x, w, b, o)); }));
+    if (OPS.includes('fwd')) res[name + '|fwd'] = best(() => torch.tidy(() => { torch.noGrad(() => F.conv2d(x, w, b, o)); }));
     const xg = x.clone().requiresGrad_(true), wg = w.clone().requiresGrad_(true);
     const yx = F.conv2d(xg, w, b, o), gy = torch.randn(yx.shape);
-    if (xs[1] > 1) res[name + '|bwd_in'] = best(() => torch.tidy(() => { torch.autograd.grad([yx], [xg], { gradOutputs: [gy], retainGraph: true }); }));
+    if (xs[1] > 1 && OPS.includes('bwd_in')) res[name + '|bwd_in'] = best(() => torch.tidy(() => { torch.autograd.grad([yx], [xg], { gradOutputs: [gy], retainGraph: true }); }));
     const yw = F.conv2d(x, wg, null, o);
-    res[name + '|bwd_w'] = best(() => torch.tidy(() => { torch.autograd.grad([yw], [wg], { gradOutputs: [gy], retainGraph: true }); }));
+    if (OPS.includes('bwd_w')) res[name + '|bwd_w'] = best(() => torch.tidy(() => { torch.autograd.grad([yw], [wg], { gradOutputs: [gy], retainGraph: true }); }));
   }
   return res;
 }
 function runTorch() {
   try {
     const env = { ...process.env, ...torchIsaEnv(), OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'conv_ops_torch.py'), String(reps), JSON.stringify(SHAPES)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'conv_ops_torch.py'), String(reps), JSON.stringify(SHAPES), OPS.join(',')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) { return { error: String(e.message).split('\n')[0] }; }
 }

@@ -15,7 +15,10 @@
 //               convolution of a zero-bordered gout with the phase's taps (no zero insertion, no col2im), taps
 //               last-first so that gout is read in ascending addresses (descending cost 1.5x). The sum over oc
 //               runs in chunks whose weight rows are read once, in order, and packed for every phase at once
-//               (partial sums pixel-major between chunks).
+//               (partial sums pixel-major between chunks). Where the whole weight's panels fit (kGroupPanelFloats)
+//               samples run in groups, each group's gout bordered in a buffer of its thread's just before its tiles
+//               (no bordered copy of all of gout); on small images the tiles are short (MPS pixels), one class of
+//               pixels each, running exactly their taps from a list (tile2s / tile1s).
 // Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
 //               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
 // Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
@@ -66,6 +69,7 @@ static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 constexpr int MP = 14;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 8;  // the input gradient's short tiles (small images: tiles of one class of pixels, tile2s / tile1s)
 constexpr int GWR_OT = 4, GWR_KT = 6;  // gwr_tile: output channels x taps (24 accumulators)
 static inline vf vload_n(const float* p, int m) { return m == VL ? vload(p) : _mm512_maskz_loadu_ps((__mmask16)((1u << m) - 1), p); }
 static inline void vstore_n(float* p, vf v, int m) {
@@ -103,6 +107,14 @@ static inline bool store_run(const vf* r, int rs, int np, float* o0, int64_t ocs
   return true;
 }
 #include "conv_direct_body.inc"
+// the input gradient's weight packing, 16 channels of one output channel: s [16][kk] (their taps), tap q's 16 values
+// to dst[q] + off[q] (dst[q] null: the tap meets no pixel) by one gather each (two 8 x 8 register transposes and
+// their copies per 8 channels were 15% of layer3's [16,256,4,4] input gradient)
+void pack_taps16(const float* s, int64_t kk, float* const* dst, const int64_t* off) {
+  const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)kk));
+  for (int64_t q = 0; q < kk; q++)
+    if (dst[q]) _mm512_storeu_ps(dst[q] + off[q], _mm512_i32gather_ps(idx, s + q, 4));
+}
 }  // namespace k512
 #pragma GCC pop_options
 
@@ -118,6 +130,7 @@ static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 constexpr int MP = 6;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 6;  // the input gradient's short tiles: AVX2's own height already
 constexpr int GWR_OT = 2, GWR_KT = 6;  // gwr_tile: output channels x taps (12 accumulators)
 static inline vf vload_n(const float* p, int m) {
   if (m == VL) return vload(p);
@@ -160,6 +173,7 @@ static inline vf vset1(float x) { return vf{x, x, x, x, x, x, x, x}; }
 static inline vf vzero() { return vf{}; }
 static inline vf vfma(vf a, vf b, vf c) { return a * b + c; }
 constexpr int MP = 3;  // output pixels per register tile (the wrappers at the end of the body use it)
+constexpr int MPS = 3;
 constexpr int GWR_OT = 2, GWR_KT = 3;  // gwr_tile: output channels x taps
 static inline vf vload_n(const float* p, int m) {
   vf v = vzero();
@@ -205,6 +219,16 @@ Gwr pick_gwr() {
   return {kgen::GWR_OT, kgen::GWR_KT, kgen::VL, &kgen::gwr};
 }
 
+// the input gradient's row copy (copy_rows) of this CPU's ISA
+typedef void (*CopyRowsFn)(const float*, int64_t, int64_t, int64_t, float*, int64_t);
+CopyRowsFn pick_copy_rows() {
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) return &k512::copy_rows;
+  if (cpu_has_avx2()) return &k256::copy_rows;
+#endif
+  return &kgen::copy_rows;
+}
+
 // one ISA's kernels at one channel-block width (OB = nv * VL lanes)
 struct Kern {
   int ob, mp, vl;
@@ -226,6 +250,17 @@ Kern pick(int64_t channels) {
 #endif
   if (channels <= kgen::VL) return {kgen::VL, kgen::MP, kgen::VL, &kgen::tile1, &kgen::gw1};
   return {2 * kgen::VL, kgen::MP, kgen::VL, &kgen::tile2, &kgen::gw2};
+}
+
+// the input gradient's short tiles (MPS pixels) at pick()'s block width: on small images each tile one class of
+// pixels (those whose taps inside the input are the same), 8 | 16 | 64 pixels of them at 3x3 p1 on 2x2 | 4x4 | 8x8
+Kern pick_short(int64_t channels) {
+  Kern k = pick(channels);
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) { k.mp = k512::MPS; k.tile = k.ob > k512::VL ? &k512::tile2s : &k512::tile1s; }
+  else if (cpu_has_avx2()) { k.mp = k256::MPS; k.tile = k.ob > k256::VL ? &k256::tile2s : &k256::tile1s; }
+#endif
+  return k;
 }
 
 // float scratch owned by one call, from the library's CPU allocator (64-byte aligned; large blocks come back from its
@@ -346,13 +381,13 @@ struct TapPlan {
 // row r, column c. False (no plan) where the regrouping would save under 15% of the estimated time or K < 1024 (the
 // span loops and the split stores of regrouped tiles ate the gain below that, measured on ResNet's shapes)
 bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc0, int64_t N, int64_t nrt, int64_t nct, int64_t nch,
-               const Kern& kn, TapPlan& tp, bool rows_only) {
+               const Kern& kn, TapPlan& tp, bool rows_only, double cut_override = 0, int64_t kmin_override = 0) {
   // rows_only: every column of taps kept (the pixels of a row stay together, most tiles one run of them, and each
   // channel's taps one contiguous span): less saved, at next to no cost
   const std::vector<uint32_t> call(rows_only ? cc0.size() : 0, nct >= 32 ? ~0u : (1u << nct) - 1);
   const std::vector<uint32_t>& cc = rows_only ? call : cc0;
   const int64_t R = (int64_t)rr.size(), W = (int64_t)cc.size(), P = N * R * W;
-  const double cut = rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
+  const double cut = cut_override > 0 ? cut_override : rows_only ? 0.93 : 0.85, st = rows_only ? 80 : 160;
   const int64_t mp = kn.mp, nv = std::max(1, kn.ob / kn.vl), nt = (P + mp - 1) / mp;
   if (P == 0 || nrt > 32 || nct > 32 || nch * nrt * nct > (int64_t)1 << 30) return false;
   // in cycles a tile and a block: mp * nv vector products a tap (2 a cycle), and the stores: a run of consecutive
@@ -363,7 +398,7 @@ bool plan_taps(const std::vector<uint32_t>& rr, const std::vector<uint32_t>& cc0
   for (uint32_t m : cc) sc += __builtin_popcount(m);
   const double before = (double)nt * ((double)mp * nv * nch * nrt * nct / 2 + 64);
   const double best = (double)N * sr * sc * nv * nch / 2 + (double)nt * st;
-  if (best > cut * before || nch * nrt * nct < (rows_only ? 256 : 1024)) return false;  // (16x16 3x3 p0 input gradient, 576 taps, at 0.8: none)
+  if (best > cut * before || nch * nrt * nct < (kmin_override > 0 ? kmin_override : rows_only ? 256 : 1024)) return false;  // (16x16 3x3 p0 input gradient, 576 taps, at 0.8: none)
   // the pixels in the order of their (row mask, column mask): a counting sort over the masks' ranks
   std::vector<uint32_t> ru(rr), cu(cc);
   std::sort(ru.begin(), ru.end());
@@ -566,7 +601,15 @@ void pack_weight(Call& c) {
 // conv2d_backward_input: t0 gx [N, C, H, W] (contiguous; overwritten) <- t1 gout [N, OC, OH, OW] (any strides),
 //   t2 w [OC, C, kh, kw] (contiguous); a0..a9 the forward's geometry (im2col's attrs). float32, groups 1.
 // ---------------------------------------------------------------------------------------------------------------
-constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)  // the input gradient's weight panels per chunk of output channels (1 MB)
+constexpr int64_t kPanelFloats = 128 * 1024;  // the input gradient's weight panels per chunk of output channels (512 KB: 2x2 at 512 channels 10% faster than 1 MB)
+constexpr int64_t kGroupPanelFloats = 160 * 1024;  // grouped input gradient: the whole weight's panels at most (640 KB)
+constexpr double kShortCut = 0.95;  // short tiles: regroup by rows and columns of taps where that saves 5% (see plan_taps)
+// grouped input gradient: a chunk of output channels' panel of one block of 16 lanes at most (16 KB: AVX2's 16x16 and
+// 32x32 64-channel layers 5-6% faster, MNIST conv2 on AVX-512 5%; AVX-512's 32-lane blocks lost 4% with it)
+constexpr int64_t kL1Floats = 4096;
+constexpr double kRowsCut = 0.98;   // regrouping by rows of taps only (rows stay runs): where it saves 2% (MNIST conv2, 14x14: 4.8%)
+constexpr double kBigCut = 0.97;    // AVX2's listed tiles on larger images: where that saves 3%
+constexpr int64_t kGroupFloats = 64 * 1024;        // grouped input gradient: a group's bordered gout at most (256 KB)
 void backward_input(Call& c) {
   const Geom g = conv::geom_of(c);
   if (c.nt != 3) throw TorchError("internal: conv2d_backward_input expects gx, gout, w");
@@ -606,10 +649,49 @@ void backward_input(Call& c) {
     for (int64_t o : oj) { left = std::max(left, -o); right = std::max(right, wn - 1 + o - (OW - 1)); }
   }
   const int64_t Hg = top + OH + bot, Wg = left + OW + right;
-  Buf gp((size_t)(N * OC * Hg * Wg));
-  pad_copy(go.ptr<const float>(), go.stride, N, OC, OH, OW, top, left, Hg, Wg, gp.p);
-  const Kern kn = pick(C);
-  const int64_t kk = g.kh * g.kw, ob = kn.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
+  const Kern kn0 = pick(C);
+  const int64_t kk = g.kh * g.kw, ob = kn0.ob, nb = (C + ob - 1) / ob, Cp = nb * ob;
+  // Grouped (the whole weight's panels fit kGroupPanelFloats): samples in groups of G, each group's gout copied into a
+  // zero-bordered buffer of the thread's own (it stays in the L2 cache; the border written once per thread) just
+  // before its tiles run. A bordered copy of all of gout wrote and reread it through memory: 15-20% of MNIST conv2's
+  // input gradient, most of it per-row memcpy / memset calls on 14-float rows. No border and gout dense: read in place.
+  int64_t ntall = 0;
+  {
+    int64_t nti = 0, ntj = 0;
+    for (int64_t r = 0; r < sh && r < H; r++) { offs(r, g.ph, g.kh, g.dh, sh, ti, oi); nti += (int64_t)ti.size(); }
+    for (int64_t r = 0; r < sw && r < W; r++) { offs(r, g.pw, g.kw, g.dw, sw, tj, oj); ntj += (int64_t)tj.size(); }
+    ntall = nti * ntj;
+  }
+  const int64_t perOc = std::max<int64_t>(1, ntall * Cp), plane = OC * Hg * Wg;
+  const bool border = top + bot + left + right > 0;
+  const bool dense_go = go.stride[3] == 1 && go.stride[2] == OW && go.stride[1] == OH * OW && go.stride[0] == OC * OH * OW;
+  int64_t G = 0;  // samples per group; 0: not grouped
+  if (OC * perOc <= kGroupPanelFloats) {
+    const int64_t want = std::min<int64_t>(N, 2 * (int64_t)num_threads());  // groups: at least 2 a thread
+    for (int64_t d = 1; d <= N; d++)
+      if (N % d == 0 && (d == 1 || d * plane <= kGroupFloats) && N / d >= want) G = d;
+  }
+  const int64_t Ng = G ? G : N;
+  std::unique_ptr<Buf> gpb;
+  if (!G) {  // the whole of gout bordered: each plane zeroed at once and its rows copied in vectors (pad_copy's per-row
+             // memset / memcpy calls on 2-4-float rows cost 5% of layer3's input gradient)
+    gpb.reset(new Buf((size_t)(N * plane)));
+    const CopyRowsFn cr = pick_copy_rows();
+    const float* g0 = go.ptr<const float>();
+    const int64_t* st = go.stride;
+    float* d0 = gpb->p;
+    parallel_for(N * OC, std::max<int64_t>(1, 16384 / std::max<int64_t>(Hg * Wg, 1)), [=](int64_t q0, int64_t q1) {
+      std::memset(d0 + q0 * Hg * Wg, 0, sizeof(float) * (size_t)((q1 - q0) * Hg * Wg));
+      for (int64_t q = q0; q < q1; q++) {
+        const float* sp = g0 + (q / OC) * st[0] + (q % OC) * st[1];
+        float* dp = d0 + q * Hg * Wg + top * Wg + left;
+        if (st[3] == 1) cr(sp, st[2], OH, OW, dp, Wg);
+        else
+          for (int64_t a = 0; a < OH; a++)
+            for (int64_t b = 0; b < OW; b++) dp[a * Wg + b] = sp[a * st[2] + b * st[3]];
+      }
+    });
+  }
   // the phases: their taps (tap q = i*kw + j goes to phase qph[q], row qpos[q] of its oc's nt rows; -1: no phase,
   // the tap meets no pixel of gx), their pixel and tap offset tables
   struct Phase {
@@ -618,6 +700,8 @@ void backward_input(Call& c) {
     std::vector<uint32_t> rm, cm;  // per phase row / column, the rows / columns of taps that meet gout inside (TapPlan)
     TapPlan tp;
     bool planned = false;
+    std::vector<int32_t> lists;  // short tiles: the tap lists of the plan's spans, and each tile's (-1: every tap)
+    std::vector<int64_t> tl;
   };
   std::vector<Phase> ph;
   std::vector<int64_t> qph((size_t)kk, -1), qpos((size_t)kk, 0);
@@ -641,12 +725,12 @@ void backward_input(Call& c) {
           for (size_t b = 0; b < tj.size(); b++)
             f.toff[(size_t)(oc * f.nt + (int64_t)(a * tj.size() + b))] = oc * Hg * Wg + oi[a] * Wg + oj[b];
       const int64_t hn = (H - rh + sh - 1) / sh, wn = (W - rw + sw - 1) / sw;
-      f.P = N * hn * wn;
+      f.P = Ng * hn * wn;
       f.base = Pall;
       Pall += f.P;
       f.pin.resize((size_t)f.P);
       f.pout.resize((size_t)f.P);
-      for (int64_t n = 0; n < N; n++)
+      for (int64_t n = 0; n < Ng; n++)
         for (int64_t a = 0; a < hn; a++)
           for (int64_t b = 0; b < wn; b++) {
             const int64_t p = (n * hn + a) * wn + b;
@@ -667,30 +751,74 @@ void backward_input(Call& c) {
       ph.push_back(std::move(f));
     }
   }
-  int64_t ntall = 0;
-  for (const Phase& f : ph) ntall += f.nt;
   // the sum over (oc, tap) in chunks of kc output channels whose panels (every phase's, every channel block's: kc *
   // ntall * Cp floats) stay in the L2 cache: each chunk's weight rows w[o0 .. o1) are read once, in order, and
   // packed for every phase at once (packing per channel block read the weight in 1 KB runs 18 KB apart, as slow as
   // the arithmetic at 512 channels on 2x2 pixels; per stride-2 phase it read the weight 4 times). Between chunks the
   // sums wait, pixel-major, in acc.
-  const int64_t perOc = std::max<int64_t>(1, ntall * Cp);
-  const int64_t kc0 = std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
+  // small images with a border: short tiles, each (nearly) one class of pixels, every class's taps inside exactly
+  // (the 14-pixel tiles mixed classes: 22% more products than needed at 4x4, 59% at 2x2)
+  bool short_tiles = false;
+  if (border) {
+    int64_t most = 0;
+    for (const Phase& F : ph) most = std::max(most, Ng ? F.P / Ng : 0);
+    short_tiles = most <= 64;
+  }
+  // larger images: AVX2's short tiles are its usual height (6), and regrouping pays where it saves 3% (the unpadded
+  // 16x16 layer's input gradient, whose taps reach 2 pixels into the border: 21% fewer products, 4% faster; the 16x16
+  // padded one: 7% fewer, 3% faster; not 32x32: 3% fewer, 2% slower)
+  const bool big_listed = !short_tiles && border && pick_short(C).mp == kn0.mp && pick_short(C).tile != kn0.tile;
+  const Kern kn = short_tiles || big_listed ? pick_short(C) : kn0;
+  const int64_t kc0 = G ? OC : std::max<int64_t>(std::min<int64_t>(OC, 8), std::min<int64_t>(OC, kPanelFloats / perOc));
   const int64_t nch = (OC + kc0 - 1) / kc0, kc = (OC + nch - 1) / nch;
   for (Phase& F : ph)
     if (!F.rm.empty() && F.nt > 0) {
-      F.planned = plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, false) ||  // (OC: the whole sum, chunks or not)
-                  plan_taps(F.rm, F.cm, N, F.nrt, F.nct, OC, kn, F.tp, true);
+      F.planned = plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, false, kn.tile == kn0.tile ? 0 : big_listed ? kBigCut : kShortCut, kn.tile != kn0.tile ? 1 : 0) ||  // (OC: the whole sum, chunks or not)
+                  plan_taps(F.rm, F.cm, Ng, F.nrt, F.nct, OC, kn, F.tp, true, kRowsCut);
       if (F.planned) { apply_order(F.tp, F.pin); apply_order(F.tp, F.pout); }
     }
+  // short tiles (tile2s / tile1s): each planned tile's taps as one list (none: every tap), shared by the tiles of a span
+  const bool listed = kn.tile != kn0.tile;
+  if (listed)
+    for (Phase& F : ph) {
+      if (!F.planned) continue;
+      const int64_t nt = (F.P + kn.mp - 1) / kn.mp;
+      F.tl.assign((size_t)nt, -1);
+      std::vector<std::pair<int64_t, int64_t>> seen;  // (span key, list offset)
+      for (int64_t t = 0; t < nt; t++) {
+        const int32_t* r = F.tp.rg.data() + t * 6;
+        const int64_t a0 = r[0], a1 = r[1], b0 = r[2], b1 = r[3], nrt = r[4], nct = r[5];
+        if (a0 == 0 && a1 == nrt && b0 == 0 && b1 == nct) continue;
+        const int64_t key = ((a0 * 64 + a1) * 64 + b0) * 64 + b1;
+        int64_t at = -1;
+        for (const auto& kv : seen)
+          if (kv.first == key) at = kv.second;
+        if (at < 0) {
+          at = (int64_t)F.lists.size();
+          seen.push_back({key, at});
+          F.lists.push_back((int32_t)((a1 - a0) * (b1 - b0)));
+          F.lists.push_back((int32_t)(nrt * nct));
+          for (int64_t c = 0; c < OC; c++)
+            for (int64_t a = a0; a < a1; a++)
+              for (int64_t b = b0; b < b1; b++) F.lists.push_back((int32_t)((c * nrt + a) * nct + b));
+        }
+        F.tl[(size_t)t] = at;
+      }
+    }
+  // tile t's taps: a list (listed), a TapPlan range, or null (every tap)
+  auto rgof = [listed](const Phase& F, int64_t t) -> const int32_t* {
+    if (!F.planned) return nullptr;
+    if (!listed) return F.tp.rg.data() + t * 6;
+    return F.tl[(size_t)t] < 0 ? nullptr : F.lists.data() + F.tl[(size_t)t];
+  };
   Buf panels((size_t)(kc * perOc));
   std::unique_ptr<Buf> acc;
   if (nch > 1) acc.reset(new Buf((size_t)(Pall * Cp)));
   const float* w0 = w.ptr<const float>();
 #ifdef NT_CONV_X86
-  const bool avx = cpu_has_avx2();
+  const bool avx = cpu_has_avx2(), avx512 = cpu_has_avx512();
 #else
-  const bool avx = false;
+  const bool avx = false, avx512 = false;
 #endif
   for (int64_t o0 = 0; o0 < OC; o0 += kc) {
     const int64_t kcur = std::min(kc, OC - o0);
@@ -712,6 +840,7 @@ void backward_input(Call& c) {
       std::vector<float*> dst((size_t)kk);
       std::vector<int64_t> dbs((size_t)kk);
       std::vector<float> tmp((size_t)(kk * 8 + 8));
+      std::vector<int64_t> off((size_t)kk);
       for (int64_t a = a0; a < a1; a++) {
         const int64_t oc = o0 + a;
         const float* s = w0 + oc * C * kk;  // [C][kk]
@@ -730,10 +859,19 @@ void backward_input(Call& c) {
           continue;
         }
 #ifdef NT_CONV_X86
+        int64_t c16 = 0;
+        if (avx512 && ob % 16 == 0 && kk < (1 << 20)) {  // 16 channels at a time (a block's lanes 0-15 or 16-31), gathered
+          c16 = c8 = C & ~(int64_t)15;
+          for (int64_t c = 0; c < c16; c += 16) {
+            const int64_t b = c / ob, l = c % ob;
+            for (int64_t q = 0; q < kk; q++) off[(size_t)q] = b * dbs[(size_t)q] + l;
+            k512::pack_taps16(s + c * kk, kk, dst.data(), off.data());
+          }
+        }
         if (avx) {  // 8 channels at a time: [8][kk] -> tmp[kk][8] in registers, 8-float rows to the panels
           c8 = C & ~(int64_t)7;
           const int64_t q8 = kk & ~(int64_t)7;
-          for (int64_t c = 0; c < c8; c += 8) {
+          for (int64_t c = c16; c < c8; c += 8) {
             const float* sc = s + c * kk;
             for (int64_t q = 0; q < q8; q += 8) transpose8(sc + q, kk, tmp.data() + q * 8, 8);
             if (q8 < kk && kk >= 8)  // the last taps: one more 8 x 8 block ending at kk (overlapping the one before)
@@ -752,12 +890,85 @@ void backward_input(Call& c) {
             if (dst[(size_t)q]) dst[(size_t)q][(c / ob) * dbs[(size_t)q] + c % ob] = s[c * kk + q];
       }
     });
+    if (G) {  // one chunk (kcur = OC): every group of samples runs every phase and block against the panels
+      const float* g0 = go.ptr<const float>();
+      const int64_t* st = go.stride;
+      const bool inplace = !border && dense_go;
+      const CopyRowsFn cr = pick_copy_rows();
+      const int64_t HW = H * W;
+      // the sum over output channels in chunks whose panel of one channel block of 16 lanes stays in the L1 cache
+      // (kL1Floats), every tile of the group running one chunk before the next (partial sums pixel-major in accp)
+      const int64_t l1f = ob <= 16 ? kL1Floats : 0;
+      std::vector<int64_t> kjv(ph.size());
+      int64_t accn = 0;
+      for (size_t f = 0; f < ph.size(); f++) {
+        const int64_t k1 = l1f > 0 ? std::max<int64_t>(1, l1f / std::max<int64_t>(1, ph[f].nt * ob)) : OC;
+        const int64_t nj = (OC + k1 - 1) / k1;
+        kjv[f] = (OC + nj - 1) / nj;
+        if (nj > 1) accn = std::max(accn, ph[f].P * Cp);
+      }
+      parallel_for(N / G, 1, [&](int64_t r0, int64_t r1) {
+        std::unique_ptr<Buf> loc, accp;
+        if (accn) accp.reset(new Buf((size_t)accn));
+        if (!inplace) {
+          loc.reset(new Buf((size_t)(G * plane)));
+          std::memset(loc->p, 0, sizeof(float) * (size_t)(G * plane));
+        }
+        for (int64_t r = r0; r < r1; r++) {
+          const float* in = g0 + r * G * plane;
+          if (!inplace) {
+            for (int64_t n = 0; n < G; n++)
+              for (int64_t oc = 0; oc < OC; oc++) {
+                const float* sp = g0 + (r * G + n) * st[0] + oc * st[1];
+                float* dp = loc->p + (n * OC + oc) * Hg * Wg + top * Wg + left;
+                if (st[3] == 1) cr(sp, st[2], OH, OW, dp, Wg);
+                else
+                  for (int64_t a = 0; a < OH; a++)
+                    for (int64_t b = 0; b < OW; b++) dp[a * Wg + b] = sp[a * st[2] + b * st[3]];
+              }
+            in = loc->p;
+          }
+          float* out = gx0 + r * G * C * HW;
+          for (size_t f = 0; f < ph.size(); f++) {
+            const Phase& F = ph[f];
+            const int64_t K = OC * F.nt, nt = (F.P + kn.mp - 1) / kn.mp, kj = kjv[f];
+            for (int64_t o1 = 0; o1 < OC; o1 += kj) {
+              const int64_t kcur = std::min(kj, OC - o1);
+              const bool first = o1 == 0, last = o1 + kcur >= OC;
+              for (int64_t b = 0; b < nb; b++) {
+                const float* wp = pan + poff[f] + b * K * ob + o1 * F.nt * ob;
+                const int noc = (int)std::min<int64_t>(ob, C - b * ob);
+                float* a = accp ? accp->p + b * ob : nullptr;
+                for (int64_t t = 0; t < nt; t++) {
+                  const int64_t p0 = t * kn.mp;
+                  kn.tile(in, F.pin.data() + p0, (int)std::min<int64_t>(kn.mp, F.P - p0), F.toff.data() + o1 * F.nt, kcur * F.nt, wp, nullptr,
+                          out + b * ob * HW, F.pout.data() + p0, HW, noc, first ? nullptr : a + p0 * Cp, last ? nullptr : a + p0 * Cp, Cp,
+                          rgof(F, t));
+                }
+              }
+            }
+          }
+        }
+      });
+      break;
+    }
     const bool first = o0 == 0, last = o0 + kcur >= OC;
     for (size_t f = 0; f < ph.size(); f++) {
       Phase& F = ph[f];
       float* a = acc ? acc->p + F.base * Cp : nullptr;
-      run_tiles(kn, gp.p, F.pin.data(), F.pout.data(), F.P, F.toff.data() + o0 * F.nt, kcur * F.nt, pan + poff[f], nullptr, nullptr, gx0,
-                H * W, C, first ? nullptr : a, last ? nullptr : a, Cp, F.planned ? &F.tp : nullptr);
+      // every (channel block, pixel tile) unit on the pool (run_tiles' loop, with rgof's taps)
+      const int64_t K = kcur * F.nt, nt = (F.P + kn.mp - 1) / kn.mp;
+      const float* in = gpb->p;
+      const float* wpf = pan + poff[f];
+      const int64_t* tof = F.toff.data() + o0 * F.nt;
+      parallel_for(nb * nt, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, K * kn.mp * ob)), [&](int64_t u0, int64_t u1) {
+        for (int64_t u = u0; u < u1; u++) {
+          const int64_t b = u / nt, t = u % nt, p0 = t * kn.mp;
+          kn.tile(in, F.pin.data() + p0, (int)std::min<int64_t>(kn.mp, F.P - p0), tof, K, wpf + b * K * ob, nullptr, gx0 + b * ob * H * W,
+                  F.pout.data() + p0, H * W, (int)std::min<int64_t>(ob, C - b * ob), first ? nullptr : a + p0 * Cp + b * ob,
+                  last ? nullptr : a + p0 * Cp + b * ob, Cp, rgof(F, t));
+        }
+      });
     }
   }
 }
