@@ -97,10 +97,11 @@ COUNT = {}
 def case(cat, f, k, args, kw=None):
     kw = kw or {}
     pa = [pyarg(a) for a in args]
+    pkw = {key: pyarg(v) for key, v in kw.items()}
     try:
-        if k == 'm': out = getattr(pa[0], f)(*pa[1:], **kw)
-        elif k == 'i': out = getattr(pa[0], f + '_')(*pa[1:], **kw)
-        else: out = getattr(torch, f)(*pa, **kw)
+        if k == 'm': out = getattr(pa[0], f)(*pa[1:], **pkw)
+        elif k == 'i': out = getattr(pa[0], f + '_')(*pa[1:], **pkw)
+        else: out = getattr(torch, f)(*pa, **pkw)
         res = {'out': enc_out(out)}
     except Exception as e:  # PyTorch's refusal: the test expects a TorchError (or TypeError) too
         res = {'error': str(e).split('\n')[0][:160]}
