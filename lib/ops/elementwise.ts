@@ -223,25 +223,8 @@ function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
 // ------------------------------------------------------------------------------------------------------------
 // dtype support as PyTorch 1.13's CPU kernels have it
 // ------------------------------------------------------------------------------------------------------------
-// The CPU kernels that PyTorch 1.13 does not instantiate for float16 (Half): an op whose computation dtype is float16
-// refuses on the CPU with PyTorch's message (the kernel's name); CUDA computes them. bfloat16 has them all.
-export const CPU_NO_HALF: Record<string, string> = {
-  exp: 'exp_vml_cpu', expm1: 'expm1_vml_cpu', log: 'log_vml_cpu', log1p: 'log1p_vml_cpu', log2: 'log2_vml_cpu',
-  log10: 'log10_vml_cpu', sqrt: 'sqrt_vml_cpu', rsqrt: 'rsqrt_cpu', sin: 'sin_vml_cpu', cos: 'cos_vml_cpu',
-  tan: 'tan_vml_cpu', asin: 'asin_vml_cpu', acos: 'acos_vml_cpu', atan: 'atan_vml_cpu', sinh: 'sinh_cpu',
-  cosh: 'cosh_cpu', tanh: 'tanh_vml_cpu', sigmoid: 'sigmoid_cpu', relu: 'clamp_min_cpu', erf: 'erf_vml_cpu',
-  floor: 'floor_vml_cpu', ceil: 'ceil_vml_cpu', round: 'round_vml_cpu', trunc: 'trunc_vml_cpu', atan2: 'atan2_cpu',
-  clamp: 'clamp_scalar_cpu', clamp_t: 'clamp_cpu', clamp_min: 'clamp_min_cpu', clamp_max: 'clamp_max_scalar_cpu',
-  lerp: 'lerp_kernel_scalar', lerp_t: 'lerp_kernel_tensor', logsumexp: 'exp_vml_cpu', prod: 'prod_cpu',
-  cumsum: 'cumsum_out_cpu', cumprod: 'cumprod_out_cpu', softmax: 'softmax_lastdim_kernel_impl',
-  log_softmax: 'log_softmax_lastdim_kernel_impl', median: 'median_cpu', nanmedian: 'median_cpu',
-  median_dim: 'median_out', nanmedian_dim: 'median_out', aminmax: 'aminmax_cpu', cummax: 'cummax_cpu',
-  cummin: 'cummin_cpu',
-};
-/** PyTorch's refusal of a float16 computation that its CPU kernels lack (CPU_NO_HALF) */
-export function checkCpuHalf(op: string, dt: DType, dev: Device): void {
-  if (dt === 'float16' && dev.type === 'cpu' && CPU_NO_HALF[op]) throw new TorchError(`"${CPU_NO_HALF[op]}" not implemented for 'Half'`);
-}
+// float16 on the CPU: PyTorch 1.13's CPU kernels lack Half for many ops (exp, sin, cumsum, softmax, median, ...: "not
+// implemented for 'Half'"); later PyTorch has them, and nodetorch follows the later one (API.md): computed in float32.
 // the unary kernels PyTorch 1.13 has no Bool instantiation of (PyTorch's messages)
 const NO_BOOL_UNARY: Record<string, string> = {
   abs: '"abs_cpu" not implemented for \'Bool\'', relu: 'Boolean inputs not supported for relu',
@@ -290,7 +273,6 @@ export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: T
   let rt: DType = x.dtype;
   if (def.float && !isFloating(x.dtype)) rt = 'float32';
   if (def.name === 'square' && rt === 'bool') rt = 'int64';  // square is pow(x, 2): bools promote to int64
-  checkCpuHalf(def.name, rt, x.device);
   const ct = computeDtype(rt);
   const resDtype = def.bool ? 'bool' : rt;
   const o = out ?? emptyIter(x.shape.slice(), resDtype, x.device, [x]);
@@ -405,7 +387,6 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
       a0._check();
       b0._check();
       if (rt === 'bool' && NO_BOOL_BINARY[def.name]) throw new TorchError(NO_BOOL_BINARY[def.name]);
-      if (rt === 'float16') checkCpuHalf(def.name, rt, a0.device);
       const resDtype: DType = def.bool ? 'bool' : rt;
       return withGrad(def, a0, b0, binaryRaw(def.name, a0, b0, params, resDtype, undefined, computeDtype(rt)), params);
     }
@@ -427,7 +408,6 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
   if (!(b instanceof Tensor)) b = castScalar(b, rt);
   if (def.intOnly && isFloating(rt)) throw new TorchError(`"${def.op}_cpu" not implemented for '${typeName(rt)}'`);
   const dev = deviceOf([a, b]);
-  checkCpuHalf(def.name, rt, dev);
   const resDtype: DType = def.bool ? 'bool' : rt;
   let ta = asTensor(a, ct, dev), tb = asTensor(b, ct, dev);
   // 16-bit floats: tensor operands of another dtype are cast to it first, as PyTorch's TensorIterator does (int64's
@@ -670,7 +650,6 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   if (tw instanceof Tensor && tw.dtype !== ta.dtype) throw new TorchError(`lerp: expected dtype ${ta.dtype} for \`weight\` but got dtype ${tw.dtype}`);
   const rt = promoted([ta, tb]);
   if (!isFloating(rt)) throw new TorchError(`"lerp_kernel_${tw instanceof Tensor ? 'tensor' : 'scalar'}" not implemented for '${typeName(rt)}'`);
-  checkCpuHalf(tw instanceof Tensor ? 'lerp_t' : 'lerp', rt, ta.device);
   const ct = computeDtype(rt);
   const dev = deviceOf([ta, tb]);
   const ww = asTensor(tw, rt, dev);
@@ -698,12 +677,9 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 
   const rt = promoted(ops);
   const ct = computeDtype(rt);
   const dev = x.device;
-  // clamp with both bounds tensors is PyTorch's clamp_cpu kernel (no float16, no bool); one tensor bound is
-  // clamp_min/clamp_max.Tensor (maximum / minimum kernels: every dtype)
-  if (tensorB && lo !== null && hi !== null) {
-    checkCpuHalf('clamp_t', rt, dev);
-    if (rt === 'bool') throw new TorchError('"clamp_cpu" not implemented for \'Bool\'');
-  } else if (!tensorB) checkCpuHalf(lo === null ? 'clamp_max' : hi === null ? 'clamp_min' : 'clamp', rt, dev);
+  // clamp with both bounds tensors is PyTorch's clamp_cpu kernel (no bool); one tensor bound is clamp_min /
+  // clamp_max.Tensor (the maximum / minimum kernels: every dtype)
+  if (tensorB && lo !== null && hi !== null && rt === 'bool') throw new TorchError('"clamp_cpu" not implemented for \'Bool\'');
   // PyTorch's one-bound scalar kernels (clamp_min / clamp_max: max(x, b) / min(x, b)) keep x at a NaN bound
   if (!tensorB && (lo === null || hi === null)) {
     if (typeof lo === 'number' && Number.isNaN(lo)) lo = null;
@@ -787,11 +763,6 @@ const zeros_ = (x: Tensor): Tensor => lt(x, x);
 export function frac(x: Tensor): Tensor {
   x._check();
   if (!isFloatTensor(x)) throw new TorchError(`"frac_cpu" not implemented for '${typeName(x.dtype)}'`);
-  // PyTorch's CPU frac has float16 (its trunc does not): x - trunc(x) is exact in float32
-  if (x.dtype === 'float16' && x.device.type === 'cpu') {
-    const y = gradState.enabled ? (() => { gradState.enabled = false; try { return toDtype(frac(toDtype(x, 'float32')), 'float16'); } finally { gradState.enabled = true; } })() : toDtype(frac(toDtype(x, 'float32')), 'float16');
-    return record('FracBackward0', [x], y, (g) => [g]);
-  }
   const y = gradState.enabled ? (() => { gradState.enabled = false; try { return sub(x, unaryOp(UNARY_DEFS.trunc, x)); } finally { gradState.enabled = true; } })() : sub(x, unaryOp(UNARY_DEFS.trunc, x));
   return record('FracBackward0', [x], y, (g) => [g]);
 }
@@ -852,7 +823,6 @@ export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = [])
   if (def.noBool && self.dtype === 'bool') throw new TorchError(def.noBool);
   if (self.dtype === 'bool' && NO_BOOL_UNARY[def.name]) throw new TorchError(NO_BOOL_UNARY[def.name]);
   if (def.name === 'square' && self.dtype === 'bool') throw new TorchError('result type Long can\'t be cast to the desired output type Bool');
-  checkCpuHalf(def.name, def.float && !isFloating(self.dtype) ? 'float32' : self.dtype, self.device);
   if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}${intFromNumbersHint(self.dtype)}`);
   const kernel = (out: Tensor): void => { runKernel(OP.unary, kernelOrder([out, out]), [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params], def.name + '_'); };
   if (def.bool) return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), kernel);

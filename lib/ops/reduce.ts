@@ -173,6 +173,7 @@ export function sum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeN
 export function nansum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nansum');
   const dt = optDtype({ dtype }, 'nansum');
+  if (dt && isFloating(x.dtype) && !isFloating(dt)) throw new TorchError(`"nansum_cpu" not implemented for '${typeName(dt)}'`);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'nansum');
   const out = reduceRaw(src, dims, isFloating(src.dtype) ? RC.nansum : RC.sum, dt ?? intResult(src.dtype), keepdim, 'nansum');
@@ -427,6 +428,7 @@ export function argmin(x: T, dim: number | null = null, keepdim = false): T { re
 function allAny(x: T, isAny: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isAny ? 'any' : 'all';
   checkTensor(x, op);
+  if (Array.isArray(dim)) throw new TypeError(`${op}() received an invalid combination of arguments - got (list): PyTorch 1.13's ${op} takes one dim (an int)`);
   const { dims } = reducedDims(x, dim, op);
   // PyTorch keeps uint8 for uint8 input, bool otherwise
   return reduceRaw(x, dims, isAny ? RC.any : RC.all, x.dtype === 'uint8' ? 'uint8' : 'bool', keepdim, op);
@@ -447,6 +449,7 @@ export function countNonzero(x: T, dim: Dim | null = null): T {
 export function logsumexp(x: T, dim: Dim | null = null, keepdim = false): T {
   if (acState.on && autocastListed('logsumexp', arguments)) return autocastCall('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp');
+  if (dim === null || dim === undefined) throw new TypeError("logsumexp() missing required argument 'dim' (PyTorch 1.13: logsumexp(input, dim, keepdim=False))");
   const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
   const { dims } = reducedDims(src, dim, 'logsumexp');
   // log(sum(exp(x - m))) + m with m the max (0 where it is infinite, so all -inf slices give -inf, not NaN)
@@ -777,7 +780,10 @@ function softmaxCore(x: T, isLog: boolean, dim: number | null, dtype: DTypeName 
   const d = checkDim(dim ?? implicitDim(x.ndim), x.ndim, op);
   const dt = optDtype({ dtype }, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
-  if (!isFloating(src.dtype)) throw new TorchError(`"${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${typeName(src.dtype)}'`);
+  if (src.numel() > 0 && !isFloating(src.dtype)) {
+    const kernel = d === src.ndim - 1 || src.ndim === 0 ? `${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl` : 'softmax_kernel_impl';
+    throw new TorchError(`"${kernel}" not implemented for '${typeName(src.dtype)}'`);
+  }
   const out = empty_(src.shape.slice(), src.dtype, src.device);
   if (src.numel()) runKernel(OP.softmax, [dimLast(out, d), dimLast(src, d)], [isLog ? 1 : 0], op);
   return record(isLog ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [src], out, (g) => [softmaxBackward(g, out, d, isLog)], [out]);
