@@ -33,7 +33,10 @@ const REF = {
 //   nodetorch does (in float32): the reference is PyTorch's float32 result rounded to the 16-bit dtype;
 // - "mode: NaN sorts last": 1.13's mode sorts with `<`, which leaves a NaN anywhere; nodetorch counts NaN as one
 //   value above +inf (as test/edges_nan.test.ts): the reference is PyTorch's mode with NaN replaced by such a value.
-const LATER = new Set(["no Half kernel on PyTorch 1.13's CPU", "no BFloat16 kernel on PyTorch 1.13's CPU", 'mode: NaN sorts last']);
+// - "several dims / no dim (later PyTorch)": all/any over a list of dims (PyTorch >= 2.2) and logsumexp without a dim
+//   (every dim: later PyTorch's default) work; 1.13 refuses both: the reference is the same reduction done dim by dim.
+const LATER = new Set(["no Half kernel on PyTorch 1.13's CPU", "no BFloat16 kernel on PyTorch 1.13's CPU", 'mode: NaN sorts last',
+  'several dims / no dim (later PyTorch)']);
 
 const dec = (v: unknown): unknown => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === '-0' ? -0 : v);
 const FLOATS = new Set(['float32', 'float64', 'float16', 'bfloat16']);

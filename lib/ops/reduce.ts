@@ -428,7 +428,6 @@ export function argmin(x: T, dim: number | null = null, keepdim = false): T { re
 function allAny(x: T, isAny: boolean, dim: Dim | null, keepdim: boolean): T {
   const op = isAny ? 'any' : 'all';
   checkTensor(x, op);
-  if (Array.isArray(dim)) throw new TypeError(`${op}() received an invalid combination of arguments - got (list): PyTorch 1.13's ${op} takes one dim (an int)`);
   const { dims } = reducedDims(x, dim, op);
   // PyTorch keeps uint8 for uint8 input, bool otherwise
   return reduceRaw(x, dims, isAny ? RC.any : RC.all, x.dtype === 'uint8' ? 'uint8' : 'bool', keepdim, op);
@@ -449,7 +448,6 @@ export function countNonzero(x: T, dim: Dim | null = null): T {
 export function logsumexp(x: T, dim: Dim | null = null, keepdim = false): T {
   if (acState.on && autocastListed('logsumexp', arguments)) return autocastCall('logsumexp', logsumexp, arguments);
   checkTensor(x, 'logsumexp');
-  if (dim === null || dim === undefined) throw new TypeError("logsumexp() missing required argument 'dim' (PyTorch 1.13: logsumexp(input, dim, keepdim=False))");
   const src = isFloating(x.dtype) ? x : E.toDtype(x, getDefaultDtype());
   const { dims } = reducedDims(src, dim, 'logsumexp');
   // log(sum(exp(x - m))) + m with m the max (0 where it is infinite, so all -inf slices give -inf, not NaN)

@@ -150,6 +150,18 @@ def case(cat, f, k, args, kw=None):
         big = torch.finfo(x.dtype).max
         v, i = getattr(torch.where(x.isnan(), torch.full_like(x, big), x), 'mode')(*pa[1:], **pkw)
         res = {'out': enc_out((torch.where(v == big, torch.full_like(v, nan), v), i)), 'later': 'mode: NaN sorts last'}
+    if 'error' in res and k == 'm' and not kw and (
+            (f in ('all', 'any') and len(args) == 2 and isinstance(args[1], list)) or (f == 'logsumexp' and len(args) == 1)):
+        # later PyTorch: all/any over several dims (2.2), logsumexp over every dim when dim is left out
+        x = pa[0]
+        if f == 'logsumexp':  # (16-bit floats in float32, rounded back: 1.13's CPU has no float16 exp)
+            low = x.dtype in (torch.float16, torch.bfloat16)
+            out = torch.logsumexp((x.float() if low else x).reshape(-1), 0)
+            if low: out = out.to(x.dtype)
+        else:
+            out = x
+            for d in sorted(args[1], reverse=True): out = getattr(out, f)(d)
+        res = {'out': enc_out(out), 'later': 'several dims / no dim (later PyTorch)'}
     # compact: [f, k, args, kw or 0, outcome] with a tensor of the table as '@name', the outcome {'o': out} or
     # {'e': PyTorch's message (its start)}, 'l': the later-PyTorch note
     o = {'o': res['out']} if 'out' in res else {'e': res['error'][:60]}
