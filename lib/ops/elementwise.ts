@@ -237,6 +237,16 @@ const NO_BOOL_BINARY: Record<string, string> = {
   fmod: '"fmod_cpu" not implemented for \'Bool\'', div_floor: '"div_floor_cpu" not implemented for \'Bool\'',
   div_trunc: '"div_trunc_cpu" not implemented for \'Bool\'',
 };
+// whether casting dtype `from` to the common dtype `to` can change a value the kernel would otherwise read exactly
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  bool: [0, 1], uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63],
+};
+function lossyCast(from: DType, to: DType): boolean {
+  if (from === to) return false;
+  if (to === 'float16' || to === 'bfloat16') return true;
+  const f = INT_RANGE[from], t = INT_RANGE[to];
+  return !!(f && t && to !== 'bool' && (f[0] < t[0] || f[1] > t[1]));
+}
 // an integer scalar operand as the integer dtype it is cast to (PyTorch casts a wrapped number to the common dtype:
 // uint8 tensor < -2 compares with 254); a number for bool is true when nonzero
 function castScalar(v: Scalar, dt: DType): Scalar {
@@ -410,12 +420,11 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
   const dev = deviceOf([a, b]);
   const resDtype: DType = def.bool ? 'bool' : rt;
   let ta = asTensor(a, ct, dev), tb = asTensor(b, ct, dev);
-  // 16-bit floats: tensor operands of another dtype are cast to it first, as PyTorch's TensorIterator does (int64's
-  // -2**63 is -inf in float16, 32767 is 32768), before the float32 arithmetic
-  if ((rt === 'float16' || rt === 'bfloat16') && !def.bool) {
-    if (a instanceof Tensor && ta.dtype !== rt) ta = toDtype(ta, rt);
-    if (b instanceof Tensor && tb.dtype !== rt) tb = toDtype(tb, rt);
-  }
+  // operands are cast to the common dtype first, as PyTorch's TensorIterator does, where the kernel's computation
+  // type would keep what the cast loses: 16-bit floats (int64's -2**63 is -inf in float16, 32767 is 32768) and
+  // narrower integers (an int64 0-d -3 with a uint8 tensor is 253)
+  if (a instanceof Tensor && lossyCast(ta.dtype, rt)) ta = toDtype(ta, rt);
+  if (b instanceof Tensor && lossyCast(tb.dtype, rt)) tb = toDtype(tb, rt);
   if (out) {
     if (!canCast(resDtype, out.dtype)) throw new TorchError(`result type ${typeName(resDtype)} can't be cast to the desired output type ${typeName(out.dtype)}`);
     const shape = broadcastShapes(ta.shape, tb.shape, def.op);

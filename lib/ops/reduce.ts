@@ -537,6 +537,8 @@ function scanArgs(x: T, op: string, dim: number, dtype: DTypeName | null): { d: 
   checkTensor(x, op);
   const d = checkDim(dim, x.ndim, op);
   const dt = optDtype({ dtype }, op);
+  // PyTorch's scan kernels have no bool instantiation (cumsum(x, dtype=bool), or out= a bool tensor)
+  if (dt === 'bool' && x.numel() > 0) throw new TorchError(`"${op}_out_cpu" not implemented for 'Bool'`);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   return { d, src, dt };
 }

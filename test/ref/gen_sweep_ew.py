@@ -59,6 +59,10 @@ def T(kind, dtype, shape=None):
     if name not in PY:
         if kind == 'E':
             t = torch.zeros([0], dtype=TD[dtype])
+        elif kind in ('O', 'P'):
+            t = torch.zeros([2, 3] if kind == 'O' else [2], dtype=TD[dtype])
+        elif kind == 'W':
+            t = torch.tensor(-2.5 if dtype in FLOATS else True if dtype == 'bool' else -3).to(TD[dtype])
         else:
             t = torch.tensor(vals(dtype, kind), dtype=TD[dtype])
         PY[name] = t
@@ -210,6 +214,7 @@ for f in ARITH + CMP + LOGIC + BITW:
             case(cat, f, 't', [T('Z', d1), T('B', d2)])            # 0-d with tensor
             case(cat, f, 't', [T('Z', d1), T('Z', d2)])            # 0-d with 0-d
             case(cat, f, 't', [T('E', d1), T('Z', d2)])            # empty with 0-d
+            case(cat, f, 't', [T('A', d1), T('W', d2)])            # a negative 0-d (cast to the tensor's dtype)
             if f not in NO_BIN_INPLACE:
                 case(cat + '_inplace', f, 'i', [T('A', d1), T('B', d2)])
                 case(cat + '_inplace', f, 'i', [T('B', d1), T('Z', d2)])
@@ -238,6 +243,36 @@ for d1 in DTYPES:
     case('arith', 'isclose', 't', [T('A', d1), T('D', d1)], {'equal_nan': True})
     case('arith', 'equal', 't', [T('A', d1), T('A', d1)])
     case('arith', 'allclose', 't', [T('C', d1), T('C', d1)])
+
+# ---- out= ----------------------------------------------------------------------------------------------------------
+OUT_DTYPES = ['float32', 'float64', 'int64', 'int32', 'uint8', 'bool', 'float16']
+OUT_UNARY = [f for f in UNARY if f not in ('nan_to_num', 'isnan', 'isinf', 'isfinite')]
+for f in OUT_UNARY:
+    for d1 in ('float32', 'int64', 'uint8', 'bool'):
+        for od in OUT_DTYPES:
+            case('out', f, 't', [T('A', d1)], {'out': T('O', od)})
+for f in ARITH + CMP + LOGIC + BITW:
+    for d1 in ('float32', 'int64', 'int32', 'bool', 'uint8'):
+        for od in OUT_DTYPES:
+            case('out', f, 't', [T('A', d1), T('B', d1)], {'out': T('O', od)})
+        case('out', f, 't', [T('A', d1), T('B', d1)], {'out': T('E', 'float32' if f not in CMP + LOGIC else 'bool')})
+    case('out', f, 't', [T('A', 'float32'), T('B', 'float32')], {'out': T('P', 'float32')})  # resized (a warning)
+for d1 in ('float32', 'int64', 'bool'):
+    for od in OUT_DTYPES:
+        case('out', 'clamp', 't', [T('A', d1), -1, 2], {'out': T('O', od)})
+        case('out', 'lerp', 't', [T('A', d1), T('B', d1), 0.5], {'out': T('O', od)})
+for f in ('sum', 'nansum', 'mean', 'nanmean', 'prod', 'amax', 'amin', 'argmax', 'argmin', 'all', 'any', 'logsumexp', 'norm'):
+    for d1 in ('float32', 'int64', 'bool', 'float64'):
+        for od in OUT_DTYPES:
+            if f == 'norm': case('out', f, 't', [T('C', d1), 2, 1], {'out': T('P', od)})
+            else: case('out', f, 't', [T('C', d1), 1], {'out': T('P', od)})
+for f in ('cumsum', 'cumprod'):
+    for d1 in ('float32', 'int64', 'bool'):
+        for od in OUT_DTYPES:
+            case('out', f, 't', [T('C', d1), 1], {'out': T('O', od)})
+for d1 in DTYPES:  # in-place into a tensor smaller than the broadcast shape
+    case('arith_inplace', 'add', 'i', [T('B', d1), T('A', d1)])
+    case('arith_inplace', 'mul', 'i', [T('Z', d1), T('B', d1)])
 
 # ---- ternary ------------------------------------------------------------------------------------------------------
 for d1 in DTYPES:
