@@ -68,6 +68,7 @@ export function kthvalue(x: T, k: unknown, ...args: unknown[]): R.ValuesIndices 
   const x1 = as1d(x);
   const n = x1.shape[d as number];
   if (k < 1 || k > n) throw new TorchError(`kthvalue(): selected number k out of range for dimension ${d}`);
+  if (x.dtype === 'bool' && x.ndim > 0) throw new TorchError('"kthvalue_cpu" not implemented for \'Bool\'');
   const s = noGrad(() => R.sort(x1, d as number, { stable: true }));
   const idx1 = s.indices.narrow(d as number, k - 1, 1);
   const r = selectAt(x, x1, d as number, idx1, keepdim, 'KthvalueBackward0');

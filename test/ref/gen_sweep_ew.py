@@ -166,6 +166,8 @@ def case(cat, f, k, args, kw=None):
             out = x
             for d in sorted(args[1], reverse=True): out = getattr(out, f)(d)
         res = {'out': enc_out(out), 'later': 'several dims / no dim (later PyTorch)'}
+    if f == 'kthvalue' and 'out' in res:  # among equal values PyTorch's quickselect picks any index: not compared
+        res['out'][1] = None
     # compact: [f, k, args, kw or 0, outcome] with a tensor of the table as '@name', the outcome {'o': out} or
     # {'e': PyTorch's message (its start)}, 'l': the later-PyTorch note
     o = {'o': res['out']} if 'out' in res else {'e': res['error'][:60]}
@@ -222,7 +224,7 @@ for f in ARITH + CMP + LOGIC + BITW:
             for s in SCALARS:
                 case(cat + '_scalar', f, 'm', [T('A', d1), s])
                 if f not in NO_BIN_INPLACE: case(cat + '_inplace', f, 'i', [T('C', d1), s])
-                if f in SCALAR_SELF: case(cat + '_scalar', f, 't', [s, T('B', d1)])
+                case(cat + '_scalar', f, 't', [s, T('B', d1)])  # a number first: PyTorch's Scalar-self forms, or a refusal
         if f in ('div', 'remainder', 'fmod', 'floor_divide'):  # division by zero
             case(cat, f, 'm', [T('B', d1), T('N', d1)])
             case(cat, f, 'm', [T('B', d1), 0])
@@ -243,6 +245,13 @@ for d1 in DTYPES:
     case('arith', 'isclose', 't', [T('A', d1), T('D', d1)], {'equal_nan': True})
     case('arith', 'equal', 't', [T('A', d1), T('A', d1)])
     case('arith', 'allclose', 't', [T('C', d1), T('C', d1)])
+
+# max(a, b) / min(a, b): the binary overloads of the reductions
+for f in ('max', 'min'):
+    for d1 in DTYPES:
+        for d2 in DTYPES:
+            case('arith', f, 't', [T('A', d1), T('B', d2)])
+            case('arith', f, 'm', [T('B', d1), T('Z', d2)])
 
 # ---- out= ----------------------------------------------------------------------------------------------------------
 OUT_DTYPES = ['float32', 'float64', 'int64', 'int32', 'uint8', 'bool', 'float16']
@@ -357,6 +366,23 @@ for d in DTYPES:
             case('reduce', f, 'm', [T('C', d), 1], {'dtype': TD[d2]})
     for f in ('cumsum', 'cumprod'):
         case('reduce_inplace', f, 'i', [T('C', d), 1])
+    # the order family and negative dims
+    for src in ('A', 'C', 'D'):
+        case('reduce', 'sort', 'm', [T(src, d)])
+        case('reduce', 'sort', 'm', [T(src, d), 0, True])
+        case('reduce', 'argsort', 'm', [T(src, d), -1, True])
+        case('reduce', 'msort', 't', [T(src, d)])
+        case('reduce', 'topk', 'm', [T(src, d), 2])
+        case('reduce', 'topk', 'm', [T(src, d), 1, 0, False])
+        case('reduce', 'kthvalue', 'm', [T(src, d), 2])
+        case('reduce', 'sum', 'm', [T(src, d), -1, True])
+        case('reduce', 'amax', 'm', [T(src, d), [-1, -2]])
+        case('reduce', 'argmin', 'm', [T(src, d), -2])
+        case('reduce', 'cumsum', 'm', [T(src, d), -1])
+    case('reduce', 'sort', 't', [T('Z', d)])
+    case('reduce', 'sort', 't', [T('E', d)])
+    case('reduce', 'topk', 't', [T('E', d), 0])
+    case('reduce', 'kthvalue', 't', [T('Z', d), 1])
 
 # the dtypes as the JS side names them
 def jsfix(o):
