@@ -221,11 +221,11 @@ function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// dtype support as PyTorch 1.13's CPU kernels have it
+// dtypes: PyTorch's refusals and casts (test/sweep_ew.test.ts checks them against PyTorch 1.13)
 // ------------------------------------------------------------------------------------------------------------
-// float16 on the CPU: PyTorch 1.13's CPU kernels lack Half for many ops (exp, sin, cumsum, softmax, median, ...: "not
-// implemented for 'Half'"); later PyTorch has them, and nodetorch follows the later one (API.md): computed in float32.
-// the unary kernels PyTorch 1.13 has no Bool instantiation of (PyTorch's messages)
+// (float16 on the CPU: PyTorch 1.13's CPU kernels lack Half for many ops -- exp, sin, cumsum, softmax, median, ...:
+// "not implemented for 'Half'"; later PyTorch has them, and nodetorch follows the later one (API.md), in float32.)
+// the unary kernels PyTorch has no Bool instantiation of (PyTorch's messages)
 const NO_BOOL_UNARY: Record<string, string> = {
   abs: '"abs_cpu" not implemented for \'Bool\'', relu: 'Boolean inputs not supported for relu',
   floor: '"floor_vml_cpu" not implemented for \'Bool\'', ceil: '"ceil_vml_cpu" not implemented for \'Bool\'',
