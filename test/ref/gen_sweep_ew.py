@@ -4,18 +4,21 @@
 # For every op the sweep calls PyTorch over a grid: every dtype nodetorch has (float32, float64, float16, bfloat16,
 # int64, int32, int16, int8, uint8, bool), every dtype x dtype pair for the binary ops, tensor-tensor with
 # broadcasting ([2, 3] with [3], and [3] with [2, 3]), tensor with a 0-d tensor (both ways), 0-d with 0-d, empty
-# tensors ([0] with []), tensor with a number (int, float, bool, NaN: JS numbers), number with tensor (the
-# scalar-self forms), the in-place forms (PyTorch's "result type Float can't be cast to the desired output type
-# Long"), rounding modes and alpha; the reductions with no dim, each dim, keepdim, a 0-d and an empty input and the
-# dtype= option. Values include NaN, +-inf, -0.0, each integer dtype's extremes (wrap-around on overflow), negative
-# operands of integer division and remainder, and values that are negative for unsigned types.
+# tensors ([0] with []), a negative 0-d of another dtype (cast to the tensor's), tensor with a number (int, float,
+# bool, NaN: JS numbers), number with tensor (the scalar-self forms, or PyTorch's refusal), the in-place forms
+# (PyTorch's "result type Float can't be cast to the desired output type Long", a broadcast larger than self),
+# rounding modes and alpha, out= of every dtype (and an empty or wrongly shaped out); the reductions and the order
+# family with no dim, each dim, negative dims, a list of dims, keepdim, a 0-d and an empty input and the dtype= option.
+# Values include NaN, +-inf, -0.0, each integer dtype's extremes (wrap-around on overflow), negative operands of
+# integer division and remainder, division by zero, and values that are negative for unsigned types. (int64's
+# -2**63 // -1 is left out: PyTorch 1.13 dies of SIGFPE on it; nodetorch wraps.)
 #
 # Each case, by category, is [f, k, args, kw, outcome]: the op's name; k: 'm' a method of the first argument, 't' the
 # torch function, 'i' the in-place method on a copy of the first argument; the arguments ('@name' for a tensor of the
 # shared table `tensors`, '%dtype' for a dtype); keyword options (PyTorch's snake_case names) or 0; PyTorch's
 # outcome: {'o': [dtype, shape, values] (several results as a list of those; a Python bool as {'b': v})} or
-# {'e': PyTorch's message}, and
-# 'l' where nodetorch follows a later PyTorch (the reference is then that behaviour: see later16 and mode below).
+# {'e': PyTorch's message}, and 'l' where nodetorch deliberately follows a later PyTorch (the reference is then that
+# behaviour: see later16, the mode, all/any and logsumexp cases in case()).
 # Run: /usr/bin/python3 test/ref/gen_sweep_ew.py   (writes test/ref/sweep_ew.json; deterministic)
 import json, math, os, re
 import torch
