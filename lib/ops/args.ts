@@ -11,6 +11,7 @@ import { gradState } from '../autograd/mode';
 import { checkResultCast } from '../autograd/inplace';
 import { isOptions } from './util';
 import { copyInto } from './elementwise';
+import { OUT_RULES } from './out_rules';
 import { Generator } from './creation';
 
 /** A varargs size (ops.schema's `int...`, the row's first parameter, or at `at`: a method's, after its input, whose
@@ -121,6 +122,7 @@ export function writeOut(op: string, out: Tensor, args: readonly unknown[], comp
   if (gradState.enabled && (out.requiresGrad || args.some((a) => a instanceof Tensor && a.requiresGrad) || args.some((a) => Array.isArray(a) && a.some((t) => t instanceof Tensor && t.requiresGrad)))) {
     throw new TorchError(`${op}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.`);
   }
+  OUT_RULES[op]?.(out, args as unknown[]);  // the op's own out= rule (lib/ops/out_rules.ts), if it has one
   const r = compute();
   if (!r.device.equals(out.device)) throw new TorchError(`Expected out tensor to have device ${r.device}, but got ${out.device} instead`);
   checkResultCast(r.dtype, out.dtype, false);

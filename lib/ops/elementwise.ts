@@ -221,6 +221,46 @@ function contiguousCopyOf(g: Tensor, shape: number[]): Tensor {
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// dtypes: PyTorch's refusals and casts (test/sweep_ew.test.ts checks them against PyTorch 1.13)
+// ------------------------------------------------------------------------------------------------------------
+// (float16 on the CPU: PyTorch 1.13's CPU kernels lack Half for many ops -- exp, sin, cumsum, softmax, median, ...:
+// "not implemented for 'Half'"; later PyTorch has them, and nodetorch follows the later one (API.md), in float32.)
+// the unary kernels PyTorch has no Bool instantiation of (PyTorch's messages)
+const NO_BOOL_UNARY: Record<string, string> = {
+  abs: '"abs_cpu" not implemented for \'Bool\'', relu: 'Boolean inputs not supported for relu',
+  floor: '"floor_vml_cpu" not implemented for \'Bool\'', ceil: '"ceil_vml_cpu" not implemented for \'Bool\'',
+  round: '"round_vml_cpu" not implemented for \'Bool\'', trunc: '"trunc_vml_cpu" not implemented for \'Bool\'',
+};
+// the binary kernels PyTorch 1.13 has no Bool instantiation of, by the kernel's name
+const NO_BOOL_BINARY: Record<string, string> = {
+  pow: '"pow" not implemented for \'Bool\'', remainder: '"remainder_cpu" not implemented for \'Bool\'',
+  fmod: '"fmod_cpu" not implemented for \'Bool\'', div_floor: '"div_floor_cpu" not implemented for \'Bool\'',
+  div_trunc: '"div_trunc_cpu" not implemented for \'Bool\'',
+};
+// whether casting dtype `from` to the common dtype `to` can change a value the kernel would otherwise read exactly
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  bool: [0, 1], uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63],
+};
+function lossyCast(from: DType, to: DType): boolean {
+  if (from === to) return false;
+  if (to === 'float16' || to === 'bfloat16') return true;
+  const f = INT_RANGE[from], t = INT_RANGE[to];
+  return !!(f && t && to !== 'bool' && (f[0] < t[0] || f[1] > t[1]));
+}
+// an integer scalar operand as the integer dtype it is cast to (PyTorch casts a wrapped number to the common dtype:
+// uint8 tensor < -2 compares with 254); a number for bool is true when nonzero
+function castScalar(v: Scalar, dt: DType): Scalar {
+  if (typeof v !== 'number' || !Number.isInteger(v) || isFloating(dt)) return v;
+  if (dt === 'bool') return v !== 0;
+  if (dt === 'int64') return v;
+  const bits = dt === 'int32' ? 32 : dt === 'int16' ? 16 : 8;
+  const m = 2 ** bits;
+  let r = ((v % m) + m) % m;
+  if (dt !== 'uint8' && r >= m / 2) r -= m;
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // unary
 // ------------------------------------------------------------------------------------------------------------
 interface UnaryDef {
@@ -239,12 +279,14 @@ export function unaryOp(def: UnaryDef, x: Tensor, params: number[] = [], out?: T
   if (acState.on && out === undefined && autocastListed(def.name, arguments)) return autocastCall(def.name, unaryOp, arguments);
   x._check();
   if (def.noBool && x.dtype === 'bool') throw new TorchError(def.noBool);
+  if (x.dtype === 'bool' && NO_BOOL_UNARY[def.name]) throw new TorchError(NO_BOOL_UNARY[def.name]);
   let rt: DType = x.dtype;
   if (def.float && !isFloating(x.dtype)) rt = 'float32';
+  if (def.name === 'square' && rt === 'bool') rt = 'int64';  // square is pow(x, 2): bools promote to int64
   const ct = computeDtype(rt);
   const resDtype = def.bool ? 'bool' : rt;
   const o = out ?? emptyIter(x.shape.slice(), resDtype, x.device, [x]);
-  runKernel(OP.unary, kernelOrder([o, x]), [UNARY[def.name], DTYPE_CODE[ct], ...params]);
+  runKernel(OP.unary, kernelOrder([o, rt !== x.dtype && !def.float ? toDtype(x, rt) : x]), [UNARY[def.name], DTYPE_CODE[ct], ...params]);
   if (out || !def.formula || !isFloating(resDtype) || !gradState.enabled || !x.requiresGrad) return o;
   const f = def.formula;
   return record(def.grad as string, [x], o, (g) => [f(g, x, o, params)], def.savesOut ? [o] : def.savesIn ? [x] : []);
@@ -342,6 +384,7 @@ interface BinaryDef {
   bool?: boolean;
   float?: boolean; // true division: integer inputs give the default float dtype
   intOnly?: boolean;
+  tensorOnly?: boolean; // no Scalar overload in PyTorch (logical_and/or/xor): a number is a TypeError
   formula?: Grad2;
   saves?: 'ab' | 'a' | 'b' | 'out' | 'abo';
 }
@@ -353,20 +396,35 @@ export function binaryOp(def: BinaryDef, a0: unknown, b0: unknown, params: numbe
     if ((!def.float || isFloating(rt)) && (!def.intOnly || !isFloating(rt))) {
       a0._check();
       b0._check();
+      if (rt === 'bool' && NO_BOOL_BINARY[def.name]) throw new TorchError(NO_BOOL_BINARY[def.name]);
       const resDtype: DType = def.bool ? 'bool' : rt;
       return withGrad(def, a0, b0, binaryRaw(def.name, a0, b0, params, resDtype, undefined, computeDtype(rt)), params);
     }
   }
-  const a = checkOperand(a0, def.op, 'input');
-  const b = checkOperand(b0, def.op, 'other');
+  let a = checkOperand(a0, def.op, 'input');
+  let b = checkOperand(b0, def.op, 'other');
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${def.op}(): expected at least one Tensor argument`);
+  if (def.tensorOnly) {
+    const kind = (x: TensorOrScalar): string => (typeof x === 'boolean' ? 'bool' : Number.isInteger(x) ? 'int' : 'float');
+    if (!(a instanceof Tensor)) throw new TypeError(`${def.op}(): argument 'input' (position 0) must be Tensor, not ${kind(a)}`);
+    if (!(b instanceof Tensor)) throw new TypeError(`${def.op}(): argument 'other' (position 1) must be Tensor, not ${kind(b)}`);
+  }
   let rt = promoted([a, b]);
+  if (rt === 'bool' && NO_BOOL_BINARY[def.name]) throw new TorchError(NO_BOOL_BINARY[def.name]);
   let ct = computeDtype(rt);
   if (def.float && !isFloating(rt)) { rt = 'float32'; ct = 'float32'; }
-  if (def.intOnly && isFloating(rt)) throw new TorchError(`"${def.op}_cpu" not implemented for '${rt === 'float32' ? 'Float' : rt === 'float64' ? 'Double' : rt}'`);
-  const resDtype: DType = def.bool ? 'bool' : rt;
+  // a number operand is cast to the common dtype first (uint8 with -2 is uint8 with 254)
+  if (!(a instanceof Tensor)) a = castScalar(a, rt);
+  if (!(b instanceof Tensor)) b = castScalar(b, rt);
+  if (def.intOnly && isFloating(rt)) throw new TorchError(`"${def.op}_cpu" not implemented for '${typeName(rt)}'`);
   const dev = deviceOf([a, b]);
-  const ta = asTensor(a, ct, dev), tb = asTensor(b, ct, dev);
+  const resDtype: DType = def.bool ? 'bool' : rt;
+  let ta = asTensor(a, ct, dev), tb = asTensor(b, ct, dev);
+  // operands are cast to the common dtype first, as PyTorch's TensorIterator does, where the kernel's computation
+  // type would keep what the cast loses: 16-bit floats (int64's -2**63 is -inf in float16, 32767 is 32768) and
+  // narrower integers (an int64 0-d -3 with a uint8 tensor is 253)
+  if (a instanceof Tensor && lossyCast(ta.dtype, rt)) ta = toDtype(ta, rt);
+  if (b instanceof Tensor && lossyCast(tb.dtype, rt)) tb = toDtype(tb, rt);
   if (out) {
     if (!canCast(resDtype, out.dtype)) throw new TorchError(`result type ${typeName(resDtype)} can't be cast to the desired output type ${typeName(out.dtype)}`);
     const shape = broadcastShapes(ta.shape, tb.shape, def.op);
@@ -419,9 +477,9 @@ export const BINARY_DEFS: Record<string, BinaryDef> = {
   eq: { name: 'eq', op: 'eq', bool: true }, ne: { name: 'ne', op: 'ne', bool: true },
   lt: { name: 'lt', op: 'lt', bool: true }, le: { name: 'le', op: 'le', bool: true },
   gt: { name: 'gt', op: 'gt', bool: true }, ge: { name: 'ge', op: 'ge', bool: true },
-  logical_and: { name: 'logical_and', op: 'logical_and', bool: true },
-  logical_or: { name: 'logical_or', op: 'logical_or', bool: true },
-  logical_xor: { name: 'logical_xor', op: 'logical_xor', bool: true },
+  logical_and: { name: 'logical_and', op: 'logical_and', bool: true, tensorOnly: true },
+  logical_or: { name: 'logical_or', op: 'logical_or', bool: true, tensorOnly: true },
+  logical_xor: { name: 'logical_xor', op: 'logical_xor', bool: true, tensorOnly: true },
   bitwise_and: { name: 'bitwise_and', op: 'bitwise_and', intOnly: true },
   bitwise_or: { name: 'bitwise_or', op: 'bitwise_or', intOnly: true },
   bitwise_xor: { name: 'bitwise_xor', op: 'bitwise_xor', intOnly: true },
@@ -450,8 +508,8 @@ function alphaOf(opts: unknown): number {
   checkKeys('add/sub', opts, ['alpha']);
   const a = (opts as { alpha?: unknown }).alpha;
   if (a === undefined) return 1;
-  if (typeof a !== 'number') throw new TypeError(`alpha must be a number, got ${describeValue(a)}`);
-  return a;
+  if (typeof a !== 'number' && typeof a !== 'boolean') throw new TypeError(`alpha must be a number, got ${describeValue(a)}`);
+  return a as number;
 }
 
 function checkSubBool(a: unknown, b: unknown): void {
@@ -460,22 +518,28 @@ function checkSubBool(a: unknown, b: unknown): void {
   if (isB(a) || isB(b)) throw new TorchError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
 }
 
-function checkAlphaInt(a: unknown, b: unknown, alpha: number): void {
-  if (!Number.isInteger(alpha) && !isFloating(promoted([checkOperand(a, 'add', 'input'), checkOperand(b, 'add', 'other')]))) {
+function checkAlphaInt(a: unknown, b: unknown, alpha: number | boolean, self?: DType): void {
+  const rt = self ?? promoted([checkOperand(a, 'add', 'input'), checkOperand(b, 'add', 'other')]);
+  if (typeof alpha === 'boolean') {
+    if (rt !== 'bool') throw new TorchError('Boolean alpha only supported for Boolean results.');
+    return;
+  }
+  if (!Number.isInteger(alpha) && !isFloating(rt)) {
     throw new TorchError('For integral input tensors, argument alpha must not be a floating point number.');
   }
 }
+const alphaNum = (alpha: number | boolean): number => (typeof alpha === 'boolean' ? (alpha ? 1 : 0) : alpha);
 
 export function add(a: unknown, b: unknown, opts?: { alpha?: number }): Tensor {
   const alpha = alphaOf(opts);
   if (alpha !== 1) checkAlphaInt(a, b, alpha);
-  return binaryOp(BINARY_DEFS.add, a, b, [alpha]);
+  return binaryOp(BINARY_DEFS.add, a, b, [alphaNum(alpha)]);
 }
 export function sub(a: unknown, b: unknown, opts?: { alpha?: number }): Tensor {
   const alpha = alphaOf(opts);
   checkSubBool(a, b);
   if (alpha !== 1) checkAlphaInt(a, b, alpha);
-  return binaryOp(BINARY_DEFS.sub, a, b, [alpha]);
+  return binaryOp(BINARY_DEFS.sub, a, b, [alphaNum(alpha)]);
 }
 export const rsub = (a: Tensor, s: number): Tensor => binaryOp(BINARY_DEFS.sub, s, a, [1]);
 export const mul = (a: unknown, b: unknown): Tensor => binaryOp(BINARY_DEFS.mul, a, b);
@@ -527,10 +591,7 @@ export function pow(a: unknown, b: unknown): Tensor {
     // number ** tensor: PyTorch's pow.Scalar, whose node is PowBackward2 (the same formula w.r.t. the exponent)
     return binaryOp(POW_SCALAR_SELF, a, b);
   }
-  if (a instanceof Tensor && b instanceof Tensor && !isFloating(promoted([a, b]))) {
-    const v = b.toTypedArray();
-    for (let i = 0; i < v.length; i++) if (Number(v[i]) < 0) throw new TorchError('Integers to negative integer powers are not allowed.');
-  }
+  // a tensor exponent may be negative for integers (PyTorch: 1 / x**|e| in integers, so 0 unless x is 1 or -1)
   return binaryOp(BINARY_DEFS.pow, a, b);
 }
 
@@ -593,8 +654,11 @@ export function where(cond: unknown, a: unknown, b: unknown): Tensor {
 export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
   const ta = checkOperand(a, 'lerp', 'input'), tb = checkOperand(b, 'lerp', 'end'), tw = checkOperand(w, 'lerp', 'weight');
   if (!(ta instanceof Tensor) || !(tb instanceof Tensor)) throw new TypeError('lerp(): input and end must be Tensors');
+  // no promotion: end (and a tensor weight) must have input's dtype, as PyTorch's lerp checks
+  if (tb.dtype !== ta.dtype) throw new TorchError(`lerp: expected dtype ${ta.dtype} for \`end\` but got dtype ${tb.dtype}`);
+  if (tw instanceof Tensor && tw.dtype !== ta.dtype) throw new TorchError(`lerp: expected dtype ${ta.dtype} for \`weight\` but got dtype ${tw.dtype}`);
   const rt = promoted([ta, tb]);
-  if (!isFloating(rt)) throw new TorchError(`"lerp_kernel_scalar" not implemented for '${typeName(rt)}'`);
+  if (!isFloating(rt)) throw new TorchError(`"lerp_kernel_${tw instanceof Tensor ? 'tensor' : 'scalar'}" not implemented for '${typeName(rt)}'`);
   const ct = computeDtype(rt);
   const dev = deviceOf([ta, tb]);
   const ww = asTensor(tw, rt, dev);
@@ -613,18 +677,26 @@ export function lerp(a: unknown, b: unknown, w: unknown): Tensor {
 export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 'Max'): Tensor {
   const x = x0 instanceof Tensor ? x0 : (() => { throw new TypeError(`clamp(): argument 'input' must be Tensor, not ${describeValue(x0)}`); })();
   x._check();
-  const lo = min === undefined ? null : min, hi = max === undefined ? null : max;
+  let lo = min === undefined ? null : min, hi = max === undefined ? null : max;
   if (lo === null && hi === null) throw new TorchError("torch.clamp: At least one of 'min' or 'max' must not be None");
-  if (x.dtype === 'bool') throw new TorchError('"clamp_cpu" not implemented for \'Bool\'');
+  const tensorB = lo instanceof Tensor || hi instanceof Tensor;
   const ops: TensorOrScalar[] = [x];
   if (lo !== null) ops.push(checkOperand(lo, 'clamp', 'min'));
   if (hi !== null) ops.push(checkOperand(hi, 'clamp', 'max'));
   const rt = promoted(ops);
   const ct = computeDtype(rt);
   const dev = x.device;
-  const big = isFloating(rt) ? Infinity : Number.MAX_SAFE_INTEGER;
-  const tlo = lo === null ? scalarTensor(-big, ct, dev) : asTensor(lo as TensorOrScalar, rt, dev);
-  const thi = hi === null ? scalarTensor(big, ct, dev) : asTensor(hi as TensorOrScalar, rt, dev);
+  // clamp with both bounds tensors is PyTorch's clamp_cpu kernel (no bool); one tensor bound is clamp_min /
+  // clamp_max.Tensor (the maximum / minimum kernels: every dtype)
+  if (tensorB && lo !== null && hi !== null && rt === 'bool') throw new TorchError('"clamp_cpu" not implemented for \'Bool\'');
+  // PyTorch's one-bound scalar kernels (clamp_min / clamp_max: max(x, b) / min(x, b)) keep x at a NaN bound
+  if (!tensorB && (lo === null || hi === null)) {
+    if (typeof lo === 'number' && Number.isNaN(lo)) lo = null;
+    if (typeof hi === 'number' && Number.isNaN(hi)) hi = null;
+    if (lo === null && hi === null) return toDtype(x, rt, true);
+  }
+  const tlo = lo === null ? boundTensor(rt, ct, dev, false) : asTensor(castScalar(lo as TensorOrScalar as Scalar, rt) as TensorOrScalar, rt, dev);
+  const thi = hi === null ? boundTensor(rt, ct, dev, true) : asTensor(castScalar(hi as TensorOrScalar as Scalar, rt) as TensorOrScalar, rt, dev);
   const shape = broadcastShapes(broadcastShapes(x.shape, tlo.shape, 'clamp'), thi.shape, 'clamp');
   const o = emptyIter(shape, rt, dev, [x, tlo, thi]);
   // PyTorch's scalar-bound and tensor-bound kernels differ on ties (see kernels/functors.h clamp_ / clamp_t_)
@@ -653,6 +725,19 @@ export function clamp(x0: unknown, min?: unknown, max?: unknown, only?: 'Min' | 
   }, [x, tlo, thi]);
 }
 const isnanT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.isnan, x);
+// the bound that a missing clamp bound stands for: +-inf, or the integer dtype's extreme (in the int64 computation)
+function boundTensor(rt: DType, ct: DType, dev: Device, upper: boolean): Tensor {
+  if (isFloating(rt)) return scalarTensor(upper ? Infinity : -Infinity, ct, dev);
+  const key = `clampbound|${rt}|${upper}|${dev}`;
+  let t = scalarCache.get(key);
+  if (t && !t.isDisposed) return t;
+  t = empty_([], ct, dev);
+  if (ct === 'int64') runKernel(OP.fill, [t], upper ? [0xffffffff, 1, 0x7fffffff] : [0, 1, 0x80000000]);
+  else fill_(t, upper ? 2 ** 31 - 1 : -(2 ** 31));
+  keptByLibrary.add(t);
+  scalarCache.set(key, t);
+  return t;
+}
 const logicalNotT = (x: Tensor): Tensor => unaryOp(UNARY_DEFS.logical_not, x);
 
 type NanToNumOpts = { nan?: number | null; posinf?: number | null; neginf?: number | null };
@@ -699,6 +784,8 @@ export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8, equalNan
   if (!(a instanceof Tensor)) throw new TypeError(`isclose(): argument 'input' must be Tensor, not ${describeValue(a)}`);
   if (!(b instanceof Tensor)) throw new TypeError(`isclose(): argument 'other' must be Tensor, not ${describeValue(b)}`);
   for (const [k, v] of [['rtol', rtol], ['atol', atol]] as const) if (typeof v !== 'number') throw new TypeError(`isclose(): argument '${k}' must be float, not ${describeValue(v)}`);
+  a._check(); b._check();
+  if (a.dtype !== b.dtype) throw new TorchError(`isclose: ${typeName(a.dtype)} did not match ${typeName(b.dtype)}`);
   const rt = promoted([a, b]);
   const fa = toDtype(a, isFloating(rt) ? rt : 'float64'), fb = toDtype(b, isFloating(rt) ? rt : 'float64');
   // PyTorch's: equal, or a finite error within atol + |rtol * other| (so inf vs -inf is not close, inf - inf is NaN)
@@ -719,6 +806,18 @@ export function equal(a: Tensor, b: Tensor): boolean {
 // ------------------------------------------------------------------------------------------------------------
 export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, params: number[] = []): Tensor {
   const o = checkOperand(other, def.op + '_', 'other');
+  self._check();
+  if (def.tensorOnly && !(o instanceof Tensor)) {
+    throw new TypeError(`${def.op}_(): argument 'other' (position 1) must be Tensor, not ${typeof o === 'boolean' ? 'bool' : Number.isInteger(o) ? 'int' : 'float'}`);
+  }
+  if (def.name === 'sub') checkSubBool(self, o);
+  if (def.name === 'add' || def.name === 'sub') {
+    const alpha = params[0] as number | boolean;
+    if (alpha !== 1 && alpha !== undefined) checkAlphaInt(self, o, alpha, promoted([self, o]));
+    if (typeof alpha === 'boolean') params = [alphaNum(alpha)];
+  }
+  if (def.name === 'pow' && typeof o === 'number' && !isFloating(self.dtype) && o < 0 && Number.isInteger(o)) throw new TorchError('Integers to negative integer powers are not allowed.');
+  if (def.name === 'remainder' || def.name === 'fmod' || def.name === 'div_floor' || def.name === 'div_trunc') checkIntDivZero(self, o, def.op);
   const rt = def.bool ? 'bool' : (def.float && !isFloating(promoted([self, o])) ? 'float32' : promoted([self, o]));
   if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}${isFloating(rt) ? intFromNumbersHint(self.dtype) : ''}`);
   if (o instanceof Tensor) broadcastShapes(self.shape, o.shape, def.op + '_') && (() => {
@@ -729,6 +828,10 @@ export function binaryInplace(self: Tensor, def: BinaryDef, other: unknown, para
 }
 
 export function unaryInplace(self: Tensor, def: UnaryDef, params: number[] = []): Tensor {
+  self._check();
+  if (def.noBool && self.dtype === 'bool') throw new TorchError(def.noBool);
+  if (self.dtype === 'bool' && NO_BOOL_UNARY[def.name]) throw new TorchError(NO_BOOL_UNARY[def.name]);
+  if (def.name === 'square' && self.dtype === 'bool') throw new TorchError('result type Long can\'t be cast to the desired output type Bool');
   if (def.float && !isFloating(self.dtype)) throw new TorchError(`result type Float can't be cast to the desired output type ${typeName(self.dtype)}${intFromNumbersHint(self.dtype)}`);
   const kernel = (out: Tensor): void => { runKernel(OP.unary, kernelOrder([out, out]), [UNARY[def.name], DTYPE_CODE[computeDtype(self.dtype)], ...params], def.name + '_'); };
   if (def.bool) return inplace(self, def.name + '_', (src) => unaryOp(def, src, params), kernel);
@@ -775,6 +878,11 @@ export function fillInplace(self: Tensor, v: unknown): Tensor {
 }
 
 export function clampInplace(self: Tensor, min?: unknown, max?: unknown): Tensor {
+  self._check();
+  const ops: TensorOrScalar[] = [self];
+  for (const v of [min, max]) if (v !== undefined && v !== null) ops.push(checkOperand(v, 'clamp_', 'min'));
+  const rt = promoted(ops);
+  if (!canCast(rt, self.dtype)) throw new TorchError(`result type ${typeName(rt)} can't be cast to the desired output type ${typeName(self.dtype)}`);
   return inplace(self, 'clamp_', (src) => clamp(src, min, max), (out) => {
     const r = clamp(out, min, max);
     const was = gradState.enabled;  // clamp_ under no_grad must leave grad mode off

@@ -71,8 +71,13 @@ const BINARY: Record<string, (a: T, b: S) => T> = {
   minimum: E.minimum, fmax: E.fmax, fmin: E.fmin, eq: E.eq, ne: E.ne, lt: E.lt, le: E.le, gt: E.gt, ge: E.ge,
   logical_and: E.logicalAnd, logical_or: E.logicalOr,
 };
+// the ops with a Scalar-self form in PyTorch (scalar_self in ops.schema); the others refuse a number as their input
+const SCALAR_SELF = new Set(['mul', 'pow', 'remainder', 'floor_divide', 'xlogy', 'bitwise_and', 'bitwise_or', 'bitwise_xor']);
 export function binary(op: string, input: S, other: S): T {
-  if (!(input instanceof Tensor)) return scalarSelf(op, input, other);
+  if (!(input instanceof Tensor)) {
+    if (!SCALAR_SELF.has(op)) throw new TypeError(`${op}() received an invalid combination of arguments - got (${describeValue(input)}, ${describeValue(other)}): its input must be a Tensor`);
+    return scalarSelf(op, input, other);
+  }
   const f = BINARY[op];
   return f ? f(input, other) : E.binaryOp(B[op], input, other);
 }

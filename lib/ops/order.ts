@@ -68,6 +68,7 @@ export function kthvalue(x: T, k: unknown, ...args: unknown[]): R.ValuesIndices 
   const x1 = as1d(x);
   const n = x1.shape[d as number];
   if (k < 1 || k > n) throw new TorchError(`kthvalue(): selected number k out of range for dimension ${d}`);
+  if (x.dtype === 'bool' && x.ndim > 0) throw new TorchError('"kthvalue_cpu" not implemented for \'Bool\'');
   const s = noGrad(() => R.sort(x1, d as number, { stable: true }));
   const idx1 = s.indices.narrow(d as number, k - 1, 1);
   const r = selectAt(x, x1, d as number, idx1, keepdim, 'KthvalueBackward0');
@@ -78,12 +79,14 @@ export function kthvalue(x: T, k: unknown, ...args: unknown[]): R.ValuesIndices 
 function medianCore(x: T, args: unknown[], ignoreNan: boolean): T | R.ValuesIndices {
   const op = ignoreNan ? 'nanmedian' : 'median';
   checkTensor(x, op);
-  if (x.dtype === 'bool') throw new TorchError(`"${op}_cpu" not implemented for 'Bool'`);
   const { d, keepdim } = dimKeep(op, x, args, null);
+  if (x.numel() > 0 && x.dtype === 'bool') throw new TorchError(`"${op}_cpu" not implemented for 'Bool'`);
   if (d === null) {
     // the whole tensor: a value only; its gradient is shared by every element equal to it (NaN: by the NaNs)
     if (x.numel() === 0) {
-      const nanv = full([], NaN, { dtype: isFloating(x.dtype) ? x.dtype : 'float32', device: x.device });
+      // NaN in the input's dtype (an integer NaN is what C++ casts it to: int64/int32's minimum, 0 below; bool true)
+      const nanOf: Record<string, number | boolean> = { int64: -(2 ** 63), int32: -(2 ** 31), int16: 0, int8: 0, uint8: 0, bool: true };
+      const nanv = full([], isFloating(x.dtype) ? NaN : nanOf[x.dtype], { dtype: x.dtype, device: x.device });
       return isFloating(x.dtype) ? record(ignoreNan ? 'NanmedianBackward0' : 'MedianBackward0', [x], nanv, () => [zeros(x.shape.slice(), { dtype: x.dtype, device: x.device })]) : nanv;
     }
     const flat = x.reshape([-1]);
@@ -200,7 +203,6 @@ export function aminmax(x: T, opts: DimKeep = {}): MinMax {
   checkTensor(x, 'aminmax');
   if (!isOptions(opts)) throw new TypeError(`aminmax(): dim and keepdim are keyword arguments: aminmax(x, { dim, keepdim }), got ${describeValue(opts)}`);
   checkKeys('aminmax', opts, ['dim', 'keepdim']);
-  if (x.dtype === 'bool') throw new TorchError('"aminmax_cpu" not implemented for \'Bool\'');
   if (opts.dim === undefined || opts.dim === null) {
     if (x.numel() === 0) throw new TorchError('aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.');
     const lo = R.amin(x), hi = R.amax(x);
@@ -215,6 +217,7 @@ export function aminmax(x: T, opts: DimKeep = {}): MinMax {
 // ---- nanmean --------------------------------------------------------------------------------------------------
 export function nanmean(x: T, dim: number | number[] | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nanmean');
+  if (!isFloating(x.dtype)) throw new TorchError(`nanmean(): expected input to have floating point dtype but got ${E.typeName(x.dtype)}`);
   const src = dtype ? E.toDtype(x, toDType(dtype, 'nanmean')) : x;
   if (!isFloating(src.dtype)) throw new TorchError(`nanmean(): expected input to have floating point dtype but got ${E.typeName(src.dtype)}`);
   const notNan = E.unaryOp(E.UNARY_DEFS.isnan, src).logicalNot();

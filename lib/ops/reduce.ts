@@ -173,6 +173,7 @@ export function sum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeN
 export function nansum(x: T, dim: Dim | null = null, keepdim = false, dtype: DTypeName | null = null): T {
   checkTensor(x, 'nansum');
   const dt = optDtype({ dtype }, 'nansum');
+  if (dt && isFloating(x.dtype) && !isFloating(dt)) throw new TorchError(`"nansum_cpu" not implemented for '${typeName(dt)}'`);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   const { dims } = reducedDims(src, dim, 'nansum');
   const out = reduceRaw(src, dims, isFloating(src.dtype) ? RC.nansum : RC.sum, dt ?? intResult(src.dtype), keepdim, 'nansum');
@@ -536,6 +537,8 @@ function scanArgs(x: T, op: string, dim: number, dtype: DTypeName | null): { d: 
   checkTensor(x, op);
   const d = checkDim(dim, x.ndim, op);
   const dt = optDtype({ dtype }, op);
+  // PyTorch's scan kernels have no bool instantiation (cumsum(x, dtype=bool), or out= a bool tensor)
+  if (dt === 'bool' && x.numel() > 0) throw new TorchError(`"${op}_out_cpu" not implemented for 'Bool'`);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
   return { d, src, dt };
 }
@@ -777,7 +780,10 @@ function softmaxCore(x: T, isLog: boolean, dim: number | null, dtype: DTypeName 
   const d = checkDim(dim ?? implicitDim(x.ndim), x.ndim, op);
   const dt = optDtype({ dtype }, op);
   const src = dt && dt !== x.dtype ? E.toDtype(x, dt) : x;
-  if (!isFloating(src.dtype)) throw new TorchError(`"${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl" not implemented for '${typeName(src.dtype)}'`);
+  if (src.numel() > 0 && !isFloating(src.dtype)) {
+    const kernel = d === src.ndim - 1 || src.ndim === 0 ? `${isLog ? 'log_softmax' : 'softmax'}_lastdim_kernel_impl` : 'softmax_kernel_impl';
+    throw new TorchError(`"${kernel}" not implemented for '${typeName(src.dtype)}'`);
+  }
   const out = empty_(src.shape.slice(), src.dtype, src.device);
   if (src.numel()) runKernel(OP.softmax, [dimLast(out, d), dimLast(src, d)], [isLog ? 1 : 0], op);
   return record(isLog ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [src], out, (g) => [softmaxBackward(g, out, d, isLog)], [out]);
