@@ -72,7 +72,7 @@ const OUT_GAPS: Record<string, string> = {
   'functions:put': PY, 'functions:roll': PY, 'functions:remainder.Scalar_Tensor': PY,
   'functions:empty_like': PY, 'functions:full_like': PY, 'functions:ones_like': PY, 'functions:zeros_like': PY,
   'functions:rand_like': PY, 'functions:randn_like': PY,
-  'functions:rot90': PY, 'functions:masked_scatter': PY, 'functions:diagonal_scatter': PY, 'functions:select_scatter': PY,
+  'functions:relu': PY, 'functions:rot90': PY, 'functions:masked_scatter': PY, 'functions:diagonal_scatter': PY, 'functions:select_scatter': PY,
   'functions:slice_scatter': PY, 'functions:repeat_interleave.Tensor': PY, 'functions:tril_indices': PY, 'functions:triu_indices': PY,
   'functions:scalar_tensor': PY, 'functions:empty_strided': PY, 'functions:randint_like': PY, 'functions:randint_like.low_dtype': PY,
   'functions:hann_window': PY, 'functions:hann_window.periodic': PY, 'functions:hamming_window': PY, 'functions:hamming_window.periodic': PY,
