@@ -43,7 +43,7 @@ export const OUT_RULES: Record<string, Rule> = {
     return resultType(dims, zero, sc);
   }),
   signbit: boolOnly('signbit'), isposinf: boolOnly('isposinf'), isneginf: boolOnly('isneginf'),
-  relu: () => { throw new TypeError("relu() got an unexpected keyword argument 'out'"); },
+  relu: () => { throw new TypeError("relu(): unexpected option 'out' (PyTorch's torch.relu takes no out=)"); },
   sum: dtypeFromOut(3), nansum: dtypeFromOut(3), prod: dtypeFromOut(3), cumsum: dtypeFromOut(2), cumprod: dtypeFromOut(2),
   amax: (out, v) => {
     const x = input(v);
