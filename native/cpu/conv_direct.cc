@@ -175,7 +175,7 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
                        int64_t, int, const float*, float*, int64_t, const int32_t*);
-typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
+typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool, int);
 typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
 typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
 
@@ -257,6 +257,21 @@ void pad_copy(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t
       std::memset(d + (top + H) * Wp, 0, sizeof(float) * (size_t)((Hp - top - H) * Wp));
     }
   });
+}
+
+// pad_copy for an input with unit column stride: padp of this CPU's ISA, planes on the pool
+void pad_copy_rows(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left, int64_t Hp,
+                   int64_t Wp, float* dst) {
+  typedef void (*PadFn)(const float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float*,
+                        int64_t, int64_t);
+  PadFn fn = &kgen::padp;
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) fn = &k512::padp;
+  else if (cpu_has_avx2()) fn = &k256::padp;
+#endif
+  const int64_t sn = st[0], sc = st[1], sh = st[2];
+  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(Hp * Wp, 1)),
+               [=](int64_t p0, int64_t p1) { fn(src, sn, sc, sh, C, H, W, top, left, Hp, Wp, dst, p0, p1); });
 }
 
 #ifdef NT_CONV_X86
@@ -457,7 +472,8 @@ const float* padded_input(const TensorArg& x, const Geom& g, std::unique_ptr<Buf
   Wp = W + 2 * g.pw;
   if (g.ph == 0 && g.pw == 0 && x.contiguous()) return x.ptr<const float>();
   keep.reset(new Buf((size_t)(N * C * Hp * Wp)));
-  pad_copy(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
+  if (x.stride[3] == 1 && W > 0) pad_copy_rows(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
+  else pad_copy(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
   return keep->p;
 }
 
@@ -883,14 +899,15 @@ void backward_weight(Call& c) {
         const int64_t np = std::min(chunk, pe - p0);
         for (int64_t u = u0; u < u1; u++) {
           const int64_t b = u % nb, kt = u / nb;
-          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb);
+          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb,
+                (int)std::min<int64_t>(mk, K - kt * mk));
         }
       }
     }
   });
-  for (int64_t sl = 1; sl < S; sl++) {
+  for (int64_t sl = 1; sl < S; sl++) {  // (rows K .. Kp of a short last tap tile are not written)
     const float* a = acc.p + sl * Kp * OCp;
-    for (int64_t i = 0; i < Kp * OCp; i++) acc.p[i] += a[i];
+    for (int64_t i = 0; i < K * OCp; i++) acc.p[i] += a[i];
   }
   // gw[oc][k] = acc[k][oc]
   transpose(acc.p, OCp, K, OC, gw0, K);
