@@ -21,10 +21,11 @@ function vals(t: typeof torch, n: number, f: (v: number) => number, a: number, b
 }
 
 /** the largest error of gw and of the sampled forward values, relative to each reference's largest magnitude */
-function errors(t: typeof torch, c: Any): [number, number] {
+function errors(t: typeof torch, c: Any, channelsLast = false): [number, number] {
   const F = t.nn.functional;
   const xs = c.x as number[], fan = xs[1] * c.k[0] * c.k[1];
-  const x = vals(t, xs.reduce((a, b) => a * b, 1), Math.sin, 0.731, 0.3).reshape(xs);
+  let x = vals(t, xs.reduce((a, b) => a * b, 1), Math.sin, 0.731, 0.3).reshape(xs);
+  if (channelsLast) x = x.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2]); // a strided view: another copy path
   const w = vals(t, c.oc * fan, Math.cos, 0.419, 0.2).div(Math.fround(Math.sqrt(fan))).reshape([c.oc, xs[1], ...c.k]).requiresGrad_(true);
   const y = F.conv2d(x, w, null, { stride: c.stride, padding: c.padding, dilation: c.dilation });
   const gout = vals(t, y.numel(), Math.sin, 0.173, 1.1).reshape(y.shape);
@@ -53,6 +54,10 @@ describe('conv2d float32 weight gradient vs PyTorch (blocked output-gradient tra
       });
     }
   }
+  test('every case with a channels-last view of the input (1 thread)', () => {
+    torch.setNumThreads(1);
+    for (const c of REF.cases as Any[]) check(`${c.name}, channels-last`, errors(torch, c, true));
+  });
 
   const root = path.join(__dirname, '..');
   const built = fs.existsSync(path.join(root, 'dist', 'index.js'));

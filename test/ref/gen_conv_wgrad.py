@@ -3,7 +3,7 @@
 # gradient in several pixel blocks (block edges inside a sample), with tap counts that end in a short tap tile, ragged
 # channel counts, 1 and 3 input channels, stride 2, padding 0/1/3 and dilation. The inputs are not stored: both sides
 # build them from a formula (x[i] = float32(sin(0.731 i + 0.3)), w alike with cos, gout with sin), so the fixture
-# holds only the results. References in float64 from the float32 values, stored to 9 significant digits.
+# holds only the results. Also the forward's grouped zero-bordered copies (sampled forward values). References in float64 from the float32 values, stored to 9 significant digits.
 # Run: /usr/bin/python3 test/ref/gen_conv_wgrad.py > test/ref/conv_wgrad.json
 import json
 import numpy as np
@@ -22,6 +22,9 @@ CASES = [
     ('1 -> 16 channels 3x3 s2 p1', (6, 1, 60, 60), 16, (3, 3), 2, 1, 1),
     ('MNIST conv2 at batch 12: 16 -> 32 3x3 p1', (12, 16, 14, 14), 32, (3, 3), 1, 1, 1),
     ('3 -> 5 channels 3x3 p1 (few taps, row-wise)', (4, 3, 30, 29), 5, (3, 3), 1, 1, 1),
+    # the forward's zero-bordered copy in groups of samples (over 1 MB of copy): 6 groups, the last short; groups of 1
+    ('grouped forward copy: 11 images 16 -> 20 3x3 p1', (11, 16, 40, 40), 20, (3, 3), 1, 1, 1),
+    ('grouped forward copy: 5 images 24 -> 9 3x3 s2 p1 dilation 2', (5, 24, 47, 45), 9, (3, 3), 2, 1, 2),
 ]
 out = []
 for name, xs, oc, k, s, p, d in CASES:
