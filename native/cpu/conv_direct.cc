@@ -832,11 +832,12 @@ void backward_weight(Call& c) {
   if (P == 0) { std::memset(gw0, 0, sizeof(float) * (size_t)gw.numel()); return; }
   const Kern kn = pick(OC);
   const int64_t nb = (OC + kn.ob - 1) / kn.ob, OCp = nb * kn.ob;
-  int64_t Hp, Wp;
+  const int64_t Hp = x.shape[2] + 2 * g.ph, Wp = x.shape[3] + 2 * g.pw;
   std::unique_ptr<Buf> xbuf;
-  const float* xp = padded_input(x, g, xbuf, Hp, Wp);
   const Gwr gr = pick_gwr();
   if (g.sw == 1 && K < 64 && OC >= gr.ot) {
+    int64_t hp_, wp_;
+    const float* xp = padded_input(x, g, xbuf, hp_, wp_);
     // few taps (an image's 1-3 channels): gwr_tile, output pixels in vector lanes, no transpose of the gradient
     const TensorArg& gc = go;
     const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L && gc.stride[0] == OC * L;
@@ -878,7 +879,6 @@ void backward_weight(Call& c) {
     return;
   }
   std::vector<int64_t> pin;
-  pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
   const int64_t mk = kn.mp, nkt = (K + mk - 1) / mk, Kp = nkt * mk;
   std::vector<int64_t> tb((size_t)Kp, 0);
   for (int64_t ch = 0; ch < C; ch++)
@@ -905,38 +905,51 @@ void backward_weight(Call& c) {
   const int64_t cps = (nchunks + S - 1) / S;  // pixel chunks per slice
   Buf acc((size_t)(S * Kp * OCp));
   if (S == 1) {
-    // blocks of PB pixels (a multiple of the chunk; about 256 KB of gT): each block's gout transposed into one buffer
-    // that stays in the L2 cache, then every (channel block, tap tile) unit runs the block's chunks. Transposing the
-    // whole gout first wrote it to memory and read it back where it outgrows L2 (the stem's 4 MB: 13% of its time)
-    const int64_t PB = std::min(nchunks, std::max<int64_t>(1, (int64_t)65536 / (OCp * chunk))) * chunk;
-    Buf gTb((size_t)(std::min(P, PB) * OCp));
-    if (OCp > OC) std::memset(gTb.p, 0, sizeof(float) * (size_t)(std::min(P, PB) * OCp));  // the padding lanes stay 0
-    std::vector<int64_t> seg;  // the block's pieces: 3 per piece (sample, first pixel, count), at most 64 pixels each
-    for (int64_t q0 = 0; q0 < P; q0 += PB) {
-      const int64_t q1 = std::min(P, q0 + PB);
-      seg.clear();
-      for (int64_t q = q0; q < q1;) {
-        const int64_t n = q / L, l = q % L, cnt = std::min(std::min<int64_t>(64, L - l), q1 - q);
-        seg.push_back(n);
-        seg.push_back(l);
-        seg.push_back(cnt);
-        q += cnt;
+    // groups of samples whose zero-bordered input copy and pixel-major gout (gT) together fit ~256 KB, so both stay in
+    // the L2 cache from their writing to their use: each group's input copied, its gout transposed, then every
+    // (channel block, tap tile) unit runs the group's chunks of pixels. Copying the whole input and transposing the
+    // whole gout first sent both through memory where they outgrow L2 (the stem's 4 MB gT: 13% of its time)
+    const bool copy = !(g.ph == 0 && g.pw == 0 && x.contiguous());
+    const int64_t plane = C * Hp * Wp;
+    const int64_t NG0 = std::max<int64_t>(1, (int64_t)65536 / (plane + L * OCp));
+    const int64_t NG = (N + (N + NG0 - 1) / NG0 - 1) / ((N + NG0 - 1) / NG0);  // groups of equal size
+    pixel_tables(NG, C, Hp, Wp, OC, g, pin, nullptr);
+    Buf xg((size_t)(copy ? NG * plane : 1));
+    Buf gTb((size_t)(NG * L * OCp));
+    if (OCp > OC) std::memset(gTb.p, 0, sizeof(float) * (size_t)(NG * L * OCp));  // the padding lanes stay 0
+    const float* x0 = x.ptr<const float>();
+    std::vector<int64_t> seg;  // the group's pieces of gout: 3 per piece (sample in the group, first pixel, count <= 64)
+    for (int64_t n0 = 0; n0 < N; n0 += NG) {
+      const int64_t ng = std::min(NG, N - n0), PG = ng * L;
+      const float* xs = x0 + n0 * x.stride[0];
+      if (copy) {
+        if (x.stride[3] == 1 && x.shape[3] > 0) pad_copy_rows(xs, x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, xg.p);
+        else pad_copy(xs, x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, xg.p);
+        xs = xg.p;
       }
+      seg.clear();
+      for (int64_t n = 0; n < ng; n++)
+        for (int64_t l = 0; l < L; l += 64) {
+          seg.push_back(n);
+          seg.push_back(l);
+          seg.push_back(std::min<int64_t>(64, L - l));
+        }
       float* tb0 = gTb.p;
       const int64_t* sg = seg.data();
+      const float* gs = g0 + n0 * s0;
       parallel_for((int64_t)seg.size() / 3, 4, [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; i++) {
           const int64_t n = sg[3 * i], l = sg[3 * i + 1], cnt = sg[3 * i + 2];
-          transpose_tiles(g0 + n * s0 + l, L, OC, cnt, tb0 + (n * L + l - q0) * OCp, OCp, 0, ((OC + kT - 1) / kT) * ((cnt + kT - 1) / kT));
+          transpose_tiles(gs + n * s0 + l, L, OC, cnt, tb0 + (n * L + l) * OCp, OCp, 0, ((OC + kT - 1) / kT) * ((cnt + kT - 1) / kT));
         }
       });
-      parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, (q1 - q0) * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
-        for (int64_t p0 = q0; p0 < q1; p0 += chunk) {
-          const int64_t np = std::min(chunk, q1 - p0);
+      parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, PG * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
+        for (int64_t p0 = 0; p0 < PG; p0 += chunk) {
+          const int64_t np = std::min(chunk, PG - p0);
           for (int64_t u = u0; u < u1; u++) {
             const int64_t b = u % nb, kt = u / nb;
-            kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, tb0 + (p0 - q0) * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp,
-                  p0 == 0, (int)std::min<int64_t>(mk, K - kt * mk));
+            kn.gw(xs, tb.data() + kt * mk, pin.data() + p0, np, tb0 + p0 * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp,
+                  n0 == 0 && p0 == 0, (int)std::min<int64_t>(mk, K - kt * mk));
           }
         }
       });
@@ -944,7 +957,10 @@ void backward_weight(Call& c) {
     transpose(acc.p, OCp, K, OC, gw0, K);  // gw[oc][k] = acc[k][oc]
     return;
   }
-  // few units: pixel slices with their own partial sums, over the whole gout transposed first
+  // few units: pixel slices with their own partial sums, over the whole input copied and gout transposed first
+  int64_t hp_, wp_;
+  const float* xp = padded_input(x, g, xbuf, hp_, wp_);
+  pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
   Buf gT((size_t)(P * OCp));
   if (OCp > OC) {
     float* d0 = gT.p;
