@@ -54,6 +54,18 @@ describe('conv2d float32 weight gradient vs PyTorch (blocked output-gradient tra
       });
     }
   }
+  test('inference with a Parameter\'s cached packed weights over grouped input copies agrees with the float64 path', () => {
+    torch.manualSeed(5);
+    const F = torch.nn.functional;
+    const conv = new torch.nn.Conv2d(16, 20, 3, { padding: 1 });
+    const x = torch.randn([11, 16, 40, 40]); // 1.2 MB of zero-bordered copy: groups of samples
+    const ref = F.conv2d(x.double(), conv.weight.detach().double(), conv.bias!.detach().double(), { padding: 1 });
+    for (let i = 0; i < 2; i++) { // the first call packs and caches, the second reads the cache
+      const y = torch.noGrad(() => conv.forward(x));
+      expect(y.double().sub(ref).abs().max().item() / ref.abs().max().item()).toBeLessThan(1e-5);
+    }
+  });
+
   test('every case with a channels-last view of the input (1 thread)', () => {
     torch.setNumThreads(1);
     for (const c of REF.cases as Any[]) check(`${c.name}, channels-last`, errors(torch, c, true));
