@@ -18,12 +18,15 @@
 //               (partial sums pixel-major between chunks).
 // Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
 //               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
-// Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
-//               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
-//               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
-//               sums when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
+// Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: per group of
+//               samples (~256 KB of input copy and gradient, so both stay in L2) the input is zero-bordered and gout
+//               transposed to pixel-major; a register tile of taps x channel lanes accumulates over chunks of
+//               pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
+//               sums, over the whole input and gout, when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
 //               in vector lanes instead, read from gout's rows as they are (gwr_tile), no transpose. The forward
 //               of one input channel (K <= 16) or of few taps and channels likewise (fwr_tile).
+// The forward's zero-bordered input copy, where it exceeds 0.9 MB, is made per group of samples (~256 KB) right
+// before the group's tiles, so it is read from L2 rather than memory.
 // Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
