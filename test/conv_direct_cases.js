@@ -39,6 +39,11 @@ const CASES = [
   ['120 -> 130 channels 3x3 p1 on 2x2 x 16 (regrouped)', [16, 120, 2, 2], 130, [3, 3], [1, 1], [1, 1], [1, 1]],
   ['64 -> 260 channels 3x3 s2 p1 4x4 -> 2x2 x 16 (regrouped phases)', [16, 64, 4, 4], 260, [3, 3], [2, 2], [1, 1], [1, 1]],
   ['130 -> 120 channels 3x3 p1 on 4x4 x 8 (regrouped)', [8, 130, 4, 4], 120, [3, 3], [1, 1], [1, 1], [1, 1]],
+  // over 1 MB of zero-bordered input: the forward copies it in groups of samples (groups of 2, the last 1; of 1; of 2
+  // at 7x7 stride 2); the weight gradient's output gradient in several transpose blocks
+  ['16 -> 20 channels 3x3 p1, 11 images of 40x40 (grouped copy)', [11, 16, 40, 40], 20, [3, 3], [1, 1], [1, 1], [1, 1]],
+  ['24 -> 9 channels 3x3 s2 p1 dilation 2 (groups of 1)', [5, 24, 47, 45], 9, [3, 3], [2, 2], [1, 1], [2, 2]],
+  ['3 -> 64 channels 7x7 s2 p3, 12 images of 80x80 (grouped copy)', [12, 3, 80, 80], 64, [7, 7], [2, 2], [3, 3], [1, 1]],
 ];
 
 function run(torch) {

@@ -21,12 +21,15 @@
 //               pixels each, running exactly their taps from a list (tile2s / tile1s).
 // Small images (forward and input gradient): pixels regrouped by which rows (and columns) of taps fall inside the
 //               input, each tile running only those taps (TapPlan; 2x2 at 3x3 p1: 4 of 9 taps a pixel).
-// Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: gout is
-//               transposed to pixel-major once; a register tile of taps x channel lanes accumulates over chunks
-//               of pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
-//               sums when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
+// Weight grad   gw[oc,c,i,j] = sum_{n,oh,ow} gout[n,oc,oh,ow] x[n,c,oh*sh-ph+i*dh, ow*sw-pw+j*dw]: per group of
+//               samples (~256 KB of input copy and gradient, so both stay in L2) the input is zero-bordered and gout
+//               transposed to pixel-major; a register tile of taps x channel lanes accumulates over chunks of
+//               pixels; threads own disjoint (channel block, tap tile) slices (and pixel slices with partial
+//               sums, over the whole input and gout, when those are fewer than 2 per thread). Few taps (C*kh*kw < 64, stride 1 along w): pixels
 //               in vector lanes instead, read from gout's rows as they are (gwr_tile), no transpose. The forward
 //               of one input channel (K <= 16) or of few taps and channels likewise (fwr_tile).
+// The forward's zero-bordered input copy, where it exceeds 0.9 MB, is made per group of samples (~256 KB) right
+// before the group's tiles, so it is read from L2 rather than memory.
 // Threads: the library's pool (parallel_for) over (channel block, pixel tile) units. Sums are in float32 in an
 // order of their own: results agree with PyTorch (oneDNN, another order) to float32 rounding.
 #include <immintrin.h>
@@ -189,7 +192,7 @@ static inline bool store_run(const vf*, int, int, float*, int64_t, int) { return
 
 typedef void (*TileFn)(const float*, const int64_t*, int, const int64_t*, int64_t, const float*, const float*, float*, const int64_t*,
                        int64_t, int, const float*, float*, int64_t, const int32_t*);
-typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool);
+typedef void (*GwFn)(const float*, const int64_t*, const int64_t*, int64_t, const float*, int64_t, float*, int64_t, bool, int);
 typedef void (*GwrFn)(const float*, const int64_t*, int64_t, const float*, int64_t, int64_t, int64_t, float*, bool);
 typedef void (*FwrFn)(const float*, const int64_t*, int64_t, int64_t, const float*, const float*, int, int, float*, int64_t, int64_t);
 
@@ -292,6 +295,21 @@ void pad_copy(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t
       std::memset(d + (top + H) * Wp, 0, sizeof(float) * (size_t)((Hp - top - H) * Wp));
     }
   });
+}
+
+// pad_copy for an input with unit column stride: padp of this CPU's ISA, planes on the pool
+void pad_copy_rows(const float* src, const int64_t* st, int64_t N, int64_t C, int64_t H, int64_t W, int64_t top, int64_t left, int64_t Hp,
+                   int64_t Wp, float* dst) {
+  typedef void (*PadFn)(const float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float*,
+                        int64_t, int64_t);
+  PadFn fn = &kgen::padp;
+#ifdef NT_CONV_X86
+  if (cpu_has_avx512()) fn = &k512::padp;
+  else if (cpu_has_avx2()) fn = &k256::padp;
+#endif
+  const int64_t sn = st[0], sc = st[1], sh = st[2];
+  parallel_for(N * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(Hp * Wp, 1)),
+               [=](int64_t p0, int64_t p1) { fn(src, sn, sc, sh, C, H, W, top, left, Hp, Wp, dst, p0, p1); });
 }
 
 #ifdef NT_CONV_X86
@@ -492,7 +510,8 @@ const float* padded_input(const TensorArg& x, const Geom& g, std::unique_ptr<Buf
   Wp = W + 2 * g.pw;
   if (g.ph == 0 && g.pw == 0 && x.contiguous()) return x.ptr<const float>();
   keep.reset(new Buf((size_t)(N * C * Hp * Wp)));
-  pad_copy(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
+  if (x.stride[3] == 1 && W > 0) pad_copy_rows(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
+  else pad_copy(x.ptr<const float>(), x.stride, N, C, H, W, g.ph, g.pw, Hp, Wp, keep->p);
   return keep->p;
 }
 
@@ -508,15 +527,16 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
   const int64_t N = x.shape[0], C = x.shape[1], OC = w.shape[0];
   const int64_t K = C * g.kh * g.kw, L = g.oh * g.ow;
   const Kern kn = pick(OC);
-  int64_t Hp, Wp;
+  const int64_t Hp = x.shape[2] + 2 * g.ph, Wp = x.shape[3] + 2 * g.pw;
   std::unique_ptr<Buf> xbuf;
-  const float* xp = padded_input(x, g, xbuf, Hp, Wp);
   std::vector<int64_t> toff((size_t)K), pin, pout;
   for (int64_t c = 0; c < C; c++)
     for (int64_t i = 0; i < g.kh; i++)
       for (int64_t j = 0; j < g.kw; j++) toff[(size_t)((c * g.kh + i) * g.kw + j)] = c * Hp * Wp + i * g.dh * Wp + j * g.dw;
   const Fwr fr = pick_fwr();
   if (g.sw == 1 && (K <= 16 || (K < 64 && OC <= fr.vl)) && OC >= fr.ot && w.contiguous()) {
+    int64_t hp_, wp_;
+    const float* xp = padded_input(x, g, xbuf, hp_, wp_);
     // very few taps (one input channel) or few taps and channels: output pixels in vector lanes, rows stored
     // straight into NCHW (the channel-lane tile spent most of its time transposing its few products into place;
     // at 27 taps x 64 channels it is the faster of the two, on AVX2 by 1.3x)
@@ -547,7 +567,6 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     });
     return;
   }
-  pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
   TapPlan tp;
   bool planned = false;
   if (g.ph > 0 || g.pw > 0) {  // which taps of each pixel fall inside the input
@@ -563,7 +582,6 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
         if (v >= 0 && v < x.shape[3]) cc[(size_t)ow] |= 1u << j;
       }
     planned = plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, false) || plan_taps(rr, cc, N, g.kh, g.kw, C, kn, tp, true);
-    if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
   }
   const int64_t nb = (OC + kn.ob - 1) / kn.ob;
   const float* w0 = w.ptr<const float>();
@@ -575,6 +593,40 @@ void conv2d_direct_f32(const TensorArg& out, const TensorArg& x, const TensorArg
     const float* b0 = bias->ptr<const float>();
     for (int64_t oc = 0; oc < OC; oc++) bp[(size_t)oc] = b0[oc * bias->stride[0]];
   }
+  // Samples in groups whose zero-bordered copy (~256 KB) stays in the L2 cache between its writing and the tiles'
+  // reading: the whole input's copy went through memory (a stride-2 layer spent 7% of its time there). Not for
+  // regrouped pixels (small images: the copy is small), nor weights of more than 2 MB (packed once for all groups
+  // here, where per-block packing keeps a block's panel in L2). [32,64,32,32] -> 64: 19.0 -> 15.1 ms (its 9.5 MB copy
+  // was read from memory once per channel block). NODETORCH_CONV_FWD_GROUP=0: one copy of the whole input (comparisons)
+  static const bool group_env = [] { const char* e = getenv("NODETORCH_CONV_FWD_GROUP"); return !(e && std::string(e) == "0"); }();
+  const bool copy = !(g.ph == 0 && g.pw == 0 && x.contiguous());
+  const int64_t plane = C * Hp * Wp, NG0 = std::max<int64_t>(1, (int64_t)65536 / std::max<int64_t>(1, plane));
+  const int64_t NG = (N + (N + NG0 - 1) / NG0 - 1) / ((N + NG0 - 1) / NG0);  // groups of equal size
+  // (above 0.9 MB of copy: MNIST conv2's 1.0 MB gained 7%, the stem's 0.94 MB 3%, the 8x8 128-channel layer's 0.8 MB
+  // nothing)
+  if (group_env && copy && !planned && NG < N && N * plane > 230000 && (packed || nb * kn.ob * K <= (int64_t)1 << 19)) {
+    std::unique_ptr<Buf> wall;
+    if (!packed) {
+      wall.reset(new Buf((size_t)(nb * kn.ob * K)));
+      pack(w0, OC, K, kn.ob, wall->p);
+    }
+    const float* wpk = packed ? packed : wall->p;
+    pixel_tables(NG, C, Hp, Wp, OC, g, pin, &pout);
+    Buf grp((size_t)(NG * plane));
+    const float* x0 = x.ptr<const float>();
+    for (int64_t n0 = 0; n0 < N; n0 += NG) {
+      const int64_t ng = std::min(NG, N - n0);
+      if (x.stride[3] == 1 && x.shape[3] > 0) pad_copy_rows(x0 + n0 * x.stride[0], x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, grp.p);
+      else pad_copy(x0 + n0 * x.stride[0], x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, grp.p);
+      run_tiles(kn, grp.p, pin.data(), pout.data(), ng * L, toff.data(), K, wpk, nullptr, bias ? bp.data() : nullptr, out.ptr<float>() + n0 * OC * L,
+                L, OC);
+    }
+    return;
+  }
+  int64_t hp_, wp_;
+  const float* xp = padded_input(x, g, xbuf, hp_, wp_);
+  pixel_tables(N, C, Hp, Wp, OC, g, pin, &pout);
+  if (planned) { apply_order(tp, pin); apply_order(tp, pout); }
   run_tiles(kn, xp, pin.data(), pout.data(), N * L, toff.data(), K, packed, &packb, bias ? bp.data() : nullptr, out.ptr<float>(), L, OC,
             nullptr, nullptr, 0, planned ? &tp : nullptr);
 }
@@ -995,11 +1047,12 @@ void backward_weight(Call& c) {
   if (P == 0) { std::memset(gw0, 0, sizeof(float) * (size_t)gw.numel()); return; }
   const Kern kn = pick(OC);
   const int64_t nb = (OC + kn.ob - 1) / kn.ob, OCp = nb * kn.ob;
-  int64_t Hp, Wp;
+  const int64_t Hp = x.shape[2] + 2 * g.ph, Wp = x.shape[3] + 2 * g.pw;
   std::unique_ptr<Buf> xbuf;
-  const float* xp = padded_input(x, g, xbuf, Hp, Wp);
   const Gwr gr = pick_gwr();
   if (g.sw == 1 && K < 64 && OC >= gr.ot) {
+    int64_t hp_, wp_;
+    const float* xp = padded_input(x, g, xbuf, hp_, wp_);
     // few taps (an image's 1-3 channels): gwr_tile, output pixels in vector lanes, no transpose of the gradient
     const TensorArg& gc = go;
     const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L && gc.stride[0] == OC * L;
@@ -1041,34 +1094,22 @@ void backward_weight(Call& c) {
     return;
   }
   std::vector<int64_t> pin;
-  pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
   const int64_t mk = kn.mp, nkt = (K + mk - 1) / mk, Kp = nkt * mk;
   std::vector<int64_t> tb((size_t)Kp, 0);
   for (int64_t ch = 0; ch < C; ch++)
     for (int64_t i = 0; i < g.kh; i++)
       for (int64_t j = 0; j < g.kw; j++) tb[(size_t)((ch * g.kh + i) * g.kw + j)] = ch * Hp * Wp + i * g.dh * Wp + j * g.dw;
-  // gout pixel-major: gT[p][oc] (padding lanes 0), one transpose per sample
-  Buf gT((size_t)(P * OCp));
-  {
-    const TensorArg& gc = go;
-    const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L;
-    std::unique_ptr<Buf> tmp;
-    const float* g0 = gc.ptr<const float>();
-    int64_t s0 = gc.stride[0];
-    if (!dense) {
-      tmp.reset(new Buf((size_t)(N * OC * L)));
-      pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, tmp->p);
-      g0 = tmp->p;
-      s0 = OC * L;
-    }
-    if (OCp > OC) {
-      float* d0 = gT.p;
-      parallel_for(P, 4096, [=](int64_t p0, int64_t p1) {
-        for (int64_t p = p0; p < p1; p++)
-          for (int64_t oc = OC; oc < OCp; oc++) d0[p * OCp + oc] = 0.f;
-      });
-    }
-    for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
+  // gout pixel-major: gT[p][oc] (padding lanes 0)
+  const TensorArg& gc = go;
+  const bool dense = gc.stride[3] == 1 && gc.stride[2] == g.ow && gc.stride[1] == L;
+  std::unique_ptr<Buf> gtmp;
+  const float* g0 = gc.ptr<const float>();
+  int64_t s0 = gc.stride[0];
+  if (!dense) {
+    gtmp.reset(new Buf((size_t)(N * OC * L)));
+    pad_copy(g0, gc.stride, N, OC, g.oh, g.ow, 0, 0, g.oh, g.ow, gtmp->p);
+    g0 = gtmp->p;
+    s0 = OC * L;
   }
   const int64_t chunk = 256;
   const int64_t units = nb * nkt;
@@ -1078,6 +1119,74 @@ void backward_weight(Call& c) {
   const int64_t S = units >= 2 * nth ? 1 : std::max<int64_t>(1, std::min<int64_t>(nchunks, (2 * nth + units - 1) / units));
   const int64_t cps = (nchunks + S - 1) / S;  // pixel chunks per slice
   Buf acc((size_t)(S * Kp * OCp));
+  if (S == 1) {
+    // groups of samples whose zero-bordered input copy and pixel-major gout (gT) together fit ~256 KB, so both stay in
+    // the L2 cache from their writing to their use: each group's input copied, its gout transposed, then every
+    // (channel block, tap tile) unit runs the group's chunks of pixels. Copying the whole input and transposing the
+    // whole gout first sent both through memory where they outgrow L2 (the stem's 4 MB gT: 13% of its time)
+    const bool copy = !(g.ph == 0 && g.pw == 0 && x.contiguous());
+    const int64_t plane = C * Hp * Wp;
+    // (at least one chunk of pixels a group: the units' partial sums are loaded and stored once per chunk, which at
+    // 2x2 / 4x4 pixels per sample and groups of a few samples cost more than the group saved: layer4 5.7 -> 7.1 ms)
+    const int64_t NG0 = std::max<int64_t>((chunk + L - 1) / L, (int64_t)65536 / (plane + L * OCp));
+    const int64_t NG = std::min(N, (N + (N + NG0 - 1) / NG0 - 1) / ((N + NG0 - 1) / NG0));  // groups of equal size
+    pixel_tables(NG, C, Hp, Wp, OC, g, pin, nullptr);
+    Buf xg((size_t)(copy ? NG * plane : 1));
+    Buf gTb((size_t)(NG * L * OCp));
+    if (OCp > OC) std::memset(gTb.p, 0, sizeof(float) * (size_t)(NG * L * OCp));  // the padding lanes stay 0
+    const float* x0 = x.ptr<const float>();
+    std::vector<int64_t> seg;  // the group's pieces of gout: 3 per piece (sample in the group, first pixel, count <= 64)
+    for (int64_t n0 = 0; n0 < N; n0 += NG) {
+      const int64_t ng = std::min(NG, N - n0), PG = ng * L;
+      const float* xs = x0 + n0 * x.stride[0];
+      if (copy) {
+        if (x.stride[3] == 1 && x.shape[3] > 0) pad_copy_rows(xs, x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, xg.p);
+        else pad_copy(xs, x.stride, ng, C, x.shape[2], x.shape[3], g.ph, g.pw, Hp, Wp, xg.p);
+        xs = xg.p;
+      }
+      seg.clear();
+      for (int64_t n = 0; n < ng; n++)
+        for (int64_t l = 0; l < L; l += 64) {
+          seg.push_back(n);
+          seg.push_back(l);
+          seg.push_back(std::min<int64_t>(64, L - l));
+        }
+      float* tb0 = gTb.p;
+      const int64_t* sg = seg.data();
+      const float* gs = g0 + n0 * s0;
+      parallel_for((int64_t)seg.size() / 3, 4, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; i++) {
+          const int64_t n = sg[3 * i], l = sg[3 * i + 1], cnt = sg[3 * i + 2];
+          transpose_tiles(gs + n * s0 + l, L, OC, cnt, tb0 + (n * L + l) * OCp, OCp, 0, ((OC + kT - 1) / kT) * ((cnt + kT - 1) / kT));
+        }
+      });
+      parallel_for(units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, PG * mk * kn.ob)), [&](int64_t u0, int64_t u1) {
+        for (int64_t p0 = 0; p0 < PG; p0 += chunk) {
+          const int64_t np = std::min(chunk, PG - p0);
+          for (int64_t u = u0; u < u1; u++) {
+            const int64_t b = u % nb, kt = u / nb;
+            kn.gw(xs, tb.data() + kt * mk, pin.data() + p0, np, tb0 + p0 * OCp + b * kn.ob, OCp, acc.p + kt * mk * OCp + b * kn.ob, OCp,
+                  n0 == 0 && p0 == 0, (int)std::min<int64_t>(mk, K - kt * mk));
+          }
+        }
+      });
+    }
+    transpose(acc.p, OCp, K, OC, gw0, K);  // gw[oc][k] = acc[k][oc]
+    return;
+  }
+  // few units: pixel slices with their own partial sums, over the whole input copied and gout transposed first
+  int64_t hp_, wp_;
+  const float* xp = padded_input(x, g, xbuf, hp_, wp_);
+  pixel_tables(N, C, Hp, Wp, OC, g, pin, nullptr);
+  Buf gT((size_t)(P * OCp));
+  if (OCp > OC) {
+    float* d0 = gT.p;
+    parallel_for(P, 4096, [=](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; p++)
+        for (int64_t oc = OC; oc < OCp; oc++) d0[p * OCp + oc] = 0.f;
+    });
+  }
+  for (int64_t n = 0; n < N; n++) transpose(g0 + n * s0, L, OC, L, gT.p + n * L * OCp, OCp);
   parallel_for(S * units, std::max<int64_t>(1, (1 << 17) / std::max<int64_t>(1, P / S * mk * kn.ob)), [&](int64_t w0, int64_t w1) {
     for (int64_t sl = w0 / units; sl <= (w1 - 1) / units; sl++) {
       const int64_t u0 = std::max(w0, sl * units) - sl * units, u1 = std::min(w1, (sl + 1) * units) - sl * units;
@@ -1094,14 +1203,15 @@ void backward_weight(Call& c) {
         const int64_t np = std::min(chunk, pe - p0);
         for (int64_t u = u0; u < u1; u++) {
           const int64_t b = u % nb, kt = u / nb;
-          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb);
+          kn.gw(xp, tb.data() + kt * mk, pin.data() + p0, np, gT.p + p0 * OCp + b * kn.ob, OCp, a0 + kt * mk * OCp + b * kn.ob, OCp, p0 == pb,
+                (int)std::min<int64_t>(mk, K - kt * mk));
         }
       }
     }
   });
-  for (int64_t sl = 1; sl < S; sl++) {
+  for (int64_t sl = 1; sl < S; sl++) {  // (rows K .. Kp of a short last tap tile are not written)
     const float* a = acc.p + sl * Kp * OCp;
-    for (int64_t i = 0; i < Kp * OCp; i++) acc.p[i] += a[i];
+    for (int64_t i = 0; i < K * OCp; i++) acc.p[i] += a[i];
   }
   // gw[oc][k] = acc[k][oc]
   transpose(acc.p, OCp, K, OC, gw0, K);
