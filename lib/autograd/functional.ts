@@ -43,7 +43,7 @@ function autogradOf(outputs: Tensor[], inputs: Tensor[], gradOutputs: (Tensor | 
   outputs.forEach((o, i) => { if (o.requiresGrad) keep.push(i); });
   if (!keep.length) return inputs.map(() => null);
   return autogradGrad(keep.map((i) => outputs[i]), inputs, {
-    gradOutputs: keep.map((i) => gradOutputs[i] ?? zerosLike(outputs[i])), retainGraph, createGraph, allowUnused: true,
+    gradOutputs: keep.map((i) => gradOutputs[i] ?? null), retainGraph, createGraph, allowUnused: true,
   });
 }
 const fillZeros = (gs: (Tensor | null)[], refs: Tensor[], strict: boolean, stage: 'back' | 'double_back'): Tensor[] =>

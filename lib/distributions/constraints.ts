@@ -79,7 +79,7 @@ class _PositiveDefinite extends Constraint {
   override check(v: Tensor): Tensor {
     const sym = v.sub(v.mT).abs().le(v.abs().mul(1e-6).add(1e-8)).all(-1).all(-1);
     // a Cholesky factorisation succeeds (no NaN, positive diagonal) exactly when the matrix is positive definite
-    const L = torch.noGrad(() => choleskyNoCheck(v.detach().add(v.detach().mT).div(2)));
+    const L = torch.noGrad(() => choleskyNoCheck(v.detach()));
     const d = L.diagonal(0, -2, -1);
     return sym.logicalAnd(d.gt(0).all(-1));
   }
@@ -91,7 +91,9 @@ class _Dependent extends Constraint {
 }
 
 /** Cholesky over tensor ops (differentiable; NaN on the diagonal where the matrix is not positive definite). */
-export function choleskyNoCheck(A: Tensor): Tensor {
+export function choleskyNoCheck(A0: Tensor): Tensor {
+  // the symmetric part, as PyTorch's cholesky_backward: the gradient w.r.t. A is symmetric
+  const A = A0.add(A0.mT).mul(0.5);
   const n = A.shape[A.ndim - 1];
   const L: Tensor[][] = [];
   for (let i = 0; i < n; i++) {

@@ -5,7 +5,7 @@ import { TorchError } from '../errors';
 import * as C from './constraints';
 import { Constraint } from './constraints';
 import { Distribution, Param, Shape, broadcastAll, broadcastShapes, finfo, sameShape, sumRightmost } from './distribution';
-import { lgamma, digamma, erfinv, softplus } from './special';
+import { lgamma, digamma, erfinv, lgammaScalar, softplus } from './special';
 import { rsampleStandardGamma, poissonSample, binomialSample } from './sampling';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -14,7 +14,8 @@ const nanLike = (t: Tensor, shape?: Shape): Tensor => torch.full((shape ?? t.sha
 const infLike = (t: Tensor, shape?: Shape): Tensor => torch.full((shape ?? t.shape).slice(), Infinity, { dtype: t.dtype, device: t.device });
 const expandTo = (t: Tensor, shape: Shape): Tensor => (sameShape(t.shape, shape) ? t : t.expand(shape.slice()));
 const asFloat = (v: Tensor, like: Tensor): Tensor => (v.dtype === like.dtype ? v : v.to(like.dtype));
-const bce = (logits: Tensor, target: Tensor): Tensor => logits.relu().sub(logits.mul(target)).add(logits.abs().neg().exp().log1p());
+// binary_cross_entropy_with_logits(logits, target, reduction='none') = softplus(logits) - logits * target
+const bce = (logits: Tensor, target: Tensor): Tensor => softplus(logits).sub(logits.mul(target));
 export const probsToLogits = (probs: Tensor, isBinary = false): Tensor => {
   const eps = finfo(probs.dtype).eps;
   const p = probs.clamp(eps, 1 - eps);
@@ -687,7 +688,17 @@ export class Multinomial extends Distribution {
     const lfx = lgamma(v.add(1)).sum(-1);
     return lfn.sub(lfx).add(logits.mul(v).sum(-1));
   }
+  override entropy(): Tensor {
+    const n = this.totalCount;
+    const term1 = this.categorical.entropy().mul(n).sub(lgammaNumber(n + 1));
+    const binomial = new Binomial({ totalCount: n, probs: this.probs, validateArgs: false });
+    const support = binomial.enumerateSupport(false).slice(0, 1, null as unknown as number);
+    const binomialProbs = binomial.logProb(support).exp();
+    const weights = lgamma(support.add(1));
+    return term1.add(binomialProbs.mul(weights).sum([0, -1]));
+  }
 }
+const lgammaNumber = (x: number): number => lgammaScalar(x);
 
 // ------------------------------------------------------------------------------------------------ MultivariateNormal
 /** Solves L x = b for lower-triangular L [..., n, n] and b [..., n] by forward substitution over tensor ops. */

@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor';
 import * as torch from '../index';
 import { Function, FunctionCtx } from '../autograd/api';
+import { softplus as nnSoftplus } from '../nn/activation_impl';
 
 function mapTensor(x: Tensor, f: (v: number) => number): Tensor {
   const src = x.detach().to('cpu').to('float64').contiguous().toTypedArray() as Float64Array;
@@ -137,5 +138,6 @@ export const lgamma = (x: Tensor): Tensor => Lgamma.apply(floatOf(x));
 export const digamma = (x: Tensor): Tensor => Digamma.apply(floatOf(x));
 export const trigamma = (x: Tensor): Tensor => Trigamma.apply(floatOf(x));
 export const erfinv = (x: Tensor): Tensor => Erfinv.apply(floatOf(x));
-export const softplus = (x: Tensor): Tensor => x.relu().add(x.abs().neg().exp().log1p());
+/** F.softplus (beta 1, threshold 20): smooth at 0, where its gradient is 1/2 as PyTorch's. */
+export const softplus = (x: Tensor): Tensor => nnSoftplus(x, 1, 20);
 export { mapTensor };
