@@ -328,3 +328,35 @@ describe('torch.autograd.functional vs PyTorch 1.13', () => {
     expect(() => F.jacobian(f1, 3 as unknown as torch.Tensor)).toThrow(TypeError);
   });
 });
+
+describe('second derivatives, the Gamma reparameterisation gradient, and mode', () => {
+  const F = torch.autograd.functional;
+  test('hessian of a Gamma log-likelihood and of a Beta entropy (through lgamma/digamma/trigamma) vs PyTorch', () => {
+    const data = f64([0.4, 1.3, 2.2]);
+    const H = F.hessian((c, r) => new D.Gamma(c, r).logProb(data).sum(), [f64([1.7]), f64([0.9])]) as torch.Tensor[][];
+    H.forEach((row, i) => row.forEach((h, k) => expectClose(h, ref.functional.hessian_gamma_loglik[i][k], 1e-6)));
+    const Hb = F.hessian((a, b) => new D.Beta(a, b).entropy().sum(), [f64([1.7]), f64([2.9])]) as torch.Tensor[][];
+    // trigamma's own derivative is a central difference: 1e-5 relative
+    Hb.forEach((row, i) => row.forEach((h, k) => expectClose(h, ref.functional.hessian_beta_entropy[i][k], 1e-5)));
+  });
+  test('dx/dalpha of a Gamma(alpha, 1) sample vs torch._standard_gamma_grad', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { standardGammaGrad } = require('../lib/distributions/sampling') as typeof import('../lib/distributions/sampling');
+    const R = ref.standardGammaGrad;
+    const g = standardGammaGrad(f64(R.alpha), f64(R.x));
+    // PyTorch's is itself an approximation (series / asymptotic fits, about 1e-3 relative in places)
+    expectClose(g, { shape: [R.alpha.length], data: R.grad }, 5e-3, 1e-6);
+  });
+  test('mode (PyTorch 2.x property)', () => {
+    expect(new D.Gamma(f64([3, 0.5]), f64([2, 2])).mode.tolist()).toEqual([1, 0]);
+    expect(new D.Beta(f64([2]), f64([3])).mode.tolist()[0]).toBeCloseTo(1 / 3, 12);
+    expect(new D.Dirichlet(f64([[2, 3, 4]])).mode.sub(f64([[1 / 6, 2 / 6, 3 / 6]])).abs().max().item()).toBeLessThan(1e-12);
+    expect(new D.Poisson(f64([2.7])).mode.tolist()).toEqual([2]);
+    expect(new D.Categorical({ probs: f64([0.1, 0.6, 0.3]) }).mode.item()).toBe(1);
+    expect(new D.OneHotCategorical({ probs: f64([0.1, 0.6, 0.3]) }).mode.tolist()).toEqual([0, 1, 0]);
+    expect(new D.LogNormal(f64([0.5]), f64([1])).mode.item()).toBeCloseTo(Math.exp(-0.5), 12);
+    expect(new D.Binomial({ totalCount: f64([10]), probs: f64([0.35]) }).mode.tolist()).toEqual([3]);
+    const b = new D.Bernoulli({ probs: f64([0.2, 0.5, 0.9]) }).mode.tolist() as number[];
+    expect(b[0]).toBe(0); expect(b[1]).toBeNaN(); expect(b[2]).toBe(1);
+  });
+});

@@ -140,6 +140,14 @@ hv = AF.hvp(fs, (x, y), vx); vh = AF.vhp(fs, (x, y), vx)
 F['hvp'] = [enc(hv[0]), [enc(a) for a in hv[1]]]
 F['vhp'] = [enc(vh[0]), [enc(a) for a in vh[1]]]
 
+# second derivatives through lgamma/digamma: the Hessian of a Gamma log-likelihood w.r.t. (concentration, rate)
+data = T([0.4, 1.3, 2.2])
+F['hessian_gamma_loglik'] = [[enc(H) for H in row] for row in AF.hessian(lambda c, r: D.Gamma(c, r).log_prob(data).sum(), (T([1.7]), T([0.9])))]
+F['hessian_beta_entropy'] = [[enc(H) for H in row] for row in AF.hessian(lambda a, b: D.Beta(a, b).entropy().sum(), (T([1.7]), T([2.9])))]
+# Gamma's reparameterisation gradient dx/dalpha at fixed x (torch._standard_gamma_grad)
+ga = T([0.3, 0.3, 1.0, 2.5, 2.5, 9.0, 40.0]); gx = T([0.05, 1.2, 0.7, 0.9, 4.0, 8.5, 44.0])
+out['standardGammaGrad'] = {'alpha': ga.tolist(), 'x': gx.tolist(), 'grad': torch._standard_gamma_grad(ga, gx).tolist()}
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'distributions.json')
 with open(path, 'w') as fh: json.dump(out, fh, separators=(',', ':'))
 print('wrote', path, len(out['cases']), 'cases', len(out['kl']), 'KL pairs')
