@@ -38,6 +38,10 @@ function build(name: string, params: Record<string, unknown>): { d: torch.distri
     p[camel(k)] = t;
   }
   const P = p as Record<string, torch.Tensor>;
+  if (name === 'MixtureSameFamily') {
+    for (const k of Object.keys(params)) leaves[k] = f64(params[k], true);
+    return { d: new D.MixtureSameFamily(new D.Categorical({ logits: leaves.mix_logits }), new D.Normal(leaves.loc, leaves.scale)), leaves };
+  }
   const ctor: Record<string, () => torch.distributions.Distribution> = {
     Normal: () => new D.Normal(P.loc, P.scale),
     Bernoulli: () => new D.Bernoulli({ probs: P.probs, logits: P.logits }),
@@ -58,6 +62,7 @@ function build(name: string, params: Record<string, unknown>): { d: torch.distri
     Dirichlet: () => new D.Dirichlet(P.concentration),
     StudentT: () => new D.StudentT(P.df, P.loc, P.scale),
     Binomial: () => new D.Binomial({ totalCount: P.totalCount, probs: P.probs, logits: P.logits }),
+    NegativeBinomial: () => new D.NegativeBinomial({ totalCount: P.totalCount, probs: P.probs, logits: P.logits }),
     Multinomial: () => new D.Multinomial({ totalCount: p.totalCount as number, probs: P.probs, logits: P.logits }),
     MultivariateNormal: () => new D.MultivariateNormal(P.loc, { covarianceMatrix: P.covarianceMatrix, precisionMatrix: P.precisionMatrix, scaleTril: P.scaleTril }),
   };
@@ -78,7 +83,8 @@ describe('distributions vs PyTorch 1.13: values and parameter gradients (float64
       if (c.entropy) { const H = d.entropy(); expectClose(H, c.entropy); L = L.add(H.sum()); }
       if (c.mean) expectClose(d.mean, c.mean);
       if (c.variance) expectClose(d.variance, c.variance);
-      if (c.cdf) { expectClose(d.cdf(v), c.cdf); expectClose(d.icdf(f64(c.q)), c.icdf); }
+      if (c.cdf) expectClose(d.cdf(v), c.cdf);
+      if (c.icdf) expectClose(d.icdf(f64(c.q)), c.icdf);
       const names = Object.keys(leaves);
       const gs = torch.autograd.grad(L, names.map((k) => leaves[k]), { allowUnused: true });
       names.forEach((k, i) => {
@@ -176,6 +182,9 @@ describe('sampling: shapes (sampleShape x batchShape x eventShape) and moments (
     ['StudentT', () => new D.StudentT(torch.tensor([6], { dtype: 'float32' }), 1, 2)],
     ['Binomial', () => new D.Binomial({ totalCount: torch.tensor([10, 25], { dtype: 'float32' }), probs: torch.tensor([0.3, 0.9], { dtype: 'float32' }) })],
     ['Multinomial', () => new D.Multinomial({ totalCount: 7, probs: torch.tensor([0.2, 0.3, 0.5], { dtype: 'float32' }) })],
+    ['NegativeBinomial', () => new D.NegativeBinomial({ totalCount: torch.tensor([3, 0.7], { dtype: 'float32' }), probs: torch.tensor([0.4, 0.2], { dtype: 'float32' }) })],
+    ['MixtureSameFamily', () => new D.MixtureSameFamily(new D.Categorical({ probs: torch.tensor([[0.3, 0.7], [0.5, 0.5]], { dtype: 'float32' }) }),
+      new D.Normal(torch.tensor([[-2, 1], [0, 4]], { dtype: 'float32' }), torch.tensor([[1, 0.5], [2, 1]], { dtype: 'float32' })))],
     ['MultivariateNormal', () => new D.MultivariateNormal(torch.tensor([1, -1], { dtype: 'float32' }), { covarianceMatrix: torch.tensor([[2, 0.5], [0.5, 1]], { dtype: 'float32' }) })],
   ];
   for (const [name, mk] of cases) test(name, () => checkMoments(mk(), name === 'Multinomial' || name === 'Binomial' ? 4000 : N));
@@ -358,5 +367,29 @@ describe('second derivatives, the Gamma reparameterisation gradient, and mode', 
     expect(new D.Binomial({ totalCount: f64([10]), probs: f64([0.35]) }).mode.tolist()).toEqual([3]);
     const b = new D.Bernoulli({ probs: f64([0.2, 0.5, 0.9]) }).mode.tolist() as number[];
     expect(b[0]).toBe(0); expect(b[1]).toBeNaN(); expect(b[2]).toBe(1);
+  });
+});
+
+// on a CUDA device (a GPU, or the CUDA emulator's addon via NODETORCH_ADDON): the same values as on the CPU
+(torch.cuda.isAvailable() ? describe : describe.skip)('on CUDA: values equal the CPU ones, samples stay on the device', () => {
+  test('Normal, Gamma, Categorical, MultivariateNormal, Poisson', () => {
+    const mk = (dev: string): torch.distributions.Distribution[] => [
+      new D.Normal(torch.tensor([0.5, -1], { dtype: 'float64', device: dev }), torch.tensor([2, 0.5], { dtype: 'float64', device: dev })),
+      new D.Gamma(torch.tensor([0.5, 3], { dtype: 'float64', device: dev }), torch.tensor([2, 0.5], { dtype: 'float64', device: dev })),
+      new D.Categorical({ logits: torch.tensor([[0.1, 2, -1], [0, 0, 1]], { dtype: 'float64', device: dev }) }),
+      new D.Poisson(torch.tensor([0.5, 3], { dtype: 'float64', device: dev })),
+    ];
+    const vals = [[0.3, 0.2], [0.3, 0.2], [2, 0], [1, 4]];
+    const cpu = mk('cpu'), gpu = mk('cuda');
+    cpu.forEach((c, i) => {
+      const g = gpu[i];
+      const vc = i === 2 ? torch.tensor(vals[i]) : f64(vals[i]);
+      const lc = c.logProb(vc), lg = g.logProb(vc.to('cuda'));
+      expect(lg.device.type).toBe('cuda');
+      expect(lg.cpu().sub(lc).abs().max().item() as number).toBeLessThan(1e-9);
+      const s = g.sample([4]);
+      expect(s.device.type).toBe('cuda');
+      expect(s.shape).toEqual([4, ...g.batchShape]);
+    });
   });
 });

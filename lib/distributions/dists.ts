@@ -823,3 +823,113 @@ export class Independent extends Distribution {
     return this.baseDist.enumerateSupport(expand);
   }
 }
+
+// -------------------------------------------------------------------------------------------------- NegativeBinomial
+export class NegativeBinomial extends Distribution {
+  totalCount: Tensor; private _probs?: Tensor; private _logits?: Tensor;
+  protected _probsGiven: boolean; protected _logitsGiven: boolean;
+  override get argConstraints(): Record<string, Constraint> { return { totalCount: C.greaterThanEq(0), probs: C.halfOpenInterval(0, 1), logits: C.real }; }
+  override get support(): Constraint { return C.nonnegativeInteger; }
+  constructor(opts: ProbsOrLogits & { totalCount: Param });
+  constructor(totalCount: Param, probs?: Param | null, logits?: Param | null, opts?: { validateArgs?: boolean });
+  constructor(a: Param | (ProbsOrLogits & { totalCount: Param }), b?: Param | null, c?: Param | null, o: { validateArgs?: boolean } = {}) {
+    super();
+    const opts = a != null && !(a instanceof Tensor) && typeof a === 'object' ? a : { totalCount: a as Param, probs: b ?? undefined, logits: c ?? undefined, ...o };
+    oneOf('NegativeBinomial', opts.probs, opts.logits);
+    this._probsGiven = opts.probs != null; this._logitsGiven = !this._probsGiven;
+    let p: Tensor;
+    [this.totalCount, p] = broadcastAll(opts.totalCount, (opts.probs ?? opts.logits) as Param);
+    if (this._probsGiven) this._probs = p; else this._logits = p;
+    this.init(p.shape, [], opts.validateArgs);
+  }
+  get probs(): Tensor { return this._probs ??= logitsToProbs(this._logits as Tensor, true); }
+  get logits(): Tensor { return this._logits ??= probsToLogits(this._probs as Tensor, true); }
+  override expand(b: Shape): NegativeBinomial {
+    const s = b.slice();
+    return this._probsGiven ? new NegativeBinomial({ totalCount: this.totalCount.expand(s), probs: this.probs.expand(s), validateArgs: false })
+      : new NegativeBinomial({ totalCount: this.totalCount.expand(s), logits: this.logits.expand(s), validateArgs: false });
+  }
+  override get mean(): Tensor { return this.totalCount.mul(this.logits.exp()); }
+  override get mode(): Tensor { return this.totalCount.sub(1).mul(this.logits.exp()).floor().clamp(0, null); }
+  override get variance(): Tensor { return this.mean.div(this.logits.neg().sigmoid()); }
+  override sample(sampleShape: Shape = []): Tensor {
+    return torch.noGrad(() => {
+      const rate = new Gamma(this.totalCount.detach(), this.logits.detach().neg().exp(), { validateArgs: false }).sample(sampleShape);
+      return poissonSample(rate.contiguous());
+    });
+  }
+  override logProb(value: Tensor): Tensor {
+    this.maybeValidate(value);
+    const logsig = (x: Tensor): Tensor => softplus(x.neg()).neg();
+    const lup = this.totalCount.mul(logsig(this.logits.neg())).add(value.mul(logsig(this.logits)));
+    const ln = lgamma(this.totalCount.add(value)).neg().add(lgamma(value.add(1))).add(lgamma(this.totalCount));
+    return lup.sub(zeroIf(this.totalCount.add(value).eq(0), ln));
+  }
+}
+const zeroIf = (cond: Tensor, t: Tensor): Tensor => torch.where(cond, torch.zerosLike(t), t);
+
+// ------------------------------------------------------------------------------------------------ MixtureSameFamily
+export class MixtureSameFamily extends Distribution {
+  mixtureDistribution: Categorical; componentDistribution: Distribution;
+  override get support(): Constraint { return this.componentDistribution.support; }
+  constructor(mixtureDistribution: Categorical, componentDistribution: Distribution, opts: { validateArgs?: boolean } = {}) {
+    super();
+    if (!(mixtureDistribution instanceof Categorical)) throw new TorchError(' The Mixture distribution needs to be an  instance of torch.distributions.Categorical');
+    if (!(componentDistribution instanceof Distribution)) throw new TorchError('The Component distribution need to be an instance of torch.distributions.Distribution');
+    this.mixtureDistribution = mixtureDistribution; this.componentDistribution = componentDistribution;
+    const mdbs = mixtureDistribution.batchShape, cdbs = componentDistribution.batchShape.slice(0, -1);
+    for (let i = 1; i <= Math.min(mdbs.length, cdbs.length); i++) {
+      const s1 = mdbs[mdbs.length - i], s2 = cdbs[cdbs.length - i];
+      if (s1 !== 1 && s2 !== 1 && s1 !== s2) throw new TorchError(`\`mixture_distribution.batch_shape\` (torch.Size([${mdbs.join(', ')}])) is not compatible with \`component_distribution.batch_shape\`(torch.Size([${cdbs.join(', ')}]))`);
+    }
+    const km = mixtureDistribution.numEvents, kc = componentDistribution.batchShape[componentDistribution.batchShape.length - 1];
+    if (km !== kc) throw new TorchError(`\`mixture_distribution component\` (${km}) does not equal \`component_distribution.batch_shape[-1]\` (${kc})`);
+    this.init(cdbs, componentDistribution.eventShape, opts.validateArgs);
+  }
+  override repr(): string { return `MixtureSameFamily(\n  ${this.mixtureDistribution.repr()},\n  ${this.componentDistribution.repr()})`; }
+  private get eventNdims(): number { return this.eventShape.length; }
+  private pad(x: Tensor): Tensor { return x.unsqueeze(-1 - this.eventNdims); }
+  private padMixture(x: Tensor): Tensor {
+    let r = x;
+    for (let i = 0; i < this.eventNdims; i++) r = r.unsqueeze(-1);
+    return r;
+  }
+  override expand(b: Shape): MixtureSameFamily {
+    return new MixtureSameFamily(this.mixtureDistribution.expand(b), this.componentDistribution.expand([...b, this.mixtureDistribution.numEvents]), { validateArgs: false });
+  }
+  override get mean(): Tensor {
+    const probs = this.padMixture(this.mixtureDistribution.probs);
+    return probs.mul(this.componentDistribution.mean).sum(-1 - this.eventNdims);
+  }
+  override get variance(): Tensor {
+    const probs = this.padMixture(this.mixtureDistribution.probs);
+    const d = -1 - this.eventNdims;
+    const meanCondVar = probs.mul(this.componentDistribution.variance).sum(d);
+    const varCondMean = probs.mul(this.componentDistribution.mean.sub(this.pad(this.mean)).pow(2)).sum(d);
+    return meanCondVar.add(varCondMean);
+  }
+  override cdf(x: Tensor): Tensor {
+    return this.componentDistribution.cdf(this.pad(x)).mul(this.mixtureDistribution.probs).sum(-1);
+  }
+  override logProb(x: Tensor): Tensor {
+    this.maybeValidate(x);
+    const lpx = this.componentDistribution.logProb(this.pad(x));
+    const lmix = this.mixtureDistribution.logits.logSoftmax(-1);
+    return lpx.add(lmix).logsumexp(-1);
+  }
+  override sample(sampleShape: Shape = []): Tensor {
+    return torch.noGrad(() => {
+      const sampleLen = sampleShape.length, batchLen = this.batchShape.length;
+      const gatherDim = sampleLen + batchLen;
+      const es = this.eventShape;
+      const mix = this.mixtureDistribution.sample(sampleShape);
+      const mixShape = mix.shape.slice();
+      const comp = this.componentDistribution.sample(sampleShape);
+      let idx = mix.reshape([...mixShape, 1, ...es.map(() => 1)]);
+      idx = idx.expand([...mixShape, 1, ...es]);
+      const full = comp.shape.slice(0, gatherDim);
+      idx = idx.expand([...full, 1, ...es]);
+      return comp.gather(gatherDim, idx).squeeze(gatherDim);
+    });
+  }
+}

@@ -2,7 +2,7 @@
 export { Distribution, broadcastAll } from './distribution';
 export type { DistributionOptions } from './distribution';
 export {
-  Normal, Bernoulli, Categorical, OneHotCategorical, Uniform, Exponential, Laplace, Cauchy, Gumbel, HalfNormal, Poisson,
+  Normal, Bernoulli, Categorical, OneHotCategorical, Uniform, Exponential, Laplace, Cauchy, Gumbel, HalfNormal, Poisson, NegativeBinomial, MixtureSameFamily,
   Geometric, Dirichlet, Gamma, Chi2, Beta, StudentT, Binomial, Multinomial, MultivariateNormal, Independent,
 } from './dists';
 export { TransformedDistribution, LogNormal } from './transforms';

@@ -60,7 +60,7 @@ export function poissonSample(rate: Tensor): Tensor {
     while (cdf < u && k < cap) { k++; logp += Math.log(lam) - Math.log(k); cdf += Math.exp(logp); }
     out[i] = k;
   }
-  return torch.tensor(out).view(rate.shape.slice()).to(rate.dtype);
+  return torch.tensor(out).view(rate.shape.slice()).to(rate.dtype).to(rate.device);
 }
 
 export function binomialSample(count: Tensor, probs: Tensor): Tensor {
@@ -80,7 +80,7 @@ export function binomialSample(count: Tensor, probs: Tensor): Tensor {
     while (cdf < u && k < N) { logp += Math.log(N - k) - Math.log(k + 1) + ratio; k++; cdf += Math.exp(logp); }
     out[i] = flip ? N - k : k;
   }
-  return torch.tensor(out).view(count.shape.slice()).to(probs.dtype);
+  return torch.tensor(out).view(count.shape.slice()).to(probs.dtype).to(probs.device);
 }
 
 /** Regularised lower incomplete gamma P(a, x) (series below a + 1, continued fraction above). */

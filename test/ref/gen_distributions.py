@@ -48,6 +48,9 @@ CASES = [
     ('StudentT', {'df': [3.0, 1.5], 'loc': [0.0, 1.0], 'scale': [1.0, 2.0]}, [0.7, -1.0], None),
     ('Binomial', {'total_count': [10.0, 10.0], 'probs': [0.3, 0.8]}, [3.0, 9.0], None),
     ('Multinomial', {'total_count': 6, 'probs': [0.2, 0.3, 0.5]}, [1.0, 2.0, 3.0], None),
+    ('NegativeBinomial', {'total_count': [3.0, 7.5], 'probs': [0.3, 0.6]}, [2.0, 11.0], None),
+    ('NegativeBinomial', {'total_count': [4.0], 'logits': [0.2]}, [5.0], None),
+    ('MixtureSameFamily', {'mix_logits': [[0.1, -0.5, 0.3], [1.0, 0.0, 0.0]], 'loc': [[0.0, 1.0, -2.0], [0.5, 0.5, 3.0]], 'scale': [[1.0, 0.5, 2.0], [0.3, 1.0, 1.5]]}, [0.4, 1.7], 'cdf'),
     ('MultivariateNormal', {'loc': [0.5, -1.0], 'covariance_matrix': [[2.0, 0.5], [0.5, 1.0]]}, [0.3, -0.2], None),
     ('MultivariateNormal', {'loc': [[0.5, -1.0, 0.0], [1.0, 2.0, 3.0]], 'scale_tril': [[1.5, 0.0, 0.0], [0.3, 0.8, 0.0], [-0.2, 0.4, 1.1]]}, [[0.3, -0.2, 0.1], [1.0, 1.0, 1.0]], None),
     ('MultivariateNormal', {'loc': [0.0, 1.0], 'precision_matrix': [[2.0, -0.3], [-0.3, 0.9]]}, [0.3, -0.2], None),
@@ -56,6 +59,9 @@ CASES = [
 def build(name, params, grad=True):
     kw = {}
     leaves = {}
+    if name == 'MixtureSameFamily':
+        leaves = {k: T(v).requires_grad_(grad) for k, v in params.items()}
+        return D.MixtureSameFamily(D.Categorical(logits=leaves['mix_logits']), D.Normal(leaves['loc'], leaves['scale'])), leaves
     for k, v in params.items():
         if isinstance(v, int) and k == 'total_count' and name == 'Multinomial':
             kw[k] = v; continue
@@ -76,7 +82,9 @@ for name, params, value, q in CASES:
             'mean': enc(attempt(lambda: d.mean)), 'variance': enc(attempt(lambda: d.variance)),
             'batchShape': list(d.batch_shape), 'eventShape': list(d.event_shape),
             'grads': {k: enc(g) for k, g in zip(leaves.keys(), grads)}}
-    if q is not None:
+    if q == 'cdf':
+        case['cdf'] = enc(d.cdf(v))
+    elif q is not None:
         case['cdf'] = enc(d.cdf(v))
         case['icdf'] = enc(d.icdf(T(q)))
         case['q'] = q
