@@ -136,3 +136,44 @@ registerKl(TransformedDistribution, TransformedDistribution)((p, q) => {
   }
   return sumRightmost(klDivergence(p.baseDist, q.baseDist), p.eventShape.length - p.baseDist.eventShape.length);
 });
+
+// ---- pairs across families (PyTorch 1.13 registers these too; each is E_p[log p] - E_p[log q] in closed form) ----
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const EULER_GAMMA = 0.57721566490153286060;
+registerKl(D.Bernoulli, D.Poisson)((p, q) => {
+  const xlogx = (t: Tensor): Tensor => torch.xlogy(t, t);
+  return xlogx(p.probs).add(xlogx(p.probs.neg().add(1))).add(q.rate).sub(p.probs.mul(q.rate.log()));
+});
+registerKl(D.Exponential, D.Gamma)((p, q) => {
+  // E_p[log x] = -gamma - log(rate_p), E_p[x] = 1 / rate_p
+  const elog = p.rate.log().neg().sub(EULER_GAMMA);
+  return p.rate.log().sub(1).sub(q.concentration.mul(q.rate.log())).add(lgamma(q.concentration))
+    .sub(q.concentration.sub(1).mul(elog)).add(q.rate.div(p.rate));
+});
+registerKl(D.Exponential, D.Normal)((p, q) => {
+  const e2 = p.rate.pow(-2).mul(2).sub(q.loc.mul(2).div(p.rate)).add(q.loc.pow(2));
+  return p.rate.log().sub(1).add(q.scale.log()).add(LOG_SQRT_2PI).add(e2.div(q.scale.pow(2).mul(2)));
+});
+registerKl(D.Gamma, D.Exponential)((p, q) => p.entropy().neg().sub(q.rate.log()).add(q.rate.mul(p.concentration).div(p.rate)));
+registerKl(D.Laplace, D.Normal)((p, q) => {
+  const e2 = p.scale.pow(2).mul(2).add(p.loc.sub(q.loc).pow(2));
+  return p.scale.mul(2).log().neg().sub(1).add(q.scale.log()).add(LOG_SQRT_2PI).add(e2.div(q.scale.pow(2).mul(2)));
+});
+registerKl(D.Normal, D.Gumbel)((p, q) => {
+  // log q(x) = -log b + y - e^y with y = (loc_q - x) / b; E_p[e^y] = exp((loc_q - loc_p) / b + scale_p^2 / (2 b^2))
+  const m = q.loc.sub(p.loc).div(q.scale);
+  const eexp = m.add(p.scale.div(q.scale).pow(2).mul(0.5)).exp();
+  return p.scale.log().neg().sub(0.5 + LOG_SQRT_2PI).add(q.scale.log()).sub(m).add(eexp);
+});
+registerKl(D.Uniform, D.Normal)((p, q) => {
+  const width = p.high.sub(p.low);
+  const e2 = width.pow(2).div(12).add(p.high.add(p.low).div(2).sub(q.loc).pow(2));
+  return width.log().neg().add(q.scale.log()).add(LOG_SQRT_2PI).add(e2.div(q.scale.pow(2).mul(2)));
+});
+// a distribution on the whole real line against one on a half line or an interval: +inf
+const infiniteLike = (t: Tensor): Tensor => torch.fullLike(t, Infinity);
+for (const P of [D.Normal, D.Laplace]) {
+  for (const Q of [D.Beta, D.Exponential, D.Gamma, D.Uniform]) {
+    registerKl(P as unknown as typeof D.Normal, Q as unknown as typeof D.Beta)((p) => infiniteLike(p.loc));
+  }
+}

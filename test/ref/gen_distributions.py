@@ -107,6 +107,15 @@ KL = [
     ('HalfNormal', {'scale': [1.0, 2.5]}, 'HalfNormal', {'scale': [2.0, 1.0]}),
     ('LogNormal', {'loc': [0.0, 0.5], 'scale': [1.0, 0.7]}, 'LogNormal', {'loc': [0.3, 0.0], 'scale': [0.5, 1.0]}),
     ('Binomial', {'total_count': [10.0], 'probs': [0.3]}, 'Binomial', {'total_count': [10.0], 'probs': [0.6]}),
+    ('Bernoulli', {'probs': [0.2, 0.7]}, 'Poisson', {'rate': [0.5, 2.0]}),
+    ('Exponential', {'rate': [0.5, 2.0]}, 'Gamma', {'concentration': [1.5, 0.7], 'rate': [1.0, 3.0]}),
+    ('Exponential', {'rate': [0.5, 2.0]}, 'Normal', {'loc': [0.3, -1.0], 'scale': [1.5, 0.7]}),
+    ('Gamma', {'concentration': [2.5, 0.7], 'rate': [1.5, 3.0]}, 'Exponential', {'rate': [1.0, 1.5]}),
+    ('Laplace', {'loc': [0.0, 1.0], 'scale': [1.0, 0.5]}, 'Normal', {'loc': [0.5, -1.0], 'scale': [1.5, 0.7]}),
+    ('Normal', {'loc': [0.0, 1.0], 'scale': [1.0, 2.0]}, 'Gumbel', {'loc': [0.5, 0.0], 'scale': [1.5, 1.0]}),
+    ('Uniform', {'low': [0.0, -1.0], 'high': [1.0, 1.0]}, 'Normal', {'loc': [0.5, -1.0], 'scale': [1.5, 0.7]}),
+    ('Normal', {'loc': [0.0, 1.0], 'scale': [1.0, 2.0]}, 'Gamma', {'concentration': [1.5, 0.7], 'rate': [1.0, 3.0]}),
+    ('Laplace', {'loc': [0.0, 1.0], 'scale': [1.0, 0.5]}, 'Uniform', {'low': [0.0, -1.0], 'high': [1.0, 1.0]}),
     ('MultivariateNormal', {'loc': [0.5, -1.0], 'covariance_matrix': [[2.0, 0.5], [0.5, 1.0]]},
      'MultivariateNormal', {'loc': [0.0, 0.0], 'scale_tril': [[1.0, 0.0], [0.3, 0.8]]}),
 ]
@@ -114,7 +123,7 @@ for pn, pp, qn, qp in KL:
     p, pl = build(pn, pp); q, ql = build(qn, qp)
     kl = D.kl_divergence(p, q)
     leaves = list(pl.values()) + list(ql.values())
-    gs = torch.autograd.grad(kl.sum(), leaves, allow_unused=True)
+    gs = torch.autograd.grad(kl.sum(), leaves, allow_unused=True) if kl.requires_grad else [None] * len(leaves)
     names = ['p.' + k for k in pl] + ['q.' + k for k in ql]
     out['kl'].append({'p': [pn, pp], 'q': [qn, qp], 'kl': enc(kl), 'grads': {n: enc(g) for n, g in zip(names, gs)}})
 
