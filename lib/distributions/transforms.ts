@@ -6,7 +6,8 @@ import { TorchError } from '../errors';
 import * as C from './constraints';
 import { Constraint } from './constraints';
 import { Distribution, Param, Shape, broadcastAll, finfo, sumRightmost } from './distribution';
-import { Normal } from './dists';
+import { Normal, Exponential } from './dists';
+import { lgamma } from './special';
 import { softplus } from './special';
 
 export abstract class Transform {
@@ -169,3 +170,78 @@ export class LogNormal extends TransformedDistribution {
   override get variance(): Tensor { const s2 = this.scale.pow(2); return s2.expm1().mul(this.loc.mul(2).add(s2).exp()); }
   override entropy(): Tensor { return this.baseDist.entropy().add(this.loc); }
 }
+
+/** y = x ** exponent (on the positive reals). */
+export class PowerTransform extends Transform {
+  constructor(public exponent: Tensor | number) { super(); }
+  override get sign(): number {
+    if (typeof this.exponent === 'number') return Math.sign(this.exponent);
+    const s = this.exponent.sign();
+    if (s.numel() !== 1 && !s.eq(s.flatten().select(0, 0)).all().item()) throw new TorchError('PowerTransform.sign: the exponent has mixed signs');
+    return s.flatten().select(0, 0).item() as number;
+  }
+  override get domain(): Constraint { return C.positive; }
+  override get codomain(): Constraint { return C.positive; }
+  _call(x: Tensor): Tensor { return x.pow(this.exponent as never); }
+  _inverse(y: Tensor): Tensor { return typeof this.exponent === 'number' ? y.pow(1 / this.exponent) : y.pow(this.exponent.reciprocal()); }
+  logAbsDetJacobian(x: Tensor, y: Tensor): Tensor {
+    const e = typeof this.exponent === 'number' ? torch.fullLike(x, this.exponent) : this.exponent;
+    return e.mul(y).div(x).abs().log();
+  }
+  override equals(o: Transform): boolean {
+    if (!(o instanceof PowerTransform)) return false;
+    const a = this.exponent, b = o.exponent;
+    return typeof a === 'number' && typeof b === 'number' ? a === b : !!torch.eq(a instanceof Tensor ? a : torch.tensor(a), b as never).all().item();
+  }
+}
+
+/** Pareto(scale, alpha): Exponential(alpha) through exp, then scaled. */
+export class Pareto extends TransformedDistribution {
+  scale: Tensor; alpha: Tensor;
+  override get argConstraints(): Record<string, Constraint> { return { alpha: C.positive, scale: C.positive }; }
+  override get support(): Constraint { return C.greaterThanEq(this.scale); }
+  constructor(scale: Param, alpha: Param, opts: { validateArgs?: boolean } = {}) {
+    const [s, a] = broadcastAll(scale, alpha);
+    super(new Exponential(a, opts), [new ExpTransform(), new AffineTransform(0, s)], opts);
+    this.scale = s; this.alpha = a;
+  }
+  override repr(): string { return 'Pareto()'; }
+  override expand(b: Shape): Pareto { return new Pareto(this.scale.expand(b.slice()), this.alpha.expand(b.slice()), { validateArgs: false }); }
+  override get mean(): Tensor { const a = this.alpha.clamp(1, null); return a.mul(this.scale).div(a.sub(1)); }
+  override get mode(): Tensor { return this.scale; }
+  override get variance(): Tensor { const a = this.alpha.clamp(2, null); return this.scale.pow(2).mul(a).div(a.sub(1).pow(2).mul(a.sub(2))); }
+  override entropy(): Tensor { return this.scale.div(this.alpha).log().add(this.alpha.reciprocal()).add(1); }
+}
+
+/** Weibull(scale, concentration): Exponential(1) through x ** (1 / concentration), then scaled. */
+export class Weibull extends TransformedDistribution {
+  scale: Tensor; concentration: Tensor;
+  override get argConstraints(): Record<string, Constraint> { return { scale: C.positive, concentration: C.positive }; }
+  override get support(): Constraint { return C.positive; }
+  constructor(scale: Param, concentration: Param, opts: { validateArgs?: boolean } = {}) {
+    const [s, k] = broadcastAll(scale, concentration);
+    super(new Exponential(torch.onesLike(s), opts), [new PowerTransform(k.reciprocal()), new AffineTransform(0, s)], opts);
+    this.scale = s; this.concentration = k;
+    if (this._validateArgs) {
+      for (const [name, v] of [['scale', s], ['concentration', k]] as const) {
+        if (!v.gt(0).all().item()) throw new TorchError(`Expected parameter ${name} (Tensor of shape (${v.shape.join(', ')}${v.ndim === 1 ? ',' : ''})) of distribution Weibull(scale: ${s.numel() === 1 ? s : `torch.Size([${s.shape}])`}, concentration: ${k.numel() === 1 ? k : `torch.Size([${k.shape}])`}) to satisfy the constraint GreaterThan(lower_bound=0.0), but found invalid values:\n${v}`);
+      }
+    }
+  }
+  override repr(): string { return 'Weibull()'; }
+  override expand(b: Shape): Weibull { return new Weibull(this.scale.expand(b.slice()), this.concentration.expand(b.slice()), { validateArgs: false }); }
+  override get mean(): Tensor { return this.scale.mul(lgamma(this.concentration.reciprocal().add(1)).exp()); }
+  override get mode(): Tensor {
+    const k = this.concentration;
+    return this.scale.mul(k.sub(1).div(k).pow(k.reciprocal()));
+  }
+  override get variance(): Tensor {
+    const k = this.concentration;
+    return this.scale.pow(2).mul(lgamma(k.reciprocal().mul(2).add(1)).exp().sub(lgamma(k.reciprocal().add(1)).mul(2).exp()));
+  }
+  override entropy(): Tensor {
+    const k = this.concentration;
+    return k.reciprocal().neg().add(1).mul(EULER).add(this.scale.div(k).log()).add(1);
+  }
+}
+const EULER = 0.57721566490153286060;
