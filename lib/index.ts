@@ -16,6 +16,7 @@ import * as A from './autograd/api';
 import * as M from './autograd/mode';
 import { Node } from './autograd/engine';
 import { gradcheck } from './autograd/gradcheck';
+import * as AF from './autograd/functional';
 import { cuda as cudaBase, backends } from './cuda';
 import * as AC from './amp/autocast';
 import { GradScaler } from './amp/grad_scaler';
@@ -53,7 +54,11 @@ export const { indexPut_ } = keywordFunctions({
 });
 
 // autograd
-export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck };
+export const autograd = {
+  grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck,
+  // torch.autograd.functional (lib/autograd/functional.ts)
+  functional: { jacobian: AF.jacobian, hessian: AF.hessian, vjp: AF.vjp, jvp: AF.jvp, hvp: AF.hvp, vhp: AF.vhp },
+};
 export const { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, setGradEnabled } = M;
 
 // memory
@@ -135,3 +140,5 @@ export * as optim from './optim';
 export { save, load, saveAsync, loadAsync } from './serialization';
 export * as utils from './utils';
 export * as distributed from './distributed';
+// torch.distributions (lib/distributions/)
+export * as distributions from './distributions';
