@@ -5,7 +5,8 @@ import { native, meta, META_PER_TENSOR, META_ATTR_BASE, MAX_DIMS, StorageHandle,
 import { DType, DTYPE_CODE, ITEMSIZE, typedArrayFor, TypedArray, bf16ToNumber, f16ToNumber, isFloating, getDefaultDtype } from './dtype';
 import { Device, CPU } from './device';
 import { TorchError, checkKeys } from './errors';
-import { Node, runBackward, registerPostAccumulateGradHook } from './autograd/engine';
+import { Node, runBackward, registerPostAccumulateGradHook, registerHook, addRetainHook, setTensorCheck } from './autograd/engine';
+import type { GradHook, RemovableHandle } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
 // `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
@@ -284,8 +285,11 @@ export class Tensor {
     if (!this.requiresGrad) throw new TorchError("can't retain_grad on Tensor that has requires_grad=False");
     if (this.gradFn === null || this._retains) return;
     this._retains = true;
-    (this.gradFn.retained ||= []).push(this);
+    addRetainHook(this.gradFn, this);
   }
+  /** PyTorch's register_hook: hook(grad) runs on this tensor's gradient during backward and may return a replacement
+   *  (same shape, dtype and device); returns a handle whose remove() unregisters it (lib/autograd/engine.ts) */
+  registerHook(hook: GradHook): RemovableHandle { return registerHook(this, hook); }
   get retainsGrad(): boolean { return this._retains; }
   _setGradFn(n: Node): void { this._gradFn = n; }
   // A view whose base (or another view of it) was modified in place after this view's history was recorded gets a
@@ -452,6 +456,7 @@ export class Tensor {
   get [Symbol.toStringTag](): string { return 'Tensor'; }
   toJSON(): NestedList { return this.tolist(); }
 }
+setTensorCheck((x: unknown): x is Tensor => x instanceof Tensor);
 
 let storageIds = new WeakMap<Storage, number>();
 let nextStorageId = 1;
