@@ -222,6 +222,7 @@ describe("the schema's columns", () => {
       mv: (x) => [x, x.select(0, 0)], addmm: (x) => [x, x, x], addmv: (x) => [x.select(0, 0), x, x.select(0, 1)],
       baddbmm: (x) => [x, x.unsqueeze(0), x.unsqueeze(0)], outer: (x) => [x.select(0, 0), x.select(0, 1)],
       as_strided: (x) => [x, [2], [1]], permute: (x) => [x, [1, 0]],
+      arctan2: (x) => [x, x], hypot: (x) => [x, x], copysign: (x) => [x, x], polygamma: (x) => [1, x],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {
