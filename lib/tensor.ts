@@ -289,7 +289,15 @@ export class Tensor {
   }
   /** PyTorch's register_hook: hook(grad) runs on this tensor's gradient during backward and may return a replacement
    *  (same shape, dtype and device); returns a handle whose remove() unregisters it (lib/autograd/engine.ts) */
-  registerHook(hook: GradHook): RemovableHandle { return registerHook(this, hook); }
+  registerHook(hook: GradHook): RemovableHandle;
+  registerHook(opts: { hook: GradHook }): RemovableHandle;
+  registerHook(hook: GradHook | { hook: GradHook }): RemovableHandle {
+    if (hook !== null && typeof hook === 'object') {
+      checkKeys('register_hook', hook, ['hook']);
+      return registerHook(this, hook.hook);
+    }
+    return registerHook(this, hook);
+  }
   get retainsGrad(): boolean { return this._retains; }
   _setGradFn(n: Node): void { this._gradFn = n; }
   // A view whose base (or another view of it) was modified in place after this view's history was recorded gets a

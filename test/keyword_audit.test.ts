@@ -78,10 +78,10 @@ const POSITIONAL_GAPS: Record<string, string> = {
 const ERROR_PARITY: Record<string, string> = {
   'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
   'functional:interpolate': 'interpolate(input) with neither size nor scale_factor is an error in PyTorch too (the input-only call)',
-  'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
+  'functions:clip': 'as clamp', 'functions:clamp_': 'as clamp', 'functions:clip_': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
-const SHAPE_ONLY = new Set(['empty', 'empty_like']);
+const SHAPE_ONLY = new Set(['empty', 'empty_like', 'new_empty']);
 let current = '';
 /** Public names that are not tensor ops: their parameters are not keyword-audited. */
 const NOT_OPS: Record<string, string> = {
@@ -89,7 +89,8 @@ const NOT_OPS: Record<string, string> = {
   'functions:load': 'serialization: load(path)', 'functions:manual_seed': 'RNG state', 'functions:set_default_dtype': 'global setting',
   'functions:set_float32_matmul_precision': 'global setting', 'functions:is_tensor': 'a type test (instanceof)',
   'methods:record_stream': 'CUDA streams (tested in cuda_streams.test.ts)', 'methods:pin_memory': 'needs a CUDA build',
-  'methods:numpy': 'no NumPy in JavaScript: toTypedArray()', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
+  'methods:numpy': 'no NumPy in JavaScript: toTypedArray()',
+  'methods:register_hook': 'registers a hook: each call returns a new handle (its { hook } form is tested in ops_more.test.ts)', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
 };
 /** nodetorch names with no PyTorch counterpart (PyTorch has them only as methods, or not at all). */
 const ONLY_METHOD = 'a Tensor method in PyTorch; nodetorch also exports it as a function';
@@ -109,11 +110,14 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
     scatterAdd_: ONLY_METHOD, scatter_: ONLY_METHOD,
     broadcastShapesList: 'internal helper exported by lib/ops/shape.ts (torch.broadcast_shapes takes varargs)',
     contiguousCheck: 'internal helper exported by lib/ops/shape.ts', scatterBackward: 'internal helper exported by lib/ops/reduce.ts',
+    finfo: 'torch.finfo is a class (of a dtype) in PyTorch', iinfo: 'torch.iinfo is a class (of a dtype) in PyTorch',
+    nonzeroTuple: "internal helper exported by lib/ops/indexing.ts (torch.nonzero(x, { asTuple: true }))",
   },
   methods: {
     dataSync: NODETORCH, dispose: NODETORCH, toTypedArray: NODETORCH, toJSON: 'JavaScript protocol', toString: 'JavaScript protocol',
     index: "nodetorch's x[...] (PyTorch's __getitem__)", slice: "nodetorch's x[..., a:b]",
     registerPostAccumulateGradHook: 'PyTorch 2.1 API (not in 1.13)',
+    newTensor: 'Tensor.new_tensor is hand-written C++ in PyTorch (no aten schema): new_tensor(data, *, dtype, device, requires_grad), tested in ops_more.test.ts',
   },
   functional: {
     logsigmoid: 'F.logsigmoid is torch._C._nn.log_sigmoid: no aten schema by that name', scaledDotProductAttention: 'PyTorch 2.0 API (not in 1.13)',
@@ -184,6 +188,25 @@ const OVERRIDES: Record<string, Override> = {
   nan_to_num_: { self: NANS, p: { nan: () => 7, posinf: () => 8, neginf: () => -9 } },
   isclose: { p: { rtol: () => 0.5, atol: () => 1, equal_nan: () => true } }, allclose: { p: { rtol: () => 10, atol: () => 10, equal_nan: () => true } },
   narrow: { p: { 'start:Tensor': () => torch.tensor(0) } },
+  // (opsA's ops: shapes they accept, integer operands for gcd/lcm, one element for is_nonzero, a float64 self for
+  // float_power_, a self that requires grad for register_hook)
+  addmm_: { self: t([[1, 2], [3, 4]], 'float32'), p: { mat1: X, mat2: () => Y().t() } },
+  addmv_: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
+  baddbmm_: { self: () => torch.ones([1, 2, 2]), p: { batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
+  addbmm: { self: () => torch.ones([2, 2]), p: { input: () => torch.ones([2, 2]), batch1: () => torch.ones([3, 2, 4]), batch2: () => torch.ones([3, 4, 2]) } },
+  addbmm_: { self: () => torch.ones([2, 2]), p: { batch1: () => torch.ones([3, 2, 4]), batch2: () => torch.ones([3, 4, 2]) } },
+  addr: { self: () => torch.ones([2, 3]), p: { input: () => torch.ones([2, 3]), vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  addr_: { self: () => torch.ones([2, 3]), p: { vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  cdist: { p: { x1: X, x2: Y, p: () => 1, compute_mode: () => 'donot_use_mm_for_euclid_dist' } },
+  clamp_: { p: { 'min:Scalar': () => 0, 'max:Scalar': () => 1, 'min:Tensor': () => torch.zeros([2, 3]), 'max:Tensor': () => torch.ones([2, 3]) } },
+  cov: { p: { fweights: () => torch.tensor([1, 2, 1]), aweights: t([0.5, 1, 2], 'float32') } },
+  gcd: { self: XI, p: { input: XI, other: YI } }, gcd_: { self: XI, p: { input: XI, other: YI } },
+  lcm: { self: XI, p: { input: XI, other: YI } }, lcm_: { self: XI, p: { input: XI, other: YI } },
+  is_nonzero: { self: t([1.5], 'float32'), p: { input: t([1.5], 'float32') } },
+  quantile: { p: { q: () => 0.25, 'q:Tensor': t([0.25, 0.5], 'float32'), 'q:float': () => 0.25, dim: () => 1, interpolation: () => 'lower' } },
+  nanquantile: { p: { q: () => 0.25, 'q:Tensor': t([0.25, 0.5], 'float32'), 'q:float': () => 0.25, dim: () => 1, interpolation: () => 'lower' } },
+  float_power_: { self: () => X().to('float64') },
+  random_: { p: { from: () => 0, to: () => 5 } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },

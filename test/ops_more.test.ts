@@ -60,6 +60,9 @@ describe('Tensor.registerHook', () => {
     expect(typeof h.id).toBe('number');
     h.remove();
     h.remove();
+    const h2 = x3.registerHook({ hook: (gg) => gg.mul(100) });
+    h2.remove();
+    expect(() => x3.registerHook({ hook: (gg: T) => gg, fn: 1 } as never)).toThrow("register_hook(): unexpected option 'fn'");
     x3.mul(3).sum().backward();
     expect((x3.grad as T).tolist()).toEqual(REF.hooks.removed.xgrad);
   });

@@ -3068,11 +3068,12 @@ export function positive(input: Tensor): Tensor;
 export function positive(opts: { input: Tensor }): Tensor;
 export function positive(...args: unknown[]): Tensor { return positive_call(args); }
 
-const S_rsub: OpSpec = { op: 'rsub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', kw: true, def: 1 }], npos: 2 };
+const S_rsub: OpSpec = { op: 'rsub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', def: 1 }], npos: 3 };
 function rsub_call(args: readonly unknown[], method = false): Tensor {
   const { v } = parseCall(S_rsub, args, method);
   return I.rsub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
 }
+export function rsub(input: Tensor, other: Tensor | number | boolean, alpha: number): Tensor;
 export function rsub(input: Tensor, other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
 export function rsub(input: Tensor, opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
 export function rsub(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number }): Tensor;
