@@ -4,7 +4,13 @@
 // (The method form is the schema's in-place variant: one implementation, no second parser.)
 import { Tensor } from '../tensor';
 
-type Method<K extends keyof Tensor> = Tensor[K] extends (...a: infer A) => Tensor ? A : never;
+// the method's argument lists, every overload's (up to six: a conditional type over an overloaded function sees its
+// overloads in this pattern; a method with fewer repeats them)
+type Overloads<F> = F extends {
+  (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown;
+  (...a: infer A6): unknown;
+} ? A1 | A2 | A3 | A4 | A5 | A6 : never;
+type Method<K extends keyof Tensor> = Overloads<Tensor[K]>;
 /** torch.name_(input, ...the method's arguments) or torch.name_({ input, ...options }) */
 export interface InplaceFunction<K extends keyof Tensor> {
   (input: Tensor, ...args: Method<K>): Tensor;
