@@ -386,3 +386,57 @@ describe('reductions and statistics vs PyTorch 1.13', () => {
     expect(() => torch.cdist(torch.ones([2, 5], { dtype: 'int64' }), A)).toThrow('cdist only supports floating-point dtypes, X1 got: Long');
   });
 });
+
+// ---- CUDA: the new kernels (native/kernels/functors.h) run on the device and agree with the CPU (the emulator runs the
+// translated CUDA sources: NODETORCH_ADDON=build-emu/Release/nodetorch.node; skipped without a CUDA build) ----------
+const CUDA = torch.cuda.isAvailable();
+(CUDA ? describe : describe.skip)('CUDA', () => {
+  const close = (a: T, b: T, rtol: number): void => {
+    const x = a.cpu().tolist() as number[], y = b.tolist() as number[];
+    x.forEach((v, i) => {
+      const w = y[i];
+      if (Number.isNaN(w)) { expect(Number.isNaN(v)).toBe(true); return; }
+      if (!Number.isFinite(w)) { expect(v).toBe(w); return; }
+      if (Math.abs(v - w) > rtol * Math.max(1, Math.abs(w))) throw new Error(`element ${i}: cuda ${v}, cpu ${w}`);
+    });
+  };
+  test('special functions, float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const rtol = dtype === 'float64' ? 1e-12 : 1e-6;
+      const x = torch.linspace(-4.5, 40, 97, { dtype });
+      const u = torch.linspace(-0.999, 0.999, 97, { dtype });
+      const ops: [string, (t: T) => T, T][] = [
+        ['asinh', (t) => t.asinh(), x], ['acosh', (t) => t.abs().add(1).acosh(), x], ['atanh', (t) => t.atanh(), u], ['erfc', (t) => t.erfc(), x],
+        ['erfinv', (t) => t.erfinv(), u], ['lgamma', (t) => t.lgamma(), x], ['digamma', (t) => t.digamma(), x], ['polygamma', (t) => t.polygamma(2), x],
+        ['i0', (t) => t.i0(), x], ['sinc', (t) => t.sinc(), x], ['logaddexp', (t) => t.logaddexp(t.flip(0)), x],
+        ['hypot', (t) => t.hypot(t.flip(0)), x], ['copysign', (t) => t.copysign(t.flip(0)), x], ['nextafter', (t) => t.nextafter(t.flip(0)), x],
+      ];
+      for (const [name, f, inp] of ops) {
+        const want = f(inp);
+        const got = f(inp.cuda());
+        expect([name, got.device.type, got.dtype]).toEqual([name, 'cuda', want.dtype]);
+        close(got, want, rtol);
+      }
+    }
+    const a = torch.tensor([12, -18, 0, 7, 270]), b = torch.tensor([8, 12, 5, 0, 192]);
+    expect(torch.gcd(a.cuda(), b.cuda()).cpu().tolist()).toEqual(torch.gcd(a, b).tolist());
+    expect(torch.lcm(a.cuda(), b.cuda()).cpu().tolist()).toEqual(torch.lcm(a, b).tolist());
+    // gradients on the device (i0's is i1: its kernel too)
+    const x = torch.linspace(-3, 3, 13, { dtype: 'float64' });
+    const xc = x.cuda().requiresGrad_(), xh = x.clone().requiresGrad_();
+    const [gc] = torch.autograd.grad(xc.i0().add(xc.lgamma()).sum(), [xc]);
+    const [gh] = torch.autograd.grad(xh.i0().add(xh.lgamma()).sum(), [xh]);
+    close(gc as T, gh as T, 1e-12);
+  });
+  test('in-place random fills draw on the device, seeded', () => {
+    torch.manualSeed(5);
+    const a = torch.empty([1000], { device: 'cuda' }).uniform_(-1, 1);
+    const b = torch.empty([1000], { device: 'cuda' }).exponential_();
+    const c = torch.empty([1000], { device: 'cuda', dtype: 'int64' }).random_(3, 7);
+    expect([a.device.type, b.device.type, c.device.type]).toEqual(['cuda', 'cuda', 'cuda']);
+    expect([a.min().item() as number >= -1, a.max().item() as number < 1, b.min().item() as number >= 0]).toEqual([true, true, true]);
+    expect([c.min().item(), c.max().item()]).toEqual([3, 6]);
+    torch.manualSeed(5);
+    expect(torch.empty([1000], { device: 'cuda' }).uniform_(-1, 1).cpu().tolist()).toEqual(a.cpu().tolist());
+  });
+});
