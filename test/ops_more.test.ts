@@ -337,7 +337,7 @@ describe('elementwise math vs PyTorch 1.13', () => {
 const STATS: Record<string, (...a: T[]) => T | T[]> = {
   std_mean: (x) => torch.stdMean(x, 1), std_mean_all: (x) => torch.stdMean(x, false),
   std_mean_corr: (x) => torch.stdMean(x, [0, 1], { correction: 0, keepdim: true }), var_mean: (x) => torch.varMean(x, 0, true, true),
-  var_mean_all: (x) => torch.varMean(x), logcumsumexp: (x) => torch.logcumsumexp(x, 1), logcumsumexp0: (x) => x.logcumsumexp(0),
+  var_mean_all: (x) => torch.varMean(x), logcumsumexp: (x) => torch.logcumsumexp(x, 1), logcumsumexp0: (x) => x.logcumsumexp(0), logcumsumexp_long: (x) => torch.logcumsumexp(x, { dim: 0 }),
   quantile_all: (x) => torch.quantile(x, 0.3), quantile_all_keep: (x) => x.quantile(0.3, { keepdim: true }),
   quantile_nan: (x) => torch.quantile(x, 0.5, { dim: 1 }),
   nanquantile: (x) => torch.nanquantile(x, torch.tensor([0.2, 0.5], { dtype: 'float64' }), 1), nanquantile_dim0: (x) => x.nanquantile(0.75, 0),

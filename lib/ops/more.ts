@@ -520,17 +520,21 @@ export function varMeanCorrection(input: T, dim: D, correction: number | null, k
   return [input.var(dim, { correction: correction ?? 1, keepdim }), input.mean(dim, keepdim)];
 }
 
-/** logcumsumexp(x, dim): log(cumsum(exp(x))) without overflow, a running logaddexp along dim (exact gradients) */
+/** logcumsumexp(x, dim): log(cumsum(exp(x))) without overflow: a prefix scan of logaddexp along dim (Hillis-Steele:
+ *  ceil(log2 n) whole-tensor steps, each element combined with the one k before it, k = 1, 2, 4, ...; every step is
+ *  differentiable, so the gradient is exact) */
 export function logcumsumexp(input: T, dim: number): T {
   tensorArg(input, 'logcumsumexp', 'input');
   if (!isFloating(input.dtype)) throw new TorchError(`"logcumsumexp_out_${input.device.type}" not implemented for '${E.typeName(input.dtype)}'`);
-  if (input.ndim === 0) return input.clone();
+  if (input.ndim === 0) return E.clone(input);
   const d = normDim(dim, input.ndim, 'logcumsumexp');
   const n = input.shape[d];
-  if (n === 0) return input.clone();
-  const parts: T[] = [input.select(d, 0)];
-  for (let i = 1; i < n; i++) parts.push(logaddexpWith(parts[i - 1], input.select(d, i), 'logcumsumexp', false));
-  return torchStack(parts, d);
+  let r = E.clone(input);
+  for (let k = 1; k < n; k *= 2) {
+    const tail = logaddexpWith(r.narrow(d, k, n - k), r.narrow(d, 0, n - k), 'logcumsumexp', false);
+    r = Sh.cat([r.narrow(d, 0, k), tail], d);
+  }
+  return r;
 }
 function normDim(dim: number, ndim: number, op: string): number {
   const n = Math.max(ndim, 1);

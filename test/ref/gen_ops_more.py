@@ -208,6 +208,7 @@ scase('std_mean_corr', lambda x: torch.std_mean(x, [0, 1], correction=0, keepdim
 scase('var_mean', lambda x: torch.var_mean(x, 0, True, True), [A])
 scase('var_mean_all', lambda x: torch.var_mean(x), [A])
 scase('logcumsumexp', lambda x: torch.logcumsumexp(x, 1), [A * 300])
+scase('logcumsumexp_long', lambda x: torch.logcumsumexp(x, 0), [torch.randn(37, 2, generator=g, dtype=torch.float64) * 50])
 scase('logcumsumexp0', lambda x: torch.logcumsumexp(x, 0), [torch.tensor([[-1000., 1.], [0., float('-inf')], [2., 3.]], dtype=torch.float64)])
 for interp in ['linear', 'lower', 'higher', 'midpoint', 'nearest']:
     scase('quantile_' + interp, lambda x: torch.quantile(x, torch.tensor([0., 0.25, 0.5, 0.9, 1.], dtype=torch.float64), dim=1, keepdim=True, interpolation=interp), [A])
