@@ -346,7 +346,8 @@ const STATS: Record<string, (...a: T[]) => T | T[]> = {
   cov_aw: (x) => torch.cov(x, { aweights: torch.tensor([0.5, 1, 2, 0.25, 1], { dtype: 'float64' }) }),
   cov_both: (x) => torch.cov(x, { correction: 2, fweights: torch.tensor([1, 2, 1, 3, 1]), aweights: torch.tensor([0.5, 1, 2, 0.25, 1], { dtype: 'float64' }) }),
   corrcoef: (x) => x.corrcoef(), cdist: (a, b) => torch.cdist(a, b), cdist_p1: (a, b) => torch.cdist(a, b, 1), cdist_p3: (a, b) => torch.cdist(a, b, { p: 3 }),
-  cdist_inf: (a, b) => torch.cdist(a, b, Infinity), cdist_batch: (a, b) => torch.cdist(a, b), dist: (a, b) => torch.dist(a, b),
+  cdist_inf: (a, b) => torch.cdist(a, b, Infinity), cdist_mm: (a, b) => torch.cdist(a, b),
+  cdist_mm_forced: (a, b) => torch.cdist(a, b, { computeMode: 'use_mm_for_euclid_dist' }), cdist_no_mm: (a, b) => torch.cdist(a, b, 2, 'donot_use_mm_for_euclid_dist'), cdist_batch: (a, b) => torch.cdist(a, b), dist: (a, b) => torch.dist(a, b),
   dist_p3: (a, b) => a.dist(b, 3), renorm: (x) => torch.renorm(x, 2, 0, 1.5), renorm_p1_dim1: (x) => x.renorm({ p: 1, dim: 1, maxnorm: 1 }),
 };
 for (const i of ['linear', 'lower', 'higher', 'midpoint', 'nearest'] as const) {

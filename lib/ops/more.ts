@@ -672,6 +672,15 @@ export function cdist(x1: T, x2: T, p: number, computeMode: string | null): T {
   if (!isFloating(x1.dtype)) throw new TorchError(`cdist only supports floating-point dtypes, X1 got: ${E.typeName(x1.dtype)}`);
   if (!isFloating(x2.dtype)) throw new TorchError(`cdist only supports floating-point dtypes, X2 got: ${E.typeName(x2.dtype)}`);
   if (!(p >= 0)) throw new TorchError('cdist only supports non-negative p values');
+  const P = x1.shape[x1.ndim - 2], R = x2.shape[x2.ndim - 2];
+  if (p === 2 && (computeMode === 'use_mm_for_euclid_dist' || ((computeMode ?? 'use_mm_for_euclid_dist_if_necessary') === 'use_mm_for_euclid_dist_if_necessary' && (P > 25 || R > 25)))) {
+    // PyTorch's _euclidean_dist: [-2 x1, |x1|^2, 1] @ [x2, 1, |x2|^2]^T = |x1 - x2|^2 by one matrix product, clamped
+    // at 1e-30 before the square root
+    const n1 = E.mul(x1, x1).sum(-1, true), n2 = E.mul(x2, x2).sum(-1, true);
+    const a = Sh.cat([E.mulScalar(x1, -2), n1, C.onesLike(n1)], -1);
+    const b = Sh.cat([x2, C.onesLike(n2), n2], -1);
+    return E.sqrt(E.clamp(a.matmul(b.transpose(-1, -2)), 1e-30, null));
+  }
   const diff = E.sub(x1.unsqueeze(-2), x2.unsqueeze(-3), { alpha: 1 });
   return diff.norm(p, -1);
 }
