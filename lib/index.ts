@@ -44,6 +44,10 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 // creation and random
 export const { manualSeed, seed, initialSeed, Generator } = C;
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+// the numerical properties of a dtype (torch.finfo / torch.iinfo; lib/ops/more.ts)
+export { finfo, iinfo, FInfo, IInfo } from './ops/more';
+// the torch.* function forms of in-place Tensor methods (torch.relu_(x), torch.clamp_(x, 0, 1), ...)
+export * from './ops/inplace_functions';
 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their
 // positional parameters; these local exports take precedence over the families' re-exported by ./ops/generated

@@ -7,7 +7,8 @@ import { Device, CPU } from './device';
 import { strided, layout } from './layout';
 import { TorchError, checkKeys } from './errors';
 import { formatValues } from './print';
-import { Node, runBackward, registerPostAccumulateGradHook } from './autograd/engine';
+import { Node, runBackward, registerPostAccumulateGradHook, registerHook, addRetainHook, setTensorCheck } from './autograd/engine';
+import type { GradHook, RemovableHandle } from './autograd/engine';
 import { gradState } from './autograd/mode';
 
 // `using` needs Symbol.dispose; Node 20 does not define it everywhere (vm contexts, jest). Node's own polyfill key:
@@ -288,7 +289,18 @@ export class Tensor {
     if (!this.requiresGrad) throw new TorchError("can't retain_grad on Tensor that has requires_grad=False");
     if (this.gradFn === null || this._retains) return;
     this._retains = true;
-    (this.gradFn.retained ||= []).push(this);
+    addRetainHook(this.gradFn, this);
+  }
+  /** PyTorch's register_hook: hook(grad) runs on this tensor's gradient during backward and may return a replacement
+   *  (same shape, dtype and device); returns a handle whose remove() unregisters it (lib/autograd/engine.ts) */
+  registerHook(hook: GradHook): RemovableHandle;
+  registerHook(opts: { hook: GradHook }): RemovableHandle;
+  registerHook(hook: GradHook | { hook: GradHook }): RemovableHandle {
+    if (hook !== null && typeof hook === 'object') {
+      checkKeys('register_hook', hook, ['hook']);
+      return registerHook(this, hook.hook);
+    }
+    return registerHook(this, hook);
   }
   get retainsGrad(): boolean { return this._retains; }
   _setGradFn(n: Node): void { this._gradFn = n; }
@@ -456,6 +468,7 @@ export class Tensor {
   get [Symbol.toStringTag](): string { return 'Tensor'; }
   toJSON(): NestedList { return this.tolist(); }
 }
+setTensorCheck((x: unknown): x is Tensor => x instanceof Tensor);
 
 let storageIds = new WeakMap<Storage, number>();
 let nextStorageId = 1;

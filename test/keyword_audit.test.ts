@@ -72,6 +72,7 @@ const OUT_GAPS: Record<string, string> = {
   'functions:put': PY, 'functions:roll': PY, 'functions:remainder.Scalar_Tensor': PY,
   'functions:empty_like': PY, 'functions:full_like': PY, 'functions:ones_like': PY, 'functions:zeros_like': PY,
   'functions:rand_like': PY, 'functions:randn_like': PY,
+  'functions:dist': PY, 'functions:rsub.Tensor': PY, 'functions:rsub.Scalar': PY, 'functions:std_mean.correction': PY, 'functions:var_mean.correction': PY,
   'functions:relu': PY, 'functions:rot90': PY, 'functions:masked_scatter': PY, 'functions:diagonal_scatter': PY, 'functions:select_scatter': PY,
   'functions:slice_scatter': PY, 'functions:repeat_interleave.Tensor': PY, 'functions:tril_indices': PY, 'functions:triu_indices': PY,
   'functions:scalar_tensor': PY, 'functions:empty_strided': PY, 'functions:randint_like': PY, 'functions:randint_like.low_dtype': PY,
@@ -84,18 +85,19 @@ const OUT_GAPS: Record<string, string> = {
 const ERROR_PARITY: Record<string, string> = {
   'functions:clamp': 'clamp(input) with neither min nor max is an error in PyTorch too (the input-only call)',
   'functional:interpolate': 'interpolate(input) with neither size nor scale_factor is an error in PyTorch too (the input-only call)',
-  'functions:clip': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
+  'functions:clip': 'as clamp', 'functions:clamp_': 'as clamp', 'functions:clip_': 'as clamp', 'methods:clamp': 'as clamp', 'methods:clip': 'as clamp', 'methods:clamp_': 'as clamp', 'methods:clip_': 'as clamp',
 };
 /** Results compared by shape and dtype only (uninitialized memory). */
-const SHAPE_ONLY = new Set(['empty', 'empty_like', 'empty_strided']);
+const SHAPE_ONLY = new Set(['empty', 'empty_like', 'empty_strided', 'new_empty']);
 let current = '';
 /** Public names that are not tensor ops: their parameters are not keyword-audited. */
 const NOT_OPS: Record<string, string> = {
   'functions:save': 'serialization: save(obj, path) writes nodetorch files (no pickle, no file objects)',
   'functions:load': 'serialization: load(path)', 'functions:manual_seed': 'RNG state', 'functions:set_default_dtype': 'global setting',
-  'functions:set_float32_matmul_precision': 'global setting', 'functions:is_tensor': 'a type test (instanceof)',
+  'functions:set_float32_matmul_precision': 'global setting', 'functions:set_printoptions': 'global setting (test/print.test.ts checks its options)', 'functions:is_tensor': 'a type test (instanceof)',
   'methods:record_stream': 'CUDA streams (tested in cuda_streams.test.ts)', 'methods:pin_memory': 'needs a CUDA build',
-  'methods:numpy': 'no NumPy in JavaScript: toTypedArray()', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
+  'methods:numpy': 'no NumPy in JavaScript: toTypedArray()',
+  'methods:register_hook': 'registers a hook: each call returns a new handle (its { hook } form is tested in ops_more.test.ts)', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
 };
 /** nodetorch names with no PyTorch counterpart (PyTorch has them only as methods, or not at all). */
 const ONLY_METHOD = 'a Tensor method in PyTorch; nodetorch also exports it as a function';
@@ -110,18 +112,21 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
     isAutocastEnabled: 'no tensor arguments', isGradEnabled: 'no arguments', isInferenceModeEnabled: 'no arguments',
     setGradEnabled: 'torch.set_grad_enabled is a class in PyTorch', enableGrad: 'a class (context manager) in PyTorch',
     noGrad: 'a class (context manager) in PyTorch', inferenceMode: 'a class (context manager) in PyTorch',
-    getNumThreads: 'no arguments', setNumThreads: 'torch.set_num_threads(int)', summary: NODETORCH, config: NODETORCH,
+    getNumThreads: 'no arguments', getPrintoptions: 'torch.get_printoptions: PyTorch 2.x API (not in 1.13)', setNumThreads: 'torch.set_num_threads(int)', summary: NODETORCH, config: NODETORCH,
     dispose: NODETORCH, keep: NODETORCH, tidy: NODETORCH, memory: NODETORCH, loadAsync: NODETORCH, saveAsync: NODETORCH,
     expand: ONLY_METHOD, expandAs: ONLY_METHOD, repeat: ONLY_METHOD, view: ONLY_METHOD, slice: 'nodetorch: x[..., a:b] as a function',
     indexAdd_: ONLY_METHOD, indexCopy_: ONLY_METHOD, indexFill_: ONLY_METHOD, maskedFill_: ONLY_METHOD, put_: ONLY_METHOD,
     scatterAdd_: ONLY_METHOD, scatter_: ONLY_METHOD,
     broadcastShapesList: 'internal helper exported by lib/ops/shape.ts (torch.broadcast_shapes takes varargs)',
     contiguousCheck: 'internal helper exported by lib/ops/shape.ts', scatterBackward: 'internal helper exported by lib/ops/reduce.ts',
+    finfo: 'torch.finfo is a class (of a dtype) in PyTorch', iinfo: 'torch.iinfo is a class (of a dtype) in PyTorch',
+    nonzeroTuple: "internal helper exported by lib/ops/indexing.ts (torch.nonzero(x, { asTuple: true }))",
   },
   methods: {
     dataSync: NODETORCH, dispose: NODETORCH, toTypedArray: NODETORCH, toJSON: 'JavaScript protocol', toString: 'JavaScript protocol',
     index: "nodetorch's x[...] (PyTorch's __getitem__)", slice: "nodetorch's x[..., a:b]",
     registerPostAccumulateGradHook: 'PyTorch 2.1 API (not in 1.13)',
+    newTensor: 'Tensor.new_tensor is hand-written C++ in PyTorch (no aten schema): new_tensor(data, *, dtype, device, requires_grad), tested in ops_more.test.ts',
   },
   functional: {
     logsigmoid: 'F.logsigmoid is torch._C._nn.log_sigmoid: no aten schema by that name', scaledDotProductAttention: 'PyTorch 2.0 API (not in 1.13)',
@@ -218,6 +223,25 @@ const OVERRIDES: Record<string, Override> = {
   asarray: { p: { obj: () => [[1.5, 2], [3, 4]], copy: () => true } },
   empty_strided: { p: { size: () => [2, 3], stride: () => [1, 2] } },
   view_copy: { p: { dtype: () => 'int32' } },
+  // (opsA's ops: shapes they accept, integer operands for gcd/lcm, one element for is_nonzero, a float64 self for
+  // float_power_, a self that requires grad for register_hook)
+  addmm_: { self: t([[1, 2], [3, 4]], 'float32'), p: { mat1: X, mat2: () => Y().t() } },
+  addmv_: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
+  baddbmm_: { self: () => torch.ones([1, 2, 2]), p: { batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
+  addbmm: { self: () => torch.ones([2, 2]), p: { input: () => torch.ones([2, 2]), batch1: () => torch.ones([3, 2, 4]), batch2: () => torch.ones([3, 4, 2]) } },
+  addbmm_: { self: () => torch.ones([2, 2]), p: { batch1: () => torch.ones([3, 2, 4]), batch2: () => torch.ones([3, 4, 2]) } },
+  addr: { self: () => torch.ones([2, 3]), p: { input: () => torch.ones([2, 3]), vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  addr_: { self: () => torch.ones([2, 3]), p: { vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  cdist: { p: { x1: X, x2: Y, p: () => 1, compute_mode: () => 'donot_use_mm_for_euclid_dist' } },
+  clamp_: { p: { 'min:Scalar': () => 0, 'max:Scalar': () => 1, 'min:Tensor': () => torch.zeros([2, 3]), 'max:Tensor': () => torch.ones([2, 3]) } },
+  cov: { p: { fweights: () => torch.tensor([1, 2, 1]), aweights: t([0.5, 1, 2], 'float32') } },
+  gcd: { self: XI, p: { input: XI, other: YI } }, gcd_: { self: XI, p: { input: XI, other: YI } },
+  lcm: { self: XI, p: { input: XI, other: YI } }, lcm_: { self: XI, p: { input: XI, other: YI } },
+  is_nonzero: { self: t([1.5], 'float32'), p: { input: t([1.5], 'float32') } },
+  quantile: { p: { q: () => 0.25, 'q:Tensor': t([0.25, 0.5], 'float32'), 'q:float': () => 0.25, dim: () => 1, interpolation: () => 'lower' } },
+  nanquantile: { p: { q: () => 0.25, 'q:Tensor': t([0.25, 0.5], 'float32'), 'q:float': () => 0.25, dim: () => 1, interpolation: () => 'lower' } },
+  float_power_: { self: () => X().to('float64') },
+  random_: { p: { from: () => 0, to: () => 5 } },
   // ---- torch.nn.functional
   'F.adaptive_avg_pool2d': { p: { input: () => X4(), output_size: () => 2 } },
   'F.adaptive_max_pool1d': { p: { input: () => X3(), output_size: () => 2 } },
@@ -279,6 +303,13 @@ const OVERRIDES: Record<string, Override> = {
   'F.hardshrink': { p: { lambd: () => 0.5 } }, 'F.softshrink': { p: { lambd: () => 0.5 } },
   'F.dropout': { p: { p: () => 0.5, training: () => true } }, 'F.dropout1d': { p: { input: () => X3(), p: () => 0.5, training: () => true } },
   'F.dropout2d': { p: { input: X4, p: () => 0.5, training: () => true } }, 'F.alpha_dropout': { p: { p: () => 0.5, training: () => true } },
+  'F.dropout3d': { p: { input: () => X4().unsqueeze(0), p: () => 0.5, training: () => true, inplace: () => false } },
+  'F.feature_alpha_dropout': { p: { input: X4, p: () => 0.5, training: () => true, inplace: () => false } },
+  'F.embedding_bag': { p: { input: () => torch.tensor([[0, 1], [2, 1]]), weight: () => Y().t().contiguous(), offsets: () => null, max_norm: () => null, norm_type: () => 2,
+    scale_grad_by_freq: () => false, mode: () => 'sum', sparse: () => false, per_sample_weights: () => null, include_last_offset: () => false, padding_idx: () => null } },
+  'F.max_unpool1d': { p: { input: () => torch.tensor([[[2.0, 4.0]]], { dtype: 'float32' }), indices: () => torch.tensor([[[1, 2]]]), kernel_size: () => 2, stride: () => 2, padding: () => 0, output_size: () => null } },
+  'F.max_unpool2d': { p: { input: () => torch.tensor([[[[2.0]]]], { dtype: 'float32' }), indices: () => torch.tensor([[[[3]]]]), kernel_size: () => 2, stride: () => 2, padding: () => 0, output_size: () => null } },
+  'F.max_unpool3d': { p: { input: () => torch.tensor([[[[[2.0]]]]], { dtype: 'float32' }), indices: () => torch.tensor([[[[[5]]]]]), kernel_size: () => 2, stride: () => 2, padding: () => 0, output_size: () => null } },
   'F.softmax': { p: { dim: () => 1 } }, 'F.softmin': { p: { dim: () => 1 } }, 'F.log_softmax': { p: { dim: () => 1 } },
   'F.softplus': { p: { beta: () => 1, threshold: () => 20 } },
   'F.celu': { p: { alpha: () => 1 } }, 'F.elu': { p: { alpha: () => 1 } },
@@ -486,7 +517,18 @@ function auditOut(js: string, e: Entry, call = invoke, gaps: Record<string, stri
     const make = (): { self: unknown; args: unknown[] } => { torch.manualSeed(0); if (o?.pre) o.pre(); return build('functions', e.py, pos, lastReq + 1, reqKw); };
     let r: unknown;
     try { const b = make(); r = call('functions', js, b.self, b.args); } catch { continue; }  // (a failing sample call: the keyword audit reports it)
-    if (!(r instanceof torch.Tensor)) { fails.push(`${where}: the result is not one tensor (${Array.isArray(r) ? 'a list' : typeof r}): out= is not audited for it`); continue; }
+    if (!(r instanceof torch.Tensor)) {
+      // a tuple result: out= is not audited for it, but a refusal is reported as one (the OUT_GAPS check reads it)
+      const tried = attempt(() => {
+        const b = make();
+        const last = b.args[b.args.length - 1];
+        if (b.args.length && last && typeof last === 'object' && !(last instanceof torch.Tensor) && !Array.isArray(last) && !ArrayBuffer.isView(last)) (last as Record<string, unknown>).out = torch.empty([0]);
+        else b.args.push({ out: torch.empty([0]) });
+        return call('functions', js, b.self, b.args);
+      });
+      fails.push(tried.ok ? `${where}: the result is not one tensor (${Array.isArray(r) ? 'a list' : typeof r}): out= is not audited for it` : `${where}: refused: ${tried.error}`);
+      continue;
+    }
     const want = snapshot(r);
     const out = torch.empty([0], { dtype: r.dtype });
     const got = attempt(() => {

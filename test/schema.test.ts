@@ -224,6 +224,7 @@ describe("the schema's columns", () => {
       as_strided: (x) => [x, [2], [1]], permute: (x) => [x, [1, 0]],
       select_scatter: (x) => [x, x.select(0, 0), 0, 1], slice_scatter: (x) => [x, x.narrow(0, 0, 1), 0, 1], diagonal_scatter: (x) => [x, x.diagonal()],
       scatter_reduce: (x) => [x, 0, torch.zeros([1, 2], { dtype: 'int64' }), x.narrow(0, 0, 1), 'amax'],
+      arctan2: (x) => [x, x], hypot: (x) => [x, x], copysign: (x) => [x, x], polygamma: (x) => [1, x],
     };
     const checked: string[] = [];
     for (const row of SCHEMA) {

@@ -8,14 +8,19 @@ import type { Tensor } from '../tensor';
 
 export type Edge = { node: Node } | { leaf: Tensor } | null;
 export type BackwardFn = (g: Tensor) => (Tensor | null | undefined)[];
+/** a tensor gradient hook: fn(grad) may return a replacement gradient (same shape and dtype), or nothing */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
+export type GradHookEntry = { id: number; fn: GradHook } | { id: number; retain: Tensor };
 
 export class Node {
   name: string;
   next: Edge[];
   fn: BackwardFn | null;
   saved: [Tensor, number][];
-  retained: Tensor[] | null = null; // non-leaf tensors with retainGrad() whose grad this node's input is
-  hooks: ((g: Tensor) => Tensor | void)[] | null = null;
+  /** the gradient hooks of the tensor this node made (Tensor.registerHook), in registration order, and the tensor
+   *  itself where retainGrad() was called (PyTorch 1.13 runs retain_grad among the hooks, in the order registered:
+   *  a hook registered before retainGrad() changes what .grad keeps, one registered after does not) */
+  hooks: GradHookEntry[] | null = null;
   /** fn is user code (a custom autograd.Function's backward): the tensors it returns may be referenced elsewhere */
   userCode = false;
   constructor(name: string, next: Edge[], fn: BackwardFn, saved: [Tensor, number][]) {
@@ -83,6 +88,53 @@ export function registerPostAccumulateGradHook(t: Tensor, hook: PostHook): { id:
   return { id, remove: () => { mm.delete(id); } };
 }
 
+// Tensor.registerHook (PyTorch's Tensor.register_hook): on a non-leaf the hook is kept by the tensor's node and runs on
+// the gradient of the tensor before the node's backward function uses it; on a leaf it runs on the leaf's whole
+// gradient of the pass (summed over its uses) before that is accumulated into .grad. A hook may return a replacement
+// (a tensor of the same shape and dtype, checked as PyTorch checks it) that the later hooks, the node's backward (or
+// .grad) receive. autograd.grad() returns the gradients before its inputs' hooks run (PyTorch 1.13's captured
+// gradients do not go through tensor hooks).
+const leafHooks = new WeakMap<Tensor, GradHookEntry[]>();
+export interface RemovableHandle { id: number; remove(): void }
+export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
+  t._check();
+  if (typeof hook !== 'function') throw new TypeError(`register_hook(): hook must be a function, not ${hook === null ? 'null' : typeof hook}`);
+  if (!t.requiresGrad) throw new TorchError("cannot register a hook on a tensor that doesn't require gradient");
+  const id = nextHookId++;
+  let list: GradHookEntry[];
+  const node = t.gradFn;
+  if (node) list = (node.hooks ||= []);
+  else {
+    let l = leafHooks.get(t);
+    if (!l) { l = []; leafHooks.set(t, l); }
+    list = l;
+  }
+  list.push({ id, fn: hook });
+  return { id, remove: () => { const i = list.findIndex((e) => e.id === id); if (i >= 0) list.splice(i, 1); } };
+}
+/** retainGrad's entry among the node's hooks (in registration order) */
+export function addRetainHook(node: Node, t: Tensor): void { (node.hooks ||= []).push({ id: nextHookId++, retain: t }); }
+
+function runGradHooks(list: GradHookEntry[], g: Tensor, createGraph: boolean): Tensor {
+  for (const e of [...list]) {
+    if ('retain' in e) { e.retain._accumulateGrad(g, createGraph); continue; }
+    const r = e.fn(g);
+    if (r === undefined || r === null) continue;
+    const name = e.fn.name || '<anonymous>';
+    if (!isTensor(r)) throw new TypeError(`expected Variable, but hook '${name}' returned '${typeof r}'`);
+    if (r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
+      throw new TorchError(`hook '${name}' has changed the size of value: [${g.shape.join(', ')}] -> [${r.shape.join(', ')}]`);
+    }
+    if (r.dtype !== g.dtype) throw new TorchError(`hook '${name}' has changed the type of value (was ${g.dtype} got ${r.dtype})`);
+    if (!r.device.equals(g.device)) throw new TorchError(`hook '${name}' has changed the device of value (was ${g.device} got ${r.device})`);
+    g = r;
+  }
+  return g;
+}
+let isTensor: (x: unknown) => x is Tensor = (x): x is Tensor => typeof x === 'object' && x !== null && 'dtype' in x && 'shape' in x;
+/** lib/tensor.ts installs the exact class check (an import cycle otherwise) */
+export function setTensorCheck(f: (x: unknown) => x is Tensor): void { isTensor = f; }
+
 // Callbacks queued while a backward pass runs, run once it has finished (PyTorch's
 // Variable._execution_engine.queue_callback): DDP waits for its last buckets there.
 const callbackStack: (() => void)[][] = [];
@@ -143,7 +195,14 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
     const during = gradState.enabled;
     gradState.enabled = prevEnabled;
     try {
-      leaf._accumulateGrad(g, opts.createGraph, owned.has(g) && (returned.get(g) ?? 0) <= 1);
+      const lh = leafHooks.get(leaf);
+      let gg = g;
+      if (lh && lh.length) {
+        gradState.enabled = opts.createGraph;
+        gg = runGradHooks(lh, g, opts.createGraph);
+        gradState.enabled = prevEnabled;
+      }
+      leaf._accumulateGrad(gg, opts.createGraph, gg === g && owned.has(g) && (returned.get(g) ?? 0) <= 1);
       const hs = postHooks.get(leaf);
       if (hs && hs.size) for (const h of [...hs.values()]) h(leaf);
     } finally {
@@ -171,9 +230,8 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
       const node = ready.pop() as Node;
       let g = pending.get(node) as Tensor;
       pending.delete(node);
-      if (node.hooks) for (const h of node.hooks) { const r = h(g); if (r) g = r; }
-      if (node.retained) for (const t of node.retained) t._accumulateGrad(g, opts.createGraph);
       if (opts.capture && opts.capture.has(node)) (opts.results as (Tensor | null)[])[opts.capture.get(node) as number] = g;
+      if (node.hooks && node.hooks.length) g = runGradHooks(node.hooks, g, opts.createGraph);
       if (!node.fn) throw new TorchError(FREED);
       for (const [t, v] of node.saved) {
         if (t._version !== v) {

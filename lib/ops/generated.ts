@@ -368,6 +368,80 @@ export function randintLike(input: Tensor, opts: { low: number; high: number; dt
 export function randintLike(opts: { input: Tensor; low: number; high: number; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randintLike(...args: unknown[]): Tensor { return randintLike_call(args); }
 
+const O_random_: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'random_', params: [{ name: 'input' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 1 }, ['tensor', '']],
+  [{ op: 'random_', params: [{ name: 'input' }, { name: 'to' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'int', '']],
+  [{ op: 'random_', params: [{ name: 'input' }, { name: 'from' }, { name: 'to', def: null }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 3 }, ['tensor', 'int', 'int', '']],
+];
+function random__call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_random_, args, method);
+  if (k === 0) return I.randomAll(v[0] as Tensor, v[1] as Generator | null);
+  if (k === 1) return I.randomTo(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+  if (k === 2) return I.randomFromTo(v[0] as Tensor, v[1] as number, v[2] as number | null, v[3] as Generator | null);
+  throw new Error('unreachable');
+}
+
+const O_bernoulli_: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'bernoulli_', params: [{ name: 'input' }, { name: 'p' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'tensor', '']],
+  [{ op: 'bernoulli_', params: [{ name: 'input' }, { name: 'p', def: 0.5, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 }, ['tensor', 'number', '']],
+];
+function bernoulli__call(args: readonly unknown[], method = false): Tensor {
+  const { k, v } = parseOverloads(O_bernoulli_, args, method);
+  if (k === 0) return I.bernoulliInplaceTensor(v[0] as Tensor, v[1] as Tensor, v[2] as Generator | null);
+  if (k === 1) return I.bernoulliInplaceFloat(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+  throw new Error('unreachable');
+}
+
+const O_stdMean: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'std_mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'std_mean', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'std_mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function stdMean_call(args: readonly unknown[], method = false): [Tensor, Tensor] {
+  const { k, v } = parseOverloads(O_stdMean, args, method);
+  if (k === 0) return I.stdMeanDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.stdMeanUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.stdMeanCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function stdMean(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): [Tensor, Tensor];
+export function stdMean(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, unbiased: boolean): [Tensor, Tensor];
+export function stdMean(input: Tensor, opts: { unbiased: boolean }): [Tensor, Tensor];
+export function stdMean(opts: { input: Tensor; unbiased: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(...args: unknown[]): [Tensor, Tensor] { return stdMean_call(args); }
+
+const O_varMean: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'var_mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'unbiased', def: true, t: 'bool' }, { name: 'keepdim', def: false, t: 'bool' }], npos: 4 }, ['tensor', '', '', '']],
+  [{ op: 'var_mean', params: [{ name: 'input' }, { name: 'unbiased', t: 'bool' }], npos: 2 }, ['tensor', '']],
+  [{ op: 'var_mean', params: [{ name: 'input' }, { name: 'dim', def: null, t: 'ints' }, { name: 'correction', kw: true, def: null }, { name: 'keepdim', kw: true, def: false, t: 'bool' }], npos: 2 }, ['tensor', '', 'int', '']],
+];
+function varMean_call(args: readonly unknown[], method = false): [Tensor, Tensor] {
+  const { k, v } = parseOverloads(O_varMean, args, method);
+  if (k === 0) return I.varMeanDim(v[0] as Tensor, v[1] as number | number[] | null, v[2] as boolean, v[3] as boolean);
+  if (k === 1) return I.varMeanUnbiased(v[0] as Tensor, v[1] as boolean);
+  if (k === 2) return I.varMeanCorrection(v[0] as Tensor, v[1] as number | number[] | null, v[2] as number | null, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function varMean(input: Tensor, dim: number | number[] | null, unbiased: boolean, keepdim: boolean): [Tensor, Tensor];
+export function varMean(input: Tensor, dim: number | number[] | null, unbiased: boolean, opts?: { keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, dim: number | number[] | null, opts?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, opts?: { dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(opts: { input: Tensor; dim?: number | number[] | null; unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, unbiased: boolean): [Tensor, Tensor];
+export function varMean(input: Tensor, opts: { unbiased: boolean }): [Tensor, Tensor];
+export function varMean(opts: { input: Tensor; unbiased: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, dim: number | number[] | null, opts?: { correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, opts?: { dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(...args: unknown[]): [Tensor, Tensor] { return varMean_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -3195,6 +3269,650 @@ export function asarray(obj: TensorData, opts?: { dtype?: DTypeName | null; devi
 export function asarray(opts: { obj: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; copy?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function asarray(...args: unknown[]): Tensor { return asarray_call(args); }
 
+const S_newEmpty: OpSpec = { op: 'new_empty', params: [{ name: 'input' }, { name: 'size', t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function newEmpty_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_newEmpty, foldVarargs(args, 1), method);
+  return (checkLayout('new_empty', v[3]), pinResult('new_empty', v[5], I.newEmpty(v[0] as Tensor, v[1] as number | readonly number[], v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+
+const S_newZeros: OpSpec = { op: 'new_zeros', params: [{ name: 'input' }, { name: 'size', t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function newZeros_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_newZeros, foldVarargs(args, 1), method);
+  return (checkLayout('new_zeros', v[3]), pinResult('new_zeros', v[5], I.newZeros(v[0] as Tensor, v[1] as number | readonly number[], v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+
+const S_newOnes: OpSpec = { op: 'new_ones', params: [{ name: 'input' }, { name: 'size', t: 'ints' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function newOnes_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_newOnes, foldVarargs(args, 1), method);
+  return (checkLayout('new_ones', v[3]), pinResult('new_ones', v[5], I.newOnes(v[0] as Tensor, v[1] as number | readonly number[], v[2] as DTypeName | null, v[4] as DeviceName | Device | null, v[6] as boolean)));
+}
+
+const S_newFull: OpSpec = { op: 'new_full', params: [{ name: 'input' }, { name: 'size', t: 'size' }, { name: 'fillValue' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'layout', kw: true, def: null }, { name: 'device', kw: true, def: null }, { name: 'pinMemory', kw: true, def: null, t: 'bool?' }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 3 };
+function newFull_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_newFull, args, method);
+  return (checkLayout('new_full', v[4]), pinResult('new_full', v[6], I.newFull(v[0] as Tensor, v[1] as readonly number[], v[2] as Tensor | number | boolean, v[3] as DTypeName | null, v[5] as DeviceName | Device | null, v[7] as boolean)));
+}
+
+const S_newTensor: OpSpec = { op: 'new_tensor', params: [{ name: 'input' }, { name: 'data' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }, { name: 'device', kw: true, def: null }, { name: 'requiresGrad', kw: true, def: false, t: 'bool' }], npos: 2 };
+function newTensor_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_newTensor, args, method);
+  return I.newTensor(v[0] as Tensor, v[1] as TensorData, v[2] as DTypeName | null, v[3] as DeviceName | Device | null, v[4] as boolean);
+}
+
+const S_typeAs: OpSpec = { op: 'type_as', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function typeAs_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_typeAs, args, method);
+  return I.typeAs(v[0] as Tensor, v[1] as Tensor);
+}
+
+const S_isFloatingPoint: OpSpec = { op: 'is_floating_point', params: [{ name: 'input' }], npos: 1 };
+function isFloatingPoint_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_isFloatingPoint, args, method);
+  return I.isFloatingPoint(v[0] as Tensor);
+}
+export function isFloatingPoint(input: Tensor): boolean;
+export function isFloatingPoint(opts: { input: Tensor }): boolean;
+export function isFloatingPoint(...args: unknown[]): boolean { return isFloatingPoint_call(args); }
+
+const S_isComplex: OpSpec = { op: 'is_complex', params: [{ name: 'input' }], npos: 1 };
+function isComplex_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_isComplex, args, method);
+  return I.isComplex(v[0] as Tensor);
+}
+export function isComplex(input: Tensor): boolean;
+export function isComplex(opts: { input: Tensor }): boolean;
+export function isComplex(...args: unknown[]): boolean { return isComplex_call(args); }
+
+const S_isSigned: OpSpec = { op: 'is_signed', params: [{ name: 'input' }], npos: 1 };
+function isSigned_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_isSigned, args, method);
+  return I.isSigned(v[0] as Tensor);
+}
+export function isSigned(input: Tensor): boolean;
+export function isSigned(opts: { input: Tensor }): boolean;
+export function isSigned(...args: unknown[]): boolean { return isSigned_call(args); }
+
+const S_isNonzero: OpSpec = { op: 'is_nonzero', params: [{ name: 'input' }], npos: 1 };
+function isNonzero_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_isNonzero, args, method);
+  return I.isNonzero(v[0] as Tensor);
+}
+export function isNonzero(input: Tensor): boolean;
+export function isNonzero(opts: { input: Tensor }): boolean;
+export function isNonzero(...args: unknown[]): boolean { return isNonzero_call(args); }
+
+const S_isSameSize: OpSpec = { op: 'is_same_size', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+function isSameSize_call(args: readonly unknown[], method = false): boolean {
+  const { v } = parseCall(S_isSameSize, args, method);
+  return I.isSameSize(v[0] as Tensor, v[1] as Tensor);
+}
+export function isSameSize(input: Tensor, other: Tensor): boolean;
+export function isSameSize(input: Tensor, opts: { other: Tensor }): boolean;
+export function isSameSize(opts: { input: Tensor; other: Tensor }): boolean;
+export function isSameSize(...args: unknown[]): boolean { return isSameSize_call(args); }
+
+const S_uniform_: OpSpec = { op: 'uniform_', params: [{ name: 'input' }, { name: 'from', def: 0, t: 'float' }, { name: 'to', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 3 };
+function uniform__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_uniform_, args, method);
+  return I.uniformInplace(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Generator | null);
+}
+
+const S_normal_: OpSpec = { op: 'normal_', params: [{ name: 'input' }, { name: 'mean', def: 0, t: 'float' }, { name: 'std', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 3 };
+function normal__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_normal_, args, method);
+  return I.normalInplace(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Generator | null);
+}
+
+const S_exponential_: OpSpec = { op: 'exponential_', params: [{ name: 'input' }, { name: 'lambd', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 };
+function exponential__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_exponential_, args, method);
+  return I.exponentialInplace(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+}
+
+const S_geometric_: OpSpec = { op: 'geometric_', params: [{ name: 'input' }, { name: 'p', t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 2 };
+function geometric__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_geometric_, args, method);
+  return I.geometricInplace(v[0] as Tensor, v[1] as number, v[2] as Generator | null);
+}
+
+const S_cauchy_: OpSpec = { op: 'cauchy_', params: [{ name: 'input' }, { name: 'median', def: 0, t: 'float' }, { name: 'sigma', def: 1, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 3 };
+function cauchy__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_cauchy_, args, method);
+  return I.cauchyInplace(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Generator | null);
+}
+
+const S_logNormal_: OpSpec = { op: 'log_normal_', params: [{ name: 'input' }, { name: 'mean', def: 1, t: 'float' }, { name: 'std', def: 2, t: 'float' }, { name: 'generator', kw: true, def: null, t: 'generator' }], npos: 3 };
+function logNormal__call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_logNormal_, args, method);
+  return I.logNormalInplace(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as Generator | null);
+}
+
+const S_addcmul: OpSpec = { op: 'addcmul', params: [{ name: 'input' }, { name: 'tensor1' }, { name: 'tensor2' }, { name: 'value', kw: true, def: 1 }], out: true, npos: 3 };
+function addcmul_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addcmul, args, method);
+  if (out) return writeOut('addcmul', out, v, () => I.addcmul(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number));
+  return I.addcmul(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number);
+}
+export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number; out?: Tensor }): Tensor;
+export function addcmul(input: Tensor, tensor1: Tensor, opts: { tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcmul(input: Tensor, opts: { tensor1: Tensor; tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcmul(opts: { input: Tensor; tensor1: Tensor; tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcmul(...args: unknown[]): Tensor { return addcmul_call(args); }
+const S_addcmul_: OpSpec = { op: 'addcmul_', params: [{ name: 'input' }, { name: 'tensor1' }, { name: 'tensor2' }, { name: 'value', kw: true, def: 1 }], npos: 3 };
+
+const S_addcdiv: OpSpec = { op: 'addcdiv', params: [{ name: 'input' }, { name: 'tensor1' }, { name: 'tensor2' }, { name: 'value', kw: true, def: 1 }], out: true, npos: 3 };
+function addcdiv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addcdiv, args, method);
+  if (out) return writeOut('addcdiv', out, v, () => I.addcdiv(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number));
+  return I.addcdiv(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number);
+}
+export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: number; out?: Tensor }): Tensor;
+export function addcdiv(input: Tensor, tensor1: Tensor, opts: { tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcdiv(input: Tensor, opts: { tensor1: Tensor; tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcdiv(opts: { input: Tensor; tensor1: Tensor; tensor2: Tensor; value?: number; out?: Tensor }): Tensor;
+export function addcdiv(...args: unknown[]): Tensor { return addcdiv_call(args); }
+const S_addcdiv_: OpSpec = { op: 'addcdiv_', params: [{ name: 'input' }, { name: 'tensor1' }, { name: 'tensor2' }, { name: 'value', kw: true, def: 1 }], npos: 3 };
+
+const S_addr: OpSpec = { op: 'addr', params: [{ name: 'input' }, { name: 'vec1' }, { name: 'vec2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addr_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addr, args, method);
+  if (out) return writeOut('addr', out, v, () => I.addr(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addr(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addr(input: Tensor, vec1: Tensor, opts: { vec2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addr(input: Tensor, opts: { vec1: Tensor; vec2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addr(opts: { input: Tensor; vec1: Tensor; vec2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addr(...args: unknown[]): Tensor { return addr_call(args); }
+const S_addr_: OpSpec = { op: 'addr_', params: [{ name: 'input' }, { name: 'vec1' }, { name: 'vec2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_addbmm: OpSpec = { op: 'addbmm', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], out: true, npos: 3 };
+function addbmm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_addbmm, args, method);
+  if (out) return writeOut('addbmm', out, v, () => I.addbmm(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number));
+  return I.addbmm(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number);
+}
+export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addbmm(input: Tensor, batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addbmm(input: Tensor, opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addbmm(opts: { input: Tensor; batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number; out?: Tensor }): Tensor;
+export function addbmm(...args: unknown[]): Tensor { return addbmm_call(args); }
+const S_addbmm_: OpSpec = { op: 'addbmm_', params: [{ name: 'input' }, { name: 'batch1' }, { name: 'batch2' }, { name: 'beta', kw: true, def: 1 }, { name: 'alpha', kw: true, def: 1 }], npos: 3 };
+
+const S_arccos: OpSpec = { op: 'arccos', params: [{ name: 'input' }], out: true, npos: 1 };
+function arccos_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_arccos, args, method);
+  if (out) return writeOut('arccos', out, v, () => I.unary('arccos', v[0] as Tensor));
+  return I.unary('arccos', v[0] as Tensor);
+}
+export function arccos(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function arccos(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function arccos(...args: unknown[]): Tensor { return arccos_call(args); }
+const S_arccos_: OpSpec = { op: 'arccos_', params: [{ name: 'input' }], npos: 1 };
+
+const S_arcsin: OpSpec = { op: 'arcsin', params: [{ name: 'input' }], out: true, npos: 1 };
+function arcsin_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_arcsin, args, method);
+  if (out) return writeOut('arcsin', out, v, () => I.unary('arcsin', v[0] as Tensor));
+  return I.unary('arcsin', v[0] as Tensor);
+}
+export function arcsin(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function arcsin(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function arcsin(...args: unknown[]): Tensor { return arcsin_call(args); }
+const S_arcsin_: OpSpec = { op: 'arcsin_', params: [{ name: 'input' }], npos: 1 };
+
+const S_arctan: OpSpec = { op: 'arctan', params: [{ name: 'input' }], out: true, npos: 1 };
+function arctan_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_arctan, args, method);
+  if (out) return writeOut('arctan', out, v, () => I.unary('arctan', v[0] as Tensor));
+  return I.unary('arctan', v[0] as Tensor);
+}
+export function arctan(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function arctan(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function arctan(...args: unknown[]): Tensor { return arctan_call(args); }
+const S_arctan_: OpSpec = { op: 'arctan_', params: [{ name: 'input' }], npos: 1 };
+
+const S_arctan2: OpSpec = { op: 'arctan2', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function arctan2_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_arctan2, args, method);
+  if (out) return writeOut('arctan2', out, v, () => I.binary('arctan2', v[0] as Tensor, v[1] as Tensor));
+  return I.binary('arctan2', v[0] as Tensor, v[1] as Tensor);
+}
+export function arctan2(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function arctan2(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function arctan2(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function arctan2(...args: unknown[]): Tensor { return arctan2_call(args); }
+const S_arctan2_: OpSpec = { op: 'arctan2_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_acosh: OpSpec = { op: 'acosh', params: [{ name: 'input' }], out: true, npos: 1 };
+function acosh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_acosh, args, method);
+  if (out) return writeOut('acosh', out, v, () => I.unary('acosh', v[0] as Tensor));
+  return I.unary('acosh', v[0] as Tensor);
+}
+export function acosh(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function acosh(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function acosh(...args: unknown[]): Tensor { return acosh_call(args); }
+export const arccosh = acosh;
+const S_acosh_: OpSpec = { op: 'acosh_', params: [{ name: 'input' }], npos: 1 };
+
+const S_asinh: OpSpec = { op: 'asinh', params: [{ name: 'input' }], out: true, npos: 1 };
+function asinh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_asinh, args, method);
+  if (out) return writeOut('asinh', out, v, () => I.unary('asinh', v[0] as Tensor));
+  return I.unary('asinh', v[0] as Tensor);
+}
+export function asinh(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function asinh(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function asinh(...args: unknown[]): Tensor { return asinh_call(args); }
+export const arcsinh = asinh;
+const S_asinh_: OpSpec = { op: 'asinh_', params: [{ name: 'input' }], npos: 1 };
+
+const S_atanh: OpSpec = { op: 'atanh', params: [{ name: 'input' }], out: true, npos: 1 };
+function atanh_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_atanh, args, method);
+  if (out) return writeOut('atanh', out, v, () => I.unary('atanh', v[0] as Tensor));
+  return I.unary('atanh', v[0] as Tensor);
+}
+export function atanh(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function atanh(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function atanh(...args: unknown[]): Tensor { return atanh_call(args); }
+export const arctanh = atanh;
+const S_atanh_: OpSpec = { op: 'atanh_', params: [{ name: 'input' }], npos: 1 };
+
+const S_erfc: OpSpec = { op: 'erfc', params: [{ name: 'input' }], out: true, npos: 1 };
+function erfc_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_erfc, args, method);
+  if (out) return writeOut('erfc', out, v, () => I.unary('erfc', v[0] as Tensor));
+  return I.unary('erfc', v[0] as Tensor);
+}
+export function erfc(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function erfc(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function erfc(...args: unknown[]): Tensor { return erfc_call(args); }
+const S_erfc_: OpSpec = { op: 'erfc_', params: [{ name: 'input' }], npos: 1 };
+
+const S_erfinv: OpSpec = { op: 'erfinv', params: [{ name: 'input' }], out: true, npos: 1 };
+function erfinv_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_erfinv, args, method);
+  if (out) return writeOut('erfinv', out, v, () => I.unary('erfinv', v[0] as Tensor));
+  return I.unary('erfinv', v[0] as Tensor);
+}
+export function erfinv(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function erfinv(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function erfinv(...args: unknown[]): Tensor { return erfinv_call(args); }
+const S_erfinv_: OpSpec = { op: 'erfinv_', params: [{ name: 'input' }], npos: 1 };
+
+const S_lgamma: OpSpec = { op: 'lgamma', params: [{ name: 'input' }], out: true, npos: 1 };
+function lgamma_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_lgamma, args, method);
+  if (out) return writeOut('lgamma', out, v, () => I.unary('lgamma', v[0] as Tensor));
+  return I.unary('lgamma', v[0] as Tensor);
+}
+export function lgamma(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function lgamma(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function lgamma(...args: unknown[]): Tensor { return lgamma_call(args); }
+const S_lgamma_: OpSpec = { op: 'lgamma_', params: [{ name: 'input' }], npos: 1 };
+
+const S_digamma: OpSpec = { op: 'digamma', params: [{ name: 'input' }], out: true, npos: 1 };
+function digamma_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_digamma, args, method);
+  if (out) return writeOut('digamma', out, v, () => I.unary('digamma', v[0] as Tensor));
+  return I.unary('digamma', v[0] as Tensor);
+}
+export function digamma(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function digamma(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function digamma(...args: unknown[]): Tensor { return digamma_call(args); }
+const S_digamma_: OpSpec = { op: 'digamma_', params: [{ name: 'input' }], npos: 1 };
+
+const S_i0: OpSpec = { op: 'i0', params: [{ name: 'input' }], out: true, npos: 1 };
+function i0_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_i0, args, method);
+  if (out) return writeOut('i0', out, v, () => I.unary('i0', v[0] as Tensor));
+  return I.unary('i0', v[0] as Tensor);
+}
+export function i0(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function i0(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function i0(...args: unknown[]): Tensor { return i0_call(args); }
+const S_i0_: OpSpec = { op: 'i0_', params: [{ name: 'input' }], npos: 1 };
+
+const S_polygamma: OpSpec = { op: 'polygamma', params: [{ name: 'n' }, { name: 'input' }], out: true, npos: 2 };
+function polygamma_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_polygamma, args, method);
+  if (out) return writeOut('polygamma', out, v, () => I.polygamma(v[0] as number, v[1] as Tensor));
+  return I.polygamma(v[0] as number, v[1] as Tensor);
+}
+export function polygamma(n: number, input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function polygamma(n: number, opts: { input: Tensor; out?: Tensor }): Tensor;
+export function polygamma(opts: { n: number; input: Tensor; out?: Tensor }): Tensor;
+export function polygamma(...args: unknown[]): Tensor { return polygamma_call(args); }
+const S_polygamma_self: OpSpec = { op: 'polygamma', params: [{ name: 'input' }, { name: 'n' }], out: true, npos: 2 };
+function polygamma_method(args: readonly unknown[]): Tensor {
+  const { v } = parseCall(S_polygamma_self, args, true);
+  return I.polygamma(v[1] as number, v[0] as Tensor);
+}
+
+const S_mvlgamma: OpSpec = { op: 'mvlgamma', params: [{ name: 'input' }, { name: 'p' }], out: true, npos: 2 };
+function mvlgamma_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_mvlgamma, args, method);
+  if (out) return writeOut('mvlgamma', out, v, () => I.mvlgamma(v[0] as Tensor, v[1] as number));
+  return I.mvlgamma(v[0] as Tensor, v[1] as number);
+}
+export function mvlgamma(input: Tensor, p: number, opts?: { out?: Tensor }): Tensor;
+export function mvlgamma(input: Tensor, opts: { p: number; out?: Tensor }): Tensor;
+export function mvlgamma(opts: { input: Tensor; p: number; out?: Tensor }): Tensor;
+export function mvlgamma(...args: unknown[]): Tensor { return mvlgamma_call(args); }
+const S_mvlgamma_: OpSpec = { op: 'mvlgamma_', params: [{ name: 'input' }, { name: 'p' }], npos: 2 };
+
+const S_sinc: OpSpec = { op: 'sinc', params: [{ name: 'input' }], out: true, npos: 1 };
+function sinc_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_sinc, args, method);
+  if (out) return writeOut('sinc', out, v, () => I.sinc(v[0] as Tensor));
+  return I.sinc(v[0] as Tensor);
+}
+export function sinc(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function sinc(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function sinc(...args: unknown[]): Tensor { return sinc_call(args); }
+const S_sinc_: OpSpec = { op: 'sinc_', params: [{ name: 'input' }], npos: 1 };
+
+const S_logit: OpSpec = { op: 'logit', params: [{ name: 'input' }, { name: 'eps', def: null, t: 'float?' }], out: true, npos: 2 };
+function logit_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logit, args, method);
+  if (out) return writeOut('logit', out, v, () => I.logit(v[0] as Tensor, v[1] as number | null));
+  return I.logit(v[0] as Tensor, v[1] as number | null);
+}
+export function logit(input: Tensor, eps: number | null, opts?: { out?: Tensor }): Tensor;
+export function logit(input: Tensor, opts?: { eps?: number | null; out?: Tensor }): Tensor;
+export function logit(opts: { input: Tensor; eps?: number | null; out?: Tensor }): Tensor;
+export function logit(...args: unknown[]): Tensor { return logit_call(args); }
+const S_logit_: OpSpec = { op: 'logit_', params: [{ name: 'input' }, { name: 'eps', def: null, t: 'float?' }], npos: 2 };
+
+const S_exp2: OpSpec = { op: 'exp2', params: [{ name: 'input' }], out: true, npos: 1 };
+function exp2_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_exp2, args, method);
+  if (out) return writeOut('exp2', out, v, () => I.exp2(v[0] as Tensor));
+  return I.exp2(v[0] as Tensor);
+}
+export function exp2(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function exp2(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function exp2(...args: unknown[]): Tensor { return exp2_call(args); }
+const S_exp2_: OpSpec = { op: 'exp2_', params: [{ name: 'input' }], npos: 1 };
+
+const S_hypot: OpSpec = { op: 'hypot', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function hypot_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_hypot, args, method);
+  if (out) return writeOut('hypot', out, v, () => I.hypot(v[0] as Tensor, v[1] as Tensor));
+  return I.hypot(v[0] as Tensor, v[1] as Tensor);
+}
+export function hypot(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function hypot(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function hypot(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function hypot(...args: unknown[]): Tensor { return hypot_call(args); }
+const S_hypot_: OpSpec = { op: 'hypot_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_logaddexp: OpSpec = { op: 'logaddexp', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function logaddexp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logaddexp, args, method);
+  if (out) return writeOut('logaddexp', out, v, () => I.logaddexp(v[0] as Tensor, v[1] as Tensor));
+  return I.logaddexp(v[0] as Tensor, v[1] as Tensor);
+}
+export function logaddexp(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function logaddexp(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function logaddexp(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function logaddexp(...args: unknown[]): Tensor { return logaddexp_call(args); }
+
+const S_logaddexp2: OpSpec = { op: 'logaddexp2', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function logaddexp2_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logaddexp2, args, method);
+  if (out) return writeOut('logaddexp2', out, v, () => I.logaddexp2(v[0] as Tensor, v[1] as Tensor));
+  return I.logaddexp2(v[0] as Tensor, v[1] as Tensor);
+}
+export function logaddexp2(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function logaddexp2(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function logaddexp2(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function logaddexp2(...args: unknown[]): Tensor { return logaddexp2_call(args); }
+
+const S_copysign: OpSpec = { op: 'copysign', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function copysign_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_copysign, args, method);
+  if (out) return writeOut('copysign', out, v, () => I.copysign(v[0] as Tensor, v[1] as Tensor | number | boolean));
+  return I.copysign(v[0] as Tensor, v[1] as Tensor | number | boolean);
+}
+export function copysign(input: Tensor, other: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function copysign(input: Tensor, opts: { other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function copysign(opts: { input: Tensor; other: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function copysign(...args: unknown[]): Tensor { return copysign_call(args); }
+const S_copysign_: OpSpec = { op: 'copysign_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_nextafter: OpSpec = { op: 'nextafter', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function nextafter_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_nextafter, args, method);
+  if (out) return writeOut('nextafter', out, v, () => I.nextafter(v[0] as Tensor, v[1] as Tensor));
+  return I.nextafter(v[0] as Tensor, v[1] as Tensor);
+}
+export function nextafter(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function nextafter(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function nextafter(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function nextafter(...args: unknown[]): Tensor { return nextafter_call(args); }
+const S_nextafter_: OpSpec = { op: 'nextafter_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_ldexp: OpSpec = { op: 'ldexp', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function ldexp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_ldexp, args, method);
+  if (out) return writeOut('ldexp', out, v, () => I.ldexp(v[0] as Tensor, v[1] as Tensor));
+  return I.ldexp(v[0] as Tensor, v[1] as Tensor);
+}
+export function ldexp(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function ldexp(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function ldexp(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function ldexp(...args: unknown[]): Tensor { return ldexp_call(args); }
+const S_ldexp_: OpSpec = { op: 'ldexp_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_heaviside: OpSpec = { op: 'heaviside', params: [{ name: 'input' }, { name: 'values' }], out: true, npos: 2 };
+function heaviside_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_heaviside, args, method);
+  if (out) return writeOut('heaviside', out, v, () => I.heaviside(v[0] as Tensor, v[1] as Tensor));
+  return I.heaviside(v[0] as Tensor, v[1] as Tensor);
+}
+export function heaviside(input: Tensor, values: Tensor, opts?: { out?: Tensor }): Tensor;
+export function heaviside(input: Tensor, opts: { values: Tensor; out?: Tensor }): Tensor;
+export function heaviside(opts: { input: Tensor; values: Tensor; out?: Tensor }): Tensor;
+export function heaviside(...args: unknown[]): Tensor { return heaviside_call(args); }
+const S_heaviside_: OpSpec = { op: 'heaviside_', params: [{ name: 'input' }, { name: 'values' }], npos: 2 };
+
+const S_gcd: OpSpec = { op: 'gcd', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function gcd_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_gcd, args, method);
+  if (out) return writeOut('gcd', out, v, () => I.gcd(v[0] as Tensor, v[1] as Tensor));
+  return I.gcd(v[0] as Tensor, v[1] as Tensor);
+}
+export function gcd(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function gcd(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function gcd(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function gcd(...args: unknown[]): Tensor { return gcd_call(args); }
+const S_gcd_: OpSpec = { op: 'gcd_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_lcm: OpSpec = { op: 'lcm', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function lcm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_lcm, args, method);
+  if (out) return writeOut('lcm', out, v, () => I.lcm(v[0] as Tensor, v[1] as Tensor));
+  return I.lcm(v[0] as Tensor, v[1] as Tensor);
+}
+export function lcm(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function lcm(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function lcm(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function lcm(...args: unknown[]): Tensor { return lcm_call(args); }
+const S_lcm_: OpSpec = { op: 'lcm_', params: [{ name: 'input' }, { name: 'other' }], npos: 2 };
+
+const S_floatPower: OpSpec = { op: 'float_power', params: [{ name: 'input' }, { name: 'exponent' }], out: true, npos: 2 };
+function floatPower_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_floatPower, args, method);
+  if (!method) checkScalarSelf(S_floatPower, v, 'tensor', out);
+  if (out) return writeOut('float_power', out, v, () => I.floatPower(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean));
+  return I.floatPower(v[0] as Tensor | number | boolean, v[1] as Tensor | number | boolean);
+}
+export function floatPower(input: Tensor, exponent: Tensor | number | boolean, opts?: { out?: Tensor }): Tensor;
+export function floatPower(input: Tensor, opts: { exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function floatPower(opts: { input: Tensor; exponent: Tensor | number | boolean; out?: Tensor }): Tensor;
+export function floatPower(input: number | boolean, exponent: Tensor, opts?: { out?: Tensor }): Tensor;
+export function floatPower(input: number | boolean, opts: { exponent: Tensor; out?: Tensor }): Tensor;
+export function floatPower(opts: { input: number | boolean; exponent: Tensor; out?: Tensor }): Tensor;
+export function floatPower(...args: unknown[]): Tensor { return floatPower_call(args); }
+const S_floatPower_: OpSpec = { op: 'float_power_', params: [{ name: 'input' }, { name: 'exponent' }], npos: 2 };
+
+const S_frexp: OpSpec = { op: 'frexp', params: [{ name: 'input' }], npos: 1 };
+function frexp_call(args: readonly unknown[], method = false): [Tensor, Tensor] {
+  const { v } = parseCall(S_frexp, args, method);
+  return I.frexp(v[0] as Tensor);
+}
+export function frexp(input: Tensor): [Tensor, Tensor];
+export function frexp(opts: { input: Tensor }): [Tensor, Tensor];
+export function frexp(...args: unknown[]): [Tensor, Tensor] { return frexp_call(args); }
+
+const S_deg2rad: OpSpec = { op: 'deg2rad', params: [{ name: 'input' }], out: true, npos: 1 };
+function deg2rad_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_deg2rad, args, method);
+  if (out) return writeOut('deg2rad', out, v, () => I.deg2rad(v[0] as Tensor));
+  return I.deg2rad(v[0] as Tensor);
+}
+export function deg2rad(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function deg2rad(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function deg2rad(...args: unknown[]): Tensor { return deg2rad_call(args); }
+const S_deg2rad_: OpSpec = { op: 'deg2rad_', params: [{ name: 'input' }], npos: 1 };
+
+const S_rad2deg: OpSpec = { op: 'rad2deg', params: [{ name: 'input' }], out: true, npos: 1 };
+function rad2deg_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_rad2deg, args, method);
+  if (out) return writeOut('rad2deg', out, v, () => I.rad2deg(v[0] as Tensor));
+  return I.rad2deg(v[0] as Tensor);
+}
+export function rad2deg(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function rad2deg(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function rad2deg(...args: unknown[]): Tensor { return rad2deg_call(args); }
+const S_rad2deg_: OpSpec = { op: 'rad2deg_', params: [{ name: 'input' }], npos: 1 };
+
+const S_fix: OpSpec = { op: 'fix', params: [{ name: 'input' }], out: true, npos: 1 };
+function fix_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_fix, args, method);
+  if (out) return writeOut('fix', out, v, () => I.unary('fix', v[0] as Tensor));
+  return I.unary('fix', v[0] as Tensor);
+}
+export function fix(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function fix(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function fix(...args: unknown[]): Tensor { return fix_call(args); }
+const S_fix_: OpSpec = { op: 'fix_', params: [{ name: 'input' }], npos: 1 };
+
+const S_positive: OpSpec = { op: 'positive', params: [{ name: 'input' }], npos: 1 };
+function positive_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_positive, args, method);
+  return I.positive(v[0] as Tensor);
+}
+export function positive(input: Tensor): Tensor;
+export function positive(opts: { input: Tensor }): Tensor;
+export function positive(...args: unknown[]): Tensor { return positive_call(args); }
+
+const S_rsub: OpSpec = { op: 'rsub', params: [{ name: 'input' }, { name: 'other' }, { name: 'alpha', def: 1 }], npos: 3 };
+function rsub_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_rsub, args, method);
+  return I.rsub(v[0] as Tensor, v[1] as Tensor | number | boolean, v[2] as number);
+}
+export function rsub(input: Tensor, other: Tensor | number | boolean, alpha: number): Tensor;
+export function rsub(input: Tensor, other: Tensor | number | boolean, opts?: { alpha?: number }): Tensor;
+export function rsub(input: Tensor, opts: { other: Tensor | number | boolean; alpha?: number }): Tensor;
+export function rsub(opts: { input: Tensor; other: Tensor | number | boolean; alpha?: number }): Tensor;
+export function rsub(...args: unknown[]): Tensor { return rsub_call(args); }
+
+const S_logcumsumexp: OpSpec = { op: 'logcumsumexp', params: [{ name: 'input' }, { name: 'dim' }], out: true, npos: 2 };
+function logcumsumexp_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_logcumsumexp, args, method);
+  if (out) return writeOut('logcumsumexp', out, v, () => I.logcumsumexp(v[0] as Tensor, v[1] as number));
+  return I.logcumsumexp(v[0] as Tensor, v[1] as number);
+}
+export function logcumsumexp(input: Tensor, dim: number, opts?: { out?: Tensor }): Tensor;
+export function logcumsumexp(input: Tensor, opts: { dim: number; out?: Tensor }): Tensor;
+export function logcumsumexp(opts: { input: Tensor; dim: number; out?: Tensor }): Tensor;
+export function logcumsumexp(...args: unknown[]): Tensor { return logcumsumexp_call(args); }
+
+const S_quantile: OpSpec = { op: 'quantile', params: [{ name: 'input' }, { name: 'q' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'interpolation', kw: true, def: 'linear' }], out: true, npos: 4 };
+function quantile_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_quantile, args, method);
+  if (out) return writeOut('quantile', out, v, () => I.quantile(v[0] as Tensor, v[1] as Tensor | number, v[2] as number | null, v[3] as boolean, v[4] as 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'));
+  return I.quantile(v[0] as Tensor, v[1] as Tensor | number, v[2] as number | null, v[3] as boolean, v[4] as 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest');
+}
+export function quantile(input: Tensor, q: Tensor | number, dim: number | null, keepdim: boolean, opts?: { interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function quantile(input: Tensor, q: Tensor | number, dim: number | null, opts?: { keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function quantile(input: Tensor, q: Tensor | number, opts?: { dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function quantile(input: Tensor, opts: { q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function quantile(opts: { input: Tensor; q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function quantile(...args: unknown[]): Tensor { return quantile_call(args); }
+
+const S_nanquantile: OpSpec = { op: 'nanquantile', params: [{ name: 'input' }, { name: 'q' }, { name: 'dim', def: null }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'interpolation', kw: true, def: 'linear' }], out: true, npos: 4 };
+function nanquantile_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_nanquantile, args, method);
+  if (out) return writeOut('nanquantile', out, v, () => I.nanquantile(v[0] as Tensor, v[1] as Tensor | number, v[2] as number | null, v[3] as boolean, v[4] as 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'));
+  return I.nanquantile(v[0] as Tensor, v[1] as Tensor | number, v[2] as number | null, v[3] as boolean, v[4] as 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest');
+}
+export function nanquantile(input: Tensor, q: Tensor | number, dim: number | null, keepdim: boolean, opts?: { interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function nanquantile(input: Tensor, q: Tensor | number, dim: number | null, opts?: { keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function nanquantile(input: Tensor, q: Tensor | number, opts?: { dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function nanquantile(input: Tensor, opts: { q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function nanquantile(opts: { input: Tensor; q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest'; out?: Tensor }): Tensor;
+export function nanquantile(...args: unknown[]): Tensor { return nanquantile_call(args); }
+
+const S_cov: OpSpec = { op: 'cov', params: [{ name: 'input' }, { name: 'correction', kw: true, def: 1 }, { name: 'fweights', kw: true, def: null }, { name: 'aweights', kw: true, def: null }], npos: 1 };
+function cov_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_cov, args, method);
+  return I.cov(v[0] as Tensor, v[1] as number, v[2] as Tensor | null, v[3] as Tensor | null);
+}
+export function cov(input: Tensor, opts?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+export function cov(opts: { input: Tensor; correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+export function cov(...args: unknown[]): Tensor { return cov_call(args); }
+
+const S_corrcoef: OpSpec = { op: 'corrcoef', params: [{ name: 'input' }], npos: 1 };
+function corrcoef_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_corrcoef, args, method);
+  return I.corrcoef(v[0] as Tensor);
+}
+export function corrcoef(input: Tensor): Tensor;
+export function corrcoef(opts: { input: Tensor }): Tensor;
+export function corrcoef(...args: unknown[]): Tensor { return corrcoef_call(args); }
+
+const S_cdist: OpSpec = { op: 'cdist', params: [{ name: 'x1' }, { name: 'x2' }, { name: 'p', def: 2, t: 'float' }, { name: 'computeMode', def: null }], npos: 4 };
+function cdist_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_cdist, args, method);
+  return I.cdist(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null);
+}
+export function cdist(x1: Tensor, x2: Tensor, p: number, computeMode: 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null): Tensor;
+export function cdist(x1: Tensor, x2: Tensor, p: number, opts?: { computeMode?: 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null }): Tensor;
+export function cdist(x1: Tensor, x2: Tensor, opts?: { p?: number; computeMode?: 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null }): Tensor;
+export function cdist(x1: Tensor, opts: { x2: Tensor; p?: number; computeMode?: 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null }): Tensor;
+export function cdist(opts: { x1: Tensor; x2: Tensor; p?: number; computeMode?: 'use_mm_for_euclid_dist_if_necessary' | 'use_mm_for_euclid_dist' | 'donot_use_mm_for_euclid_dist' | null }): Tensor;
+export function cdist(...args: unknown[]): Tensor { return cdist_call(args); }
+
+const S_dist: OpSpec = { op: 'dist', params: [{ name: 'input' }, { name: 'other' }, { name: 'p', def: 2 }], npos: 3 };
+function dist_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_dist, args, method);
+  return I.dist(v[0] as Tensor, v[1] as Tensor, v[2] as number);
+}
+export function dist(input: Tensor, other: Tensor, p: number): Tensor;
+export function dist(input: Tensor, other: Tensor, opts?: { p?: number }): Tensor;
+export function dist(input: Tensor, opts: { other: Tensor; p?: number }): Tensor;
+export function dist(opts: { input: Tensor; other: Tensor; p?: number }): Tensor;
+export function dist(...args: unknown[]): Tensor { return dist_call(args); }
+
+const S_renorm: OpSpec = { op: 'renorm', params: [{ name: 'input' }, { name: 'p' }, { name: 'dim' }, { name: 'maxnorm' }], out: true, npos: 4 };
+function renorm_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_renorm, args, method);
+  if (out) return writeOut('renorm', out, v, () => I.renorm(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
+  return I.renorm(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function renorm(input: Tensor, p: number, dim: number, maxnorm: number, opts?: { out?: Tensor }): Tensor;
+export function renorm(input: Tensor, p: number, dim: number, opts: { maxnorm: number; out?: Tensor }): Tensor;
+export function renorm(input: Tensor, p: number, opts: { dim: number; maxnorm: number; out?: Tensor }): Tensor;
+export function renorm(input: Tensor, opts: { p: number; dim: number; maxnorm: number; out?: Tensor }): Tensor;
+export function renorm(opts: { input: Tensor; p: number; dim: number; maxnorm: number; out?: Tensor }): Tensor;
+export function renorm(...args: unknown[]): Tensor { return renorm_call(args); }
+const S_renorm_: OpSpec = { op: 'renorm_', params: [{ name: 'input' }, { name: 'p' }, { name: 'dim' }, { name: 'maxnorm' }], npos: 4 };
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -3250,6 +3968,16 @@ declare module '../tensor' {
     repeatInterleave(repeats: number | Tensor, opts?: { dim?: number | null; outputSize?: number | null }): Tensor;
     repeatInterleave(opts: { repeats: number | Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
     repeatInterleave(opts?: { outputSize?: number | null }): Tensor;
+    random_(opts?: { generator?: Generator | null }): Tensor;
+    random_(to: number, opts?: { generator?: Generator | null }): Tensor;
+    random_(opts: { to: number; generator?: Generator | null }): Tensor;
+    random_(from: number, to: number | null, opts?: { generator?: Generator | null }): Tensor;
+    random_(from: number, opts?: { to?: number | null; generator?: Generator | null }): Tensor;
+    random_(opts: { from: number; to?: number | null; generator?: Generator | null }): Tensor;
+    bernoulli_(p: Tensor, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli_(opts: { p: Tensor; generator?: Generator | null }): Tensor;
+    bernoulli_(p: number, opts?: { generator?: Generator | null }): Tensor;
+    bernoulli_(opts?: { p?: number; generator?: Generator | null }): Tensor;
     neg(): Tensor;
     negative(): Tensor;
     neg_(): Tensor;
@@ -3945,6 +4673,183 @@ declare module '../tensor' {
     multinomial(opts: { numSamples: number; replacement?: boolean; generator?: Generator | null }): Tensor;
     histogram(bins: number | Tensor, opts?: { range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
     histogram(opts?: { bins?: number | Tensor; range?: number | readonly number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+    newEmpty(...size: number[]): Tensor;
+    newEmpty(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newEmpty(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmpty(opts: { size: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newZeros(...size: number[]): Tensor;
+    newZeros(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newZeros(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newZeros(opts: { size: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newOnes(...size: number[]): Tensor;
+    newOnes(...args: [...size: number[], opts: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newOnes(size: readonly number[], opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newOnes(opts: { size: number | readonly number[]; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newFull(size: readonly number[], fillValue: Tensor | number | boolean, opts?: { dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newFull(size: readonly number[], opts: { fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newFull(opts: { size: readonly number[]; fillValue: Tensor | number | boolean; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newTensor(data: TensorData, opts?: { dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+    newTensor(opts: { data: TensorData; dtype?: DTypeName | null; device?: DeviceName | Device | null; requiresGrad?: boolean }): Tensor;
+    typeAs(other: Tensor): Tensor;
+    typeAs(opts: { other: Tensor }): Tensor;
+    isComplex(): boolean;
+    isSigned(): boolean;
+    isNonzero(): boolean;
+    isSameSize(other: Tensor): boolean;
+    isSameSize(opts: { other: Tensor }): boolean;
+    uniform_(from: number, to: number, opts?: { generator?: Generator | null }): Tensor;
+    uniform_(from: number, opts?: { to?: number; generator?: Generator | null }): Tensor;
+    uniform_(opts?: { from?: number; to?: number; generator?: Generator | null }): Tensor;
+    normal_(mean: number, std: number, opts?: { generator?: Generator | null }): Tensor;
+    normal_(mean: number, opts?: { std?: number; generator?: Generator | null }): Tensor;
+    normal_(opts?: { mean?: number; std?: number; generator?: Generator | null }): Tensor;
+    exponential_(lambd: number, opts?: { generator?: Generator | null }): Tensor;
+    exponential_(opts?: { lambd?: number; generator?: Generator | null }): Tensor;
+    geometric_(p: number, opts?: { generator?: Generator | null }): Tensor;
+    geometric_(opts: { p: number; generator?: Generator | null }): Tensor;
+    cauchy_(median: number, sigma: number, opts?: { generator?: Generator | null }): Tensor;
+    cauchy_(median: number, opts?: { sigma?: number; generator?: Generator | null }): Tensor;
+    cauchy_(opts?: { median?: number; sigma?: number; generator?: Generator | null }): Tensor;
+    logNormal_(mean: number, std: number, opts?: { generator?: Generator | null }): Tensor;
+    logNormal_(mean: number, opts?: { std?: number; generator?: Generator | null }): Tensor;
+    logNormal_(opts?: { mean?: number; std?: number; generator?: Generator | null }): Tensor;
+    addcmul(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+    addcmul(tensor1: Tensor, opts: { tensor2: Tensor; value?: number }): Tensor;
+    addcmul(opts: { tensor1: Tensor; tensor2: Tensor; value?: number }): Tensor;
+    addcmul_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+    addcmul_(tensor1: Tensor, opts: { tensor2: Tensor; value?: number }): Tensor;
+    addcmul_(opts: { tensor1: Tensor; tensor2: Tensor; value?: number }): Tensor;
+    addcdiv(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+    addcdiv(tensor1: Tensor, opts: { tensor2: Tensor; value?: number }): Tensor;
+    addcdiv(opts: { tensor1: Tensor; tensor2: Tensor; value?: number }): Tensor;
+    addcdiv_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: number }): Tensor;
+    addcdiv_(tensor1: Tensor, opts: { tensor2: Tensor; value?: number }): Tensor;
+    addcdiv_(opts: { tensor1: Tensor; tensor2: Tensor; value?: number }): Tensor;
+    addr(vec1: Tensor, vec2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addr(vec1: Tensor, opts: { vec2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addr(opts: { vec1: Tensor; vec2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addr_(vec1: Tensor, vec2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addr_(vec1: Tensor, opts: { vec2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addr_(opts: { vec1: Tensor; vec2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addbmm(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addbmm(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addbmm(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addbmm_(batch1: Tensor, batch2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addbmm_(batch1: Tensor, opts: { batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    addbmm_(opts: { batch1: Tensor; batch2: Tensor; beta?: number; alpha?: number }): Tensor;
+    arccos(): Tensor;
+    arccos_(): Tensor;
+    arcsin(): Tensor;
+    arcsin_(): Tensor;
+    arctan(): Tensor;
+    arctan_(): Tensor;
+    arctan2(other: Tensor): Tensor;
+    arctan2(opts: { other: Tensor }): Tensor;
+    arctan2_(other: Tensor): Tensor;
+    arctan2_(opts: { other: Tensor }): Tensor;
+    acosh(): Tensor;
+    arccosh(): Tensor;
+    acosh_(): Tensor;
+    arccosh_(): Tensor;
+    asinh(): Tensor;
+    arcsinh(): Tensor;
+    asinh_(): Tensor;
+    arcsinh_(): Tensor;
+    atanh(): Tensor;
+    arctanh(): Tensor;
+    atanh_(): Tensor;
+    arctanh_(): Tensor;
+    erfc(): Tensor;
+    erfc_(): Tensor;
+    erfinv(): Tensor;
+    erfinv_(): Tensor;
+    lgamma(): Tensor;
+    lgamma_(): Tensor;
+    digamma(): Tensor;
+    digamma_(): Tensor;
+    i0(): Tensor;
+    i0_(): Tensor;
+    polygamma(n: number): Tensor;
+    polygamma(opts: { n: number }): Tensor;
+    mvlgamma(p: number): Tensor;
+    mvlgamma(opts: { p: number }): Tensor;
+    mvlgamma_(p: number): Tensor;
+    mvlgamma_(opts: { p: number }): Tensor;
+    sinc(): Tensor;
+    sinc_(): Tensor;
+    logit(eps: number | null): Tensor;
+    logit(opts?: { eps?: number | null }): Tensor;
+    logit_(eps: number | null): Tensor;
+    logit_(opts?: { eps?: number | null }): Tensor;
+    exp2(): Tensor;
+    exp2_(): Tensor;
+    hypot(other: Tensor): Tensor;
+    hypot(opts: { other: Tensor }): Tensor;
+    hypot_(other: Tensor): Tensor;
+    hypot_(opts: { other: Tensor }): Tensor;
+    logaddexp(other: Tensor): Tensor;
+    logaddexp(opts: { other: Tensor }): Tensor;
+    logaddexp2(other: Tensor): Tensor;
+    logaddexp2(opts: { other: Tensor }): Tensor;
+    copysign(other: Tensor | number | boolean): Tensor;
+    copysign(opts: { other: Tensor | number | boolean }): Tensor;
+    copysign_(other: Tensor | number | boolean): Tensor;
+    copysign_(opts: { other: Tensor | number | boolean }): Tensor;
+    nextafter(other: Tensor): Tensor;
+    nextafter(opts: { other: Tensor }): Tensor;
+    nextafter_(other: Tensor): Tensor;
+    nextafter_(opts: { other: Tensor }): Tensor;
+    ldexp(other: Tensor): Tensor;
+    ldexp(opts: { other: Tensor }): Tensor;
+    ldexp_(other: Tensor): Tensor;
+    ldexp_(opts: { other: Tensor }): Tensor;
+    heaviside(values: Tensor): Tensor;
+    heaviside(opts: { values: Tensor }): Tensor;
+    heaviside_(values: Tensor): Tensor;
+    heaviside_(opts: { values: Tensor }): Tensor;
+    gcd(other: Tensor): Tensor;
+    gcd(opts: { other: Tensor }): Tensor;
+    gcd_(other: Tensor): Tensor;
+    gcd_(opts: { other: Tensor }): Tensor;
+    lcm(other: Tensor): Tensor;
+    lcm(opts: { other: Tensor }): Tensor;
+    lcm_(other: Tensor): Tensor;
+    lcm_(opts: { other: Tensor }): Tensor;
+    floatPower(exponent: Tensor | number | boolean): Tensor;
+    floatPower(opts: { exponent: Tensor | number | boolean }): Tensor;
+    floatPower_(exponent: Tensor | number | boolean): Tensor;
+    floatPower_(opts: { exponent: Tensor | number | boolean }): Tensor;
+    frexp(): [Tensor, Tensor];
+    deg2rad(): Tensor;
+    deg2rad_(): Tensor;
+    rad2deg(): Tensor;
+    rad2deg_(): Tensor;
+    fix(): Tensor;
+    fix_(): Tensor;
+    positive(): Tensor;
+    logcumsumexp(dim: number): Tensor;
+    logcumsumexp(opts: { dim: number }): Tensor;
+    quantile(q: Tensor | number, dim: number | null, keepdim: boolean, opts?: { interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    quantile(q: Tensor | number, dim: number | null, opts?: { keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    quantile(q: Tensor | number, opts?: { dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    quantile(opts: { q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    nanquantile(q: Tensor | number, dim: number | null, keepdim: boolean, opts?: { interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    nanquantile(q: Tensor | number, dim: number | null, opts?: { keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    nanquantile(q: Tensor | number, opts?: { dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    nanquantile(opts: { q: Tensor | number; dim?: number | null; keepdim?: boolean; interpolation?: 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest' }): Tensor;
+    cov(opts?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+    corrcoef(): Tensor;
+    dist(other: Tensor, p: number): Tensor;
+    dist(other: Tensor, opts?: { p?: number }): Tensor;
+    dist(opts: { other: Tensor; p?: number }): Tensor;
+    renorm(p: number, dim: number, maxnorm: number): Tensor;
+    renorm(p: number, dim: number, opts: { maxnorm: number }): Tensor;
+    renorm(p: number, opts: { dim: number; maxnorm: number }): Tensor;
+    renorm(opts: { p: number; dim: number; maxnorm: number }): Tensor;
+    renorm_(p: number, dim: number, maxnorm: number): Tensor;
+    renorm_(p: number, dim: number, opts: { maxnorm: number }): Tensor;
+    renorm_(p: number, opts: { dim: number; maxnorm: number }): Tensor;
+    renorm_(opts: { p: number; dim: number; maxnorm: number }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3958,6 +4863,8 @@ P.view = function (this: Tensor, ...args: unknown[]): unknown { return view_call
 P.bernoulli = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli_call([this, ...args], true); };
 P.nonzero = function (this: Tensor, ...args: unknown[]): unknown { return nonzero_call([this, ...args], true); };
 P.repeatInterleave = function (this: Tensor, ...args: unknown[]): unknown { return repeatInterleave_call([this, ...args], true); };
+P.random_ = function (this: Tensor, ...args: unknown[]): unknown { return random__call([this, ...args], true); };
+P.bernoulli_ = function (this: Tensor, ...args: unknown[]): unknown { return bernoulli__call([this, ...args], true); };
 P.neg = function (this: Tensor, ...args: unknown[]): Tensor { return neg_call([this, ...args], true); };
 P.negative = P.neg;
 P.neg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_neg_, [self, ...args], true); return I.unary_('neg', self as Tensor); };
@@ -4252,6 +5159,103 @@ P.maskedScatter_ = function (this: Tensor, ...args: unknown[]): Tensor { const s
 P.fillDiagonal_ = function (this: Tensor, ...args: unknown[]): Tensor { return fillDiagonal__call([this, ...args], true); };
 P.multinomial = function (this: Tensor, ...args: unknown[]): Tensor { return multinomial_call([this, ...args], true); };
 P.histogram = function (this: Tensor, ...args: unknown[]): [Tensor, Tensor] { return histogram_call([this, ...args], true); };
+P.newEmpty = function (this: Tensor, ...args: unknown[]): Tensor { return newEmpty_call([this, ...args], true); };
+P.newZeros = function (this: Tensor, ...args: unknown[]): Tensor { return newZeros_call([this, ...args], true); };
+P.newOnes = function (this: Tensor, ...args: unknown[]): Tensor { return newOnes_call([this, ...args], true); };
+P.newFull = function (this: Tensor, ...args: unknown[]): Tensor { return newFull_call([this, ...args], true); };
+P.newTensor = function (this: Tensor, ...args: unknown[]): Tensor { return newTensor_call([this, ...args], true); };
+P.typeAs = function (this: Tensor, ...args: unknown[]): Tensor { return typeAs_call([this, ...args], true); };
+P.isComplex = function (this: Tensor, ...args: unknown[]): boolean { return isComplex_call([this, ...args], true); };
+P.isSigned = function (this: Tensor, ...args: unknown[]): boolean { return isSigned_call([this, ...args], true); };
+P.isNonzero = function (this: Tensor, ...args: unknown[]): boolean { return isNonzero_call([this, ...args], true); };
+P.isSameSize = function (this: Tensor, ...args: unknown[]): boolean { return isSameSize_call([this, ...args], true); };
+P.uniform_ = function (this: Tensor, ...args: unknown[]): Tensor { return uniform__call([this, ...args], true); };
+P.normal_ = function (this: Tensor, ...args: unknown[]): Tensor { return normal__call([this, ...args], true); };
+P.exponential_ = function (this: Tensor, ...args: unknown[]): Tensor { return exponential__call([this, ...args], true); };
+P.geometric_ = function (this: Tensor, ...args: unknown[]): Tensor { return geometric__call([this, ...args], true); };
+P.cauchy_ = function (this: Tensor, ...args: unknown[]): Tensor { return cauchy__call([this, ...args], true); };
+P.logNormal_ = function (this: Tensor, ...args: unknown[]): Tensor { return logNormal__call([this, ...args], true); };
+P.addcmul = function (this: Tensor, ...args: unknown[]): Tensor { return addcmul_call([this, ...args], true); };
+P.addcmul_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addcmul_, [self, ...args], true); return inplaceResult(self, 'addcmul_', (src) => I.addcmul(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number), v); };
+P.addcdiv = function (this: Tensor, ...args: unknown[]): Tensor { return addcdiv_call([this, ...args], true); };
+P.addcdiv_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addcdiv_, [self, ...args], true); return inplaceResult(self, 'addcdiv_', (src) => I.addcdiv(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number), v); };
+P.addr = function (this: Tensor, ...args: unknown[]): Tensor { return addr_call([this, ...args], true); };
+P.addr_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addr_, [self, ...args], true); return inplaceResult(self, 'addr_', (src) => I.addr(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.addbmm = function (this: Tensor, ...args: unknown[]): Tensor { return addbmm_call([this, ...args], true); };
+P.addbmm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_addbmm_, [self, ...args], true); return inplaceResult(self, 'addbmm_', (src) => I.addbmm(src as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as number, v[4] as number), v); };
+P.arccos = function (this: Tensor, ...args: unknown[]): Tensor { return arccos_call([this, ...args], true); };
+P.arccos_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_arccos_, [self, ...args], true); return I.unary_('arccos', self as Tensor); };
+P.arcsin = function (this: Tensor, ...args: unknown[]): Tensor { return arcsin_call([this, ...args], true); };
+P.arcsin_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_arcsin_, [self, ...args], true); return I.unary_('arcsin', self as Tensor); };
+P.arctan = function (this: Tensor, ...args: unknown[]): Tensor { return arctan_call([this, ...args], true); };
+P.arctan_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_arctan_, [self, ...args], true); return I.unary_('arctan', self as Tensor); };
+P.arctan2 = function (this: Tensor, ...args: unknown[]): Tensor { return arctan2_call([this, ...args], true); };
+P.arctan2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_arctan2_, [self, ...args], true); return I.binary_('arctan2', self as Tensor, v[1] as Tensor); };
+P.acosh = function (this: Tensor, ...args: unknown[]): Tensor { return acosh_call([this, ...args], true); };
+P.arccosh = P.acosh;
+P.acosh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_acosh_, [self, ...args], true); return I.unary_('acosh', self as Tensor); };
+P.arccosh_ = P.acosh_;
+P.asinh = function (this: Tensor, ...args: unknown[]): Tensor { return asinh_call([this, ...args], true); };
+P.arcsinh = P.asinh;
+P.asinh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_asinh_, [self, ...args], true); return I.unary_('asinh', self as Tensor); };
+P.arcsinh_ = P.asinh_;
+P.atanh = function (this: Tensor, ...args: unknown[]): Tensor { return atanh_call([this, ...args], true); };
+P.arctanh = P.atanh;
+P.atanh_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_atanh_, [self, ...args], true); return I.unary_('atanh', self as Tensor); };
+P.arctanh_ = P.atanh_;
+P.erfc = function (this: Tensor, ...args: unknown[]): Tensor { return erfc_call([this, ...args], true); };
+P.erfc_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_erfc_, [self, ...args], true); return I.unary_('erfc', self as Tensor); };
+P.erfinv = function (this: Tensor, ...args: unknown[]): Tensor { return erfinv_call([this, ...args], true); };
+P.erfinv_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_erfinv_, [self, ...args], true); return I.unary_('erfinv', self as Tensor); };
+P.lgamma = function (this: Tensor, ...args: unknown[]): Tensor { return lgamma_call([this, ...args], true); };
+P.lgamma_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lgamma_, [self, ...args], true); return I.unary_('lgamma', self as Tensor); };
+P.digamma = function (this: Tensor, ...args: unknown[]): Tensor { return digamma_call([this, ...args], true); };
+P.digamma_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_digamma_, [self, ...args], true); return I.unary_('digamma', self as Tensor); };
+P.i0 = function (this: Tensor, ...args: unknown[]): Tensor { return i0_call([this, ...args], true); };
+P.i0_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_i0_, [self, ...args], true); return I.unary_('i0', self as Tensor); };
+P.polygamma = function (this: Tensor, ...args: unknown[]): Tensor { return polygamma_method([this, ...args]); };
+P.mvlgamma = function (this: Tensor, ...args: unknown[]): Tensor { return mvlgamma_call([this, ...args], true); };
+P.mvlgamma_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_mvlgamma_, [self, ...args], true); return inplaceResult(self, 'mvlgamma_', (src) => I.mvlgamma(src as Tensor, v[1] as number), v); };
+P.sinc = function (this: Tensor, ...args: unknown[]): Tensor { return sinc_call([this, ...args], true); };
+P.sinc_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_sinc_, [self, ...args], true); return inplaceResult(self, 'sinc_', (src) => I.sinc(src as Tensor), v); };
+P.logit = function (this: Tensor, ...args: unknown[]): Tensor { return logit_call([this, ...args], true); };
+P.logit_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_logit_, [self, ...args], true); return inplaceResult(self, 'logit_', (src) => I.logit(src as Tensor, v[1] as number | null), v); };
+P.exp2 = function (this: Tensor, ...args: unknown[]): Tensor { return exp2_call([this, ...args], true); };
+P.exp2_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_exp2_, [self, ...args], true); return inplaceResult(self, 'exp2_', (src) => I.exp2(src as Tensor), v); };
+P.hypot = function (this: Tensor, ...args: unknown[]): Tensor { return hypot_call([this, ...args], true); };
+P.hypot_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_hypot_, [self, ...args], true); return inplaceResult(self, 'hypot_', (src) => I.hypot(src as Tensor, v[1] as Tensor), v); };
+P.logaddexp = function (this: Tensor, ...args: unknown[]): Tensor { return logaddexp_call([this, ...args], true); };
+P.logaddexp2 = function (this: Tensor, ...args: unknown[]): Tensor { return logaddexp2_call([this, ...args], true); };
+P.copysign = function (this: Tensor, ...args: unknown[]): Tensor { return copysign_call([this, ...args], true); };
+P.copysign_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_copysign_, [self, ...args], true); return inplaceResult(self, 'copysign_', (src) => I.copysign(src as Tensor, v[1] as Tensor | number | boolean), v); };
+P.nextafter = function (this: Tensor, ...args: unknown[]): Tensor { return nextafter_call([this, ...args], true); };
+P.nextafter_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_nextafter_, [self, ...args], true); return inplaceResult(self, 'nextafter_', (src) => I.nextafter(src as Tensor, v[1] as Tensor), v); };
+P.ldexp = function (this: Tensor, ...args: unknown[]): Tensor { return ldexp_call([this, ...args], true); };
+P.ldexp_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_ldexp_, [self, ...args], true); return inplaceResult(self, 'ldexp_', (src) => I.ldexp(src as Tensor, v[1] as Tensor), v); };
+P.heaviside = function (this: Tensor, ...args: unknown[]): Tensor { return heaviside_call([this, ...args], true); };
+P.heaviside_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_heaviside_, [self, ...args], true); return inplaceResult(self, 'heaviside_', (src) => I.heaviside(src as Tensor, v[1] as Tensor), v); };
+P.gcd = function (this: Tensor, ...args: unknown[]): Tensor { return gcd_call([this, ...args], true); };
+P.gcd_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_gcd_, [self, ...args], true); return inplaceResult(self, 'gcd_', (src) => I.gcd(src as Tensor, v[1] as Tensor), v); };
+P.lcm = function (this: Tensor, ...args: unknown[]): Tensor { return lcm_call([this, ...args], true); };
+P.lcm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_lcm_, [self, ...args], true); return inplaceResult(self, 'lcm_', (src) => I.lcm(src as Tensor, v[1] as Tensor), v); };
+P.floatPower = function (this: Tensor, ...args: unknown[]): Tensor { return floatPower_call([this, ...args], true); };
+P.floatPower_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_floatPower_, [self, ...args], true); return I.floatPower_(self as Tensor, v[1] as Tensor | number | boolean); };
+P.frexp = function (this: Tensor, ...args: unknown[]): [Tensor, Tensor] { return frexp_call([this, ...args], true); };
+P.deg2rad = function (this: Tensor, ...args: unknown[]): Tensor { return deg2rad_call([this, ...args], true); };
+P.deg2rad_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_deg2rad_, [self, ...args], true); return inplaceResult(self, 'deg2rad_', (src) => I.deg2rad(src as Tensor), v); };
+P.rad2deg = function (this: Tensor, ...args: unknown[]): Tensor { return rad2deg_call([this, ...args], true); };
+P.rad2deg_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_rad2deg_, [self, ...args], true); return inplaceResult(self, 'rad2deg_', (src) => I.rad2deg(src as Tensor), v); };
+P.fix = function (this: Tensor, ...args: unknown[]): Tensor { return fix_call([this, ...args], true); };
+P.fix_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_fix_, [self, ...args], true); return I.unary_('fix', self as Tensor); };
+P.positive = function (this: Tensor, ...args: unknown[]): Tensor { return positive_call([this, ...args], true); };
+P.logcumsumexp = function (this: Tensor, ...args: unknown[]): Tensor { return logcumsumexp_call([this, ...args], true); };
+P.quantile = function (this: Tensor, ...args: unknown[]): Tensor { return quantile_call([this, ...args], true); };
+P.nanquantile = function (this: Tensor, ...args: unknown[]): Tensor { return nanquantile_call([this, ...args], true); };
+P.cov = function (this: Tensor, ...args: unknown[]): Tensor { return cov_call([this, ...args], true); };
+P.corrcoef = function (this: Tensor, ...args: unknown[]): Tensor { return corrcoef_call([this, ...args], true); };
+P.dist = function (this: Tensor, ...args: unknown[]): Tensor { return dist_call([this, ...args], true); };
+P.renorm = function (this: Tensor, ...args: unknown[]): Tensor { return renorm_call([this, ...args], true); };
+P.renorm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_renorm_, [self, ...args], true); return inplaceResult(self, 'renorm_', (src) => I.renorm(src as Tensor, v[1] as number, v[2] as number, v[3] as number), v); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -4630,4 +5634,77 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'asarray', name: 'asarray', variants: ['function'], dtype: 'factory', grad: null, autocast: null },
   { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
   { op: 'randint_like', name: 'randintLike', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'new_empty', name: 'newEmpty', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'new_zeros', name: 'newZeros', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'new_ones', name: 'newOnes', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'new_full', name: 'newFull', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'new_tensor', name: 'newTensor', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'type_as', name: 'typeAs', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'is_floating_point', name: 'isFloatingPoint', variants: ['function'], dtype: null, grad: null, autocast: null },
+  { op: 'is_complex', name: 'isComplex', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'is_signed', name: 'isSigned', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'is_nonzero', name: 'isNonzero', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'is_same_size', name: 'isSameSize', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'uniform_', name: 'uniform_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'normal_', name: 'normal_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'random_', name: 'random_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'random_', name: 'random_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'random_', name: 'random_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'exponential_', name: 'exponential_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'geometric_', name: 'geometric_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cauchy_', name: 'cauchy_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'log_normal_', name: 'logNormal_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli_', name: 'bernoulli_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bernoulli_', name: 'bernoulli_', variants: ['method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'addcmul', name: 'addcmul', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: 'cuda:promote' },
+  { op: 'addcdiv', name: 'addcdiv', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: 'cuda:promote' },
+  { op: 'addr', name: 'addr', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: 'cuda:lower' },
+  { op: 'addbmm', name: 'addbmm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: 'cpu:lower,cuda:lower' },
+  { op: 'arccos', name: 'arccos', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AcosBackward0', autocast: null },
+  { op: 'arcsin', name: 'arcsin', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AsinBackward0', autocast: null },
+  { op: 'arctan', name: 'arctan', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AtanBackward0', autocast: null },
+  { op: 'arctan2', name: 'arctan2', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'Atan2Backward0', autocast: null },
+  { op: 'acosh', name: 'acosh', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AcoshBackward0', autocast: null },
+  { op: 'asinh', name: 'asinh', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AsinhBackward0', autocast: null },
+  { op: 'atanh', name: 'atanh', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'AtanhBackward0', autocast: null },
+  { op: 'erfc', name: 'erfc', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'ErfcBackward0', autocast: null },
+  { op: 'erfinv', name: 'erfinv', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'ErfinvBackward0', autocast: 'cuda:fp32' },
+  { op: 'lgamma', name: 'lgamma', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'LgammaBackward0', autocast: null },
+  { op: 'digamma', name: 'digamma', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'DigammaBackward0', autocast: null },
+  { op: 'i0', name: 'i0', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'I0Backward0', autocast: null },
+  { op: 'polygamma', name: 'polygamma', variants: ['function', 'method', 'out'], dtype: 'float', grad: 'PolygammaBackward0', autocast: null },
+  { op: 'mvlgamma', name: 'mvlgamma', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'sinc', name: 'sinc', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'logit', name: 'logit', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'exp2', name: 'exp2', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'hypot', name: 'hypot', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: 'HypotBackward0', autocast: null },
+  { op: 'logaddexp', name: 'logaddexp', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'logaddexp2', name: 'logaddexp2', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'copysign', name: 'copysign', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: 'CopysignBackward0', autocast: null },
+  { op: 'nextafter', name: 'nextafter', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'ldexp', name: 'ldexp', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'heaviside', name: 'heaviside', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'gcd', name: 'gcd', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'lcm', name: 'lcm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'float_power', name: 'floatPower', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'frexp', name: 'frexp', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'deg2rad', name: 'deg2rad', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'rad2deg', name: 'rad2deg', variants: ['function', 'method', 'inplace', 'out'], dtype: 'float', grad: null, autocast: null },
+  { op: 'fix', name: 'fix', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: 'TruncBackward0', autocast: null },
+  { op: 'positive', name: 'positive', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'rsub', name: 'rsub', variants: ['function'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'std_mean', name: 'stdMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std_mean', name: 'stdMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'std_mean', name: 'stdMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var_mean', name: 'varMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var_mean', name: 'varMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'var_mean', name: 'varMean', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'logcumsumexp', name: 'logcumsumexp', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'quantile', name: 'quantile', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'nanquantile', name: 'nanquantile', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cov', name: 'cov', variants: ['function', 'method'], dtype: 'float', grad: null, autocast: null },
+  { op: 'corrcoef', name: 'corrcoef', variants: ['function', 'method'], dtype: 'float', grad: null, autocast: null },
+  { op: 'cdist', name: 'cdist', variants: ['function'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
+  { op: 'dist', name: 'dist', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
+  { op: 'renorm', name: 'renorm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
 ];

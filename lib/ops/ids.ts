@@ -85,6 +85,16 @@ export const UNARY = {
   pow_scalar: 41,
   rpow_scalar: 42,
   threshold_mask: 43,
+  asinh: 44,
+  acosh: 45,
+  atanh: 46,
+  erfc: 47,
+  erfinv: 48,
+  lgamma: 49,
+  digamma: 50,
+  polygamma: 51,
+  i0: 52,
+  i1: 53,
 } as const;
 export const BINARY = {
   add: 0,
@@ -123,6 +133,11 @@ export const BINARY = {
   xlogy: 33,
   fmax: 34,
   fmin: 35,
+  copysign: 36,
+  hypot: 37,
+  nextafter: 38,
+  gcd: 39,
+  lcm: 40,
 } as const;
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;

@@ -22,10 +22,12 @@ import * as C from './creation';
 import * as X from './indexing';
 import { cloneAs, contiguousAs } from '../memory_format_api';
 import { toMemoryFormat, MemoryFormat } from '../memory_format';
+import * as More from './more';
 
 type T = Tensor;
 type S = Tensor | number | boolean;
-const U = E.UNARY_DEFS, B = E.BINARY_DEFS;
+// (with opsA's kernels and aliases: arccos is acos's kernel and node, fix trunc's, ...; lib/ops/more.ts)
+const U = { ...E.UNARY_DEFS, ...More.UNARY_ALIASES }, B = { ...E.BINARY_DEFS, ...More.BINARY_ALIASES };
 
 // ---- elementwise unary: one kernel each (native/kernels/unary.def) ----
 export function unary(op: string, input: T): T { return E.unaryOp(U[op], input); }
@@ -371,3 +373,10 @@ export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter
   vander } from './index_more';
 export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, rangeRow, scalarTensorRow, emptyStridedRow, asarrayRow,
   randintLikeHigh, randintLikeRange } from './creation_more';
+// ---- opsA (ops.schema's last section): lib/ops/more.ts's functions take the rows' parameters as they are ----
+export { newEmpty, newZeros, newOnes, newFull, newTensor, typeAs, isFloatingPoint, isComplex, isSigned, isNonzero, isSameSize,
+  uniformInplace, normalInplace, randomAll, randomTo, randomFromTo, exponentialInplace, geometricInplace, cauchyInplace, logNormalInplace,
+  bernoulliInplaceTensor, bernoulliInplaceFloat, hypot, copysign, nextafter, gcd, lcm, polygamma, mvlgamma, sinc, logit, exp2,
+  logaddexp, logaddexp2, ldexp, heaviside, floatPower, floatPower_, frexp, deg2rad, rad2deg, positive, rsub, addcmul, addcdiv, addr,
+  addbmm, stdMeanDim, stdMeanUnbiased, stdMeanCorrection, varMeanDim, varMeanUnbiased, varMeanCorrection, logcumsumexp, quantile,
+  nanquantile, cov, corrcoef, cdist, dist, renorm } from './more';

@@ -19,6 +19,7 @@ template <typename T> __host__ __device__ __forceinline__ auto promote_(T x) {
 NT_CM(acos) NT_CM(asin) NT_CM(atan) NT_CM(atan2) NT_CM(ceil) NT_CM(copysign) NT_CM(cos) NT_CM(cosh) NT_CM(erf) NT_CM(fabs)
 NT_CM(exp) NT_CM(expm1) NT_CM(floor) NT_CM(fmod) NT_CM(isinf) NT_CM(log) NT_CM(log10) NT_CM(log1p) NT_CM(log2)
 NT_CM(nearbyint) NT_CM(pow) NT_CM(sin) NT_CM(sinh) NT_CM(sqrt) NT_CM(tan) NT_CM(tanh) NT_CM(trunc)
+NT_CM(asinh) NT_CM(acosh) NT_CM(atanh) NT_CM(erfc) NT_CM(lgamma) NT_CM(hypot) NT_CM(nextafter)
 #undef NT_CM
 }}}  // namespace nt::fn::cm
 #define M_(f) ::nt::fn::cm::f
@@ -119,6 +120,157 @@ template <typename T> NT_HD T gelu_tanh_grad_(T x) {
 template <typename T> NT_HD T silu_grad_(T x) {
   T s = sigmoid_(x);
   return s * (T(1) + x * (T(1) - s));
+}
+
+// ---- special functions (opsA): computed in double for every floating type, one definition for CPU and CUDA ----
+// as a double of x (integral and half types alike), and back
+template <typename T> NT_HD double d_(T x) { return (double)x; }
+// erfinv: an initial rational approximation in w = -log((1-x)(1+x)), then Newton steps on erf(y) = x
+NT_HD double erfinv_d(double x) {
+  if (x != x || x < -1.0 || x > 1.0) return 0.0 / 0.0 + (x - x);
+  if (x == 1.0) return 1.0 / 0.0;
+  if (x == -1.0) return -1.0 / 0.0;
+  double w = -M_(log)((1.0 - x) * (1.0 + x)), p;
+  if (w < 5.0) {
+    w -= 2.5;
+    p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
+    p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w;
+    p = 1.50140941 + p * w;
+  } else {
+    w = M_(sqrt)(w) - 3.0;
+    p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w;
+    p = 2.83297682 + p * w;
+  }
+  double y = p * x;
+  for (int i = 0; i < 3; i++) {
+    double e = M_(erf)(y) - x, d = 1.1283791670955126 * M_(exp)(-y * y);
+    if (d == 0.0) break;
+    y -= e / d;
+  }
+  return y;
+}
+// digamma: reflection below 0, the recurrence psi(x) = psi(x+1) - 1/x up to x >= 6, then the asymptotic series;
+// psi(0) = -inf and a negative integer gives NaN (PyTorch 1.13)
+NT_HD double digamma_d(double x) {
+  const double PI = 3.14159265358979323846;
+  if (x != x) return x;
+  if (x == 0.0) return M_(copysign)(1.0 / 0.0, -x);
+  if (x < 0.0) {
+    if (x == M_(trunc)(x)) return 0.0 / 0.0 + (x - x);
+    return digamma_d(1.0 - x) - PI / M_(tan)(PI * x);
+  }
+  double r = 0.0;
+  while (x < 6.0) { r -= 1.0 / x; x += 1.0; }
+  double f = 1.0 / (x * x);
+  double t = f * (-1.0 / 12 + f * (1.0 / 120 + f * (-1.0 / 252 + f * (1.0 / 240 + f * (-1.0 / 132 + f * (691.0 / 32760 + f * (-1.0 / 12)))))));
+  return r + M_(log)(x) - 0.5 / x + t;
+}
+// the Hurwitz zeta function zeta(s, q) = sum_k (k + q)^-s (s > 1, q > 0), by Euler-Maclaurin summation
+NT_HD double zeta_d(double s, double q) {
+  if (s == 1.0) return 1.0 / 0.0;
+  if (s < 1.0 || q != q || s != s) return 0.0 / 0.0;
+  if (q <= 0.0) {
+    if (q == M_(trunc)(q)) return 1.0 / 0.0;
+    if (s != M_(trunc)(s)) return 0.0 / 0.0;  // q^-s undefined (Cephes' domain error); integer s sums on
+  }
+  const int N = q < 0.0 ? 12 + (int)(-q) : 12;
+  double sum = 0.0;
+  for (int k = 0; k < N; k++) sum += M_(pow)(q + k, -s);
+  double a = q + N;
+  sum += M_(pow)(a, 1.0 - s) / (s - 1.0) + 0.5 * M_(pow)(a, -s);
+  // B2j / (2j)!
+  const double B[10] = {1.0 / 12, -1.0 / 720, 1.0 / 30240, -1.0 / 1209600, 1.0 / 47900160, -691.0 / 1307674368000.0,
+                        1.0 / 74724249600.0, -3617.0 / 10670622842880000.0, 43867.0 / 5109094217170944000.0,
+                        -174611.0 / 802857662698291200000.0};
+  double fac = s, pw = M_(pow)(a, -s - 1.0);
+  for (int j = 0; j < 10; j++) {
+    double term = B[j] * fac * pw;
+    sum += term;
+    if (M_(fabs)(term) < 1e-17 * M_(fabs)(sum)) break;
+    fac *= (s + 2 * j + 1) * (s + 2 * j + 2);
+    pw /= a * a;
+  }
+  return sum;
+}
+// polygamma(n, x): digamma for n = 0, else (-1)^(n+1) n! zeta(n+1, x)
+NT_HD double polygamma_d(double x, double n) {
+  if (n == 0.0) return digamma_d(x);
+  double f = 1.0;
+  for (int k = 2; k <= (int)n; k++) f *= k;
+  return ((int)n % 2 ? 1.0 : -1.0) * f * zeta_d(n + 1.0, x);
+}
+// i0: the modified Bessel function of the first kind, order 0: its power series sum ((x/2)^k / k!)^2 (terms all
+// positive, no cancellation), and the asymptotic series e^x / sqrt(2 pi x) (1 + 1/(8x) + 9/(2 (8x)^2) + ...) above 30
+NT_HD double i0_d(double x) {
+  x = M_(fabs)(x);
+  if (x != x) return x;
+  if (x > 30.0) {
+    double s = 1.0, t = 1.0;
+    for (int k = 1; k < 30; k++) {
+      double nt = t * (2.0 * k - 1) * (2.0 * k - 1) / (8.0 * k * x);
+      if (M_(fabs)(nt) > M_(fabs)(t)) break;
+      t = nt;
+      s += t;
+      if (t < 1e-17 * s) break;
+    }
+    if (x > 700.0) { double h = M_(exp)(0.5 * x); return h * (h * s / M_(sqrt)(2.0 * 3.14159265358979323846 * x)); }
+    return M_(exp)(x) * s / M_(sqrt)(2.0 * 3.14159265358979323846 * x);
+  }
+  double q = 0.25 * x * x, t = 1.0, s = 1.0;
+  for (int k = 1; k < 500; k++) {
+    t *= q / ((double)k * k);
+    s += t;
+    if (t < 1e-17 * s) break;
+  }
+  return s;
+}
+// i1 (i0's derivative): sum (x/2)^(2k+1) / (k! (k+1)!), odd; the asymptotic series above 30
+NT_HD double i1_d(double x) {
+  double ax = M_(fabs)(x);
+  if (x != x) return x;
+  double r;
+  if (ax > 30.0) {
+    double s = 1.0, t = 1.0;
+    for (int k = 1; k < 30; k++) {
+      double nt = -t * (4.0 - (2.0 * k - 1) * (2.0 * k - 1)) / (8.0 * k * ax);
+      if (M_(fabs)(nt) > M_(fabs)(t)) break;
+      t = nt;
+      s += t;
+      if (M_(fabs)(t) < 1e-17 * M_(fabs)(s)) break;
+    }
+    double h = M_(exp)(0.5 * ax);
+    r = h * (h * s / M_(sqrt)(2.0 * 3.14159265358979323846 * ax));
+  } else {
+    double q = 0.25 * ax * ax, t = 0.5 * ax, s = t;
+    for (int k = 1; k < 500; k++) {
+      t *= q / ((double)k * (k + 1));
+      s += t;
+      if (t < 1e-17 * s) break;
+    }
+    r = s;
+  }
+  return x < 0 ? -r : r;
+}
+template <typename T> NT_HD T gcd_(T a, T b) {
+  if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value) {
+    a = a < 0 ? -a : a;
+    b = b < 0 ? -b : b;
+    while (b != 0) { T t = a % b; a = b; b = t; }
+    return a;
+  } else return a;
+}
+template <typename T> NT_HD T lcm_(T a, T b) {
+  if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value) {
+    T g = gcd_(a, b);
+    if (g == 0) return 0;
+    T r = (a / g) * b;
+    return r < 0 ? -r : r;
+  } else return a;
+}
+template <typename T> NT_HD T nextafter_(T a, T b) {
+  if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) return M_(nextafter)(a, b);
+  else return (T)M_(nextafter)((double)a, (double)b);
 }
 
 #define SAME_T T
