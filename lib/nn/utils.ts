@@ -78,3 +78,8 @@ export function vectorToParameters(vec: T, parameters: Params): void {
     }
   });
 }
+
+/** clipGradNorm (PyTorch's deprecated clip_grad_norm, without the underscore): the same as clipGradNorm_. */
+export const clipGradNorm = clipGradNorm_;
+
+export * as rnn from './rnn_utils';

@@ -11,6 +11,7 @@ import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
 import { stack, cat } from '../../ops/shape';
 import { acState, autocastListed, autocastCall } from '../../amp/autocast';
+import { PackedSequence } from '../rnn_utils';
 
 type T = Tensor;
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -111,24 +112,7 @@ abstract class RNNBase extends Module {
         const outs: T[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = dir === 0 ? s : L - 1 - s;
-          const gi = xw.select(0, t);
-          const gh = F.linear(h, whh, bhh ?? null);
-          if (this.mode === 'LSTM') {
-            const g = gi.add(gh);
-            const [ig, fg, gg, og] = g.chunk(4, 1);
-            c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
-            h = og.sigmoid().mul(c.tanh());
-            if (whr) h = F.linear(h, whr, null);  // the projection: h is proj_size wide
-          } else if (this.mode === 'GRU') {
-            const [ir, iz, inn] = gi.chunk(3, 1);
-            const [hr, hz, hn] = gh.chunk(3, 1);
-            const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
-            const n = inn.add(r.mul(hn)).tanh();
-            h = n.add(z.mul(h.sub(n)));
-          } else {
-            const pre = gi.add(gh);
-            h = this.mode === 'RNN_TANH' ? pre.tanh() : pre.relu();
-          }
+          [h, c] = this.cell(xw.select(0, t), h, c, whh, bhh ?? null, whr);
           outs[t] = h;
         }
         dirOuts.push(stack(outs, 0));
@@ -139,6 +123,104 @@ abstract class RNNBase extends Module {
       if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
     }
     return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+  }
+
+  // one time step: gi = x_t W_ih^T + b_ih (precomputed for the sequence), h, c -> the new h, c
+  private cell(gi: T, h: T, c: T | null, whh: T, bhh: T | null, whr: T | null): [T, T | null] {
+    const gh = F.linear(h, whh, bhh);
+    if (this.mode === 'LSTM') {
+      const [ig, fg, gg, og] = gi.add(gh).chunk(4, 1);
+      c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
+      h = og.sigmoid().mul(c.tanh());
+      if (whr) h = F.linear(h, whr, null);  // the projection: h is proj_size wide
+      return [h, c];
+    }
+    if (this.mode === 'GRU') {
+      const [ir, iz, inn] = gi.chunk(3, 1);
+      const [hr, hz, hn] = gh.chunk(3, 1);
+      const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+      const n = inn.add(r.mul(hn)).tanh();
+      return [n.add(z.mul(h.sub(n))), null];
+    }
+    const pre = gi.add(gh);
+    return [this.mode === 'RNN_TANH' ? pre.tanh() : pre.relu(), null];
+  }
+
+  // a PackedSequence's rows: data [sum(bs), In] (time-major, bs[t] sequences alive at step t, sorted by decreasing
+  // length); h0/c0 [layers*D, B, H] in that sorted order. Each sequence's h_n is its state after its own last step
+  // (forward), or after step 0 (reverse: a sequence joins at its own last step, from h0). Returns [data, hn, cn].
+  protected runPacked(data: T, bs: number[], h0: T, c0: T | null): [T, T, T | null] {
+    const D = this.bidirectional ? 2 : 1;
+    const L = bs.length;
+    const off: number[] = [];
+    let acc = 0;
+    for (const b of bs) { off.push(acc); acc += b; }
+    const hs: T[] = [], cs: T[] = [];
+    let layerIn = data;
+    const ws = this.allWeights;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const dirOuts: T[] = [];
+      for (let dir = 0; dir < D; dir++) {
+        const w = ws[layer * D + dir];
+        const [wih, whh] = w;
+        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
+        const whr = this.projSize > 0 ? w[w.length - 1] : null;
+        const idx = layer * D + dir;
+        const hInit = h0.select(0, idx), cInit = c0 ? c0.select(0, idx) : null;
+        const xw = F.linear(layerIn, wih, bih);
+        const outs: T[] = new Array(L);
+        let h: T, c: T | null;
+        if (dir === 0) {
+          h = hInit; c = cInit;
+          const endsH: T[] = [], endsC: T[] = [];
+          for (let t = 0; t < L; t++) {
+            const b = bs[t], cur = h.shape[0];
+            if (b < cur) {  // sequences b..cur-1 ended at step t-1
+              endsH.push(h.narrow(0, b, cur - b)); h = h.narrow(0, 0, b);
+              if (c) { endsC.push(c.narrow(0, b, cur - b)); c = c.narrow(0, 0, b); }
+            }
+            [h, c] = this.cell(xw.narrow(0, off[t], b), h, c, whh, bhh, whr);
+            outs[t] = h;
+          }
+          hs.push(endsH.length ? cat([h, ...endsH.reverse()], 0) : h);
+          if (c) cs.push(endsC.length ? cat([c, ...endsC.reverse()], 0) : c);
+        } else {
+          const b0 = bs[L - 1];
+          h = hInit.narrow(0, 0, b0); c = cInit ? cInit.narrow(0, 0, b0) : null;
+          for (let t = L - 1; t >= 0; t--) {
+            const b = bs[t], cur = h.shape[0];
+            if (b > cur) {  // sequences cur..b-1 start (their last step is t)
+              h = cat([h, hInit.narrow(0, cur, b - cur)], 0);
+              if (c && cInit) c = cat([c, cInit.narrow(0, cur, b - cur)], 0);
+            }
+            [h, c] = this.cell(xw.narrow(0, off[t], b), h, c, whh, bhh, whr);
+            outs[t] = h;
+          }
+          hs.push(h);
+          if (c) cs.push(c);
+        }
+        dirOuts.push(cat(outs, 0));
+      }
+      layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 1);
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
+    }
+    return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+  }
+
+  // RNN/GRU/LSTM.forward on a PackedSequence: hx is permuted into the packed (sorted) order and h_n back, as PyTorch
+  protected forwardPacked(input: PackedSequence, hx: T | null | undefined, cx: T | null | undefined, lstm: boolean): [PackedSequence, T, T | null] {
+    const cls = this.mode === 'LSTM' ? 'LSTM' : this.mode === 'GRU' ? 'GRU' : 'RNN';
+    const data = input.data;
+    if (data.ndim !== 2) throw new TorchError(`${cls}: packed input data must be 2-D, got shape [${data.shape.join(', ')}]`);
+    if (data.shape[1] !== this.inputSize) throw new TorchError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${data.shape[1]}`);
+    const bs = input.batchSizes.tolist() as number[];
+    const B = bs.length ? bs[0] : 0;
+    const perm = (t: T): T => (input.sortedIndices ? t.indexSelect(1, input.sortedIndices) : t);
+    const unperm = (t: T): T => (input.unsortedIndices ? t.indexSelect(1, input.unsortedIndices) : t);
+    const h0 = hx === null || hx === undefined ? this.hidden(null, B, false, data, lstm ? 'h_0' : 'hx') : perm(this.hidden(hx, B, false, data, lstm ? 'h_0' : 'hx'));
+    const c0 = !lstm ? null : cx === null || cx === undefined ? this.hidden(null, B, false, data, 'c_0') : perm(this.hidden(cx, B, false, data, 'c_0'));
+    const [out, hn, cn] = this.runPacked(data, bs, h0, c0);
+    return [new PackedSequence(out, input.batchSizes, input.sortedIndices, input.unsortedIndices), unperm(hn), cn ? unperm(cn) : null];
   }
 
   protected prepare(input: T, cls: string): { x: T; unbatched: boolean } {
@@ -178,7 +260,10 @@ export class RNN extends RNNBase {
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', 'RNN', inputSize, hiddenSize, opts);
     this.nonlinearity = nl;
   }
-  override forward(input: T, hx?: T | null): [T, T] {
+  override forward(input: T, hx?: T | null): [T, T];
+  override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
+    if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     if (acState.on && autocastListed('rnn', arguments)) return autocastCall('rnn', RNN.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'RNN');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
@@ -190,7 +275,10 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity' | 'projSize'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: T | null): [T, T] {
+  override forward(input: T, hx?: T | null): [T, T];
+  override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
+    if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
     // runs in the autocast dtype (lib/amp/autocast.ts)
     if (acState.on && autocastListed('gru', arguments)) return autocastCall('gru', GRU.prototype.forward, arguments, this);
@@ -204,7 +292,14 @@ export class GRU extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
+  override forward(input: T, hx?: [T, T] | null): [T, [T, T]];
+  override forward(input: PackedSequence, hx?: [T, T] | null): [PackedSequence, [T, T]];
+  override forward(input: T | PackedSequence, hx?: [T, T] | null): [T | PackedSequence, [T, T]] {
+    if (input instanceof PackedSequence) {
+      if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
+      const [o, h, c] = this.forwardPacked(input, hx ? hx[0] : null, hx ? hx[1] : null, true);
+      return [o, [h, c as T]];
+    }
     if (acState.on && autocastListed('lstm', arguments)) return autocastCall('lstm', LSTM.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'LSTM');
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');

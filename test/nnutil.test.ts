@@ -1,0 +1,143 @@
+// nnutil.test.ts - torch.nn.utils.rnn (padSequence, PackedSequence, packPaddedSequence, padPackedSequence,
+// packSequence, unpackSequence, unpadSequence), RNN / LSTM / GRU on packed input, nn.TransformerDecoderLayer /
+// TransformerDecoder / Transformer, nn.init.orthogonal_ / sparse_, nn.utils.weightNorm / spectralNorm, against
+// PyTorch 1.13 (test/ref/nnutil.json, written by test/ref/gen_nnutil.py): values, gradients and error messages.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../lib';
+import { TorchError } from '../lib/errors';
+
+type T = torch.Tensor;
+const nn = torch.nn;
+const R = torch.nn.utils.rnn;
+interface Enc { shape: number[]; dtype: 'float64' | 'bool' | 'int64'; data: (number | string | boolean)[] }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const REF = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/nnutil.json'), 'utf8')) as Record<string, any>;
+
+const num = (v: number | string | boolean): number => (typeof v === 'number' ? v : v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));
+function dec(e: Enc): T {
+  if (e.dtype === 'bool') return torch.tensor(e.data as boolean[], { dtype: 'bool' }).reshape(e.shape);
+  if (e.dtype === 'int64') return torch.tensor(e.data as number[], { dtype: 'int64' }).reshape(e.shape);
+  return torch.tensor(e.data.map(num), { dtype: 'float64' }).reshape(e.shape);
+}
+/** the largest relative difference is under tol (exact equality for integer and bool tensors) */
+function close(got: T | null | undefined, want: Enc | null, what: string, tol = 1e-9): void {
+  if (want === null) { expect([what, got ?? null]).toEqual([what, null]); return; }
+  expect(got).toBeInstanceOf(torch.Tensor);
+  const g = got as T;
+  expect([what, g.shape]).toEqual([what, want.shape]);
+  if (want.dtype !== 'float64') { expect([what, g.dtype, g.reshape([-1]).tolist()]).toEqual([what, want.dtype, want.data]); return; }
+  const vals = g.to('float64').reshape([-1]).tolist() as number[];
+  let worst = 0;
+  vals.forEach((v, i) => {
+    const w = num(want.data[i]);
+    const d = v === w ? 0 : Math.abs(v - w) / (1 + Math.abs(w));
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+  });
+  expect([what, worst < tol ? 0 : worst]).toEqual([what, 0]);
+}
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+function loadState(m: torch.nn.Module, st: Record<string, Enc>): void {
+  const sd: Record<string, T> = {};
+  for (const [k, v] of Object.entries(st)) sd[k] = dec(v);
+  torch.noGrad(() => m.loadStateDict(sd));
+}
+
+describe('nn.utils.rnn vs PyTorch 1.13', () => {
+  const u = REF.rnn_utils;
+  const seqs = (u.seqs as Enc[]).map(dec);
+  test('padSequence: time-major, batchFirst with paddingValue, positional and keyword forms', () => {
+    close(R.padSequence(seqs), u.pad, 'pad');
+    close(R.padSequence(seqs, { batchFirst: true, paddingValue: -1.5 }), u.pad_bf, 'pad_bf');
+    close(R.padSequence(seqs, true, -1.5), u.pad_bf, 'pad_bf positional');
+    // paddingSide 'left' (PyTorch 2.5): the padding goes first
+    const left = R.padSequence(seqs, { batchFirst: true, paddingSide: 'left' });
+    expect(left.select(0, 1).tolist()).toEqual([[0, 0], [0, 0], [0, 0], seqs[1].select(0, 0).tolist()]);
+    expect(() => R.padSequence(seqs, { paddingSide: 'up' as never })).toThrow('Expected padding_side to be one of left or right, but got up.');
+    expect(() => R.padSequence([seqs[0], torch.zeros([2, 3], { dtype: 'float64' })])).toThrow(TorchError);
+  });
+  test('packSequence / packPaddedSequence / padPackedSequence: data, batchSizes, indices, lengths', () => {
+    const ps = R.packSequence(seqs, false);
+    close(ps.data, u.pack.data, 'data');
+    close(ps.batchSizes, u.pack.batch_sizes, 'batch_sizes');
+    close(ps.sortedIndices, u.pack.sorted_indices, 'sorted_indices');
+    close(ps.unsortedIndices, u.pack.unsorted_indices, 'unsorted_indices');
+    const [data, bs, si, ui] = ps;
+    expect(data === ps.data && bs === ps.batchSizes && si === ps.sortedIndices && ui === ps.unsortedIndices).toBe(true);
+    const [padded, lens] = R.padPackedSequence(ps, { batchFirst: true, paddingValue: 9, totalLength: 6 });
+    close(padded, u.unpack.padded, 'padded');
+    close(lens, u.unpack.lengths, 'lengths');
+    const sorted = R.packSequence([seqs[2], seqs[0], seqs[1]]);
+    close(sorted.data, u.pack_sorted.data, 'sorted data');
+    close(sorted.batchSizes, u.pack_sorted.batch_sizes, 'sorted batch_sizes');
+    expect(sorted.sortedIndices).toBeNull();
+    expect(sorted.unsortedIndices).toBeNull();
+    const x = dec(u.pack_padded.x);
+    const pp = R.packPaddedSequence(x, torch.tensor([2, 4, 1]), { batchFirst: true, enforceSorted: false });
+    close(pp.data, u.pack_padded.data, 'pack_padded data');
+    close(pp.batchSizes, u.pack_padded.batch_sizes, 'pack_padded batch_sizes');
+    close(pp.sortedIndices, u.pack_padded.sorted_indices, 'pack_padded sorted_indices');
+    expect(String(sorted)).toMatch(/^PackedSequence\(data=tensor\(\[\[.*batch_sizes=tensor\(\[3, 2, 2, 1\]\), sorted_indices=None, unsorted_indices=None\)$/s);
+  });
+  test('unpackSequence / unpadSequence give the sequences back; gradients flow through pack and pad', () => {
+    const xs = seqs.map((s) => s.clone().requiresGrad_());
+    const back = R.unpackSequence(R.packSequence(xs, false));
+    back.forEach((b, i) => expect(b.tolist()).toEqual(seqs[i].tolist()));
+    const un = R.unpadSequence(R.padSequence(seqs), [3, 1, 4]);
+    un.forEach((b, i) => expect(b.tolist()).toEqual(seqs[i].tolist()));
+    const un2 = R.unpadSequence(R.padSequence(seqs, true), torch.tensor([3, 1, 4]), { batchFirst: true });
+    un2.forEach((b, i) => expect(b.tolist()).toEqual(seqs[i].tolist()));
+    back.forEach((b, i) => b.mul(i + 1).sum().backward({ retainGraph: true }));
+    xs.forEach((x, i) => expect(x.grad?.tolist()).toEqual(torch.fullLike(x, i + 1).tolist()));
+  });
+  test('errors as PyTorch', () => {
+    const x = dec(u.pack_padded.x).transpose(0, 1);
+    expect(() => R.packPaddedSequence(x, [2, 4, 1])).toThrow(u.errors.unsorted);
+    expect(() => R.packPaddedSequence(x, [4, 2, 0])).toThrow(u.errors.zero);
+    expect(() => R.padPackedSequence(R.packSequence(seqs, false), { totalLength: 2 })).toThrow(u.errors.total);
+    expect(() => R.packPaddedSequence(x, [4, 2])).toThrow(u.errors.count);
+    expect(() => R.packPaddedSequence(x, [5, 2, 1])).toThrow(TorchError);
+    expect(() => R.packPaddedSequence(x, [4, 2, 1], { batchFirst: true, bogus: 1 } as never)).toThrow(TypeError);
+  });
+});
+
+describe('RNN / LSTM / GRU on a PackedSequence vs PyTorch 1.13 (values and gradients)', () => {
+  for (const [name, c] of Object.entries(REF.rnn_packed as Record<string, any>)) {
+    test(name, () => {
+      const kw: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(c.kw as Record<string, unknown>)) kw[camel(k)] = v;
+      const Cls = (nn as unknown as Record<string, new (a: number, b: number, o: object) => torch.nn.Module>)[c.cls];
+      const m = new Cls(3, 4, { ...kw, dtype: 'float64' });
+      loadState(m, c.state);
+      const x = dec(c.x).requiresGrad_();
+      const h0 = c.h0 ? dec(c.h0).requiresGrad_() : null;
+      const c0 = c.c0 ? dec(c.c0).requiresGrad_() : null;
+      const bf = !!kw.batchFirst;
+      const packed = R.packPaddedSequence(x, c.lengths, { batchFirst: bf, enforceSorted: false });
+      const hx = h0 === null ? null : c.cls === 'LSTM' ? [h0, c0] : h0;
+      const [out, hid] = (m as unknown as { call(a: unknown, b: unknown): [torch.nn.utils.rnn.PackedSequence, T | [T, T]] }).call(packed, hx);
+      expect(out).toBeInstanceOf(R.PackedSequence);
+      const [hn, cn] = c.cls === 'LSTM' ? (hid as [T, T]) : [hid as T, null];
+      close(out.data, c.out_data, 'out.data');
+      expect(out.batchSizes).toBe(packed.batchSizes);
+      const [outp] = R.padPackedSequence(out, { batchFirst: bf });
+      close(outp, c.out, 'out');
+      close(hn, c.hn, 'h_n');
+      close(cn, c.cn, 'c_n');
+      let loss = outp.mul(dec(c.wo)).sum().add(hn.mul(dec(c.wh)).sum());
+      if (cn) loss = loss.add(cn.mul(dec(c.wc)).sum());
+      loss.backward();
+      close(x.grad, c.gx, 'grad x');
+      if (h0) close(h0.grad, c.gh0, 'grad h0');
+      if (c0) close(c0.grad, c.gc0, 'grad c0');
+      const ps = new Map(m.namedParameters());
+      for (const [k, g] of Object.entries(c.gparams as Record<string, Enc>)) close(ps.get(k)?.grad, g, `grad ${k}`);
+    });
+  }
+  test('a wrong-sized h_0 for packed input is a TorchError naming the sizes', () => {
+    const m = new nn.GRU(3, 4);
+    const p = R.packSequence([torch.randn([3, 3]), torch.randn([2, 3])]);
+    expect(() => m.call(p, torch.zeros([1, 3, 4]))).toThrow('Expected hidden size (1, 2, 4), got [1, 3, 4]');
+    expect(() => m.call(R.packSequence([torch.randn([3, 5])]))).toThrow('input.size(-1) must be equal to input_size. Expected 3, got 5');
+  });
+});

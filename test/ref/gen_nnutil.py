@@ -1,0 +1,116 @@
+# gen_nnutil.py - references for test/nnutil.test.ts, from PyTorch 1.13: torch.nn.utils.rnn (pad_sequence,
+# pack_padded_sequence, pad_packed_sequence, pack_sequence; RNN / LSTM / GRU on a PackedSequence: outputs, h_n / c_n
+# and the gradients of every input and parameter), nn.TransformerDecoderLayer / TransformerDecoder / Transformer (from a
+# recorded state dict: outputs and gradients), nn.init.orthogonal_ / sparse_ properties, nn.utils.weight_norm /
+# spectral_norm (state-dict keys, values, gradients), error messages.
+# Run: /usr/bin/python3 test/ref/gen_nnutil.py > test/ref/nnutil.json
+import json
+import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils import rnn as R
+
+torch.manual_seed(7)
+D = torch.float64
+
+
+def enc(t):
+    if t is None:
+        return None
+    t = t.detach()
+    if t.dtype == torch.bool:
+        return {'shape': list(t.shape), 'dtype': 'bool', 'data': [bool(v) for v in t.flatten().tolist()]}
+    if t.dtype == torch.int64:
+        return {'shape': list(t.shape), 'dtype': 'int64', 'data': t.flatten().tolist()}
+    data = [('-inf' if v == float('-inf') else 'inf' if v == float('inf') else 'nan' if v != v else float('%.12g' % v)) for v in t.flatten().tolist()]
+    return {'shape': list(t.shape), 'dtype': 'float64', 'data': data}
+
+
+def rnd(*s, scale=1.0):
+    t = torch.randn(*s, dtype=D) * scale
+    return torch.tensor([float('%.12g' % v) for v in t.flatten().tolist()], dtype=D).reshape(t.shape)
+
+
+def state(m):
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(rnd(*p.shape, scale=0.5))
+    return {k: enc(v) for k, v in m.state_dict().items()}
+
+
+def err(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa
+        return str(e)
+    raise SystemExit('no error')
+
+
+OUT = {'generated_by': 'test/ref/gen_nnutil.py, torch ' + torch.__version__}
+
+# ---- nn.utils.rnn ------------------------------------------------------------------------------------------------
+seqs = [rnd(3, 2), rnd(1, 2), rnd(4, 2)]
+u = {'seqs': [enc(s) for s in seqs]}
+u['pad'] = enc(R.pad_sequence(seqs))
+u['pad_bf'] = enc(R.pad_sequence(seqs, batch_first=True, padding_value=-1.5))
+ps = R.pack_sequence(seqs, enforce_sorted=False)
+u['pack'] = {k: enc(getattr(ps, k)) for k in ['data', 'batch_sizes', 'sorted_indices', 'unsorted_indices']}
+padded, lens = R.pad_packed_sequence(ps, batch_first=True, padding_value=9.0, total_length=6)
+u['unpack'] = {'padded': enc(padded), 'lengths': enc(lens)}
+srt = [seqs[2], seqs[0], seqs[1]]
+ps2 = R.pack_sequence(srt)
+u['pack_sorted'] = {'data': enc(ps2.data), 'batch_sizes': enc(ps2.batch_sizes)}
+X = rnd(3, 4, 2)  # batch-first, lengths 2, 4, 1
+pp = R.pack_padded_sequence(X, [2, 4, 1], batch_first=True, enforce_sorted=False)
+u['pack_padded'] = {'x': enc(X), 'data': enc(pp.data), 'batch_sizes': enc(pp.batch_sizes), 'sorted_indices': enc(pp.sorted_indices)}
+u['errors'] = {
+    'unsorted': err(lambda: R.pack_padded_sequence(X.transpose(0, 1), [2, 4, 1])),
+    'zero': err(lambda: R.pack_padded_sequence(X.transpose(0, 1), [4, 2, 0])),
+    'total': err(lambda: R.pad_packed_sequence(ps, total_length=2)),
+    'count': err(lambda: R.pack_padded_sequence(X.transpose(0, 1), [4, 2])),
+}
+OUT['rnn_utils'] = u
+
+# RNN / LSTM / GRU on packed input: loss = sum(out * wo) + sum(h_n * wh) (+ sum(c_n * wc)); out is padded back
+cases = {}
+for name, cls, kw, give_h in [
+    ('rnn_tanh', nn.RNN, {}, True),
+    ('rnn_relu_bi', nn.RNN, {'nonlinearity': 'relu', 'bidirectional': True}, False),
+    ('lstm', nn.LSTM, {}, True),
+    ('lstm_bi2', nn.LSTM, {'num_layers': 2, 'bidirectional': True}, True),
+    ('lstm_proj', nn.LSTM, {'proj_size': 2, 'bidirectional': True}, False),
+    ('gru', nn.GRU, {'batch_first': True}, True),
+    ('gru_bi2', nn.GRU, {'num_layers': 2, 'bidirectional': True, 'batch_first': True}, True),
+]:
+    IN, H, B, L = 3, 4, 4, 5
+    m = cls(IN, H, dtype=D, **kw)
+    sd = state(m)
+    bf = kw.get('batch_first', False)
+    lengths = [3, 5, 1, 4]
+    x = rnd(*(B, L, IN) if bf else (L, B, IN)).requires_grad_()
+    Dn = 2 if kw.get('bidirectional') else 1
+    nl = kw.get('num_layers', 1)
+    hsz = kw.get('proj_size', 0) or H
+    h0 = rnd(nl * Dn, B, hsz).requires_grad_() if give_h else None
+    c0 = rnd(nl * Dn, B, H).requires_grad_() if give_h and cls is nn.LSTM else None
+    packed = R.pack_padded_sequence(x, lengths, batch_first=bf, enforce_sorted=False)
+    hx = None if h0 is None else ((h0, c0) if cls is nn.LSTM else h0)
+    out, hid = m(packed, hx)
+    hn, cn = hid if cls is nn.LSTM else (hid, None)
+    outp, olens = R.pad_packed_sequence(out, batch_first=bf)
+    wo = rnd(*outp.shape)
+    wh = rnd(*hn.shape)
+    wc = rnd(*cn.shape) if cn is not None else None
+    loss = (outp * wo).sum() + (hn * wh).sum() + ((cn * wc).sum() if cn is not None else 0)
+    loss.backward()
+    cases[name] = {
+        'cls': cls.__name__, 'kw': kw, 'state': sd, 'x': enc(x), 'lengths': lengths, 'h0': enc(h0), 'c0': enc(c0),
+        'out_data': enc(out.data), 'out': enc(outp), 'hn': enc(hn), 'cn': enc(cn), 'wo': enc(wo), 'wh': enc(wh), 'wc': enc(wc),
+        'gx': enc(x.grad), 'gh0': enc(h0.grad if h0 is not None else None), 'gc0': enc(c0.grad if c0 is not None else None),
+        'gparams': {k: enc(p.grad) for k, p in m.named_parameters()},
+    }
+OUT['rnn_packed'] = cases
+
+if __name__ == '__main__':
+    print(json.dumps(OUT))
