@@ -141,3 +141,83 @@ describe('RNN / LSTM / GRU on a PackedSequence vs PyTorch 1.13 (values and gradi
     expect(() => m.call(R.packSequence([torch.randn([3, 5])]))).toThrow('input.size(-1) must be equal to input_size. Expected 3, got 5');
   });
 });
+
+describe('TransformerDecoderLayer / TransformerDecoder / Transformer vs PyTorch 1.13 (a loaded state dict)', () => {
+  const PY2TS: Record<string, string> = {
+    tgt_mask: 'tgtMask', memory_mask: 'memoryMask', src_mask: 'srcMask', tgt_key_padding_mask: 'tgtKeyPaddingMask',
+    memory_key_padding_mask: 'memoryKeyPaddingMask', src_key_padding_mask: 'srcKeyPaddingMask',
+  };
+  function build(c: Record<string, unknown>): torch.nn.Module {
+    const { cls, ...rest } = c;
+    const o = { ...rest, dtype: 'float64' as const };
+    if (cls === 'TransformerDecoderLayer') return new nn.TransformerDecoderLayer(o as never);
+    if (cls === 'TransformerDecoder') {
+      const layer = new nn.TransformerDecoderLayer(c.dModel as number, c.nhead as number, { dimFeedforward: c.dimFeedforward as number, dropout: c.dropout as number, dtype: 'float64' });
+      return new nn.TransformerDecoder(layer, c.numLayers as number, c.norm ? new nn.LayerNorm(c.dModel as number, { dtype: 'float64' }) : null);
+    }
+    return new nn.Transformer(o as never);
+  }
+  for (const [name, c] of Object.entries(REF.transformer as Record<string, any>)) {
+    test(name, () => {
+      const m = build(c.ctor);
+      expect(Object.keys(m.stateDict())).toEqual(c.keys);
+      loadState(m, c.state);
+      const leaves: Record<string, T> = {};
+      const kw: Record<string, T> = {};
+      for (const [k, v] of Object.entries(c.inputs as Record<string, Enc>)) {
+        const t = dec(v);
+        if (k in PY2TS) kw[PY2TS[k]] = t; else leaves[k] = t.requiresGrad_();
+      }
+      const [a, b] = c.ctor.cls === 'Transformer' ? [leaves.src, leaves.tgt] : [leaves.tgt, leaves.memory];
+      const out = (m as unknown as { call(a: T, b: T, o: object): T }).call(a, b, kw);
+      close(out, c.out, 'out');
+      out.mul(dec(c.wo)).sum().backward();
+      for (const [k, g] of Object.entries(c.grads as Record<string, Enc>)) close(leaves[k].grad, g, `grad ${k}`);
+      const ps = new Map(m.namedParameters());
+      for (const [k, g] of Object.entries(c.gparams as Record<string, Enc>)) close(ps.get(k)?.grad, g, `grad ${k}`);
+    });
+  }
+  test('positional forward arguments, keyword constructors, repr, generateSquareSubsequentMask, errors', () => {
+    const misc = REF.transformer_misc;
+    close(nn.Transformer.generateSquareSubsequentMask(3).to('float64'), misc.mask3, 'mask');
+    expect(nn.Transformer.generateSquareSubsequentMask(3).dtype).toBe('float32');
+    const dl = new nn.TransformerDecoderLayer(8, 2, 16);
+    expect(String(dl)).toBe(misc.repr_dec_layer);
+    expect(String(new nn.TransformerDecoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 16 }))).toBe(misc.repr_dec_layer);
+    const big = new nn.Transformer();
+    expect(Object.keys(big.stateDict())).toEqual(misc.default_keys);
+    expect(big.parameters().reduce((s, p) => s + p.numel(), 0)).toBe(misc.default_params);
+    const tm = new nn.Transformer(8, 2, 1, 1, 16);
+    expect(() => tm.call(torch.randn([5, 2, 8]), torch.randn([4, 3, 8]))).toThrow(misc.err_batch);
+    expect(() => tm.call(torch.randn([5, 2, 8]), torch.randn([4, 2, 9]))).toThrow(misc.err_feat);
+    // positional (tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask) = keyword form
+    const d = new nn.TransformerDecoderLayer(8, 2, 16, 0, { dtype: 'float64' });
+    const tgt = torch.randn([4, 2, 8], { dtype: 'float64' }), mem = torch.randn([5, 2, 8], { dtype: 'float64' });
+    const mask = nn.Transformer.generateSquareSubsequentMask(4, { dtype: 'float64' });
+    const mk = torch.tensor([[false, false, true, true, true], [false, false, false, false, false]]);
+    const y1 = d.call(tgt, mem, mask, null, null, mk);
+    const y2 = d.call({ tgt, memory: mem, tgtMask: mask, memoryKeyPaddingMask: mk });
+    const y3 = d.call(tgt, mem, { tgtIsCausal: true, memoryKeyPaddingMask: mk });
+    expect(y1.sub(y2).abs().max().item()).toBe(0);
+    expect(y1.sub(y3).abs().max().item()).toBeLessThan(1e-12);
+    // the causal mask: changing a later target step leaves the earlier outputs as they were
+    const tgt2 = tgt.clone();
+    torch.noGrad(() => tgt2.select(0, 3).fill_(5));
+    const y4 = d.call(tgt2, mem, mask, null, null, mk);
+    expect(y4.narrow(0, 0, 3).sub(y1.narrow(0, 0, 3)).abs().max().item()).toBeLessThan(1e-12);
+    expect(y4.select(0, 3).sub(y1.select(0, 3)).abs().max().item()).toBeGreaterThan(1e-3);
+    // Transformer: positional masks, an unbatched call, custom encoder and decoder kept as given
+    const t2 = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0, dtype: 'float64' });
+    const src = torch.randn([5, 2, 8], { dtype: 'float64' });
+    const z1 = t2.call(src, tgt, null, mask);
+    const z2 = t2.call(src, tgt, { tgtMask: mask });
+    expect(z1.sub(z2).abs().max().item()).toBe(0);
+    const zu = t2.call(src.select(1, 0), tgt.select(1, 0), null, mask);
+    expect(zu.sub(z1.select(1, 0)).abs().max().item()).toBeLessThan(1e-12);
+    const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, 16), 1);
+    const t3 = new nn.Transformer({ dModel: 8, nhead: 2, customEncoder: enc, numDecoderLayers: 1, dimFeedforward: 16 });
+    expect(t3.encoder).toBe(enc);
+    expect(() => new nn.TransformerDecoderLayer(8, 2, { activation: 'tanh' as never })).toThrow('activation should be relu/gelu, not tanh');
+    expect(() => new nn.TransformerDecoder(new nn.TransformerEncoderLayer(8, 2) as never, 2)).toThrow(TorchError);
+  });
+});

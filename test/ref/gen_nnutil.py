@@ -112,5 +112,63 @@ for name, cls, kw, give_h in [
     }
 OUT['rnn_packed'] = cases
 
+# ---- TransformerDecoderLayer / TransformerDecoder / Transformer (dropout 0: deterministic) -------------------------
+E, NH, FF = 8, 2, 16
+tcases = {}
+
+
+def tcase(name, build, ctor, inputs, call, first_keys):
+    m = build()
+    sd = state(m)
+    leaves = {k: v.clone().requires_grad_() if v.dtype == D else v for k, v in inputs.items()}
+    out = call(m, leaves)
+    wo = rnd(*out.shape)
+    (out * wo).sum().backward()
+    tcases[name] = {
+        'ctor': ctor, 'keys': list(m.state_dict().keys()), 'state': sd,
+        'inputs': {k: enc(v) for k, v in inputs.items()}, 'out': enc(out), 'wo': enc(wo),
+        'grads': {k: enc(v.grad) for k, v in leaves.items() if v.dtype == D and k in first_keys},
+        'gparams': {k: enc(p.grad) for k, p in m.named_parameters()},
+    }
+
+
+causal = nn.Transformer.generate_square_subsequent_mask(4).to(D)
+mkpm = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+tkpm = torch.tensor([[False, False, False, False], [False, False, True, True]])
+tcase('dec_post', lambda: nn.TransformerDecoderLayer(E, NH, FF, 0.0, dtype=D),
+      {'cls': 'TransformerDecoderLayer', 'dModel': E, 'nhead': NH, 'dimFeedforward': FF, 'dropout': 0.0},
+      {'tgt': rnd(4, 2, E), 'memory': rnd(5, 2, E), 'tgt_mask': causal, 'memory_key_padding_mask': mkpm, 'tgt_key_padding_mask': tkpm},
+      lambda m, a: m(a['tgt'], a['memory'], tgt_mask=a['tgt_mask'], tgt_key_padding_mask=a['tgt_key_padding_mask'],
+                     memory_key_padding_mask=a['memory_key_padding_mask']), ['tgt', 'memory'])
+tcase('dec_pre_gelu_bf', lambda: nn.TransformerDecoderLayer(E, NH, FF, 0.0, 'gelu', 1e-6, batch_first=True, norm_first=True, dtype=D),
+      {'cls': 'TransformerDecoderLayer', 'dModel': E, 'nhead': NH, 'dimFeedforward': FF, 'dropout': 0.0, 'activation': 'gelu',
+       'layerNormEps': 1e-6, 'batchFirst': True, 'normFirst': True},
+      {'tgt': rnd(2, 4, E), 'memory': rnd(2, 5, E), 'memory_mask': rnd(4, 5)},
+      lambda m, a: m(a['tgt'], a['memory'], memory_mask=a['memory_mask']), ['tgt', 'memory'])
+tcase('decoder2_norm', lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(E, NH, FF, 0.0, dtype=D), 2, nn.LayerNorm(E, dtype=D)),
+      {'cls': 'TransformerDecoder', 'dModel': E, 'nhead': NH, 'dimFeedforward': FF, 'dropout': 0.0, 'numLayers': 2, 'norm': True},
+      {'tgt': rnd(4, 2, E), 'memory': rnd(5, 2, E), 'tgt_mask': causal},
+      lambda m, a: m(a['tgt'], a['memory'], tgt_mask=a['tgt_mask']), ['tgt', 'memory'])
+tcase('transformer_bf', lambda: nn.Transformer(E, NH, 2, 1, FF, 0.0, batch_first=True, dtype=D),
+      {'cls': 'Transformer', 'dModel': E, 'nhead': NH, 'numEncoderLayers': 2, 'numDecoderLayers': 1, 'dimFeedforward': FF, 'dropout': 0.0, 'batchFirst': True},
+      {'src': rnd(2, 5, E), 'tgt': rnd(2, 4, E), 'tgt_mask': causal, 'src_key_padding_mask': mkpm, 'memory_key_padding_mask': mkpm, 'tgt_key_padding_mask': tkpm},
+      lambda m, a: m(a['src'], a['tgt'], tgt_mask=a['tgt_mask'], src_key_padding_mask=a['src_key_padding_mask'],
+                     tgt_key_padding_mask=a['tgt_key_padding_mask'], memory_key_padding_mask=a['memory_key_padding_mask']), ['src', 'tgt'])
+tcase('transformer_prenorm', lambda: nn.Transformer(E, NH, 1, 2, FF, 0.0, 'gelu', norm_first=True, dtype=D),
+      {'cls': 'Transformer', 'dModel': E, 'nhead': NH, 'numEncoderLayers': 1, 'numDecoderLayers': 2, 'dimFeedforward': FF, 'dropout': 0.0,
+       'activation': 'gelu', 'normFirst': True},
+      {'src': rnd(5, 2, E), 'tgt': rnd(4, 2, E), 'src_mask': rnd(5, 5), 'memory_mask': rnd(4, 5)},
+      lambda m, a: m(a['src'], a['tgt'], src_mask=a['src_mask'], memory_mask=a['memory_mask']), ['src', 'tgt'])
+OUT['transformer'] = tcases
+tm = nn.Transformer(E, NH, 1, 1, FF)
+OUT['transformer_misc'] = {
+    'mask3': enc(nn.Transformer.generate_square_subsequent_mask(3)),
+    'err_batch': err(lambda: tm(torch.randn(5, 2, E), torch.randn(4, 3, E))),
+    'err_feat': err(lambda: tm(torch.randn(5, 2, E), torch.randn(4, 2, E + 1))),
+    'repr_dec_layer': repr(nn.TransformerDecoderLayer(E, NH, FF)),
+    'default_keys': list(nn.Transformer().state_dict().keys()),
+    'default_params': sum(p.numel() for p in nn.Transformer().parameters()),
+}
+
 if __name__ == '__main__':
     print(json.dumps(OUT))
