@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
 import { TorchError } from '../lib/errors';
+import { orthonormalQ } from '../lib/nn/qr';
 
 type T = torch.Tensor;
 const nn = torch.nn;
@@ -219,5 +220,118 @@ describe('TransformerDecoderLayer / TransformerDecoder / Transformer vs PyTorch 
     expect(t3.encoder).toBe(enc);
     expect(() => new nn.TransformerDecoderLayer(8, 2, { activation: 'tanh' as never })).toThrow('activation should be relu/gelu, not tanh');
     expect(() => new nn.TransformerDecoder(new nn.TransformerEncoderLayer(8, 2) as never, 2)).toThrow(TorchError);
+  });
+});
+
+describe('nn.init.orthogonal_ / sparse_ and the kaiming checks', () => {
+  test("orthogonal_'s QR step (Householder, sign-corrected) equals PyTorch's linalg.qr-based result", () => {
+    for (const c of REF.qr as { a: Enc; q: Enc }[]) {
+      const a = dec(c.a);
+      const [rows, cols] = a.shape;
+      const src = rows < cols ? a.t().contiguous() : a;
+      const [m, n] = src.shape;
+      const q = torch.tensor(orthonormalQ(src.toTypedArray() as Float64Array, m, n), { dtype: 'float64' }).reshape([m, n]);
+      close(rows < cols ? q.t() : q, c.q, `qr ${rows}x${cols}`, 1e-10);
+    }
+  });
+  test('orthogonal_: (semi-)orthogonal times gain, any shape, seeded, in place', () => {
+    for (const shape of [[6, 4], [4, 6], [5, 5], [3, 2, 2, 2]]) {
+      const w = torch.empty(shape, { dtype: 'float64' });
+      expect(nn.init.orthogonal_(w, 2)).toBe(w);
+      const m = w.reshape([shape[0], -1]);
+      const [r, c] = m.shape;
+      const g = r <= c ? m.matmul(m.t()) : m.t().matmul(m);
+      const eye = torch.eye(Math.min(r, c), { dtype: 'float64' }).mul(4);
+      expect(g.sub(eye).abs().max().item()).toBeLessThan(1e-12);
+    }
+    torch.manualSeed(3);
+    const a = nn.init.orthogonal_(torch.empty([4, 3]));
+    torch.manualSeed(3);
+    const b = nn.init.orthogonal_(torch.empty([4, 3]), { gain: 1 });
+    expect(a.tolist()).toEqual(b.tolist());
+    const gen = new torch.Generator().manualSeed(5);
+    const c1 = nn.init.orthogonal_(torch.empty([3, 3]), { generator: gen });
+    expect(c1.matmul(c1.t()).sub(torch.eye(3)).abs().max().item()).toBeLessThan(1e-6);
+    expect(() => nn.init.orthogonal_(torch.empty([3]))).toThrow(REF.init_errors.ortho_1d);
+    expect(nn.init.orthogonal_(torch.empty([0, 3])).shape).toEqual([0, 3]);
+  });
+  test('sparse_: ceil(sparsity * rows) zeros in every column, N(0, std) elsewhere', () => {
+    torch.manualSeed(1);
+    const w = nn.init.sparse_(torch.empty([40, 300]), 0.25, 0.5);
+    const zerosPerCol = w.eq(0).sum(0).tolist() as number[];
+    expect(new Set(zerosPerCol)).toEqual(new Set([10]));
+    const nz = w.maskedSelect(w.ne(0));
+    expect(Math.abs((nz.std().item() as number) - 0.5)).toBeLessThan(0.02);
+    expect(() => nn.init.sparse_(torch.empty([2, 3, 4]), 0.5)).toThrow(REF.init_errors.sparse_3d);
+  });
+  test('kaiming: mode and nonlinearity checks as PyTorch', () => {
+    expect(() => nn.init.kaimingUniform_(torch.empty([3, 4]), { mode: 'fan_avg' as never })).toThrow(REF.init_errors.kaiming_mode);
+    expect(() => nn.init.kaimingUniform_(torch.empty([3, 4]), { nonlinearity: 'swish' })).toThrow(REF.init_errors.kaiming_nl);
+    expect(() => nn.init.kaimingNormal_(torch.empty([3, 4]), { mode: 'fan_avg' as never })).toThrow(REF.init_errors.kaiming_mode);
+  });
+});
+
+describe('nn.utils.weightNorm / spectralNorm vs PyTorch 1.13', () => {
+  const build = (name: string): torch.nn.Module => (name.startsWith('linear') ? new nn.Linear(name === 'linear' ? 5 : 4, 3, { dtype: 'float64' })
+    : name.startsWith('convT') ? new nn.ConvTranspose2d(2, 3, 3, { dtype: 'float64' }) : new nn.Conv2d(2, 3, 3, { dtype: 'float64' }));
+  for (const [name, c] of Object.entries(REF.weight_norm as Record<string, any>)) {
+    test(`weightNorm ${name}: keys, g and v, forward, gradients; removeWeightNorm`, () => {
+      const m = build(name);
+      loadState(m, c.pre);
+      nn.utils.weightNorm(m, 'weight', c.dim);
+      expect(Object.keys(m.stateDict())).toEqual(c.keys);
+      const sd = m.stateDict();
+      for (const [k, v] of Object.entries(c.state as Record<string, Enc>)) close(sd[k], v, k);
+      const x = dec(c.x).requiresGrad_();
+      const y = (m as unknown as { call(x: T): T }).call(x);
+      close(y, c.y, 'y');
+      y.mul(dec(c.wo)).sum().backward();
+      close(x.grad, c.gx, 'grad x');
+      const ps = new Map(m.namedParameters());
+      for (const [k, g] of Object.entries(c.gparams as Record<string, Enc>)) close(ps.get(k)?.grad, g, `grad ${k}`);
+      nn.utils.removeWeightNorm(m);
+      expect(Object.keys(m.stateDict())).toEqual(c.removed_keys);
+      close((m as unknown as { weight: T }).weight, c.removed_weight, 'removed weight');
+      expect((m as unknown as { weight: T }).weight).toBeInstanceOf(torch.nn.Parameter);
+    });
+  }
+  for (const [name, c] of Object.entries(REF.spectral_norm as Record<string, any>)) {
+    test(`spectralNorm ${name}: keys, power iteration (u, v buffers), forward, gradients, eval; removeSpectralNorm`, () => {
+      const m = build(name);
+      nn.utils.spectralNorm(m, { nPowerIterations: c.kw.nPowerIterations });
+      expect(Object.keys(m.stateDict())).toEqual(c.keys);
+      loadState(m, c.state);
+      const mm = m as unknown as { call(x: T): T; weight_u: T; weight_v: T; weight: T };
+      for (const call of c.calls) {
+        const x = dec(call.x).requiresGrad_();
+        m.zeroGrad();
+        const y = mm.call(x);
+        close(y, call.y, 'y');
+        y.mul(dec(call.wo)).sum().backward();
+        close(x.grad, call.gx, 'grad x');
+        close(mm.weight_u, call.u, 'u');
+        close(mm.weight_v, call.v, 'v');
+        const ps = new Map(m.namedParameters());
+        for (const [k, g] of Object.entries(call.gparams as Record<string, Enc>)) close(ps.get(k)?.grad, g, `grad ${k}`);
+      }
+      m.eval();
+      close(mm.call(dec(c.eval.x)), c.eval.y, 'eval y');
+      close(mm.weight_u, c.eval.u, 'eval u (unchanged)');
+      nn.utils.removeSpectralNorm(m);
+      expect(Object.keys(m.stateDict())).toEqual(c.removed_keys);
+      close(mm.weight, c.removed_weight, 'removed weight');
+    });
+  }
+  test('errors as PyTorch', () => {
+    const e = REF.weight_norm_errors;
+    const lin = new nn.Linear(4, 3);
+    expect(() => nn.utils.removeWeightNorm(lin)).toThrow(e.not_found);
+    expect(() => nn.utils.weightNorm(nn.utils.weightNorm(new nn.Linear(4, 3)))).toThrow(e.twice);
+    expect(() => nn.utils.removeSpectralNorm(lin)).toThrow(e.sn_not_found);
+    expect(() => nn.utils.spectralNorm(nn.utils.spectralNorm(new nn.Linear(4, 3)))).toThrow(e.sn_twice);
+    expect(() => nn.utils.weightNorm(new nn.Linear(4, 3), 'nope')).toThrow(TorchError);
+  });
+  test('clipGradNorm (the deprecated alias) is clipGradNorm_', () => {
+    expect(nn.utils.clipGradNorm).toBe(nn.utils.clipGradNorm_);
   });
 });

@@ -83,3 +83,5 @@ export function vectorToParameters(vec: T, parameters: Params): void {
 export const clipGradNorm = clipGradNorm_;
 
 export * as rnn from './rnn_utils';
+export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './weight_norms';
+export type { SpectralNormOpts } from './weight_norms';

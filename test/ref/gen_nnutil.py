@@ -170,5 +170,84 @@ OUT['transformer_misc'] = {
     'default_params': sum(p.numel() for p in nn.Transformer().parameters()),
 }
 
+# ---- nn.init.orthogonal_'s QR step (from a given normal draw), nn.utils.weight_norm / spectral_norm ----------------
+def ortho_from(flat):
+    rows, cols = flat.shape
+    f = flat.clone()
+    if rows < cols:
+        f = f.t()
+    q, r = torch.linalg.qr(f)
+    q = q * torch.diag(r, 0).sign()
+    if rows < cols:
+        q = q.t()
+    return q
+
+
+OUT['qr'] = [{'a': enc(a), 'q': enc(ortho_from(a))} for a in [rnd(6, 4), rnd(4, 4), rnd(3, 7), rnd(1, 5), rnd(5, 1)]]
+OUT['init_errors'] = {
+    'ortho_1d': err(lambda: nn.init.orthogonal_(torch.empty(3))),
+    'sparse_3d': err(lambda: nn.init.sparse_(torch.empty(2, 3, 4), 0.5)),
+    'kaiming_mode': err(lambda: nn.init.kaiming_uniform_(torch.empty(3, 4), mode='fan_avg')),
+    'kaiming_nl': err(lambda: nn.init.kaiming_uniform_(torch.empty(3, 4), nonlinearity='swish')),
+}
+
+wn = {}
+for name, build, dim, xs in [
+    ('linear_dim0', lambda: nn.Linear(4, 3, dtype=D), 0, (2, 4)),
+    ('conv_dim1', lambda: nn.Conv2d(2, 3, 3, dtype=D), 1, (1, 2, 5, 5)),
+    ('linear_none', lambda: nn.Linear(4, 3, dtype=D), None, (2, 4)),
+]:
+    m = build()
+    pre = state(m)
+    nn.utils.weight_norm(m, dim=dim)
+    x = rnd(*xs).requires_grad_()
+    y = m(x)
+    wo = rnd(*y.shape)
+    (y * wo).sum().backward()
+    c = {'pre': pre, 'dim': dim, 'keys': list(m.state_dict().keys()), 'state': {k: enc(v) for k, v in m.state_dict().items()},
+         'x': enc(x), 'y': enc(y), 'wo': enc(wo), 'gx': enc(x.grad), 'gparams': {k: enc(p.grad) for k, p in m.named_parameters()}}
+    nn.utils.remove_weight_norm(m)
+    c['removed_keys'] = list(m.state_dict().keys())
+    c['removed_weight'] = enc(m.weight)
+    wn[name] = c
+OUT['weight_norm'] = wn
+lin = nn.Linear(4, 3)
+OUT['weight_norm_errors'] = {
+    'not_found': err(lambda: nn.utils.remove_weight_norm(lin)),
+    'twice': err(lambda: nn.utils.weight_norm(nn.utils.weight_norm(nn.Linear(4, 3)))),
+    'sn_not_found': err(lambda: nn.utils.remove_spectral_norm(lin)),
+    'sn_twice': err(lambda: nn.utils.spectral_norm(nn.utils.spectral_norm(nn.Linear(4, 3)))),
+}
+
+sn = {}
+for name, build, kw, xs in [
+    ('linear', lambda: nn.Linear(5, 3, dtype=D), {}, (2, 5)),
+    ('conv_it2', lambda: nn.Conv2d(2, 3, 3, dtype=D), {'n_power_iterations': 2}, (1, 2, 4, 4)),
+    ('convT_dim1', lambda: nn.ConvTranspose2d(2, 3, 3, dtype=D), {}, (1, 2, 3, 3)),
+]:
+    m = build()
+    state(m)
+    nn.utils.spectral_norm(m, **kw)
+    sd0 = {k: enc(v) for k, v in m.state_dict().items()}
+    calls = []
+    for step in range(2):
+        x = rnd(*xs).requires_grad_()
+        y = m(x)
+        wo = rnd(*y.shape)
+        for p in m.parameters():
+            p.grad = None
+        (y * wo).sum().backward()
+        calls.append({'x': enc(x), 'y': enc(y), 'wo': enc(wo), 'gx': enc(x.grad), 'u': enc(m.weight_u), 'v': enc(m.weight_v),
+                      'gparams': {k: enc(p.grad) for k, p in m.named_parameters()}})
+    m.eval()
+    xe = rnd(*xs)
+    ye = m(xe)
+    sn[name] = {'kw': {'nPowerIterations': kw.get('n_power_iterations', 1)}, 'keys': list(m.state_dict().keys()), 'state': sd0,
+                'calls': calls, 'eval': {'x': enc(xe), 'y': enc(ye), 'u': enc(m.weight_u)}}
+    nn.utils.remove_spectral_norm(m)
+    sn[name]['removed_keys'] = list(m.state_dict().keys())
+    sn[name]['removed_weight'] = enc(m.weight)
+OUT['spectral_norm'] = sn
+
 if __name__ == '__main__':
     print(json.dumps(OUT))
