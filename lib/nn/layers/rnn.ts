@@ -4,6 +4,7 @@
 // The input projection of a whole sequence is one GEMM per layer and direction; each time step adds h @ W_hh^T.
 import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
+import type { ForwardArgs, ForwardOutput } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
 import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt, PosArgs } from './common';
@@ -260,8 +261,8 @@ export class RNN extends RNNBase {
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', 'RNN', inputSize, hiddenSize, opts);
     this.nonlinearity = nl;
   }
-  override forward(input: T, hx?: T | null): [T, T];
   override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T, hx?: T | null): [T, T];
   override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
     if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     if (acState.on && autocastListed('rnn', arguments)) return autocastCall('rnn', RNN.prototype.forward, arguments, this);
@@ -275,8 +276,8 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity' | 'projSize'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: T | null): [T, T];
   override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T, hx?: T | null): [T, T];
   override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
     if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
@@ -292,8 +293,8 @@ export class GRU extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: [T, T] | null): [T, [T, T]];
   override forward(input: PackedSequence, hx?: [T, T] | null): [PackedSequence, [T, T]];
+  override forward(input: T, hx?: [T, T] | null): [T, [T, T]];
   override forward(input: T | PackedSequence, hx?: [T, T] | null): [T | PackedSequence, [T, T]] {
     if (input instanceof PackedSequence) {
       if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
@@ -310,3 +311,8 @@ export class LSTM extends RNNBase {
     return [this.finish(out, unbatched), [sq(hn), sq(cn as T)]];
   }
 }
+
+// call() on a PackedSequence (Module.call is typed from forward's last signature, the Tensor one)
+export interface RNN { call(input: PackedSequence, hx?: T | null): [PackedSequence, T]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
+export interface GRU { call(input: PackedSequence, hx?: T | null): [PackedSequence, T]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
+export interface LSTM { call(input: PackedSequence, hx?: [T, T] | null): [PackedSequence, [T, T]]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
