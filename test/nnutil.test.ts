@@ -335,3 +335,81 @@ describe('nn.utils.weightNorm / spectralNorm vs PyTorch 1.13', () => {
     expect(nn.utils.clipGradNorm).toBe(nn.utils.clipGradNorm_);
   });
 });
+
+describe('nn.utils.fuseConvBnEval / fuseLinearBnEval vs PyTorch 1.13', () => {
+  const f = () => REF.fusion;
+  test.each(['conv2d', 'conv1d_nobias', 'convT2d'])('%s', (name) => {
+    const c = f()[name];
+    const conv = name === 'conv2d' ? new nn.Conv2d(2, 3, 3, { padding: 1, dtype: 'float64' }) : name === 'conv1d_nobias'
+      ? new nn.Conv1d(2, 3, 3, { bias: false, dtype: 'float64' }) : new nn.ConvTranspose2d(2, 3, 3, { stride: 2, dtype: 'float64' });
+    const bn = name === 'conv1d_nobias' ? new nn.BatchNorm1d(3, { dtype: 'float64' }) : new nn.BatchNorm2d(3, { eps: name === 'conv2d' ? 1e-3 : 1e-5, dtype: 'float64' });
+    loadState(conv, c.conv);
+    loadState(bn, c.bn);
+    expect(() => nn.utils.fuseConvBnEval(conv, bn)).toThrow(REF.fusion.err_train);
+    conv.eval(); bn.eval();
+    const fused = nn.utils.fuseConvBnEval(conv, bn, c.transpose);
+    expect(fused).not.toBe(conv);
+    expect(String(fused)).toBe(c.repr);
+    close(fused.weight, c.w, 'fused weight');
+    close(fused.bias, c.b, 'fused bias');
+    const x = dec(c.x);
+    close((fused as unknown as { call(x: T): T }).call(x), c.y, 'fused(x)');
+    close((bn as unknown as { call(x: T): T }).call((conv as unknown as { call(x: T): T }).call(x)), c.ref, 'bn(conv(x))', 1e-9);
+    expect(fused.weight).toBeInstanceOf(torch.nn.Parameter);
+  });
+  test('linear', () => {
+    const c = f().linear;
+    const lin = new nn.Linear(4, 3, { dtype: 'float64' }), bn = new nn.BatchNorm1d(3, { dtype: 'float64' });
+    loadState(lin, c.conv);
+    loadState(bn, c.bn);
+    lin.eval(); bn.eval();
+    const fused = nn.utils.fuseLinearBnEval(lin, bn);
+    close(fused.weight, c.w, 'fused weight');
+    close(fused.bias, c.b, 'fused bias');
+  });
+});
+
+describe('nn.LazyLinear / LazyConv1d / LazyConv2d', () => {
+  const lz = () => REF.lazy;
+  test('LazyLinear: in_features from the first call, becomes a Linear, seeded as Linear', () => {
+    const m = new nn.LazyLinear(3);
+    expect(String(m)).toBe(lz().linear_before);
+    expect(m.hasUninitializedParams()).toBe(true);
+    torch.manualSeed(4);
+    const y = m.call(torch.ones([2, 5]));
+    expect(y.shape).toEqual([2, 3]);
+    expect(String(m)).toBe(lz().linear_after);
+    expect(m).toBeInstanceOf(nn.Linear);
+    expect(Object.keys(m.stateDict())).toEqual(['weight', 'bias']);
+    expect(m.weight.shape).toEqual([3, 5]);
+    torch.manualSeed(4);
+    const ref = new nn.Linear(5, 3);
+    expect(m.weight.tolist()).toEqual(ref.weight.tolist());
+    expect(m.bias?.tolist()).toEqual(ref.bias?.tolist());
+    expect(y.tolist()).toEqual(ref.call(torch.ones([2, 5])).tolist());
+    // trains as a Linear from then on
+    const opt = new torch.optim.SGD(m.parameters(), { lr: 0.1 });
+    m.call(torch.ones([2, 5])).sum().backward();
+    opt.step();
+    expect(m.weight.sub(ref.weight).abs().max().item()).toBeGreaterThan(0);
+    const d = new nn.LazyLinear(2, { dtype: 'float64' });
+    expect(d.call(torch.ones([1, 4], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+  test('LazyConv2d / LazyConv1d: in_channels from the input, repr, errors', () => {
+    const c = new nn.LazyConv2d(4, 3, { padding: 1 });
+    expect(String(c)).toBe(lz().conv_before);
+    expect(() => c.call(torch.randn([5]))).toThrow(lz().conv_err);
+    torch.manualSeed(9);
+    const y = c.call(torch.ones([2, 3, 5, 5]));
+    expect(String(c)).toBe(lz().conv_after);
+    expect(Object.keys(c.stateDict())).toEqual(lz().conv_keys);
+    torch.manualSeed(9);
+    const ref = new nn.Conv2d(3, 4, 3, 1, 1);
+    expect(y.tolist()).toEqual(ref.call(torch.ones([2, 3, 5, 5])).tolist());
+    expect(String(new nn.LazyConv1d(4, 3))).toBe(lz().conv1d_before);
+    const u = new nn.LazyConv1d(4, 3, 1, 0, 1, 2);
+    expect(u.call(torch.randn([6, 7])).shape).toEqual([4, 5]);  // unbatched: channels are dim 0
+    expect(u.weight.shape).toEqual([4, 3, 3]);
+    expect(() => new nn.LazyConv2d(4, 3, { groups: 2 }).call(torch.randn([1, 3, 5, 5]))).toThrow(TorchError);
+  });
+});

@@ -85,3 +85,4 @@ export const clipGradNorm = clipGradNorm_;
 export * as rnn from './rnn_utils';
 export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './weight_norms';
 export type { SpectralNormOpts } from './weight_norms';
+export { fuseConvBnEval, fuseConvBnWeights, fuseLinearBnEval, fuseLinearBnWeights } from './fusion';

@@ -249,5 +249,49 @@ for name, build, kw, xs in [
     sn[name]['removed_weight'] = enc(m.weight)
 OUT['spectral_norm'] = sn
 
+# ---- fusion (eval-mode conv/linear + BatchNorm), lazy modules ----------------------------------------------------
+from torch.nn.utils import fusion as FU
+fu = {}
+for name, conv, bn, transpose, xs in [
+    ('conv2d', nn.Conv2d(2, 3, 3, padding=1, dtype=D), nn.BatchNorm2d(3, eps=1e-3, dtype=D), False, (2, 2, 4, 4)),
+    ('conv1d_nobias', nn.Conv1d(2, 3, 3, bias=False, dtype=D), nn.BatchNorm1d(3, dtype=D), False, (2, 2, 6)),
+    ('convT2d', nn.ConvTranspose2d(2, 3, 3, stride=2, dtype=D), nn.BatchNorm2d(3, dtype=D), True, (1, 2, 3, 3)),
+]:
+    cs = state(conv)
+    bs = state(bn)
+    with torch.no_grad():
+        bn.running_mean.copy_(rnd(3))
+        bn.running_var.copy_(rnd(3).abs() + 0.5)
+    bs = {k: enc(v) for k, v in bn.state_dict().items()}
+    conv.eval(); bn.eval()
+    f = FU.fuse_conv_bn_eval(conv, bn, transpose)
+    x = rnd(*xs)
+    fu[name] = {'conv': cs, 'bn': bs, 'transpose': transpose, 'w': enc(f.weight), 'b': enc(f.bias), 'x': enc(x), 'y': enc(f(x)),
+                'ref': enc(bn(conv(x))), 'repr': repr(f)}
+lin, bn1 = nn.Linear(4, 3, dtype=D), nn.BatchNorm1d(3, dtype=D)
+ls, _ = state(lin), state(bn1)
+with torch.no_grad():
+    bn1.running_mean.copy_(rnd(3))
+    bn1.running_var.copy_(rnd(3).abs() + 0.5)
+lin.eval(); bn1.eval()
+fl = FU.fuse_linear_bn_eval(lin, bn1)
+fu['linear'] = {'conv': ls, 'bn': {k: enc(v) for k, v in bn1.state_dict().items()}, 'w': enc(fl.weight), 'b': enc(fl.bias)}
+fu['err_train'] = err(lambda: FU.fuse_conv_bn_eval(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3)))
+OUT['fusion'] = fu
+
+lz = {}
+m = nn.LazyLinear(3)
+lz['linear_before'] = repr(m)
+m(torch.randn(2, 5))
+lz['linear_after'] = repr(m)
+c = nn.LazyConv2d(4, 3, padding=1)
+lz['conv_before'] = repr(c)
+lz['conv_err'] = err(lambda: c(torch.randn(5)))
+c(torch.randn(2, 3, 5, 5))
+lz['conv_after'] = repr(c)
+lz['conv_keys'] = list(c.state_dict().keys())
+lz['conv1d_before'] = repr(nn.LazyConv1d(4, 3))
+OUT['lazy'] = lz
+
 if __name__ == '__main__':
     print(json.dumps(OUT))

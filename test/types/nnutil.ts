@@ -80,3 +80,18 @@ expectType<torch.nn.Linear>()(nn.utils.removeWeightNorm(lin));
 expectType<torch.nn.Conv2d>()(nn.utils.spectralNorm(new nn.Conv2d(2, 3, 3), { nPowerIterations: 2 }));
 // @ts-expect-error a misspelt option
 nn.utils.spectralNorm(new nn.Linear(4, 3), { nPowerIteration: 2 });
+
+// ---- fusion and lazy modules ----
+const conv = new nn.Conv2d(2, 3, 3), bn2 = new nn.BatchNorm2d(3);
+expectType<torch.nn.Conv2d>()(nn.utils.fuseConvBnEval(conv, bn2));
+expectType<torch.nn.Linear>()(nn.utils.fuseLinearBnEval(new nn.Linear(4, 3), new nn.BatchNorm1d(3)));
+// @ts-expect-error the first argument is a convolution
+nn.utils.fuseConvBnEval(new nn.Linear(4, 3), bn2);
+const lazy = new nn.LazyLinear(3);
+new nn.LazyLinear(3, false, { dtype: 'float64' });
+expectType<T>()(lazy.call(x4()));
+expectType<T>()(new nn.LazyConv2d(4, 3, { padding: 1 }).call(torch.randn([1, 2, 5, 5])));
+new nn.LazyConv1d(4, 3, 1, 0, 1, 1, true);
+// @ts-expect-error LazyLinear takes no in_features
+new nn.LazyLinear(4, 3, true);
+function x4(): T { return torch.randn([2, 4]); }
