@@ -94,36 +94,36 @@ abstract class RNNBase extends Module {
   // x: [L, N, In]; h0/c0: [layers*D, N, H]. Returns [out [L, N, D*H], hn, cn]
   protected run(x: T, h0: T, c0: T | null): [T, T, T | null] {
     const D = this.bidirectional ? 2 : 1;
-    const L = x.shape[0], N = x.shape[1];
+    const L = x.shape[0];
     const hs: T[] = [], cs: T[] = [];
-    let layerIn = x;
+    // the layer's input as one tensor per step: each step's input projection is its own product, so that the backward
+    // pass never materialises a whole-sequence gradient per step (a slice of one [L, N, G] projection would)
+    let steps: T[] = x.unbind(0);
     const ws = this.allWeights;
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const dirOuts: T[] = [];
+      const dirOuts: T[][] = [];
       for (let dir = 0; dir < D; dir++) {
         const w = ws[layer * D + dir];
         const [wih, whh] = w;
-        const bih = this.bias ? w[2] : undefined, bhh = this.bias ? w[3] : undefined;
+        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
         const whr = this.projSize > 0 ? w[w.length - 1] : null;
         const idx = layer * D + dir;
         let h = h0.select(0, idx);
         let c = c0 ? c0.select(0, idx) : null;
-        const inF = layerIn.shape[2];
-        const xw = F.linear(layerIn.reshape([L * N, inF]), wih, bih ?? null).reshape([L, N, -1]);
         const outs: T[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = dir === 0 ? s : L - 1 - s;
-          [h, c] = this.cell(xw.select(0, t), h, c, whh, bhh ?? null, whr);
+          [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
           outs[t] = h;
         }
-        dirOuts.push(stack(outs, 0));
+        dirOuts.push(outs);
         hs.push(h);
         if (c) cs.push(c);
       }
-      layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 2);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
+      steps = D === 1 ? dirOuts[0] : dirOuts[0].map((o, t) => cat([o, dirOuts[1][t]], 1));
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) steps = F.dropout(stack(steps, 0), this.dropout, true, false).unbind(0);
     }
-    return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+    return [stack(steps, 0), stack(hs, 0), cs.length ? stack(cs, 0) : null];
   }
 
   // one time step: gi = x_t W_ih^T + b_ih (precomputed for the sequence), h, c -> the new h, c
