@@ -135,6 +135,20 @@ describe('RNN / LSTM / GRU on a PackedSequence vs PyTorch 1.13 (values and gradi
       for (const [k, g] of Object.entries(c.gparams as Record<string, Enc>)) close(ps.get(k)?.grad, g, `grad ${k}`);
     });
   }
+  test('dropout between layers on packed input: active in training, off in eval (where packed = padded per sequence)', () => {
+    torch.manualSeed(2);
+    const m = new nn.LSTM(3, 4, { numLayers: 2, dropout: 0.5, dtype: 'float64' });
+    const seqs = [torch.randn([5, 3], { dtype: 'float64' }), torch.randn([2, 3], { dtype: 'float64' })];
+    const p = R.packSequence(seqs);
+    const [o1] = m.call(p), [o2] = m.call(p);
+    expect(o1.data.sub(o2.data).abs().max().item()).toBeGreaterThan(0);
+    m.eval();
+    const [oe, [hn]] = m.call(p);
+    const [alone, [h1]] = m.call(seqs[1]);
+    const [padded] = R.padPackedSequence(oe);
+    expect(padded.select(1, 1).narrow(0, 0, 2).sub(alone).abs().max().item()).toBeLessThan(1e-12);
+    expect(hn.select(1, 1).sub(h1).abs().max().item()).toBeLessThan(1e-12);
+  });
   test('a wrong-sized h_0 for packed input is a TorchError naming the sizes', () => {
     const m = new nn.GRU(3, 4);
     const p = R.packSequence([torch.randn([3, 3]), torch.randn([2, 3])]);

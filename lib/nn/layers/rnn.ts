@@ -153,14 +153,11 @@ abstract class RNNBase extends Module {
   protected runPacked(data: T, bs: number[], h0: T, c0: T | null): [T, T, T | null] {
     const D = this.bidirectional ? 2 : 1;
     const L = bs.length;
-    const off: number[] = [];
-    let acc = 0;
-    for (const b of bs) { off.push(acc); acc += b; }
     const hs: T[] = [], cs: T[] = [];
-    let layerIn = data;
+    let steps: T[] = L ? data.split(bs, 0) : [];  // step t's rows [bs[t], In] (one product per step, as run())
     const ws = this.allWeights;
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const dirOuts: T[] = [];
+      const dirOuts: T[][] = [];
       for (let dir = 0; dir < D; dir++) {
         const w = ws[layer * D + dir];
         const [wih, whh] = w;
@@ -168,7 +165,6 @@ abstract class RNNBase extends Module {
         const whr = this.projSize > 0 ? w[w.length - 1] : null;
         const idx = layer * D + dir;
         const hInit = h0.select(0, idx), cInit = c0 ? c0.select(0, idx) : null;
-        const xw = F.linear(layerIn, wih, bih);
         const outs: T[] = new Array(L);
         let h: T, c: T | null;
         if (dir === 0) {
@@ -180,7 +176,7 @@ abstract class RNNBase extends Module {
               endsH.push(h.narrow(0, b, cur - b)); h = h.narrow(0, 0, b);
               if (c) { endsC.push(c.narrow(0, b, cur - b)); c = c.narrow(0, 0, b); }
             }
-            [h, c] = this.cell(xw.narrow(0, off[t], b), h, c, whh, bhh, whr);
+            [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
             outs[t] = h;
           }
           hs.push(endsH.length ? cat([h, ...endsH.reverse()], 0) : h);
@@ -194,18 +190,18 @@ abstract class RNNBase extends Module {
               h = cat([h, hInit.narrow(0, cur, b - cur)], 0);
               if (c && cInit) c = cat([c, cInit.narrow(0, cur, b - cur)], 0);
             }
-            [h, c] = this.cell(xw.narrow(0, off[t], b), h, c, whh, bhh, whr);
+            [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
             outs[t] = h;
           }
           hs.push(h);
           if (c) cs.push(c);
         }
-        dirOuts.push(cat(outs, 0));
+        dirOuts.push(outs);
       }
-      layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 1);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
+      steps = D === 1 ? dirOuts[0] : dirOuts[0].map((o, t) => cat([o, dirOuts[1][t]], 1));
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) steps = F.dropout(cat(steps, 0), this.dropout, true, false).split(bs, 0);
     }
-    return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+    return [cat(steps, 0), stack(hs, 0), cs.length ? stack(cs, 0) : null];
   }
 
   // RNN/GRU/LSTM.forward on a PackedSequence: hx is permuted into the packed (sorted) order and h_n back, as PyTorch
