@@ -427,3 +427,42 @@ describe('nn.LazyLinear / LazyConv1d / LazyConv2d', () => {
     expect(() => new nn.LazyConv2d(4, 3, { groups: 2 }).call(torch.randn([1, 3, 5, 5]))).toThrow(TorchError);
   });
 });
+
+// On CUDA (a GPU, or the emulator addon: NODETORCH_ADDON=build-emu/...): the packed LSTM, the Transformer and the
+// weight reparametrisations give the CPU's numbers; batchSizes stays on the CPU, the indices follow the data.
+const cudaTest = torch.cuda.isAvailable() ? test : test.skip;
+describe('on CUDA: the same numbers as on the CPU', () => {
+  cudaTest('packed LSTM (unsorted, bidirectional), Transformer, weightNorm, spectralNorm, orthogonal_', () => {
+    torch.manualSeed(0);
+    const m = new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, dtype: 'float64' });
+    const seqs = [torch.randn([2, 3], { dtype: 'float64' }), torch.randn([5, 3], { dtype: 'float64' }), torch.randn([3, 3], { dtype: 'float64' })];
+    const [oc, [hc]] = m.call(R.packSequence(seqs, false));
+    m.to('cuda');
+    const pg = R.packSequence(seqs.map((s) => s.to('cuda')), false);
+    expect(pg.batchSizes.device.type).toBe('cpu');
+    expect(pg.sortedIndices?.device.type).toBe('cuda');
+    const [og, [hg]] = m.call(pg);
+    expect(og.data.device.type).toBe('cuda');
+    expect(og.data.cpu().sub(oc.data).abs().max().item()).toBeLessThan(1e-10);
+    expect(hg.cpu().sub(hc).abs().max().item()).toBeLessThan(1e-10);
+    const [pad, lens] = R.padPackedSequence(og, { batchFirst: true });
+    expect(pad.device.type).toBe('cuda');
+    expect(lens.tolist()).toEqual([2, 5, 3]);
+    const t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0, dtype: 'float64' });
+    const src = torch.randn([5, 2, 8], { dtype: 'float64' }), tgt = torch.randn([4, 2, 8], { dtype: 'float64' });
+    const mask = nn.Transformer.generateSquareSubsequentMask(4, { dtype: 'float64' });
+    const yc = t.call(src, tgt, null, mask);
+    t.to('cuda');
+    const yg = t.call(src.to('cuda'), tgt.to('cuda'), null, mask.to('cuda'));
+    expect(yg.cpu().sub(yc).abs().max().item()).toBeLessThan(1e-10);
+    const lin = nn.utils.spectralNorm(nn.utils.weightNorm(new nn.Linear(4, 3, { dtype: 'float64' })), { name: 'bias', dim: 0 });
+    lin.eval();
+    const x = torch.randn([2, 4], { dtype: 'float64' });
+    const lc = lin.call(x);
+    lin.to('cuda');
+    expect(lin.call(x.to('cuda')).cpu().sub(lc).abs().max().item()).toBeLessThan(1e-10);
+    const w = nn.init.orthogonal_(torch.empty([5, 3], { device: 'cuda' }));
+    expect(w.device.type).toBe('cuda');
+    expect(w.t().matmul(w).cpu().sub(torch.eye(3)).abs().max().item()).toBeLessThan(1e-5);
+  });
+});
