@@ -344,6 +344,8 @@ describe('nn.utils.weightNorm / spectralNorm vs PyTorch 1.13', () => {
     expect(() => nn.utils.removeSpectralNorm(lin)).toThrow(e.sn_not_found);
     expect(() => nn.utils.spectralNorm(nn.utils.spectralNorm(new nn.Linear(4, 3)))).toThrow(e.sn_twice);
     expect(() => nn.utils.weightNorm(new nn.Linear(4, 3), 'nope')).toThrow(TorchError);
+    expect(() => nn.utils.spectralNorm(new nn.Linear(4, 3), { nPowerIteration: 2 } as never)).toThrow(TypeError);
+    expect(() => nn.utils.weightNorm(new nn.Linear(4, 3), { dims: 1 } as never)).toThrow(TypeError);
   });
   test('clipGradNorm (the deprecated alias) is clipGradNorm_', () => {
     expect(nn.utils.clipGradNorm).toBe(nn.utils.clipGradNorm_);

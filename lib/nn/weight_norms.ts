@@ -3,7 +3,7 @@
 // `name_g` and `name_v` (weight norm) or `name_orig` with buffers `name_u`, `name_v` (spectral norm), as PyTorch's
 // state-dict keys, and a forward pre-hook recomputes module[name] from them before each call.
 import { Tensor } from '../tensor';
-import { TorchError } from '../errors';
+import { TorchError, checkKeys } from '../errors';
 import { noGrad } from '../autograd/mode';
 import { Module, Parameter, RemovableHandle } from './module';
 import { describeValue } from '../dtype';
@@ -46,7 +46,7 @@ function computeWeightNorm(m: Module, name: string, dim: number): T {
 /** weightNorm(module, name='weight', dim=0): module[name] = g * v / ||v|| (the norm over every dimension but `dim`;
  *  dim null or -1: the whole tensor), with parameters `${name}_g` and `${name}_v`. Returns the module. */
 export function weightNorm<M extends Module>(module: M, name: string | { name?: string; dim?: number | null } = 'weight', dim: number | null = 0): M {
-  if (typeof name === 'object' && name !== null) { dim = name.dim === undefined ? 0 : name.dim; name = name.name ?? 'weight'; }
+  if (typeof name === 'object' && name !== null) { checkKeys('weight_norm', name, ['name', 'dim']); dim = name.dim === undefined ? 0 : name.dim; name = name.name ?? 'weight'; }
   checkModule(module, 'weight_norm');
   const recs = recordsOf(module);
   const prev = recs.get(name);
@@ -121,6 +121,7 @@ export interface SpectralNormOpts { name?: string; nPowerIterations?: number; ep
 export function spectralNorm<M extends Module>(module: M, name: string | SpectralNormOpts = 'weight', nPowerIterations = 1, eps = 1e-12, dim: number | null = null, opts: { generator?: Generator } = {}): M {
   if (typeof name === 'object' && name !== null) {
     const o = name;
+    checkKeys('spectral_norm', o, ['name', 'nPowerIterations', 'eps', 'dim', 'generator']);
     name = o.name ?? 'weight'; nPowerIterations = o.nPowerIterations ?? 1; eps = o.eps ?? 1e-12; dim = o.dim ?? null; opts = { generator: o.generator };
   }
   checkModule(module, 'spectral_norm');
