@@ -234,6 +234,9 @@ describe('TransformerDecoderLayer / TransformerDecoder / Transformer vs PyTorch 
     expect(t3.encoder).toBe(enc);
     expect(() => new nn.TransformerDecoderLayer(8, 2, { activation: 'tanh' as never })).toThrow('activation should be relu/gelu, not tanh');
     expect(() => new nn.TransformerDecoder(new nn.TransformerEncoderLayer(8, 2) as never, 2)).toThrow(TorchError);
+    const kwDec = new nn.TransformerDecoder({ decoderLayer: d, numLayers: 2, norm: new nn.LayerNorm(8, { dtype: 'float64' }) });
+    expect(Object.keys(kwDec.stateDict())).toEqual(Object.keys(new nn.TransformerDecoder(d, 2, new nn.LayerNorm(8)).stateDict()));
+    expect(() => new nn.TransformerDecoder({ decoderLayer: d, numLayers: 2, nrm: null } as never)).toThrow(TypeError);
   });
 });
 

@@ -56,6 +56,9 @@ dl.call(tgt);
 dl.call(tgt, mem, { srcMask: null });
 const dec = new nn.TransformerDecoder(dl, 2, new nn.LayerNorm(8));
 new nn.TransformerDecoder(dl, 2, { norm: null });
+new nn.TransformerDecoder({ decoderLayer: dl, numLayers: 2 });
+// @ts-expect-error numLayers is required
+new nn.TransformerDecoder({ decoderLayer: dl });
 expectType<T>()(dec.call(tgt, mem, nn.Transformer.generateSquareSubsequentMask(4)));
 const tr = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16 });
 new nn.Transformer(8, 2, 1, 1, 16, 0.1, 'relu');

@@ -127,19 +127,26 @@ export class TransformerDecoder extends Module {
   declare numLayers: number;
   declare norm: Module<[T], T> | null;
 
+  constructor(opts: TransformerDecoderOpts & { decoderLayer: TransformerDecoderLayer; numLayers: number });
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, norm?: Module<[T], T> | null);
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts?: TransformerDecoderOpts);
-  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, opts: TransformerDecoderOpts | Module<[T], T> | null = {}) {
+  constructor(decoderLayer: TransformerDecoderLayer | (TransformerDecoderOpts & { decoderLayer: TransformerDecoderLayer; numLayers: number }), numLayers?: number, opts: TransformerDecoderOpts | Module<[T], T> | null = {}) {
     super();
+    // new nn.TransformerDecoder({ decoderLayer, numLayers, norm }) (PyTorch's keyword names)
+    if (!(decoderLayer instanceof Module) && typeof decoderLayer === 'object' && decoderLayer !== null && arguments.length === 1) {
+      const { decoderLayer: dl, numLayers: nl, ...rest } = decoderLayer;
+      [decoderLayer, numLayers, opts] = [dl, nl, rest];
+    }
     if (!(decoderLayer instanceof TransformerDecoderLayer)) {
       throw new TorchError(`TransformerDecoder(): decoder_layer must be a TransformerDecoderLayer, not ${describeValue(decoderLayer)}`);
     }
     checkPosInt(numLayers, 'num_layers', 'TransformerDecoder');
+    const nLayers = numLayers as number;
     const o: TransformerDecoderOpts = opts instanceof Module || opts === null ? { norm: opts } : optsArg<TransformerDecoderOpts>(opts, 'TransformerDecoder', [], ['norm'], []);
     if (o.norm !== undefined && o.norm !== null && !(o.norm instanceof Module)) throw new TorchError(`TransformerDecoder(): norm must be a Module, not ${describeValue(o.norm)}`);
     const state = decoderLayer.stateDict();
     const copies: TransformerDecoderLayer[] = [];
-    for (let i = 0; i < numLayers; i++) {
+    for (let i = 0; i < nLayers; i++) {
       const [d, h, lo] = decoderLayer._ctorArgs;
       const l = new TransformerDecoderLayer(d, h, lo);
       noGrad(() => l.loadStateDict(state));
@@ -147,7 +154,7 @@ export class TransformerDecoder extends Module {
       copies.push(l);
     }
     this.layers = new ModuleList(copies);
-    this.numLayers = numLayers;
+    this.numLayers = nLayers;
     this.norm = o.norm ?? null;
   }
   override forward(...args: TransformerDecoderForwardArgs): T {
