@@ -14,6 +14,8 @@ export * from './layers/sparse';
 export * from './layers/loss';
 export * from './layers/rnn';
 export * from './layers/transformer';
+export * from './layers/transformer_decoder';
+export * from './layers/lazy';
 export * from './layers/resample';
 export * from './layers/extra';
 export * as functional from './functional_api';

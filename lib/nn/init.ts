@@ -5,6 +5,8 @@ import { TorchError } from '../errors';
 import { noGrad } from '../autograd/mode';
 import { randomFill, Generator } from '../ops/creation';
 import { isFloating } from '../dtype';
+import { orthonormalQ } from './qr';
+import { tensor as makeTensor, randperm, empty } from '../ops/creation';
 
 type T = Tensor;
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' |
@@ -41,7 +43,7 @@ export function calculateFanInAndFanOut(t: T): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 function fanOf(t: T, mode: FanMode): number {
-  if (mode !== 'fan_in' && mode !== 'fan_out') throw new TorchError(`Mode ${mode} not supported, please use one of fan_in, fan_out`);
+  if (mode !== 'fan_in' && mode !== 'fan_out') throw new TorchError(`Mode ${mode} not supported, please use one of ['fan_in', 'fan_out']`);
   const [fi, fo] = calculateFanInAndFanOut(t);
   return mode === 'fan_in' ? fi : fo;
 }
@@ -152,4 +154,45 @@ export function kaimingNormal_(t: T, opts: KaimingOpts | number = {}): T {
   const o = typeof opts === 'number' ? { a: opts } : opts;
   if (t.numel() === 0) return t;
   return fillRandom(t, 1, 0, kaimingStd(t, o), o.generator);
+}
+
+/** orthogonal_(t, gain=1, { generator }): a (semi-)orthogonal matrix from the QR of a standard-normal draw, as
+ *  PyTorch: t viewed as [rows, numel/rows], transposed while rows < cols, Q's columns times sign(diag(R)), times gain. */
+export function orthogonal_(t: T, gain: number | GainOpts = 1, opts: GenOpt = {}): T {
+  if (typeof gain === 'object') { opts = gain; gain = gain.gain ?? 1; }
+  check(t, 'orthogonal_');
+  if (t.ndim < 2) throw new TorchError('Only tensors with 2 or more dimensions are supported');
+  if (!isFloating(t.dtype)) throw new TorchError(`"normal_kernel_cpu" not implemented for '${t.dtype}'`);
+  if (t.numel() === 0) return t;
+  const rows = t.shape[0], cols = t.numel() / rows;
+  const g = gain;
+  return noGrad(() => {
+    const flat = fillRandom(empty([rows, cols], { dtype: 'float64' }), 1, 0, 1, opts.generator);
+    const a = (rows < cols ? flat.t().contiguous() : flat).toTypedArray() as Float64Array;
+    const [m, n] = rows < cols ? [cols, rows] : [rows, cols];
+    const q = makeTensor(orthonormalQ(a, m, n), { dtype: 'float64' }).reshape([m, n]);
+    const res = rows < cols ? q.t() : q;
+    t.copy_(res.reshape(t.shape.slice()).mul(g));
+    return t;
+  });
+}
+
+/** sparse_(t, sparsity, std=0.01, { generator }): N(0, std) with ceil(sparsity * rows) entries of each column set to
+ *  zero (rows chosen by a random permutation), as PyTorch's sparse_ (2-D tensors only). */
+export function sparse_(t: T, sparsity: number, std: number | (GenOpt & { std?: number }) = 0.01, opts: GenOpt = {}): T {
+  if (typeof std === 'object') { opts = std; std = std.std ?? 0.01; }
+  check(t, 'sparse_');
+  if (t.ndim !== 2) throw new TorchError('Only tensors with 2 dimensions are supported');
+  if (typeof sparsity !== 'number' || sparsity < 0 || sparsity > 1) throw new TorchError(`sparse_(): sparsity must be a number in [0, 1], got ${String(sparsity)}`);
+  const [rows, cols] = t.shape;
+  const numZeros = Math.ceil(sparsity * rows);
+  const s = std;
+  return noGrad(() => {
+    normal_(t, 0, s, opts);
+    for (let c = 0; c < cols; c++) {
+      const idx = randperm(rows, { generator: opts.generator }).narrow(0, 0, numZeros);
+      if (numZeros) t.select(1, c).indexPut_([idx], 0);
+    }
+    return t;
+  });
 }

@@ -78,3 +78,11 @@ export function vectorToParameters(vec: T, parameters: Params): void {
     }
   });
 }
+
+/** clipGradNorm (PyTorch's deprecated clip_grad_norm, without the underscore): the same as clipGradNorm_. */
+export const clipGradNorm = clipGradNorm_;
+
+export * as rnn from './rnn_utils';
+export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './weight_norms';
+export type { SpectralNormOpts } from './weight_norms';
+export { fuseConvBnEval, fuseConvBnWeights, fuseLinearBnEval, fuseLinearBnWeights } from './fusion';

@@ -4,6 +4,7 @@
 // The input projection of a whole sequence is one GEMM per layer and direction; each time step adds h @ W_hh^T.
 import { Tensor } from '../../tensor';
 import { Module, Parameter } from '../module';
+import type { ForwardArgs, ForwardOutput } from '../module';
 import * as F from '../functional';
 import * as init from '../init';
 import { FactoryOpts, newParam, pyFloat, optsArg, checkPosInt, PosArgs } from './common';
@@ -11,6 +12,7 @@ import { TorchError } from '../../errors';
 import { zeros } from '../../ops/creation';
 import { stack, cat } from '../../ops/shape';
 import { acState, autocastListed, autocastCall } from '../../amp/autocast';
+import { PackedSequence } from '../rnn_utils';
 
 type T = Tensor;
 type Mode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -92,53 +94,130 @@ abstract class RNNBase extends Module {
   // x: [L, N, In]; h0/c0: [layers*D, N, H]. Returns [out [L, N, D*H], hn, cn]
   protected run(x: T, h0: T, c0: T | null): [T, T, T | null] {
     const D = this.bidirectional ? 2 : 1;
-    const L = x.shape[0], N = x.shape[1];
+    const L = x.shape[0];
     const hs: T[] = [], cs: T[] = [];
-    let layerIn = x;
+    // the layer's input as one tensor per step: each step's input projection is its own product, so that the backward
+    // pass never materialises a whole-sequence gradient per step (a slice of one [L, N, G] projection would)
+    let steps: T[] = x.unbind(0);
     const ws = this.allWeights;
     for (let layer = 0; layer < this.numLayers; layer++) {
-      const dirOuts: T[] = [];
+      const dirOuts: T[][] = [];
       for (let dir = 0; dir < D; dir++) {
         const w = ws[layer * D + dir];
         const [wih, whh] = w;
-        const bih = this.bias ? w[2] : undefined, bhh = this.bias ? w[3] : undefined;
+        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
         const whr = this.projSize > 0 ? w[w.length - 1] : null;
         const idx = layer * D + dir;
         let h = h0.select(0, idx);
         let c = c0 ? c0.select(0, idx) : null;
-        const inF = layerIn.shape[2];
-        const xw = F.linear(layerIn.reshape([L * N, inF]), wih, bih ?? null).reshape([L, N, -1]);
         const outs: T[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = dir === 0 ? s : L - 1 - s;
-          const gi = xw.select(0, t);
-          const gh = F.linear(h, whh, bhh ?? null);
-          if (this.mode === 'LSTM') {
-            const g = gi.add(gh);
-            const [ig, fg, gg, og] = g.chunk(4, 1);
-            c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
-            h = og.sigmoid().mul(c.tanh());
-            if (whr) h = F.linear(h, whr, null);  // the projection: h is proj_size wide
-          } else if (this.mode === 'GRU') {
-            const [ir, iz, inn] = gi.chunk(3, 1);
-            const [hr, hz, hn] = gh.chunk(3, 1);
-            const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
-            const n = inn.add(r.mul(hn)).tanh();
-            h = n.add(z.mul(h.sub(n)));
-          } else {
-            const pre = gi.add(gh);
-            h = this.mode === 'RNN_TANH' ? pre.tanh() : pre.relu();
-          }
+          [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
           outs[t] = h;
         }
-        dirOuts.push(stack(outs, 0));
+        dirOuts.push(outs);
         hs.push(h);
         if (c) cs.push(c);
       }
-      layerIn = D === 1 ? dirOuts[0] : cat(dirOuts, 2);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerIn = F.dropout(layerIn, this.dropout, true, false);
+      steps = D === 1 ? dirOuts[0] : dirOuts[0].map((o, t) => cat([o, dirOuts[1][t]], 1));
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) steps = F.dropout(stack(steps, 0), this.dropout, true, false).unbind(0);
     }
-    return [layerIn, stack(hs, 0), cs.length ? stack(cs, 0) : null];
+    return [stack(steps, 0), stack(hs, 0), cs.length ? stack(cs, 0) : null];
+  }
+
+  // one time step: gi = x_t W_ih^T + b_ih (precomputed for the sequence), h, c -> the new h, c
+  private cell(gi: T, h: T, c: T | null, whh: T, bhh: T | null, whr: T | null): [T, T | null] {
+    const gh = F.linear(h, whh, bhh);
+    if (this.mode === 'LSTM') {
+      const [ig, fg, gg, og] = gi.add(gh).chunk(4, 1);
+      c = fg.sigmoid().mul(c as T).add(ig.sigmoid().mul(gg.tanh()));
+      h = og.sigmoid().mul(c.tanh());
+      if (whr) h = F.linear(h, whr, null);  // the projection: h is proj_size wide
+      return [h, c];
+    }
+    if (this.mode === 'GRU') {
+      const [ir, iz, inn] = gi.chunk(3, 1);
+      const [hr, hz, hn] = gh.chunk(3, 1);
+      const r = ir.add(hr).sigmoid(), z = iz.add(hz).sigmoid();
+      const n = inn.add(r.mul(hn)).tanh();
+      return [n.add(z.mul(h.sub(n))), null];
+    }
+    const pre = gi.add(gh);
+    return [this.mode === 'RNN_TANH' ? pre.tanh() : pre.relu(), null];
+  }
+
+  // a PackedSequence's rows: data [sum(bs), In] (time-major, bs[t] sequences alive at step t, sorted by decreasing
+  // length); h0/c0 [layers*D, B, H] in that sorted order. Each sequence's h_n is its state after its own last step
+  // (forward), or after step 0 (reverse: a sequence joins at its own last step, from h0). Returns [data, hn, cn].
+  protected runPacked(data: T, bs: number[], h0: T, c0: T | null): [T, T, T | null] {
+    const D = this.bidirectional ? 2 : 1;
+    const L = bs.length;
+    const hs: T[] = [], cs: T[] = [];
+    let steps: T[] = L ? data.split(bs, 0) : [];  // step t's rows [bs[t], In] (one product per step, as run())
+    const ws = this.allWeights;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const dirOuts: T[][] = [];
+      for (let dir = 0; dir < D; dir++) {
+        const w = ws[layer * D + dir];
+        const [wih, whh] = w;
+        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
+        const whr = this.projSize > 0 ? w[w.length - 1] : null;
+        const idx = layer * D + dir;
+        const hInit = h0.select(0, idx), cInit = c0 ? c0.select(0, idx) : null;
+        const outs: T[] = new Array(L);
+        let h: T, c: T | null;
+        if (dir === 0) {
+          h = hInit; c = cInit;
+          const endsH: T[] = [], endsC: T[] = [];
+          for (let t = 0; t < L; t++) {
+            const b = bs[t], cur = h.shape[0];
+            if (b < cur) {  // sequences b..cur-1 ended at step t-1
+              endsH.push(h.narrow(0, b, cur - b)); h = h.narrow(0, 0, b);
+              if (c) { endsC.push(c.narrow(0, b, cur - b)); c = c.narrow(0, 0, b); }
+            }
+            [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
+            outs[t] = h;
+          }
+          hs.push(endsH.length ? cat([h, ...endsH.reverse()], 0) : h);
+          if (c) cs.push(endsC.length ? cat([c, ...endsC.reverse()], 0) : c);
+        } else {
+          const b0 = bs[L - 1];
+          h = hInit.narrow(0, 0, b0); c = cInit ? cInit.narrow(0, 0, b0) : null;
+          for (let t = L - 1; t >= 0; t--) {
+            const b = bs[t], cur = h.shape[0];
+            if (b > cur) {  // sequences cur..b-1 start (their last step is t)
+              h = cat([h, hInit.narrow(0, cur, b - cur)], 0);
+              if (c && cInit) c = cat([c, cInit.narrow(0, cur, b - cur)], 0);
+            }
+            [h, c] = this.cell(F.linear(steps[t], wih, bih), h, c, whh, bhh, whr);
+            outs[t] = h;
+          }
+          hs.push(h);
+          if (c) cs.push(c);
+        }
+        dirOuts.push(outs);
+      }
+      steps = D === 1 ? dirOuts[0] : dirOuts[0].map((o, t) => cat([o, dirOuts[1][t]], 1));
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) steps = F.dropout(cat(steps, 0), this.dropout, true, false).split(bs, 0);
+    }
+    return [cat(steps, 0), stack(hs, 0), cs.length ? stack(cs, 0) : null];
+  }
+
+  // RNN/GRU/LSTM.forward on a PackedSequence: hx is permuted into the packed (sorted) order and h_n back, as PyTorch
+  protected forwardPacked(input: PackedSequence, hx: T | null | undefined, cx: T | null | undefined, lstm: boolean): [PackedSequence, T, T | null] {
+    const cls = this.mode === 'LSTM' ? 'LSTM' : this.mode === 'GRU' ? 'GRU' : 'RNN';
+    const data = input.data;
+    if (data.ndim !== 2) throw new TorchError(`${cls}: packed input data must be 2-D, got shape [${data.shape.join(', ')}]`);
+    if (data.shape[1] !== this.inputSize) throw new TorchError(`input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${data.shape[1]}`);
+    const bs = input.batchSizes.tolist() as number[];
+    const B = bs.length ? bs[0] : 0;
+    const perm = (t: T): T => (input.sortedIndices ? t.indexSelect(1, input.sortedIndices) : t);
+    const unperm = (t: T): T => (input.unsortedIndices ? t.indexSelect(1, input.unsortedIndices) : t);
+    const h0 = hx === null || hx === undefined ? this.hidden(null, B, false, data, lstm ? 'h_0' : 'hx') : perm(this.hidden(hx, B, false, data, lstm ? 'h_0' : 'hx'));
+    const c0 = !lstm ? null : cx === null || cx === undefined ? this.hidden(null, B, false, data, 'c_0') : perm(this.hidden(cx, B, false, data, 'c_0'));
+    const [out, hn, cn] = this.runPacked(data, bs, h0, c0);
+    return [new PackedSequence(out, input.batchSizes, input.sortedIndices, input.unsortedIndices), unperm(hn), cn ? unperm(cn) : null];
   }
 
   protected prepare(input: T, cls: string): { x: T; unbatched: boolean } {
@@ -178,7 +257,10 @@ export class RNN extends RNNBase {
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', 'RNN', inputSize, hiddenSize, opts);
     this.nonlinearity = nl;
   }
-  override forward(input: T, hx?: T | null): [T, T] {
+  override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T, hx?: T | null): [T, T];
+  override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
+    if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     if (acState.on && autocastListed('rnn', arguments)) return autocastCall('rnn', RNN.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'RNN');
     const h0 = this.hidden(hx, x.shape[1], unbatched, x, 'hx');
@@ -190,7 +272,10 @@ export class RNN extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity' | 'projSize'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('GRU', 'GRU', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'GRU', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: T | null): [T, T] {
+  override forward(input: PackedSequence, hx?: T | null): [PackedSequence, T];
+  override forward(input: T, hx?: T | null): [T, T];
+  override forward(input: T | PackedSequence, hx?: T | null): [T | PackedSequence, T] {
+    if (input instanceof PackedSequence) { const [o, h] = this.forwardPacked(input, hx, null, false); return [o, h]; }
     // autocast: PyTorch's CPU GRU/LSTM are single unlisted kernels (they keep the input's dtype); on CUDA cuDNN's RNN
     // runs in the autocast dtype (lib/amp/autocast.ts)
     if (acState.on && autocastListed('gru', arguments)) return autocastCall('gru', GRU.prototype.forward, arguments, this);
@@ -204,7 +289,14 @@ export class GRU extends RNNBase {
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, ...args: PosArgs<Omit<RNNOpts, 'nonlinearity'>, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize']>);
   constructor(inputSize: number, hiddenSize: number, opts: RNNOpts | number = {}, ...more: unknown[]) { super('LSTM', 'LSTM', inputSize, hiddenSize, optsArg<RNNOpts>(opts, 'LSTM', more, ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['dtype', 'device'])); }
-  override forward(input: T, hx?: [T, T] | null): [T, [T, T]] {
+  override forward(input: PackedSequence, hx?: [T, T] | null): [PackedSequence, [T, T]];
+  override forward(input: T, hx?: [T, T] | null): [T, [T, T]];
+  override forward(input: T | PackedSequence, hx?: [T, T] | null): [T | PackedSequence, [T, T]] {
+    if (input instanceof PackedSequence) {
+      if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
+      const [o, h, c] = this.forwardPacked(input, hx ? hx[0] : null, hx ? hx[1] : null, true);
+      return [o, [h, c as T]];
+    }
     if (acState.on && autocastListed('lstm', arguments)) return autocastCall('lstm', LSTM.prototype.forward, arguments, this);
     const { x, unbatched } = this.prepare(input, 'LSTM');
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new TorchError('LSTM: hx must be a pair [h_0, c_0]');
@@ -215,3 +307,8 @@ export class LSTM extends RNNBase {
     return [this.finish(out, unbatched), [sq(hn), sq(cn as T)]];
   }
 }
+
+// call() on a PackedSequence (Module.call is typed from forward's last signature, the Tensor one)
+export interface RNN { call(input: PackedSequence, hx?: T | null): [PackedSequence, T]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
+export interface GRU { call(input: PackedSequence, hx?: T | null): [PackedSequence, T]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
+export interface LSTM { call(input: PackedSequence, hx?: [T, T] | null): [PackedSequence, [T, T]]; call(...args: ForwardArgs<this>): ForwardOutput<this> }
