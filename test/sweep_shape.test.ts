@@ -1,0 +1,174 @@
+// sweep_shape.test.ts - replays test/ref/sweep_shape.json (test/ref/gen_sweep_shape.py: PyTorch 1.13 over the shape,
+// indexing and creation ops and nn.functional, every dtype, edge shapes, non-contiguous inputs) in nodetorch and
+// compares each outcome: dtype, shape, values, stride(), isContiguous(), whether the result shares the first input's
+// storage (a view or a copy), or PyTorch's refusal (a TorchError here; a TypeError where PyTorch's is one).
+import * as torch from '../lib/index';
+
+type T = torch.Tensor;
+interface InRef { d: string; s: number[]; v: (number | boolean | string)[]; p?: number[] }
+interface TRef { d: string; s: number[]; v: (number | boolean | string)[]; part?: number; st: number[]; ct: boolean; vw?: boolean }
+type Out = TRef | { $l: Out[] } | { $n: number | string } | { $b: boolean };
+interface Case {
+  n: string; c: string; js: { f: string; a: unknown[]; o?: Record<string, unknown> }; i: InRef[];
+  e?: Out; err?: string; rnd?: [number, number]; nv?: boolean; tol?: { rtol: number; atol: number }; later?: string; note?: string;
+}
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const REF = require('./ref/sweep_shape.json') as { cases: Case[] };
+
+// Where nodetorch deliberately differs from PyTorch 1.13 (README), by case name prefix, with the reason; the case
+// then checks what nodetorch does instead (`check`), so it still fails if that changes.
+const DELIBERATE: { match: (c: Case) => boolean; why: string; check?: (c: Case, got: unknown) => void }[] = [
+  {
+    match: (c) => c.n.startsWith('torch.squeeze') && JSON.stringify(c.js.a[1]) === '[0,2]',
+    why: 'a list of dims for squeeze is PyTorch 2.0 (1.13 refuses it); nodetorch follows the later PyTorch',
+    check: (c, got) => { expect((got as T).shape).toEqual([2]); },
+  },
+];
+
+const dec = (v: unknown): unknown => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+function nest(flat: unknown[], shape: number[]): unknown {
+  if (shape.length === 0) return flat[0];
+  const inner = shape.slice(1).reduce((a, b) => a * b, 1);
+  return Array.from({ length: shape[0] }, (_, i) => nest(flat.slice(i * inner, (i + 1) * inner), shape.slice(1)));
+}
+function build(r: InRef): T {
+  const n = r.s.reduce((a, b) => a * b, 1);
+  const dtype = r.d as torch.DType;
+  let t = n === 0 ? torch.zeros(r.s, { dtype }) : torch.tensor(nest(r.v.map(dec), r.s) as number[], { dtype });
+  if (r.p) t = t.permute(r.p);
+  return t;
+}
+function flat(t: T): number[] {
+  const out: number[] = [];
+  const walk = (x: unknown): void => { if (Array.isArray(x)) x.forEach(walk); else out.push(typeof x === 'boolean' ? (x ? 1 : 0) : (x as number)); };
+  walk(t.tolist());
+  return out;
+}
+const FLOATS = ['float32', 'float64', 'float16', 'bfloat16'];
+function sameValue(a: number, e: number, dtype: string, tol?: { rtol: number; atol: number }): boolean {
+  if (!FLOATS.includes(dtype)) return a === e;
+  if (Number.isNaN(e)) return Number.isNaN(a);
+  if (!Number.isFinite(e)) return a === e;
+  const rtol = tol?.rtol ?? (dtype === 'float64' ? 1e-9 : dtype === 'float32' ? 1e-5 : 1e-2);
+  const atol = tol?.atol ?? (dtype === 'float64' ? 1e-12 : dtype === 'float32' ? 1e-6 : 1e-3);
+  return Math.abs(a - e) <= atol + rtol * Math.abs(e);
+}
+const storageOf = (t: T): string => t.dataPtr().split(':')[0];
+
+function resolve(f: string, self: unknown): (...a: unknown[]) => unknown {
+  const [ns, name] = f.split('.');
+  const holder = ns === 'torch' ? torch : ns === 'F' ? torch.nn.functional : self;
+  const fn = (holder as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new Error(`nodetorch has no ${f}`);
+  return (ns === 'm' ? (fn as (...a: unknown[]) => unknown).bind(self) : fn) as (...a: unknown[]) => unknown;
+}
+function call(c: Case, ins: T[]): unknown {
+  const sub = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sub);
+    if (v && typeof v === 'object') {
+      if ('$in' in (v as object)) return ins[(v as { $in: number }).$in];
+      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, sub(e)]));
+    }
+    return dec(v);
+  };
+  const args = sub(c.js.a) as unknown[];
+  if (c.js.o) args.push(sub(c.js.o));
+  const fn = resolve(c.js.f, args[0]);
+  return c.js.f.startsWith('m.') ? fn(...args.slice(1)) : fn(...args);
+}
+function norm(o: unknown): unknown {
+  if (o instanceof torch.Tensor || typeof o === 'number' || typeof o === 'boolean') return o;
+  if (Array.isArray(o)) return o.map(norm);
+  if (o && typeof (o as Iterable<unknown>)[Symbol.iterator] === 'function') return Array.from(o as Iterable<unknown>).map(norm);
+  return o;
+}
+
+function compare(got: unknown, e: Out, c: Case, in0: T | undefined, where: string, bad: string[]): void {
+  if ('$l' in e) {
+    if (!Array.isArray(got)) { bad.push(`${where}: expected a list of ${e.$l.length}, got ${typeof got}`); return; }
+    if (got.length !== e.$l.length) { bad.push(`${where}: expected ${e.$l.length} results, got ${got.length}`); return; }
+    e.$l.forEach((ei, i) => compare(got[i], ei, c, in0, `${where}[${i}]`, bad));
+    return;
+  }
+  if ('$n' in e) {
+    const v = got instanceof torch.Tensor ? got.item() : got;
+    if (typeof v !== 'number' || !sameValue(v, dec(e.$n) as number, 'float64')) bad.push(`${where}: got ${String(v)}, expected ${e.$n}`);
+    return;
+  }
+  if ('$b' in e) { if (got !== e.$b) bad.push(`${where}: got ${String(got)}, expected ${e.$b}`); return; }
+  if (!(got instanceof torch.Tensor)) { bad.push(`${where}: expected a tensor, got ${String(got)}`); return; }
+  if (got.dtype !== e.d) bad.push(`${where}: dtype ${got.dtype}, expected ${e.d}`);
+  if (JSON.stringify(got.shape) !== JSON.stringify(e.s)) { bad.push(`${where}: shape [${got.shape}], expected [${e.s}]`); return; }
+  if (JSON.stringify(got.stride()) !== JSON.stringify(e.st)) bad.push(`${where}: stride [${got.stride()}], expected [${e.st}]`);
+  if (got.isContiguous() !== e.ct) bad.push(`${where}: isContiguous ${got.isContiguous()}, expected ${e.ct}`);
+  if (e.vw !== undefined && in0 && got.numel() > 0) {
+    const shares = storageOf(got) === storageOf(in0);
+    if (shares !== e.vw) bad.push(`${where}: ${shares ? 'a view of' : 'a copy of'} the input, expected ${e.vw ? 'a view' : 'a copy'}`);
+  }
+  if (c.nv) return;
+  const vals = flat(got);
+  if (c.rnd) {
+    const [lo, hi] = c.rnd;
+    const out = vals.filter((v) => !(v >= lo && v < hi));
+    if (out.length) bad.push(`${where}: values outside [${lo}, ${hi}): ${out.slice(0, 5)}`);
+    return;
+  }
+  const diffs: string[] = [];
+  e.v.forEach((ev0, i) => {
+    const ev = typeof ev0 === 'boolean' ? (ev0 ? 1 : 0) : (dec(ev0) as number);
+    if (!sameValue(vals[i], ev, e.d, c.tol)) diffs.push(`[${i}] ${vals[i]} vs ${ev}`);
+  });
+  if (diffs.length) bad.push(`${where}: ${diffs.length} of ${e.v.length} values differ: ${diffs.slice(0, 6).join('; ')}`);
+}
+
+/** one case's differences from PyTorch (empty when it matches) */
+export function runCase(c: Case): string[] {
+  const ins = c.i.map(build);
+  const deliberate = DELIBERATE.find((d) => d.match(c));
+  let got: unknown, thrown: unknown = null;
+  try { got = norm(call(c, ins)); } catch (e) { thrown = e; }
+  if (deliberate) {
+    if (thrown) return [`(deliberate: ${deliberate.why}) threw ${String(thrown)}`];
+    deliberate.check?.(c, got);
+    return [];
+  }
+  if (c.err) {
+    if (thrown === null) return [`PyTorch refuses (${c.err}), nodetorch returned a result`];
+    const typeErr = c.err.startsWith('TypeError');
+    if (!(thrown instanceof torch.TorchError) && !(typeErr && thrown instanceof TypeError)) {
+      return [`PyTorch refuses (${c.err}); nodetorch threw a ${(thrown as Error)?.constructor?.name}, not a TorchError: ${String(thrown)}`];
+    }
+    return [];
+  }
+  if (thrown) return [`threw ${thrown instanceof torch.TorchError ? 'TorchError' : (thrown as Error)?.constructor?.name}: ${(thrown as Error)?.message ?? String(thrown)}`];
+  const bad: string[] = [];
+  compare(got, c.e!, c, ins[0], 'result', bad);
+  return bad;
+}
+
+// SWEEP_REPORT=file: every case's differences written there as JSON (for working through them)
+const REPORT: Record<string, string[]> = {};
+afterAll(() => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  if (process.env.SWEEP_REPORT) require('fs').writeFileSync(process.env.SWEEP_REPORT, JSON.stringify(REPORT, null, 1));
+});
+
+const CATS = Array.from(new Set(REF.cases.map((c) => c.c)));
+for (const cat of CATS) {
+  describe(`sweep: ${cat}`, () => {
+    for (const c of REF.cases.filter((k) => k.c === cat)) {
+      test(c.n, () => {
+        const bad = runCase(c);
+        if (bad.length) REPORT[`${c.c}\t${c.n}`] = bad;
+        if (bad.length) throw new Error(`${c.n}${c.later ? ` (1.13: ${c.later})` : ''}\n  ${bad.join('\n  ')}`);
+      });
+    }
+  });
+}
+
+test('the sweep covers every category and dtype', () => {
+  expect(CATS.sort()).toEqual(['creation', 'functional', 'index', 'shape']);
+  const dts = new Set(REF.cases.flatMap((c) => c.i.map((r) => r.d)));
+  for (const d of ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool']) expect(dts.has(d)).toBe(true);
+  expect(REF.cases.length).toBeGreaterThan(2000);
+});
