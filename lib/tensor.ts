@@ -112,7 +112,8 @@ export function liveCounts(): { tensors: number; byDevice: Map<string, number> }
 export function computeContiguousStrides(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
+  // PyTorch's contiguous strides: a size-0 dim counts as 1 ([2, 0] -> [1, 1], as c10's contiguous_strides)
+  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= Math.max(shape[i], 1); }
   return st;
 }
 export const numelOf = (shape: readonly number[]): number => { let n = 1; for (const s of shape) n *= s; return n; };
@@ -234,6 +235,7 @@ export class Tensor {
    *  (lib/memory_format.ts). Size-1 dims may have any stride. */
   isContiguous(opts?: { memoryFormat?: import('./memory_format').MemoryFormat }): boolean {
     if (opts !== undefined && layoutHooks.isContiguousAs) return layoutHooks.isContiguousAs(this, opts);
+    if (this.shape.includes(0)) return true;  // an empty tensor is contiguous whatever its strides (c10)
     let s = 1;
     for (let i = this.shape.length - 1; i >= 0; i--) {
       if (this.shape[i] !== 1 && this._strides[i] !== s) return false;

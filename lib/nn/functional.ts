@@ -410,6 +410,23 @@ export function pairwiseDistance(x1: T, x2: T, p: number, eps: number, keepdim: 
   return x1.sub(x2).add(eps).norm(p, -1, { keepdim });
 }
 
+/** F.pdist(input, p=2): the p-norm distances between every pair of rows i < j of a 2-d input, in row-major order of
+ *  the pairs (the upper triangle of the distance matrix) */
+export function pdist(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'pdist');
+  const o = posOpts<{ p?: number }>('pdist', rest, ['p'], []);
+  const p = o.p ?? 2;
+  if (x.ndim !== 2) throw new TorchError(`pdist only supports 2D tensors, got: ${x.ndim}D`);
+  if (!isFloating(x.dtype)) throw new TorchError('pdist only supports floating-point dtypes');
+  if (!(p >= 0)) throw new TorchError('pdist only supports non-negative p values');
+  const n = x.shape[0];
+  const I: number[] = [], J: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { I.push(i); J.push(j); }
+  if (!I.length) return zeros([0], { dtype: x.dtype, device: x.device });
+  const idx = (v: number[]): T => tensor(v, { dtype: 'int64', device: x.device });
+  return x.indexSelect(0, idx(I)).sub(x.indexSelect(0, idx(J))).norm(p, 1);
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // padding
 // ------------------------------------------------------------------------------------------------------------

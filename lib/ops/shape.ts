@@ -7,10 +7,14 @@ import { TorchError, checkKeys } from '../errors';
 import { record } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
 import { copyInto, contiguous, clone, where, toDtype, promoted, fill_, typeName as typeNameOf } from './elementwise';
-import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions, kwLeading } from './util';
+import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions, kwLeading, posOpts } from './util';
+import * as R from './reduce';
+import * as E from './elementwise';
+import * as X from './indexing';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { emptyStrided_, inferDenseStrides } from '../memory_format';
 
 type T = Tensor;
 
@@ -446,8 +450,17 @@ export function stack(tensors: readonly T[], dim = 0): T {
   const d = normDim(dim, ts[0].ndim + 1);
   return cat(ts.map((x) => unsqueeze(x, d)), d);
 }
-export const hstack = (ts: readonly T[]): T => cat(ts, ts[0].ndim === 1 ? 0 : 1);
-export const vstack = (ts: readonly T[]): T => cat(ts.map((x) => (x.ndim === 1 ? unsqueeze(x, 0) : x)), 0);
+// atleast_1d/2d/3d: the views hstack, vstack and dstack concatenate (0-d -> [1] / [1, 1] / [1, 1, 1], 1-d [n] -> [1, n]
+// / [1, n, 1], 2-d [m, n] -> [m, n, 1])
+export const atleast1d = (x: T): T => (x.ndim === 0 ? reshape(x, [1]) : x);
+export const atleast2d = (x: T): T => (x.ndim === 0 ? reshape(x, [1, 1]) : x.ndim === 1 ? unsqueeze(x, 0) : x);
+export const atleast3d = (x: T): T => (x.ndim === 0 ? reshape(x, [1, 1, 1]) : x.ndim === 1 ? reshape(x, [1, x.shape[0], 1]) : x.ndim === 2 ? unsqueeze(x, 2) : x);
+export function hstack(ts: readonly T[]): T {
+  const xs = tensorList(ts, 'hstack').map(atleast1d);
+  return cat(xs, xs[0].ndim === 1 ? 0 : 1);
+}
+export const vstack = (ts: readonly T[]): T => cat(tensorList(ts, 'vstack').map(atleast2d), 0);
+export const dstack = (ts: readonly T[]): T => cat(tensorList(ts, 'dstack').map(atleast3d), 2);
 
 
 export function split(x: T, sizeOrSections: number | number[], dim = 0): T[] {
@@ -529,7 +542,8 @@ export function flip(x: T, dims: number | number[]): T {
   const st = x._strides.slice();
   let off = x._offset;
   for (const d of ds) { if (x.shape[d] > 0) off += (x.shape[d] - 1) * st[d]; st[d] = -st[d]; }
-  const out = empty_(x.shape.slice(), x.dtype, x.device);
+  // laid out as TensorIterator lays out its output: in the input's stride order (a transposed input, a transposed result)
+  const out = x.isContiguous() ? empty_(x.shape.slice(), x.dtype, x.device) : emptyStrided_(x.shape.slice(), inferDenseStrides(x.shape, x._strides), x.dtype, x.device);
   if (x.numel()) copyInto(out, new Tensor(x._st, x.shape.slice(), st, off, x.dtype));
   return record('FlipBackward0', [x], out, (g) => [flip(g, ds)]);
 }
@@ -622,6 +636,151 @@ export function tile(x: T, ...reps: unknown[]): T {
 export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 
 // ------------------------------------------------------------------------------------------------------------
+// diag, diagEmbed, trace, rot90, kron, meshgrid, cartesianProd, combinations: composites of the views and kernels
+// above, PyTorch's checks and messages, each taking its optional parameters positionally or by camelCase name
+// ------------------------------------------------------------------------------------------------------------
+const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/** torch.diag_embed(input, offset=0, dim1=-2, dim2=-1): input's last dim on the diagonal of dims (dim1, dim2) of a
+ *  new zero tensor with one more dim */
+export function diagEmbed(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'diag_embed');
+  const o = posOpts<{ offset?: number; dim1?: number; dim2?: number }>('diag_embed', rest, ['offset', 'dim1', 'dim2'], []);
+  const offset = o.offset ?? 0;
+  const nd = x.ndim + 1;
+  const a = normDim(o.dim1 ?? -2, nd), b = normDim(o.dim2 ?? -1, nd);
+  if (a === b) throw new TorchError(`diagonal dimensions cannot be identical ${o.dim1 ?? -2}, ${o.dim2 ?? -1}`);
+  const n = x.ndim === 0 ? 1 : x.shape[x.ndim - 1];
+  const m = n + Math.abs(offset);
+  const batch = x.ndim === 0 ? [] : x.shape.slice(0, -1);
+  const shape: number[] = [];
+  let bi = 0;
+  for (let i = 0; i < nd; i++) shape.push(i === a || i === b ? m : batch[bi++]);
+  const out = fill_(empty_(shape, x.dtype, x.device), 0);
+  if (x.numel()) copyInto(diagonal(out, offset, a, b), x.ndim === 0 ? reshape(x, [1]) : x);
+  return record('DiagEmbedBackward0', [x], out, (g) => [diagonal(g, offset, a, b)]);
+}
+
+/** torch.diag(input, diagonal=0): a vector on the diagonal of a new matrix, or a matrix's diagonal (a copy) */
+export function diag(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'diag');
+  const o = posOpts<{ diagonal?: number }>('diag', rest, ['diagonal'], []);
+  const k = o.diagonal ?? 0;
+  if (x.ndim === 1) return diagEmbed(x, k, 0, 1);
+  if (x.ndim === 2) return contiguous(diagonal(x, k, 0, 1));
+  throw new TorchError('matrix or a vector expected');
+}
+
+/** torch.trace(input): the sum of a matrix's main diagonal (integers sum to int64, as sum) */
+export function trace(x: T): T {
+  checkTensor(x, 'trace');
+  if (x.ndim !== 2) throw new TorchError(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
+  if (x.dtype === 'bool') throw new TorchError(`"trace" not implemented for 'Bool'`);
+  return R.sum(diagonal(x, 0, 0, 1));
+}
+
+/** torch.rot90(input, k=1, dims=[0, 1]): a rotation by 90 degrees k times from dims[0] towards dims[1] */
+export function rot90(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'rot90');
+  const o = posOpts<{ k?: number; dims?: number[] }>('rot90', rest, ['k', 'dims'], []);
+  const k = o.k ?? 1, dims = o.dims ?? [0, 1];
+  if (!Array.isArray(dims)) throw new TypeError(`rot90(): argument 'dims' must be a list of ints, not ${typeof dims}`);
+  if (dims.length !== 2) throw new TorchError(`expected total rotation dims == 2, but got dims = ${dims.length}`);
+  if (x.ndim < 2) throw new TorchError(`expected total dims >= 2, but got total dims = ${x.ndim}`);
+  const d0 = normDim(dims[0], x.ndim), d1 = normDim(dims[1], x.ndim);
+  if (d0 === d1) throw new TorchError(`expected rotation dims to be different, but got dim0 = ${d0} and dim1 = ${d1}`);
+  const r = ((k % 4) + 4) % 4;
+  if (r === 1) return transpose(flip(x, [d1]), d0, d1);
+  if (r === 2) return flip(x, [d0, d1]);
+  if (r === 3) return transpose(flip(x, [d0]), d0, d1);
+  return clone(x);
+}
+
+/** torch.kron(input, other): the Kronecker product (the operands' dims aligned at the right; promotes) */
+export function kron(a: T, b: T): T {
+  checkTensor(a, 'kron');
+  checkTensor(b, 'kron', 'other');
+  const nd = Math.max(a.ndim, b.ndim);
+  const as = [...Array(nd - a.ndim).fill(1), ...a.shape], bs = [...Array(nd - b.ndim).fill(1), ...b.shape];
+  const ai: number[] = [], bi: number[] = [];
+  for (let i = 0; i < nd; i++) { ai.push(as[i], 1); bi.push(1, bs[i]); }
+  const prod = E.mul(reshape(a, ai), reshape(b, bi));
+  return reshape(prod, as.map((s, i) => s * bs[i]));
+}
+
+function tensorArgs(op: string, args: unknown[]): { ts: T[]; opts: Record<string, unknown> } {
+  let list = args;
+  let opts: Record<string, unknown> = {};
+  if (list.length && isOptions(list[list.length - 1])) { opts = list[list.length - 1] as Record<string, unknown>; list = list.slice(0, -1); }
+  if (list.length === 1 && Array.isArray(list[0])) list = list[0] as unknown[];
+  return { ts: list.map((t, i) => checkTensor(t, op, `tensors[${i}]`)), opts };
+}
+
+/** torch.meshgrid(...tensors, { indexing }) (or a list): 0-d or 1-d tensors of one dtype and device, expanded views;
+ *  indexing 'ij' (the default) or 'xy' (the first two dims swapped) */
+export function meshgrid(...args: unknown[]): T[] {
+  const { ts, opts } = tensorArgs('meshgrid', args);
+  checkKeys('meshgrid', opts, ['indexing']);
+  const indexing = opts.indexing ?? 'ij';
+  if (!ts.length) throw new TorchError('meshgrid expects a non-empty TensorList');
+  for (const t of ts) {
+    if (t.ndim > 1) throw new TorchError(`torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: ${t.toString()}`);
+  }
+  for (const t of ts.slice(1)) {
+    if (t.dtype !== ts[0].dtype) throw new TorchError('meshgrid expects all tensors to have the same dtype');
+    if (!t.device.equals(ts[0].device)) throw new TorchError('meshgrid expects all tensors to have the same device');
+  }
+  if (indexing !== 'ij' && indexing !== 'xy') throw new TorchError(`torch.meshgrid: indexing must be one of "xy" or "ij", but received: ${String(indexing)}`);
+  const swap = indexing === 'xy' && ts.length >= 2;
+  const order = swap ? [ts[1], ts[0], ...ts.slice(2)] : ts;
+  const shape = order.map((t) => t.numel());
+  const grids = order.map((t, i) => {
+    const vs = shape.map((_, j) => (j === i ? shape[i] : 1));
+    return expand(reshape(t, vs), shape);
+  });
+  if (swap) [grids[0], grids[1]] = [grids[1], grids[0]];
+  return grids;
+}
+
+function vector1d(t: T, op: string): void {
+  void op;
+  if (t.ndim !== 1) throw new TorchError(`Expect a 1D vector, but got shape ${fmtShape(t.shape)}`);
+}
+
+/** torch.cartesian_prod(...tensors): the rows of every combination of the 1-d inputs' elements (one input: itself) */
+export function cartesianProd(...args: unknown[]): T {
+  const { ts, opts } = tensorArgs('cartesian_prod', args);
+  checkKeys('cartesian_prod', opts, []);
+  for (const t of ts) vector1d(t, 'cartesian_prod');
+  if (ts.length === 1) return ts[0];
+  const grids = meshgrid(ts, { indexing: 'ij' });
+  return stack(grids.map((g) => reshape(g, [-1])), 1);
+}
+
+/** torch.combinations(input, r=2, with_replacement=False): the r-element combinations of a 1-d input's elements,
+ *  in lexicographic order of their positions */
+export function combinations(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'combinations');
+  const o = posOpts<{ r?: number; withReplacement?: boolean }>('combinations', rest, ['r', 'withReplacement'], []);
+  const r = o.r ?? 2, rep = o.withReplacement ?? false;
+  vector1d(x, 'combinations');
+  if (!Number.isInteger(r) || r < 0) throw new TorchError(`Expect a non-negative number, but got ${r}`);
+  if (r === 0) return fill_(empty_([0], x.dtype, x.device), 0);
+  const n = x.shape[0];
+  const cols: number[][] = Array.from({ length: r }, () => []);
+  const idx: number[] = [];
+  const walk = (start: number): void => {
+    if (idx.length === r) { idx.forEach((v, j) => cols[j].push(v)); return; }
+    for (let i = start; i < n; i++) { idx.push(i); walk(rep ? i : i + 1); idx.pop(); }
+  };
+  walk(0);
+  const m = cols[0].length;
+  if (m === 0) return fill_(empty_([0, r], x.dtype, x.device), 0);
+  const parts = cols.map((c) => X.indexSelect(x, 0, makeTensor(c, { dtype: 'int64', device: x.device })));
+  return stack(parts, 1);
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // Tensor methods
 // ------------------------------------------------------------------------------------------------------------
 // The shape ops are the schema's rows (lib/ops/ops.schema; the varargs shapes reshape, permute, expand, repeat, tile
@@ -632,6 +791,11 @@ export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 declare module '../tensor' {
   interface Tensor {
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
+    diag(diagonal?: number | { diagonal?: number }): T;
+    diagEmbed(offset?: number | { offset?: number; dim1?: number; dim2?: number }, dim1?: number | { dim1?: number; dim2?: number }, dim2?: number | { dim2?: number }): T;
+    trace(): T;
+    rot90(k?: number | { k?: number; dims?: number[] }, dims?: number[] | { dims?: number[] }): T;
+    kron(other: T): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
   }
 }
@@ -643,6 +807,11 @@ Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
   return transpose(this, -2, -1);
 } });
 Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T).mT; } });
+P.diag = function (this: T, ...a: unknown[]): T { return diag(this, ...a); };
+P.diagEmbed = function (this: T, ...a: unknown[]): T { return diagEmbed(this, ...a); };
+P.trace = function (this: T): T { return trace(this); };
+P.rot90 = function (this: T, ...a: unknown[]): T { return rot90(this, ...a); };
+P.kron = function (this: T, other: T): T { return kron(this, other); };
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 
