@@ -378,7 +378,8 @@ export class Tensor {
     const n = c.numel();
     const isz = ITEMSIZE[c.dtype];
     if (cudaStreamHook.active) cudaStreamHook.apply();
-    const ab = native.read(c._st.handle, c._offset * isz, n * isz);
+    // (an empty tensor is contiguous whatever its offset: nothing to read)
+    const ab = n === 0 ? new ArrayBuffer(0) : native.read(c._st.handle, c._offset * isz, n * isz);
     const raw = typedArrayFor(c.dtype, ab, 0, n);
     if (c.dtype === 'float16' || c.dtype === 'bfloat16') {
       const out = new Float32Array(n);

@@ -10,8 +10,8 @@ import { TorchError, checkKeys } from '../errors';
 import { OP } from './ids';
 import { record, needsGrad, BackwardFn } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName } from './elementwise';
-import { select, slice, unsqueeze, reshape, permute } from './shape';
+import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName, contiguous } from './elementwise';
+import { select, slice, unsqueeze, reshape, permute, movedim } from './shape';
 import { broadcastShapes, broadcastView, checkTensor, isOptions, sumToShape, posOpts } from './util';
 import { tensor as makeTensor, arange } from './creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
@@ -133,7 +133,7 @@ function applySlicing(x: T, specs0: unknown[]): Basic {
       selectInt(s);
     } else if (typeof s === 'string') {
       if (s.trim() === '...') {
-        if (ellipsis) throw new TorchError("an index can only have a single ellipsis ('...')");
+        // (PyTorch 1.13 takes more than one: each skips the unspecified dims again, x[..., ...] is x[...])
         ellipsis = true;
         dim += x.ndim - specified;
         continue;
@@ -640,10 +640,15 @@ function fillValue(value: unknown, op: string): [number | boolean, T | null] {
   throw new TypeError(`${op}(): argument 'value' must be Number or Tensor, not ${describeValue(value)}`);
 }
 
+// index_fill takes indices in [-size, size), a negative one counting from the end (PyTorch's index_fill_ kernel)
+function wrapFillIndex(i: T, x: T, d: number): T {
+  const size = x.ndim ? x.shape[d] : 1;
+  return i.numel() ? nograd(() => where(i.lt(0), add(i, size), i)) : i;
+}
 export function indexFill(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill');
-  const i = onDeviceOf(vectorIndex(index, 'index_fill'), x);
   const d = normDim(dim, x.ndim, 'index_fill');
+  const i = wrapFillIndex(onDeviceOf(vectorIndex(index, 'index_fill'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const out = nograd(() => copyOf(x));
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -655,8 +660,8 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
 }
 export function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill_');
-  const i = onDeviceOf(vectorIndex(index, 'index_fill_'), x);
   const d = normDim(dim, x.ndim, 'index_fill_');
+  const i = wrapFillIndex(onDeviceOf(vectorIndex(index, 'index_fill_'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
   return inplace(x, 'index_fill_', [vt], () => scatterRaw(x, d, expandedIndex(i, d, shape), v, 0), vt ? 'IndexFillBackward1' : 'IndexFillBackward0', (g) => [
@@ -764,7 +769,7 @@ export function nonzero(x: T): T {
 export function nonzeroTuple(x: T): T[] {
   checkTensor(x, 'nonzero');
   const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
-  const nz = nonzeroRaw(xx);
+  const nz = nonzero(xx);
   return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
 }
 export const argwhere = (x: T): T => nonzero(x);
@@ -856,7 +861,7 @@ export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
   const scalar = !(input instanceof Tensor);
   if (scalar && typeof input !== 'number' && typeof input !== 'boolean') throw new TypeError(`searchsorted(): argument 'input' must be Tensor or Number, not ${describeValue(input)}`);
   const x = scalar ? makeTensor(input as number, { device: seq.device }) : checkTensor(input, 'searchsorted');
-  if (seq.dtype === 'bool' || x.dtype === 'bool') throw new TorchError(`"searchsorted_out_cpu" not implemented for 'Bool'`);
+  if (!scalar && (seq.dtype === 'bool' || x.dtype === 'bool')) throw new TorchError(`"searchsorted_out_cpu" not implemented for 'Bool'`);
   const side = o.side ?? null;
   if (side !== null && side !== 'left' && side !== 'right') throw new TorchError(`torch.searchsorted(): side can only be 'left' or 'right' but got ${String(side)}`);
   if (side !== null && o.right !== undefined && (side === 'right') !== !!o.right) {
@@ -981,7 +986,7 @@ export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
       cnt[cnt.length - 1] += 1;
       inv.push(keep.length - 1);
     }
-    out = indexSelect(x, d, int64Of(keep, [keep.length], x));
+    out = movedim(contiguous(indexSelect(moved, 0, int64Of(keep, [keep.length], x))), 0, d);
     inverse = int64Of(inv, [n], x);
     counts = int64Of(cnt, [cnt.length], x);
   }

@@ -490,8 +490,10 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
   checkInt(chunks, 'chunk', 'chunks');
   if (chunks <= 0) throw new TorchError('chunk expects `chunks` to be greater than 0, got: ' + chunks);
   const d = normDim(dim, x.ndim);
+  // an empty dim gives `chunks` empty pieces (PyTorch's chunk over a size-0 dim)
+  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
   const each = Math.ceil(x.shape[d] / chunks);
-  return split(x, Math.max(each, x.shape[d] === 0 ? 0 : 1), d);
+  return split(x, Math.max(each, 1), d);
 }
 /** torch.tensor_split: `sections` pieces (an int, or a 0-d int64 tensor), or pieces cut at `indices` (a list, or a 1-d
  *  int64 tensor): each piece is x[prev:index] along dim, Python-slice style (a negative index counts from the end, an

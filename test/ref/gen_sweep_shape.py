@@ -174,8 +174,10 @@ def lowered(o, dt):
     return o
 
 
-def case(cat, f, args, opts=None, py=None, name=None, rnd=None, nv=False, tol=None, note=None):
-    """rnd=(lo, hi): random values, only the dtype, shape and range are compared; nv: values not compared"""
+def case(cat, f, args, opts=None, py=None, name=None, rnd=None, nv=False, tol=None, note=None, f32=None):
+    """rnd=(lo, hi): random values, only the dtype, shape and range are compared; nv: values not compared;
+    f32=why: the expected values are computed from float32 copies of the low-precision inputs, rounded back (where a
+    later PyTorch computes so and 1.13 rounds its intermediates to the low dtype)"""
     ins = []
     js = {'f': f, 'a': to_js(list(args), ins)}
     if opts is not None: js['o'] = to_js(opts, ins)
@@ -195,6 +197,13 @@ def case(cat, f, args, opts=None, py=None, name=None, rnd=None, nv=False, tol=No
         with torch.no_grad():
             out = py(*[x.t for x in ins]) if py else pycall(f, args, opts)
         c['e'] = enc_out(out, [x.t for x in ins])
+        low = [x for x in ins if x.dtype in ('float16', 'bfloat16')]
+        if f32 and low:
+            with torch.no_grad():
+                ts = [x.t.float() if x.dtype in ('float16', 'bfloat16') else x.t for x in ins]
+                out2 = py(*ts) if py else pycall(f, sub_ins(args, ins, ts), sub_ins(opts, ins, ts) if opts else opts)
+            c['e'] = enc_out(lowered(out2, low[0].dtype), [x.t for x in ins])
+            c['later'] = f32
         # in-place ops: the written input too
         if f.endswith('_') and ins:
             c['w'] = enc(ins[0].t, None)
@@ -513,6 +522,8 @@ for dt in FLOATS:
     case(X, 'torch.searchsorted', [In([5], dt, vals=[0, 1, 2, nan, nan]), In([3], dt, vals=[nan, 1.5, -1])])
     case(X, 'torch.histc', [In([5], dt, vals=[0, 1, 2, 3, 9])], {'bins': 3, 'min': 0, 'max': 3})
     case(X, 'torch.histc', [In([4], dt, vals=[1, 1, 1, 1])], {'bins': 4})
+    case(X, 'torch.histc', [In([4], dt, vals=[1, nan, 2, 0.5])], {'bins': 2, 'min': 0, 'max': 3})
+    case(X, 'torch.histc', [In([4], dt, vals=[1, nan, 2, 0.5])], {'bins': 2})
     case(X, 'torch.histc', [In([0], dt)], {'bins': 2})
 # index edges and errors
 for dt in ['float32', 'int64', 'bool']:
@@ -677,17 +688,21 @@ for dt in FLOATS:
     case(N, 'F.pad', [In([3, 5], dt), [1, 1]], {'mode': 'reflect'}, tol=tol)
     case(N, 'F.pad', [x3, [5, 0]], {'mode': 'reflect'}, tol=tol)
     case(N, 'F.pad', [x3, [6, 0]], {'mode': 'circular'}, tol=tol)
+    BF = 'PyTorch 1.13 rounds the interpolation weights to bfloat16; PyTorch >= 2.1 computes them in float32, as nodetorch'
     for mode, extra in [('nearest', {}), ('linear', {}), ('linear', {'alignCorners': True})]:
-        case(N, 'F.interpolate', [x3], dict({'size': 7, 'mode': mode}, **extra), tol=tol)
-        case(N, 'F.interpolate', [x3], dict({'scaleFactor': 1.5, 'mode': mode}, **extra), tol=tol)
-        case(N, 'F.interpolate', [x3], dict({'scaleFactor': 0.5, 'mode': mode}, **extra), tol=tol)
+        case(N, 'F.interpolate', [x3], dict({'size': 7, 'mode': mode}, **extra), tol=tol, f32=BF)
+        case(N, 'F.interpolate', [x3], dict({'scaleFactor': 1.5, 'mode': mode}, **extra), tol=tol, f32=BF)
+        case(N, 'F.interpolate', [x3], dict({'scaleFactor': 0.5, 'mode': mode}, **extra), tol=tol, f32=BF)
     case(N, 'F.interpolate', [x3], {'size': 7, 'mode': 'nearest-exact'}, tol=tol)
     for mode, extra in [('nearest', {}), ('bilinear', {}), ('bilinear', {'alignCorners': True}), ('bicubic', {}), ('bicubic', {'alignCorners': True}),
                         ('area', {}), ('nearest-exact', {})]:
-        case(N, 'F.interpolate', [x4], dict({'size': [5, 6], 'mode': mode}, **extra), tol=tol)
-        case(N, 'F.interpolate', [x4], dict({'scaleFactor': [2, 0.5], 'mode': mode}, **extra), tol=tol)
-    case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'bilinear', 'recomputeScaleFactor': True}, tol=tol)
-    case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'bilinear'}, tol=tol)
+        # (bicubic: PyTorch sums the 4x4 taps in another order, in float32)
+        t2 = tol or ({'rtol': 1e-4, 'atol': 1e-5} if mode == 'bicubic' else None)
+        case(N, 'F.interpolate', [x4], dict({'size': [5, 6], 'mode': mode}, **extra), tol=t2, f32=BF)
+        case(N, 'F.interpolate', [x4], dict({'scaleFactor': [2, 0.5], 'mode': mode}, **extra), tol=t2, f32=BF)
+    case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'bilinear', 'recomputeScaleFactor': True}, tol=tol, f32=BF)
+    case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'bilinear'}, tol=tol, f32=BF)
+    case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'bicubic'}, tol=tol or {'rtol': 1e-4, 'atol': 1e-5}, f32=BF)
     case(N, 'F.interpolate', [x4], {'scaleFactor': 1.7, 'mode': 'nearest'}, tol=tol)
     case(N, 'F.interpolate', [x5], {'size': [3, 4, 2], 'mode': 'trilinear'}, tol=tol)
     case(N, 'F.interpolate', [x5], {'scaleFactor': 2, 'mode': 'nearest'}, tol=tol)
