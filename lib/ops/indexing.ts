@@ -133,7 +133,8 @@ function applySlicing(x: T, specs0: unknown[]): Basic {
       selectInt(s);
     } else if (typeof s === 'string') {
       if (s.trim() === '...') {
-        // (PyTorch 1.13 takes more than one: each skips the unspecified dims again, x[..., ...] is x[...])
+        // (PyTorch 1.13 takes more than one; later PyTorch, and nodetorch, refuse it)
+        if (ellipsis) throw new TorchError("an index can only have a single ellipsis ('...')");
         ellipsis = true;
         dim += x.ndim - specified;
         continue;
