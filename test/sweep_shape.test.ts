@@ -10,7 +10,7 @@ interface TRef { d: string; s: number[]; v: (number | boolean | string)[]; part?
 type Out = TRef | { $l: Out[] } | { $n: number | string } | { $b: boolean };
 interface Case {
   n: string; c: string; js: { f: string; a: unknown[]; o?: Record<string, unknown> }; i: InRef[];
-  e?: Out; err?: string; rnd?: [number, number]; nv?: boolean; tol?: { rtol: number; atol: number }; later?: string; note?: string;
+  e?: Out; w?: TRef; err?: string; rnd?: [number, number]; nv?: boolean; tol?: { rtol: number; atol: number }; later?: string; note?: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const REF = require('./ref/sweep_shape.json') as { cases: Case[] };
@@ -164,19 +164,24 @@ export function runCase(c: Case): string[] {
     if (!(thrown instanceof torch.TorchError) && !(typeErr && thrown instanceof TypeError)) {
       return [`PyTorch refuses (${c.err}); nodetorch threw a ${(thrown as Error)?.constructor?.name}, not a TorchError: ${String(thrown)}`];
     }
+    MESSAGES.push([c.n, c.err, (thrown as Error).message]);
     return [];
   }
   if (thrown) return [`threw ${thrown instanceof torch.TorchError ? 'TorchError' : (thrown as Error)?.constructor?.name}: ${(thrown as Error)?.message ?? String(thrown)}`];
   const bad: string[] = [];
   compare(got, c.e!, c, ins[0], 'result', bad);
+  // an in-place op: its input as written (values, shape and strides)
+  if (c.w) compare(ins[0], { ...c.w, vw: undefined } as TRef, c, undefined, 'input after', bad);
   return bad;
 }
 
 // SWEEP_REPORT=file: every case's differences written there as JSON (for working through them)
+// (and the error messages side by side: PyTorch's, nodetorch's)
 const REPORT: Record<string, string[]> = {};
+const MESSAGES: [string, string, string][] = [];
 afterAll(() => {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  if (process.env.SWEEP_REPORT) require('fs').writeFileSync(process.env.SWEEP_REPORT, JSON.stringify(REPORT, null, 1));
+  if (process.env.SWEEP_REPORT) require('fs').writeFileSync(process.env.SWEEP_REPORT, JSON.stringify({ diffs: REPORT, messages: MESSAGES }, null, 1));
 });
 
 const CATS = Array.from(new Set(REF.cases.map((c) => c.c)));

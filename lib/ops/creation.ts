@@ -488,3 +488,53 @@ export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: G
   const zero = (t: Tensor | null): Tensor | null => (t === null ? null : empty_(t.shape.slice(), t.dtype, t.device).fill_(0));
   return record(m && sd ? 'NormalBackward3' : m ? 'NormalBackward1' : 'NormalBackward2', [m, sd], r, () => [zero(m), zero(sd)]);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tensor.new_zeros / new_ones / new_full / new_empty / new_tensor: factories whose dtype and device default to
+// self's; torch.empty_strided(size, stride)
+// ---------------------------------------------------------------------------------------------------------------
+type NewOpts = CreateOpts;
+function newArgs(self: Tensor, args: unknown[], op: string): { size: number[]; o: CreateOpts } {
+  const [pos, o0] = splitOpts<NewOpts>(args);
+  const o = checkCreateOpts(o0, op);
+  const size = parseShape(pos.length === 1 ? [pos[0]] : [pos], op);
+  return { size, o: { dtype: o.dtype ?? self.dtype, device: o.device ?? self.device, requiresGrad: o.requiresGrad } };
+}
+function newFullArgs(self: Tensor, args: unknown[]): { size: number[]; value: unknown; o: CreateOpts } {
+  const [pos, o0] = splitOpts<NewOpts>(args);
+  if (pos.length !== 2) throw new TypeError('new_full(): expected (size, fill_value)');
+  const o = checkCreateOpts(o0, 'new_full');
+  return { size: parseShape([pos[0]], 'new_full'), value: pos[1], o: { dtype: o.dtype ?? self.dtype, device: o.device ?? self.device, requiresGrad: o.requiresGrad } };
+}
+declare module '../tensor' {
+  interface Tensor {
+    newZeros(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newOnes(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newEmpty(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newFull(size: readonly number[], fillValue: number | boolean, opts?: CreateOpts): Tensor;
+    newTensor(data: TensorData, opts?: CreateOpts): Tensor;
+  }
+}
+const NP = Tensor.prototype as unknown as Record<string, unknown>;
+NP.newZeros = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_zeros'); return zeros(size, o); };
+NP.newOnes = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_ones'); return ones(size, o); };
+NP.newEmpty = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_empty'); return empty(size, o); };
+NP.newFull = function (this: Tensor, ...a: unknown[]): Tensor { const { size, value, o } = newFullArgs(this, a); return full(size, value, o); };
+NP.newTensor = function (this: Tensor, data: unknown, opts?: CreateOpts): Tensor {
+  const o = checkCreateOpts(opts, 'new_tensor');
+  // (a number keeps self's dtype, as PyTorch's new_tensor; so do lists)
+  return tensor(data, { dtype: o.dtype ?? this.dtype, device: o.device ?? this.device, requiresGrad: o.requiresGrad });
+};
+
+/** torch.empty_strided(size, stride, { dtype, device, requiresGrad }): uninitialised, laid out by the given strides */
+export function emptyStrided(size: unknown, stride: unknown, opts?: CreateOpts): Tensor {
+  const shape = parseShape([size], 'empty_strided');
+  if (!Array.isArray(stride) || stride.length !== shape.length || stride.some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new TorchError(`empty_strided: expected ${shape.length} non-negative integer strides, got ${describeValue(stride)}`);
+  }
+  const o = checkCreateOpts(opts, 'empty_strided');
+  const st = (stride as number[]).slice();
+  const n = shape.some((v) => v === 0) ? 0 : 1 + shape.reduce((a, v, i) => a + (v - 1) * st[i], 0);
+  const base = empty_([n], dtOf(o, getDefaultDtype()), devOf(o));
+  return finish(new Tensor(base._st, shape, st, 0, base.dtype), o);
+}

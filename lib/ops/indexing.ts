@@ -998,6 +998,55 @@ export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
   return res;
 }
 
+/** torch.scatter_reduce(input, dim, index, src, reduce, *, include_self=True): src's values reduced into a copy of
+ *  input at index ('sum', 'prod', 'mean', 'amax', 'amin'; without include_self an element that receives a value
+ *  starts from the values alone). Computed on the host; no gradient (a TorchError when one is asked for). */
+export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: string, ...rest: unknown[]): T {
+  checkTensor(x, 'scatter_reduce');
+  checkTensor(index, 'scatter_reduce', 'index');
+  checkTensor(src, 'scatter_reduce', 'src');
+  const o = posOpts<{ includeSelf?: boolean }>('scatter_reduce', rest, [], ['includeSelf']);
+  const includeSelf = o.includeSelf ?? true;
+  if (!['sum', 'prod', 'mean', 'amax', 'amin'].includes(reduce)) throw new TorchError(`reduce argument must be either sum, prod, mean, amax or amin, got ${String(reduce)}`);
+  if (index.dtype !== 'int64') throw new TorchError('scatter_reduce(): Expected dtype int64 for index');
+  if (src.dtype !== x.dtype) throw new TorchError('scatter_reduce(): Expected self.dtype to be equal to src.dtype');
+  if (gradState.enabled && (x.requiresGrad || src.requiresGrad)) throw new TorchError('scatter_reduce: the gradient is not implemented in nodetorch');
+  const nd = Math.max(x.ndim, 1);
+  const d = normDim(dim, nd);
+  const xs = x.ndim ? x.shape.slice() : [1], is = index.ndim ? index.shape.slice() : [1], ss = src.ndim ? src.shape.slice() : [1];
+  if (index.numel() && (is.length !== nd || ss.length !== nd)) throw new TorchError('Index tensor must have the same number of dimensions as self tensor');
+  if (index.numel()) {
+    for (let k = 0; k < nd; k++) {
+      if (is[k] > ss[k] || (k !== d && is[k] > xs[k])) throw new TorchError(`Expected index ${fmt(index.shape)} to be smaller than self ${fmt(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmt(src.shape)}`);
+    }
+  }
+  const out = hostNums(x), iv = hostNums(index), sv = hostNums(src);
+  const xst = xs.map((_, k) => xs.slice(k + 1).reduce((a, b) => a * b, 1));
+  const sst = ss.map((_, k) => ss.slice(k + 1).reduce((a, b) => a * b, 1));
+  const cnt = new Array<number>(out.length).fill(includeSelf ? 1 : 0);
+  const isInt = !FLOATING.includes(x.dtype);
+  const pos = new Array<number>(nd).fill(0);
+  for (let lin = 0; lin < iv.length; lin++) {
+    let r = lin;
+    for (let k = nd - 1; k >= 0; k--) { pos[k] = r % is[k]; r = Math.floor(r / is[k]); }
+    const j = iv[lin];
+    if (j < -xs[d] || j >= xs[d]) throw new TorchError(`index ${j} is out of bounds for dimension ${d} with size ${xs[d]}`);
+    let xo = 0, so = 0;
+    for (let k = 0; k < nd; k++) { xo += (k === d ? (j < 0 ? j + xs[d] : j) : pos[k]) * xst[k]; so += pos[k] * sst[k]; }
+    const v = sv[so];
+    if (cnt[xo] === 0) out[xo] = v;
+    else if (reduce === 'sum' || reduce === 'mean') out[xo] += v;
+    else if (reduce === 'prod') out[xo] *= v;
+    else if (reduce === 'amax') out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.max(out[xo], v);
+    else out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.min(out[xo], v);
+    cnt[xo] += 1;
+  }
+  if (reduce === 'mean') out.forEach((v, i) => { const c = Math.max(cnt[i], 1); out[i] = isInt ? Math.floor(v / c) : v / c; });
+  const shape = x.shape.slice();
+  const res = out.length ? reshape(makeTensor(out, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype }), shape) : zerosOf(shape, x.dtype, x);
+  return res.device.equals(x.device) ? res : toDeviceCopy(res, x.device);
+}
+
 /** Tensor.masked_scatter(mask, source): source's first elements, in order, where mask (broadcast with input) is true */
 export function maskedScatter(x: T, mask: T, source: T): T {
   checkTensor(x, 'masked_scatter');
@@ -1017,6 +1066,7 @@ declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
     maskedScatter(mask: T, source: T): T;
+    scatterReduce(dim: number, index: T, src: T, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): T;
     maskedScatter_(mask: T, source: T): T;
     bincount(weights?: T | null | { weights?: T | null; minlength?: number }, minlength?: number | { minlength?: number }): T;
     histc(bins?: number | { bins?: number; min?: number; max?: number }, min?: number | { min?: number; max?: number }, max?: number | { max?: number }): T;
@@ -1026,7 +1076,7 @@ declare module '../tensor' {
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, maskedScatter, bincount, histc, uniqueConsecutive,
+  index, maskedScatter, bincount, histc, uniqueConsecutive, scatterReduce,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };

@@ -223,8 +223,8 @@ def case(cat, f, args, opts=None, py=None, name=None, rnd=None, nv=False, tol=No
                 c['err'] = msg
         else:
             c['err'] = msg
-    for x, b in zip(ins, before):  # restore (in-place cases write their inputs)
-        x.t.copy_(b) if x.t.numel() else None
+    for x, b in zip(ins, before):  # restore (in-place cases write their inputs, or change their geometry)
+        x.t = b
     if rnd: c['rnd'] = rnd
     if nv: c['nv'] = True
     if tol: c['tol'] = tol
@@ -432,6 +432,86 @@ for dt in ['float32', 'int64', 'bool', 'float16']:
     case(S, 'm.tril', [In([3, 3], dt, perm=[1, 0])])
     case(S, 'm.triu', [In([3, 3], dt, perm=[1, 0]), 1])
 
+# more shape ops: column/row stacks, h/v/dsplit, ravel, Tensor.unfold (a view), repeat_interleave, take_along_dim,
+# block_diag, diagflat, tril/triu_indices, select/slice/diagonal_scatter, cdist, in-place transposes, fill_diagonal_
+for dt in ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'uint8', 'bool']:
+    x = In([2, 3, 4], dt)
+    xt = In([3, 4], dt, perm=[1, 0])
+    case(S, 'torch.columnStack', [[In([3], dt), In([3, 2], dt), In([], dt, vals=1) if False else In([3], dt)]])
+    case(S, 'torch.rowStack', [[In([3], dt), In([2, 3], dt)]])
+    case(S, 'torch.hsplit', [x, 3])
+    case(S, 'torch.hsplit', [In([6], dt), [1, 4]])
+    case(S, 'torch.vsplit', [x, [1]])
+    case(S, 'torch.dsplit', [x, 2])
+    case(S, 'torch.ravel', [xt])
+    case(S, 'torch.ravel', [x])
+    case(S, 'm.unfold', [x, 2, 2, 1])
+    case(S, 'm.unfold', [xt, 0, 2, 2])
+    case(S, 'm.unfold', [In([], dt), 0, 1, 1])
+    case(S, 'torch.repeatInterleave', [In([3], dt), 2])
+    case(S, 'torch.repeatInterleave', [In([2, 3], dt), In([2], 'int64', vals=[1, 2]), 0])
+    case(S, 'torch.repeatInterleave', [In([2, 3], dt), 2], {'dim': 1})
+    case(S, 'torch.takeAlongDim', [In([3, 4], dt), In([3, 2], 'int64', lo=0, hi=4), 1])
+    case(S, 'torch.takeAlongDim', [In([3, 4], dt), In([1, 2], 'int64', lo=0, hi=3)], {'dim': 0})
+    case(S, 'torch.takeAlongDim', [In([3, 4], dt), In([5], 'int64', lo=0, hi=12)])
+    case(S, 'torch.blockDiag', [In([2, 2], dt), In([3], dt), In([], dt)])
+    case(S, 'torch.diagflat', [In([2, 2], dt)])
+    case(S, 'torch.diagflat', [In([3], dt), -1])
+    case(S, 'torch.selectScatter', [In([2, 3], dt), In([3], dt), 0, 1])
+    case(S, 'torch.sliceScatter', [In([4, 3], dt), In([2, 3], dt)], {'start': 1, 'end': 4, 'step': 2})
+    case(S, 'torch.sliceScatter', [In([4, 3], dt), In([4, 1], dt), 1, 2])
+    case(S, 'torch.diagonalScatter', [In([3, 4], dt), In([3], dt), 1])
+    case(S, 'torch.diagonalScatter', [In([3, 4], dt), In([2], dt), -1])
+    case(S, 'm.newZeros', [x, [2, 1]])
+    case(S, 'm.newOnes', [x, 3], {'dtype': DT('float64')})
+    case(S, 'm.newFull', [x, [2], 3])
+    case(S, 'm.newEmpty', [x, [0, 2]])
+    case(S, 'm.newTensor', [x, [1, 2]])
+    case(S, 'm.newTensor', [x, 2.5])
+    # errors
+    case(S, 'torch.hsplit', [x, 2])
+    case(S, 'torch.vsplit', [In([4], dt), 2])
+    case(S, 'torch.dsplit', [In([2, 4], dt), 2])
+    case(S, 'm.unfold', [x, 2, 5, 1])
+    case(S, 'm.unfold', [x, 2, 2, 0])
+    case(S, 'torch.repeatInterleave', [In([2, 3], dt), In([3], 'int64', vals=[1, 2, 1]), 0])
+    case(S, 'torch.repeatInterleave', [In([3], dt), -1])
+    case(S, 'torch.takeAlongDim', [In([3, 4], dt), In([3, 2], 'int32', lo=0, hi=4), 1])
+    case(S, 'torch.takeAlongDim', [In([3, 4], dt), In([2], 'int64', lo=0, hi=3), 0])
+    case(S, 'torch.blockDiag', [In([2, 2, 2], dt)])
+    case(S, 'torch.selectScatter', [In([2, 3], dt), In([2], dt), 0, 1])
+    case(S, 'torch.diagonalScatter', [In([3, 4], dt), In([4], dt)])
+for dt in ['int64', 'int32', 'bool', 'uint8']:
+    case(S, 'torch.repeatInterleave', [In([3], dt, lo=0, hi=3)])
+case(S, 'torch.repeatInterleave', [In([3], 'float32'), In([1], 'int64', vals=[2])])
+case(S, 'torch.repeatInterleave', [In([0], 'int64')])
+for args, opts in [((3, 3), None), ((3, 4, 1), None), ((4, 3, -1), None), ((0, 3), None), ((3, 3), {'dtype': DT('int32')}), ((2, 5, 10), None),
+                   ((3, 3, -10), None), ((-1, 3), None), ((3, 3), {'dtype': DT('float32')})]:
+    case(S, 'torch.trilIndices', list(args), opts, name=f'tril_indices{args}{json.dumps(to_js(opts, [])) if opts else ""}')
+    case(S, 'torch.triuIndices', list(args), opts, name=f'triu_indices{args}{json.dumps(to_js(opts, [])) if opts else ""}')
+for dt in FLOATS:
+    tol = {'rtol': 1e-2, 'atol': 1e-2} if dt in ('float16', 'bfloat16') else {'rtol': 1e-5, 'atol': 1e-5}
+    case(S, 'torch.cdist', [In([3, 2], dt), In([4, 2], dt)], tol=tol)
+    case(S, 'torch.cdist', [In([2, 3, 2], dt), In([2, 2, 2], dt)], {'p': 1}, tol=tol)
+    case(S, 'torch.cdist', [In([3, 2], dt), In([1, 2], dt)], {'p': float('inf')}, tol=tol)
+    case(S, 'torch.cdist', [In([0, 2], dt), In([2, 2], dt)], tol=tol)
+case(S, 'torch.cdist', [In([3], 'float32'), In([4, 3], 'float32')])
+case(S, 'torch.cdist', [In([3, 2], 'float32'), In([4, 3], 'float32')])
+case(S, 'torch.cdist', [In([3, 2], 'int64'), In([4, 2], 'int64')])
+# in-place geometry and fill_diagonal_: the written input is compared too
+for dt in ['float32', 'int64', 'bool']:
+    case(S, 'm.t_', [In([2, 3], dt)])
+    case(S, 'm.transpose_', [In([2, 3, 4], dt), 0, 2])
+    case(S, 'm.squeeze_', [In([1, 3, 1], dt)])
+    case(S, 'm.unsqueeze_', [In([3], dt), 0])
+    case(S, 'm.fillDiagonal_', [In([3, 4], dt), 1])
+    case(S, 'm.fillDiagonal_', [In([7, 3], dt), 0], {'wrap': True})
+    case(S, 'm.fillDiagonal_', [In([7, 3], dt), 0])
+    case(S, 'm.fillDiagonal_', [In([2, 2, 2], dt), 1])
+    case(S, 'm.fillDiagonal_', [In([2, 3, 2], dt), 1])
+    case(S, 'm.fillDiagonal_', [In([3], dt), 1])
+    case(S, 'm.t_', [In([2, 3, 4], dt)])
+
 # ===================================================================================== indexing
 X = 'index'
 for dt in ALL:
@@ -510,6 +590,16 @@ for dt in ALL:
     case(X, 'torch.bincount', [In([6], dt, lo=0, hi=4)], {'minlength': 6})
     case(X, 'torch.bincount', [In([6], 'int64', lo=0, hi=4)], {'weights': In([6], dt)})
     case(X, 'torch.searchsorted', [In([4], dt, vals=[0, 1, 1, 3]), 1])
+# scatter_reduce
+for dt in ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'uint8']:
+    for red in ['sum', 'prod', 'mean', 'amax', 'amin']:
+        for inc in [True, False]:
+            case(X, 'torch.scatterReduce', [In([3, 4], dt), 1, In([3, 3], 'int64', lo=0, hi=4), In([3, 3], dt), red], {'includeSelf': inc})
+    case(X, 'torch.scatterReduce', [In([5], dt), 0, In([4], 'int64', vals=[0, 0, 4, 4]), In([4], dt), 'mean'])
+case(X, 'torch.scatterReduce', [In([3], 'float32'), 0, In([2], 'int64', vals=[0, 3]), In([2], 'float32'), 'sum'])
+case(X, 'torch.scatterReduce', [In([3], 'float32'), 0, In([2], 'int64', vals=[0, 1]), In([2], 'float32'), 'max'])
+case(X, 'torch.scatterReduce', [In([3], 'float32'), 0, In([2], 'int64', vals=[0, 1]), In([2], 'float64'), 'sum'])
+case(X, 'torch.scatterReduce', [In([3], 'float32'), 0, In([2], 'int32', vals=[0, 1]), In([2], 'float32'), 'sum'])
 for dt in FLOATS:
     nan = float('nan')
     v = [3, nan, 1, 1, nan, -2, 5]
