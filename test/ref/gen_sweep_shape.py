@@ -37,7 +37,9 @@ class In:
         phys = [shape[p] for p in perm] if perm else shape
         n = 1
         for s in phys: n *= s
-        if vals is not None:
+        if n == 0:  # (PyTorch's own contiguous strides for an empty shape, as torch.zeros gives)
+            base = torch.zeros(phys, dtype=tdt(dtype))
+        elif vals is not None:
             base = torch.tensor(vals, dtype=tdt(dtype)).reshape(phys)
         elif dtype == 'bool':
             base = torch.randint(0, 2, phys, generator=G).bool()
@@ -151,6 +153,11 @@ def pycall(f, args, opts):
     if ns == 'm':
         if name == 'index':
             return a[0][tuple(to_py(x, True) for x in args[1:])]
+        if name == 'indexPut_':  # t[specs] = value (accumulate: index_put_ with the index tensors)
+            specs = tuple(to_py(x, True) for x in args[1])
+            if kw.get('accumulate'): return a[0].index_put_(specs, a[2], accumulate=True)
+            a[0][specs] = a[2]
+            return a[0]
         return getattr(a[0], snake(name))(*a[1:], **kw)
     mod = torch if ns == 'torch' else F
     return getattr(mod, snake(name))(*a, **kw)
@@ -204,9 +211,13 @@ def case(cat, f, args, opts=None, py=None, name=None, rnd=None, nv=False, tol=No
                 out2 = py(*ts) if py else pycall(f, sub_ins(args, ins, ts), sub_ins(opts, ins, ts) if opts else opts)
             c['e'] = enc_out(lowered(out2, low[0].dtype), [x.t for x in ins])
             c['later'] = f32
-        # in-place ops: the written input too
+        # in-place ops: the written input too; any other input the call changed (embedding's max_norm renormalises
+        # its weight in place): its values after the call
         if f.endswith('_') and ins:
             c['w'] = enc(ins[0].t, None)
+        changed = {str(k): vals(x.t) for k, (x, b) in enumerate(zip(ins, before))
+                   if not (f.endswith('_') and k == 0) and x.t.shape == b.shape and x.t.numel() and not torch.equal(x.t, b)}
+        if changed: c['after'] = changed
     except Exception as e:
         msg = type(e).__name__ + ': ' + str(e).split('\n')[0][:200]
         low = [x for x in ins if x.dtype in ('float16', 'bfloat16')]
@@ -692,6 +703,72 @@ for dt in ['float32', 'int64', 'bool']:
     case(X, 'torch.unique', [In([], dt)])
     case(X, 'torch.uniqueConsecutive', [In([0], dt)])
     case(X, 'torch.uniqueConsecutive', [In([3, 2], dt, lo=0, hi=2)], {'dim': 1, 'returnCounts': True})
+
+# more indexing forms: non-adjacent advanced indices (their dims go first), broadcast index tensors, negative steps
+# (refused), index tensors on non-contiguous inputs, expanded inputs, indexPut_ (t[...] = v) and its broadcasting
+for dt in ['float32', 'int64', 'bool', 'float16']:
+    x = In([2, 3, 4], dt)
+    xe = In([3, 1], dt)
+    case(X, 'm.index', [x, In([2], 'int64', vals=[1, 0]), Sl(':'), In([2], 'int64', vals=[3, 2])])
+    case(X, 'm.index', [x, Sl(':'), In([2, 1], 'int64', vals=[0, 2]), In([3], 'int64', vals=[1, 2, 3])])
+    case(X, 'm.index', [x, In([], 'int64', vals=1), Sl('1:'), In([2], 'int64', vals=[0, 1])])
+    case(X, 'm.index', [x, None, In([2], 'int64', vals=[1, 0]), None])
+    case(X, 'm.index', [x, '...', In([2], 'int64', vals=[1, 0])])
+    case(X, 'm.index', [x, Sl('::-1')])
+    case(X, 'm.index', [x, True])
+    case(X, 'm.index', [x, False])
+    case(X, 'm.index', [x, In([2, 3], 'bool'), In([1], 'int64', vals=[2])])
+    case(X, 'm.index', [In([2, 3, 4], dt, perm=[2, 1, 0]), In([2], 'int64', vals=[1, 0]), In([2], 'int64', vals=[2, 2])])
+    case(X, 'm.index', [In([3, 4], dt, perm=[1, 0]), Sl('::2'), Sl('1:3')])
+    case(X, 'm.index', [In([3, 4], dt, perm=[1, 0]), In([3, 4], 'bool')])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [In([2], 'int64', vals=[0, 2])], In([4], dt)])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [In([3, 4], 'bool')], In([], dt)])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [In([2], 'int64', vals=[0, 0]), In([2], 'int64', vals=[1, 1])], In([2], dt)], {'accumulate': True} if dt != 'bool' else None)
+    case(X, 'm.indexPut_', [In([3, 4], dt), [Sl('1:'), In([2], 'int64', vals=[3, 0])], In([2, 1], dt)])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [1], 5])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [In([2], 'int64', vals=[0, 4])], In([4], dt)])
+    case(X, 'm.indexPut_', [In([3, 4], dt), [In([2], 'int64', vals=[0, 1])], In([3], dt)])
+    case(X, 'torch.indexSelect', [In([3, 4], dt, perm=[1, 0]), 1, In([2], 'int64', vals=[2, 0])])
+    case(X, 'torch.gather', [In([3, 4], dt, perm=[1, 0]), 0, In([2, 4], 'int64', lo=0, hi=3)])
+    case(X, 'torch.gather', [In([3, 4], dt), 1, In([2, 3], 'int64', lo=0, hi=4, perm=[1, 0])])
+    case(X, 'torch.scatter', [In([3, 4], dt, perm=[1, 0]), 1, In([3, 2], 'int64', vals=[0, 1, 2, 3, 1, 0]), 1])
+    case(X, 'torch.maskedFill', [In([3, 4], dt, perm=[1, 0]), In([4], 'bool'), 0])
+    case(X, 'torch.maskedSelect', [In([3, 1], dt), In([3, 4], 'bool')])
+    case(X, 'torch.take', [In([3, 4], dt, perm=[1, 0]), In([2, 2], 'int64', vals=[0, 5, 11, -1])])
+    case(X, 'torch.where', [In([3, 4], 'bool', perm=[1, 0]), In([3, 4], dt, perm=[1, 0]), In([3, 4], dt, perm=[1, 0])])
+    case(X, 'torch.where', [In([2], 'bool', vals=[True, False]), 1, 0.5])
+    case(X, 'torch.where', [In([2], 'bool', vals=[True, False]), 1, 0])
+    case(X, 'torch.where', [In([2], 'bool', vals=[True, False]), True, False])
+    case(X, 'm.reshape', [In([3, 1], dt), [3]])
+# views of expanded and non-contiguous inputs
+for dt in ['float32', 'int64']:
+    e = In([1, 3], dt)
+    case(S, 'm.view', [In([4, 6], dt, perm=[1, 0]), [6, 2, 2]])
+    case(S, 'm.view', [In([4, 6], dt, perm=[1, 0]), [3, 2, 4]])
+    case(S, 'm.view', [In([2, 3, 4], dt, perm=[0, 2, 1]), [2, 12]])
+    case(S, 'm.reshape', [In([2, 3, 4], dt, perm=[0, 2, 1]), [2, 4, 3]])
+    case(S, 'm.flatten', [In([2, 3, 4], dt, perm=[0, 2, 1]), 1])
+    case(S, 'm.flatten', [In([2, 3, 4], dt, perm=[1, 2, 0]), 0, 1])
+    case(S, 'torch.squeeze', [In([2, 0, 1], dt)])
+    case(S, 'torch.squeeze', [In([2, 0, 1], dt), 1])
+    case(S, 'm.unflatten', [In([2, 6], dt), -1, [3, 2]])
+    case(S, 'torch.flatten', [In([], dt), 0, -1])
+    case(S, 'torch.transpose', [In([], dt), 0, -1])
+    case(S, 'torch.permute', [In([], dt), []])
+    case(S, 'm.expand', [In([1, 3], dt, perm=[1, 0]) if False else In([3, 1], dt), [2, 3, 4]])
+    case(S, 'm.t', [In([3], dt)])
+    case(S, 'm.t', [In([2, 3, 1], dt)])
+    case(S, 'torch.unbind', [In([0, 2], dt), 1])
+    case(S, 'torch.stack', [[In([2, 3], dt, perm=[1, 0]), In([2, 3], dt, perm=[1, 0])], 2])
+    case(S, 'torch.cat', [[In([2, 2], dt), In([2, 2], 'float64')], -1])
+    case(S, 'torch.narrow', [In([3, 4], dt), -1, In([], 'int64', vals=1), 2])
+    case(S, 'torch.split', [In([5, 2], dt), [2, 3]])
+    case(S, 'torch.split', [In([5, 2], dt), 2])
+    case(S, 'torch.roll', [In([3, 4], dt, perm=[1, 0]), [5, -6], [0, 1]])
+    case(S, 'torch.roll', [In([3, 4], dt), -1])
+    case(S, 'torch.diagonal', [In([2, 3, 4], dt), 1, -1, 0])
+    case(S, 'm.contiguous', [In([2, 3], dt)])
+    case(S, 'm.clone', [In([3, 4], dt, perm=[1, 0])], {'memoryFormat': Raw(torch.contiguous_format, 'contiguousFormat')})
 
 # ===================================================================================== creation
 C = 'creation'
