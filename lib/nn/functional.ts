@@ -450,7 +450,11 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
   if (mode === 'constant') return constantPad(x, padding, o.value ?? 0);
   if (o.value !== undefined && o.value !== 0) throw new TorchError(`Padding mode "${mode}" doesn't take in value argument.`);
   if (!['reflect', 'replicate', 'circular'].includes(mode)) throw new TorchError(`Unrecognised padding mode ${mode}`);
-  if (x.ndim < 2 || x.ndim > 5) throw new TorchError(`Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (got a ${x.ndim}D input)`);
+  // PyTorch's _pad_enum: 1, 2 or 3 padded dims of a (batched or unbatched) 2-3-d, 3-4-d or 4-5-d input
+  const nd = x.ndim;
+  if (!((np === 1 && (nd === 2 || nd === 3)) || (np === 2 && (nd === 3 || nd === 4)) || (np === 3 && (nd === 4 || nd === 5)))) {
+    throw new TorchError(`Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (got a ${nd}D input and ${padding.length} padding values)`);
+  }
   // PyTorch 1.13's reflection and replication kernels are floating-point only (circular padding is a copy)
   if (mode !== 'circular' && !isFloating(x.dtype)) {
     throw new TorchError(`"${mode === 'reflect' ? 'reflection_padNd' : 'replication_padNd_cpu'}" not implemented for '${CNAME[x.dtype]}'`);
@@ -464,11 +468,9 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
       throw new TorchError(`Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${rr}) at dimension ${d} of input ${shp(x.shape)}`);
     }
     if (mode === 'circular' && (l > n || rr > n)) throw new TorchError('Padding value causes wrapping around more than once.');
-    if (l < 0 || rr < 0) {
-      if (l < 0) r = r.narrow(d, -l, r.shape[d] + l);
-      if (rr < 0) r = r.narrow(d, 0, r.shape[d] + rr);
-      continue;
-    }
+    // a negative side crops; the other side still pads (replicate [2, -1] of 4 elements: 5)
+    if (l < 0) r = r.narrow(d, -l, r.shape[d] + l);
+    if (rr < 0) r = r.narrow(d, 0, r.shape[d] + rr);
     const parts: T[] = [];
     const m = r.shape[d];
     if (l > 0) {
@@ -484,7 +486,8 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
     }
     r = parts.length > 1 ? cat(parts, d) : r;
   }
-  return r;
+  // always a new contiguous tensor, as PyTorch's padding kernels (a crop alone would be a view of x)
+  return r._st === x._st ? r.contiguous()._st === x._st ? r.clone({ memoryFormat: 'contiguousFormat' }) : r.contiguous() : r;
 }
 
 function constantPad(x: T, padding: number[], value: number): T {
