@@ -836,7 +836,7 @@ export function put(x: T, index: T, source: T, accumulate = false): T {
 const TYPE_NAMES: Record<string, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
 const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
 function hostNums(t: T): number[] {
-  const c = t.device.type === 'cpu' ? t : toDeviceCopy(t, 'cpu' as never);
+  const c = t.device.type === 'cpu' ? t : t.cpu();
   return Array.from(c.contiguous().toTypedArray() as ArrayLike<number | bigint>, Number);
 }
 const int64Of = (vals: number[], shape: number[], like: T, dt: DType = 'int64'): T => {
@@ -888,7 +888,7 @@ export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
   const out = vals.map((v, i) => {
     const row = seq.ndim === 1 ? 0 : Math.floor(i / perRow);
     const start = row * inner;
-    return bound(bd, start, start + inner, v, right, sorter ? sorter.slice(start, start + inner) : null);
+    return bound(bd, start, start + inner, v, right, sorter);
   });
   return int64Of(out, x.shape.slice(), seq, o.outInt32 ? 'int32' : 'int64');
 }

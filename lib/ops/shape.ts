@@ -11,6 +11,7 @@ import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions,
 import * as R from './reduce';
 import * as E from './elementwise';
 import * as X from './indexing';
+import { CPU } from '../device';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
 const FLOAT_DTYPES: string[] = ['float32', 'float64', 'float16', 'bfloat16'];
@@ -879,7 +880,7 @@ export function blockDiag(...args: unknown[]): T {
   for (const m of ms) dt = promoteTypes(dt, m.dtype);
   const R0 = ms.reduce((a, m) => a + m.shape[0], 0), C0 = ms.reduce((a, m) => a + m.shape[1], 0);
   const dev = ms.length ? ms[0].device : undefined;
-  const out = fill_(empty_([R0, C0], dt, dev ?? (undefined as never)), 0);
+  const out = fill_(empty_([R0, C0], dt, dev ?? CPU), 0);
   let r = 0, c = 0;
   const places: [number, number][] = [];
   for (const m of ms) {
@@ -910,7 +911,7 @@ function triIndices(op: string, lower: boolean, row: number, col: number, rest: 
   for (let i = 0; i < row; i++) for (let j = 0; j < col; j++) if (lower ? j - i <= offset : j - i >= offset) { r.push(i); c.push(j); }
   const dt = o.dtype ?? 'int64';
   if (dt !== 'int64' && dt !== 'int32') throw new TorchError(`"${op}" not implemented for '${typeNameOf(toDType(dt))}'`);
-  return r.length ? makeTensor([r, c], { dtype: dt }) : fill_(empty_([2, 0], toDType(dt), undefined as never), 0);
+  return r.length ? makeTensor([r, c], { dtype: dt }) : fill_(empty_([2, 0], toDType(dt), CPU), 0);
 }
 export const trilIndices = (row: number, col: number, ...rest: unknown[]): T => triIndices('tril_indices', true, row, col, rest);
 export const triuIndices = (row: number, col: number, ...rest: unknown[]): T => triIndices('triu_indices', false, row, col, rest);

@@ -601,6 +601,8 @@ for dt in ALL:
     case(X, 'torch.bincount', [In([6], dt, lo=0, hi=4)], {'minlength': 6})
     case(X, 'torch.bincount', [In([6], 'int64', lo=0, hi=4)], {'weights': In([6], dt)})
     case(X, 'torch.searchsorted', [In([4], dt, vals=[0, 1, 1, 3]), 1])
+    case(X, 'torch.searchsorted', [In([2, 3], dt, vals=[3, 0, 1, 2, 1, 0]), In([2, 2], dt, vals=[1, 2, 0, 2])],
+         {'sorter': In([2, 3], 'int64', vals=[1, 2, 0, 2, 1, 0]), 'right': True})
 # scatter_reduce
 for dt in ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'uint8']:
     for red in ['sum', 'prod', 'mean', 'amax', 'amin']:
