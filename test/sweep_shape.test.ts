@@ -220,3 +220,43 @@ test('the sweep covers every category and dtype', () => {
   for (const d of ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool']) expect(dts.has(d)).toBe(true);
   expect(REF.cases.length).toBeGreaterThan(2000);
 });
+
+// the gradients of the ops the sweep brought (composites of differentiable ops, or with their own backward), by
+// finite differences in float64
+describe('gradients of the added ops (gradcheck, float64)', () => {
+  const r = (...shape: number[]): T => torch.randn(shape, { dtype: 'float64' }).requiresGrad_(true);
+  const idx = (v: number[]): T => torch.tensor(v, { dtype: 'int64' });
+  const cases: [string, () => [(...xs: T[]) => T | T[], T[]]][] = [
+    ['diag (vector)', () => [(a) => torch.diag(a, 1), [r(3)]]],
+    ['diag (matrix)', () => [(a) => torch.diag(a, -1), [r(3, 4)]]],
+    ['diagEmbed', () => [(a) => torch.diagEmbed(a, 1, 0, 2), [r(2, 3)]]],
+    ['diagflat', () => [(a) => torch.diagflat(a), [r(2, 2)]]],
+    ['trace', () => [(a) => torch.trace(a), [r(3, 4)]]],
+    ['rot90', () => [(a) => torch.rot90(a, 3, [0, 1]), [r(2, 3)]]],
+    ['kron', () => [(a, b) => torch.kron(a, b), [r(2, 2), r(2, 3)]]],
+    ['meshgrid', () => [(a, b) => torch.meshgrid(a, b, { indexing: 'xy' }), [r(2), r(3)]]],
+    ['cartesianProd', () => [(a, b) => torch.cartesianProd(a, b), [r(2), r(3)]]],
+    ['combinations', () => [(a) => torch.combinations(a, 2, true), [r(3)]]],
+    ['dstack', () => [(a, b) => torch.dstack([a, b]), [r(2, 3), r(2, 3)]]],
+    ['columnStack', () => [(a, b) => torch.columnStack([a, b]), [r(3), r(3, 2)]]],
+    ['unfold (view)', () => [(a) => a.unfold(1, 2, 1), [r(2, 4)]]],
+    ['repeatInterleave', () => [(a) => torch.repeatInterleave(a, idx([1, 3]), 0), [r(2, 3)]]],
+    ['takeAlongDim', () => [(a) => torch.takeAlongDim(a, idx([2, 0, 1, 1, 0, 2]).reshape(3, 2), 1), [r(3, 3)]]],
+    ['blockDiag', () => [(a, b) => torch.blockDiag(a, b), [r(2, 2), r(3)]]],
+    ['selectScatter', () => [(a, b) => torch.selectScatter(a, b, 0, 1), [r(2, 3), r(3)]]],
+    ['sliceScatter', () => [(a, b) => torch.sliceScatter(a, b, { start: 1, step: 2 }), [r(4, 3), r(2, 3)]]],
+    ['diagonalScatter', () => [(a, b) => torch.diagonalScatter(a, b, 1), [r(3, 4), r(3)]]],
+    ['maskedScatter', () => [(a, b) => a.maskedScatter(torch.tensor([[true, false, true], [false, true, false]]), b), [r(2, 3), r(5)]]],
+    ['cdist', () => [(a, b) => torch.cdist(a, b), [r(3, 2), r(4, 2)]]],
+    ['pdist', () => [(a) => torch.nn.functional.pdist(a), [r(4, 3)]]],
+    ['bicubic interpolate', () => [(a) => torch.nn.functional.interpolate(a, { size: [4, 5], mode: 'bicubic' }), [r(1, 1, 3, 3)]]],
+    ['pad (reflect, one side cropped)', () => [(a) => torch.nn.functional.pad(a, [2, -1], { mode: 'reflect' }), [r(1, 2, 4)]]],
+  ];
+  for (const [name, make] of cases) {
+    test(name, () => {
+      torch.manualSeed(3);
+      const [fn, ins] = make();
+      expect(torch.autograd.gradcheck(fn as (...xs: T[]) => T, ins)).toBe(true);
+    });
+  }
+});
