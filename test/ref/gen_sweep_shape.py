@@ -742,6 +742,22 @@ for dt in ['float32', 'int64', 'bool', 'float16']:
     case(X, 'torch.where', [In([2], 'bool', vals=[True, False]), 1, 0])
     case(X, 'torch.where', [In([2], 'bool', vals=[True, False]), True, False])
     case(X, 'm.reshape', [In([3, 1], dt), [3]])
+for dt in ['float32', 'int64', 'bool', 'bfloat16']:
+    case(S, 'torch.tril', [In([3, 4], dt), 10])
+    case(S, 'torch.triu', [In([3, 4], dt), -10])
+    case(S, 'torch.tril', [In([2, 0, 3], dt)])
+    case(S, 'torch.triu', [In([2, 3, 3], dt, perm=[0, 2, 1]), 1])
+    case(S, 'torch.flip', [In([2, 3, 4], dt), [-1, 0]])
+    case(S, 'torch.flip', [In([2, 3], dt), []])
+    case(X, 'torch.scatter', [In([3, 4], dt), 1, In([3, 2], 'int64', vals=[0, 1, 2, 3, 1, 1]), 2], {'reduce': 'add'})
+    case(X, 'torch.scatter', [In([3, 4], dt), 1, In([3, 2], 'int64', vals=[0, 1, 2, 3, 1, 1]), 2], {'reduce': 'multiply'})
+    case(X, 'torch.scatter', [In([3, 4], dt), 1, In([3, 2], 'int64', vals=[0, 1, 2, 3, 1, 1]), In([3, 2], dt)], {'reduce': 'bogus'})
+    case(X, 'torch.sort', [In([2, 3], dt)], {'dim': 0})
+    case(X, 'torch.argsort', [In([2, 3], dt, perm=[1, 0]), 1], {'descending': True})
+    case(X, 'torch.topk', [In([2, 3], dt), 2, 0], {'sorted': True})
+    case(X, 'torch.unique', [In([6], dt, lo=0, hi=3)], {'sorted': True, 'returnInverse': True})
+    case(X, 'torch.unique', [In([3, 2], dt, lo=0, hi=2)], {'dim': 1, 'returnInverse': True, 'returnCounts': True})
+
 # views of expanded and non-contiguous inputs
 for dt in ['float32', 'int64']:
     e = In([1, 3], dt)
