@@ -787,6 +787,9 @@ for dt in ['float32', 'int64']:
     case(S, 'torch.diagonal', [In([2, 3, 4], dt), 1, -1, 0])
     case(S, 'm.contiguous', [In([2, 3], dt)])
     case(S, 'm.clone', [In([3, 4], dt, perm=[1, 0])], {'memoryFormat': Raw(torch.contiguous_format, 'contiguousFormat')})
+    case(S, 'm.clone', [In([1, 3], dt, perm=[1, 0])])
+    case('creation', 'torch.zerosLike', [In([1, 3], dt, perm=[1, 0])])
+    case(S, 'm.clone', [In([2, 1, 3], dt, perm=[1, 0, 2])])
 
 # ===================================================================================== creation
 C = 'creation'
