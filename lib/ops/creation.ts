@@ -48,8 +48,8 @@ function inferShapeAndKind(data: unknown): { shape: number[]; kind: 'bool' | 'in
   const visit = (x: unknown, d: number): void => {
     if (d === shape.length) {
       if (typeof x === 'boolean') { /* bool */ }
-      // (-0 is a float: JavaScript's integers have no negative zero, and tensor([-0.0]) is float in PyTorch)
-      else if (typeof x === 'number') { if (!Number.isInteger(x) || Object.is(x, -0)) kind = 'float'; else if (kind === 'bool') kind = 'int'; }
+      // (-0 counts as an integer, as every integral number: JavaScript cannot tell 0.0 from 0, and -4 % 2 is -0)
+      else if (typeof x === 'number') { if (!Number.isInteger(x)) kind = 'float'; else if (kind === 'bool') kind = 'int'; }
       else if (typeof x === 'bigint') { if (kind === 'bool') kind = 'int'; }
       else if (x instanceof Tensor) { throw new TorchError('torch.tensor: nested Tensors are not supported; use torch.stack'); }
       else throw new TypeError(`Could not infer dtype of ${describeValue(x)}`);
