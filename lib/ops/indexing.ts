@@ -544,6 +544,15 @@ export function scatterAdd_(x: T, dim: number, index: T, src: T): T {
 // ------------------------------------------------------------------------------------------------------------
 // indexSelect / indexAdd / indexCopy / indexFill
 // ------------------------------------------------------------------------------------------------------------
+// index_copy and index_fill take int64 indices only (PyTorch's messages); index_select/index_add take int32 too
+function longIndex(index: T, op: string): T {
+  checkTensor(index, op, 'index');
+  if (index.dtype !== 'int64') {
+    if (op.startsWith('index_copy')) throw new TorchError(`index_copy_(): Expected a long tensor for index, but got ${typeName(index.dtype)}`);
+    throw new TorchError('index_fill_(): Expected dtype int64 for index.');
+  }
+  return vectorIndex(index, op);
+}
 function vectorIndex(index: T, op: string): T {
   checkTensor(index, op, 'index');
   const i = checkIndexDtype(index, op, true);
@@ -649,7 +658,7 @@ function wrapFillIndex(i: T, x: T, d: number): T {
 export function indexFill(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill');
   const d = normDim(dim, x.ndim, 'index_fill');
-  const i = wrapFillIndex(onDeviceOf(vectorIndex(index, 'index_fill'), x), x, d);
+  const i = wrapFillIndex(onDeviceOf(longIndex(index, 'index_fill'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const out = nograd(() => copyOf(x));
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -662,7 +671,7 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
 export function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill_');
   const d = normDim(dim, x.ndim, 'index_fill_');
-  const i = wrapFillIndex(onDeviceOf(vectorIndex(index, 'index_fill_'), x), x, d);
+  const i = wrapFillIndex(onDeviceOf(longIndex(index, 'index_fill_'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
   return inplace(x, 'index_fill_', [vt], () => scatterRaw(x, d, expandedIndex(i, d, shape), v, 0), vt ? 'IndexFillBackward1' : 'IndexFillBackward0', (g) => [
@@ -681,7 +690,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
   if (acState.on && autocastListed('index_copy', arguments)) return autocastCall('index_copy', indexCopy, arguments);
   checkTensor(x, 'index_copy');
   checkTensor(source, 'index_copy', 'source');
-  const i = onDeviceOf(vectorIndex(index, 'index_copy'), x);
+  const i = onDeviceOf(longIndex(index, 'index_copy'), x);
   const d = normDim(dim, x.ndim, 'index_copy');
   indexCopyChecks(x, d, i, source, 'index_copy');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -695,7 +704,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
 export function indexCopy_(x: T, dim: number, index: T, source: T): T {
   checkTensor(x, 'index_copy_');
   checkTensor(source, 'index_copy_', 'source');
-  const i = onDeviceOf(vectorIndex(index, 'index_copy_'), x);
+  const i = onDeviceOf(longIndex(index, 'index_copy_'), x);
   const d = normDim(dim, x.ndim, 'index_copy_');
   indexCopyChecks(x, d, i, source, 'index_copy_');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];

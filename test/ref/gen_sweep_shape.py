@@ -758,6 +758,21 @@ for dt in ['float32', 'int64', 'bool', 'bfloat16']:
     case(X, 'torch.unique', [In([6], dt, lo=0, hi=3)], {'sorted': True, 'returnInverse': True})
     case(X, 'torch.unique', [In([3, 2], dt, lo=0, hi=2)], {'dim': 1, 'returnInverse': True, 'returnCounts': True})
 
+# int32 index tensors where 1.13 takes or refuses them
+for dt in ['float32', 'int64']:
+    i32 = lambda v: In([len(v)], 'int32', vals=v)
+    case(X, 'torch.scatter', [In([3, 4], dt), 1, In([3, 1], 'int32', vals=[0, 1, 2]), 1])
+    case(X, 'torch.scatterAdd', [In([3, 4], dt), 1, In([3, 1], 'int32', vals=[0, 1, 2]), In([3, 1], dt)])
+    case(X, 'torch.indexAdd', [In([3, 4], dt), 0, i32([0, 2]), In([2, 4], dt)])
+    case(X, 'torch.indexCopy', [In([3, 4], dt), 0, i32([0, 2]), In([2, 4], dt)])
+    case(X, 'torch.indexFill', [In([3, 4], dt), 1, i32([0, 2]), 7])
+    case(X, 'm.put', [In([3, 4], dt), i32([0, 2]), In([2], dt)])
+    case(X, 'torch.indexSelect', [In([3, 4], dt), 0, In([2], 'int16', vals=[0, 2])])
+    case(X, 'm.index', [In([3, 4], dt), In([2], 'int64', vals=[0, 2]), In([2], 'int64', vals=[-1, -4])])
+    case(X, 'm.index', [In([3, 4], dt), In([2], 'int64', vals=[0, 2]), In([3], 'int64', vals=[1, 1, 1])])
+    case(X, 'torch.maskedFill', [In([3, 4], dt), In([3, 4], 'float32', lo=0, hi=2), 1])
+    case(X, 'torch.where', [In([3], 'float32', lo=0, hi=2), In([3], dt), In([3], dt)])
+
 # views of expanded and non-contiguous inputs
 for dt in ['float32', 'int64']:
     e = In([1, 3], dt)
