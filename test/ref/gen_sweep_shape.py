@@ -758,6 +758,24 @@ for dt in ['float32', 'int64', 'bool', 'bfloat16']:
     case(X, 'torch.unique', [In([6], dt, lo=0, hi=3)], {'sorted': True, 'returnInverse': True})
     case(X, 'torch.unique', [In([3, 2], dt, lo=0, hi=2)], {'dim': 1, 'returnInverse': True, 'returnCounts': True})
 
+# the method forms of the added ops
+for dt in ['float32', 'int64']:
+    case(S, 'm.diag', [In([3], dt), 1])
+    case(S, 'm.diagEmbed', [In([2, 3], dt)])
+    case(S, 'm.trace', [In([3, 3], dt)])
+    case(S, 'm.rot90', [In([2, 3], dt), 1, [1, 0]])
+    case(S, 'm.kron', [In([2], dt), In([2], dt)])
+    case(S, 'm.repeatInterleave', [In([2, 2], dt), 2], {'dim': 0})
+    case(S, 'm.takeAlongDim', [In([2, 3], dt), In([2, 1], 'int64', vals=[2, 0]), 1])
+    case(S, 'm.ravel', [In([2, 3], dt, perm=[1, 0])])
+    case(S, 'm.hsplit', [In([2, 4], dt), 2])
+    case(S, 'm.diagflat', [In([2], dt)])
+    case(X, 'm.bincount', [In([5], 'int64', lo=0, hi=3)])
+    case(X, 'm.uniqueConsecutive', [In([6], dt, lo=0, hi=2)], {'returnCounts': True})
+    case(X, 'm.scatterReduce', [In([3], dt), 0, In([2], 'int64', vals=[0, 0]), In([2], dt), 'amax'])
+    if dt == 'float32':
+        case(X, 'm.histc', [In([6], dt), 3])
+
 # int32 index tensors where 1.13 takes or refuses them
 for dt in ['float32', 'int64']:
     i32 = lambda v: In([len(v)], 'int32', vals=v)
