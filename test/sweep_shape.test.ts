@@ -258,6 +258,8 @@ describe('gradients of the added ops (gradcheck, float64)', () => {
     ['diagonalScatter', () => [(a, b) => torch.diagonalScatter(a, b, 1), [r(3, 4), r(3)]]],
     ['maskedScatter', () => [(a, b) => a.maskedScatter(torch.tensor([[true, false, true], [false, true, false]]), b), [r(2, 3), r(5)]]],
     ['cdist', () => [(a, b) => torch.cdist(a, b), [r(3, 2), r(4, 2)]]],
+    ['scatterReduce sum', () => [(a, b) => torch.scatterReduce(a, 1, idx([0, 0, 2, 1, 1, 1]).reshape(2, 3), b, 'sum'), [r(2, 3), r(2, 3)]]],
+    ['scatterReduce mean without self', () => [(a, b) => torch.scatterReduce(a, 1, idx([0, 0, 2, 1, 1, 1]).reshape(2, 3), b, 'mean', { includeSelf: false }), [r(2, 3), r(2, 3)]]],
     ['pdist', () => [(a) => torch.nn.functional.pdist(a), [r(4, 3)]]],
     ['bicubic interpolate', () => [(a) => torch.nn.functional.interpolate(a, { size: [4, 5], mode: 'bicubic' }), [r(1, 1, 3, 3)]]],
     ['pad (reflect, one side cropped)', () => [(a) => torch.nn.functional.pad(a, [2, -1], { mode: 'reflect' }), [r(1, 2, 4)]]],

@@ -1019,7 +1019,8 @@ export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: strin
   if (!['sum', 'prod', 'mean', 'amax', 'amin'].includes(reduce)) throw new TorchError(`reduce argument must be either sum, prod, mean, amax or amin, got ${String(reduce)}`);
   if (index.dtype !== 'int64') throw new TorchError('scatter_reduce(): Expected dtype int64 for index');
   if (src.dtype !== x.dtype) throw new TorchError('scatter_reduce(): Expected self.dtype to be equal to src.dtype');
-  if (gradState.enabled && (x.requiresGrad || src.requiresGrad)) throw new TorchError('scatter_reduce: the gradient is not implemented in nodetorch');
+  const wantGrad = gradState.enabled && (x.requiresGrad || src.requiresGrad);
+  if (wantGrad && reduce !== 'sum' && reduce !== 'mean') throw new TorchError(`scatter_reduce: the gradient of reduce='${reduce}' is not implemented in nodetorch (sum and mean have one)`);
   const nd = Math.max(x.ndim, 1);
   const d = normDim(dim, nd);
   const xs = x.ndim ? x.shape.slice() : [1], is = index.ndim ? index.shape.slice() : [1], ss = src.ndim ? src.shape.slice() : [1];
@@ -1052,8 +1053,23 @@ export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: strin
   }
   if (reduce === 'mean') out.forEach((v, i) => { const c = Math.max(cnt[i], 1); out[i] = isInt ? Math.floor(v / c) : v / c; });
   const shape = x.shape.slice();
-  const res = out.length ? reshape(makeTensor(out, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype }), shape) : zerosOf(shape, x.dtype, x);
-  return res.device.equals(x.device) ? res : toDeviceCopy(res, x.device);
+  const res0 = out.length ? reshape(makeTensor(out, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype }), shape) : zerosOf(shape, x.dtype, x);
+  const res = res0.device.equals(x.device) ? res0 : toDeviceCopy(res0, x.device);
+  if (!wantGrad) return res;
+  // ScatterReduceBackward0 for sum and mean: self's gradient is g (over the count for mean; 0 where a value landed
+  // without include_self), src's is that gathered at index
+  const scale = nograd(() => {
+    const c = int64Of(cnt, shape, x, x.dtype);
+    const landed = int64Of(cnt.map((v) => (v > (includeSelf ? 1 : 0) ? 1 : 0)), shape, x, 'bool');
+    return { inv: reduce === 'mean' ? c.clamp(1).reciprocal() : null, landed };
+  });
+  return record('ScatterReduceBackward0', [x, src], res, (g) => {
+    const gs = scale.inv ? g.mul(scale.inv) : g;
+    return [
+      x.requiresGrad ? (includeSelf ? gs : gs.maskedFill(scale.landed, 0)) : null,
+      src.requiresGrad ? gather(gs, d, index) : null,
+    ];
+  });
 }
 
 /** Tensor.masked_scatter(mask, source): source's first elements, in order, where mask (broadcast with input) is true */
