@@ -272,3 +272,30 @@ describe('gradients of the added ops (gradcheck, float64)', () => {
     });
   }
 });
+
+// on a CUDA device (a GPU, or the CUDA emulator: NODETORCH_ADDON=build-emu/...), the sweep's shape and indexing cases
+// whose results are tensors: the same dtype, shape and values as PyTorch's CPU answers (layouts are not compared)
+const CUDA = torch.cuda.isAvailable();
+(CUDA ? describe : describe.skip)('sweep on CUDA: shape and indexing values', () => {
+  const pick = REF.cases.filter((c) => (c.c === 'shape' || c.c === 'index') && c.e && !c.rnd && !c.nv && !c.w && !c.after &&
+    !DELIBERATE.some((d) => d.match(c)) && c.i.every((r) => r.d === 'float32' || r.d === 'int64' || r.d === 'bool'));
+  for (const c of pick) {
+    test(c.n, () => {
+      const ins = c.i.map((r) => build(r).to('cuda'));
+      const got = norm(call(c, ins));
+      const toCpu = (o: unknown): unknown => (o instanceof torch.Tensor ? o.cpu() : Array.isArray(o) ? o.map(toCpu) : o);
+      const strip = (e: Out): Out => ('$l' in e ? { $l: e.$l.map(strip) } : 'd' in e ? ({ ...e, st: (e as TRef).st, vw: undefined }) : e);
+      const bad: string[] = [];
+      const gotCpu = toCpu(got);
+      // (values, dtypes and shapes; the layout checks read the CPU copies, so only those are skipped)
+      const relax = (g: unknown, e: Out): void => {
+        if ('$l' in e) { (e.$l).forEach((ei, i) => relax((g as unknown[])[i], ei)); return; }
+        if ('d' in e && g instanceof torch.Tensor) { (e as TRef).st = g.stride(); (e as TRef).ct = g.isContiguous(); }
+      };
+      const e = JSON.parse(JSON.stringify(strip(c.e!))) as Out;
+      relax(gotCpu, e);
+      compare(gotCpu, e, c, undefined, 'cuda result', bad);
+      if (bad.length) throw new Error(`${c.n}\n  ${bad.join('\n  ')}`);
+    });
+  }
+});
