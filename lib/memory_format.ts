@@ -154,8 +154,16 @@ const accept = (shape: readonly number[], st: number[]): number[] | null =>
  *  in t's stride order; null for contiguous. */
 export function preserveStrides(t: { shape: readonly number[]; _strides: readonly number[] }): number[] | null {
   const { shape, _strides: st } = t;
-  if ((shape.length !== 4 && shape.length !== 5) || isContig(shape, st)) return null;
-  return accept(shape, isNonOverlappingAndDense(shape, st) ? st.slice() : inferDenseStrides(shape, st));
+  if (shape.includes(0)) return null;
+  if (isContig(shape, st)) {
+    // contiguous, but a size-1 dim may carry another stride ([1, 3] with strides [1, 1]): kept, as empty_like does
+    const c = computeContiguousStrides(shape);
+    return st.every((v, i) => v === c[i]) ? null : st.slice();
+  }
+  // a dense layout (a transposed or permuted tensor) keeps its exact strides, at every rank, as empty_like's
+  if (isNonOverlappingAndDense(shape, st)) return st.slice();
+  if (shape.length !== 4 && shape.length !== 5) return null;
+  return accept(shape, inferDenseStrides(shape, st));
 }
 
 /** The strides TensorIterator gives the output of an elementwise op over `ins` (the operands before broadcasting:

@@ -115,7 +115,8 @@ export function liveCounts(): { tensors: number; byDevice: Map<string, number> }
 export function computeContiguousStrides(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= shape[i]; }
+  // PyTorch's contiguous strides: a size-0 dim counts as 1 ([2, 0] -> [1, 1], as c10's contiguous_strides)
+  for (let i = shape.length - 1; i >= 0; i--) { st[i] = s; s *= Math.max(shape[i], 1); }
   return st;
 }
 export const numelOf = (shape: readonly number[]): number => { let n = 1; for (const s of shape) n *= s; return n; };
@@ -239,6 +240,7 @@ export class Tensor {
    *  (lib/memory_format.ts). Size-1 dims may have any stride. */
   isContiguous(opts?: { memoryFormat?: import('./memory_format').MemoryFormat }): boolean {
     if (opts !== undefined && layoutHooks.isContiguousAs) return layoutHooks.isContiguousAs(this, opts);
+    if (this.shape.includes(0)) return true;  // an empty tensor is contiguous whatever its strides (c10)
     let s = 1;
     for (let i = this.shape.length - 1; i >= 0; i--) {
       if (this.shape[i] !== 1 && this._strides[i] !== s) return false;
@@ -392,7 +394,8 @@ export class Tensor {
     const n = c.numel();
     const isz = ITEMSIZE[c.dtype];
     if (cudaStreamHook.active) cudaStreamHook.apply();
-    const ab = native.read(c._st.handle, c._offset * isz, n * isz);
+    // (an empty tensor is contiguous whatever its offset: nothing to read)
+    const ab = n === 0 ? new ArrayBuffer(0) : native.read(c._st.handle, c._offset * isz, n * isz);
     const raw = typedArrayFor(c.dtype, ab, 0, n);
     if (c.dtype === 'float16' || c.dtype === 'bfloat16') {
       const out = new Float32Array(n);

@@ -587,7 +587,8 @@ export function unfold(x: T, kernelSize: IntOr2, dilation: IntOr2, padding: IntO
   if (OH <= 0 || OW <= 0) throw new TorchError(`Given input with spatial size (${H}, ${W}), kernel_size=(${k[0]}, ${k[1]}), dilation=(${d[0]}, ${d[1]}), padding=(${p[0]}, ${p[1]}), calculated shape of the array of sliding blocks as (${OH}, ${OW}), but its components must be at least one.`);
   const g: Geom = { kh: k[0], kw: k[1], sh: s[0], sw: s[1], ph: p[0], pw: p[1], dh: d[0], dw: d[1], oh: OH, ow: OW };
   const col = im2colOp(xc, g); // [C*kk, N*L]
-  let out = col.reshape([C * k[0] * k[1], N, OH * OW]).permute([1, 0, 2]).contiguous();
+  // (one image: a plain reshape, so that the size-1 batch dim has PyTorch's stride too)
+  let out = N === 1 ? col.reshape([1, C * k[0] * k[1], OH * OW]) : col.reshape([C * k[0] * k[1], N, OH * OW]).permute([1, 0, 2]).contiguous();
   if (unb) out = out.squeeze(0);
   return back(out, dt);
 }

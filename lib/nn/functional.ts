@@ -287,6 +287,7 @@ export function oneHot(x: T, numClasses = -1): T {
   let mx = -1, mn = 0;
   for (let i = 0; i < vals.length; i++) { const v = Number(vals[i]); if (v > mx) mx = v; if (v < mn) mn = v; }
   if (mn < 0) throw new TorchError('Class values must be non-negative.');
+  if (n === -1 && vals.length === 0) throw new TorchError('Can not infer total number of classes from empty tensor.');
   if (n === -1) n = mx + 1;
   else if (mx >= n) throw new TorchError('Class values must be smaller than num_classes.');
   const cls = arange(n, { device: x.device });
@@ -410,6 +411,25 @@ export function pairwiseDistance(x1: T, x2: T, p: number, eps: number, keepdim: 
   return x1.sub(x2).add(eps).norm(p, -1, { keepdim });
 }
 
+/** F.pdist(input, p=2): the p-norm distances between every pair of rows i < j of a 2-d input, in row-major order of
+ *  the pairs (the upper triangle of the distance matrix) */
+const CNAME: Record<string, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
+
+export function pdist(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'pdist');
+  const o = posOpts<{ p?: number }>('pdist', rest, ['p'], []);
+  const p = o.p ?? 2;
+  if (x.ndim !== 2) throw new TorchError(`pdist only supports 2D tensors, got: ${x.ndim}D`);
+  if (!isFloating(x.dtype)) throw new TorchError('pdist only supports floating-point dtypes');
+  if (!(p >= 0)) throw new TorchError('pdist only supports non-negative p values');
+  const n = x.shape[0];
+  const I: number[] = [], J: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { I.push(i); J.push(j); }
+  if (!I.length) return zeros([0], { dtype: x.dtype, device: x.device });
+  const idx = (v: number[]): T => tensor(v, { dtype: 'int64', device: x.device });
+  return x.indexSelect(0, idx(I)).sub(x.indexSelect(0, idx(J))).norm(p, 1);
+}
+
 // ------------------------------------------------------------------------------------------------------------
 // padding
 // ------------------------------------------------------------------------------------------------------------
@@ -430,6 +450,15 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
   if (mode === 'constant') return constantPad(x, padding, o.value ?? 0);
   if (o.value !== undefined && o.value !== 0) throw new TorchError(`Padding mode "${mode}" doesn't take in value argument.`);
   if (!['reflect', 'replicate', 'circular'].includes(mode)) throw new TorchError(`Unrecognised padding mode ${mode}`);
+  // PyTorch's _pad_enum: 1, 2 or 3 padded dims of a (batched or unbatched) 2-3-d, 3-4-d or 4-5-d input
+  const nd = x.ndim;
+  if (!((np === 1 && (nd === 2 || nd === 3)) || (np === 2 && (nd === 3 || nd === 4)) || (np === 3 && (nd === 4 || nd === 5)))) {
+    throw new TorchError(`Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (got a ${nd}D input and ${padding.length} padding values)`);
+  }
+  // PyTorch 1.13's reflection and replication kernels are floating-point only (circular padding is a copy)
+  if (mode !== 'circular' && !isFloating(x.dtype)) {
+    throw new TorchError(`"${mode === 'reflect' ? 'reflection_padNd' : 'replication_padNd_cpu'}" not implemented for '${CNAME[x.dtype]}'`);
+  }
   let r = x;
   for (let i = 0; i < np; i++) {
     const d = x.ndim - 1 - i;
@@ -439,11 +468,9 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
       throw new TorchError(`Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${rr}) at dimension ${d} of input ${shp(x.shape)}`);
     }
     if (mode === 'circular' && (l > n || rr > n)) throw new TorchError('Padding value causes wrapping around more than once.');
-    if (l < 0 || rr < 0) {
-      if (l < 0) r = r.narrow(d, -l, r.shape[d] + l);
-      if (rr < 0) r = r.narrow(d, 0, r.shape[d] + rr);
-      continue;
-    }
+    // a negative side crops; the other side still pads (replicate [2, -1] of 4 elements: 5)
+    if (l < 0) r = r.narrow(d, -l, r.shape[d] + l);
+    if (rr < 0) r = r.narrow(d, 0, r.shape[d] + rr);
     const parts: T[] = [];
     const m = r.shape[d];
     if (l > 0) {
@@ -459,7 +486,8 @@ export function pad(x: T, padding: readonly number[], mode: PadMode, value: numb
     }
     r = parts.length > 1 ? cat(parts, d) : r;
   }
-  return r;
+  // always a new contiguous tensor, as PyTorch's padding kernels (a crop alone would be a view of x)
+  return r._st === x._st ? r.contiguous()._st === x._st ? r.clone({ memoryFormat: 'contiguousFormat' }) : r.contiguous() : r;
 }
 
 function constantPad(x: T, padding: number[], value: number): T {
@@ -862,7 +890,11 @@ export function interpolate(x: T, size: number | readonly number[] | null, scale
   if (interpolating && LINEAR_DIMS[mode] !== nsp) {
     throw new TorchError(`Got ${x.ndim}D input, but ${mode} mode needs ${(LINEAR_DIMS[mode] as number) + 2}D input`);
   }
-  if (mode === 'bicubic') throw new TorchError("interpolate(): mode 'bicubic' is not implemented in nodetorch (nearest, nearest-exact, linear, bilinear, trilinear and area are)");
+  // integer inputs: PyTorch 1.13's CPU kernels take uint8 for nearest(-exact) only
+  if (!isFloating(x.dtype) && !(x.dtype === 'uint8' && (mode === 'nearest' || mode === 'nearest-exact'))) {
+    const kern = mode === 'area' ? 'adaptive_avg_pool2d' : mode === 'bicubic' ? 'compute_indices_weights_cubic' : interpolating ? 'compute_indices_weights_linear' : 'compute_indices_weights_nearest';
+    throw new TorchError(`"${kern}" not implemented for '${CNAME[x.dtype]}'`);
+  }
   if (antialias) throw new TorchError('interpolate(): antialias=True is not implemented in nodetorch');
   if (size !== null && scaleFactor !== null) throw new TorchError('only one of size or scale_factor should be defined');
   if (size === null && scaleFactor === null) throw new TorchError('either size or scale_factor should be defined');
@@ -889,10 +921,34 @@ export function interpolate(x: T, size: number | readonly number[] | null, scale
     const hw = adaptiveAvgPool2dF(x.reshape([N, C * D, H, W]), [outSp[1], outSp[2]]).reshape([N, C, D, outSp[1] * outSp[2]]);
     return adaptiveAvgPool2dF(hw, [outSp[0], outSp[1] * outSp[2]]).reshape([N, C, ...outSp]);
   }
-  let y = x;
+  // float16/bfloat16 interpolate in float32 and round once at the end (PyTorch >= 2.1's opmath; 1.13 rounded its
+  // weights to the low dtype)
+  const low = interpolating && (x.dtype === 'float16' || x.dtype === 'bfloat16');
+  let y = low ? toDtype(x, 'float32') : x;
   for (let i = 0; i < nsp; i++) {
     const d = 2 + i, n = inSp[i], o = outSp[i];
-    if (interpolating) {
+    if (mode === 'bicubic') {
+      // upsample_bicubic2d: the source index unclamped (cubic), 4 taps at floor(src) - 1 .. + 2 clamped to the input,
+      // Keys' cubic convolution weights with A = -0.75
+      const scale = alignCorners ? (o > 1 ? (n - 1) / (o - 1) : 0) : (scales[i] !== null ? 1 / (scales[i] as number) : n / o);
+      const A = -0.75;
+      const cc1 = (v: number): number => ((A + 2) * v - (A + 3)) * v * v + 1;
+      const cc2 = (v: number): number => ((A * v - 5 * A) * v + 8 * A) * v - 4 * A;
+      const idx: number[][] = [[], [], [], []], w: number[][] = [[], [], [], []];
+      for (let j = 0; j < o; j++) {
+        const src = alignCorners ? scale * j : scale * (j + 0.5) - 0.5;
+        const f = Math.floor(src), t = src - f;
+        const ws = [cc2(t + 1), cc1(t), cc1(1 - t), cc2(2 - t)];
+        for (let k = 0; k < 4; k++) { idx[k].push(Math.min(Math.max(f - 1 + k, 0), n - 1)); w[k].push(ws[k]); }
+      }
+      const shape = Array<number>(x.ndim).fill(1); shape[d] = o;
+      let acc: T | null = null;
+      for (let k = 0; k < 4; k++) {
+        const term = y.indexSelect(d, tensor(idx[k], { device: y.device })).mul(tensor(w[k], { dtype: y.dtype, device: y.device }).reshape(shape));
+        acc = acc === null ? term : acc.add(term);
+      }
+      y = acc as T;
+    } else if (interpolating) {
       // area_pixel_compute_scale and the source index (clamped at 0 when not align_corners), in double
       const scale = alignCorners ? (o > 1 ? (n - 1) / (o - 1) : 0) : (scales[i] !== null ? 1 / (scales[i] as number) : n / o);
       const i0: number[] = [], i1: number[] = [], l1: number[] = [];
@@ -918,7 +974,7 @@ export function interpolate(x: T, size: number | readonly number[] | null, scale
       y = y.indexSelect(d, tensor(idx, { device: y.device }));
     }
   }
-  return y;
+  return low ? toDtype(y, x.dtype) : y;
 }
 
 // gumbel_softmax: softmax((logits + g) / tau) with Gumbel(0, 1) noise g = -log(E), E ~ Exp(1) = -log(1 - U) (the global

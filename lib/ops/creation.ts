@@ -48,6 +48,7 @@ function inferShapeAndKind(data: unknown): { shape: number[]; kind: 'bool' | 'in
   const visit = (x: unknown, d: number): void => {
     if (d === shape.length) {
       if (typeof x === 'boolean') { /* bool */ }
+      // (-0 counts as an integer, as every integral number: JavaScript cannot tell 0.0 from 0, and -4 % 2 is -0)
       else if (typeof x === 'number') { if (!Number.isInteger(x)) kind = 'float'; else if (kind === 'bool') kind = 'int'; }
       else if (typeof x === 'bigint') { if (kind === 'bool') kind = 'int'; }
       else if (x instanceof Tensor) { throw new TorchError('torch.tensor: nested Tensors are not supported; use torch.stack'); }
@@ -107,6 +108,16 @@ function fillHost(dt: DType, vals: ArrayLike<number | boolean | bigint>, device:
   return t;
 }
 
+// an integer value written into an integer dtype must fit, as PyTorch's checked_convert ("value cannot be converted
+// to type uint8 without overflow"); a non-integral one is truncated
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1],
+};
+function checkIntRange(dt: DType, v: number, name: string): void {
+  const r = INT_RANGE[dt];
+  if (r && (v < r[0] || v > r[1])) throw new TorchError(`value cannot be converted to type ${name} without overflow`);
+}
+
 export function tensor(data: unknown, opts?: CreateOpts): Tensor {
   const o = checkCreateOpts(opts, 'tensor');
   const dev = devOf(o);
@@ -129,6 +140,7 @@ export function tensor(data: unknown, opts?: CreateOpts): Tensor {
   const dt = dtOf(o, inferred);
   const flat: (number | boolean | bigint)[] = [];
   flatten(data as Nested, flat);
+  if (INT_RANGE[dt]) for (const v of flat) if (typeof v === 'number' && Number.isInteger(v)) checkIntRange(dt, v, dt);
   return finish(fillHost(dt, flat, dev, shape), o);
 }
 
@@ -211,7 +223,9 @@ export function full(size: unknown, value: unknown, opts?: CreateOpts): Tensor {
   const kind = value instanceof Tensor ? (isFloating(value.dtype) ? getDefaultDtype() : value.dtype === 'bool' ? 'bool' : 'int64') : null;
   if (value instanceof Tensor) value = value.item();
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`full(): argument 'fill_value' must be Number, not ${describeValue(value)}`);
-  return finish(fill_(empty_(shape, dtOf(o, kind ?? scalarDtype(value)), devOf(o)), value), o);
+  const dt = dtOf(o, kind ?? scalarDtype(value));
+  if (typeof value === 'number' && Number.isInteger(value)) checkIntRange(dt, value, `${dt}_t`);
+  return finish(fill_(empty_(shape, dt, devOf(o)), value), o);
 }
 export function eye(n: unknown, m?: unknown, opts?: CreateOpts): Tensor {
   if (isOptions(m)) { opts = m as CreateOpts; m = undefined; }
@@ -245,6 +259,7 @@ export function arange(...args: unknown[]): Tensor {
   // the checks and the values use the cast numbers; the length is ceil((end - start) / step) of the cast numbers
   // for int64, of the given numbers for the narrower integer types and the floats. So arange(0, 5, 1.5, int64) is
   // [0, 1, 2, 3, 4] (step 1, 5 elements) while with int32 it is [0, 1, 2, 3] (4 elements).
+  if (dt === 'bool') throw new TorchError(`"arange_cpu" not implemented for 'Bool'`);
   const isInt = !isFloating(dt);
   const s0 = isInt ? Math.trunc(start) : start, e0 = isInt ? Math.trunc(end) : end, st0 = isInt ? Math.trunc(step) : step;
   if (st0 === 0) throw new TorchError('step must be nonzero');
@@ -417,7 +432,15 @@ export function randint(...args: unknown[]): Tensor {
   const shape = parseShape([size], 'randint');
   const o = checkCreateOpts(o0, 'randint', ['generator']) as RandOpts;
   const dev = devOf(o);
-  return finish(randomFill(empty_(shape, dtOf(o, 'int64'), dev), 2, low, high, genFor(o, dev)), o);
+  const dt = dtOf(o, 'int64');
+  // random_'s bounds checks for the integer dtypes (C's type names, as PyTorch's messages)
+  const r = INT_RANGE[dt];
+  if (r && dt !== 'int64') {
+    const cname = { uint8: 'unsigned char', int8: 'signed char', int16: 'short', int32: 'int' }[dt as 'uint8'];
+    if (low < r[0] || low > r[1]) throw new TorchError(`from is out of bounds for ${cname}`);
+    if (high - 1 < r[0] || high - 1 > r[1]) throw new TorchError(`to - 1 is out of bounds for ${cname}`);
+  }
+  return finish(randomFill(empty_(shape, dt, dev), 2, low, high, genFor(o, dev)), o);
 }
 export function randperm(n: unknown, opts?: RandOpts): Tensor {
   const count = checkSize(n, 'randperm');
@@ -464,4 +487,54 @@ export function normalTensor(mean: Tensor | number, std: Tensor | number, gen: G
   const m = mean instanceof Tensor ? mean : null, sd = std instanceof Tensor ? std : null;
   const zero = (t: Tensor | null): Tensor | null => (t === null ? null : empty_(t.shape.slice(), t.dtype, t.device).fill_(0));
   return record(m && sd ? 'NormalBackward3' : m ? 'NormalBackward1' : 'NormalBackward2', [m, sd], r, () => [zero(m), zero(sd)]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tensor.new_zeros / new_ones / new_full / new_empty / new_tensor: factories whose dtype and device default to
+// self's; torch.empty_strided(size, stride)
+// ---------------------------------------------------------------------------------------------------------------
+type NewOpts = CreateOpts;
+function newArgs(self: Tensor, args: unknown[], op: string): { size: number[]; o: CreateOpts } {
+  const [pos, o0] = splitOpts<NewOpts>(args);
+  const o = checkCreateOpts(o0, op);
+  const size = parseShape(pos.length === 1 ? [pos[0]] : [pos], op);
+  return { size, o: { dtype: o.dtype ?? self.dtype, device: o.device ?? self.device, requiresGrad: o.requiresGrad } };
+}
+function newFullArgs(self: Tensor, args: unknown[]): { size: number[]; value: unknown; o: CreateOpts } {
+  const [pos, o0] = splitOpts<NewOpts>(args);
+  if (pos.length !== 2) throw new TypeError('new_full(): expected (size, fill_value)');
+  const o = checkCreateOpts(o0, 'new_full');
+  return { size: parseShape([pos[0]], 'new_full'), value: pos[1], o: { dtype: o.dtype ?? self.dtype, device: o.device ?? self.device, requiresGrad: o.requiresGrad } };
+}
+declare module '../tensor' {
+  interface Tensor {
+    newZeros(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newOnes(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newEmpty(...args: (number | readonly number[] | CreateOpts)[]): Tensor;
+    newFull(size: readonly number[], fillValue: number | boolean, opts?: CreateOpts): Tensor;
+    newTensor(data: TensorData, opts?: CreateOpts): Tensor;
+  }
+}
+const NP = Tensor.prototype as unknown as Record<string, unknown>;
+NP.newZeros = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_zeros'); return zeros(size, o); };
+NP.newOnes = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_ones'); return ones(size, o); };
+NP.newEmpty = function (this: Tensor, ...a: unknown[]): Tensor { const { size, o } = newArgs(this, a, 'new_empty'); return empty(size, o); };
+NP.newFull = function (this: Tensor, ...a: unknown[]): Tensor { const { size, value, o } = newFullArgs(this, a); return full(size, value, o); };
+NP.newTensor = function (this: Tensor, data: unknown, opts?: CreateOpts): Tensor {
+  const o = checkCreateOpts(opts, 'new_tensor');
+  // (a number keeps self's dtype, as PyTorch's new_tensor; so do lists)
+  return tensor(data, { dtype: o.dtype ?? this.dtype, device: o.device ?? this.device, requiresGrad: o.requiresGrad });
+};
+
+/** torch.empty_strided(size, stride, { dtype, device, requiresGrad }): uninitialised, laid out by the given strides */
+export function emptyStrided(size: unknown, stride: unknown, opts?: CreateOpts): Tensor {
+  const shape = parseShape([size], 'empty_strided');
+  if (!Array.isArray(stride) || stride.length !== shape.length || stride.some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new TorchError(`empty_strided: expected ${shape.length} non-negative integer strides, got ${describeValue(stride)}`);
+  }
+  const o = checkCreateOpts(opts, 'empty_strided');
+  const st = (stride as number[]).slice();
+  const n = shape.some((v) => v === 0) ? 0 : 1 + shape.reduce((a, v, i) => a + (v - 1) * st[i], 0);
+  const base = empty_([n], dtOf(o, getDefaultDtype()), devOf(o));
+  return finish(new Tensor(base._st, shape, st, 0, base.dtype), o);
 }

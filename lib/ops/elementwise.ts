@@ -37,6 +37,7 @@ export function copyInto(dst: Tensor, src: Tensor, nonBlocking = false): void {
     if (dst.device.type === 'cuda' && src.device.type === 'cpu' && dst.dtype === src.dtype && dst.isContiguous() && src.isContiguous()) {
       // host -> device, same dtype, both contiguous: one copy of the bytes on the current stream (cuda/stream.cu)
       src._check();
+      if (numelOf(src.shape) === 0) return;
       const isz = ITEMSIZE[src.dtype];
       if (cudaStreamHook.active) cudaStreamHook.apply();
       native.cudaStreams('copyH2D', dst._st.handle, dst._offset * isz, src._st.handle, src._offset * isz, numelOf(src.shape) * isz, nonBlocking);
@@ -58,6 +59,7 @@ hooks.refreshView = refreshView;
 import { native } from '../native';
 import { ITEMSIZE } from '../dtype';
 export function writeHost(t: Tensor, data: ArrayBufferView): void {
+  if (data.byteLength === 0) return;
   native.write(t._st.handle, t._offset * ITEMSIZE[t.dtype], data);
 }
 

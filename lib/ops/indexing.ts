@@ -10,9 +10,9 @@ import { TorchError, checkKeys } from '../errors';
 import { OP } from './ids';
 import { record, needsGrad, BackwardFn } from '../autograd/engine';
 import { gradState } from '../autograd/mode';
-import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName } from './elementwise';
-import { select, slice, unsqueeze, reshape, permute } from './shape';
-import { broadcastShapes, broadcastView, checkTensor, isOptions, sumToShape } from './util';
+import { copyInto, rebaseView, checkViewOfLeafInplace, toDtype, toDeviceCopy, where, fill_, scalarTensor, add, mulScalar, typeName, contiguous } from './elementwise';
+import { select, slice, unsqueeze, reshape, permute, movedim } from './shape';
+import { broadcastShapes, broadcastView, checkTensor, isOptions, sumToShape, posOpts } from './util';
 import { tensor as makeTensor, arange } from './creation';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 
@@ -133,6 +133,7 @@ function applySlicing(x: T, specs0: unknown[]): Basic {
       selectInt(s);
     } else if (typeof s === 'string') {
       if (s.trim() === '...') {
+        // (PyTorch 1.13 takes more than one; later PyTorch, and nodetorch, refuse it)
         if (ellipsis) throw new TorchError("an index can only have a single ellipsis ('...')");
         ellipsis = true;
         dim += x.ndim - specified;
@@ -547,6 +548,15 @@ export function scatterAdd_(x: T, dim: number, index: T, src: T): T {
 // ------------------------------------------------------------------------------------------------------------
 // indexSelect / indexAdd / indexCopy / indexFill
 // ------------------------------------------------------------------------------------------------------------
+// index_copy and index_fill take int64 indices only (PyTorch's messages); index_select/index_add take int32 too
+function longIndex(index: T, op: string): T {
+  checkTensor(index, op, 'index');
+  if (index.dtype !== 'int64') {
+    if (op.startsWith('index_copy')) throw new TorchError(`index_copy_(): Expected a long tensor for index, but got ${typeName(index.dtype)}`);
+    throw new TorchError('index_fill_(): Expected dtype int64 for index.');
+  }
+  return vectorIndex(index, op);
+}
 function vectorIndex(index: T, op: string): T {
   checkTensor(index, op, 'index');
   const i = checkIndexDtype(index, op, true);
@@ -644,10 +654,15 @@ function fillValue(value: unknown, op: string): [number | boolean, T | null] {
   throw new TypeError(`${op}(): argument 'value' must be Number or Tensor, not ${describeValue(value)}`);
 }
 
+// index_fill takes indices in [-size, size), a negative one counting from the end (PyTorch's index_fill_ kernel)
+function wrapFillIndex(i: T, x: T, d: number): T {
+  const size = x.ndim ? x.shape[d] : 1;
+  return i.numel() ? nograd(() => where(i.lt(0), add(i, size), i)) : i;
+}
 export function indexFill(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill');
-  const i = onDeviceOf(vectorIndex(index, 'index_fill'), x);
   const d = normDim(dim, x.ndim, 'index_fill');
+  const i = wrapFillIndex(onDeviceOf(longIndex(index, 'index_fill'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const out = nograd(() => copyOf(x));
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -659,8 +674,8 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
 }
 export function indexFill_(x: T, dim: number, index: T, value: number | boolean | T): T {
   checkTensor(x, 'index_fill_');
-  const i = onDeviceOf(vectorIndex(index, 'index_fill_'), x);
   const d = normDim(dim, x.ndim, 'index_fill_');
+  const i = wrapFillIndex(onDeviceOf(longIndex(index, 'index_fill_'), x), x, d);
   const [v, vt] = fillValue(value, 'index_fill_');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
   return inplace(x, 'index_fill_', [vt], () => scatterRaw(x, d, expandedIndex(i, d, shape), v, 0), vt ? 'IndexFillBackward1' : 'IndexFillBackward0', (g) => [
@@ -679,7 +694,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
   if (acState.on && autocastListed('index_copy', arguments)) return autocastCall('index_copy', indexCopy, arguments);
   checkTensor(x, 'index_copy');
   checkTensor(source, 'index_copy', 'source');
-  const i = onDeviceOf(vectorIndex(index, 'index_copy'), x);
+  const i = onDeviceOf(longIndex(index, 'index_copy'), x);
   const d = normDim(dim, x.ndim, 'index_copy');
   indexCopyChecks(x, d, i, source, 'index_copy');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -693,7 +708,7 @@ export function indexCopy(x: T, dim: number, index: T, source: T): T {
 export function indexCopy_(x: T, dim: number, index: T, source: T): T {
   checkTensor(x, 'index_copy_');
   checkTensor(source, 'index_copy_', 'source');
-  const i = onDeviceOf(vectorIndex(index, 'index_copy_'), x);
+  const i = onDeviceOf(longIndex(index, 'index_copy_'), x);
   const d = normDim(dim, x.ndim, 'index_copy_');
   indexCopyChecks(x, d, i, source, 'index_copy_');
   const shape = x.ndim ? x.shape.map((s, k) => (k === d ? i.numel() : s)) : [];
@@ -757,13 +772,18 @@ export function maskedSelect(x: T, mask: T): T {
 // nonzero(input, *, asTuple): the two rows of lib/ops/ops.schema (by asTuple's value) call these
 export function nonzero(x: T): T {
   checkTensor(x, 'nonzero');
-  return nonzeroRaw(x);
+  const raw = nonzeroRaw(x);
+  // PyTorch's CPU nonzero writes its [n, ndim] result column by column: strides [1, n]
+  const [n, nd] = raw.shape;
+  const cols = empty_([nd, n], 'int64', x.device);
+  if (n > 0 && nd > 0) copyInto(cols, permute(raw, [1, 0]));
+  return new Tensor(cols._st, [n, nd], [1, n], 0, 'int64');
 }
 /** nonzero(x, { asTuple: true }): one index tensor per dim (a 0-dim input counts as 1-D) */
 export function nonzeroTuple(x: T): T[] {
   checkTensor(x, 'nonzero');
   const xx = x.ndim === 0 ? reshape(x.detach(), [1]) : x;
-  const nz = nonzeroRaw(xx);
+  const nz = nonzero(xx);
   return Array.from({ length: xx.ndim }, (_, j) => select(nz, 1, j));
 }
 export const argwhere = (x: T): T => nonzero(x);
@@ -822,16 +842,281 @@ export function put(x: T, index: T, source: T, accumulate = false): T {
 // gather, scatter(_), scatterAdd(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedFill(_),
 // maskedSelect, take, put(_) and index_put(_) (the schema's IndexSpec type) are the schema's rows (lib/ops/ops.schema).
 // What stays here: index (varargs index specs). argwhere and nonzero are rows (nonzero: two, by asTuple's value).
+// ------------------------------------------------------------------------------------------------------------
+// searchsorted / bucketize / histc / bincount / uniqueConsecutive / maskedScatter: computed on the host from the
+// elements (CPU copies of device tensors), PyTorch's comparisons, dtypes and messages
+// ------------------------------------------------------------------------------------------------------------
+const TYPE_NAMES: Record<string, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
+const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
+function hostNums(t: T): number[] {
+  const c = t.device.type === 'cpu' ? t : t.cpu();
+  return Array.from(c.contiguous().toTypedArray() as ArrayLike<number | bigint>, Number);
+}
+const int64Of = (vals: number[], shape: number[], like: T, dt: DType = 'int64'): T => {
+  const t = vals.length ? reshape(makeTensor(vals, { dtype: dt }), shape) : zerosOf(shape, dt, like);
+  return t.device.equals(like.device) ? t : toDeviceCopy(t, like.device);
+};
+
+// PyTorch's cus_lower_bound / cus_upper_bound (the NaN-aware forms: !(mid >= v) and !(mid > v))
+function bound(bd: number[], start: number, end: number, v: number, right: boolean, sorter: number[] | null): number {
+  const orig = start;
+  while (start < end) {
+    const mid = start + ((end - start) >> 1);
+    const mv = sorter ? bd[sorter[mid] + orig] : bd[mid];
+    if (right ? !(mv > v) : !(mv >= v)) start = mid + 1; else end = mid;
+  }
+  return start - orig;
+}
+
+/** torch.searchsorted(sorted_sequence, input, { outInt32, right, side, sorter }): input a tensor or a number */
+export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
+  checkTensor(seq, 'searchsorted', 'sorted_sequence');
+  const o = posOpts<{ outInt32?: boolean; right?: boolean; side?: string | null; sorter?: T | null }>('searchsorted', rest, [], ['outInt32', 'right', 'side', 'sorter']);
+  const scalar = !(input instanceof Tensor);
+  if (scalar && typeof input !== 'number' && typeof input !== 'boolean') throw new TypeError(`searchsorted(): argument 'input' must be Tensor or Number, not ${describeValue(input)}`);
+  const x = scalar ? makeTensor(input as number, { device: seq.device }) : checkTensor(input, 'searchsorted');
+  if (!scalar && (seq.dtype === 'bool' || x.dtype === 'bool')) throw new TorchError(`"searchsorted_out_cpu" not implemented for 'Bool'`);
+  const side = o.side ?? null;
+  if (side !== null && side !== 'left' && side !== 'right') throw new TorchError(`torch.searchsorted(): side can only be 'left' or 'right' but got ${String(side)}`);
+  if (side !== null && o.right !== undefined && (side === 'right') !== !!o.right) {
+    throw new TorchError(`torch.searchsorted(): side and right can't be set to opposites, got side of ${side} while right was ${o.right ? 'True' : 'False'}`);
+  }
+  const right = side !== null ? side === 'right' : !!o.right;
+  if (seq.ndim === 0) throw new TorchError('torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension');
+  if (seq.ndim > 1 && (scalar || seq.ndim !== x.ndim || seq.shape.slice(0, -1).some((s, i) => s !== x.shape[i]))) {
+    throw new TorchError(`torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor ${fmt(seq.shape)} and input value tensor ${fmt(x.shape)}`);
+  }
+  let sorter: number[] | null = null;
+  if (o.sorter !== undefined && o.sorter !== null) {
+    const st = checkTensor(o.sorter, 'searchsorted', 'sorter');
+    if (st.dtype !== 'int64') throw new TorchError(`torch.searchsorted(): sorter must be a tensor of long dtype but got dtype ${TYPE_NAMES[st.dtype]}`);
+    if (!sameShape(st.shape, seq.shape)) throw new TorchError(`torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor ${fmt(seq.shape)}and got sorter tensor ${fmt(st.shape)}`);
+    sorter = hostNums(st);
+    const inner = seq.shape[seq.ndim - 1];
+    if (sorter.some((v) => v < 0 || v >= inner)) throw new TorchError('torch.searchsorted(): sorter index out of range');
+  }
+  const bd = hostNums(seq), vals = hostNums(x);
+  const inner = seq.shape[seq.ndim - 1];
+  const perRow = seq.ndim === 1 ? 0 : (x.ndim ? x.shape[x.ndim - 1] : 1);
+  const out = vals.map((v, i) => {
+    const row = seq.ndim === 1 ? 0 : Math.floor(i / perRow);
+    const start = row * inner;
+    return bound(bd, start, start + inner, v, right, sorter);
+  });
+  return int64Of(out, x.shape.slice(), seq, o.outInt32 ? 'int32' : 'int64');
+}
+
+/** torch.bucketize(input, boundaries, { outInt32, right }): searchsorted with 1-d boundaries */
+export function bucketize(input: T | number, boundaries: T, ...rest: unknown[]): T {
+  checkTensor(boundaries, 'bucketize', 'boundaries');
+  const o = posOpts<{ outInt32?: boolean; right?: boolean }>('bucketize', rest, [], ['outInt32', 'right']);
+  if (boundaries.ndim !== 1) throw new TorchError(`boundaries tensor must be 1 dimension, but got dim(${boundaries.ndim})`);
+  return searchsorted(boundaries, input, { outInt32: o.outInt32 ?? false, right: o.right ?? false });
+}
+
+/** torch.histc(input, bins=100, min=0, max=0): equal-width bins over [min, max] (min = max: the data's range);
+ *  elements outside are left out, max falls in the last bin */
+export function histc(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'histc');
+  const o = posOpts<{ bins?: number; min?: number; max?: number }>('histc', rest, ['bins', 'min', 'max'], []);
+  if (!FLOATING.includes(x.dtype)) throw new TorchError(`"histogram_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
+  const bins = o.bins ?? 100;
+  if (!Number.isInteger(bins) || bins <= 0) throw new TorchError(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
+  let lo = o.min ?? 0, hi = o.max ?? 0;
+  if (lo > hi) throw new TorchError('torch.histc: max must be larger than min');
+  const vals = hostNums(x);
+  if (lo === hi && vals.length) {
+    lo = Infinity; hi = -Infinity;
+    for (const v of vals) { if (v < lo || Number.isNaN(v)) lo = Number.isNaN(lo) ? lo : v; if (v > hi || Number.isNaN(v)) hi = Number.isNaN(hi) ? hi : v; }
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new TorchError(`torch.histc: range of [${lo}, ${hi}] is not finite`);
+  if (lo === hi) { lo -= 1; hi += 1; }
+  const f32 = x.dtype !== 'float64';
+  const r = f32 ? Math.fround : (v: number): number => v;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of vals) {
+    if (v < lo || v > hi) continue;
+    // PyTorch's (elt - min) * bins / (max - min) in the input's precision; NaN lands in the first bin, as PyTorch's
+    let pos = Number.isNaN(v) ? 0 : Math.trunc(r(r(r(v - lo) * bins) / r(hi - lo)));
+    if (pos === bins) pos -= 1;
+    counts[pos] += 1;
+  }
+  const out = makeTensor(counts, { dtype: x.dtype });
+  return out.device.equals(x.device) ? out : toDeviceCopy(out, x.device);
+}
+
+/** torch.bincount(input, weights=None, minlength=0): counts (or summed weights) of each value of a 1-d non-negative
+ *  integer tensor; int64 counts, weights' sums in float64 (float32 weights: float32) */
+export function bincount(x: T, ...rest: unknown[]): T {
+  checkTensor(x, 'bincount');
+  const o = posOpts<{ weights?: T | null; minlength?: number }>('bincount', rest, ['weights', 'minlength'], []);
+  if (FLOATING.includes(x.dtype) || x.dtype === 'bool') throw new TorchError(`"bincount_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
+  const minlength = o.minlength ?? 0;
+  if (!Number.isInteger(minlength) || minlength < 0) throw new TorchError('minlength should be >= 0');
+  const vals = hostNums(x);
+  if (x.ndim !== 1 || vals.some((v) => v < 0)) throw new TorchError('bincount only supports 1-d non-negative integral inputs.');
+  const w = o.weights ?? null;
+  if (w !== null) {
+    checkTensor(w, 'bincount', 'weights');
+    if (w.ndim !== 1 || w.shape[0] !== x.shape[0]) throw new TorchError('weights should be 1-d and have the same length as input');
+  }
+  const n = Math.max(minlength, vals.length ? Math.max(...vals) + 1 : 0);
+  const out = new Array<number>(n).fill(0);
+  const wv = w === null ? null : hostNums(w);
+  vals.forEach((v, i) => { out[v] += wv === null ? 1 : wv[i]; });
+  const dt: DType = w === null ? 'int64' : w.dtype === 'float32' ? 'float32' : 'float64';
+  return int64Of(out, [n], x, dt);
+}
+
+/** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None): each run of equal
+ *  consecutive elements (or slices along dim) kept once; [output, inverse?, counts?] when asked for */
+export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
+  checkTensor(x, 'unique_consecutive');
+  const o = posOpts<{ returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }>('unique_consecutive', rest, ['returnInverse', 'returnCounts', 'dim'], []);
+  const dim = o.dim ?? null;
+  let out: T, inverse: T, counts: T;
+  if (dim === null) {
+    const vals = hostNums(x);
+    const keep: number[] = [], inv: number[] = [], cnt: number[] = [];
+    vals.forEach((v, i) => {
+      if (i === 0 || v !== vals[i - 1]) { keep.push(i); cnt.push(0); }
+      cnt[cnt.length - 1] += 1;
+      inv.push(keep.length - 1);
+    });
+    out = take(x, int64Of(keep, [keep.length], x));
+    inverse = int64Of(inv, x.shape.slice(), x);
+    counts = int64Of(cnt, [cnt.length], x);
+  } else {
+    const d = normDim(dim, x.ndim);
+    const n = x.shape[d];
+    const moved = permute(x, [d, ...x.shape.map((_, i) => i).filter((i) => i !== d)]);
+    const rows = hostNums(moved);
+    const inner = n ? rows.length / n : 0;
+    const keep: number[] = [], inv: number[] = [], cnt: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let same = i > 0;
+      for (let j = 0; same && j < inner; j++) if (rows[i * inner + j] !== rows[(i - 1) * inner + j]) same = false;
+      if (!same) { keep.push(i); cnt.push(0); }
+      cnt[cnt.length - 1] += 1;
+      inv.push(keep.length - 1);
+    }
+    out = movedim(contiguous(indexSelect(moved, 0, int64Of(keep, [keep.length], x))), 0, d);
+    inverse = int64Of(inv, [n], x);
+    counts = int64Of(cnt, [cnt.length], x);
+  }
+  if (!o.returnInverse && !o.returnCounts) return out;
+  const res = [out];
+  if (o.returnInverse) res.push(inverse);
+  if (o.returnCounts) res.push(counts);
+  return res;
+}
+
+/** torch.scatter_reduce(input, dim, index, src, reduce, *, include_self=True): src's values reduced into a copy of
+ *  input at index ('sum', 'prod', 'mean', 'amax', 'amin'; without include_self an element that receives a value
+ *  starts from the values alone). Computed on the host; no gradient (a TorchError when one is asked for). */
+export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: string, ...rest: unknown[]): T {
+  checkTensor(x, 'scatter_reduce');
+  checkTensor(index, 'scatter_reduce', 'index');
+  checkTensor(src, 'scatter_reduce', 'src');
+  const o = posOpts<{ includeSelf?: boolean }>('scatter_reduce', rest, [], ['includeSelf']);
+  const includeSelf = o.includeSelf ?? true;
+  if (!['sum', 'prod', 'mean', 'amax', 'amin'].includes(reduce)) throw new TorchError(`reduce argument must be either sum, prod, mean, amax or amin, got ${String(reduce)}`);
+  if (index.dtype !== 'int64') throw new TorchError('scatter_reduce(): Expected dtype int64 for index');
+  if (src.dtype !== x.dtype) throw new TorchError('scatter_reduce(): Expected self.dtype to be equal to src.dtype');
+  const wantGrad = gradState.enabled && (x.requiresGrad || src.requiresGrad);
+  if (wantGrad && reduce !== 'sum' && reduce !== 'mean') throw new TorchError(`scatter_reduce: the gradient of reduce='${reduce}' is not implemented in nodetorch (sum and mean have one)`);
+  const nd = Math.max(x.ndim, 1);
+  const d = normDim(dim, nd);
+  const xs = x.ndim ? x.shape.slice() : [1], is = index.ndim ? index.shape.slice() : [1], ss = src.ndim ? src.shape.slice() : [1];
+  if (index.numel() && (is.length !== nd || ss.length !== nd)) throw new TorchError('Index tensor must have the same number of dimensions as self tensor');
+  if (index.numel()) {
+    for (let k = 0; k < nd; k++) {
+      if (is[k] > ss[k] || (k !== d && is[k] > xs[k])) throw new TorchError(`Expected index ${fmt(index.shape)} to be smaller than self ${fmt(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmt(src.shape)}`);
+    }
+  }
+  const out = hostNums(x), iv = hostNums(index), sv = hostNums(src);
+  const xst = xs.map((_, k) => xs.slice(k + 1).reduce((a, b) => a * b, 1));
+  const sst = ss.map((_, k) => ss.slice(k + 1).reduce((a, b) => a * b, 1));
+  const cnt = new Array<number>(out.length).fill(includeSelf ? 1 : 0);
+  const isInt = !FLOATING.includes(x.dtype);
+  const pos = new Array<number>(nd).fill(0);
+  for (let lin = 0; lin < iv.length; lin++) {
+    let r = lin;
+    for (let k = nd - 1; k >= 0; k--) { pos[k] = r % is[k]; r = Math.floor(r / is[k]); }
+    const j = iv[lin];
+    if (j < -xs[d] || j >= xs[d]) throw new TorchError(`index ${j} is out of bounds for dimension ${d} with size ${xs[d]}`);
+    let xo = 0, so = 0;
+    for (let k = 0; k < nd; k++) { xo += (k === d ? (j < 0 ? j + xs[d] : j) : pos[k]) * xst[k]; so += pos[k] * sst[k]; }
+    const v = sv[so];
+    if (cnt[xo] === 0) out[xo] = v;
+    else if (reduce === 'sum' || reduce === 'mean') out[xo] += v;
+    else if (reduce === 'prod') out[xo] *= v;
+    else if (reduce === 'amax') out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.max(out[xo], v);
+    else out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.min(out[xo], v);
+    cnt[xo] += 1;
+  }
+  if (reduce === 'mean') out.forEach((v, i) => { const c = Math.max(cnt[i], 1); out[i] = isInt ? Math.floor(v / c) : v / c; });
+  const shape = x.shape.slice();
+  const res0 = out.length ? reshape(makeTensor(out, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype }), shape) : zerosOf(shape, x.dtype, x);
+  const res = res0.device.equals(x.device) ? res0 : toDeviceCopy(res0, x.device);
+  if (!wantGrad) return res;
+  // ScatterReduceBackward0 for sum and mean: self's gradient is g (over the count for mean; 0 where a value landed
+  // without include_self), src's is that gathered at index
+  const scale = nograd(() => {
+    const c = int64Of(cnt, shape, x, x.dtype);
+    const landed = int64Of(cnt.map((v) => (v > (includeSelf ? 1 : 0) ? 1 : 0)), shape, x, 'bool');
+    return { inv: reduce === 'mean' ? c.clamp(1).reciprocal() : null, landed };
+  });
+  return record('ScatterReduceBackward0', [x, src], res, (g) => {
+    const gs = scale.inv ? g.mul(scale.inv) : g;
+    return [
+      x.requiresGrad ? (includeSelf ? gs : gs.maskedFill(scale.landed, 0)) : null,
+      src.requiresGrad ? gather(gs, d, index) : null,
+    ];
+  });
+}
+
+/** Tensor.masked_scatter(mask, source): source's first elements, in order, where mask (broadcast with input) is true */
+export function maskedScatter(x: T, mask: T, source: T): T {
+  checkTensor(x, 'masked_scatter');
+  checkTensor(mask, 'masked_scatter', 'mask');
+  checkTensor(source, 'masked_scatter', 'source');
+  if (mask.dtype !== 'bool' && mask.dtype !== 'uint8') throw new TorchError(`masked_scatter_ only supports boolean masks, but got mask with dtype ${TYPE_NAMES[mask.dtype]}`);
+  if (source.dtype !== x.dtype) throw new TorchError(`masked_scatter: expected self and source to have same dtypes but got${TYPE_NAMES[x.dtype]} and ${TYPE_NAMES[source.dtype]}`);
+  const shape = broadcastShapes(x.shape, mask.shape, 'masked_scatter');
+  const m = toDtype(broadcastView(mask, shape), 'bool');
+  const k = hostNums(m).reduce((a, b) => a + b, 0);
+  if (source.numel() < k) throw new TorchError('Number of elements of source < number of ones in mask');
+  const xe = sameShape(x.shape, shape) ? x : broadcastView(x, shape);
+  return indexPut(xe, [m], reshape(source, [-1]).narrow(0, 0, k));
+}
+
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
+    maskedScatter(mask: T, source: T): T;
+    scatterReduce(dim: number, index: T, src: T, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): T;
+    maskedScatter_(mask: T, source: T): T;
+    bincount(weights?: T | null | { weights?: T | null; minlength?: number }, minlength?: number | { minlength?: number }): T;
+    histc(bins?: number | { bins?: number; min?: number; max?: number }, min?: number | { min?: number; max?: number }, max?: number | { max?: number }): T;
+    uniqueConsecutive(opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): T | T[];
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index,
+  index, maskedScatter, bincount, histc, uniqueConsecutive, scatterReduce,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };
 }
+P.maskedScatter_ = function (this: T, mask: T, source: T): T {
+  checkTensor(mask, 'masked_scatter_', 'mask');
+  const m = mask.dtype === 'bool' ? mask : toDtype(mask, 'bool');
+  const shape = broadcastShapes(this.shape, m.shape, 'masked_scatter_');
+  if (!sameShape(shape, this.shape)) throw new TorchError(`masked_scatter_: the mask's shape ${fmt(m.shape)} cannot be broadcast to self's ${fmt(this.shape)}`);
+  const mb = broadcastView(m, shape);
+  const k = hostNums(mb).reduce((a, b) => a + b, 0);
+  if (source.numel() < k) throw new TorchError('Number of elements of source < number of ones in mask');
+  return indexPut_(this, [mb], reshape(source, [-1]).narrow(0, 0, k));
+};

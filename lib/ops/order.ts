@@ -155,7 +155,10 @@ export function mode(x: T, ...args: unknown[]): R.ValuesIndices {
 function cumExtreme(x: T, d: number, isMin: boolean): { values: T; indices: T } {
   const n = x.shape[d];
   const fl = isFloating(x.dtype);
-  const ident = fl ? (isMin ? Infinity : -Infinity) : isMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  // the identity: the dtype's own extreme (a full() of a value the dtype cannot hold is refused, as PyTorch's)
+  const INT_RANGE: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+  const [lo, hi] = INT_RANGE[x.dtype] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  const ident = fl ? (isMin ? Infinity : -Infinity) : isMin ? hi : lo;
   const shapeAt = (m: number): number[] => x.shape.map((s, i) => (i === d ? m : s));
   let v = x;
   let idx = arange(n, { device: x.device }).reshape(x.shape.map((s, i) => (i === d ? n : 1))).expand(x.shape.slice()).contiguous();

@@ -17,6 +17,7 @@ import { normDims, isOptions, checkTensor, posOpts } from './util';
 import { arange, zeros, ones } from './creation';
 import { scatter } from './indexing';
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
+import { preserveStrides, restrideFresh } from '../memory_format';
 
 type T = Tensor;
 type Dim = number | number[];
@@ -643,6 +644,7 @@ export function sort(x: T, ...args: unknown[]): ValuesIndices {
   const { d, descending, stableGiven } = parseSortArgs(x, 'sort', args);
   const n = x.ndim ? x.shape[d] : 1;
   const { values, indices } = sortRaw(x, d, descending, n);
+  layLikeInput(x, values, indices);
   let v = values;
   if (isFloating(x.dtype)) {
     const shape = x.shape.slice();
@@ -654,7 +656,16 @@ export function sort(x: T, ...args: unknown[]): ValuesIndices {
 
 export function argsort(x: T, ...args: unknown[]): T {
   const { d, descending } = parseSortArgs(x, 'argsort', args);
-  return sortRaw(x, d, descending, x.ndim ? x.shape[d] : 1).indices;
+  const { indices } = sortRaw(x, d, descending, x.ndim ? x.shape[d] : 1);
+  layLikeInput(x, indices);
+  return indices;
+}
+// sort's results are laid out as its input when that is a dense permutation (a transposed input: transposed results,
+// as PyTorch's empty_like outputs)
+function layLikeInput(x: T, ...outs: T[]): void {
+  if (x.ndim < 2 || x.isContiguous()) return;
+  const st = preserveStrides(x);
+  if (st) for (const o of outs) restrideFresh(o, st, E.copyInto);
 }
 
 export function msort(x: T): T { return sort(x, 0).values; }
@@ -764,7 +775,8 @@ function uniqueDim(x: T, d: number, result: (v: T, i: T, c: T) => T | T[], int64
   keep.forEach((r, j) => { for (let q = 0; q < m; q++) u[j * m + q] = v[r * m + q]; });
   const restShape = moved.shape.slice(1);
   const vals = fromHost(u, x.dtype, [keep.length, ...restShape], x);
-  const back = noGradDo(() => E.contiguous(Sh.movedim(vals, 0, d)));
+  // (laid out as PyTorch's: the slices contiguous along the moved dim, moved back)
+  const back = noGradDo(() => Sh.movedim(vals, 0, d));
   return result(back, fromHost(int64(inverse), 'int64', [n], x), fromHost(int64(counts), 'int64', [counts.length], x));
 }
 
