@@ -132,3 +132,5 @@ export * as optim from './optim';
 export { save, load, saveAsync, loadAsync } from './serialization';
 export * as utils from './utils';
 export * as distributed from './distributed';
+// torch.linalg (lib/linalg.ts; CPU kernels native/cpu/linalg.cc); torch.det etc. are schema rows (generated.ts)
+export * as linalg from './linalg_api';

@@ -2486,6 +2486,64 @@ export function randnLike(input: Tensor, opts?: { dtype?: DTypeName | null; layo
 export function randnLike(opts: { input: Tensor; dtype?: DTypeName | null; layout?: StridedLayout | null; device?: DeviceName | Device | null; pinMemory?: boolean | null; requiresGrad?: boolean; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...args: unknown[]): Tensor { return randnLike_call(args); }
 
+const S_det: OpSpec = { op: 'det', params: [{ name: 'input' }], npos: 1 };
+function det_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_det, args, method);
+  return I.det(v[0] as Tensor);
+}
+export function det(input: Tensor): Tensor;
+export function det(opts: { input: Tensor }): Tensor;
+export function det(...args: unknown[]): Tensor { return det_call(args); }
+
+const S_logdet: OpSpec = { op: 'logdet', params: [{ name: 'input' }], npos: 1 };
+function logdet_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_logdet, args, method);
+  return I.logdet(v[0] as Tensor);
+}
+export function logdet(input: Tensor): Tensor;
+export function logdet(opts: { input: Tensor }): Tensor;
+export function logdet(...args: unknown[]): Tensor { return logdet_call(args); }
+
+const S_inverse: OpSpec = { op: 'inverse', params: [{ name: 'input' }], npos: 1 };
+function inverse_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_inverse, args, method);
+  return I.inverse(v[0] as Tensor);
+}
+export function inverse(input: Tensor): Tensor;
+export function inverse(opts: { input: Tensor }): Tensor;
+export function inverse(...args: unknown[]): Tensor { return inverse_call(args); }
+
+const S_pinverse: OpSpec = { op: 'pinverse', params: [{ name: 'input' }, { name: 'rcond', def: 1e-15, t: 'float' }], npos: 2 };
+function pinverse_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_pinverse, args, method);
+  return I.pinverse(v[0] as Tensor, v[1] as number);
+}
+export function pinverse(input: Tensor, rcond: number): Tensor;
+export function pinverse(input: Tensor, opts?: { rcond?: number }): Tensor;
+export function pinverse(opts: { input: Tensor; rcond?: number }): Tensor;
+export function pinverse(...args: unknown[]): Tensor { return pinverse_call(args); }
+
+const S_matrixPower: OpSpec = { op: 'matrix_power', params: [{ name: 'input' }, { name: 'n' }], npos: 2 };
+function matrixPower_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_matrixPower, args, method);
+  return I.matrixPower(v[0] as Tensor, v[1] as number);
+}
+export function matrixPower(input: Tensor, n: number): Tensor;
+export function matrixPower(input: Tensor, opts: { n: number }): Tensor;
+export function matrixPower(opts: { input: Tensor; n: number }): Tensor;
+export function matrixPower(...args: unknown[]): Tensor { return matrixPower_call(args); }
+
+const S_choleskySolve: OpSpec = { op: 'cholesky_solve', params: [{ name: 'input' }, { name: 'input2' }, { name: 'upper', def: false, t: 'bool' }], npos: 3 };
+function choleskySolve_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_choleskySolve, args, method);
+  return I.choleskySolve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
+}
+export function choleskySolve(input: Tensor, input2: Tensor, upper: boolean): Tensor;
+export function choleskySolve(input: Tensor, input2: Tensor, opts?: { upper?: boolean }): Tensor;
+export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boolean }): Tensor;
+export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean }): Tensor;
+export function choleskySolve(...args: unknown[]): Tensor { return choleskySolve_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -3135,6 +3193,16 @@ declare module '../tensor' {
     zero_(): Tensor;
     detach_(): Tensor;
     contiguous(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    det(): Tensor;
+    logdet(): Tensor;
+    inverse(): Tensor;
+    pinverse(rcond: number): Tensor;
+    pinverse(opts?: { rcond?: number }): Tensor;
+    matrixPower(n: number): Tensor;
+    matrixPower(opts: { n: number }): Tensor;
+    choleskySolve(input2: Tensor, upper: boolean): Tensor;
+    choleskySolve(input2: Tensor, opts?: { upper?: boolean }): Tensor;
+    choleskySolve(opts: { input2: Tensor; upper?: boolean }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3413,6 +3481,12 @@ P.fill_ = function (this: Tensor, ...args: unknown[]): Tensor { return fill__cal
 P.zero_ = function (this: Tensor, ...args: unknown[]): Tensor { return zero__call([this, ...args], true); };
 P.detach_ = function (this: Tensor, ...args: unknown[]): Tensor { return detach__call([this, ...args], true); };
 P.contiguous = function (this: Tensor, ...args: unknown[]): Tensor { return contiguous_call([this, ...args], true); };
+P.det = function (this: Tensor, ...args: unknown[]): Tensor { return det_call([this, ...args], true); };
+P.logdet = function (this: Tensor, ...args: unknown[]): Tensor { return logdet_call([this, ...args], true); };
+P.inverse = function (this: Tensor, ...args: unknown[]): Tensor { return inverse_call([this, ...args], true); };
+P.pinverse = function (this: Tensor, ...args: unknown[]): Tensor { return pinverse_call([this, ...args], true); };
+P.matrixPower = function (this: Tensor, ...args: unknown[]): Tensor { return matrixPower_call([this, ...args], true); };
+P.choleskySolve = function (this: Tensor, ...args: unknown[]): Tensor { return choleskySolve_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -3727,4 +3801,33 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.adaptive_avg_pool1d', name: 'adaptiveAvgPool1d', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.multi_head_attention_forward', name: 'multiHeadAttentionForward', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
   { op: 'F.scaled_dot_product_attention', name: 'scaledDotProductAttention', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.vector_norm', name: 'vectorNorm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.matrix_norm', name: 'matrixNorm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.norm', name: 'norm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.det', name: 'det', variants: ['linalg'], dtype: 'keep', grad: 'LinalgDetBackward0', autocast: null },
+  { op: 'linalg.slogdet', name: 'slogdet', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSlogdetBackward0', autocast: null },
+  { op: 'linalg.inv', name: 'inv', variants: ['linalg'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
+  { op: 'linalg.solve', name: 'solve', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSolveExBackward0', autocast: null },
+  { op: 'linalg.cholesky', name: 'cholesky', variants: ['linalg'], dtype: 'keep', grad: 'LinalgCholeskyExBackward0', autocast: null },
+  { op: 'linalg.qr', name: 'qr', variants: ['linalg'], dtype: 'keep', grad: 'LinalgQrBackward0', autocast: null },
+  { op: 'linalg.eigh', name: 'eigh', variants: ['linalg'], dtype: 'keep', grad: 'LinalgEighBackward0', autocast: null },
+  { op: 'linalg.eigvalsh', name: 'eigvalsh', variants: ['linalg'], dtype: 'keep', grad: 'LinalgEighBackward0', autocast: null },
+  { op: 'linalg.svd', name: 'svd', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSvdBackward0', autocast: null },
+  { op: 'linalg.svdvals', name: 'svdvals', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSvdBackward0', autocast: null },
+  { op: 'linalg.pinv', name: 'pinv', variants: ['linalg'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
+  { op: 'linalg.matrix_rank', name: 'matrixRank', variants: ['linalg'], dtype: 'index', grad: null, autocast: null },
+  { op: 'linalg.lstsq', name: 'lstsq', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.matrix_power', name: 'matrixPower', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.matrix_exp', name: 'matrixExp', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.cross', name: 'cross', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.multi_dot', name: 'multiDot', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.diagonal', name: 'diagonal', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.vecdot', name: 'vecdot', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.solve_triangular', name: 'solveTriangular', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSolveTriangularBackward0', autocast: null },
+  { op: 'det', name: 'det', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgDetBackward0', autocast: null },
+  { op: 'logdet', name: 'logdet', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'inverse', name: 'inverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
+  { op: 'pinverse', name: 'pinverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
+  { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
 ];

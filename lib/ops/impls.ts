@@ -355,3 +355,6 @@ export function frombufferRow(buffer: ArrayBufferView | ArrayBuffer, dtype: DT, 
 export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boolean, memoryFormat: MF): T {
   return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
 }
+
+// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve (ops.schema's linalg section): lib/linalg.ts
+export { det, logdet, inverse, pinverse, matrixPower, choleskySolve } from '../linalg';
