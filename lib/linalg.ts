@@ -66,7 +66,8 @@ function luSolveRaw(f: LU, B: T, op: string): T {  // B [..., n, k] float64 cont
 function singularCheck(f: LU, op: string, batched: boolean): void {
   for (let b = 0; b < f.info.length; b++) {
     if (f.info[b] > 0) {
-      throw new TorchError(batchMsg(op, b, batched, `The diagonal element ${f.info[b]} is zero, the ${op === 'inv' ? 'inversion' : 'solve'} could not be completed because the input matrix is singular.`));
+      if (op === 'solve') throw new TorchError(`torch.linalg.solve: ${batched ? `(Batch element ${b}): ` : ''}The solver failed because the input matrix is singular.`);
+      throw new TorchError(batchMsg(op, b, batched, `The diagonal element ${f.info[b]} is zero, the inversion could not be completed because the input matrix is singular.`));
     }
   }
 }
@@ -128,7 +129,9 @@ export function det(A: T): T {
     }
     const P = fromHost(p, [...batchOf(A), 1, n], g.dtype, A);
     const cof = E.mul(U.to(g.dtype), P).matmul(Vh.to(g.dtype));
-    return [E.mul(g.unsqueeze(-1).unsqueeze(-1), cof)];
+    // PyTorch 1.13 gives an exactly singular matrix (det 0) a zero gradient; so does this
+    const nz = E.toDtype(E.ne(out, 0), g.dtype).unsqueeze(-1).unsqueeze(-1);
+    return [E.mul(E.mul(g.unsqueeze(-1).unsqueeze(-1), cof), nz)];
   });
 }
 
@@ -269,8 +272,16 @@ export function solveTriangular(A: T, B: T, upper: boolean, left = true, unit = 
 export function choleskySolve(B: T, L: T, upper = false): T {
   checkInput(B, 'cholesky_solve', 'input'); checkInput(L, 'cholesky_solve', 'input2');
   checkSquare(L, 'cholesky_solve', 'input2'); checkMatrix(B, 'cholesky_solve', 'input');
-  if (upper) return solveTriangular(L, solveTriangular(L.mT, B, false), true);
-  return solveTriangular(L.mT, solveTriangular(L, B, false), true);
+  const Ld = L.detach(), Bd = B.detach();
+  const X = noGrad(() => (upper ? solveTriangular(Ld, solveTriangular(Ld.mT, Bd, false), true) : solveTriangular(Ld.mT, solveTriangular(Ld, Bd, false), true)));
+  // CholeskySolveBackward0 (PyTorch's cholesky_solve_backward: the factor as a full matrix, A = L L^T or U^T U):
+  // gB = cholesky_solve(g, L), C = gB X^T + X gB^T, gL = -C L (lower) / -U C (upper)
+  return record('CholeskySolveBackward0', [B, L], X, (g) => {
+    const gB = choleskySolve(g, Ld, upper);
+    const C0 = gB.matmul(X.mT);
+    const C = E.add(C0, C0.mT);
+    return [sumTo(gB, B.shape), sumTo(E.neg(upper ? Ld.matmul(C) : C.matmul(Ld)), L.shape)];
+  });
 }
 
 // ---- qr -----------------------------------------------------------------------------------------------------------

@@ -71,8 +71,8 @@ const FNS: Record<string, (a: Record<string, T>) => T | T[]> = {
   matrix_rank_hermitian: ({ A }) => L.matrixRank(A, { hermitian: true }), lstsq: ({ A, B }) => L.lstsq(A, B).solution,
   matrix_power3: ({ A }) => L.matrixPower(A, 3), matrix_power0: ({ A }) => L.matrixPower(A, 0), matrix_power_neg: ({ A }) => torch.matrixPower(A, -2),
   matrix_exp: ({ A }) => L.matrixExp(A), matrix_exp_big: ({ A }) => L.matrixExp(A),
-  cross: ({ a, b }) => L.cross(a, b), cross_dim0: ({ a, b }) => L.cross(a, b, 0), multi_dot: ({ a, b, c }) => L.multiDot([a, b, c]),
-  diagonal: ({ A }) => L.diagonal(A, { offset: 1 }),
+  cross: ({ a, b }) => L.cross(a, b), cross_dim0: ({ a, b }) => L.cross(a, b, { dim: 0 }), multi_dot: ({ a, b, c }) => L.multiDot([a, b, c]),
+  diagonal: ({ A }) => L.diagonal(A, { offset: 1 }), vecdot: ({ x, y }) => L.vecdot(x, y),
   vector_norm_all_keepdim: ({ A }) => L.vectorNorm(A, 2, null, true), vector_norm_dtype: ({ A }) => L.vectorNorm(A, 2, null, false, { dtype: 'float64' }),
   matrix_norm_dims_keepdim: ({ A }) => L.matrixNorm(A, 1, [0, 2], true), matrix_norm_nuc_dims: ({ A }) => L.matrixNorm(A, 'nuc', [2, 0]),
   norm_default: ({ A }) => L.norm(A), norm_vec_ord: ({ A }) => L.norm(A, 3), norm_mat_ord: ({ A }) => L.norm(A, 'nuc'),
@@ -120,11 +120,12 @@ describe('torch.linalg vs PyTorch 1.13', () => {
 
 // central finite differences of nodetorch's own forward (float64) for the decompositions' gradients
 describe('decomposition gradients vs finite differences', () => {
-  const fd = (name: string, f: (A: T) => T, A0: number[][]): void => {
+  const fd = (name: string, f: (A: T) => T | T[], A0: number[][]): void => {
     test(name, () => {
       const A = torch.tensor(A0, { dtype: 'float64' }).requiresGrad_(true);
-      const W = torch.tensor(A0.map((r, i) => r.map((_, j) => Math.sin(3 * i + j + 1))), { dtype: 'float64' });
-      const lossOf = (x: T): T => f(x).mul(W.narrow(0, 0, f(x).shape[0]).narrow(1, 0, f(x).ndim > 1 ? f(x).shape[1] : 1).reshape(f(x).shape)).sum();
+      // sum_i sum(out_i * W_i), W_i fixed weights of out_i's shape
+      const lossOf = (x: T): T => outsOf(f(x)).map((o, i) => o.mul(torch.arange(o.numel(), { dtype: 'float64' }).add(i).mul(0.7).sin().reshape(o.shape)).sum())
+        .reduce((a, b) => a.add(b));
       const [g] = torch.autograd.grad(lossOf(A), [A]);
       const gd = g!.dataSync() as Float64Array;
       const h = 1e-6;
@@ -141,9 +142,14 @@ describe('decomposition gradients vs finite differences', () => {
   fd('det', (x) => L.det(x).reshape([1, 1]), A);
   fd('inv', (x) => L.inv(x), A);
   fd('cholesky', (x) => L.cholesky(x.add(x.mT).mul(0.5)), S);
-  fd('qr Q and R', (x) => { const [Q, R] = L.qr(x); return Q.add(R.mul(0.5)); }, [[1, 2], [3, 4.5], [0.5, -1]]);
-  fd('eigh (sign-free)', (x) => { const [w, V] = L.eigh(x.add(x.mT)); return V.mul(V).add(w.unsqueeze(0)); }, A);
-  fd('svd (sign-free)', (x) => { const [U, s, Vh] = L.svd(x, false); return U.mul(U).matmul(Vh.mul(Vh)).add(s.unsqueeze(0)); }, A);
+  fd('qr Q and R (tall)', (x) => [...L.qr(x)], [[1, 2], [3, 4.5], [0.5, -1]]);
+  fd('qr Q and R (wide)', (x) => [...L.qr(x)], [[1, 2, 0.3], [3, 4.5, -2]]);
+  fd('slogdet', (x) => L.slogdet(x).logabsdet, A);
+  fd('solve', (x) => L.solve(x, x.mT.matmul(x)), A);
+  fd('eigvalsh', (x) => L.eigvalsh(x.matmul(x.mT)), A);
+  fd('svd (wide, sign-free)', (x) => { const [U, s, Vh] = L.svd(x, false); return [U.mul(U), s, Vh.mul(Vh)]; }, [[1, 2, 0.3], [3, 4.5, -2]]);
+  fd('eigh (sign-free)', (x) => { const [w, V] = L.eigh(x.add(x.mT)); return [V.mul(V), w]; }, A);
+  fd('svd (sign-free)', (x) => { const [U, s, Vh] = L.svd(x, false); return [U.mul(U), s, Vh.mul(Vh)]; }, A);
   fd('pinv', (x) => L.pinv(x), [[1, 2, 0.5], [3, 4.5, 1]]);
   fd('solve_triangular', (x) => L.solveTriangular(x, x.mT.add(1), { upper: true }), A);
 });
@@ -183,6 +189,6 @@ describe('torch.linalg: shapes and properties', () => {
     expect(() => L.inv(fake)).toThrow(/linalg\.inv: CUDA tensors are not supported/);
   });
   test('solve_triangular requires upper', () => {
-    expect(() => (L.solveTriangular as (a: T, b: T, o: object) => T)(torch.eye(2), torch.eye(2), {})).toThrow(/missing required keyword argument 'upper'/);
+    expect(() => (L.solveTriangular as (a: T, b: T, o: object) => T)(torch.eye(2), torch.eye(2), {})).toThrow(/linalg\.solve_triangular\(\): missing required argument 'upper'/);
   });
 });
