@@ -188,6 +188,14 @@ describe('torch.linalg: shapes and properties', () => {
     Object.defineProperty(fake, 'isCuda', { get: () => true });
     expect(() => L.inv(fake)).toThrow(/linalg\.inv: CUDA tensors are not supported/);
   });
+  // with a CUDA build (or the CUDA emulator's: NODETORCH_ADDON=build-emu/...) a real CUDA tensor
+  (torch.cuda.isAvailable() ? test : test.skip)('CUDA tensors are refused by every factorization', () => {
+    const A = torch.eye(3).cuda();
+    for (const [name, f] of [['inv', () => L.inv(A)], ['svd', () => L.svd(A)], ['det', () => torch.det(A)], ['solve', () => L.solve(A, A)],
+      ['cholesky', () => L.cholesky(A)], ['qr', () => L.qr(A)], ['eigh', () => L.eigh(A)]] as [string, () => unknown][]) {
+      expect(f).toThrow(new RegExp(`^linalg\\.${name}: CUDA tensors are not supported .*A is on cuda:0`));
+    }
+  });
   test('solve_triangular requires upper', () => {
     expect(() => (L.solveTriangular as (a: T, b: T, o: object) => T)(torch.eye(2), torch.eye(2), {})).toThrow(/linalg\.solve_triangular\(\): missing required argument 'upper'/);
   });
