@@ -137,6 +137,12 @@ interface Override { self?: Sample; p?: Record<string, Sample>; pre?: () => void
 const t = (v: unknown, dtype?: string) => (): T => torch.tensor(v as number[], dtype ? { dtype: dtype as 'float32' } : undefined);
 const VEC_I = t([1, 0]);
 const OVERRIDES: Record<string, Override> = {
+  // torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve (the linalg rows): square, invertible inputs
+  det: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  logdet: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  inverse: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  matrix_power: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), n: () => 3 } },
+  cholesky_solve: { self: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), p: { input: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), input2: () => torch.tensor([[2, 0], [1, 3]], { dtype: 'float32' }) } },
   addmm: { self: t([[1, 2], [3, 4]], 'float32'), p: { input: t([[1, 2], [3, 4]], 'float32'), mat1: X, mat2: () => Y().t() } },
   addmv: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
   baddbmm: { self: () => torch.ones([1, 2, 2]), p: { input: () => torch.ones([1, 2, 2]), batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },

@@ -2504,13 +2504,14 @@ export function logdet(input: Tensor): Tensor;
 export function logdet(opts: { input: Tensor }): Tensor;
 export function logdet(...args: unknown[]): Tensor { return logdet_call(args); }
 
-const S_inverse: OpSpec = { op: 'inverse', params: [{ name: 'input' }], npos: 1 };
+const S_inverse: OpSpec = { op: 'inverse', params: [{ name: 'input' }], out: true, npos: 1 };
 function inverse_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_inverse, args, method);
+  const { v, out } = parseCall(S_inverse, args, method);
+  if (out) return writeOut('inverse', out, v, () => I.inverse(v[0] as Tensor));
   return I.inverse(v[0] as Tensor);
 }
-export function inverse(input: Tensor): Tensor;
-export function inverse(opts: { input: Tensor }): Tensor;
+export function inverse(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function inverse(opts: { input: Tensor; out?: Tensor }): Tensor;
 export function inverse(...args: unknown[]): Tensor { return inverse_call(args); }
 
 const S_pinverse: OpSpec = { op: 'pinverse', params: [{ name: 'input' }, { name: 'rcond', def: 1e-15, t: 'float' }], npos: 2 };
@@ -2523,25 +2524,27 @@ export function pinverse(input: Tensor, opts?: { rcond?: number }): Tensor;
 export function pinverse(opts: { input: Tensor; rcond?: number }): Tensor;
 export function pinverse(...args: unknown[]): Tensor { return pinverse_call(args); }
 
-const S_matrixPower: OpSpec = { op: 'matrix_power', params: [{ name: 'input' }, { name: 'n' }], npos: 2 };
+const S_matrixPower: OpSpec = { op: 'matrix_power', params: [{ name: 'input' }, { name: 'n' }], out: true, npos: 2 };
 function matrixPower_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_matrixPower, args, method);
+  const { v, out } = parseCall(S_matrixPower, args, method);
+  if (out) return writeOut('matrix_power', out, v, () => I.matrixPower(v[0] as Tensor, v[1] as number));
   return I.matrixPower(v[0] as Tensor, v[1] as number);
 }
-export function matrixPower(input: Tensor, n: number): Tensor;
-export function matrixPower(input: Tensor, opts: { n: number }): Tensor;
-export function matrixPower(opts: { input: Tensor; n: number }): Tensor;
+export function matrixPower(input: Tensor, n: number, opts?: { out?: Tensor }): Tensor;
+export function matrixPower(input: Tensor, opts: { n: number; out?: Tensor }): Tensor;
+export function matrixPower(opts: { input: Tensor; n: number; out?: Tensor }): Tensor;
 export function matrixPower(...args: unknown[]): Tensor { return matrixPower_call(args); }
 
-const S_choleskySolve: OpSpec = { op: 'cholesky_solve', params: [{ name: 'input' }, { name: 'input2' }, { name: 'upper', def: false, t: 'bool' }], npos: 3 };
+const S_choleskySolve: OpSpec = { op: 'cholesky_solve', params: [{ name: 'input' }, { name: 'input2' }, { name: 'upper', def: false, t: 'bool' }], out: true, npos: 3 };
 function choleskySolve_call(args: readonly unknown[], method = false): Tensor {
-  const { v } = parseCall(S_choleskySolve, args, method);
+  const { v, out } = parseCall(S_choleskySolve, args, method);
+  if (out) return writeOut('cholesky_solve', out, v, () => I.choleskySolve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean));
   return I.choleskySolve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
 }
-export function choleskySolve(input: Tensor, input2: Tensor, upper: boolean): Tensor;
-export function choleskySolve(input: Tensor, input2: Tensor, opts?: { upper?: boolean }): Tensor;
-export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boolean }): Tensor;
-export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean }): Tensor;
+export function choleskySolve(input: Tensor, input2: Tensor, upper: boolean, opts?: { out?: Tensor }): Tensor;
+export function choleskySolve(input: Tensor, input2: Tensor, opts?: { upper?: boolean; out?: Tensor }): Tensor;
+export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
+export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
 export function choleskySolve(...args: unknown[]): Tensor { return choleskySolve_call(args); }
 
 declare module '../tensor' {
@@ -3826,8 +3829,8 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'linalg.solve_triangular', name: 'solveTriangular', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSolveTriangularBackward0', autocast: null },
   { op: 'det', name: 'det', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgDetBackward0', autocast: null },
   { op: 'logdet', name: 'logdet', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'inverse', name: 'inverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
+  { op: 'inverse', name: 'inverse', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
   { op: 'pinverse', name: 'pinverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
-  { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
 ];
