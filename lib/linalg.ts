@@ -627,3 +627,13 @@ export function norm(A: T, ord: Ord | null = null, dim: number | number[] | null
 // torch.* forms
 export const inverse = inv;
 export const pinverse = (A: T, rcond = 1e-15): T => pinv(A, null, rcond);
+
+// torch.trace / Tensor.trace: the sum of a matrix's main diagonal (integers sum to int64, as sum); TraceBackward0: the
+// diagonal's pattern (PyTorch 1.13's also marks element (n-1, 0) of a matrix with more rows than columns: not copied)
+export function trace(x: T): T {
+  if (!(x instanceof Tensor)) throw new TypeError(`trace(): argument 'input' must be Tensor`);
+  if (x.ndim !== 2) throw new TorchError(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
+  const [n, m] = x.shape;
+  const out = noGrad(() => x.diagonal(0, 0, 1).sum());
+  return record('TraceBackward0', [x], out, (g) => [E.mul(eye(n, m, { dtype: x.dtype, device: x.device }), g)]);
+}

@@ -72,6 +72,7 @@ const FNS: Record<string, (a: Record<string, T>) => T | T[]> = {
   matrix_power3: ({ A }) => L.matrixPower(A, 3), matrix_power0: ({ A }) => L.matrixPower(A, 0), matrix_power_neg: ({ A }) => torch.matrixPower(A, -2),
   matrix_exp: ({ A }) => L.matrixExp(A), matrix_exp_big: ({ A }) => L.matrixExp(A),
   cross: ({ a, b }) => L.cross(a, b), cross_dim0: ({ a, b }) => L.cross(a, b, { dim: 0 }), multi_dot: ({ a, b, c }) => L.multiDot([a, b, c]),
+  trace: ({ A }) => torch.trace(A), trace_method: ({ A }) => A.trace(), trace_3d: ({ A }) => torch.trace(A),
   diagonal: ({ A }) => L.diagonal(A, { offset: 1 }), vecdot: ({ x, y }) => L.vecdot(x, y),
   vector_norm_all_keepdim: ({ A }) => L.vectorNorm(A, 2, null, true), vector_norm_dtype: ({ A }) => L.vectorNorm(A, 2, null, false, { dtype: 'float64' }),
   matrix_norm_dims_keepdim: ({ A }) => L.matrixNorm(A, 1, [0, 2], true), matrix_norm_nuc_dims: ({ A }) => L.matrixNorm(A, 'nuc', [2, 0]),
@@ -172,6 +173,16 @@ describe('torch.linalg: shapes and properties', () => {
     const { eigenvalues: w, eigenvectors: V } = L.eigh(A);
     expect(A.matmul(V).sub(V.mul(w.unsqueeze(-2))).abs().max().item()).toBeLessThan(1e-12);
     expect(V.mT.matmul(V).sub(torch.eye(6, { dtype: 'float64' })).abs().max().item()).toBeLessThan(1e-12);
+  });
+  test("trace's gradient on a tall matrix is the main diagonal's pattern", () => {
+    const x = torch.randn([4, 2], { dtype: 'float64' }).requiresGrad_(true);
+    x.trace().backward();
+    expect(x.grad!.tolist()).toEqual([[1, 0], [0, 1], [0, 0], [0, 0]]);
+  });
+  test('trace of an integer matrix is int64, as PyTorch', () => {
+    const t = torch.trace(torch.tensor([[1, 2], [3, 4]], { dtype: 'int32' }));
+    expect(t.dtype).toBe('int64');
+    expect(t.item()).toBe(5);
   });
   test('vecdot is the sum of products over dim', () => {
     const x = torch.randn([2, 3]), y = torch.randn([2, 3]);

@@ -2547,6 +2547,16 @@ export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boo
 export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
 export function choleskySolve(...args: unknown[]): Tensor { return choleskySolve_call(args); }
 
+const S_trace: OpSpec = { op: 'trace', params: [{ name: 'input' }], out: true, npos: 1 };
+function trace_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_trace, args, method);
+  if (out) return writeOut('trace', out, v, () => I.trace(v[0] as Tensor));
+  return I.trace(v[0] as Tensor);
+}
+export function trace(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function trace(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function trace(...args: unknown[]): Tensor { return trace_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -3206,6 +3216,7 @@ declare module '../tensor' {
     choleskySolve(input2: Tensor, upper: boolean): Tensor;
     choleskySolve(input2: Tensor, opts?: { upper?: boolean }): Tensor;
     choleskySolve(opts: { input2: Tensor; upper?: boolean }): Tensor;
+    trace(): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -3490,6 +3501,7 @@ P.inverse = function (this: Tensor, ...args: unknown[]): Tensor { return inverse
 P.pinverse = function (this: Tensor, ...args: unknown[]): Tensor { return pinverse_call([this, ...args], true); };
 P.matrixPower = function (this: Tensor, ...args: unknown[]): Tensor { return matrixPower_call([this, ...args], true); };
 P.choleskySolve = function (this: Tensor, ...args: unknown[]): Tensor { return choleskySolve_call([this, ...args], true); };
+P.trace = function (this: Tensor, ...args: unknown[]): Tensor { return trace_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -3833,4 +3845,5 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'pinverse', name: 'pinverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
   { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'trace', name: 'trace', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TraceBackward0', autocast: null },
 ];

@@ -356,5 +356,5 @@ export function randnLikeRow(input: T, dtype: DT, device: Dev, requiresGrad: boo
   return C.randnLike(input, factory(dtype, device, requiresGrad, { memoryFormat }));
 }
 
-// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve (ops.schema's linalg section): lib/linalg.ts
-export { det, logdet, inverse, pinverse, matrixPower, choleskySolve } from '../linalg';
+// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve / trace (ops.schema's linalg section): lib/linalg.ts
+export { det, logdet, inverse, pinverse, matrixPower, choleskySolve, trace } from '../linalg';

@@ -143,6 +143,11 @@ case('cross', lambda a, b: L.cross(a, b), {'a': r(4, 3), 'b': r(4, 3)})
 case('cross_dim0', lambda a, b: L.cross(a, b, dim=0), {'a': r(3, 2), 'b': r(3, 2)})
 case('multi_dot', lambda a, b, c: L.multi_dot([a, b, c]), {'a': r(3), 'b': r(3, 4), 'c': r(4, 2)})
 case('vecdot', lambda x, y: L.vecdot(x, y), {'x': r(2, 3), 'y': r(2, 3)}) if hasattr(L, 'vecdot') else None
+case('trace', lambda A: torch.trace(A), {'A': r(3, 4)})
+# (a tall matrix's gradient is not compared: PyTorch 1.13's trace_backward also marks element (n-1, 0) when rows > cols,
+# index_fill with step cols+1 over every element; nodetorch's gradient is the identity pattern: test/linalg.test.ts)
+case('trace_method', lambda A: A.trace(), {'A': r(2, 4)})
+err('trace_3d', lambda A: torch.trace(A), {'A': r(2, 2, 2)})
 case('diagonal', lambda A: L.diagonal(A, offset=1), {'A': r(2, 3, 4)})
 
 # ---- norms
