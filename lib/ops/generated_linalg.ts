@@ -6,32 +6,32 @@ import { parseCall, OpSpec } from './args';
 import * as LA from '../linalg';
 import type { Eigh, Lstsq, QR, SVD, Slogdet } from '../linalg';
 
-const S_vectorNorm: OpSpec = { op: 'linalg.vector_norm', params: [{ name: 'x' }, { name: 'ord', def: 2, t: 'float' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
-export function vectorNorm(x: Tensor, ord: number, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
-export function vectorNorm(x: Tensor, ord: number, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function vectorNorm(x: Tensor, ord: number, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function vectorNorm(x: Tensor, opts?: { ord?: number; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function vectorNorm(opts: { x: Tensor; ord?: number; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+const S_vectorNorm: OpSpec = { op: 'linalg.vector_norm', params: [{ name: 'input' }, { name: 'ord', def: 2, t: 'float' }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
+export function vectorNorm(input: Tensor, ord: number, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+export function vectorNorm(input: Tensor, ord: number, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function vectorNorm(input: Tensor, ord: number, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function vectorNorm(input: Tensor, opts?: { ord?: number; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function vectorNorm(opts: { input: Tensor; ord?: number; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
 export function vectorNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_vectorNorm, args);
   return LA.vectorNorm(v[0] as Tensor, v[1] as number, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
 }
-const S_matrixNorm: OpSpec = { op: 'linalg.matrix_norm', params: [{ name: 'A' }, { name: 'ord', def: 'fro' }, { name: 'dim', def: [-2, -1] }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
-export function matrixNorm(A: Tensor, ord: number | 'fro' | 'nuc', dim: number[], keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
-export function matrixNorm(A: Tensor, ord: number | 'fro' | 'nuc', dim: number[], opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function matrixNorm(A: Tensor, ord: number | 'fro' | 'nuc', opts?: { dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function matrixNorm(A: Tensor, opts?: { ord?: number | 'fro' | 'nuc'; dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function matrixNorm(opts: { A: Tensor; ord?: number | 'fro' | 'nuc'; dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+const S_matrixNorm: OpSpec = { op: 'linalg.matrix_norm', params: [{ name: 'input' }, { name: 'ord', def: 'fro' }, { name: 'dim', def: [-2, -1] }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
+export function matrixNorm(input: Tensor, ord: number | 'fro' | 'nuc', dim: number[], keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+export function matrixNorm(input: Tensor, ord: number | 'fro' | 'nuc', dim: number[], opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function matrixNorm(input: Tensor, ord: number | 'fro' | 'nuc', opts?: { dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function matrixNorm(input: Tensor, opts?: { ord?: number | 'fro' | 'nuc'; dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function matrixNorm(opts: { input: Tensor; ord?: number | 'fro' | 'nuc'; dim?: number[]; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
 export function matrixNorm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_matrixNorm, args);
   return LA.matrixNorm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc', v[2] as number[], v[3] as boolean, v[4] as DTypeName | null);
 }
-const S_norm: OpSpec = { op: 'linalg.norm', params: [{ name: 'A' }, { name: 'ord', def: null }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
-export function norm(A: Tensor, ord: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
-export function norm(A: Tensor, ord: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function norm(A: Tensor, ord: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function norm(A: Tensor, opts?: { ord?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
-export function norm(opts: { A: Tensor; ord?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+const S_norm: OpSpec = { op: 'linalg.norm', params: [{ name: 'input' }, { name: 'ord', def: null }, { name: 'dim', def: null, t: 'ints' }, { name: 'keepdim', def: false, t: 'bool' }, { name: 'dtype', kw: true, def: null, t: 'dtype' }], npos: 4 };
+export function norm(input: Tensor, ord: number | 'fro' | 'nuc' | null, dim: number | number[] | null, keepdim: boolean, opts?: { dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, ord: number | 'fro' | 'nuc' | null, dim: number | number[] | null, opts?: { keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, ord: number | 'fro' | 'nuc' | null, opts?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function norm(input: Tensor, opts?: { ord?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
+export function norm(opts: { input: Tensor; ord?: number | 'fro' | 'nuc' | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeName | null }): Tensor;
 export function norm(...args: unknown[]): Tensor {
   const { v } = parseCall(S_norm, args);
   return LA.norm(v[0] as Tensor, v[1] as number | 'fro' | 'nuc' | null, v[2] as number | number[] | null, v[3] as boolean, v[4] as DTypeName | null);
@@ -65,9 +65,9 @@ export function solve(...args: unknown[]): Tensor {
   const { v } = parseCall(S_solve, args);
   return LA.solve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
 }
-const S_cholesky: OpSpec = { op: 'linalg.cholesky', params: [{ name: 'A' }, { name: 'upper', kw: true, def: false, t: 'bool' }], npos: 1 };
-export function cholesky(A: Tensor, opts?: { upper?: boolean }): Tensor;
-export function cholesky(opts: { A: Tensor; upper?: boolean }): Tensor;
+const S_cholesky: OpSpec = { op: 'linalg.cholesky', params: [{ name: 'input' }, { name: 'upper', kw: true, def: false, t: 'bool' }], npos: 1 };
+export function cholesky(input: Tensor, opts?: { upper?: boolean }): Tensor;
+export function cholesky(opts: { input: Tensor; upper?: boolean }): Tensor;
 export function cholesky(...args: unknown[]): Tensor {
   const { v } = parseCall(S_cholesky, args);
   return LA.cholesky(v[0] as Tensor, v[1] as boolean);
@@ -80,18 +80,18 @@ export function qr(...args: unknown[]): QR {
   const { v } = parseCall(S_qr, args);
   return LA.qr(v[0] as Tensor, v[1] as 'reduced' | 'complete' | 'r');
 }
-const S_eigh: OpSpec = { op: 'linalg.eigh', params: [{ name: 'A' }, { name: 'UPLO', def: 'L' }], npos: 2 };
-export function eigh(A: Tensor, UPLO: 'L' | 'U'): Eigh;
-export function eigh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): Eigh;
-export function eigh(opts: { A: Tensor; UPLO?: 'L' | 'U' }): Eigh;
+const S_eigh: OpSpec = { op: 'linalg.eigh', params: [{ name: 'input' }, { name: 'UPLO', def: 'L' }], npos: 2 };
+export function eigh(input: Tensor, UPLO: 'L' | 'U'): Eigh;
+export function eigh(input: Tensor, opts?: { UPLO?: 'L' | 'U' }): Eigh;
+export function eigh(opts: { input: Tensor; UPLO?: 'L' | 'U' }): Eigh;
 export function eigh(...args: unknown[]): Eigh {
   const { v } = parseCall(S_eigh, args);
   return LA.eigh(v[0] as Tensor, v[1] as 'L' | 'U');
 }
-const S_eigvalsh: OpSpec = { op: 'linalg.eigvalsh', params: [{ name: 'A' }, { name: 'UPLO', def: 'L' }], npos: 2 };
-export function eigvalsh(A: Tensor, UPLO: 'L' | 'U'): Tensor;
-export function eigvalsh(A: Tensor, opts?: { UPLO?: 'L' | 'U' }): Tensor;
-export function eigvalsh(opts: { A: Tensor; UPLO?: 'L' | 'U' }): Tensor;
+const S_eigvalsh: OpSpec = { op: 'linalg.eigvalsh', params: [{ name: 'input' }, { name: 'UPLO', def: 'L' }], npos: 2 };
+export function eigvalsh(input: Tensor, UPLO: 'L' | 'U'): Tensor;
+export function eigvalsh(input: Tensor, opts?: { UPLO?: 'L' | 'U' }): Tensor;
+export function eigvalsh(opts: { input: Tensor; UPLO?: 'L' | 'U' }): Tensor;
 export function eigvalsh(...args: unknown[]): Tensor {
   const { v } = parseCall(S_eigvalsh, args);
   return LA.eigvalsh(v[0] as Tensor, v[1] as 'L' | 'U');
@@ -111,40 +111,40 @@ export function svdvals(...args: unknown[]): Tensor {
   const { v } = parseCall(S_svdvals, args);
   return LA.svdvals(v[0] as Tensor);
 }
-const S_pinv: OpSpec = { op: 'linalg.pinv', params: [{ name: 'A' }, { name: 'atol', kw: true, def: null, t: 'float?' }, { name: 'rtol', kw: true, def: null, t: 'float?' }, { name: 'hermitian', kw: true, def: false, t: 'bool' }], npos: 1 };
-export function pinv(A: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
-export function pinv(opts: { A: Tensor; atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
+const S_pinv: OpSpec = { op: 'linalg.pinv', params: [{ name: 'input' }, { name: 'atol', kw: true, def: null, t: 'float?' }, { name: 'rtol', kw: true, def: null, t: 'float?' }, { name: 'hermitian', kw: true, def: false, t: 'bool' }], npos: 1 };
+export function pinv(input: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
+export function pinv(opts: { input: Tensor; atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
 export function pinv(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pinv, args);
   return LA.pinv(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as boolean);
 }
-const S_matrixRank: OpSpec = { op: 'linalg.matrix_rank', params: [{ name: 'A' }, { name: 'atol', kw: true, def: null, t: 'float?' }, { name: 'rtol', kw: true, def: null, t: 'float?' }, { name: 'hermitian', kw: true, def: false, t: 'bool' }], npos: 1 };
-export function matrixRank(A: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
-export function matrixRank(opts: { A: Tensor; atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
+const S_matrixRank: OpSpec = { op: 'linalg.matrix_rank', params: [{ name: 'input' }, { name: 'atol', kw: true, def: null, t: 'float?' }, { name: 'rtol', kw: true, def: null, t: 'float?' }, { name: 'hermitian', kw: true, def: false, t: 'bool' }], npos: 1 };
+export function matrixRank(input: Tensor, opts?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
+export function matrixRank(opts: { input: Tensor; atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
 export function matrixRank(...args: unknown[]): Tensor {
   const { v } = parseCall(S_matrixRank, args);
   return LA.matrixRank(v[0] as Tensor, v[1] as number | null, v[2] as number | null, v[3] as boolean);
 }
-const S_lstsq: OpSpec = { op: 'linalg.lstsq', params: [{ name: 'A' }, { name: 'B' }, { name: 'rcond', def: null, t: 'float?' }, { name: 'driver', kw: true, def: null }], npos: 3 };
-export function lstsq(A: Tensor, B: Tensor, rcond: number | null, opts?: { driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
-export function lstsq(A: Tensor, B: Tensor, opts?: { rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
-export function lstsq(A: Tensor, opts: { B: Tensor; rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
-export function lstsq(opts: { A: Tensor; B: Tensor; rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
+const S_lstsq: OpSpec = { op: 'linalg.lstsq', params: [{ name: 'input' }, { name: 'b' }, { name: 'rcond', def: null, t: 'float?' }, { name: 'driver', kw: true, def: null }], npos: 3 };
+export function lstsq(input: Tensor, b: Tensor, rcond: number | null, opts?: { driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
+export function lstsq(input: Tensor, b: Tensor, opts?: { rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
+export function lstsq(input: Tensor, opts: { b: Tensor; rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
+export function lstsq(opts: { input: Tensor; b: Tensor; rcond?: number | null; driver?: 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null }): Lstsq;
 export function lstsq(...args: unknown[]): Lstsq {
   const { v } = parseCall(S_lstsq, args);
   return LA.lstsq(v[0] as Tensor, v[1] as Tensor, v[2] as number | null, v[3] as 'gels' | 'gelsy' | 'gelsd' | 'gelss' | null);
 }
-const S_matrixPower: OpSpec = { op: 'linalg.matrix_power', params: [{ name: 'A' }, { name: 'n' }], npos: 2 };
-export function matrixPower(A: Tensor, n: number): Tensor;
-export function matrixPower(A: Tensor, opts: { n: number }): Tensor;
-export function matrixPower(opts: { A: Tensor; n: number }): Tensor;
+const S_matrixPower: OpSpec = { op: 'linalg.matrix_power', params: [{ name: 'input' }, { name: 'n' }], npos: 2 };
+export function matrixPower(input: Tensor, n: number): Tensor;
+export function matrixPower(input: Tensor, opts: { n: number }): Tensor;
+export function matrixPower(opts: { input: Tensor; n: number }): Tensor;
 export function matrixPower(...args: unknown[]): Tensor {
   const { v } = parseCall(S_matrixPower, args);
   return LA.matrixPower(v[0] as Tensor, v[1] as number);
 }
-const S_matrixExp: OpSpec = { op: 'linalg.matrix_exp', params: [{ name: 'A' }], npos: 1 };
-export function matrixExp(A: Tensor): Tensor;
-export function matrixExp(opts: { A: Tensor }): Tensor;
+const S_matrixExp: OpSpec = { op: 'linalg.matrix_exp', params: [{ name: 'input' }], npos: 1 };
+export function matrixExp(input: Tensor): Tensor;
+export function matrixExp(opts: { input: Tensor }): Tensor;
 export function matrixExp(...args: unknown[]): Tensor {
   const { v } = parseCall(S_matrixExp, args);
   return LA.matrixExp(v[0] as Tensor);
@@ -179,10 +179,10 @@ export function vecdot(...args: unknown[]): Tensor {
   const { v } = parseCall(S_vecdot, args);
   return LA.vecdot(v[0] as Tensor, v[1] as Tensor, v[2] as number);
 }
-const S_solveTriangular: OpSpec = { op: 'linalg.solve_triangular', params: [{ name: 'A' }, { name: 'B' }, { name: 'upper', kw: true, t: 'bool' }, { name: 'left', kw: true, def: true, t: 'bool' }, { name: 'unitriangular', kw: true, def: false, t: 'bool' }], npos: 2 };
-export function solveTriangular(A: Tensor, B: Tensor, opts: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
-export function solveTriangular(A: Tensor, opts: { B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
-export function solveTriangular(opts: { A: Tensor; B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
+const S_solveTriangular: OpSpec = { op: 'linalg.solve_triangular', params: [{ name: 'input' }, { name: 'B' }, { name: 'upper', kw: true, t: 'bool' }, { name: 'left', kw: true, def: true, t: 'bool' }, { name: 'unitriangular', kw: true, def: false, t: 'bool' }], npos: 2 };
+export function solveTriangular(input: Tensor, B: Tensor, opts: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
+export function solveTriangular(input: Tensor, opts: { B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
+export function solveTriangular(opts: { input: Tensor; B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
 export function solveTriangular(...args: unknown[]): Tensor {
   const { v } = parseCall(S_solveTriangular, args);
   return LA.solveTriangular(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as boolean);
