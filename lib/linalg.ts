@@ -24,9 +24,8 @@ const F64: DType = 'float64';
 function checkInput(A: unknown, op: string, name = 'A'): T {
   if (!(A instanceof Tensor)) throw new TypeError(`linalg.${op}(): argument '${name}' must be Tensor, not ${A === null ? 'None' : typeof A}`);
   if (A.isCuda) throw new TorchError(`linalg.${op}: CUDA tensors are not supported (nodetorch's linalg kernels are CPU only; ${name} is on ${A.device}): compute on the CPU with ${name}.cpu()`);
-  if (!isFloating(A.dtype) || A.dtype === 'float16' || A.dtype === 'bfloat16') {
-    throw new TorchError(`linalg.${op}: Expected a floating point or complex tensor as input. Got ${E.typeName(A.dtype)}`);
-  }
+  if (!isFloating(A.dtype)) throw new TorchError(`linalg.${op}: Expected a floating point or complex tensor as input. Got ${E.typeName(A.dtype)}`);
+  if (A.dtype === 'float16' || A.dtype === 'bfloat16') throw new TorchError(`linalg.${op}: Low precision dtypes not supported. Got ${E.typeName(A.dtype)}`);
   return A;
 }
 function checkMatrix(A: T, op: string, name = 'A'): void {
@@ -381,7 +380,15 @@ function svdRaw(A: T, full: boolean, op: string, uv = true): { U: T; S: T; Vh: T
   const m = A.shape[A.ndim - 2], n = A.shape[A.ndim - 1], k = Math.min(m, n), bs = batchOf(A);
   const uc = uv ? (full ? m : k) : 0, vr = uv ? (full ? n : k) : 0;
   const U = empty_([...bs, m, uc], F64, A.device), S = empty_([...bs, k], F64, A.device), Vh = empty_([...bs, vr, n], F64, A.device);
-  if (A.numel() > 0) kern(K.SVD, [U, S, Vh, f64(A)], [uv ? 1 : 0], op);
+  const A64 = f64(A);
+  if (A.numel() > 0) {
+    // (svd and svdvals refuse NaN/inf as PyTorch's do; pinv and matrix_rank let them through, as PyTorch's)
+    const d = op === 'svd' || op === 'svdvals' ? (A64.dataSync() as Float64Array) : new Float64Array(0);
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) throw new TorchError('linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values.');
+    }
+    kern(K.SVD, [U, S, Vh, A64], [uv ? 1 : 0], op);
+  }
   else noGrad(() => { for (const [t, r, c] of [[U, m, uc], [Vh, vr, n]] as [T, number, number][]) if (t.numel() > 0 || r * c > 0) E.copyInto(t, eye(r, c, { dtype: 'float64' }).expand(t.shape.slice())); });
   return { U: back(U, A.dtype), S: back(S, A.dtype), Vh: back(Vh, A.dtype) };
 }

@@ -52,7 +52,7 @@ const FNS: Record<string, (a: Record<string, T>) => T | T[]> = {
   solve: ({ A, B }) => L.solve(A, B), solve_vec: ({ A, B }) => L.solve(A, B), solve_bcast: ({ A, B }) => L.solve(A, B),
   solve_right: ({ A, B }) => L.solve(A, B, { left: false }),
   inv_singular: ({ A }) => L.inv(A), inv_singular_batched: ({ A }) => L.inv(A), solve_singular: ({ A, B }) => L.solve(A, B),
-  inv_nonsquare: ({ A }) => L.inv(A), det_int: ({ A }) => L.det(A), inv_1d: ({ A }) => L.inv(A),
+  svd_nan: ({ A }) => L.svdvals(A), inv_nonsquare: ({ A }) => L.inv(A), det_int: ({ A }) => L.det(A), inv_1d: ({ A }) => L.inv(A),
   cholesky: ({ A }) => L.cholesky(A), cholesky_batched_upper: ({ A }) => L.cholesky(A, { upper: true }),
   cholesky_notpd: ({ A }) => L.cholesky(A), cholesky_notpd_batched: ({ A }) => L.cholesky(A),
   solve_triangular_upper: ({ A, B }) => L.solveTriangular(A, B, { upper: true }),
@@ -178,6 +178,10 @@ describe('torch.linalg: shapes and properties', () => {
     const x = torch.randn([4, 2], { dtype: 'float64' }).requiresGrad_(true);
     x.trace().backward();
     expect(x.grad!.tolist()).toEqual([[1, 0], [0, 1], [0, 0], [0, 0]]);
+  });
+  test('half and bfloat16 are refused as PyTorch does', () => {
+    expect(() => L.inv(torch.eye(2).to('bfloat16'))).toThrow(/^linalg\.inv: Low precision dtypes not supported\. Got BFloat16$/);
+    expect(() => L.svd(torch.eye(2).to('float16'))).toThrow(/^linalg\.svd: Low precision dtypes not supported\. Got Half$/);
   });
   test('trace of an integer matrix is int64, as PyTorch', () => {
     const t = torch.trace(torch.tensor([[1, 2], [3, 4]], { dtype: 'int32' }));

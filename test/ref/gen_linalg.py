@@ -81,6 +81,7 @@ err('inv_singular_batched', lambda A: L.inv(A), {'A': torch.stack([torch.eye(2, 
 err('solve_singular', lambda A, B: L.solve(A, B), {'A': torch.tensor([[1., 2.], [2., 4.]], dtype=torch.float64), 'B': r(2, 1)})
 err('inv_nonsquare', lambda A: L.inv(A), {'A': r(2, 3)})
 err('det_int', lambda A: L.det(A), {'A': torch.tensor([[1, 2], [3, 4]])})
+err('svd_nan', lambda A: L.svdvals(A), {'A': torch.tensor([[float('nan'), 1.], [1., 2.]], dtype=torch.float64)})
 err('inv_1d', lambda A: L.inv(A), {'A': r(3)})
 
 # ---- cholesky / cholesky_solve / solve_triangular
