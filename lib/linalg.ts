@@ -213,7 +213,7 @@ function sumTo(g: T, shape: number[]): T {
 // ---- cholesky, cholesky_solve, solve_triangular -----------------------------------------------------------------
 export function cholesky(A: T, upper = false): T {
   checkInput(A, 'cholesky'); checkSquare(A, 'cholesky');
-  const n = A.shape[A.ndim - 1], bs = batchOf(A);
+  const bs = batchOf(A);
   // the lower triangle is read (the upper one for upper=true: its transpose's lower triangle)
   const L = f64(upper ? A.mT : A).clone();
   const info = empty_(bs.length ? bs : [1], F64, A.device);
@@ -224,7 +224,6 @@ export function cholesky(A: T, upper = false): T {
       if (inf[b] > 0) throw new TorchError(batchMsg('cholesky', b, A.ndim > 2, `The factorization could not be completed because the input is not positive-definite (the leading minor of order ${inf[b]} is not positive-definite).`));
     }
   }
-  void n;
   const Lo = back(L, A.dtype);
   const out = upper ? Lo.mT : Lo;
   // LinalgCholeskyExBackward0 (FunctionsManual cholesky_backward): gA = L^-H Φ(L^H gL) L^-1, Φ = the symmetric part
