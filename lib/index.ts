@@ -146,3 +146,5 @@ export * as utils from './utils';
 export * as distributed from './distributed';
 // torch.distributions (lib/distributions/)
 export * as distributions from './distributions';
+// torch.linalg (lib/linalg.ts; CPU kernels native/cpu/linalg.cc); torch.det etc. are schema rows (generated.ts)
+export * as linalg from './linalg_api';

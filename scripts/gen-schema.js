@@ -12,6 +12,7 @@ const root = path.join(__dirname, '..');
 const SCHEMA = path.join(root, 'lib/ops/ops.schema');
 const DST = path.join(root, 'lib/ops/generated.ts');
 const DST_F = path.join(root, 'lib/ops/generated_functional.ts');
+const DST_L = path.join(root, 'lib/ops/generated_linalg.ts');
 
 const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
@@ -94,11 +95,14 @@ function parseSchema(text) {
     if (!line.trim()) continue;
     while (ln + 1 < lines.length && /^\s+\S/.test(lines[ln + 1]) && !lines[ln + 1].trim().startsWith('#')) line += ' ' + lines[++ln].trim();
     const where = `ops.schema:${ln + 1}`;
-    const m = /^((?:F\.)?\w+)\((.*)\)\s*->\s*([^|]+?)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
+    const m = /^((?:F\.|linalg\.)?\w+)\((.*)\)\s*->\s*([^|]+?)\s*\|\s*([^|]*?)\s*(?:\|\s*(.*))?$/.exec(line.trim());
     if (!m) throw new Error(`${where}: cannot parse row: ${line}`);
     const [, fullName, sig, ret, variants, rest] = m;
     const functional = fullName.startsWith('F.');
-    const name = functional ? fullName.slice(2) : fullName;
+    // linalg. rows: torch.linalg's functions (lib/ops/generated_linalg.ts, the torch.linalg namespace object;
+    // implementations: lib/linalg.ts's function of the row's camelCase name)
+    const linalg = fullName.startsWith('linalg.');
+    const name = functional ? fullName.slice(2) : linalg ? fullName.slice(7) : fullName;
     const params = [];
     let kw = false;
     // (a comma inside brackets -- a default such as [1, 1] -- does not end a parameter)
@@ -138,7 +142,9 @@ function parseSchema(text) {
     const vs = variants.split(/\s+/).filter(Boolean);
     for (const v of vs) if (!['function', 'method', 'inplace', 'inplace!', 'out'].includes(v)) throw new Error(`${where}: unknown variant '${v}'`);
     const RETS = { Tensor: 'Tensor', 'Tensor[]': 'Tensor[]', ValuesIndices: 'ValuesIndices', bool: 'boolean', MinMax: 'MinMax', int: 'number', '(Tensor, Tensor)': '[Tensor, Tensor]',
-      '(Tensor, Tensor?)': '[Tensor, Tensor | null]' };  // (multi_head_attention_forward: (output, weights or None))
+      '(Tensor, Tensor?)': '[Tensor, Tensor | null]',
+      // torch.linalg's named tuples (lib/linalg.ts: arrays with the names as properties)
+      Slogdet: 'Slogdet', QR: 'QR', Eigh: 'Eigh', SVD: 'SVD', Lstsq: 'Lstsq' };  // (multi_head_attention_forward: (output, weights or None))
     // a result that depends on a flag: `-> (Tensor, Tensor) if return_indices else Tensor` (the flag is a bool
     // parameter, default False); the declarations make the flag a type parameter (flagRet below)
     let flag = null;
@@ -150,7 +156,7 @@ function parseSchema(text) {
       flag = { param: fp.name, then: RETS[fm[1]], else: RETS[fm[3]] };
     } else if (!RETS[ret]) throw new Error(`${where}: unknown return type '${ret}'`);
     rows.push({
-      py: name, name: camel(name), params, ret: flag ? `${flag.then} | ${flag.else}` : RETS[ret], retName: ret, flag, where, functional,
+      py: name, name: camel(name), params, ret: flag ? `${flag.then} | ${flag.else}` : RETS[ret], retName: ret, flag, where, functional, linalg,
       from: keys.from || null,
       fn: vs.includes('function'), method: vs.includes('method'), inplace: vs.includes('inplace') || vs.includes('inplace!'),
       kernelInplace: vs.includes('inplace!'), out: vs.includes('out'),
@@ -300,6 +306,7 @@ function implCall(row, vals, inplace) {
   const args = row.params.map((p, i) => (isLayout(p) || isPin(p) ? null : `${vals[i]} as ${i === 0 && row.scalarSelf && !inplace ? 'Tensor | number | boolean' : p.ts}`)).filter((a) => a !== null);
   let call;
   if (row.functional) call = `${row.from ? modAlias(row.from) : 'A'}.${row.name}(${args.join(', ')})`;
+  else if (row.linalg) call = `LA.${row.name}(${args.join(', ')})`;
   else if (row.via) call = `I.${row.via}${inplace ? '_' : ''}('${row.py}', ${args.join(', ')})`;
   else if (row.impl) call = `I.${row.impl}(${args.join(', ')})`;
   else call = `I.${row.name}${inplace ? '_' : ''}(${args.join(', ')})`;
@@ -311,7 +318,7 @@ function implCall(row, vals, inplace) {
 }
 
 function emit(allRows) {
-  const rows = allRows.filter((r) => !r.functional);
+  const rows = allRows.filter((r) => !r.functional && !r.linalg);
   const o = [];
   const decl = [];
   const wire = [];
@@ -469,8 +476,8 @@ function emit(allRows) {
   o.push(`/** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */`);
   o.push(`export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [`);
   for (const r of allRows) {
-    const vs = [r.functional ? 'functional' : r.fn && 'function', r.method && 'method', r.inplace && 'inplace', r.out && 'out'].filter(Boolean);
-    o.push(`  { op: '${r.functional ? 'F.' : ''}${r.py}', name: '${r.name}', variants: [${vs.map((v) => `'${v}'`).join(', ')}], dtype: ${r.dtype ? `'${r.dtype}'` : 'null'}, grad: ${r.grad ? `'${r.grad}'` : 'null'}, autocast: ${r.autocast ? `'${r.autocast}'` : 'null'} },`);
+    const vs = [r.functional ? 'functional' : r.linalg ? 'linalg' : r.fn && 'function', r.method && 'method', r.inplace && 'inplace', r.out && 'out'].filter(Boolean);
+    o.push(`  { op: '${r.functional ? 'F.' : r.linalg ? 'linalg.' : ''}${r.py}', name: '${r.name}', variants: [${vs.map((v) => `'${v}'`).join(', ')}], dtype: ${r.dtype ? `'${r.dtype}'` : 'null'}, grad: ${r.grad ? `'${r.grad}'` : 'null'}, autocast: ${r.autocast ? `'${r.autocast}'` : 'null'} },`);
   }
   o.push(`];`);
   o.push(``);
@@ -505,9 +512,35 @@ function emitFunctional(allRows) {
   return o.join('\n');
 }
 
+// the linalg. rows: torch.linalg's functions (lib/linalg_api.ts re-exports them as the torch.linalg namespace)
+function emitLinalg(allRows) {
+  const rows = allRows.filter((r) => r.linalg);
+  const o = [];
+  o.push(`// GENERATED by scripts/gen-schema.js from lib/ops/ops.schema (its linalg. rows). Do not edit.`);
+  o.push(`// torch.linalg's schema functions (exported by lib/linalg_api.ts as torch.linalg); implementations: lib/linalg.ts.`);
+  o.push(`import type { Tensor } from '../tensor';`);
+  o.push(`import type { DTypeName } from '../dtype';`);
+  o.push(`import { parseCall, OpSpec } from './args';`);
+  o.push(`import * as LA from '../linalg';`);
+  const named = [...new Set(rows.map((r) => r.retName).filter((n) => ['Slogdet', 'QR', 'Eigh', 'SVD', 'Lstsq'].includes(n)))].sort();
+  if (named.length) o.push(`import type { ${named.join(', ')} } from '../linalg';`);
+  o.push(``);
+  for (const row of rows) {
+    const spec = `S_${row.name}`;
+    o.push(`const ${spec}: OpSpec = ${specOf(row, row.params).replace(`'${row.py}'`, `'linalg.${row.py}'`)};`);
+    for (const sig of overloads(row, row.params, [])) o.push(`export function ${row.name}(${sig}): ${row.ret};`);
+    o.push(`export function ${row.name}(...args: unknown[]): ${row.ret} {`);
+    o.push(`  const { v } = parseCall(${spec}, args);`);
+    o.push(`  return ${implCall(row, row.params.map((_, i) => `v[${i}]`), false)};`);
+    o.push(`}`);
+  }
+  o.push(``);
+  return o.join('\n');
+}
+
 function main() {
   const rows = parseSchema(fs.readFileSync(SCHEMA, 'utf8'));
-  for (const [dst, src] of [[DST, emit(rows)], [DST_F, emitFunctional(rows)]]) {
+  for (const [dst, src] of [[DST, emit(rows)], [DST_F, emitFunctional(rows)], [DST_L, emitLinalg(rows)]]) {
     const cur = fs.existsSync(dst) ? fs.readFileSync(dst, 'utf8') : '';
     if (process.argv.includes('--check')) {
       if (cur !== src) { console.error(`${path.relative(root, dst)} is out of date: run node scripts/gen-schema.js`); process.exit(1); }

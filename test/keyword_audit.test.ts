@@ -28,7 +28,7 @@ import * as torch from '../lib';
 import { expectTensor } from './helpers';
 
 type T = torch.Tensor;
-type Kind = 'functions' | 'methods' | 'functional';
+type Kind = 'functions' | 'methods' | 'functional' | 'linalg';
 interface Param { name: string; type: string; kw: boolean; default?: string; binding?: true }
 interface Overload { overload: string; params: Param[]; out?: true }
 interface Entry { py: string; source: string; overloads: Overload[] }
@@ -36,6 +36,8 @@ type Ref = Record<Kind, Record<string, Entry>> & { torch: string; unmatched: Rec
 const REF: Ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref/torch_signatures.json'), 'utf8'));
 const F = torch.nn.functional as unknown as Record<string, (...a: unknown[]) => unknown>;
 const TORCH = torch as unknown as Record<string, (...a: unknown[]) => unknown>;
+const LINALG = torch.linalg as unknown as Record<string, (...a: unknown[]) => unknown>;
+const PREFIX: Record<Kind, string> = { functions: 'torch', methods: 'Tensor', functional: 'F', linalg: 'linalg' };
 
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -54,6 +56,15 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functions:chain_matmul:out': 'varargs matrices, which the audit has no sample for (chain_matmul(a, b, c, { out }) is tested in test/ops_shape_more.test.ts)',
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
+  // torch.linalg: PyTorch 1.13's deprecated tolerance forms and the CUDA-only solver choice
+  'linalg:matrix_rank.': "the deprecated tol= form (linalg.matrix_rank(A, tol)): atol/rtol (keyword-only) instead",
+  'linalg:matrix_rank.tol_tensor': 'the deprecated tol= form, and tolerances are numbers (not tensors)',
+  'linalg:matrix_rank.atol_rtol_tensor': 'tolerances are numbers (not tensors): the atol_rtol_float overload',
+  'linalg:pinv.': "the deprecated rcond= form (linalg.pinv(A, rcond)): atol/rtol (keyword-only) instead; torch.pinverse(A, rcond) has it",
+  'linalg:pinv.rcond_tensor': 'the deprecated rcond= form, and tolerances are numbers (not tensors)',
+  'linalg:pinv.atol_rtol_tensor': 'tolerances are numbers (not tensors): the atol_rtol_float overload',
+  'linalg:svd:driver': 'driver= chooses a cuSOLVER algorithm: PyTorch takes it for CUDA inputs only, nodetorch has no CUDA linalg',
+  'linalg:svdvals:driver': 'driver= chooses a cuSOLVER algorithm: PyTorch takes it for CUDA inputs only, nodetorch has no CUDA linalg', 'functions:ne.Tensor_list': 'TorchScript list form',
 };
 /** Forms PyTorch's signature lists positionally but its runtime takes by keyword only (nodetorch as its runtime: the
  *  positional reference call fails in both, the keyword form is what this test checks). No nodetorch gap is left. */
@@ -128,6 +139,7 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
     registerPostAccumulateGradHook: 'PyTorch 2.1 API (not in 1.13)',
     newTensor: 'Tensor.new_tensor is hand-written C++ in PyTorch (no aten schema): new_tensor(data, *, dtype, device, requires_grad), tested in ops_more.test.ts',
   },
+  linalg: {},
   functional: {
     logsigmoid: 'F.logsigmoid is torch._C._nn.log_sigmoid: no aten schema by that name', scaledDotProductAttention: 'PyTorch 2.0 API (not in 1.13)',
   },
@@ -150,6 +162,28 @@ interface Override { self?: Sample; p?: Record<string, Sample>; pre?: () => void
 const t = (v: unknown, dtype?: string) => (): T => torch.tensor(v as number[], dtype ? { dtype: dtype as 'float32' } : undefined);
 const VEC_I = t([1, 0]);
 const OVERRIDES: Record<string, Override> = {
+  // torch.linalg (keys 'linalg.name'): square, well-conditioned (and for cholesky, positive-definite) matrices
+  ...Object.fromEntries(['det', 'slogdet', 'inv', 'matrix_exp', 'eigvalsh', 'eigh', 'cholesky', 'svdvals', 'qr', 'svd', 'pinv', 'matrix_rank',
+    'matrix_power', 'vector_norm', 'norm'].map((n) => [`linalg.${n}`, { p: {
+    A: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }),
+    n: () => 3, mode: () => 'complete', UPLO: () => 'U', full_matrices: () => false, hermitian: () => true, atol: () => 0.5, rtol: () => 0.1,
+    ord: () => 1, 'ord:str': () => 'nuc', 'ord:Scalar': () => 1, dim: () => [0, 1], keepdim: () => true, dtype: () => 'float64',
+  } }])),
+  'linalg.matrix_norm': { p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), 'ord:Scalar': () => -1, 'ord:str': () => 'nuc', dim: () => [1, 0], keepdim: () => true, dtype: () => 'float64' } },
+  'linalg.solve': { p: { A: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), B: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), left: () => false } },
+  'linalg.solve_triangular': { p: { input: () => torch.tensor([[2, 1], [0.5, 3]], { dtype: 'float32' }), B: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }),
+    upper: () => true, left: () => false, unitriangular: () => true } },
+  'linalg.lstsq': { p: { driver: () => 'gelsd', input: () => torch.tensor([[2, 1], [1, 3], [0, 1]], { dtype: 'float32' }), b: () => torch.tensor([[1], [2], [3]], { dtype: 'float32' }), rcond: () => 0.5 } },
+  'linalg.cross': { p: { input: () => torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 10]], { dtype: 'float32' }), other: () => torch.tensor([[3, 1, 2], [0, 1, 0], [1, 1, 1]], { dtype: 'float32' }), dim: () => 0 } },
+  'linalg.vecdot': { p: { x: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), y: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), dim: () => 0 } },
+  'linalg.multi_dot': { p: { tensors: () => [torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' })] } },
+  'linalg.diagonal': { p: { A: () => torch.arange(8, { dtype: 'float32' }).reshape([2, 2, 2]), offset: () => 1, dim1: () => 0, dim2: () => 2 } },
+  // torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve (the linalg rows): square, invertible inputs
+  det: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  logdet: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  inverse: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }) } },
+  matrix_power: { self: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), p: { input: () => torch.tensor([[2, 1], [1, 3]], { dtype: 'float32' }), n: () => 3 } },
+  cholesky_solve: { self: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), p: { input: () => torch.tensor([[1, 2], [3, 4]], { dtype: 'float32' }), input2: () => torch.tensor([[2, 0], [1, 3]], { dtype: 'float32' }) } },
   addmm: { self: t([[1, 2], [3, 4]], 'float32'), p: { input: t([[1, 2], [3, 4]], 'float32'), mat1: X, mat2: () => Y().t() } },
   addmv: { self: t([1, 2], 'float32'), p: { input: t([1, 2], 'float32'), mat: X, vec: t([1, 2, 3], 'float32') } },
   baddbmm: { self: () => torch.ones([1, 2, 2]), p: { input: () => torch.ones([1, 2, 2]), batch1: () => X().unsqueeze(0), batch2: () => Y().t().unsqueeze(0) } },
@@ -330,7 +364,7 @@ const OVERRIDES: Record<string, Override> = {
 };
 
 function byName(kind: Kind, op: string, p: Param): Sample | undefined {
-  const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? OVERRIDES[kind === 'functional' ? '' : op];
+  const o = OVERRIDES[`${PREFIX[kind]}.${op}`] ?? OVERRIDES[kind === 'functional' || kind === 'linalg' ? '' : op];
   const typed = p.type.includes('Scalar') ? o?.p?.[`${p.name}:Scalar`] : p.type.startsWith('Tensor') ? o?.p?.[`${p.name}:Tensor`] : p.type === 'str' ? o?.p?.[`${p.name}:str`] : undefined;
   return typed ?? o?.p?.[p.name];
 }
@@ -396,7 +430,7 @@ function invoke(kind: Kind, js: string, self: unknown, args: unknown[]): unknown
     const s = self as Record<string, (...a: unknown[]) => unknown>;
     return s[js](...args);
   }
-  const f = kind === 'functions' ? TORCH[js] : F[js];
+  const f = kind === 'functions' ? TORCH[js] : kind === 'linalg' ? LINALG[js] : F[js];
   return f(...args);
 }
 
@@ -422,7 +456,7 @@ function attempt(f: () => unknown): Outcome {
 
 /** One call's arguments from the samples: positional values for params [0, npos), the named ones in the options object. */
 function build(kind: Kind, op: string, ps: Param[], npos: number, named: Param[]): { self: unknown; args: unknown[] } {
-  const o = OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${op}`] ?? (kind === 'functional' ? undefined : OVERRIDES[op]);
+  const o = OVERRIDES[`${PREFIX[kind]}.${op}`] ?? (kind === 'functional' || kind === 'linalg' ? undefined : OVERRIDES[op]);
   const self = kind === 'methods' ? (o?.self ?? X)() : undefined;
   const args: unknown[] = ps.slice(0, npos).map((p) => sampleOf(kind, op, p)());
   if (named.length) {
@@ -438,7 +472,7 @@ const BAD = /unexpected option|unknown option|\[object Object\]|options object m
 /** The audit of one op: a list of failures ('' when all its keywords are accepted and agree). */
 function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
   const fails: string[] = [];
-  const pre = (OVERRIDES[`${kind === 'functions' ? 'torch' : kind === 'methods' ? 'Tensor' : 'F'}.${e.py}`] ?? OVERRIDES[e.py])?.pre;
+  const pre = (OVERRIDES[`${PREFIX[kind]}.${e.py}`] ?? (kind === 'linalg' ? undefined : OVERRIDES[e.py]))?.pre;
   const run = (b: () => { self: unknown; args: unknown[] }): Outcome => attempt(() => { torch.manualSeed(0); if (pre) pre(); const { self, args } = b(); return call(kind, js, self, args); });
   current = e.py;
   for (const ov of e.overloads) {
@@ -454,7 +488,7 @@ function auditOp(kind: Kind, js: string, e: Entry, call = invoke): string[] {
     const reqKw = ps.filter((p) => p.kw && p.default === undefined && p.type !== 'bool?');  // (sort's stable: bool? without a default)
     const reqAfter = (i: number): Param[] => pos.filter((p, j) => j > i && j <= lastReq);
     for (const p of ps) {
-      const where = `${kind === 'methods' ? 'Tensor.' : kind === 'functional' ? 'F.' : 'torch.'}${js}${ov.overload ? ` [${ov.overload}]` : ''} ${camel(p.name)}`;
+      const where = `${PREFIX[kind]}.${js}${ov.overload ? ` [${ov.overload}]` : ''} ${camel(p.name)}`;
       let ref: Outcome, got: Outcome;
       if (!p.kw) {
         const i = pos.indexOf(p);
@@ -547,7 +581,7 @@ function auditOut(js: string, e: Entry, call = invoke, gaps: Record<string, stri
 }
 
 describe('keyword audit against PyTorch 1.13 signatures (test/ref/torch_signatures.json)', () => {
-  for (const kind of ['functions', 'methods', 'functional'] as Kind[]) {
+  for (const kind of ['functions', 'methods', 'functional', 'linalg'] as Kind[]) {
     test(`${kind}: every PyTorch keyword is accepted and agrees with the positional form`, () => {
       const fails: string[] = [];
       for (const [js, e] of Object.entries(REF[kind])) {

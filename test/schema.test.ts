@@ -36,6 +36,7 @@ describe('the generated surface', () => {
       if (row.variants.includes('method')) expect([row.name, typeof P[row.name]]).toEqual([row.name, 'function']);
       if (row.variants.includes('inplace')) expect([row.name + '_', typeof P[row.name + '_']]).toEqual([row.name + '_', 'function']);
       if (row.variants.includes('functional')) expect([row.op, typeof (F as unknown as Record<string, unknown>)[row.name]]).toEqual([row.op, 'function']);
+      if (row.variants.includes('linalg')) expect([row.op, typeof (torch.linalg as unknown as Record<string, unknown>)[row.name]]).toEqual([row.op, 'function']);
     }
   });
 });

@@ -3913,6 +3913,77 @@ export function renorm(opts: { input: Tensor; p: number; dim: number; maxnorm: n
 export function renorm(...args: unknown[]): Tensor { return renorm_call(args); }
 const S_renorm_: OpSpec = { op: 'renorm_', params: [{ name: 'input' }, { name: 'p' }, { name: 'dim' }, { name: 'maxnorm' }], npos: 4 };
 
+const S_det: OpSpec = { op: 'det', params: [{ name: 'input' }], npos: 1 };
+function det_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_det, args, method);
+  return I.det(v[0] as Tensor);
+}
+export function det(input: Tensor): Tensor;
+export function det(opts: { input: Tensor }): Tensor;
+export function det(...args: unknown[]): Tensor { return det_call(args); }
+
+const S_logdet: OpSpec = { op: 'logdet', params: [{ name: 'input' }], npos: 1 };
+function logdet_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_logdet, args, method);
+  return I.logdet(v[0] as Tensor);
+}
+export function logdet(input: Tensor): Tensor;
+export function logdet(opts: { input: Tensor }): Tensor;
+export function logdet(...args: unknown[]): Tensor { return logdet_call(args); }
+
+const S_inverse: OpSpec = { op: 'inverse', params: [{ name: 'input' }], out: true, npos: 1 };
+function inverse_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_inverse, args, method);
+  if (out) return writeOut('inverse', out, v, () => I.inverse(v[0] as Tensor));
+  return I.inverse(v[0] as Tensor);
+}
+export function inverse(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function inverse(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function inverse(...args: unknown[]): Tensor { return inverse_call(args); }
+
+const S_pinverse: OpSpec = { op: 'pinverse', params: [{ name: 'input' }, { name: 'rcond', def: 1e-15, t: 'float' }], npos: 2 };
+function pinverse_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_pinverse, args, method);
+  return I.pinverse(v[0] as Tensor, v[1] as number);
+}
+export function pinverse(input: Tensor, rcond: number): Tensor;
+export function pinverse(input: Tensor, opts?: { rcond?: number }): Tensor;
+export function pinverse(opts: { input: Tensor; rcond?: number }): Tensor;
+export function pinverse(...args: unknown[]): Tensor { return pinverse_call(args); }
+
+const S_matrixPower: OpSpec = { op: 'matrix_power', params: [{ name: 'input' }, { name: 'n' }], out: true, npos: 2 };
+function matrixPower_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_matrixPower, args, method);
+  if (out) return writeOut('matrix_power', out, v, () => I.matrixPower(v[0] as Tensor, v[1] as number));
+  return I.matrixPower(v[0] as Tensor, v[1] as number);
+}
+export function matrixPower(input: Tensor, n: number, opts?: { out?: Tensor }): Tensor;
+export function matrixPower(input: Tensor, opts: { n: number; out?: Tensor }): Tensor;
+export function matrixPower(opts: { input: Tensor; n: number; out?: Tensor }): Tensor;
+export function matrixPower(...args: unknown[]): Tensor { return matrixPower_call(args); }
+
+const S_choleskySolve: OpSpec = { op: 'cholesky_solve', params: [{ name: 'input' }, { name: 'input2' }, { name: 'upper', def: false, t: 'bool' }], out: true, npos: 3 };
+function choleskySolve_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_choleskySolve, args, method);
+  if (out) return writeOut('cholesky_solve', out, v, () => I.choleskySolve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean));
+  return I.choleskySolve(v[0] as Tensor, v[1] as Tensor, v[2] as boolean);
+}
+export function choleskySolve(input: Tensor, input2: Tensor, upper: boolean, opts?: { out?: Tensor }): Tensor;
+export function choleskySolve(input: Tensor, input2: Tensor, opts?: { upper?: boolean; out?: Tensor }): Tensor;
+export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
+export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
+export function choleskySolve(...args: unknown[]): Tensor { return choleskySolve_call(args); }
+
+const S_trace: OpSpec = { op: 'trace', params: [{ name: 'input' }], out: true, npos: 1 };
+function trace_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_trace, args, method);
+  if (out) return writeOut('trace', out, v, () => I.trace(v[0] as Tensor));
+  return I.trace(v[0] as Tensor);
+}
+export function trace(input: Tensor, opts?: { out?: Tensor }): Tensor;
+export function trace(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function trace(...args: unknown[]): Tensor { return trace_call(args); }
+
 declare module '../tensor' {
   interface Tensor {
     max(): Tensor;
@@ -4850,6 +4921,17 @@ declare module '../tensor' {
     renorm_(p: number, dim: number, opts: { maxnorm: number }): Tensor;
     renorm_(p: number, opts: { dim: number; maxnorm: number }): Tensor;
     renorm_(opts: { p: number; dim: number; maxnorm: number }): Tensor;
+    det(): Tensor;
+    logdet(): Tensor;
+    inverse(): Tensor;
+    pinverse(rcond: number): Tensor;
+    pinverse(opts?: { rcond?: number }): Tensor;
+    matrixPower(n: number): Tensor;
+    matrixPower(opts: { n: number }): Tensor;
+    choleskySolve(input2: Tensor, upper: boolean): Tensor;
+    choleskySolve(input2: Tensor, opts?: { upper?: boolean }): Tensor;
+    choleskySolve(opts: { input2: Tensor; upper?: boolean }): Tensor;
+    trace(): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -5256,6 +5338,13 @@ P.corrcoef = function (this: Tensor, ...args: unknown[]): Tensor { return corrco
 P.dist = function (this: Tensor, ...args: unknown[]): Tensor { return dist_call([this, ...args], true); };
 P.renorm = function (this: Tensor, ...args: unknown[]): Tensor { return renorm_call([this, ...args], true); };
 P.renorm_ = function (this: Tensor, ...args: unknown[]): Tensor { const self = this; const { v } = parseCall(S_renorm_, [self, ...args], true); return inplaceResult(self, 'renorm_', (src) => I.renorm(src as Tensor, v[1] as number, v[2] as number, v[3] as number), v); };
+P.det = function (this: Tensor, ...args: unknown[]): Tensor { return det_call([this, ...args], true); };
+P.logdet = function (this: Tensor, ...args: unknown[]): Tensor { return logdet_call([this, ...args], true); };
+P.inverse = function (this: Tensor, ...args: unknown[]): Tensor { return inverse_call([this, ...args], true); };
+P.pinverse = function (this: Tensor, ...args: unknown[]): Tensor { return pinverse_call([this, ...args], true); };
+P.matrixPower = function (this: Tensor, ...args: unknown[]): Tensor { return matrixPower_call([this, ...args], true); };
+P.choleskySolve = function (this: Tensor, ...args: unknown[]): Tensor { return choleskySolve_call([this, ...args], true); };
+P.trace = function (this: Tensor, ...args: unknown[]): Tensor { return trace_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -5707,4 +5796,34 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'cdist', name: 'cdist', variants: ['function'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
   { op: 'dist', name: 'dist', variants: ['function', 'method'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
   { op: 'renorm', name: 'renorm', variants: ['function', 'method', 'inplace', 'out'], dtype: 'keep', grad: null, autocast: 'cuda:fp32' },
+  { op: 'linalg.vector_norm', name: 'vectorNorm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.matrix_norm', name: 'matrixNorm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.norm', name: 'norm', variants: ['linalg'], dtype: 'float', grad: null, autocast: null },
+  { op: 'linalg.det', name: 'det', variants: ['linalg'], dtype: 'keep', grad: 'LinalgDetBackward0', autocast: null },
+  { op: 'linalg.slogdet', name: 'slogdet', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSlogdetBackward0', autocast: null },
+  { op: 'linalg.inv', name: 'inv', variants: ['linalg'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
+  { op: 'linalg.solve', name: 'solve', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSolveExBackward0', autocast: null },
+  { op: 'linalg.cholesky', name: 'cholesky', variants: ['linalg'], dtype: 'keep', grad: 'LinalgCholeskyExBackward0', autocast: null },
+  { op: 'linalg.qr', name: 'qr', variants: ['linalg'], dtype: 'keep', grad: 'LinalgQrBackward0', autocast: null },
+  { op: 'linalg.eigh', name: 'eigh', variants: ['linalg'], dtype: 'keep', grad: 'LinalgEighBackward0', autocast: null },
+  { op: 'linalg.eigvalsh', name: 'eigvalsh', variants: ['linalg'], dtype: 'keep', grad: 'LinalgEighBackward0', autocast: null },
+  { op: 'linalg.svd', name: 'svd', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSvdBackward0', autocast: null },
+  { op: 'linalg.svdvals', name: 'svdvals', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSvdBackward0', autocast: null },
+  { op: 'linalg.pinv', name: 'pinv', variants: ['linalg'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
+  { op: 'linalg.matrix_rank', name: 'matrixRank', variants: ['linalg'], dtype: 'index', grad: null, autocast: null },
+  { op: 'linalg.lstsq', name: 'lstsq', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.matrix_power', name: 'matrixPower', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.matrix_exp', name: 'matrixExp', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.cross', name: 'cross', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.multi_dot', name: 'multiDot', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.diagonal', name: 'diagonal', variants: ['linalg'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'linalg.vecdot', name: 'vecdot', variants: ['linalg'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'linalg.solve_triangular', name: 'solveTriangular', variants: ['linalg'], dtype: 'keep', grad: 'LinalgSolveTriangularBackward0', autocast: null },
+  { op: 'det', name: 'det', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgDetBackward0', autocast: null },
+  { op: 'logdet', name: 'logdet', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'inverse', name: 'inverse', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'LinalgInvExBackward0', autocast: null },
+  { op: 'pinverse', name: 'pinverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
+  { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'trace', name: 'trace', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TraceBackward0', autocast: null },
 ];

@@ -39,6 +39,7 @@ export const OP = {
   conv2d_bf16: 36,
   conv2d_bf16_backward_input: 37,
   conv2d_bf16_backward_weight: 38,
+  linalg: 39,
 } as const;
 export const UNARY = {
   neg: 0,
@@ -142,4 +143,4 @@ export const BINARY = {
 export const TERNARY = { where: 0, lerp: 1, clamp: 2, addcmul: 3, clamp_t: 4 } as const;
 export type UnaryName = keyof typeof UNARY;
 export type BinaryName = keyof typeof BINARY;
-export const OP_COUNT = 39;
+export const OP_COUNT = 40;

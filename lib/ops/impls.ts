@@ -380,3 +380,5 @@ export { newEmpty, newZeros, newOnes, newFull, newTensor, typeAs, isFloatingPoin
   logaddexp, logaddexp2, ldexp, heaviside, floatPower, floatPower_, frexp, deg2rad, rad2deg, positive, rsub, addcmul, addcdiv, addr,
   addbmm, stdMeanDim, stdMeanUnbiased, stdMeanCorrection, varMeanDim, varMeanUnbiased, varMeanCorrection, logcumsumexp, quantile,
   nanquantile, cov, corrcoef, cdist, dist, renorm } from './more';
+// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve / trace (ops.schema's linalg section): lib/linalg.ts
+export { det, logdet, inverse, pinverse, matrixPower, choleskySolve, trace } from '../linalg';

@@ -45,6 +45,7 @@ struct TensorArg {
     return n;
   }
   bool contiguous() const {
+    for (int i = 0; i < ndim; i++) if (shape[i] == 0) return true;  // an empty tensor (PyTorch's strides for it vary)
     int64_t s = 1;
     for (int i = ndim - 1; i >= 0; i--) {
       if (shape[i] != 1 && stride[i] != s) return false;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # torch_signatures.py - PyTorch 1.13's own parameter lists for every public nodetorch name, for the keyword audit
-# (test/keyword_audit.test.ts): torch.* functions, Tensor methods and torch.nn.functional functions.
+# (test/keyword_audit.test.ts): torch.* functions, Tensor methods, torch.nn.functional and torch.linalg functions.
 #
 # nodetorch's names are enumerated from its build (dist/, `npx tsc -p tsconfig.json` first) by running node; each
 # camelCase name is mapped to PyTorch's snake_case name (logSoftmax -> log_softmax, var_ -> var, indexPut_ ->
@@ -37,7 +37,9 @@ const ms = Object.getOwnPropertyNames(P).filter((k) => {
 });
 const F = t.nn.functional;
 const fs = Object.keys(F).filter((k) => typeof F[k] === 'function' && !/^[A-Z]/.test(k));
-console.log(JSON.stringify({ functions: fns.sort(), methods: ms.sort(), functional: fs.sort() }));
+const LA = t.linalg;
+const la = Object.keys(LA).filter((k) => typeof LA[k] === 'function');
+console.log(JSON.stringify({ functions: fns.sort(), methods: ms.sort(), functional: fs.sort(), linalg: la.sort() }));
 """
 
 
@@ -222,6 +224,12 @@ def lookup(kind, py):
             return 'inspect', py_params(fn, False)
         ovs = aten_overloads(py, False)
         return ('aten', ovs) if ovs else (None, None)
+    if kind == 'linalg':
+        # torch.linalg's functions: builtins over the aten linalg_* schemas
+        if getattr(torch.linalg, py, None) is None:
+            return None, None
+        ovs = aten_overloads('linalg_' + py, False)
+        return ('aten', ovs) if ovs else ('builtin', None)
     if kind == 'functions':
         fn = getattr(torch, py, None)
         if fn is None:
@@ -241,8 +249,8 @@ def lookup(kind, py):
 
 def main():
     names = nodetorch_names()
-    out = {'torch': torch.__version__.split('+')[0], 'functions': {}, 'methods': {}, 'functional': {}, 'unmatched': {}}
-    for kind in ('functions', 'methods', 'functional'):
+    out = {'torch': torch.__version__.split('+')[0], 'functions': {}, 'methods': {}, 'functional': {}, 'linalg': {}, 'unmatched': {}}
+    for kind in ('functions', 'methods', 'functional', 'linalg'):
         unmatched = []
         for js in names[kind]:
             py = snake(js)
@@ -254,7 +262,7 @@ def main():
         out['unmatched'][kind] = unmatched
     # one op per line: small diffs when PyTorch or nodetorch changes
     lines = ['{', '  "torch": %s,' % json.dumps(out['torch'])]
-    for kind in ('functions', 'methods', 'functional'):
+    for kind in ('functions', 'methods', 'functional', 'linalg'):
         lines.append('  "%s": {' % kind)
         items = list(out[kind].items())
         for i, (k, v) in enumerate(items):
