@@ -373,6 +373,10 @@ export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter
   vander } from './index_more';
 export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, rangeRow, scalarTensorRow, emptyStridedRow, asarrayRow,
   randintLikeHigh, randintLikeRange } from './creation_more';
+// ---- the shape sweep's ops (ops.schema's last section): lib/ops/shape.ts's and indexing.ts's functions take the rows'
+// parameters as they are ----
+export { diag, diagEmbed, diagflat, trace, kron, combinations } from './shape';
+export { searchsorted, bucketize, histc, bincount } from './indexing';
 // ---- opsA (ops.schema's last section): lib/ops/more.ts's functions take the rows' parameters as they are ----
 export { newEmpty, newZeros, newOnes, newFull, newTensor, typeAs, isFloatingPoint, isComplex, isSigned, isNonzero, isSameSize,
   uniformInplace, normalInplace, randomAll, randomTo, randomFromTo, exponentialInplace, geometricInplace, cauchyInplace, logNormalInplace,

@@ -868,10 +868,11 @@ function bound(bd: number[], start: number, end: number, v: number, right: boole
   return start - orig;
 }
 
-/** torch.searchsorted(sorted_sequence, input, { outInt32, right, side, sorter }): input a tensor or a number */
-export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
+/** torch.searchsorted(sorted_sequence, input, *, out_int32, right, side, sorter): input a tensor or a number (the
+ *  schema's two rows); side must agree with right=true, as PyTorch's (right=false with side 'right' is side's) */
+export function searchsorted(seq: T, input: T | number, outInt32: boolean, right0: boolean, side0: string | null, sorter0: T | null): T {
   checkTensor(seq, 'searchsorted', 'sorted_sequence');
-  const o = posOpts<{ outInt32?: boolean; right?: boolean; side?: string | null; sorter?: T | null }>('searchsorted', rest, [], ['outInt32', 'right', 'side', 'sorter']);
+  const o = { outInt32, right: right0 ? true : undefined, side: side0, sorter: sorter0 };
   const scalar = !(input instanceof Tensor);
   if (scalar && typeof input !== 'number' && typeof input !== 'boolean') throw new TypeError(`searchsorted(): argument 'input' must be Tensor or Number, not ${describeValue(input)}`);
   const x = scalar ? makeTensor(input as number, { device: seq.device }) : checkTensor(input, 'searchsorted');
@@ -906,19 +907,18 @@ export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
   return int64Of(out, x.shape.slice(), seq, o.outInt32 ? 'int32' : 'int64');
 }
 
-/** torch.bucketize(input, boundaries, { outInt32, right }): searchsorted with 1-d boundaries */
-export function bucketize(input: T | number, boundaries: T, ...rest: unknown[]): T {
+/** torch.bucketize(input, boundaries, *, out_int32, right): searchsorted with 1-d boundaries */
+export function bucketize(input: T | number, boundaries: T, outInt32: boolean, right: boolean): T {
   checkTensor(boundaries, 'bucketize', 'boundaries');
-  const o = posOpts<{ outInt32?: boolean; right?: boolean }>('bucketize', rest, [], ['outInt32', 'right']);
   if (boundaries.ndim !== 1) throw new TorchError(`boundaries tensor must be 1 dimension, but got dim(${boundaries.ndim})`);
-  return searchsorted(boundaries, input, { outInt32: o.outInt32 ?? false, right: o.right ?? false });
+  return searchsorted(boundaries, input, outInt32, right, null, null);
 }
 
 /** torch.histc(input, bins=100, min=0, max=0): equal-width bins over [min, max] (min = max: the data's range);
  *  elements outside are left out, max falls in the last bin */
-export function histc(x: T, ...rest: unknown[]): T {
+export function histc(x: T, bins0: number, min: number, max: number): T {
   checkTensor(x, 'histc');
-  const o = posOpts<{ bins?: number; min?: number; max?: number }>('histc', rest, ['bins', 'min', 'max'], []);
+  const o = { bins: bins0, min, max };
   if (!FLOATING.includes(x.dtype)) throw new TorchError(`"histogram_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
   const bins = o.bins ?? 100;
   if (!Number.isInteger(bins) || bins <= 0) throw new TorchError(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
@@ -947,9 +947,9 @@ export function histc(x: T, ...rest: unknown[]): T {
 
 /** torch.bincount(input, weights=None, minlength=0): counts (or summed weights) of each value of a 1-d non-negative
  *  integer tensor; int64 counts, weights' sums in float64 (float32 weights: float32) */
-export function bincount(x: T, ...rest: unknown[]): T {
+export function bincount(x: T, weights: T | null, minlength0: number): T {
   checkTensor(x, 'bincount');
-  const o = posOpts<{ weights?: T | null; minlength?: number }>('bincount', rest, ['weights', 'minlength'], []);
+  const o = { weights, minlength: minlength0 };
   if (FLOATING.includes(x.dtype) || x.dtype === 'bool') throw new TorchError(`"bincount_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
   const minlength = o.minlength ?? 0;
   if (!Number.isInteger(minlength) || minlength < 0) throw new TorchError('minlength should be >= 0');
@@ -1014,15 +1014,13 @@ export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
-    bincount(weights?: T | null | { weights?: T | null; minlength?: number }, minlength?: number | { minlength?: number }): T;
-    histc(bins?: number | { bins?: number; min?: number; max?: number }, min?: number | { min?: number; max?: number }, max?: number | { max?: number }): T;
     uniqueConsecutive(opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): T | T[];
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, bincount, histc, uniqueConsecutive,
+  index, uniqueConsecutive,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };

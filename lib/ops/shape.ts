@@ -638,20 +638,20 @@ export function tile(x: T, ...reps: unknown[]): T {
 export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 
 // ------------------------------------------------------------------------------------------------------------
-// diag, diagEmbed, trace, rot90, kron, meshgrid, cartesianProd, combinations: composites of the views and kernels
-// above, PyTorch's checks and messages, each taking its optional parameters positionally or by camelCase name
+// diag, diagEmbed, diagflat, trace, kron, combinations: composites of the views and kernels above with PyTorch's checks
+// and messages; they are ops.schema rows (these functions take the rows' parameters as they are, bound in impls.ts).
+// meshgrid and cartesianProd stay hand-written: varargs tensors (PyTorch's *tensors: no Tensor... type in a row, as
+// chain_matmul and block_diag), meshgrid's keyword-only indexing after them.
 // ------------------------------------------------------------------------------------------------------------
 const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /** torch.diag_embed(input, offset=0, dim1=-2, dim2=-1): input's last dim on the diagonal of dims (dim1, dim2) of a
  *  new zero tensor with one more dim */
-export function diagEmbed(x: T, ...rest: unknown[]): T {
+export function diagEmbed(x: T, offset: number, dim1: number, dim2: number): T {
   checkTensor(x, 'diag_embed');
-  const o = posOpts<{ offset?: number; dim1?: number; dim2?: number }>('diag_embed', rest, ['offset', 'dim1', 'dim2'], []);
-  const offset = o.offset ?? 0;
   const nd = x.ndim + 1;
-  const a = normDim(o.dim1 ?? -2, nd), b = normDim(o.dim2 ?? -1, nd);
-  if (a === b) throw new TorchError(`diagonal dimensions cannot be identical ${o.dim1 ?? -2}, ${o.dim2 ?? -1}`);
+  const a = normDim(dim1, nd), b = normDim(dim2, nd);
+  if (a === b) throw new TorchError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
   const n = x.ndim === 0 ? 1 : x.shape[x.ndim - 1];
   const m = n + Math.abs(offset);
   const batch = x.ndim === 0 ? [] : x.shape.slice(0, -1);
@@ -664,10 +664,8 @@ export function diagEmbed(x: T, ...rest: unknown[]): T {
 }
 
 /** torch.diag(input, diagonal=0): a vector on the diagonal of a new matrix, or a matrix's diagonal (a copy) */
-export function diag(x: T, ...rest: unknown[]): T {
+export function diag(x: T, k: number): T {
   checkTensor(x, 'diag');
-  const o = posOpts<{ diagonal?: number }>('diag', rest, ['diagonal'], []);
-  const k = o.diagonal ?? 0;
   if (x.ndim === 1) return diagEmbed(x, k, 0, 1);
   if (x.ndim === 2) return contiguous(diagonal(x, k, 0, 1));
   throw new TorchError('matrix or a vector expected');
@@ -733,10 +731,9 @@ function vector1d(t: T, op: string): void {
 }
 
 /** torch.diagflat(input, offset=0): the flattened input on a diagonal of a new matrix */
-export function diagflat(x: T, ...rest: unknown[]): T {
+export function diagflat(x: T, offset: number): T {
   checkTensor(x, 'diagflat');
-  const o = posOpts<{ offset?: number }>('diagflat', rest, ['offset'], []);
-  return diagEmbed(reshape(x, [-1]), o.offset ?? 0, 0, 1);
+  return diagEmbed(reshape(x, [-1]), offset, 0, 1);
 }
 
 /** torch.cartesian_prod(...tensors): the rows of every combination of the 1-d inputs' elements (one input: itself) */
@@ -751,10 +748,8 @@ export function cartesianProd(...args: unknown[]): T {
 
 /** torch.combinations(input, r=2, with_replacement=False): the r-element combinations of a 1-d input's elements,
  *  in lexicographic order of their positions */
-export function combinations(x: T, ...rest: unknown[]): T {
+export function combinations(x: T, r: number, rep: boolean): T {
   checkTensor(x, 'combinations');
-  const o = posOpts<{ r?: number; withReplacement?: boolean }>('combinations', rest, ['r', 'withReplacement'], []);
-  const r = o.r ?? 2, rep = o.withReplacement ?? false;
   vector1d(x, 'combinations');
   if (!Number.isInteger(r) || r < 0) throw new TorchError(`Expect a non-negative number, but got ${r}`);
   if (r === 0) return fill_(empty_([0], x.dtype, x.device), 0);
@@ -783,11 +778,6 @@ export function combinations(x: T, ...rest: unknown[]): T {
 declare module '../tensor' {
   interface Tensor {
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    diag(diagonal?: number | { diagonal?: number }): T;
-    diagEmbed(offset?: number | { offset?: number; dim1?: number; dim2?: number }, dim1?: number | { dim1?: number; dim2?: number }, dim2?: number | { dim2?: number }): T;
-    trace(): T;
-    kron(other: T): T;
-    diagflat(offset?: number | { offset?: number }): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
   }
 }
@@ -799,11 +789,6 @@ Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
   return transpose(this, -2, -1);
 } });
 Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T).mT; } });
-P.diag = function (this: T, ...a: unknown[]): T { return diag(this, ...a); };
-P.diagEmbed = function (this: T, ...a: unknown[]): T { return diagEmbed(this, ...a); };
-P.trace = function (this: T): T { return trace(this); };
-P.kron = function (this: T, other: T): T { return kron(this, other); };
-P.diagflat = function (this: T, ...a: unknown[]): T { return diagflat(this, ...a); };
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 
