@@ -968,6 +968,8 @@ export function bincount(x: T, weights: T | null, minlength0: number): T {
   return int64Of(out, [n], x, dt);
 }
 
+// Hand-written, not a row: return_inverse and return_counts decide whether it returns one, two or three tensors (as
+// unique; a row's result is one type, and `A if flag else B` takes one flag).
 /** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None): each run of equal
  *  consecutive elements (or slices along dim) kept once; [output, inverse?, counts?] when asked for */
 export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
