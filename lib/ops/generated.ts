@@ -444,7 +444,7 @@ export function varMean(...args: unknown[]): [Tensor, Tensor] { return varMean_c
 
 const O_searchsorted: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'searchsorted', params: [{ name: 'sortedSequence' }, { name: 'input' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }, { name: 'side', kw: true, def: null }, { name: 'sorter', kw: true, def: null }], out: true, npos: 2 }, ['tensor', 'tensor', '', '', '', 'tensor']],
-  [{ op: 'searchsorted', params: [{ name: 'sortedSequence' }, { name: 'input', t: 'float' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }, { name: 'side', kw: true, def: null }, { name: 'sorter', kw: true, def: null }], npos: 2 }, ['tensor', 'number', '', '', '', 'tensor']],
+  [{ op: 'searchsorted', params: [{ name: 'sortedSequence' }, { name: 'input' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }, { name: 'side', kw: true, def: null }, { name: 'sorter', kw: true, def: null }], npos: 2 }, ['tensor', '', '', '', '', 'tensor']],
 ];
 function searchsorted_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_searchsorted, args, method);
@@ -464,7 +464,7 @@ export function searchsorted(...args: unknown[]): Tensor { return searchsorted_c
 
 const O_bucketize: readonly [OpSpec, readonly string[]][] = [
   [{ op: 'bucketize', params: [{ name: 'input' }, { name: 'boundaries' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', 'tensor', '', '']],
-  [{ op: 'bucketize', params: [{ name: 'input', t: 'float' }, { name: 'boundaries' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }], npos: 2 }, ['number', 'tensor', '', '']],
+  [{ op: 'bucketize', params: [{ name: 'input' }, { name: 'boundaries' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }], npos: 2 }, ['', 'tensor', '', '']],
 ];
 function bucketize_call(args: readonly unknown[], method = false): Tensor {
   const { k, v, out } = parseOverloads(O_bucketize, args, method);
