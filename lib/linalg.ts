@@ -639,6 +639,7 @@ export const pinverse = (A: T, rcond = 1e-15): T => pinv(A, null, rcond);
 export function trace(x: T): T {
   if (!(x instanceof Tensor)) throw new TypeError(`trace(): argument 'input' must be Tensor`);
   if (x.ndim !== 2) throw new TorchError(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
+  if (x.dtype === 'bool') throw new TorchError(`"trace" not implemented for 'Bool'`);
   const [n, m] = x.shape;
   const out = noGrad(() => x.diagonal(0, 0, 1).sum());
   return record('TraceBackward0', [x], out, (g) => [E.mul(eye(n, m, { dtype: x.dtype, device: x.device }), g)]);

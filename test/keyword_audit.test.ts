@@ -55,6 +55,7 @@ const INTERNAL: Record<string, string> = {
 const NOT_IMPLEMENTED: Record<string, string> = {
   'functions:as_tensor:device': "as_tensor's dtype and device are keyword-only (PyTorch 1.13's runtime too): the audit's call with dtype positional is refused, as PyTorch's",
   'functions:chain_matmul:out': 'varargs matrices, which the audit has no sample for (chain_matmul(a, b, c, { out }) is tested in test/ops_shape_more.test.ts)',
+  'functions:meshgrid:indexing': 'keyword-only after varargs tensors, which the audit has no sample for (meshgrid(a, b, { indexing }) is replayed against PyTorch in test/sweep_shape.test.ts)',
   'functions:eq.Tensor_list': 'TorchScript list form', 'functions:ne.Tensor_list': 'TorchScript list form',
   // torch.linalg: PyTorch 1.13's deprecated tolerance forms and the CUDA-only solver choice
   'linalg:matrix_rank.': "the deprecated tol= form (linalg.matrix_rank(A, tol)): atol/rtol (keyword-only) instead",
@@ -91,6 +92,8 @@ const OUT_GAPS: Record<string, string> = {
   'functions:hamming_window.periodic_alpha': PY, 'functions:hamming_window.periodic_alpha_beta': PY, 'functions:blackman_window': PY,
   'functions:blackman_window.periodic': PY, 'functions:bartlett_window': PY, 'functions:bartlett_window.periodic': PY,
   'functions:kaiser_window': PY, 'functions:kaiser_window.periodic': PY, 'functions:kaiser_window.beta': PY,
+  'functions:diag_embed': PY, 'functions:trace': PY, 'functions:bincount': PY, 'functions:searchsorted.Scalar': PY,
+  'functions:bucketize.Scalar': PY,
 };
 /** Ops whose sample call fails the same way positionally and by keyword, by design: the keyword reached the op. */
 const ERROR_PARITY: Record<string, string> = {
@@ -266,6 +269,16 @@ const OVERRIDES: Record<string, Override> = {
   addbmm_: { self: () => torch.ones([2, 2]), p: { batch1: () => torch.ones([3, 2, 4]), batch2: () => torch.ones([3, 4, 2]) } },
   addr: { self: () => torch.ones([2, 3]), p: { input: () => torch.ones([2, 3]), vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
   addr_: { self: () => torch.ones([2, 3]), p: { vec1: t([1, 2], 'float32'), vec2: t([1, 2, 3], 'float32') } },
+  // the shape sweep's rows: 1-d sorted boundaries, non-negative integer counts, a 1-d input for combinations
+  diag: { p: { diagonal: () => 1 } },
+  diag_embed: { p: { offset: () => 1, dim1: () => 0, dim2: () => 2 } },
+  diagflat: { p: { offset: () => 1 } },
+  combinations: { p: { input: t([1, 2, 3]), r: () => 3 } },
+  histc: { p: { bins: () => 4, min: () => -2, max: () => 3 } },
+  bincount: { self: t([0, 2, 2, 1]), p: { input: t([0, 2, 2, 1]), weights: t([0.5, 1, 2, 0.25], 'float32'), minlength: () => 5 } },
+  searchsorted: { p: { sorted_sequence: t([-1, 0, 1, 2], 'float32'), 'input:Tensor': X, 'input:Scalar': () => 0.7, side: () => 'right', sorter: t([0, 1, 2, 3]) } },
+  bucketize: { p: { 'input:Tensor': X, 'input:Scalar': () => 0.7, boundaries: t([-1, 0, 1, 2], 'float32') } },
+  'F.pdist': { p: { input: X, p: () => 1 } },
   cdist: { p: { x1: X, x2: Y, p: () => 1, compute_mode: () => 'donot_use_mm_for_euclid_dist' } },
   clamp_: { p: { 'min:Scalar': () => 0, 'max:Scalar': () => 1, 'min:Tensor': () => torch.zeros([2, 3]), 'max:Tensor': () => torch.ones([2, 3]) } },
   cov: { p: { fweights: () => torch.tensor([1, 2, 1]), aweights: t([0.5, 1, 2], 'float32') } },

@@ -11,7 +11,7 @@ import { DType, DTypeName, isFloating, toDType } from '../dtype';
 import { record } from '../autograd/engine';
 import { noGrad, gradState } from '../autograd/mode';
 import { unaryOp, UNARY_DEFS, copyInto, where, toDtype, binaryOp, BINARY_DEFS, unaryInplace, activationInplace, clampScalarKernel, unaryKernelInto, fused } from '../ops/elementwise';
-import { checkTensor, isOptions, posOpts } from '../ops/util';
+import { checkTensor, isOptions } from '../ops/util';
 import { arange, rand, zeros, ones, full, tensor } from '../ops/creation';
 import { cat } from '../ops/shape';
 
@@ -411,14 +411,12 @@ export function pairwiseDistance(x1: T, x2: T, p: number, eps: number, keepdim: 
   return x1.sub(x2).add(eps).norm(p, -1, { keepdim });
 }
 
-/** F.pdist(input, p=2): the p-norm distances between every pair of rows i < j of a 2-d input, in row-major order of
- *  the pairs (the upper triangle of the distance matrix) */
 const CNAME: Record<string, string> = { float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' };
 
-export function pdist(x: T, ...rest: unknown[]): T {
+/** F.pdist(input, p=2) (ops.schema's F.pdist row): the p-norm distances between every pair of rows i < j of a 2-d
+ *  input, in row-major order of the pairs (the upper triangle of the distance matrix) */
+export function pdist(x: T, p: number): T {
   checkTensor(x, 'pdist');
-  const o = posOpts<{ p?: number }>('pdist', rest, ['p'], []);
-  const p = o.p ?? 2;
   if (x.ndim !== 2) throw new TorchError(`pdist only supports 2D tensors, got: ${x.ndim}D`);
   if (!isFloating(x.dtype)) throw new TorchError('pdist only supports floating-point dtypes');
   if (!(p >= 0)) throw new TorchError('pdist only supports non-negative p values');

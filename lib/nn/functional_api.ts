@@ -42,6 +42,7 @@ export {
   normalize,
   cosineSimilarity,
   pairwiseDistance,
+  pdist,
   pad,
   mseLoss,
   l1Loss,

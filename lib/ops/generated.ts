@@ -442,6 +442,46 @@ export function varMean(input: Tensor, opts?: { dim?: number | number[] | null; 
 export function varMean(opts: { input: Tensor; dim?: number | number[] | null; correction?: number | null; keepdim?: boolean }): [Tensor, Tensor];
 export function varMean(...args: unknown[]): [Tensor, Tensor] { return varMean_call(args); }
 
+const O_searchsorted: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'searchsorted', params: [{ name: 'sortedSequence' }, { name: 'input' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }, { name: 'side', kw: true, def: null }, { name: 'sorter', kw: true, def: null }], out: true, npos: 2 }, ['tensor', 'tensor', '', '', '', 'tensor']],
+  [{ op: 'searchsorted', params: [{ name: 'sortedSequence' }, { name: 'input' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }, { name: 'side', kw: true, def: null }, { name: 'sorter', kw: true, def: null }], npos: 2 }, ['tensor', '', '', '', '', 'tensor']],
+];
+function searchsorted_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_searchsorted, args, method);
+  if (k === 0) {
+    return out ? writeOut('searchsorted', out, v, () => I.searchsorted(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as 'left' | 'right' | null, v[5] as Tensor | null)) : I.searchsorted(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean, v[4] as 'left' | 'right' | null, v[5] as Tensor | null);
+  }
+  if (k === 1) return I.searchsorted(v[0] as Tensor, v[1] as number, v[2] as boolean, v[3] as boolean, v[4] as 'left' | 'right' | null, v[5] as Tensor | null);
+  throw new Error('unreachable');
+}
+export function searchsorted(sortedSequence: Tensor, input: Tensor, opts?: { outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
+export function searchsorted(sortedSequence: Tensor, opts: { input: Tensor; outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
+export function searchsorted(opts: { sortedSequence: Tensor; input: Tensor; outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
+export function searchsorted(sortedSequence: Tensor, input: number, opts?: { outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null }): Tensor;
+export function searchsorted(sortedSequence: Tensor, opts: { input: number; outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null }): Tensor;
+export function searchsorted(opts: { sortedSequence: Tensor; input: number; outInt32?: boolean; right?: boolean; side?: 'left' | 'right' | null; sorter?: Tensor | null }): Tensor;
+export function searchsorted(...args: unknown[]): Tensor { return searchsorted_call(args); }
+
+const O_bucketize: readonly [OpSpec, readonly string[]][] = [
+  [{ op: 'bucketize', params: [{ name: 'input' }, { name: 'boundaries' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }], out: true, npos: 2 }, ['tensor', 'tensor', '', '']],
+  [{ op: 'bucketize', params: [{ name: 'input' }, { name: 'boundaries' }, { name: 'outInt32', kw: true, def: false, t: 'bool' }, { name: 'right', kw: true, def: false, t: 'bool' }], npos: 2 }, ['', 'tensor', '', '']],
+];
+function bucketize_call(args: readonly unknown[], method = false): Tensor {
+  const { k, v, out } = parseOverloads(O_bucketize, args, method);
+  if (k === 0) {
+    return out ? writeOut('bucketize', out, v, () => I.bucketize(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean)) : I.bucketize(v[0] as Tensor, v[1] as Tensor, v[2] as boolean, v[3] as boolean);
+  }
+  if (k === 1) return I.bucketize(v[0] as number, v[1] as Tensor, v[2] as boolean, v[3] as boolean);
+  throw new Error('unreachable');
+}
+export function bucketize(input: Tensor, boundaries: Tensor, opts?: { outInt32?: boolean; right?: boolean; out?: Tensor }): Tensor;
+export function bucketize(input: Tensor, opts: { boundaries: Tensor; outInt32?: boolean; right?: boolean; out?: Tensor }): Tensor;
+export function bucketize(opts: { input: Tensor; boundaries: Tensor; outInt32?: boolean; right?: boolean; out?: Tensor }): Tensor;
+export function bucketize(input: number, boundaries: Tensor, opts?: { outInt32?: boolean; right?: boolean }): Tensor;
+export function bucketize(input: number, opts: { boundaries: Tensor; outInt32?: boolean; right?: boolean }): Tensor;
+export function bucketize(opts: { input: number; boundaries: Tensor; outInt32?: boolean; right?: boolean }): Tensor;
+export function bucketize(...args: unknown[]): Tensor { return bucketize_call(args); }
+
 const S_neg: OpSpec = { op: 'neg', params: [{ name: 'input' }], out: true, npos: 1 };
 function neg_call(args: readonly unknown[], method = false): Tensor {
   const { v, out } = parseCall(S_neg, args, method);
@@ -3974,15 +4014,93 @@ export function choleskySolve(input: Tensor, opts: { input2: Tensor; upper?: boo
 export function choleskySolve(opts: { input: Tensor; input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
 export function choleskySolve(...args: unknown[]): Tensor { return choleskySolve_call(args); }
 
-const S_trace: OpSpec = { op: 'trace', params: [{ name: 'input' }], out: true, npos: 1 };
+const S_diag: OpSpec = { op: 'diag', params: [{ name: 'input' }, { name: 'diagonal', def: 0 }], out: true, npos: 2 };
+function diag_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_diag, args, method);
+  if (out) return writeOut('diag', out, v, () => I.diag(v[0] as Tensor, v[1] as number));
+  return I.diag(v[0] as Tensor, v[1] as number);
+}
+export function diag(input: Tensor, diagonal: number, opts?: { out?: Tensor }): Tensor;
+export function diag(input: Tensor, opts?: { diagonal?: number; out?: Tensor }): Tensor;
+export function diag(opts: { input: Tensor; diagonal?: number; out?: Tensor }): Tensor;
+export function diag(...args: unknown[]): Tensor { return diag_call(args); }
+
+const S_diagEmbed: OpSpec = { op: 'diag_embed', params: [{ name: 'input' }, { name: 'offset', def: 0 }, { name: 'dim1', def: -2 }, { name: 'dim2', def: -1 }], npos: 4 };
+function diagEmbed_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagEmbed, args, method);
+  return I.diagEmbed(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function diagEmbed(input: Tensor, offset: number, dim1: number, dim2: number): Tensor;
+export function diagEmbed(input: Tensor, offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+export function diagEmbed(input: Tensor, offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+export function diagEmbed(input: Tensor, opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagEmbed(opts: { input: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
+export function diagEmbed(...args: unknown[]): Tensor { return diagEmbed_call(args); }
+
+const S_diagflat: OpSpec = { op: 'diagflat', params: [{ name: 'input' }, { name: 'offset', def: 0 }], npos: 2 };
+function diagflat_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_diagflat, args, method);
+  return I.diagflat(v[0] as Tensor, v[1] as number);
+}
+export function diagflat(input: Tensor, offset: number): Tensor;
+export function diagflat(input: Tensor, opts?: { offset?: number }): Tensor;
+export function diagflat(opts: { input: Tensor; offset?: number }): Tensor;
+export function diagflat(...args: unknown[]): Tensor { return diagflat_call(args); }
+
+const S_trace: OpSpec = { op: 'trace', params: [{ name: 'input' }], npos: 1 };
 function trace_call(args: readonly unknown[], method = false): Tensor {
-  const { v, out } = parseCall(S_trace, args, method);
-  if (out) return writeOut('trace', out, v, () => I.trace(v[0] as Tensor));
+  const { v } = parseCall(S_trace, args, method);
   return I.trace(v[0] as Tensor);
 }
-export function trace(input: Tensor, opts?: { out?: Tensor }): Tensor;
-export function trace(opts: { input: Tensor; out?: Tensor }): Tensor;
+export function trace(input: Tensor): Tensor;
+export function trace(opts: { input: Tensor }): Tensor;
 export function trace(...args: unknown[]): Tensor { return trace_call(args); }
+
+const S_kron: OpSpec = { op: 'kron', params: [{ name: 'input' }, { name: 'other' }], out: true, npos: 2 };
+function kron_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_kron, args, method);
+  if (out) return writeOut('kron', out, v, () => I.kron(v[0] as Tensor, v[1] as Tensor));
+  return I.kron(v[0] as Tensor, v[1] as Tensor);
+}
+export function kron(input: Tensor, other: Tensor, opts?: { out?: Tensor }): Tensor;
+export function kron(input: Tensor, opts: { other: Tensor; out?: Tensor }): Tensor;
+export function kron(opts: { input: Tensor; other: Tensor; out?: Tensor }): Tensor;
+export function kron(...args: unknown[]): Tensor { return kron_call(args); }
+
+const S_combinations: OpSpec = { op: 'combinations', params: [{ name: 'input' }, { name: 'r', def: 2 }, { name: 'withReplacement', def: false, t: 'bool' }], npos: 3 };
+function combinations_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_combinations, args, method);
+  return I.combinations(v[0] as Tensor, v[1] as number, v[2] as boolean);
+}
+export function combinations(input: Tensor, r: number, withReplacement: boolean): Tensor;
+export function combinations(input: Tensor, r: number, opts?: { withReplacement?: boolean }): Tensor;
+export function combinations(input: Tensor, opts?: { r?: number; withReplacement?: boolean }): Tensor;
+export function combinations(opts: { input: Tensor; r?: number; withReplacement?: boolean }): Tensor;
+export function combinations(...args: unknown[]): Tensor { return combinations_call(args); }
+
+const S_histc: OpSpec = { op: 'histc', params: [{ name: 'input' }, { name: 'bins', def: 100 }, { name: 'min', def: 0 }, { name: 'max', def: 0 }], out: true, npos: 4 };
+function histc_call(args: readonly unknown[], method = false): Tensor {
+  const { v, out } = parseCall(S_histc, args, method);
+  if (out) return writeOut('histc', out, v, () => I.histc(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number));
+  return I.histc(v[0] as Tensor, v[1] as number, v[2] as number, v[3] as number);
+}
+export function histc(input: Tensor, bins: number, min: number, max: number, opts?: { out?: Tensor }): Tensor;
+export function histc(input: Tensor, bins: number, min: number, opts?: { max?: number; out?: Tensor }): Tensor;
+export function histc(input: Tensor, bins: number, opts?: { min?: number; max?: number; out?: Tensor }): Tensor;
+export function histc(input: Tensor, opts?: { bins?: number; min?: number; max?: number; out?: Tensor }): Tensor;
+export function histc(opts: { input: Tensor; bins?: number; min?: number; max?: number; out?: Tensor }): Tensor;
+export function histc(...args: unknown[]): Tensor { return histc_call(args); }
+
+const S_bincount: OpSpec = { op: 'bincount', params: [{ name: 'input' }, { name: 'weights', def: null }, { name: 'minlength', def: 0 }], npos: 3 };
+function bincount_call(args: readonly unknown[], method = false): Tensor {
+  const { v } = parseCall(S_bincount, args, method);
+  return I.bincount(v[0] as Tensor, v[1] as Tensor | null, v[2] as number);
+}
+export function bincount(input: Tensor, weights: Tensor | null, minlength: number): Tensor;
+export function bincount(input: Tensor, weights: Tensor | null, opts?: { minlength?: number }): Tensor;
+export function bincount(input: Tensor, opts?: { weights?: Tensor | null; minlength?: number }): Tensor;
+export function bincount(opts: { input: Tensor; weights?: Tensor | null; minlength?: number }): Tensor;
+export function bincount(...args: unknown[]): Tensor { return bincount_call(args); }
 
 declare module '../tensor' {
   interface Tensor {
@@ -4931,7 +5049,24 @@ declare module '../tensor' {
     choleskySolve(input2: Tensor, upper: boolean): Tensor;
     choleskySolve(input2: Tensor, opts?: { upper?: boolean }): Tensor;
     choleskySolve(opts: { input2: Tensor; upper?: boolean }): Tensor;
+    diag(diagonal: number): Tensor;
+    diag(opts?: { diagonal?: number }): Tensor;
+    diagEmbed(offset: number, dim1: number, dim2: number): Tensor;
+    diagEmbed(offset: number, dim1: number, opts?: { dim2?: number }): Tensor;
+    diagEmbed(offset: number, opts?: { dim1?: number; dim2?: number }): Tensor;
+    diagEmbed(opts?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+    diagflat(offset: number): Tensor;
+    diagflat(opts?: { offset?: number }): Tensor;
     trace(): Tensor;
+    kron(other: Tensor): Tensor;
+    kron(opts: { other: Tensor }): Tensor;
+    histc(bins: number, min: number, max: number): Tensor;
+    histc(bins: number, min: number, opts?: { max?: number }): Tensor;
+    histc(bins: number, opts?: { min?: number; max?: number }): Tensor;
+    histc(opts?: { bins?: number; min?: number; max?: number }): Tensor;
+    bincount(weights: Tensor | null, minlength: number): Tensor;
+    bincount(weights: Tensor | null, opts?: { minlength?: number }): Tensor;
+    bincount(opts?: { weights?: Tensor | null; minlength?: number }): Tensor;
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
@@ -5344,7 +5479,13 @@ P.inverse = function (this: Tensor, ...args: unknown[]): Tensor { return inverse
 P.pinverse = function (this: Tensor, ...args: unknown[]): Tensor { return pinverse_call([this, ...args], true); };
 P.matrixPower = function (this: Tensor, ...args: unknown[]): Tensor { return matrixPower_call([this, ...args], true); };
 P.choleskySolve = function (this: Tensor, ...args: unknown[]): Tensor { return choleskySolve_call([this, ...args], true); };
+P.diag = function (this: Tensor, ...args: unknown[]): Tensor { return diag_call([this, ...args], true); };
+P.diagEmbed = function (this: Tensor, ...args: unknown[]): Tensor { return diagEmbed_call([this, ...args], true); };
+P.diagflat = function (this: Tensor, ...args: unknown[]): Tensor { return diagflat_call([this, ...args], true); };
 P.trace = function (this: Tensor, ...args: unknown[]): Tensor { return trace_call([this, ...args], true); };
+P.kron = function (this: Tensor, ...args: unknown[]): Tensor { return kron_call([this, ...args], true); };
+P.histc = function (this: Tensor, ...args: unknown[]): Tensor { return histc_call([this, ...args], true); };
+P.bincount = function (this: Tensor, ...args: unknown[]): Tensor { return bincount_call([this, ...args], true); };
 
 /** The schema's columns as data: dtype rule, gradient node, autocast category (tests check them against the ops). */
 export const SCHEMA: readonly { op: string; name: string; variants: string[]; dtype: string | null; grad: string | null; autocast: string | null }[] = [
@@ -5629,6 +5770,7 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'F.normalize', name: 'normalize', variants: ['functional', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.cosine_similarity', name: 'cosineSimilarity', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cuda:fp32' },
   { op: 'F.pairwise_distance', name: 'pairwiseDistance', variants: ['functional'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'F.pdist', name: 'pdist', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.pad', name: 'pad', variants: ['functional'], dtype: 'keep', grad: null, autocast: null },
   { op: 'F.mse_loss', name: 'mseLoss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
   { op: 'F.l1_loss', name: 'l1Loss', variants: ['functional'], dtype: 'promote', grad: null, autocast: 'cpu:fp32,cuda:fp32' },
@@ -5825,5 +5967,16 @@ export const SCHEMA: readonly { op: string; name: string; variants: string[]; dt
   { op: 'pinverse', name: 'pinverse', variants: ['function', 'method'], dtype: 'keep', grad: 'LinalgPinvBackward0', autocast: null },
   { op: 'matrix_power', name: 'matrixPower', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
   { op: 'cholesky_solve', name: 'choleskySolve', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
-  { op: 'trace', name: 'trace', variants: ['function', 'method', 'out'], dtype: 'keep', grad: 'TraceBackward0', autocast: null },
+  { op: 'diag', name: 'diag', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'diag_embed', name: 'diagEmbed', variants: ['function', 'method'], dtype: 'keep', grad: 'DiagEmbedBackward0', autocast: null },
+  { op: 'diagflat', name: 'diagflat', variants: ['function', 'method'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'trace', name: 'trace', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
+  { op: 'kron', name: 'kron', variants: ['function', 'method', 'out'], dtype: 'promote', grad: null, autocast: null },
+  { op: 'combinations', name: 'combinations', variants: ['function'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'searchsorted', name: 'searchsorted', variants: ['function', 'out'], dtype: null, grad: null, autocast: null },
+  { op: 'searchsorted', name: 'searchsorted', variants: ['function'], dtype: null, grad: null, autocast: null },
+  { op: 'bucketize', name: 'bucketize', variants: ['function', 'out'], dtype: null, grad: null, autocast: null },
+  { op: 'bucketize', name: 'bucketize', variants: ['function'], dtype: null, grad: null, autocast: null },
+  { op: 'histc', name: 'histc', variants: ['function', 'method', 'out'], dtype: 'keep', grad: null, autocast: null },
+  { op: 'bincount', name: 'bincount', variants: ['function', 'method'], dtype: null, grad: null, autocast: null },
 ];

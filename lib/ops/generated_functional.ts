@@ -630,6 +630,14 @@ export function pairwiseDistance(...args: unknown[]): Tensor {
   const { v } = parseCall(S_pairwiseDistance, args);
   return M_functional.pairwiseDistance(v[0] as Tensor, v[1] as Tensor, v[2] as number, v[3] as number, v[4] as boolean);
 }
+const S_pdist: OpSpec = { op: 'pdist', params: [{ name: 'input' }, { name: 'p', def: 2, t: 'float' }], npos: 2 };
+export function pdist(input: Tensor, p: number): Tensor;
+export function pdist(input: Tensor, opts?: { p?: number }): Tensor;
+export function pdist(opts: { input: Tensor; p?: number }): Tensor;
+export function pdist(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_pdist, args);
+  return M_functional.pdist(v[0] as Tensor, v[1] as number);
+}
 const S_pad: OpSpec = { op: 'pad', params: [{ name: 'input' }, { name: 'pad' }, { name: 'mode', def: 'constant' }, { name: 'value', def: null, t: 'float?' }], npos: 4 };
 export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value: number | null): Tensor;
 export function pad(input: Tensor, pad: number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', opts?: { value?: number | null }): Tensor;

@@ -373,6 +373,11 @@ export { scatterReduce, scatterReduce_, indexReduce, indexReduce_, maskedScatter
   vander } from './index_more';
 export { hannWindow, hammingWindow, blackmanWindow, bartlettWindow, kaiserWindow, rangeRow, scalarTensorRow, emptyStridedRow, asarrayRow,
   randintLikeHigh, randintLikeRange } from './creation_more';
+// ---- the shape sweep's ops (ops.schema's last section): lib/ops/shape.ts's and indexing.ts's functions take the rows'
+// parameters as they are ----
+export { diag, diagEmbed, diagflat, kron, combinations } from './shape';
+export { trace } from '../linalg';  // (TraceBackward0, as PyTorch; the sweep's shape.ts trace is its plain-sum twin)
+export { searchsorted, bucketize, histc, bincount } from './indexing';
 // ---- opsA (ops.schema's last section): lib/ops/more.ts's functions take the rows' parameters as they are ----
 export { newEmpty, newZeros, newOnes, newFull, newTensor, typeAs, isFloatingPoint, isComplex, isSigned, isNonzero, isSameSize,
   uniformInplace, normalInplace, randomAll, randomTo, randomFromTo, exponentialInplace, geometricInplace, cauchyInplace, logNormalInplace,
@@ -380,5 +385,5 @@ export { newEmpty, newZeros, newOnes, newFull, newTensor, typeAs, isFloatingPoin
   logaddexp, logaddexp2, ldexp, heaviside, floatPower, floatPower_, frexp, deg2rad, rad2deg, positive, rsub, addcmul, addcdiv, addr,
   addbmm, stdMeanDim, stdMeanUnbiased, stdMeanCorrection, varMeanDim, varMeanUnbiased, varMeanCorrection, logcumsumexp, quantile,
   nanquantile, cov, corrcoef, cdist, dist, renorm } from './more';
-// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve / trace (ops.schema's linalg section): lib/linalg.ts
-export { det, logdet, inverse, pinverse, matrixPower, choleskySolve, trace } from '../linalg';
+// torch.det / logdet / inverse / pinverse / matrix_power / cholesky_solve (ops.schema's linalg section): lib/linalg.ts
+export { det, logdet, inverse, pinverse, matrixPower, choleskySolve } from '../linalg';

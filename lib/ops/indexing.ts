@@ -868,10 +868,11 @@ function bound(bd: number[], start: number, end: number, v: number, right: boole
   return start - orig;
 }
 
-/** torch.searchsorted(sorted_sequence, input, { outInt32, right, side, sorter }): input a tensor or a number */
-export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
+/** torch.searchsorted(sorted_sequence, input, *, out_int32, right, side, sorter): input a tensor or a number (the
+ *  schema's two rows); side must agree with right=true, as PyTorch's (right=false with side 'right' is side's) */
+export function searchsorted(seq: T, input: T | number, outInt32: boolean, right0: boolean, side0: string | null, sorter0: T | null): T {
   checkTensor(seq, 'searchsorted', 'sorted_sequence');
-  const o = posOpts<{ outInt32?: boolean; right?: boolean; side?: string | null; sorter?: T | null }>('searchsorted', rest, [], ['outInt32', 'right', 'side', 'sorter']);
+  const o = { outInt32, right: right0 ? true : undefined, side: side0, sorter: sorter0 };
   const scalar = !(input instanceof Tensor);
   if (scalar && typeof input !== 'number' && typeof input !== 'boolean') throw new TypeError(`searchsorted(): argument 'input' must be Tensor or Number, not ${describeValue(input)}`);
   const x = scalar ? makeTensor(input as number, { device: seq.device }) : checkTensor(input, 'searchsorted');
@@ -906,19 +907,18 @@ export function searchsorted(seq: T, input: T | number, ...rest: unknown[]): T {
   return int64Of(out, x.shape.slice(), seq, o.outInt32 ? 'int32' : 'int64');
 }
 
-/** torch.bucketize(input, boundaries, { outInt32, right }): searchsorted with 1-d boundaries */
-export function bucketize(input: T | number, boundaries: T, ...rest: unknown[]): T {
+/** torch.bucketize(input, boundaries, *, out_int32, right): searchsorted with 1-d boundaries */
+export function bucketize(input: T | number, boundaries: T, outInt32: boolean, right: boolean): T {
   checkTensor(boundaries, 'bucketize', 'boundaries');
-  const o = posOpts<{ outInt32?: boolean; right?: boolean }>('bucketize', rest, [], ['outInt32', 'right']);
   if (boundaries.ndim !== 1) throw new TorchError(`boundaries tensor must be 1 dimension, but got dim(${boundaries.ndim})`);
-  return searchsorted(boundaries, input, { outInt32: o.outInt32 ?? false, right: o.right ?? false });
+  return searchsorted(boundaries, input, outInt32, right, null, null);
 }
 
 /** torch.histc(input, bins=100, min=0, max=0): equal-width bins over [min, max] (min = max: the data's range);
  *  elements outside are left out, max falls in the last bin */
-export function histc(x: T, ...rest: unknown[]): T {
+export function histc(x: T, bins0: number, min: number, max: number): T {
   checkTensor(x, 'histc');
-  const o = posOpts<{ bins?: number; min?: number; max?: number }>('histc', rest, ['bins', 'min', 'max'], []);
+  const o = { bins: bins0, min, max };
   if (!FLOATING.includes(x.dtype)) throw new TorchError(`"histogram_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
   const bins = o.bins ?? 100;
   if (!Number.isInteger(bins) || bins <= 0) throw new TorchError(`torch.histogram(): bins must be > 0, but got ${bins} for dimension 0`);
@@ -947,9 +947,9 @@ export function histc(x: T, ...rest: unknown[]): T {
 
 /** torch.bincount(input, weights=None, minlength=0): counts (or summed weights) of each value of a 1-d non-negative
  *  integer tensor; int64 counts, weights' sums in float64 (float32 weights: float32) */
-export function bincount(x: T, ...rest: unknown[]): T {
+export function bincount(x: T, weights: T | null, minlength0: number): T {
   checkTensor(x, 'bincount');
-  const o = posOpts<{ weights?: T | null; minlength?: number }>('bincount', rest, ['weights', 'minlength'], []);
+  const o = { weights, minlength: minlength0 };
   if (FLOATING.includes(x.dtype) || x.dtype === 'bool') throw new TorchError(`"bincount_cpu" not implemented for '${TYPE_NAMES[x.dtype]}'`);
   const minlength = o.minlength ?? 0;
   if (!Number.isInteger(minlength) || minlength < 0) throw new TorchError('minlength should be >= 0');
@@ -968,6 +968,8 @@ export function bincount(x: T, ...rest: unknown[]): T {
   return int64Of(out, [n], x, dt);
 }
 
+// Hand-written, not a row: return_inverse and return_counts decide whether it returns one, two or three tensors (as
+// unique; a row's result is one type, and `A if flag else B` takes one flag).
 /** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None): each run of equal
  *  consecutive elements (or slices along dim) kept once; [output, inverse?, counts?] when asked for */
 export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
@@ -1011,112 +1013,17 @@ export function uniqueConsecutive(x: T, ...rest: unknown[]): T | T[] {
   return res;
 }
 
-/** torch.scatter_reduce(input, dim, index, src, reduce, *, include_self=True): src's values reduced into a copy of
- *  input at index ('sum', 'prod', 'mean', 'amax', 'amin'; without include_self an element that receives a value
- *  starts from the values alone). Computed on the host; no gradient (a TorchError when one is asked for). */
-export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: string, ...rest: unknown[]): T {
-  checkTensor(x, 'scatter_reduce');
-  checkTensor(index, 'scatter_reduce', 'index');
-  checkTensor(src, 'scatter_reduce', 'src');
-  const o = posOpts<{ includeSelf?: boolean }>('scatter_reduce', rest, [], ['includeSelf']);
-  const includeSelf = o.includeSelf ?? true;
-  if (!['sum', 'prod', 'mean', 'amax', 'amin'].includes(reduce)) throw new TorchError(`reduce argument must be either sum, prod, mean, amax or amin, got ${String(reduce)}`);
-  if (index.dtype !== 'int64') throw new TorchError('scatter_reduce(): Expected dtype int64 for index');
-  if (src.dtype !== x.dtype) throw new TorchError('scatter_reduce(): Expected self.dtype to be equal to src.dtype');
-  const wantGrad = gradState.enabled && (x.requiresGrad || src.requiresGrad);
-  if (wantGrad && reduce !== 'sum' && reduce !== 'mean') throw new TorchError(`scatter_reduce: the gradient of reduce='${reduce}' is not implemented in nodetorch (sum and mean have one)`);
-  const nd = Math.max(x.ndim, 1);
-  const d = normDim(dim, nd);
-  const xs = x.ndim ? x.shape.slice() : [1], is = index.ndim ? index.shape.slice() : [1], ss = src.ndim ? src.shape.slice() : [1];
-  if (index.numel() && (is.length !== nd || ss.length !== nd)) throw new TorchError('Index tensor must have the same number of dimensions as self tensor');
-  if (index.numel()) {
-    for (let k = 0; k < nd; k++) {
-      if (is[k] > ss[k] || (k !== d && is[k] > xs[k])) throw new TorchError(`Expected index ${fmt(index.shape)} to be smaller than self ${fmt(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmt(src.shape)}`);
-    }
-  }
-  const out = hostNums(x), iv = hostNums(index), sv = hostNums(src);
-  const xst = xs.map((_, k) => xs.slice(k + 1).reduce((a, b) => a * b, 1));
-  const sst = ss.map((_, k) => ss.slice(k + 1).reduce((a, b) => a * b, 1));
-  const cnt = new Array<number>(out.length).fill(includeSelf ? 1 : 0);
-  const isInt = !FLOATING.includes(x.dtype);
-  const pos = new Array<number>(nd).fill(0);
-  for (let lin = 0; lin < iv.length; lin++) {
-    let r = lin;
-    for (let k = nd - 1; k >= 0; k--) { pos[k] = r % is[k]; r = Math.floor(r / is[k]); }
-    const j = iv[lin];
-    if (j < -xs[d] || j >= xs[d]) throw new TorchError(`index ${j} is out of bounds for dimension ${d} with size ${xs[d]}`);
-    let xo = 0, so = 0;
-    for (let k = 0; k < nd; k++) { xo += (k === d ? (j < 0 ? j + xs[d] : j) : pos[k]) * xst[k]; so += pos[k] * sst[k]; }
-    const v = sv[so];
-    if (cnt[xo] === 0) out[xo] = v;
-    else if (reduce === 'sum' || reduce === 'mean') out[xo] += v;
-    else if (reduce === 'prod') out[xo] *= v;
-    else if (reduce === 'amax') out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.max(out[xo], v);
-    else out[xo] = Number.isNaN(out[xo]) || Number.isNaN(v) ? NaN : Math.min(out[xo], v);
-    cnt[xo] += 1;
-  }
-  if (reduce === 'mean') out.forEach((v, i) => { const c = Math.max(cnt[i], 1); out[i] = isInt ? Math.floor(v / c) : v / c; });
-  const shape = x.shape.slice();
-  const res0 = out.length ? reshape(makeTensor(out, { dtype: x.dtype === 'bool' ? 'bool' : x.dtype }), shape) : zerosOf(shape, x.dtype, x);
-  const res = res0.device.equals(x.device) ? res0 : toDeviceCopy(res0, x.device);
-  if (!wantGrad) return res;
-  // ScatterReduceBackward0 for sum and mean: self's gradient is g (over the count for mean; 0 where a value landed
-  // without include_self), src's is that gathered at index
-  const scale = nograd(() => {
-    const c = int64Of(cnt, shape, x, x.dtype);
-    const landed = int64Of(cnt.map((v) => (v > (includeSelf ? 1 : 0) ? 1 : 0)), shape, x, 'bool');
-    return { inv: reduce === 'mean' ? c.clamp(1).reciprocal() : null, landed };
-  });
-  return record('ScatterReduceBackward0', [x, src], res, (g) => {
-    const gs = scale.inv ? g.mul(scale.inv) : g;
-    return [
-      x.requiresGrad ? (includeSelf ? gs : gs.maskedFill(scale.landed, 0)) : null,
-      src.requiresGrad ? gather(gs, d, index) : null,
-    ];
-  });
-}
-
-/** Tensor.masked_scatter(mask, source): source's first elements, in order, where mask (broadcast with input) is true */
-export function maskedScatter(x: T, mask: T, source: T): T {
-  checkTensor(x, 'masked_scatter');
-  checkTensor(mask, 'masked_scatter', 'mask');
-  checkTensor(source, 'masked_scatter', 'source');
-  if (mask.dtype !== 'bool' && mask.dtype !== 'uint8') throw new TorchError(`masked_scatter_ only supports boolean masks, but got mask with dtype ${TYPE_NAMES[mask.dtype]}`);
-  if (source.dtype !== x.dtype) throw new TorchError(`masked_scatter: expected self and source to have same dtypes but got${TYPE_NAMES[x.dtype]} and ${TYPE_NAMES[source.dtype]}`);
-  const shape = broadcastShapes(x.shape, mask.shape, 'masked_scatter');
-  const m = toDtype(broadcastView(mask, shape), 'bool');
-  const k = hostNums(m).reduce((a, b) => a + b, 0);
-  if (source.numel() < k) throw new TorchError('Number of elements of source < number of ones in mask');
-  const xe = sameShape(x.shape, shape) ? x : broadcastView(x, shape);
-  return indexPut(xe, [m], reshape(source, [-1]).narrow(0, 0, k));
-}
-
 declare module '../tensor' {
   interface Tensor {
     index(...specs: IndexSpec[]): T;
-    maskedScatter(mask: T, source: T): T;
-    scatterReduce(dim: number, index: T, src: T, reduce: 'sum' | 'prod' | 'mean' | 'amax' | 'amin', opts?: { includeSelf?: boolean }): T;
-    maskedScatter_(mask: T, source: T): T;
-    bincount(weights?: T | null | { weights?: T | null; minlength?: number }, minlength?: number | { minlength?: number }): T;
-    histc(bins?: number | { bins?: number; min?: number; max?: number }, min?: number | { min?: number; max?: number }, max?: number | { max?: number }): T;
     uniqueConsecutive(opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }): T | T[];
   }
 }
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 type AnyFn = (x: T, ...a: never[]) => unknown;
 const METHODS: Record<string, AnyFn> = {
-  index, maskedScatter, bincount, histc, uniqueConsecutive, scatterReduce,
+  index, uniqueConsecutive,
 } as unknown as Record<string, AnyFn>;
 for (const [name, f] of Object.entries(METHODS)) {
   P[name] = function (this: T, ...a: never[]): unknown { return f(this, ...a); };
 }
-P.maskedScatter_ = function (this: T, mask: T, source: T): T {
-  checkTensor(mask, 'masked_scatter_', 'mask');
-  const m = mask.dtype === 'bool' ? mask : toDtype(mask, 'bool');
-  const shape = broadcastShapes(this.shape, m.shape, 'masked_scatter_');
-  if (!sameShape(shape, this.shape)) throw new TorchError(`masked_scatter_: the mask's shape ${fmt(m.shape)} cannot be broadcast to self's ${fmt(this.shape)}`);
-  const mb = broadcastView(m, shape);
-  const k = hostNums(mb).reduce((a, b) => a + b, 0);
-  if (source.numel() < k) throw new TorchError('Number of elements of source < number of ones in mask');
-  return indexPut_(this, [mb], reshape(source, [-1]).narrow(0, 0, k));
-};

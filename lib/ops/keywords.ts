@@ -13,11 +13,16 @@
 //   size, stride  the class's own accessors (number or number[] by whether dim is given), read on hot paths
 //   backward    the autograd engine's entry (lib/autograd), not an op: records nothing and returns nothing
 //   einsum      varargs operands (einsum('ij,jk', a, b)) after the equation: no Tensor... type
-//   unique      return_inverse and return_counts decide whether it returns one, two or three tensors
+//   unique, unique_consecutive  return_inverse and return_counts decide whether it returns one, two or three tensors
+//               (both in lib/ops/indexing.ts; unique_consecutive's dim too)
 //   cpu, float, double, half, bfloat16, long, int, short, char, byte, bool  Python-level conversion methods in PyTorch
 //               too (python_variable_methods.cpp, not ATen ops): thin calls of to() (lib/ops/methods.ts)
 //   chain_matmul, block_diag, atleast_1d/2d/3d  varargs tensors (PyTorch's *tensors: no Tensor... type);
 //               transpose_, t_, swapaxes_, swapdims_  a geometry change, as squeeze_ (both in lib/ops/shape_more.ts)
+//   meshgrid, cartesian_prod  varargs tensors too (meshgrid's keyword-only indexing after them; lib/ops/shape.ts).
+//               The shape sweep's other ops are rows since this stop (diag, diag_embed, diagflat, trace, kron,
+//               combinations, searchsorted, bucketize, histc, bincount, F.pdist), and its duplicates of rows (rot90,
+//               dstack ... the new_* factories, empty_strided) are gone: the rows' versions were what ran
 // (zero_, detach_ and contiguous({ memoryFormat }) are rows since this stop; so are nn.functional's
 // scaled_dot_product_attention and multi_head_attention_forward, with PyTorch's parameter lists.)
 // The varargs shapes (reshape, view and its view(dtype) overload, permute, expand, repeat, tile: the schema's int...

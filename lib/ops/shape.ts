@@ -11,10 +11,8 @@ import { parseShape, broadcastView, checkTensor, checkInt, splitOpts, isOptions,
 import * as R from './reduce';
 import * as E from './elementwise';
 import * as X from './indexing';
-import { CPU } from '../device';
 import { arange, tensor as makeTensor } from './creation';
 import { promoteTypes, isFloating, toDType, ITEMSIZE, DType } from '../dtype';
-const FLOAT_DTYPES: string[] = ['float32', 'float64', 'float16', 'bfloat16'];
 import { acState, autocastListed, autocastCall } from '../amp/autocast';
 import { emptyStrided_, inferDenseStrides } from '../memory_format';
 
@@ -454,17 +452,15 @@ export function stack(tensors: readonly T[], dim = 0): T {
   const d = normDim(dim, ts[0].ndim + 1);
   return cat(ts.map((x) => unsqueeze(x, d)), d);
 }
-// atleast_1d/2d/3d: the views hstack, vstack and dstack concatenate (0-d -> [1] / [1, 1] / [1, 1, 1], 1-d [n] -> [1, n]
-// / [1, n, 1], 2-d [m, n] -> [m, n, 1])
-export const atleast1d = (x: T): T => (x.ndim === 0 ? reshape(x, [1]) : x);
-export const atleast2d = (x: T): T => (x.ndim === 0 ? reshape(x, [1, 1]) : x.ndim === 1 ? unsqueeze(x, 0) : x);
-export const atleast3d = (x: T): T => (x.ndim === 0 ? reshape(x, [1, 1, 1]) : x.ndim === 1 ? reshape(x, [1, x.shape[0], 1]) : x.ndim === 2 ? unsqueeze(x, 2) : x);
+// the views hstack and vstack concatenate (0-d -> [1] / [1, 1], 1-d [n] -> [1, n]); torch.atleast_1d/2d/3d (varargs,
+// shape_more.ts) and dstack (a schema row) are shape_more.ts's
+const atleast1d = (x: T): T => (x.ndim === 0 ? reshape(x, [1]) : x);
+const atleast2d = (x: T): T => (x.ndim === 0 ? reshape(x, [1, 1]) : x.ndim === 1 ? unsqueeze(x, 0) : x);
 export function hstack(ts: readonly T[]): T {
   const xs = tensorList(ts, 'hstack').map(atleast1d);
   return cat(xs, xs[0].ndim === 1 ? 0 : 1);
 }
 export const vstack = (ts: readonly T[]): T => cat(tensorList(ts, 'vstack').map(atleast2d), 0);
-export const dstack = (ts: readonly T[]): T => cat(tensorList(ts, 'dstack').map(atleast3d), 2);
 
 
 export function split(x: T, sizeOrSections: number | number[], dim = 0): T[] {
@@ -642,20 +638,20 @@ export function tile(x: T, ...reps: unknown[]): T {
 export function contiguousCheck(x: T): boolean { return x.isContiguous(); }
 
 // ------------------------------------------------------------------------------------------------------------
-// diag, diagEmbed, trace, rot90, kron, meshgrid, cartesianProd, combinations: composites of the views and kernels
-// above, PyTorch's checks and messages, each taking its optional parameters positionally or by camelCase name
+// diag, diagEmbed, diagflat, kron, combinations (trace is lib/linalg.ts's): composites of the views and kernels above with PyTorch's checks
+// and messages; they are ops.schema rows (these functions take the rows' parameters as they are, bound in impls.ts).
+// meshgrid and cartesianProd stay hand-written: varargs tensors (PyTorch's *tensors: no Tensor... type in a row, as
+// chain_matmul and block_diag), meshgrid's keyword-only indexing after them.
 // ------------------------------------------------------------------------------------------------------------
 const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /** torch.diag_embed(input, offset=0, dim1=-2, dim2=-1): input's last dim on the diagonal of dims (dim1, dim2) of a
  *  new zero tensor with one more dim */
-export function diagEmbed(x: T, ...rest: unknown[]): T {
+export function diagEmbed(x: T, offset: number, dim1: number, dim2: number): T {
   checkTensor(x, 'diag_embed');
-  const o = posOpts<{ offset?: number; dim1?: number; dim2?: number }>('diag_embed', rest, ['offset', 'dim1', 'dim2'], []);
-  const offset = o.offset ?? 0;
   const nd = x.ndim + 1;
-  const a = normDim(o.dim1 ?? -2, nd), b = normDim(o.dim2 ?? -1, nd);
-  if (a === b) throw new TorchError(`diagonal dimensions cannot be identical ${o.dim1 ?? -2}, ${o.dim2 ?? -1}`);
+  const a = normDim(dim1, nd), b = normDim(dim2, nd);
+  if (a === b) throw new TorchError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
   const n = x.ndim === 0 ? 1 : x.shape[x.ndim - 1];
   const m = n + Math.abs(offset);
   const batch = x.ndim === 0 ? [] : x.shape.slice(0, -1);
@@ -668,39 +664,13 @@ export function diagEmbed(x: T, ...rest: unknown[]): T {
 }
 
 /** torch.diag(input, diagonal=0): a vector on the diagonal of a new matrix, or a matrix's diagonal (a copy) */
-export function diag(x: T, ...rest: unknown[]): T {
+export function diag(x: T, k: number): T {
   checkTensor(x, 'diag');
-  const o = posOpts<{ diagonal?: number }>('diag', rest, ['diagonal'], []);
-  const k = o.diagonal ?? 0;
   if (x.ndim === 1) return diagEmbed(x, k, 0, 1);
   if (x.ndim === 2) return contiguous(diagonal(x, k, 0, 1));
   throw new TorchError('matrix or a vector expected');
 }
 
-/** torch.trace(input): the sum of a matrix's main diagonal (integers sum to int64, as sum) */
-export function trace(x: T): T {
-  checkTensor(x, 'trace');
-  if (x.ndim !== 2) throw new TorchError(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
-  if (x.dtype === 'bool') throw new TorchError(`"trace" not implemented for 'Bool'`);
-  return R.sum(diagonal(x, 0, 0, 1));
-}
-
-/** torch.rot90(input, k=1, dims=[0, 1]): a rotation by 90 degrees k times from dims[0] towards dims[1] */
-export function rot90(x: T, ...rest: unknown[]): T {
-  checkTensor(x, 'rot90');
-  const o = posOpts<{ k?: number; dims?: number[] }>('rot90', rest, ['k', 'dims'], []);
-  const k = o.k ?? 1, dims = o.dims ?? [0, 1];
-  if (!Array.isArray(dims)) throw new TypeError(`rot90(): argument 'dims' must be a list of ints, not ${typeof dims}`);
-  if (dims.length !== 2) throw new TorchError(`expected total rotation dims == 2, but got dims = ${dims.length}`);
-  if (x.ndim < 2) throw new TorchError(`expected total dims >= 2, but got total dims = ${x.ndim}`);
-  const d0 = normDim(dims[0], x.ndim), d1 = normDim(dims[1], x.ndim);
-  if (d0 === d1) throw new TorchError(`expected rotation dims to be different, but got dim0 = ${d0} and dim1 = ${d1}`);
-  const r = ((k % 4) + 4) % 4;
-  if (r === 1) return transpose(flip(x, [d1]), d0, d1);
-  if (r === 2) return flip(x, [d0, d1]);
-  if (r === 3) return transpose(flip(x, [d0]), d0, d1);
-  return clone(x);
-}
 
 /** torch.kron(input, other): the Kronecker product (the operands' dims aligned at the right; promotes) */
 export function kron(a: T, b: T): T {
@@ -753,187 +723,10 @@ function vector1d(t: T, op: string): void {
   if (t.ndim !== 1) throw new TorchError(`Expect a 1D vector, but got shape ${fmtShape(t.shape)}`);
 }
 
-/** torch.cdist(x1, x2, p=2): the p-norm distance of every row of x1 [..., P, M] to every row of x2 [..., R, M] */
-export function cdist(x1: T, x2: T, ...rest: unknown[]): T {
-  checkTensor(x1, 'cdist', 'x1');
-  checkTensor(x2, 'cdist', 'x2');
-  const o = posOpts<{ p?: number; computeMode?: string | null }>('cdist', rest, ['p', 'computeMode'], []);
-  const p = o.p ?? 2;
-  if (x1.ndim < 2) throw new TorchError(`cdist only supports at least 2D tensors, X1 got: ${x1.ndim}D`);
-  if (x2.ndim < 2) throw new TorchError(`cdist only supports at least 2D tensors, X2 got: ${x2.ndim}D`);
-  if (!isFloating(x1.dtype)) throw new TorchError(`cdist only supports floating-point dtypes, X1 got: ${typeNameOf(x1.dtype)}`);
-  if (!isFloating(x2.dtype)) throw new TorchError(`cdist only supports floating-point dtypes, X2 got: ${typeNameOf(x2.dtype)}`);
-  if (x1.shape[x1.ndim - 1] !== x2.shape[x2.ndim - 1]) throw new TorchError(`X1 and X2 must have the same number of columns. X1: ${x1.shape[x1.ndim - 1]} X2: ${x2.shape[x2.ndim - 1]}`);
-  if (!(p >= 0)) throw new TorchError('cdist only supports non-negative p values');
-  return E.sub(unsqueeze(x1, -2), unsqueeze(x2, -3)).norm(p, -1);
-}
-
-/** torch.column_stack(tensors): 0-d and 1-d inputs as columns ([n] -> [n, 1]), then hstack */
-export function columnStack(ts: readonly T[]): T {
-  const xs = tensorList(ts, 'column_stack').map((x) => (x.ndim === 0 ? reshape(x, [1, 1]) : x.ndim === 1 ? reshape(x, [x.shape[0], 1]) : x));
-  return cat(xs, 1);
-}
-export const rowStack = (ts: readonly T[]): T => cat(tensorList(ts, 'row_stack').map(atleast2d), 0);
-
-/** torch.ravel(input): the elements in C order, 1-d (a view where reshape gives one) */
-export function ravel(x: T): T { checkTensor(x, 'ravel'); return reshape(x, [-1]); }
-
-// hsplit / vsplit / dsplit: tensor_split along dims 1 (0 for 1-d) / 0 / 2; an int must divide the dim
-function nsplit(op: string, x: T, d: number, minDims: number, sections: unknown): T[] {
-  checkTensor(x, op);
-  if (x.ndim < minDims) throw new TorchError(`torch.${op} requires a tensor with at least ${minDims} dimension, but got a tensor with ${x.ndim} dimensions!`);
-  if (typeof sections === 'number') {
-    checkInt(sections, op, 'sections');
-    if (sections === 0 || x.shape[d] % sections !== 0) {
-      throw new TorchError(`torch.${op} attempted to split along dimension ${d}, but the size of the dimension ${x.shape[d]} is not divisible by the split_size ${sections}!`);
-    }
-  }
-  return tensorSplit(x, sections as number | number[], d);
-}
-export const hsplit = (x: T, sections: number | number[]): T[] => nsplit('hsplit', x, x.ndim === 1 ? 0 : 1, 1, sections);
-export const vsplit = (x: T, sections: number | number[]): T[] => nsplit('vsplit', x, 0, 2, sections);
-export const dsplit = (x: T, sections: number | number[]): T[] => nsplit('dsplit', x, 2, 3, sections);
-
-/** Tensor.unfold(dimension, size, step): a view of every `size`-long window along dimension, `step` apart, as a new
- *  last dim */
-export function unfoldWindows(x: T, dimension: number, size: number, step: number): T {
-  checkTensor(x, 'unfold');
-  const d = x.ndim === 0 ? 0 : normDim(dimension, x.ndim);
-  const n = x.ndim === 0 ? 1 : x.shape[d];
-  if (!Number.isInteger(size) || size < 0) throw new TorchError(`size is ${size} but must be >= 0`);
-  if (size > n) throw new TorchError(`maximum size for tensor at dimension ${d} is ${n} but size is ${size}`);
-  if (!Number.isInteger(step) || step <= 0) throw new TorchError(`step is ${step} but must be > 0`);
-  if (x.ndim === 0) return asStrided(x, [size], [1], x._offset);
-  const shape = x.shape.slice(), st = x._strides.slice();
-  shape[d] = Math.floor((n - size) / step) + 1;
-  st[d] = x._strides[d] * step;
-  return asStrided(x, [...shape, size], [...st, x._strides[d]], x._offset);
-}
-
-/** torch.repeat_interleave(input, repeats, dim=None, *, output_size=None): each element (each slice along dim)
- *  repeated; repeats an int or a 1-d int64 tensor (one count per element); repeat_interleave(repeats): the indices
- *  0.. each repeated its count */
-export function repeatInterleave(x: T, ...rest: unknown[]): T {
-  checkTensor(x, 'repeat_interleave');
-  if (rest.length === 0 || (rest.length === 1 && isOptions(rest[0]) && !('repeats' in (rest[0] as object)))) {
-    // the repeats-only form
-    if (x.ndim > 1) throw new TorchError('repeat_interleave only accept 1D vector as repeat');
-    if (x.dtype !== 'int64' && x.dtype !== 'int32') throw new TorchError(`"repeat_interleave_cpu" not implemented for '${typeNameOf(x.dtype)}'`);
-    const r = Array.from(x.toTypedArray() as ArrayLike<number | bigint>, Number);
-    if (r.some((v) => v < 0)) throw new TorchError('repeats can not be negative');
-    const idx: number[] = [];
-    r.forEach((c, i) => { for (let k = 0; k < c; k++) idx.push(i); });
-    return idx.length ? makeTensor(idx, { dtype: x.dtype, device: x.device }) : fill_(empty_([0], x.dtype, x.device), 0);
-  }
-  const o = posOpts<{ repeats?: number | T; dim?: number | null; outputSize?: number | null }>('repeat_interleave', rest, ['repeats', 'dim'], ['outputSize']);
-  let src = x;
-  let d: number;
-  if (o.dim === undefined || o.dim === null) { src = reshape(x, [-1]); d = 0; } else d = normDim(o.dim, x.ndim);
-  const n = src.ndim === 0 ? 1 : src.shape[d];
-  let counts: number[];
-  const rep = o.repeats;
-  if (rep instanceof Tensor) {
-    if (rep.ndim > 1) throw new TorchError('repeat_interleave only accept 1D vector as repeat');
-    if (FLOAT_DTYPES.includes(rep.dtype) || rep.dtype === 'bool') throw new TorchError(`repeat_interleave: repeats has to be Long or Int tensor`);
-    const r = Array.from(rep.toTypedArray() as ArrayLike<number | bigint>, Number);
-    if (r.length === 1 && rep.ndim <= 1) counts = Array(n).fill(r[0]);
-    else if (r.length !== n) throw new TorchError('repeats must have the same size as input along dim');
-    else counts = r;
-  } else {
-    if (typeof rep !== 'number' || !Number.isInteger(rep)) throw new TypeError(`repeat_interleave(): argument 'repeats' must be int or Tensor, not ${typeof rep}`);
-    counts = Array(n).fill(rep);
-  }
-  if (counts.some((v) => v < 0)) throw new TorchError('repeats can not be negative');
-  const idx: number[] = [];
-  counts.forEach((c, i) => { for (let k = 0; k < c; k++) idx.push(i); });
-  if (o.outputSize !== undefined && o.outputSize !== null && o.outputSize !== idx.length) throw new TorchError('allocated size does not match required size');
-  if (src.ndim === 0) src = reshape(src, [1]);
-  return X.indexSelect(src, d, makeTensor(idx, { dtype: 'int64', device: x.device }).reshape([idx.length]));
-}
-
-/** torch.take_along_dim(input, indices, dim=None): gather along dim with the other dims broadcast (no dim: of the
- *  flattened input) */
-export function takeAlongDim(x: T, indices: T, ...rest: unknown[]): T {
-  checkTensor(x, 'take_along_dim');
-  checkTensor(indices, 'take_along_dim', 'indices');
-  const o = posOpts<{ dim?: number | null }>('take_along_dim', rest, ['dim'], []);
-  if (indices.dtype !== 'int64') throw new TorchError(`torch.take_along_dim(): dtype of indices should be Long but got ${typeNameOf(indices.dtype)}`);
-  if (o.dim === undefined || o.dim === null) return X.gather(reshape(x, [-1]), 0, reshape(indices, [-1]));
-  const d = normDim(o.dim, x.ndim);
-  if (x.ndim !== indices.ndim) throw new TorchError(`torch.take_along_dim(): input and indices should have the same number of dimensions, but got ${x.ndim} dimensions for input, and ${indices.ndim} dimensions for indices`);
-  const sx = x.shape.slice(), si = indices.shape.slice();
-  sx[d] = 1; si[d] = 1;
-  const b = broadcastShapesList(sx, si);
-  const xb = b.slice(); xb[d] = x.shape[d];
-  const ib = b.slice(); ib[d] = indices.shape[d];
-  return X.gather(expand(x, xb), d, expand(indices, ib));
-}
-
-/** torch.block_diag(*tensors): the inputs (0-d, 1-d as one row, 2-d) on the diagonal of a zero matrix (promoted) */
-export function blockDiag(...args: unknown[]): T {
-  const { ts } = tensorArgs('block_diag', args);
-  const ms = ts.map((t, i) => {
-    if (t.ndim > 2) throw new TorchError(`torch.block_diag: Input tensors must have 2 or fewer dimensions. Input ${i} has ${t.ndim} dimensions`);
-    return t.ndim === 0 ? reshape(t, [1, 1]) : t.ndim === 1 ? reshape(t, [1, t.shape[0]]) : t;
-  });
-  let dt: DType = ms.length ? ms[0].dtype : 'float32';
-  for (const m of ms) dt = promoteTypes(dt, m.dtype);
-  const R0 = ms.reduce((a, m) => a + m.shape[0], 0), C0 = ms.reduce((a, m) => a + m.shape[1], 0);
-  const dev = ms.length ? ms[0].device : undefined;
-  const out = fill_(empty_([R0, C0], dt, dev ?? CPU), 0);
-  let r = 0, c = 0;
-  const places: [number, number][] = [];
-  for (const m of ms) {
-    places.push([r, c]);
-    if (m.numel()) copyInto(narrow(narrow(out, 0, r, m.shape[0]), 1, c, m.shape[1]), m);
-    r += m.shape[0]; c += m.shape[1];
-  }
-  if (!isFloating(dt)) return out;
-  return record('BlockDiagBackward0', ms, out, (g) => ms.map((m, i) => narrow(narrow(g, 0, places[i][0], m.shape[0]), 1, places[i][1], m.shape[1])));
-}
-
 /** torch.diagflat(input, offset=0): the flattened input on a diagonal of a new matrix */
-export function diagflat(x: T, ...rest: unknown[]): T {
+export function diagflat(x: T, offset: number): T {
   checkTensor(x, 'diagflat');
-  const o = posOpts<{ offset?: number }>('diagflat', rest, ['offset'], []);
-  return diagEmbed(reshape(x, [-1]), o.offset ?? 0, 0, 1);
-}
-
-// tril_indices / triu_indices(row, col, offset=0, *, dtype=int64): the [2, N] coordinates of the lower (upper) triangle
-function triIndices(op: string, lower: boolean, row: number, col: number, rest: unknown[]): T {
-  const o = posOpts<{ offset?: number; dtype?: DType; device?: unknown }>(op, rest, ['offset'], ['dtype', 'device', 'layout']);
-  const offset = o.offset ?? 0;
-  for (const [v, w] of [[row, 'row'], [col, 'col']] as [number, string][]) {
-    if (!Number.isInteger(v)) throw new TypeError(`${op}(): argument '${w}' must be int, not ${typeof v}`);
-    if (v < 0) throw new TorchError(`${w} must be non-negative, got${v}`);
-  }
-  const r: number[] = [], c: number[] = [];
-  for (let i = 0; i < row; i++) for (let j = 0; j < col; j++) if (lower ? j - i <= offset : j - i >= offset) { r.push(i); c.push(j); }
-  const dt = o.dtype ?? 'int64';
-  if (dt !== 'int64' && dt !== 'int32') throw new TorchError(`"${op}" not implemented for '${typeNameOf(toDType(dt))}'`);
-  return r.length ? makeTensor([r, c], { dtype: dt }) : fill_(empty_([2, 0], toDType(dt), CPU), 0);
-}
-export const trilIndices = (row: number, col: number, ...rest: unknown[]): T => triIndices('tril_indices', true, row, col, rest);
-export const triuIndices = (row: number, col: number, ...rest: unknown[]): T => triIndices('triu_indices', false, row, col, rest);
-
-// select_scatter / slice_scatter / diagonal_scatter: input with src written into that view of a copy
-function scatterInto(op: string, x: T, src: T, view: (c: T) => T): T {
-  checkTensor(x, op);
-  checkTensor(src, op, 'src');
-  const out = clone(x);
-  const v = view(out);
-  if (!sameShape(v.shape, src.shape)) throw new TorchError(`expected src to have a size equal to the slice of self. src size = [${src.shape.join(', ')}], slice size = [${v.shape.join(', ')}]`);
-  E.copy_(v, src);
-  return out;
-}
-export function selectScatter(x: T, src: T, dim: number, index: number): T { return scatterInto('select_scatter', x, src, (c) => select(c, dim, index)); }
-export function sliceScatter(x: T, src: T, ...rest: unknown[]): T {
-  const o = posOpts<{ dim?: number; start?: number | null; end?: number | null; step?: number }>('slice_scatter', rest, ['dim', 'start', 'end', 'step'], []);
-  return scatterInto('slice_scatter', x, src, (c) => slice(c, o.dim ?? 0, o.start ?? null, o.end ?? null, o.step ?? 1));
-}
-export function diagonalScatter(x: T, src: T, ...rest: unknown[]): T {
-  const o = posOpts<{ offset?: number; dim1?: number; dim2?: number }>('diagonal_scatter', rest, ['offset', 'dim1', 'dim2'], []);
-  return scatterInto('diagonal_scatter', x, src, (c) => diagonal(c, o.offset ?? 0, o.dim1 ?? 0, o.dim2 ?? 1));
+  return diagEmbed(reshape(x, [-1]), offset, 0, 1);
 }
 
 /** torch.cartesian_prod(...tensors): the rows of every combination of the 1-d inputs' elements (one input: itself) */
@@ -948,10 +741,8 @@ export function cartesianProd(...args: unknown[]): T {
 
 /** torch.combinations(input, r=2, with_replacement=False): the r-element combinations of a 1-d input's elements,
  *  in lexicographic order of their positions */
-export function combinations(x: T, ...rest: unknown[]): T {
+export function combinations(x: T, r: number, rep: boolean): T {
   checkTensor(x, 'combinations');
-  const o = posOpts<{ r?: number; withReplacement?: boolean }>('combinations', rest, ['r', 'withReplacement'], []);
-  const r = o.r ?? 2, rep = o.withReplacement ?? false;
   vector1d(x, 'combinations');
   if (!Number.isInteger(r) || r < 0) throw new TorchError(`Expect a non-negative number, but got ${r}`);
   if (r === 0) return fill_(empty_([0], x.dtype, x.device), 0);
@@ -980,22 +771,6 @@ export function combinations(x: T, ...rest: unknown[]): T {
 declare module '../tensor' {
   interface Tensor {
     squeeze_(dim?: number): T; unsqueeze_(dim: number): T;
-    diag(diagonal?: number | { diagonal?: number }): T;
-    diagEmbed(offset?: number | { offset?: number; dim1?: number; dim2?: number }, dim1?: number | { dim1?: number; dim2?: number }, dim2?: number | { dim2?: number }): T;
-    trace(): T;
-    rot90(k?: number | { k?: number; dims?: number[] }, dims?: number[] | { dims?: number[] }): T;
-    kron(other: T): T;
-    fillDiagonal_(fillValue: number | boolean | { fillValue: number | boolean; wrap?: boolean }, wrap?: boolean | { wrap?: boolean }): T;
-    t_(): T; transpose_(dim0: number, dim1: number): T; swapaxes_(dim0: number, dim1: number): T; swapdims_(dim0: number, dim1: number): T;
-    unfold(dimension: number, size: number, step: number): T;
-    repeatInterleave(repeats?: number | T | { repeats?: number | T; dim?: number | null; outputSize?: number | null }, dim?: number | null | { dim?: number | null; outputSize?: number | null }, opts?: { outputSize?: number | null }): T;
-    takeAlongDim(indices: T, dim?: number | null | { dim?: number | null }): T;
-    ravel(): T;
-    hsplit(sections: number | number[]): T[]; vsplit(sections: number | number[]): T[]; dsplit(sections: number | number[]): T[];
-    diagflat(offset?: number | { offset?: number }): T;
-    selectScatter(src: T, dim: number, index: number): T;
-    sliceScatter(src: T, dim?: number | { dim?: number; start?: number | null; end?: number | null; step?: number }, start?: number | null, end?: number | null, step?: number): T;
-    diagonalScatter(src: T, offset?: number | { offset?: number; dim1?: number; dim2?: number }, dim1?: number, dim2?: number): T;
     readonly T: T; readonly mT: T; readonly H: T; readonly mH: T;
   }
 }
@@ -1007,45 +782,6 @@ Object.defineProperty(Tensor.prototype, 'mT', { get(this: T) {
   return transpose(this, -2, -1);
 } });
 Object.defineProperty(Tensor.prototype, 'mH', { get(this: T) { return (this as T).mT; } });
-P.diag = function (this: T, ...a: unknown[]): T { return diag(this, ...a); };
-P.diagEmbed = function (this: T, ...a: unknown[]): T { return diagEmbed(this, ...a); };
-P.trace = function (this: T): T { return trace(this); };
-P.rot90 = function (this: T, ...a: unknown[]): T { return rot90(this, ...a); };
-P.kron = function (this: T, other: T): T { return kron(this, other); };
-const regeom = (self: T, r: T): T => { (self as { shape: number[] }).shape.splice(0, self.ndim, ...r.shape); self._strides = r._strides; return self; };
-P.t_ = function (this: T): T { return regeom(this, t(this)); };
-P.transpose_ = function (this: T, d0: number, d1: number): T { return regeom(this, transpose(this, d0, d1)); };
-P.swapaxes_ = P.transpose_;
-P.swapdims_ = P.transpose_;
-P.unfold = function (this: T, dimension: number, size: number, step: number): T { return unfoldWindows(this, dimension, size, step); };
-P.repeatInterleave = function (this: T, ...a: unknown[]): T { return repeatInterleave(this, ...a); };
-P.takeAlongDim = function (this: T, indices: T, ...a: unknown[]): T { return takeAlongDim(this, indices, ...a); };
-P.ravel = function (this: T): T { return ravel(this); };
-P.hsplit = function (this: T, s: number | number[]): T[] { return hsplit(this, s); };
-P.vsplit = function (this: T, s: number | number[]): T[] { return vsplit(this, s); };
-P.dsplit = function (this: T, s: number | number[]): T[] { return dsplit(this, s); };
-P.diagflat = function (this: T, ...a: unknown[]): T { return diagflat(this, ...a); };
-P.selectScatter = function (this: T, src: T, dim: number, index: number): T { return selectScatter(this, src, dim, index); };
-P.sliceScatter = function (this: T, src: T, ...a: unknown[]): T { return sliceScatter(this, src, ...a); };
-P.diagonalScatter = function (this: T, src: T, ...a: unknown[]): T { return diagonalScatter(this, src, ...a); };
-// fill_diagonal_(fill_value, wrap=False): the main diagonal of a matrix (or of a tensor whose dims are all equal) set
-// in place; with wrap, a tall matrix's diagonal starts again every cols + 1 rows (PyTorch's)
-P.fillDiagonal_ = function (this: T, ...a: unknown[]): T {
-  const o = posOpts<{ fillValue?: number | boolean; wrap?: boolean }>('fill_diagonal_', a, ['fillValue', 'wrap'], []);
-  if (o.fillValue === undefined) throw new TypeError("fill_diagonal_(): missing required argument 'fillValue'");
-  if (this.ndim < 2) throw new TorchError('dimensions must larger than 1');
-  if (this.ndim > 2 && this.shape.some((v) => v !== this.shape[0])) throw new TorchError('all dimensions of input must be of equal length');
-  const size = Math.min(...this.shape);
-  const st = this._strides.reduce((x, y) => x + y, 0);
-  const fill = (n: number, off: number): void => { if (n > 0) (viewOf(this, [n], [st], off) as unknown as { fill_(v: unknown): T }).fill_(o.fillValue); };
-  fill(size, this._offset);
-  const [h, w] = this.shape;
-  if (o.wrap && this.ndim === 2 && h > w + 1) {
-    const step = w + 1;
-    fill(Math.floor((this.numel() + step - 1) / step) - size, this._offset + this._strides[0] * (w + 1));
-  }
-  return this;
-};
 P.squeeze_ = function (this: T, d?: number): T { const r = squeeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 P.unsqueeze_ = function (this: T, d: number): T { const r = unsqueeze(this, d); (this as { shape: number[] }).shape.splice(0, this.ndim, ...r.shape); this._strides = r._strides; return this; };
 
