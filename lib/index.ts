@@ -42,6 +42,10 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 
 // creation and random
 export const { manualSeed, seed, initialSeed, Generator } = C;
+// RNG state (lib/random.ts): torch.getRngState / setRngState, torch.random.forkRng
+export { getRngState, setRngState, random } from './random';
+// torch.testing (lib/testing.ts): assertClose, makeTensor
+export * as testing from './testing';
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
 // the hand-written ops (not schema rows yet: lib/ops/keywords.ts says why), with PyTorch's keyword names for their

@@ -1,0 +1,127 @@
+// misc.test.ts - torch.testing.assertClose / makeTensor, RNG state (getRngState/setRngState, Generator.getState,
+// forkRng), against PyTorch 1.13's messages in test/ref/misc.json (test/ref/gen_misc.py).
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../lib';
+
+type CloseCase = { name: string; ok: boolean; msg?: string; a?: unknown[]; b?: unknown[]; dtype?: torch.DType; kw?: Record<string, unknown>; kind?: string };
+const REF = JSON.parse(fs.readFileSync(path.join(__dirname, 'ref', 'misc.json'), 'utf8')) as {
+  assertClose: CloseCase[]; anomaly: Record<string, string>; deterministic: { enabled: boolean; warnOnly: boolean };
+};
+const byName = (n: string): CloseCase => REF.assertClose.find((c) => c.name === n) as CloseCase;
+const thrown = (fn: () => void): Error | null => { try { fn(); return null; } catch (e) { return e as Error; } };
+
+describe('torch.testing.assertClose', () => {
+  const toT = (x: unknown[], dtype: torch.DType): torch.Tensor =>
+    torch.tensor((x as unknown[]).map((v) => (v === null ? NaN : v)) as number[], { dtype });
+  for (const c of REF.assertClose.filter((c) => c.dtype)) {
+    test(`${c.name} (${c.dtype}) as PyTorch`, () => {
+      const kw: torch.testing.AssertCloseOptions = {};
+      if (c.kw && 'rtol' in c.kw) { kw.rtol = c.kw.rtol as number; kw.atol = c.kw.atol as number; }
+      if (c.kw && 'equal_nan' in c.kw) kw.equalNan = c.kw.equal_nan as boolean;
+      const e = thrown(() => torch.testing.assertClose(toT(c.a as unknown[], c.dtype as torch.DType), toT(c.b as unknown[], c.dtype as torch.DType), kw));
+      if (c.ok) expect(e).toBeNull();
+      else { expect(e).toBeInstanceOf(torch.testing.AssertionError); expect((e as Error).message).toBe(c.msg); }
+    });
+  }
+  test('shape, dtype, stride mismatches and checkDtype: false', () => {
+    expect(thrown(() => torch.testing.assertClose(torch.zeros(2, 3), torch.zeros(3, 2)))?.message).toBe(byName('shape').msg);
+    expect(thrown(() => torch.testing.assertClose(torch.zeros(2), torch.zeros(2, { dtype: 'float64' })))?.message).toBe(byName('dtype').msg);
+    expect(byName('dtype_nocheck').ok).toBe(true);
+    torch.testing.assertClose(torch.zeros(2), torch.zeros(2, { dtype: 'float64' }), { checkDtype: false });
+    const a = torch.zeros(2, 3).t().contiguous(), b = torch.zeros(2, 3).t();
+    torch.testing.assertClose(a, b);
+    expect(thrown(() => torch.testing.assertClose(a, b, { checkStride: true }))?.message).toBe(byName('stride').msg);
+  });
+  test('numbers, arrays and objects of tensors, custom msg', () => {
+    // a JS number with a fractional value is Python's float; integral values are ints (compared exactly)
+    expect(thrown(() => torch.testing.assertClose(1.25, 1.75))?.message).toBe(byName('scalar').msg);
+    torch.testing.assertClose(1.25, 1.25 + 1e-8);
+    expect(thrown(() => torch.testing.assertClose(1, 2))?.message).toBe(byName('scalar_int').msg);
+    const f = (v: number): torch.Tensor => torch.tensor([v], { dtype: 'float32' });
+    expect(thrown(() => torch.testing.assertClose([f(1), f(2)], [f(1), f(2.5)]))?.message).toBe(byName('list').msg);
+    expect(thrown(() => torch.testing.assertClose({ a: f(1), b: f(2) }, { a: f(1), b: f(2.5) }))?.message).toBe(byName('dict').msg);
+    expect(thrown(() => torch.testing.assertClose([f(1)], [f(1), f(2)]))?.message).toBe(byName('len').msg);
+    expect(thrown(() => torch.testing.assertClose(f(1), f(2), { msg: 'custom message' }))?.message).toBe(byName('msg').msg);
+    expect(thrown(() => torch.testing.assertClose(f(1), f(2), { msg: (m) => `ctx: ${m.split('\n')[0]}` }))?.message).toBe('ctx: Tensor-likes are not close!');
+    torch.testing.assertClose({ x: [torch.ones(2), 3] }, { x: [torch.ones(2), 3] });
+  });
+  test('the error is an AssertionError (Node assert), a TorchError for unusable arguments', () => {
+    const e = thrown(() => torch.testing.assertClose(torch.ones(1), torch.zeros(1))) as Error & { code?: string };
+    expect(e.name).toBe('AssertionError');
+    expect(e.code).toBe('ERR_ASSERTION');
+    expect(e).toBeInstanceOf(require('assert').AssertionError);
+    expect(() => torch.testing.assertClose(torch.ones(1), torch.ones(1), { rtol: 1 })).toThrow(/both 'rtol' and 'atol'.*no atol/);
+    expect(() => torch.testing.assertClose(torch.ones(1), 'x')).toThrow(torch.TorchError);
+  });
+  test('tolerances per dtype: float16 1e-3, bfloat16 1.6e-2, float32 1.3e-6, float64 1e-7 relative', () => {
+    const rel = (dtype: torch.DType, r: number): boolean =>
+      thrown(() => torch.testing.assertClose(torch.tensor([1000.0], { dtype: 'float64' }).to(dtype), torch.tensor([1000.0 * (1 + r)], { dtype: 'float64' }).to(dtype))) === null;
+    expect(rel('float64', 5e-8)).toBe(true); expect(rel('float64', 5e-7)).toBe(false);
+    expect(rel('float32', 1e-6)).toBe(true); expect(rel('float32', 1e-5)).toBe(false);
+    expect(rel('bfloat16', 0)).toBe(true); expect(rel('bfloat16', 0.05)).toBe(false);
+  });
+});
+
+describe('torch.testing.makeTensor', () => {
+  test('ranges, dtypes, noncontiguous, requiresGrad', () => {
+    const f = torch.testing.makeTensor([50, 4], { dtype: 'float32', low: -1, high: 1 });
+    expect(f.shape).toEqual([50, 4]);
+    expect(f.min().item()).toBeGreaterThanOrEqual(-1); expect(f.max().item()).toBeLessThan(1);
+    const i = torch.testing.makeTensor([200], { dtype: 'int64' });
+    expect(i.min().item()).toBeGreaterThanOrEqual(-9); expect(i.max().item()).toBeLessThanOrEqual(9);
+    const u = torch.testing.makeTensor([200], { dtype: 'uint8' });
+    expect(u.min().item()).toBeGreaterThanOrEqual(0);
+    const n = torch.testing.makeTensor([3, 4], { dtype: 'float64', noncontiguous: true });
+    expect(n.isContiguous()).toBe(false); expect(n.shape).toEqual([3, 4]); expect(n.stride()).toEqual([8, 2]);
+    const g = torch.testing.makeTensor(5, { dtype: 'float32', requiresGrad: true });
+    expect(g.requiresGrad).toBe(true); expect(g.isLeaf).toBe(true);
+    const z = torch.testing.makeTensor([500], { dtype: 'int32', low: -1, high: 1, excludeZero: true });
+    expect(z.eq(0).any().item()).toBe(false);
+    expect(() => torch.testing.makeTensor(3, { dtype: 'int64', requiresGrad: true })).toThrow(/requires_grad must be False/);
+    expect(() => torch.testing.makeTensor(3, { dtype: 'float32', low: 2, high: 1 })).toThrow(/low must be weakly less than high/);
+  });
+});
+
+describe('RNG state', () => {
+  test('getRngState / setRngState reproduce rand, randn, randint and dropout draws', () => {
+    torch.manualSeed(3);
+    torch.rand(5);
+    const st = torch.getRngState();
+    expect(st.dtype).toBe('uint8'); expect(st.shape).toEqual([16]);
+    const draw = (): number[][] => [torch.rand(7).tolist() as number[], torch.randn(3, 2).flatten().tolist() as number[],
+      torch.randint(0, 100, [6]).tolist() as number[], torch.nn.functional.dropout(torch.ones(20), { p: 0.5 }).tolist() as number[]];
+    const first = draw();
+    const second = draw();
+    expect(second).not.toEqual(first);
+    torch.setRngState(st);
+    expect(draw()).toEqual(first);
+    expect(() => torch.setRngState(torch.zeros(3))).toThrow(/uint8 tensor of 16 elements/);
+  });
+  test('Generator.getState / setState; torch.random.forkRng restores after fn (and after a throw)', () => {
+    const g = new torch.Generator().manualSeed(11);
+    const s = g.getState();
+    const a = torch.rand(4, { generator: g }).tolist();
+    g.setState(s);
+    expect(torch.rand(4, { generator: g }).tolist()).toEqual(a);
+    torch.manualSeed(5);
+    const before = torch.getRngState().tolist();
+    const inside = torch.random.forkRng(() => torch.rand(3).tolist());
+    expect(torch.getRngState().tolist()).toEqual(before);
+    expect(torch.rand(3).tolist()).toEqual(inside);
+    torch.manualSeed(5);
+    expect(() => torch.random.forkRng(() => { torch.rand(3); throw new Error('boom'); })).toThrow('boom');
+    expect(torch.getRngState().tolist()).toEqual(before);
+    expect(torch.random.initialSeed()).toBe(5n);
+  });
+  test('torch.cuda.getRngState / setRngState', () => {
+    torch.cuda.manualSeedAll(9);
+    const st = torch.cuda.getRngState(0);
+    expect(st.dtype).toBe('uint8');
+    const drawn = torch.cuda.isAvailable() ? () => torch.rand(5, { device: 'cuda' }).cpu().tolist() : null;
+    const first = drawn ? drawn() : null;
+    torch.cuda.setRngState(st, 0);
+    expect(torch.cuda.getRngState(0).tolist()).toEqual(st.tolist());
+    if (drawn) expect(drawn()).toEqual(first);
+  });
+});
