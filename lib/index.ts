@@ -14,6 +14,7 @@ import * as E from './ops/elementwise';
 import * as C from './ops/creation';
 import * as A from './autograd/api';
 import * as M from './autograd/mode';
+import * as AN from './autograd/anomaly';
 import { Node } from './autograd/engine';
 import { gradcheck } from './autograd/gradcheck';
 import { cuda as cudaBase, backends } from './cuda';
@@ -57,7 +58,12 @@ export const { indexPut_ } = keywordFunctions({
 });
 
 // autograd
-export const autograd = { grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck };
+export const autograd = {
+  grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck,
+  // anomaly mode (lib/autograd/anomaly.ts)
+  detectAnomaly: AN.detectAnomaly, setDetectAnomaly: AN.setDetectAnomaly,
+};
+export const { isAnomalyEnabled, isAnomalyCheckNanEnabled } = AN;
 export const { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, setGradEnabled } = M;
 
 // memory

@@ -125,3 +125,43 @@ describe('RNG state', () => {
     if (drawn) expect(drawn()).toEqual(first);
   });
 });
+
+describe('anomaly mode', () => {
+  test('a NaN gradient names the node as PyTorch, with the forward call site', () => {
+    expect(torch.isAnomalyEnabled()).toBe(false);
+    const x = torch.tensor([-1.0, 4.0], { dtype: 'float32', requiresGrad: true });
+    const e = thrown(() => torch.autograd.detectAnomaly(() => {
+      expect(torch.isAnomalyEnabled()).toBe(true);
+      const y = torch.sqrt(x); // this line is the forward call site in the trace
+      y.sum().backward();
+    })) as Error;
+    expect(e).toBeInstanceOf(torch.TorchError);
+    expect(e.message.split('\n')[0]).toBe(REF.anomaly.sqrt);
+    expect(e.message).toMatch(/Error detected in SqrtBackward0\. Traceback of forward call that caused the error:\n[^]*misc\.test\.ts/);
+    expect(torch.isAnomalyEnabled()).toBe(false);
+    const z = torch.tensor([0.0, 1.0], { dtype: 'float32', requiresGrad: true });
+    const e2 = thrown(() => torch.autograd.detectAnomaly(() => z.div(z).sum().backward())) as Error;
+    expect(e2.message.split('\n')[0]).toBe(REF.anomaly.div);
+  });
+  test('off: the same backward runs and gives NaN; setDetectAnomaly and checkNan: false', () => {
+    const x = torch.tensor([-1.0, 4.0], { dtype: 'float32', requiresGrad: true });
+    torch.sqrt(x).sum().backward();
+    expect(Number.isNaN((x.grad as torch.Tensor).tolist()[0] as number)).toBe(true);
+    torch.autograd.setDetectAnomaly(true);
+    try {
+      expect(torch.isAnomalyEnabled()).toBe(true);
+      const w = torch.tensor([-1.0, 4.0], { dtype: 'float32', requiresGrad: true });
+      expect(() => torch.sqrt(w).sum().backward()).toThrow(/SqrtBackward0/);
+      torch.autograd.setDetectAnomaly(true, { checkNan: false });
+      expect(torch.isAnomalyCheckNanEnabled()).toBe(false);
+      const v = torch.tensor([-1.0, 4.0], { dtype: 'float32', requiresGrad: true });
+      torch.sqrt(v).sum().backward();
+      expect(Number.isNaN((v.grad as torch.Tensor).tolist()[0] as number)).toBe(true);
+    } finally { torch.autograd.setDetectAnomaly(false); }
+    expect(torch.isAnomalyEnabled()).toBe(false);
+    // a finite backward in anomaly mode gives the usual gradients
+    const u = torch.tensor([1.0, 4.0], { dtype: 'float32', requiresGrad: true });
+    torch.autograd.detectAnomaly(() => torch.sqrt(u).sum().backward());
+    torch.testing.assertClose(u.grad, torch.tensor([0.5, 0.25], { dtype: 'float32' }));
+  });
+});
