@@ -165,3 +165,81 @@ describe('anomaly mode', () => {
     torch.testing.assertClose(u.grad, torch.tensor([0.5, 0.25], { dtype: 'float32' }));
   });
 });
+
+describe('torch.utils.checkpoint', () => {
+  const { checkpoint, checkpointSequential } = torch.utils.checkpoint;
+  const makeNet = (): torch.nn.Sequential => {
+    torch.manualSeed(0);
+    return new torch.nn.Sequential(new torch.nn.Linear(16, 32), new torch.nn.Tanh(), new torch.nn.Dropout(0.3),
+      new torch.nn.Linear(32, 32), new torch.nn.Tanh(), new torch.nn.Linear(32, 4));
+  };
+  const grads = (m: torch.nn.Module): torch.Tensor[] => m.parameters().map((p) => (p.grad as torch.Tensor).clone());
+
+  test('gradients (inputs and parameters) equal the non-checkpointed ones, dropout included', () => {
+    const x0 = torch.randn(8, 16, { generator: new torch.Generator().manualSeed(1) });
+    const run = (ck: boolean): [torch.Tensor, torch.Tensor, torch.Tensor[]] => {
+      const net = makeNet();
+      const x = x0.clone().requiresGrad_();
+      torch.manualSeed(42);
+      const y = ck ? checkpoint((t: torch.Tensor) => net.call(t), x, { useReentrant: true }) : net.call(x);
+      torch.rand(3); // draws between forward and backward must not change the recomputation's dropout masks
+      y.pow(2).sum().backward();
+      return [y.detach(), x.grad as torch.Tensor, grads(net)];
+    };
+    const [y0, gx0, gp0] = run(false);
+    const [y1, gx1, gp1] = run(true);
+    torch.testing.assertClose(y1, y0);
+    torch.testing.assertClose(gx1, gx0);
+    torch.testing.assertClose(gp1, gp0);
+    // without preserving the RNG state the recomputed dropout masks differ, and so do the gradients
+    const net = makeNet();
+    const x = x0.clone().requiresGrad_();
+    torch.manualSeed(42);
+    checkpoint((t: torch.Tensor) => net.call(t), x, { preserveRngState: false }).pow(2).sum().backward();
+    expect(thrown(() => torch.testing.assertClose(x.grad, gx0))).not.toBeNull();
+  });
+  test('several inputs and outputs; useReentrant: false finds the parameters when no input requires grad', () => {
+    const a = torch.randn(3, 4, { requiresGrad: true }), b = torch.randn(3, 4, { requiresGrad: true });
+    const f = (p: torch.Tensor, q: torch.Tensor, k: number): torch.Tensor[] => [p.mul(q).sin(), p.add(q).exp().mul(k)];
+    const [u, v] = checkpoint(f, a, b, 2) as torch.Tensor[];
+    u.sum().add(v.sum()).backward();
+    const a2 = a.detach().clone().requiresGrad_(), b2 = b.detach().clone().requiresGrad_();
+    const [u2, v2] = f(a2, b2, 2);
+    u2.sum().add(v2.sum()).backward();
+    torch.testing.assertClose(a.grad, a2.grad); torch.testing.assertClose(b.grad, b2.grad);
+    const lin = new torch.nn.Linear(4, 2);
+    const xin = torch.randn(5, 4);
+    checkpoint((t: torch.Tensor) => lin.call(t).tanh(), xin, { useReentrant: false }).sum().backward();
+    const g1 = (lin.weight.grad as torch.Tensor).clone();
+    lin.zeroGrad();
+    lin.call(xin).tanh().sum().backward();
+    torch.testing.assertClose(g1, lin.weight.grad);
+  });
+  test('checkpointSequential matches and holds less memory after the forward', () => {
+    const depth = 8;
+    const mk = (): torch.nn.Sequential => {
+      torch.manualSeed(3);
+      const layers: torch.nn.Module[] = [];
+      for (let i = 0; i < depth; i++) layers.push(new torch.nn.Linear(256, 256), new torch.nn.Tanh());
+      return new torch.nn.Sequential(...layers);
+    };
+    const x0 = torch.randn(512, 256, { generator: new torch.Generator().manualSeed(2) });
+    const measure = (ck: boolean): [number, torch.Tensor, torch.Tensor[]] => {
+      const net = mk();
+      const x = x0.clone().requiresGrad_();
+      const before = torch.memory().bytes;
+      const y = ck ? checkpointSequential(net, 4, x) : net.call(x);
+      const held = torch.memory().bytes - before;
+      y.sum().backward();
+      return [held, x.grad as torch.Tensor, grads(net)];
+    };
+    const [m0, gx0, gp0] = measure(false);
+    const [m1, gx1, gp1] = measure(true);
+    torch.testing.assertClose(gx1, gx0); torch.testing.assertClose(gp1, gp0);
+    const act = 512 * 256 * 4; // one activation
+    expect(m0).toBeGreaterThanOrEqual(2 * depth * act); // linear outputs and tanh outputs kept for backward
+    expect(m1).toBeLessThan(m0 / 2);
+    if (process.env.CK_LOG) console.log(`held after forward: plain ${m0} B, checkpointSequential(4) ${m1} B`);
+    expect(() => checkpointSequential(mk(), 0, x0)).toThrow(/segments must be a positive integer/);
+  });
+});
