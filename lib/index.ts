@@ -45,6 +45,8 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 export const { manualSeed, seed, initialSeed, Generator } = C;
 // RNG state (lib/random.ts): torch.getRngState / setRngState, torch.random.forkRng
 export { getRngState, setRngState, random } from './random';
+// torch.useDeterministicAlgorithms (lib/deterministic.ts)
+export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled } from './deterministic';
 // torch.testing (lib/testing.ts): assertClose, makeTensor
 export * as testing from './testing';
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;

@@ -243,3 +243,70 @@ describe('torch.utils.checkpoint', () => {
     expect(() => checkpointSequential(mk(), 0, x0)).toThrow(/segments must be a positive integer/);
   });
 });
+
+describe('torch.useDeterministicAlgorithms', () => {
+  afterEach(() => torch.useDeterministicAlgorithms(false));
+  const nondet = /^(.+) does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms\(True\)'\. You can turn off determinism just for this operation, or you can use the 'warn_only=True' option/;
+  test('flags, as PyTorch', () => {
+    expect(torch.areDeterministicAlgorithmsEnabled()).toBe(false);
+    torch.useDeterministicAlgorithms(true);
+    expect(torch.areDeterministicAlgorithmsEnabled()).toBe(REF.deterministic.enabled);
+    expect(torch.isDeterministicAlgorithmsWarnOnlyEnabled()).toBe(REF.deterministic.warnOnly);
+    torch.useDeterministicAlgorithms(true, { warnOnly: true });
+    expect(torch.isDeterministicAlgorithmsWarnOnlyEnabled()).toBe(true);
+  });
+  test('CPU kernels run in deterministic mode and repeat bit for bit across thread counts', () => {
+    torch.useDeterministicAlgorithms(true);
+    const g = new torch.Generator().manualSeed(7);
+    const src = torch.randn(4000, 64, { generator: g });
+    const idx = torch.randint(0, 5, [4000], { generator: g });
+    const threads = torch.getNumThreads();
+    const runAll = (): number[][] => {
+      const a = torch.zeros(5, 64).indexAdd(0, idx, src);
+      const b = torch.zeros(5, 64).scatterAdd(0, idx.view(-1, 1).expand(4000, 64).contiguous(), src);
+      const w = torch.randn(5, 64, { generator: new torch.Generator().manualSeed(1), requiresGrad: true });
+      torch.nn.functional.embedding(idx, w).mul(src).sum().backward();
+      const c = torch.zeros(5 * 64).put_(idx.mul(64).add(torch.arange(4000).remainder(64)), src.select(1, 0), { accumulate: true });
+      return [a, b, w.grad as torch.Tensor, c].map((t) => Array.from(t.toTypedArray() as Float32Array));
+    };
+    const ref = runAll();
+    try {
+      for (const n of [1, 2, 3]) { torch.setNumThreads(n); expect(runAll()).toEqual(ref); }
+    } finally { torch.setNumThreads(threads); }
+  });
+  const cuda = torch.cuda.isAvailable() ? test : test.skip;
+  cuda('CUDA float atomics raise (index_add, scatter_add, gather/index_select/embedding backward, put_ accumulate); ints pass', () => {
+    const dev = 'cuda';
+    const x = torch.zeros(5, 3, { device: dev });
+    const src = torch.ones(4, 3, { device: dev });
+    const idx = torch.tensor([0, 1, 1, 4], { device: dev });
+    // before: all run
+    x.clone().indexAdd(0, idx, src);
+    torch.useDeterministicAlgorithms(true);
+    const msg = (fn: () => unknown): string => { const e = thrown(() => { fn(); }); expect(e).toBeInstanceOf(torch.TorchError); return (e as Error).message; };
+    expect(msg(() => x.clone().indexAdd(0, idx, src))).toMatch(nondet);
+    expect(msg(() => x.clone().indexAdd(0, idx, src)).startsWith('index_add_cuda_ does not')).toBe(true);
+    expect(msg(() => x.clone().scatterAdd(0, idx.view(-1, 1).expand(4, 3).contiguous(), src))).toMatch(/^scatter_add_cuda_kernel does not/);
+    const w = torch.randn(5, 3, { device: dev, requiresGrad: true });
+    const emb = torch.nn.functional.embedding(idx, w).sum();
+    expect(msg(() => emb.backward())).toMatch(nondet);
+    const sel = w.indexSelect(0, idx).sum();
+    expect(msg(() => sel.backward())).toMatch(nondet);
+    const gat = w.gather(0, idx.view(-1, 1).expand(4, 3).contiguous()).sum();
+    expect(msg(() => gat.backward())).toMatch(/^scatter_add_cuda_kernel does not/);
+    expect(msg(() => torch.zeros(6, { device: dev }).put_(torch.tensor([1, 1], { device: dev }), torch.ones(2, { device: dev }), { accumulate: true }))).toMatch(/^put_ does not/);
+    // integer atomics are exact; assignments and plain gathers are deterministic
+    torch.zeros(5, 3, { device: dev, dtype: 'int64' }).indexAdd(0, idx, torch.ones(4, 3, { device: dev, dtype: 'int64' }));
+    torch.zeros(6, { device: dev }).put_(torch.tensor([1, 2], { device: dev }), torch.ones(2, { device: dev }));
+    w.detach().indexSelect(0, idx);
+    // warnOnly: a warning with PyTorch's warn_only text, and the result
+    torch.useDeterministicAlgorithms(true, { warnOnly: true });
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const r = x.clone().indexAdd(0, idx, src);
+      expect(r.cpu().sum().item()).toBe(12);
+      const w0 = (warn.mock.calls.find((c) => String(c[0]).startsWith('index_add_cuda_')) ?? [''])[0];
+      expect(String(w0)).toMatch(/does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms\(True, warn_only=True\)'/);
+    } finally { warn.mockRestore(); }
+  });
+});
