@@ -310,3 +310,55 @@ describe('torch.useDeterministicAlgorithms', () => {
     } finally { warn.mockRestore(); }
   });
 });
+
+describe('torch.utils.data: Sampler, ChainDataset, StackDataset', () => {
+  const D = torch.utils.data;
+  class Evens extends D.Sampler<number> {
+    constructor(private n: number) { super(); }
+    get length(): number { return Math.ceil(this.n / 2); }
+    *[Symbol.iterator](): Iterator<number> { for (let i = 0; i < this.n; i += 2) yield i; }
+  }
+  class Range extends D.IterableDataset<number> {
+    constructor(private a: number, private b: number) { super(); }
+    get length(): number { return this.b - this.a; }
+    *[Symbol.iterator](): Iterator<number> { for (let i = this.a; i < this.b; i++) yield i; }
+  }
+  test('a Sampler subclass drives a DataLoader (order and length)', () => {
+    const ds = new D.TensorDataset(torch.arange(10).mul(10));
+    const s = new Evens(10);
+    expect(s).toBeInstanceOf(D.Sampler);
+    const loader = new D.DataLoader(ds, { sampler: s, batchSize: 2 });
+    expect(loader.length).toBe(3);
+    const got = [...loader].map((b) => (b as torch.Tensor[])[0].tolist());
+    expect(got).toEqual([[0, 20], [40, 60], [80]]);
+  });
+  test('ChainDataset chains iterable datasets (sync and async), length sums', async () => {
+    const c = new D.ChainDataset([new Range(0, 3), new Range(10, 12)]);
+    expect([...c]).toEqual([0, 1, 2, 10, 11]);
+    expect(c.length).toBe(5);
+    const got: number[] = [];
+    for await (const v of c) got.push(v);
+    expect(got).toEqual([0, 1, 2, 10, 11]);
+    const loader = new D.DataLoader(c, { batchSize: 2 });
+    expect([...loader].map((b) => (b as torch.Tensor).tolist())).toEqual([[0, 1], [2, 10], [11]]);
+    expect(() => new D.ChainDataset([new D.TensorDataset(torch.ones(2)) as unknown as Range])).toThrow(/ChainDataset only supports IterableDataset/);
+  });
+  test('StackDataset: arrays for positional datasets, objects for the keyed form; size mismatch', () => {
+    const a = new D.TensorDataset(torch.arange(4)), b = [10, 11, 12, 13];
+    const s = new D.StackDataset(a, b);
+    expect(s.length).toBe(4);
+    const it = s.getItem(2) as [torch.Tensor[], number];
+    expect(it[0][0].item()).toBe(2); expect(it[1]).toBe(12);
+    const k = new D.StackDataset({ x: a, y: b });
+    const kv = k.getItem(1) as { x: torch.Tensor[]; y: number };
+    expect(kv.x[0].item()).toBe(1); expect(kv.y).toBe(11);
+    const batch = [...new D.DataLoader(k, { batchSize: 4 })][0] as unknown as { x: torch.Tensor[]; y: torch.Tensor };
+    expect(batch.y.tolist()).toEqual([10, 11, 12, 13]);
+    expect(() => new D.StackDataset(a, [1, 2])).toThrow(/Size mismatch between datasets/);
+  });
+  test('randomSplit with fractions (PyTorch 2.x)', () => {
+    const parts = D.randomSplit(Array.from({ length: 10 }, (_, i) => i), [0.5, 0.3, 0.2], { generator: new torch.Generator().manualSeed(0) });
+    expect(parts.map((p) => p.length)).toEqual([5, 3, 2]);
+    expect(parts.flatMap((p) => p.indices).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
