@@ -77,7 +77,9 @@ function leavesOf(outs: Tensor[]): Tensor[] {
 
 /** torch.utils.checkpoint.checkpoint(fn, ...args, { useReentrant, preserveRngState }): fn(...args) without keeping
  *  its intermediates; the backward recomputes them. Returns what fn returns (a Tensor or an array of Tensors). */
-export function checkpoint<R extends Out>(fn: (...args: any[]) => R, ...argsAndOpts: unknown[]): R { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function checkpoint<R extends Out>(userFn: (...args: never[]) => R, ...argsAndOpts: unknown[]): R {
+  // (never[]: any function's parameters accept it, so fn may declare its own argument types)
+  const fn = userFn as unknown as (...args: unknown[]) => R;
   if (typeof fn !== 'function') throw new TorchError(`checkpoint: expected a function first, got ${typeof fn}`);
   const last = argsAndOpts[argsAndOpts.length - 1];
   const opts: CheckpointOptions = isOpts(last) ? last : {};
