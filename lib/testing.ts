@@ -134,7 +134,8 @@ function compareTensors(a: Tensor, b: Tensor, o: AssertCloseOptions): Mismatch |
   }
   const [rtol, atol] = tolerances(a.dtype, b.dtype, o);
   const integral = !isFloat(a.dtype) && !isFloat(b.dtype);
-  const m = compareValues(readF64(a), readF64(b), a.shape, rtol, atol, o.equalNan === true, integral, 'Tensor-likes');
+  // a 0-d tensor is reported as PyTorch reports it: 'Scalars are not close!', without an index
+  const m = compareValues(readF64(a), readF64(b), a.shape, rtol, atol, o.equalNan === true, integral, a.shape.length === 0 ? 'Scalars' : 'Tensor-likes');
   return m === null ? null : new Mismatch(m);
 }
 

@@ -32,6 +32,11 @@ describe('torch.testing.assertClose', () => {
     const a = torch.zeros(2, 3).t().contiguous(), b = torch.zeros(2, 3).t();
     torch.testing.assertClose(a, b);
     expect(thrown(() => torch.testing.assertClose(a, b, { checkStride: true }))?.message).toBe(byName('stride').msg);
+    if (torch.cuda.isAvailable()) {
+      expect(thrown(() => torch.testing.assertClose(torch.zeros(2), torch.zeros(2, { device: 'cuda' })))?.message)
+        .toBe("The values for attribute 'device' do not match: cpu != cuda:0.");
+      torch.testing.assertClose(torch.zeros(2), torch.zeros(2, { device: 'cuda' }), { checkDevice: false });
+    }
   });
   test('numbers, arrays and objects of tensors, custom msg', () => {
     // a JS number with a fractional value is Python's float; integral values are ints (compared exactly)
@@ -45,6 +50,12 @@ describe('torch.testing.assertClose', () => {
     expect(thrown(() => torch.testing.assertClose(f(1), f(2), { msg: 'custom message' }))?.message).toBe(byName('msg').msg);
     expect(thrown(() => torch.testing.assertClose(f(1), f(2), { msg: (m) => `ctx: ${m.split('\n')[0]}` }))?.message).toBe('ctx: Tensor-likes are not close!');
     torch.testing.assertClose({ x: [torch.ones(2), 3] }, { x: [torch.ones(2), 3] });
+    const t32 = (v: number[] | number): torch.Tensor => torch.tensor(v, { dtype: 'float32' });
+    expect(thrown(() => torch.testing.assertClose(t32(1), t32(1.5)))?.message).toBe(byName('zero_dim').msg);
+    expect(thrown(() => torch.testing.assertClose(t32([0, 1]), t32([0.5, 0])))?.message).toBe(byName('rel_inf').msg);
+    expect(thrown(() => torch.testing.assertClose(t32([Infinity, 1]), t32([1, 1])))?.message).toBe(byName('inf').msg);
+    expect(thrown(() => torch.testing.assertClose(t32([1e20, 1]), t32([2e20, 1])))?.message).toBe(byName('big').msg);
+    torch.testing.assertClose(t32([Infinity, -Infinity]), t32([Infinity, -Infinity]));
   });
   test('the error is an AssertionError (Node assert), a TorchError for unusable arguments', () => {
     const e = thrown(() => torch.testing.assertClose(torch.ones(1), torch.zeros(1))) as Error & { code?: string };

@@ -42,6 +42,10 @@ close_case('list', [torch.tensor([1.0]), torch.tensor([2.0])], [torch.tensor([1.
 close_case('dict', {'a': torch.tensor([1.0]), 'b': torch.tensor([2.0])}, {'a': torch.tensor([1.0]), 'b': torch.tensor([2.5])}); out['assertClose'][-1].update({'kind': 'dict'})
 close_case('stride', torch.zeros(2, 3).t().contiguous(), torch.zeros(2, 3).t(), check_stride=True); out['assertClose'][-1].update({'kind': 'stride'})
 close_case('len', [torch.tensor([1.0])], [torch.tensor([1.0]), torch.tensor([2.0])]); out['assertClose'][-1].update({'kind': 'len'})
+close_case('zero_dim', torch.tensor(1.0), torch.tensor(1.5)); out['assertClose'][-1].update({'kind': 'zero_dim'})
+close_case('rel_inf', torch.tensor([0.0, 1.0]), torch.tensor([0.5, 0.0])); out['assertClose'][-1].update({'kind': 'rel_inf'})
+close_case('inf', torch.tensor([float('inf'), 1.0]), torch.tensor([1.0, 1.0])); out['assertClose'][-1].update({'kind': 'inf'})
+close_case('big', torch.tensor([1e20, 1.0]), torch.tensor([2e20, 1.0])); out['assertClose'][-1].update({'kind': 'big'})
 close_case('msg', torch.tensor([1.0]), torch.tensor([2.0]), msg='custom message'); out['assertClose'][-1].update({'kind': 'msg'})
 
 # anomaly mode: sqrt of a negative -> NaN in the backward of a later op
