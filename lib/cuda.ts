@@ -1,5 +1,6 @@
 // cuda.ts - torch.cuda and torch.backends.cuda: what the binary was built with and what the machine has.
 import { native } from './native';
+import type { Tensor } from './tensor';
 import { TorchError } from './errors';
 import { Device, currentCudaIndex, setCurrentCudaIndex } from './device';
 import { Generator, cudaGeneratorFor, cudaGeneratorCount, cudaManualSeedAll } from './ops/creation';
@@ -75,10 +76,19 @@ export const cuda = {
   /** The default generator of CUDA device `index` (torch.cuda.default_generators[index]). */
   defaultGenerator(index: number = currentCudaIndex()): Generator { return cudaGeneratorFor(index); },
   /** The generator states of the devices used so far, and back (torch.cuda.get_rng_state_all / set_rng_state_all). */
-  getRngStateAll(): { seed: string; offset: number }[] {
+  getRngStateAll(): Tensor[] {
     return Array.from({ length: Math.max(cuda.deviceCount(), cudaGeneratorCount()) }, (_, i) => cudaGeneratorFor(i).getState());
   },
-  setRngStateAll(states: { seed: string; offset: number }[]): void { states.forEach((st, i) => cudaGeneratorFor(i).setState(st)); },
+  setRngStateAll(states: (Tensor | { seed: string; offset: number })[]): void { states.forEach((st, i) => cudaGeneratorFor(i).setState(st)); },
+  /** Device `device`'s (default: the current one) generator state as a uint8 tensor (torch.cuda.get_rng_state); its
+   *  content is nodetorch's (seed, offset) Philox state (Generator.getState), not PyTorch's. */
+  getRngState(device: number | string | Device = currentCudaIndex()): Tensor {
+    return cudaGeneratorFor(typeof device === 'number' ? device : cudaIndexOf('getRngState', device)).getState();
+  },
+  /** Restores a state from getRngState on device `device` (torch.cuda.set_rng_state). */
+  setRngState(state: Tensor, device: number | string | Device = currentCudaIndex()): void {
+    cudaGeneratorFor(typeof device === 'number' ? device : cudaIndexOf('setRngState', device)).setState(state);
+  },
   diagnose(): string { return native.cuda('diagnose') as string; },
   /** The index that 'cuda' (no index) means, and where new communicators and `cuda` tensors go by default. */
   currentDevice(): number {

@@ -14,6 +14,7 @@ import * as E from './ops/elementwise';
 import * as C from './ops/creation';
 import * as A from './autograd/api';
 import * as M from './autograd/mode';
+import * as AN from './autograd/anomaly';
 import { Node } from './autograd/engine';
 import { gradcheck } from './autograd/gradcheck';
 import * as AF from './autograd/functional';
@@ -43,6 +44,12 @@ export const canCast = (from: DType, to: DType): boolean => E.canCast(toDType(fr
 
 // creation and random
 export const { manualSeed, seed, initialSeed, Generator } = C;
+// RNG state (lib/random.ts): torch.getRngState / setRngState, torch.random.forkRng
+export { getRngState, setRngState, random } from './random';
+// torch.useDeterministicAlgorithms (lib/deterministic.ts)
+export { useDeterministicAlgorithms, areDeterministicAlgorithmsEnabled, isDeterministicAlgorithmsWarnOnlyEnabled } from './deterministic';
+// torch.testing (lib/testing.ts): assertClose, makeTensor
+export * as testing from './testing';
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 // the numerical properties of a dtype (torch.finfo / torch.iinfo; lib/ops/more.ts)
 export { finfo, iinfo, FInfo, IInfo } from './ops/more';
@@ -62,7 +69,10 @@ export const autograd = {
   grad: A.grad, backward: A.backward, Function: A.Function, FunctionCtx: A.FunctionCtx, gradcheck,
   // torch.autograd.functional (lib/autograd/functional.ts)
   functional: { jacobian: AF.jacobian, hessian: AF.hessian, vjp: AF.vjp, jvp: AF.jvp, hvp: AF.hvp, vhp: AF.vhp },
+  // anomaly mode (lib/autograd/anomaly.ts)
+  detectAnomaly: AN.detectAnomaly, setDetectAnomaly: AN.setDetectAnomaly,
 };
+export const { isAnomalyEnabled, isAnomalyCheckNanEnabled } = AN;
 export const { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, setGradEnabled } = M;
 
 // memory

@@ -541,7 +541,11 @@ function writeMeta(i: number, t: Operand): void {
 }
 
 // run(op, tensors, attrs): one native kernel call. Tensors must share a device (checked here, named in the error).
+// set by lib/deterministic.ts while torch.useDeterministicAlgorithms(true) is on (null otherwise: one test per kernel)
+export const determinismHook: { check: ((op: number, ts: readonly Operand[], attrs: readonly number[], opName: string) => void) | null } = { check: null };
+
 export function runKernel(op: number, ts: readonly Operand[], attrs: readonly number[] = [], opName = ''): number {
+  if (determinismHook.check !== null) determinismHook.check(op, ts, attrs, opName);
   const dev = ts[0]._st.device;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];

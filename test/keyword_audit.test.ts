@@ -112,6 +112,9 @@ const NOT_OPS: Record<string, string> = {
   'methods:record_stream': 'CUDA streams (tested in cuda_streams.test.ts)', 'methods:pin_memory': 'needs a CUDA build',
   'methods:numpy': 'no NumPy in JavaScript: toTypedArray()',
   'methods:register_hook': 'registers a hook: each call returns a new handle (its { hook } form is tested in ops_more.test.ts)', 'methods:cuda': 'needs a CUDA build (device= is tested in cuda tests)',
+  'functions:get_rng_state': 'RNG state (tested in misc.test.ts)', 'functions:set_rng_state': 'RNG state (tested in misc.test.ts)',
+  'functions:use_deterministic_algorithms': 'global setting (tested in misc.test.ts)',
+  'functions:are_deterministic_algorithms_enabled': 'no arguments', 'functions:is_deterministic_algorithms_warn_only_enabled': 'no arguments',
 };
 /** nodetorch names with no PyTorch counterpart (PyTorch has them only as methods, or not at all). */
 const ONLY_METHOD = 'a Tensor method in PyTorch; nodetorch also exports it as a function';
@@ -135,6 +138,8 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
     contiguousCheck: 'internal helper exported by lib/ops/shape.ts', scatterBackward: 'internal helper exported by lib/ops/reduce.ts',
     finfo: 'torch.finfo is a class (of a dtype) in PyTorch', iinfo: 'torch.iinfo is a class (of a dtype) in PyTorch',
     nonzeroTuple: "internal helper exported by lib/ops/indexing.ts (torch.nonzero(x, { asTuple: true }))",
+    isAnomalyEnabled: 'no arguments (torch.is_anomaly_enabled is a C builtin without a signature)',
+    isAnomalyCheckNanEnabled: 'PyTorch 2.x API (torch.is_anomaly_check_nan_enabled, not in 1.13)',
   },
   methods: {
     dataSync: NODETORCH, dispose: NODETORCH, toTypedArray: NODETORCH, toJSON: 'JavaScript protocol', toString: 'JavaScript protocol',

@@ -3,6 +3,7 @@
 // to the op in lib/ops/*); `saved` lists the tensors the closure reads so their version counters are checked.
 import { TorchError } from '../errors';
 import { gradState } from './mode';
+import { anomalyState, forwardTrace, nanError, traceNote } from './anomaly';
 import { acState, refreshOn } from '../amp/state';
 import type { Tensor } from '../tensor';
 
@@ -23,8 +24,11 @@ export class Node {
   hooks: GradHookEntry[] | null = null;
   /** fn is user code (a custom autograd.Function's backward): the tensors it returns may be referenced elsewhere */
   userCode = false;
+  /** anomaly mode (./anomaly.ts): the stack of the forward call that made this node */
+  trace: string | undefined;
   constructor(name: string, next: Edge[], fn: BackwardFn, saved: [Tensor, number][]) {
     this.name = name;
+    if (anomalyState.enabled) this.trace = forwardTrace();
     this.next = next;
     this.fn = fn;
     this.saved = saved;
@@ -240,7 +244,20 @@ export function runBackward(roots: Tensor[], grads: Tensor[], opts: RunOptions):
             `is at version ${t._version}; expected version ${v} instead.`);
         }
       }
-      const gin = node.fn(g);
+      let gin: (Tensor | null | undefined)[];
+      if (anomalyState.enabled) {
+        try { gin = node.fn(g); } catch (e) {
+          if (e instanceof Error && node.trace && !e.message.includes('Traceback of forward call')) e.message += traceNote(node.name, node.trace);
+          throw e;
+        }
+        if (anomalyState.checkNan) {
+          gin.forEach((gi, i) => {
+            if (gi && node.next[i] && (gi.dtype === 'float32' || gi.dtype === 'float64' || gi.dtype === 'float16' || gi.dtype === 'bfloat16') && gi.isnan().any().item()) {
+              throw nanError(node.name, i, node.trace);
+            }
+          });
+        }
+      } else gin = node.fn(g);
       const saved = node.saved;
       if (!opts.retainGraph) { node.fn = null; node.saved = []; }
       for (const gi of gin) if (gi) returned.set(gi, (returned.get(gi) ?? 0) + 1);

@@ -331,6 +331,8 @@ export const randnLike = (t: Tensor, opts?: LikeOpts): Tensor => makeLike(t, opt
 // ---------------------------------------------------------------------------------------------------------------
 // random: a Generator is (seed, offset); each draw of n elements takes counters [offset, offset + n)
 // ---------------------------------------------------------------------------------------------------------------
+/** bytes in a Generator state tensor (getState/setState): seed and offset, 8 bytes each */
+export const RNG_STATE_BYTES = 16;
 export class Generator {
   private seed_: bigint;
   offset = 0;
@@ -347,8 +349,33 @@ export class Generator {
   }
   seed(): bigint { this.seed_ = BigInt(Math.floor(Math.random() * 2 ** 52)); this.offset = 0; return this.seed_; }
   initialSeed(): bigint { return this.seed_; }
-  getState(): { seed: string; offset: number } { return { seed: this.seed_.toString(), offset: this.offset }; }
-  setState(s: { seed: string; offset: number }): this { this.seed_ = BigInt(s.seed); this.offset = s.offset; return this; }
+  /** The generator's state as a uint8 tensor of 16 bytes (PyTorch's Generator.get_state gives a ByteTensor): the
+   *  64-bit seed then the 64-bit Philox offset, little-endian. This is nodetorch's (seed, offset) counter state,
+   *  not PyTorch's Mersenne-Twister layout (5056 bytes on CPU), so states do not travel between the two. */
+  getState(): Tensor {
+    const b = new Uint8Array(RNG_STATE_BYTES);
+    const v = new DataView(b.buffer);
+    v.setBigUint64(0, this.seed_, true);
+    v.setBigUint64(8, BigInt(this.offset), true);
+    return tensor(b, { dtype: 'uint8' });
+  }
+  /** Restores a state from getState() (also accepts the older { seed, offset } object form). */
+  setState(s: Tensor | { seed: string; offset: number }): this {
+    if (s instanceof Tensor) {
+      if (s.dtype !== 'uint8' || s.numel() !== RNG_STATE_BYTES) {
+        throw new TorchError(`set_state: expected a torch.uint8 tensor of ${RNG_STATE_BYTES} elements (from getState()), got ${s.dtype} of shape [${s.shape.join(', ')}]`);
+      }
+      const b = Uint8Array.from(s.cpu().contiguous().toTypedArray() as Uint8Array);
+      const v = new DataView(b.buffer);
+      this.seed_ = v.getBigUint64(0, true);
+      this.offset = Number(v.getBigUint64(8, true));
+      return this;
+    }
+    if (s === null || typeof s !== 'object' || !('seed' in s) || !('offset' in s)) {
+      throw new TorchError(`set_state: expected a torch.uint8 tensor from getState(), got ${describeValue(s)}`);
+    }
+    this.seed_ = BigInt(s.seed); this.offset = s.offset; return this;
+  }
   _take(n: number): [number, number, number] {
     const lo = Number(this.seed_ & 0xffffffffn), hi = Number(this.seed_ >> 32n);
     const off = this.offset;

@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import { TorchError } from '../../errors';
 import { Generator, randint, arange } from '../../ops/creation';
 import { DatasetLike, WorkerDatasetSpec, asDataset, datasetLength, isIterableDataset, describe, compiledPath } from './dataset';
-import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
+import { SamplerLike as Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
 import { defaultCollate, defaultConvert, decodeTransfer } from './collate';
 import type { Collated } from './collate';
 import { Tensor } from '../../tensor';

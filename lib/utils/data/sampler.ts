@@ -5,8 +5,18 @@ import { Tensor } from '../../tensor';
 import { Generator, randperm, randint, rand } from '../../ops/creation';
 import { describe } from './dataset';
 
-/** Anything iterable over indices; `length` is needed for `loader.length`. */
-export interface Sampler<T = number> extends Iterable<T> { readonly length?: number }
+/** torch.utils.data.Sampler: the base class of samplers; a subclass implements `[Symbol.iterator]()` over indices
+ *  (or index lists, for a batch sampler) and, for `loader.length`, a `length` getter (PyTorch's __len__). Any object
+ *  iterable over indices (with an optional `length`) is accepted where a Sampler is, as in PyTorch. The optional
+ *  `dataSource` argument is accepted and ignored (PyTorch 2.x deprecates it). */
+/** What a DataLoader takes as sampler / batchSampler: anything iterable over indices; `length` gives `loader.length`. */
+export interface SamplerLike<T = number> extends Iterable<T> { readonly length?: number }
+
+export abstract class Sampler<T = number> implements Iterable<T> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  constructor(_dataSource?: unknown) { /* nothing: the subclass keeps what it needs */ }
+  abstract [Symbol.iterator](): Iterator<T>;
+}
 
 const sizeOf = (src: unknown, op: string): number => {
   const n = typeof src === 'number' ? src : (src as { length?: unknown } | null)?.length;
