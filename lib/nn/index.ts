@@ -16,6 +16,7 @@ export * from './layers/rnn';
 export * from './layers/transformer';
 export * from './layers/resample';
 export * from './layers/extra';
+export * from './layers/nn3d';
 export * as functional from './functional_api';
 export * as init from './init';
 export * as utils from './utils';
