@@ -13,6 +13,7 @@ import { zeros, full, tensor as makeTensor } from '../ops/creation';
 import { cat, stack } from '../ops/shape';
 import { conv2d, convTranspose2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
 import { pad, pairwiseDistance } from './functional';
+import { posOpts } from '../ops/util';
 
 type T = Tensor;
 type Size = number | readonly number[];
@@ -356,11 +357,14 @@ export interface TripletMarginWithDistanceLossOpts {
 }
 /** triplet_margin_with_distance_loss(anchor, positive, negative, { distanceFunction, margin = 1, swap = false,
  *  reduction = 'mean' }): max(d(a, p) - d(a, n) + margin, 0); distanceFunction defaults to pairwise_distance */
-export function tripletMarginWithDistanceLoss(anchor: T, positive: T, negative: T, opts: TripletMarginWithDistanceLossOpts = {}): T {
-  if (opts === null || typeof opts !== 'object' || opts instanceof Tensor) throw new TypeError('triplet_margin_with_distance_loss() takes 3 positional arguments; distance_function, margin, swap and reduction are keyword-only (the options object)');
-  for (const k of Object.keys(opts)) {
-    if (!['distanceFunction', 'margin', 'swap', 'reduction'].includes(k)) throw new TypeError(`triplet_margin_with_distance_loss() got an unexpected keyword argument '${k}'`);
-  }
+export function tripletMarginWithDistanceLoss(anchor: T, positive: T, negative: T, opts?: TripletMarginWithDistanceLossOpts): T;
+export function tripletMarginWithDistanceLoss(opts: TripletMarginWithDistanceLossOpts & { anchor: T; positive: T; negative: T }): T;
+export function tripletMarginWithDistanceLoss(...args: unknown[]): T {
+  // anchor, positive, negative positionally or by name; the rest keyword-only (PyTorch's `*`)
+  const o = posOpts<TripletMarginWithDistanceLossOpts & { anchor: T; positive: T; negative: T }>('triplet_margin_with_distance_loss', args,
+    ['anchor', 'positive', 'negative'], ['distanceFunction', 'margin', 'swap', 'reduction']);
+  const { anchor, positive, negative } = o;
+  const opts = o;
   checkTensor(anchor, 'triplet_margin_with_distance_loss', 'anchor'); checkTensor(positive, 'triplet_margin_with_distance_loss', 'positive');
   checkTensor(negative, 'triplet_margin_with_distance_loss', 'negative');
   const margin = opts.margin ?? 1, swap = !!opts.swap, red = checkRed(opts.reduction ?? 'mean');
