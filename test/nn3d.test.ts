@@ -66,6 +66,29 @@ describe('vs PyTorch 1.13 (values and gradients)', () => {
   });
 });
 
+// the same cases on CUDA (a GPU, or the CUDA emulator: NODETORCH_ADDON=build-emu/...): the composites run on the
+// device's conv2d / conv_transpose2d / avg_pool2d kernels and its elementwise ops
+const onCuda = torch.cuda.isAvailable() ? describe : describe.skip;
+onCuda('on CUDA vs PyTorch 1.13 (values and gradients)', () => {
+  const names = ['conv3d basic', 'conv3d groups', 'conv3d same', 'conv_transpose3d stride/pad/outpad', 'avg_pool3d ceil nocip',
+    'avg_pool3d divisor', 'adaptive_avg_pool3d (2,None,3)', 'ctc logits mean', 'ctc concatenated blank=2', 'multilabel_margin none', 'triplet_distance cosine swap'];
+  test.each(names)('%s', (name) => {
+    const c = ref.cases.find((k) => k.name === name) as Case;
+    const t: Record<string, T> = {};
+    for (const [k, v] of Object.entries(c.inputs)) {
+      const float = v.dtype === 'float64';
+      t[k] = torch.tensor(v.data as number[], { dtype: float ? 'float64' : 'int64', device: 'cuda' }).requiresGrad_(float && !!c.grads);
+    }
+    const out = run(c, t);
+    expect(out.device.type).toBe('cuda');
+    close(out.cpu(), c.out, `${c.name} out`);
+    if (c.grads) {
+      out.mul(torch.tensor(c.g as number[], { dtype: 'float64', device: 'cuda' })).sum().backward();
+      for (const [k, g] of Object.entries(c.grads)) close((t[k].grad as T).cpu(), g, `${c.name} grad ${k}`);
+    }
+  });
+});
+
 describe('modules', () => {
   test('Conv3d: constructor forms, repr, padding modes vs F.pad + conv3d', () => {
     torch.manualSeed(1);
