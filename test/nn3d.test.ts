@@ -164,6 +164,17 @@ describe('modules', () => {
   });
 });
 
+test('ctc_loss: float32 as float64, its node CtcLossBackward0, one backward node per call', () => {
+  const c = ref.cases.find((k) => k.name === 'ctc logits none') as Case;
+  const logits = torch.tensor(c.inputs.logits.data as number[], { dtype: 'float32' }).logSoftmax(2).detach().requiresGrad_();
+  const k = kw(c.kwargs);
+  const l = F.ctcLoss(logits, torch.tensor(c.inputs.targets.data as number[]), torch.tensor(k.inputLengths as number[]), torch.tensor(k.targetLengths as number[]), { reduction: 'none' });
+  expect(l.dtype).toBe('float32');
+  expect(l.gradFn?.name).toBe('CtcLossBackward0');
+  const want = flat(c.out);
+  (l.tolist() as number[]).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]))));
+});
+
 describe('errors as PyTorch', () => {
   test('conv3d', () => {
     expect(() => F.conv3d(torch.randn([2, 2, 5, 5, 5]), torch.randn([4, 3, 3, 3, 3]))).toThrow('Given groups=1, weight of size [4, 3, 3, 3, 3], expected input[2, 2, 5, 5, 5] to have 3 channels, but got 2 channels instead');

@@ -3,17 +3,20 @@
 // hand-written triplet_margin_with_distance_loss (its distance_function is a JS function: the schema has no callable
 // type). Composites of existing differentiable ops (conv2d / conv_transpose2d over depth slices, separable average
 // pools, a log-space CTC forward recursion), so their gradients are those ops' (PyTorch 1.13's semantics, defaults and
-// messages). ctc_loss's gradient is PyTorch's: PyTorch's CTC backward returns exp(log_probs) - occupancy for each
-// time step inside input_lengths (the gradient through a following log_softmax), not the plain derivative -occupancy;
-// a zero-valued term x - x.detach() adds the exp(log_probs) part.
+// messages). ctc_loss runs the log-space alpha/beta recursions on the host in float64 (PyTorch's ctc_loss_cpu
+// algorithm) and records one CtcLossBackward0 node whose gradient is PyTorch's: exp(log_probs) - occupancy for each
+// time step inside input_lengths (the gradient through a following log_softmax, not the plain derivative
+// -occupancy), zero after it and for a zero_infinity sample.
 import { Tensor } from '../tensor';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
-import { zeros, full, tensor as makeTensor } from '../ops/creation';
-import { cat, stack } from '../ops/shape';
+import { zeros, tensor as makeTensor } from '../ops/creation';
+import { cat } from '../ops/shape';
 import { conv2d, convTranspose2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
 import { pad, pairwiseDistance } from './functional';
 import { posOpts } from '../ops/util';
+import { record } from '../autograd/engine';
+import { noGrad } from '../autograd/mode';
 
 type T = Tensor;
 type Size = number | readonly number[];
@@ -215,6 +218,70 @@ export function lpPool3d(x: T, normType: number, kernelSize: Size, stride: Size 
 }
 
 // ---- ctc_loss -----------------------------------------------------------------------------------------------------
+
+const lse2 = (a: number, b: number): number => {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+};
+/** per-sample negative log-likelihoods [N] of lp [T, N, C] (host float64 alpha/beta), recording CtcLossBackward0 */
+function ctcForwardBackward(lp: T, rows: number[][], il: number[], blank: number, zeroInfinity: boolean): T {
+  const [T_, N, C] = lp.shape;
+  const lpa = noGrad(() => lp.detach().to({ dtype: 'float64', device: 'cpu' }).contiguous().toTypedArray()) as Float64Array;
+  const nll = new Float64Array(N);
+  const grad = new Float64Array(T_ * N * C);
+  const at = (t: number, n: number, c: number): number => lpa[(t * N + n) * C + c];
+  for (let n = 0; n < N; n++) {
+    const r = rows[n], L = r.length, S = 2 * L + 1, Tn = il[n];
+    const lab = (s: number): number => (s % 2 === 0 ? blank : r[(s - 1) >> 1]);
+    const skipOk = (s: number): boolean => s % 2 === 1 && s >= 3 && r[(s - 1) >> 1] !== r[(s - 3) >> 1];
+    if (Tn === 0) {
+      nll[n] = L === 0 ? 0 : Infinity;
+      if (nll[n] === Infinity && zeroInfinity) nll[n] = 0;
+      continue;
+    }
+    const alpha = new Float64Array(Tn * S).fill(-Infinity), beta = new Float64Array(Tn * S).fill(-Infinity);
+    alpha[0] = at(0, n, blank);
+    if (S > 1) alpha[1] = at(0, n, lab(1));
+    for (let t = 1; t < Tn; t++) {
+      for (let s = 0; s < S; s++) {
+        let v = alpha[(t - 1) * S + s];
+        if (s >= 1) v = lse2(v, alpha[(t - 1) * S + s - 1]);
+        if (skipOk(s)) v = lse2(v, alpha[(t - 1) * S + s - 2]);
+        alpha[t * S + s] = v === -Infinity ? -Infinity : v + at(t, n, lab(s));
+      }
+    }
+    const ll = S > 1 ? lse2(alpha[(Tn - 1) * S + S - 1], alpha[(Tn - 1) * S + S - 2]) : alpha[(Tn - 1) * S];
+    nll[n] = -ll;
+    if (nll[n] === Infinity && zeroInfinity) { nll[n] = 0; continue; }
+    // beta (with the emission at t, as PyTorch's), then the gradient exp(lp) - exp(log sum_{s: l'(s) = c} alpha beta + nll - lp)
+    beta[(Tn - 1) * S + S - 1] = at(Tn - 1, n, lab(S - 1));
+    if (S > 1) beta[(Tn - 1) * S + S - 2] = at(Tn - 1, n, lab(S - 2));
+    for (let t = Tn - 2; t >= 0; t--) {
+      for (let s = 0; s < S; s++) {
+        let v = beta[(t + 1) * S + s];
+        if (s + 1 < S) v = lse2(v, beta[(t + 1) * S + s + 1]);
+        if (s + 2 < S && skipOk(s + 2)) v = lse2(v, beta[(t + 1) * S + s + 2]);
+        beta[t * S + s] = v === -Infinity ? -Infinity : v + at(t, n, lab(s));
+      }
+    }
+    const lcab = new Float64Array(C);
+    for (let t = 0; t < Tn; t++) {
+      lcab.fill(-Infinity);
+      for (let s = 0; s < S; s++) { const c = lab(s); lcab[c] = lse2(lcab[c], alpha[t * S + s] + beta[t * S + s]); }
+      for (let c = 0; c < C; c++) {
+        const l = at(t, n, c);
+        grad[(t * N + n) * C + c] = Math.exp(l) - Math.exp(lcab[c] + nll[n] - l);
+      }
+    }
+  }
+  const out = makeTensor(nll, { dtype: lp.dtype, device: lp.device });
+  return record('CtcLossBackward0', [lp], out, (g) => {
+    const gt = makeTensor(grad, { dtype: lp.dtype, device: lp.device }).reshape([T_, N, C]);
+    return [gt.mul(g.reshape([1, N, 1]))];
+  }, [lp]);
+}
 function lengths(v: unknown, name: string, n: number): number[] {
   let a: number[];
   if (v instanceof Tensor) {
@@ -260,54 +327,8 @@ export function ctcLoss(logProbs: T, targets: T, inputLengths: T | number[], tar
     for (let n = 0; n < N; n++) rows.push(flat.slice(n * S, n * S + tl[n]));
   }
   for (const r of rows) for (const c of r) if (c < 0 || c >= C) throw new TorchError(`ctc_loss: target index ${c} is out of bounds for ${C} classes`);
-  const Lmax = Math.max(0, ...tl);
-  const S2 = 2 * Lmax + 1;
-  const NEG = -1e30;  // a finite log-zero: logsumexp over it keeps finite gradients (infeasible samples are found below)
-  const ext: number[] = [], skip: number[] = [], init: number[] = [], fin: number[] = [], finMask: number[] = [];
-  const feasible: boolean[] = [];
-  for (let n = 0; n < N; n++) {
-    const r = rows[n];
-    for (let s = 0; s < S2; s++) {
-      const lab = s % 2 === 0 || (s - 1) / 2 >= r.length ? blank : r[(s - 1) / 2];
-      ext.push(lab);
-      skip.push(s % 2 === 1 && s >= 3 && (s - 1) / 2 < r.length && r[(s - 1) / 2] !== r[(s - 3) / 2] ? 0 : NEG);
-      init.push(s === 0 || (s === 1 && r.length > 0) ? 0 : NEG);
-    }
-    fin.push(2 * r.length, Math.max(2 * r.length - 1, 0));
-    finMask.push(0, r.length > 0 ? 0 : NEG);
-    let repeats = 0;
-    for (let i = 1; i < r.length; i++) if (r[i] === r[i - 1]) repeats++;
-    feasible.push(il[n] >= r.length + repeats);
-  }
-  const dev = lp.device, dt = lp.dtype;
-  const extT = makeTensor(ext, { dtype: 'int64', device: dev }).reshape([1, N, S2]);
-  const lpExt = lp.gather(2, extT.expand([T_, N, S2]));  // [T, N, S2]
-  const skipT = makeTensor(skip, { dtype: dt, device: dev }).reshape([N, S2]);
-  const negCol = full([N, 1], NEG, { dtype: dt, device: dev });
-  let alpha = lpExt.select(0, 0).add(makeTensor(init, { dtype: dt, device: dev }).reshape([N, S2]));
-  for (let t = 1; t < T_; t++) {
-    const a2 = cat([negCol, alpha.slice(1, 0, S2 - 1)], 1);
-    const a3 = S2 > 2 ? cat([negCol, negCol, alpha.slice(1, 0, S2 - 2)], 1).add(skipT) : full([N, S2], NEG, { dtype: dt, device: dev });
-    const next = stack([alpha, a2, a3], 0).logsumexp(0).add(lpExt.select(0, t));
-    const active = makeTensor(il.map((v) => t < v), { dtype: 'bool', device: dev }).reshape([N, 1]);
-    alpha = next.where(active, alpha);
-  }
-  const last = alpha.gather(1, makeTensor(fin, { dtype: 'int64', device: dev }).reshape([N, 2])).add(makeTensor(finMask, { dtype: dt, device: dev }).reshape([N, 2]));
-  let nll = last.logsumexp(1).neg();  // [N]
-  // PyTorch's gradient: + exp(log_probs) over t < input_length (value 0)
-  const tMask = makeTensor(Array.from({ length: T_ * N }, (_, i) => (Math.floor(i / N) < il[i % N] ? 1 : 0)), { dtype: dt, device: dev }).reshape([T_, N, 1]);
-  const ex = lp.exp().mul(tMask).sum([0, 2]);
-  nll = nll.add(ex.sub(ex.detach()));
-  // samples with input_length = 0 and no labels have loss 0 (no time step): alpha0 is never taken; guard explicitly
-  const zeroT = il.map((v, n) => v === 0 && tl[n] === 0);
-  const inf = feasible.map((f, n) => !f || (il[n] === 0 && tl[n] > 0));
-  const fillVal = zeroInfinity ? 0 : Infinity;
-  if (inf.some((v) => v) || zeroT.some((v) => v)) {
-    const infT = makeTensor(inf, { dtype: 'bool', device: dev });
-    const zT = makeTensor(zeroT, { dtype: 'bool', device: dev });
-    nll = nll.where(infT.logicalNot(), full([N], fillVal, { dtype: dt, device: dev }));
-    nll = nll.where(zT.logicalNot(), zeros([N], { dtype: dt, device: dev }));
-  }
+  const nll = ctcForwardBackward(lp, rows, il, blank, zeroInfinity);  // [N], with PyTorch's gradient node
+  const dt = lp.dtype, dev = lp.device;
   let out: T;
   if (red === 'mean') out = nll.div(makeTensor(tl.map((v) => Math.max(v, 1)), { dtype: dt, device: dev })).mean();
   else if (red === 'sum') out = nll.sum();
