@@ -12,7 +12,7 @@ import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 import { zeros, tensor as makeTensor } from '../ops/creation';
 import { cat } from '../ops/shape';
-import { conv2d, convTranspose2d, avgPool2d, adaptiveAvgPool2d } from './convolution';
+import { conv2d, convTranspose2d, avgPool2d, adaptiveAvgPool2d, fold } from './convolution';
 import { pad, pairwiseDistance } from './functional';
 import { posOpts } from '../ops/util';
 import { record } from '../autograd/engine';
@@ -140,22 +140,38 @@ export function convTranspose3d(x0: T, w: T, b: T | null, stride: Size, padding:
   if (OD <= 0) throw new TorchError(`Given input size per channel: (${x.shape.slice(2).join(' x ')}). Calculated output size per channel: (${OD} x ...). Output size is too small`);
   const H = x.shape[3], W = x.shape[4];
   const xs = x.permute([0, 2, 1, 3, 4]).reshape([N * ID, C, H, W]);
-  let acc: T | null = null;
-  for (let kd = 0; kd < kD; kd++) {
-    const y = convTranspose2d(xs, w.select(2, kd), null, [s[1], s[2]], [p[1], p[2]], [op[1], op[2]], groups, [d[1], d[2]]);  // [N*ID, Co, OH, OW]
+  let outT: T;
+  if (op[0] < s[0]) {
+    // one conv_transpose2d with the depth taps as extra output channels ([Cin, kD*Cout/G, kH, kW]: per group (kd, co)),
+    // then F.fold over depth (the col2im of a [kD, 1] kernel, stride sD, dilation dD, padding pD) adds each tap's
+    // slices at their output depths
+    const [, , , kH, kW] = w.shape;
+    const w2 = w.permute([0, 2, 1, 3, 4]).reshape([C, kD * Cog, kH, kW]);
+    const y = convTranspose2d(xs, w2, null, [s[1], s[2]], [p[1], p[2]], [op[1], op[2]], groups, [d[1], d[2]]);  // [N*ID, G*kD*Cog, OH, OW]
     const OH = y.shape[2], OW = y.shape[3];
-    let yd = y.reshape([N, ID, 1, Co, OH, OW]);
-    if (s[0] > 1) yd = cat([yd, zeros([N, ID, s[0] - 1, Co, OH, OW], { dtype: y.dtype, device: y.device })], 2);
-    let placed = yd.reshape([N, ID * s[0], Co, OH, OW]).slice(1, 0, (ID - 1) * s[0] + 1);  // input depth id at id*sD
-    const before = kd * d[0], after = L - before - ((ID - 1) * s[0] + 1);
-    const parts: T[] = [];
-    if (before > 0) parts.push(zeros([N, before, Co, OH, OW], { dtype: y.dtype, device: y.device }));
-    parts.push(placed);
-    if (after > 0) parts.push(zeros([N, after, Co, OH, OW], { dtype: y.dtype, device: y.device }));
-    placed = parts.length > 1 ? cat(parts, 1) : placed;
-    acc = acc === null ? placed : acc.add(placed);
+    const cols = y.reshape([N, ID, groups, kD, Cog, OH, OW]).permute([0, 2, 4, 5, 6, 3, 1]).reshape([N, Co * OH * OW * kD, ID]);
+    const f = fold(cols, [OD, 1], [kD, 1], [d[0], 1], [p[0], 0], [s[0], 1]);  // [N, Co*OH*OW, OD, 1]
+    outT = f.reshape([N, Co, OH, OW, OD]).permute([0, 1, 4, 2, 3]);
+  } else {
+    // (output_padding >= stride, allowed when it is < dilation: fold's block count would not match) per depth tap
+    let acc: T | null = null;
+    for (let kd = 0; kd < kD; kd++) {
+      const y = convTranspose2d(xs, w.select(2, kd), null, [s[1], s[2]], [p[1], p[2]], [op[1], op[2]], groups, [d[1], d[2]]);  // [N*ID, Co, OH, OW]
+      const OH = y.shape[2], OW = y.shape[3];
+      let yd = y.reshape([N, ID, 1, Co, OH, OW]);
+      if (s[0] > 1) yd = cat([yd, zeros([N, ID, s[0] - 1, Co, OH, OW], { dtype: y.dtype, device: y.device })], 2);
+      let placed = yd.reshape([N, ID * s[0], Co, OH, OW]).slice(1, 0, (ID - 1) * s[0] + 1);  // input depth id at id*sD
+      const before = kd * d[0], after = L - before - ((ID - 1) * s[0] + 1);
+      const parts: T[] = [];
+      if (before > 0) parts.push(zeros([N, before, Co, OH, OW], { dtype: y.dtype, device: y.device }));
+      parts.push(placed);
+      if (after > 0) parts.push(zeros([N, after, Co, OH, OW], { dtype: y.dtype, device: y.device }));
+      placed = parts.length > 1 ? cat(parts, 1) : placed;
+      acc = acc === null ? placed : acc.add(placed);
+    }
+    outT = (acc as T).slice(1, p[0], p[0] + OD).permute([0, 2, 1, 3, 4]);
   }
-  let out = (acc as T).slice(1, p[0], p[0] + OD).permute([0, 2, 1, 3, 4]);
+  let out = outT;
   if (b) out = out.add(b.reshape([1, Co, 1, 1, 1]));
   else out = out.contiguous();
   return unb ? out.squeeze(0) : out;

@@ -42,6 +42,8 @@ add('conv_transpose3d stride/pad/outpad', lambda x, w, b, **k: F.conv_transpose3
     {'x': r(2, 4, 3, 3, 2), 'w': r(4, 3, 3, 2, 3), 'b': r(3)}, {'stride': [2, 1, 2], 'padding': [1, 0, 1], 'output_padding': [1, 0, 0]})
 add('conv_transpose3d groups/dil', lambda x, w, **k: F.conv_transpose3d(x, w, None, **k),
     {'x': r(1, 4, 2, 3, 3), 'w': r(4, 2, 2, 2, 2)}, {'stride': [1, 2, 1], 'groups': 2, 'dilation': [2, 1, 1], 'padding': [1, 0, 0]})
+add('conv_transpose3d outpad>=stride (dilation)', lambda x, w, b, **k: F.conv_transpose3d(x, w, b, **k),
+    {'x': r(2, 2, 3, 2, 3), 'w': r(2, 3, 2, 2, 3), 'b': r(3)}, {'stride': [1, 2, 1], 'dilation': [2, 1, 1], 'output_padding': [1, 1, 0], 'padding': [0, 0, 1]})
 add('conv_transpose3d unbatched', lambda x, w, **k: F.conv_transpose3d(x, w, None, **k), {'x': r(2, 2, 2, 3), 'w': r(2, 3, 2, 2, 2)}, {'stride': 3})
 # avg_pool3d
 add('avg_pool3d k2', lambda x, **k: F.avg_pool3d(x, **k), {'x': r(2, 3, 4, 5, 6)}, {'kernel_size': 2})
