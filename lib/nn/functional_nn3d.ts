@@ -11,7 +11,7 @@ import { Tensor } from '../tensor';
 import { TorchError } from '../errors';
 import { isFloating } from '../dtype';
 import { zeros, tensor as makeTensor } from '../ops/creation';
-import { cat } from '../ops/shape';
+import { cat, stack } from '../ops/shape';
 import { conv2d, convTranspose2d, avgPool2d, adaptiveAvgPool2d, fold } from './convolution';
 import { pad, pairwiseDistance } from './functional';
 import { posOpts } from '../ops/util';
@@ -100,14 +100,11 @@ export function conv3d(x0: T, w: T, b: T | null, stride: Size, padding: Size | '
   }
   const OD = Math.floor((dims[0] - ke[0]) / s[0]) + 1;
   if (p[0] > 0) xp = pad(xp, [0, 0, 0, 0, p[0], p[0]], 'constant', 0);
-  let acc: T | null = null;
-  for (let kd = 0; kd < kD; kd++) {
-    const xs = depthBatch(xp, kd * d[0], s[0], OD);
-    const wk = w.select(2, kd);
-    const y = conv2d(xs, wk, null, [s[1], s[2]], [p[1], p[2]], [d[1], d[2]], groups);  // [N*OD, Co, OH, OW]
-    acc = acc === null ? y : acc.add(y);
-  }
-  const y = acc as T;
+  // the depth taps as extra input channels (per group (c, kd), as w.reshape([Co, Cg*kD, kH, kW])): one conv2d
+  const taps: T[] = [];
+  for (let kd = 0; kd < kD; kd++) taps.push(xp.slice(2, kd * d[0], kd * d[0] + (OD - 1) * s[0] + 1, s[0]));  // [N, C, OD, H, W]
+  const cols = (kD === 1 ? taps[0].unsqueeze(2) : stack(taps, 2)).permute([0, 3, 1, 2, 4, 5]).reshape([N * OD, C * kD, xp.shape[3], xp.shape[4]]);
+  const y = conv2d(cols, w.reshape([Co, Cg * kD, kH, kW]), null, [s[1], s[2]], [p[1], p[2]], [d[1], d[2]], groups);  // [N*OD, Co, OH, OW]
   const OH = y.shape[2], OW = y.shape[3];
   let out = y.reshape([N, OD, Co, OH, OW]).permute([0, 2, 1, 3, 4]);
   if (b) out = out.add(b.reshape([1, Co, 1, 1, 1]));
