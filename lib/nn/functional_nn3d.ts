@@ -1,8 +1,8 @@
 // functional_nn3d.ts - nn.functional forms nodetorch lacked (ops.schema rows with from=functional_nn3d): conv3d,
 // conv_transpose3d, avg_pool3d, adaptive_avg_pool3d, lp_pool3d, ctc_loss, multilabel_margin_loss, and the
 // hand-written triplet_margin_with_distance_loss (its distance_function is a JS function: the schema has no callable
-// type). Composites of existing differentiable ops (conv2d / conv_transpose2d over depth slices, separable average
-// pools, a log-space CTC forward recursion), so their gradients are those ops' (PyTorch 1.13's semantics, defaults and
+// type). The 3-d forms are composites of existing differentiable ops (conv2d / conv_transpose2d over depth slices,
+// separable average pools), so their gradients are those ops' (PyTorch 1.13's semantics, defaults and
 // messages). ctc_loss runs the log-space alpha/beta recursions on the host in float64 (PyTorch's ctc_loss_cpu
 // algorithm) and records one CtcLossBackward0 node whose gradient is PyTorch's: exp(log_probs) - occupancy for each
 // time step inside input_lengths (the gradient through a following log_softmax, not the plain derivative
@@ -46,20 +46,14 @@ function legacyReduction(sizeAverage: boolean | null, rd: boolean | null, reduct
 }
 
 // ---- conv3d / conv_transpose3d ------------------------------------------------------------------------------------
-// x [N, C, D, H, W] -> for each depth tap kd: the depth slices it meets (stride sD, dilation dD) as a batch of 2-d
-// images [N*OD, C, H, W], conv2d with w[:, :, kd]; the taps' results summed.
+// x [N, C, D, H, W] -> the depth slices each depth tap kd meets (stride sD, dilation dD), stacked as extra input
+// channels of a batch of 2-d images [N*OD, C*kD, H, W] (the im2col of the depth dimension), one conv2d with
+// w.reshape([Co, Cg*kD, kH, kW]); so the 2-d kernels (CPU GEMM, CUDA) do the work and give the gradients.
 function batched5(x: T, op: string, what: string): [T, boolean] {
   if (x.ndim !== 4 && x.ndim !== 5) throw new TorchError(`Expected 4D (unbatched) or 5D (batched) input to ${op}, but got input of size: ${shp(x.shape)}`);
   void what;
   return x.ndim === 4 ? [x.unsqueeze(0), true] : [x, false];
 }
-/** depth slices start, start + step, ..., count of them, of x [N, C, D, H, W] as [N*count, C, H, W] */
-function depthBatch(x: T, start: number, step: number, count: number): T {
-  const [N, C, , H, W] = x.shape;
-  const s = x.slice(2, start, start + (count - 1) * step + 1, step);  // [N, C, count, H, W]
-  return s.permute([0, 2, 1, 3, 4]).reshape([N * count, C, H, W]);
-}
-
 export function conv3d(x0: T, w: T, b: T | null, stride: Size, padding: Size | 'same' | 'valid', dilation: Size, groups: number): T {
   checkTensor(x0, 'conv3d'); checkTensor(w, 'conv3d', 'weight');
   if (b !== null && b !== undefined) checkTensor(b, 'conv3d', 'bias');
@@ -112,8 +106,8 @@ export function conv3d(x0: T, w: T, b: T | null, stride: Size, padding: Size | '
   return unb ? out.squeeze(0) : out;
 }
 
-// conv_transpose3d: for each depth tap kd, conv_transpose2d of every input depth slice with w[:, :, kd], placed at
-// output depth id*sD + kd*dD (before the padding is cut off); the taps' results summed.
+// conv_transpose3d: conv_transpose2d of every input depth slice, the depth taps as extra output channels, then the
+// col2im of the depth dimension (fold): tap kd of input depth id lands at output depth id*sD + kd*dD - pD.
 export function convTranspose3d(x0: T, w: T, b: T | null, stride: Size, padding: Size, outputPadding: Size, groups: number, dilation: Size): T {
   checkTensor(x0, 'conv_transpose3d'); checkTensor(w, 'conv_transpose3d', 'weight');
   if (b !== null && b !== undefined) checkTensor(b, 'conv_transpose3d', 'bias');
