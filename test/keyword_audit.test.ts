@@ -150,6 +150,7 @@ const UNMATCHED: Record<Kind, Record<string, string>> = {
   linalg: {},
   functional: {
     logsigmoid: 'F.logsigmoid is torch._C._nn.log_sigmoid: no aten schema by that name', scaledDotProductAttention: 'PyTorch 2.0 API (not in 1.13)',
+    lpPool3d: 'PyTorch 2.0 API (not in 1.13)',
   },
 };
 
@@ -330,6 +331,14 @@ const OVERRIDES: Record<string, Override> = {
   'F.gaussian_nll_loss': { p: { target: Y, var: () => X().abs().add(0.1), full: () => true, eps: () => 1e-3, reduction: () => 'sum' } },
   'F.adaptive_avg_pool1d': { p: { input: () => X4().reshape([1, 2, 8]), output_size: () => 3 } },
   'F.conv_transpose2d': { p: { input: () => X4().expand([1, 2, 4, 4]).contiguous(), weight: () => torch.ones([2, 3, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, output_padding: () => 0, groups: () => 1, dilation: () => 1 } },
+  'F.conv3d': { p: { input: () => torch.arange(54, { dtype: 'float32' }).reshape([1, 2, 3, 3, 3]).sub(20).div(7), weight: () => torch.ones([3, 2, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 1, padding: () => 0, 'padding:str': () => 'same', dilation: () => 1, groups: () => 1 } },
+  'F.conv_transpose3d': { p: { input: () => torch.arange(54, { dtype: 'float32' }).reshape([1, 2, 3, 3, 3]).sub(20).div(7), weight: () => torch.ones([2, 3, 2, 2, 2]), bias: () => torch.ones([3]), stride: () => 2, padding: () => 1, output_padding: () => 1, groups: () => 1, dilation: () => 1 } },
+  'F.avg_pool3d': { p: { input: () => torch.arange(64, { dtype: 'float32' }).reshape([1, 1, 4, 4, 4]).sub(30).div(7), kernel_size: () => [2, 2, 2], stride: () => [1, 2, 1], padding: () => [1, 1, 1], divisor_override: () => 3 } },
+  'F.adaptive_avg_pool3d': { p: { input: () => torch.arange(64, { dtype: 'float32' }).reshape([1, 1, 4, 4, 4]).sub(30).div(7), output_size: () => [2, 3, 1] } },
+  'F.ctc_loss': { p: { log_probs: () => torch.arange(30, { dtype: 'float32' }).reshape([5, 2, 3]).div(7).sin().logSoftmax(2), targets: () => torch.tensor([[1, 2], [2, 2]]),
+    input_lengths: () => torch.tensor([5, 4]), target_lengths: () => torch.tensor([2, 1]), blank: () => 0, reduction: () => 'sum', zero_infinity: () => true } },
+  'F.multilabel_margin_loss': { p: { target: () => torch.tensor([[2, -1, 0], [1, 0, -1]]), reduction: () => 'sum' } },
+  'F.triplet_margin_with_distance_loss': { p: { anchor: X, positive: Y, negative: () => X().flip(0), distance_function: () => (a: T, b: T) => a.sub(b).abs().sum(-1), margin: () => 2, swap: () => true, reduction: () => 'sum' } },
   'F.cosine_similarity': { p: { x1: X, x2: Y, dim: () => 1, eps: () => 1e-8 } },
   'F.pairwise_distance': { p: { x1: X, x2: Y, p: () => 2, eps: () => 1e-6, keepdim: () => false } },
   'F.cross_entropy': { p: { target: () => torch.tensor([0, 2]), weight: () => null, ignore_index: () => -100, reduction: () => 'sum', label_smoothing: () => 0.1 } },

@@ -88,4 +88,15 @@ export {
   adaptiveAvgPool1d,
   multiHeadAttentionForward,
   scaledDotProductAttention,
+  conv3d,
+  convTranspose3d,
+  avgPool3d,
+  adaptiveAvgPool3d,
+  lpPool3d,
+  ctcLoss,
+  multilabelMarginLoss,
 } from '../ops/generated_functional';
+// hand-written (its distance_function is a JS function, which the schema cannot type): anchor, positive, negative
+// positionally, the keyword-only rest in the options object, as PyTorch's
+export { tripletMarginWithDistanceLoss } from './functional_nn3d';
+export type { TripletMarginWithDistanceLossOpts } from './functional_nn3d';

@@ -18,6 +18,7 @@ export * from './layers/transformer_decoder';
 export * from './layers/lazy';
 export * from './layers/resample';
 export * from './layers/extra';
+export * from './layers/nn3d';
 export * as functional from './functional_api';
 export * as init from './init';
 export * as utils from './utils';

@@ -9,6 +9,7 @@ import * as M_functional from '../nn/functional';
 import * as M_functional_more from '../nn/functional_more';
 import * as M_convolution from '../nn/convolution';
 import * as M_maxpool from '../nn/maxpool';
+import * as M_functional_nn3d from '../nn/functional_nn3d';
 
 const S_relu: OpSpec = { op: 'relu', params: [{ name: 'input' }, { name: 'inplace', def: false, t: 'bool' }], npos: 2 };
 export function relu(input: Tensor, inplace: boolean): Tensor;
@@ -967,6 +968,89 @@ export function adaptiveAvgPool1d(opts: { input: Tensor; outputSize: number | re
 export function adaptiveAvgPool1d(...args: unknown[]): Tensor {
   const { v } = parseCall(S_adaptiveAvgPool1d, args);
   return M_functional.adaptiveAvgPool1d(v[0] as Tensor, v[1] as number | readonly [number]);
+}
+const S_conv3d: OpSpec = { op: 'conv3d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0 }, { name: 'dilation', def: 1, t: 'ints' }, { name: 'groups', def: 1 }], npos: 7 };
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number] | 'same' | 'valid', dilation: number | readonly [number, number, number], groups: number): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number] | 'same' | 'valid', dilation: number | readonly [number, number, number], opts?: { groups?: number }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number] | 'same' | 'valid', opts?: { dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], opts?: { padding?: number | readonly [number, number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number] | 'same' | 'valid'; dilation?: number | readonly [number, number, number]; groups?: number }): Tensor;
+export function conv3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_conv3d, args);
+  return M_functional_nn3d.conv3d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number] | 'same' | 'valid', v[5] as number | readonly [number, number, number], v[6] as number);
+}
+const S_convTranspose3d: OpSpec = { op: 'conv_transpose3d', params: [{ name: 'input' }, { name: 'weight' }, { name: 'bias', def: null }, { name: 'stride', def: 1, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'outputPadding', def: 0, t: 'ints' }, { name: 'groups', def: 1 }, { name: 'dilation', def: 1, t: 'ints' }], npos: 8 };
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number], outputPadding: number | readonly [number, number, number], groups: number, dilation: number | readonly [number, number, number]): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number], outputPadding: number | readonly [number, number, number], groups: number, opts?: { dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number], outputPadding: number | readonly [number, number, number], opts?: { groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], padding: number | readonly [number, number, number], opts?: { outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | readonly [number, number, number], opts?: { padding?: number | readonly [number, number, number]; outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null, opts?: { stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number]; outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, opts?: { bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number]; outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(input: Tensor, opts: { weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number]; outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(opts: { input: Tensor; weight: Tensor; bias?: Tensor | null; stride?: number | readonly [number, number, number]; padding?: number | readonly [number, number, number]; outputPadding?: number | readonly [number, number, number]; groups?: number; dilation?: number | readonly [number, number, number] }): Tensor;
+export function convTranspose3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_convTranspose3d, args);
+  return M_functional_nn3d.convTranspose3d(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor | null, v[3] as number | readonly [number, number, number], v[4] as number | readonly [number, number, number], v[5] as number | readonly [number, number, number], v[6] as number, v[7] as number | readonly [number, number, number]);
+}
+const S_avgPool3d: OpSpec = { op: 'avg_pool3d', params: [{ name: 'input' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'padding', def: 0, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }, { name: 'countIncludePad', def: true, t: 'bool' }, { name: 'divisorOverride', def: null }], npos: 7 };
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], ceilMode: boolean, countIncludePad: boolean, opts?: { divisorOverride?: number | null }): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], ceilMode: boolean, opts?: { countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, padding: number | readonly [number, number, number], opts?: { ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, opts?: { padding?: number | readonly [number, number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: number | readonly [number, number, number], opts?: { stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(input: Tensor, opts: { kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(opts: { input: Tensor; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; padding?: number | readonly [number, number, number]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_avgPool3d, args);
+  return M_functional_nn3d.avgPool3d(v[0] as Tensor, v[1] as number | readonly [number, number, number], v[2] as number | readonly [number, number, number] | null, v[3] as number | readonly [number, number, number], v[4] as boolean, v[5] as boolean, v[6] as number | null);
+}
+const S_adaptiveAvgPool3d: OpSpec = { op: 'adaptive_avg_pool3d', params: [{ name: 'input' }, { name: 'outputSize', t: 'ints' }], npos: 2 };
+export function adaptiveAvgPool3d(input: Tensor, outputSize: number | readonly [number | null, number | null, number | null]): Tensor;
+export function adaptiveAvgPool3d(input: Tensor, opts: { outputSize: number | readonly [number | null, number | null, number | null] }): Tensor;
+export function adaptiveAvgPool3d(opts: { input: Tensor; outputSize: number | readonly [number | null, number | null, number | null] }): Tensor;
+export function adaptiveAvgPool3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_adaptiveAvgPool3d, args);
+  return M_functional_nn3d.adaptiveAvgPool3d(v[0] as Tensor, v[1] as number | readonly [number | null, number | null, number | null]);
+}
+const S_lpPool3d: OpSpec = { op: 'lp_pool3d', params: [{ name: 'input' }, { name: 'normType', t: 'float' }, { name: 'kernelSize', t: 'ints' }, { name: 'stride', def: null, t: 'ints' }, { name: 'ceilMode', def: false, t: 'bool' }], npos: 5 };
+export function lpPool3d(input: Tensor, normType: number, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, ceilMode: boolean): Tensor;
+export function lpPool3d(input: Tensor, normType: number, kernelSize: number | readonly [number, number, number], stride: number | readonly [number, number, number] | null, opts?: { ceilMode?: boolean }): Tensor;
+export function lpPool3d(input: Tensor, normType: number, kernelSize: number | readonly [number, number, number], opts?: { stride?: number | readonly [number, number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool3d(input: Tensor, normType: number, opts: { kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool3d(input: Tensor, opts: { normType: number; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool3d(opts: { input: Tensor; normType: number; kernelSize: number | readonly [number, number, number]; stride?: number | readonly [number, number, number] | null; ceilMode?: boolean }): Tensor;
+export function lpPool3d(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_lpPool3d, args);
+  return M_functional_nn3d.lpPool3d(v[0] as Tensor, v[1] as number, v[2] as number | readonly [number, number, number], v[3] as number | readonly [number, number, number] | null, v[4] as boolean);
+}
+const S_ctcLoss: OpSpec = { op: 'ctc_loss', params: [{ name: 'logProbs' }, { name: 'targets' }, { name: 'inputLengths' }, { name: 'targetLengths' }, { name: 'blank', def: 0 }, { name: 'reduction', def: 'mean' }, { name: 'zeroInfinity', def: false, t: 'bool' }], npos: 7 };
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, reduction: 'none' | 'mean' | 'sum', zeroInfinity: boolean): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, reduction: 'none' | 'mean' | 'sum', opts?: { zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, opts?: { reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, opts?: { blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, opts: { targetLengths: Tensor; blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, opts: { inputLengths: Tensor; targetLengths: Tensor; blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(logProbs: Tensor, opts: { targets: Tensor; inputLengths: Tensor; targetLengths: Tensor; blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(opts: { logProbs: Tensor; targets: Tensor; inputLengths: Tensor; targetLengths: Tensor; blank?: number; reduction?: 'none' | 'mean' | 'sum'; zeroInfinity?: boolean }): Tensor;
+export function ctcLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_ctcLoss, args);
+  return M_functional_nn3d.ctcLoss(v[0] as Tensor, v[1] as Tensor, v[2] as Tensor, v[3] as Tensor, v[4] as number, v[5] as 'none' | 'mean' | 'sum', v[6] as boolean);
+}
+const S_multilabelMarginLoss: OpSpec = { op: 'multilabel_margin_loss', params: [{ name: 'input' }, { name: 'target' }, { name: 'sizeAverage', def: null, t: 'bool?' }, { name: 'reduce', def: null, t: 'bool?' }, { name: 'reduction', def: 'mean' }], npos: 5 };
+export function multilabelMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, reduction: 'none' | 'mean' | 'sum'): Tensor;
+export function multilabelMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, reduce: boolean | null, opts?: { reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelMarginLoss(input: Tensor, target: Tensor, sizeAverage: boolean | null, opts?: { reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelMarginLoss(input: Tensor, target: Tensor, opts?: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelMarginLoss(input: Tensor, opts: { target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelMarginLoss(opts: { input: Tensor; target: Tensor; sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: 'none' | 'mean' | 'sum' }): Tensor;
+export function multilabelMarginLoss(...args: unknown[]): Tensor {
+  const { v } = parseCall(S_multilabelMarginLoss, args);
+  return M_functional_nn3d.multilabelMarginLoss(v[0] as Tensor, v[1] as Tensor, v[2] as boolean | null, v[3] as boolean | null, v[4] as 'none' | 'mean' | 'sum');
 }
 const S_multiHeadAttentionForward: OpSpec = { op: 'multi_head_attention_forward', params: [{ name: 'query' }, { name: 'key' }, { name: 'value' }, { name: 'embedDimToCheck' }, { name: 'numHeads' }, { name: 'inProjWeight' }, { name: 'inProjBias' }, { name: 'biasK' }, { name: 'biasV' }, { name: 'addZeroAttn', t: 'bool' }, { name: 'dropoutP', t: 'float' }, { name: 'outProjWeight' }, { name: 'outProjBias' }, { name: 'training', def: true, t: 'bool' }, { name: 'keyPaddingMask', def: null }, { name: 'needWeights', def: true, t: 'bool' }, { name: 'attnMask', def: null }, { name: 'useSeparateProjWeight', def: false, t: 'bool' }, { name: 'qProjWeight', def: null }, { name: 'kProjWeight', def: null }, { name: 'vProjWeight', def: null }, { name: 'staticK', def: null }, { name: 'staticV', def: null }, { name: 'averageAttnWeights', def: true, t: 'bool' }], npos: 24 };
 export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, embedDimToCheck: number, numHeads: number, inProjWeight: Tensor | null, inProjBias: Tensor | null, biasK: Tensor | null, biasV: Tensor | null, addZeroAttn: boolean, dropoutP: number, outProjWeight: Tensor, outProjBias: Tensor | null, training: boolean, keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, useSeparateProjWeight: boolean, qProjWeight: Tensor | null, kProjWeight: Tensor | null, vProjWeight: Tensor | null, staticK: Tensor | null, staticV: Tensor | null, averageAttnWeights: boolean): [Tensor, Tensor | null];

@@ -20,7 +20,7 @@ export interface ConvTransposeModuleOpts extends FactoryOpts {
   groups?: number; bias?: boolean; paddingMode?: 'zeros';
 }
 
-abstract class ConvNd extends Module {
+export abstract class ConvNd extends Module {
   declare inChannels: number;
   declare outChannels: number;
   declare kernelSize: number[];

@@ -93,7 +93,7 @@ export class LocalResponseNorm extends Module {
 }
 
 interface LPOpts { normType: number; kernelSize: Size; stride?: Size | null; ceilMode?: boolean }
-class LPPoolNd extends Module {
+export class LPPoolNd extends Module {
   declare normType: number; declare kernelSize: Size; declare stride: Size | null; declare ceilMode: boolean;
   constructor(cls: string, normType: number | LPOpts, more: readonly unknown[]) {
     super();
