@@ -93,6 +93,27 @@ export abstract class ConvNd extends Module {
     if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
+  /** the output padding with which a transposed convolution reaches outputSize (PyTorch's _output_padding: each
+   *  size between the smallest output and that plus stride - 1), or the layer's own outputPadding without one */
+  _outputPaddingFor(x: T, outputSize: number[] | { outputSize?: number[] } | undefined): number[] {
+    const os = Array.isArray(outputSize) ? outputSize : outputSize?.outputSize;
+    if (!os) return this.outputPadding;
+    const n = this.kernelSize.length, cls = this.constructor.name;
+    const sp = os.slice(-n);
+    if (sp.length !== n || (os.length !== n && os.length !== n + 2)) throw new TorchError(`${cls}: output_size must have ${n} or ${n + 2} elements (got ${os.length})`);
+    const pad = this.padding as number[];
+    const mins: number[] = [], maxs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      mins.push((x.shape[x.ndim - n + i] - 1) * this.stride[i] - 2 * pad[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1);
+      maxs.push(mins[i] + this.stride[i] - 1);
+    }
+    return sp.map((v, i) => {
+      if (v < mins[i] || v > maxs[i]) {
+        throw new TorchError(`requested an output size of [${sp.join(', ')}], but valid sizes range from [${mins.join(', ')}] to [${maxs.join(', ')}] (for an input of [${x.shape.slice(-n).join(', ')}])`);
+      }
+      return v - mins[i];
+    });
+  }
   protected _padded(x: T): [T, number | number[] | 'same' | 'valid'] {
     if (this.paddingMode === 'zeros') return [x, this.padding];
     return [F.pad(x, this._reversedPaddingRepeatedTwice, this.paddingMode as 'reflect', null), 0];
@@ -150,21 +171,7 @@ export class ConvTranspose2d extends ConvNd {
   }
   // outputSize (optional, as PyTorch's forward(input, output_size)) picks the output padding that reaches it
   override forward(x: T, outputSize?: number[] | { outputSize?: number[] }): T {
-    let op = this.outputPadding;
-    const os = Array.isArray(outputSize) ? outputSize : outputSize?.outputSize;
-    if (os) {
-      const sp = os.slice(-2);
-      const pad = this.padding as number[];
-      op = [0, 1].map((i) => {
-        const inSize = x.shape[x.ndim - 2 + i];
-        const min = (inSize - 1) * this.stride[i] - 2 * pad[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1;
-        const extra = sp[i] - min;
-        if (extra < 0 || extra >= Math.max(this.stride[i], this.dilation[i])) {
-          throw new TorchError(`requested an output size of [${sp.join(', ')}], but valid sizes range from [${min}, ${min}] to [${min + this.stride[0] - 1}, ${min + this.stride[1] - 1}] (for an input of [${x.shape.slice(-2).join(', ')}])`);
-        }
-        return extra;
-      });
-    }
+    const op = this._outputPaddingFor(x, outputSize);
     return F.convTranspose2d(x, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
   }
 }
@@ -182,17 +189,7 @@ export class ConvTranspose1d extends ConvNd {
     super(1, 'ConvTranspose1d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);
   }
   override forward(x: T, outputSize?: number[] | { outputSize?: number[] }): T {
-    let op = this.outputPadding;
-    const os = Array.isArray(outputSize) ? outputSize : outputSize?.outputSize;
-    if (os) {
-      const want = os[os.length - 1], pad = (this.padding as number[])[0];
-      const min = (x.shape[x.ndim - 1] - 1) * this.stride[0] - 2 * pad + this.dilation[0] * (this.kernelSize[0] - 1) + 1;
-      const extra = want - min;
-      if (extra < 0 || extra >= Math.max(this.stride[0], this.dilation[0])) {
-        throw new TorchError(`requested an output size of [${want}], but valid sizes range from [${min}] to [${min + Math.max(this.stride[0], this.dilation[0]) - 1}] (for an input of [${x.shape[x.ndim - 1]}])`);
-      }
-      op = [extra];
-    }
+    const op = this._outputPaddingFor(x, outputSize);
     return F.convTranspose1d(x, this.weight, this.bias, this.stride[0], (this.padding as number[])[0], op[0], this.groups, this.dilation[0]);
   }
 }

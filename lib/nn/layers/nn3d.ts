@@ -60,25 +60,7 @@ export class ConvTranspose3d extends ConvNd {
     super(3, 'ConvTranspose3d', inChannels, outChannels, kernelSize, o as ConvModuleOpts, true);
   }
   override forward(x: T, outputSize?: number[] | { outputSize?: number[] }): T {
-    let op = this.outputPadding;
-    const os = Array.isArray(outputSize) ? outputSize : outputSize?.outputSize;
-    if (os) {
-      const sp = os.slice(-3);
-      if (sp.length !== 3) throw new TorchError(`ConvTranspose3d: output_size must have 3 or 5 elements (got ${os.length})`);
-      const pad = this.padding as number[];
-      const mins: number[] = [], maxs: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const inSize = x.shape[x.ndim - 3 + i];
-        mins.push((inSize - 1) * this.stride[i] - 2 * pad[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1);
-        maxs.push(mins[i] + this.stride[i] - 1);
-      }
-      op = sp.map((v, i) => {
-        if (v < mins[i] || v > maxs[i]) {
-          throw new TorchError(`requested an output size of [${sp.join(', ')}], but valid sizes range from [${mins.join(', ')}] to [${maxs.join(', ')}] (for an input of [${x.shape.slice(-3).join(', ')}])`);
-        }
-        return v - mins[i];
-      });
-    }
+    const op = this._outputPaddingFor(x, outputSize);
     return N3.convTranspose3d(x, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
   }
 }

@@ -92,6 +92,11 @@ abstract class RNNBase extends Module {
   }
 
   // x: [L, N, In]; h0/c0: [layers*D, N, H]. Returns [out [L, N, D*H], hn, cn]
+  /** layer-direction k's weights from allWeights: [w_ih, w_hh, (b_ih, b_hh), (w_hr)] */
+  protected _weightsAt(ws: Parameter[][], k: number): { wih: T; whh: T; bih: T | null; bhh: T | null; whr: T | null } {
+    const w = ws[k];
+    return { wih: w[0], whh: w[1], bih: this.bias ? w[2] : null, bhh: this.bias ? w[3] : null, whr: this.projSize > 0 ? w[w.length - 1] : null };
+  }
   protected run(x: T, h0: T, c0: T | null): [T, T, T | null] {
     const D = this.bidirectional ? 2 : 1;
     const L = x.shape[0];
@@ -103,10 +108,7 @@ abstract class RNNBase extends Module {
     for (let layer = 0; layer < this.numLayers; layer++) {
       const dirOuts: T[][] = [];
       for (let dir = 0; dir < D; dir++) {
-        const w = ws[layer * D + dir];
-        const [wih, whh] = w;
-        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
-        const whr = this.projSize > 0 ? w[w.length - 1] : null;
+        const { wih, whh, bih, bhh, whr } = this._weightsAt(ws, layer * D + dir);
         const idx = layer * D + dir;
         let h = h0.select(0, idx);
         let c = c0 ? c0.select(0, idx) : null;
@@ -159,10 +161,7 @@ abstract class RNNBase extends Module {
     for (let layer = 0; layer < this.numLayers; layer++) {
       const dirOuts: T[][] = [];
       for (let dir = 0; dir < D; dir++) {
-        const w = ws[layer * D + dir];
-        const [wih, whh] = w;
-        const bih = this.bias ? w[2] : null, bhh = this.bias ? w[3] : null;
-        const whr = this.projSize > 0 ? w[w.length - 1] : null;
+        const { wih, whh, bih, bhh, whr } = this._weightsAt(ws, layer * D + dir);
         const idx = layer * D + dir;
         const hInit = h0.select(0, idx), cInit = c0 ? c0.select(0, idx) : null;
         const outs: T[] = new Array(L);
