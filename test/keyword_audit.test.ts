@@ -65,7 +65,7 @@ const NOT_IMPLEMENTED: Record<string, string> = {
   'linalg:pinv.rcond_tensor': 'the deprecated rcond= form, and tolerances are numbers (not tensors)',
   'linalg:pinv.atol_rtol_tensor': 'tolerances are numbers (not tensors): the atol_rtol_float overload',
   'linalg:svd:driver': 'driver= chooses a cuSOLVER algorithm: PyTorch takes it for CUDA inputs only, nodetorch has no CUDA linalg',
-  'linalg:svdvals:driver': 'driver= chooses a cuSOLVER algorithm: PyTorch takes it for CUDA inputs only, nodetorch has no CUDA linalg', 'functions:ne.Tensor_list': 'TorchScript list form',
+  'linalg:svdvals:driver': 'driver= chooses a cuSOLVER algorithm: PyTorch takes it for CUDA inputs only, nodetorch has no CUDA linalg',
 };
 /** Forms PyTorch's signature lists positionally but its runtime takes by keyword only (nodetorch as its runtime: the
  *  positional reference call fails in both, the keyword form is what this test checks). No nodetorch gap is left. */
