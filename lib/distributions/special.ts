@@ -1,9 +1,8 @@
-// special.ts - the special functions torch.distributions needs and nodetorch has no kernel for yet (lgamma,
-// digamma, trigamma, erfinv), as autograd Functions computed in float64 on the CPU: each one's gradient is the next
-// function (lgamma' = digamma, digamma' = trigamma, erfinv' = sqrt(pi)/2 exp(erfinv^2)), so second derivatives work.
+// special.ts - the special functions torch.distributions uses: on tensors the native kernels (torch.lgamma, digamma,
+// polygamma(1, .), erfinv, whose gradients go to any order); the float64 scalar forms (lgamma, digamma, trigamma, erf,
+// erfinv of one number) serve the samplers (sampling.ts) and the closed forms computed on the host.
 import { Tensor } from '../tensor';
 import * as torch from '../index';
-import { Function, FunctionCtx } from '../autograd/api';
 import { softplus as nnSoftplus } from '../nn/activation_impl';
 
 function mapTensor(x: Tensor, f: (v: number) => number): Tensor {
@@ -108,36 +107,13 @@ export function erfinvScalar(y: number): number {
   return x;
 }
 
-class Trigamma extends Function {
-  static override forward(ctx: FunctionCtx, x: Tensor): Tensor { ctx.saveForBackward(x); return mapTensor(x, trigammaScalar); }
-  static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
-    // tetragamma by a central difference of trigamma (only reached by third derivatives)
-    const [x] = ctx.savedTensors;
-    const h = 1e-5;
-    return g.mul(mapTensor(x, (v) => (trigammaScalar(v + h) - trigammaScalar(v - h)) / (2 * h)));
-  }
-}
-class Digamma extends Function {
-  static override forward(ctx: FunctionCtx, x: Tensor): Tensor { ctx.saveForBackward(x); return mapTensor(x, digammaScalar); }
-  static override backward(ctx: FunctionCtx, g: Tensor): Tensor { const [x] = ctx.savedTensors; return g.mul(Trigamma.apply(x)); }
-}
-class Lgamma extends Function {
-  static override forward(ctx: FunctionCtx, x: Tensor): Tensor { ctx.saveForBackward(x); return mapTensor(x, lgammaScalar); }
-  static override backward(ctx: FunctionCtx, g: Tensor): Tensor { const [x] = ctx.savedTensors; return g.mul(Digamma.apply(x)); }
-}
-class Erfinv extends Function {
-  static override forward(ctx: FunctionCtx, x: Tensor): Tensor { const y = mapTensor(x, erfinvScalar); ctx.saveForBackward(y); return y; }
-  static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
-    const [y] = ctx.savedTensors;
-    return g.mul(y.square().exp().mul(Math.sqrt(Math.PI) / 2));
-  }
-}
-
 const floatOf = (x: Tensor): Tensor => (x.dtype === 'float32' || x.dtype === 'float64' ? x : x.to(torch.getDefaultDtype()));
-export const lgamma = (x: Tensor): Tensor => Lgamma.apply(floatOf(x));
-export const digamma = (x: Tensor): Tensor => Digamma.apply(floatOf(x));
-export const trigamma = (x: Tensor): Tensor => Trigamma.apply(floatOf(x));
-export const erfinv = (x: Tensor): Tensor => Erfinv.apply(floatOf(x));
+// the tensor forms are the native kernels (torch.lgamma, digamma, polygamma, erfinv: CPU and CUDA functors, gradients
+// to any order); the scalar forms above serve the samplers
+export const lgamma = (x: Tensor): Tensor => floatOf(x).lgamma();
+export const digamma = (x: Tensor): Tensor => floatOf(x).digamma();
+export const trigamma = (x: Tensor): Tensor => torch.polygamma(1, floatOf(x));
+export const erfinv = (x: Tensor): Tensor => floatOf(x).erfinv();
 /** F.softplus (beta 1, threshold 20): smooth at 0, where its gradient is 1/2 as PyTorch's. */
 export const softplus = (x: Tensor): Tensor => nnSoftplus(x, 1, 20);
 export { mapTensor };
